@@ -1,0 +1,315 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/gbt4754"
+	"github.com/chanye-org/chanye/uscc"
+)
+
+// pageSize is how many enterprises a list page shows.
+const pageSize = 50
+
+type option struct {
+	Value, Text string
+	Selected    bool
+}
+
+type enterpriseRow struct {
+	Code, Name, District string
+	Class, ClassName     string
+	Industries           []link
+	Tiers                []string
+	Size                 string
+}
+
+type listView struct {
+	page
+	Districts, Industries, Tiers, Sizes []option
+	Q                                   string
+	Rows                                []enterpriseRow
+	Total, Page, Pages                  int
+	PrevURL, NextURL                    string
+}
+
+func (s *Server) enterpriseList(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	c, err := s.cfg.Catalog.FindCatalog(ctx)
+	if err != nil {
+		return err
+	}
+	v := &listView{page: s.newPage(r, "enterprises"), Page: 1}
+	l := v.L
+	v.Title = l.T("ent.title")
+	q := r.URL.Query()
+	f := chanye.EnterpriseFilter{Limit: pageSize}
+	bad := map[string]string{}
+
+	district := q.Get("district")
+	v.Districts = append(v.Districts, option{"", l.T("ent.all"), district == ""})
+	for _, d := range c.Districts {
+		v.Districts = append(v.Districts, option{d.Code, l.Pick(d.NameZH, d.NameEN), d.Code == district})
+	}
+	if district != "" {
+		if _, ok := c.District(district); !ok {
+			bad["district"] = "未知区县 / unknown district " + strconv.Quote(district)
+		}
+		f.DistrictCode = &district
+	}
+	industry := q.Get("industry")
+	v.Industries = append(v.Industries, option{"", l.T("ent.all"), industry == ""})
+	for _, ind := range c.Industries {
+		v.Industries = append(v.Industries, option{ind.ID, l.Pick(ind.NameZH, ind.NameEN), ind.ID == industry})
+	}
+	if industry != "" {
+		if c.Industry(industry) == nil {
+			bad["industry"] = "未知产业 / unknown industry " + strconv.Quote(industry)
+		}
+		f.IndustryID = &industry
+	}
+	tier := chanye.TierKind(q.Get("tier"))
+	v.Tiers = append(v.Tiers, option{"", l.T("ent.all"), tier == ""})
+	for _, k := range chanye.TierKinds {
+		v.Tiers = append(v.Tiers, option{string(k), l.Pick(k.NameZH(), k.NameEN()), k == tier})
+	}
+	if tier != "" {
+		if !tier.Valid() {
+			bad["tier"] = "未知梯度 / unknown tier " + strconv.Quote(string(tier))
+		}
+		f.Tier = &tier
+	}
+	size := chanye.SizeClass(q.Get("size"))
+	v.Sizes = append(v.Sizes, option{"", l.T("ent.all"), size == ""})
+	known := false
+	for _, k := range sizeClasses {
+		v.Sizes = append(v.Sizes, option{string(k), sizeName(l, k), k == size})
+		known = known || k == size
+	}
+	if size != "" {
+		if !known {
+			bad["size"] = "未知规模 / unknown size class " + strconv.Quote(string(size))
+		}
+		f.SizeClass = &size
+	}
+	if v.Q = strings.TrimSpace(q.Get("q")); v.Q != "" {
+		qq := v.Q
+		f.Q = &qq
+	}
+	if p := q.Get("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 1_000_000 {
+			bad["page"] = "页码须为正整数 / page must be a positive whole number"
+		} else {
+			v.Page = n
+		}
+	}
+	if err := chanye.Invalid("筛选条件有误 / invalid filter", bad); err != nil {
+		return err
+	}
+	f.Offset = (v.Page - 1) * pageSize
+	list, total, err := s.cfg.Enterprises.FindEnterprises(ctx, f)
+	if err != nil {
+		return err
+	}
+	v.Total, v.Pages = total, max(1, (total+pageSize-1)/pageSize)
+	if v.Page > 1 {
+		v.PrevURL = withQuery(r.URL, "page", strconv.Itoa(v.Page-1))
+	}
+	if v.Page < v.Pages {
+		v.NextURL = withQuery(r.URL, "page", strconv.Itoa(v.Page+1))
+	}
+	today := chanye.DateOf(s.now())
+	for _, e := range list {
+		v.Rows = append(v.Rows, s.enterpriseRow(l, c, e, today))
+	}
+	return s.render(w, "enterprises", v)
+}
+
+func (s *Server) enterpriseRow(l Lang, c *chanye.Catalog, e *chanye.Enterprise, today chanye.Date) enterpriseRow {
+	row := enterpriseRow{Code: e.Code, Name: e.Name, District: e.DistrictCode, Class: e.IndustryClass,
+		Size: sizeName(l, e.SizeClass)}
+	if d, ok := c.District(e.DistrictCode); ok {
+		row.District = l.Pick(d.NameZH, d.NameEN)
+	}
+	if cl, ok := gbt4754.Lookup(e.IndustryClass); ok {
+		row.ClassName = cl.NameZH
+	}
+	for _, id := range e.Industries {
+		text := id
+		if ind := c.Industry(id); ind != nil {
+			text = l.Pick(ind.NameZH, ind.NameEN)
+		}
+		row.Industries = append(row.Industries, link{"/industries/" + url.PathEscape(id), text})
+	}
+	for _, k := range e.ActiveTiers(today) {
+		row.Tiers = append(row.Tiers, l.Pick(k.NameZH(), k.NameEN()))
+	}
+	return row
+}
+
+// invalidCode is the error for a malformed credit code in a URL; it keeps
+// the position of the faulty character so the page can mark it.
+type invalidCode struct {
+	err  *chanye.Error
+	Code string
+	Pos  int // 1-based; 0 when the length is wrong
+}
+
+func (e *invalidCode) Error() string { return e.err.Error() }
+func (e *invalidCode) Unwrap() error { return e.err }
+
+// markedCode splits a code around its faulty character for the error page.
+type markedCode struct{ Before, At, After string }
+
+func (e *invalidCode) marked() *markedCode {
+	rs := []rune(e.Code)
+	if e.Pos < 1 || e.Pos > len(rs) {
+		return nil
+	}
+	return &markedCode{string(rs[:e.Pos-1]), string(rs[e.Pos-1]), string(rs[e.Pos:])}
+}
+
+type tierView struct {
+	Name, From, To, Source string
+	Held                   bool
+}
+
+type factColumn struct{ Name string }
+
+type factRow struct {
+	Year         int
+	Source, AsOf string
+	Values       []string
+}
+
+type enterpriseView struct {
+	page
+	E        *chanye.Enterprise
+	Row      enterpriseRow
+	Founded  string
+	Tiers    []tierView
+	Size     string
+	Sized    bool
+	HasFacts bool
+	Chart    comboChart
+	Columns  []factColumn
+	Reports  []factRow
+}
+
+func (s *Server) enterprise(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	code := uscc.Normalize(r.PathValue("code"))
+	if err := uscc.Validate(code); err != nil {
+		ie := &invalidCode{err: &chanye.Error{Code: chanye.EINVALID,
+			Message: "统一社会信用代码有误 / invalid unified social credit code",
+			Fields:  map[string]string{"code": err.Error()}}, Code: code}
+		var ue *uscc.Error
+		if errors.As(err, &ue) {
+			ie.Pos = ue.Pos
+		}
+		return ie
+	}
+	e, err := s.cfg.Enterprises.FindEnterpriseByCode(ctx, code)
+	if err != nil {
+		return err
+	}
+	c, err := s.cfg.Catalog.FindCatalog(ctx)
+	if err != nil {
+		return err
+	}
+	reports, err := s.cfg.Enterprises.FindFacts(ctx, code)
+	if err != nil {
+		return err
+	}
+	v := &enterpriseView{page: s.newPage(r, "enterprises"), E: e, Founded: e.Founded.String()}
+	l := v.L
+	v.Title = e.Name
+	today := chanye.DateOf(s.now())
+	v.Row = s.enterpriseRow(l, c, e, today)
+	for _, t := range e.Tiers {
+		v.Tiers = append(v.Tiers, tierView{Name: l.Pick(t.Kind.NameZH(), t.Kind.NameEN()), From: t.From.String(),
+			To: orDefault(t.To.String(), l.T("dash")), Source: t.Source, Held: t.ActiveOn(today)})
+	}
+	v.Sized = e.SizeClass != ""
+	v.Size = sizeName(l, e.SizeClass)
+	v.HasFacts = len(e.Facts) > 0
+	v.Chart = factsChart(l, e.Facts)
+	v.Columns, v.Reports = factsTable(l, reports)
+	return s.render(w, "enterprise", v)
+}
+
+// factsChart draws revenue and R&D spending in 万元 as bars and employees
+// as a line, oldest year first.
+func factsChart(l Lang, facts []*chanye.Facts) comboChart {
+	ch := comboChart{Axes: []string{l.T("ent.unit.wan"), l.T("ent.people")}}
+	rev := comboSeries{Name: l.Pick(chanye.FactFields[0].NameZH, chanye.FactFields[0].NameEN), Type: "bar"}
+	rd := comboSeries{Name: l.Pick(chanye.FactFields[1].NameZH, chanye.FactFields[1].NameEN), Type: "bar"}
+	emp := comboSeries{Name: l.Pick(chanye.FactFields[2].NameZH, chanye.FactFields[2].NameEN), Type: "line", Axis: 1}
+	for i := len(facts) - 1; i >= 0; i-- {
+		f := facts[i]
+		ch.Categories = append(ch.Categories, strconv.Itoa(f.Year))
+		rev.Values = append(rev.Values, fenNumber(f.Revenue))
+		rd.Values = append(rd.Values, fenNumber(f.RDSpending))
+		var n *json.Number
+		if f.Employees != nil {
+			x := json.Number(strconv.FormatInt(*f.Employees, 10))
+			n = &x
+		}
+		emp.Values = append(emp.Values, n)
+	}
+	ch.Series = []comboSeries{rev, rd, emp}
+	return ch
+}
+
+func fenNumber(f *chanye.Fen) *json.Number {
+	if f == nil {
+		return nil
+	}
+	n := chartNumber(int64(*f), fenPerWan, 2)
+	return &n
+}
+
+// factsTable lists every report with the figures any report carries.
+func factsTable(l Lang, reports []*chanye.Facts) ([]factColumn, []factRow) {
+	used := make([]bool, len(chanye.FactFields))
+	for _, r := range reports {
+		for i, v := range r.Values() {
+			used[i] = used[i] || v != nil
+		}
+	}
+	var cols []factColumn
+	for i, ff := range chanye.FactFields {
+		if used[i] {
+			name := l.Pick(ff.NameZH, ff.NameEN)
+			if !ff.Money && (ff.Key == "employees" || ff.Key == "rd_staff") {
+				name += " (" + l.T("ent.people") + ")"
+			}
+			cols = append(cols, factColumn{name})
+		}
+	}
+	var rows []factRow
+	for _, r := range reports {
+		row := factRow{Year: r.Year, Source: r.Source, AsOf: r.AsOf.String()}
+		for i, v := range r.Values() {
+			if !used[i] {
+				continue
+			}
+			switch {
+			case v == nil:
+				row.Values = append(row.Values, l.T("dash"))
+			case chanye.FactFields[i].Money:
+				row.Values = append(row.Values, fenMoney(l, chanye.Fen(*v)))
+			default:
+				row.Values = append(row.Values, group(*v))
+			}
+		}
+		rows = append(rows, row)
+	}
+	return cols, rows
+}

@@ -1,0 +1,100 @@
+// charts.js draws every chart on a page with Apache ECharts. A chart is an
+// element with data-chart="<kind>" and data-source="<id>", the id of a
+// <script type="application/json"> block holding its data. Labels arrive
+// already translated; this file holds no page text.
+(function () {
+  'use strict';
+
+  var palette = ['#b4232a', '#1f5fa8', '#e39b2d', '#1d7f4e', '#7a4fa3', '#2a9bb4', '#8c6d4f', '#d35f8d', '#5d6b7a'];
+  var base = {
+    color: palette,
+    textStyle: { fontFamily: 'system-ui, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif' },
+    animation: false
+  };
+
+  function merge(a, b) {
+    var out = {}, k;
+    for (k in a) { out[k] = a[k]; }
+    for (k in b) { out[k] = b[k]; }
+    return out;
+  }
+
+  // targets: horizontal bars, latest value against target per cluster.
+  function targets(d) {
+    var names = d.names.slice().reverse();
+    return {
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      legend: { top: 6 },
+      grid: { left: 8, right: 40, top: 40, bottom: 24, containLabel: true },
+      xAxis: { type: 'value', name: d.unit, nameLocation: 'end' },
+      yAxis: { type: 'category', data: names },
+      series: [
+        { name: d.labels[1], type: 'bar', data: d.target.slice().reverse(), itemStyle: { color: '#d9dee5' }, barGap: '-100%', z: 1 },
+        { name: d.labels[0], type: 'bar', data: d.latest.slice().reverse(), itemStyle: { color: '#b4232a' }, barWidth: '60%', z: 2 }
+      ]
+    };
+  }
+
+  // combo: categories on x, series as bar or line on one or two value axes.
+  function combo(d) {
+    var axes = (d.axes || ['']).map(function (name, i) {
+      return { type: 'value', name: name, position: i === 0 ? 'left' : 'right', splitLine: { show: i === 0 } };
+    });
+    return {
+      tooltip: { trigger: 'axis' },
+      legend: { top: 6, type: 'scroll' },
+      grid: { left: 12, right: 12, top: 48, bottom: 20, containLabel: true },
+      xAxis: { type: 'category', data: d.categories },
+      yAxis: axes,
+      series: d.series.map(function (s) {
+        return { name: s.name, type: s.type || 'line', yAxisIndex: s.axis || 0, data: s.values,
+          connectNulls: true, smooth: false, symbolSize: 7 };
+      })
+    };
+  }
+
+  // bar: one series of counts by name.
+  function bar(d) {
+    return {
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      grid: { left: 8, right: 16, top: 20, bottom: 8, containLabel: true },
+      xAxis: { type: 'value', minInterval: 1 },
+      yAxis: { type: 'category', data: d.names.slice().reverse() },
+      series: [{ name: d.name, type: 'bar', data: d.values.slice().reverse(), itemStyle: { color: '#1f5fa8' } }]
+    };
+  }
+
+  // pie: shares by name.
+  function pie(d) {
+    return {
+      tooltip: { trigger: 'item' },
+      legend: { bottom: 0, type: 'scroll' },
+      series: [{ name: d.name, type: 'pie', radius: ['35%', '65%'], center: ['50%', '45%'], data: d.items,
+        label: { formatter: '{b}: {c}' } }]
+    };
+  }
+
+  var kinds = { targets: targets, combo: combo, bar: bar, pie: pie };
+
+  function draw(el) {
+    var src = document.getElementById(el.getAttribute('data-source'));
+    var make = kinds[el.getAttribute('data-chart')];
+    if (!src || !make || typeof echarts === 'undefined') { return; }
+    var data = JSON.parse(src.textContent);
+    var chart = echarts.init(el, null, { renderer: 'canvas' });
+    chart.setOption(merge(base, make(data)));
+    el.setAttribute('data-rendered', 'true');
+    window.addEventListener('resize', function () { chart.resize(); });
+  }
+
+  function start() {
+    var els = document.querySelectorAll('[data-chart]');
+    for (var i = 0; i < els.length; i++) { draw(els[i]); }
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
+  }
+}());
