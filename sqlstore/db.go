@@ -1,0 +1,225 @@
+// Package sqlstore implements the chanye services on SQL: SQLite (pure Go,
+// one file, WAL) as the embedded default and PostgreSQL (pgx) in production.
+// Both run the same schema and the same queries; the few differences live in
+// one dialect value.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/chanye-org/chanye"
+)
+
+// DB is a connection pool to SQLite or PostgreSQL.
+type DB struct {
+	db      *sql.DB
+	dialect dialect
+	// Now returns the current time; tests replace it to control "today".
+	Now func() time.Time
+}
+
+// Open opens the database named by dsn: a postgres:// or postgresql:// URL
+// opens PostgreSQL, anything else is the path of a SQLite file, created if
+// missing. Open does not migrate; call Migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	var (
+		driverName, source string
+		d                  dialect
+	)
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		driverName, source, d = "pgx", dsn, postgres
+	} else {
+		if dsn == "" {
+			return nil, chanye.Errorf(chanye.EINVALID, "数据库路径为空 / empty database path")
+		}
+		// _txlock=immediate takes the write lock at BEGIN so that two writers
+		// wait on busy_timeout instead of failing on lock upgrade; read-only
+		// transactions still begin deferred.
+		q := url.Values{}
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "foreign_keys(1)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Set("_txlock", "immediate")
+		driverName, source, d = "sqlite", "file:"+dsn+"?"+q.Encode(), sqliteDialect
+	}
+	db, err := sql.Open(driverName, source)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", d.name, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", d.name, err)
+	}
+	return &DB{db: db, dialect: d, Now: time.Now}, nil
+}
+
+// Close closes the pool.
+func (db *DB) Close() error { return db.db.Close() }
+
+// Dialect returns "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.dialect.name }
+
+// Tx is a transaction with the time it started, so that one service call
+// sees one "now".
+type Tx struct {
+	*sql.Tx
+	db  *DB
+	now time.Time
+}
+
+// today returns the date of the transaction's now, as stored.
+func (tx *Tx) today() string { return chanye.DateOf(tx.now).String() }
+
+func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.ExecContext(ctx, tx.db.dialect.rebind(query), args...)
+}
+
+func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.QueryContext(ctx, tx.db.dialect.rebind(query), args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.QueryRowContext(ctx, tx.db.dialect.rebind(query), args...)
+}
+
+func (tx *Tx) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	return tx.PrepareContext(ctx, tx.db.dialect.rebind(query))
+}
+
+// transact runs fn in one transaction, committing when fn returns nil.
+// Driver errors are translated to domain errors here, at the edge.
+func (db *DB) transact(ctx context.Context, readOnly bool, fn func(tx *Tx) error) error {
+	sqlTx, err := db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
+	if err != nil {
+		return db.dialect.translate(err)
+	}
+	tx := &Tx{Tx: sqlTx, db: db, now: db.Now().UTC()}
+	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return db.dialect.translate(err)
+	}
+	return db.dialect.translate(sqlTx.Commit())
+}
+
+// dialect holds what differs between the two databases.
+type dialect struct {
+	name string
+	// distinct is the null-safe "differs" operator.
+	distinct string
+	// dollar says placeholders are $1, $2 … instead of ?.
+	dollar bool
+}
+
+var (
+	sqliteDialect = dialect{name: "sqlite", distinct: "IS NOT"}
+	postgres      = dialect{name: "postgres", distinct: "IS DISTINCT FROM", dollar: true}
+)
+
+// rebind turns ? placeholders into $n for PostgreSQL. Queries in this
+// package never hold a literal ? inside a string.
+func (d dialect) rebind(query string) string {
+	if !d.dollar || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + len(query)/4)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		} else {
+			b.WriteByte(query[i])
+		}
+	}
+	return b.String()
+}
+
+// translate turns unique and foreign-key violations into domain errors and
+// leaves every other error as is (shown to users as an internal error).
+func (d dialect) translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *chanye.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	var unique, foreign bool
+	var pgErr *pgconn.PgError
+	var liteErr *sqlite.Error
+	switch {
+	case errors.As(err, &pgErr):
+		unique, foreign = pgErr.Code == "23505", pgErr.Code == "23503"
+	case errors.As(err, &liteErr):
+		switch liteErr.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			unique = true
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			foreign = true
+		}
+	}
+	switch {
+	case unique:
+		return &chanye.Error{Code: chanye.ECONFLICT, Message: "记录已存在 / record already exists"}
+	case foreign:
+		return &chanye.Error{Code: chanye.ENOTFOUND, Message: "引用的记录不存在 / referenced record does not exist"}
+	}
+	return err
+}
+
+// placeholders returns "(?,?,…),(?,?,…)…": rows groups of cols.
+func placeholders(rows, cols int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
+	return strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
+}
+
+// millis stores a time as unix milliseconds; the zero time as NULL.
+func millis(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// fromMillis reads a time stored by millis.
+func fromMillis(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(v.Int64).UTC()
+}
+
+// dateArg stores a date as TEXT; the zero date as NULL.
+func dateArg(d chanye.Date) any {
+	if d.IsZero() {
+		return nil
+	}
+	return d.String()
+}
+
+// parseDate reads a date stored by dateArg.
+func parseDate(v sql.NullString) (chanye.Date, error) {
+	if !v.Valid || v.String == "" {
+		return chanye.Date{}, nil
+	}
+	t, err := time.Parse(chanye.DateLayout, v.String)
+	if err != nil {
+		return chanye.Date{}, fmt.Errorf("stored date %q: %w", v.String, err)
+	}
+	return chanye.Date{Time: t}, nil
+}

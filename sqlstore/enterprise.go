@@ -1,0 +1,572 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/uscc"
+)
+
+const enterpriseColumns = `e.code, e.name, e.district_code, e.industry_class, e.founded, e.industries_override, e.size_class, e.created_at, e.updated_at`
+
+// factColumns are the figures of chanye.FactFields, in that order.
+var factColumns = func() string {
+	keys := make([]string, len(chanye.FactFields))
+	for i, f := range chanye.FactFields {
+		keys[i] = f.Key
+	}
+	return strings.Join(keys, ", ")
+}()
+
+func scanEnterprise(rows interface{ Scan(...any) error }) (*chanye.Enterprise, error) {
+	e := &chanye.Enterprise{Industries: []string{}, Tiers: []chanye.Tier{}}
+	var (
+		founded            sql.NullString
+		override           int
+		created, updated   sql.NullInt64
+		size               string
+	)
+	if err := rows.Scan(&e.Code, &e.Name, &e.DistrictCode, &e.IndustryClass, &founded, &override, &size, &created, &updated); err != nil {
+		return nil, err
+	}
+	var err error
+	if e.Founded, err = parseDate(founded); err != nil {
+		return nil, err
+	}
+	e.IndustriesOverride = override != 0
+	e.SizeClass = chanye.SizeClass(size)
+	e.CreatedAt, e.UpdatedAt = fromMillis(created), fromMillis(updated)
+	return e, nil
+}
+
+func notFound(code string) error {
+	return chanye.Errorf(chanye.ENOTFOUND, "企业 %s 不存在 / enterprise not found", code)
+}
+
+// FindEnterpriseByCode returns the enterprise with its industries, tiers
+// (by start date) and merged facts (newest year first). ENOTFOUND.
+func (s *Store) FindEnterpriseByCode(ctx context.Context, code string) (*chanye.Enterprise, error) {
+	var e *chanye.Enterprise
+	err := s.db.transact(ctx, true, func(tx *Tx) (err error) {
+		e, err = findEnterprise(ctx, tx, uscc.Normalize(code))
+		return err
+	})
+	return e, err
+}
+
+func findEnterprise(ctx context.Context, tx *Tx, code string) (*chanye.Enterprise, error) {
+	e, err := scanEnterprise(tx.queryRow(ctx, `SELECT `+enterpriseColumns+` FROM enterprises e WHERE e.code = ?`, code))
+	if err == sql.ErrNoRows {
+		return nil, notFound(code)
+	} else if err != nil {
+		return nil, err
+	}
+	if err := attachIndustriesAndTiers(ctx, tx, []*chanye.Enterprise{e}); err != nil {
+		return nil, err
+	}
+	reports, err := findFacts(ctx, tx, []any{code}, false)
+	if err != nil {
+		return nil, err
+	}
+	e.Facts = mergeByYear(reports)
+	return e, nil
+}
+
+// mergeByYear merges reports ordered by year (newest first) into one Facts
+// per year.
+func mergeByYear(reports []*chanye.FactsRecord) []*chanye.Facts {
+	var out []*chanye.Facts
+	for i := 0; i < len(reports); {
+		j := i
+		var year []*chanye.Facts
+		for ; j < len(reports) && reports[j].Year == reports[i].Year; j++ {
+			year = append(year, &reports[j].Facts)
+		}
+		out = append(out, chanye.MergeFacts(year))
+		i = j
+	}
+	return out
+}
+
+// attachIndustriesAndTiers fills Industries (catalog order) and Tiers (by
+// start date) of es in two queries.
+func attachIndustriesAndTiers(ctx context.Context, tx *Tx, es []*chanye.Enterprise) error {
+	if len(es) == 0 {
+		return nil
+	}
+	byCode := make(map[string]*chanye.Enterprise, len(es))
+	codes := make([]any, len(es))
+	for i, e := range es {
+		byCode[e.Code], codes[i] = e, e.Code
+	}
+	in := inList(len(codes))
+	rows, err := tx.query(ctx, `
+		SELECT ei.code, ei.industry_id FROM enterprise_industries ei JOIN industries i ON i.id = ei.industry_id
+		WHERE ei.code IN (`+in+`) ORDER BY ei.code, i.position`, codes...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code, id string
+		if err := rows.Scan(&code, &id); err != nil {
+			return err
+		}
+		byCode[code].Industries = append(byCode[code].Industries, id)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	rows, err = tx.query(ctx, `
+		SELECT code, kind, from_date, to_date, source FROM enterprise_tiers
+		WHERE code IN (`+in+`) ORDER BY code, from_date, kind`, codes...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			code     string
+			t        chanye.Tier
+			from, to sql.NullString
+		)
+		if err := rows.Scan(&code, &t.Kind, &from, &to, &t.Source); err != nil {
+			return err
+		}
+		if t.From, err = parseDate(from); err != nil {
+			return err
+		}
+		if t.To, err = parseDate(to); err != nil {
+			return err
+		}
+		byCode[code].Tiers = append(byCode[code].Tiers, t)
+	}
+	return rows.Err()
+}
+
+// findFacts returns the reports of the given codes ordered by code, year
+// (newest first), as-of date and source, so that MergeFacts lets the latest
+// report win. latestYear keeps only each code's newest year.
+func findFacts(ctx context.Context, tx *Tx, codes []any, latestYear bool) ([]*chanye.FactsRecord, error) {
+	q := `SELECT f.code, f.year, f.source, f.as_of, ` + factColumns + ` FROM enterprise_facts f WHERE f.code IN (` + inList(len(codes)) + `)`
+	if latestYear {
+		q += ` AND f.year = (SELECT MAX(g.year) FROM enterprise_facts g WHERE g.code = f.code)`
+	}
+	q += ` ORDER BY f.code, f.year DESC, f.as_of, f.source`
+	rows, err := tx.query(ctx, q, codes...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*chanye.FactsRecord
+	values := make([]sql.NullInt64, len(chanye.FactFields))
+	dest := make([]any, 4, 4+len(values))
+	for i := range values {
+		dest = append(dest, &values[i])
+	}
+	for rows.Next() {
+		r := &chanye.FactsRecord{}
+		var asOf sql.NullString
+		dest[0], dest[1], dest[2], dest[3] = &r.Code, &r.Year, &r.Source, &asOf
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		if r.AsOf, err = parseDate(asOf); err != nil {
+			return nil, err
+		}
+		v := make([]*int64, len(values))
+		for i, n := range values {
+			if n.Valid {
+				x := n.Int64
+				v[i] = &x
+			}
+		}
+		r.SetValues(v)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// inList returns "?,?,…" for n values.
+func inList(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// where builds the condition of an enterprise filter on alias e.
+func (tx *Tx) where(f chanye.EnterpriseFilter) (string, []any) {
+	conds := []string{"1 = 1"}
+	var args []any
+	if f.DistrictCode != nil {
+		conds, args = append(conds, "e.district_code = ?"), append(args, *f.DistrictCode)
+	}
+	if f.IndustryID != nil {
+		conds, args = append(conds, "e.code IN (SELECT ei.code FROM enterprise_industries ei WHERE ei.industry_id = ?)"), append(args, *f.IndustryID)
+	}
+	if f.Tier != nil {
+		today := tx.today()
+		conds = append(conds, `e.code IN (SELECT t.code FROM enterprise_tiers t
+			WHERE t.kind = ? AND t.from_date <= ? AND (t.to_date IS NULL OR t.to_date >= ?))`)
+		args = append(args, string(*f.Tier), today, today)
+	}
+	if f.SizeClass != nil {
+		conds, args = append(conds, "e.size_class = ?"), append(args, string(*f.SizeClass))
+	}
+	if f.Q != nil {
+		if q := strings.TrimSpace(*f.Q); q != "" {
+			// Codes use only 0-9 and A-Z, all below '~', so the range is
+			// exactly the prefix and can use the primary key.
+			prefix := strings.ToUpper(q)
+			escaped := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
+			conds = append(conds, `(e.name LIKE ? ESCAPE '\' OR (e.code >= ? AND e.code < ?))`)
+			args = append(args, "%"+escaped+"%", prefix, prefix+"~")
+		}
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// Page sizes of FindEnterprises.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 1000
+)
+
+func checkPage(f chanye.EnterpriseFilter) (limit int, err error) {
+	fields := map[string]string{}
+	if f.Offset < 0 {
+		fields["offset"] = "不能为负 / must not be negative"
+	}
+	if f.Limit < 0 || f.Limit > MaxLimit {
+		fields["limit"] = fmt.Sprintf("须在 0 到 %d 之间 / must be between 0 and %d", MaxLimit, MaxLimit)
+	}
+	if f.Limit == 0 {
+		f.Limit = DefaultLimit
+	}
+	return f.Limit, chanye.Invalid("分页参数有误 / invalid paging", fields)
+}
+
+// FindEnterprises returns one page of the filter's selection ordered by code,
+// with industries and tiers but no facts, and the size of the selection.
+// EINVALID on a bad offset or limit (default 50, at most 1000).
+func (s *Store) FindEnterprises(ctx context.Context, filter chanye.EnterpriseFilter) ([]*chanye.Enterprise, int, error) {
+	limit, err := checkPage(filter)
+	if err != nil {
+		return nil, 0, err
+	}
+	var (
+		page  = []*chanye.Enterprise{}
+		total int
+	)
+	err = s.db.transact(ctx, true, func(tx *Tx) error {
+		where, args := tx.where(filter)
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM enterprises e WHERE `+where, args...).Scan(&total); err != nil {
+			return err
+		}
+		if total <= filter.Offset {
+			return nil
+		}
+		rows, err := tx.query(ctx, `SELECT `+enterpriseColumns+` FROM enterprises e WHERE `+where+` ORDER BY e.code LIMIT ? OFFSET ?`,
+			append(args, limit, filter.Offset)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanEnterprise(rows)
+			if err != nil {
+				return err
+			}
+			page = append(page, e)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		return attachIndustriesAndTiers(ctx, tx, page)
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return page, total, nil
+}
+
+// EnterpriseStats counts the filter's selection (paging ignored) by tier
+// held today, size class ("" for unclassified) and district.
+func (s *Store) EnterpriseStats(ctx context.Context, filter chanye.EnterpriseFilter) (*chanye.EnterpriseStats, error) {
+	st := &chanye.EnterpriseStats{ByTier: map[string]int{}, BySize: map[string]int{}, ByDistrict: map[string]int{}}
+	err := s.db.transact(ctx, true, func(tx *Tx) error {
+		where, args := tx.where(filter)
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM enterprises e WHERE `+where, args...).Scan(&st.Total); err != nil {
+			return err
+		}
+		today := tx.today()
+		for _, g := range []struct {
+			query string
+			args  []any
+			into  map[string]int
+		}{
+			{`SELECT t.kind, COUNT(DISTINCT t.code) FROM enterprise_tiers t JOIN enterprises e ON e.code = t.code
+				WHERE t.from_date <= ? AND (t.to_date IS NULL OR t.to_date >= ?) AND ` + where + ` GROUP BY t.kind`,
+				append([]any{today, today}, args...), st.ByTier},
+			{`SELECT e.size_class, COUNT(*) FROM enterprises e WHERE ` + where + ` GROUP BY e.size_class`, args, st.BySize},
+			{`SELECT e.district_code, COUNT(*) FROM enterprises e WHERE ` + where + ` GROUP BY e.district_code`, args, st.ByDistrict},
+		} {
+			if err := countInto(ctx, tx, g.into, g.query, g.args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+func countInto(ctx context.Context, tx *Tx, into map[string]int, query string, args ...any) error {
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return err
+		}
+		into[k] = n
+	}
+	return rows.Err()
+}
+
+// CreateEnterprise validates and stores a new enterprise with its tiers,
+// deriving its industries unless overridden. Facts are not taken from e;
+// use PutFacts. EINVALID, ECONFLICT when the code exists, ENOTFOUND when no
+// catalog is loaded.
+func (s *Store) CreateEnterprise(ctx context.Context, e *chanye.Enterprise) error {
+	return s.db.transact(ctx, false, func(tx *Tx) error {
+		cat, err := s.currentCatalog(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := e.Validate(cat, tx.now); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM enterprises WHERE code = ?`, e.Code).Scan(&n); err != nil {
+			return err
+		} else if n > 0 {
+			return chanye.Errorf(chanye.ECONFLICT, "企业 %s 已存在 / enterprise already exists", e.Code)
+		}
+		e.DeriveIndustries(cat)
+		e.Facts = nil
+		e.DeriveSizeClass()
+		e.CreatedAt, e.UpdatedAt = tx.now, tx.now
+		if _, err := tx.exec(ctx, `
+			INSERT INTO enterprises (code, name, district_code, industry_class, founded, industries_override, size_class, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.Code, e.Name, e.DistrictCode, e.IndustryClass, e.Founded.String(), boolInt(e.IndustriesOverride), string(e.SizeClass),
+			tx.now.UnixMilli(), tx.now.UnixMilli()); err != nil {
+			return err
+		}
+		if err := writeIndustries(ctx, tx, e.Code, e.Industries); err != nil {
+			return err
+		}
+		for _, t := range e.Tiers {
+			if err := putTier(ctx, tx, e.Code, t); err != nil {
+				return err
+			}
+		}
+		if e.Industries == nil {
+			e.Industries = []string{}
+		}
+		if e.Tiers == nil {
+			e.Tiers = []chanye.Tier{}
+		}
+		return nil
+	})
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// writeIndustries replaces the memberships of one enterprise.
+func writeIndustries(ctx context.Context, tx *Tx, code string, ids []string) error {
+	if _, err := tx.exec(ctx, `DELETE FROM enterprise_industries WHERE code = ?`, code); err != nil {
+		return err
+	}
+	for _, id := range uniq(ids) {
+		if _, err := tx.exec(ctx, `INSERT INTO enterprise_industries (industry_id, code) VALUES (?, ?)`, id, code); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// uniq returns ids without repeats, in first-seen order.
+func uniq(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// UpdateEnterprise changes the given fields, re-deriving industries and the
+// size class. ENOTFOUND, EINVALID.
+func (s *Store) UpdateEnterprise(ctx context.Context, code string, upd chanye.EnterpriseUpdate) (*chanye.Enterprise, error) {
+	var e *chanye.Enterprise
+	err := s.db.transact(ctx, false, func(tx *Tx) error {
+		cat, err := s.currentCatalog(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if e, err = findEnterprise(ctx, tx, uscc.Normalize(code)); err != nil {
+			return err
+		}
+		upd.Apply(e, cat)
+		if err := e.Validate(cat, tx.now); err != nil {
+			return err
+		}
+		e.DeriveSizeClass()
+		e.UpdatedAt = tx.now
+		if _, err := tx.exec(ctx, `
+			UPDATE enterprises SET name = ?, district_code = ?, industry_class = ?, founded = ?, industries_override = ?,
+				size_class = ?, updated_at = ?
+			WHERE code = ?`,
+			e.Name, e.DistrictCode, e.IndustryClass, e.Founded.String(), boolInt(e.IndustriesOverride),
+			string(e.SizeClass), tx.now.UnixMilli(), e.Code); err != nil {
+			return err
+		}
+		if e.Industries == nil {
+			e.Industries = []string{}
+		}
+		return writeIndustries(ctx, tx, e.Code, e.Industries)
+	})
+	return e, err
+}
+
+// FindFacts returns every report of the enterprise, newest year first.
+// ENOTFOUND.
+func (s *Store) FindFacts(ctx context.Context, code string) ([]*chanye.Facts, error) {
+	code = uscc.Normalize(code)
+	out := []*chanye.Facts{}
+	err := s.db.transact(ctx, true, func(tx *Tx) error {
+		if err := mustExist(ctx, tx, code); err != nil {
+			return err
+		}
+		reports, err := findFacts(ctx, tx, []any{code}, false)
+		for _, r := range reports {
+			out = append(out, &r.Facts)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func mustExist(ctx context.Context, tx *Tx, code string) error {
+	var n int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM enterprises WHERE code = ?`, code).Scan(&n); err != nil {
+		return err
+	} else if n == 0 {
+		return notFound(code)
+	}
+	return nil
+}
+
+// PutFacts upserts reports keyed by (code, year, source) and re-derives the
+// size class. EINVALID names the report ("facts[1].year"); ENOTFOUND.
+func (s *Store) PutFacts(ctx context.Context, code string, facts []*chanye.Facts) (*chanye.Enterprise, error) {
+	code = uscc.Normalize(code)
+	now := s.db.Now()
+	fields := map[string]string{}
+	for i, f := range facts {
+		for k, msg := range chanye.ErrorFields(f.Validate(now)) {
+			fields[fmt.Sprintf("facts[%d].%s", i, k)] = msg
+		}
+	}
+	if len(facts) == 0 {
+		fields["facts"] = "至少一份数据 / at least one report is required"
+	}
+	if err := chanye.Invalid("年度数据有误 / invalid facts", fields); err != nil {
+		return nil, err
+	}
+	return s.writeEnterprise(ctx, code, func(tx *Tx) error {
+		for _, f := range facts {
+			f.Source = strings.TrimSpace(f.Source)
+			if _, err := tx.exec(ctx, upsertFacts(tx.db.dialect, 1, false), factArgs(nil, code, f)...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// PutTier upserts a tier keyed by (code, kind, from). ENOTFOUND, EINVALID.
+func (s *Store) PutTier(ctx context.Context, code string, t chanye.Tier) (*chanye.Enterprise, error) {
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	t.Source = strings.TrimSpace(t.Source)
+	return s.writeEnterprise(ctx, uscc.Normalize(code), func(tx *Tx) error {
+		return putTier(ctx, tx, uscc.Normalize(code), t)
+	})
+}
+
+func putTier(ctx context.Context, tx *Tx, code string, t chanye.Tier) error {
+	_, err := tx.exec(ctx, upsertTiers(tx.db.dialect, 1), code, string(t.Kind), t.From.String(), dateArg(t.To), t.Source)
+	return err
+}
+
+// DeleteTier removes a tier. ENOTFOUND when the enterprise or the tier does
+// not exist.
+func (s *Store) DeleteTier(ctx context.Context, code string, kind chanye.TierKind, from chanye.Date) (*chanye.Enterprise, error) {
+	code = uscc.Normalize(code)
+	return s.writeEnterprise(ctx, code, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `DELETE FROM enterprise_tiers WHERE code = ? AND kind = ? AND from_date = ?`, code, string(kind), from.String())
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return chanye.Errorf(chanye.ENOTFOUND, "企业 %s 没有 %s 日起的 %s / no such tier", code, from, kind)
+		}
+		return nil
+	})
+}
+
+// writeEnterprise runs write on an existing enterprise, then re-derives its
+// size class and returns it as stored.
+func (s *Store) writeEnterprise(ctx context.Context, code string, write func(tx *Tx) error) (*chanye.Enterprise, error) {
+	var e *chanye.Enterprise
+	err := s.db.transact(ctx, false, func(tx *Tx) (err error) {
+		if err := mustExist(ctx, tx, code); err != nil {
+			return err
+		}
+		if err := write(tx); err != nil {
+			return err
+		}
+		if err := refreshSizes(ctx, tx, []string{code}); err != nil {
+			return err
+		}
+		e, err = findEnterprise(ctx, tx, code)
+		return err
+	})
+	return e, err
+}

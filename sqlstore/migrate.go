@@ -1,0 +1,59 @@
+package sqlstore
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrate applies the embedded migrations not yet recorded in
+// schema_migrations, in name order, each in its own transaction, and returns
+// the names it applied. Migrations are forward-only: a file, once applied,
+// is never edited; changes go in a new, higher-numbered file.
+func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
+	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name       TEXT   PRIMARY KEY,
+		applied_at BIGINT NOT NULL
+	)`); err != nil {
+		return nil, fmt.Errorf("create schema_migrations: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	for _, path := range names {
+		name := path[len("migrations/"):]
+		ran := false
+		err := db.transact(ctx, false, func(tx *Tx) error {
+			var n int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil || n > 0 {
+				return err
+			}
+			text, err := migrations.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(text)); err != nil {
+				return err
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, tx.now.UnixMilli()); err != nil {
+				return err
+			}
+			ran = true
+			return nil
+		})
+		if err != nil {
+			return applied, fmt.Errorf("migration %s: %w", name, err)
+		}
+		if ran {
+			applied = append(applied, name)
+		}
+	}
+	return applied, nil
+}
