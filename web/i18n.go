@@ -51,6 +51,7 @@ var messages = map[string][2]string{
 	"col.code":        {"统一社会信用代码", "Credit code"},
 	"col.ename":       {"企业名称", "Name"},
 	"col.district":    {"区", "District"},
+	"col.classcode":   {"代码", "Code"},
 	"col.class":       {"行业小类", "Industry class"},
 	"col.industries":  {"所属产业", "Industries"},
 	"col.tiers":       {"现有梯度", "Current tiers"},

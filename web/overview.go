@@ -26,6 +26,7 @@ type industryRow struct {
 	ProjectedReach        bool
 	Leader, Dept, Task    string
 	Office                string
+	Unassigned            bool // no leader, department or task force yet
 }
 
 // chartSeries is the data block of the overview chart.
@@ -205,6 +206,8 @@ func (s *Server) industryRow(l Lang, c *chanye.Catalog, ind *chanye.Industry, va
 	none := l.T("resp.none")
 	row.Leader, row.Dept, row.Task = orDefault(ind.Responsibility.CityLeader, none),
 		orDefault(ind.Responsibility.LeadDepartment, none), orDefault(ind.Responsibility.TaskForce, none)
+	r := ind.Responsibility
+	row.Unassigned = r.CityLeader == "" && r.LeadDepartment == "" && r.TaskForce == ""
 	return row
 }
 

@@ -48,7 +48,7 @@
       yAxis: axes,
       series: d.series.map(function (s) {
         return { name: s.name, type: s.type || 'line', yAxisIndex: s.axis || 0, data: s.values,
-          connectNulls: true, smooth: false, symbolSize: 7 };
+          connectNulls: true, smooth: false, symbolSize: 7, barMaxWidth: 48 };
       })
     };
   }
@@ -60,7 +60,7 @@
       grid: { left: 8, right: 16, top: 20, bottom: 8, containLabel: true },
       xAxis: { type: 'value', minInterval: 1 },
       yAxis: { type: 'category', data: d.names.slice().reverse() },
-      series: [{ name: d.name, type: 'bar', data: d.values.slice().reverse(), itemStyle: { color: '#1f5fa8' } }]
+      series: [{ name: d.name, type: 'bar', data: d.values.slice().reverse(), itemStyle: { color: '#1f5fa8' }, barMaxWidth: 28 }]
     };
   }
 

@@ -1,0 +1,142 @@
+package web
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath finds headless Chromium. Without one the browser test skips,
+// unless CHANYE_BROWSER_TEST=required (as CI sets it), when it fails.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	if os.Getenv("CHANYE_BROWSER_TEST") == "required" {
+		t.Fatal("Chromium not found and CHANYE_BROWSER_TEST=required")
+	}
+	t.Skip("Chromium not found; set CHANYE_BROWSER_TEST=required to make this a failure")
+	return ""
+}
+
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 1600),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	return ctx
+}
+
+func TestBrowser(t *testing.T) {
+	chromiumPath(t)
+	f := newFixture(t)
+	srv := httptest.NewServer(f.h)
+	defer srv.Close()
+	ctx := newBrowser(t)
+
+	t.Run("overview", func(t *testing.T) {
+		css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+		if err := chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+"/?lang=zh"),
+			chromedp.WaitVisible(css(`table.clusters`)),
+			chromedp.WaitVisible(css(`#chart-targets canvas`)),
+		); err != nil {
+			t.Fatal(err)
+		}
+		table := text(t, ctx, `table.clusters`)
+		names := []string{"智能网联与新能源汽车", "超高清视频与新型显示", "生物医药与健康", "绿色石化与新材料", "软件与互联网",
+			"智能装备与机器人", "人工智能", "半导体与集成电路", "新能源与新型储能", "低空经济与航空航天", "生物制造",
+			"时尚消费品", "轨道交通", "船舶与海洋工程", "智能建造与工业化建筑"}
+		for _, n := range names {
+			if !strings.Contains(table, n) {
+				t.Errorf("overview table lacks cluster %s", n)
+			}
+		}
+		if got := text(t, ctx, `tr[data-industry="`+f.autoID+`"] .tier`); got != "万亿级" {
+			t.Errorf("target of %s = %q, want 万亿级", autoZH, got)
+		}
+		future := text(t, ctx, `section.two-col`)
+		for _, n := range []string{"智能无人系统", "具身智能", "细胞与基因", "另 3 个未来产业待公布"} {
+			if !strings.Contains(future, n) {
+				t.Errorf("future industries lack %s", n)
+			}
+		}
+		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('#chart-targets').dataset.rendered === 'true'`)); err != nil || !ok {
+			t.Errorf("targets chart not rendered: %v", err)
+		}
+		if err := chromedp.Do(ctx,
+			chromedp.Click(css(`#lang-switch`)),
+			chromedp.WaitVisible(css(`html[lang="en"] #chart-targets canvas`)),
+		); err != nil {
+			t.Fatal(err)
+		}
+		if got := text(t, ctx, `main`); !strings.Contains(got, "Strategic industry clusters") || !strings.Contains(got, "3 more future industries not yet named") {
+			t.Errorf("after the switch the page is not in English:\n%.300s", got)
+		}
+		// The cookie keeps English on the next page.
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/enterprises"), chromedp.WaitVisible(css(`table.enterprises`))); err != nil {
+			t.Fatal(err)
+		}
+		if got := text(t, ctx, `h1`); got != "Enterprise registry" {
+			t.Errorf("enterprise list heading after switch = %q, want English", got)
+		}
+	})
+
+	t.Run("enterprise", func(t *testing.T) {
+		if err := chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+"/enterprises/"+codeAuto+"?lang=zh"),
+			chromedp.WaitVisible(chromedp.CSS(`#enterprise-name`)),
+			chromedp.WaitReady(chromedp.CSS(`#chart-facts canvas, #chart-facts svg`)),
+		); err != nil {
+			t.Fatal(err)
+		}
+		if got := text(t, ctx, `#enterprise-name`); got != "广州示范智能汽车有限公司" {
+			t.Errorf("name = %q", got)
+		}
+		if got := text(t, ctx, `#size-class`); got == "" || got == "—" {
+			t.Errorf("size class = %q, want a class", got)
+		}
+		drawn, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+			const c = document.querySelector('#chart-facts canvas');
+			return !!c && c.width > 0 && c.height > 0 && document.querySelector('#chart-facts').dataset.rendered === 'true';
+		})()`))
+		if err != nil || !drawn {
+			t.Errorf("facts chart has no drawn canvas: %v", err)
+		}
+	})
+}
+
+// text returns the visible text of the first element matching a CSS selector.
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("text of %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
