@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"time"
+
+	"github.com/chanye-org/chanye/catalog"
+	"github.com/chanye-org/chanye/sqlstore"
+	"golang.org/x/term"
+)
+
+// Config is everything the subcommands are configured with: flags first,
+// the environment as fallback. It is built in run and passed down.
+type Config struct {
+	DB      string // SQLite path or postgres:// URL
+	Version string
+	Stdin   io.Reader
+	Stdout  io.Writer
+	Stderr  io.Writer
+	Logger  *slog.Logger
+}
+
+const usage = `chanye — 现代化产业体系平台 / modern industrial system platform
+
+用法 / usage: chanye <command> [flags]
+
+命令 / commands:
+  serve     启动网站与接口 / run the web server and API
+  demo      生成演示企业数据 / generate demo enterprises
+  import    从 CSV/XLSX/JSON 导入 / import from CSV, XLSX or JSON
+  export    导出为 CSV/XLSX / export to CSV or XLSX
+  migrate   升级数据库结构 / apply database migrations
+  version   显示版本 / print the version
+
+"chanye <command> --help" 说明各命令 / explains each command.
+数据库 / database: --db PATH 或 postgres://…，默认 / default $CHANYE_DB, then chanye.db
+`
+
+// errHelp is returned after printing help, so the exit status is zero.
+var errHelp = flag.ErrHelp
+
+// run is the whole program; main only adds the process around it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cfg := Config{
+		DB:      getenv("CHANYE_DB"),
+		Version: version(),
+		Stdin:   stdin,
+		Stdout:  stdout,
+		Stderr:  stderr,
+		Logger:  slog.New(slog.NewTextHandler(stderr, nil)),
+	}
+	if cfg.DB == "" {
+		cfg.DB = "chanye.db"
+	}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("缺少命令 / missing command")
+	}
+	cmds := map[string]func(context.Context, Config, []string) error{
+		"serve":   runServe,
+		"demo":    runDemo,
+		"import":  runImport,
+		"export":  runExport,
+		"migrate": runMigrate,
+		"version": func(_ context.Context, cfg Config, _ []string) error {
+			fmt.Fprintln(cfg.Stdout, "chanye", cfg.Version)
+			return nil
+		},
+	}
+	name, rest := args[0], args[1:]
+	switch name {
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cmd, ok := cmds[name]
+	if !ok {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("未知命令 %q / unknown command", name)
+	}
+	err := cmd(ctx, cfg, rest)
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
+}
+
+// version is the module version stamped by the go tool, or "dev".
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// newFlags returns a flag set for a subcommand that prints its help, and
+// the --db flag every subcommand shares.
+func newFlags(cfg *Config, name, help string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(cfg.Stderr)
+	fs.Usage = func() {
+		fmt.Fprint(cfg.Stdout, help)
+		fmt.Fprintln(cfg.Stdout, "\n选项 / flags:")
+		fs.SetOutput(cfg.Stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(cfg.Stderr)
+	}
+	fs.StringVar(&cfg.DB, "db", cfg.DB, "数据库：SQLite 文件路径或 postgres:// URL / SQLite path or postgres:// URL (env CHANYE_DB)")
+	return fs
+}
+
+// parse parses flags wherever they stand among the arguments, so that
+// "import facts f.csv --skip-invalid" works, and returns the positionals.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// open opens and migrates the database.
+func open(ctx context.Context, cfg Config) (*sqlstore.DB, *sqlstore.Store, []string, error) {
+	db, err := sqlstore.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, nil, nil, err
+	}
+	store := sqlstore.NewStore(db)
+	if _, err := store.EnsureCatalog(ctx, catalog.Default()); err != nil {
+		db.Close()
+		return nil, nil, nil, err
+	}
+	return db, store, applied, nil
+}
+
+func runMigrate(ctx context.Context, cfg Config, args []string) error {
+	fs := newFlags(&cfg, "migrate", "chanye migrate [--db PATH]\n\n应用尚未执行的数据库迁移并列出 / applies pending migrations and lists them.\n")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	db, _, applied, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if len(applied) == 0 {
+		fmt.Fprintln(cfg.Stdout, "数据库已是最新 / database is up to date")
+	}
+	for _, m := range applied {
+		fmt.Fprintln(cfg.Stdout, "已应用 / applied", m)
+	}
+	return nil
+}
+
+// isTerminal reports whether w is a terminal, for progress bars.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// rate formats a count per second.
+func rate(n int, d time.Duration) string {
+	if d <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f", float64(n)/d.Seconds())
+}

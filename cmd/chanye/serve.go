@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/demo"
+	"github.com/chanye-org/chanye/httpapi"
+	"github.com/chanye-org/chanye/web"
+)
+
+// demoServeEnterprises is the size of the base "serve --demo" fills an
+// empty database with: enough for every tier to have holders.
+const demoServeEnterprises = 20000
+
+const serveHelp = `chanye serve [--addr :8080] [--db PATH|postgres://…] [--demo]
+
+升级数据库、载入默认产业目录（首次），在同一端口提供网页（/）和接口（/api/、/healthz）。
+--demo 在数据库没有企业时生成约 2 万家演示企业（种子 1）。Ctrl-C 或 SIGTERM 平稳退出。
+
+Migrates the database, loads the default catalog on first start, and serves the
+web pages (/) and the API (/api/, /healthz) on one port. With --demo an empty
+database is filled with about 20,000 demo enterprises (seed 1). Stops gracefully
+on Ctrl-C or SIGTERM.
+`
+
+func runServe(ctx context.Context, cfg Config, args []string) error {
+	fs := newFlags(&cfg, "serve", serveHelp)
+	addr := fs.String("addr", ":8080", "监听地址 / listen address (\":0\" picks a free port)")
+	withDemo := fs.Bool("demo", false, "空库时生成演示数据 / fill an empty database with demo data")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	db, store, applied, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	log := cfg.Logger
+	if len(applied) > 0 {
+		log.Info("migrated", "applied", applied)
+	}
+	if *withDemo {
+		_, total, err := store.FindEnterprises(ctx, chanye.EnterpriseFilter{Limit: 1})
+		if err != nil {
+			return err
+		}
+		if total == 0 {
+			start := time.Now()
+			st, err := demo.Generate(ctx, store, demo.Options{Enterprises: demoServeEnterprises, Seed: 1})
+			if err != nil {
+				return fmt.Errorf("演示数据 / demo data: %w", err)
+			}
+			log.Info("demo data generated", "enterprises", st.Enterprises, "facts", st.Facts, "tiers", st.Tiers, "elapsed", time.Since(start).Round(time.Millisecond))
+		} else {
+			log.Info("demo data skipped: database has enterprises", "enterprises", total)
+		}
+	}
+
+	api := httpapi.NewHandler(httpapi.Config{Catalog: store, Enterprises: store, Logger: log, Version: cfg.Version})
+	pages, err := web.NewHandler(web.Config{Catalog: store, Enterprises: store, Logger: log, Version: cfg.Version})
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/api/", api)
+	mux.Handle("/healthz", api)
+	mux.Handle("/", pages)
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      5 * time.Minute, // exports of big selections stream for a while
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(cfg.Stdout, "chanye 已启动 / listening on %s\n", listenURL(ln.Addr()))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	fmt.Fprintln(cfg.Stdout, "chanye 已停止 / stopped")
+	return nil
+}
+
+// listenURL is the URL to open for a bound address: an unspecified host
+// (":8080", "[::]:8080") is shown as 127.0.0.1.
+func listenURL(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return "http://" + a.String() + "/"
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
+}
