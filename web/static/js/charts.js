@@ -25,9 +25,9 @@
     return {
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       legend: { top: 6 },
-      grid: { left: 8, right: 40, top: 40, bottom: 24, containLabel: true },
-      xAxis: { type: 'value', name: d.unit, nameLocation: 'end' },
-      yAxis: { type: 'category', data: names },
+      grid: { left: 8, right: 24, top: 40, bottom: 36, containLabel: true },
+      xAxis: { type: 'value', name: d.unit, nameLocation: 'middle', nameGap: 24 },
+      yAxis: { type: 'category', data: names, axisLabel: { width: 230, overflow: 'truncate' } },
       series: [
         { name: d.labels[1], type: 'bar', data: d.target.slice().reverse(), itemStyle: { color: '#d9dee5' }, barGap: '-100%', z: 1 },
         { name: d.labels[0], type: 'bar', data: d.latest.slice().reverse(), itemStyle: { color: '#b4232a' }, barWidth: '60%', z: 2 }
@@ -59,7 +59,7 @@
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       grid: { left: 8, right: 16, top: 20, bottom: 8, containLabel: true },
       xAxis: { type: 'value', minInterval: 1 },
-      yAxis: { type: 'category', data: d.names.slice().reverse() },
+      yAxis: { type: 'category', data: d.names.slice().reverse(), axisLabel: { width: 120, overflow: 'truncate' } },
       series: [{ name: d.name, type: 'bar', data: d.values.slice().reverse(), itemStyle: { color: '#1f5fa8' }, barMaxWidth: 28 }]
     };
   }
