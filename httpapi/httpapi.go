@@ -1,0 +1,214 @@
+// Package httpapi serves the chanye services as JSON over HTTP under
+// /api/v1/, described by the OpenAPI document served at /api/openapi.json.
+//
+// Handlers are thin: they decode, call a service and encode, and return an
+// error that one adapter turns into a response. Every route is listed in
+// routes, which both registers it and lets the tests hold it against the
+// OpenAPI document.
+package httpapi
+
+import (
+	_ "embed"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/chanye-org/chanye"
+)
+
+// DefaultMaxBodyBytes is the request body limit when Config gives none.
+const DefaultMaxBodyBytes = 1 << 20
+
+//go:embed openapi.json
+var openAPIDocument []byte
+
+// Config holds what the handler needs. Catalog and Enterprises are required.
+type Config struct {
+	Catalog      chanye.CatalogService
+	Enterprises  chanye.EnterpriseService
+	Logger       *slog.Logger // nil: slog.Default()
+	Version      string
+	MaxBodyBytes int64 // 0: DefaultMaxBodyBytes
+}
+
+// Codes the transport adds to the domain's; they never leave this package.
+const (
+	codeMethodNotAllowed = "method_not_allowed"
+	codeUnsupportedMedia = "unsupported_media_type"
+)
+
+// statusOf maps error codes to HTTP statuses; any other code is a 500.
+var statusOf = map[string]int{
+	chanye.EINVALID:      http.StatusBadRequest,
+	chanye.ENOTFOUND:     http.StatusNotFound,
+	chanye.ECONFLICT:     http.StatusConflict,
+	chanye.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	codeMethodNotAllowed: http.StatusMethodNotAllowed,
+	codeUnsupportedMedia: http.StatusUnsupportedMediaType,
+}
+
+// server carries the configuration to the handlers.
+type server struct {
+	catalog     chanye.CatalogService
+	enterprises chanye.EnterpriseService
+	log         *slog.Logger
+	version     string
+	maxBody     int64
+	now         func() time.Time
+}
+
+// handlerFunc is a handler that returns its error instead of writing it.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// route is one method and path of the API.
+type route struct {
+	method string
+	path   string // a net/http pattern path, which is also the OpenAPI path
+	handle handlerFunc
+}
+
+// NewHandler returns the HTTP handler of the API.
+func NewHandler(cfg Config) http.Handler {
+	s := newServer(cfg)
+	mux := http.NewServeMux()
+	allowed := map[string][]string{}
+	for _, rt := range s.routes() {
+		mux.Handle(rt.method+" "+rt.path, s.adapt(rt.handle))
+		allowed[rt.path] = append(allowed[rt.path], rt.method)
+	}
+	// A method-less pattern is less specific than the method patterns on
+	// the same path, so it only sees the methods that have no route: the
+	// mux's own 405 would be plain text.
+	for path, methods := range allowed {
+		mux.Handle(path, s.adapt(methodNotAllowed(methods)))
+	}
+	mux.Handle("/api/", s.adapt(func(w http.ResponseWriter, r *http.Request) error {
+		return chanye.Errorf(chanye.ENOTFOUND, "没有这个接口 %s / no such endpoint", r.URL.Path)
+	}))
+	return mux
+}
+
+func newServer(cfg Config) *server {
+	s := &server{catalog: cfg.Catalog, enterprises: cfg.Enterprises, log: cfg.Logger, version: cfg.Version, maxBody: cfg.MaxBodyBytes, now: time.Now}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBodyBytes
+	}
+	return s
+}
+
+// routes lists every route of the API. Adding one here without documenting
+// it in openapi.json fails TestRoutesDocumented.
+func (s *server) routes() []route {
+	return []route{
+		{"GET", "/healthz", s.healthz},
+		{"GET", "/api/v1/healthz", s.healthz},
+		{"GET", "/api/openapi.json", s.openAPI},
+
+		{"GET", "/api/v1/catalog", s.getCatalog},
+		{"GET", "/api/v1/industries", s.listIndustries},
+		{"GET", "/api/v1/industries/{id}", s.getIndustry},
+		{"PATCH", "/api/v1/industries/{id}/responsibility", s.patchResponsibility},
+		{"GET", "/api/v1/industries/{id}/indicators", s.listIndicators},
+		{"PUT", "/api/v1/industries/{id}/indicators", s.putIndicators},
+
+		{"GET", "/api/v1/enterprises", s.listEnterprises},
+		{"POST", "/api/v1/enterprises", s.createEnterprise},
+		{"GET", "/api/v1/enterprises/{code}", s.getEnterprise},
+		{"PATCH", "/api/v1/enterprises/{code}", s.patchEnterprise},
+		{"GET", "/api/v1/enterprises/{code}/facts", s.listFacts},
+		{"PUT", "/api/v1/enterprises/{code}/facts", s.putFacts},
+		{"POST", "/api/v1/enterprises/{code}/tiers", s.addTier},
+		{"DELETE", "/api/v1/enterprises/{code}/tiers/{kind}/{from}", s.deleteTier},
+	}
+}
+
+// adapt turns a handlerFunc into an http.Handler that writes its error.
+func (s *server) adapt(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// errorBody is the JSON of every error response.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// writeError writes err with the status of its code. Only server errors are
+// logged as errors: client errors are the client's business.
+func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := chanye.ErrorCode(err)
+	status, ok := statusOf[code]
+	if !ok {
+		status, code = http.StatusInternalServerError, chanye.EINTERNAL
+	}
+	body := errorBody{errorDetail{Code: code, Message: chanye.ErrorMessage(err), Fields: chanye.ErrorFields(err)}}
+	if status == http.StatusInternalServerError {
+		// Even an *Error with code EINTERNAL may carry internals.
+		body.Error.Message, body.Error.Fields = "内部错误 / internal error", nil
+		s.log.ErrorContext(r.Context(), "http request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	} else {
+		s.log.DebugContext(r.Context(), "http request rejected", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+	}
+	writeJSON(w, status, body)
+}
+
+// writeJSON writes v as JSON with status.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	// The status is sent: an encoding error can only be logged by the
+	// server's error log, not answered.
+	_ = enc.Encode(v)
+	return nil
+}
+
+// methodNotAllowed answers 405 with the methods the path has.
+func methodNotAllowed(methods []string) handlerFunc {
+	allow := strings.Join(methods, ", ")
+	if strings.Contains(allow, "GET") {
+		allow += ", HEAD"
+	}
+	return func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Allow", allow)
+		return chanye.Errorf(codeMethodNotAllowed, "%s 不支持 %s 方法，可用 %s / method %s not allowed, use %s", r.URL.Path, r.Method, allow, r.Method, allow)
+	}
+}
+
+// list is the envelope of every list response.
+type list[T any] struct {
+	Items []T `json:"items"`
+}
+
+func newList[T any](items []T) list[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return list[T]{Items: items}
+}
+
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) error {
+	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.version})
+}
+
+func (s *server) openAPI(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(openAPIDocument) // a failed write means the client left
+	return nil
+}
