@@ -38,7 +38,14 @@ func present(e *chanye.Enterprise) *chanye.Enterprise {
 // pathCode returns the normalised credit code of the path, or an EINVALID
 // error saying which character is wrong.
 func pathCode(r *http.Request) (string, error) {
-	code := uscc.Normalize(r.PathValue("code"))
+	return checkCode(r.PathValue("code"))
+}
+
+// checkCode normalises a credit code and validates it, with uscc's account
+// of the faulty character in the message itself rather than only in
+// fields: a wrong code is the commonest mistake and should read plainly.
+func checkCode(code string) (string, error) {
+	code = uscc.Normalize(code)
 	if err := uscc.Validate(code); err != nil {
 		return "", &chanye.Error{
 			Code:    chanye.EINVALID,
@@ -145,8 +152,12 @@ func (s *server) createEnterprise(w http.ResponseWriter, r *http.Request) error 
 	if err := s.decodeJSON(w, r, &body); err != nil {
 		return err
 	}
+	code, err := checkCode(body.Code)
+	if err != nil {
+		return err
+	}
 	e := &chanye.Enterprise{
-		Code: body.Code, Name: body.Name, DistrictCode: body.DistrictCode,
+		Code: code, Name: body.Name, DistrictCode: body.DistrictCode,
 		IndustryClass: body.IndustryClass, Founded: body.Founded, Tiers: body.Tiers,
 	}
 	if body.Industries != nil {
