@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"math/bits"
 	"strings"
 
 	"github.com/chanye-org/chanye"
@@ -18,35 +19,36 @@ const bulkRows = 200
 // Refreshing twice is harmless: the size class is a function of stored data.
 const touchedLimit = 50_000
 
+// refreshRows is how many enterprises refreshSizes reads per query.
+const refreshRows = 500
+
 const enterpriseInsertColumns = `code, name, district_code, industry_class, founded, industries_override, size_class, created_at, updated_at`
 
 // upsertEnterprises returns the statement for n enterprises that leaves an
-// identical row untouched (updated_at included) and returns the codes of the
-// rows it inserted or changed.
+// identical row untouched (updated_at included) and returns the code and
+// revision of the rows it inserted (revision 0) or changed.
 func upsertEnterprises(d dialect, n int) string {
 	return `INSERT INTO enterprises (` + enterpriseInsertColumns + `) VALUES ` + placeholders(n, 9) + `
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, district_code = excluded.district_code,
 			industry_class = excluded.industry_class, founded = excluded.founded,
-			industries_override = excluded.industries_override, updated_at = excluded.updated_at
+			industries_override = excluded.industries_override, updated_at = excluded.updated_at,
+			revision = enterprises.revision + 1
 		WHERE ` + differ(d, "enterprises", "name", "district_code", "industry_class", "founded", "industries_override") + `
-		RETURNING code`
+		RETURNING code, revision`
 }
 
-// upsertFacts returns the statement for n reports; with returning, it
-// returns the codes whose reports were inserted or changed.
-func upsertFacts(d dialect, n int, returning bool) string {
+// upsertFacts returns the statement for n reports, returning the codes whose
+// reports were inserted or changed.
+func upsertFacts(d dialect, n int) string {
 	cols := strings.Split(factColumns, ", ")
 	set := []string{"as_of = excluded.as_of"}
 	for _, c := range cols {
 		set = append(set, c+" = excluded."+c)
 	}
-	q := `INSERT INTO enterprise_facts (code, year, source, as_of, ` + factColumns + `) VALUES ` + placeholders(n, 4+len(cols)) + `
+	return `INSERT INTO enterprise_facts (code, year, source, as_of, ` + factColumns + `) VALUES ` + placeholders(n, 4+len(cols)) + `
 		ON CONFLICT (code, year, source) DO UPDATE SET ` + strings.Join(set, ", ") + `
-		WHERE ` + differ(d, "enterprise_facts", append([]string{"as_of"}, cols...)...)
-	if returning {
-		q += ` RETURNING code`
-	}
-	return q
+		WHERE ` + differ(d, "enterprise_facts", append([]string{"as_of"}, cols...)...) + `
+		RETURNING code`
 }
 
 // upsertTiers returns the statement for n tiers.
@@ -78,9 +80,42 @@ func factArgs(args []any, code string, f *chanye.Facts) []any {
 	return args
 }
 
+// inChunks runs a multi-row statement over args, cols values per row, in
+// statements of bulkRows rows and then of powers of two, so that a
+// transaction prepares only a few distinct statements. each, when not nil,
+// reads the rows each statement returns.
+func inChunks(ctx context.Context, tx *Tx, args []any, cols int, build func(n int) string, each func(*sql.Rows) error) error {
+	for rows := len(args) / cols; rows > 0; {
+		n := bulkRows
+		if rows < bulkRows {
+			n = 1 << (bits.Len(uint(rows)) - 1)
+		}
+		st, err := tx.stmt(ctx, build(n))
+		if err != nil {
+			return err
+		}
+		if each == nil {
+			_, err = st.ExecContext(ctx, args[:n*cols]...)
+		} else {
+			var r *sql.Rows
+			if r, err = st.QueryContext(ctx, args[:n*cols]...); err == nil {
+				err = each(r)
+				r.Close()
+			}
+		}
+		if err != nil {
+			return err
+		}
+		args, rows = args[n*cols:], rows-n
+	}
+	return nil
+}
+
 // Bulk runs fn in one transaction with a writer that batches upserts; an
 // error from fn or from a write rolls all of it back. Size classes are
-// re-derived before commit even if fn does not call Finish. ENOTFOUND when no
+// re-derived before commit even if fn does not call Finish. References to
+// enterprises are checked at commit: facts or tiers of an enterprise that
+// does not exist fail the whole bulk with ENOTFOUND. ENOTFOUND also when no
 // catalog is loaded.
 func (s *Store) Bulk(ctx context.Context, fn func(w chanye.BulkWriter) error) error {
 	return s.db.transact(ctx, false, func(tx *Tx) error {
@@ -88,14 +123,20 @@ func (s *Store) Bulk(ctx context.Context, fn func(w chanye.BulkWriter) error) er
 		if err != nil {
 			return err
 		}
-		w := &bulkWriter{ctx: ctx, tx: tx, classes: cat.ClassIndex(), stmts: map[string]*sql.Stmt{},
-			entKeys: map[string]int{}, factKeys: map[factKey]int{}, tierKeys: map[tierKey]int{}, touched: map[string]bool{}}
-		defer w.close()
+		if _, err := tx.ExecContext(ctx, tx.db.dialect.deferFKs); err != nil {
+			return err
+		}
+		w := newBulkWriter(ctx, tx, cat)
 		if err := fn(w); err != nil {
 			return err
 		}
 		return w.Finish()
 	})
+}
+
+func newBulkWriter(ctx context.Context, tx *Tx, cat *chanye.Catalog) *bulkWriter {
+	return &bulkWriter{ctx: ctx, tx: tx, classes: cat.ClassIndex(),
+		entKeys: map[string]int{}, factKeys: map[factKey]int{}, tierKeys: map[tierKey]int{}, touched: map[string]bool{}}
 }
 
 type entRow struct {
@@ -112,14 +153,13 @@ type tierKey struct {
 	code, kind, from string
 }
 
-// bulkWriter buffers records and writes them bulkRows at a time. Within a
-// buffer a repeated key replaces the earlier record, since one statement
-// may not upsert the same row twice on PostgreSQL.
+// bulkWriter buffers records and writes each kind bulkRows at a time.
+// Within a buffer a repeated key replaces the earlier record, since one
+// statement may not upsert the same row twice on PostgreSQL.
 type bulkWriter struct {
 	ctx     context.Context
 	tx      *Tx
 	classes map[string][]string // class → industry ids, instead of a catalog scan per row
-	stmts   map[string]*sql.Stmt
 
 	ents     []entRow
 	entKeys  map[string]int
@@ -130,12 +170,6 @@ type bulkWriter struct {
 
 	touched map[string]bool // codes whose size class must be re-derived
 	args    []any
-}
-
-func (w *bulkWriter) close() {
-	for _, st := range w.stmts {
-		st.Close()
-	}
 }
 
 // PutEnterprise upserts an enterprise by code, keeping its tiers and facts.
@@ -199,55 +233,22 @@ func (w *bulkWriter) flushed(err error) error {
 // Finish writes what is buffered and re-derives the size classes of the
 // enterprises whose facts or class changed.
 func (w *bulkWriter) Finish() error {
-	if err := w.flushFacts(); err != nil { // flushes enterprises first
-		return err
-	}
-	if err := w.flushTiers(); err != nil {
-		return err
+	// Enterprises first: their sizes are read back below.
+	for _, flush := range []func() error{w.flushEnterprises, w.flushFacts, w.flushTiers} {
+		if err := flush(); err != nil {
+			return err
+		}
 	}
 	codes := sortedKeys(w.touched)
 	clear(w.touched)
 	for len(codes) > 0 {
-		n := min(len(codes), 500)
+		n := min(len(codes), refreshRows)
 		if err := refreshSizes(w.ctx, w.tx, codes[:n]); err != nil {
 			return err
 		}
 		codes = codes[n:]
 	}
 	return nil
-}
-
-// stmt returns the statement for a full buffer, prepared once, or an
-// unprepared one for the shorter last buffer.
-func (w *bulkWriter) exec(name string, n int, build func(int) string, args []any) (*sql.Rows, error) {
-	if n == bulkRows {
-		st := w.stmts[name]
-		if st == nil {
-			var err error
-			if st, err = w.tx.prepare(w.ctx, build(n)); err != nil {
-				return nil, err
-			}
-			w.stmts[name] = st
-		}
-		return st.QueryContext(w.ctx, args...)
-	}
-	return w.tx.query(w.ctx, build(n), args...)
-}
-
-// collect reads returned codes into touched, and into also when not nil.
-func (w *bulkWriter) collect(rows *sql.Rows, also map[string]bool) error {
-	defer rows.Close()
-	for rows.Next() {
-		var code string
-		if err := rows.Scan(&code); err != nil {
-			return err
-		}
-		w.touched[code] = true
-		if also != nil {
-			also[code] = true
-		}
-	}
-	return rows.Err()
 }
 
 func (w *bulkWriter) flushEnterprises() error {
@@ -260,48 +261,57 @@ func (w *bulkWriter) flushEnterprises() error {
 		e := &r.e
 		args = append(args, e.Code, e.Name, e.DistrictCode, e.IndustryClass, e.Founded.String(), boolInt(e.IndustriesOverride), "", now, now)
 	}
+	// A new row has no memberships or facts yet; a changed one may have
+	// changed class, so its memberships are rewritten and its size class
+	// re-derived. A hand-set list is not a column, so it is always rewritten.
+	inserted, changed := map[string]bool{}, map[string]bool{}
 	d := w.tx.db.dialect
-	rows, err := w.exec("enterprises", len(w.ents), func(n int) string { return upsertEnterprises(d, n) }, args)
+	err := inChunks(w.ctx, w.tx, args, 9, func(n int) string { return upsertEnterprises(d, n) }, func(rows *sql.Rows) error {
+		for rows.Next() {
+			var code string
+			var revision int64
+			if err := rows.Scan(&code, &revision); err != nil {
+				return err
+			}
+			if revision == 0 {
+				inserted[code] = true
+			} else {
+				changed[code] = true
+				w.touched[code] = true
+			}
+		}
+		return rows.Err()
+	})
 	if err != nil {
 		return err
 	}
-	// Memberships change only with the row, except a hand-set list, which
-	// is not a column and so is always rewritten.
-	changed := map[string]bool{}
-	if err := w.collect(rows, changed); err != nil {
-		return err
-	}
-	var codes, pairs []any
+	var stale, pairs []any
 	for _, r := range w.ents {
-		if changed[r.e.Code] || r.e.IndustriesOverride {
-			codes = append(codes, r.e.Code)
+		code := r.e.Code
+		if changed[code] || r.e.IndustriesOverride && !inserted[code] {
+			stale = append(stale, code)
+		}
+		if inserted[code] || changed[code] || r.e.IndustriesOverride {
 			for _, id := range r.industries {
-				pairs = append(pairs, id, r.e.Code)
+				pairs = append(pairs, id, code)
 			}
 		}
 	}
 	w.ents = w.ents[:0]
 	clear(w.entKeys)
 	w.args = args[:0]
-	if len(codes) > 0 {
-		if _, err := w.tx.exec(w.ctx, `DELETE FROM enterprise_industries WHERE code IN (`+inList(len(codes))+`)`, codes...); err != nil {
-			return err
-		}
+	err = inChunks(w.ctx, w.tx, stale, 1, func(n int) string {
+		return `DELETE FROM enterprise_industries WHERE code IN (` + inList(n) + `)`
+	}, nil)
+	if err != nil {
+		return err
 	}
-	for len(pairs) > 0 {
-		n := min(len(pairs)/2, bulkRows)
-		if _, err := w.tx.exec(w.ctx, `INSERT INTO enterprise_industries (industry_id, code) VALUES `+placeholders(n, 2), pairs[:2*n]...); err != nil {
-			return err
-		}
-		pairs = pairs[2*n:]
-	}
-	return nil
+	return inChunks(w.ctx, w.tx, pairs, 2, func(n int) string {
+		return `INSERT INTO enterprise_industries (industry_id, code) VALUES ` + placeholders(n, 2)
+	}, nil)
 }
 
 func (w *bulkWriter) flushFacts() error {
-	if err := w.flushEnterprises(); err != nil {
-		return err
-	}
 	if len(w.facts) == 0 {
 		return nil
 	}
@@ -310,23 +320,23 @@ func (w *bulkWriter) flushFacts() error {
 		args = factArgs(args, w.facts[i].Code, &w.facts[i].Facts)
 	}
 	d := w.tx.db.dialect
-	rows, err := w.exec("facts", len(w.facts), func(n int) string { return upsertFacts(d, n, true) }, args)
-	if err != nil {
-		return err
-	}
-	if err := w.collect(rows, nil); err != nil {
-		return err
-	}
+	err := inChunks(w.ctx, w.tx, args, 4+len(chanye.FactFields), func(n int) string { return upsertFacts(d, n) }, func(rows *sql.Rows) error {
+		for rows.Next() {
+			var code string
+			if err := rows.Scan(&code); err != nil {
+				return err
+			}
+			w.touched[code] = true
+		}
+		return rows.Err()
+	})
 	w.facts = w.facts[:0]
 	clear(w.factKeys)
 	w.args = args[:0]
-	return nil
+	return err
 }
 
 func (w *bulkWriter) flushTiers() error {
-	if err := w.flushEnterprises(); err != nil {
-		return err
-	}
 	if len(w.tiers) == 0 {
 		return nil
 	}
@@ -335,23 +345,17 @@ func (w *bulkWriter) flushTiers() error {
 		args = append(args, r.Code, string(r.Kind), r.From.String(), dateArg(r.To), r.Source)
 	}
 	d := w.tx.db.dialect
-	rows, err := w.exec("tiers", len(w.tiers), func(n int) string { return upsertTiers(d, n) }, args)
-	if err != nil {
-		return err
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
+	err := inChunks(w.ctx, w.tx, args, 5, func(n int) string { return upsertTiers(d, n) }, nil)
 	w.tiers = w.tiers[:0]
 	clear(w.tierKeys)
 	w.args = args[:0]
-	return nil
+	return err
 }
 
 // refreshSizes re-derives the size class of the given enterprises from their
 // class and the merged facts of their newest year, and writes those that
-// changed. It serves both single writes and bulks.
+// changed. It serves both single writes and bulks, so it reads all of them
+// in one query and only the figures the size class needs.
 func refreshSizes(ctx context.Context, tx *Tx, codes []string) error {
 	if len(codes) == 0 {
 		return nil
@@ -360,47 +364,78 @@ func refreshSizes(ctx context.Context, tx *Tx, codes []string) error {
 	for i, c := range codes {
 		args[i] = c
 	}
-	rows, err := tx.query(ctx, `SELECT code, industry_class, size_class FROM enterprises WHERE code IN (`+inList(len(args))+`)`, args...)
+	st, err := tx.stmt(ctx, `
+		SELECT e.code, e.industry_class, e.size_class, f.year, f.as_of, f.employees, f.revenue_fen, f.total_assets_fen
+		FROM enterprises e LEFT JOIN enterprise_facts f ON f.code = e.code
+		WHERE e.code IN (`+inList(len(args))+`)
+		ORDER BY e.code, f.year DESC, f.as_of, f.source`)
 	if err != nil {
 		return err
 	}
-	type current struct{ class, size string }
-	stored := make(map[string]current, len(codes))
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var (
+		updates []any
+		e       chanye.Enterprise
+		stored  string
+		reports []*chanye.Facts
+	)
+	done := func() {
+		if e.Code == "" {
+			return
+		}
+		e.Facts = e.Facts[:0]
+		if len(reports) > 0 {
+			e.Facts = append(e.Facts, chanye.MergeFacts(reports))
+		}
+		e.DeriveSizeClass()
+		if string(e.SizeClass) != stored {
+			updates = append(updates, e.Code, string(e.SizeClass))
+		}
+	}
 	for rows.Next() {
-		var code string
-		var c current
-		if err := rows.Scan(&code, &c.class, &c.size); err != nil {
-			rows.Close()
+		var (
+			code, class, size string
+			year              sql.NullInt64
+			asOf              sql.NullString
+			emp, rev, assets  sql.NullInt64
+		)
+		if err := rows.Scan(&code, &class, &size, &year, &asOf, &emp, &rev, &assets); err != nil {
 			return err
 		}
-		stored[code] = c
+		if code != e.Code {
+			done()
+			e, stored, reports = chanye.Enterprise{Code: code, IndustryClass: class, Facts: e.Facts}, size, reports[:0]
+		}
+		// Rows come newest year first: only that year's reports count.
+		if !year.Valid || len(reports) > 0 && int64(reports[0].Year) != year.Int64 {
+			continue
+		}
+		f := &chanye.Facts{Year: int(year.Int64), Employees: nullInt(emp), Revenue: (*chanye.Fen)(nullInt(rev)), TotalAssets: (*chanye.Fen)(nullInt(assets))}
+		if f.AsOf, err = parseDate(asOf); err != nil {
+			return err
+		}
+		reports = append(reports, f)
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	reports, err := findFacts(ctx, tx, args, true)
-	if err != nil {
-		return err
-	}
-	byCode := map[string][]*chanye.FactsRecord{}
-	for _, r := range reports {
-		byCode[r.Code] = append(byCode[r.Code], r)
-	}
-	var updates []any
-	for code, c := range stored {
-		e := chanye.Enterprise{IndustryClass: c.class, Facts: mergeByYear(byCode[code])}
-		e.DeriveSizeClass()
-		if string(e.SizeClass) != c.size {
-			updates = append(updates, code, string(e.SizeClass))
-		}
-	}
-	if len(updates) == 0 {
-		return nil
-	}
-	_, err = tx.exec(ctx, `WITH v (code, size_class) AS (VALUES `+placeholders(len(updates)/2, 2)+`)
-		UPDATE enterprises SET size_class = v.size_class, updated_at = ? FROM v WHERE enterprises.code = v.code`,
-		append(updates, tx.now.UnixMilli())...)
-	return err
+	done()
+	rows.Close()
+	now := tx.now.UnixMilli()
+	return inChunks(ctx, tx, updates, 2, func(n int) string {
+		return `WITH v (code, size_class) AS (VALUES ` + placeholders(n, 2) + `)
+			UPDATE enterprises SET size_class = v.size_class, updated_at = ` + itoa(now) + `, revision = revision + 1
+			FROM v WHERE enterprises.code = v.code`
+	}, nil)
 }
 
+func nullInt(v sql.NullInt64) *int64 {
+	if !v.Valid {
+		return nil
+	}
+	return &v.Int64
+}

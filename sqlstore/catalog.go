@@ -425,7 +425,7 @@ func (s *Store) UpsertIndicators(ctx context.Context, values []*chanye.Indicator
 		if len(missing) > 0 {
 			return &chanye.Error{Code: chanye.ENOTFOUND, Message: "产业不存在 / unknown industry", Fields: missing}
 		}
-		stmt, err := tx.prepare(ctx, `
+		stmt, err := tx.stmt(ctx, `
 			INSERT INTO indicators (industry_id, metric, period, value, unit, source, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (industry_id, metric, period) DO UPDATE SET
@@ -434,7 +434,6 @@ func (s *Store) UpsertIndicators(ctx context.Context, values []*chanye.Indicator
 		if err != nil {
 			return err
 		}
-		defer stmt.Close()
 		for _, v := range values {
 			if _, err := stmt.ExecContext(ctx, v.IndustryID, v.Metric, v.Period, v.Value, v.Unit, strings.TrimSpace(v.Source), tx.now.UnixMilli()); err != nil {
 				return err

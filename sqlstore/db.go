@@ -52,6 +52,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "foreign_keys(1)")
 		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Add("_pragma", "cache_size(-262144)")
 		q.Set("_txlock", "immediate")
 		driverName, source, d = "sqlite", "file:"+dsn+"?"+q.Encode(), sqliteDialect
 	}
@@ -76,8 +77,9 @@ func (db *DB) Dialect() string { return db.dialect.name }
 // sees one "now".
 type Tx struct {
 	*sql.Tx
-	db  *DB
-	now time.Time
+	db    *DB
+	now   time.Time
+	stmts map[string]*sql.Stmt // prepared by stmt, closed with the transaction
 }
 
 // today returns the date of the transaction's now, as stored.
@@ -95,8 +97,22 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return tx.QueryRowContext(ctx, tx.db.dialect.rebind(query), args...)
 }
 
-func (tx *Tx) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
-	return tx.PrepareContext(ctx, tx.db.dialect.rebind(query))
+// stmt returns query prepared, once per transaction: bulk writes run the
+// same few statements thousands of times, and preparing a 200-row INSERT
+// costs as much as running it.
+func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st := tx.stmts[query]; st != nil {
+		return st, nil
+	}
+	st, err := tx.PrepareContext(ctx, tx.db.dialect.rebind(query))
+	if err != nil {
+		return nil, err
+	}
+	if tx.stmts == nil {
+		tx.stmts = map[string]*sql.Stmt{}
+	}
+	tx.stmts[query] = st
+	return st, nil
 }
 
 // transact runs fn in one transaction, committing when fn returns nil.
@@ -107,6 +123,11 @@ func (db *DB) transact(ctx context.Context, readOnly bool, fn func(tx *Tx) error
 		return db.dialect.translate(err)
 	}
 	tx := &Tx{Tx: sqlTx, db: db, now: db.Now().UTC()}
+	defer func() {
+		for _, st := range tx.stmts {
+			st.Close()
+		}
+	}()
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
 		return db.dialect.translate(err)
@@ -121,11 +142,13 @@ type dialect struct {
 	distinct string
 	// dollar says placeholders are $1, $2 … instead of ?.
 	dollar bool
+	// deferFKs defers the deferrable foreign keys to commit.
+	deferFKs string
 }
 
 var (
-	sqliteDialect = dialect{name: "sqlite", distinct: "IS NOT"}
-	postgres      = dialect{name: "postgres", distinct: "IS DISTINCT FROM", dollar: true}
+	sqliteDialect = dialect{name: "sqlite", distinct: "IS NOT", deferFKs: "PRAGMA defer_foreign_keys = ON"}
+	postgres      = dialect{name: "postgres", distinct: "IS DISTINCT FROM", dollar: true, deferFKs: "SET CONSTRAINTS ALL DEFERRED"}
 )
 
 // rebind turns ? placeholders into $n for PostgreSQL. Queries in this
@@ -146,6 +169,30 @@ func (d dialect) rebind(query string) string {
 			b.WriteByte(query[i])
 		}
 	}
+	return b.String()
+}
+
+// migration returns a migration's text for the dialect: on SQLite, each
+// /*sqlite: X*/ comment becomes X; elsewhere it stays a comment.
+func (d dialect) migration(text string) string {
+	if d.name != "sqlite" {
+		return text
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(text, "/*sqlite:")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(text[i:], "*/")
+		if j < 0 {
+			break
+		}
+		b.WriteString(text[:i])
+		b.WriteString(strings.TrimSpace(text[i+len("/*sqlite:") : i+j]))
+		text = text[i+j+2:]
+	}
+	b.WriteString(text)
 	return b.String()
 }
 
@@ -187,6 +234,8 @@ func placeholders(rows, cols int) string {
 	one := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
 	return strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // millis stores a time as unix milliseconds; the zero time as NULL.
 func millis(t time.Time) any {

@@ -444,7 +444,7 @@ func (s *Store) UpdateEnterprise(ctx context.Context, code string, upd chanye.En
 		e.UpdatedAt = tx.now
 		if _, err := tx.exec(ctx, `
 			UPDATE enterprises SET name = ?, district_code = ?, industry_class = ?, founded = ?, industries_override = ?,
-				size_class = ?, updated_at = ?
+				size_class = ?, updated_at = ?, revision = revision + 1
 			WHERE code = ?`,
 			e.Name, e.DistrictCode, e.IndustryClass, e.Founded.String(), boolInt(e.IndustriesOverride),
 			string(e.SizeClass), tx.now.UnixMilli(), e.Code); err != nil {
@@ -506,14 +506,22 @@ func (s *Store) PutFacts(ctx context.Context, code string, facts []*chanye.Facts
 	if err := chanye.Invalid("年度数据有误 / invalid facts", fields); err != nil {
 		return nil, err
 	}
-	return s.writeEnterprise(ctx, code, func(tx *Tx) error {
-		for _, f := range facts {
-			f.Source = strings.TrimSpace(f.Source)
-			if _, err := tx.exec(ctx, upsertFacts(tx.db.dialect, 1, false), factArgs(nil, code, f)...); err != nil {
-				return err
-			}
+	// One statement may not upsert a row twice: the last report of a key wins.
+	last := map[factKey]int{}
+	for i, f := range facts {
+		f.Source = strings.TrimSpace(f.Source)
+		last[factKey{code, f.Source, f.Year}] = i
+	}
+	var args []any
+	for i, f := range facts {
+		if last[factKey{code, f.Source, f.Year}] == i {
+			args = factArgs(args, code, f)
 		}
-		return nil
+	}
+	return s.writeEnterprise(ctx, code, func(tx *Tx) error {
+		d := tx.db.dialect
+		return inChunks(ctx, tx, args, 4+len(chanye.FactFields), func(n int) string { return upsertFacts(d, n) },
+			func(*sql.Rows) error { return nil })
 	})
 }
 

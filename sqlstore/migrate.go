@@ -39,7 +39,7 @@ func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, string(text)); err != nil {
+			if _, err := tx.ExecContext(ctx, tx.db.dialect.migration(string(text))); err != nil {
 				return err
 			}
 			if _, err := tx.exec(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, tx.now.UnixMilli()); err != nil {
