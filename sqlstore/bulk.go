@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"math/bits"
+	"sort"
 	"strings"
 
 	"github.com/chanye-org/chanye"
@@ -113,30 +114,78 @@ func inChunks(ctx context.Context, tx *Tx, args []any, cols int, build func(n in
 
 // Bulk runs fn in one transaction with a writer that batches upserts; an
 // error from fn or from a write rolls all of it back. Size classes are
-// re-derived before commit even if fn does not call Finish. References to
-// enterprises are checked at commit: facts or tiers of an enterprise that
-// does not exist fail the whole bulk with ENOTFOUND. ENOTFOUND also when no
-// catalog is loaded.
+// re-derived before commit even if fn does not call Finish. Facts or tiers
+// of an enterprise that does not exist fail the whole bulk with ENOTFOUND,
+// as does a missing catalog.
 func (s *Store) Bulk(ctx context.Context, fn func(w chanye.BulkWriter) error) error {
 	return s.db.transact(ctx, false, func(tx *Tx) error {
 		cat, err := s.currentCatalog(ctx, tx)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, tx.db.dialect.deferFKs); err != nil {
+		rebuild, err := dropIndexesWhenEmpty(ctx, tx, "enterprises")
+		if err != nil {
 			return err
 		}
 		w := newBulkWriter(ctx, tx, cat)
 		if err := fn(w); err != nil {
 			return err
 		}
-		return w.Finish()
+		if err := w.Finish(); err != nil {
+			return err
+		}
+		return rebuild()
 	})
+}
+
+// dropIndexesWhenEmpty drops the secondary indexes of an empty table, as
+// on the first import, and returns the function that builds them again:
+// building an index once over millions of rows is several times faster than
+// growing it row by row. On a table with rows it does nothing, so that
+// small bulks into a live registry keep their indexes (and readers their
+// plans). Both databases drop and create indexes inside the transaction.
+func dropIndexesWhenEmpty(ctx context.Context, tx *Tx, table string) (rebuild func() error, err error) {
+	nothing := func() error { return nil }
+	var n int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+table+` LIMIT 1) t`).Scan(&n); err != nil || n > 0 {
+		return nothing, err
+	}
+	rows, err := tx.query(ctx, tx.db.dialect.indexes, table)
+	if err != nil {
+		return nil, err
+	}
+	var names, defs []string
+	for rows.Next() {
+		var name, def string
+		if err := rows.Scan(&name, &def); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names, defs = append(names, name), append(defs, def)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		if _, err := tx.ExecContext(ctx, `DROP INDEX `+name); err != nil {
+			return nil, err
+		}
+	}
+	return func() error {
+		for _, def := range defs {
+			if _, err := tx.ExecContext(ctx, def); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, nil
 }
 
 func newBulkWriter(ctx context.Context, tx *Tx, cat *chanye.Catalog) *bulkWriter {
 	return &bulkWriter{ctx: ctx, tx: tx, classes: cat.ClassIndex(),
-		entKeys: map[string]int{}, factKeys: map[factKey]int{}, tierKeys: map[tierKey]int{}, touched: map[string]bool{}}
+		entKeys: map[string]int{}, factKeys: map[factKey]int{}, tierKeys: map[tierKey]int{}, touched: map[string]bool{},
+		fresh: map[string]*sizeAcc{}}
 }
 
 type entRow struct {
@@ -169,7 +218,57 @@ type bulkWriter struct {
 	tierKeys map[tierKey]int
 
 	touched map[string]bool // codes whose size class must be re-derived
-	args    []any
+	// fresh holds enterprises this writer inserted, with every report
+	// written for them since, so that their size classes need no read.
+	fresh map[string]*sizeAcc
+	args  []any
+}
+
+// freshLimit bounds fresh; past it, fresh is emptied and its enterprises
+// take the slower path of reading their facts back.
+const freshLimit = 2 * touchedLimit
+
+// sizeAcc is what the size class of a fresh enterprise depends on.
+type sizeAcc struct {
+	class   string
+	size    chanye.SizeClass // as stored
+	reports []chanye.Facts   // of the newest year, one per source
+}
+
+// add records a report written for the enterprise.
+func (a *sizeAcc) add(f *chanye.Facts) {
+	if len(a.reports) > 0 && f.Year < a.reports[0].Year {
+		return
+	}
+	if len(a.reports) > 0 && f.Year > a.reports[0].Year {
+		a.reports = a.reports[:0]
+	}
+	for i := range a.reports {
+		if a.reports[i].Source == f.Source {
+			a.reports[i] = *f
+			return
+		}
+	}
+	a.reports = append(a.reports, *f)
+}
+
+// sizeClass derives the size class as refreshSizes would from the stored
+// reports, which it orders the same way (as-of date, then source).
+func (a *sizeAcc) sizeClass() chanye.SizeClass {
+	e := chanye.Enterprise{IndustryClass: a.class}
+	if len(a.reports) > 0 {
+		sort.Slice(a.reports, func(i, j int) bool {
+			x, y := &a.reports[i], &a.reports[j]
+			return x.AsOf.Before(y.AsOf.Time) || x.AsOf.Equal(y.AsOf.Time) && x.Source < y.Source
+		})
+		reports := make([]*chanye.Facts, len(a.reports))
+		for i := range a.reports {
+			reports[i] = &a.reports[i]
+		}
+		e.Facts = []*chanye.Facts{chanye.MergeFacts(reports)}
+	}
+	e.DeriveSizeClass()
+	return e.SizeClass
 }
 
 // PutEnterprise upserts an enterprise by code, keeping its tiers and facts.
@@ -231,7 +330,8 @@ func (w *bulkWriter) flushed(err error) error {
 }
 
 // Finish writes what is buffered and re-derives the size classes of the
-// enterprises whose facts or class changed.
+// enterprises whose facts or class changed: in memory for those this writer
+// inserted, from the database for the others.
 func (w *bulkWriter) Finish() error {
 	// Enterprises first: their sizes are read back below.
 	for _, flush := range []func() error{w.flushEnterprises, w.flushFacts, w.flushTiers} {
@@ -239,8 +339,20 @@ func (w *bulkWriter) Finish() error {
 			return err
 		}
 	}
-	codes := sortedKeys(w.touched)
+	var codes, updates []any
+	for _, code := range sortedKeys(w.touched) {
+		acc := w.fresh[code]
+		if acc == nil {
+			codes = append(codes, code)
+		} else if size := acc.sizeClass(); size != acc.size {
+			acc.size = size
+			updates = append(updates, code, string(size))
+		}
+	}
 	clear(w.touched)
+	if err := updateSizes(w.ctx, w.tx, updates); err != nil {
+		return err
+	}
 	for len(codes) > 0 {
 		n := min(len(codes), refreshRows)
 		if err := refreshSizes(w.ctx, w.tx, codes[:n]); err != nil {
@@ -278,6 +390,7 @@ func (w *bulkWriter) flushEnterprises() error {
 			} else {
 				changed[code] = true
 				w.touched[code] = true
+				delete(w.fresh, code)
 			}
 		}
 		return rows.Err()
@@ -285,9 +398,15 @@ func (w *bulkWriter) flushEnterprises() error {
 	if err != nil {
 		return err
 	}
+	if len(w.fresh)+len(inserted) > freshLimit {
+		clear(w.fresh)
+	}
 	var stale, pairs []any
 	for _, r := range w.ents {
 		code := r.e.Code
+		if inserted[code] {
+			w.fresh[code] = &sizeAcc{class: r.e.IndustryClass}
+		}
 		if changed[code] || r.e.IndustriesOverride && !inserted[code] {
 			stale = append(stale, code)
 		}
@@ -315,6 +434,15 @@ func (w *bulkWriter) flushFacts() error {
 	if len(w.facts) == 0 {
 		return nil
 	}
+	// Enterprises first, for the foreign key and so that fresh knows them.
+	if err := w.flushEnterprises(); err != nil {
+		return err
+	}
+	for i := range w.facts {
+		if acc := w.fresh[w.facts[i].Code]; acc != nil {
+			acc.add(&w.facts[i].Facts)
+		}
+	}
 	args := w.args[:0]
 	for i := range w.facts {
 		args = factArgs(args, w.facts[i].Code, &w.facts[i].Facts)
@@ -340,6 +468,9 @@ func (w *bulkWriter) flushTiers() error {
 	if len(w.tiers) == 0 {
 		return nil
 	}
+	if err := w.flushEnterprises(); err != nil {
+		return err
+	}
 	args := w.args[:0]
 	for _, r := range w.tiers {
 		args = append(args, r.Code, string(r.Kind), r.From.String(), dateArg(r.To), r.Source)
@@ -356,13 +487,9 @@ func (w *bulkWriter) flushTiers() error {
 // class and the merged facts of their newest year, and writes those that
 // changed. It serves both single writes and bulks, so it reads all of them
 // in one query and only the figures the size class needs.
-func refreshSizes(ctx context.Context, tx *Tx, codes []string) error {
-	if len(codes) == 0 {
+func refreshSizes(ctx context.Context, tx *Tx, args []any) error {
+	if len(args) == 0 {
 		return nil
-	}
-	args := make([]any, len(codes))
-	for i, c := range codes {
-		args[i] = c
 	}
 	st, err := tx.stmt(ctx, `
 		SELECT e.code, e.industry_class, e.size_class, f.year, f.as_of, f.employees, f.revenue_fen, f.total_assets_fen
@@ -425,6 +552,11 @@ func refreshSizes(ctx context.Context, tx *Tx, codes []string) error {
 	}
 	done()
 	rows.Close()
+	return updateSizes(ctx, tx, updates)
+}
+
+// updateSizes writes (code, size class) pairs.
+func updateSizes(ctx context.Context, tx *Tx, updates []any) error {
 	now := tx.now.UnixMilli()
 	return inChunks(ctx, tx, updates, 2, func(n int) string {
 		return `WITH v (code, size_class) AS (VALUES ` + placeholders(n, 2) + `)

@@ -28,6 +28,11 @@ func population(t testing.TB, n int) ([]*chanye.Enterprise, []*chanye.FactsRecor
 			facts = append(facts, &chanye.FactsRecord{Code: e.Code, Facts: chanye.Facts{Year: y, Employees: &emp, Revenue: &rev,
 				Source: "统计局", AsOf: date(fmt.Sprintf("%d-03-01", y+1))}})
 		}
+		if i%4 == 0 { // a later report of fewer employees for the newest year
+			few := int64(5)
+			facts = append(facts, &chanye.FactsRecord{Code: e.Code, Facts: chanye.Facts{Year: 2024, Employees: &few,
+				Source: "税务局", AsOf: date("2025-04-01")}})
+		}
 		if i%3 == 0 {
 			tiers = append(tiers, &chanye.TierRecord{Code: e.Code, Tier: chanye.Tier{Kind: chanye.TierHighTech, From: date("2023-01-01"), Source: "科技局"}})
 		}
@@ -68,6 +73,26 @@ func TestBulk(t *testing.T) {
 		if err != nil || total != 450 {
 			t.Fatalf("total = %d, %v; want 450", total, err)
 		}
+		// The first bulk dropped the secondary indexes and built them again.
+		var indexes []string
+		err = db.transact(ctx, true, func(tx *Tx) error {
+			rows, err := tx.query(ctx, db.dialect.indexes, "enterprises")
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var name, def string
+				if err := rows.Scan(&name, &def); err != nil {
+					return err
+				}
+				indexes = append(indexes, name)
+			}
+			return rows.Err()
+		})
+		if want := "[enterprises_class enterprises_district enterprises_size]"; err != nil || fmt.Sprint(indexes) != want {
+			t.Errorf("indexes after first bulk = %v, %v; want %s", indexes, err, want)
+		}
 		ht := chanye.TierHighTech
 		if _, n, _ := s.FindEnterprises(ctx, chanye.EnterpriseFilter{Tier: &ht}); n != 150 {
 			t.Errorf("high-tech = %d, want 150", n)
@@ -76,7 +101,20 @@ func TestBulk(t *testing.T) {
 		if _, n, _ := s.FindEnterprises(ctx, chanye.EnterpriseFilter{IndustryID: ptr("ict")}); n != 225 {
 			t.Errorf("ict members = %d, want 225", n)
 		}
-		for _, i := range []int{0, 1, 449} {
+		// Sizes derived in memory during the bulk equal those derived from
+		// the stored, merged facts.
+		for i, e := range es {
+			got, err := s.FindEnterpriseByCode(ctx, e.Code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := *got
+			want.DeriveSizeClass()
+			if got.SizeClass != want.SizeClass || (i%4 == 0) != (*got.Facts[0].Employees == 5) {
+				t.Fatalf("enterprise %d: size %q, want %q; facts %+v", i, got.SizeClass, want.SizeClass, got.Facts[0])
+			}
+		}
+		for _, i := range []int{1, 449} {
 			got, err := s.FindEnterpriseByCode(ctx, es[i].Code)
 			if err != nil {
 				t.Fatal(err)
@@ -159,7 +197,7 @@ func TestBulkRollsBack(t *testing.T) {
 			if err := w.PutEnterprise(es[0]); err != nil {
 				return err
 			}
-			return w.PutFacts(facts[3]) // es[1]'s
+			return w.PutFacts(&chanye.FactsRecord{Code: es[1].Code, Facts: facts[0].Facts})
 		})
 		wantCode(t, err, chanye.ENOTFOUND)
 		if _, err := s.FindEnterpriseByCode(ctx, es[0].Code); chanye.ErrorCode(err) != chanye.ENOTFOUND {

@@ -142,13 +142,19 @@ type dialect struct {
 	distinct string
 	// dollar says placeholders are $1, $2 … instead of ?.
 	dollar bool
-	// deferFKs defers the deferrable foreign keys to commit.
-	deferFKs string
+	// indexes lists the name and definition of the secondary indexes of
+	// the table named by its one parameter.
+	indexes string
 }
 
 var (
-	sqliteDialect = dialect{name: "sqlite", distinct: "IS NOT", deferFKs: "PRAGMA defer_foreign_keys = ON"}
-	postgres      = dialect{name: "postgres", distinct: "IS DISTINCT FROM", dollar: true, deferFKs: "SET CONSTRAINTS ALL DEFERRED"}
+	sqliteDialect = dialect{name: "sqlite", distinct: "IS NOT",
+		indexes: `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`}
+	postgres = dialect{name: "postgres", distinct: "IS DISTINCT FROM", dollar: true,
+		indexes: `SELECT i.indexname, i.indexdef FROM pg_indexes i
+			WHERE i.schemaname = current_schema() AND i.tablename = ? AND i.indexname NOT IN (
+				SELECT c.conname FROM pg_constraint c WHERE c.connamespace = current_schema()::regnamespace)
+			ORDER BY i.indexname`}
 )
 
 // rebind turns ? placeholders into $n for PostgreSQL. Queries in this

@@ -24,10 +24,10 @@ var factColumns = func() string {
 func scanEnterprise(rows interface{ Scan(...any) error }) (*chanye.Enterprise, error) {
 	e := &chanye.Enterprise{Industries: []string{}, Tiers: []chanye.Tier{}}
 	var (
-		founded            sql.NullString
-		override           int
-		created, updated   sql.NullInt64
-		size               string
+		founded          sql.NullString
+		override         int
+		created, updated sql.NullInt64
+		size             string
 	)
 	if err := rows.Scan(&e.Code, &e.Name, &e.DistrictCode, &e.IndustryClass, &founded, &override, &size, &created, &updated); err != nil {
 		return nil, err
@@ -570,7 +570,7 @@ func (s *Store) writeEnterprise(ctx context.Context, code string, write func(tx 
 		if err := write(tx); err != nil {
 			return err
 		}
-		if err := refreshSizes(ctx, tx, []string{code}); err != nil {
+		if err := refreshSizes(ctx, tx, []any{code}); err != nil {
 			return err
 		}
 		e, err = findEnterprise(ctx, tx, code)

@@ -3,8 +3,7 @@
 -- milliseconds (UTC), booleans INTEGER 0/1, money BIGINT fen (indicators:
 -- whole yuan, as the domain says). The comment /*sqlite: X*/ becomes X on
 -- SQLite: registry tables keyed by text are WITHOUT ROWID there, which saves
--- a second b-tree per table. References to enterprises are deferrable so
--- that a bulk can write facts before the buffered enterprises they name.
+-- a second b-tree per table.
 
 -- One row: the catalog document without its industries.
 CREATE TABLE catalog_meta (
@@ -74,13 +73,13 @@ CREATE INDEX enterprises_size ON enterprises (size_class, code);
 -- or set by hand when industries_override = 1.
 CREATE TABLE enterprise_industries (
     industry_id TEXT NOT NULL REFERENCES industries (id) ON DELETE CASCADE,
-    code        TEXT NOT NULL REFERENCES enterprises (code) ON DELETE CASCADE DEFERRABLE INITIALLY IMMEDIATE,
+    code        TEXT NOT NULL REFERENCES enterprises (code) ON DELETE CASCADE,
     PRIMARY KEY (industry_id, code)
 ) /*sqlite: WITHOUT ROWID*/;
 CREATE INDEX enterprise_industries_code ON enterprise_industries (code);
 
 CREATE TABLE enterprise_tiers (
-    code      TEXT NOT NULL REFERENCES enterprises (code) ON DELETE CASCADE DEFERRABLE INITIALLY IMMEDIATE,
+    code      TEXT NOT NULL REFERENCES enterprises (code) ON DELETE CASCADE,
     kind      TEXT NOT NULL,
     from_date TEXT NOT NULL,
     to_date   TEXT, -- NULL: still held
@@ -90,7 +89,7 @@ CREATE TABLE enterprise_tiers (
 CREATE INDEX enterprise_tiers_kind ON enterprise_tiers (kind, from_date);
 
 CREATE TABLE enterprise_facts (
-    code                    TEXT    NOT NULL REFERENCES enterprises (code) ON DELETE CASCADE DEFERRABLE INITIALLY IMMEDIATE,
+    code                    TEXT    NOT NULL REFERENCES enterprises (code) ON DELETE CASCADE,
     year                    INTEGER NOT NULL,
     source                  TEXT    NOT NULL,
     as_of                   TEXT    NOT NULL,
