@@ -8,8 +8,10 @@
 package httpapi
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -163,19 +165,24 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	} else {
 		s.log.DebugContext(r.Context(), "http request rejected", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 	}
-	writeJSON(w, status, body)
+	if err := writeJSON(w, status, body); err != nil {
+		s.log.ErrorContext(r.Context(), "writing error response", "err", err)
+	}
 }
 
-// writeJSON writes v as JSON with status.
+// writeJSON writes v as JSON with status. It encodes before writing the
+// header, so that a value that cannot be encoded is still a clean 500.
 func writeJSON(w http.ResponseWriter, status int, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("encode response: %w", err)
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	// The status is sent: an encoding error can only be logged by the
-	// server's error log, not answered.
-	_ = enc.Encode(v)
+	_, _ = w.Write(buf.Bytes()) // a failed write means the client left
 	return nil
 }
 
