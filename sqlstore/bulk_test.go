@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -217,24 +218,31 @@ func TestTranslateUnique(t *testing.T) {
 	})
 }
 
-// BenchmarkBulkEnterprises writes 100,000 enterprises with three facts
-// each and a tier for every third one into a fresh SQLite file per round.
+// BenchmarkBulkEnterprises writes 100,000 enterprises with three or four
+// reports each and a tier for every third one into a fresh database per
+// round: SQLite always, PostgreSQL when CHANYE_TEST_POSTGRES is set.
 func BenchmarkBulkEnterprises(b *testing.B) {
 	const n = 100_000
 	es, facts, tiers := population(b, n)
-	b.ResetTimer()
-	for range b.N {
-		b.StopTimer()
-		db := openTestDB(b, filepath.Join(b.TempDir(), "bench.db"))
-		s := NewStore(db)
-		if _, err := s.EnsureCatalog(context.Background(), testCatalog()); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		if err := s.Bulk(context.Background(), writeAll(es, facts, tiers)); err != nil {
-			b.Fatal(err)
-		}
+	dsns := map[string]func() string{"sqlite": func() string { return filepath.Join(b.TempDir(), "bench.db") }}
+	if dsn := os.Getenv("CHANYE_TEST_POSTGRES"); dsn != "" {
+		dsns["postgres"] = func() string { return postgresSchema(b, dsn) }
 	}
-	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "enterprises/s")
-	b.ReportMetric(float64((n+len(facts)+len(tiers))*b.N)/b.Elapsed().Seconds(), "rows/s")
+	for name, dsn := range dsns {
+		b.Run(name, func(b *testing.B) {
+			for range b.N {
+				b.StopTimer()
+				s := NewStore(openTestDB(b, dsn()))
+				if _, err := s.EnsureCatalog(context.Background(), testCatalog()); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				if err := s.Bulk(context.Background(), writeAll(es, facts, tiers)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "enterprises/s")
+			b.ReportMetric(float64((n+len(facts)+len(tiers))*b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/catalog"
 	"github.com/chanye-org/chanye/uscc"
 )
 
@@ -695,5 +697,47 @@ func TestFactsMergeAndSizeClass(t *testing.T) {
 		wantCode(t, err, chanye.ENOTFOUND)
 		_, err = s.FindFacts(ctx, code(t, 2))
 		wantCode(t, err, chanye.ENOTFOUND)
+	})
+}
+
+// TestDefaultCatalogRoundTrip stores the built-in Guangzhou catalog and reads
+// back the same document; the other tests use testCatalog, whose few classes
+// make memberships easy to reason about.
+func TestDefaultCatalogRoundTrip(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		s := NewStore(db)
+		if loaded, err := s.EnsureCatalog(ctx, catalog.Default()); err != nil || !loaded {
+			t.Fatalf("EnsureCatalog = %v, %v", loaded, err)
+		}
+		got, err := s.FindCatalog(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := catalog.Default()
+		gotJSON, _ := json.Marshal(got)
+		wantJSON, _ := json.Marshal(want)
+		if string(gotJSON) != string(wantJSON) {
+			t.Errorf("stored catalog differs from catalog.Default():\n got %.300s\nwant %.300s", gotJSON, wantJSON)
+		}
+		// An enterprise in a mapped class joins the catalog's industries.
+		var class string
+		for _, ind := range want.Industries {
+			if len(ind.Classes) > 0 {
+				class = ind.Classes[0]
+				break
+			}
+		}
+		e := enterprise(t, 1, want.Districts[0].Code, class)
+		if err := s.CreateEnterprise(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		stored, err := s.FindEnterpriseByCode(ctx, e.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := fmt.Sprint(stored.Industries), fmt.Sprint(want.IndustriesForClass(class)); got != want || got == "[]" {
+			t.Errorf("industries of class %s = %s, want %s", class, got, want)
+		}
 	})
 }
