@@ -85,7 +85,7 @@ func factArgs(args []any, code string, f *chanye.Facts) []any {
 // statements of bulkRows rows and then of powers of two, so that a
 // transaction prepares only a few distinct statements. each, when not nil,
 // reads the rows each statement returns.
-func inChunks(ctx context.Context, tx *Tx, args []any, cols int, build func(n int) string, each func(*sql.Rows) error) error {
+func inChunks(ctx context.Context, tx *txn, args []any, cols int, build func(n int) string, each func(*sql.Rows) error) error {
 	for rows := len(args) / cols; rows > 0; {
 		n := bulkRows
 		if rows < bulkRows {
@@ -118,7 +118,7 @@ func inChunks(ctx context.Context, tx *Tx, args []any, cols int, build func(n in
 // of an enterprise that does not exist fail the whole bulk with ENOTFOUND,
 // as does a missing catalog.
 func (s *Store) Bulk(ctx context.Context, fn func(w chanye.BulkWriter) error) error {
-	return s.db.transact(ctx, false, func(tx *Tx) error {
+	return s.db.transact(ctx, false, func(tx *txn) error {
 		cat, err := s.currentCatalog(ctx, tx)
 		if err != nil {
 			return err
@@ -144,7 +144,7 @@ func (s *Store) Bulk(ctx context.Context, fn func(w chanye.BulkWriter) error) er
 // growing it row by row. On a table with rows it does nothing, so that
 // small bulks into a live registry keep their indexes (and readers their
 // plans). Both databases drop and create indexes inside the transaction.
-func dropIndexesWhenEmpty(ctx context.Context, tx *Tx, table string) (rebuild func() error, err error) {
+func dropIndexesWhenEmpty(ctx context.Context, tx *txn, table string) (rebuild func() error, err error) {
 	nothing := func() error { return nil }
 	var n int
 	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+table+` LIMIT 1) t`).Scan(&n); err != nil || n > 0 {
@@ -182,7 +182,7 @@ func dropIndexesWhenEmpty(ctx context.Context, tx *Tx, table string) (rebuild fu
 	}, nil
 }
 
-func newBulkWriter(ctx context.Context, tx *Tx, cat *chanye.Catalog) *bulkWriter {
+func newBulkWriter(ctx context.Context, tx *txn, cat *chanye.Catalog) *bulkWriter {
 	return &bulkWriter{ctx: ctx, tx: tx, classes: cat.ClassIndex(),
 		entKeys: map[string]int{}, factKeys: map[factKey]int{}, tierKeys: map[tierKey]int{}, touched: map[string]bool{},
 		fresh: map[string]*sizeAcc{}}
@@ -207,7 +207,7 @@ type tierKey struct {
 // statement may not upsert the same row twice on PostgreSQL.
 type bulkWriter struct {
 	ctx     context.Context
-	tx      *Tx
+	tx      *txn
 	classes map[string][]string // class → industry ids, instead of a catalog scan per row
 
 	ents     []entRow
@@ -487,7 +487,7 @@ func (w *bulkWriter) flushTiers() error {
 // class and the merged facts of their newest year, and writes those that
 // changed. It serves both single writes and bulks, so it reads all of them
 // in one query and only the figures the size class needs.
-func refreshSizes(ctx context.Context, tx *Tx, args []any) error {
+func refreshSizes(ctx context.Context, tx *txn, args []any) error {
 	if len(args) == 0 {
 		return nil
 	}
@@ -556,7 +556,7 @@ func refreshSizes(ctx context.Context, tx *Tx, args []any) error {
 }
 
 // updateSizes writes (code, size class) pairs.
-func updateSizes(ctx context.Context, tx *Tx, updates []any) error {
+func updateSizes(ctx context.Context, tx *txn, updates []any) error {
 	now := tx.now.UnixMilli()
 	return inChunks(ctx, tx, updates, 2, func(n int) string {
 		return `WITH v (code, size_class) AS (VALUES ` + placeholders(n, 2) + `)

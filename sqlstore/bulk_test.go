@@ -76,7 +76,7 @@ func TestBulk(t *testing.T) {
 		}
 		// The first bulk dropped the secondary indexes and built them again.
 		var indexes []string
-		err = db.transact(ctx, true, func(tx *Tx) error {
+		err = db.transact(ctx, true, func(tx *txn) error {
 			rows, err := tx.query(ctx, db.dialect.indexes, "enterprises")
 			if err != nil {
 				return err
@@ -210,7 +210,7 @@ func TestBulkRollsBack(t *testing.T) {
 func TestTranslateUnique(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
-		insert := func(tx *Tx) error {
+		insert := func(tx *txn) error {
 			_, err := tx.exec(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, "0001_init.sql", 0)
 			return err
 		}

@@ -36,7 +36,7 @@ var errNoCatalog = &chanye.Error{Code: chanye.ENOTFOUND, Message: "尚未导入�
 
 // currentCatalog returns the stored catalog, from memory when its version is
 // still the stored one. ENOTFOUND when no catalog is stored.
-func (s *Store) currentCatalog(ctx context.Context, tx *Tx) (*chanye.Catalog, error) {
+func (s *Store) currentCatalog(ctx context.Context, tx *txn) (*chanye.Catalog, error) {
 	var version int64
 	err := tx.queryRow(ctx, `SELECT version FROM catalog_meta WHERE id = 1`).Scan(&version)
 	if err == sql.ErrNoRows {
@@ -64,14 +64,14 @@ func (s *Store) currentCatalog(ctx context.Context, tx *Tx) (*chanye.Catalog, er
 // when none has been loaded.
 func (s *Store) FindCatalog(ctx context.Context) (*chanye.Catalog, error) {
 	var c *chanye.Catalog
-	err := s.db.transact(ctx, true, func(tx *Tx) (err error) {
+	err := s.db.transact(ctx, true, func(tx *txn) (err error) {
 		c, err = loadCatalog(ctx, tx)
 		return err
 	})
 	return c, err
 }
 
-func loadCatalog(ctx context.Context, tx *Tx) (*chanye.Catalog, error) {
+func loadCatalog(ctx context.Context, tx *txn) (*chanye.Catalog, error) {
 	var doc string
 	err := tx.queryRow(ctx, `SELECT doc FROM catalog_meta WHERE id = 1`).Scan(&doc)
 	if err == sql.ErrNoRows {
@@ -92,7 +92,7 @@ func loadCatalog(ctx context.Context, tx *Tx) (*chanye.Catalog, error) {
 // FindIndustries returns the industries of the filter in catalog order.
 func (s *Store) FindIndustries(ctx context.Context, filter chanye.IndustryFilter) ([]*chanye.Industry, error) {
 	var out []*chanye.Industry
-	err := s.db.transact(ctx, true, func(tx *Tx) error {
+	err := s.db.transact(ctx, true, func(tx *txn) error {
 		all, err := findIndustries(ctx, tx, "")
 		for _, ind := range all {
 			if (filter.Kind == nil || ind.Kind == *filter.Kind) && (filter.Group == nil || ind.Group == *filter.Group) {
@@ -107,14 +107,14 @@ func (s *Store) FindIndustries(ctx context.Context, filter chanye.IndustryFilter
 // FindIndustryByID returns one industry. ENOTFOUND for an unknown id.
 func (s *Store) FindIndustryByID(ctx context.Context, id string) (*chanye.Industry, error) {
 	var ind *chanye.Industry
-	err := s.db.transact(ctx, true, func(tx *Tx) (err error) {
+	err := s.db.transact(ctx, true, func(tx *txn) (err error) {
 		ind, err = findIndustry(ctx, tx, id)
 		return err
 	})
 	return ind, err
 }
 
-func findIndustry(ctx context.Context, tx *Tx, id string) (*chanye.Industry, error) {
+func findIndustry(ctx context.Context, tx *txn, id string) (*chanye.Industry, error) {
 	inds, err := findIndustries(ctx, tx, id)
 	if err != nil {
 		return nil, err
@@ -125,7 +125,7 @@ func findIndustry(ctx context.Context, tx *Tx, id string) (*chanye.Industry, err
 }
 
 // findIndustries reads the industry with the given id, or all when id is "".
-func findIndustries(ctx context.Context, tx *Tx, id string) ([]*chanye.Industry, error) {
+func findIndustries(ctx context.Context, tx *txn, id string) ([]*chanye.Industry, error) {
 	where, args := "", []any{}
 	if id != "" {
 		where, args = "WHERE id = ?", []any{id}
@@ -188,7 +188,7 @@ func (s *Store) UpdateResponsibility(ctx context.Context, id string, upd chanye.
 		return nil, err
 	}
 	var ind *chanye.Industry
-	err := s.db.transact(ctx, false, func(tx *Tx) (err error) {
+	err := s.db.transact(ctx, false, func(tx *txn) (err error) {
 		if ind, err = findIndustry(ctx, tx, id); err != nil {
 			return err
 		}
@@ -208,7 +208,7 @@ func (s *Store) EnsureCatalog(ctx context.Context, c *chanye.Catalog) (loaded bo
 	if err := c.Validate(); err != nil {
 		return false, err
 	}
-	err = s.db.transact(ctx, false, func(tx *Tx) error {
+	err = s.db.transact(ctx, false, func(tx *txn) error {
 		var n int
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM catalog_meta`).Scan(&n); err != nil || n > 0 {
 			return err
@@ -227,10 +227,10 @@ func (s *Store) ImportCatalog(ctx context.Context, c *chanye.Catalog) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return s.db.transact(ctx, false, func(tx *Tx) error { return importCatalog(ctx, tx, c) })
+	return s.db.transact(ctx, false, func(tx *txn) error { return importCatalog(ctx, tx, c) })
 }
 
-func importCatalog(ctx context.Context, tx *Tx, c *chanye.Catalog) error {
+func importCatalog(ctx context.Context, tx *txn, c *chanye.Catalog) error {
 	// The classes whose set of industries changes are the only ones whose
 	// enterprises need their memberships derived again.
 	oldPairs, err := classPairs(ctx, tx)
@@ -332,7 +332,7 @@ func importCatalog(ctx context.Context, tx *Tx, c *chanye.Catalog) error {
 }
 
 // classPairs returns the stored (class, industry id) mapping.
-func classPairs(ctx context.Context, tx *Tx) (map[[2]string]bool, error) {
+func classPairs(ctx context.Context, tx *txn) (map[[2]string]bool, error) {
 	rows, err := tx.query(ctx, `SELECT class, industry_id FROM industry_classes`)
 	if err != nil {
 		return nil, err
@@ -367,7 +367,7 @@ func (s *Store) FindIndicators(ctx context.Context, filter chanye.IndicatorFilte
 	}
 	q += " ORDER BY i.position, v.metric, v.period"
 	var out []*chanye.Indicator
-	err := s.db.transact(ctx, true, func(tx *Tx) error {
+	err := s.db.transact(ctx, true, func(tx *txn) error {
 		rows, err := tx.query(ctx, q, args...)
 		if err != nil {
 			return err
@@ -398,7 +398,7 @@ func (s *Store) UpsertIndicators(ctx context.Context, values []*chanye.Indicator
 	if err := chanye.Invalid("指标有误 / invalid indicators", fields); err != nil {
 		return err
 	}
-	return s.db.transact(ctx, false, func(tx *Tx) error {
+	return s.db.transact(ctx, false, func(tx *txn) error {
 		known := map[string]bool{}
 		rows, err := tx.query(ctx, `SELECT id FROM industries`)
 		if err != nil {

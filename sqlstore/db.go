@@ -73,9 +73,9 @@ func (db *DB) Close() error { return db.db.Close() }
 // Dialect returns "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.dialect.name }
 
-// Tx is a transaction with the time it started, so that one service call
+// txn is a transaction with the time it started, so that one service call
 // sees one "now".
-type Tx struct {
+type txn struct {
 	*sql.Tx
 	db    *DB
 	now   time.Time
@@ -83,24 +83,24 @@ type Tx struct {
 }
 
 // today returns the date of the transaction's now, as stored.
-func (tx *Tx) today() string { return chanye.DateOf(tx.now).String() }
+func (tx *txn) today() string { return chanye.DateOf(tx.now).String() }
 
-func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (tx *txn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	return tx.ExecContext(ctx, tx.db.dialect.rebind(query), args...)
 }
 
-func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (tx *txn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	return tx.QueryContext(ctx, tx.db.dialect.rebind(query), args...)
 }
 
-func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+func (tx *txn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return tx.QueryRowContext(ctx, tx.db.dialect.rebind(query), args...)
 }
 
 // stmt returns query prepared, once per transaction: bulk writes run the
 // same few statements thousands of times, and preparing a 200-row INSERT
 // costs as much as running it.
-func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+func (tx *txn) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st := tx.stmts[query]; st != nil {
 		return st, nil
 	}
@@ -117,12 +117,12 @@ func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 
 // transact runs fn in one transaction, committing when fn returns nil.
 // Driver errors are translated to domain errors here, at the edge.
-func (db *DB) transact(ctx context.Context, readOnly bool, fn func(tx *Tx) error) error {
+func (db *DB) transact(ctx context.Context, readOnly bool, fn func(tx *txn) error) error {
 	sqlTx, err := db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
 	if err != nil {
 		return db.dialect.translate(err)
 	}
-	tx := &Tx{Tx: sqlTx, db: db, now: db.Now().UTC()}
+	tx := &txn{Tx: sqlTx, db: db, now: db.Now().UTC()}
 	defer func() {
 		for _, st := range tx.stmts {
 			st.Close()

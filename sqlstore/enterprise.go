@@ -50,14 +50,14 @@ func notFound(code string) error {
 // (by start date) and merged facts (newest year first). ENOTFOUND.
 func (s *Store) FindEnterpriseByCode(ctx context.Context, code string) (*chanye.Enterprise, error) {
 	var e *chanye.Enterprise
-	err := s.db.transact(ctx, true, func(tx *Tx) (err error) {
+	err := s.db.transact(ctx, true, func(tx *txn) (err error) {
 		e, err = findEnterprise(ctx, tx, uscc.Normalize(code))
 		return err
 	})
 	return e, err
 }
 
-func findEnterprise(ctx context.Context, tx *Tx, code string) (*chanye.Enterprise, error) {
+func findEnterprise(ctx context.Context, tx *txn, code string) (*chanye.Enterprise, error) {
 	e, err := scanEnterprise(tx.queryRow(ctx, `SELECT `+enterpriseColumns+` FROM enterprises e WHERE e.code = ?`, code))
 	if err == sql.ErrNoRows {
 		return nil, notFound(code)
@@ -93,7 +93,7 @@ func mergeByYear(reports []*chanye.FactsRecord) []*chanye.Facts {
 
 // attachIndustriesAndTiers fills Industries (catalog order) and Tiers (by
 // start date) of es in two queries.
-func attachIndustriesAndTiers(ctx context.Context, tx *Tx, es []*chanye.Enterprise) error {
+func attachIndustriesAndTiers(ctx context.Context, tx *txn, es []*chanye.Enterprise) error {
 	if len(es) == 0 {
 		return nil
 	}
@@ -151,7 +151,7 @@ func attachIndustriesAndTiers(ctx context.Context, tx *Tx, es []*chanye.Enterpri
 // findFacts returns the reports of the given codes ordered by code, year
 // (newest first), as-of date and source, so that MergeFacts lets the latest
 // report win. latestYear keeps only each code's newest year.
-func findFacts(ctx context.Context, tx *Tx, codes []any, latestYear bool) ([]*chanye.FactsRecord, error) {
+func findFacts(ctx context.Context, tx *txn, codes []any, latestYear bool) ([]*chanye.FactsRecord, error) {
 	q := `SELECT f.code, f.year, f.source, f.as_of, ` + factColumns + ` FROM enterprise_facts f WHERE f.code IN (` + inList(len(codes)) + `)`
 	if latestYear {
 		q += ` AND f.year = (SELECT MAX(g.year) FROM enterprise_facts g WHERE g.code = f.code)`
@@ -197,7 +197,7 @@ func inList(n int) string {
 }
 
 // where builds the condition of an enterprise filter on alias e.
-func (tx *Tx) where(f chanye.EnterpriseFilter) (string, []any) {
+func (tx *txn) where(f chanye.EnterpriseFilter) (string, []any) {
 	conds := []string{"1 = 1"}
 	var args []any
 	if f.DistrictCode != nil {
@@ -260,7 +260,7 @@ func (s *Store) FindEnterprises(ctx context.Context, filter chanye.EnterpriseFil
 		page  = []*chanye.Enterprise{}
 		total int
 	)
-	err = s.db.transact(ctx, true, func(tx *Tx) error {
+	err = s.db.transact(ctx, true, func(tx *txn) error {
 		where, args := tx.where(filter)
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM enterprises e WHERE `+where, args...).Scan(&total); err != nil {
 			return err
@@ -297,7 +297,7 @@ func (s *Store) FindEnterprises(ctx context.Context, filter chanye.EnterpriseFil
 // held today, size class ("" for unclassified) and district.
 func (s *Store) EnterpriseStats(ctx context.Context, filter chanye.EnterpriseFilter) (*chanye.EnterpriseStats, error) {
 	st := &chanye.EnterpriseStats{ByTier: map[string]int{}, BySize: map[string]int{}, ByDistrict: map[string]int{}}
-	err := s.db.transact(ctx, true, func(tx *Tx) error {
+	err := s.db.transact(ctx, true, func(tx *txn) error {
 		where, args := tx.where(filter)
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM enterprises e WHERE `+where, args...).Scan(&st.Total); err != nil {
 			return err
@@ -326,7 +326,7 @@ func (s *Store) EnterpriseStats(ctx context.Context, filter chanye.EnterpriseFil
 	return st, nil
 }
 
-func countInto(ctx context.Context, tx *Tx, into map[string]int, query string, args ...any) error {
+func countInto(ctx context.Context, tx *txn, into map[string]int, query string, args ...any) error {
 	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
 		return err
@@ -348,7 +348,7 @@ func countInto(ctx context.Context, tx *Tx, into map[string]int, query string, a
 // use PutFacts. EINVALID, ECONFLICT when the code exists, ENOTFOUND when no
 // catalog is loaded.
 func (s *Store) CreateEnterprise(ctx context.Context, e *chanye.Enterprise) error {
-	return s.db.transact(ctx, false, func(tx *Tx) error {
+	return s.db.transact(ctx, false, func(tx *txn) error {
 		cat, err := s.currentCatalog(ctx, tx)
 		if err != nil {
 			return err
@@ -399,7 +399,7 @@ func boolInt(b bool) int {
 }
 
 // writeIndustries replaces the memberships of one enterprise.
-func writeIndustries(ctx context.Context, tx *Tx, code string, ids []string) error {
+func writeIndustries(ctx context.Context, tx *txn, code string, ids []string) error {
 	if _, err := tx.exec(ctx, `DELETE FROM enterprise_industries WHERE code = ?`, code); err != nil {
 		return err
 	}
@@ -428,7 +428,7 @@ func uniq(ids []string) []string {
 // size class. ENOTFOUND, EINVALID.
 func (s *Store) UpdateEnterprise(ctx context.Context, code string, upd chanye.EnterpriseUpdate) (*chanye.Enterprise, error) {
 	var e *chanye.Enterprise
-	err := s.db.transact(ctx, false, func(tx *Tx) error {
+	err := s.db.transact(ctx, false, func(tx *txn) error {
 		cat, err := s.currentCatalog(ctx, tx)
 		if err != nil {
 			return err
@@ -463,7 +463,7 @@ func (s *Store) UpdateEnterprise(ctx context.Context, code string, upd chanye.En
 func (s *Store) FindFacts(ctx context.Context, code string) ([]*chanye.Facts, error) {
 	code = uscc.Normalize(code)
 	out := []*chanye.Facts{}
-	err := s.db.transact(ctx, true, func(tx *Tx) error {
+	err := s.db.transact(ctx, true, func(tx *txn) error {
 		if err := mustExist(ctx, tx, code); err != nil {
 			return err
 		}
@@ -479,7 +479,7 @@ func (s *Store) FindFacts(ctx context.Context, code string) ([]*chanye.Facts, er
 	return out, nil
 }
 
-func mustExist(ctx context.Context, tx *Tx, code string) error {
+func mustExist(ctx context.Context, tx *txn, code string) error {
 	var n int
 	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM enterprises WHERE code = ?`, code).Scan(&n); err != nil {
 		return err
@@ -518,7 +518,7 @@ func (s *Store) PutFacts(ctx context.Context, code string, facts []*chanye.Facts
 			args = factArgs(args, code, f)
 		}
 	}
-	return s.writeEnterprise(ctx, code, func(tx *Tx) error {
+	return s.writeEnterprise(ctx, code, func(tx *txn) error {
 		d := tx.db.dialect
 		return inChunks(ctx, tx, args, 4+len(chanye.FactFields), func(n int) string { return upsertFacts(d, n) },
 			func(*sql.Rows) error { return nil })
@@ -531,12 +531,12 @@ func (s *Store) PutTier(ctx context.Context, code string, t chanye.Tier) (*chany
 		return nil, err
 	}
 	t.Source = strings.TrimSpace(t.Source)
-	return s.writeEnterprise(ctx, uscc.Normalize(code), func(tx *Tx) error {
+	return s.writeEnterprise(ctx, uscc.Normalize(code), func(tx *txn) error {
 		return putTier(ctx, tx, uscc.Normalize(code), t)
 	})
 }
 
-func putTier(ctx context.Context, tx *Tx, code string, t chanye.Tier) error {
+func putTier(ctx context.Context, tx *txn, code string, t chanye.Tier) error {
 	_, err := tx.exec(ctx, upsertTiers(tx.db.dialect, 1), code, string(t.Kind), t.From.String(), dateArg(t.To), t.Source)
 	return err
 }
@@ -545,7 +545,7 @@ func putTier(ctx context.Context, tx *Tx, code string, t chanye.Tier) error {
 // not exist.
 func (s *Store) DeleteTier(ctx context.Context, code string, kind chanye.TierKind, from chanye.Date) (*chanye.Enterprise, error) {
 	code = uscc.Normalize(code)
-	return s.writeEnterprise(ctx, code, func(tx *Tx) error {
+	return s.writeEnterprise(ctx, code, func(tx *txn) error {
 		res, err := tx.exec(ctx, `DELETE FROM enterprise_tiers WHERE code = ? AND kind = ? AND from_date = ?`, code, string(kind), from.String())
 		if err != nil {
 			return err
@@ -561,9 +561,9 @@ func (s *Store) DeleteTier(ctx context.Context, code string, kind chanye.TierKin
 
 // writeEnterprise runs write on an existing enterprise, then re-derives its
 // size class and returns it as stored.
-func (s *Store) writeEnterprise(ctx context.Context, code string, write func(tx *Tx) error) (*chanye.Enterprise, error) {
+func (s *Store) writeEnterprise(ctx context.Context, code string, write func(tx *txn) error) (*chanye.Enterprise, error) {
 	var e *chanye.Enterprise
-	err := s.db.transact(ctx, false, func(tx *Tx) (err error) {
+	err := s.db.transact(ctx, false, func(tx *txn) (err error) {
 		if err := mustExist(ctx, tx, code); err != nil {
 			return err
 		}

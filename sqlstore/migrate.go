@@ -30,7 +30,7 @@ func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 	for _, path := range names {
 		name := path[len("migrations/"):]
 		ran := false
-		err := db.transact(ctx, false, func(tx *Tx) error {
+		err := db.transact(ctx, false, func(tx *txn) error {
 			var n int
 			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil || n > 0 {
 				return err
