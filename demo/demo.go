@@ -45,8 +45,8 @@ type Options struct {
 type Stats struct {
 	Enterprises int
 	Facts       int
-	Tiers       int
-	TiersByKind map[chanye.TierKind]int
+	Tiers       int                     // tier records, past certificates included
+	TiersByKind map[chanye.TierKind]int // holders on AsOf
 	Indicators  int
 }
 
@@ -107,7 +107,9 @@ func Generate(ctx context.Context, store Store, opts Options) (Stats, error) {
 					if err := w.PutTier(&r.tiers[j]); err != nil {
 						return err
 					}
-					stats.TiersByKind[r.tiers[j].Kind]++
+					if r.tiers[j].ActiveOn(opts.AsOf) {
+						stats.TiersByKind[r.tiers[j].Kind]++
+					}
 				}
 				stats.Enterprises++
 				stats.Facts += r.nfacts
@@ -143,19 +145,25 @@ type record struct {
 	facts  [3]chanye.FactsRecord
 	vals   [3][9]int64
 	nfacts int
-	tiers  [4]chanye.TierRecord
+	tiers  [maxTierRecords]chanye.TierRecord
 	ntiers int
 }
 
-// firm holds what the first pass draws for each enterprise: enough to rank
-// firms and choose who holds which tier before anything is written.
+// firm holds what the first pass draws for each enterprise: the facts that
+// decide who may hold which tier, so tiers are chosen from the firms whose
+// figures qualify before anything is written.
 type firm struct {
 	z        float32 // size score, standard normal: revenue rises with it
 	growth   float32 // yearly revenue growth
+	prod     float32 // revenue per employee, yuan
+	assets   float32 // total assets per yuan of revenue
 	founded  int32   // days since 1970-01-01
 	class    uint16  // index into generator.classes
+	tiers    uint16  // bit i set: holds tierOrder[i]
 	district uint8
-	tiers    uint16 // bit i set: holds tierOrder[i]
+	rd       uint8 // R&D spending, per mille of revenue
+	rdStaff  uint8 // R&D staff, per cent of employees
+	dormant  bool  // a shell that reports nothing sold
 }
 
 // tierOrder fixes the bit of each tier in firm.tiers.
@@ -165,10 +173,12 @@ var tierOrder = []chanye.TierKind{chanye.TierAboveScale, chanye.TierHighTech, ch
 func tierBit(k chanye.TierKind) uint16 { return 1 << slices.Index(tierOrder, k) }
 
 type class struct {
-	code  string
-	words []string // 行业词 for names
-	tech  bool     // high-tech manufacturing, software, research
-	manuf bool
+	code     string
+	words    []string // 行业词 for names
+	tech     bool     // high-tech manufacturing, software, research
+	manuf    bool
+	minScale float64 // 规上 revenue threshold in yuan; 0: not counted
+	clusters []uint8 // indices of the clusters that list the class
 }
 
 type generator struct {
@@ -179,6 +189,7 @@ type generator struct {
 	classCum  []float64
 	districts []chanye.District
 	distCum   []float64
+	nclusters int
 	rng       *rand.Rand
 	pcg       *rand.PCG
 	orgOff    [2]uint64
@@ -200,11 +211,26 @@ func newGenerator(cat *chanye.Catalog, opts Options) (*generator, error) {
 		g.districts = append(g.districts, d)
 		g.distCum = append(g.distCum, acc)
 	}
+	clusterIdx := map[string]uint8{}
+	for _, ind := range cat.Industries {
+		if ind.Kind == chanye.KindCluster && len(clusterIdx) < 255 {
+			clusterIdx[ind.ID] = uint8(len(clusterIdx))
+		}
+	}
+	g.nclusters = len(clusterIdx)
+	byClass := cat.ClassIndex()
 	acc = 0
 	for _, cw := range classWeights() {
 		div := cw.code[:2]
 		acc += cw.weight
-		g.classes = append(g.classes, class{code: cw.code, words: wordsFor(div), tech: techDivisions[div], manuf: div >= "13" && div <= "43"})
+		c := class{code: cw.code, words: wordsFor(div), tech: techDivisions[div], manuf: div >= "13" && div <= "43",
+			minScale: aboveScaleRevenue(cw.code)}
+		for _, id := range byClass[cw.code] {
+			if k, ok := clusterIdx[id]; ok {
+				c.clusters = append(c.clusters, k)
+			}
+		}
+		g.classes = append(g.classes, c)
 		g.classCum = append(g.classCum, acc)
 	}
 	if len(g.classes) == 0 {
@@ -242,150 +268,87 @@ func (g *generator) plan() {
 	earliest := dayOf(chanye.Date{Time: time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)})
 	for i := range g.firms {
 		g.seed(1, i)
+		r := g.rng
 		f := &g.firms[i]
-		f.district = uint8(pick(g.distCum, g.rng))
-		f.class = uint16(pick(g.classCum, g.rng))
-		z := g.rng.NormFloat64()
-		if g.classes[f.class].manuf {
+		f.district = uint8(pick(g.distCum, r))
+		f.class = uint16(pick(g.classCum, r))
+		c := &g.classes[f.class]
+		z := r.NormFloat64()
+		if c.manuf {
 			z += 0.3 // factories are bigger than shops and consultancies
 		}
 		f.z = float32(z)
 		// Most firms are young: ages are exponential with a mean of seven
 		// years, the big ones older.
-		age := g.rng.ExpFloat64()*7 + max(0, z)*3
+		age := r.ExpFloat64()*7 + max(0, z)*3
 		f.founded = max(earliest, asOf-int32(age*365.25)-1)
-		f.growth = float32(0.06 + 0.15*g.rng.NormFloat64())
+		f.growth = float32(max(-0.5, 0.06+0.15*r.NormFloat64()))
+		f.dormant = z < -1 && r.Float64() < 0.3
+		f.prod = float32(4e5 * math.Exp(0.6*r.NormFloat64()))
+		f.assets = float32(1.2 * math.Exp(0.5*r.NormFloat64()))
+		// R&D: most tech firms of some size do it, fewer factories, few
+		// others. Spending is 1–12 % of revenue, staff 5–30 %.
+		var p float64
+		switch {
+		case c.tech:
+			p = 0.2
+			if z > -0.5 {
+				p = 0.9
+			}
+		case c.manuf:
+			p = 0.1
+			if z > 0 {
+				p = 0.45
+			}
+		case z > 0.5:
+			p = 0.08
+		}
+		if r.Float64() < p {
+			if c.tech {
+				f.rd = uint8(20 + r.IntN(101))
+			} else {
+				f.rd = uint8(10 + r.IntN(61))
+			}
+			f.rdStaff = uint8(5 + r.IntN(26))
+		}
 	}
 	g.chooseTiers()
 }
 
-// baseCounts are the tier holders in a base of 3.6 M enterprises, the size of
-// Guangzhou's registry. Above-scale (规上) counts industrial and service
-// enterprises over the statistical thresholds together — about 20,000 in
-// Guangzhou, of which some 7,000 industrial; the demo does not separate them.
-var baseCounts = map[chanye.TierKind]int{
-	chanye.TierAboveScale:     20000,
-	chanye.TierHighTech:       15000,
-	chanye.TierSRDI:           3000,
-	chanye.TierLittleGiant:    150,
-	chanye.TierSingleChampion: 20,
-	chanye.TierUnicorn:        30,
-	chanye.TierGazelle:        200,
-	chanye.TierLeading:        50,
-	chanye.TierChainLeader:    20,
+// figures are the facts of one fiscal year that tiers depend on.
+type figures struct {
+	revenue   float64 // yuan
+	employees int64
+	rdStaff   int64
+	rdFen     int64
+	revFen    int64
+	assetsFen int64
 }
 
-const baseEnterprises = 3_600_000
-
-// TierTarget returns how many holders of tier k a base of n enterprises gets:
-// the base count scaled linearly, at least one from 20,000 enterprises up.
-func TierTarget(k chanye.TierKind, n int) int {
-	t := int(math.Round(float64(baseCounts[k]) * float64(n) / baseEnterprises))
-	if t == 0 && n >= 20000 {
-		t = 1
+// figures returns firm f's figures for the fiscal year k years before the
+// latest one; ok is false when the firm did not exist yet. record writes
+// exactly these numbers, so tiers chosen from them match what is stored.
+func (g *generator) figures(f *firm, k int) (fg figures, ok bool) {
+	year := g.asOf.Year() - 1 - k
+	fy := dateOf(f.founded).Year()
+	if year < fy {
+		return fg, false
 	}
-	return t
-}
-
-func (g *generator) chooseTiers() {
-	n := len(g.firms)
-	byZ := make([]int32, n)
-	for i := range byZ {
-		byZ[i] = int32(i)
+	if f.dormant {
+		return fg, true
 	}
-	slices.SortFunc(byZ, func(a, b int32) int {
-		if c := -cmpF(g.firms[a].z, g.firms[b].z); c != 0 {
-			return c
-		}
-		return int(a - b)
-	})
-	g.seed(2, 0)
-	asOf := dayOf(g.asOf)
-	young := func(i int32) bool { return asOf-g.firms[i].founded < 10*365 }
-	tech := func(i int32) bool { return g.classes[g.firms[i].class].tech }
-	manuf := func(i int32) bool { return g.classes[g.firms[i].class].manuf }
-	has := func(i int32, k chanye.TierKind) bool { return g.firms[i].tiers&tierBit(k) != 0 }
-	// top returns the first m firms by size that pass ok.
-	top := func(m int, ok func(int32) bool) []int32 {
-		var out []int32
-		for _, i := range byZ {
-			if len(out) == m {
-				break
-			}
-			if ok(i) {
-				out = append(out, i)
-			}
-		}
-		return out
+	rev := revenueYuan(float64(f.z)) * math.Pow(1+float64(f.growth), -float64(k))
+	if year == fy {
+		rev *= 0.4 // a part year
 	}
-	// award gives tier k to t firms drawn from candidates.
-	award := func(k chanye.TierKind, t int, cands []int32) {
-		for j := 0; j < t && j < len(cands); j++ {
-			r := j + g.rng.IntN(len(cands)-j)
-			cands[j], cands[r] = cands[r], cands[j]
-			g.firms[cands[j]].tiers |= tierBit(k)
-		}
-	}
-	target := func(k chanye.TierKind) int { return TierTarget(k, n) }
-	all := func(int32) bool { return true }
-
-	award(chanye.TierLeading, target(chanye.TierLeading), top(3*target(chanye.TierLeading), all))
-	award(chanye.TierChainLeader, target(chanye.TierChainLeader), top(3*target(chanye.TierChainLeader), manuf))
-	award(chanye.TierSingleChampion, target(chanye.TierSingleChampion), top(10*target(chanye.TierSingleChampion), manuf))
-	award(chanye.TierAboveScale, target(chanye.TierAboveScale), top(target(chanye.TierAboveScale), all))
-	award(chanye.TierUnicorn, target(chanye.TierUnicorn), top(3*target(chanye.TierUnicorn), func(i int32) bool { return young(i) && tech(i) }))
-	award(chanye.TierGazelle, target(chanye.TierGazelle), top(8*target(chanye.TierGazelle), func(i int32) bool {
-		return young(i) && !has(i, chanye.TierUnicorn)
-	}))
-	// 专精特新 are specialised SMEs: sizeable but not the giants.
-	giants := max(100, target(chanye.TierAboveScale)/10)
-	var srdi []int32
-	for _, i := range byZ[min(giants, n):] {
-		if z := g.firms[i].z; z > 0.8 && z < 3 && (tech(i) || manuf(i)) {
-			srdi = append(srdi, i)
-		}
-	}
-	award(chanye.TierSRDI, target(chanye.TierSRDI), srdi)
-	var holders []int32
-	for _, i := range srdi {
-		if has(i, chanye.TierSRDI) && g.firms[i].z > 1.3 {
-			holders = append(holders, i)
-		}
-	}
-	award(chanye.TierLittleGiant, target(chanye.TierLittleGiant), holders)
-	// 高新技术企业: most tech tier holders, topped up from tech firms of
-	// above-median size.
-	ht := 0
-	for i := range g.firms {
-		f := &g.firms[i]
-		if f.tiers&(tierBit(chanye.TierLittleGiant)|tierBit(chanye.TierUnicorn)) != 0 ||
-			f.tiers&tierBit(chanye.TierSRDI) != 0 && tech(int32(i)) && g.rng.Float64() < 0.8 {
-			f.tiers |= tierBit(chanye.TierHighTech)
-			ht++
-		}
-	}
-	var techCands []int32
-	for _, i := range byZ {
-		if g.firms[i].z > 0 && tech(i) && !has(i, chanye.TierHighTech) {
-			techCands = append(techCands, i)
-		}
-	}
-	award(chanye.TierHighTech, max(0, target(chanye.TierHighTech)-ht), techCands)
-	for i := range g.firms {
-		if g.firms[i].tiers&tierBit(chanye.TierGazelle) != 0 {
-			g.firms[i].growth = float32(0.3 + 0.3*g.rng.Float64())
-		}
-	}
-}
-
-func cmpF(a, b float32) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	emp := max(1, math.Round(rev/float64(f.prod)))
+	fg.revenue = rev
+	fg.revFen = fen(rev)
+	fg.employees = int64(emp)
+	fg.rdStaff = int64(math.Floor(emp * float64(f.rdStaff) / 100))
+	fg.rdFen = fen(rev * float64(f.rd) / 1000)
+	fg.assetsFen = fen(rev * float64(f.assets))
+	return fg, true
 }
 
 // orgSpace is the number of organisation-code bodies of each shape: "MA"
@@ -463,25 +426,13 @@ func (g *generator) record(i int, r *record) {
 		Founded:       founded,
 	}
 	holds := func(k chanye.TierKind) bool { return f.tiers&tierBit(k) != 0 }
-	techFirm := c.tech || holds(chanye.TierHighTech)
-
-	// Ratios fixed per firm, applied to each year's revenue.
+	techFirm := c.tech || f.rd > 0
 	z := float64(f.z)
-	latest := revenueYuan(z)
-	if z < -1 && rng.Float64() < 0.3 {
-		latest = 0 // dormant shells report nothing sold
-	}
-	productivity := 4e5 * math.Exp(0.6*rng.NormFloat64())
-	assetRatio := 1.2 * math.Exp(0.5*rng.NormFloat64())
 	taxRatio := 0.01 + 0.05*rng.Float64()
-	var rdRatio, rdStaffRatio, exportRatio float64
-	if techFirm && (z > -0.5 || holds(chanye.TierHighTech)) {
-		rdRatio = 0.02 + 0.06*rng.Float64()
-		if holds(chanye.TierHighTech) {
-			rdRatio = max(rdRatio, 0.035)
-		}
-		rdStaffRatio = 0.1 + 0.2*rng.Float64()
+	if holds(chanye.TierUnicorn) {
+		taxRatio = 0.002 + 0.005*rng.Float64() // mostly loss-making: little income tax
 	}
+	var exportRatio float64
 	if c.manuf && rng.Float64() < 0.15 {
 		exportRatio = 0.05 + 0.45*rng.Float64()
 	}
@@ -497,28 +448,24 @@ func (g *generator) record(i int, r *record) {
 		}
 	}
 
-	lastYear := g.asOf.Year() - 1
 	r.nfacts = 0
 	for k := 0; k < 3; k++ {
-		year := lastYear - k
-		if year < founded.Year() {
+		fg, ok := g.figures(f, k)
+		if !ok {
 			break
 		}
-		scale := math.Pow(1+float64(f.growth), -float64(k))
-		if year == founded.Year() {
-			scale *= 0.4 // a part year
-		}
-		rev := latest * scale
-		emp := max(1, math.Round(rev/productivity))
-		if rev == 0 {
-			emp = float64(1 + rng.IntN(3))
+		year := g.asOf.Year() - 1 - k
+		rev := fg.revenue
+		emp := fg.employees
+		if f.dormant {
+			emp = int64(1 + rng.IntN(3))
 		}
 		v := &r.vals[k]
-		v[0] = fen(rev)
-		v[1] = fen(rev * rdRatio)
-		v[2] = int64(emp)
-		v[3] = int64(math.Floor(emp * rdStaffRatio))
-		v[4] = fen(rev * assetRatio)
+		v[0] = fg.revFen
+		v[1] = fg.rdFen
+		v[2] = emp
+		v[3] = fg.rdStaff
+		v[4] = fg.assetsFen
 		v[5] = fen(rev * taxRatio)
 		v[6] = fen(rev * exportRatio)
 		v[7] = int64(patents * math.Pow(0.85, float64(k)))
@@ -531,14 +478,25 @@ func (g *generator) record(i int, r *record) {
 	}
 
 	r.ntiers = 0
+	// The 专精特新 recognition comes before (or in the same year as) the
+	// 小巨人 one, so the batch is drawn first.
+	lgYear := 0
+	if holds(chanye.TierLittleGiant) {
+		lgYear = g.littleGiantYear(f, rng)
+	}
+	var srdiFrom time.Time
+	if holds(chanye.TierSRDI) {
+		srdiFrom = g.srdiFirst(f, lgYear, rng)
+	}
 	for _, k := range tierOrder {
-		if !holds(k) || r.ntiers == len(r.tiers) {
+		if !holds(k) {
 			continue
 		}
-		t := g.tierDates(k, founded, rng)
-		t.Kind, t.Source = k, Source
-		r.tiers[r.ntiers] = chanye.TierRecord{Code: r.ent.Code, Tier: t}
-		r.ntiers++
+		for _, t := range g.tierDates(k, f, lgYear, srdiFrom, rng) {
+			t.Kind, t.Source = k, Source
+			r.tiers[r.ntiers] = chanye.TierRecord{Code: r.ent.Code, Tier: t}
+			r.ntiers++
+		}
 	}
 }
 
@@ -552,44 +510,4 @@ func (g *generator) reportDate(year int) chanye.Date {
 		return g.asOf
 	}
 	return chanye.Date{Time: d}
-}
-
-// tierDates draws when a tier was recognised, never before the firm was
-// founded nor after AsOf, and until when for the tiers reviewed every three
-// years.
-func (g *generator) tierDates(k chanye.TierKind, founded chanye.Date, rng *rand.Rand) chanye.Tier {
-	y := g.asOf.Year()
-	var from time.Time
-	threeYears := false
-	switch k {
-	case chanye.TierAboveScale:
-		from = time.Date(y-1-rng.IntN(6), 1, 1, 0, 0, 0, 0, time.UTC)
-	case chanye.TierHighTech, chanye.TierSRDI:
-		from = time.Date(y-rng.IntN(3), time.Month(10+rng.IntN(3)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
-		threeYears = true
-	case chanye.TierLittleGiant:
-		// Recognised in yearly national batches since 2019; some in the
-		// current year's batch (announced in summer).
-		from = time.Date(2019+rng.IntN(y-2019+1), 7, 15+rng.IntN(15), 0, 0, 0, 0, time.UTC)
-	case chanye.TierSingleChampion:
-		from = time.Date(y-1-rng.IntN(8), 12, 1, 0, 0, 0, 0, time.UTC)
-	case chanye.TierUnicorn, chanye.TierGazelle:
-		from = time.Date(y-rng.IntN(3), 4, 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
-	default: // leading, chain leader: named by the city's task forces
-		from = time.Date(y-1-rng.IntN(3), 3, 1, 0, 0, 0, 0, time.UTC)
-	}
-	if from.After(g.asOf.Time) {
-		from = from.AddDate(-1, 0, 0)
-	}
-	if min := founded.AddDate(0, 1, 0); from.Before(min) {
-		from = min
-	}
-	if from.After(g.asOf.Time) {
-		from = g.asOf.Time
-	}
-	t := chanye.Tier{From: chanye.Date{Time: from}}
-	if threeYears {
-		t.To = chanye.Date{Time: from.AddDate(3, 0, -1)}
-	}
-	return t
 }

@@ -113,86 +113,126 @@ func (g *generator) name(c *class, z float64) string {
 	return b.String()
 }
 
-// clusterShares are the demo shares of cluster revenue, matched by a word
-// of the industry's Chinese name. The trillion-target vehicle cluster is the
-// largest, as in Guangzhou.
+// clusterShares are the demo shares of the clusters without a scale target,
+// matched by a word of the industry's Chinese name; they split what the
+// targeted clusters leave of the total.
 var clusterShares = []struct {
 	word  string
 	share float64
 }{
-	{"汽车", 0.15}, {"显示", 0.07}, {"生物医药", 0.07}, {"石化", 0.10}, {"软件", 0.12},
-	{"装备", 0.07}, {"人工智能", 0.05}, {"集成电路", 0.03}, {"储能", 0.05}, {"低空", 0.02},
-	{"生物制造", 0.02}, {"时尚", 0.11}, {"轨道", 0.04}, {"船舶", 0.03}, {"建造", 0.07},
+	{"装备", 0.28}, {"人工智能", 0.18}, {"集成电路", 0.12}, {"低空", 0.14}, {"生物制造", 0.10}, {"船舶", 0.18},
 }
 
-// Cluster totals: about 4 万亿 yuan in 2024, growing 7.5 % a year.
+// serviceRevenue are demo 2024 revenues of the modern services in yuan, by a
+// word of the name: trade and finance lead, exhibitions are small.
+var serviceRevenue = []struct {
+	word string
+	yuan float64
+}{
+	{"金融", 8e11}, {"科技服务", 3.5e11}, {"专业服务", 4e11}, {"商贸", 1.2e12},
+	{"物流", 4.5e11}, {"会展", 6e10}, {"文化", 5e11}, {"旅游", 3.5e11},
+}
+
+// Cluster totals: about 4 万亿 yuan in 2024, growing 7.5 % a year, as the
+// speech gives the baseline.
 const (
 	clusterTotal2024 = 4e12
 	clusterGrowth    = 0.075
+	indicatorBase    = 2024
 )
+
+// targetShare is the range of a targeted cluster's 2024 revenue as a share
+// of its target: the trillion one about 60 %, the 500-billion ones 40–90 %,
+// the 100-billion ones 45–80 %.
+func targetShare(value int64) (lo, hi float64) {
+	switch {
+	case value >= 1e12:
+		return 0.55, 0.65
+	case value >= 5e11:
+		return 0.40, 0.90
+	}
+	return 0.45, 0.80
+}
 
 // Indicators returns demo revenue series for every industry of the
 // catalog: years 2022–2024, and 2025 once its figures would be out (AsOf
-// past mid-2026). Each year the clusters sum to the cluster total; each
-// industry's growth wobbles around the average, deterministically by seed.
+// past mid-2026). A cluster with a target starts 2024 short of it, and grows
+// at about the rate the target needs: alternately a little faster (on
+// track) and a little slower (behind). The clusters without a target fill
+// the rest, so that each year the clusters sum to 4 万亿 in 2024 grown or
+// shrunk at 7.5 % a year. Everything is drawn deterministically from seed.
 func Indicators(cat *chanye.Catalog, seed int64, asOf chanye.Date) []*chanye.Indicator {
 	years := []int{2022, 2023, 2024}
 	if asOf.Year() > 2026 || asOf.Year() == 2026 && asOf.Month() > 6 {
 		years = append(years, 2025)
 	}
 	rng := rand.New(rand.NewPCG(uint64(seed), 4<<40))
-	// Weights of the clusters: named shares, the rest split evenly.
-	var clusters []*chanye.Industry
+	base := map[string]float64{}   // 2024 value
+	growth := map[string]float64{} // yearly growth
+	var free []*chanye.Industry    // clusters without a target
 	weights := map[string]float64{}
-	left, unnamed := 1.0, 0
+	targeted := 0
 	for _, ind := range cat.Industries {
-		if ind.Kind != chanye.KindCluster {
-			continue
-		}
-		clusters = append(clusters, ind)
-		for _, s := range clusterShares {
-			if strings.Contains(ind.NameZH, s.word) {
-				weights[ind.ID] = s.share
-				left -= s.share
-				break
+		switch {
+		case ind.Kind == chanye.KindCluster && ind.Target != nil && ind.Target.ValueYuan > 0:
+			lo, hi := targetShare(ind.Target.ValueYuan)
+			share := lo + (hi-lo)*rng.Float64()
+			base[ind.ID] = share * float64(ind.Target.ValueYuan)
+			need := math.Pow(1/share, 1/float64(max(1, ind.Target.Year-indicatorBase))) - 1
+			if targeted%2 == 0 {
+				growth[ind.ID] = need + 0.005 + 0.025*rng.Float64()
+			} else {
+				growth[ind.ID] = max(0.02, need-0.01-0.03*rng.Float64())
 			}
-		}
-		if _, ok := weights[ind.ID]; !ok {
-			unnamed++
+			targeted++
+		case ind.Kind == chanye.KindCluster:
+			free = append(free, ind)
+			w := 1.0 / 6
+			for _, s := range clusterShares {
+				if strings.Contains(ind.NameZH, s.word) {
+					w = s.share
+					break
+				}
+			}
+			weights[ind.ID] = w * math.Exp(0.1*rng.NormFloat64())
+			growth[ind.ID] = clusterGrowth + 0.02*rng.NormFloat64()
+		case ind.Kind == chanye.KindFuture:
+			// 百亿级 and rising several-fold within the decade.
+			base[ind.ID] = math.Exp(math.Log(8e9) + math.Log(30e9/8e9)*rng.Float64())
+			growth[ind.ID] = 0.18 + 0.17*rng.Float64()
+		default:
+			v := 2e11
+			for _, s := range serviceRevenue {
+				if strings.Contains(ind.NameZH, s.word) {
+					v = s.yuan
+					break
+				}
+			}
+			base[ind.ID] = v * (0.85 + 0.3*rng.Float64())
+			growth[ind.ID] = 0.04 + 0.05*rng.Float64()
 		}
 	}
-	for _, ind := range clusters {
-		if _, ok := weights[ind.ID]; !ok {
-			weights[ind.ID] = max(left, 0.05*float64(unnamed)) / float64(unnamed)
-		}
-	}
-	growth := map[string]float64{}
-	for _, ind := range cat.Industries {
-		growth[ind.ID] = clusterGrowth + 0.04*rng.NormFloat64()
-		if ind.Kind == chanye.KindFuture {
-			growth[ind.ID] = 0.2 + 0.1*rng.Float64() // small and fast
-		}
-	}
+	at := func(id string, y int) float64 { return base[id] * math.Pow(1+growth[id], float64(y-indicatorBase)) }
 	var out []*chanye.Indicator
 	for _, y := range years {
-		total := clusterTotal2024 * math.Pow(1+clusterGrowth, float64(y-2024))
-		// Raw values grow at each industry's rate from its 2024 share; the
-		// clusters are then rescaled to the year's total.
-		raw := map[string]float64{}
+		// The free clusters share what the targeted ones leave of the
+		// year's total, each at its own rate from its 2024 weight.
+		rest := clusterTotal2024 * math.Pow(1+clusterGrowth, float64(y-indicatorBase))
+		for _, ind := range cat.Industries {
+			if ind.Kind == chanye.KindCluster && ind.Target != nil && ind.Target.ValueYuan > 0 {
+				rest -= at(ind.ID, y)
+			}
+		}
 		sum := 0.0
-		for _, ind := range clusters {
-			raw[ind.ID] = weights[ind.ID] * math.Pow(1+growth[ind.ID], float64(y-2024))
-			sum += raw[ind.ID]
+		for _, ind := range free {
+			sum += weights[ind.ID] * math.Pow(1+growth[ind.ID], float64(y-indicatorBase))
 		}
 		for _, ind := range cat.Industries {
 			var v float64
-			switch ind.Kind {
-			case chanye.KindCluster:
-				v = raw[ind.ID] / sum * total
-			case chanye.KindFuture:
-				v = 3e10 * math.Pow(1+growth[ind.ID], float64(y-2024)) // 百亿级 and rising
-			default:
-				v = 1.5e11 * (1 + float64(ind.Ordinal%5)) * math.Pow(1+growth[ind.ID], float64(y-2024))
+			if w, ok := weights[ind.ID]; ok {
+				v = max(0, rest) * w * math.Pow(1+growth[ind.ID], float64(y-indicatorBase)) / sum
+			} else {
+				v = at(ind.ID, y)
 			}
 			out = append(out, &chanye.Indicator{
 				IndustryID: ind.ID, Metric: "revenue", Period: strconv.Itoa(y),
