@@ -473,6 +473,20 @@ type EnterpriseService interface {
 	FindEnterpriseByCode(ctx context.Context, code string) (*Enterprise, error)
 	// FindEnterprises returns one page, ordered by code, and the total.
 	FindEnterprises(ctx context.Context, filter EnterpriseFilter) ([]*Enterprise, int, error)
+	// ScanEnterprises calls fn for every enterprise of the filter's selection
+	// (paging ignored) in code order, with industries and tiers but no facts,
+	// reading in chunks so that a scan of millions costs one pass. It stops at
+	// the first error of fn and returns it.
+	ScanEnterprises(ctx context.Context, filter EnterpriseFilter, fn func(*Enterprise) error) error
+	// ScanCodes calls fn with the code of every enterprise of the filter's
+	// selection (paging ignored), in code order.
+	ScanCodes(ctx context.Context, filter EnterpriseFilter, fn func(code string) error) error
+	// ScanFacts calls fn for every report (not merged) of the enterprises of
+	// the filter's selection, ordered by code, year and source.
+	ScanFacts(ctx context.Context, filter EnterpriseFilter, fn func(*FactsRecord) error) error
+	// ScanTiers calls fn for every tier of the enterprises of the filter's
+	// selection, ordered by code, start date and kind.
+	ScanTiers(ctx context.Context, filter EnterpriseFilter, fn func(*TierRecord) error) error
 	// EnterpriseStats counts the selection of filter (paging ignored).
 	EnterpriseStats(ctx context.Context, filter EnterpriseFilter) (*EnterpriseStats, error)
 	// CreateEnterprise returns EINVALID or ECONFLICT when the code exists.

@@ -9,12 +9,10 @@ import (
 	"github.com/chanye-org/chanye"
 )
 
-// exportPage is the page size used to walk the registry.
-const exportPage = 1000
-
 // Export writes the enterprises selected by filter (paging fields ignored),
 // or their facts or tiers, to w as format, with the columns Import reads, so
-// that an export imports back unchanged. It returns the rows written.
+// that an export imports back unchanged. It streams the registry in code
+// order and returns the rows written.
 func (fs *Files) Export(ctx context.Context, kind Kind, w io.Writer, format Format, filter chanye.EnterpriseFilter) (int, error) {
 	if _, ok := schemas[kind]; !ok {
 		return 0, chanye.Errorf(chanye.EINVALID, "未知数据类型 %q / unknown kind", kind)
@@ -33,68 +31,42 @@ func (fs *Files) Export(ctx context.Context, kind Kind, w io.Writer, format Form
 		n++
 		return out.Write(cells)
 	}
-	filter.Limit = exportPage
-	for filter.Offset = 0; ; filter.Offset += exportPage {
-		if err := ctx.Err(); err != nil {
-			return n, err
-		}
-		page, _, err := fs.Enterprises.FindEnterprises(ctx, filter)
-		if err != nil {
-			return n, err
-		}
-		for _, e := range page {
-			switch kind {
-			case Enterprises:
-				industries := ""
-				if e.IndustriesOverride {
-					industries = strings.Join(e.Industries, ";")
-				}
-				copy(cells, []string{e.Code, e.Name, e.DistrictCode, e.IndustryClass, e.Founded.String(), industries})
-				err = emit()
-			case Facts:
-				err = exportFacts(ctx, fs.Enterprises, e.Code, cells, emit)
-			case Tiers:
-				for _, t := range e.Tiers {
-					copy(cells, []string{e.Code, string(t.Kind), t.From.String(), t.To.String(), t.Source})
-					if err = emit(); err != nil {
-						break
-					}
+	switch kind {
+	case Enterprises:
+		err = fs.Enterprises.ScanEnterprises(ctx, filter, func(e *chanye.Enterprise) error {
+			industries := ""
+			if e.IndustriesOverride {
+				industries = strings.Join(e.Industries, ";")
+			}
+			copy(cells, []string{e.Code, e.Name, e.DistrictCode, e.IndustryClass, e.Founded.String(), industries})
+			return emit()
+		})
+	case Facts:
+		// Every report, not the merged figures, so that an import restores
+		// each source.
+		err = fs.Enterprises.ScanFacts(ctx, filter, func(f *chanye.FactsRecord) error {
+			cells[0], cells[1] = f.Code, strconv.Itoa(f.Year)
+			for i, v := range f.Values() {
+				switch {
+				case v == nil:
+					cells[2+i] = ""
+				case chanye.FactFields[i].Money:
+					cells[2+i] = chanye.Fen(*v).Yuan()
+				default:
+					cells[2+i] = strconv.FormatInt(*v, 10)
 				}
 			}
-			if err != nil {
-				return n, err
-			}
-		}
-		if len(page) < exportPage {
-			break
-		}
+			cells[len(cells)-2], cells[len(cells)-1] = f.Source, f.AsOf.String()
+			return emit()
+		})
+	case Tiers:
+		err = fs.Enterprises.ScanTiers(ctx, filter, func(t *chanye.TierRecord) error {
+			copy(cells, []string{t.Code, string(t.Kind), t.From.String(), t.To.String(), t.Source})
+			return emit()
+		})
+	}
+	if err != nil {
+		return n, err
 	}
 	return n, out.Close()
-}
-
-// exportFacts writes every report of one enterprise, not the merged
-// figures, so that an import restores each source.
-func exportFacts(ctx context.Context, es chanye.EnterpriseService, code string, cells []string, emit func() error) error {
-	reports, err := es.FindFacts(ctx, code)
-	if err != nil {
-		return err
-	}
-	for _, f := range reports {
-		cells[0], cells[1] = code, strconv.Itoa(f.Year)
-		for i, v := range f.Values() {
-			switch {
-			case v == nil:
-				cells[2+i] = ""
-			case chanye.FactFields[i].Money:
-				cells[2+i] = chanye.Fen(*v).Yuan()
-			default:
-				cells[2+i] = strconv.FormatInt(*v, 10)
-			}
-		}
-		cells[len(cells)-2], cells[len(cells)-1] = f.Source, f.AsOf.String()
-		if err := emit(); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -200,34 +200,12 @@ func (fs *Files) ImportBatch(ctx context.Context, sources []Source, opts Options
 	return st.reports, err
 }
 
-// CodeLister is implemented by stores that can list every enterprise code
-// quickly; without it the importer pages through FindEnterprises.
-type CodeLister interface {
-	EnterpriseCodes(ctx context.Context, fn func(code string) error) error
-}
-
+// loadCodes adds the code of every stored enterprise to into.
 func loadCodes(ctx context.Context, es chanye.EnterpriseService, into map[[18]byte]struct{}) error {
-	add := func(code string) error {
-		var k [18]byte
-		copy(k[:], code)
-		into[k] = struct{}{}
+	return es.ScanCodes(ctx, chanye.EnterpriseFilter{}, func(code string) error {
+		into[codeKey(code)] = struct{}{}
 		return nil
-	}
-	if cl, ok := es.(CodeLister); ok {
-		return cl.EnterpriseCodes(ctx, add)
-	}
-	for off := 0; ; off += 1000 {
-		page, _, err := es.FindEnterprises(ctx, chanye.EnterpriseFilter{Offset: off, Limit: 1000})
-		if err != nil {
-			return err
-		}
-		for _, e := range page {
-			add(e.Code)
-		}
-		if len(page) < 1000 {
-			return nil
-		}
-	}
+	})
 }
 
 type importState struct {

@@ -22,6 +22,8 @@ type Store struct {
 	mu      sync.Mutex
 	catalog *chanye.Catalog
 	version int64
+
+	chunk int // enterprises per scan query; scanChunk when 0, small in tests
 }
 
 var (

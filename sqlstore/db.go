@@ -157,6 +157,18 @@ var (
 			ORDER BY i.indexname`}
 )
 
+// lowerASCII returns an expression that folds A-Z of the text column col to
+// a-z. SQLite's LIKE ignores ASCII case and only ASCII case; PostgreSQL's
+// LIKE is case-sensitive, and its lower() and ILIKE fold by locale, so there
+// translate() folds exactly the letters SQLite does: a search matches the
+// same rows on both.
+func (d dialect) lowerASCII(col string) string {
+	if d.name == "sqlite" {
+		return col
+	}
+	return `translate(` + col + `, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`
+}
+
 // rebind turns ? placeholders into $n for PostgreSQL. Queries in this
 // package never hold a literal ? inside a string.
 func (d dialect) rebind(query string) string {

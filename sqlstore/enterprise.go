@@ -97,15 +97,24 @@ func attachIndustriesAndTiers(ctx context.Context, tx *txn, es []*chanye.Enterpr
 	if len(es) == 0 {
 		return nil
 	}
-	byCode := make(map[string]*chanye.Enterprise, len(es))
 	codes := make([]any, len(es))
 	for i, e := range es {
-		byCode[e.Code], codes[i] = e, e.Code
+		codes[i] = e.Code
 	}
-	in := inList(len(codes))
+	return attach(ctx, tx, es, `code IN (`+inList(len(codes))+`)`, codes)
+}
+
+// attach fills Industries and Tiers of es from the rows whose code meets
+// cond (on a column named code); rows of other enterprises are skipped, so
+// that a scan can select a whole range of codes by its primary key.
+func attach(ctx context.Context, tx *txn, es []*chanye.Enterprise, cond string, args []any) error {
+	byCode := make(map[string]*chanye.Enterprise, len(es))
+	for _, e := range es {
+		byCode[e.Code] = e
+	}
 	rows, err := tx.query(ctx, `
 		SELECT ei.code, ei.industry_id FROM enterprise_industries ei JOIN industries i ON i.id = ei.industry_id
-		WHERE ei.code IN (`+in+`) ORDER BY ei.code, i.position`, codes...)
+		WHERE ei.`+cond+` ORDER BY ei.code, i.position`, args...)
 	if err != nil {
 		return err
 	}
@@ -115,35 +124,49 @@ func attachIndustriesAndTiers(ctx context.Context, tx *txn, es []*chanye.Enterpr
 		if err := rows.Scan(&code, &id); err != nil {
 			return err
 		}
-		byCode[code].Industries = append(byCode[code].Industries, id)
+		if e := byCode[code]; e != nil {
+			e.Industries = append(e.Industries, id)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
 	rows.Close()
-	rows, err = tx.query(ctx, `
+	return queryTiers(ctx, tx, cond, args, func(r *chanye.TierRecord) error {
+		if e := byCode[r.Code]; e != nil {
+			e.Tiers = append(e.Tiers, r.Tier)
+		}
+		return nil
+	})
+}
+
+// queryTiers calls fn for the tiers whose code meets cond, ordered by code,
+// start date and kind.
+func queryTiers(ctx context.Context, tx *txn, cond string, args []any, fn func(*chanye.TierRecord) error) error {
+	rows, err := tx.query(ctx, `
 		SELECT code, kind, from_date, to_date, source FROM enterprise_tiers
-		WHERE code IN (`+in+`) ORDER BY code, from_date, kind`, codes...)
+		WHERE `+cond+` ORDER BY code, from_date, kind`, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			code     string
-			t        chanye.Tier
+			r        = &chanye.TierRecord{}
 			from, to sql.NullString
 		)
-		if err := rows.Scan(&code, &t.Kind, &from, &to, &t.Source); err != nil {
+		if err := rows.Scan(&r.Code, &r.Kind, &from, &to, &r.Source); err != nil {
 			return err
 		}
-		if t.From, err = parseDate(from); err != nil {
+		if r.From, err = parseDate(from); err != nil {
 			return err
 		}
-		if t.To, err = parseDate(to); err != nil {
+		if r.To, err = parseDate(to); err != nil {
 			return err
 		}
-		byCode[code].Tiers = append(byCode[code].Tiers, t)
+		if err := fn(r); err != nil {
+			return err
+		}
 	}
 	return rows.Err()
 }
@@ -152,17 +175,26 @@ func attachIndustriesAndTiers(ctx context.Context, tx *txn, es []*chanye.Enterpr
 // (newest first), as-of date and source, so that MergeFacts lets the latest
 // report win. latestYear keeps only each code's newest year.
 func findFacts(ctx context.Context, tx *txn, codes []any, latestYear bool) ([]*chanye.FactsRecord, error) {
-	q := `SELECT f.code, f.year, f.source, f.as_of, ` + factColumns + ` FROM enterprise_facts f WHERE f.code IN (` + inList(len(codes)) + `)`
+	cond := `f.code IN (` + inList(len(codes)) + `)`
 	if latestYear {
-		q += ` AND f.year = (SELECT MAX(g.year) FROM enterprise_facts g WHERE g.code = f.code)`
+		cond += ` AND f.year = (SELECT MAX(g.year) FROM enterprise_facts g WHERE g.code = f.code)`
 	}
-	q += ` ORDER BY f.code, f.year DESC, f.as_of, f.source`
-	rows, err := tx.query(ctx, q, codes...)
+	var out []*chanye.FactsRecord
+	err := queryFacts(ctx, tx, cond, codes, `f.code, f.year DESC, f.as_of, f.source`, func(r *chanye.FactsRecord) error {
+		out = append(out, r)
+		return nil
+	})
+	return out, err
+}
+
+// queryFacts calls fn for the reports (alias f) meeting cond, in order.
+func queryFacts(ctx context.Context, tx *txn, cond string, args []any, order string, fn func(*chanye.FactsRecord) error) error {
+	rows, err := tx.query(ctx, `SELECT f.code, f.year, f.source, f.as_of, `+factColumns+
+		` FROM enterprise_facts f WHERE `+cond+` ORDER BY `+order, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	var out []*chanye.FactsRecord
 	values := make([]sql.NullInt64, len(chanye.FactFields))
 	dest := make([]any, 4, 4+len(values))
 	for i := range values {
@@ -173,22 +205,26 @@ func findFacts(ctx context.Context, tx *txn, codes []any, latestYear bool) ([]*c
 		var asOf sql.NullString
 		dest[0], dest[1], dest[2], dest[3] = &r.Code, &r.Year, &r.Source, &asOf
 		if err := rows.Scan(dest...); err != nil {
-			return nil, err
+			return err
 		}
 		if r.AsOf, err = parseDate(asOf); err != nil {
-			return nil, err
+			return err
 		}
+		// One array per report instead of one allocation per figure.
+		store := make([]int64, len(values))
 		v := make([]*int64, len(values))
 		for i, n := range values {
 			if n.Valid {
-				x := n.Int64
-				v[i] = &x
+				store[i] = n.Int64
+				v[i] = &store[i]
 			}
 		}
 		r.SetValues(v)
-		out = append(out, r)
+		if err := fn(r); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // inList returns "?,?,…" for n values.
@@ -220,12 +256,23 @@ func (tx *txn) where(f chanye.EnterpriseFilter) (string, []any) {
 			// Codes use only 0-9 and A-Z, all below '~', so the range is
 			// exactly the prefix and can use the primary key.
 			prefix := strings.ToUpper(q)
-			escaped := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
-			conds = append(conds, `(e.name LIKE ? ESCAPE '\' OR (e.code >= ? AND e.code < ?))`)
+			escaped := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(lowerASCII(q))
+			conds = append(conds, `(`+tx.db.dialect.lowerASCII("e.name")+` LIKE ? ESCAPE '\' OR (e.code >= ? AND e.code < ?))`)
 			args = append(args, "%"+escaped+"%", prefix, prefix+"~")
 		}
 	}
 	return strings.Join(conds, " AND "), args
+}
+
+// lowerASCII folds A-Z to a-z and leaves every other character, as
+// SQLite's LIKE compares.
+func lowerASCII(s string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
 }
 
 // Page sizes of FindEnterprises.

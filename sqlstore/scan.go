@@ -1,0 +1,156 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/chanye-org/chanye"
+)
+
+// scanChunk is how many enterprises a scan reads per query: enough that the
+// cost per query vanishes, few enough that memory stays flat. Each chunk
+// starts after the last code of the one before (keyset paging), so a scan
+// reads every row once, unlike OFFSET paging.
+const scanChunk = 5000
+
+// walk reads the filter's selection (paging ignored) in code order, one
+// chunk per query, in one read transaction, and hands each chunk to fn:
+// the codes, and with full the enterprises without industries and tiers.
+// Related rows of a chunk are then read by the range of its codes, which
+// the primary keys serve, rather than by a list of thousands of codes.
+func (s *Store) walk(ctx context.Context, filter chanye.EnterpriseFilter, full bool,
+	fn func(tx *txn, codes []string, es []*chanye.Enterprise) error) error {
+	return s.db.transact(ctx, true, func(tx *txn) error {
+		where, args := tx.where(filter)
+		cols := "e.code"
+		if full {
+			cols = enterpriseColumns
+		}
+		chunk := s.chunk
+		if chunk == 0 {
+			chunk = scanChunk
+		}
+		st, err := tx.stmt(ctx, `SELECT `+cols+` FROM enterprises e WHERE `+where+` AND e.code > ? ORDER BY e.code LIMIT `+itoa(int64(chunk)))
+		if err != nil {
+			return err
+		}
+		codes := make([]string, 0, chunk)
+		var es []*chanye.Enterprise
+		for after := ""; ; after = codes[len(codes)-1] {
+			codes, es = codes[:0], es[:0]
+			rows, err := st.QueryContext(ctx, append(args[:len(args):len(args)], after)...)
+			if err != nil {
+				return err
+			}
+			if err := readChunk(rows, full, &codes, &es); err != nil {
+				return err
+			}
+			if len(codes) == 0 {
+				return nil
+			}
+			if err := fn(tx, codes, es); err != nil {
+				return err
+			}
+			if len(codes) < chunk {
+				return nil
+			}
+		}
+	})
+}
+
+func readChunk(rows *sql.Rows, full bool, codes *[]string, es *[]*chanye.Enterprise) error {
+	defer rows.Close()
+	for rows.Next() {
+		if full {
+			e, err := scanEnterprise(rows)
+			if err != nil {
+				return err
+			}
+			*es = append(*es, e)
+			*codes = append(*codes, e.Code)
+			continue
+		}
+		var code string
+		if err := rows.Scan(&code); err != nil {
+			return err
+		}
+		*codes = append(*codes, code)
+	}
+	return rows.Err()
+}
+
+// inRange is the condition on a code column for the codes of a chunk.
+func inRange(codes []string) (string, []any) {
+	return `code >= ? AND code <= ?`, []any{codes[0], codes[len(codes)-1]}
+}
+
+// ScanEnterprises calls fn for every enterprise of the filter's selection
+// (paging ignored) in code order, with industries and tiers but no facts.
+// It returns the first error of fn. The reads form one transaction.
+func (s *Store) ScanEnterprises(ctx context.Context, filter chanye.EnterpriseFilter, fn func(*chanye.Enterprise) error) error {
+	return s.walk(ctx, filter, true, func(tx *txn, codes []string, es []*chanye.Enterprise) error {
+		cond, args := inRange(codes)
+		if err := attach(ctx, tx, es, cond, args); err != nil {
+			return err
+		}
+		for _, e := range es {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ScanCodes calls fn with the code of every enterprise of the filter's
+// selection (paging ignored), in code order. It returns the first error of fn.
+func (s *Store) ScanCodes(ctx context.Context, filter chanye.EnterpriseFilter, fn func(code string) error) error {
+	return s.walk(ctx, filter, false, func(_ *txn, codes []string, _ []*chanye.Enterprise) error {
+		for _, c := range codes {
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ScanFacts calls fn for every stored report of the enterprises of the
+// filter's selection, ordered by code, year and source (the primary key).
+// It returns the first error of fn.
+func (s *Store) ScanFacts(ctx context.Context, filter chanye.EnterpriseFilter, fn func(*chanye.FactsRecord) error) error {
+	selected := make(map[string]bool, scanChunk)
+	return s.walk(ctx, filter, false, func(tx *txn, codes []string, _ []*chanye.Enterprise) error {
+		clear(selected)
+		for _, c := range codes {
+			selected[c] = true
+		}
+		cond, args := inRange(codes)
+		return queryFacts(ctx, tx, cond, args, `f.code, f.year, f.source`, func(r *chanye.FactsRecord) error {
+			if !selected[r.Code] {
+				return nil
+			}
+			return fn(r)
+		})
+	})
+}
+
+// ScanTiers calls fn for every tier of the enterprises of the filter's
+// selection, ordered by code, start date and kind. It returns the first
+// error of fn.
+func (s *Store) ScanTiers(ctx context.Context, filter chanye.EnterpriseFilter, fn func(*chanye.TierRecord) error) error {
+	selected := make(map[string]bool, scanChunk)
+	return s.walk(ctx, filter, false, func(tx *txn, codes []string, _ []*chanye.Enterprise) error {
+		clear(selected)
+		for _, c := range codes {
+			selected[c] = true
+		}
+		cond, args := inRange(codes)
+		return queryTiers(ctx, tx, cond, args, func(r *chanye.TierRecord) error {
+			if !selected[r.Code] {
+				return nil
+			}
+			return fn(r)
+		})
+	})
+}
