@@ -6,6 +6,7 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -73,16 +74,17 @@ func Generate(ctx context.Context, store Store, opts Options) (Stats, error) {
 		return stats, err
 	}
 	g.plan()
+	order := g.writeOrder()
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan []record, 4)
 	go func() {
 		defer close(batches)
-		for lo := 0; lo < len(g.firms); lo += genBatch {
-			b := make([]record, min(genBatch, len(g.firms)-lo))
+		for lo := 0; lo < len(order); lo += genBatch {
+			b := make([]record, min(genBatch, len(order)-lo))
 			for i := range b {
-				g.record(lo+i, &b[i])
+				g.record(int(order[lo+i]), &b[i])
 			}
 			select {
 			case batches <- b:
@@ -185,6 +187,7 @@ type generator struct {
 	opts      Options
 	asOf      chanye.Date
 	firms     []firm
+	codes     [][18]byte // credit code of each firm, set by writeOrder
 	classes   []class
 	classCum  []float64
 	districts []chanye.District
@@ -351,6 +354,21 @@ func (g *generator) figures(f *firm, k int) (fg figures, ok bool) {
 	return fg, true
 }
 
+// writeOrder computes every firm's credit code and returns the firm indices
+// in code order. Writing in key order appends to the store's B-trees instead
+// of splitting pages all over them, which makes a 3.6 M load several times
+// faster on SQLite; the data written is the same in any order.
+func (g *generator) writeOrder() []int32 {
+	g.codes = make([][18]byte, len(g.firms))
+	order := make([]int32, len(g.firms))
+	for i := range g.firms {
+		copy(g.codes[i][:], g.code(i, &g.firms[i]))
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return bytes.Compare(g.codes[a][:], g.codes[b][:]) })
+	return order
+}
+
 // orgSpace is the number of organisation-code bodies of each shape: "MA"
 // plus six code characters (market-regulator identifiers since 2015), and
 // eight digits (the older organisation codes).
@@ -419,7 +437,7 @@ func (g *generator) record(i int, r *record) {
 	rng := g.rng
 	founded := dateOf(f.founded)
 	r.ent = chanye.Enterprise{
-		Code:          g.code(i, f),
+		Code:          string(g.codes[i][:]),
 		Name:          g.name(c, float64(f.z)),
 		DistrictCode:  g.districts[f.district].Code,
 		IndustryClass: c.code,
