@@ -346,3 +346,41 @@ func TestManyProblemsAreCapped(t *testing.T) {
 		t.Errorf("%d listed of %d; message ends %q", len(pe.Problems), pe.Total, err.Error()[len(err.Error())-40:])
 	}
 }
+
+// Rows are written in code order, not file order: a repeated key still ends
+// as its last row says, and dates before 1970 survive the compact buffer.
+func TestImportOutOfOrderLastRowWins(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	in := "code,name,district_code,industry_class,founded,industries\n" +
+		"91440106MA5B1K2X9F,广州示例医药有限公司,440112,2710,2019-01-20,biomedicine\n" +
+		"9144011661842063XT,旧名称,440106,3611,2008-03-15,\n" +
+		"91440101MA5ALP4R4C,广州示例软件有限公司,440106,6513,1958-06-01,\n" +
+		"9144011661842063XT,广州示例汽车有限公司,440106,3611,1969-12-31,\n"
+	if _, err := e.files.Import(ctx, dataio.Enterprises, strings.NewReader(in), dataio.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	tiers := "code,kind,from,to,source\n" +
+		"91440106MA5B1K2X9F,小巨人,2022-07-20,,工信部\n" +
+		"9144011661842063XT,high_tech,1969-12-31,1970-01-01,科技局\n" +
+		"9144011661842063XT,high_tech,1969-12-31,1969-12-31,科技局\n"
+	if _, err := e.files.Import(ctx, dataio.Tiers, strings.NewReader(tiers), dataio.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.store.FindEnterpriseByCode(ctx, "9144011661842063XT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "广州示例汽车有限公司" || got.Founded.String() != "1969-12-31" {
+		t.Errorf("got %s founded %s, want the last row: 广州示例汽车有限公司 founded 1969-12-31", got.Name, got.Founded)
+	}
+	if len(got.Tiers) != 1 || got.Tiers[0].To.String() != "1969-12-31" {
+		t.Errorf("tiers %+v, want one ending 1969-12-31", got.Tiers)
+	}
+	if got, want := strings.TrimPrefix(string(e.export(t, dataio.Enterprises, dataio.CSV)), "\ufeff"), "code,name,district_code,industry_class,founded,industries\n"+
+		"91440101MA5ALP4R4C,广州示例软件有限公司,440106,6513,1958-06-01,\n"+
+		"91440106MA5B1K2X9F,广州示例医药有限公司,440112,2710,2019-01-20,biomedicine\n"+
+		"9144011661842063XT,广州示例汽车有限公司,440106,3611,1969-12-31,\n"; got != want {
+		t.Errorf("export\n%s\nwant\n%s", got, want)
+	}
+}

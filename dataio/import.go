@@ -177,6 +177,11 @@ func (fs *Files) ImportBatch(ctx context.Context, sources []Source, opts Options
 				return err
 			}
 		}
+		if !st.failed {
+			if err := st.pending.write(ctx, w); err != nil {
+				return err
+			}
+		}
 		if st.failed {
 			var pe ProblemsError
 			for _, r := range st.reports {
@@ -216,6 +221,7 @@ type importState struct {
 	workers  int
 	reports  []Report
 	known    map[[18]byte]struct{} // codes facts and tiers may name; nil when none are imported
+	pending  pending               // the good rows, written once all are read
 	failed   bool                  // a bad row was seen without SkipInvalid: write nothing more
 	rows     int                   // rows done in earlier sources, for progress
 	bytes    int64
@@ -396,20 +402,16 @@ func (st *importState) write(w chanye.BulkWriter, kind Kind, r *row, rep *Report
 	if st.failed {
 		return nil
 	}
-	var err error
 	switch kind {
 	case Enterprises:
-		err = w.PutEnterprise(r.ent)
+		st.pending.addEnterprise(r.ent)
 		if st.known != nil {
 			st.known[codeKey(r.ent.Code)] = struct{}{}
 		}
 	case Facts:
-		err = w.PutFacts(r.facts)
+		st.pending.addFacts(r.facts)
 	case Tiers:
-		err = w.PutTier(r.tier)
-	}
-	if err != nil {
-		return fmt.Errorf("row %d: %w", r.line, err)
+		st.pending.addTier(r.tier)
 	}
 	rep.Written++
 	return nil
