@@ -402,16 +402,11 @@ func (st *importState) write(w chanye.BulkWriter, kind Kind, r *row, rep *Report
 	if st.failed {
 		return nil
 	}
-	switch kind {
-	case Enterprises:
-		st.pending.addEnterprise(r.ent)
-		if st.known != nil {
-			st.known[codeKey(r.ent.Code)] = struct{}{}
-		}
-	case Facts:
-		st.pending.addFacts(r.facts)
-	case Tiers:
-		st.pending.addTier(r.tier)
+	if kind == Enterprises && st.known != nil {
+		st.known[codeKey(r.ent.Code)] = struct{}{}
+	}
+	if err := st.pending.put(w, kind, r); err != nil {
+		return fmt.Errorf("row %d: %w", r.line, err)
 	}
 	rep.Written++
 	return nil
