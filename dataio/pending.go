@@ -18,8 +18,8 @@ import (
 // (about 100 bytes an enterprise: 3.6 M fit in memory), until every row is
 // read, then sorts and writes them. An import is one transaction whatever
 // the order, but in code order inserts append to the b-trees keyed by code
-// instead of splitting random pages, which halves the time of a large
-// import of randomly ordered rows.
+// instead of splitting random pages: 1 M shuffled enterprises took 23 s
+// before, 17 s after.
 type pending struct {
 	buffering bool // a row came out of order: keep the rest, facts and tiers included
 	last      [3][18]byte
