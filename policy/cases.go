@@ -1,0 +1,75 @@
+package policy
+
+import (
+	"fmt"
+
+	"github.com/chanye-org/chanye"
+)
+
+// CaseResult is the outcome of one test case of a policy.
+type CaseResult struct {
+	Name     string   `json:"name"`
+	Pass     bool     `json:"pass"`
+	Want     Expect   `json:"want"`
+	Decision Decision `json:"decision"`
+	// Message says what differs, with the explanation; empty on a pass.
+	Message string `json:"message,omitempty"`
+}
+
+// RunCases compiles p and runs its cases. A policy that does not compile
+// returns the compile error and no results.
+func RunCases(p *Policy) ([]CaseResult, error) {
+	c, err := Compile(p)
+	if err != nil {
+		return nil, err
+	}
+	return c.RunCases(), nil
+}
+
+// RunCases runs the policy's cases with the reference evaluator and reports
+// each mismatch with the explanation of the decision.
+func (c *Compiled) RunCases() []CaseResult {
+	out := make([]CaseResult, 0, len(c.Policy.Cases))
+	for _, cs := range c.Policy.Cases {
+		d := c.Evaluate(NewSubject(cs.Enterprise, cs.AsOf), cs.AsOf)
+		r := CaseResult{Name: cs.Name, Want: cs.Expect, Decision: d}
+		r.Pass = d.Err == "" && d.Eligible == cs.Expect.Eligible && d.AmountFen == cs.Expect.AmountFen
+		if !r.Pass {
+			r.Message = fmt.Sprintf("期望%s、金额 %s 元，实为%s、金额 %s 元 / want %s ¥%s, got %s ¥%s\n%s",
+				zhYes(cs.Expect.Eligible), cs.Expect.AmountFen.Yuan(), zhYes(d.Eligible), d.AmountFen.Yuan(),
+				enYes(cs.Expect.Eligible), cs.Expect.AmountFen.Yuan(), enYes(d.Eligible), d.AmountFen.Yuan(), d.Explain())
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func zhYes(b bool) string {
+	if b {
+		return "符合"
+	}
+	return "不符合"
+}
+
+func enYes(b bool) string {
+	if b {
+		return "eligible"
+	}
+	return "not eligible"
+}
+
+// CanPublish reports whether p may be published: it compiles and every case
+// passes. The error is EINVALID with Fields keyed cases[i] for failing cases.
+func CanPublish(p *Policy) error {
+	results, err := RunCases(p)
+	if err != nil {
+		return err
+	}
+	fields := map[string]string{}
+	for i, r := range results {
+		if !r.Pass {
+			fields[fmt.Sprintf("cases[%d]", i)] = r.Name + "：" + r.Message
+		}
+	}
+	return chanye.Invalid(fmt.Sprintf("政策 %s 有未通过的测试用例，不能发布 / policy %s has failing cases and cannot be published", p.ID, p.ID), fields)
+}

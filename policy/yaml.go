@@ -1,0 +1,438 @@
+package policy
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/chanye-org/chanye"
+	"gopkg.in/yaml.v3"
+)
+
+// The YAML form of a policy. Money follows one convention everywhere: the
+// key's suffix names the unit. A key ending in _yuan holds yuan, written as a
+// quoted string with at most two decimals ("1000000.00") or a whole number;
+// a key ending in _fen holds an integer number of fen. Either is parsed
+// exactly into fen; an unquoted decimal (a YAML float) is rejected, so no
+// amount ever passes through a float. Dates are written 2006-01-02.
+type fileYAML struct {
+	ID         string                      `yaml:"id"`
+	Version    int                         `yaml:"version"`
+	Status     string                      `yaml:"status"`
+	TitleZH    string                      `yaml:"title_zh"`
+	TitleEN    string                      `yaml:"title_en"`
+	Document   string                      `yaml:"document"`
+	Clause     string                      `yaml:"clause"`
+	Issuer     string                      `yaml:"issuer"`
+	SourceURL  string                      `yaml:"source_url"`
+	NoteZH     string                      `yaml:"note_zh"`
+	NoteEN     string                      `yaml:"note_en"`
+	Official   *bool                       `yaml:"official"`
+	Effective  struct{ From, To dateYAML } `yaml:"effective"`
+	BudgetYuan *yuanYAML                   `yaml:"budget_yuan"`
+	BudgetFen  *fenYAML                    `yaml:"budget_fen"`
+	Mode       string                      `yaml:"mode"`
+	Params     map[string][]paramValueYAML `yaml:"params"`
+	Conditions []Condition                 `yaml:"conditions"`
+	Amount     amountYAML                  `yaml:"amount"`
+	Cases      []caseYAML                  `yaml:"cases"`
+}
+
+type paramValueYAML struct {
+	From      dateYAML  `yaml:"from"`
+	Value     yaml.Node `yaml:"value"`
+	ValueYuan *yuanYAML `yaml:"value_yuan"`
+	ValueFen  *fenYAML  `yaml:"value_fen"`
+}
+
+type amountYAML struct {
+	Expr    string    `yaml:"expr"`
+	CapYuan *yuanYAML `yaml:"cap_yuan"`
+	CapFen  *fenYAML  `yaml:"cap_fen"`
+	Floor   string    `yaml:"floor"`
+}
+
+type caseYAML struct {
+	Name       string          `yaml:"name"`
+	AsOf       dateYAML        `yaml:"as_of"`
+	Enterprise *enterpriseYAML `yaml:"enterprise"`
+	Expect     struct {
+		Eligible   *bool     `yaml:"eligible"`
+		AmountYuan *yuanYAML `yaml:"amount_yuan"`
+		AmountFen  *fenYAML  `yaml:"amount_fen"`
+	} `yaml:"expect"`
+}
+
+type enterpriseYAML struct {
+	Code       string      `yaml:"code"`
+	Name       string      `yaml:"name"`
+	District   string      `yaml:"district"`
+	Class      string      `yaml:"class"`
+	Founded    dateYAML    `yaml:"founded"`
+	Size       string      `yaml:"size"`
+	Industries []string    `yaml:"industries"`
+	Tiers      []tierYAML  `yaml:"tiers"`
+	Facts      []factsYAML `yaml:"facts"`
+}
+
+type tierYAML struct {
+	Kind string   `yaml:"kind"`
+	From dateYAML `yaml:"from"`
+	To   dateYAML `yaml:"to"`
+}
+
+// typeErr reports a problem at node n the way yaml.v3 reports its own, so
+// that all of them are collected and mapped to field paths together.
+func typeErr(n *yaml.Node, format string, args ...any) error {
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: ", n.Line) + fmt.Sprintf(format, args...)}}
+}
+
+type dateYAML struct{ chanye.Date }
+
+func (d *dateYAML) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return typeErr(n, "日期须为 YYYY-MM-DD / a date must be YYYY-MM-DD")
+	}
+	if n.Tag == "!!null" {
+		return nil
+	}
+	v, err := chanye.ParseDate(n.Value)
+	if err != nil {
+		return typeErr(n, "%s", err.Error())
+	}
+	d.Date = v
+	return nil
+}
+
+type yuanYAML struct{ fen chanye.Fen }
+
+func (y *yuanYAML) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode || (n.Tag != "!!str" && n.Tag != "!!int") {
+		return typeErr(n, "元金额须写成带引号的字符串，如 \"1000000.00\"，或整数元 / a yuan amount must be a quoted string such as \"1000000.00\" or whole yuan")
+	}
+	v, err := chanye.ParseYuan(n.Value)
+	if err != nil {
+		return typeErr(n, "%s", err.Error())
+	}
+	y.fen = v
+	return nil
+}
+
+type fenYAML struct{ fen chanye.Fen }
+
+func (f *fenYAML) UnmarshalYAML(n *yaml.Node) error {
+	v, err := strconv.ParseInt(n.Value, 10, 64)
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || err != nil {
+		return typeErr(n, "分金额须为整数 / a fen amount must be an integer")
+	}
+	f.fen = chanye.Fen(v)
+	return nil
+}
+
+// factsYAML is one year of figures, keyed as in chanye.FactFields, where a
+// money figure may be given in yuan (revenue_yuan) or fen (revenue_fen).
+type factsYAML struct{ chanye.Facts }
+
+func (f *factsYAML) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return typeErr(n, "年度数据须为映射 / facts must be a mapping")
+	}
+	vals := make([]*int64, len(chanye.FactFields))
+	var errs []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		key := k.Value
+		if key == "year" {
+			y, err := strconv.Atoi(v.Value)
+			if err != nil || v.Tag != "!!int" {
+				errs = append(errs, fmt.Sprintf("line %d: 年度须为整数 / year must be an integer", v.Line))
+			}
+			f.Year = y
+			continue
+		}
+		if key == "source" {
+			f.Source = v.Value
+			continue
+		}
+		idx, yuan := factIndex(key)
+		if idx < 0 {
+			errs = append(errs, fmt.Sprintf("line %d: field %s not found in type facts", k.Line, key))
+			continue
+		}
+		var x int64
+		if yuan {
+			var y yuanYAML
+			if err := y.UnmarshalYAML(v); err != nil {
+				errs = append(errs, err.(*yaml.TypeError).Errors...)
+				continue
+			}
+			x = int64(y.fen)
+		} else {
+			var err error
+			if x, err = strconv.ParseInt(v.Value, 10, 64); err != nil || v.Tag != "!!int" {
+				errs = append(errs, fmt.Sprintf("line %d: %s 须为整数 / %s must be an integer", v.Line, key, key))
+				continue
+			}
+		}
+		vals[idx] = &x
+	}
+	f.SetValues(vals)
+	if len(errs) > 0 {
+		return &yaml.TypeError{Errors: errs}
+	}
+	return nil
+}
+
+// factIndex maps a YAML key to its index in chanye.FactFields, and whether
+// the value is written in yuan; -1 for an unknown key.
+func factIndex(key string) (int, bool) {
+	for i, ff := range chanye.FactFields {
+		switch {
+		case key == ff.Key:
+			return i, false
+		case ff.Money && key == strings.TrimSuffix(ff.Key, "_fen")+"_yuan":
+			return i, true
+		}
+	}
+	return -1, false
+}
+
+var yamlLineRE = regexp.MustCompile(`^line (\d+): (.*)$`)
+var yamlFieldRE = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+
+// Parse reads a policy from YAML, rejecting unknown fields, and validates
+// it. Errors are EINVALID with Fields keyed by field path (such as
+// conditions[2].expr or cases[0].enterprise.facts[1].revenu_yuan) and
+// messages that give the line. Expressions are checked by Compile.
+func Parse(b []byte) (*Policy, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(b, &root); err != nil {
+		return nil, &chanye.Error{Code: chanye.EINVALID, Message: "YAML 无法解析 / YAML does not parse",
+			Fields: map[string]string{"yaml": err.Error()}}
+	}
+	lines, paths := map[string]int{}, map[int]string{}
+	if len(root.Content) == 1 {
+		indexLines(root.Content[0], "", lines, paths)
+	}
+	var f fileYAML
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return nil, &chanye.Error{Code: chanye.EINVALID, Message: "YAML 无法解析 / YAML does not parse",
+				Fields: map[string]string{"yaml": err.Error()}}
+		}
+		return nil, &chanye.Error{Code: chanye.EINVALID, Message: "政策文件有误 / invalid policy file", Fields: yamlFields(te.Errors, paths)}
+	}
+	p, fields := f.policy(lines)
+	if len(fields) > 0 {
+		return nil, &chanye.Error{Code: chanye.EINVALID, Message: fmt.Sprintf("政策 %s 有误 / invalid policy", f.ID), Fields: fields}
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// yamlFields turns yaml.v3's "line N: msg" errors into fields keyed by the
+// path of the key on that line.
+func yamlFields(errs []string, paths map[int]string) map[string]string {
+	out := map[string]string{}
+	for _, e := range errs {
+		key, msg := "yaml", e
+		if m := yamlLineRE.FindStringSubmatch(e); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			msg = m[2]
+			if fm := yamlFieldRE.FindStringSubmatch(msg); fm != nil {
+				msg = fmt.Sprintf("未知字段 %s / unknown field %s", fm[1], fm[1])
+			}
+			msg += fmt.Sprintf("（第 %d 行 / line %d）", n, n)
+			key = fmt.Sprintf("line %d", n)
+			if p, ok := paths[n]; ok {
+				key = p
+			}
+		}
+		if old, dup := out[key]; dup {
+			msg = old + "; " + msg
+		}
+		out[key] = msg
+	}
+	return out
+}
+
+// indexLines records the line of every field path under n, and for each
+// line the deepest path that starts on it.
+func indexLines(n *yaml.Node, path string, lines map[string]int, paths map[int]string) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			p := k.Value
+			if path != "" {
+				p = path + "." + k.Value
+			}
+			lines[p], paths[k.Line] = k.Line, p
+			indexLines(n.Content[i+1], p, lines, paths)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			lines[p] = c.Line
+			if _, taken := paths[c.Line]; !taken || c.Kind == yaml.ScalarNode {
+				paths[c.Line] = p
+			}
+			indexLines(c, p, lines, paths)
+		}
+	}
+}
+
+// money picks the amount of a _yuan/_fen pair; giving both is an error.
+func money(y *yuanYAML, f *fenYAML, path string, fields map[string]string) (chanye.Fen, bool) {
+	switch {
+	case y != nil && f != nil:
+		fields[path+"_fen"] = fmt.Sprintf("%s_yuan 与 %s_fen 只能写一个 / give %s_yuan or %s_fen, not both", path, path, path, path)
+	case y != nil:
+		return y.fen, true
+	case f != nil:
+		return f.fen, true
+	}
+	return 0, false
+}
+
+// policy converts the decoded file, collecting what the types alone cannot
+// say.
+func (f *fileYAML) policy(lines map[string]int) (*Policy, map[string]string) {
+	fields := map[string]string{}
+	at := func(path string) string {
+		if n := lines[path]; n > 0 {
+			return fmt.Sprintf("（第 %d 行 / line %d）", n, n)
+		}
+		return ""
+	}
+	p := &Policy{
+		ID: f.ID, Version: f.Version, Status: Status(f.Status), TitleZH: f.TitleZH, TitleEN: f.TitleEN,
+		Document: f.Document, Clause: f.Clause, Issuer: f.Issuer, SourceURL: f.SourceURL,
+		NoteZH: f.NoteZH, NoteEN: f.NoteEN, Mode: Mode(f.Mode),
+		Effective: Period{From: f.Effective.From.Date, To: f.Effective.To.Date},
+		Conds:     f.Conditions, lines: lines,
+	}
+	if f.Official == nil {
+		fields["official"] = "必填：true 为正式文件，false 为示例 / required: true for an official text, false for an example"
+	} else {
+		p.Official = *f.Official
+	}
+	p.BudgetFen, _ = money(f.BudgetYuan, f.BudgetFen, "budget", fields)
+	p.Amount = Amount{Expr: f.Amount.Expr, Floor: Floor(f.Amount.Floor)}
+	p.Amount.CapFen, _ = money(f.Amount.CapYuan, f.Amount.CapFen, "amount.cap", fields)
+	for _, name := range sortedKeys(f.Params) {
+		pa := Param{Name: name}
+		for j, v := range f.Params[name] {
+			path := fmt.Sprintf("params.%s[%d]", name, j)
+			pv := ParamValue{From: v.From.Date}
+			if m, ok := money(v.ValueYuan, v.ValueFen, path+".value", fields); ok {
+				if v.Value.Kind != 0 {
+					fields[path+".value"] = "value 与 value_yuan/value_fen 只能写一个 / give value or value_yuan/value_fen, not both" + at(path)
+				}
+				pv.Value, pa.Money = int64(m), true
+			} else {
+				val, typ, err := scalar(&v.Value)
+				if err != nil {
+					fields[path+".value"] = err.Error() + at(path)
+				}
+				pv.Value = val
+				if j == 0 {
+					pa.Type = typ
+				}
+			}
+			if j == 0 && pa.Money {
+				pa.Type = ParamInt
+			}
+			pa.Values = append(pa.Values, pv)
+		}
+		p.Params = append(p.Params, pa)
+	}
+	for i, c := range f.Cases {
+		path := fmt.Sprintf("cases[%d]", i)
+		cs := Case{Name: c.Name, AsOf: c.AsOf.Date}
+		if c.Enterprise != nil {
+			cs.Enterprise = c.Enterprise.enterprise(path+".enterprise", fields, at)
+		}
+		if c.Expect.Eligible == nil {
+			fields[path+".expect.eligible"] = "必填 / required" + at(path)
+		} else {
+			cs.Expect.Eligible = *c.Expect.Eligible
+		}
+		cs.Expect.AmountFen, _ = money(c.Expect.AmountYuan, c.Expect.AmountFen, path+".expect.amount", fields)
+		if !cs.Expect.Eligible && cs.Expect.AmountFen != 0 {
+			fields[path+".expect.amount_fen"] = "不符合条件时金额须为 0 / the amount must be 0 when not eligible" + at(path)
+		}
+		p.Cases = append(p.Cases, cs)
+	}
+	return p, fields
+}
+
+// scalar reads a parameter value: int, double, string or bool.
+func scalar(n *yaml.Node) (any, ParamType, error) {
+	if n.Kind != yaml.ScalarNode {
+		return nil, "", errors.New("须为整数、小数、字符串或布尔值 / must be an int, double, string or bool")
+	}
+	switch n.Tag {
+	case "!!int":
+		v, err := strconv.ParseInt(n.Value, 0, 64)
+		return v, ParamInt, err
+	case "!!float":
+		v, err := strconv.ParseFloat(n.Value, 64)
+		return v, ParamDouble, err
+	case "!!bool":
+		v, err := strconv.ParseBool(n.Value)
+		return v, ParamBool, err
+	case "!!str":
+		return n.Value, ParamString, nil
+	}
+	return nil, "", fmt.Errorf("不支持的取值 %q / unsupported value", n.Value)
+}
+
+// enterprise builds the enterprise of a case: facts merged per year, newest
+// first, and the size class derived from them unless given.
+func (y *enterpriseYAML) enterprise(path string, fields map[string]string, at func(string) string) *chanye.Enterprise {
+	e := &chanye.Enterprise{Code: y.Code, Name: y.Name, DistrictCode: y.District, IndustryClass: y.Class,
+		Founded: y.Founded.Date, Industries: y.Industries, IndustriesOverride: y.Industries != nil}
+	for i, t := range y.Tiers {
+		k, err := chanye.ParseTierKind(t.Kind)
+		if err != nil {
+			fields[fmt.Sprintf("%s.tiers[%d].kind", path, i)] = err.Error() + at(fmt.Sprintf("%s.tiers[%d]", path, i))
+		}
+		e.Tiers = append(e.Tiers, chanye.Tier{Kind: k, From: t.From.Date, To: t.To.Date, Source: "case"})
+	}
+	byYear := map[int][]*chanye.Facts{}
+	for i := range y.Facts {
+		fc := y.Facts[i].Facts
+		if fc.Source == "" {
+			fc.Source = "case"
+		}
+		byYear[fc.Year] = append(byYear[fc.Year], &fc)
+	}
+	years := make([]int, 0, len(byYear))
+	for yr := range byYear {
+		years = append(years, yr)
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(years)))
+	for _, yr := range years {
+		e.Facts = append(e.Facts, chanye.MergeFacts(byYear[yr]))
+	}
+	if y.Size != "" {
+		e.SizeClass = chanye.SizeClass(y.Size)
+		if !e.SizeClass.Valid() {
+			fields[path+".size"] = fmt.Sprintf("规模 %q 须为 large、medium、small 或 micro / size must be large, medium, small or micro", y.Size) + at(path+".size")
+		}
+	} else {
+		e.DeriveSizeClass()
+	}
+	return e
+}
