@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/chanye-org/chanye"
-	"github.com/chanye-org/chanye/catalog"
 	"github.com/chanye-org/chanye/dataio"
 	"github.com/chanye-org/chanye/sqlstore"
+	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -26,19 +26,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	s := sqlstore.NewStore(db)
-	if _, err := s.EnsureCatalog(ctx, catalog.Default()); err != nil {
-		t.Fatal(err)
-	}
+	db, s := sqlstoretest.NewWithDB(t)
 	return &env{db: db, store: s, files: &dataio.Files{Catalog: s, Enterprises: s}}
 }
 

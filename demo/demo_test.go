@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,28 +13,11 @@ import (
 	"github.com/chanye-org/chanye/dataio"
 	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/sqlstore"
+	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 	"github.com/chanye-org/chanye/uscc"
 )
 
 var asOf = chanye.Date{Time: time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)}
-
-func newStore(t testing.TB) *sqlstore.Store {
-	t.Helper()
-	ctx := context.Background()
-	db, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	s := sqlstore.NewStore(db)
-	if _, err := s.EnsureCatalog(ctx, catalog.Default()); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 func export(t *testing.T, s *sqlstore.Store, kind dataio.Kind) []byte {
 	t.Helper()
@@ -50,7 +32,7 @@ func export(t *testing.T, s *sqlstore.Store, kind dataio.Kind) []byte {
 func TestDeterministic(t *testing.T) {
 	var got [2][3][]byte
 	for i := range got {
-		s := newStore(t)
+		s := sqlstoretest.New(t)
 		if _, err := demo.Generate(context.Background(), s, demo.Options{Enterprises: 2000, Seed: 7, AsOf: asOf}); err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +52,7 @@ func TestDeterministic(t *testing.T) {
 
 func TestProportions(t *testing.T) {
 	const n = 20000
-	s := newStore(t)
+	s := sqlstoretest.New(t)
 	ctx := context.Background()
 	stats, err := demo.Generate(ctx, s, demo.Options{Enterprises: n, Seed: 1, AsOf: asOf})
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -20,8 +19,8 @@ import (
 	validator "github.com/pb33f/libopenapi-validator"
 
 	"github.com/chanye-org/chanye"
-	"github.com/chanye-org/chanye/catalog"
 	"github.com/chanye-org/chanye/sqlstore"
+	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 	"github.com/chanye-org/chanye/uscc"
 )
 
@@ -51,26 +50,6 @@ const (
 	codeB = "9144011661842063XT"
 )
 
-// newTestStore opens a migrated temp-dir SQLite store with the Guangzhou
-// catalog.
-func newTestStore(t *testing.T) *sqlstore.Store {
-	t.Helper()
-	ctx := context.Background()
-	db, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "chanye.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	store := sqlstore.NewStore(db)
-	if _, err := store.EnsureCatalog(ctx, catalog.Default()); err != nil {
-		t.Fatal(err)
-	}
-	return store
-}
-
 // unknownCode is a valid credit code that no scenario creates.
 func unknownCode(t *testing.T) string {
 	oc, err := uscc.OrgCheckChar("00000042")
@@ -85,7 +64,7 @@ func unknownCode(t *testing.T) string {
 }
 
 func TestAPIScenarios(t *testing.T) {
-	store := newTestStore(t)
+	store := sqlstoretest.New(t)
 	var logs bytes.Buffer
 	h := NewHandler(Config{
 		Catalog: store, Enterprises: store, Version: "test-1",
@@ -294,7 +273,7 @@ func TestAPIScenarios(t *testing.T) {
 // TestInternalError checks that an unexpected error is a 500 whose message
 // hides the cause, and that it is logged.
 func TestInternalError(t *testing.T) {
-	store := newTestStore(t)
+	store := sqlstoretest.New(t)
 	var logs bytes.Buffer
 	h := NewHandler(Config{
 		Catalog: brokenCatalog{store}, Enterprises: store,

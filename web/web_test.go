@@ -14,6 +14,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/catalog"
 	"github.com/chanye-org/chanye/sqlstore"
+	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 	"github.com/chanye-org/chanye/uscc"
 )
 
@@ -35,18 +36,7 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "chanye.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	store := sqlstore.NewStore(db)
-	if _, err := store.EnsureCatalog(ctx, catalog.Default()); err != nil {
-		t.Fatal(err)
-	}
+	store := sqlstoretest.New(t)
 	f := &fixture{store: store}
 	for _, ind := range catalog.Default().Industries {
 		if ind.NameZH == autoZH {
