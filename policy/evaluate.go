@@ -147,20 +147,28 @@ func (x *expr) gaps(st interpreter.EvalState, p *Policy) []Gap {
 		g := Gap{Variable: cm.variable, Op: op, Have: have.Value(), Need: need.Value()}
 		hz, he := formatValue(h, v.Unit)
 		nz, ne := formatValue(n, v.Unit)
-		g.MessageZH = fmt.Sprintf("%s %s，需 %s %s", v.LabelZH, hz, op, nz)
-		g.MessageEN = fmt.Sprintf("%s %s, needs %s %s", v.LabelEN, he, op, ne)
+		sym := opSymbols[op]
+		g.MessageZH = fmt.Sprintf("%s %s，需 %s %s", v.LabelZH, hz, sym, nz)
+		g.MessageEN = fmt.Sprintf("%s %s, needs %s %s", v.LabelEN, he, sym, ne)
 		if op != "==" {
 			dz, de := formatValue(math.Abs(n-h), v.Unit)
 			if v.Unit == UnitRatio {
 				dz, de = strings.TrimSuffix(dz, "%")+" 个百分点", strings.TrimSuffix(de, " %")+" percentage points"
 			}
-			g.MessageZH += "（差 " + dz + "）"
-			g.MessageEN += " (" + de + " short)"
+			if op == "<" || op == "<=" {
+				g.MessageZH += "（超出 " + dz + "）"
+				g.MessageEN += " (" + de + " over)"
+			} else {
+				g.MessageZH += "（差 " + dz + "）"
+				g.MessageEN += " (" + de + " short)"
+			}
 		}
 		out = append(out, g)
 	}
 	return out
 }
+
+var opSymbols = map[string]string{">=": "≥", ">": ">", "<": "<", "<=": "≤", "==": "="}
 
 // number converts an int or double CEL value.
 func number(v ref.Val) (float64, bool) {

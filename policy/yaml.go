@@ -228,7 +228,7 @@ func Parse(b []byte) (*Policy, error) {
 			return nil, &chanye.Error{Code: chanye.EINVALID, Message: "YAML 无法解析 / YAML does not parse",
 				Fields: map[string]string{"yaml": err.Error()}}
 		}
-		return nil, &chanye.Error{Code: chanye.EINVALID, Message: "政策文件有误 / invalid policy file", Fields: yamlFields(te.Errors, paths)}
+		return nil, &chanye.Error{Code: chanye.EINVALID, Message: "政策文件有误 / invalid policy file", Fields: yamlFields(te.Errors, lines, paths)}
 	}
 	p, fields := f.policy(lines)
 	if len(fields) > 0 {
@@ -241,22 +241,28 @@ func Parse(b []byte) (*Policy, error) {
 }
 
 // yamlFields turns yaml.v3's "line N: msg" errors into fields keyed by the
-// path of the key on that line.
-func yamlFields(errs []string, paths map[int]string) map[string]string {
+// path of the key on that line, or of the unknown field itself when a flow
+// mapping holds several keys on one line.
+func yamlFields(errs []string, lines map[string]int, paths map[int]string) map[string]string {
 	out := map[string]string{}
 	for _, e := range errs {
 		key, msg := "yaml", e
 		if m := yamlLineRE.FindStringSubmatch(e); m != nil {
 			n, _ := strconv.Atoi(m[1])
 			msg = m[2]
-			if fm := yamlFieldRE.FindStringSubmatch(msg); fm != nil {
-				msg = fmt.Sprintf("未知字段 %s / unknown field %s", fm[1], fm[1])
-			}
-			msg += fmt.Sprintf("（第 %d 行 / line %d）", n, n)
 			key = fmt.Sprintf("line %d", n)
 			if p, ok := paths[n]; ok {
 				key = p
 			}
+			if fm := yamlFieldRE.FindStringSubmatch(msg); fm != nil {
+				msg = fmt.Sprintf("未知字段 %s / unknown field %s", fm[1], fm[1])
+				for p, l := range lines {
+					if l == n && (p == fm[1] || strings.HasSuffix(p, "."+fm[1])) {
+						key = p
+					}
+				}
+			}
+			msg += fmt.Sprintf("（第 %d 行 / line %d）", n, n)
 		}
 		if old, dup := out[key]; dup {
 			msg = old + "; " + msg
