@@ -203,6 +203,10 @@ func formatValue(x float64, u Unit) (string, string) {
 	case UnitYears:
 		s := trimZeros(strconv.FormatFloat(x, 'f', 2, 64))
 		return s + " 年", s + " years"
+	case UnitYear:
+		if x == 0 {
+			return "无", "none"
+		}
 	case UnitCount:
 		s := trimZeros(strconv.FormatFloat(x, 'f', 2, 64))
 		return s + " 件", s
