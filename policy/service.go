@@ -1,0 +1,469 @@
+package policy
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"strings"
+	"time"
+
+	"github.com/chanye-org/chanye"
+)
+
+// This file holds what the platform stores about policies: versions, batch
+// runs with their decisions, the lifecycle of a decision from computed to
+// paid, and the payment ledger; Service is the store's contract.
+//
+// Storage volume decides the shape of a run. 100 policies × 3.6 M
+// enterprises is 360 M decisions a run, too many rows to keep. A run stores
+// every ELIGIBLE decision with its full explanation (parameters and each
+// condition's outcome with the values it saw), and per policy the totals —
+// eligible firms and money, overall and by district, industry and size.
+// A decision that is not eligible is not stored: it is explained live, and
+// it can be replayed exactly from what the run does store — the policy
+// version (whose source never changes once published), the as-of date, and
+// the data snapshot identifier.
+
+// StatusRetired marks a published version replaced by a later one. Its text
+// is unchanged; only runs no longer use it.
+const StatusRetired Status = "retired"
+
+// Version is one stored version of a policy. A published version never
+// changes: a change is a new draft version with the next number.
+type Version struct {
+	PolicyID    string    `json:"policy_id"`
+	Version     int       `json:"version"`
+	Status      Status    `json:"status"` // draft, published or retired
+	Source      []byte    `json:"source"` // the YAML as written
+	Policy      *Policy   `json:"policy"` // Source parsed; its ID, Version and Status match the row
+	CreatedAt   time.Time `json:"created_at"`
+	CreatedBy   string    `json:"created_by"`
+	PublishedAt time.Time `json:"published_at,omitzero"`
+	PublishedBy string    `json:"published_by,omitempty"`
+	RetiredAt   time.Time `json:"retired_at,omitzero"`
+}
+
+// VersionFilter selects policy versions. Nil fields are not filtered on.
+type VersionFilter struct {
+	PolicyID *string
+	Status   *Status
+	// Latest keeps only the highest version of each policy (after the
+	// other filters).
+	Latest bool
+	Offset int
+	Limit  int // 0 means the default page of 50; at most 1000
+}
+
+// RunPolicy is a policy version evaluated by a run, with its totals.
+type RunPolicy struct {
+	ID        string     `json:"id"`
+	Version   int        `json:"version"`
+	Eligible  int        `json:"eligible"`
+	AmountFen chanye.Fen `json:"amount_fen"`
+}
+
+// Run is one batch evaluation of policies over the enterprise base as of a
+// day. A run is written whole or not at all.
+type Run struct {
+	ID         int64       `json:"id"`
+	AsOf       chanye.Date `json:"as_of"`
+	StartedAt  time.Time   `json:"started_at"`  // set by the caller when evaluation began; the store's now if zero
+	FinishedAt time.Time   `json:"finished_at"` // the store's now when the run is written
+	By         string      `json:"by"`
+	// Snapshot identifies the enterprise data the run read, so that any
+	// decision, eligible or not, can be replayed.
+	Snapshot    string      `json:"snapshot"`
+	Policies    []RunPolicy `json:"policies"`
+	Enterprises int         `json:"enterprises"` // enterprises evaluated, set by the caller
+	Eligible    int         `json:"eligible"`    // eligible decisions stored, set by the store
+	TotalFen    chanye.Fen  `json:"total_fen"`   // their money, set by the store
+}
+
+// Validate checks what the caller sets.
+func (r *Run) Validate() error {
+	f := map[string]string{}
+	if r.AsOf.IsZero() {
+		f["as_of"] = "必填 / required"
+	}
+	if strings.TrimSpace(r.By) == "" {
+		f["by"] = "必填 / required"
+	}
+	if len(r.Policies) == 0 {
+		f["policies"] = "至少一项政策 / at least one policy is required"
+	}
+	seen := map[string]bool{}
+	for i, p := range r.Policies {
+		if seen[p.ID] {
+			f[fmt.Sprintf("policies[%d]", i)] = "政策重复 / duplicate policy"
+		}
+		seen[p.ID] = true
+		if p.Version < 1 {
+			f[fmt.Sprintf("policies[%d].version", i)] = "须为正整数 / must be a positive integer"
+		}
+	}
+	if r.Enterprises < 0 {
+		f["enterprises"] = "不能为负 / must not be negative"
+	}
+	return chanye.Invalid("批量计算有误 / invalid run", f)
+}
+
+// Dimension is what a run total is broken down by.
+type Dimension string
+
+// The dimensions of run totals; DimAll has the one key "".
+const (
+	DimAll      Dimension = "all"
+	DimDistrict Dimension = "district"
+	DimIndustry Dimension = "industry" // an enterprise in two industries counts in both
+	DimSize     Dimension = "size"
+)
+
+// RunTotal is the eligible firms and money of one policy in a run, for one
+// key of a dimension (e.g. district 440106).
+type RunTotal struct {
+	RunID     int64      `json:"run_id"`
+	PolicyID  string     `json:"policy_id"`
+	Dimension Dimension  `json:"dimension"`
+	Key       string     `json:"key"`
+	Eligible  int        `json:"eligible"`
+	AmountFen chanye.Fen `json:"amount_fen"`
+}
+
+// RunFilter selects runs, newest first.
+type RunFilter struct {
+	PolicyID *string // runs that evaluated this policy
+	Offset   int
+	Limit    int
+}
+
+// DecisionStatus is where a stored decision is in its life.
+type DecisionStatus string
+
+// The lifecycle of a decision: computed → publicised → (objected →
+// publicised again when the objection is rejected) → approved → paid, and
+// paid → reversed. An upheld objection withdraws the decision; a new run
+// recomputes it.
+const (
+	DecisionComputed   DecisionStatus = "computed"
+	DecisionPublicised DecisionStatus = "publicised"
+	DecisionObjected   DecisionStatus = "objected"
+	DecisionWithdrawn  DecisionStatus = "withdrawn"
+	DecisionApproved   DecisionStatus = "approved"
+	DecisionPaid       DecisionStatus = "paid"
+	DecisionReversed   DecisionStatus = "reversed"
+)
+
+// DecisionRef names one stored decision: a run decides each policy at most
+// once per enterprise.
+type DecisionRef struct {
+	RunID    int64  `json:"run_id"`
+	PolicyID string `json:"policy_id"`
+	Code     string `json:"code"`
+}
+
+func (r DecisionRef) String() string {
+	return fmt.Sprintf("run %d / %s / %s", r.RunID, r.PolicyID, r.Code)
+}
+
+// Entitlement is what the ledger is keyed by: an enterprise's claim under a
+// policy for one policy year, whichever run decided it. Runs come and go;
+// the entitlement is paid at most once.
+type Entitlement struct {
+	PolicyID string `json:"policy_id"`
+	Period   int    `json:"period"`
+	Code     string `json:"code"`
+}
+
+// StoredDecision is an eligible decision as a run stored it. Name,
+// District, Industries and Size are the enterprise as the run saw it, for
+// totals, filters and the public list.
+type StoredDecision struct {
+	ID         int64           `json:"id"`
+	RunID      int64           `json:"run_id"`
+	PolicyID   string          `json:"policy_id"`
+	Version    int             `json:"version"`
+	Code       string          `json:"code"`
+	Name       string          `json:"name"`
+	District   string          `json:"district"`
+	Industries []string        `json:"industries"`
+	Size       string          `json:"size"`
+	Period     int             `json:"period"` // the policy year
+	Eligible   bool            `json:"eligible"`
+	AmountFen  chanye.Fen      `json:"amount_fen"`
+	Params     json.RawMessage `json:"params"`     // values in force, by name
+	Conditions json.RawMessage `json:"conditions"` // []Outcome: each condition's outcome and values
+	Status     DecisionStatus  `json:"status"`
+	StatusAt   time.Time       `json:"status_at"`
+	StatusBy   string          `json:"status_by"`
+	// PublicFrom and PublicTo are the publicity window, once publicised.
+	PublicFrom chanye.Date `json:"public_from"`
+	PublicTo   chanye.Date `json:"public_to"`
+}
+
+// Ref returns the decision's reference.
+func (d *StoredDecision) Ref() DecisionRef {
+	return DecisionRef{RunID: d.RunID, PolicyID: d.PolicyID, Code: d.Code}
+}
+
+// Entitlement returns what the decision grants.
+func (d *StoredDecision) Entitlement() Entitlement {
+	return Entitlement{PolicyID: d.PolicyID, Period: d.Period, Code: d.Code}
+}
+
+// NewStoredDecision turns an evaluated decision into the stored form for
+// period, with the enterprise as the run saw it.
+func NewStoredDecision(d *Decision, period int, e *chanye.Enterprise) (*StoredDecision, error) {
+	params, err := json.Marshal(d.Params)
+	if err != nil {
+		return nil, err
+	}
+	conds, err := json.Marshal(d.Conditions)
+	if err != nil {
+		return nil, err
+	}
+	sd := &StoredDecision{PolicyID: d.PolicyID, Version: d.Version, Code: d.Code, Period: period,
+		Eligible: d.Eligible, AmountFen: d.AmountFen, Params: params, Conditions: conds}
+	if e != nil {
+		sd.Name, sd.District, sd.Size = e.Name, e.DistrictCode, string(e.SizeClass)
+		sd.Industries = append([]string(nil), e.Industries...)
+	}
+	return sd, nil
+}
+
+// DecisionFilter selects stored decisions, ordered by run, policy and code.
+type DecisionFilter struct {
+	RunID    *int64
+	PolicyID *string
+	Code     *string
+	Status   *DecisionStatus
+	District *string
+	// Eligible false selects nothing: only eligible decisions are stored.
+	Eligible *bool
+	Offset   int
+	Limit    int
+}
+
+// Publicity is the 公示 of one policy's decisions in one run: the list is
+// public from From to To, To being Days working days after From.
+type Publicity struct {
+	RunID     int64       `json:"run_id"`
+	PolicyID  string      `json:"policy_id"`
+	Version   int         `json:"version"`
+	From      chanye.Date `json:"from"`
+	To        chanye.Date `json:"to"`
+	Days      int         `json:"days"`
+	Decisions int         `json:"decisions"`
+	CreatedAt time.Time   `json:"created_at"`
+	CreatedBy string      `json:"created_by"`
+}
+
+// PublicityEnd returns the last day of a publicity of n working days that
+// starts on from: n days after from, skipping Saturdays and Sundays. Public
+// holidays and make-up working days are not yet known to it.
+func PublicityEnd(from chanye.Date, n int) chanye.Date {
+	d := from.Time
+	for n > 0 {
+		d = d.AddDate(0, 0, 1)
+		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			n--
+		}
+	}
+	return chanye.Date{Time: d}
+}
+
+// PublicityFilter selects entries of the public list.
+type PublicityFilter struct {
+	PolicyID *string
+	RunID    *int64
+	Code     *string
+	// On keeps the entries whose window contains this day.
+	On     *chanye.Date
+	Offset int
+	Limit  int
+}
+
+// PublicityEntry is one line of the public list: nothing beyond what a
+// 公示 shows.
+type PublicityEntry struct {
+	RunID      int64       `json:"run_id"`
+	PolicyID   string      `json:"policy_id"`
+	Version    int         `json:"version"`
+	TitleZH    string      `json:"title_zh"`
+	TitleEN    string      `json:"title_en"`
+	Document   string      `json:"document"`
+	Code       string      `json:"code"`
+	Name       string      `json:"name"`
+	AmountFen  chanye.Fen  `json:"amount_fen"`
+	PublicFrom chanye.Date `json:"public_from"`
+	PublicTo   chanye.Date `json:"public_to"`
+}
+
+// ObjectionStatus is where an objection is.
+type ObjectionStatus string
+
+// The statuses of an objection.
+const (
+	ObjectionOpen     ObjectionStatus = "open"
+	ObjectionUpheld   ObjectionStatus = "upheld"   // the decision is withdrawn; a new run recomputes it
+	ObjectionRejected ObjectionStatus = "rejected" // the decision stands
+)
+
+// Objection is an enterprise disputing a decision of a publicised run —
+// the decision it got, or its absence (then no decision is stored for the
+// ref, and Absent is true).
+type Objection struct {
+	ID         int64           `json:"id"`
+	Ref        DecisionRef     `json:"ref"`
+	Absent     bool            `json:"absent"`
+	Reason     string          `json:"reason"`
+	By         string          `json:"by"`
+	CreatedAt  time.Time       `json:"created_at"`
+	Status     ObjectionStatus `json:"status"`
+	Resolution string          `json:"resolution,omitempty"`
+	ResolvedBy string          `json:"resolved_by,omitempty"`
+	ResolvedAt time.Time       `json:"resolved_at,omitzero"`
+}
+
+// ObjectionFilter selects objections, oldest first.
+type ObjectionFilter struct {
+	RunID    *int64
+	PolicyID *string
+	Code     *string
+	Status   *ObjectionStatus
+	Offset   int
+	Limit    int
+}
+
+// LedgerKind is the kind of a ledger entry.
+type LedgerKind string
+
+// The kinds of ledger entries. The ledger is append-only: a correction is a
+// new entry, never an update.
+const (
+	LedgerPayment    LedgerKind = "payment"    // at most one per entitlement, ever
+	LedgerAdjustment LedgerKind = "adjustment" // the difference a later run found, + or −
+	LedgerReversal   LedgerKind = "reversal"   // cancels what was paid: minus the net
+)
+
+// LedgerEntry is one line of the payment ledger. AmountFen is signed; the
+// net paid for an entitlement is the sum of its entries.
+type LedgerEntry struct {
+	ID          int64       `json:"id"`
+	Entitlement Entitlement `json:"entitlement"`
+	Kind        LedgerKind  `json:"kind"`
+	AmountFen   chanye.Fen  `json:"amount_fen"`
+	Decision    DecisionRef `json:"decision"` // the decision the entry carries out
+	By          string      `json:"by"`
+	At          time.Time   `json:"at"`
+	Note        string      `json:"note,omitempty"`
+}
+
+// LedgerFilter selects ledger entries, in the order they were written.
+type LedgerFilter struct {
+	PolicyID *string
+	Period   *int
+	Code     *string
+	Kind     *LedgerKind
+	Offset   int
+	Limit    int
+}
+
+// DecisionEvent is one transition of a decision (or an objection to its
+// absence), recorded append-only with who did it and when.
+type DecisionEvent struct {
+	ID     int64          `json:"id"`
+	Ref    DecisionRef    `json:"ref"`
+	From   DecisionStatus `json:"from,omitempty"`
+	To     DecisionStatus `json:"to"`
+	Action string         `json:"action"` // publicise, object, uphold, reject, approve, pay, adjust, reverse
+	By     string         `json:"by"`
+	At     time.Time      `json:"at"`
+	Note   string         `json:"note,omitempty"`
+}
+
+// Service stores policies, runs, decisions and payments. Every method that
+// changes state takes the actor (an account name later) and records it with
+// the store's time.
+type Service interface {
+	// CreatePolicyVersion parses and compiles src and stores it as a draft
+	// with the next version number of its policy id (the version and
+	// status written in src are overridden). EINVALID with the parse or
+	// compile errors.
+	CreatePolicyVersion(ctx context.Context, src []byte, by string) (*Version, error)
+	// FindPolicies returns one page of versions, ordered by policy id and
+	// version, and the total.
+	FindPolicies(ctx context.Context, filter VersionFilter) ([]*Version, int, error)
+	// FindPolicyVersion returns a version; version 0 means the published
+	// one. ENOTFOUND.
+	FindPolicyVersion(ctx context.Context, id string, version int) (*Version, error)
+	// PublishPolicyVersion publishes a draft and retires the version
+	// published before it. EINVALID naming the failing cases (CanPublish),
+	// ECONFLICT when the version is not a draft, ENOTFOUND.
+	PublishPolicyVersion(ctx context.Context, id string, version int, by string) (*Version, error)
+
+	// CreateRun stores run and the eligible decisions of decisions in one
+	// transaction: all or nothing. Non-eligible decisions yielded are
+	// skipped. It sets run.ID, FinishedAt, Eligible, TotalFen and each
+	// policy's totals. EINVALID (a policy version not published, a decision
+	// of a policy not in the run, a bad run), ECONFLICT (two decisions of
+	// one policy for one enterprise), or the iterator's error.
+	CreateRun(ctx context.Context, run *Run, decisions iter.Seq2[*StoredDecision, error]) error
+	// FindRuns returns one page of runs, newest first, and the total.
+	FindRuns(ctx context.Context, filter RunFilter) ([]*Run, int, error)
+	// FindRun returns a run. ENOTFOUND.
+	FindRun(ctx context.Context, id int64) (*Run, error)
+	// FindRunTotals returns a run's totals, by policy, dimension and key.
+	// ENOTFOUND.
+	FindRunTotals(ctx context.Context, id int64) ([]*RunTotal, error)
+	// FindDecisions returns one page of stored decisions and the total.
+	FindDecisions(ctx context.Context, filter DecisionFilter) ([]*StoredDecision, int, error)
+	// FindDecision returns one stored decision. ENOTFOUND.
+	FindDecision(ctx context.Context, ref DecisionRef) (*StoredDecision, error)
+	// FindDecisionEvents returns the transitions of a decision, oldest first.
+	FindDecisionEvents(ctx context.Context, ref DecisionRef) ([]*DecisionEvent, error)
+
+	// Publicise puts the computed decisions of one policy in a run on the
+	// public list from today for days working days. EINVALID (days < 1),
+	// ENOTFOUND (no such run or policy in it), ECONFLICT (already
+	// publicised).
+	Publicise(ctx context.Context, runID int64, policyID string, days int, by string) (*Publicity, error)
+	// FindPublicity returns one page of the public list — decisions
+	// publicised and not withdrawn or reversed — and the total.
+	FindPublicity(ctx context.Context, filter PublicityFilter) ([]*PublicityEntry, int, error)
+
+	// CreateObjection records an enterprise's objection to a publicised
+	// decision, or to its absence from a publicised run, and moves a
+	// disputed decision to objected. EINVALID (no reason; the run's
+	// policy is not publicised; the window has closed), ENOTFOUND (no such
+	// run), ECONFLICT (an objection is already open for the ref).
+	CreateObjection(ctx context.Context, o *Objection) error
+	// ResolveObjection upholds or rejects an open objection. Upheld
+	// withdraws the decision (a new run recomputes it); rejected puts it
+	// back on the list. ENOTFOUND, ECONFLICT (already resolved), EINVALID
+	// (no resolution text).
+	ResolveObjection(ctx context.Context, id int64, upheld bool, resolution, by string) (*Objection, error)
+	// FindObjections returns one page of objections and the total.
+	FindObjections(ctx context.Context, filter ObjectionFilter) ([]*Objection, int, error)
+
+	// Approve approves publicised decisions whose window has ended, in one
+	// transaction; decisions already approved or paid are left as they are,
+	// so concurrent approvals are harmless. ENOTFOUND, EINVALID (a decision
+	// still in its window, objected, withdrawn or only computed).
+	Approve(ctx context.Context, refs []DecisionRef, by string) error
+	// Pay pays an approved decision's entitlement. It is idempotent and
+	// safe under races: the entitlement has at most one payment entry,
+	// ever. Paying a decision whose entitlement is paid with the same
+	// amount returns the existing entry; a decision from a later run with a
+	// different amount adds an adjustment for the difference. EINVALID (not
+	// approved), ECONFLICT (an earlier or the same run's decision whose
+	// amount differs from what was paid, or a reversed entitlement paid
+	// again from a run that is not later), ENOTFOUND.
+	Pay(ctx context.Context, ref DecisionRef, by string) (*LedgerEntry, error)
+	// Reverse cancels what was paid for the decision's entitlement with a
+	// reversal entry of minus the net. ECONFLICT (nothing to reverse),
+	// EINVALID (no reason), ENOTFOUND.
+	Reverse(ctx context.Context, ref DecisionRef, reason, by string) (*LedgerEntry, error)
+	// FindLedger returns one page of ledger entries and the total.
+	FindLedger(ctx context.Context, filter LedgerFilter) ([]*LedgerEntry, int, error)
+}
