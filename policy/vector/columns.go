@@ -1,0 +1,245 @@
+// Package vector is the fast path of the policy engine: it holds
+// enterprises in typed columns and evaluates the checked CEL rules of many
+// policies at once as a shared DAG of vector operations over bitmaps.
+// policy.Compiled.Evaluate (cel-go) is the reference; whatever this package
+// cannot translate it hands back to cel-go per row, so the two never differ.
+package vector
+
+import (
+	"fmt"
+
+	"github.com/chanye-org/chanye/policy"
+)
+
+// schema and its index, in the order of policy.Subject values.
+var (
+	schema      = policy.Schema()
+	schemaIndex = func() map[string]int {
+		m := make(map[string]int, len(schema))
+		for i, v := range schema {
+			m[v.Name] = i
+		}
+		return m
+	}()
+)
+
+type kind uint8
+
+const (
+	kBool kind = iota + 1
+	kInt
+	kDouble
+	kString
+	kList
+)
+
+func kindOf(typ string) kind {
+	switch typ {
+	case "bool":
+		return kBool
+	case "int":
+		return kInt
+	case "double":
+		return kDouble
+	case "string":
+		return kString
+	}
+	return kList
+}
+
+// Columns holds the schema variables of many enterprises, one typed column
+// per variable: ints and doubles as slices, bools as bitmaps, strings
+// dictionary-encoded, lists of strings as one bitmap per distinct value plus
+// the lists themselves (for size and for rows handed back to cel-go). Only
+// the variables asked for are held. Rows are added with Append.
+type Columns struct {
+	n    int
+	cols []*column // by schema index; nil when not held
+}
+
+type column struct {
+	k    kind
+	ints []int64
+	// An int column whose rows are all equal (as_of, policy_year) keeps one
+	// value until a row differs.
+	same    bool
+	sameVal int64
+	dbls    []float64
+	bits    []uint64 // bool values
+	codes   []uint32 // string codes, or per list item
+	dict    []string
+	dictIdx map[string]uint32
+	off     []uint32   // list: items of row i are codes[off[i]:off[i+1]]
+	valBits [][]uint64 // list: rows holding dict value j
+}
+
+// NewColumns returns empty columns for about n enterprises holding the named
+// schema variables, or every variable when none is named (see
+// Program.Reads for the ones a run needs).
+func NewColumns(n int, vars ...string) (*Columns, error) {
+	c := &Columns{cols: make([]*column, len(schema))}
+	if len(vars) == 0 {
+		for _, v := range schema {
+			vars = append(vars, v.Name)
+		}
+	}
+	for _, name := range vars {
+		i, ok := schemaIndex[name]
+		if !ok {
+			return nil, fmt.Errorf("vector: unknown variable %q", name)
+		}
+		if c.cols[i] != nil {
+			continue
+		}
+		col := &column{k: kindOf(schema[i].Type)}
+		switch col.k {
+		case kInt:
+			col.same = true
+		case kDouble:
+			col.dbls = make([]float64, 0, n)
+		case kBool:
+			col.bits = make([]uint64, 0, (n+63)/64)
+		case kString:
+			col.codes = make([]uint32, 0, n)
+			col.dictIdx = map[string]uint32{}
+		case kList:
+			col.off = make([]uint32, 1, n+1)
+			col.dictIdx = map[string]uint32{}
+		}
+		c.cols[i] = col
+	}
+	return c, nil
+}
+
+// Len is the number of enterprises appended.
+func (c *Columns) Len() int { return c.n }
+
+// Append adds the subject as the next row.
+func (c *Columns) Append(s policy.Subject) {
+	vals, row := s.Values(), c.n
+	for i, col := range c.cols {
+		if col == nil {
+			continue
+		}
+		switch col.k {
+		case kInt:
+			x := vals[i].(int64)
+			if col.same {
+				if row == 0 {
+					col.sameVal = x
+				} else if x != col.sameVal {
+					col.same = false
+					col.ints = make([]int64, row, max(cap(col.ints), row+1))
+					for j := range col.ints {
+						col.ints[j] = col.sameVal
+					}
+				}
+			}
+			if !col.same {
+				col.ints = append(col.ints, x)
+			}
+		case kDouble:
+			col.dbls = append(col.dbls, vals[i].(float64))
+		case kBool:
+			if row%64 == 0 {
+				col.bits = append(col.bits, 0)
+			}
+			if vals[i].(bool) {
+				col.bits[row/64] |= 1 << (row % 64)
+			}
+		case kString:
+			col.codes = append(col.codes, col.code(vals[i].(string)))
+		case kList:
+			for _, x := range vals[i].([]string) {
+				j := col.code(x)
+				for len(col.valBits) <= int(j) {
+					col.valBits = append(col.valBits, nil)
+				}
+				w := row / 64
+				for len(col.valBits[j]) <= w {
+					col.valBits[j] = append(col.valBits[j], 0)
+				}
+				col.valBits[j][w] |= 1 << (row % 64)
+				col.codes = append(col.codes, j)
+			}
+			col.off = append(col.off, uint32(len(col.codes)))
+		}
+	}
+	c.n++
+}
+
+func (col *column) code(s string) uint32 {
+	j, ok := col.dictIdx[s]
+	if !ok {
+		j = uint32(len(col.dict))
+		col.dict = append(col.dict, s)
+		col.dictIdx[s] = j
+	}
+	return j
+}
+
+// seal pads every bitmap to the full number of words, so that evaluation
+// can slice them without bounds checks per chunk.
+func (c *Columns) seal() {
+	words := (c.n + 63) / 64
+	for _, col := range c.cols {
+		if col == nil {
+			continue
+		}
+		for len(col.bits) < words && col.k == kBool {
+			col.bits = append(col.bits, 0)
+		}
+		for j := range col.valBits {
+			for len(col.valBits[j]) < words {
+				col.valBits[j] = append(col.valBits[j], 0)
+			}
+		}
+	}
+}
+
+// value returns the value of schema variable i at row r as policy.Subject
+// holds it, for rows handed back to cel-go.
+func (c *Columns) value(i, r int) (any, bool) {
+	col := c.cols[i]
+	if col == nil {
+		return nil, false
+	}
+	switch col.k {
+	case kInt:
+		if col.same {
+			return col.sameVal, true
+		}
+		return col.ints[r], true
+	case kDouble:
+		return col.dbls[r], true
+	case kBool:
+		return col.bits[r/64]&(1<<(r%64)) != 0, true
+	case kString:
+		return col.dict[col.codes[r]], true
+	}
+	items := col.codes[col.off[r]:col.off[r+1]]
+	out := make([]string, len(items))
+	for k, j := range items {
+		out[k] = col.dict[j]
+	}
+	return out, true
+}
+
+// Bytes is the memory the columns hold, slices at their capacity.
+func (c *Columns) Bytes() int64 {
+	var b int64
+	for _, col := range c.cols {
+		if col == nil {
+			continue
+		}
+		b += int64(cap(col.ints))*8 + int64(cap(col.dbls))*8 + int64(cap(col.bits))*8
+		b += int64(cap(col.codes))*4 + int64(cap(col.off))*4
+		for _, s := range col.dict {
+			b += int64(len(s)) + 16 + 24 // the string, its header and its map entry, roughly
+		}
+		for _, vb := range col.valBits {
+			b += int64(cap(vb)) * 8
+		}
+	}
+	return b
+}

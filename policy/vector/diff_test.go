@@ -1,0 +1,342 @@
+package vector
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/policy"
+)
+
+func mustDate(t testing.TB, s string) chanye.Date {
+	t.Helper()
+	d, err := chanye.ParseDate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// ruleGen writes random well-typed CEL over the schema and the parameters
+// ia, ib (int), da (double), s (string), b (bool).
+type ruleGen struct {
+	r                            *rand.Rand
+	ints, dbls, strs, bools, lst []string
+}
+
+func newRuleGen(seed uint64) *ruleGen {
+	g := &ruleGen{r: rand.New(rand.NewPCG(seed, 3))}
+	for _, v := range schema {
+		switch v.Type {
+		case "int":
+			g.ints = append(g.ints, v.Name)
+		case "double":
+			g.dbls = append(g.dbls, v.Name)
+		case "string":
+			g.strs = append(g.strs, v.Name)
+		case "bool":
+			g.bools = append(g.bools, v.Name)
+		default:
+			g.lst = append(g.lst, v.Name)
+		}
+	}
+	return g
+}
+
+func (g *ruleGen) pick(xs []string) string { return xs[g.r.IntN(len(xs))] }
+
+var (
+	intLits = []string{"0", "1", "-1", "2", "3", "10", "100", "10000", "2025", "9223372036854775807", "-9223372036854775807", "4611686018427387904", "1000000000"}
+	dblLits = []string{"0.0", "0.5", "-0.5", "0.03", "0.15", "1.0", "1e300", "-1e300", "9.3e18", "-9.3e18", "2.5"}
+	strLits = []string{`""`, `"440106"`, `"440112"`, `"44"`, `"13"`, `"small"`, `"large"`, `"ai"`, `"1"`, `"0"`}
+)
+
+func (g *ruleGen) intExpr(d int) string {
+	if d <= 0 || g.r.IntN(3) == 0 {
+		switch g.r.IntN(4) {
+		case 0:
+			return g.pick(intLits)
+		case 1:
+			return g.pick([]string{"p.ia", "p.ib"})
+		default:
+			return g.pick(g.ints)
+		}
+	}
+	switch g.r.IntN(12) {
+	case 0, 1, 2, 3:
+		return "(" + g.intExpr(d-1) + " " + g.pick([]string{"+", "-", "*", "/", "%"}) + " " + g.intExpr(d-1) + ")"
+	case 4:
+		return "-(" + g.intExpr(d-1) + ")"
+	case 5:
+		return "(" + g.boolExpr(d-1) + " ? " + g.intExpr(d-1) + " : " + g.intExpr(d-1) + ")"
+	case 6:
+		return "int(" + g.dblExpr(d-1) + ")"
+	case 7:
+		return "size(" + g.pick(g.lst) + ")"
+	case 8:
+		return "size(" + g.pick(g.strs) + ")"
+	case 9:
+		if g.r.IntN(2) == 0 {
+			return "math.least(" + g.intExpr(d-1) + ", " + g.intExpr(d-1) + ")"
+		}
+		return "math.greatest(" + g.intExpr(d-1) + ", " + g.intExpr(d-1) + ", " + g.intExpr(d-1) + ")"
+	case 10:
+		return g.pick(g.ints) + " * p.ia / 10000"
+	}
+	return "int(" + g.pick(g.ints) + ")"
+}
+
+func (g *ruleGen) dblExpr(d int) string {
+	if d <= 0 || g.r.IntN(3) == 0 {
+		switch g.r.IntN(4) {
+		case 0:
+			return g.pick(dblLits)
+		case 1:
+			return "p.da"
+		default:
+			return g.pick(g.dbls)
+		}
+	}
+	switch g.r.IntN(7) {
+	case 0, 1, 2:
+		return "(" + g.dblExpr(d-1) + " " + g.pick([]string{"+", "-", "*", "/"}) + " " + g.dblExpr(d-1) + ")"
+	case 3:
+		return "-" + g.dblExpr(d-1)
+	case 4:
+		return "(" + g.boolExpr(d-1) + " ? " + g.dblExpr(d-1) + " : " + g.dblExpr(d-1) + ")"
+	case 5:
+		return "double(" + g.intExpr(d-1) + ")"
+	}
+	return "math.least(" + g.dblExpr(d-1) + ", " + g.dblExpr(d-1) + ")"
+}
+
+func (g *ruleGen) strExpr() string {
+	switch g.r.IntN(4) {
+	case 0:
+		return g.pick(strLits)
+	case 1:
+		return "p.s"
+	}
+	return g.pick(g.strs)
+}
+
+func (g *ruleGen) boolExpr(d int) string {
+	if d <= 0 || g.r.IntN(4) == 0 {
+		switch g.r.IntN(5) {
+		case 0:
+			return g.pick([]string{"true", "false", "p.b"})
+		default:
+			return g.pick(g.bools)
+		}
+	}
+	cmp := func() string { return g.pick([]string{"==", "!=", "<", "<=", ">", ">="}) }
+	switch g.r.IntN(20) {
+	case 0, 1, 2:
+		return g.intExpr(d-1) + " " + cmp() + " " + g.intExpr(d-1)
+	case 3, 4:
+		return g.dblExpr(d-1) + " " + cmp() + " " + g.dblExpr(d-1)
+	case 5:
+		return g.strExpr() + " " + cmp() + " " + g.strExpr()
+	case 6, 7:
+		return "(" + g.boolExpr(d-1) + " && " + g.boolExpr(d-1) + ")"
+	case 8, 9:
+		return "(" + g.boolExpr(d-1) + " || " + g.boolExpr(d-1) + ")"
+	case 10:
+		return "!(" + g.boolExpr(d-1) + ")"
+	case 11:
+		return "(" + g.boolExpr(d-1) + " ? " + g.boolExpr(d-1) + " : " + g.boolExpr(d-1) + ")"
+	case 12:
+		return g.pick([]string{`"ai"`, `"fashion"`, `"none"`, "p.s"}) + " in " + g.pick(g.lst)
+	case 13:
+		return g.strExpr() + " in [" + g.strExpr() + ", " + g.pick(strLits) + "]"
+	case 14:
+		return g.intExpr(d-1) + " in [" + g.pick(intLits) + ", " + g.pick(g.ints) + "]"
+	case 15:
+		return g.pick(g.strs) + "." + g.pick([]string{"startsWith", "endsWith", "contains"}) + "(" + g.pick(strLits) + ")"
+	case 16:
+		m := g.pick([]string{"exists", "all", "exists_one"})
+		return g.pick(g.lst) + "." + m + "(i, " + g.pick([]string{`i in ["ai", "semiconductors"]`, `i.startsWith("s")`, `i == p.s`, `size(i) > 5`, `i > "f"`}) + ")"
+	case 17:
+		return g.boolExpr(d-1) + " " + g.pick([]string{"==", "!="}) + " " + g.boolExpr(d-1)
+	case 18: // things the fast path leaves to cel-go
+		return g.pick([]string{`string(e.age) == "5"`, `e.industries[0] == "ai"`, `math.least(e.age, e.fy1.rd_ratio) > 0`,
+			`e.industries.size() + 1 > 2`, `e.district + "x" == "440106x"`, `[e.age, 1].size() == 2`})
+	}
+	return "p.b == " + g.boolExpr(d-1)
+}
+
+func genPolicy(g *ruleGen, k int) *policy.Policy {
+	from, later := mustDateV("2020-01-01"), mustDateV("2025-07-01")
+	ib := []int64{0, 1, -1, math.MaxInt64, math.MinInt64, 1 << 40}[g.r.IntN(6)]
+	p := &policy.Policy{ID: fmt.Sprintf("r-%d", k), Version: 1, Status: policy.StatusPublished,
+		TitleZH: "随机", TitleEN: "random", Document: "测试", Issuer: "测试",
+		Effective: policy.Period{From: from}, Mode: policy.ModeNoApplication,
+		Params: []policy.Param{
+			{Name: "ia", Type: policy.ParamInt, Values: []policy.ParamValue{{From: from, Value: int64(g.r.IntN(2000) - 100)}, {From: later, Value: int64(g.r.IntN(2000))}}},
+			{Name: "ib", Type: policy.ParamInt, Values: []policy.ParamValue{{From: from, Value: ib}}},
+			{Name: "da", Type: policy.ParamDouble, Values: []policy.ParamValue{{From: from, Value: g.r.Float64() - 0.2}}},
+			{Name: "s", Type: policy.ParamString, Values: []policy.ParamValue{{From: from, Value: g.pick([]string{"ai", "440106", "small", ""})}}},
+			{Name: "b", Type: policy.ParamBool, Values: []policy.ParamValue{{From: from, Value: g.r.IntN(2) == 0}}},
+		},
+		Amount: policy.Amount{Expr: g.intExpr(3)},
+	}
+	if g.r.IntN(3) == 0 {
+		p.Amount.CapFen = chanye.Fen(g.r.IntN(1_000_000))
+	}
+	p.Amount.Floor = []policy.Floor{"", policy.FloorYuan, policy.FloorWan}[g.r.IntN(3)]
+	for i := range 1 + g.r.IntN(3) {
+		p.Conds = append(p.Conds, policy.Condition{ID: "c" + strconv.Itoa(i), LabelZH: "条件", LabelEN: "cond", Expr: g.boolExpr(3)})
+	}
+	return p
+}
+
+func mustDateV(s string) chanye.Date {
+	d, err := chanye.ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// randomSubjects makes enterprises with edge values: unreported facts,
+// zeros, extremes, NaN and infinities, empty strings and lists.
+func randomSubjects(n int, asOf chanye.Date, seed uint64, varyYear bool) []policy.Subject {
+	r := rand.New(rand.NewPCG(seed, 4))
+	edgeInts := []int64{0, 1, -1, 2, 3, 5, 100, 2025, 2024, math.MaxInt64, math.MinInt64, math.MaxInt64 - 1, 1 << 32, -(1 << 40), 10000}
+	edgeDbls := []float64{0, math.Copysign(0, -1), 0.03, 0.15, 1, -1, math.NaN(), math.Inf(1), math.Inf(-1), 9.3e18, -9.3e18, 1e300, 0.5}
+	words := []string{"", "440106", "440112", "44", "13", "small", "large", "ai", "1", "0", "中文"}
+	out := make([]policy.Subject, n)
+	for k := range out {
+		vals := make([]any, len(schema))
+		for i, v := range schema {
+			switch v.Type {
+			case "int":
+				switch {
+				case v.Name == "as_of":
+					vals[i] = int64(20250630)
+				case v.Name == "policy_year" && !varyYear:
+					vals[i] = int64(2025)
+				case r.IntN(3) == 0:
+					vals[i] = edgeInts[r.IntN(len(edgeInts))]
+				default:
+					vals[i] = int64(r.IntN(4000) - 500)
+				}
+			case "double":
+				if r.IntN(3) == 0 {
+					vals[i] = edgeDbls[r.IntN(len(edgeDbls))]
+				} else {
+					vals[i] = r.Float64()*2 - 0.5
+				}
+			case "string":
+				vals[i] = words[r.IntN(len(words))]
+			case "bool":
+				vals[i] = r.IntN(2) == 0
+			default:
+				var l []string
+				for range r.IntN(5) {
+					l = append(l, genIndustries[r.IntN(len(genIndustries))])
+				}
+				vals[i] = append([]string{}, l...)
+			}
+		}
+		out[k] = policy.SubjectOf(fmt.Sprintf("R%06d", k), asOf, vals, nil)
+	}
+	return out
+}
+
+// compareRuns requires the fast path and the reference to decide alike.
+func compareRuns(t *testing.T, subjects []policy.Subject, pols []*policy.Compiled, asOf chanye.Date) {
+	t.Helper()
+	prog := Compile(asOf, pols...)
+	cols, err := NewColumns(len(subjects), prog.Reads()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range subjects {
+		cols.Append(s)
+	}
+	res := Run(cols, prog)
+	bad := 0
+	for k, c := range pols {
+		r := &res.Policies[k]
+		next := 0
+		for i, s := range subjects {
+			d := c.Evaluate(s, asOf)
+			got := r.IsEligible(i)
+			var amt int64
+			if got {
+				amt = r.Amounts[next]
+				next++
+			}
+			if got != d.Eligible || got && amt != int64(d.AmountFen) {
+				bad++
+				if bad <= 10 {
+					t.Errorf("policy %s row %d: fast eligible %t amount %d, reference %t %d (%s)\nconds %q amount %q",
+						c.Policy.ID, i, got, amt, d.Eligible, d.AmountFen, d.Err, exprs(c.Policy), c.Policy.Amount.Expr)
+				}
+			}
+		}
+		if next != r.Count {
+			t.Errorf("policy %s: %d amounts, count %d", c.Policy.ID, next, r.Count)
+		}
+	}
+}
+
+func exprs(p *policy.Policy) []string {
+	var out []string
+	for _, c := range p.Conds {
+		out = append(out, c.Expr)
+	}
+	return out
+}
+
+func TestDifferentialRandomRules(t *testing.T) {
+	const rules, rows = 1500, 500
+	g := newRuleGen(20250630)
+	asOf := mustDate(t, "2025-06-30")
+	var pols []*policy.Compiled
+	for k := 0; len(pols) < rules; k++ {
+		c, err := policy.Compile(genPolicy(g, k))
+		if err != nil {
+			continue // over the cost limit, for one
+		}
+		pols = append(pols, c)
+	}
+	prog := Compile(asOf, pols...)
+	t.Logf("%d rules: %d expressions native, %d to cel-go, %d shared nodes", len(pols), prog.Native, prog.Fallback, prog.Nodes())
+	if prog.Native < 4*prog.Fallback {
+		t.Errorf("only %d of %d expressions native", prog.Native, prog.Native+prog.Fallback)
+	}
+	for i, vary := range []bool{false, true} {
+		compareRuns(t, randomSubjects(rows, asOf, uint64(i+1), vary), pols, asOf)
+	}
+}
+
+func TestDifferentialShipped(t *testing.T) {
+	var pols []*policy.Compiled
+	for _, p := range policy.Shipped() {
+		c, err := policy.Compile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pols = append(pols, c)
+	}
+	more, err := RealisticPolicies(30, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pols = append(pols, more...)
+	for _, day := range []string{"2024-12-31", "2025-06-30", "2025-12-31", "2026-03-01"} {
+		asOf := mustDate(t, day)
+		prog := Compile(asOf, pols...)
+		if prog.Fallback > 0 {
+			t.Errorf("%s: %d shipped expressions fall back to cel-go", day, prog.Fallback)
+		}
+		compareRuns(t, SyntheticSubjects(3000, asOf, 11), pols, asOf)
+		compareRuns(t, randomSubjects(1000, asOf, 12, true), pols[:6], asOf)
+	}
+}
+

@@ -1,0 +1,140 @@
+package vector
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/policy"
+)
+
+// Industries and districts that generated enterprises draw from.
+var (
+	genIndustries = []string{"ai", "semiconductors", "biomedicine", "embodied-ai", "new-energy-vehicles", "smart-equipment", "low-altitude", "fashion"}
+	genDistricts  = []string{"440103", "440104", "440105", "440106", "440111", "440112", "440113", "440114", "440115", "440117", "440118"}
+	genSizes      = []string{"large", "medium", "small", "micro"}
+)
+
+// SyntheticSubjects returns n generated enterprises as of day asOf, with
+// the spread of a real register: most small, few with tiers, some facts
+// unreported. The same seed gives the same subjects.
+func SyntheticSubjects(n int, asOf chanye.Date, seed uint64) []policy.Subject {
+	r := rand.New(rand.NewPCG(seed, 1))
+	out := make([]policy.Subject, n)
+	y := int64(asOf.Year())
+	for k := range out {
+		vals := make([]any, len(schema))
+		missing := make([]bool, len(schema))
+		var rev [3]int64
+		for i, v := range schema {
+			name := v.Name
+			switch {
+			case name == "as_of":
+				vals[i] = y*10000 + int64(asOf.Month())*100 + int64(asOf.Day())
+			case name == "policy_year":
+				vals[i] = y
+			case name == "e.district":
+				vals[i] = genDistricts[r.IntN(len(genDistricts))]
+			case name == "e.class":
+				vals[i] = fmt.Sprintf("%04d", 1300+r.IntN(3000))
+			case name == "e.division":
+				vals[i] = "" // set from the class below
+			case name == "e.industries":
+				var l []string
+				for _, ind := range genIndustries {
+					if r.IntN(6) == 0 {
+						l = append(l, ind)
+					}
+				}
+				vals[i] = append([]string{}, l...)
+			case name == "e.size":
+				vals[i] = genSizes[min(r.IntN(10), 3)]
+			case name == "e.age":
+				vals[i] = int64(r.IntN(40))
+			case strings.HasSuffix(name, ".held"):
+				vals[i] = r.IntN(12) == 0
+			case strings.HasSuffix(name, "first_year"), strings.HasSuffix(name, ".year"):
+				if r.IntN(8) == 0 {
+					vals[i] = y - int64(r.IntN(8))
+				} else {
+					vals[i] = int64(0)
+				}
+			case strings.HasSuffix(name, ".reported"):
+				vals[i] = r.IntN(10) != 0
+			case v.Type == "int": // a fact figure
+				if r.IntN(10) == 0 {
+					vals[i], missing[i] = int64(0), true
+					continue
+				}
+				x := int64(math.Exp(r.Float64()*12 + 8))
+				if v.Unit == policy.UnitPeople || v.Unit == policy.UnitCount {
+					x = int64(r.IntN(2000))
+				}
+				vals[i] = x
+				for fy := range 3 {
+					if name == fmt.Sprintf("e.fy%d.revenue", fy+1) {
+						rev[fy] = x
+					}
+				}
+			case v.Type == "double":
+				vals[i] = r.Float64() * 0.3
+			default:
+				panic("vector: unexpected schema variable " + name)
+			}
+		}
+		cls := vals[schemaIndex["e.class"]].(string)
+		vals[schemaIndex["e.division"]] = cls[:2]
+		if rev[1] != 0 {
+			vals[schemaIndex["e.revenue_growth"]] = float64(rev[0]-rev[1]) / float64(rev[1])
+		}
+		out[k] = policy.SubjectOf(fmt.Sprintf("S%07d", k), asOf, vals, missing)
+	}
+	return out
+}
+
+// RealisticPolicies returns n variants of the shipped policies with
+// thresholds, rates and caps varied, compiled, as a benchmark's load.
+func RealisticPolicies(n int, seed uint64) ([]*policy.Compiled, error) {
+	r := rand.New(rand.NewPCG(seed, 2))
+	shipped := policy.Shipped()
+	var out []*policy.Compiled
+	for k := 0; k < n; k++ {
+		p := *shipped[k%len(shipped)]
+		p.ID = fmt.Sprintf("%s-v%d", p.ID, k)
+		p.Cases = nil
+		p.Params = append([]policy.Param(nil), p.Params...)
+		for i := range p.Params {
+			pa := &p.Params[i]
+			pa.Values = append([]policy.ParamValue(nil), pa.Values...)
+			for j := range pa.Values {
+				switch v := pa.Values[j].Value.(type) {
+				case int64:
+					pa.Values[j].Value = v * int64(50+r.IntN(100)) / 100
+				case float64:
+					pa.Values[j].Value = v * float64(50+r.IntN(100)) / 100
+				}
+			}
+		}
+		// Some variants narrow the policy to a district or a size class.
+		p.Conds = append([]policy.Condition(nil), p.Conds...)
+		switch r.IntN(3) {
+		case 0:
+			p.Conds = append(p.Conds, policy.Condition{ID: "district", LabelZH: "区", LabelEN: "district",
+				Expr: fmt.Sprintf("e.district in [%q, %q]", genDistricts[r.IntN(len(genDistricts))], genDistricts[r.IntN(len(genDistricts))])})
+		case 1:
+			p.Conds = append(p.Conds, policy.Condition{ID: "size", LabelZH: "规模", LabelEN: "size",
+				Expr: fmt.Sprintf("e.size != %q", genSizes[r.IntN(len(genSizes))])})
+		}
+		if p.Amount.CapFen > 0 {
+			p.Amount.CapFen = p.Amount.CapFen * chanye.Fen(50+r.IntN(100)) / 100
+		}
+		c, err := policy.Compile(&p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
