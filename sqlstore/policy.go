@@ -1,0 +1,587 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"strings"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/policy"
+)
+
+var _ policy.Service = (*Store)(nil)
+
+// where collects the conditions and arguments of a filtered query.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) String() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// pageLimit checks offset and limit as checkPage does for enterprises.
+func pageLimit(offset, limit int) (int, error) {
+	return checkPage(chanye.EnterpriseFilter{Offset: offset, Limit: limit})
+}
+
+// count runs a COUNT(*) query.
+func count(ctx context.Context, tx *txn, query string, args ...any) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, query, args...).Scan(&n)
+	return n, err
+}
+
+const versionColumns = `policy_id, version, status, source, created_at, created_by, published_at, published_by, retired_at`
+
+func scanVersion(row interface{ Scan(...any) error }) (*policy.Version, error) {
+	var (
+		v                  policy.Version
+		src                string
+		created            int64
+		published, retired sql.NullInt64
+		publishedBy        sql.NullString
+	)
+	if err := row.Scan(&v.PolicyID, &v.Version, &v.Status, &src, &created, &v.CreatedBy, &published, &publishedBy, &retired); err != nil {
+		return nil, err
+	}
+	v.Source = []byte(src)
+	v.CreatedAt = fromMillis(sql.NullInt64{Int64: created, Valid: true})
+	v.PublishedAt, v.PublishedBy, v.RetiredAt = fromMillis(published), publishedBy.String, fromMillis(retired)
+	p, err := policy.Parse(v.Source)
+	if err != nil {
+		return nil, fmt.Errorf("stored policy %s v%d: %w", v.PolicyID, v.Version, err)
+	}
+	p.Version, p.Status = v.Version, v.Status
+	v.Policy = p
+	return &v, nil
+}
+
+// CreatePolicyVersion stores src as the next draft of its policy.
+func (s *Store) CreatePolicyVersion(ctx context.Context, src []byte, by string) (*policy.Version, error) {
+	if strings.TrimSpace(by) == "" {
+		return nil, chanye.Invalid("缺少操作人 / actor required", map[string]string{"by": "必填 / required"})
+	}
+	p, err := policy.Parse(src)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := policy.Compile(p); err != nil {
+		return nil, err
+	}
+	var out *policy.Version
+	err = s.db.transact(ctx, false, func(tx *txn) error {
+		var last sql.NullInt64
+		if err := tx.queryRow(ctx, `SELECT MAX(version) FROM policy_versions WHERE policy_id = ?`, p.ID).Scan(&last); err != nil {
+			return err
+		}
+		version := int(last.Int64) + 1
+		if _, err := tx.exec(ctx, `INSERT INTO policy_versions (policy_id, version, status, source, title_zh, title_en, document, created_at, created_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.ID, version, policy.StatusDraft, string(src), p.TitleZH, p.TitleEN, p.Document, tx.now.UnixMilli(), by); err != nil {
+			return err
+		}
+		out, err = findVersion(ctx, tx, p.ID, version)
+		return err
+	})
+	return out, err
+}
+
+func findVersion(ctx context.Context, tx *txn, id string, version int) (*policy.Version, error) {
+	var row *sql.Row
+	if version == 0 {
+		row = tx.queryRow(ctx, `SELECT `+versionColumns+` FROM policy_versions WHERE policy_id = ? AND status = 'published'`, id)
+	} else {
+		row = tx.queryRow(ctx, `SELECT `+versionColumns+` FROM policy_versions WHERE policy_id = ? AND version = ?`, id, version)
+	}
+	v, err := scanVersion(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		if version == 0 {
+			return nil, chanye.Errorf(chanye.ENOTFOUND, "政策 %s 无已发布版本 / policy %s has no published version", id, id)
+		}
+		return nil, chanye.Errorf(chanye.ENOTFOUND, "政策 %s 无第 %d 版 / policy %s has no version %d", id, version, id, version)
+	}
+	return v, err
+}
+
+// FindPolicyVersion returns a version, or the published one for version 0.
+func (s *Store) FindPolicyVersion(ctx context.Context, id string, version int) (*policy.Version, error) {
+	var out *policy.Version
+	err := s.db.transact(ctx, true, func(tx *txn) (err error) {
+		out, err = findVersion(ctx, tx, id, version)
+		return err
+	})
+	return out, err
+}
+
+// FindPolicies returns one page of versions and the total.
+func (s *Store) FindPolicies(ctx context.Context, f policy.VersionFilter) ([]*policy.Version, int, error) {
+	limit, err := pageLimit(f.Offset, f.Limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	var w where
+	if f.PolicyID != nil {
+		w.add(`v.policy_id = ?`, *f.PolicyID)
+	}
+	if f.Status != nil {
+		w.add(`v.status = ?`, string(*f.Status))
+	}
+	if f.Latest {
+		w.add(`v.version = (SELECT MAX(l.version) FROM policy_versions l WHERE l.policy_id = v.policy_id)`)
+	}
+	var (
+		out   []*policy.Version
+		total int
+	)
+	err = s.db.transact(ctx, true, func(tx *txn) error {
+		if total, err = count(ctx, tx, `SELECT COUNT(*) FROM policy_versions v`+w.String(), w.args...); err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, `SELECT `+versionColumns+` FROM policy_versions v`+w.String()+
+			` ORDER BY v.policy_id, v.version LIMIT ? OFFSET ?`, append(w.args, limit, f.Offset)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			v, err := scanVersion(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return rows.Err()
+	})
+	return out, total, err
+}
+
+// PublishPolicyVersion publishes a draft whose cases all pass and retires
+// the version published before it.
+func (s *Store) PublishPolicyVersion(ctx context.Context, id string, version int, by string) (*policy.Version, error) {
+	if strings.TrimSpace(by) == "" {
+		return nil, chanye.Invalid("缺少操作人 / actor required", map[string]string{"by": "必填 / required"})
+	}
+	var out *policy.Version
+	err := s.db.transact(ctx, false, func(tx *txn) error {
+		v, err := findVersion(ctx, tx, id, version)
+		if err != nil {
+			return err
+		}
+		if v.Status != policy.StatusDraft {
+			return chanye.Errorf(chanye.ECONFLICT, "政策 %s 第 %d 版已是 %s，不能再发布 / policy %s version %d is %s, not a draft",
+				id, version, v.Status, id, version, v.Status)
+		}
+		if err := policy.CanPublish(v.Policy); err != nil {
+			return err
+		}
+		now := tx.now.UnixMilli()
+		if _, err := tx.exec(ctx, `UPDATE policy_versions SET status = 'retired', retired_at = ?
+			WHERE policy_id = ? AND status = 'published'`, now, id); err != nil {
+			return err
+		}
+		res, err := tx.exec(ctx, `UPDATE policy_versions SET status = 'published', published_at = ?, published_by = ?
+			WHERE policy_id = ? AND version = ? AND status = 'draft'`, now, by, id, version)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return chanye.Errorf(chanye.ECONFLICT, "政策 %s 第 %d 版已被并发修改 / policy %s version %d changed concurrently", id, version, id, version)
+		}
+		out, err = findVersion(ctx, tx, id, version)
+		return err
+	})
+	return out, err
+}
+
+const decisionInsertColumns = `run_id, policy_id, version, code, name, district, industries, size_class, period, amount_fen, params, conditions, status, status_at, status_by`
+
+// CreateRun writes the run, its eligible decisions and its totals in one
+// transaction, streaming decisions in multi-row inserts of bulkRows.
+func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.Seq2[*policy.StoredDecision, error]) error {
+	if err := run.Validate(); err != nil {
+		return err
+	}
+	return s.db.transact(ctx, false, func(tx *txn) error {
+		versions := map[string]int{}
+		for i, rp := range run.Policies {
+			var status string
+			err := tx.queryRow(ctx, `SELECT status FROM policy_versions WHERE policy_id = ? AND version = ?`, rp.ID, rp.Version).Scan(&status)
+			if errors.Is(err, sql.ErrNoRows) || status != string(policy.StatusPublished) {
+				return chanye.Invalid("批量计算须用已发布的政策版本 / a run uses published policy versions",
+					map[string]string{fmt.Sprintf("policies[%d]", i): fmt.Sprintf("%s 第 %d 版未发布 / %s v%d is not published", rp.ID, rp.Version, rp.ID, rp.Version)})
+			} else if err != nil {
+				return err
+			}
+			versions[rp.ID] = rp.Version
+		}
+		if run.StartedAt.IsZero() {
+			run.StartedAt = tx.now
+		}
+		run.FinishedAt = tx.now
+		if err := tx.queryRow(ctx, `INSERT INTO policy_runs (as_of, started_at, finished_at, run_by, snapshot, enterprises, eligible, total_fen)
+			VALUES (?, ?, ?, ?, ?, ?, 0, 0) RETURNING id`,
+			run.AsOf.String(), run.StartedAt.UnixMilli(), run.FinishedAt.UnixMilli(), run.By, run.Snapshot, run.Enterprises).Scan(&run.ID); err != nil {
+			return err
+		}
+		for _, rp := range run.Policies {
+			if _, err := tx.exec(ctx, `INSERT INTO policy_run_policies (run_id, policy_id, version, eligible, amount_fen) VALUES (?, ?, ?, 0, 0)`,
+				run.ID, rp.ID, rp.Version); err != nil {
+				return err
+			}
+		}
+
+		type bucket struct {
+			policy string
+			dim    policy.Dimension
+			key    string
+		}
+		totals := map[bucket]*policy.RunTotal{}
+		addTotal := func(b bucket, amount chanye.Fen) {
+			t := totals[b]
+			if t == nil {
+				t = &policy.RunTotal{RunID: run.ID, PolicyID: b.policy, Dimension: b.dim, Key: b.key}
+				totals[b] = t
+			}
+			t.Eligible++
+			t.AmountFen += amount
+		}
+		const cols = 15
+		args := make([]any, 0, bulkRows*cols)
+		flush := func() error {
+			err := inChunks(ctx, tx, args, cols, func(n int) string {
+				return `INSERT INTO policy_decisions (` + decisionInsertColumns + `) VALUES ` + placeholders(n, cols)
+			}, nil)
+			args = args[:0]
+			return err
+		}
+		now := tx.now.UnixMilli()
+		n := 0
+		for d, err := range decisions {
+			if err != nil {
+				return err
+			}
+			n++
+			if d == nil || !d.Eligible {
+				continue
+			}
+			if v, ok := versions[d.PolicyID]; !ok || v != d.Version {
+				return chanye.Invalid("决定不属于本次计算的政策版本 / a decision of a policy version not in the run",
+					map[string]string{fmt.Sprintf("decisions[%d]", n-1): fmt.Sprintf("%s v%d, %s", d.PolicyID, d.Version, d.Code)})
+			}
+			if d.Code == "" || d.Period < 1 || d.AmountFen < 0 {
+				return chanye.Invalid("决定有误 / invalid decision",
+					map[string]string{fmt.Sprintf("decisions[%d]", n-1): "须有企业代码、政策年度，金额不为负 / needs a code, a period and an amount not negative"})
+			}
+			industries, err := json.Marshal(nonNil(d.Industries))
+			if err != nil {
+				return err
+			}
+			args = append(args, run.ID, d.PolicyID, d.Version, d.Code, d.Name, d.District, string(industries), d.Size,
+				d.Period, int64(d.AmountFen), rawJSON(d.Params, "{}"), rawJSON(d.Conditions, "[]"),
+				string(policy.DecisionComputed), now, run.By)
+			if len(args) == bulkRows*cols {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+			addTotal(bucket{d.PolicyID, policy.DimAll, ""}, d.AmountFen)
+			addTotal(bucket{d.PolicyID, policy.DimDistrict, d.District}, d.AmountFen)
+			addTotal(bucket{d.PolicyID, policy.DimSize, d.Size}, d.AmountFen)
+			for _, ind := range uniq(d.Industries) {
+				addTotal(bucket{d.PolicyID, policy.DimIndustry, ind}, d.AmountFen)
+			}
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+
+		run.Eligible, run.TotalFen = 0, 0
+		for i := range run.Policies {
+			rp := &run.Policies[i]
+			rp.Eligible, rp.AmountFen = 0, 0
+			if t := totals[bucket{rp.ID, policy.DimAll, ""}]; t != nil {
+				rp.Eligible, rp.AmountFen = t.Eligible, t.AmountFen
+			}
+			run.Eligible += rp.Eligible
+			run.TotalFen += rp.AmountFen
+			if _, err := tx.exec(ctx, `UPDATE policy_run_policies SET eligible = ?, amount_fen = ? WHERE run_id = ? AND policy_id = ?`,
+				rp.Eligible, int64(rp.AmountFen), run.ID, rp.ID); err != nil {
+				return err
+			}
+		}
+		targs := make([]any, 0, len(totals)*6)
+		for _, t := range totals {
+			targs = append(targs, t.RunID, t.PolicyID, string(t.Dimension), t.Key, t.Eligible, int64(t.AmountFen))
+		}
+		if err := inChunks(ctx, tx, targs, 6, func(n int) string {
+			return `INSERT INTO policy_run_totals (run_id, policy_id, dimension, bucket, eligible, amount_fen) VALUES ` + placeholders(n, 6)
+		}, nil); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `UPDATE policy_runs SET eligible = ?, total_fen = ? WHERE id = ?`, run.Eligible, int64(run.TotalFen), run.ID)
+		return err
+	})
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func rawJSON(b json.RawMessage, empty string) string {
+	if len(b) == 0 {
+		return empty
+	}
+	return string(b)
+}
+
+const runColumns = `id, as_of, started_at, finished_at, run_by, snapshot, enterprises, eligible, total_fen`
+
+func scanRun(row interface{ Scan(...any) error }) (*policy.Run, error) {
+	var (
+		r                 policy.Run
+		asOf              sql.NullString
+		started, finished sql.NullInt64
+		total             int64
+	)
+	if err := row.Scan(&r.ID, &asOf, &started, &finished, &r.By, &r.Snapshot, &r.Enterprises, &r.Eligible, &total); err != nil {
+		return nil, err
+	}
+	var err error
+	if r.AsOf, err = parseDate(asOf); err != nil {
+		return nil, err
+	}
+	r.StartedAt, r.FinishedAt, r.TotalFen = fromMillis(started), fromMillis(finished), chanye.Fen(total)
+	return &r, nil
+}
+
+// attachRunPolicies fills the policies of each run.
+func attachRunPolicies(ctx context.Context, tx *txn, runs []*policy.Run) error {
+	for _, r := range runs {
+		rows, err := tx.query(ctx, `SELECT policy_id, version, eligible, amount_fen FROM policy_run_policies WHERE run_id = ? ORDER BY policy_id`, r.ID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var rp policy.RunPolicy
+			var amount int64
+			if err := rows.Scan(&rp.ID, &rp.Version, &rp.Eligible, &amount); err != nil {
+				rows.Close()
+				return err
+			}
+			rp.AmountFen = chanye.Fen(amount)
+			r.Policies = append(r.Policies, rp)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func findRun(ctx context.Context, tx *txn, id int64) (*policy.Run, error) {
+	r, err := scanRun(tx.queryRow(ctx, `SELECT `+runColumns+` FROM policy_runs WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, chanye.Errorf(chanye.ENOTFOUND, "无批量计算 %d / no run %d", id, id)
+	} else if err != nil {
+		return nil, err
+	}
+	return r, attachRunPolicies(ctx, tx, []*policy.Run{r})
+}
+
+// FindRun returns a run with its policies. ENOTFOUND.
+func (s *Store) FindRun(ctx context.Context, id int64) (*policy.Run, error) {
+	var out *policy.Run
+	err := s.db.transact(ctx, true, func(tx *txn) (err error) {
+		out, err = findRun(ctx, tx, id)
+		return err
+	})
+	return out, err
+}
+
+// FindRuns returns one page of runs, newest first, and the total.
+func (s *Store) FindRuns(ctx context.Context, f policy.RunFilter) ([]*policy.Run, int, error) {
+	limit, err := pageLimit(f.Offset, f.Limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	var w where
+	if f.PolicyID != nil {
+		w.add(`id IN (SELECT run_id FROM policy_run_policies WHERE policy_id = ?)`, *f.PolicyID)
+	}
+	var (
+		out   []*policy.Run
+		total int
+	)
+	err = s.db.transact(ctx, true, func(tx *txn) error {
+		if total, err = count(ctx, tx, `SELECT COUNT(*) FROM policy_runs`+w.String(), w.args...); err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, `SELECT `+runColumns+` FROM policy_runs`+w.String()+` ORDER BY id DESC LIMIT ? OFFSET ?`,
+			append(w.args, limit, f.Offset)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			r, err := scanRun(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return attachRunPolicies(ctx, tx, out)
+	})
+	return out, total, err
+}
+
+// FindRunTotals returns the totals of a run. ENOTFOUND.
+func (s *Store) FindRunTotals(ctx context.Context, id int64) ([]*policy.RunTotal, error) {
+	var out []*policy.RunTotal
+	err := s.db.transact(ctx, true, func(tx *txn) error {
+		if _, err := findRun(ctx, tx, id); err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, `SELECT run_id, policy_id, dimension, bucket, eligible, amount_fen FROM policy_run_totals
+			WHERE run_id = ? ORDER BY policy_id, dimension, bucket`, id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var t policy.RunTotal
+			var amount int64
+			if err := rows.Scan(&t.RunID, &t.PolicyID, &t.Dimension, &t.Key, &t.Eligible, &amount); err != nil {
+				return err
+			}
+			t.AmountFen = chanye.Fen(amount)
+			out = append(out, &t)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+const decisionColumns = `d.id, d.run_id, d.policy_id, d.version, d.code, d.name, d.district, d.industries, d.size_class, d.period,
+	d.amount_fen, d.params, d.conditions, d.status, d.status_at, d.status_by, d.public_from, d.public_to`
+
+func scanDecision(row interface{ Scan(...any) error }) (*policy.StoredDecision, error) {
+	var (
+		d                         policy.StoredDecision
+		industries, params, conds string
+		amount, statusAt          int64
+		from, to                  sql.NullString
+	)
+	if err := row.Scan(&d.ID, &d.RunID, &d.PolicyID, &d.Version, &d.Code, &d.Name, &d.District, &industries, &d.Size, &d.Period,
+		&amount, &params, &conds, &d.Status, &statusAt, &d.StatusBy, &from, &to); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(industries), &d.Industries); err != nil {
+		return nil, fmt.Errorf("stored industries of decision %d: %w", d.ID, err)
+	}
+	d.Eligible = true
+	d.AmountFen = chanye.Fen(amount)
+	d.Params, d.Conditions = json.RawMessage(params), json.RawMessage(conds)
+	d.StatusAt = fromMillis(sql.NullInt64{Int64: statusAt, Valid: true})
+	var err error
+	if d.PublicFrom, err = parseDate(from); err != nil {
+		return nil, err
+	}
+	if d.PublicTo, err = parseDate(to); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+func findDecision(ctx context.Context, tx *txn, ref policy.DecisionRef) (*policy.StoredDecision, error) {
+	d, err := scanDecision(tx.queryRow(ctx, `SELECT `+decisionColumns+` FROM policy_decisions d
+		WHERE d.run_id = ? AND d.policy_id = ? AND d.code = ?`, ref.RunID, ref.PolicyID, ref.Code))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, chanye.Errorf(chanye.ENOTFOUND, "无此决定（%s）/ no such decision (%s)", ref, ref)
+	}
+	return d, err
+}
+
+// FindDecision returns one stored decision. ENOTFOUND.
+func (s *Store) FindDecision(ctx context.Context, ref policy.DecisionRef) (*policy.StoredDecision, error) {
+	var out *policy.StoredDecision
+	err := s.db.transact(ctx, true, func(tx *txn) (err error) {
+		out, err = findDecision(ctx, tx, ref)
+		return err
+	})
+	return out, err
+}
+
+// FindDecisions returns one page of stored decisions and the total.
+func (s *Store) FindDecisions(ctx context.Context, f policy.DecisionFilter) ([]*policy.StoredDecision, int, error) {
+	limit, err := pageLimit(f.Offset, f.Limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	var w where
+	if f.RunID != nil {
+		w.add(`d.run_id = ?`, *f.RunID)
+	}
+	if f.PolicyID != nil {
+		w.add(`d.policy_id = ?`, *f.PolicyID)
+	}
+	if f.Code != nil {
+		w.add(`d.code = ?`, *f.Code)
+	}
+	if f.Status != nil {
+		w.add(`d.status = ?`, string(*f.Status))
+	}
+	if f.District != nil {
+		w.add(`d.district = ?`, *f.District)
+	}
+	if f.Eligible != nil && !*f.Eligible {
+		return nil, 0, nil // only eligible decisions are stored
+	}
+	var (
+		out   []*policy.StoredDecision
+		total int
+	)
+	err = s.db.transact(ctx, true, func(tx *txn) error {
+		if total, err = count(ctx, tx, `SELECT COUNT(*) FROM policy_decisions d`+w.String(), w.args...); err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, `SELECT `+decisionColumns+` FROM policy_decisions d`+w.String()+
+			` ORDER BY d.run_id, d.policy_id, d.code LIMIT ? OFFSET ?`, append(w.args, limit, f.Offset)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			d, err := scanDecision(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, d)
+		}
+		return rows.Err()
+	})
+	return out, total, err
+}

@@ -1,0 +1,631 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/policy"
+)
+
+// The lifecycle of a decision after its run: publicity, objections,
+// approval, payment. Every transition writes a row of policy_decision_events
+// in the same transaction.
+
+func requireActor(by string) error {
+	if strings.TrimSpace(by) == "" {
+		return chanye.Invalid("缺少操作人 / actor required", map[string]string{"by": "必填 / required"})
+	}
+	return nil
+}
+
+// event appends one transition to policy_decision_events.
+func event(ctx context.Context, tx *txn, ref policy.DecisionRef, from, to policy.DecisionStatus, action, by, note string) error {
+	_, err := tx.exec(ctx, `INSERT INTO policy_decision_events (run_id, policy_id, code, from_status, to_status, action, actor, at, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, ref.RunID, ref.PolicyID, ref.Code, string(from), string(to), action, by, tx.now.UnixMilli(), note)
+	return err
+}
+
+// move changes a decision from one status to another if it is still in
+// from, and records the event; it reports whether it did. The conditional
+// UPDATE is what makes concurrent transitions safe: on PostgreSQL the
+// loser waits for the winner's row lock, re-reads the row and matches
+// nothing.
+func move(ctx context.Context, tx *txn, ref policy.DecisionRef, from, to policy.DecisionStatus, action, by, note string) (bool, error) {
+	res, err := tx.exec(ctx, `UPDATE policy_decisions SET status = ?, status_at = ?, status_by = ?
+		WHERE run_id = ? AND policy_id = ? AND code = ? AND status = ?`,
+		string(to), tx.now.UnixMilli(), by, ref.RunID, ref.PolicyID, ref.Code, string(from))
+	if err != nil {
+		return false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err
+	}
+	return true, event(ctx, tx, ref, from, to, action, by, note)
+}
+
+// FindDecisionEvents returns the transitions of a decision, oldest first.
+func (s *Store) FindDecisionEvents(ctx context.Context, ref policy.DecisionRef) ([]*policy.DecisionEvent, error) {
+	var out []*policy.DecisionEvent
+	err := s.db.transact(ctx, true, func(tx *txn) error {
+		rows, err := tx.query(ctx, `SELECT id, run_id, policy_id, code, from_status, to_status, action, actor, at, note
+			FROM policy_decision_events WHERE run_id = ? AND policy_id = ? AND code = ? ORDER BY id`, ref.RunID, ref.PolicyID, ref.Code)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e policy.DecisionEvent
+			var at int64
+			if err := rows.Scan(&e.ID, &e.Ref.RunID, &e.Ref.PolicyID, &e.Ref.Code, &e.From, &e.To, &e.Action, &e.By, &at, &e.Note); err != nil {
+				return err
+			}
+			e.At = fromMillis(sql.NullInt64{Int64: at, Valid: true})
+			out = append(out, &e)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// Publicise puts the computed decisions of one policy in a run on the
+// public list from today for days working days.
+func (s *Store) Publicise(ctx context.Context, runID int64, policyID string, days int, by string) (*policy.Publicity, error) {
+	if err := requireActor(by); err != nil {
+		return nil, err
+	}
+	if days < 1 {
+		return nil, chanye.Invalid("公示期有误 / invalid publicity", map[string]string{"days": "至少 1 个工作日 / at least one working day"})
+	}
+	var out *policy.Publicity
+	err := s.db.transact(ctx, false, func(tx *txn) error {
+		p := &policy.Publicity{RunID: runID, PolicyID: policyID, Days: days, CreatedAt: tx.now, CreatedBy: by}
+		err := tx.queryRow(ctx, `SELECT version FROM policy_run_policies WHERE run_id = ? AND policy_id = ?`, runID, policyID).Scan(&p.Version)
+		if errors.Is(err, sql.ErrNoRows) {
+			return chanye.Errorf(chanye.ENOTFOUND, "批量计算 %d 未计算政策 %s / run %d did not evaluate policy %s", runID, policyID, runID, policyID)
+		} else if err != nil {
+			return err
+		}
+		var n int
+		if n, err = count(ctx, tx, `SELECT COUNT(*) FROM policy_publicities WHERE run_id = ? AND policy_id = ?`, runID, policyID); err != nil {
+			return err
+		} else if n > 0 {
+			return chanye.Errorf(chanye.ECONFLICT, "批量计算 %d 的政策 %s 已公示 / already publicised", runID, policyID)
+		}
+		p.From = chanye.DateOf(tx.now)
+		p.To = policy.PublicityEnd(p.From, days)
+		now := tx.now.UnixMilli()
+		// One INSERT … SELECT and one UPDATE, however many decisions.
+		if _, err := tx.exec(ctx, `INSERT INTO policy_decision_events (run_id, policy_id, code, from_status, to_status, action, actor, at, note)
+			SELECT run_id, policy_id, code, status, 'publicised', 'publicise', ?, ?, ''
+			FROM policy_decisions WHERE run_id = ? AND policy_id = ? AND status = 'computed' ORDER BY code`,
+			by, now, runID, policyID); err != nil {
+			return err
+		}
+		res, err := tx.exec(ctx, `UPDATE policy_decisions SET status = 'publicised', status_at = ?, status_by = ?, public_from = ?, public_to = ?
+			WHERE run_id = ? AND policy_id = ? AND status = 'computed'`, now, by, p.From.String(), p.To.String(), runID, policyID)
+		if err != nil {
+			return err
+		}
+		affected, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		p.Decisions = int(affected)
+		if _, err := tx.exec(ctx, `INSERT INTO policy_publicities (run_id, policy_id, version, from_date, to_date, days, decisions, created_at, created_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, runID, policyID, p.Version, p.From.String(), p.To.String(), days, p.Decisions, now, by); err != nil {
+			return err
+		}
+		out = p
+		return nil
+	})
+	return out, err
+}
+
+// FindPublicity returns one page of the public list and the total.
+func (s *Store) FindPublicity(ctx context.Context, f policy.PublicityFilter) ([]*policy.PublicityEntry, int, error) {
+	limit, err := pageLimit(f.Offset, f.Limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	var w where
+	w.add(`d.status IN ('publicised', 'objected', 'approved', 'paid')`)
+	if f.PolicyID != nil {
+		w.add(`d.policy_id = ?`, *f.PolicyID)
+	}
+	if f.RunID != nil {
+		w.add(`d.run_id = ?`, *f.RunID)
+	}
+	if f.Code != nil {
+		w.add(`d.code = ?`, *f.Code)
+	}
+	if f.On != nil {
+		w.add(`d.public_from <= ? AND d.public_to >= ?`, f.On.String(), f.On.String())
+	}
+	const from = ` FROM policy_decisions d JOIN policy_versions v ON v.policy_id = d.policy_id AND v.version = d.version`
+	var (
+		out   []*policy.PublicityEntry
+		total int
+	)
+	err = s.db.transact(ctx, true, func(tx *txn) error {
+		if total, err = count(ctx, tx, `SELECT COUNT(*)`+from+w.String(), w.args...); err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, `SELECT d.run_id, d.policy_id, d.version, v.title_zh, v.title_en, v.document, d.code, d.name, d.amount_fen,
+			d.public_from, d.public_to`+from+w.String()+` ORDER BY d.policy_id, d.run_id, d.code LIMIT ? OFFSET ?`,
+			append(w.args, limit, f.Offset)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e policy.PublicityEntry
+			var amount int64
+			var pf, pt sql.NullString
+			if err := rows.Scan(&e.RunID, &e.PolicyID, &e.Version, &e.TitleZH, &e.TitleEN, &e.Document, &e.Code, &e.Name, &amount, &pf, &pt); err != nil {
+				return err
+			}
+			e.AmountFen = chanye.Fen(amount)
+			if e.PublicFrom, err = parseDate(pf); err != nil {
+				return err
+			}
+			if e.PublicTo, err = parseDate(pt); err != nil {
+				return err
+			}
+			out = append(out, &e)
+		}
+		return rows.Err()
+	})
+	return out, total, err
+}
+
+// CreateObjection records an objection to a publicised decision or to its
+// absence.
+func (s *Store) CreateObjection(ctx context.Context, o *policy.Objection) error {
+	f := map[string]string{}
+	if strings.TrimSpace(o.Reason) == "" {
+		f["reason"] = "必填 / required"
+	}
+	if strings.TrimSpace(o.By) == "" {
+		f["by"] = "必填 / required"
+	}
+	if o.Ref.RunID == 0 || o.Ref.PolicyID == "" || o.Ref.Code == "" {
+		f["ref"] = "须指明批量计算、政策和企业 / run, policy and enterprise required"
+	}
+	if err := chanye.Invalid("异议有误 / invalid objection", f); err != nil {
+		return err
+	}
+	return s.db.transact(ctx, false, func(tx *txn) error {
+		var to sql.NullString
+		err := tx.queryRow(ctx, `SELECT to_date FROM policy_publicities WHERE run_id = ? AND policy_id = ?`, o.Ref.RunID, o.Ref.PolicyID).Scan(&to)
+		if errors.Is(err, sql.ErrNoRows) {
+			if _, err := findRun(ctx, tx, o.Ref.RunID); err != nil {
+				return err
+			}
+			return chanye.Invalid("该政策的决定尚未公示 / the policy's decisions are not publicised", map[string]string{"ref": o.Ref.String()})
+		} else if err != nil {
+			return err
+		}
+		if today := tx.today(); today > to.String {
+			return chanye.Invalid("公示期已结束 / the publicity window has closed", map[string]string{"ref": "公示截至 " + to.String + " / closed on " + to.String})
+		}
+		d, err := findDecision(ctx, tx, o.Ref)
+		switch {
+		case chanye.ErrorCode(err) == chanye.ENOTFOUND:
+			o.Absent = true
+		case err != nil:
+			return err
+		case d.Status != policy.DecisionPublicised && d.Status != policy.DecisionObjected:
+			return chanye.Invalid("该决定不在公示中 / the decision is not under publicity", map[string]string{"ref": string(d.Status)})
+		}
+		o.Status, o.CreatedAt = policy.ObjectionOpen, tx.now
+		// The partial unique index policy_objections_open turns a second open
+		// objection into ECONFLICT.
+		if err := tx.queryRow(ctx, `INSERT INTO policy_objections (run_id, policy_id, code, absent, reason, created_by, created_at, status)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 'open') RETURNING id`,
+			o.Ref.RunID, o.Ref.PolicyID, o.Ref.Code, boolInt(o.Absent), o.Reason, o.By, tx.now.UnixMilli()).Scan(&o.ID); err != nil {
+			return err
+		}
+		if o.Absent {
+			return event(ctx, tx, o.Ref, "", "", "object", o.By, o.Reason)
+		}
+		_, err = move(ctx, tx, o.Ref, policy.DecisionPublicised, policy.DecisionObjected, "object", o.By, o.Reason)
+		return err
+	})
+}
+
+const objectionColumns = `id, run_id, policy_id, code, absent, reason, created_by, created_at, status, resolution, resolved_by, resolved_at`
+
+func scanObjection(row interface{ Scan(...any) error }) (*policy.Objection, error) {
+	var (
+		o        policy.Objection
+		absent   int
+		created  int64
+		resolved sql.NullInt64
+	)
+	if err := row.Scan(&o.ID, &o.Ref.RunID, &o.Ref.PolicyID, &o.Ref.Code, &absent, &o.Reason, &o.By, &created, &o.Status,
+		&o.Resolution, &o.ResolvedBy, &resolved); err != nil {
+		return nil, err
+	}
+	o.Absent = absent == 1
+	o.CreatedAt = fromMillis(sql.NullInt64{Int64: created, Valid: true})
+	o.ResolvedAt = fromMillis(resolved)
+	return &o, nil
+}
+
+// ResolveObjection upholds or rejects an open objection.
+func (s *Store) ResolveObjection(ctx context.Context, id int64, upheld bool, resolution, by string) (*policy.Objection, error) {
+	if err := requireActor(by); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(resolution) == "" {
+		return nil, chanye.Invalid("须写明处理意见 / a resolution is required", map[string]string{"resolution": "必填 / required"})
+	}
+	var out *policy.Objection
+	err := s.db.transact(ctx, false, func(tx *txn) error {
+		status := policy.ObjectionRejected
+		if upheld {
+			status = policy.ObjectionUpheld
+		}
+		res, err := tx.exec(ctx, `UPDATE policy_objections SET status = ?, resolution = ?, resolved_by = ?, resolved_at = ?
+			WHERE id = ? AND status = 'open'`, string(status), resolution, by, tx.now.UnixMilli(), id)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		o, err := scanObjection(tx.queryRow(ctx, `SELECT `+objectionColumns+` FROM policy_objections WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return chanye.Errorf(chanye.ENOTFOUND, "无异议 %d / no objection %d", id, id)
+		} else if err != nil {
+			return err
+		}
+		if n == 0 {
+			return chanye.Errorf(chanye.ECONFLICT, "异议 %d 已处理 / objection %d is already %s", id, id, o.Status)
+		}
+		out = o
+		action := "reject"
+		if upheld {
+			action = "uphold"
+		}
+		if o.Absent {
+			return event(ctx, tx, o.Ref, "", "", action, by, resolution)
+		}
+		to := policy.DecisionPublicised
+		if upheld {
+			to = policy.DecisionWithdrawn
+		}
+		_, err = move(ctx, tx, o.Ref, policy.DecisionObjected, to, action, by, resolution)
+		return err
+	})
+	return out, err
+}
+
+// FindObjections returns one page of objections, oldest first, and the total.
+func (s *Store) FindObjections(ctx context.Context, f policy.ObjectionFilter) ([]*policy.Objection, int, error) {
+	limit, err := pageLimit(f.Offset, f.Limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	var w where
+	if f.RunID != nil {
+		w.add(`run_id = ?`, *f.RunID)
+	}
+	if f.PolicyID != nil {
+		w.add(`policy_id = ?`, *f.PolicyID)
+	}
+	if f.Code != nil {
+		w.add(`code = ?`, *f.Code)
+	}
+	if f.Status != nil {
+		w.add(`status = ?`, string(*f.Status))
+	}
+	var (
+		out   []*policy.Objection
+		total int
+	)
+	err = s.db.transact(ctx, true, func(tx *txn) error {
+		if total, err = count(ctx, tx, `SELECT COUNT(*) FROM policy_objections`+w.String(), w.args...); err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, `SELECT `+objectionColumns+` FROM policy_objections`+w.String()+` ORDER BY id LIMIT ? OFFSET ?`,
+			append(w.args, limit, f.Offset)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			o, err := scanObjection(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, o)
+		}
+		return rows.Err()
+	})
+	return out, total, err
+}
+
+// Approve approves publicised decisions whose window has ended.
+func (s *Store) Approve(ctx context.Context, refs []policy.DecisionRef, by string) error {
+	if err := requireActor(by); err != nil {
+		return err
+	}
+	return s.db.transact(ctx, false, func(tx *txn) error {
+		for _, ref := range refs {
+			d, err := findDecision(ctx, tx, ref)
+			if err != nil {
+				return err
+			}
+			switch d.Status {
+			case policy.DecisionApproved, policy.DecisionPaid:
+				continue
+			case policy.DecisionPublicised:
+				if today := chanye.DateOf(tx.now); !today.After(d.PublicTo.Time) {
+					return chanye.Invalid("公示期未满，不能审批 / the publicity window has not ended",
+						map[string]string{ref.String(): "公示至 " + d.PublicTo.String() + " / until " + d.PublicTo.String()})
+				}
+			default:
+				return chanye.Invalid("只有公示期满且无异议的决定可以审批 / only decisions publicised without objection can be approved",
+					map[string]string{ref.String(): string(d.Status)})
+			}
+			moved, err := move(ctx, tx, ref, policy.DecisionPublicised, policy.DecisionApproved, "approve", by, "")
+			if err != nil {
+				return err
+			}
+			if !moved {
+				// A concurrent call changed it first: fine if it approved.
+				if d, err = findDecision(ctx, tx, ref); err != nil {
+					return err
+				} else if d.Status != policy.DecisionApproved && d.Status != policy.DecisionPaid {
+					return chanye.Invalid("决定已被并发修改 / the decision changed concurrently", map[string]string{ref.String(): string(d.Status)})
+				}
+			}
+		}
+		return nil
+	})
+}
+
+const ledgerColumns = `id, policy_id, period, code, kind, amount_fen, run_id, actor, at, note`
+
+func scanLedger(row interface{ Scan(...any) error }) (*policy.LedgerEntry, error) {
+	var e policy.LedgerEntry
+	var amount, at int64
+	if err := row.Scan(&e.ID, &e.Entitlement.PolicyID, &e.Entitlement.Period, &e.Entitlement.Code, &e.Kind, &amount,
+		&e.Decision.RunID, &e.By, &at, &e.Note); err != nil {
+		return nil, err
+	}
+	e.AmountFen = chanye.Fen(amount)
+	e.Decision.PolicyID, e.Decision.Code = e.Entitlement.PolicyID, e.Entitlement.Code
+	e.At = fromMillis(sql.NullInt64{Int64: at, Valid: true})
+	return &e, nil
+}
+
+// lockEntitlement takes the entitlement's row lock (creating the row), so
+// that Pay and Reverse on one entitlement run one at a time, and returns
+// its ledger entries in order.
+func lockEntitlement(ctx context.Context, tx *txn, ent policy.Entitlement) ([]*policy.LedgerEntry, error) {
+	if _, err := tx.exec(ctx, `INSERT INTO policy_entitlements (policy_id, period, code, net_fen, updated_at) VALUES (?, ?, ?, 0, ?)
+		ON CONFLICT (policy_id, period, code) DO UPDATE SET updated_at = excluded.updated_at`,
+		ent.PolicyID, ent.Period, ent.Code, tx.now.UnixMilli()); err != nil {
+		return nil, err
+	}
+	rows, err := tx.query(ctx, `SELECT `+ledgerColumns+` FROM policy_ledger WHERE policy_id = ? AND period = ? AND code = ? ORDER BY id`,
+		ent.PolicyID, ent.Period, ent.Code)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*policy.LedgerEntry
+	for rows.Next() {
+		e, err := scanLedger(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// appendLedger writes one entry and keeps the entitlement's net in step.
+// The partial unique index policy_ledger_one_payment rejects a second
+// payment even if the lock above were bypassed.
+func appendLedger(ctx context.Context, tx *txn, e *policy.LedgerEntry) error {
+	e.At = tx.now
+	if err := tx.queryRow(ctx, `INSERT INTO policy_ledger (policy_id, period, code, kind, amount_fen, run_id, actor, at, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		e.Entitlement.PolicyID, e.Entitlement.Period, e.Entitlement.Code, string(e.Kind), int64(e.AmountFen),
+		e.Decision.RunID, e.By, tx.now.UnixMilli(), e.Note).Scan(&e.ID); err != nil {
+		return err
+	}
+	_, err := tx.exec(ctx, `UPDATE policy_entitlements SET net_fen = net_fen + ?, updated_at = ? WHERE policy_id = ? AND period = ? AND code = ?`,
+		int64(e.AmountFen), tx.now.UnixMilli(), e.Entitlement.PolicyID, e.Entitlement.Period, e.Entitlement.Code)
+	return err
+}
+
+// Pay pays an approved decision's entitlement at most once; see
+// policy.Service for the rules.
+func (s *Store) Pay(ctx context.Context, ref policy.DecisionRef, by string) (*policy.LedgerEntry, error) {
+	if err := requireActor(by); err != nil {
+		return nil, err
+	}
+	var out *policy.LedgerEntry
+	err := s.db.transact(ctx, false, func(tx *txn) error {
+		d, err := findDecision(ctx, tx, ref)
+		if err != nil {
+			return err
+		}
+		entries, err := lockEntitlement(ctx, tx, d.Entitlement())
+		if err != nil {
+			return err
+		}
+		// Read again under the lock: a concurrent call may have paid it.
+		if d, err = findDecision(ctx, tx, ref); err != nil {
+			return err
+		}
+		if d.Status != policy.DecisionApproved && d.Status != policy.DecisionPaid {
+			return chanye.Invalid("决定未审批，不能支付 / the decision is not approved", map[string]string{ref.String(): string(d.Status)})
+		}
+		markPaid := func(note string) error {
+			_, err := move(ctx, tx, ref, policy.DecisionApproved, policy.DecisionPaid, "pay", by, note)
+			return err
+		}
+		if len(entries) == 0 {
+			out = &policy.LedgerEntry{Entitlement: d.Entitlement(), Kind: policy.LedgerPayment, AmountFen: d.AmountFen, Decision: ref, By: by}
+			if err := appendLedger(ctx, tx, out); err != nil {
+				return err
+			}
+			return markPaid("")
+		}
+		var (
+			net      chanye.Fen
+			lastRun  int64
+			payment  *policy.LedgerEntry
+			reversed = entries[len(entries)-1].Kind == policy.LedgerReversal
+		)
+		for _, e := range entries {
+			net += e.AmountFen
+			lastRun = max(lastRun, e.Decision.RunID)
+			if e.Kind == policy.LedgerPayment {
+				payment = e
+			}
+		}
+		if d.RunID > lastRun {
+			// A later run, e.g. after a data correction: pay the difference.
+			if diff := d.AmountFen - net; diff != 0 {
+				out = &policy.LedgerEntry{Entitlement: d.Entitlement(), Kind: policy.LedgerAdjustment, AmountFen: diff, Decision: ref, By: by,
+					Note: "重算差额 / difference found by a later run"}
+				if err := appendLedger(ctx, tx, out); err != nil {
+					return err
+				}
+				return markPaid("adjustment")
+			}
+			out = payment
+			return markPaid("already paid")
+		}
+		if reversed {
+			return chanye.Errorf(chanye.ECONFLICT, "该项已冲销，须由新的计算重新支付 / the entitlement was reversed; only a later run can pay it again")
+		}
+		if d.AmountFen != net {
+			return chanye.Errorf(chanye.ECONFLICT, "已支付 %s 元，与本决定 %s 元不符 / paid ¥%s, the decision says ¥%s",
+				net.Yuan(), d.AmountFen.Yuan(), net.Yuan(), d.AmountFen.Yuan())
+		}
+		// Paid already: return the entry that carried this decision out.
+		out = payment
+		for _, e := range entries {
+			if e.Decision.RunID == d.RunID && e.Kind != policy.LedgerReversal {
+				out = e
+			}
+		}
+		return markPaid("already paid")
+	})
+	return out, err
+}
+
+// Reverse cancels what was paid for the decision's entitlement.
+func (s *Store) Reverse(ctx context.Context, ref policy.DecisionRef, reason, by string) (*policy.LedgerEntry, error) {
+	if err := requireActor(by); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(reason) == "" {
+		return nil, chanye.Invalid("须写明冲销原因 / a reason is required", map[string]string{"reason": "必填 / required"})
+	}
+	var out *policy.LedgerEntry
+	err := s.db.transact(ctx, false, func(tx *txn) error {
+		d, err := findDecision(ctx, tx, ref)
+		if err != nil {
+			return err
+		}
+		entries, err := lockEntitlement(ctx, tx, d.Entitlement())
+		if err != nil {
+			return err
+		}
+		var net chanye.Fen
+		for _, e := range entries {
+			net += e.AmountFen
+		}
+		if net == 0 {
+			return chanye.Errorf(chanye.ECONFLICT, "无可冲销的支付 / nothing paid to reverse")
+		}
+		out = &policy.LedgerEntry{Entitlement: d.Entitlement(), Kind: policy.LedgerReversal, AmountFen: -net, Decision: ref, By: by, Note: reason}
+		if err := appendLedger(ctx, tx, out); err != nil {
+			return err
+		}
+		// Every paid decision of the entitlement is reversed with it.
+		rows, err := tx.query(ctx, `SELECT run_id FROM policy_decisions WHERE policy_id = ? AND period = ? AND code = ? AND status = 'paid'`,
+			d.PolicyID, d.Period, d.Code)
+		if err != nil {
+			return err
+		}
+		var runs []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			runs = append(runs, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range runs {
+			if _, err := move(ctx, tx, policy.DecisionRef{RunID: id, PolicyID: d.PolicyID, Code: d.Code},
+				policy.DecisionPaid, policy.DecisionReversed, "reverse", by, reason); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// FindLedger returns one page of ledger entries, in order, and the total.
+func (s *Store) FindLedger(ctx context.Context, f policy.LedgerFilter) ([]*policy.LedgerEntry, int, error) {
+	limit, err := pageLimit(f.Offset, f.Limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	var w where
+	if f.PolicyID != nil {
+		w.add(`policy_id = ?`, *f.PolicyID)
+	}
+	if f.Period != nil {
+		w.add(`period = ?`, *f.Period)
+	}
+	if f.Code != nil {
+		w.add(`code = ?`, *f.Code)
+	}
+	if f.Kind != nil {
+		w.add(`kind = ?`, string(*f.Kind))
+	}
+	var (
+		out   []*policy.LedgerEntry
+		total int
+	)
+	err = s.db.transact(ctx, true, func(tx *txn) error {
+		if total, err = count(ctx, tx, `SELECT COUNT(*) FROM policy_ledger`+w.String(), w.args...); err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, `SELECT `+ledgerColumns+` FROM policy_ledger`+w.String()+` ORDER BY id LIMIT ? OFFSET ?`,
+			append(w.args, limit, f.Offset)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanLedger(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	return out, total, err
+}
