@@ -494,6 +494,17 @@ func (s *Store) Pay(ctx context.Context, ref policy.DecisionRef, by string) (*po
 				payment = e
 			}
 		}
+		if d.Status == policy.DecisionPaid && !reversed {
+			// Paid already: return the entry that carried this decision out.
+			for _, e := range entries {
+				if e.Decision.RunID == d.RunID && e.Kind != policy.LedgerReversal {
+					out = e
+				}
+			}
+			if out != nil {
+				return nil
+			}
+		}
 		if d.RunID > lastRun {
 			// A later run, e.g. after a data correction: pay the difference.
 			if diff := d.AmountFen - net; diff != 0 {

@@ -1,0 +1,602 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/policy"
+)
+
+const testPolicyID = "example-equipment-upgrade"
+
+func policySource(t testing.TB) []byte {
+	t.Helper()
+	b, err := os.ReadFile("../policy/policies/" + testPolicyID + ".yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// setClock makes db's now the returned pointer's value.
+func setClock(db *DB) *time.Time {
+	now := today // 2025-06-15, a Sunday
+	db.Now = func() time.Time { return now }
+	return &now
+}
+
+// publishedPolicy stores and publishes the test policy, returning its version.
+func publishedPolicy(t *testing.T, s *Store) int {
+	t.Helper()
+	ctx := context.Background()
+	v, err := s.CreatePolicyVersion(ctx, policySource(t), "editor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PublishPolicyVersion(ctx, v.PolicyID, v.Version, "director"); err != nil {
+		t.Fatal(err)
+	}
+	return v.Version
+}
+
+func decisions(ds ...*policy.StoredDecision) iter.Seq2[*policy.StoredDecision, error] {
+	return func(yield func(*policy.StoredDecision, error) bool) {
+		for _, d := range ds {
+			if !yield(d, nil) {
+				return
+			}
+		}
+	}
+}
+
+func eligible(version int, code, district string, amount chanye.Fen) *policy.StoredDecision {
+	return &policy.StoredDecision{PolicyID: testPolicyID, Version: version, Code: code, Name: "企业" + code[len(code)-4:],
+		District: district, Industries: []string{"auto"}, Size: "small", Period: 2025, Eligible: true, AmountFen: amount,
+		Params:     []byte(`{"rate_bp":1000}`),
+		Conditions: []byte(`[{"id":"equipment","passed":true,"values":[{"name":"e.fy1.equipment_purchases","value":1}]}]`)}
+}
+
+// createRun stores a run of the test policy over ds.
+func createRun(t *testing.T, s *Store, version int, ds ...*policy.StoredDecision) *policy.Run {
+	t.Helper()
+	run := &policy.Run{AsOf: chanye.DateOf(today), By: "runner", Snapshot: "snap-1", Enterprises: len(ds),
+		Policies: []policy.RunPolicy{{ID: testPolicyID, Version: version}}}
+	if err := s.CreateRun(context.Background(), run, decisions(ds...)); err != nil {
+		t.Fatal(err)
+	}
+	return run
+}
+
+// wantCodeOf is wantCode that says what was tried.
+func wantCodeOf(t *testing.T, what string, err error, code string) {
+	t.Helper()
+	if got := chanye.ErrorCode(err); got != code {
+		t.Fatalf("%s: error %v, want %s", what, err, code)
+	}
+}
+
+func TestPolicyVersions(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		s := NewStore(db)
+		src := policySource(t)
+		v1, err := s.CreatePolicyVersion(ctx, src, "editor")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v1.Version != 1 || v1.Status != policy.StatusDraft || v1.Policy.Status != policy.StatusDraft || v1.CreatedBy != "editor" {
+			t.Fatalf("created %d %s %s by %s, want version 1 draft", v1.Version, v1.Status, v1.Policy.Status, v1.CreatedBy)
+		}
+		if _, err := s.FindPolicyVersion(ctx, testPolicyID, 0); chanye.ErrorCode(err) != chanye.ENOTFOUND {
+			t.Fatalf("published before publishing: %v, want ENOTFOUND", err)
+		}
+		p1, err := s.PublishPolicyVersion(ctx, testPolicyID, 1, "director")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p1.Status != policy.StatusPublished || p1.PublishedBy != "director" || !p1.PublishedAt.Equal(today) {
+			t.Fatalf("published: %s by %s at %v", p1.Status, p1.PublishedBy, p1.PublishedAt)
+		}
+		_, err = s.PublishPolicyVersion(ctx, testPolicyID, 1, "director")
+		wantCodeOf(t, "publish twice", err, chanye.ECONFLICT)
+
+		// A change is a new draft; the published text stays as it was.
+		changed := bytes.Replace(src, []byte("最高 1000 万元"), []byte("最高一千万元"), 1)
+		v2, err := s.CreatePolicyVersion(ctx, changed, "editor")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v2.Version != 2 || v2.Status != policy.StatusDraft {
+			t.Fatalf("second version %d %s, want 2 draft", v2.Version, v2.Status)
+		}
+		got, err := s.FindPolicyVersion(ctx, testPolicyID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Version != 1 || !bytes.Equal(got.Source, src) {
+			t.Fatalf("published version %d changed", got.Version)
+		}
+		if _, err := s.PublishPolicyVersion(ctx, testPolicyID, 2, "director"); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.FindPolicyVersion(ctx, testPolicyID, 1); got.Status != policy.StatusRetired || !bytes.Equal(got.Source, src) {
+			t.Fatalf("v1 after v2 published: %s", got.Status)
+		}
+		all, total, err := s.FindPolicies(ctx, policy.VersionFilter{})
+		if err != nil || total != 2 || len(all) != 2 {
+			t.Fatalf("FindPolicies: %d of %d, %v", len(all), total, err)
+		}
+		latest, total, err := s.FindPolicies(ctx, policy.VersionFilter{Latest: true})
+		if err != nil || total != 1 || latest[0].Version != 2 {
+			t.Fatalf("FindPolicies latest: %d, %v", total, err)
+		}
+
+		// Compile errors and failing cases.
+		_, err = s.CreatePolicyVersion(ctx, bytes.Replace(src, []byte("e.fy1.equipment_purchases >= p.min_equipment"), []byte("e.fy1.equipment_purchasez >= 1"), 1), "editor")
+		wantCodeOf(t, "create with a bad expression", err, chanye.EINVALID)
+		failing := bytes.Replace(src, []byte(`expect: {eligible: true, amount_yuan: "1000000"}`), []byte(`expect: {eligible: true, amount_yuan: "999999"}`), 1)
+		if bytes.Equal(failing, src) {
+			t.Fatal("test policy has no case to break")
+		}
+		v3, err := s.CreatePolicyVersion(ctx, failing, "editor")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.PublishPolicyVersion(ctx, testPolicyID, v3.Version, "director")
+		wantCodeOf(t, "publish with a failing case", err, chanye.EINVALID)
+		if f := chanye.ErrorFields(err); f["cases[0]"] == "" {
+			t.Errorf("failing case not named: %v", f)
+		}
+		if got, _ := s.FindPolicyVersion(ctx, testPolicyID, 0); got.Version != 2 {
+			t.Errorf("published version %d after a blocked publish, want 2", got.Version)
+		}
+	})
+}
+
+func TestCreateRunAllOrNothing(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		s := NewStore(db)
+		version := publishedPolicy(t, s)
+		newRun := func() *policy.Run {
+			return &policy.Run{AsOf: chanye.DateOf(today), By: "runner", Snapshot: "snap-1",
+				Policies: []policy.RunPolicy{{ID: testPolicyID, Version: version}}}
+		}
+		// Fails after 1,000 decisions, several statements in.
+		boom := errors.New("evaluator failed")
+		err := s.CreateRun(ctx, newRun(), func(yield func(*policy.StoredDecision, error) bool) {
+			for i := range 1000 {
+				if !yield(eligible(version, code(t, i), "440103", 100), nil) {
+					return
+				}
+			}
+			yield(nil, boom)
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("CreateRun: %v, want the iterator's error", err)
+		}
+		// A duplicate decision fails the whole run too.
+		err = s.CreateRun(ctx, newRun(), decisions(eligible(version, code(t, 1), "440103", 100), eligible(version, code(t, 1), "440103", 100)))
+		wantCodeOf(t, "duplicate decision", err, chanye.ECONFLICT)
+		// So does a policy that is not published.
+		bad := newRun()
+		bad.Policies[0].Version = 9
+		wantCodeOf(t, "unpublished version", s.CreateRun(ctx, bad, decisions()), chanye.EINVALID)
+		if _, n, err := s.FindRuns(ctx, policy.RunFilter{}); err != nil || n != 0 {
+			t.Fatalf("runs after failures: %d, %v", n, err)
+		}
+		if _, n, err := s.FindDecisions(ctx, policy.DecisionFilter{}); err != nil || n != 0 {
+			t.Fatalf("decisions after failures: %d, %v", n, err)
+		}
+
+		// A run that succeeds: 1,001 eligible decisions in two districts, and
+		// non-eligible ones that are counted nowhere and not stored.
+		var ds []*policy.StoredDecision
+		for i := range 1001 {
+			district := "440103"
+			if i%3 == 0 {
+				district = "440106"
+			}
+			ds = append(ds, eligible(version, code(t, i), district, chanye.Fen(100*(i+1))))
+		}
+		ds = append(ds, &policy.StoredDecision{PolicyID: testPolicyID, Version: version, Code: code(t, 5000), Period: 2025})
+		run := newRun()
+		run.Enterprises = 1002
+		if err := s.CreateRun(ctx, run, decisions(ds...)); err != nil {
+			t.Fatal(err)
+		}
+		wantTotal := chanye.Fen(100 * 1001 * 1002 / 2)
+		if run.Eligible != 1001 || run.TotalFen != wantTotal || run.Policies[0].Eligible != 1001 {
+			t.Errorf("run totals %d, %d; want 1001, %d", run.Eligible, run.TotalFen, wantTotal)
+		}
+		got, err := s.FindRun(ctx, run.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Eligible != 1001 || got.TotalFen != wantTotal || got.Enterprises != 1002 || got.Snapshot != "snap-1" ||
+			len(got.Policies) != 1 || got.Policies[0].AmountFen != wantTotal || !got.FinishedAt.Equal(today) {
+			t.Errorf("FindRun = %+v", got)
+		}
+		totals, err := s.FindRunTotals(ctx, run.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byKey := map[string]int{}
+		for _, tt := range totals {
+			byKey[string(tt.Dimension)+"/"+tt.Key] = tt.Eligible
+		}
+		if byKey["all/"] != 1001 || byKey["district/440106"] != 334 || byKey["district/440103"] != 667 || byKey["industry/auto"] != 1001 || byKey["size/small"] != 1001 {
+			t.Errorf("totals %v", byKey)
+		}
+		district := "440106"
+		page, n, err := s.FindDecisions(ctx, policy.DecisionFilter{RunID: &run.ID, District: &district, Limit: 10})
+		if err != nil || n != 334 || len(page) != 10 {
+			t.Fatalf("FindDecisions by district: %d of %d, %v", len(page), n, err)
+		}
+		d := page[0]
+		if d.Status != policy.DecisionComputed || d.Period != 2025 || string(d.Params) != `{"rate_bp":1000}` || len(d.Conditions) == 0 || d.Industries[0] != "auto" {
+			t.Errorf("stored decision %+v", d)
+		}
+		no := false
+		if _, n, _ := s.FindDecisions(ctx, policy.DecisionFilter{Eligible: &no}); n != 0 {
+			t.Errorf("non-eligible decisions stored: %d", n)
+		}
+	})
+}
+
+func TestPublicityEnd(t *testing.T) {
+	for _, tc := range []struct {
+		from string
+		days int
+		want string
+	}{
+		{"2025-06-13", 3, "2025-06-18"}, // Friday: Mon, Tue, Wed
+		{"2025-06-15", 5, "2025-06-20"}, // Sunday: Mon–Fri
+		{"2025-06-16", 5, "2025-06-23"}, // Monday: Tue–Fri, Mon
+		{"2025-06-14", 1, "2025-06-16"}, // Saturday
+	} {
+		from, _ := chanye.ParseDate(tc.from)
+		if got := policy.PublicityEnd(from, tc.days).String(); got != tc.want {
+			t.Errorf("PublicityEnd(%s, %d) = %s, want %s", tc.from, tc.days, got, tc.want)
+		}
+	}
+}
+
+func TestDecisionLifecycle(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		clock := setClock(db)
+		s := NewStore(db)
+		version := publishedPolicy(t, s)
+		a, b, c, absent := code(t, 1), code(t, 2), code(t, 3), code(t, 4)
+		run := createRun(t, s, version, eligible(version, a, "440103", 100_00), eligible(version, b, "440103", 200_00), eligible(version, c, "440106", 300_00))
+		ref := func(code string) policy.DecisionRef {
+			return policy.DecisionRef{RunID: run.ID, PolicyID: testPolicyID, Code: code}
+		}
+
+		if entries, n, _ := s.FindPublicity(ctx, policy.PublicityFilter{}); n != 0 || len(entries) != 0 {
+			t.Fatalf("public list before publicity: %d", n)
+		}
+		_, err := s.Publicise(ctx, run.ID, testPolicyID, 0, "clerk")
+		wantCodeOf(t, "zero days", err, chanye.EINVALID)
+		pub, err := s.Publicise(ctx, run.ID, testPolicyID, 5, "clerk")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pub.From.String() != "2025-06-15" || pub.To.String() != "2025-06-20" || pub.Decisions != 3 {
+			t.Fatalf("publicity %s–%s of %d", pub.From, pub.To, pub.Decisions)
+		}
+		_, err = s.Publicise(ctx, run.ID, testPolicyID, 5, "clerk")
+		wantCodeOf(t, "publicise twice", err, chanye.ECONFLICT)
+		list, n, err := s.FindPublicity(ctx, policy.PublicityFilter{})
+		if err != nil || n != 3 {
+			t.Fatalf("public list: %d, %v", n, err)
+		}
+		if e := list[0]; e.Code != a || e.Name == "" || e.AmountFen != 100_00 || e.TitleZH == "" || e.PublicTo.String() != "2025-06-20" {
+			t.Errorf("public entry %+v", e)
+		}
+
+		// Approving inside the window fails.
+		wantCodeOf(t, "approve in the window", s.Approve(ctx, []policy.DecisionRef{ref(a)}, "director"), chanye.EINVALID)
+
+		// a objects and is upheld: withdrawn, off the list. b objects and is
+		// rejected: back on the list. absent objects to not being listed.
+		oa := &policy.Objection{Ref: ref(a), Reason: "金额应更高 / should be more", By: "enterprise:" + a}
+		if err := s.CreateObjection(ctx, oa); err != nil {
+			t.Fatal(err)
+		}
+		wantCodeOf(t, "second open objection", s.CreateObjection(ctx, &policy.Objection{Ref: ref(a), Reason: "again", By: "x"}), chanye.ECONFLICT)
+		ob := &policy.Objection{Ref: ref(b), Reason: "数据有误", By: "enterprise:" + b}
+		if err := s.CreateObjection(ctx, ob); err != nil {
+			t.Fatal(err)
+		}
+		oc := &policy.Objection{Ref: ref(absent), Reason: "我也符合 / we qualify too", By: "enterprise:" + absent}
+		if err := s.CreateObjection(ctx, oc); err != nil {
+			t.Fatal(err)
+		}
+		if !oc.Absent || oa.Absent {
+			t.Errorf("absent = %v, %v; want true, false", oc.Absent, oa.Absent)
+		}
+		if d, _ := s.FindDecision(ctx, ref(a)); d.Status != policy.DecisionObjected {
+			t.Errorf("a is %s, want objected", d.Status)
+		}
+		if _, err := s.ResolveObjection(ctx, oa.ID, true, "核实后撤回 / withdrawn for recomputation", "department"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ResolveObjection(ctx, oa.ID, false, "again", "department"); chanye.ErrorCode(err) != chanye.ECONFLICT {
+			t.Errorf("resolve twice: %v, want ECONFLICT", err)
+		}
+		rb, err := s.ResolveObjection(ctx, ob.ID, false, "数据无误 / data confirmed", "department")
+		if err != nil || rb.Status != policy.ObjectionRejected || rb.ResolvedBy != "department" {
+			t.Fatalf("reject: %+v, %v", rb, err)
+		}
+		if _, err := s.ResolveObjection(ctx, oc.ID, true, "将重算 / to be recomputed", "department"); err != nil {
+			t.Fatal(err)
+		}
+		if d, _ := s.FindDecision(ctx, ref(a)); d.Status != policy.DecisionWithdrawn {
+			t.Errorf("a is %s, want withdrawn", d.Status)
+		}
+		if d, _ := s.FindDecision(ctx, ref(b)); d.Status != policy.DecisionPublicised {
+			t.Errorf("b is %s, want publicised", d.Status)
+		}
+		if _, n, _ := s.FindPublicity(ctx, policy.PublicityFilter{}); n != 2 {
+			t.Errorf("public list after withdrawal: %d, want 2", n)
+		}
+		if _, n, _ := s.FindObjections(ctx, policy.ObjectionFilter{}); n != 3 {
+			t.Errorf("objections: %d, want 3", n)
+		}
+
+		// After the window: no more objections; approve, pay, pay again.
+		*clock = today.AddDate(0, 0, 6) // 2025-06-21
+		wantCodeOf(t, "object after the window", s.CreateObjection(ctx, &policy.Objection{Ref: ref(c), Reason: "late", By: "x"}), chanye.EINVALID)
+		wantCodeOf(t, "approve withdrawn", s.Approve(ctx, []policy.DecisionRef{ref(a)}, "director"), chanye.EINVALID)
+		_, err = s.Pay(ctx, ref(b), "treasury")
+		wantCodeOf(t, "pay before approval", err, chanye.EINVALID)
+		if err := s.Approve(ctx, []policy.DecisionRef{ref(b), ref(c)}, "director"); err != nil {
+			t.Fatal(err)
+		}
+		p1, err := s.Pay(ctx, ref(b), "treasury")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p1.Kind != policy.LedgerPayment || p1.AmountFen != 200_00 || p1.By != "treasury" || p1.Entitlement != (policy.Entitlement{PolicyID: testPolicyID, Period: 2025, Code: b}) {
+			t.Errorf("payment %+v", p1)
+		}
+		p2, err := s.Pay(ctx, ref(b), "treasury")
+		if err != nil || p2.ID != p1.ID {
+			t.Fatalf("pay again: %+v, %v; want entry %d", p2, err, p1.ID)
+		}
+		if _, n, _ := s.FindLedger(ctx, policy.LedgerFilter{}); n != 1 {
+			t.Errorf("ledger has %d entries, want 1", n)
+		}
+		events, err := s.FindDecisionEvents(ctx, ref(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var trail []string
+		for _, e := range events {
+			trail = append(trail, fmt.Sprintf("%s:%s>%s:%s", e.Action, e.From, e.To, e.By))
+		}
+		want := "[publicise:computed>publicised:clerk object:publicised>objected:enterprise:" + b +
+			" reject:objected>publicised:department approve:publicised>approved:director pay:approved>paid:treasury]"
+		if fmt.Sprint(trail) != want {
+			t.Errorf("events\n got %v\nwant %s", trail, want)
+		}
+	})
+}
+
+// publicisedAndApproved publicises run's decisions and approves them after
+// the window, leaving the clock past it.
+func publicisedAndApproved(t *testing.T, s *Store, clock *time.Time, run *policy.Run, codes ...string) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := s.Publicise(ctx, run.ID, testPolicyID, 5, "clerk"); err != nil {
+		t.Fatal(err)
+	}
+	*clock = clock.AddDate(0, 0, 10)
+	var refs []policy.DecisionRef
+	for _, c := range codes {
+		refs = append(refs, policy.DecisionRef{RunID: run.ID, PolicyID: testPolicyID, Code: c})
+	}
+	if err := s.Approve(ctx, refs, "director"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func countPayments(t *testing.T, db *DB) int {
+	t.Helper()
+	var n int
+	if err := db.db.QueryRow(`SELECT COUNT(*) FROM policy_ledger WHERE kind = 'payment'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestPayRace(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		clock := setClock(db)
+		s := NewStore(db)
+		version := publishedPolicy(t, s)
+		a := code(t, 1)
+		run := createRun(t, s, version, eligible(version, a, "440103", 500_00))
+		if _, err := s.Publicise(ctx, run.ID, testPolicyID, 5, "clerk"); err != nil {
+			t.Fatal(err)
+		}
+		*clock = clock.AddDate(0, 0, 10)
+		ref := policy.DecisionRef{RunID: run.ID, PolicyID: testPolicyID, Code: a}
+
+		// 16 callers approve and pay the same decision at once.
+		const callers = 16
+		var (
+			wg    sync.WaitGroup
+			start = make(chan struct{})
+			ids   = make([]int64, callers)
+			errs  = make([]error, callers)
+		)
+		for i := range callers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				if err := s.Approve(ctx, []policy.DecisionRef{ref}, fmt.Sprintf("director-%d", i)); err != nil {
+					errs[i] = err
+					return
+				}
+				e, err := s.Pay(ctx, ref, fmt.Sprintf("treasury-%d", i))
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				ids[i] = e.ID
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("caller %d: %v", i, err)
+			}
+		}
+		for i := range ids {
+			if ids[i] != ids[0] {
+				t.Errorf("caller %d got entry %d, caller 0 got %d", i, ids[i], ids[0])
+			}
+		}
+		if n := countPayments(t, db); n != 1 {
+			t.Fatalf("%d payment rows, want exactly 1", n)
+		}
+		events, err := s.FindDecisionEvents(ctx, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		actions := map[string]int{}
+		for _, e := range events {
+			actions[e.Action]++
+		}
+		if actions["approve"] != 1 || actions["pay"] != 1 {
+			t.Errorf("events %v, want one approve and one pay", actions)
+		}
+
+		// The unique index holds even if the service's lock were bypassed.
+		_, err = db.db.Exec(db.dialect.rebind(`INSERT INTO policy_ledger (policy_id, period, code, kind, amount_fen, run_id, actor, at)
+			VALUES (?, 2025, ?, 'payment', 1, ?, 'rogue', 0)`), testPolicyID, a, run.ID)
+		if chanye.ErrorCode(db.dialect.translate(err)) != chanye.ECONFLICT {
+			t.Errorf("second payment row inserted directly: %v, want a unique violation", err)
+		}
+	})
+}
+
+func TestRerunAdjustsAndReversal(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		clock := setClock(db)
+		s := NewStore(db)
+		version := publishedPolicy(t, s)
+		a := code(t, 1)
+		run1 := createRun(t, s, version, eligible(version, a, "440103", 100_000_00))
+		publicisedAndApproved(t, s, clock, run1, a)
+		ref1 := policy.DecisionRef{RunID: run1.ID, PolicyID: testPolicyID, Code: a}
+		pay, err := s.Pay(ctx, ref1, "treasury")
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		// A data correction: the re-run finds 120,000 yuan.
+		run2 := createRun(t, s, version, eligible(version, a, "440103", 120_000_00))
+		publicisedAndApproved(t, s, clock, run2, a)
+		ref2 := policy.DecisionRef{RunID: run2.ID, PolicyID: testPolicyID, Code: a}
+		adj, err := s.Pay(ctx, ref2, "treasury")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if adj.Kind != policy.LedgerAdjustment || adj.AmountFen != 20_000_00 || adj.Decision != ref2 {
+			t.Fatalf("re-run paid %+v, want an adjustment of 20,000 yuan", adj)
+		}
+		if again, err := s.Pay(ctx, ref2, "treasury"); err != nil || again.ID != adj.ID {
+			t.Fatalf("pay the re-run again: %+v, %v", again, err)
+		}
+		if again, err := s.Pay(ctx, ref1, "treasury"); err != nil || again.ID != pay.ID {
+			t.Fatalf("pay the first run again: %+v, %v; want the payment", again, err)
+		}
+		if n := countPayments(t, db); n != 1 {
+			t.Fatalf("%d payments after a re-run, want 1", n)
+		}
+
+		// A run with the same amount as paid adds nothing.
+		run3 := createRun(t, s, version, eligible(version, a, "440103", 120_000_00))
+		publicisedAndApproved(t, s, clock, run3, a)
+		ref3 := policy.DecisionRef{RunID: run3.ID, PolicyID: testPolicyID, Code: a}
+		if same, err := s.Pay(ctx, ref3, "treasury"); err != nil || same.ID != pay.ID {
+			t.Fatalf("pay an unchanged re-run: %+v, %v; want the payment", same, err)
+		}
+
+		// Reversal cancels the net; a second reversal has nothing to cancel.
+		_, err = s.Reverse(ctx, ref2, "", "treasury")
+		wantCodeOf(t, "reverse without a reason", err, chanye.EINVALID)
+		rev, err := s.Reverse(ctx, ref2, "重复拨付 / paid in error", "treasury")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rev.Kind != policy.LedgerReversal || rev.AmountFen != -120_000_00 {
+			t.Fatalf("reversal %+v", rev)
+		}
+		_, err = s.Reverse(ctx, ref2, "again", "treasury")
+		wantCodeOf(t, "reverse twice", err, chanye.ECONFLICT)
+		for _, r := range []policy.DecisionRef{ref1, ref2, ref3} {
+			if d, _ := s.FindDecision(ctx, r); d.Status != policy.DecisionReversed {
+				t.Errorf("%s is %s, want reversed", r, d.Status)
+			}
+		}
+		_, err = s.Pay(ctx, ref2, "treasury")
+		wantCodeOf(t, "pay a reversed decision", err, chanye.EINVALID)
+
+		// A later run pays it again as an adjustment, never a second payment.
+		run4 := createRun(t, s, version, eligible(version, a, "440103", 110_000_00))
+		publicisedAndApproved(t, s, clock, run4, a)
+		back, err := s.Pay(ctx, policy.DecisionRef{RunID: run4.ID, PolicyID: testPolicyID, Code: a}, "treasury")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back.Kind != policy.LedgerAdjustment || back.AmountFen != 110_000_00 {
+			t.Fatalf("after reversal: %+v", back)
+		}
+		entries, n, err := s.FindLedger(ctx, policy.LedgerFilter{Code: &a})
+		if err != nil || n != 4 {
+			t.Fatalf("ledger: %d, %v", n, err)
+		}
+		var net chanye.Fen
+		var kinds []policy.LedgerKind
+		for _, e := range entries {
+			net += e.AmountFen
+			kinds = append(kinds, e.Kind)
+		}
+		if net != 110_000_00 || fmt.Sprint(kinds) != "[payment adjustment reversal adjustment]" {
+			t.Errorf("ledger %v nets %s", kinds, net.Yuan())
+		}
+		if countPayments(t, db) != 1 {
+			t.Error("more than one payment")
+		}
+
+		// An earlier run's decision whose amount differs cannot be paid: the
+		// entitlement is settled by the later run.
+		b := code(t, 2)
+		r5 := createRun(t, s, version, eligible(version, b, "440103", 50_00))
+		r6 := createRun(t, s, version, eligible(version, b, "440103", 60_00))
+		publicisedAndApproved(t, s, clock, r5, b)
+		publicisedAndApproved(t, s, clock, r6, b)
+		if _, err := s.Pay(ctx, policy.DecisionRef{RunID: r6.ID, PolicyID: testPolicyID, Code: b}, "treasury"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Pay(ctx, policy.DecisionRef{RunID: r5.ID, PolicyID: testPolicyID, Code: b}, "treasury")
+		wantCodeOf(t, "pay a stale decision", err, chanye.ECONFLICT)
+	})
+}
