@@ -339,4 +339,3 @@ func TestDifferentialShipped(t *testing.T) {
 		compareRuns(t, randomSubjects(1000, asOf, 12, true), pols[:6], asOf)
 	}
 }
-
