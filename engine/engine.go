@@ -1,0 +1,106 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/policy"
+)
+
+// Config is what the engine reads and writes through.
+type Config struct {
+	Catalog     chanye.CatalogService
+	Enterprises chanye.EnterpriseService
+	Policies    policy.Service
+	Logger      *slog.Logger
+	Now         func() time.Time
+}
+
+// Engine decides policies for the enterprise base. It holds no enterprise
+// data between calls, only compiled policy versions (which never change once
+// stored), so it is safe for concurrent use and can be partitioned later.
+type Engine struct {
+	cfg Config
+
+	mu       sync.Mutex
+	compiled map[versionKey]*policy.Compiled
+}
+
+type versionKey struct {
+	id      string
+	version int
+}
+
+// New returns an engine over the given services.
+func New(cfg Config) *Engine {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Engine{cfg: cfg, compiled: map[versionKey]*policy.Compiled{}}
+}
+
+// compile returns the compiled form of a stored version, cached: a stored
+// version's source never changes.
+func (e *Engine) compile(v *policy.Version) (*policy.Compiled, error) {
+	k := versionKey{v.PolicyID, v.Version}
+	e.mu.Lock()
+	c, ok := e.compiled[k]
+	e.mu.Unlock()
+	if ok {
+		return c, nil
+	}
+	c, err := policy.Compile(v.Policy)
+	if err != nil {
+		return nil, fmt.Errorf("policy %s v%d: %w", v.PolicyID, v.Version, err)
+	}
+	e.mu.Lock()
+	e.compiled[k] = c
+	e.mu.Unlock()
+	return c, nil
+}
+
+// published returns every published policy version, compiled, by id.
+func (e *Engine) published(ctx context.Context) ([]*policy.Compiled, error) {
+	st := policy.StatusPublished
+	var out []*policy.Compiled
+	for off := 0; ; {
+		vs, total, err := e.cfg.Policies.FindPolicies(ctx, policy.VersionFilter{Status: &st, Offset: off, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range vs {
+			c, err := e.compile(v)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, c)
+		}
+		off += len(vs)
+		if len(vs) == 0 || off >= total {
+			return out, nil
+		}
+	}
+}
+
+// version returns a stored version compiled; version 0 is the published one.
+func (e *Engine) version(ctx context.Context, id string, version int) (*policy.Compiled, error) {
+	v, err := e.cfg.Policies.FindPolicyVersion(ctx, id, version)
+	if err != nil {
+		return nil, err
+	}
+	return e.compile(v)
+}
+
+func (e *Engine) asOfOrToday(d chanye.Date) chanye.Date {
+	if d.IsZero() {
+		return chanye.DateOf(e.cfg.Now())
+	}
+	return d
+}

@@ -1,0 +1,80 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/policy"
+)
+
+// maxStored bounds the stored decisions ExplainEnterprise lists.
+const maxStored = 1000
+
+// ExplainEnterprise decides every published policy for one enterprise as of
+// asOf with the reference evaluator: what it is granted, what it misses by
+// one condition (with the gaps), the rest, and its stored decisions from
+// runs. ENOTFOUND for an unknown code.
+func (e *Engine) ExplainEnterprise(ctx context.Context, code string, asOf chanye.Date) (*EnterpriseDecisions, error) {
+	asOf = e.asOfOrToday(asOf)
+	ent, err := e.cfg.Enterprises.FindEnterpriseByCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	pols, err := e.published(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := explainAll(ent, pols, asOf)
+	stored, _, err := e.cfg.Policies.FindDecisions(ctx, policy.DecisionFilter{Code: &ent.Code, Limit: maxStored})
+	if err != nil {
+		return nil, err
+	}
+	if stored == nil {
+		stored = []*policy.StoredDecision{}
+	}
+	out.Stored = stored
+	return out, nil
+}
+
+// explainAll evaluates pols for ent and sorts the decisions into granted,
+// near misses and others. It reads nothing: the part that must be fast.
+func explainAll(ent *chanye.Enterprise, pols []*policy.Compiled, asOf chanye.Date) *EnterpriseDecisions {
+	out := &EnterpriseDecisions{Code: ent.Code, Name: ent.Name, AsOf: asOf,
+		Granted: []PolicyDecision{}, NearMisses: []PolicyDecision{}, Others: []PolicyDecision{}}
+	s := policy.NewSubject(ent, asOf)
+	for _, c := range pols {
+		pd := policyDecision(c, c.Evaluate(s, asOf))
+		switch {
+		case pd.Decision.Eligible:
+			out.Granted = append(out.Granted, pd)
+		case pd.Decision.NearMiss:
+			out.NearMisses = append(out.NearMisses, pd)
+		default:
+			out.Others = append(out.Others, pd)
+		}
+	}
+	return out
+}
+
+func policyDecision(c *policy.Compiled, d policy.Decision) PolicyDecision {
+	p := c.Policy
+	return PolicyDecision{PolicyID: p.ID, Version: p.Version, TitleZH: p.TitleZH, TitleEN: p.TitleEN,
+		Document: p.Document, Clause: p.Clause, Mode: p.Mode, Official: p.Official, Decision: d}
+}
+
+// Explain decides one policy version (0: the published one) for one
+// enterprise as of asOf with the reference evaluator. ENOTFOUND for an
+// unknown policy, version or code.
+func (e *Engine) Explain(ctx context.Context, policyID string, version int, code string, asOf chanye.Date) (*PolicyDecision, error) {
+	asOf = e.asOfOrToday(asOf)
+	c, err := e.version(ctx, policyID, version)
+	if err != nil {
+		return nil, err
+	}
+	ent, err := e.cfg.Enterprises.FindEnterpriseByCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	pd := policyDecision(c, c.Evaluate(policy.NewSubject(ent, asOf), asOf))
+	return &pd, nil
+}

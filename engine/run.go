@@ -1,0 +1,153 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"time"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/policy"
+	"github.com/chanye-org/chanye/policy/vector"
+)
+
+// errStop ends a scan early when the consumer of decisions stops.
+var errStop = errors.New("engine: stop")
+
+// rescanShare is the share of eligible enterprises above which Run reads
+// them back with one more scan of the base rather than one by one.
+const rescanShare = 50
+
+// Run evaluates every published policy active on asOf for every enterprise
+// and stores the eligible decisions with their explanations as one run,
+// all or nothing. Eligibility and amounts come from the fast path; each
+// eligible decision is then explained by the reference evaluator, which
+// must agree. EINVALID when no published policy is active on asOf.
+func (e *Engine) Run(ctx context.Context, asOf chanye.Date, by string) (*policy.Run, error) {
+	start := e.cfg.Now()
+	asOf = e.asOfOrToday(asOf)
+	all, err := e.published(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var pols []*policy.Compiled
+	for _, c := range all {
+		if c.Policy.Effective.Contains(asOf) {
+			pols = append(pols, c)
+		}
+	}
+	if len(pols) == 0 {
+		return nil, chanye.Errorf(chanye.EINVALID, "%s 没有生效的已发布政策 / no published policy is in force on %s", asOf, asOf)
+	}
+	prog := vector.Compile(asOf, pols...)
+	t0 := time.Now()
+	b, err := e.load(ctx, asOf, prog.Reads())
+	if err != nil {
+		return nil, err
+	}
+	loaded := time.Since(t0)
+	t0 = time.Now()
+	res := vector.Run(b.cols, prog)
+	evaluated := time.Since(t0)
+	b.cols = nil // the columns are done with; let them go before the write
+
+	run := &policy.Run{AsOf: asOf, StartedAt: start, By: by, Snapshot: b.snapshot, Enterprises: b.Len()}
+	for _, c := range pols {
+		run.Policies = append(run.Policies, policy.RunPolicy{ID: c.Policy.ID, Version: c.Policy.Version})
+	}
+	t0 = time.Now()
+	if err := e.cfg.Policies.CreateRun(ctx, run, e.explained(ctx, b, pols, &res)); err != nil {
+		return nil, err
+	}
+	e.cfg.Logger.Info("policy run", "run", run.ID, "as_of", asOf.String(), "enterprises", run.Enterprises,
+		"policies", len(pols), "eligible", run.Eligible, "total_fen", int64(run.TotalFen),
+		"load", loaded.Round(time.Millisecond), "evaluate", evaluated.Round(time.Millisecond), "store", time.Since(t0).Round(time.Millisecond))
+	return run, nil
+}
+
+// explained yields the stored decisions of the eligible rows of res, each
+// explained by the reference evaluator on the enterprise read again. A
+// disagreement with the fast path (or data that changed under the run)
+// ends the run with an error.
+func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled, res *vector.Result) iter.Seq2[*policy.StoredDecision, error] {
+	return func(yield func(*policy.StoredDecision, error) bool) {
+		// rows eligible for any policy, ascending
+		anyElig := make([]uint64, (b.Len()+63)/64)
+		for k := range res.Policies {
+			for w, x := range res.Policies[k].Eligible {
+				anyElig[w] |= x
+			}
+		}
+		var rows []int
+		for w, x := range anyElig {
+			for ; x != 0; x &= x - 1 {
+				rows = append(rows, w*64+trailingZeros(x))
+			}
+		}
+		cursor := make([]int, len(pols))
+		period := b.asOf.Year()
+		decide := func(row int, ent *chanye.Enterprise) bool {
+			if ent.Code != b.codes[row] {
+				yield(nil, chanye.Errorf(chanye.ECONFLICT, "企业数据在计算期间发生变化，请重试 / the enterprise data changed during the run (%s), run again", b.codes[row]))
+				return false
+			}
+			s := policy.NewSubject(ent, b.asOf)
+			for k, c := range pols {
+				pr := &res.Policies[k]
+				if !pr.IsEligible(row) {
+					continue
+				}
+				amount := pr.Amounts[cursor[k]]
+				cursor[k]++
+				d := c.Evaluate(s, b.asOf)
+				if !d.Eligible || int64(d.AmountFen) != amount {
+					yield(nil, fmt.Errorf("engine: %s for %s: fast path eligible with %d fen, reference %v with %d fen (data changed during the run?)",
+						c.Policy.ID, ent.Code, amount, d.Eligible, d.AmountFen))
+					return false
+				}
+				sd, err := policy.NewStoredDecision(&d, period, ent)
+				if err != nil {
+					yield(nil, err)
+					return false
+				}
+				if !yield(sd, nil) {
+					return false
+				}
+			}
+			return true
+		}
+		if len(rows)*rescanShare < b.Len() {
+			for _, row := range rows {
+				ent, err := e.cfg.Enterprises.FindEnterpriseByCode(ctx, b.codes[row])
+				if err != nil {
+					yield(nil, err)
+					return
+				}
+				if !decide(row, ent) {
+					return
+				}
+			}
+			return
+		}
+		i, r := 0, 0
+		err := e.scan(ctx, func(ent *chanye.Enterprise) error {
+			defer func() { i++ }()
+			if r >= len(rows) || rows[r] != i {
+				return nil
+			}
+			r++
+			if i >= b.Len() || !decide(i, ent) {
+				return errStop
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errStop) {
+			yield(nil, err)
+			return
+		}
+		if err == nil && r < len(rows) {
+			yield(nil, chanye.Errorf(chanye.ECONFLICT, "企业数据在计算期间发生变化，请重试 / the enterprise data changed during the run, run again"))
+		}
+	}
+}

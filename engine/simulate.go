@@ -1,0 +1,194 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/policy"
+	"github.com/chanye-org/chanye/policy/vector"
+)
+
+// maxChanges is how many of the largest differences a simulation lists.
+const maxChanges = 100
+
+// Simulate runs a draft — a parsed policy that need not be stored — on the
+// live base as of asOf without writing anything, and compares it with the
+// budget and with the published version of the same policy id. EINVALID
+// when the draft does not compile.
+func (e *Engine) Simulate(ctx context.Context, draft *policy.Policy, asOf chanye.Date) (*Simulation, error) {
+	start := time.Now()
+	asOf = e.asOfOrToday(asOf)
+	dc, err := policy.Compile(draft)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := e.version(ctx, draft.ID, 0)
+	if err != nil && chanye.ErrorCode(err) != chanye.ENOTFOUND {
+		return nil, err
+	}
+	progs := []*vector.Program{vector.Compile(asOf, dc)}
+	if pub != nil {
+		progs = append(progs, vector.Compile(asOf, pub))
+	}
+	reads := map[string]bool{}
+	var names []string
+	for _, p := range progs {
+		for _, r := range p.Reads() {
+			if !reads[r] {
+				reads[r] = true
+				names = append(names, r)
+			}
+		}
+	}
+	b, err := e.load(ctx, asOf, names)
+	if err != nil {
+		return nil, err
+	}
+	res := vector.Run(b.cols, progs...)
+	cat, err := e.cfg.Catalog.FindCatalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sim := &Simulation{PolicyID: draft.ID, AsOf: asOf, Enterprises: b.Len(), BudgetFen: draft.BudgetFen}
+	after := amountsByRow(&res.Policies[0])
+	sim.Draft = b.totals(after, cat)
+	sim.OverBudget = draft.BudgetFen > 0 && sim.Draft.AmountFen > draft.BudgetFen
+	before := map[int]chanye.Fen{}
+	if pub != nil {
+		before = amountsByRow(&res.Policies[1])
+		t := b.totals(before, cat)
+		sim.Published = &t
+	}
+	var changes []Change
+	diff := func(row int, was, now chanye.Fen, wasElig, nowElig bool) {
+		if was == now && wasElig == nowElig {
+			return
+		}
+		if now > was || now == was && nowElig {
+			sim.Gainers++
+			sim.GainFen += now - was
+		} else {
+			sim.Losers++
+			sim.LossFen += was - now
+		}
+		changes = append(changes, Change{Code: b.codes[row], BeforeFen: was, AfterFen: now})
+	}
+	for row, now := range after {
+		was, ok := before[row]
+		diff(row, was, now, ok, true)
+	}
+	for row, was := range before {
+		if _, ok := after[row]; !ok {
+			diff(row, was, 0, true, false)
+		}
+	}
+	slices.SortFunc(changes, func(x, y Change) int {
+		if c := cmp.Compare(abs(y.AfterFen-y.BeforeFen), abs(x.AfterFen-x.BeforeFen)); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Code, y.Code)
+	})
+	if len(changes) > maxChanges {
+		changes = changes[:maxChanges]
+	}
+	for i := range changes {
+		if ent, err := e.cfg.Enterprises.FindEnterpriseByCode(ctx, changes[i].Code); err == nil {
+			changes[i].Name = ent.Name
+		}
+	}
+	sim.Changes = changes
+	if sim.Changes == nil {
+		sim.Changes = []Change{}
+	}
+	sim.ElapsedMS = time.Since(start).Milliseconds()
+	return sim, nil
+}
+
+func abs(f chanye.Fen) chanye.Fen {
+	if f < 0 {
+		return -f
+	}
+	return f
+}
+
+// amountsByRow maps each eligible row to its amount.
+func amountsByRow(pr *vector.PolicyResult) map[int]chanye.Fen {
+	out := make(map[int]chanye.Fen, pr.Count)
+	k := 0
+	for w, x := range pr.Eligible {
+		for ; x != 0; x &= x - 1 {
+			out[w*64+trailingZeros(x)] = chanye.Fen(pr.Amounts[k])
+			k++
+		}
+	}
+	return out
+}
+
+// totals sums eligible rows and their amounts overall and by district,
+// industry (a firm in two industries counts in both) and size.
+func (b *base) totals(amounts map[int]chanye.Fen, cat *chanye.Catalog) Totals {
+	var t Totals
+	dist := make([]Bucket, len(b.districts))
+	size := make([]Bucket, len(b.sizes))
+	ind := map[string]*Bucket{}
+	for row, a := range amounts {
+		t.Eligible++
+		t.AmountFen += a
+		d := &dist[b.district[row]]
+		d.Eligible++
+		d.AmountFen += a
+		s := &size[b.size[row]]
+		s.Eligible++
+		s.AmountFen += a
+		for _, id := range b.indSets[b.inds[row]] {
+			x := ind[id]
+			if x == nil {
+				x = &Bucket{Key: id}
+				ind[id] = x
+			}
+			x.Eligible++
+			x.AmountFen += a
+		}
+	}
+	t.ByDistrict = []Bucket{}
+	for i, x := range dist {
+		if x.Eligible == 0 {
+			continue
+		}
+		x.Key = b.districts[i]
+		if d, ok := cat.District(x.Key); ok {
+			x.NameZH, x.NameEN = d.NameZH, d.NameEN
+		}
+		t.ByDistrict = append(t.ByDistrict, x)
+	}
+	slices.SortFunc(t.ByDistrict, func(x, y Bucket) int { return cmp.Compare(x.Key, y.Key) })
+	t.BySize = []Bucket{}
+	for _, sc := range []chanye.SizeClass{chanye.SizeLarge, chanye.SizeMedium, chanye.SizeSmall, chanye.SizeMicro, ""} {
+		i := slices.Index(b.sizes, string(sc))
+		if i < 0 || size[i].Eligible == 0 {
+			continue
+		}
+		x := size[i]
+		x.Key = string(sc)
+		x.NameZH, x.NameEN = "未分类", "unclassified"
+		if sc != "" {
+			x.NameZH, x.NameEN = sc.NameZH(), sc.NameEN()
+		}
+		t.BySize = append(t.BySize, x)
+	}
+	t.ByIndustry = []Bucket{}
+	for _, in := range cat.Industries { // catalog order
+		if x := ind[in.ID]; x != nil {
+			x.NameZH, x.NameEN = in.NameZH, in.NameEN
+			t.ByIndustry = append(t.ByIndustry, *x)
+			delete(ind, in.ID)
+		}
+	}
+	for _, x := range ind { // ids no longer in the catalog
+		t.ByIndustry = append(t.ByIndustry, *x)
+	}
+	return t
+}
