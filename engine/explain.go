@@ -2,10 +2,15 @@ package engine
 
 import (
 	"context"
+	"runtime"
+	"sync"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/policy"
 )
+
+// parallelPolicies is the fewest policies per core worth a goroutine.
+const parallelPolicies = 8
 
 // maxStored bounds the stored decisions ExplainEnterprise lists.
 const maxStored = 1000
@@ -42,8 +47,26 @@ func explainAll(ent *chanye.Enterprise, pols []*policy.Compiled, asOf chanye.Dat
 	out := &EnterpriseDecisions{Code: ent.Code, Name: ent.Name, AsOf: asOf,
 		Granted: []PolicyDecision{}, NearMisses: []PolicyDecision{}, Others: []PolicyDecision{}}
 	s := policy.NewSubject(ent, asOf)
-	for _, c := range pols {
-		pd := policyDecision(c, c.Evaluate(s, asOf))
+	pds := make([]PolicyDecision, len(pols))
+	// The reference evaluator allocates heavily; with many policies the
+	// cores share them, so that 100 policies stay under a millisecond.
+	workers := min(runtime.GOMAXPROCS(0), len(pols)/parallelPolicies)
+	if workers > 1 {
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() {
+				for i := w; i < len(pols); i += workers {
+					pds[i] = policyDecision(pols[i], pols[i].Evaluate(s, asOf))
+				}
+			})
+		}
+		wg.Wait()
+	} else {
+		for i, c := range pols {
+			pds[i] = policyDecision(c, c.Evaluate(s, asOf))
+		}
+	}
+	for _, pd := range pds {
 		switch {
 		case pd.Decision.Eligible:
 			out.Granted = append(out.Granted, pd)

@@ -1,0 +1,29 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/chanye-org/chanye/policy"
+)
+
+// EnsureShipped stores and publishes the shipped policies (policy.Shipped)
+// when no policy is stored yet, so that a new installation has something to
+// run and show. It returns how many it published.
+func (e *Engine) EnsureShipped(ctx context.Context, by string) (int, error) {
+	_, total, err := e.cfg.Policies.FindPolicies(ctx, policy.VersionFilter{Limit: 1})
+	if err != nil || total > 0 {
+		return 0, err
+	}
+	n := 0
+	for _, src := range policy.ShippedSources() {
+		v, err := e.cfg.Policies.CreatePolicyVersion(ctx, src, by)
+		if err != nil {
+			return n, err
+		}
+		if _, err := e.cfg.Policies.PublishPolicyVersion(ctx, v.PolicyID, v.Version, by); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
