@@ -27,15 +27,24 @@ func (s *server) decodeJSON(w http.ResponseWriter, r *http.Request, dst any) err
 		}
 	}
 	// Read the whole body first: the walk that locates a bad field needs it.
+	body, err := s.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	return decodeBytes(body, dst)
+}
+
+// readBody reads the request body up to the limit.
+func (s *server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return &chanye.Error{Code: chanye.ETOOLARGE, Message: fmt.Sprintf("请求体超过 %d 字节 / request body exceeds %d bytes", tooLarge.Limit, tooLarge.Limit)}
+			return nil, &chanye.Error{Code: chanye.ETOOLARGE, Message: fmt.Sprintf("请求体超过 %d 字节 / request body exceeds %d bytes", tooLarge.Limit, tooLarge.Limit)}
 		}
-		return chanye.Errorf(chanye.EINVALID, "无法读取请求体 / cannot read request body: %v", err)
+		return nil, chanye.Errorf(chanye.EINVALID, "无法读取请求体 / cannot read request body: %v", err)
 	}
-	return decodeBytes(body, dst)
+	return body, nil
 }
 
 // decodeBytes is decodeJSON after the body is read.

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/engine"
+	"github.com/chanye-org/chanye/policy"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Config gives none.
@@ -26,10 +28,14 @@ const DefaultMaxBodyBytes = 1 << 20
 //go:embed openapi.json
 var openAPIDocument []byte
 
-// Config holds what the handler needs. Catalog and Enterprises are required.
+// Config holds what the handler needs. Catalog and Enterprises are required;
+// the policy routes need Policies, and runs, simulations and explanations
+// need Engine.
 type Config struct {
 	Catalog      chanye.CatalogService
 	Enterprises  chanye.EnterpriseService
+	Policies     policy.Service
+	Engine       *engine.Engine
 	Logger       *slog.Logger // nil: slog.Default()
 	Version      string
 	MaxBodyBytes int64 // 0: DefaultMaxBodyBytes
@@ -55,6 +61,8 @@ var statusOf = map[string]int{
 type server struct {
 	catalog     chanye.CatalogService
 	enterprises chanye.EnterpriseService
+	policies    policy.Service
+	engine      *engine.Engine
 	log         *slog.Logger
 	version     string
 	maxBody     int64
@@ -80,11 +88,17 @@ func NewHandler(cfg Config) http.Handler {
 		mux.Handle(rt.method+" "+rt.path, s.adapt(rt.handle))
 		allowed[rt.path] = append(allowed[rt.path], rt.method)
 	}
-	// A method-less pattern is less specific than the method patterns on
-	// the same path, so it only sees the methods that have no route: the
-	// mux's own 405 would be plain text.
+	// The methods a path lacks answer 405 in JSON: the mux's own 405 would
+	// be plain text. They are registered one method at a time because a
+	// method-less pattern such as /api/v1/policies/test would conflict with
+	// GET /api/v1/policies/{id}: neither is more specific than the other.
 	for path, methods := range allowed {
-		mux.Handle(path, s.adapt(methodNotAllowed(methods)))
+		h := s.adapt(methodNotAllowed(methods))
+		for _, m := range knownMethods {
+			if !contains(methods, m) && (m != http.MethodHead || !contains(methods, http.MethodGet)) {
+				mux.Handle(m+" "+path, h)
+			}
+		}
 	}
 	mux.Handle("/api/", s.adapt(func(w http.ResponseWriter, r *http.Request) error {
 		return chanye.Errorf(chanye.ENOTFOUND, "没有这个接口 %s / no such endpoint", r.URL.Path)
@@ -93,7 +107,7 @@ func NewHandler(cfg Config) http.Handler {
 }
 
 func newServer(cfg Config) *server {
-	s := &server{catalog: cfg.Catalog, enterprises: cfg.Enterprises, log: cfg.Logger, version: cfg.Version, maxBody: cfg.MaxBodyBytes, now: time.Now}
+	s := &server{catalog: cfg.Catalog, enterprises: cfg.Enterprises, policies: cfg.Policies, engine: cfg.Engine, log: cfg.Logger, version: cfg.Version, maxBody: cfg.MaxBodyBytes, now: time.Now}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -102,6 +116,11 @@ func newServer(cfg Config) *server {
 	}
 	return s
 }
+
+// knownMethods are the methods that get a 405 on a path without them; any
+// other method is a 404.
+var knownMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+	http.MethodDelete, http.MethodOptions, http.MethodTrace}
 
 // routes lists every route of the API. Adding one here without documenting
 // it in openapi.json fails TestRoutesDocumented.
@@ -126,6 +145,30 @@ func (s *server) routes() []route {
 		{"PUT", "/api/v1/enterprises/{code}/facts", s.putFacts},
 		{"POST", "/api/v1/enterprises/{code}/tiers", s.addTier},
 		{"DELETE", "/api/v1/enterprises/{code}/tiers/{kind}/{from}", s.deleteTier},
+		{"GET", "/api/v1/enterprises/{code}/decisions", s.explainEnterprise},
+		{"GET", "/api/v1/enterprises/{code}/decisions/{policy}", s.explainPolicy},
+
+		{"GET", "/api/v1/policy-schema", s.policySchema},
+		{"GET", "/api/v1/policies", s.listPolicies},
+		{"POST", "/api/v1/policies", s.createPolicy},
+		{"POST", "/api/v1/policies/test", s.testPolicy},
+		{"GET", "/api/v1/policies/{id}", s.getPolicy},
+		{"POST", "/api/v1/policies/{id}/versions/{version}/publish", s.publishPolicy},
+		{"POST", "/api/v1/policies/{id}/simulate", s.simulatePolicy},
+
+		{"GET", "/api/v1/runs", s.listRuns},
+		{"POST", "/api/v1/runs", s.createRun},
+		{"GET", "/api/v1/runs/{id}", s.getRun},
+		{"POST", "/api/v1/runs/{id}/policies/{policy}/publicise", s.publicise},
+		{"GET", "/api/v1/decisions", s.listDecisions},
+		{"GET", "/api/v1/public/publicity", s.listPublicity},
+		{"GET", "/api/v1/objections", s.listObjections},
+		{"POST", "/api/v1/objections", s.createObjection},
+		{"POST", "/api/v1/objections/{id}/resolve", s.resolveObjection},
+		{"POST", "/api/v1/approvals", s.approve},
+		{"POST", "/api/v1/payments", s.pay},
+		{"POST", "/api/v1/reversals", s.reverse},
+		{"GET", "/api/v1/ledger", s.listLedger},
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/demo"
+	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/httpapi"
 	"github.com/chanye-org/chanye/web"
 )
@@ -63,7 +64,8 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		}
 	}
 
-	api := httpapi.NewHandler(httpapi.Config{Catalog: store, Enterprises: store, Logger: log, Version: cfg.Version})
+	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store, Logger: log})
+	api := httpapi.NewHandler(httpapi.Config{Catalog: store, Enterprises: store, Policies: store, Engine: eng, Logger: log, Version: cfg.Version})
 	pages, err := web.NewHandler(web.Config{Catalog: store, Enterprises: store, Logger: log, Version: cfg.Version})
 	if err != nil {
 		return err

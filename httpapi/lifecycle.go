@@ -1,0 +1,378 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/policy"
+)
+
+// defaultPublicityDays is the 公示 period when a request gives none.
+const defaultPublicityDays = 5
+
+// maxApprovals bounds the decisions of one approval request.
+const maxApprovals = 1000
+
+// publiciseBody is the optional body of POST .../publicise.
+type publiciseBody struct {
+	Days *int `json:"days"`
+}
+
+func (s *server) publicise(w http.ResponseWriter, r *http.Request) error {
+	by, err := actor(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	days := defaultPublicityDays
+	b, err := s.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(string(b)) != "" {
+		var body publiciseBody
+		if err := decodeBytes(b, &body); err != nil {
+			return err
+		}
+		if body.Days != nil {
+			days = *body.Days
+		}
+	}
+	if days < 1 || days > 60 {
+		return fieldError("days", "须为 1 到 60 个工作日", "must be from 1 to 60 working days", "")
+	}
+	p, err := s.policies.Publicise(r.Context(), id, r.PathValue("policy"), days, by)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, p)
+}
+
+// listPublicity is the public list (公示): no login, ever.
+func (s *server) listPublicity(w http.ResponseWriter, r *http.Request) error {
+	q, err := query(r, "policy", "run", "code", "on", "offset", "limit")
+	if err != nil {
+		return err
+	}
+	var f policy.PublicityFilter
+	if f.Offset, f.Limit, err = paging(q); err != nil {
+		return err
+	}
+	if v, ok := q["policy"]; ok {
+		f.PolicyID = &v
+	}
+	if v, ok := q["run"]; ok {
+		id, err := queryID("run", v)
+		if err != nil {
+			return err
+		}
+		f.RunID = &id
+	}
+	if v, ok := q["code"]; ok {
+		code, err := checkCode(v)
+		if err != nil {
+			return err
+		}
+		f.Code = &code
+	}
+	if v, ok := q["on"]; ok {
+		d, err := queryDate("on", v)
+		if err != nil {
+			return err
+		}
+		f.On = &d
+	}
+	entries, total, err := s.policies.FindPublicity(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newPage(entries, total, f.Offset, f.Limit))
+}
+
+// refBody names one stored decision in a request.
+type refBody struct {
+	RunID    int64  `json:"run_id"`
+	PolicyID string `json:"policy_id"`
+	Code     string `json:"code"`
+}
+
+// ref checks the reference; prefix locates its fields (items[2].).
+func (b refBody) ref(prefix string) (policy.DecisionRef, map[string]string) {
+	f := map[string]string{}
+	if b.RunID < 1 {
+		f[prefix+"run_id"] = "须为正整数 / must be a positive integer"
+	}
+	if strings.TrimSpace(b.PolicyID) == "" {
+		f[prefix+"policy_id"] = "必填 / required"
+	}
+	code, err := checkCode(b.Code)
+	if err != nil {
+		f[prefix+"code"] = chanye.ErrorFields(err)["code"]
+	}
+	return policy.DecisionRef{RunID: b.RunID, PolicyID: b.PolicyID, Code: code}, f
+}
+
+// objectionBody is the body of POST /api/v1/objections.
+type objectionBody struct {
+	refBody
+	Absent bool   `json:"absent"`
+	Reason string `json:"reason"`
+}
+
+func (s *server) createObjection(w http.ResponseWriter, r *http.Request) error {
+	by, err := actor(r)
+	if err != nil {
+		return err
+	}
+	var body objectionBody
+	if err := s.decodeJSON(w, r, &body); err != nil {
+		return err
+	}
+	ref, f := body.ref("")
+	if strings.TrimSpace(body.Reason) == "" {
+		f["reason"] = "必填 / required"
+	}
+	if err := chanye.Invalid("异议有误 / invalid objection", f); err != nil {
+		return err
+	}
+	o := &policy.Objection{Ref: ref, Absent: body.Absent, Reason: body.Reason, By: by}
+	if err := s.policies.CreateObjection(r.Context(), o); err != nil {
+		return err
+	}
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/objections?status=%s", o.Status))
+	return writeJSON(w, http.StatusCreated, o)
+}
+
+// objectionStatuses are the values of ?status= on objections.
+var objectionStatuses = []policy.ObjectionStatus{policy.ObjectionOpen, policy.ObjectionUpheld, policy.ObjectionRejected}
+
+func (s *server) listObjections(w http.ResponseWriter, r *http.Request) error {
+	q, err := query(r, "status", "run", "policy", "code", "offset", "limit")
+	if err != nil {
+		return err
+	}
+	var f policy.ObjectionFilter
+	if f.Offset, f.Limit, err = paging(q); err != nil {
+		return err
+	}
+	if v, ok := q["status"]; ok {
+		if !contains(statusNames(objectionStatuses), v) {
+			return paramError("status", fmt.Sprintf("未知状态 %q，可选 open、upheld、rejected", v), fmt.Sprintf("unknown status %q, one of open, upheld, rejected", v))
+		}
+		st := policy.ObjectionStatus(v)
+		f.Status = &st
+	}
+	if v, ok := q["run"]; ok {
+		id, err := queryID("run", v)
+		if err != nil {
+			return err
+		}
+		f.RunID = &id
+	}
+	if v, ok := q["policy"]; ok {
+		f.PolicyID = &v
+	}
+	if v, ok := q["code"]; ok {
+		code, err := checkCode(v)
+		if err != nil {
+			return err
+		}
+		f.Code = &code
+	}
+	os, total, err := s.policies.FindObjections(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newPage(os, total, f.Offset, f.Limit))
+}
+
+// resolveBody is the body of POST /api/v1/objections/{id}/resolve.
+type resolveBody struct {
+	Upheld     *bool  `json:"upheld"`
+	Resolution string `json:"resolution"`
+}
+
+func (s *server) resolveObjection(w http.ResponseWriter, r *http.Request) error {
+	by, err := actor(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	var body resolveBody
+	if err := s.decodeJSON(w, r, &body); err != nil {
+		return err
+	}
+	f := map[string]string{}
+	if body.Upheld == nil {
+		f["upheld"] = "必填：true 撤回决定，false 驳回异议 / required: true withdraws the decision, false rejects the objection"
+	}
+	if strings.TrimSpace(body.Resolution) == "" {
+		f["resolution"] = "必填 / required"
+	}
+	if err := chanye.Invalid("处理意见有误 / invalid resolution", f); err != nil {
+		return err
+	}
+	o, err := s.policies.ResolveObjection(r.Context(), id, *body.Upheld, body.Resolution, by)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, o)
+}
+
+// approvalBody is the body of POST /api/v1/approvals.
+type approvalBody struct {
+	Items []refBody `json:"items"`
+}
+
+func (s *server) approve(w http.ResponseWriter, r *http.Request) error {
+	by, err := actor(r)
+	if err != nil {
+		return err
+	}
+	var body approvalBody
+	if err := s.decodeJSON(w, r, &body); err != nil {
+		return err
+	}
+	if len(body.Items) == 0 || len(body.Items) > maxApprovals {
+		return fieldError("items", fmt.Sprintf("须有 1 到 %d 项", maxApprovals), fmt.Sprintf("must hold 1 to %d decisions", maxApprovals), "")
+	}
+	refs := make([]policy.DecisionRef, len(body.Items))
+	f := map[string]string{}
+	for i, it := range body.Items {
+		ref, errs := it.ref(fmt.Sprintf("items[%d].", i))
+		refs[i] = ref
+		for k, v := range errs {
+			f[k] = v
+		}
+	}
+	if err := chanye.Invalid("审批项有误 / invalid approval", f); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	if err := s.policies.Approve(ctx, refs, by); err != nil {
+		return err
+	}
+	out := make([]*policy.StoredDecision, len(refs))
+	for i, ref := range refs {
+		if out[i], err = s.policies.FindDecision(ctx, ref); err != nil {
+			return err
+		}
+		if out[i].Industries == nil {
+			out[i].Industries = []string{}
+		}
+	}
+	return writeJSON(w, http.StatusOK, newList(out))
+}
+
+// pay pays an approved decision: 201 with the new ledger entry, or 200 with
+// the entry that already paid it. The ledger holds one payment per
+// entitlement however calls race; only the status of two racing first
+// calls may both say 201.
+func (s *server) pay(w http.ResponseWriter, r *http.Request) error {
+	by, err := actor(r)
+	if err != nil {
+		return err
+	}
+	var body refBody
+	if err := s.decodeJSON(w, r, &body); err != nil {
+		return err
+	}
+	ref, f := body.ref("")
+	if err := chanye.Invalid("支付项有误 / invalid payment", f); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	before, err := s.policies.FindDecision(ctx, ref)
+	if err != nil {
+		return err
+	}
+	e, err := s.policies.Pay(ctx, ref, by)
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if before.Status == policy.DecisionPaid && e.Decision.RunID == ref.RunID {
+		status = http.StatusOK
+	}
+	return writeJSON(w, status, e)
+}
+
+// reversalBody is the body of POST /api/v1/reversals.
+type reversalBody struct {
+	refBody
+	Reason string `json:"reason"`
+}
+
+func (s *server) reverse(w http.ResponseWriter, r *http.Request) error {
+	by, err := actor(r)
+	if err != nil {
+		return err
+	}
+	var body reversalBody
+	if err := s.decodeJSON(w, r, &body); err != nil {
+		return err
+	}
+	ref, f := body.ref("")
+	if strings.TrimSpace(body.Reason) == "" {
+		f["reason"] = "必填 / required"
+	}
+	if err := chanye.Invalid("冲销有误 / invalid reversal", f); err != nil {
+		return err
+	}
+	e, err := s.policies.Reverse(r.Context(), ref, body.Reason, by)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, e)
+}
+
+// ledgerKinds are the values of ?kind= on the ledger.
+var ledgerKinds = []policy.LedgerKind{policy.LedgerPayment, policy.LedgerAdjustment, policy.LedgerReversal}
+
+func (s *server) listLedger(w http.ResponseWriter, r *http.Request) error {
+	q, err := query(r, "policy", "code", "period", "kind", "offset", "limit")
+	if err != nil {
+		return err
+	}
+	var f policy.LedgerFilter
+	if f.Offset, f.Limit, err = paging(q); err != nil {
+		return err
+	}
+	if v, ok := q["policy"]; ok {
+		f.PolicyID = &v
+	}
+	if v, ok := q["code"]; ok {
+		code, err := checkCode(v)
+		if err != nil {
+			return err
+		}
+		f.Code = &code
+	}
+	if v, ok := q["period"]; ok {
+		n, err := queryInt("period", v, 1900, 9999)
+		if err != nil {
+			return err
+		}
+		f.Period = &n
+	}
+	if v, ok := q["kind"]; ok {
+		if !contains(statusNames(ledgerKinds), v) {
+			return paramError("kind", fmt.Sprintf("未知类型 %q，可选 payment、adjustment、reversal", v), fmt.Sprintf("unknown kind %q, one of payment, adjustment, reversal", v))
+		}
+		k := policy.LedgerKind(v)
+		f.Kind = &k
+	}
+	entries, total, err := s.policies.FindLedger(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newPage(entries, total, f.Offset, f.Limit))
+}
