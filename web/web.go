@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/engine"
+	"github.com/chanye-org/chanye/policy"
 )
 
 //go:embed templates/*.html
@@ -28,17 +30,22 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// Config is what the pages need: the two services, a logger and the
-// version shown in the footer.
+// Config is what the pages need: the services, the policy engine, a
+// logger and the version shown in the footer.
 type Config struct {
 	Catalog     chanye.CatalogService
 	Enterprises chanye.EnterpriseService
-	Logger      *slog.Logger
-	Version     string
+	// Policies stores policy versions, runs, decisions and the public list.
+	Policies policy.Service
+	// Engine decides policies live: runs, simulations and explanations.
+	Engine  *engine.Engine
+	Logger  *slog.Logger
+	Version string
 }
 
 // pageNames are the views; NewHandler fails if any is missing.
-var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "error"}
+var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "error",
+	"policies", "policy", "policy_edit", "simulate", "decisions", "runs", "run", "publicity", "enterprise_policies"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -61,8 +68,8 @@ func NewHandler(cfg Config) (http.Handler, error) {
 }
 
 func newServer(cfg Config) (*Server, error) {
-	if cfg.Catalog == nil || cfg.Enterprises == nil {
-		return nil, errors.New("web: Config.Catalog and Config.Enterprises are required")
+	if cfg.Catalog == nil || cfg.Enterprises == nil || cfg.Policies == nil || cfg.Engine == nil {
+		return nil, errors.New("web: Config.Catalog, Enterprises, Policies and Engine are required")
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -88,6 +95,8 @@ func newServer(cfg Config) (*Server, error) {
 func parseTemplates(fsys fs.FS, a *assets) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"static": func(name string) (string, error) { return a.url(name) },
+		// pair passes the page and an item to a shared block.
+		"pair": func(v, x any) pairArg { return pairArg{v, x} },
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(fsys, "templates/layout.html")
 	if err != nil {
@@ -104,6 +113,10 @@ func parseTemplates(fsys fs.FS, a *assets) (map[string]*template.Template, error
 	return pages, nil
 }
 
+// pairArg is the argument of a block that needs the page (V) besides its
+// item (X).
+type pairArg struct{ V, X any }
+
 // routes lists every route in one place.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
@@ -112,6 +125,22 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /industries/{id}", s.handle(s.industry))
 	mux.HandleFunc("GET /enterprises", s.handle(s.enterpriseList))
 	mux.HandleFunc("GET /enterprises/{code}", s.handle(s.enterprise))
+	mux.HandleFunc("GET /policies", s.handle(s.policyList))
+	mux.HandleFunc("GET /policies/new", s.handle(s.policyNew))
+	mux.HandleFunc("POST /policies/new", s.handle(s.policySave))
+	mux.HandleFunc("GET /policies/{id}", s.handle(s.policyPage))
+	mux.HandleFunc("GET /policies/{id}/edit", s.handle(s.policyEdit))
+	mux.HandleFunc("POST /policies/{id}/edit", s.handle(s.policySave))
+	mux.HandleFunc("POST /policies/{id}/versions/{version}/publish", s.handle(s.publish))
+	mux.HandleFunc("GET /policies/{id}/simulate", s.handle(s.simulate))
+	mux.HandleFunc("GET /decisions", s.handle(s.decisionList))
+	mux.HandleFunc("GET /runs", s.handle(s.runList))
+	mux.HandleFunc("POST /runs", s.handle(s.createRun))
+	mux.HandleFunc("GET /runs/{id}", s.handle(s.runPage))
+	mux.HandleFunc("POST /runs/{id}/policies/{policy}/publicise", s.handle(s.publicise))
+	mux.HandleFunc("GET /public/publicity", s.handle(s.publicity))
+	mux.HandleFunc("GET /enterprises/{code}/policies", s.handle(s.enterprisePolicies))
+	mux.HandleFunc("POST /enterprises/{code}/objections", s.handle(s.createObjection))
 	mux.HandleFunc("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return chanye.Errorf(chanye.ENOTFOUND, "页面不存在 / page not found")
 	}))
@@ -180,11 +209,17 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 // render executes a page into a buffer first, so a template error becomes a
 // clean 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, name string, data any) error {
+	return s.renderStatus(w, http.StatusOK, name, data)
+}
+
+// renderStatus is render with a status other than 200, for a form shown
+// again with its errors.
+func (s *Server) renderStatus(w http.ResponseWriter, status int, name string, data any) error {
 	var buf bytes.Buffer
 	if err := s.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
-	writeHTML(w, http.StatusOK, buf.Bytes())
+	writeHTML(w, status, buf.Bytes())
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/catalog"
+	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 	"github.com/chanye-org/chanye/uscc"
@@ -87,7 +88,8 @@ func newFixture(t testing.TB) *fixture {
 	if _, err := store.PutTier(ctx, codeAuto, chanye.Tier{Kind: chanye.TierHighTech, From: date("2019-01-01"), To: date("2021-12-31"), Source: "市科技局"}); err != nil {
 		t.Fatal(err)
 	}
-	h, err := NewHandler(Config{Catalog: store, Enterprises: store, Version: "v-test"})
+	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store})
+	h, err := NewHandler(Config{Catalog: store, Enterprises: store, Policies: store, Engine: eng, Version: "v-test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,7 +66,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 
 	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store, Logger: log})
 	api := httpapi.NewHandler(httpapi.Config{Catalog: store, Enterprises: store, Policies: store, Engine: eng, Logger: log, Version: cfg.Version})
-	pages, err := web.NewHandler(web.Config{Catalog: store, Enterprises: store, Logger: log, Version: cfg.Version})
+	pages, err := web.NewHandler(web.Config{Catalog: store, Enterprises: store, Policies: store, Engine: eng, Logger: log, Version: cfg.Version})
 	if err != nil {
 		return err
 	}

@@ -74,7 +74,31 @@
     };
   }
 
-  var kinds = { targets: targets, combo: combo, bar: bar, pie: pie };
+  // budget: money by category as bars (this version, and the published one
+  // when given), the running total as a line, the budget as a dashed line.
+  function budget(d) {
+    var series = [{ name: d.labels[0], type: 'bar', data: d.draft, itemStyle: { color: '#b4232a' }, barMaxWidth: 28 }];
+    if (d.published) {
+      series.push({ name: d.labels[1], type: 'bar', data: d.published, itemStyle: { color: '#c5ccd6' }, barMaxWidth: 28 });
+    }
+    var line = { name: d.labels[2], type: 'line', data: d.cumulative, symbolSize: 5, itemStyle: { color: '#1f5fa8' } };
+    if (d.budget) {
+      line.markLine = { symbol: 'none', lineStyle: { color: '#e39b2d', type: 'dashed', width: 2 },
+        label: { formatter: d.labels[3] + ' {c}', position: 'insideEndTop' }, data: [{ yAxis: d.budget }] };
+    }
+    series.push(line);
+    var budgetTop = d.budget ? Number(d.budget) * 1.08 : 0;
+    return {
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      legend: { top: 6 },
+      grid: { left: 12, right: 24, top: 48, bottom: 20, containLabel: true },
+      xAxis: { type: 'category', data: d.names, axisLabel: { interval: 0, rotate: d.names.length > 8 ? 30 : 0 } },
+      yAxis: { type: 'value', name: d.unit, max: function (v) { return Math.max(v.max, budgetTop); } },
+      series: series
+    };
+  }
+
+  var kinds = { targets: targets, combo: combo, bar: bar, pie: pie, budget: budget };
 
   function draw(el) {
     var src = document.getElementById(el.getAttribute('data-source'));

@@ -1,0 +1,306 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/engine"
+	"github.com/chanye-org/chanye/policy"
+	"github.com/chanye-org/chanye/uscc"
+)
+
+// maxReason bounds an objection's reason, in characters.
+const maxReason = 2000
+
+type conditionView struct {
+	ID, Label, Clause string
+	Passed            bool
+	Values            []string
+	Gaps              []string
+	Err               string
+}
+
+type decisionView struct {
+	PolicyID, Title, Document, Clause string
+	Official, NoApplication           bool
+	Amount                            string
+	Capped                            bool
+	Missing                           int
+	Conditions                        []conditionView
+	Gaps                              []string // the gaps of every failed condition
+	URL                               string
+}
+
+type storedView struct {
+	RunID                int64
+	Title, Amount        string
+	Status, StatusKey    string
+	PublicFrom, PublicTo string
+}
+
+type objectionForm struct {
+	Target  string // "run/policy"
+	Reason  string
+	Absent  bool
+	Errors  map[string]string
+	Message string
+	Done    bool
+}
+
+type entPoliciesView struct {
+	page
+	E                  *chanye.Enterprise
+	AsOf               string
+	Granted, NearMiss  []decisionView
+	Others             []decisionView
+	Stored             []storedView
+	Targets            []option
+	Form               objectionForm
+	Objections         []objectionView
+	ProfileURL, Action string
+}
+
+type objectionView struct {
+	Title, Reason, Status, StatusKey, At string
+	Absent                               bool
+}
+
+func (s *Server) enterpriseCode(r *http.Request) (string, error) {
+	code := uscc.Normalize(r.PathValue("code"))
+	if err := uscc.Validate(code); err != nil {
+		return "", chanye.Invalid("统一社会信用代码有误 / invalid unified social credit code", map[string]string{"code": err.Error()})
+	}
+	return code, nil
+}
+
+func (s *Server) enterprisePolicies(w http.ResponseWriter, r *http.Request) error {
+	code, err := s.enterpriseCode(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.entPoliciesView(r, code)
+	if err != nil {
+		return err
+	}
+	v.Form.Done = r.URL.Query().Get("objected") == "1"
+	return s.render(w, "enterprise_policies", v)
+}
+
+func (s *Server) entPoliciesView(r *http.Request, code string) (*entPoliciesView, error) {
+	ctx := r.Context()
+	ed, err := s.cfg.Engine.ExplainEnterprise(ctx, code, chanye.DateOf(s.now()))
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.cfg.Enterprises.FindEnterpriseByCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	v := &entPoliciesView{page: s.newPage(r, "enterprises"), E: e, AsOf: ed.AsOf.String(),
+		ProfileURL: "/enterprises/" + code, Action: "/enterprises/" + code + "/objections"}
+	l := v.L
+	v.Title = e.Name + " · " + l.T("ep.title")
+	for _, d := range ed.Granted {
+		v.Granted = append(v.Granted, decisionViewOf(l, d))
+	}
+	for _, d := range ed.NearMisses {
+		v.NearMiss = append(v.NearMiss, decisionViewOf(l, d))
+	}
+	for _, d := range ed.Others {
+		v.Others = append(v.Others, decisionViewOf(l, d))
+	}
+	titles, latest, err := s.policyTitles(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	today := chanye.DateOf(s.now())
+	targets := map[string]bool{}
+	addTarget := func(run int64, pid string, own bool) {
+		key := fmt.Sprintf("%d/%s", run, pid)
+		if targets[key] {
+			return
+		}
+		targets[key] = true
+		text := l.Tf("ep.target", orDefault(titles[pid], pid), run)
+		if !own {
+			text += " · " + l.T("ep.target.absent")
+		}
+		v.Targets = append(v.Targets, option{Value: key, Text: text})
+	}
+	for _, d := range ed.Stored {
+		v.Stored = append(v.Stored, storedView{RunID: d.RunID, Title: orDefault(titles[d.PolicyID], d.PolicyID),
+			Amount: yuan(d.AmountFen), Status: l.T("dstatus." + string(d.Status)), StatusKey: string(d.Status),
+			PublicFrom: dateText(d.PublicFrom), PublicTo: dateText(d.PublicTo)})
+		if (d.Status == policy.DecisionPublicised || d.Status == policy.DecisionObjected) && !d.PublicTo.Before(today.Time) {
+			addTarget(d.RunID, d.PolicyID, true)
+		}
+	}
+	// An enterprise left out may object while a policy's list is public.
+	for _, ver := range latest {
+		pid := ver.PolicyID
+		pub, _, err := s.cfg.Policies.FindPublicity(ctx, policy.PublicityFilter{PolicyID: &pid, On: &today, Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		if len(pub) > 0 {
+			addTarget(pub[0].RunID, pid, false)
+		}
+	}
+	obs, _, err := s.cfg.Policies.FindObjections(ctx, policy.ObjectionFilter{Code: &code, Limit: 100})
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range obs {
+		v.Objections = append(v.Objections, objectionView{Title: orDefault(titles[o.Ref.PolicyID], o.Ref.PolicyID), Reason: o.Reason,
+			Status: l.T("ostatus." + string(o.Status)), StatusKey: string(o.Status), Absent: o.Absent,
+			At: o.CreatedAt.Local().Format("2006-01-02 15:04")})
+	}
+	return v, nil
+}
+
+func dateText(d chanye.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
+}
+
+func decisionViewOf(l Lang, pd engine.PolicyDecision) decisionView {
+	d := pd.Decision
+	v := decisionView{PolicyID: pd.PolicyID, Title: l.Pick(pd.TitleZH, pd.TitleEN), Document: pd.Document, Clause: pd.Clause,
+		Official: pd.Official, NoApplication: pd.Mode == policy.ModeNoApplication, Amount: yuan(d.AmountFen), Capped: d.Capped,
+		Missing: d.Missing, URL: "/policies/" + url.PathEscape(pd.PolicyID)}
+	for _, o := range d.Conditions {
+		cv := conditionView{ID: o.ID, Label: l.Pick(o.LabelZH, o.LabelEN), Clause: o.Clause, Passed: o.Passed, Err: o.Err}
+		for _, val := range o.Values {
+			cv.Values = append(cv.Values, valueText(l, val))
+		}
+		for _, g := range o.Gaps {
+			cv.Gaps = append(cv.Gaps, l.Pick(g.MessageZH, g.MessageEN))
+			v.Gaps = append(v.Gaps, l.Pick(g.MessageZH, g.MessageEN))
+		}
+		v.Conditions = append(v.Conditions, cv)
+	}
+	return v
+}
+
+// valueText shows a value a condition read, with its label and unit.
+func valueText(l Lang, val policy.Value) string {
+	label := val.Name
+	sv, ok := policy.LookupVariable(val.Name)
+	if ok {
+		label = l.Pick(sv.LabelZH, sv.LabelEN)
+	}
+	if val.Missing {
+		return label + l.T("ep.missing")
+	}
+	var s string
+	switch x := val.Value.(type) {
+	case int64:
+		s = group(x)
+		if ok && sv.Unit == policy.UnitFen {
+			s = fenMoney(l, chanye.Fen(x))
+		} else if ok && sv.Unit == policy.UnitYear && x == 0 {
+			s = l.T("dash")
+		} else if ok && sv.Unit == policy.UnitYear {
+			s = strconv.FormatInt(x, 10)
+		}
+	case float64:
+		s = strconv.FormatFloat(x, 'f', -1, 64)
+		if ok && sv.Unit == policy.UnitRatio {
+			s = strconv.FormatFloat(x*100, 'f', 2, 64) + "%"
+		}
+	case bool:
+		s = l.T(map[bool]string{true: "ep.true", false: "ep.false"}[x])
+	case []string:
+		s = strings.Join(x, ", ")
+	case []any:
+		parts := make([]string, len(x))
+		for i, p := range x {
+			parts[i] = fmt.Sprint(p)
+		}
+		s = strings.Join(parts, ", ")
+	default:
+		s = fmt.Sprint(x)
+	}
+	return label + " = " + s
+}
+
+// createObjection records an objection from the enterprise's policy page;
+// errors are shown next to the form with the input kept.
+func (s *Server) createObjection(w http.ResponseWriter, r *http.Request) error {
+	code, err := s.enterpriseCode(r)
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		return chanye.Errorf(chanye.ETOOLARGE, "表单过大 / the form is too large")
+	}
+	form := objectionForm{Target: r.PostFormValue("target"), Reason: strings.TrimSpace(r.PostFormValue("reason")),
+		Absent: r.PostFormValue("absent") == "1", Errors: map[string]string{}}
+	v, err := s.entPoliciesView(r, code)
+	if err != nil {
+		return err
+	}
+	runPart, pid, _ := strings.Cut(form.Target, "/")
+	runID, perr := strconv.ParseInt(runPart, 10, 64)
+	known := false
+	for i := range v.Targets {
+		if v.Targets[i].Value == form.Target {
+			known, v.Targets[i].Selected = true, true
+		}
+	}
+	switch {
+	case form.Target == "":
+		form.Errors["target"] = v.L.T("ep.err.target")
+	case perr != nil || pid == "" || !known:
+		form.Errors["target"] = v.L.T("ep.err.target.closed")
+	}
+	switch n := utf8.RuneCountInString(form.Reason); {
+	case n == 0:
+		form.Errors["reason"] = v.L.T("ep.err.reason")
+	case n > maxReason:
+		form.Errors["reason"] = v.L.Tf("ep.err.reason.long", maxReason)
+	}
+	if len(form.Errors) == 0 {
+		_, derr := s.cfg.Policies.FindDecision(r.Context(), policy.DecisionRef{RunID: runID, PolicyID: pid, Code: code})
+		has := derr == nil
+		if derr != nil && chanye.ErrorCode(derr) != chanye.ENOTFOUND {
+			return derr
+		}
+		switch {
+		case has && form.Absent:
+			form.Errors["absent"] = v.L.T("ep.err.absent.has")
+		case !has && !form.Absent:
+			form.Errors["absent"] = v.L.T("ep.err.absent.none")
+		}
+	}
+	if len(form.Errors) == 0 {
+		o := &policy.Objection{Ref: policy.DecisionRef{RunID: runID, PolicyID: pid, Code: code}, Reason: form.Reason, By: actor}
+		err := s.cfg.Policies.CreateObjection(r.Context(), o)
+		if err == nil {
+			http.Redirect(w, r, "/enterprises/"+code+"/policies?objected=1#objection", http.StatusSeeOther)
+			return nil
+		}
+		switch chanye.ErrorCode(err) {
+		case chanye.EINVALID, chanye.ECONFLICT, chanye.ENOTFOUND:
+			form.Message = chanye.ErrorMessage(err)
+			for k, m := range chanye.ErrorFields(err) {
+				form.Errors[k] = m
+			}
+		default:
+			return err
+		}
+	}
+	if form.Message == "" {
+		form.Message = v.L.T("ep.err.form")
+	}
+	v.Form = form
+	return s.renderStatus(w, http.StatusBadRequest, "enterprise_policies", v)
+}
