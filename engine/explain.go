@@ -44,9 +44,17 @@ func (e *Engine) ExplainEnterprise(ctx context.Context, code string, asOf chanye
 // explainAll evaluates pols for ent and sorts the decisions into granted,
 // near misses and others. It reads nothing: the part that must be fast.
 func explainAll(ent *chanye.Enterprise, pols []*policy.Compiled, asOf chanye.Date) *EnterpriseDecisions {
-	out := &EnterpriseDecisions{Code: ent.Code, Name: ent.Name, AsOf: asOf,
+	out := ExplainSubject(policy.NewSubject(ent, asOf), pols, asOf)
+	out.Name = ent.Name
+	return out
+}
+
+// ExplainSubject is ExplainEnterprise without reading: it decides pols for
+// one subject with the reference evaluator, the cores sharing the policies
+// when there are many, and sorts the decisions. Stored is left empty.
+func ExplainSubject(s policy.Subject, pols []*policy.Compiled, asOf chanye.Date) *EnterpriseDecisions {
+	out := &EnterpriseDecisions{Code: s.Code, AsOf: asOf, Stored: []*policy.StoredDecision{},
 		Granted: []PolicyDecision{}, NearMisses: []PolicyDecision{}, Others: []PolicyDecision{}}
-	s := policy.NewSubject(ent, asOf)
 	pds := make([]PolicyDecision, len(pols))
 	// The reference evaluator allocates heavily; with many policies the
 	// cores share them, so that 100 policies stay under a millisecond.

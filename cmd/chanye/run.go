@@ -37,6 +37,8 @@ const usage = `chanye — 现代化产业体系平台 / modern industrial system
   import    从 CSV/XLSX/JSON 导入 / import from CSV, XLSX or JSON
   export    导出为 CSV/XLSX / export to CSV or XLSX
   migrate   升级数据库结构 / apply database migrations
+  policy    免申即享政策：保存、发布、测试、计算、解释、模拟 / benefit policies: add, publish, test, run, explain, simulate
+  bench     基准测试 / benchmarks (bench policies)
   version   显示版本 / print the version
 
 "chanye <command> --help" 说明各命令 / explains each command.
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		"import":  runImport,
 		"export":  runExport,
 		"migrate": runMigrate,
+		"policy":  runPolicy,
+		"bench":   runBench,
 		"version": func(_ context.Context, cfg Config, _ []string) error {
 			fmt.Fprintln(cfg.Stdout, "chanye", cfg.Version)
 			return nil

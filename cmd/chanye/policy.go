@@ -1,0 +1,488 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/engine"
+	"github.com/chanye-org/chanye/policy"
+	"github.com/chanye-org/chanye/sqlstore"
+)
+
+const policyHelp = `chanye policy <command> [flags]
+
+免申即享政策：规则、测试用例、批量计算、解释与模拟。
+Benefit policies granted without applying: rules, cases, runs, explanations, what-ifs.
+
+命令 / commands:
+  add FILE...                      保存为新草稿版本 / store each file as a new draft version
+  publish ID [--version N]         发布（默认最新草稿）/ publish a version (default: the latest draft)
+  list                             列出各版本 / list the versions
+  test FILE|DIR                    运行测试用例（无需数据库）/ run the cases, no database needed
+  run [--as-of DATE]               计算所有生效的已发布政策并保存 / decide every published policy in force and store the run
+  explain --policy ID --enterprise CODE [--as-of DATE] [--version N]
+                                   逐条解释一家企业的结果 / explain one decision condition by condition
+  simulate FILE [--as-of DATE]     在现有企业库上模拟草稿，不写入 / what-if of a draft on the live base, writing nothing
+
+"chanye policy <command> --help" 说明各命令 / explains each command.
+`
+
+func runPolicy(ctx context.Context, cfg Config, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(cfg.Stderr, policyHelp)
+		return errors.New("缺少子命令 / missing policy command")
+	}
+	cmds := map[string]func(context.Context, Config, []string) error{
+		"add":      runPolicyAdd,
+		"publish":  runPolicyPublish,
+		"list":     runPolicyList,
+		"test":     runPolicyTest,
+		"run":      runPolicyRun,
+		"explain":  runPolicyExplain,
+		"simulate": runPolicySimulate,
+	}
+	name, rest := args[0], args[1:]
+	switch name {
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(cfg.Stdout, policyHelp)
+		return nil
+	}
+	cmd, ok := cmds[name]
+	if !ok {
+		fmt.Fprint(cfg.Stderr, policyHelp)
+		return fmt.Errorf("未知子命令 %q / unknown policy command", name)
+	}
+	return cmd(ctx, cfg, rest)
+}
+
+// newEngine opens the database and returns the engine over it.
+func newEngine(ctx context.Context, cfg Config) (*sqlstore.DB, *sqlstore.Store, *engine.Engine, error) {
+	db, store, _, err := open(ctx, cfg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return db, store, engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store, Logger: cfg.Logger}), nil
+}
+
+// ensureShipped stores and publishes the shipped policies when the database
+// has none, for serve and demo: the pages then have something to show.
+func ensureShipped(ctx context.Context, eng *engine.Engine, log *slog.Logger) error {
+	n, err := eng.EnsureShipped(ctx, "chanye")
+	if err != nil {
+		return fmt.Errorf("内置政策 / shipped policies: %w", err)
+	}
+	if n > 0 {
+		log.Info("shipped policies published", "policies", n)
+	}
+	return nil
+}
+
+// actorFlag is who the CLI records as having done a change.
+func actorFlag(fs interface {
+	String(name, value, usage string) *string
+}) *string {
+	by := os.Getenv("USER")
+	if by == "" {
+		by = "cli"
+	}
+	return fs.String("by", by, "操作人 / who does it (default $USER)")
+}
+
+func dateFlag(s string) (chanye.Date, error) {
+	if s == "" {
+		return chanye.Date{}, nil
+	}
+	return chanye.ParseDate(s)
+}
+
+const policyAddHelp = `chanye policy add FILE... [--by NAME] [--db PATH]
+
+把每个 YAML 文件校验、编译后保存为该政策的新草稿版本（版本号自动递增）。
+Parses, compiles and stores each YAML file as a new draft version of its policy
+(the next version number).
+`
+
+func runPolicyAdd(ctx context.Context, cfg Config, args []string) error {
+	fs := newFlags(&cfg, "policy add", policyAddHelp)
+	by := actorFlag(fs)
+	files, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return errors.New("缺少文件 / no file given")
+	}
+	db, store, _, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		v, err := store.CreatePolicyVersion(ctx, src, *by)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, withFields(err))
+		}
+		fmt.Fprintf(cfg.Stdout, "%s v%d 草稿已保存 / draft stored (%s)\n", v.PolicyID, v.Version, f)
+	}
+	return nil
+}
+
+// withFields adds the fields of a domain error to its message, one a line.
+func withFields(err error) error {
+	f := chanye.ErrorFields(err)
+	if len(f) == 0 {
+		return err
+	}
+	keys := make([]string, 0, len(f))
+	for k := range f {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString(err.Error())
+	for _, k := range keys {
+		fmt.Fprintf(&b, "\n  %s: %s", k, f[k])
+	}
+	return errors.New(b.String())
+}
+
+const policyPublishHelp = `chanye policy publish ID [--version N] [--by NAME] [--db PATH]
+
+发布一个草稿版本（默认最新版本）并停用此前发布的版本；有未通过的测试用例时不能发布。
+Publishes a draft version (default: the latest) and retires the version published
+before it; a policy with a failing case cannot be published.
+`
+
+func runPolicyPublish(ctx context.Context, cfg Config, args []string) error {
+	fs := newFlags(&cfg, "policy publish", policyPublishHelp)
+	version := fs.Int("version", 0, "版本号，默认最新 / version, default the latest")
+	by := actorFlag(fs)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return errors.New("须指定一个政策编号 / give one policy id")
+	}
+	db, store, _, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	id, n := pos[0], *version
+	if n == 0 {
+		vs, _, err := store.FindPolicies(ctx, policy.VersionFilter{PolicyID: &id, Latest: true})
+		if err != nil {
+			return err
+		}
+		if len(vs) == 0 {
+			return chanye.Errorf(chanye.ENOTFOUND, "没有政策 %s / no policy %s", id, id)
+		}
+		n = vs[0].Version
+	}
+	v, err := store.PublishPolicyVersion(ctx, id, n, *by)
+	if err != nil {
+		return withFields(err)
+	}
+	fmt.Fprintf(cfg.Stdout, "%s v%d 已发布 / published\n", v.PolicyID, v.Version)
+	return nil
+}
+
+const policyListHelp = `chanye policy list [--db PATH]
+
+列出所有政策的各个版本：编号、版本、状态、有效期、预算、标题。
+Lists every version of every policy: id, version, status, effective period,
+budget and title.
+`
+
+func runPolicyList(ctx context.Context, cfg Config, args []string) error {
+	fs := newFlags(&cfg, "policy list", policyListHelp)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	db, store, _, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tw := tabwriter.NewWriter(cfg.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "编号 id\t版本 version\t状态 status\t有效期 effective\t预算（元） budget ¥\t标题 title")
+	for off := 0; ; {
+		vs, total, err := store.FindPolicies(ctx, policy.VersionFilter{Offset: off, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		for _, v := range vs {
+			p := v.Policy
+			to := p.Effective.To.String()
+			if to == "" {
+				to = "…"
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s – %s\t%s\t%s / %s\n", v.PolicyID, v.Version, v.Status,
+				p.Effective.From, to, p.BudgetFen.Yuan(), p.TitleZH, p.TitleEN)
+		}
+		off += len(vs)
+		if len(vs) == 0 || off >= total {
+			break
+		}
+	}
+	return tw.Flush()
+}
+
+const policyTestHelp = `chanye policy test FILE|DIR... [--verbose]
+
+运行政策文件（目录中所有 .yaml/.yml）中的测试用例，不需要数据库：逐条打印通过或失败，
+失败时打印期望、实际结果和逐条件的解释；有任何失败则退出码非零。
+Runs the cases written in policy files (every .yaml/.yml of a directory) without
+a database: prints each case as passed or failed and, for a mismatch, what was
+expected, what was decided and the explanation; exits non-zero on any failure.
+`
+
+func runPolicyTest(ctx context.Context, cfg Config, args []string) error {
+	fs := newFlags(&cfg, "policy test", policyTestHelp)
+	verbose := fs.Bool("verbose", false, "通过的用例也打印解释 / explain passing cases too")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return errors.New("缺少文件或目录 / no file or directory given")
+	}
+	var files []string
+	for _, p := range pos {
+		st, err := os.Stat(p)
+		if err != nil {
+			return err
+		}
+		if !st.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		for _, pat := range []string{"*.yaml", "*.yml"} {
+			m, _ := filepath.Glob(filepath.Join(p, pat))
+			files = append(files, m...)
+		}
+	}
+	sort.Strings(files)
+	pass, fail, broken := 0, 0, 0
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		p, err := policy.Parse(src)
+		var results []policy.CaseResult
+		if err == nil {
+			results, err = policy.RunCases(p)
+		}
+		if err != nil {
+			broken++
+			fmt.Fprintf(cfg.Stdout, "✗ %s: %v\n", f, withFields(err))
+			continue
+		}
+		fmt.Fprintf(cfg.Stdout, "%s (%s v%d): %d 个用例 / cases\n", f, p.ID, p.Version, len(results))
+		for _, r := range results {
+			if r.Pass {
+				pass++
+				fmt.Fprintf(cfg.Stdout, "  ✓ 通过 / pass  %s\n", r.Name)
+				if *verbose {
+					fmt.Fprintln(cfg.Stdout, indent(r.Decision.Explain(), "      "))
+				}
+				continue
+			}
+			fail++
+			fmt.Fprintf(cfg.Stdout, "  ✗ 失败 / FAIL  %s\n%s\n", r.Name, indent(r.Message, "      "))
+		}
+	}
+	fmt.Fprintf(cfg.Stdout, "通过 %d，失败 %d，无法编译的文件 %d / %d passed, %d failed, %d files broken\n", pass, fail, broken, pass, fail, broken)
+	if fail > 0 || broken > 0 {
+		return fmt.Errorf("%d 个用例失败、%d 个文件有误 / %d cases failed, %d files broken", fail, broken, fail, broken)
+	}
+	if len(files) == 0 {
+		return errors.New("没有找到政策文件 / no policy file found")
+	}
+	return nil
+}
+
+func indent(s, pre string) string {
+	return pre + strings.ReplaceAll(s, "\n", "\n"+pre)
+}
+
+const policyRunHelp = `chanye policy run [--as-of YYYY-MM-DD] [--by NAME] [--db PATH]
+
+按基准日（默认今天）对全部企业计算所有生效的已发布政策，在一个事务中保存全部符合条件的决定
+及其解释（全部成功或全部不写）；打印批次号、数据快照和各政策的符合企业数与金额（元）。
+Decides every published policy in force on the as-of day (default today) for
+every enterprise and stores the eligible decisions with their explanations in
+one transaction (all or nothing); prints the run id, the data snapshot and per
+policy the eligible firms and the money in yuan.
+`
+
+func runPolicyRun(ctx context.Context, cfg Config, args []string) error {
+	fs := newFlags(&cfg, "policy run", policyRunHelp)
+	asOfS := fs.String("as-of", "", "基准日 / as-of date (YYYY-MM-DD), default today")
+	by := actorFlag(fs)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	asOf, err := dateFlag(*asOfS)
+	if err != nil {
+		return err
+	}
+	db, _, eng, err := newEngine(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	run, err := eng.Run(ctx, asOf, *by)
+	if err != nil {
+		return withFields(err)
+	}
+	w := cfg.Stdout
+	fmt.Fprintf(w, "批次 / run %d  基准日 / as of %s  企业 / enterprises %d  用时 / elapsed %s\n", run.ID, run.AsOf, run.Enterprises,
+		run.FinishedAt.Sub(run.StartedAt).Round(1e6))
+	fmt.Fprintf(w, "数据快照 / snapshot %s\n", run.Snapshot)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "政策 policy\t版本 version\t符合 eligible\t金额（元） amount ¥\t")
+	for _, p := range run.Policies {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t\n", p.ID, p.Version, p.Eligible, p.AmountFen.Yuan())
+	}
+	fmt.Fprintf(tw, "合计 total\t\t%d\t%s\t\n", run.Eligible, run.TotalFen.Yuan())
+	return tw.Flush()
+}
+
+const policyExplainHelp = `chanye policy explain --policy ID --enterprise CODE [--as-of YYYY-MM-DD] [--version N] [--db PATH]
+
+用参考求值器（cel-go）计算一家企业在一项政策下的结果，逐条列出条件、所见数值，以及未满足的
+数值条件还差多少。默认已发布版本、今天。
+Decides one policy for one enterprise with the reference evaluator (cel-go) and
+prints each condition with the values it saw and, for a failed numeric
+comparison, how far it is from passing. Default: the published version, today.
+`
+
+func runPolicyExplain(ctx context.Context, cfg Config, args []string) error {
+	fs := newFlags(&cfg, "policy explain", policyExplainHelp)
+	id := fs.String("policy", "", "政策编号 / policy id")
+	code := fs.String("enterprise", "", "统一社会信用代码 / enterprise code")
+	version := fs.Int("version", 0, "版本号，0 为已发布版本 / version, 0 for the published one")
+	asOfS := fs.String("as-of", "", "基准日 / as-of date (YYYY-MM-DD), default today")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *id == "" || *code == "" {
+		return errors.New("须指定 --policy 和 --enterprise / --policy and --enterprise are required")
+	}
+	asOf, err := dateFlag(*asOfS)
+	if err != nil {
+		return err
+	}
+	db, _, eng, err := newEngine(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	pd, err := eng.Explain(ctx, *id, *version, *code, asOf)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cfg.Stdout, "%s / %s（%s %s）\n", pd.TitleZH, pd.TitleEN, pd.Document, pd.Clause)
+	fmt.Fprintln(cfg.Stdout, pd.Decision.Explain())
+	return nil
+}
+
+const policySimulateHelp = `chanye policy simulate FILE [--as-of YYYY-MM-DD] [--db PATH]
+
+在现有企业库上运行一份政策草稿（无需保存），不写入任何数据：打印符合企业数和金额、预算、
+按区/产业/规模的分布，以及与同编号已发布版本相比的增减（谁多得、谁少得、多少）。
+Runs a draft policy file (it need not be stored) on the live base, writing
+nothing: prints the eligible firms and money, the budget, the breakdown by
+district, industry and size, and against the published version of the same id
+who gains and who loses, and how much.
+`
+
+func runPolicySimulate(ctx context.Context, cfg Config, args []string) error {
+	fs := newFlags(&cfg, "policy simulate", policySimulateHelp)
+	asOfS := fs.String("as-of", "", "基准日 / as-of date (YYYY-MM-DD), default today")
+	top := fs.Int("top", 10, "列出变化最大的企业数 / changes to list")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return errors.New("须指定一个政策文件 / give one policy file")
+	}
+	asOf, err := dateFlag(*asOfS)
+	if err != nil {
+		return err
+	}
+	src, err := os.ReadFile(pos[0])
+	if err != nil {
+		return err
+	}
+	draft, err := policy.Parse(src)
+	if err != nil {
+		return withFields(err)
+	}
+	db, _, eng, err := newEngine(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sim, err := eng.Simulate(ctx, draft, asOf)
+	if err != nil {
+		return withFields(err)
+	}
+	printSimulation(cfg.Stdout, sim, *top)
+	return nil
+}
+
+func printSimulation(w io.Writer, sim *engine.Simulation, top int) {
+	fmt.Fprintf(w, "政策 / policy %s  基准日 / as of %s  企业 / enterprises %d  用时 / elapsed %d ms\n", sim.PolicyID, sim.AsOf, sim.Enterprises, sim.ElapsedMS)
+	fmt.Fprintf(w, "草稿 / draft: 符合 %d 家 / %d eligible, 金额 / amount ¥%s\n", sim.Draft.Eligible, sim.Draft.Eligible, sim.Draft.AmountFen.Yuan())
+	switch {
+	case sim.BudgetFen == 0:
+		fmt.Fprintln(w, "预算 / budget: 未设定 / none")
+	case sim.OverBudget:
+		fmt.Fprintf(w, "预算 / budget ¥%s: 超出 / OVER by ¥%s\n", sim.BudgetFen.Yuan(), (sim.Draft.AmountFen - sim.BudgetFen).Yuan())
+	default:
+		fmt.Fprintf(w, "预算 / budget ¥%s: 余 / left ¥%s\n", sim.BudgetFen.Yuan(), (sim.BudgetFen - sim.Draft.AmountFen).Yuan())
+	}
+	for _, g := range []struct {
+		zh, en string
+		bs     []engine.Bucket
+	}{{"区", "district", sim.Draft.ByDistrict}, {"产业", "industry", sim.Draft.ByIndustry}, {"规模", "size", sim.Draft.BySize}} {
+		fmt.Fprintf(w, "\n按%s / by %s:\n", g.zh, g.en)
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+		for _, b := range g.bs {
+			fmt.Fprintf(tw, "  %s\t%s / %s\t%d\t¥%s\t\n", b.Key, b.NameZH, b.NameEN, b.Eligible, b.AmountFen.Yuan())
+		}
+		tw.Flush()
+	}
+	if sim.Published == nil {
+		fmt.Fprintln(w, "\n没有已发布版本可比较 / no published version to compare with")
+		return
+	}
+	fmt.Fprintf(w, "\n已发布版本 / published: 符合 %d 家 / %d eligible, ¥%s\n", sim.Published.Eligible, sim.Published.Eligible, sim.Published.AmountFen.Yuan())
+	fmt.Fprintf(w, "多得 / gainers %d (+¥%s)  少得 / losers %d (−¥%s)\n", sim.Gainers, sim.GainFen.Yuan(), sim.Losers, sim.LossFen.Yuan())
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	for i, c := range sim.Changes {
+		if i == top {
+			break
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t¥%s →\t¥%s\t\n", c.Code, c.Name, c.BeforeFen.Yuan(), c.AfterFen.Yuan())
+	}
+	tw.Flush()
+}
