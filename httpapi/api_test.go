@@ -43,6 +43,8 @@ type scenario struct {
 	// noSpec skips the check against openapi.json, for requests that
 	// match no documented route.
 	noSpec bool
+	// before runs first, e.g. to move the store's clock.
+	before func()
 }
 
 const (
@@ -300,12 +302,15 @@ func runScenarios(t *testing.T, h http.Handler, spec validator.Validator, scenar
 	t.Helper()
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
+			if sc.before != nil {
+				sc.before()
+			}
 			var body io.Reader
 			if sc.body != "" {
 				body = strings.NewReader(sc.body)
 			}
 			req := httptest.NewRequest(sc.method, sc.path, body)
-			if sc.body != "" {
+			if sc.body != "" && sc.header["Content-Type"] == "" {
 				req.Header.Set("Content-Type", "application/json")
 			}
 			for k, v := range sc.header {
