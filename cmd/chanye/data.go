@@ -13,6 +13,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/dataio"
 	"github.com/chanye-org/chanye/demo"
+	"github.com/chanye-org/chanye/engine"
 	"github.com/schollz/progressbar/v3"
 )
 
@@ -20,10 +21,12 @@ const demoHelp = `chanye demo [--enterprises N] [--seed S] [--as-of YYYY-MM-DD] 
 
 生成确定性的演示企业数据（同一种子得到同样的数据）：信用代码、名称、区县、行业、
 三年财务数据、企业梯度，以及各产业的营收指标；打印用时和每秒行数。重复运行不改变数据。
+尚无政策时保存并发布内置政策。
 
 Generates a deterministic demo base (same seed, same data): codes, names, districts,
 classes, three years of facts, tiers and industry revenue series; prints the elapsed
-time and rows per second. Running it again changes nothing.
+time and rows per second. Running it again changes nothing. When no policy is
+stored, the shipped policies are stored and published.
 `
 
 func runDemo(ctx context.Context, cfg Config, args []string) error {
@@ -60,6 +63,10 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	el := time.Since(start)
+	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store, Logger: cfg.Logger})
+	if err := ensureShipped(ctx, eng, cfg.Logger); err != nil {
+		return err
+	}
 	fmt.Fprintf(cfg.Stdout, "演示数据 / demo data: %d 家企业 enterprises, %d 条年度数据 facts, %d 个梯度 tiers, %d 个指标 indicators\n",
 		st.Enterprises, st.Facts, st.Tiers, st.Indicators)
 	fmt.Fprintf(cfg.Stdout, "用时 / elapsed %s, %s 企业/秒 enterprises/s, %s 行/秒 rows/s\n",

@@ -23,11 +23,12 @@ const demoServeEnterprises = 20000
 const serveHelp = `chanye serve [--addr :8080] [--db PATH|postgres://…] [--demo]
 
 升级数据库、载入默认产业目录（首次），在同一端口提供网页（/）和接口（/api/、/healthz）。
---demo 在数据库没有企业时生成约 2 万家演示企业（种子 1）。Ctrl-C 或 SIGTERM 平稳退出。
+--demo 在数据库没有企业时生成约 2 万家演示企业（种子 1）。没有任何政策时保存并发布内置政策。Ctrl-C 或 SIGTERM 平稳退出。
 
 Migrates the database, loads the default catalog on first start, and serves the
 web pages (/) and the API (/api/, /healthz) on one port. With --demo an empty
-database is filled with about 20,000 demo enterprises (seed 1). Stops gracefully
+database is filled with about 20,000 demo enterprises (seed 1). When no policy is
+stored, the shipped policies are stored and published. Stops gracefully
 on Ctrl-C or SIGTERM.
 `
 
@@ -65,6 +66,9 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	}
 
 	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store, Logger: log})
+	if err := ensureShipped(ctx, eng, log); err != nil {
+		return err
+	}
 	api := httpapi.NewHandler(httpapi.Config{Catalog: store, Enterprises: store, Policies: store, Engine: eng, Logger: log, Version: cfg.Version})
 	pages, err := web.NewHandler(web.Config{Catalog: store, Enterprises: store, Policies: store, Engine: eng, Logger: log, Version: cfg.Version})
 	if err != nil {

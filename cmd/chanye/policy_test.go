@@ -1,0 +1,115 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestPolicyTestCommand(t *testing.T) {
+	out, err := runCmd(t, "", "policy", "test", "../../policy/policies")
+	if err != nil {
+		t.Fatalf("shipped policies: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "✓") || strings.Contains(out, "✗") {
+		t.Errorf("output:\n%s", out)
+	}
+	// A case expecting the wrong amount fails with the explanation.
+	src, err := os.ReadFile("../../policy/policies/example-rd-subsidy.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(src), `amount_yuan: "200000.00"`, `amount_yuan: "200001.00"`, 1)
+	f := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(f, []byte(bad), 0o644)
+	out, err = runCmd(t, "", "policy", "test", f)
+	if err == nil || !strings.Contains(out, "✗ 失败 / FAIL") || !strings.Contains(out, "rd_ratio") {
+		t.Errorf("a failing case: err %v, output:\n%s", err, out)
+	}
+}
+
+func TestPolicyCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "chanye.db")
+	mustRun(t, db, "demo", "--enterprises", "2000", "--as-of", "2026-06-30")
+	out := mustRun(t, db, "policy", "list")
+	if !strings.Contains(out, "gz-little-giant-reward") || !strings.Contains(out, "published") {
+		t.Errorf("policy list after demo:\n%s", out)
+	}
+	out = mustRun(t, db, "policy", "run", "--as-of", "2026-06-30")
+	if !regexp.MustCompile(`snapshot [0-9a-f]{64}`).MatchString(out) || !strings.Contains(out, "example-rd-subsidy") {
+		t.Errorf("policy run:\n%s", out)
+	}
+	code := regexp.MustCompile(`91[0-9A-Z]{16}`).FindString(mustRun(t, db, "export", "enterprises"))
+	if code == "" {
+		t.Skip("no enterprise code found in the export")
+	}
+	out = mustRun(t, db, "policy", "explain", "--policy", "example-rd-subsidy", "--enterprise", code, "--as-of", "2026-06-30")
+	if !strings.Contains(out, "high_tech") || !strings.Contains(out, "example-rd-subsidy v1") {
+		t.Errorf("policy explain:\n%s", out)
+	}
+	// A new version with a lower threshold: simulate, add, publish.
+	src, _ := os.ReadFile("../../policy/policies/example-rd-subsidy.yaml")
+	draft := strings.Replace(string(src), "- {from: 2025-01-01, value: 0.03}", "- {from: 2025-01-01, value: 0.08}", 1)
+	f := filepath.Join(t.TempDir(), "draft.yaml")
+	os.WriteFile(f, []byte(draft), 0o644)
+	out = mustRun(t, db, "policy", "simulate", f, "--as-of", "2026-06-30")
+	for _, want := range []string{"按区 / by district", "按规模 / by size", "少得 / losers", "预算 / budget"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("policy simulate: no %q in\n%s", want, out)
+		}
+	}
+	if _, err := runCmd(t, db, "policy", "add", f); err != nil {
+		t.Fatal(err)
+	}
+	// The draft's cases expect the old threshold: it cannot be published.
+	if _, err := runCmd(t, db, "policy", "publish", "example-rd-subsidy"); err == nil {
+		t.Error("publishing a draft with failing cases succeeded")
+	}
+	out = mustRun(t, db, "policy", "list")
+	if !strings.Contains(out, "example-rd-subsidy  2") && !regexp.MustCompile(`example-rd-subsidy\s+2\s+draft`).MatchString(out) {
+		t.Errorf("policy list after add:\n%s", out)
+	}
+	for _, args := range [][]string{{"policy", "--help"}, {"policy", "run", "--help"}, {"bench", "policies", "--help"}} {
+		if out := mustRun(t, db, args...); !strings.Contains(out, "/") {
+			t.Errorf("%v: %s", args, out)
+		}
+	}
+}
+
+func TestBenchPolicies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	args := []string{"bench", "policies", "--enterprises", "20000", "--policies", "20", "--json"}
+	pg := os.Getenv("CHANYE_TEST_POSTGRES")
+	if pg != "" {
+		args = append(args, "--postgres", pg)
+	}
+	out := mustRun(t, "", args...)
+	var r map[string]any
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for _, k := range []string{"enterprises", "policies", "fast_ns", "celgo_ns", "sqlite_ns", "postgres_ns", "explain_ns", "rss_bytes"} {
+		v, ok := r[k]
+		if !ok {
+			t.Errorf("no key %s in %s", k, out)
+		}
+		if v == nil && (k != "postgres_ns" || pg != "") {
+			t.Errorf("%s is null", k)
+		}
+	}
+	if pg == "" && r["postgres_ns"] != nil {
+		t.Errorf("postgres_ns = %v without --postgres", r["postgres_ns"])
+	}
+	if r["enterprises"].(float64) != 20000 || r["policies"].(float64) != 20 {
+		t.Errorf("sizes: %s", out)
+	}
+	out = mustRun(t, "", "bench", "policies", "--enterprises", "5000", "--policies", "5")
+	if !strings.Contains(out, "fast path") || !strings.Contains(out, "×") || !strings.Contains(out, "scaled") {
+		t.Errorf("human output:\n%s", out)
+	}
+}
