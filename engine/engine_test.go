@@ -76,6 +76,11 @@ func allDecisions(t *testing.T, s policy.Service, runID int64) []*policy.StoredD
 // reference evaluator makes eligible for every enterprise, with the same
 // amounts and explanations, and that the snapshot is stable.
 func TestRunEqualsReference(t *testing.T) {
+	t.Run("by code", func(t *testing.T) { defer engine.SetRescanShare(0)(); testRunEqualsReference(t) })
+	t.Run("rescan", func(t *testing.T) { defer engine.SetRescanShare(1 << 30)(); testRunEqualsReference(t) })
+}
+
+func testRunEqualsReference(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, 2000, nil)
 	run, err := f.eng.Run(ctx, asOf, "tester")

@@ -17,7 +17,7 @@ var errStop = errors.New("engine: stop")
 
 // rescanShare is the share of eligible enterprises above which Run reads
 // them back with one more scan of the base rather than one by one.
-const rescanShare = 50
+var rescanShare = 50
 
 // Run evaluates every published policy active on asOf for every enterprise
 // and stores the eligible decisions with their explanations as one run,
