@@ -74,6 +74,14 @@
     };
   }
 
+  // nice rounds x up to one significant step: 32400 → 35000.
+  function nice(x) {
+    if (!(x > 0)) { return 1; }
+    var step = Math.pow(10, Math.floor(Math.log10(x)));
+    if (x / step < 3) { step /= 2; }
+    return Math.ceil(x / step) * step;
+  }
+
   // budget: money by category as bars (this version, and the published one
   // when given), the running total as a line, the budget as a dashed line.
   function budget(d) {
@@ -81,7 +89,7 @@
     if (d.published) {
       series.push({ name: d.labels[1], type: 'bar', data: d.published, itemStyle: { color: '#c5ccd6' }, barMaxWidth: 28 });
     }
-    var line = { name: d.labels[2], type: 'line', data: d.cumulative, symbolSize: 5, itemStyle: { color: '#1f5fa8' } };
+    var line = { name: d.labels[2], type: 'line', yAxisIndex: 1, data: d.cumulative, symbolSize: 5, itemStyle: { color: '#1f5fa8' } };
     if (d.budget) {
       line.markLine = { symbol: 'none', lineStyle: { color: '#e39b2d', type: 'dashed', width: 2 },
         label: { formatter: d.labels[3] + ' {c}', position: 'insideEndTop' }, data: [{ yAxis: d.budget }] };
@@ -93,7 +101,12 @@
       legend: { top: 6 },
       grid: { left: 12, right: 24, top: 48, bottom: 20, containLabel: true },
       xAxis: { type: 'category', data: d.names, axisLabel: { interval: 0, rotate: d.names.length > 8 ? 30 : 0 } },
-      yAxis: { type: 'value', name: d.unit, max: function (v) { return Math.max(v.max, budgetTop); } },
+      // Bars on the left axis; the running total and the budget on the
+      // right, so that a budget far above the total leaves the bars legible.
+      yAxis: [
+        { type: 'value', name: d.unit },
+        { type: 'value', name: d.labels[2], splitLine: { show: false }, max: function (v) { return nice(Math.max(v.max, budgetTop)); } }
+      ],
       series: series
     };
   }
