@@ -131,6 +131,41 @@ func TestBrowser(t *testing.T) {
 	})
 }
 
+// TestBrowserPolicies opens the public 公示 list and, from it, an
+// enterprise's policy tab, which must show a granted or near-miss entry.
+func TestBrowserPolicies(t *testing.T) {
+	chromiumPath(t)
+	f := newPolicyFixture(t)
+	srv := httptest.NewServer(f.h)
+	defer srv.Close()
+	ctx := newBrowser(t)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/public/publicity?lang=zh"),
+		chromedp.WaitVisible(chromedp.CSS(`table.publicity`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, `table.publicity`); !strings.Contains(got, f.granted) {
+		t.Errorf("publicity list lacks %s", f.granted)
+	}
+	if got := text(t, ctx, `#how-to-object`); !strings.Contains(got, "对未获认定提出异议") {
+		t.Errorf("publicity page does not say how to object: %q", got)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`a[href="/enterprises/`+f.granted+`/policies#objection"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#objection-form`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#granted article.decision, #near-misses article.decision').length`))
+	if err != nil || entries == 0 {
+		t.Errorf("policy tab shows no granted or near-miss entry (%d, %v)", entries, err)
+	}
+	if got := text(t, ctx, `#granted`); !strings.Contains(got, "✓") {
+		t.Errorf("granted entry shows no passed condition: %q", got)
+	}
+}
+
 // text returns the visible text of the first element matching a CSS selector.
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
