@@ -117,6 +117,25 @@ func (b refBody) ref(prefix string) (policy.DecisionRef, map[string]string) {
 	return policy.DecisionRef{RunID: b.RunID, PolicyID: b.PolicyID, Code: code}, f
 }
 
+// decodeRef reads who asks and body, a request naming one decision, and
+// checks the reference and, when reason is not nil, that *reason is given.
+// invalid heads the error listing the faulty fields.
+func (s *server) decodeRef(w http.ResponseWriter, r *http.Request, body interface {
+	ref(prefix string) (policy.DecisionRef, map[string]string)
+}, reason *string, invalid string) (by string, ref policy.DecisionRef, err error) {
+	if by, err = actor(r); err != nil {
+		return "", ref, err
+	}
+	if err := s.decodeJSON(w, r, body); err != nil {
+		return "", ref, err
+	}
+	ref, f := body.ref("")
+	if reason != nil && strings.TrimSpace(*reason) == "" {
+		f["reason"] = "必填 / required"
+	}
+	return by, ref, chanye.Invalid(invalid, f)
+}
+
 // objectionBody is the body of POST /api/v1/objections.
 type objectionBody struct {
 	refBody
@@ -125,19 +144,9 @@ type objectionBody struct {
 }
 
 func (s *server) createObjection(w http.ResponseWriter, r *http.Request) error {
-	by, err := actor(r)
-	if err != nil {
-		return err
-	}
 	var body objectionBody
-	if err := s.decodeJSON(w, r, &body); err != nil {
-		return err
-	}
-	ref, f := body.ref("")
-	if strings.TrimSpace(body.Reason) == "" {
-		f["reason"] = "必填 / required"
-	}
-	if err := chanye.Invalid("异议有误 / invalid objection", f); err != nil {
+	by, ref, err := s.decodeRef(w, r, &body, &body.Reason, "异议有误 / invalid objection")
+	if err != nil {
 		return err
 	}
 	o := &policy.Objection{Ref: ref, Absent: body.Absent, Reason: body.Reason, By: by}
@@ -277,16 +286,9 @@ func (s *server) approve(w http.ResponseWriter, r *http.Request) error {
 // entitlement however calls race; only the status of two racing first
 // calls may both say 201.
 func (s *server) pay(w http.ResponseWriter, r *http.Request) error {
-	by, err := actor(r)
-	if err != nil {
-		return err
-	}
 	var body refBody
-	if err := s.decodeJSON(w, r, &body); err != nil {
-		return err
-	}
-	ref, f := body.ref("")
-	if err := chanye.Invalid("支付项有误 / invalid payment", f); err != nil {
+	by, ref, err := s.decodeRef(w, r, &body, nil, "支付项有误 / invalid payment")
+	if err != nil {
 		return err
 	}
 	ctx := r.Context()
@@ -312,19 +314,9 @@ type reversalBody struct {
 }
 
 func (s *server) reverse(w http.ResponseWriter, r *http.Request) error {
-	by, err := actor(r)
-	if err != nil {
-		return err
-	}
 	var body reversalBody
-	if err := s.decodeJSON(w, r, &body); err != nil {
-		return err
-	}
-	ref, f := body.ref("")
-	if strings.TrimSpace(body.Reason) == "" {
-		f["reason"] = "必填 / required"
-	}
-	if err := chanye.Invalid("冲销有误 / invalid reversal", f); err != nil {
+	by, ref, err := s.decodeRef(w, r, &body, &body.Reason, "冲销有误 / invalid reversal")
+	if err != nil {
 		return err
 	}
 	e, err := s.policies.Reverse(r.Context(), ref, body.Reason, by)
