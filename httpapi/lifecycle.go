@@ -66,26 +66,14 @@ func (s *server) listPublicity(w http.ResponseWriter, r *http.Request) error {
 	if v, ok := q["policy"]; ok {
 		f.PolicyID = &v
 	}
-	if v, ok := q["run"]; ok {
-		id, err := queryID("run", v)
-		if err != nil {
-			return err
-		}
-		f.RunID = &id
+	if err := optional(q, "run", queryID, &f.RunID); err != nil {
+		return err
 	}
-	if v, ok := q["code"]; ok {
-		code, err := checkCode(v)
-		if err != nil {
-			return err
-		}
-		f.Code = &code
+	if err := optional(q, "code", queryCode, &f.Code); err != nil {
+		return err
 	}
-	if v, ok := q["on"]; ok {
-		d, err := queryDate("on", v)
-		if err != nil {
-			return err
-		}
-		f.On = &d
+	if err := optional(q, "on", queryDate, &f.On); err != nil {
+		return err
 	}
 	entries, total, err := s.policies.FindPublicity(r.Context(), f)
 	if err != nil {
@@ -169,29 +157,17 @@ func (s *server) listObjections(w http.ResponseWriter, r *http.Request) error {
 	if f.Offset, f.Limit, err = paging(q); err != nil {
 		return err
 	}
-	if v, ok := q["status"]; ok {
-		if !contains(statusNames(objectionStatuses), v) {
-			return paramError("status", fmt.Sprintf("未知状态 %q，可选 open、upheld、rejected", v), fmt.Sprintf("unknown status %q, one of open, upheld, rejected", v))
-		}
-		st := policy.ObjectionStatus(v)
-		f.Status = &st
+	if err := optional(q, "status", oneOf("状态", "status", objectionStatuses), &f.Status); err != nil {
+		return err
 	}
-	if v, ok := q["run"]; ok {
-		id, err := queryID("run", v)
-		if err != nil {
-			return err
-		}
-		f.RunID = &id
+	if err := optional(q, "run", queryID, &f.RunID); err != nil {
+		return err
 	}
 	if v, ok := q["policy"]; ok {
 		f.PolicyID = &v
 	}
-	if v, ok := q["code"]; ok {
-		code, err := checkCode(v)
-		if err != nil {
-			return err
-		}
-		f.Code = &code
+	if err := optional(q, "code", queryCode, &f.Code); err != nil {
+		return err
 	}
 	os, total, err := s.policies.FindObjections(r.Context(), f)
 	if err != nil {
@@ -341,26 +317,14 @@ func (s *server) listLedger(w http.ResponseWriter, r *http.Request) error {
 	if v, ok := q["policy"]; ok {
 		f.PolicyID = &v
 	}
-	if v, ok := q["code"]; ok {
-		code, err := checkCode(v)
-		if err != nil {
-			return err
-		}
-		f.Code = &code
+	if err := optional(q, "code", queryCode, &f.Code); err != nil {
+		return err
 	}
-	if v, ok := q["period"]; ok {
-		n, err := queryInt("period", v, 1900, 9999)
-		if err != nil {
-			return err
-		}
-		f.Period = &n
+	if err := optional(q, "period", queryPeriod, &f.Period); err != nil {
+		return err
 	}
-	if v, ok := q["kind"]; ok {
-		if !contains(statusNames(ledgerKinds), v) {
-			return paramError("kind", fmt.Sprintf("未知类型 %q，可选 payment、adjustment、reversal", v), fmt.Sprintf("unknown kind %q, one of payment, adjustment, reversal", v))
-		}
-		k := policy.LedgerKind(v)
-		f.Kind = &k
+	if err := optional(q, "kind", oneOf("类型", "kind", ledgerKinds), &f.Kind); err != nil {
+		return err
 	}
 	entries, total, err := s.policies.FindLedger(r.Context(), f)
 	if err != nil {

@@ -111,6 +111,9 @@ func paging(q map[string]string) (offset, limit int, err error) {
 	return offset, limit, nil
 }
 
+// policyStatuses are the values of ?status= on policies.
+var policyStatuses = []policy.Status{policy.StatusDraft, policy.StatusPublished, policy.StatusRetired}
+
 func (s *server) listPolicies(w http.ResponseWriter, r *http.Request) error {
 	q, err := query(r, "id", "status", "latest", "offset", "limit")
 	if err != nil {
@@ -123,12 +126,8 @@ func (s *server) listPolicies(w http.ResponseWriter, r *http.Request) error {
 	if v, ok := q["id"]; ok {
 		f.PolicyID = &v
 	}
-	if v, ok := q["status"]; ok {
-		st := policy.Status(v)
-		if st != policy.StatusDraft && st != policy.StatusPublished && st != policy.StatusRetired {
-			return paramError("status", fmt.Sprintf("未知状态 %q，可选 draft、published、retired", v), fmt.Sprintf("unknown status %q, one of draft, published, retired", v))
-		}
-		f.Status = &st
+	if err := optional(q, "status", oneOf("状态", "status", policyStatuses), &f.Status); err != nil {
+		return err
 	}
 	if v, ok := q["latest"]; ok {
 		if f.Latest, err = queryBool("latest", v); err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/policy"
@@ -126,22 +127,14 @@ func (s *server) listDecisions(w http.ResponseWriter, r *http.Request) error {
 	if f.Offset, f.Limit, err = paging(q); err != nil {
 		return err
 	}
-	if v, ok := q["run"]; ok {
-		id, err := queryID("run", v)
-		if err != nil {
-			return err
-		}
-		f.RunID = &id
+	if err := optional(q, "run", queryID, &f.RunID); err != nil {
+		return err
 	}
 	if v, ok := q["policy"]; ok {
 		f.PolicyID = &v
 	}
-	if v, ok := q["code"]; ok {
-		code, err := checkCode(v)
-		if err != nil {
-			return err
-		}
-		f.Code = &code
+	if err := optional(q, "code", queryCode, &f.Code); err != nil {
+		return err
 	}
 	if v, ok := q["status"]; ok {
 		st := policy.DecisionStatus(v)
@@ -171,6 +164,43 @@ func statusNames[T ~string](xs []T) []string {
 		out[i] = string(x)
 	}
 	return out
+}
+
+// optional sets *dst to the value of the query parameter name, parsed by
+// parse, when the query gives it.
+func optional[T any](q map[string]string, name string, parse func(name, v string) (T, error), dst **T) error {
+	v, ok := q[name]
+	if !ok {
+		return nil
+	}
+	x, err := parse(name, v)
+	if err != nil {
+		return err
+	}
+	*dst = &x
+	return nil
+}
+
+// oneOf parses a query parameter that must be one of values; zh and en
+// say what it names in the error.
+func oneOf[T ~string](zh, en string, values []T) func(name, v string) (T, error) {
+	return func(name, v string) (T, error) {
+		names := statusNames(values)
+		if !contains(names, v) {
+			return "", paramError(name, fmt.Sprintf("未知%s %q，可选 %s", zh, v, strings.Join(names, "、")), fmt.Sprintf("unknown %s %q, one of %s", en, v, strings.Join(names, ", ")))
+		}
+		return T(v), nil
+	}
+}
+
+// queryCode parses a credit code from the query.
+func queryCode(_, v string) (string, error) {
+	return checkCode(v)
+}
+
+// queryPeriod parses a year from the query.
+func queryPeriod(name, v string) (int, error) {
+	return queryInt(name, v, 1900, 9999)
 }
 
 // queryID parses a positive integer id from the query.
