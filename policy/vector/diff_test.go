@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/chanye-org/chanye"
@@ -247,7 +250,21 @@ func randomSubjects(n int, asOf chanye.Date, seed uint64, varyYear bool) []polic
 	return out
 }
 
+// Tunings the differential tests run under besides the default: every
+// condition and amount over the whole chunk, and every one over the
+// selected rows, so that both ways of evaluating meet every rule.
+var testTunings = []struct {
+	name string
+	tu   tuning
+}{
+	{"default", defaultTuning},
+	{"whole chunks", tuning{condSparse: 1 << 30, amountSparse: 1 << 30}},
+	{"selected rows", tuning{}},
+}
+
 // compareRuns requires the fast path and the reference to decide alike.
+// The reference decides each policy once, policies spread over the cores,
+// and every tuning's run is held to it.
 func compareRuns(t *testing.T, subjects []policy.Subject, pols []*policy.Compiled, asOf chanye.Date) {
 	t.Helper()
 	prog := Compile(asOf, pols...)
@@ -258,30 +275,57 @@ func compareRuns(t *testing.T, subjects []policy.Subject, pols []*policy.Compile
 	for _, s := range subjects {
 		cols.Append(s)
 	}
-	res := Run(cols, prog)
-	bad := 0
-	for k, c := range pols {
-		r := &res.Policies[k]
-		next := 0
-		for i, s := range subjects {
-			d := c.Evaluate(s, asOf)
-			got := r.IsEligible(i)
-			var amt int64
-			if got {
-				amt = r.Amounts[next]
-				next++
-			}
-			if got != d.Eligible || got && amt != int64(d.AmountFen) {
-				bad++
-				if bad <= 10 {
-					t.Errorf("policy %s row %d: fast eligible %t amount %d, reference %t %d (%s)\nconds %q amount %q",
-						c.Policy.ID, i, got, amt, d.Eligible, d.AmountFen, d.Err, exprs(c.Policy), c.Policy.Amount.Expr)
+	results := make([]Result, len(testTunings))
+	for m, tt := range testTunings {
+		results[m] = run(cols, tt.tu, []*Program{prog})
+	}
+	msgs := make([][]string, len(pols)) // per policy, in row order
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= len(pols) {
+					return
+				}
+				c := pols[k]
+				nexts := make([]int, len(testTunings))
+				for i, s := range subjects {
+					d := c.Evaluate(s, asOf)
+					for m, tt := range testTunings {
+						r := &results[m].Policies[k]
+						got := r.IsEligible(i)
+						var amt int64
+						if got {
+							amt = r.Amounts[nexts[m]]
+							nexts[m]++
+						}
+						if got != d.Eligible || got && amt != int64(d.AmountFen) {
+							msgs[k] = append(msgs[k], fmt.Sprintf("policy %s row %d (%s): fast eligible %t amount %d, reference %t %d (%s)\nconds %q amount %q",
+								c.Policy.ID, i, tt.name, got, amt, d.Eligible, d.AmountFen, d.Err, exprs(c.Policy), c.Policy.Amount.Expr))
+						}
+					}
+				}
+				for m, tt := range testTunings {
+					if r := &results[m].Policies[k]; nexts[m] != r.Count {
+						msgs[k] = append(msgs[k], fmt.Sprintf("policy %s (%s): %d amounts, count %d", c.Policy.ID, tt.name, nexts[m], r.Count))
+					}
 				}
 			}
+		})
+	}
+	wg.Wait()
+	bad := 0
+	for _, ms := range msgs {
+		for _, m := range ms {
+			if bad++; bad <= 10 {
+				t.Error(m)
+			}
 		}
-		if next != r.Count {
-			t.Errorf("policy %s: %d amounts, count %d", c.Policy.ID, next, r.Count)
-		}
+	}
+	if bad > 10 {
+		t.Errorf("%d mismatches in all", bad)
 	}
 }
 
@@ -294,16 +338,37 @@ func exprs(p *policy.Policy) []string {
 }
 
 func TestDifferentialRandomRules(t *testing.T) {
+	t.Parallel()
 	const rules, rows = 1500, 500
 	g := newRuleGen(20250630)
 	asOf := mustDate(t, "2025-06-30")
+	// The rules are generated in order and compiled on every core; the
+	// first that compile are kept (one may be over the cost limit).
 	var pols []*policy.Compiled
-	for k := 0; len(pols) < rules; k++ {
-		c, err := policy.Compile(genPolicy(g, k))
-		if err != nil {
-			continue // over the cost limit, for one
+	for k := 0; len(pols) < rules; {
+		batch := make([]*policy.Policy, rules-len(pols)+10)
+		for i := range batch {
+			batch[i] = genPolicy(g, k)
+			k++
 		}
-		pols = append(pols, c)
+		compiled := make([]*policy.Compiled, len(batch))
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range runtime.GOMAXPROCS(0) {
+			wg.Go(func() {
+				for i := int(next.Add(1) - 1); i < len(batch); i = int(next.Add(1) - 1) {
+					if c, err := policy.Compile(batch[i]); err == nil {
+						compiled[i] = c
+					}
+				}
+			})
+		}
+		wg.Wait()
+		for _, c := range compiled {
+			if c != nil && len(pols) < rules {
+				pols = append(pols, c)
+			}
+		}
 	}
 	prog := Compile(asOf, pols...)
 	t.Logf("%d rules: %d expressions native, %d to cel-go, %d shared nodes", len(pols), prog.Native, prog.Fallback, prog.Nodes())
@@ -316,6 +381,7 @@ func TestDifferentialRandomRules(t *testing.T) {
 }
 
 func TestDifferentialShipped(t *testing.T) {
+	t.Parallel()
 	var pols []*policy.Compiled
 	for _, p := range policy.Shipped() {
 		c, err := policy.Compile(p)

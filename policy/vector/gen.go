@@ -24,24 +24,26 @@ func SyntheticSubjects(n int, asOf chanye.Date, seed uint64) []policy.Subject {
 	r := rand.New(rand.NewPCG(seed, 1))
 	out := make([]policy.Subject, n)
 	y := int64(asOf.Year())
+	plan := genPlan()
+	iClass, iDivision, iGrowth := schemaIndex["e.class"], schemaIndex["e.division"], schemaIndex["e.revenue_growth"]
+	// One backing array per batch of subjects: fewer, larger allocations.
+	vbuf, mbuf := make([]any, n*len(schema)), make([]bool, n*len(schema))
 	for k := range out {
-		vals := make([]any, len(schema))
-		missing := make([]bool, len(schema))
+		vals, missing := vbuf[k*len(schema):(k+1)*len(schema):(k+1)*len(schema)], mbuf[k*len(schema):(k+1)*len(schema):(k+1)*len(schema)]
 		var rev [3]int64
-		for i, v := range schema {
-			name := v.Name
-			switch {
-			case name == "as_of":
+		for i, g := range plan {
+			switch g.kind {
+			case genAsOf:
 				vals[i] = y*10000 + int64(asOf.Month())*100 + int64(asOf.Day())
-			case name == "policy_year":
+			case genPolicyYear:
 				vals[i] = y
-			case name == "e.district":
+			case genDistrict:
 				vals[i] = genDistricts[r.IntN(len(genDistricts))]
-			case name == "e.class":
-				vals[i] = fmt.Sprintf("%04d", 1300+r.IntN(3000))
-			case name == "e.division":
+			case genClass:
+				vals[i] = classCodes[r.IntN(3000)]
+			case genDivision:
 				vals[i] = "" // set from the class below
-			case name == "e.industries":
+			case genIndustryList:
 				var l []string
 				for _, ind := range genIndustries {
 					if r.IntN(6) == 0 {
@@ -49,49 +51,124 @@ func SyntheticSubjects(n int, asOf chanye.Date, seed uint64) []policy.Subject {
 					}
 				}
 				vals[i] = append([]string{}, l...)
-			case name == "e.size":
+			case genSize:
 				vals[i] = genSizes[min(r.IntN(10), 3)]
-			case name == "e.age":
+			case genAge:
 				vals[i] = int64(r.IntN(40))
-			case strings.HasSuffix(name, ".held"):
+			case genHeld:
 				vals[i] = r.IntN(12) == 0
-			case strings.HasSuffix(name, "first_year"), strings.HasSuffix(name, ".year"):
+			case genYear:
 				if r.IntN(8) == 0 {
 					vals[i] = y - int64(r.IntN(8))
 				} else {
 					vals[i] = int64(0)
 				}
-			case strings.HasSuffix(name, ".reported"):
+			case genReported:
 				vals[i] = r.IntN(10) != 0
-			case v.Type == "int": // a fact figure
+			case genFigure:
 				if r.IntN(10) == 0 {
 					vals[i], missing[i] = int64(0), true
 					continue
 				}
 				x := int64(math.Exp(r.Float64()*12 + 8))
-				if v.Unit == policy.UnitPeople || v.Unit == policy.UnitCount {
+				if g.count {
 					x = int64(r.IntN(2000))
 				}
 				vals[i] = x
-				for fy := range 3 {
-					if name == fmt.Sprintf("e.fy%d.revenue", fy+1) {
-						rev[fy] = x
-					}
+				if g.fy > 0 {
+					rev[g.fy-1] = x
 				}
-			case v.Type == "double":
+			case genRatio:
 				vals[i] = r.Float64() * 0.3
-			default:
-				panic("vector: unexpected schema variable " + name)
 			}
 		}
-		cls := vals[schemaIndex["e.class"]].(string)
-		vals[schemaIndex["e.division"]] = cls[:2]
+		cls := vals[iClass].(string)
+		vals[iDivision] = cls[:2]
 		if rev[1] != 0 {
-			vals[schemaIndex["e.revenue_growth"]] = float64(rev[0]-rev[1]) / float64(rev[1])
+			vals[iGrowth] = float64(rev[0]-rev[1]) / float64(rev[1])
 		}
 		out[k] = policy.SubjectOf(fmt.Sprintf("S%07d", k), asOf, vals, missing)
 	}
 	return out
+}
+
+type genKind uint8
+
+const (
+	genAsOf genKind = iota + 1
+	genPolicyYear
+	genDistrict
+	genClass
+	genDivision
+	genIndustryList
+	genSize
+	genAge
+	genHeld
+	genYear
+	genReported
+	genFigure
+	genRatio
+)
+
+// genStep says how SyntheticSubjects draws one schema variable.
+type genStep struct {
+	kind  genKind
+	count bool // a figure in people or a count
+	fy    int  // revenue of fiscal year fy (1-3), else 0
+}
+
+// classCodes are the industry classes generated enterprises draw from.
+var classCodes = func() []string {
+	out := make([]string, 3000)
+	for i := range out {
+		out[i] = fmt.Sprintf("%04d", 1300+i)
+	}
+	return out
+}()
+
+// genPlan classifies the schema once, rather than per generated subject.
+func genPlan() []genStep {
+	plan := make([]genStep, len(schema))
+	for i, v := range schema {
+		name, g := v.Name, &plan[i]
+		switch {
+		case name == "as_of":
+			g.kind = genAsOf
+		case name == "policy_year":
+			g.kind = genPolicyYear
+		case name == "e.district":
+			g.kind = genDistrict
+		case name == "e.class":
+			g.kind = genClass
+		case name == "e.division":
+			g.kind = genDivision
+		case name == "e.industries":
+			g.kind = genIndustryList
+		case name == "e.size":
+			g.kind = genSize
+		case name == "e.age":
+			g.kind = genAge
+		case strings.HasSuffix(name, ".held"):
+			g.kind = genHeld
+		case strings.HasSuffix(name, "first_year"), strings.HasSuffix(name, ".year"):
+			g.kind = genYear
+		case strings.HasSuffix(name, ".reported"):
+			g.kind = genReported
+		case v.Type == "int": // a fact figure
+			g.kind = genFigure
+			g.count = v.Unit == policy.UnitPeople || v.Unit == policy.UnitCount
+			for fy := range 3 {
+				if name == fmt.Sprintf("e.fy%d.revenue", fy+1) {
+					g.fy = fy + 1
+				}
+			}
+		case v.Type == "double":
+			g.kind = genRatio
+		default:
+			panic("vector: unexpected schema variable " + name)
+		}
+	}
+	return plan
 }
 
 // RealisticPolicies returns n variants of the shipped policies with

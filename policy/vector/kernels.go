@@ -2,6 +2,7 @@ package vector
 
 import (
 	"math"
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 )
@@ -11,49 +12,54 @@ import (
 
 type number interface{ int64 | float64 }
 
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func b2u8(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// cmpVV and cmpVS compare a vector with a vector or a scalar straight into
+// a bitmap, without branches per row.
 func cmpVV[T number](t []uint64, x, y []T, o op) {
 	n := len(x)
 	y = y[:n]
 	for w := 0; w*64 < n; w++ {
 		base, end := w*64, min(w*64+64, n)
 		xs, ys := x[base:end], y[base:end]
+		ys = ys[:len(xs)]
 		var m uint64
 		switch o {
 		case opEq:
 			for j := range xs {
-				if xs[j] == ys[j] {
-					m |= 1 << j
-				}
+				m |= b2u(xs[j] == ys[j]) << j
 			}
 		case opNe:
 			for j := range xs {
-				if xs[j] != ys[j] {
-					m |= 1 << j
-				}
+				m |= b2u(xs[j] != ys[j]) << j
 			}
 		case opLt:
 			for j := range xs {
-				if xs[j] < ys[j] {
-					m |= 1 << j
-				}
+				m |= b2u(xs[j] < ys[j]) << j
 			}
 		case opLe:
 			for j := range xs {
-				if xs[j] <= ys[j] {
-					m |= 1 << j
-				}
+				m |= b2u(xs[j] <= ys[j]) << j
 			}
 		case opGt:
 			for j := range xs {
-				if xs[j] > ys[j] {
-					m |= 1 << j
-				}
+				m |= b2u(xs[j] > ys[j]) << j
 			}
 		case opGe:
 			for j := range xs {
-				if xs[j] >= ys[j] {
-					m |= 1 << j
-				}
+				m |= b2u(xs[j] >= ys[j]) << j
 			}
 		}
 		t[w] = m
@@ -68,43 +74,203 @@ func cmpVS[T number](t []uint64, x []T, c T, o op) {
 		switch o {
 		case opEq:
 			for j, v := range xs {
-				if v == c {
-					m |= 1 << j
-				}
+				m |= b2u(v == c) << j
 			}
 		case opNe:
 			for j, v := range xs {
-				if v != c {
-					m |= 1 << j
-				}
+				m |= b2u(v != c) << j
 			}
 		case opLt:
 			for j, v := range xs {
-				if v < c {
-					m |= 1 << j
-				}
+				m |= b2u(v < c) << j
 			}
 		case opLe:
 			for j, v := range xs {
-				if v <= c {
-					m |= 1 << j
-				}
+				m |= b2u(v <= c) << j
 			}
 		case opGt:
 			for j, v := range xs {
-				if v > c {
-					m |= 1 << j
-				}
+				m |= b2u(v > c) << j
 			}
 		case opGe:
 			for j, v := range xs {
-				if v >= c {
-					m |= 1 << j
-				}
+				m |= b2u(v >= c) << j
 			}
 		}
 		t[w] = m
 	}
+}
+
+// codeBits sets bit j of t to the table's answer for string code j.
+func codeBits(t []uint64, codes []uint32, tbl []uint8) {
+	n := len(codes)
+	for w := 0; w*64 < n; w++ {
+		cs := codes[w*64 : min(w*64+64, n)]
+		var m uint64
+		for j, c := range cs {
+			m |= uint64(tbl[c]) << j
+		}
+		t[w] = m
+	}
+}
+
+// arithInt computes dst = a o b with cel-go's overflow and division
+// errors, ORing error bits into e; it reports whether there were any. The
+// value of a row in error is unspecified.
+func arithInt(o op, dst, a, b []int64, e []uint64) bool {
+	n := len(dst)
+	a, b = a[:n], b[:n]
+	var all uint64
+	for w := 0; w*64 < n; w++ {
+		lo, hi := w*64, min(w*64+64, n)
+		d, xs, ys := dst[lo:hi], a[lo:hi], b[lo:hi]
+		ys, d = ys[:len(xs)], d[:len(xs)]
+		var em uint64
+		switch o {
+		case opAdd:
+			for j, x := range xs {
+				y := ys[j]
+				r := x + y
+				d[j] = r
+				em |= uint64((x^r)&(y^r)) >> 63 << j
+			}
+		case opSub:
+			for j, x := range xs {
+				y := ys[j]
+				r := x - y
+				d[j] = r
+				em |= uint64((x^y)&(x^r)) >> 63 << j
+			}
+		case opMul:
+			for j, x := range xs {
+				r, ok := mulFast(x, ys[j])
+				d[j] = r
+				em |= b2u(!ok) << j
+			}
+		case opDiv:
+			for j, x := range xs {
+				r, ok := divInt(x, ys[j])
+				d[j] = r
+				em |= b2u(!ok) << j
+			}
+		case opMod:
+			for j, x := range xs {
+				r, ok := modInt(x, ys[j])
+				d[j] = r
+				em |= b2u(!ok) << j
+			}
+		}
+		e[w] |= em
+		all |= em
+	}
+	return all != 0
+}
+
+// arithIntConst is arithInt with b the same c on every row.
+func arithIntConst(o op, dst, a []int64, c int64, e []uint64) bool {
+	n := len(dst)
+	a = a[:n]
+	switch {
+	case (o == opDiv || o == opMod) && c != 0 && c != -1:
+		// No row can fail: divide without checks.
+		if o == opDiv {
+			for j, x := range a {
+				dst[j] = x / c
+			}
+		} else {
+			for j, x := range a {
+				dst[j] = x % c
+			}
+		}
+		return false
+	case o == opMul && c > 0:
+		// x*c overflows exactly when x is outside [MinInt64/c, MaxInt64/c].
+		lo, hi := math.MinInt64/c, math.MaxInt64/c
+		var all uint64
+		for w := 0; w*64 < n; w++ {
+			xs, d := a[w*64:min(w*64+64, n)], dst[w*64:min(w*64+64, n)]
+			d = d[:len(xs)]
+			var em uint64
+			for j, x := range xs {
+				d[j] = x * c
+				em |= b2u(x < lo || x > hi) << j
+			}
+			e[w] |= em
+			all |= em
+		}
+		return all != 0
+	}
+	var all uint64
+	for w := 0; w*64 < n; w++ {
+		xs, d := a[w*64:min(w*64+64, n)], dst[w*64:min(w*64+64, n)]
+		d = d[:len(xs)]
+		var em uint64
+		switch o {
+		case opAdd:
+			for j, x := range xs {
+				r := x + c
+				d[j] = r
+				em |= uint64((x^r)&(c^r)) >> 63 << j
+			}
+		case opSub:
+			for j, x := range xs {
+				r := x - c
+				d[j] = r
+				em |= uint64((x^c)&(x^r)) >> 63 << j
+			}
+		case opMul:
+			for j, x := range xs {
+				r, ok := mulFast(x, c)
+				d[j] = r
+				em |= b2u(!ok) << j
+			}
+		case opDiv:
+			for j, x := range xs {
+				r, ok := divInt(x, c)
+				d[j] = r
+				em |= b2u(!ok) << j
+			}
+		case opMod:
+			for j, x := range xs {
+				r, ok := modInt(x, c)
+				d[j] = r
+				em |= b2u(!ok) << j
+			}
+		}
+		e[w] |= em
+		all |= em
+	}
+	return all != 0
+}
+
+func arithDouble(o op, dst, a, b []float64) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	switch o {
+	case opAdd:
+		for j := range dst {
+			dst[j] = a[j] + b[j]
+		}
+	case opSub:
+		for j := range dst {
+			dst[j] = a[j] - b[j]
+		}
+	case opMul:
+		for j := range dst {
+			dst[j] = a[j] * b[j]
+		}
+	case opDiv:
+		for j := range dst {
+			dst[j] = a[j] / b[j]
+		}
+	}
+}
+
+// mulFast is mulInt from the 128-bit product: it overflows exactly when the
+// high word is not the sign of the low one.
+func mulFast(x, y int64) (int64, bool) {
+	hi, lo := bits.Mul64(uint64(x), uint64(y))
+	shi := int64(hi) - (x>>63)&y - (y>>63)&x
+	return int64(lo), shi == int64(lo)>>63
 }
 
 func mirrorOp(o op) op {

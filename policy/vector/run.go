@@ -1,19 +1,20 @@
 package vector
 
 import (
+	"math"
 	"math/bits"
 	"runtime"
 	"sync"
 	"sync/atomic"
 
-	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/interpreter"
 )
 
-// chunkRows is how many rows a worker evaluates at once: the intermediate
-// vectors of one chunk stay in cache.
+// chunkRows is how many rows a worker evaluates at once. With the vectors
+// of finished nodes handed back to the worker's pool, a chunk's working set
+// is a few dozen vectors of 32 KB: it stays in L2.
 const chunkRows = 4096
 
 // Result is what a run decided, per policy in program order.
@@ -35,7 +36,8 @@ type PolicyResult struct {
 // IsEligible reports whether row i is eligible.
 func (r *PolicyResult) IsEligible(i int) bool { return r.Eligible[i/64]&(1<<(i%64)) != 0 }
 
-// vbuf is a node's value over the current chunk.
+// vbuf is a node's value over the current chunk, or over the selected rows
+// of a selection.
 type vbuf struct {
 	epoch  int
 	i      []int64
@@ -46,17 +48,19 @@ type vbuf struct {
 	dict   []string
 	str    string // string constant
 	isStr  bool
-	own    bool // the buffers below are the node's own
-	oi     []int64
-	of     []float64
-	ot, oe []uint64
-	filled bool   // constants are filled once per worker
-	tbl    []bool // string predicate per dictionary entry
+	pooled kind // the vectors above come from the pool: give them back
+	// Constants and single-valued columns keep one filled vector.
+	ci     []int64
+	cf     []float64
+	ct, ce []uint64
+	filled bool
+	ocodes []uint32 // gathered string codes, under a selection
+	tbl    []uint8  // string predicate per dictionary entry
 	tbli   []int64
-	sub    *[2][]bool // list predicate true / error per dictionary entry
 }
 
-// exec evaluates the nodes of one DAG over chunks of a domain of rows.
+// exec evaluates the nodes of one DAG over chunks of a domain of rows, or
+// over the selected rows of a chunk.
 type exec struct {
 	nodes []node
 	cols  *Columns
@@ -65,38 +69,96 @@ type exec struct {
 	buf   []vbuf
 	epoch int
 	lo, n int
+	sel   []int32 // when not nil, the rows are lo+sel[j] and n is len(sel)
+	size  int     // rows a vector holds
+	// The pool: vectors of size rows and bitmaps of size bits.
+	freeI [][]int64
+	freeF [][]float64
+	freeB [][]uint64
+	held  []int32 // nodes holding pooled vectors, for releaseAll
 }
 
-func newExec(nodes []node, cols *Columns, iter *column, subs map[int32]*[2][]bool) *exec {
-	return &exec{nodes: nodes, cols: cols, iter: iter, subs: subs, buf: make([]vbuf, len(nodes))}
+func newExec(nodes []node, cols *Columns, iter *column, subs map[int32]*[2][]bool, size int) *exec {
+	return &exec{nodes: nodes, cols: cols, iter: iter, subs: subs, buf: make([]vbuf, len(nodes)), size: max(size, 64)}
 }
 
-func (x *exec) chunk(lo, n int) { x.epoch++; x.lo, x.n = lo, n }
+func (x *exec) chunk(lo, n int) { x.epoch++; x.lo, x.n, x.sel = lo, n, nil }
 
 func (x *exec) words() int { return (x.n + 63) / 64 }
 
-// alloc gives v own buffers of the chunk's size for kind k.
+func (x *exec) getB() []uint64 {
+	if k := len(x.freeB); k > 0 {
+		b := x.freeB[k-1]
+		x.freeB = x.freeB[:k-1]
+		return b
+	}
+	return make([]uint64, (x.size+63)/64)
+}
+
+// alloc gives v pooled vectors of the chunk's size for kind k, with no
+// error bits.
 func (x *exec) alloc(v *vbuf, k kind) {
+	if v.pooled != 0 { // recomputed in the same chunk after a release
+		x.free(v)
+	}
 	w := x.words()
-	if !v.own {
-		v.own = true
-		c := max(chunkRows, x.n)
-		switch k {
-		case kInt:
-			v.oi = make([]int64, c)
-		case kDouble:
-			v.of = make([]float64, c)
-		}
-		v.ot, v.oe = make([]uint64, (c+63)/64), make([]uint64, (c+63)/64)
-	}
-	v.i, v.f, v.t, v.e, v.hasE = nil, nil, v.ot[:w], v.oe[:w], false
-	if k == kInt {
-		v.i = v.oi[:x.n]
-	}
-	if k == kDouble {
-		v.f = v.of[:x.n]
-	}
+	v.pooled = k
+	v.i, v.f, v.hasE = nil, nil, false
+	v.t, v.e = x.getB()[:w], x.getB()[:w]
 	clear(v.e)
+	switch k {
+	case kInt:
+		if k := len(x.freeI); k > 0 {
+			v.i = x.freeI[k-1][:x.n]
+			x.freeI = x.freeI[:k-1]
+		} else {
+			v.i = make([]int64, x.size)[:x.n]
+		}
+	case kDouble:
+		if k := len(x.freeF); k > 0 {
+			v.f = x.freeF[k-1][:x.n]
+			x.freeF = x.freeF[:k-1]
+		} else {
+			v.f = make([]float64, x.size)[:x.n]
+		}
+	}
+}
+
+// free hands v's pooled vectors back.
+func (x *exec) free(v *vbuf) {
+	if v.pooled == 0 {
+		return
+	}
+	x.freeB = append(x.freeB, v.t[:cap(v.t)], v.e[:cap(v.e)])
+	switch v.pooled {
+	case kInt:
+		x.freeI = append(x.freeI, v.i[:cap(v.i)])
+	case kDouble:
+		x.freeF = append(x.freeF, v.f[:cap(v.f)])
+	}
+	v.pooled, v.i, v.f, v.t, v.e, v.epoch = 0, nil, nil, nil, nil, 0
+}
+
+// release frees the nodes whose last consumer has run.
+func (x *exec) release(ids []int32) {
+	for _, id := range ids {
+		x.free(&x.buf[id])
+	}
+}
+
+// releaseAll frees every node evaluated under the current selection.
+func (x *exec) releaseAll() {
+	for _, id := range x.held {
+		x.free(&x.buf[id])
+	}
+	x.held = x.held[:0]
+}
+
+// selected evaluates node id over rows lo+sel[j] only.
+func (x *exec) selected(lo int, sel []int32, id int32) *vbuf {
+	x.epoch++
+	x.lo, x.n, x.sel = lo, len(sel), sel
+	return x.ensure(id)
 }
 
 func (x *exec) ensure(id int32) *vbuf {
@@ -109,12 +171,14 @@ func (x *exec) ensure(id int32) *vbuf {
 		x.ensure(a)
 	}
 	x.eval(id, n, v)
+	if v.pooled != 0 && x.sel != nil {
+		x.held = append(x.held, id)
+	}
 	v.epoch = x.epoch
 	return v
 }
 
-// errs merges the error bits of the operands into v and clears their true
-// bits; it reports whether there were any.
+// errs merges the error bits of the operands into v.
 func (x *exec) errs(v *vbuf, args ...int32) {
 	for _, a := range args {
 		av := &x.buf[a]
@@ -122,9 +186,7 @@ func (x *exec) errs(v *vbuf, args ...int32) {
 			continue
 		}
 		v.hasE = true
-		for w := range v.e {
-			v.e[w] |= av.e[w]
-		}
+		orInto(v.e, av.e)
 	}
 }
 
@@ -136,46 +198,59 @@ func (x *exec) fixT(v *vbuf) {
 	}
 }
 
+// constant points v at its filled vectors, filling them on first use.
+func (x *exec) constant(v *vbuf, k kind, iv int64, fv float64, bv bool) {
+	if !v.filled {
+		v.filled = true
+		v.ct, v.ce = make([]uint64, (x.size+63)/64), make([]uint64, (x.size+63)/64)
+		switch k {
+		case kInt:
+			v.ci = make([]int64, x.size)
+			for j := range v.ci {
+				v.ci[j] = iv
+			}
+		case kDouble:
+			v.cf = make([]float64, x.size)
+			for j := range v.cf {
+				v.cf[j] = fv
+			}
+		case kBool:
+			fillBits(v.ct, bv)
+		}
+	}
+	w := x.words()
+	v.i, v.f, v.t, v.e, v.hasE = nil, nil, v.ct[:w], v.ce[:w], false
+	if k == kInt {
+		v.i = v.ci[:x.n]
+	}
+	if k == kDouble {
+		v.f = v.cf[:x.n]
+	}
+}
+
+// scalarInt reports the value of int node id when it is one for every row:
+// a constant, or a column whose rows are all equal.
+func (x *exec) scalarInt(id int32) (int64, bool) {
+	n := &x.nodes[id]
+	switch {
+	case n.op == opConst:
+		return n.iv, true
+	case n.op == opVar && n.v >= 0 && n.k == kInt && x.cols.cols[n.v].same:
+		return x.cols.cols[n.v].sameVal, true
+	}
+	return 0, false
+}
+
 func (x *exec) eval(id int32, n *node, v *vbuf) {
 	w := x.words()
 	arg := func(i int) *vbuf { return &x.buf[n.a[i]] }
 	switch n.op {
 	case opConst:
-		if !v.filled {
-			v.own, v.filled = false, true
-			x.alloc(v, n.k)
-			c := max(chunkRows, x.n)
-			switch n.k {
-			case kInt:
-				v.oi = v.oi[:c]
-				for j := range v.oi {
-					v.oi[j] = n.iv
-				}
-			case kDouble:
-				v.of = v.of[:c]
-				for j := range v.of {
-					v.of[j] = n.fv
-				}
-			case kBool:
-				fill := uint64(0)
-				if n.bv {
-					fill = ^uint64(0)
-				}
-				for j := range v.ot {
-					v.ot[j] = fill
-				}
-			case kString:
-				v.isStr, v.str = true, n.sv
-			}
+		if n.k == kString {
+			v.isStr, v.str = true, n.sv
+			return
 		}
-		v.i, v.f, v.t, v.hasE = nil, nil, v.ot[:w], false
-		if n.k == kInt {
-			v.i = v.oi[:x.n]
-		}
-		if n.k == kDouble {
-			v.f = v.of[:x.n]
-		}
-		v.e = v.oe[:w]
+		x.constant(v, n.k, n.iv, n.fv, n.bv)
 	case opVar:
 		x.readVar(n, v)
 	case opAdd, opSub, opMul, opDiv, opMod:
@@ -191,7 +266,7 @@ func (x *exec) eval(id int32, n *node, v *vbuf) {
 			return
 		}
 		for j, i := range a.i {
-			if i == -1<<63 {
+			if i == math.MinInt64 {
 				v.e[j/64] |= 1 << (j % 64)
 				v.hasE = true
 			} else {
@@ -203,6 +278,19 @@ func (x *exec) eval(id int32, n *node, v *vbuf) {
 	case opAnd, opOr:
 		x.alloc(v, kBool)
 		a, b := arg(0), arg(1)
+		if !a.hasE && !b.hasE {
+			at, bt := a.t[:w], b.t[:w]
+			if n.op == opAnd {
+				for j := range v.t {
+					v.t[j] = at[j] & bt[j]
+				}
+			} else {
+				for j := range v.t {
+					v.t[j] = at[j] | bt[j]
+				}
+			}
+			return
+		}
 		for j := 0; j < w; j++ {
 			ae, be := word(a, j), word(b, j)
 			at, bt := a.t[j], b.t[j]
@@ -266,9 +354,9 @@ func (x *exec) eval(id int32, n *node, v *vbuf) {
 			return
 		}
 		if v.tbl == nil {
-			v.tbl = make([]bool, len(a.dict))
+			v.tbl = make([]uint8, len(a.dict))
 			for j, s := range a.dict {
-				v.tbl[j] = strPred(n, s)
+				v.tbl[j] = b2u8(strPred(n, s))
 			}
 		}
 		codeBits(v.t, a.codes, v.tbl)
@@ -292,44 +380,34 @@ func (x *exec) eval(id int32, n *node, v *vbuf) {
 		}
 	case opListHas:
 		col := x.cols.cols[x.nodes[n.a[0]].v]
-		if j, ok := col.dictIdx[n.sv]; ok && int(j) < len(col.valBits) {
+		j, ok := col.dictIdx[n.sv]
+		if ok && int(j) < len(col.valBits) && x.sel == nil {
 			v.t, v.e, v.hasE = col.valBits[j][x.lo/64:x.lo/64+w], nil, false
 			return
 		}
 		x.alloc(v, kBool)
-		fillBits(v.t, false)
+		if !ok || int(j) >= len(col.valBits) {
+			fillBits(v.t, false)
+			return
+		}
+		gatherBits(v.t, col.valBits[j], x.lo, x.sel)
 	case opListSize:
 		x.alloc(v, kInt)
-		off := x.cols.cols[x.nodes[n.a[0]].v].off[x.lo : x.lo+x.n+1]
+		off := x.cols.cols[x.nodes[n.a[0]].v].off
+		if x.sel != nil {
+			for j, r := range x.sel {
+				r := x.lo + int(r)
+				v.i[j] = int64(off[r+1] - off[r])
+			}
+			return
+		}
+		off = off[x.lo : x.lo+x.n+1]
 		for j := range v.i {
 			v.i[j] = int64(off[j+1] - off[j])
 		}
 	case opListAny, opListAll:
 		x.alloc(v, kBool)
-		col := x.cols.cols[x.nodes[n.a[0]].v]
-		sub := x.subs[id]
-		lo := x.lo / 64
-		// any: rows with an element whose predicate is true; all: rows
-		// with one whose predicate is false. Both: rows with an error.
-		var hit, er []uint64 = v.t, v.e
-		clear(hit)
-		for j, vb := range col.valBits {
-			t, e := sub[0][j], sub[1][j]
-			if e {
-				orInto(er, vb[lo:lo+w])
-			} else if t == (n.op == opListAny) {
-				orInto(hit, vb[lo:lo+w])
-			}
-		}
-		for j := range er {
-			er[j] &^= hit[j]
-			if er[j] != 0 {
-				v.hasE = true
-			}
-			if n.op == opListAll {
-				hit[j] = ^hit[j] &^ er[j]
-			}
-		}
+		x.listPred(id, n, v)
 	case opToInt:
 		x.alloc(v, kInt)
 		x.errs(v, n.a...)
@@ -352,11 +430,14 @@ func (x *exec) eval(id int32, n *node, v *vbuf) {
 		x.errs(v, n.a...)
 		a, b := arg(0), arg(1)
 		if n.k == kInt {
-			for j := range v.i {
-				if n.op == opMin {
-					v.i[j] = min(a.i[j], b.i[j])
-				} else {
-					v.i[j] = max(a.i[j], b.i[j])
+			bi := b.i[:len(a.i)]
+			if n.op == opMin {
+				for j, p := range a.i {
+					v.i[j] = min(p, bi[j])
+				}
+			} else {
+				for j, p := range a.i {
+					v.i[j] = max(p, bi[j])
 				}
 			}
 			return
@@ -377,6 +458,56 @@ func (x *exec) eval(id int32, n *node, v *vbuf) {
 		}
 	default:
 		panic("vector: unknown operation")
+	}
+}
+
+// listPred evaluates exists (opListAny) or all (opListAll) from the
+// predicate's table over the list column's dictionary. Any: rows with an
+// element whose predicate is true; all: rows with one whose predicate is
+// false. Both: an error where some element errs and none decides.
+func (x *exec) listPred(id int32, n *node, v *vbuf) {
+	col := x.cols.cols[x.nodes[n.a[0]].v]
+	sub := x.subs[id]
+	hit, er := v.t, v.e
+	clear(hit)
+	if x.sel != nil {
+		for j, r := range x.sel {
+			r := x.lo + int(r)
+			var h, e bool
+			for _, c := range col.codes[col.off[r]:col.off[r+1]] {
+				if sub[1][c] {
+					e = true
+				} else if sub[0][c] == (n.op == opListAny) {
+					h = true
+				}
+			}
+			if h {
+				hit[j/64] |= 1 << (j % 64)
+			} else if e {
+				er[j/64] |= 1 << (j % 64)
+			}
+		}
+	} else {
+		lo, w := x.lo/64, len(hit)
+		for j, vb := range col.valBits {
+			t, e := sub[0][j], sub[1][j]
+			if e {
+				orInto(er, vb[lo:lo+w])
+			} else if t == (n.op == opListAny) {
+				orInto(hit, vb[lo:lo+w])
+			}
+		}
+		for j := range er {
+			er[j] &^= hit[j]
+		}
+	}
+	for j := range er {
+		if er[j] != 0 {
+			v.hasE = true
+		}
+		if n.op == opListAll {
+			hit[j] = ^hit[j] &^ er[j]
+		}
 	}
 }
 
@@ -404,47 +535,61 @@ func orInto(dst, src []uint64) {
 	}
 }
 
-func codeBits(t []uint64, codes []uint32, tbl []bool) {
-	n := len(codes)
-	for w := 0; w*64 < n; w++ {
-		cs := codes[w*64 : min(w*64+64, n)]
-		var m uint64
-		for j, c := range cs {
-			if tbl[c] {
-				m |= 1 << j
-			}
-		}
-		t[w] = m
-	}
-}
-
 func (x *exec) readVar(n *node, v *vbuf) {
 	col := x.iter
 	if n.v >= 0 {
 		col = x.cols.cols[n.v]
 	}
-	lo, hi, w := x.lo, x.lo+x.n, x.words()
+	lo, hi := x.lo, x.lo+x.n
 	v.hasE = false
+	if col.k == kInt && col.same {
+		x.constant(v, kInt, col.sameVal, 0, false)
+		return
+	}
+	if x.sel != nil {
+		switch col.k {
+		case kInt:
+			x.alloc(v, kInt)
+			for j, r := range x.sel {
+				v.i[j] = col.ints[lo+int(r)]
+			}
+		case kDouble:
+			x.alloc(v, kDouble)
+			for j, r := range x.sel {
+				v.f[j] = col.dbls[lo+int(r)]
+			}
+		case kBool:
+			x.alloc(v, kBool)
+			gatherBits(v.t, col.bits, lo, x.sel)
+		case kString:
+			if v.ocodes == nil {
+				v.ocodes = make([]uint32, x.size)
+			}
+			for j, r := range x.sel {
+				v.ocodes[j] = col.codes[lo+int(r)]
+			}
+			v.codes, v.dict = v.ocodes[:x.n], col.dict
+		}
+		return
+	}
 	switch col.k {
 	case kInt:
-		if col.same {
-			if !v.filled {
-				v.filled = true
-				v.oi = make([]int64, max(chunkRows, x.n))
-				for j := range v.oi {
-					v.oi[j] = col.sameVal
-				}
-			}
-			v.i = v.oi[:x.n]
-			return
-		}
 		v.i = col.ints[lo:hi]
 	case kDouble:
 		v.f = col.dbls[lo:hi]
 	case kBool:
-		v.t = col.bits[lo/64 : lo/64+w]
+		v.t = col.bits[lo/64 : lo/64+x.words()]
 	case kString:
 		v.codes, v.dict = col.codes[lo:hi], col.dict
+	}
+}
+
+// gatherBits sets bit j of t to bit lo+sel[j] of src.
+func gatherBits(t, src []uint64, lo int, sel []int32) {
+	clear(t)
+	for j, r := range sel {
+		r := lo + int(r)
+		t[j/64] |= (src[r/64] >> (r % 64) & 1) << (j % 64)
 	}
 }
 
@@ -453,31 +598,18 @@ func (x *exec) arith(n *node, v *vbuf) {
 	x.errs(v, n.a...)
 	a, b := &x.buf[n.a[0]], &x.buf[n.a[1]]
 	if n.k == kDouble {
-		bf := b.f[:len(a.f)]
-		for j, p := range a.f {
-			switch n.op {
-			case opAdd:
-				v.f[j] = p + bf[j]
-			case opSub:
-				v.f[j] = p - bf[j]
-			case opMul:
-				v.f[j] = p * bf[j]
-			case opDiv:
-				v.f[j] = p / bf[j]
-			}
-		}
+		arithDouble(n.op, v.f, a.f, b.f)
 		return
 	}
-	f := map[op]func(x, y int64) (int64, bool){opAdd: addInt, opSub: subInt, opMul: mulInt, opDiv: divInt, opMod: modInt}[n.op]
-	bi := b.i[:len(a.i)]
-	for j, p := range a.i {
-		r, ok := f(p, bi[j])
-		v.i[j] = r
-		if !ok {
-			v.e[j/64] |= 1 << (j % 64)
-			v.hasE = true
-		}
+	var e bool
+	if c, ok := x.scalarInt(n.a[1]); ok {
+		e = arithIntConst(n.op, v.i, a.i, c, v.e)
+	} else if c, ok := x.scalarInt(n.a[0]); ok && (n.op == opAdd || n.op == opMul) {
+		e = arithIntConst(n.op, v.i, b.i, c, v.e)
+	} else {
+		e = arithInt(n.op, v.i, a.i, b.i, v.e)
 	}
+	v.hasE = v.hasE || e
 }
 
 func (x *exec) compare(n *node, v *vbuf) {
@@ -486,14 +618,13 @@ func (x *exec) compare(n *node, v *vbuf) {
 	a, b := &x.buf[n.a[0]], &x.buf[n.a[1]]
 	bn := &x.nodes[n.a[1]]
 	an := &x.nodes[n.a[0]]
-	switch x.nodes[n.a[0]].k {
+	switch an.k {
 	case kInt:
-		switch {
-		case bn.op == opConst:
-			cmpVS(v.t, a.i, bn.iv, n.op)
-		case an.op == opConst:
-			cmpVS(v.t, b.i, an.iv, mirrorOp(n.op))
-		default:
+		if c, ok := x.scalarInt(n.a[1]); ok {
+			cmpVS(v.t, a.i, c, n.op)
+		} else if c, ok := x.scalarInt(n.a[0]); ok {
+			cmpVS(v.t, b.i, c, mirrorOp(n.op))
+		} else {
 			cmpVV(v.t, a.i, b.i, n.op)
 		}
 	case kDouble:
@@ -516,17 +647,17 @@ func (x *exec) compare(n *node, v *vbuf) {
 			fillBits(v.t, cmpString(n.op, a.str, b.str))
 		case a.isStr:
 			if v.tbl == nil {
-				v.tbl = make([]bool, len(b.dict))
+				v.tbl = make([]uint8, len(b.dict))
 				for j, s := range b.dict {
-					v.tbl[j] = cmpString(n.op, a.str, s)
+					v.tbl[j] = b2u8(cmpString(n.op, a.str, s))
 				}
 			}
 			codeBits(v.t, b.codes, v.tbl)
 		case b.isStr:
 			if v.tbl == nil {
-				v.tbl = make([]bool, len(a.dict))
+				v.tbl = make([]uint8, len(a.dict))
 				for j, s := range a.dict {
-					v.tbl[j] = cmpString(n.op, s, b.str)
+					v.tbl[j] = b2u8(cmpString(n.op, s, b.str))
 				}
 			}
 			codeBits(v.t, a.codes, v.tbl)
@@ -558,7 +689,7 @@ func subTables(p *Program, cols *Columns) map[int32]*[2][]bool {
 		}
 		t := &[2][]bool{make([]bool, d), make([]bool, d)}
 		if d > 0 {
-			x := newExec(n.sub.nodes, nil, iter, nil)
+			x := newExec(n.sub.nodes, nil, iter, nil, d)
 			x.chunk(0, d)
 			v := x.ensure(n.sub.root)
 			for j := 0; j < d; j++ {
@@ -593,18 +724,31 @@ func (a *rowActivation) ResolveName(name string) (any, bool) {
 
 func (a *rowActivation) Parent() interpreter.Activation { return nil }
 
+// tuning says when a policy's remaining work moves to its selected rows: a
+// condition not yet computed for the chunk once fewer than one row in
+// condSparse is still eligible, the amount once fewer than one in
+// amountSparse is. Gathering costs a few times a vector operation per row,
+// so below these densities evaluating the selected rows is cheaper, and
+// the amount is computed for eligible rows only. Zero: always select.
+type tuning struct{ condSparse, amountSparse int }
+
+var defaultTuning = tuning{condSparse: 8, amountSparse: 2}
+
 // Run decides every policy of the programs for every row of cols. The
 // columns must hold every variable in the programs' Reads.
-func Run(cols *Columns, progs ...*Program) Result {
+func Run(cols *Columns, progs ...*Program) Result { return run(cols, defaultTuning, progs) }
+
+func run(cols *Columns, tu tuning, progs []*Program) Result {
 	cols.seal()
 	res := Result{Rows: cols.n}
 	type job struct {
 		p    *Program
 		subs map[int32]*[2][]bool
+		rel  [][]int32 // per policy: nodes it is the last to read
 	}
 	var jobs []job
 	for _, p := range progs {
-		jobs = append(jobs, job{p, subTables(p, cols)})
+		jobs = append(jobs, job{p, subTables(p, cols), p.releases()})
 		for _, pp := range p.pols {
 			res.Policies = append(res.Policies, PolicyResult{PolicyID: pp.c.Policy.ID, Version: pp.c.Policy.Version,
 				Eligible: make([]uint64, (cols.n+63)/64)})
@@ -618,11 +762,12 @@ func Run(cols *Columns, progs ...*Program) Result {
 	workers := min(runtime.GOMAXPROCS(0), max(chunks, 1))
 	for range workers {
 		wg.Go(func() {
-			xs := make([]*exec, len(jobs))
+			d := &decider{tu: tu, elig: make([]uint64, chunkRows/64), sel: make([]int32, chunkRows)}
+			xs, ss := make([]*exec, len(jobs)), make([]*exec, len(jobs))
 			for i, j := range jobs {
-				xs[i] = newExec(j.p.nodes, cols, nil, j.subs)
+				xs[i] = newExec(j.p.nodes, cols, nil, j.subs, chunkRows)
+				ss[i] = newExec(j.p.nodes, cols, nil, j.subs, chunkRows)
 			}
-			elig := make([]uint64, chunkRows/64)
 			for {
 				c := int(next.Add(1) - 1)
 				if c >= chunks {
@@ -633,8 +778,10 @@ func Run(cols *Columns, progs ...*Program) Result {
 				k := 0
 				for i, j := range jobs {
 					xs[i].chunk(lo, n)
-					for _, pp := range j.p.pols {
-						amounts[c*np+k] = decideChunk(xs[i], &pp, elig[:(n+63)/64], res.Policies[k].Eligible[lo/64:], j.p.AsOf)
+					d.x, d.sx = xs[i], ss[i]
+					for pi := range j.p.pols {
+						amounts[c*np+k] = d.decide(&j.p.pols[pi], res.Policies[k].Eligible[lo/64:])
+						xs[i].release(j.rel[pi])
 						k++
 					}
 				}
@@ -644,6 +791,11 @@ func Run(cols *Columns, progs ...*Program) Result {
 	wg.Wait()
 	for k := range res.Policies {
 		r := &res.Policies[k]
+		total := 0
+		for c := 0; c < chunks; c++ {
+			total += len(amounts[c*np+k])
+		}
+		r.Amounts = make([]int64, 0, total)
 		for c := 0; c < chunks; c++ {
 			r.Amounts = append(r.Amounts, amounts[c*np+k]...)
 		}
@@ -655,37 +807,107 @@ func Run(cols *Columns, progs ...*Program) Result {
 	return res
 }
 
-// decideChunk decides one policy over the chunk, writes its eligible bits
-// to out and returns the amounts of the eligible rows.
-func decideChunk(x *exec, pp *polPlan, elig, out []uint64, asOf chanye.Date) []int64 {
+// releases lists, per policy of the program, the nodes no later policy
+// reads: after deciding it, a worker hands their vectors back.
+func (p *Program) releases() [][]int32 {
+	last := make([]int32, len(p.nodes))
+	for i := range last {
+		last[i] = -1
+	}
+	var mark func(id int32, pi int32)
+	mark = func(id int32, pi int32) {
+		if last[id] == pi {
+			return
+		}
+		last[id] = pi
+		for _, a := range p.nodes[id].a {
+			mark(a, pi)
+		}
+	}
+	for pi, pp := range p.pols {
+		for _, id := range pp.conds {
+			mark(id, int32(pi))
+		}
+		if pp.amount >= 0 {
+			mark(pp.amount, int32(pi))
+		}
+	}
+	out := make([][]int32, len(p.pols))
+	for id, pi := range last {
+		if pi >= 0 {
+			out[pi] = append(out[pi], int32(id))
+		}
+	}
+	return out
+}
+
+// decider decides policies over a worker's current chunk.
+type decider struct {
+	tu    tuning
+	x, sx *exec // the chunk; the selected rows
+	elig  []uint64
+	sel   []int32
+}
+
+func sparse(count, n, ratio int) bool { return count*ratio < n || ratio == 0 }
+
+// selection lists the set bits of elig.
+func (d *decider) selection(elig []uint64) []int32 {
+	s := d.sel[:0]
+	for w, m := range elig {
+		for m != 0 {
+			s = append(s, int32(w*64+bits.TrailingZeros64(m)))
+			m &= m - 1
+		}
+	}
+	return s
+}
+
+// decide decides one policy over the chunk, writes its eligible bits to
+// out and returns the amounts of the eligible rows.
+func (d *decider) decide(pp *polPlan, out []uint64) []int64 {
 	if !pp.live {
 		return nil
 	}
-	w := len(elig)
+	x, sx := d.x, d.sx
+	w := x.words()
+	elig := d.elig[:w]
 	fillBits(elig, true)
 	if r := x.n % 64; r != 0 {
 		elig[w-1] = 1<<r - 1
 	}
-	any := true
+	count := x.n
 	for _, id := range pp.conds {
+		if count == 0 {
+			break
+		}
+		if x.buf[id].epoch != x.epoch && sparse(count, x.n, d.tu.condSparse) {
+			sel := d.selection(elig)
+			v := sx.selected(x.lo, sel, id)
+			for j, r := range sel {
+				if v.t[j/64]&(1<<(j%64)) == 0 {
+					elig[r/64] &^= 1 << (r % 64)
+					count--
+				}
+			}
+			sx.releaseAll()
+			continue
+		}
 		v := x.ensure(id)
-		var or uint64
+		count = 0
 		for j := range elig {
 			elig[j] &= v.t[j]
-			or |= elig[j]
-		}
-		if or == 0 {
-			any = false
-			break
+			count += bits.OnesCount64(elig[j])
 		}
 	}
 	act := &rowActivation{cols: x.cols, params: pp.params}
-	if any && len(pp.fbConds) > 0 {
+	if count > 0 && len(pp.fbConds) > 0 {
 		eachRow(elig, func(j int) bool {
 			act.row = x.lo + j
 			for _, fc := range pp.fbConds {
 				out, _, err := fc.Program.Eval(act)
 				if err != nil || out != types.True {
+					count--
 					return false
 				}
 			}
@@ -693,12 +915,27 @@ func decideChunk(x *exec, pp *polPlan, elig, out []uint64, asOf chanye.Date) []i
 		})
 	}
 	var amts []int64
-	if any {
+	a := pp.c.Policy.Amount
+	switch {
+	case count == 0:
+	case pp.amount >= 0 && sparse(count, x.n, d.tu.amountSparse):
+		sel := d.selection(elig)
+		v := sx.selected(x.lo, sel, pp.amount)
+		amts = make([]int64, 0, len(sel))
+		for j, r := range sel {
+			if v.hasE && v.e[j/64]&(1<<(j%64)) != 0 {
+				elig[r/64] &^= 1 << (r % 64)
+				continue
+			}
+			amts = append(amts, finalAmount(v.i[j], a))
+		}
+		sx.releaseAll()
+	default:
 		var av *vbuf
 		if pp.amount >= 0 {
 			av = x.ensure(pp.amount)
 		}
-		a := pp.c.Policy.Amount
+		amts = make([]int64, 0, count)
 		eachRow(elig, func(j int) bool {
 			var raw int64
 			if av != nil {
@@ -751,3 +988,4 @@ func eachRow(b []uint64, keep func(j int) bool) {
 		}
 	}
 }
+
