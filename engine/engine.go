@@ -18,6 +18,11 @@ type Config struct {
 	Policies    policy.Service
 	Logger      *slog.Logger
 	Now         func() time.Time
+	// SimulationMaxAge is how long Simulate may reuse the base it loaded
+	// last (same as-of day, the columns it needs): a what-if on data a
+	// few seconds old, instead of reading millions of enterprises again.
+	// 0 means 30 s; negative never reuses. Run always reads afresh.
+	SimulationMaxAge time.Duration
 }
 
 // Engine decides policies for the enterprise base. It holds no enterprise
@@ -28,6 +33,13 @@ type Engine struct {
 
 	mu       sync.Mutex
 	compiled map[versionKey]*policy.Compiled
+
+	// simMu serialises simulations over the cached base: the columns are
+	// shared and evaluation seals them on first use.
+	simMu     sync.Mutex
+	simBase   *base
+	simReads  map[string]bool
+	simLoaded time.Time
 }
 
 type versionKey struct {
@@ -42,6 +54,9 @@ func New(cfg Config) *Engine {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.SimulationMaxAge == 0 {
+		cfg.SimulationMaxAge = 30 * time.Second
 	}
 	return &Engine{cfg: cfg, compiled: map[versionKey]*policy.Compiled{}}
 }

@@ -335,6 +335,11 @@ func TestSimulate(t *testing.T) {
 	if sim3.Losers == 0 || sim3.Gainers != 0 || sim3.LossFen != sim.Draft.AmountFen-sim3.Draft.AmountFen {
 		t.Errorf("higher threshold: losers %d gainers %d loss %d, want loss %d", sim3.Losers, sim3.Gainers, sim3.LossFen, sim.Draft.AmountFen-sim3.Draft.AmountFen)
 	}
+	// The base is reused within SimulationMaxAge: the same answer.
+	again, err := f.eng.Simulate(ctx, &d3, asOf)
+	if err != nil || again.Draft.AmountFen != sim3.Draft.AmountFen || again.Losers != sim3.Losers {
+		t.Errorf("cached simulation: %+v, %v; want %+v", again.Draft, err, sim3.Draft)
+	}
 	if cs.writes != 0 {
 		t.Errorf("simulate wrote %d times", cs.writes)
 	}
@@ -399,4 +404,24 @@ func TestExplainNearMisses(t *testing.T) {
 	if _, err := f.eng.Explain(ctx, "no-such-policy", 0, f.codes[0], asOf); chanye.ErrorCode(err) != chanye.ENOTFOUND {
 		t.Errorf("Explain of an unknown policy: %v", err)
 	}
+}
+
+// TestConcurrent runs simulations and explanations at once, for the race
+// detector: the API and the pages call the engine from many requests.
+func TestConcurrent(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 500, nil)
+	draft := policy.Shipped()[0]
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() {
+			if _, err := f.eng.Simulate(ctx, draft, asOf); err != nil {
+				t.Error(err)
+			}
+			if _, err := f.eng.ExplainEnterprise(ctx, f.codes[i], asOf); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
 }
