@@ -304,38 +304,22 @@ func (s *Store) FindEnterprises(ctx context.Context, filter chanye.EnterpriseFil
 		return nil, 0, err
 	}
 	var (
-		page  = []*chanye.Enterprise{}
+		page  []*chanye.Enterprise
 		total int
 	)
 	err = s.db.transact(ctx, true, func(tx *txn) error {
-		where, args := tx.where(filter)
-		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM enterprises e WHERE `+where, args...).Scan(&total); err != nil {
+		cond, args := tx.where(filter)
+		w := where{conds: []string{cond}, args: args}
+		if page, total, err = findPage(ctx, tx, enterpriseColumns, ` FROM enterprises e`, w, `e.code`, limit, filter.Offset, scanEnterprise); err != nil {
 			return err
 		}
-		if total <= filter.Offset {
-			return nil
-		}
-		rows, err := tx.query(ctx, `SELECT `+enterpriseColumns+` FROM enterprises e WHERE `+where+` ORDER BY e.code LIMIT ? OFFSET ?`,
-			append(args, limit, filter.Offset)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanEnterprise(rows)
-			if err != nil {
-				return err
-			}
-			page = append(page, e)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows.Close()
 		return attachIndustriesAndTiers(ctx, tx, page)
 	})
 	if err != nil {
 		return nil, 0, err
+	}
+	if page == nil {
+		page = []*chanye.Enterprise{}
 	}
 	return page, total, nil
 }

@@ -148,23 +148,8 @@ func (s *Store) FindPolicies(ctx context.Context, f policy.VersionFilter) ([]*po
 		total int
 	)
 	err = s.db.transact(ctx, true, func(tx *txn) error {
-		if total, err = count(ctx, tx, `SELECT COUNT(*) FROM policy_versions v`+w.String(), w.args...); err != nil {
-			return err
-		}
-		rows, err := tx.query(ctx, `SELECT `+versionColumns+` FROM policy_versions v`+w.String()+
-			` ORDER BY v.policy_id, v.version LIMIT ? OFFSET ?`, append(w.args, limit, f.Offset)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			v, err := scanVersion(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, v)
-		}
-		return rows.Err()
+		out, total, err = findPage(ctx, tx, versionColumns, ` FROM policy_versions v`, w, `v.policy_id, v.version`, limit, f.Offset, scanVersion)
+		return err
 	})
 	return out, total, err
 }
@@ -433,24 +418,7 @@ func (s *Store) FindRuns(ctx context.Context, f policy.RunFilter) ([]*policy.Run
 		total int
 	)
 	err = s.db.transact(ctx, true, func(tx *txn) error {
-		if total, err = count(ctx, tx, `SELECT COUNT(*) FROM policy_runs`+w.String(), w.args...); err != nil {
-			return err
-		}
-		rows, err := tx.query(ctx, `SELECT `+runColumns+` FROM policy_runs`+w.String()+` ORDER BY id DESC LIMIT ? OFFSET ?`,
-			append(w.args, limit, f.Offset)...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			r, err := scanRun(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			out = append(out, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if out, total, err = findPage(ctx, tx, runColumns, ` FROM policy_runs`, w, `id DESC`, limit, f.Offset, scanRun); err != nil {
 			return err
 		}
 		return attachRunPolicies(ctx, tx, out)
@@ -565,23 +533,8 @@ func (s *Store) FindDecisions(ctx context.Context, f policy.DecisionFilter) ([]*
 		total int
 	)
 	err = s.db.transact(ctx, true, func(tx *txn) error {
-		if total, err = count(ctx, tx, `SELECT COUNT(*) FROM policy_decisions d`+w.String(), w.args...); err != nil {
-			return err
-		}
-		rows, err := tx.query(ctx, `SELECT `+decisionColumns+` FROM policy_decisions d`+w.String()+
-			` ORDER BY d.run_id, d.policy_id, d.code LIMIT ? OFFSET ?`, append(w.args, limit, f.Offset)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			d, err := scanDecision(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, d)
-		}
-		return rows.Err()
+		out, total, err = findPage(ctx, tx, decisionColumns, ` FROM policy_decisions d`, w, `d.run_id, d.policy_id, d.code`, limit, f.Offset, scanDecision)
+		return err
 	})
 	return out, total, err
 }

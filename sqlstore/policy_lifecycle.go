@@ -124,6 +124,27 @@ func (s *Store) Publicise(ctx context.Context, runID int64, policyID string, day
 	return out, err
 }
 
+const publicityColumns = `d.run_id, d.policy_id, d.version, v.title_zh, v.title_en, v.document, d.code, d.name, d.amount_fen,
+			d.public_from, d.public_to`
+
+func scanPublicity(row interface{ Scan(...any) error }) (*policy.PublicityEntry, error) {
+	var e policy.PublicityEntry
+	var amount int64
+	var pf, pt sql.NullString
+	if err := row.Scan(&e.RunID, &e.PolicyID, &e.Version, &e.TitleZH, &e.TitleEN, &e.Document, &e.Code, &e.Name, &amount, &pf, &pt); err != nil {
+		return nil, err
+	}
+	e.AmountFen = chanye.Fen(amount)
+	var err error
+	if e.PublicFrom, err = parseDate(pf); err != nil {
+		return nil, err
+	}
+	if e.PublicTo, err = parseDate(pt); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
 // FindPublicity returns one page of the public list and the total.
 func (s *Store) FindPublicity(ctx context.Context, f policy.PublicityFilter) ([]*policy.PublicityEntry, int, error) {
 	limit, err := pageLimit(f.Offset, f.Limit)
@@ -150,33 +171,8 @@ func (s *Store) FindPublicity(ctx context.Context, f policy.PublicityFilter) ([]
 		total int
 	)
 	err = s.db.transact(ctx, true, func(tx *txn) error {
-		if total, err = count(ctx, tx, `SELECT COUNT(*)`+from+w.String(), w.args...); err != nil {
-			return err
-		}
-		rows, err := tx.query(ctx, `SELECT d.run_id, d.policy_id, d.version, v.title_zh, v.title_en, v.document, d.code, d.name, d.amount_fen,
-			d.public_from, d.public_to`+from+w.String()+` ORDER BY d.policy_id, d.run_id, d.code LIMIT ? OFFSET ?`,
-			append(w.args, limit, f.Offset)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var e policy.PublicityEntry
-			var amount int64
-			var pf, pt sql.NullString
-			if err := rows.Scan(&e.RunID, &e.PolicyID, &e.Version, &e.TitleZH, &e.TitleEN, &e.Document, &e.Code, &e.Name, &amount, &pf, &pt); err != nil {
-				return err
-			}
-			e.AmountFen = chanye.Fen(amount)
-			if e.PublicFrom, err = parseDate(pf); err != nil {
-				return err
-			}
-			if e.PublicTo, err = parseDate(pt); err != nil {
-				return err
-			}
-			out = append(out, &e)
-		}
-		return rows.Err()
+		out, total, err = findPage(ctx, tx, publicityColumns, from, w, `d.policy_id, d.run_id, d.code`, limit, f.Offset, scanPublicity)
+		return err
 	})
 	return out, total, err
 }
@@ -329,23 +325,8 @@ func (s *Store) FindObjections(ctx context.Context, f policy.ObjectionFilter) ([
 		total int
 	)
 	err = s.db.transact(ctx, true, func(tx *txn) error {
-		if total, err = count(ctx, tx, `SELECT COUNT(*) FROM policy_objections`+w.String(), w.args...); err != nil {
-			return err
-		}
-		rows, err := tx.query(ctx, `SELECT `+objectionColumns+` FROM policy_objections`+w.String()+` ORDER BY id LIMIT ? OFFSET ?`,
-			append(w.args, limit, f.Offset)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			o, err := scanObjection(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, o)
-		}
-		return rows.Err()
+		out, total, err = findPage(ctx, tx, objectionColumns, ` FROM policy_objections`, w, `id`, limit, f.Offset, scanObjection)
+		return err
 	})
 	return out, total, err
 }
@@ -620,23 +601,8 @@ func (s *Store) FindLedger(ctx context.Context, f policy.LedgerFilter) ([]*polic
 		total int
 	)
 	err = s.db.transact(ctx, true, func(tx *txn) error {
-		if total, err = count(ctx, tx, `SELECT COUNT(*) FROM policy_ledger`+w.String(), w.args...); err != nil {
-			return err
-		}
-		rows, err := tx.query(ctx, `SELECT `+ledgerColumns+` FROM policy_ledger`+w.String()+` ORDER BY id LIMIT ? OFFSET ?`,
-			append(w.args, limit, f.Offset)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanLedger(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return rows.Err()
+		out, total, err = findPage(ctx, tx, ledgerColumns, ` FROM policy_ledger`, w, `id`, limit, f.Offset, scanLedger)
+		return err
 	})
 	return out, total, err
 }

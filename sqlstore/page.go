@@ -1,0 +1,31 @@
+package sqlstore
+
+import (
+	"context"
+)
+
+// findPage counts the rows of from (a FROM clause, with any joins) that
+// meet w and reads limit of them from offset in order, each with scan. It
+// runs no SELECT when the page starts past the last row.
+func findPage[T any](ctx context.Context, tx *txn, columns, from string, w where, order string, limit, offset int,
+	scan func(row interface{ Scan(...any) error }) (T, error)) ([]T, int, error) {
+	total, err := count(ctx, tx, `SELECT COUNT(*)`+from+w.String(), w.args...)
+	if err != nil || total <= offset {
+		return nil, total, err
+	}
+	rows, err := tx.query(ctx, `SELECT `+columns+from+w.String()+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
+		append(w.args, limit, offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, x)
+	}
+	return out, total, rows.Err()
+}
