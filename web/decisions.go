@@ -32,8 +32,7 @@ type decisionsView struct {
 	Runs, Policies, Statuses, Districts []option
 	Code                                string
 	Rows                                []decisionRow
-	Total, Page, Pages                  int
-	PrevURL, NextURL                    string
+	pager
 }
 
 // policyTitles maps the id of every stored policy to its title in l, from
@@ -52,7 +51,7 @@ func (s *Server) policyTitles(ctx context.Context, l Lang) (map[string]string, [
 
 func (s *Server) decisionList(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	v := &decisionsView{page: s.newPage(r, "decisions"), Page: 1}
+	v := &decisionsView{page: s.newPage(r, "decisions")}
 	l := v.L
 	v.Title = l.T("dec.title")
 	q := r.URL.Query()
@@ -125,29 +124,16 @@ func (s *Server) decisionList(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.Code = &code
 	}
-	if p := q.Get("page"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 1_000_000 {
-			bad["page"] = "页码须为正整数 / page must be a positive whole number"
-		} else {
-			v.Page = n
-		}
-	}
+	v.read(q, bad)
 	if err := chanye.Invalid("筛选条件有误 / invalid filter", bad); err != nil {
 		return err
 	}
-	f.Offset = (v.Page - 1) * pageSize
+	f.Offset = v.offset()
 	list, total, err := s.cfg.Policies.FindDecisions(ctx, f)
 	if err != nil {
 		return err
 	}
-	v.Total, v.Pages = total, max(1, (total+pageSize-1)/pageSize)
-	if v.Page > 1 {
-		v.PrevURL = withQuery(r.URL, "page", strconv.Itoa(v.Page-1))
-	}
-	if v.Page < v.Pages {
-		v.NextURL = withQuery(r.URL, "page", strconv.Itoa(v.Page+1))
-	}
+	v.link(r.URL, total)
 	for _, d := range list {
 		v.Rows = append(v.Rows, decisionRowOf(l, c, titles, d))
 	}
@@ -327,17 +313,16 @@ type publicityRow struct {
 
 type publicityView struct {
 	page
-	Policies           []option
-	Rows               []publicityRow
-	Total, Page, Pages int
-	PrevURL, NextURL   string
-	Today              string
+	Policies []option
+	Rows     []publicityRow
+	pager
+	Today string
 }
 
 // publicity is the public list (公示): only what a 公示 shows, no login.
 func (s *Server) publicity(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	v := &publicityView{page: s.newPage(r, "publicity"), Page: 1}
+	v := &publicityView{page: s.newPage(r, "publicity")}
 	l := v.L
 	v.Title = l.T("pub.title")
 	today := chanye.DateOf(s.now())
@@ -358,25 +343,16 @@ func (s *Server) publicity(w http.ResponseWriter, r *http.Request) error {
 	if pid != "" {
 		f.PolicyID = &pid
 	}
-	if p := q.Get("page"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 1_000_000 {
-			return chanye.Invalid("筛选条件有误 / invalid filter", map[string]string{"page": "页码须为正整数 / page must be a positive whole number"})
-		}
-		v.Page = n
+	bad := map[string]string{}
+	if v.read(q, bad); len(bad) > 0 {
+		return chanye.Invalid("筛选条件有误 / invalid filter", bad)
 	}
-	f.Offset = (v.Page - 1) * pageSize
+	f.Offset = v.offset()
 	list, total, err := s.cfg.Policies.FindPublicity(ctx, f)
 	if err != nil {
 		return err
 	}
-	v.Total, v.Pages = total, max(1, (total+pageSize-1)/pageSize)
-	if v.Page > 1 {
-		v.PrevURL = withQuery(r.URL, "page", strconv.Itoa(v.Page-1))
-	}
-	if v.Page < v.Pages {
-		v.NextURL = withQuery(r.URL, "page", strconv.Itoa(v.Page+1))
-	}
+	v.link(r.URL, total)
 	for _, e := range list {
 		v.Rows = append(v.Rows, publicityRow{Policy: l.Pick(e.TitleZH, e.TitleEN), Document: e.Document, Code: e.Code, Name: e.Name,
 			Amount: yuan(e.AmountFen), From: e.PublicFrom.String(), To: e.PublicTo.String(),

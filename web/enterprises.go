@@ -16,6 +16,42 @@ import (
 // pageSize is how many enterprises a list page shows.
 const pageSize = 50
 
+// pager is the paging of a list page: which page of how many, and links to
+// the pages either side.
+type pager struct {
+	Total, Page, Pages int
+	PrevURL, NextURL   string
+}
+
+// read sets Page from ?page=, 1 when absent, and notes a bad one in bad.
+func (p *pager) read(q url.Values, bad map[string]string) {
+	p.Page = 1
+	if s := q.Get("page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 1_000_000 {
+			bad["page"] = "页码须为正整数 / page must be a positive whole number"
+		} else {
+			p.Page = n
+		}
+	}
+}
+
+// offset is the number of rows before the page.
+func (p *pager) offset() int {
+	return (p.Page - 1) * pageSize
+}
+
+// link records the total and links the pages either side in u.
+func (p *pager) link(u *url.URL, total int) {
+	p.Total, p.Pages = total, max(1, (total+pageSize-1)/pageSize)
+	if p.Page > 1 {
+		p.PrevURL = withQuery(u, "page", strconv.Itoa(p.Page-1))
+	}
+	if p.Page < p.Pages {
+		p.NextURL = withQuery(u, "page", strconv.Itoa(p.Page+1))
+	}
+}
+
 type option struct {
 	Value, Text string
 	Selected    bool
@@ -34,8 +70,7 @@ type listView struct {
 	Districts, Industries, Tiers, Sizes []option
 	Q                                   string
 	Rows                                []enterpriseRow
-	Total, Page, Pages                  int
-	PrevURL, NextURL                    string
+	pager
 }
 
 func (s *Server) enterpriseList(w http.ResponseWriter, r *http.Request) error {
@@ -44,7 +79,7 @@ func (s *Server) enterpriseList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := &listView{page: s.newPage(r, "enterprises"), Page: 1}
+	v := &listView{page: s.newPage(r, "enterprises")}
 	l := v.L
 	v.Title = l.T("ent.title")
 	q := r.URL.Query()
@@ -101,29 +136,16 @@ func (s *Server) enterpriseList(w http.ResponseWriter, r *http.Request) error {
 		qq := v.Q
 		f.Q = &qq
 	}
-	if p := q.Get("page"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 1_000_000 {
-			bad["page"] = "页码须为正整数 / page must be a positive whole number"
-		} else {
-			v.Page = n
-		}
-	}
+	v.read(q, bad)
 	if err := chanye.Invalid("筛选条件有误 / invalid filter", bad); err != nil {
 		return err
 	}
-	f.Offset = (v.Page - 1) * pageSize
+	f.Offset = v.offset()
 	list, total, err := s.cfg.Enterprises.FindEnterprises(ctx, f)
 	if err != nil {
 		return err
 	}
-	v.Total, v.Pages = total, max(1, (total+pageSize-1)/pageSize)
-	if v.Page > 1 {
-		v.PrevURL = withQuery(r.URL, "page", strconv.Itoa(v.Page-1))
-	}
-	if v.Page < v.Pages {
-		v.NextURL = withQuery(r.URL, "page", strconv.Itoa(v.Page+1))
-	}
+	v.link(r.URL, total)
 	today := chanye.DateOf(s.now())
 	for _, e := range list {
 		v.Rows = append(v.Rows, s.enterpriseRow(l, c, e, today))
