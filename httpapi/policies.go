@@ -383,27 +383,26 @@ func paramValue(t policy.ParamType, raw json.RawMessage) (any, error) {
 	)
 	switch t {
 	case policy.ParamInt:
-		var n int64
-		err = json.Unmarshal(raw, &n)
-		v = n
+		v, err = unmarshalAs[int64](raw)
 	case policy.ParamDouble:
-		var f float64
-		err = json.Unmarshal(raw, &f)
-		v = f
+		v, err = unmarshalAs[float64](raw)
 	case policy.ParamString:
-		var s string
-		err = json.Unmarshal(raw, &s)
-		v = s
+		v, err = unmarshalAs[string](raw)
 	case policy.ParamBool:
-		var b bool
-		err = json.Unmarshal(raw, &b)
-		v = b
+		v, err = unmarshalAs[bool](raw)
 	}
 	if err != nil {
 		want := map[policy.ParamType]string{policy.ParamInt: "integer", policy.ParamDouble: "number", policy.ParamString: "string", policy.ParamBool: "boolean"}[t]
 		return nil, fmt.Errorf("类型错误：应为 %s，实为 %s / expected %s, got %s", want, jsonType(raw), want, jsonType(raw))
 	}
 	return v, nil
+}
+
+// unmarshalAs decodes raw as a T.
+func unmarshalAs[T any](raw json.RawMessage) (T, error) {
+	var v T
+	err := json.Unmarshal(raw, &v)
+	return v, err
 }
 
 // pathInt parses a positive integer path value.
