@@ -212,25 +212,24 @@ func queryID(name, v string) (int64, error) {
 	return n, nil
 }
 
-// asOfParam reads ?as_of=, zero (the engine's today) when absent.
-func asOfParam(q map[string]string) (chanye.Date, error) {
-	v, ok := q["as_of"]
-	if !ok {
-		return chanye.Date{}, nil
+// explainRequest reads the query of an explain request, which may hold
+// as_of and the names in more, the credit code of the path, and ?as_of=,
+// zero (the engine's today) when absent.
+func explainRequest(r *http.Request, more ...string) (q map[string]string, code string, asOf chanye.Date, err error) {
+	if q, err = query(r, append([]string{"as_of"}, more...)...); err != nil {
+		return nil, "", asOf, err
 	}
-	return queryDate("as_of", v)
+	if code, err = pathCode(r); err != nil {
+		return nil, "", asOf, err
+	}
+	if v, ok := q["as_of"]; ok {
+		asOf, err = queryDate("as_of", v)
+	}
+	return q, code, asOf, err
 }
 
 func (s *server) explainEnterprise(w http.ResponseWriter, r *http.Request) error {
-	q, err := query(r, "as_of")
-	if err != nil {
-		return err
-	}
-	code, err := pathCode(r)
-	if err != nil {
-		return err
-	}
-	asOf, err := asOfParam(q)
+	_, code, asOf, err := explainRequest(r)
 	if err != nil {
 		return err
 	}
@@ -242,15 +241,7 @@ func (s *server) explainEnterprise(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *server) explainPolicy(w http.ResponseWriter, r *http.Request) error {
-	q, err := query(r, "as_of", "version")
-	if err != nil {
-		return err
-	}
-	code, err := pathCode(r)
-	if err != nil {
-		return err
-	}
-	asOf, err := asOfParam(q)
+	q, code, asOf, err := explainRequest(r, "version")
 	if err != nil {
 		return err
 	}
