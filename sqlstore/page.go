@@ -29,3 +29,17 @@ func findPage[T any](ctx context.Context, tx *txn, columns, from string, w where
 	}
 	return out, total, rows.Err()
 }
+
+// readPage is findPage in a read transaction of its own.
+func readPage[T any](ctx context.Context, db *DB, columns, from string, w where, order string, limit, offset int,
+	scan func(row interface{ Scan(...any) error }) (T, error)) ([]T, int, error) {
+	var (
+		out   []T
+		total int
+	)
+	err := db.transact(ctx, true, func(tx *txn) (err error) {
+		out, total, err = findPage(ctx, tx, columns, from, w, order, limit, offset, scan)
+		return err
+	})
+	return out, total, err
+}

@@ -143,15 +143,7 @@ func (s *Store) FindPolicies(ctx context.Context, f policy.VersionFilter) ([]*po
 	if f.Latest {
 		w.add(`v.version = (SELECT MAX(l.version) FROM policy_versions l WHERE l.policy_id = v.policy_id)`)
 	}
-	var (
-		out   []*policy.Version
-		total int
-	)
-	err = s.db.transact(ctx, true, func(tx *txn) error {
-		out, total, err = findPage(ctx, tx, versionColumns, ` FROM policy_versions v`, w, `v.policy_id, v.version`, limit, f.Offset, scanVersion)
-		return err
-	})
-	return out, total, err
+	return readPage(ctx, s.db, versionColumns, ` FROM policy_versions v`, w, `v.policy_id, v.version`, limit, f.Offset, scanVersion)
 }
 
 // PublishPolicyVersion publishes a draft whose cases all pass and retires
@@ -528,13 +520,5 @@ func (s *Store) FindDecisions(ctx context.Context, f policy.DecisionFilter) ([]*
 	if f.Eligible != nil && !*f.Eligible {
 		return nil, 0, nil // only eligible decisions are stored
 	}
-	var (
-		out   []*policy.StoredDecision
-		total int
-	)
-	err = s.db.transact(ctx, true, func(tx *txn) error {
-		out, total, err = findPage(ctx, tx, decisionColumns, ` FROM policy_decisions d`, w, `d.run_id, d.policy_id, d.code`, limit, f.Offset, scanDecision)
-		return err
-	})
-	return out, total, err
+	return readPage(ctx, s.db, decisionColumns, ` FROM policy_decisions d`, w, `d.run_id, d.policy_id, d.code`, limit, f.Offset, scanDecision)
 }

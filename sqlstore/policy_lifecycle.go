@@ -166,15 +166,7 @@ func (s *Store) FindPublicity(ctx context.Context, f policy.PublicityFilter) ([]
 		w.add(`d.public_from <= ? AND d.public_to >= ?`, f.On.String(), f.On.String())
 	}
 	const from = ` FROM policy_decisions d JOIN policy_versions v ON v.policy_id = d.policy_id AND v.version = d.version`
-	var (
-		out   []*policy.PublicityEntry
-		total int
-	)
-	err = s.db.transact(ctx, true, func(tx *txn) error {
-		out, total, err = findPage(ctx, tx, publicityColumns, from, w, `d.policy_id, d.run_id, d.code`, limit, f.Offset, scanPublicity)
-		return err
-	})
-	return out, total, err
+	return readPage(ctx, s.db, publicityColumns, from, w, `d.policy_id, d.run_id, d.code`, limit, f.Offset, scanPublicity)
 }
 
 // CreateObjection records an objection to a publicised decision or to its
@@ -320,15 +312,7 @@ func (s *Store) FindObjections(ctx context.Context, f policy.ObjectionFilter) ([
 	if f.Status != nil {
 		w.add(`status = ?`, string(*f.Status))
 	}
-	var (
-		out   []*policy.Objection
-		total int
-	)
-	err = s.db.transact(ctx, true, func(tx *txn) error {
-		out, total, err = findPage(ctx, tx, objectionColumns, ` FROM policy_objections`, w, `id`, limit, f.Offset, scanObjection)
-		return err
-	})
-	return out, total, err
+	return readPage(ctx, s.db, objectionColumns, ` FROM policy_objections`, w, `id`, limit, f.Offset, scanObjection)
 }
 
 // Approve approves publicised decisions whose window has ended.
@@ -596,13 +580,5 @@ func (s *Store) FindLedger(ctx context.Context, f policy.LedgerFilter) ([]*polic
 	if f.Kind != nil {
 		w.add(`kind = ?`, string(*f.Kind))
 	}
-	var (
-		out   []*policy.LedgerEntry
-		total int
-	)
-	err = s.db.transact(ctx, true, func(tx *txn) error {
-		out, total, err = findPage(ctx, tx, ledgerColumns, ` FROM policy_ledger`, w, `id`, limit, f.Offset, scanLedger)
-		return err
-	})
-	return out, total, err
+	return readPage(ctx, s.db, ledgerColumns, ` FROM policy_ledger`, w, `id`, limit, f.Offset, scanLedger)
 }
