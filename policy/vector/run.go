@@ -732,7 +732,7 @@ func (a *rowActivation) Parent() interpreter.Activation { return nil }
 // the amount is computed for eligible rows only. Zero: always select.
 type tuning struct{ condSparse, amountSparse int }
 
-var defaultTuning = tuning{condSparse: 8, amountSparse: 2}
+var defaultTuning = tuning{condSparse: 3, amountSparse: 2}
 
 // Run decides every policy of the programs for every row of cols. The
 // columns must hold every variable in the programs' Reads.
@@ -745,10 +745,11 @@ func run(cols *Columns, tu tuning, progs []*Program) Result {
 		p    *Program
 		subs map[int32]*[2][]bool
 		rel  [][]int32 // per policy: nodes it is the last to read
+		filt []bool
 	}
 	var jobs []job
 	for _, p := range progs {
-		jobs = append(jobs, job{p, subTables(p, cols), p.releases()})
+		jobs = append(jobs, job{p, subTables(p, cols), p.releases(), filterable(p.nodes, cols)})
 		for _, pp := range p.pols {
 			res.Policies = append(res.Policies, PolicyResult{PolicyID: pp.c.Policy.ID, Version: pp.c.Policy.Version,
 				Eligible: make([]uint64, (cols.n+63)/64)})
@@ -778,7 +779,7 @@ func run(cols *Columns, tu tuning, progs []*Program) Result {
 				k := 0
 				for i, j := range jobs {
 					xs[i].chunk(lo, n)
-					d.x, d.sx = xs[i], ss[i]
+					d.x, d.sx, d.filt = xs[i], ss[i], j.filt
 					for pi := range j.p.pols {
 						amounts[c*np+k] = d.decide(&j.p.pols[pi], res.Policies[k].Eligible[lo/64:])
 						xs[i].release(j.rel[pi])
@@ -844,7 +845,8 @@ func (p *Program) releases() [][]int32 {
 // decider decides policies over a worker's current chunk.
 type decider struct {
 	tu    tuning
-	x, sx *exec // the chunk; the selected rows
+	x, sx *exec  // the chunk; the selected rows
+	filt  []bool // per node of the program: filter can test it row by row
 	elig  []uint64
 	sel   []int32
 }
@@ -864,7 +866,10 @@ func (d *decider) selection(elig []uint64) []int32 {
 }
 
 // decide decides one policy over the chunk, writes its eligible bits to
-// out and returns the amounts of the eligible rows.
+// out and returns the amounts of the eligible rows. While most rows are
+// eligible, conditions are bitmaps over the chunk, shared with the other
+// policies; once few are, the rows left are a selection that each further
+// condition narrows.
 func (d *decider) decide(pp *polPlan, out []uint64) []int64 {
 	if !pp.live {
 		return nil
@@ -877,31 +882,50 @@ func (d *decider) decide(pp *polPlan, out []uint64) []int64 {
 		elig[w-1] = 1<<r - 1
 	}
 	count := x.n
+	var sel []int32 // not nil: the eligible rows, and elig is stale
 	for _, id := range pp.conds {
 		if count == 0 {
 			break
 		}
-		if x.buf[id].epoch != x.epoch && sparse(count, x.n, d.tu.condSparse) {
-			sel := d.selection(elig)
-			v := sx.selected(x.lo, sel, id)
-			for j, r := range sel {
-				if v.t[j/64]&(1<<(j%64)) == 0 {
-					elig[r/64] &^= 1 << (r % 64)
-					count--
-				}
+		done := x.buf[id].epoch == x.epoch
+		if sel == nil && (done || !sparse(count, x.n, d.tu.condSparse)) {
+			v := x.ensure(id)
+			count = 0
+			for j := range elig {
+				elig[j] &= v.t[j]
+				count += bits.OnesCount64(elig[j])
 			}
-			sx.releaseAll()
 			continue
 		}
-		v := x.ensure(id)
-		count = 0
-		for j := range elig {
-			elig[j] &= v.t[j]
-			count += bits.OnesCount64(elig[j])
+		if sel == nil {
+			sel = d.selection(elig)
+		}
+		switch {
+		case done:
+			sel = keepBits(sel, x.buf[id].t)
+		case d.filt[id]:
+			sel = d.filter(id, sel)
+		default:
+			v := sx.selected(x.lo, sel, id)
+			k := 0
+			for j, r := range sel {
+				sel[k] = r
+				k += int(v.t[j/64] >> (j % 64) & 1)
+			}
+			sel = sel[:k]
+			sx.releaseAll()
+		}
+		count = len(sel)
+	}
+	if sel != nil {
+		clear(elig)
+		for _, r := range sel {
+			elig[r/64] |= 1 << (r % 64)
 		}
 	}
 	act := &rowActivation{cols: x.cols, params: pp.params}
 	if count > 0 && len(pp.fbConds) > 0 {
+		sel = nil
 		eachRow(elig, func(j int) bool {
 			act.row = x.lo + j
 			for _, fc := range pp.fbConds {
@@ -919,7 +943,9 @@ func (d *decider) decide(pp *polPlan, out []uint64) []int64 {
 	switch {
 	case count == 0:
 	case pp.amount >= 0 && sparse(count, x.n, d.tu.amountSparse):
-		sel := d.selection(elig)
+		if sel == nil {
+			sel = d.selection(elig)
+		}
 		v := sx.selected(x.lo, sel, pp.amount)
 		amts = make([]int64, 0, len(sel))
 		for j, r := range sel {
@@ -988,4 +1014,3 @@ func eachRow(b []uint64, keep func(j int) bool) {
 		}
 	}
 }
-

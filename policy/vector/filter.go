@@ -1,0 +1,159 @@
+package vector
+
+// Conditions over the selected rows of a chunk, tested row by row in one
+// pass: a column against a constant, a bool column, a list membership, a
+// string predicate, and conjunctions of these. They are the thresholds most
+// policies end with, and here they need no gathered vector and no bitmap.
+
+// filterable marks the nodes filter can test, given the columns of a run.
+func filterable(nodes []node, cols *Columns) []bool {
+	out := make([]bool, len(nodes))
+	isVar := func(id int32) bool { return nodes[id].op == opVar && nodes[id].v >= 0 }
+	scalar := func(id int32) bool {
+		n := &nodes[id]
+		return n.op == opConst || n.op == opVar && n.v >= 0 && n.k == kInt && cols.cols[n.v].same
+	}
+	for id := range nodes {
+		n := &nodes[id]
+		switch n.op {
+		case opVar:
+			out[id] = n.k == kBool && n.v >= 0
+		case opListHas:
+			out[id] = true
+		case opAnd:
+			out[id] = out[n.a[0]] && out[n.a[1]] // operands come first
+		case opStrIn, opStrPre, opStrSuf, opStrHas:
+			out[id] = isVar(n.a[0])
+		case opEq, opNe, opLt, opLe, opGt, opGe:
+			a, b := n.a[0], n.a[1]
+			switch nodes[a].k {
+			case kInt, kDouble:
+				out[id] = isVar(a) && !scalar(a) && scalar(b) || isVar(b) && !scalar(b) && scalar(a)
+			case kString:
+				out[id] = isVar(a) && nodes[b].op == opConst
+			}
+		}
+	}
+	return out
+}
+
+// filter keeps the rows of sel (offsets in the chunk) where node id is
+// true, in order, and returns them in sel's array.
+func (d *decider) filter(id int32, sel []int32) []int32 {
+	x := d.x
+	n := &x.nodes[id]
+	lo := x.lo
+	switch n.op {
+	case opVar:
+		return keepBitsAt(sel, x.cols.cols[n.v].bits, lo)
+	case opListHas:
+		col := x.cols.cols[x.nodes[n.a[0]].v]
+		j, ok := col.dictIdx[n.sv]
+		if !ok || int(j) >= len(col.valBits) {
+			return sel[:0]
+		}
+		return keepBitsAt(sel, col.valBits[j], lo)
+	case opAnd:
+		return d.filter(n.a[1], d.filter(n.a[0], sel))
+	case opStrIn, opStrPre, opStrSuf, opStrHas:
+		col := x.cols.cols[x.nodes[n.a[0]].v]
+		v := &d.sx.buf[id]
+		if v.tbl == nil {
+			v.tbl = make([]uint8, len(col.dict))
+			for j, s := range col.dict {
+				v.tbl[j] = b2u8(strPred(n, s))
+			}
+		}
+		return keepCodes(sel, col.codes[lo:], v.tbl)
+	}
+	// A comparison, column against constant.
+	a, b, o := n.a[0], n.a[1], n.op
+	if _, ok := x.scalarInt(a); ok || x.nodes[a].op == opConst {
+		a, b, o = b, a, mirrorOp(o)
+	}
+	col := x.cols.cols[x.nodes[a].v]
+	switch col.k {
+	case kInt:
+		c, _ := x.scalarInt(b)
+		return keepCmp(sel, col.ints[lo:], c, o)
+	case kDouble:
+		return keepCmp(sel, col.dbls[lo:], x.nodes[b].fv, o)
+	}
+	v := &d.sx.buf[id]
+	if v.tbl == nil {
+		v.tbl = make([]uint8, len(col.dict))
+		for j, s := range col.dict {
+			v.tbl[j] = b2u8(cmpString(o, s, x.nodes[b].sv))
+		}
+	}
+	return keepCodes(sel, col.codes[lo:], v.tbl)
+}
+
+// keepBits keeps the rows of sel whose bit is set in t (a chunk bitmap).
+func keepBits(sel []int32, t []uint64) []int32 {
+	k := 0
+	for _, r := range sel {
+		sel[k] = r
+		k += int(t[r/64] >> (r % 64) & 1)
+	}
+	return sel[:k]
+}
+
+// keepBitsAt keeps the rows of sel whose bit lo+r is set in a column.
+func keepBitsAt(sel []int32, t []uint64, lo int) []int32 {
+	k := 0
+	for _, r := range sel {
+		q := lo + int(r)
+		sel[k] = r
+		k += int(t[q/64] >> (q % 64) & 1)
+	}
+	return sel[:k]
+}
+
+func keepCodes(sel []int32, codes []uint32, tbl []uint8) []int32 {
+	k := 0
+	for _, r := range sel {
+		sel[k] = r
+		k += int(tbl[codes[r]])
+	}
+	return sel[:k]
+}
+
+// keepCmp keeps the rows of sel where col[r] o c; NaN compares as Go (and
+// cel-go) compare it.
+func keepCmp[T number](sel []int32, col []T, c T, o op) []int32 {
+	k := 0
+	switch o {
+	case opEq:
+		for _, r := range sel {
+			sel[k] = r
+			k += int(b2u(col[r] == c))
+		}
+	case opNe:
+		for _, r := range sel {
+			sel[k] = r
+			k += int(b2u(col[r] != c))
+		}
+	case opLt:
+		for _, r := range sel {
+			sel[k] = r
+			k += int(b2u(col[r] < c))
+		}
+	case opLe:
+		for _, r := range sel {
+			sel[k] = r
+			k += int(b2u(col[r] <= c))
+		}
+	case opGt:
+		for _, r := range sel {
+			sel[k] = r
+			k += int(b2u(col[r] > c))
+		}
+	case opGe:
+		for _, r := range sel {
+			sel[k] = r
+			k += int(b2u(col[r] >= c))
+		}
+	}
+	return sel[:k]
+}
