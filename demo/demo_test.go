@@ -184,8 +184,8 @@ func checkTiers(t *testing.T, e *chanye.Enterprise) {
 			if len(srdi) == 0 || srdi[0].From.Year() > ts[0].From.Year() {
 				bad(k, "has no 专精特新 recognised by the 小巨人 year (%v)", srdi)
 			}
-			if y := ts[0].From.Year(); y < 2019 || y > 2025 || ts[0].From.Month() < time.July || ts[0].From.Month() > time.August {
-				bad(k, "was recognised on %s, outside the July–August batches of 2019–2025", ts[0].From)
+			if y := ts[0].From.Year(); y < 2019 || y > lastBatch(asOf) || ts[0].From.Month() < time.July || ts[0].From.Month() > time.August {
+				bad(k, "was recognised on %s, outside the July–August batches since 2019", ts[0].From)
 			}
 		case chanye.TierSingleChampion:
 			if !manuf || rev < 4e8 || e.SizeClass != chanye.SizeLarge && e.SizeClass != chanye.SizeMedium {
@@ -260,4 +260,13 @@ func TestIndicators(t *testing.T) {
 			t.Errorf("seed %d: %d clusters on track and %d behind, want a mix", seed, onTrack, behind)
 		}
 	}
+}
+
+// lastBatch is the year of the latest national 小巨人 batch on day d: each
+// year's batch is announced in July–August.
+func lastBatch(d chanye.Date) int {
+	if d.Month() < time.September {
+		return d.Year() - 1
+	}
+	return d.Year()
 }

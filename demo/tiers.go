@@ -49,7 +49,6 @@ const (
 	unicornMinRevenue     = 5e7  // 5000 万元: real sales, whatever the losses
 	gazelleMinGrowth      = 0.2  // 20 % a year
 	firstLittleGiantBatch = 2019 // the first national batch
-	lastLittleGiantBatch  = 2025 // the seventh, the latest published
 	maxTierRecords        = 12   // all kinds, a past 高企 and two past 专精特新 certificates
 	srdiTerms             = 3    // 专精特新 terms kept: the current one and two before
 	minRDPerMille         = 30   // 3 %: 专精特新 and the 高企 floor for large revenue
@@ -127,7 +126,7 @@ func (g *generator) chooseTiers() {
 	target := func(k chanye.TierKind) int { return TierTarget(k, n) }
 	asOf := dayOf(g.asOf)
 	firstFactYear := g.asOf.Year() - 3
-	lastBatch := min(lastLittleGiantBatch, g.lastBatch())
+	lastBatch := g.lastBatch()
 
 	var above, highTech, srdi, giants, champions, unicorns, gazelles []cand
 	keep := target(chanye.TierLeading) + target(chanye.TierChainLeader) + 1
@@ -273,7 +272,7 @@ func (g *generator) lastBatch() int {
 // littleGiantYear draws the batch that recognised firm f: from the first
 // batch, or three years after the firm was founded, to the latest.
 func (g *generator) littleGiantYear(f *firm, rng *rand.Rand) int {
-	last := min(lastLittleGiantBatch, g.lastBatch())
+	last := g.lastBatch()
 	first := min(last, max(firstLittleGiantBatch, dateOf(f.founded).Year()+3))
 	return first + rng.IntN(last-first+1)
 }
