@@ -18,7 +18,7 @@ var baseCounts = map[chanye.TierKind]int{
 	chanye.TierAboveScale:     20000,
 	chanye.TierHighTech:       15000,
 	chanye.TierSRDI:           3000,
-	chanye.TierLittleGiant:    150,
+	chanye.TierLittleGiant:    450,
 	chanye.TierSingleChampion: 20,
 	chanye.TierUnicorn:        30,
 	chanye.TierGazelle:        200,
@@ -49,12 +49,18 @@ const (
 	unicornMinRevenue     = 5e7  // 5000 万元: real sales, whatever the losses
 	gazelleMinGrowth      = 0.2  // 20 % a year
 	firstLittleGiantBatch = 2019 // the first national batch
-	maxTierRecords        = 12   // all kinds, a past 高企 and two past 专精特新 certificates
-	srdiTerms             = 3    // 专精特新 terms kept: the current one and two before
-	minRDPerMille         = 30   // 3 %: 专精特新 and the 高企 floor for large revenue
-	maxLittleGiantRD      = 100  // 10 %
-	highTechStaffPercent  = 10   // R&D staff share a 高企 needs
-	youngDays             = 3652 // ten years
+	// latestBatchShare is the part of a city's 小巨人 recognised in the latest
+	// batch: batches have grown, and Guangzhou rewarded 126 new ones in 2025
+	// against a few hundred in all.
+	latestBatchShare = 0.28
+	// latestBatchBit in firm.tiers marks a 小巨人 of the latest batch.
+	latestBatchBit       = 1 << 15
+	maxTierRecords       = 13   // all kinds, a past 高企 and three past 专精特新 certificates
+	srdiTerms            = 4    // 专精特新 terms kept: back to the earliest a 小巨人 of 2019 needs
+	minRDPerMille        = 30   // 3 %: 专精特新 and the 高企 floor for large revenue
+	maxLittleGiantRD     = 100  // 10 %
+	highTechStaffPercent = 10   // R&D staff share a 高企 needs
+	youngDays            = 3652 // ten years
 )
 
 // aboveScaleRevenue is the yearly revenue in yuan from which a firm of a
@@ -232,10 +238,13 @@ func (g *generator) chooseTiers() {
 	lg := target(chanye.TierLittleGiant)
 	got := award(chanye.TierLittleGiant, lg*85/100, giants, func(i int32) bool { return g.classes[g.firms[i].class].manuf })
 	got += award(chanye.TierLittleGiant, lg-got, giants, nil)
-	heldSRDI := 0
+	heldSRDI, latest := 0, int(math.Ceil(latestBatchShare*float64(got)))
 	for _, c := range giants {
 		if has(c.i, chanye.TierLittleGiant) {
 			g.firms[c.i].tiers |= tierBit(chanye.TierSRDI)
+			if heldSRDI < latest {
+				g.firms[c.i].tiers |= latestBatchBit
+			}
 			heldSRDI++
 		}
 	}
@@ -274,7 +283,10 @@ func (g *generator) lastBatch() int {
 func (g *generator) littleGiantYear(f *firm, rng *rand.Rand) int {
 	last := g.lastBatch()
 	first := min(last, max(firstLittleGiantBatch, dateOf(f.founded).Year()+3))
-	return first + rng.IntN(last-first+1)
+	if first == last || f.tiers&latestBatchBit != 0 {
+		return last
+	}
+	return first + rng.IntN(last-first)
 }
 
 // srdiFirst draws when firm f was first recognised 专精特新: for a 小巨人
