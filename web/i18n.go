@@ -358,11 +358,11 @@ func langOf(r *http.Request) Lang {
 
 // page holds what the layout needs on every page.
 type page struct {
-	L         Lang
-	Title     string
-	Nav       string // the active nav item: overview, enterprises, policies, decisions or publicity
-	Version   string
-	SwitchURL string // the same page in the other language
+	L          Lang
+	Title      string
+	Nav        string // the active nav item: overview, enterprises, policies, decisions or publicity
+	AppVersion string // chanye's version, in the footer; not Version, which views use for a policy version
+	SwitchURL  string // the same page in the other language
 }
 
 func (s *Server) newPage(r *http.Request, nav string) page {
@@ -371,7 +371,7 @@ func (s *Server) newPage(r *http.Request, nav string) page {
 	if l == "en" {
 		other = "zh"
 	}
-	return page{L: l, Nav: nav, Version: s.cfg.Version, SwitchURL: withQuery(r.URL, "lang", other)}
+	return page{L: l, Nav: nav, AppVersion: s.cfg.Version, SwitchURL: withQuery(r.URL, "lang", other)}
 }
 
 // withQuery returns u's path and query with key set to value.
