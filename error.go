@@ -14,11 +14,14 @@ import (
 // Error codes shared by every service. Adapters map them to transport
 // statuses in one table (see httpapi).
 const (
-	ECONFLICT = "conflict"  // a unique key already exists, or a concurrent change won
-	EINTERNAL = "internal"  // anything unexpected; shown to users as "internal error"
-	EINVALID  = "invalid"   // bad input; Fields says which field and why
-	ENOTFOUND = "not_found" // the record does not exist
-	ETOOLARGE = "too_large" // a request or file exceeds a limit
+	ECONFLICT     = "conflict"     // a unique key already exists, or a concurrent change won
+	EINTERNAL     = "internal"     // anything unexpected; shown to users as "internal error"
+	EINVALID      = "invalid"      // bad input; Fields says which field and why
+	ENOTFOUND     = "not_found"    // the record does not exist
+	ETOOLARGE     = "too_large"    // a request or file exceeds a limit
+	EUNAUTHORIZED = "unauthorized" // no valid credentials were given
+	EFORBIDDEN    = "forbidden"    // the actor may not do this
+	ETOOMANY      = "too_many"     // too many attempts; retry later
 )
 
 // Error is the one error type of the domain. Message is for people
