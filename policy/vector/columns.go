@@ -58,12 +58,18 @@ type Columns struct {
 }
 
 type column struct {
-	k    kind
-	ints []int64
+	k kind
 	// An int column whose rows are all equal (as_of, policy_year) keeps one
-	// value until a row differs.
+	// value until a row differs. Then it holds its rows in the narrowest of
+	// int16, int32 and int64 that fits them all (tier years, head counts and
+	// most amounts in fen fit 16 or 32 bits), widening when a row does not.
 	same    bool
 	sameVal int64
+	width   uint8 // 2, 4 or 8 bytes, once not same
+	hint    int   // rows expected, for the capacity when widening
+	i16     []int16
+	i32     []int32
+	ints    []int64
 	dbls    []float64
 	bits    []uint64 // bool values
 	codes   []uint32 // string codes, or per list item
@@ -94,7 +100,7 @@ func NewColumns(n int, vars ...string) (*Columns, error) {
 		col := &column{k: kindOf(schema[i].Type)}
 		switch col.k {
 		case kInt:
-			col.same = true
+			col.same, col.hint = true, n
 		case kDouble:
 			col.dbls = make([]float64, 0, n)
 		case kBool:
@@ -127,17 +133,17 @@ func (c *Columns) Append(s policy.Subject) {
 			if col.same {
 				if row == 0 {
 					col.sameVal = x
-				} else if x != col.sameVal {
-					col.same = false
-					col.ints = make([]int64, row, max(cap(col.ints), row+1))
-					for j := range col.ints {
-						col.ints[j] = col.sameVal
-					}
+					continue
+				}
+				if x == col.sameVal {
+					continue
+				}
+				col.same = false
+				for range row {
+					col.appendInt(col.sameVal)
 				}
 			}
-			if !col.same {
-				col.ints = append(col.ints, x)
-			}
+			col.appendInt(x)
 		case kDouble:
 			col.dbls = append(col.dbls, vals[i].(float64))
 		case kBool:
@@ -166,6 +172,99 @@ func (c *Columns) Append(s policy.Subject) {
 		}
 	}
 	c.n++
+}
+
+func intWidth(x int64) uint8 {
+	switch {
+	case x == int64(int16(x)):
+		return 2
+	case x == int64(int32(x)):
+		return 4
+	}
+	return 8
+}
+
+// appendInt appends x to an int column that is not same, widening it
+// first if x does not fit.
+func (col *column) appendInt(x int64) {
+	if w := intWidth(x); w > col.width {
+		col.widen(w)
+	}
+	switch col.width {
+	case 2:
+		col.i16 = append(col.i16, int16(x))
+	case 4:
+		col.i32 = append(col.i32, int32(x))
+	default:
+		col.ints = append(col.ints, x)
+	}
+}
+
+// widen moves the rows so far to the wider storage w.
+func (col *column) widen(w uint8) {
+	n := col.intLen()
+	c := max(col.hint, n+1)
+	switch w {
+	case 2:
+		col.i16 = make([]int16, 0, c)
+	case 4:
+		col.i32 = make([]int32, n, c)
+		for j, v := range col.i16 {
+			col.i32[j] = int32(v)
+		}
+		col.i16 = nil
+	case 8:
+		col.ints = make([]int64, n, c)
+		for j := range col.ints {
+			col.ints[j] = col.int(j)
+		}
+		col.i16, col.i32 = nil, nil
+	}
+	col.width = w
+}
+
+func (col *column) intLen() int { return len(col.i16) + len(col.i32) + len(col.ints) }
+
+// int is row r of an int column.
+func (col *column) int(r int) int64 {
+	switch {
+	case col.same:
+		return col.sameVal
+	case col.width == 2:
+		return int64(col.i16[r])
+	case col.width == 4:
+		return int64(col.i32[r])
+	}
+	return col.ints[r]
+}
+
+// widenInts writes rows lo+j of an int column, or rows lo+sel[j] when sel
+// is not nil, to dst as int64.
+func (col *column) widenInts(dst []int64, lo int, sel []int32) {
+	switch {
+	case sel != nil && col.width == 2:
+		for j, r := range sel {
+			dst[j] = int64(col.i16[lo+int(r)])
+		}
+	case sel != nil && col.width == 4:
+		for j, r := range sel {
+			dst[j] = int64(col.i32[lo+int(r)])
+		}
+	case sel != nil:
+		for j, r := range sel {
+			dst[j] = col.ints[lo+int(r)]
+		}
+	case col.width == 2:
+		for j, v := range col.i16[lo : lo+len(dst)] {
+			dst[j] = int64(v)
+		}
+	case col.width == 4:
+		for j, v := range col.i32[lo : lo+len(dst)] {
+			dst[j] = int64(v)
+		}
+	default:
+		copy(dst, col.ints[lo:lo+len(dst)])
+	}
 }
 
 func (col *column) code(s string) uint32 {
@@ -206,10 +305,7 @@ func (c *Columns) value(i, r int) (any, bool) {
 	}
 	switch col.k {
 	case kInt:
-		if col.same {
-			return col.sameVal, true
-		}
-		return col.ints[r], true
+		return col.int(r), true
 	case kDouble:
 		return col.dbls[r], true
 	case kBool:
@@ -232,7 +328,7 @@ func (c *Columns) Bytes() int64 {
 		if col == nil {
 			continue
 		}
-		b += int64(cap(col.ints))*8 + int64(cap(col.dbls))*8 + int64(cap(col.bits))*8
+		b += int64(cap(col.i16))*2 + int64(cap(col.i32))*4 + int64(cap(col.ints))*8 + int64(cap(col.dbls))*8 + int64(cap(col.bits))*8
 		b += int64(cap(col.codes))*4 + int64(cap(col.off))*4
 		for _, s := range col.dict {
 			b += int64(len(s)) + 16 + 24 // the string, its header and its map entry, roughly

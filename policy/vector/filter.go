@@ -75,6 +75,12 @@ func (d *decider) filter(id int32, sel []int32) []int32 {
 	switch col.k {
 	case kInt:
 		c, _ := x.scalarInt(b)
+		switch col.width {
+		case 2:
+			return keepCmp(sel, col.i16[lo:], c, o)
+		case 4:
+			return keepCmp(sel, col.i32[lo:], c, o)
+		}
 		return keepCmp(sel, col.ints[lo:], c, o)
 	case kDouble:
 		return keepCmp(sel, col.dbls[lo:], x.nodes[b].fv, o)
@@ -119,40 +125,40 @@ func keepCodes(sel []int32, codes []uint32, tbl []uint8) []int32 {
 	return sel[:k]
 }
 
-// keepCmp keeps the rows of sel where col[r] o c; NaN compares as Go (and
-// cel-go) compare it.
-func keepCmp[T number](sel []int32, col []T, c T, o op) []int32 {
+// keepCmp keeps the rows of sel where col[r] o c, the column's narrow ints
+// widened; NaN compares as Go (and cel-go) compare it.
+func keepCmp[T int16 | int32 | int64 | float64, C int64 | float64](sel []int32, col []T, c C, o op) []int32 {
 	k := 0
 	switch o {
 	case opEq:
 		for _, r := range sel {
 			sel[k] = r
-			k += int(b2u(col[r] == c))
+			k += int(b2u(C(col[r]) == c))
 		}
 	case opNe:
 		for _, r := range sel {
 			sel[k] = r
-			k += int(b2u(col[r] != c))
+			k += int(b2u(C(col[r]) != c))
 		}
 	case opLt:
 		for _, r := range sel {
 			sel[k] = r
-			k += int(b2u(col[r] < c))
+			k += int(b2u(C(col[r]) < c))
 		}
 	case opLe:
 		for _, r := range sel {
 			sel[k] = r
-			k += int(b2u(col[r] <= c))
+			k += int(b2u(C(col[r]) <= c))
 		}
 	case opGt:
 		for _, r := range sel {
 			sel[k] = r
-			k += int(b2u(col[r] > c))
+			k += int(b2u(C(col[r]) > c))
 		}
 	case opGe:
 		for _, r := range sel {
 			sel[k] = r
-			k += int(b2u(col[r] >= c))
+			k += int(b2u(C(col[r]) >= c))
 		}
 	}
 	return sel[:k]

@@ -42,3 +42,38 @@ func TestArithKernels(t *testing.T) {
 		}
 	}
 }
+
+// TestIntColumnWidths appends rows that make an int column all equal, then
+// 16-bit, 32-bit and 64-bit, and reads every row back.
+func TestIntColumnWidths(t *testing.T) {
+	i := schemaIndex["e.age"]
+	want := []int64{5, 5, 5, -7, 32767, -32768, 32768, math.MinInt32, 1 << 40, math.MinInt64, 3}
+	widths := []uint8{0, 0, 0, 2, 2, 2, 4, 4, 8, 8, 8}
+	cols, err := NewColumns(4, "e.age")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asOf := mustDate(t, "2025-06-30")
+	s := randomSubjects(1, asOf, 1, false)[0]
+	for k, x := range want {
+		s.Values()[i] = x
+		cols.Append(s)
+		if got := cols.cols[i].width; got != widths[k] {
+			t.Errorf("after row %d: width %d, want %d", k, got, widths[k])
+		}
+		for r := range k + 1 {
+			if got, _ := cols.value(i, r); got != want[r] {
+				t.Errorf("after row %d: row %d is %v, want %d", k, r, got, want[r])
+			}
+		}
+	}
+	dst := make([]int64, 4)
+	cols.cols[i].widenInts(dst, 7, nil)
+	if dst[0] != want[7] || dst[3] != want[10] {
+		t.Errorf("widenInts: %v", dst)
+	}
+	cols.cols[i].widenInts(dst[:2], 0, []int32{3, 9})
+	if dst[0] != want[3] || dst[1] != want[9] {
+		t.Errorf("widenInts over a selection: %v", dst[:2])
+	}
+}

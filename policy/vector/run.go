@@ -550,9 +550,7 @@ func (x *exec) readVar(n *node, v *vbuf) {
 		switch col.k {
 		case kInt:
 			x.alloc(v, kInt)
-			for j, r := range x.sel {
-				v.i[j] = col.ints[lo+int(r)]
-			}
+			col.widenInts(v.i, lo, x.sel)
 		case kDouble:
 			x.alloc(v, kDouble)
 			for j, r := range x.sel {
@@ -574,7 +572,12 @@ func (x *exec) readVar(n *node, v *vbuf) {
 	}
 	switch col.k {
 	case kInt:
-		v.i = col.ints[lo:hi]
+		if col.width == 8 {
+			v.i = col.ints[lo:hi]
+			return
+		}
+		x.alloc(v, kInt)
+		col.widenInts(v.i, lo, nil)
 	case kDouble:
 		v.f = col.dbls[lo:hi]
 	case kBool:
