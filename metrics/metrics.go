@@ -1,0 +1,163 @@
+// Package metrics holds chanye's Prometheus metrics: HTTP requests by route
+// and status, policy runs, stored decisions and payments. One Metrics value
+// is made in cmd/chanye and handed to the middleware and wrapped around the
+// policy service; nothing registers into a global registry.
+package metrics
+
+import (
+	"context"
+	"iter"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/chanye-org/chanye/policy"
+)
+
+// Metrics is the set of chanye's collectors and the registry they live in.
+type Metrics struct {
+	Registry *prometheus.Registry
+
+	requests    *prometheus.CounterVec
+	latency     *prometheus.HistogramVec
+	runs        *prometheus.CounterVec
+	runDuration *prometheus.HistogramVec
+	decisions   *prometheus.CounterVec
+	amount      *prometheus.CounterVec
+	payments    *prometheus.CounterVec
+	paidFen     *prometheus.CounterVec
+}
+
+// New returns metrics registered in a fresh registry, with the Go runtime
+// and process collectors.
+func New() *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chanye_http_requests_total",
+			Help: "HTTP requests served, by method, route pattern and status.",
+		}, []string{"method", "route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "chanye_http_request_duration_seconds",
+			Help:    "Time to serve an HTTP request, by method, route pattern and status.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
+		}, []string{"method", "route", "status"}),
+		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chanye_policy_runs_total",
+			Help: "Policy runs stored (outcome ok) or failed (outcome error).",
+		}, []string{"outcome"}),
+		runDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "chanye_policy_run_duration_seconds",
+			Help:    "Time from the start of a policy run to its stored end, by outcome.",
+			Buckets: []float64{.1, .25, .5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600},
+		}, []string{"outcome"}),
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chanye_policy_decisions_stored_total",
+			Help: "Eligible decisions stored by policy runs, by policy.",
+		}, []string{"policy"}),
+		amount: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chanye_policy_decided_fen_total",
+			Help: "Amounts of the eligible decisions stored by policy runs, in fen, by policy.",
+		}, []string{"policy"}),
+		payments: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chanye_payments_total",
+			Help: "Ledger entries written by payments and reversals, by kind.",
+		}, []string{"kind"}),
+		paidFen: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chanye_payments_fen_total",
+			Help: "Signed amounts of the ledger entries written, in fen, by kind.",
+		}, []string{"kind"}),
+	}
+	m.Registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.requests, m.latency, m.runs, m.runDuration, m.decisions, m.amount, m.payments, m.paidFen,
+	)
+	return m
+}
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry})
+}
+
+// ObserveRequest counts one HTTP request and its duration. route is the
+// pattern that served it; the caller keeps its values few.
+func (m *Metrics) ObserveRequest(method, route string, status int, d time.Duration) {
+	s := strconv.Itoa(status)
+	m.requests.WithLabelValues(method, route, s).Inc()
+	m.latency.WithLabelValues(method, route, s).Observe(d.Seconds())
+}
+
+// ObserveRun counts a policy run that started at start and ended now; a
+// nil err counts its stored decisions too.
+func (m *Metrics) ObserveRun(run *policy.Run, start time.Time, err error) {
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+	}
+	m.runs.WithLabelValues(outcome).Inc()
+	m.runDuration.WithLabelValues(outcome).Observe(time.Since(start).Seconds())
+	if err != nil || run == nil {
+		return
+	}
+	for _, p := range run.Policies {
+		m.decisions.WithLabelValues(p.ID).Add(float64(p.Eligible))
+		m.amount.WithLabelValues(p.ID).Add(float64(p.AmountFen))
+	}
+}
+
+// ObserveLedger counts a ledger entry written by a payment or a reversal.
+func (m *Metrics) ObserveLedger(e *policy.LedgerEntry) {
+	if e == nil {
+		return
+	}
+	m.payments.WithLabelValues(string(e.Kind)).Inc()
+	m.paidFen.WithLabelValues(string(e.Kind)).Add(float64(e.AmountFen))
+}
+
+// Policies returns s with its runs and payments counted.
+func (m *Metrics) Policies(s policy.Service) policy.Service {
+	return &policies{Service: s, m: m}
+}
+
+// policies is a policy.Service that counts what it stores.
+type policies struct {
+	policy.Service
+	m *Metrics
+}
+
+var _ policy.Service = (*policies)(nil)
+
+func (p *policies) CreateRun(ctx context.Context, run *policy.Run, decisions iter.Seq2[*policy.StoredDecision, error]) error {
+	start := run.StartedAt
+	if start.IsZero() {
+		start = time.Now()
+	}
+	err := p.Service.CreateRun(ctx, run, decisions)
+	p.m.ObserveRun(run, start, err)
+	return err
+}
+
+func (p *policies) Pay(ctx context.Context, ref policy.DecisionRef, by string) (*policy.LedgerEntry, error) {
+	start := time.Now().Add(-time.Second)
+	e, err := p.Service.Pay(ctx, ref, by)
+	// Pay is idempotent: paying again returns the entry written before,
+	// which was counted then.
+	if err == nil && e != nil && !e.At.Before(start) {
+		p.m.ObserveLedger(e)
+	}
+	return e, err
+}
+
+func (p *policies) Reverse(ctx context.Context, ref policy.DecisionRef, reason, by string) (*policy.LedgerEntry, error) {
+	e, err := p.Service.Reverse(ctx, ref, reason, by)
+	if err == nil {
+		p.m.ObserveLedger(e)
+	}
+	return e, err
+}
