@@ -7,6 +7,7 @@ package vector
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/chanye-org/chanye/policy"
 )
@@ -48,13 +49,19 @@ func kindOf(typ string) kind {
 }
 
 // Columns holds the schema variables of many enterprises, one typed column
-// per variable: ints and doubles as slices, bools as bitmaps, strings
-// dictionary-encoded, lists of strings as one bitmap per distinct value plus
-// the lists themselves (for size and for rows handed back to cel-go). Only
-// the variables asked for are held. Rows are added with Append.
+// per variable: ints in 16, 32 or 64 bits as they fit, doubles as slices,
+// bools as bitmaps, strings dictionary-encoded, lists of strings as one
+// bitmap per distinct value plus the lists themselves (for size and for
+// rows handed back to cel-go). Only the variables asked for are held. Rows
+// are added with Append; any number of Runs may then share the columns.
 type Columns struct {
 	n    int
 	cols []*column // by schema index; nil when not held
+	// Runs may share the columns: the first to start pads the bitmaps
+	// (seal), under mu, and the others wait for it. Append must not run
+	// alongside a Run.
+	mu       sync.Mutex
+	sealedAt int
 }
 
 type column struct {
@@ -280,6 +287,12 @@ func (col *column) code(s string) uint32 {
 // seal pads every bitmap to the full number of words, so that evaluation
 // can slice them without bounds checks per chunk.
 func (c *Columns) seal() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sealedAt == c.n && c.n > 0 {
+		return
+	}
+	c.sealedAt = c.n
 	words := (c.n + 63) / 64
 	for _, col := range c.cols {
 		if col == nil {

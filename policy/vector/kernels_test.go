@@ -2,6 +2,8 @@ package vector
 
 import (
 	"math"
+	"slices"
+	"sync"
 	"testing"
 )
 
@@ -75,5 +77,35 @@ func TestIntColumnWidths(t *testing.T) {
 	cols.cols[i].widenInts(dst[:2], 0, []int32{3, 9})
 	if dst[0] != want[3] || dst[1] != want[9] {
 		t.Errorf("widenInts over a selection: %v", dst[:2])
+	}
+}
+
+// TestConcurrentRuns runs one program twice at once over columns no run
+// has sealed; run with -race, it shows Runs may share columns.
+func TestConcurrentRuns(t *testing.T) {
+	asOf := mustDate(t, "2025-12-31")
+	pols, err := RealisticPolicies(12, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog := Compile(asOf, pols...)
+	cols, err := NewColumns(0, prog.Reads()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range SyntheticSubjects(3*chunkRows+100, asOf, 5) {
+		cols.Append(s)
+	}
+	var res [2]Result
+	var wg sync.WaitGroup
+	for i := range res {
+		wg.Go(func() { res[i] = Run(cols, prog) })
+	}
+	wg.Wait()
+	for k := range res[0].Policies {
+		a, b := &res[0].Policies[k], &res[1].Policies[k]
+		if a.Count != b.Count || a.TotalFen != b.TotalFen || !slices.Equal(a.Eligible, b.Eligible) {
+			t.Errorf("policy %s: runs differ: %d %d, %d %d", a.PolicyID, a.Count, a.TotalFen, b.Count, b.TotalFen)
+		}
 	}
 }
