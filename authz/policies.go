@@ -1,0 +1,362 @@
+package authz
+
+import (
+	"context"
+	"iter"
+	"strings"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/policy"
+)
+
+// Policy actions, from drafting a policy to paying what it grants.
+const (
+	ReadPolicies     Action = "read policies"
+	WritePolicy      Action = "draft and publish policies"
+	ReadRuns         Action = "read runs"
+	CreateRun        Action = "store a run"
+	ReadDecisions    Action = "read decisions"
+	Publicise        Action = "publicise decisions"
+	ReadPublicity    Action = "read the public list"
+	CreateObjection  Action = "object to a decision"
+	ReadObjections   Action = "read objections"
+	ResolveObjection Action = "resolve objections"
+	Approve          Action = "approve decisions"
+	Pay              Action = "pay"
+	Reverse          Action = "reverse payments"
+	ReadLedger       Action = "read the ledger"
+)
+
+// policyRules: a department drafts, publishes and carries out the policies
+// it issues (Own: the policy's issuer names the department); leaders read
+// everything; a task force reads policies, runs and decisions; an
+// enterprise reads its own decisions and objections and objects for
+// itself; the public list is public.
+var policyRules = Rules{
+	ReadPolicies:     {admin: Allow, leader: Allow, department: Allow, taskForce: Allow},
+	WritePolicy:      {admin: Allow, department: Own},
+	ReadRuns:         {admin: Allow, leader: Allow, department: Allow, taskForce: Allow},
+	CreateRun:        {admin: Allow, department: Own},
+	ReadDecisions:    {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, enterprise: Own},
+	Publicise:        {admin: Allow, department: Own},
+	ReadPublicity:    {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, enterprise: Allow, public: Allow},
+	CreateObjection:  {admin: Allow, enterprise: Own},
+	ReadObjections:   {admin: Allow, leader: Allow, department: Allow, enterprise: Own},
+	ResolveObjection: {admin: Allow, department: Own},
+	Approve:          {admin: Allow, department: Own},
+	Pay:              {admin: Allow, department: Own},
+	Reverse:          {admin: Allow, department: Own},
+	ReadLedger:       {admin: Allow, leader: Allow, department: Allow},
+}
+
+// PolicyRules returns the policies' rules, for review and tests.
+func PolicyRules() Rules { return policyRules }
+
+type policies struct {
+	inner policy.Service
+}
+
+// Policies returns inner guarded by policyRules.
+func Policies(inner policy.Service) policy.Service {
+	return &policies{inner: inner}
+}
+
+var _ policy.Service = (*policies)(nil)
+
+// issues reports whether the department a issues p: the issuer names it.
+func issues(a *chanye.Actor, p *policy.Policy) bool {
+	return a.Role == chanye.RoleDepartment && a.Department != "" && p != nil && strings.Contains(p.Issuer, a.Department)
+}
+
+// ownsPolicy reports whether the department a issues the policy id, by its
+// latest version. ENOTFOUND for a policy with no version.
+func ownsPolicy(ctx context.Context, pols policy.Service, a *chanye.Actor, id string) (bool, error) {
+	vs, _, err := pols.FindPolicies(ctx, policy.VersionFilter{PolicyID: &id, Latest: true, Limit: 1})
+	if err != nil {
+		return false, err
+	}
+	if len(vs) == 0 {
+		return false, chanye.Errorf(chanye.ENOTFOUND, "政策 %s 不存在 / no policy %s", id, id)
+	}
+	return issues(a, vs[0].Policy), nil
+}
+
+// own checks an action on the policies ids: allowed outright, or for Own
+// when a issues every one of them.
+func (s *policies) own(ctx context.Context, act Action, ids ...string) error {
+	a, g, err := check(ctx, policyRules, act)
+	if err != nil || g != Own {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		ok, err := ownsPolicy(ctx, s.inner, a, id)
+		if err != nil {
+			return err
+		}
+		if err := scoped(a, act, ok); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// code returns the enterprise's code when the grant of act is Own, "" when
+// it is Allow.
+func (s *policies) code(ctx context.Context, act Action) (string, error) {
+	a, g, err := check(ctx, policyRules, act)
+	if err != nil || g != Own {
+		return "", err
+	}
+	if a.Code == "" {
+		return "", deny(a, act)
+	}
+	return a.Code, nil
+}
+
+// sameCode reports whether a requested code is the actor's own.
+func sameCode(code, own string) bool {
+	return strings.EqualFold(strings.TrimSpace(code), own)
+}
+
+func (s *policies) CreatePolicyVersion(ctx context.Context, src []byte, by string) (*policy.Version, error) {
+	a, g, err := check(ctx, policyRules, WritePolicy)
+	if err != nil {
+		return nil, err
+	}
+	if g == Own {
+		p, err := policy.Parse(src)
+		if err != nil {
+			return nil, err
+		}
+		if err := scoped(a, WritePolicy, issues(a, p)); err != nil {
+			return nil, err
+		}
+		// A new version of a policy another department issues is theirs.
+		ok, err := ownsPolicy(ctx, s.inner, a, p.ID)
+		if err != nil && chanye.ErrorCode(err) != chanye.ENOTFOUND {
+			return nil, err
+		}
+		if err == nil {
+			if err := scoped(a, WritePolicy, ok); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return s.inner.CreatePolicyVersion(ctx, src, by)
+}
+
+func (s *policies) FindPolicies(ctx context.Context, filter policy.VersionFilter) ([]*policy.Version, int, error) {
+	if _, _, err := check(ctx, policyRules, ReadPolicies); err != nil {
+		return nil, 0, err
+	}
+	return s.inner.FindPolicies(ctx, filter)
+}
+
+func (s *policies) FindPolicyVersion(ctx context.Context, id string, version int) (*policy.Version, error) {
+	if _, _, err := check(ctx, policyRules, ReadPolicies); err != nil {
+		return nil, err
+	}
+	return s.inner.FindPolicyVersion(ctx, id, version)
+}
+
+func (s *policies) PublishPolicyVersion(ctx context.Context, id string, version int, by string) (*policy.Version, error) {
+	a, g, err := check(ctx, policyRules, WritePolicy)
+	if err != nil {
+		return nil, err
+	}
+	if g == Own {
+		v, err := s.inner.FindPolicyVersion(ctx, id, version)
+		if err != nil {
+			return nil, err
+		}
+		if err := scoped(a, WritePolicy, issues(a, v.Policy)); err != nil {
+			return nil, err
+		}
+	}
+	return s.inner.PublishPolicyVersion(ctx, id, version, by)
+}
+
+func (s *policies) CreateRun(ctx context.Context, run *policy.Run, decisions iter.Seq2[*policy.StoredDecision, error]) error {
+	ids := make([]string, len(run.Policies))
+	for i, p := range run.Policies {
+		ids[i] = p.ID
+	}
+	if err := s.own(ctx, CreateRun, ids...); err != nil {
+		return err
+	}
+	return s.inner.CreateRun(ctx, run, decisions)
+}
+
+func (s *policies) FindRuns(ctx context.Context, filter policy.RunFilter) ([]*policy.Run, int, error) {
+	if _, _, err := check(ctx, policyRules, ReadRuns); err != nil {
+		return nil, 0, err
+	}
+	return s.inner.FindRuns(ctx, filter)
+}
+
+func (s *policies) FindRun(ctx context.Context, id int64) (*policy.Run, error) {
+	if _, _, err := check(ctx, policyRules, ReadRuns); err != nil {
+		return nil, err
+	}
+	return s.inner.FindRun(ctx, id)
+}
+
+func (s *policies) FindRunTotals(ctx context.Context, id int64) ([]*policy.RunTotal, error) {
+	if _, _, err := check(ctx, policyRules, ReadRuns); err != nil {
+		return nil, err
+	}
+	return s.inner.FindRunTotals(ctx, id)
+}
+
+func (s *policies) FindDecisions(ctx context.Context, filter policy.DecisionFilter) ([]*policy.StoredDecision, int, error) {
+	own, err := s.code(ctx, ReadDecisions)
+	if err != nil {
+		return nil, 0, err
+	}
+	if own != "" {
+		if filter.Code != nil && !sameCode(*filter.Code, own) {
+			return []*policy.StoredDecision{}, 0, nil
+		}
+		filter.Code = &own
+	}
+	return s.inner.FindDecisions(ctx, filter)
+}
+
+func (s *policies) FindDecision(ctx context.Context, ref policy.DecisionRef) (*policy.StoredDecision, error) {
+	own, err := s.code(ctx, ReadDecisions)
+	if err != nil {
+		return nil, err
+	}
+	if own != "" && !sameCode(ref.Code, own) {
+		return nil, hidden()
+	}
+	return s.inner.FindDecision(ctx, ref)
+}
+
+func (s *policies) FindDecisionEvents(ctx context.Context, ref policy.DecisionRef) ([]*policy.DecisionEvent, error) {
+	own, err := s.code(ctx, ReadDecisions)
+	if err != nil {
+		return nil, err
+	}
+	if own != "" && !sameCode(ref.Code, own) {
+		return nil, hidden()
+	}
+	return s.inner.FindDecisionEvents(ctx, ref)
+}
+
+func (s *policies) Publicise(ctx context.Context, runID int64, policyID string, days int, by string) (*policy.Publicity, error) {
+	if err := s.own(ctx, Publicise, policyID); err != nil {
+		return nil, err
+	}
+	return s.inner.Publicise(ctx, runID, policyID, days, by)
+}
+
+func (s *policies) FindPublicity(ctx context.Context, filter policy.PublicityFilter) ([]*policy.PublicityEntry, int, error) {
+	if _, _, err := check(ctx, policyRules, ReadPublicity); err != nil {
+		return nil, 0, err
+	}
+	return s.inner.FindPublicity(ctx, filter)
+}
+
+func (s *policies) CreateObjection(ctx context.Context, o *policy.Objection) error {
+	own, err := s.code(ctx, CreateObjection)
+	if err != nil {
+		return err
+	}
+	if own != "" && !sameCode(o.Ref.Code, own) {
+		return hidden()
+	}
+	return s.inner.CreateObjection(ctx, o)
+}
+
+func (s *policies) ResolveObjection(ctx context.Context, id int64, upheld bool, resolution, by string) (*policy.Objection, error) {
+	a, g, err := check(ctx, policyRules, ResolveObjection)
+	if err != nil {
+		return nil, err
+	}
+	if g == Own {
+		o, err := s.objection(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		ok, err := ownsPolicy(ctx, s.inner, a, o.Ref.PolicyID)
+		if err != nil {
+			return nil, err
+		}
+		if err := scoped(a, ResolveObjection, ok); err != nil {
+			return nil, err
+		}
+	}
+	return s.inner.ResolveObjection(ctx, id, upheld, resolution, by)
+}
+
+// objection finds an objection by id. Objections are few, and the filter
+// has no id: it pages through them. ENOTFOUND.
+func (s *policies) objection(ctx context.Context, id int64) (*policy.Objection, error) {
+	for off := 0; ; {
+		os, total, err := s.inner.FindObjections(ctx, policy.ObjectionFilter{Offset: off, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range os {
+			if o.ID == id {
+				return o, nil
+			}
+		}
+		off += len(os)
+		if len(os) == 0 || off >= total {
+			return nil, chanye.Errorf(chanye.ENOTFOUND, "异议 %d 不存在 / no objection %d", id, id)
+		}
+	}
+}
+
+func (s *policies) FindObjections(ctx context.Context, filter policy.ObjectionFilter) ([]*policy.Objection, int, error) {
+	own, err := s.code(ctx, ReadObjections)
+	if err != nil {
+		return nil, 0, err
+	}
+	if own != "" {
+		if filter.Code != nil && !sameCode(*filter.Code, own) {
+			return []*policy.Objection{}, 0, nil
+		}
+		filter.Code = &own
+	}
+	return s.inner.FindObjections(ctx, filter)
+}
+
+func (s *policies) Approve(ctx context.Context, refs []policy.DecisionRef, by string) error {
+	ids := make([]string, len(refs))
+	for i, r := range refs {
+		ids[i] = r.PolicyID
+	}
+	if err := s.own(ctx, Approve, ids...); err != nil {
+		return err
+	}
+	return s.inner.Approve(ctx, refs, by)
+}
+
+func (s *policies) Pay(ctx context.Context, ref policy.DecisionRef, by string) (*policy.LedgerEntry, error) {
+	if err := s.own(ctx, Pay, ref.PolicyID); err != nil {
+		return nil, err
+	}
+	return s.inner.Pay(ctx, ref, by)
+}
+
+func (s *policies) Reverse(ctx context.Context, ref policy.DecisionRef, reason, by string) (*policy.LedgerEntry, error) {
+	if err := s.own(ctx, Reverse, ref.PolicyID); err != nil {
+		return nil, err
+	}
+	return s.inner.Reverse(ctx, ref, reason, by)
+}
+
+func (s *policies) FindLedger(ctx context.Context, filter policy.LedgerFilter) ([]*policy.LedgerEntry, int, error) {
+	if _, _, err := check(ctx, policyRules, ReadLedger); err != nil {
+		return nil, 0, err
+	}
+	return s.inner.FindLedger(ctx, filter)
+}
