@@ -188,8 +188,18 @@ func TestMigrateFresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "[0001_init.sql 0002_policies.sql]"; fmt.Sprint(applied) != want {
-		t.Errorf("applied = %v, want %s", applied, want)
+	// Every embedded migration, in name order: the list grows with each
+	// new file, so it is read rather than written out here.
+	paths, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, p := range paths {
+		want = append(want, filepath.Base(p))
+	}
+	if len(want) < 2 || want[0] != "0001_init.sql" || want[1] != "0002_policies.sql" || fmt.Sprint(applied) != fmt.Sprint(want) {
+		t.Errorf("applied = %v, want %v", applied, want)
 	}
 }
 
