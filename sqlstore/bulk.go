@@ -134,7 +134,12 @@ func (s *Store) Bulk(ctx context.Context, fn func(w chanye.BulkWriter) error) er
 		if err := w.Finish(); err != nil {
 			return err
 		}
-		return rebuild()
+		if err := rebuild(); err != nil {
+			return err
+		}
+		// One entry per bulk, with its counts: a row per enterprise would
+		// double an import of millions.
+		return tx.audit(ctx, "import", "enterprises", "", nil, w.counts)
 	})
 }
 
@@ -222,6 +227,17 @@ type bulkWriter struct {
 	// written for them since, so that their size classes need no read.
 	fresh map[string]*sizeAcc
 	args  []any
+
+	counts bulkCounts
+}
+
+// bulkCounts is what a bulk wrote, for its audit entry.
+type bulkCounts struct {
+	Enterprises int64 `json:"enterprises"` // records given, a repeated code counted each time
+	Inserted    int64 `json:"inserted"`    // enterprises new to the registry
+	Changed     int64 `json:"changed"`     // existing enterprises whose stored fields changed
+	Facts       int64 `json:"facts"`
+	Tiers       int64 `json:"tiers"`
 }
 
 // freshLimit bounds fresh; past it, fresh is emptied and its enterprises
@@ -273,6 +289,7 @@ func (a *sizeAcc) sizeClass() chanye.SizeClass {
 
 // PutEnterprise upserts an enterprise by code, keeping its tiers and facts.
 func (w *bulkWriter) PutEnterprise(e *chanye.Enterprise) error {
+	w.counts.Enterprises++
 	r := entRow{e: *e}
 	if e.IndustriesOverride {
 		r.industries = uniq(e.Industries)
@@ -293,6 +310,7 @@ func (w *bulkWriter) PutEnterprise(e *chanye.Enterprise) error {
 
 // PutFacts upserts a report by code, year and source.
 func (w *bulkWriter) PutFacts(r *chanye.FactsRecord) error {
+	w.counts.Facts++
 	k := factKey{r.Code, r.Source, r.Year}
 	if i, ok := w.factKeys[k]; ok {
 		w.facts[i] = *r
@@ -308,6 +326,7 @@ func (w *bulkWriter) PutFacts(r *chanye.FactsRecord) error {
 
 // PutTier upserts a tier by code, kind and start date.
 func (w *bulkWriter) PutTier(r *chanye.TierRecord) error {
+	w.counts.Tiers++
 	k := tierKey{r.Code, string(r.Kind), r.From.String()}
 	if i, ok := w.tierKeys[k]; ok {
 		w.tiers[i] = *r
@@ -387,8 +406,10 @@ func (w *bulkWriter) flushEnterprises() error {
 			}
 			if revision == 0 {
 				inserted[code] = true
+				w.counts.Inserted++
 			} else {
 				changed[code] = true
+				w.counts.Changed++
 				w.touched[code] = true
 				delete(w.fresh, code)
 			}

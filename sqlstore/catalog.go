@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -194,12 +195,15 @@ func (s *Store) UpdateResponsibility(ctx context.Context, id string, upd chanye.
 		if ind, err = findIndustry(ctx, tx, id); err != nil {
 			return err
 		}
+		before := *ind
 		r := upd.Apply(ind.Responsibility)
 		r.UpdatedAt = tx.now
 		ind.Responsibility = r
-		_, err = tx.exec(ctx, `UPDATE industries SET city_leader = ?, lead_department = ?, task_force = ?, responsibility_updated_at = ? WHERE id = ?`,
-			r.CityLeader, r.LeadDepartment, r.TaskForce, millis(r.UpdatedAt), id)
-		return err
+		if _, err = tx.exec(ctx, `UPDATE industries SET city_leader = ?, lead_department = ?, task_force = ?, responsibility_updated_at = ? WHERE id = ?`,
+			r.CityLeader, r.LeadDepartment, r.TaskForce, millis(r.UpdatedAt), id); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "update", "industry", id, &before, ind)
 	})
 	return ind, err
 }
@@ -236,6 +240,10 @@ func importCatalog(ctx context.Context, tx *txn, c *chanye.Catalog) error {
 	// The classes whose set of industries changes are the only ones whose
 	// enterprises need their memberships derived again.
 	oldPairs, err := classPairs(ctx, tx)
+	if err != nil {
+		return err
+	}
+	before, err := catalogSummary(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -312,6 +320,14 @@ func importCatalog(ctx context.Context, tx *txn, c *chanye.Catalog) error {
 		}
 	}
 
+	after, err := catalogSummary(ctx, tx)
+	if err != nil {
+		return err
+	}
+	after["reclassified_classes"] = int64(len(changedSet))
+	if err := tx.audit(ctx, "import", "catalog", "", before, after); err != nil {
+		return err
+	}
 	if len(changedSet) == 0 {
 		return nil
 	}
@@ -331,6 +347,28 @@ func importCatalog(ctx context.Context, tx *txn, c *chanye.Catalog) error {
 		FROM enterprises e JOIN industry_classes ic ON ic.class = e.industry_class
 		WHERE e.industries_override = 0 AND e.industry_class IN (`+in+`)`, changed...)
 	return err
+}
+
+// catalogSummary counts what the catalog holds, for the audit log: the
+// whole catalog is too large to copy into every import's entry. nil when
+// none is stored.
+func catalogSummary(ctx context.Context, tx *txn) (map[string]int64, error) {
+	var version sql.NullInt64
+	if err := tx.queryRow(ctx, `SELECT MAX(version) FROM catalog_meta`).Scan(&version); err != nil || !version.Valid {
+		return nil, err
+	}
+	out := map[string]int64{"version": version.Int64}
+	for k, q := range map[string]string{
+		"industries": `SELECT COUNT(*) FROM industries`,
+		"classes":    `SELECT COUNT(*) FROM industry_classes`,
+	} {
+		var n int64
+		if err := tx.queryRow(ctx, q).Scan(&n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, nil
 }
 
 // classPairs returns the stored (class, industry id) mapping.
@@ -436,12 +474,28 @@ func (s *Store) UpsertIndicators(ctx context.Context, values []*chanye.Indicator
 		if err != nil {
 			return err
 		}
+		before, key := []*chanye.Indicator{}, ""
+		for i, v := range values {
+			old := &chanye.Indicator{IndustryID: v.IndustryID, Metric: v.Metric, Period: v.Period}
+			err := tx.queryRow(ctx, `SELECT value, unit, source FROM indicators WHERE industry_id = ? AND metric = ? AND period = ?`,
+				v.IndustryID, v.Metric, v.Period).Scan(&old.Value, &old.Unit, &old.Source)
+			if err == nil {
+				before = append(before, old)
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			if i == 0 || key == v.IndustryID {
+				key = v.IndustryID
+			} else {
+				key = ""
+			}
+		}
 		for _, v := range values {
 			if _, err := stmt.ExecContext(ctx, v.IndustryID, v.Metric, v.Period, v.Value, v.Unit, strings.TrimSpace(v.Source), tx.now.UnixMilli()); err != nil {
 				return err
 			}
 		}
-		return nil
+		return tx.audit(ctx, "update", "indicators", key, before, values)
 	})
 }
 

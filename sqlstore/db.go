@@ -80,6 +80,9 @@ type txn struct {
 	db    *DB
 	now   time.Time
 	stmts map[string]*sql.Stmt // prepared by stmt, closed with the transaction
+	// audits are the audit entries queued by audit, appended to the chain
+	// just before COMMIT (see audit.go).
+	audits []auditRow
 }
 
 // today returns the date of the transaction's now, as stored.
@@ -129,6 +132,10 @@ func (db *DB) transact(ctx context.Context, readOnly bool, fn func(tx *txn) erro
 		}
 	}()
 	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return db.dialect.translate(err)
+	}
+	if err := tx.flushAudit(ctx); err != nil {
 		sqlTx.Rollback()
 		return db.dialect.translate(err)
 	}

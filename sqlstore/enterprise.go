@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -418,7 +419,7 @@ func (s *Store) CreateEnterprise(ctx context.Context, e *chanye.Enterprise) erro
 		if e.Tiers == nil {
 			e.Tiers = []chanye.Tier{}
 		}
-		return nil
+		return tx.audit(ctx, "create", "enterprise", e.Code, nil, e)
 	})
 }
 
@@ -467,6 +468,10 @@ func (s *Store) UpdateEnterprise(ctx context.Context, code string, upd chanye.En
 		if e, err = findEnterprise(ctx, tx, uscc.Normalize(code)); err != nil {
 			return err
 		}
+		before, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
 		upd.Apply(e, cat)
 		if err := e.Validate(cat, tx.now); err != nil {
 			return err
@@ -484,7 +489,10 @@ func (s *Store) UpdateEnterprise(ctx context.Context, code string, upd chanye.En
 		if e.Industries == nil {
 			e.Industries = []string{}
 		}
-		return writeIndustries(ctx, tx, e.Code, e.Industries)
+		if err := writeIndustries(ctx, tx, e.Code, e.Industries); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "update", "enterprise", e.Code, json.RawMessage(before), e)
 	})
 	return e, err
 }
@@ -549,7 +557,7 @@ func (s *Store) PutFacts(ctx context.Context, code string, facts []*chanye.Facts
 			args = factArgs(args, code, f)
 		}
 	}
-	return s.writeEnterprise(ctx, code, func(tx *txn) error {
+	return s.writeEnterprise(ctx, code, "update", "enterprise_facts", code, func(tx *txn) error {
 		d := tx.db.dialect
 		return inChunks(ctx, tx, args, 4+len(chanye.FactFields), func(n int) string { return upsertFacts(d, n) },
 			func(*sql.Rows) error { return nil })
@@ -562,8 +570,9 @@ func (s *Store) PutTier(ctx context.Context, code string, t chanye.Tier) (*chany
 		return nil, err
 	}
 	t.Source = strings.TrimSpace(t.Source)
-	return s.writeEnterprise(ctx, uscc.Normalize(code), func(tx *txn) error {
-		return putTier(ctx, tx, uscc.Normalize(code), t)
+	code = uscc.Normalize(code)
+	return s.writeEnterprise(ctx, code, "update", "enterprise_tiers", code+"/"+string(t.Kind)+"/"+t.From.String(), func(tx *txn) error {
+		return putTier(ctx, tx, code, t)
 	})
 }
 
@@ -576,7 +585,7 @@ func putTier(ctx context.Context, tx *txn, code string, t chanye.Tier) error {
 // not exist.
 func (s *Store) DeleteTier(ctx context.Context, code string, kind chanye.TierKind, from chanye.Date) (*chanye.Enterprise, error) {
 	code = uscc.Normalize(code)
-	return s.writeEnterprise(ctx, code, func(tx *txn) error {
+	return s.writeEnterprise(ctx, code, "delete", "enterprise_tiers", code+"/"+string(kind)+"/"+from.String(), func(tx *txn) error {
 		res, err := tx.exec(ctx, `DELETE FROM enterprise_tiers WHERE code = ? AND kind = ? AND from_date = ?`, code, string(kind), from.String())
 		if err != nil {
 			return err
@@ -591,11 +600,13 @@ func (s *Store) DeleteTier(ctx context.Context, code string, kind chanye.TierKin
 }
 
 // writeEnterprise runs write on an existing enterprise, then re-derives its
-// size class and returns it as stored.
-func (s *Store) writeEnterprise(ctx context.Context, code string, write func(tx *txn) error) (*chanye.Enterprise, error) {
+// size class and returns it as stored. The audit entry (action on entity
+// key) holds the enterprise before and after.
+func (s *Store) writeEnterprise(ctx context.Context, code, action, entity, key string, write func(tx *txn) error) (*chanye.Enterprise, error) {
 	var e *chanye.Enterprise
 	err := s.db.transact(ctx, false, func(tx *txn) (err error) {
-		if err := mustExist(ctx, tx, code); err != nil {
+		before, err := findEnterprise(ctx, tx, code)
+		if err != nil {
 			return err
 		}
 		if err := write(tx); err != nil {
@@ -604,8 +615,10 @@ func (s *Store) writeEnterprise(ctx context.Context, code string, write func(tx 
 		if err := refreshSizes(ctx, tx, []any{code}); err != nil {
 			return err
 		}
-		e, err = findEnterprise(ctx, tx, code)
-		return err
+		if e, err = findEnterprise(ctx, tx, code); err != nil {
+			return err
+		}
+		return tx.audit(ctx, action, entity, key, before, e)
 	})
 	return e, err
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"iter"
 	"strings"
+	"time"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/policy"
@@ -94,8 +95,10 @@ func (s *Store) CreatePolicyVersion(ctx context.Context, src []byte, by string) 
 			p.ID, version, policy.StatusDraft, string(src), p.TitleZH, p.TitleEN, p.Document, tx.now.UnixMilli(), by); err != nil {
 			return err
 		}
-		out, err = findVersion(ctx, tx, p.ID, version)
-		return err
+		if out, err = findVersion(ctx, tx, p.ID, version); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "create", "policy_version", versionKey(p.ID, version), nil, versionAudit(out))
 	})
 	return out, err
 }
@@ -166,8 +169,17 @@ func (s *Store) PublishPolicyVersion(ctx context.Context, id string, version int
 			return err
 		}
 		now := tx.now.UnixMilli()
-		if _, err := tx.exec(ctx, `UPDATE policy_versions SET status = 'retired', retired_at = ?
-			WHERE policy_id = ? AND status = 'published'`, now, id); err != nil {
+		if old, err := findVersion(ctx, tx, id, 0); err == nil {
+			if _, err := tx.exec(ctx, `UPDATE policy_versions SET status = 'retired', retired_at = ?
+				WHERE policy_id = ? AND version = ?`, now, id, old.Version); err != nil {
+				return err
+			}
+			retired := *old
+			retired.Status, retired.RetiredAt = policy.StatusRetired, tx.now
+			if err := tx.audit(ctx, "retire", "policy_version", versionKey(id, old.Version), versionAudit(old), versionAudit(&retired)); err != nil {
+				return err
+			}
+		} else if chanye.ErrorCode(err) != chanye.ENOTFOUND {
 			return err
 		}
 		res, err := tx.exec(ctx, `UPDATE policy_versions SET status = 'published', published_at = ?, published_by = ?
@@ -180,8 +192,10 @@ func (s *Store) PublishPolicyVersion(ctx context.Context, id string, version int
 		} else if n != 1 {
 			return chanye.Errorf(chanye.ECONFLICT, "政策 %s 第 %d 版已被并发修改 / policy %s version %d changed concurrently", id, version, id, version)
 		}
-		out, err = findVersion(ctx, tx, id, version)
-		return err
+		if out, err = findVersion(ctx, tx, id, version); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "publish", "policy_version", versionKey(id, version), versionAudit(v), versionAudit(out))
 	})
 	return out, err
 }
@@ -311,9 +325,31 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 		}, nil); err != nil {
 			return err
 		}
-		_, err := tx.exec(ctx, `UPDATE policy_runs SET eligible = ?, total_fen = ? WHERE id = ?`, run.Eligible, int64(run.TotalFen), run.ID)
-		return err
+		if _, err := tx.exec(ctx, `UPDATE policy_runs SET eligible = ?, total_fen = ? WHERE id = ?`, run.Eligible, int64(run.TotalFen), run.ID); err != nil {
+			return err
+		}
+		// One entry per run with its counts, not one per decision.
+		return tx.audit(ctx, "run", "policy_run", itoa(run.ID), nil, run)
 	})
+}
+
+// versionKey is the audit key of a policy version.
+func versionKey(id string, version int) string { return id + "/v" + itoa(int64(version)) }
+
+// versionAudit is what the audit log keeps of a policy version: the row as
+// stored, with the YAML as text rather than the parsed policy.
+func versionAudit(v *policy.Version) any {
+	return struct {
+		PolicyID    string        `json:"policy_id"`
+		Version     int           `json:"version"`
+		Status      policy.Status `json:"status"`
+		Source      string        `json:"source"`
+		CreatedAt   time.Time     `json:"created_at"`
+		CreatedBy   string        `json:"created_by"`
+		PublishedAt time.Time     `json:"published_at,omitzero"`
+		PublishedBy string        `json:"published_by,omitempty"`
+		RetiredAt   time.Time     `json:"retired_at,omitzero"`
+	}{v.PolicyID, v.Version, v.Status, string(v.Source), v.CreatedAt, v.CreatedBy, v.PublishedAt, v.PublishedBy, v.RetiredAt}
 }
 
 func nonNil(s []string) []string {

@@ -119,10 +119,13 @@ func (s *Store) Publicise(ctx context.Context, runID int64, policyID string, day
 			return err
 		}
 		out = p
-		return nil
+		return tx.audit(ctx, "publicise", "policy_publicity", publicityKey(runID, policyID), nil, p)
 	})
 	return out, err
 }
+
+// publicityKey is the audit key of one policy's publicity in a run.
+func publicityKey(runID int64, policyID string) string { return itoa(runID) + "/" + policyID }
 
 const publicityColumns = `d.run_id, d.policy_id, d.version, v.title_zh, v.title_en, v.document, d.code, d.name, d.amount_fen,
 			d.public_from, d.public_to`
@@ -217,10 +220,14 @@ func (s *Store) CreateObjection(ctx context.Context, o *policy.Objection) error 
 			return err
 		}
 		if o.Absent {
-			return event(ctx, tx, o.Ref, "", "", "object", o.By, o.Reason)
+			err = event(ctx, tx, o.Ref, "", "", "object", o.By, o.Reason)
+		} else {
+			_, err = move(ctx, tx, o.Ref, policy.DecisionPublicised, policy.DecisionObjected, "object", o.By, o.Reason)
 		}
-		_, err = move(ctx, tx, o.Ref, policy.DecisionPublicised, policy.DecisionObjected, "object", o.By, o.Reason)
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.audit(ctx, "object", "policy_objection", itoa(o.ID), nil, o)
 	})
 }
 
@@ -257,6 +264,12 @@ func (s *Store) ResolveObjection(ctx context.Context, id int64, upheld bool, res
 		if upheld {
 			status = policy.ObjectionUpheld
 		}
+		before, err := scanObjection(tx.queryRow(ctx, `SELECT `+objectionColumns+` FROM policy_objections WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return chanye.Errorf(chanye.ENOTFOUND, "无异议 %d / no objection %d", id, id)
+		} else if err != nil {
+			return err
+		}
 		res, err := tx.exec(ctx, `UPDATE policy_objections SET status = ?, resolution = ?, resolved_by = ?, resolved_at = ?
 			WHERE id = ? AND status = 'open'`, string(status), resolution, by, tx.now.UnixMilli(), id)
 		if err != nil {
@@ -281,14 +294,18 @@ func (s *Store) ResolveObjection(ctx context.Context, id int64, upheld bool, res
 			action = "uphold"
 		}
 		if o.Absent {
-			return event(ctx, tx, o.Ref, "", "", action, by, resolution)
+			err = event(ctx, tx, o.Ref, "", "", action, by, resolution)
+		} else {
+			to := policy.DecisionPublicised
+			if upheld {
+				to = policy.DecisionWithdrawn
+			}
+			_, err = move(ctx, tx, o.Ref, policy.DecisionObjected, to, action, by, resolution)
 		}
-		to := policy.DecisionPublicised
-		if upheld {
-			to = policy.DecisionWithdrawn
+		if err != nil {
+			return err
 		}
-		_, err = move(ctx, tx, o.Ref, policy.DecisionObjected, to, action, by, resolution)
-		return err
+		return tx.audit(ctx, "resolve", "policy_objection", itoa(id), before, o)
 	})
 	return out, err
 }
@@ -321,6 +338,8 @@ func (s *Store) Approve(ctx context.Context, refs []policy.DecisionRef, by strin
 		return err
 	}
 	return s.db.transact(ctx, false, func(tx *txn) error {
+		// One entry per call with the decisions it approved.
+		approved := []policy.DecisionRef{}
 		for _, ref := range refs {
 			d, err := findDecision(ctx, tx, ref)
 			if err != nil {
@@ -342,7 +361,9 @@ func (s *Store) Approve(ctx context.Context, refs []policy.DecisionRef, by strin
 			if err != nil {
 				return err
 			}
-			if !moved {
+			if moved {
+				approved = append(approved, ref)
+			} else {
 				// A concurrent call changed it first: fine if it approved.
 				if d, err = findDecision(ctx, tx, ref); err != nil {
 					return err
@@ -351,7 +372,11 @@ func (s *Store) Approve(ctx context.Context, refs []policy.DecisionRef, by strin
 				}
 			}
 		}
-		return nil
+		if len(approved) == 0 {
+			return nil
+		}
+		return tx.audit(ctx, "approve", "policy_decisions", "", nil,
+			map[string]any{"requested": len(refs), "approved": len(approved), "decisions": approved})
 	})
 }
 
@@ -420,86 +445,96 @@ func (s *Store) Pay(ctx context.Context, ref policy.DecisionRef, by string) (*po
 	}
 	var out *policy.LedgerEntry
 	err := s.db.transact(ctx, false, func(tx *txn) error {
-		d, err := findDecision(ctx, tx, ref)
-		if err != nil {
+		var err error
+		if out, err = pay(ctx, tx, ref, by); err != nil {
 			return err
 		}
-		entries, err := lockEntitlement(ctx, tx, d.Entitlement())
-		if err != nil {
-			return err
+		return tx.audit(ctx, "pay", "policy_ledger", ref.String(), nil, out)
+	})
+	return out, err
+}
+
+// pay is the transaction of Pay: it returns the entry that carries the
+// decision out.
+func pay(ctx context.Context, tx *txn, ref policy.DecisionRef, by string) (out *policy.LedgerEntry, err error) {
+	d, err := findDecision(ctx, tx, ref)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := lockEntitlement(ctx, tx, d.Entitlement())
+	if err != nil {
+		return nil, err
+	}
+	// Read again under the lock: a concurrent call may have paid it.
+	if d, err = findDecision(ctx, tx, ref); err != nil {
+		return nil, err
+	}
+	if d.Status != policy.DecisionApproved && d.Status != policy.DecisionPaid {
+		return nil, chanye.Invalid("决定未审批，不能支付 / the decision is not approved", map[string]string{ref.String(): string(d.Status)})
+	}
+	markPaid := func(note string) error {
+		_, err := move(ctx, tx, ref, policy.DecisionApproved, policy.DecisionPaid, "pay", by, note)
+		return err
+	}
+	if len(entries) == 0 {
+		out = &policy.LedgerEntry{Entitlement: d.Entitlement(), Kind: policy.LedgerPayment, AmountFen: d.AmountFen, Decision: ref, By: by}
+		if err := appendLedger(ctx, tx, out); err != nil {
+			return nil, err
 		}
-		// Read again under the lock: a concurrent call may have paid it.
-		if d, err = findDecision(ctx, tx, ref); err != nil {
-			return err
+		return out, markPaid("")
+	}
+	var (
+		net      chanye.Fen
+		lastRun  int64
+		payment  *policy.LedgerEntry
+		reversed = entries[len(entries)-1].Kind == policy.LedgerReversal
+	)
+	for _, e := range entries {
+		net += e.AmountFen
+		lastRun = max(lastRun, e.Decision.RunID)
+		if e.Kind == policy.LedgerPayment {
+			payment = e
 		}
-		if d.Status != policy.DecisionApproved && d.Status != policy.DecisionPaid {
-			return chanye.Invalid("决定未审批，不能支付 / the decision is not approved", map[string]string{ref.String(): string(d.Status)})
-		}
-		markPaid := func(note string) error {
-			_, err := move(ctx, tx, ref, policy.DecisionApproved, policy.DecisionPaid, "pay", by, note)
-			return err
-		}
-		if len(entries) == 0 {
-			out = &policy.LedgerEntry{Entitlement: d.Entitlement(), Kind: policy.LedgerPayment, AmountFen: d.AmountFen, Decision: ref, By: by}
-			if err := appendLedger(ctx, tx, out); err != nil {
-				return err
-			}
-			return markPaid("")
-		}
-		var (
-			net      chanye.Fen
-			lastRun  int64
-			payment  *policy.LedgerEntry
-			reversed = entries[len(entries)-1].Kind == policy.LedgerReversal
-		)
-		for _, e := range entries {
-			net += e.AmountFen
-			lastRun = max(lastRun, e.Decision.RunID)
-			if e.Kind == policy.LedgerPayment {
-				payment = e
-			}
-		}
-		if d.Status == policy.DecisionPaid && !reversed {
-			// Paid already: return the entry that carried this decision out.
-			for _, e := range entries {
-				if e.Decision.RunID == d.RunID && e.Kind != policy.LedgerReversal {
-					out = e
-				}
-			}
-			if out != nil {
-				return nil
-			}
-		}
-		if d.RunID > lastRun {
-			// A later run, e.g. after a data correction: pay the difference.
-			if diff := d.AmountFen - net; diff != 0 {
-				out = &policy.LedgerEntry{Entitlement: d.Entitlement(), Kind: policy.LedgerAdjustment, AmountFen: diff, Decision: ref, By: by,
-					Note: "重算差额 / difference found by a later run"}
-				if err := appendLedger(ctx, tx, out); err != nil {
-					return err
-				}
-				return markPaid("adjustment")
-			}
-			out = payment
-			return markPaid("already paid")
-		}
-		if reversed {
-			return chanye.Errorf(chanye.ECONFLICT, "该项已冲销，须由新的计算重新支付 / the entitlement was reversed; only a later run can pay it again")
-		}
-		if d.AmountFen != net {
-			return chanye.Errorf(chanye.ECONFLICT, "已支付 %s 元，与本决定 %s 元不符 / paid ¥%s, the decision says ¥%s",
-				net.Yuan(), d.AmountFen.Yuan(), net.Yuan(), d.AmountFen.Yuan())
-		}
+	}
+	if d.Status == policy.DecisionPaid && !reversed {
 		// Paid already: return the entry that carried this decision out.
-		out = payment
 		for _, e := range entries {
 			if e.Decision.RunID == d.RunID && e.Kind != policy.LedgerReversal {
 				out = e
 			}
 		}
-		return markPaid("already paid")
-	})
-	return out, err
+		if out != nil {
+			return out, nil
+		}
+	}
+	if d.RunID > lastRun {
+		// A later run, e.g. after a data correction: pay the difference.
+		if diff := d.AmountFen - net; diff != 0 {
+			out = &policy.LedgerEntry{Entitlement: d.Entitlement(), Kind: policy.LedgerAdjustment, AmountFen: diff, Decision: ref, By: by,
+				Note: "重算差额 / difference found by a later run"}
+			if err := appendLedger(ctx, tx, out); err != nil {
+				return nil, err
+			}
+			return out, markPaid("adjustment")
+		}
+		out = payment
+		return out, markPaid("already paid")
+	}
+	if reversed {
+		return nil, chanye.Errorf(chanye.ECONFLICT, "该项已冲销，须由新的计算重新支付 / the entitlement was reversed; only a later run can pay it again")
+	}
+	if d.AmountFen != net {
+		return nil, chanye.Errorf(chanye.ECONFLICT, "已支付 %s 元，与本决定 %s 元不符 / paid ¥%s, the decision says ¥%s",
+			net.Yuan(), d.AmountFen.Yuan(), net.Yuan(), d.AmountFen.Yuan())
+	}
+	// Paid already: return the entry that carried this decision out.
+	out = payment
+	for _, e := range entries {
+		if e.Decision.RunID == d.RunID && e.Kind != policy.LedgerReversal {
+			out = e
+		}
+	}
+	return out, markPaid("already paid")
 }
 
 // Reverse cancels what was paid for the decision's entitlement.
@@ -556,7 +591,7 @@ func (s *Store) Reverse(ctx context.Context, ref policy.DecisionRef, reason, by 
 				return err
 			}
 		}
-		return nil
+		return tx.audit(ctx, "reverse", "policy_ledger", ref.String(), nil, out)
 	})
 	return out, err
 }
