@@ -19,8 +19,9 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
 }
 
-// pgBackupHelp is the answer to backup and restore on PostgreSQL.
-const pgBackupHelp = "PostgreSQL 请用 pg_dump / pg_restore 备份与恢复（见 README）/ on PostgreSQL, back up with pg_dump and restore with pg_restore (see the README): " +
+// PostgresBackupHelp is the answer to backup and restore on PostgreSQL:
+// its own tools do both.
+const PostgresBackupHelp = "PostgreSQL 请用 pg_dump / pg_restore 备份与恢复（见 README）/ on PostgreSQL, back up with pg_dump and restore with pg_restore (see the README): " +
 	"pg_dump --format=custom --file=chanye.dump \"$CHANYE_DB\"; pg_restore --clean --if-exists --no-owner --dbname=\"$CHANYE_DB\" chanye.dump"
 
 // Backup writes a consistent copy of the SQLite database to path while
@@ -30,7 +31,7 @@ const pgBackupHelp = "PostgreSQL 请用 pg_dump / pg_restore 备份与恢复（�
 // EINVALID on PostgreSQL, whose tools are pg_dump and pg_restore.
 func (db *DB) Backup(ctx context.Context, path string, force bool) error {
 	if db.dialect.name != "sqlite" {
-		return chanye.Errorf(chanye.EINVALID, "%s", pgBackupHelp)
+		return chanye.Errorf(chanye.EINVALID, "%s", PostgresBackupHelp)
 	}
 	if path == "" {
 		return chanye.Errorf(chanye.EINVALID, "备份文件路径为空 / empty backup path")
@@ -112,7 +113,7 @@ func CheckBackup(ctx context.Context, path string) ([]string, error) {
 // server does. EINVALID on PostgreSQL.
 func Restore(ctx context.Context, src, target string) error {
 	if strings.HasPrefix(target, "postgres://") || strings.HasPrefix(target, "postgresql://") {
-		return chanye.Errorf(chanye.EINVALID, "%s", pgBackupHelp)
+		return chanye.Errorf(chanye.EINVALID, "%s", PostgresBackupHelp)
 	}
 	if target == "" {
 		return chanye.Errorf(chanye.EINVALID, "数据库路径为空 / empty database path")

@@ -13,6 +13,8 @@ import (
 	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/httpapi"
+	"github.com/chanye-org/chanye/httpmw"
+	"github.com/chanye-org/chanye/metrics"
 	"github.com/chanye-org/chanye/web"
 )
 
@@ -26,7 +28,8 @@ const serveHelp = `chanye serve [--addr :8080] [--db PATH|postgres://…] [--dem
 --demo 在数据库没有企业时生成约 2 万家演示企业（种子 1）。没有任何政策时保存并发布内置政策。Ctrl-C 或 SIGTERM 平稳退出。
 
 Migrates the database, loads the default catalog on first start, and serves the
-web pages (/) and the API (/api/, /healthz) on one port. With --demo an empty
+web pages (/) and the API (/api/, /healthz) on one port, with /readyz (the
+database answers) and /metrics (Prometheus). With --demo an empty
 database is filled with about 20,000 demo enterprises (seed 1). When no policy is
 stored, the shipped policies are stored and published. Stops gracefully
 on Ctrl-C or SIGTERM.
@@ -65,18 +68,22 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		}
 	}
 
-	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store, Logger: log})
+	met := metrics.New()
+	policies := met.Policies(store) // counts runs, stored decisions and payments
+	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: policies, Logger: log})
 	if err := ensureShipped(ctx, eng, log); err != nil {
 		return err
 	}
-	api := httpapi.NewHandler(httpapi.Config{Catalog: store, Enterprises: store, Policies: store, Engine: eng, Logger: log, Version: cfg.Version})
-	pages, err := web.NewHandler(web.Config{Catalog: store, Enterprises: store, Policies: store, Engine: eng, Logger: log, Version: cfg.Version})
+	api := httpapi.NewHandler(httpapi.Config{Catalog: store, Enterprises: store, Policies: policies, Engine: eng, Logger: log, Version: cfg.Version})
+	pages, err := web.NewHandler(web.Config{Catalog: store, Enterprises: store, Policies: policies, Engine: eng, Logger: log, Version: cfg.Version})
 	if err != nil {
 		return err
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api)
 	mux.Handle("/healthz", api)
+	mux.Handle("GET /readyz", httpmw.Ready(db.Ping, log))
+	mux.Handle("GET /metrics", met.Handler())
 	mux.Handle("/", pages)
 
 	ln, err := net.Listen("tcp", *addr)
@@ -84,7 +91,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           httpmw.Wrap(mux, httpmw.Config{Logger: log, Metrics: met}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      5 * time.Minute, // exports of big selections stream for a while
