@@ -39,6 +39,7 @@ const usage = `chanye — 现代化产业体系平台 / modern industrial system
   migrate   升级数据库结构 / apply database migrations
   backup    在线备份 SQLite 数据库 / back up the SQLite database while serving
   restore   从备份恢复 / restore the database from a backup
+  audit     审计日志：核验哈希链、查询 / the audit log: verify the chain, list entries
   policy    免申即享政策：保存、发布、测试、计算、解释、模拟 / benefit policies: add, publish, test, run, explain, simulate
   bench     基准测试 / benchmarks (bench policies)
   version   显示版本 / print the version
@@ -75,6 +76,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		"migrate": runMigrate,
 		"backup":  runBackup,
 		"restore": runRestore,
+		"audit":   runAudit,
 		"policy":  runPolicy,
 		"bench":   runBench,
 		"version": func(_ context.Context, cfg Config, _ []string) error {
