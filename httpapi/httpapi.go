@@ -9,6 +9,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -35,10 +36,20 @@ type Config struct {
 	Catalog      chanye.CatalogService
 	Enterprises  chanye.EnterpriseService
 	Policies     policy.Service
-	Engine       *engine.Engine
+	Audit        chanye.AuditService // nil: GET /api/v1/audit answers 404
+	Engine       Engine
 	Logger       *slog.Logger // nil: slog.Default()
 	Version      string
 	MaxBodyBytes int64 // 0: DefaultMaxBodyBytes
+}
+
+// Engine is what the API asks of the policy engine: *engine.Engine, or
+// the same guarded by package authz.
+type Engine interface {
+	Run(ctx context.Context, asOf chanye.Date, by string) (*policy.Run, error)
+	Simulate(ctx context.Context, draft *policy.Policy, asOf chanye.Date) (*engine.Simulation, error)
+	ExplainEnterprise(ctx context.Context, code string, asOf chanye.Date) (*engine.EnterpriseDecisions, error)
+	Explain(ctx context.Context, policyID string, version int, code string, asOf chanye.Date) (*engine.PolicyDecision, error)
 }
 
 // Codes the transport adds to the domain's; they never leave this package.
@@ -53,6 +64,9 @@ var statusOf = map[string]int{
 	chanye.ENOTFOUND:     http.StatusNotFound,
 	chanye.ECONFLICT:     http.StatusConflict,
 	chanye.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	chanye.EUNAUTHORIZED: http.StatusUnauthorized,
+	chanye.EFORBIDDEN:    http.StatusForbidden,
+	chanye.ETOOMANY:      http.StatusTooManyRequests,
 	codeMethodNotAllowed: http.StatusMethodNotAllowed,
 	codeUnsupportedMedia: http.StatusUnsupportedMediaType,
 }
@@ -62,7 +76,8 @@ type server struct {
 	catalog     chanye.CatalogService
 	enterprises chanye.EnterpriseService
 	policies    policy.Service
-	engine      *engine.Engine
+	audit       chanye.AuditService
+	engine      Engine
 	log         *slog.Logger
 	version     string
 	maxBody     int64
@@ -108,6 +123,7 @@ func NewHandler(cfg Config) http.Handler {
 
 func newServer(cfg Config) *server {
 	s := &server{catalog: cfg.Catalog, enterprises: cfg.Enterprises, policies: cfg.Policies, engine: cfg.Engine, log: cfg.Logger, version: cfg.Version, maxBody: cfg.MaxBodyBytes, now: time.Now}
+	s.audit = cfg.Audit
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -115,6 +131,16 @@ func newServer(cfg Config) *server {
 		s.maxBody = DefaultMaxBodyBytes
 	}
 	return s
+}
+
+// Routes lists every route of the API as "METHOD PATTERN", in the order
+// they are registered, for tests that must cover them all.
+func Routes() []string {
+	var out []string
+	for _, rt := range (&server{}).routes() {
+		out = append(out, rt.method+" "+rt.path)
+	}
+	return out
 }
 
 // knownMethods are the methods that get a 405 on a path without them; any
@@ -169,6 +195,8 @@ func (s *server) routes() []route {
 		{"POST", "/api/v1/payments", s.pay},
 		{"POST", "/api/v1/reversals", s.reverse},
 		{"GET", "/api/v1/ledger", s.listLedger},
+
+		{"GET", "/api/v1/audit", s.listAudit},
 	}
 }
 
@@ -201,6 +229,9 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		status, code = http.StatusInternalServerError, chanye.EINTERNAL
 	}
 	body := errorBody{errorDetail{Code: code, Message: chanye.ErrorMessage(err), Fields: chanye.ErrorFields(err)}}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="chanye"`)
+	}
 	if status == http.StatusInternalServerError {
 		// Even an *Error with code EINTERNAL may carry internals.
 		body.Error.Message, body.Error.Fields = "内部错误 / internal error", nil

@@ -21,10 +21,7 @@ type publiciseBody struct {
 }
 
 func (s *server) publicise(w http.ResponseWriter, r *http.Request) error {
-	by, err := actor(r)
-	if err != nil {
-		return err
-	}
+	by := actor(r)
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
@@ -111,9 +108,7 @@ func (b refBody) ref(prefix string) (policy.DecisionRef, map[string]string) {
 func (s *server) decodeRef(w http.ResponseWriter, r *http.Request, body interface {
 	ref(prefix string) (policy.DecisionRef, map[string]string)
 }, reason *string, invalid string) (by string, ref policy.DecisionRef, err error) {
-	if by, err = actor(r); err != nil {
-		return "", ref, err
-	}
+	by = actor(r)
 	if err := s.decodeJSON(w, r, body); err != nil {
 		return "", ref, err
 	}
@@ -183,10 +178,7 @@ type resolveBody struct {
 }
 
 func (s *server) resolveObjection(w http.ResponseWriter, r *http.Request) error {
-	by, err := actor(r)
-	if err != nil {
-		return err
-	}
+	by := actor(r)
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
@@ -218,10 +210,7 @@ type approvalBody struct {
 }
 
 func (s *server) approve(w http.ResponseWriter, r *http.Request) error {
-	by, err := actor(r)
-	if err != nil {
-		return err
-	}
+	by := actor(r)
 	var body approvalBody
 	if err := s.decodeJSON(w, r, &body); err != nil {
 		return err
@@ -247,6 +236,7 @@ func (s *server) approve(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]*policy.StoredDecision, len(refs))
 	for i, ref := range refs {
+		var err error
 		if out[i], err = s.policies.FindDecision(ctx, ref); err != nil {
 			return err
 		}

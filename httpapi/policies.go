@@ -10,30 +10,16 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/policy"
 )
 
-// actorHeader names who makes a change until accounts exist (issue 4).
-const actorHeader = "X-Chanye-Actor"
-
-// defaultActor is the actor of a request without actorHeader.
-const defaultActor = "api"
-
-// actor returns who makes the request: the X-Chanye-Actor header, or "api".
-// It is recorded, not trusted: there are no accounts yet.
-func actor(r *http.Request) (string, error) {
-	a := strings.TrimSpace(r.Header.Get(actorHeader))
-	if a == "" {
-		return defaultActor, nil
-	}
-	if len([]rune(a)) > 64 || strings.IndexFunc(a, unicode.IsControl) >= 0 {
-		return "", fieldError(actorHeader, "不超过 64 个字符，且不含控制字符", "at most 64 characters and no control characters",
-			fmt.Sprintf("请求头 %s 有误 / invalid header %s", actorHeader, actorHeader))
-	}
-	return a, nil
+// actor names who makes the request, for the "by" of what it changes: the
+// signed-in actor the authentication middleware put on the context. No
+// header can claim to be someone else.
+func actor(r *http.Request) string {
+	return chanye.ActorFrom(r.Context()).String()
 }
 
 // policySummary is a policy version in lists: what a reader scans for,
@@ -180,10 +166,7 @@ func (s *server) readSource(w http.ResponseWriter, r *http.Request) ([]byte, err
 }
 
 func (s *server) createPolicy(w http.ResponseWriter, r *http.Request) error {
-	by, err := actor(r)
-	if err != nil {
-		return err
-	}
+	by := actor(r)
 	src, err := s.readSource(w, r)
 	if err != nil {
 		return err
@@ -215,10 +198,7 @@ func (s *server) getPolicy(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) publishPolicy(w http.ResponseWriter, r *http.Request) error {
-	by, err := actor(r)
-	if err != nil {
-		return err
-	}
+	by := actor(r)
 	version, err := pathInt(r, "version")
 	if err != nil {
 		return err

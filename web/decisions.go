@@ -209,7 +209,7 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) error {
 	d, err := chanye.ParseDate(asOf)
 	if err == nil {
 		var run *policy.Run
-		if run, err = s.cfg.Engine.Run(r.Context(), d, actor); err == nil {
+		if run, err = s.cfg.Engine.Run(r.Context(), d, actor(r)); err == nil {
 			http.Redirect(w, r, "/runs/"+strconv.FormatInt(run.ID, 10), http.StatusSeeOther)
 			return nil
 		}
@@ -296,7 +296,7 @@ func (s *Server) publicise(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || id < 1 {
 		return chanye.Errorf(chanye.ENOTFOUND, "批量计算不存在 / no such run")
 	}
-	_, err = s.cfg.Policies.Publicise(r.Context(), id, r.PathValue("policy"), publicityDays, actor)
+	_, err = s.cfg.Policies.Publicise(r.Context(), id, r.PathValue("policy"), publicityDays, actor(r))
 	switch chanye.ErrorCode(err) {
 	case "":
 		http.Redirect(w, r, "/runs/"+strconv.FormatInt(id, 10), http.StatusSeeOther)

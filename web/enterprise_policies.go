@@ -282,7 +282,7 @@ func (s *Server) createObjection(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if len(form.Errors) == 0 {
-		o := &policy.Objection{Ref: policy.DecisionRef{RunID: runID, PolicyID: pid, Code: code}, Reason: form.Reason, By: actor}
+		o := &policy.Objection{Ref: policy.DecisionRef{RunID: runID, PolicyID: pid, Code: code}, Reason: form.Reason, By: actor(r)}
 		err := s.cfg.Policies.CreateObjection(r.Context(), o)
 		if err == nil {
 			http.Redirect(w, r, "/enterprises/"+code+"/policies?objected=1#objection", http.StatusSeeOther)

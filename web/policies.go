@@ -14,8 +14,11 @@ import (
 	"github.com/chanye-org/chanye/policy"
 )
 
-// actor is who the pages write as until accounts arrive (issue 4).
-const actor = "web"
+// actor names who makes the request, for the "by" of what it changes: the
+// signed-in actor the authentication middleware put on the context.
+func actor(r *http.Request) string {
+	return chanye.ActorFrom(r.Context()).String()
+}
 
 // maxSource bounds a posted policy file; the shipped ones are under 8 KB.
 const maxSource = 256 << 10
@@ -253,7 +256,7 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || n < 1 {
 		return chanye.Errorf(chanye.ENOTFOUND, "版本不存在 / no such version")
 	}
-	_, perr := s.cfg.Policies.PublishPolicyVersion(ctx, id, n, actor)
+	_, perr := s.cfg.Policies.PublishPolicyVersion(ctx, id, n, actor(r))
 	if perr == nil {
 		http.Redirect(w, r, "/policies/"+url.PathEscape(id)+"?version="+strconv.Itoa(n), http.StatusSeeOther)
 		return nil
@@ -412,7 +415,7 @@ func (s *Server) policySave(w http.ResponseWriter, r *http.Request) error {
 	}
 	switch r.PostFormValue("action") {
 	case "save":
-		ver, err := s.cfg.Policies.CreatePolicyVersion(r.Context(), []byte(src), actor)
+		ver, err := s.cfg.Policies.CreatePolicyVersion(r.Context(), []byte(src), actor(r))
 		if err != nil {
 			return fail(err)
 		}

@@ -84,7 +84,7 @@ func newPolicyFixture(t testing.TB) *policyFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.h = h
+	f.h = asOperator(h)
 	return f
 }
 
@@ -346,7 +346,7 @@ func TestObjectionForm(t *testing.T) {
 		}
 	}
 	obs, _, err := f.store.FindObjections(context.Background(), policy.ObjectionFilter{})
-	if err != nil || len(obs) != 2 || obs[0].By != actor || !obs[1].Absent {
+	if err != nil || len(obs) != 2 || obs[0].By != chanye.Operator.String() || !obs[1].Absent {
 		t.Errorf("objections stored: %v %+v", err, obs)
 	}
 }

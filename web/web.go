@@ -10,6 +10,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -17,10 +18,14 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/auth"
 	"github.com/chanye-org/chanye/engine"
+	"github.com/chanye-org/chanye/httpauth"
 	"github.com/chanye-org/chanye/policy"
 )
 
@@ -38,14 +43,27 @@ type Config struct {
 	// Policies stores policy versions, runs, decisions and the public list.
 	Policies policy.Service
 	// Engine decides policies live: runs, simulations and explanations.
-	Engine  *engine.Engine
+	Engine  Engine
 	Logger  *slog.Logger
 	Version string
+	// Accounts and Auth serve the login and user admin pages; without
+	// them those pages answer 404.
+	Accounts auth.Service
+	Auth     *httpauth.Middleware
+}
+
+// Engine is what the pages ask of the policy engine: *engine.Engine, or
+// the same guarded by package authz.
+type Engine interface {
+	Run(ctx context.Context, asOf chanye.Date, by string) (*policy.Run, error)
+	Simulate(ctx context.Context, draft *policy.Policy, asOf chanye.Date) (*engine.Simulation, error)
+	ExplainEnterprise(ctx context.Context, code string, asOf chanye.Date) (*engine.EnterpriseDecisions, error)
 }
 
 // pageNames are the views; NewHandler fails if any is missing.
 var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "error",
-	"policies", "policy", "policy_edit", "simulate", "decisions", "runs", "run", "publicity", "enterprise_policies"}
+	"policies", "policy", "policy_edit", "simulate", "decisions", "runs", "run", "publicity", "enterprise_policies",
+	"login", "users"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -117,34 +135,69 @@ func parseTemplates(fsys fs.FS, a *assets) (map[string]*template.Template, error
 // item (X).
 type pairArg struct{ V, X any }
 
-// routes lists every route in one place.
+// route is one pattern of the pages and its handler.
+type route struct {
+	pattern string
+	handler http.Handler
+}
+
+// routeTable lists every route in one place.
+func (s *Server) routeTable() []route {
+	return []route{
+		{"GET /static/", s.assets},
+		{"GET /{$}", s.handle(s.overview)},
+		{"GET /industries/{id}", s.handle(s.industry)},
+		{"GET /enterprises", s.handle(s.enterpriseList)},
+		{"GET /enterprises/{code}", s.handle(s.enterprise)},
+		{"GET /policies", s.handle(s.policyList)},
+		{"GET /policies/new", s.handle(s.policyNew)},
+		{"POST /policies/new", s.handle(s.policySave)},
+		{"GET /policies/{id}", s.handle(s.policyPage)},
+		{"GET /policies/{id}/edit", s.handle(s.policyEdit)},
+		{"POST /policies/{id}/edit", s.handle(s.policySave)},
+		{"POST /policies/{id}/versions/{version}/publish", s.handle(s.publish)},
+		{"GET /policies/{id}/simulate", s.handle(s.simulate)},
+		{"GET /decisions", s.handle(s.decisionList)},
+		{"GET /runs", s.handle(s.runList)},
+		{"POST /runs", s.handle(s.createRun)},
+		{"GET /runs/{id}", s.handle(s.runPage)},
+		{"POST /runs/{id}/policies/{policy}/publicise", s.handle(s.publicise)},
+		{"GET /public/publicity", s.handle(s.publicity)},
+		{"GET /enterprises/{code}/policies", s.handle(s.enterprisePolicies)},
+		{"POST /enterprises/{code}/objections", s.handle(s.createObjection)},
+		// Sign-in and accounts (auth.go); auth.Service refuses user
+		// management to anyone but an admin.
+		{"GET /login", s.handle(s.loginPage)},
+		{"POST /login", s.handle(s.login)},
+		{"POST /logout", s.handle(s.logout)},
+		{"GET /admin/users", s.handle(s.userList)},
+		{"POST /admin/users", s.handle(s.createUser)},
+		{"POST /admin/users/{id}", s.handle(s.updateUser)},
+		{"POST /admin/users/{id}/tokens", s.handle(s.createToken)},
+		{"POST /admin/tokens/{id}/revoke", s.handle(s.revokeToken)},
+		{"/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
+			return chanye.Errorf(chanye.ENOTFOUND, "页面不存在 / page not found")
+		})},
+	}
+}
+
+// routes registers routeTable on a mux.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /static/", s.assets)
-	mux.HandleFunc("GET /{$}", s.handle(s.overview))
-	mux.HandleFunc("GET /industries/{id}", s.handle(s.industry))
-	mux.HandleFunc("GET /enterprises", s.handle(s.enterpriseList))
-	mux.HandleFunc("GET /enterprises/{code}", s.handle(s.enterprise))
-	mux.HandleFunc("GET /policies", s.handle(s.policyList))
-	mux.HandleFunc("GET /policies/new", s.handle(s.policyNew))
-	mux.HandleFunc("POST /policies/new", s.handle(s.policySave))
-	mux.HandleFunc("GET /policies/{id}", s.handle(s.policyPage))
-	mux.HandleFunc("GET /policies/{id}/edit", s.handle(s.policyEdit))
-	mux.HandleFunc("POST /policies/{id}/edit", s.handle(s.policySave))
-	mux.HandleFunc("POST /policies/{id}/versions/{version}/publish", s.handle(s.publish))
-	mux.HandleFunc("GET /policies/{id}/simulate", s.handle(s.simulate))
-	mux.HandleFunc("GET /decisions", s.handle(s.decisionList))
-	mux.HandleFunc("GET /runs", s.handle(s.runList))
-	mux.HandleFunc("POST /runs", s.handle(s.createRun))
-	mux.HandleFunc("GET /runs/{id}", s.handle(s.runPage))
-	mux.HandleFunc("POST /runs/{id}/policies/{policy}/publicise", s.handle(s.publicise))
-	mux.HandleFunc("GET /public/publicity", s.handle(s.publicity))
-	mux.HandleFunc("GET /enterprises/{code}/policies", s.handle(s.enterprisePolicies))
-	mux.HandleFunc("POST /enterprises/{code}/objections", s.handle(s.createObjection))
-	mux.HandleFunc("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		return chanye.Errorf(chanye.ENOTFOUND, "页面不存在 / page not found")
-	}))
+	for _, rt := range s.routeTable() {
+		mux.Handle(rt.pattern, rt.handler)
+	}
 	return mux
+}
+
+// Routes lists the pattern of every route of the pages, for tests that
+// must cover them all.
+func Routes() []string {
+	var out []string
+	for _, rt := range (&Server{}).routeTable() {
+		out = append(out, rt.pattern)
+	}
+	return out
 }
 
 // handlerFunc is a page handler that returns its error for handle to show.
@@ -166,11 +219,14 @@ func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 
 // statuses maps domain error codes to HTTP statuses.
 var statuses = map[string]int{
-	chanye.EINVALID:  http.StatusBadRequest,
-	chanye.ENOTFOUND: http.StatusNotFound,
-	chanye.ECONFLICT: http.StatusConflict,
-	chanye.ETOOLARGE: http.StatusRequestEntityTooLarge,
-	chanye.EINTERNAL: http.StatusInternalServerError,
+	chanye.EINVALID:      http.StatusBadRequest,
+	chanye.ENOTFOUND:     http.StatusNotFound,
+	chanye.ECONFLICT:     http.StatusConflict,
+	chanye.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	chanye.EUNAUTHORIZED: http.StatusUnauthorized,
+	chanye.EFORBIDDEN:    http.StatusForbidden,
+	chanye.ETOOMANY:      http.StatusTooManyRequests,
+	chanye.EINTERNAL:     http.StatusInternalServerError,
 }
 
 type errorView struct {
@@ -183,6 +239,10 @@ type errorView struct {
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	code := chanye.ErrorCode(err)
+	if code == chanye.EUNAUTHORIZED {
+		redirectToLogin(w, r)
+		return
+	}
 	status, ok := statuses[code]
 	if !ok {
 		status = http.StatusInternalServerError
@@ -204,6 +264,20 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		return
 	}
 	writeHTML(w, status, buf.Bytes())
+}
+
+// redirectToLogin sends a visitor without an account to the login page,
+// to come back afterwards: to the page asked for, or after a form to the
+// page that showed it (a form's URL answers only POST).
+func redirectToLogin(w http.ResponseWriter, r *http.Request) {
+	next, status := r.URL.RequestURI(), http.StatusFound
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		next, status = "/", http.StatusSeeOther
+		if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host && strings.HasPrefix(ref.Path, "/") {
+			next = ref.RequestURI()
+		}
+	}
+	http.Redirect(w, r, "/login?next="+url.QueryEscape(next), status)
 }
 
 // render executes a page into a buffer first, so a template error becomes a

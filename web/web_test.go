@@ -93,7 +93,7 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.h = h
+	f.h = asOperator(h)
 	return f
 }
 
