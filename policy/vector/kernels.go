@@ -337,33 +337,9 @@ func strPred(n *node, s string) bool {
 
 func strSize(s string) int64 { return int64(utf8.RuneCountInString(s)) }
 
-// Checked integer arithmetic as cel-go's overflow.go has it; ok false is
-// the row's error.
-func addInt(x, y int64) (int64, bool) {
-	if (y > 0 && x > math.MaxInt64-y) || (y < 0 && x < math.MinInt64-y) {
-		return 0, false
-	}
-	return x + y, true
-}
-
-func subInt(x, y int64) (int64, bool) {
-	if (y < 0 && x > math.MaxInt64+y) || (y > 0 && x < math.MinInt64+y) {
-		return 0, false
-	}
-	return x - y, true
-}
-
-func mulInt(x, y int64) (int64, bool) {
-	if (x == -1 && y == math.MinInt64) || (y == -1 && x == math.MinInt64) ||
-		(x > 0 && y > 0 && x > math.MaxInt64/y) ||
-		(x > 0 && y < 0 && y < math.MinInt64/x) ||
-		(x < 0 && y > 0 && x < math.MinInt64/y) ||
-		(x < 0 && y < 0 && y < math.MaxInt64/x) {
-		return 0, false
-	}
-	return x * y, true
-}
-
+// Checked integer division as cel-go's overflow.go has it; ok false is
+// the row's error. (Addition, subtraction and multiplication are checked
+// without branches in arithInt; kernels_test.go keeps their reference.)
 func divInt(x, y int64) (int64, bool) {
 	if y == 0 || (x == math.MinInt64 && y == -1) {
 		return 0, false

@@ -109,3 +109,30 @@ func TestConcurrentRuns(t *testing.T) {
 		}
 	}
 }
+
+// addInt, subInt and mulInt are checked arithmetic as cel-go's overflow.go
+// has it: the reference the branch-free kernels are held to.
+func addInt(x, y int64) (int64, bool) {
+	if (y > 0 && x > math.MaxInt64-y) || (y < 0 && x < math.MinInt64-y) {
+		return 0, false
+	}
+	return x + y, true
+}
+
+func subInt(x, y int64) (int64, bool) {
+	if (y < 0 && x > math.MaxInt64+y) || (y > 0 && x < math.MinInt64+y) {
+		return 0, false
+	}
+	return x - y, true
+}
+
+func mulInt(x, y int64) (int64, bool) {
+	if (x == -1 && y == math.MinInt64) || (y == -1 && x == math.MinInt64) ||
+		(x > 0 && y > 0 && x > math.MaxInt64/y) ||
+		(x > 0 && y < 0 && y < math.MinInt64/x) ||
+		(x < 0 && y > 0 && x < math.MinInt64/y) ||
+		(x < 0 && y < 0 && y < math.MaxInt64/x) {
+		return 0, false
+	}
+	return x * y, true
+}
