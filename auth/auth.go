@@ -197,12 +197,17 @@ type Service interface {
 	FindTokens(ctx context.Context, userID int64) ([]*Token, error)
 }
 
-// RequireAdmin returns EFORBIDDEN unless the context's actor is an admin.
+// RequireAdmin returns EUNAUTHORIZED for the public and EFORBIDDEN for
+// any other actor but an admin.
 func RequireAdmin(ctx context.Context) error {
-	if chanye.ActorFrom(ctx).Role != chanye.RoleAdmin {
+	switch chanye.ActorFrom(ctx).Role {
+	case chanye.RoleAdmin:
+		return nil
+	case chanye.RolePublic:
+		return chanye.Errorf(chanye.EUNAUTHORIZED, "请先登录 / please sign in")
+	default:
 		return chanye.Errorf(chanye.EFORBIDDEN, "仅管理员可管理账号 / only admins manage accounts")
 	}
-	return nil
 }
 
 // ErrBadCredentials is the one answer to a wrong name, a wrong password or

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/httpauth"
 )
 
 // Lang is the language of a page: "zh" (the default) or "en".
@@ -306,6 +309,46 @@ var messages = map[string][2]string{
 	"err.500":   {"内部错误", "Internal error"},
 	"unit.yi":   {"亿元", "100M yuan"},
 	"dash":      {"—", "—"},
+
+	"nav.login":            {"登录", "Sign in"},
+	"nav.logout":           {"退出", "Sign out"},
+	"nav.users":            {"账号", "Accounts"},
+	"login.title":          {"登录", "Sign in"},
+	"login.name":           {"登录名", "Login name"},
+	"login.password":       {"密码", "Password"},
+	"login.submit":         {"登录", "Sign in"},
+	"login.wrong":          {"登录名或密码错误", "Wrong login name or password"},
+	"login.throttled":      {"登录失败次数过多，请 %s 后再试", "Too many failed sign-ins: try again in %s"},
+	"users.title":          {"账号管理", "Accounts"},
+	"users.name":           {"登录名", "Login name"},
+	"users.display":        {"显示名称", "Display name"},
+	"users.role":           {"角色", "Role"},
+	"users.scope":          {"范围", "Scope"},
+	"users.status":         {"状态", "Status"},
+	"users.enabled":        {"启用", "enabled"},
+	"users.disabled":       {"已停用", "disabled"},
+	"users.enable":         {"启用", "Enable"},
+	"users.disable":        {"停用", "Disable"},
+	"users.tokens":         {"接口令牌", "API tokens"},
+	"users.token.name":     {"令牌名称", "token name"},
+	"users.token.new":      {"新建令牌", "New token"},
+	"users.token.once":     {"新令牌只显示这一次，请立即复制保存：", "The new token is shown this once; copy it now:"},
+	"users.revoke":         {"撤销", "Revoke"},
+	"users.revoked":        {"已撤销", "revoked"},
+	"users.actions":        {"操作", "Actions"},
+	"users.password":       {"初始密码（至少 12 个字符）", "Initial password (at least 12 characters)"},
+	"users.password.new":   {"新密码", "new password"},
+	"users.password.reset": {"重设密码", "Reset password"},
+	"users.create":         {"新建账号", "New account"},
+	"users.department":     {"部门（部门账号）", "Department (department accounts)"},
+	"users.industry":       {"产业编号（专班账号）", "Industry id (task force accounts)"},
+	"users.code":           {"统一社会信用代码（企业账号）", "Credit code (enterprise accounts)"},
+	"role.admin":           {"管理员", "Admin"},
+	"role.leader":          {"市领导", "Leader"},
+	"role.department":      {"部门", "Department"},
+	"role.task_force":      {"专班", "Task force"},
+	"role.enterprise":      {"企业", "Enterprise"},
+	"role.public":          {"公众", "Public"},
 }
 
 // T returns the label for key in the page's language.
@@ -363,6 +406,8 @@ type page struct {
 	Nav        string // the active nav item: overview, enterprises, policies, decisions or publicity
 	AppVersion string // chanye's version, in the footer; not Version, which views use for a policy version
 	SwitchURL  string // the same page in the other language
+	CSRF       string // the token every POST form carries in its hidden "csrf" field
+	Actor      *chanye.Actor
 }
 
 func (s *Server) newPage(r *http.Request, nav string) page {
@@ -371,7 +416,8 @@ func (s *Server) newPage(r *http.Request, nav string) page {
 	if l == "en" {
 		other = "zh"
 	}
-	return page{L: l, Nav: nav, AppVersion: s.cfg.Version, SwitchURL: withQuery(r.URL, "lang", other)}
+	return page{L: l, Nav: nav, AppVersion: s.cfg.Version, SwitchURL: withQuery(r.URL, "lang", other),
+		CSRF: httpauth.CSRFToken(r), Actor: chanye.ActorFrom(r.Context())}
 }
 
 // withQuery returns u's path and query with key set to value.
