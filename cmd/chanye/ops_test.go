@@ -90,21 +90,22 @@ func TestOperations(t *testing.T) {
 	if resp, body := get(t, base+"readyz"); resp.StatusCode != 200 || !strings.Contains(body, `"ok"`) {
 		t.Errorf("GET /readyz: %d %s", resp.StatusCode, body)
 	}
-	resp, _ := get(t, base+"api/v1/enterprises?limit=1", "X-Request-ID", "ops-test-request-1")
+	// The industries are open data: no account is needed.
+	resp, _ := get(t, base+"api/v1/industries", "X-Request-ID", "ops-test-request-1")
 	if resp.StatusCode != 200 || resp.Header.Get("X-Request-ID") != "ops-test-request-1" {
-		t.Errorf("GET enterprises: %d, request id %q", resp.StatusCode, resp.Header.Get("X-Request-ID"))
+		t.Errorf("GET industries: %d, request id %q", resp.StatusCode, resp.Header.Get("X-Request-ID"))
 	}
 	for _, h := range []string{"Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"} {
 		if resp.Header.Get(h) == "" {
 			t.Errorf("response lacks %s", h)
 		}
 	}
-	if !strings.Contains(logs.String(), "request_id=ops-test-request-1") || !strings.Contains(logs.String(), `route="GET /api/v1/enterprises"`) {
+	if !strings.Contains(logs.String(), "request_id=ops-test-request-1") || !strings.Contains(logs.String(), `route="GET /api/v1/industries"`) {
 		t.Errorf("log lacks the request line:\n%s", logs.String())
 	}
 	if resp, body := get(t, base+"metrics"); resp.StatusCode != 200 ||
-		!strings.Contains(body, `chanye_http_requests_total{method="GET",route="GET /api/v1/enterprises",status="200"} 1`) {
-		t.Errorf("GET /metrics: %d, want the enterprises request counted:\n%.3000s", resp.StatusCode, body)
+		!strings.Contains(body, `chanye_http_requests_total{method="GET",route="GET /api/v1/industries",status="200"} 1`) {
+		t.Errorf("GET /metrics: %d, want the industries request counted:\n%.3000s", resp.StatusCode, body)
 	}
 
 	backup := filepath.Join(dir, "ops-backup.db")

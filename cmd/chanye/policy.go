@@ -76,7 +76,7 @@ func newEngine(ctx context.Context, cfg Config) (*sqlstore.DB, *sqlstore.Store, 
 // ensureShipped stores and publishes the shipped policies when the database
 // has none, for serve and demo: the pages then have something to show.
 func ensureShipped(ctx context.Context, eng *engine.Engine, log *slog.Logger) error {
-	n, err := eng.EnsureShipped(ctx, "chanye")
+	n, err := eng.EnsureShipped(ctx, chanye.ActorFrom(ctx).String())
 	if err != nil {
 		return fmt.Errorf("内置政策 / shipped policies: %w", err)
 	}
@@ -86,17 +86,6 @@ func ensureShipped(ctx context.Context, eng *engine.Engine, log *slog.Logger) er
 	return nil
 }
 
-// actorFlag is who the CLI records as having done a change.
-func actorFlag(fs interface {
-	String(name, value, usage string) *string
-}) *string {
-	by := os.Getenv("USER")
-	if by == "" {
-		by = "cli"
-	}
-	return fs.String("by", by, "操作人 / who does it (default $USER)")
-}
-
 func dateFlag(s string) (chanye.Date, error) {
 	if s == "" {
 		return chanye.Date{}, nil
@@ -104,7 +93,7 @@ func dateFlag(s string) (chanye.Date, error) {
 	return chanye.ParseDate(s)
 }
 
-const policyAddHelp = `chanye policy add FILE... [--by NAME] [--db PATH]
+const policyAddHelp = `chanye policy add FILE... [--db PATH]
 
 把每个 YAML 文件校验、编译后保存为该政策的新草稿版本（版本号自动递增）。
 Parses, compiles and stores each YAML file as a new draft version of its policy
@@ -113,7 +102,6 @@ Parses, compiles and stores each YAML file as a new draft version of its policy
 
 func runPolicyAdd(ctx context.Context, cfg Config, args []string) error {
 	fs := newFlags(&cfg, "policy add", policyAddHelp)
-	by := actorFlag(fs)
 	files, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -131,7 +119,7 @@ func runPolicyAdd(ctx context.Context, cfg Config, args []string) error {
 		if err != nil {
 			return err
 		}
-		v, err := store.CreatePolicyVersion(ctx, src, *by)
+		v, err := store.CreatePolicyVersion(ctx, src, chanye.ActorFrom(ctx).String())
 		if err != nil {
 			return fmt.Errorf("%s: %w", f, withFields(err))
 		}
@@ -159,7 +147,7 @@ func withFields(err error) error {
 	return errors.New(b.String())
 }
 
-const policyPublishHelp = `chanye policy publish ID [--version N] [--by NAME] [--db PATH]
+const policyPublishHelp = `chanye policy publish ID [--version N] [--db PATH]
 
 发布一个草稿版本（默认最新版本）并停用此前发布的版本；有未通过的测试用例时不能发布。
 Publishes a draft version (default: the latest) and retires the version published
@@ -169,7 +157,6 @@ before it; a policy with a failing case cannot be published.
 func runPolicyPublish(ctx context.Context, cfg Config, args []string) error {
 	fs := newFlags(&cfg, "policy publish", policyPublishHelp)
 	version := fs.Int("version", 0, "版本号，默认最新 / version, default the latest")
-	by := actorFlag(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -193,7 +180,7 @@ func runPolicyPublish(ctx context.Context, cfg Config, args []string) error {
 		}
 		n = vs[0].Version
 	}
-	v, err := store.PublishPolicyVersion(ctx, id, n, *by)
+	v, err := store.PublishPolicyVersion(ctx, id, n, chanye.ActorFrom(ctx).String())
 	if err != nil {
 		return withFields(err)
 	}
@@ -321,7 +308,7 @@ func indent(s, pre string) string {
 	return pre + strings.ReplaceAll(s, "\n", "\n"+pre)
 }
 
-const policyRunHelp = `chanye policy run [--as-of YYYY-MM-DD] [--by NAME] [--db PATH]
+const policyRunHelp = `chanye policy run [--as-of YYYY-MM-DD] [--db PATH]
 
 按基准日（默认今天）对全部企业计算所有生效的已发布政策，在一个事务中保存全部符合条件的决定
 及其解释（全部成功或全部不写）；打印批次号、数据快照和各政策的符合企业数与金额（元）。
@@ -334,7 +321,6 @@ policy the eligible firms and the money in yuan.
 func runPolicyRun(ctx context.Context, cfg Config, args []string) error {
 	fs := newFlags(&cfg, "policy run", policyRunHelp)
 	asOfS := fs.String("as-of", "", "基准日 / as-of date (YYYY-MM-DD), default today")
-	by := actorFlag(fs)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -347,7 +333,7 @@ func runPolicyRun(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	defer db.Close()
-	run, err := eng.Run(ctx, asOf, *by)
+	run, err := eng.Run(ctx, asOf, chanye.ActorFrom(ctx).String())
 	if err != nil {
 		return withFields(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/catalog"
 	"github.com/chanye-org/chanye/sqlstore"
 	"golang.org/x/term"
@@ -21,10 +22,13 @@ import (
 type Config struct {
 	DB      string // SQLite path or postgres:// URL
 	Version string
-	Stdin   io.Reader
-	Stdout  io.Writer
-	Stderr  io.Writer
-	Logger  *slog.Logger
+	// AdminPassword is the first admin's password, from
+	// CHANYE_ADMIN_PASSWORD; serve generates one when it is empty.
+	AdminPassword string
+	Stdin         io.Reader
+	Stdout        io.Writer
+	Stderr        io.Writer
+	Logger        *slog.Logger
 }
 
 const usage = `chanye — 现代化产业体系平台 / modern industrial system platform
@@ -42,6 +46,7 @@ const usage = `chanye — 现代化产业体系平台 / modern industrial system
   audit     审计日志：核验哈希链、查询 / the audit log: verify the chain, list entries
   policy    免申即享政策：保存、发布、测试、计算、解释、模拟 / benefit policies: add, publish, test, run, explain, simulate
   bench     基准测试 / benchmarks (bench policies)
+  user      账号：新建、列出、停用、接口令牌 / accounts: add, list, disable, API tokens
   version   显示版本 / print the version
 
 "chanye <command> --help" 说明各命令 / explains each command.
@@ -54,12 +59,13 @@ var errHelp = flag.ErrHelp
 // run is the whole program; main only adds the process around it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg := Config{
-		DB:      getenv("CHANYE_DB"),
-		Version: version(),
-		Stdin:   stdin,
-		Stdout:  stdout,
-		Stderr:  stderr,
-		Logger:  slog.New(slog.NewTextHandler(stderr, nil)),
+		DB:            getenv("CHANYE_DB"),
+		Version:       version(),
+		AdminPassword: getenv("CHANYE_ADMIN_PASSWORD"),
+		Stdin:         stdin,
+		Stdout:        stdout,
+		Stderr:        stderr,
+		Logger:        slog.New(slog.NewTextHandler(stderr, nil)),
 	}
 	if cfg.DB == "" {
 		cfg.DB = "chanye.db"
@@ -79,6 +85,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		"audit":   runAudit,
 		"policy":  runPolicy,
 		"bench":   runBench,
+		"user":    runUser,
 		"version": func(_ context.Context, cfg Config, _ []string) error {
 			fmt.Fprintln(cfg.Stdout, "chanye", cfg.Version)
 			return nil
@@ -94,6 +101,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if !ok {
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("未知命令 %q / unknown command", name)
+	}
+	if name != "serve" {
+		// Whoever runs a command can read the database already: the
+		// command acts as the operator, with every right. serve does not,
+		// lest a request without an account inherit the operator: each
+		// request acts as its signed-in account, or the public.
+		ctx = chanye.WithActor(ctx, chanye.Operator)
 	}
 	err := cmd(ctx, cfg, rest)
 	if errors.Is(err, errHelp) {

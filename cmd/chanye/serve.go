@@ -10,11 +10,16 @@ import (
 	"time"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/auth"
+	"github.com/chanye-org/chanye/authz"
 	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/httpapi"
+	"github.com/chanye-org/chanye/httpauth"
 	"github.com/chanye-org/chanye/httpmw"
 	"github.com/chanye-org/chanye/metrics"
+	"github.com/chanye-org/chanye/policy"
+	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/chanye-org/chanye/web"
 )
 
@@ -42,7 +47,10 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	db, store, applied, err := open(ctx, cfg)
+	// Requests act as their signed-in accounts; what serve does itself
+	// before serving (migrate, demo data, shipped policies) the operator does.
+	opCtx := chanye.WithActor(ctx, chanye.Operator)
+	db, store, applied, err := open(opCtx, cfg)
 	if err != nil {
 		return err
 	}
@@ -52,13 +60,13 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		log.Info("migrated", "applied", applied)
 	}
 	if *withDemo {
-		_, total, err := store.FindEnterprises(ctx, chanye.EnterpriseFilter{Limit: 1})
+		_, total, err := store.FindEnterprises(opCtx, chanye.EnterpriseFilter{Limit: 1})
 		if err != nil {
 			return err
 		}
 		if total == 0 {
 			start := time.Now()
-			st, err := demo.Generate(ctx, store, demo.Options{Enterprises: demoServeEnterprises, Seed: 1})
+			st, err := demo.Generate(opCtx, store, demo.Options{Enterprises: demoServeEnterprises, Seed: 1})
 			if err != nil {
 				return fmt.Errorf("演示数据 / demo data: %w", err)
 			}
@@ -71,11 +79,24 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	met := metrics.New()
 	policies := met.Policies(store) // counts runs, stored decisions and payments
 	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: policies, Logger: log})
-	if err := ensureShipped(ctx, eng, log); err != nil {
+	if err := ensureShipped(opCtx, eng, log); err != nil {
 		return err
 	}
-	api := httpapi.NewHandler(httpapi.Config{Catalog: store, Enterprises: store, Policies: policies, Engine: eng, Logger: log, Version: cfg.Version})
-	pages, err := web.NewHandler(web.Config{Catalog: store, Enterprises: store, Policies: policies, Engine: eng, Logger: log, Version: cfg.Version})
+	// The API and the pages reach the services only through authz, which
+	// checks the request's actor. The engine reads the whole base through
+	// the unguarded services; authz guards its outer calls.
+	guarded := guard(store, policies, eng)
+	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version})
+	// Accounts: sign-in throttled per account and address; the first start
+	// creates an admin. The middleware turns each request's token or
+	// session cookie into its actor and checks forms' CSRF tokens.
+	accounts := auth.NewThrottle(store)
+	if err := ensureAdmin(opCtx, accounts, cfg.AdminPassword, cfg.Stderr); err != nil {
+		return err
+	}
+	authn := httpauth.New(httpauth.Config{Accounts: accounts, Logger: log})
+	pages, err := web.NewHandler(web.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
+		Accounts: accounts, Auth: authn})
 	if err != nil {
 		return err
 	}
@@ -91,7 +112,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           httpmw.Wrap(mux, httpmw.Config{Logger: log, Metrics: met}),
+		Handler:           httpmw.Wrap(authn.Authenticate(mux), httpmw.Config{Logger: log, Metrics: met}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      5 * time.Minute, // exports of big selections stream for a while
@@ -118,6 +139,20 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	}
 	fmt.Fprintln(cfg.Stdout, "chanye 已停止 / stopped")
 	return nil
+}
+
+// guarded holds the services as requests may use them.
+type guarded struct {
+	catalog     chanye.CatalogService
+	enterprises chanye.EnterpriseService
+	policies    policy.Service
+	engine      *authz.EngineGuard
+}
+
+// guard wraps the services and the engine with authz.
+func guard(store *sqlstore.Store, policies policy.Service, eng *engine.Engine) guarded {
+	return guarded{catalog: authz.Catalog(store), enterprises: authz.Enterprises(store),
+		policies: authz.Policies(policies), engine: authz.Engine(eng, policies)}
 }
 
 // listenURL is the URL to open for a bound address: an unspecified host
