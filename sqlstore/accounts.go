@@ -140,6 +140,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, upd auth.UserUpdate) (
 		if u, err = findUser(ctx, tx, `id = ?`, id); err != nil {
 			return err
 		}
+		wasAdmin := u.Role == chanye.RoleAdmin && !u.Disabled
 		upd.Apply(u)
 		if err := checkScope(ctx, tx, u); err != nil {
 			return err
@@ -158,6 +159,9 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, upd auth.UserUpdate) (
 			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
 				return err
 			}
+		}
+		if !wasAdmin {
+			return nil
 		}
 		if n, err := countAdmins(ctx, tx); err != nil {
 			return err
