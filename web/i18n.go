@@ -349,6 +349,26 @@ var messages = map[string][2]string{
 	"role.task_force":      {"专班", "Task force"},
 	"role.enterprise":      {"企业", "Enterprise"},
 	"role.public":          {"公众", "Public"},
+
+	"audit.title":    {"审计日志", "Audit log"},
+	"audit.intro":    {"每次写入都记录操作人、对象、前后内容与时间；每行带有前一行的哈希，改动或删除可由 chanye audit verify 查出。", "Every write is recorded with who, which record, before and after, and when; each row carries the hash of the row before it, so that chanye audit verify finds an altered or removed row."},
+	"audit.time":     {"时间", "Time"},
+	"audit.actor":    {"操作人", "Actor"},
+	"audit.action":   {"操作", "Action"},
+	"audit.entity":   {"对象", "Entity"},
+	"audit.key":      {"键", "Key"},
+	"audit.from":     {"起", "From"},
+	"audit.to":       {"止", "To"},
+	"audit.changes":  {"变更", "Changes"},
+	"audit.field":    {"字段", "Field"},
+	"audit.before":   {"变更前", "Before"},
+	"audit.after":    {"变更后", "After"},
+	"audit.created":  {"新建", "created"},
+	"audit.deleted":  {"删除", "deleted"},
+	"audit.nochange": {"无字段变化", "no field changed"},
+	"audit.request":  {"请求编号", "Request id"},
+	"audit.total":    {"共 %d 条，第 %d / %d 页", "%d entries, page %d of %d"},
+	"audit.none":     {"没有符合条件的记录", "No entries match"},
 }
 
 // T returns the label for key in the page's language.

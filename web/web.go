@@ -50,6 +50,8 @@ type Config struct {
 	// them those pages answer 404.
 	Accounts auth.Service
 	Auth     *httpauth.Middleware
+	// Audit reads the audit log for /audit; without it the page answers 404.
+	Audit chanye.AuditService
 }
 
 // Engine is what the pages ask of the policy engine: *engine.Engine, or
@@ -63,7 +65,7 @@ type Engine interface {
 // pageNames are the views; NewHandler fails if any is missing.
 var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "error",
 	"policies", "policy", "policy_edit", "simulate", "decisions", "runs", "run", "publicity", "enterprise_policies",
-	"login", "users"}
+	"login", "users", "audit"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -175,6 +177,8 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/users/{id}", s.handle(s.updateUser)},
 		{"POST /admin/users/{id}/tokens", s.handle(s.createToken)},
 		{"POST /admin/tokens/{id}/revoke", s.handle(s.revokeToken)},
+		// The audit log (audit.go): admins and leaders only, by authz.
+		{"GET /audit", s.handle(s.auditPage)},
 		{"/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 			return chanye.Errorf(chanye.ENOTFOUND, "页面不存在 / page not found")
 		})},

@@ -1,0 +1,63 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/chanye-org/chanye/engine"
+)
+
+func TestAuditPage(t *testing.T) {
+	f := newFixture(t)
+	eng := engine.New(engine.Config{Catalog: f.store, Enterprises: f.store, Policies: f.store})
+	h, err := NewHandler(Config{Catalog: f.store, Enterprises: f.store, Policies: f.store, Engine: eng, Audit: f.store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h = asOperator(h)
+	get := func(path string) (int, string) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		body, _ := io.ReadAll(rec.Result().Body)
+		return rec.Code, string(body)
+	}
+	status, body := get("/audit")
+	if status != http.StatusOK {
+		t.Fatalf("status %d: %s", status, body)
+	}
+	for _, want := range []string{"审计日志", codeAuto, "enterprise_tiers", "public (public)", "新建", "size_class"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/audit lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "⟦") {
+		t.Errorf("/audit has a missing message")
+	}
+	status, body = get("/audit?lang=en&entity=enterprise_tiers&key=" + codeAuto + "/high_tech/2019-01-01")
+	if status != http.StatusOK || !strings.Contains(body, "Audit log") || !strings.Contains(body, "1 entries") {
+		t.Errorf("filtered, in English: status %d\n%s", status, body)
+	}
+	if status, _ := get("/audit?from=tomorrow"); status != http.StatusBadRequest {
+		t.Errorf("bad date: status %d, want 400", status)
+	}
+}
+
+func TestDiffJSON(t *testing.T) {
+	for _, c := range []struct{ before, after, want string }{
+		{`{"a":1,"b":[1, 2]}`, `{"a":1,"b":[1,2,3],"c":"x"}`, `[{b [1,2] [1,2,3]} {c  "x"}]`},
+		{``, `{"a":1}`, `[{a  1}]`},
+		{`{"a":1}`, ``, `[{a 1 }]`},
+		{`{"a":1}`, `{"a":1}`, `[]`},
+		{`[1]`, `{"a":1}`, `[{ [1] } {a  1}]`},
+	} {
+		got := diffJSON(json.RawMessage(c.before), json.RawMessage(c.after))
+		if s := fmt.Sprint(got); s != c.want && !(c.want == "[]" && len(got) == 0) {
+			t.Errorf("diffJSON(%s, %s) = %s, want %s", c.before, c.after, s, c.want)
+		}
+	}
+}
