@@ -29,7 +29,7 @@ const (
 
 // policyRules: a department drafts, publishes and carries out the policies
 // it issues (Own: the policy's issuer names the department); leaders read
-// everything; a task force reads policies, runs and decisions; an
+// everything; a task force reads policies, runs, decisions and objections; an
 // enterprise reads its own decisions and objections and objects for
 // itself; the public list is public.
 var policyRules = Rules{
@@ -41,7 +41,7 @@ var policyRules = Rules{
 	Publicise:        {admin: Allow, department: Own},
 	ReadPublicity:    {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, enterprise: Allow, public: Allow},
 	CreateObjection:  {admin: Allow, enterprise: Own},
-	ReadObjections:   {admin: Allow, leader: Allow, department: Allow, enterprise: Own},
+	ReadObjections:   {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, enterprise: Own},
 	ResolveObjection: {admin: Allow, department: Own},
 	Approve:          {admin: Allow, department: Own},
 	Pay:              {admin: Allow, department: Own},
