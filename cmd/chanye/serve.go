@@ -86,7 +86,8 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	// checks the request's actor. The engine reads the whole base through
 	// the unguarded services; authz guards its outer calls.
 	guarded := guard(store, policies, eng)
-	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version})
+	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
+		Audit: auditReaders{store}})
 	// Accounts: sign-in throttled per account and address; the first start
 	// creates an admin. The middleware turns each request's token or
 	// session cookie into its actor and checks forms' CSRF tokens.
@@ -96,7 +97,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	}
 	authn := httpauth.New(httpauth.Config{Accounts: accounts, Logger: log})
 	pages, err := web.NewHandler(web.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
-		Accounts: accounts, Auth: authn})
+		Accounts: accounts, Auth: authn, Audit: auditReaders{store}})
 	if err != nil {
 		return err
 	}
