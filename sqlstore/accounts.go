@@ -69,10 +69,14 @@ func (s *Store) CreateUser(ctx context.Context, u *auth.User, password string) e
 			return chanye.Errorf(chanye.ECONFLICT, "账号 %q 已存在 / user already exists", u.Name)
 		}
 		u.CreatedAt, u.PasswordChangedAt = tx.now, tx.now
-		return tx.queryRow(ctx, `INSERT INTO users (name, display_name, role, department, industry_id, code, password_hash, disabled, created_at, password_changed_at)
+		if err := tx.queryRow(ctx, `INSERT INTO users (name, display_name, role, department, industry_id, code, password_hash, disabled, created_at, password_changed_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			u.Name, u.DisplayName, string(u.Role), u.Department, u.IndustryID, u.Code, hash, boolInt(u.Disabled),
-			tx.now.UnixMilli(), tx.now.UnixMilli()).Scan(&u.ID)
+			tx.now.UnixMilli(), tx.now.UnixMilli()).Scan(&u.ID); err != nil {
+			return err
+		}
+		// The audit log holds the user, never the password or its hash.
+		return tx.audit(ctx, "create", "user", itoa(u.ID), nil, u)
 	})
 }
 
@@ -141,6 +145,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, upd auth.UserUpdate) (
 			return err
 		}
 		wasAdmin := u.Role == chanye.RoleAdmin && !u.Disabled
+		before := *u
 		upd.Apply(u)
 		if err := checkScope(ctx, tx, u); err != nil {
 			return err
@@ -159,6 +164,9 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, upd auth.UserUpdate) (
 			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
 				return err
 			}
+		}
+		if err := tx.audit(ctx, "update", "user", itoa(id), &before, u); err != nil {
+			return err
 		}
 		if !wasAdmin {
 			return nil
@@ -362,8 +370,11 @@ func (s *Store) CreateToken(ctx context.Context, userID int64, name string) (*au
 			return chanye.Errorf(chanye.ECONFLICT, "账号 %s 已有名为 %q 的令牌 / the user already has a token of that name", u.Name, name)
 		}
 		t = &auth.Token{UserID: userID, UserName: u.Name, Name: name, CreatedAt: tx.now}
-		return tx.queryRow(ctx, `INSERT INTO api_tokens (user_id, name, hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-			userID, name, auth.HashSecret(secret), tx.now.UnixMilli()).Scan(&t.ID)
+		if err := tx.queryRow(ctx, `INSERT INTO api_tokens (user_id, name, hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+			userID, name, auth.HashSecret(secret), tx.now.UnixMilli()).Scan(&t.ID); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "create", "api_token", itoa(t.ID), nil, t)
 	})
 	if err != nil {
 		return nil, "", err
@@ -421,7 +432,7 @@ func (s *Store) RevokeToken(ctx context.Context, id int64) error {
 		} else if n == 0 {
 			return chanye.Errorf(chanye.ENOTFOUND, "令牌 %d 不存在 / no such token", id)
 		}
-		return nil
+		return tx.audit(ctx, "revoke", "api_token", itoa(id), nil, map[string]int64{"id": id})
 	})
 }
 

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/auth"
 	"github.com/chanye-org/chanye/policy"
 )
 
@@ -301,6 +303,43 @@ func TestAuditLifecycle(t *testing.T) {
 			run.ID, testPolicyID, o.ID, o.ID, ref(a), ref(a))
 		if fmt.Sprint(seen) != want {
 			t.Errorf("entries\n got %v\nwant %s", seen, want)
+		}
+		if rep := verify(t, s); !rep.OK {
+			t.Errorf("verify = %+v", rep)
+		}
+	})
+}
+
+// TestAuditAccounts checks that account writes are recorded without the
+// password, its hash or a token's secret.
+func TestAuditAccounts(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		s := newStore(t, db)
+		u := &auth.User{Name: "root", Role: chanye.RoleAdmin}
+		if err := s.CreateUser(adminCtx, u, testPassword); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UpdateUser(adminCtx, u.ID, auth.UserUpdate{Password: ptr(testPassword + "2")}); err != nil {
+			t.Fatal(err)
+		}
+		tok, secret, err := s.CreateToken(adminCtx, u.ID, "ci")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RevokeToken(adminCtx, tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		var seen []string
+		for _, x := range auditEntries(t, s, chanye.AuditFilter{})[1:] {
+			seen = append(seen, x.Action+" "+x.Entity)
+			for _, b := range []json.RawMessage{x.Before, x.After} {
+				if s := string(b); strings.Contains(s, testPassword) || strings.Contains(s, secret) || strings.Contains(s, "argon2") {
+					t.Errorf("%s %s holds a secret: %s", x.Action, x.Entity, s)
+				}
+			}
+		}
+		if want := "[create user update user create api_token revoke api_token]"; fmt.Sprint(seen) != want {
+			t.Errorf("entries %v, want %s", seen, want)
 		}
 		if rep := verify(t, s); !rep.OK {
 			t.Errorf("verify = %+v", rep)
