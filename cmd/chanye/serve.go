@@ -113,7 +113,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           httpmw.Wrap(authn.Authenticate(mux), httpmw.Config{Logger: log, Metrics: met}),
+		Handler:           httpmw.Wrap(mux, httpmw.Config{Logger: log, Metrics: met, Authenticate: authn.Authenticate}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      5 * time.Minute, // exports of big selections stream for a while
