@@ -33,10 +33,11 @@ const (
 	Allow           // every record
 	Own             // only records within the actor's scope
 	Aggregate       // only totals that cannot single out one enterprise (no name or code search)
+	Published       // only published (and retired) policy versions: public documents, drafts hidden
 )
 
 func (g Grant) String() string {
-	return [...]string{"deny", "allow", "own", "aggregate"}[g]
+	return [...]string{"deny", "allow", "own", "aggregate", "published"}[g]
 }
 
 // Action is what an actor asks to do.

@@ -29,11 +29,11 @@ const (
 
 // policyRules: a department drafts, publishes and carries out the policies
 // it issues (Own: the policy's issuer names the department); leaders read
-// everything; a task force reads policies, runs, decisions and objections; an
+// everything; published policies are public documents, drafts are not; a task force reads policies, runs, decisions and objections; an
 // enterprise reads its own decisions and objections and objects for
 // itself; the public list is public.
 var policyRules = Rules{
-	ReadPolicies:     {admin: Allow, leader: Allow, department: Allow, taskForce: Allow},
+	ReadPolicies:     {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, enterprise: Published, public: Published},
 	WritePolicy:      {admin: Allow, department: Own},
 	ReadRuns:         {admin: Allow, leader: Allow, department: Allow, taskForce: Allow},
 	CreateRun:        {admin: Allow, department: Own},
@@ -150,18 +150,38 @@ func (s *policies) CreatePolicyVersion(ctx context.Context, src []byte, by strin
 	return s.inner.CreatePolicyVersion(ctx, src, by)
 }
 
+// isPublic reports whether a version is a public document.
+func isPublic(v *policy.Version) bool {
+	return v.Status == policy.StatusPublished || v.Status == policy.StatusRetired
+}
+
 func (s *policies) FindPolicies(ctx context.Context, filter policy.VersionFilter) ([]*policy.Version, int, error) {
-	if _, _, err := check(ctx, policyRules, ReadPolicies); err != nil {
+	_, g, err := check(ctx, policyRules, ReadPolicies)
+	if err != nil {
 		return nil, 0, err
+	}
+	if g == Published {
+		if filter.Status != nil && *filter.Status != policy.StatusPublished && *filter.Status != policy.StatusRetired {
+			return []*policy.Version{}, 0, nil
+		}
+		if filter.Status == nil {
+			st := policy.StatusPublished
+			filter.Status = &st
+		}
 	}
 	return s.inner.FindPolicies(ctx, filter)
 }
 
 func (s *policies) FindPolicyVersion(ctx context.Context, id string, version int) (*policy.Version, error) {
-	if _, _, err := check(ctx, policyRules, ReadPolicies); err != nil {
+	_, g, err := check(ctx, policyRules, ReadPolicies)
+	if err != nil {
 		return nil, err
 	}
-	return s.inner.FindPolicyVersion(ctx, id, version)
+	v, err := s.inner.FindPolicyVersion(ctx, id, version)
+	if err == nil && g == Published && !isPublic(v) {
+		return nil, chanye.Errorf(chanye.ENOTFOUND, "政策版本不存在 / no such policy version")
+	}
+	return v, err
 }
 
 func (s *policies) PublishPolicyVersion(ctx context.Context, id string, version int, by string) (*policy.Version, error) {

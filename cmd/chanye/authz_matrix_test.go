@@ -1,0 +1,343 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/auth"
+	"github.com/chanye-org/chanye/authz"
+	"github.com/chanye-org/chanye/demo"
+	"github.com/chanye-org/chanye/engine"
+	"github.com/chanye-org/chanye/httpapi"
+	"github.com/chanye-org/chanye/httpauth"
+	"github.com/chanye-org/chanye/policy"
+	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
+	"github.com/chanye-org/chanye/uscc"
+	"github.com/chanye-org/chanye/web"
+)
+
+// The columns of the matrix: every role, the enterprise twice — asking for
+// another enterprise's data (it learns nothing: 404) and for its own.
+var matrixActors = []string{"admin", "leader", "department", "task_force", "enterprise", "enterprise_self", "public"}
+
+// login is the expected "status" of a page that sends the public to sign
+// in: 302 (a GET) or 303 (a form) to /login?next=….
+const login = -1
+
+// matrixRequest is one route's request in the matrix and what each actor
+// gets, in matrixActors order.
+type matrixRequest struct {
+	path string // with real ids; {code} is the enterprise asked about
+	body string // JSON for the API, a form for the pages
+	want [7]int
+}
+
+// TestRouteRoleMatrix sends one request per route of the API and of the
+// pages as every role, through the services guarded as serve guards them,
+// over a demo base with the shipped policies, a run and a publicity. It
+// fails when a route has no entry, and when an entry names no route.
+func TestRouteRoleMatrix(t *testing.T) {
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	store := sqlstoretest.New(t)
+	if _, err := demo.Generate(ctx, store, demo.Options{Enterprises: 1000, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store})
+	if _, err := eng.EnsureShipped(ctx, chanye.Operator.String()); err != nil {
+		t.Fatal(err)
+	}
+	asOf, _ := chanye.ParseDate("2025-12-31")
+	run, err := eng.Run(ctx, asOf, chanye.Operator.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The publicised policy is one the department issues, with decisions.
+	const dept = "市工业和信息化局"
+	var pid string
+	for _, p := range run.Policies {
+		v, err := store.FindPolicyVersion(ctx, p.ID, p.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Eligible >= 1 && strings.Contains(v.Policy.Issuer, dept) {
+			pid = p.ID
+			break
+		}
+	}
+	if pid == "" {
+		t.Fatalf("no policy of %s has eligible decisions in run %d: %+v", dept, run.ID, run.Policies)
+	}
+	if _, err := store.Publicise(ctx, run.ID, pid, 5, chanye.Operator.String()); err != nil {
+		t.Fatal(err)
+	}
+	ds, _, err := store.FindDecisions(ctx, policy.DecisionFilter{RunID: &run.ID, PolicyID: &pid, Limit: 1})
+	if err != nil || len(ds) == 0 {
+		t.Fatalf("decisions: %v %d", err, len(ds))
+	}
+	codeB := ds[0].Code // the enterprise asked about
+	ents, _, err := store.FindEnterprises(ctx, chanye.EnterpriseFilter{Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	codeA := ents[0].Code // the enterprise asking
+	if codeA == codeB {
+		codeA = ents[1].Code
+	}
+	ind := "icv-nev"
+	if _, err := store.UpdateResponsibility(ctx, ind, chanye.ResponsibilityUpdate{LeadDepartment: ptr(dept)}); err != nil {
+		t.Fatal(err)
+	}
+	src, err := store.FindPolicyVersion(ctx, pid, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newCode := unusedCode(t, store, ctx)
+
+	actors := map[string]*chanye.Actor{
+		"admin":           {Name: "管理员", Role: chanye.RoleAdmin},
+		"leader":          {Name: "市领导", Role: chanye.RoleLeader},
+		"department":      {Name: "工信局", Role: chanye.RoleDepartment, Department: dept},
+		"task_force":      {Name: "专班", Role: chanye.RoleTaskForce, IndustryID: ind},
+		"enterprise":      {Name: "企业甲", Role: chanye.RoleEnterprise, Code: codeA},
+		"enterprise_self": {Name: "企业乙", Role: chanye.RoleEnterprise, Code: codeB},
+		"public":          nil,
+	}
+
+	g := guard(store, store, eng)
+	log := slog.New(slog.DiscardHandler)
+	api := httpapi.NewHandler(httpapi.Config{Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
+		Audit: authz.Audit(store), Logger: log})
+	accounts := auth.NewThrottle(store)
+	pages, err := web.NewHandler(web.Config{Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
+		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/api/", api)
+	mux.Handle("/healthz", api)
+	mux.Handle("/", pages)
+	// as stands in for the sign-in middleware.
+	as := func(a *chanye.Actor, r *http.Request) *http.Request {
+		if a == nil {
+			return r
+		}
+		return r.WithContext(chanye.WithActor(r.Context(), a))
+	}
+
+	// A real static URL, fingerprinted.
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	asset := regexp.MustCompile(`/static/[^"]+`).FindString(rec.Body.String())
+	if asset == "" {
+		t.Fatal("the overview links no static asset")
+	}
+
+	run1 := fmt.Sprint(run.ID)
+	ref := func(code string) string {
+		return fmt.Sprintf(`{"run_id":%d,"policy_id":%q,"code":%q}`, run.ID, pid, code)
+	}
+	all := func(s int) [7]int { return [7]int{s, s, s, s, s, s, s} }
+	//                 admin leader dept  tf   ent(A→B) ent(B) public
+	// A write some roles may do: allowed ones get ok, the others 403.
+	api401 := 401
+	apiTable := map[string]matrixRequest{
+		"GET /healthz":                {path: "/healthz", want: all(200)},
+		"GET /api/v1/healthz":         {path: "/api/v1/healthz", want: all(200)},
+		"GET /api/openapi.json":       {path: "/api/openapi.json", want: all(200)},
+		"GET /api/v1/catalog":         {path: "/api/v1/catalog", want: all(200)},
+		"GET /api/v1/industries":      {path: "/api/v1/industries", want: all(200)},
+		"GET /api/v1/industries/{id}": {path: "/api/v1/industries/" + ind, want: all(200)},
+		"PATCH /api/v1/industries/{id}/responsibility": {path: "/api/v1/industries/" + ind + "/responsibility", body: `{"city_leader":"张三"}`,
+			want: [7]int{200, 403, 200, 403, 403, 403, api401}},
+		"GET /api/v1/industries/{id}/indicators": {path: "/api/v1/industries/" + ind + "/indicators", want: all(200)},
+		"PUT /api/v1/industries/{id}/indicators": {path: "/api/v1/industries/" + ind + "/indicators",
+			body: `{"items":[{"industry_id":"` + ind + `","metric":"revenue","period":"2024","value":100000000000,"unit":"yuan","source":"市统计局"}]}`,
+			want: [7]int{200, 403, 200, 200, 403, 403, api401}},
+		"GET /api/v1/enterprises": {path: "/api/v1/enterprises", want: [7]int{200, 200, 200, 200, 200, 200, api401}},
+		"POST /api/v1/enterprises": {path: "/api/v1/enterprises",
+			body: `{"code":"` + newCode + `","name":"广州矩阵测试有限公司","district_code":"440106","industry_class":"3612","founded":"2015-06-01"}`,
+			want: [7]int{201, 403, 403, 403, 403, 403, api401}},
+		"GET /api/v1/enterprises/{code}":       {path: "/api/v1/enterprises/" + codeB, want: [7]int{200, 200, 200, 200, 404, 200, api401}},
+		"PATCH /api/v1/enterprises/{code}":     {path: "/api/v1/enterprises/" + codeB, body: `{"name":"` + ents[0].Name + `"}`, want: [7]int{200, 403, 403, 403, 403, 403, api401}},
+		"GET /api/v1/enterprises/{code}/facts": {path: "/api/v1/enterprises/" + codeB + "/facts", want: [7]int{200, 200, 200, 200, 404, 200, api401}},
+		"PUT /api/v1/enterprises/{code}/facts": {path: "/api/v1/enterprises/" + codeB + "/facts",
+			body: `{"items":[{"year":2020,"employees":10,"source":"矩阵测试","as_of":"2021-03-01"}]}`,
+			want: [7]int{200, 403, 403, 403, 403, 403, api401}},
+		"POST /api/v1/enterprises/{code}/tiers": {path: "/api/v1/enterprises/" + codeB + "/tiers",
+			body: `{"kind":"gazelle","from":"2019-01-01","source":"矩阵测试"}`, want: [7]int{201, 403, 403, 403, 403, 403, api401}},
+		"DELETE /api/v1/enterprises/{code}/tiers/{kind}/{from}": {path: "/api/v1/enterprises/" + codeB + "/tiers/gazelle/2019-01-01",
+			want: [7]int{200, 403, 403, 403, 403, 403, api401}},
+		"GET /api/v1/enterprises/{code}/decisions": {path: "/api/v1/enterprises/" + codeB + "/decisions", want: [7]int{200, 200, 200, 200, 404, 200, api401}},
+		"GET /api/v1/enterprises/{code}/decisions/{policy}": {path: "/api/v1/enterprises/" + codeB + "/decisions/" + pid,
+			want: [7]int{200, 200, 200, 200, 404, 200, api401}},
+		"GET /api/v1/policy-schema": {path: "/api/v1/policy-schema", want: all(200)},
+		// Published policies are public documents; drafts are hidden from the public and enterprises.
+		"GET /api/v1/policies": {path: "/api/v1/policies", want: all(200)},
+		"POST /api/v1/policies": {path: "/api/v1/policies", body: `{"source":` + jsonQuote(string(src.Source)) + `}`,
+			want: [7]int{201, 403, 201, 403, 403, 403, api401}},
+		"POST /api/v1/policies/test": {path: "/api/v1/policies/test", body: `{"source":` + jsonQuote(string(src.Source)) + `}`, want: all(200)},
+		"GET /api/v1/policies/{id}":  {path: "/api/v1/policies/" + pid, want: all(200)},
+		// Version 1 is published already: who may publish gets 409.
+		"POST /api/v1/policies/{id}/versions/{version}/publish": {path: "/api/v1/policies/" + pid + "/versions/1/publish",
+			want: [7]int{409, 403, 409, 403, 403, 403, api401}},
+		"POST /api/v1/policies/{id}/simulate": {path: "/api/v1/policies/" + pid + "/simulate", body: `{"as_of":"2025-12-31"}`,
+			want: [7]int{200, 200, 200, 403, 403, 403, api401}},
+		"GET /api/v1/runs":      {path: "/api/v1/runs", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+		"POST /api/v1/runs":     {path: "/api/v1/runs", body: `{"as_of":"2025-12-31"}`, want: [7]int{201, 403, 403, 403, 403, 403, api401}},
+		"GET /api/v1/runs/{id}": {path: "/api/v1/runs/" + run1, want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+		// Publicised already: who may publicise gets 409.
+		"POST /api/v1/runs/{id}/policies/{policy}/publicise": {path: "/api/v1/runs/" + run1 + "/policies/" + pid + "/publicise", body: `{}`,
+			want: [7]int{409, 403, 409, 403, 403, 403, api401}},
+		"GET /api/v1/decisions":        {path: "/api/v1/decisions", want: [7]int{200, 200, 200, 200, 200, 200, api401}},
+		"GET /api/v1/public/publicity": {path: "/api/v1/public/publicity", want: all(200)},
+		"GET /api/v1/objections":       {path: "/api/v1/objections", want: [7]int{200, 200, 200, 200, 200, 200, api401}},
+		// The admin objects for B first; B's own objection then finds it open.
+		"POST /api/v1/objections": {path: "/api/v1/objections", body: strings.TrimSuffix(ref(codeB), "}") + `,"reason":"矩阵测试"}`,
+			want: [7]int{201, 403, 403, 403, 404, 409, api401}},
+		// The admin rejects objection 1; the department finds it resolved.
+		"POST /api/v1/objections/{id}/resolve": {path: "/api/v1/objections/1/resolve", body: `{"upheld":false,"resolution":"维持"}`,
+			want: [7]int{200, 403, 409, 403, 403, 403, api401}},
+		// Still in its publicity window: who may approve gets 400.
+		"POST /api/v1/approvals": {path: "/api/v1/approvals", body: `{"items":[` + ref(codeB) + `]}`, want: [7]int{400, 403, 400, 403, 403, 403, api401}},
+		// Not approved: who may pay gets 400; A learns nothing of B's decision.
+		"POST /api/v1/payments": {path: "/api/v1/payments", body: ref(codeB), want: [7]int{400, 403, 400, 403, 404, 403, api401}},
+		// Nothing paid: who may reverse gets 409.
+		"POST /api/v1/reversals": {path: "/api/v1/reversals", body: strings.TrimSuffix(ref(codeB), "}") + `,"reason":"矩阵测试"}`,
+			want: [7]int{409, 403, 409, 403, 403, 403, api401}},
+		"GET /api/v1/ledger": {path: "/api/v1/ledger", want: [7]int{200, 200, 200, 403, 403, 403, api401}},
+		"GET /api/v1/audit":  {path: "/api/v1/audit", want: [7]int{200, 200, 403, 403, 403, 403, api401}},
+	}
+	lg := url.Values{"source": {string(src.Source)}, "action": {"save"}}.Encode()
+	pageTable := map[string]matrixRequest{
+		"GET /static/":            {path: asset, want: all(200)},
+		"GET /{$}":                {path: "/", want: all(200)},
+		"GET /industries/{id}":    {path: "/industries/" + ind, want: all(200)},
+		"GET /enterprises":        {path: "/enterprises", want: [7]int{200, 200, 200, 200, 200, 200, login}},
+		"GET /enterprises/{code}": {path: "/enterprises/" + codeB, want: [7]int{200, 200, 200, 200, 404, 200, login}},
+		"GET /policies":           {path: "/policies", want: all(200)},
+		// The editor reads nothing stored; saving is what is guarded.
+		"GET /policies/new":        {path: "/policies/new", want: all(200)},
+		"POST /policies/new":       {path: "/policies/new", body: lg, want: [7]int{303, 403, 303, 403, 403, 403, login}},
+		"GET /policies/{id}":       {path: "/policies/" + pid, want: all(200)},
+		"GET /policies/{id}/edit":  {path: "/policies/" + pid + "/edit", want: all(200)},
+		"POST /policies/{id}/edit": {path: "/policies/" + pid + "/edit", body: lg, want: [7]int{303, 403, 303, 403, 403, 403, login}},
+		// Published already: who may publish sees the page again with the conflict.
+		"POST /policies/{id}/versions/{version}/publish": {path: "/policies/" + pid + "/versions/1/publish",
+			want: [7]int{400, 403, 400, 403, 403, 403, login}},
+		"GET /policies/{id}/simulate": {path: "/policies/" + pid + "/simulate", want: [7]int{200, 200, 200, 403, 403, 403, login}},
+		"GET /decisions":              {path: "/decisions", want: [7]int{200, 200, 200, 200, 403, 403, login}},
+		"GET /runs":                   {path: "/runs", want: [7]int{200, 200, 200, 200, 403, 403, login}},
+		"POST /runs":                  {path: "/runs", body: "as_of=2025-12-31", want: [7]int{303, 403, 403, 403, 403, 403, login}},
+		"GET /runs/{id}":              {path: "/runs/" + run1, want: [7]int{200, 200, 200, 200, 403, 403, login}},
+		"POST /runs/{id}/policies/{policy}/publicise": {path: "/runs/" + run1 + "/policies/" + pid + "/publicise",
+			want: [7]int{400, 403, 400, 403, 403, 403, login}},
+		"GET /public/publicity":            {path: "/public/publicity", want: all(200)},
+		"GET /enterprises/{code}/policies": {path: "/enterprises/" + codeB + "/policies", want: [7]int{200, 200, 200, 200, 404, 200, login}},
+		// The admin objects for B first (objection 1 is resolved by now).
+		"POST /enterprises/{code}/objections": {path: "/enterprises/" + codeB + "/objections",
+			body: url.Values{"target": {run1 + "/" + pid}, "reason": {"矩阵测试"}}.Encode(),
+			want: [7]int{303, 403, 403, 403, 404, 400, login}},
+		"/": {path: "/no-such-page", want: all(404)},
+		// Sign-in and accounts (web/auth.go, auth.Service): user management
+		// is the administrators'.
+		"GET /login": {path: "/login", want: all(200)},
+		// Wrong passwords: 401, until the limiter holds the address back.
+		"POST /login":                    {path: "/login", body: "name=x&password=y", want: [7]int{401, 401, 401, 401, 401, 429, 429}},
+		"POST /logout":                   {path: "/logout", want: all(303)},
+		"GET /admin/users":               {path: "/admin/users", want: [7]int{200, 403, 403, 403, 403, 403, login}},
+		"POST /admin/users":              {path: "/admin/users", body: "name=matrix&role=leader&password=matrix-password-1", want: [7]int{303, 403, 403, 403, 403, 403, login}},
+		"POST /admin/users/{id}":         {path: "/admin/users/1", body: "action=disable", want: [7]int{303, 403, 403, 403, 403, 403, login}},
+		"POST /admin/users/{id}/tokens":  {path: "/admin/users/1/tokens", body: "name=t", want: [7]int{200, 403, 403, 403, 403, 403, login}},
+		"POST /admin/tokens/{id}/revoke": {path: "/admin/tokens/1/revoke", want: [7]int{303, 403, 403, 403, 403, 403, login}},
+		"GET /audit":                     {path: "/audit", want: [7]int{200, 200, 403, 403, 403, 403, login}},
+	}
+
+	check := func(t *testing.T, kind string, routes []string, table map[string]matrixRequest, isAPI bool) {
+		for _, rt := range routes {
+			if _, ok := table[rt]; !ok {
+				t.Errorf("%s route %q has no entry in the route × role matrix", kind, rt)
+			}
+		}
+		for key := range table {
+			if !slices.Contains(routes, key) {
+				t.Errorf("the matrix has an entry for %s route %q, which no longer exists", kind, key)
+			}
+		}
+		for _, rt := range routes {
+			req, ok := table[rt]
+			if !ok {
+				continue
+			}
+			method, _, found := strings.Cut(rt, " ")
+			if !found || strings.HasPrefix(method, "/") {
+				method = "GET"
+			}
+			for i, name := range matrixActors {
+				var body io.Reader
+				if req.body != "" {
+					body = strings.NewReader(req.body)
+				}
+				r := httptest.NewRequest(method, req.path, body)
+				if req.body != "" {
+					if isAPI {
+						r.Header.Set("Content-Type", "application/json")
+					} else {
+						r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					}
+				}
+				rec := httptest.NewRecorder()
+				mux.ServeHTTP(rec, as(actors[name], r))
+				got, want := rec.Code, req.want[i]
+				loc := rec.Header().Get("Location")
+				switch {
+				case want == login:
+					if (got != http.StatusFound && got != http.StatusSeeOther) || !strings.HasPrefix(loc, "/login?next=") {
+						t.Errorf("%s %s as %s: %d %q, want a redirect to /login", method, req.path, name, got, loc)
+					}
+				case got != want:
+					t.Errorf("%s %s as %s: %d, want %d\n%.300s", method, req.path, name, got, want, rec.Body.String())
+				case got == http.StatusSeeOther && strings.HasPrefix(loc, "/login"):
+					t.Errorf("%s %s as %s: sent to %s, want the page's own redirect", method, req.path, name, loc)
+				}
+			}
+		}
+		t.Logf("%s: %d routes × %d actors", kind, len(routes), len(matrixActors))
+	}
+	t.Run("api", func(t *testing.T) { check(t, "API", httpapi.Routes(), apiTable, true) })
+	t.Run("pages", func(t *testing.T) { check(t, "page", web.Routes(), pageTable, false) })
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func jsonQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// unusedCode returns a valid credit code no enterprise of store has.
+func unusedCode(t *testing.T, store chanye.EnterpriseService, ctx context.Context) string {
+	t.Helper()
+	for i := range 100 {
+		c, err := uscc.Complete(fmt.Sprintf("91440101MA%07d", i))
+		if err != nil {
+			continue
+		}
+		if _, err := store.FindEnterpriseByCode(ctx, c); chanye.ErrorCode(err) == chanye.ENOTFOUND {
+			return c
+		}
+	}
+	t.Fatal("no unused credit code")
+	return ""
+}
