@@ -132,34 +132,3 @@ func dashIfEmpty(s string) string {
 	}
 	return s
 }
-
-// auditReaders lets admins and leaders read the audit log and no one else:
-// it holds enterprises' figures before and after every change. The other
-// services are guarded by package authz, which may take this over.
-type auditReaders struct{ chanye.AuditService }
-
-func mayReadAudit(ctx context.Context) error {
-	switch chanye.ActorFrom(ctx).Role {
-	case chanye.RoleAdmin, chanye.RoleLeader:
-		return nil
-	case chanye.RolePublic:
-		return chanye.Errorf(chanye.EUNAUTHORIZED, "请先登录 / sign in first")
-	}
-	return chanye.Errorf(chanye.EFORBIDDEN, "仅管理员与领导可查看审计日志 / only admins and leaders may read the audit log")
-}
-
-// FindAudit implements chanye.AuditService for admins and leaders.
-func (g auditReaders) FindAudit(ctx context.Context, f chanye.AuditFilter) ([]*chanye.AuditEntry, int, error) {
-	if err := mayReadAudit(ctx); err != nil {
-		return nil, 0, err
-	}
-	return g.AuditService.FindAudit(ctx, f)
-}
-
-// VerifyAudit implements chanye.AuditService for admins and leaders.
-func (g auditReaders) VerifyAudit(ctx context.Context) (*chanye.AuditReport, error) {
-	if err := mayReadAudit(ctx); err != nil {
-		return nil, err
-	}
-	return g.AuditService.VerifyAudit(ctx)
-}

@@ -87,7 +87,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	// the unguarded services; authz guards its outer calls.
 	guarded := guard(store, policies, eng)
 	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
-		Audit: auditReaders{store}})
+		Audit: authz.Audit(store)})
 	// Accounts: sign-in throttled per account and address; the first start
 	// creates an admin. The middleware turns each request's token or
 	// session cookie into its actor and checks forms' CSRF tokens.
@@ -97,7 +97,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	}
 	authn := httpauth.New(httpauth.Config{Accounts: accounts, Logger: log})
 	pages, err := web.NewHandler(web.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
-		Accounts: accounts, Auth: authn, Audit: auditReaders{store}})
+		Accounts: accounts, Auth: authn, Audit: authz.Audit(store)})
 	if err != nil {
 		return err
 	}
