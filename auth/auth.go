@@ -151,7 +151,8 @@ func (s *Session) Expired(now time.Time) bool {
 // Service manages accounts. User management (CreateUser, FindUsers,
 // FindUserByName, UpdateUser, CreateToken for another user, RevokeToken of
 // another user's token, FindTokens) is for the admin role: the context's
-// actor (chanye.ActorFrom) must be an admin, else EFORBIDDEN. Authenticate,
+// actor (chanye.ActorFrom) must be an admin, else EUNAUTHORIZED for the
+// public and EFORBIDDEN for the others (see RequireAdmin). Authenticate,
 // the session methods and FindTokenUser serve sign-in itself and need no
 // actor.
 type Service interface {
