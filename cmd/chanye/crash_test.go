@@ -249,4 +249,3 @@ func TestCrashDuringPolicyRun(t *testing.T) {
 		t.Errorf("a run whose eligible count differs from its stored decisions")
 	}
 }
-
