@@ -27,23 +27,26 @@ import (
 // empty database with: enough for every tier to have holders.
 const demoServeEnterprises = 20000
 
-const serveHelp = `chanye serve [--addr :8080] [--db PATH|postgres://…] [--demo]
+const serveHelp = `chanye serve [--addr :8080] [--db PATH|postgres://…] [--demo] [--tls-proxy]
 
 升级数据库、载入默认产业目录（首次），在同一端口提供网页（/）和接口（/api/、/healthz）。
---demo 在数据库没有企业时生成约 2 万家演示企业（种子 1）。没有任何政策时保存并发布内置政策。Ctrl-C 或 SIGTERM 平稳退出。
+--demo 在数据库没有企业时生成约 2 万家演示企业（种子 1）。没有任何政策时保存并发布内置政策。首次启动创建管理员 admin，
+密码取自环境变量 CHANYE_ADMIN_PASSWORD，未设置则随机生成并只显示一次。Ctrl-C 或 SIGTERM 平稳退出。
 
 Migrates the database, loads the default catalog on first start, and serves the
 web pages (/) and the API (/api/, /healthz) on one port, with /readyz (the
 database answers) and /metrics (Prometheus). With --demo an empty
 database is filled with about 20,000 demo enterprises (seed 1). When no policy is
-stored, the shipped policies are stored and published. Stops gracefully
-on Ctrl-C or SIGTERM.
+stored, the shipped policies are stored and published. The first start creates
+the account admin with the password in CHANYE_ADMIN_PASSWORD, or a random one
+printed once. Stops gracefully on Ctrl-C or SIGTERM.
 `
 
 func runServe(ctx context.Context, cfg Config, args []string) error {
 	fs := newFlags(&cfg, "serve", serveHelp)
 	addr := fs.String("addr", ":8080", "监听地址 / listen address (\":0\" picks a free port)")
 	withDemo := fs.Bool("demo", false, "空库时生成演示数据 / fill an empty database with demo data")
+	tlsProxy := fs.Bool("tls-proxy", false, "在终止 TLS 的反向代理之后：Cookie 加 Secure，客户端地址取自 X-Forwarded-For / behind a TLS-terminating proxy: Secure cookies, client address from X-Forwarded-For")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -95,7 +98,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	if err := ensureAdmin(opCtx, accounts, cfg.AdminPassword, cfg.Stderr); err != nil {
 		return err
 	}
-	authn := httpauth.New(httpauth.Config{Accounts: accounts, Logger: log})
+	authn := httpauth.New(httpauth.Config{Accounts: accounts, Logger: log, Secure: *tlsProxy, TrustProxy: *tlsProxy})
 	pages, err := web.NewHandler(web.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
 		Accounts: accounts, Auth: authn, Audit: authz.Audit(store)})
 	if err != nil {
