@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -21,6 +22,8 @@ import (
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/httpapi"
 	"github.com/chanye-org/chanye/httpauth"
+	"github.com/chanye-org/chanye/httpmw"
+	"github.com/chanye-org/chanye/metrics"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 	"github.com/chanye-org/chanye/uscc"
@@ -124,10 +127,8 @@ func TestRouteRoleMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/api/", api)
-	mux.Handle("/healthz", api)
-	mux.Handle("/", pages)
+	ready := httpmw.Ready(func(context.Context) error { return nil }, log)
+	mux := newMux(api, pages, ready, metrics.New().Handler())
 	// as stands in for the sign-in middleware.
 	as := func(a *chanye.Actor, r *http.Request) *http.Request {
 		if a == nil {
@@ -317,6 +318,15 @@ func TestRouteRoleMatrix(t *testing.T) {
 	}
 	t.Run("api", func(t *testing.T) { check(t, "API", httpapi.Routes(), apiTable, true) })
 	t.Run("pages", func(t *testing.T) { check(t, "page", web.Routes(), pageTable, false) })
+	// Readiness is for load balancers and metrics for the scraper: both open,
+	// to be fenced off by the network (README, Operations).
+	opsTable := map[string]matrixRequest{
+		"GET /readyz":  {path: "/readyz", want: all(200)},
+		"GET /metrics": {path: "/metrics", want: all(200)},
+	}
+	t.Run("ops", func(t *testing.T) {
+		check(t, "operations", slices.Collect(maps.Keys(opsHandlers(nil, nil))), opsTable, false)
+	})
 }
 
 func ptr[T any](v T) *T { return &v }

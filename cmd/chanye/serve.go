@@ -104,12 +104,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	if err != nil {
 		return err
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/api/", api)
-	mux.Handle("/healthz", api)
-	mux.Handle("GET /readyz", httpmw.Ready(db.Ping, log))
-	mux.Handle("GET /metrics", met.Handler())
-	mux.Handle("/", pages)
+	mux := newMux(api, pages, httpmw.Ready(db.Ping, log), met.Handler())
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -143,6 +138,24 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	}
 	fmt.Fprintln(cfg.Stdout, "chanye 已停止 / stopped")
 	return nil
+}
+
+// newMux puts the API, the pages and the operations endpoints on one mux.
+// The route × role matrix test serves through it too.
+func newMux(api, pages, ready, metrics http.Handler) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", api)
+	mux.Handle("/healthz", api)
+	for pattern, h := range opsHandlers(ready, metrics) {
+		mux.Handle(pattern, h)
+	}
+	mux.Handle("/", pages)
+	return mux
+}
+
+// opsHandlers are the routes serve mounts beside the API and the pages.
+func opsHandlers(ready, metrics http.Handler) map[string]http.Handler {
+	return map[string]http.Handler{"GET /readyz": ready, "GET /metrics": metrics}
 }
 
 // guarded holds the services as requests may use them.
