@@ -14,25 +14,8 @@ import (
 // enterprises (1,000,000 by default) and 100 realistic policies: Compile
 // and Run reported apart, without the cel-go comparison of BenchmarkRun.
 func BenchmarkFast(b *testing.B) {
-	n := 1_000_000
-	if s := os.Getenv("CHANYE_BENCH_N"); s != "" {
-		n, _ = strconv.Atoi(s)
-	}
-	asOf := mustDate(b, "2025-12-31")
-	pols, err := RealisticPolicies(100, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
-	prog := Compile(asOf, pols...)
-	cols, err := NewColumns(n, prog.Reads()...)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for lo := 0; lo < n; lo += 100_000 {
-		for _, s := range SyntheticSubjects(min(100_000, n-lo), asOf, uint64(lo+1)) {
-			cols.Append(s)
-		}
-	}
+	asOf, pols, _, cols, _ := benchBase(b, 1_000_000, 0)
+	n := cols.Len()
 	tu := defaultTuning
 	if s := os.Getenv("CHANYE_BENCH_TUNING"); s != "" { // condSparse,amountSparse
 		c, a, _ := strings.Cut(s, ",")
