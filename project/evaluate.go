@@ -44,8 +44,8 @@ var variables = []Variable{
 	{Name: "stage_ordinal", Type: "int", DescZH: "阶段序号（谋划 0 … 达产 7）", DescEN: "stage ordinal (planning 0 … full output 7)", cel: cel.IntType},
 	{Name: "kind", Type: "string", DescZH: "项目类型代码", DescEN: "kind id", cel: cel.StringType},
 	{Name: "planned_progress_pct", Type: "double", DescZH: "计划进度（%）", DescEN: "planned progress (%)", cel: cel.DoubleType},
-	{Name: "actual_progress_pct", Type: "double", DescZH: "最近月报的形象进度（%）", DescEN: "physical progress in the latest report (%)", cel: cel.DoubleType},
-	{Name: "progress_gap_pts", Type: "double", DescZH: "进度差（计划 − 实际，百分点）", DescEN: "progress gap (planned − actual, points)", cel: cel.DoubleType},
+	{Name: "actual_progress_pct", Type: "double", DescZH: "最近月报的形象进度（%；竣工后为 100）", DescEN: "physical progress in the latest report (%; 100 once completed)", cel: cel.DoubleType},
+	{Name: "progress_gap_pts", Type: "double", DescZH: "进度差：最近月报所属月末的计划进度 − 该月报的实际进度（百分点；无月报时按当日计划）", DescEN: "progress gap: planned at the end of the latest report's month − that report's progress (points; with no report, planned today)", cel: cel.DoubleType},
 	{Name: "months_without_report", Type: "int", DescZH: "连续未报月报的月数（上月起算）", DescEN: "months without a report, counting from last month", cel: cel.IntType},
 	{Name: "invested_ratio", Type: "double", DescZH: "累计完成投资 / 总投资", DescEN: "cumulative investment / total investment", cel: cel.DoubleType},
 	{Name: "planned_invested_ratio", Type: "double", DescZH: "计划累计投资 / 总投资", DescEN: "planned cumulative investment / total investment", cel: cel.DoubleType},
@@ -77,6 +77,9 @@ var ruleEnv = sync.OnceValues(func() (*cel.Env, error) {
 // RuleSet is a list of compiled rules, immutable and safe for concurrent use.
 type RuleSet struct {
 	rules []*compiled
+	// replay are the red rules of the groups where some rule reads
+	// was_red: the only ones Evaluate replays over past months.
+	replay []*compiled
 }
 
 type compiled struct {
@@ -108,7 +111,25 @@ func (r *Rule) Compile() (*RuleSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &RuleSet{rules: []*compiled{c}}, nil
+	rs := &RuleSet{rules: []*compiled{c}}
+	rs.index()
+	return rs, nil
+}
+
+func (rs *RuleSet) index() {
+	hyst := map[string]bool{}
+	for _, c := range rs.rules {
+		for _, i := range c.reads {
+			if i == wasRedIdx {
+				hyst[c.Group] = true
+			}
+		}
+	}
+	for _, c := range rs.rules {
+		if c.Colour == Red && hyst[c.Group] {
+			rs.replay = append(rs.replay, c)
+		}
+	}
 }
 
 // CompileRules compiles rules in Position order (then ID). EINVALID names
@@ -143,6 +164,7 @@ func CompileRules(rules []*Rule) (*RuleSet, error) {
 		}
 		return a.ID < b.ID
 	})
+	rs.index()
 	return rs, nil
 }
 
@@ -259,19 +281,24 @@ func (rs *RuleSet) evaluate(p *Project, reports []*Report, nodes []*Node, ind *c
 	now := monthIndex(asOf.Time)
 	wasRed := map[string]bool{}
 	var a activation
-	for m := now - HysteresisMonths; m < now; m++ {
-		a.fill(p, reports, nodes, monthEnd(m), false)
-		red := map[string]bool{}
-		for _, c := range rs.rules {
-			if c.Colour != Red {
-				continue
+	if len(rs.replay) > 0 {
+		prev := make([]bool, len(rs.replay)) // per replayed rule
+		cur := make([]bool, len(rs.replay))
+		for m := now - HysteresisMonths; m < now; m++ {
+			a.fill(p, reports, nodes, monthEnd(m), false)
+			for i, c := range rs.replay {
+				was := false
+				for j, d := range rs.replay {
+					was = was || (prev[j] && d.Group == c.Group)
+				}
+				a.vals[wasRedIdx] = was
+				cur[i] = fires(c, &a)
 			}
-			a.vals[wasRedIdx] = wasRed[c.Group]
-			if fires(c, &a) {
-				red[c.Group] = true
-			}
+			prev, cur = cur, prev
 		}
-		wasRed = red
+		for i, c := range rs.replay {
+			wasRed[c.Group] = wasRed[c.Group] || prev[i]
+		}
 	}
 	a.fill(p, reports, nodes, asOf, false)
 	var ws []Warning
@@ -393,15 +420,17 @@ func (a *activation) fill(p *Project, reports []*Report, nodes []*Node, asOf cha
 			break
 		}
 	}
-	actual, cum, lastM := 0.0, chanye.Fen(0), startM-1
+	planned := PlannedProgress(p, asOf)
+	actual, cum, lastM, plannedThen := 0.0, chanye.Fen(0), startM-1, planned
 	if latest != nil {
-		actual, cum = latest.ProgressPct, latest.CumulativeFen
-		if m, _ := parseMonth(latest.Month); m > lastM {
-			lastM = m
-		}
+		m, _ := parseMonth(latest.Month)
+		actual, cum, plannedThen = latest.ProgressPct, latest.CumulativeFen, PlannedProgress(p, monthEnd(min(m, now)))
+		lastM = max(lastM, m)
+	}
+	if completed {
+		actual = 100
 	}
 	missing := max(0, now-1-lastM)
-	planned := PlannedProgress(p, asOf)
 	total := float64(p.TotalInvestmentFen)
 	inv, plannedInv := 0.0, 0.0
 	if total > 0 {
@@ -419,7 +448,7 @@ func (a *activation) fill(p *Project, reports []*Report, nodes []*Node, asOf cha
 		string(p.Kind),
 		planned,
 		actual,
-		planned - actual,
+		plannedThen - actual,
 		int64(missing),
 		inv,
 		plannedInv,

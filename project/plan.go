@@ -92,11 +92,24 @@ func MonthOf(d chanye.Date) string { return d.Format("2006-01") }
 
 // parseMonth returns the monthIndex of a YYYY-MM month, or false.
 func parseMonth(s string) (int, bool) {
-	t, err := time.Parse("2006-01", s)
-	if err != nil {
+	if len(s) != 7 || s[4] != '-' {
 		return 0, false
 	}
-	return monthIndex(t), true
+	n := 0
+	for i, c := range []byte(s) {
+		if i == 4 {
+			continue
+		}
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	y, m := n/100, n%100
+	if m < 1 || m > 12 {
+		return 0, false
+	}
+	return y*12 + m - 1, true
 }
 
 // monthEnd returns the last day of the month with index m.
