@@ -124,8 +124,13 @@ func normHeader(s string) string {
 // parseHeader resolves a header row against the schema of kind. Unknown,
 // repeated and missing required columns are errors naming the column.
 func parseHeader(kind Kind, row []string) (*header, error) {
+	return parseHeaderOf(kind, schemas[kind], row)
+}
+
+// parseHeaderOf is parseHeader against the columns cols.
+func parseHeaderOf(kind Kind, cols []column, row []string) (*header, error) {
 	byName := map[string]string{}
-	for _, c := range schemas[kind] {
+	for _, c := range cols {
 		byName[normHeader(c.key)] = c.key
 		for _, a := range c.aliases {
 			byName[normHeader(a)] = c.key
@@ -149,7 +154,7 @@ func parseHeader(kind Kind, row []string) (*header, error) {
 		}
 	}
 	figures := false
-	for _, c := range schemas[kind] {
+	for _, c := range cols {
 		if c.required && !h.has(c.key) {
 			fields[c.key] = fmt.Sprintf("缺少必填列 %s（%s）/ missing required column %s", c.key, strings.Join(c.aliases, "、"), c.key)
 		}
