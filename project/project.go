@@ -435,6 +435,7 @@ type ProjectFilter struct {
 // ReportFilter selects monthly reports; nil fields match all.
 type ReportFilter struct {
 	ProjectID *string
+	OwnerCode *string // only reports on this enterprise's projects
 	From, To  *string // months YYYY-MM, inclusive
 	Offset    int
 	Limit     int // 0 means the default page of 50; at most 10000

@@ -511,6 +511,9 @@ func (s *Store) FindReports(ctx context.Context, f project.ReportFilter) ([]*pro
 	if f.ProjectID != nil {
 		w.add("project_id = ?", strings.TrimSpace(*f.ProjectID))
 	}
+	if f.OwnerCode != nil {
+		w.add("project_id IN (SELECT id FROM projects WHERE owner_code = ?)", strings.ToUpper(strings.TrimSpace(*f.OwnerCode)))
+	}
 	for name, m := range map[string]*string{"from": f.From, "to": f.To} {
 		if m == nil {
 			continue

@@ -190,6 +190,12 @@ func TestProjectNodesAndReports(t *testing.T) {
 		if len(rs) != 1 || rs[0].Problems != "用电报装滞后" || rs[0].InvestedFen != 5 || rs[0].ReportedBy != "owner1" || !rs[0].ReportedAt.Equal(today) {
 			t.Errorf("corrected May = %+v", rs)
 		}
+		if _, total, _ := s.FindReports(ctx, project.ReportFilter{OwnerCode: ptr(code(t, 1))}); total != 17 {
+			t.Errorf("reports of owner 1: %d, want 17", total)
+		}
+		if _, total, _ := s.FindReports(ctx, project.ReportFilter{OwnerCode: ptr(code(t, 2))}); total != 0 {
+			t.Errorf("reports of owner 2: %d, want 0", total)
+		}
 		_, _, err = s.FindReports(ctx, project.ReportFilter{To: ptr("May")})
 		wantCode(t, err, chanye.EINVALID)
 
