@@ -3,6 +3,7 @@ package project
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/chanye-org/chanye"
 )
@@ -79,7 +80,7 @@ func TargetStatus(ind *chanye.Industry, values []*chanye.Indicator, asOf chanye.
 			t.Actual = append(t.Actual, Point{v.Year(), v.Value})
 		}
 	}
-	sortPoints(t.Actual)
+	slices.SortFunc(t.Actual, func(a, b Point) int { return a.Year - b.Year })
 	pct := func(x float64) string { return fmt.Sprintf("%.1f%%", x*100) }
 	share := float64(p.ProjectedValue) / float64(p.Target.ValueYuan)
 	switch {
@@ -105,11 +106,3 @@ func TargetStatus(ind *chanye.Industry, values []*chanye.Indicator, asOf chanye.
 
 // yi writes yuan in 亿元 (10^8 yuan).
 func yi(yuan int64) string { return fmt.Sprintf("%.0f 亿元", float64(yuan)/1e8) }
-
-func sortPoints(ps []Point) {
-	for i := 1; i < len(ps); i++ {
-		for j := i; j > 0 && ps[j].Year < ps[j-1].Year; j-- {
-			ps[j], ps[j-1] = ps[j-1], ps[j]
-		}
-	}
-}

@@ -683,9 +683,15 @@ func (s *Store) WriteBatch(ctx context.Context, b *project.Batch) error {
 			inBatch[p.ID] = true
 		}
 		hasNodes := map[string]bool{}
+		seqs := map[string]bool{}
 		for i, n := range b.Nodes {
 			for k, v := range chanye.ErrorFields(n.Validate()) {
 				fields[fmt.Sprintf("nodes[%d].%s", i, k)] = v
+			}
+			if key := fmt.Sprintf("%s/%d", n.ProjectID, n.Seq); seqs[key] {
+				fields[fmt.Sprintf("nodes[%d].seq", i)] = "批次内重复 / duplicate in the batch"
+			} else {
+				seqs[key] = true
 			}
 			hasNodes[n.ProjectID] = true
 		}

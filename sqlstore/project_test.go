@@ -291,6 +291,11 @@ func TestWriteBatch(t *testing.T) {
 		b.Reports = append(b.Reports, orphan)
 		wantCode(t, s.WriteBatch(ctx, &b), chanye.EINVALID)
 		b.Reports = b.Reports[:3]
+		b.Nodes = append(b.Nodes, b.Nodes[0])
+		if err := s.WriteBatch(ctx, &b); chanye.ErrorFields(err)["nodes[1].seq"] == "" {
+			t.Errorf("duplicate node: %v", err)
+		}
+		b.Nodes = b.Nodes[:1]
 		if err := s.WriteBatch(ctx, &b); err != nil {
 			t.Fatal(err)
 		}
