@@ -238,7 +238,10 @@ func TestEngineRules(t *testing.T) {
 	f := newFixture(t)
 	entA := &chanye.Actor{Name: "甲", Role: chanye.RoleEnterprise, Code: f.a}
 	explain := func(code string) func(ctx context.Context) error {
-		return func(ctx context.Context) error { _, err := f.eng.ExplainEnterprise(ctx, code, chanye.Date{}); return err }
+		return func(ctx context.Context) error {
+			_, err := f.eng.ExplainEnterprise(ctx, code, chanye.Date{})
+			return err
+		}
 	}
 	runAll := func(ctx context.Context) error { _, err := f.eng.Run(ctx, chanye.Date{}, "x"); return err }
 	simulate := func(id string) func(ctx context.Context) error {
