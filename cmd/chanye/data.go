@@ -17,16 +17,17 @@ import (
 	"github.com/schollz/progressbar/v3"
 )
 
-const demoHelp = `chanye demo [--enterprises N] [--seed S] [--as-of YYYY-MM-DD] [--db PATH]
+const demoHelp = `chanye demo [--enterprises N] [--projects N] [--seed S] [--as-of YYYY-MM-DD] [--db PATH]
 
 生成确定性的演示企业数据（同一种子得到同样的数据）：信用代码、名称、区县、行业、
 三年财务数据、企业梯度，以及各产业的营收指标；打印用时和每秒行数。重复运行不改变数据。
-尚无政策时保存并发布内置政策。
+尚无政策时保存并发布内置政策。随后生成 1,246 个市重点项目（总投资约 5.6 万亿元）及节点和月报。
 
 Generates a deterministic demo base (same seed, same data): codes, names, districts,
 classes, three years of facts, tiers and industry revenue series; prints the elapsed
 time and rows per second. Running it again changes nothing. When no policy is
-stored, the shipped policies are stored and published.
+stored, the shipped policies are stored and published. Then the 1,246 city key
+projects (about 5.6 trillion yuan) are added with their nodes and monthly reports.
 `
 
 func runDemo(ctx context.Context, cfg Config, args []string) error {
@@ -34,6 +35,7 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 	n := fs.Int("enterprises", 20000, "企业数 / number of enterprises")
 	seed := fs.Int64("seed", 1, "随机种子 / random seed")
 	asOf := fs.String("as-of", "", "数据日期，默认今天 / as-of date, default today")
+	projects := fs.Int("projects", demo.KeyProjects, "重点项目数，0 不生成 / key projects, 0 for none")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -71,10 +73,20 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 		st.Enterprises, st.Facts, st.Tiers, st.Indicators)
 	fmt.Fprintf(cfg.Stdout, "用时 / elapsed %s, %s 企业/秒 enterprises/s, %s 行/秒 rows/s\n",
 		el.Round(time.Millisecond), rate(st.Enterprises, el), rate(st.Rows(), el))
+	if *projects > 0 {
+		start := time.Now()
+		ps, err := generateProjects(ctx, store, demo.ProjectOptions{Projects: *projects, Seed: *seed, AsOf: opts.AsOf})
+		if err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(cfg.Stdout, "重点项目 / key projects: %d 个 projects, 总投资 total %.4g 万亿元 trillion yuan, %d 个节点 nodes, %d 份月报 reports, 用时 elapsed %s\n",
+			ps.Projects, float64(ps.Total)/1e14, ps.Nodes, ps.Reports, time.Since(start).Round(time.Millisecond))
+	}
 	return nil
 }
 
 const importHelp = `chanye import enterprises|facts|tiers FILE [KIND FILE …] [--skip-invalid] [--rejects FILE] [--db PATH]
+chanye import projects|nodes|reports FILE [KIND FILE …] [--skip-invalid] [--rejects FILE] [--db PATH]
 chanye import catalog FILE.json [--db PATH]
 
 从 CSV（UTF-8，可带 BOM）或 XLSX（按扩展名）导入，逐行校验，一个事务写入：默认只要有一行
@@ -88,6 +100,12 @@ are listed (row, column, reason); --skip-invalid imports the good rows and write
 the bad ones with their reasons to the --rejects file (CSV). Several files (say
 enterprises, then facts) import in one transaction. "catalog" imports a catalog
 JSON file. Headers are English keys or Chinese names, e.g. code/统一社会信用代码.
+
+重点项目 / key projects: projects（id 项目编号, name, owner_code, industry, district_code,
+kind, stage, total_investment_yuan, planned_start, planned_completion, department,
+city_leader, plan_YYYY_yuan 或 YYYY年计划投资(元)）、nodes（project_id, seq, name, …；
+给出的节点替换该项目的全部节点 / the nodes given replace the project's nodes）、
+reports（project_id, month, invested_yuan, cumulative_yuan, progress_pct, problems）。
 `
 
 func runImport(ctx context.Context, cfg Config, args []string) error {
@@ -104,6 +122,9 @@ func runImport(ctx context.Context, cfg Config, args []string) error {
 	}
 	if *rejectsPath != "" && !*skip {
 		return errors.New("--rejects 需与 --skip-invalid 一起使用 / --rejects needs --skip-invalid")
+	}
+	if dataio.IsProjectKind(pos[0]) {
+		return importProjects(ctx, cfg, pos, *skip, *rejectsPath)
 	}
 	db, store, _, err := open(ctx, cfg)
 	if err != nil {
@@ -225,6 +246,7 @@ func describe(err error) error {
 
 const exportHelp = `chanye export enterprises|facts|tiers [--format csv|xlsx] [--out FILE]
               [--district CODE] [--industry ID] [--tier KIND] [--size large|medium|small|micro] [--db PATH]
+chanye export projects|nodes|reports [--format csv|xlsx] [--out FILE] [--district CODE] [--industry ID]
 
 导出企业、年度数据或梯度，列与 import 相同（导出后可原样导入）。默认写到标准输出，
 格式取自 --out 的扩展名，否则为 csv。筛选：区县代码、产业 id、当前持有的梯度、规模。
@@ -251,10 +273,6 @@ func runExport(ctx context.Context, cfg Config, args []string) error {
 		fs.Usage()
 		return errors.New("须给出一个类型 / give one kind: enterprises, facts or tiers")
 	}
-	kind, err := dataio.ParseKind(pos[0])
-	if err != nil {
-		return err
-	}
 	format := dataio.CSV
 	switch {
 	case *formatFlag != "":
@@ -265,6 +283,14 @@ func runExport(ctx context.Context, cfg Config, args []string) error {
 		if f, err := dataio.FormatOf(*out); err == nil {
 			format = f
 		}
+	}
+	if dataio.IsProjectKind(pos[0]) {
+		kind, _ := dataio.ParseProjectKind(pos[0])
+		return exportProjects(ctx, cfg, kind, format, *out, *district, *industry)
+	}
+	kind, err := dataio.ParseKind(pos[0])
+	if err != nil {
+		return err
 	}
 	var filter chanye.EnterpriseFilter
 	if *district != "" {

@@ -40,6 +40,7 @@ const usage = `chanye — 现代化产业体系平台 / modern industrial system
   demo      生成演示企业数据 / generate demo enterprises
   import    从 CSV/XLSX/JSON 导入 / import from CSV, XLSX or JSON
   export    导出为 CSV/XLSX / export to CSV or XLSX
+  report    重点项目月度调度会 XLSX / the monthly meeting workbook on key projects
   migrate   升级数据库结构 / apply database migrations
   backup    在线备份 SQLite 数据库 / back up the SQLite database while serving
   restore   从备份恢复 / restore the database from a backup
@@ -79,6 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		"demo":    runDemo,
 		"import":  runImport,
 		"export":  runExport,
+		"report":  runReport,
 		"migrate": runMigrate,
 		"backup":  runBackup,
 		"restore": runRestore,

@@ -19,6 +19,7 @@ import (
 	"github.com/chanye-org/chanye/httpmw"
 	"github.com/chanye-org/chanye/metrics"
 	"github.com/chanye-org/chanye/policy"
+	"github.com/chanye-org/chanye/project"
 	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/chanye-org/chanye/web"
 )
@@ -30,13 +31,14 @@ const demoServeEnterprises = 20000
 const serveHelp = `chanye serve [--addr :8080] [--db PATH|postgres://…] [--demo] [--tls-proxy]
 
 升级数据库、载入默认产业目录（首次），在同一端口提供网页（/）和接口（/api/、/healthz）。
---demo 在数据库没有企业时生成约 2 万家演示企业（种子 1）。没有任何政策时保存并发布内置政策。首次启动创建管理员 admin，
+--demo 在数据库没有企业时生成约 2 万家演示企业（种子 1），没有项目时生成 1,246 个重点项目。没有任何政策时保存并发布内置政策。首次启动创建管理员 admin，
 密码取自环境变量 CHANYE_ADMIN_PASSWORD，未设置则随机生成并只显示一次。Ctrl-C 或 SIGTERM 平稳退出。
 
 Migrates the database, loads the default catalog on first start, and serves the
 web pages (/) and the API (/api/, /healthz) on one port, with /readyz (the
 database answers) and /metrics (Prometheus). With --demo an empty
-database is filled with about 20,000 demo enterprises (seed 1). When no policy is
+database is filled with about 20,000 demo enterprises (seed 1), and one without
+projects with the 1,246 key projects. When no policy is
 stored, the shipped policies are stored and published. The first start creates
 the account admin with the password in CHANYE_ADMIN_PASSWORD, or a random one
 printed once. Stops gracefully on Ctrl-C or SIGTERM.
@@ -77,6 +79,9 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		} else {
 			log.Info("demo data skipped: database has enterprises", "enterprises", total)
 		}
+		if err := ensureDemoProjects(opCtx, store, log); err != nil {
+			return err
+		}
 	}
 
 	met := metrics.New()
@@ -90,7 +95,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	// the unguarded services; authz guards its outer calls.
 	guarded := guard(store, policies, eng)
 	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
-		Audit: authz.Audit(store)})
+		Audit: authz.Audit(store), Projects: guarded.projects})
 	// Accounts: sign-in throttled per account and address; the first start
 	// creates an admin. The middleware turns each request's token or
 	// session cookie into its actor and checks forms' CSRF tokens.
@@ -100,7 +105,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	}
 	authn := httpauth.New(httpauth.Config{Accounts: accounts, Logger: log, Secure: *tlsProxy, TrustProxy: *tlsProxy})
 	pages, err := web.NewHandler(web.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
-		Accounts: accounts, Auth: authn, Audit: authz.Audit(store)})
+		Accounts: accounts, Auth: authn, Audit: authz.Audit(store), Projects: guarded.projects})
 	if err != nil {
 		return err
 	}
@@ -164,12 +169,13 @@ type guarded struct {
 	enterprises chanye.EnterpriseService
 	policies    policy.Service
 	engine      *authz.EngineGuard
+	projects    project.Service
 }
 
 // guard wraps the services and the engine with authz.
 func guard(store *sqlstore.Store, policies policy.Service, eng *engine.Engine) guarded {
 	return guarded{catalog: authz.Catalog(store), enterprises: authz.Enterprises(store),
-		policies: authz.Policies(policies), engine: authz.Engine(eng, policies)}
+		policies: authz.Policies(policies), engine: authz.Engine(eng, policies), projects: authz.Projects(store, store)}
 }
 
 // listenURL is the URL to open for a bound address: an unspecified host

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/dataio"
+	"github.com/chanye-org/chanye/demo"
+	"github.com/chanye-org/chanye/project"
+	"github.com/chanye-org/chanye/report"
+	"github.com/chanye-org/chanye/sqlstore"
+)
+
+// generateProjects adds the demo key projects, owned by the registry's
+// enterprises.
+func generateProjects(ctx context.Context, store *sqlstore.Store, opts demo.ProjectOptions) (demo.ProjectStats, error) {
+	cat, err := store.FindCatalog(ctx)
+	if err != nil {
+		return demo.ProjectStats{}, err
+	}
+	return demo.GenerateProjects(ctx, store, cat, store, opts)
+}
+
+// ensureDemoProjects fills a database without projects with the demo list,
+// for serve --demo.
+func ensureDemoProjects(ctx context.Context, store *sqlstore.Store, log *slog.Logger) error {
+	_, total, err := store.FindProjects(ctx, project.ProjectFilter{Limit: 1})
+	if err != nil {
+		return err
+	}
+	if total > 0 {
+		log.Info("demo projects skipped: database has projects", "projects", total)
+		return nil
+	}
+	start := time.Now()
+	st, err := generateProjects(ctx, store, demo.ProjectOptions{Seed: 1})
+	if err != nil {
+		return fmt.Errorf("演示项目 / demo projects: %w", err)
+	}
+	log.Info("demo projects generated", "projects", st.Projects, "nodes", st.Nodes, "reports", st.Reports,
+		"total_yuan", st.Total.Yuan(), "elapsed", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// importProjects imports KIND FILE pairs of projects, nodes and reports in
+// one transaction; runImport hands them over.
+func importProjects(ctx context.Context, cfg Config, pos []string, skip bool, rejectsPath string) error {
+	var (
+		sources []dataio.Source
+		names   []string
+	)
+	for i := 0; i < len(pos); i += 2 {
+		kind, err := dataio.ParseProjectKind(pos[i])
+		if err != nil {
+			return fmt.Errorf("%w（项目数据不能与企业数据同批导入 / project files import apart from enterprise files）", err)
+		}
+		path := pos[i+1]
+		format, err := dataio.FormatOf(path)
+		if err != nil {
+			return err
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		src := dataio.Source{Kind: kind, Format: format, Reader: f}
+		if rejectsPath != "" {
+			rp := rejectsPath
+			if len(pos) > 2 {
+				ext := filepath.Ext(rp)
+				rp = strings.TrimSuffix(rp, ext) + "." + string(kind) + ext
+			}
+			rf, err := os.Create(rp)
+			if err != nil {
+				return err
+			}
+			defer rf.Close()
+			src.Rejects = rf
+		}
+		sources = append(sources, src)
+		names = append(names, path)
+	}
+	db, store, _, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	files := &dataio.ProjectFiles{Catalog: store, Projects: store, Enterprises: store}
+	start := time.Now()
+	reports, err := files.ImportBatch(ctx, sources, dataio.Options{SkipInvalid: skip})
+	for i, r := range reports {
+		fmt.Fprintf(cfg.Stdout, "%s (%s): 读取 read %d, 有效 valid %d, 写入 written %d, 拒绝 rejected %d\n",
+			names[i], r.Kind, r.Read, r.Valid, r.Written, r.Rejected)
+		if err == nil && r.Rejected > 0 {
+			for _, p := range r.Problems {
+				fmt.Fprintln(cfg.Stderr, "  "+p.String())
+			}
+			if more := r.Total - len(r.Problems); more > 0 {
+				fmt.Fprintf(cfg.Stderr, "  …另有 %d 处问题 / and %d more\n", more, more)
+			}
+		}
+	}
+	if err != nil {
+		return describe(err)
+	}
+	fmt.Fprintf(cfg.Stdout, "用时 / elapsed %s\n", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// exportProjects writes projects, nodes or reports; runExport hands over.
+func exportProjects(ctx context.Context, cfg Config, kind dataio.Kind, format dataio.Format, out, district, industry string) error {
+	var filter project.ProjectFilter
+	if district != "" {
+		filter.DistrictCode = &district
+	}
+	if industry != "" {
+		filter.IndustryID = &industry
+	}
+	db, store, _, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var w io.Writer = cfg.Stdout
+	var f *os.File
+	if out != "" {
+		if f, err = os.Create(out); err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	files := &dataio.ProjectFiles{Catalog: store, Projects: store, Enterprises: store}
+	n, err := files.Export(ctx, kind, w, format, filter)
+	if err != nil {
+		if f != nil {
+			f.Close()
+			os.Remove(out)
+		}
+		return describe(err)
+	}
+	if f != nil {
+		if err := f.Close(); err != nil {
+			return err
+		}
+		fmt.Fprintf(cfg.Stdout, "已导出 / exported %d 行 rows to %s\n", n, out)
+	}
+	return nil
+}
+
+const reportHelp = `chanye report meeting --month YYYY-MM --out FILE.xlsx [--as-of YYYY-MM-DD] [--db PATH]
+
+生成重点项目月度调度会 XLSX 工作簿：汇总（按产业、按区）、红色清单（业主单位、责任部门、
+牵头市领导）、逾期节点、投资完成（对照年度计划），金额单位万元。颜色按 --as-of 计算，默认为
+该月最后一天，当月则为今天。
+
+Writes the monthly meeting workbook on the key projects: summary by industry and
+district, the red list with its owners, overdue nodes, and investment against the
+year's plan, amounts in 万元. Colours are computed as of --as-of: the month's last
+day by default, today while the month runs.
+`
+
+func runReport(ctx context.Context, cfg Config, args []string) error {
+	fs := newFlags(&cfg, "report", reportHelp)
+	month := fs.String("month", "", "月份 YYYY-MM，默认本月 / month, default this month")
+	out := fs.String("out", "", "输出 XLSX 文件 / output XLSX file")
+	asOfFlag := fs.String("as-of", "", "颜色计算日期 / day the colours are computed for")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || pos[0] != "meeting" {
+		fs.Usage()
+		return errors.New("须给出报告类型 meeting / give the report: meeting")
+	}
+	if *out == "" {
+		return errors.New("须给出 --out FILE.xlsx / give --out FILE.xlsx")
+	}
+	if *month == "" {
+		*month = time.Now().Format("2006-01")
+	}
+	first, err := report.ParseMonth(*month)
+	if err != nil {
+		return describe(err)
+	}
+	asOf := report.MonthAsOf(first, time.Now())
+	if *asOfFlag != "" {
+		if asOf, err = chanye.ParseDate(*asOfFlag); err != nil {
+			return err
+		}
+	}
+	db, store, _, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	m, err := report.Build(ctx, report.Sources{Catalog: store, Projects: store, Enterprises: store}, *month, asOf)
+	if err != nil {
+		return describe(err)
+	}
+	f, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	if err := report.Write(f, m); err != nil {
+		f.Close()
+		os.Remove(*out)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	projects := 0
+	for _, s := range m.ByIndustry {
+		projects += s.Projects
+	}
+	fmt.Fprintf(cfg.Stdout, "已生成 / wrote %s: %d 个项目 projects, 红色 red %d, 逾期节点 overdue nodes %d, 截至 as of %s, 用时 elapsed %s\n",
+		*out, projects, len(m.Red), len(m.Overdue), m.AsOf, time.Since(start).Round(time.Millisecond))
+	return nil
+}
