@@ -3,6 +3,7 @@ package demo
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -60,7 +61,7 @@ func GenerateProjects(ctx context.Context, svc project.Service, cat *chanye.Cata
 	if opts.AsOf.IsZero() {
 		opts.AsOf = chanye.DateOf(time.Now())
 	}
-	owners, err := ownerCandidates(ctx, es)
+	owners, err := ownerCandidates(ctx, es, cat)
 	if err != nil {
 		return stats, err
 	}
@@ -88,21 +89,48 @@ type owner struct {
 	industries []string
 }
 
-// ownerCandidates returns the large firms of the registry, and the medium
-// ones too when the large are few, in code order.
-func ownerCandidates(ctx context.Context, es chanye.EnterpriseService) ([]owner, error) {
+// ownerPool is how many owners GenerateProjects draws from per industry.
+const ownerPool = 40
+
+var errEnough = errors.New("enough owners")
+
+// ownerCandidates returns, for every industry of the catalog, up to
+// ownerPool of its largest firms: the large ones, then medium and small
+// ones while there are fewer than a handful. Each scan stops once the pool
+// is full, so a registry of millions costs little.
+func ownerCandidates(ctx context.Context, es chanye.EnterpriseService, cat *chanye.Catalog) ([]owner, error) {
 	var out []owner
-	for _, size := range []chanye.SizeClass{chanye.SizeLarge, chanye.SizeMedium, chanye.SizeSmall} {
-		s := size
-		err := es.ScanEnterprises(ctx, chanye.EnterpriseFilter{SizeClass: &s}, func(e *chanye.Enterprise) error {
-			out = append(out, owner{code: e.Code, name: e.Name, industries: e.Industries})
+	for _, ind := range cat.Industries {
+		id := ind.ID
+		n := 0
+		for _, size := range []chanye.SizeClass{chanye.SizeLarge, chanye.SizeMedium, chanye.SizeSmall} {
+			s := size
+			err := es.ScanEnterprises(ctx, chanye.EnterpriseFilter{IndustryID: &id, SizeClass: &s}, func(e *chanye.Enterprise) error {
+				out = append(out, owner{code: e.Code, name: e.Name, industries: []string{id}})
+				if n++; n >= ownerPool {
+					return errEnough
+				}
+				return nil
+			})
+			if err != nil && !errors.Is(err, errEnough) {
+				return nil, err
+			}
+			if n >= 8 {
+				break
+			}
+		}
+	}
+	if len(out) == 0 {
+		// No firm belongs to an industry: any registered firm will do.
+		err := es.ScanEnterprises(ctx, chanye.EnterpriseFilter{}, func(e *chanye.Enterprise) error {
+			out = append(out, owner{code: e.Code, name: e.Name})
+			if len(out) >= ownerPool {
+				return errEnough
+			}
 			return nil
 		})
-		if err != nil {
+		if err != nil && !errors.Is(err, errEnough) {
 			return nil, err
-		}
-		if len(out) >= 300 {
-			break
 		}
 	}
 	if len(out) == 0 {
@@ -638,8 +666,8 @@ var problems = []string{
 	"环评批复尚未取得",
 }
 
-// pickOwner draws an owner of the industry, the larger firms first: the
-// candidates are in size order, so the first third weigh twice.
+// pickOwner draws an owner from the industry's pool of its larger firms,
+// or from all pools when the industry has no firm.
 func (pg *projectGen) pickOwner(industry string, r *rand.Rand) owner {
 	c := pg.byIndustry[industry]
 	if len(c) == 0 {
