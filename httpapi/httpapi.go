@@ -21,6 +21,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/policy"
+	"github.com/chanye-org/chanye/project"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Config gives none.
@@ -37,6 +38,7 @@ type Config struct {
 	Enterprises  chanye.EnterpriseService
 	Policies     policy.Service
 	Audit        chanye.AuditService // nil: GET /api/v1/audit answers 404
+	Projects     project.Service     // nil: the project, warning and scorecard routes answer 404
 	Engine       Engine
 	Logger       *slog.Logger // nil: slog.Default()
 	Version      string
@@ -77,6 +79,7 @@ type server struct {
 	enterprises chanye.EnterpriseService
 	policies    policy.Service
 	audit       chanye.AuditService
+	projects    project.Service
 	engine      Engine
 	log         *slog.Logger
 	version     string
@@ -123,7 +126,7 @@ func NewHandler(cfg Config) http.Handler {
 
 func newServer(cfg Config) *server {
 	s := &server{catalog: cfg.Catalog, enterprises: cfg.Enterprises, policies: cfg.Policies, engine: cfg.Engine, log: cfg.Logger, version: cfg.Version, maxBody: cfg.MaxBodyBytes, now: time.Now}
-	s.audit = cfg.Audit
+	s.audit, s.projects = cfg.Audit, cfg.Projects
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -197,6 +200,20 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/ledger", s.listLedger},
 
 		{"GET", "/api/v1/audit", s.listAudit},
+
+		// Key projects, warnings, targets and scorecards (projects.go).
+		{"GET", "/api/v1/projects", s.listProjects},
+		{"POST", "/api/v1/projects", s.createProject},
+		{"GET", "/api/v1/projects/{id}", s.getProject},
+		{"PATCH", "/api/v1/projects/{id}", s.patchProject},
+		{"GET", "/api/v1/projects/{id}/nodes", s.listNodes},
+		{"PATCH", "/api/v1/projects/{id}/nodes/{seq}", s.patchNode},
+		{"GET", "/api/v1/projects/{id}/reports/{month}", s.getReport},
+		{"PUT", "/api/v1/projects/{id}/reports/{month}", s.putReport},
+		{"GET", "/api/v1/warnings", s.listWarnings},
+		{"GET", "/api/v1/targets", s.listTargets},
+		{"GET", "/api/v1/scorecards", s.listScorecards},
+		{"GET", "/api/v1/scorecards/{kind}/{name}", s.getScorecard},
 	}
 }
 

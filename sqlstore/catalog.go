@@ -205,6 +205,13 @@ func (s *Store) UpdateResponsibility(ctx context.Context, id string, upd chanye.
 		}
 		return tx.audit(ctx, "update", "industry", id, &before, ind)
 	})
+	if err == nil {
+		// The cached catalog carries responsibilities, which the catalog
+		// version does not count: drop it so the next read sees the change.
+		s.mu.Lock()
+		s.catalog = nil
+		s.mu.Unlock()
+	}
 	return ind, err
 }
 

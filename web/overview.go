@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/scorecard"
 )
 
 // industryRow is one industry as the overview and its page show it.
@@ -26,7 +27,8 @@ type industryRow struct {
 	ProjectedReach        bool
 	Leader, Dept, Task    string
 	Office                string
-	Unassigned            bool // no leader, department or task force yet
+	Unassigned            bool               // no leader, department or task force yet
+	Lights                *scorecard.Colours // its key projects by colour; nil without any
 }
 
 // chartSeries is the data block of the overview chart.
@@ -76,6 +78,10 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	lights, err := s.coloursByIndustry(ctx)
+	if err != nil {
+		return err
+	}
 	v := &overviewView{page: s.newPage(r, "overview"), Declared: c.Declared,
 		OverallRequirement: c.OverallRequirement, Directions: c.Directions}
 	l := v.L
@@ -93,6 +99,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
 	var ungrouped []industryRow
 	for _, ind := range c.Industries {
 		row := s.industryRow(l, c, ind, byInd[ind.ID])
+		row.Lights = lights[ind.ID]
 		switch ind.Kind {
 		case chanye.KindCluster:
 			if i, ok := groupIdx[ind.Group]; ok {

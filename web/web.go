@@ -27,6 +27,7 @@ import (
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/httpauth"
 	"github.com/chanye-org/chanye/policy"
+	"github.com/chanye-org/chanye/project"
 )
 
 //go:embed templates/*.html
@@ -52,6 +53,9 @@ type Config struct {
 	Auth     *httpauth.Middleware
 	// Audit reads the audit log for /audit; without it the page answers 404.
 	Audit chanye.AuditService
+	// Projects serves the key projects, the warning board, the scorecards
+	// and the meeting report; without it those pages answer 404.
+	Projects project.Service
 }
 
 // Engine is what the pages ask of the policy engine: *engine.Engine, or
@@ -65,7 +69,7 @@ type Engine interface {
 // pageNames are the views; NewHandler fails if any is missing.
 var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "error",
 	"policies", "policy", "policy_edit", "simulate", "decisions", "runs", "run", "publicity", "enterprise_policies",
-	"login", "users", "audit"}
+	"login", "users", "audit", "projects", "project", "warnings", "scorecards", "scorecard", "projects_report"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -179,6 +183,13 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/tokens/{id}/revoke", s.handle(s.revokeToken)},
 		// The audit log (audit.go): admins and leaders only, by authz.
 		{"GET /audit", s.handle(s.auditPage)},
+		// Key projects (projects.go, scorecards.go, projects_report.go).
+		{"GET /projects", s.handle(s.projectList)},
+		{"GET /projects/report", s.handle(s.projectReport)},
+		{"GET /projects/{id}", s.handle(s.projectPage)},
+		{"GET /warnings", s.handle(s.warningBoard)},
+		{"GET /scorecards", s.handle(s.scorecardList)},
+		{"GET /scorecards/{kind}/{name}", s.handle(s.scorecardPage)},
 		{"/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 			return chanye.Errorf(chanye.ENOTFOUND, "页面不存在 / page not found")
 		})},

@@ -89,7 +89,7 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store})
-	h, err := NewHandler(Config{Catalog: store, Enterprises: store, Policies: store, Engine: eng, Version: "v-test"})
+	h, err := NewHandler(Config{Catalog: store, Enterprises: store, Policies: store, Engine: eng, Version: "v-test", Projects: store})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/chanye-org/chanye/httpmw"
 	"github.com/chanye-org/chanye/metrics"
 	"github.com/chanye-org/chanye/policy"
+	"github.com/chanye-org/chanye/project"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 	"github.com/chanye-org/chanye/uscc"
 	"github.com/chanye-org/chanye/web"
@@ -106,6 +107,21 @@ func TestRouteRoleMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	newCode := unusedCode(t, store, ctx)
+	// A key project of B in the department's industry, red (signed, not
+	// started 22 months after its planned start), with a monthly report.
+	start, _ := chanye.ParseDate("2025-01-15")
+	end, _ := chanye.ParseDate("2027-12-31")
+	const projID = "GZ-M001"
+	if err := store.CreateProject(ctx, &project.Project{ID: projID, Name: "矩阵测试项目", OwnerCode: codeB, IndustryID: ind, DistrictCode: "440106",
+		Kind: project.KindIndustrial, TotalInvestmentFen: 1_000_000_000_00, PlannedStart: start, PlannedCompletion: end, Stage: project.StageSigned}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.PutReport(ctx, &project.Report{ProjectID: projID, Month: "2025-10", InvestedFen: 100, CumulativeFen: 100, ProgressPct: 1}); err != nil {
+		t.Fatal(err)
+	}
+	newProject := `{"id":"GZ-M002","name":"矩阵新项目","owner_code":"` + codeB + `","industry_id":"` + ind + `","district_code":"440106","kind":"industrial",` +
+		`"total_investment_fen":100000000,"planned_start":"2026-01-01","planned_completion":"2027-01-01","stage":"signed"}`
+	report := `{"invested_fen":100,"cumulative_fen":200,"progress_pct":2}`
 
 	actors := map[string]*chanye.Actor{
 		"admin":           {Name: "管理员", Role: chanye.RoleAdmin},
@@ -120,10 +136,10 @@ func TestRouteRoleMatrix(t *testing.T) {
 	g := guard(store, store, eng)
 	log := slog.New(slog.DiscardHandler)
 	api := httpapi.NewHandler(httpapi.Config{Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
-		Audit: authz.Audit(store), Logger: log})
+		Audit: authz.Audit(store), Logger: log, Projects: g.projects})
 	accounts := auth.NewThrottle(store)
 	pages, err := web.NewHandler(web.Config{Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
-		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store)})
+		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,6 +235,27 @@ func TestRouteRoleMatrix(t *testing.T) {
 			want: [7]int{409, 403, 409, 403, 403, 403, api401}},
 		"GET /api/v1/ledger": {path: "/api/v1/ledger", want: [7]int{200, 200, 200, 403, 403, 403, api401}},
 		"GET /api/v1/audit":  {path: "/api/v1/audit", want: [7]int{200, 200, 403, 403, 403, 403, api401}},
+		// Key projects (authz.Projects): officials read all; the department
+		// and the task force change and report on their industry's, the
+		// owner reports on its own; another enterprise learns nothing.
+		"GET /api/v1/projects": {path: "/api/v1/projects", want: [7]int{200, 200, 200, 200, 200, 200, api401}},
+		// Created by the admin first: who else may create gets 409.
+		"POST /api/v1/projects":     {path: "/api/v1/projects", body: newProject, want: [7]int{201, 403, 409, 409, 403, 403, api401}},
+		"GET /api/v1/projects/{id}": {path: "/api/v1/projects/" + projID, want: [7]int{200, 200, 200, 200, 404, 200, api401}},
+		"PATCH /api/v1/projects/{id}": {path: "/api/v1/projects/" + projID, body: `{"name":"矩阵测试项目二"}`,
+			want: [7]int{200, 403, 200, 200, 403, 403, api401}},
+		"GET /api/v1/projects/{id}/nodes": {path: "/api/v1/projects/" + projID + "/nodes", want: [7]int{200, 200, 200, 200, 404, 200, api401}},
+		"PATCH /api/v1/projects/{id}/nodes/{seq}": {path: "/api/v1/projects/" + projID + "/nodes/1", body: `{"evidence":{"note":"矩阵"}}`,
+			want: [7]int{200, 403, 200, 200, 403, 403, api401}},
+		"GET /api/v1/projects/{id}/reports/{month}": {path: "/api/v1/projects/" + projID + "/reports/2025-10", want: [7]int{200, 200, 200, 200, 404, 200, api401}},
+		"PUT /api/v1/projects/{id}/reports/{month}": {path: "/api/v1/projects/" + projID + "/reports/2025-11", body: report,
+			want: [7]int{200, 403, 200, 200, 404, 200, api401}},
+		"GET /api/v1/warnings": {path: "/api/v1/warnings", want: [7]int{200, 200, 200, 200, 200, 200, api401}},
+		"GET /api/v1/targets":  {path: "/api/v1/targets", want: all(200)},
+		// Scorecards are the officials' view of their own work.
+		"GET /api/v1/scorecards": {path: "/api/v1/scorecards", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+		"GET /api/v1/scorecards/{kind}/{name}": {path: "/api/v1/scorecards/department/" + url.PathEscape(dept),
+			want: [7]int{200, 200, 200, 200, 403, 403, api401}},
 	}
 	lg := url.Values{"source": {string(src.Source)}, "action": {"save"}}.Encode()
 	pageTable := map[string]matrixRequest{
@@ -263,6 +300,14 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"POST /admin/users/{id}/tokens":  {path: "/admin/users/1/tokens", body: "name=t", want: [7]int{200, 403, 403, 403, 403, 403, login}},
 		"POST /admin/tokens/{id}/revoke": {path: "/admin/tokens/1/revoke", want: [7]int{303, 403, 403, 403, 403, 403, login}},
 		"GET /audit":                     {path: "/audit", want: [7]int{200, 200, 403, 403, 403, 403, login}},
+		// Key projects (web/projects.go): as the API.
+		"GET /projects":        {path: "/projects", want: [7]int{200, 200, 200, 200, 200, 200, login}},
+		"GET /projects/report": {path: "/projects/report", want: [7]int{200, 200, 200, 200, 200, 200, login}},
+		"GET /projects/{id}":   {path: "/projects/" + projID, want: [7]int{200, 200, 200, 200, 404, 200, login}},
+		"GET /warnings":        {path: "/warnings", want: [7]int{200, 200, 200, 200, 200, 200, login}},
+		"GET /scorecards":      {path: "/scorecards", want: [7]int{200, 200, 200, 200, 403, 403, login}},
+		"GET /scorecards/{kind}/{name}": {path: "/scorecards/department/" + url.PathEscape(dept),
+			want: [7]int{200, 200, 200, 200, 403, 403, login}},
 	}
 
 	check := func(t *testing.T, kind string, routes []string, table map[string]matrixRequest, isAPI bool) {

@@ -19,6 +19,7 @@ import (
 	"github.com/chanye-org/chanye/httpmw"
 	"github.com/chanye-org/chanye/metrics"
 	"github.com/chanye-org/chanye/policy"
+	"github.com/chanye-org/chanye/project"
 	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/chanye-org/chanye/web"
 )
@@ -94,7 +95,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	// the unguarded services; authz guards its outer calls.
 	guarded := guard(store, policies, eng)
 	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
-		Audit: authz.Audit(store)})
+		Audit: authz.Audit(store), Projects: guarded.projects})
 	// Accounts: sign-in throttled per account and address; the first start
 	// creates an admin. The middleware turns each request's token or
 	// session cookie into its actor and checks forms' CSRF tokens.
@@ -104,7 +105,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	}
 	authn := httpauth.New(httpauth.Config{Accounts: accounts, Logger: log, Secure: *tlsProxy, TrustProxy: *tlsProxy})
 	pages, err := web.NewHandler(web.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
-		Accounts: accounts, Auth: authn, Audit: authz.Audit(store)})
+		Accounts: accounts, Auth: authn, Audit: authz.Audit(store), Projects: guarded.projects})
 	if err != nil {
 		return err
 	}
@@ -168,12 +169,13 @@ type guarded struct {
 	enterprises chanye.EnterpriseService
 	policies    policy.Service
 	engine      *authz.EngineGuard
+	projects    project.Service
 }
 
 // guard wraps the services and the engine with authz.
 func guard(store *sqlstore.Store, policies policy.Service, eng *engine.Engine) guarded {
 	return guarded{catalog: authz.Catalog(store), enterprises: authz.Enterprises(store),
-		policies: authz.Policies(policies), engine: authz.Engine(eng, policies)}
+		policies: authz.Policies(policies), engine: authz.Engine(eng, policies), projects: authz.Projects(store, store)}
 }
 
 // listenURL is the URL to open for a bound address: an unspecified host

@@ -1,0 +1,128 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/scorecard"
+)
+
+// statusRow is an industry with its target status on a scorecard.
+type statusRow struct {
+	ID, Name      string
+	Status, Label string // on_track, at_risk, off_track; "" without data
+	Reason        string
+	Red, Yellow   int
+	Green, Total  int
+}
+
+// cardRow is one scorecard as the pages show it.
+type cardRow struct {
+	Kind, Name, Href string
+	Industries       []statusRow
+	Projects         scorecard.Colours
+	OverdueNodes     int
+	OpenWarnings     int
+	Payout           string // "—" where there is no data
+	PayoutNote       string
+}
+
+func (s *Server) cardRow(l Lang, c *scorecard.Card) cardRow {
+	row := cardRow{Kind: string(c.Kind), Name: c.Name, Href: "/scorecards/" + string(c.Kind) + "/" + url.PathEscape(c.Name),
+		Projects: c.Projects, OverdueNodes: c.OverdueNodes, OpenWarnings: c.OpenWarnings, Payout: l.T("dash")}
+	for _, is := range c.Industries {
+		sr := statusRow{ID: is.ID, Name: l.Pick(is.NameZH, is.NameEN), Status: string(is.Status), Label: l.T("dash"),
+			Reason: l.Pick(is.ReasonZH, is.ReasonEN), Red: is.Projects.Red, Yellow: is.Projects.Yellow, Green: is.Projects.Green, Total: is.Projects.Total}
+		if is.Status != "" {
+			sr.Label = l.T("track." + string(is.Status))
+		}
+		row.Industries = append(row.Industries, sr)
+	}
+	switch p := c.Payout; {
+	case p != nil:
+		row.Payout = l.Tf("sc.payout.v", strconv.FormatFloat(p.MedianDays, 'f', 1, 64))
+		row.PayoutNote = l.Tf("sc.payout.note", p.Payments, p.Policies, p.Within15, strconv.FormatFloat(p.MaxDays, 'f', 1, 64))
+	case c.Kind == scorecard.Department:
+		row.PayoutNote = l.T("sc.payout.none")
+	default:
+		row.PayoutNote = l.T("sc.payout.na")
+	}
+	return row
+}
+
+type scorecardsView struct {
+	page
+	Kind  string
+	Kinds []link
+	Rows  []cardRow
+}
+
+func (s *Server) scorecardService() (*scorecard.Service, error) {
+	if _, err := s.projectService(); err != nil {
+		return nil, err
+	}
+	return &scorecard.Service{Catalog: s.cfg.Catalog, Projects: s.cfg.Projects, Policies: s.cfg.Policies}, nil
+}
+
+// scorecardList shows the scorecards of one kind: city leaders by default.
+func (s *Server) scorecardList(w http.ResponseWriter, r *http.Request) error {
+	sc, err := s.scorecardService()
+	if err != nil {
+		return err
+	}
+	v := &scorecardsView{page: s.newPage(r, "projects")}
+	l := v.L
+	v.Title = l.T("sc.title")
+	kind := scorecard.Leader
+	if q := r.URL.Query().Get("kind"); q != "" {
+		if kind, err = scorecard.ParseKind(q); err != nil {
+			return err
+		}
+	}
+	v.Kind = string(kind)
+	for _, k := range scorecard.Kinds {
+		v.Kinds = append(v.Kinds, link{"/scorecards?kind=" + string(k), l.T("sc.kind." + string(k))})
+	}
+	cards, err := sc.Cards(r.Context(), chanye.DateOf(s.now()), kind)
+	if err != nil {
+		return err
+	}
+	for _, c := range cards {
+		v.Rows = append(v.Rows, s.cardRow(l, c))
+	}
+	return s.render(w, "scorecards", v)
+}
+
+type scorecardView struct {
+	page
+	KindName string
+	Card     cardRow
+	Overdue  []scorecard.OverdueNode
+	Red      []scorecard.ProjectRef
+	AsOf     string
+}
+
+// scorecardPage shows one scorecard in full.
+func (s *Server) scorecardPage(w http.ResponseWriter, r *http.Request) error {
+	sc, err := s.scorecardService()
+	if err != nil {
+		return err
+	}
+	k, err := scorecard.ParseKind(r.PathValue("kind"))
+	if err != nil {
+		return err
+	}
+	v := &scorecardView{page: s.newPage(r, "projects")}
+	l := v.L
+	c, err := sc.Card(r.Context(), k, r.PathValue("name"), chanye.DateOf(s.now()))
+	if err != nil {
+		return err
+	}
+	v.Title = c.Name + " · " + l.T("sc.title")
+	v.KindName = l.T("sc.kind." + string(k))
+	v.Card = s.cardRow(l, c)
+	v.Overdue, v.Red, v.AsOf = c.Overdue, c.Red, c.AsOf.String()
+	return s.render(w, "scorecard", v)
+}
