@@ -16,6 +16,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chanye-org/chanye"
@@ -249,6 +250,62 @@ func (b *base) belongs(p *project.Project, k Kind, name string, inds []string) b
 	return slices.Contains(inds, p.IndustryID)
 }
 
+// prefetch reads the nodes of the projects ids not read yet.
+func (b *base) prefetch(ctx context.Context, ps project.Service, ids []string) error {
+	var missing []string
+	for _, id := range ids {
+		if _, ok := b.nodes[id]; !ok {
+			missing = append(missing, id)
+		}
+	}
+	nodes, err := NodesOf(ctx, ps, missing)
+	for id, ns := range nodes {
+		b.nodes[id] = ns
+	}
+	return err
+}
+
+// NodesOf reads the nodes of the projects ids, a few projects at a time:
+// project.Service reads one project's nodes per call, and each call
+// through the guards also reads the project.
+func NodesOf(ctx context.Context, ps project.Service, ids []string) (map[string][]*project.Node, error) {
+	const workers = 8
+	out := make(map[string][]*project.Node, len(ids))
+	var (
+		mu       sync.Mutex
+		wg       sync.WaitGroup
+		firstErr error
+	)
+	next := make(chan string)
+	for range min(workers, len(ids)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range next {
+				ns, err := ps.FindNodes(ctx, id)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				out[id] = ns
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, id := range ids {
+		mu.Lock()
+		failed := firstErr != nil
+		mu.Unlock()
+		if failed {
+			break
+		}
+		next <- id
+	}
+	close(next)
+	wg.Wait()
+	return out, firstErr
+}
+
 // Subjects lists everyone of kind k who answers for an industry or a
 // project, by name.
 func (s *Service) Subjects(ctx context.Context, k Kind, asOf chanye.Date) ([]Subject, error) {
@@ -300,6 +357,13 @@ func (s *Service) Cards(ctx context.Context, asOf chanye.Date, kinds ...Kind) ([
 	if err != nil {
 		return nil, err
 	}
+	ids := make([]string, len(b.projects))
+	for i, p := range b.projects {
+		ids[i] = p.ID
+	}
+	if err := b.prefetch(ctx, s.Projects, ids); err != nil {
+		return nil, err
+	}
 	out := []*Card{}
 	for _, k := range kinds {
 		for _, sub := range b.subjects(k) {
@@ -330,6 +394,15 @@ func (s *Service) Card(ctx context.Context, k Kind, name string, asOf chanye.Dat
 
 func (s *Service) card(ctx context.Context, b *base, k Kind, name string) (*Card, error) {
 	inds := b.industriesOf(k, name)
+	var ids []string
+	for _, p := range b.projects {
+		if b.belongs(p, k, name, inds) {
+			ids = append(ids, p.ID)
+		}
+	}
+	if err := b.prefetch(ctx, s.Projects, ids); err != nil {
+		return nil, err
+	}
 	c := &Card{Kind: k, Name: name, AsOf: b.asOf, Industries: []IndustryStatus{}, Overdue: []OverdueNode{}, Red: []ProjectRef{}}
 	byInd := map[string]int{}
 	for _, id := range inds {
@@ -354,15 +427,7 @@ func (s *Service) card(ctx context.Context, b *base, k Kind, name string) (*Card
 			c.Red = append(c.Red, ProjectRef{p.ID, p.Name})
 		}
 		c.OpenWarnings += len(b.warnings[p.ID])
-		nodes, ok := b.nodes[p.ID]
-		if !ok {
-			var err error
-			if nodes, err = s.Projects.FindNodes(ctx, p.ID); err != nil {
-				return nil, err
-			}
-			b.nodes[p.ID] = nodes
-		}
-		for _, n := range nodes {
+		for _, n := range b.nodes[p.ID] {
 			if n.Overdue(b.asOf) {
 				c.OverdueNodes++
 				c.Overdue = append(c.Overdue, OverdueNode{ProjectID: p.ID, ProjectName: p.Name, Seq: n.Seq, Name: n.Name,

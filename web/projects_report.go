@@ -107,6 +107,14 @@ func (s *Server) projectReport(w http.ResponseWriter, r *http.Request) error {
 			break
 		}
 	}
+	ids := make([]string, len(projects))
+	for i, p := range projects {
+		ids[i] = p.ID
+	}
+	nodes, err := scorecard.NodesOf(ctx, ps, ids)
+	if err != nil {
+		return err
+	}
 	year, _ := strconv.Atoi(v.Year)
 	cols := project.Colours(ws)
 	rules := map[string][]string{}
@@ -147,11 +155,7 @@ func (s *Server) projectReport(w http.ResponseWriter, r *http.Request) error {
 		if col == project.Red {
 			v.Red = append(v.Red, redRow{projectRow: row, Rules: rules[p.ID]})
 		}
-		nodes, err := ps.FindNodes(ctx, p.ID)
-		if err != nil {
-			return err
-		}
-		for _, n := range nodes {
+		for _, n := range nodes[p.ID] {
 			if n.Overdue(asOf) {
 				v.OverdueTotal++
 				v.Overdue = append(v.Overdue, overdueRow{ProjectID: p.ID, Project: p.Name, Href: row.Href, Node: n.Name,
