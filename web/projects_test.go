@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/chanye-org/chanye"
@@ -169,6 +170,47 @@ func TestBrowserProjects(t *testing.T) {
 		first, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('section[id^="board-"]').id`))
 		if err != nil || first != "board-red" {
 			t.Errorf("first section = %q (%v), want board-red", first, err)
+		}
+	})
+
+	t.Run("project", func(t *testing.T) {
+		if err := chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+"/projects/GZ-0001?lang=zh"),
+			chromedp.WaitVisible(css(`#chart-investment canvas`)),
+		); err != nil {
+			t.Fatal(err)
+		}
+		drawn, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('#chart-investment').dataset.rendered === 'true'`))
+		if err != nil || !drawn {
+			t.Errorf("investment chart not rendered: %v", err)
+		}
+		if got := text(t, ctx, `#warnings tr[data-rule="start_late_red"]`); !strings.Contains(got, "months_since_planned_start = 22") {
+			t.Errorf("warning row = %q, want the rule's values", got)
+		}
+		if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('ol.timeline li.node.overdue').length`)); err != nil || n == 0 {
+			t.Errorf("timeline shows no overdue node (%d, %v)", n, err)
+		}
+	})
+
+	t.Run("meeting report prints", func(t *testing.T) {
+		if err := chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+"/projects/report?month=2025-10&lang=zh"),
+			chromedp.WaitVisible(css(`#rep-red`)),
+		); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+			t.Fatal(err)
+		}
+		hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`['header.top', 'form.filters', '.subnav'].every(s => getComputedStyle(document.querySelector(s)).display === 'none')`))
+		if err != nil || !hidden {
+			t.Errorf("printing shows the header, filters or sub-navigation (%v)", err)
+		}
+		if got := text(t, ctx, `#rep-red`); !strings.Contains(got, "示范整车基地") || !strings.Contains(got, testDept) {
+			t.Errorf("red list = %q", got)
+		}
+		if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: ""}); err != nil {
+			t.Fatal(err)
 		}
 	})
 
