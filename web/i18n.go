@@ -460,6 +460,10 @@ var messages = map[string][2]string{
 	"rep.total":              {"合计", "Total"},
 	"ov.projects":            {"重点项目", "Key projects"},
 	"ov.projects.note":       {"重点项目红 / 黄 / 绿个数，详见预警看板", "Key projects red / yellow / green; see the warning board"},
+	"proj.node.record":       {"填报完成情况", "Record completion"},
+	"proj.evidence.note":     {"佐证说明", "Evidence note"},
+	"proj.save":              {"保存", "Save"},
+	"proj.report.submit":     {"报送月报", "Send the monthly report"},
 }
 
 // T returns the label for key in the page's language.

@@ -281,25 +281,45 @@ type projectView struct {
 	HasChart bool
 	Planned  string // progress planned to date
 	Reported string // latest reported progress
+
+	CanReport bool // the actor may send a monthly report (the service decides)
+	CanRecord bool // the actor may record nodes (the service decides)
+	Form      reportForm
+	Message   string            // why a form was refused
+	Errs      map[string]string // the refused form's field errors
+	NodeSeq   int               // the node whose form was refused
+	NodeForm  nodeForm
 }
 
 // projectPage shows a project: its warnings with the values the rules
 // read, the node timeline, investment against plan and the reports.
 func (s *Server) projectPage(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.projectService()
+	v, err := s.projectView(r)
 	if err != nil {
 		return err
+	}
+	return s.render(w, "project", v)
+}
+
+// projectView reads what the project page shows, with the report form
+// empty for the month before this one.
+func (s *Server) projectView(r *http.Request) (*projectView, error) {
+	ps, err := s.projectService()
+	if err != nil {
+		return nil, err
 	}
 	ctx := r.Context()
 	p, err := ps.FindProjectByID(ctx, r.PathValue("id"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	c, err := s.cfg.Catalog.FindCatalog(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	v := &projectView{page: s.newPage(r, "projects")}
+	v.CanReport, v.CanRecord = mayReport(v.Actor, p), mayRecord(v.Actor)
+	v.Form = reportForm{Month: lastMonth(s.now())}
 	l := v.L
 	v.Title = p.Name
 	v.P = s.projectRow(l, c, p, p.Colour)
@@ -311,12 +331,12 @@ func (s *Server) projectPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	labels, err := s.ruleLabels(ctx, l)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	today := chanye.DateOf(s.now())
 	ws, err := ps.FindWarnings(ctx, project.ProjectFilter{IDs: []string{p.ID}, AsOf: today})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sort.SliceStable(ws, func(i, j int) bool { return ws[i].Colour.Rank() > ws[j].Colour.Rank() })
 	for _, x := range ws {
@@ -324,7 +344,7 @@ func (s *Server) projectPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	nodes, err := ps.FindNodes(ctx, p.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, n := range nodes {
 		row := nodeRow{Seq: n.Seq, Name: n.Name, Department: orDefault(n.OwnerDepartment, l.T("dash")), Planned: n.PlannedDate.String(),
@@ -340,7 +360,7 @@ func (s *Server) projectPage(w http.ResponseWriter, r *http.Request) error {
 	id := p.ID
 	reps, _, err := ps.FindReports(ctx, project.ReportFilter{ProjectID: &id, Limit: 10000})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	v.Planned = strconv.FormatFloat(project.PlannedProgress(p, today), 'f', 1, 64) + "%"
 	v.Reported = l.T("dash")
@@ -364,7 +384,7 @@ func (s *Server) projectPage(w http.ResponseWriter, r *http.Request) error {
 	v.Chart.Series = []chartSeries{monthly, cum, plan}
 	v.HasChart = len(v.Chart.Categories) > 0
 	slices.Reverse(v.Reports) // newest first
-	return s.render(w, "project", v)
+	return v, nil
 }
 
 func wan(f chanye.Fen) *json.Number {

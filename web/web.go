@@ -187,6 +187,8 @@ func (s *Server) routeTable() []route {
 		{"GET /projects", s.handle(s.projectList)},
 		{"GET /projects/report", s.handle(s.projectReport)},
 		{"GET /projects/{id}", s.handle(s.projectPage)},
+		{"POST /projects/{id}/reports", s.handle(s.putReport)},
+		{"POST /projects/{id}/nodes/{seq}", s.handle(s.putNode)},
 		{"GET /warnings", s.handle(s.warningBoard)},
 		{"GET /scorecards", s.handle(s.scorecardList)},
 		{"GET /scorecards/{kind}/{name}", s.handle(s.scorecardPage)},

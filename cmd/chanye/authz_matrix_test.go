@@ -304,8 +304,16 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"GET /projects":        {path: "/projects", want: [7]int{200, 200, 200, 200, 200, 200, login}},
 		"GET /projects/report": {path: "/projects/report", want: [7]int{200, 200, 200, 200, 200, 200, login}},
 		"GET /projects/{id}":   {path: "/projects/" + projID, want: [7]int{200, 200, 200, 200, 404, 200, login}},
-		"GET /warnings":        {path: "/warnings", want: [7]int{200, 200, 200, 200, 200, 200, login}},
-		"GET /scorecards":      {path: "/scorecards", want: [7]int{200, 200, 200, 200, 403, 403, login}},
+		// The owner reports on its own project; another enterprise is told
+		// it does not exist; nodes are the officials' to record (the page
+		// reads the node first, so another enterprise gets 404 there too).
+		"POST /projects/{id}/reports": {path: "/projects/" + projID + "/reports",
+			body: "month=2025-09&invested_fen=100.5&cumulative_fen=1000&progress_pct=5",
+			want: [7]int{303, 403, 303, 303, 404, 303, login}},
+		"POST /projects/{id}/nodes/{seq}": {path: "/projects/" + projID + "/nodes/1", body: "note=" + url.QueryEscape("矩阵"),
+			want: [7]int{303, 403, 303, 303, 404, 403, login}},
+		"GET /warnings":   {path: "/warnings", want: [7]int{200, 200, 200, 200, 200, 200, login}},
+		"GET /scorecards": {path: "/scorecards", want: [7]int{200, 200, 200, 200, 403, 403, login}},
 		"GET /scorecards/{kind}/{name}": {path: "/scorecards/department/" + url.PathEscape(dept),
 			want: [7]int{200, 200, 200, 200, 403, 403, login}},
 	}

@@ -1,0 +1,161 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/project"
+)
+
+// The forms of the project page: a monthly report and, on each node, its
+// actual date and evidence. Who may send them is authz.Projects' answer;
+// mayReport and mayRecord only decide whether to show the forms.
+
+// reportForm is the monthly report form as typed, kept when refused.
+type reportForm struct {
+	Month, Invested, Cumulative, Progress, Problems string
+}
+
+// nodeForm is a node's form as typed, kept when refused.
+type nodeForm struct {
+	Actual, Note, Link string
+}
+
+// lastMonth is the month before now's, YYYY-MM.
+func lastMonth(now time.Time) string {
+	return time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
+}
+
+// mayReport: officials who may report, and the project's owner.
+func mayReport(a *chanye.Actor, p *project.Project) bool {
+	if a == nil {
+		return false
+	}
+	switch a.Role {
+	case chanye.RoleAdmin, chanye.RoleDepartment, chanye.RoleTaskForce:
+		return true
+	case chanye.RoleEnterprise:
+		return a.Code != "" && strings.EqualFold(a.Code, p.OwnerCode)
+	}
+	return false
+}
+
+// mayRecord: the officials who may change projects.
+func mayRecord(a *chanye.Actor) bool {
+	return a != nil && (a.Role == chanye.RoleAdmin || a.Role == chanye.RoleDepartment || a.Role == chanye.RoleTaskForce)
+}
+
+// projectHref is the project page of id.
+func projectHref(id string) string { return "/projects/" + url.PathEscape(id) }
+
+// putReport saves the monthly report form: EINVALID shows the page again
+// with the errors beside the fields and what was typed.
+func (s *Server) putReport(w http.ResponseWriter, r *http.Request) error {
+	ps, err := s.projectService()
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return chanye.Errorf(chanye.EINVALID, "表单有误 / bad form")
+	}
+	id := r.PathValue("id")
+	form := reportForm{Month: strings.TrimSpace(r.PostFormValue("month")), Invested: r.PostFormValue("invested_fen"),
+		Cumulative: r.PostFormValue("cumulative_fen"), Progress: r.PostFormValue("progress_pct"), Problems: r.PostFormValue("problems")}
+	rep := &project.Report{ProjectID: id, Month: form.Month, Problems: strings.TrimSpace(form.Problems), ReportedBy: actor(r)}
+	bad := map[string]string{}
+	if rep.InvestedFen, err = chanye.ParseYuan(form.Invested); err != nil {
+		bad["invested_fen"] = "须为金额（元，至多两位小数）/ must be an amount in yuan, at most two decimals"
+	}
+	if rep.CumulativeFen, err = chanye.ParseYuan(form.Cumulative); err != nil {
+		bad["cumulative_fen"] = "须为金额（元，至多两位小数）/ must be an amount in yuan, at most two decimals"
+	}
+	if rep.ProgressPct, err = strconv.ParseFloat(strings.TrimSpace(form.Progress), 64); err != nil {
+		bad["progress_pct"] = "须为 0–100 的数 / must be a number 0–100"
+	}
+	if len(bad) == 0 {
+		err = ps.PutReport(r.Context(), rep)
+	} else {
+		err = chanye.Invalid("月报有误 / invalid report", bad)
+	}
+	if err == nil {
+		http.Redirect(w, r, projectHref(id)+"#reports", http.StatusSeeOther)
+		return nil
+	}
+	if chanye.ErrorCode(err) != chanye.EINVALID {
+		return err
+	}
+	v, verr := s.projectView(r)
+	if verr != nil {
+		return verr
+	}
+	v.Form, v.Message, v.Errs = form, chanye.ErrorMessage(err), chanye.ErrorFields(err)
+	return s.renderStatus(w, http.StatusBadRequest, "project", v)
+}
+
+// putNode records a node's actual date and evidence from its form; the
+// file already attached is kept.
+func (s *Server) putNode(w http.ResponseWriter, r *http.Request) error {
+	ps, err := s.projectService()
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return chanye.Errorf(chanye.EINVALID, "表单有误 / bad form")
+	}
+	id := r.PathValue("id")
+	seq, err := strconv.Atoi(r.PathValue("seq"))
+	if err != nil {
+		return chanye.Errorf(chanye.ENOTFOUND, "节点不存在 / node not found")
+	}
+	form := nodeForm{Actual: strings.TrimSpace(r.PostFormValue("actual_date")), Note: strings.TrimSpace(r.PostFormValue("note")),
+		Link: strings.TrimSpace(r.PostFormValue("link"))}
+	var upd project.NodeUpdate
+	if form.Actual != "" {
+		d, perr := chanye.ParseDate(form.Actual)
+		if perr != nil {
+			err = chanye.Invalid("节点有误 / invalid node", map[string]string{"actual_date": "须为 YYYY-MM-DD / must be YYYY-MM-DD"})
+		}
+		upd.ActualDate = &d
+	}
+	if err == nil && (form.Note != "" || form.Link != "") {
+		ev := project.Evidence{Note: form.Note, Link: form.Link}
+		if form.Link != "" {
+			if u, perr := url.Parse(form.Link); perr != nil || (u.Scheme != "http" && u.Scheme != "https") {
+				err = chanye.Invalid("节点有误 / invalid node", map[string]string{"link": "须为 http(s) 链接 / must be an http(s) link"})
+			}
+		}
+		upd.Evidence = &ev
+	}
+	if err == nil && upd.Evidence != nil {
+		// Evidence is replaced whole: carry the file over.
+		var nodes []*project.Node
+		if nodes, err = ps.FindNodes(r.Context(), id); err != nil {
+			return err
+		}
+		for _, n := range nodes {
+			if n.Seq == seq {
+				upd.Evidence.File = n.Evidence.File
+			}
+		}
+	}
+	if err == nil {
+		_, err = ps.PutNode(r.Context(), id, seq, upd)
+	}
+	if err == nil {
+		http.Redirect(w, r, projectHref(id)+"#node-"+strconv.Itoa(seq), http.StatusSeeOther)
+		return nil
+	}
+	if chanye.ErrorCode(err) != chanye.EINVALID {
+		return err
+	}
+	v, verr := s.projectView(r)
+	if verr != nil {
+		return verr
+	}
+	v.NodeSeq, v.NodeForm, v.Message, v.Errs = seq, form, chanye.ErrorMessage(err), chanye.ErrorFields(err)
+	return s.renderStatus(w, http.StatusBadRequest, "project", v)
+}
