@@ -9,6 +9,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/checker"
+	"github.com/google/cel-go/common"
 	celast "github.com/google/cel-go/common/ast"
 	"github.com/google/cel-go/ext"
 )
@@ -63,10 +64,8 @@ type comparison struct {
 }
 
 // costEstimator gives cel-go the sizes of the schema's lists and strings.
-type costEstimator struct{}
-
-func (costEstimator) EstimateSize(n checker.AstNode) *checker.SizeEstimate {
-	if p := n.Path(); len(p) > 0 {
+var costEstimator = SizeEstimator(func(p []string) *checker.SizeEstimate {
+	if len(p) > 0 {
 		if v, ok := LookupVariable(p[0]); ok {
 			switch v.Type {
 			case "list(string)":
@@ -76,15 +75,11 @@ func (costEstimator) EstimateSize(n checker.AstNode) *checker.SizeEstimate {
 			}
 		}
 	}
-	if len(n.Path()) > 1 && n.Path()[1] == "@items" {
+	if len(p) > 1 && p[1] == "@items" {
 		return &checker.SizeEstimate{Min: 0, Max: maxStringSize}
 	}
 	return nil
-}
-
-func (costEstimator) EstimateCallCost(string, string, *checker.AstNode, []checker.AstNode) *checker.CallEstimate {
-	return nil
-}
+})
 
 // Compile type-checks and cost-checks every expression of p: each condition
 // must be a bool and the amount an int (fen). The error is EINVALID with
@@ -149,40 +144,18 @@ func compileExpr(env *cel.Env, p *Policy, src string, want *cel.Type, who string
 		}
 		return nil, fmt.Sprintf("%s：%s / %s: %s", whoZH, zh, whoEN, en)
 	}
-	parsed, iss := env.Parse(src)
-	if iss.Err() != nil {
-		e := iss.Errors()[0]
-		return fail(e.Location.Line(), e.Location.Column()+1, "语法错误", e.Message)
-	}
-	checked, iss := env.Check(parsed)
-	if iss.Err() != nil {
-		e := iss.Errors()[0]
-		zh, en := "类型错误", e.Message
-		if strings.HasPrefix(e.Message, "undeclared reference to") {
+	checked, prg, ce := CompileCEL(env, src, want, MaxCost, costEstimator,
+		func(parsed *cel.Ast, e *common.Error) (string, string) {
 			name := qualifiedName(parsed.NativeRep(), e.ExprID)
-			zh, en = "未知变量 "+name, "unknown variable "+name
+			zh, en := "未知变量 "+name, "unknown variable "+name
 			if s := suggest(name, p); s != "" {
 				zh += "，是否应为 " + s + "？"
 				en += "; did you mean " + s + "?"
 			}
-		}
-		return fail(e.Location.Line(), e.Location.Column()+1, zh, en)
-	}
-	if got := checked.OutputType(); !got.IsExactType(want) {
-		wantZH := map[string]string{"bool": "布尔值", "int": "整数（分）"}[want.String()]
-		return fail(0, 0, fmt.Sprintf("结果须为%s，实为 %s", wantZH, got), fmt.Sprintf("must be of type %s, not %s", want, got))
-	}
-	est, err := env.EstimateCost(checked, costEstimator{})
-	if err != nil {
-		return fail(0, 0, "无法估算代价", err.Error())
-	}
-	if est.Max > MaxCost {
-		return fail(0, 0, fmt.Sprintf("估算代价 %d 超过上限 %d", est.Max, MaxCost),
-			fmt.Sprintf("estimated cost %d exceeds the limit %d", est.Max, MaxCost))
-	}
-	prg, err := env.Program(checked, cel.EvalOptions(cel.OptExhaustiveEval), cel.CostLimit(MaxCost))
-	if err != nil {
-		return fail(0, 0, "无法生成程序", err.Error())
+			return zh, en
+		}, cel.EvalOptions(cel.OptExhaustiveEval))
+	if ce != nil {
+		return fail(ce.Line, ce.Col, ce.ZH, ce.EN)
 	}
 	x := &expr{ast: checked, prg: prg}
 	x.plan()

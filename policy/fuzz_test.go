@@ -63,7 +63,7 @@ func FuzzCompile(f *testing.F) {
 			for i, x := range append(append([]*expr(nil), c.conds...), c.amount) {
 				env, _ := baseEnv()
 				env, _ = env.Extend(paramVars(p)...)
-				est, err := env.EstimateCost(x.ast, costEstimator{})
+				est, err := env.EstimateCost(x.ast, costEstimator)
 				if err != nil || est.Max > MaxCost {
 					t.Fatalf("%s %q: expression %d compiled with estimated cost %+v, %v; limit %d", where, text, i, est, err, MaxCost)
 				}

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/policy"
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/checker"
 	celast "github.com/google/cel-go/common/ast"
@@ -88,20 +89,15 @@ type compiled struct {
 	reads []int // indexes into variables, in order of appearance
 }
 
-type costEstimator struct{}
-
-func (costEstimator) EstimateSize(n checker.AstNode) *checker.SizeEstimate {
-	if p := n.Path(); len(p) > 0 {
+// costEstimator sizes the string variables; the schema has no lists.
+var costEstimator = policy.SizeEstimator(func(p []string) *checker.SizeEstimate {
+	if len(p) > 0 {
 		if i, ok := variableIndex[p[0]]; ok && variables[i].Type == "string" {
 			return &checker.SizeEstimate{Min: 0, Max: 32}
 		}
 	}
 	return nil
-}
-
-func (costEstimator) EstimateCallCost(string, string, *checker.AstNode, []checker.AstNode) *checker.CallEstimate {
-	return nil
-}
+})
 
 // Compile checks the rule: its fields, and its expression parsed,
 // type-checked as a bool over Variables and cost-limited. The error is
@@ -192,34 +188,9 @@ func compileRule(r *Rule) (*compiled, error) {
 		}
 		return nil, chanye.Invalid("预警规则无法编译 / the warning rule does not compile", map[string]string{"expr": msg})
 	}
-	parsed, iss := env.Parse(r.Expr)
-	if iss.Err() != nil {
-		e := iss.Errors()[0]
-		return fail(e.Location.Line(), e.Location.Column()+1, "语法错误", e.Message)
-	}
-	checked, iss := env.Check(parsed)
-	if iss.Err() != nil {
-		e := iss.Errors()[0]
-		zh, en := "类型错误", e.Message
-		if strings.HasPrefix(e.Message, "undeclared reference to") {
-			zh, en = "未知变量", e.Message
-		}
-		return fail(e.Location.Line(), e.Location.Column()+1, zh, en)
-	}
-	if !checked.OutputType().IsExactType(cel.BoolType) {
-		return fail(0, 0, "结果须为布尔值，实为 "+checked.OutputType().String(), "must be of type bool, not "+checked.OutputType().String())
-	}
-	est, err := env.EstimateCost(checked, costEstimator{})
-	if err != nil {
-		return fail(0, 0, "无法估算代价", err.Error())
-	}
-	if est.Max > MaxCost {
-		return fail(0, 0, fmt.Sprintf("估算代价 %d 超过上限 %d", est.Max, MaxCost),
-			fmt.Sprintf("estimated cost %d exceeds the limit %d", est.Max, MaxCost))
-	}
-	prg, err := env.Program(checked, cel.CostLimit(MaxCost))
-	if err != nil {
-		return fail(0, 0, "无法生成程序", err.Error())
+	checked, prg, ce := policy.CompileCEL(env, r.Expr, cel.BoolType, MaxCost, costEstimator, nil)
+	if ce != nil {
+		return fail(ce.Line, ce.Col, ce.ZH, ce.EN)
 	}
 	c := &compiled{Rule: r, prg: prg}
 	seen := map[int]bool{}
