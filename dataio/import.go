@@ -121,6 +121,13 @@ type Source struct {
 // and the error is a *ProblemsError. Importing the same file twice changes
 // nothing the second time.
 func (fs *Files) Import(ctx context.Context, kind Kind, r io.Reader, opts Options) (Report, error) {
+	return importOne(ctx, kind, r, opts, fs.ImportBatch)
+}
+
+// importOne imports r as a batch of one source, whose rejected rows go to
+// a new file at opts.RejectsPath when opts.SkipInvalid is set.
+func importOne(ctx context.Context, kind Kind, r io.Reader, opts Options,
+	batch func(context.Context, []Source, Options) ([]Report, error)) (Report, error) {
 	src := Source{Kind: kind, Format: opts.Format, Reader: r}
 	if opts.SkipInvalid && opts.RejectsPath != "" {
 		f, err := os.Create(opts.RejectsPath)
@@ -130,11 +137,81 @@ func (fs *Files) Import(ctx context.Context, kind Kind, r io.Reader, opts Option
 		defer f.Close()
 		src.Rejects = f
 	}
-	reports, err := fs.ImportBatch(ctx, []Source{src}, opts)
+	reports, err := batch(ctx, []Source{src}, opts)
 	if len(reports) == 0 {
 		return Report{Kind: kind}, err
 	}
 	return reports[0], err
+}
+
+// problemsError gathers the problems of every report into one error.
+func problemsError(reports []Report) *ProblemsError {
+	var pe ProblemsError
+	for _, r := range reports {
+		pe.Total += r.Total
+		pe.Rows += r.Rejected
+		for _, p := range r.Problems {
+			if len(pe.Problems) < MaxProblems {
+				pe.Problems = append(pe.Problems, p)
+			}
+		}
+	}
+	return &pe
+}
+
+// openRows opens a file of format (CSV when empty) and reads its header
+// row, which it requires.
+func openRows(format Format, r io.Reader) (rowReader, []string, error) {
+	if format == "" {
+		format = CSV
+	}
+	rr, err := newRowReader(format, r)
+	if err != nil {
+		return nil, nil, chanye.Errorf(chanye.EINVALID, "%v", err)
+	}
+	first, err := rr.Read()
+	if err == io.EOF {
+		rr.Close()
+		return nil, nil, chanye.Errorf(chanye.EINVALID, "文件为空，须有表头行 / the file is empty; a header row is required")
+	} else if err != nil {
+		rr.Close()
+		return nil, nil, chanye.Errorf(chanye.EINVALID, "无法读取文件 / cannot read the file: %v", err)
+	}
+	return rr, first, nil
+}
+
+// rejectsWriter returns where the rejected rows of src go, the header
+// written, or nil when they are not kept. The caller flushes it.
+func rejectsWriter(opts Options, src Source, names []string) *csv.Writer {
+	if !opts.SkipInvalid || src.Rejects == nil {
+		return nil
+	}
+	w := csv.NewWriter(src.Rejects)
+	w.Write(append(append([]string{}, names...), "错误原因 reason"))
+	return w
+}
+
+// reject counts a bad row in rep. Without opts.SkipInvalid it reports that
+// the import has failed; with it, the row goes to rejects (when not nil),
+// its cells padded to the header and its reasons in a last column.
+func reject(rep *Report, ps []Problem, cells, names []string, opts Options, rejects *csv.Writer) (failed bool, err error) {
+	rep.Rejected++
+	rep.addProblems(ps)
+	if !opts.SkipInvalid {
+		return true, nil
+	}
+	if rejects == nil {
+		return false, nil
+	}
+	reasons := make([]string, len(ps))
+	for i, p := range ps {
+		reasons[i] = p.Reason
+		if p.Column != "" {
+			reasons[i] = p.Column + ": " + p.Reason
+		}
+	}
+	cells = append(cells[:len(cells):len(cells)], make([]string, max(0, len(names)-len(cells)))...)
+	return false, rejects.Write(append(cells, strings.Join(reasons, "; ")))
 }
 
 // ImportBatch imports several files in one transaction, in order, so that
@@ -183,17 +260,7 @@ func (fs *Files) ImportBatch(ctx context.Context, sources []Source, opts Options
 			}
 		}
 		if st.failed {
-			var pe ProblemsError
-			for _, r := range st.reports {
-				pe.Total += r.Total
-				pe.Rows += r.Rejected
-				for _, p := range r.Problems {
-					if len(pe.Problems) < MaxProblems {
-						pe.Problems = append(pe.Problems, p)
-					}
-				}
-			}
-			return &pe
+			return problemsError(st.reports)
 		}
 		return w.Finish()
 	})
@@ -250,30 +317,18 @@ const batchSize = 512
 // validators check batches in parallel, and this goroutine writes them in
 // file order.
 func (st *importState) load(ctx context.Context, w chanye.BulkWriter, src Source, rep *Report) error {
-	format := src.Format
-	if format == "" {
-		format = CSV
-	}
 	cr := &countingReader{r: src.Reader}
-	rr, err := newRowReader(format, cr)
+	rr, first, err := openRows(src.Format, cr)
 	if err != nil {
-		return chanye.Errorf(chanye.EINVALID, "%v", err)
+		return err
 	}
 	defer rr.Close()
-	first, err := rr.Read()
-	if err == io.EOF {
-		return chanye.Errorf(chanye.EINVALID, "文件为空，须有表头行 / the file is empty; a header row is required")
-	} else if err != nil {
-		return chanye.Errorf(chanye.EINVALID, "无法读取文件 / cannot read the file: %v", err)
-	}
 	h, err := parseHeader(src.Kind, first)
 	if err != nil {
 		return err
 	}
-	var rejects *csv.Writer
-	if st.opts.SkipInvalid && src.Rejects != nil {
-		rejects = csv.NewWriter(src.Rejects)
-		rejects.Write(append(append([]string{}, h.names...), "错误原因 reason"))
+	rejects := rejectsWriter(st.opts, src, h.names)
+	if rejects != nil {
 		defer rejects.Flush()
 	}
 
@@ -381,22 +436,11 @@ func (st *importState) write(w chanye.BulkWriter, kind Kind, r *row, rep *Report
 		}
 	}
 	if len(r.problems) > 0 {
-		rep.Rejected++
-		rep.addProblems(r.problems)
-		if !st.opts.SkipInvalid {
+		failed, err := reject(rep, r.problems, r.cells, h.names, st.opts, rejects)
+		if failed {
 			st.failed = true
-		} else if rejects != nil {
-			reasons := make([]string, len(r.problems))
-			for i, p := range r.problems {
-				reasons[i] = p.Reason
-				if p.Column != "" {
-					reasons[i] = p.Column + ": " + p.Reason
-				}
-			}
-			cells := append(r.cells[:len(r.cells):len(r.cells)], make([]string, max(0, len(h.names)-len(r.cells)))...)
-			return rejects.Write(append(cells, strings.Join(reasons, "; ")))
 		}
-		return nil
+		return err
 	}
 	rep.Valid++
 	if st.failed {

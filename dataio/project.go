@@ -2,10 +2,8 @@ package dataio
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -100,20 +98,7 @@ type ProjectFiles struct {
 // Import reads one file of kind and writes it in one transaction; see
 // ImportBatch.
 func (pf *ProjectFiles) Import(ctx context.Context, kind Kind, r io.Reader, opts Options) (Report, error) {
-	src := Source{Kind: kind, Format: opts.Format, Reader: r}
-	if opts.SkipInvalid && opts.RejectsPath != "" {
-		f, err := os.Create(opts.RejectsPath)
-		if err != nil {
-			return Report{Kind: kind}, err
-		}
-		defer f.Close()
-		src.Rejects = f
-	}
-	reps, err := pf.ImportBatch(ctx, []Source{src}, opts)
-	if len(reps) == 0 {
-		return Report{Kind: kind}, err
-	}
-	return reps[0], err
+	return importOne(ctx, kind, r, opts, pf.ImportBatch)
 }
 
 // ImportBatch reads projects, nodes and reports files and writes them with
@@ -168,17 +153,7 @@ func (pf *ProjectFiles) ImportBatch(ctx context.Context, sources []Source, opts 
 		}
 	}
 	if st.failed {
-		var pe ProblemsError
-		for _, r := range st.reports {
-			pe.Total += r.Total
-			pe.Rows += r.Rejected
-			for _, p := range r.Problems {
-				if len(pe.Problems) < MaxProblems {
-					pe.Problems = append(pe.Problems, p)
-				}
-			}
-		}
-		return st.zero(), &pe
+		return st.zero(), problemsError(st.reports)
 	}
 	return st.reports, nil
 }
@@ -223,18 +198,11 @@ func (st *projectImport) loadKnown(ctx context.Context) error {
 // read parses and checks every row of one source and adds the good ones to b.
 func (st *projectImport) read(ctx context.Context, i int, src Source, b *project.Batch, pl, nl, rl *[]srcLine) error {
 	rep := &st.reports[i]
-	format := cmpOr(src.Format, CSV)
-	rr, err := newRowReader(format, src.Reader)
+	rr, first, err := openRows(src.Format, src.Reader)
 	if err != nil {
-		return chanye.Errorf(chanye.EINVALID, "%v", err)
+		return err
 	}
 	defer rr.Close()
-	first, err := rr.Read()
-	if err == io.EOF {
-		return chanye.Errorf(chanye.EINVALID, "文件为空，须有表头行 / the file is empty; a header row is required")
-	} else if err != nil {
-		return chanye.Errorf(chanye.EINVALID, "无法读取文件 / cannot read the file: %v", err)
-	}
 	// Yearly plan columns vary with the years; they are set aside before
 	// the fixed columns are matched.
 	plans := map[int]int{} // year → position
@@ -257,10 +225,8 @@ func (st *projectImport) read(ctx context.Context, i int, src Source, b *project
 	}
 	h.names = first
 	st.headers = append(st.headers, h)
-	var rejects *csv.Writer
-	if st.opts.SkipInvalid && src.Rejects != nil {
-		rejects = csv.NewWriter(src.Rejects)
-		rejects.Write(append(append([]string{}, h.names...), "错误原因 reason"))
+	rejects := rejectsWriter(st.opts, src, h.names)
+	if rejects != nil {
 		defer rejects.Flush()
 	}
 	seen := map[string]int{} // key → line, for duplicates within the file
@@ -327,32 +293,15 @@ func (st *projectImport) read(ctx context.Context, i int, src Source, b *project
 			continue
 		}
 		pr.sort(h)
-		rep.Rejected++
-		rep.addProblems(pr.ps)
-		if !st.opts.SkipInvalid {
+		failed, err := reject(rep, pr.ps, cells, h.names, st.opts, rejects)
+		if failed {
 			st.failed = true
-		} else if rejects != nil {
-			reasons := make([]string, len(pr.ps))
-			for k, p := range pr.ps {
-				reasons[k] = p.Reason
-				if p.Column != "" {
-					reasons[k] = p.Column + ": " + p.Reason
-				}
-			}
-			cells := append(cells[:len(cells):len(cells)], make([]string, max(0, len(h.names)-len(cells)))...)
-			if err := rejects.Write(append(cells, strings.Join(reasons, "; "))); err != nil {
-				return err
-			}
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil
-}
-
-func cmpOr(f, def Format) Format {
-	if f == "" {
-		return def
-	}
-	return f
 }
 
 // problemSet collects the problems of one row, the first per column.
