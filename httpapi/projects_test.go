@@ -63,6 +63,24 @@ func TestProjectScenarios(t *testing.T) {
 		{name: "filter department", method: "GET", path: "/api/v1/projects?department=" + dept + "&stage=signed&district=440106&owner=" + codeA, status: 200, json: map[string]any{"total": 1}},
 		{name: "bad colour", method: "GET", path: "/api/v1/projects?colour=blue", status: 400, contains: []string{`"colour"`}},
 		{name: "bad stage", method: "GET", path: "/api/v1/projects?stage=done", status: 400, contains: []string{`"stage"`}},
+		{name: "warning rules: the defaults", method: "GET", path: "/api/v1/warning-rules", status: 200, json: map[string]any{"items.0.id": "start_late_yellow"}},
+		{name: "warning rule with a type error", method: "PUT", path: "/api/v1/warning-rules/nodes_overdue", status: 400,
+			body:     `{"colour":"yellow","label_zh":"节点逾期","label_en":"nodes overdue","expr":"overdue_nodes > 'three'","owner":"department"}`,
+			contains: []string{`nodes_overdue`, `1:`}},
+		{name: "warning rule whose id differs from the path", method: "PUT", path: "/api/v1/warning-rules/nodes_overdue", status: 400,
+			body: `{"id":"other","colour":"yellow","label_zh":"节点逾期","label_en":"nodes overdue","expr":"overdue_nodes > 3","owner":"department"}`, contains: []string{`"id"`}},
+		{name: "warning rule saved", method: "PUT", path: "/api/v1/warning-rules/nodes_overdue", status: 200,
+			body:     `{"colour":"yellow","label_zh":"节点逾期","label_en":"nodes overdue","expr":"overdue_nodes > 3","owner":"department","position":9}`,
+			contains: []string{`"nodes_overdue"`, `"start_late_yellow"`}},
+		{name: "warning rule deleted", method: "DELETE", path: "/api/v1/warning-rules/nodes_overdue", status: 200,
+			check: func(t *testing.T, body map[string]any, _ *http.Response) {
+				for _, it := range body["items"].([]any) {
+					if it.(map[string]any)["id"] == "nodes_overdue" {
+						t.Error("the deleted rule is still listed")
+					}
+				}
+			}},
+		{name: "unknown warning rule", method: "DELETE", path: "/api/v1/warning-rules/nodes_overdue", status: 404},
 		{name: "unknown industry", method: "GET", path: "/api/v1/projects?industry=nope", status: 400, contains: []string{`"industry"`}},
 		{name: "nodes", method: "GET", path: "/api/v1/projects/GZ-0001/nodes", status: 200, json: map[string]any{"items.0.seq": 1, "items.0.actual_date": nil},
 			check: func(t *testing.T, body map[string]any, _ *http.Response) {

@@ -252,6 +252,13 @@ func TestRouteRoleMatrix(t *testing.T) {
 			want: [7]int{200, 403, 200, 200, 404, 200, api401}},
 		"GET /api/v1/warnings": {path: "/api/v1/warnings", want: [7]int{200, 200, 200, 200, 200, 200, api401}},
 		"GET /api/v1/targets":  {path: "/api/v1/targets", want: all(200)},
+		// How colours are computed is open to every official and owner;
+		// only administrators change it.
+		"GET /api/v1/warning-rules": {path: "/api/v1/warning-rules", want: [7]int{200, 200, 200, 200, 200, 200, api401}},
+		"PUT /api/v1/warning-rules/{id}": {path: "/api/v1/warning-rules/matrix_rule",
+			body: `{"colour":"yellow","label_zh":"矩阵测试","label_en":"matrix test","expr":"overdue_nodes > 100","owner":"department"}`,
+			want: [7]int{200, 403, 403, 403, 403, 403, api401}},
+		"DELETE /api/v1/warning-rules/{id}": {path: "/api/v1/warning-rules/matrix_rule", want: [7]int{200, 403, 403, 403, 403, 403, api401}},
 		// Scorecards are the officials' view of their own work.
 		"GET /api/v1/scorecards": {path: "/api/v1/scorecards", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
 		"GET /api/v1/scorecards/{kind}/{name}": {path: "/api/v1/scorecards/department/" + url.PathEscape(dept),
