@@ -151,57 +151,100 @@ func runImport(ctx context.Context, cfg Config, args []string) error {
 		return nil
 	}
 
-	var (
-		sources []dataio.Source
-		names   []string
-		total   int64
-	)
-	for i := 0; i < len(pos); i += 2 {
-		kind, err := dataio.ParseKind(pos[i])
-		if err != nil {
-			return err
-		}
-		path := pos[i+1]
-		format, err := dataio.FormatOf(path)
-		if err != nil {
-			return err
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if fi, err := f.Stat(); err == nil {
-			total += fi.Size()
-		}
-		src := dataio.Source{Kind: kind, Format: format, Reader: f}
-		if *rejectsPath != "" {
-			rp := *rejectsPath
-			if len(pos) > 2 { // one rejects file per input: rejects.facts.csv
-				ext := filepath.Ext(rp)
-				rp = strings.TrimSuffix(rp, ext) + "." + string(kind) + ext
-			}
-			rf, err := os.Create(rp)
-			if err != nil {
-				return err
-			}
-			defer rf.Close()
-			src.Rejects = rf
-		}
-		sources = append(sources, src)
-		names = append(names, path)
+	in, err := openImportFiles(pos, *rejectsPath, dataio.ParseKind)
+	if err != nil {
+		return err
 	}
+	defer in.Close()
 	opts := dataio.Options{SkipInvalid: *skip}
 	if isTerminal(cfg.Stderr) {
-		bar := progressbar.NewOptions64(total, progressbar.OptionSetWriter(cfg.Stderr), progressbar.OptionSetDescription("导入 / importing"),
+		bar := progressbar.NewOptions64(in.total, progressbar.OptionSetWriter(cfg.Stderr), progressbar.OptionSetDescription("导入 / importing"),
 			progressbar.OptionShowBytes(true), progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
 		opts.Progress = func(_ int, bytes int64) { bar.Set64(bytes) }
 		defer bar.Finish()
 	}
 	files := &dataio.Files{Catalog: store, Enterprises: store}
 	start := time.Now()
-	reports, err := files.ImportBatch(ctx, sources, opts)
+	reports, err := files.ImportBatch(ctx, in.sources, opts)
 	el := time.Since(start)
+	printImport(cfg, in.names, reports, err)
+	if err != nil {
+		return describe(err)
+	}
+	read := 0
+	for _, r := range reports {
+		read += r.Read
+	}
+	fmt.Fprintf(cfg.Stdout, "用时 / elapsed %s, %s 行/秒 rows/s\n", el.Round(time.Millisecond), rate(read, el))
+	return nil
+}
+
+// importFiles are the opened KIND FILE pairs of an import and the rejects
+// file of each.
+type importFiles struct {
+	sources []dataio.Source
+	names   []string // the paths, in order
+	total   int64    // bytes, as far as known
+	closers []io.Closer
+}
+
+// openImportFiles opens the KIND FILE pairs of pos, the kinds parsed with
+// parseKind. With rejectsPath, each source gets a rejects file: that path
+// for one file, else one per kind (rejects.facts.csv).
+func openImportFiles(pos []string, rejectsPath string, parseKind func(string) (dataio.Kind, error)) (*importFiles, error) {
+	in := &importFiles{}
+	for i := 0; i < len(pos); i += 2 {
+		kind, err := parseKind(pos[i])
+		if err != nil {
+			in.Close()
+			return nil, err
+		}
+		path := pos[i+1]
+		format, err := dataio.FormatOf(path)
+		if err != nil {
+			in.Close()
+			return nil, err
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			in.Close()
+			return nil, err
+		}
+		in.closers = append(in.closers, f)
+		if fi, err := f.Stat(); err == nil {
+			in.total += fi.Size()
+		}
+		src := dataio.Source{Kind: kind, Format: format, Reader: f}
+		if rejectsPath != "" {
+			rp := rejectsPath
+			if len(pos) > 2 {
+				ext := filepath.Ext(rp)
+				rp = strings.TrimSuffix(rp, ext) + "." + string(kind) + ext
+			}
+			rf, err := os.Create(rp)
+			if err != nil {
+				in.Close()
+				return nil, err
+			}
+			in.closers = append(in.closers, rf)
+			src.Rejects = rf
+		}
+		in.sources = append(in.sources, src)
+		in.names = append(in.names, path)
+	}
+	return in, nil
+}
+
+// Close closes the files, the last opened first.
+func (in *importFiles) Close() {
+	for i := len(in.closers) - 1; i >= 0; i-- {
+		in.closers[i].Close()
+	}
+}
+
+// printImport writes what the import did with each file and, when the
+// good rows were imported, the problems of the bad ones.
+func printImport(cfg Config, names []string, reports []dataio.Report, err error) {
 	for i, r := range reports {
 		fmt.Fprintf(cfg.Stdout, "%s (%s): 读取 read %d, 有效 valid %d, 写入 written %d, 拒绝 rejected %d\n",
 			names[i], r.Kind, r.Read, r.Valid, r.Written, r.Rejected)
@@ -214,15 +257,6 @@ func runImport(ctx context.Context, cfg Config, args []string) error {
 			}
 		}
 	}
-	if err != nil {
-		return describe(err)
-	}
-	read := 0
-	for _, r := range reports {
-		read += r.Read
-	}
-	fmt.Fprintf(cfg.Stdout, "用时 / elapsed %s, %s 行/秒 rows/s\n", el.Round(time.Millisecond), rate(read, el))
-	return nil
 }
 
 // describe spells out the fields of a domain error, which the CLI would

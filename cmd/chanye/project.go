@@ -7,8 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/chanye-org/chanye"
@@ -53,42 +51,17 @@ func ensureDemoProjects(ctx context.Context, store *sqlstore.Store, log *slog.Lo
 // importProjects imports KIND FILE pairs of projects, nodes and reports in
 // one transaction; runImport hands them over.
 func importProjects(ctx context.Context, cfg Config, pos []string, skip bool, rejectsPath string) error {
-	var (
-		sources []dataio.Source
-		names   []string
-	)
-	for i := 0; i < len(pos); i += 2 {
-		kind, err := dataio.ParseProjectKind(pos[i])
+	in, err := openImportFiles(pos, rejectsPath, func(s string) (dataio.Kind, error) {
+		kind, err := dataio.ParseProjectKind(s)
 		if err != nil {
-			return fmt.Errorf("%w（项目数据不能与企业数据同批导入 / project files import apart from enterprise files）", err)
+			return "", fmt.Errorf("%w（项目数据不能与企业数据同批导入 / project files import apart from enterprise files）", err)
 		}
-		path := pos[i+1]
-		format, err := dataio.FormatOf(path)
-		if err != nil {
-			return err
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		src := dataio.Source{Kind: kind, Format: format, Reader: f}
-		if rejectsPath != "" {
-			rp := rejectsPath
-			if len(pos) > 2 {
-				ext := filepath.Ext(rp)
-				rp = strings.TrimSuffix(rp, ext) + "." + string(kind) + ext
-			}
-			rf, err := os.Create(rp)
-			if err != nil {
-				return err
-			}
-			defer rf.Close()
-			src.Rejects = rf
-		}
-		sources = append(sources, src)
-		names = append(names, path)
+		return kind, nil
+	})
+	if err != nil {
+		return err
 	}
+	defer in.Close()
 	db, store, _, err := open(ctx, cfg)
 	if err != nil {
 		return err
@@ -96,19 +69,8 @@ func importProjects(ctx context.Context, cfg Config, pos []string, skip bool, re
 	defer db.Close()
 	files := &dataio.ProjectFiles{Catalog: store, Projects: store, Enterprises: store}
 	start := time.Now()
-	reports, err := files.ImportBatch(ctx, sources, dataio.Options{SkipInvalid: skip})
-	for i, r := range reports {
-		fmt.Fprintf(cfg.Stdout, "%s (%s): 读取 read %d, 有效 valid %d, 写入 written %d, 拒绝 rejected %d\n",
-			names[i], r.Kind, r.Read, r.Valid, r.Written, r.Rejected)
-		if err == nil && r.Rejected > 0 {
-			for _, p := range r.Problems {
-				fmt.Fprintln(cfg.Stderr, "  "+p.String())
-			}
-			if more := r.Total - len(r.Problems); more > 0 {
-				fmt.Fprintf(cfg.Stderr, "  …另有 %d 处问题 / and %d more\n", more, more)
-			}
-		}
-	}
+	reports, err := files.ImportBatch(ctx, in.sources, dataio.Options{SkipInvalid: skip})
+	printImport(cfg, in.names, reports, err)
 	if err != nil {
 		return describe(err)
 	}
