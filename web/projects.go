@@ -27,6 +27,20 @@ func (s *Server) projectService() (project.Service, error) {
 	return s.cfg.Projects, nil
 }
 
+// projectsAndCatalog returns the project service and the catalog, which
+// the list, the warning board and the meeting report all start from.
+func (s *Server) projectsAndCatalog(ctx context.Context) (project.Service, *chanye.Catalog, error) {
+	ps, err := s.projectService()
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := s.cfg.Catalog.FindCatalog(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ps, c, nil
+}
+
 // projectRow is one project in a list.
 type projectRow struct {
 	ID, Name, Href     string
@@ -149,12 +163,8 @@ func deref(p *string) string {
 
 // projectList lists projects with filters and colour badges.
 func (s *Server) projectList(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.projectService()
-	if err != nil {
-		return err
-	}
 	ctx := r.Context()
-	c, err := s.cfg.Catalog.FindCatalog(ctx)
+	ps, c, err := s.projectsAndCatalog(ctx)
 	if err != nil {
 		return err
 	}
@@ -426,12 +436,8 @@ type boardView struct {
 // warningBoard shows every warning, red first, grouped by industry, with
 // tallies by owner and by rule.
 func (s *Server) warningBoard(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.projectService()
-	if err != nil {
-		return err
-	}
 	ctx := r.Context()
-	c, err := s.cfg.Catalog.FindCatalog(ctx)
+	ps, c, err := s.projectsAndCatalog(ctx)
 	if err != nil {
 		return err
 	}

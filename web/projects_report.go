@@ -55,12 +55,8 @@ const maxOverdueShown = 200
 // industry and district, the red list with owners, overdue nodes and
 // investment against plan, laid out to print.
 func (s *Server) projectReport(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.projectService()
-	if err != nil {
-		return err
-	}
 	ctx := r.Context()
-	c, err := s.cfg.Catalog.FindCatalog(ctx)
+	ps, c, err := s.projectsAndCatalog(ctx)
 	if err != nil {
 		return err
 	}
