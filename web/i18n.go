@@ -464,6 +464,22 @@ var messages = map[string][2]string{
 	"proj.evidence.note":     {"佐证说明", "Evidence note"},
 	"proj.save":              {"保存", "Save"},
 	"proj.report.submit":     {"报送月报", "Send the monthly report"},
+	"wr.title":               {"预警规则", "Warning rules"},
+	"wr.note":                {"规则为对项目变量的 CEL 表达式，为真时项目得到相应颜色的预警；仅管理员可修改。", "Each rule is a CEL expression over the project variables; when true the project gets a warning of its colour. Only administrators change them."},
+	"wr.position":            {"顺序", "Position"},
+	"wr.id":                  {"编号", "ID"},
+	"wr.group":               {"分组", "Group"},
+	"wr.label":               {"名称", "Label"},
+	"wr.label.zh":            {"中文名称", "Label (zh)"},
+	"wr.label.en":            {"英文名称", "Label (en)"},
+	"wr.expr":                {"CEL 表达式", "CEL expression"},
+	"wr.owner":               {"提醒对象", "Addressed to"},
+	"wr.edit":                {"修改规则", "Edit the rules"},
+	"wr.new":                 {"新增规则", "New rule"},
+	"wr.delete":              {"删除", "Delete"},
+	"wr.vars":                {"规则可用变量", "Variables rules may read"},
+	"wr.type":                {"类型", "Type"},
+	"wr.desc":                {"说明", "Meaning"},
 }
 
 // T returns the label for key in the page's language.

@@ -69,7 +69,7 @@ type Engine interface {
 // pageNames are the views; NewHandler fails if any is missing.
 var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "error",
 	"policies", "policy", "policy_edit", "simulate", "decisions", "runs", "run", "publicity", "enterprise_policies",
-	"login", "users", "audit", "projects", "project", "warnings", "scorecards", "scorecard", "projects_report"}
+	"login", "users", "audit", "projects", "project", "warnings", "warning_rules", "scorecards", "scorecard", "projects_report"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -190,6 +190,9 @@ func (s *Server) routeTable() []route {
 		{"POST /projects/{id}/reports", s.handle(s.putReport)},
 		{"POST /projects/{id}/nodes/{seq}", s.handle(s.putNode)},
 		{"GET /warnings", s.handle(s.warningBoard)},
+		{"GET /warnings/rules", s.handle(s.warningRules)},
+		{"POST /warnings/rules", s.handle(s.saveWarningRule)},
+		{"POST /warnings/rules/{id}/delete", s.handle(s.deleteWarningRule)},
 		{"GET /scorecards", s.handle(s.scorecardList)},
 		{"GET /scorecards/{kind}/{name}", s.handle(s.scorecardPage)},
 		{"/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
