@@ -35,6 +35,18 @@ func (s *server) projectService() (project.Service, error) {
 	return s.projects, nil
 }
 
+// withProjects adapts a handler of the project routes: it answers 404
+// without a project service and otherwise hands the service over.
+func (s *server) withProjects(h func(http.ResponseWriter, *http.Request, project.Service) error) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ps, err := s.projectService()
+		if err != nil {
+			return err
+		}
+		return h(w, r, ps)
+	}
+}
+
 func (s *server) viewProject(r *http.Request, p *project.Project) (projectView, error) {
 	if p.YearlyPlan == nil {
 		p.YearlyPlan = []project.YearPlan{}
@@ -107,11 +119,7 @@ func stageIDs() string {
 	return strings.Join(ids, ", ")
 }
 
-func (s *server) listProjects(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.projectService()
-	if err != nil {
-		return err
-	}
+func (s *server) listProjects(w http.ResponseWriter, r *http.Request, ps project.Service) error {
 	q, err := query(r, "industry", "district", "stage", "kind", "colour", "owner", "department", "leader", "as_of", "offset", "limit")
 	if err != nil {
 		return err
@@ -146,11 +154,7 @@ func (s *server) listProjects(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, newPage(views, total, f.Offset, f.Limit))
 }
 
-func (s *server) createProject(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.projectService()
-	if err != nil {
-		return err
-	}
+func (s *server) createProject(w http.ResponseWriter, r *http.Request, ps project.Service) error {
 	var p project.Project
 	if err := s.decodeJSON(w, r, &p); err != nil {
 		return err
@@ -171,11 +175,7 @@ func (s *server) createProject(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusCreated, v)
 }
 
-func (s *server) getProject(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.projectService()
-	if err != nil {
-		return err
-	}
+func (s *server) getProject(w http.ResponseWriter, r *http.Request, ps project.Service) error {
 	p, err := ps.FindProjectByID(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -194,11 +194,7 @@ func (s *server) getProject(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, projectDetail{projectView: v, Warnings: ws})
 }
 
-func (s *server) patchProject(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.projectService()
-	if err != nil {
-		return err
-	}
+func (s *server) patchProject(w http.ResponseWriter, r *http.Request, ps project.Service) error {
 	var upd project.ProjectUpdate
 	if err := s.decodeJSON(w, r, &upd); err != nil {
 		return err
@@ -214,11 +210,7 @@ func (s *server) patchProject(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, v)
 }
 
-func (s *server) listNodes(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.projectService()
-	if err != nil {
-		return err
-	}
+func (s *server) listNodes(w http.ResponseWriter, r *http.Request, ps project.Service) error {
 	nodes, err := ps.FindNodes(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -226,11 +218,7 @@ func (s *server) listNodes(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, newList(nodes))
 }
 
-func (s *server) patchNode(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.projectService()
-	if err != nil {
-		return err
-	}
+func (s *server) patchNode(w http.ResponseWriter, r *http.Request, ps project.Service) error {
 	seq, err := strconv.Atoi(r.PathValue("seq"))
 	if err != nil || seq < 1 {
 		return paramError("seq", "须为正整数", "must be a positive whole number")
@@ -256,11 +244,7 @@ func pathMonth(r *http.Request) (string, error) {
 	return m, nil
 }
 
-func (s *server) getReport(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.projectService()
-	if err != nil {
-		return err
-	}
+func (s *server) getReport(w http.ResponseWriter, r *http.Request, ps project.Service) error {
 	month, err := pathMonth(r)
 	if err != nil {
 		return err
@@ -288,11 +272,7 @@ type reportBody struct {
 	Problems      string     `json:"problems"`
 }
 
-func (s *server) putReport(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.projectService()
-	if err != nil {
-		return err
-	}
+func (s *server) putReport(w http.ResponseWriter, r *http.Request, ps project.Service) error {
 	month, err := pathMonth(r)
 	if err != nil {
 		return err
@@ -325,11 +305,7 @@ type boardWarning struct {
 	DistrictCode string `json:"district_code"`
 }
 
-func (s *server) listWarnings(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.projectService()
-	if err != nil {
-		return err
-	}
+func (s *server) listWarnings(w http.ResponseWriter, r *http.Request, ps project.Service) error {
 	q, err := query(r, "industry", "district", "stage", "kind", "colour", "owner", "department", "leader", "as_of")
 	if err != nil {
 		return err
