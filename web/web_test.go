@@ -181,18 +181,7 @@ func TestPages(t *testing.T) {
 					t.Errorf("body has %q", w)
 				}
 			}
-			if strings.Contains(body, "⟦") {
-				t.Errorf("missing message: %s", regexp.MustCompile(`⟦[^⟧]*⟧`).FindString(body))
-			}
-			for _, m := range regexp.MustCompile(`<script([^>]*)>([^<]*)</script>`).FindAllStringSubmatch(body, -1) {
-				json, src := strings.Contains(m[1], `type="application/json"`), strings.Contains(m[1], "src=")
-				if !json && (!src || strings.TrimSpace(m[2]) != "") {
-					t.Errorf("inline script in page: %s", m[0])
-				}
-			}
-			if regexp.MustCompile(`\son[a-z]+=`).MatchString(body) {
-				t.Errorf("inline event handler in page")
-			}
+			checkPage(t, body)
 		})
 	}
 }
