@@ -60,13 +60,7 @@ func (s *server) listPublicity(w http.ResponseWriter, r *http.Request) error {
 	if f.Offset, f.Limit, err = paging(q); err != nil {
 		return err
 	}
-	if v, ok := q["policy"]; ok {
-		f.PolicyID = &v
-	}
-	if err := optional(q, "run", queryID, &f.RunID); err != nil {
-		return err
-	}
-	if err := optional(q, "code", queryCode, &f.Code); err != nil {
+	if err := refFilter(q, &f.RunID, &f.PolicyID, &f.Code); err != nil {
 		return err
 	}
 	if err := optional(q, "on", queryDate, &f.On); err != nil {
@@ -155,13 +149,7 @@ func (s *server) listObjections(w http.ResponseWriter, r *http.Request) error {
 	if err := optional(q, "status", oneOf("状态", "status", objectionStatuses), &f.Status); err != nil {
 		return err
 	}
-	if err := optional(q, "run", queryID, &f.RunID); err != nil {
-		return err
-	}
-	if v, ok := q["policy"]; ok {
-		f.PolicyID = &v
-	}
-	if err := optional(q, "code", queryCode, &f.Code); err != nil {
+	if err := refFilter(q, &f.RunID, &f.PolicyID, &f.Code); err != nil {
 		return err
 	}
 	os, total, err := s.policies.FindObjections(r.Context(), f)

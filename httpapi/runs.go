@@ -124,13 +124,7 @@ func (s *server) listDecisions(w http.ResponseWriter, r *http.Request) error {
 	if f.Offset, f.Limit, err = paging(q); err != nil {
 		return err
 	}
-	if err := optional(q, "run", queryID, &f.RunID); err != nil {
-		return err
-	}
-	if v, ok := q["policy"]; ok {
-		f.PolicyID = &v
-	}
-	if err := optional(q, "code", queryCode, &f.Code); err != nil {
+	if err := refFilter(q, &f.RunID, &f.PolicyID, &f.Code); err != nil {
 		return err
 	}
 	if v, ok := q["status"]; ok {
@@ -165,6 +159,18 @@ func statusNames[T ~string](xs []T) []string {
 
 // optional sets *dst to the value of the query parameter name, parsed by
 // parse, when the query gives it.
+// refFilter reads the ?run=, ?policy= and ?code= that name decisions in the
+// decision, publicity and objection lists.
+func refFilter(q map[string]string, run **int64, policyID, code **string) error {
+	if err := optional(q, "run", queryID, run); err != nil {
+		return err
+	}
+	if v, ok := q["policy"]; ok {
+		*policyID = &v
+	}
+	return optional(q, "code", queryCode, code)
+}
+
 func optional[T any](q map[string]string, name string, parse func(name, v string) (T, error), dst **T) error {
 	v, ok := q[name]
 	if !ok {
