@@ -8,6 +8,7 @@ import (
 	"github.com/chanye-org/chanye/authz"
 	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/engine"
+	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 )
@@ -40,10 +41,10 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := chanye.WithActor(context.Background(), chanye.Operator)
 	store := sqlstoretest.New(t)
-	if _, err := demo.Generate(ctx, store, demo.Options{Enterprises: 200, Seed: 3}); err != nil {
+	if _, err := demo.Generate(ctx, store, demo.Options{AsOf: testclock.Today(), Enterprises: 200, Seed: 3}); err != nil {
 		t.Fatal(err)
 	}
-	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store})
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store})
 	if _, err := eng.EnsureShipped(ctx, "operator"); err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +55,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil || len(es) < 2 {
 		t.Fatal(err)
 	}
-	return &fixture{cat: authz.Catalog(store), ents: authz.Enterprises(store), pols: authz.Policies(store), eng: authz.Engine(eng, store),
+	return &fixture{cat: authz.Catalog(store), ents: authz.Enterprises(store, testclock.Now), pols: authz.Policies(store), eng: authz.Engine(eng, store),
 		a: es[0].Code, b: es[1].Code, owned: "gz-little-giant-reward", other: "example-rd-subsidy"}
 }
 

@@ -33,9 +33,13 @@ type enterprises struct {
 	now   func() time.Time
 }
 
-// Enterprises returns inner guarded by registryRules.
-func Enterprises(inner chanye.EnterpriseService) chanye.EnterpriseService {
-	return &enterprises{inner: inner, now: time.Now}
+// Enterprises returns inner guarded by registryRules; now tells the day
+// that tier filters are read on (time.Now when nil).
+func Enterprises(inner chanye.EnterpriseService, now func() time.Time) chanye.EnterpriseService {
+	if now == nil {
+		now = time.Now
+	}
+	return &enterprises{inner: inner, now: now}
 }
 
 var _ chanye.EnterpriseService = (*enterprises)(nil)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/dataio"
+	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 	"github.com/xuri/excelize/v2"
@@ -42,7 +43,7 @@ func (e *env) importFile(t *testing.T, kind dataio.Kind, name string, opts datai
 
 func (e *env) mustImport(t *testing.T, kind dataio.Kind, name string) dataio.Report {
 	t.Helper()
-	r, err := e.importFile(t, kind, name, dataio.Options{})
+	r, err := e.importFile(t, kind, name, dataio.Options{Now: testclock.Now()})
 	if err != nil {
 		t.Fatalf("import %s: %v", name, err)
 	}
@@ -128,7 +129,7 @@ func TestImportBadRowsImportsNothing(t *testing.T) {
 				e.mustImport(t, dataio.Enterprises, f)
 			}
 			before := e.export(t, tc.kind, dataio.CSV)
-			r, err := e.importFile(t, tc.kind, tc.file, dataio.Options{})
+			r, err := e.importFile(t, tc.kind, tc.file, dataio.Options{Now: testclock.Now()})
 			var pe *dataio.ProblemsError
 			if !errors.As(err, &pe) {
 				t.Fatalf("error %v, want a *ProblemsError", err)
@@ -163,7 +164,7 @@ func checkProblems(t *testing.T, got, want []dataio.Problem) {
 func TestSkipInvalid(t *testing.T) {
 	e := newEnv(t)
 	rejects := filepath.Join(t.TempDir(), "rejects.csv")
-	r, err := e.importFile(t, dataio.Enterprises, "enterprises_bad.csv", dataio.Options{SkipInvalid: true, RejectsPath: rejects})
+	r, err := e.importFile(t, dataio.Enterprises, "enterprises_bad.csv", dataio.Options{Now: testclock.Now(), SkipInvalid: true, RejectsPath: rejects})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +246,7 @@ func TestRoundTrip(t *testing.T) {
 				sources = append(sources, dataio.Source{Kind: k, Format: format, Reader: bytes.NewReader(exports[k])})
 			}
 			// One batch: facts and tiers name enterprises of the same batch.
-			reports, err := dst.files.ImportBatch(context.Background(), sources, dataio.Options{})
+			reports, err := dst.files.ImportBatch(context.Background(), sources, dataio.Options{Now: testclock.Now()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -283,7 +284,7 @@ func TestXLSX(t *testing.T) {
 	if err := f.Write(&buf); err != nil {
 		t.Fatal(err)
 	}
-	r, err := e.files.Import(context.Background(), dataio.Facts, &buf, dataio.Options{Format: dataio.XLSX})
+	r, err := e.files.Import(context.Background(), dataio.Facts, &buf, dataio.Options{Now: testclock.Now(), Format: dataio.XLSX})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +312,7 @@ func TestHeaderErrors(t *testing.T) {
 		{dataio.Facts, "code,year,source,as_of", "revenue_yuan"},
 		{dataio.Tiers, "code,from", "kind"},
 	} {
-		_, err := e.files.Import(context.Background(), tc.kind, strings.NewReader(tc.header+"\n"), dataio.Options{})
+		_, err := e.files.Import(context.Background(), tc.kind, strings.NewReader(tc.header+"\n"), dataio.Options{Now: testclock.Now()})
 		if _, ok := chanye.ErrorFields(err)[tc.want]; !ok {
 			t.Errorf("%s header %q: error %v, want one naming %s", tc.kind, tc.header, err, tc.want)
 		}
@@ -325,7 +326,7 @@ func TestManyProblemsAreCapped(t *testing.T) {
 	for range 250 {
 		b.WriteString("bad,x,440106,6513,2020-01-01\n")
 	}
-	_, err := e.files.Import(context.Background(), dataio.Enterprises, strings.NewReader(b.String()), dataio.Options{})
+	_, err := e.files.Import(context.Background(), dataio.Enterprises, strings.NewReader(b.String()), dataio.Options{Now: testclock.Now()})
 	var pe *dataio.ProblemsError
 	if !errors.As(err, &pe) {
 		t.Fatalf("error %v, want *ProblemsError", err)
@@ -345,14 +346,14 @@ func TestImportOutOfOrderLastRowWins(t *testing.T) {
 		"9144011661842063XT,旧名称,440106,3611,2008-03-15,\n" +
 		"91440101MA5ALP4R4C,广州示例软件有限公司,440106,6513,1958-06-01,\n" +
 		"9144011661842063XT,广州示例汽车有限公司,440106,3611,1969-12-31,\n"
-	if _, err := e.files.Import(ctx, dataio.Enterprises, strings.NewReader(in), dataio.Options{}); err != nil {
+	if _, err := e.files.Import(ctx, dataio.Enterprises, strings.NewReader(in), dataio.Options{Now: testclock.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	tiers := "code,kind,from,to,source\n" +
 		"91440106MA5B1K2X9F,小巨人,2022-07-20,,工信部\n" +
 		"9144011661842063XT,high_tech,1969-12-31,1970-01-01,科技局\n" +
 		"9144011661842063XT,high_tech,1969-12-31,1969-12-31,科技局\n"
-	if _, err := e.files.Import(ctx, dataio.Tiers, strings.NewReader(tiers), dataio.Options{}); err != nil {
+	if _, err := e.files.Import(ctx, dataio.Tiers, strings.NewReader(tiers), dataio.Options{Now: testclock.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := e.store.FindEnterpriseByCode(ctx, "9144011661842063XT")

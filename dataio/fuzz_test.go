@@ -13,6 +13,7 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/dataio"
+	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 )
 
@@ -44,7 +45,7 @@ func FuzzImportCSV(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	if _, err := fs.Import(ctx, dataio.Enterprises, good, dataio.Options{Workers: 1}); err != nil {
+	if _, err := fs.Import(ctx, dataio.Enterprises, good, dataio.Options{Now: testclock.Now(), Workers: 1}); err != nil {
 		f.Fatal(err)
 	}
 	good.Close()
@@ -68,7 +69,7 @@ func FuzzImportCSV(f *testing.F) {
 		)
 		go func() {
 			defer close(done)
-			rep, err = fs.Import(ctx, kind, bytes.NewReader(data), dataio.Options{Workers: 1})
+			rep, err = fs.Import(ctx, kind, bytes.NewReader(data), dataio.Options{Now: testclock.Now(), Workers: 1})
 		}()
 		select {
 		case <-done:

@@ -34,9 +34,13 @@ type Options struct {
 	// Progress, when set, is called now and then with the rows and bytes
 	// read so far.
 	Progress func(rows int, bytes int64)
-	Now      time.Time // the day rows are validated against; time.Now() when zero
+	Now      time.Time // the day rows are validated against (no future founding dates…); required
 	Workers  int       // validating goroutines; GOMAXPROCS when zero
 }
+
+// errNoClock is a caller's mistake: imports validate dates against the
+// caller's clock, never the wall clock behind its back.
+var errNoClock = errors.New("dataio: Options.Now is required")
 
 // Problem is what is wrong with one cell or row of a file.
 type Problem struct {
@@ -230,7 +234,7 @@ func (fs *Files) ImportBatch(ctx context.Context, sources []Source, opts Options
 		reports:  make([]Report, len(sources)),
 	}
 	if st.now.IsZero() {
-		st.now = time.Now()
+		return nil, errNoClock
 	}
 	if st.workers <= 0 {
 		st.workers = runtime.GOMAXPROCS(0)

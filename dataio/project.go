@@ -117,7 +117,7 @@ func (pf *ProjectFiles) ImportBatch(ctx context.Context, sources []Source, opts 
 	st := &projectImport{pf: pf, opts: opts, cat: cat, known: map[string]bool{}, owners: map[string]bool{},
 		reports: make([]Report, len(sources)), now: opts.Now}
 	if st.now.IsZero() {
-		st.now = time.Now()
+		return nil, errNoClock
 	}
 	for i, s := range sources {
 		st.reports[i].Kind = s.Kind

@@ -13,6 +13,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/dataio"
 	"github.com/chanye-org/chanye/demo"
+	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/project"
 	"github.com/chanye-org/chanye/sqlstore"
 )
@@ -53,7 +54,7 @@ func withProjects(t *testing.T) *env {
 	t.Helper()
 	e := newEnv(t)
 	e.mustImport(t, dataio.Enterprises, "enterprises_good.csv")
-	if _, err := e.importProjects(t, dataio.Projects, "projects_good.csv", dataio.Options{}); err != nil {
+	if _, err := e.importProjects(t, dataio.Projects, "projects_good.csv", dataio.Options{Now: testclock.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -67,7 +68,7 @@ func TestProjectImportGood(t *testing.T) {
 		name string
 		n    int
 	}{{dataio.Nodes, "nodes_good.csv", 3}, {dataio.Reports, "reports_good.csv", 3}} {
-		r, err := e.importProjects(t, f.kind, f.name, dataio.Options{})
+		r, err := e.importProjects(t, f.kind, f.name, dataio.Options{Now: testclock.Now()})
 		if err != nil {
 			t.Fatalf("%s: %v", f.name, err)
 		}
@@ -105,7 +106,7 @@ func TestProjectImportGood(t *testing.T) {
 		t.Errorf("reports of GZ2025-0003: %+v", rs)
 	}
 	// Importing the same files again changes nothing.
-	if _, err := e.importProjects(t, dataio.Projects, "projects_good.csv", dataio.Options{}); err != nil {
+	if _, err := e.importProjects(t, dataio.Projects, "projects_good.csv", dataio.Options{Now: testclock.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	if n, r := e.projectCount(t); n != 3 || r != 3 {
@@ -125,7 +126,7 @@ func hasProblem(ps []dataio.Problem, row int, col, reason string) bool {
 func TestProjectImportBad(t *testing.T) {
 	e := newEnv(t)
 	e.mustImport(t, dataio.Enterprises, "enterprises_good.csv")
-	_, err := e.importProjects(t, dataio.Projects, "projects_bad.csv", dataio.Options{})
+	_, err := e.importProjects(t, dataio.Projects, "projects_bad.csv", dataio.Options{Now: testclock.Now()})
 	var pe *dataio.ProblemsError
 	if !errors.As(err, &pe) {
 		t.Fatalf("err = %v, want *ProblemsError", err)
@@ -158,7 +159,7 @@ func TestProjectImportBad(t *testing.T) {
 
 	// --skip-invalid imports the good row and writes the others with reasons.
 	rejects := filepath.Join(t.TempDir(), "rejects.csv")
-	r, err := e.importProjects(t, dataio.Projects, "projects_bad.csv", dataio.Options{SkipInvalid: true, RejectsPath: rejects})
+	r, err := e.importProjects(t, dataio.Projects, "projects_bad.csv", dataio.Options{Now: testclock.Now(), SkipInvalid: true, RejectsPath: rejects})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +179,7 @@ func TestNodesAndReportsImportBad(t *testing.T) {
 	e := withProjects(t)
 	ctx := context.Background()
 	before, _ := e.store.FindNodes(ctx, "GZ2025-0001")
-	_, err := e.importProjects(t, dataio.Nodes, "nodes_bad.csv", dataio.Options{})
+	_, err := e.importProjects(t, dataio.Nodes, "nodes_bad.csv", dataio.Options{Now: testclock.Now()})
 	var pe *dataio.ProblemsError
 	if !errors.As(err, &pe) {
 		t.Fatalf("nodes: err = %v, want *ProblemsError", err)
@@ -195,7 +196,7 @@ func TestNodesAndReportsImportBad(t *testing.T) {
 		t.Errorf("nodes changed by a failed import: %d, were %d", len(after), len(before))
 	}
 
-	_, err = e.importProjects(t, dataio.Reports, "reports_bad.csv", dataio.Options{})
+	_, err = e.importProjects(t, dataio.Reports, "reports_bad.csv", dataio.Options{Now: testclock.Now()})
 	if !errors.As(err, &pe) {
 		t.Fatalf("reports: err = %v, want *ProblemsError", err)
 	}

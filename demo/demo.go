@@ -8,6 +8,7 @@ package demo
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -36,7 +37,7 @@ type Options struct {
 	Enterprises int
 	Seed        int64
 	// AsOf is the day the data describes: facts cover the three fiscal
-	// years before it, tiers are held on it. Today when zero.
+	// years before it, tiers are held on it. Required.
 	AsOf chanye.Date
 	// Progress, when set, is called with the enterprises written so far.
 	Progress func(done int)
@@ -63,7 +64,7 @@ func Generate(ctx context.Context, store Store, opts Options) (Stats, error) {
 		return stats, chanye.Errorf(chanye.EINVALID, "企业数 %d 无效 / invalid number of enterprises", opts.Enterprises)
 	}
 	if opts.AsOf.IsZero() {
-		opts.AsOf = chanye.DateOf(time.Now())
+		return stats, errors.New("demo: Options.AsOf is required")
 	}
 	cat, err := store.FindCatalog(ctx)
 	if err != nil {

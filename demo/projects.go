@@ -28,7 +28,7 @@ type ProjectOptions struct {
 	TotalYuan float64 // total investment of all projects; KeyProjectsTotalYuan when zero
 	Seed      int64
 	// AsOf is the day the list describes: reports run to the month before
-	// it, nodes before it are done (some late). Today when zero.
+	// it, nodes before it are done (some late). Required.
 	AsOf chanye.Date
 }
 
@@ -59,7 +59,7 @@ func GenerateProjects(ctx context.Context, svc project.Service, cat *chanye.Cata
 		return stats, chanye.Errorf(chanye.EINVALID, "项目数 %d 无效 / invalid number of projects", opts.Projects)
 	}
 	if opts.AsOf.IsZero() {
-		opts.AsOf = chanye.DateOf(time.Now())
+		return stats, errors.New("demo: ProjectOptions.AsOf is required")
 	}
 	owners, err := ownerCandidates(ctx, es, cat)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/engine"
+	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
@@ -45,8 +46,8 @@ func newFixture(t testing.TB, n int, pols policy.Service) *fixture {
 	if pols == nil {
 		pols = store
 	}
-	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: pols})
-	if k, err := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store}).EnsureShipped(ctx, "test"); err != nil || k != len(policy.Shipped()) {
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: pols})
+	if k, err := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store}).EnsureShipped(ctx, "test"); err != nil || k != len(policy.Shipped()) {
 		t.Fatalf("EnsureShipped = %d, %v", k, err)
 	}
 	f := &fixture{store: store, eng: eng}

@@ -19,6 +19,7 @@ import (
 	validator "github.com/pb33f/libopenapi-validator"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 	"github.com/chanye-org/chanye/uscc"
@@ -68,7 +69,7 @@ func unknownCode(t *testing.T) string {
 func TestAPIScenarios(t *testing.T) {
 	store := sqlstoretest.New(t)
 	var logs bytes.Buffer
-	h := NewHandler(Config{
+	h := NewHandler(Config{Now: testclock.Now,
 		Catalog: store, Enterprises: store, Version: "test-1",
 		Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
 	})
@@ -277,7 +278,7 @@ func TestAPIScenarios(t *testing.T) {
 func TestInternalError(t *testing.T) {
 	store := sqlstoretest.New(t)
 	var logs bytes.Buffer
-	h := NewHandler(Config{
+	h := NewHandler(Config{Now: testclock.Now,
 		Catalog: brokenCatalog{store}, Enterprises: store,
 		Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
 	})

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 )
 
@@ -22,7 +23,7 @@ func TestListAudit(t *testing.T) {
 	if err := store.CreateEnterprise(ctx, e); err != nil {
 		t.Fatal(err)
 	}
-	h := asActor(NewHandler(Config{Catalog: store, Enterprises: store, Audit: store}))
+	h := asActor(NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Audit: store}))
 	get := func(path string) (int, map[string]any) {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/internal/testclock"
 )
 
 // decodeTarget has the shapes request bodies have: nested lists of
@@ -74,7 +75,7 @@ func TestDecode(t *testing.T) {
 }
 
 func TestDecodeLimit(t *testing.T) {
-	s := newServer(Config{MaxBodyBytes: 16})
+	s := newServer(Config{Now: testclock.Now, MaxBodyBytes: 16})
 	for _, tc := range []struct {
 		body, code string
 	}{
@@ -88,7 +89,7 @@ func TestDecodeLimit(t *testing.T) {
 			t.Errorf("%s: code %q, want %q (%v)", tc.body, got, tc.code, err)
 		}
 	}
-	if got := newServer(Config{}).maxBody; got != DefaultMaxBodyBytes {
+	if got := newServer(Config{Now: testclock.Now}).maxBody; got != DefaultMaxBodyBytes {
 		t.Errorf("default limit %d, want %d", got, DefaultMaxBodyBytes)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 )
 
@@ -31,7 +32,7 @@ func FuzzDecode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	store := sqlstoretest.New(f)
-	h := NewHandler(Config{Catalog: store, Enterprises: store, Logger: slog.New(slog.DiscardHandler)})
+	h := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Logger: slog.New(slog.DiscardHandler)})
 	ctx := chanye.WithActor(context.Background(), chanye.Operator)
 	count := func(t *testing.T) int {
 		_, n, err := store.FindEnterprises(ctx, chanye.EnterpriseFilter{Limit: 1})

@@ -43,6 +43,9 @@ type Config struct {
 	Logger       *slog.Logger // nil: slog.Default()
 	Version      string
 	MaxBodyBytes int64 // 0: DefaultMaxBodyBytes
+	// Now is the clock that "today" is read from: the same one the store
+	// and the engine use. nil: time.Now.
+	Now func() time.Time
 }
 
 // Engine is what the API asks of the policy engine: *engine.Engine, or
@@ -125,7 +128,10 @@ func NewHandler(cfg Config) http.Handler {
 }
 
 func newServer(cfg Config) *server {
-	s := &server{catalog: cfg.Catalog, enterprises: cfg.Enterprises, policies: cfg.Policies, engine: cfg.Engine, log: cfg.Logger, version: cfg.Version, maxBody: cfg.MaxBodyBytes, now: time.Now}
+	s := &server{catalog: cfg.Catalog, enterprises: cfg.Enterprises, policies: cfg.Policies, engine: cfg.Engine, log: cfg.Logger, version: cfg.Version, maxBody: cfg.MaxBodyBytes, now: cfg.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
 	s.audit, s.projects = cfg.Audit, cfg.Projects
 	if s.log == nil {
 		s.log = slog.Default()

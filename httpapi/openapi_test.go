@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
 )
@@ -56,7 +57,7 @@ func TestRoutesDocumented(t *testing.T) {
 		}
 	}
 	var registered []string
-	for _, rt := range newServer(Config{}).routes() {
+	for _, rt := range newServer(Config{Now: testclock.Now}).routes() {
 		registered = append(registered, rt.method+" "+rt.path)
 	}
 	slices.Sort(documented)

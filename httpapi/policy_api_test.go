@@ -102,7 +102,7 @@ func TestPolicyScenarios(t *testing.T) {
 	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store, Logger: log,
 		Now: func() time.Time { return clock }})
-	h := asActor(NewHandler(Config{Catalog: store, Enterprises: store, Policies: store, Engine: eng, Logger: log}))
+	h := asActor(NewHandler(Config{Now: func() time.Time { return clock }, Catalog: store, Enterprises: store, Policies: store, Engine: eng, Logger: log}))
 	spec := newSpecValidator(t)
 
 	sources := shippedSources(t)

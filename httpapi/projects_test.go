@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 )
 
@@ -16,7 +17,7 @@ import (
 func TestProjectScenarios(t *testing.T) {
 	ctx := chanye.WithActor(context.Background(), chanye.Operator)
 	store := sqlstoretest.New(t)
-	h := asActor(NewHandler(Config{Catalog: store, Enterprises: store, Policies: store, Projects: store}))
+	h := asActor(NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store, Projects: store}))
 	spec := newSpecValidator(t)
 
 	founded, _ := chanye.ParseDate("2015-06-01")
@@ -158,7 +159,7 @@ func TestProjectScenarios(t *testing.T) {
 	runScenarios(t, h, spec, scenarios)
 
 	t.Run("without a project service", func(t *testing.T) {
-		h := asActor(NewHandler(Config{Catalog: store, Enterprises: store}))
+		h := asActor(NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store}))
 		runScenarios(t, h, spec, []scenario{
 			{name: "projects", method: "GET", path: "/api/v1/projects", status: 404},
 			{name: "board", method: "GET", path: "/api/v1/warnings", status: 404},

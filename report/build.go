@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -42,7 +43,7 @@ func MonthAsOf(month time.Time, today time.Time) chanye.Date {
 const sinceMonths = 12
 
 // Build gathers the meeting of month (YYYY-MM) with colours as of asOf
-// (MonthAsOf when zero): every project with its colour, the warnings of the
+// (see MonthAsOf; required): every project with its colour, the warnings of the
 // red ones, overdue nodes and the year's investment from the reports.
 // Errors: EINVALID for a bad month, and whatever the services return.
 func Build(ctx context.Context, src Sources, month string, asOf chanye.Date) (*Meeting, error) {
@@ -51,7 +52,7 @@ func Build(ctx context.Context, src Sources, month string, asOf chanye.Date) (*M
 		return nil, err
 	}
 	if asOf.IsZero() {
-		asOf = MonthAsOf(first, time.Now())
+		return nil, errors.New("report: Build needs the as-of day")
 	}
 	cat, err := src.Catalog.FindCatalog(ctx)
 	if err != nil {

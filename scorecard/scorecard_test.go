@@ -22,14 +22,14 @@ func TestPayout(t *testing.T) {
 	db, store := sqlstoretest.NewWithDB(t)
 	clock := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { return clock }
-	if _, err := demo.Generate(ctx, store, demo.Options{Enterprises: 1000, Seed: 1}); err != nil {
+	asOf, _ := chanye.ParseDate("2025-12-31")
+	if _, err := demo.Generate(ctx, store, demo.Options{AsOf: asOf, Enterprises: 1000, Seed: 1}); err != nil {
 		t.Fatal(err)
 	}
 	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store, Now: func() time.Time { return clock }})
 	if _, err := eng.EnsureShipped(ctx, "test"); err != nil {
 		t.Fatal(err)
 	}
-	asOf, _ := chanye.ParseDate("2025-12-31")
 	run, err := eng.Run(ctx, asOf, "test")
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/demo"
+	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/project"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 )
@@ -20,7 +21,7 @@ func TestWarnings1246FromStore(t *testing.T) {
 	}
 	ctx := chanye.WithActor(context.Background(), chanye.Operator)
 	store := sqlstoretest.New(t)
-	if _, err := demo.Generate(ctx, store, demo.Options{Enterprises: 2000, Seed: 1}); err != nil {
+	if _, err := demo.Generate(ctx, store, demo.Options{AsOf: testclock.Today(), Enterprises: 2000, Seed: 1}); err != nil {
 		t.Fatal(err)
 	}
 	cat, err := store.FindCatalog(ctx)

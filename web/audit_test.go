@@ -10,12 +10,13 @@ import (
 	"testing"
 
 	"github.com/chanye-org/chanye/engine"
+	"github.com/chanye-org/chanye/internal/testclock"
 )
 
 func TestAuditPage(t *testing.T) {
 	f := newFixture(t)
-	eng := engine.New(engine.Config{Catalog: f.store, Enterprises: f.store, Policies: f.store})
-	h, err := NewHandler(Config{Catalog: f.store, Enterprises: f.store, Policies: f.store, Engine: eng, Audit: f.store})
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: f.store, Enterprises: f.store, Policies: f.store})
+	h, err := NewHandler(Config{Now: testclock.Now, Catalog: f.store, Enterprises: f.store, Policies: f.store, Engine: eng, Audit: f.store})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/chanye-org/chanye/auth"
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/httpauth"
+	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 )
 
@@ -31,8 +32,8 @@ func authFixture(t *testing.T) *httptest.Server {
 	}
 	accounts := auth.NewThrottle(store)
 	m := httpauth.New(httpauth.Config{Accounts: accounts})
-	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store})
-	h, err := NewHandler(Config{Catalog: store, Enterprises: store, Policies: store, Engine: eng, Accounts: accounts, Auth: m})
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store})
+	h, err := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store, Engine: eng, Accounts: accounts, Auth: m})
 	if err != nil {
 		t.Fatal(err)
 	}

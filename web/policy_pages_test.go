@@ -14,6 +14,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/engine"
+	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
@@ -33,18 +34,26 @@ type policyFixture struct {
 
 const demoPolicyFirms = 1000
 
+// policyToday is the clock of the policy fixture.
+var policyToday = testclock.Fixed("2026-11-16")
+
 func newPolicyFixture(t testing.TB) *policyFixture {
 	t.Helper()
 	ctx := context.Background()
-	store := sqlstoretest.New(t)
-	if _, err := demo.Generate(ctx, store, demo.Options{Enterprises: demoPolicyFirms, Seed: 1}); err != nil {
+	// The shipped policies are dated: the base, the run and the pages'
+	// "today" are pinned to days on which all of them are in force,
+	// whatever the test clock says.
+	db, store := sqlstoretest.NewWithDB(t)
+	db.Now = policyToday
+	asOf := chanye.DateOf(policyToday())
+	if _, err := demo.Generate(ctx, store, demo.Options{AsOf: asOf, Enterprises: demoPolicyFirms, Seed: 1}); err != nil {
 		t.Fatal(err)
 	}
-	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store})
+	eng := engine.New(engine.Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store})
 	if n, err := eng.EnsureShipped(ctx, "test"); err != nil || n != len(policy.Shipped()) {
 		t.Fatalf("EnsureShipped = %d, %v; want %d", n, err, len(policy.Shipped()))
 	}
-	run, err := eng.Run(ctx, chanye.Date{}, "test")
+	run, err := eng.Run(ctx, asOf, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +89,7 @@ func newPolicyFixture(t testing.TB) *policyFixture {
 			break
 		}
 	}
-	h, err := NewHandler(Config{Catalog: store, Enterprises: store, Policies: store, Engine: eng, Version: "v-test"})
+	h, err := NewHandler(Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store, Engine: eng, Version: "v-test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +195,7 @@ func TestPolicyPages(t *testing.T) {
 func TestNearMissShowsGap(t *testing.T) {
 	f := newPolicyFixture(t)
 	ctx := context.Background()
-	eng := engine.New(engine.Config{Catalog: f.store, Enterprises: f.store, Policies: f.store})
+	eng := engine.New(engine.Config{Now: policyToday, Catalog: f.store, Enterprises: f.store, Policies: f.store})
 	list, _, err := f.store.FindEnterprises(ctx, chanye.EnterpriseFilter{Limit: demoPolicyFirms})
 	if err != nil {
 		t.Fatal(err)

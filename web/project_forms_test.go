@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/project"
 )
 
@@ -46,18 +47,19 @@ func TestProjectForms(t *testing.T) {
 			}
 		}
 	})
+	nextMonth := testclock.Month(-12) // the month after GZ-0001's report
 	t.Run("report saved", func(t *testing.T) {
-		res, _ := f.post(t, "/projects/GZ-0001/reports", url.Values{"month": {"2025-11"}, "invested_fen": {"1,234,567.89"},
+		res, _ := f.post(t, "/projects/GZ-0001/reports", url.Values{"month": {nextMonth}, "invested_fen": {"1,234,567.89"},
 			"cumulative_fen": {"201234567.89"}, "progress_pct": {"14.5"}, "problems": {"环评批复待出"}})
 		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/projects/GZ-0001") {
 			t.Fatalf("status = %d %q, want 303 to the project", res.StatusCode, res.Header.Get("Location"))
 		}
 		rs := reports()
-		if got := rs[len(rs)-1]; got.Month != "2025-11" || got.InvestedFen != 123456789 || got.CumulativeFen != 20123456789 || got.ProgressPct != 14.5 {
+		if got := rs[len(rs)-1]; got.Month != nextMonth || got.InvestedFen != 123456789 || got.CumulativeFen != 20123456789 || got.ProgressPct != 14.5 {
 			t.Errorf("stored %+v", got)
 		}
 		_, body := f.get(t, "/projects/GZ-0001", "")
-		for _, w := range []string{"2025-11", "环评批复待出", "14.5%"} {
+		for _, w := range []string{nextMonth, "环评批复待出", "14.5%"} {
 			if !strings.Contains(body, w) {
 				t.Errorf("reports table lacks %q", w)
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/project"
 )
 
@@ -20,10 +21,14 @@ const (
 	testTF     = "智能网联汽车专班"
 )
 
+// reportMonth is the month of GZ-0001's one monthly report, 13 months
+// before the test clock's.
+var reportMonth = testclock.Month(-13)
+
 // addProjects gives the automotive cluster its owners and two projects:
 // GZ-0001, signed but not started 22 months after its planned start (red,
 // for the department), with one monthly report; GZ-0002, planned for
-// later (green).
+// later (green). Dates are relative to the test clock.
 func addProjects(t *testing.T, f *fixture) {
 	t.Helper()
 	ctx := chanye.WithActor(context.Background(), chanye.Operator)
@@ -40,8 +45,8 @@ func addProjects(t *testing.T, f *fixture) {
 	}
 	for _, p := range []*project.Project{
 		{ID: "GZ-0001", Name: "示范整车基地", OwnerCode: codeAuto, IndustryID: f.autoID, DistrictCode: "440112", Kind: project.KindIndustrial,
-			TotalInvestmentFen: 10_000_000_000_00, YearlyPlan: []project.YearPlan{{Year: 2025, PlannedFen: 4_000_000_000_00}},
-			PlannedStart: date("2025-01-15"), PlannedCompletion: date("2027-12-31"), Stage: project.StageSigned},
+			TotalInvestmentFen: 10_000_000_000_00, YearlyPlan: []project.YearPlan{{Year: testclock.Year(-1), PlannedFen: 4_000_000_000_00}},
+			PlannedStart: testclock.AddMonths(-22), PlannedCompletion: testclock.AddMonths(13), Stage: project.StageSigned},
 		{ID: "GZ-0002", Name: "示范数字化车间", OwnerCode: codeAuto, IndustryID: f.autoID, DistrictCode: "440112", Kind: project.KindDigitalRetrofit,
 			TotalInvestmentFen: 50_000_000_00, PlannedStart: date("2099-06-01"), PlannedCompletion: date("2099-12-31"), Stage: project.StagePlanning},
 	} {
@@ -49,7 +54,7 @@ func addProjects(t *testing.T, f *fixture) {
 			t.Fatal(err)
 		}
 	}
-	if err := f.store.PutReport(ctx, &project.Report{ProjectID: "GZ-0001", Month: "2025-10", InvestedFen: 50_000_000_00,
+	if err := f.store.PutReport(ctx, &project.Report{ProjectID: "GZ-0001", Month: reportMonth, InvestedFen: 50_000_000_00,
 		CumulativeFen: 200_000_000_00, ProgressPct: 12.5, Problems: "用地指标待落实"}); err != nil {
 		t.Fatal(err)
 	}
@@ -87,8 +92,8 @@ func TestProjectPages(t *testing.T) {
 		{"scorecard", dept, 200, []string{testDept, autoZH, "目标状态", "红色项目", "示范整车基地", "逾期节点", "—"}, nil},
 		{"scorecard en", dept + "?lang=en", 200, []string{"Target status", "Red projects", "Overdue nodes"}, nil},
 		{"scorecard unknown", "/scorecards/leader/" + url.PathEscape("无名氏"), 404, nil, nil},
-		{"report", "/projects/report?month=2025-10", 200, []string{"月度调度会报告 2025-10", "按产业汇总", "按区汇总", "红色项目清单", "GZ-0001", "@media print", "黄埔区"}, nil},
-		{"report en", "/projects/report?month=2025-10&lang=en", 200, []string{"monthly meeting report 2025-10", "Summary by district", "Red list"}, nil},
+		{"report", "/projects/report?month=" + reportMonth, 200, []string{"月度调度会报告 " + reportMonth, "按产业汇总", "按区汇总", "红色项目清单", "GZ-0001", "@media print", "黄埔区"}, nil},
+		{"report en", "/projects/report?month=" + reportMonth + "&lang=en", 200, []string{"monthly meeting report " + reportMonth, "Summary by district", "Red list"}, nil},
 		{"report bad month", "/projects/report?month=2025-13", 400, nil, nil},
 		{"overview lights", "/", 200, []string{`class="cluster-lights"`, "/projects?industry=" + f.autoID}, nil},
 	}
@@ -197,7 +202,7 @@ func TestBrowserProjects(t *testing.T) {
 
 	t.Run("meeting report prints", func(t *testing.T) {
 		if err := chromedp.Do(ctx,
-			chromedp.Navigate(srv.URL+"/projects/report?month=2025-10&lang=zh"),
+			chromedp.Navigate(srv.URL+"/projects/report?month="+reportMonth+"&lang=zh"),
 			chromedp.WaitVisible(css(`#rep-red`)),
 		); err != nil {
 			t.Fatal(err)

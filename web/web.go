@@ -56,6 +56,9 @@ type Config struct {
 	// Projects serves the key projects, the warning board, the scorecards
 	// and the meeting report; without it those pages answer 404.
 	Projects project.Service
+	// Now is the clock that "today" is read from: the same one the store
+	// and the engine use. nil: time.Now.
+	Now func() time.Time
 }
 
 // Engine is what the pages ask of the policy engine: *engine.Engine, or
@@ -107,7 +110,10 @@ func newServer(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: static assets: %w", err)
 	}
-	s := &Server{cfg: cfg, log: log, assets: a, now: time.Now}
+	s := &Server{cfg: cfg, log: log, assets: a, now: cfg.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
 	if s.pages, err = parseTemplates(templateFS, a); err != nil {
 		return nil, err
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/chanye-org/chanye/httpapi"
 	"github.com/chanye-org/chanye/httpauth"
 	"github.com/chanye-org/chanye/httpmw"
+	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/metrics"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
@@ -54,14 +55,16 @@ type matrixRequest struct {
 func TestRouteRoleMatrix(t *testing.T) {
 	ctx := chanye.WithActor(context.Background(), chanye.Operator)
 	store := sqlstoretest.New(t)
-	if _, err := demo.Generate(ctx, store, demo.Options{Enterprises: 1000, Seed: 1}); err != nil {
+	// The base and the run are as of a day on which the shipped policies
+	// are in force, whatever the test clock says.
+	asOf, _ := chanye.ParseDate("2025-12-31")
+	if _, err := demo.Generate(ctx, store, demo.Options{AsOf: asOf, Enterprises: 1000, Seed: 1}); err != nil {
 		t.Fatal(err)
 	}
-	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store})
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store})
 	if _, err := eng.EnsureShipped(ctx, chanye.Operator.String()); err != nil {
 		t.Fatal(err)
 	}
-	asOf, _ := chanye.ParseDate("2025-12-31")
 	run, err := eng.Run(ctx, asOf, chanye.Operator.String())
 	if err != nil {
 		t.Fatal(err)
@@ -133,12 +136,12 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"public":          nil,
 	}
 
-	g := guard(store, store, eng)
+	g := guard(store, store, eng, testclock.Now)
 	log := slog.New(slog.DiscardHandler)
-	api := httpapi.NewHandler(httpapi.Config{Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
+	api := httpapi.NewHandler(httpapi.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
 		Audit: authz.Audit(store), Logger: log, Projects: g.projects})
 	accounts := auth.NewThrottle(store)
-	pages, err := web.NewHandler(web.Config{Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
+	pages, err := web.NewHandler(web.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
 		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects})
 	if err != nil {
 		t.Fatal(err)

@@ -39,7 +39,7 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	opts := demo.Options{Enterprises: *n, Seed: *seed}
+	opts := demo.Options{Enterprises: *n, Seed: *seed, AsOf: chanye.DateOf(cfg.Now())}
 	if *asOf != "" {
 		d, err := chanye.ParseDate(*asOf)
 		if err != nil {
@@ -65,7 +65,7 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	el := time.Since(start)
-	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store, Logger: cfg.Logger})
+	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store, Logger: cfg.Logger, Now: cfg.Now})
 	if err := ensureShipped(ctx, eng, cfg.Logger); err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func runImport(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	defer in.Close()
-	opts := dataio.Options{SkipInvalid: *skip}
+	opts := dataio.Options{SkipInvalid: *skip, Now: cfg.Now()}
 	if isTerminal(cfg.Stderr) {
 		bar := progressbar.NewOptions64(in.total, progressbar.OptionSetWriter(cfg.Stderr), progressbar.OptionSetDescription("导入 / importing"),
 			progressbar.OptionShowBytes(true), progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/chanye-org/chanye/internal/testclock"
 )
 
 // syncBuffer is a bytes.Buffer the server goroutine writes while the test
@@ -43,7 +45,7 @@ func runCmd(t *testing.T, db string, args ...string) (string, error) {
 		}
 		return ""
 	}
-	err := run(context.Background(), args, getenv, strings.NewReader(""), &stdout, &stderr)
+	err := run(context.Background(), args, getenv, testclock.Now, strings.NewReader(""), &stdout, &stderr)
 	if err != nil {
 		t.Logf("chanye %s: %v\nstderr: %s", strings.Join(args, " "), err, stderr.String())
 	}
@@ -130,7 +132,7 @@ func testServe(t *testing.T, db string) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--demo"}, getenv, strings.NewReader(""), &stdout, &stderr)
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--demo"}, getenv, testclock.Now, strings.NewReader(""), &stdout, &stderr)
 	}()
 	urlRE := regexp.MustCompile(`listening on (http://\S+/)`)
 	var base string

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chanye-org/chanye/internal/testclock"
 )
 
 // startServe starts "chanye serve" on db in this process and returns its
@@ -25,7 +27,7 @@ func startServe(t *testing.T, db string) (string, *syncBuffer, func()) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, getenv, strings.NewReader(""), &stdout, &stderr)
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, getenv, testclock.Now, strings.NewReader(""), &stdout, &stderr)
 	}()
 	urlRE := regexp.MustCompile(`listening on (http://\S+/)`)
 	var base string

@@ -29,7 +29,7 @@ func generateProjects(ctx context.Context, store *sqlstore.Store, opts demo.Proj
 
 // ensureDemoProjects fills a database without projects with the demo list,
 // for serve --demo.
-func ensureDemoProjects(ctx context.Context, store *sqlstore.Store, log *slog.Logger) error {
+func ensureDemoProjects(ctx context.Context, store *sqlstore.Store, log *slog.Logger, today chanye.Date) error {
 	_, total, err := store.FindProjects(ctx, project.ProjectFilter{Limit: 1})
 	if err != nil {
 		return err
@@ -39,7 +39,7 @@ func ensureDemoProjects(ctx context.Context, store *sqlstore.Store, log *slog.Lo
 		return nil
 	}
 	start := time.Now()
-	st, err := generateProjects(ctx, store, demo.ProjectOptions{Seed: 1})
+	st, err := generateProjects(ctx, store, demo.ProjectOptions{Seed: 1, AsOf: today})
 	if err != nil {
 		return fmt.Errorf("演示项目 / demo projects: %w", err)
 	}
@@ -69,7 +69,7 @@ func importProjects(ctx context.Context, cfg Config, pos []string, skip bool, re
 	defer db.Close()
 	files := &dataio.ProjectFiles{Catalog: store, Projects: store, Enterprises: store}
 	start := time.Now()
-	reports, err := files.ImportBatch(ctx, in.sources, dataio.Options{SkipInvalid: skip})
+	reports, err := files.ImportBatch(ctx, in.sources, dataio.Options{SkipInvalid: skip, Now: cfg.Now()})
 	printImport(cfg, in.names, reports, err)
 	if err != nil {
 		return describe(err)
@@ -148,13 +148,13 @@ func runReport(ctx context.Context, cfg Config, args []string) error {
 		return errors.New("须给出 --out FILE.xlsx / give --out FILE.xlsx")
 	}
 	if *month == "" {
-		*month = time.Now().Format("2006-01")
+		*month = cfg.Now().Format("2006-01")
 	}
 	first, err := report.ParseMonth(*month)
 	if err != nil {
 		return describe(err)
 	}
-	asOf := report.MonthAsOf(first, time.Now())
+	asOf := report.MonthAsOf(first, cfg.Now())
 	if *asOfFlag != "" {
 		if asOf, err = chanye.ParseDate(*asOfFlag); err != nil {
 			return err

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/chanye-org/chanye/internal/testclock"
 )
 
 // TestProjectCommands runs demo, export, import and the meeting report end
@@ -13,7 +15,8 @@ import (
 func TestProjectCommands(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "chanye.db")
-	out := mustRun(t, db, "demo", "--enterprises", "3000", "--seed", "5", "--as-of", "2026-11-29")
+	today, month := testclock.Today().String(), testclock.Month(0)
+	out := mustRun(t, db, "demo", "--enterprises", "3000", "--seed", "5", "--as-of", today)
 	if !strings.Contains(out, "1246 个 projects") {
 		t.Fatalf("demo output lacks the key projects:\n%s", out)
 	}
@@ -38,7 +41,7 @@ func TestProjectCommands(t *testing.T) {
 		t.Errorf("bad import: %v", err)
 	}
 	xlsx := filepath.Join(dir, "meeting.xlsx")
-	out = mustRun(t, db, "report", "meeting", "--month", "2026-11", "--as-of", "2026-11-29", "--out", xlsx)
+	out = mustRun(t, db, "report", "meeting", "--month", month, "--as-of", today, "--out", xlsx)
 	if !strings.Contains(out, "1246 个项目 projects") {
 		t.Errorf("report: %s", out)
 	}

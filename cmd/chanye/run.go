@@ -29,6 +29,10 @@ type Config struct {
 	Stdout        io.Writer
 	Stderr        io.Writer
 	Logger        *slog.Logger
+	// Now is the one clock of the process: the store, the engine, the
+	// pages, the API and every command read "now" and "today" from it.
+	// main passes time.Now; tests pass a fixed clock.
+	Now func() time.Time
 }
 
 const usage = `chanye — 现代化产业体系平台 / modern industrial system platform
@@ -58,8 +62,9 @@ const usage = `chanye — 现代化产业体系平台 / modern industrial system
 var errHelp = flag.ErrHelp
 
 // run is the whole program; main only adds the process around it.
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, now func() time.Time, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg := Config{
+		Now:           now,
 		DB:            getenv("CHANYE_DB"),
 		Version:       version(),
 		AdminPassword: getenv("CHANYE_ADMIN_PASSWORD"),
@@ -165,6 +170,7 @@ func open(ctx context.Context, cfg Config) (*sqlstore.DB, *sqlstore.Store, []str
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	db.Now = cfg.Now
 	applied, err := db.Migrate(ctx)
 	if err != nil {
 		db.Close()

@@ -71,7 +71,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		}
 		if total == 0 {
 			start := time.Now()
-			st, err := demo.Generate(opCtx, store, demo.Options{Enterprises: demoServeEnterprises, Seed: 1})
+			st, err := demo.Generate(opCtx, store, demo.Options{Enterprises: demoServeEnterprises, Seed: 1, AsOf: chanye.DateOf(cfg.Now())})
 			if err != nil {
 				return fmt.Errorf("演示数据 / demo data: %w", err)
 			}
@@ -79,23 +79,23 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		} else {
 			log.Info("demo data skipped: database has enterprises", "enterprises", total)
 		}
-		if err := ensureDemoProjects(opCtx, store, log); err != nil {
+		if err := ensureDemoProjects(opCtx, store, log, chanye.DateOf(cfg.Now())); err != nil {
 			return err
 		}
 	}
 
 	met := metrics.New()
 	policies := met.Policies(store) // counts runs, stored decisions and payments
-	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: policies, Logger: log})
+	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: policies, Logger: log, Now: cfg.Now})
 	if err := ensureShipped(opCtx, eng, log); err != nil {
 		return err
 	}
 	// The API and the pages reach the services only through authz, which
 	// checks the request's actor. The engine reads the whole base through
 	// the unguarded services; authz guards its outer calls.
-	guarded := guard(store, policies, eng)
+	guarded := guard(store, policies, eng, cfg.Now)
 	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
-		Audit: authz.Audit(store), Projects: guarded.projects})
+		Audit: authz.Audit(store), Projects: guarded.projects, Now: cfg.Now})
 	// Accounts: sign-in throttled per account and address; the first start
 	// creates an admin. The middleware turns each request's token or
 	// session cookie into its actor and checks forms' CSRF tokens.
@@ -105,7 +105,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	}
 	authn := httpauth.New(httpauth.Config{Accounts: accounts, Logger: log, Secure: *tlsProxy, TrustProxy: *tlsProxy})
 	pages, err := web.NewHandler(web.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
-		Accounts: accounts, Auth: authn, Audit: authz.Audit(store), Projects: guarded.projects})
+		Accounts: accounts, Auth: authn, Audit: authz.Audit(store), Projects: guarded.projects, Now: cfg.Now})
 	if err != nil {
 		return err
 	}
@@ -173,8 +173,8 @@ type guarded struct {
 }
 
 // guard wraps the services and the engine with authz.
-func guard(store *sqlstore.Store, policies policy.Service, eng *engine.Engine) guarded {
-	return guarded{catalog: authz.Catalog(store), enterprises: authz.Enterprises(store),
+func guard(store *sqlstore.Store, policies policy.Service, eng *engine.Engine, now func() time.Time) guarded {
+	return guarded{catalog: authz.Catalog(store), enterprises: authz.Enterprises(store, now),
 		policies: authz.Policies(policies), engine: authz.Engine(eng, policies), projects: authz.Projects(store, store)}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/auth"
+	"github.com/chanye-org/chanye/internal/testclock"
 )
 
 // runStdin runs one command with stdin and returns stdout and stderr.
@@ -22,7 +23,7 @@ func runStdin(t *testing.T, db, stdin string, args ...string) (string, string, e
 		}
 		return ""
 	}
-	err := run(context.Background(), args, getenv, strings.NewReader(stdin), &stdout, &stderr)
+	err := run(context.Background(), args, getenv, testclock.Now, strings.NewReader(stdin), &stdout, &stderr)
 	return stdout.String(), stderr.String(), err
 }
 
@@ -46,7 +47,7 @@ func TestUserCommands(t *testing.T) {
 	}
 
 	// The password read from stdin is the one that signs in.
-	sdb, store, _, err := open(context.Background(), Config{DB: db})
+	sdb, store, _, err := open(context.Background(), Config{DB: db, Now: testclock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +84,7 @@ func TestUserCommands(t *testing.T) {
 
 func TestEnsureAdmin(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "admin.db")
-	sdb, store, _, err := open(context.Background(), Config{DB: db})
+	sdb, store, _, err := open(context.Background(), Config{DB: db, Now: testclock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +106,7 @@ func TestEnsureAdmin(t *testing.T) {
 	}
 
 	db2 := filepath.Join(t.TempDir(), "admin2.db")
-	sdb2, store2, _, err := open(context.Background(), Config{DB: db2})
+	sdb2, store2, _, err := open(context.Background(), Config{DB: db2, Now: testclock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

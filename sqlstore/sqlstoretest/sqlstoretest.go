@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/chanye-org/chanye/catalog"
+	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/sqlstore"
 )
 
@@ -21,7 +22,7 @@ func New(t testing.TB) *sqlstore.Store {
 }
 
 // NewWithDB is New that also returns the database, for tests that set its
-// clock.
+// clock. The clock is testclock.Now until they do.
 func NewWithDB(t testing.TB) (*sqlstore.DB, *sqlstore.Store) {
 	t.Helper()
 	ctx := context.Background()
@@ -30,6 +31,7 @@ func NewWithDB(t testing.TB) (*sqlstore.DB, *sqlstore.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	db.Now = testclock.Now
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
