@@ -47,8 +47,8 @@ type Summary struct {
 	Total     chanye.Fen // total investment
 	PlanYear  chanye.Fen // planned for the year of the meeting
 	DoneYear  chanye.Fen // done in that year up to the month
-	Overdue   int     // overdue nodes
-	NoReports int     // projects under construction without last month's report, the one due
+	Overdue   int        // overdue nodes
+	NoReports int        // projects under construction without last month's report, the one due
 }
 
 // RedItem is one red project and who answers for it.
@@ -63,8 +63,8 @@ type RedItem struct {
 	Department string
 	Leader     string
 	Total      chanye.Fen
-	Reasons    string  // the red warnings: rule and values
-	Since      string  // month the project turned red, when known
+	Reasons    string // the red warnings: rule and values
+	Since      string // month the project turned red, when known
 }
 
 // OverdueNode is a node past its planned date and not done.
@@ -90,7 +90,7 @@ type Investment struct {
 	PlanYear chanye.Fen
 	DoneYear chanye.Fen
 	DoneAll  chanye.Fen // cumulative since the start
-	Progress float64 // physical progress, per cent
+	Progress float64    // physical progress, per cent
 	Colour   string
 }
 
