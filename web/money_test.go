@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -78,5 +79,24 @@ func TestMeetingReportMoney(t *testing.T) {
 	res, body = f.get(t, "/projects/report?month="+month, "")
 	if res.StatusCode != 400 || !strings.Contains(body, "金额合计超出可计算范围") || negative.MatchString(body) {
 		t.Errorf("status %d, want 400 with the overflow message\n%.800s", res.StatusCode, body)
+	}
+}
+
+// TestReportFormMoneyBounds: the monthly report form refuses amounts above
+// the bound with the bound beside the field and keeps what was typed.
+func TestReportFormMoneyBounds(t *testing.T) {
+	f := newFixture(t)
+	addProjects(t, f)
+	for _, typed := range []string{"1000000000000.01", "999999999999999.99"} {
+		res, body := f.post(t, "/projects/GZ-0001/reports", url.Values{"month": {testclock.Month(-12)}, "invested_fen": {"1"},
+			"cumulative_fen": {typed}, "progress_pct": {"10"}})
+		if res.StatusCode != 400 {
+			t.Fatalf("%s: status %d, want 400", typed, res.StatusCode)
+		}
+		for _, want := range []string{"超过上限 1 万亿元", typed} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: page lacks %q", typed, want)
+			}
+		}
 	}
 }
