@@ -73,11 +73,11 @@ type Fen int64
 
 // Yuan returns the amount formatted in yuan with two decimals, e.g. "1234.50".
 func (f Fen) Yuan() string {
-	sign := ""
+	sign, u := "", uint64(f)
 	if f < 0 {
-		sign, f = "-", -f
+		sign, u = "-", -u // as unsigned, so that MinInt64 has a magnitude too
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, f/100, f%100)
+	return fmt.Sprintf("%s%d.%02d", sign, u/100, u%100)
 }
 
 // ParseYuan parses a yuan amount with at most two decimals ("1234.5",
@@ -242,7 +242,8 @@ func (f *Facts) SetValues(v []*int64) {
 	f.InventionPatents, f.EquipmentPurchases = v[7], (*Fen)(v[8])
 }
 
-// Validate checks the year, the source and that figures are not negative.
+// Validate checks the year, the source and that figures are neither
+// negative nor above their bound (MaxFactFen, MaxFactCount).
 func (f *Facts) Validate(now time.Time) error {
 	fields := map[string]string{}
 	if f.Year < 1949 || f.Year > now.Year() {
@@ -260,8 +261,13 @@ func (f *Facts) Validate(now time.Time) error {
 	for i, v := range f.Values() {
 		if v != nil {
 			empty = false
-			if *v < 0 {
+			switch {
+			case *v < 0:
 				fields[FactFields[i].Key] = "不能为负 / must not be negative"
+			case FactFields[i].Money && Fen(*v) > MaxFactFen:
+				fields[FactFields[i].Key] = ExceedsFen(MaxFactFen)
+			case !FactFields[i].Money && *v > MaxFactCount:
+				fields[FactFields[i].Key] = ExceedsCount(MaxFactCount)
 			}
 		}
 	}

@@ -79,6 +79,10 @@ func (in *Indicator) Validate() error {
 	}
 	if in.Value < 0 {
 		fields["value"] = "不能为负 / must not be negative"
+	} else if in.Value > MaxIndicatorValue && in.Unit == "yuan" {
+		fields["value"] = ExceedsYuan(MaxIndicatorValue)
+	} else if in.Value > MaxIndicatorValue {
+		fields["value"] = ExceedsCount(MaxIndicatorValue)
 	}
 	if strings.TrimSpace(in.Source) == "" {
 		fields["source"] = "须注明来源 / a source is required"

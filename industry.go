@@ -209,10 +209,21 @@ func (c *Catalog) Validate() error {
 	for _, g := range c.Groups {
 		groups[g.ID] = g.Kind
 	}
-	tiers := map[string]int64{}
-	for _, t := range c.TargetTiers {
-		tiers[t.ID] = t.ValueYuan
+	yuan := func(path string, v int64) {
+		switch {
+		case v < 0:
+			fields[path] = "不能为负 / must not be negative"
+		case v > MaxIndicatorValue:
+			fields[path] = ExceedsYuan(MaxIndicatorValue)
+		}
 	}
+	tiers := map[string]int64{}
+	for i, t := range c.TargetTiers {
+		tiers[t.ID] = t.ValueYuan
+		yuan(fmt.Sprintf("target_tiers[%d].value_yuan", i), t.ValueYuan)
+	}
+	yuan("baseline.revenue_yuan", c.Baseline.RevenueYuan)
+	yuan("total_target.value_yuan", c.TotalTarget.ValueYuan)
 	for i, d := range c.Districts {
 		if len(d.Code) != 6 || strings.Trim(d.Code, "0123456789") != "" {
 			fields[fmt.Sprintf("districts[%d].code", i)] = "须为 6 位 GB/T 2260 代码 / must be a 6-digit GB/T 2260 code"
@@ -249,6 +260,7 @@ func (c *Catalog) Validate() error {
 			} else if t.ValueYuan == 0 {
 				t.ValueYuan = v
 			}
+			yuan(at+".target.value_yuan", t.ValueYuan)
 			if t.Year < 2000 || t.Year > 2100 {
 				fields[at+".target.year"] = "年份无效 / invalid year"
 			}

@@ -74,8 +74,12 @@ func GenerateProjects(ctx context.Context, svc project.Service, cat *chanye.Cata
 		return stats, fmt.Errorf("demo projects: %w", err)
 	}
 	stats.Projects, stats.Nodes, stats.Reports = len(b.Projects), len(b.Nodes), len(b.Reports)
+	var total chanye.FenSum
 	for _, p := range b.Projects {
-		stats.Total += p.TotalInvestmentFen
+		total.Add(p.TotalInvestmentFen)
+	}
+	if stats.Total, err = total.Total("total"); err != nil {
+		return stats, fmt.Errorf("demo projects: %w", err)
 	}
 	for _, h := range pg.health {
 		stats.Health[h]++

@@ -50,6 +50,11 @@ func (e *Engine) Run(ctx context.Context, asOf chanye.Date, by string) (*policy.
 	t0 = time.Now()
 	res := vector.Run(b.cols, prog)
 	evaluated := time.Since(t0)
+	for _, pr := range res.Policies {
+		if pr.Overflow {
+			return nil, fmt.Errorf("engine: run: policy %s: %w", pr.PolicyID, chanye.ErrOverflow("total_fen"))
+		}
+	}
 	b.cols = nil // the columns are done with; let them go before the write
 
 	run := &policy.Run{AsOf: asOf, StartedAt: start, By: by, Snapshot: b.snapshot, Enterprises: b.Len()}

@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -50,25 +51,33 @@ func (e *Engine) Simulate(ctx context.Context, draft *policy.Policy, asOf chanye
 	}
 	sim := &Simulation{PolicyID: draft.ID, AsOf: asOf, Enterprises: b.Len(), BudgetFen: draft.BudgetFen}
 	after := amountsByRow(&res.Policies[0])
-	sim.Draft = b.totals(after, cat)
+	if sim.Draft, err = b.totals(after, cat); err != nil {
+		return nil, fmt.Errorf("engine: simulation of %s: draft: %w", draft.ID, err)
+	}
 	sim.OverBudget = draft.BudgetFen > 0 && sim.Draft.AmountFen > draft.BudgetFen
 	before := map[int]chanye.Fen{}
 	if pub != nil {
 		before = amountsByRow(&res.Policies[1])
-		t := b.totals(before, cat)
+		t, err := b.totals(before, cat)
+		if err != nil {
+			return nil, fmt.Errorf("engine: simulation of %s: published: %w", draft.ID, err)
+		}
 		sim.Published = &t
 	}
+	// Amounts are in [0, MaxGrantFen], so a difference never overflows;
+	// the sums of differences are checked like every total.
 	var changes []Change
+	var gain, loss chanye.FenSum
 	diff := func(row int, was, now chanye.Fen, wasElig, nowElig bool) {
 		if was == now && wasElig == nowElig {
 			return
 		}
 		if now > was || now == was && nowElig {
 			sim.Gainers++
-			sim.GainFen += now - was
+			gain.Add(now - was)
 		} else {
 			sim.Losers++
-			sim.LossFen += was - now
+			loss.Add(was - now)
 		}
 		changes = append(changes, Change{Code: b.codes[row], BeforeFen: was, AfterFen: now})
 	}
@@ -80,6 +89,12 @@ func (e *Engine) Simulate(ctx context.Context, draft *policy.Policy, asOf chanye
 		if _, ok := after[row]; !ok {
 			diff(row, was, 0, true, false)
 		}
+	}
+	if sim.GainFen, err = gain.Total("gain_fen"); err != nil {
+		return nil, fmt.Errorf("engine: simulation of %s: %w", draft.ID, err)
+	}
+	if sim.LossFen, err = loss.Total("loss_fen"); err != nil {
+		return nil, fmt.Errorf("engine: simulation of %s: %w", draft.ID, err)
 	}
 	slices.SortFunc(changes, func(x, y Change) int {
 		if c := cmp.Compare(abs(y.AfterFen-y.BeforeFen), abs(x.AfterFen-x.BeforeFen)); c != 0 {
@@ -170,33 +185,56 @@ func amountsByRow(pr *vector.PolicyResult) map[int]chanye.Fen {
 }
 
 // totals sums eligible rows and their amounts overall and by district,
-// industry (a firm in two industries counts in both) and size.
-func (b *base) totals(amounts map[int]chanye.Fen, cat *chanye.Catalog) Totals {
+// industry (a firm in two industries counts in both) and size. A sum that
+// overflows is an error (chanye.ErrOverflow), never a wrap.
+func (b *base) totals(amounts map[int]chanye.Fen, cat *chanye.Catalog) (Totals, error) {
 	var t Totals
-	dist := make([]Bucket, len(b.districts))
-	size := make([]Bucket, len(b.sizes))
-	ind := map[string]*Bucket{}
+	type sum struct {
+		Bucket
+		fen chanye.FenSum
+	}
+	var all chanye.FenSum
+	dist := make([]sum, len(b.districts))
+	size := make([]sum, len(b.sizes))
+	ind := map[string]*sum{}
 	for row, a := range amounts {
 		t.Eligible++
-		t.AmountFen += a
+		all.Add(a)
 		d := &dist[b.district[row]]
 		d.Eligible++
-		d.AmountFen += a
+		d.fen.Add(a)
 		s := &size[b.size[row]]
 		s.Eligible++
-		s.AmountFen += a
+		s.fen.Add(a)
 		for _, id := range b.indSets[b.inds[row]] {
 			x := ind[id]
 			if x == nil {
-				x = &Bucket{Key: id}
+				x = &sum{Bucket: Bucket{Key: id}}
 				ind[id] = x
 			}
 			x.Eligible++
-			x.AmountFen += a
+			x.fen.Add(a)
+		}
+	}
+	var err error
+	if t.AmountFen, err = all.Total("amount_fen"); err != nil {
+		return t, err
+	}
+	for _, xs := range [][]sum{dist, size} {
+		for i := range xs {
+			if xs[i].AmountFen, err = xs[i].fen.Total("amount_fen"); err != nil {
+				return t, err
+			}
+		}
+	}
+	for _, x := range ind {
+		if x.AmountFen, err = x.fen.Total("amount_fen"); err != nil {
+			return t, err
 		}
 	}
 	t.ByDistrict = []Bucket{}
-	for i, x := range dist {
+	for i, xs := range dist {
+		x := xs.Bucket
 		if x.Eligible == 0 {
 			continue
 		}
@@ -213,7 +251,7 @@ func (b *base) totals(amounts map[int]chanye.Fen, cat *chanye.Catalog) Totals {
 		if i < 0 || size[i].Eligible == 0 {
 			continue
 		}
-		x := size[i]
+		x := size[i].Bucket
 		x.Key = string(sc)
 		x.NameZH, x.NameEN = "未分类", "unclassified"
 		if sc != "" {
@@ -225,12 +263,12 @@ func (b *base) totals(amounts map[int]chanye.Fen, cat *chanye.Catalog) Totals {
 	for _, in := range cat.Industries { // catalog order
 		if x := ind[in.ID]; x != nil {
 			x.NameZH, x.NameEN = in.NameZH, in.NameEN
-			t.ByIndustry = append(t.ByIndustry, *x)
+			t.ByIndustry = append(t.ByIndustry, x.Bucket)
 			delete(ind, in.ID)
 		}
 	}
 	for _, x := range ind { // ids no longer in the catalog
-		t.ByIndustry = append(t.ByIndustry, *x)
+		t.ByIndustry = append(t.ByIndustry, x.Bucket)
 	}
-	return t
+	return t, nil
 }

@@ -110,18 +110,33 @@ func (c *Compiled) Evaluate(s Subject, asOf chanye.Date) Decision {
 	}
 	raw := chanye.Fen(out.(types.Int))
 	d.FormulaFen = raw
-	amt := raw
-	switch p.Amount.Floor {
+	amt, capped, ok := p.Amount.Final(raw)
+	if !ok {
+		d.Eligible, d.Err = false, fmt.Sprintf("金额 %s 元超过单户上限 %s 元 / the amount ¥%s exceeds the limit of ¥%s per enterprise",
+			amt.Yuan(), chanye.MaxGrantFen.Yuan(), amt.Yuan(), chanye.MaxGrantFen.Yuan())
+		return d
+	}
+	d.AmountFen, d.Capped = amt, capped
+	return d
+}
+
+// Final turns the formula's value into the amount granted: rounded down
+// by Floor, capped at CapFen, never negative. ok is false when the amount
+// exceeds chanye.MaxGrantFen, which only an uncapped formula can give: an
+// evaluation error, so that no total of decisions wraps. The reference and
+// the fast path both call it.
+func (a Amount) Final(raw chanye.Fen) (amt chanye.Fen, capped, ok bool) {
+	amt = raw
+	switch a.Floor {
 	case FloorYuan:
 		amt -= amt % 100
 	case FloorWan:
 		amt -= amt % 1_000_000
 	}
-	if p.Amount.CapFen > 0 && amt > p.Amount.CapFen {
-		amt, d.Capped = p.Amount.CapFen, true
+	if a.CapFen > 0 && amt > a.CapFen {
+		amt, capped = a.CapFen, true
 	}
-	d.AmountFen = max(amt, 0)
-	return d
+	return max(amt, 0), capped, amt <= chanye.MaxGrantFen
 }
 
 // gaps measures the comparisons of x that evaluated to false.

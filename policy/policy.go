@@ -127,7 +127,9 @@ const (
 
 // Amount is how much an eligible enterprise gets: Expr is a CEL int in fen,
 // rounded down by Floor, then clamped to [0, CapFen] (no cap when CapFen is
-// zero).
+// zero). CapFen is at most chanye.MaxGrantFen; an amount above it, which only
+// an uncapped formula can give, is an evaluation error (the decision is not
+// eligible), as is a formula whose arithmetic overflows.
 type Amount struct {
 	Expr   string     `json:"expr"`
 	CapFen chanye.Fen `json:"cap_fen,omitempty"`
@@ -194,8 +196,8 @@ func (p *Policy) Validate() error {
 	} else if !p.Effective.To.IsZero() && p.Effective.To.Before(p.Effective.From.Time) {
 		set("effective.to", "不能早于起始日期 / must not be before from")
 	}
-	if p.BudgetFen < 0 {
-		set("budget_fen", "不能为负 / must not be negative")
+	if msg := chanye.CheckFen(p.BudgetFen, chanye.MaxBudgetFen); msg != "" {
+		set("budget_fen", msg)
 	}
 	if p.Mode != ModeNoApplication && p.Mode != ModeOnApplication {
 		set("mode", fmt.Sprintf("方式 %q 须为 no_application（免申即享）或 on_application / mode must be no_application or on_application", p.Mode))
@@ -222,6 +224,12 @@ func (p *Policy) Validate() error {
 			}
 			if !pa.Type.holds(v.Value) {
 				set(vat+".value", fmt.Sprintf("取值须为 %s，与首个取值一致 / the value must be of type %s like the first", pa.Type, pa.Type))
+			} else if x, ok := v.Value.(int64); ok && pa.Money {
+				// Money parameters are thresholds on the facts and terms of
+				// the formula: bounded like the facts they are compared with.
+				if msg := chanye.CheckFen(chanye.Fen(x), chanye.MaxFactFen); msg != "" {
+					set(vat+".value", msg)
+				}
 			}
 		}
 		_ = i
@@ -251,8 +259,8 @@ func (p *Policy) Validate() error {
 	if strings.TrimSpace(p.Amount.Expr) == "" {
 		set("amount.expr", "必填 / required")
 	}
-	if p.Amount.CapFen < 0 {
-		set("amount.cap_fen", "不能为负 / must not be negative")
+	if msg := chanye.CheckFen(p.Amount.CapFen, chanye.MaxGrantFen); msg != "" {
+		set("amount.cap_fen", msg)
 	}
 	if p.Amount.Floor != "" && p.Amount.Floor != FloorYuan && p.Amount.Floor != FloorWan {
 		set("amount.floor", "须为 yuan 或 wan_yuan / must be yuan or wan_yuan")
@@ -267,6 +275,20 @@ func (p *Policy) Validate() error {
 		}
 		if c.Enterprise == nil {
 			set(at+".enterprise", "必填 / required")
+		} else {
+			for j, f := range c.Enterprise.Facts {
+				for k, v := range f.Values() {
+					ff := chanye.FactFields[k]
+					if v != nil && ff.Money && chanye.Fen(*v) > chanye.MaxFactFen {
+						set(fmt.Sprintf("%s.enterprise.facts[%d].%s", at, j, ff.Key), chanye.ExceedsFen(chanye.MaxFactFen))
+					} else if v != nil && !ff.Money && *v > chanye.MaxFactCount {
+						set(fmt.Sprintf("%s.enterprise.facts[%d].%s", at, j, ff.Key), chanye.ExceedsCount(chanye.MaxFactCount))
+					}
+				}
+			}
+		}
+		if msg := chanye.CheckFen(c.Expect.AmountFen, chanye.MaxGrantFen); msg != "" {
+			set(at+".expect.amount_fen", msg)
 		}
 	}
 	return chanye.Invalid(fmt.Sprintf("政策 %s 有误 / invalid policy", p.ID), f)

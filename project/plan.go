@@ -21,29 +21,35 @@ func PlannedProgress(p *Project, asOf chanye.Date) float64 {
 
 // PlannedInvestment returns the investment planned by the end of asOf:
 // PlannedProgress applied to the yearly plan's sum, or to the total
-// investment without a plan.
+// investment without a plan. A valid project's plan sums to at most its
+// total (Validate); a plan whose sum overflows counts as none.
 func PlannedInvestment(p *Project, asOf chanye.Date) chanye.Fen {
-	base := planSum(p)
-	if base <= 0 {
+	base, ok := planSum(p)
+	if !ok || base <= 0 {
 		base = p.TotalInvestmentFen
 	}
-	return chanye.Fen(float64(base)*plannedShare(p, endOfDay(asOf)) + 0.5)
+	v := float64(base)*plannedShare(p, endOfDay(asOf)) + 0.5
+	if v >= float64(base) { // the share is at most 1; never convert past the int64 range
+		return base
+	}
+	return chanye.Fen(v)
 }
 
 func endOfDay(d chanye.Date) time.Time { return d.AddDate(0, 0, 1) }
 
-func planSum(p *Project) chanye.Fen {
-	var s chanye.Fen
+// planSum returns the sum of the yearly plan, false when it overflows.
+func planSum(p *Project) (chanye.Fen, bool) {
+	var s chanye.FenSum
 	for _, y := range p.YearlyPlan {
-		s += y.PlannedFen
+		s.Add(y.PlannedFen)
 	}
-	return s
+	return s.Value(), !s.Overflowed()
 }
 
 func plannedShare(p *Project, t time.Time) float64 {
 	start, end := p.PlannedStart.Time, p.PlannedCompletion.Time
-	sum := planSum(p)
-	if sum <= 0 {
+	sum, ok := planSum(p)
+	if !ok || sum <= 0 {
 		return fraction(t, start, end)
 	}
 	var done float64

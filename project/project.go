@@ -178,8 +178,9 @@ type Project struct {
 // dashes, such as GZ2025-0001.
 var IDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,39}$`)
 
-// Validate checks the project's own fields; the store checks that the
-// industry and district exist.
+// Validate checks the project's own fields, the amounts against
+// chanye.MaxProjectFen; the store checks that the industry and district
+// exist.
 func (p *Project) Validate() error {
 	f := map[string]string{}
 	p.ID = strings.TrimSpace(p.ID)
@@ -210,6 +211,8 @@ func (p *Project) Validate() error {
 	}
 	if p.TotalInvestmentFen <= 0 {
 		f["total_investment_fen"] = "须大于 0 / must be positive"
+	} else if p.TotalInvestmentFen > chanye.MaxProjectFen {
+		f["total_investment_fen"] = chanye.ExceedsFen(chanye.MaxProjectFen)
 	}
 	if p.PlannedStart.IsZero() {
 		f["planned_start"] = "必填 / required"
@@ -219,7 +222,7 @@ func (p *Project) Validate() error {
 	} else if !p.PlannedStart.IsZero() && !p.PlannedCompletion.After(p.PlannedStart.Time) {
 		f["planned_completion"] = "须晚于计划开工 / must be after the planned start"
 	}
-	var sum chanye.Fen
+	var sum chanye.FenSum
 	seen := map[int]bool{}
 	for i, y := range p.YearlyPlan {
 		k := fmt.Sprintf("yearly_plan[%d]", i)
@@ -230,11 +233,13 @@ func (p *Project) Validate() error {
 			f[k] = "年份重复 / duplicate year"
 		case y.PlannedFen < 0:
 			f[k] = "计划投资不能为负 / planned investment cannot be negative"
+		case y.PlannedFen > chanye.MaxProjectFen:
+			f[k] = chanye.ExceedsFen(chanye.MaxProjectFen)
 		}
 		seen[y.Year] = true
-		sum += y.PlannedFen
+		sum.Add(y.PlannedFen)
 	}
-	if sum > p.TotalInvestmentFen && p.TotalInvestmentFen > 0 {
+	if (sum.Overflowed() || sum.Value() > p.TotalInvestmentFen) && p.TotalInvestmentFen > 0 {
 		f["yearly_plan"] = "年度计划合计超过总投资 / the yearly plans exceed the total investment"
 	}
 	for k, v := range map[string]string{"department": p.Department, "city_leader": p.CityLeader} {
@@ -391,7 +396,7 @@ type Report struct {
 
 var monthRE = regexp.MustCompile(`^(19|20|21)\d\d-(0[1-9]|1[0-2])$`)
 
-// Validate checks the report.
+// Validate checks the report, its amounts against chanye.MaxProjectFen.
 func (r *Report) Validate() error {
 	f := map[string]string{}
 	r.Month = strings.TrimSpace(r.Month)
@@ -400,8 +405,12 @@ func (r *Report) Validate() error {
 	}
 	if r.InvestedFen < 0 {
 		f["invested_fen"] = "不能为负 / cannot be negative"
+	} else if r.InvestedFen > chanye.MaxProjectFen {
+		f["invested_fen"] = chanye.ExceedsFen(chanye.MaxProjectFen)
 	}
-	if r.CumulativeFen < r.InvestedFen {
+	if r.CumulativeFen > chanye.MaxProjectFen {
+		f["cumulative_fen"] = chanye.ExceedsFen(chanye.MaxProjectFen)
+	} else if r.CumulativeFen < r.InvestedFen {
 		f["cumulative_fen"] = "累计不能小于当月 / cumulative cannot be less than the month's"
 	}
 	if r.ProgressPct < 0 || r.ProgressPct > 100 || r.ProgressPct != r.ProgressPct {

@@ -56,6 +56,14 @@ func TestProjectValidate(t *testing.T) {
 		{"order", func(p *Project) { p.PlannedCompletion = p.PlannedStart }, "planned_completion"},
 		{"plan exceeds", func(p *Project) { p.YearlyPlan = []YearPlan{{2025, p.TotalInvestmentFen}, {2026, 1}} }, "yearly_plan"},
 		{"plan duplicate", func(p *Project) { p.YearlyPlan = []YearPlan{{2025, 1}, {2025, 1}} }, "yearly_plan[1]"},
+		{"total at the bound", func(p *Project) { p.TotalInvestmentFen = chanye.MaxProjectFen }, ""},
+		{"total above the bound", func(p *Project) { p.TotalInvestmentFen = chanye.MaxProjectFen + 1 }, "total_investment_fen"},
+		{"total at MaxInt64", func(p *Project) { p.TotalInvestmentFen = math.MaxInt64 }, "total_investment_fen"},
+		{"plan above the bound", func(p *Project) {
+			p.TotalInvestmentFen = chanye.MaxProjectFen
+			p.YearlyPlan = []YearPlan{{2025, chanye.MaxProjectFen + 1}}
+		}, "yearly_plan[0]"},
+		{"plans that wrap", func(p *Project) { p.YearlyPlan = []YearPlan{{2025, math.MaxInt64}, {2026, math.MaxInt64}} }, "yearly_plan"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := testProject(t)
@@ -171,6 +179,30 @@ func TestReportValidate(t *testing.T) {
 	} {
 		if _, bad := chanye.ErrorFields(r.Validate())[field]; !bad {
 			t.Errorf("%+v: no error for %s", r, field)
+		}
+	}
+}
+
+func TestReportBounds(t *testing.T) {
+	for _, tc := range []struct {
+		name                 string
+		invested, cumulative chanye.Fen
+		fields               []string
+	}{
+		{"at the bound", chanye.MaxProjectFen, chanye.MaxProjectFen, nil},
+		{"cumulative above", 1, chanye.MaxProjectFen + 1, []string{"cumulative_fen"}},
+		{"both above", chanye.MaxProjectFen + 1, chanye.MaxProjectFen + 1, []string{"invested_fen", "cumulative_fen"}},
+		{"MaxInt64", math.MaxInt64, math.MaxInt64, []string{"invested_fen", "cumulative_fen"}},
+	} {
+		r := &Report{ProjectID: "GZ2025-0001", Month: "2026-10", InvestedFen: tc.invested, CumulativeFen: tc.cumulative, ProgressPct: 10}
+		fields := chanye.ErrorFields(r.Validate())
+		if len(fields) != len(tc.fields) {
+			t.Errorf("%s: fields %v, want %v", tc.name, fields, tc.fields)
+		}
+		for _, f := range tc.fields {
+			if fields[f] != chanye.ExceedsFen(chanye.MaxProjectFen) {
+				t.Errorf("%s: %s = %q, want the bound", tc.name, f, fields[f])
+			}
 		}
 	}
 }

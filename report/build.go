@@ -75,7 +75,7 @@ func Build(ctx context.Context, src Sources, month string, asOf chanye.Date) (*M
 
 	// The year's reports up to the month, and each project's latest.
 	type done struct {
-		year     chanye.Fen
+		year     chanye.FenSum
 		all      chanye.Fen
 		progress float64
 		reported bool // a report for the month before asOf's, the one due
@@ -95,7 +95,7 @@ func Build(ctx context.Context, src Sources, month string, asOf chanye.Date) (*M
 				dones[r.ProjectID] = d
 			}
 			if r.Month >= from {
-				d.year += r.InvestedFen
+				d.year.Add(r.InvestedFen)
 			}
 			// Reports come in month order: the last one seen is the latest.
 			d.all, d.progress = r.CumulativeFen, r.ProgressPct
@@ -120,14 +120,23 @@ func Build(ctx context.Context, src Sources, month string, asOf chanye.Date) (*M
 		}
 		return code
 	}
+	// Every amount is summed in fen with overflow checking: the reports
+	// are bounded (project.Report.Validate), but a sum of many must still
+	// be an error rather than wrap.
+	type sums struct{ total, plan, done chanye.FenSum }
 	byInd := map[string]*Summary{}
 	byDist := map[string]*Summary{}
+	sumsOf := map[*Summary]*sums{}
 	var red []*project.Project
 	overdueBy := map[string]int{}
 	for _, p := range ps {
 		d := dones[p.ID]
 		if d == nil {
 			d = &done{}
+		}
+		doneYear, err := d.year.Total("done_year")
+		if err != nil {
+			return nil, fmt.Errorf("report: project %s: %w", p.ID, err)
 		}
 		var plan chanye.Fen
 		for _, y := range p.YearlyPlan {
@@ -160,6 +169,7 @@ func Build(ctx context.Context, src Sources, month string, asOf chanye.Date) (*M
 			if s == nil {
 				s = &Summary{Name: k.name}
 				k.m[k.key] = s
+				sumsOf[s] = &sums{}
 			}
 			s.Projects++
 			switch p.Colour {
@@ -170,20 +180,31 @@ func Build(ctx context.Context, src Sources, month string, asOf chanye.Date) (*M
 			default:
 				s.Green++
 			}
-			s.Total += float64(p.TotalInvestmentFen) / 100
-			s.PlanYear += float64(plan) / 100
-			s.DoneYear += float64(d.year) / 100
+			ss := sumsOf[s]
+			ss.total.Add(p.TotalInvestmentFen)
+			ss.plan.Add(plan)
+			ss.done.Add(doneYear)
 			s.Overdue += overdue
 			if reporting && !d.reported {
 				s.NoReports++
 			}
 		}
 		m.Investment = append(m.Investment, Investment{ID: p.ID, Name: p.Name, Industry: industryName(p.IndustryID),
-			District: districtName(p.DistrictCode), Stage: p.Stage.NameZH(), Total: float64(p.TotalInvestmentFen) / 100,
-			PlanYear: float64(plan) / 100, DoneYear: float64(d.year) / 100, DoneAll: float64(d.all) / 100,
-			Progress: d.progress, Colour: p.Colour.NameZH()})
+			District: districtName(p.DistrictCode), Stage: p.Stage.NameZH(), Total: p.TotalInvestmentFen,
+			PlanYear: plan, DoneYear: doneYear, DoneAll: d.all, Progress: d.progress, Colour: p.Colour.NameZH()})
 		if p.Colour == project.Red {
 			red = append(red, p)
+		}
+	}
+	for s, ss := range sumsOf {
+		var err error
+		if s.Total, err = ss.total.Total("total"); err == nil {
+			if s.PlanYear, err = ss.plan.Total("plan_year"); err == nil {
+				s.DoneYear, err = ss.done.Total("done_year")
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("report: %s: %w", s.Name, err)
 		}
 	}
 	for _, ind := range cat.Industries {
@@ -285,7 +306,7 @@ func redItems(ctx context.Context, src Sources, cat *chanye.Catalog, red []*proj
 		}
 		out = append(out, RedItem{ID: p.ID, Name: p.Name, Industry: p.IndustryID, District: p.DistrictCode,
 			Stage: p.Stage.NameZH(), Owner: name, OwnerCode: o.OwnerCode, Department: o.Department, Leader: o.CityLeader,
-			Total: float64(p.TotalInvestmentFen) / 100, Reasons: strings.Join(reasons[p.ID], "；"), Since: since[p.ID]})
+			Total: p.TotalInvestmentFen, Reasons: strings.Join(reasons[p.ID], "；"), Since: since[p.ID]})
 	}
 	// By industry in catalog order, then by number.
 	pos := map[string]int{}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/chanye-org/chanye"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -36,18 +37,18 @@ type Meeting struct {
 }
 
 // Summary counts the projects of one industry or district by colour, with
-// their investment. Money is in yuan.
+// their investment. Money is in fen, summed with overflow checking.
 type Summary struct {
 	Name      string
 	Projects  int
 	Green     int
 	Yellow    int
 	Red       int
-	Total     float64 // total investment
-	PlanYear  float64 // planned for the year of the meeting
-	DoneYear  float64 // done in that year up to the month
-	Overdue   int     // overdue nodes
-	NoReports int     // projects under construction without last month's report, the one due
+	Total     chanye.Fen // total investment
+	PlanYear  chanye.Fen // planned for the year of the meeting
+	DoneYear  chanye.Fen // done in that year up to the month
+	Overdue   int        // overdue nodes
+	NoReports int        // projects under construction without last month's report, the one due
 }
 
 // RedItem is one red project and who answers for it.
@@ -61,9 +62,9 @@ type RedItem struct {
 	OwnerCode  string // its credit code
 	Department string
 	Leader     string
-	Total      float64 // yuan
-	Reasons    string  // the red warnings: rule and values
-	Since      string  // month the project turned red, when known
+	Total      chanye.Fen
+	Reasons    string // the red warnings: rule and values
+	Since      string // month the project turned red, when known
 }
 
 // OverdueNode is a node past its planned date and not done.
@@ -85,24 +86,25 @@ type Investment struct {
 	Industry string
 	District string
 	Stage    string
-	Total    float64 // yuan
-	PlanYear float64
-	DoneYear float64
-	DoneAll  float64 // cumulative since the start
-	Progress float64 // physical progress, per cent
+	Total    chanye.Fen
+	PlanYear chanye.Fen
+	DoneYear chanye.Fen
+	DoneAll  chanye.Fen // cumulative since the start
+	Progress float64    // physical progress, per cent
 	Colour   string
 }
 
-// wan converts yuan to 万元.
-func wan(yuan float64) float64 { return yuan / 1e4 }
+// wan converts fen to 万元 for a number cell: the float exists only in
+// the spreadsheet, every sum is made in fen before.
+func wan(f chanye.Fen) float64 { return float64(f) / 1e6 }
 
 // ratio is done/plan as a fraction for a percentage cell, or "" when there
 // is no plan.
-func ratio(done, plan float64) any {
+func ratio(done, plan chanye.Fen) any {
 	if plan <= 0 {
 		return ""
 	}
-	return done / plan
+	return float64(done) / float64(plan)
 }
 
 type styles struct {
@@ -286,6 +288,7 @@ func writeSummary(f *excelize.File, s *styles, m *Meeting) error {
 	}
 	table := func(rows []Summary, totalName string) error {
 		var t Summary
+		var total, plan, done chanye.FenSum
 		for _, r := range rows {
 			if err := w.add(summaryRow(r), nil); err != nil {
 				return err
@@ -294,11 +297,21 @@ func writeSummary(f *excelize.File, s *styles, m *Meeting) error {
 			t.Green += r.Green
 			t.Yellow += r.Yellow
 			t.Red += r.Red
-			t.Total += r.Total
-			t.PlanYear += r.PlanYear
-			t.DoneYear += r.DoneYear
+			total.Add(r.Total)
+			plan.Add(r.PlanYear)
+			done.Add(r.DoneYear)
 			t.Overdue += r.Overdue
 			t.NoReports += r.NoReports
+		}
+		var err error
+		if t.Total, err = total.Total("total"); err != nil {
+			return err
+		}
+		if t.PlanYear, err = plan.Total("plan_year"); err != nil {
+			return err
+		}
+		if t.DoneYear, err = done.Total("done_year"); err != nil {
+			return err
 		}
 		t.Name = totalName
 		if err := w.add(summaryRow(t), nil); err != nil {
@@ -386,20 +399,30 @@ func writeInvestment(f *excelize.File, s *styles, m *Meeting) error {
 	if err := w.start(); err != nil {
 		return err
 	}
-	var plan, done, total, all float64
+	var plan, done, total, all chanye.FenSum
 	for _, r := range m.Investment {
 		if err := w.add([]any{r.ID, r.Name, r.Industry, r.District, r.Stage, wan(r.Total), wan(r.PlanYear), wan(r.DoneYear),
 			ratio(r.DoneYear, r.PlanYear), wan(r.DoneAll), r.Progress / 100, r.Colour},
 			map[int]int{11: s.colourStyle(r.Colour)}); err != nil {
 			return err
 		}
-		plan += r.PlanYear
-		done += r.DoneYear
-		total += r.Total
-		all += r.DoneAll
+		plan.Add(r.PlanYear)
+		done.Add(r.DoneYear)
+		total.Add(r.Total)
+		all.Add(r.DoneAll)
 	}
-	if err := w.add([]any{"合计", fmt.Sprintf("%d 个项目", len(m.Investment)), "", "", "", wan(total), wan(plan), wan(done),
-		ratio(done, plan), wan(all), "", ""}, nil); err != nil {
+	var sums [4]chanye.Fen
+	for i, x := range []struct {
+		s    chanye.FenSum
+		what string
+	}{{total, "total"}, {plan, "plan_year"}, {done, "done_year"}, {all, "done_all"}} {
+		var err error
+		if sums[i], err = x.s.Total(x.what); err != nil {
+			return err
+		}
+	}
+	if err := w.add([]any{"合计", fmt.Sprintf("%d 个项目", len(m.Investment)), "", "", "", wan(sums[0]), wan(sums[1]), wan(sums[2]),
+		ratio(sums[2], sums[1]), wan(sums[3]), "", ""}, nil); err != nil {
 		return err
 	}
 	first, _ := excelize.CoordinatesToCellName(1, w.row)

@@ -221,8 +221,9 @@ func (d dialect) migration(text string) string {
 	return b.String()
 }
 
-// translate turns unique and foreign-key violations into domain errors and
-// leaves every other error as is (shown to users as an internal error).
+// translate turns unique and foreign-key violations and integer overflows
+// (chanye.ErrOverflow) into domain errors and leaves every other error as
+// is (shown to users as an internal error).
 func (d dialect) translate(err error) error {
 	if err == nil {
 		return nil
@@ -231,25 +232,37 @@ func (d dialect) translate(err error) error {
 	if errors.As(err, &e) {
 		return err
 	}
-	var unique, foreign bool
+	var unique, foreign, overflow bool
 	var pgErr *pgconn.PgError
 	var liteErr *sqlite.Error
 	switch {
 	case errors.As(err, &pgErr):
-		unique, foreign = pgErr.Code == "23505", pgErr.Code == "23503"
+		// 22003 numeric_value_out_of_range: a bigint sum or a value past
+		// the column's range.
+		unique, foreign, overflow = pgErr.Code == "23505", pgErr.Code == "23503", pgErr.Code == "22003"
 	case errors.As(err, &liteErr):
 		switch liteErr.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 			unique = true
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 			foreign = true
+		default:
+			// SUM() of integers past int64 fails with a plain SQLITE_ERROR.
+			overflow = strings.Contains(liteErr.Error(), "integer overflow")
 		}
+	}
+	// On PostgreSQL SUM of bigint is numeric: past int64 it fails in
+	// database/sql's Scan, which says so only in words.
+	if e := err.Error(); strings.Contains(e, "Scan error") && strings.Contains(e, "value out of range") {
+		overflow = true
 	}
 	switch {
 	case unique:
 		return &chanye.Error{Code: chanye.ECONFLICT, Message: "记录已存在 / record already exists"}
 	case foreign:
 		return &chanye.Error{Code: chanye.ENOTFOUND, Message: "引用的记录不存在 / referenced record does not exist"}
+	case overflow:
+		return fmt.Errorf("%w (%v)", chanye.ErrOverflow(""), err)
 	}
 	return err
 }

@@ -242,15 +242,19 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 			dim    policy.Dimension
 			key    string
 		}
-		totals := map[bucket]*policy.RunTotal{}
+		type total struct {
+			*policy.RunTotal
+			fen chanye.FenSum
+		}
+		totals := map[bucket]*total{}
 		addTotal := func(b bucket, amount chanye.Fen) {
 			t := totals[b]
 			if t == nil {
-				t = &policy.RunTotal{RunID: run.ID, PolicyID: b.policy, Dimension: b.dim, Key: b.key}
+				t = &total{RunTotal: &policy.RunTotal{RunID: run.ID, PolicyID: b.policy, Dimension: b.dim, Key: b.key}}
 				totals[b] = t
 			}
 			t.Eligible++
-			t.AmountFen += amount
+			t.fen.Add(amount)
 		}
 		const cols = 15
 		args := make([]any, 0, bulkRows*cols)
@@ -279,6 +283,10 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 				return chanye.Invalid("决定有误 / invalid decision",
 					map[string]string{fmt.Sprintf("decisions[%d]", n-1): "须有企业代码、政策年度，金额不为负 / needs a code, a period and an amount not negative"})
 			}
+			if d.AmountFen > chanye.MaxGrantFen {
+				return chanye.Invalid("决定有误 / invalid decision",
+					map[string]string{fmt.Sprintf("decisions[%d].amount_fen", n-1): chanye.ExceedsFen(chanye.MaxGrantFen)})
+			}
 			industries, err := json.Marshal(nonNil(d.Industries))
 			if err != nil {
 				return err
@@ -302,7 +310,16 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 			return err
 		}
 
+		// Every total is checked: a run whose money overflows is refused
+		// whole rather than stored wrapped.
+		var err error
+		for _, t := range totals {
+			if t.AmountFen, err = t.fen.Total("total_fen"); err != nil {
+				return fmt.Errorf("run total of %s by %s %q: %w", t.PolicyID, t.Dimension, t.Key, err)
+			}
+		}
 		run.Eligible, run.TotalFen = 0, 0
+		var runTotal chanye.FenSum
 		for i := range run.Policies {
 			rp := &run.Policies[i]
 			rp.Eligible, rp.AmountFen = 0, 0
@@ -310,11 +327,14 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 				rp.Eligible, rp.AmountFen = t.Eligible, t.AmountFen
 			}
 			run.Eligible += rp.Eligible
-			run.TotalFen += rp.AmountFen
+			runTotal.Add(rp.AmountFen)
 			if _, err := tx.exec(ctx, `UPDATE policy_run_policies SET eligible = ?, amount_fen = ? WHERE run_id = ? AND policy_id = ?`,
 				rp.Eligible, int64(rp.AmountFen), run.ID, rp.ID); err != nil {
 				return err
 			}
+		}
+		if run.TotalFen, err = runTotal.Total("total_fen"); err != nil {
+			return fmt.Errorf("run total: %w", err)
 		}
 		targs := make([]any, 0, len(totals)*6)
 		for _, t := range totals {

@@ -421,10 +421,31 @@ func lockEntitlement(ctx context.Context, tx *txn, ent policy.Entitlement) ([]*p
 	return out, rows.Err()
 }
 
-// appendLedger writes one entry and keeps the entitlement's net in step.
-// The partial unique index policy_ledger_one_payment rejects a second
-// payment even if the lock above were bypassed.
-func appendLedger(ctx context.Context, tx *txn, e *policy.LedgerEntry) error {
+// ledgerNet is the net paid for an entitlement: the sum of its entries,
+// checked (each is at most chanye.MaxGrantFen either way, so it never
+// overflows unless the ledger was written around the bounds).
+func ledgerNet(entries []*policy.LedgerEntry) (chanye.Fen, error) {
+	var net chanye.FenSum
+	for _, e := range entries {
+		net.Add(e.AmountFen)
+	}
+	return net.Total("net_fen")
+}
+
+// appendLedger writes one entry and keeps the entitlement's net in step;
+// net is the net before the entry (ledgerNet of the locked entries). The
+// new net is computed here with overflow checking rather than in SQL,
+// where SQLite would turn an overflowing integer into a float. The
+// partial unique index policy_ledger_one_payment rejects a second payment
+// even if the lock above were bypassed.
+func appendLedger(ctx context.Context, tx *txn, e *policy.LedgerEntry, net chanye.Fen) error {
+	if e.AmountFen < -chanye.MaxGrantFen || e.AmountFen > chanye.MaxGrantFen {
+		return chanye.Invalid("支付金额有误 / invalid payment", map[string]string{"amount_fen": chanye.ExceedsFen(chanye.MaxGrantFen)})
+	}
+	after, err := chanye.AddFen(net, e.AmountFen)
+	if err != nil {
+		return err
+	}
 	e.At = tx.now
 	if err := tx.queryRow(ctx, `INSERT INTO policy_ledger (policy_id, period, code, kind, amount_fen, run_id, actor, at, note)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -432,8 +453,8 @@ func appendLedger(ctx context.Context, tx *txn, e *policy.LedgerEntry) error {
 		e.Decision.RunID, e.By, tx.now.UnixMilli(), e.Note).Scan(&e.ID); err != nil {
 		return err
 	}
-	_, err := tx.exec(ctx, `UPDATE policy_entitlements SET net_fen = net_fen + ?, updated_at = ? WHERE policy_id = ? AND period = ? AND code = ?`,
-		int64(e.AmountFen), tx.now.UnixMilli(), e.Entitlement.PolicyID, e.Entitlement.Period, e.Entitlement.Code)
+	_, err = tx.exec(ctx, `UPDATE policy_entitlements SET net_fen = ?, updated_at = ? WHERE policy_id = ? AND period = ? AND code = ?`,
+		int64(after), tx.now.UnixMilli(), e.Entitlement.PolicyID, e.Entitlement.Period, e.Entitlement.Code)
 	return err
 }
 
@@ -478,19 +499,21 @@ func pay(ctx context.Context, tx *txn, ref policy.DecisionRef, by string) (out *
 	}
 	if len(entries) == 0 {
 		out = &policy.LedgerEntry{Entitlement: d.Entitlement(), Kind: policy.LedgerPayment, AmountFen: d.AmountFen, Decision: ref, By: by}
-		if err := appendLedger(ctx, tx, out); err != nil {
+		if err := appendLedger(ctx, tx, out, 0); err != nil {
 			return nil, err
 		}
 		return out, markPaid("")
 	}
+	net, err := ledgerNet(entries)
+	if err != nil {
+		return nil, err
+	}
 	var (
-		net      chanye.Fen
 		lastRun  int64
 		payment  *policy.LedgerEntry
 		reversed = entries[len(entries)-1].Kind == policy.LedgerReversal
 	)
 	for _, e := range entries {
-		net += e.AmountFen
 		lastRun = max(lastRun, e.Decision.RunID)
 		if e.Kind == policy.LedgerPayment {
 			payment = e
@@ -509,10 +532,14 @@ func pay(ctx context.Context, tx *txn, ref policy.DecisionRef, by string) (out *
 	}
 	if d.RunID > lastRun {
 		// A later run, e.g. after a data correction: pay the difference.
-		if diff := d.AmountFen - net; diff != 0 {
+		diff, err := chanye.SubFen(d.AmountFen, net)
+		if err != nil {
+			return nil, err
+		}
+		if diff != 0 {
 			out = &policy.LedgerEntry{Entitlement: d.Entitlement(), Kind: policy.LedgerAdjustment, AmountFen: diff, Decision: ref, By: by,
 				Note: "重算差额 / difference found by a later run"}
-			if err := appendLedger(ctx, tx, out); err != nil {
+			if err := appendLedger(ctx, tx, out, net); err != nil {
 				return nil, err
 			}
 			return out, markPaid("adjustment")
@@ -555,15 +582,19 @@ func (s *Store) Reverse(ctx context.Context, ref policy.DecisionRef, reason, by 
 		if err != nil {
 			return err
 		}
-		var net chanye.Fen
-		for _, e := range entries {
-			net += e.AmountFen
+		net, err := ledgerNet(entries)
+		if err != nil {
+			return err
 		}
 		if net == 0 {
 			return chanye.Errorf(chanye.ECONFLICT, "无可冲销的支付 / nothing paid to reverse")
 		}
-		out = &policy.LedgerEntry{Entitlement: d.Entitlement(), Kind: policy.LedgerReversal, AmountFen: -net, Decision: ref, By: by, Note: reason}
-		if err := appendLedger(ctx, tx, out); err != nil {
+		minus, err := chanye.SubFen(0, net)
+		if err != nil {
+			return err
+		}
+		out = &policy.LedgerEntry{Entitlement: d.Entitlement(), Kind: policy.LedgerReversal, AmountFen: minus, Decision: ref, By: by, Note: reason}
+		if err := appendLedger(ctx, tx, out, net); err != nil {
 			return err
 		}
 		// Every paid decision of the entitlement is reversed with it.

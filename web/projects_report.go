@@ -11,13 +11,14 @@ import (
 	"github.com/chanye-org/chanye/scorecard"
 )
 
-// summaryRow is one industry or district of the meeting report.
+// summaryRow is one industry or district of the meeting report. Its sums
+// are checked: an overflow fails the page rather than show a wrapped total.
 type summaryRow struct {
 	Name                  string
 	Colours               scorecard.Colours
 	Investment            string
 	Planned, Done, Share  string
-	planned, done, invest chanye.Fen
+	planned, done, invest chanye.FenSum
 }
 
 // redRow is a red project with its owners and the rules that fired.
@@ -89,14 +90,19 @@ func (s *Server) projectReport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	from := v.Year + "-01"
-	done := map[string]chanye.Fen{}
+	done := map[string]*chanye.FenSum{}
 	for off := 0; ; {
 		reps, total, err := ps.FindReports(ctx, project.ReportFilter{From: &from, To: &v.Month, Offset: off, Limit: 10000})
 		if err != nil {
 			return err
 		}
 		for _, rep := range reps {
-			done[rep.ProjectID] += rep.InvestedFen
+			d := done[rep.ProjectID]
+			if d == nil {
+				d = &chanye.FenSum{}
+				done[rep.ProjectID] = d
+			}
+			d.Add(rep.InvestedFen)
 		}
 		off += len(reps)
 		if len(reps) == 0 || off >= total {
@@ -140,14 +146,18 @@ func (s *Server) projectReport(w http.ResponseWriter, r *http.Request) error {
 			}
 			sr := m[key]
 			sr.Colours.Add(col)
-			sr.planned += planned
-			sr.done += done[p.ID]
-			sr.invest += p.TotalInvestmentFen
+			sr.planned.Add(planned)
+			sr.invest.Add(p.TotalInvestmentFen)
+			if d := done[p.ID]; d != nil {
+				sr.done.AddSum(*d)
+			}
 		}
 		v.Total.Colours.Add(col)
-		v.Total.planned += planned
-		v.Total.done += done[p.ID]
-		v.Total.invest += p.TotalInvestmentFen
+		v.Total.planned.Add(planned)
+		v.Total.invest.Add(p.TotalInvestmentFen)
+		if d := done[p.ID]; d != nil {
+			v.Total.done.AddSum(*d)
+		}
 		if col == project.Red {
 			v.Red = append(v.Red, redRow{projectRow: row, Rules: rules[p.ID]})
 		}
@@ -164,16 +174,31 @@ func (s *Server) projectReport(w http.ResponseWriter, r *http.Request) error {
 	if len(v.Overdue) > maxOverdueShown {
 		v.Overdue = v.Overdue[:maxOverdueShown]
 	}
-	finish := func(sr *summaryRow) {
-		sr.Investment, sr.Planned, sr.Done, sr.Share = fenMoney(l, sr.invest), fenMoney(l, sr.planned), fenMoney(l, sr.done), l.T("dash")
-		if sr.planned > 0 {
-			sr.Share = percent(float64(sr.done) / float64(sr.planned))
+	finish := func(sr *summaryRow) error {
+		invest, err := sr.invest.Total("investment")
+		if err != nil {
+			return err
 		}
+		planned, err := sr.planned.Total("planned")
+		if err != nil {
+			return err
+		}
+		done, err := sr.done.Total("done")
+		if err != nil {
+			return err
+		}
+		sr.Investment, sr.Planned, sr.Done, sr.Share = fenMoney(l, invest), fenMoney(l, planned), fenMoney(l, done), l.T("dash")
+		if planned > 0 {
+			sr.Share = percent(float64(done) / float64(planned))
+		}
+		return nil
 	}
 	for _, m := range []map[string]*summaryRow{inds, dists} {
 		rows := []summaryRow{}
 		for _, sr := range m {
-			finish(sr)
+			if err := finish(sr); err != nil {
+				return err
+			}
 			rows = append(rows, *sr)
 		}
 		sort.Slice(rows, func(i, j int) bool {
@@ -188,7 +213,9 @@ func (s *Server) projectReport(w http.ResponseWriter, r *http.Request) error {
 			v.ByDistrict = rows
 		}
 	}
-	finish(&v.Total)
+	if err := finish(&v.Total); err != nil {
+		return err
+	}
 	v.Total.Name = l.T("rep.total")
 	return s.render(w, "projects_report", v)
 }

@@ -137,12 +137,17 @@ func districtChart(l Lang, sim *engine.Simulation) budgetChart {
 		}
 		return strings.Compare(a.Key, b.Key)
 	})
-	var run chanye.Fen
+	// The districts partition the draft's total, which the engine summed
+	// with overflow checking, so the running sum stays in range; it is
+	// checked all the same, and the chart ends where it would not.
+	var run chanye.FenSum
 	for _, b := range buckets {
+		if run.Add(b.AmountFen); run.Overflowed() {
+			break
+		}
 		ch.Names = append(ch.Names, orDefault(l.Pick(b.NameZH, b.NameEN), b.Key))
 		ch.Draft = append(ch.Draft, chartNumber(int64(b.AmountFen), fenPerWan, 2))
-		run += b.AmountFen
-		ch.Cumulative = append(ch.Cumulative, chartNumber(int64(run), fenPerWan, 2))
+		ch.Cumulative = append(ch.Cumulative, chartNumber(int64(run.Value()), fenPerWan, 2))
 		if sim.Published != nil {
 			ch.Published = append(ch.Published, chartNumber(int64(pub[b.Key]), fenPerWan, 2))
 		}

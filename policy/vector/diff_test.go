@@ -410,3 +410,51 @@ func TestDifferentialShipped(t *testing.T) {
 		compareRuns(t, randomSubjects(1000, asOf, 12, true), pols[:6], asOf)
 	}
 }
+
+// TestDifferentialAtTheGrantBound: amounts at and above chanye.MaxGrantFen,
+// and formulas that overflow, are decided alike by the fast path and the
+// reference: above the bound or overflowing is not eligible (issue 8).
+func TestDifferentialAtTheGrantBound(t *testing.T) {
+	t.Parallel()
+	asOf := mustDate(t, "2025-06-30")
+	var pols []*policy.Compiled
+	for i, expr := range []string{"e.fy1.revenue / 10000", "e.fy1.revenue / 10000 + e.fy1.employees", "e.fy1.revenue * 1000",
+		"int(double(e.fy1.revenue) * 0.0001)", "e.fy1.revenue - 9223372036854775807 - 2"} {
+		p := &policy.Policy{ID: fmt.Sprintf("bound-%d", i), Version: 1, Status: policy.StatusDraft, TitleZH: "t", TitleEN: "t",
+			Document: "d", Issuer: "i", Mode: policy.ModeNoApplication, Effective: policy.Period{From: mustDate(t, "2025-01-01")},
+			Conds:  []policy.Condition{{ID: "reported", LabelZH: "l", LabelEN: "l", Expr: "e.fy1.reported"}},
+			Amount: policy.Amount{Expr: expr}}
+		c, err := policy.Compile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pols = append(pols, c)
+	}
+	var subjects []policy.Subject
+	for _, rev := range []int64{0, 1, int64(chanye.MaxGrantFen) * 10000, int64(chanye.MaxGrantFen)*10000 + 9999, int64(chanye.MaxGrantFen)*10000 + 10000,
+		int64(chanye.MaxFactFen), math.MaxInt64} {
+		for _, emp := range []int64{0, 1} {
+			e := &chanye.Enterprise{Code: "91440101MA59TEST0X", DistrictCode: "440106", IndustryClass: "3562", Founded: mustDate(t, "2015-03-10"),
+				Facts: []*chanye.Facts{{Year: 2024, Revenue: (*chanye.Fen)(&rev), Employees: &emp}}}
+			subjects = append(subjects, policy.NewSubject(e, asOf))
+		}
+	}
+	compareRuns(t, subjects, pols, asOf)
+	res := Run(func() *Columns {
+		prog := Compile(asOf, pols[0])
+		cols, _ := NewColumns(len(subjects), prog.Reads()...)
+		for _, s := range subjects {
+			cols.Append(s)
+		}
+		return cols
+	}(), Compile(asOf, pols[0]))
+	r := res.Policies[0]
+	for _, a := range r.Amounts {
+		if a < 0 || a > int64(chanye.MaxGrantFen) {
+			t.Errorf("amount %d outside [0, MaxGrantFen]", a)
+		}
+	}
+	if r.Overflow || r.TotalFen != int64(chanye.MaxGrantFen)*6 {
+		t.Errorf("total %d (overflow %v), want six grants at the bound", r.TotalFen, r.Overflow)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/interpreter"
@@ -29,8 +30,9 @@ type PolicyResult struct {
 	Version  int
 	Eligible []uint64 // bit i: row i is eligible
 	Count    int
-	Amounts  []int64 // fen, one per eligible row in row order: floored, capped, never negative
+	Amounts  []int64 // fen, one per eligible row in row order: floored, capped, never negative, at most chanye.MaxGrantFen
 	TotalFen int64
+	Overflow bool // the sum of Amounts overflows int64: TotalFen is not the total
 }
 
 // IsEligible reports whether row i is eligible.
@@ -804,9 +806,11 @@ func run(cols *Columns, tu tuning, progs []*Program) Result {
 			r.Amounts = append(r.Amounts, amounts[c*np+k]...)
 		}
 		r.Count = len(r.Amounts)
+		var sum chanye.FenSum
 		for _, a := range r.Amounts {
-			r.TotalFen += a
+			sum.Add(chanye.Fen(a))
 		}
+		r.TotalFen, r.Overflow = int64(sum.Value()), sum.Overflowed()
 	}
 	return res
 }
@@ -952,11 +956,12 @@ func (d *decider) decide(pp *polPlan, out []uint64) []int64 {
 		v := sx.selected(x.lo, sel, pp.amount)
 		amts = make([]int64, 0, len(sel))
 		for j, r := range sel {
-			if v.hasE && v.e[j/64]&(1<<(j%64)) != 0 {
+			amt, ok := finalAmount(v.i[j], a)
+			if !ok || v.hasE && v.e[j/64]&(1<<(j%64)) != 0 {
 				elig[r/64] &^= 1 << (r % 64)
 				continue
 			}
-			amts = append(amts, finalAmount(v.i[j], a))
+			amts = append(amts, amt)
 		}
 		sx.releaseAll()
 	default:
@@ -981,7 +986,11 @@ func (d *decider) decide(pp *polPlan, out []uint64) []int64 {
 				}
 				raw = int64(i)
 			}
-			amts = append(amts, finalAmount(raw, a))
+			amt, ok := finalAmount(raw, a)
+			if !ok {
+				return false
+			}
+			amts = append(amts, amt)
 			return true
 		})
 	}
@@ -989,19 +998,11 @@ func (d *decider) decide(pp *polPlan, out []uint64) []int64 {
 	return amts
 }
 
-// finalAmount floors and caps the formula's value as policy.Evaluate does.
-func finalAmount(raw int64, a policy.Amount) int64 {
-	amt := raw
-	switch a.Floor {
-	case policy.FloorYuan:
-		amt -= amt % 100
-	case policy.FloorWan:
-		amt -= amt % 1_000_000
-	}
-	if a.CapFen > 0 && amt > int64(a.CapFen) {
-		amt = int64(a.CapFen)
-	}
-	return max(amt, 0)
+// finalAmount floors and caps the formula's value as policy.Evaluate does;
+// false is an amount above chanye.MaxGrantFen, an evaluation error.
+func finalAmount(raw int64, a policy.Amount) (int64, bool) {
+	amt, _, ok := a.Final(chanye.Fen(raw))
+	return int64(amt), ok
 }
 
 // eachRow calls keep for each set bit in row order and clears the bits it
