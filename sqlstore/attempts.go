@@ -14,8 +14,9 @@ var _ auth.Attempts = (*Store)(nil)
 // maxAttemptRows bounds login_attempts whatever a spray of addresses and
 // names does: past it, the rows that expire soonest — single failures, not
 // the counts of a key being throttled, nor a trusted pair — are dropped
-// until a tenth of the room is free again. A row is a few dozen bytes, so
-// the table stays under about 20 MB.
+// until a tenth of the room is free again. A row with its index entries
+// takes at most some 300 bytes (keys are bounded by auth), so the table
+// stays under about 30 MB.
 const maxAttemptRows = 100_000
 
 // attemptLockKey is the pg_advisory_xact_lock key of the sign-in counters

@@ -1,15 +1,20 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"html"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,6 +30,12 @@ import (
 // serve does, with an admin and a leader account.
 func authFixture(t *testing.T) *httptest.Server {
 	t.Helper()
+	return authFixtureLog(t, nil)
+}
+
+// authFixtureLog is authFixture logging to log, each request with an id.
+func authFixtureLog(t *testing.T, log *slog.Logger) *httptest.Server {
+	t.Helper()
 	store := sqlstoretest.New(t)
 	op := chanye.WithActor(context.Background(), chanye.Operator)
 	for _, u := range []*auth.User{{Name: "admin", Role: chanye.RoleAdmin}, {Name: "leader", Role: chanye.RoleLeader}} {
@@ -35,11 +46,15 @@ func authFixture(t *testing.T) *httptest.Server {
 	accounts := auth.NewThrottle(store, store)
 	m := httpauth.New(httpauth.Config{Accounts: accounts})
 	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store})
-	h, err := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store, Engine: eng, Accounts: accounts, Auth: m})
+	h, err := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store, Engine: eng, Accounts: accounts, Auth: m, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(m.Authenticate(h))
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := chanye.WithRequestID(r.Context(), fmt.Sprintf("req-%d", n.Add(1)))
+		m.Authenticate(h).ServeHTTP(w, r.WithContext(ctx))
+	}))
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -177,6 +192,37 @@ func TestLoginThrottled(t *testing.T) {
 	}
 	if !strings.Contains(body, `name="name" value="leader"`) {
 		t.Error("the throttled page lost the name typed")
+	}
+}
+
+// TestLoginLogged: sign-ins, failures and throttled attempts are logged
+// with the request id, the login and the address, never the password.
+func TestLoginLogged(t *testing.T) {
+	var buf bytes.Buffer
+	srv := authFixtureLog(t, slog.New(slog.NewJSONHandler(&buf, nil)))
+	c := browser(t)
+	for range 5 {
+		signIn(t, c, srv.URL, "leader", "wrong password")
+	}
+	signIn(t, c, srv.URL, "leader", "leader password 1")
+	signIn(t, browser(t), srv.URL, "admin", "admin password 1")
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var e struct{ Msg, Request_ID, Name, Addr, Budget string }
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if e.Request_ID == "" || e.Addr == "" {
+			t.Errorf("log line without request id or address: %s", line)
+		}
+		got = append(got, e.Msg+" "+e.Name+" "+e.Budget)
+	}
+	want := "[sign-in failed leader  sign-in failed leader  sign-in failed leader  sign-in failed leader  sign-in failed leader  sign-in throttled leader pair sign-in admin ]"
+	if fmt.Sprint(got) != want {
+		t.Errorf("logged %v\nwant %s", got, want)
+	}
+	if strings.Contains(buf.String(), "password") {
+		t.Errorf("the log holds a password:\n%s", buf.String())
 	}
 }
 
