@@ -407,3 +407,18 @@ func TestPasswordChangeRevokes(t *testing.T) {
 		t.Errorf("a form after the change: %d", res.StatusCode)
 	}
 }
+
+func TestHomeFor(t *testing.T) {
+	for _, tt := range []struct {
+		u    *auth.User
+		want string
+	}{
+		{&auth.User{Role: chanye.RoleEnterprise, Code: "91440101MA5CXXXX0X"}, "/enterprises/91440101MA5CXXXX0X/policies"},
+		{&auth.User{Role: chanye.RoleLeader}, "/"},
+		{nil, "/"},
+	} {
+		if got := homeFor(tt.u); got != tt.want {
+			t.Errorf("homeFor(%+v) = %q, want %q", tt.u, got, tt.want)
+		}
+	}
+}
