@@ -85,8 +85,8 @@ type UserFilter struct {
 }
 
 // UserUpdate changes a user; nil fields stay as they are. Changing the role
-// or scope is validated as a whole; a new password is hashed and ends every
-// session of the user.
+// or scope is validated as a whole. A password is changed with
+// ChangePassword, which says what it revoked.
 type UserUpdate struct {
 	DisplayName *string
 	Role        *chanye.Role
@@ -94,7 +94,17 @@ type UserUpdate struct {
 	IndustryID  *string
 	Code        *string
 	Disabled    *bool
-	Password    *string
+}
+
+// PasswordChange is what changing a user's password did. A password is
+// changed after a suspected compromise as often as not, so whatever the old
+// password let in stops: every session of the user ends and every live API
+// token of the user is revoked (a new token is made after the change).
+type PasswordChange struct {
+	User          *User   `json:"user"`
+	SessionsEnded int     `json:"sessions_ended"`
+	TokensRevoked int     `json:"tokens_revoked"`
+	TokenIDs      []int64 `json:"token_ids,omitempty"` // the tokens revoked
 }
 
 // Apply applies upd to u, without validating.
@@ -149,12 +159,12 @@ func (s *Session) Expired(now time.Time) bool {
 }
 
 // Service manages accounts. User management (CreateUser, FindUsers,
-// FindUserByName, UpdateUser, CreateToken for another user, RevokeToken of
-// another user's token, FindTokens) is for the admin role: the context's
-// actor (chanye.ActorFrom) must be an admin, else EUNAUTHORIZED for the
-// public and EFORBIDDEN for the others (see RequireAdmin). Authenticate,
-// the session methods and FindTokenUser serve sign-in itself and need no
-// actor.
+// FindUserByName, UpdateUser, ChangePassword, CreateToken for another user,
+// RevokeToken of another user's token, FindTokens) is for the admin role:
+// the context's actor (chanye.ActorFrom) must be an admin, else
+// EUNAUTHORIZED for the public and EFORBIDDEN for the others (see
+// RequireAdmin). Authenticate, the session methods and FindTokenUser serve
+// sign-in itself and need no actor.
 type Service interface {
 	// CreateUser stores u with the password hashed. EINVALID for a bad
 	// user or a password under MinPasswordLength, ECONFLICT when the name
@@ -167,13 +177,18 @@ type Service interface {
 	// UpdateUser changes the user by id. A disabled user's sessions end
 	// and tokens stop working. ENOTFOUND, EINVALID, EFORBIDDEN.
 	UpdateUser(ctx context.Context, id int64, upd UserUpdate) (*User, error)
+	// ChangePassword sets the user's password, ends all the user's sessions
+	// and revokes all its live API tokens (see PasswordChange). EINVALID for
+	// a password under MinPasswordLength, ENOTFOUND, EFORBIDDEN.
+	ChangePassword(ctx context.Context, id int64, password string) (*PasswordChange, error)
 	// CountAdmins returns how many enabled admins there are; it needs no
 	// actor, so that the first start can create one.
 	CountAdmins(ctx context.Context) (int, error)
 
 	// Authenticate returns the enabled user with this name and password.
 	// EUNAUTHORIZED for a wrong name or password or a disabled user, alike;
-	// ETOOMANY (with a RetryError) when addr or the account is throttled.
+	// ETOOMANY (with a RetryError) when the throttle (see Throttle) holds
+	// the attempt back.
 	Authenticate(ctx context.Context, name, password, addr string) (*User, error)
 
 	// CreateSession starts a session for the user and returns its secret

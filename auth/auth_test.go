@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -140,48 +142,79 @@ func TestSessionExpired(t *testing.T) {
 	}
 }
 
-// clock is a settable time for limiter tests.
-type clock struct{ t time.Time }
+// memAttempts is a working Attempts in memory, on a settable clock.
+type memAttempts struct {
+	now  time.Time
+	rows map[AttemptKey]Counter
+}
 
-func (c *clock) now() time.Time          { return c.t }
-func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
+func newMemAttempts() *memAttempts {
+	return &memAttempts{now: time.Date(2025, 6, 15, 9, 0, 0, 0, time.UTC), rows: map[AttemptKey]Counter{}}
+}
 
-func TestLimiter(t *testing.T) {
-	c := &clock{t: time.Date(2025, 6, 15, 9, 0, 0, 0, time.UTC)}
-	l := NewLimiter(5, time.Second, 15*time.Minute)
-	l.Now = c.now
+func (m *memAttempts) advance(d time.Duration) { m.now = m.now.Add(d) }
+
+func (m *memAttempts) UpdateAttempts(ctx context.Context, keys []AttemptKey, fn func(time.Time, []Counter) error) error {
+	c := make([]Counter, len(keys))
+	for i, k := range keys {
+		if r, ok := m.rows[k]; ok && r.Expires.After(m.now) {
+			c[i] = r
+		}
+	}
+	if err := fn(m.now, c); err != nil {
+		return err
+	}
+	for i, k := range keys {
+		if c[i].Expires.After(m.now) {
+			m.rows[k] = c[i]
+		} else {
+			delete(m.rows, k)
+		}
+	}
+	return nil
+}
+
+var _ Attempts = (*memAttempts)(nil)
+
+func TestBudget(t *testing.T) {
+	b := DefaultLimits.Pair
+	now := time.Date(2025, 6, 15, 9, 0, 0, 0, time.UTC)
+	var c Counter
 	for i := 1; i <= 4; i++ {
-		if d := l.Fail("u"); d != 0 {
+		b.fail(&c, now)
+		if d := b.wait(c, now); d != 0 {
 			t.Fatalf("failure %d: wait %v, want 0", i, d)
 		}
 	}
 	want := []time.Duration{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900}
 	for i, w := range want {
-		if d := l.Fail("u"); d != w*time.Second {
+		b.fail(&c, now)
+		if d := b.wait(c, now); d != w*time.Second {
 			t.Fatalf("failure %d: wait %v, want %v", i+5, d, w*time.Second)
 		}
-		if d := l.Wait("u"); d != w*time.Second {
-			t.Fatalf("after failure %d: Wait = %v", i+5, d)
-		}
-		c.advance(w*time.Second - time.Millisecond)
-		if l.Wait("u") <= 0 {
+		now = now.Add(w*time.Second - time.Millisecond)
+		if b.wait(c, now) <= 0 {
 			t.Fatalf("after failure %d: free before the wait is over", i+5)
 		}
-		c.advance(time.Millisecond)
-		if d := l.Wait("u"); d != 0 {
-			t.Fatalf("after failure %d and its wait: Wait = %v", i+5, d)
+		now = now.Add(time.Millisecond)
+		if d := b.wait(c, now); d != 0 {
+			t.Fatalf("after failure %d and its wait: wait %v", i+5, d)
 		}
 	}
-	if l.Wait("other") != 0 {
-		t.Error("another key waits")
+	// The count decays by one per Leak without failures, and the counter
+	// expires when it has decayed to nothing.
+	if got := b.decayed(c, c.Last.Add(3*b.Leak+time.Second)); got != c.Failures-3 {
+		t.Errorf("decayed after 3 leaks: %d, want %d", got, c.Failures-3)
 	}
-	l.Succeed("u")
-	if l.Wait("u") != 0 || l.Fail("u") != 0 {
-		t.Error("success did not reset the key")
+	if !c.Expires.Equal(c.Last.Add(time.Duration(c.Failures) * b.Leak)) {
+		t.Errorf("expires %v, want the end of the decay", c.Expires)
+	}
+	if got := b.decayed(c, c.Expires); got != 0 {
+		t.Errorf("decayed at expiry: %d", got)
 	}
 }
 
-// fakeAccounts authenticates one user by a fixed password.
+// fakeAccounts authenticates two users by fixed passwords.
 type fakeAccounts struct {
 	Service
 	calls int
@@ -189,27 +222,50 @@ type fakeAccounts struct {
 
 func (f *fakeAccounts) Authenticate(ctx context.Context, name, password, addr string) (*User, error) {
 	f.calls++
-	if name == "ann" && password == "right password" {
+	switch {
+	case name == "ann" && password == "right password":
 		return &User{ID: 1, Name: "ann", Role: chanye.RoleAdmin}, nil
+	case name == "bob" && password == "bob password":
+		return &User{ID: 2, Name: "bob", Role: chanye.RoleLeader}, nil
 	}
 	return nil, ErrBadCredentials
 }
 
+// fail signs in with a wrong password until a failure is counted, waiting
+// out any throttle first, and returns how long it waited.
+func fail(t *testing.T, s Service, m *memAttempts, name, addr string) time.Duration {
+	t.Helper()
+	var waited time.Duration
+	for range 100 {
+		_, err := s.Authenticate(context.Background(), name, "wrong password", addr)
+		switch chanye.ErrorCode(err) {
+		case chanye.EUNAUTHORIZED:
+			return waited
+		case chanye.ETOOMANY:
+			waited += RetryAfter(err)
+			m.advance(RetryAfter(err))
+		default:
+			t.Fatalf("%s from %s: %v", name, addr, err)
+		}
+	}
+	t.Fatalf("%s from %s: never counted", name, addr)
+	return 0
+}
+
 func TestThrottle(t *testing.T) {
 	ctx := context.Background()
-	c := &clock{t: time.Date(2025, 6, 15, 9, 0, 0, 0, time.UTC)}
-	accounts, addrs := NewLimiter(5, time.Second, 15*time.Minute), NewLimiter(20, time.Second, 15*time.Minute)
-	accounts.Now, addrs.Now = c.now, c.now
+	m := newMemAttempts()
 	fake := &fakeAccounts{}
-	s := Throttle(fake, accounts, addrs)
+	s := NewThrottle(fake, m)
 	for i := 0; i < 5; i++ {
 		if _, err := s.Authenticate(ctx, "ann", "wrong password", "10.0.0.1"); chanye.ErrorCode(err) != chanye.EUNAUTHORIZED {
 			t.Fatalf("failure %d: %v, want EUNAUTHORIZED", i+1, err)
 		}
 	}
-	_, err := s.Authenticate(ctx, "ANN", "right password", "10.0.0.2")
-	if chanye.ErrorCode(err) != chanye.ETOOMANY || RetryAfter(err) != time.Second {
-		t.Fatalf("sixth try, right password, other address: %v (retry after %v); want ETOOMANY after 1s", err, RetryAfter(err))
+	_, err := s.Authenticate(ctx, "ANN", "right password", "10.0.0.1")
+	var re *RetryError
+	if chanye.ErrorCode(err) != chanye.ETOOMANY || RetryAfter(err) != time.Second || !errors.As(err, &re) || re.Budget != KeyPair {
+		t.Fatalf("sixth try from the same address: %v (retry after %v); want ETOOMANY of the pair after 1s", err, RetryAfter(err))
 	}
 	if fake.calls != 5 {
 		t.Errorf("throttled try reached the store: %d calls", fake.calls)
@@ -217,19 +273,132 @@ func TestThrottle(t *testing.T) {
 	if !strings.Contains(chanye.ErrorMessage(err), "1s") {
 		t.Errorf("message %q does not say how long to wait", chanye.ErrorMessage(err))
 	}
-	c.advance(time.Second)
+	// Another address is not held back by this pair's failures.
 	if u, err := s.Authenticate(ctx, "ann", "right password", "10.0.0.2"); err != nil || u.Name != "ann" {
+		t.Fatalf("other address: %v, %v", u, err)
+	}
+	m.advance(time.Second)
+	if u, err := s.Authenticate(ctx, "ann", "right password", "10.0.0.1"); err != nil || u.Name != "ann" {
 		t.Fatalf("after the wait: %v, %v", u, err)
 	}
-	if _, err := s.Authenticate(ctx, "ann", "wrong password", "10.0.0.2"); chanye.ErrorCode(err) != chanye.EUNAUTHORIZED {
-		t.Fatalf("success did not reset the account: %v", err)
+	for i := 0; i < 4; i++ {
+		if _, err := s.Authenticate(ctx, "ann", "wrong password", "10.0.0.1"); chanye.ErrorCode(err) != chanye.EUNAUTHORIZED {
+			t.Fatalf("success did not reset the pair: %v", err)
+		}
 	}
 
-	// One address guessing many accounts is stopped by the address limit.
+	// One address guessing many accounts is stopped by the address budget.
 	for i := 0; i < 20; i++ {
 		s.Authenticate(ctx, "user"+string(rune('a'+i)), "wrong password", "10.6.6.6")
 	}
-	if _, err := s.Authenticate(ctx, "zed", "wrong password", "10.6.6.6"); chanye.ErrorCode(err) != chanye.ETOOMANY {
-		t.Errorf("21st account from one address: %v, want ETOOMANY", err)
+	if _, err := s.Authenticate(ctx, "zed", "wrong password", "10.6.6.6"); chanye.ErrorCode(err) != chanye.ETOOMANY || !errors.As(err, &re) || re.Budget != KeyAddress {
+		t.Errorf("21st account from one address: %v, want ETOOMANY of the address", err)
+	}
+}
+
+// TestThrottleStranger: a stranger's failures on an account hold its owner
+// back for at most the account budget's short cap, and not at all from an
+// address the owner signed in from (issue 8, finding 6).
+func TestThrottleStranger(t *testing.T) {
+	ctx := context.Background()
+	m := newMemAttempts()
+	s := NewThrottle(&fakeAccounts{}, m)
+	if _, err := s.Authenticate(ctx, "ann", "right password", "10.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	m.advance(time.Hour)
+	// One stranger, 40 failures: its own waits grow to 15 minutes.
+	var waited time.Duration
+	for range 40 {
+		waited += fail(t, s, m, "ann", "10.6.6.6")
+	}
+	if waited < time.Hour {
+		t.Errorf("40 guesses from one address waited only %v", waited)
+	}
+	// A botnet, one failure from each of 30 addresses.
+	for i := range 30 {
+		fail(t, s, m, "ann", fmt.Sprintf("10.7.0.%d", i))
+	}
+	_, err := s.Authenticate(ctx, "ann", "wrong password", "10.6.6.6")
+	if d := RetryAfter(err); d < time.Minute {
+		t.Errorf("the stranger waits %v, want minutes", d)
+	}
+	// The owner's usual address: no wait at all.
+	if _, err := s.Authenticate(ctx, "ann", "right password", "10.0.0.1"); err != nil {
+		t.Errorf("owner from a trusted address: %v", err)
+	}
+	// The owner from a new address: at most the account's cap.
+	_, err = s.Authenticate(ctx, "ann", "right password", "10.0.0.9")
+	if d := RetryAfter(err); d == 0 || d > DefaultLimits.Account.Max {
+		t.Fatalf("owner from a new address: %v (retry after %v), want a wait of at most %v", err, d, DefaultLimits.Account.Max)
+	}
+	m.advance(RetryAfter(err))
+	if _, err := s.Authenticate(ctx, "ann", "right password", "10.0.0.9"); err != nil {
+		t.Errorf("owner from a new address after the wait: %v", err)
+	}
+}
+
+// TestThrottleSuccessKeepsAddressBudget: a success resets neither the
+// address's nor the account's count, so one known password does not buy
+// five guesses on every other account (issue 8, finding 6); it only takes
+// back its own count, so many users signing in behind one address are not
+// throttled by their successes.
+func TestThrottleSuccessKeepsAddressBudget(t *testing.T) {
+	ctx := context.Background()
+	m := newMemAttempts()
+	s := NewThrottle(&fakeAccounts{}, m)
+	throttled := 0
+	for i := range 10 {
+		for range 4 {
+			_, err := s.Authenticate(ctx, fmt.Sprintf("user%d", i), "wrong password", "10.6.6.6")
+			if chanye.ErrorCode(err) == chanye.ETOOMANY {
+				throttled++
+			}
+		}
+		if _, err := s.Authenticate(ctx, "bob", "bob password", "10.6.6.6"); err != nil && chanye.ErrorCode(err) != chanye.ETOOMANY {
+			t.Fatal(err)
+		}
+	}
+	if throttled == 0 {
+		t.Error("40 guesses on 10 accounts from one address, a success between each 4, never throttled")
+	}
+
+	m = newMemAttempts()
+	s = NewThrottle(&fakeAccounts{}, m)
+	for range 100 {
+		if _, err := s.Authenticate(ctx, "bob", "bob password", "10.1.1.1"); err != nil {
+			t.Fatalf("success behind a shared address: %v", err)
+		}
+	}
+	for i := range 19 {
+		fail(t, s, m, fmt.Sprintf("typo%d", i), "10.1.1.1")
+	}
+	if _, err := s.Authenticate(ctx, "bob", "bob password", "10.1.1.1"); err != nil {
+		t.Errorf("100 successes and 19 failures: %v", err)
+	}
+}
+
+func TestAttemptKeys(t *testing.T) {
+	for _, tt := range []struct{ name, addr, account, key string }{
+		{" Ann ", "10.0.0.1", "ann", "10.0.0.1"},
+		{"a", "10.0.0.1", "-", "10.0.0.1"},
+		{"ann\x00", "", "-", "-"},
+		{strings.Repeat("x", 200), strings.Repeat("1", 65), "-", "-"},
+		{"ann", "2001:db8::/64", "ann", "2001:db8::/64"},
+		{"ann", "evil\nhost", "ann", "-"},
+	} {
+		k := attemptKeys(tt.name, tt.addr)
+		want := []AttemptKey{{KeyPair, tt.account, tt.key}, {KeyAddress, "", tt.key}, {KeyAccount, tt.account, ""}}
+		if fmt.Sprint(k) != fmt.Sprint(want) {
+			t.Errorf("attemptKeys(%q, %q) = %v, want %v", tt.name, tt.addr, k, want)
+		}
+	}
+}
+
+func TestTooManyRoundsUp(t *testing.T) {
+	for d, want := range map[time.Duration]time.Duration{0: time.Second, 1500 * time.Millisecond: 2 * time.Second, 30 * time.Second: 30 * time.Second} {
+		if got := tooMany(d, KeyPair).After; got != want {
+			t.Errorf("tooMany(%v).After = %v, want %v", d, got, want)
+		}
 	}
 }

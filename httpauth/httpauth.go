@@ -185,9 +185,11 @@ func (m *Middleware) csrfOK(r *http.Request, want string) bool {
 
 // StartSession signs u in: it ends the request's current session, if any,
 // starts a new one (a new id, so a planted cookie is worth nothing) and
-// sets its cookie.
+// sets its cookie. A page the request renders afterwards carries the new
+// session's CSRF token.
 func (m *Middleware) StartSession(w http.ResponseWriter, r *http.Request, u *auth.User) error {
-	if in := info(r); in.session != "" {
+	in := info(r)
+	if in.session != "" {
 		if err := m.accounts.DeleteSession(r.Context(), in.session); err != nil {
 			return err
 		}
@@ -196,6 +198,7 @@ func (m *Middleware) StartSession(w http.ResponseWriter, r *http.Request, u *aut
 	if err != nil {
 		return err
 	}
+	in.session, in.csrf = id, csrfToken(id)
 	m.setCookie(w, r, SessionCookie, id)
 	m.clearCookie(w, r, anonCookie)
 	return nil

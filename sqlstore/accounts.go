@@ -124,20 +124,12 @@ func findUser(ctx context.Context, tx *txn, cond string, arg any) (*auth.User, e
 	return u, err
 }
 
-// UpdateUser changes the user with this id. A new password is hashed and,
-// like disabling, ends the user's sessions. The last enabled admin can be
-// neither disabled nor given another role: ECONFLICT. ENOTFOUND, EINVALID,
-// EFORBIDDEN.
+// UpdateUser changes the user with this id. Disabling ends the user's
+// sessions. The last enabled admin can be neither disabled nor given
+// another role: ECONFLICT. ENOTFOUND, EINVALID, EFORBIDDEN.
 func (s *Store) UpdateUser(ctx context.Context, id int64, upd auth.UserUpdate) (*auth.User, error) {
 	if err := auth.RequireAdmin(ctx); err != nil {
 		return nil, err
-	}
-	var hash string
-	if upd.Password != nil {
-		var err error
-		if hash, err = auth.HashPassword(*upd.Password); err != nil {
-			return nil, err
-		}
 	}
 	var u *auth.User
 	err := s.db.transact(ctx, false, func(tx *txn) (err error) {
@@ -154,13 +146,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, upd auth.UserUpdate) (
 			u.DisplayName, string(u.Role), u.Department, u.IndustryID, u.Code, boolInt(u.Disabled), id); err != nil {
 			return err
 		}
-		if hash != "" {
-			u.PasswordChangedAt = tx.now
-			if _, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`, hash, tx.now.UnixMilli(), id); err != nil {
-				return err
-			}
-		}
-		if hash != "" || u.Disabled {
+		if u.Disabled {
 			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
 				return err
 			}
@@ -181,6 +167,67 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, upd auth.UserUpdate) (
 	return u, err
 }
 
+// ChangePassword sets the user's password, ends every session of the user
+// and revokes every live API token of the user, in one transaction, and
+// says how many. EINVALID, ENOTFOUND, EFORBIDDEN.
+func (s *Store) ChangePassword(ctx context.Context, id int64, password string) (*auth.PasswordChange, error) {
+	if err := auth.RequireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	var pc *auth.PasswordChange
+	err = s.db.transact(ctx, false, func(tx *txn) error {
+		u, err := findUser(ctx, tx, `id = ?`, id)
+		if err != nil {
+			return err
+		}
+		before := *u
+		u.PasswordChangedAt = tx.now
+		pc = &auth.PasswordChange{User: u}
+		if _, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`, hash, tx.now.UnixMilli(), id); err != nil {
+			return err
+		}
+		res, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		pc.SessionsEnded = int(n)
+		rows, err := tx.query(ctx, `SELECT id FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL ORDER BY id`, id)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var t int64
+			if err := rows.Scan(&t); err != nil {
+				rows.Close()
+				return err
+			}
+			pc.TokenIDs = append(pc.TokenIDs, t)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		pc.TokensRevoked = len(pc.TokenIDs)
+		if _, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, tx.now.UnixMilli(), id); err != nil {
+			return err
+		}
+		// The audit log holds what was revoked, never the password or its hash.
+		return tx.audit(ctx, "password", "user", itoa(id), &before, pc)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pc, nil
+}
+
 func countAdmins(ctx context.Context, tx *txn) (int, error) {
 	return count(ctx, tx, `SELECT COUNT(*) FROM users WHERE role = ? AND disabled = 0`, string(chanye.RoleAdmin))
 }
@@ -197,7 +244,8 @@ func (s *Store) CountAdmins(ctx context.Context) (int, error) {
 
 // Authenticate returns the enabled user with this name and password;
 // EUNAUTHORIZED otherwise, the same for every cause. It does not throttle:
-// wrap the store with auth.NewThrottle.
+// wrap the store with auth.NewThrottle(store, store), which keeps its
+// counters in login_attempts (attempts.go).
 func (s *Store) Authenticate(ctx context.Context, name, password, addr string) (*auth.User, error) {
 	var (
 		u    *auth.User

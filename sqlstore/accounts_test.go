@@ -125,7 +125,7 @@ func TestAccounts(t *testing.T) {
 		at(0)
 		id, _ = s.CreateSession(context.Background(), tf.ID)
 		pw := "another long password"
-		if _, err := s.UpdateUser(ctx, tf.ID, auth.UserUpdate{Password: &pw}); err != nil {
+		if _, err := s.ChangePassword(ctx, tf.ID, pw); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.FindSession(context.Background(), id); chanye.ErrorCode(err) != chanye.EUNAUTHORIZED {
@@ -202,6 +202,80 @@ func TestAccounts(t *testing.T) {
 		}
 		if n, _ := s.CountAdmins(context.Background()); n != 1 {
 			t.Errorf("CountAdmins = %d", n)
+		}
+	})
+}
+
+// TestChangePasswordRevokes checks that a new password ends every session
+// of the user and revokes every live API token of the user, says how many,
+// leaves other users alone, and is refused to a non-admin (issue 8).
+func TestChangePasswordRevokes(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		s := newStore(t, db)
+		ann := &auth.User{Name: "ann", Role: chanye.RoleLeader}
+		bob := &auth.User{Name: "bob", Role: chanye.RoleLeader}
+		for _, u := range []*auth.User{ann, bob} {
+			if err := s.CreateUser(adminCtx, u, testPassword); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var secrets []string
+		for _, name := range []string{"ci", "erp", "old"} {
+			_, secret, err := s.CreateToken(adminCtx, ann.ID, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			secrets = append(secrets, secret)
+		}
+		old, _ := s.FindTokens(adminCtx, ann.ID)
+		if err := s.RevokeToken(adminCtx, old[0].ID); err != nil { // "old": already revoked, not counted again
+			t.Fatal(err)
+		}
+		_, bobSecret, _ := s.CreateToken(adminCtx, bob.ID, "ci")
+		bobSession, _ := s.CreateSession(context.Background(), bob.ID)
+		for range 2 {
+			if _, err := s.CreateSession(context.Background(), ann.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		leader := chanye.WithActor(context.Background(), &chanye.Actor{Name: "boss", Role: chanye.RoleLeader})
+		if _, err := s.ChangePassword(leader, ann.ID, "a new long password"); chanye.ErrorCode(err) != chanye.EFORBIDDEN {
+			t.Errorf("leader changes a password: %v, want EFORBIDDEN", err)
+		}
+		if _, err := s.ChangePassword(adminCtx, ann.ID, "short"); chanye.ErrorCode(err) != chanye.EINVALID {
+			t.Errorf("short password: %v, want EINVALID", err)
+		}
+		if _, err := s.FindTokenUser(context.Background(), secrets[0]); err != nil {
+			t.Fatalf("a refused change revoked a token: %v", err)
+		}
+
+		pc, err := s.ChangePassword(adminCtx, ann.ID, "a new long password")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pc.SessionsEnded != 2 || pc.TokensRevoked != 2 || len(pc.TokenIDs) != 2 || pc.User.Name != "ann" || !pc.User.PasswordChangedAt.Equal(today) {
+			t.Errorf("ChangePassword = %+v, want 2 sessions ended, 2 tokens revoked", pc)
+		}
+		for i, secret := range secrets[:2] {
+			if _, err := s.FindTokenUser(context.Background(), secret); chanye.ErrorCode(err) != chanye.EUNAUTHORIZED {
+				t.Errorf("token %d after a password change: %v, want EUNAUTHORIZED", i, err)
+			}
+		}
+		if _, err := s.FindTokenUser(context.Background(), bobSecret); err != nil {
+			t.Errorf("another user's token: %v", err)
+		}
+		if _, err := s.FindSession(context.Background(), bobSession); err != nil {
+			t.Errorf("another user's session: %v", err)
+		}
+		if _, err := s.Authenticate(context.Background(), "ann", "a new long password", ""); err != nil {
+			t.Errorf("new password: %v", err)
+		}
+		tokens, _ := s.FindTokens(adminCtx, ann.ID)
+		for _, tok := range tokens {
+			if tok.Revoked.IsZero() {
+				t.Errorf("token %s still live", tok.Name)
+			}
 		}
 	})
 }

@@ -319,7 +319,7 @@ func TestAuditAccounts(t *testing.T) {
 		if err := s.CreateUser(adminCtx, u, testPassword); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.UpdateUser(adminCtx, u.ID, auth.UserUpdate{Password: ptr(testPassword + "2")}); err != nil {
+		if _, err := s.ChangePassword(adminCtx, u.ID, testPassword+"2"); err != nil {
 			t.Fatal(err)
 		}
 		tok, secret, err := s.CreateToken(adminCtx, u.ID, "ci")
@@ -338,7 +338,7 @@ func TestAuditAccounts(t *testing.T) {
 				}
 			}
 		}
-		if want := "[create user update user create api_token revoke api_token]"; fmt.Sprint(seen) != want {
+		if want := "[create user password user create api_token revoke api_token]"; fmt.Sprint(seen) != want {
 			t.Errorf("entries %v, want %s", seen, want)
 		}
 		if rep := verify(t, s); !rep.OK {

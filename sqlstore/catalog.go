@@ -25,6 +25,8 @@ type Store struct {
 	version int64
 
 	chunk int // enterprises per scan query; scanChunk when 0, small in tests
+	// maxAttempts bounds login_attempts; maxAttemptRows when 0, small in tests.
+	maxAttempts int
 }
 
 var (

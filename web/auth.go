@@ -1,10 +1,13 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/auth"
@@ -27,49 +30,76 @@ type loginView struct {
 	Error string
 }
 
-// localNext returns next when it is a path on this site, else "/": the
-// login form must not redirect elsewhere.
-func localNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
+// homeFor returns where a user lands after sign-in when the request names
+// no safe page: an enterprise its own policies, everyone else the overview.
+func homeFor(u *auth.User) string {
+	if u != nil && u.Role == chanye.RoleEnterprise && u.Code != "" {
+		return "/enterprises/" + url.PathEscape(u.Code) + "/policies"
 	}
-	return next
+	return "/"
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	if _, _, err := s.accounts(); err != nil {
 		return err
 	}
-	v := &loginView{page: s.newPage(r, ""), Next: localNext(r.URL.Query().Get("next"))}
+	v := &loginView{page: s.newPage(r, ""), Next: httpauth.SafeNext(r.URL.Query().Get("next"))}
 	v.Title = v.L.T("login.title")
 	return s.render(w, "login", v)
 }
 
+// login signs in. Every outcome is logged with the request id, the login
+// tried and the client address (never the password); the audit log keeps
+// changes only, and a stranger's failures must not fill its chain.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	accounts, m, err := s.accounts()
 	if err != nil {
 		return err
 	}
-	v := &loginView{page: s.newPage(r, ""), Name: r.PostFormValue("name"), Next: localNext(r.PostFormValue("next"))}
+	v := &loginView{page: s.newPage(r, ""), Name: r.PostFormValue("name"), Next: httpauth.SafeNext(r.PostFormValue("next"))}
 	v.Title = v.L.T("login.title")
-	u, err := accounts.Authenticate(r.Context(), v.Name, r.PostFormValue("password"), httpauth.ClientAddr(r))
+	addr := httpauth.ClientAddr(r)
+	log := s.log.With("request_id", chanye.RequestIDFrom(r.Context()), "name", auth.LoginName(v.Name), "addr", addr)
+	u, err := accounts.Authenticate(r.Context(), v.Name, r.PostFormValue("password"), addr)
 	switch chanye.ErrorCode(err) {
 	case "":
 		if err := m.StartSession(w, r, u); err != nil {
 			return err
 		}
-		http.Redirect(w, r, v.Next, http.StatusSeeOther)
+		log.Info("sign-in", "user_id", u.ID, "role", string(u.Role))
+		next := v.Next
+		if next == "" {
+			next = homeFor(u)
+		}
+		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	case chanye.EUNAUTHORIZED:
+		log.Warn("sign-in failed")
 		v.Error = v.L.T("login.wrong")
 		return s.renderStatus(w, http.StatusUnauthorized, "login", v)
 	case chanye.ETOOMANY:
 		d := auth.RetryAfter(err)
+		budget := ""
+		if re := (*auth.RetryError)(nil); errors.As(err, &re) {
+			budget = re.Budget
+		}
+		log.Warn("sign-in throttled", "retry_after", d.String(), "budget", budget)
 		w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())))
-		v.Error = v.L.Tf("login.throttled", d.String())
+		v.Error = v.L.Tf("login.throttled", waitText(v.L, d))
 		return s.renderStatus(w, http.StatusTooManyRequests, "login", v)
 	}
 	return err
+}
+
+// waitText says a wait in whole seconds under a minute, else in minutes
+// rounded up.
+func waitText(l Lang, d time.Duration) string {
+	if d < time.Minute {
+		n := max(int((d+time.Second-1)/time.Second), 1)
+		return l.Pick(fmt.Sprintf("%d 秒", n), fmt.Sprintf("%d s", n))
+	}
+	n := int((d + time.Minute - 1) / time.Minute)
+	return l.Pick(fmt.Sprintf("%d 分钟", n), fmt.Sprintf("%d min", n))
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
@@ -92,7 +122,8 @@ type usersView struct {
 	Form     *auth.User // the create form, shown again with its errors
 	Fields   map[string]string
 	Message  string
-	NewToken string // a token just created: shown this once
+	Changed  *auth.PasswordChange // a password just changed: what it revoked
+	NewToken string               // a token just created: shown this once
 	TokenFor string
 }
 
@@ -176,7 +207,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
 	case "enable":
 		upd.Disabled = new(false)
 	case "password":
-		upd.Password = new(r.PostFormValue("password"))
+		return s.changePassword(w, r, accounts, id)
 	default:
 		return chanye.Invalid("未知操作 / unknown action", map[string]string{"action": r.PostFormValue("action")})
 	}
@@ -189,6 +220,40 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
 		return s.renderUsers(w, r, http.StatusBadRequest, &usersView{Fields: chanye.ErrorFields(err), Message: chanye.ErrorMessage(err)})
 	}
 	return err
+}
+
+// changePassword sets a user's password and says what it revoked: every
+// session and every API token of the user. An admin who changed their own
+// password is signed in again at once, with a new session.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, accounts auth.Service, id int64) error {
+	pc, err := accounts.ChangePassword(r.Context(), id, r.PostFormValue("password"))
+	switch chanye.ErrorCode(err) {
+	case "":
+	case chanye.EINVALID:
+		return s.renderUsers(w, r, http.StatusBadRequest, &usersView{Fields: chanye.ErrorFields(err), Message: chanye.ErrorMessage(err)})
+	default:
+		return err
+	}
+	if chanye.ActorFrom(r.Context()).UserID == pc.User.ID {
+		if err := s.cfg.Auth.StartSession(w, r, pc.User); err != nil {
+			return err
+		}
+	}
+	return s.renderUsers(w, r, http.StatusOK, &usersView{Changed: pc})
+}
+
+// RevokedTokens lists the tokens a password change revoked as
+// " (#1, #2)", or "" for none.
+func (v *usersView) RevokedTokens() string {
+	if v.Changed == nil || len(v.Changed.TokenIDs) == 0 {
+		return ""
+	}
+	ids := v.Changed.TokenIDs
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = "#" + strconv.FormatInt(id, 10)
+	}
+	return " (" + strings.Join(s, ", ") + ")"
 }
 
 // createToken creates an API token and shows it once, on the page that

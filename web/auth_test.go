@@ -1,15 +1,22 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"html"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/auth"
@@ -23,6 +30,12 @@ import (
 // serve does, with an admin and a leader account.
 func authFixture(t *testing.T) *httptest.Server {
 	t.Helper()
+	return authFixtureLog(t, nil)
+}
+
+// authFixtureLog is authFixture logging to log, each request with an id.
+func authFixtureLog(t *testing.T, log *slog.Logger) *httptest.Server {
+	t.Helper()
 	store := sqlstoretest.New(t)
 	op := chanye.WithActor(context.Background(), chanye.Operator)
 	for _, u := range []*auth.User{{Name: "admin", Role: chanye.RoleAdmin}, {Name: "leader", Role: chanye.RoleLeader}} {
@@ -30,14 +43,18 @@ func authFixture(t *testing.T) *httptest.Server {
 			t.Fatal(err)
 		}
 	}
-	accounts := auth.NewThrottle(store)
+	accounts := auth.NewThrottle(store, store)
 	m := httpauth.New(httpauth.Config{Accounts: accounts})
 	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store})
-	h, err := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store, Engine: eng, Accounts: accounts, Auth: m})
+	h, err := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store, Engine: eng, Accounts: accounts, Auth: m, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(m.Authenticate(h))
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := chanye.WithRequestID(r.Context(), fmt.Sprintf("req-%d", n.Add(1)))
+		m.Authenticate(h).ServeHTTP(w, r.WithContext(ctx))
+	}))
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -170,15 +187,238 @@ func TestLoginThrottled(t *testing.T) {
 		signIn(t, c, srv.URL, "leader", "wrong password")
 	}
 	res, body := signIn(t, c, srv.URL, "leader", "leader password 1")
-	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "1" || !strings.Contains(body, "请 1s 后再试") {
-		t.Errorf("sixth sign-in: %d, Retry-After %q, want 429 with the wait shown", res.StatusCode, res.Header.Get("Retry-After"))
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "1" || !strings.Contains(body, "请 1 秒 后再试") {
+		t.Errorf("sixth sign-in: %d, Retry-After %q, want 429 with the wait shown:\n%s", res.StatusCode, res.Header.Get("Retry-After"), body)
+	}
+	if !strings.Contains(body, `name="name" value="leader"`) {
+		t.Error("the throttled page lost the name typed")
 	}
 }
 
-func TestLocalNext(t *testing.T) {
-	for in, want := range map[string]string{"/runs?x=1": "/runs?x=1", "": "/", "https://evil.example/": "/", "//evil.example": "/", "/\\evil": "/"} {
-		if got := localNext(in); got != want {
-			t.Errorf("localNext(%q) = %q, want %q", in, got, want)
+// TestLoginLogged: sign-ins, failures and throttled attempts are logged
+// with the request id, the login and the address, never the password.
+func TestLoginLogged(t *testing.T) {
+	var buf bytes.Buffer
+	srv := authFixtureLog(t, slog.New(slog.NewJSONHandler(&buf, nil)))
+	c := browser(t)
+	for range 5 {
+		signIn(t, c, srv.URL, "leader", "wrong password")
+	}
+	signIn(t, c, srv.URL, "leader", "leader password 1")
+	signIn(t, browser(t), srv.URL, "admin", "admin password 1")
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var e struct{ Msg, Request_ID, Name, Addr, Budget string }
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if e.Request_ID == "" || e.Addr == "" {
+			t.Errorf("log line without request id or address: %s", line)
+		}
+		got = append(got, e.Msg+" "+e.Name+" "+e.Budget)
+	}
+	want := "[sign-in failed leader  sign-in failed leader  sign-in failed leader  sign-in failed leader  sign-in failed leader  sign-in throttled leader pair sign-in admin ]"
+	if fmt.Sprint(got) != want {
+		t.Errorf("logged %v\nwant %s", got, want)
+	}
+	if strings.Contains(buf.String(), "password") {
+		t.Errorf("the log holds a password:\n%s", buf.String())
+	}
+}
+
+func TestWaitText(t *testing.T) {
+	for d, want := range map[time.Duration][2]string{
+		time.Second:                 {"1 秒", "1 s"},
+		30 * time.Second:            {"30 秒", "30 s"},
+		time.Minute:                 {"1 分钟", "1 min"},
+		15 * time.Minute:            {"15 分钟", "15 min"},
+		8*time.Minute + time.Second: {"9 分钟", "9 min"},
+	} {
+		if got := [2]string{waitText("zh", d), waitText("en", d)}; got != want {
+			t.Errorf("waitText(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// rawPost posts a form without following or parsing the redirect: a
+// Location with a control character must be seen as it is sent.
+func rawPost(t *testing.T, c *http.Client, u string, form url.Values) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for _, ck := range c.Jar.Cookies(req.URL) {
+		req.AddCookie(ck)
+	}
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res
+}
+
+// TestLoginNext: after sign-in the browser goes only to a clean path of
+// this site, whatever next says (issue 8, finding 8).
+func TestLoginNext(t *testing.T) {
+	srv := authFixture(t)
+	for _, tt := range []struct{ query, want string }{
+		{"next=/%09/evil.example/phish", "/"},
+		{"next=//evil.example", "/"},
+		{"next=/%5Cevil.example", "/"},
+		{"next=/%255Cevil", "/"},
+		{"next=https://evil.example", "/"},
+		{"next=/%0d%0aSet-Cookie:x", "/"},
+		{"next=/%00/evil.example", "/"},
+		{"next=%2F%2F%2Fevil.example", "/"},
+		{"next=/%252F%252Fevil.example", "/"},
+		{"next=/runs%3Fpolicy%3Dx", "/runs?policy=x"},
+		{"next=/enterprises/91440101MA5CXXXX0X/policies", "/enterprises/91440101MA5CXXXX0X/policies"},
+		{"", "/"},
+	} {
+		c := browser(t)
+		_, body := get(t, c, srv.URL+"/login?"+tt.query)
+		m := csrfField.FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("%s: no login form", tt.query)
+		}
+		if next := hiddenNext(body); strings.Contains(next, "evil") {
+			t.Errorf("%s: the login form carries %q on", tt.query, next)
+		}
+		q, _ := url.ParseQuery(tt.query)
+		for _, next := range []string{hiddenNext(body), q.Get("next")} {
+			res := rawPost(t, c, srv.URL+"/login", url.Values{"csrf": {m[1]}, "name": {"leader"}, "password": {"leader password 1"}, "next": {next}})
+			if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != tt.want {
+				t.Errorf("%s, posting next %q: %d to %q, want %q", tt.query, next, res.StatusCode, loc, tt.want)
+			}
+		}
+	}
+}
+
+var hiddenNextField = regexp.MustCompile(`name="next" value="([^"]*)"`)
+
+// hiddenNext returns the login form's hidden next, unescaped.
+func hiddenNext(body string) string {
+	m := hiddenNextField.FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return html.UnescapeString(m[1])
+}
+
+// TestLoginRedirectFromForm: a form posted without a session sends the
+// browser to sign in and back to the page it came from, but only when that
+// page is a clean path of this site.
+func TestLoginRedirectFromForm(t *testing.T) {
+	srv := authFixture(t)
+	c := browser(t)
+	_, body := get(t, c, srv.URL+"/login")
+	token := csrfField.FindStringSubmatch(body)[1]
+	for referer, want := range map[string]string{
+		srv.URL + "/runs?x=1":        "/login?next=%2Fruns%3Fx%3D1",
+		srv.URL + "//evil.example/x": "/login?next=%2F",
+		"https://evil.example/runs":  "/login?next=%2F",
+		srv.URL + "/%5Cevil.example": "/login?next=%2F",
+	} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/admin/users/1", strings.NewReader(url.Values{"csrf": {token}, "action": {"disable"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Referer", referer)
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != want {
+			t.Errorf("form from %s: %d to %q, want %q", referer, res.StatusCode, loc, want)
+		}
+	}
+}
+
+// TestPasswordChangeRevokes: the users page says that a new password ends
+// the account's sessions and revokes its API tokens, does so, and lists
+// what it revoked; an admin changing their own password stays signed in.
+func TestPasswordChangeRevokes(t *testing.T) {
+	srv := authFixture(t)
+	c := browser(t)
+	if res, _ := signIn(t, c, srv.URL, "admin", "admin password 1"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", res.StatusCode)
+	}
+	lc := browser(t)
+	if res, _ := signIn(t, lc, srv.URL, "leader", "leader password 1"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("leader sign-in: %d", res.StatusCode)
+	}
+	_, body := get(t, c, srv.URL+"/admin/users")
+	if !strings.Contains(body, "重设密码会结束该账号的所有会话，并吊销其全部接口令牌") {
+		t.Error("the users page does not say what a password reset revokes")
+	}
+	token := csrfField.FindStringSubmatch(body)[1]
+	leaderID := regexp.MustCompile(`id="user-leader">(?s:.*?)action="/admin/users/(\d+)/tokens"`).FindStringSubmatch(body)[1]
+	_, body = post(t, c, srv.URL+"/admin/users/"+leaderID+"/tokens", url.Values{"csrf": {token}, "name": {"erp"}})
+	secret := regexp.MustCompile(`chy_[A-Za-z0-9_-]{43}`).FindString(body)
+	if secret == "" {
+		t.Fatal("no token made")
+	}
+	apiGet := func(secret string) int {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/admin/users", nil)
+		req.Header.Set("Authorization", "Bearer "+secret)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if code := apiGet(secret); code == http.StatusUnauthorized {
+		t.Fatalf("the new token is refused: %d", code)
+	}
+
+	res, body := post(t, c, srv.URL+"/admin/users/"+leaderID, url.Values{"csrf": {token}, "action": {"password"}, "password": {"leader password 2"}})
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "已为 leader 设置新密码：结束 1 个会话，已吊销 1 个接口令牌 (#") {
+		t.Fatalf("password change: %d, want 200 saying what it revoked:\n%s", res.StatusCode, body)
+	}
+	if code := apiGet(secret); code != http.StatusUnauthorized {
+		t.Errorf("the token after a password change: %d, want 401", code)
+	}
+	if res, _ := get(t, lc, srv.URL+"/audit"); res.StatusCode == http.StatusOK {
+		t.Errorf("the leader's session after a password change: %d", res.StatusCode)
+	}
+
+	// The admin's own password: their other sessions end, this one goes on.
+	other := browser(t)
+	signIn(t, other, srv.URL, "admin", "admin password 1")
+	adminID := regexp.MustCompile(`id="user-admin">(?s:.*?)action="/admin/users/(\d+)/tokens"`).FindStringSubmatch(body)[1]
+	token = csrfField.FindStringSubmatch(body)[1]
+	res, body = post(t, c, srv.URL+"/admin/users/"+adminID, url.Values{"csrf": {token}, "action": {"password"}, "password": {"admin password 2"}})
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "已为 admin 设置新密码：结束 2 个会话，已吊销 0 个接口令牌。") {
+		t.Fatalf("own password change: %d:\n%s", res.StatusCode, body)
+	}
+	if res, _ := get(t, other, srv.URL+"/admin/users"); res.StatusCode == http.StatusOK {
+		t.Error("the admin's other session survived the password change")
+	}
+	res, body = get(t, c, srv.URL+"/admin/users")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("the admin's own session after the change: %d", res.StatusCode)
+	}
+	// The page's forms carry the new session's token.
+	token = csrfField.FindStringSubmatch(body)[1]
+	if res, _ := post(t, c, srv.URL+"/admin/users/"+leaderID, url.Values{"csrf": {token}, "action": {"disable"}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("a form after the change: %d", res.StatusCode)
+	}
+}
+
+func TestHomeFor(t *testing.T) {
+	for _, tt := range []struct {
+		u    *auth.User
+		want string
+	}{
+		{&auth.User{Role: chanye.RoleEnterprise, Code: "91440101MA5CXXXX0X"}, "/enterprises/91440101MA5CXXXX0X/policies"},
+		{&auth.User{Role: chanye.RoleLeader}, "/"},
+		{nil, "/"},
+	} {
+		if got := homeFor(tt.u); got != tt.want {
+			t.Errorf("homeFor(%+v) = %q, want %q", tt.u, got, tt.want)
 		}
 	}
 }

@@ -339,6 +339,8 @@ var messages = map[string][2]string{
 	"users.password":       {"初始密码（至少 12 个字符）", "Initial password (at least 12 characters)"},
 	"users.password.new":   {"新密码", "new password"},
 	"users.password.reset": {"重设密码", "Reset password"},
+	"users.password.note":  {"重设密码会结束该账号的所有会话，并吊销其全部接口令牌。", "Resetting a password ends all the account's sessions and revokes all its API tokens."},
+	"users.password.done":  {"已为 %s 设置新密码：结束 %d 个会话，已吊销 %d 个接口令牌%s。如仍需接口访问，请新建令牌。", "New password set for %s: %d sessions ended, %d API tokens revoked%s. Create a new token if API access is still needed."},
 	"users.create":         {"新建账号", "New account"},
 	"users.department":     {"部门（部门账号）", "Department (department accounts)"},
 	"users.industry":       {"产业编号（专班账号）", "Industry id (task force accounts)"},

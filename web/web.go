@@ -19,7 +19,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/chanye-org/chanye"
@@ -294,14 +293,18 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 
 // redirectToLogin sends a visitor without an account to the login page,
 // to come back afterwards: to the page asked for, or after a form to the
-// page that showed it (a form's URL answers only POST).
+// page that showed it (a form's URL answers only POST). Either is taken
+// only when httpauth.SafeNext finds it a clean path of this site, else "/".
 func redirectToLogin(w http.ResponseWriter, r *http.Request) {
 	next, status := r.URL.RequestURI(), http.StatusFound
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		next, status = "/", http.StatusSeeOther
-		if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host && strings.HasPrefix(ref.Path, "/") {
+		next, status = "", http.StatusSeeOther
+		if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host {
 			next = ref.RequestURI()
 		}
+	}
+	if next = httpauth.SafeNext(next); next == "" {
+		next = "/"
 	}
 	http.Redirect(w, r, "/login?next="+url.QueryEscape(next), status)
 }

@@ -96,10 +96,10 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	guarded := guard(store, policies, eng, cfg.Now)
 	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
 		Audit: authz.Audit(store), Projects: guarded.projects, Now: cfg.Now})
-	// Accounts: sign-in throttled per account and address; the first start
-	// creates an admin. The middleware turns each request's token or
+	// Accounts: sign-in throttled per account and address, the counters in
+	// the database (auth.Limits); the first start creates an admin. The middleware turns each request's token or
 	// session cookie into its actor and checks forms' CSRF tokens.
-	accounts := auth.NewThrottle(store)
+	accounts := auth.NewThrottle(store, store)
 	if err := ensureAdmin(opCtx, accounts, cfg.AdminPassword, cfg.Stderr); err != nil {
 		return err
 	}

@@ -27,12 +27,15 @@ chanye user revoke-token ID
 
 管理账号。密码从标准输入读取（终端中不回显），从不作为参数。角色：admin、leader、
 department（须 --department）、task_force（须 --industry）、enterprise（须 --enterprise）。
-token 新建接口令牌并只显示这一次。
+token 新建接口令牌并只显示这一次。password 设置新密码，同时结束该账号的所有
+会话并吊销其全部接口令牌，并列出吊销了哪些。
 
 Manages accounts. Passwords are read from stdin (without echo on a terminal),
 never taken as an argument. Roles: admin, leader, department (needs
 --department), task_force (needs --industry), enterprise (needs --enterprise).
-token creates an API token and prints it this once.
+token creates an API token and prints it this once. password sets a new
+password, ends all the account's sessions and revokes all its API tokens,
+and lists the tokens it revoked.
 `
 
 func runUser(ctx context.Context, cfg Config, args []string) error {
@@ -95,28 +98,41 @@ func runUser(ctx context.Context, cfg Config, args []string) error {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Name, u.Role, u.Department+u.IndustryID+u.Code, status, u.DisplayName)
 		}
 		return tw.Flush()
-	case "disable", "enable", "password":
+	case "disable", "enable":
 		u, err := store.FindUserByName(ctx, pos[1])
 		if err != nil {
 			return err
 		}
-		var upd auth.UserUpdate
-		switch pos[0] {
-		case "disable":
-			upd.Disabled = new(true)
-		case "enable":
-			upd.Disabled = new(false)
-		default:
-			pw, err := readPassword(cfg, "新密码 / new password: ")
-			if err != nil {
-				return err
-			}
-			upd.Password = &pw
-		}
-		if _, err := store.UpdateUser(ctx, u.ID, upd); err != nil {
+		if _, err := store.UpdateUser(ctx, u.ID, auth.UserUpdate{Disabled: new(pos[0] == "disable")}); err != nil {
 			return err
 		}
 		fmt.Fprintf(cfg.Stdout, "已更新 / updated %s\n", u.Name)
+	case "password":
+		u, err := store.FindUserByName(ctx, pos[1])
+		if err != nil {
+			return err
+		}
+		pw, err := readPassword(cfg, "新密码 / new password: ")
+		if err != nil {
+			return err
+		}
+		pc, err := store.ChangePassword(ctx, u.ID, pw)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, len(pc.TokenIDs))
+		for i, id := range pc.TokenIDs {
+			ids[i] = strconv.FormatInt(id, 10)
+		}
+		revoked := ""
+		if len(ids) > 0 {
+			revoked = " (" + strings.Join(ids, ", ") + ")"
+		}
+		fmt.Fprintf(cfg.Stdout, "已为 %s 设置新密码：结束 %d 个会话，已吊销 %d 个接口令牌%s / new password set for %s: %d sessions ended, %d API tokens revoked%s\n",
+			u.Name, pc.SessionsEnded, pc.TokensRevoked, revoked, u.Name, pc.SessionsEnded, pc.TokensRevoked, revoked)
+		if pc.TokensRevoked > 0 {
+			fmt.Fprintf(cfg.Stdout, "如仍需接口访问，请新建令牌 / for API access, create a new token: chanye user token %s\n", u.Name)
+		}
 	case "token":
 		u, err := store.FindUserByName(ctx, pos[1])
 		if err != nil {

@@ -71,6 +71,22 @@ func TestUserCommands(t *testing.T) {
 	if _, err := store.FindTokenUser(context.Background(), secret); chanye.ErrorCode(err) != chanye.EUNAUTHORIZED {
 		t.Errorf("revoked token: %v", err)
 	}
+	// A new password revokes the live tokens and says which (issue 8).
+	out, _, err = runStdin(t, db, "", "user", "token", "dept1", "--name", "erp2")
+	secret = strings.TrimSpace(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = runStdin(t, db, "another long password\n", "user", "password", "dept1")
+	if err != nil || !strings.Contains(out, "已吊销 1 个接口令牌 (") || !strings.Contains(out, "1 API tokens revoked (") || !strings.Contains(out, "chanye user token dept1") {
+		t.Errorf("user password: %v\n%s", err, out)
+	}
+	if _, err := store.FindTokenUser(context.Background(), secret); chanye.ErrorCode(err) != chanye.EUNAUTHORIZED {
+		t.Errorf("token after user password: %v", err)
+	}
+	if _, err := store.Authenticate(context.Background(), "dept1", "another long password", ""); err != nil {
+		t.Errorf("sign in with the new password: %v", err)
+	}
 	if _, _, err := runStdin(t, db, "", "user", "disable", "dept1"); err != nil {
 		t.Fatal(err)
 	}
