@@ -165,7 +165,13 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, upd auth.UserUpdate) (
 				return err
 			}
 		}
-		if err := tx.audit(ctx, "update", "user", itoa(id), &before, u); err != nil {
+		// The hash is not recorded, but that the password changed is: the
+		// entry must not read as a write that changed nothing.
+		after := struct {
+			*auth.User
+			PasswordChanged bool `json:"password_changed,omitempty"`
+		}{u, hash != ""}
+		if err := tx.audit(ctx, "update", "user", itoa(id), &before, after); err != nil {
 			return err
 		}
 		if !wasAdmin {
