@@ -20,7 +20,7 @@ import (
 // Config is everything the subcommands are configured with: flags first,
 // the environment as fallback. It is built in run and passed down.
 type Config struct {
-	DB      string // SQLite path or postgres:// URL
+	DB string // SQLite path or postgres:// URL
 	// AuditKeyFile is the audit key file; "" means <DB>.audit-key for
 	// SQLite and none for PostgreSQL (writes refused).
 	AuditKeyFile string
