@@ -1,11 +1,17 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/chanye-org/chanye"
@@ -375,6 +381,121 @@ func TestNoOpWritesAreNotAudited(t *testing.T) {
 		}
 		if counts.FactsChanged != 1 || counts.Changed != 0 || counts.Inserted != 0 || counts.TiersChanged != 0 || counts.Facts != int64(len(fs)) {
 			t.Errorf("re-import counts %+v, want one report changed", counts)
+		}
+	})
+}
+
+// TestAuditKeysAndLegacy covers the key rules: the unkeyed prefix only as
+// the key file pins it, rotation, no older key after a newer one, a key
+// the file lacks, a writer holding a rotated-away key, no key at all.
+func TestAuditKeysAndLegacy(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		s := newStore(t, db)
+		for i := 1; i <= 3; i++ {
+			if err := s.CreateEnterprise(ctx, enterprise(t, i, "440103", "3612")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The log as the code before keys wrote it.
+		resignPlain(t, db, 0)
+		if rep := verify(t, s); rep.OK || rep.Problem != "unkeyed" || rep.BadID != 1 {
+			t.Errorf("unkeyed rows without a pin: %+v", rep)
+		}
+		legacy := lastHead(t, db)
+		keys, err := NewAuditKeys(&legacy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old := db.AuditKeys
+		db.AuditKeys = keys
+		if err := s.CreateEnterprise(ctx, enterprise(t, 4, "440103", "3612")); err != nil {
+			t.Fatal(err)
+		}
+		rep := verify(t, s)
+		if !rep.OK || rep.LegacyRows != 4 || fmt.Sprint(rep.KeyIDs) != "[1]" || rep.Rows != 5 {
+			t.Errorf("legacy then keyed: %+v", rep)
+		}
+		db.AuditKeys = old // another file: its key 1 is not this key 1
+		if rep := verify(t, s); rep.OK || rep.Problem != "unkeyed" {
+			t.Errorf("with a file that pins no legacy rows: %+v", rep)
+		}
+		db.AuditKeys = keys
+
+		// Rotation: old rows verify with key 1, new ones are signed with 2.
+		stale := *keys
+		stale.ids, stale.keys = slices.Clone(keys.ids), maps.Clone(keys.keys)
+		head := lastHead(t, db)
+		if id, err := keys.Rotate(&head); err != nil || id != 2 {
+			t.Fatalf("Rotate = %d, %v", id, err)
+		}
+		if err := s.RecordAuditKey(ctx, 2); err != nil {
+			t.Fatal(err)
+		}
+		if rep := verify(t, s); !rep.OK || fmt.Sprint(rep.KeyIDs) != "[1 2]" {
+			t.Errorf("after rotation: %+v", rep)
+		}
+		// A process still holding only key 1 may not write.
+		db.AuditKeys = &stale
+		if err := s.CreateEnterprise(ctx, enterprise(t, 5, "440103", "3612")); err == nil || !strings.Contains(err.Error(), "rotated") {
+			t.Errorf("write with the rotated-away key: %v", err)
+		}
+		db.AuditKeys = nil
+		if err := s.CreateEnterprise(ctx, enterprise(t, 5, "440103", "3612")); !errors.Is(err, ErrNoAuditKey) {
+			t.Errorf("write without keys: %v", err)
+		}
+		db.AuditKeys = keys
+
+		// The file round-trips.
+		text, err := keys.MarshalText()
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParseAuditKeys(text)
+		if err != nil || back.Current() != 2 || *back.Legacy() != legacy || len(back.pins) != 1 || back.pins[0] != head ||
+			!bytes.Equal(back.key(1), keys.key(1)) {
+			t.Fatalf("ParseAuditKeys(%s) = %+v, %v", text, back, err)
+		}
+
+		// A row appended with key 1 after key 2's, by whoever holds key 1.
+		last := lastHead(t, db)
+		forged := &chanye.AuditEntry{ID: last.ID + 1, Actor: "mallory (admin)", ActorRole: chanye.RoleAdmin, Action: "update",
+			Entity: "enterprise", EntityKey: "x", KeyID: 1, After: json.RawMessage(`{}`), PrevHash: last.Hash}
+		forged.Hash = auditHash(forged, today.UnixMilli(), keys.key(1))
+		execSQL(t, db, `INSERT INTO audit_log (id, at, actor, actor_role, request_id, action, entity, entity_key, before, after, prev_hash, hash, key_id)
+			VALUES (?, ?, ?, ?, '', ?, ?, ?, NULL, ?, ?, ?, ?)`, forged.ID, today.UnixMilli(), forged.Actor, string(forged.ActorRole),
+			forged.Action, forged.Entity, forged.EntityKey, string(forged.After), forged.PrevHash, forged.Hash, forged.KeyID)
+		if rep := verify(t, s); rep.OK || rep.Problem != "key" || rep.BadID != forged.ID {
+			t.Errorf("a key-1 row after key 2: %+v", rep)
+		}
+		execSQL(t, db, `UPDATE audit_log SET key_id = 3 WHERE id = ?`, forged.ID)
+		if rep := verify(t, s); rep.OK || rep.Problem != "key" || rep.BadID != forged.ID {
+			t.Errorf("a row of a key the file lacks: %+v", rep)
+		}
+		execSQL(t, db, `DELETE FROM audit_log WHERE id = ?`, forged.ID)
+
+		// The pinned rotation head and the legacy head are checked.
+		execSQL(t, db, `DELETE FROM audit_log WHERE id > ?`, legacy.ID)
+		if rep := verify(t, s); rep.OK || rep.Problem != "truncated" {
+			t.Errorf("rows up to the rotation pin removed: %+v", rep)
+		}
+		execSQL(t, db, `DELETE FROM audit_log WHERE id > 1`)
+		if rep := verify(t, s); rep.OK || rep.Problem != "truncated" {
+			t.Errorf("legacy rows removed: %+v", rep)
+		}
+	})
+}
+
+// TestPayAgainNotAudited pays a paid decision again: nothing changes.
+func TestPayAgainNotAudited(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		s, paid, _ := paidEntitlement(t, db)
+		before := lastHead(t, db)
+		if again, err := s.Pay(context.Background(), paid.Decision, "treasury"); err != nil || again.ID != paid.ID {
+			t.Fatalf("Pay again = %+v, %v", again, err)
+		}
+		if after := lastHead(t, db); after != before {
+			t.Errorf("paying a paid decision added audit rows %d–%d", before.ID+1, after.ID)
 		}
 	})
 }
