@@ -281,6 +281,11 @@ func TestAuditReconcilesRunsReportsFacts(t *testing.T) {
 			{"project_reports", "invested_fen", `UPDATE project_reports SET invested_fen = 8`, `UPDATE project_reports SET invested_fen = 7`},
 			{"projects", "total_investment_fen", `UPDATE projects SET total_investment_fen = 1`, `UPDATE projects SET total_investment_fen = 50000000000`},
 			{"enterprise_facts", "revenue_fen", `UPDATE enterprise_facts SET revenue_fen = 1`, `UPDATE enterprise_facts SET revenue_fen = 50000`},
+			{"enterprise_facts", "row", `INSERT INTO enterprise_facts (code, year, source, as_of, revenue_fen) VALUES ('` + e.Code + `', 2023, 'x', '2024-01-01', 1)`,
+				`DELETE FROM enterprise_facts WHERE year = 2023`},
+			{"policy_ledger", "row", `INSERT INTO policy_ledger (policy_id, period, code, kind, amount_fen, run_id, actor, at, note)
+				SELECT policy_id, period, code, 'adjustment', 1, run_id + 1, actor, at, note FROM policy_ledger WHERE kind = 'payment' AND amount_fen = 10000`,
+				`DELETE FROM policy_ledger WHERE kind = 'adjustment'`},
 		} {
 			execSQL(t, db, tc.edit)
 			if rep := verify(t, s); rep.OK || !hasMismatch(rep, tc.table, tc.field) {

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -73,9 +72,6 @@ func (k *AuditKeys) Rotate(head *chanye.AuditHead) (int, error) {
 
 // Current returns the id of the key that signs new rows.
 func (k *AuditKeys) Current() int { return k.ids[len(k.ids)-1] }
-
-// IDs returns the ids of the keys, ascending.
-func (k *AuditKeys) IDs() []int { return slices.Clone(k.ids) }
 
 // Legacy returns the pinned last row of the unkeyed chain, or nil.
 func (k *AuditKeys) Legacy() *chanye.AuditHead { return k.legacy }

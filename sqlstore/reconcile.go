@@ -453,7 +453,9 @@ func (rc *reconciler) reportRows(ctx context.Context, tx *txn) error {
 
 // facts compares the money figures of the enterprises whose latest write
 // was audited record by record (created, edited, facts or tiers put) and
-// not followed by an import, year by year as merged.
+// not followed by an import, year by year as merged. Enterprises with facts
+// that only imports wrote are counted as unreconciled; without any import
+// (and any pre-log data) they are mismatches.
 func (rc *reconciler) facts(ctx context.Context, tx *txn) error {
 	const table = "enterprise_facts"
 	last := rc.lastImport[importEnterprises]
@@ -461,10 +463,9 @@ func (rc *reconciler) facts(ctx context.Context, tx *txn) error {
 	for _, code := range sortedKeys(rc.enterprises) {
 		if rc.enterprises[code].row > last {
 			codes = append(codes, code)
-		} else {
-			rc.rep.Unreconciled[table]++
 		}
 	}
+	compared := 0 // enterprises compared that have stored facts
 	for chunk := range slices.Chunk(codes, refreshRows) {
 		args := make([]any, len(chunk))
 		for i, c := range chunk {
@@ -478,6 +479,7 @@ func (rc *reconciler) facts(ctx context.Context, tx *txn) error {
 		for _, r := range records {
 			stored[r.Code] = append(stored[r.Code], r)
 		}
+		compared += len(stored)
 		for _, code := range chunk {
 			l := rc.enterprises[code]
 			var a struct {
@@ -490,7 +492,27 @@ func (rc *reconciler) facts(ctx context.Context, tx *txn) error {
 			rc.compareFacts(code, mergeByYear(stored[code]), a.Facts)
 		}
 	}
-	return nil
+	var total int
+	if err := tx.queryRow(ctx, `SELECT COUNT(DISTINCT code) FROM enterprise_facts`).Scan(&total); err != nil {
+		return err
+	}
+	if total == compared {
+		return nil
+	}
+	if last > 0 || rc.legacy {
+		rc.rep.Unreconciled[table] += total - compared
+		return nil
+	}
+	return eachRow(ctx, tx, `SELECT DISTINCT code FROM enterprise_facts ORDER BY code`, func(rows *sql.Rows) error {
+		var code string
+		if err := rows.Scan(&code); err != nil {
+			return err
+		}
+		if _, ok := rc.enterprises[code]; !ok {
+			rc.mismatch(table, code, "row", "present", "-")
+		}
+		return nil
+	})
 }
 
 // compareFacts compares the money figures of two merged histories.
