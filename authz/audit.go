@@ -35,9 +35,9 @@ func (s *audit) FindAudit(ctx context.Context, filter chanye.AuditFilter) ([]*ch
 	return s.inner.FindAudit(ctx, filter)
 }
 
-func (s *audit) VerifyAudit(ctx context.Context) (*chanye.AuditReport, error) {
+func (s *audit) VerifyAudit(ctx context.Context, expect *chanye.AuditHead) (*chanye.AuditReport, error) {
 	if _, _, err := check(ctx, auditRules, ReadAudit); err != nil {
 		return nil, err
 	}
-	return s.inner.VerifyAudit(ctx)
+	return s.inner.VerifyAudit(ctx, expect)
 }

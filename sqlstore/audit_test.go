@@ -33,7 +33,7 @@ func auditEntries(t *testing.T, s *Store, f chanye.AuditFilter) []*chanye.AuditE
 
 func verify(t *testing.T, s *Store) *chanye.AuditReport {
 	t.Helper()
-	rep, err := s.VerifyAudit(context.Background())
+	rep, err := s.VerifyAudit(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 }
 
 // TestAuditVerifyFindsRewrittenHash recomputes a changed row's hash, as a
-// forger who knows the encoding would: the next row no longer chains.
+// forger who holds the key would: the next row no longer chains.
 func TestAuditVerifyFindsRewrittenHash(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
@@ -214,7 +214,7 @@ func TestAuditVerifyFindsRewrittenHash(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.After = json.RawMessage(`{"name":"冒名"}`)
-		if _, err := db.db.ExecContext(ctx, db.dialect.rebind(`UPDATE audit_log SET after = ?, hash = ? WHERE id = 2`), string(e.After), auditHash(e, at)); err != nil {
+		if _, err := db.db.ExecContext(ctx, db.dialect.rebind(`UPDATE audit_log SET after = ?, hash = ? WHERE id = 2`), string(e.After), auditHash(e, at, db.AuditKeys.key(e.KeyID))); err != nil {
 			t.Fatal(err)
 		}
 		if rep := verify(t, s); rep.OK || rep.BadID != 3 || rep.Problem != "broken" {

@@ -52,11 +52,13 @@ func upsertFacts(d dialect, n int) string {
 		RETURNING code`
 }
 
-// upsertTiers returns the statement for n tiers.
+// upsertTiers returns the statement for n tiers, returning the codes whose
+// tiers were inserted or changed.
 func upsertTiers(d dialect, n int) string {
 	return `INSERT INTO enterprise_tiers (code, kind, from_date, to_date, source) VALUES ` + placeholders(n, 5) + `
 		ON CONFLICT (code, kind, from_date) DO UPDATE SET to_date = excluded.to_date, source = excluded.source
-		WHERE ` + differ(d, "enterprise_tiers", "to_date", "source")
+		WHERE ` + differ(d, "enterprise_tiers", "to_date", "source") + `
+		RETURNING code`
 }
 
 // differ is "table.c1 IS DISTINCT FROM excluded.c1 OR …", null-safe.
@@ -138,7 +140,11 @@ func (s *Store) Bulk(ctx context.Context, fn func(w chanye.BulkWriter) error) er
 			return err
 		}
 		// One entry per bulk, with its counts: a row per enterprise would
-		// double an import of millions.
+		// double an import of millions. A bulk that changed nothing, such
+		// as the same file imported again, has none.
+		if c := w.counts; c.Inserted+c.Changed+c.FactsChanged+c.TiersChanged == 0 {
+			return nil
+		}
 		return tx.audit(ctx, "import", "enterprises", "", nil, w.counts)
 	})
 }
@@ -231,13 +237,16 @@ type bulkWriter struct {
 	counts bulkCounts
 }
 
-// bulkCounts is what a bulk wrote, for its audit entry.
+// bulkCounts is what a bulk was given and what it changed, for its audit
+// entry.
 type bulkCounts struct {
-	Enterprises int64 `json:"enterprises"` // records given, a repeated code counted each time
-	Inserted    int64 `json:"inserted"`    // enterprises new to the registry
-	Changed     int64 `json:"changed"`     // existing enterprises whose stored fields changed
-	Facts       int64 `json:"facts"`
-	Tiers       int64 `json:"tiers"`
+	Enterprises  int64 `json:"enterprises"`   // records given, a repeated code counted each time
+	Inserted     int64 `json:"inserted"`      // enterprises new to the registry
+	Changed      int64 `json:"changed"`       // existing enterprises whose stored fields changed
+	Facts        int64 `json:"facts"`         // reports given
+	FactsChanged int64 `json:"facts_changed"` // reports inserted or changed
+	Tiers        int64 `json:"tiers"`         // tiers given
+	TiersChanged int64 `json:"tiers_changed"` // tiers inserted or changed
 }
 
 // freshLimit bounds fresh; past it, fresh is emptied and its enterprises
@@ -476,6 +485,7 @@ func (w *bulkWriter) flushFacts() error {
 				return err
 			}
 			w.touched[code] = true
+			w.counts.FactsChanged++
 		}
 		return rows.Err()
 	})
@@ -497,7 +507,12 @@ func (w *bulkWriter) flushTiers() error {
 		args = append(args, r.Code, string(r.Kind), r.From.String(), dateArg(r.To), r.Source)
 	}
 	d := w.tx.db.dialect
-	err := inChunks(w.ctx, w.tx, args, 5, func(n int) string { return upsertTiers(d, n) }, nil)
+	err := inChunks(w.ctx, w.tx, args, 5, func(n int) string { return upsertTiers(d, n) }, func(rows *sql.Rows) error {
+		for rows.Next() {
+			w.counts.TiersChanged++
+		}
+		return rows.Err()
+	})
 	w.tiers = w.tiers[:0]
 	clear(w.tierKeys)
 	w.args = args[:0]

@@ -199,6 +199,9 @@ func (s *Store) UpdateResponsibility(ctx context.Context, id string, upd chanye.
 		}
 		before := *ind
 		r := upd.Apply(ind.Responsibility)
+		if r == before.Responsibility {
+			return nil // nothing to write or record
+		}
 		r.UpdatedAt = tx.now
 		ind.Responsibility = r
 		if _, err = tx.exec(ctx, `UPDATE industries SET city_leader = ?, lead_department = ?, task_force = ?, responsibility_updated_at = ? WHERE id = ?`,
@@ -499,10 +502,20 @@ func (s *Store) UpsertIndicators(ctx context.Context, values []*chanye.Indicator
 				key = ""
 			}
 		}
+		var changed int64
 		for _, v := range values {
-			if _, err := stmt.ExecContext(ctx, v.IndustryID, v.Metric, v.Period, v.Value, v.Unit, strings.TrimSpace(v.Source), tx.now.UnixMilli()); err != nil {
+			res, err := stmt.ExecContext(ctx, v.IndustryID, v.Metric, v.Period, v.Value, v.Unit, strings.TrimSpace(v.Source), tx.now.UnixMilli())
+			if err != nil {
 				return err
 			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			changed += n
+		}
+		if changed == 0 {
+			return nil // every value was stored already
 		}
 		return tx.audit(ctx, "update", "indicators", key, before, values)
 	})

@@ -28,6 +28,9 @@ type DB struct {
 	dialect dialect
 	// Now returns the current time; tests replace it to control "today".
 	Now func() time.Time
+	// AuditKeys sign the audit chain and verify it (see audit.go). Without
+	// them every audited write fails: set them before the first write.
+	AuditKeys *AuditKeys
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL
@@ -121,7 +124,22 @@ func (tx *txn) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 // transact runs fn in one transaction, committing when fn returns nil.
 // Driver errors are translated to domain errors here, at the edge.
 func (db *DB) transact(ctx context.Context, readOnly bool, fn func(tx *txn) error) error {
-	sqlTx, err := db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
+	return db.transactWith(ctx, &sql.TxOptions{ReadOnly: readOnly}, fn)
+}
+
+// snapshot runs fn in a read-only transaction whose queries all see one
+// state of the database: SQLite's read transactions do; PostgreSQL's
+// default (read committed) would let each statement see newer commits.
+func (db *DB) snapshot(ctx context.Context, fn func(tx *txn) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.dialect.name == "postgres" {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	return db.transactWith(ctx, opts, fn)
+}
+
+func (db *DB) transactWith(ctx context.Context, opts *sql.TxOptions, fn func(tx *txn) error) error {
+	sqlTx, err := db.db.BeginTx(ctx, opts)
 	if err != nil {
 		return db.dialect.translate(err)
 	}

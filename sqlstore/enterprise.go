@@ -468,6 +468,9 @@ func (s *Store) UpdateEnterprise(ctx context.Context, code string, upd chanye.En
 		if e, err = findEnterprise(ctx, tx, uscc.Normalize(code)); err != nil {
 			return err
 		}
+		if e.Industries == nil {
+			e.Industries = []string{}
+		}
 		before, err := json.Marshal(e)
 		if err != nil {
 			return err
@@ -477,6 +480,12 @@ func (s *Store) UpdateEnterprise(ctx context.Context, code string, upd chanye.En
 			return err
 		}
 		e.DeriveSizeClass()
+		if e.Industries == nil {
+			e.Industries = []string{}
+		}
+		if same, err := sameJSON(json.RawMessage(before), e); err != nil || same {
+			return err // saved as it was: nothing to write or record
+		}
 		e.UpdatedAt = tx.now
 		if _, err := tx.exec(ctx, `
 			UPDATE enterprises SET name = ?, district_code = ?, industry_class = ?, founded = ?, industries_override = ?,
@@ -485,9 +494,6 @@ func (s *Store) UpdateEnterprise(ctx context.Context, code string, upd chanye.En
 			e.Name, e.DistrictCode, e.IndustryClass, e.Founded.String(), boolInt(e.IndustriesOverride),
 			string(e.SizeClass), tx.now.UnixMilli(), e.Code); err != nil {
 			return err
-		}
-		if e.Industries == nil {
-			e.Industries = []string{}
 		}
 		if err := writeIndustries(ctx, tx, e.Code, e.Industries); err != nil {
 			return err

@@ -466,47 +466,74 @@ func (s *Store) Pay(ctx context.Context, ref policy.DecisionRef, by string) (*po
 	}
 	var out *policy.LedgerEntry
 	err := s.db.transact(ctx, false, func(tx *txn) error {
-		var err error
-		if out, err = pay(ctx, tx, ref, by); err != nil {
+		var (
+			did paid
+			err error
+		)
+		if out, did, err = pay(ctx, tx, ref, by); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "pay", "policy_ledger", ref.String(), nil, out)
+		switch did {
+		case paidEntry:
+			return tx.audit(ctx, "pay", "policy_ledger", ref.String(), nil, out)
+		case paidMarked:
+			// No money moved: the decision is marked paid by an entry
+			// already in the ledger.
+			return tx.audit(ctx, "pay", "policy_decision", ref.String(), map[string]any{"status": policy.DecisionApproved},
+				map[string]any{"status": policy.DecisionPaid, "ledger_id": out.ID})
+		}
+		return nil // paid already: nothing changed
 	})
 	return out, err
 }
 
+// paid is what pay did.
+type paid int
+
+const (
+	paidNothing paid = iota // the decision was paid already
+	paidEntry               // it appended a ledger entry
+	paidMarked              // it marked the decision paid by an existing entry
+)
+
 // pay is the transaction of Pay: it returns the entry that carries the
-// decision out.
-func pay(ctx context.Context, tx *txn, ref policy.DecisionRef, by string) (out *policy.LedgerEntry, err error) {
+// decision out and what it did.
+func pay(ctx context.Context, tx *txn, ref policy.DecisionRef, by string) (out *policy.LedgerEntry, did paid, err error) {
 	d, err := findDecision(ctx, tx, ref)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	entries, err := lockEntitlement(ctx, tx, d.Entitlement())
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	// Read again under the lock: a concurrent call may have paid it.
 	if d, err = findDecision(ctx, tx, ref); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if d.Status != policy.DecisionApproved && d.Status != policy.DecisionPaid {
-		return nil, chanye.Invalid("决定未审批，不能支付 / the decision is not approved", map[string]string{ref.String(): string(d.Status)})
+		return nil, 0, chanye.Invalid("决定未审批，不能支付 / the decision is not approved", map[string]string{ref.String(): string(d.Status)})
 	}
-	markPaid := func(note string) error {
-		_, err := move(ctx, tx, ref, policy.DecisionApproved, policy.DecisionPaid, "pay", by, note)
-		return err
+	markPaid := func(note string, did paid) (*policy.LedgerEntry, paid, error) {
+		moved, err := move(ctx, tx, ref, policy.DecisionApproved, policy.DecisionPaid, "pay", by, note)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !moved && did == paidMarked {
+			did = paidNothing
+		}
+		return out, did, nil
 	}
 	if len(entries) == 0 {
 		out = &policy.LedgerEntry{Entitlement: d.Entitlement(), Kind: policy.LedgerPayment, AmountFen: d.AmountFen, Decision: ref, By: by}
 		if err := appendLedger(ctx, tx, out, 0); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		return out, markPaid("")
+		return markPaid("", paidEntry)
 	}
 	net, err := ledgerNet(entries)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var (
 		lastRun  int64
@@ -527,31 +554,31 @@ func pay(ctx context.Context, tx *txn, ref policy.DecisionRef, by string) (out *
 			}
 		}
 		if out != nil {
-			return out, nil
+			return out, paidNothing, nil
 		}
 	}
 	if d.RunID > lastRun {
 		// A later run, e.g. after a data correction: pay the difference.
 		diff, err := chanye.SubFen(d.AmountFen, net)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if diff != 0 {
 			out = &policy.LedgerEntry{Entitlement: d.Entitlement(), Kind: policy.LedgerAdjustment, AmountFen: diff, Decision: ref, By: by,
 				Note: "重算差额 / difference found by a later run"}
 			if err := appendLedger(ctx, tx, out, net); err != nil {
-				return nil, err
+				return nil, 0, err
 			}
-			return out, markPaid("adjustment")
+			return markPaid("adjustment", paidEntry)
 		}
 		out = payment
-		return out, markPaid("already paid")
+		return markPaid("already paid", paidMarked)
 	}
 	if reversed {
-		return nil, chanye.Errorf(chanye.ECONFLICT, "该项已冲销，须由新的计算重新支付 / the entitlement was reversed; only a later run can pay it again")
+		return nil, 0, chanye.Errorf(chanye.ECONFLICT, "该项已冲销，须由新的计算重新支付 / the entitlement was reversed; only a later run can pay it again")
 	}
 	if d.AmountFen != net {
-		return nil, chanye.Errorf(chanye.ECONFLICT, "已支付 %s 元，与本决定 %s 元不符 / paid ¥%s, the decision says ¥%s",
+		return nil, 0, chanye.Errorf(chanye.ECONFLICT, "已支付 %s 元，与本决定 %s 元不符 / paid ¥%s, the decision says ¥%s",
 			net.Yuan(), d.AmountFen.Yuan(), net.Yuan(), d.AmountFen.Yuan())
 	}
 	// Paid already: return the entry that carried this decision out.
@@ -561,7 +588,7 @@ func pay(ctx context.Context, tx *txn, ref policy.DecisionRef, by string) (out *
 			out = e
 		}
 	}
-	return out, markPaid("already paid")
+	return markPaid("already paid", paidMarked)
 }
 
 // Reverse cancels what was paid for the decision's entitlement.

@@ -1,10 +1,12 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/chanye-org/chanye"
@@ -159,6 +161,10 @@ func (s *Store) UpdateProject(ctx context.Context, id string, upd project.Projec
 		}
 		p := upd.Apply(*old)
 		if err := checkProject(c, &p, ""); err != nil {
+			return err
+		}
+		if same, err := sameJSON(old, &p); err != nil || same {
+			out = old // nothing to write or record
 			return err
 		}
 		p.UpdatedAt = tx.now
@@ -413,11 +419,14 @@ func (s *Store) PutNode(ctx context.Context, projectID string, seq int, upd proj
 		if !n.ActualDate.IsZero() && n.ActualDate.After(tx.now) {
 			return chanye.Invalid("节点信息有误 / invalid node", map[string]string{"actual_date": "不能晚于今天 / cannot be in the future"})
 		}
+		out = n
+		if same, err := sameJSON(&before, n); err != nil || same {
+			return err
+		}
 		if _, err := tx.exec(ctx, `UPDATE project_nodes SET actual_date = ?, evidence_note = ?, evidence_link = ?, evidence_file = ?
 			WHERE project_id = ? AND seq = ?`, dateArg(n.ActualDate), n.Evidence.Note, n.Evidence.Link, n.Evidence.File, n.ProjectID, n.Seq); err != nil {
 			return err
 		}
-		out = n
 		return tx.audit(ctx, "update", "project_node", fmt.Sprintf("%s/%d", n.ProjectID, n.Seq), &before, n)
 	})
 	return out, err
@@ -452,16 +461,23 @@ func scanReport(row interface{ Scan(...any) error }) (*project.Report, error) {
 	return &r, nil
 }
 
-func upsertReport(ctx context.Context, tx *txn, r *project.Report) error {
+// upsertReport writes r unless the stored report says the same (who and
+// when aside), and reports whether it wrote.
+func upsertReport(ctx context.Context, tx *txn, r *project.Report) (bool, error) {
 	st, err := tx.stmt(ctx, `INSERT INTO project_reports (project_id, month, invested_fen, cumulative_fen, progress_pct, problems, reported_by, reported_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (project_id, month) DO UPDATE SET invested_fen = excluded.invested_fen, cumulative_fen = excluded.cumulative_fen,
-			progress_pct = excluded.progress_pct, problems = excluded.problems, reported_by = excluded.reported_by, reported_at = excluded.reported_at`)
+			progress_pct = excluded.progress_pct, problems = excluded.problems, reported_by = excluded.reported_by, reported_at = excluded.reported_at
+		WHERE `+differ(tx.db.dialect, "project_reports", "invested_fen", "cumulative_fen", "progress_pct", "problems"))
 	if err != nil {
-		return err
+		return false, err
 	}
-	_, err = st.ExecContext(ctx, r.ProjectID, r.Month, int64(r.InvestedFen), int64(r.CumulativeFen), r.ProgressPct, r.Problems, r.ReportedBy, millis(r.ReportedAt))
-	return err
+	res, err := st.ExecContext(ctx, r.ProjectID, r.Month, int64(r.InvestedFen), int64(r.CumulativeFen), r.ProgressPct, r.Problems, r.ReportedBy, millis(r.ReportedAt))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 // PutReport creates or replaces the report of a project for a month.
@@ -485,8 +501,13 @@ func (s *Store) PutReport(ctx context.Context, r *project.Report) error {
 		} else if err != sql.ErrNoRows {
 			return err
 		}
+		if before != nil && before.InvestedFen == r.InvestedFen && before.CumulativeFen == r.CumulativeFen &&
+			before.ProgressPct == r.ProgressPct && before.Problems == r.Problems {
+			r.ReportedBy, r.ReportedAt = before.ReportedBy, before.ReportedAt // the same report again
+			return nil
+		}
 		r.ReportedBy, r.ReportedAt = chanye.ActorFrom(ctx).Name, tx.now
-		if err := upsertReport(ctx, tx, r); err != nil {
+		if _, err := upsertReport(ctx, tx, r); err != nil {
 			return err
 		}
 		action := "create"
@@ -618,6 +639,9 @@ func (s *Store) SaveWarningRule(ctx context.Context, r *project.Rule) error {
 				before = x
 			}
 		}
+		if same, err := sameJSON(before, r); err != nil || same && before != nil {
+			return err
+		}
 		if err := storeDefaults(ctx, tx); err != nil {
 			return err
 		}
@@ -703,32 +727,45 @@ func (s *Store) WriteBatch(ctx context.Context, b *project.Batch) error {
 		if err := chanye.Invalid("导入数据有误 / invalid batch", fields); err != nil {
 			return err
 		}
-		existing := map[string]bool{}
-		rows, err := tx.query(ctx, `SELECT id FROM projects`)
+		// What is stored, so that records the batch repeats unchanged are
+		// neither written nor counted: the same file imported twice
+		// changes nothing and is not recorded.
+		stored := map[string]*project.Project{}
+		rows, err := tx.query(ctx, `SELECT `+projectColumns+projectFrom)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
+			p, err := scanProject(rows)
+			if err != nil {
 				rows.Close()
 				return err
 			}
-			existing[id] = true
+			stored[p.ID] = p
 		}
 		rows.Close()
-		var created, updated int
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		var created, updated, nodesChanged, reportsChanged int
 		for _, p := range b.Projects {
-			p.UpdatedAt, p.Colour = tx.now, ""
-			if existing[p.ID] {
+			p.Colour = ""
+			if old := stored[p.ID]; old != nil {
+				p.CreatedAt, p.UpdatedAt = old.CreatedAt, old.UpdatedAt
+				if same, err := sameJSON(old, p); err != nil {
+					return err
+				} else if same {
+					continue
+				}
 				updated++
+				p.UpdatedAt = tx.now
 				if err := updateProjectRow(ctx, tx, p); err != nil {
 					return err
 				}
 				continue
 			}
 			created++
-			p.CreatedAt = tx.now
+			p.CreatedAt, p.UpdatedAt = tx.now, tx.now
 			if err := insertProject(ctx, tx, p); err != nil {
 				return err
 			}
@@ -742,19 +779,33 @@ func (s *Store) WriteBatch(ctx context.Context, b *project.Batch) error {
 				}
 			}
 		}
-		known := func(id string) bool { return existing[id] || inBatch[id] }
+		known := func(id string) bool { return stored[id] != nil || inBatch[id] }
+		given := map[string][]*project.Node{}
 		for i, n := range b.Nodes {
 			if !known(n.ProjectID) {
 				return chanye.Invalid("导入数据有误 / invalid batch", map[string]string{fmt.Sprintf("nodes[%d].project_id", i): "项目不存在 / unknown project"})
 			}
+			given[n.ProjectID] = append(given[n.ProjectID], n)
 		}
-		for id := range hasNodes {
+		for _, id := range sortedKeys(given) {
+			nodes := given[id]
+			slices.SortFunc(nodes, func(x, y *project.Node) int { return cmp.Compare(x.Seq, y.Seq) })
+			old, err := queryNodes(ctx, tx, `SELECT `+nodeColumns+` FROM project_nodes WHERE project_id = ? ORDER BY seq`, id)
+			if err != nil {
+				return err
+			}
+			if same, err := sameJSON(old, nodes); err != nil {
+				return err
+			} else if same {
+				continue
+			}
+			nodesChanged += len(nodes)
 			if _, err := tx.exec(ctx, `DELETE FROM project_nodes WHERE project_id = ?`, id); err != nil {
 				return err
 			}
-		}
-		if err := insertNodes(ctx, tx, b.Nodes); err != nil {
-			return err
+			if err := insertNodes(ctx, tx, nodes); err != nil {
+				return err
+			}
 		}
 		by := chanye.ActorFrom(ctx).Name
 		for i, r := range b.Reports {
@@ -767,11 +818,19 @@ func (s *Store) WriteBatch(ctx context.Context, b *project.Batch) error {
 			if r.ReportedAt.IsZero() {
 				r.ReportedAt = tx.now
 			}
-			if err := upsertReport(ctx, tx, r); err != nil {
+			wrote, err := upsertReport(ctx, tx, r)
+			if err != nil {
 				return err
 			}
+			if wrote {
+				reportsChanged++
+			}
+		}
+		if created+updated+nodesChanged+reportsChanged == 0 {
+			return nil
 		}
 		return tx.audit(ctx, "import", "projects", "", nil, map[string]any{
-			"projects_created": created, "projects_updated": updated, "nodes": len(b.Nodes), "reports": len(b.Reports)})
+			"projects_created": created, "projects_updated": updated, "nodes": len(b.Nodes), "nodes_changed": nodesChanged,
+			"reports": len(b.Reports), "reports_changed": reportsChanged})
 	})
 }

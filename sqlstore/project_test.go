@@ -319,7 +319,7 @@ func TestWriteBatch(t *testing.T) {
 		if n := auditCount(t, s, "projects"); n != 2 {
 			t.Errorf("%d import audit entries, want 2", n)
 		}
-		rep, err := s.VerifyAudit(ctx)
+		rep, err := s.VerifyAudit(ctx, nil)
 		if err != nil || !rep.OK {
 			t.Errorf("VerifyAudit = %+v, %v", rep, err)
 		}

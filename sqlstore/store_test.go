@@ -81,6 +81,11 @@ func openTestDB(t testing.TB, dsn string) *DB {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	keys, err := NewAuditKeys(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.AuditKeys = keys
 	return db
 }
 

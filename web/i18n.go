@@ -353,7 +353,7 @@ var messages = map[string][2]string{
 	"role.public":          {"公众", "Public"},
 
 	"audit.title":    {"审计日志", "Audit log"},
-	"audit.intro":    {"每次写入都记录操作人、对象、前后内容与时间；每行带有前一行的哈希，改动或删除可由 chanye audit verify 查出。", "Every write is recorded with who, which record, before and after, and when; each row carries the hash of the row before it, so that chanye audit verify finds an altered or removed row."},
+	"audit.intro":    {"每次写入都记录操作人、对象、前后内容与时间；每行以库外保存的密钥对自身与前一行签名，改动或删除可由 chanye audit verify 查出（末尾的删除须用 --expect 核对另存的链头）。", "Every write is recorded with who, which record, before and after, and when; each row is signed, with a key kept outside the database, over itself and the row before it, so that chanye audit verify finds an altered or removed row (rows removed from the end: with --expect and a head kept elsewhere)."},
 	"audit.time":     {"时间", "Time"},
 	"audit.actor":    {"操作人", "Actor"},
 	"audit.action":   {"操作", "Action"},

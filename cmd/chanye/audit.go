@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -13,13 +17,14 @@ import (
 
 const auditHelp = `chanye audit <command> [flags]
 
-审计日志：每次写入的操作人、对象、前后内容与时间，逐行以哈希相连。
+审计日志：每次写入的操作人、对象、前后内容与时间，逐行以密钥哈希（HMAC-SHA-256）相连。
 The audit log: who changed which record, before and after, when; each row
-carries the hash of the row before it.
+carries a keyed hash (HMAC-SHA-256) of itself and the row before it.
 
 命令 / commands:
-  verify    逐行核验哈希链，报告第一处被改动或删除的行 / walk the chain and name the first altered or removed row
-  list      按条件列出记录（最新在前）/ list entries, newest first, with filters
+  verify      核验哈希链与预期链头，核对资金表，输出链头 / check the chain and an expected head, reconcile the money tables, print the head
+  list        按条件列出记录（最新在前）/ list entries, newest first, with filters
+  rotate-key  新增签名密钥，旧密钥保留用于核验 / add a signing key; older keys stay to verify older rows
 
 "chanye audit <command> --help" 说明各命令 / explains each command.
 `
@@ -34,6 +39,8 @@ func runAudit(ctx context.Context, cfg Config, args []string) error {
 		return runAuditVerify(ctx, cfg, args[1:])
 	case "list":
 		return runAuditList(ctx, cfg, args[1:])
+	case "rotate-key":
+		return runAuditRotateKey(ctx, cfg, args[1:])
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(cfg.Stdout, auditHelp)
 		return nil
@@ -42,10 +49,126 @@ func runAudit(ctx context.Context, cfg Config, args []string) error {
 	return fmt.Errorf("未知子命令 %q / unknown audit command", args[0])
 }
 
-// runAuditVerify prints OK with the row count, or the first bad row and
-// fails, so that the exit status says whether the log is intact.
+const auditVerifyHelp = `chanye audit verify [--expect ID:HASH] [--db PATH] [--audit-key FILE]
+
+逐行用审计密钥重算哈希链，检查密钥文件记录的链头和 --expect 给出的链头，再核对资金表
+（支付台账、批量计算、项目月报与投资、企业财务数据）与审计记录是否一致。完好则输出 OK、
+行数和链头（head ID:HASH）；否则指出第一处问题并以非零状态退出。把输出的链头另行保存，
+下次以 --expect 传入：末尾被删除的行只有这样才能发现。
+
+Recomputes the chain with the audit keys, checks the heads the key file pins
+and the head given with --expect, then reconciles the money tables (the
+payment ledger, policy runs, project reports and investment, enterprise
+facts) with the log. Prints OK, the row count and the head (head ID:HASH), or
+names the first problem and exits non-zero. Keep the printed head somewhere
+else and pass it with --expect next time: rows removed from the end of the
+log are found only that way.
+`
+
+// runAuditVerify prints the outcome and the head, and fails unless the
+// log is intact, so that the exit status says so.
 func runAuditVerify(ctx context.Context, cfg Config, args []string) error {
-	fs := newFlags(&cfg, "audit verify", "chanye audit verify [--db PATH]\n\n逐行重算哈希链；完好则输出 OK 与行数，否则指出第一处问题并以非零状态退出。\nRecomputes the hash chain; prints OK and the row count, or names the first bad row and exits non-zero.\n")
+	fs := newFlags(&cfg, "audit verify", auditVerifyHelp)
+	expectFlag := fs.String("expect", "", "预期链头 ID:HASH（之前 verify 输出的 head）/ the head a previous verify printed, ID:HASH")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	var expect *chanye.AuditHead
+	if *expectFlag != "" {
+		h, err := chanye.ParseAuditHead(*expectFlag)
+		if err != nil {
+			return fmt.Errorf("--expect: %w", err)
+		}
+		expect = &h
+	}
+	db, store, _, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if db.AuditKeys == nil {
+		return errors.New("核验需要审计密钥文件：--audit-key FILE 或 CHANYE_AUDIT_KEY_FILE / verification needs the audit key file: --audit-key FILE or CHANYE_AUDIT_KEY_FILE")
+	}
+	rep, err := store.VerifyAudit(ctx, expect)
+	if err != nil {
+		return err
+	}
+	printAuditReport(cfg.Stdout, rep, expect)
+	if !rep.OK {
+		return fmt.Errorf("审计日志核验失败（%s）/ audit log verification failed (%s)", rep.Problem, rep.Problem)
+	}
+	return nil
+}
+
+// printAuditReport writes the report: its first line is "OK N rows …" or
+// "FAIL …", then the head, the keys and what was reconciled.
+func printAuditReport(w io.Writer, rep *chanye.AuditReport, expect *chanye.AuditHead) {
+	switch {
+	case rep.OK:
+		fmt.Fprintf(w, "OK %d rows (last id %d)\n", rep.Rows, rep.LastID)
+	case rep.BadID > 0:
+		fmt.Fprintf(w, "FAIL row %d (%s): %s\n", rep.BadID, rep.Problem, rep.Message)
+	default:
+		fmt.Fprintf(w, "FAIL (%s): %s\n", rep.Problem, rep.Message)
+	}
+	if rep.Head != nil {
+		fmt.Fprintf(w, "head %s\n", rep.Head)
+	} else {
+		fmt.Fprintln(w, "head - (审计日志为空 / the log is empty)")
+	}
+	if expect != nil && (rep.OK || rep.Problem == "reconcile") {
+		fmt.Fprintf(w, "expected head %s: found / 预期链头完好\n", expect)
+	}
+	if rep.LegacyRows > 0 {
+		fmt.Fprintf(w, "legacy rows 1–%d: unkeyed SHA-256 chain written before audit keys, pinned by the key file / 密钥启用前的无密钥旧链，由密钥文件固定\n", rep.LegacyRows)
+	}
+	if len(rep.KeyIDs) > 0 {
+		ids := make([]string, len(rep.KeyIDs))
+		for i, id := range rep.KeyIDs {
+			ids[i] = strconv.Itoa(id)
+		}
+		fmt.Fprintf(w, "signed with keys %s / 签名密钥\n", strings.Join(ids, ", "))
+	}
+	if len(rep.Reconciled) > 0 {
+		fmt.Fprintf(w, "reconciled / 已核对: %s\n", tableCounts(rep.Reconciled))
+	}
+	if len(rep.Unreconciled) > 0 {
+		fmt.Fprintf(w, "not reconciled, last written by an import or before the log / 未核对（最后由批量导入写入，或早于审计日志）: %s\n", tableCounts(rep.Unreconciled))
+	}
+	if rep.MismatchCount > 0 {
+		fmt.Fprintf(w, "mismatches / 账实不符: %d\n", rep.MismatchCount)
+		for _, m := range rep.Mismatches {
+			fmt.Fprintf(w, "  %s %s %s: table %s, audit log %s\n", m.Table, m.Key, m.Field, m.Stored, m.Audited)
+		}
+		if more := rep.MismatchCount - len(rep.Mismatches); more > 0 {
+			fmt.Fprintf(w, "  … %d more / 另有 %d 处\n", more, more)
+		}
+	}
+}
+
+// tableCounts formats "table n, table n" in table order.
+func tableCounts(m map[string]int) string {
+	var parts []string
+	for _, t := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%s %d", t, m[t]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+const auditRotateHelp = `chanye audit rotate-key [--db PATH] [--audit-key FILE]
+
+先核验审计日志，再在密钥文件中新增一把密钥（编号加一），此后的记录由新密钥签名；旧密钥保留，
+用于核验旧记录，当前链头写入密钥文件。轮换后把新文件分发到每个实例并重启它们：仍持旧文件的
+进程会拒绝写入。
+
+Verifies the log, then adds a key (the next id) to the key file: rows from
+now on are signed with it; the older keys stay to verify older rows, and the
+current head is pinned in the file. Then copy the file to every instance and
+restart them: a process still holding the old file refuses to write.
+`
+
+func runAuditRotateKey(ctx context.Context, cfg Config, args []string) error {
+	fs := newFlags(&cfg, "audit rotate-key", auditRotateHelp)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -54,15 +177,33 @@ func runAuditVerify(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	defer db.Close()
-	rep, err := store.VerifyAudit(ctx)
+	keys := db.AuditKeys
+	if keys == nil {
+		return errors.New("轮换需要审计密钥文件：--audit-key FILE 或 CHANYE_AUDIT_KEY_FILE / rotation needs the audit key file: --audit-key FILE or CHANYE_AUDIT_KEY_FILE")
+	}
+	rep, err := store.VerifyAudit(ctx, nil)
 	if err != nil {
 		return err
 	}
 	if !rep.OK {
-		fmt.Fprintf(cfg.Stdout, "FAIL row %d (%s): %s\n", rep.BadID, rep.Problem, rep.Message)
-		return fmt.Errorf("审计日志第 %d 行核验失败 / audit log fails at row %d", rep.BadID, rep.BadID)
+		printAuditReport(cfg.Stdout, rep, nil)
+		return errors.New("审计日志核验失败，未轮换密钥 / the audit log does not verify: the key was not rotated")
 	}
-	fmt.Fprintf(cfg.Stdout, "OK %d rows (last id %d)\n", rep.Rows, rep.LastID)
+	id, err := keys.Rotate(rep.Head)
+	if err != nil {
+		return err
+	}
+	path := auditKeyPath(cfg, db)
+	if err := replaceAuditKeys(path, keys); err != nil {
+		return err
+	}
+	if err := store.RecordAuditKey(ctx, id); err != nil {
+		return err
+	}
+	fmt.Fprintf(cfg.Stdout, "已新增密钥 %d，写入 %s；请分发到每个实例并重启 / key %d added to %s: copy it to every instance and restart them\n", id, path, id, path)
+	if rep.Head != nil {
+		fmt.Fprintf(cfg.Stdout, "pinned head %s\n", rep.Head)
+	}
 	return nil
 }
 

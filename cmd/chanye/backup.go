@@ -15,11 +15,12 @@ import (
 const backupHelp = `chanye backup [--db PATH] [--force] FILE
 
 在服务运行时把 SQLite 数据库的一致快照写入 FILE（VACUUM INTO）。FILE 已存在时拒绝，除非 --force。
-PostgreSQL 请用 pg_dump（见 README）。
+PostgreSQL 请用 pg_dump（见 README）。审计密钥文件不在备份中：请另行保存。
 
 Writes a consistent snapshot of the SQLite database to FILE (VACUUM INTO)
 while chanye keeps serving. Refuses an existing FILE unless --force. On
-PostgreSQL use pg_dump (see the README).
+PostgreSQL use pg_dump (see the README). The audit key file is not part of
+the backup: keep a copy of it elsewhere.
 `
 
 const restoreHelp = `chanye restore [--db PATH] FILE
@@ -31,7 +32,9 @@ Checks that FILE is a sound chanye database (PRAGMA integrity_check and the
 schema_migrations table), then replaces the database file named by --db
 atomically. Stop the server first: restore refuses a database that is open.
 The next start migrates the restored database if it is older. On PostgreSQL
-use pg_restore (see the README).
+use pg_restore (see the README). The restored log verifies with the key file
+of the database it was taken from: restoring to a new path, copy that file to
+PATH.audit-key or name it with --audit-key.
 `
 
 func runBackup(ctx context.Context, cfg Config, args []string) error {
@@ -62,6 +65,9 @@ func runBackup(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	fmt.Fprintf(cfg.Stdout, "已备份到 / backed up to %s (%d bytes, %s)\n", pos[0], st.Size(), time.Since(start).Round(time.Millisecond))
+	// The key stays out of the database's backups on purpose (README).
+	fmt.Fprintf(cfg.Stdout, "审计密钥文件 %s 不在备份中，请另行保存 / the audit key file %s is not in the backup: keep a copy elsewhere\n",
+		auditKeyPath(cfg, db), auditKeyPath(cfg, db))
 	return nil
 }
 

@@ -20,8 +20,11 @@ import (
 // Config is everything the subcommands are configured with: flags first,
 // the environment as fallback. It is built in run and passed down.
 type Config struct {
-	DB      string // SQLite path or postgres:// URL
-	Version string
+	DB string // SQLite path or postgres:// URL
+	// AuditKeyFile is the audit key file; "" means <DB>.audit-key for
+	// SQLite and none for PostgreSQL (writes refused).
+	AuditKeyFile string
+	Version      string
 	// AdminPassword is the first admin's password, from
 	// CHANYE_ADMIN_PASSWORD; serve generates one when it is empty.
 	AdminPassword string
@@ -56,6 +59,7 @@ const usage = `chanye — 现代化产业体系平台 / modern industrial system
 
 "chanye <command> --help" 说明各命令 / explains each command.
 数据库 / database: --db PATH 或 postgres://…，默认 / default $CHANYE_DB, then chanye.db
+审计密钥 / audit key: --audit-key FILE，默认 / default $CHANYE_AUDIT_KEY_FILE, then PATH.audit-key (SQLite)
 `
 
 // errHelp is returned after printing help, so the exit status is zero.
@@ -66,6 +70,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, now fun
 	cfg := Config{
 		Now:           now,
 		DB:            getenv("CHANYE_DB"),
+		AuditKeyFile:  getenv("CHANYE_AUDIT_KEY_FILE"),
 		Version:       version(),
 		AdminPassword: getenv("CHANYE_ADMIN_PASSWORD"),
 		Stdin:         stdin,
@@ -144,6 +149,7 @@ func newFlags(cfg *Config, name, help string) *flag.FlagSet {
 		fs.SetOutput(cfg.Stderr)
 	}
 	fs.StringVar(&cfg.DB, "db", cfg.DB, "数据库：SQLite 文件路径或 postgres:// URL / SQLite path or postgres:// URL (env CHANYE_DB)")
+	fs.StringVar(&cfg.AuditKeyFile, "audit-key", cfg.AuditKeyFile, "审计密钥文件，SQLite 默认为数据库旁的 PATH.audit-key，PostgreSQL 必填 / audit key file; SQLite: PATH.audit-key beside the database by default; PostgreSQL: required to write (env CHANYE_AUDIT_KEY_FILE)")
 	return fs
 }
 
@@ -164,7 +170,8 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// open opens and migrates the database.
+// open opens and migrates the database and loads its audit keys (creating
+// them on first start, see auditkey.go).
 func open(ctx context.Context, cfg Config) (*sqlstore.DB, *sqlstore.Store, []string, error) {
 	db, err := sqlstore.Open(ctx, cfg.DB)
 	if err != nil {
@@ -177,6 +184,13 @@ func open(ctx context.Context, cfg Config) (*sqlstore.DB, *sqlstore.Store, []str
 		return nil, nil, nil, err
 	}
 	store := sqlstore.NewStore(db)
+	var missing *missingKeyError
+	if db.AuditKeys, err = loadAuditKeys(ctx, cfg, db, store); errors.As(err, &missing) {
+		warn(cfg, "%s", missing) // reads work; every write fails
+	} else if err != nil {
+		db.Close()
+		return nil, nil, nil, err
+	}
 	if _, err := store.EnsureCatalog(ctx, catalog.Default()); err != nil {
 		db.Close()
 		return nil, nil, nil, err

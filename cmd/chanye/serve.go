@@ -28,11 +28,12 @@ import (
 // empty database with: enough for every tier to have holders.
 const demoServeEnterprises = 20000
 
-const serveHelp = `chanye serve [--addr :8080] [--db PATH|postgres://…] [--demo] [--tls-proxy]
+const serveHelp = `chanye serve [--addr :8080] [--db PATH|postgres://…] [--audit-key FILE] [--demo] [--tls-proxy]
 
 升级数据库、载入默认产业目录（首次），在同一端口提供网页（/）和接口（/api/、/healthz）。
 --demo 在数据库没有企业时生成约 2 万家演示企业（种子 1），没有项目时生成 1,246 个重点项目。没有任何政策时保存并发布内置政策。首次启动创建管理员 admin，
-密码取自环境变量 CHANYE_ADMIN_PASSWORD，未设置则随机生成并只显示一次。Ctrl-C 或 SIGTERM 平稳退出。
+密码取自环境变量 CHANYE_ADMIN_PASSWORD，未设置则随机生成并只显示一次。首次启动创建审计密钥文件（SQLite 默认在数据库旁，
+PostgreSQL 须以 --audit-key 指定）。Ctrl-C 或 SIGTERM 平稳退出。
 
 Migrates the database, loads the default catalog on first start, and serves the
 web pages (/) and the API (/api/, /healthz) on one port, with /readyz (the
@@ -41,7 +42,9 @@ database is filled with about 20,000 demo enterprises (seed 1), and one without
 projects with the 1,246 key projects. When no policy is
 stored, the shipped policies are stored and published. The first start creates
 the account admin with the password in CHANYE_ADMIN_PASSWORD, or a random one
-printed once. Stops gracefully on Ctrl-C or SIGTERM.
+printed once. The first start creates the audit key file (beside a SQLite
+database by default; PostgreSQL needs --audit-key). Stops gracefully on
+Ctrl-C or SIGTERM.
 `
 
 func runServe(ctx context.Context, cfg Config, args []string) error {
@@ -60,6 +63,13 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if db.AuditKeys == nil {
+		// Every write is audited: without a key the server could only fail.
+		if path := auditKeyPath(cfg, db); path != "" {
+			return fmt.Errorf("审计密钥文件 %s 不可用，拒绝启动 / the audit key file %s is missing: not starting", path, path)
+		}
+		return errors.New("PostgreSQL 需要审计密钥文件：--audit-key FILE 或 CHANYE_AUDIT_KEY_FILE（首次启动时创建）/ PostgreSQL needs an audit key file: --audit-key FILE or CHANYE_AUDIT_KEY_FILE (created on first start)")
+	}
 	log := cfg.Logger
 	if len(applied) > 0 {
 		log.Info("migrated", "applied", applied)

@@ -14,7 +14,8 @@ import (
 )
 
 // New returns a store over a fresh, migrated SQLite database holding the
-// embedded default catalog, closed when the test ends.
+// embedded default catalog, with a fresh audit key, closed when the test
+// ends.
 func New(t testing.TB) *sqlstore.Store {
 	t.Helper()
 	_, store := NewWithDB(t)
@@ -33,6 +34,9 @@ func NewWithDB(t testing.TB) (*sqlstore.DB, *sqlstore.Store) {
 	t.Cleanup(func() { db.Close() })
 	db.Now = testclock.Now
 	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if db.AuditKeys, err = sqlstore.NewAuditKeys(nil); err != nil {
 		t.Fatal(err)
 	}
 	store := sqlstore.NewStore(db)
