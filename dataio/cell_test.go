@@ -3,10 +3,15 @@ package dataio
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
+	"io"
+	"math/rand/v2"
 	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/chanye-org/chanye"
 )
 
 // number is what a spreadsheet may be given unquoted although it begins
@@ -70,4 +75,82 @@ func FuzzCSVCell(f *testing.F) {
 			t.Fatalf("import reads %q, %v from %q, want %q", row, err, file.String(), want)
 		}
 	})
+}
+
+// TestCSVGuardAgreesWithParser reads random CSV made of the characters that
+// matter to its grammar with limits set to exactly what encoding/csv finds
+// in it: csvGuard, which counts ahead of the parser, must refuse nothing,
+// and one row fewer must be refused at the last row.
+func TestCSVGuardAgreesWithParser(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "aa\u00e9\u00e9,,\"\r\n\n'="
+	runes := []rune(alphabet)
+	checked := 0
+	defer func() { t.Logf("%d files checked", checked) }()
+	text := func(n int) string {
+		var b strings.Builder
+		for range rng.IntN(n) {
+			b.WriteRune(runes[rng.IntN(len(runes))])
+		}
+		return b.String()
+	}
+	for n := range 20000 {
+		in := text(40) // mostly refused by the parser: the guard must still agree on the rest
+		if n%2 == 1 {  // written by encoding/csv, quoted where needed
+			var b strings.Builder
+			w := csv.NewWriter(&b)
+			w.UseCRLF = n%4 == 1
+			for range 1 + rng.IntN(4) {
+				rec := make([]string, 1+rng.IntN(4))
+				for i := range rec {
+					rec[i] = text(8)
+				}
+				w.Write(rec)
+			}
+			w.Flush()
+			in = b.String()
+		}
+		cr := csv.NewReader(strings.NewReader(in))
+		cr.FieldsPerRecord = -1
+		recs, err := cr.ReadAll()
+		if err != nil || len(recs) == 0 {
+			continue
+		}
+		lim := Limits{MaxRows: len(recs) - 1, MaxColumns: 1, MaxCellChars: 1}
+		for _, r := range recs {
+			lim.MaxColumns = max(lim.MaxColumns, len(r))
+			for _, c := range r {
+				lim.MaxCellChars = max(lim.MaxCellChars, utf8.RuneCountInString(ReadCSVCell(c)))
+			}
+		}
+		read := func(lim Limits) (int, error) {
+			rr, err := newRowReader(CSV, strings.NewReader(in), lim.withDefaults())
+			if err != nil {
+				return 0, err
+			}
+			rows := 0
+			for {
+				if _, err := rr.Read(); err == io.EOF {
+					return rows, nil
+				} else if err != nil {
+					return rows, err
+				}
+				rows++
+			}
+		}
+		if lim.MaxRows == 0 {
+			continue // zero takes the default
+		}
+		checked++
+		if rows, err := read(lim); err != nil || rows != len(recs) {
+			t.Fatalf("case %d %q within %+v: %d rows, %v; encoding/csv reads %d", n, in, lim, rows, err, len(recs))
+		}
+		if lim.MaxRows > 1 {
+			lim.MaxRows--
+			_, err := read(lim)
+			if _, ok := chanye.ErrorFields(err)[fmt.Sprintf("row %d", len(recs))]; !ok {
+				t.Fatalf("case %d %q within %+v: %v, want row %d refused", n, in, lim, err, len(recs))
+			}
+		}
+	}
 }

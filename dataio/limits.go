@@ -164,16 +164,20 @@ func (b *boundedRows) column(row, col int) string {
 }
 
 // csvGuard sits between a CSV file and the parser and follows its quoting
-// as encoding/csv does, counting rows, cells and characters, so that a row
-// or cell over the Limits is refused as its bytes arrive: the parser would
-// otherwise read a 100 MB cell whole before anyone could look at it.
+// as encoding/csv does, counting rows, cells and the bytes of each cell, so
+// that a row or cell over the Limits is refused as its bytes arrive: the
+// parser would otherwise read a 100 MB cell whole before anyone could look
+// at it. It bounds memory, not characters: it allows a cell 4 bytes a
+// character (UTF-8), twice the limit (a \r\n in a cell reads as \n) and
+// the quote CSVCell adds; boundedRows counts the characters of the text
+// once the row is read.
 type csvGuard struct {
 	r     io.Reader
 	lim   Limits
 	state csvState
 	row   int // rows begun, the header being 1; empty lines are not rows
 	col   int // cells begun in the row
-	chars int // characters in the cell so far
+	bytes int // bytes in the cell so far
 	err   error
 }
 
@@ -193,88 +197,109 @@ func (g *csvGuard) Read(p []byte) (int, error) {
 		return 0, g.err
 	}
 	n, err := g.r.Read(p)
-	for i, b := range p[:n] {
-		if g.err = g.step(b); g.err != nil {
-			return i, g.err
-		}
+	if i, e := g.scan(p[:n]); e != nil {
+		g.err = e
+		return i, e
 	}
 	return n, err
 }
 
-func (g *csvGuard) step(b byte) error {
-	switch g.state {
-	case atRow:
-		switch b {
-		case '\n':
-			return nil
-		case '\r':
-			g.state = atRowCR
-			return nil
+// scan follows p. The bytes inside a cell, nearly all of them, are passed
+// over in a tight loop.
+func (g *csvGuard) scan(p []byte) (int, error) {
+	maxBytes := 4 * (2*g.lim.MaxCellChars + 1)
+	for i := 0; i < len(p); {
+		b := p[i]
+		switch g.state {
+		case atRow:
+			switch b {
+			case '\n':
+				i++
+				continue
+			case '\r':
+				g.state = atRowCR
+				i++
+				continue
+			}
+			// b is read again as the first byte of the row.
+			if err := g.beginRow(); err != nil {
+				return i, err
+			}
+		case atRowCR:
+			if b == '\n' { // "\r\n" is an empty line too
+				g.state = atRow
+				i++
+				continue
+			}
+			// A lone carriage return is the first byte of the first cell.
+			if err := g.beginRow(); err != nil {
+				return i, err
+			}
+			if err := g.beginCell(); err != nil {
+				return i, err
+			}
+			g.state, g.bytes = inCell, 1
+		case atCell:
+			if err := g.beginCell(); err != nil {
+				return i, err
+			}
+			switch b {
+			case '"':
+				g.state = inQuotes
+				i++
+			case ',': // an empty cell; the next one begins
+				i++
+			case '\n':
+				g.state = atRow
+				i++
+			default: // b is read again in the cell
+				g.state = inCell
+			}
+		case inCell:
+			j := i
+			for j < len(p) && p[j] != ',' && p[j] != '\n' {
+				j++
+			}
+			g.bytes += j - i
+			if i = j; i < len(p) {
+				if p[i] == ',' {
+					g.state = atCell
+				} else {
+					g.state = atRow
+				}
+				i++
+			}
+		case inQuotes:
+			k := bytes.IndexByte(p[i:], '"')
+			if k < 0 {
+				k = len(p) - i
+			}
+			g.bytes += k
+			if i += k; i < len(p) {
+				g.state = atQuote
+				i++
+			}
+		case atQuote:
+			switch b {
+			case '"': // an escaped quote
+				g.state = inQuotes
+				g.bytes++
+			case ',':
+				g.state = atCell
+			case '\n':
+				g.state = atRow
+			case '\r': // before the \n of a \r\n
+			default: // the parser refuses this; count on
+				g.state = inCell
+				g.bytes++
+			}
+			i++
 		}
-		if err := g.beginRow(); err != nil {
-			return err
-		}
-		return g.step(b)
-	case atRowCR:
-		if b == '\n' { // "\r\n" is an empty line too
-			g.state = atRow
-			return nil
-		}
-		// A lone carriage return begins the first cell.
-		if err := g.beginRow(); err != nil {
-			return err
-		}
-		if err := g.step('\r'); err != nil {
-			return err
-		}
-		return g.step(b)
-	case atCell:
-		g.col++
-		g.chars = 0
-		if g.col > g.lim.MaxColumns {
-			return g.lim.tooManyColumns(g.row)
-		}
-		switch b {
-		case '"':
-			g.state = inQuotes
-		case ',': // an empty cell; the next one begins
-		case '\n':
-			g.state = atRow
-		default:
-			g.state = inCell
-			return g.char(b)
-		}
-	case inCell:
-		switch b {
-		case ',':
-			g.state = atCell
-		case '\n':
-			g.state = atRow
-		default:
-			return g.char(b)
-		}
-	case inQuotes:
-		if b == '"' {
-			g.state = atQuote
-			return nil
-		}
-		return g.char(b)
-	case atQuote:
-		switch b {
-		case '"':
-			g.state = inQuotes
-			return g.char(b)
-		case ',':
-			g.state = atCell
-		case '\n':
-			g.state = atRow
-		case '\r': // before the \n of a \r\n
-		default: // the parser refuses this; count on
-			g.state = inCell
-			return g.char(b)
+		if g.bytes > maxBytes {
+			return i, g.lim.cellTooLong(g.row, g.col)
 		}
 	}
-	return nil
+	return len(p), nil
 }
 
 func (g *csvGuard) beginRow() error {
@@ -287,17 +312,11 @@ func (g *csvGuard) beginRow() error {
 	return nil
 }
 
-// char counts one byte of a cell: a character when it is the first byte
-// of one in UTF-8. The guard bounds memory and allows twice the limit and
-// one: a cell's text may be half as long as the cell written (a \r\n
-// reads as \n) and lack the quote CSVCell added. boundedRows counts the
-// text exactly once the row is read.
-func (g *csvGuard) char(b byte) error {
-	if utf8.RuneStart(b) {
-		g.chars++
-		if g.chars > 2*g.lim.MaxCellChars+1 {
-			return g.lim.cellTooLong(g.row, g.col)
-		}
+func (g *csvGuard) beginCell() error {
+	g.col++
+	g.bytes = 0
+	if g.col > g.lim.MaxColumns {
+		return g.lim.tooManyColumns(g.row)
 	}
 	return nil
 }
