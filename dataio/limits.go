@@ -41,8 +41,8 @@ type Limits struct {
 	// plan year).
 	MaxColumns int
 	// MaxCellChars is the characters a cell may hold (32,767, Excel's own
-	// limit). A CSV cell is refused as its bytes arrive, before the line is
-	// read whole.
+	// limit). A CSV cell far over it is refused as its bytes arrive, before
+	// the line is read whole; see csvGuard.
 	MaxCellChars int
 	// MaxXLSXBytes bounds an XLSX file: its own size, and the sum of the
 	// sizes of its parts unpacked (2 GiB).
