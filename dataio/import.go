@@ -36,6 +36,9 @@ type Options struct {
 	Progress func(rows int, bytes int64)
 	Now      time.Time // the day rows are validated against (no future founding dates…); required
 	Workers  int       // validating goroutines; GOMAXPROCS when zero
+	// Limits bound the rows, columns and cells of each file and the size
+	// of an XLSX file; zero fields take the defaults.
+	Limits Limits
 }
 
 // errNoClock is a caller's mistake: imports validate dates against the
@@ -163,15 +166,15 @@ func problemsError(reports []Report) *ProblemsError {
 	return &pe
 }
 
-// openRows opens a file of format (CSV when empty) and reads its header
-// row, which it requires.
-func openRows(format Format, r io.Reader) (rowReader, []string, error) {
+// openRows opens a file of format (CSV when empty) within lim and reads its
+// header row, which it requires.
+func openRows(format Format, r io.Reader, lim Limits) (rowReader, []string, error) {
 	if format == "" {
 		format = CSV
 	}
-	rr, err := newRowReader(format, r)
+	rr, err := newRowReader(format, r, lim.withDefaults())
 	if err != nil {
-		return nil, nil, chanye.Errorf(chanye.EINVALID, "%v", err)
+		return nil, nil, asInvalid(err, "%v", err)
 	}
 	first, err := rr.Read()
 	if err == io.EOF {
@@ -179,18 +182,28 @@ func openRows(format Format, r io.Reader) (rowReader, []string, error) {
 		return nil, nil, chanye.Errorf(chanye.EINVALID, "文件为空，须有表头行 / the file is empty; a header row is required")
 	} else if err != nil {
 		rr.Close()
-		return nil, nil, chanye.Errorf(chanye.EINVALID, "无法读取文件 / cannot read the file: %v", err)
+		return nil, nil, asInvalid(err, "无法读取文件 / cannot read the file: %v", err)
 	}
 	return rr, first, nil
 }
 
+// asInvalid returns err when it is a domain error already (a file over the
+// Limits), else an EINVALID error with the message.
+func asInvalid(err error, format string, args ...any) error {
+	var e *chanye.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return chanye.Errorf(chanye.EINVALID, format, args...)
+}
+
 // rejectsWriter returns where the rejected rows of src go, the header
-// written, or nil when they are not kept. The caller flushes it.
-func rejectsWriter(opts Options, src Source, names []string) *csv.Writer {
+// written, or nil when they are not kept. The caller closes it.
+func rejectsWriter(opts Options, src Source, names []string) *csvWriter {
 	if !opts.SkipInvalid || src.Rejects == nil {
 		return nil
 	}
-	w := csv.NewWriter(src.Rejects)
+	w := newCSVWriter(src.Rejects)
 	w.Write(append(append([]string{}, names...), "错误原因 reason"))
 	return w
 }
@@ -198,7 +211,7 @@ func rejectsWriter(opts Options, src Source, names []string) *csv.Writer {
 // reject counts a bad row in rep. Without opts.SkipInvalid it reports that
 // the import has failed; with it, the row goes to rejects (when not nil),
 // its cells padded to the header and its reasons in a last column.
-func reject(rep *Report, ps []Problem, cells, names []string, opts Options, rejects *csv.Writer) (failed bool, err error) {
+func reject(rep *Report, ps []Problem, cells, names []string, opts Options, rejects *csvWriter) (failed bool, err error) {
 	rep.Rejected++
 	rep.addProblems(ps)
 	if !opts.SkipInvalid {
@@ -322,7 +335,7 @@ const batchSize = 512
 // file order.
 func (st *importState) load(ctx context.Context, w chanye.BulkWriter, src Source, rep *Report) error {
 	cr := &countingReader{r: src.Reader}
-	rr, first, err := openRows(src.Format, cr)
+	rr, first, err := openRows(src.Format, cr, st.opts.Limits)
 	if err != nil {
 		return err
 	}
@@ -333,7 +346,7 @@ func (st *importState) load(ctx context.Context, w chanye.BulkWriter, src Source
 	}
 	rejects := rejectsWriter(st.opts, src, h.names)
 	if rejects != nil {
-		defer rejects.Flush()
+		defer rejects.Close()
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -431,7 +444,7 @@ func (st *importState) load(ctx context.Context, w chanye.BulkWriter, src Source
 
 // write checks what needs file order (codes named by facts and tiers),
 // then writes a good row or reports a bad one.
-func (st *importState) write(w chanye.BulkWriter, kind Kind, r *row, rep *Report, rejects *csv.Writer, h *header) error {
+func (st *importState) write(w chanye.BulkWriter, kind Kind, r *row, rep *Report, rejects *csvWriter, h *header) error {
 	rep.Read++
 	if len(r.problems) == 0 && kind != Enterprises {
 		if _, ok := st.known[codeKey(r.code)]; !ok {

@@ -198,7 +198,7 @@ func (st *projectImport) loadKnown(ctx context.Context) error {
 // read parses and checks every row of one source and adds the good ones to b.
 func (st *projectImport) read(ctx context.Context, i int, src Source, b *project.Batch, pl, nl, rl *[]srcLine) error {
 	rep := &st.reports[i]
-	rr, first, err := openRows(src.Format, src.Reader)
+	rr, first, err := openRows(src.Format, src.Reader, st.opts.Limits)
 	if err != nil {
 		return err
 	}
@@ -227,7 +227,7 @@ func (st *projectImport) read(ctx context.Context, i int, src Source, b *project
 	st.headers = append(st.headers, h)
 	rejects := rejectsWriter(st.opts, src, h.names)
 	if rejects != nil {
-		defer rejects.Flush()
+		defer rejects.Close()
 	}
 	seen := map[string]int{} // key → line, for duplicates within the file
 	line := 1
@@ -238,7 +238,7 @@ func (st *projectImport) read(ctx context.Context, i int, src Source, b *project
 			break
 		}
 		if err != nil {
-			return chanye.Errorf(chanye.EINVALID, "第 %d 行无法解析 / row %d cannot be parsed: %v", line, line, err)
+			return asInvalid(err, "第 %d 行无法解析 / row %d cannot be parsed: %v", line, line, err)
 		}
 		if blank(cells) {
 			continue

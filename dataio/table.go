@@ -29,22 +29,24 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// newRowReader opens r as format. For XLSX the whole file is read first
-// (a zip needs its directory at the end); rows are then streamed.
-func newRowReader(format Format, r io.Reader) (rowReader, error) {
+// newRowReader opens r as format, every row checked against lim (see
+// Limits). For XLSX the whole file is read first (a zip needs its directory
+// at the end); rows are then streamed. CSV cells are read through
+// ReadCSVCell, XLSX cells as they are.
+func newRowReader(format Format, r io.Reader, lim Limits) (rowReader, error) {
 	switch format {
 	case CSV:
-		br := bufio.NewReaderSize(r, 1<<16)
+		br := bufio.NewReaderSize(&csvGuard{r: r, lim: lim}, 1<<16)
 		if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
 			br.Discard(3)
 		}
 		cr := csv.NewReader(br)
 		cr.FieldsPerRecord = -1
-		return csvReader{cr}, nil
+		return &boundedRows{rr: csvReader{cr}, lim: lim}, nil
 	case XLSX:
-		f, err := excelize.OpenReader(r)
+		f, err := openXLSX(r, lim)
 		if err != nil {
-			return nil, fmt.Errorf("无法读取 XLSX 文件 / cannot read XLSX file: %w", err)
+			return nil, err
 		}
 		sheets := f.GetSheetList()
 		if len(sheets) == 0 {
@@ -56,15 +58,22 @@ func newRowReader(format Format, r io.Reader) (rowReader, error) {
 			f.Close()
 			return nil, err
 		}
-		return &xlsxReader{f: f, rows: rows}, nil
+		return &boundedRows{rr: &xlsxReader{f: f, rows: rows}, lim: lim}, nil
 	}
 	return nil, fmt.Errorf("unknown format %q", format)
 }
 
 type csvReader struct{ r *csv.Reader }
 
-func (c csvReader) Read() ([]string, error) { return c.r.Read() }
-func (c csvReader) Close() error            { return nil }
+func (c csvReader) Read() ([]string, error) {
+	cells, err := c.r.Read()
+	for i, s := range cells {
+		cells[i] = ReadCSVCell(s)
+	}
+	return cells, err
+}
+
+func (c csvReader) Close() error { return nil }
 
 type xlsxReader struct {
 	f    *excelize.File
@@ -101,7 +110,9 @@ func newRowWriter(format Format, w io.Writer) (rowWriter, error) {
 		if _, err := bw.WriteString("\ufeff"); err != nil {
 			return nil, err
 		}
-		return &csvWriter{bw: bw, cw: csv.NewWriter(bw)}, nil
+		cw := newCSVWriter(bw)
+		cw.bw = bw
+		return cw, nil
 	case XLSX:
 		f := excelize.NewFile()
 		sw, err := f.NewStreamWriter("Sheet1")
@@ -113,17 +124,32 @@ func newRowWriter(format Format, w io.Writer) (rowWriter, error) {
 	return nil, fmt.Errorf("unknown format %q", format)
 }
 
+// csvWriter writes rows as CSV, every cell through CSVCell: every CSV
+// chanye writes goes through it.
 type csvWriter struct {
-	bw *bufio.Writer
-	cw *csv.Writer
+	bw    *bufio.Writer // under cw, flushed on Close; nil when the caller buffers
+	cw    *csv.Writer
+	cells []string
 }
 
-func (c *csvWriter) Write(row []string) error { return c.cw.Write(row) }
+func newCSVWriter(w io.Writer) *csvWriter { return &csvWriter{cw: csv.NewWriter(w)} }
 
+func (c *csvWriter) Write(row []string) error {
+	c.cells = c.cells[:0]
+	for _, s := range row {
+		c.cells = append(c.cells, CSVCell(s))
+	}
+	return c.cw.Write(c.cells)
+}
+
+// Close flushes; the writer under it stays open.
 func (c *csvWriter) Close() error {
 	c.cw.Flush()
 	if err := c.cw.Error(); err != nil {
 		return err
+	}
+	if c.bw == nil {
+		return nil
 	}
 	return c.bw.Flush()
 }
@@ -140,7 +166,8 @@ type xlsxWriter struct {
 }
 
 // Write writes every cell as text, so that codes and classes keep their
-// leading zeros and amounts their exact decimals.
+// leading zeros and amounts their exact decimals, and no cell is ever a
+// formula: an XLSX export needs no CSVCell.
 func (x *xlsxWriter) Write(row []string) error {
 	if x.row >= xlsxMaxRows {
 		return fmt.Errorf("XLSX 工作表最多 %d 行，请改用 CSV / an XLSX sheet holds at most %d rows, use CSV", xlsxMaxRows, xlsxMaxRows)

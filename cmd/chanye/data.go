@@ -93,6 +93,8 @@ chanye import catalog FILE.json [--db PATH]
 有误就不导入任何数据，并列出问题（行、列、原因）；--skip-invalid 导入正确的行，把错误行及
 原因写到 --rejects 文件（CSV）。多个文件（如先 enterprises 再 facts）在同一事务中导入。
 catalog 导入产业目录 JSON。表头用英文键或中文名，例如 code/统一社会信用代码。
+上限：每个文件 1000 万行，每行 200 列，每格 32767 字；XLSX 解压后 2 GiB。导出的 CSV 在
+以 = + - @ 开头的文字前加 '（防公式注入），导入时去掉。
 
 Imports CSV (UTF-8, optional BOM) or XLSX files (by extension), validating every
 row, in one transaction: by default one bad row imports nothing and the problems
@@ -100,6 +102,9 @@ are listed (row, column, reason); --skip-invalid imports the good rows and write
 the bad ones with their reasons to the --rejects file (CSV). Several files (say
 enterprises, then facts) import in one transaction. "catalog" imports a catalog
 JSON file. Headers are English keys or Chinese names, e.g. code/统一社会信用代码.
+Limits: 10 M rows a file, 200 columns a row, 32,767 characters a cell; XLSX 2 GiB
+unpacked. CSV exports put ' before text beginning with = + - @ (no formulas);
+imports drop it.
 
 重点项目 / key projects: projects（id 项目编号, name, owner_code, industry, district_code,
 kind, stage, total_investment_yuan, planned_start, planned_completion, department,
