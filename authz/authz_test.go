@@ -177,7 +177,7 @@ func TestPolicyRules(t *testing.T) {
 	}
 	pay := func(id string) func(ctx context.Context) error {
 		return func(ctx context.Context) error {
-			_, err := f.pols.Pay(ctx, policy.DecisionRef{RunID: 99, PolicyID: id, Code: f.a}, "x")
+			_, _, err := f.pols.Pay(ctx, policy.DecisionRef{RunID: 99, PolicyID: id, Code: f.a}, "x")
 			return err
 		}
 	}

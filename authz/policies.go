@@ -360,9 +360,9 @@ func (s *policies) Approve(ctx context.Context, refs []policy.DecisionRef, by st
 	return s.inner.Approve(ctx, refs, by)
 }
 
-func (s *policies) Pay(ctx context.Context, ref policy.DecisionRef, by string) (*policy.LedgerEntry, error) {
+func (s *policies) Pay(ctx context.Context, ref policy.DecisionRef, by string) (*policy.LedgerEntry, bool, error) {
 	if err := s.own(ctx, Pay, ref.PolicyID); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	return s.inner.Pay(ctx, ref, by)
 }

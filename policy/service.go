@@ -458,8 +458,11 @@ type Service interface {
 	// different amount adds an adjustment for the difference. EINVALID (not
 	// approved), ECONFLICT (an earlier or the same run's decision whose
 	// amount differs from what was paid, or a reversed entitlement paid
-	// again from a run that is not later), ENOTFOUND.
-	Pay(ctx context.Context, ref DecisionRef, by string) (*LedgerEntry, error)
+	// again from a run that is not later), ENOTFOUND. created tells whether
+	// the call wrote the entry (a payment or an adjustment) or returns one
+	// written before (a replay), so that callers count and answer each
+	// entry once.
+	Pay(ctx context.Context, ref DecisionRef, by string) (e *LedgerEntry, created bool, err error)
 	// Reverse cancels what was paid for the decision's entitlement with a
 	// reversal entry of minus the net. ECONFLICT (nothing to reverse),
 	// EINVALID (no reason), ENOTFOUND.

@@ -439,38 +439,44 @@ func appendLedger(ctx context.Context, tx *txn, e *policy.LedgerEntry) error {
 
 // Pay pays an approved decision's entitlement at most once; see
 // policy.Service for the rules.
-func (s *Store) Pay(ctx context.Context, ref policy.DecisionRef, by string) (*policy.LedgerEntry, error) {
+func (s *Store) Pay(ctx context.Context, ref policy.DecisionRef, by string) (*policy.LedgerEntry, bool, error) {
 	if err := requireActor(by); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	var out *policy.LedgerEntry
+	var (
+		out     *policy.LedgerEntry
+		created bool
+	)
 	err := s.db.transact(ctx, false, func(tx *txn) error {
 		var err error
-		if out, err = pay(ctx, tx, ref, by); err != nil {
+		if out, created, err = pay(ctx, tx, ref, by); err != nil {
 			return err
 		}
 		return tx.audit(ctx, "pay", "policy_ledger", ref.String(), nil, out)
 	})
-	return out, err
+	if err != nil {
+		return nil, false, err
+	}
+	return out, created, nil
 }
 
 // pay is the transaction of Pay: it returns the entry that carries the
-// decision out.
-func pay(ctx context.Context, tx *txn, ref policy.DecisionRef, by string) (out *policy.LedgerEntry, err error) {
+// decision out and whether it wrote that entry.
+func pay(ctx context.Context, tx *txn, ref policy.DecisionRef, by string) (out *policy.LedgerEntry, created bool, err error) {
 	d, err := findDecision(ctx, tx, ref)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	entries, err := lockEntitlement(ctx, tx, d.Entitlement())
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	// Read again under the lock: a concurrent call may have paid it.
 	if d, err = findDecision(ctx, tx, ref); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if d.Status != policy.DecisionApproved && d.Status != policy.DecisionPaid {
-		return nil, chanye.Invalid("决定未审批，不能支付 / the decision is not approved", map[string]string{ref.String(): string(d.Status)})
+		return nil, false, chanye.Invalid("决定未审批，不能支付 / the decision is not approved", map[string]string{ref.String(): string(d.Status)})
 	}
 	markPaid := func(note string) error {
 		_, err := move(ctx, tx, ref, policy.DecisionApproved, policy.DecisionPaid, "pay", by, note)
@@ -479,9 +485,9 @@ func pay(ctx context.Context, tx *txn, ref policy.DecisionRef, by string) (out *
 	if len(entries) == 0 {
 		out = &policy.LedgerEntry{Entitlement: d.Entitlement(), Kind: policy.LedgerPayment, AmountFen: d.AmountFen, Decision: ref, By: by}
 		if err := appendLedger(ctx, tx, out); err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		return out, markPaid("")
+		return out, true, markPaid("")
 	}
 	var (
 		net      chanye.Fen
@@ -504,7 +510,7 @@ func pay(ctx context.Context, tx *txn, ref policy.DecisionRef, by string) (out *
 			}
 		}
 		if out != nil {
-			return out, nil
+			return out, false, nil
 		}
 	}
 	if d.RunID > lastRun {
@@ -513,18 +519,17 @@ func pay(ctx context.Context, tx *txn, ref policy.DecisionRef, by string) (out *
 			out = &policy.LedgerEntry{Entitlement: d.Entitlement(), Kind: policy.LedgerAdjustment, AmountFen: diff, Decision: ref, By: by,
 				Note: "重算差额 / difference found by a later run"}
 			if err := appendLedger(ctx, tx, out); err != nil {
-				return nil, err
+				return nil, false, err
 			}
-			return out, markPaid("adjustment")
+			return out, true, markPaid("adjustment")
 		}
-		out = payment
-		return out, markPaid("already paid")
+		return payment, false, markPaid("already paid")
 	}
 	if reversed {
-		return nil, chanye.Errorf(chanye.ECONFLICT, "该项已冲销，须由新的计算重新支付 / the entitlement was reversed; only a later run can pay it again")
+		return nil, false, chanye.Errorf(chanye.ECONFLICT, "该项已冲销，须由新的计算重新支付 / the entitlement was reversed; only a later run can pay it again")
 	}
 	if d.AmountFen != net {
-		return nil, chanye.Errorf(chanye.ECONFLICT, "已支付 %s 元，与本决定 %s 元不符 / paid ¥%s, the decision says ¥%s",
+		return nil, false, chanye.Errorf(chanye.ECONFLICT, "已支付 %s 元，与本决定 %s 元不符 / paid ¥%s, the decision says ¥%s",
 			net.Yuan(), d.AmountFen.Yuan(), net.Yuan(), d.AmountFen.Yuan())
 	}
 	// Paid already: return the entry that carried this decision out.
@@ -534,7 +539,7 @@ func pay(ctx context.Context, tx *txn, ref policy.DecisionRef, by string) (out *
 			out = e
 		}
 	}
-	return out, markPaid("already paid")
+	return out, false, markPaid("already paid")
 }
 
 // Reverse cancels what was paid for the decision's entitlement.
