@@ -104,7 +104,7 @@ func (s *Store) CreatePolicyVersion(ctx context.Context, src []byte, by string) 
 }
 
 func findVersion(ctx context.Context, tx *txn, id string, version int) (*policy.Version, error) {
-	var row *sql.Row
+	var row row
 	if version == 0 {
 		row = tx.queryRow(ctx, `SELECT `+versionColumns+` FROM policy_versions WHERE policy_id = ? AND status = 'published'`, id)
 	} else {
