@@ -94,11 +94,18 @@ func check(ctx context.Context, rs Rules, act Action) (*chanye.Actor, Grant, err
 // otherwise the denial: ENOTFOUND for an enterprise, so that it learns
 // nothing, the role's denial for anyone else.
 func scoped(a *chanye.Actor, act Action, ok bool) error {
+	return scopedAs(a, act, ok, hidden())
+}
+
+// scopedAs is scoped for a record looked up before the check: an
+// enterprise gets notFound, exactly the error of a record that does not
+// exist, since anything else would tell it the record exists.
+func scopedAs(a *chanye.Actor, act Action, ok bool, notFound error) error {
 	switch {
 	case ok:
 		return nil
 	case a.Role == chanye.RoleEnterprise:
-		return hidden()
+		return notFound
 	default:
 		return deny(a, act)
 	}

@@ -105,7 +105,7 @@ func (g *EngineGuard) Explain(ctx context.Context, policyID string, version int,
 			return nil, err
 		}
 		if v.Status != policy.StatusPublished {
-			return nil, hidden()
+			return nil, policy.VersionNotFound(policyID, version)
 		}
 	}
 	return g.inner.Explain(ctx, policyID, version, code, asOf)

@@ -179,7 +179,7 @@ func (s *policies) FindPolicyVersion(ctx context.Context, id string, version int
 	}
 	v, err := s.inner.FindPolicyVersion(ctx, id, version)
 	if err == nil && g == Published && !isPublic(v) {
-		return nil, chanye.Errorf(chanye.ENOTFOUND, "政策版本不存在 / no such policy version")
+		return nil, policy.VersionNotFound(id, version)
 	}
 	return v, err
 }
@@ -330,7 +330,7 @@ func (s *policies) objection(ctx context.Context, id int64) (*policy.Objection, 
 		}
 		off += len(os)
 		if len(os) == 0 || off >= total {
-			return nil, chanye.Errorf(chanye.ENOTFOUND, "异议 %d 不存在 / no objection %d", id, id)
+			return nil, chanye.Errorf(chanye.ENOTFOUND, "无异议 %d / no objection %d", id, id) // as the store says
 		}
 	}
 }

@@ -382,6 +382,16 @@ type DecisionEvent struct {
 	Note   string         `json:"note,omitempty"`
 }
 
+// VersionNotFound is the answer for a policy version that does not exist,
+// version 0 meaning the published one, and for a draft that the reader may
+// not see: the two must not be told apart.
+func VersionNotFound(id string, version int) error {
+	if version == 0 {
+		return chanye.Errorf(chanye.ENOTFOUND, "政策 %s 无已发布版本 / policy %s has no published version", id, id)
+	}
+	return chanye.Errorf(chanye.ENOTFOUND, "政策 %s 无第 %d 版 / policy %s has no version %d", id, version, id, version)
+}
+
 // Service stores policies, runs, decisions and payments. Every method that
 // changes state takes the actor (an account name later) and records it with
 // the store's time.

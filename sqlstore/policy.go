@@ -112,10 +112,7 @@ func findVersion(ctx context.Context, tx *txn, id string, version int) (*policy.
 	}
 	v, err := scanVersion(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		if version == 0 {
-			return nil, chanye.Errorf(chanye.ENOTFOUND, "政策 %s 无已发布版本 / policy %s has no published version", id, id)
-		}
-		return nil, chanye.Errorf(chanye.ENOTFOUND, "政策 %s 无第 %d 版 / policy %s has no version %d", id, version, id, version)
+		return nil, policy.VersionNotFound(id, version)
 	}
 	return v, err
 }
