@@ -149,6 +149,14 @@ type Expect struct {
 	AmountFen chanye.Fen `json:"amount_fen"`
 }
 
+// Bounds of a policy file: a test request runs every case, so both are
+// held to what a real policy needs (the shipped ones have under 10 cases
+// and 4 KB).
+const (
+	MaxCases       = 100
+	MaxSourceBytes = 256 << 10
+)
+
 var (
 	slugRE  = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 	identRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
@@ -256,6 +264,9 @@ func (p *Policy) Validate() error {
 	}
 	if p.Amount.Floor != "" && p.Amount.Floor != FloorYuan && p.Amount.Floor != FloorWan {
 		set("amount.floor", "须为 yuan 或 wan_yuan / must be yuan or wan_yuan")
+	}
+	if len(p.Cases) > MaxCases {
+		set("cases", fmt.Sprintf("至多 %d 个用例，实有 %d 个 / at most %d cases, not %d", MaxCases, len(p.Cases), MaxCases, len(p.Cases)))
 	}
 	for i, c := range p.Cases {
 		at := fmt.Sprintf("cases[%d]", i)
