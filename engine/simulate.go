@@ -27,7 +27,10 @@ func (e *Engine) Test(ctx context.Context, p *policy.Policy) ([]policy.CaseResul
 // when the draft does not compile.
 func (e *Engine) Simulate(ctx context.Context, draft *policy.Policy, asOf chanye.Date) (*Simulation, error) {
 	start := time.Now()
-	asOf = e.asOfOrToday(asOf)
+	asOf, err := e.asOfOrToday(asOf, MaxAheadDays)
+	if err != nil {
+		return nil, err
+	}
 	dc, err := policy.Compile(draft)
 	if err != nil {
 		return nil, err

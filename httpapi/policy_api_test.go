@@ -193,6 +193,11 @@ func TestPolicyScenarios(t *testing.T) {
 
 		// A run and its decisions.
 		{name: "run needs a date", method: "POST", path: "/api/v1/runs", body: `{}`, status: 400, json: map[string]any{"error.fields.as_of": "必填 / required"}},
+		{name: "run not after today", method: "POST", path: "/api/v1/runs", body: `{"as_of":"9999-12-31"}`, status: 400,
+			json: map[string]any{"error.fields.as_of": "不能晚于今天 2026-01-05 / must not be after today, 2026-01-05"}},
+		{name: "run not before the floor", method: "POST", path: "/api/v1/runs", body: `{"as_of":"1999-12-31"}`, status: 400, contains: []string{`"as_of"`, "2000-01-01"}},
+		{name: "simulate not too far ahead", method: "POST", path: "/api/v1/policies/" + littleGiant + "/simulate", body: `{"as_of":"2028-01-01"}`, status: 400,
+			contains: []string{`"as_of"`, "366"}},
 		{name: "run", method: "POST", path: "/api/v1/runs", body: `{"as_of":"2025-12-31"}`, status: 201,
 			json: map[string]any{"id": 1, "as_of": "2025-12-31", "by": "operator (admin)"},
 			check: func(t *testing.T, body map[string]any, _ *http.Response) {

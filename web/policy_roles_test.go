@@ -141,3 +141,22 @@ func TestPagesRateLimited(t *testing.T) {
 		t.Errorf("a policy page is not limited: %d", rec.Code)
 	}
 }
+
+// TestRunAsOfBounded: the runs page refuses a day after today with the
+// form shown again and the reason beside as_of.
+func TestRunAsOfBounded(t *testing.T) {
+	store := sqlstoretest.New(t)
+	eng := engine.New(engine.Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store})
+	h, err := NewHandler(Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store, Engine: eng})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("POST", "/runs", strings.NewReader("as_of=9999-12-31"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	asOperator(h).ServeHTTP(rec, r)
+	today := chanye.DateOf(policyToday()).String()
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "不能晚于今天 "+today) || !strings.Contains(rec.Body.String(), `value="9999-12-31"`) {
+		t.Errorf("run as of 9999-12-31: %d\n%.2000s", rec.Code, rec.Body.String())
+	}
+}
