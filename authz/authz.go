@@ -26,7 +26,8 @@ type Grant int
 
 // The grants. Own and Aggregate are narrowed by the decorator, which knows
 // the record: Own is the actor's scope — a department's industries (those
-// whose lead department it is) and policies (those whose issuer names it),
+// whose lead department it is) and policies (those it administers: the
+// policy's department is the account's),
 // a task force's industry, an enterprise's credit code.
 const (
 	Deny      Grant = iota

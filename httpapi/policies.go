@@ -35,6 +35,7 @@ type policySummary struct {
 	Document    string        `json:"document"`
 	Clause      string        `json:"clause"`
 	Issuer      string        `json:"issuer"`
+	Department  string        `json:"department,omitempty"`
 	Mode        policy.Mode   `json:"mode"`
 	Official    bool          `json:"official"`
 	Effective   policy.Period `json:"effective"`
@@ -50,7 +51,7 @@ func summarise(v *policy.Version) policySummary {
 	p := v.Policy
 	return policySummary{
 		ID: v.PolicyID, Version: v.Version, Status: v.Status, TitleZH: p.TitleZH, TitleEN: p.TitleEN,
-		Document: p.Document, Clause: p.Clause, Issuer: p.Issuer, Mode: p.Mode, Official: p.Official,
+		Document: p.Document, Clause: p.Clause, Issuer: p.Issuer, Department: p.Department, Mode: p.Mode, Official: p.Official,
 		Effective: p.Effective, BudgetFen: p.BudgetFen, CreatedAt: v.CreatedAt, CreatedBy: v.CreatedBy,
 		PublishedAt: v.PublishedAt, PublishedBy: v.PublishedBy, RetiredAt: v.RetiredAt,
 	}

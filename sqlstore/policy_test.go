@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -606,5 +607,45 @@ func TestRerunAdjustsAndReversal(t *testing.T) {
 		}
 		_, _, err = s.Pay(ctx, policy.DecisionRef{RunID: r5.ID, PolicyID: testPolicyID, Code: b}, "treasury")
 		wantCodeOf(t, "pay a stale decision", err, chanye.ECONFLICT)
+	})
+}
+
+// TestPolicyDepartment: a stored version names the department that
+// administers it, one of the catalog's; the issuer stays free text.
+func TestPolicyDepartment(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		s := NewStore(db)
+		c := testCatalog()
+		c.Departments = []chanye.Department{{NameZH: "市工业和信息化局", NameEN: "Industry"}, {NameZH: "市科技局", NameEN: "Science"}}
+		if _, err := s.EnsureCatalog(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		src := string(policySource(t))
+		if !strings.Contains(src, "\ndepartment: 市工业和信息化局\n") {
+			t.Fatal("the shipped policy names no department")
+		}
+		without := strings.Replace(src, "\ndepartment: 市工业和信息化局\n", "\n", 1)
+		_, err := s.CreatePolicyVersion(ctx, []byte(without), "editor")
+		wantCode(t, err, chanye.EINVALID)
+		if chanye.ErrorFields(err)["department"] == "" {
+			t.Errorf("no department: %v, want the field named", err)
+		}
+		unknown := strings.Replace(src, "\ndepartment: 市工业和信息化局\n", "\ndepartment: 市工业和信息化局办公室\n", 1)
+		_, err = s.CreatePolicyVersion(ctx, []byte(unknown), "editor")
+		wantCode(t, err, chanye.EINVALID)
+		if f := chanye.ErrorFields(err)["department"]; !strings.Contains(f, "市科技局") {
+			t.Errorf("unknown department: %q, want the catalog's departments listed", f)
+		}
+		two := strings.Replace(src, "\ndepartment: 市工业和信息化局\n", "\ndepartment: 市工业和信息化局、市科技局\n", 1)
+		_, err = s.CreatePolicyVersion(ctx, []byte(two), "editor")
+		wantCode(t, err, chanye.EINVALID)
+		v, err := s.CreatePolicyVersion(ctx, []byte(src), "editor")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Policy.Department != "市工业和信息化局" || v.Policy.Issuer != "示例：市工业和信息化局" {
+			t.Errorf("stored department %q, issuer %q", v.Policy.Department, v.Policy.Issuer)
+		}
 	})
 }

@@ -40,6 +40,21 @@ type policiesView struct {
 	MayWrite bool // the new-policy button
 }
 
+// mayOn is may for an action on p: a department's Own grant covers the
+// policies it administers only.
+func mayOn(a *chanye.Actor, rules authz.Rules, act authz.Action, p *policy.Policy) bool {
+	if a == nil {
+		return false
+	}
+	switch rules.Grant(a.Role, act) {
+	case authz.Deny:
+		return false
+	case authz.Own:
+		return a.Role == chanye.RoleDepartment && a.Department != "" && p.Department == a.Department
+	}
+	return true
+}
+
 // may reports whether the signed-in actor's role has act in rules at all:
 // pages show only the buttons that can work. A scoped grant (Own) is
 // checked again when the action runs.
@@ -195,8 +210,8 @@ func (s *Server) policyView(r *http.Request, ver *policy.Version, all []*policy.
 	q := "?version=" + strconv.Itoa(ver.Version)
 	v.EditURL, v.SimURL = base+"/edit"+q, base+"/simulate"+q
 	v.PublishURL = fmt.Sprintf("%s/versions/%d/publish", base, ver.Version)
-	v.MayEdit = may(v.Actor, authz.PolicyRules(), authz.WritePolicy)
-	v.MaySimulate = may(v.Actor, authz.EngineRules(), authz.Simulate)
+	v.MayEdit = mayOn(v.Actor, authz.PolicyRules(), authz.WritePolicy, p)
+	v.MaySimulate = mayOn(v.Actor, authz.EngineRules(), authz.Simulate, p)
 	today := chanye.DateOf(s.now())
 	for _, pa := range p.Params {
 		pv := paramView{Name: "p." + pa.Name, Type: string(pa.Type)}
@@ -338,6 +353,7 @@ title_en: (Example) New policy
 document: 示例，非正式文件
 clause: 第一条
 issuer: 示例：市工业和信息化局
+department: 市工业和信息化局
 effective:
   from: 2026-01-01
 budget_yuan: "10000000"

@@ -66,7 +66,8 @@ func TestPolicyPagesByRole(t *testing.T) {
 		notWant []string
 	}{
 		{"policy, public", nil, "/policies/" + id, nil, []string{`id="simulate"`, `id="edit"`}},
-		{"policy, department", dept, "/policies/" + id, []string{`id="simulate"`, `id="edit"`}, nil},
+		{"policy, its department", dept, "/policies/" + id, []string{`id="simulate"`, `id="edit"`}, nil},
+		{"policy, another department", &chanye.Actor{Name: "科技局", Role: chanye.RoleDepartment, Department: "市科技局"}, "/policies/" + id, nil, []string{`id="simulate"`, `id="edit"`}},
 		{"list, public", nil, "/policies", nil, []string{`id="new-policy"`}},
 		{"list, department", dept, "/policies", []string{`id="new-policy"`}, nil},
 		{"editor, public", nil, "/policies/new", []string{`id="signin"`}, []string{`id="check"`, `id="save"`}},

@@ -77,7 +77,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Eligible >= 1 && strings.Contains(v.Policy.Issuer, dept) {
+		if p.Eligible >= 1 && v.Policy.Department == dept {
 			pid = p.ID
 			break
 		}
