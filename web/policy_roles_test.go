@@ -161,3 +161,29 @@ func TestRunAsOfBounded(t *testing.T) {
 		t.Errorf("run as of 9999-12-31: %d\n%.2000s", rec.Code, rec.Body.String())
 	}
 }
+
+// TestFormsSignInFirst: the public posting any form but sign-in is sent to
+// sign in before the form is read: no field errors (a run as of a bad day,
+// a policy that does not parse) are shown to it.
+func TestFormsSignInFirst(t *testing.T) {
+	store := sqlstoretest.New(t)
+	eng := engine.New(engine.Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store})
+	h, err := NewHandler(Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store, Engine: eng, Projects: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ path, form string }{
+		{"/runs", "as_of=not-a-day"},
+		{"/policies/new", "action=check&source=" + url.QueryEscape("id: [")},
+		{"/warnings/rules", "new=1&id=x&expr=" + url.QueryEscape("((")},
+		{"/projects/GZ-0001/reports", "month=x"},
+	} {
+		r := httptest.NewRequest("POST", c.path, strings.NewReader(c.form))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/login") {
+			t.Errorf("POST %s as the public: %d %q, want a redirect to sign in", c.path, rec.Code, rec.Header().Get("Location"))
+		}
+	}
+}

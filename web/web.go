@@ -212,13 +212,30 @@ func (s *Server) routeTable() []route {
 	}
 }
 
-// routes registers routeTable on a mux.
+// routes registers routeTable on a mux. Every form but the sign-in and
+// sign-out ones needs an account: the public is sent to sign in before
+// the form is read, never shown its field errors.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range s.routeTable() {
-		mux.Handle(rt.pattern, rt.handler)
+		h := rt.handler
+		if strings.HasPrefix(rt.pattern, "POST ") && rt.pattern != "POST /login" && rt.pattern != "POST /logout" {
+			h = signedIn(h)
+		}
+		mux.Handle(rt.pattern, h)
 	}
 	return mux
+}
+
+// signedIn sends the public to the login page before h runs.
+func signedIn(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if chanye.ActorFrom(r.Context()).Role == chanye.RolePublic {
+			redirectToLogin(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // Routes lists the pattern of every route of the pages, for tests that
