@@ -75,6 +75,33 @@ type Office struct {
 	Industries []string `json:"industries"`
 }
 
+// Department is one of the city's departments (市工业和信息化局). NameZH is
+// its identity: the name department accounts, responsibilities and
+// policies carry.
+type Department struct {
+	NameZH string `json:"name_zh"`
+	NameEN string `json:"name_en"`
+}
+
+// HasDepartment reports whether the catalog lists the department name.
+func (c *Catalog) HasDepartment(name string) bool {
+	for _, d := range c.Departments {
+		if d.NameZH == name {
+			return true
+		}
+	}
+	return false
+}
+
+// DepartmentNames returns the names of the catalog's departments.
+func (c *Catalog) DepartmentNames() []string {
+	out := make([]string, len(c.Departments))
+	for i, d := range c.Departments {
+		out[i] = d.NameZH
+	}
+	return out
+}
+
 // District is a county-level division of the city (GB/T 2260).
 type District struct {
 	Code   string `json:"code"`
@@ -156,6 +183,9 @@ type Catalog struct {
 	Baseline           Baseline     `json:"baseline"`
 	TotalTarget        Target       `json:"total_target"`
 	Offices            []Office     `json:"offices"`
+	// Departments are the city's departments that lead industries and
+	// administer policies; a policy names exactly one of them, by NameZH.
+	Departments []Department `json:"departments,omitempty"`
 	Districts          []District   `json:"districts"`
 	Industries         []*Industry  `json:"industries"`
 }
@@ -275,6 +305,17 @@ func (c *Catalog) Validate() error {
 		if count[k] > c.Declared.Count(k) {
 			fields["declared."+string(k)] = fmt.Sprintf("列出 %d 个，多于声明的 %d 个 / %d listed, more than the %d declared", count[k], c.Declared.Count(k), count[k], c.Declared.Count(k))
 		}
+	}
+	depts := map[string]bool{}
+	for i, d := range c.Departments {
+		at := fmt.Sprintf("departments[%d].name_zh", i)
+		switch name := d.NameZH; {
+		case strings.TrimSpace(name) == "" || name != strings.TrimSpace(name):
+			fields[at] = "必填，前后不能有空格 / required, without surrounding spaces"
+		case depts[name]:
+			fields[at] = fmt.Sprintf("%q 重复 / duplicate department", name)
+		}
+		depts[d.NameZH] = true
 	}
 	for i, o := range c.Offices {
 		for _, id := range o.Industries {

@@ -26,7 +26,8 @@ type Grant int
 
 // The grants. Own and Aggregate are narrowed by the decorator, which knows
 // the record: Own is the actor's scope — a department's industries (those
-// whose lead department it is) and policies (those whose issuer names it),
+// whose lead department it is) and policies (those it administers: the
+// policy's department is the account's),
 // a task force's industry, an enterprise's credit code.
 const (
 	Deny      Grant = iota
@@ -94,11 +95,18 @@ func check(ctx context.Context, rs Rules, act Action) (*chanye.Actor, Grant, err
 // otherwise the denial: ENOTFOUND for an enterprise, so that it learns
 // nothing, the role's denial for anyone else.
 func scoped(a *chanye.Actor, act Action, ok bool) error {
+	return scopedAs(a, act, ok, hidden())
+}
+
+// scopedAs is scoped for a record looked up before the check: an
+// enterprise gets notFound, exactly the error of a record that does not
+// exist, since anything else would tell it the record exists.
+func scopedAs(a *chanye.Actor, act Action, ok bool, notFound error) error {
 	switch {
 	case ok:
 		return nil
 	case a.Role == chanye.RoleEnterprise:
-		return hidden()
+		return notFound
 	default:
 		return deny(a, act)
 	}

@@ -2,6 +2,7 @@ package authz_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/chanye-org/chanye"
@@ -19,7 +20,7 @@ var (
 	admin     = &chanye.Actor{Name: "a", Role: chanye.RoleAdmin}
 	leader    = &chanye.Actor{Name: "l", Role: chanye.RoleLeader}
 	ownDept   = &chanye.Actor{Name: "d", Role: chanye.RoleDepartment, Department: dept}
-	otherDept = &chanye.Actor{Name: "o", Role: chanye.RoleDepartment, Department: "市科学技术局"}
+	otherDept = &chanye.Actor{Name: "o", Role: chanye.RoleDepartment, Department: "市科技局"}
 	taskForce = &chanye.Actor{Name: "t", Role: chanye.RoleTaskForce, IndustryID: "icv-nev"}
 	public    = chanye.Public
 	unknown   = &chanye.Actor{Name: "x", Role: "mayor"}
@@ -177,7 +178,7 @@ func TestPolicyRules(t *testing.T) {
 	}
 	pay := func(id string) func(ctx context.Context) error {
 		return func(ctx context.Context) error {
-			_, err := f.pols.Pay(ctx, policy.DecisionRef{RunID: 99, PolicyID: id, Code: f.a}, "x")
+			_, _, err := f.pols.Pay(ctx, policy.DecisionRef{RunID: 99, PolicyID: id, Code: f.a}, "x")
 			return err
 		}
 	}
@@ -190,6 +191,16 @@ func TestPolicyRules(t *testing.T) {
 		// Version 1 is published: who may publish gets the conflict.
 		{"department publishes its policy", ownDept, publish(f.owned), chanye.ECONFLICT},
 		{"department: not another's", ownDept, publish(f.other), chanye.EFORBIDDEN},
+		// Ownership is the policy's department, not words of its issuer:
+		// f.owned's issuer is 广州市人民政府办公厅（牵头单位：市工业和信息化局）.
+		{"a name inside the issuer owns nothing", &chanye.Actor{Name: "g", Role: chanye.RoleDepartment, Department: "工业和信息化局"}, publish(f.owned), chanye.EFORBIDDEN},
+		{"the issuing office owns nothing", &chanye.Actor{Name: "g", Role: chanye.RoleDepartment, Department: "广州市人民政府办公厅"}, publish(f.owned), chanye.EFORBIDDEN},
+		{"other department publishes its own", otherDept, publish(f.other), chanye.ECONFLICT},
+		{"department: a version naming another department", ownDept, func(ctx context.Context) error {
+			src := strings.Replace(string(policy.ShippedSources()[len(policy.ShippedSources())-2]), "department: 市工业和信息化局", "department: 市科技局", 1)
+			_, err := f.pols.CreatePolicyVersion(ctx, []byte(src), "x")
+			return err
+		}, chanye.EFORBIDDEN},
 		{"leader publishes nothing", leader, publish(f.owned), chanye.EFORBIDDEN},
 		{"department pays its policy (no run 99)", ownDept, pay(f.owned), chanye.ENOTFOUND},
 		{"department: pays not another's", otherDept, pay(f.owned), chanye.EFORBIDDEN},
@@ -256,6 +267,10 @@ func TestEngineRules(t *testing.T) {
 			return err
 		}
 	}
+	testCases := func(ctx context.Context) error {
+		_, err := f.eng.Test(ctx, policy.Shipped()[0])
+		return err
+	}
 	run(t, []rcase{
 		{"enterprise explains itself", entA, explain(f.a), ""},
 		{"enterprise: another is not found", entA, explain(f.b), chanye.ENOTFOUND},
@@ -266,6 +281,12 @@ func TestEngineRules(t *testing.T) {
 		{"department simulates its policy", ownDept, simulate(f.owned), ""},
 		{"department: not another's", ownDept, simulate(f.other), chanye.EFORBIDDEN},
 		{"task force simulates nothing", taskForce, simulate(f.owned), chanye.EFORBIDDEN},
+		// Testing a policy's cases runs its code: not for the public.
+		{"public tests no policy", public, testCases, chanye.EUNAUTHORIZED},
+		{"enterprise tests no policy", entA, testCases, chanye.EFORBIDDEN},
+		{"task force tests no policy", taskForce, testCases, chanye.EFORBIDDEN},
+		{"any department tests a policy", otherDept, testCases, ""},
+		{"leader tests a policy", leader, testCases, ""},
 	})
 }
 

@@ -13,16 +13,20 @@ import (
 const (
 	RunPolicies Action = "run every policy"
 	Simulate    Action = "simulate a policy"
+	TestPolicy  Action = "test a policy's cases"
 	Explain     Action = "explain decisions"
 )
 
 // engineRules: a run decides every published policy, so only
 // administrators start one; a simulation writes nothing, so leaders may
-// try one and a department its own policies; an explanation is a read of
-// decisions.
+// try one and a department its own policies; testing a policy's cases
+// reads nothing stored but runs the author's code, so it is for those who
+// write or review policies (any department: a draft need not be its own
+// yet), not the public; an explanation is a read of decisions.
 var engineRules = Rules{
 	RunPolicies: {admin: Allow},
 	Simulate:    {admin: Allow, leader: Allow, department: Own},
+	TestPolicy:  {admin: Allow, leader: Allow, department: Allow},
 	Explain:     {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, enterprise: Own},
 }
 
@@ -75,6 +79,14 @@ func (g *EngineGuard) Simulate(ctx context.Context, draft *policy.Policy, asOf c
 	return g.inner.Simulate(ctx, draft, asOf)
 }
 
+// Test is engine.Engine.Test for those who write or review policies.
+func (g *EngineGuard) Test(ctx context.Context, p *policy.Policy) ([]policy.CaseResult, error) {
+	if _, _, err := check(ctx, engineRules, TestPolicy); err != nil {
+		return nil, err
+	}
+	return g.inner.Test(ctx, p)
+}
+
 // explain checks an explanation for code: an enterprise asking about
 // another gets ENOTFOUND.
 func explain(ctx context.Context, code string) error {
@@ -105,7 +117,7 @@ func (g *EngineGuard) Explain(ctx context.Context, policyID string, version int,
 			return nil, err
 		}
 		if v.Status != policy.StatusPublished {
-			return nil, hidden()
+			return nil, policy.VersionNotFound(policyID, version)
 		}
 	}
 	return g.inner.Explain(ctx, policyID, version, code, asOf)

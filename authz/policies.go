@@ -28,7 +28,7 @@ const (
 )
 
 // policyRules: a department drafts, publishes and carries out the policies
-// it issues (Own: the policy's issuer names the department); leaders read
+// it administers (Own: the policy's department is the account's); leaders read
 // everything; published policies are public documents, drafts are not; a task force reads policies, runs, decisions and objections; an
 // enterprise reads its own decisions and objections and objects for
 // itself; the public list is public.
@@ -63,9 +63,12 @@ func Policies(inner policy.Service) policy.Service {
 
 var _ policy.Service = (*policies)(nil)
 
-// issues reports whether the department a issues p: the issuer names it.
+// issues reports whether the department a administers p: by identity,
+// the policy's Department is the account's. The issuer is the document's
+// text and decides nothing (市工业和信息化局 is contained in 市工业和信息化局
+// 办公室 and in any issuer that cares to name it).
 func issues(a *chanye.Actor, p *policy.Policy) bool {
-	return a.Role == chanye.RoleDepartment && a.Department != "" && p != nil && strings.Contains(p.Issuer, a.Department)
+	return a.Role == chanye.RoleDepartment && a.Department != "" && p != nil && p.Department == a.Department
 }
 
 // ownsPolicy reports whether the department a issues the policy id, by its
@@ -179,7 +182,7 @@ func (s *policies) FindPolicyVersion(ctx context.Context, id string, version int
 	}
 	v, err := s.inner.FindPolicyVersion(ctx, id, version)
 	if err == nil && g == Published && !isPublic(v) {
-		return nil, chanye.Errorf(chanye.ENOTFOUND, "政策版本不存在 / no such policy version")
+		return nil, policy.VersionNotFound(id, version)
 	}
 	return v, err
 }
@@ -330,7 +333,7 @@ func (s *policies) objection(ctx context.Context, id int64) (*policy.Objection, 
 		}
 		off += len(os)
 		if len(os) == 0 || off >= total {
-			return nil, chanye.Errorf(chanye.ENOTFOUND, "异议 %d 不存在 / no objection %d", id, id)
+			return nil, chanye.Errorf(chanye.ENOTFOUND, "无异议 %d / no objection %d", id, id) // as the store says
 		}
 	}
 }
@@ -360,9 +363,9 @@ func (s *policies) Approve(ctx context.Context, refs []policy.DecisionRef, by st
 	return s.inner.Approve(ctx, refs, by)
 }
 
-func (s *policies) Pay(ctx context.Context, ref policy.DecisionRef, by string) (*policy.LedgerEntry, error) {
+func (s *policies) Pay(ctx context.Context, ref policy.DecisionRef, by string) (*policy.LedgerEntry, bool, error) {
 	if err := s.own(ctx, Pay, ref.PolicyID); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	return s.inner.Pay(ctx, ref, by)
 }

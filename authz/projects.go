@@ -86,7 +86,10 @@ func (s *projects) checkOne(ctx context.Context, act Action, id string) (*projec
 	if err != nil {
 		return nil, err
 	}
-	return p, scoped(a, act, ok)
+	if err := scopedAs(a, act, ok, project.ErrNotFound); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // ownCode narrows a filter's owner code to the enterprise's own for an Own

@@ -113,9 +113,36 @@ func (e *Engine) version(ctx context.Context, id string, version int) (*policy.C
 	return e.compile(v)
 }
 
-func (e *Engine) asOfOrToday(d chanye.Date) chanye.Date {
+// The days a decision may be taken as of. A run is stored, publicised and
+// paid: it decides on facts known today, so not after today. A simulation
+// or an explanation writes nothing and may look ahead, to a policy year
+// about to start, up to MaxAheadDays. Nothing may go back before MinAsOf:
+// no enterprise fact or policy of chanye's is older, and an earlier date
+// is a typo (so is 9999-12-31).
+var (
+	MinAsOf      = chanye.Date{Time: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)}
+	MaxAheadDays = 366
+)
+
+// asOfOrToday returns d, or today when d is zero, after checking it lies
+// from MinAsOf to ahead days after today. EINVALID names as_of.
+func (e *Engine) asOfOrToday(d chanye.Date, ahead int) (chanye.Date, error) {
+	today := chanye.DateOf(e.cfg.Now())
 	if d.IsZero() {
-		return chanye.DateOf(e.cfg.Now())
+		return today, nil
 	}
-	return d
+	last := chanye.Date{Time: today.AddDate(0, 0, ahead)}
+	var zh, en string
+	switch {
+	case d.Before(MinAsOf.Time):
+		zh, en = fmt.Sprintf("不能早于 %s", MinAsOf), fmt.Sprintf("must not be before %s", MinAsOf)
+	case d.After(last.Time) && ahead == 0:
+		zh, en = fmt.Sprintf("不能晚于今天 %s", today), fmt.Sprintf("must not be after today, %s", today)
+	case d.After(last.Time):
+		zh, en = fmt.Sprintf("至多为今天后 %d 天（%s）", ahead, last), fmt.Sprintf("must be at most %d days after today (%s)", ahead, last)
+	default:
+		return d, nil
+	}
+	return d, &chanye.Error{Code: chanye.EINVALID, Message: fmt.Sprintf("基准日 %s %s / the as-of date %s %s", d, zh, d, en),
+		Fields: map[string]string{"as_of": zh + " / " + en}}
 }

@@ -426,3 +426,41 @@ func TestConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestAsOfBounds: a run is not taken as of a day after today (9999-12-31
+// was accepted) nor before engine.MinAsOf; a simulation or an explanation
+// may look up to engine.MaxAheadDays ahead. EINVALID names as_of.
+func TestAsOfBounds(t *testing.T) {
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	store := sqlstoretest.New(t)
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store})
+	today := testclock.Today()
+	day := func(days int) chanye.Date { return chanye.Date{Time: today.AddDate(0, 0, days)} }
+	draft := policy.Shipped()[0]
+	asOfError := func(name string, err error, wantBad bool) {
+		t.Helper()
+		bad := chanye.ErrorCode(err) == chanye.EINVALID && chanye.ErrorFields(err)["as_of"] != ""
+		if bad != wantBad {
+			t.Errorf("%s: %v; want an as_of error: %v", name, err, wantBad)
+		}
+	}
+	_, err := eng.Run(ctx, mustDate("9999-12-31"), "test")
+	asOfError("run in 9999", err, true)
+	if err != nil && !strings.Contains(chanye.ErrorMessage(err), today.String()) {
+		t.Errorf("the message does not say which day is today: %s", chanye.ErrorMessage(err))
+	}
+	_, err = eng.Run(ctx, day(1), "test")
+	asOfError("run tomorrow", err, true)
+	_, err = eng.Run(ctx, mustDate("1999-12-31"), "test")
+	asOfError("run in 1999", err, true)
+	_, err = eng.Run(ctx, today, "test") // no published policy: refused, but not for its day
+	asOfError("run today", err, false)
+	_, err = eng.Simulate(ctx, draft, day(engine.MaxAheadDays+1))
+	asOfError("simulate too far ahead", err, true)
+	_, err = eng.Simulate(ctx, draft, day(30))
+	asOfError("simulate next month", err, false)
+	_, err = eng.ExplainEnterprise(ctx, "91440101MA5ALP4R4C", mustDate("9999-12-31"))
+	asOfError("explain in 9999", err, true)
+	_, err = eng.Explain(ctx, draft.ID, 0, "91440101MA5ALP4R4C", mustDate("1900-01-01"))
+	asOfError("explain in 1900", err, true)
+}

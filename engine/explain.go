@@ -20,7 +20,10 @@ const maxStored = 1000
 // one condition (with the gaps), the rest, and its stored decisions from
 // runs. ENOTFOUND for an unknown code.
 func (e *Engine) ExplainEnterprise(ctx context.Context, code string, asOf chanye.Date) (*EnterpriseDecisions, error) {
-	asOf = e.asOfOrToday(asOf)
+	asOf, err := e.asOfOrToday(asOf, MaxAheadDays)
+	if err != nil {
+		return nil, err
+	}
 	ent, err := e.cfg.Enterprises.FindEnterpriseByCode(ctx, code)
 	if err != nil {
 		return nil, err
@@ -97,7 +100,10 @@ func policyDecision(c *policy.Compiled, d policy.Decision) PolicyDecision {
 // enterprise as of asOf with the reference evaluator. ENOTFOUND for an
 // unknown policy, version or code.
 func (e *Engine) Explain(ctx context.Context, policyID string, version int, code string, asOf chanye.Date) (*PolicyDecision, error) {
-	asOf = e.asOfOrToday(asOf)
+	asOf, err := e.asOfOrToday(asOf, MaxAheadDays)
+	if err != nil {
+		return nil, err
+	}
 	c, err := e.version(ctx, policyID, version)
 	if err != nil {
 		return nil, err

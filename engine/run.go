@@ -23,10 +23,14 @@ var rescanShare = 50
 // and stores the eligible decisions with their explanations as one run,
 // all or nothing. Eligibility and amounts come from the fast path; each
 // eligible decision is then explained by the reference evaluator, which
-// must agree. EINVALID when no published policy is active on asOf.
+// must agree. EINVALID when no published policy is active on asOf, or
+// asOf is after today or before MinAsOf.
 func (e *Engine) Run(ctx context.Context, asOf chanye.Date, by string) (*policy.Run, error) {
 	start := e.cfg.Now()
-	asOf = e.asOfOrToday(asOf)
+	asOf, err := e.asOfOrToday(asOf, 0)
+	if err != nil {
+		return nil, err
+	}
 	all, err := e.published(ctx)
 	if err != nil {
 		return nil, err

@@ -15,13 +15,23 @@ import (
 // maxChanges is how many of the largest differences a simulation lists.
 const maxChanges = 100
 
+// Test runs the cases written beside p's rules: it reads nothing stored,
+// but it runs the author's code, so it is an engine call that authz guards
+// like a simulation. EINVALID when p does not compile.
+func (e *Engine) Test(ctx context.Context, p *policy.Policy) ([]policy.CaseResult, error) {
+	return policy.RunCases(p)
+}
+
 // Simulate runs a draft — a parsed policy that need not be stored — on the
 // live base as of asOf without writing anything, and compares it with the
 // budget and with the published version of the same policy id. EINVALID
 // when the draft does not compile.
 func (e *Engine) Simulate(ctx context.Context, draft *policy.Policy, asOf chanye.Date) (*Simulation, error) {
 	start := time.Now()
-	asOf = e.asOfOrToday(asOf)
+	asOf, err := e.asOfOrToday(asOf, MaxAheadDays)
+	if err != nil {
+		return nil, err
+	}
 	dc, err := policy.Compile(draft)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -74,7 +75,81 @@ func decodeBytes(body []byte, dst any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return chanye.Errorf(chanye.EINVALID, "请求体只能包含一个 JSON 值（第 %d 字节后还有内容）/ request body must hold exactly one JSON value, found more after byte %d", dec.InputOffset(), dec.InputOffset())
 	}
+	if path, ok := nulAt(body); ok {
+		return fieldError(path, "含有空字符（NUL，U+0000）", "contains a NUL character (U+0000)", "")
+	}
 	return nil
+}
+
+// nulAt returns the path (items[2].name) of the first string, key or value,
+// that holds a NUL character ("\u0000" in JSON): PostgreSQL refuses it in
+// text and SQLite keeps it, so the API refuses it, the same on both. body
+// is valid JSON.
+func nulAt(body []byte) (string, bool) {
+	if !bytes.Contains(body, []byte(`\u0000`)) && bytes.IndexByte(body, 0) < 0 {
+		return "", false // the common case: no NUL can hide in body
+	}
+	type level struct {
+		array bool
+		index int
+		key   string
+	}
+	var stack []level
+	here := func() string {
+		var b strings.Builder
+		for _, l := range stack {
+			if l.array {
+				fmt.Fprintf(&b, "[%d]", l.index)
+			} else if l.key != "" {
+				if b.Len() > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(l.key)
+			}
+		}
+		if b.Len() == 0 {
+			return "body"
+		}
+		return b.String()
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	inObject := func() bool { return len(stack) > 0 && !stack[len(stack)-1].array }
+	expectKey := false
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
+			expectKey = inObject()
+			continue
+		}
+		if expectKey { // tok is a member name
+			stack[len(stack)-1].key, _ = tok.(string)
+			if strings.IndexByte(stack[len(stack)-1].key, 0) >= 0 {
+				return here(), true
+			}
+			expectKey = false
+			continue
+		}
+		// tok starts a value.
+		if len(stack) > 0 && stack[len(stack)-1].array {
+			stack[len(stack)-1].index++
+		}
+		switch t := tok.(type) {
+		case string:
+			if strings.IndexByte(t, 0) >= 0 {
+				return here(), true
+			}
+		case json.Delim:
+			stack = append(stack, level{array: t == '[', index: -1})
+			expectKey = t == '{'
+			continue
+		}
+		expectKey = inObject()
+	}
 }
 
 func syntaxError(offset int64, detail string) error {

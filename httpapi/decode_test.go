@@ -93,3 +93,24 @@ func TestDecodeLimit(t *testing.T) {
 		t.Errorf("default limit %d, want %d", got, DefaultMaxBodyBytes)
 	}
 }
+
+func TestNulAt(t *testing.T) {
+	for _, c := range []struct {
+		body, want string
+	}{
+		{`{"name":"a"}`, ""},
+		{`{"name":"a\u0000b"}`, "name"},
+		{`{"name":"a\\u0000b"}`, ""}, // a backslash, then "u0000": no NUL
+		{`"\u0000"`, "body"},
+		{`{"items":[{"a":1},{"source":"x","b":"\u0000"}]}`, "items[1].b"},
+		{`{"items":[[1,2],["x","\u0000"]]}`, "items[1][1]"},
+		{`{"a":{"b":[true,null,"\u0000"]}}`, "a.b[2]"},
+		{`{"k\u0000":1}`, "k\x00"},
+		{`{"a":[],"b":{},"c":"\u0000"}`, "c"},
+	} {
+		got, ok := nulAt([]byte(c.body))
+		if got != c.want || ok != (c.want != "") {
+			t.Errorf("nulAt(%s) = %q, %v; want %q", c.body, got, ok, c.want)
+		}
+	}
+}

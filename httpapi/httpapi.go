@@ -20,6 +20,7 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/engine"
+	"github.com/chanye-org/chanye/httpmw"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
 )
@@ -43,6 +44,10 @@ type Config struct {
 	Logger       *slog.Logger // nil: slog.Default()
 	Version      string
 	MaxBodyBytes int64 // 0: DefaultMaxBodyBytes
+	// Limiter limits each client's rate on the routes that evaluate over
+	// the whole base (expensive); nil: no limit. serve shares one with the
+	// pages.
+	Limiter *httpmw.Limiter
 	// Now is the clock that "today" is read from: the same one the store
 	// and the engine use. nil: time.Now.
 	Now func() time.Time
@@ -53,6 +58,7 @@ type Config struct {
 type Engine interface {
 	Run(ctx context.Context, asOf chanye.Date, by string) (*policy.Run, error)
 	Simulate(ctx context.Context, draft *policy.Policy, asOf chanye.Date) (*engine.Simulation, error)
+	Test(ctx context.Context, p *policy.Policy) ([]policy.CaseResult, error)
 	ExplainEnterprise(ctx context.Context, code string, asOf chanye.Date) (*engine.EnterpriseDecisions, error)
 	Explain(ctx context.Context, policyID string, version int, code string, asOf chanye.Date) (*engine.PolicyDecision, error)
 }
@@ -88,6 +94,7 @@ type server struct {
 	version     string
 	maxBody     int64
 	now         func() time.Time
+	limiter     *httpmw.Limiter
 }
 
 // handlerFunc is a handler that returns its error instead of writing it.
@@ -106,7 +113,11 @@ func NewHandler(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	allowed := map[string][]string{}
 	for _, rt := range s.routes() {
-		mux.Handle(rt.method+" "+rt.path, s.adapt(rt.handle))
+		h := rt.handle
+		if rt.method != http.MethodGet && rt.method != http.MethodHead {
+			h = signedIn(h)
+		}
+		mux.Handle(rt.method+" "+rt.path, s.adapt(h))
 		allowed[rt.path] = append(allowed[rt.path], rt.method)
 	}
 	// The methods a path lacks answer 405 in JSON: the mux's own 405 would
@@ -132,7 +143,7 @@ func newServer(cfg Config) *server {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.audit, s.projects = cfg.Audit, cfg.Projects
+	s.audit, s.projects, s.limiter = cfg.Audit, cfg.Projects, cfg.Limiter
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -186,13 +197,13 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/policy-schema", s.policySchema},
 		{"GET", "/api/v1/policies", s.listPolicies},
 		{"POST", "/api/v1/policies", s.createPolicy},
-		{"POST", "/api/v1/policies/test", s.testPolicy},
+		{"POST", "/api/v1/policies/test", s.expensive(s.testPolicy)},
 		{"GET", "/api/v1/policies/{id}", s.getPolicy},
 		{"POST", "/api/v1/policies/{id}/versions/{version}/publish", s.publishPolicy},
-		{"POST", "/api/v1/policies/{id}/simulate", s.simulatePolicy},
+		{"POST", "/api/v1/policies/{id}/simulate", s.expensive(s.simulatePolicy)},
 
 		{"GET", "/api/v1/runs", s.listRuns},
-		{"POST", "/api/v1/runs", s.createRun},
+		{"POST", "/api/v1/runs", s.expensive(s.createRun)},
 		{"GET", "/api/v1/runs/{id}", s.getRun},
 		{"POST", "/api/v1/runs/{id}/policies/{policy}/publicise", s.publicise},
 		{"GET", "/api/v1/decisions", s.listDecisions},
@@ -216,13 +227,39 @@ func (s *server) routes() []route {
 		{"PATCH", "/api/v1/projects/{id}/nodes/{seq}", s.withProjects(s.patchNode)},
 		{"GET", "/api/v1/projects/{id}/reports/{month}", s.withProjects(s.getReport)},
 		{"PUT", "/api/v1/projects/{id}/reports/{month}", s.withProjects(s.putReport)},
-		{"GET", "/api/v1/warnings", s.withProjects(s.listWarnings)},
+		{"GET", "/api/v1/warnings", s.expensive(s.withProjects(s.listWarnings))},
 		{"GET", "/api/v1/warning-rules", s.listWarningRules},
 		{"PUT", "/api/v1/warning-rules/{id}", s.putWarningRule},
 		{"DELETE", "/api/v1/warning-rules/{id}", s.deleteWarningRule},
 		{"GET", "/api/v1/targets", s.listTargets},
-		{"GET", "/api/v1/scorecards", s.listScorecards},
-		{"GET", "/api/v1/scorecards/{kind}/{name}", s.getScorecard},
+		{"GET", "/api/v1/scorecards", s.expensive(s.listScorecards)},
+		{"GET", "/api/v1/scorecards/{kind}/{name}", s.expensive(s.getScorecard)},
+	}
+}
+
+// expensive marks a route that evaluates over the whole base — a policy's
+// cases, a simulation, a run, the warning rules over every project, the
+// scorecards over projects and the ledger —: each client's rate is limited
+// (429 with Retry-After) before it starts.
+func (s *server) expensive(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := s.limiter.Check(w, r); err != nil {
+			return err
+		}
+		return h(w, r)
+	}
+}
+
+// signedIn answers 401 to the public before h reads anything: every route
+// that changes state, or runs a policy's code (test, simulate), needs an
+// account, and a caller without one must not get field errors first (what
+// each role may do is authz's to decide, after).
+func signedIn(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if chanye.ActorFrom(r.Context()).Role == chanye.RolePublic {
+			return chanye.Errorf(chanye.EUNAUTHORIZED, "请先登录 / sign in first: %s %s needs an account", r.Method, r.URL.Path)
+		}
+		return h(w, r)
 	}
 }
 

@@ -235,28 +235,23 @@ func (s *server) approve(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, newList(out))
 }
 
-// pay pays an approved decision: 201 with the new ledger entry, or 200 with
-// the entry that already paid it. The ledger holds one payment per
-// entitlement however calls race; only the status of two racing first
-// calls may both say 201.
+// pay pays an approved decision: 201 with the ledger entry it wrote (a
+// payment, or an adjustment from a later run), or 200 with the entry that
+// already paid it. The ledger holds one payment per entitlement however
+// calls race, and the store says which call wrote it.
 func (s *server) pay(w http.ResponseWriter, r *http.Request) error {
 	var body refBody
 	by, ref, err := s.decodeRef(w, r, &body, nil, "支付项有误 / invalid payment")
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	before, err := s.policies.FindDecision(ctx, ref)
+	e, created, err := s.policies.Pay(r.Context(), ref, by)
 	if err != nil {
 		return err
 	}
-	e, err := s.policies.Pay(ctx, ref, by)
-	if err != nil {
-		return err
-	}
-	status := http.StatusCreated
-	if before.Status == policy.DecisionPaid && e.Decision.RunID == ref.RunID {
-		status = http.StatusOK
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
 	}
 	return writeJSON(w, status, e)
 }

@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"mime"
 	"net/http"
@@ -33,6 +35,7 @@ type policySummary struct {
 	Document    string        `json:"document"`
 	Clause      string        `json:"clause"`
 	Issuer      string        `json:"issuer"`
+	Department  string        `json:"department,omitempty"`
 	Mode        policy.Mode   `json:"mode"`
 	Official    bool          `json:"official"`
 	Effective   policy.Period `json:"effective"`
@@ -48,7 +51,7 @@ func summarise(v *policy.Version) policySummary {
 	p := v.Policy
 	return policySummary{
 		ID: v.PolicyID, Version: v.Version, Status: v.Status, TitleZH: p.TitleZH, TitleEN: p.TitleEN,
-		Document: p.Document, Clause: p.Clause, Issuer: p.Issuer, Mode: p.Mode, Official: p.Official,
+		Document: p.Document, Clause: p.Clause, Issuer: p.Issuer, Department: p.Department, Mode: p.Mode, Official: p.Official,
 		Effective: p.Effective, BudgetFen: p.BudgetFen, CreatedAt: v.CreatedAt, CreatedBy: v.CreatedBy,
 		PublishedAt: v.PublishedAt, PublishedBy: v.PublishedBy, RetiredAt: v.RetiredAt,
 	}
@@ -137,20 +140,30 @@ type sourceBody struct {
 }
 
 // readSource reads a policy's YAML from the body: as the text itself under
-// a YAML media type, or as {"source": "..."} in JSON.
+// a YAML media type, or as {"source": "..."} in JSON. The YAML is held to
+// policy.MaxSourceBytes.
 func (s *server) readSource(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	tooLarge := &chanye.Error{Code: chanye.ETOOLARGE, Message: fmt.Sprintf("政策文件超过 %d 字节 / the policy file exceeds %d bytes", policy.MaxSourceBytes, policy.MaxSourceBytes),
+		Fields: map[string]string{"source": fmt.Sprintf("至多 %d 字节 / at most %d bytes", policy.MaxSourceBytes, policy.MaxSourceBytes)}}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err == nil && (mt == "application/yaml" || mt == "text/yaml" || mt == "application/x-yaml" || mt == "text/x-yaml") {
-			b, err := s.readBody(w, r)
-			if err != nil {
-				return nil, err
+			b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, policy.MaxSourceBytes))
+			var over *http.MaxBytesError
+			if errors.As(err, &over) {
+				return nil, tooLarge
+			} else if err != nil {
+				return nil, chanye.Errorf(chanye.EINVALID, "无法读取请求体 / cannot read request body: %v", err)
 			}
 			if strings.TrimSpace(string(b)) == "" {
 				return nil, fieldError("body", "为空，须为政策的 YAML", "is empty, expected a policy in YAML", "")
 			}
 			return b, nil
 		}
+	}
+	// JSON escapes the YAML's newlines and quotes: allow it twice the room.
+	if limit := int64(2*policy.MaxSourceBytes + 1<<10); s.maxBody > limit {
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 	}
 	var body sourceBody
 	if err := s.decodeJSON(w, r, &body); err != nil {
@@ -161,6 +174,9 @@ func (s *server) readSource(w http.ResponseWriter, r *http.Request) ([]byte, err
 	}
 	if strings.TrimSpace(body.Source) == "" {
 		return nil, fieldError("source", "必填", "required", "")
+	}
+	if len(body.Source) > policy.MaxSourceBytes {
+		return nil, tooLarge
 	}
 	return []byte(body.Source), nil
 }
@@ -240,7 +256,7 @@ func (s *server) testPolicy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	results, err := policy.RunCases(p)
+	results, err := s.engine.Test(r.Context(), p)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/engine"
+	"github.com/chanye-org/chanye/metrics"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 	"github.com/chanye-org/chanye/uscc"
 )
@@ -102,7 +104,10 @@ func TestPolicyScenarios(t *testing.T) {
 	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store, Logger: log,
 		Now: func() time.Time { return clock }})
-	h := asActor(NewHandler(Config{Now: func() time.Time { return clock }, Catalog: store, Enterprises: store, Policies: store, Engine: eng, Logger: log}))
+	// Payments and reversals go through the metrics as in serve: a reversal
+	// once panicked there after it was written, answering 500.
+	met := metrics.New()
+	h := asActor(NewHandler(Config{Now: func() time.Time { return clock }, Catalog: store, Enterprises: store, Policies: met.Policies(store), Engine: eng, Logger: log}))
 	spec := newSpecValidator(t)
 
 	sources := shippedSources(t)
@@ -188,6 +193,11 @@ func TestPolicyScenarios(t *testing.T) {
 
 		// A run and its decisions.
 		{name: "run needs a date", method: "POST", path: "/api/v1/runs", body: `{}`, status: 400, json: map[string]any{"error.fields.as_of": "必填 / required"}},
+		{name: "run not after today", method: "POST", path: "/api/v1/runs", body: `{"as_of":"9999-12-31"}`, status: 400,
+			json: map[string]any{"error.fields.as_of": "不能晚于今天 2026-01-05 / must not be after today, 2026-01-05"}},
+		{name: "run not before the floor", method: "POST", path: "/api/v1/runs", body: `{"as_of":"1999-12-31"}`, status: 400, contains: []string{`"as_of"`, "2000-01-01"}},
+		{name: "simulate not too far ahead", method: "POST", path: "/api/v1/policies/" + littleGiant + "/simulate", body: `{"as_of":"2028-01-01"}`, status: 400,
+			contains: []string{`"as_of"`, "366"}},
 		{name: "run", method: "POST", path: "/api/v1/runs", body: `{"as_of":"2025-12-31"}`, status: 201,
 			json: map[string]any{"id": 1, "as_of": "2025-12-31", "by": "operator (admin)"},
 			check: func(t *testing.T, body map[string]any, _ *http.Response) {
@@ -356,9 +366,28 @@ func TestPolicyScenarios(t *testing.T) {
 	}...)
 	runScenarios(t, h, spec, scenarios)
 
+	// One payment and one reversal were written; the replay is not counted.
+	rec := httptest.NewRecorder()
+	met.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []string{"\nchanye_payments_total 1\n", "\nchanye_payments_fen_total 1e+08\n", "\nchanye_reversals_total 1\n", "\nchanye_reversals_fen_total 1e+08\n"} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("metrics lack %q:\n%s", strings.TrimSpace(want), grepLines(rec.Body.String(), "chanye_"))
+		}
+	}
 	if strings.Contains(logs.String(), `"level":"ERROR"`) {
 		t.Errorf("client errors were logged as errors:\n%s", logs.String())
 	}
+}
+
+// grepLines returns the lines of s that start with prefix.
+func grepLines(s, prefix string) string {
+	var out []string
+	for _, ln := range strings.Split(s, "\n") {
+		if strings.HasPrefix(ln, prefix) {
+			out = append(out, ln)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // hasPolicy reports whether a decoded list of policy decisions holds id.

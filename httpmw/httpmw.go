@@ -1,6 +1,8 @@
 // Package httpmw holds the middleware every chanye request passes through:
-// a request id, security headers, a body limit, panic recovery, a
-// structured log line and Prometheus metrics. It also serves /readyz.
+// a request id, security headers, a body limit, a refusal of NUL
+// characters, panic recovery, a structured log line and Prometheus
+// metrics. It also serves /readyz and limits the rate of expensive
+// requests per client (Limiter).
 package httpmw
 
 import (
@@ -8,6 +10,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -114,7 +117,70 @@ func (o *outer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = http.MaxBytesReader(w, r.Body, o.cfg.MaxBodyBytes)
 	}
+	if status, field, msg := refuseNUL(r); status != 0 {
+		writeError(rec, r, status, chanye.EINVALID, msg, field)
+		return
+	}
 	o.next.ServeHTTP(rec, r)
+}
+
+// refuseNUL finds a NUL character in what a request hands on as text —
+// the path, the query, the headers (cookies and tokens included) and a
+// URL-encoded form — before authentication, a handler or the store sees
+// it: PostgreSQL refuses NUL in text and SQLite keeps it, so it is refused
+// here, the same whatever the database. It returns 400 (413 for a form
+// over the body limit), the field at fault and the message; status 0 when
+// the request is clean. JSON bodies are the API decoder's to check.
+func refuseNUL(r *http.Request) (status int, field, msg string) {
+	bad := func(field, zh, en string) (int, string, string) {
+		return http.StatusBadRequest, field, fmt.Sprintf("%s含有空字符（NUL，U+0000）/ %s contains a NUL character (U+0000)", zh, en)
+	}
+	if strings.IndexByte(r.URL.Path, 0) >= 0 || strings.Contains(r.URL.RawPath, "%00") {
+		return bad("path", "路径", "the path")
+	}
+	if strings.IndexByte(r.URL.RawQuery, 0) >= 0 {
+		return bad("query", "查询字符串", "the query string")
+	}
+	for k, vs := range r.URL.Query() {
+		if strings.IndexByte(k, 0) >= 0 {
+			return bad("query", "查询参数名", "a query parameter name")
+		}
+		for _, v := range vs {
+			if strings.IndexByte(v, 0) >= 0 {
+				return bad(k, fmt.Sprintf("查询参数 %q ", k), fmt.Sprintf("query parameter %q", k))
+			}
+		}
+	}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			if strings.IndexByte(v, 0) >= 0 {
+				return bad(k, fmt.Sprintf("请求头 %s ", k), fmt.Sprintf("header %s", k))
+			}
+		}
+	}
+	if ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";"); strings.EqualFold(strings.TrimSpace(ct), "application/x-www-form-urlencoded") &&
+		r.Body != nil && r.Body != http.NoBody {
+		// Reading the form here is what authentication's CSRF check does
+		// anyway; handlers find it parsed.
+		if err := r.ParseForm(); err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				return http.StatusRequestEntityTooLarge, "body", fmt.Sprintf("请求体超过 %d 字节 / request body exceeds %d bytes", tooLarge.Limit, tooLarge.Limit)
+			}
+			return http.StatusBadRequest, "body", "表单无法解析 / the form cannot be parsed"
+		}
+		for k, vs := range r.PostForm {
+			if strings.IndexByte(k, 0) >= 0 {
+				return bad("form", "表单字段名", "a form field name")
+			}
+			for _, v := range vs {
+				if strings.IndexByte(v, 0) >= 0 {
+					return bad(k, fmt.Sprintf("表单字段 %q ", k), fmt.Sprintf("form field %q", k))
+				}
+			}
+		}
+	}
+	return 0, "", ""
 }
 
 // finish logs the request and counts it.
@@ -245,12 +311,16 @@ func SetSecurityHeaders(h http.Header) {
 }
 
 // writeError answers in JSON under /api/ and /readyz, in plain text
-// elsewhere.
-func writeError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
+// elsewhere. field, when given, names the part of the request at fault.
+func writeError(w http.ResponseWriter, r *http.Request, status int, code, msg string, field ...string) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": msg}})
+		e := map[string]any{"code": code, "message": msg}
+		if len(field) > 0 && field[0] != "" {
+			e["fields"] = map[string]string{field[0]: msg}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"error": e})
 		return
 	}
 	http.Error(w, msg, status)

@@ -203,3 +203,36 @@ func TestReady(t *testing.T) {
 		t.Errorf("down: %d %s, want 503 without the error text", w.Code, w.Body)
 	}
 }
+
+// TestNULRefused: a NUL in a page's query or form is refused with 400
+// naming the field, before authentication or the handler runs.
+func TestNULRefused(t *testing.T) {
+	h, _, _ := newApp(t)
+	for _, c := range []struct {
+		name, method, path, body, want string
+	}{
+		{"form value", "POST", "/form", "name=a%00b&csrf=x", `form field "name"`},
+		{"form field name", "POST", "/form", "a%00=b", "form field name"},
+		{"query value", "GET", "/nowhere?actor=a%00", "", `query parameter "actor"`},
+		{"path", "GET", "/policies/a%00", "", "路径"},
+	} {
+		var body io.Reader
+		if c.body != "" {
+			body = strings.NewReader(c.body)
+		}
+		r := httptest.NewRequest(c.method, c.path, body)
+		if c.body != "" {
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		w := serve(h, r)
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), c.want) || !strings.Contains(w.Body.String(), "NUL") {
+			t.Errorf("%s: %d %q, want 400 naming %s", c.name, w.Code, w.Body.String(), c.want)
+		}
+	}
+	// A clean form still reaches the handler.
+	r := httptest.NewRequest("POST", "/form", strings.NewReader("name=ab"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if w := serve(h, r); w.Code != http.StatusOK {
+		t.Errorf("clean form: %d %s", w.Code, w.Body.String())
+	}
+}

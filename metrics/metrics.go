@@ -28,8 +28,15 @@ type Metrics struct {
 	runDuration *prometheus.HistogramVec
 	decisions   *prometheus.CounterVec
 	amount      *prometheus.CounterVec
-	payments    *prometheus.CounterVec
-	paidFen     *prometheus.CounterVec
+	// The ledger: each kind of entry on its own counters, so that every
+	// counter only grows. Reversals and decreasing adjustments are
+	// negative in the ledger; here they count their absolute amounts.
+	payments    prometheus.Counter
+	paidFen     prometheus.Counter
+	adjustments *prometheus.CounterVec
+	adjustedFen *prometheus.CounterVec
+	reversals   prometheus.Counter
+	reversedFen prometheus.Counter
 }
 
 // New returns metrics registered in a fresh registry, with the Go runtime
@@ -63,19 +70,36 @@ func New() *Metrics {
 			Name: "chanye_policy_decided_fen_total",
 			Help: "Amounts of the eligible decisions stored by policy runs, in fen, by policy.",
 		}, []string{"policy"}),
-		payments: prometheus.NewCounterVec(prometheus.CounterOpts{
+		payments: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "chanye_payments_total",
-			Help: "Ledger entries written by payments and reversals, by kind.",
-		}, []string{"kind"}),
-		paidFen: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Help: "Payment entries written to the ledger; replays of a payment are not counted.",
+		}),
+		paidFen: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "chanye_payments_fen_total",
-			Help: "Signed amounts of the ledger entries written, in fen, by kind.",
-		}, []string{"kind"}),
+			Help: "Amounts of the payment entries written to the ledger, in fen.",
+		}),
+		adjustments: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chanye_adjustments_total",
+			Help: "Adjustment entries written to the ledger by a later run, by direction (increase or decrease).",
+		}, []string{"direction"}),
+		adjustedFen: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chanye_adjustments_fen_total",
+			Help: "Absolute amounts of the adjustment entries written to the ledger, in fen, by direction (increase or decrease).",
+		}, []string{"direction"}),
+		reversals: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "chanye_reversals_total",
+			Help: "Reversal entries written to the ledger.",
+		}),
+		reversedFen: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "chanye_reversals_fen_total",
+			Help: "Amounts reversed, in fen: the absolute value of the reversal entries written to the ledger.",
+		}),
 	}
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.latency, m.runs, m.runDuration, m.decisions, m.amount, m.payments, m.paidFen,
+		m.requests, m.latency, m.runs, m.runDuration, m.decisions, m.amount,
+		m.payments, m.paidFen, m.adjustments, m.adjustedFen, m.reversals, m.reversedFen,
 	)
 	return m
 }
@@ -111,13 +135,32 @@ func (m *Metrics) ObserveRun(run *policy.Run, start time.Time, err error) {
 	}
 }
 
-// ObserveLedger counts a ledger entry written by a payment or a reversal.
+// ObserveLedger counts a ledger entry that was just written, on the
+// counters of its kind. Call it once per entry written: never for an
+// entry a replay returns.
 func (m *Metrics) ObserveLedger(e *policy.LedgerEntry) {
 	if e == nil {
 		return
 	}
-	m.payments.WithLabelValues(string(e.Kind)).Inc()
-	m.paidFen.WithLabelValues(string(e.Kind)).Add(float64(e.AmountFen))
+	abs := float64(e.AmountFen)
+	if abs < 0 {
+		abs = -abs
+	}
+	switch e.Kind {
+	case policy.LedgerPayment:
+		m.payments.Inc()
+		m.paidFen.Add(abs) // a payment is never negative; abs keeps the counter safe regardless
+	case policy.LedgerAdjustment:
+		dir := "increase"
+		if e.AmountFen < 0 {
+			dir = "decrease"
+		}
+		m.adjustments.WithLabelValues(dir).Inc()
+		m.adjustedFen.WithLabelValues(dir).Add(abs)
+	case policy.LedgerReversal:
+		m.reversals.Inc()
+		m.reversedFen.Add(abs)
+	}
 }
 
 // Policies returns s with its runs and payments counted.
@@ -143,15 +186,14 @@ func (p *policies) CreateRun(ctx context.Context, run *policy.Run, decisions ite
 	return err
 }
 
-func (p *policies) Pay(ctx context.Context, ref policy.DecisionRef, by string) (*policy.LedgerEntry, error) {
-	start := time.Now().Add(-time.Second)
-	e, err := p.Service.Pay(ctx, ref, by)
+func (p *policies) Pay(ctx context.Context, ref policy.DecisionRef, by string) (*policy.LedgerEntry, bool, error) {
+	e, created, err := p.Service.Pay(ctx, ref, by)
 	// Pay is idempotent: paying again returns the entry written before,
 	// which was counted then.
-	if err == nil && e != nil && !e.At.Before(start) {
+	if err == nil && created {
 		p.m.ObserveLedger(e)
 	}
-	return e, err
+	return e, created, err
 }
 
 func (p *policies) Reverse(ctx context.Context, ref policy.DecisionRef, reason, by string) (*policy.LedgerEntry, error) {

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/chanye-org/chanye"
 )
@@ -33,26 +34,32 @@ const (
 
 // Policy is one version of a benefit policy. Money is in fen.
 type Policy struct {
-	ID        string         `json:"id"`
-	Version   int            `json:"version"`
-	Status    Status         `json:"status"`
-	TitleZH   string         `json:"title_zh"`
-	TitleEN   string         `json:"title_en"`
-	Document  string         `json:"document"` // 文号, e.g. 穗府办规〔2025〕13号
-	Clause    string         `json:"clause"`
-	Issuer    string         `json:"issuer"`
-	SourceURL string         `json:"source_url,omitempty"`
-	NoteZH    string         `json:"note_zh,omitempty"` // caveats on the citation or the reading
-	NoteEN    string         `json:"note_en,omitempty"`
-	Official  bool           `json:"official"` // false: an illustrative example, not an official text
-	Effective Period         `json:"effective"`
-	BudgetFen chanye.Fen     `json:"budget_fen"`
-	Mode      Mode           `json:"mode"`
-	Params    []Param        `json:"params"`
-	Conds     []Condition    `json:"conditions"`
-	Amount    Amount         `json:"amount"`
-	Cases     []Case         `json:"cases,omitempty"`
-	lines     map[string]int // YAML line of a field path, set by Parse
+	ID       string `json:"id"`
+	Version  int    `json:"version"`
+	Status   Status `json:"status"`
+	TitleZH  string `json:"title_zh"`
+	TitleEN  string `json:"title_en"`
+	Document string `json:"document"` // 文号, e.g. 穗府办规〔2025〕13号
+	Clause   string `json:"clause"`
+	Issuer   string `json:"issuer"` // as the document says; text, never an identity
+	// Department is the one department that administers the policy (one
+	// of the catalog's department names): departments draft, publish and
+	// carry out the policies whose Department is theirs. Required when a
+	// version is stored; versions stored before it was asked have none,
+	// and only administrators act on them.
+	Department string         `json:"department,omitempty"`
+	SourceURL  string         `json:"source_url,omitempty"`
+	NoteZH     string         `json:"note_zh,omitempty"` // caveats on the citation or the reading
+	NoteEN     string         `json:"note_en,omitempty"`
+	Official   bool           `json:"official"` // false: an illustrative example, not an official text
+	Effective  Period         `json:"effective"`
+	BudgetFen  chanye.Fen     `json:"budget_fen"`
+	Mode       Mode           `json:"mode"`
+	Params     []Param        `json:"params"`
+	Conds      []Condition    `json:"conditions"`
+	Amount     Amount         `json:"amount"`
+	Cases      []Case         `json:"cases,omitempty"`
+	lines      map[string]int // YAML line of a field path, set by Parse
 }
 
 // Period is a span of days; a zero To is open-ended.
@@ -151,6 +158,14 @@ type Expect struct {
 	AmountFen chanye.Fen `json:"amount_fen"`
 }
 
+// Bounds of a policy file: a test request runs every case, so both are
+// held to what a real policy needs (the shipped ones have under 10 cases
+// and 4 KB).
+const (
+	MaxCases       = 100
+	MaxSourceBytes = 256 << 10
+)
+
 var (
 	slugRE  = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 	identRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
@@ -190,6 +205,9 @@ func (p *Policy) Validate() error {
 		if strings.TrimSpace(v) == "" {
 			set(path, "必填 / required")
 		}
+	}
+	if d := p.Department; d != "" && (d != strings.TrimSpace(d) || strings.ContainsAny(d, " ,，、;；/（）()") || utf8.RuneCountInString(d) > 40) {
+		set("department", "须为一个部门的名称，如 市工业和信息化局 / must be the name of one department, such as 市工业和信息化局")
 	}
 	if p.Effective.From.IsZero() {
 		set("effective.from", "必填 / required")
@@ -264,6 +282,9 @@ func (p *Policy) Validate() error {
 	}
 	if p.Amount.Floor != "" && p.Amount.Floor != FloorYuan && p.Amount.Floor != FloorWan {
 		set("amount.floor", "须为 yuan 或 wan_yuan / must be yuan or wan_yuan")
+	}
+	if len(p.Cases) > MaxCases {
+		set("cases", fmt.Sprintf("至多 %d 个用例，实有 %d 个 / at most %d cases, not %d", MaxCases, len(p.Cases), MaxCases, len(p.Cases)))
 	}
 	for i, c := range p.Cases {
 		at := fmt.Sprintf("cases[%d]", i)

@@ -382,6 +382,16 @@ type DecisionEvent struct {
 	Note   string         `json:"note,omitempty"`
 }
 
+// VersionNotFound is the answer for a policy version that does not exist,
+// version 0 meaning the published one, and for a draft that the reader may
+// not see: the two must not be told apart.
+func VersionNotFound(id string, version int) error {
+	if version == 0 {
+		return chanye.Errorf(chanye.ENOTFOUND, "政策 %s 无已发布版本 / policy %s has no published version", id, id)
+	}
+	return chanye.Errorf(chanye.ENOTFOUND, "政策 %s 无第 %d 版 / policy %s has no version %d", id, version, id, version)
+}
+
 // Service stores policies, runs, decisions and payments. Every method that
 // changes state takes the actor (an account name later) and records it with
 // the store's time.
@@ -458,8 +468,11 @@ type Service interface {
 	// different amount adds an adjustment for the difference. EINVALID (not
 	// approved), ECONFLICT (an earlier or the same run's decision whose
 	// amount differs from what was paid, or a reversed entitlement paid
-	// again from a run that is not later), ENOTFOUND.
-	Pay(ctx context.Context, ref DecisionRef, by string) (*LedgerEntry, error)
+	// again from a run that is not later), ENOTFOUND. created tells whether
+	// the call wrote the entry (a payment or an adjustment) or returns one
+	// written before (a replay), so that callers count and answer each
+	// entry once.
+	Pay(ctx context.Context, ref DecisionRef, by string) (e *LedgerEntry, created bool, err error)
 	// Reverse cancels what was paid for the decision's entitlement with a
 	// reversal entry of minus the net. ECONFLICT (nothing to reverse),
 	// EINVALID (no reason), ENOTFOUND.

@@ -459,6 +459,10 @@ type Batch struct {
 	Reports  []*Report
 }
 
+// ErrNotFound is the answer for a project that does not exist, and for one
+// an enterprise may not see: the two must not be told apart.
+var ErrNotFound = &chanye.Error{Code: chanye.ENOTFOUND, Message: "项目不存在 / project not found"}
+
 // Service reads and changes key projects. Errors: ENOTFOUND for an unknown
 // project (and, through authz, for a project an enterprise does not own),
 // EINVALID with Fields for bad input, ECONFLICT for a duplicate, EFORBIDDEN

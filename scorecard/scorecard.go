@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -451,7 +450,7 @@ func (s *Service) card(ctx context.Context, b *base, k Kind, name string) (*Card
 }
 
 // payout measures the days from approval to payment of the decisions of
-// the published policies whose issuer names dept. It returns nil when the
+// the published policies dept administers. It returns nil when the
 // actor may not read the ledger or nothing has been paid.
 func (s *Service) payout(ctx context.Context, dept string) (*Payout, error) {
 	st := policy.StatusPublished
@@ -463,7 +462,7 @@ func (s *Service) payout(ctx context.Context, dept string) (*Payout, error) {
 	var days []float64
 	pay := policy.LedgerPayment
 	for _, v := range vs {
-		if !strings.Contains(v.Policy.Issuer, dept) {
+		if v.Policy.Department != dept {
 			continue
 		}
 		out.Policies++

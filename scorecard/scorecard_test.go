@@ -66,7 +66,7 @@ func TestPayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock = clock.AddDate(0, 0, 3)
-	if _, err := store.Pay(ctx, ref, "test"); err != nil {
+	if _, _, err := store.Pay(ctx, ref, "test"); err != nil {
 		t.Fatal(err)
 	}
 

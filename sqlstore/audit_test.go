@@ -286,7 +286,7 @@ func TestAuditLifecycle(t *testing.T) {
 		if err := s.Approve(ctx, refs, "director"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Pay(ctx, refs[0], "treasury"); err != nil {
+		if _, _, err := s.Pay(ctx, refs[0], "treasury"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Reverse(ctx, refs[0], "错付", "treasury"); err != nil {

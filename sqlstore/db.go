@@ -82,7 +82,7 @@ type txn struct {
 	*sql.Tx
 	db    *DB
 	now   time.Time
-	stmts map[string]*sql.Stmt // prepared by stmt, closed with the transaction
+	stmts map[string]stmt // prepared by stmt, closed with the transaction
 	// audits are the audit entries queued by audit, appended to the chain
 	// just before COMMIT (see audit.go).
 	audits []auditRow
@@ -91,32 +91,109 @@ type txn struct {
 // today returns the date of the transaction's now, as stored.
 func (tx *txn) today() string { return chanye.DateOf(tx.now).String() }
 
+// Every statement's arguments pass checkArgs first: PostgreSQL refuses a
+// NUL in text with an internal error and SQLite stores it, so the store
+// refuses it itself, the same on both. The HTTP middleware refuses NUL in
+// requests before they get here; this is the last line of defence.
+
 func (tx *txn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := checkArgs(args); err != nil {
+		return nil, err
+	}
 	return tx.ExecContext(ctx, tx.db.dialect.rebind(query), args...)
 }
 
 func (tx *txn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := checkArgs(args); err != nil {
+		return nil, err
+	}
 	return tx.QueryContext(ctx, tx.db.dialect.rebind(query), args...)
 }
 
-func (tx *txn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.QueryRowContext(ctx, tx.db.dialect.rebind(query), args...)
+func (tx *txn) queryRow(ctx context.Context, query string, args ...any) row {
+	if err := checkArgs(args); err != nil {
+		return row{err: err}
+	}
+	return row{Row: tx.QueryRowContext(ctx, tx.db.dialect.rebind(query), args...)}
+}
+
+// row is a *sql.Row, or the error that kept its query from running.
+type row struct {
+	*sql.Row
+	err error
+}
+
+// Scan is sql.Row's Scan, or the error.
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.Row.Scan(dest...)
+}
+
+// stmt is a prepared statement whose arguments are checked as tx.exec's.
+type stmt struct{ *sql.Stmt }
+
+// ExecContext is sql.Stmt's, after checkArgs.
+func (s stmt) ExecContext(ctx context.Context, args ...any) (sql.Result, error) {
+	if err := checkArgs(args); err != nil {
+		return nil, err
+	}
+	return s.Stmt.ExecContext(ctx, args...)
+}
+
+// QueryContext is sql.Stmt's, after checkArgs.
+func (s stmt) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) {
+	if err := checkArgs(args); err != nil {
+		return nil, err
+	}
+	return s.Stmt.QueryContext(ctx, args...)
+}
+
+// errNUL is the answer to a text holding a NUL character.
+var errNUL = &chanye.Error{Code: chanye.EINVALID, Message: "文本不能含有空字符（NUL，U+0000）/ text must not contain a NUL character (U+0000)"}
+
+// checkArgs returns EINVALID when a text argument holds a NUL.
+func checkArgs(args []any) error {
+	for _, a := range args {
+		var s string
+		switch v := a.(type) {
+		case string:
+			s = v
+		case []byte:
+			s = string(v)
+		case *string:
+			if v == nil {
+				continue
+			}
+			s = *v
+		case sql.NullString:
+			s = v.String
+		default:
+			continue
+		}
+		if strings.IndexByte(s, 0) >= 0 {
+			return errNUL
+		}
+	}
+	return nil
 }
 
 // stmt returns query prepared, once per transaction: bulk writes run the
 // same few statements thousands of times, and preparing a 200-row INSERT
 // costs as much as running it.
-func (tx *txn) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	if st := tx.stmts[query]; st != nil {
+func (tx *txn) stmt(ctx context.Context, query string) (stmt, error) {
+	if st, ok := tx.stmts[query]; ok {
 		return st, nil
 	}
-	st, err := tx.PrepareContext(ctx, tx.db.dialect.rebind(query))
+	prepared, err := tx.PrepareContext(ctx, tx.db.dialect.rebind(query))
 	if err != nil {
-		return nil, err
+		return stmt{}, err
 	}
 	if tx.stmts == nil {
-		tx.stmts = map[string]*sql.Stmt{}
+		tx.stmts = map[string]stmt{}
 	}
+	st := stmt{prepared}
 	tx.stmts[query] = st
 	return st, nil
 }
@@ -258,6 +335,11 @@ func (d dialect) translate(err error) error {
 		// 22003 numeric_value_out_of_range: a bigint sum or a value past
 		// the column's range.
 		unique, foreign, overflow = pgErr.Code == "23505", pgErr.Code == "23503", pgErr.Code == "22003"
+		// A NUL that got past checkArgs (inside a JSON value, say): the
+		// same answer as checkArgs gives.
+		if pgErr.Code == "22021" || pgErr.Code == "22P05" {
+			return errNUL
+		}
 	case errors.As(err, &liteErr):
 		switch liteErr.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:

@@ -85,6 +85,9 @@ func (s *Store) CreatePolicyVersion(ctx context.Context, src []byte, by string) 
 	}
 	var out *policy.Version
 	err = s.db.transact(ctx, false, func(tx *txn) error {
+		if err := s.checkDepartment(ctx, tx, p); err != nil {
+			return err
+		}
 		var last sql.NullInt64
 		if err := tx.queryRow(ctx, `SELECT MAX(version) FROM policy_versions WHERE policy_id = ?`, p.ID).Scan(&last); err != nil {
 			return err
@@ -103,8 +106,32 @@ func (s *Store) CreatePolicyVersion(ctx context.Context, src []byte, by string) 
 	return out, err
 }
 
+// checkDepartment requires a new version to name the department that
+// administers it, one of the catalog's. A catalog stored before catalogs
+// listed departments names none, and a store may hold policies before any
+// catalog: then any single name is taken (policy.Validate checks its
+// form), until a catalog with departments is imported.
+func (s *Store) checkDepartment(ctx context.Context, tx *txn, p *policy.Policy) error {
+	if p.Department == "" {
+		return chanye.Invalid(fmt.Sprintf("政策 %s 须写明主管部门 / policy %s must name the department that administers it", p.ID, p.ID),
+			map[string]string{"department": "必填：一个部门的名称，如 市工业和信息化局 / required: the name of one department, such as 市工业和信息化局"})
+	}
+	c, err := s.currentCatalog(ctx, tx)
+	if err == errNoCatalog {
+		return nil // nothing to check against yet
+	} else if err != nil {
+		return err
+	}
+	if len(c.Departments) > 0 && !c.HasDepartment(p.Department) {
+		names := strings.Join(c.DepartmentNames(), "、")
+		return chanye.Invalid(fmt.Sprintf("未知部门 %q / unknown department %q", p.Department, p.Department),
+			map[string]string{"department": fmt.Sprintf("须为产业目录中的部门之一：%s / must be one of the catalog's departments: %s", names, names)})
+	}
+	return nil
+}
+
 func findVersion(ctx context.Context, tx *txn, id string, version int) (*policy.Version, error) {
-	var row *sql.Row
+	var row row
 	if version == 0 {
 		row = tx.queryRow(ctx, `SELECT `+versionColumns+` FROM policy_versions WHERE policy_id = ? AND status = 'published'`, id)
 	} else {
@@ -112,10 +139,7 @@ func findVersion(ctx context.Context, tx *txn, id string, version int) (*policy.
 	}
 	v, err := scanVersion(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		if version == 0 {
-			return nil, chanye.Errorf(chanye.ENOTFOUND, "政策 %s 无已发布版本 / policy %s has no published version", id, id)
-		}
-		return nil, chanye.Errorf(chanye.ENOTFOUND, "政策 %s 无第 %d 版 / policy %s has no version %d", id, version, id, version)
+		return nil, policy.VersionNotFound(id, version)
 	}
 	return v, err
 }

@@ -460,11 +460,14 @@ func appendLedger(ctx context.Context, tx *txn, e *policy.LedgerEntry, net chany
 
 // Pay pays an approved decision's entitlement at most once; see
 // policy.Service for the rules.
-func (s *Store) Pay(ctx context.Context, ref policy.DecisionRef, by string) (*policy.LedgerEntry, error) {
+func (s *Store) Pay(ctx context.Context, ref policy.DecisionRef, by string) (*policy.LedgerEntry, bool, error) {
 	if err := requireActor(by); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	var out *policy.LedgerEntry
+	var (
+		out     *policy.LedgerEntry
+		created bool
+	)
 	err := s.db.transact(ctx, false, func(tx *txn) error {
 		var (
 			did paid
@@ -473,6 +476,7 @@ func (s *Store) Pay(ctx context.Context, ref policy.DecisionRef, by string) (*po
 		if out, did, err = pay(ctx, tx, ref, by); err != nil {
 			return err
 		}
+		created = did == paidEntry
 		switch did {
 		case paidEntry:
 			return tx.audit(ctx, "pay", "policy_ledger", ref.String(), nil, out)
@@ -484,7 +488,10 @@ func (s *Store) Pay(ctx context.Context, ref policy.DecisionRef, by string) (*po
 		}
 		return nil // paid already: nothing changed
 	})
-	return out, err
+	if err != nil {
+		return nil, false, err
+	}
+	return out, created, nil
 }
 
 // paid is what pay did.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -358,21 +359,21 @@ func TestDecisionLifecycle(t *testing.T) {
 		*clock = today.AddDate(0, 0, 6) // 2025-06-21
 		wantCodeOf(t, "object after the window", s.CreateObjection(ctx, &policy.Objection{Ref: ref(c), Reason: "late", By: "x"}), chanye.EINVALID)
 		wantCodeOf(t, "approve withdrawn", s.Approve(ctx, []policy.DecisionRef{ref(a)}, "director"), chanye.EINVALID)
-		_, err = s.Pay(ctx, ref(b), "treasury")
+		_, _, err = s.Pay(ctx, ref(b), "treasury")
 		wantCodeOf(t, "pay before approval", err, chanye.EINVALID)
 		if err := s.Approve(ctx, []policy.DecisionRef{ref(b), ref(c)}, "director"); err != nil {
 			t.Fatal(err)
 		}
-		p1, err := s.Pay(ctx, ref(b), "treasury")
-		if err != nil {
-			t.Fatal(err)
+		p1, created, err := s.Pay(ctx, ref(b), "treasury")
+		if err != nil || !created {
+			t.Fatalf("pay: created %v, %v", created, err)
 		}
 		if p1.Kind != policy.LedgerPayment || p1.AmountFen != 200_00 || p1.By != "treasury" || p1.Entitlement != (policy.Entitlement{PolicyID: testPolicyID, Period: 2025, Code: b}) {
 			t.Errorf("payment %+v", p1)
 		}
-		p2, err := s.Pay(ctx, ref(b), "treasury")
-		if err != nil || p2.ID != p1.ID {
-			t.Fatalf("pay again: %+v, %v; want entry %d", p2, err, p1.ID)
+		p2, created, err := s.Pay(ctx, ref(b), "treasury")
+		if err != nil || p2.ID != p1.ID || created {
+			t.Fatalf("pay again: %+v, created %v, %v; want entry %d, a replay", p2, created, err, p1.ID)
 		}
 		if _, n, _ := s.FindLedger(ctx, policy.LedgerFilter{}); n != 1 {
 			t.Errorf("ledger has %d entries, want 1", n)
@@ -440,6 +441,7 @@ func TestPayRace(t *testing.T) {
 			wg    sync.WaitGroup
 			start = make(chan struct{})
 			ids   = make([]int64, callers)
+			wrote = make([]bool, callers)
 			errs  = make([]error, callers)
 		)
 		for i := range callers {
@@ -451,12 +453,12 @@ func TestPayRace(t *testing.T) {
 					errs[i] = err
 					return
 				}
-				e, err := s.Pay(ctx, ref, fmt.Sprintf("treasury-%d", i))
+				e, created, err := s.Pay(ctx, ref, fmt.Sprintf("treasury-%d", i))
 				if err != nil {
 					errs[i] = err
 					return
 				}
-				ids[i] = e.ID
+				ids[i], wrote[i] = e.ID, created
 			}()
 		}
 		close(start)
@@ -466,10 +468,17 @@ func TestPayRace(t *testing.T) {
 				t.Errorf("caller %d: %v", i, err)
 			}
 		}
+		writers := 0
 		for i := range ids {
 			if ids[i] != ids[0] {
 				t.Errorf("caller %d got entry %d, caller 0 got %d", i, ids[i], ids[0])
 			}
+			if wrote[i] {
+				writers++
+			}
+		}
+		if writers != 1 {
+			t.Errorf("%d callers were told they wrote the payment, want exactly 1", writers)
 		}
 		if n := countPayments(t, db); n != 1 {
 			t.Fatalf("%d payment rows, want exactly 1", n)
@@ -505,7 +514,7 @@ func TestRerunAdjustsAndReversal(t *testing.T) {
 		run1 := createRun(t, s, version, eligible(version, a, "440103", 100_000_00))
 		publicisedAndApproved(t, s, clock, run1, a)
 		ref1 := policy.DecisionRef{RunID: run1.ID, PolicyID: testPolicyID, Code: a}
-		pay, err := s.Pay(ctx, ref1, "treasury")
+		pay, _, err := s.Pay(ctx, ref1, "treasury")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -514,18 +523,18 @@ func TestRerunAdjustsAndReversal(t *testing.T) {
 		run2 := createRun(t, s, version, eligible(version, a, "440103", 120_000_00))
 		publicisedAndApproved(t, s, clock, run2, a)
 		ref2 := policy.DecisionRef{RunID: run2.ID, PolicyID: testPolicyID, Code: a}
-		adj, err := s.Pay(ctx, ref2, "treasury")
-		if err != nil {
-			t.Fatal(err)
+		adj, created, err := s.Pay(ctx, ref2, "treasury")
+		if err != nil || !created {
+			t.Fatalf("pay the re-run: created %v, %v", created, err)
 		}
 		if adj.Kind != policy.LedgerAdjustment || adj.AmountFen != 20_000_00 || adj.Decision != ref2 {
 			t.Fatalf("re-run paid %+v, want an adjustment of 20,000 yuan", adj)
 		}
-		if again, err := s.Pay(ctx, ref2, "treasury"); err != nil || again.ID != adj.ID {
-			t.Fatalf("pay the re-run again: %+v, %v", again, err)
+		if again, created, err := s.Pay(ctx, ref2, "treasury"); err != nil || again.ID != adj.ID || created {
+			t.Fatalf("pay the re-run again: %+v, created %v, %v", again, created, err)
 		}
-		if again, err := s.Pay(ctx, ref1, "treasury"); err != nil || again.ID != pay.ID {
-			t.Fatalf("pay the first run again: %+v, %v; want the payment", again, err)
+		if again, created, err := s.Pay(ctx, ref1, "treasury"); err != nil || again.ID != pay.ID || created {
+			t.Fatalf("pay the first run again: %+v, created %v, %v; want the payment", again, created, err)
 		}
 		if n := countPayments(t, db); n != 1 {
 			t.Fatalf("%d payments after a re-run, want 1", n)
@@ -535,8 +544,8 @@ func TestRerunAdjustsAndReversal(t *testing.T) {
 		run3 := createRun(t, s, version, eligible(version, a, "440103", 120_000_00))
 		publicisedAndApproved(t, s, clock, run3, a)
 		ref3 := policy.DecisionRef{RunID: run3.ID, PolicyID: testPolicyID, Code: a}
-		if same, err := s.Pay(ctx, ref3, "treasury"); err != nil || same.ID != pay.ID {
-			t.Fatalf("pay an unchanged re-run: %+v, %v; want the payment", same, err)
+		if same, created, err := s.Pay(ctx, ref3, "treasury"); err != nil || same.ID != pay.ID || created {
+			t.Fatalf("pay an unchanged re-run: %+v, created %v, %v; want the payment", same, created, err)
 		}
 
 		// Reversal cancels the net; a second reversal has nothing to cancel.
@@ -556,15 +565,15 @@ func TestRerunAdjustsAndReversal(t *testing.T) {
 				t.Errorf("%s is %s, want reversed", r, d.Status)
 			}
 		}
-		_, err = s.Pay(ctx, ref2, "treasury")
+		_, _, err = s.Pay(ctx, ref2, "treasury")
 		wantCodeOf(t, "pay a reversed decision", err, chanye.EINVALID)
 
 		// A later run pays it again as an adjustment, never a second payment.
 		run4 := createRun(t, s, version, eligible(version, a, "440103", 110_000_00))
 		publicisedAndApproved(t, s, clock, run4, a)
-		back, err := s.Pay(ctx, policy.DecisionRef{RunID: run4.ID, PolicyID: testPolicyID, Code: a}, "treasury")
-		if err != nil {
-			t.Fatal(err)
+		back, created, err := s.Pay(ctx, policy.DecisionRef{RunID: run4.ID, PolicyID: testPolicyID, Code: a}, "treasury")
+		if err != nil || !created {
+			t.Fatalf("pay after reversal: created %v, %v", created, err)
 		}
 		if back.Kind != policy.LedgerAdjustment || back.AmountFen != 110_000_00 {
 			t.Fatalf("after reversal: %+v", back)
@@ -593,10 +602,50 @@ func TestRerunAdjustsAndReversal(t *testing.T) {
 		r6 := createRun(t, s, version, eligible(version, b, "440103", 60_00))
 		publicisedAndApproved(t, s, clock, r5, b)
 		publicisedAndApproved(t, s, clock, r6, b)
-		if _, err := s.Pay(ctx, policy.DecisionRef{RunID: r6.ID, PolicyID: testPolicyID, Code: b}, "treasury"); err != nil {
+		if _, _, err := s.Pay(ctx, policy.DecisionRef{RunID: r6.ID, PolicyID: testPolicyID, Code: b}, "treasury"); err != nil {
 			t.Fatal(err)
 		}
-		_, err = s.Pay(ctx, policy.DecisionRef{RunID: r5.ID, PolicyID: testPolicyID, Code: b}, "treasury")
+		_, _, err = s.Pay(ctx, policy.DecisionRef{RunID: r5.ID, PolicyID: testPolicyID, Code: b}, "treasury")
 		wantCodeOf(t, "pay a stale decision", err, chanye.ECONFLICT)
+	})
+}
+
+// TestPolicyDepartment: a stored version names the department that
+// administers it, one of the catalog's; the issuer stays free text.
+func TestPolicyDepartment(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		s := NewStore(db)
+		c := testCatalog()
+		c.Departments = []chanye.Department{{NameZH: "市工业和信息化局", NameEN: "Industry"}, {NameZH: "市科技局", NameEN: "Science"}}
+		if _, err := s.EnsureCatalog(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		src := string(policySource(t))
+		if !strings.Contains(src, "\ndepartment: 市工业和信息化局\n") {
+			t.Fatal("the shipped policy names no department")
+		}
+		without := strings.Replace(src, "\ndepartment: 市工业和信息化局\n", "\n", 1)
+		_, err := s.CreatePolicyVersion(ctx, []byte(without), "editor")
+		wantCode(t, err, chanye.EINVALID)
+		if chanye.ErrorFields(err)["department"] == "" {
+			t.Errorf("no department: %v, want the field named", err)
+		}
+		unknown := strings.Replace(src, "\ndepartment: 市工业和信息化局\n", "\ndepartment: 市工业和信息化局办公室\n", 1)
+		_, err = s.CreatePolicyVersion(ctx, []byte(unknown), "editor")
+		wantCode(t, err, chanye.EINVALID)
+		if f := chanye.ErrorFields(err)["department"]; !strings.Contains(f, "市科技局") {
+			t.Errorf("unknown department: %q, want the catalog's departments listed", f)
+		}
+		two := strings.Replace(src, "\ndepartment: 市工业和信息化局\n", "\ndepartment: 市工业和信息化局、市科技局\n", 1)
+		_, err = s.CreatePolicyVersion(ctx, []byte(two), "editor")
+		wantCode(t, err, chanye.EINVALID)
+		v, err := s.CreatePolicyVersion(ctx, []byte(src), "editor")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Policy.Department != "市工业和信息化局" || v.Policy.Issuer != "示例：市工业和信息化局" {
+			t.Errorf("stored department %q, issuer %q", v.Policy.Department, v.Policy.Issuer)
+		}
 	})
 }

@@ -111,7 +111,7 @@ func insertNodes(ctx context.Context, tx *txn, nodes []*project.Node) error {
 	return nil
 }
 
-var errNoProject = &chanye.Error{Code: chanye.ENOTFOUND, Message: "项目不存在 / project not found"}
+var errNoProject = project.ErrNotFound
 
 func findProject(ctx context.Context, tx *txn, id string) (*project.Project, error) {
 	p, err := scanProject(tx.queryRow(ctx, `SELECT `+projectColumns+projectFrom+` WHERE p.id = ?`, strings.TrimSpace(id)))

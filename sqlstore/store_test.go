@@ -758,3 +758,31 @@ func TestDefaultCatalogRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// TestNULRefused: a NUL in a text the store would write or look up is
+// EINVALID on both databases (PostgreSQL used to fail with an internal
+// error, SQLite to store it and to match every name with it).
+func TestNULRefused(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := chanye.WithActor(context.Background(), chanye.Operator)
+		s := newStore(t, db)
+		e := enterprise(t, 1, "440106", "3612")
+		e.Name = "广州\x00示例"
+		wantCode(t, s.CreateEnterprise(ctx, e), chanye.EINVALID)
+		if _, err := s.FindEnterpriseByCode(ctx, e.Code); chanye.ErrorCode(err) != chanye.ENOTFOUND {
+			t.Errorf("the enterprise with a NUL in its name was stored: %v", err)
+		}
+		e.Name = "广州示例"
+		if err := s.CreateEnterprise(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := s.FindEnterprises(ctx, chanye.EnterpriseFilter{Q: ptr("\x00"), Limit: 10})
+		wantCode(t, err, chanye.EINVALID)
+		_, err = s.UpdateEnterprise(ctx, e.Code, chanye.EnterpriseUpdate{Name: ptr("a\x00b")})
+		wantCode(t, err, chanye.EINVALID)
+		_, err = s.FindPolicyVersion(ctx, "a\x00", 0)
+		wantCode(t, err, chanye.EINVALID)
+		_, err = s.UpdateResponsibility(ctx, "auto", chanye.ResponsibilityUpdate{CityLeader: ptr("张\x00三")})
+		wantCode(t, err, chanye.EINVALID)
+	})
+}

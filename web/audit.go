@@ -27,8 +27,10 @@ type auditRow struct {
 
 type auditView struct {
 	page
-	Actor, Entity, Key, Action, From, To string
-	Rows                                 []auditRow
+	// ActorQ is the actor filter as typed: page.Actor is who is signed in,
+	// which the layout reads.
+	ActorQ, Entity, Key, Action, From, To string
+	Rows                                  []auditRow
 	pager
 }
 
@@ -47,7 +49,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 		name string
 		into *string
 		dst  **string
-	}{{"actor", &v.Actor, &f.Actor}, {"entity", &v.Entity, &f.Entity}, {"key", &v.Key, &f.EntityKey}, {"action", &v.Action, &f.Action}} {
+	}{{"actor", &v.ActorQ, &f.Actor}, {"entity", &v.Entity, &f.Entity}, {"key", &v.Key, &f.EntityKey}, {"action", &v.Action, &f.Action}} {
 		if *p.into = strings.TrimSpace(q.Get(p.name)); *p.into != "" {
 			*p.dst = p.into
 		}

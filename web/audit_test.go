@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -42,6 +43,11 @@ func TestAuditPage(t *testing.T) {
 	status, body = get("/audit?lang=en&entity=enterprise_tiers&key=" + codeAuto + "/high_tech/2019-01-01")
 	if status != http.StatusOK || !strings.Contains(body, "Audit log") || !strings.Contains(body, "1 entries") {
 		t.Errorf("filtered, in English: status %d\n%s", status, body)
+	}
+	// An actor filter once shadowed the signed-in actor the layout reads.
+	status, body = get("/audit?actor=" + url.QueryEscape("public (public)"))
+	if status != http.StatusOK || !strings.Contains(body, `value="public (public)"`) || !strings.Contains(body, "<td>public (public)</td>") {
+		t.Errorf("actor filter: status %d\n%.500s", status, body)
 	}
 	if status, _ := get("/audit?from=tomorrow"); status != http.StatusBadRequest {
 		t.Errorf("bad date: status %d, want 400", status)

@@ -86,6 +86,7 @@ var messages = map[string][2]string{
 	"edit.new":       {"新建政策", "New policy"},
 	"edit.source":    {"政策文件（YAML）", "Policy file (YAML)"},
 	"edit.check":     {"检查 Check", "Check"},
+	"edit.signin":    {"登录后可检查用例或保存", "Sign in to check the cases or save"},
 	"edit.save":      {"保存为新版本 Save as new version", "Save as new version"},
 	"edit.cancel":    {"取消", "Cancel"},
 	"edit.line":      {"第 %d 行", "line %d"},

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/authz"
 	"github.com/chanye-org/chanye/policy"
 )
 
@@ -21,7 +22,7 @@ func actor(r *http.Request) string {
 }
 
 // maxSource bounds a posted policy file; the shipped ones are under 8 KB.
-const maxSource = 256 << 10
+const maxSource = policy.MaxSourceBytes
 
 // policyRow is one policy as the list shows it.
 type policyRow struct {
@@ -35,12 +36,36 @@ type policyRow struct {
 
 type policiesView struct {
 	page
-	Rows []policyRow
+	Rows     []policyRow
+	MayWrite bool // the new-policy button
+}
+
+// mayOn is may for an action on p: a department's Own grant covers the
+// policies it administers only.
+func mayOn(a *chanye.Actor, rules authz.Rules, act authz.Action, p *policy.Policy) bool {
+	if a == nil {
+		return false
+	}
+	switch rules.Grant(a.Role, act) {
+	case authz.Deny:
+		return false
+	case authz.Own:
+		return a.Role == chanye.RoleDepartment && a.Department != "" && p.Department == a.Department
+	}
+	return true
+}
+
+// may reports whether the signed-in actor's role has act in rules at all:
+// pages show only the buttons that can work. A scoped grant (Own) is
+// checked again when the action runs.
+func may(a *chanye.Actor, rules authz.Rules, act authz.Action) bool {
+	return a != nil && rules.Grant(a.Role, act) != authz.Deny
 }
 
 func (s *Server) policyList(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	v := &policiesView{page: s.newPage(r, "policies")}
+	v.MayWrite = may(v.Actor, authz.PolicyRules(), authz.WritePolicy)
 	l := v.L
 	v.Title = l.T("pol.title")
 	latest, _, err := s.cfg.Policies.FindPolicies(ctx, policy.VersionFilter{Latest: true, Limit: 1000})
@@ -132,6 +157,9 @@ type policyView struct {
 	EditURL    string
 	SimURL     string
 	PublishURL string
+	// What the signed-in actor may start from the page: the public sees
+	// no button that would fail.
+	MayEdit, MaySimulate bool
 }
 
 // policyVersion resolves /policies/{id}?version=N: the given version, or
@@ -182,6 +210,8 @@ func (s *Server) policyView(r *http.Request, ver *policy.Version, all []*policy.
 	q := "?version=" + strconv.Itoa(ver.Version)
 	v.EditURL, v.SimURL = base+"/edit"+q, base+"/simulate"+q
 	v.PublishURL = fmt.Sprintf("%s/versions/%d/publish", base, ver.Version)
+	v.MayEdit = mayOn(v.Actor, authz.PolicyRules(), authz.WritePolicy, p)
+	v.MaySimulate = mayOn(v.Actor, authz.EngineRules(), authz.Simulate, p)
 	today := chanye.DateOf(s.now())
 	for _, pa := range p.Params {
 		pv := paramView{Name: "p." + pa.Name, Type: string(pa.Type)}
@@ -308,6 +338,9 @@ type editView struct {
 	Vars      []schemaVar
 	Params    []schemaVar
 	CancelURL string
+	// The buttons the signed-in actor may use: checking runs the cases
+	// (authz.TestPolicy), saving stores a draft (authz.WritePolicy).
+	MayCheck, MaySave bool
 }
 
 // newPolicyTemplate prefills the editor for a new policy.
@@ -320,6 +353,7 @@ title_en: (Example) New policy
 document: 示例，非正式文件
 clause: 第一条
 issuer: 示例：市工业和信息化局
+department: 市工业和信息化局
 effective:
   from: 2026-01-01
 budget_yuan: "10000000"
@@ -354,6 +388,8 @@ func (s *Server) policyEdit(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) editView(r *http.Request, id, src string) *editView {
 	v := &editView{page: s.newPage(r, "policies"), New: id == "", PolicyID: id, Source: src}
+	v.MayCheck = may(v.Actor, authz.EngineRules(), authz.TestPolicy)
+	v.MaySave = may(v.Actor, authz.PolicyRules(), authz.WritePolicy)
 	l := v.L
 	if v.New {
 		v.Title, v.Action, v.CancelURL = l.T("edit.new"), "/policies/new", "/policies"
@@ -422,7 +458,7 @@ func (s *Server) policySave(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/policies/"+url.PathEscape(ver.PolicyID)+"?version="+strconv.Itoa(ver.Version), http.StatusSeeOther)
 		return nil
 	case "check":
-		results, err := policy.RunCases(p)
+		results, err := s.cfg.Engine.Test(r.Context(), p)
 		if err != nil {
 			return fail(err)
 		}

@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -11,6 +13,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/authz"
+	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/project"
 )
@@ -252,4 +256,49 @@ func TestBrowserProjects(t *testing.T) {
 			t.Errorf("payout without payments = %q, want —", got)
 		}
 	})
+}
+
+// TestProjectNotFoundLeaksNothing: another enterprise's project, its
+// nodes' and report forms answer the enterprise exactly what a project that
+// does not exist answers (they once said 记录不存在 against 项目不存在).
+func TestProjectNotFoundLeaksNothing(t *testing.T) {
+	f := newFixture(t)
+	addProjects(t, f)
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: f.store, Enterprises: f.store, Policies: f.store})
+	h, err := NewHandler(Config{Now: testclock.Now, Catalog: authz.Catalog(f.store), Enterprises: authz.Enterprises(f.store, testclock.Now),
+		Policies: authz.Policies(f.store), Engine: authz.Engine(eng, f.store), Projects: authz.Projects(f.store, f.store)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := &chanye.Actor{Name: "软件", Role: chanye.RoleEnterprise, Code: codeSoft} // GZ-0001 is codeAuto's
+	send := func(method, path, form string) (int, string) {
+		var r *http.Request
+		if form != "" {
+			r = httptest.NewRequest(method, path, strings.NewReader(form))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		} else {
+			r = httptest.NewRequest(method, path, nil)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r.WithContext(chanye.WithActor(r.Context(), other)))
+		body := rec.Body.String()
+		// The message, without the page around it.
+		if i := strings.Index(body, "<main"); i >= 0 {
+			body = body[i:]
+		}
+		return rec.Code, body
+	}
+	for _, c := range []struct{ name, method, path, form string }{
+		{"project", "GET", "/projects/%s", ""},
+		{"report form", "POST", "/projects/%s/reports", "month=" + reportMonth + "&invested_fen=1&cumulative_fen=1&progress_pct=1"},
+		{"report form with errors", "POST", "/projects/%s/reports", "month=" + reportMonth + "&invested_fen=x&cumulative_fen=1&progress_pct=1"},
+		{"node form", "POST", "/projects/%s/nodes/1", "note=x"},
+		{"node form with errors", "POST", "/projects/%s/nodes/1", "actual_date=x"},
+	} {
+		s1, b1 := send(c.method, fmt.Sprintf(c.path, "GZ-0001"), c.form)
+		s2, b2 := send(c.method, fmt.Sprintf(c.path, "GZ-9999"), c.form)
+		if s1 != http.StatusNotFound || s1 != s2 || strings.ReplaceAll(b1, "GZ-0001", "GZ-9999") != b2 {
+			t.Errorf("%s: hidden %d, missing %d; want one 404 page\n%.400s\n%.400s", c.name, s1, s2, b1, b2)
+		}
+	}
 }

@@ -19,12 +19,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/auth"
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/httpauth"
+	"github.com/chanye-org/chanye/httpmw"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
 )
@@ -58,6 +60,9 @@ type Config struct {
 	// Now is the clock that "today" is read from: the same one the store
 	// and the engine use. nil: time.Now.
 	Now func() time.Time
+	// Limiter limits each client's rate on the pages that evaluate over
+	// the whole base; nil: no limit. serve shares one with the API.
+	Limiter *httpmw.Limiter
 }
 
 // Engine is what the pages ask of the policy engine: *engine.Engine, or
@@ -65,6 +70,7 @@ type Config struct {
 type Engine interface {
 	Run(ctx context.Context, asOf chanye.Date, by string) (*policy.Run, error)
 	Simulate(ctx context.Context, draft *policy.Policy, asOf chanye.Date) (*engine.Simulation, error)
+	Test(ctx context.Context, p *policy.Policy) ([]policy.CaseResult, error)
 	ExplainEnterprise(ctx context.Context, code string, asOf chanye.Date) (*engine.EnterpriseDecisions, error)
 }
 
@@ -162,15 +168,15 @@ func (s *Server) routeTable() []route {
 		{"GET /enterprises/{code}", s.handle(s.enterprise)},
 		{"GET /policies", s.handle(s.policyList)},
 		{"GET /policies/new", s.handle(s.policyNew)},
-		{"POST /policies/new", s.handle(s.policySave)},
+		{"POST /policies/new", s.handle(s.expensive(s.policySave))},
 		{"GET /policies/{id}", s.handle(s.policyPage)},
 		{"GET /policies/{id}/edit", s.handle(s.policyEdit)},
-		{"POST /policies/{id}/edit", s.handle(s.policySave)},
+		{"POST /policies/{id}/edit", s.handle(s.expensive(s.policySave))},
 		{"POST /policies/{id}/versions/{version}/publish", s.handle(s.publish)},
-		{"GET /policies/{id}/simulate", s.handle(s.simulate)},
+		{"GET /policies/{id}/simulate", s.handle(s.expensive(s.simulate))},
 		{"GET /decisions", s.handle(s.decisionList)},
 		{"GET /runs", s.handle(s.runList)},
-		{"POST /runs", s.handle(s.createRun)},
+		{"POST /runs", s.handle(s.expensive(s.createRun))},
 		{"GET /runs/{id}", s.handle(s.runPage)},
 		{"POST /runs/{id}/policies/{policy}/publicise", s.handle(s.publicise)},
 		{"GET /public/publicity", s.handle(s.publicity)},
@@ -190,29 +196,46 @@ func (s *Server) routeTable() []route {
 		{"GET /audit", s.handle(s.auditPage)},
 		// Key projects (projects.go, scorecards.go, projects_report.go).
 		{"GET /projects", s.handle(s.projectList)},
-		{"GET /projects/report", s.handle(s.projectReport)},
+		{"GET /projects/report", s.handle(s.expensive(s.projectReport))},
 		{"GET /projects/{id}", s.handle(s.projectPage)},
 		{"POST /projects/{id}/reports", s.handle(s.putReport)},
 		{"POST /projects/{id}/nodes/{seq}", s.handle(s.putNode)},
-		{"GET /warnings", s.handle(s.warningBoard)},
+		{"GET /warnings", s.handle(s.expensive(s.warningBoard))},
 		{"GET /warnings/rules", s.handle(s.warningRules)},
 		{"POST /warnings/rules", s.handle(s.saveWarningRule)},
 		{"POST /warnings/rules/{id}/delete", s.handle(s.deleteWarningRule)},
-		{"GET /scorecards", s.handle(s.scorecardList)},
-		{"GET /scorecards/{kind}/{name}", s.handle(s.scorecardPage)},
+		{"GET /scorecards", s.handle(s.expensive(s.scorecardList))},
+		{"GET /scorecards/{kind}/{name}", s.handle(s.expensive(s.scorecardPage))},
 		{"/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 			return chanye.Errorf(chanye.ENOTFOUND, "页面不存在 / page not found")
 		})},
 	}
 }
 
-// routes registers routeTable on a mux.
+// routes registers routeTable on a mux. Every form but the sign-in and
+// sign-out ones needs an account: the public is sent to sign in before
+// the form is read, never shown its field errors.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range s.routeTable() {
-		mux.Handle(rt.pattern, rt.handler)
+		h := rt.handler
+		if strings.HasPrefix(rt.pattern, "POST ") && rt.pattern != "POST /login" && rt.pattern != "POST /logout" {
+			h = signedIn(h)
+		}
+		mux.Handle(rt.pattern, h)
 	}
 	return mux
+}
+
+// signedIn sends the public to the login page before h runs.
+func signedIn(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if chanye.ActorFrom(r.Context()).Role == chanye.RolePublic {
+			redirectToLogin(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // Routes lists the pattern of every route of the pages, for tests that
@@ -227,6 +250,19 @@ func Routes() []string {
 
 // handlerFunc is a page handler that returns its error for handle to show.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// expensive marks a page that evaluates over the whole base (the policy
+// editor's check, a simulation, a run, the warning board, the scorecards,
+// the meeting report): each client's rate is limited, shared with the
+// API, before it starts (429 with Retry-After).
+func (s *Server) expensive(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := s.cfg.Limiter.Check(w, r); err != nil {
+			return err
+		}
+		return h(w, r)
+	}
+}
 
 // handle adapts a handlerFunc: it resolves the language (storing a switch
 // in the cookie) and turns errors into error pages, logging server errors.

@@ -38,6 +38,10 @@ func TestPolicyCommands(t *testing.T) {
 	if !strings.Contains(out, "gz-little-giant-reward") || !strings.Contains(out, "published") {
 		t.Errorf("policy list after demo:\n%s", out)
 	}
+	// A run is not taken as of a day after today (9999-12-31 was accepted).
+	if _, err := runCmd(t, db, "policy", "run", "--as-of", "9999-12-31"); err == nil || !strings.Contains(err.Error(), "不能晚于今天") {
+		t.Errorf("policy run --as-of 9999-12-31: %v, want refused", err)
+	}
 	out = mustRun(t, db, "policy", "run", "--as-of", "2026-06-30")
 	if !regexp.MustCompile(`snapshot [0-9a-f]{64}`).MatchString(out) || !strings.Contains(out, "example-rd-subsidy") {
 		t.Errorf("policy run:\n%s", out)

@@ -9,10 +9,12 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/catalog"
+	"github.com/chanye-org/chanye/httpmw"
 	"github.com/chanye-org/chanye/sqlstore"
 	"golang.org/x/term"
 )
@@ -36,6 +38,10 @@ type Config struct {
 	// pages, the API and every command read "now" and "today" from it.
 	// main passes time.Now; tests pass a fixed clock.
 	Now func() time.Time
+	// RateLimit is serve's limit on the expensive routes per client:
+	// CHANYE_RATE_LIMIT (a minute) and CHANYE_RATE_BURST, else
+	// httpmw.DefaultRateLimit; serve's flags override both.
+	RateLimit httpmw.RateLimit
 }
 
 const usage = `chanye — 现代化产业体系平台 / modern industrial system platform
@@ -80,6 +86,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, now fun
 	}
 	if cfg.DB == "" {
 		cfg.DB = "chanye.db"
+	}
+	cfg.RateLimit = httpmw.DefaultRateLimit
+	if v := getenv("CHANYE_RATE_LIMIT"); v != "" {
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil || n < 0 {
+			return fmt.Errorf("CHANYE_RATE_LIMIT %q 须为非负数 / must be a non-negative number", v)
+		}
+		cfg.RateLimit.PerMinute = n
+	}
+	if v := getenv("CHANYE_RATE_BURST"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return fmt.Errorf("CHANYE_RATE_BURST %q 须为正整数 / must be a positive integer", v)
+		}
+		cfg.RateLimit.Burst = n
 	}
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)

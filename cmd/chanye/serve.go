@@ -28,12 +28,14 @@ import (
 // empty database with: enough for every tier to have holders.
 const demoServeEnterprises = 20000
 
-const serveHelp = `chanye serve [--addr :8080] [--db PATH|postgres://…] [--audit-key FILE] [--demo] [--tls-proxy]
+const serveHelp = `chanye serve [--addr :8080] [--db PATH|postgres://…] [--audit-key FILE] [--demo] [--tls-proxy] [--rate-limit 30] [--rate-burst 10]
 
 升级数据库、载入默认产业目录（首次），在同一端口提供网页（/）和接口（/api/、/healthz）。
 --demo 在数据库没有企业时生成约 2 万家演示企业（种子 1），没有项目时生成 1,246 个重点项目。没有任何政策时保存并发布内置政策。首次启动创建管理员 admin，
 密码取自环境变量 CHANYE_ADMIN_PASSWORD，未设置则随机生成并只显示一次。首次启动创建审计密钥文件（SQLite 默认在数据库旁，
 PostgreSQL 须以 --audit-key 指定）。Ctrl-C 或 SIGTERM 平稳退出。
+测试、模拟、计算、预警和记分卡每个账号（未登录则每个地址）每分钟至多 --rate-limit 次（默认 30，
+环境变量 CHANYE_RATE_LIMIT），可连续 --rate-burst 次（默认 10，CHANYE_RATE_BURST），超出答 429。
 
 Migrates the database, loads the default catalog on first start, and serves the
 web pages (/) and the API (/api/, /healthz) on one port, with /readyz (the
@@ -44,16 +46,24 @@ stored, the shipped policies are stored and published. The first start creates
 the account admin with the password in CHANYE_ADMIN_PASSWORD, or a random one
 printed once. The first start creates the audit key file (beside a SQLite
 database by default; PostgreSQL needs --audit-key). Stops gracefully on
-Ctrl-C or SIGTERM.
+Ctrl-C or SIGTERM. Tests, simulations, runs, warnings and scorecards are
+limited per account (per address without one) to --rate-limit a minute (30, or
+CHANYE_RATE_LIMIT; 0 turns it off), --rate-burst at once (10, or
+CHANYE_RATE_BURST); past it they answer 429 with Retry-After.
 `
 
 func runServe(ctx context.Context, cfg Config, args []string) error {
 	fs := newFlags(&cfg, "serve", serveHelp)
 	addr := fs.String("addr", ":8080", "监听地址 / listen address (\":0\" picks a free port)")
 	withDemo := fs.Bool("demo", false, "空库时生成演示数据 / fill an empty database with demo data")
+	rateLimit := fs.Float64("rate-limit", cfg.RateLimit.PerMinute, "每个账号（未登录则每个地址）每分钟可发起的测试、模拟、计算、预警和记分卡请求数，0 为不限 / expensive requests (tests, simulations, runs, warnings, scorecards) a minute per account, or per address without one; 0 turns the limit off")
+	rateBurst := fs.Int("rate-burst", cfg.RateLimit.Burst, "上述请求可连续发起的次数 / how many of them may come at once")
 	tlsProxy := fs.Bool("tls-proxy", false, "在终止 TLS 的反向代理之后：Cookie 加 Secure，客户端地址取自 X-Forwarded-For / behind a TLS-terminating proxy: Secure cookies, client address from X-Forwarded-For")
 	if _, err := parse(fs, args); err != nil {
 		return err
+	}
+	if *rateLimit < 0 || *rateBurst < 1 {
+		return fmt.Errorf("--rate-limit 须为非负数，--rate-burst 须为正整数 / --rate-limit must not be negative, --rate-burst must be positive")
 	}
 	// Requests act as their signed-in accounts; what serve does itself
 	// before serving (migrate, demo data, shipped policies) the operator does.
@@ -104,10 +114,17 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	// checks the request's actor. The engine reads the whole base through
 	// the unguarded services; authz guards its outer calls.
 	guarded := guard(store, policies, eng, cfg.Now)
+	// One limiter for the API and the pages: a client's budget on the
+	// expensive routes is one, whichever way it comes.
+	limiter := httpmw.NewLimiter(httpmw.RateLimit{PerMinute: *rateLimit, Burst: *rateBurst})
+	if limiter != nil {
+		limiter.Key = clientKey
+	}
 	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
-		Audit: authz.Audit(store), Projects: guarded.projects, Now: cfg.Now})
+		Audit: authz.Audit(store), Projects: guarded.projects, Now: cfg.Now, Limiter: limiter})
 	// Accounts: sign-in throttled per account and address, the counters in
-	// the database (auth.Limits); the first start creates an admin. The middleware turns each request's token or
+	// the database (auth.Limits); the first start creates an admin. The
+	// middleware turns each request's token or
 	// session cookie into its actor and checks forms' CSRF tokens.
 	accounts := auth.NewThrottle(store, store)
 	if err := ensureAdmin(opCtx, accounts, cfg.AdminPassword, cfg.Stderr); err != nil {
@@ -115,7 +132,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	}
 	authn := httpauth.New(httpauth.Config{Accounts: accounts, Logger: log, Secure: *tlsProxy, TrustProxy: *tlsProxy})
 	pages, err := web.NewHandler(web.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
-		Accounts: accounts, Auth: authn, Audit: authz.Audit(store), Projects: guarded.projects, Now: cfg.Now})
+		Accounts: accounts, Auth: authn, Audit: authz.Audit(store), Projects: guarded.projects, Now: cfg.Now, Limiter: limiter})
 	if err != nil {
 		return err
 	}
@@ -153,6 +170,16 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	}
 	fmt.Fprintln(cfg.Stdout, "chanye 已停止 / stopped")
 	return nil
+}
+
+// clientKey names a request's client for the rate limit: the signed-in
+// account, else the address as the sign-in throttle sees it (behind
+// --tls-proxy, from X-Forwarded-For).
+func clientKey(r *http.Request) string {
+	if chanye.ActorFrom(r.Context()).Role != chanye.RolePublic {
+		return httpmw.ClientKey(r)
+	}
+	return "addr:" + httpauth.ClientAddr(r)
 }
 
 // newMux puts the API, the pages and the operations endpoints on one mux.

@@ -1,0 +1,67 @@
+package sqlstoretest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"testing"
+
+	"github.com/chanye-org/chanye/catalog"
+	"github.com/chanye-org/chanye/internal/testclock"
+	"github.com/chanye-org/chanye/sqlstore"
+)
+
+// ForEachDB runs fn on a store over SQLite, as New makes it, and, when
+// CHANYE_TEST_POSTGRES names a PostgreSQL database, on one over a schema of
+// its own there, dropped when the test ends: for tests of other packages
+// whose answers must not depend on the database.
+func ForEachDB(t *testing.T, fn func(t *testing.T, store *sqlstore.Store)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, New(t)) })
+	dsn := os.Getenv("CHANYE_TEST_POSTGRES")
+	if dsn == "" {
+		return
+	}
+	t.Run("postgres", func(t *testing.T) {
+		ctx := context.Background()
+		admin, err := sql.Open("pgx", dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := make([]byte, 6)
+		rand.Read(b)
+		schema := "test_" + hex.EncodeToString(b)
+		if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+			t.Fatalf("create schema: %v", err)
+		}
+		t.Cleanup(func() {
+			if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+				t.Errorf("drop schema: %v", err)
+			}
+			admin.Close()
+		})
+		u, err := url.Parse(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		db, err := sqlstore.Open(ctx, u.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		db.Now = testclock.Now
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		store := sqlstore.NewStore(db)
+		if _, err := store.EnsureCatalog(ctx, catalog.Default()); err != nil {
+			t.Fatal(err)
+		}
+		fn(t, store)
+	})
+}
