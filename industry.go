@@ -186,8 +186,8 @@ type Catalog struct {
 	// Departments are the city's departments that lead industries and
 	// administer policies; a policy names exactly one of them, by NameZH.
 	Departments []Department `json:"departments,omitempty"`
-	Districts          []District   `json:"districts"`
-	Industries         []*Industry  `json:"industries"`
+	Districts   []District   `json:"districts"`
+	Industries  []*Industry  `json:"industries"`
 }
 
 // Declared is how many industries of each kind the system declares. It can

@@ -210,7 +210,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 		// Testing runs the author's code: those who write or review policies.
 		"POST /api/v1/policies/test": {path: "/api/v1/policies/test", body: `{"source":` + jsonQuote(string(src.Source)) + `}`,
 			want: [7]int{200, 200, 200, 403, 403, 403, api401}},
-		"GET /api/v1/policies/{id}":  {path: "/api/v1/policies/" + pid, want: all(200)},
+		"GET /api/v1/policies/{id}": {path: "/api/v1/policies/" + pid, want: all(200)},
 		// Version 1 is published already: who may publish gets 409.
 		"POST /api/v1/policies/{id}/versions/{version}/publish": {path: "/api/v1/policies/" + pid + "/versions/1/publish",
 			want: [7]int{409, 403, 409, 403, 403, 403, api401}},

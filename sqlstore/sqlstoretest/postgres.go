@@ -9,8 +9,6 @@ import (
 	"os"
 	"testing"
 
-	"github.com/chanye-org/chanye/catalog"
-	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/sqlstore"
 )
 
@@ -53,15 +51,7 @@ func ForEachDB(t *testing.T, fn func(t *testing.T, store *sqlstore.Store)) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { db.Close() })
-		db.Now = testclock.Now
-		if _, err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		store := sqlstore.NewStore(db)
-		if _, err := store.EnsureCatalog(ctx, catalog.Default()); err != nil {
-			t.Fatal(err)
-		}
+		store := prepare(t, db)
 		fn(t, store)
 	})
 }

@@ -31,11 +31,20 @@ func NewWithDB(t testing.TB) (*sqlstore.DB, *sqlstore.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return db, prepare(t, db)
+}
+
+// prepare gives a freshly opened database the test clock and a fresh audit
+// key, migrates it and stores the default catalog.
+func prepare(t testing.TB, db *sqlstore.DB) *sqlstore.Store {
+	t.Helper()
+	ctx := context.Background()
 	t.Cleanup(func() { db.Close() })
 	db.Now = testclock.Now
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	var err error
 	if db.AuditKeys, err = sqlstore.NewAuditKeys(nil); err != nil {
 		t.Fatal(err)
 	}
@@ -43,5 +52,5 @@ func NewWithDB(t testing.TB) (*sqlstore.DB, *sqlstore.Store) {
 	if _, err := store.EnsureCatalog(ctx, catalog.Default()); err != nil {
 		t.Fatal(err)
 	}
-	return db, store
+	return store
 }
