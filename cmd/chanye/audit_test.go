@@ -2,17 +2,17 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 )
 
 func TestAuditVerifyAndList(t *testing.T) {
@@ -261,30 +261,7 @@ func TestAuditLegacyChain(t *testing.T) {
 // TestAuditKeyPostgres: PostgreSQL has no default key file; writes are
 // refused without one, and the file given is created on first start.
 func TestAuditKeyPostgres(t *testing.T) {
-	dsn := os.Getenv("CHANYE_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("CHANYE_TEST_POSTGRES not set")
-	}
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "test_" + hex.EncodeToString(b)
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db := u.String()
+	db := sqlstoretest.PostgresSchema(t)
 
 	if _, err := runCmd(t, db, "migrate"); err == nil || !strings.Contains(err.Error(), "no audit key") {
 		t.Errorf("migrate without a key file: %v, want the write refused", err)
