@@ -33,29 +33,16 @@ func (c *Compiled) RunCases() []CaseResult {
 	for _, cs := range c.Policy.Cases {
 		d := c.Evaluate(NewSubject(cs.Enterprise, cs.AsOf), cs.AsOf)
 		r := CaseResult{Name: cs.Name, Want: cs.Expect, Decision: d}
-		r.Pass = d.Err == "" && d.Eligible == cs.Expect.Eligible && d.AmountFen == cs.Expect.AmountFen
+		want := cs.Expect.Verdict()
+		r.Pass = d.Status == want && d.AmountFen == cs.Expect.AmountFen
 		if !r.Pass {
 			r.Message = fmt.Sprintf("期望%s、金额 %s 元，实为%s、金额 %s 元 / want %s ¥%s, got %s ¥%s\n%s",
-				zhYes(cs.Expect.Eligible), cs.Expect.AmountFen.Yuan(), zhYes(d.Eligible), d.AmountFen.Yuan(),
-				enYes(cs.Expect.Eligible), cs.Expect.AmountFen.Yuan(), enYes(d.Eligible), d.AmountFen.Yuan(), d.Explain())
+				want.NameZH(), cs.Expect.AmountFen.Yuan(), d.Status.NameZH(), d.AmountFen.Yuan(),
+				want.NameEN(), cs.Expect.AmountFen.Yuan(), d.Status.NameEN(), d.AmountFen.Yuan(), d.Explain())
 		}
 		out = append(out, r)
 	}
 	return out
-}
-
-func zhYes(b bool) string {
-	if b {
-		return "符合"
-	}
-	return "不符合"
-}
-
-func enYes(b bool) string {
-	if b {
-		return "eligible"
-	}
-	return "not eligible"
 }
 
 // CanPublish reports whether p may be published: it compiles and every case

@@ -11,6 +11,7 @@ import (
 	"github.com/google/cel-go/checker"
 	"github.com/google/cel-go/common"
 	celast "github.com/google/cel-go/common/ast"
+	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/ext"
 )
 
@@ -42,6 +43,7 @@ type Compiled struct {
 	Policy *Policy
 	conds  []*expr
 	amount *expr
+	reads  []int // schema indexes the expressions read, for the unknown patterns
 }
 
 // expr is one compiled expression with what explanations need.
@@ -93,7 +95,7 @@ func Compile(p *Policy) (*Compiled, error) {
 	if err != nil {
 		return nil, fmt.Errorf("policy: schema environment: %w", err)
 	}
-	var opts []cel.EnvOption
+	opts := []cel.EnvOption{rateDecls}
 	for _, pa := range p.Params {
 		opts = append(opts, cel.Variable("p."+pa.Name, paramCELType(pa.Type)))
 	}
@@ -113,6 +115,9 @@ func Compile(p *Policy) (*Compiled, error) {
 		c.conds = append(c.conds, x)
 	}
 	x, msg := compileExpr(env, p, p.Amount.Expr, cel.IntType, "金额公式|amount formula")
+	if msg == "" {
+		msg = x.exact(p)
+	}
 	if msg != "" {
 		fields["amount.expr"] = msg + p.line("amount.expr")
 	}
@@ -120,6 +125,7 @@ func Compile(p *Policy) (*Compiled, error) {
 	if err := chanye.Invalid(fmt.Sprintf("政策 %s 的规则有误 / the rules of policy %s do not compile", p.ID, p.ID), fields); err != nil {
 		return nil, err
 	}
+	c.reads = c.readIndexes()
 	return c, nil
 }
 
@@ -131,6 +137,8 @@ func paramCELType(t ParamType) *cel.Type {
 		return cel.DoubleType
 	case ParamBool:
 		return cel.BoolType
+	case ParamRate:
+		return RateType
 	}
 	return cel.StringType
 }
@@ -153,7 +161,7 @@ func compileExpr(env *cel.Env, p *Policy, src string, want *cel.Type, who string
 				en += "; did you mean " + s + "?"
 			}
 			return zh, en
-		}, cel.EvalOptions(cel.OptExhaustiveEval))
+		}, cel.EvalOptions(cel.OptExhaustiveEval, cel.OptPartialEval), rateOverloads(p.Amount.Round().Mode))
 	if ce != nil {
 		return fail(ce.Line, ce.Col, ce.ZH, ce.EN)
 	}
@@ -291,4 +299,61 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// exact checks the amount formula: money never passes through a double,
+// and no negative number or parameter can make the amount negative where
+// that is plain from the text. It returns the problem, or "".
+func (x *expr) exact(p *Policy) string {
+	native := x.ast.NativeRep()
+	info := native.SourceInfo()
+	var (
+		dbl    celast.Expr
+		dblAt  int32
+		neg    celast.Expr
+		negVal int64
+	)
+	celast.PreOrderVisit(native.Expr(), celast.NewExprVisitor(func(e celast.Expr) {
+		if native.GetType(e.ID()).Kind() == types.DoubleKind {
+			if off, ok := info.GetOffsetRange(e.ID()); ok && (dbl == nil || off.Start < dblAt) {
+				dbl, dblAt = e, off.Start
+			}
+		}
+		if e.Kind() == celast.LiteralKind && neg == nil {
+			if i, ok := e.AsLiteral().(types.Int); ok && i < 0 {
+				neg, negVal = e, int64(i)
+			}
+		}
+	}))
+	at := func(e celast.Expr) (int, int) {
+		loc := info.GetStartLocation(e.ID())
+		return loc.Line(), loc.Column() + 1
+	}
+	if dbl != nil {
+		l, c := at(dbl)
+		return fmt.Sprintf("金额公式 第 %d 行第 %d 列：金额计算不得使用小数（double），会丢失分；请把比例写成比例参数（如 rate: {value_rate: \"0.35\"}）并写 x * p.rate，"+
+			"或用整数写 x * 35 / 100 / amount formula at %d:%d: no double on the money path, it loses fen; write a share as a rate parameter "+
+			"(such as rate: {value_rate: \"0.35\"}) and x * p.rate, or in integers x * 35 / 100", l, c, l, c)
+	}
+	if neg != nil {
+		l, c := at(neg)
+		return fmt.Sprintf("金额公式 第 %d 行第 %d 列：负数 %d 会使金额为负 / amount formula at %d:%d: the negative number %d can make the amount negative", l, c, negVal, l, c, negVal)
+	}
+	for _, name := range x.reads {
+		n, ok := strings.CutPrefix(name, "p.")
+		if !ok {
+			continue
+		}
+		pa := p.param(n)
+		if pa == nil {
+			continue
+		}
+		for _, v := range pa.Values {
+			if i, ok := v.Value.(int64); ok && i < 0 {
+				return fmt.Sprintf("金额公式：参数 %s 自 %s 起为负数 %d，会使金额为负 / amount formula: parameter %s is the negative number %d from %s, which can make the amount negative",
+					name, v.From, i, name, i, v.From)
+			}
+		}
+	}
+	return ""
 }
