@@ -327,7 +327,12 @@ func (x *expr) exact(p *Policy) string {
 	}))
 	at := func(e celast.Expr) (int, int) {
 		loc := info.GetStartLocation(e.ID())
-		return loc.Line(), loc.Column() + 1
+		col := loc.Column() + 1
+		if e.Kind() == celast.CallKind && !e.AsCall().IsMemberFunction() && identRE.MatchString(e.AsCall().FunctionName()) &&
+			col > len(e.AsCall().FunctionName()) {
+			col -= len(e.AsCall().FunctionName()) // cel-go places a call at its parenthesis
+		}
+		return loc.Line(), col
 	}
 	if dbl != nil {
 		l, c := at(dbl)
