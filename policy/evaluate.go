@@ -150,4 +150,3 @@ func (c *Compiled) Evaluate(s Subject, asOf chanye.Date) Decision {
 	d.Status, d.Eligible, d.AmountFen, d.Capped = VerdictEligible, true, amt, capped
 	return d
 }
-
