@@ -301,30 +301,16 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// exact checks the amount formula: money never passes through a double,
-// and no negative number or parameter can make the amount negative where
-// that is plain from the text. It returns the problem, or "".
+// exact checks the money path of the amount formula — the int-typed
+// nodes from the result down, through arithmetic, the branches of ?: and
+// math.least/greatest, to the leaves: no double is turned into money there
+// (int(x) of a double), and no negative number or parameter makes the
+// amount negative where that is plain from the text. Doubles and negative
+// numbers in the conditions of ?: are not on the path. It returns the
+// problem, or "".
 func (x *expr) exact(p *Policy) string {
 	native := x.ast.NativeRep()
 	info := native.SourceInfo()
-	var (
-		dbl    celast.Expr
-		dblAt  int32
-		neg    celast.Expr
-		negVal int64
-	)
-	celast.PreOrderVisit(native.Expr(), celast.NewExprVisitor(func(e celast.Expr) {
-		if native.GetType(e.ID()).Kind() == types.DoubleKind {
-			if off, ok := info.GetOffsetRange(e.ID()); ok && (dbl == nil || off.Start < dblAt) {
-				dbl, dblAt = e, off.Start
-			}
-		}
-		if e.Kind() == celast.LiteralKind && neg == nil {
-			if i, ok := e.AsLiteral().(types.Int); ok && i < 0 {
-				neg, negVal = e, int64(i)
-			}
-		}
-	}))
 	at := func(e celast.Expr) (int, int) {
 		loc := info.GetStartLocation(e.ID())
 		col := loc.Column() + 1
@@ -334,31 +320,52 @@ func (x *expr) exact(p *Policy) string {
 		}
 		return loc.Line(), col
 	}
-	if dbl != nil {
-		l, c := at(dbl)
-		return fmt.Sprintf("金额公式 第 %d 行第 %d 列：金额计算不得使用小数（double），会丢失分；请把比例写成比例参数（如 rate: {value_rate: \"0.35\"}）并写 x * p.rate，"+
-			"或用整数写 x * 35 / 100 / amount formula at %d:%d: no double on the money path, it loses fen; write a share as a rate parameter "+
-			"(such as rate: {value_rate: \"0.35\"}) and x * p.rate, or in integers x * 35 / 100", l, c, l, c)
-	}
-	if neg != nil {
-		l, c := at(neg)
-		return fmt.Sprintf("金额公式 第 %d 行第 %d 列：负数 %d 会使金额为负 / amount formula at %d:%d: the negative number %d can make the amount negative", l, c, negVal, l, c, negVal)
-	}
-	for _, name := range x.reads {
-		n, ok := strings.CutPrefix(name, "p.")
-		if !ok {
-			continue
-		}
-		pa := p.param(n)
-		if pa == nil {
-			continue
-		}
-		for _, v := range pa.Values {
-			if i, ok := v.Value.(int64); ok && i < 0 {
-				return fmt.Sprintf("金额公式：参数 %s 自 %s 起为负数 %d，会使金额为负 / amount formula: parameter %s is the negative number %d from %s, which can make the amount negative",
-					name, v.From, i, name, i, v.From)
+	isInt := func(e celast.Expr) bool { return native.GetType(e.ID()).Kind() == types.IntKind }
+	var walk func(e celast.Expr) string
+	walk = func(e celast.Expr) string {
+		switch e.Kind() {
+		case celast.LiteralKind:
+			if i, ok := e.AsLiteral().(types.Int); ok && i < 0 {
+				l, c := at(e)
+				return fmt.Sprintf("金额公式 第 %d 行第 %d 列：负数 %d 会使金额为负 / amount formula at %d:%d: the negative number %d can make the amount negative", l, c, i, l, c, i)
+			}
+		case celast.IdentKind:
+			n, ok := strings.CutPrefix(e.AsIdent(), "p.")
+			if pa := p.param(n); ok && pa != nil {
+				for _, v := range pa.Values {
+					if i, ok := v.Value.(int64); ok && i < 0 {
+						return fmt.Sprintf("金额公式：参数 %s 自 %s 起为负数 %d，会使金额为负 / amount formula: parameter %s is the negative number %d from %s, which can make the amount negative",
+							e.AsIdent(), v.From, i, e.AsIdent(), i, v.From)
+					}
+				}
+			}
+		case celast.ListKind: // math.least([…]) and math.greatest([…])
+			for _, el := range e.AsList().Elements() {
+				if msg := walk(el); msg != "" {
+					return msg
+				}
+			}
+		case celast.CallKind:
+			call := e.AsCall()
+			args := call.Args()
+			if call.FunctionName() == "int" && len(args) == 1 && !isInt(args[0]) {
+				l, c := at(e)
+				return fmt.Sprintf("金额公式 第 %d 行第 %d 列：金额计算不得使用小数（double），会丢失分；请把比例写成比例参数（如 rate: {value_rate: \"0.35\"}）并写 x * p.rate，"+
+					"或用整数写 x * 35 / 100 / amount formula at %d:%d: no double on the money path, it loses fen; write a share as a rate parameter "+
+					"(such as rate: {value_rate: \"0.35\"}) and x * p.rate, or in integers x * 35 / 100", l, c, l, c)
+			}
+			if call.FunctionName() == "_?_:_" {
+				args = args[1:]
+			}
+			for _, a := range args {
+				if a.Kind() == celast.ListKind || isInt(a) {
+					if msg := walk(a); msg != "" {
+						return msg
+					}
+				}
 			}
 		}
+		return ""
 	}
-	return ""
+	return walk(native.Expr())
 }

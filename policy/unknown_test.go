@@ -41,7 +41,7 @@ conditions:
     label_en: another condition
     expr: 'OTHER'
 amount:
-  expr: AMOUNT
+  expr: 'AMOUNT'
 ROUNDING
 `
 
@@ -162,8 +162,8 @@ func TestExactAmounts(t *testing.T) {
 	asOf := date(t, "2025-06-30")
 	src := strings.NewReplacer("OTHER", "true", "ROUNDING", "").Replace(smallFirmYAML)
 	for _, bad := range []struct{ expr, at string }{
-		{"int(double(e.fy1.revenue) * 0.35)", "1:5"},
-		{"e.fy1.revenue * 35 / 100 + int(0.5)", "1:32"},
+		{"int(double(e.fy1.revenue) * 0.35)", "1:1"},
+		{"e.fy1.revenue * 35 / 100 + int(0.5)", "1:28"},
 	} {
 		_, err := Compile(mustParse(t, strings.Replace(src, "AMOUNT", bad.expr, 1)))
 		got := chanye.ErrorFields(err)["amount.expr"]
@@ -173,11 +173,18 @@ func TestExactAmounts(t *testing.T) {
 	}
 	for _, bad := range []struct{ expr, want string }{
 		{"e.fy1.revenue + -5", "the negative number -5"},
+		{"math.greatest(e.fy1.revenue, -5)", "the negative number -5"},
+		{"e.fy1.employees > -1 ? -1 : 0", "the negative number -1"},
 	} {
 		_, err := Compile(mustParse(t, strings.Replace(src, "AMOUNT", bad.expr, 1)))
 		if got := chanye.ErrorFields(err)["amount.expr"]; !strings.Contains(got, bad.want) {
 			t.Errorf("%s: %v, want %q", bad.expr, err, bad.want)
 		}
+	}
+	// Off the money path, in the condition of ?:, doubles and negative
+	// numbers are allowed.
+	if _, err := Compile(mustParse(t, strings.Replace(src, "AMOUNT", "e.fy1.rd_ratio > 0.05 && e.age > -1 ? e.fy1.revenue * p.rate : 0", 1))); err != nil {
+		t.Errorf("a double in the condition of ?:: %v", err)
 	}
 	negParam := strings.Replace(strings.Replace(src, "AMOUNT", "e.fy1.revenue * p.ia / 100", 1), "params:\n", "params:\n  ia:\n    - {from: 2025-01-01, value: -3}\n", 1)
 	if _, err := Compile(mustParse(t, negParam)); !strings.Contains(chanye.ErrorFields(err)["amount.expr"], "parameter p.ia is the negative number -3") {
