@@ -25,6 +25,10 @@ type Result struct {
 	Rows     int
 	Policies []PolicyResult
 	Slots    []string
+	// Shared is set when more than 64 columns have missing rows: the last
+	// slot then stands for all the columns past the 63rd, and a needs mask
+	// holding it names only the first of them.
+	Shared bool
 }
 
 // PolicyResult is one policy's decisions over all rows: each row is
@@ -1044,6 +1048,8 @@ func run(cols *Columns, tu tuning, progs []*Program) Result {
 			slots[i] = 1 << k
 			if len(res.Slots) < 64 {
 				res.Slots = append(res.Slots, schema[i].Name)
+			} else {
+				res.Shared = true
 			}
 		}
 	}
