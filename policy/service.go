@@ -100,7 +100,7 @@ type Run struct {
 	// store from the policies' counts. A run with errors is stored and
 	// listed as such (its decisions that did not fail are as good as any
 	// run's): the runs page and the run page show it with an error badge,
-	// `chanye policy run` prints the errors and exits with status 3.
+	// `chanye policy run` prints the errors and exits non-zero.
 	Errors int `json:"errors"`
 }
 
@@ -281,8 +281,8 @@ type DecisionFilter struct {
 	// Verdict needs_data selects the needs-data decisions instead of the
 	// eligible ones (nil or eligible); any other verdict selects nothing.
 	Verdict *Verdict
-	Offset   int
-	Limit    int
+	Offset  int
+	Limit   int
 }
 
 // Publicity is the 公示 of one policy's decisions in one run: the list is
