@@ -19,7 +19,7 @@ const maxReason = 2000
 
 type conditionView struct {
 	ID, Label, Clause string
-	Passed            bool
+	Passed, Unknown   bool
 	Values            []string
 	Gaps              []string
 	Err               string
@@ -33,7 +33,16 @@ type decisionView struct {
 	Missing                           int
 	Conditions                        []conditionView
 	Gaps                              []string // the gaps of every failed condition
+	Needs                             []string // needs data: the figures, with their years
+	Err                               string   // the evaluation failed
 	URL                               string
+}
+
+// storedNeedsView is a needs-data decision a run stored.
+type storedNeedsView struct {
+	RunID int64
+	Title string
+	Needs []string
 }
 
 type storedView struct {
@@ -58,6 +67,8 @@ type entPoliciesView struct {
 	AsOf               string
 	Granted, NearMiss  []decisionView
 	Others             []decisionView
+	NeedsData          []decisionView
+	StoredNeeds        []storedNeedsView
 	Stored             []storedView
 	Targets            []option
 	Form               objectionForm
@@ -111,12 +122,22 @@ func (s *Server) entPoliciesView(r *http.Request, code string) (*entPoliciesView
 	for _, d := range ed.NearMisses {
 		v.NearMiss = append(v.NearMiss, decisionViewOf(l, d))
 	}
-	for _, d := range ed.Others {
+	for _, d := range ed.NeedsData {
+		v.NeedsData = append(v.NeedsData, decisionViewOf(l, d))
+	}
+	for _, d := range append(ed.Errors, ed.Others...) {
 		v.Others = append(v.Others, decisionViewOf(l, d))
 	}
 	titles, latest, err := s.policyTitles(ctx, l)
 	if err != nil {
 		return nil, err
+	}
+	for _, d := range ed.StoredNeedsData {
+		sv := storedNeedsView{RunID: d.RunID, Title: orDefault(titles[d.PolicyID], d.PolicyID)}
+		for _, n := range d.Needs {
+			sv.Needs = append(sv.Needs, needText(l, n))
+		}
+		v.StoredNeeds = append(v.StoredNeeds, sv)
 	}
 	today := chanye.DateOf(s.now())
 	targets := map[string]bool{}
@@ -174,9 +195,12 @@ func decisionViewOf(l Lang, pd engine.PolicyDecision) decisionView {
 	d := pd.Decision
 	v := decisionView{PolicyID: pd.PolicyID, Title: l.Pick(pd.TitleZH, pd.TitleEN), Document: pd.Document, Clause: pd.Clause,
 		Official: pd.Official, NoApplication: pd.Mode == policy.ModeNoApplication, Amount: yuan(d.AmountFen), Capped: d.Capped,
-		Missing: d.Missing, URL: "/policies/" + url.PathEscape(pd.PolicyID)}
+		Missing: d.Missing, Err: d.Err, URL: "/policies/" + url.PathEscape(pd.PolicyID)}
+	for _, n := range d.Needs {
+		v.Needs = append(v.Needs, needText(l, n))
+	}
 	for _, o := range d.Conditions {
-		cv := conditionView{ID: o.ID, Label: l.Pick(o.LabelZH, o.LabelEN), Clause: o.Clause, Passed: o.Passed, Err: o.Err}
+		cv := conditionView{ID: o.ID, Label: l.Pick(o.LabelZH, o.LabelEN), Clause: o.Clause, Passed: o.Passed, Unknown: o.Unknown, Err: o.Err}
 		for _, val := range o.Values {
 			cv.Values = append(cv.Values, valueText(l, val))
 		}
@@ -189,8 +213,13 @@ func decisionViewOf(l Lang, pd engine.PolicyDecision) decisionView {
 	return v
 }
 
-// valueText shows a value a condition read, with its label and unit.
+// valueText shows a value a condition read, with its label and unit: as
+// the evaluator wrote it, or (for decisions stored before it did) from the
+// schema.
 func valueText(l Lang, val policy.Value) string {
+	if val.TextZH != "" {
+		return l.Pick(val.TextZH, val.TextEN)
+	}
 	label := val.Name
 	sv, ok := policy.LookupVariable(val.Name)
 	if ok {
