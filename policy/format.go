@@ -54,6 +54,24 @@ func (p *Policy) labelOf(name string) (zh, en string, u Unit) {
 	return v.LabelZH, v.LabelEN, v.Unit
 }
 
+// ParamText shows a value of parameter pa in its unit, in Chinese and in
+// English: money in 元 / 万元, ratios, basis points and rates as
+// percentages.
+func ParamText(pa *Param, v any) (string, string) {
+	u := pa.Unit
+	if pa.Money {
+		u = UnitFen
+	}
+	return formatAny(v, u)
+}
+
+// ParamLabel returns a parameter's labels: its own, or 参数 NAME /
+// parameter NAME.
+func (p *Policy) ParamLabel(name string) (string, string) {
+	zh, en, _ := p.labelOf("p." + name)
+	return zh, en
+}
+
 // valueText is "label value" for a value a condition read.
 func (c *Compiled) valueText(name string, v any, missing bool) (string, string) {
 	lz, le, u := c.Policy.labelOf(name)
