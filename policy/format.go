@@ -153,11 +153,14 @@ func formatInt(x int64, u Unit) (string, string) {
 // up to six decimals, so no fen is lost) and in 元 below; in English in
 // yuan with two decimals.
 func MoneyText(f chanye.Fen) (string, string) {
-	en := "¥" + group(f.Yuan())
+	yuan := decimalText(int64(f), 2)
+	whole, frac, _ := strings.Cut(yuan, ".")
+	frac = (frac + "00")[:2]
+	en := "¥" + group(whole+"."+frac)
 	if f >= 1_000_000 || f <= -1_000_000 {
 		return group(decimalText(int64(f), 6)) + " 万元", en
 	}
-	return group(trimZeros(f.Yuan())) + " 元", en
+	return group(yuan) + " 元", en
 }
 
 // decimalText writes x / 10^places exactly, trailing zeros dropped.
@@ -170,8 +173,86 @@ func decimalText(x int64, places int) string {
 	for range places {
 		p *= 10
 	}
-	s := fmt.Sprintf("%s%d.%0*d", sign, u/p, places, u%p)
-	return trimZeros(s)
+	frac := strconv.FormatUint(u%p, 10)
+	if pad := places - len(frac); pad > 0 {
+		frac = strings.Repeat("0", pad) + frac
+	}
+	return trimZeros(sign + strconv.FormatUint(u/p, 10) + "." + frac)
+}
+
+// percentDigits writes x × 100 exactly as a decimal: the shortest decimal
+// that reads back as x, its point moved two places (0.0299999999998 is
+// 2.99999999998). ok is false for NaN and the infinities.
+func percentDigits(x float64) (string, bool) {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "", false
+	}
+	s := strconv.FormatFloat(x, 'f', -1, 64)
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	frac += "00"
+	whole = strings.TrimLeft(whole+frac[:2], "0")
+	if whole == "" {
+		whole = "0"
+	}
+	if frac = frac[2:]; frac != "" {
+		return sign + whole + "." + frac, true
+	}
+	return sign + whole, true
+}
+
+// roundDigits rounds a decimal to places decimals, a half away from zero;
+// exact tells whether nothing was dropped.
+func roundDigits(s string, places int) (string, bool) {
+	whole, frac, _ := strings.Cut(s, ".")
+	frac = strings.TrimRight(frac, "0")
+	if len(frac) <= places {
+		return trimZeros(s), true
+	}
+	sign := ""
+	if strings.HasPrefix(whole, "-") {
+		sign, whole = "-", whole[1:]
+	}
+	digits := []byte(whole + frac[:places])
+	if frac[places] >= '5' {
+		i := len(digits) - 1
+		for ; i >= 0 && digits[i] == '9'; i-- {
+			digits[i] = '0'
+		}
+		if i < 0 {
+			digits = append([]byte{'1'}, digits...)
+		} else {
+			digits[i]++
+		}
+	}
+	w := len(digits) - places
+	out := string(digits[:w])
+	if places > 0 {
+		out += "." + string(digits[w:])
+	}
+	out = trimZeros(out)
+	if out == "0" {
+		sign = ""
+	}
+	return sign + out, false
+}
+
+// formatRatio shows a fraction as a percentage rounded to places
+// decimals; marked 约 / ≈ when the rounding changed it and mark is set.
+func formatRatio(x float64, places int, mark bool) (string, string) {
+	pct, ok := percentDigits(x)
+	if !ok {
+		s := strconv.FormatFloat(x, 'g', -1, 64)
+		return s, s
+	}
+	s, exact := roundDigits(pct, places)
+	if mark && !exact {
+		return "约 " + s + "%", "≈" + s + " %"
+	}
+	return s + "%", s + " %"
 }
 
 // ratioRat is the exact value of the shortest decimal that reads back as
@@ -185,22 +266,6 @@ func ratioRat(x float64) (*big.Rat, bool) {
 }
 
 var hundred = big.NewRat(100, 1)
-
-// formatRatio shows a fraction as a percentage rounded to places
-// decimals; marked 约 / ≈ when the rounding changed it and mark is set.
-func formatRatio(x float64, places int, mark bool) (string, string) {
-	r, ok := ratioRat(x)
-	if !ok {
-		s := strconv.FormatFloat(x, 'g', -1, 64)
-		return s, s
-	}
-	pct := new(big.Rat).Mul(r, hundred)
-	s := trimZeros(pct.FloatString(places))
-	if exact, _ := new(big.Rat).SetString(s); mark && exact != nil && exact.Cmp(pct) != 0 {
-		return "约 " + s + "%", "≈" + s + " %"
-	}
-	return s + "%", s + " %"
-}
 
 // ratioPair shows two ratios with the fewest decimals (at least two) at
 // which they print differently when they differ, so that a comparison
@@ -219,6 +284,11 @@ func ratioPair(h, n float64) (hz, he, nz, ne string) {
 // ratioDiff shows |n - h| in percentage points with at least one
 // significant digit.
 func ratioDiff(h, n float64) string {
+	if d := math.Abs(n-h) * 100; d >= 1e-4 && !math.IsInf(d, 0) {
+		// Far apart: the float difference, rounded, is the decimal one.
+		s, _ := roundDigits(strconv.FormatFloat(d, 'f', -1, 64), 4)
+		return s
+	}
 	hr, ok1 := ratioRat(h)
 	nr, ok2 := ratioRat(n)
 	if !ok1 || !ok2 {
@@ -300,8 +370,8 @@ func gap(cm comparison, have, need ref.Val) (Gap, bool) {
 		}
 	}
 	sym := opSymbols[op]
-	g.MessageZH = fmt.Sprintf("%s %s，需 %s %s", v.LabelZH, hz, sym, nz)
-	g.MessageEN = fmt.Sprintf("%s %s, needs %s %s", v.LabelEN, he, sym, ne)
+	g.MessageZH = v.LabelZH + " " + hz + "，需 " + sym + " " + nz
+	g.MessageEN = v.LabelEN + " " + he + ", needs " + sym + " " + ne
 	if op != "==" && dz != "" {
 		if op == "<" || op == "<=" {
 			g.MessageZH += "（超出 " + dz + "）"
