@@ -287,3 +287,32 @@ func TestExplanationsShowUnitsAndLabels(t *testing.T) {
 		t.Errorf("value %q, want it marked as rounded", o.Values[0].TextZH)
 	}
 }
+
+// TestDecimalFormatting: percentages and money print exactly, rounding
+// marked, carries included.
+func TestDecimalFormatting(t *testing.T) {
+	for _, tc := range []struct {
+		x      float64
+		places int
+		want   string
+	}{
+		{0.024, 2, "2.4%"}, {0.03, 2, "3%"}, {0.0299999999998, 2, "约 3%"}, {0.0299999999998, 11, "2.99999999998%"},
+		{0.99999, 2, "约 100%"}, {-0.0125, 1, "约 -1.3%"}, {0.07, 2, "7%"}, {1.0 / 3, 2, "约 33.33%"}, {0, 2, "0%"}, {-0.00001, 2, "约 0%"},
+	} {
+		if got, _ := formatRatio(tc.x, tc.places, true); got != tc.want {
+			t.Errorf("formatRatio(%v, %d) = %q, want %q", tc.x, tc.places, got, tc.want)
+		}
+	}
+	for f, want := range map[chanye.Fen]string{1: "0.01 元", 100: "1 元", 999_999: "9,999.99 元", 1_000_000: "1 万元",
+		199_999_999: "199.999999 万元", 2_000_000_000: "2,000 万元", -1_500_000: "-1.5 万元"} {
+		if got, _ := MoneyText(f); got != want {
+			t.Errorf("MoneyText(%d) = %q, want %q", f, got, want)
+		}
+	}
+	if _, en := MoneyText(123_456_789); en != "¥1,234,567.89" {
+		t.Errorf("MoneyText en = %q", en)
+	}
+	if d := ratioDiff(0.0299999999998, 0.03); d != "0.00000000002" {
+		t.Errorf("ratioDiff = %q", d)
+	}
+}
