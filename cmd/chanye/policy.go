@@ -460,6 +460,9 @@ func runPolicySimulate(ctx context.Context, cfg Config, args []string) error {
 func printSimulation(w io.Writer, sim *engine.Simulation, top int) {
 	fmt.Fprintf(w, "政策 / policy %s  基准日 / as of %s  企业 / enterprises %d  用时 / elapsed %d ms\n", sim.PolicyID, sim.AsOf, sim.Enterprises, sim.ElapsedMS)
 	fmt.Fprintf(w, "草稿 / draft: 符合 %d 家 / %d eligible, 金额 / amount ¥%s\n", sim.Draft.Eligible, sim.Draft.Eligible, sim.Draft.AmountFen.Yuan())
+	if sim.Draft.NeedsData > 0 || sim.Draft.Errors > 0 {
+		fmt.Fprintf(w, "  待补充数据 %d 家、计算出错 %d 家 / %d need data, %d failed\n", sim.Draft.NeedsData, sim.Draft.Errors, sim.Draft.NeedsData, sim.Draft.Errors)
+	}
 	switch {
 	case sim.BudgetFen == 0:
 		fmt.Fprintln(w, "预算 / budget: 未设定 / none")
