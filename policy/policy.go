@@ -219,10 +219,10 @@ func (a Amount) Final(raw chanye.Fen) (amt chanye.Fen, capped bool, problem stri
 		z, e := MoneyText(raw)
 		return 0, false, fmt.Sprintf("金额公式的结果为负（%s）/ the amount formula is negative (%s)", z, e)
 	}
-	if a.CapFen > 0 && raw >= a.CapFen {
-		return a.CapFen, raw > a.CapFen, ""
-	}
 	if raw > chanye.MaxGrantFen {
+		if a.CapFen > 0 { // the cap is at most chanye.MaxGrantFen
+			return a.CapFen, true, ""
+		}
 		return 0, false, fmt.Sprintf("金额 %s 元超过单户上限 %s 元 / the amount ¥%s exceeds the limit of ¥%s per enterprise",
 			raw.Yuan(), chanye.MaxGrantFen.Yuan(), raw.Yuan(), chanye.MaxGrantFen.Yuan())
 	}

@@ -107,7 +107,7 @@ func MulRate(x int64, r Rate, mode RoundMode) (int64, bool) {
 	if mode == RoundHalfUp && rem >= d-rem { // rem ≥ d/2 without overflow
 		q++
 	}
-	if q > math.MaxInt64 || neg && q > 1<<63 {
+	if q > math.MaxInt64 {
 		return 0, false
 	}
 	if neg {

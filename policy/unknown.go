@@ -68,7 +68,6 @@ var derivedFrom = func() map[string][]string {
 	m := map[string][]string{
 		"e.revenue_growth": {"e.fy1.revenue", "e.fy2.revenue"},
 		"e.revenue_cagr3":  {"e.fy1.revenue", "e.fy3.revenue"},
-		"e.division":       {"e.class"},
 	}
 	for _, fy := range fiscalYears {
 		p := "e." + fy.key + "."
@@ -95,7 +94,7 @@ func fiscalYearOf(name string, asOf chanye.Date) int {
 func NeedsOf(s Subject, asOf chanye.Date, names []string) []Need {
 	seen := map[string]bool{}
 	var vars []string
-	add := func(n string, zero bool) {
+	add := func(n string) {
 		if !seen[n] {
 			seen[n] = true
 			vars = append(vars, n)
@@ -105,20 +104,20 @@ func NeedsOf(s Subject, asOf chanye.Date, names []string) []Need {
 	for _, n := range names {
 		base, ok := derivedFrom[n]
 		if !ok {
-			add(n, false)
+			add(n)
 			continue
 		}
-		any := false
+		missing := false
 		for _, b := range base {
 			if s.Missing(b) {
-				add(b, false)
-				any = true
+				add(b)
+				missing = true
 			}
 		}
-		if !any { // reported, and the base is 0
+		if !missing { // reported, and the base is 0
 			b := base[len(base)-1]
 			zeros[b] = true
-			add(b, true)
+			add(b)
 		}
 	}
 	slices.SortFunc(vars, func(a, b string) int { return schemaIndex[a] - schemaIndex[b] })
