@@ -73,8 +73,9 @@ type Gap struct {
 // joined as CEL joins &&, an error counting before an unknown: a condition
 // that is false makes the decision not eligible whatever the others are;
 // otherwise a condition in error makes it an error, else an unknown one
-// makes it needs data; all true, the amount formula decides the amount (or
-// an error, or needs data when it reads an unknown figure).
+// makes it needs data, needing the figures those conditions read; all
+// true, the amount formula decides the amount (or an error, or needs data
+// when it reads an unknown figure, needing those).
 func (c *Compiled) Evaluate(s Subject, asOf chanye.Date) Decision {
 	p := c.Policy
 	d := Decision{PolicyID: p.ID, Version: p.Version, Code: s.Code, AsOf: asOf, Active: p.Effective.Contains(asOf), Status: VerdictNotEligible}
@@ -127,12 +128,12 @@ func (c *Compiled) Evaluate(s Subject, asOf chanye.Date) Decision {
 		d.Status, d.Err = VerdictError, firstErr
 		return d
 	}
+	if d.Unknown > 0 {
+		d.Status, d.Needs = VerdictNeedsData, NeedsOf(s, asOf, unknown)
+		return d
+	}
 	out, _, err := c.amount.prg.Eval(act)
 	switch {
-	case d.Unknown > 0:
-		// The figures the amount formula would read are needed too.
-		d.Status, d.Needs = VerdictNeedsData, NeedsOf(s, asOf, append(unknown, unknownNames(out)...))
-		return d
 	case err != nil:
 		d.Status, d.Err = VerdictError, "金额公式无法计算 / the amount formula failed: "+err.Error()
 		return d

@@ -238,6 +238,10 @@ func (a Amount) Final(raw chanye.Fen) (amt chanye.Fen, capped bool, problem stri
 	return amt, capped, ""
 }
 
+// Apply rounds a non-negative amount at most chanye.MaxGrantFen to the
+// unit of r, in its mode.
+func (r Rounding) Apply(x chanye.Fen) chanye.Fen { return roundFen(x, r) }
+
 // roundFen rounds a non-negative amount at most chanye.MaxGrantFen to the
 // unit of r.
 func roundFen(x chanye.Fen, r Rounding) chanye.Fen {

@@ -100,6 +100,7 @@ type vbuf struct {
 	m      []uint64
 	mc     uint64
 	mPool  bool     // m comes from the pool
+	uPool  bool     // u comes from the pool (taken when a row turns unknown)
 	ou     []uint64 // gathered unknown bits of a string column, under a selection
 	codes  []uint32 // string: codes into dict
 	dict   []string
@@ -167,9 +168,8 @@ func (x *exec) alloc(v *vbuf, k kind) {
 	}
 	v.pooled = k
 	v.i, v.f, v.hasE, v.hasU, v.m, v.mc = nil, nil, false, false, nil, 0
-	v.t, v.e, v.u = x.getB()[:w], x.getB()[:w], x.getB()[:w]
+	v.t, v.e, v.u = x.getB()[:w], x.getB()[:w], nil
 	clear(v.e)
-	clear(v.u)
 	switch k {
 	case kInt:
 		if k := len(x.freeI); k > 0 {
@@ -186,6 +186,15 @@ func (x *exec) alloc(v *vbuf, k kind) {
 			v.f = make([]float64, x.size)[:x.n]
 		}
 	}
+}
+
+// ownU gives the allocated v a pooled bitmap of unknown rows, clear.
+func (x *exec) ownU(v *vbuf) []uint64 {
+	if !v.uPool {
+		v.u, v.uPool = x.getB()[:x.words()], true
+		clear(v.u)
+	}
+	return v.u
 }
 
 // masks gives v a pooled per-row mask vector.
@@ -211,7 +220,11 @@ func (x *exec) free(v *vbuf) {
 	if v.pooled == 0 {
 		return
 	}
-	x.freeB = append(x.freeB, v.t[:cap(v.t)], v.e[:cap(v.e)], v.u[:cap(v.u)])
+	x.freeB = append(x.freeB, v.t[:cap(v.t)], v.e[:cap(v.e)])
+	if v.uPool {
+		x.freeB = append(x.freeB, v.u[:cap(v.u)])
+		v.uPool = false
+	}
 	switch v.pooled {
 	case kInt:
 		x.freeI = append(x.freeI, v.i[:cap(v.i)])
@@ -277,6 +290,7 @@ func (x *exec) strict(v *vbuf, args ...int32) {
 		return
 	}
 	v.hasU = true
+	x.ownU(v)
 	for _, a := range args {
 		if av := &x.buf[a]; av.hasU {
 			orInto(v.u, av.u)
@@ -452,6 +466,7 @@ func (x *exec) eval(id int32, n *node, v *vbuf) {
 		// Kleene logic, as cel-go's && and ||: a false (a true) operand
 		// decides; otherwise an unknown one makes it unknown, then an
 		// error one an error.
+		x.ownU(v)
 		for j := 0; j < w; j++ {
 			ae, be := word(a, j), word(b, j)
 			au, bu := uword(a, j), uword(b, j)
@@ -488,6 +503,7 @@ func (x *exec) eval(id int32, n *node, v *vbuf) {
 		x.fixT(v)
 	case opCond:
 		x.alloc(v, n.k)
+		x.ownU(v)
 		c, a, b := arg(0), arg(1), arg(2)
 		for j := 0; j < w; j++ {
 			ce, cu := word(c, j), uword(c, j)
@@ -607,7 +623,7 @@ func (x *exec) eval(id int32, n *node, v *vbuf) {
 		x.listPred(id, n, v)
 		if u := &x.buf[n.a[0]]; u.hasU { // the range is unknown
 			v.hasU = true
-			copy(v.u, u.u[:w])
+			copy(x.ownU(v), u.u[:w])
 			x.unionMasks(v, n.a)
 			x.settle(v)
 		}
@@ -832,7 +848,7 @@ func (x *exec) missBits(v *vbuf, i int) {
 	miss, w := x.cols.cols[i].miss, x.words()
 	switch {
 	case x.sel == nil && v.pooled != 0:
-		copy(v.u, miss[x.lo/64:x.lo/64+w])
+		copy(x.ownU(v), miss[x.lo/64:x.lo/64+w])
 	case x.sel == nil:
 		v.u = miss[x.lo/64 : x.lo/64+w]
 	default:
@@ -841,6 +857,8 @@ func (x *exec) missBits(v *vbuf, i int) {
 				v.ou = make([]uint64, (x.size+63)/64)
 			}
 			v.u = v.ou[:w]
+		} else {
+			x.ownU(v)
 		}
 		gatherBits(v.u, miss, x.lo, x.sel)
 	}
@@ -1060,16 +1078,24 @@ func run(cols *Columns, tu tuning, progs []*Program) Result {
 		filt []bool
 	}
 	var jobs []job
-	words := (cols.n + 63) / 64
+	words, np := (cols.n+63)/64, 0
+	for _, p := range progs {
+		np += len(p.pols)
+	}
+	slab := make([]uint64, 3*words*np) // one allocation for every policy's bitmaps
+	bitmap := func() []uint64 {
+		b := slab[:words:words]
+		slab = slab[words:]
+		return b
+	}
 	for _, p := range progs {
 		jobs = append(jobs, job{p, subTables(p, cols), p.releases(), filterable(p.nodes, cols)})
 		for _, pp := range p.pols {
 			res.Policies = append(res.Policies, PolicyResult{PolicyID: pp.c.Policy.ID, Version: pp.c.Policy.Version,
-				Eligible: make([]uint64, words), NeedsData: make([]uint64, words), Errors: make([]uint64, words)})
+				Eligible: bitmap(), NeedsData: bitmap(), Errors: bitmap()})
 		}
 	}
 	chunks := (cols.n + chunkRows - 1) / chunkRows
-	np := len(res.Policies)
 	outs := make([]chunkOut, chunks*np)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -1183,6 +1209,7 @@ type decider struct {
 	sel   []int32
 	// scratch holds the known rows of a selection while filter tests them.
 	scratch []int32
+	marked  bool // d.need holds something for the policy at hand
 }
 
 func sparse(count, n, ratio int) bool { return count*ratio < n || ratio == 0 }
@@ -1208,6 +1235,7 @@ func (d *decider) mark(r int32, unknown bool, mask uint64, failed bool) {
 	case unknown:
 		d.unk[r/64] |= 1 << (r % 64)
 		d.need[r] |= mask
+		d.marked = true
 	}
 }
 
@@ -1233,8 +1261,9 @@ func (d *decider) keepState(sel []int32, v *vbuf) []int32 {
 // needs-data and error bits to out, needs and errs. The conditions are
 // joined as cel-go joins &&: a row stays alive until a condition is false
 // for it; alive at the end, it is in error if a condition failed, else
-// needs data if one was unknown, else eligible — then the amount formula
-// decides its amount, or an error, or needs data. While most rows are
+// needs data if one was unknown (needing what those read), else eligible
+// — then the amount formula decides its amount, or an error, or needs
+// data (needing what it reads). While most rows are
 // alive, conditions are bitmaps over the chunk, shared with the other
 // policies; once few are, the rows left are a selection that each further
 // condition narrows.
@@ -1268,11 +1297,19 @@ func (d *decider) decide(pp *polPlan, out, needs, errs []uint64) chunkOut {
 		if sel == nil && (done || !sparse(count, x.n, d.tu.condSparse)) {
 			v := x.ensure(id)
 			count = 0
+			if !v.hasE && !v.hasU {
+				for j := range elig {
+					elig[j] &= v.t[j]
+					count += bits.OnesCount64(elig[j])
+				}
+				continue
+			}
 			for j := range elig {
 				u, e := uword(v, j)&elig[j], word(v, j)&elig[j]
 				elig[j] &= v.t[j] | u | e
 				ferr[j] |= e
 				if u != 0 {
+					d.marked = true
 					unk[j] |= u
 					for m := u; m != 0; m &= m - 1 {
 						r := j*64 + bits.TrailingZeros64(m)
@@ -1316,8 +1353,8 @@ func (d *decider) decide(pp *polPlan, out, needs, errs []uint64) chunkOut {
 			elig[r/64] |= 1 << (r % 64)
 		}
 	}
-	act := &rowActivation{cols: x.cols, params: pp.params, reads: pp.reads}
 	if count > 0 && len(pp.fbConds) > 0 {
+		act := &rowActivation{cols: x.cols, params: pp.params, reads: pp.reads}
 		sel = nil
 		eachRow(elig, func(j int) bool {
 			act.at(x.lo + j)
@@ -1339,97 +1376,157 @@ func (d *decider) decide(pp *polPlan, out, needs, errs []uint64) chunkOut {
 			return keep
 		})
 	}
+	if count == 0 { // nobody alive: every row not eligible
+		d.cleanNeeds(unk, nil)
+		return chunkOut{}
+	}
 	// Alive rows: in error, needing data, or eligible pending the amount.
+	var any uint64
 	for j := range elig {
 		errs[j] = elig[j] & ferr[j]
 		needs[j] = elig[j] & unk[j] &^ ferr[j]
 		elig[j] &^= ferr[j] | unk[j]
+		any |= needs[j]
 	}
+	anyNeeds := any != 0
 	var co chunkOut
-	a := pp.c.Policy.Amount
-	// The amount is read for eligible rows and for the variables of
-	// needs-data rows, as the reference reads it.
-	rows := d.sel[:0]
-	for j := range elig {
-		for m := elig[j] | needs[j]; m != 0; m &= m - 1 {
-			rows = append(rows, int32(j*64+bits.TrailingZeros64(m)))
+	co.amounts = d.amounts(pp, elig, needs, errs, &anyNeeds)
+	if anyNeeds {
+		n := 0
+		for j := range needs[:w] {
+			n += bits.OnesCount64(needs[j])
 		}
-	}
-	type state struct {
-		raw             int64
-		failed, unknown bool
-		mask            uint64
-	}
-	var amountAt func(j int, r int32) state
-	switch {
-	case len(rows) == 0:
-	case pp.amount >= 0 && sparse(len(rows), x.n, d.tu.amountSparse):
-		v := sx.selected(x.lo, rows, pp.amount)
-		defer sx.releaseAll()
-		amountAt = func(j int, _ int32) state {
-			bit := uint64(1) << (j % 64)
-			return state{raw: v.i[j], failed: word(v, j/64)&bit != 0, unknown: uword(v, j/64)&bit != 0, mask: maskAt(v, j)}
-		}
-	case pp.amount >= 0:
-		v := x.ensure(pp.amount)
-		amountAt = func(_ int, r int32) state {
-			bit := uint64(1) << (r % 64)
-			return state{raw: v.i[r], failed: word(v, int(r/64))&bit != 0, unknown: uword(v, int(r/64))&bit != 0, mask: maskAt(v, int(r))}
-		}
-	default:
-		amountAt = func(_ int, r int32) state {
-			act.at(x.lo + int(r))
-			out, _, err := pp.fbAmount.Program.Eval(act)
-			if err != nil {
-				return state{failed: true}
+		co.needs = make([]uint64, 0, n)
+		for j := range needs[:w] {
+			for m := needs[j]; m != 0; m &= m - 1 {
+				co.needs = append(co.needs, d.need[j*64+bits.TrailingZeros64(m)])
 			}
-			if types.IsUnknown(out) {
-				return state{unknown: true, mask: x.slotMask(out)}
-			}
-			i, ok := out.(types.Int)
-			return state{raw: int64(i), failed: !ok}
 		}
 	}
-	for j, r := range rows {
-		st := amountAt(j, r)
-		w, bit := r/64, uint64(1)<<(r%64)
-		if needs[w]&bit != 0 { // needs data already: add what the amount reads
-			if st.unknown {
-				d.need[r] |= st.mask
-			}
-			continue
-		}
-		var amt int64
-		problem := ""
-		if !st.failed && !st.unknown {
-			amt, problem = finalAmount(st.raw, a)
-		}
-		switch {
-		case st.failed || problem != "":
-			elig[w] &^= bit
-			errs[w] |= bit
-		case st.unknown:
-			elig[w] &^= bit
-			needs[w] |= bit
-			d.need[r] = st.mask
-		default:
-			co.amounts = append(co.amounts, amt)
-		}
+	d.cleanNeeds(unk, needs)
+	copy(out[:w], elig)
+	return co
+}
+
+// cleanNeeds clears d.need where it was written, the rows of unk and
+// needs, for the next policy.
+func (d *decider) cleanNeeds(unk, needs []uint64) {
+	if !d.marked {
+		return
 	}
-	for j := range needs[:w] {
-		for m := needs[j]; m != 0; m &= m - 1 {
-			r := j*64 + bits.TrailingZeros64(m)
-			co.needs = append(co.needs, d.need[r])
-		}
-	}
-	// d.need is clean for the next policy where it was written.
+	d.marked = false
 	for j := range unk {
-		for m := unk[j] | needs[j]; m != 0; m &= m - 1 {
+		m := unk[j]
+		if needs != nil {
+			m |= needs[j]
+		}
+		for ; m != 0; m &= m - 1 {
 			d.need[j*64+bits.TrailingZeros64(m)] = 0
 		}
 	}
-	copy(out[:w], elig)
-	return co
+}
+
+// amounts computes the amount formula for the rows of elig (conditions
+// all true) and returns their amounts in row order; a row whose amount
+// fails moves to errs, one whose amount reads an unknown to needs (and
+// anyNeeds is set).
+func (d *decider) amounts(pp *polPlan, elig, needs, errs []uint64, anyNeeds *bool) []int64 {
+	x, sx := d.x, d.sx
+	rows := d.sel[:0]
+	for j := range elig {
+		for m := elig[j]; m != 0; m &= m - 1 {
+			rows = append(rows, int32(j*64+bits.TrailingZeros64(m)))
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	a := &pp.c.Policy.Amount
+	round, capFen := a.Round(), a.CapFen
+	out := make([]int64, 0, len(rows))
+	// keep takes the formula's value of chunk row r, or its failure or
+	// unknown (with the variables it depends on).
+	keep := func(r int32, raw int64, failed, unknown bool, mask uint64) {
+		w, bit := r/64, uint64(1)<<(r%64)
+		switch {
+		case failed:
+			elig[w] &^= bit
+			errs[w] |= bit
+			return
+		case unknown:
+			elig[w] &^= bit
+			needs[w] |= bit
+			d.need[r] = mask
+			d.marked, *anyNeeds = true, true
+			return
+		}
+		if raw >= 0 && raw <= int64(chanye.MaxGrantFen) { // as policy.Amount.Final, without its messages
+			amt := round.Apply(chanye.Fen(raw))
+			if capFen > 0 && amt > capFen {
+				amt = capFen
+			}
+			out = append(out, int64(amt))
+			return
+		}
+		amt, problem := finalAmount(raw, *a)
+		if problem != "" {
+			elig[w] &^= bit
+			errs[w] |= bit
+			return
+		}
+		out = append(out, amt)
+	}
+	// quick takes the rows' values when none failed or is unknown and
+	// every one is a plain amount, as keep would; false leaves it to keep.
+	quick := func(vals []int64, sel []int32) bool {
+		for _, raw := range vals {
+			if raw < 0 || raw > int64(chanye.MaxGrantFen) {
+				return false
+			}
+		}
+		for k, raw := range vals {
+			_ = sel[k]
+			amt := round.Apply(chanye.Fen(raw))
+			if capFen > 0 && amt > capFen {
+				amt = capFen
+			}
+			out = append(out, int64(amt))
+		}
+		return true
+	}
+	switch {
+	case pp.amount >= 0 && sparse(len(rows), x.n, d.tu.amountSparse):
+		v := sx.selected(x.lo, rows, pp.amount)
+		if v.hasE || v.hasU || !quick(v.i[:len(rows)], rows) {
+			for j, r := range rows {
+				bit := uint64(1) << (j % 64)
+				keep(r, v.i[j], word(v, j/64)&bit != 0, uword(v, j/64)&bit != 0, maskAt(v, j))
+			}
+		}
+		sx.releaseAll()
+	case pp.amount >= 0:
+		v := x.ensure(pp.amount)
+		for _, r := range rows {
+			bit := uint64(1) << (r % 64)
+			keep(r, v.i[r], word(v, int(r/64))&bit != 0, uword(v, int(r/64))&bit != 0, maskAt(v, int(r)))
+		}
+	default:
+		act := &rowActivation{cols: x.cols, params: pp.params, reads: pp.reads}
+		for _, r := range rows {
+			act.at(x.lo + int(r))
+			res, _, err := pp.fbAmount.Program.Eval(act)
+			i, ok := res.(types.Int)
+			switch {
+			case err != nil:
+				keep(r, 0, true, false, 0)
+			case types.IsUnknown(res):
+				keep(r, 0, false, true, x.slotMask(res))
+			default:
+				keep(r, int64(i), !ok, false, 0)
+			}
+		}
+	}
+	return out
 }
 
 // finalAmount rounds and caps the formula's value as policy.Evaluate does;
