@@ -32,6 +32,7 @@ type fixture struct {
 	cat   chanye.CatalogService
 	ents  chanye.EnterpriseService
 	pols  policy.Services
+	vs    policy.VersionService // unguarded: who issues a policy
 	eng   *authz.EngineGuard
 	a, b  string // two enterprise codes
 	owned string // a policy dept issues
@@ -56,7 +57,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil || len(es) < 2 {
 		t.Fatal(err)
 	}
-	return &fixture{cat: authz.Catalog(store), ents: authz.Enterprises(store, testclock.Now), pols: authz.Policies(store.PolicyServices()), eng: authz.Engine(eng, store),
+	return &fixture{cat: authz.Catalog(store), ents: authz.Enterprises(store, testclock.Now), pols: authz.Policies(store.PolicyServices()), vs: store, eng: authz.Engine(eng, store),
 		a: es[0].Code, b: es[1].Code, owned: "gz-little-giant-reward", other: "example-rd-subsidy"}
 }
 
@@ -309,4 +310,56 @@ func TestRulesNameEveryRole(t *testing.T) {
 			}
 		}
 	}
+}
+
+// objections is an in-memory policy.PublicityService of objections by id.
+// It has no FindObjections: authz must not page through the objections to
+// find one (any call it lacks panics on the nil interface).
+type objections struct {
+	policy.PublicityService
+	byID map[int64]*policy.Objection
+}
+
+func (s *objections) FindObjectionByID(_ context.Context, id int64) (*policy.Objection, error) {
+	if o, ok := s.byID[id]; ok {
+		return o, nil
+	}
+	return nil, chanye.Errorf(chanye.ENOTFOUND, "no objection %d", id)
+}
+
+func (s *objections) ResolveObjection(ctx context.Context, id int64, upheld bool, resolution string) (*policy.Objection, error) {
+	return s.FindObjectionByID(ctx, id)
+}
+
+// TestObjectionRules: resolving an objection is for the department that
+// issues its policy, found by the objection's id alone; an enterprise
+// reads its own objections by id and not another's.
+func TestObjectionRules(t *testing.T) {
+	f := newFixture(t)
+	entA := &chanye.Actor{Name: "甲", Role: chanye.RoleEnterprise, Code: f.a}
+	inner := &objections{byID: map[int64]*policy.Objection{
+		1: {ID: 1, Ref: policy.DecisionRef{RunID: 1, PolicyID: f.owned, Code: f.a}, Status: policy.ObjectionOpen},
+		2: {ID: 2, Ref: policy.DecisionRef{RunID: 1, PolicyID: f.other, Code: f.b}, Status: policy.ObjectionOpen},
+	}}
+	pub := authz.Policies(policy.Services{Versions: f.vs, Publicity: inner}).Publicity
+	resolve := func(id int64) func(ctx context.Context) error {
+		return func(ctx context.Context) error { _, err := pub.ResolveObjection(ctx, id, false, "维持"); return err }
+	}
+	find := func(id int64) func(ctx context.Context) error {
+		return func(ctx context.Context) error { _, err := pub.FindObjectionByID(ctx, id); return err }
+	}
+	run(t, []rcase{
+		{"department resolves on its policy", ownDept, resolve(1), ""},
+		{"department: not on another's", ownDept, resolve(2), chanye.EFORBIDDEN},
+		{"other department resolves on its own", otherDept, resolve(2), ""},
+		{"department: no such objection", ownDept, resolve(3), chanye.ENOTFOUND},
+		{"admin resolves any", admin, resolve(2), ""},
+		{"leader resolves none", leader, resolve(1), chanye.EFORBIDDEN},
+		{"enterprise resolves none", entA, resolve(1), chanye.EFORBIDDEN},
+		{"public resolves none", public, resolve(1), chanye.EUNAUTHORIZED},
+		{"enterprise reads its own objection", entA, find(1), ""},
+		{"enterprise: another's is not found", entA, find(2), chanye.ENOTFOUND},
+		{"task force reads any", taskForce, find(2), ""},
+		{"public reads none", public, find(1), chanye.EUNAUTHORIZED},
+	})
 }
