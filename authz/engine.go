@@ -38,21 +38,21 @@ func EngineRules() Rules { return engineRules }
 // rules allow must read the whole base, whoever starts it.
 type EngineGuard struct {
 	inner    *engine.Engine
-	policies policy.Service
+	policies policy.VersionService
 }
 
 // Engine returns inner guarded by engineRules; policies (unguarded) tells
 // who issues a policy.
-func Engine(inner *engine.Engine, policies policy.Service) *EngineGuard {
+func Engine(inner *engine.Engine, policies policy.VersionService) *EngineGuard {
 	return &EngineGuard{inner: inner, policies: policies}
 }
 
 // Run is engine.Engine.Run for administrators.
-func (g *EngineGuard) Run(ctx context.Context, asOf chanye.Date, by string) (*policy.Run, error) {
+func (g *EngineGuard) Run(ctx context.Context, asOf chanye.Date) (*policy.Run, error) {
 	if _, _, err := check(ctx, engineRules, RunPolicies); err != nil {
 		return nil, err
 	}
-	return g.inner.Run(ctx, asOf, by)
+	return g.inner.Run(ctx, asOf)
 }
 
 // Simulate is engine.Engine.Simulate; a department simulates only a draft

@@ -36,7 +36,20 @@ type fixture struct {
 	codes []string
 }
 
-func newFixture(t testing.TB, n int, pols policy.Service) *fixture {
+// policies are the services the engine reads and writes through, in one
+// value for the wrappers of the tests.
+type policies interface {
+	policy.VersionService
+	policy.RunService
+}
+
+// as returns ctx acting as an administrator called name: what the engine
+// stores is recorded as the context's actor.
+func as(ctx context.Context, name string) context.Context {
+	return chanye.WithActor(ctx, &chanye.Actor{Name: name, Role: chanye.RoleAdmin})
+}
+
+func newFixture(t testing.TB, n int, pols policies) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	store := sqlstoretest.New(t)
@@ -46,8 +59,8 @@ func newFixture(t testing.TB, n int, pols policy.Service) *fixture {
 	if pols == nil {
 		pols = store
 	}
-	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: pols})
-	if k, err := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store}).EnsureShipped(ctx, "test"); err != nil || k != len(policy.Shipped()) {
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: pols, Runs: pols})
+	if k, err := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store}).EnsureShipped(as(ctx, "test")); err != nil || k != len(policy.Shipped()) {
 		t.Fatalf("EnsureShipped = %d, %v", k, err)
 	}
 	f := &fixture{store: store, eng: eng}
@@ -57,7 +70,7 @@ func newFixture(t testing.TB, n int, pols policy.Service) *fixture {
 	return f
 }
 
-func allDecisions(t *testing.T, s policy.Service, runID int64) []*policy.StoredDecision {
+func allDecisions(t *testing.T, s policy.RunService, runID int64) []*policy.StoredDecision {
 	t.Helper()
 	var out []*policy.StoredDecision
 	for off := 0; ; {
@@ -84,7 +97,7 @@ func TestRunEqualsReference(t *testing.T) {
 func testRunEqualsReference(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, 2000, nil)
-	run, err := f.eng.Run(ctx, asOf, "tester")
+	run, err := f.eng.Run(as(ctx, "tester"), asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +160,7 @@ func testRunEqualsReference(t *testing.T) {
 	if want == 0 {
 		t.Fatal("no eligible decision in the demo base: the test proves nothing")
 	}
-	run2, err := f.eng.Run(ctx, asOf, "tester")
+	run2, err := f.eng.Run(as(ctx, "tester"), asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +172,7 @@ func testRunEqualsReference(t *testing.T) {
 	if _, err := f.store.PutFacts(ctx, f.codes[0], []*chanye.Facts{{Year: 2025, InventionPatents: &one, Source: "test", AsOf: asOf}}); err != nil {
 		t.Fatal(err)
 	}
-	run3, err := f.eng.Run(ctx, asOf, "tester")
+	run3, err := f.eng.Run(as(ctx, "tester"), asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,13 +191,13 @@ func jsonEqual(a, b []byte) bool {
 
 // failingRuns fails CreateRun's iterator after some decisions.
 type failingRuns struct {
-	policy.Service
+	policies
 	after int
 }
 
 func (f failingRuns) CreateRun(ctx context.Context, run *policy.Run, ds iter.Seq2[*policy.StoredDecision, error]) error {
 	n := 0
-	return f.Service.CreateRun(ctx, run, func(yield func(*policy.StoredDecision, error) bool) {
+	return f.policies.CreateRun(ctx, run, func(yield func(*policy.StoredDecision, error) bool) {
 		for d, err := range ds {
 			if n == f.after {
 				yield(nil, errors.New("disk full"))
@@ -201,9 +214,9 @@ func (f failingRuns) CreateRun(ctx context.Context, run *policy.Run, ds iter.Seq
 func TestRunAllOrNothing(t *testing.T) {
 	ctx := context.Background()
 	var fs failingRuns
-	f := newFixture(t, 1000, &lazyService{get: func() policy.Service { return fs }})
-	fs = failingRuns{Service: f.store, after: 3}
-	if _, err := f.eng.Run(ctx, asOf, "tester"); err == nil || !strings.Contains(err.Error(), "disk full") {
+	f := newFixture(t, 1000, &lazyService{get: func() policies { return fs }})
+	fs = failingRuns{policies: f.store, after: 3}
+	if _, err := f.eng.Run(as(ctx, "tester"), asOf); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("Run with a failing write = %v, want disk full", err)
 	}
 	runs, total, err := f.store.FindRuns(ctx, policy.RunFilter{})
@@ -219,8 +232,8 @@ func TestRunAllOrNothing(t *testing.T) {
 // lazyService resolves the service at call time, so a test can wrap the
 // store created by the fixture.
 type lazyService struct {
-	policy.Service
-	get func() policy.Service
+	policies
+	get func() policies
 }
 
 func (l *lazyService) FindPolicies(ctx context.Context, f policy.VersionFilter) ([]*policy.Version, int, error) {
@@ -238,7 +251,7 @@ func (l *lazyService) FindDecisions(ctx context.Context, f policy.DecisionFilter
 
 // countingService counts the calls that write.
 type countingService struct {
-	policy.Service
+	policies
 	mu     sync.Mutex
 	writes int
 }
@@ -247,26 +260,26 @@ func (c *countingService) CreateRun(ctx context.Context, r *policy.Run, ds iter.
 	c.mu.Lock()
 	c.writes++
 	c.mu.Unlock()
-	return c.Service.CreateRun(ctx, r, ds)
+	return c.policies.CreateRun(ctx, r, ds)
 }
-func (c *countingService) CreatePolicyVersion(ctx context.Context, src []byte, by string) (*policy.Version, error) {
+func (c *countingService) CreatePolicyVersion(ctx context.Context, src []byte) (*policy.Version, error) {
 	c.mu.Lock()
 	c.writes++
 	c.mu.Unlock()
-	return c.Service.CreatePolicyVersion(ctx, src, by)
+	return c.policies.CreatePolicyVersion(ctx, src)
 }
-func (c *countingService) PublishPolicyVersion(ctx context.Context, id string, v int, by string) (*policy.Version, error) {
+func (c *countingService) PublishPolicyVersion(ctx context.Context, id string, v int) (*policy.Version, error) {
 	c.mu.Lock()
 	c.writes++
 	c.mu.Unlock()
-	return c.Service.PublishPolicyVersion(ctx, id, v, by)
+	return c.policies.PublishPolicyVersion(ctx, id, v)
 }
 
 func TestSimulate(t *testing.T) {
 	ctx := context.Background()
 	cs := &countingService{}
-	f := newFixture(t, 2000, &lazyService{get: func() policy.Service { return cs }})
-	cs.Service = f.store
+	f := newFixture(t, 2000, &lazyService{get: func() policies { return cs }})
+	cs.policies = f.store
 	var draft *policy.Policy
 	for _, p := range policy.Shipped() {
 		if p.ID == "example-rd-subsidy" {
@@ -352,7 +365,7 @@ func TestSimulate(t *testing.T) {
 func TestExplainNearMisses(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, 2000, nil)
-	run, err := f.eng.Run(ctx, asOf, "tester")
+	run, err := f.eng.Run(as(ctx, "tester"), asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -433,7 +446,7 @@ func TestConcurrent(t *testing.T) {
 func TestAsOfBounds(t *testing.T) {
 	ctx := chanye.WithActor(context.Background(), chanye.Operator)
 	store := sqlstoretest.New(t)
-	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store})
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store})
 	today := testclock.Today()
 	day := func(days int) chanye.Date { return chanye.Date{Time: today.AddDate(0, 0, days)} }
 	draft := policy.Shipped()[0]
@@ -444,16 +457,16 @@ func TestAsOfBounds(t *testing.T) {
 			t.Errorf("%s: %v; want an as_of error: %v", name, err, wantBad)
 		}
 	}
-	_, err := eng.Run(ctx, mustDate("9999-12-31"), "test")
+	_, err := eng.Run(as(ctx, "test"), mustDate("9999-12-31"))
 	asOfError("run in 9999", err, true)
 	if err != nil && !strings.Contains(chanye.ErrorMessage(err), today.String()) {
 		t.Errorf("the message does not say which day is today: %s", chanye.ErrorMessage(err))
 	}
-	_, err = eng.Run(ctx, day(1), "test")
+	_, err = eng.Run(as(ctx, "test"), day(1))
 	asOfError("run tomorrow", err, true)
-	_, err = eng.Run(ctx, mustDate("1999-12-31"), "test")
+	_, err = eng.Run(as(ctx, "test"), mustDate("1999-12-31"))
 	asOfError("run in 1999", err, true)
-	_, err = eng.Run(ctx, today, "test") // no published policy: refused, but not for its day
+	_, err = eng.Run(as(ctx, "test"), today) // no published policy: refused, but not for its day
 	asOfError("run today", err, false)
 	_, err = eng.Simulate(ctx, draft, day(engine.MaxAheadDays+1))
 	asOfError("simulate too far ahead", err, true)

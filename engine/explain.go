@@ -33,7 +33,7 @@ func (e *Engine) ExplainEnterprise(ctx context.Context, code string, asOf chanye
 		return nil, err
 	}
 	out := explainAll(ent, pols, asOf)
-	stored, _, err := e.cfg.Policies.FindDecisions(ctx, policy.DecisionFilter{Code: &ent.Code, Limit: maxStored})
+	stored, _, err := e.cfg.Runs.FindDecisions(ctx, policy.DecisionFilter{Code: &ent.Code, Limit: maxStored})
 	if err != nil {
 		return nil, err
 	}

@@ -23,9 +23,10 @@ var rescanShare = 50
 // and stores the eligible decisions with their explanations as one run,
 // all or nothing. Eligibility and amounts come from the fast path; each
 // eligible decision is then explained by the reference evaluator, which
-// must agree. EINVALID when no published policy is active on asOf, or
-// asOf is after today or before MinAsOf.
-func (e *Engine) Run(ctx context.Context, asOf chanye.Date, by string) (*policy.Run, error) {
+// must agree. The run is recorded as the context's actor's. EINVALID when
+// no published policy is active on asOf, or asOf is after today or before
+// MinAsOf.
+func (e *Engine) Run(ctx context.Context, asOf chanye.Date) (*policy.Run, error) {
 	start := e.cfg.Now()
 	asOf, err := e.asOfOrToday(asOf, 0)
 	if err != nil {
@@ -61,12 +62,12 @@ func (e *Engine) Run(ctx context.Context, asOf chanye.Date, by string) (*policy.
 	}
 	b.cols = nil // the columns are done with; let them go before the write
 
-	run := &policy.Run{AsOf: asOf, StartedAt: start, By: by, Snapshot: b.snapshot, Enterprises: b.Len()}
+	run := &policy.Run{AsOf: asOf, StartedAt: start, Snapshot: b.snapshot, Enterprises: b.Len()}
 	for _, c := range pols {
 		run.Policies = append(run.Policies, policy.RunPolicy{ID: c.Policy.ID, Version: c.Policy.Version})
 	}
 	t0 = time.Now()
-	if err := e.cfg.Policies.CreateRun(ctx, run, e.explained(ctx, b, pols, &res)); err != nil {
+	if err := e.cfg.Runs.CreateRun(ctx, run, e.explained(ctx, b, pols, &res)); err != nil {
 		return nil, err
 	}
 	e.cfg.Logger.Info("policy run", "run", run.ID, "as_of", asOf.String(), "enterprises", run.Enterprises,

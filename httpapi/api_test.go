@@ -428,7 +428,7 @@ func validateResponse(t *testing.T, spec validator.Validator, sc scenario, resp 
 // once answered them). GET routes are authz's alone.
 func TestSignInBeforeFields(t *testing.T) {
 	store := sqlstoretest.New(t)
-	h := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store, Projects: store,
+	h := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Projects: store,
 		Logger: slog.New(slog.DiscardHandler)})
 	param := regexp.MustCompile(`\{[^}]+\}`)
 	for _, rt := range Routes() {

@@ -37,7 +37,7 @@ var openAPIDocument []byte
 type Config struct {
 	Catalog      chanye.CatalogService
 	Enterprises  chanye.EnterpriseService
-	Policies     policy.Service
+	Policies     policy.Services
 	Audit        chanye.AuditService // nil: GET /api/v1/audit answers 404
 	Projects     project.Service     // nil: the project, warning and scorecard routes answer 404
 	Engine       Engine
@@ -56,7 +56,7 @@ type Config struct {
 // Engine is what the API asks of the policy engine: *engine.Engine, or
 // the same guarded by package authz.
 type Engine interface {
-	Run(ctx context.Context, asOf chanye.Date, by string) (*policy.Run, error)
+	Run(ctx context.Context, asOf chanye.Date) (*policy.Run, error)
 	Simulate(ctx context.Context, draft *policy.Policy, asOf chanye.Date) (*engine.Simulation, error)
 	Test(ctx context.Context, p *policy.Policy) ([]policy.CaseResult, error)
 	ExplainEnterprise(ctx context.Context, code string, asOf chanye.Date) (*engine.EnterpriseDecisions, error)
@@ -86,7 +86,7 @@ var statusOf = map[string]int{
 type server struct {
 	catalog     chanye.CatalogService
 	enterprises chanye.EnterpriseService
-	policies    policy.Service
+	policies    policy.Services
 	audit       chanye.AuditService
 	projects    project.Service
 	engine      Engine

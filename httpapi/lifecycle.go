@@ -21,7 +21,6 @@ type publiciseBody struct {
 }
 
 func (s *server) publicise(w http.ResponseWriter, r *http.Request) error {
-	by := actor(r)
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
@@ -43,7 +42,7 @@ func (s *server) publicise(w http.ResponseWriter, r *http.Request) error {
 	if days < 1 || days > 60 {
 		return fieldError("days", "须为 1 到 60 个工作日", "must be from 1 to 60 working days", "")
 	}
-	p, err := s.policies.Publicise(r.Context(), id, r.PathValue("policy"), days, by)
+	p, err := s.policies.Publicity.Publicise(r.Context(), id, r.PathValue("policy"), days)
 	if err != nil {
 		return err
 	}
@@ -66,7 +65,7 @@ func (s *server) listPublicity(w http.ResponseWriter, r *http.Request) error {
 	if err := optional(q, "on", queryDate, &f.On); err != nil {
 		return err
 	}
-	entries, total, err := s.policies.FindPublicity(r.Context(), f)
+	entries, total, err := s.policies.Publicity.FindPublicity(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -96,21 +95,20 @@ func (b refBody) ref(prefix string) (policy.DecisionRef, map[string]string) {
 	return policy.DecisionRef{RunID: b.RunID, PolicyID: b.PolicyID, Code: code}, f
 }
 
-// decodeRef reads who asks and body, a request naming one decision, and
+// decodeRef reads body, a request naming one decision, and
 // checks the reference and, when reason is not nil, that *reason is given.
 // invalid heads the error listing the faulty fields.
 func (s *server) decodeRef(w http.ResponseWriter, r *http.Request, body interface {
 	ref(prefix string) (policy.DecisionRef, map[string]string)
-}, reason *string, invalid string) (by string, ref policy.DecisionRef, err error) {
-	by = actor(r)
+}, reason *string, invalid string) (ref policy.DecisionRef, err error) {
 	if err := s.decodeJSON(w, r, body); err != nil {
-		return "", ref, err
+		return ref, err
 	}
 	ref, f := body.ref("")
 	if reason != nil && strings.TrimSpace(*reason) == "" {
 		f["reason"] = "必填 / required"
 	}
-	return by, ref, chanye.Invalid(invalid, f)
+	return ref, chanye.Invalid(invalid, f)
 }
 
 // objectionBody is the body of POST /api/v1/objections.
@@ -122,12 +120,12 @@ type objectionBody struct {
 
 func (s *server) createObjection(w http.ResponseWriter, r *http.Request) error {
 	var body objectionBody
-	by, ref, err := s.decodeRef(w, r, &body, &body.Reason, "异议有误 / invalid objection")
+	ref, err := s.decodeRef(w, r, &body, &body.Reason, "异议有误 / invalid objection")
 	if err != nil {
 		return err
 	}
-	o := &policy.Objection{Ref: ref, Absent: body.Absent, Reason: body.Reason, By: by}
-	if err := s.policies.CreateObjection(r.Context(), o); err != nil {
+	o := &policy.Objection{Ref: ref, Absent: body.Absent, Reason: body.Reason}
+	if err := s.policies.Publicity.CreateObjection(r.Context(), o); err != nil {
 		return err
 	}
 	w.Header().Set("Location", fmt.Sprintf("/api/v1/objections?status=%s", o.Status))
@@ -152,7 +150,7 @@ func (s *server) listObjections(w http.ResponseWriter, r *http.Request) error {
 	if err := refFilter(q, &f.RunID, &f.PolicyID, &f.Code); err != nil {
 		return err
 	}
-	os, total, err := s.policies.FindObjections(r.Context(), f)
+	os, total, err := s.policies.Publicity.FindObjections(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -166,7 +164,6 @@ type resolveBody struct {
 }
 
 func (s *server) resolveObjection(w http.ResponseWriter, r *http.Request) error {
-	by := actor(r)
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
@@ -185,7 +182,7 @@ func (s *server) resolveObjection(w http.ResponseWriter, r *http.Request) error 
 	if err := chanye.Invalid("处理意见有误 / invalid resolution", f); err != nil {
 		return err
 	}
-	o, err := s.policies.ResolveObjection(r.Context(), id, *body.Upheld, body.Resolution, by)
+	o, err := s.policies.Publicity.ResolveObjection(r.Context(), id, *body.Upheld, body.Resolution)
 	if err != nil {
 		return err
 	}
@@ -198,7 +195,6 @@ type approvalBody struct {
 }
 
 func (s *server) approve(w http.ResponseWriter, r *http.Request) error {
-	by := actor(r)
 	var body approvalBody
 	if err := s.decodeJSON(w, r, &body); err != nil {
 		return err
@@ -219,13 +215,13 @@ func (s *server) approve(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	if err := s.policies.Approve(ctx, refs, by); err != nil {
+	if err := s.policies.Ledger.Approve(ctx, refs); err != nil {
 		return err
 	}
 	out := make([]*policy.StoredDecision, len(refs))
 	for i, ref := range refs {
 		var err error
-		if out[i], err = s.policies.FindDecision(ctx, ref); err != nil {
+		if out[i], err = s.policies.Runs.FindDecision(ctx, ref); err != nil {
 			return err
 		}
 		if out[i].Industries == nil {
@@ -241,11 +237,11 @@ func (s *server) approve(w http.ResponseWriter, r *http.Request) error {
 // calls race, and the store says which call wrote it.
 func (s *server) pay(w http.ResponseWriter, r *http.Request) error {
 	var body refBody
-	by, ref, err := s.decodeRef(w, r, &body, nil, "支付项有误 / invalid payment")
+	ref, err := s.decodeRef(w, r, &body, nil, "支付项有误 / invalid payment")
 	if err != nil {
 		return err
 	}
-	e, created, err := s.policies.Pay(r.Context(), ref, by)
+	e, created, err := s.policies.Ledger.Pay(r.Context(), ref)
 	if err != nil {
 		return err
 	}
@@ -264,11 +260,11 @@ type reversalBody struct {
 
 func (s *server) reverse(w http.ResponseWriter, r *http.Request) error {
 	var body reversalBody
-	by, ref, err := s.decodeRef(w, r, &body, &body.Reason, "冲销有误 / invalid reversal")
+	ref, err := s.decodeRef(w, r, &body, &body.Reason, "冲销有误 / invalid reversal")
 	if err != nil {
 		return err
 	}
-	e, err := s.policies.Reverse(r.Context(), ref, body.Reason, by)
+	e, err := s.policies.Ledger.Reverse(r.Context(), ref, body.Reason)
 	if err != nil {
 		return err
 	}
@@ -299,7 +295,7 @@ func (s *server) listLedger(w http.ResponseWriter, r *http.Request) error {
 	if err := optional(q, "kind", oneOf("类型", "kind", ledgerKinds), &f.Kind); err != nil {
 		return err
 	}
-	entries, total, err := s.policies.FindLedger(r.Context(), f)
+	entries, total, err := s.policies.Ledger.FindLedger(r.Context(), f)
 	if err != nil {
 		return err
 	}

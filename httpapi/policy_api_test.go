@@ -102,12 +102,12 @@ func TestPolicyScenarios(t *testing.T) {
 
 	var logs bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store, Logger: log,
+	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Logger: log,
 		Now: func() time.Time { return clock }})
 	// Payments and reversals go through the metrics as in serve: a reversal
 	// once panicked there after it was written, answering 500.
 	met := metrics.New()
-	h := asActor(NewHandler(Config{Now: func() time.Time { return clock }, Catalog: store, Enterprises: store, Policies: met.Policies(store), Engine: eng, Logger: log}))
+	h := asActor(NewHandler(Config{Now: func() time.Time { return clock }, Catalog: store, Enterprises: store, Policies: met.Policies(store.PolicyServices()), Engine: eng, Logger: log}))
 	spec := newSpecValidator(t)
 
 	sources := shippedSources(t)

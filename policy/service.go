@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
-	"strings"
 	"time"
 
 	"github.com/chanye-org/chanye"
@@ -13,7 +12,8 @@ import (
 
 // This file holds what the platform stores about policies: versions, batch
 // runs with their decisions, the lifecycle of a decision from computed to
-// paid, and the payment ledger; Service is the store's contract.
+// paid, and the payment ledger; the services below are the store's
+// contract, one per job.
 //
 // Storage volume decides the shape of a run. 100 policies × 3.6 M
 // enterprises is 360 M decisions a run, too many rows to keep. A run stores
@@ -70,7 +70,7 @@ type Run struct {
 	AsOf       chanye.Date `json:"as_of"`
 	StartedAt  time.Time   `json:"started_at"`  // set by the caller when evaluation began; the store's now if zero
 	FinishedAt time.Time   `json:"finished_at"` // the store's now when the run is written
-	By         string      `json:"by"`
+	By         string      `json:"by"`          // set by the store: the context's actor
 	// Snapshot identifies the enterprise data the run read, so that any
 	// decision, eligible or not, can be replayed.
 	Snapshot    string      `json:"snapshot"`
@@ -85,9 +85,6 @@ func (r *Run) Validate() error {
 	f := map[string]string{}
 	if r.AsOf.IsZero() {
 		f["as_of"] = "必填 / required"
-	}
-	if strings.TrimSpace(r.By) == "" {
-		f["by"] = "必填 / required"
 	}
 	if len(r.Policies) == 0 {
 		f["policies"] = "至少一项政策 / at least one policy is required"
@@ -392,15 +389,19 @@ func VersionNotFound(id string, version int) error {
 	return chanye.Errorf(chanye.ENOTFOUND, "政策 %s 无第 %d 版 / policy %s has no version %d", id, version, id, version)
 }
 
-// Service stores policies, runs, decisions and payments. Every method that
-// changes state takes the actor (an account name later) and records it with
-// the store's time.
-type Service interface {
+// The policy services, one per job. Each method that changes state records
+// who did it — the context's actor (chanye.ActorFrom), as its String — with
+// the store's time: callers pass no actor of their own, so what is recorded
+// is always who the request was authenticated as. A consumer holds only the
+// services it uses; Services groups them for those that use several.
+
+// VersionService stores policy versions: drafts and their publication.
+type VersionService interface {
 	// CreatePolicyVersion parses and compiles src and stores it as a draft
 	// with the next version number of its policy id (the version and
 	// status written in src are overridden). EINVALID with the parse or
 	// compile errors.
-	CreatePolicyVersion(ctx context.Context, src []byte, by string) (*Version, error)
+	CreatePolicyVersion(ctx context.Context, src []byte) (*Version, error)
 	// FindPolicies returns one page of versions, ordered by policy id and
 	// version, and the total.
 	FindPolicies(ctx context.Context, filter VersionFilter) ([]*Version, int, error)
@@ -410,14 +411,19 @@ type Service interface {
 	// PublishPolicyVersion publishes a draft and retires the version
 	// published before it. EINVALID naming the failing cases (CanPublish),
 	// ECONFLICT when the version is not a draft, ENOTFOUND.
-	PublishPolicyVersion(ctx context.Context, id string, version int, by string) (*Version, error)
+	PublishPolicyVersion(ctx context.Context, id string, version int) (*Version, error)
+}
 
+// RunService stores runs with their decisions and reads them back, with
+// the transitions each decision went through.
+type RunService interface {
 	// CreateRun stores run and the eligible decisions of decisions in one
 	// transaction: all or nothing. Non-eligible decisions yielded are
-	// skipped. It sets run.ID, FinishedAt, Eligible, TotalFen and each
-	// policy's totals. EINVALID (a policy version not published, a decision
-	// of a policy not in the run, a bad run), ECONFLICT (two decisions of
-	// one policy for one enterprise), or the iterator's error.
+	// skipped. It sets run.ID, By (the context's actor), FinishedAt,
+	// Eligible, TotalFen and each policy's totals. EINVALID (a policy
+	// version not published, a decision of a policy not in the run, a bad
+	// run), ECONFLICT (two decisions of one policy for one enterprise), or
+	// the iterator's error.
 	CreateRun(ctx context.Context, run *Run, decisions iter.Seq2[*StoredDecision, error]) error
 	// FindRuns returns one page of runs, newest first, and the total.
 	FindRuns(ctx context.Context, filter RunFilter) ([]*Run, int, error)
@@ -432,35 +438,45 @@ type Service interface {
 	FindDecision(ctx context.Context, ref DecisionRef) (*StoredDecision, error)
 	// FindDecisionEvents returns the transitions of a decision, oldest first.
 	FindDecisionEvents(ctx context.Context, ref DecisionRef) ([]*DecisionEvent, error)
+}
 
+// PublicityService puts decisions on the public list (公示) and handles
+// the objections raised while they are on it.
+type PublicityService interface {
 	// Publicise puts the computed decisions of one policy in a run on the
 	// public list from today for days working days. EINVALID (days < 1),
 	// ENOTFOUND (no such run or policy in it), ECONFLICT (already
 	// publicised).
-	Publicise(ctx context.Context, runID int64, policyID string, days int, by string) (*Publicity, error)
+	Publicise(ctx context.Context, runID int64, policyID string, days int) (*Publicity, error)
 	// FindPublicity returns one page of the public list — decisions
 	// publicised and not withdrawn or reversed — and the total.
 	FindPublicity(ctx context.Context, filter PublicityFilter) ([]*PublicityEntry, int, error)
 
 	// CreateObjection records an enterprise's objection to a publicised
 	// decision, or to its absence from a publicised run, and moves a
-	// disputed decision to objected. EINVALID (no reason; the run's
-	// policy is not publicised; the window has closed), ENOTFOUND (no such
-	// run), ECONFLICT (an objection is already open for the ref).
+	// disputed decision to objected. o.By is set to the context's actor.
+	// EINVALID (no reason; the run's policy is not publicised; the window
+	// has closed), ENOTFOUND (no such run), ECONFLICT (an objection is
+	// already open for the ref).
 	CreateObjection(ctx context.Context, o *Objection) error
 	// ResolveObjection upholds or rejects an open objection. Upheld
 	// withdraws the decision (a new run recomputes it); rejected puts it
 	// back on the list. ENOTFOUND, ECONFLICT (already resolved), EINVALID
 	// (no resolution text).
-	ResolveObjection(ctx context.Context, id int64, upheld bool, resolution, by string) (*Objection, error)
+	ResolveObjection(ctx context.Context, id int64, upheld bool, resolution string) (*Objection, error)
+	// FindObjectionByID returns one objection. ENOTFOUND.
+	FindObjectionByID(ctx context.Context, id int64) (*Objection, error)
 	// FindObjections returns one page of objections and the total.
 	FindObjections(ctx context.Context, filter ObjectionFilter) ([]*Objection, int, error)
+}
 
+// LedgerService approves decisions and pays them into the ledger.
+type LedgerService interface {
 	// Approve approves publicised decisions whose window has ended, in one
 	// transaction; decisions already approved or paid are left as they are,
 	// so concurrent approvals are harmless. ENOTFOUND, EINVALID (a decision
 	// still in its window, objected, withdrawn or only computed).
-	Approve(ctx context.Context, refs []DecisionRef, by string) error
+	Approve(ctx context.Context, refs []DecisionRef) error
 	// Pay pays an approved decision's entitlement. It is idempotent and
 	// safe under races: the entitlement has at most one payment entry,
 	// ever. Paying a decision whose entitlement is paid with the same
@@ -472,11 +488,22 @@ type Service interface {
 	// the call wrote the entry (a payment or an adjustment) or returns one
 	// written before (a replay), so that callers count and answer each
 	// entry once.
-	Pay(ctx context.Context, ref DecisionRef, by string) (e *LedgerEntry, created bool, err error)
+	Pay(ctx context.Context, ref DecisionRef) (e *LedgerEntry, created bool, err error)
 	// Reverse cancels what was paid for the decision's entitlement with a
 	// reversal entry of minus the net. ECONFLICT (nothing to reverse),
 	// EINVALID (no reason), ENOTFOUND.
-	Reverse(ctx context.Context, ref DecisionRef, reason, by string) (*LedgerEntry, error)
+	Reverse(ctx context.Context, ref DecisionRef, reason string) (*LedgerEntry, error)
 	// FindLedger returns one page of ledger entries and the total.
 	FindLedger(ctx context.Context, filter LedgerFilter) ([]*LedgerEntry, int, error)
+}
+
+// Services are the policy services together, for the consumers that use
+// several of them (the API, the pages) and for the decorators that wrap
+// each (authorization, metrics). Applications join here as a service of
+// their own.
+type Services struct {
+	Versions  VersionService
+	Runs      RunService
+	Publicity PublicityService
+	Ledger    LedgerService
 }

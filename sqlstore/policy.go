@@ -14,7 +14,17 @@ import (
 	"github.com/chanye-org/chanye/policy"
 )
 
-var _ policy.Service = (*Store)(nil)
+var (
+	_ policy.VersionService   = (*Store)(nil)
+	_ policy.RunService       = (*Store)(nil)
+	_ policy.PublicityService = (*Store)(nil)
+	_ policy.LedgerService    = (*Store)(nil)
+)
+
+// PolicyServices returns the store as each of the policy services.
+func (s *Store) PolicyServices() policy.Services {
+	return policy.Services{Versions: s, Runs: s, Publicity: s, Ledger: s}
+}
 
 // where collects the conditions and arguments of a filtered query.
 type where struct {
@@ -72,9 +82,10 @@ func scanVersion(row interface{ Scan(...any) error }) (*policy.Version, error) {
 }
 
 // CreatePolicyVersion stores src as the next draft of its policy.
-func (s *Store) CreatePolicyVersion(ctx context.Context, src []byte, by string) (*policy.Version, error) {
-	if strings.TrimSpace(by) == "" {
-		return nil, chanye.Invalid("缺少操作人 / actor required", map[string]string{"by": "必填 / required"})
+func (s *Store) CreatePolicyVersion(ctx context.Context, src []byte) (*policy.Version, error) {
+	by, err := actor(ctx)
+	if err != nil {
+		return nil, err
 	}
 	p, err := policy.Parse(src)
 	if err != nil {
@@ -175,12 +186,13 @@ func (s *Store) FindPolicies(ctx context.Context, f policy.VersionFilter) ([]*po
 
 // PublishPolicyVersion publishes a draft whose cases all pass and retires
 // the version published before it.
-func (s *Store) PublishPolicyVersion(ctx context.Context, id string, version int, by string) (*policy.Version, error) {
-	if strings.TrimSpace(by) == "" {
-		return nil, chanye.Invalid("缺少操作人 / actor required", map[string]string{"by": "必填 / required"})
+func (s *Store) PublishPolicyVersion(ctx context.Context, id string, version int) (*policy.Version, error) {
+	by, err := actor(ctx)
+	if err != nil {
+		return nil, err
 	}
 	var out *policy.Version
-	err := s.db.transact(ctx, false, func(tx *txn) error {
+	err = s.db.transact(ctx, false, func(tx *txn) error {
 		v, err := findVersion(ctx, tx, id, version)
 		if err != nil {
 			return err
@@ -229,6 +241,11 @@ const decisionInsertColumns = `run_id, policy_id, version, code, name, district,
 // CreateRun writes the run, its eligible decisions and its totals in one
 // transaction, streaming decisions in multi-row inserts of bulkRows.
 func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.Seq2[*policy.StoredDecision, error]) error {
+	by, err := actor(ctx)
+	if err != nil {
+		return err
+	}
+	run.By = by
 	if err := run.Validate(); err != nil {
 		return err
 	}

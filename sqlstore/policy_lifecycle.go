@@ -14,11 +14,17 @@ import (
 // approval, payment. Every transition writes a row of policy_decision_events
 // in the same transaction.
 
-func requireActor(by string) error {
-	if strings.TrimSpace(by) == "" {
-		return chanye.Invalid("缺少操作人 / actor required", map[string]string{"by": "必填 / required"})
+// actor returns who a write is recorded as: the context's actor, as its
+// String. Callers pass no name of their own, so the record is always who
+// the request was authenticated as. A write without one (the public, as
+// ActorFrom answers for a context with no actor) is refused: every change
+// to a policy, a decision or the ledger has someone to answer for it.
+func actor(ctx context.Context) (string, error) {
+	a := chanye.ActorFrom(ctx)
+	if a.Role == chanye.RolePublic {
+		return "", chanye.Invalid("缺少操作人 / actor required", map[string]string{"by": "必填 / required"})
 	}
-	return nil
+	return a.String(), nil
 }
 
 // event appends one transition to policy_decision_events.
@@ -72,15 +78,16 @@ func (s *Store) FindDecisionEvents(ctx context.Context, ref policy.DecisionRef) 
 
 // Publicise puts the computed decisions of one policy in a run on the
 // public list from today for days working days.
-func (s *Store) Publicise(ctx context.Context, runID int64, policyID string, days int, by string) (*policy.Publicity, error) {
-	if err := requireActor(by); err != nil {
+func (s *Store) Publicise(ctx context.Context, runID int64, policyID string, days int) (*policy.Publicity, error) {
+	by, err := actor(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if days < 1 {
 		return nil, chanye.Invalid("公示期有误 / invalid publicity", map[string]string{"days": "至少 1 个工作日 / at least one working day"})
 	}
 	var out *policy.Publicity
-	err := s.db.transact(ctx, false, func(tx *txn) error {
+	err = s.db.transact(ctx, false, func(tx *txn) error {
 		p := &policy.Publicity{RunID: runID, PolicyID: policyID, Days: days, CreatedAt: tx.now, CreatedBy: by}
 		err := tx.queryRow(ctx, `SELECT version FROM policy_run_policies WHERE run_id = ? AND policy_id = ?`, runID, policyID).Scan(&p.Version)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -175,12 +182,14 @@ func (s *Store) FindPublicity(ctx context.Context, f policy.PublicityFilter) ([]
 // CreateObjection records an objection to a publicised decision or to its
 // absence.
 func (s *Store) CreateObjection(ctx context.Context, o *policy.Objection) error {
+	by, err := actor(ctx)
+	if err != nil {
+		return err
+	}
+	o.By = by
 	f := map[string]string{}
 	if strings.TrimSpace(o.Reason) == "" {
 		f["reason"] = "必填 / required"
-	}
-	if strings.TrimSpace(o.By) == "" {
-		f["by"] = "必填 / required"
 	}
 	if o.Ref.RunID == 0 || o.Ref.PolicyID == "" || o.Ref.Code == "" {
 		f["ref"] = "须指明批量计算、政策和企业 / run, policy and enterprise required"
@@ -251,23 +260,22 @@ func scanObjection(row interface{ Scan(...any) error }) (*policy.Objection, erro
 }
 
 // ResolveObjection upholds or rejects an open objection.
-func (s *Store) ResolveObjection(ctx context.Context, id int64, upheld bool, resolution, by string) (*policy.Objection, error) {
-	if err := requireActor(by); err != nil {
+func (s *Store) ResolveObjection(ctx context.Context, id int64, upheld bool, resolution string) (*policy.Objection, error) {
+	by, err := actor(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(resolution) == "" {
 		return nil, chanye.Invalid("须写明处理意见 / a resolution is required", map[string]string{"resolution": "必填 / required"})
 	}
 	var out *policy.Objection
-	err := s.db.transact(ctx, false, func(tx *txn) error {
+	err = s.db.transact(ctx, false, func(tx *txn) error {
 		status := policy.ObjectionRejected
 		if upheld {
 			status = policy.ObjectionUpheld
 		}
-		before, err := scanObjection(tx.queryRow(ctx, `SELECT `+objectionColumns+` FROM policy_objections WHERE id = ?`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return chanye.Errorf(chanye.ENOTFOUND, "无异议 %d / no objection %d", id, id)
-		} else if err != nil {
+		before, err := findObjection(ctx, tx, id)
+		if err != nil {
 			return err
 		}
 		res, err := tx.exec(ctx, `UPDATE policy_objections SET status = ?, resolution = ?, resolved_by = ?, resolved_at = ?
@@ -279,10 +287,8 @@ func (s *Store) ResolveObjection(ctx context.Context, id int64, upheld bool, res
 		if err != nil {
 			return err
 		}
-		o, err := scanObjection(tx.queryRow(ctx, `SELECT `+objectionColumns+` FROM policy_objections WHERE id = ?`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return chanye.Errorf(chanye.ENOTFOUND, "无异议 %d / no objection %d", id, id)
-		} else if err != nil {
+		o, err := findObjection(ctx, tx, id)
+		if err != nil {
 			return err
 		}
 		if n == 0 {
@@ -310,6 +316,25 @@ func (s *Store) ResolveObjection(ctx context.Context, id int64, upheld bool, res
 	return out, err
 }
 
+// FindObjectionByID returns one objection. ENOTFOUND.
+func (s *Store) FindObjectionByID(ctx context.Context, id int64) (*policy.Objection, error) {
+	var out *policy.Objection
+	err := s.db.transact(ctx, true, func(tx *txn) (err error) {
+		out, err = findObjection(ctx, tx, id)
+		return err
+	})
+	return out, err
+}
+
+// findObjection reads one objection in tx. ENOTFOUND.
+func findObjection(ctx context.Context, tx *txn, id int64) (*policy.Objection, error) {
+	o, err := scanObjection(tx.queryRow(ctx, `SELECT `+objectionColumns+` FROM policy_objections WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, chanye.Errorf(chanye.ENOTFOUND, "无异议 %d / no objection %d", id, id)
+	}
+	return o, err
+}
+
 // FindObjections returns one page of objections, oldest first, and the total.
 func (s *Store) FindObjections(ctx context.Context, f policy.ObjectionFilter) ([]*policy.Objection, int, error) {
 	limit, err := pageLimit(f.Offset, f.Limit)
@@ -333,8 +358,9 @@ func (s *Store) FindObjections(ctx context.Context, f policy.ObjectionFilter) ([
 }
 
 // Approve approves publicised decisions whose window has ended.
-func (s *Store) Approve(ctx context.Context, refs []policy.DecisionRef, by string) error {
-	if err := requireActor(by); err != nil {
+func (s *Store) Approve(ctx context.Context, refs []policy.DecisionRef) error {
+	by, err := actor(ctx)
+	if err != nil {
 		return err
 	}
 	return s.db.transact(ctx, false, func(tx *txn) error {
@@ -459,16 +485,17 @@ func appendLedger(ctx context.Context, tx *txn, e *policy.LedgerEntry, net chany
 }
 
 // Pay pays an approved decision's entitlement at most once; see
-// policy.Service for the rules.
-func (s *Store) Pay(ctx context.Context, ref policy.DecisionRef, by string) (*policy.LedgerEntry, bool, error) {
-	if err := requireActor(by); err != nil {
+// policy.LedgerService for the rules.
+func (s *Store) Pay(ctx context.Context, ref policy.DecisionRef) (*policy.LedgerEntry, bool, error) {
+	by, err := actor(ctx)
+	if err != nil {
 		return nil, false, err
 	}
 	var (
 		out     *policy.LedgerEntry
 		created bool
 	)
-	err := s.db.transact(ctx, false, func(tx *txn) error {
+	err = s.db.transact(ctx, false, func(tx *txn) error {
 		var (
 			did paid
 			err error
@@ -599,15 +626,16 @@ func pay(ctx context.Context, tx *txn, ref policy.DecisionRef, by string) (out *
 }
 
 // Reverse cancels what was paid for the decision's entitlement.
-func (s *Store) Reverse(ctx context.Context, ref policy.DecisionRef, reason, by string) (*policy.LedgerEntry, error) {
-	if err := requireActor(by); err != nil {
+func (s *Store) Reverse(ctx context.Context, ref policy.DecisionRef, reason string) (*policy.LedgerEntry, error) {
+	by, err := actor(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(reason) == "" {
 		return nil, chanye.Invalid("须写明冲销原因 / a reason is required", map[string]string{"reason": "必填 / required"})
 	}
 	var out *policy.LedgerEntry
-	err := s.db.transact(ctx, false, func(tx *txn) error {
+	err = s.db.transact(ctx, false, func(tx *txn) error {
 		d, err := findDecision(ctx, tx, ref)
 		if err != nil {
 			return err

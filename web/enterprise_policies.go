@@ -143,7 +143,7 @@ func (s *Server) entPoliciesView(r *http.Request, code string) (*entPoliciesView
 	// An enterprise left out may object while a policy's list is public.
 	for _, ver := range latest {
 		pid := ver.PolicyID
-		pub, _, err := s.cfg.Policies.FindPublicity(ctx, policy.PublicityFilter{PolicyID: &pid, On: &today, Limit: 1})
+		pub, _, err := s.cfg.Policies.Publicity.FindPublicity(ctx, policy.PublicityFilter{PolicyID: &pid, On: &today, Limit: 1})
 		if err != nil {
 			return nil, err
 		}
@@ -151,7 +151,7 @@ func (s *Server) entPoliciesView(r *http.Request, code string) (*entPoliciesView
 			addTarget(pub[0].RunID, pid, false)
 		}
 	}
-	obs, _, err := s.cfg.Policies.FindObjections(ctx, policy.ObjectionFilter{Code: &code, Limit: 100})
+	obs, _, err := s.cfg.Policies.Publicity.FindObjections(ctx, policy.ObjectionFilter{Code: &code, Limit: 100})
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +269,7 @@ func (s *Server) createObjection(w http.ResponseWriter, r *http.Request) error {
 		form.Errors["reason"] = v.L.Tf("ep.err.reason.long", maxReason)
 	}
 	if len(form.Errors) == 0 {
-		_, derr := s.cfg.Policies.FindDecision(r.Context(), policy.DecisionRef{RunID: runID, PolicyID: pid, Code: code})
+		_, derr := s.cfg.Policies.Runs.FindDecision(r.Context(), policy.DecisionRef{RunID: runID, PolicyID: pid, Code: code})
 		has := derr == nil
 		if derr != nil && chanye.ErrorCode(derr) != chanye.ENOTFOUND {
 			return derr
@@ -282,8 +282,8 @@ func (s *Server) createObjection(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if len(form.Errors) == 0 {
-		o := &policy.Objection{Ref: policy.DecisionRef{RunID: runID, PolicyID: pid, Code: code}, Reason: form.Reason, By: actor(r)}
-		err := s.cfg.Policies.CreateObjection(r.Context(), o)
+		o := &policy.Objection{Ref: policy.DecisionRef{RunID: runID, PolicyID: pid, Code: code}, Reason: form.Reason}
+		err := s.cfg.Policies.Publicity.CreateObjection(r.Context(), o)
 		if err == nil {
 			http.Redirect(w, r, "/enterprises/"+code+"/policies?objected=1#objection", http.StatusSeeOther)
 			return nil

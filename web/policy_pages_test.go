@@ -39,7 +39,7 @@ var policyToday = testclock.Fixed("2026-11-16")
 
 func newPolicyFixture(t testing.TB) *policyFixture {
 	t.Helper()
-	ctx := context.Background()
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
 	// The shipped policies are dated: the base, the run and the pages'
 	// "today" are pinned to days on which all of them are in force,
 	// whatever the test clock says.
@@ -49,11 +49,11 @@ func newPolicyFixture(t testing.TB) *policyFixture {
 	if _, err := demo.Generate(ctx, store, demo.Options{AsOf: asOf, Enterprises: demoPolicyFirms, Seed: 1}); err != nil {
 		t.Fatal(err)
 	}
-	eng := engine.New(engine.Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store})
-	if n, err := eng.EnsureShipped(ctx, "test"); err != nil || n != len(policy.Shipped()) {
+	eng := engine.New(engine.Config{Now: policyToday, Catalog: store, Enterprises: store, Versions: store, Runs: store})
+	if n, err := eng.EnsureShipped(ctx); err != nil || n != len(policy.Shipped()) {
 		t.Fatalf("EnsureShipped = %d, %v; want %d", n, err, len(policy.Shipped()))
 	}
-	run, err := eng.Run(ctx, asOf, "test")
+	run, err := eng.Run(ctx, asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func newPolicyFixture(t testing.TB) *policyFixture {
 	if best <= 0 {
 		t.Fatalf("run %d decided nobody eligible: %+v", run.ID, run.Policies)
 	}
-	if _, err := store.Publicise(ctx, run.ID, f.publicID, 5, "test"); err != nil {
+	if _, err := store.Publicise(ctx, run.ID, f.publicID, 5); err != nil {
 		t.Fatal(err)
 	}
 	ds, _, err := store.FindDecisions(ctx, policy.DecisionFilter{RunID: &run.ID, PolicyID: &f.publicID, Limit: 1000})
@@ -89,7 +89,7 @@ func newPolicyFixture(t testing.TB) *policyFixture {
 			break
 		}
 	}
-	h, err := NewHandler(Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store, Engine: eng, Version: "v-test"})
+	h, err := NewHandler(Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Engine: eng, Version: "v-test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +195,7 @@ func TestPolicyPages(t *testing.T) {
 func TestNearMissShowsGap(t *testing.T) {
 	f := newPolicyFixture(t)
 	ctx := context.Background()
-	eng := engine.New(engine.Config{Now: policyToday, Catalog: f.store, Enterprises: f.store, Policies: f.store})
+	eng := engine.New(engine.Config{Now: policyToday, Catalog: f.store, Enterprises: f.store, Versions: f.store, Runs: f.store})
 	list, _, err := f.store.FindEnterprises(ctx, chanye.EnterpriseFilter{Limit: demoPolicyFirms})
 	if err != nil {
 		t.Fatal(err)

@@ -42,8 +42,9 @@ var staticFS embed.FS
 type Config struct {
 	Catalog     chanye.CatalogService
 	Enterprises chanye.EnterpriseService
-	// Policies stores policy versions, runs, decisions and the public list.
-	Policies policy.Service
+	// Policies store policy versions, runs, decisions, the public list,
+	// objections and the ledger.
+	Policies policy.Services
 	// Engine decides policies live: runs, simulations and explanations.
 	Engine  Engine
 	Logger  *slog.Logger
@@ -68,7 +69,7 @@ type Config struct {
 // Engine is what the pages ask of the policy engine: *engine.Engine, or
 // the same guarded by package authz.
 type Engine interface {
-	Run(ctx context.Context, asOf chanye.Date, by string) (*policy.Run, error)
+	Run(ctx context.Context, asOf chanye.Date) (*policy.Run, error)
 	Simulate(ctx context.Context, draft *policy.Policy, asOf chanye.Date) (*engine.Simulation, error)
 	Test(ctx context.Context, p *policy.Policy) ([]policy.CaseResult, error)
 	ExplainEnterprise(ctx context.Context, code string, asOf chanye.Date) (*engine.EnterpriseDecisions, error)
@@ -100,7 +101,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 }
 
 func newServer(cfg Config) (*Server, error) {
-	if cfg.Catalog == nil || cfg.Enterprises == nil || cfg.Policies == nil || cfg.Engine == nil {
+	if cfg.Catalog == nil || cfg.Enterprises == nil || cfg.Policies.Versions == nil || cfg.Policies.Runs == nil || cfg.Policies.Publicity == nil || cfg.Engine == nil {
 		return nil, errors.New("web: Config.Catalog, Enterprises, Policies and Engine are required")
 	}
 	log := cfg.Logger

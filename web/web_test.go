@@ -89,8 +89,8 @@ func newFixture(t testing.TB) *fixture {
 	if _, err := store.PutTier(ctx, codeAuto, chanye.Tier{Kind: chanye.TierHighTech, From: date("2019-01-01"), To: date("2021-12-31"), Source: "市科技局"}); err != nil {
 		t.Fatal(err)
 	}
-	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store})
-	h, err := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store, Engine: eng, Version: "v-test", Projects: store})
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store})
+	h, err := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Engine: eng, Version: "v-test", Projects: store})
 	if err != nil {
 		t.Fatal(err)
 	}

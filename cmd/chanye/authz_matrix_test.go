@@ -61,11 +61,11 @@ func TestRouteRoleMatrix(t *testing.T) {
 	if _, err := demo.Generate(ctx, store, demo.Options{AsOf: asOf, Enterprises: 1000, Seed: 1}); err != nil {
 		t.Fatal(err)
 	}
-	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store})
-	if _, err := eng.EnsureShipped(ctx, chanye.Operator.String()); err != nil {
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store})
+	if _, err := eng.EnsureShipped(ctx); err != nil {
 		t.Fatal(err)
 	}
-	run, err := eng.Run(ctx, asOf, chanye.Operator.String())
+	run, err := eng.Run(ctx, asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	if pid == "" {
 		t.Fatalf("no policy of %s has eligible decisions in run %d: %+v", dept, run.ID, run.Policies)
 	}
-	if _, err := store.Publicise(ctx, run.ID, pid, 5, chanye.Operator.String()); err != nil {
+	if _, err := store.Publicise(ctx, run.ID, pid, 5); err != nil {
 		t.Fatal(err)
 	}
 	ds, _, err := store.FindDecisions(ctx, policy.DecisionFilter{RunID: &run.ID, PolicyID: &pid, Limit: 1})
@@ -136,7 +136,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"public":          nil,
 	}
 
-	g := guard(store, store, eng, testclock.Now)
+	g := guard(store, store.PolicyServices(), eng, testclock.Now)
 	log := slog.New(slog.DiscardHandler)
 	api := httpapi.NewHandler(httpapi.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
 		Audit: authz.Audit(store), Logger: log, Projects: g.projects})

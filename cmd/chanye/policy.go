@@ -70,13 +70,13 @@ func newEngine(ctx context.Context, cfg Config) (*sqlstore.DB, *sqlstore.Store, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return db, store, engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store, Logger: cfg.Logger, Now: cfg.Now}), nil
+	return db, store, engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Logger: cfg.Logger, Now: cfg.Now}), nil
 }
 
 // ensureShipped stores and publishes the shipped policies when the database
 // has none, for serve and demo: the pages then have something to show.
 func ensureShipped(ctx context.Context, eng *engine.Engine, log *slog.Logger) error {
-	n, err := eng.EnsureShipped(ctx, chanye.ActorFrom(ctx).String())
+	n, err := eng.EnsureShipped(ctx)
 	if err != nil {
 		return fmt.Errorf("内置政策 / shipped policies: %w", err)
 	}
@@ -119,7 +119,7 @@ func runPolicyAdd(ctx context.Context, cfg Config, args []string) error {
 		if err != nil {
 			return err
 		}
-		v, err := store.CreatePolicyVersion(ctx, src, chanye.ActorFrom(ctx).String())
+		v, err := store.CreatePolicyVersion(ctx, src)
 		if err != nil {
 			return fmt.Errorf("%s: %w", f, withFields(err))
 		}
@@ -180,7 +180,7 @@ func runPolicyPublish(ctx context.Context, cfg Config, args []string) error {
 		}
 		n = vs[0].Version
 	}
-	v, err := store.PublishPolicyVersion(ctx, id, n, chanye.ActorFrom(ctx).String())
+	v, err := store.PublishPolicyVersion(ctx, id, n)
 	if err != nil {
 		return withFields(err)
 	}
@@ -333,7 +333,7 @@ func runPolicyRun(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	defer db.Close()
-	run, err := eng.Run(ctx, asOf, chanye.ActorFrom(ctx).String())
+	run, err := eng.Run(ctx, asOf)
 	if err != nil {
 		return withFields(err)
 	}
