@@ -246,6 +246,10 @@ func TestCreateRunAllOrNothing(t *testing.T) {
 		if d.Status != policy.DecisionComputed || d.Period != 2025 || string(d.Params) != `{"rate_bp":1000}` || len(d.Conditions) == 0 || d.Industries[0] != "auto" {
 			t.Errorf("stored decision %+v", d)
 		}
+		// A decision is as of its run's day, read with it (issue 9).
+		if one, err := s.FindDecision(ctx, d.Ref()); err != nil || d.AsOf != run.AsOf || one.AsOf != run.AsOf {
+			t.Errorf("decision as of %s and %s (%v), want the run's %s", d.AsOf, one.AsOf, err, run.AsOf)
+		}
 		no := false
 		if _, n, _ := s.FindDecisions(ctx, policy.DecisionFilter{Eligible: &no}); n != 0 {
 			t.Errorf("non-eligible decisions stored: %d", n)

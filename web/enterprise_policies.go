@@ -155,19 +155,11 @@ func (s *Server) entPoliciesView(r *http.Request, code string) (*entPoliciesView
 		}
 		v.Targets = append(v.Targets, option{Value: key, Text: text})
 	}
-	runs := map[int64]*policy.Run{}
 	for _, d := range ed.Stored {
-		run, ok := runs[d.RunID]
-		if !ok {
-			if run, err = s.cfg.Policies.FindRun(ctx, d.RunID); err != nil {
-				return nil, err
-			}
-			runs[d.RunID] = run
-		}
-		sv := storedView{RunID: d.RunID, RunAsOf: run.AsOf.String(), Period: d.Period, Title: orDefault(titles[d.PolicyID], d.PolicyID),
+		sv := storedView{RunID: d.RunID, RunAsOf: d.AsOf.String(), Period: d.Period, Title: orDefault(titles[d.PolicyID], d.PolicyID),
 			Amount: yuan(d.AmountFen), Status: l.T("dstatus." + string(d.Status)), StatusKey: string(d.Status),
 			PublicFrom: dateText(d.PublicFrom), PublicTo: dateText(d.PublicTo),
-			ExplainURL: v.AsOfURL + "?as_of=" + run.AsOf.String()}
+			ExplainURL: v.AsOfURL + "?as_of=" + d.AsOf.String()}
 		outcomes, err := storedOutcomes(d.Conditions)
 		if err != nil {
 			return nil, fmt.Errorf("web: decision %s: conditions: %w", d.Ref(), err)
