@@ -256,7 +256,7 @@ func (s *Server) enterprise(w http.ResponseWriter, r *http.Request) error {
 	v.Row = s.enterpriseRow(l, c, e, today)
 	for _, t := range e.Tiers {
 		v.Tiers = append(v.Tiers, tierView{Name: l.Pick(t.Kind.NameZH(), t.Kind.NameEN()),
-			Level: orDefault(l.Pick(t.Level.NameZH(), t.Level.NameEN()), l.T("ent.level.none")), From: t.From.String(),
+			Level: orDefault(l.Pick(t.Level.NameZH(), t.Level.NameEN()), l.T("ent.nolevel")), From: t.From.String(),
 			To: orDefault(t.To.String(), l.T("dash")), Source: t.Source, Held: t.ActiveOn(today)})
 	}
 	v.Sized = e.SizeClass != ""
