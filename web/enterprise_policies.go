@@ -282,6 +282,8 @@ func valueText(l Lang, val policy.Value) string {
 			s = l.T("dash")
 		} else if ok && sv.Unit == policy.UnitYear {
 			s = strconv.FormatInt(x, 10)
+		} else if ok && sv.Unit == policy.UnitDate {
+			s = dateIntText(l, x)
 		}
 	case float64:
 		s = strconv.FormatFloat(x, 'f', -1, 64)
@@ -302,6 +304,15 @@ func valueText(l Lang, val policy.Value) string {
 		s = fmt.Sprint(x)
 	}
 	return label + " = " + s
+}
+
+// dateIntText shows a day rules read as the int YYYYMMDD as 2025-07-15,
+// and 0 (none) as a dash.
+func dateIntText(l Lang, x int64) string {
+	if x <= 0 {
+		return l.T("dash")
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", x/10000, x/100%100, x%100)
 }
 
 // createObjection records an objection from the enterprise's policy page;

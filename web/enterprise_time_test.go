@@ -7,6 +7,7 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/engine"
+	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 )
 
@@ -88,4 +89,24 @@ func day(t *testing.T, s string) chanye.Date {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// TestValueTextDates: a recognition day rules read as YYYYMMDD shows as a
+// date, and the cohort's year with its label.
+func TestValueTextDates(t *testing.T) {
+	l := Lang("zh")
+	for _, tc := range []struct {
+		name  string
+		value int64
+		want  string
+	}{
+		{"e.tier.little_giant.first_date", 20250715, "专精特新“小巨人”首次认定日期（YYYYMMDD） = 2025-07-15"},
+		{"e.tier.little_giant.date", 0, "专精特新“小巨人”最近认定日期（YYYYMMDD） = —"},
+		{"p.cohort_year", 2025, "本批认定年度 = 2025"},
+		{"p.cohort_year", 0, "基准日所在年度没有兑现批次"},
+	} {
+		if got := valueText(l, policy.Value{Name: tc.name, Value: tc.value}); got != tc.want {
+			t.Errorf("valueText(%s = %d) = %q, want %q", tc.name, tc.value, got, tc.want)
+		}
+	}
 }
