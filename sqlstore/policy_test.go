@@ -84,6 +84,49 @@ func wantCodeOf(t *testing.T, what string, err error, code string) {
 	}
 }
 
+// TestPublishNeedsCoveringCases: the store refuses to publish a version
+// whose cases are missing, lack an ineligible firm or leave a condition
+// unmet in no case, naming it; the version stays a draft (issue 9, point 4).
+func TestPublishNeedsCoveringCases(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		s := NewStore(db)
+		src := string(policySource(t))
+		cases := strings.Index(src, "cases:")
+		noManuf := strings.Index(src, "  - name: 非制造业")
+		shortCase := strings.Index(src, "  - name: 差一分")
+		if cases < 0 || noManuf < 0 || shortCase < 0 || shortCase > noManuf {
+			t.Fatal("fixture: the cases this test removes are not in " + testPolicyID)
+		}
+		eligibleOnly := src[:shortCase] + src[noManuf+strings.Index(src[noManuf:], "  - name: 封顶"):]
+		eligibleOnly = eligibleOnly[:strings.Index(eligibleOnly, "  - name: 有效期前")]
+		for _, tc := range []struct {
+			name, src string
+			field     string
+			want      string
+		}{
+			{"no cases", src[:cases], "cases", "没有测试用例"},
+			{"no ineligible case", eligibleOnly, "cases", "no case is an ineligible enterprise"},
+			{"manufacturing never fails", src[:noManuf] + src[noManuf+strings.Index(src[noManuf:], "  - name: 封顶"):], "conditions[0]", "条件 manufacturing"},
+		} {
+			v, err := s.CreatePolicyVersion(ctx, []byte(tc.src), "editor")
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			_, err = s.PublishPolicyVersion(ctx, testPolicyID, v.Version, "director")
+			if chanye.ErrorCode(err) != chanye.EINVALID || !strings.Contains(chanye.ErrorFields(err)[tc.field], tc.want) {
+				t.Errorf("%s: publish = %v, want EINVALID with %s containing %q", tc.name, err, tc.field, tc.want)
+			}
+			if got, err := s.FindPolicyVersion(ctx, testPolicyID, v.Version); err != nil || got.Status != policy.StatusDraft {
+				t.Errorf("%s: version %d is %v (%v), want a draft still", tc.name, v.Version, got, err)
+			}
+		}
+		if _, err := s.FindPolicyVersion(ctx, testPolicyID, 0); chanye.ErrorCode(err) != chanye.ENOTFOUND {
+			t.Errorf("a version was published: %v", err)
+		}
+	})
+}
+
 func TestPolicyVersions(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
