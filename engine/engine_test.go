@@ -146,7 +146,7 @@ func testRunEqualsReference(t *testing.T) {
 				continue
 			}
 			conds, _ := json.Marshal(d.Conditions)
-			if sd.AmountFen != d.AmountFen || sd.Period != 2026 || sd.Name != ent.Name || sd.District != ent.DistrictCode {
+			if sd.AmountFen != d.AmountFen || sd.Period != c.Policy.Period(asOf) || sd.Name != ent.Name || sd.District != ent.DistrictCode {
 				t.Errorf("%s %s: stored %+v, reference amount %s", c.Policy.ID, code, sd, d.AmountFen.Yuan())
 			}
 			if !jsonEqual(sd.Conditions, conds) {

@@ -96,13 +96,13 @@ func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled
 			}
 		}
 		cursor := make([]int, len(pols))
-		period := b.asOf.Year()
 		decide := func(row int, ent *chanye.Enterprise) bool {
 			if ent.Code != b.codes[row] {
 				yield(nil, chanye.Errorf(chanye.ECONFLICT, "企业数据在计算期间发生变化，请重试 / the enterprise data changed during the run (%s), run again", b.codes[row]))
 				return false
 			}
 			s := policy.NewSubject(ent, b.asOf)
+			ent.SizeClass = ent.SizeClassOn(b.asOf) // stored with the decision: the size the rules saw
 			for k, c := range pols {
 				pr := &res.Policies[k]
 				if !pr.IsEligible(row) {
@@ -116,7 +116,7 @@ func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled
 						c.Policy.ID, ent.Code, amount, d.Eligible, d.AmountFen))
 					return false
 				}
-				sd, err := policy.NewStoredDecision(&d, period, ent)
+				sd, err := policy.NewStoredDecision(&d, c.Policy.Period(b.asOf), ent)
 				if err != nil {
 					yield(nil, err)
 					return false

@@ -82,7 +82,7 @@ func TestPolicyScenarios(t *testing.T) {
 	db, store := sqlstoretest.NewWithDB(t)
 	clock := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC) // a Monday
 	db.Now = func() time.Time { return clock }
-	codeC := validCode(t, "00000077") // a little giant since 2024: a near miss in 2025
+	codeC := validCode(t, "00000077") // a little giant since 2024: a near miss for the 2025 cohort
 	setClock := func(d time.Time) func() { return func() { clock = d } }
 
 	if _, err := demo.Generate(ctx, store, demo.Options{Enterprises: 2000, Seed: 7, AsOf: day(t, "2025-12-31")}); err != nil {
@@ -112,7 +112,7 @@ func TestPolicyScenarios(t *testing.T) {
 
 	sources := shippedSources(t)
 	lg := sources[littleGiant]
-	typeError := strings.Replace(lg, "expr: e.tier.little_giant.first_year == policy_year", `expr: e.tier.little_giant.first_year == "2025"`, 1)
+	typeError := strings.Replace(lg, "expr: e.tier.little_giant.held", `expr: e.tier.little_giant.held == "yes"`, 1)
 	if typeError == lg {
 		t.Fatal("the little giant policy no longer has the condition this test breaks")
 	}
@@ -135,9 +135,9 @@ func TestPolicyScenarios(t *testing.T) {
 			check: func(t *testing.T, body map[string]any, _ *http.Response) {
 				fields, _ := lookup(body, "error.fields")
 				f, _ := fields.(map[string]any)
-				s, _ := f["conditions[1].expr"].(string)
-				if !strings.Contains(s, "newly_recognised") || !strings.Contains(s, "at 1:") || !strings.Contains(s, "line ") {
-					t.Errorf("conditions[1].expr = %q, want the condition, its line:column and the file line", s)
+				s, _ := f["conditions[0].expr"].(string)
+				if !strings.Contains(s, "holds_little_giant") || !strings.Contains(s, "at 1:") || !strings.Contains(s, "line ") {
+					t.Errorf("conditions[0].expr = %q, want the condition, its line:column and the file line", s)
 				}
 			}},
 		{name: "YAML syntax error", method: "POST", path: "/api/v1/policies", body: "id: [", header: yaml, status: 400, contains: []string{`"yaml"`}},
@@ -188,7 +188,7 @@ func TestPolicyScenarios(t *testing.T) {
 			json: map[string]any{"policy_id": littleGiant, "pass": true, "failed": 0, "cases.0.pass": true}},
 		{name: "test a failing case", method: "POST", path: "/api/v1/policies/test", body: failingCase, header: yaml, status: 200,
 			json: map[string]any{"pass": false, "failed": 1, "cases.0.pass": false, "cases.0.want.amount_fen": 90000000}},
-		{name: "test a type error", method: "POST", path: "/api/v1/policies/test", body: typeError, header: yaml, status: 400, contains: []string{`"conditions[1].expr"`}},
+		{name: "test a type error", method: "POST", path: "/api/v1/policies/test", body: typeError, header: yaml, status: 400, contains: []string{`"conditions[0].expr"`}},
 		{name: "policies/test is not a policy id", method: "GET", path: "/api/v1/policies/test", status: 405, noSpec: true},
 
 		// A run and its decisions.
@@ -198,8 +198,8 @@ func TestPolicyScenarios(t *testing.T) {
 		{name: "run not before the floor", method: "POST", path: "/api/v1/runs", body: `{"as_of":"1999-12-31"}`, status: 400, contains: []string{`"as_of"`, "2000-01-01"}},
 		{name: "simulate not too far ahead", method: "POST", path: "/api/v1/policies/" + littleGiant + "/simulate", body: `{"as_of":"2028-01-01"}`, status: 400,
 			contains: []string{`"as_of"`, "366"}},
-		{name: "run", method: "POST", path: "/api/v1/runs", body: `{"as_of":"2025-12-31"}`, status: 201,
-			json: map[string]any{"id": 1, "as_of": "2025-12-31", "by": "operator (admin)"},
+		{name: "run", method: "POST", path: "/api/v1/runs", body: `{"as_of":"2026-01-05"}`, status: 201,
+			json: map[string]any{"id": 1, "as_of": "2026-01-05", "by": "operator (admin)"},
 			check: func(t *testing.T, body map[string]any, _ *http.Response) {
 				if n, _ := body["enterprises"].(float64); n < 2003 {
 					t.Errorf("enterprises = %v, want at least 2003", n)
@@ -226,19 +226,19 @@ func TestPolicyScenarios(t *testing.T) {
 		{name: "unknown run", method: "GET", path: "/api/v1/runs/99", status: 404},
 		{name: "decisions of an enterprise", method: "GET", path: "/api/v1/decisions?run=1&policy=" + littleGiant + "&code=" + strings.ToLower(codeA), status: 200,
 			json: map[string]any{"total": 1, "items.0.code": codeA, "items.0.amount_fen": 100000000, "items.0.status": "computed", "items.0.period": 2025,
-				"items.0.conditions.1.id": "newly_recognised", "items.0.conditions.1.passed": true}},
+				"items.0.as_of": "2026-01-05", "items.0.conditions.1.id": "cohort", "items.0.conditions.1.passed": true}},
 		{name: "decisions by district", method: "GET", path: "/api/v1/decisions?district=440112&policy=" + littleGiant + "&limit=1", status: 200,
 			json: map[string]any{"items.#": 1, "items.0.district": "440112", "limit": 1}},
 		{name: "bad decision status", method: "GET", path: "/api/v1/decisions?status=granted", status: 400, contains: []string{`"status"`}},
 		{name: "bad run filter", method: "GET", path: "/api/v1/decisions?run=abc", status: 400, contains: []string{`"run"`}},
-		{name: "explain an enterprise", method: "GET", path: "/api/v1/enterprises/" + codeA + "/decisions?as_of=2025-12-31", status: 200,
-			json: map[string]any{"code": codeA, "as_of": "2025-12-31", "stored.0.status": "computed"},
+		{name: "explain an enterprise", method: "GET", path: "/api/v1/enterprises/" + codeA + "/decisions?as_of=2026-01-05", status: 200,
+			json: map[string]any{"code": codeA, "as_of": "2026-01-05", "stored.0.status": "computed"},
 			check: func(t *testing.T, body map[string]any, _ *http.Response) {
 				if !hasPolicy(body["granted"], littleGiant) {
 					t.Errorf("granted %v, want %s", body["granted"], littleGiant)
 				}
 			}},
-		{name: "a near miss with its gap", method: "GET", path: "/api/v1/enterprises/" + codeC + "/decisions?as_of=2025-12-31", status: 200,
+		{name: "a near miss with its gap", method: "GET", path: "/api/v1/enterprises/" + codeC + "/decisions?as_of=2026-01-05", status: 200,
 			check: func(t *testing.T, body map[string]any, _ *http.Response) {
 				if !hasPolicy(body["near_misses"], littleGiant) {
 					t.Errorf("near misses %v, want %s", body["near_misses"], littleGiant)
@@ -247,12 +247,12 @@ func TestPolicyScenarios(t *testing.T) {
 					t.Error("the near miss does not show the recognition year it lacks")
 				}
 			}},
-		{name: "explain one policy", method: "GET", path: "/api/v1/enterprises/" + codeA + "/decisions/" + littleGiant + "?as_of=2025-12-31", status: 200,
+		{name: "explain one policy", method: "GET", path: "/api/v1/enterprises/" + codeA + "/decisions/" + littleGiant + "?as_of=2026-01-05", status: 200,
 			json: map[string]any{"policy_id": littleGiant, "version": 1, "decision.eligible": true, "decision.amount_fen": 100000000,
 				"decision.conditions.0.passed": true, "decision.params.reward": 100000000}},
-		{name: "explain an ineligible firm", method: "GET", path: "/api/v1/enterprises/" + codeB + "/decisions/" + littleGiant + "?as_of=2025-12-31", status: 200,
+		{name: "explain an ineligible firm", method: "GET", path: "/api/v1/enterprises/" + codeB + "/decisions/" + littleGiant + "?as_of=2026-01-05", status: 200,
 			json: map[string]any{"decision.eligible": false, "decision.missing": 2}},
-		{name: "explain a draft version", method: "GET", path: "/api/v1/enterprises/" + codeA + "/decisions/" + littleGiant + "?as_of=2025-12-31&version=2", status: 200,
+		{name: "explain a draft version", method: "GET", path: "/api/v1/enterprises/" + codeA + "/decisions/" + littleGiant + "?as_of=2026-01-05&version=2", status: 200,
 			json: map[string]any{"version": 2}},
 		{name: "explain an unknown policy", method: "GET", path: "/api/v1/enterprises/" + codeA + "/decisions/nope", status: 404},
 		{name: "explain an unknown enterprise", method: "GET", path: "/api/v1/enterprises/" + unknownCode(t) + "/decisions", status: 404},
@@ -260,7 +260,7 @@ func TestPolicyScenarios(t *testing.T) {
 
 		// What-if.
 		{name: "simulate a halved reward", method: "POST", path: "/api/v1/policies/" + littleGiant + "/simulate",
-			body: `{"params":{"reward":50000000},"as_of":"2025-12-31"}`, status: 200,
+			body: `{"params":{"reward":50000000},"as_of":"2026-01-05"}`, status: 200,
 			json: map[string]any{"policy_id": littleGiant, "gainers": 0},
 			check: func(t *testing.T, body map[string]any, _ *http.Response) {
 				losers, loss := body["losers"].(float64), body["loss_fen"].(float64)
@@ -277,7 +277,7 @@ func TestPolicyScenarios(t *testing.T) {
 		{name: "simulate the published version", method: "POST", path: "/api/v1/policies/" + littleGiant + "/simulate", status: 200,
 			json: map[string]any{"gainers": 0, "losers": 0}},
 		{name: "simulate a draft", method: "POST", path: "/api/v1/policies/" + littleGiant + "/simulate",
-			body: `{"source":` + jsonString(strings.Replace(lg, `value_yuan: "1000000.00"`, `value_yuan: "1200000.00"`, 1)) + `,"as_of":"2025-12-31"}`, status: 200,
+			body: `{"source":` + jsonString(strings.Replace(lg, `value_yuan: "1000000.00"`, `value_yuan: "1200000.00"`, 1)) + `,"as_of":"2026-01-05"}`, status: 200,
 			json: map[string]any{"losers": 0, "gain_fen": 0}},
 		{name: "simulate an unknown parameter", method: "POST", path: "/api/v1/policies/" + littleGiant + "/simulate", body: `{"params":{"bonus":1}}`, status: 400,
 			contains: []string{`"params.bonus"`, "reward"}},

@@ -186,6 +186,7 @@ type StoredDecision struct {
 	Industries []string        `json:"industries"`
 	Size       string          `json:"size"`
 	Period     int             `json:"period"` // the policy year
+	AsOf       chanye.Date     `json:"as_of"`  // the day its run decided as of, set by the store
 	Eligible   bool            `json:"eligible"`
 	AmountFen  chanye.Fen      `json:"amount_fen"`
 	Params     json.RawMessage `json:"params"`     // values in force, by name

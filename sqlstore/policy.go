@@ -542,18 +542,22 @@ func (s *Store) FindRunTotals(ctx context.Context, id int64) ([]*policy.RunTotal
 	return out, err
 }
 
+// decisionColumns are read from decisionsFrom: a decision is as of its run's
+// day (r.as_of).
 const decisionColumns = `d.id, d.run_id, d.policy_id, d.version, d.code, d.name, d.district, d.industries, d.size_class, d.period,
-	d.amount_fen, d.params, d.conditions, d.status, d.status_at, d.status_by, d.public_from, d.public_to`
+	d.amount_fen, d.params, d.conditions, d.status, d.status_at, d.status_by, d.public_from, d.public_to, r.as_of`
+
+const decisionsFrom = ` FROM policy_decisions d JOIN policy_runs r ON r.id = d.run_id`
 
 func scanDecision(row interface{ Scan(...any) error }) (*policy.StoredDecision, error) {
 	var (
 		d                         policy.StoredDecision
 		industries, params, conds string
 		amount, statusAt          int64
-		from, to                  sql.NullString
+		from, to, asOf            sql.NullString
 	)
 	if err := row.Scan(&d.ID, &d.RunID, &d.PolicyID, &d.Version, &d.Code, &d.Name, &d.District, &industries, &d.Size, &d.Period,
-		&amount, &params, &conds, &d.Status, &statusAt, &d.StatusBy, &from, &to); err != nil {
+		&amount, &params, &conds, &d.Status, &statusAt, &d.StatusBy, &from, &to, &asOf); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(industries), &d.Industries); err != nil {
@@ -570,11 +574,14 @@ func scanDecision(row interface{ Scan(...any) error }) (*policy.StoredDecision, 
 	if d.PublicTo, err = parseDate(to); err != nil {
 		return nil, err
 	}
+	if d.AsOf, err = parseDate(asOf); err != nil {
+		return nil, err
+	}
 	return &d, nil
 }
 
 func findDecision(ctx context.Context, tx *txn, ref policy.DecisionRef) (*policy.StoredDecision, error) {
-	d, err := scanDecision(tx.queryRow(ctx, `SELECT `+decisionColumns+` FROM policy_decisions d
+	d, err := scanDecision(tx.queryRow(ctx, `SELECT `+decisionColumns+decisionsFrom+`
 		WHERE d.run_id = ? AND d.policy_id = ? AND d.code = ?`, ref.RunID, ref.PolicyID, ref.Code))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, chanye.Errorf(chanye.ENOTFOUND, "无此决定（%s）/ no such decision (%s)", ref, ref)
@@ -617,5 +624,5 @@ func (s *Store) FindDecisions(ctx context.Context, f policy.DecisionFilter) ([]*
 	if f.Eligible != nil && !*f.Eligible {
 		return nil, 0, nil // only eligible decisions are stored
 	}
-	return readPage(ctx, s.db, decisionColumns, ` FROM policy_decisions d`, w, `d.run_id, d.policy_id, d.code`, limit, f.Offset, scanDecision)
+	return readPage(ctx, s.db, decisionColumns, decisionsFrom, w, `d.run_id, d.policy_id, d.code`, limit, f.Offset, scanDecision)
 }

@@ -84,6 +84,49 @@ func wantCodeOf(t *testing.T, what string, err error, code string) {
 	}
 }
 
+// TestPublishNeedsCoveringCases: the store refuses to publish a version
+// whose cases are missing, lack an ineligible firm or leave a condition
+// unmet in no case, naming it; the version stays a draft (issue 9, point 4).
+func TestPublishNeedsCoveringCases(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		s := NewStore(db)
+		src := string(policySource(t))
+		cases := strings.Index(src, "cases:")
+		noManuf := strings.Index(src, "  - name: 非制造业")
+		shortCase := strings.Index(src, "  - name: 差一分")
+		if cases < 0 || noManuf < 0 || shortCase < 0 || shortCase > noManuf {
+			t.Fatal("fixture: the cases this test removes are not in " + testPolicyID)
+		}
+		eligibleOnly := src[:shortCase] + src[noManuf+strings.Index(src[noManuf:], "  - name: 封顶"):]
+		eligibleOnly = eligibleOnly[:strings.Index(eligibleOnly, "  - name: 有效期前")]
+		for _, tc := range []struct {
+			name, src string
+			field     string
+			want      string
+		}{
+			{"no cases", src[:cases], "cases", "没有测试用例"},
+			{"no ineligible case", eligibleOnly, "cases", "no case is an ineligible enterprise"},
+			{"manufacturing never fails", src[:noManuf] + src[noManuf+strings.Index(src[noManuf:], "  - name: 封顶"):], "conditions[0]", "条件 manufacturing"},
+		} {
+			v, err := s.CreatePolicyVersion(ctx, []byte(tc.src), "editor")
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			_, err = s.PublishPolicyVersion(ctx, testPolicyID, v.Version, "director")
+			if chanye.ErrorCode(err) != chanye.EINVALID || !strings.Contains(chanye.ErrorFields(err)[tc.field], tc.want) {
+				t.Errorf("%s: publish = %v, want EINVALID with %s containing %q", tc.name, err, tc.field, tc.want)
+			}
+			if got, err := s.FindPolicyVersion(ctx, testPolicyID, v.Version); err != nil || got.Status != policy.StatusDraft {
+				t.Errorf("%s: version %d is %v (%v), want a draft still", tc.name, v.Version, got, err)
+			}
+		}
+		if _, err := s.FindPolicyVersion(ctx, testPolicyID, 0); chanye.ErrorCode(err) != chanye.ENOTFOUND {
+			t.Errorf("a version was published: %v", err)
+		}
+	})
+}
+
 func TestPolicyVersions(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
@@ -245,6 +288,10 @@ func TestCreateRunAllOrNothing(t *testing.T) {
 		d := page[0]
 		if d.Status != policy.DecisionComputed || d.Period != 2025 || string(d.Params) != `{"rate_bp":1000}` || len(d.Conditions) == 0 || d.Industries[0] != "auto" {
 			t.Errorf("stored decision %+v", d)
+		}
+		// A decision is as of its run's day, read with it (issue 9).
+		if one, err := s.FindDecision(ctx, d.Ref()); err != nil || d.AsOf != run.AsOf || one.AsOf != run.AsOf {
+			t.Errorf("decision as of %s and %s (%v), want the run's %s", d.AsOf, one.AsOf, err, run.AsOf)
 		}
 		no := false
 		if _, n, _ := s.FindDecisions(ctx, policy.DecisionFilter{Eligible: &no}); n != 0 {

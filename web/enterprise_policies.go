@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -36,11 +38,17 @@ type decisionView struct {
 	URL                               string
 }
 
+// storedView is a stored decision with the explanation its run stored, as
+// of the run's as-of date.
 type storedView struct {
 	RunID                int64
+	RunAsOf              string // the day the run decided as of
+	Period               int    // the policy year the entitlement is of
 	Title, Amount        string
 	Status, StatusKey    string
 	PublicFrom, PublicTo string
+	Conditions           []conditionView
+	ExplainURL           string // the live explanation as of the run's day
 }
 
 type objectionForm struct {
@@ -55,7 +63,9 @@ type objectionForm struct {
 type entPoliciesView struct {
 	page
 	E                  *chanye.Enterprise
-	AsOf               string
+	AsOf               string // the day the live explanations are as of
+	Today              bool   // AsOf is today
+	AsOfURL            string // the page's address, for the as-of form
 	Granted, NearMiss  []decisionView
 	Others             []decisionView
 	Stored             []storedView
@@ -91,9 +101,23 @@ func (s *Server) enterprisePolicies(w http.ResponseWriter, r *http.Request) erro
 	return s.render(w, "enterprise_policies", v)
 }
 
+// entPoliciesView explains every published policy for the enterprise as of
+// the day ?as_of= names (today by default) and lists its stored decisions,
+// each with the explanation its run stored as of the run's day: a run's
+// decision and today's explanation may rightly differ, and the page says
+// which day each is of.
 func (s *Server) entPoliciesView(r *http.Request, code string) (*entPoliciesView, error) {
 	ctx := r.Context()
-	ed, err := s.cfg.Engine.ExplainEnterprise(ctx, code, chanye.DateOf(s.now()))
+	today := chanye.DateOf(s.now())
+	asOf := today
+	if q := strings.TrimSpace(r.URL.Query().Get("as_of")); q != "" {
+		d, err := chanye.ParseDate(q)
+		if err != nil {
+			return nil, chanye.Invalid("基准日有误 / invalid as-of date", map[string]string{"as_of": err.Error()})
+		}
+		asOf = d
+	}
+	ed, err := s.cfg.Engine.ExplainEnterprise(ctx, code, asOf)
 	if err != nil {
 		return nil, err
 	}
@@ -101,8 +125,8 @@ func (s *Server) entPoliciesView(r *http.Request, code string) (*entPoliciesView
 	if err != nil {
 		return nil, err
 	}
-	v := &entPoliciesView{page: s.newPage(r, "enterprises"), E: e, AsOf: ed.AsOf.String(),
-		ProfileURL: "/enterprises/" + code, Action: "/enterprises/" + code + "/objections"}
+	v := &entPoliciesView{page: s.newPage(r, "enterprises"), E: e, AsOf: ed.AsOf.String(), Today: ed.AsOf == today,
+		AsOfURL: "/enterprises/" + code + "/policies", ProfileURL: "/enterprises/" + code, Action: "/enterprises/" + code + "/objections"}
 	l := v.L
 	v.Title = e.Name + " · " + l.T("ep.title")
 	for _, d := range ed.Granted {
@@ -118,7 +142,6 @@ func (s *Server) entPoliciesView(r *http.Request, code string) (*entPoliciesView
 	if err != nil {
 		return nil, err
 	}
-	today := chanye.DateOf(s.now())
 	targets := map[string]bool{}
 	addTarget := func(run int64, pid string, own bool) {
 		key := fmt.Sprintf("%d/%s", run, pid)
@@ -133,9 +156,18 @@ func (s *Server) entPoliciesView(r *http.Request, code string) (*entPoliciesView
 		v.Targets = append(v.Targets, option{Value: key, Text: text})
 	}
 	for _, d := range ed.Stored {
-		v.Stored = append(v.Stored, storedView{RunID: d.RunID, Title: orDefault(titles[d.PolicyID], d.PolicyID),
+		sv := storedView{RunID: d.RunID, RunAsOf: d.AsOf.String(), Period: d.Period, Title: orDefault(titles[d.PolicyID], d.PolicyID),
 			Amount: yuan(d.AmountFen), Status: l.T("dstatus." + string(d.Status)), StatusKey: string(d.Status),
-			PublicFrom: dateText(d.PublicFrom), PublicTo: dateText(d.PublicTo)})
+			PublicFrom: dateText(d.PublicFrom), PublicTo: dateText(d.PublicTo),
+			ExplainURL: v.AsOfURL + "?as_of=" + d.AsOf.String()}
+		outcomes, err := storedOutcomes(d.Conditions)
+		if err != nil {
+			return nil, fmt.Errorf("web: decision %s: conditions: %w", d.Ref(), err)
+		}
+		for _, o := range outcomes {
+			sv.Conditions = append(sv.Conditions, conditionViewOf(l, o))
+		}
+		v.Stored = append(v.Stored, sv)
 		if (d.Status == policy.DecisionPublicised || d.Status == policy.DecisionObjected) && !d.PublicTo.Before(today.Time) {
 			addTarget(d.RunID, d.PolicyID, true)
 		}
@@ -176,17 +208,52 @@ func decisionViewOf(l Lang, pd engine.PolicyDecision) decisionView {
 		Official: pd.Official, NoApplication: pd.Mode == policy.ModeNoApplication, Amount: yuan(d.AmountFen), Capped: d.Capped,
 		Missing: d.Missing, URL: "/policies/" + url.PathEscape(pd.PolicyID)}
 	for _, o := range d.Conditions {
-		cv := conditionView{ID: o.ID, Label: l.Pick(o.LabelZH, o.LabelEN), Clause: o.Clause, Passed: o.Passed, Err: o.Err}
-		for _, val := range o.Values {
-			cv.Values = append(cv.Values, valueText(l, val))
-		}
-		for _, g := range o.Gaps {
-			cv.Gaps = append(cv.Gaps, l.Pick(g.MessageZH, g.MessageEN))
-			v.Gaps = append(v.Gaps, l.Pick(g.MessageZH, g.MessageEN))
-		}
+		cv := conditionViewOf(l, o)
+		v.Gaps = append(v.Gaps, cv.Gaps...)
 		v.Conditions = append(v.Conditions, cv)
 	}
 	return v
+}
+
+// storedOutcomes decodes the explanation a run stored with each number as
+// the evaluator had it (int64, or float64 for a double variable), so that
+// money shows in 元 and ratios in %.
+func storedOutcomes(raw []byte) ([]policy.Outcome, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var out []policy.Outcome
+	if err := dec.Decode(&out); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		for j := range out[i].Values {
+			val := &out[i].Values[j]
+			n, ok := val.Value.(json.Number)
+			if !ok {
+				continue
+			}
+			if v, known := policy.LookupVariable(val.Name); known && v.Type == "double" {
+				val.Value, _ = n.Float64() // 1.0 is stored as 1
+			} else if x, err := n.Int64(); err == nil {
+				val.Value = x
+			} else {
+				val.Value, _ = n.Float64()
+			}
+		}
+	}
+	return out, nil
+}
+
+// conditionViewOf shows one condition's outcome: live or as a run stored it.
+func conditionViewOf(l Lang, o policy.Outcome) conditionView {
+	cv := conditionView{ID: o.ID, Label: l.Pick(o.LabelZH, o.LabelEN), Clause: o.Clause, Passed: o.Passed, Err: o.Err}
+	for _, val := range o.Values {
+		cv.Values = append(cv.Values, valueText(l, val))
+	}
+	for _, g := range o.Gaps {
+		cv.Gaps = append(cv.Gaps, l.Pick(g.MessageZH, g.MessageEN))
+	}
+	return cv
 }
 
 // valueText shows a value a condition read, with its label and unit.
@@ -195,6 +262,12 @@ func valueText(l Lang, val policy.Value) string {
 	sv, ok := policy.LookupVariable(val.Name)
 	if ok {
 		label = l.Pick(sv.LabelZH, sv.LabelEN)
+	}
+	if x, isInt := val.Value.(int64); isInt && val.Name == "p."+policy.CohortParam {
+		if x == 0 {
+			return l.T("ep.cohort.none")
+		}
+		return l.T("ep.cohort.year") + " = " + strconv.FormatInt(x, 10)
 	}
 	if val.Missing {
 		return label + l.T("ep.missing")
@@ -209,6 +282,8 @@ func valueText(l Lang, val policy.Value) string {
 			s = l.T("dash")
 		} else if ok && sv.Unit == policy.UnitYear {
 			s = strconv.FormatInt(x, 10)
+		} else if ok && sv.Unit == policy.UnitDate {
+			s = dateIntText(l, x)
 		}
 	case float64:
 		s = strconv.FormatFloat(x, 'f', -1, 64)
@@ -229,6 +304,15 @@ func valueText(l Lang, val policy.Value) string {
 		s = fmt.Sprint(x)
 	}
 	return label + " = " + s
+}
+
+// dateIntText shows a day rules read as the int YYYYMMDD as 2025-07-15,
+// and 0 (none) as a dash.
+func dateIntText(l Lang, x int64) string {
+	if x <= 0 {
+		return l.T("dash")
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", x/10000, x/100%100, x%100)
 }
 
 // createObjection records an objection from the enterprise's policy page;

@@ -143,7 +143,7 @@ func TestPolicyPages(t *testing.T) {
 	}{
 		{"list zh", "/policies", 200, []string{"惠企政策", "穗府办规〔2025〕13号", "免申即享", "示例，非正式文件", "已发布", "新认定专精特新“小巨人”企业奖励", "30,000"}, nil},
 		{"list en", "/policies?lang=en", 200, []string{"Benefit policies", "No application", "Example, not an official text", "published", `Reward for newly recognised &#34;little giant&#34; enterprises`}, []string{"惠企政策</h1>"}},
-		{"policy zh", "/policies/" + giant, 200, []string{"现为专精特新“小巨人”企业", "e.tier.little_giant.first_year == policy_year", "p.reward", "1,000,000.00 元", "封顶 1,000,000.00 元", "✓ 通过", "一、（一）", "模拟测算", "v1"}, []string{"发布此版本"}},
+		{"policy zh", "/policies/" + giant, 200, []string{"现为专精特新“小巨人”企业", "e.tier.little_giant.first_year == p.cohort_year", "2025 年认定、2026 年兑现", "p.reward", "1,000,000.00 元", "封顶 1,000,000.00 元", "✓ 通过", "一、（一）", "模拟测算", "v1"}, []string{"发布此版本"}},
 		{"policy en", "/policies/" + giant + "?lang=en", 200, []string{"Holds the little giant recognition", "capped at 1,000,000.00 yuan", "Test cases", "Run a simulation"}, nil},
 		{"policy unknown", "/policies/no-such-policy", 404, []string{"404"}, nil},
 		{"policy bad version", "/policies/" + giant + "?version=x", 400, []string{"版本号有误"}, nil},

@@ -232,10 +232,15 @@ func runPolicyList(ctx context.Context, cfg Config, args []string) error {
 const policyTestHelp = `chanye policy test FILE|DIR... [--verbose]
 
 运行政策文件（目录中所有 .yaml/.yml）中的测试用例，不需要数据库：逐条打印通过或失败，
-失败时打印期望、实际结果和逐条件的解释；有任何失败则退出码非零。
+失败时打印期望、实际结果和逐条件的解释；再检查覆盖（发布时同样检查）：用例须含符合与不符合
+条件的企业，且每个条件至少在一个用例中不满足，否则列出未覆盖的条件。有任何失败或覆盖不足则
+退出码非零。
 Runs the cases written in policy files (every .yaml/.yml of a directory) without
 a database: prints each case as passed or failed and, for a mismatch, what was
-expected, what was decided and the explanation; exits non-zero on any failure.
+expected, what was decided and the explanation; then checks coverage, as
+publishing does: the cases must hold an eligible and an ineligible enterprise
+and make every condition fail at least once, else the conditions not covered
+are named. Exits non-zero on any failure or gap in coverage.
 `
 
 func runPolicyTest(ctx context.Context, cfg Config, args []string) error {
@@ -264,7 +269,7 @@ func runPolicyTest(ctx context.Context, cfg Config, args []string) error {
 		}
 	}
 	sort.Strings(files)
-	pass, fail, broken := 0, 0, 0
+	pass, fail, broken, uncovered := 0, 0, 0, 0
 	for _, f := range files {
 		src, err := os.ReadFile(f)
 		if err != nil {
@@ -293,10 +298,26 @@ func runPolicyTest(ctx context.Context, cfg Config, args []string) error {
 			fail++
 			fmt.Fprintf(cfg.Stdout, "  ✗ 失败 / FAIL  %s\n%s\n", r.Name, indent(r.Message, "      "))
 		}
+		cv := policy.CoverageOf(p, results)
+		fmt.Fprintf(cfg.Stdout, "  覆盖 / coverage: 符合 %d，不符合 %d，条件 %d 个中 %d 个未覆盖 / %d eligible, %d ineligible, %d of %d conditions not covered\n",
+			cv.Eligible, cv.Ineligible, len(p.Conds), len(cv.Uncovered), cv.Eligible, cv.Ineligible, len(cv.Uncovered), len(p.Conds))
+		if problems := cv.Problems(p); len(problems) > 0 {
+			uncovered++
+			keys := make([]string, 0, len(problems))
+			for k := range problems {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				fmt.Fprintf(cfg.Stdout, "  ✗ 覆盖不足 / NOT COVERED  %s: %s\n", k, problems[k])
+			}
+		}
 	}
-	fmt.Fprintf(cfg.Stdout, "通过 %d，失败 %d，无法编译的文件 %d / %d passed, %d failed, %d files broken\n", pass, fail, broken, pass, fail, broken)
-	if fail > 0 || broken > 0 {
-		return fmt.Errorf("%d 个用例失败、%d 个文件有误 / %d cases failed, %d files broken", fail, broken, fail, broken)
+	fmt.Fprintf(cfg.Stdout, "通过 %d，失败 %d，覆盖不足的文件 %d，无法编译的文件 %d / %d passed, %d failed, %d files not covered, %d files broken\n",
+		pass, fail, uncovered, broken, pass, fail, uncovered, broken)
+	if fail > 0 || broken > 0 || uncovered > 0 {
+		return fmt.Errorf("%d 个用例失败、%d 个文件覆盖不足、%d 个文件有误 / %d cases failed, %d files not covered, %d files broken",
+			fail, uncovered, broken, fail, uncovered, broken)
 	}
 	if len(files) == 0 {
 		return errors.New("没有找到政策文件 / no policy file found")

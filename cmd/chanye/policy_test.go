@@ -29,6 +29,19 @@ func TestPolicyTestCommand(t *testing.T) {
 	if err == nil || !strings.Contains(out, "✗ 失败 / FAIL") || !strings.Contains(out, "rd_ratio") {
 		t.Errorf("a failing case: err %v, output:\n%s", err, out)
 	}
+	// Without its case of a firm that is not high-tech, the high_tech
+	// condition never fails: not covered, named, and the command fails
+	// (issue 9, point 4).
+	i := strings.Index(string(src), "  - name: 非高新技术企业")
+	if i < 0 {
+		t.Fatal("fixture: the not-high-tech case is not in example-rd-subsidy.yaml")
+	}
+	os.WriteFile(f, src[:i], 0o644)
+	out, err = runCmd(t, "", "policy", "test", f)
+	if err == nil || !strings.Contains(out, "✗ 覆盖不足 / NOT COVERED  conditions[0]: 条件 high_tech（现为高新技术企业）在所有用例中均满足") ||
+		!strings.Contains(out, "condition high_tech (Is a high-tech enterprise) is met in every case") || !strings.Contains(out, "1 files not covered") {
+		t.Errorf("an uncovered condition: err %v, output:\n%s", err, out)
+	}
 }
 
 func TestPolicyCommands(t *testing.T) {

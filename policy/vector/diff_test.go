@@ -176,7 +176,7 @@ func genPolicy(g *ruleGen, k int) *policy.Policy {
 	ib := []int64{0, 1, -1, math.MaxInt64, math.MinInt64, 1 << 40}[g.r.IntN(6)]
 	p := &policy.Policy{ID: fmt.Sprintf("r-%d", k), Version: 1, Status: policy.StatusPublished,
 		TitleZH: "随机", TitleEN: "random", Document: "测试", Issuer: "测试",
-		Effective: policy.Period{From: from}, Mode: policy.ModeNoApplication,
+		Effective: policy.Period{From: from}, Mode: policy.ModeNoApplication, FiscalYears: policy.MaxFiscalYears,
 		Params: []policy.Param{
 			{Name: "ia", Type: policy.ParamInt, Values: []policy.ParamValue{{From: from, Value: int64(g.r.IntN(2000) - 100)}, {From: later, Value: int64(g.r.IntN(2000))}}},
 			{Name: "ib", Type: policy.ParamInt, Values: []policy.ParamValue{{From: from, Value: ib}}},
@@ -457,4 +457,60 @@ func TestDifferentialAtTheGrantBound(t *testing.T) {
 	if r.Overflow || r.TotalFen != int64(chanye.MaxGrantFen)*6 {
 		t.Errorf("total %d (overflow %v), want six grants at the bound", r.TotalFen, r.Overflow)
 	}
+}
+
+// TestDifferentialFiscalYears: a policy that declares more fiscal years than
+// three reads e.fy5 and e.fy10 alike in the fast path and the reference, on
+// enterprises with facts over ten years, some of them missing (issue 9).
+func TestDifferentialFiscalYears(t *testing.T) {
+	t.Parallel()
+	asOf := mustDate(t, "2026-03-31")
+	var pols []*policy.Compiled
+	for i, tc := range []struct {
+		years     int
+		cond, amt string
+	}{
+		{5, "e.fy5.reported && e.fy1.revenue >= 2 * e.fy5.revenue", "(e.fy1.revenue - e.fy5.revenue) / 100"},
+		{10, "e.fy10.employees > 0 && e.fy10.revenue < e.fy6.revenue", "e.fy10.rd_spending + e.fy7.equipment_purchases / 10"},
+		{6, "e.fy6.rd_ratio >= 0.03 || e.fy4.rd_staff_ratio > 0.1", "e.fy6.rd_spending / 20"},
+	} {
+		p := &policy.Policy{ID: fmt.Sprintf("years-%d", i), Version: 1, Status: policy.StatusDraft, TitleZH: "t", TitleEN: "t",
+			Document: "d", Issuer: "i", Mode: policy.ModeNoApplication, Effective: policy.Period{From: mustDate(t, "2025-01-01")},
+			FiscalYears: tc.years, Conds: []policy.Condition{{ID: "c", LabelZH: "l", LabelEN: "l", Expr: tc.cond}},
+			Amount: policy.Amount{Expr: tc.amt}}
+		c, err := policy.Compile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pols = append(pols, c)
+	}
+	r := rand.New(rand.NewPCG(5, 5))
+	var subjects []policy.Subject
+	for k := range 600 {
+		e := &chanye.Enterprise{Code: fmt.Sprintf("Y%05d", k), DistrictCode: "440106", IndustryClass: "3562", Founded: mustDate(t, "2010-01-01")}
+		for y := 2015; y <= 2025; y++ {
+			if r.IntN(5) == 0 {
+				continue // a year not reported
+			}
+			rev, rd, emp, staff, eq := chanye.Fen(r.Int64N(1e12)), chanye.Fen(r.Int64N(1e10)), r.Int64N(2000), r.Int64N(300), chanye.Fen(r.Int64N(1e9))
+			staff = min(staff, emp)
+			e.Facts = append(e.Facts, &chanye.Facts{Year: y, Revenue: &rev, RDSpending: &rd, Employees: &emp, RDStaff: &staff, EquipmentPurchases: &eq})
+		}
+		subjects = append(subjects, policy.NewSubject(e, asOf))
+	}
+	prog := Compile(asOf, pols...)
+	if prog.Fallback > 0 {
+		t.Errorf("%d expressions reading older fiscal years fall back to cel-go", prog.Fallback)
+	}
+	eligible := 0
+	for _, s := range subjects {
+		if pols[0].Evaluate(s, asOf).Eligible {
+			eligible++
+		}
+	}
+	if eligible == 0 || eligible == len(subjects) {
+		t.Errorf("%d of %d eligible for the fy5 policy: the data does not exercise it", eligible, len(subjects))
+	}
+	compareRuns(t, subjects, pols, asOf)
+	compareRuns(t, SyntheticSubjects(2000, asOf, 9), pols, asOf)
 }

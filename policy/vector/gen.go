@@ -15,6 +15,7 @@ var (
 	genIndustries = []string{"ai", "semiconductors", "biomedicine", "embodied-ai", "new-energy-vehicles", "smart-equipment", "low-altitude", "fashion"}
 	genDistricts  = []string{"440103", "440104", "440105", "440106", "440111", "440112", "440113", "440114", "440115", "440117", "440118"}
 	genSizes      = []string{"large", "medium", "small", "micro"}
+	genLevels     = []string{"", "", "", "", "", "national", "provincial", "municipal"}
 )
 
 // SyntheticSubjects returns n generated enterprises as of day asOf, with
@@ -63,6 +64,14 @@ func SyntheticSubjects(n int, asOf chanye.Date, seed uint64) []policy.Subject {
 				} else {
 					vals[i] = int64(0)
 				}
+			case genDate:
+				if r.IntN(8) == 0 {
+					vals[i] = (y-int64(r.IntN(8)))*10000 + int64(1+r.IntN(12))*100 + int64(1+r.IntN(28))
+				} else {
+					vals[i] = int64(0)
+				}
+			case genLevel:
+				vals[i] = genLevels[r.IntN(len(genLevels))]
 			case genReported:
 				vals[i] = r.IntN(10) != 0
 			case genFigure:
@@ -105,6 +114,8 @@ const (
 	genAge
 	genHeld
 	genYear
+	genDate
+	genLevel
 	genReported
 	genFigure
 	genRatio
@@ -152,6 +163,10 @@ func genPlan() []genStep {
 			g.kind = genHeld
 		case strings.HasSuffix(name, "first_year"), strings.HasSuffix(name, ".year"):
 			g.kind = genYear
+		case strings.HasSuffix(name, "date"): // e.tier.K.date, .first_date
+			g.kind = genDate
+		case strings.HasSuffix(name, "level"): // e.tier.K.level, .first_level
+			g.kind = genLevel
 		case strings.HasSuffix(name, ".reported"):
 			g.kind = genReported
 		case v.Type == "int": // a fact figure
