@@ -17,10 +17,10 @@ import (
 // small (2024) to medium (2025) as small, and counts it so, though the
 // registry holds it as medium today (issue 9, point 6).
 func TestRunTime(t *testing.T) {
-	ctx := context.Background()
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
 	store := sqlstoretest.New(t)
-	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store})
-	if _, err := eng.EnsureShipped(ctx, "test"); err != nil {
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store})
+	if _, err := eng.EnsureShipped(ctx); err != nil {
 		t.Fatal(err)
 	}
 	codes := []string{"91440106MA5B1K2X9F", "91440101MA5ALP4R4C", "9144011661842063XT"}
@@ -49,7 +49,7 @@ func TestRunTime(t *testing.T) {
 		t.Fatalf("stored size %v (%v), want medium", ent, err)
 	}
 
-	run, err := eng.Run(ctx, mustDate("2026-06-30"), "tester")
+	run, err := eng.Run(ctx, mustDate("2026-06-30"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestRunTime(t *testing.T) {
 		t.Errorf("2024 little giant paid in 2026: %+v", d)
 	}
 
-	run, err = eng.Run(ctx, mustDate("2025-12-31"), "tester")
+	run, err = eng.Run(ctx, mustDate("2025-12-31"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -89,7 +89,7 @@ func wantCodeOf(t *testing.T, what string, err error, code string) {
 // unmet in no case, naming it; the version stays a draft (issue 9, point 4).
 func TestPublishNeedsCoveringCases(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *DB) {
-		ctx := context.Background()
+		ctx := chanye.WithActor(context.Background(), chanye.Operator)
 		s := NewStore(db)
 		src := string(policySource(t))
 		cases := strings.Index(src, "cases:")
@@ -109,11 +109,11 @@ func TestPublishNeedsCoveringCases(t *testing.T) {
 			{"no ineligible case", eligibleOnly, "cases", "no case is an ineligible enterprise"},
 			{"manufacturing never fails", src[:noManuf] + src[noManuf+strings.Index(src[noManuf:], "  - name: 封顶"):], "conditions[0]", "条件 manufacturing"},
 		} {
-			v, err := s.CreatePolicyVersion(ctx, []byte(tc.src), "editor")
+			v, err := s.CreatePolicyVersion(ctx, []byte(tc.src))
 			if err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}
-			_, err = s.PublishPolicyVersion(ctx, testPolicyID, v.Version, "director")
+			_, err = s.PublishPolicyVersion(ctx, testPolicyID, v.Version)
 			if chanye.ErrorCode(err) != chanye.EINVALID || !strings.Contains(chanye.ErrorFields(err)[tc.field], tc.want) {
 				t.Errorf("%s: publish = %v, want EINVALID with %s containing %q", tc.name, err, tc.field, tc.want)
 			}

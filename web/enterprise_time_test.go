@@ -18,7 +18,7 @@ import (
 // and explains as of any day asked (issue 9, point 6: it said "目前没有符合条件
 // 的政策" beside stored ¥1,000,000 decisions).
 func TestEnterprisePoliciesAsOf(t *testing.T) {
-	ctx := context.Background()
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
 	db, store := sqlstoretest.NewWithDB(t)
 	db.Now = policyToday // 2026-11-16
 	const code = "91440106MA5B1K2X9F"
@@ -30,15 +30,15 @@ func TestEnterprisePoliciesAsOf(t *testing.T) {
 		From: day(t, "2025-07-15"), To: day(t, "2026-09-30"), Source: "工信部"}); err != nil {
 		t.Fatal(err)
 	}
-	eng := engine.New(engine.Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store})
-	if _, err := eng.EnsureShipped(ctx, "test"); err != nil {
+	eng := engine.New(engine.Config{Now: policyToday, Catalog: store, Enterprises: store, Versions: store, Runs: store})
+	if _, err := eng.EnsureShipped(ctx); err != nil {
 		t.Fatal(err)
 	}
-	run, err := eng.Run(ctx, day(t, "2026-06-30"), "test")
+	run, err := eng.Run(ctx, day(t, "2026-06-30"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := NewHandler(Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store, Engine: eng, Version: "v-test"})
+	h, err := NewHandler(Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Engine: eng, Version: "v-test"})
 	if err != nil {
 		t.Fatal(err)
 	}
