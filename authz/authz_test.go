@@ -182,7 +182,7 @@ func TestPolicyRules(t *testing.T) {
 	}
 	pay := func(id string) func(ctx context.Context) error {
 		return func(ctx context.Context) error {
-			_, _, err := f.pols.Ledger.Pay(ctx, policy.DecisionRef{RunID: 99, PolicyID: id, Code: f.a})
+			_, _, err := f.pols.Ledger.Pay(ctx, policy.DecisionRef{RunID: 99, PolicyID: id, Code: f.a}, policy.Payout{PaidOn: testclock.Today(), Voucher: "记-1", Batch: "B-1"})
 			return err
 		}
 	}

@@ -231,17 +231,35 @@ func (s *server) approve(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, newList(out))
 }
 
+// paymentBody is the body of POST /api/v1/payments: the decision and how
+// the treasury paid it.
+type paymentBody struct {
+	refBody
+	policy.Payout
+}
+
+// ref checks the reference and the payout together, so that one answer
+// names every faulty field.
+func (b paymentBody) ref(prefix string) (policy.DecisionRef, map[string]string) {
+	ref, f := b.refBody.ref(prefix)
+	p := b.Payout
+	for k, v := range chanye.ErrorFields(p.Validate()) {
+		f[prefix+k] = v
+	}
+	return ref, f
+}
+
 // pay pays an approved decision: 201 with the ledger entry it wrote (a
 // payment, or an adjustment from a later run), or 200 with the entry that
 // already paid it. The ledger holds one payment per entitlement however
 // calls race, and the store says which call wrote it.
 func (s *server) pay(w http.ResponseWriter, r *http.Request) error {
-	var body refBody
+	var body paymentBody
 	ref, err := s.decodeRef(w, r, &body, nil, "支付项有误 / invalid payment")
 	if err != nil {
 		return err
 	}
-	e, created, err := s.policies.Ledger.Pay(r.Context(), ref)
+	e, created, err := s.policies.Ledger.Pay(r.Context(), ref, body.Payout)
 	if err != nil {
 		return err
 	}
