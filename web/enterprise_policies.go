@@ -210,7 +210,9 @@ func (s *Server) paymentsOf(ctx context.Context, code string) (map[policy.Entitl
 	}
 	for off := 0; ; {
 		es, total, err := s.cfg.Policies.Ledger.FindLedger(ctx, policy.LedgerFilter{Code: &code, Offset: off, Limit: 1000})
-		if err != nil {
+		if chanye.ErrorCode(err) == chanye.EFORBIDDEN {
+			return out, nil // a reader of decisions who may not read payments (a task force)
+		} else if err != nil {
 			return nil, err
 		}
 		for _, e := range es {

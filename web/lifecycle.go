@@ -87,6 +87,24 @@ func pathInt(r *http.Request, name, what string) (int64, error) {
 	return id, nil
 }
 
+// mayActOn checks, before a form is read further, that the actor may act
+// on the policy: administrators and its department; the services check
+// again, and this only spares others the form's field errors.
+func (s *Server) mayActOn(ctx context.Context, pid string) error {
+	a, err := officials(ctx)
+	if err != nil {
+		return err
+	}
+	pols, err := s.latestPolicies(ctx)
+	if err != nil {
+		return err
+	}
+	if p := pols[pid]; p == nil || !mayAct(a, p.Department) {
+		return chanye.Errorf(chanye.EFORBIDDEN, "无权操作 / %s (%s) may not act on policy %s", a.Name, a.Role, pid)
+	}
+	return nil
+}
+
 // --- Objections ---
 
 type objectionRow struct {
@@ -860,6 +878,9 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
+	if err := s.mayActOn(ctx, pid); err != nil {
+		return err
+	}
 	all, err := s.decisionsOf(ctx, runID, pid, policy.DecisionPublicised)
 	if err != nil {
 		return err
@@ -923,6 +944,9 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
+	if err := s.mayActOn(ctx, pid); err != nil {
+		return err
+	}
 	p := policy.Payout{Voucher: r.PostFormValue("voucher"), Batch: r.PostFormValue("batch")}
 	bad := map[string]string{}
 	if p.PaidOn, err = chanye.ParseDate(r.PostFormValue("paid_on")); err != nil {
@@ -984,6 +1008,9 @@ func (s *Server) reverse(w http.ResponseWriter, r *http.Request) error {
 		err = chanye.Invalid("须指明批次和政策 / run and policy required", map[string]string{"run": "必填 / required"})
 	}
 	if err != nil {
+		return err
+	}
+	if err := s.mayActOn(r.Context(), pid); err != nil {
 		return err
 	}
 	code := strings.TrimSpace(r.PostFormValue("code"))
