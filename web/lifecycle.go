@@ -108,12 +108,12 @@ func (s *Server) mayActOn(ctx context.Context, pid string) error {
 // --- Objections ---
 
 type objectionRow struct {
-	ID                       int64
-	Policy, Name, Code       string
-	RunID                    int64
+	ID                        int64
+	Policy, Name, Code        string
+	RunID                     int64
 	Reason, Status, StatusKey string
-	Absent                   bool
-	At, URL                  string
+	Absent                    bool
+	At, URL                   string
 }
 
 type objectionsView struct {
@@ -224,9 +224,9 @@ type eventRow struct {
 
 type correctionForm struct {
 	Year, Figure, Value, Unit, Source, AsOf string
-	Years, Figures, Units                  []option
-	Errors                                 map[string]string
-	Message                                string
+	Years, Figures, Units                   []option
+	Errors                                  map[string]string
+	Message                                 string
 }
 
 type objectionPageView struct {
@@ -545,7 +545,7 @@ type pairRow struct {
 	RunID                  int64
 	AsOf, Policy, PolicyID string
 	PublicTo               string
-	Ready, Approved, Paid   int
+	Ready, Approved, Paid  int
 	ApproveURL, PayURL     string
 }
 
