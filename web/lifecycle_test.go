@@ -18,6 +18,7 @@ import (
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
+	"github.com/chromedp/chromedp"
 )
 
 // lcFixture is the lifecycle on a demo base: the shipped policies run and
@@ -331,4 +332,89 @@ func TestPublicityIssuerContactSearch(t *testing.T) {
 	if _, _, b := f.do(t, nil, "GET", "/public/publicity", nil); strings.Contains(b, "电话 ") || strings.Contains(b, "邮箱 ") {
 		t.Errorf("the public list shows a phone or e-mail no policy gives")
 	}
+}
+
+// TestBrowserLifecycle works the objection reply, the approval and the
+// payment pages in Chromium as the department's official, then opens the
+// enterprise's page and the public list at 390 px: the reply and 已拨付
+// with its reference show, and nothing scrolls sideways.
+func TestBrowserLifecycle(t *testing.T) {
+	chromiumPath(t)
+	f := newLCFixture(t)
+	official := httptest.NewServer(f.as(f.official))
+	defer official.Close()
+	firm := httptest.NewServer(f.as(&chanye.Actor{Name: "企业", Role: chanye.RoleEnterprise, Code: f.granted}))
+	defer firm.Close()
+	ctx := newBrowser(t)
+	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+	q := "?run=" + strconv.FormatInt(f.run.ID, 10) + "&policy=" + f.pid
+	const reply = "经核对，决定维持。"
+
+	// The reply to an objection, from the queue.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(official.URL+"/objections?lang=zh"),
+		chromedp.WaitVisible(css(`#objection-queue`)),
+		chromedp.Click(css(`tr[data-objection="`+strconv.FormatInt(f.objGranted, 10)+`"] a`)),
+		chromedp.WaitVisible(css(`#resolve-form`)),
+		chromedp.SendKeys(css(`#resolve-form textarea`), reply),
+		chromedp.Click(css(`#reject`)),
+		chromedp.WaitVisible(css(`#done`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, `#objection-reply`); got != reply {
+		t.Errorf("reply shown %q, want %q", got, reply)
+	}
+
+	// After the window: approve everything ready, then pay it.
+	*f.now = f.now.AddDate(0, 0, 10)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(official.URL+"/approvals"+q),
+		chromedp.WaitVisible(css(`#ready`)),
+		chromedp.Click(css(`#approve-all`)),
+		chromedp.WaitVisible(css(`#done`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, `#approved-count`); got == "0" {
+		t.Errorf("approved count after approving all: %s", got)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(official.URL+"/payments"+q),
+		chromedp.WaitVisible(css(`#pay-form`)),
+		chromedp.SendKeys(css(`input[name="voucher"]`), "记-2026-1126"),
+		chromedp.SendKeys(css(`input[name="batch"]`), "GK20261126001"),
+		chromedp.Click(css(`#pay-all`)),
+		chromedp.WaitVisible(css(`#done`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, `#to-pay`); !strings.Contains(got, "凭证号 记-2026-1126") || !strings.Contains(got, "批次号 GK20261126001") {
+		t.Errorf("paid list lacks the reference: %q", got)
+	}
+
+	// The enterprise and the public, on a phone.
+	phone := func(u, sel string) {
+		t.Helper()
+		if err := chromedp.Do(ctx,
+			chromedp.EmulateViewport(390, 844),
+			chromedp.Navigate(u),
+			chromedp.WaitVisible(css(sel)),
+		); err != nil {
+			t.Fatal(err)
+		}
+		wide, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+		if err != nil || wide > 390 {
+			culprits, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391).slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))`))
+			t.Errorf("%s is %d px wide at 390 px (%v): it scrolls sideways; widest: %v", u, wide, err, culprits)
+		}
+	}
+	phone(firm.URL+"/enterprises/"+f.granted+"/policies?lang=zh", `#my-objections`)
+	if got := text(t, ctx, `#my-objections`); !strings.Contains(got, reply) {
+		t.Errorf("the enterprise does not see the reply: %q", got)
+	}
+	if got := text(t, ctx, `table.stored`); !strings.Contains(got, "已拨付 "+chanye.DateOf(*f.now).String()+" · 凭证号 记-2026-1126 · 批次号 GK20261126001") {
+		t.Errorf("the enterprise does not see 已拨付 with its reference: %q", got)
+	}
+	phone(firm.URL+"/public/publicity?lang=zh", `#publicity-q`)
 }
