@@ -182,7 +182,7 @@ func TestPolicyRules(t *testing.T) {
 	}
 	pay := func(id string) func(ctx context.Context) error {
 		return func(ctx context.Context) error {
-			_, _, err := f.pols.Ledger.Pay(ctx, policy.DecisionRef{RunID: 99, PolicyID: id, Code: f.a})
+			_, _, err := f.pols.Ledger.Pay(ctx, policy.DecisionRef{RunID: 99, PolicyID: id, Code: f.a}, policy.Payout{PaidOn: testclock.Today(), Voucher: "记-1", Batch: "B-1"})
 			return err
 		}
 	}
@@ -224,6 +224,10 @@ func TestPolicyRules(t *testing.T) {
 			_, _, err := f.pols.Runs.FindRuns(ctx, policy.RunFilter{})
 			return err
 		}, chanye.EFORBIDDEN},
+		{"enterprise reads its own ledger", entA, func(ctx context.Context) error {
+			_, _, err := f.pols.Ledger.FindLedger(ctx, policy.LedgerFilter{})
+			return err
+		}, ""},
 		{"task force reads no ledger", taskForce, func(ctx context.Context) error {
 			_, _, err := f.pols.Ledger.FindLedger(ctx, policy.LedgerFilter{})
 			return err
@@ -238,6 +242,10 @@ func TestPolicyRules(t *testing.T) {
 	ctx := chanye.WithActor(context.Background(), entA)
 	if ds, total, err := f.pols.Runs.FindDecisions(ctx, policy.DecisionFilter{Code: &f.b}); err != nil || total != 0 || len(ds) != 0 {
 		t.Errorf("enterprise asking for another's decisions: %d, %v; want none", total, err)
+	}
+	// And so is its ledger: its own payments, nobody else's.
+	if es, total, err := f.pols.Ledger.FindLedger(ctx, policy.LedgerFilter{Code: &f.b}); err != nil || total != 0 || len(es) != 0 {
+		t.Errorf("enterprise asking for another's payments: %d, %v; want none", total, err)
 	}
 	// Drafts are hidden from the public; published versions are not.
 	pctx := chanye.WithActor(context.Background(), public)
@@ -275,6 +283,14 @@ func TestEngineRules(t *testing.T) {
 		_, err := f.eng.Test(ctx, policy.Shipped()[0])
 		return err
 	}
+	// A re-decision as of a day each policy is in force; what matters here
+	// is who may, not what it decides.
+	redecide := func(id string) func(ctx context.Context) error {
+		return func(ctx context.Context) error {
+			_, _, err := f.eng.Redecide(ctx, id, f.a, mustDate("2026-06-30"))
+			return err
+		}
+	}
 	run(t, []rcase{
 		{"enterprise explains itself", entA, explain(f.a), ""},
 		{"enterprise: another is not found", entA, explain(f.b), chanye.ENOTFOUND},
@@ -291,6 +307,12 @@ func TestEngineRules(t *testing.T) {
 		{"task force tests no policy", taskForce, testCases, chanye.EFORBIDDEN},
 		{"any department tests a policy", otherDept, testCases, ""},
 		{"leader tests a policy", leader, testCases, ""},
+		{"department re-decides for its policy", ownDept, redecide(f.owned), ""},
+		{"department: not for another's", ownDept, redecide(f.other), chanye.EFORBIDDEN},
+		{"leader re-decides nothing", leader, redecide(f.owned), chanye.EFORBIDDEN},
+		{"enterprise re-decides nothing", entA, redecide(f.owned), chanye.EFORBIDDEN},
+		{"public re-decides nothing", public, redecide(f.owned), chanye.EUNAUTHORIZED},
+		{"admin re-decides any", admin, redecide(f.other), ""},
 	})
 }
 
@@ -331,6 +353,14 @@ func (s *objections) ResolveObjection(ctx context.Context, id int64, upheld bool
 	return s.FindObjectionByID(ctx, id)
 }
 
+func (s *objections) CorrectFacts(ctx context.Context, id int64, f *chanye.Facts) (*chanye.Enterprise, error) {
+	o, err := s.FindObjectionByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &chanye.Enterprise{Code: o.Ref.Code}, nil
+}
+
 // TestObjectionRules: resolving an objection is for the department that
 // issues its policy, found by the objection's id alone; an enterprise
 // reads its own objections by id and not another's.
@@ -348,6 +378,12 @@ func TestObjectionRules(t *testing.T) {
 	find := func(id int64) func(ctx context.Context) error {
 		return func(ctx context.Context) error { _, err := pub.FindObjectionByID(ctx, id); return err }
 	}
+	correct := func(id int64) func(ctx context.Context) error {
+		return func(ctx context.Context) error {
+			_, err := pub.CorrectFacts(ctx, id, &chanye.Facts{Year: 2024})
+			return err
+		}
+	}
 	run(t, []rcase{
 		{"department resolves on its policy", ownDept, resolve(1), ""},
 		{"department: not on another's", ownDept, resolve(2), chanye.EFORBIDDEN},
@@ -361,5 +397,14 @@ func TestObjectionRules(t *testing.T) {
 		{"enterprise: another's is not found", entA, find(2), chanye.ENOTFOUND},
 		{"task force reads any", taskForce, find(2), ""},
 		{"public reads none", public, find(1), chanye.EUNAUTHORIZED},
+		// Correcting figures after an upheld objection: the department of
+		// the objection's policy, found by the objection's id alone.
+		{"department corrects on its policy", ownDept, correct(1), ""},
+		{"department: not on another's", ownDept, correct(2), chanye.EFORBIDDEN},
+		{"admin corrects any", admin, correct(2), ""},
+		{"leader corrects none", leader, correct(1), chanye.EFORBIDDEN},
+		{"task force corrects none", taskForce, correct(1), chanye.EFORBIDDEN},
+		{"enterprise corrects none, not even its own", entA, correct(1), chanye.EFORBIDDEN},
+		{"public corrects none", public, correct(1), chanye.EUNAUTHORIZED},
 	})
 }

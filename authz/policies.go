@@ -25,13 +25,16 @@ const (
 	Pay              Action = "pay"
 	Reverse          Action = "reverse payments"
 	ReadLedger       Action = "read the ledger"
+	CorrectFacts     Action = "correct an enterprise's figures after an upheld objection"
 )
 
 // policyRules: a department drafts, publishes and carries out the policies
 // it administers (Own: the policy's department is the account's); leaders read
 // everything; published policies are public documents, drafts are not; a task force reads policies, runs, decisions and objections; an
-// enterprise reads its own decisions and objections and objects for
-// itself; the public list is public.
+// enterprise reads its own decisions, objections and payments and objects
+// for itself; the public list is public. A department corrects an
+// enterprise's figures only through an upheld objection to a policy it
+// administers (the registry is otherwise the administrators' to write).
 var policyRules = Rules{
 	ReadPolicies:     {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, enterprise: Published, public: Published},
 	WritePolicy:      {admin: Allow, department: Own},
@@ -46,7 +49,8 @@ var policyRules = Rules{
 	Approve:          {admin: Allow, department: Own},
 	Pay:              {admin: Allow, department: Own},
 	Reverse:          {admin: Allow, department: Own},
-	ReadLedger:       {admin: Allow, leader: Allow, department: Allow},
+	ReadLedger:       {admin: Allow, leader: Allow, department: Allow, enterprise: Own},
+	CorrectFacts:     {admin: Allow, department: Own},
 }
 
 // PolicyRules returns the policies' rules, for review and tests.
@@ -359,6 +363,27 @@ func (s *publicity) FindObjectionByID(ctx context.Context, id int64) (*policy.Ob
 	return o, nil
 }
 
+func (s *publicity) CorrectFacts(ctx context.Context, objectionID int64, f *chanye.Facts) (*chanye.Enterprise, error) {
+	a, g, err := check(ctx, policyRules, CorrectFacts)
+	if err != nil {
+		return nil, err
+	}
+	if g == Own {
+		o, err := s.inner.FindObjectionByID(ctx, objectionID)
+		if err != nil {
+			return nil, err
+		}
+		ok, err := ownsPolicy(ctx, s.versions, a, o.Ref.PolicyID)
+		if err != nil {
+			return nil, err
+		}
+		if err := scoped(a, CorrectFacts, ok); err != nil {
+			return nil, err
+		}
+	}
+	return s.inner.CorrectFacts(ctx, objectionID, f)
+}
+
 func (s *publicity) FindObjections(ctx context.Context, filter policy.ObjectionFilter) ([]*policy.Objection, int, error) {
 	own, err := enterpriseCode(ctx, ReadObjections)
 	if err != nil {
@@ -390,11 +415,11 @@ func (s *ledger) Approve(ctx context.Context, refs []policy.DecisionRef) error {
 	return s.inner.Approve(ctx, refs)
 }
 
-func (s *ledger) Pay(ctx context.Context, ref policy.DecisionRef) (*policy.LedgerEntry, bool, error) {
+func (s *ledger) Pay(ctx context.Context, ref policy.DecisionRef, p policy.Payout) (*policy.LedgerEntry, bool, error) {
 	if err := own(ctx, s.versions, Pay, ref.PolicyID); err != nil {
 		return nil, false, err
 	}
-	return s.inner.Pay(ctx, ref)
+	return s.inner.Pay(ctx, ref, p)
 }
 
 func (s *ledger) Reverse(ctx context.Context, ref policy.DecisionRef, reason string) (*policy.LedgerEntry, error) {
@@ -404,9 +429,18 @@ func (s *ledger) Reverse(ctx context.Context, ref policy.DecisionRef, reason str
 	return s.inner.Reverse(ctx, ref, reason)
 }
 
+// FindLedger: an enterprise reads its own payments (已拨付, with the
+// treasury's reference) and nobody else's.
 func (s *ledger) FindLedger(ctx context.Context, filter policy.LedgerFilter) ([]*policy.LedgerEntry, int, error) {
-	if _, _, err := check(ctx, policyRules, ReadLedger); err != nil {
+	own, err := enterpriseCode(ctx, ReadLedger)
+	if err != nil {
 		return nil, 0, err
+	}
+	if own != "" {
+		if filter.Code != nil && !sameCode(*filter.Code, own) {
+			return []*policy.LedgerEntry{}, 0, nil
+		}
+		filter.Code = &own
 	}
 	return s.inner.FindLedger(ctx, filter)
 }

@@ -61,6 +61,7 @@ type Engine interface {
 	Test(ctx context.Context, p *policy.Policy) ([]policy.CaseResult, error)
 	ExplainEnterprise(ctx context.Context, code string, asOf chanye.Date) (*engine.EnterpriseDecisions, error)
 	Explain(ctx context.Context, policyID string, version int, code string, asOf chanye.Date) (*engine.PolicyDecision, error)
+	Redecide(ctx context.Context, policyID, code string, asOf chanye.Date) (*policy.Run, *engine.PolicyDecision, error)
 }
 
 // Codes the transport adds to the domain's; they never leave this package.
@@ -211,8 +212,11 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/objections", s.listObjections},
 		{"POST", "/api/v1/objections", s.createObjection},
 		{"POST", "/api/v1/objections/{id}/resolve", s.resolveObjection},
+		{"POST", "/api/v1/objections/{id}/facts", s.correctFacts},
+		{"POST", "/api/v1/objections/{id}/redecide", s.redecide},
 		{"POST", "/api/v1/approvals", s.approve},
 		{"POST", "/api/v1/payments", s.pay},
+		{"GET", "/api/v1/payments/file", s.paymentFile},
 		{"POST", "/api/v1/reversals", s.reverse},
 		{"GET", "/api/v1/ledger", s.listLedger},
 

@@ -1,11 +1,15 @@
 package httpapi
 
 import (
+	"bytes"
 	"fmt"
+	"mime"
 	"net/http"
 	"strings"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/dataio"
+	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/policy"
 )
 
@@ -51,11 +55,14 @@ func (s *server) publicise(w http.ResponseWriter, r *http.Request) error {
 
 // listPublicity is the public list (公示): no login, ever.
 func (s *server) listPublicity(w http.ResponseWriter, r *http.Request) error {
-	q, err := query(r, "policy", "run", "code", "on", "offset", "limit")
+	q, err := query(r, "policy", "run", "code", "q", "on", "offset", "limit")
 	if err != nil {
 		return err
 	}
 	var f policy.PublicityFilter
+	if v, ok := q["q"]; ok && strings.TrimSpace(v) != "" {
+		f.Query = &v
+	}
 	if f.Offset, f.Limit, err = paging(q); err != nil {
 		return err
 	}
@@ -231,17 +238,35 @@ func (s *server) approve(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, newList(out))
 }
 
+// paymentBody is the body of POST /api/v1/payments: the decision and how
+// the treasury paid it.
+type paymentBody struct {
+	refBody
+	policy.Payout
+}
+
+// ref checks the reference and the payout together, so that one answer
+// names every faulty field.
+func (b paymentBody) ref(prefix string) (policy.DecisionRef, map[string]string) {
+	ref, f := b.refBody.ref(prefix)
+	p := b.Payout
+	for k, v := range chanye.ErrorFields(p.Validate()) {
+		f[prefix+k] = v
+	}
+	return ref, f
+}
+
 // pay pays an approved decision: 201 with the ledger entry it wrote (a
 // payment, or an adjustment from a later run), or 200 with the entry that
 // already paid it. The ledger holds one payment per entitlement however
 // calls race, and the store says which call wrote it.
 func (s *server) pay(w http.ResponseWriter, r *http.Request) error {
-	var body refBody
+	var body paymentBody
 	ref, err := s.decodeRef(w, r, &body, nil, "支付项有误 / invalid payment")
 	if err != nil {
 		return err
 	}
-	e, created, err := s.policies.Ledger.Pay(r.Context(), ref)
+	e, created, err := s.policies.Ledger.Pay(r.Context(), ref, body.Payout)
 	if err != nil {
 		return err
 	}
@@ -300,4 +325,106 @@ func (s *server) listLedger(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, newPage(entries, total, f.Offset, f.Limit))
+}
+
+// correctFacts writes a corrected year of the objecting enterprise's
+// figures after an upheld objection: a facts report like the items of PUT
+// /enterprises/{code}/facts, with its source and as-of day.
+func (s *server) correctFacts(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	var f chanye.Facts
+	if err := s.decodeJSON(w, r, &f); err != nil {
+		return err
+	}
+	// The store validates f after authz has checked who asks.
+	e, err := s.policies.Publicity.CorrectFacts(r.Context(), id, &f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, present(e))
+}
+
+// redecision is the answer of POST /api/v1/objections/{id}/redecide: the
+// run of one policy for one enterprise and what it decided.
+type redecision struct {
+	Run      *policy.Run            `json:"run"`
+	Decision *engine.PolicyDecision `json:"decision"`
+}
+
+// redecide decides the objection's enterprise again for its policy, as of
+// the day of the objection's run, as a run of its own (engine.Redecide).
+func (s *server) redecide(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.readBody(w, r); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	o, err := s.policies.Publicity.FindObjectionByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	orig, err := s.policies.Runs.FindRun(ctx, o.Ref.RunID)
+	if err != nil {
+		return err
+	}
+	run, pd, err := s.engine.Redecide(ctx, o.Ref.PolicyID, o.Ref.Code, orig.AsOf)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/runs/%d", run.ID))
+	return writeJSON(w, http.StatusCreated, redecision{Run: run, Decision: pd})
+}
+
+// paymentFile serves the payment file of one policy in one run for the
+// treasury system, CSV or XLSX (dataio.WritePayments).
+func (s *server) paymentFile(w http.ResponseWriter, r *http.Request) error {
+	q, err := query(r, "run", "policy", "format")
+	if err != nil {
+		return err
+	}
+	f := map[string]string{}
+	runID, err := queryID("run", q["run"])
+	if err != nil {
+		f["run"] = chanye.ErrorFields(err)["run"]
+	}
+	pid := strings.TrimSpace(q["policy"])
+	if pid == "" {
+		f["policy"] = "必填 / required"
+	}
+	format := dataio.CSV
+	if v, ok := q["format"]; ok {
+		if format, err = dataio.ParseFormat(v); err != nil {
+			f["format"] = "须为 csv 或 xlsx / must be csv or xlsx"
+		}
+	}
+	if err := chanye.Invalid("查询参数有误 / invalid query", f); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	src := dataio.PaymentSources{Versions: s.policies.Versions, Runs: s.policies.Runs, Ledger: s.policies.Ledger}
+	if _, err := dataio.WritePayments(r.Context(), src, runID, pid, &buf, format); err != nil {
+		return err
+	}
+	writeFile(w, fmt.Sprintf("payments-run%d-%s.%s", runID, pid, format), format, buf.Bytes())
+	return nil
+}
+
+// writeFile answers a download: written whole after it was built, so that
+// an error is still a clean JSON answer.
+func writeFile(w http.ResponseWriter, name string, format dataio.Format, body []byte) {
+	ct := "text/csv; charset=utf-8"
+	if format == dataio.XLSX {
+		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body) // a failed write means the client left
 }

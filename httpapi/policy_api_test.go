@@ -126,6 +126,13 @@ func TestPolicyScenarios(t *testing.T) {
 	ref := func(code string) string {
 		return fmt.Sprintf(`{"run_id":1,"policy_id":%q,"code":%q}`, littleGiant, code)
 	}
+	// pay names a decision and how the treasury paid it, the day it was
+	// approved.
+	pay := func(code string) string {
+		return fmt.Sprintf(`{"run_id":1,"policy_id":%q,"code":%q,"paid_on":"2026-01-13","voucher":"记-2026-0113","batch":"GK20260113001"}`, littleGiant, code)
+	}
+	// approver is another person than the operator who ran and publicised.
+	approver := map[string]string{actorHeader: "市工信局 王五"}
 
 	scenarios := []scenario{
 		{name: "schema", method: "GET", path: "/api/v1/policy-schema", status: 200, json: map[string]any{"param_prefix": "p."},
@@ -333,22 +340,43 @@ func TestPolicyScenarios(t *testing.T) {
 		{name: "resolve unknown", method: "POST", path: "/api/v1/objections/99/resolve", body: `{"upheld":true,"resolution":"x"}`, status: 404},
 		{name: "uphold the absence", method: "POST", path: "/api/v1/objections/2/resolve", body: `{"upheld":true,"resolution":"下次计算复核"}`, status: 200,
 			json: map[string]any{"status": "upheld"}},
-		{name: "approve inside the window", method: "POST", path: "/api/v1/approvals", body: `{"items":[` + ref(codeA) + `]}`, status: 400,
+		// After an upheld objection: the figures corrected with their
+		// source, then the enterprise decided again in a run of its own.
+		{name: "correct on a rejected objection", method: "POST", path: "/api/v1/objections/1/facts",
+			body: `{"year":2024,"employees":120,"source":"企业提交的社保缴纳证明","as_of":"2026-01-05"}`, status: 400, contains: []string{"upheld"}},
+		{name: "correct without a source", method: "POST", path: "/api/v1/objections/2/facts",
+			body: `{"year":2024,"employees":120,"as_of":"2026-01-05"}`, status: 400, contains: []string{`"source"`}},
+		{name: "correct after an upheld objection", method: "POST", path: "/api/v1/objections/2/facts",
+			body: `{"year":2024,"employees":120,"source":"企业提交的社保缴纳证明","as_of":"2026-01-05"}`, status: 200, json: map[string]any{"code": codeB}},
+		{name: "re-decide after the correction", method: "POST", path: "/api/v1/objections/2/redecide", status: 201,
+			json: map[string]any{"run.id": 2, "run.enterprises": 1, "run.policies.0.id": littleGiant, "decision.policy_id": littleGiant}},
+		{name: "re-decide no objection", method: "POST", path: "/api/v1/objections/99/redecide", status: 404},
+		{name: "approve inside the window", method: "POST", path: "/api/v1/approvals", body: `{"items":[` + ref(codeA) + `]}`, header: approver, status: 400,
 			contains: []string{"2026-01-12"}},
 		{name: "approve nothing", method: "POST", path: "/api/v1/approvals", body: `{"items":[]}`, status: 400, contains: []string{`"items"`}},
 		{name: "approve a bad item", method: "POST", path: "/api/v1/approvals", body: `{"items":[{"run_id":0,"policy_id":"","code":"` + codeA + `"}]}`, status: 400,
 			contains: []string{`"items[0].run_id"`, `"items[0].policy_id"`}},
-		{name: "pay before approval", method: "POST", path: "/api/v1/payments", body: ref(codeA), status: 400},
+		{name: "pay before approval", method: "POST", path: "/api/v1/payments", body: pay(codeA), status: 400, contains: []string{"未审批"}},
+		{name: "pay without the treasury's reference", method: "POST", path: "/api/v1/payments", body: ref(codeA), status: 400,
+			contains: []string{`"paid_on"`, `"voucher"`, `"batch"`}},
 		{name: "approve after the window", before: setClock(time.Date(2026, 1, 13, 9, 0, 0, 0, time.UTC)),
-			method: "POST", path: "/api/v1/approvals", body: `{"items":[` + ref(codeA) + `]}`, status: 200,
-			json: map[string]any{"items.0.status": "approved", "items.0.status_by": "operator (admin)"}},
-		{name: "approve again is harmless", method: "POST", path: "/api/v1/approvals", body: `{"items":[` + ref(codeA) + `]}`, status: 200, json: map[string]any{"items.0.status": "approved"}},
+			method: "POST", path: "/api/v1/approvals", body: `{"items":[` + ref(codeA) + `]}`, header: approver, status: 200,
+			json: map[string]any{"items.0.status": "approved", "items.0.status_by": "市工信局 王五 (admin)"}},
+		{name: "approve again is harmless", method: "POST", path: "/api/v1/approvals", body: `{"items":[` + ref(codeA) + `]}`, header: approver, status: 200, json: map[string]any{"items.0.status": "approved"}},
+		// The operator ran the run and publicised the list: four eyes.
+		{name: "the runner approves nothing", method: "POST", path: "/api/v1/approvals", body: `{"items":[` + ref(codeA) + `]}`, status: 403,
+			contains: []string{"四眼原则", "four-eyes rule"}},
+		{name: "pay on a day to come", method: "POST", path: "/api/v1/payments", header: map[string]string{actorHeader: "市财政局"},
+			body: strings.Replace(pay(codeA), "2026-01-13", "2026-01-14", 1), status: 400, contains: []string{`"paid_on"`}},
 		{name: "objection after the window", method: "POST", path: "/api/v1/objections", body: `{"run_id":1,"policy_id":"` + littleGiant + `","code":"` + codeC + `","absent":true,"reason":"x"}`, status: 400},
-		{name: "pay", method: "POST", path: "/api/v1/payments", body: ref(codeA), header: map[string]string{actorHeader: "市财政局"}, status: 201,
-			json: map[string]any{"id": 1, "kind": "payment", "amount_fen": 100000000, "by": "市财政局 (admin)", "entitlement.period": 2025, "decision.code": codeA}},
-		{name: "pay again returns the payment", method: "POST", path: "/api/v1/payments", body: ref(codeA), status: 200,
+		{name: "pay", method: "POST", path: "/api/v1/payments", body: pay(codeA), header: map[string]string{actorHeader: "市财政局"}, status: 201,
+			json: map[string]any{"id": 1, "kind": "payment", "amount_fen": 100000000, "by": "市财政局 (admin)", "entitlement.period": 2025, "decision.code": codeA,
+				"paid_on": "2026-01-13", "voucher": "记-2026-0113", "batch": "GK20260113001"}},
+		{name: "pay again returns the payment", method: "POST", path: "/api/v1/payments", body: pay(codeA), status: 200,
 			json: map[string]any{"id": 1, "kind": "payment", "by": "市财政局 (admin)"}},
-		{name: "pay an unknown decision", method: "POST", path: "/api/v1/payments", body: ref(unknownCode(t)), status: 404},
+		{name: "pay again with another voucher", method: "POST", path: "/api/v1/payments", body: strings.Replace(pay(codeA), "记-2026-0113", "记-2026-0999", 1), status: 409,
+			contains: []string{"记-2026-0113"}},
+		{name: "pay an unknown decision", method: "POST", path: "/api/v1/payments", body: pay(unknownCode(t)), status: 404},
 		{name: "paid decision", method: "GET", path: "/api/v1/decisions?status=paid", status: 200, json: map[string]any{"total": 1, "items.0.code": codeA}},
 		{name: "ledger has one payment", method: "GET", path: "/api/v1/ledger?code=" + codeA, status: 200, json: map[string]any{"total": 1, "items.0.amount_fen": 100000000}},
 		{name: "reverse needs a reason", method: "POST", path: "/api/v1/reversals", body: `{"run_id":1,"policy_id":"` + littleGiant + `","code":"` + codeA + `"}`, status: 400,

@@ -196,8 +196,8 @@ type ledger struct {
 
 var _ policy.LedgerService = (*ledger)(nil)
 
-func (p *ledger) Pay(ctx context.Context, ref policy.DecisionRef) (*policy.LedgerEntry, bool, error) {
-	e, created, err := p.LedgerService.Pay(ctx, ref)
+func (p *ledger) Pay(ctx context.Context, ref policy.DecisionRef, po policy.Payout) (*policy.LedgerEntry, bool, error) {
+	e, created, err := p.LedgerService.Pay(ctx, ref, po)
 	// Pay is idempotent: paying again returns the entry written before,
 	// which was counted then.
 	if err == nil && created {

@@ -20,7 +20,7 @@ type ledgerService struct {
 	reverse *policy.LedgerEntry
 }
 
-func (l *ledgerService) Pay(context.Context, policy.DecisionRef) (*policy.LedgerEntry, bool, error) {
+func (l *ledgerService) Pay(context.Context, policy.DecisionRef, policy.Payout) (*policy.LedgerEntry, bool, error) {
 	return l.pay, l.created, nil
 }
 
@@ -39,21 +39,21 @@ func TestLedgerCounters(t *testing.T) {
 	ref := policy.DecisionRef{RunID: 1, PolicyID: "p", Code: "c"}
 
 	inner.pay, inner.created = &policy.LedgerEntry{Kind: policy.LedgerPayment, AmountFen: 100_00}, true
-	if _, _, err := s.Pay(ctx, ref); err != nil {
+	if _, _, err := s.Pay(ctx, ref, policy.Payout{}); err != nil {
 		t.Fatal(err)
 	}
 	inner.created = false // the same payment again: a replay
 	for range 3 {
-		if _, _, err := s.Pay(ctx, ref); err != nil {
+		if _, _, err := s.Pay(ctx, ref, policy.Payout{}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	inner.pay, inner.created = &policy.LedgerEntry{Kind: policy.LedgerAdjustment, AmountFen: -30_00}, true
-	if _, _, err := s.Pay(ctx, ref); err != nil {
+	if _, _, err := s.Pay(ctx, ref, policy.Payout{}); err != nil {
 		t.Fatal(err)
 	}
 	inner.pay = &policy.LedgerEntry{Kind: policy.LedgerAdjustment, AmountFen: 5_00}
-	if _, _, err := s.Pay(ctx, ref); err != nil {
+	if _, _, err := s.Pay(ctx, ref, policy.Payout{}); err != nil {
 		t.Fatal(err)
 	}
 	inner.reverse = &policy.LedgerEntry{Kind: policy.LedgerReversal, AmountFen: chanye.Fen(-75_00)}

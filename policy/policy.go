@@ -48,6 +48,7 @@ type Policy struct {
 	// version is stored; versions stored before it was asked have none,
 	// and only administrators act on them.
 	Department string     `json:"department,omitempty"`
+	Contact    *Contact   `json:"contact,omitempty"` // where objections go; nil: the department, through chanye
 	SourceURL  string     `json:"source_url,omitempty"`
 	NoteZH     string     `json:"note_zh,omitempty"` // caveats on the citation or the reading
 	NoteEN     string     `json:"note_en,omitempty"`
@@ -317,6 +318,7 @@ func (p *Policy) Validate() error {
 	if d := p.Department; d != "" && (d != strings.TrimSpace(d) || strings.ContainsAny(d, " ,，、;；/（）()") || utf8.RuneCountInString(d) > 40) {
 		set("department", "须为一个部门的名称，如 市工业和信息化局 / must be the name of one department, such as 市工业和信息化局")
 	}
+	p.Contact.validate(set)
 	if p.Effective.From.IsZero() {
 		set("effective.from", "必填 / required")
 	} else if !p.Effective.To.IsZero() && p.Effective.To.Before(p.Effective.From.Time) {

@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/chanye-org/chanye"
 )
@@ -275,6 +278,9 @@ type PublicityFilter struct {
 	PolicyID *string
 	RunID    *int64
 	Code     *string
+	// Query keeps the entries whose company name contains it or whose
+	// credit code begins with it (case-insensitive), for the public search.
+	Query *string
 	// On keeps the entries whose window contains this day.
 	On     *chanye.Date
 	Offset int
@@ -295,6 +301,13 @@ type PublicityEntry struct {
 	AmountFen  chanye.Fen  `json:"amount_fen"`
 	PublicFrom chanye.Date `json:"public_from"`
 	PublicTo   chanye.Date `json:"public_to"`
+	// Issuer is the unit that issued the policy, as its document says;
+	// Department administers it and takes the objections; Contact is
+	// where objections go (nil when the policy names none: then the
+	// department and chanye's objection form are the way).
+	Issuer     string   `json:"issuer"`
+	Department string   `json:"department,omitempty"`
+	Contact    *Contact `json:"contact,omitempty"`
 }
 
 // ObjectionStatus is where an objection is.
@@ -355,6 +368,46 @@ type LedgerEntry struct {
 	By          string      `json:"by"`
 	At          time.Time   `json:"at"`
 	Note        string      `json:"note,omitempty"`
+	// PaidOn, Voucher and Batch are the treasury's reference for a payment
+	// or an adjustment (see Payout); a reversal has none.
+	PaidOn  chanye.Date `json:"paid_on,omitzero"`
+	Voucher string      `json:"voucher,omitempty"`
+	Batch   string      `json:"batch,omitempty"`
+}
+
+// Payout is how the treasury carried a payment out: the day the money
+// left (PaidOn), the accounting voucher number (凭证号) and the bank batch
+// number (银行批次号). One batch usually carries many payments, and one
+// voucher may cover a whole batch or a single payment.
+type Payout struct {
+	PaidOn  chanye.Date `json:"paid_on"`
+	Voucher string      `json:"voucher"`
+	Batch   string      `json:"batch"`
+}
+
+// MaxReference bounds a voucher or a batch number, in characters.
+const MaxReference = 64
+
+// Validate checks what the payout says by itself: a day, a voucher and a
+// batch, each a short line of text. The store checks the day against its
+// clock and the approval.
+func (p *Payout) Validate() error {
+	f := map[string]string{}
+	if p.PaidOn.IsZero() {
+		f["paid_on"] = "必填 / required"
+	}
+	p.Voucher, p.Batch = strings.TrimSpace(p.Voucher), strings.TrimSpace(p.Batch)
+	for name, v := range map[string]string{"voucher": p.Voucher, "batch": p.Batch} {
+		switch {
+		case v == "":
+			f[name] = "必填 / required"
+		case utf8.RuneCountInString(v) > MaxReference:
+			f[name] = fmt.Sprintf("至多 %d 个字符 / at most %d characters", MaxReference, MaxReference)
+		case strings.ContainsFunc(v, unicode.IsControl):
+			f[name] = "不能含控制字符 / must not contain control characters"
+		}
+	}
+	return chanye.Invalid("支付信息有误 / invalid payment details", f)
 }
 
 // LedgerFilter selects ledger entries, in the order they were written.
@@ -363,6 +416,7 @@ type LedgerFilter struct {
 	Period   *int
 	Code     *string
 	Kind     *LedgerKind
+	RunID    *int64 // entries carrying out decisions of this run
 	Offset   int
 	Limit    int
 }
@@ -467,6 +521,14 @@ type PublicityService interface {
 	ResolveObjection(ctx context.Context, id int64, upheld bool, resolution string) (*Objection, error)
 	// FindObjectionByID returns one objection. ENOTFOUND.
 	FindObjectionByID(ctx context.Context, id int64) (*Objection, error)
+	// CorrectFacts writes f, a corrected fiscal year of the objecting
+	// enterprise's figures with its source and as-of day, as a new facts
+	// report (the registry's facts, audited as any facts write), and
+	// records the correction on the objection's decision, in one
+	// transaction. Only an upheld objection allows it: the correction is
+	// what the objection was upheld for, and a re-decision reads it.
+	// EINVALID (the objection is not upheld; invalid facts), ENOTFOUND.
+	CorrectFacts(ctx context.Context, objectionID int64, f *chanye.Facts) (*chanye.Enterprise, error)
 	// FindObjections returns one page of objections and the total.
 	FindObjections(ctx context.Context, filter ObjectionFilter) ([]*Objection, int, error)
 }
@@ -475,21 +537,27 @@ type PublicityService interface {
 type LedgerService interface {
 	// Approve approves publicised decisions whose window has ended, in one
 	// transaction; decisions already approved or paid are left as they are,
-	// so concurrent approvals are harmless. ENOTFOUND, EINVALID (a decision
-	// still in its window, objected, withdrawn or only computed).
+	// so concurrent approvals are harmless. The four-eyes rule (四眼原则):
+	// the approver is neither the account that ran the decision's run nor
+	// the one that publicised it. ENOTFOUND, EINVALID (a decision still in
+	// its window, objected, withdrawn or only computed), EFORBIDDEN (the
+	// four-eyes rule).
 	Approve(ctx context.Context, refs []DecisionRef) error
-	// Pay pays an approved decision's entitlement. It is idempotent and
+	// Pay pays an approved decision's entitlement as the treasury did it
+	// (p: the day, the voucher and the bank batch). It is idempotent and
 	// safe under races: the entitlement has at most one payment entry,
 	// ever. Paying a decision whose entitlement is paid with the same
 	// amount returns the existing entry; a decision from a later run with a
 	// different amount adds an adjustment for the difference. EINVALID (not
-	// approved), ECONFLICT (an earlier or the same run's decision whose
+	// approved; p invalid, its day after today or before the approval),
+	// ECONFLICT (the decision paid with another voucher, batch or day; an
+	// earlier or the same run's decision whose
 	// amount differs from what was paid, or a reversed entitlement paid
 	// again from a run that is not later), ENOTFOUND. created tells whether
 	// the call wrote the entry (a payment or an adjustment) or returns one
 	// written before (a replay), so that callers count and answer each
 	// entry once.
-	Pay(ctx context.Context, ref DecisionRef) (e *LedgerEntry, created bool, err error)
+	Pay(ctx context.Context, ref DecisionRef, p Payout) (e *LedgerEntry, created bool, err error)
 	// Reverse cancels what was paid for the decision's entitlement with a
 	// reversal entry of minus the net. ECONFLICT (nothing to reverse),
 	// EINVALID (no reason), ENOTFOUND.

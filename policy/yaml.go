@@ -30,6 +30,7 @@ type fileYAML struct {
 	Clause      string                      `yaml:"clause"`
 	Issuer      string                      `yaml:"issuer"`
 	Department  string                      `yaml:"department"`
+	Contact     *Contact                    `yaml:"contact"`
 	SourceURL   string                      `yaml:"source_url"`
 	NoteZH      string                      `yaml:"note_zh"`
 	NoteEN      string                      `yaml:"note_en"`
@@ -342,7 +343,7 @@ func (f *fileYAML) policy(lines map[string]int) (*Policy, map[string]string) {
 	}
 	p := &Policy{
 		ID: f.ID, Version: f.Version, Status: Status(f.Status), TitleZH: f.TitleZH, TitleEN: f.TitleEN,
-		Document: f.Document, Clause: f.Clause, Issuer: f.Issuer, Department: f.Department, SourceURL: f.SourceURL,
+		Document: f.Document, Clause: f.Clause, Issuer: f.Issuer, Department: f.Department, Contact: f.Contact, SourceURL: f.SourceURL,
 		NoteZH: f.NoteZH, NoteEN: f.NoteEN, Mode: Mode(f.Mode),
 		Effective: Period{From: f.Effective.From.Date, To: f.Effective.To.Date},
 		Conds:     f.Conditions, lines: lines,

@@ -62,11 +62,13 @@ func TestPayout(t *testing.T) {
 	}
 	ref := policy.DecisionRef{RunID: run.ID, PolicyID: pid, Code: ds[0].Code}
 	clock = clock.AddDate(0, 0, 20)
-	if err := store.Approve(ctx, []policy.DecisionRef{ref}); err != nil {
+	// Four eyes: another person than the operator who ran and publicised.
+	approver := chanye.WithActor(context.Background(), &chanye.Actor{Name: "审批人", Role: chanye.RoleAdmin})
+	if err := store.Approve(approver, []policy.DecisionRef{ref}); err != nil {
 		t.Fatal(err)
 	}
 	clock = clock.AddDate(0, 0, 3)
-	if _, _, err := store.Pay(ctx, ref); err != nil {
+	if _, _, err := store.Pay(ctx, ref, policy.Payout{PaidOn: chanye.DateOf(clock), Voucher: "记-001", Batch: "B-001"}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -286,7 +286,7 @@ func TestAuditLifecycle(t *testing.T) {
 		if err := s.Approve(as(ctx, "director"), refs); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.Pay(as(ctx, "treasury"), refs[0]); err != nil {
+		if _, _, err := s.Pay(as(ctx, "treasury"), refs[0], payout(s)); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Reverse(as(ctx, "treasury"), refs[0], "错付"); err != nil {

@@ -119,12 +119,12 @@ func TestActorFromContext(t *testing.T) {
 		}
 		*clock = clock.AddDate(0, 0, 10)
 		wantCodeOf(t, "approve with no actor", s.Approve(ctx, []policy.DecisionRef{ref(a), ref(b)}), chanye.EINVALID)
-		if err := s.Approve(as(editor), []policy.DecisionRef{ref(a), ref(b)}); err != nil {
+		if err := s.Approve(as(treasury), []policy.DecisionRef{ref(a), ref(b)}); err != nil {
 			t.Fatal(err)
 		}
-		_, _, err = s.Pay(ctx, ref(a))
+		_, _, err = s.Pay(ctx, ref(a), payout(s))
 		wantCodeOf(t, "pay with no actor", err, chanye.EINVALID)
-		paid, created, err := s.Pay(as(treasury), ref(a))
+		paid, created, err := s.Pay(as(treasury), ref(a), payout(s))
 		if err != nil || !created {
 			t.Fatalf("pay: created %v, %v", created, err)
 		}
@@ -141,7 +141,7 @@ func TestActorFromContext(t *testing.T) {
 			t.Fatalf("reversal %+v, %v; want by %q", rev, err, treasury)
 		}
 
-		want := map[string]string{"publicise": editor.String(), "approve": editor.String(), "pay": treasury.String(), "reverse": treasury.String()}
+		want := map[string]string{"publicise": editor.String(), "approve": treasury.String(), "pay": treasury.String(), "reverse": treasury.String()}
 		evs, err := s.FindDecisionEvents(ctx, ref(a))
 		if err != nil || len(evs) != len(want) {
 			t.Fatalf("events of a: %d, %v; want %d", len(evs), err, len(want))

@@ -406,19 +406,19 @@ func TestDecisionLifecycle(t *testing.T) {
 		*clock = today.AddDate(0, 0, 6) // 2025-06-21
 		wantCodeOf(t, "object after the window", s.CreateObjection(as(ctx, "x"), &policy.Objection{Ref: ref(c), Reason: "late"}), chanye.EINVALID)
 		wantCodeOf(t, "approve withdrawn", s.Approve(as(ctx, "director"), []policy.DecisionRef{ref(a)}), chanye.EINVALID)
-		_, _, err = s.Pay(as(ctx, "treasury"), ref(b))
+		_, _, err = s.Pay(as(ctx, "treasury"), ref(b), payout(s))
 		wantCodeOf(t, "pay before approval", err, chanye.EINVALID)
 		if err := s.Approve(as(ctx, "director"), []policy.DecisionRef{ref(b), ref(c)}); err != nil {
 			t.Fatal(err)
 		}
-		p1, created, err := s.Pay(as(ctx, "treasury"), ref(b))
+		p1, created, err := s.Pay(as(ctx, "treasury"), ref(b), payout(s))
 		if err != nil || !created {
 			t.Fatalf("pay: created %v, %v", created, err)
 		}
 		if p1.Kind != policy.LedgerPayment || p1.AmountFen != 200_00 || p1.By != "treasury (admin)" || p1.Entitlement != (policy.Entitlement{PolicyID: testPolicyID, Period: 2025, Code: b}) {
 			t.Errorf("payment %+v", p1)
 		}
-		p2, created, err := s.Pay(as(ctx, "treasury"), ref(b))
+		p2, created, err := s.Pay(as(ctx, "treasury"), ref(b), payout(s))
 		if err != nil || p2.ID != p1.ID || created {
 			t.Fatalf("pay again: %+v, created %v, %v; want entry %d, a replay", p2, created, err, p1.ID)
 		}
@@ -500,7 +500,7 @@ func TestPayRace(t *testing.T) {
 					errs[i] = err
 					return
 				}
-				e, created, err := s.Pay(as(ctx, fmt.Sprintf("treasury-%d", i)), ref)
+				e, created, err := s.Pay(as(ctx, fmt.Sprintf("treasury-%d", i)), ref, payout(s))
 				if err != nil {
 					errs[i] = err
 					return
@@ -561,7 +561,8 @@ func TestRerunAdjustsAndReversal(t *testing.T) {
 		run1 := createRun(t, s, version, eligible(version, a, "440103", 100_000_00))
 		publicisedAndApproved(t, s, clock, run1, a)
 		ref1 := policy.DecisionRef{RunID: run1.ID, PolicyID: testPolicyID, Code: a}
-		pay, _, err := s.Pay(as(ctx, "treasury"), ref1)
+		first := payout(s)
+		pay, _, err := s.Pay(as(ctx, "treasury"), ref1, first)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -570,17 +571,17 @@ func TestRerunAdjustsAndReversal(t *testing.T) {
 		run2 := createRun(t, s, version, eligible(version, a, "440103", 120_000_00))
 		publicisedAndApproved(t, s, clock, run2, a)
 		ref2 := policy.DecisionRef{RunID: run2.ID, PolicyID: testPolicyID, Code: a}
-		adj, created, err := s.Pay(as(ctx, "treasury"), ref2)
+		adj, created, err := s.Pay(as(ctx, "treasury"), ref2, payout(s))
 		if err != nil || !created {
 			t.Fatalf("pay the re-run: created %v, %v", created, err)
 		}
 		if adj.Kind != policy.LedgerAdjustment || adj.AmountFen != 20_000_00 || adj.Decision != ref2 {
 			t.Fatalf("re-run paid %+v, want an adjustment of 20,000 yuan", adj)
 		}
-		if again, created, err := s.Pay(as(ctx, "treasury"), ref2); err != nil || again.ID != adj.ID || created {
+		if again, created, err := s.Pay(as(ctx, "treasury"), ref2, payout(s)); err != nil || again.ID != adj.ID || created {
 			t.Fatalf("pay the re-run again: %+v, created %v, %v", again, created, err)
 		}
-		if again, created, err := s.Pay(as(ctx, "treasury"), ref1); err != nil || again.ID != pay.ID || created {
+		if again, created, err := s.Pay(as(ctx, "treasury"), ref1, first); err != nil || again.ID != pay.ID || created {
 			t.Fatalf("pay the first run again: %+v, created %v, %v; want the payment", again, created, err)
 		}
 		if n := countPayments(t, db); n != 1 {
@@ -591,7 +592,7 @@ func TestRerunAdjustsAndReversal(t *testing.T) {
 		run3 := createRun(t, s, version, eligible(version, a, "440103", 120_000_00))
 		publicisedAndApproved(t, s, clock, run3, a)
 		ref3 := policy.DecisionRef{RunID: run3.ID, PolicyID: testPolicyID, Code: a}
-		if same, created, err := s.Pay(as(ctx, "treasury"), ref3); err != nil || same.ID != pay.ID || created {
+		if same, created, err := s.Pay(as(ctx, "treasury"), ref3, payout(s)); err != nil || same.ID != pay.ID || created {
 			t.Fatalf("pay an unchanged re-run: %+v, created %v, %v; want the payment", same, created, err)
 		}
 
@@ -612,13 +613,13 @@ func TestRerunAdjustsAndReversal(t *testing.T) {
 				t.Errorf("%s is %s, want reversed", r, d.Status)
 			}
 		}
-		_, _, err = s.Pay(as(ctx, "treasury"), ref2)
+		_, _, err = s.Pay(as(ctx, "treasury"), ref2, payout(s))
 		wantCodeOf(t, "pay a reversed decision", err, chanye.EINVALID)
 
 		// A later run pays it again as an adjustment, never a second payment.
 		run4 := createRun(t, s, version, eligible(version, a, "440103", 110_000_00))
 		publicisedAndApproved(t, s, clock, run4, a)
-		back, created, err := s.Pay(as(ctx, "treasury"), policy.DecisionRef{RunID: run4.ID, PolicyID: testPolicyID, Code: a})
+		back, created, err := s.Pay(as(ctx, "treasury"), policy.DecisionRef{RunID: run4.ID, PolicyID: testPolicyID, Code: a}, payout(s))
 		if err != nil || !created {
 			t.Fatalf("pay after reversal: created %v, %v", created, err)
 		}
@@ -649,10 +650,10 @@ func TestRerunAdjustsAndReversal(t *testing.T) {
 		r6 := createRun(t, s, version, eligible(version, b, "440103", 60_00))
 		publicisedAndApproved(t, s, clock, r5, b)
 		publicisedAndApproved(t, s, clock, r6, b)
-		if _, _, err := s.Pay(as(ctx, "treasury"), policy.DecisionRef{RunID: r6.ID, PolicyID: testPolicyID, Code: b}); err != nil {
+		if _, _, err := s.Pay(as(ctx, "treasury"), policy.DecisionRef{RunID: r6.ID, PolicyID: testPolicyID, Code: b}, payout(s)); err != nil {
 			t.Fatal(err)
 		}
-		_, _, err = s.Pay(as(ctx, "treasury"), policy.DecisionRef{RunID: r5.ID, PolicyID: testPolicyID, Code: b})
+		_, _, err = s.Pay(as(ctx, "treasury"), policy.DecisionRef{RunID: r5.ID, PolicyID: testPolicyID, Code: b}, payout(s))
 		wantCodeOf(t, "pay a stale decision", err, chanye.ECONFLICT)
 	})
 }
@@ -701,4 +702,9 @@ func TestPolicyDepartment(t *testing.T) {
 // who acts from the context.
 func as(ctx context.Context, name string) context.Context {
 	return chanye.WithActor(ctx, &chanye.Actor{Name: name, Role: chanye.RoleAdmin})
+}
+
+// payout is a payment made today by the store's clock.
+func payout(s *Store) policy.Payout {
+	return policy.Payout{PaidOn: chanye.DateOf(s.db.Now()), Voucher: "记-2025-0001", Batch: "GK20250001"}
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/policy"
@@ -309,11 +310,13 @@ func (s *Server) publicise(w http.ResponseWriter, r *http.Request) error {
 
 type publicityRow struct {
 	Policy, Document, Code, Name, Amount, From, To, ObjectURL string
+	Issuer, Contact, Phone, Email                             string
 }
 
 type publicityView struct {
 	page
 	Policies []option
+	Query    string
 	Rows     []publicityRow
 	pager
 	Today string
@@ -343,7 +346,13 @@ func (s *Server) publicity(w http.ResponseWriter, r *http.Request) error {
 	if pid != "" {
 		f.PolicyID = &pid
 	}
+	if v.Query = strings.TrimSpace(q.Get("q")); v.Query != "" {
+		f.Query = &v.Query
+	}
 	bad := map[string]string{}
+	if utf8.RuneCountInString(v.Query) > 100 {
+		bad["q"] = "至多 100 个字符 / at most 100 characters"
+	}
 	if v.read(q, bad); len(bad) > 0 {
 		return chanye.Invalid("筛选条件有误 / invalid filter", bad)
 	}
@@ -354,9 +363,14 @@ func (s *Server) publicity(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.link(r.URL, total)
 	for _, e := range list {
-		v.Rows = append(v.Rows, publicityRow{Policy: l.Pick(e.TitleZH, e.TitleEN), Document: e.Document, Code: e.Code, Name: e.Name,
+		row := publicityRow{Policy: l.Pick(e.TitleZH, e.TitleEN), Document: e.Document, Code: e.Code, Name: e.Name,
 			Amount: yuan(e.AmountFen), From: e.PublicFrom.String(), To: e.PublicTo.String(),
-			ObjectURL: "/enterprises/" + e.Code + "/policies#objection"})
+			ObjectURL: "/enterprises/" + e.Code + "/policies#objection", Issuer: e.Issuer, Contact: e.Department}
+		// Only what the policy file says: a phone or e-mail is never made up.
+		if c := e.Contact; c != nil {
+			row.Contact, row.Phone, row.Email = c.Unit, c.Phone, c.Email
+		}
+		v.Rows = append(v.Rows, row)
 	}
 	return s.render(w, "publicity", v)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -49,6 +50,8 @@ type storedView struct {
 	PublicFrom, PublicTo string
 	Conditions           []conditionView
 	ExplainURL           string // the live explanation as of the run's day
+	Payment              string // 已拨付 with the day and the treasury's reference
+	Reversal             string // 已冲回 with the day and the reason
 }
 
 type objectionForm struct {
@@ -78,6 +81,7 @@ type entPoliciesView struct {
 type objectionView struct {
 	Title, Reason, Status, StatusKey, At string
 	Absent                               bool
+	Reply, RepliedAt                     string // the department's answer
 }
 
 func (s *Server) enterpriseCode(r *http.Request) (string, error) {
@@ -155,6 +159,11 @@ func (s *Server) entPoliciesView(r *http.Request, code string) (*entPoliciesView
 		}
 		v.Targets = append(v.Targets, option{Value: key, Text: text})
 	}
+	paid, err := s.paymentsOf(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	loc := s.now().Location()
 	for _, d := range ed.Stored {
 		sv := storedView{RunID: d.RunID, RunAsOf: d.AsOf.String(), Period: d.Period, Title: orDefault(titles[d.PolicyID], d.PolicyID),
 			Amount: yuan(d.AmountFen), Status: l.T("dstatus." + string(d.Status)), StatusKey: string(d.Status),
@@ -166,6 +175,30 @@ func (s *Server) entPoliciesView(r *http.Request, code string) (*entPoliciesView
 		}
 		for _, o := range outcomes {
 			sv.Conditions = append(sv.Conditions, conditionViewOf(l, o))
+		}
+		es := paid[d.Entitlement()]
+		switch d.Status {
+		case policy.DecisionPaid:
+			// The entry of this run, else the entitlement's payment that
+			// carries it.
+			var e *policy.LedgerEntry
+			for _, x := range es {
+				if x.Kind != policy.LedgerReversal && (e == nil || x.Decision.RunID == d.RunID) {
+					e = x
+				}
+			}
+			switch {
+			case e != nil && e.Voucher != "":
+				sv.Payment = l.Tf("lc.ep.paid", e.PaidOn, e.Voucher, e.Batch)
+			case e != nil:
+				sv.Payment = l.T("lc.ep.paidold")
+			}
+		case policy.DecisionReversed:
+			for _, x := range es {
+				if x.Kind == policy.LedgerReversal {
+					sv.Reversal = l.Tf("lc.ep.reversed", x.At.In(loc).Format("2006-01-02"), x.Note)
+				}
+			}
 		}
 		v.Stored = append(v.Stored, sv)
 		if (d.Status == policy.DecisionPublicised || d.Status == policy.DecisionObjected) && !d.PublicTo.Before(today.Time) {
@@ -188,11 +221,39 @@ func (s *Server) entPoliciesView(r *http.Request, code string) (*entPoliciesView
 		return nil, err
 	}
 	for _, o := range obs {
-		v.Objections = append(v.Objections, objectionView{Title: orDefault(titles[o.Ref.PolicyID], o.Ref.PolicyID), Reason: o.Reason,
+		ov := objectionView{Title: orDefault(titles[o.Ref.PolicyID], o.Ref.PolicyID), Reason: o.Reason,
 			Status: l.T("ostatus." + string(o.Status)), StatusKey: string(o.Status), Absent: o.Absent,
-			At: o.CreatedAt.Local().Format("2006-01-02 15:04")})
+			At: o.CreatedAt.Local().Format("2006-01-02 15:04"), Reply: o.Resolution}
+		if !o.ResolvedAt.IsZero() {
+			ov.RepliedAt = o.ResolvedAt.In(loc).Format("2006-01-02 15:04")
+		}
+		v.Objections = append(v.Objections, ov)
 	}
 	return v, nil
+}
+
+// paymentsOf returns the enterprise's ledger entries by entitlement, in
+// the order written; none without a ledger.
+func (s *Server) paymentsOf(ctx context.Context, code string) (map[policy.Entitlement][]*policy.LedgerEntry, error) {
+	out := map[policy.Entitlement][]*policy.LedgerEntry{}
+	if s.cfg.Policies.Ledger == nil {
+		return out, nil
+	}
+	for off := 0; ; {
+		es, total, err := s.cfg.Policies.Ledger.FindLedger(ctx, policy.LedgerFilter{Code: &code, Offset: off, Limit: 1000})
+		if chanye.ErrorCode(err) == chanye.EFORBIDDEN {
+			return out, nil // a reader of decisions who may not read payments (a task force)
+		} else if err != nil {
+			return nil, err
+		}
+		for _, e := range es {
+			out[e.Entitlement] = append(out[e.Entitlement], e)
+		}
+		off += len(es)
+		if len(es) == 0 || off >= total {
+			return out, nil
+		}
+	}
 }
 
 func dateText(d chanye.Date) string {

@@ -59,6 +59,21 @@ func TestPolicyCommands(t *testing.T) {
 	if !regexp.MustCompile(`snapshot [0-9a-f]{64}`).MatchString(out) || !strings.Contains(out, "example-rd-subsidy") {
 		t.Errorf("policy run:\n%s", out)
 	}
+	// The payment file of the run's policy: nothing approved yet, the
+	// header alone; a policy the run did not decide is refused.
+	csvFile := filepath.Join(t.TempDir(), "payments.csv")
+	if out := mustRun(t, db, "policy", "payments", "--run", "1", "--policy", "example-rd-subsidy", "--out", csvFile); !strings.Contains(out, "0 行 rows") {
+		t.Errorf("policy payments: %s", out)
+	}
+	if b, err := os.ReadFile(csvFile); err != nil || !strings.HasPrefix(string(b), "\ufeffentitlement,code,name,amount_yuan,policy,document,batch,voucher,paid_on,status") {
+		t.Errorf("payment file %q, %v", b, err)
+	}
+	if out := mustRun(t, db, "policy", "payments", "--run", "1", "--policy", "example-rd-subsidy", "--format", "xlsx"); !strings.HasPrefix(out, "PK") {
+		t.Errorf("policy payments --format xlsx does not write a workbook: %.20q", out)
+	}
+	if _, err := runCmd(t, db, "policy", "payments", "--run", "1", "--policy", "no-such-policy"); err == nil {
+		t.Errorf("policy payments of a policy the run did not decide: no error")
+	}
 	code := regexp.MustCompile(`91[0-9A-Z]{16}`).FindString(mustRun(t, db, "export", "enterprises"))
 	if code == "" {
 		t.Skip("no enterprise code found in the export")
