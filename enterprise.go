@@ -160,13 +160,62 @@ func ParseTierKind(s string) (TierKind, error) {
 	return "", fmt.Errorf("未知梯度 %q / unknown tier", s)
 }
 
-// Tier is a recognition held by an enterprise from one date, until another
-// or open-ended.
+// TierLevel is the level of the body that recognised a tier (认定级别):
+// a little giant is recognised by the ministry, an SRDI SME by the province.
+type TierLevel string
+
+// The levels of a recognition; "" means not recorded.
+const (
+	LevelNational   TierLevel = "national"   // 国家级
+	LevelProvincial TierLevel = "provincial" // 省级
+	LevelMunicipal  TierLevel = "municipal"  // 市级
+)
+
+// TierLevels lists the levels, highest first.
+var TierLevels = []TierLevel{LevelNational, LevelProvincial, LevelMunicipal}
+
+var levelNames = map[TierLevel][2]string{
+	LevelNational:   {"国家级", "National"},
+	LevelProvincial: {"省级", "Provincial"},
+	LevelMunicipal:  {"市级", "Municipal"},
+}
+
+// Valid reports whether l is one of the three levels ("" is not).
+func (l TierLevel) Valid() bool { _, ok := levelNames[l]; return ok }
+
+// NameZH returns the Chinese name of the level, "" when not recorded.
+func (l TierLevel) NameZH() string { return levelNames[l][0] }
+
+// NameEN returns the English name of the level, "" when not recorded.
+func (l TierLevel) NameEN() string { return levelNames[l][1] }
+
+// ParseTierLevel accepts a level id or its Chinese name, with or without
+// 级 (国家级, 国家, 省级, 省, 市级, 市); "" gives "" (not recorded).
+func ParseTierLevel(s string) (TierLevel, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	if l := TierLevel(strings.ToLower(s)); l.Valid() {
+		return l, nil
+	}
+	for l, n := range levelNames {
+		if s == n[0] || s == strings.TrimSuffix(n[0], "级") {
+			return l, nil
+		}
+	}
+	return "", fmt.Errorf("未知认定级别 %q，须为 国家级、省级 或 市级 / unknown level, must be national, provincial or municipal", s)
+}
+
+// Tier is a recognition held by an enterprise from the day it was
+// recognised (From), until another or open-ended, with the level of the
+// body that recognised it.
 type Tier struct {
-	Kind   TierKind `json:"kind"`
-	From   Date     `json:"from"`
-	To     Date     `json:"to"` // zero: still held
-	Source string   `json:"source"`
+	Kind   TierKind  `json:"kind"`
+	Level  TierLevel `json:"level"` // "": not recorded
+	From   Date      `json:"from"`  // the day of recognition
+	To     Date      `json:"to"`    // zero: still held
+	Source string    `json:"source"`
 }
 
 // ActiveOn reports whether the tier is held on day d.
@@ -174,11 +223,14 @@ func (t Tier) ActiveOn(d Date) bool {
 	return !t.From.After(d.Time) && (t.To.IsZero() || !t.To.Before(d.Time))
 }
 
-// Validate checks kind and dates.
+// Validate checks kind, level and dates.
 func (t Tier) Validate() error {
 	fields := map[string]string{}
 	if !t.Kind.Valid() {
 		fields["kind"] = fmt.Sprintf("未知梯度 %q / unknown tier", t.Kind)
+	}
+	if t.Level != "" && !t.Level.Valid() {
+		fields["level"] = fmt.Sprintf("未知认定级别 %q，须为 national（国家级）、provincial（省级）或 municipal（市级）/ unknown level, must be national, provincial or municipal", t.Level)
 	}
 	if t.From.IsZero() {
 		fields["from"] = "必填 / required"
@@ -393,7 +445,9 @@ func (e *Enterprise) LatestFacts() *Facts {
 	return e.Facts[0]
 }
 
-// DeriveSizeClass sets SizeClass from the class and the newest facts.
+// DeriveSizeClass sets SizeClass, the current class stored with the
+// enterprise for lists and filters, from the class and the newest facts.
+// Decisions and explanations use SizeClassOn their as-of date instead.
 func (e *Enterprise) DeriveSizeClass() {
 	f := e.LatestFacts()
 	if f == nil {
@@ -401,6 +455,39 @@ func (e *Enterprise) DeriveSizeClass() {
 		return
 	}
 	e.SizeClass = ClassifySize(e.IndustryClass, f.Employees, (*int64)(f.Revenue), (*int64)(f.TotalAssets))
+}
+
+// SizeClassOn returns the size class as of day d: that of the newest
+// fiscal year with facts that had ended before d's year (the last complete
+// fiscal year, or an earlier one while its figures are not in), so that a
+// firm that grew from small to medium in 2025 is still small on an as-of
+// date in 2025. Facts must be merged per year, newest first, as
+// FindEnterpriseByCode returns them; unmerged reports of one year are
+// merged here. An enterprise without facts (a list entry, a case written
+// with a size) keeps its SizeClass.
+func (e *Enterprise) SizeClassOn(d Date) SizeClass {
+	if len(e.Facts) == 0 {
+		return e.SizeClass
+	}
+	best := -1
+	var year []*Facts
+	for _, f := range e.Facts {
+		if f == nil || f.Year >= d.Year() || f.Year < best {
+			continue
+		}
+		if f.Year > best {
+			best, year = f.Year, year[:0]
+		}
+		year = append(year, f)
+	}
+	if best < 0 {
+		return ""
+	}
+	f := year[0]
+	if len(year) > 1 {
+		f = MergeFacts(year)
+	}
+	return ClassifySize(e.IndustryClass, f.Employees, (*int64)(f.Revenue), (*int64)(f.TotalAssets))
 }
 
 // EnterpriseUpdate holds the fields of an enterprise to change; nil means

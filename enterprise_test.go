@@ -180,3 +180,32 @@ func TestCatalogValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestParseTierLevel(t *testing.T) {
+	for in, want := range map[string]TierLevel{
+		"national": LevelNational, "National": LevelNational, "国家级": LevelNational, "国家": LevelNational,
+		"省级": LevelProvincial, "省": LevelProvincial, "provincial": LevelProvincial,
+		"市级": LevelMunicipal, " 市 ": LevelMunicipal, "": "",
+	} {
+		got, err := ParseTierLevel(in)
+		if err != nil || got != want {
+			t.Errorf("ParseTierLevel(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"区级", "county", "国家级级"} {
+		if _, err := ParseTierLevel(in); err == nil {
+			t.Errorf("ParseTierLevel(%q): no error, want unknown level", in)
+		}
+	}
+	tier := Tier{Kind: TierLittleGiant, Level: "federal", From: day("2025-07-15")}
+	if msg := ErrorFields(tier.Validate())["level"]; !strings.Contains(msg, "national") {
+		t.Errorf("Validate of level federal: %q, want an error naming the levels", msg)
+	}
+	tier.Level = LevelNational
+	if err := tier.Validate(); err != nil {
+		t.Errorf("Validate of a national little giant: %v", err)
+	}
+	if LevelProvincial.NameZH() != "省级" || LevelMunicipal.NameEN() != "Municipal" || TierLevel("").NameZH() != "" {
+		t.Error("level names wrong")
+	}
+}

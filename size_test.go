@@ -126,3 +126,42 @@ func TestSizeClassNames(t *testing.T) {
 		}
 	}
 }
+
+// TestSizeClassOn: a manufacturer small in fiscal 2024 and medium in 2025 is
+// small on every as-of date of 2025 and medium from 2026 on (issue 9, point
+// 6); the stored class, from the newest year, is medium throughout.
+func TestSizeClassOn(t *testing.T) {
+	const wan = 1_000_000
+	n := func(v int64) *int64 { return &v }
+	e := &Enterprise{IndustryClass: "3670", Facts: []*Facts{
+		{Year: 2025, Employees: n(320), Revenue: (*Fen)(n(2500 * wan))},
+		{Year: 2024, Employees: n(120), Revenue: (*Fen)(n(900 * wan))},
+	}}
+	e.DeriveSizeClass()
+	if e.SizeClass != SizeMedium {
+		t.Fatalf("stored class %q, want medium", e.SizeClass)
+	}
+	for _, tc := range []struct {
+		on   string
+		want SizeClass
+	}{
+		{"2024-06-30", ""}, // no fiscal year had ended with facts
+		{"2025-01-01", SizeSmall},
+		{"2025-12-31", SizeSmall},
+		{"2026-01-01", SizeMedium},
+		{"2031-03-15", SizeMedium}, // the newest complete year with facts
+	} {
+		if got := e.SizeClassOn(day(tc.on)); got != tc.want {
+			t.Errorf("SizeClassOn(%s) = %q, want %q", tc.on, got, tc.want)
+		}
+	}
+	// Two reports of one year are merged, the later report winning.
+	e.Facts = append(e.Facts, &Facts{Year: 2024, Employees: n(15), AsOf: day("2025-07-01")})
+	if got := e.SizeClassOn(day("2025-08-01")); got != SizeMicro {
+		t.Errorf("with a later 2024 report of 15 employees: %q, want micro", got)
+	}
+	// Without facts the class given is kept.
+	if got := (&Enterprise{SizeClass: SizeLarge}).SizeClassOn(day("2025-01-01")); got != SizeLarge {
+		t.Errorf("no facts: %q, want the class given", got)
+	}
+}

@@ -1,7 +1,7 @@
 // Package authz enforces who may do what in the services themselves, so the
 // CLI, the API and the pages obey the same rules. Each decorator implements
 // the interface it guards (chanye.CatalogService, chanye.EnterpriseService,
-// policy.Service) and checks the actor on the context (chanye.ActorFrom)
+// the policy services) and checks the actor on the context (chanye.ActorFrom)
 // before calling the inner service; the engine guard checks the outer calls
 // of the policy engine, which itself reads through unguarded services.
 //

@@ -31,7 +31,8 @@ var (
 type fixture struct {
 	cat   chanye.CatalogService
 	ents  chanye.EnterpriseService
-	pols  policy.Service
+	pols  policy.Services
+	vs    policy.VersionService // unguarded: who issues a policy
 	eng   *authz.EngineGuard
 	a, b  string // two enterprise codes
 	owned string // a policy dept issues
@@ -45,8 +46,8 @@ func newFixture(t *testing.T) *fixture {
 	if _, err := demo.Generate(ctx, store, demo.Options{AsOf: testclock.Today(), Enterprises: 200, Seed: 3}); err != nil {
 		t.Fatal(err)
 	}
-	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store})
-	if _, err := eng.EnsureShipped(ctx, "operator"); err != nil {
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store})
+	if _, err := eng.EnsureShipped(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := store.UpdateResponsibility(ctx, "icv-nev", chanye.ResponsibilityUpdate{LeadDepartment: ptr(dept)}); err != nil {
@@ -56,7 +57,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil || len(es) < 2 {
 		t.Fatal(err)
 	}
-	return &fixture{cat: authz.Catalog(store), ents: authz.Enterprises(store, testclock.Now), pols: authz.Policies(store), eng: authz.Engine(eng, store),
+	return &fixture{cat: authz.Catalog(store), ents: authz.Enterprises(store, testclock.Now), pols: authz.Policies(store.PolicyServices()), vs: store, eng: authz.Engine(eng, store),
 		a: es[0].Code, b: es[1].Code, owned: "gz-little-giant-reward", other: "example-rd-subsidy"}
 }
 
@@ -174,17 +175,20 @@ func TestPolicyRules(t *testing.T) {
 	f := newFixture(t)
 	entA := &chanye.Actor{Name: "甲", Role: chanye.RoleEnterprise, Code: f.a}
 	publish := func(id string) func(ctx context.Context) error {
-		return func(ctx context.Context) error { _, err := f.pols.PublishPolicyVersion(ctx, id, 1, "x"); return err }
+		return func(ctx context.Context) error {
+			_, err := f.pols.Versions.PublishPolicyVersion(ctx, id, 1)
+			return err
+		}
 	}
 	pay := func(id string) func(ctx context.Context) error {
 		return func(ctx context.Context) error {
-			_, _, err := f.pols.Pay(ctx, policy.DecisionRef{RunID: 99, PolicyID: id, Code: f.a}, "x")
+			_, _, err := f.pols.Ledger.Pay(ctx, policy.DecisionRef{RunID: 99, PolicyID: id, Code: f.a}, policy.Payout{PaidOn: testclock.Today(), Voucher: "记-1", Batch: "B-1"})
 			return err
 		}
 	}
 	object := func(code string) func(ctx context.Context) error {
 		return func(ctx context.Context) error {
-			return f.pols.CreateObjection(ctx, &policy.Objection{Ref: policy.DecisionRef{RunID: 99, PolicyID: f.owned, Code: code}, Reason: "r", By: "x"})
+			return f.pols.Publicity.CreateObjection(ctx, &policy.Objection{Ref: policy.DecisionRef{RunID: 99, PolicyID: f.owned, Code: code}, Reason: "r"})
 		}
 	}
 	run(t, []rcase{
@@ -198,7 +202,7 @@ func TestPolicyRules(t *testing.T) {
 		{"other department publishes its own", otherDept, publish(f.other), chanye.ECONFLICT},
 		{"department: a version naming another department", ownDept, func(ctx context.Context) error {
 			src := strings.Replace(string(policy.ShippedSources()[len(policy.ShippedSources())-2]), "department: 市工业和信息化局", "department: 市科技局", 1)
-			_, err := f.pols.CreatePolicyVersion(ctx, []byte(src), "x")
+			_, err := f.pols.Versions.CreatePolicyVersion(ctx, []byte(src))
 			return err
 		}, chanye.EFORBIDDEN},
 		{"leader publishes nothing", leader, publish(f.owned), chanye.EFORBIDDEN},
@@ -209,38 +213,46 @@ func TestPolicyRules(t *testing.T) {
 		{"enterprise: for another, not found", entA, object(f.b), chanye.ENOTFOUND},
 		{"department objects for no one", ownDept, object(f.a), chanye.EFORBIDDEN},
 		{"public reads the public list", public, func(ctx context.Context) error {
-			_, _, err := f.pols.FindPublicity(ctx, policy.PublicityFilter{})
+			_, _, err := f.pols.Publicity.FindPublicity(ctx, policy.PublicityFilter{})
 			return err
 		}, ""},
 		{"public reads no decisions", public, func(ctx context.Context) error {
-			_, _, err := f.pols.FindDecisions(ctx, policy.DecisionFilter{})
+			_, _, err := f.pols.Runs.FindDecisions(ctx, policy.DecisionFilter{})
 			return err
 		}, chanye.EUNAUTHORIZED},
 		{"enterprise reads no runs", entA, func(ctx context.Context) error {
-			_, _, err := f.pols.FindRuns(ctx, policy.RunFilter{})
+			_, _, err := f.pols.Runs.FindRuns(ctx, policy.RunFilter{})
 			return err
 		}, chanye.EFORBIDDEN},
+		{"enterprise reads its own ledger", entA, func(ctx context.Context) error {
+			_, _, err := f.pols.Ledger.FindLedger(ctx, policy.LedgerFilter{})
+			return err
+		}, ""},
 		{"task force reads no ledger", taskForce, func(ctx context.Context) error {
-			_, _, err := f.pols.FindLedger(ctx, policy.LedgerFilter{})
+			_, _, err := f.pols.Ledger.FindLedger(ctx, policy.LedgerFilter{})
 			return err
 		}, chanye.EFORBIDDEN},
 		{"enterprise: another's decision is not found", entA, func(ctx context.Context) error {
-			_, err := f.pols.FindDecision(ctx, policy.DecisionRef{RunID: 1, PolicyID: f.owned, Code: f.b})
+			_, err := f.pols.Runs.FindDecision(ctx, policy.DecisionRef{RunID: 1, PolicyID: f.owned, Code: f.b})
 			return err
 		}, chanye.ENOTFOUND},
 	})
 
 	// An enterprise's decision filter is forced to its own code.
 	ctx := chanye.WithActor(context.Background(), entA)
-	if ds, total, err := f.pols.FindDecisions(ctx, policy.DecisionFilter{Code: &f.b}); err != nil || total != 0 || len(ds) != 0 {
+	if ds, total, err := f.pols.Runs.FindDecisions(ctx, policy.DecisionFilter{Code: &f.b}); err != nil || total != 0 || len(ds) != 0 {
 		t.Errorf("enterprise asking for another's decisions: %d, %v; want none", total, err)
+	}
+	// And so is its ledger: its own payments, nobody else's.
+	if es, total, err := f.pols.Ledger.FindLedger(ctx, policy.LedgerFilter{Code: &f.b}); err != nil || total != 0 || len(es) != 0 {
+		t.Errorf("enterprise asking for another's payments: %d, %v; want none", total, err)
 	}
 	// Drafts are hidden from the public; published versions are not.
 	pctx := chanye.WithActor(context.Background(), public)
-	if _, err := f.pols.FindPolicyVersion(pctx, f.owned, 0); err != nil {
+	if _, err := f.pols.Versions.FindPolicyVersion(pctx, f.owned, 0); err != nil {
 		t.Errorf("public reading a published policy: %v", err)
 	}
-	vs, _, err := f.pols.FindPolicies(pctx, policy.VersionFilter{Status: ptr(policy.StatusDraft)})
+	vs, _, err := f.pols.Versions.FindPolicies(pctx, policy.VersionFilter{Status: ptr(policy.StatusDraft)})
 	if err != nil || len(vs) != 0 {
 		t.Errorf("public asking for drafts: %d, %v; want none", len(vs), err)
 	}
@@ -255,11 +267,11 @@ func TestEngineRules(t *testing.T) {
 			return err
 		}
 	}
-	runAll := func(ctx context.Context) error { _, err := f.eng.Run(ctx, chanye.Date{}, "x"); return err }
+	runAll := func(ctx context.Context) error { _, err := f.eng.Run(ctx, chanye.Date{}); return err }
 	simulate := func(id string) func(ctx context.Context) error {
 		return func(ctx context.Context) error {
 			ctxOp := chanye.WithActor(ctx, chanye.Operator)
-			v, err := f.pols.FindPolicyVersion(ctxOp, id, 0)
+			v, err := f.pols.Versions.FindPolicyVersion(ctxOp, id, 0)
 			if err != nil {
 				return err
 			}
@@ -270,6 +282,14 @@ func TestEngineRules(t *testing.T) {
 	testCases := func(ctx context.Context) error {
 		_, err := f.eng.Test(ctx, policy.Shipped()[0])
 		return err
+	}
+	// A re-decision as of a day each policy is in force; what matters here
+	// is who may, not what it decides.
+	redecide := func(id string) func(ctx context.Context) error {
+		return func(ctx context.Context) error {
+			_, _, err := f.eng.Redecide(ctx, id, f.a, mustDate("2026-06-30"))
+			return err
+		}
 	}
 	run(t, []rcase{
 		{"enterprise explains itself", entA, explain(f.a), ""},
@@ -287,6 +307,12 @@ func TestEngineRules(t *testing.T) {
 		{"task force tests no policy", taskForce, testCases, chanye.EFORBIDDEN},
 		{"any department tests a policy", otherDept, testCases, ""},
 		{"leader tests a policy", leader, testCases, ""},
+		{"department re-decides for its policy", ownDept, redecide(f.owned), ""},
+		{"department: not for another's", ownDept, redecide(f.other), chanye.EFORBIDDEN},
+		{"leader re-decides nothing", leader, redecide(f.owned), chanye.EFORBIDDEN},
+		{"enterprise re-decides nothing", entA, redecide(f.owned), chanye.EFORBIDDEN},
+		{"public re-decides nothing", public, redecide(f.owned), chanye.EUNAUTHORIZED},
+		{"admin re-decides any", admin, redecide(f.other), ""},
 	})
 }
 
@@ -306,4 +332,79 @@ func TestRulesNameEveryRole(t *testing.T) {
 			}
 		}
 	}
+}
+
+// objections is an in-memory policy.PublicityService of objections by id.
+// It has no FindObjections: authz must not page through the objections to
+// find one (any call it lacks panics on the nil interface).
+type objections struct {
+	policy.PublicityService
+	byID map[int64]*policy.Objection
+}
+
+func (s *objections) FindObjectionByID(_ context.Context, id int64) (*policy.Objection, error) {
+	if o, ok := s.byID[id]; ok {
+		return o, nil
+	}
+	return nil, chanye.Errorf(chanye.ENOTFOUND, "no objection %d", id)
+}
+
+func (s *objections) ResolveObjection(ctx context.Context, id int64, upheld bool, resolution string) (*policy.Objection, error) {
+	return s.FindObjectionByID(ctx, id)
+}
+
+func (s *objections) CorrectFacts(ctx context.Context, id int64, f *chanye.Facts) (*chanye.Enterprise, error) {
+	o, err := s.FindObjectionByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &chanye.Enterprise{Code: o.Ref.Code}, nil
+}
+
+// TestObjectionRules: resolving an objection is for the department that
+// issues its policy, found by the objection's id alone; an enterprise
+// reads its own objections by id and not another's.
+func TestObjectionRules(t *testing.T) {
+	f := newFixture(t)
+	entA := &chanye.Actor{Name: "甲", Role: chanye.RoleEnterprise, Code: f.a}
+	inner := &objections{byID: map[int64]*policy.Objection{
+		1: {ID: 1, Ref: policy.DecisionRef{RunID: 1, PolicyID: f.owned, Code: f.a}, Status: policy.ObjectionOpen},
+		2: {ID: 2, Ref: policy.DecisionRef{RunID: 1, PolicyID: f.other, Code: f.b}, Status: policy.ObjectionOpen},
+	}}
+	pub := authz.Policies(policy.Services{Versions: f.vs, Publicity: inner}).Publicity
+	resolve := func(id int64) func(ctx context.Context) error {
+		return func(ctx context.Context) error { _, err := pub.ResolveObjection(ctx, id, false, "维持"); return err }
+	}
+	find := func(id int64) func(ctx context.Context) error {
+		return func(ctx context.Context) error { _, err := pub.FindObjectionByID(ctx, id); return err }
+	}
+	correct := func(id int64) func(ctx context.Context) error {
+		return func(ctx context.Context) error {
+			_, err := pub.CorrectFacts(ctx, id, &chanye.Facts{Year: 2024})
+			return err
+		}
+	}
+	run(t, []rcase{
+		{"department resolves on its policy", ownDept, resolve(1), ""},
+		{"department: not on another's", ownDept, resolve(2), chanye.EFORBIDDEN},
+		{"other department resolves on its own", otherDept, resolve(2), ""},
+		{"department: no such objection", ownDept, resolve(3), chanye.ENOTFOUND},
+		{"admin resolves any", admin, resolve(2), ""},
+		{"leader resolves none", leader, resolve(1), chanye.EFORBIDDEN},
+		{"enterprise resolves none", entA, resolve(1), chanye.EFORBIDDEN},
+		{"public resolves none", public, resolve(1), chanye.EUNAUTHORIZED},
+		{"enterprise reads its own objection", entA, find(1), ""},
+		{"enterprise: another's is not found", entA, find(2), chanye.ENOTFOUND},
+		{"task force reads any", taskForce, find(2), ""},
+		{"public reads none", public, find(1), chanye.EUNAUTHORIZED},
+		// Correcting figures after an upheld objection: the department of
+		// the objection's policy, found by the objection's id alone.
+		{"department corrects on its policy", ownDept, correct(1), ""},
+		{"department: not on another's", ownDept, correct(2), chanye.EFORBIDDEN},
+		{"admin corrects any", admin, correct(2), ""},
+		{"leader corrects none", leader, correct(1), chanye.EFORBIDDEN},
+		{"task force corrects none", taskForce, correct(1), chanye.EFORBIDDEN},
+		{"enterprise corrects none, not even its own", entA, correct(1), chanye.EFORBIDDEN},
+		{"public corrects none", public, correct(1), chanye.EUNAUTHORIZED},
+	})
 }

@@ -15,6 +15,7 @@ const (
 	Simulate    Action = "simulate a policy"
 	TestPolicy  Action = "test a policy's cases"
 	Explain     Action = "explain decisions"
+	Redecide    Action = "re-decide one enterprise for a policy"
 )
 
 // engineRules: a run decides every published policy, so only
@@ -22,12 +23,15 @@ const (
 // try one and a department its own policies; testing a policy's cases
 // reads nothing stored but runs the author's code, so it is for those who
 // write or review policies (any department: a draft need not be its own
-// yet), not the public; an explanation is a read of decisions.
+// yet), not the public; an explanation is a read of decisions; a
+// re-decision (a run of one policy for one enterprise, after an upheld
+// objection) is the department's for the policies it administers.
 var engineRules = Rules{
 	RunPolicies: {admin: Allow},
 	Simulate:    {admin: Allow, leader: Allow, department: Own},
 	TestPolicy:  {admin: Allow, leader: Allow, department: Allow},
 	Explain:     {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, enterprise: Own},
+	Redecide:    {admin: Allow, department: Own},
 }
 
 // EngineRules returns the engine's rules, for review and tests.
@@ -38,21 +42,21 @@ func EngineRules() Rules { return engineRules }
 // rules allow must read the whole base, whoever starts it.
 type EngineGuard struct {
 	inner    *engine.Engine
-	policies policy.Service
+	policies policy.VersionService
 }
 
 // Engine returns inner guarded by engineRules; policies (unguarded) tells
 // who issues a policy.
-func Engine(inner *engine.Engine, policies policy.Service) *EngineGuard {
+func Engine(inner *engine.Engine, policies policy.VersionService) *EngineGuard {
 	return &EngineGuard{inner: inner, policies: policies}
 }
 
 // Run is engine.Engine.Run for administrators.
-func (g *EngineGuard) Run(ctx context.Context, asOf chanye.Date, by string) (*policy.Run, error) {
+func (g *EngineGuard) Run(ctx context.Context, asOf chanye.Date) (*policy.Run, error) {
 	if _, _, err := check(ctx, engineRules, RunPolicies); err != nil {
 		return nil, err
 	}
-	return g.inner.Run(ctx, asOf, by)
+	return g.inner.Run(ctx, asOf)
 }
 
 // Simulate is engine.Engine.Simulate; a department simulates only a draft
@@ -85,6 +89,25 @@ func (g *EngineGuard) Test(ctx context.Context, p *policy.Policy) ([]policy.Case
 		return nil, err
 	}
 	return g.inner.Test(ctx, p)
+}
+
+// Redecide is engine.Engine.Redecide for administrators and the
+// department that administers the policy.
+func (g *EngineGuard) Redecide(ctx context.Context, policyID, code string, asOf chanye.Date) (*policy.Run, *engine.PolicyDecision, error) {
+	a, gr, err := check(ctx, engineRules, Redecide)
+	if err != nil {
+		return nil, nil, err
+	}
+	if gr == Own {
+		ok, err := ownsPolicy(ctx, g.policies, a, policyID)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := scoped(a, Redecide, ok); err != nil {
+			return nil, nil, err
+		}
+	}
+	return g.inner.Redecide(ctx, policyID, code, asOf)
 }
 
 // explain checks an explanation for code: an enterprise asking about

@@ -25,13 +25,16 @@ const (
 	Pay              Action = "pay"
 	Reverse          Action = "reverse payments"
 	ReadLedger       Action = "read the ledger"
+	CorrectFacts     Action = "correct an enterprise's figures after an upheld objection"
 )
 
 // policyRules: a department drafts, publishes and carries out the policies
 // it administers (Own: the policy's department is the account's); leaders read
 // everything; published policies are public documents, drafts are not; a task force reads policies, runs, decisions and objections; an
-// enterprise reads its own decisions and objections and objects for
-// itself; the public list is public.
+// enterprise reads its own decisions, objections and payments and objects
+// for itself; the public list is public. A department corrects an
+// enterprise's figures only through an upheld objection to a policy it
+// administers (the registry is otherwise the administrators' to write).
 var policyRules = Rules{
 	ReadPolicies:     {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, enterprise: Published, public: Published},
 	WritePolicy:      {admin: Allow, department: Own},
@@ -46,22 +49,12 @@ var policyRules = Rules{
 	Approve:          {admin: Allow, department: Own},
 	Pay:              {admin: Allow, department: Own},
 	Reverse:          {admin: Allow, department: Own},
-	ReadLedger:       {admin: Allow, leader: Allow, department: Allow},
+	ReadLedger:       {admin: Allow, leader: Allow, department: Allow, enterprise: Own},
+	CorrectFacts:     {admin: Allow, department: Own},
 }
 
 // PolicyRules returns the policies' rules, for review and tests.
 func PolicyRules() Rules { return policyRules }
-
-type policies struct {
-	inner policy.Service
-}
-
-// Policies returns inner guarded by policyRules.
-func Policies(inner policy.Service) policy.Service {
-	return &policies{inner: inner}
-}
-
-var _ policy.Service = (*policies)(nil)
 
 // issues reports whether the department a administers p: by identity,
 // the policy's Department is the account's. The issuer is the document's
@@ -73,7 +66,7 @@ func issues(a *chanye.Actor, p *policy.Policy) bool {
 
 // ownsPolicy reports whether the department a issues the policy id, by its
 // latest version. ENOTFOUND for a policy with no version.
-func ownsPolicy(ctx context.Context, pols policy.Service, a *chanye.Actor, id string) (bool, error) {
+func ownsPolicy(ctx context.Context, pols policy.VersionService, a *chanye.Actor, id string) (bool, error) {
 	vs, _, err := pols.FindPolicies(ctx, policy.VersionFilter{PolicyID: &id, Latest: true, Limit: 1})
 	if err != nil {
 		return false, err
@@ -84,9 +77,27 @@ func ownsPolicy(ctx context.Context, pols policy.Service, a *chanye.Actor, id st
 	return issues(a, vs[0].Policy), nil
 }
 
+// Policies returns each of inner's services guarded by policyRules. Who
+// issues a policy is read from inner.Versions, unguarded.
+func Policies(inner policy.Services) policy.Services {
+	return policy.Services{
+		Versions:  &versions{inner: inner.Versions},
+		Runs:      &runs{inner: inner.Runs, versions: inner.Versions},
+		Publicity: &publicity{inner: inner.Publicity, versions: inner.Versions},
+		Ledger:    &ledger{inner: inner.Ledger, versions: inner.Versions},
+	}
+}
+
+var (
+	_ policy.VersionService   = (*versions)(nil)
+	_ policy.RunService       = (*runs)(nil)
+	_ policy.PublicityService = (*publicity)(nil)
+	_ policy.LedgerService    = (*ledger)(nil)
+)
+
 // own checks an action on the policies ids: allowed outright, or for Own
 // when a issues every one of them.
-func (s *policies) own(ctx context.Context, act Action, ids ...string) error {
+func own(ctx context.Context, vs policy.VersionService, act Action, ids ...string) error {
 	a, g, err := check(ctx, policyRules, act)
 	if err != nil || g != Own {
 		return err
@@ -97,7 +108,7 @@ func (s *policies) own(ctx context.Context, act Action, ids ...string) error {
 			continue
 		}
 		seen[id] = true
-		ok, err := ownsPolicy(ctx, s.inner, a, id)
+		ok, err := ownsPolicy(ctx, vs, a, id)
 		if err != nil {
 			return err
 		}
@@ -108,9 +119,9 @@ func (s *policies) own(ctx context.Context, act Action, ids ...string) error {
 	return nil
 }
 
-// code returns the enterprise's code when the grant of act is Own, "" when
-// it is Allow.
-func (s *policies) code(ctx context.Context, act Action) (string, error) {
+// enterpriseCode returns the enterprise's code when the grant of act is
+// Own, "" when it is Allow.
+func enterpriseCode(ctx context.Context, act Action) (string, error) {
 	a, g, err := check(ctx, policyRules, act)
 	if err != nil || g != Own {
 		return "", err
@@ -126,7 +137,12 @@ func sameCode(code, own string) bool {
 	return strings.EqualFold(strings.TrimSpace(code), own)
 }
 
-func (s *policies) CreatePolicyVersion(ctx context.Context, src []byte, by string) (*policy.Version, error) {
+// versions guards policy versions.
+type versions struct {
+	inner policy.VersionService
+}
+
+func (s *versions) CreatePolicyVersion(ctx context.Context, src []byte) (*policy.Version, error) {
 	a, g, err := check(ctx, policyRules, WritePolicy)
 	if err != nil {
 		return nil, err
@@ -150,7 +166,7 @@ func (s *policies) CreatePolicyVersion(ctx context.Context, src []byte, by strin
 			}
 		}
 	}
-	return s.inner.CreatePolicyVersion(ctx, src, by)
+	return s.inner.CreatePolicyVersion(ctx, src)
 }
 
 // isPublic reports whether a version is a public document.
@@ -158,7 +174,7 @@ func isPublic(v *policy.Version) bool {
 	return v.Status == policy.StatusPublished || v.Status == policy.StatusRetired
 }
 
-func (s *policies) FindPolicies(ctx context.Context, filter policy.VersionFilter) ([]*policy.Version, int, error) {
+func (s *versions) FindPolicies(ctx context.Context, filter policy.VersionFilter) ([]*policy.Version, int, error) {
 	_, g, err := check(ctx, policyRules, ReadPolicies)
 	if err != nil {
 		return nil, 0, err
@@ -175,7 +191,7 @@ func (s *policies) FindPolicies(ctx context.Context, filter policy.VersionFilter
 	return s.inner.FindPolicies(ctx, filter)
 }
 
-func (s *policies) FindPolicyVersion(ctx context.Context, id string, version int) (*policy.Version, error) {
+func (s *versions) FindPolicyVersion(ctx context.Context, id string, version int) (*policy.Version, error) {
 	_, g, err := check(ctx, policyRules, ReadPolicies)
 	if err != nil {
 		return nil, err
@@ -187,7 +203,7 @@ func (s *policies) FindPolicyVersion(ctx context.Context, id string, version int
 	return v, err
 }
 
-func (s *policies) PublishPolicyVersion(ctx context.Context, id string, version int, by string) (*policy.Version, error) {
+func (s *versions) PublishPolicyVersion(ctx context.Context, id string, version int) (*policy.Version, error) {
 	a, g, err := check(ctx, policyRules, WritePolicy)
 	if err != nil {
 		return nil, err
@@ -201,43 +217,49 @@ func (s *policies) PublishPolicyVersion(ctx context.Context, id string, version 
 			return nil, err
 		}
 	}
-	return s.inner.PublishPolicyVersion(ctx, id, version, by)
+	return s.inner.PublishPolicyVersion(ctx, id, version)
 }
 
-func (s *policies) CreateRun(ctx context.Context, run *policy.Run, decisions iter.Seq2[*policy.StoredDecision, error]) error {
+// runs guards runs and their decisions.
+type runs struct {
+	inner    policy.RunService
+	versions policy.VersionService
+}
+
+func (s *runs) CreateRun(ctx context.Context, run *policy.Run, decisions iter.Seq2[*policy.StoredDecision, error]) error {
 	ids := make([]string, len(run.Policies))
 	for i, p := range run.Policies {
 		ids[i] = p.ID
 	}
-	if err := s.own(ctx, CreateRun, ids...); err != nil {
+	if err := own(ctx, s.versions, CreateRun, ids...); err != nil {
 		return err
 	}
 	return s.inner.CreateRun(ctx, run, decisions)
 }
 
-func (s *policies) FindRuns(ctx context.Context, filter policy.RunFilter) ([]*policy.Run, int, error) {
+func (s *runs) FindRuns(ctx context.Context, filter policy.RunFilter) ([]*policy.Run, int, error) {
 	if _, _, err := check(ctx, policyRules, ReadRuns); err != nil {
 		return nil, 0, err
 	}
 	return s.inner.FindRuns(ctx, filter)
 }
 
-func (s *policies) FindRun(ctx context.Context, id int64) (*policy.Run, error) {
+func (s *runs) FindRun(ctx context.Context, id int64) (*policy.Run, error) {
 	if _, _, err := check(ctx, policyRules, ReadRuns); err != nil {
 		return nil, err
 	}
 	return s.inner.FindRun(ctx, id)
 }
 
-func (s *policies) FindRunTotals(ctx context.Context, id int64) ([]*policy.RunTotal, error) {
+func (s *runs) FindRunTotals(ctx context.Context, id int64) ([]*policy.RunTotal, error) {
 	if _, _, err := check(ctx, policyRules, ReadRuns); err != nil {
 		return nil, err
 	}
 	return s.inner.FindRunTotals(ctx, id)
 }
 
-func (s *policies) FindDecisions(ctx context.Context, filter policy.DecisionFilter) ([]*policy.StoredDecision, int, error) {
-	own, err := s.code(ctx, ReadDecisions)
+func (s *runs) FindDecisions(ctx context.Context, filter policy.DecisionFilter) ([]*policy.StoredDecision, int, error) {
+	own, err := enterpriseCode(ctx, ReadDecisions)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -250,8 +272,8 @@ func (s *policies) FindDecisions(ctx context.Context, filter policy.DecisionFilt
 	return s.inner.FindDecisions(ctx, filter)
 }
 
-func (s *policies) FindDecision(ctx context.Context, ref policy.DecisionRef) (*policy.StoredDecision, error) {
-	own, err := s.code(ctx, ReadDecisions)
+func (s *runs) FindDecision(ctx context.Context, ref policy.DecisionRef) (*policy.StoredDecision, error) {
+	own, err := enterpriseCode(ctx, ReadDecisions)
 	if err != nil {
 		return nil, err
 	}
@@ -261,8 +283,8 @@ func (s *policies) FindDecision(ctx context.Context, ref policy.DecisionRef) (*p
 	return s.inner.FindDecision(ctx, ref)
 }
 
-func (s *policies) FindDecisionEvents(ctx context.Context, ref policy.DecisionRef) ([]*policy.DecisionEvent, error) {
-	own, err := s.code(ctx, ReadDecisions)
+func (s *runs) FindDecisionEvents(ctx context.Context, ref policy.DecisionRef) ([]*policy.DecisionEvent, error) {
+	own, err := enterpriseCode(ctx, ReadDecisions)
 	if err != nil {
 		return nil, err
 	}
@@ -272,22 +294,28 @@ func (s *policies) FindDecisionEvents(ctx context.Context, ref policy.DecisionRe
 	return s.inner.FindDecisionEvents(ctx, ref)
 }
 
-func (s *policies) Publicise(ctx context.Context, runID int64, policyID string, days int, by string) (*policy.Publicity, error) {
-	if err := s.own(ctx, Publicise, policyID); err != nil {
-		return nil, err
-	}
-	return s.inner.Publicise(ctx, runID, policyID, days, by)
+// publicity guards the public list and objections.
+type publicity struct {
+	inner    policy.PublicityService
+	versions policy.VersionService
 }
 
-func (s *policies) FindPublicity(ctx context.Context, filter policy.PublicityFilter) ([]*policy.PublicityEntry, int, error) {
+func (s *publicity) Publicise(ctx context.Context, runID int64, policyID string, days int) (*policy.Publicity, error) {
+	if err := own(ctx, s.versions, Publicise, policyID); err != nil {
+		return nil, err
+	}
+	return s.inner.Publicise(ctx, runID, policyID, days)
+}
+
+func (s *publicity) FindPublicity(ctx context.Context, filter policy.PublicityFilter) ([]*policy.PublicityEntry, int, error) {
 	if _, _, err := check(ctx, policyRules, ReadPublicity); err != nil {
 		return nil, 0, err
 	}
 	return s.inner.FindPublicity(ctx, filter)
 }
 
-func (s *policies) CreateObjection(ctx context.Context, o *policy.Objection) error {
-	own, err := s.code(ctx, CreateObjection)
+func (s *publicity) CreateObjection(ctx context.Context, o *policy.Objection) error {
+	own, err := enterpriseCode(ctx, CreateObjection)
 	if err != nil {
 		return err
 	}
@@ -297,17 +325,17 @@ func (s *policies) CreateObjection(ctx context.Context, o *policy.Objection) err
 	return s.inner.CreateObjection(ctx, o)
 }
 
-func (s *policies) ResolveObjection(ctx context.Context, id int64, upheld bool, resolution, by string) (*policy.Objection, error) {
+func (s *publicity) ResolveObjection(ctx context.Context, id int64, upheld bool, resolution string) (*policy.Objection, error) {
 	a, g, err := check(ctx, policyRules, ResolveObjection)
 	if err != nil {
 		return nil, err
 	}
 	if g == Own {
-		o, err := s.objection(ctx, id)
+		o, err := s.inner.FindObjectionByID(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		ok, err := ownsPolicy(ctx, s.inner, a, o.Ref.PolicyID)
+		ok, err := ownsPolicy(ctx, s.versions, a, o.Ref.PolicyID)
 		if err != nil {
 			return nil, err
 		}
@@ -315,31 +343,49 @@ func (s *policies) ResolveObjection(ctx context.Context, id int64, upheld bool, 
 			return nil, err
 		}
 	}
-	return s.inner.ResolveObjection(ctx, id, upheld, resolution, by)
+	return s.inner.ResolveObjection(ctx, id, upheld, resolution)
 }
 
-// objection finds an objection by id. Objections are few, and the filter
-// has no id: it pages through them. ENOTFOUND.
-func (s *policies) objection(ctx context.Context, id int64) (*policy.Objection, error) {
-	for off := 0; ; {
-		os, total, err := s.inner.FindObjections(ctx, policy.ObjectionFilter{Offset: off, Limit: 1000})
+// FindObjectionByID is read as FindObjections reads: an enterprise sees
+// only its own, and another's is not found.
+func (s *publicity) FindObjectionByID(ctx context.Context, id int64) (*policy.Objection, error) {
+	own, err := enterpriseCode(ctx, ReadObjections)
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.inner.FindObjectionByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if own != "" && !sameCode(o.Ref.Code, own) {
+		return nil, hidden()
+	}
+	return o, nil
+}
+
+func (s *publicity) CorrectFacts(ctx context.Context, objectionID int64, f *chanye.Facts) (*chanye.Enterprise, error) {
+	a, g, err := check(ctx, policyRules, CorrectFacts)
+	if err != nil {
+		return nil, err
+	}
+	if g == Own {
+		o, err := s.inner.FindObjectionByID(ctx, objectionID)
 		if err != nil {
 			return nil, err
 		}
-		for _, o := range os {
-			if o.ID == id {
-				return o, nil
-			}
+		ok, err := ownsPolicy(ctx, s.versions, a, o.Ref.PolicyID)
+		if err != nil {
+			return nil, err
 		}
-		off += len(os)
-		if len(os) == 0 || off >= total {
-			return nil, chanye.Errorf(chanye.ENOTFOUND, "无异议 %d / no objection %d", id, id) // as the store says
+		if err := scoped(a, CorrectFacts, ok); err != nil {
+			return nil, err
 		}
 	}
+	return s.inner.CorrectFacts(ctx, objectionID, f)
 }
 
-func (s *policies) FindObjections(ctx context.Context, filter policy.ObjectionFilter) ([]*policy.Objection, int, error) {
-	own, err := s.code(ctx, ReadObjections)
+func (s *publicity) FindObjections(ctx context.Context, filter policy.ObjectionFilter) ([]*policy.Objection, int, error) {
+	own, err := enterpriseCode(ctx, ReadObjections)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -352,34 +398,49 @@ func (s *policies) FindObjections(ctx context.Context, filter policy.ObjectionFi
 	return s.inner.FindObjections(ctx, filter)
 }
 
-func (s *policies) Approve(ctx context.Context, refs []policy.DecisionRef, by string) error {
+// ledger guards approval, payment and the ledger.
+type ledger struct {
+	inner    policy.LedgerService
+	versions policy.VersionService
+}
+
+func (s *ledger) Approve(ctx context.Context, refs []policy.DecisionRef) error {
 	ids := make([]string, len(refs))
 	for i, r := range refs {
 		ids[i] = r.PolicyID
 	}
-	if err := s.own(ctx, Approve, ids...); err != nil {
+	if err := own(ctx, s.versions, Approve, ids...); err != nil {
 		return err
 	}
-	return s.inner.Approve(ctx, refs, by)
+	return s.inner.Approve(ctx, refs)
 }
 
-func (s *policies) Pay(ctx context.Context, ref policy.DecisionRef, by string) (*policy.LedgerEntry, bool, error) {
-	if err := s.own(ctx, Pay, ref.PolicyID); err != nil {
+func (s *ledger) Pay(ctx context.Context, ref policy.DecisionRef, p policy.Payout) (*policy.LedgerEntry, bool, error) {
+	if err := own(ctx, s.versions, Pay, ref.PolicyID); err != nil {
 		return nil, false, err
 	}
-	return s.inner.Pay(ctx, ref, by)
+	return s.inner.Pay(ctx, ref, p)
 }
 
-func (s *policies) Reverse(ctx context.Context, ref policy.DecisionRef, reason, by string) (*policy.LedgerEntry, error) {
-	if err := s.own(ctx, Reverse, ref.PolicyID); err != nil {
+func (s *ledger) Reverse(ctx context.Context, ref policy.DecisionRef, reason string) (*policy.LedgerEntry, error) {
+	if err := own(ctx, s.versions, Reverse, ref.PolicyID); err != nil {
 		return nil, err
 	}
-	return s.inner.Reverse(ctx, ref, reason, by)
+	return s.inner.Reverse(ctx, ref, reason)
 }
 
-func (s *policies) FindLedger(ctx context.Context, filter policy.LedgerFilter) ([]*policy.LedgerEntry, int, error) {
-	if _, _, err := check(ctx, policyRules, ReadLedger); err != nil {
+// FindLedger: an enterprise reads its own payments (已拨付, with the
+// treasury's reference) and nobody else's.
+func (s *ledger) FindLedger(ctx context.Context, filter policy.LedgerFilter) ([]*policy.LedgerEntry, int, error) {
+	own, err := enterpriseCode(ctx, ReadLedger)
+	if err != nil {
 		return nil, 0, err
+	}
+	if own != "" {
+		if filter.Code != nil && !sameCode(*filter.Code, own) {
+			return []*policy.LedgerEntry{}, 0, nil
+		}
+		filter.Code = &own
 	}
 	return s.inner.FindLedger(ctx, filter)
 }

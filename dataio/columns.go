@@ -84,6 +84,7 @@ var schemas = map[Kind][]column{
 	Tiers: {
 		{"code", []string{"统一社会信用代码", "信用代码"}, true},
 		{"kind", []string{"梯度", "梯度类型", "类型"}, true},
+		{"level", []string{"认定级别", "级别", "层级"}, false},
 		{"from", []string{"起始日期", "认定日期"}, true},
 		{"to", []string{"截止日期", "到期日期"}, false},
 		{"source", []string{"来源", "数据来源"}, false},

@@ -121,6 +121,7 @@ func TestImportBadRowsImportsNothing(t *testing.T) {
 		}, []string{"enterprises_good.csv"}},
 		{dataio.Tiers, "tiers_bad.csv", []dataio.Problem{
 			{Row: 3, Column: "梯度", Reason: "未知梯度"},
+			{Row: 4, Column: "认定级别", Reason: "未知认定级别"},
 		}, []string{"enterprises_good.csv"}},
 	} {
 		t.Run(string(tc.kind), func(t *testing.T) {
@@ -260,6 +261,40 @@ func TestRoundTrip(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTierLevel: the level column (认定级别: 国家级, 市级, national …) is
+// imported, stored, exported as its id in CSV and XLSX and imported back
+// the same (issue 9, point 6); a bad level is a row and column error (in
+// TestImportBadRowsImportsNothing).
+func TestTierLevel(t *testing.T) {
+	e := newEnv(t)
+	e.mustImport(t, dataio.Enterprises, "enterprises_good.csv")
+	e.mustImport(t, dataio.Tiers, "tiers_good.csv")
+	ent, err := e.store.FindEnterpriseByCode(context.Background(), "9144011661842063XT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ent.Tiers) != 2 || ent.Tiers[0].Level != chanye.LevelNational || ent.Tiers[1].Level != chanye.LevelMunicipal {
+		t.Errorf("tiers %+v, want the high-tech one national and the leading one municipal", ent.Tiers)
+	}
+	got := strings.TrimPrefix(string(e.export(t, dataio.Tiers, dataio.CSV)), "\ufeff")
+	want := "code,kind,level,from,to,source\n" +
+		"91440106MA5B1K2X9F,little_giant,national,2022-07-20,,工信部\n" +
+		"9144011661842063XT,high_tech,national,2023-11-20,2026-11-19,广州市科技局\n" +
+		"9144011661842063XT,leading,municipal,2024-03-01,,广州市工信局\n"
+	if got != want {
+		t.Errorf("export\n%s\nwant\n%s", got, want)
+	}
+	xlsx := e.export(t, dataio.Tiers, dataio.XLSX)
+	book, err := excelize.OpenReader(bytes.NewReader(xlsx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := book.GetRows(book.GetSheetName(0))
+	if err != nil || len(rows) != 4 || rows[0][2] != "level" || rows[1][2] != "national" || rows[3][2] != "municipal" {
+		t.Errorf("xlsx rows %q (%v), want a level column with national and municipal", rows, err)
 	}
 }
 

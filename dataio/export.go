@@ -61,7 +61,7 @@ func (fs *Files) Export(ctx context.Context, kind Kind, w io.Writer, format Form
 		})
 	case Tiers:
 		err = fs.Enterprises.ScanTiers(ctx, filter, func(t *chanye.TierRecord) error {
-			copy(cells, []string{t.Code, string(t.Kind), t.From.String(), t.To.String(), t.Source})
+			copy(cells, []string{t.Code, string(t.Kind), string(t.Level), t.From.String(), t.To.String(), t.Source})
 			return emit()
 		})
 	}

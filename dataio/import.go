@@ -647,6 +647,13 @@ func (v *validator) tier(r *row, add func(key, reason string)) error {
 		}
 		t.Kind = k
 	}
+	if s := h.get(r.cells, "level"); s != "" {
+		l, err := chanye.ParseTierLevel(s)
+		if err != nil {
+			add("level", err.Error())
+		}
+		t.Level = l
+	}
 	for _, c := range []struct {
 		key string
 		d   *chanye.Date

@@ -86,12 +86,13 @@ type factRec struct {
 }
 
 type tierRec struct {
-	code [18]byte
-	seq  int32
-	kind chanye.TierKind
-	from int32
-	to   int32 // stillHeld: open-ended
-	src  string
+	code  [18]byte
+	seq   int32
+	kind  chanye.TierKind
+	level chanye.TierLevel
+	from  int32
+	to    int32 // stillHeld: open-ended
+	src   string
 }
 
 const stillHeld = math.MinInt32
@@ -141,7 +142,7 @@ func (p *pending) addFacts(f *chanye.FactsRecord) {
 }
 
 func (p *pending) addTier(t *chanye.TierRecord) {
-	r := tierRec{code: codeKey(t.Code), seq: p.next(), kind: t.Kind, from: days(t.From), to: stillHeld, src: p.str(t.Source)}
+	r := tierRec{code: codeKey(t.Code), seq: p.next(), kind: t.Kind, level: t.Level, from: days(t.From), to: stillHeld, src: p.str(t.Source)}
 	if !t.To.IsZero() {
 		r.to = days(t.To)
 	}
@@ -195,7 +196,7 @@ func (p *pending) write(ctx context.Context, w chanye.BulkWriter) error {
 	p.facts = nil
 	for i := range p.tiers {
 		r := &p.tiers[i]
-		t := chanye.TierRecord{Code: string(r.code[:]), Tier: chanye.Tier{Kind: r.kind, From: fromDays(r.from), Source: r.src}}
+		t := chanye.TierRecord{Code: string(r.code[:]), Tier: chanye.Tier{Kind: r.kind, Level: r.level, From: fromDays(r.from), Source: r.src}}
 		if r.to != stillHeld {
 			t.To = fromDays(r.to)
 		}

@@ -512,7 +512,7 @@ func (g *generator) record(i int, r *record) {
 			continue
 		}
 		for _, t := range g.tierDates(k, f, lgYear, srdiFrom, rng) {
-			t.Kind, t.Source = k, Source
+			t.Kind, t.Level, t.Source = k, tierLevels[k], Source
 			r.tiers[r.ntiers] = chanye.TierRecord{Code: r.ent.Code, Tier: t}
 			r.ntiers++
 		}

@@ -131,6 +131,13 @@ func TestProportions(t *testing.T) {
 // checkTiers fails when an enterprise holds a tier its figures do not
 // support: the defect of a micro firm with 5 M yuan of revenue listed as a
 // 小巨人, 专精特新 and 高企 at once.
+// wantLevels are the levels of recognition the demo must record (issue 9).
+var wantLevels = map[chanye.TierKind]chanye.TierLevel{
+	chanye.TierLittleGiant: chanye.LevelNational, chanye.TierSingleChampion: chanye.LevelNational,
+	chanye.TierHighTech: chanye.LevelNational, chanye.TierSRDI: chanye.LevelProvincial,
+	chanye.TierLeading: chanye.LevelMunicipal, chanye.TierAboveScale: "",
+}
+
 func checkTiers(t *testing.T, e *chanye.Enterprise) {
 	t.Helper()
 	f := e.LatestFacts()
@@ -146,6 +153,9 @@ func checkTiers(t *testing.T, e *chanye.Enterprise) {
 		kinds[tr.Kind] = append(kinds[tr.Kind], tr)
 		if !tr.From.After(e.Founded.Time) || tr.From.After(asOf.Time) {
 			t.Errorf("%s: %s from %s, founded %s, as of %s", e.Code, tr.Kind, tr.From, e.Founded, asOf)
+		}
+		if want, ok := wantLevels[tr.Kind]; ok && tr.Level != want {
+			t.Errorf("%s: %s recognised at level %q, want %q", e.Code, tr.Kind, tr.Level, want)
 		}
 		if (tr.Kind == chanye.TierHighTech || tr.Kind == chanye.TierSRDI) && !tr.To.Equal(tr.From.AddDate(3, 0, -1)) {
 			t.Errorf("%s: %s certificate %s–%s, want three years less a day", e.Code, tr.Kind, tr.From, tr.To)

@@ -28,6 +28,34 @@ var baseCounts = map[chanye.TierKind]int{
 
 const baseEnterprises = 3_600_000
 
+// tierLevels is the level of the body that recognises each kind of tier,
+// as the demo records it:
+//   - 专精特新“小巨人” national and 专精特新中小企业 provincial: 《优质中小企业
+//     梯度培育管理暂行办法》(工信部企业〔2022〕63号) has the ministry recognise
+//     little giants and the provincial SME authority recognise SRDI SMEs (and
+//     assess 创新型中小企业, a kind chanye does not hold);
+//   - 制造业单项冠军 national: recognised by the ministry (《制造业单项冠军企业
+//     认定管理办法》); the city's reward (穗府办规〔2025〕13号) is for the
+//     national ones, and provincial lists are not generated;
+//   - 高新技术企业 national: a national qualification that provincial science,
+//     finance and tax bodies recognise (《高新技术企业认定管理办法》,
+//     国科发火〔2016〕32号);
+//   - 独角兽 municipal: Guangzhou's list is published under the city's science
+//     and technology bureau (广州独角兽创新企业榜单, 市科学技术局指导);
+//   - 龙头企业 and 链主企业 municipal: named by the city's industry task forces
+//     (the demo draws them per cluster, see chooseTiers);
+//   - 瞪羚企业 not recorded: no source confirms who lists them in Guangzhou;
+//   - 规上企业 not recorded: a statistical threshold, not a recognition.
+var tierLevels = map[chanye.TierKind]chanye.TierLevel{
+	chanye.TierLittleGiant:    chanye.LevelNational,
+	chanye.TierSingleChampion: chanye.LevelNational,
+	chanye.TierHighTech:       chanye.LevelNational,
+	chanye.TierSRDI:           chanye.LevelProvincial,
+	chanye.TierUnicorn:        chanye.LevelMunicipal,
+	chanye.TierLeading:        chanye.LevelMunicipal,
+	chanye.TierChainLeader:    chanye.LevelMunicipal,
+}
+
 // TierTarget returns how many holders of tier k a base of n enterprises gets:
 // the base count scaled linearly, at least one from 20,000 enterprises up.
 func TierTarget(k chanye.TierKind, n int) int {

@@ -15,7 +15,8 @@ import (
 type Config struct {
 	Catalog     chanye.CatalogService
 	Enterprises chanye.EnterpriseService
-	Policies    policy.Service
+	Versions    policy.VersionService // the policies to decide
+	Runs        policy.RunService     // where runs are stored and decisions read back
 	Logger      *slog.Logger
 	Now         func() time.Time
 	// SimulationMaxAge is how long Simulate may reuse the base it loaded
@@ -86,7 +87,7 @@ func (e *Engine) published(ctx context.Context) ([]*policy.Compiled, error) {
 	st := policy.StatusPublished
 	var out []*policy.Compiled
 	for off := 0; ; {
-		vs, total, err := e.cfg.Policies.FindPolicies(ctx, policy.VersionFilter{Status: &st, Offset: off, Limit: 1000})
+		vs, total, err := e.cfg.Versions.FindPolicies(ctx, policy.VersionFilter{Status: &st, Offset: off, Limit: 1000})
 		if err != nil {
 			return nil, err
 		}
@@ -106,7 +107,7 @@ func (e *Engine) published(ctx context.Context) ([]*policy.Compiled, error) {
 
 // version returns a stored version compiled; version 0 is the published one.
 func (e *Engine) version(ctx context.Context, id string, version int) (*policy.Compiled, error) {
-	v, err := e.cfg.Policies.FindPolicyVersion(ctx, id, version)
+	v, err := e.cfg.Versions.FindPolicyVersion(ctx, id, version)
 	if err != nil {
 		return nil, err
 	}

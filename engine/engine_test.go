@@ -37,7 +37,20 @@ type fixture struct {
 	codes []string
 }
 
-func newFixture(t testing.TB, n int, pols policy.Service) *fixture {
+// policies are the services the engine reads and writes through, in one
+// value for the wrappers of the tests.
+type policies interface {
+	policy.VersionService
+	policy.RunService
+}
+
+// as returns ctx acting as an administrator called name: what the engine
+// stores is recorded as the context's actor.
+func as(ctx context.Context, name string) context.Context {
+	return chanye.WithActor(ctx, &chanye.Actor{Name: name, Role: chanye.RoleAdmin})
+}
+
+func newFixture(t testing.TB, n int, pols policies) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	store := sqlstoretest.New(t)
@@ -47,8 +60,8 @@ func newFixture(t testing.TB, n int, pols policy.Service) *fixture {
 	if pols == nil {
 		pols = store
 	}
-	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: pols})
-	if k, err := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store}).EnsureShipped(ctx, "test"); err != nil || k != len(policy.Shipped()) {
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: pols, Runs: pols})
+	if k, err := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store}).EnsureShipped(as(ctx, "test")); err != nil || k != len(policy.Shipped()) {
 		t.Fatalf("EnsureShipped = %d, %v", k, err)
 	}
 	f := &fixture{store: store, eng: eng}
@@ -58,7 +71,7 @@ func newFixture(t testing.TB, n int, pols policy.Service) *fixture {
 	return f
 }
 
-func allDecisions(t *testing.T, s policy.Service, runID int64) []*policy.StoredDecision {
+func allDecisions(t *testing.T, s policy.RunService, runID int64) []*policy.StoredDecision {
 	t.Helper()
 	var out []*policy.StoredDecision
 	for off := 0; ; {
@@ -85,7 +98,7 @@ func TestRunEqualsReference(t *testing.T) {
 func testRunEqualsReference(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, 2000, nil)
-	run, err := f.eng.Run(ctx, asOf, "tester")
+	run, err := f.eng.Run(as(ctx, "tester"), asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +147,7 @@ func testRunEqualsReference(t *testing.T) {
 				continue
 			}
 			conds, _ := json.Marshal(d.Conditions)
-			if sd.AmountFen != d.AmountFen || sd.Period != 2026 || sd.Name != ent.Name || sd.District != ent.DistrictCode {
+			if sd.AmountFen != d.AmountFen || sd.Period != c.Policy.Period(asOf) || sd.Name != ent.Name || sd.District != ent.DistrictCode {
 				t.Errorf("%s %s: stored %+v, reference amount %s", c.Policy.ID, code, sd, d.AmountFen.Yuan())
 			}
 			if !jsonEqual(sd.Conditions, conds) {
@@ -148,7 +161,7 @@ func testRunEqualsReference(t *testing.T) {
 	if want == 0 {
 		t.Fatal("no eligible decision in the demo base: the test proves nothing")
 	}
-	run2, err := f.eng.Run(ctx, asOf, "tester")
+	run2, err := f.eng.Run(as(ctx, "tester"), asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +173,7 @@ func testRunEqualsReference(t *testing.T) {
 	if _, err := f.store.PutFacts(ctx, f.codes[0], []*chanye.Facts{{Year: 2025, InventionPatents: &one, Source: "test", AsOf: asOf}}); err != nil {
 		t.Fatal(err)
 	}
-	run3, err := f.eng.Run(ctx, asOf, "tester")
+	run3, err := f.eng.Run(as(ctx, "tester"), asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,13 +192,13 @@ func jsonEqual(a, b []byte) bool {
 
 // failingRuns fails CreateRun's iterator after some decisions.
 type failingRuns struct {
-	policy.Service
+	policies
 	after int
 }
 
 func (f failingRuns) CreateRun(ctx context.Context, run *policy.Run, ds iter.Seq2[*policy.StoredDecision, error]) error {
 	n := 0
-	return f.Service.CreateRun(ctx, run, func(yield func(*policy.StoredDecision, error) bool) {
+	return f.policies.CreateRun(ctx, run, func(yield func(*policy.StoredDecision, error) bool) {
 		for d, err := range ds {
 			if n == f.after {
 				yield(nil, errors.New("disk full"))
@@ -202,9 +215,9 @@ func (f failingRuns) CreateRun(ctx context.Context, run *policy.Run, ds iter.Seq
 func TestRunAllOrNothing(t *testing.T) {
 	ctx := context.Background()
 	var fs failingRuns
-	f := newFixture(t, 1000, &lazyService{get: func() policy.Service { return fs }})
-	fs = failingRuns{Service: f.store, after: 3}
-	if _, err := f.eng.Run(ctx, asOf, "tester"); err == nil || !strings.Contains(err.Error(), "disk full") {
+	f := newFixture(t, 1000, &lazyService{get: func() policies { return fs }})
+	fs = failingRuns{policies: f.store, after: 3}
+	if _, err := f.eng.Run(as(ctx, "tester"), asOf); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("Run with a failing write = %v, want disk full", err)
 	}
 	runs, total, err := f.store.FindRuns(ctx, policy.RunFilter{})
@@ -220,8 +233,8 @@ func TestRunAllOrNothing(t *testing.T) {
 // lazyService resolves the service at call time, so a test can wrap the
 // store created by the fixture.
 type lazyService struct {
-	policy.Service
-	get func() policy.Service
+	policies
+	get func() policies
 }
 
 func (l *lazyService) FindPolicies(ctx context.Context, f policy.VersionFilter) ([]*policy.Version, int, error) {
@@ -239,7 +252,7 @@ func (l *lazyService) FindDecisions(ctx context.Context, f policy.DecisionFilter
 
 // countingService counts the calls that write.
 type countingService struct {
-	policy.Service
+	policies
 	mu     sync.Mutex
 	writes int
 }
@@ -248,26 +261,26 @@ func (c *countingService) CreateRun(ctx context.Context, r *policy.Run, ds iter.
 	c.mu.Lock()
 	c.writes++
 	c.mu.Unlock()
-	return c.Service.CreateRun(ctx, r, ds)
+	return c.policies.CreateRun(ctx, r, ds)
 }
-func (c *countingService) CreatePolicyVersion(ctx context.Context, src []byte, by string) (*policy.Version, error) {
+func (c *countingService) CreatePolicyVersion(ctx context.Context, src []byte) (*policy.Version, error) {
 	c.mu.Lock()
 	c.writes++
 	c.mu.Unlock()
-	return c.Service.CreatePolicyVersion(ctx, src, by)
+	return c.policies.CreatePolicyVersion(ctx, src)
 }
-func (c *countingService) PublishPolicyVersion(ctx context.Context, id string, v int, by string) (*policy.Version, error) {
+func (c *countingService) PublishPolicyVersion(ctx context.Context, id string, v int) (*policy.Version, error) {
 	c.mu.Lock()
 	c.writes++
 	c.mu.Unlock()
-	return c.Service.PublishPolicyVersion(ctx, id, v, by)
+	return c.policies.PublishPolicyVersion(ctx, id, v)
 }
 
 func TestSimulate(t *testing.T) {
 	ctx := context.Background()
 	cs := &countingService{}
-	f := newFixture(t, 2000, &lazyService{get: func() policy.Service { return cs }})
-	cs.Service = f.store
+	f := newFixture(t, 2000, &lazyService{get: func() policies { return cs }})
+	cs.policies = f.store
 	var draft *policy.Policy
 	for _, p := range policy.Shipped() {
 		if p.ID == "example-rd-subsidy" {
@@ -353,7 +366,7 @@ func TestSimulate(t *testing.T) {
 func TestExplainNearMisses(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, 2000, nil)
-	run, err := f.eng.Run(ctx, asOf, "tester")
+	run, err := f.eng.Run(as(ctx, "tester"), asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -443,7 +456,7 @@ func TestConcurrent(t *testing.T) {
 func TestAsOfBounds(t *testing.T) {
 	ctx := chanye.WithActor(context.Background(), chanye.Operator)
 	store := sqlstoretest.New(t)
-	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store})
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store})
 	today := testclock.Today()
 	day := func(days int) chanye.Date { return chanye.Date{Time: today.AddDate(0, 0, days)} }
 	draft := policy.Shipped()[0]
@@ -454,16 +467,16 @@ func TestAsOfBounds(t *testing.T) {
 			t.Errorf("%s: %v; want an as_of error: %v", name, err, wantBad)
 		}
 	}
-	_, err := eng.Run(ctx, mustDate("9999-12-31"), "test")
+	_, err := eng.Run(as(ctx, "test"), mustDate("9999-12-31"))
 	asOfError("run in 9999", err, true)
 	if err != nil && !strings.Contains(chanye.ErrorMessage(err), today.String()) {
 		t.Errorf("the message does not say which day is today: %s", chanye.ErrorMessage(err))
 	}
-	_, err = eng.Run(ctx, day(1), "test")
+	_, err = eng.Run(as(ctx, "test"), day(1))
 	asOfError("run tomorrow", err, true)
-	_, err = eng.Run(ctx, mustDate("1999-12-31"), "test")
+	_, err = eng.Run(as(ctx, "test"), mustDate("1999-12-31"))
 	asOfError("run in 1999", err, true)
-	_, err = eng.Run(ctx, today, "test") // no published policy: refused, but not for its day
+	_, err = eng.Run(as(ctx, "test"), today) // no published policy: refused, but not for its day
 	asOfError("run today", err, false)
 	_, err = eng.Simulate(ctx, draft, day(engine.MaxAheadDays+1))
 	asOfError("simulate too far ahead", err, true)
@@ -475,9 +488,9 @@ func TestAsOfBounds(t *testing.T) {
 	asOfError("explain in 1900", err, true)
 }
 
-// verdictsYAML decides "revenue reported ≥ 0" (needs data where fy1
-// revenue is missing) and 100 / (e.age - 10) != 7 (an error for firms
-// exactly ten years old).
+// verdictsYAML decides "revenue above 0" (needs data where fy1 revenue is
+// missing) and 100 / (e.age - 10) != 7 (an error for firms exactly ten
+// years old), with the cases publishing needs.
 const verdictsYAML = `id: verdicts
 version: 1
 status: draft
@@ -493,13 +506,41 @@ conditions:
   - id: revenue
     label_zh: 营业收入
     label_en: revenue
-    expr: e.fy1.revenue >= 0
+    expr: e.fy1.revenue > 0
   - id: age
     label_zh: 成立年限
     label_en: age
     expr: 100 / (e.age - 10) != 7
 amount:
   expr: "100000"
+cases:
+  - name: eligible
+    as_of: 2025-06-30
+    enterprise:
+      district: "440112"
+      class: "3562"
+      founded: 2016-01-01
+      facts:
+        - {year: 2024, revenue_yuan: "1000000"}
+    expect: {eligible: true, amount_yuan: "1000"}
+  - name: no revenue
+    as_of: 2025-06-30
+    enterprise:
+      district: "440112"
+      class: "3562"
+      founded: 2016-01-01
+      facts:
+        - {year: 2024, revenue_yuan: "0"}
+    expect: {eligible: false}
+  - name: 24 years old
+    as_of: 2025-06-30
+    enterprise:
+      district: "440112"
+      class: "3562"
+      founded: 2001-01-01
+      facts:
+        - {year: 2024, revenue_yuan: "1000000"}
+    expect: {eligible: false}
 `
 
 // TestRunCountsEveryVerdict: a run counts every enterprise once per policy
@@ -510,13 +551,13 @@ amount:
 // firms without revenue were eligible and the division by zero made firms
 // silently not eligible.
 func TestRunCountsEveryVerdict(t *testing.T) {
-	ctx := context.Background()
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
 	f := newFixture(t, 1500, nil)
-	v, err := f.store.CreatePolicyVersion(ctx, []byte(verdictsYAML), "tester")
+	v, err := f.store.CreatePolicyVersion(ctx, []byte(verdictsYAML))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.PublishPolicyVersion(ctx, v.PolicyID, v.Version, "tester"); err != nil {
+	if _, err := f.store.PublishPolicyVersion(ctx, v.PolicyID, v.Version); err != nil {
 		t.Fatal(err)
 	}
 	c, err := policy.Compile(v.Policy)
@@ -534,7 +575,7 @@ func TestRunCountsEveryVerdict(t *testing.T) {
 	if want[policy.VerdictNeedsData] == 0 || want[policy.VerdictError] == 0 || want[policy.VerdictEligible] == 0 {
 		t.Fatalf("the demo base gives %v: want every verdict", want)
 	}
-	run, err := f.eng.Run(ctx, asOf, "tester")
+	run, err := f.eng.Run(ctx, asOf)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func (e *Engine) ExplainEnterprise(ctx context.Context, code string, asOf chanye
 		return nil, err
 	}
 	out := explainAll(ent, pols, asOf)
-	stored, _, err := e.cfg.Policies.FindDecisions(ctx, policy.DecisionFilter{Code: &ent.Code, Limit: maxStored})
+	stored, _, err := e.cfg.Runs.FindDecisions(ctx, policy.DecisionFilter{Code: &ent.Code, Limit: maxStored})
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +43,7 @@ func (e *Engine) ExplainEnterprise(ctx context.Context, code string, asOf chanye
 	}
 	out.Stored = stored
 	nd := policy.VerdictNeedsData
-	if out.StoredNeedsData, _, err = e.cfg.Policies.FindDecisions(ctx, policy.DecisionFilter{Code: &ent.Code, Verdict: &nd, Limit: maxStored}); err != nil {
+	if out.StoredNeedsData, _, err = e.cfg.Runs.FindDecisions(ctx, policy.DecisionFilter{Code: &ent.Code, Verdict: &nd, Limit: maxStored}); err != nil {
 		return nil, err
 	}
 	if out.StoredNeedsData == nil {

@@ -139,11 +139,12 @@ func (e *Engine) load(ctx context.Context, asOf chanye.Date, reads []string) (*b
 			b.districts = append(b.districts, ent.DistrictCode)
 		}
 		b.district = append(b.district, d)
-		sz, ok := sIdx[string(ent.SizeClass)]
+		size := s.Values()[sizeIndex].(string) // as of asOf, as the rules see it
+		sz, ok := sIdx[size]
 		if !ok {
 			sz = uint8(len(b.sizes))
-			sIdx[string(ent.SizeClass)] = sz
-			b.sizes = append(b.sizes, string(ent.SizeClass))
+			sIdx[size] = sz
+			b.sizes = append(b.sizes, size)
 		}
 		b.size = append(b.size, sz)
 		key := setKey(ent.Industries)
@@ -173,6 +174,9 @@ var schemaIndex = func() map[string]int {
 	}
 	return m
 }()
+
+// sizeIndex is the place of e.size, the size class as of the as-of date.
+var sizeIndex = schemaIndex["e.size"]
 
 func setKey(ss []string) string {
 	n := 0

@@ -27,10 +27,10 @@ var rescanShare = 50
 // Verdicts, amounts and needs come from the fast path; each stored
 // decision and each listed error is then explained by the reference
 // evaluator, which must agree. A run with errors is stored with its
-// errors (policy.Run.HasErrors): decisions never fail silently. EINVALID
-// when no published policy is active on asOf, or asOf is after today or
-// before MinAsOf.
-func (e *Engine) Run(ctx context.Context, asOf chanye.Date, by string) (*policy.Run, error) {
+// errors (policy.Run.HasErrors): decisions never fail silently. The run is
+// recorded as the context's actor's. EINVALID when no published policy is
+// active on asOf, or asOf is after today or before MinAsOf.
+func (e *Engine) Run(ctx context.Context, asOf chanye.Date) (*policy.Run, error) {
 	start := e.cfg.Now()
 	asOf, err := e.asOfOrToday(asOf, 0)
 	if err != nil {
@@ -66,7 +66,7 @@ func (e *Engine) Run(ctx context.Context, asOf chanye.Date, by string) (*policy.
 	}
 	b.cols = nil // the columns are done with; let them go before the write
 
-	run := &policy.Run{AsOf: asOf, StartedAt: start, By: by, Snapshot: b.snapshot, Enterprises: b.Len()}
+	run := &policy.Run{AsOf: asOf, StartedAt: start, Snapshot: b.snapshot, Enterprises: b.Len()}
 	for k, c := range pols {
 		pr := &res.Policies[k]
 		rp := policy.RunPolicy{ID: c.Policy.ID, Version: c.Policy.Version, Errors: pr.ErrorCount,
@@ -77,7 +77,7 @@ func (e *Engine) Run(ctx context.Context, asOf chanye.Date, by string) (*policy.
 		run.Policies = append(run.Policies, rp)
 	}
 	t0 = time.Now()
-	if err := e.cfg.Policies.CreateRun(ctx, run, e.explained(ctx, b, pols, &res)); err != nil {
+	if err := e.cfg.Runs.CreateRun(ctx, run, e.explained(ctx, b, pols, &res)); err != nil {
 		return nil, err
 	}
 	log := e.cfg.Logger.Info
@@ -131,13 +131,13 @@ func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled
 			}
 		}
 		amounts, needs := make([]int, len(pols)), make([]int, len(pols))
-		period := b.asOf.Year()
 		decide := func(row int, ent *chanye.Enterprise) bool {
 			if ent.Code != b.codes[row] {
 				yield(nil, chanye.Errorf(chanye.ECONFLICT, "企业数据在计算期间发生变化，请重试 / the enterprise data changed during the run (%s), run again", b.codes[row]))
 				return false
 			}
 			s := policy.NewSubject(ent, b.asOf)
+			ent.SizeClass = ent.SizeClassOn(b.asOf) // stored with the decision: the size the rules saw
 			for k, c := range pols {
 				pr := &res.Policies[k]
 				verdict := pr.Verdict(row)
@@ -159,7 +159,7 @@ func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled
 						c.Policy.ID, ent.Code, verdict, amount, need, d.Status, d.AmountFen, d.Needs))
 					return false
 				}
-				sd, err := policy.NewStoredDecision(&d, period, ent)
+				sd, err := policy.NewStoredDecision(&d, c.Policy.Period(b.asOf), ent)
 				if err != nil {
 					yield(nil, err)
 					return false

@@ -8,19 +8,19 @@ import (
 
 // EnsureShipped stores and publishes the shipped policies (policy.Shipped)
 // when no policy is stored yet, so that a new installation has something to
-// run and show. It returns how many it published.
-func (e *Engine) EnsureShipped(ctx context.Context, by string) (int, error) {
-	_, total, err := e.cfg.Policies.FindPolicies(ctx, policy.VersionFilter{Limit: 1})
+// run and show, as the context's actor. It returns how many it published.
+func (e *Engine) EnsureShipped(ctx context.Context) (int, error) {
+	_, total, err := e.cfg.Versions.FindPolicies(ctx, policy.VersionFilter{Limit: 1})
 	if err != nil || total > 0 {
 		return 0, err
 	}
 	n := 0
 	for _, src := range policy.ShippedSources() {
-		v, err := e.cfg.Policies.CreatePolicyVersion(ctx, src, by)
+		v, err := e.cfg.Versions.CreatePolicyVersion(ctx, src)
 		if err != nil {
 			return n, err
 		}
-		if _, err := e.cfg.Policies.PublishPolicyVersion(ctx, v.PolicyID, v.Version, by); err != nil {
+		if _, err := e.cfg.Versions.PublishPolicyVersion(ctx, v.PolicyID, v.Version); err != nil {
 			return n, err
 		}
 		n++

@@ -2,7 +2,7 @@
 // enterprise base: it loads enterprises from the registry into the columnar
 // evaluator (policy/vector), runs every published policy as of a day, and
 // stores the eligible decisions with their explanations through
-// policy.Service. It also explains one enterprise across all policies and
+// policy.RunService. It also explains one enterprise across all policies and
 // simulates a draft against the live base without writing.
 //
 // The engine imports neither database/sql nor net/http: the API, the pages

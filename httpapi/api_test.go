@@ -249,15 +249,15 @@ func TestAPIScenarios(t *testing.T) {
 		{name: "enterprise with facts", method: "GET", path: "/api/v1/enterprises/" + codeA, status: 200, json: map[string]any{"facts.#": 1, "size_class": wantSize}},
 
 		{name: "add tier", method: "POST", path: "/api/v1/enterprises/" + codeA + "/tiers",
-			body: `{"kind":"srdi","from":"2024-01-01","source":"广东省工业和信息化厅"}`, status: 201,
-			json: map[string]any{"tiers.#": 1, "tiers.0.kind": "srdi", "tiers.0.to": nil},
+			body: `{"kind":"srdi","level":"provincial","from":"2024-01-01","source":"广东省工业和信息化厅"}`, status: 201,
+			json: map[string]any{"tiers.#": 1, "tiers.0.kind": "srdi", "tiers.0.level": "provincial", "tiers.0.to": nil},
 			check: func(t *testing.T, _ map[string]any, resp *http.Response) {
 				if got, want := resp.Header.Get("Location"), "/api/v1/enterprises/"+codeA+"/tiers/srdi/2024-01-01"; got != want {
 					t.Errorf("Location = %q, want %q", got, want)
 				}
 			}},
-		{name: "bad tier", method: "POST", path: "/api/v1/enterprises/" + codeA + "/tiers", body: `{"kind":"giant","from":"2024-01-01","to":"2023-01-01"}`, status: 400,
-			contains: []string{`"kind"`, `"to"`}},
+		{name: "bad tier", method: "POST", path: "/api/v1/enterprises/" + codeA + "/tiers", body: `{"kind":"giant","level":"county","from":"2024-01-01","to":"2023-01-01"}`, status: 400,
+			contains: []string{`"kind"`, `"level"`, `"to"`}},
 		{name: "tier filter", method: "GET", path: "/api/v1/enterprises?tier=srdi", status: 200, json: map[string]any{"total": 1, "items.0.code": codeA}},
 		{name: "industry stats", method: "GET", path: "/api/v1/industries/icv-nev", status: 200,
 			json: map[string]any{"enterprise_stats.total": 2, "enterprise_stats.by_tier.srdi": 1, "enterprise_stats.by_district.440106": 1}},
@@ -428,7 +428,7 @@ func validateResponse(t *testing.T, spec validator.Validator, sc scenario, resp 
 // once answered them). GET routes are authz's alone.
 func TestSignInBeforeFields(t *testing.T) {
 	store := sqlstoretest.New(t)
-	h := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store, Projects: store,
+	h := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Projects: store,
 		Logger: slog.New(slog.DiscardHandler)})
 	param := regexp.MustCompile(`\{[^}]+\}`)
 	for _, rt := range Routes() {

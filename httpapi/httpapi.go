@@ -37,7 +37,7 @@ var openAPIDocument []byte
 type Config struct {
 	Catalog      chanye.CatalogService
 	Enterprises  chanye.EnterpriseService
-	Policies     policy.Service
+	Policies     policy.Services
 	Audit        chanye.AuditService // nil: GET /api/v1/audit answers 404
 	Projects     project.Service     // nil: the project, warning and scorecard routes answer 404
 	Engine       Engine
@@ -56,11 +56,12 @@ type Config struct {
 // Engine is what the API asks of the policy engine: *engine.Engine, or
 // the same guarded by package authz.
 type Engine interface {
-	Run(ctx context.Context, asOf chanye.Date, by string) (*policy.Run, error)
+	Run(ctx context.Context, asOf chanye.Date) (*policy.Run, error)
 	Simulate(ctx context.Context, draft *policy.Policy, asOf chanye.Date) (*engine.Simulation, error)
 	Test(ctx context.Context, p *policy.Policy) ([]policy.CaseResult, error)
 	ExplainEnterprise(ctx context.Context, code string, asOf chanye.Date) (*engine.EnterpriseDecisions, error)
 	Explain(ctx context.Context, policyID string, version int, code string, asOf chanye.Date) (*engine.PolicyDecision, error)
+	Redecide(ctx context.Context, policyID, code string, asOf chanye.Date) (*policy.Run, *engine.PolicyDecision, error)
 }
 
 // Codes the transport adds to the domain's; they never leave this package.
@@ -86,7 +87,7 @@ var statusOf = map[string]int{
 type server struct {
 	catalog     chanye.CatalogService
 	enterprises chanye.EnterpriseService
-	policies    policy.Service
+	policies    policy.Services
 	audit       chanye.AuditService
 	projects    project.Service
 	engine      Engine
@@ -211,8 +212,11 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/objections", s.listObjections},
 		{"POST", "/api/v1/objections", s.createObjection},
 		{"POST", "/api/v1/objections/{id}/resolve", s.resolveObjection},
+		{"POST", "/api/v1/objections/{id}/facts", s.correctFacts},
+		{"POST", "/api/v1/objections/{id}/redecide", s.redecide},
 		{"POST", "/api/v1/approvals", s.approve},
 		{"POST", "/api/v1/payments", s.pay},
+		{"GET", "/api/v1/payments/file", s.paymentFile},
 		{"POST", "/api/v1/reversals", s.reverse},
 		{"GET", "/api/v1/ledger", s.listLedger},
 

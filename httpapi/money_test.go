@@ -25,7 +25,7 @@ func TestMoneyBounds(t *testing.T) {
 		t.Fatal(err)
 	}
 	owner := &chanye.Actor{Name: "企业甲", Role: chanye.RoleEnterprise, Code: codeA}
-	guarded := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store,
+	guarded := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(),
 		Projects: authz.Projects(store, store)})
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a := chanye.Operator

@@ -42,18 +42,18 @@ func TestNotFoundLeaksNothing(t *testing.T) {
 	}
 	// A policy with a published version 1 and a draft version 2.
 	lg := shippedSources(t)[littleGiant]
-	if _, err := store.CreatePolicyVersion(ctx, []byte(lg), "editor"); err != nil {
+	if _, err := store.CreatePolicyVersion(ctx, []byte(lg)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.PublishPolicyVersion(ctx, littleGiant, 1, "editor"); err != nil {
+	if _, err := store.PublishPolicyVersion(ctx, littleGiant, 1); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.CreatePolicyVersion(ctx, []byte(lg), "editor"); err != nil {
+	if _, err := store.CreatePolicyVersion(ctx, []byte(lg)); err != nil {
 		t.Fatal(err)
 	}
 
-	pols := authz.Policies(store)
-	eng := authz.Engine(engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store}), store)
+	pols := authz.Policies(store.PolicyServices())
+	eng := authz.Engine(engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store}), store)
 	api := NewHandler(Config{Now: testclock.Now, Catalog: authz.Catalog(store), Enterprises: authz.Enterprises(store, testclock.Now),
 		Policies: pols, Engine: eng, Projects: authz.Projects(store, store)})
 	// X-Test-Code signs in as that enterprise; without it, the public.

@@ -22,8 +22,8 @@ import (
 // enterprise.
 func TestNULRefused(t *testing.T) {
 	sqlstoretest.ForEachDB(t, func(t *testing.T, store *sqlstore.Store) {
-		eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store})
-		api := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store, Engine: eng,
+		eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store})
+		api := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Engine: eng,
 			Logger: slog.New(slog.DiscardHandler)})
 		// The middleware as serve wraps it; the admin header of these tests
 		// stands in for authentication.

@@ -17,13 +17,6 @@ import (
 	"github.com/chanye-org/chanye/policy"
 )
 
-// actor names who makes the request, for the "by" of what it changes: the
-// signed-in actor the authentication middleware put on the context. No
-// header can claim to be someone else.
-func actor(r *http.Request) string {
-	return chanye.ActorFrom(r.Context()).String()
-}
-
 // policySummary is a policy version in lists: what a reader scans for,
 // without the rules.
 type policySummary struct {
@@ -123,7 +116,7 @@ func (s *server) listPolicies(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	vs, total, err := s.policies.FindPolicies(r.Context(), f)
+	vs, total, err := s.policies.Versions.FindPolicies(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -182,12 +175,11 @@ func (s *server) readSource(w http.ResponseWriter, r *http.Request) ([]byte, err
 }
 
 func (s *server) createPolicy(w http.ResponseWriter, r *http.Request) error {
-	by := actor(r)
 	src, err := s.readSource(w, r)
 	if err != nil {
 		return err
 	}
-	v, err := s.policies.CreatePolicyVersion(r.Context(), src, by)
+	v, err := s.policies.Versions.CreatePolicyVersion(r.Context(), src)
 	if err != nil {
 		return err
 	}
@@ -206,7 +198,7 @@ func (s *server) getPolicy(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	v, err := s.policies.FindPolicyVersion(r.Context(), r.PathValue("id"), version)
+	v, err := s.policies.Versions.FindPolicyVersion(r.Context(), r.PathValue("id"), version)
 	if err != nil {
 		return err
 	}
@@ -214,12 +206,11 @@ func (s *server) getPolicy(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) publishPolicy(w http.ResponseWriter, r *http.Request) error {
-	by := actor(r)
 	version, err := pathInt(r, "version")
 	if err != nil {
 		return err
 	}
-	v, err := s.policies.PublishPolicyVersion(r.Context(), r.PathValue("id"), int(version), by)
+	v, err := s.policies.Versions.PublishPolicyVersion(r.Context(), r.PathValue("id"), int(version))
 	if err != nil {
 		return err
 	}
@@ -314,7 +305,7 @@ func (s *server) simulatePolicy(w http.ResponseWriter, r *http.Request) error {
 		}
 		draft = p
 	default:
-		v, err := s.policies.FindPolicyVersion(r.Context(), id, 0)
+		v, err := s.policies.Versions.FindPolicyVersion(r.Context(), id, 0)
 		if err != nil {
 			return err
 		}

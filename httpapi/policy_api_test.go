@@ -82,7 +82,7 @@ func TestPolicyScenarios(t *testing.T) {
 	db, store := sqlstoretest.NewWithDB(t)
 	clock := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC) // a Monday
 	db.Now = func() time.Time { return clock }
-	codeC := validCode(t, "00000077") // a little giant since 2024: a near miss in 2025
+	codeC := validCode(t, "00000077") // a little giant since 2024: a near miss for the 2025 cohort
 	setClock := func(d time.Time) func() { return func() { clock = d } }
 
 	if _, err := demo.Generate(ctx, store, demo.Options{Enterprises: 2000, Seed: 7, AsOf: day(t, "2025-12-31")}); err != nil {
@@ -102,17 +102,17 @@ func TestPolicyScenarios(t *testing.T) {
 
 	var logs bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store, Logger: log,
+	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Logger: log,
 		Now: func() time.Time { return clock }})
 	// Payments and reversals go through the metrics as in serve: a reversal
 	// once panicked there after it was written, answering 500.
 	met := metrics.New()
-	h := asActor(NewHandler(Config{Now: func() time.Time { return clock }, Catalog: store, Enterprises: store, Policies: met.Policies(store), Engine: eng, Logger: log}))
+	h := asActor(NewHandler(Config{Now: func() time.Time { return clock }, Catalog: store, Enterprises: store, Policies: met.Policies(store.PolicyServices()), Engine: eng, Logger: log}))
 	spec := newSpecValidator(t)
 
 	sources := shippedSources(t)
 	lg := sources[littleGiant]
-	typeError := strings.Replace(lg, "expr: e.tier.little_giant.first_year == policy_year", `expr: e.tier.little_giant.first_year == "2025"`, 1)
+	typeError := strings.Replace(lg, "expr: e.tier.little_giant.held", `expr: e.tier.little_giant.held == "yes"`, 1)
 	if typeError == lg {
 		t.Fatal("the little giant policy no longer has the condition this test breaks")
 	}
@@ -126,6 +126,13 @@ func TestPolicyScenarios(t *testing.T) {
 	ref := func(code string) string {
 		return fmt.Sprintf(`{"run_id":1,"policy_id":%q,"code":%q}`, littleGiant, code)
 	}
+	// pay names a decision and how the treasury paid it, the day it was
+	// approved.
+	pay := func(code string) string {
+		return fmt.Sprintf(`{"run_id":1,"policy_id":%q,"code":%q,"paid_on":"2026-01-13","voucher":"记-2026-0113","batch":"GK20260113001"}`, littleGiant, code)
+	}
+	// approver is another person than the operator who ran and publicised.
+	approver := map[string]string{actorHeader: "市工信局 王五"}
 
 	scenarios := []scenario{
 		{name: "schema", method: "GET", path: "/api/v1/policy-schema", status: 200, json: map[string]any{"param_prefix": "p."},
@@ -135,9 +142,9 @@ func TestPolicyScenarios(t *testing.T) {
 			check: func(t *testing.T, body map[string]any, _ *http.Response) {
 				fields, _ := lookup(body, "error.fields")
 				f, _ := fields.(map[string]any)
-				s, _ := f["conditions[1].expr"].(string)
-				if !strings.Contains(s, "newly_recognised") || !strings.Contains(s, "at 1:") || !strings.Contains(s, "line ") {
-					t.Errorf("conditions[1].expr = %q, want the condition, its line:column and the file line", s)
+				s, _ := f["conditions[0].expr"].(string)
+				if !strings.Contains(s, "holds_little_giant") || !strings.Contains(s, "at 1:") || !strings.Contains(s, "line ") {
+					t.Errorf("conditions[0].expr = %q, want the condition, its line:column and the file line", s)
 				}
 			}},
 		{name: "YAML syntax error", method: "POST", path: "/api/v1/policies", body: "id: [", header: yaml, status: 400, contains: []string{`"yaml"`}},
@@ -188,7 +195,7 @@ func TestPolicyScenarios(t *testing.T) {
 			json: map[string]any{"policy_id": littleGiant, "pass": true, "failed": 0, "cases.0.pass": true}},
 		{name: "test a failing case", method: "POST", path: "/api/v1/policies/test", body: failingCase, header: yaml, status: 200,
 			json: map[string]any{"pass": false, "failed": 1, "cases.0.pass": false, "cases.0.want.amount_fen": 90000000}},
-		{name: "test a type error", method: "POST", path: "/api/v1/policies/test", body: typeError, header: yaml, status: 400, contains: []string{`"conditions[1].expr"`}},
+		{name: "test a type error", method: "POST", path: "/api/v1/policies/test", body: typeError, header: yaml, status: 400, contains: []string{`"conditions[0].expr"`}},
 		{name: "policies/test is not a policy id", method: "GET", path: "/api/v1/policies/test", status: 405, noSpec: true},
 
 		// A run and its decisions.
@@ -198,8 +205,8 @@ func TestPolicyScenarios(t *testing.T) {
 		{name: "run not before the floor", method: "POST", path: "/api/v1/runs", body: `{"as_of":"1999-12-31"}`, status: 400, contains: []string{`"as_of"`, "2000-01-01"}},
 		{name: "simulate not too far ahead", method: "POST", path: "/api/v1/policies/" + littleGiant + "/simulate", body: `{"as_of":"2028-01-01"}`, status: 400,
 			contains: []string{`"as_of"`, "366"}},
-		{name: "run", method: "POST", path: "/api/v1/runs", body: `{"as_of":"2025-12-31"}`, status: 201,
-			json: map[string]any{"id": 1, "as_of": "2025-12-31", "by": "operator (admin)"},
+		{name: "run", method: "POST", path: "/api/v1/runs", body: `{"as_of":"2026-01-05"}`, status: 201,
+			json: map[string]any{"id": 1, "as_of": "2026-01-05", "by": "operator (admin)"},
 			check: func(t *testing.T, body map[string]any, _ *http.Response) {
 				if n, _ := body["enterprises"].(float64); n < 2003 {
 					t.Errorf("enterprises = %v, want at least 2003", n)
@@ -226,19 +233,19 @@ func TestPolicyScenarios(t *testing.T) {
 		{name: "unknown run", method: "GET", path: "/api/v1/runs/99", status: 404},
 		{name: "decisions of an enterprise", method: "GET", path: "/api/v1/decisions?run=1&policy=" + littleGiant + "&code=" + strings.ToLower(codeA), status: 200,
 			json: map[string]any{"total": 1, "items.0.code": codeA, "items.0.amount_fen": 100000000, "items.0.status": "computed", "items.0.period": 2025,
-				"items.0.conditions.1.id": "newly_recognised", "items.0.conditions.1.passed": true}},
+				"items.0.as_of": "2026-01-05", "items.0.conditions.1.id": "cohort", "items.0.conditions.1.passed": true}},
 		{name: "decisions by district", method: "GET", path: "/api/v1/decisions?district=440112&policy=" + littleGiant + "&limit=1", status: 200,
 			json: map[string]any{"items.#": 1, "items.0.district": "440112", "limit": 1}},
 		{name: "bad decision status", method: "GET", path: "/api/v1/decisions?status=granted", status: 400, contains: []string{`"status"`}},
 		{name: "bad run filter", method: "GET", path: "/api/v1/decisions?run=abc", status: 400, contains: []string{`"run"`}},
-		{name: "explain an enterprise", method: "GET", path: "/api/v1/enterprises/" + codeA + "/decisions?as_of=2025-12-31", status: 200,
-			json: map[string]any{"code": codeA, "as_of": "2025-12-31", "stored.0.status": "computed"},
+		{name: "explain an enterprise", method: "GET", path: "/api/v1/enterprises/" + codeA + "/decisions?as_of=2026-01-05", status: 200,
+			json: map[string]any{"code": codeA, "as_of": "2026-01-05", "stored.0.status": "computed"},
 			check: func(t *testing.T, body map[string]any, _ *http.Response) {
 				if !hasPolicy(body["granted"], littleGiant) {
 					t.Errorf("granted %v, want %s", body["granted"], littleGiant)
 				}
 			}},
-		{name: "a near miss with its gap", method: "GET", path: "/api/v1/enterprises/" + codeC + "/decisions?as_of=2025-12-31", status: 200,
+		{name: "a near miss with its gap", method: "GET", path: "/api/v1/enterprises/" + codeC + "/decisions?as_of=2026-01-05", status: 200,
 			check: func(t *testing.T, body map[string]any, _ *http.Response) {
 				if !hasPolicy(body["near_misses"], littleGiant) {
 					t.Errorf("near misses %v, want %s", body["near_misses"], littleGiant)
@@ -247,12 +254,12 @@ func TestPolicyScenarios(t *testing.T) {
 					t.Error("the near miss does not show the recognition year it lacks")
 				}
 			}},
-		{name: "explain one policy", method: "GET", path: "/api/v1/enterprises/" + codeA + "/decisions/" + littleGiant + "?as_of=2025-12-31", status: 200,
+		{name: "explain one policy", method: "GET", path: "/api/v1/enterprises/" + codeA + "/decisions/" + littleGiant + "?as_of=2026-01-05", status: 200,
 			json: map[string]any{"policy_id": littleGiant, "version": 1, "decision.eligible": true, "decision.amount_fen": 100000000,
 				"decision.conditions.0.passed": true, "decision.params.reward": 100000000}},
-		{name: "explain an ineligible firm", method: "GET", path: "/api/v1/enterprises/" + codeB + "/decisions/" + littleGiant + "?as_of=2025-12-31", status: 200,
+		{name: "explain an ineligible firm", method: "GET", path: "/api/v1/enterprises/" + codeB + "/decisions/" + littleGiant + "?as_of=2026-01-05", status: 200,
 			json: map[string]any{"decision.eligible": false, "decision.missing": 2}},
-		{name: "explain a draft version", method: "GET", path: "/api/v1/enterprises/" + codeA + "/decisions/" + littleGiant + "?as_of=2025-12-31&version=2", status: 200,
+		{name: "explain a draft version", method: "GET", path: "/api/v1/enterprises/" + codeA + "/decisions/" + littleGiant + "?as_of=2026-01-05&version=2", status: 200,
 			json: map[string]any{"version": 2}},
 		{name: "explain an unknown policy", method: "GET", path: "/api/v1/enterprises/" + codeA + "/decisions/nope", status: 404},
 		{name: "explain an unknown enterprise", method: "GET", path: "/api/v1/enterprises/" + unknownCode(t) + "/decisions", status: 404},
@@ -260,7 +267,7 @@ func TestPolicyScenarios(t *testing.T) {
 
 		// What-if.
 		{name: "simulate a halved reward", method: "POST", path: "/api/v1/policies/" + littleGiant + "/simulate",
-			body: `{"params":{"reward":50000000},"as_of":"2025-12-31"}`, status: 200,
+			body: `{"params":{"reward":50000000},"as_of":"2026-01-05"}`, status: 200,
 			json: map[string]any{"policy_id": littleGiant, "gainers": 0},
 			check: func(t *testing.T, body map[string]any, _ *http.Response) {
 				losers, loss := body["losers"].(float64), body["loss_fen"].(float64)
@@ -277,7 +284,7 @@ func TestPolicyScenarios(t *testing.T) {
 		{name: "simulate the published version", method: "POST", path: "/api/v1/policies/" + littleGiant + "/simulate", status: 200,
 			json: map[string]any{"gainers": 0, "losers": 0}},
 		{name: "simulate a draft", method: "POST", path: "/api/v1/policies/" + littleGiant + "/simulate",
-			body: `{"source":` + jsonString(strings.Replace(lg, `value_yuan: "1000000.00"`, `value_yuan: "1200000.00"`, 1)) + `,"as_of":"2025-12-31"}`, status: 200,
+			body: `{"source":` + jsonString(strings.Replace(lg, `value_yuan: "1000000.00"`, `value_yuan: "1200000.00"`, 1)) + `,"as_of":"2026-01-05"}`, status: 200,
 			json: map[string]any{"losers": 0, "gain_fen": 0}},
 		{name: "simulate an unknown parameter", method: "POST", path: "/api/v1/policies/" + littleGiant + "/simulate", body: `{"params":{"bonus":1}}`, status: 400,
 			contains: []string{`"params.bonus"`, "reward"}},
@@ -333,22 +340,43 @@ func TestPolicyScenarios(t *testing.T) {
 		{name: "resolve unknown", method: "POST", path: "/api/v1/objections/99/resolve", body: `{"upheld":true,"resolution":"x"}`, status: 404},
 		{name: "uphold the absence", method: "POST", path: "/api/v1/objections/2/resolve", body: `{"upheld":true,"resolution":"下次计算复核"}`, status: 200,
 			json: map[string]any{"status": "upheld"}},
-		{name: "approve inside the window", method: "POST", path: "/api/v1/approvals", body: `{"items":[` + ref(codeA) + `]}`, status: 400,
+		// After an upheld objection: the figures corrected with their
+		// source, then the enterprise decided again in a run of its own.
+		{name: "correct on a rejected objection", method: "POST", path: "/api/v1/objections/1/facts",
+			body: `{"year":2024,"employees":120,"source":"企业提交的社保缴纳证明","as_of":"2026-01-05"}`, status: 400, contains: []string{"upheld"}},
+		{name: "correct without a source", method: "POST", path: "/api/v1/objections/2/facts",
+			body: `{"year":2024,"employees":120,"as_of":"2026-01-05"}`, status: 400, contains: []string{`"source"`}},
+		{name: "correct after an upheld objection", method: "POST", path: "/api/v1/objections/2/facts",
+			body: `{"year":2024,"employees":120,"source":"企业提交的社保缴纳证明","as_of":"2026-01-05"}`, status: 200, json: map[string]any{"code": codeB}},
+		{name: "re-decide after the correction", method: "POST", path: "/api/v1/objections/2/redecide", status: 201,
+			json: map[string]any{"run.id": 2, "run.enterprises": 1, "run.policies.0.id": littleGiant, "decision.policy_id": littleGiant}},
+		{name: "re-decide no objection", method: "POST", path: "/api/v1/objections/99/redecide", status: 404},
+		{name: "approve inside the window", method: "POST", path: "/api/v1/approvals", body: `{"items":[` + ref(codeA) + `]}`, header: approver, status: 400,
 			contains: []string{"2026-01-12"}},
 		{name: "approve nothing", method: "POST", path: "/api/v1/approvals", body: `{"items":[]}`, status: 400, contains: []string{`"items"`}},
 		{name: "approve a bad item", method: "POST", path: "/api/v1/approvals", body: `{"items":[{"run_id":0,"policy_id":"","code":"` + codeA + `"}]}`, status: 400,
 			contains: []string{`"items[0].run_id"`, `"items[0].policy_id"`}},
-		{name: "pay before approval", method: "POST", path: "/api/v1/payments", body: ref(codeA), status: 400},
+		{name: "pay before approval", method: "POST", path: "/api/v1/payments", body: pay(codeA), status: 400, contains: []string{"未审批"}},
+		{name: "pay without the treasury's reference", method: "POST", path: "/api/v1/payments", body: ref(codeA), status: 400,
+			contains: []string{`"paid_on"`, `"voucher"`, `"batch"`}},
 		{name: "approve after the window", before: setClock(time.Date(2026, 1, 13, 9, 0, 0, 0, time.UTC)),
-			method: "POST", path: "/api/v1/approvals", body: `{"items":[` + ref(codeA) + `]}`, status: 200,
-			json: map[string]any{"items.0.status": "approved", "items.0.status_by": "operator (admin)"}},
-		{name: "approve again is harmless", method: "POST", path: "/api/v1/approvals", body: `{"items":[` + ref(codeA) + `]}`, status: 200, json: map[string]any{"items.0.status": "approved"}},
+			method: "POST", path: "/api/v1/approvals", body: `{"items":[` + ref(codeA) + `]}`, header: approver, status: 200,
+			json: map[string]any{"items.0.status": "approved", "items.0.status_by": "市工信局 王五 (admin)"}},
+		{name: "approve again is harmless", method: "POST", path: "/api/v1/approvals", body: `{"items":[` + ref(codeA) + `]}`, header: approver, status: 200, json: map[string]any{"items.0.status": "approved"}},
+		// The operator ran the run and publicised the list: four eyes.
+		{name: "the runner approves nothing", method: "POST", path: "/api/v1/approvals", body: `{"items":[` + ref(codeA) + `]}`, status: 403,
+			contains: []string{"四眼原则", "four-eyes rule"}},
+		{name: "pay on a day to come", method: "POST", path: "/api/v1/payments", header: map[string]string{actorHeader: "市财政局"},
+			body: strings.Replace(pay(codeA), "2026-01-13", "2026-01-14", 1), status: 400, contains: []string{`"paid_on"`}},
 		{name: "objection after the window", method: "POST", path: "/api/v1/objections", body: `{"run_id":1,"policy_id":"` + littleGiant + `","code":"` + codeC + `","absent":true,"reason":"x"}`, status: 400},
-		{name: "pay", method: "POST", path: "/api/v1/payments", body: ref(codeA), header: map[string]string{actorHeader: "市财政局"}, status: 201,
-			json: map[string]any{"id": 1, "kind": "payment", "amount_fen": 100000000, "by": "市财政局 (admin)", "entitlement.period": 2025, "decision.code": codeA}},
-		{name: "pay again returns the payment", method: "POST", path: "/api/v1/payments", body: ref(codeA), status: 200,
+		{name: "pay", method: "POST", path: "/api/v1/payments", body: pay(codeA), header: map[string]string{actorHeader: "市财政局"}, status: 201,
+			json: map[string]any{"id": 1, "kind": "payment", "amount_fen": 100000000, "by": "市财政局 (admin)", "entitlement.period": 2025, "decision.code": codeA,
+				"paid_on": "2026-01-13", "voucher": "记-2026-0113", "batch": "GK20260113001"}},
+		{name: "pay again returns the payment", method: "POST", path: "/api/v1/payments", body: pay(codeA), status: 200,
 			json: map[string]any{"id": 1, "kind": "payment", "by": "市财政局 (admin)"}},
-		{name: "pay an unknown decision", method: "POST", path: "/api/v1/payments", body: ref(unknownCode(t)), status: 404},
+		{name: "pay again with another voucher", method: "POST", path: "/api/v1/payments", body: strings.Replace(pay(codeA), "记-2026-0113", "记-2026-0999", 1), status: 409,
+			contains: []string{"记-2026-0113"}},
+		{name: "pay an unknown decision", method: "POST", path: "/api/v1/payments", body: pay(unknownCode(t)), status: 404},
 		{name: "paid decision", method: "GET", path: "/api/v1/decisions?status=paid", status: 200, json: map[string]any{"total": 1, "items.0.code": codeA}},
 		{name: "ledger has one payment", method: "GET", path: "/api/v1/ledger?code=" + codeA, status: 200, json: map[string]any{"total": 1, "items.0.amount_fen": 100000000}},
 		{name: "reverse needs a reason", method: "POST", path: "/api/v1/reversals", body: `{"run_id":1,"policy_id":"` + littleGiant + `","code":"` + codeA + `"}`, status: 400,

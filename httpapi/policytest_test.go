@@ -20,8 +20,8 @@ import (
 // thousands of cases once cost 0.6 s of CPU and 3.6 MB of answer.
 func TestPolicyTestBounds(t *testing.T) {
 	store := sqlstoretest.New(t)
-	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store})
-	h := asActor(NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store, Engine: eng,
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store})
+	h := asActor(NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Engine: eng,
 		Logger: slog.New(slog.DiscardHandler)}))
 	src := shippedSources(t)["gz-single-champion-reward"]
 	head, cases, ok := strings.Cut(src, "\ncases:\n")
@@ -51,11 +51,11 @@ func TestPolicyTestBounds(t *testing.T) {
 // message saying when, while other routes and other clients go on.
 func TestRateLimit(t *testing.T) {
 	store := sqlstoretest.New(t)
-	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store})
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store})
 	now := testclock.Now()
 	lim := httpmw.NewLimiter(httpmw.RateLimit{PerMinute: 6, Burst: 2})
 	lim.Now = func() time.Time { return now }
-	h := asActor(NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store, Engine: eng, Projects: store,
+	h := asActor(NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Engine: eng, Projects: store,
 		Logger: slog.New(slog.DiscardHandler), Limiter: lim}))
 	src := jsonString(shippedSources(t)["gz-single-champion-reward"])
 	test := func(name string, status int, header map[string]string) scenario {

@@ -423,7 +423,7 @@ func (s *server) scorecards() (*scorecard.Service, error) {
 	if _, err := s.projectService(); err != nil {
 		return nil, err
 	}
-	return &scorecard.Service{Catalog: s.catalog, Projects: s.projects, Policies: s.policies}, nil
+	return &scorecard.Service{Catalog: s.catalog, Projects: s.projects, Versions: s.policies.Versions, Runs: s.policies.Runs, Ledger: s.policies.Ledger}, nil
 }
 
 func (s *server) listScorecards(w http.ResponseWriter, r *http.Request) error {

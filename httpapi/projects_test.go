@@ -17,7 +17,7 @@ import (
 func TestProjectScenarios(t *testing.T) {
 	ctx := chanye.WithActor(context.Background(), chanye.Operator)
 	store := sqlstoretest.New(t)
-	h := asActor(NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store, Projects: store}))
+	h := asActor(NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Projects: store}))
 	spec := newSpecValidator(t)
 
 	founded, _ := chanye.ParseDate("2015-06-01")

@@ -16,7 +16,6 @@ type runBody struct {
 }
 
 func (s *server) createRun(w http.ResponseWriter, r *http.Request) error {
-	by := actor(r)
 	var body runBody
 	if err := s.decodeJSON(w, r, &body); err != nil {
 		return err
@@ -24,7 +23,7 @@ func (s *server) createRun(w http.ResponseWriter, r *http.Request) error {
 	if body.AsOf.IsZero() {
 		return fieldError("as_of", "必填", "required", "")
 	}
-	run, err := s.engine.Run(r.Context(), body.AsOf, by)
+	run, err := s.engine.Run(r.Context(), body.AsOf)
 	if err != nil {
 		return err
 	}
@@ -44,7 +43,7 @@ func (s *server) listRuns(w http.ResponseWriter, r *http.Request) error {
 	if v, ok := q["policy"]; ok {
 		f.PolicyID = &v
 	}
-	runs, total, err := s.policies.FindRuns(r.Context(), f)
+	runs, total, err := s.policies.Runs.FindRuns(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -79,11 +78,11 @@ func (s *server) getRun(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	run, err := s.policies.FindRun(ctx, id)
+	run, err := s.policies.Runs.FindRun(ctx, id)
 	if err != nil {
 		return err
 	}
-	totals, err := s.policies.FindRunTotals(ctx, id)
+	totals, err := s.policies.Runs.FindRunTotals(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -144,7 +143,7 @@ func (s *server) listDecisions(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.Verdict = &vd
 	}
-	ds, total, err := s.policies.FindDecisions(r.Context(), f)
+	ds, total, err := s.policies.Runs.FindDecisions(r.Context(), f)
 	if err != nil {
 		return err
 	}

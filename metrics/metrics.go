@@ -167,30 +167,40 @@ func (m *Metrics) ObserveLedger(e *policy.LedgerEntry) {
 }
 
 // Policies returns s with its runs and payments counted.
-func (m *Metrics) Policies(s policy.Service) policy.Service {
-	return &policies{Service: s, m: m}
+func (m *Metrics) Policies(s policy.Services) policy.Services {
+	s.Runs = &runs{RunService: s.Runs, m: m}
+	s.Ledger = &ledger{LedgerService: s.Ledger, m: m}
+	return s
 }
 
-// policies is a policy.Service that counts what it stores.
-type policies struct {
-	policy.Service
+// runs is a policy.RunService that counts the runs it stores.
+type runs struct {
+	policy.RunService
 	m *Metrics
 }
 
-var _ policy.Service = (*policies)(nil)
+var _ policy.RunService = (*runs)(nil)
 
-func (p *policies) CreateRun(ctx context.Context, run *policy.Run, decisions iter.Seq2[*policy.StoredDecision, error]) error {
+func (p *runs) CreateRun(ctx context.Context, run *policy.Run, decisions iter.Seq2[*policy.StoredDecision, error]) error {
 	start := run.StartedAt
 	if start.IsZero() {
 		start = time.Now()
 	}
-	err := p.Service.CreateRun(ctx, run, decisions)
+	err := p.RunService.CreateRun(ctx, run, decisions)
 	p.m.ObserveRun(run, start, err)
 	return err
 }
 
-func (p *policies) Pay(ctx context.Context, ref policy.DecisionRef, by string) (*policy.LedgerEntry, bool, error) {
-	e, created, err := p.Service.Pay(ctx, ref, by)
+// ledger is a policy.LedgerService that counts the entries it writes.
+type ledger struct {
+	policy.LedgerService
+	m *Metrics
+}
+
+var _ policy.LedgerService = (*ledger)(nil)
+
+func (p *ledger) Pay(ctx context.Context, ref policy.DecisionRef, po policy.Payout) (*policy.LedgerEntry, bool, error) {
+	e, created, err := p.LedgerService.Pay(ctx, ref, po)
 	// Pay is idempotent: paying again returns the entry written before,
 	// which was counted then.
 	if err == nil && created {
@@ -199,8 +209,8 @@ func (p *policies) Pay(ctx context.Context, ref policy.DecisionRef, by string) (
 	return e, created, err
 }
 
-func (p *policies) Reverse(ctx context.Context, ref policy.DecisionRef, reason, by string) (*policy.LedgerEntry, error) {
-	e, err := p.Service.Reverse(ctx, ref, reason, by)
+func (p *ledger) Reverse(ctx context.Context, ref policy.DecisionRef, reason string) (*policy.LedgerEntry, error) {
+	e, err := p.LedgerService.Reverse(ctx, ref, reason)
 	if err == nil {
 		p.m.ObserveLedger(e)
 	}

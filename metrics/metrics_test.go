@@ -14,17 +14,17 @@ import (
 // ledgerService answers Pay and Reverse with the entries it is given, as
 // the store would: created tells a written entry from a replay.
 type ledgerService struct {
-	policy.Service
+	policy.LedgerService
 	pay     *policy.LedgerEntry
 	created bool
 	reverse *policy.LedgerEntry
 }
 
-func (l *ledgerService) Pay(context.Context, policy.DecisionRef, string) (*policy.LedgerEntry, bool, error) {
+func (l *ledgerService) Pay(context.Context, policy.DecisionRef, policy.Payout) (*policy.LedgerEntry, bool, error) {
 	return l.pay, l.created, nil
 }
 
-func (l *ledgerService) Reverse(context.Context, policy.DecisionRef, string, string) (*policy.LedgerEntry, error) {
+func (l *ledgerService) Reverse(context.Context, policy.DecisionRef, string) (*policy.LedgerEntry, error) {
 	return l.reverse, nil
 }
 
@@ -35,29 +35,29 @@ func TestLedgerCounters(t *testing.T) {
 	ctx := context.Background()
 	m := New()
 	inner := &ledgerService{}
-	s := m.Policies(inner)
+	s := m.Policies(policy.Services{Ledger: inner}).Ledger
 	ref := policy.DecisionRef{RunID: 1, PolicyID: "p", Code: "c"}
 
 	inner.pay, inner.created = &policy.LedgerEntry{Kind: policy.LedgerPayment, AmountFen: 100_00}, true
-	if _, _, err := s.Pay(ctx, ref, "x"); err != nil {
+	if _, _, err := s.Pay(ctx, ref, policy.Payout{}); err != nil {
 		t.Fatal(err)
 	}
 	inner.created = false // the same payment again: a replay
 	for range 3 {
-		if _, _, err := s.Pay(ctx, ref, "x"); err != nil {
+		if _, _, err := s.Pay(ctx, ref, policy.Payout{}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	inner.pay, inner.created = &policy.LedgerEntry{Kind: policy.LedgerAdjustment, AmountFen: -30_00}, true
-	if _, _, err := s.Pay(ctx, ref, "x"); err != nil {
+	if _, _, err := s.Pay(ctx, ref, policy.Payout{}); err != nil {
 		t.Fatal(err)
 	}
 	inner.pay = &policy.LedgerEntry{Kind: policy.LedgerAdjustment, AmountFen: 5_00}
-	if _, _, err := s.Pay(ctx, ref, "x"); err != nil {
+	if _, _, err := s.Pay(ctx, ref, policy.Payout{}); err != nil {
 		t.Fatal(err)
 	}
 	inner.reverse = &policy.LedgerEntry{Kind: policy.LedgerReversal, AmountFen: chanye.Fen(-75_00)}
-	if _, err := s.Reverse(ctx, ref, "错付", "x"); err != nil {
+	if _, err := s.Reverse(ctx, ref, "错付"); err != nil {
 		t.Fatal(err)
 	}
 

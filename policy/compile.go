@@ -99,6 +99,9 @@ func Compile(p *Policy) (*Compiled, error) {
 	for _, pa := range p.Params {
 		opts = append(opts, cel.Variable("p."+pa.Name, paramCELType(pa.Type)))
 	}
+	if p.Cohort != nil {
+		opts = append(opts, cel.Variable("p."+CohortParam, cel.IntType))
+	}
 	env, err := base.Extend(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("policy: parameter environment: %w", err)
@@ -109,6 +112,9 @@ func Compile(p *Policy) (*Compiled, error) {
 		path := fmt.Sprintf("conditions[%d].expr", i)
 		who := fmt.Sprintf("条件 %s（%s）", cd.ID, cd.LabelZH) + "|" + fmt.Sprintf("condition %s (%s)", cd.ID, cd.LabelEN)
 		x, msg := compileExpr(env, p, cd.Expr, cel.BoolType, who)
+		if msg == "" {
+			msg = p.beyondYears(x.reads, who)
+		}
 		if msg != "" {
 			fields[path] = msg + p.line(path)
 		}
@@ -117,6 +123,9 @@ func Compile(p *Policy) (*Compiled, error) {
 	x, msg := compileExpr(env, p, p.Amount.Expr, cel.IntType, "金额公式|amount formula")
 	if msg == "" {
 		msg = x.exact(p)
+	}
+	if msg == "" {
+		msg = p.beyondYears(x.reads, "金额公式|amount formula")
 	}
 	if msg != "" {
 		fields["amount.expr"] = msg + p.line("amount.expr")

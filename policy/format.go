@@ -31,6 +31,9 @@ var paramUnits = map[Unit]bool{UnitNone: true, UnitRatio: true, UnitBP: true, Un
 // p.NAME. A parameter without labels is called 参数 NAME / parameter NAME.
 func (p *Policy) labelOf(name string) (zh, en string, u Unit) {
 	if n, ok := strings.CutPrefix(name, "p."); ok {
+		if n == CohortParam && p.Cohort != nil {
+			return "本批认定年度", "year of the batch paid", UnitYear
+		}
 		pa := p.param(n)
 		if pa == nil {
 			return name, name, UnitNone

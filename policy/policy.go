@@ -47,19 +47,128 @@ type Policy struct {
 	// carry out the policies whose Department is theirs. Required when a
 	// version is stored; versions stored before it was asked have none,
 	// and only administrators act on them.
-	Department string         `json:"department,omitempty"`
-	SourceURL  string         `json:"source_url,omitempty"`
-	NoteZH     string         `json:"note_zh,omitempty"` // caveats on the citation or the reading
-	NoteEN     string         `json:"note_en,omitempty"`
-	Official   bool           `json:"official"` // false: an illustrative example, not an official text
-	Effective  Period         `json:"effective"`
-	BudgetFen  chanye.Fen     `json:"budget_fen"`
-	Mode       Mode           `json:"mode"`
-	Params     []Param        `json:"params"`
-	Conds      []Condition    `json:"conditions"`
-	Amount     Amount         `json:"amount"`
-	Cases      []Case         `json:"cases,omitempty"`
-	lines      map[string]int // YAML line of a field path, set by Parse
+	Department string     `json:"department,omitempty"`
+	Contact    *Contact   `json:"contact,omitempty"` // where objections go; nil: the department, through chanye
+	SourceURL  string     `json:"source_url,omitempty"`
+	NoteZH     string     `json:"note_zh,omitempty"` // caveats on the citation or the reading
+	NoteEN     string     `json:"note_en,omitempty"`
+	Official   bool       `json:"official"` // false: an illustrative example, not an official text
+	Effective  Period     `json:"effective"`
+	BudgetFen  chanye.Fen `json:"budget_fen"`
+	Mode       Mode       `json:"mode"`
+	// FiscalYears is how many fiscal years before the as-of date the rules
+	// read (e.fy1 … e.fyN); 0 means DefaultFiscalYears.
+	FiscalYears int `json:"fiscal_years,omitempty"`
+	// Cohort, when set, is the recognition the policy pays and the batches
+	// it pays: a run pays the batch of its as-of year, and the entitlement
+	// is of the batch's year of recognition (see Period).
+	Cohort *Cohort        `json:"cohort,omitempty"`
+	Params []Param        `json:"params"`
+	Conds  []Condition    `json:"conditions"`
+	Amount Amount         `json:"amount"`
+	Cases  []Case         `json:"cases,omitempty"`
+	lines  map[string]int // YAML line of a field path, set by Parse
+}
+
+// Recognition says which recognition of a tier a cohort counts.
+type Recognition string
+
+// The recognitions a cohort may count.
+const (
+	RecognitionFirst  Recognition = "first"  // 新认定: the first recognition of the tier; a renewal is not new
+	RecognitionLatest Recognition = "latest" // the latest recognition, renewals included
+)
+
+// Cohort is the group of enterprises a policy pays by when they were
+// recognised: "对新认定的专精特新“小巨人”企业……给予奖励" paid the year after
+// the batch is recognised reads
+//
+//	cohort: {tier: little_giant, recognised_in: 2025, paid_in: 2026}
+//
+// A run as of a day of a PaidIn year pays the batch recognised in its
+// RecognisedIn year (its first recognition of Tier, or its latest, at Level
+// when given); on a day of a year no batch is paid in, the policy pays no
+// one. Parse adds the condition CohortCondition that says so; rules read
+// the batch's year as p.cohort_year (0 when none is paid that year).
+type Cohort struct {
+	Tier        chanye.TierKind  `json:"tier"`
+	Level       chanye.TierLevel `json:"level,omitempty"`
+	Recognition Recognition      `json:"recognition"` // "" counts as first
+	Batches     []Batch          `json:"batches"`
+}
+
+// Batch is the enterprises recognised in one year, paid in another.
+type Batch struct {
+	RecognisedIn int `json:"recognised_in"`
+	PaidIn       int `json:"paid_in"`
+}
+
+// CohortParam is the parameter rules read the paid batch's year of
+// recognition from, p.cohort_year; CohortCondition is the id of the
+// condition Parse adds for a cohort.
+const (
+	CohortParam     = "cohort_year"
+	CohortCondition = "cohort"
+)
+
+// BatchPaidIn returns the batch paid in year.
+func (c *Cohort) BatchPaidIn(year int) (Batch, bool) {
+	for _, b := range c.Batches {
+		if b.PaidIn == year {
+			return b, true
+		}
+	}
+	return Batch{}, false
+}
+
+// condition is the condition a cohort adds: the enterprise's recognition
+// counted is of the paid batch's year (and level). p.cohort_year is 0 in a
+// year no batch is paid, which no recognition matches.
+func (c *Cohort) condition() Condition {
+	v, rec, zh, en := "e.tier."+string(c.Tier)+".", "year", "首次认定", "first recognised"
+	lv := "level"
+	if c.Recognition != RecognitionLatest {
+		rec, lv = "first_year", "first_level"
+	} else {
+		zh, en = "最近一次认定", "last recognised"
+	}
+	expr := fmt.Sprintf("p.%s > 0 && %s%s == p.%s", CohortParam, v, rec, CohortParam)
+	as := c.Tier.NameZH()
+	asEN := c.Tier.NameEN()
+	if c.Level != "" {
+		expr += fmt.Sprintf(" && %s%s == %q", v, lv, string(c.Level))
+		as += "（" + c.Level.NameZH() + "）"
+		asEN += " (" + strings.ToLower(c.Level.NameEN()) + ")"
+	}
+	var bz, be []string
+	for _, b := range c.Batches {
+		bz = append(bz, fmt.Sprintf("%d 年认定、%d 年兑现", b.RecognisedIn, b.PaidIn))
+		be = append(be, fmt.Sprintf("recognised %d, paid %d", b.RecognisedIn, b.PaidIn))
+	}
+	return Condition{ID: CohortCondition,
+		LabelZH: fmt.Sprintf("属兑现批次（%s）：%s为%s的年份为本批认定年度", strings.Join(bz, "；"), zh, as),
+		LabelEN: fmt.Sprintf("In the batch paid (%s): %s as %s in the batch's year", strings.Join(be, "; "), en, asEN),
+		Expr:    expr}
+}
+
+// Years returns how many fiscal years the rules may read.
+func (p *Policy) Years() int {
+	if p.FiscalYears == 0 {
+		return DefaultFiscalYears
+	}
+	return p.FiscalYears
+}
+
+// Period returns the policy year of a decision as of day d, which keys its
+// entitlement: the year of recognition of the batch a cohort policy pays
+// in d's year, otherwise d's year.
+func (p *Policy) Period(d chanye.Date) int {
+	if p.Cohort != nil {
+		if b, ok := p.Cohort.BatchPaidIn(d.Year()); ok {
+			return b.RecognisedIn
+		}
+	}
+	return d.Year()
 }
 
 // Period is a span of days; a zero To is open-ended.
@@ -335,6 +444,7 @@ func (p *Policy) Validate() error {
 	if d := p.Department; d != "" && (d != strings.TrimSpace(d) || strings.ContainsAny(d, " ,，、;；/（）()") || utf8.RuneCountInString(d) > 40) {
 		set("department", "须为一个部门的名称，如 市工业和信息化局 / must be the name of one department, such as 市工业和信息化局")
 	}
+	p.Contact.validate(set)
 	if p.Effective.From.IsZero() {
 		set("effective.from", "必填 / required")
 	} else if !p.Effective.To.IsZero() && p.Effective.To.Before(p.Effective.From.Time) {
@@ -346,6 +456,12 @@ func (p *Policy) Validate() error {
 	if p.Mode != ModeNoApplication && p.Mode != ModeOnApplication {
 		set("mode", fmt.Sprintf("方式 %q 须为 no_application（免申即享）或 on_application / mode must be no_application or on_application", p.Mode))
 	}
+	if p.FiscalYears < 0 || p.FiscalYears > MaxFiscalYears {
+		set("fiscal_years", fmt.Sprintf("须为 1 至 %d / must be 1 to %d", MaxFiscalYears, MaxFiscalYears))
+	}
+	if p.Cohort != nil {
+		p.validateCohort(set)
+	}
 	seen := map[string]bool{}
 	for i, pa := range p.Params {
 		at := fmt.Sprintf("params.%s", pa.Name)
@@ -354,6 +470,9 @@ func (p *Policy) Validate() error {
 		}
 		if seen[pa.Name] {
 			set(at, "参数重复 / duplicate parameter")
+		}
+		if pa.Name == CohortParam && p.Cohort != nil {
+			set(at, fmt.Sprintf("参数名 %s 由 cohort 给出 / the parameter %s comes from the cohort", CohortParam, CohortParam))
 		}
 		seen[pa.Name] = true
 		if len(pa.Values) == 0 {
@@ -393,6 +512,9 @@ func (p *Policy) Validate() error {
 			set(at+".id", fmt.Sprintf("条件编号 %s 重复 / duplicate condition id", c.ID))
 		}
 		ids[c.ID] = true
+		if c.ID == CohortCondition && (p.Cohort == nil || c.Expr != p.Cohort.condition().Expr) {
+			set(at+".id", fmt.Sprintf("条件编号 %s 留给 cohort 生成的条件 / the condition id %s is kept for the cohort's condition", CohortCondition, CohortCondition))
+		}
 		if strings.TrimSpace(c.LabelZH) == "" {
 			set(at+".label_zh", "必填 / required")
 		}
@@ -453,6 +575,49 @@ func (p *Policy) Validate() error {
 	return chanye.Invalid(fmt.Sprintf("政策 %s 有误 / invalid policy", p.ID), f)
 }
 
+// validateCohort checks the cohort: a known tier and level, at least one
+// batch, each paid in its year of recognition or later and in a year that
+// meets the effective period, no two paid in one year; and the condition
+// Parse adds for it.
+func (p *Policy) validateCohort(set func(path, msg string)) {
+	c := p.Cohort
+	if !c.Tier.Valid() {
+		set("cohort.tier", fmt.Sprintf("未知梯度 %q / unknown tier", c.Tier))
+	}
+	if c.Level != "" && !c.Level.Valid() {
+		set("cohort.level", fmt.Sprintf("未知认定级别 %q，须为 national、provincial 或 municipal / unknown level, must be national, provincial or municipal", c.Level))
+	}
+	if c.Recognition != "" && c.Recognition != RecognitionFirst && c.Recognition != RecognitionLatest {
+		set("cohort.recognition", fmt.Sprintf("%q 须为 first（首次认定）或 latest（最近一次认定）/ must be first or latest", c.Recognition))
+	}
+	if len(c.Batches) == 0 {
+		set("cohort", "须写明认定年度与兑现年度：recognised_in、paid_in，或 batches / give recognised_in and paid_in, or batches")
+	}
+	paid := map[int]bool{}
+	for i, b := range c.Batches {
+		at := fmt.Sprintf("cohort.batches[%d]", i)
+		switch {
+		case b.RecognisedIn < 1949 || b.RecognisedIn > 9999:
+			set(at+".recognised_in", fmt.Sprintf("认定年度 %d 无效 / invalid year of recognition", b.RecognisedIn))
+		case b.PaidIn < b.RecognisedIn || b.PaidIn > 9999:
+			set(at+".paid_in", fmt.Sprintf("兑现年度 %d 须不早于认定年度 %d / the year paid %d must not be before the year of recognition %d", b.PaidIn, b.RecognisedIn, b.PaidIn, b.RecognisedIn))
+		case paid[b.PaidIn]:
+			set(at+".paid_in", fmt.Sprintf("%d 年已有兑现批次 / a batch is already paid in %d", b.PaidIn, b.PaidIn))
+		case !p.Effective.From.IsZero() && (b.PaidIn < p.Effective.From.Year() || !p.Effective.To.IsZero() && b.PaidIn > p.Effective.To.Year()):
+			set(at+".paid_in", fmt.Sprintf("兑现年度 %d 不在有效期内 / the year paid %d is outside the effective period", b.PaidIn, b.PaidIn))
+		}
+		paid[b.PaidIn] = true
+	}
+	want := c.condition()
+	found := false
+	for _, cd := range p.Conds {
+		found = found || cd.ID == want.ID && cd.Expr == want.Expr
+	}
+	if !found {
+		set("cohort", "缺少 cohort 生成的条件（政策须由 Parse 读入）/ the cohort's condition is missing (policies are read by Parse)")
+	}
+}
+
 func (t ParamType) holds(v any) bool {
 	switch v.(type) {
 	case int64:
@@ -470,7 +635,8 @@ func (t ParamType) holds(v any) bool {
 }
 
 // ParamsAt returns the value of every parameter in force on day d, keyed by
-// name. EINVALID names a parameter with no value yet on d.
+// name, and for a cohort policy p.cohort_year. EINVALID names a parameter
+// with no value yet on d.
 func (p *Policy) ParamsAt(d chanye.Date) (map[string]any, error) {
 	out := make(map[string]any, len(p.Params))
 	f := map[string]string{}
@@ -481,6 +647,10 @@ func (p *Policy) ParamsAt(d chanye.Date) (map[string]any, error) {
 			continue
 		}
 		out[p.Params[i].Name] = v
+	}
+	if p.Cohort != nil {
+		b, _ := p.Cohort.BatchPaidIn(d.Year())
+		out[CohortParam] = int64(b.RecognisedIn)
 	}
 	if err := chanye.Invalid("参数无取值 / parameter without a value", f); err != nil {
 		return nil, err

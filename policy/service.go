@@ -7,13 +7,16 @@ import (
 	"iter"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/chanye-org/chanye"
 )
 
 // This file holds what the platform stores about policies: versions, batch
 // runs with their decisions, the lifecycle of a decision from computed to
-// paid, and the payment ledger; Service is the store's contract.
+// paid, and the payment ledger; the services below are the store's
+// contract, one per job.
 //
 // Storage volume decides the shape of a run. 100 policies × 3.6 M
 // enterprises is 360 M decisions a run, too many rows to keep. A run stores
@@ -87,7 +90,7 @@ type Run struct {
 	AsOf       chanye.Date `json:"as_of"`
 	StartedAt  time.Time   `json:"started_at"`  // set by the caller when evaluation began; the store's now if zero
 	FinishedAt time.Time   `json:"finished_at"` // the store's now when the run is written
-	By         string      `json:"by"`
+	By         string      `json:"by"`          // set by the store: the context's actor
 	// Snapshot identifies the enterprise data the run read, so that any
 	// decision, eligible or not, can be replayed.
 	Snapshot    string      `json:"snapshot"`
@@ -112,9 +115,6 @@ func (r *Run) Validate() error {
 	f := map[string]string{}
 	if r.AsOf.IsZero() {
 		f["as_of"] = "必填 / required"
-	}
-	if strings.TrimSpace(r.By) == "" {
-		f["by"] = "必填 / required"
 	}
 	if len(r.Policies) == 0 {
 		f["policies"] = "至少一项政策 / at least one policy is required"
@@ -225,6 +225,7 @@ type StoredDecision struct {
 	Industries []string        `json:"industries"`
 	Size       string          `json:"size"`
 	Period     int             `json:"period"` // the policy year
+	AsOf       chanye.Date     `json:"as_of"`  // the day its run decided as of, set by the store
 	Eligible   bool            `json:"eligible"`
 	Verdict    Verdict         `json:"verdict"` // eligible or needs_data
 	Needs      []Need          `json:"needs,omitempty"`
@@ -318,6 +319,9 @@ type PublicityFilter struct {
 	PolicyID *string
 	RunID    *int64
 	Code     *string
+	// Query keeps the entries whose company name contains it or whose
+	// credit code begins with it (case-insensitive), for the public search.
+	Query *string
 	// On keeps the entries whose window contains this day.
 	On     *chanye.Date
 	Offset int
@@ -338,6 +342,13 @@ type PublicityEntry struct {
 	AmountFen  chanye.Fen  `json:"amount_fen"`
 	PublicFrom chanye.Date `json:"public_from"`
 	PublicTo   chanye.Date `json:"public_to"`
+	// Issuer is the unit that issued the policy, as its document says;
+	// Department administers it and takes the objections; Contact is
+	// where objections go (nil when the policy names none: then the
+	// department and chanye's objection form are the way).
+	Issuer     string   `json:"issuer"`
+	Department string   `json:"department,omitempty"`
+	Contact    *Contact `json:"contact,omitempty"`
 }
 
 // ObjectionStatus is where an objection is.
@@ -398,6 +409,46 @@ type LedgerEntry struct {
 	By          string      `json:"by"`
 	At          time.Time   `json:"at"`
 	Note        string      `json:"note,omitempty"`
+	// PaidOn, Voucher and Batch are the treasury's reference for a payment
+	// or an adjustment (see Payout); a reversal has none.
+	PaidOn  chanye.Date `json:"paid_on,omitzero"`
+	Voucher string      `json:"voucher,omitempty"`
+	Batch   string      `json:"batch,omitempty"`
+}
+
+// Payout is how the treasury carried a payment out: the day the money
+// left (PaidOn), the accounting voucher number (凭证号) and the bank batch
+// number (银行批次号). One batch usually carries many payments, and one
+// voucher may cover a whole batch or a single payment.
+type Payout struct {
+	PaidOn  chanye.Date `json:"paid_on"`
+	Voucher string      `json:"voucher"`
+	Batch   string      `json:"batch"`
+}
+
+// MaxReference bounds a voucher or a batch number, in characters.
+const MaxReference = 64
+
+// Validate checks what the payout says by itself: a day, a voucher and a
+// batch, each a short line of text. The store checks the day against its
+// clock and the approval.
+func (p *Payout) Validate() error {
+	f := map[string]string{}
+	if p.PaidOn.IsZero() {
+		f["paid_on"] = "必填 / required"
+	}
+	p.Voucher, p.Batch = strings.TrimSpace(p.Voucher), strings.TrimSpace(p.Batch)
+	for name, v := range map[string]string{"voucher": p.Voucher, "batch": p.Batch} {
+		switch {
+		case v == "":
+			f[name] = "必填 / required"
+		case utf8.RuneCountInString(v) > MaxReference:
+			f[name] = fmt.Sprintf("至多 %d 个字符 / at most %d characters", MaxReference, MaxReference)
+		case strings.ContainsFunc(v, unicode.IsControl):
+			f[name] = "不能含控制字符 / must not contain control characters"
+		}
+	}
+	return chanye.Invalid("支付信息有误 / invalid payment details", f)
 }
 
 // LedgerFilter selects ledger entries, in the order they were written.
@@ -406,6 +457,7 @@ type LedgerFilter struct {
 	Period   *int
 	Code     *string
 	Kind     *LedgerKind
+	RunID    *int64 // entries carrying out decisions of this run
 	Offset   int
 	Limit    int
 }
@@ -433,15 +485,19 @@ func VersionNotFound(id string, version int) error {
 	return chanye.Errorf(chanye.ENOTFOUND, "政策 %s 无第 %d 版 / policy %s has no version %d", id, version, id, version)
 }
 
-// Service stores policies, runs, decisions and payments. Every method that
-// changes state takes the actor (an account name later) and records it with
-// the store's time.
-type Service interface {
+// The policy services, one per job. Each method that changes state records
+// who did it — the context's actor (chanye.ActorFrom), as its String — with
+// the store's time: callers pass no actor of their own, so what is recorded
+// is always who the request was authenticated as. A consumer holds only the
+// services it uses; Services groups them for those that use several.
+
+// VersionService stores policy versions: drafts and their publication.
+type VersionService interface {
 	// CreatePolicyVersion parses and compiles src and stores it as a draft
 	// with the next version number of its policy id (the version and
 	// status written in src are overridden). EINVALID with the parse or
 	// compile errors.
-	CreatePolicyVersion(ctx context.Context, src []byte, by string) (*Version, error)
+	CreatePolicyVersion(ctx context.Context, src []byte) (*Version, error)
 	// FindPolicies returns one page of versions, ordered by policy id and
 	// version, and the total.
 	FindPolicies(ctx context.Context, filter VersionFilter) ([]*Version, int, error)
@@ -451,15 +507,21 @@ type Service interface {
 	// PublishPolicyVersion publishes a draft and retires the version
 	// published before it. EINVALID naming the failing cases (CanPublish),
 	// ECONFLICT when the version is not a draft, ENOTFOUND.
-	PublishPolicyVersion(ctx context.Context, id string, version int, by string) (*Version, error)
+	PublishPolicyVersion(ctx context.Context, id string, version int) (*Version, error)
+}
 
+// RunService stores runs with their decisions and reads them back, with
+// the transitions each decision went through.
+type RunService interface {
 	// CreateRun stores run and the eligible and needs-data decisions of
 	// decisions in one transaction: all or nothing. Other decisions
-	// yielded are skipped. It sets run.ID, FinishedAt, Eligible, TotalFen,
-	// NeedsData, Errors and each policy's eligible and needs-data totals;
-	// the caller sets each policy's NotEligible, Errors and ErrorSamples. EINVALID (a policy version not published, a decision
-	// of a policy not in the run, a bad run), ECONFLICT (two decisions of
-	// one policy for one enterprise), or the iterator's error.
+	// yielded are skipped. It sets run.ID, By (the context's actor),
+	// FinishedAt, Eligible, TotalFen, NeedsData, Errors and each policy's
+	// eligible and needs-data totals; the caller sets each policy's
+	// NotEligible, Errors and ErrorSamples. EINVALID (a policy version not
+	// published, a decision of a policy not in the run, a bad run),
+	// ECONFLICT (two decisions of one policy for one enterprise), or the
+	// iterator's error.
 	CreateRun(ctx context.Context, run *Run, decisions iter.Seq2[*StoredDecision, error]) error
 	// FindRuns returns one page of runs, newest first, and the total.
 	FindRuns(ctx context.Context, filter RunFilter) ([]*Run, int, error)
@@ -474,51 +536,86 @@ type Service interface {
 	FindDecision(ctx context.Context, ref DecisionRef) (*StoredDecision, error)
 	// FindDecisionEvents returns the transitions of a decision, oldest first.
 	FindDecisionEvents(ctx context.Context, ref DecisionRef) ([]*DecisionEvent, error)
+}
 
+// PublicityService puts decisions on the public list (公示) and handles
+// the objections raised while they are on it.
+type PublicityService interface {
 	// Publicise puts the computed decisions of one policy in a run on the
 	// public list from today for days working days. EINVALID (days < 1),
 	// ENOTFOUND (no such run or policy in it), ECONFLICT (already
 	// publicised).
-	Publicise(ctx context.Context, runID int64, policyID string, days int, by string) (*Publicity, error)
+	Publicise(ctx context.Context, runID int64, policyID string, days int) (*Publicity, error)
 	// FindPublicity returns one page of the public list — decisions
 	// publicised and not withdrawn or reversed — and the total.
 	FindPublicity(ctx context.Context, filter PublicityFilter) ([]*PublicityEntry, int, error)
 
 	// CreateObjection records an enterprise's objection to a publicised
 	// decision, or to its absence from a publicised run, and moves a
-	// disputed decision to objected. EINVALID (no reason; the run's
-	// policy is not publicised; the window has closed), ENOTFOUND (no such
-	// run), ECONFLICT (an objection is already open for the ref).
+	// disputed decision to objected. o.By is set to the context's actor.
+	// EINVALID (no reason; the run's policy is not publicised; the window
+	// has closed), ENOTFOUND (no such run), ECONFLICT (an objection is
+	// already open for the ref).
 	CreateObjection(ctx context.Context, o *Objection) error
 	// ResolveObjection upholds or rejects an open objection. Upheld
 	// withdraws the decision (a new run recomputes it); rejected puts it
 	// back on the list. ENOTFOUND, ECONFLICT (already resolved), EINVALID
 	// (no resolution text).
-	ResolveObjection(ctx context.Context, id int64, upheld bool, resolution, by string) (*Objection, error)
+	ResolveObjection(ctx context.Context, id int64, upheld bool, resolution string) (*Objection, error)
+	// FindObjectionByID returns one objection. ENOTFOUND.
+	FindObjectionByID(ctx context.Context, id int64) (*Objection, error)
+	// CorrectFacts writes f, a corrected fiscal year of the objecting
+	// enterprise's figures with its source and as-of day, as a new facts
+	// report (the registry's facts, audited as any facts write), and
+	// records the correction on the objection's decision, in one
+	// transaction. Only an upheld objection allows it: the correction is
+	// what the objection was upheld for, and a re-decision reads it.
+	// EINVALID (the objection is not upheld; invalid facts), ENOTFOUND.
+	CorrectFacts(ctx context.Context, objectionID int64, f *chanye.Facts) (*chanye.Enterprise, error)
 	// FindObjections returns one page of objections and the total.
 	FindObjections(ctx context.Context, filter ObjectionFilter) ([]*Objection, int, error)
+}
 
+// LedgerService approves decisions and pays them into the ledger.
+type LedgerService interface {
 	// Approve approves publicised decisions whose window has ended, in one
 	// transaction; decisions already approved or paid are left as they are,
-	// so concurrent approvals are harmless. ENOTFOUND, EINVALID (a decision
-	// still in its window, objected, withdrawn or only computed).
-	Approve(ctx context.Context, refs []DecisionRef, by string) error
-	// Pay pays an approved decision's entitlement. It is idempotent and
+	// so concurrent approvals are harmless. The four-eyes rule (四眼原则):
+	// the approver is neither the account that ran the decision's run nor
+	// the one that publicised it. ENOTFOUND, EINVALID (a decision still in
+	// its window, objected, withdrawn or only computed), EFORBIDDEN (the
+	// four-eyes rule).
+	Approve(ctx context.Context, refs []DecisionRef) error
+	// Pay pays an approved decision's entitlement as the treasury did it
+	// (p: the day, the voucher and the bank batch). It is idempotent and
 	// safe under races: the entitlement has at most one payment entry,
 	// ever. Paying a decision whose entitlement is paid with the same
 	// amount returns the existing entry; a decision from a later run with a
 	// different amount adds an adjustment for the difference. EINVALID (not
-	// approved), ECONFLICT (an earlier or the same run's decision whose
+	// approved; p invalid, its day after today or before the approval),
+	// ECONFLICT (the decision paid with another voucher, batch or day; an
+	// earlier or the same run's decision whose
 	// amount differs from what was paid, or a reversed entitlement paid
 	// again from a run that is not later), ENOTFOUND. created tells whether
 	// the call wrote the entry (a payment or an adjustment) or returns one
 	// written before (a replay), so that callers count and answer each
 	// entry once.
-	Pay(ctx context.Context, ref DecisionRef, by string) (e *LedgerEntry, created bool, err error)
+	Pay(ctx context.Context, ref DecisionRef, p Payout) (e *LedgerEntry, created bool, err error)
 	// Reverse cancels what was paid for the decision's entitlement with a
 	// reversal entry of minus the net. ECONFLICT (nothing to reverse),
 	// EINVALID (no reason), ENOTFOUND.
-	Reverse(ctx context.Context, ref DecisionRef, reason, by string) (*LedgerEntry, error)
+	Reverse(ctx context.Context, ref DecisionRef, reason string) (*LedgerEntry, error)
 	// FindLedger returns one page of ledger entries and the total.
 	FindLedger(ctx context.Context, filter LedgerFilter) ([]*LedgerEntry, int, error)
+}
+
+// Services are the policy services together, for the consumers that use
+// several of them (the API, the pages) and for the decorators that wrap
+// each (authorization, metrics). Applications join here as a service of
+// their own.
+type Services struct {
+	Versions  VersionService
+	Runs      RunService
+	Publicity PublicityService
+	Ledger    LedgerService
 }

@@ -6,7 +6,7 @@ import (
 )
 
 // ShippedSources returns the YAML of the shipped policies as written, in
-// file name order, for storing them through Service.CreatePolicyVersion.
+// file name order, for storing them through VersionService.CreatePolicyVersion.
 func ShippedSources() [][]byte {
 	names, err := fs.Glob(shippedFS, "policies/*.yaml")
 	if err != nil {

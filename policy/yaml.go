@@ -21,27 +21,45 @@ import (
 // exactly into fen; an unquoted decimal (a YAML float) is rejected, so no
 // amount ever passes through a float. Dates are written 2006-01-02.
 type fileYAML struct {
-	ID         string                      `yaml:"id"`
-	Version    int                         `yaml:"version"`
-	Status     string                      `yaml:"status"`
-	TitleZH    string                      `yaml:"title_zh"`
-	TitleEN    string                      `yaml:"title_en"`
-	Document   string                      `yaml:"document"`
-	Clause     string                      `yaml:"clause"`
-	Issuer     string                      `yaml:"issuer"`
-	Department string                      `yaml:"department"`
-	SourceURL  string                      `yaml:"source_url"`
-	NoteZH     string                      `yaml:"note_zh"`
-	NoteEN     string                      `yaml:"note_en"`
-	Official   *bool                       `yaml:"official"`
-	Effective  struct{ From, To dateYAML } `yaml:"effective"`
-	BudgetYuan *yuanYAML                   `yaml:"budget_yuan"`
-	BudgetFen  *fenYAML                    `yaml:"budget_fen"`
-	Mode       string                      `yaml:"mode"`
-	Params     map[string]paramYAML        `yaml:"params"`
-	Conditions []Condition                 `yaml:"conditions"`
-	Amount     amountYAML                  `yaml:"amount"`
-	Cases      []caseYAML                  `yaml:"cases"`
+	ID          string                      `yaml:"id"`
+	Version     int                         `yaml:"version"`
+	Status      string                      `yaml:"status"`
+	TitleZH     string                      `yaml:"title_zh"`
+	TitleEN     string                      `yaml:"title_en"`
+	Document    string                      `yaml:"document"`
+	Clause      string                      `yaml:"clause"`
+	Issuer      string                      `yaml:"issuer"`
+	Department  string                      `yaml:"department"`
+	Contact     *Contact                    `yaml:"contact"`
+	SourceURL   string                      `yaml:"source_url"`
+	NoteZH      string                      `yaml:"note_zh"`
+	NoteEN      string                      `yaml:"note_en"`
+	Official    *bool                       `yaml:"official"`
+	Effective   struct{ From, To dateYAML } `yaml:"effective"`
+	BudgetYuan  *yuanYAML                   `yaml:"budget_yuan"`
+	BudgetFen   *fenYAML                    `yaml:"budget_fen"`
+	Mode        string                      `yaml:"mode"`
+	FiscalYears *int                        `yaml:"fiscal_years"`
+	Cohort      *cohortYAML                 `yaml:"cohort"`
+	Params      map[string]paramYAML        `yaml:"params"`
+	Conditions  []Condition                 `yaml:"conditions"`
+	Amount      amountYAML                  `yaml:"amount"`
+	Cases       []caseYAML                  `yaml:"cases"`
+}
+
+// cohortYAML is the cohort a policy pays: the tier, optionally its level
+// and which recognition counts (first, the default, or latest), and the
+// batches paid, either as one pair recognised_in / paid_in or as a list.
+type cohortYAML struct {
+	Tier         string `yaml:"tier"`
+	Level        string `yaml:"level"`
+	Recognition  string `yaml:"recognition"`
+	RecognisedIn *int   `yaml:"recognised_in"`
+	PaidIn       *int   `yaml:"paid_in"`
+	Batches      []struct {
+		RecognisedIn int `yaml:"recognised_in"`
+		PaidIn       int `yaml:"paid_in"`
+	} `yaml:"batches"`
 }
 
 // paramYAML is a parameter: either the list of its dated values, or a
@@ -133,9 +151,10 @@ type enterpriseYAML struct {
 }
 
 type tierYAML struct {
-	Kind string   `yaml:"kind"`
-	From dateYAML `yaml:"from"`
-	To   dateYAML `yaml:"to"`
+	Kind  string   `yaml:"kind"`
+	Level string   `yaml:"level"`
+	From  dateYAML `yaml:"from"`
+	To    dateYAML `yaml:"to"`
 }
 
 // typeErr reports a problem at node n the way yaml.v3 reports its own, so
@@ -375,7 +394,7 @@ func (f *fileYAML) policy(lines map[string]int) (*Policy, map[string]string) {
 	}
 	p := &Policy{
 		ID: f.ID, Version: f.Version, Status: Status(f.Status), TitleZH: f.TitleZH, TitleEN: f.TitleEN,
-		Document: f.Document, Clause: f.Clause, Issuer: f.Issuer, Department: f.Department, SourceURL: f.SourceURL,
+		Document: f.Document, Clause: f.Clause, Issuer: f.Issuer, Department: f.Department, Contact: f.Contact, SourceURL: f.SourceURL,
 		NoteZH: f.NoteZH, NoteEN: f.NoteEN, Mode: Mode(f.Mode),
 		Effective: Period{From: f.Effective.From.Date, To: f.Effective.To.Date},
 		Conds:     f.Conditions, lines: lines,
@@ -384,6 +403,16 @@ func (f *fileYAML) policy(lines map[string]int) (*Policy, map[string]string) {
 		fields["official"] = "必填：true 为正式文件，false 为示例 / required: true for an official text, false for an example"
 	} else {
 		p.Official = *f.Official
+	}
+	if f.FiscalYears != nil {
+		p.FiscalYears = *f.FiscalYears
+		if p.FiscalYears == 0 {
+			fields["fiscal_years"] = fmt.Sprintf("须为 1 至 %d / must be 1 to %d", MaxFiscalYears, MaxFiscalYears) + at("fiscal_years")
+		}
+	}
+	if f.Cohort != nil {
+		p.Cohort = f.Cohort.cohort(fields, at)
+		p.Conds = append(append([]Condition(nil), p.Conds...), p.Cohort.condition())
 	}
 	p.BudgetFen, _ = money(f.BudgetYuan, f.BudgetFen, "budget", fields)
 	p.Amount = Amount{Expr: f.Amount.Expr, Floor: Floor(f.Amount.Floor)}
@@ -452,6 +481,39 @@ func (f *fileYAML) policy(lines map[string]int) (*Policy, map[string]string) {
 	return p, fields
 }
 
+// cohort converts the cohort of a file. The condition it adds comes last,
+// so that the conditions written keep their index (and their lines).
+func (y *cohortYAML) cohort(fields map[string]string, at func(string) string) *Cohort {
+	c := &Cohort{Recognition: Recognition(y.Recognition)}
+	if c.Recognition == "" {
+		c.Recognition = RecognitionFirst
+	}
+	if y.Tier == "" {
+		fields["cohort.tier"] = "必填 / required" + at("cohort")
+	} else if k, err := chanye.ParseTierKind(y.Tier); err != nil {
+		fields["cohort.tier"] = err.Error() + at("cohort.tier")
+	} else {
+		c.Tier = k
+	}
+	if l, err := chanye.ParseTierLevel(y.Level); err != nil {
+		fields["cohort.level"] = err.Error() + at("cohort.level")
+	} else {
+		c.Level = l
+	}
+	switch {
+	case (y.RecognisedIn == nil) != (y.PaidIn == nil):
+		fields["cohort"] = "recognised_in 与 paid_in 须同时写明 / give both recognised_in and paid_in" + at("cohort")
+	case y.RecognisedIn != nil && len(y.Batches) > 0:
+		fields["cohort"] = "recognised_in/paid_in 与 batches 只能写一种 / give recognised_in and paid_in, or batches, not both" + at("cohort")
+	case y.RecognisedIn != nil:
+		c.Batches = []Batch{{RecognisedIn: *y.RecognisedIn, PaidIn: *y.PaidIn}}
+	}
+	for _, b := range y.Batches {
+		c.Batches = append(c.Batches, Batch{RecognisedIn: b.RecognisedIn, PaidIn: b.PaidIn})
+	}
+	return c
+}
+
 // scalar reads a parameter value: int, double, string or bool.
 func scalar(n *yaml.Node) (any, ParamType, error) {
 	if n.Kind != yaml.ScalarNode {
@@ -474,7 +536,8 @@ func scalar(n *yaml.Node) (any, ParamType, error) {
 }
 
 // enterprise builds the enterprise of a case: facts merged per year, newest
-// first, and the size class derived from them unless given.
+// first, and the size class derived from them, or as given when the case
+// has no facts.
 func (y *enterpriseYAML) enterprise(path string, fields map[string]string, at func(string) string) *chanye.Enterprise {
 	e := &chanye.Enterprise{Code: y.Code, Name: y.Name, DistrictCode: y.District, IndustryClass: y.Class,
 		Founded: y.Founded.Date, Industries: y.Industries, IndustriesOverride: y.Industries != nil}
@@ -483,7 +546,11 @@ func (y *enterpriseYAML) enterprise(path string, fields map[string]string, at fu
 		if err != nil {
 			fields[fmt.Sprintf("%s.tiers[%d].kind", path, i)] = err.Error() + at(fmt.Sprintf("%s.tiers[%d]", path, i))
 		}
-		e.Tiers = append(e.Tiers, chanye.Tier{Kind: k, From: t.From.Date, To: t.To.Date, Source: "case"})
+		l, err := chanye.ParseTierLevel(t.Level)
+		if err != nil {
+			fields[fmt.Sprintf("%s.tiers[%d].level", path, i)] = err.Error() + at(fmt.Sprintf("%s.tiers[%d]", path, i))
+		}
+		e.Tiers = append(e.Tiers, chanye.Tier{Kind: k, Level: l, From: t.From.Date, To: t.To.Date, Source: "case"})
 	}
 	byYear := map[int][]*chanye.Facts{}
 	for i := range y.Facts {
@@ -503,8 +570,12 @@ func (y *enterpriseYAML) enterprise(path string, fields map[string]string, at fu
 	}
 	if y.Size != "" {
 		e.SizeClass = chanye.SizeClass(y.Size)
-		if !e.SizeClass.Valid() {
+		switch {
+		case !e.SizeClass.Valid():
 			fields[path+".size"] = fmt.Sprintf("规模 %q 须为 large、medium、small 或 micro / size must be large, medium, small or micro", y.Size) + at(path+".size")
+		case len(y.Facts) > 0:
+			// Rules see the class of the fiscal year the as-of date sees.
+			fields[path+".size"] = "写有年度数据时，规模按基准日所见年度的数据计算，不能另写 size / with facts the size class is computed from the fiscal year the as-of date sees; drop size" + at(path+".size")
 		}
 	} else {
 		e.DeriveSizeClass()

@@ -133,11 +133,14 @@ type Payout struct {
 // each needs the decision's history.
 const maxPayments = 500
 
-// Service builds scorecards. Policies may be nil: no payout timeliness.
+// Service builds scorecards. Versions, Runs and Ledger measure the payout
+// timeliness of a department's policies; without a Ledger there is none.
 type Service struct {
 	Catalog  chanye.CatalogService
 	Projects project.Service
-	Policies policy.Service
+	Versions policy.VersionService
+	Runs     policy.RunService // when each paid decision was approved
+	Ledger   policy.LedgerService
 }
 
 // Subject is one leader, department or task force with the number of
@@ -439,7 +442,7 @@ func (s *Service) card(ctx context.Context, b *base, k Kind, name string) (*Card
 	if len(c.Overdue) > MaxListed {
 		c.Overdue = c.Overdue[:MaxListed]
 	}
-	if k == Department && s.Policies != nil {
+	if k == Department && s.Ledger != nil {
 		p, err := s.payout(ctx, name)
 		if err != nil {
 			return nil, err
@@ -454,7 +457,7 @@ func (s *Service) card(ctx context.Context, b *base, k Kind, name string) (*Card
 // actor may not read the ledger or nothing has been paid.
 func (s *Service) payout(ctx context.Context, dept string) (*Payout, error) {
 	st := policy.StatusPublished
-	vs, _, err := s.Policies.FindPolicies(ctx, policy.VersionFilter{Status: &st, Limit: 1000})
+	vs, _, err := s.Versions.FindPolicies(ctx, policy.VersionFilter{Status: &st, Limit: 1000})
 	if err != nil {
 		return nil, err
 	}
@@ -467,7 +470,7 @@ func (s *Service) payout(ctx context.Context, dept string) (*Payout, error) {
 		}
 		out.Policies++
 		id := v.Policy.ID
-		entries, _, err := s.Policies.FindLedger(ctx, policy.LedgerFilter{PolicyID: &id, Kind: &pay, Limit: maxPayments})
+		entries, _, err := s.Ledger.FindLedger(ctx, policy.LedgerFilter{PolicyID: &id, Kind: &pay, Limit: maxPayments})
 		switch code := chanye.ErrorCode(err); {
 		case code == chanye.EFORBIDDEN || code == chanye.EUNAUTHORIZED:
 			return nil, nil // not the actor's to see: shown as no data
@@ -478,7 +481,7 @@ func (s *Service) payout(ctx context.Context, dept string) (*Payout, error) {
 			if len(days) >= maxPayments {
 				break
 			}
-			evs, err := s.Policies.FindDecisionEvents(ctx, e.Decision)
+			evs, err := s.Runs.FindDecisionEvents(ctx, e.Decision)
 			if err != nil {
 				return nil, err
 			}

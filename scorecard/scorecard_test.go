@@ -26,11 +26,11 @@ func TestPayout(t *testing.T) {
 	if _, err := demo.Generate(ctx, store, demo.Options{AsOf: asOf, Enterprises: 1000, Seed: 1}); err != nil {
 		t.Fatal(err)
 	}
-	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store, Now: func() time.Time { return clock }})
-	if _, err := eng.EnsureShipped(ctx, "test"); err != nil {
+	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Now: func() time.Time { return clock }})
+	if _, err := eng.EnsureShipped(ctx); err != nil {
 		t.Fatal(err)
 	}
-	run, err := eng.Run(ctx, asOf, "test")
+	run, err := eng.Run(ctx, asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestPayout(t *testing.T) {
 	if _, err := store.UpdateResponsibility(ctx, "icv-nev", chanye.ResponsibilityUpdate{LeadDepartment: &d, CityLeader: &l}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.Publicise(ctx, run.ID, pid, 5, "test"); err != nil {
+	if _, err := store.Publicise(ctx, run.ID, pid, 5); err != nil {
 		t.Fatal(err)
 	}
 	ds, _, err := store.FindDecisions(ctx, policy.DecisionFilter{RunID: &run.ID, PolicyID: &pid, Limit: 1})
@@ -62,15 +62,17 @@ func TestPayout(t *testing.T) {
 	}
 	ref := policy.DecisionRef{RunID: run.ID, PolicyID: pid, Code: ds[0].Code}
 	clock = clock.AddDate(0, 0, 20)
-	if err := store.Approve(ctx, []policy.DecisionRef{ref}, "test"); err != nil {
+	// Four eyes: another person than the operator who ran and publicised.
+	approver := chanye.WithActor(context.Background(), &chanye.Actor{Name: "审批人", Role: chanye.RoleAdmin})
+	if err := store.Approve(approver, []policy.DecisionRef{ref}); err != nil {
 		t.Fatal(err)
 	}
 	clock = clock.AddDate(0, 0, 3)
-	if _, _, err := store.Pay(ctx, ref, "test"); err != nil {
+	if _, _, err := store.Pay(ctx, ref, policy.Payout{PaidOn: chanye.DateOf(clock), Voucher: "记-001", Batch: "B-001"}); err != nil {
 		t.Fatal(err)
 	}
 
-	sc := &scorecard.Service{Catalog: store, Projects: store, Policies: store}
+	sc := &scorecard.Service{Catalog: store, Projects: store, Versions: store, Runs: store, Ledger: store}
 	day := chanye.DateOf(clock)
 	c, err := sc.Card(ctx, scorecard.Department, dept, day)
 	if err != nil {

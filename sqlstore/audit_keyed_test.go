@@ -162,11 +162,11 @@ func paidEntitlement(t *testing.T, db *DB) (*Store, *policy.LedgerEntry, *chanye
 	a, b := code(t, 1), code(t, 2)
 	run := createRun(t, s, version, eligible(version, a, "440103", 100_00), eligible(version, b, "440103", 200_00))
 	publicisedAndApproved(t, s, clock, run, a, b)
-	paid, _, err := s.Pay(ctx, policy.DecisionRef{RunID: run.ID, PolicyID: testPolicyID, Code: a}, "treasury")
+	paid, _, err := s.Pay(as(ctx, "treasury"), policy.DecisionRef{RunID: run.ID, PolicyID: testPolicyID, Code: a}, payout(s))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.Pay(ctx, policy.DecisionRef{RunID: run.ID, PolicyID: testPolicyID, Code: b}, "treasury"); err != nil {
+	if _, _, err := s.Pay(as(ctx, "treasury"), policy.DecisionRef{RunID: run.ID, PolicyID: testPolicyID, Code: b}, payout(s)); err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range auditEntries(t, s, chanye.AuditFilter{Action: ptr("pay")}) {
@@ -496,7 +496,7 @@ func TestPayAgainNotAudited(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *DB) {
 		s, paid, _ := paidEntitlement(t, db)
 		before := lastHead(t, db)
-		if again, created, err := s.Pay(context.Background(), paid.Decision, "treasury"); err != nil || again.ID != paid.ID || created {
+		if again, created, err := s.Pay(as(context.Background(), "treasury"), paid.Decision, payout(s)); err != nil || again.ID != paid.ID || created {
 			t.Fatalf("Pay again = %+v, %v", again, err)
 		}
 		if after := lastHead(t, db); after != before {

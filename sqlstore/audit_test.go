@@ -271,25 +271,25 @@ func TestAuditLifecycle(t *testing.T) {
 		version := publishedPolicy(t, s)
 		a, b := code(t, 1), code(t, 2)
 		run := createRun(t, s, version, eligible(version, a, "440103", 100_00), eligible(version, b, "440103", 200_00))
-		if _, err := s.Publicise(ctx, run.ID, testPolicyID, 5, "clerk"); err != nil {
+		if _, err := s.Publicise(as(ctx, "clerk"), run.ID, testPolicyID, 5); err != nil {
 			t.Fatal(err)
 		}
-		o := &policy.Objection{Ref: policy.DecisionRef{RunID: run.ID, PolicyID: testPolicyID, Code: b}, Reason: "不应列入", By: "b"}
-		if err := s.CreateObjection(ctx, o); err != nil {
+		o := &policy.Objection{Ref: policy.DecisionRef{RunID: run.ID, PolicyID: testPolicyID, Code: b}, Reason: "不应列入"}
+		if err := s.CreateObjection(as(ctx, "b"), o); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.ResolveObjection(ctx, o.ID, false, "驳回", "clerk"); err != nil {
+		if _, err := s.ResolveObjection(as(ctx, "clerk"), o.ID, false, "驳回"); err != nil {
 			t.Fatal(err)
 		}
 		*clock = clock.AddDate(0, 0, 30)
 		refs := []policy.DecisionRef{{RunID: run.ID, PolicyID: testPolicyID, Code: a}, {RunID: run.ID, PolicyID: testPolicyID, Code: b}}
-		if err := s.Approve(ctx, refs, "director"); err != nil {
+		if err := s.Approve(as(ctx, "director"), refs); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.Pay(ctx, refs[0], "treasury"); err != nil {
+		if _, _, err := s.Pay(as(ctx, "treasury"), refs[0], payout(s)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Reverse(ctx, refs[0], "错付", "treasury"); err != nil {
+		if _, err := s.Reverse(as(ctx, "treasury"), refs[0], "错付"); err != nil {
 			t.Fatal(err)
 		}
 		var seen []string

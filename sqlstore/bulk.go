@@ -52,12 +52,15 @@ func upsertFacts(d dialect, n int) string {
 		RETURNING code`
 }
 
+// tierCols is the number of values of one tier in upsertTiers.
+const tierCols = 6
+
 // upsertTiers returns the statement for n tiers, returning the codes whose
 // tiers were inserted or changed.
 func upsertTiers(d dialect, n int) string {
-	return `INSERT INTO enterprise_tiers (code, kind, from_date, to_date, source) VALUES ` + placeholders(n, 5) + `
-		ON CONFLICT (code, kind, from_date) DO UPDATE SET to_date = excluded.to_date, source = excluded.source
-		WHERE ` + differ(d, "enterprise_tiers", "to_date", "source") + `
+	return `INSERT INTO enterprise_tiers (code, kind, from_date, to_date, source, level) VALUES ` + placeholders(n, tierCols) + `
+		ON CONFLICT (code, kind, from_date) DO UPDATE SET to_date = excluded.to_date, source = excluded.source, level = excluded.level
+		WHERE ` + differ(d, "enterprise_tiers", "to_date", "source", "level") + `
 		RETURNING code`
 }
 
@@ -504,10 +507,10 @@ func (w *bulkWriter) flushTiers() error {
 	}
 	args := w.args[:0]
 	for _, r := range w.tiers {
-		args = append(args, r.Code, string(r.Kind), r.From.String(), dateArg(r.To), r.Source)
+		args = append(args, r.Code, string(r.Kind), r.From.String(), dateArg(r.To), r.Source, string(r.Level))
 	}
 	d := w.tx.db.dialect
-	err := inChunks(w.ctx, w.tx, args, 5, func(n int) string { return upsertTiers(d, n) }, func(rows *sql.Rows) error {
+	err := inChunks(w.ctx, w.tx, args, tierCols, func(n int) string { return upsertTiers(d, n) }, func(rows *sql.Rows) error {
 		for rows.Next() {
 			w.counts.TiersChanged++
 		}

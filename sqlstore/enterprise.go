@@ -145,7 +145,7 @@ func attach(ctx context.Context, tx *txn, es []*chanye.Enterprise, cond string, 
 // start date and kind.
 func queryTiers(ctx context.Context, tx *txn, cond string, args []any, fn func(*chanye.TierRecord) error) error {
 	rows, err := tx.query(ctx, `
-		SELECT code, kind, from_date, to_date, source FROM enterprise_tiers
+		SELECT code, kind, from_date, to_date, source, level FROM enterprise_tiers
 		WHERE `+cond+` ORDER BY code, from_date, kind`, args...)
 	if err != nil {
 		return err
@@ -156,7 +156,7 @@ func queryTiers(ctx context.Context, tx *txn, cond string, args []any, fn func(*
 			r        = &chanye.TierRecord{}
 			from, to sql.NullString
 		)
-		if err := rows.Scan(&r.Code, &r.Kind, &from, &to, &r.Source); err != nil {
+		if err := rows.Scan(&r.Code, &r.Kind, &from, &to, &r.Source, &r.Level); err != nil {
 			return err
 		}
 		if r.From, err = parseDate(from); err != nil {
@@ -583,7 +583,7 @@ func (s *Store) PutTier(ctx context.Context, code string, t chanye.Tier) (*chany
 }
 
 func putTier(ctx context.Context, tx *txn, code string, t chanye.Tier) error {
-	_, err := tx.exec(ctx, upsertTiers(tx.db.dialect, 1), code, string(t.Kind), t.From.String(), dateArg(t.To), t.Source)
+	_, err := tx.exec(ctx, upsertTiers(tx.db.dialect, 1), code, string(t.Kind), t.From.String(), dateArg(t.To), t.Source, string(t.Level))
 	return err
 }
 

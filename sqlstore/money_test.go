@@ -71,9 +71,9 @@ func TestMoneyBoundsStored(t *testing.T) {
 		}
 
 		version := publishedPolicy(t, s)
-		run := &policy.Run{AsOf: chanye.DateOf(today), By: "runner", Snapshot: "snap-1", Enterprises: 2,
+		run := &policy.Run{AsOf: chanye.DateOf(today), Snapshot: "snap-1", Enterprises: 2,
 			Policies: []policy.RunPolicy{{ID: testPolicyID, Version: version}}}
-		err = s.CreateRun(context.Background(), run, decisions(eligible(version, code(t, 1), "440106", chanye.MaxGrantFen+1)))
+		err = s.CreateRun(as(context.Background(), "runner"), run, decisions(eligible(version, code(t, 1), "440106", chanye.MaxGrantFen+1)))
 		wantCode(t, err, chanye.EINVALID)
 		if chanye.ErrorFields(err)["decisions[0].amount_fen"] == "" {
 			t.Errorf("fields %v", chanye.ErrorFields(err))

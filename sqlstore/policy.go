@@ -14,7 +14,17 @@ import (
 	"github.com/chanye-org/chanye/policy"
 )
 
-var _ policy.Service = (*Store)(nil)
+var (
+	_ policy.VersionService   = (*Store)(nil)
+	_ policy.RunService       = (*Store)(nil)
+	_ policy.PublicityService = (*Store)(nil)
+	_ policy.LedgerService    = (*Store)(nil)
+)
+
+// PolicyServices returns the store as each of the policy services.
+func (s *Store) PolicyServices() policy.Services {
+	return policy.Services{Versions: s, Runs: s, Publicity: s, Ledger: s}
+}
 
 // where collects the conditions and arguments of a filtered query.
 type where struct {
@@ -72,9 +82,10 @@ func scanVersion(row interface{ Scan(...any) error }) (*policy.Version, error) {
 }
 
 // CreatePolicyVersion stores src as the next draft of its policy.
-func (s *Store) CreatePolicyVersion(ctx context.Context, src []byte, by string) (*policy.Version, error) {
-	if strings.TrimSpace(by) == "" {
-		return nil, chanye.Invalid("缺少操作人 / actor required", map[string]string{"by": "必填 / required"})
+func (s *Store) CreatePolicyVersion(ctx context.Context, src []byte) (*policy.Version, error) {
+	by, err := actor(ctx)
+	if err != nil {
+		return nil, err
 	}
 	p, err := policy.Parse(src)
 	if err != nil {
@@ -175,12 +186,13 @@ func (s *Store) FindPolicies(ctx context.Context, f policy.VersionFilter) ([]*po
 
 // PublishPolicyVersion publishes a draft whose cases all pass and retires
 // the version published before it.
-func (s *Store) PublishPolicyVersion(ctx context.Context, id string, version int, by string) (*policy.Version, error) {
-	if strings.TrimSpace(by) == "" {
-		return nil, chanye.Invalid("缺少操作人 / actor required", map[string]string{"by": "必填 / required"})
+func (s *Store) PublishPolicyVersion(ctx context.Context, id string, version int) (*policy.Version, error) {
+	by, err := actor(ctx)
+	if err != nil {
+		return nil, err
 	}
 	var out *policy.Version
-	err := s.db.transact(ctx, false, func(tx *txn) error {
+	err = s.db.transact(ctx, false, func(tx *txn) error {
 		v, err := findVersion(ctx, tx, id, version)
 		if err != nil {
 			return err
@@ -231,6 +243,11 @@ const needsInsertColumns = `run_id, policy_id, version, code, name, district, in
 // CreateRun writes the run, its eligible decisions and its totals in one
 // transaction, streaming decisions in multi-row inserts of bulkRows.
 func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.Seq2[*policy.StoredDecision, error]) error {
+	by, err := actor(ctx)
+	if err != nil {
+		return err
+	}
+	run.By = by
 	if err := run.Validate(); err != nil {
 		return err
 	}
@@ -598,18 +615,22 @@ func (s *Store) FindRunTotals(ctx context.Context, id int64) ([]*policy.RunTotal
 	return out, err
 }
 
+// decisionColumns are read from decisionsFrom: a decision is as of its run's
+// day (r.as_of).
 const decisionColumns = `d.id, d.run_id, d.policy_id, d.version, d.code, d.name, d.district, d.industries, d.size_class, d.period,
-	d.amount_fen, d.params, d.conditions, d.status, d.status_at, d.status_by, d.public_from, d.public_to`
+	d.amount_fen, d.params, d.conditions, d.status, d.status_at, d.status_by, d.public_from, d.public_to, r.as_of`
+
+const decisionsFrom = ` FROM policy_decisions d JOIN policy_runs r ON r.id = d.run_id`
 
 func scanDecision(row interface{ Scan(...any) error }) (*policy.StoredDecision, error) {
 	var (
 		d                         policy.StoredDecision
 		industries, params, conds string
 		amount, statusAt          int64
-		from, to                  sql.NullString
+		from, to, asOf            sql.NullString
 	)
 	if err := row.Scan(&d.ID, &d.RunID, &d.PolicyID, &d.Version, &d.Code, &d.Name, &d.District, &industries, &d.Size, &d.Period,
-		&amount, &params, &conds, &d.Status, &statusAt, &d.StatusBy, &from, &to); err != nil {
+		&amount, &params, &conds, &d.Status, &statusAt, &d.StatusBy, &from, &to, &asOf); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(industries), &d.Industries); err != nil {
@@ -626,11 +647,14 @@ func scanDecision(row interface{ Scan(...any) error }) (*policy.StoredDecision, 
 	if d.PublicTo, err = parseDate(to); err != nil {
 		return nil, err
 	}
+	if d.AsOf, err = parseDate(asOf); err != nil {
+		return nil, err
+	}
 	return &d, nil
 }
 
 func findDecision(ctx context.Context, tx *txn, ref policy.DecisionRef) (*policy.StoredDecision, error) {
-	d, err := scanDecision(tx.queryRow(ctx, `SELECT `+decisionColumns+` FROM policy_decisions d
+	d, err := scanDecision(tx.queryRow(ctx, `SELECT `+decisionColumns+decisionsFrom+`
 		WHERE d.run_id = ? AND d.policy_id = ? AND d.code = ?`, ref.RunID, ref.PolicyID, ref.Code))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, chanye.Errorf(chanye.ENOTFOUND, "无此决定（%s）/ no such decision (%s)", ref, ref)
@@ -674,16 +698,20 @@ func (s *Store) FindDecisions(ctx context.Context, f policy.DecisionFilter) ([]*
 		if f.Status != nil || f.Eligible != nil && *f.Eligible {
 			return nil, 0, nil // needs-data decisions have no lifecycle and are not eligible
 		}
-		return readPage(ctx, s.db, needsColumns, ` FROM policy_needs_data d`, w, `d.run_id, d.policy_id, d.code`, limit, f.Offset, scanNeedsData)
+		return readPage(ctx, s.db, needsColumns, needsFrom, w, `d.run_id, d.policy_id, d.code`, limit, f.Offset, scanNeedsData)
 	}
 	if f.Eligible != nil && !*f.Eligible || f.Verdict != nil && *f.Verdict != policy.VerdictEligible {
 		return nil, 0, nil // only eligible decisions are stored here
 	}
-	return readPage(ctx, s.db, decisionColumns, ` FROM policy_decisions d`, w, `d.run_id, d.policy_id, d.code`, limit, f.Offset, scanDecision)
+	return readPage(ctx, s.db, decisionColumns, decisionsFrom, w, `d.run_id, d.policy_id, d.code`, limit, f.Offset, scanDecision)
 }
 
+// needsColumns are read from needsFrom: a needs-data decision is as of its
+// run's day (r.as_of), as an eligible one.
 const needsColumns = `d.id, d.run_id, d.policy_id, d.version, d.code, d.name, d.district, d.industries, d.size_class, d.period,
-	d.needs, d.params, d.conditions, d.created_at`
+	d.needs, d.params, d.conditions, d.created_at, r.as_of`
+
+const needsFrom = ` FROM policy_needs_data d JOIN policy_runs r ON r.id = d.run_id`
 
 // scanNeedsData reads a needs-data decision: not eligible, no amount, no
 // status but computed, no publicity.
@@ -692,9 +720,10 @@ func scanNeedsData(row interface{ Scan(...any) error }) (*policy.StoredDecision,
 		d                                policy.StoredDecision
 		industries, needs, params, conds string
 		at                               int64
+		asOf                             sql.NullString
 	)
 	if err := row.Scan(&d.ID, &d.RunID, &d.PolicyID, &d.Version, &d.Code, &d.Name, &d.District, &industries, &d.Size, &d.Period,
-		&needs, &params, &conds, &at); err != nil {
+		&needs, &params, &conds, &at, &asOf); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(industries), &d.Industries); err != nil {
@@ -706,5 +735,9 @@ func scanNeedsData(row interface{ Scan(...any) error }) (*policy.StoredDecision,
 	d.Verdict, d.Status = policy.VerdictNeedsData, policy.DecisionComputed
 	d.Params, d.Conditions = json.RawMessage(params), json.RawMessage(conds)
 	d.StatusAt = fromMillis(sql.NullInt64{Int64: at, Valid: true})
+	var err error
+	if d.AsOf, err = parseDate(asOf); err != nil {
+		return nil, err
+	}
 	return &d, nil
 }

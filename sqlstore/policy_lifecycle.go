@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/chanye-org/chanye"
@@ -14,11 +15,17 @@ import (
 // approval, payment. Every transition writes a row of policy_decision_events
 // in the same transaction.
 
-func requireActor(by string) error {
-	if strings.TrimSpace(by) == "" {
-		return chanye.Invalid("缺少操作人 / actor required", map[string]string{"by": "必填 / required"})
+// actor returns who a write is recorded as: the context's actor, as its
+// String. Callers pass no name of their own, so the record is always who
+// the request was authenticated as. A write without one (the public, as
+// ActorFrom answers for a context with no actor) is refused: every change
+// to a policy, a decision or the ledger has someone to answer for it.
+func actor(ctx context.Context) (string, error) {
+	a := chanye.ActorFrom(ctx)
+	if a.Role == chanye.RolePublic {
+		return "", chanye.Invalid("缺少操作人 / actor required", map[string]string{"by": "必填 / required"})
 	}
-	return nil
+	return a.String(), nil
 }
 
 // event appends one transition to policy_decision_events.
@@ -72,15 +79,16 @@ func (s *Store) FindDecisionEvents(ctx context.Context, ref policy.DecisionRef) 
 
 // Publicise puts the computed decisions of one policy in a run on the
 // public list from today for days working days.
-func (s *Store) Publicise(ctx context.Context, runID int64, policyID string, days int, by string) (*policy.Publicity, error) {
-	if err := requireActor(by); err != nil {
+func (s *Store) Publicise(ctx context.Context, runID int64, policyID string, days int) (*policy.Publicity, error) {
+	by, err := actor(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if days < 1 {
 		return nil, chanye.Invalid("公示期有误 / invalid publicity", map[string]string{"days": "至少 1 个工作日 / at least one working day"})
 	}
 	var out *policy.Publicity
-	err := s.db.transact(ctx, false, func(tx *txn) error {
+	err = s.db.transact(ctx, false, func(tx *txn) error {
 		p := &policy.Publicity{RunID: runID, PolicyID: policyID, Days: days, CreatedAt: tx.now, CreatedBy: by}
 		err := tx.queryRow(ctx, `SELECT version FROM policy_run_policies WHERE run_id = ? AND policy_id = ?`, runID, policyID).Scan(&p.Version)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -168,19 +176,54 @@ func (s *Store) FindPublicity(ctx context.Context, f policy.PublicityFilter) ([]
 	if f.On != nil {
 		w.add(`d.public_from <= ? AND d.public_to >= ?`, f.On.String(), f.On.String())
 	}
+	if f.Query != nil {
+		if q := strings.TrimSpace(*f.Query); q != "" {
+			// As FindEnterprises searches: the name contains q, ASCII case
+			// folded alike on both databases, or the code begins with it.
+			prefix := strings.ToUpper(q)
+			escaped := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(lowerASCII(q))
+			w.add(`(`+s.db.dialect.lowerASCII("d.name")+` LIKE ? ESCAPE '\' OR (d.code >= ? AND d.code < ?))`, "%"+escaped+"%", prefix, prefix+"~")
+		}
+	}
 	const from = ` FROM policy_decisions d JOIN policy_versions v ON v.policy_id = d.policy_id AND v.version = d.version`
-	return readPage(ctx, s.db, publicityColumns, from, w, `d.policy_id, d.run_id, d.code`, limit, f.Offset, scanPublicity)
+	var (
+		out   []*policy.PublicityEntry
+		total int
+	)
+	err = s.db.transact(ctx, true, func(tx *txn) (err error) {
+		if out, total, err = findPage(ctx, tx, publicityColumns, from, w, `d.policy_id, d.run_id, d.code`, limit, f.Offset, scanPublicity); err != nil {
+			return err
+		}
+		// The issuer and the contact for objections come from the policy
+		// text, parsed once per version on the page.
+		versions := map[string]*policy.Version{}
+		for _, e := range out {
+			key := versionKey(e.PolicyID, e.Version)
+			v, ok := versions[key]
+			if !ok {
+				if v, err = findVersion(ctx, tx, e.PolicyID, e.Version); err != nil {
+					return err
+				}
+				versions[key] = v
+			}
+			e.Issuer, e.Department, e.Contact = v.Policy.Issuer, v.Policy.Department, v.Policy.Contact
+		}
+		return nil
+	})
+	return out, total, err
 }
 
 // CreateObjection records an objection to a publicised decision or to its
 // absence.
 func (s *Store) CreateObjection(ctx context.Context, o *policy.Objection) error {
+	by, err := actor(ctx)
+	if err != nil {
+		return err
+	}
+	o.By = by
 	f := map[string]string{}
 	if strings.TrimSpace(o.Reason) == "" {
 		f["reason"] = "必填 / required"
-	}
-	if strings.TrimSpace(o.By) == "" {
-		f["by"] = "必填 / required"
 	}
 	if o.Ref.RunID == 0 || o.Ref.PolicyID == "" || o.Ref.Code == "" {
 		f["ref"] = "须指明批量计算、政策和企业 / run, policy and enterprise required"
@@ -251,23 +294,22 @@ func scanObjection(row interface{ Scan(...any) error }) (*policy.Objection, erro
 }
 
 // ResolveObjection upholds or rejects an open objection.
-func (s *Store) ResolveObjection(ctx context.Context, id int64, upheld bool, resolution, by string) (*policy.Objection, error) {
-	if err := requireActor(by); err != nil {
+func (s *Store) ResolveObjection(ctx context.Context, id int64, upheld bool, resolution string) (*policy.Objection, error) {
+	by, err := actor(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(resolution) == "" {
 		return nil, chanye.Invalid("须写明处理意见 / a resolution is required", map[string]string{"resolution": "必填 / required"})
 	}
 	var out *policy.Objection
-	err := s.db.transact(ctx, false, func(tx *txn) error {
+	err = s.db.transact(ctx, false, func(tx *txn) error {
 		status := policy.ObjectionRejected
 		if upheld {
 			status = policy.ObjectionUpheld
 		}
-		before, err := scanObjection(tx.queryRow(ctx, `SELECT `+objectionColumns+` FROM policy_objections WHERE id = ?`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return chanye.Errorf(chanye.ENOTFOUND, "无异议 %d / no objection %d", id, id)
-		} else if err != nil {
+		before, err := findObjection(ctx, tx, id)
+		if err != nil {
 			return err
 		}
 		res, err := tx.exec(ctx, `UPDATE policy_objections SET status = ?, resolution = ?, resolved_by = ?, resolved_at = ?
@@ -279,10 +321,8 @@ func (s *Store) ResolveObjection(ctx context.Context, id int64, upheld bool, res
 		if err != nil {
 			return err
 		}
-		o, err := scanObjection(tx.queryRow(ctx, `SELECT `+objectionColumns+` FROM policy_objections WHERE id = ?`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return chanye.Errorf(chanye.ENOTFOUND, "无异议 %d / no objection %d", id, id)
-		} else if err != nil {
+		o, err := findObjection(ctx, tx, id)
+		if err != nil {
 			return err
 		}
 		if n == 0 {
@@ -310,6 +350,82 @@ func (s *Store) ResolveObjection(ctx context.Context, id int64, upheld bool, res
 	return out, err
 }
 
+// CorrectFacts writes a corrected year of figures for the enterprise of an
+// upheld objection as a new facts report, through the registry's own facts
+// write (writeEnterprise, audited as PutFacts is, so that verify reconciles
+// it like any other), and records a "correct" event on the objection's
+// decision, all in one transaction.
+func (s *Store) CorrectFacts(ctx context.Context, objectionID int64, f *chanye.Facts) (*chanye.Enterprise, error) {
+	by, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if f == nil {
+		return nil, chanye.Invalid("年度数据有误 / invalid facts", map[string]string{"facts": "必填 / required"})
+	}
+	if err := f.Validate(s.db.Now()); err != nil {
+		return nil, err
+	}
+	f.Source = strings.TrimSpace(f.Source)
+	upheld := func(o *policy.Objection) error {
+		if o.Status == policy.ObjectionUpheld {
+			return nil
+		}
+		return chanye.Invalid("只有成立的异议可以更正企业数据 / only an upheld objection allows a correction of the figures",
+			map[string]string{"objection": fmt.Sprintf("异议 %d 为 %s / objection %d is %s", o.ID, o.Status, o.ID, o.Status)})
+	}
+	o, err := s.FindObjectionByID(ctx, objectionID)
+	if err != nil {
+		return nil, err
+	}
+	if err := upheld(o); err != nil {
+		return nil, err
+	}
+	return s.writeEnterprise(ctx, o.Ref.Code, "update", "enterprise_facts", o.Ref.Code, func(tx *txn) error {
+		// Read again in the transaction: the objection must still be upheld.
+		o, err := findObjection(ctx, tx, objectionID)
+		if err != nil {
+			return err
+		}
+		if err := upheld(o); err != nil {
+			return err
+		}
+		d := tx.db.dialect
+		if err := inChunks(ctx, tx, factArgs(nil, o.Ref.Code, f), 4+len(chanye.FactFields), func(n int) string { return upsertFacts(d, n) },
+			func(*sql.Rows) error { return nil }); err != nil {
+			return err
+		}
+		var changed []string
+		for i, v := range f.Values() {
+			if v != nil {
+				changed = append(changed, chanye.FactFields[i].Key)
+			}
+		}
+		note := fmt.Sprintf("异议 %d：更正 %d 年度 %s，来源 %s，数据日期 %s / objection %d: corrected %d %s, source %s, as of %s",
+			o.ID, f.Year, strings.Join(changed, ", "), f.Source, f.AsOf, o.ID, f.Year, strings.Join(changed, ", "), f.Source, f.AsOf)
+		return event(ctx, tx, o.Ref, "", "", "correct", by, note)
+	})
+}
+
+// FindObjectionByID returns one objection. ENOTFOUND.
+func (s *Store) FindObjectionByID(ctx context.Context, id int64) (*policy.Objection, error) {
+	var out *policy.Objection
+	err := s.db.transact(ctx, true, func(tx *txn) (err error) {
+		out, err = findObjection(ctx, tx, id)
+		return err
+	})
+	return out, err
+}
+
+// findObjection reads one objection in tx. ENOTFOUND.
+func findObjection(ctx context.Context, tx *txn, id int64) (*policy.Objection, error) {
+	o, err := scanObjection(tx.queryRow(ctx, `SELECT `+objectionColumns+` FROM policy_objections WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, chanye.Errorf(chanye.ENOTFOUND, "无异议 %d / no objection %d", id, id)
+	}
+	return o, err
+}
+
 // FindObjections returns one page of objections, oldest first, and the total.
 func (s *Store) FindObjections(ctx context.Context, f policy.ObjectionFilter) ([]*policy.Objection, int, error) {
 	limit, err := pageLimit(f.Offset, f.Limit)
@@ -333,17 +449,26 @@ func (s *Store) FindObjections(ctx context.Context, f policy.ObjectionFilter) ([
 }
 
 // Approve approves publicised decisions whose window has ended.
-func (s *Store) Approve(ctx context.Context, refs []policy.DecisionRef, by string) error {
-	if err := requireActor(by); err != nil {
+func (s *Store) Approve(ctx context.Context, refs []policy.DecisionRef) error {
+	by, err := actor(ctx)
+	if err != nil {
 		return err
 	}
+	me := chanye.ActorFrom(ctx)
 	return s.db.transact(ctx, false, func(tx *txn) error {
 		// One entry per call with the decisions it approved.
 		approved := []policy.DecisionRef{}
+		checked := map[string]bool{}
 		for _, ref := range refs {
 			d, err := findDecision(ctx, tx, ref)
 			if err != nil {
 				return err
+			}
+			if key := publicityKey(ref.RunID, ref.PolicyID); !checked[key] {
+				if err := fourEyes(ctx, tx, me, ref); err != nil {
+					return err
+				}
+				checked[key] = true
 			}
 			switch d.Status {
 			case policy.DecisionApproved, policy.DecisionPaid:
@@ -380,18 +505,68 @@ func (s *Store) Approve(ctx context.Context, refs []policy.DecisionRef, by strin
 	})
 }
 
-const ledgerColumns = `id, policy_id, period, code, kind, amount_fen, run_id, actor, at, note`
+// fourEyes enforces the four-eyes rule (四眼原则) on approving ref: the
+// approver is another person than the one who ran the decision's run and
+// the one who publicised its policy in that run. People are compared by
+// account name, whatever role the recorded "name (role)" shows, so that a
+// role changed between the two steps does not make two people of one.
+func fourEyes(ctx context.Context, tx *txn, me *chanye.Actor, ref policy.DecisionRef) error {
+	var ranBy string
+	var pubBy sql.NullString
+	err := tx.queryRow(ctx, `SELECT r.run_by, p.created_by FROM policy_runs r
+		LEFT JOIN policy_publicities p ON p.run_id = r.id AND p.policy_id = ?
+		WHERE r.id = ?`, ref.PolicyID, ref.RunID).Scan(&ranBy, &pubBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return chanye.Errorf(chanye.ENOTFOUND, "批量计算 %d 不存在 / no run %d", ref.RunID, ref.RunID)
+	} else if err != nil {
+		return err
+	}
+	var zh, en string
+	switch {
+	case sameAccount(ranBy, me):
+		zh, en = "运行了该批量计算", "ran the run"
+	case sameAccount(pubBy.String, me):
+		zh, en = "公示了该政策的名单", "publicised the policy's list"
+	default:
+		return nil
+	}
+	return chanye.Errorf(chanye.EFORBIDDEN, "四眼原则：审批人不能是运行批量计算或公示名单的人，%s %s（第 %d 批）/ four-eyes rule: the approver must not be the person who ran the run or publicised the list; %s %s (run %d)",
+		me.Name, zh, ref.RunID, me.Name, en, ref.RunID)
+}
+
+// sameAccount reports whether who, as recorded ("name (role)"), is a's
+// account.
+func sameAccount(who string, a *chanye.Actor) bool {
+	if who == "" {
+		return false
+	}
+	if who == a.String() {
+		return true
+	}
+	name := who
+	if i := strings.LastIndex(who, " ("); i > 0 && strings.HasSuffix(who, ")") {
+		name = who[:i]
+	}
+	return name == a.Name
+}
+
+const ledgerColumns = `id, policy_id, period, code, kind, amount_fen, run_id, actor, at, note, paid_on, voucher, batch`
 
 func scanLedger(row interface{ Scan(...any) error }) (*policy.LedgerEntry, error) {
 	var e policy.LedgerEntry
 	var amount, at int64
+	var paidOn sql.NullString
 	if err := row.Scan(&e.ID, &e.Entitlement.PolicyID, &e.Entitlement.Period, &e.Entitlement.Code, &e.Kind, &amount,
-		&e.Decision.RunID, &e.By, &at, &e.Note); err != nil {
+		&e.Decision.RunID, &e.By, &at, &e.Note, &paidOn, &e.Voucher, &e.Batch); err != nil {
 		return nil, err
 	}
 	e.AmountFen = chanye.Fen(amount)
 	e.Decision.PolicyID, e.Decision.Code = e.Entitlement.PolicyID, e.Entitlement.Code
 	e.At = fromMillis(sql.NullInt64{Int64: at, Valid: true})
+	var err error
+	if e.PaidOn, err = parseDate(paidOn); err != nil {
+		return nil, err
+	}
 	return &e, nil
 }
 
@@ -447,10 +622,10 @@ func appendLedger(ctx context.Context, tx *txn, e *policy.LedgerEntry, net chany
 		return err
 	}
 	e.At = tx.now
-	if err := tx.queryRow(ctx, `INSERT INTO policy_ledger (policy_id, period, code, kind, amount_fen, run_id, actor, at, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	if err := tx.queryRow(ctx, `INSERT INTO policy_ledger (policy_id, period, code, kind, amount_fen, run_id, actor, at, note, paid_on, voucher, batch)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		e.Entitlement.PolicyID, e.Entitlement.Period, e.Entitlement.Code, string(e.Kind), int64(e.AmountFen),
-		e.Decision.RunID, e.By, tx.now.UnixMilli(), e.Note).Scan(&e.ID); err != nil {
+		e.Decision.RunID, e.By, tx.now.UnixMilli(), e.Note, dateArg(e.PaidOn), e.Voucher, e.Batch).Scan(&e.ID); err != nil {
 		return err
 	}
 	_, err = tx.exec(ctx, `UPDATE policy_entitlements SET net_fen = ?, updated_at = ? WHERE policy_id = ? AND period = ? AND code = ?`,
@@ -459,21 +634,25 @@ func appendLedger(ctx context.Context, tx *txn, e *policy.LedgerEntry, net chany
 }
 
 // Pay pays an approved decision's entitlement at most once; see
-// policy.Service for the rules.
-func (s *Store) Pay(ctx context.Context, ref policy.DecisionRef, by string) (*policy.LedgerEntry, bool, error) {
-	if err := requireActor(by); err != nil {
+// policy.LedgerService for the rules.
+func (s *Store) Pay(ctx context.Context, ref policy.DecisionRef, p policy.Payout) (*policy.LedgerEntry, bool, error) {
+	by, err := actor(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := p.Validate(); err != nil {
 		return nil, false, err
 	}
 	var (
 		out     *policy.LedgerEntry
 		created bool
 	)
-	err := s.db.transact(ctx, false, func(tx *txn) error {
+	err = s.db.transact(ctx, false, func(tx *txn) error {
 		var (
 			did paid
 			err error
 		)
-		if out, did, err = pay(ctx, tx, ref, by); err != nil {
+		if out, did, err = pay(ctx, tx, ref, by, p); err != nil {
 			return err
 		}
 		created = did == paidEntry
@@ -503,9 +682,41 @@ const (
 	paidMarked              // it marked the decision paid by an existing entry
 )
 
+// checkPayout bounds the day of a payout: not after today (the store's
+// clock) and not before the decision was approved, in the clock's time
+// zone.
+func checkPayout(tx *txn, d *policy.StoredDecision, p policy.Payout) error {
+	today := chanye.DateOf(tx.now)
+	approved := chanye.DateOf(d.StatusAt.In(tx.now.Location()))
+	switch {
+	case p.PaidOn.After(today.Time):
+		return chanye.Invalid("支付日期不能晚于今天 / the payment date must not be in the future",
+			map[string]string{"paid_on": fmt.Sprintf("不能晚于今天 %s / must not be after today, %s", today, today)})
+	case p.PaidOn.Before(approved.Time):
+		return chanye.Invalid("支付日期不能早于审批日期 / the payment date must not be before the approval",
+			map[string]string{"paid_on": fmt.Sprintf("不能早于审批日 %s / must not be before the approval on %s", approved, approved)})
+	}
+	return nil
+}
+
+// samePayout reports whether an entry written before records p: a replay
+// must say what the first call said, or it is a second, different
+// payment that the ledger refuses. Entries written before payouts were
+// recorded carry none and match any.
+func samePayout(e *policy.LedgerEntry, p policy.Payout) error {
+	if e == nil || (e.PaidOn.IsZero() && e.Voucher == "" && e.Batch == "") {
+		return nil
+	}
+	if e.PaidOn.Equal(p.PaidOn.Time) && e.Voucher == p.Voucher && e.Batch == p.Batch {
+		return nil
+	}
+	return chanye.Errorf(chanye.ECONFLICT, "该决定已于 %s 支付（凭证号 %s，批次号 %s），不能另记一次 / already paid on %s (voucher %s, batch %s)",
+		e.PaidOn, e.Voucher, e.Batch, e.PaidOn, e.Voucher, e.Batch)
+}
+
 // pay is the transaction of Pay: it returns the entry that carries the
 // decision out and what it did.
-func pay(ctx context.Context, tx *txn, ref policy.DecisionRef, by string) (out *policy.LedgerEntry, did paid, err error) {
+func pay(ctx context.Context, tx *txn, ref policy.DecisionRef, by string, p policy.Payout) (out *policy.LedgerEntry, did paid, err error) {
 	d, err := findDecision(ctx, tx, ref)
 	if err != nil {
 		return nil, 0, err
@@ -531,8 +742,14 @@ func pay(ctx context.Context, tx *txn, ref policy.DecisionRef, by string) (out *
 		}
 		return out, did, nil
 	}
+	if d.Status == policy.DecisionApproved {
+		if err := checkPayout(tx, d, p); err != nil {
+			return nil, 0, err
+		}
+	}
 	if len(entries) == 0 {
-		out = &policy.LedgerEntry{Entitlement: d.Entitlement(), Kind: policy.LedgerPayment, AmountFen: d.AmountFen, Decision: ref, By: by}
+		out = &policy.LedgerEntry{Entitlement: d.Entitlement(), Kind: policy.LedgerPayment, AmountFen: d.AmountFen, Decision: ref, By: by,
+			PaidOn: p.PaidOn, Voucher: p.Voucher, Batch: p.Batch}
 		if err := appendLedger(ctx, tx, out, 0); err != nil {
 			return nil, 0, err
 		}
@@ -561,7 +778,7 @@ func pay(ctx context.Context, tx *txn, ref policy.DecisionRef, by string) (out *
 			}
 		}
 		if out != nil {
-			return out, paidNothing, nil
+			return out, paidNothing, samePayout(out, p)
 		}
 	}
 	if d.RunID > lastRun {
@@ -572,7 +789,7 @@ func pay(ctx context.Context, tx *txn, ref policy.DecisionRef, by string) (out *
 		}
 		if diff != 0 {
 			out = &policy.LedgerEntry{Entitlement: d.Entitlement(), Kind: policy.LedgerAdjustment, AmountFen: diff, Decision: ref, By: by,
-				Note: "重算差额 / difference found by a later run"}
+				Note: "重算差额 / difference found by a later run", PaidOn: p.PaidOn, Voucher: p.Voucher, Batch: p.Batch}
 			if err := appendLedger(ctx, tx, out, net); err != nil {
 				return nil, 0, err
 			}
@@ -599,15 +816,16 @@ func pay(ctx context.Context, tx *txn, ref policy.DecisionRef, by string) (out *
 }
 
 // Reverse cancels what was paid for the decision's entitlement.
-func (s *Store) Reverse(ctx context.Context, ref policy.DecisionRef, reason, by string) (*policy.LedgerEntry, error) {
-	if err := requireActor(by); err != nil {
+func (s *Store) Reverse(ctx context.Context, ref policy.DecisionRef, reason string) (*policy.LedgerEntry, error) {
+	by, err := actor(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(reason) == "" {
 		return nil, chanye.Invalid("须写明冲销原因 / a reason is required", map[string]string{"reason": "必填 / required"})
 	}
 	var out *policy.LedgerEntry
-	err := s.db.transact(ctx, false, func(tx *txn) error {
+	err = s.db.transact(ctx, false, func(tx *txn) error {
 		d, err := findDecision(ctx, tx, ref)
 		if err != nil {
 			return err
@@ -679,6 +897,9 @@ func (s *Store) FindLedger(ctx context.Context, f policy.LedgerFilter) ([]*polic
 	}
 	if f.Kind != nil {
 		w.add(`kind = ?`, string(*f.Kind))
+	}
+	if f.RunID != nil {
+		w.add(`run_id = ?`, *f.RunID)
 	}
 	return readPage(ctx, s.db, ledgerColumns, ` FROM policy_ledger`, w, `id`, limit, f.Offset, scanLedger)
 }

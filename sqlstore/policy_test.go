@@ -38,11 +38,11 @@ func setClock(db *DB) *time.Time {
 func publishedPolicy(t *testing.T, s *Store) int {
 	t.Helper()
 	ctx := context.Background()
-	v, err := s.CreatePolicyVersion(ctx, policySource(t), "editor")
+	v, err := s.CreatePolicyVersion(as(ctx, "editor"), policySource(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.PublishPolicyVersion(ctx, v.PolicyID, v.Version, "director"); err != nil {
+	if _, err := s.PublishPolicyVersion(as(ctx, "director"), v.PolicyID, v.Version); err != nil {
 		t.Fatal(err)
 	}
 	return v.Version
@@ -68,9 +68,9 @@ func eligible(version int, code, district string, amount chanye.Fen) *policy.Sto
 // createRun stores a run of the test policy over ds.
 func createRun(t *testing.T, s *Store, version int, ds ...*policy.StoredDecision) *policy.Run {
 	t.Helper()
-	run := &policy.Run{AsOf: chanye.DateOf(today), By: "runner", Snapshot: "snap-1", Enterprises: len(ds),
+	run := &policy.Run{AsOf: chanye.DateOf(today), Snapshot: "snap-1", Enterprises: len(ds),
 		Policies: []policy.RunPolicy{{ID: testPolicyID, Version: version}}}
-	if err := s.CreateRun(context.Background(), run, decisions(ds...)); err != nil {
+	if err := s.CreateRun(as(context.Background(), "runner"), run, decisions(ds...)); err != nil {
 		t.Fatal(err)
 	}
 	return run
@@ -84,34 +84,77 @@ func wantCodeOf(t *testing.T, what string, err error, code string) {
 	}
 }
 
+// TestPublishNeedsCoveringCases: the store refuses to publish a version
+// whose cases are missing, lack an ineligible firm or leave a condition
+// unmet in no case, naming it; the version stays a draft (issue 9, point 4).
+func TestPublishNeedsCoveringCases(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := chanye.WithActor(context.Background(), chanye.Operator)
+		s := NewStore(db)
+		src := string(policySource(t))
+		cases := strings.Index(src, "cases:")
+		noManuf := strings.Index(src, "  - name: 非制造业")
+		shortCase := strings.Index(src, "  - name: 差一分")
+		if cases < 0 || noManuf < 0 || shortCase < 0 || shortCase > noManuf {
+			t.Fatal("fixture: the cases this test removes are not in " + testPolicyID)
+		}
+		eligibleOnly := src[:shortCase] + src[noManuf+strings.Index(src[noManuf:], "  - name: 封顶"):]
+		eligibleOnly = eligibleOnly[:strings.Index(eligibleOnly, "  - name: 有效期前")]
+		for _, tc := range []struct {
+			name, src string
+			field     string
+			want      string
+		}{
+			{"no cases", src[:cases], "cases", "没有测试用例"},
+			{"no ineligible case", eligibleOnly, "cases", "no case is an ineligible enterprise"},
+			{"manufacturing never fails", src[:noManuf] + src[noManuf+strings.Index(src[noManuf:], "  - name: 封顶"):], "conditions[0]", "条件 manufacturing"},
+		} {
+			v, err := s.CreatePolicyVersion(ctx, []byte(tc.src))
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			_, err = s.PublishPolicyVersion(ctx, testPolicyID, v.Version)
+			if chanye.ErrorCode(err) != chanye.EINVALID || !strings.Contains(chanye.ErrorFields(err)[tc.field], tc.want) {
+				t.Errorf("%s: publish = %v, want EINVALID with %s containing %q", tc.name, err, tc.field, tc.want)
+			}
+			if got, err := s.FindPolicyVersion(ctx, testPolicyID, v.Version); err != nil || got.Status != policy.StatusDraft {
+				t.Errorf("%s: version %d is %v (%v), want a draft still", tc.name, v.Version, got, err)
+			}
+		}
+		if _, err := s.FindPolicyVersion(ctx, testPolicyID, 0); chanye.ErrorCode(err) != chanye.ENOTFOUND {
+			t.Errorf("a version was published: %v", err)
+		}
+	})
+}
+
 func TestPolicyVersions(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		s := NewStore(db)
 		src := policySource(t)
-		v1, err := s.CreatePolicyVersion(ctx, src, "editor")
+		v1, err := s.CreatePolicyVersion(as(ctx, "editor"), src)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v1.Version != 1 || v1.Status != policy.StatusDraft || v1.Policy.Status != policy.StatusDraft || v1.CreatedBy != "editor" {
+		if v1.Version != 1 || v1.Status != policy.StatusDraft || v1.Policy.Status != policy.StatusDraft || v1.CreatedBy != "editor (admin)" {
 			t.Fatalf("created %d %s %s by %s, want version 1 draft", v1.Version, v1.Status, v1.Policy.Status, v1.CreatedBy)
 		}
 		if _, err := s.FindPolicyVersion(ctx, testPolicyID, 0); chanye.ErrorCode(err) != chanye.ENOTFOUND {
 			t.Fatalf("published before publishing: %v, want ENOTFOUND", err)
 		}
-		p1, err := s.PublishPolicyVersion(ctx, testPolicyID, 1, "director")
+		p1, err := s.PublishPolicyVersion(as(ctx, "director"), testPolicyID, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p1.Status != policy.StatusPublished || p1.PublishedBy != "director" || !p1.PublishedAt.Equal(today) {
+		if p1.Status != policy.StatusPublished || p1.PublishedBy != "director (admin)" || !p1.PublishedAt.Equal(today) {
 			t.Fatalf("published: %s by %s at %v", p1.Status, p1.PublishedBy, p1.PublishedAt)
 		}
-		_, err = s.PublishPolicyVersion(ctx, testPolicyID, 1, "director")
+		_, err = s.PublishPolicyVersion(as(ctx, "director"), testPolicyID, 1)
 		wantCodeOf(t, "publish twice", err, chanye.ECONFLICT)
 
 		// A change is a new draft; the published text stays as it was.
 		changed := bytes.Replace(src, []byte("最高 1000 万元"), []byte("最高一千万元"), 1)
-		v2, err := s.CreatePolicyVersion(ctx, changed, "editor")
+		v2, err := s.CreatePolicyVersion(as(ctx, "editor"), changed)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +168,7 @@ func TestPolicyVersions(t *testing.T) {
 		if got.Version != 1 || !bytes.Equal(got.Source, src) {
 			t.Fatalf("published version %d changed", got.Version)
 		}
-		if _, err := s.PublishPolicyVersion(ctx, testPolicyID, 2, "director"); err != nil {
+		if _, err := s.PublishPolicyVersion(as(ctx, "director"), testPolicyID, 2); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := s.FindPolicyVersion(ctx, testPolicyID, 1); got.Status != policy.StatusRetired || !bytes.Equal(got.Source, src) {
@@ -141,17 +184,17 @@ func TestPolicyVersions(t *testing.T) {
 		}
 
 		// Compile errors and failing cases.
-		_, err = s.CreatePolicyVersion(ctx, bytes.Replace(src, []byte("e.fy1.equipment_purchases >= p.min_equipment"), []byte("e.fy1.equipment_purchasez >= 1"), 1), "editor")
+		_, err = s.CreatePolicyVersion(as(ctx, "editor"), bytes.Replace(src, []byte("e.fy1.equipment_purchases >= p.min_equipment"), []byte("e.fy1.equipment_purchasez >= 1"), 1))
 		wantCodeOf(t, "create with a bad expression", err, chanye.EINVALID)
 		failing := bytes.Replace(src, []byte(`expect: {eligible: true, amount_yuan: "1000000"}`), []byte(`expect: {eligible: true, amount_yuan: "999999"}`), 1)
 		if bytes.Equal(failing, src) {
 			t.Fatal("test policy has no case to break")
 		}
-		v3, err := s.CreatePolicyVersion(ctx, failing, "editor")
+		v3, err := s.CreatePolicyVersion(as(ctx, "editor"), failing)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = s.PublishPolicyVersion(ctx, testPolicyID, v3.Version, "director")
+		_, err = s.PublishPolicyVersion(as(ctx, "director"), testPolicyID, v3.Version)
 		wantCodeOf(t, "publish with a failing case", err, chanye.EINVALID)
 		if f := chanye.ErrorFields(err); f["cases[0]"] == "" {
 			t.Errorf("failing case not named: %v", f)
@@ -168,12 +211,12 @@ func TestCreateRunAllOrNothing(t *testing.T) {
 		s := NewStore(db)
 		version := publishedPolicy(t, s)
 		newRun := func() *policy.Run {
-			return &policy.Run{AsOf: chanye.DateOf(today), By: "runner", Snapshot: "snap-1",
+			return &policy.Run{AsOf: chanye.DateOf(today), Snapshot: "snap-1",
 				Policies: []policy.RunPolicy{{ID: testPolicyID, Version: version}}}
 		}
 		// Fails after 1,000 decisions, several statements in.
 		boom := errors.New("evaluator failed")
-		err := s.CreateRun(ctx, newRun(), func(yield func(*policy.StoredDecision, error) bool) {
+		err := s.CreateRun(as(ctx, "runner"), newRun(), func(yield func(*policy.StoredDecision, error) bool) {
 			for i := range 1000 {
 				if !yield(eligible(version, code(t, i), "440103", 100), nil) {
 					return
@@ -185,12 +228,12 @@ func TestCreateRunAllOrNothing(t *testing.T) {
 			t.Fatalf("CreateRun: %v, want the iterator's error", err)
 		}
 		// A duplicate decision fails the whole run too.
-		err = s.CreateRun(ctx, newRun(), decisions(eligible(version, code(t, 1), "440103", 100), eligible(version, code(t, 1), "440103", 100)))
+		err = s.CreateRun(as(ctx, "runner"), newRun(), decisions(eligible(version, code(t, 1), "440103", 100), eligible(version, code(t, 1), "440103", 100)))
 		wantCodeOf(t, "duplicate decision", err, chanye.ECONFLICT)
 		// So does a policy that is not published.
 		bad := newRun()
 		bad.Policies[0].Version = 9
-		wantCodeOf(t, "unpublished version", s.CreateRun(ctx, bad, decisions()), chanye.EINVALID)
+		wantCodeOf(t, "unpublished version", s.CreateRun(as(ctx, "runner"), bad, decisions()), chanye.EINVALID)
 		if _, n, err := s.FindRuns(ctx, policy.RunFilter{}); err != nil || n != 0 {
 			t.Fatalf("runs after failures: %d, %v", n, err)
 		}
@@ -211,7 +254,7 @@ func TestCreateRunAllOrNothing(t *testing.T) {
 		ds = append(ds, &policy.StoredDecision{PolicyID: testPolicyID, Version: version, Code: code(t, 5000), Period: 2025})
 		run := newRun()
 		run.Enterprises = 1002
-		if err := s.CreateRun(ctx, run, decisions(ds...)); err != nil {
+		if err := s.CreateRun(as(ctx, "runner"), run, decisions(ds...)); err != nil {
 			t.Fatal(err)
 		}
 		wantTotal := chanye.Fen(100 * 1001 * 1002 / 2)
@@ -245,6 +288,10 @@ func TestCreateRunAllOrNothing(t *testing.T) {
 		d := page[0]
 		if d.Status != policy.DecisionComputed || d.Period != 2025 || string(d.Params) != `{"rate_bp":1000}` || len(d.Conditions) == 0 || d.Industries[0] != "auto" {
 			t.Errorf("stored decision %+v", d)
+		}
+		// A decision is as of its run's day, read with it (issue 9).
+		if one, err := s.FindDecision(ctx, d.Ref()); err != nil || d.AsOf != run.AsOf || one.AsOf != run.AsOf {
+			t.Errorf("decision as of %s and %s (%v), want the run's %s", d.AsOf, one.AsOf, err, run.AsOf)
 		}
 		no := false
 		if _, n, _ := s.FindDecisions(ctx, policy.DecisionFilter{Eligible: &no}); n != 0 {
@@ -286,16 +333,16 @@ func TestDecisionLifecycle(t *testing.T) {
 		if entries, n, _ := s.FindPublicity(ctx, policy.PublicityFilter{}); n != 0 || len(entries) != 0 {
 			t.Fatalf("public list before publicity: %d", n)
 		}
-		_, err := s.Publicise(ctx, run.ID, testPolicyID, 0, "clerk")
+		_, err := s.Publicise(as(ctx, "clerk"), run.ID, testPolicyID, 0)
 		wantCodeOf(t, "zero days", err, chanye.EINVALID)
-		pub, err := s.Publicise(ctx, run.ID, testPolicyID, 5, "clerk")
+		pub, err := s.Publicise(as(ctx, "clerk"), run.ID, testPolicyID, 5)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if pub.From.String() != "2025-06-15" || pub.To.String() != "2025-06-20" || pub.Decisions != 3 {
 			t.Fatalf("publicity %s–%s of %d", pub.From, pub.To, pub.Decisions)
 		}
-		_, err = s.Publicise(ctx, run.ID, testPolicyID, 5, "clerk")
+		_, err = s.Publicise(as(ctx, "clerk"), run.ID, testPolicyID, 5)
 		wantCodeOf(t, "publicise twice", err, chanye.ECONFLICT)
 		list, n, err := s.FindPublicity(ctx, policy.PublicityFilter{})
 		if err != nil || n != 3 {
@@ -306,21 +353,21 @@ func TestDecisionLifecycle(t *testing.T) {
 		}
 
 		// Approving inside the window fails.
-		wantCodeOf(t, "approve in the window", s.Approve(ctx, []policy.DecisionRef{ref(a)}, "director"), chanye.EINVALID)
+		wantCodeOf(t, "approve in the window", s.Approve(as(ctx, "director"), []policy.DecisionRef{ref(a)}), chanye.EINVALID)
 
 		// a objects and is upheld: withdrawn, off the list. b objects and is
 		// rejected: back on the list. absent objects to not being listed.
-		oa := &policy.Objection{Ref: ref(a), Reason: "金额应更高 / should be more", By: "enterprise:" + a}
-		if err := s.CreateObjection(ctx, oa); err != nil {
+		oa := &policy.Objection{Ref: ref(a), Reason: "金额应更高 / should be more"}
+		if err := s.CreateObjection(as(ctx, "enterprise:"+a), oa); err != nil {
 			t.Fatal(err)
 		}
-		wantCodeOf(t, "second open objection", s.CreateObjection(ctx, &policy.Objection{Ref: ref(a), Reason: "again", By: "x"}), chanye.ECONFLICT)
-		ob := &policy.Objection{Ref: ref(b), Reason: "数据有误", By: "enterprise:" + b}
-		if err := s.CreateObjection(ctx, ob); err != nil {
+		wantCodeOf(t, "second open objection", s.CreateObjection(as(ctx, "x"), &policy.Objection{Ref: ref(a), Reason: "again"}), chanye.ECONFLICT)
+		ob := &policy.Objection{Ref: ref(b), Reason: "数据有误"}
+		if err := s.CreateObjection(as(ctx, "enterprise:"+b), ob); err != nil {
 			t.Fatal(err)
 		}
-		oc := &policy.Objection{Ref: ref(absent), Reason: "我也符合 / we qualify too", By: "enterprise:" + absent}
-		if err := s.CreateObjection(ctx, oc); err != nil {
+		oc := &policy.Objection{Ref: ref(absent), Reason: "我也符合 / we qualify too"}
+		if err := s.CreateObjection(as(ctx, "enterprise:"+absent), oc); err != nil {
 			t.Fatal(err)
 		}
 		if !oc.Absent || oa.Absent {
@@ -329,17 +376,17 @@ func TestDecisionLifecycle(t *testing.T) {
 		if d, _ := s.FindDecision(ctx, ref(a)); d.Status != policy.DecisionObjected {
 			t.Errorf("a is %s, want objected", d.Status)
 		}
-		if _, err := s.ResolveObjection(ctx, oa.ID, true, "核实后撤回 / withdrawn for recomputation", "department"); err != nil {
+		if _, err := s.ResolveObjection(as(ctx, "department"), oa.ID, true, "核实后撤回 / withdrawn for recomputation"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.ResolveObjection(ctx, oa.ID, false, "again", "department"); chanye.ErrorCode(err) != chanye.ECONFLICT {
+		if _, err := s.ResolveObjection(as(ctx, "department"), oa.ID, false, "again"); chanye.ErrorCode(err) != chanye.ECONFLICT {
 			t.Errorf("resolve twice: %v, want ECONFLICT", err)
 		}
-		rb, err := s.ResolveObjection(ctx, ob.ID, false, "数据无误 / data confirmed", "department")
-		if err != nil || rb.Status != policy.ObjectionRejected || rb.ResolvedBy != "department" {
+		rb, err := s.ResolveObjection(as(ctx, "department"), ob.ID, false, "数据无误 / data confirmed")
+		if err != nil || rb.Status != policy.ObjectionRejected || rb.ResolvedBy != "department (admin)" {
 			t.Fatalf("reject: %+v, %v", rb, err)
 		}
-		if _, err := s.ResolveObjection(ctx, oc.ID, true, "将重算 / to be recomputed", "department"); err != nil {
+		if _, err := s.ResolveObjection(as(ctx, "department"), oc.ID, true, "将重算 / to be recomputed"); err != nil {
 			t.Fatal(err)
 		}
 		if d, _ := s.FindDecision(ctx, ref(a)); d.Status != policy.DecisionWithdrawn {
@@ -357,21 +404,21 @@ func TestDecisionLifecycle(t *testing.T) {
 
 		// After the window: no more objections; approve, pay, pay again.
 		*clock = today.AddDate(0, 0, 6) // 2025-06-21
-		wantCodeOf(t, "object after the window", s.CreateObjection(ctx, &policy.Objection{Ref: ref(c), Reason: "late", By: "x"}), chanye.EINVALID)
-		wantCodeOf(t, "approve withdrawn", s.Approve(ctx, []policy.DecisionRef{ref(a)}, "director"), chanye.EINVALID)
-		_, _, err = s.Pay(ctx, ref(b), "treasury")
+		wantCodeOf(t, "object after the window", s.CreateObjection(as(ctx, "x"), &policy.Objection{Ref: ref(c), Reason: "late"}), chanye.EINVALID)
+		wantCodeOf(t, "approve withdrawn", s.Approve(as(ctx, "director"), []policy.DecisionRef{ref(a)}), chanye.EINVALID)
+		_, _, err = s.Pay(as(ctx, "treasury"), ref(b), payout(s))
 		wantCodeOf(t, "pay before approval", err, chanye.EINVALID)
-		if err := s.Approve(ctx, []policy.DecisionRef{ref(b), ref(c)}, "director"); err != nil {
+		if err := s.Approve(as(ctx, "director"), []policy.DecisionRef{ref(b), ref(c)}); err != nil {
 			t.Fatal(err)
 		}
-		p1, created, err := s.Pay(ctx, ref(b), "treasury")
+		p1, created, err := s.Pay(as(ctx, "treasury"), ref(b), payout(s))
 		if err != nil || !created {
 			t.Fatalf("pay: created %v, %v", created, err)
 		}
-		if p1.Kind != policy.LedgerPayment || p1.AmountFen != 200_00 || p1.By != "treasury" || p1.Entitlement != (policy.Entitlement{PolicyID: testPolicyID, Period: 2025, Code: b}) {
+		if p1.Kind != policy.LedgerPayment || p1.AmountFen != 200_00 || p1.By != "treasury (admin)" || p1.Entitlement != (policy.Entitlement{PolicyID: testPolicyID, Period: 2025, Code: b}) {
 			t.Errorf("payment %+v", p1)
 		}
-		p2, created, err := s.Pay(ctx, ref(b), "treasury")
+		p2, created, err := s.Pay(as(ctx, "treasury"), ref(b), payout(s))
 		if err != nil || p2.ID != p1.ID || created {
 			t.Fatalf("pay again: %+v, created %v, %v; want entry %d, a replay", p2, created, err, p1.ID)
 		}
@@ -386,8 +433,8 @@ func TestDecisionLifecycle(t *testing.T) {
 		for _, e := range events {
 			trail = append(trail, fmt.Sprintf("%s:%s>%s:%s", e.Action, e.From, e.To, e.By))
 		}
-		want := "[publicise:computed>publicised:clerk object:publicised>objected:enterprise:" + b +
-			" reject:objected>publicised:department approve:publicised>approved:director pay:approved>paid:treasury]"
+		want := "[publicise:computed>publicised:clerk (admin) object:publicised>objected:enterprise:" + b +
+			" (admin) reject:objected>publicised:department (admin) approve:publicised>approved:director (admin) pay:approved>paid:treasury (admin)]"
 		if fmt.Sprint(trail) != want {
 			t.Errorf("events\n got %v\nwant %s", trail, want)
 		}
@@ -399,7 +446,7 @@ func TestDecisionLifecycle(t *testing.T) {
 func publicisedAndApproved(t *testing.T, s *Store, clock *time.Time, run *policy.Run, codes ...string) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := s.Publicise(ctx, run.ID, testPolicyID, 5, "clerk"); err != nil {
+	if _, err := s.Publicise(as(ctx, "clerk"), run.ID, testPolicyID, 5); err != nil {
 		t.Fatal(err)
 	}
 	*clock = clock.AddDate(0, 0, 10)
@@ -407,7 +454,7 @@ func publicisedAndApproved(t *testing.T, s *Store, clock *time.Time, run *policy
 	for _, c := range codes {
 		refs = append(refs, policy.DecisionRef{RunID: run.ID, PolicyID: testPolicyID, Code: c})
 	}
-	if err := s.Approve(ctx, refs, "director"); err != nil {
+	if err := s.Approve(as(ctx, "director"), refs); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -429,7 +476,7 @@ func TestPayRace(t *testing.T) {
 		version := publishedPolicy(t, s)
 		a := code(t, 1)
 		run := createRun(t, s, version, eligible(version, a, "440103", 500_00))
-		if _, err := s.Publicise(ctx, run.ID, testPolicyID, 5, "clerk"); err != nil {
+		if _, err := s.Publicise(as(ctx, "clerk"), run.ID, testPolicyID, 5); err != nil {
 			t.Fatal(err)
 		}
 		*clock = clock.AddDate(0, 0, 10)
@@ -449,11 +496,11 @@ func TestPayRace(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				if err := s.Approve(ctx, []policy.DecisionRef{ref}, fmt.Sprintf("director-%d", i)); err != nil {
+				if err := s.Approve(as(ctx, fmt.Sprintf("director-%d", i)), []policy.DecisionRef{ref}); err != nil {
 					errs[i] = err
 					return
 				}
-				e, created, err := s.Pay(ctx, ref, fmt.Sprintf("treasury-%d", i))
+				e, created, err := s.Pay(as(ctx, fmt.Sprintf("treasury-%d", i)), ref, payout(s))
 				if err != nil {
 					errs[i] = err
 					return
@@ -514,7 +561,8 @@ func TestRerunAdjustsAndReversal(t *testing.T) {
 		run1 := createRun(t, s, version, eligible(version, a, "440103", 100_000_00))
 		publicisedAndApproved(t, s, clock, run1, a)
 		ref1 := policy.DecisionRef{RunID: run1.ID, PolicyID: testPolicyID, Code: a}
-		pay, _, err := s.Pay(ctx, ref1, "treasury")
+		first := payout(s)
+		pay, _, err := s.Pay(as(ctx, "treasury"), ref1, first)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -523,17 +571,17 @@ func TestRerunAdjustsAndReversal(t *testing.T) {
 		run2 := createRun(t, s, version, eligible(version, a, "440103", 120_000_00))
 		publicisedAndApproved(t, s, clock, run2, a)
 		ref2 := policy.DecisionRef{RunID: run2.ID, PolicyID: testPolicyID, Code: a}
-		adj, created, err := s.Pay(ctx, ref2, "treasury")
+		adj, created, err := s.Pay(as(ctx, "treasury"), ref2, payout(s))
 		if err != nil || !created {
 			t.Fatalf("pay the re-run: created %v, %v", created, err)
 		}
 		if adj.Kind != policy.LedgerAdjustment || adj.AmountFen != 20_000_00 || adj.Decision != ref2 {
 			t.Fatalf("re-run paid %+v, want an adjustment of 20,000 yuan", adj)
 		}
-		if again, created, err := s.Pay(ctx, ref2, "treasury"); err != nil || again.ID != adj.ID || created {
+		if again, created, err := s.Pay(as(ctx, "treasury"), ref2, payout(s)); err != nil || again.ID != adj.ID || created {
 			t.Fatalf("pay the re-run again: %+v, created %v, %v", again, created, err)
 		}
-		if again, created, err := s.Pay(ctx, ref1, "treasury"); err != nil || again.ID != pay.ID || created {
+		if again, created, err := s.Pay(as(ctx, "treasury"), ref1, first); err != nil || again.ID != pay.ID || created {
 			t.Fatalf("pay the first run again: %+v, created %v, %v; want the payment", again, created, err)
 		}
 		if n := countPayments(t, db); n != 1 {
@@ -544,34 +592,34 @@ func TestRerunAdjustsAndReversal(t *testing.T) {
 		run3 := createRun(t, s, version, eligible(version, a, "440103", 120_000_00))
 		publicisedAndApproved(t, s, clock, run3, a)
 		ref3 := policy.DecisionRef{RunID: run3.ID, PolicyID: testPolicyID, Code: a}
-		if same, created, err := s.Pay(ctx, ref3, "treasury"); err != nil || same.ID != pay.ID || created {
+		if same, created, err := s.Pay(as(ctx, "treasury"), ref3, payout(s)); err != nil || same.ID != pay.ID || created {
 			t.Fatalf("pay an unchanged re-run: %+v, created %v, %v; want the payment", same, created, err)
 		}
 
 		// Reversal cancels the net; a second reversal has nothing to cancel.
-		_, err = s.Reverse(ctx, ref2, "", "treasury")
+		_, err = s.Reverse(as(ctx, "treasury"), ref2, "")
 		wantCodeOf(t, "reverse without a reason", err, chanye.EINVALID)
-		rev, err := s.Reverse(ctx, ref2, "重复拨付 / paid in error", "treasury")
+		rev, err := s.Reverse(as(ctx, "treasury"), ref2, "重复拨付 / paid in error")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if rev.Kind != policy.LedgerReversal || rev.AmountFen != -120_000_00 {
 			t.Fatalf("reversal %+v", rev)
 		}
-		_, err = s.Reverse(ctx, ref2, "again", "treasury")
+		_, err = s.Reverse(as(ctx, "treasury"), ref2, "again")
 		wantCodeOf(t, "reverse twice", err, chanye.ECONFLICT)
 		for _, r := range []policy.DecisionRef{ref1, ref2, ref3} {
 			if d, _ := s.FindDecision(ctx, r); d.Status != policy.DecisionReversed {
 				t.Errorf("%s is %s, want reversed", r, d.Status)
 			}
 		}
-		_, _, err = s.Pay(ctx, ref2, "treasury")
+		_, _, err = s.Pay(as(ctx, "treasury"), ref2, payout(s))
 		wantCodeOf(t, "pay a reversed decision", err, chanye.EINVALID)
 
 		// A later run pays it again as an adjustment, never a second payment.
 		run4 := createRun(t, s, version, eligible(version, a, "440103", 110_000_00))
 		publicisedAndApproved(t, s, clock, run4, a)
-		back, created, err := s.Pay(ctx, policy.DecisionRef{RunID: run4.ID, PolicyID: testPolicyID, Code: a}, "treasury")
+		back, created, err := s.Pay(as(ctx, "treasury"), policy.DecisionRef{RunID: run4.ID, PolicyID: testPolicyID, Code: a}, payout(s))
 		if err != nil || !created {
 			t.Fatalf("pay after reversal: created %v, %v", created, err)
 		}
@@ -602,10 +650,10 @@ func TestRerunAdjustsAndReversal(t *testing.T) {
 		r6 := createRun(t, s, version, eligible(version, b, "440103", 60_00))
 		publicisedAndApproved(t, s, clock, r5, b)
 		publicisedAndApproved(t, s, clock, r6, b)
-		if _, _, err := s.Pay(ctx, policy.DecisionRef{RunID: r6.ID, PolicyID: testPolicyID, Code: b}, "treasury"); err != nil {
+		if _, _, err := s.Pay(as(ctx, "treasury"), policy.DecisionRef{RunID: r6.ID, PolicyID: testPolicyID, Code: b}, payout(s)); err != nil {
 			t.Fatal(err)
 		}
-		_, _, err = s.Pay(ctx, policy.DecisionRef{RunID: r5.ID, PolicyID: testPolicyID, Code: b}, "treasury")
+		_, _, err = s.Pay(as(ctx, "treasury"), policy.DecisionRef{RunID: r5.ID, PolicyID: testPolicyID, Code: b}, payout(s))
 		wantCodeOf(t, "pay a stale decision", err, chanye.ECONFLICT)
 	})
 }
@@ -626,21 +674,21 @@ func TestPolicyDepartment(t *testing.T) {
 			t.Fatal("the shipped policy names no department")
 		}
 		without := strings.Replace(src, "\ndepartment: 市工业和信息化局\n", "\n", 1)
-		_, err := s.CreatePolicyVersion(ctx, []byte(without), "editor")
+		_, err := s.CreatePolicyVersion(as(ctx, "editor"), []byte(without))
 		wantCode(t, err, chanye.EINVALID)
 		if chanye.ErrorFields(err)["department"] == "" {
 			t.Errorf("no department: %v, want the field named", err)
 		}
 		unknown := strings.Replace(src, "\ndepartment: 市工业和信息化局\n", "\ndepartment: 市工业和信息化局办公室\n", 1)
-		_, err = s.CreatePolicyVersion(ctx, []byte(unknown), "editor")
+		_, err = s.CreatePolicyVersion(as(ctx, "editor"), []byte(unknown))
 		wantCode(t, err, chanye.EINVALID)
 		if f := chanye.ErrorFields(err)["department"]; !strings.Contains(f, "市科技局") {
 			t.Errorf("unknown department: %q, want the catalog's departments listed", f)
 		}
 		two := strings.Replace(src, "\ndepartment: 市工业和信息化局\n", "\ndepartment: 市工业和信息化局、市科技局\n", 1)
-		_, err = s.CreatePolicyVersion(ctx, []byte(two), "editor")
+		_, err = s.CreatePolicyVersion(as(ctx, "editor"), []byte(two))
 		wantCode(t, err, chanye.EINVALID)
-		v, err := s.CreatePolicyVersion(ctx, []byte(src), "editor")
+		v, err := s.CreatePolicyVersion(as(ctx, "editor"), []byte(src))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -655,7 +703,7 @@ func TestPolicyDepartment(t *testing.T) {
 // databases, and the audit log reconciles them (issue 9, points 1 and 2).
 func TestRunVerdictsStored(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *DB) {
-		ctx := context.Background()
+		ctx := as(context.Background(), "runner")
 		s := NewStore(db)
 		version := publishedPolicy(t, s)
 		needs := func(c string) *policy.StoredDecision {
@@ -664,7 +712,7 @@ func TestRunVerdictsStored(t *testing.T) {
 			d.Needs = []policy.Need{{Variable: "e.fy1.equipment_purchases", LabelZH: "设备购置额（上年度）", LabelEN: "Equipment purchases (last fiscal year)", FiscalYear: 2024}}
 			return d
 		}
-		run := &policy.Run{AsOf: chanye.DateOf(today), By: "runner", Snapshot: "snap-1", Enterprises: 10,
+		run := &policy.Run{AsOf: chanye.DateOf(today), Snapshot: "snap-1", Enterprises: 10,
 			Policies: []policy.RunPolicy{{ID: testPolicyID, Version: version, NotEligible: 5, Errors: 2,
 				ErrorSamples: []policy.RunError{{Code: code(t, 7), Message: "division by zero"}, {Code: code(t, 8), Message: "division by zero"}}}}}
 		err := s.CreateRun(ctx, run, decisions(eligible(version, code(t, 1), "440103", 100), needs(code(t, 2)), needs(code(t, 3)),
@@ -700,12 +748,23 @@ func TestRunVerdictsStored(t *testing.T) {
 		// A needs-data decision must say what it needs.
 		bare := needs(code(t, 5))
 		bare.Needs = nil
-		err = s.CreateRun(ctx, &policy.Run{AsOf: chanye.DateOf(today), By: "runner", Snapshot: "snap-2",
+		err = s.CreateRun(ctx, &policy.Run{AsOf: chanye.DateOf(today), Snapshot: "snap-2",
 			Policies: []policy.RunPolicy{{ID: testPolicyID, Version: version}}}, decisions(bare))
 		wantCodeOf(t, "needs data without needs", err, chanye.EINVALID)
 		// More samples than errors are refused.
-		err = s.CreateRun(ctx, &policy.Run{AsOf: chanye.DateOf(today), By: "runner", Snapshot: "snap-2",
+		err = s.CreateRun(ctx, &policy.Run{AsOf: chanye.DateOf(today), Snapshot: "snap-2",
 			Policies: []policy.RunPolicy{{ID: testPolicyID, Version: version, Errors: 1, ErrorSamples: make([]policy.RunError, 2)}}}, decisions())
 		wantCodeOf(t, "more samples than errors", err, chanye.EINVALID)
 	})
+}
+
+// as returns ctx acting as an administrator called name: the store records
+// who acts from the context.
+func as(ctx context.Context, name string) context.Context {
+	return chanye.WithActor(ctx, &chanye.Actor{Name: name, Role: chanye.RoleAdmin})
+}
+
+// payout is a payment made today by the store's clock.
+func payout(s *Store) policy.Payout {
+	return policy.Payout{PaidOn: chanye.DateOf(s.db.Now()), Voucher: "记-2025-0001", Batch: "GK20250001"}
 }

@@ -215,6 +215,9 @@ func (rc *reconciler) ledgerRows(ctx context.Context, tx *txn) error {
 		rc.differ(table, key, "actor", l.By, a.e.By)
 		rc.differ(table, key, "at", l.At.UnixMilli(), a.e.At.UnixMilli())
 		rc.differ(table, key, "note", l.Note, a.e.Note)
+		rc.differ(table, key, "paid_on", l.PaidOn.String(), a.e.PaidOn.String())
+		rc.differ(table, key, "voucher", l.Voucher, a.e.Voucher)
+		rc.differ(table, key, "batch", l.Batch, a.e.Batch)
 		return nil
 	})
 	if err != nil {

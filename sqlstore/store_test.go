@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -643,6 +644,53 @@ func TestTiers(t *testing.T) {
 		}
 		_, err = s.DeleteTier(ctx, e.Code, gazelle, date("2020-01-01"))
 		wantCode(t, err, chanye.ENOTFOUND)
+	})
+}
+
+// TestTierLevel: the level of a tier is stored by PutTier, by a bulk upsert
+// (which rewrites a tier whose level alone changed) and with a new
+// enterprise, is read back by FindEnterpriseByCode and ScanTiers, and an
+// unknown level is refused naming the field (issue 9, point 6).
+func TestTierLevel(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		s := newStore(t, db)
+		e := enterprise(t, 1, "440103", "3612")
+		e.Tiers = []chanye.Tier{{Kind: chanye.TierSRDI, Level: chanye.LevelProvincial, From: date("2024-10-10"), Source: "广东省工信厅"}}
+		if err := s.CreateEnterprise(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		lg := chanye.Tier{Kind: chanye.TierLittleGiant, Level: chanye.LevelNational, From: date("2025-07-15"), Source: "工信部"}
+		got, err := s.PutTier(ctx, e.Code, lg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Tiers) != 2 || got.Tiers[0].Level != chanye.LevelProvincial || got.Tiers[1] != lg {
+			t.Errorf("tiers %+v, want the provincial SRDI and the national little giant of 2025-07-15", got.Tiers)
+		}
+		_, err = s.PutTier(ctx, e.Code, chanye.Tier{Kind: chanye.TierGazelle, Level: "county", From: date("2025-01-01")})
+		wantCode(t, err, chanye.EINVALID)
+		if !strings.Contains(chanye.ErrorFields(err)["level"], "municipal") {
+			t.Errorf("fields %v, want level naming the levels", chanye.ErrorFields(err))
+		}
+		// A bulk upsert of the same tier with another level changes it.
+		err = s.Bulk(ctx, func(w chanye.BulkWriter) error {
+			return w.PutTier(&chanye.TierRecord{Code: e.Code, Tier: chanye.Tier{Kind: chanye.TierSRDI, Level: chanye.LevelMunicipal,
+				From: date("2024-10-10"), Source: "广东省工信厅"}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var scanned []chanye.TierRecord
+		if err := s.ScanTiers(ctx, chanye.EnterpriseFilter{}, func(r *chanye.TierRecord) error {
+			scanned = append(scanned, *r)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(scanned) != 2 || scanned[0].Level != chanye.LevelMunicipal || scanned[0].From != date("2024-10-10") || scanned[1].Level != chanye.LevelNational {
+			t.Errorf("scanned %+v, want the SRDI now municipal and the little giant national", scanned)
+		}
 	})
 }
 

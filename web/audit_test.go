@@ -16,8 +16,8 @@ import (
 
 func TestAuditPage(t *testing.T) {
 	f := newFixture(t)
-	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: f.store, Enterprises: f.store, Policies: f.store})
-	h, err := NewHandler(Config{Now: testclock.Now, Catalog: f.store, Enterprises: f.store, Policies: f.store, Engine: eng, Audit: f.store})
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: f.store, Enterprises: f.store, Versions: f.store, Runs: f.store})
+	h, err := NewHandler(Config{Now: testclock.Now, Catalog: f.store, Enterprises: f.store, Policies: f.store.PolicyServices(), Engine: eng, Audit: f.store})
 	if err != nil {
 		t.Fatal(err)
 	}

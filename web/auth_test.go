@@ -45,8 +45,8 @@ func authFixtureLog(t *testing.T, log *slog.Logger) *httptest.Server {
 	}
 	accounts := auth.NewThrottle(store, store)
 	m := httpauth.New(httpauth.Config{Accounts: accounts})
-	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store})
-	h, err := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store, Engine: eng, Accounts: accounts, Auth: m, Logger: log})
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store})
+	h, err := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Engine: eng, Accounts: accounts, Auth: m, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

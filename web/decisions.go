@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/policy"
@@ -41,7 +42,7 @@ type decisionsView struct {
 // policyTitles maps the id of every stored policy to its title in l, from
 // the latest versions.
 func (s *Server) policyTitles(ctx context.Context, l Lang) (map[string]string, []*policy.Version, error) {
-	latest, _, err := s.cfg.Policies.FindPolicies(ctx, policy.VersionFilter{Latest: true, Limit: 1000})
+	latest, _, err := s.cfg.Policies.Versions.FindPolicies(ctx, policy.VersionFilter{Latest: true, Limit: 1000})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -68,7 +69,7 @@ func (s *Server) decisionList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	runs, _, err := s.cfg.Policies.FindRuns(ctx, policy.RunFilter{Limit: 100})
+	runs, _, err := s.cfg.Policies.Runs.FindRuns(ctx, policy.RunFilter{Limit: 100})
 	if err != nil {
 		return err
 	}
@@ -141,7 +142,7 @@ func (s *Server) decisionList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Offset = v.offset()
-	list, total, err := s.cfg.Policies.FindDecisions(ctx, f)
+	list, total, err := s.cfg.Policies.Runs.FindDecisions(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -210,7 +211,7 @@ func runRowOf(l Lang, rn *policy.Run) runRow {
 func (s *Server) runsView(r *http.Request) (*runsView, error) {
 	v := &runsView{page: s.newPage(r, "decisions"), AsOf: chanye.DateOf(s.now()).String()}
 	v.Title = v.L.T("run.title")
-	runs, _, err := s.cfg.Policies.FindRuns(r.Context(), policy.RunFilter{Limit: 100})
+	runs, _, err := s.cfg.Policies.Runs.FindRuns(r.Context(), policy.RunFilter{Limit: 100})
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +239,7 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) error {
 	d, err := chanye.ParseDate(asOf)
 	if err == nil {
 		var run *policy.Run
-		if run, err = s.cfg.Engine.Run(r.Context(), d, actor(r)); err == nil {
+		if run, err = s.cfg.Engine.Run(r.Context(), d); err == nil {
 			http.Redirect(w, r, "/runs/"+strconv.FormatInt(run.ID, 10), http.StatusSeeOther)
 			return nil
 		}
@@ -287,7 +288,7 @@ func (s *Server) showRun(w http.ResponseWriter, r *http.Request, msg string) err
 	if err != nil || id < 1 {
 		return chanye.Errorf(chanye.ENOTFOUND, "批量计算不存在 / no such run")
 	}
-	rn, err := s.cfg.Policies.FindRun(ctx, id)
+	rn, err := s.cfg.Policies.Runs.FindRun(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -306,7 +307,7 @@ func (s *Server) showRun(w http.ResponseWriter, r *http.Request, msg string) err
 			NeedsURL:     "/decisions?verdict=needs_data&run=" + strconv.FormatInt(rn.ID, 10) + "&policy=" + url.QueryEscape(p.ID),
 			PubliciseURL: "/runs/" + strconv.FormatInt(rn.ID, 10) + "/policies/" + url.PathEscape(p.ID) + "/publicise"}
 		pid, rid := p.ID, rn.ID
-		pub, _, err := s.cfg.Policies.FindPublicity(ctx, policy.PublicityFilter{RunID: &rid, PolicyID: &pid, Limit: 1})
+		pub, _, err := s.cfg.Policies.Publicity.FindPublicity(ctx, policy.PublicityFilter{RunID: &rid, PolicyID: &pid, Limit: 1})
 		if err != nil {
 			return err
 		}
@@ -331,7 +332,7 @@ func (s *Server) publicise(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || id < 1 {
 		return chanye.Errorf(chanye.ENOTFOUND, "批量计算不存在 / no such run")
 	}
-	_, err = s.cfg.Policies.Publicise(r.Context(), id, r.PathValue("policy"), publicityDays, actor(r))
+	_, err = s.cfg.Policies.Publicity.Publicise(r.Context(), id, r.PathValue("policy"), publicityDays)
 	switch chanye.ErrorCode(err) {
 	case "":
 		http.Redirect(w, r, "/runs/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
@@ -344,11 +345,13 @@ func (s *Server) publicise(w http.ResponseWriter, r *http.Request) error {
 
 type publicityRow struct {
 	Policy, Document, Code, Name, Amount, From, To, ObjectURL string
+	Issuer, Contact, Phone, Email                             string
 }
 
 type publicityView struct {
 	page
 	Policies []option
+	Query    string
 	Rows     []publicityRow
 	pager
 	Today string
@@ -378,20 +381,31 @@ func (s *Server) publicity(w http.ResponseWriter, r *http.Request) error {
 	if pid != "" {
 		f.PolicyID = &pid
 	}
+	if v.Query = strings.TrimSpace(q.Get("q")); v.Query != "" {
+		f.Query = &v.Query
+	}
 	bad := map[string]string{}
+	if utf8.RuneCountInString(v.Query) > 100 {
+		bad["q"] = "至多 100 个字符 / at most 100 characters"
+	}
 	if v.read(q, bad); len(bad) > 0 {
 		return chanye.Invalid("筛选条件有误 / invalid filter", bad)
 	}
 	f.Offset = v.offset()
-	list, total, err := s.cfg.Policies.FindPublicity(ctx, f)
+	list, total, err := s.cfg.Policies.Publicity.FindPublicity(ctx, f)
 	if err != nil {
 		return err
 	}
 	v.link(r.URL, total)
 	for _, e := range list {
-		v.Rows = append(v.Rows, publicityRow{Policy: l.Pick(e.TitleZH, e.TitleEN), Document: e.Document, Code: e.Code, Name: e.Name,
+		row := publicityRow{Policy: l.Pick(e.TitleZH, e.TitleEN), Document: e.Document, Code: e.Code, Name: e.Name,
 			Amount: yuan(e.AmountFen), From: e.PublicFrom.String(), To: e.PublicTo.String(),
-			ObjectURL: "/enterprises/" + e.Code + "/policies#objection"})
+			ObjectURL: "/enterprises/" + e.Code + "/policies#objection", Issuer: e.Issuer, Contact: e.Department}
+		// Only what the policy file says: a phone or e-mail is never made up.
+		if c := e.Contact; c != nil {
+			row.Contact, row.Phone, row.Email = c.Unit, c.Phone, c.Email
+		}
+		v.Rows = append(v.Rows, row)
 	}
 	return s.render(w, "publicity", v)
 }

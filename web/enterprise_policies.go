@@ -1,6 +1,9 @@
 package web
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -38,18 +41,28 @@ type decisionView struct {
 	URL                               string
 }
 
-// storedNeedsView is a needs-data decision a run stored.
+// storedNeedsView is a needs-data decision a run stored, as of the run's
+// as-of date.
 type storedNeedsView struct {
-	RunID int64
-	Title string
-	Needs []string
+	RunID   int64
+	RunAsOf string // the day the run decided as of
+	Title   string
+	Needs   []string
 }
 
+// storedView is a stored decision with the explanation its run stored, as
+// of the run's as-of date.
 type storedView struct {
 	RunID                int64
+	RunAsOf              string // the day the run decided as of
+	Period               int    // the policy year the entitlement is of
 	Title, Amount        string
 	Status, StatusKey    string
 	PublicFrom, PublicTo string
+	Conditions           []conditionView
+	ExplainURL           string // the live explanation as of the run's day
+	Payment              string // 已拨付 with the day and the treasury's reference
+	Reversal             string // 已冲回 with the day and the reason
 }
 
 type objectionForm struct {
@@ -64,7 +77,9 @@ type objectionForm struct {
 type entPoliciesView struct {
 	page
 	E                  *chanye.Enterprise
-	AsOf               string
+	AsOf               string // the day the live explanations are as of
+	Today              bool   // AsOf is today
+	AsOfURL            string // the page's address, for the as-of form
 	Granted, NearMiss  []decisionView
 	Others             []decisionView
 	NeedsData          []decisionView
@@ -79,6 +94,7 @@ type entPoliciesView struct {
 type objectionView struct {
 	Title, Reason, Status, StatusKey, At string
 	Absent                               bool
+	Reply, RepliedAt                     string // the department's answer
 }
 
 func (s *Server) enterpriseCode(r *http.Request) (string, error) {
@@ -102,9 +118,23 @@ func (s *Server) enterprisePolicies(w http.ResponseWriter, r *http.Request) erro
 	return s.render(w, "enterprise_policies", v)
 }
 
+// entPoliciesView explains every published policy for the enterprise as of
+// the day ?as_of= names (today by default) and lists its stored decisions,
+// each with the explanation its run stored as of the run's day: a run's
+// decision and today's explanation may rightly differ, and the page says
+// which day each is of.
 func (s *Server) entPoliciesView(r *http.Request, code string) (*entPoliciesView, error) {
 	ctx := r.Context()
-	ed, err := s.cfg.Engine.ExplainEnterprise(ctx, code, chanye.DateOf(s.now()))
+	today := chanye.DateOf(s.now())
+	asOf := today
+	if q := strings.TrimSpace(r.URL.Query().Get("as_of")); q != "" {
+		d, err := chanye.ParseDate(q)
+		if err != nil {
+			return nil, chanye.Invalid("基准日有误 / invalid as-of date", map[string]string{"as_of": err.Error()})
+		}
+		asOf = d
+	}
+	ed, err := s.cfg.Engine.ExplainEnterprise(ctx, code, asOf)
 	if err != nil {
 		return nil, err
 	}
@@ -112,8 +142,8 @@ func (s *Server) entPoliciesView(r *http.Request, code string) (*entPoliciesView
 	if err != nil {
 		return nil, err
 	}
-	v := &entPoliciesView{page: s.newPage(r, "enterprises"), E: e, AsOf: ed.AsOf.String(),
-		ProfileURL: "/enterprises/" + code, Action: "/enterprises/" + code + "/objections"}
+	v := &entPoliciesView{page: s.newPage(r, "enterprises"), E: e, AsOf: ed.AsOf.String(), Today: ed.AsOf == today,
+		AsOfURL: "/enterprises/" + code + "/policies", ProfileURL: "/enterprises/" + code, Action: "/enterprises/" + code + "/objections"}
 	l := v.L
 	v.Title = e.Name + " · " + l.T("ep.title")
 	for _, d := range ed.Granted {
@@ -133,13 +163,12 @@ func (s *Server) entPoliciesView(r *http.Request, code string) (*entPoliciesView
 		return nil, err
 	}
 	for _, d := range ed.StoredNeedsData {
-		sv := storedNeedsView{RunID: d.RunID, Title: orDefault(titles[d.PolicyID], d.PolicyID)}
+		sv := storedNeedsView{RunID: d.RunID, RunAsOf: dateText(d.AsOf), Title: orDefault(titles[d.PolicyID], d.PolicyID)}
 		for _, n := range d.Needs {
 			sv.Needs = append(sv.Needs, needText(l, n))
 		}
 		v.StoredNeeds = append(v.StoredNeeds, sv)
 	}
-	today := chanye.DateOf(s.now())
 	targets := map[string]bool{}
 	addTarget := func(run int64, pid string, own bool) {
 		key := fmt.Sprintf("%d/%s", run, pid)
@@ -153,10 +182,48 @@ func (s *Server) entPoliciesView(r *http.Request, code string) (*entPoliciesView
 		}
 		v.Targets = append(v.Targets, option{Value: key, Text: text})
 	}
+	paid, err := s.paymentsOf(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	loc := s.now().Location()
 	for _, d := range ed.Stored {
-		v.Stored = append(v.Stored, storedView{RunID: d.RunID, Title: orDefault(titles[d.PolicyID], d.PolicyID),
+		sv := storedView{RunID: d.RunID, RunAsOf: d.AsOf.String(), Period: d.Period, Title: orDefault(titles[d.PolicyID], d.PolicyID),
 			Amount: yuan(d.AmountFen), Status: l.T("dstatus." + string(d.Status)), StatusKey: string(d.Status),
-			PublicFrom: dateText(d.PublicFrom), PublicTo: dateText(d.PublicTo)})
+			PublicFrom: dateText(d.PublicFrom), PublicTo: dateText(d.PublicTo),
+			ExplainURL: v.AsOfURL + "?as_of=" + d.AsOf.String()}
+		outcomes, err := storedOutcomes(d.Conditions)
+		if err != nil {
+			return nil, fmt.Errorf("web: decision %s: conditions: %w", d.Ref(), err)
+		}
+		for _, o := range outcomes {
+			sv.Conditions = append(sv.Conditions, conditionViewOf(l, o))
+		}
+		es := paid[d.Entitlement()]
+		switch d.Status {
+		case policy.DecisionPaid:
+			// The entry of this run, else the entitlement's payment that
+			// carries it.
+			var e *policy.LedgerEntry
+			for _, x := range es {
+				if x.Kind != policy.LedgerReversal && (e == nil || x.Decision.RunID == d.RunID) {
+					e = x
+				}
+			}
+			switch {
+			case e != nil && e.Voucher != "":
+				sv.Payment = l.Tf("lc.ep.paid", e.PaidOn, e.Voucher, e.Batch)
+			case e != nil:
+				sv.Payment = l.T("lc.ep.paidold")
+			}
+		case policy.DecisionReversed:
+			for _, x := range es {
+				if x.Kind == policy.LedgerReversal {
+					sv.Reversal = l.Tf("lc.ep.reversed", x.At.In(loc).Format("2006-01-02"), x.Note)
+				}
+			}
+		}
+		v.Stored = append(v.Stored, sv)
 		if (d.Status == policy.DecisionPublicised || d.Status == policy.DecisionObjected) && !d.PublicTo.Before(today.Time) {
 			addTarget(d.RunID, d.PolicyID, true)
 		}
@@ -164,7 +231,7 @@ func (s *Server) entPoliciesView(r *http.Request, code string) (*entPoliciesView
 	// An enterprise left out may object while a policy's list is public.
 	for _, ver := range latest {
 		pid := ver.PolicyID
-		pub, _, err := s.cfg.Policies.FindPublicity(ctx, policy.PublicityFilter{PolicyID: &pid, On: &today, Limit: 1})
+		pub, _, err := s.cfg.Policies.Publicity.FindPublicity(ctx, policy.PublicityFilter{PolicyID: &pid, On: &today, Limit: 1})
 		if err != nil {
 			return nil, err
 		}
@@ -172,16 +239,44 @@ func (s *Server) entPoliciesView(r *http.Request, code string) (*entPoliciesView
 			addTarget(pub[0].RunID, pid, false)
 		}
 	}
-	obs, _, err := s.cfg.Policies.FindObjections(ctx, policy.ObjectionFilter{Code: &code, Limit: 100})
+	obs, _, err := s.cfg.Policies.Publicity.FindObjections(ctx, policy.ObjectionFilter{Code: &code, Limit: 100})
 	if err != nil {
 		return nil, err
 	}
 	for _, o := range obs {
-		v.Objections = append(v.Objections, objectionView{Title: orDefault(titles[o.Ref.PolicyID], o.Ref.PolicyID), Reason: o.Reason,
+		ov := objectionView{Title: orDefault(titles[o.Ref.PolicyID], o.Ref.PolicyID), Reason: o.Reason,
 			Status: l.T("ostatus." + string(o.Status)), StatusKey: string(o.Status), Absent: o.Absent,
-			At: o.CreatedAt.Local().Format("2006-01-02 15:04")})
+			At: o.CreatedAt.Local().Format("2006-01-02 15:04"), Reply: o.Resolution}
+		if !o.ResolvedAt.IsZero() {
+			ov.RepliedAt = o.ResolvedAt.In(loc).Format("2006-01-02 15:04")
+		}
+		v.Objections = append(v.Objections, ov)
 	}
 	return v, nil
+}
+
+// paymentsOf returns the enterprise's ledger entries by entitlement, in
+// the order written; none without a ledger.
+func (s *Server) paymentsOf(ctx context.Context, code string) (map[policy.Entitlement][]*policy.LedgerEntry, error) {
+	out := map[policy.Entitlement][]*policy.LedgerEntry{}
+	if s.cfg.Policies.Ledger == nil {
+		return out, nil
+	}
+	for off := 0; ; {
+		es, total, err := s.cfg.Policies.Ledger.FindLedger(ctx, policy.LedgerFilter{Code: &code, Offset: off, Limit: 1000})
+		if chanye.ErrorCode(err) == chanye.EFORBIDDEN {
+			return out, nil // a reader of decisions who may not read payments (a task force)
+		} else if err != nil {
+			return nil, err
+		}
+		for _, e := range es {
+			out[e.Entitlement] = append(out[e.Entitlement], e)
+		}
+		off += len(es)
+		if len(es) == 0 || off >= total {
+			return out, nil
+		}
+	}
 }
 
 func dateText(d chanye.Date) string {
@@ -200,17 +295,52 @@ func decisionViewOf(l Lang, pd engine.PolicyDecision) decisionView {
 		v.Needs = append(v.Needs, needText(l, n))
 	}
 	for _, o := range d.Conditions {
-		cv := conditionView{ID: o.ID, Label: l.Pick(o.LabelZH, o.LabelEN), Clause: o.Clause, Passed: o.Passed, Unknown: o.Unknown, Err: o.Err}
-		for _, val := range o.Values {
-			cv.Values = append(cv.Values, valueText(l, val))
-		}
-		for _, g := range o.Gaps {
-			cv.Gaps = append(cv.Gaps, l.Pick(g.MessageZH, g.MessageEN))
-			v.Gaps = append(v.Gaps, l.Pick(g.MessageZH, g.MessageEN))
-		}
+		cv := conditionViewOf(l, o)
+		v.Gaps = append(v.Gaps, cv.Gaps...)
 		v.Conditions = append(v.Conditions, cv)
 	}
 	return v
+}
+
+// storedOutcomes decodes the explanation a run stored with each number as
+// the evaluator had it (int64, or float64 for a double variable), so that
+// money shows in 元 and ratios in %.
+func storedOutcomes(raw []byte) ([]policy.Outcome, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var out []policy.Outcome
+	if err := dec.Decode(&out); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		for j := range out[i].Values {
+			val := &out[i].Values[j]
+			n, ok := val.Value.(json.Number)
+			if !ok {
+				continue
+			}
+			if v, known := policy.LookupVariable(val.Name); known && v.Type == "double" {
+				val.Value, _ = n.Float64() // 1.0 is stored as 1
+			} else if x, err := n.Int64(); err == nil {
+				val.Value = x
+			} else {
+				val.Value, _ = n.Float64()
+			}
+		}
+	}
+	return out, nil
+}
+
+// conditionViewOf shows one condition's outcome: live or as a run stored it.
+func conditionViewOf(l Lang, o policy.Outcome) conditionView {
+	cv := conditionView{ID: o.ID, Label: l.Pick(o.LabelZH, o.LabelEN), Clause: o.Clause, Passed: o.Passed, Unknown: o.Unknown, Err: o.Err}
+	for _, val := range o.Values {
+		cv.Values = append(cv.Values, valueText(l, val))
+	}
+	for _, g := range o.Gaps {
+		cv.Gaps = append(cv.Gaps, l.Pick(g.MessageZH, g.MessageEN))
+	}
+	return cv
 }
 
 // valueText shows a value a condition read, with its label and unit: as
@@ -225,6 +355,12 @@ func valueText(l Lang, val policy.Value) string {
 	if ok {
 		label = l.Pick(sv.LabelZH, sv.LabelEN)
 	}
+	if x, isInt := val.Value.(int64); isInt && val.Name == "p."+policy.CohortParam {
+		if x == 0 {
+			return l.T("ep.cohort.none")
+		}
+		return l.T("ep.cohort.year") + " = " + strconv.FormatInt(x, 10)
+	}
 	if val.Missing {
 		return label + l.T("ep.missing")
 	}
@@ -238,6 +374,8 @@ func valueText(l Lang, val policy.Value) string {
 			s = l.T("dash")
 		} else if ok && sv.Unit == policy.UnitYear {
 			s = strconv.FormatInt(x, 10)
+		} else if ok && sv.Unit == policy.UnitDate {
+			s = dateIntText(l, x)
 		}
 	case float64:
 		s = strconv.FormatFloat(x, 'f', -1, 64)
@@ -258,6 +396,15 @@ func valueText(l Lang, val policy.Value) string {
 		s = fmt.Sprint(x)
 	}
 	return label + " = " + s
+}
+
+// dateIntText shows a day rules read as the int YYYYMMDD as 2025-07-15,
+// and 0 (none) as a dash.
+func dateIntText(l Lang, x int64) string {
+	if x <= 0 {
+		return l.T("dash")
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", x/10000, x/100%100, x%100)
 }
 
 // createObjection records an objection from the enterprise's policy page;
@@ -298,7 +445,7 @@ func (s *Server) createObjection(w http.ResponseWriter, r *http.Request) error {
 		form.Errors["reason"] = v.L.Tf("ep.err.reason.long", maxReason)
 	}
 	if len(form.Errors) == 0 {
-		_, derr := s.cfg.Policies.FindDecision(r.Context(), policy.DecisionRef{RunID: runID, PolicyID: pid, Code: code})
+		_, derr := s.cfg.Policies.Runs.FindDecision(r.Context(), policy.DecisionRef{RunID: runID, PolicyID: pid, Code: code})
 		has := derr == nil
 		if derr != nil && chanye.ErrorCode(derr) != chanye.ENOTFOUND {
 			return derr
@@ -311,8 +458,8 @@ func (s *Server) createObjection(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if len(form.Errors) == 0 {
-		o := &policy.Objection{Ref: policy.DecisionRef{RunID: runID, PolicyID: pid, Code: code}, Reason: form.Reason, By: actor(r)}
-		err := s.cfg.Policies.CreateObjection(r.Context(), o)
+		o := &policy.Objection{Ref: policy.DecisionRef{RunID: runID, PolicyID: pid, Code: code}, Reason: form.Reason}
+		err := s.cfg.Policies.Publicity.CreateObjection(r.Context(), o)
 		if err == nil {
 			http.Redirect(w, r, "/enterprises/"+code+"/policies?objected=1#objection", http.StatusSeeOther)
 			return nil

@@ -198,8 +198,8 @@ func (e *invalidCode) marked() *markedCode {
 }
 
 type tierView struct {
-	Name, From, To, Source string
-	Held                   bool
+	Name, Level, From, To, Source string
+	Held                          bool
 }
 
 type factColumn struct{ Name string }
@@ -255,7 +255,8 @@ func (s *Server) enterprise(w http.ResponseWriter, r *http.Request) error {
 	today := chanye.DateOf(s.now())
 	v.Row = s.enterpriseRow(l, c, e, today)
 	for _, t := range e.Tiers {
-		v.Tiers = append(v.Tiers, tierView{Name: l.Pick(t.Kind.NameZH(), t.Kind.NameEN()), From: t.From.String(),
+		v.Tiers = append(v.Tiers, tierView{Name: l.Pick(t.Kind.NameZH(), t.Kind.NameEN()),
+			Level: orDefault(l.Pick(t.Level.NameZH(), t.Level.NameEN()), l.T("ent.nolevel")), From: t.From.String(),
 			To: orDefault(t.To.String(), l.T("dash")), Source: t.Source, Held: t.ActiveOn(today)})
 	}
 	v.Sized = e.SizeClass != ""

@@ -69,8 +69,8 @@ func TestMeetingReportMoney(t *testing.T) {
 		t.Errorf("report shows a negative amount: %q", m)
 	}
 
-	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: f.store, Enterprises: f.store, Policies: f.store})
-	h, err := NewHandler(Config{Now: testclock.Now, Catalog: f.store, Enterprises: f.store, Policies: f.store, Engine: eng,
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: f.store, Enterprises: f.store, Versions: f.store, Runs: f.store})
+	h, err := NewHandler(Config{Now: testclock.Now, Catalog: f.store, Enterprises: f.store, Policies: f.store.PolicyServices(), Engine: eng,
 		Version: "v-test", Projects: beyondBounds{f.store}})
 	if err != nil {
 		t.Fatal(err)

@@ -68,12 +68,12 @@ func (s *Server) policyList(w http.ResponseWriter, r *http.Request) error {
 	v.MayWrite = may(v.Actor, authz.PolicyRules(), authz.WritePolicy)
 	l := v.L
 	v.Title = l.T("pol.title")
-	latest, _, err := s.cfg.Policies.FindPolicies(ctx, policy.VersionFilter{Latest: true, Limit: 1000})
+	latest, _, err := s.cfg.Policies.Versions.FindPolicies(ctx, policy.VersionFilter{Latest: true, Limit: 1000})
 	if err != nil {
 		return err
 	}
 	published := policy.StatusPublished
-	pubs, _, err := s.cfg.Policies.FindPolicies(ctx, policy.VersionFilter{Status: &published, Limit: 1000})
+	pubs, _, err := s.cfg.Policies.Versions.FindPolicies(ctx, policy.VersionFilter{Status: &published, Limit: 1000})
 	if err != nil {
 		return err
 	}
@@ -166,7 +166,7 @@ type policyView struct {
 // the latest. It returns every version too.
 func (s *Server) policyVersion(ctx context.Context, r *http.Request) (*policy.Version, []*policy.Version, error) {
 	id := r.PathValue("id")
-	all, _, err := s.cfg.Policies.FindPolicies(ctx, policy.VersionFilter{PolicyID: &id, Limit: 1000})
+	all, _, err := s.cfg.Policies.Versions.FindPolicies(ctx, policy.VersionFilter{PolicyID: &id, Limit: 1000})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -291,7 +291,7 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || n < 1 {
 		return chanye.Errorf(chanye.ENOTFOUND, "版本不存在 / no such version")
 	}
-	_, perr := s.cfg.Policies.PublishPolicyVersion(ctx, id, n, actor(r))
+	_, perr := s.cfg.Policies.Versions.PublishPolicyVersion(ctx, id, n)
 	if perr == nil {
 		http.Redirect(w, r, "/policies/"+url.PathEscape(id)+"?version="+strconv.Itoa(n), http.StatusSeeOther)
 		return nil
@@ -456,7 +456,7 @@ func (s *Server) policySave(w http.ResponseWriter, r *http.Request) error {
 	}
 	switch r.PostFormValue("action") {
 	case "save":
-		ver, err := s.cfg.Policies.CreatePolicyVersion(r.Context(), []byte(src), actor(r))
+		ver, err := s.cfg.Policies.Versions.CreatePolicyVersion(r.Context(), []byte(src))
 		if err != nil {
 			return fail(err)
 		}

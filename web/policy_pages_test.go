@@ -39,7 +39,7 @@ var policyToday = testclock.Fixed("2026-11-16")
 
 func newPolicyFixture(t testing.TB) *policyFixture {
 	t.Helper()
-	ctx := context.Background()
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
 	// The shipped policies are dated: the base, the run and the pages'
 	// "today" are pinned to days on which all of them are in force,
 	// whatever the test clock says.
@@ -49,11 +49,11 @@ func newPolicyFixture(t testing.TB) *policyFixture {
 	if _, err := demo.Generate(ctx, store, demo.Options{AsOf: asOf, Enterprises: demoPolicyFirms, Seed: 1}); err != nil {
 		t.Fatal(err)
 	}
-	eng := engine.New(engine.Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store})
-	if n, err := eng.EnsureShipped(ctx, "test"); err != nil || n != len(policy.Shipped()) {
+	eng := engine.New(engine.Config{Now: policyToday, Catalog: store, Enterprises: store, Versions: store, Runs: store})
+	if n, err := eng.EnsureShipped(ctx); err != nil || n != len(policy.Shipped()) {
 		t.Fatalf("EnsureShipped = %d, %v; want %d", n, err, len(policy.Shipped()))
 	}
-	run, err := eng.Run(ctx, asOf, "test")
+	run, err := eng.Run(ctx, asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func newPolicyFixture(t testing.TB) *policyFixture {
 	if best <= 0 {
 		t.Fatalf("run %d decided nobody eligible: %+v", run.ID, run.Policies)
 	}
-	if _, err := store.Publicise(ctx, run.ID, f.publicID, 5, "test"); err != nil {
+	if _, err := store.Publicise(ctx, run.ID, f.publicID, 5); err != nil {
 		t.Fatal(err)
 	}
 	ds, _, err := store.FindDecisions(ctx, policy.DecisionFilter{RunID: &run.ID, PolicyID: &f.publicID, Limit: 1000})
@@ -89,7 +89,7 @@ func newPolicyFixture(t testing.TB) *policyFixture {
 			break
 		}
 	}
-	h, err := NewHandler(Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store, Engine: eng, Version: "v-test"})
+	h, err := NewHandler(Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Engine: eng, Version: "v-test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestPolicyPages(t *testing.T) {
 	}{
 		{"list zh", "/policies", 200, []string{"惠企政策", "穗府办规〔2025〕13号", "免申即享", "示例，非正式文件", "已发布", "新认定专精特新“小巨人”企业奖励", "30,000"}, nil},
 		{"list en", "/policies?lang=en", 200, []string{"Benefit policies", "No application", "Example, not an official text", "published", `Reward for newly recognised &#34;little giant&#34; enterprises`}, []string{"惠企政策</h1>"}},
-		{"policy zh", "/policies/" + giant, 200, []string{"现为专精特新“小巨人”企业", "e.tier.little_giant.first_year == policy_year", "p.reward", "1,000,000.00 元", "封顶 1,000,000.00 元", "✓ 通过", "一、（一）", "模拟测算", "v1"}, []string{"发布此版本"}},
+		{"policy zh", "/policies/" + giant, 200, []string{"现为专精特新“小巨人”企业", "e.tier.little_giant.first_year == p.cohort_year", "2025 年认定、2026 年兑现", "p.reward", "1,000,000.00 元", "封顶 1,000,000.00 元", "✓ 通过", "一、（一）", "模拟测算", "v1"}, []string{"发布此版本"}},
 		{"policy en", "/policies/" + giant + "?lang=en", 200, []string{"Holds the little giant recognition", "capped at 1,000,000.00 yuan", "Test cases", "Run a simulation"}, nil},
 		{"policy unknown", "/policies/no-such-policy", 404, []string{"404"}, nil},
 		{"policy bad version", "/policies/" + giant + "?version=x", 400, []string{"版本号有误"}, nil},
@@ -195,7 +195,7 @@ func TestPolicyPages(t *testing.T) {
 func TestNearMissShowsGap(t *testing.T) {
 	f := newPolicyFixture(t)
 	ctx := context.Background()
-	eng := engine.New(engine.Config{Now: policyToday, Catalog: f.store, Enterprises: f.store, Policies: f.store})
+	eng := engine.New(engine.Config{Now: policyToday, Catalog: f.store, Enterprises: f.store, Versions: f.store, Runs: f.store})
 	list, _, err := f.store.FindEnterprises(ctx, chanye.EnterpriseFilter{Limit: demoPolicyFirms})
 	if err != nil {
 		t.Fatal(err)

@@ -25,12 +25,12 @@ func TestPolicyPagesByRole(t *testing.T) {
 	ctx := chanye.WithActor(context.Background(), chanye.Operator)
 	db, store := sqlstoretest.NewWithDB(t)
 	db.Now = policyToday
-	eng := engine.New(engine.Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store})
-	if _, err := eng.EnsureShipped(ctx, "test"); err != nil {
+	eng := engine.New(engine.Config{Now: policyToday, Catalog: store, Enterprises: store, Versions: store, Runs: store})
+	if _, err := eng.EnsureShipped(ctx); err != nil {
 		t.Fatal(err)
 	}
 	h, err := NewHandler(Config{Now: policyToday, Catalog: authz.Catalog(store), Enterprises: authz.Enterprises(store, policyToday),
-		Policies: authz.Policies(store), Engine: authz.Engine(eng, store)})
+		Policies: authz.Policies(store.PolicyServices()), Engine: authz.Engine(eng, store)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,14 +108,14 @@ func TestPagesRateLimited(t *testing.T) {
 	ctx := chanye.WithActor(context.Background(), chanye.Operator)
 	db, store := sqlstoretest.NewWithDB(t)
 	db.Now = policyToday
-	eng := engine.New(engine.Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store})
-	if _, err := eng.EnsureShipped(ctx, "test"); err != nil {
+	eng := engine.New(engine.Config{Now: policyToday, Catalog: store, Enterprises: store, Versions: store, Runs: store})
+	if _, err := eng.EnsureShipped(ctx); err != nil {
 		t.Fatal(err)
 	}
 	lim := httpmw.NewLimiter(httpmw.RateLimit{PerMinute: 1, Burst: 1})
 	now := policyToday()
 	lim.Now = func() time.Time { return now }
-	h, err := NewHandler(Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store, Engine: eng, Projects: store, Limiter: lim})
+	h, err := NewHandler(Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Engine: eng, Projects: store, Limiter: lim})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,8 +147,8 @@ func TestPagesRateLimited(t *testing.T) {
 // form shown again and the reason beside as_of.
 func TestRunAsOfBounded(t *testing.T) {
 	store := sqlstoretest.New(t)
-	eng := engine.New(engine.Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store})
-	h, err := NewHandler(Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store, Engine: eng})
+	eng := engine.New(engine.Config{Now: policyToday, Catalog: store, Enterprises: store, Versions: store, Runs: store})
+	h, err := NewHandler(Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Engine: eng})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,8 +167,8 @@ func TestRunAsOfBounded(t *testing.T) {
 // a policy that does not parse) are shown to it.
 func TestFormsSignInFirst(t *testing.T) {
 	store := sqlstoretest.New(t)
-	eng := engine.New(engine.Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store})
-	h, err := NewHandler(Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store, Engine: eng, Projects: store})
+	eng := engine.New(engine.Config{Now: policyToday, Catalog: store, Enterprises: store, Versions: store, Runs: store})
+	h, err := NewHandler(Config{Now: policyToday, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Engine: eng, Projects: store})
 	if err != nil {
 		t.Fatal(err)
 	}

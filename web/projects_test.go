@@ -264,9 +264,9 @@ func TestBrowserProjects(t *testing.T) {
 func TestProjectNotFoundLeaksNothing(t *testing.T) {
 	f := newFixture(t)
 	addProjects(t, f)
-	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: f.store, Enterprises: f.store, Policies: f.store})
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: f.store, Enterprises: f.store, Versions: f.store, Runs: f.store})
 	h, err := NewHandler(Config{Now: testclock.Now, Catalog: authz.Catalog(f.store), Enterprises: authz.Enterprises(f.store, testclock.Now),
-		Policies: authz.Policies(f.store), Engine: authz.Engine(eng, f.store), Projects: authz.Projects(f.store, f.store)})
+		Policies: authz.Policies(f.store.PolicyServices()), Engine: authz.Engine(eng, f.store), Projects: authz.Projects(f.store, f.store)})
 	if err != nil {
 		t.Fatal(err)
 	}

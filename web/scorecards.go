@@ -63,7 +63,7 @@ func (s *Server) scorecardService() (*scorecard.Service, error) {
 	if _, err := s.projectService(); err != nil {
 		return nil, err
 	}
-	return &scorecard.Service{Catalog: s.cfg.Catalog, Projects: s.cfg.Projects, Policies: s.cfg.Policies}, nil
+	return &scorecard.Service{Catalog: s.cfg.Catalog, Projects: s.cfg.Projects, Versions: s.cfg.Policies.Versions, Runs: s.cfg.Policies.Runs, Ledger: s.cfg.Policies.Ledger}, nil
 }
 
 // scorecardList shows the scorecards of one kind: city leaders by default.

@@ -35,6 +35,34 @@ conditions:
     expr: e.fy1.revenue < 2000000000
 amount:
   expr: "100000"
+cases:
+  - name: eligible
+    as_of: 2025-06-30
+    enterprise:
+      district: "440112"
+      class: "3562"
+      founded: 2016-01-01
+      facts:
+        - {year: 2024, revenue_yuan: "10000000"}
+    expect: {eligible: true, amount_yuan: "1000"}
+  - name: revenue too high
+    as_of: 2025-06-30
+    enterprise:
+      district: "440112"
+      class: "3562"
+      founded: 2016-01-01
+      facts:
+        - {year: 2024, revenue_yuan: "30000000"}
+    expect: {eligible: false}
+  - name: 24 years old
+    as_of: 2025-06-30
+    enterprise:
+      district: "440112"
+      class: "3562"
+      founded: 2001-01-01
+      facts:
+        - {year: 2024, revenue_yuan: "10000000"}
+    expect: {eligible: false}
 `
 
 // TestRunPagesShowVerdictsAndErrors: the runs page and the run page show
@@ -44,16 +72,16 @@ amount:
 // enterprise sees what is missing (issue 9, points 1 and 2).
 func TestRunPagesShowVerdictsAndErrors(t *testing.T) {
 	f := newPolicyFixture(t)
-	ctx := context.Background()
-	v, err := f.store.CreatePolicyVersion(ctx, []byte(perYearYAML), "test")
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	v, err := f.store.CreatePolicyVersion(ctx, []byte(perYearYAML))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.PublishPolicyVersion(ctx, v.PolicyID, v.Version, "test"); err != nil {
+	if _, err := f.store.PublishPolicyVersion(ctx, v.PolicyID, v.Version); err != nil {
 		t.Fatal(err)
 	}
-	eng := engine.New(engine.Config{Now: policyToday, Catalog: f.store, Enterprises: f.store, Policies: f.store})
-	run, err := eng.Run(ctx, chanye.DateOf(policyToday()), "test")
+	eng := engine.New(engine.Config{Now: policyToday, Catalog: f.store, Enterprises: f.store, Versions: f.store, Runs: f.store})
+	run, err := eng.Run(ctx, chanye.DateOf(policyToday()))
 	if err != nil {
 		t.Fatal(err)
 	}

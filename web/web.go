@@ -42,8 +42,9 @@ var staticFS embed.FS
 type Config struct {
 	Catalog     chanye.CatalogService
 	Enterprises chanye.EnterpriseService
-	// Policies stores policy versions, runs, decisions and the public list.
-	Policies policy.Service
+	// Policies store policy versions, runs, decisions, the public list,
+	// objections and the ledger.
+	Policies policy.Services
 	// Engine decides policies live: runs, simulations and explanations.
 	Engine  Engine
 	Logger  *slog.Logger
@@ -68,16 +69,18 @@ type Config struct {
 // Engine is what the pages ask of the policy engine: *engine.Engine, or
 // the same guarded by package authz.
 type Engine interface {
-	Run(ctx context.Context, asOf chanye.Date, by string) (*policy.Run, error)
+	Run(ctx context.Context, asOf chanye.Date) (*policy.Run, error)
 	Simulate(ctx context.Context, draft *policy.Policy, asOf chanye.Date) (*engine.Simulation, error)
 	Test(ctx context.Context, p *policy.Policy) ([]policy.CaseResult, error)
 	ExplainEnterprise(ctx context.Context, code string, asOf chanye.Date) (*engine.EnterpriseDecisions, error)
+	Redecide(ctx context.Context, policyID, code string, asOf chanye.Date) (*policy.Run, *engine.PolicyDecision, error)
 }
 
 // pageNames are the views; NewHandler fails if any is missing.
 var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "error",
 	"policies", "policy", "policy_edit", "simulate", "decisions", "runs", "run", "publicity", "enterprise_policies",
-	"login", "users", "audit", "projects", "project", "warnings", "warning_rules", "scorecards", "scorecard", "projects_report"}
+	"login", "users", "audit", "projects", "project", "warnings", "warning_rules", "scorecards", "scorecard", "projects_report",
+	"objections", "objection", "approvals", "payments"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -100,7 +103,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 }
 
 func newServer(cfg Config) (*Server, error) {
-	if cfg.Catalog == nil || cfg.Enterprises == nil || cfg.Policies == nil || cfg.Engine == nil {
+	if cfg.Catalog == nil || cfg.Enterprises == nil || cfg.Policies.Versions == nil || cfg.Policies.Runs == nil || cfg.Policies.Publicity == nil || cfg.Engine == nil {
 		return nil, errors.New("web: Config.Catalog, Enterprises, Policies and Engine are required")
 	}
 	log := cfg.Logger
@@ -182,6 +185,18 @@ func (s *Server) routeTable() []route {
 		{"GET /public/publicity", s.handle(s.publicity)},
 		{"GET /enterprises/{code}/policies", s.handle(s.enterprisePolicies)},
 		{"POST /enterprises/{code}/objections", s.handle(s.createObjection)},
+		// The officials' side of the lifecycle (lifecycle.go).
+		{"GET /objections", s.handle(s.objectionList)},
+		{"GET /objections/{id}", s.handle(s.objectionPage)},
+		{"POST /objections/{id}/resolve", s.handle(s.resolveObjection)},
+		{"POST /objections/{id}/facts", s.handle(s.correctFacts)},
+		{"POST /objections/{id}/redecide", s.handle(s.redecide)},
+		{"GET /approvals", s.handle(s.approvalPage)},
+		{"POST /approvals", s.handle(s.approve)},
+		{"GET /payments", s.handle(s.paymentPage)},
+		{"POST /payments", s.handle(s.pay)},
+		{"GET /payments/file", s.handle(s.paymentFile)},
+		{"POST /reversals", s.handle(s.reverse)},
 		// Sign-in and accounts (auth.go); auth.Service refuses user
 		// management to anyone but an admin.
 		{"GET /login", s.handle(s.loginPage)},

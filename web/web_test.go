@@ -83,14 +83,14 @@ func newFixture(t testing.TB) *fixture {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.PutTier(ctx, codeAuto, chanye.Tier{Kind: chanye.TierSRDI, From: date("2023-01-01"), Source: "省工信厅"}); err != nil {
+	if _, err := store.PutTier(ctx, codeAuto, chanye.Tier{Kind: chanye.TierSRDI, Level: chanye.LevelProvincial, From: date("2023-01-01"), Source: "省工信厅"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := store.PutTier(ctx, codeAuto, chanye.Tier{Kind: chanye.TierHighTech, From: date("2019-01-01"), To: date("2021-12-31"), Source: "市科技局"}); err != nil {
 		t.Fatal(err)
 	}
-	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store})
-	h, err := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store, Engine: eng, Version: "v-test", Projects: store})
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store})
+	h, err := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Engine: eng, Version: "v-test", Projects: store})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,11 +152,12 @@ func TestPages(t *testing.T) {
 		{"list bad page", "/enterprises?page=-1", "", 400, []string{"页码"}, nil},
 		{"profile", "/enterprises/" + codeAuto, "", 200, []string{
 			"广州示范智能汽车有限公司", "按《统计上大中小微型企业划分办法（2017）》", "2016-05-01", "专精特新中小企业", "现有", "已到期",
+			"认定级别", "认定日期", `<td class="level">省级</td><td class="nowrap">2023-01-01</td>`, `<td class="level">未记录</td>`,
 			"统计年报", "税务汇算", "2024-05-31", "2.30 亿元", "1,300.00 万元", "1,020", "chart-facts-data", autoZH,
 		}, nil},
 		{"profile lower case", "/enterprises/" + strings.ToLower(codeAuto), "", 200, []string{"广州示范智能汽车有限公司"}, nil},
 		{"profile en", "/enterprises/" + codeAuto + "?lang=en", "", 200, []string{
-			"Size class", "per the NBS rules", "230.00 m yuan", "Specialised, refined",
+			"Size class", "per the NBS rules", "230.00 m yuan", "Specialised, refined", `<td class="level">Provincial</td>`,
 		}, nil},
 		{"profile no facts", "/enterprises/" + codeSoft, "", 200, []string{"暂无年度数据"}, nil},
 		{"profile bad check", "/enterprises/91440101MA5ALP4R4D", "", 400, []string{"第18位", "<mark>D</mark>"}, nil},

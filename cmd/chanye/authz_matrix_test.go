@@ -61,11 +61,11 @@ func TestRouteRoleMatrix(t *testing.T) {
 	if _, err := demo.Generate(ctx, store, demo.Options{AsOf: asOf, Enterprises: 1000, Seed: 1}); err != nil {
 		t.Fatal(err)
 	}
-	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store})
-	if _, err := eng.EnsureShipped(ctx, chanye.Operator.String()); err != nil {
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store})
+	if _, err := eng.EnsureShipped(ctx); err != nil {
 		t.Fatal(err)
 	}
-	run, err := eng.Run(ctx, asOf, chanye.Operator.String())
+	run, err := eng.Run(ctx, asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	if pid == "" {
 		t.Fatalf("no policy of %s has eligible decisions in run %d: %+v", dept, run.ID, run.Policies)
 	}
-	if _, err := store.Publicise(ctx, run.ID, pid, 5, chanye.Operator.String()); err != nil {
+	if _, err := store.Publicise(ctx, run.ID, pid, 5); err != nil {
 		t.Fatal(err)
 	}
 	ds, _, err := store.FindDecisions(ctx, policy.DecisionFilter{RunID: &run.ID, PolicyID: &pid, Limit: 1})
@@ -136,7 +136,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"public":          nil,
 	}
 
-	g := guard(store, store, eng, testclock.Now)
+	g := guard(store, store.PolicyServices(), eng, testclock.Now)
 	log := slog.New(slog.DiscardHandler)
 	api := httpapi.NewHandler(httpapi.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
 		Audit: authz.Audit(store), Logger: log, Projects: g.projects})
@@ -231,15 +231,25 @@ func TestRouteRoleMatrix(t *testing.T) {
 		// The admin rejects objection 1; the department finds it resolved.
 		"POST /api/v1/objections/{id}/resolve": {path: "/api/v1/objections/1/resolve", body: `{"upheld":false,"resolution":"维持"}`,
 			want: [7]int{200, 403, 409, 403, 403, 403, api401}},
+		// Objection 1 is rejected by now: who may correct gets 400; the
+		// department, reading it, is told the same (it issues the policy).
+		"POST /api/v1/objections/{id}/facts": {path: "/api/v1/objections/1/facts",
+			body: `{"year":2024,"employees":10,"source":"矩阵测试","as_of":"2025-03-01"}`, want: [7]int{400, 403, 400, 403, 403, 403, api401}},
+		// A re-decision is a one-enterprise run: who may re-decide gets 201.
+		"POST /api/v1/objections/{id}/redecide": {path: "/api/v1/objections/1/redecide", want: [7]int{201, 403, 201, 403, 404, 403, api401}},
+		// The payment file reads decisions and the ledger: the ledger's readers.
+		"GET /api/v1/payments/file": {path: "/api/v1/payments/file?run=" + run1 + "&policy=" + pid, want: [7]int{200, 200, 200, 403, 403, 403, api401}},
 		// Still in its publicity window: who may approve gets 400.
 		"POST /api/v1/approvals": {path: "/api/v1/approvals", body: `{"items":[` + ref(codeB) + `]}`, want: [7]int{400, 403, 400, 403, 403, 403, api401}},
 		// Not approved: who may pay gets 400; the others 403, whatever the
 		// decision (A learns nothing of B's).
-		"POST /api/v1/payments": {path: "/api/v1/payments", body: ref(codeB), want: [7]int{400, 403, 400, 403, 403, 403, api401}},
+		"POST /api/v1/payments": {path: "/api/v1/payments", body: strings.TrimSuffix(ref(codeB), "}") + `,"paid_on":"2025-12-31","voucher":"记-1","batch":"B-1"}`,
+			want: [7]int{400, 403, 400, 403, 403, 403, api401}},
 		// Nothing paid: who may reverse gets 409.
 		"POST /api/v1/reversals": {path: "/api/v1/reversals", body: strings.TrimSuffix(ref(codeB), "}") + `,"reason":"矩阵测试"}`,
 			want: [7]int{409, 403, 409, 403, 403, 403, api401}},
-		"GET /api/v1/ledger": {path: "/api/v1/ledger", want: [7]int{200, 200, 200, 403, 403, 403, api401}},
+		// An enterprise reads its own payments (none here).
+		"GET /api/v1/ledger": {path: "/api/v1/ledger", want: [7]int{200, 200, 200, 403, 200, 200, api401}},
 		"GET /api/v1/audit":  {path: "/api/v1/audit", want: [7]int{200, 200, 403, 403, 403, 403, api401}},
 		// Key projects (authz.Projects): officials read all; the department
 		// and the task force change and report on their industry's, the
@@ -300,6 +310,28 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"POST /enterprises/{code}/objections": {path: "/enterprises/" + codeB + "/objections",
 			body: url.Values{"target": {run1 + "/" + pid}, "reason": {"矩阵测试"}}.Encode(),
 			want: [7]int{303, 403, 403, 403, 404, 400, login}},
+		// The lifecycle pages (web/lifecycle.go): administrators, the
+		// department for its policies, leaders reading; no one else.
+		"GET /objections":      {path: "/objections?status=all", want: [7]int{200, 200, 200, 403, 403, 403, login}},
+		"GET /objections/{id}": {path: "/objections/1", want: [7]int{200, 200, 200, 403, 403, 403, login}},
+		// Objection 1 is resolved: who may answer sees the page again.
+		"POST /objections/{id}/resolve": {path: "/objections/1/resolve", body: "decision=uphold&reply=" + url.QueryEscape("矩阵"),
+			want: [7]int{400, 403, 400, 403, 403, 403, login}},
+		"POST /objections/{id}/facts": {path: "/objections/1/facts",
+			body: "year=2024&figure=employees&value=10&unit=count&source=" + url.QueryEscape("矩阵") + "&as_of=2025-03-01",
+			want: [7]int{400, 403, 400, 403, 403, 403, login}},
+		"POST /objections/{id}/redecide": {path: "/objections/1/redecide", want: [7]int{303, 403, 303, 403, 403, 403, login}},
+		"GET /approvals":                 {path: "/approvals?run=" + run1 + "&policy=" + pid, want: [7]int{200, 200, 200, 403, 403, 403, login}},
+		// Still in the window: nothing ticked to approve.
+		"POST /approvals": {path: "/approvals", body: "run=" + run1 + "&policy=" + pid + "&scope=selected",
+			want: [7]int{400, 403, 400, 403, 403, 403, login}},
+		"GET /payments": {path: "/payments?run=" + run1 + "&policy=" + pid, want: [7]int{200, 200, 200, 403, 403, 403, login}},
+		"POST /payments": {path: "/payments", body: "run=" + run1 + "&policy=" + pid + "&scope=all&paid_on=2025-12-31&voucher=v&batch=b",
+			want: [7]int{400, 403, 400, 403, 403, 403, login}},
+		"GET /payments/file": {path: "/payments/file?run=" + run1 + "&policy=" + pid, want: [7]int{200, 200, 200, 403, 403, 403, login}},
+		// Nothing paid: who may reverse sees the page with the conflict.
+		"POST /reversals": {path: "/reversals", body: "run=" + run1 + "&policy=" + pid + "&code=" + codeB + "&reason=" + url.QueryEscape("矩阵"),
+			want: [7]int{400, 403, 400, 403, 403, 403, login}},
 		"/": {path: "/no-such-page", want: all(404)},
 		// Sign-in and accounts (web/auth.go, auth.Service): user management
 		// is the administrators'.

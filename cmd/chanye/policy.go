@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/dataio"
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/sqlstore"
@@ -32,6 +34,8 @@ Benefit policies granted without applying: rules, cases, runs, explanations, wha
   explain --policy ID --enterprise CODE [--as-of DATE] [--version N]
                                    逐条解释一家企业的结果 / explain one decision condition by condition
   simulate FILE [--as-of DATE]     在现有企业库上模拟草稿，不写入 / what-if of a draft on the live base, writing nothing
+  payments --run N --policy ID [--format csv|xlsx] [--out FILE]
+                                   国库支付文件 / the payment file of one policy in one run, for the treasury
 
 "chanye policy <command> --help" 说明各命令 / explains each command.
 `
@@ -49,6 +53,7 @@ func runPolicy(ctx context.Context, cfg Config, args []string) error {
 		"run":      runPolicyRun,
 		"explain":  runPolicyExplain,
 		"simulate": runPolicySimulate,
+		"payments": runPolicyPayments,
 	}
 	name, rest := args[0], args[1:]
 	switch name {
@@ -70,13 +75,13 @@ func newEngine(ctx context.Context, cfg Config) (*sqlstore.DB, *sqlstore.Store, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return db, store, engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: store, Logger: cfg.Logger, Now: cfg.Now}), nil
+	return db, store, engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Logger: cfg.Logger, Now: cfg.Now}), nil
 }
 
 // ensureShipped stores and publishes the shipped policies when the database
 // has none, for serve and demo: the pages then have something to show.
 func ensureShipped(ctx context.Context, eng *engine.Engine, log *slog.Logger) error {
-	n, err := eng.EnsureShipped(ctx, chanye.ActorFrom(ctx).String())
+	n, err := eng.EnsureShipped(ctx)
 	if err != nil {
 		return fmt.Errorf("内置政策 / shipped policies: %w", err)
 	}
@@ -119,7 +124,7 @@ func runPolicyAdd(ctx context.Context, cfg Config, args []string) error {
 		if err != nil {
 			return err
 		}
-		v, err := store.CreatePolicyVersion(ctx, src, chanye.ActorFrom(ctx).String())
+		v, err := store.CreatePolicyVersion(ctx, src)
 		if err != nil {
 			return fmt.Errorf("%s: %w", f, withFields(err))
 		}
@@ -180,7 +185,7 @@ func runPolicyPublish(ctx context.Context, cfg Config, args []string) error {
 		}
 		n = vs[0].Version
 	}
-	v, err := store.PublishPolicyVersion(ctx, id, n, chanye.ActorFrom(ctx).String())
+	v, err := store.PublishPolicyVersion(ctx, id, n)
 	if err != nil {
 		return withFields(err)
 	}
@@ -232,10 +237,15 @@ func runPolicyList(ctx context.Context, cfg Config, args []string) error {
 const policyTestHelp = `chanye policy test FILE|DIR... [--verbose]
 
 运行政策文件（目录中所有 .yaml/.yml）中的测试用例，不需要数据库：逐条打印通过或失败，
-失败时打印期望、实际结果和逐条件的解释；有任何失败则退出码非零。
+失败时打印期望、实际结果和逐条件的解释；再检查覆盖（发布时同样检查）：用例须含符合与不符合
+条件的企业，且每个条件至少在一个用例中不满足，否则列出未覆盖的条件。有任何失败或覆盖不足则
+退出码非零。
 Runs the cases written in policy files (every .yaml/.yml of a directory) without
 a database: prints each case as passed or failed and, for a mismatch, what was
-expected, what was decided and the explanation; exits non-zero on any failure.
+expected, what was decided and the explanation; then checks coverage, as
+publishing does: the cases must hold an eligible and an ineligible enterprise
+and make every condition fail at least once, else the conditions not covered
+are named. Exits non-zero on any failure or gap in coverage.
 `
 
 func runPolicyTest(ctx context.Context, cfg Config, args []string) error {
@@ -264,7 +274,7 @@ func runPolicyTest(ctx context.Context, cfg Config, args []string) error {
 		}
 	}
 	sort.Strings(files)
-	pass, fail, broken := 0, 0, 0
+	pass, fail, broken, uncovered := 0, 0, 0, 0
 	for _, f := range files {
 		src, err := os.ReadFile(f)
 		if err != nil {
@@ -293,10 +303,26 @@ func runPolicyTest(ctx context.Context, cfg Config, args []string) error {
 			fail++
 			fmt.Fprintf(cfg.Stdout, "  ✗ 失败 / FAIL  %s\n%s\n", r.Name, indent(r.Message, "      "))
 		}
+		cv := policy.CoverageOf(p, results)
+		fmt.Fprintf(cfg.Stdout, "  覆盖 / coverage: 符合 %d，不符合 %d，条件 %d 个中 %d 个未覆盖 / %d eligible, %d ineligible, %d of %d conditions not covered\n",
+			cv.Eligible, cv.Ineligible, len(p.Conds), len(cv.Uncovered), cv.Eligible, cv.Ineligible, len(cv.Uncovered), len(p.Conds))
+		if problems := cv.Problems(p); len(problems) > 0 {
+			uncovered++
+			keys := make([]string, 0, len(problems))
+			for k := range problems {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				fmt.Fprintf(cfg.Stdout, "  ✗ 覆盖不足 / NOT COVERED  %s: %s\n", k, problems[k])
+			}
+		}
 	}
-	fmt.Fprintf(cfg.Stdout, "通过 %d，失败 %d，无法编译的文件 %d / %d passed, %d failed, %d files broken\n", pass, fail, broken, pass, fail, broken)
-	if fail > 0 || broken > 0 {
-		return fmt.Errorf("%d 个用例失败、%d 个文件有误 / %d cases failed, %d files broken", fail, broken, fail, broken)
+	fmt.Fprintf(cfg.Stdout, "通过 %d，失败 %d，覆盖不足的文件 %d，无法编译的文件 %d / %d passed, %d failed, %d files not covered, %d files broken\n",
+		pass, fail, uncovered, broken, pass, fail, uncovered, broken)
+	if fail > 0 || broken > 0 || uncovered > 0 {
+		return fmt.Errorf("%d 个用例失败、%d 个文件覆盖不足、%d 个文件有误 / %d cases failed, %d files not covered, %d files broken",
+			fail, uncovered, broken, fail, uncovered, broken)
 	}
 	if len(files) == 0 {
 		return errors.New("没有找到政策文件 / no policy file found")
@@ -338,7 +364,7 @@ func runPolicyRun(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	defer db.Close()
-	run, err := eng.Run(ctx, asOf, chanye.ActorFrom(ctx).String())
+	run, err := eng.Run(ctx, asOf)
 	if err != nil {
 		return withFields(err)
 	}
@@ -496,4 +522,67 @@ func printSimulation(w io.Writer, sim *engine.Simulation, top int) {
 		fmt.Fprintf(tw, "  %s\t%s\t¥%s →\t¥%s\t\n", c.Code, c.Name, c.BeforeFen.Yuan(), c.AfterFen.Yuan())
 	}
 	tw.Flush()
+}
+
+const policyPaymentsHelp = `chanye policy payments --run N --policy ID [--format csv|xlsx] [--out FILE] [--db PATH]
+
+写出一项政策在一个批次中的国库支付文件：已支付的每笔（含银行批次号、凭证号和支付日期），
+以及已审批、尚未支付的决定（金额为仍应支付的部分，批次号、凭证号留空）。金额以元为单位，精确到分；
+CSV 中会被表格软件当作公式的单元格前加单引号。格式由 --format 或 --out 的扩展名决定，默认 CSV。
+Writes the payment file of one policy in one run for the treasury system: every
+payment made (with its bank batch, voucher and day), then the approved decisions
+still to pay (the amount still owed; batch and voucher empty). Amounts are
+yuan, exact to the fen; CSV cells a spreadsheet would run as formulas are
+written behind a quote. The format is --format, else --out's extension, else CSV.
+
+列 / columns: entitlement, code, name, amount_yuan, policy, document, batch, voucher, paid_on, status
+`
+
+// runPolicyPayments writes the payment file (dataio.WritePayments).
+func runPolicyPayments(ctx context.Context, cfg Config, args []string) error {
+	fs := newFlags(&cfg, "policy payments", policyPaymentsHelp)
+	runID := fs.Int64("run", 0, "批次 / run id")
+	pid := fs.String("policy", "", "政策编号 / policy id")
+	formatFlag := fs.String("format", "", "csv 或 xlsx / csv or xlsx")
+	out := fs.String("out", "", "输出文件，默认标准输出 / output file, default stdout")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *runID < 1 || *pid == "" {
+		fs.Usage()
+		return errors.New("须给出 --run 和 --policy / give --run and --policy")
+	}
+	format := dataio.CSV
+	switch {
+	case *formatFlag != "":
+		f, err := dataio.ParseFormat(*formatFlag)
+		if err != nil {
+			return err
+		}
+		format = f
+	case *out != "":
+		if f, err := dataio.FormatOf(*out); err == nil {
+			format = f
+		}
+	}
+	db, store, _, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	// Built whole first, so that an error leaves no half-written file.
+	var buf bytes.Buffer
+	n, err := dataio.WritePayments(ctx, dataio.PaymentSources{Versions: store, Runs: store, Ledger: store}, *runID, *pid, &buf, format)
+	if err != nil {
+		return describe(err)
+	}
+	if *out == "" {
+		_, err := cfg.Stdout.Write(buf.Bytes())
+		return err
+	}
+	if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(cfg.Stdout, "已写出 / wrote %d 行 rows to %s\n", n, *out)
+	return nil
 }

@@ -29,6 +29,19 @@ func TestPolicyTestCommand(t *testing.T) {
 	if err == nil || !strings.Contains(out, "✗ 失败 / FAIL") || !strings.Contains(out, "rd_ratio") {
 		t.Errorf("a failing case: err %v, output:\n%s", err, out)
 	}
+	// Without its case of a firm that is not high-tech, the high_tech
+	// condition never fails: not covered, named, and the command fails
+	// (issue 9, point 4).
+	i := strings.Index(string(src), "  - name: 非高新技术企业")
+	if i < 0 {
+		t.Fatal("fixture: the not-high-tech case is not in example-rd-subsidy.yaml")
+	}
+	os.WriteFile(f, src[:i], 0o644)
+	out, err = runCmd(t, "", "policy", "test", f)
+	if err == nil || !strings.Contains(out, "✗ 覆盖不足 / NOT COVERED  conditions[0]: 条件 high_tech（现为高新技术企业）在所有用例中均满足") ||
+		!strings.Contains(out, "condition high_tech (Is a high-tech enterprise) is met in every case") || !strings.Contains(out, "1 files not covered") {
+		t.Errorf("an uncovered condition: err %v, output:\n%s", err, out)
+	}
 }
 
 func TestPolicyCommands(t *testing.T) {
@@ -45,6 +58,21 @@ func TestPolicyCommands(t *testing.T) {
 	out = mustRun(t, db, "policy", "run", "--as-of", "2026-06-30")
 	if !regexp.MustCompile(`snapshot [0-9a-f]{64}`).MatchString(out) || !strings.Contains(out, "example-rd-subsidy") {
 		t.Errorf("policy run:\n%s", out)
+	}
+	// The payment file of the run's policy: nothing approved yet, the
+	// header alone; a policy the run did not decide is refused.
+	csvFile := filepath.Join(t.TempDir(), "payments.csv")
+	if out := mustRun(t, db, "policy", "payments", "--run", "1", "--policy", "example-rd-subsidy", "--out", csvFile); !strings.Contains(out, "0 行 rows") {
+		t.Errorf("policy payments: %s", out)
+	}
+	if b, err := os.ReadFile(csvFile); err != nil || !strings.HasPrefix(string(b), "\ufeffentitlement,code,name,amount_yuan,policy,document,batch,voucher,paid_on,status") {
+		t.Errorf("payment file %q, %v", b, err)
+	}
+	if out := mustRun(t, db, "policy", "payments", "--run", "1", "--policy", "example-rd-subsidy", "--format", "xlsx"); !strings.HasPrefix(out, "PK") {
+		t.Errorf("policy payments --format xlsx does not write a workbook: %.20q", out)
+	}
+	if _, err := runCmd(t, db, "policy", "payments", "--run", "1", "--policy", "no-such-policy"); err == nil {
+		t.Errorf("policy payments of a policy the run did not decide: no error")
 	}
 	code := regexp.MustCompile(`91[0-9A-Z]{16}`).FindString(mustRun(t, db, "export", "enterprises"))
 	if code == "" {
@@ -119,7 +147,7 @@ func TestBenchPolicies(t *testing.T) {
 }
 
 // failingYAML divides by (e.age - 10): a division by zero for firms
-// exactly ten years old.
+// exactly ten years old. Its cases cover it, as publishing requires.
 const failingYAML = `id: per-year
 version: 1
 status: draft
@@ -138,6 +166,15 @@ conditions:
     expr: 100 / (e.age - 10) != 7
 amount:
   expr: "100000"
+cases:
+  - name: nine years old
+    as_of: 2025-06-30
+    enterprise: {district: "440112", class: "3562", founded: 2016-01-01}
+    expect: {eligible: true, amount_yuan: "1000"}
+  - name: 24 years old
+    as_of: 2025-06-30
+    enterprise: {district: "440112", class: "3562", founded: 2001-01-01}
+    expect: {eligible: false}
 `
 
 // TestPolicyRunWithErrors: a run whose decisions fail is stored and

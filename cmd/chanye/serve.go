@@ -105,8 +105,8 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	}
 
 	met := metrics.New()
-	policies := met.Policies(store) // counts runs, stored decisions and payments
-	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Policies: policies, Logger: log, Now: cfg.Now})
+	policies := met.Policies(store.PolicyServices()) // counts runs, stored decisions and payments
+	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: policies.Versions, Runs: policies.Runs, Logger: log, Now: cfg.Now})
 	if err := ensureShipped(opCtx, eng, log); err != nil {
 		return err
 	}
@@ -204,15 +204,15 @@ func opsHandlers(ready, metrics http.Handler) map[string]http.Handler {
 type guarded struct {
 	catalog     chanye.CatalogService
 	enterprises chanye.EnterpriseService
-	policies    policy.Service
+	policies    policy.Services
 	engine      *authz.EngineGuard
 	projects    project.Service
 }
 
 // guard wraps the services and the engine with authz.
-func guard(store *sqlstore.Store, policies policy.Service, eng *engine.Engine, now func() time.Time) guarded {
+func guard(store *sqlstore.Store, policies policy.Services, eng *engine.Engine, now func() time.Time) guarded {
 	return guarded{catalog: authz.Catalog(store), enterprises: authz.Enterprises(store, now),
-		policies: authz.Policies(policies), engine: authz.Engine(eng, policies), projects: authz.Projects(store, store)}
+		policies: authz.Policies(policies), engine: authz.Engine(eng, policies.Versions), projects: authz.Projects(store, store)}
 }
 
 // listenURL is the URL to open for a bound address: an unspecified host

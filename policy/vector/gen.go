@@ -15,6 +15,7 @@ var (
 	genIndustries = []string{"ai", "semiconductors", "biomedicine", "embodied-ai", "new-energy-vehicles", "smart-equipment", "low-altitude", "fashion"}
 	genDistricts  = []string{"440103", "440104", "440105", "440106", "440111", "440112", "440113", "440114", "440115", "440117", "440118"}
 	genSizes      = []string{"large", "medium", "small", "micro"}
+	genLevels     = []string{"", "", "", "", "", "national", "provincial", "municipal"}
 )
 
 // SyntheticSubjects returns n generated enterprises as of day asOf, with
@@ -31,8 +32,8 @@ func SyntheticSubjects(n int, asOf chanye.Date, seed uint64) []policy.Subject {
 	vbuf, mbuf := make([]any, n*len(schema)), make([]bool, n*len(schema))
 	for k := range out {
 		vals, missing := vbuf[k*len(schema):(k+1)*len(schema):(k+1)*len(schema)], mbuf[k*len(schema):(k+1)*len(schema):(k+1)*len(schema)]
-		var rev [3]int64
-		var reported [3]bool
+		var rev [policy.MaxFiscalYears]int64
+		var reported [policy.MaxFiscalYears]bool
 		for fy := range reported {
 			reported[fy] = r.IntN(10) != 0
 		}
@@ -68,6 +69,14 @@ func SyntheticSubjects(n int, asOf chanye.Date, seed uint64) []policy.Subject {
 				} else {
 					vals[i] = int64(0)
 				}
+			case genDate:
+				if r.IntN(8) == 0 {
+					vals[i] = (y-int64(r.IntN(8)))*10000 + int64(1+r.IntN(12))*100 + int64(1+r.IntN(28))
+				} else {
+					vals[i] = int64(0)
+				}
+			case genLevel:
+				vals[i] = genLevels[r.IntN(len(genLevels))]
 			case genReported:
 				vals[i] = reported[g.fy-1]
 			case genFigure:
@@ -118,6 +127,8 @@ const (
 	genAge
 	genHeld
 	genYear
+	genDate
+	genLevel
 	genReported
 	genFigure
 	genRatio
@@ -127,13 +138,13 @@ const (
 type genStep struct {
 	kind    genKind
 	count   bool // a figure in people or a count
-	fy      int  // the fiscal year (1-3) of a figure or of reported, else 0
+	fy      int  // the fiscal year (1 to policy.MaxFiscalYears) of a figure or of reported, else 0
 	revenue bool // the figure is revenue
 }
 
 // ratios are the derived ratios of the schema: of = num / den.
 var ratios = func() (out []struct{ of, num, den int }) {
-	for fy := 1; fy <= 3; fy++ {
+	for fy := 1; fy <= policy.MaxFiscalYears; fy++ {
 		p := fmt.Sprintf("e.fy%d.", fy)
 		out = append(out,
 			struct{ of, num, den int }{schemaIndex[p+"rd_ratio"], schemaIndex[p+"rd_spending"], schemaIndex[p+"revenue"]},
@@ -177,6 +188,10 @@ func genPlan() []genStep {
 			g.kind = genHeld
 		case strings.HasSuffix(name, "first_year"), strings.HasSuffix(name, ".year"):
 			g.kind = genYear
+		case strings.HasSuffix(name, "date"): // e.tier.K.date, .first_date
+			g.kind = genDate
+		case strings.HasSuffix(name, "level"): // e.tier.K.level, .first_level
+			g.kind = genLevel
 		case strings.HasSuffix(name, ".reported"):
 			g.kind = genReported
 			fmt.Sscanf(name, "e.fy%d.", &g.fy)
