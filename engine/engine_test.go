@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"iter"
 	"strings"
 	"sync"
@@ -378,8 +379,17 @@ func TestExplainNearMisses(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := len(ed.Granted) + len(ed.NearMisses) + len(ed.Others); n != len(policy.Shipped()) {
+		if n := len(ed.Granted) + len(ed.NeedsData) + len(ed.Errors) + len(ed.NearMisses) + len(ed.Others); n != len(policy.Shipped()) {
 			t.Fatalf("%s: %d decisions, want %d", code, n, len(policy.Shipped()))
+		}
+		storedNeeds := 0
+		for _, sd := range ed.StoredNeedsData {
+			if sd.RunID == run.ID && sd.Verdict == policy.VerdictNeedsData && len(sd.Needs) > 0 {
+				storedNeeds++
+			}
+		}
+		if storedNeeds != len(ed.NeedsData) {
+			t.Errorf("%s: %d stored needs-data decisions, %d live", code, storedNeeds, len(ed.NeedsData))
 		}
 		for _, pd := range ed.NearMisses {
 			if pd.Decision.Missing != 1 {
@@ -476,4 +486,142 @@ func TestAsOfBounds(t *testing.T) {
 	asOfError("explain in 9999", err, true)
 	_, err = eng.Explain(ctx, draft.ID, 0, "91440101MA5ALP4R4C", mustDate("1900-01-01"))
 	asOfError("explain in 1900", err, true)
+}
+
+// verdictsYAML decides "revenue above 0" (needs data where fy1 revenue is
+// missing) and 100 / (e.age - 10) != 7 (an error for firms exactly ten
+// years old), with the cases publishing needs.
+const verdictsYAML = `id: verdicts
+version: 1
+status: draft
+official: false
+title_zh: 四种结果
+title_en: Four verdicts
+document: 测试
+issuer: 测试
+department: 市工业和信息化局
+effective: {from: 2025-01-01}
+mode: no_application
+conditions:
+  - id: revenue
+    label_zh: 营业收入
+    label_en: revenue
+    expr: e.fy1.revenue > 0
+  - id: age
+    label_zh: 成立年限
+    label_en: age
+    expr: 100 / (e.age - 10) != 7
+amount:
+  expr: "100000"
+cases:
+  - name: eligible
+    as_of: 2025-06-30
+    enterprise:
+      district: "440112"
+      class: "3562"
+      founded: 2016-01-01
+      facts:
+        - {year: 2024, revenue_yuan: "1000000"}
+    expect: {eligible: true, amount_yuan: "1000"}
+  - name: no revenue
+    as_of: 2025-06-30
+    enterprise:
+      district: "440112"
+      class: "3562"
+      founded: 2016-01-01
+      facts:
+        - {year: 2024, revenue_yuan: "0"}
+    expect: {eligible: false}
+  - name: 24 years old
+    as_of: 2025-06-30
+    enterprise:
+      district: "440112"
+      class: "3562"
+      founded: 2001-01-01
+      facts:
+        - {year: 2024, revenue_yuan: "1000000"}
+    expect: {eligible: false}
+`
+
+// TestRunCountsEveryVerdict: a run counts every enterprise once per policy
+// — eligible, not eligible, needs data, error — as the reference decides;
+// stores the needs-data decisions with their needs apart from the eligible
+// ones (never reachable by publicity, approval or payment), and lists the
+// first errors with their messages (issue 9, points 1 and 2). Before, the
+// firms without revenue were eligible and the division by zero made firms
+// silently not eligible.
+func TestRunCountsEveryVerdict(t *testing.T) {
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	f := newFixture(t, 1500, nil)
+	v, err := f.store.CreatePolicyVersion(ctx, []byte(verdictsYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.PublishPolicyVersion(ctx, v.PolicyID, v.Version); err != nil {
+		t.Fatal(err)
+	}
+	c, err := policy.Compile(v.Policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[policy.Verdict]int{}
+	for _, code := range f.codes {
+		ent, err := f.store.FindEnterpriseByCode(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[c.Evaluate(policy.NewSubject(ent, asOf), asOf).Status]++
+	}
+	if want[policy.VerdictNeedsData] == 0 || want[policy.VerdictError] == 0 || want[policy.VerdictEligible] == 0 {
+		t.Fatalf("the demo base gives %v: want every verdict", want)
+	}
+	run, err := f.eng.Run(ctx, asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rp *policy.RunPolicy
+	for i := range run.Policies {
+		if run.Policies[i].ID == "verdicts" {
+			rp = &run.Policies[i]
+		}
+	}
+	got := map[policy.Verdict]int{policy.VerdictEligible: rp.Eligible, policy.VerdictNotEligible: rp.NotEligible,
+		policy.VerdictNeedsData: rp.NeedsData, policy.VerdictError: rp.Errors}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("run counts %v, reference %v", got, want)
+	}
+	if !run.HasErrors() || run.Errors < rp.Errors || len(rp.ErrorSamples) != min(rp.Errors, policy.MaxRunErrors) {
+		t.Errorf("run errors %d, samples %d of %d", run.Errors, len(rp.ErrorSamples), rp.Errors)
+	}
+	for _, e := range rp.ErrorSamples {
+		if !strings.Contains(e.Message, "division by zero") || e.Code == "" {
+			t.Errorf("error sample %+v", e)
+		}
+	}
+	// Stored as it was returned.
+	stored, err := f.store.FindRun(ctx, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(stored.Policies) != fmt.Sprint(run.Policies) || stored.Errors != run.Errors || stored.NeedsData != run.NeedsData {
+		t.Errorf("stored run %+v\nreturned %+v", stored, run)
+	}
+	nd, pid := policy.VerdictNeedsData, "verdicts"
+	needs, total, err := f.store.FindDecisions(ctx, policy.DecisionFilter{RunID: &run.ID, PolicyID: &pid, Verdict: &nd, Limit: 1000})
+	if err != nil || total != rp.NeedsData || len(needs) != total {
+		t.Fatalf("needs-data decisions: %d of %d, %v; want %d", len(needs), total, err, rp.NeedsData)
+	}
+	for _, d := range needs {
+		if d.Eligible || d.AmountFen != 0 || len(d.Needs) != 1 || d.Needs[0].Variable != "e.fy1.revenue" || d.Needs[0].FiscalYear != asOf.Year()-1 {
+			t.Errorf("needs-data decision %+v", d)
+		}
+		if _, err := f.store.FindDecision(ctx, d.Ref()); chanye.ErrorCode(err) != chanye.ENOTFOUND {
+			t.Errorf("%s: a needs-data decision is found where publicity, approval and payment look: %v", d.Ref(), err)
+		}
+	}
+	for _, d := range allDecisions(t, f.store, run.ID) {
+		if d.PolicyID == pid && (d.Verdict != policy.VerdictEligible || !d.Eligible) {
+			t.Errorf("listed as eligible: %+v", d)
+		}
+	}
 }

@@ -16,9 +16,10 @@ const parallelPolicies = 8
 const maxStored = 1000
 
 // ExplainEnterprise decides every published policy for one enterprise as of
-// asOf with the reference evaluator: what it is granted, what it misses by
-// one condition (with the gaps), the rest, and its stored decisions from
-// runs. ENOTFOUND for an unknown code.
+// asOf with the reference evaluator: what it is granted, what needs data
+// (with the figures), what failed, what it misses by one condition (with
+// the gaps), the rest, and its stored decisions from runs, eligible and
+// needing data. ENOTFOUND for an unknown code.
 func (e *Engine) ExplainEnterprise(ctx context.Context, code string, asOf chanye.Date) (*EnterpriseDecisions, error) {
 	asOf, err := e.asOfOrToday(asOf, MaxAheadDays)
 	if err != nil {
@@ -41,6 +42,13 @@ func (e *Engine) ExplainEnterprise(ctx context.Context, code string, asOf chanye
 		stored = []*policy.StoredDecision{}
 	}
 	out.Stored = stored
+	nd := policy.VerdictNeedsData
+	if out.StoredNeedsData, _, err = e.cfg.Runs.FindDecisions(ctx, policy.DecisionFilter{Code: &ent.Code, Verdict: &nd, Limit: maxStored}); err != nil {
+		return nil, err
+	}
+	if out.StoredNeedsData == nil {
+		out.StoredNeedsData = []*policy.StoredDecision{}
+	}
 	return out, nil
 }
 
@@ -56,8 +64,8 @@ func explainAll(ent *chanye.Enterprise, pols []*policy.Compiled, asOf chanye.Dat
 // one subject with the reference evaluator, the cores sharing the policies
 // when there are many, and sorts the decisions. Stored is left empty.
 func ExplainSubject(s policy.Subject, pols []*policy.Compiled, asOf chanye.Date) *EnterpriseDecisions {
-	out := &EnterpriseDecisions{Code: s.Code, AsOf: asOf, Stored: []*policy.StoredDecision{},
-		Granted: []PolicyDecision{}, NearMisses: []PolicyDecision{}, Others: []PolicyDecision{}}
+	out := &EnterpriseDecisions{Code: s.Code, AsOf: asOf, Stored: []*policy.StoredDecision{}, StoredNeedsData: []*policy.StoredDecision{},
+		Granted: []PolicyDecision{}, NeedsData: []PolicyDecision{}, Errors: []PolicyDecision{}, NearMisses: []PolicyDecision{}, Others: []PolicyDecision{}}
 	pds := make([]PolicyDecision, len(pols))
 	// The reference evaluator allocates heavily; with many policies the
 	// cores share them, so that 100 policies stay under a millisecond.
@@ -81,6 +89,10 @@ func ExplainSubject(s policy.Subject, pols []*policy.Compiled, asOf chanye.Date)
 		switch {
 		case pd.Decision.Eligible:
 			out.Granted = append(out.Granted, pd)
+		case pd.Decision.Status == policy.VerdictNeedsData:
+			out.NeedsData = append(out.NeedsData, pd)
+		case pd.Decision.Status == policy.VerdictError:
+			out.Errors = append(out.Errors, pd)
 		case pd.Decision.NearMiss:
 			out.NearMisses = append(out.NearMisses, pd)
 		default:

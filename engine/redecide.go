@@ -22,9 +22,12 @@ import (
 // paid through the ledger, which is keyed by entitlement and so pays at
 // most once, or only the difference to what an earlier run paid. The
 // withdrawn decision stays in its run as the record of what was decided
-// then. An enterprise found not eligible is stored as a run with no
-// decision, as every run stores only eligible ones; the returned
-// PolicyDecision explains the outcome either way.
+// then. The decision is stored as a run stores one: an eligible one, or a
+// needs-data one with the figures it needs (never publicised or paid); an
+// enterprise found not eligible is stored as a run with no decision, and
+// one whose decision failed as a run with that error listed. The run
+// counts the verdict as any run does; the returned PolicyDecision explains
+// the outcome either way.
 //
 // The decision is the reference evaluator's: for one enterprise there is
 // no fast path to hold it to. The run's Snapshot is the SHA-256 of the
@@ -56,10 +59,17 @@ func (e *Engine) Redecide(ctx context.Context, policyID, code string, asOf chany
 	sum := sha256.Sum256(record)
 	d := c.Evaluate(policy.NewSubject(ent, asOf), asOf)
 	pd := policyDecision(c, d)
+	rp := policy.RunPolicy{ID: c.Policy.ID, Version: c.Policy.Version}
+	switch d.Status {
+	case policy.VerdictNotEligible:
+		rp.NotEligible = 1
+	case policy.VerdictError:
+		rp.Errors, rp.ErrorSamples = 1, []policy.RunError{{Code: ent.Code, Message: d.Err}}
+	}
 	run := &policy.Run{AsOf: asOf, StartedAt: start, Snapshot: hex.EncodeToString(sum[:]), Enterprises: 1,
-		Policies: []policy.RunPolicy{{ID: c.Policy.ID, Version: c.Policy.Version}}}
+		Policies: []policy.RunPolicy{rp}}
 	decisions := func(yield func(*policy.StoredDecision, error) bool) {
-		if !d.Eligible {
+		if d.Status != policy.VerdictEligible && d.Status != policy.VerdictNeedsData {
 			return
 		}
 		yield(policy.NewStoredDecision(&d, c.Policy.Period(asOf), ent))
@@ -68,6 +78,6 @@ func (e *Engine) Redecide(ctx context.Context, policyID, code string, asOf chany
 		return nil, nil, err
 	}
 	e.cfg.Logger.Info("policy re-decision", "run", run.ID, "policy", policyID, "code", code, "as_of", asOf.String(),
-		"eligible", d.Eligible, "amount_fen", int64(d.AmountFen))
+		"verdict", string(d.Status), "amount_fen", int64(d.AmountFen))
 	return run, &pd, nil
 }

@@ -2,6 +2,8 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/chanye-org/chanye"
@@ -72,5 +74,75 @@ func TestRedecide(t *testing.T) {
 	_, _, err = f.eng.Redecide(ctx, pid, "91440101MA59XXXX1X", asOf)
 	if chanye.ErrorCode(err) != chanye.ENOTFOUND {
 		t.Errorf("no enterprise: %v, want ENOTFOUND", err)
+	}
+}
+
+// TestRedecideCountsVerdicts: a re-decision counts its enterprise's verdict
+// as a run does and stores what a run stores — a needs-data decision with
+// the figures it needs, apart from the eligible ones, and a failed decision
+// listed as the run's error — and the audit log reconciles it (issue 9,
+// points 1 and 2, with engine.Redecide).
+func TestRedecideCountsVerdicts(t *testing.T) {
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	f := newFixture(t, 1500, nil)
+	v, err := f.store.CreatePolicyVersion(ctx, []byte(verdictsYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.PublishPolicyVersion(ctx, v.PolicyID, v.Version); err != nil {
+		t.Fatal(err)
+	}
+	c, err := policy.Compile(v.Policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	firm := map[policy.Verdict]string{}
+	for _, code := range f.codes {
+		ent, err := f.store.FindEnterpriseByCode(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := c.Evaluate(policy.NewSubject(ent, asOf), asOf).Status; firm[st] == "" {
+			firm[st] = code
+		}
+	}
+	if len(firm) != len(policy.Verdicts) {
+		t.Fatalf("the demo base gives %v: want a firm of every verdict", firm)
+	}
+	nd := policy.VerdictNeedsData
+	for k, vd := range policy.Verdicts {
+		run, pd, err := f.eng.Redecide(ctx, v.PolicyID, firm[vd], asOf)
+		if err != nil {
+			t.Fatalf("%s: %v", vd, err)
+		}
+		rp := run.Policies[0]
+		got, want := []int{rp.Eligible, rp.NotEligible, rp.NeedsData, rp.Errors}, make([]int, len(policy.Verdicts))
+		want[k] = 1
+		if pd.Decision.Status != vd || fmt.Sprint(got) != fmt.Sprint(want) || run.NeedsData != want[2] || run.Errors != want[3] {
+			t.Errorf("%s: decided %s, counts %v, run needs data %d errors %d; want counts %v", vd, pd.Decision.Status, got, run.NeedsData, run.Errors, want)
+		}
+		if vd == policy.VerdictError && (len(rp.ErrorSamples) != 1 || rp.ErrorSamples[0].Code != firm[vd] || !strings.Contains(rp.ErrorSamples[0].Message, "division by zero")) {
+			t.Errorf("error samples %+v", rp.ErrorSamples)
+		}
+		if n := len(allDecisions(t, f.store, run.ID)); n != want[0] {
+			t.Errorf("%s: %d eligible decisions stored", vd, n)
+		}
+		needs, n, err := f.store.FindDecisions(ctx, policy.DecisionFilter{RunID: &run.ID, Verdict: &nd})
+		if err != nil || n != want[2] {
+			t.Fatalf("%s: %d needs-data decisions stored, %v", vd, n, err)
+		}
+		if n == 1 && (needs[0].Code != firm[vd] || len(needs[0].Needs) != 1 || needs[0].Needs[0].Variable != "e.fy1.revenue" || needs[0].AsOf != asOf) {
+			t.Errorf("needs-data decision %+v", needs[0])
+		}
+		stored, err := f.store.FindRun(ctx, run.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(stored.Policies) != fmt.Sprint(run.Policies) {
+			t.Errorf("%s: stored %+v, returned %+v", vd, stored.Policies, run.Policies)
+		}
+	}
+	if rep, err := f.store.VerifyAudit(ctx, nil); err != nil || !rep.OK {
+		t.Errorf("VerifyAudit = %+v, %v", rep, err)
 	}
 }

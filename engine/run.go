@@ -20,12 +20,16 @@ var errStop = errors.New("engine: stop")
 var rescanShare = 50
 
 // Run evaluates every published policy active on asOf for every enterprise
-// and stores the eligible decisions with their explanations as one run,
-// all or nothing. Eligibility and amounts come from the fast path; each
-// eligible decision is then explained by the reference evaluator, which
-// must agree. The run is recorded as the context's actor's. EINVALID when
-// no published policy is active on asOf, or asOf is after today or before
-// MinAsOf.
+// and stores the run, all or nothing: per policy the eligible, not
+// eligible, needs-data and failed decisions counted, the eligible and
+// needs-data decisions with their explanations (and what a needs-data
+// decision needs), and the first failed decisions with their messages.
+// Verdicts, amounts and needs come from the fast path; each stored
+// decision and each listed error is then explained by the reference
+// evaluator, which must agree. A run with errors is stored with its
+// errors (policy.Run.HasErrors): decisions never fail silently. The run is
+// recorded as the context's actor's. EINVALID when no published policy is
+// active on asOf, or asOf is after today or before MinAsOf.
 func (e *Engine) Run(ctx context.Context, asOf chanye.Date) (*policy.Run, error) {
 	start := e.cfg.Now()
 	asOf, err := e.asOfOrToday(asOf, 0)
@@ -63,39 +67,70 @@ func (e *Engine) Run(ctx context.Context, asOf chanye.Date) (*policy.Run, error)
 	b.cols = nil // the columns are done with; let them go before the write
 
 	run := &policy.Run{AsOf: asOf, StartedAt: start, Snapshot: b.snapshot, Enterprises: b.Len()}
-	for _, c := range pols {
-		run.Policies = append(run.Policies, policy.RunPolicy{ID: c.Policy.ID, Version: c.Policy.Version})
+	for k, c := range pols {
+		pr := &res.Policies[k]
+		rp := policy.RunPolicy{ID: c.Policy.ID, Version: c.Policy.Version, Errors: pr.ErrorCount,
+			NotEligible: b.Len() - pr.Count - pr.NeedsCount - pr.ErrorCount}
+		if rp.ErrorSamples, err = e.errorSamples(ctx, b, c, pr); err != nil {
+			return nil, err
+		}
+		run.Policies = append(run.Policies, rp)
 	}
 	t0 = time.Now()
 	if err := e.cfg.Runs.CreateRun(ctx, run, e.explained(ctx, b, pols, &res)); err != nil {
 		return nil, err
 	}
-	e.cfg.Logger.Info("policy run", "run", run.ID, "as_of", asOf.String(), "enterprises", run.Enterprises,
-		"policies", len(pols), "eligible", run.Eligible, "total_fen", int64(run.TotalFen),
+	log := e.cfg.Logger.Info
+	if run.HasErrors() {
+		log = e.cfg.Logger.Warn
+	}
+	log("policy run", "run", run.ID, "as_of", asOf.String(), "enterprises", run.Enterprises,
+		"policies", len(pols), "eligible", run.Eligible, "needs_data", run.NeedsData, "errors", run.Errors, "total_fen", int64(run.TotalFen),
 		"load", loaded.Round(time.Millisecond), "evaluate", evaluated.Round(time.Millisecond), "store", time.Since(t0).Round(time.Millisecond))
 	return run, nil
 }
 
-// explained yields the stored decisions of the eligible rows of res, each
-// explained by the reference evaluator on the enterprise read again. A
-// disagreement with the fast path (or data that changed under the run)
-// ends the run with an error.
+// errorSamples explains the first failed decisions of a policy with the
+// reference evaluator, which must fail too, for the run to list.
+func (e *Engine) errorSamples(ctx context.Context, b *base, c *policy.Compiled, pr *vector.PolicyResult) ([]policy.RunError, error) {
+	var out []policy.RunError
+	for w, x := range pr.Errors {
+		for ; x != 0 && len(out) < policy.MaxRunErrors; x &= x - 1 {
+			row := w*64 + trailingZeros(x)
+			ent, err := e.cfg.Enterprises.FindEnterpriseByCode(ctx, b.codes[row])
+			if err != nil {
+				return nil, err
+			}
+			d := c.Evaluate(policy.NewSubject(ent, b.asOf), b.asOf)
+			if d.Status != policy.VerdictError {
+				return nil, fmt.Errorf("engine: %s for %s: fast path failed, reference %s (data changed during the run?)", c.Policy.ID, ent.Code, d.Status)
+			}
+			out = append(out, policy.RunError{Code: ent.Code, Message: d.Err})
+		}
+	}
+	return out, nil
+}
+
+// explained yields the stored decisions of the eligible and needs-data
+// rows of res, each explained by the reference evaluator on the
+// enterprise read again. A disagreement with the fast path (or data that
+// changed under the run) ends the run with an error.
 func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled, res *vector.Result) iter.Seq2[*policy.StoredDecision, error] {
 	return func(yield func(*policy.StoredDecision, error) bool) {
-		// rows eligible for any policy, ascending
-		anyElig := make([]uint64, (b.Len()+63)/64)
+		// rows eligible for or needing data under any policy, ascending
+		anyRow := make([]uint64, (b.Len()+63)/64)
 		for k := range res.Policies {
 			for w, x := range res.Policies[k].Eligible {
-				anyElig[w] |= x
+				anyRow[w] |= x | res.Policies[k].NeedsData[w]
 			}
 		}
 		var rows []int
-		for w, x := range anyElig {
+		for w, x := range anyRow {
 			for ; x != 0; x &= x - 1 {
 				rows = append(rows, w*64+trailingZeros(x))
 			}
 		}
-		cursor := make([]int, len(pols))
+		amounts, needs := make([]int, len(pols)), make([]int, len(pols))
 		decide := func(row int, ent *chanye.Enterprise) bool {
 			if ent.Code != b.codes[row] {
 				yield(nil, chanye.Errorf(chanye.ECONFLICT, "企业数据在计算期间发生变化，请重试 / the enterprise data changed during the run (%s), run again", b.codes[row]))
@@ -105,15 +140,23 @@ func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled
 			ent.SizeClass = ent.SizeClassOn(b.asOf) // stored with the decision: the size the rules saw
 			for k, c := range pols {
 				pr := &res.Policies[k]
-				if !pr.IsEligible(row) {
+				verdict := pr.Verdict(row)
+				var amount int64
+				var need []policy.Need
+				switch verdict {
+				case policy.VerdictEligible:
+					amount = pr.Amounts[amounts[k]]
+					amounts[k]++
+				case policy.VerdictNeedsData:
+					need = policy.NeedsOf(s, b.asOf, res.NeedNames(pr.Needs[needs[k]]))
+					needs[k]++
+				default:
 					continue
 				}
-				amount := pr.Amounts[cursor[k]]
-				cursor[k]++
 				d := c.Evaluate(s, b.asOf)
-				if !d.Eligible || int64(d.AmountFen) != amount {
-					yield(nil, fmt.Errorf("engine: %s for %s: fast path eligible with %d fen, reference %v with %d fen (data changed during the run?)",
-						c.Policy.ID, ent.Code, amount, d.Eligible, d.AmountFen))
+				if d.Status != verdict || int64(d.AmountFen) != amount || !res.Shared && !sameNeeds(need, d.Needs) {
+					yield(nil, fmt.Errorf("engine: %s for %s: fast path %s with %d fen needing %v, reference %s with %d fen needing %v (data changed during the run?)",
+						c.Policy.ID, ent.Code, verdict, amount, need, d.Status, d.AmountFen, d.Needs))
 					return false
 				}
 				sd, err := policy.NewStoredDecision(&d, c.Policy.Period(b.asOf), ent)
@@ -160,4 +203,17 @@ func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled
 			yield(nil, chanye.Errorf(chanye.ECONFLICT, "企业数据在计算期间发生变化，请重试 / the enterprise data changed during the run, run again"))
 		}
 	}
+}
+
+// sameNeeds reports whether two lists of needs name the same figures.
+func sameNeeds(a, b []policy.Need) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -64,6 +64,7 @@ func (e *Engine) Simulate(ctx context.Context, draft *policy.Policy, asOf chanye
 	if sim.Draft, err = b.totals(after, cat); err != nil {
 		return nil, fmt.Errorf("engine: simulation of %s: draft: %w", draft.ID, err)
 	}
+	sim.Draft.NeedsData, sim.Draft.Errors = res.Policies[0].NeedsCount, res.Policies[0].ErrorCount
 	sim.OverBudget = draft.BudgetFen > 0 && sim.Draft.AmountFen > draft.BudgetFen
 	before := map[int]chanye.Fen{}
 	if pub != nil {
@@ -72,6 +73,7 @@ func (e *Engine) Simulate(ctx context.Context, draft *policy.Policy, asOf chanye
 		if err != nil {
 			return nil, fmt.Errorf("engine: simulation of %s: published: %w", draft.ID, err)
 		}
+		t.NeedsData, t.Errors = res.Policies[1].NeedsCount, res.Policies[1].ErrorCount
 		sim.Published = &t
 	}
 	// Amounts are in [0, MaxGrantFen], so a difference never overflows;

@@ -29,6 +29,8 @@ type Bucket struct {
 type Totals struct {
 	Eligible   int        `json:"eligible"`
 	AmountFen  chanye.Fen `json:"amount_fen"`
+	NeedsData  int        `json:"needs_data"` // decisions an unknown figure leaves open
+	Errors     int        `json:"errors"`     // decisions that failed
 	ByDistrict []Bucket   `json:"by_district"`
 	ByIndustry []Bucket   `json:"by_industry"`
 	BySize     []Bucket   `json:"by_size"`
@@ -85,7 +87,11 @@ type EnterpriseDecisions struct {
 	Name       string                   `json:"name"`
 	AsOf       chanye.Date              `json:"as_of"`
 	Granted    []PolicyDecision         `json:"granted"`
+	NeedsData  []PolicyDecision         `json:"needs_data"` // 待补充数据: the figures each needs
+	Errors     []PolicyDecision         `json:"errors"`     // the evaluation failed
 	NearMisses []PolicyDecision         `json:"near_misses"`
 	Others     []PolicyDecision         `json:"others"`
 	Stored     []*policy.StoredDecision `json:"stored"`
+	// StoredNeedsData are the needs-data decisions runs stored.
+	StoredNeedsData []*policy.StoredDecision `json:"stored_needs_data"`
 }

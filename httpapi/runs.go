@@ -115,7 +115,7 @@ var decisionStatuses = []policy.DecisionStatus{policy.DecisionComputed, policy.D
 	policy.DecisionWithdrawn, policy.DecisionApproved, policy.DecisionPaid, policy.DecisionReversed}
 
 func (s *server) listDecisions(w http.ResponseWriter, r *http.Request) error {
-	q, err := query(r, "run", "policy", "code", "status", "district", "offset", "limit")
+	q, err := query(r, "run", "policy", "code", "status", "district", "verdict", "offset", "limit")
 	if err != nil {
 		return err
 	}
@@ -135,6 +135,13 @@ func (s *server) listDecisions(w http.ResponseWriter, r *http.Request) error {
 	}
 	if v, ok := q["district"]; ok {
 		f.District = &v
+	}
+	if v, ok := q["verdict"]; ok {
+		vd := policy.Verdict(v)
+		if vd != policy.VerdictEligible && vd != policy.VerdictNeedsData {
+			return paramError("verdict", fmt.Sprintf("须为 eligible 或 needs_data，不是 %q", v), fmt.Sprintf("must be eligible or needs_data, not %q", v))
+		}
+		f.Verdict = &vd
 	}
 	ds, total, err := s.policies.Runs.FindDecisions(r.Context(), f)
 	if err != nil {

@@ -55,7 +55,7 @@ func New() *Metrics {
 		}, []string{"method", "route", "status"}),
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "chanye_policy_runs_total",
-			Help: "Policy runs stored (outcome ok) or failed (outcome error).",
+			Help: "Policy runs stored (outcome ok), stored with failed decisions (outcome with_errors) or failed (outcome error).",
 		}, []string{"outcome"}),
 		runDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "chanye_policy_run_duration_seconds",
@@ -121,8 +121,11 @@ func (m *Metrics) ObserveRequest(method, route string, status int, d time.Durati
 // nil err counts its stored decisions too.
 func (m *Metrics) ObserveRun(run *policy.Run, start time.Time, err error) {
 	outcome := "ok"
-	if err != nil {
+	switch {
+	case err != nil:
 		outcome = "error"
+	case run != nil && run.HasErrors():
+		outcome = "with_errors" // stored, with failed decisions listed
 	}
 	m.runs.WithLabelValues(outcome).Inc()
 	m.runDuration.WithLabelValues(outcome).Observe(time.Since(start).Seconds())

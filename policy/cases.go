@@ -33,40 +33,29 @@ func (c *Compiled) RunCases() []CaseResult {
 	for _, cs := range c.Policy.Cases {
 		d := c.Evaluate(NewSubject(cs.Enterprise, cs.AsOf), cs.AsOf)
 		r := CaseResult{Name: cs.Name, Want: cs.Expect, Decision: d}
-		r.Pass = d.Err == "" && d.Eligible == cs.Expect.Eligible && d.AmountFen == cs.Expect.AmountFen
+		want := cs.Expect.Verdict()
+		r.Pass = d.Status == want && d.AmountFen == cs.Expect.AmountFen
 		if !r.Pass {
 			r.Message = fmt.Sprintf("期望%s、金额 %s 元，实为%s、金额 %s 元 / want %s ¥%s, got %s ¥%s\n%s",
-				zhYes(cs.Expect.Eligible), cs.Expect.AmountFen.Yuan(), zhYes(d.Eligible), d.AmountFen.Yuan(),
-				enYes(cs.Expect.Eligible), cs.Expect.AmountFen.Yuan(), enYes(d.Eligible), d.AmountFen.Yuan(), d.Explain())
+				want.NameZH(), cs.Expect.AmountFen.Yuan(), d.Status.NameZH(), d.AmountFen.Yuan(),
+				want.NameEN(), cs.Expect.AmountFen.Yuan(), d.Status.NameEN(), d.AmountFen.Yuan(), d.Explain())
 		}
 		out = append(out, r)
 	}
 	return out
 }
 
-func zhYes(b bool) string {
-	if b {
-		return "符合"
-	}
-	return "不符合"
-}
-
-func enYes(b bool) string {
-	if b {
-		return "eligible"
-	}
-	return "not eligible"
-}
-
 // Coverage is what the cases of a policy exercise. A policy is published
 // only when its cases decide at least one enterprise eligible and one not,
 // and every condition is not met in at least one case (in the effective
-// period, evaluated without error): a condition no case makes fail is one
-// the cases do not show to matter, and a typo in it would go unnoticed.
+// period, known to be false: neither in error nor left open by an unknown
+// figure): a condition no case makes fail is one the cases do not show to
+// matter, and a typo in it would go unnoticed. A case that needs data or
+// fails counts as neither eligible nor ineligible.
 type Coverage struct {
 	Cases      int `json:"cases"`
 	Eligible   int `json:"eligible"`   // cases decided eligible
-	Ineligible int `json:"ineligible"` // cases decided not eligible
+	Ineligible int `json:"ineligible"` // cases decided not eligible (a known false)
 	// Uncovered are the conditions no case makes fail, in policy order.
 	Uncovered []Condition `json:"uncovered,omitempty"`
 }
@@ -77,16 +66,17 @@ func CoverageOf(p *Policy, results []CaseResult) Coverage {
 	failed := make([]bool, len(p.Conds))
 	for _, r := range results {
 		d := r.Decision
-		if d.Eligible {
+		switch d.Status {
+		case VerdictEligible:
 			cv.Eligible++
-		} else {
+		case VerdictNotEligible:
 			cv.Ineligible++
 		}
 		if !d.Active {
 			continue
 		}
 		for i, o := range d.Conditions {
-			if i < len(failed) && !o.Passed && o.Err == "" {
+			if i < len(failed) && !o.Passed && !o.Unknown && o.Err == "" {
 				failed[i] = true
 			}
 		}

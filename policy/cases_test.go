@@ -65,3 +65,38 @@ func TestCoverageCountsOnlyActiveCases(t *testing.T) {
 		t.Errorf("CanPublish = %v, want conditions[0] (high_tech) uncovered", err)
 	}
 }
+
+// TestCoverageUnknownIsNotFailing: under three-valued logic a condition
+// counts as failing only where it is known to be false. A case that leaves
+// conditions open for missing figures (needs data) covers none of them and
+// is not the ineligible case publishing needs (issue 9, points 1 and 4).
+func TestCoverageUnknownIsNotFailing(t *testing.T) {
+	full := mustParse(t, readRD(t))
+	ent := *full.Cases[0].Enterprise
+	facts := *ent.Facts[0]
+	facts.Revenue = nil // reported without revenue: rd_ratio and revenue are open
+	ent.Facts = []*chanye.Facts{&facts}
+	open := Case{Name: "revenue not reported", AsOf: full.Cases[0].AsOf, Enterprise: &ent, Expect: Expect{NeedsData: true}}
+
+	p := *full
+	p.Cases = []Case{full.Cases[0], full.Cases[1], full.Cases[2], open} // revenue never known false
+	results, err := RunCases(&p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := results[3]; !r.Pass || r.Decision.Status != VerdictNeedsData {
+		t.Fatalf("the case without revenue: %+v", r)
+	}
+	cv := CoverageOf(&p, results)
+	if cv.Eligible != 1 || cv.Ineligible != 2 || len(cv.Uncovered) != 1 || cv.Uncovered[0].ID != "revenue" {
+		t.Errorf("coverage %+v, want 1 eligible, 2 ineligible, revenue uncovered", cv)
+	}
+	if msg := chanye.ErrorFields(CanPublish(&p))["conditions[2]"]; !strings.Contains(msg, "revenue") {
+		t.Errorf("CanPublish names conditions[2] %q, want revenue uncovered", msg)
+	}
+
+	p.Cases = []Case{full.Cases[0], open}
+	if msg := chanye.ErrorFields(CanPublish(&p))["cases"]; !strings.Contains(msg, "no case is an ineligible enterprise") {
+		t.Errorf("a needs-data case counted as ineligible: cases %q", msg)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/cel-go/checker"
 	"github.com/google/cel-go/common"
 	celast "github.com/google/cel-go/common/ast"
+	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/ext"
 )
 
@@ -42,6 +43,7 @@ type Compiled struct {
 	Policy *Policy
 	conds  []*expr
 	amount *expr
+	reads  []int // schema indexes the expressions read, for the unknown patterns
 }
 
 // expr is one compiled expression with what explanations need.
@@ -93,7 +95,7 @@ func Compile(p *Policy) (*Compiled, error) {
 	if err != nil {
 		return nil, fmt.Errorf("policy: schema environment: %w", err)
 	}
-	var opts []cel.EnvOption
+	opts := []cel.EnvOption{rateDecls}
 	for _, pa := range p.Params {
 		opts = append(opts, cel.Variable("p."+pa.Name, paramCELType(pa.Type)))
 	}
@@ -120,6 +122,9 @@ func Compile(p *Policy) (*Compiled, error) {
 	}
 	x, msg := compileExpr(env, p, p.Amount.Expr, cel.IntType, "金额公式|amount formula")
 	if msg == "" {
+		msg = x.exact(p)
+	}
+	if msg == "" {
 		msg = p.beyondYears(x.reads, "金额公式|amount formula")
 	}
 	if msg != "" {
@@ -129,6 +134,7 @@ func Compile(p *Policy) (*Compiled, error) {
 	if err := chanye.Invalid(fmt.Sprintf("政策 %s 的规则有误 / the rules of policy %s do not compile", p.ID, p.ID), fields); err != nil {
 		return nil, err
 	}
+	c.reads = c.readIndexes()
 	return c, nil
 }
 
@@ -140,6 +146,8 @@ func paramCELType(t ParamType) *cel.Type {
 		return cel.DoubleType
 	case ParamBool:
 		return cel.BoolType
+	case ParamRate:
+		return RateType
 	}
 	return cel.StringType
 }
@@ -162,7 +170,7 @@ func compileExpr(env *cel.Env, p *Policy, src string, want *cel.Type, who string
 				en += "; did you mean " + s + "?"
 			}
 			return zh, en
-		}, cel.EvalOptions(cel.OptExhaustiveEval))
+		}, cel.EvalOptions(cel.OptExhaustiveEval, cel.OptPartialEval), rateOverloads(p.Amount.Round().Mode))
 	if ce != nil {
 		return fail(ce.Line, ce.Col, ce.ZH, ce.EN)
 	}
@@ -300,4 +308,73 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// exact checks the money path of the amount formula — the int-typed
+// nodes from the result down, through arithmetic, the branches of ?: and
+// math.least/greatest, to the leaves: no double is turned into money there
+// (int(x) of a double), and no negative number or parameter makes the
+// amount negative where that is plain from the text. Doubles and negative
+// numbers in the conditions of ?: are not on the path. It returns the
+// problem, or "".
+func (x *expr) exact(p *Policy) string {
+	native := x.ast.NativeRep()
+	info := native.SourceInfo()
+	at := func(e celast.Expr) (int, int) {
+		loc := info.GetStartLocation(e.ID())
+		col := loc.Column() + 1
+		if e.Kind() == celast.CallKind && !e.AsCall().IsMemberFunction() && identRE.MatchString(e.AsCall().FunctionName()) &&
+			col > len(e.AsCall().FunctionName()) {
+			col -= len(e.AsCall().FunctionName()) // cel-go places a call at its parenthesis
+		}
+		return loc.Line(), col
+	}
+	isInt := func(e celast.Expr) bool { return native.GetType(e.ID()).Kind() == types.IntKind }
+	var walk func(e celast.Expr) string
+	walk = func(e celast.Expr) string {
+		switch e.Kind() {
+		case celast.LiteralKind:
+			if i, ok := e.AsLiteral().(types.Int); ok && i < 0 {
+				l, c := at(e)
+				return fmt.Sprintf("金额公式 第 %d 行第 %d 列：负数 %d 会使金额为负 / amount formula at %d:%d: the negative number %d can make the amount negative", l, c, i, l, c, i)
+			}
+		case celast.IdentKind:
+			n, ok := strings.CutPrefix(e.AsIdent(), "p.")
+			if pa := p.param(n); ok && pa != nil {
+				for _, v := range pa.Values {
+					if i, ok := v.Value.(int64); ok && i < 0 {
+						return fmt.Sprintf("金额公式：参数 %s 自 %s 起为负数 %d，会使金额为负 / amount formula: parameter %s is the negative number %d from %s, which can make the amount negative",
+							e.AsIdent(), v.From, i, e.AsIdent(), i, v.From)
+					}
+				}
+			}
+		case celast.ListKind: // math.least([…]) and math.greatest([…])
+			for _, el := range e.AsList().Elements() {
+				if msg := walk(el); msg != "" {
+					return msg
+				}
+			}
+		case celast.CallKind:
+			call := e.AsCall()
+			args := call.Args()
+			if call.FunctionName() == "int" && len(args) == 1 && !isInt(args[0]) {
+				l, c := at(e)
+				return fmt.Sprintf("金额公式 第 %d 行第 %d 列：金额计算不得使用小数（double），会丢失分；请把比例写成比例参数（如 rate: {value_rate: \"0.35\"}）并写 x * p.rate，"+
+					"或用整数写 x * 35 / 100 / amount formula at %d:%d: no double on the money path, it loses fen; write a share as a rate parameter "+
+					"(such as rate: {value_rate: \"0.35\"}) and x * p.rate, or in integers x * 35 / 100", l, c, l, c)
+			}
+			if call.FunctionName() == "_?_:_" {
+				args = args[1:]
+			}
+			for _, a := range args {
+				if a.Kind() == celast.ListKind || isInt(a) {
+					if msg := walk(a); msg != "" {
+						return msg
+					}
+				}
+			}
+		}
+		return ""
+	}
+	return walk(native.Expr())
 }

@@ -3,6 +3,8 @@ package policy
 import (
 	"github.com/chanye-org/chanye"
 	"github.com/google/cel-go/cel"
+	"github.com/google/cel-go/common/types/ref"
+	"github.com/google/cel-go/interpreter"
 )
 
 // This file is the narrow hook the vectorised evaluator (policy/vector)
@@ -37,3 +39,22 @@ func SubjectOf(code string, asOf chanye.Date, values []any, missing []bool) Subj
 	}
 	return Subject{Code: code, AsOf: asOf, values: values, missing: missing}
 }
+
+// MissingFlags returns which of the subject's values are missing, in
+// schema order (nil when none is); the slice is shared, not copied.
+func (s Subject) MissingFlags() []bool { return s.missing }
+
+// UnknownPattern is the attribute pattern that marks schema variable i
+// unknown to cel-go's partial evaluation.
+func UnknownPattern(i int) *interpreter.AttributePattern { return patterns()[i] }
+
+// CELValue turns a parameter's value into what cel-go reads (a rate
+// becomes its CEL value).
+func CELValue(v any) any { return celValue(v) }
+
+// UnknownNames returns the variables an unknown CEL value depends on, or
+// nil for a value that is not unknown.
+func UnknownNames(v ref.Val) []string { return unknownNames(v) }
+
+// RoundMode returns the rounding mode of money × rate products.
+func (c *Compiled) RoundMode() RoundMode { return c.Policy.Amount.Round().Mode }

@@ -195,12 +195,17 @@ const (
 
 // Param is a named value that may change on given dates; rules read it as
 // p.NAME. Values are int64, float64, string or bool, all of Type; money is
-// int64 fen.
+// int64 fen. Explanations show a parameter by its labels and in its unit
+// (money in 元 / 万元, a ratio or basis points as a percentage), never by
+// its name or in raw fen.
 type Param struct {
-	Name   string       `json:"name"`
-	Type   ParamType    `json:"type"`
-	Money  bool         `json:"money,omitempty"` // int values in fen
-	Values []ParamValue `json:"values"`          // ascending by From
+	Name    string       `json:"name"`
+	Type    ParamType    `json:"type"`
+	Money   bool         `json:"money,omitempty"` // int values in fen
+	LabelZH string       `json:"label_zh,omitempty"`
+	LabelEN string       `json:"label_en,omitempty"`
+	Unit    Unit         `json:"unit,omitempty"` // how a value that is not money is shown: ratio, bp, people, count, years, year
+	Values  []ParamValue `json:"values"`         // ascending by From
 }
 
 // ParamValue is the value of a parameter from a day on.
@@ -232,7 +237,8 @@ type Condition struct {
 	Expr    string `json:"expr" yaml:"expr"`
 }
 
-// Floor rounds a computed amount down to a whole unit.
+// Floor rounds a computed amount down to a whole unit: the older form of
+// Rounding{Mode: RoundDown, To: yuan or wan}, still read.
 type Floor string
 
 // The rounding units of Amount.Floor; "" keeps fen.
@@ -241,15 +247,121 @@ const (
 	FloorWan  Floor = "wan_yuan" // whole 万元
 )
 
-// Amount is how much an eligible enterprise gets: Expr is a CEL int in fen,
-// rounded down by Floor, then clamped to [0, CapFen] (no cap when CapFen is
-// zero). CapFen is at most chanye.MaxGrantFen; an amount above it, which only
-// an uncapped formula can give, is an evaluation error (the decision is not
-// eligible), as is a formula whose arithmetic overflows.
+// RoundMode is how an amount is rounded to its unit.
+type RoundMode string
+
+// The rounding modes: down (toward zero; amounts are never negative) and
+// half up (a half rounds up).
+const (
+	RoundDown   RoundMode = "down"
+	RoundHalfUp RoundMode = "half_up"
+)
+
+// RoundUnit is the unit an amount is rounded to.
+type RoundUnit string
+
+// The rounding units.
+const (
+	RoundFen  RoundUnit = "fen"
+	RoundYuan RoundUnit = "yuan"
+	RoundWan  RoundUnit = "wan" // 万元
+)
+
+// fen is the unit in fen.
+func (u RoundUnit) fen() int64 {
+	switch u {
+	case RoundYuan:
+		return 100
+	case RoundWan:
+		return 1_000_000
+	}
+	return 1
+}
+
+// Rounding is how the amount is rounded, declared per policy: the mode
+// (down by default) and the unit (fen by default). Each product of money
+// and a rate parameter (x * p.rate) is rounded to the fen in the mode, and
+// the amount to the unit in the mode.
+type Rounding struct {
+	Mode RoundMode `json:"mode,omitempty"`
+	To   RoundUnit `json:"to,omitempty"`
+}
+
+// Amount is how much an eligible enterprise gets: Expr is a CEL int in
+// fen, computed exactly (no double anywhere in it: Compile refuses one),
+// rounded as Rounding (or Floor) says, then capped at CapFen (no cap when
+// CapFen is zero). A negative value is an evaluation error, as is one
+// above chanye.MaxGrantFen (which only an uncapped formula can give) or a
+// formula whose arithmetic overflows: the decision is an error, never paid.
 type Amount struct {
-	Expr   string     `json:"expr"`
-	CapFen chanye.Fen `json:"cap_fen,omitempty"`
-	Floor  Floor      `json:"floor,omitempty"`
+	Expr     string     `json:"expr"`
+	CapFen   chanye.Fen `json:"cap_fen,omitempty"`
+	Floor    Floor      `json:"floor,omitempty"`
+	Rounding Rounding   `json:"rounding,omitzero"`
+}
+
+// Round is the rounding in force: Rounding, or Floor's, or down to the fen.
+func (a Amount) Round() Rounding {
+	r := a.Rounding
+	switch a.Floor {
+	case FloorYuan:
+		r = Rounding{Mode: RoundDown, To: RoundYuan}
+	case FloorWan:
+		r = Rounding{Mode: RoundDown, To: RoundWan}
+	}
+	if r.Mode == "" {
+		r.Mode = RoundDown
+	}
+	if r.To == "" {
+		r.To = RoundFen
+	}
+	return r
+}
+
+// Final turns the formula's value into the amount granted: rounded as
+// declared, capped at CapFen. problem, in Chinese and English, is set when
+// the value is negative or the amount exceeds chanye.MaxGrantFen (only an
+// uncapped formula can give that), so that no total of decisions wraps:
+// the decision is an error. The reference and the fast path both call it.
+func (a Amount) Final(raw chanye.Fen) (amt chanye.Fen, capped bool, problem string) {
+	if raw < 0 {
+		z, e := MoneyText(raw)
+		return 0, false, fmt.Sprintf("金额公式的结果为负（%s）/ the amount formula is negative (%s)", z, e)
+	}
+	if raw > chanye.MaxGrantFen {
+		if a.CapFen > 0 { // the cap is at most chanye.MaxGrantFen
+			return a.CapFen, true, ""
+		}
+		return 0, false, fmt.Sprintf("金额 %s 元超过单户上限 %s 元 / the amount ¥%s exceeds the limit of ¥%s per enterprise",
+			raw.Yuan(), chanye.MaxGrantFen.Yuan(), raw.Yuan(), chanye.MaxGrantFen.Yuan())
+	}
+	r := a.Round()
+	amt = roundFen(raw, r)
+	if a.CapFen > 0 && amt > a.CapFen {
+		amt, capped = a.CapFen, true
+	}
+	if amt > chanye.MaxGrantFen { // half up past the bound
+		return 0, false, fmt.Sprintf("金额 %s 元超过单户上限 %s 元 / the amount ¥%s exceeds the limit of ¥%s per enterprise",
+			amt.Yuan(), chanye.MaxGrantFen.Yuan(), amt.Yuan(), chanye.MaxGrantFen.Yuan())
+	}
+	return amt, capped, ""
+}
+
+// Apply rounds a non-negative amount at most chanye.MaxGrantFen to the
+// unit of r, in its mode.
+func (r Rounding) Apply(x chanye.Fen) chanye.Fen { return roundFen(x, r) }
+
+// roundFen rounds a non-negative amount at most chanye.MaxGrantFen to the
+// unit of r.
+func roundFen(x chanye.Fen, r Rounding) chanye.Fen {
+	u := chanye.Fen(r.To.fen())
+	if u == 1 {
+		return x
+	}
+	if r.Mode == RoundHalfUp {
+		return (x + u/2) / u * u
+	}
+	return x / u * u
 }
 
 // Case is a test case beside the rules: an enterprise as of a day and what
@@ -261,10 +373,24 @@ type Case struct {
 	Expect     Expect             `json:"expect"`
 }
 
-// Expect is the expected decision of a case.
+// Expect is the expected decision of a case: eligible with the amount,
+// not eligible, or needs data (neither: a figure the rules read is
+// missing).
 type Expect struct {
 	Eligible  bool       `json:"eligible"`
+	NeedsData bool       `json:"needs_data,omitempty"`
 	AmountFen chanye.Fen `json:"amount_fen"`
+}
+
+// Verdict is the verdict the case expects.
+func (e Expect) Verdict() Verdict {
+	switch {
+	case e.Eligible:
+		return VerdictEligible
+	case e.NeedsData:
+		return VerdictNeedsData
+	}
+	return VerdictNotEligible
 }
 
 // Bounds of a policy file: a test request runs every case, so both are
@@ -352,6 +478,9 @@ func (p *Policy) Validate() error {
 		if len(pa.Values) == 0 {
 			set(at, "至少一个取值 / at least one value is required")
 		}
+		if !paramUnits[pa.Unit] || pa.Unit == UnitBP && pa.Type != ParamInt || pa.Unit == UnitRatio && pa.Type != ParamDouble && pa.Type != ParamRate {
+			set(at+".unit", fmt.Sprintf("单位 %q 不适用于 %s 参数 / unit %q does not fit a %s parameter", pa.Unit, pa.Type, pa.Unit, pa.Type))
+		}
 		for j, v := range pa.Values {
 			vat := fmt.Sprintf("%s[%d]", at, j)
 			if v.From.IsZero() {
@@ -404,6 +533,15 @@ func (p *Policy) Validate() error {
 	}
 	if p.Amount.Floor != "" && p.Amount.Floor != FloorYuan && p.Amount.Floor != FloorWan {
 		set("amount.floor", "须为 yuan 或 wan_yuan / must be yuan or wan_yuan")
+	}
+	if r := p.Amount.Rounding; r.Mode != "" && r.Mode != RoundDown && r.Mode != RoundHalfUp {
+		set("amount.rounding.mode", fmt.Sprintf("舍入方式 %q 须为 down 或 half_up / the rounding mode must be down or half_up", r.Mode))
+	}
+	if r := p.Amount.Rounding; r.To != "" && r.To != RoundFen && r.To != RoundYuan && r.To != RoundWan {
+		set("amount.rounding.to", fmt.Sprintf("舍入单位 %q 须为 fen、yuan 或 wan / the rounding unit must be fen, yuan or wan", r.To))
+	}
+	if p.Amount.Floor != "" && p.Amount.Rounding != (Rounding{}) {
+		set("amount.rounding", "floor 与 rounding 只能写一个 / give floor or rounding, not both")
 	}
 	if len(p.Cases) > MaxCases {
 		set("cases", fmt.Sprintf("至多 %d 个用例，实有 %d 个 / at most %d cases, not %d", MaxCases, len(p.Cases), MaxCases, len(p.Cases)))
@@ -490,6 +628,8 @@ func (t ParamType) holds(v any) bool {
 		return t == ParamString
 	case bool:
 		return t == ParamBool
+	case Rate:
+		return t == ParamRate
 	}
 	return false
 }

@@ -67,7 +67,7 @@ func TestParseErrors(t *testing.T) {
 		field, msg string
 	}{
 		{"unknown top-level field", "issuer: 测试", "issuer: 测试\ntitel: x", "titel", "unknown field titel"},
-		{"unknown condition field", "    expr: e.tier.high_tech.held", "    exprr: e.tier.high_tech.held", "conditions[0].exprr", "line 24"},
+		{"unknown condition field", "    expr: e.tier.high_tech.held", "    exprr: e.tier.high_tech.held", "conditions[0].exprr", "line 28"},
 		{"unknown fact figure", "revenue_yuan: \"40000000\"", "revenu_yuan: \"40000000\"", "cases[0].enterprise.facts[0].revenu_yuan", "unknown field revenu_yuan"},
 		{"float yuan", `budget_yuan: "1000000.00"`, "budget_yuan: 1000000.5", "budget_yuan", "quoted string"},
 		{"three decimals", `budget_yuan: "1000000.00"`, `budget_yuan: "1000000.001"`, "budget_yuan", "at most two decimals"},
@@ -225,7 +225,8 @@ func TestEvaluateExplainsNearMiss(t *testing.T) {
 		g.MessageEN != "R&D ratio (last fiscal year) 2.4 %, needs ≥ 3 % (0.6 percentage points short)" {
 		t.Errorf("gap = %q / %q", g.MessageZH, g.MessageEN)
 	}
-	if len(o.Values) != 2 || o.Values[0].Name != "e.fy1.rd_ratio" || o.Values[0].Value != 0.024 || o.Values[1].Name != "p.min_ratio" || o.Values[1].Value != 0.03 {
+	if len(o.Values) != 2 || o.Values[0].Name != "e.fy1.rd_ratio" || o.Values[0].Value != 0.024 || o.Values[1].Name != "p.min_ratio" || o.Values[1].Value != 0.03 ||
+		o.Values[0].TextZH != "研发投入强度（上年度） 2.4%" || o.Values[1].TextZH != "研发投入强度下限 3%" || o.Values[1].TextEN != "minimum R&D ratio 3 %" {
 		t.Errorf("values = %+v", o.Values)
 	}
 
@@ -241,17 +242,18 @@ func TestEvaluateExplainsNearMiss(t *testing.T) {
 		t.Errorf("want a near miss:\n%s", d.Explain())
 	}
 
-	// No facts: two conditions fail, the figures read are marked missing.
+	// No facts: the ratio is unknown, and revenue ≥ 2000 万元 && reported
+	// is false (unknown && false): not eligible, not a near miss.
 	e.Facts = nil
 	d = c.Evaluate(NewSubject(e, asOf), asOf)
-	if d.Missing != 2 || d.NearMiss {
-		t.Errorf("missing %d near miss %v, want 2 and false", d.Missing, d.NearMiss)
+	if d.Status != VerdictNotEligible || d.Missing != 1 || d.Unknown != 1 || d.NearMiss {
+		t.Errorf("status %s missing %d unknown %d near miss %v, want not eligible, 1, 1, false", d.Status, d.Missing, d.Unknown, d.NearMiss)
 	}
-	if v := d.Conditions[1].Values[0]; !v.Missing {
-		t.Errorf("%+v: want missing", v)
+	if v := d.Conditions[1].Values[0]; !v.Missing || !d.Conditions[1].Unknown {
+		t.Errorf("%+v: want missing and the condition unknown", v)
 	}
-	if !strings.Contains(d.Explain(), "未报送 / not reported") {
-		t.Errorf("explanation does not mention missing data:\n%s", d.Explain())
+	if ex := d.Explain(); !strings.Contains(ex, "研发投入强度（上年度） 未报送") || !strings.Contains(ex, "R&D ratio (last fiscal year) not reported") {
+		t.Errorf("explanation does not mention missing data:\n%s", ex)
 	}
 
 	// Eligible: 10 % of 3 million yuan capped at 300,000 yuan.
@@ -262,7 +264,10 @@ func TestEvaluateExplainsNearMiss(t *testing.T) {
 	}
 }
 
-func TestAmountNeverNegativeAndFloored(t *testing.T) {
+// TestAmountNegativeIsAnErrorAndRounded: a negative amount is an error,
+// never silently 0 (issue 9, point 7); the older floor keeps rounding
+// down.
+func TestAmountNegativeIsAnErrorAndRounded(t *testing.T) {
 	src := strings.Replace(readRD(t), "expr: e.fy1.rd_spending * p.rate_bp / 10000", "expr: 1234567 - e.fy1.rd_spending", 1)
 	c, err := Compile(mustParse(t, src))
 	if err != nil {
@@ -271,8 +276,8 @@ func TestAmountNeverNegativeAndFloored(t *testing.T) {
 	asOf := date(t, "2025-06-30")
 	e := enterprise()
 	e.Facts = []*chanye.Facts{{Year: 2024, Revenue: fen(4_000_000_000), RDSpending: fen(200_000_000)}}
-	if d := c.Evaluate(NewSubject(e, asOf), asOf); !d.Eligible || d.AmountFen != 0 || d.FormulaFen >= 0 {
-		t.Errorf("got eligible %v amount %d formula %d, want eligible with 0", d.Eligible, d.AmountFen, d.FormulaFen)
+	if d := c.Evaluate(NewSubject(e, asOf), asOf); d.Status != VerdictError || d.Eligible || d.AmountFen != 0 || !strings.Contains(d.Err, "negative") {
+		t.Errorf("got %s amount %d err %q, want an error for a negative amount", d.Status, d.AmountFen, d.Err)
 	}
 	src = strings.Replace(readRD(t), "expr: e.fy1.rd_spending * p.rate_bp / 10000", "expr: 1234567", 1)
 	for floor, want := range map[Floor]chanye.Fen{"": 1_234_567, FloorYuan: 1_234_500, FloorWan: 1_000_000} {
@@ -298,7 +303,7 @@ func TestWrongExpectedAmountIsReported(t *testing.T) {
 	if len(res) != 4 || res[0].Pass || !res[1].Pass {
 		t.Fatalf("got %+v, want the first case failing", res)
 	}
-	for _, want := range []string{"want eligible ¥200001.00, got eligible ¥200000.00", "✓ rd_ratio", "e.fy1.rd_ratio=0.05"} {
+	for _, want := range []string{"want eligible ¥200001.00, got eligible ¥200000.00", "✓ rd_ratio", "研发投入强度（上年度） 5%"} {
 		if !strings.Contains(res[0].Message, want) {
 			t.Errorf("message %q lacks %q", res[0].Message, want)
 		}

@@ -196,9 +196,11 @@ func LookupVariable(name string) (Variable, bool) {
 }
 
 // Subject is the enterprise as rules see it on one as-of date: one value per
-// schema variable, and which of them were not reported. Unreported figures
-// read as 0 (and derived ratios as 0), so rules that need data should test
-// e.fyN.reported.
+// schema variable, and which of them are missing — not reported, or a
+// ratio or growth whose base is missing or 0. A missing value is unknown to
+// the rules, never 0: a condition that depends on it is unknown and the
+// decision needs data (see Evaluate). Its slot in values holds the zero of
+// its type, which nothing reads as a figure.
 type Subject struct {
 	Code    string
 	AsOf    chanye.Date
@@ -298,8 +300,8 @@ func NewSubject(e *chanye.Enterprise, asOf chanye.Date) Subject {
 		}
 		set(ys.reported, true, false)
 		rd, rev := (*int64)(f.RDSpending), (*int64)(f.Revenue)
-		set(ys.rdRatio, ratio(rd, rev), rd == nil || rev == nil)
-		set(ys.rdStaffRatio, ratio(f.RDStaff, f.Employees), f.RDStaff == nil || f.Employees == nil)
+		set(ys.rdRatio, ratio(rd, rev), rd == nil || rev == nil || *rev == 0)
+		set(ys.rdStaffRatio, ratio(f.RDStaff, f.Employees), f.RDStaff == nil || f.Employees == nil || *f.Employees == 0)
 		if n < len(revenue) {
 			revenue[n] = rev
 		}

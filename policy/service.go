@@ -58,13 +58,30 @@ type VersionFilter struct {
 	Limit  int // 0 means the default page of 50; at most 1000
 }
 
-// RunPolicy is a policy version evaluated by a run, with its totals.
+// RunPolicy is a policy version evaluated by a run, with its totals: every
+// enterprise is counted once, as eligible, not eligible, needing data or
+// in error.
 type RunPolicy struct {
-	ID        string     `json:"id"`
-	Version   int        `json:"version"`
-	Eligible  int        `json:"eligible"`
-	AmountFen chanye.Fen `json:"amount_fen"`
+	ID          string     `json:"id"`
+	Version     int        `json:"version"`
+	Eligible    int        `json:"eligible"` // set by the store from the decisions stored
+	AmountFen   chanye.Fen `json:"amount_fen"`
+	NotEligible int        `json:"not_eligible"` // set by the caller
+	NeedsData   int        `json:"needs_data"`   // set by the store from the decisions stored
+	Errors      int        `json:"errors"`       // set by the caller
+	// ErrorSamples are the first failed decisions (at most MaxRunErrors,
+	// in code order) with their messages; Errors counts them all.
+	ErrorSamples []RunError `json:"error_samples,omitempty"`
 }
+
+// RunError is a decision a run could not take: the enterprise and why.
+type RunError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// MaxRunErrors is how many failed decisions a run lists per policy.
+const MaxRunErrors = 10
 
 // Run is one batch evaluation of policies over the enterprise base as of a
 // day. A run is written whole or not at all.
@@ -81,7 +98,17 @@ type Run struct {
 	Enterprises int         `json:"enterprises"` // enterprises evaluated, set by the caller
 	Eligible    int         `json:"eligible"`    // eligible decisions stored, set by the store
 	TotalFen    chanye.Fen  `json:"total_fen"`   // their money, set by the store
+	NeedsData   int         `json:"needs_data"`  // needs-data decisions stored, set by the store
+	// Errors is the decisions that failed, over every policy, set by the
+	// store from the policies' counts. A run with errors is stored and
+	// listed as such (its decisions that did not fail are as good as any
+	// run's): the runs page and the run page show it with an error badge,
+	// `chanye policy run` prints the errors and exits non-zero.
+	Errors int `json:"errors"`
 }
+
+// HasErrors reports whether some decision of the run failed.
+func (r *Run) HasErrors() bool { return r.Errors > 0 }
 
 // Validate checks what the caller sets.
 func (r *Run) Validate() error {
@@ -100,6 +127,12 @@ func (r *Run) Validate() error {
 		seen[p.ID] = true
 		if p.Version < 1 {
 			f[fmt.Sprintf("policies[%d].version", i)] = "须为正整数 / must be a positive integer"
+		}
+		if p.NotEligible < 0 || p.Errors < 0 {
+			f[fmt.Sprintf("policies[%d].errors", i)] = "不能为负 / must not be negative"
+		}
+		if len(p.ErrorSamples) > min(p.Errors, MaxRunErrors) {
+			f[fmt.Sprintf("policies[%d].error_samples", i)] = fmt.Sprintf("至多 %d 条且不多于出错数 / at most %d and no more than the errors", MaxRunErrors, MaxRunErrors)
 		}
 	}
 	if r.Enterprises < 0 {
@@ -175,9 +208,12 @@ type Entitlement struct {
 	Code     string `json:"code"`
 }
 
-// StoredDecision is an eligible decision as a run stored it. Name,
-// District, Industries and Size are the enterprise as the run saw it, for
-// totals, filters and the public list.
+// StoredDecision is a decision as a run stored it: an eligible one, which
+// goes on through publicity, approval and payment, or a needs-data one
+// (Verdict needs_data, with Needs), kept apart so that the enterprise and
+// the department see what is missing, and never publicised, approved or
+// paid. Name, District, Industries and Size are the enterprise as the run
+// saw it, for totals, filters and the public list.
 type StoredDecision struct {
 	ID         int64           `json:"id"`
 	RunID      int64           `json:"run_id"`
@@ -191,6 +227,8 @@ type StoredDecision struct {
 	Period     int             `json:"period"` // the policy year
 	AsOf       chanye.Date     `json:"as_of"`  // the day its run decided as of, set by the store
 	Eligible   bool            `json:"eligible"`
+	Verdict    Verdict         `json:"verdict"` // eligible or needs_data
+	Needs      []Need          `json:"needs,omitempty"`
 	AmountFen  chanye.Fen      `json:"amount_fen"`
 	Params     json.RawMessage `json:"params"`     // values in force, by name
 	Conditions json.RawMessage `json:"conditions"` // []Outcome: each condition's outcome and values
@@ -224,7 +262,7 @@ func NewStoredDecision(d *Decision, period int, e *chanye.Enterprise) (*StoredDe
 		return nil, err
 	}
 	sd := &StoredDecision{PolicyID: d.PolicyID, Version: d.Version, Code: d.Code, Period: period,
-		Eligible: d.Eligible, AmountFen: d.AmountFen, Params: params, Conditions: conds}
+		Eligible: d.Eligible, Verdict: d.Status, Needs: d.Needs, AmountFen: d.AmountFen, Params: params, Conditions: conds}
 	if e != nil {
 		sd.Name, sd.District, sd.Size = e.Name, e.DistrictCode, string(e.SizeClass)
 		sd.Industries = append([]string(nil), e.Industries...)
@@ -241,8 +279,11 @@ type DecisionFilter struct {
 	District *string
 	// Eligible false selects nothing: only eligible decisions are stored.
 	Eligible *bool
-	Offset   int
-	Limit    int
+	// Verdict needs_data selects the needs-data decisions instead of the
+	// eligible ones (nil or eligible); any other verdict selects nothing.
+	Verdict *Verdict
+	Offset  int
+	Limit   int
 }
 
 // Publicity is the 公示 of one policy's decisions in one run: the list is
@@ -472,13 +513,15 @@ type VersionService interface {
 // RunService stores runs with their decisions and reads them back, with
 // the transitions each decision went through.
 type RunService interface {
-	// CreateRun stores run and the eligible decisions of decisions in one
-	// transaction: all or nothing. Non-eligible decisions yielded are
-	// skipped. It sets run.ID, By (the context's actor), FinishedAt,
-	// Eligible, TotalFen and each policy's totals. EINVALID (a policy
-	// version not published, a decision of a policy not in the run, a bad
-	// run), ECONFLICT (two decisions of one policy for one enterprise), or
-	// the iterator's error.
+	// CreateRun stores run and the eligible and needs-data decisions of
+	// decisions in one transaction: all or nothing. Other decisions
+	// yielded are skipped. It sets run.ID, By (the context's actor),
+	// FinishedAt, Eligible, TotalFen, NeedsData, Errors and each policy's
+	// eligible and needs-data totals; the caller sets each policy's
+	// NotEligible, Errors and ErrorSamples. EINVALID (a policy version not
+	// published, a decision of a policy not in the run, a bad run),
+	// ECONFLICT (two decisions of one policy for one enterprise), or the
+	// iterator's error.
 	CreateRun(ctx context.Context, run *Run, decisions iter.Seq2[*StoredDecision, error]) error
 	// FindRuns returns one page of runs, newest first, and the total.
 	FindRuns(ctx context.Context, filter RunFilter) ([]*Run, int, error)

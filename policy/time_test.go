@@ -77,7 +77,7 @@ func TestCohortPaysItsBatch(t *testing.T) {
 	}
 	asOf := mustTime("2026-03-31")
 	d := c.Evaluate(NewSubject(giant("2024-07-15", chanye.LevelNational), asOf), asOf)
-	if got := d.Explain(); !strings.Contains(got, "p.cohort_year=2025") || !strings.Contains(got, "首次认定年份 2024，需 = 2025") {
+	if got := d.Explain(); !strings.Contains(got, "本批认定年度 2025 年") || !strings.Contains(got, "首次认定年份 2024 年，需 = 2025 年") {
 		t.Errorf("explanation of the 2024 cohort lacks the cohort year and the gap:\n%s", got)
 	}
 	for day, want := range map[string]int{"2026-03-31": 2025, "2026-12-31": 2025, "2025-12-31": 2025, "2027-01-01": 2027} {

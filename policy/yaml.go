@@ -41,7 +41,7 @@ type fileYAML struct {
 	Mode        string                      `yaml:"mode"`
 	FiscalYears *int                        `yaml:"fiscal_years"`
 	Cohort      *cohortYAML                 `yaml:"cohort"`
-	Params      map[string][]paramValueYAML `yaml:"params"`
+	Params      map[string]paramYAML        `yaml:"params"`
 	Conditions  []Condition                 `yaml:"conditions"`
 	Amount      amountYAML                  `yaml:"amount"`
 	Cases       []caseYAML                  `yaml:"cases"`
@@ -62,18 +62,68 @@ type cohortYAML struct {
 	} `yaml:"batches"`
 }
 
+// paramYAML is a parameter: either the list of its dated values, or a
+// mapping with its labels, its unit and the values.
+type paramYAML struct {
+	LabelZH string           `yaml:"label_zh"`
+	LabelEN string           `yaml:"label_en"`
+	Unit    string           `yaml:"unit"`
+	Values  []paramValueYAML `yaml:"values"`
+}
+
+func (p *paramYAML) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.SequenceNode {
+		return n.Decode(&p.Values)
+	}
+	type plain paramYAML
+	return n.Decode((*plain)(p))
+}
+
 type paramValueYAML struct {
 	From      dateYAML  `yaml:"from"`
 	Value     yaml.Node `yaml:"value"`
 	ValueYuan *yuanYAML `yaml:"value_yuan"`
 	ValueFen  *fenYAML  `yaml:"value_fen"`
+	ValueRate *rateYAML `yaml:"value_rate"`
+}
+
+// rateYAML is a rate written as a quoted decimal or percentage ("0.35",
+// "35%"), read exactly.
+type rateYAML struct{ r Rate }
+
+func (y *rateYAML) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
+		return typeErr(n, "比例须写成带引号的字符串，如 \"0.35\" 或 \"35%%\" / a rate must be a quoted string such as \"0.35\" or \"35%%\"")
+	}
+	r, err := ParseRate(n.Value)
+	if err != nil {
+		return typeErr(n, "%s", err.Error())
+	}
+	y.r = r
+	return nil
 }
 
 type amountYAML struct {
-	Expr    string    `yaml:"expr"`
-	CapYuan *yuanYAML `yaml:"cap_yuan"`
-	CapFen  *fenYAML  `yaml:"cap_fen"`
-	Floor   string    `yaml:"floor"`
+	Expr     string        `yaml:"expr"`
+	CapYuan  *yuanYAML     `yaml:"cap_yuan"`
+	CapFen   *fenYAML      `yaml:"cap_fen"`
+	Floor    string        `yaml:"floor"`
+	Rounding *roundingYAML `yaml:"rounding"`
+}
+
+// roundingYAML is rounding: half_up (to the fen) or {mode: half_up, to: wan}.
+type roundingYAML struct {
+	Mode string `yaml:"mode"`
+	To   string `yaml:"to"`
+}
+
+func (r *roundingYAML) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		r.Mode = n.Value
+		return nil
+	}
+	type plain roundingYAML
+	return n.Decode((*plain)(r))
 }
 
 type caseYAML struct {
@@ -82,6 +132,7 @@ type caseYAML struct {
 	Enterprise *enterpriseYAML `yaml:"enterprise"`
 	Expect     struct {
 		Eligible   *bool     `yaml:"eligible"`
+		NeedsData  bool      `yaml:"needs_data"`
 		AmountYuan *yuanYAML `yaml:"amount_yuan"`
 		AmountFen  *fenYAML  `yaml:"amount_fen"`
 	} `yaml:"expect"`
@@ -365,13 +416,25 @@ func (f *fileYAML) policy(lines map[string]int) (*Policy, map[string]string) {
 	}
 	p.BudgetFen, _ = money(f.BudgetYuan, f.BudgetFen, "budget", fields)
 	p.Amount = Amount{Expr: f.Amount.Expr, Floor: Floor(f.Amount.Floor)}
+	if r := f.Amount.Rounding; r != nil {
+		p.Amount.Rounding = Rounding{Mode: RoundMode(r.Mode), To: RoundUnit(r.To)}
+	}
 	p.Amount.CapFen, _ = money(f.Amount.CapYuan, f.Amount.CapFen, "amount.cap", fields)
 	for _, name := range sortedKeys(f.Params) {
-		pa := Param{Name: name}
-		for j, v := range f.Params[name] {
+		py := f.Params[name]
+		pa := Param{Name: name, LabelZH: py.LabelZH, LabelEN: py.LabelEN, Unit: Unit(py.Unit)}
+		for j, v := range py.Values {
 			path := fmt.Sprintf("params.%s[%d]", name, j)
 			pv := ParamValue{From: v.From.Date}
-			if m, ok := money(v.ValueYuan, v.ValueFen, path+".value", fields); ok {
+			if v.ValueRate != nil {
+				if v.Value.Kind != 0 || v.ValueYuan != nil || v.ValueFen != nil {
+					fields[path+".value"] = "value_rate 与 value、value_yuan、value_fen 只能写一个 / give value_rate or another value, not both" + at(path)
+				}
+				pv.Value = v.ValueRate.r
+				if j == 0 {
+					pa.Type = ParamRate
+				}
+			} else if m, ok := money(v.ValueYuan, v.ValueFen, path+".value", fields); ok {
 				if v.Value.Kind != 0 {
 					fields[path+".value"] = "value 与 value_yuan/value_fen 只能写一个 / give value or value_yuan/value_fen, not both" + at(path)
 				}
@@ -399,9 +462,14 @@ func (f *fileYAML) policy(lines map[string]int) (*Policy, map[string]string) {
 		if c.Enterprise != nil {
 			cs.Enterprise = c.Enterprise.enterprise(path+".enterprise", fields, at)
 		}
-		if c.Expect.Eligible == nil {
+		switch {
+		case c.Expect.NeedsData && c.Expect.Eligible != nil && *c.Expect.Eligible:
+			fields[path+".expect.needs_data"] = "待补充数据的决定不符合条件 / a needs-data decision is not eligible" + at(path)
+		case c.Expect.NeedsData:
+			cs.Expect.NeedsData = true
+		case c.Expect.Eligible == nil:
 			fields[path+".expect.eligible"] = "必填 / required" + at(path)
-		} else {
+		default:
 			cs.Expect.Eligible = *c.Expect.Eligible
 		}
 		cs.Expect.AmountFen, _ = money(c.Expect.AmountYuan, c.Expect.AmountFen, path+".expect.amount", fields)

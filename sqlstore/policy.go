@@ -238,6 +238,8 @@ func (s *Store) PublishPolicyVersion(ctx context.Context, id string, version int
 
 const decisionInsertColumns = `run_id, policy_id, version, code, name, district, industries, size_class, period, amount_fen, params, conditions, status, status_at, status_by`
 
+const needsInsertColumns = `run_id, policy_id, version, code, name, district, industries, size_class, period, needs, params, conditions, created_at`
+
 // CreateRun writes the run, its eligible decisions and its totals in one
 // transaction, streaming decisions in multi-row inserts of bulkRows.
 func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.Seq2[*policy.StoredDecision, error]) error {
@@ -271,11 +273,19 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 			run.AsOf.String(), run.StartedAt.UnixMilli(), run.FinishedAt.UnixMilli(), run.By, run.Snapshot, run.Enterprises).Scan(&run.ID); err != nil {
 			return err
 		}
+		run.Errors = 0
 		for _, rp := range run.Policies {
-			if _, err := tx.exec(ctx, `INSERT INTO policy_run_policies (run_id, policy_id, version, eligible, amount_fen) VALUES (?, ?, ?, 0, 0)`,
-				run.ID, rp.ID, rp.Version); err != nil {
+			if _, err := tx.exec(ctx, `INSERT INTO policy_run_policies (run_id, policy_id, version, eligible, amount_fen, not_eligible, needs_data, errors)
+				VALUES (?, ?, ?, 0, 0, ?, 0, ?)`, run.ID, rp.ID, rp.Version, rp.NotEligible, rp.Errors); err != nil {
 				return err
 			}
+			for i, re := range rp.ErrorSamples {
+				if _, err := tx.exec(ctx, `INSERT INTO policy_run_errors (run_id, policy_id, seq, code, message) VALUES (?, ?, ?, ?, ?)`,
+					run.ID, rp.ID, i, re.Code, re.Message); err != nil {
+					return err
+				}
+			}
+			run.Errors += rp.Errors
 		}
 
 		type bucket struct {
@@ -306,6 +316,16 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 			args = args[:0]
 			return err
 		}
+		const ncols = 13
+		nargs := make([]any, 0, bulkRows*ncols)
+		flushNeeds := func() error {
+			err := inChunks(ctx, tx, nargs, ncols, func(n int) string {
+				return `INSERT INTO policy_needs_data (` + needsInsertColumns + `) VALUES ` + placeholders(n, ncols)
+			}, nil)
+			nargs = nargs[:0]
+			return err
+		}
+		needsData := map[string]int{}
 		now := tx.now.UnixMilli()
 		n := 0
 		for d, err := range decisions {
@@ -313,12 +333,35 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 				return err
 			}
 			n++
-			if d == nil || !d.Eligible {
+			if d == nil || !d.Eligible && d.Verdict != policy.VerdictNeedsData {
 				continue
 			}
 			if v, ok := versions[d.PolicyID]; !ok || v != d.Version {
 				return chanye.Invalid("决定不属于本次计算的政策版本 / a decision of a policy version not in the run",
 					map[string]string{fmt.Sprintf("decisions[%d]", n-1): fmt.Sprintf("%s v%d, %s", d.PolicyID, d.Version, d.Code)})
+			}
+			if !d.Eligible { // needs data: stored apart, never paid
+				if d.Code == "" || d.Period < 1 || d.AmountFen != 0 || len(d.Needs) == 0 {
+					return chanye.Invalid("决定有误 / invalid decision",
+						map[string]string{fmt.Sprintf("decisions[%d]", n-1): "待补充数据的决定须有企业代码、政策年度和所需数据，金额为 0 / a needs-data decision needs a code, a period and the figures needed, and no amount"})
+				}
+				industries, err := json.Marshal(nonNil(d.Industries))
+				if err != nil {
+					return err
+				}
+				needs, err := json.Marshal(d.Needs)
+				if err != nil {
+					return err
+				}
+				nargs = append(nargs, run.ID, d.PolicyID, d.Version, d.Code, d.Name, d.District, string(industries), d.Size,
+					d.Period, string(needs), rawJSON(d.Params, "{}"), rawJSON(d.Conditions, "[]"), now)
+				if len(nargs) == bulkRows*ncols {
+					if err := flushNeeds(); err != nil {
+						return err
+					}
+				}
+				needsData[d.PolicyID]++
+				continue
 			}
 			if d.Code == "" || d.Period < 1 || d.AmountFen < 0 {
 				return chanye.Invalid("决定有误 / invalid decision",
@@ -350,6 +393,9 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 		if err := flush(); err != nil {
 			return err
 		}
+		if err := flushNeeds(); err != nil {
+			return err
+		}
 
 		// Every total is checked: a run whose money overflows is refused
 		// whole rather than stored wrapped.
@@ -359,18 +405,19 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 				return fmt.Errorf("run total of %s by %s %q: %w", t.PolicyID, t.Dimension, t.Key, err)
 			}
 		}
-		run.Eligible, run.TotalFen = 0, 0
+		run.Eligible, run.TotalFen, run.NeedsData = 0, 0, 0
 		var runTotal chanye.FenSum
 		for i := range run.Policies {
 			rp := &run.Policies[i]
-			rp.Eligible, rp.AmountFen = 0, 0
+			rp.Eligible, rp.AmountFen, rp.NeedsData = 0, 0, needsData[rp.ID]
 			if t := totals[bucket{rp.ID, policy.DimAll, ""}]; t != nil {
 				rp.Eligible, rp.AmountFen = t.Eligible, t.AmountFen
 			}
 			run.Eligible += rp.Eligible
+			run.NeedsData += rp.NeedsData
 			runTotal.Add(rp.AmountFen)
-			if _, err := tx.exec(ctx, `UPDATE policy_run_policies SET eligible = ?, amount_fen = ? WHERE run_id = ? AND policy_id = ?`,
-				rp.Eligible, int64(rp.AmountFen), run.ID, rp.ID); err != nil {
+			if _, err := tx.exec(ctx, `UPDATE policy_run_policies SET eligible = ?, amount_fen = ?, needs_data = ? WHERE run_id = ? AND policy_id = ?`,
+				rp.Eligible, int64(rp.AmountFen), rp.NeedsData, run.ID, rp.ID); err != nil {
 				return err
 			}
 		}
@@ -386,7 +433,8 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 		}, nil); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `UPDATE policy_runs SET eligible = ?, total_fen = ? WHERE id = ?`, run.Eligible, int64(run.TotalFen), run.ID); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE policy_runs SET eligible = ?, total_fen = ?, needs_data = ?, errors = ? WHERE id = ?`,
+			run.Eligible, int64(run.TotalFen), run.NeedsData, run.Errors, run.ID); err != nil {
 			return err
 		}
 		// One entry per run with its counts, not one per decision.
@@ -427,7 +475,7 @@ func rawJSON(b json.RawMessage, empty string) string {
 	return string(b)
 }
 
-const runColumns = `id, as_of, started_at, finished_at, run_by, snapshot, enterprises, eligible, total_fen`
+const runColumns = `id, as_of, started_at, finished_at, run_by, snapshot, enterprises, eligible, total_fen, needs_data, errors`
 
 func scanRun(row interface{ Scan(...any) error }) (*policy.Run, error) {
 	var (
@@ -436,7 +484,7 @@ func scanRun(row interface{ Scan(...any) error }) (*policy.Run, error) {
 		started, finished sql.NullInt64
 		total             int64
 	)
-	if err := row.Scan(&r.ID, &asOf, &started, &finished, &r.By, &r.Snapshot, &r.Enterprises, &r.Eligible, &total); err != nil {
+	if err := row.Scan(&r.ID, &asOf, &started, &finished, &r.By, &r.Snapshot, &r.Enterprises, &r.Eligible, &total, &r.NeedsData, &r.Errors); err != nil {
 		return nil, err
 	}
 	var err error
@@ -450,19 +498,44 @@ func scanRun(row interface{ Scan(...any) error }) (*policy.Run, error) {
 // attachRunPolicies fills the policies of each run.
 func attachRunPolicies(ctx context.Context, tx *txn, runs []*policy.Run) error {
 	for _, r := range runs {
-		rows, err := tx.query(ctx, `SELECT policy_id, version, eligible, amount_fen FROM policy_run_policies WHERE run_id = ? ORDER BY policy_id`, r.ID)
+		rows, err := tx.query(ctx, `SELECT policy_id, version, eligible, amount_fen, not_eligible, needs_data, errors FROM policy_run_policies
+			WHERE run_id = ? ORDER BY policy_id`, r.ID)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			var rp policy.RunPolicy
 			var amount int64
-			if err := rows.Scan(&rp.ID, &rp.Version, &rp.Eligible, &amount); err != nil {
+			if err := rows.Scan(&rp.ID, &rp.Version, &rp.Eligible, &amount, &rp.NotEligible, &rp.NeedsData, &rp.Errors); err != nil {
 				rows.Close()
 				return err
 			}
 			rp.AmountFen = chanye.Fen(amount)
 			r.Policies = append(r.Policies, rp)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if r.Errors == 0 {
+			continue
+		}
+		rows, err = tx.query(ctx, `SELECT policy_id, code, message FROM policy_run_errors WHERE run_id = ? ORDER BY policy_id, seq`, r.ID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			var re policy.RunError
+			if err := rows.Scan(&id, &re.Code, &re.Message); err != nil {
+				rows.Close()
+				return err
+			}
+			for i := range r.Policies {
+				if r.Policies[i].ID == id {
+					r.Policies[i].ErrorSamples = append(r.Policies[i].ErrorSamples, re)
+				}
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -563,7 +636,7 @@ func scanDecision(row interface{ Scan(...any) error }) (*policy.StoredDecision, 
 	if err := json.Unmarshal([]byte(industries), &d.Industries); err != nil {
 		return nil, fmt.Errorf("stored industries of decision %d: %w", d.ID, err)
 	}
-	d.Eligible = true
+	d.Eligible, d.Verdict = true, policy.VerdictEligible
 	d.AmountFen = chanye.Fen(amount)
 	d.Params, d.Conditions = json.RawMessage(params), json.RawMessage(conds)
 	d.StatusAt = fromMillis(sql.NullInt64{Int64: statusAt, Valid: true})
@@ -621,8 +694,50 @@ func (s *Store) FindDecisions(ctx context.Context, f policy.DecisionFilter) ([]*
 	if f.District != nil {
 		w.add(`d.district = ?`, *f.District)
 	}
-	if f.Eligible != nil && !*f.Eligible {
-		return nil, 0, nil // only eligible decisions are stored
+	if f.Verdict != nil && *f.Verdict == policy.VerdictNeedsData {
+		if f.Status != nil || f.Eligible != nil && *f.Eligible {
+			return nil, 0, nil // needs-data decisions have no lifecycle and are not eligible
+		}
+		return readPage(ctx, s.db, needsColumns, needsFrom, w, `d.run_id, d.policy_id, d.code`, limit, f.Offset, scanNeedsData)
+	}
+	if f.Eligible != nil && !*f.Eligible || f.Verdict != nil && *f.Verdict != policy.VerdictEligible {
+		return nil, 0, nil // only eligible decisions are stored here
 	}
 	return readPage(ctx, s.db, decisionColumns, decisionsFrom, w, `d.run_id, d.policy_id, d.code`, limit, f.Offset, scanDecision)
+}
+
+// needsColumns are read from needsFrom: a needs-data decision is as of its
+// run's day (r.as_of), as an eligible one.
+const needsColumns = `d.id, d.run_id, d.policy_id, d.version, d.code, d.name, d.district, d.industries, d.size_class, d.period,
+	d.needs, d.params, d.conditions, d.created_at, r.as_of`
+
+const needsFrom = ` FROM policy_needs_data d JOIN policy_runs r ON r.id = d.run_id`
+
+// scanNeedsData reads a needs-data decision: not eligible, no amount, no
+// status but computed, no publicity.
+func scanNeedsData(row interface{ Scan(...any) error }) (*policy.StoredDecision, error) {
+	var (
+		d                                policy.StoredDecision
+		industries, needs, params, conds string
+		at                               int64
+		asOf                             sql.NullString
+	)
+	if err := row.Scan(&d.ID, &d.RunID, &d.PolicyID, &d.Version, &d.Code, &d.Name, &d.District, &industries, &d.Size, &d.Period,
+		&needs, &params, &conds, &at, &asOf); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(industries), &d.Industries); err != nil {
+		return nil, fmt.Errorf("stored industries of needs-data decision %d: %w", d.ID, err)
+	}
+	if err := json.Unmarshal([]byte(needs), &d.Needs); err != nil {
+		return nil, fmt.Errorf("stored needs of needs-data decision %d: %w", d.ID, err)
+	}
+	d.Verdict, d.Status = policy.VerdictNeedsData, policy.DecisionComputed
+	d.Params, d.Conditions = json.RawMessage(params), json.RawMessage(conds)
+	d.StatusAt = fromMillis(sql.NullInt64{Int64: at, Valid: true})
+	var err error
+	if d.AsOf, err = parseDate(asOf); err != nil {
+		return nil, err
+	}
+	return &d, nil
 }

@@ -698,6 +698,66 @@ func TestPolicyDepartment(t *testing.T) {
 	})
 }
 
+// TestRunVerdictsStored: a run stores its verdict counts, its first errors
+// and its needs-data decisions apart from the eligible ones, on both
+// databases, and the audit log reconciles them (issue 9, points 1 and 2).
+func TestRunVerdictsStored(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := as(context.Background(), "runner")
+		s := NewStore(db)
+		version := publishedPolicy(t, s)
+		needs := func(c string) *policy.StoredDecision {
+			d := eligible(version, c, "440106", 0)
+			d.Eligible, d.Verdict = false, policy.VerdictNeedsData
+			d.Needs = []policy.Need{{Variable: "e.fy1.equipment_purchases", LabelZH: "设备购置额（上年度）", LabelEN: "Equipment purchases (last fiscal year)", FiscalYear: 2024}}
+			return d
+		}
+		run := &policy.Run{AsOf: chanye.DateOf(today), Snapshot: "snap-1", Enterprises: 10,
+			Policies: []policy.RunPolicy{{ID: testPolicyID, Version: version, NotEligible: 5, Errors: 2,
+				ErrorSamples: []policy.RunError{{Code: code(t, 7), Message: "division by zero"}, {Code: code(t, 8), Message: "division by zero"}}}}}
+		err := s.CreateRun(ctx, run, decisions(eligible(version, code(t, 1), "440103", 100), needs(code(t, 2)), needs(code(t, 3)),
+			&policy.StoredDecision{PolicyID: testPolicyID, Version: version, Code: code(t, 4), Verdict: policy.VerdictNotEligible}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run.Eligible != 1 || run.NeedsData != 2 || run.Errors != 2 || !run.HasErrors() {
+			t.Errorf("run eligible %d needs data %d errors %d", run.Eligible, run.NeedsData, run.Errors)
+		}
+		got, err := s.FindRun(ctx, run.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rp := got.Policies[0]; rp.Eligible != 1 || rp.NotEligible != 5 || rp.NeedsData != 2 || rp.Errors != 2 ||
+			len(rp.ErrorSamples) != 2 || rp.ErrorSamples[1].Code != code(t, 8) || got.Errors != 2 || got.NeedsData != 2 {
+			t.Errorf("stored run %+v", got)
+		}
+		if ds, n, err := s.FindDecisions(ctx, policy.DecisionFilter{RunID: &run.ID}); err != nil || n != 1 || ds[0].Verdict != policy.VerdictEligible {
+			t.Errorf("eligible decisions: %d, %v", n, err)
+		}
+		nd := policy.VerdictNeedsData
+		ds, n, err := s.FindDecisions(ctx, policy.DecisionFilter{RunID: &run.ID, Verdict: &nd})
+		if err != nil || n != 2 || len(ds) != 2 || ds[0].Verdict != nd || ds[0].Eligible || len(ds[0].Needs) != 1 || ds[0].Needs[0].FiscalYear != 2024 {
+			t.Fatalf("needs-data decisions: %+v, %d, %v", ds, n, err)
+		}
+		// Out of reach of publicity, approval and payment, which look a
+		// decision up where only eligible ones are.
+		wantCodeOf(t, "a needs-data decision", func() error { _, err := s.FindDecision(ctx, ds[0].Ref()); return err }(), chanye.ENOTFOUND)
+		if rep, err := s.VerifyAudit(ctx, nil); err != nil || !rep.OK || rep.Reconciled["policy_needs_data"] != 1 {
+			t.Errorf("VerifyAudit = %+v, %v", rep, err)
+		}
+		// A needs-data decision must say what it needs.
+		bare := needs(code(t, 5))
+		bare.Needs = nil
+		err = s.CreateRun(ctx, &policy.Run{AsOf: chanye.DateOf(today), Snapshot: "snap-2",
+			Policies: []policy.RunPolicy{{ID: testPolicyID, Version: version}}}, decisions(bare))
+		wantCodeOf(t, "needs data without needs", err, chanye.EINVALID)
+		// More samples than errors are refused.
+		err = s.CreateRun(ctx, &policy.Run{AsOf: chanye.DateOf(today), Snapshot: "snap-2",
+			Policies: []policy.RunPolicy{{ID: testPolicyID, Version: version, Errors: 1, ErrorSamples: make([]policy.RunError, 2)}}}, decisions())
+		wantCodeOf(t, "more samples than errors", err, chanye.EINVALID)
+	})
+}
+
 // as returns ctx acting as an administrator called name: the store records
 // who acts from the context.
 func as(ctx context.Context, name string) context.Context {

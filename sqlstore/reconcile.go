@@ -249,12 +249,12 @@ func (rc *reconciler) entitlements(ctx context.Context, tx *txn) error {
 func (rc *reconciler) runRows(ctx context.Context, tx *txn) error {
 	skipped := map[int64]bool{} // runs that predate the log
 	seen := map[int64]bool{}
-	err := eachRow(ctx, tx, `SELECT id, as_of, finished_at, run_by, snapshot, enterprises, eligible, total_fen FROM policy_runs ORDER BY id`, func(rows *sql.Rows) error {
+	err := eachRow(ctx, tx, `SELECT id, as_of, finished_at, run_by, snapshot, enterprises, eligible, total_fen, needs_data, errors FROM policy_runs ORDER BY id`, func(rows *sql.Rows) error {
 		var (
-			id, finished, enterprises, eligible, total int64
-			asOf, by, snapshot                         string
+			id, finished, enterprises, eligible, total, needsData, errs int64
+			asOf, by, snapshot                                          string
 		)
-		if err := rows.Scan(&id, &asOf, &finished, &by, &snapshot, &enterprises, &eligible, &total); err != nil {
+		if err := rows.Scan(&id, &asOf, &finished, &by, &snapshot, &enterprises, &eligible, &total, &needsData, &errs); err != nil {
 			return err
 		}
 		const table = "policy_runs"
@@ -277,6 +277,8 @@ func (rc *reconciler) runRows(ctx context.Context, tx *txn) error {
 		rc.differ(table, key, "enterprises", enterprises, a.Enterprises)
 		rc.differ(table, key, "eligible", eligible, a.Eligible)
 		rc.differ(table, key, "total_fen", total, int64(a.TotalFen))
+		rc.differ(table, key, "needs_data", needsData, a.NeedsData)
+		rc.differ(table, key, "errors", errs, a.Errors)
 		return nil
 	})
 	if err != nil {
@@ -335,6 +337,61 @@ func (rc *reconciler) runRows(ctx context.Context, tx *txn) error {
 				if !found[key] && (part.table == "policy_run_policies" || rp.Eligible > 0) {
 					rc.mismatch(part.table, key, "row", "-", fmt.Sprintf("eligible %d, %d fen", rp.Eligible, rp.AmountFen))
 				}
+			}
+		}
+	}
+	return rc.runVerdicts(ctx, tx, skipped)
+}
+
+// runVerdicts reconciles each run's policies' verdict counts and its
+// stored needs-data decisions with the run's entry.
+func (rc *reconciler) runVerdicts(ctx context.Context, tx *txn, skipped map[int64]bool) error {
+	err := eachRow(ctx, tx, `SELECT run_id, policy_id, not_eligible, needs_data, errors FROM policy_run_policies`, func(rows *sql.Rows) error {
+		var runID, notEligible, needsData, errs int64
+		var policyID string
+		if err := rows.Scan(&runID, &policyID, &notEligible, &needsData, &errs); err != nil {
+			return err
+		}
+		if rp := auditedRunPolicy(rc.runs[runID], policyID); rp != nil && !skipped[runID] {
+			key := itoa(runID) + "/" + policyID
+			rc.differ("policy_run_policies", key, "not_eligible", notEligible, rp.NotEligible)
+			rc.differ("policy_run_policies", key, "needs_data", needsData, rp.NeedsData)
+			rc.differ("policy_run_policies", key, "errors", errs, rp.Errors)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	found := map[string]bool{}
+	err = eachRow(ctx, tx, `SELECT run_id, policy_id, COUNT(*) FROM policy_needs_data GROUP BY run_id, policy_id`, func(rows *sql.Rows) error {
+		var runID, n int64
+		var policyID string
+		if err := rows.Scan(&runID, &policyID, &n); err != nil {
+			return err
+		}
+		const table = "policy_needs_data"
+		key := itoa(runID) + "/" + policyID
+		found[key] = true
+		rp := auditedRunPolicy(rc.runs[runID], policyID)
+		switch {
+		case skipped[runID]:
+			rc.rep.Unreconciled[table]++
+		case rp == nil:
+			rc.mismatch(table, key, "row", "present", "-")
+		default:
+			rc.rep.Reconciled[table]++
+			rc.differ(table, key, "count(*)", n, rp.NeedsData)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range sortedIDs(rc.runs) {
+		for _, rp := range rc.runs[id].Policies {
+			if key := itoa(id) + "/" + rp.ID; !found[key] && rp.NeedsData > 0 {
+				rc.mismatch("policy_needs_data", key, "row", "-", fmt.Sprintf("needs data %d", rp.NeedsData))
 			}
 		}
 	}

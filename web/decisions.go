@@ -26,11 +26,14 @@ type decisionRow struct {
 	Status, StatusKey      string
 	PublicFrom, PublicTo   string
 	StatusBy, StatusAtText string
+	Needs                  []string // a needs-data decision: the figures it needs
 }
 
 type decisionsView struct {
 	page
 	Runs, Policies, Statuses, Districts []option
+	Verdicts                            []option
+	NeedsData                           bool // the list is of needs-data decisions
 	Code                                string
 	Rows                                []decisionRow
 	pager
@@ -107,6 +110,15 @@ func (s *Server) decisionList(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.Status = &st
 	}
+	verdict := policy.Verdict(q.Get("verdict"))
+	v.Verdicts = []option{{"", l.T("dec.verdict.eligible"), verdict == ""}, {string(policy.VerdictNeedsData), l.T("dec.verdict.needs_data"), verdict == policy.VerdictNeedsData}}
+	switch verdict {
+	case "", policy.VerdictEligible:
+	case policy.VerdictNeedsData:
+		f.Verdict, v.NeedsData = &verdict, true
+	default:
+		bad["verdict"] = "须为 eligible 或 needs_data / must be eligible or needs_data"
+	}
 	district := q.Get("district")
 	v.Districts = append(v.Districts, option{"", l.T("ent.all"), district == ""})
 	for _, d := range c.Districts {
@@ -154,7 +166,22 @@ func decisionRowOf(l Lang, c *chanye.Catalog, titles map[string]string, d *polic
 	if !d.StatusAt.IsZero() {
 		row.StatusAtText = d.StatusAt.Local().Format("2006-01-02 15:04")
 	}
+	for _, n := range d.Needs {
+		row.Needs = append(row.Needs, needText(l, n))
+	}
 	return row
+}
+
+// needText is a figure a needs-data decision waits for, with its year.
+func needText(l Lang, n policy.Need) string {
+	s := l.Pick(n.LabelZH, n.LabelEN)
+	if n.FiscalYear > 0 {
+		s += l.Tf("need.year", n.FiscalYear)
+	}
+	if n.Zero {
+		s += l.T("need.zero")
+	}
+	return s
 }
 
 type runRow struct {
@@ -162,6 +189,7 @@ type runRow struct {
 	AsOf, Finished, By    string
 	Snapshot              string
 	Enterprises, Eligible int
+	NeedsData, Errors     int // a run with errors shows an error badge
 	Total                 string
 	Policies              int
 }
@@ -176,7 +204,8 @@ type runsView struct {
 
 func runRowOf(l Lang, rn *policy.Run) runRow {
 	return runRow{ID: rn.ID, AsOf: rn.AsOf.String(), Finished: rn.FinishedAt.Local().Format("2006-01-02 15:04"), By: rn.By,
-		Snapshot: rn.Snapshot, Enterprises: rn.Enterprises, Eligible: rn.Eligible, Total: yuan(rn.TotalFen), Policies: len(rn.Policies)}
+		Snapshot: rn.Snapshot, Enterprises: rn.Enterprises, Eligible: rn.Eligible, NeedsData: rn.NeedsData, Errors: rn.Errors,
+		Total: yuan(rn.TotalFen), Policies: len(rn.Policies)}
 }
 
 func (s *Server) runsView(r *http.Request) (*runsView, error) {
@@ -229,13 +258,17 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) error {
 }
 
 type runPolicyRow struct {
-	ID, Title         string
-	Version, Eligible int
-	Amount            string
-	Publicised        bool
-	PublicFrom, PubTo string
-	DecisionsURL      string
-	PubliciseURL      string
+	ID, Title              string
+	Version, Eligible      int
+	NotEligible, NeedsData int
+	Errors                 int
+	Amount                 string
+	Publicised             bool
+	PublicFrom, PubTo      string
+	DecisionsURL, NeedsURL string
+	PubliciseURL           string
+	ErrorSamples           []policy.RunError
+	MoreErrors             int // failed decisions beyond the samples
 }
 
 type runView struct {
@@ -268,8 +301,10 @@ func (s *Server) showRun(w http.ResponseWriter, r *http.Request, msg string) err
 	}
 	for _, p := range rn.Policies {
 		row := runPolicyRow{ID: p.ID, Title: orDefault(titles[p.ID], p.ID), Version: p.Version, Eligible: p.Eligible,
-			Amount:       yuan(p.AmountFen),
+			NotEligible: p.NotEligible, NeedsData: p.NeedsData, Errors: p.Errors, ErrorSamples: p.ErrorSamples,
+			MoreErrors: p.Errors - len(p.ErrorSamples), Amount: yuan(p.AmountFen),
 			DecisionsURL: "/decisions?run=" + strconv.FormatInt(rn.ID, 10) + "&policy=" + url.QueryEscape(p.ID),
+			NeedsURL:     "/decisions?verdict=needs_data&run=" + strconv.FormatInt(rn.ID, 10) + "&policy=" + url.QueryEscape(p.ID),
 			PubliciseURL: "/runs/" + strconv.FormatInt(rn.ID, 10) + "/policies/" + url.PathEscape(p.ID) + "/publicise"}
 		pid, rid := p.ID, rn.ID
 		pub, _, err := s.cfg.Policies.Publicity.FindPublicity(ctx, policy.PublicityFilter{RunID: &rid, PolicyID: &pid, Limit: 1})

@@ -22,7 +22,7 @@ const maxReason = 2000
 
 type conditionView struct {
 	ID, Label, Clause string
-	Passed            bool
+	Passed, Unknown   bool
 	Values            []string
 	Gaps              []string
 	Err               string
@@ -36,7 +36,18 @@ type decisionView struct {
 	Missing                           int
 	Conditions                        []conditionView
 	Gaps                              []string // the gaps of every failed condition
+	Needs                             []string // needs data: the figures, with their years
+	Err                               string   // the evaluation failed
 	URL                               string
+}
+
+// storedNeedsView is a needs-data decision a run stored, as of the run's
+// as-of date.
+type storedNeedsView struct {
+	RunID   int64
+	RunAsOf string // the day the run decided as of
+	Title   string
+	Needs   []string
 }
 
 // storedView is a stored decision with the explanation its run stored, as
@@ -71,6 +82,8 @@ type entPoliciesView struct {
 	AsOfURL            string // the page's address, for the as-of form
 	Granted, NearMiss  []decisionView
 	Others             []decisionView
+	NeedsData          []decisionView
+	StoredNeeds        []storedNeedsView
 	Stored             []storedView
 	Targets            []option
 	Form               objectionForm
@@ -139,12 +152,22 @@ func (s *Server) entPoliciesView(r *http.Request, code string) (*entPoliciesView
 	for _, d := range ed.NearMisses {
 		v.NearMiss = append(v.NearMiss, decisionViewOf(l, d))
 	}
-	for _, d := range ed.Others {
+	for _, d := range ed.NeedsData {
+		v.NeedsData = append(v.NeedsData, decisionViewOf(l, d))
+	}
+	for _, d := range append(ed.Errors, ed.Others...) {
 		v.Others = append(v.Others, decisionViewOf(l, d))
 	}
 	titles, latest, err := s.policyTitles(ctx, l)
 	if err != nil {
 		return nil, err
+	}
+	for _, d := range ed.StoredNeedsData {
+		sv := storedNeedsView{RunID: d.RunID, RunAsOf: dateText(d.AsOf), Title: orDefault(titles[d.PolicyID], d.PolicyID)}
+		for _, n := range d.Needs {
+			sv.Needs = append(sv.Needs, needText(l, n))
+		}
+		v.StoredNeeds = append(v.StoredNeeds, sv)
 	}
 	targets := map[string]bool{}
 	addTarget := func(run int64, pid string, own bool) {
@@ -267,7 +290,10 @@ func decisionViewOf(l Lang, pd engine.PolicyDecision) decisionView {
 	d := pd.Decision
 	v := decisionView{PolicyID: pd.PolicyID, Title: l.Pick(pd.TitleZH, pd.TitleEN), Document: pd.Document, Clause: pd.Clause,
 		Official: pd.Official, NoApplication: pd.Mode == policy.ModeNoApplication, Amount: yuan(d.AmountFen), Capped: d.Capped,
-		Missing: d.Missing, URL: "/policies/" + url.PathEscape(pd.PolicyID)}
+		Missing: d.Missing, Err: d.Err, URL: "/policies/" + url.PathEscape(pd.PolicyID)}
+	for _, n := range d.Needs {
+		v.Needs = append(v.Needs, needText(l, n))
+	}
 	for _, o := range d.Conditions {
 		cv := conditionViewOf(l, o)
 		v.Gaps = append(v.Gaps, cv.Gaps...)
@@ -307,7 +333,7 @@ func storedOutcomes(raw []byte) ([]policy.Outcome, error) {
 
 // conditionViewOf shows one condition's outcome: live or as a run stored it.
 func conditionViewOf(l Lang, o policy.Outcome) conditionView {
-	cv := conditionView{ID: o.ID, Label: l.Pick(o.LabelZH, o.LabelEN), Clause: o.Clause, Passed: o.Passed, Err: o.Err}
+	cv := conditionView{ID: o.ID, Label: l.Pick(o.LabelZH, o.LabelEN), Clause: o.Clause, Passed: o.Passed, Unknown: o.Unknown, Err: o.Err}
 	for _, val := range o.Values {
 		cv.Values = append(cv.Values, valueText(l, val))
 	}
@@ -317,8 +343,13 @@ func conditionViewOf(l Lang, o policy.Outcome) conditionView {
 	return cv
 }
 
-// valueText shows a value a condition read, with its label and unit.
+// valueText shows a value a condition read, with its label and unit: as
+// the evaluator wrote it, or (for decisions stored before it did) from the
+// schema.
 func valueText(l Lang, val policy.Value) string {
+	if val.TextZH != "" {
+		return l.Pick(val.TextZH, val.TextEN)
+	}
 	label := val.Name
 	sv, ok := policy.LookupVariable(val.Name)
 	if ok {

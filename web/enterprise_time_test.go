@@ -50,7 +50,7 @@ func TestEnterprisePoliciesAsOf(t *testing.T) {
 	}{
 		{"today", "/enterprises/" + code + "/policies", 200, []string{
 			`class="nowrap run-asof">2026-06-30</td>`, "按 2026-06-30 的解释", "1,000,000.00", "现为专精特新“小巨人”企业",
-			"2025 年认定、2026 年兑现", "本批认定年度 = 2025", `">2025</td>`, // the cohort's year keys the entitlement
+			"2025 年认定、2026 年兑现", "本批认定年度 2025 年", `">2025</td>`, // the cohort's year keys the entitlement
 			"按 2026-11-16 的数据解释", "（今天）", "按 2026-11-16 的数据，没有符合条件的政策。", "以其为准", `href="/enterprises/` + code + `/policies?as_of=2026-06-30"`,
 		}, []string{"目前没有符合条件的政策", `id="granted"`}},
 		{"as of the run's day", "/enterprises/" + code + "/policies?as_of=2026-06-30", 200, []string{

@@ -324,7 +324,7 @@ func (s *Server) objectionView(r *http.Request) (*objectionPageView, error) {
 			return nil, err
 		}
 		v.Name = ed.Name
-		for _, list := range [][]engine.PolicyDecision{ed.Granted, ed.NearMisses, ed.Others} {
+		for _, list := range [][]engine.PolicyDecision{ed.Granted, ed.NeedsData, ed.Errors, ed.NearMisses, ed.Others} {
 			for _, pd := range list {
 				if pd.PolicyID == o.Ref.PolicyID {
 					dv := decisionViewOf(l, pd)

@@ -309,6 +309,44 @@ func TestLifecyclePages(t *testing.T) {
 	want(t, "enterprise, English", s, b, 200, "Reversed", "Reply")
 }
 
+// TestObjectionOfANeedsDataFirm: a firm the run left out because figures
+// are missing objects; the objection page explains it live as needing
+// data, names the figures and shows no amount (issue 9, point 1, with the
+// objection queue of point 8).
+func TestObjectionOfANeedsDataFirm(t *testing.T) {
+	f := newLCFixture(t)
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	pid := ""
+	for _, p := range f.run.Policies {
+		if p.NeedsData > 0 && pid == "" {
+			pid = p.ID
+		}
+	}
+	if pid == "" {
+		t.Fatalf("no firm needs data in the demo run %+v: the test needs one", f.run.Policies)
+	}
+	if pid != f.pid {
+		if _, err := f.store.Publicise(ctx, f.run.ID, pid, 5); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nd := policy.VerdictNeedsData
+	needs, _, err := f.store.FindDecisions(ctx, policy.DecisionFilter{RunID: &f.run.ID, PolicyID: &pid, Verdict: &nd, Limit: 1})
+	if err != nil || len(needs) != 1 {
+		t.Fatalf("needs-data decisions of %s: %d, %v", pid, len(needs), err)
+	}
+	d := needs[0]
+	o := &policy.Objection{Ref: policy.DecisionRef{RunID: f.run.ID, PolicyID: pid, Code: d.Code}, Reason: "本企业已报送数据"}
+	if err := f.store.CreateObjection(chanye.WithActor(context.Background(), &chanye.Actor{Name: "企业", Role: chanye.RoleEnterprise, Code: d.Code}), o); err != nil {
+		t.Fatal(err)
+	}
+	s, _, b := f.do(t, f.official, "GET", "/objections/"+strconv.FormatInt(o.ID, 10), nil)
+	want(t, "objection of a needs-data firm", s, b, 200, `class="status s-needs_data"`, "所需数据", d.Needs[0].LabelZH)
+	if strings.Contains(b, `<span class="amount">0.00`) {
+		t.Errorf("the needs-data decision shows an amount of 0")
+	}
+}
+
 // TestPublicityIssuerContactSearch: the public list names the issuing
 // unit and where objections go, and finds a company by name or code.
 func TestPublicityIssuerContactSearch(t *testing.T) {

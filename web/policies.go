@@ -117,8 +117,8 @@ func wanYuan(l Lang, f chanye.Fen) string {
 func yuan(f chanye.Fen) string { return scaled(int64(f), 100, 2) }
 
 type paramView struct {
-	Name, Type string
-	Values     []paramValueView
+	Name, Type, Label string
+	Values            []paramValueView
 }
 
 type paramValueView struct {
@@ -214,7 +214,7 @@ func (s *Server) policyView(r *http.Request, ver *policy.Version, all []*policy.
 	v.MaySimulate = mayOn(v.Actor, authz.EngineRules(), authz.Simulate, p)
 	today := chanye.DateOf(s.now())
 	for _, pa := range p.Params {
-		pv := paramView{Name: "p." + pa.Name, Type: string(pa.Type)}
+		pv := paramView{Name: "p." + pa.Name, Type: string(pa.Type), Label: l.Pick(p.ParamLabel(pa.Name))}
 		cur, _ := pa.At(today)
 		for i, val := range pa.Values {
 			x := paramValueView{From: val.From.String(), Value: paramText(l, pa, val.Value)}
@@ -237,8 +237,8 @@ func (s *Server) policyView(r *http.Request, ver *policy.Version, all []*policy.
 		v.CaseErr = chanye.ErrorMessage(err)
 	}
 	for _, cr := range results {
-		cv := caseView{Name: cr.Name, Pass: cr.Pass, Want: expectText(l, cr.Want.Eligible, cr.Want.AmountFen),
-			Got: expectText(l, cr.Decision.Eligible, cr.Decision.AmountFen), Message: cr.Message}
+		cv := caseView{Name: cr.Name, Pass: cr.Pass, Want: expectText(l, cr.Want.Verdict(), cr.Want.AmountFen),
+			Got: expectText(l, cr.Decision.Status, cr.Decision.AmountFen), Message: cr.Message}
 		if !cr.Pass {
 			v.Failing++
 		}
@@ -264,17 +264,22 @@ func paramText(l Lang, pa policy.Param, val any) string {
 			return yuan(chanye.Fen(x)) + " " + l.T("unit.yuan")
 		}
 		return group(x)
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
+	case float64, policy.Rate:
+		return l.Pick(policy.ParamText(&pa, x))
 	}
 	return fmt.Sprint(val)
 }
 
-func expectText(l Lang, eligible bool, amount chanye.Fen) string {
-	if !eligible {
-		return l.T("dec.no")
+func expectText(l Lang, v policy.Verdict, amount chanye.Fen) string {
+	switch v {
+	case policy.VerdictEligible:
+		return l.T("dec.yes") + " · " + yuan(amount) + " " + l.T("unit.yuan")
+	case policy.VerdictNeedsData:
+		return l.T("run.needs")
+	case policy.VerdictError:
+		return l.T("run.errors")
 	}
-	return l.T("dec.yes") + " · " + yuan(amount) + " " + l.T("unit.yuan")
+	return l.T("dec.no")
 }
 
 // publish publishes a draft version; a refusal shows the policy page with
@@ -467,8 +472,8 @@ func (s *Server) policySave(w http.ResponseWriter, r *http.Request) error {
 			if !cr.Pass {
 				v.Failing++
 			}
-			v.Cases = append(v.Cases, caseView{Name: cr.Name, Pass: cr.Pass, Want: expectText(v.L, cr.Want.Eligible, cr.Want.AmountFen),
-				Got: expectText(v.L, cr.Decision.Eligible, cr.Decision.AmountFen), Message: cr.Message})
+			v.Cases = append(v.Cases, caseView{Name: cr.Name, Pass: cr.Pass, Want: expectText(v.L, cr.Want.Verdict(), cr.Want.AmountFen),
+				Got: expectText(v.L, cr.Decision.Status, cr.Decision.AmountFen), Message: cr.Message})
 		}
 		return s.render(w, "policy_edit", v)
 	}

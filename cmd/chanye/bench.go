@@ -170,7 +170,7 @@ func runBench(ctx context.Context, cfg Config, args []string) error {
 		for i, s := range subs {
 			cols.Append(s)
 			for _, p := range peers {
-				if err := p.add(ctx, off+i, s.Values()); err != nil {
+				if err := p.add(ctx, off+i, s.Values(), s.MissingFlags()); err != nil {
 					return err
 				}
 			}

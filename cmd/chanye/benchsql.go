@@ -230,7 +230,7 @@ func newSQLPeer(ctx context.Context, d sqlDialect, db *sql.DB, reads []string, c
 			typ = "REAL"
 		}
 		p.types = append(p.types, v.Type)
-		defs = append(defs, sqlColumn(name)+" "+typ+" NOT NULL")
+		defs = append(defs, sqlColumn(name)+" "+typ) // NULL where the figure is missing
 	}
 	if _, err := conn.ExecContext(ctx, "CREATE TEMP TABLE bench_subjects (id BIGINT PRIMARY KEY, "+strings.Join(defs, ", ")+")"); err != nil {
 		p.close()
@@ -239,12 +239,18 @@ func newSQLPeer(ctx context.Context, d sqlDialect, db *sql.DB, reads []string, c
 	return p, nil
 }
 
-// add queues one subject's row and inserts the queue when it is full.
-func (p *sqlPeer) add(ctx context.Context, id int, vals []any) error {
+// add queues one subject's row and inserts the queue when it is full. A
+// missing value is NULL: SQL's three-valued logic then keeps a row only
+// where every condition is true, as the engine decides eligibility.
+func (p *sqlPeer) add(ctx context.Context, id int, vals []any, missing []bool) error {
 	row := make([]any, 0, len(p.cols)+1)
 	row = append(row, int64(id))
 	for i, name := range p.cols {
 		v := vals[benchSchemaIndex[name]]
+		if missing != nil && missing[benchSchemaIndex[name]] {
+			row = append(row, nil)
+			continue
+		}
 		switch p.types[i] {
 		case "list(string)":
 			v = "," + strings.Join(v.([]string), ",") + ","

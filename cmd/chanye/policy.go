@@ -337,11 +337,16 @@ func indent(s, pre string) string {
 const policyRunHelp = `chanye policy run [--as-of YYYY-MM-DD] [--db PATH]
 
 按基准日（默认今天）对全部企业计算所有生效的已发布政策，在一个事务中保存全部符合条件的决定
-及其解释（全部成功或全部不写）；打印批次号、数据快照和各政策的符合企业数与金额（元）。
+及其解释、待补充数据的决定及其所需数据（全部成功或全部不写）；打印批次号、数据快照和各政策的
+符合、不符合、待补充数据、出错的企业数与金额（元），以及出错的决定（每项政策至多 10 个）。
+有决定出错时，批次照样保存并标明出错，命令以非零状态退出。
 Decides every published policy in force on the as-of day (default today) for
-every enterprise and stores the eligible decisions with their explanations in
-one transaction (all or nothing); prints the run id, the data snapshot and per
-policy the eligible firms and the money in yuan.
+every enterprise and stores, in one transaction (all or nothing), the eligible
+decisions with their explanations and the needs-data decisions with the
+figures they need; prints the run id, the data snapshot and per policy the
+firms eligible, not eligible, needing data and in error with the money in
+yuan, then the failed decisions (up to 10 per policy). A run with failed
+decisions is stored and marked as such, and the command exits non-zero.
 `
 
 func runPolicyRun(ctx context.Context, cfg Config, args []string) error {
@@ -368,12 +373,29 @@ func runPolicyRun(ctx context.Context, cfg Config, args []string) error {
 		run.FinishedAt.Sub(run.StartedAt).Round(1e6))
 	fmt.Fprintf(w, "数据快照 / snapshot %s\n", run.Snapshot)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "政策 policy\t版本 version\t符合 eligible\t金额（元） amount ¥\t")
+	fmt.Fprintln(tw, "政策 policy\t版本 version\t符合 eligible\t不符合 not eligible\t待补充数据 needs data\t出错 errors\t金额（元） amount ¥\t")
+	notEligible := 0
 	for _, p := range run.Policies {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t\n", p.ID, p.Version, p.Eligible, p.AmountFen.Yuan())
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%s\t\n", p.ID, p.Version, p.Eligible, p.NotEligible, p.NeedsData, p.Errors, p.AmountFen.Yuan())
+		notEligible += p.NotEligible
 	}
-	fmt.Fprintf(tw, "合计 total\t\t%d\t%s\t\n", run.Eligible, run.TotalFen.Yuan())
-	return tw.Flush()
+	fmt.Fprintf(tw, "合计 total\t\t%d\t%d\t%d\t%d\t%s\t\n", run.Eligible, notEligible, run.NeedsData, run.Errors, run.TotalFen.Yuan())
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if !run.HasErrors() {
+		return nil
+	}
+	fmt.Fprintln(w, "出错的决定 / failed decisions:")
+	for _, p := range run.Policies {
+		for _, e := range p.ErrorSamples {
+			fmt.Fprintf(w, "  %s  %s  %s\n", p.ID, e.Code, e.Message)
+		}
+		if more := p.Errors - len(p.ErrorSamples); more > 0 {
+			fmt.Fprintf(w, "  %s  …另有 %d 个 / %d more\n", p.ID, more, more)
+		}
+	}
+	return fmt.Errorf("批次 %d 已保存，但有 %d 个决定计算出错，见上 / run %d is stored, but %d decisions failed, see above", run.ID, run.Errors, run.ID, run.Errors)
 }
 
 const policyExplainHelp = `chanye policy explain --policy ID --enterprise CODE [--as-of YYYY-MM-DD] [--version N] [--db PATH]
@@ -464,6 +486,9 @@ func runPolicySimulate(ctx context.Context, cfg Config, args []string) error {
 func printSimulation(w io.Writer, sim *engine.Simulation, top int) {
 	fmt.Fprintf(w, "政策 / policy %s  基准日 / as of %s  企业 / enterprises %d  用时 / elapsed %d ms\n", sim.PolicyID, sim.AsOf, sim.Enterprises, sim.ElapsedMS)
 	fmt.Fprintf(w, "草稿 / draft: 符合 %d 家 / %d eligible, 金额 / amount ¥%s\n", sim.Draft.Eligible, sim.Draft.Eligible, sim.Draft.AmountFen.Yuan())
+	if sim.Draft.NeedsData > 0 || sim.Draft.Errors > 0 {
+		fmt.Fprintf(w, "  待补充数据 %d 家、计算出错 %d 家 / %d need data, %d failed\n", sim.Draft.NeedsData, sim.Draft.Errors, sim.Draft.NeedsData, sim.Draft.Errors)
+	}
 	switch {
 	case sim.BudgetFen == 0:
 		fmt.Fprintln(w, "预算 / budget: 未设定 / none")

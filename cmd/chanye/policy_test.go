@@ -145,3 +145,61 @@ func TestBenchPolicies(t *testing.T) {
 		t.Errorf("human output:\n%s", out)
 	}
 }
+
+// failingYAML divides by (e.age - 10): a division by zero for firms
+// exactly ten years old. Its cases cover it, as publishing requires.
+const failingYAML = `id: per-year
+version: 1
+status: draft
+official: false
+title_zh: 按年限
+title_en: By age
+document: 测试
+issuer: 测试
+department: 市工业和信息化局
+effective: {from: 2025-01-01}
+mode: no_application
+conditions:
+  - id: age
+    label_zh: 成立年限
+    label_en: age
+    expr: 100 / (e.age - 10) != 7
+amount:
+  expr: "100000"
+cases:
+  - name: nine years old
+    as_of: 2025-06-30
+    enterprise: {district: "440112", class: "3562", founded: 2016-01-01}
+    expect: {eligible: true, amount_yuan: "1000"}
+  - name: 24 years old
+    as_of: 2025-06-30
+    enterprise: {district: "440112", class: "3562", founded: 2001-01-01}
+    expect: {eligible: false}
+`
+
+// TestPolicyRunWithErrors: a run whose decisions fail is stored and
+// listed with its errors, and chanye policy run prints the counts and the
+// errors and exits non-zero (issue 9, point 2). Before, the firms were
+// silently not eligible and the run said nothing.
+func TestPolicyRunWithErrors(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "chanye.db")
+	mustRun(t, db, "demo", "--enterprises", "1000", "--as-of", "2026-06-30")
+	f := filepath.Join(t.TempDir(), "per-year.yaml")
+	if err := os.WriteFile(f, []byte(failingYAML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, db, "policy", "add", f)
+	mustRun(t, db, "policy", "publish", "per-year")
+	out, err := runCmd(t, db, "policy", "run", "--as-of", "2026-06-30")
+	if err == nil || !strings.Contains(err.Error(), "decisions failed") {
+		t.Fatalf("policy run with failing decisions: err %v, want non-nil\n%s", err, out)
+	}
+	for _, want := range []string{"待补充数据 needs data", "出错 errors", "不符合 not eligible", "出错的决定 / failed decisions:", "per-year  91", "division by zero"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+	if !regexp.MustCompile(`per-year\s+1\s+\d+\s+\d+\s+0\s+[1-9]\d*\s`).MatchString(out) {
+		t.Errorf("no per-policy counts with errors in\n%s", out)
+	}
+}

@@ -84,6 +84,20 @@ type column struct {
 	dictIdx map[string]uint32
 	off     []uint32   // list: items of row i are codes[off[i]:off[i+1]]
 	valBits [][]uint64 // list: rows holding dict value j
+	// miss is the validity (null) bitmap: bit r set when row r's value is
+	// missing, unknown to the rules; nil while no row is. A missing row
+	// holds the zero of its kind (no bool or list bit set), so that the
+	// kernels' invariant — no true bit where a value is unknown — holds.
+	miss []uint64
+}
+
+// scalar reports whether an int column is one value for every row, none
+// of them missing: it can be read as a constant.
+func (col *column) scalar() bool { return col.k == kInt && col.same && col.miss == nil }
+
+// missing reports whether row r is missing.
+func (col *column) missing(r int) bool {
+	return col.miss != nil && r/64 < len(col.miss) && col.miss[r/64]&(1<<(r%64)) != 0
 }
 
 // NewColumns returns empty columns for about n enterprises holding the named
@@ -127,16 +141,25 @@ func NewColumns(n int, vars ...string) (*Columns, error) {
 // Len is the number of enterprises appended.
 func (c *Columns) Len() int { return c.n }
 
-// Append adds the subject as the next row.
+// Append adds the subject as the next row; a missing value is held as
+// missing (and as the zero of its kind).
 func (c *Columns) Append(s policy.Subject) {
-	vals, row := s.Values(), c.n
+	vals, miss, row := s.Values(), s.MissingFlags(), c.n
 	for i, col := range c.cols {
 		if col == nil {
 			continue
 		}
+		v := vals[i]
+		if miss != nil && miss[i] {
+			for len(col.miss) <= row/64 {
+				col.miss = append(col.miss, 0)
+			}
+			col.miss[row/64] |= 1 << (row % 64)
+			v = zeroOf[col.k]
+		}
 		switch col.k {
 		case kInt:
-			x := vals[i].(int64)
+			x := v.(int64)
 			if col.same {
 				if row == 0 {
 					col.sameVal = x
@@ -152,18 +175,18 @@ func (c *Columns) Append(s policy.Subject) {
 			}
 			col.appendInt(x)
 		case kDouble:
-			col.dbls = append(col.dbls, vals[i].(float64))
+			col.dbls = append(col.dbls, v.(float64))
 		case kBool:
 			if row%64 == 0 {
 				col.bits = append(col.bits, 0)
 			}
-			if vals[i].(bool) {
+			if v.(bool) {
 				col.bits[row/64] |= 1 << (row % 64)
 			}
 		case kString:
-			col.codes = append(col.codes, col.code(vals[i].(string)))
+			col.codes = append(col.codes, col.code(v.(string)))
 		case kList:
-			for _, x := range vals[i].([]string) {
+			for _, x := range v.([]string) {
 				j := col.code(x)
 				for len(col.valBits) <= int(j) {
 					col.valBits = append(col.valBits, nil)
@@ -180,6 +203,9 @@ func (c *Columns) Append(s policy.Subject) {
 	}
 	c.n++
 }
+
+// zeroOf is what a missing value is held as, by kind.
+var zeroOf = map[kind]any{kInt: int64(0), kDouble: 0.0, kBool: false, kString: "", kList: []string(nil)}
 
 func intWidth(x int64) uint8 {
 	switch {
@@ -301,6 +327,9 @@ func (c *Columns) seal() {
 		for len(col.bits) < words && col.k == kBool {
 			col.bits = append(col.bits, 0)
 		}
+		for len(col.miss) < words && col.miss != nil {
+			col.miss = append(col.miss, 0)
+		}
 		for j := range col.valBits {
 			for len(col.valBits[j]) < words {
 				col.valBits[j] = append(col.valBits[j], 0)
@@ -342,7 +371,7 @@ func (c *Columns) Bytes() int64 {
 			continue
 		}
 		b += int64(cap(col.i16))*2 + int64(cap(col.i32))*4 + int64(cap(col.ints))*8 + int64(cap(col.dbls))*8 + int64(cap(col.bits))*8
-		b += int64(cap(col.codes))*4 + int64(cap(col.off))*4
+		b += int64(cap(col.codes))*4 + int64(cap(col.off))*4 + int64(cap(col.miss))*8
 		for _, s := range col.dict {
 			b += int64(len(s)) + 16 + 24 // the string, its header and its map entry, roughly
 		}

@@ -45,8 +45,10 @@ const (
 	opListAll  // list.all(x, sub)
 	opToInt    // int(double)
 	opToDouble // double(int)
-	opMin
-	opMax
+	opMin      // n-ary: math.least over a[]
+	opMax      // n-ary: math.greatest over a[]
+	opMask     // a[0]'s value, unknown or in error as a[1:] are: x in [a, b] as cel-go's strict list
+	opMulRate  // a[0] × the rate iv / 10^v, rounded to the fen: half up when bv
 )
 
 // node is one vector operation of the DAG. Operands come before it.
@@ -85,7 +87,9 @@ type Program struct {
 type polPlan struct {
 	c        *policy.Compiled
 	live     bool // active on the date with every parameter in force
+	allErr   bool // active, but a parameter has no value: every decision is an error
 	params   map[string]any
+	reads    []int   // schema indexes the policy reads, for fallback rows' unknowns
 	conds    []int32 // vectorised conditions
 	fbConds  []policy.CheckedExpr
 	amount   int32 // -1: fallback
@@ -103,6 +107,7 @@ type builder struct {
 	nodes  []node
 	index  map[string]int32
 	params map[string]any
+	halfUp bool   // money × rate rounds half up, in the current policy
 	iter   string // name of the comprehension variable, in a sub-program
 }
 
@@ -141,15 +146,16 @@ func Compile(asOf chanye.Date, pols ...*policy.Compiled) *Program {
 	b := newBuilder(nil)
 	reads := map[string]bool{}
 	for _, c := range pols {
-		pp := polPlan{c: c, amount: -1}
+		pp := polPlan{c: c, amount: -1, reads: c.ReadIndexes()}
 		params, err := c.Policy.ParamsAt(asOf)
 		pp.live = c.Policy.Effective.Contains(asOf) && err == nil
+		pp.allErr = c.Policy.Effective.Contains(asOf) && err != nil
 		pp.params = params
 		if !pp.live {
 			pr.pols = append(pr.pols, pp)
 			continue
 		}
-		b.params = params
+		b.params, b.halfUp = params, c.RoundMode() == policy.RoundHalfUp
 		conds, amount := c.CheckedExprs()
 		for _, x := range conds {
 			addReads(x, reads)
@@ -326,6 +332,11 @@ func (b *builder) call(a *celast.AST, e celast.Expr) (int32, error) {
 	if fn == "@in" && len(es) == 2 {
 		return b.in(a, es[0], es[1])
 	}
+	if fn == "_*_" && len(es) == 2 {
+		if id, ok, err := b.mulRate(a, es[0], es[1]); ok {
+			return id, err
+		}
+	}
 	if (fn == "math.@min" || fn == "math.@max") && len(es) == 1 && es[0].Kind() == celast.ListKind {
 		es = es[0].AsList().Elements()
 		if len(es) == 0 {
@@ -393,14 +404,17 @@ func (b *builder) call(a *celast.AST, e celast.Expr) (int32, error) {
 		if k(0) != kInt && k(0) != kDouble {
 			return -1, unsupported("%s on %v", fn, k(0))
 		}
-		id := args[0]
 		for _, x := range args[1:] {
 			if b.nodes[x].k != k(0) {
 				return -1, unsupported("%s on mixed kinds", fn)
 			}
-			id = b.add(node{op: o, k: k(0), a: []int32{id, x}})
 		}
-		return id, nil
+		if len(args) == 1 {
+			return args[0], nil
+		}
+		// One n-ary node: an error in any element wins, then an unknown,
+		// as cel-go's list literal and variadic call have it.
+		return b.add(node{op: o, k: k(0), a: args}), nil
 	}
 	return -1, unsupported("function %s", fn)
 }
@@ -439,12 +453,17 @@ func (b *builder) in(a *celast.AST, x, l celast.Expr) (int32, error) {
 			}
 			return b.add(node{op: opStrIn, k: kBool, a: []int32{xi}, strs: set}), nil
 		}
-		// Elements that cannot fail make x in [a, b] the same as x == a || x == b.
+		// Elements that cannot fail make x in [a, b] true where x == a || x
+		// == b, but cel-go builds the list first: an unknown element makes
+		// the list, and x in it, unknown even where x == a.
 		id := b.add(node{op: opEq, k: kBool, a: []int32{xi, els[0]}})
 		for _, el := range els[1:] {
 			id = b.add(node{op: opOr, k: kBool, a: []int32{id, b.add(node{op: opEq, k: kBool, a: []int32{xi, el}})}})
 		}
-		return id, nil
+		if allConst {
+			return id, nil
+		}
+		return b.add(node{op: opMask, k: kBool, a: append([]int32{id, xi}, els...)}), nil
 	}
 	li, err := b.expr(a, l)
 	if err != nil {
@@ -454,6 +473,33 @@ func (b *builder) in(a *celast.AST, x, l celast.Expr) (int32, error) {
 		return b.add(node{op: opListHas, k: kBool, a: []int32{li}, sv: xn.sv}), nil
 	}
 	return -1, unsupported("in")
+}
+
+// mulRate translates money × a rate parameter (either order): ok is false
+// when neither operand is a rate.
+func (b *builder) mulRate(a *celast.AST, l, r celast.Expr) (int32, bool, error) {
+	isRate := func(e celast.Expr) bool { return a.GetType(e.ID()).TypeName() == policy.RateType.TypeName() }
+	if isRate(l) {
+		l, r = r, l
+	} else if !isRate(r) {
+		return -1, false, nil
+	}
+	if r.Kind() != celast.IdentKind {
+		return -1, true, unsupported("rate expression")
+	}
+	name, ok := strings.CutPrefix(r.AsIdent(), "p.")
+	rate, bound := b.params[name].(policy.Rate)
+	if !ok || !bound {
+		return -1, true, unsupported("rate %s", r.AsIdent())
+	}
+	x, err := b.expr(a, l)
+	if err != nil {
+		return -1, true, err
+	}
+	if b.nodes[x].k != kInt {
+		return -1, true, unsupported("rate times %v", b.nodes[x].k)
+	}
+	return b.add(node{op: opMulRate, k: kInt, a: []int32{x}, iv: rate.Num, v: rate.Scale, bv: b.halfUp}), true, nil
 }
 
 // comprehension translates the exists and all macros over a list variable

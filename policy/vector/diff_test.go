@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -90,6 +91,43 @@ func (g *ruleGen) intExpr(d int) string {
 		return g.pick(g.ints) + " * p.ia / 10000"
 	}
 	return "int(" + g.pick(g.ints) + ")"
+}
+
+// amountExpr writes an amount formula the policy package accepts: ints
+// only on the money path, no negative number or parameter there, money
+// times the rate p.rt; doubles only in the conditions of ?:.
+func (g *ruleGen) amountExpr(d int) string {
+	if d <= 0 || g.r.IntN(3) == 0 {
+		switch g.r.IntN(4) {
+		case 0:
+			return g.pick([]string{"0", "1", "2", "3", "10", "100", "10000", "2025", "9223372036854775807", "4611686018427387904", "1000000000"})
+		case 1:
+			return "p.ic"
+		default:
+			return g.pick(g.ints)
+		}
+	}
+	switch g.r.IntN(10) {
+	case 0, 1, 2:
+		return "(" + g.amountExpr(d-1) + " " + g.pick([]string{"+", "-", "*", "/", "%"}) + " " + g.amountExpr(d-1) + ")"
+	case 3:
+		return "-(" + g.amountExpr(d-1) + ")"
+	case 4:
+		return "(" + g.boolExpr(d-1) + " ? " + g.amountExpr(d-1) + " : " + g.amountExpr(d-1) + ")"
+	case 5, 6:
+		if g.r.IntN(2) == 0 {
+			return g.amountExpr(d-1) + " * p.rt"
+		}
+		return "p.rt * " + g.pick(g.ints)
+	case 7:
+		return "size(" + g.pick(g.lst) + ")"
+	case 8:
+		if g.r.IntN(2) == 0 {
+			return "math.least(" + g.amountExpr(d-1) + ", " + g.amountExpr(d-1) + ")"
+		}
+		return "math.greatest(" + g.amountExpr(d-1) + ", " + g.amountExpr(d-1) + ", " + g.amountExpr(d-1) + ")"
+	}
+	return g.pick(g.ints) + " * p.ic / 10000"
 }
 
 func (g *ruleGen) dblExpr(d int) string {
@@ -183,13 +221,20 @@ func genPolicy(g *ruleGen, k int) *policy.Policy {
 			{Name: "da", Type: policy.ParamDouble, Values: []policy.ParamValue{{From: from, Value: g.r.Float64() - 0.2}}},
 			{Name: "s", Type: policy.ParamString, Values: []policy.ParamValue{{From: from, Value: g.pick([]string{"ai", "440106", "small", ""})}}},
 			{Name: "b", Type: policy.ParamBool, Values: []policy.ParamValue{{From: from, Value: g.r.IntN(2) == 0}}},
+			{Name: "ic", Type: policy.ParamInt, Values: []policy.ParamValue{{From: from, Value: int64(g.r.IntN(20000))}}},
+			{Name: "rt", Type: policy.ParamRate, Values: []policy.ParamValue{{From: from, Value: policy.Rate{Num: int64(g.r.IntN(200_000)), Scale: 5}}}},
 		},
-		Amount: policy.Amount{Expr: g.intExpr(3)},
+		Amount: policy.Amount{Expr: g.amountExpr(3)},
 	}
+	p.Amount.Rounding.Mode = []policy.RoundMode{"", policy.RoundDown, policy.RoundHalfUp}[g.r.IntN(3)]
 	if g.r.IntN(3) == 0 {
 		p.Amount.CapFen = chanye.Fen(g.r.IntN(1_000_000))
 	}
-	p.Amount.Floor = []policy.Floor{"", policy.FloorYuan, policy.FloorWan}[g.r.IntN(3)]
+	if g.r.IntN(2) == 0 {
+		p.Amount.Rounding.To = []policy.RoundUnit{"", policy.RoundFen, policy.RoundYuan, policy.RoundWan}[g.r.IntN(4)]
+	} else if p.Amount.Rounding.Mode == "" {
+		p.Amount.Floor = []policy.Floor{"", policy.FloorYuan, policy.FloorWan}[g.r.IntN(3)]
+	}
 	for i := range 1 + g.r.IntN(3) {
 		p.Conds = append(p.Conds, policy.Condition{ID: "c" + strconv.Itoa(i), LabelZH: "条件", LabelEN: "cond", Expr: g.boolExpr(3)})
 	}
@@ -204,8 +249,9 @@ func mustDateV(s string) chanye.Date {
 	return d
 }
 
-// randomSubjects makes enterprises with edge values: unreported facts,
-// zeros, extremes, NaN and infinities, empty strings and lists.
+// randomSubjects makes enterprises with edge values: zeros, extremes, NaN
+// and infinities, empty strings and lists, and missing values (unknown to
+// the rules) of every kind but the run's as_of and policy_year.
 func randomSubjects(n int, asOf chanye.Date, seed uint64, varyYear bool) []policy.Subject {
 	r := rand.New(rand.NewPCG(seed, 4))
 	edgeInts := []int64{0, 1, -1, 2, 3, 5, 100, 2025, 2024, math.MaxInt64, math.MinInt64, math.MaxInt64 - 1, 1 << 32, -(1 << 40), 10000}
@@ -213,7 +259,7 @@ func randomSubjects(n int, asOf chanye.Date, seed uint64, varyYear bool) []polic
 	words := []string{"", "440106", "440112", "44", "13", "small", "large", "ai", "1", "0", "中文"}
 	out := make([]policy.Subject, n)
 	for k := range out {
-		vals := make([]any, len(schema))
+		vals, missing := make([]any, len(schema)), make([]bool, len(schema))
 		for i, v := range schema {
 			switch v.Type {
 			case "int":
@@ -244,10 +290,29 @@ func randomSubjects(n int, asOf chanye.Date, seed uint64, varyYear bool) []polic
 				}
 				vals[i] = append([]string{}, l...)
 			}
+			if missable(v.Name) && r.IntN(7) == 0 {
+				missing[i] = true
+			}
 		}
-		out[k] = policy.SubjectOf(fmt.Sprintf("R%06d", k), asOf, vals, nil)
+		out[k] = policy.SubjectOf(fmt.Sprintf("R%06d", k), asOf, vals, missing)
 	}
 	return out
+}
+
+// missable are the variables randomSubjects may leave missing: every
+// kind, but not as_of and policy_year (the run's), e.fyN.reported, the
+// tiers' years, dates and levels and the fiscal years past the third, so
+// that the columns with missing rows fit the 64 slots of a needs mask and
+// the needs are compared exactly. TestDifferentialFiscalYears leaves the
+// older years missing.
+func missable(name string) bool {
+	switch {
+	case name == "as_of", name == "policy_year", strings.HasSuffix(name, ".reported"),
+		strings.HasPrefix(name, "e.tier.") && !strings.HasSuffix(name, ".held"),
+		policy.FiscalYearOf(name) > policy.DefaultFiscalYears:
+		return false
+	}
+	return true
 }
 
 // Tunings the differential tests run under besides the default: every
@@ -262,9 +327,14 @@ var testTunings = []struct {
 	{"selected rows", tuning{}},
 }
 
-// compareRuns requires the fast path and the reference to decide alike.
-// The reference decides each policy once, policies spread over the cores,
-// and every tuning's run is held to it.
+// compareRuns requires the fast path and the reference to decide alike:
+// the same verdict for every row (eligible, not eligible, needs data,
+// error), the same amount for an eligible row and the same figures needed
+// for a needs-data one — unless more than 64 columns have missing rows
+// (Result.Shared), when a needs mask names only the first 64 and the
+// engine, too, keeps the reference's needs without comparing. The
+// reference decides each policy once, policies spread over the cores, and
+// every tuning's run is held to it.
 func compareRuns(t *testing.T, subjects []policy.Subject, pols []*policy.Compiled, asOf chanye.Date) {
 	t.Helper()
 	prog := Compile(asOf, pols...)
@@ -282,6 +352,11 @@ func compareRuns(t *testing.T, subjects []policy.Subject, pols []*policy.Compile
 		runs.Go(func() { results[m] = run(cols, tt.tu, []*Program{prog}) })
 	}
 	runs.Wait()
+	var elig, needs, errs int
+	for _, r := range results[0].Policies {
+		elig, needs, errs = elig+r.Count, needs+r.NeedsCount, errs+r.ErrorCount
+	}
+	t.Logf("%d decisions: %d eligible, %d need data, %d in error", len(pols)*len(subjects), elig, needs, errs)
 	msgs := make([][]string, len(pols)) // per policy, in row order
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -293,26 +368,31 @@ func compareRuns(t *testing.T, subjects []policy.Subject, pols []*policy.Compile
 					return
 				}
 				c := pols[k]
-				nexts := make([]int, len(testTunings))
+				amounts, needs := make([]int, len(testTunings)), make([]int, len(testTunings))
 				for i, s := range subjects {
 					d := c.Evaluate(s, asOf)
 					for m, tt := range testTunings {
 						r := &results[m].Policies[k]
-						got := r.IsEligible(i)
+						got := r.Verdict(i)
 						var amt int64
-						if got {
-							amt = r.Amounts[nexts[m]]
-							nexts[m]++
+						var need []policy.Need
+						switch got {
+						case policy.VerdictEligible:
+							amt = r.Amounts[amounts[m]]
+							amounts[m]++
+						case policy.VerdictNeedsData:
+							need = policy.NeedsOf(s, asOf, results[m].NeedNames(r.Needs[needs[m]]))
+							needs[m]++
 						}
-						if got != d.Eligible || got && amt != int64(d.AmountFen) {
-							msgs[k] = append(msgs[k], fmt.Sprintf("policy %s row %d (%s): fast eligible %t amount %d, reference %t %d (%s)\nconds %q amount %q",
-								c.Policy.ID, i, tt.name, got, amt, d.Eligible, d.AmountFen, d.Err, exprs(c.Policy), c.Policy.Amount.Expr))
+						if got != d.Status || amt != int64(d.AmountFen) || !results[m].Shared && fmt.Sprint(need) != fmt.Sprint(d.Needs) {
+							msgs[k] = append(msgs[k], fmt.Sprintf("policy %s row %d (%s): fast %s amount %d needs %v, reference %s %d needs %v (%s)\nconds %q amount %q\n%s",
+								c.Policy.ID, i, tt.name, got, amt, need, d.Status, d.AmountFen, d.Needs, d.Err, exprs(c.Policy), c.Policy.Amount.Expr, d.Explain()))
 						}
 					}
 				}
 				for m, tt := range testTunings {
-					if r := &results[m].Policies[k]; nexts[m] != r.Count {
-						msgs[k] = append(msgs[k], fmt.Sprintf("policy %s (%s): %d amounts, count %d", c.Policy.ID, tt.name, nexts[m], r.Count))
+					if r := &results[m].Policies[k]; amounts[m] != r.Count || needs[m] != r.NeedsCount {
+						msgs[k] = append(msgs[k], fmt.Sprintf("policy %s (%s): %d amounts, count %d; %d needs, count %d", c.Policy.ID, tt.name, amounts[m], r.Count, needs[m], r.NeedsCount))
 					}
 				}
 			}
@@ -330,6 +410,20 @@ func compareRuns(t *testing.T, subjects []policy.Subject, pols []*policy.Compile
 	if bad > 10 {
 		t.Errorf("%d mismatches in all", bad)
 	}
+}
+
+// sharedNeeds reports whether a run of prog over subjects shares the last
+// slot of its needs masks (Result.Shared).
+func sharedNeeds(t *testing.T, subjects []policy.Subject, prog *Program) bool {
+	t.Helper()
+	cols, err := NewColumns(len(subjects), prog.Reads()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range subjects {
+		cols.Append(s)
+	}
+	return Run(cols, prog).Shared
 }
 
 func exprs(p *policy.Policy) []string {
@@ -379,7 +473,11 @@ func TestDifferentialRandomRules(t *testing.T) {
 		t.Errorf("only %d of %d expressions native", prog.Native, prog.Native+prog.Fallback)
 	}
 	for i, vary := range []bool{false, true} {
-		compareRuns(t, randomSubjects(rows, asOf, uint64(i+1), vary), pols, asOf)
+		subjects := randomSubjects(rows, asOf, uint64(i+1), vary)
+		if shared := sharedNeeds(t, subjects, prog); shared {
+			t.Errorf("more than 64 columns with missing rows: the needs would not be compared")
+		}
+		compareRuns(t, subjects, pols, asOf)
 	}
 	// Generated enterprises keep their int columns in 16 and 32 bits.
 	compareRuns(t, SyntheticSubjects(200, asOf, 3), pols, asOf)
@@ -419,7 +517,7 @@ func TestDifferentialAtTheGrantBound(t *testing.T) {
 	asOf := mustDate(t, "2025-06-30")
 	var pols []*policy.Compiled
 	for i, expr := range []string{"e.fy1.revenue / 10000", "e.fy1.revenue / 10000 + e.fy1.employees", "e.fy1.revenue * 1000",
-		"int(double(e.fy1.revenue) * 0.0001)", "e.fy1.revenue - 9223372036854775807 - 2"} {
+		"e.fy1.revenue / 5000 / 2", "e.fy1.revenue - 9223372036854775807 - 2"} {
 		p := &policy.Policy{ID: fmt.Sprintf("bound-%d", i), Version: 1, Status: policy.StatusDraft, TitleZH: "t", TitleEN: "t",
 			Document: "d", Issuer: "i", Mode: policy.ModeNoApplication, Effective: policy.Period{From: mustDate(t, "2025-01-01")},
 			Conds:  []policy.Condition{{ID: "reported", LabelZH: "l", LabelEN: "l", Expr: "e.fy1.reported"}},
@@ -456,6 +554,63 @@ func TestDifferentialAtTheGrantBound(t *testing.T) {
 	}
 	if r.Overflow || r.TotalFen != int64(chanye.MaxGrantFen)*6 {
 		t.Errorf("total %d (overflow %v), want six grants at the bound", r.TotalFen, r.Overflow)
+	}
+}
+
+// TestUnknownsErrorsAndExactAmountsInBothEvaluators: a firm with no facts
+// needs data under "营收 < 2000 万元" (with the figure named), a division by
+// zero is an error, and 3,450,994 元 × 0.35 is 1,207,847.90 元 — in the
+// fast path as in the reference (issue 9, points 1, 2 and 7).
+func TestUnknownsErrorsAndExactAmountsInBothEvaluators(t *testing.T) {
+	t.Parallel()
+	asOf := mustDate(t, "2025-06-30")
+	from := mustDate(t, "2025-01-01")
+	mk := func(id, cond, amount string) *policy.Compiled {
+		p := &policy.Policy{ID: id, Version: 1, Status: policy.StatusDraft, TitleZH: "t", TitleEN: "t", Document: "d", Issuer: "i",
+			Mode: policy.ModeNoApplication, Effective: policy.Period{From: from},
+			Params: []policy.Param{
+				{Name: "max_revenue", Type: policy.ParamInt, Money: true, Values: []policy.ParamValue{{From: from, Value: int64(2_000_000_000)}}},
+				{Name: "rate", Type: policy.ParamRate, Values: []policy.ParamValue{{From: from, Value: policy.Rate{Num: 35, Scale: 2}}}},
+			},
+			Conds:  []policy.Condition{{ID: "c", LabelZH: "l", LabelEN: "l", Expr: cond}},
+			Amount: policy.Amount{Expr: amount, Rounding: policy.Rounding{Mode: policy.RoundHalfUp, To: policy.RoundFen}}}
+		c, err := policy.Compile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	pols := []*policy.Compiled{
+		mk("small", "e.fy1.revenue < p.max_revenue", "100000"),
+		mk("per-head", "e.fy1.revenue / e.fy1.employees > 100", "100000"),
+		mk("rate", "e.fy1.reported", "e.fy1.revenue * p.rate"),
+	}
+	ent := func(facts ...*chanye.Facts) policy.Subject {
+		e := &chanye.Enterprise{Code: "91440101MA59TEST0X", DistrictCode: "440106", IndustryClass: "3562", Founded: mustDate(t, "2015-03-10"), Facts: facts}
+		return policy.NewSubject(e, asOf)
+	}
+	rev, zero := chanye.Fen(345_099_400), int64(0)
+	subjects := []policy.Subject{ent(), ent(&chanye.Facts{Year: 2024, Revenue: &rev, Employees: &zero})}
+	compareRuns(t, subjects, pols, asOf)
+
+	prog := Compile(asOf, pols...)
+	if prog.Fallback > 0 {
+		t.Errorf("%d expressions fall back to cel-go", prog.Fallback)
+	}
+	cols, _ := NewColumns(len(subjects), prog.Reads()...)
+	for _, s := range subjects {
+		cols.Append(s)
+	}
+	res := Run(cols, prog)
+	small, perHead, rate := &res.Policies[0], &res.Policies[1], &res.Policies[2]
+	if v := small.Verdict(0); v != policy.VerdictNeedsData || fmt.Sprint(res.NeedNames(small.Needs[0])) != "[e.fy1.revenue]" {
+		t.Errorf("no facts, revenue below 2000 万元: %s needs %v", v, res.NeedNames(small.Needs[0]))
+	}
+	if v := perHead.Verdict(1); v != policy.VerdictError || perHead.ErrorCount != 1 {
+		t.Errorf("division by zero: %s, %d errors", v, perHead.ErrorCount)
+	}
+	if rate.Verdict(1) != policy.VerdictEligible || rate.Amounts[0] != 120_784_790 {
+		t.Errorf("3,450,994 元 × 0.35: %s %v, want 120784790 fen", rate.Verdict(1), rate.Amounts)
 	}
 }
 

@@ -11,7 +11,7 @@ func filterable(nodes []node, cols *Columns) []bool {
 	isVar := func(id int32) bool { return nodes[id].op == opVar && nodes[id].v >= 0 }
 	scalar := func(id int32) bool {
 		n := &nodes[id]
-		return n.op == opConst || n.op == opVar && n.v >= 0 && n.k == kInt && cols.cols[n.v].same
+		return n.op == opConst || n.op == opVar && n.v >= 0 && cols.cols[n.v].scalar()
 	}
 	for id := range nodes {
 		n := &nodes[id]
@@ -38,8 +38,60 @@ func filterable(nodes []node, cols *Columns) []bool {
 }
 
 // filter keeps the rows of sel (offsets in the chunk) where node id is
-// true, in order, and returns them in sel's array.
+// true or unknown, in order, and returns them in sel's array; it marks
+// the unknown ones (a filterable node never fails). A conjunction keeps a
+// row unknown in one operand and true or unknown in the other, as
+// Kleene's && does.
 func (d *decider) filter(id int32, sel []int32) []int32 {
+	x := d.x
+	n := &x.nodes[id]
+	lo := x.lo
+	v := n.v
+	switch {
+	case n.op == opAnd:
+	case n.op >= opEq && n.op <= opGe: // the column side of column op constant
+		a := n.a[0]
+		if _, ok := x.scalarInt(a); ok || x.nodes[a].op == opConst {
+			a = n.a[1]
+		}
+		v = x.nodes[a].v
+	case n.op != opVar:
+		v = x.nodes[n.a[0]].v
+	}
+	if n.op != opAnd && x.cols.cols[v].miss == nil {
+		return d.filterKnown(id, sel)
+	}
+	if n.op == opAnd {
+		return d.filter(n.a[1], d.filter(n.a[0], sel))
+	}
+	// A column with missing rows: those are kept, and marked unknown.
+	miss, mask := x.cols.cols[v].miss, x.slots[v]
+	known := d.scratch[:0] // the rows not missing, in order
+	for _, r := range sel {
+		if q := lo + int(r); miss[q/64]&(1<<(q%64)) == 0 {
+			known = append(known, r)
+		}
+	}
+	kept := d.filterKnown(id, known)
+	k, i := 0, 0
+	for _, r := range sel {
+		q := lo + int(r)
+		switch {
+		case miss[q/64]&(1<<(q%64)) != 0:
+			d.mark(r, true, mask, false)
+		case i < len(kept) && kept[i] == r:
+			i++
+		default:
+			continue
+		}
+		sel[k] = r
+		k++
+	}
+	return sel[:k]
+}
+
+// filterKnown is filter on rows whose values are known.
+func (d *decider) filterKnown(id int32, sel []int32) []int32 {
 	x := d.x
 	n := &x.nodes[id]
 	lo := x.lo
@@ -53,8 +105,6 @@ func (d *decider) filter(id int32, sel []int32) []int32 {
 			return sel[:0]
 		}
 		return keepBitsAt(sel, col.valBits[j], lo)
-	case opAnd:
-		return d.filter(n.a[1], d.filter(n.a[0], sel))
 	case opStrIn, opStrPre, opStrSuf, opStrHas:
 		col := x.cols.cols[x.nodes[n.a[0]].v]
 		v := &d.sx.buf[id]

@@ -26,12 +26,17 @@ func SyntheticSubjects(n int, asOf chanye.Date, seed uint64) []policy.Subject {
 	out := make([]policy.Subject, n)
 	y := int64(asOf.Year())
 	plan := genPlan()
-	iClass, iDivision, iGrowth := schemaIndex["e.class"], schemaIndex["e.division"], schemaIndex["e.revenue_growth"]
+	iClass, iDivision, iGrowth, iCAGR := schemaIndex["e.class"], schemaIndex["e.division"], schemaIndex["e.revenue_growth"], schemaIndex["e.revenue_cagr3"]
+	iRev := [3]int{schemaIndex["e.fy1.revenue"], schemaIndex["e.fy2.revenue"], schemaIndex["e.fy3.revenue"]}
 	// One backing array per batch of subjects: fewer, larger allocations.
 	vbuf, mbuf := make([]any, n*len(schema)), make([]bool, n*len(schema))
 	for k := range out {
 		vals, missing := vbuf[k*len(schema):(k+1)*len(schema):(k+1)*len(schema)], mbuf[k*len(schema):(k+1)*len(schema):(k+1)*len(schema)]
-		var rev [3]int64
+		var rev [policy.MaxFiscalYears]int64
+		var reported [policy.MaxFiscalYears]bool
+		for fy := range reported {
+			reported[fy] = r.IntN(10) != 0
+		}
 		for i, g := range plan {
 			switch g.kind {
 			case genAsOf:
@@ -73,9 +78,11 @@ func SyntheticSubjects(n int, asOf chanye.Date, seed uint64) []policy.Subject {
 			case genLevel:
 				vals[i] = genLevels[r.IntN(len(genLevels))]
 			case genReported:
-				vals[i] = r.IntN(10) != 0
+				vals[i] = reported[g.fy-1]
 			case genFigure:
-				if r.IntN(10) == 0 {
+				// A year not reported has no figures; a reported one lacks
+				// some.
+				if !reported[g.fy-1] || r.IntN(10) == 0 {
 					vals[i], missing[i] = int64(0), true
 					continue
 				}
@@ -84,18 +91,24 @@ func SyntheticSubjects(n int, asOf chanye.Date, seed uint64) []policy.Subject {
 					x = int64(r.IntN(2000))
 				}
 				vals[i] = x
-				if g.fy > 0 {
+				if g.revenue {
 					rev[g.fy-1] = x
 				}
 			case genRatio:
 				vals[i] = r.Float64() * 0.3
 			}
 		}
+		// A ratio is missing where what it divides is, or its base is 0.
+		for _, rt := range ratios {
+			missing[rt.of] = missing[rt.num] || missing[rt.den] || vals[rt.den] == int64(0)
+		}
 		cls := vals[iClass].(string)
 		vals[iDivision] = cls[:2]
-		if rev[1] != 0 {
-			vals[iGrowth] = float64(rev[0]-rev[1]) / float64(rev[1])
+		vals[iGrowth], missing[iGrowth] = 0.0, true
+		if rev[1] != 0 && !missing[iRev[0]] && !missing[iRev[1]] {
+			vals[iGrowth], missing[iGrowth] = float64(rev[0]-rev[1])/float64(rev[1]), false
 		}
+		missing[iCAGR] = missing[iRev[0]] || missing[iRev[2]] || rev[2] == 0
 		out[k] = policy.SubjectOf(fmt.Sprintf("S%07d", k), asOf, vals, missing)
 	}
 	return out
@@ -123,10 +136,22 @@ const (
 
 // genStep says how SyntheticSubjects draws one schema variable.
 type genStep struct {
-	kind  genKind
-	count bool // a figure in people or a count
-	fy    int  // revenue of fiscal year fy (1-3), else 0
+	kind    genKind
+	count   bool // a figure in people or a count
+	fy      int  // the fiscal year (1 to policy.MaxFiscalYears) of a figure or of reported, else 0
+	revenue bool // the figure is revenue
 }
+
+// ratios are the derived ratios of the schema: of = num / den.
+var ratios = func() (out []struct{ of, num, den int }) {
+	for fy := 1; fy <= policy.MaxFiscalYears; fy++ {
+		p := fmt.Sprintf("e.fy%d.", fy)
+		out = append(out,
+			struct{ of, num, den int }{schemaIndex[p+"rd_ratio"], schemaIndex[p+"rd_spending"], schemaIndex[p+"revenue"]},
+			struct{ of, num, den int }{schemaIndex[p+"rd_staff_ratio"], schemaIndex[p+"rd_staff"], schemaIndex[p+"employees"]})
+	}
+	return out
+}()
 
 // classCodes are the industry classes generated enterprises draw from.
 var classCodes = func() []string {
@@ -169,14 +194,12 @@ func genPlan() []genStep {
 			g.kind = genLevel
 		case strings.HasSuffix(name, ".reported"):
 			g.kind = genReported
+			fmt.Sscanf(name, "e.fy%d.", &g.fy)
 		case v.Type == "int": // a fact figure
 			g.kind = genFigure
 			g.count = v.Unit == policy.UnitPeople || v.Unit == policy.UnitCount
-			for fy := range 3 {
-				if name == fmt.Sprintf("e.fy%d.revenue", fy+1) {
-					g.fy = fy + 1
-				}
-			}
+			fmt.Sscanf(name, "e.fy%d.", &g.fy)
+			g.revenue = strings.HasSuffix(name, ".revenue")
 		case v.Type == "double":
 			g.kind = genRatio
 		default:

@@ -10,6 +10,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/google/cel-go/common/types"
+	"github.com/google/cel-go/common/types/ref"
 	"github.com/google/cel-go/interpreter"
 )
 
@@ -18,34 +19,89 @@ import (
 // is a few dozen vectors of 32 KB: it stays in L2.
 const chunkRows = 4096
 
-// Result is what a run decided, per policy in program order.
+// Result is what a run decided, per policy in program order. Slots names
+// the variable of each bit of a needs mask.
 type Result struct {
 	Rows     int
 	Policies []PolicyResult
+	Slots    []string
+	// Shared is set when more than 64 columns have missing rows: the last
+	// slot then stands for all the columns past the 63rd, and a needs mask
+	// holding it names only the first of them.
+	Shared bool
 }
 
-// PolicyResult is one policy's decisions over all rows.
+// PolicyResult is one policy's decisions over all rows: each row is
+// eligible, needs data, in error, or else not eligible.
 type PolicyResult struct {
 	PolicyID string
 	Version  int
 	Eligible []uint64 // bit i: row i is eligible
 	Count    int
-	Amounts  []int64 // fen, one per eligible row in row order: floored, capped, never negative, at most chanye.MaxGrantFen
+	Amounts  []int64 // fen, one per eligible row in row order: rounded, capped, never negative, at most chanye.MaxGrantFen
 	TotalFen int64
 	Overflow bool // the sum of Amounts overflows int64: TotalFen is not the total
+
+	NeedsData  []uint64 // bit i: row i needs data
+	NeedsCount int
+	Needs      []uint64 // one per needs-data row in row order: the variables it needs, as bits of Result.Slots
+	Errors     []uint64 // bit i: evaluating row i failed
+	ErrorCount int
 }
 
 // IsEligible reports whether row i is eligible.
 func (r *PolicyResult) IsEligible(i int) bool { return r.Eligible[i/64]&(1<<(i%64)) != 0 }
 
+// IsNeedsData reports whether row i needs data.
+func (r *PolicyResult) IsNeedsData(i int) bool { return r.NeedsData[i/64]&(1<<(i%64)) != 0 }
+
+// IsError reports whether evaluating row i failed.
+func (r *PolicyResult) IsError(i int) bool { return r.Errors[i/64]&(1<<(i%64)) != 0 }
+
+// Verdict is row i's verdict.
+func (r *PolicyResult) Verdict(i int) policy.Verdict {
+	switch {
+	case r.IsEligible(i):
+		return policy.VerdictEligible
+	case r.IsNeedsData(i):
+		return policy.VerdictNeedsData
+	case r.IsError(i):
+		return policy.VerdictError
+	}
+	return policy.VerdictNotEligible
+}
+
+// NeedNames names the variables of a needs mask, in slot order.
+func (r *Result) NeedNames(mask uint64) []string {
+	var out []string
+	for ; mask != 0; mask &= mask - 1 {
+		if k := bits.TrailingZeros64(mask); k < len(r.Slots) {
+			out = append(out, r.Slots[k])
+		}
+	}
+	return out
+}
+
 // vbuf is a node's value over the current chunk, or over the selected rows
 // of a selection.
+//
+// Each row of a node is a value, an error (e) or unknown (u), never two;
+// a bool's true bit (t) is never set where it is in error or unknown.
+// Where a row is unknown, m holds the variables it depends on as slot
+// bits, or mc does for every row when m is nil.
 type vbuf struct {
 	epoch  int
 	i      []int64
 	f      []float64
 	t, e   []uint64
+	u      []uint64
 	hasE   bool
+	hasU   bool
+	m      []uint64
+	mc     uint64
+	mPool  bool     // m comes from the pool
+	uPool  bool     // u comes from the pool (taken when a row turns unknown)
+	ou     []uint64 // gathered unknown bits of a string column, under a selection
 	codes  []uint32 // string: codes into dict
 	dict   []string
 	str    string // string constant
@@ -66,7 +122,8 @@ type vbuf struct {
 type exec struct {
 	nodes []node
 	cols  *Columns
-	iter  *column // the iteration variable, in a sub-program
+	slots []uint64 // per schema index: the slot bit of a column with missing rows
+	iter  *column  // the iteration variable, in a sub-program
 	subs  map[int32]*[2][]bool
 	buf   []vbuf
 	epoch int
@@ -77,11 +134,12 @@ type exec struct {
 	freeI [][]int64
 	freeF [][]float64
 	freeB [][]uint64
+	freeM [][]uint64
 	held  []int32 // nodes holding pooled vectors, for releaseAll
 }
 
-func newExec(nodes []node, cols *Columns, iter *column, subs map[int32]*[2][]bool, size int) *exec {
-	return &exec{nodes: nodes, cols: cols, iter: iter, subs: subs, buf: make([]vbuf, len(nodes)), size: max(size, 64)}
+func newExec(nodes []node, cols *Columns, slots []uint64, iter *column, subs map[int32]*[2][]bool, size int) *exec {
+	return &exec{nodes: nodes, cols: cols, slots: slots, iter: iter, subs: subs, buf: make([]vbuf, len(nodes)), size: max(size, 64)}
 }
 
 func (x *exec) chunk(lo, n int) { x.epoch++; x.lo, x.n, x.sel = lo, n, nil }
@@ -98,15 +156,19 @@ func (x *exec) getB() []uint64 {
 }
 
 // alloc gives v pooled vectors of the chunk's size for kind k, with no
-// error bits.
+// error or unknown bits.
 func (x *exec) alloc(v *vbuf, k kind) {
 	if v.pooled != 0 { // recomputed in the same chunk after a release
 		x.free(v)
 	}
 	w := x.words()
+	if v.mPool {
+		x.freeM = append(x.freeM, v.m[:cap(v.m)])
+		v.mPool = false
+	}
 	v.pooled = k
-	v.i, v.f, v.hasE = nil, nil, false
-	v.t, v.e = x.getB()[:w], x.getB()[:w]
+	v.i, v.f, v.hasE, v.hasU, v.m, v.mc = nil, nil, false, false, nil, 0
+	v.t, v.e, v.u = x.getB()[:w], x.getB()[:w], nil
 	clear(v.e)
 	switch k {
 	case kInt:
@@ -126,19 +188,50 @@ func (x *exec) alloc(v *vbuf, k kind) {
 	}
 }
 
+// ownU gives the allocated v a pooled bitmap of unknown rows, clear.
+func (x *exec) ownU(v *vbuf) []uint64 {
+	if !v.uPool {
+		v.u, v.uPool = x.getB()[:x.words()], true
+		clear(v.u)
+	}
+	return v.u
+}
+
+// masks gives v a pooled per-row mask vector.
+func (x *exec) masks(v *vbuf) []uint64 {
+	if !v.mPool {
+		if k := len(x.freeM); k > 0 {
+			v.m = x.freeM[k-1][:x.n]
+			x.freeM = x.freeM[:k-1]
+		} else {
+			v.m = make([]uint64, x.size)[:x.n]
+		}
+		v.mPool = true
+	}
+	return v.m
+}
+
 // free hands v's pooled vectors back.
 func (x *exec) free(v *vbuf) {
+	if v.mPool {
+		x.freeM = append(x.freeM, v.m[:cap(v.m)])
+		v.m, v.mPool = nil, false
+	}
 	if v.pooled == 0 {
 		return
 	}
 	x.freeB = append(x.freeB, v.t[:cap(v.t)], v.e[:cap(v.e)])
+	if v.uPool {
+		x.freeB = append(x.freeB, v.u[:cap(v.u)])
+		v.uPool = false
+	}
 	switch v.pooled {
 	case kInt:
 		x.freeI = append(x.freeI, v.i[:cap(v.i)])
 	case kDouble:
 		x.freeF = append(x.freeF, v.f[:cap(v.f)])
 	}
-	v.pooled, v.i, v.f, v.t, v.e, v.epoch = 0, nil, nil, nil, nil, 0
+	v.pooled, v.i, v.f, v.t, v.e, v.u, v.epoch = 0, nil, nil, nil, nil, nil, 0
 }
 
 // release frees the nodes whose last consumer has run.
@@ -180,22 +273,97 @@ func (x *exec) ensure(id int32) *vbuf {
 	return v
 }
 
-// errs merges the error bits of the operands into v.
-func (x *exec) errs(v *vbuf, args ...int32) {
+// strict sets v's error and unknown bits from its operands as cel-go's
+// strict operators do: in error where any operand is, else unknown where
+// any is, depending on the union of their variables. v is allocated.
+func (x *exec) strict(v *vbuf, args ...int32) {
+	anyU := false
 	for _, a := range args {
 		av := &x.buf[a]
-		if !av.hasE {
-			continue
+		if av.hasE {
+			v.hasE = true
+			orInto(v.e, av.e)
 		}
-		v.hasE = true
-		orInto(v.e, av.e)
+		anyU = anyU || av.hasU
+	}
+	if !anyU {
+		return
+	}
+	v.hasU = true
+	x.ownU(v)
+	for _, a := range args {
+		if av := &x.buf[a]; av.hasU {
+			orInto(v.u, av.u)
+		}
+	}
+	if v.hasE {
+		for w := range v.u {
+			v.u[w] &^= v.e[w]
+		}
+	}
+	x.unionMasks(v, args)
+}
+
+// unionMasks sets the variables of v's unknown rows to the union of those
+// of the operands unknown there.
+func (x *exec) unionMasks(v *vbuf, args []int32) {
+	var only *vbuf
+	n := 0
+	for _, a := range args {
+		if av := &x.buf[a]; av.hasU {
+			only, n = av, n+1
+		}
+	}
+	if n == 1 && only.m == nil { // one unknown operand, one set of variables
+		v.m, v.mc = nil, only.mc
+		return
+	}
+	m := x.masks(v)
+	for w, word := range v.u {
+		for ; word != 0; word &= word - 1 {
+			j := w*64 + bits.TrailingZeros64(word)
+			var mm uint64
+			for _, a := range args {
+				if av := &x.buf[a]; av.hasU && av.u[w]>>(j%64)&1 != 0 {
+					mm |= maskAt(av, j)
+				}
+			}
+			m[j] = mm
+		}
 	}
 }
 
+// maskAt is the variables row j of v depends on, where it is unknown.
+func maskAt(v *vbuf, j int) uint64 {
+	if v.m == nil {
+		return v.mc
+	}
+	return v.m[j]
+}
+
+// settle drops the errors a kernel found on unknown rows (cel-go never
+// computes there) and the true bits of rows in error or unknown.
+func (x *exec) settle(v *vbuf) {
+	if v.hasU {
+		for w := range v.u {
+			v.e[w] &^= v.u[w]
+		}
+	}
+	x.fixT(v)
+}
+
 func (x *exec) fixT(v *vbuf) {
+	if v.t == nil {
+		return
+	}
 	if v.hasE {
 		for w := range v.t {
 			v.t[w] &^= v.e[w]
+		}
+	}
+	if v.hasU {
+		for w := range v.t {
+			v.t[w] &^= v.u[w]
 		}
 	}
 }
@@ -221,7 +389,7 @@ func (x *exec) constant(v *vbuf, k kind, iv int64, fv float64, bv bool) {
 		}
 	}
 	w := x.words()
-	v.i, v.f, v.t, v.e, v.hasE = nil, nil, v.ct[:w], v.ce[:w], false
+	v.i, v.f, v.t, v.e, v.u, v.hasE, v.hasU = nil, nil, v.ct[:w], v.ce[:w], v.ce[:w], false, false
 	if k == kInt {
 		v.i = v.ci[:x.n]
 	}
@@ -237,7 +405,7 @@ func (x *exec) scalarInt(id int32) (int64, bool) {
 	switch {
 	case n.op == opConst:
 		return n.iv, true
-	case n.op == opVar && n.v >= 0 && n.k == kInt && x.cols.cols[n.v].same:
+	case n.op == opVar && n.v >= 0 && x.cols.cols[n.v].scalar():
 		return x.cols.cols[n.v].sameVal, true
 	}
 	return 0, false
@@ -250,6 +418,7 @@ func (x *exec) eval(id int32, n *node, v *vbuf) {
 	case opConst:
 		if n.k == kString {
 			v.isStr, v.str = true, n.sv
+			v.hasE, v.hasU = false, false
 			return
 		}
 		x.constant(v, n.k, n.iv, n.fv, n.bv)
@@ -259,7 +428,7 @@ func (x *exec) eval(id int32, n *node, v *vbuf) {
 		x.arith(n, v)
 	case opNeg:
 		x.alloc(v, n.k)
-		x.errs(v, n.a...)
+		x.strict(v, n.a...)
 		a := arg(0)
 		if n.k == kDouble {
 			for j, f := range a.f {
@@ -275,12 +444,13 @@ func (x *exec) eval(id int32, n *node, v *vbuf) {
 				v.i[j] = -i
 			}
 		}
+		x.settle(v)
 	case opEq, opNe, opLt, opLe, opGt, opGe:
 		x.compare(n, v)
 	case opAnd, opOr:
 		x.alloc(v, kBool)
 		a, b := arg(0), arg(1)
-		if !a.hasE && !b.hasE {
+		if !a.hasE && !b.hasE && !a.hasU && !b.hasU {
 			at, bt := a.t[:w], b.t[:w]
 			if n.op == opAnd {
 				for j := range v.t {
@@ -293,41 +463,74 @@ func (x *exec) eval(id int32, n *node, v *vbuf) {
 			}
 			return
 		}
+		// Kleene logic, as cel-go's && and ||: a false (a true) operand
+		// decides; otherwise an unknown one makes it unknown, then an
+		// error one an error.
+		x.ownU(v)
 		for j := 0; j < w; j++ {
 			ae, be := word(a, j), word(b, j)
+			au, bu := uword(a, j), uword(b, j)
 			at, bt := a.t[j], b.t[j]
-			af, bf := ^at&^ae, ^bt&^be
 			if n.op == opAnd {
+				f := ^(at | ae | au) | ^(bt | be | bu)
 				v.t[j] = at & bt
-				v.e[j] = (ae | be) &^ (af | bf)
+				v.u[j] = (au | bu) &^ f
+				v.e[j] = (ae | be) &^ f &^ v.u[j]
 			} else {
-				v.t[j] = at | bt
-				v.e[j] = (ae | be) &^ (at | bt)
+				t := at | bt
+				v.t[j] = t
+				v.u[j] = (au | bu) &^ t
+				v.e[j] = (ae | be) &^ t &^ v.u[j]
 			}
-			if v.e[j] != 0 {
-				v.hasE = true
-			}
+			v.hasE = v.hasE || v.e[j] != 0
+			v.hasU = v.hasU || v.u[j] != 0
+		}
+		if v.hasU {
+			x.unionMasks(v, n.a)
 		}
 	case opNot:
 		x.alloc(v, kBool)
 		a := arg(0)
-		x.errs(v, n.a...)
+		x.strict(v, n.a...)
 		for j := 0; j < w; j++ {
 			v.t[j] = ^a.t[j]
 		}
 		x.fixT(v)
+	case opMask:
+		x.alloc(v, kBool)
+		x.strict(v, n.a[1:]...)
+		copy(v.t, arg(0).t[:w])
+		x.fixT(v)
 	case opCond:
 		x.alloc(v, n.k)
+		x.ownU(v)
 		c, a, b := arg(0), arg(1), arg(2)
 		for j := 0; j < w; j++ {
-			ce := word(c, j)
-			ct, cf := c.t[j], ^c.t[j]&^ce
+			ce, cu := word(c, j), uword(c, j)
+			ct := c.t[j]
+			cf := ^ct &^ ce &^ cu
 			v.e[j] = ce | ct&word(a, j) | cf&word(b, j)
+			v.u[j] = cu | ct&uword(a, j) | cf&uword(b, j)
 			if n.k == kBool {
-				v.t[j] = (ct&a.t[j] | cf&b.t[j]) &^ v.e[j]
+				v.t[j] = (ct&a.t[j] | cf&b.t[j]) &^ (v.e[j] | v.u[j])
 			}
-			if v.e[j] != 0 {
-				v.hasE = true
+			v.hasE = v.hasE || v.e[j] != 0
+			v.hasU = v.hasU || v.u[j] != 0
+		}
+		if v.hasU { // the condition's variables, or the branch taken's
+			m := x.masks(v)
+			for w, word := range v.u {
+				for ; word != 0; word &= word - 1 {
+					j := w*64 + bits.TrailingZeros64(word)
+					switch bit := uint64(1) << (j % 64); {
+					case uword(c, w)&bit != 0:
+						m[j] = maskAt(c, j)
+					case c.t[w]&bit != 0:
+						m[j] = maskAt(a, j)
+					default:
+						m[j] = maskAt(b, j)
+					}
+				}
 			}
 		}
 		switch n.k {
@@ -355,6 +558,7 @@ func (x *exec) eval(id int32, n *node, v *vbuf) {
 			fillBits(v.t, strPred(n, a.str))
 			return
 		}
+		x.strict(v, n.a...)
 		if v.tbl == nil {
 			v.tbl = make([]uint8, len(a.dict))
 			for j, s := range a.dict {
@@ -362,6 +566,7 @@ func (x *exec) eval(id int32, n *node, v *vbuf) {
 			}
 		}
 		codeBits(v.t, a.codes, v.tbl)
+		x.fixT(v)
 	case opStrSize:
 		x.alloc(v, kInt)
 		a := arg(0)
@@ -371,6 +576,7 @@ func (x *exec) eval(id int32, n *node, v *vbuf) {
 			}
 			return
 		}
+		x.strict(v, n.a...)
 		if v.tbli == nil {
 			v.tbli = make([]int64, len(a.dict))
 			for j, s := range a.dict {
@@ -381,13 +587,17 @@ func (x *exec) eval(id int32, n *node, v *vbuf) {
 			v.i[j] = v.tbli[c]
 		}
 	case opListHas:
-		col := x.cols.cols[x.nodes[n.a[0]].v]
+		ln := &x.nodes[n.a[0]]
+		col := x.cols.cols[ln.v]
 		j, ok := col.dictIdx[n.sv]
 		if ok && int(j) < len(col.valBits) && x.sel == nil {
+			// A missing row holds no item: its bit is clear already.
 			v.t, v.e, v.hasE = col.valBits[j][x.lo/64:x.lo/64+w], nil, false
+			x.missBits(v, ln.v)
 			return
 		}
 		x.alloc(v, kBool)
+		x.strict(v, n.a...)
 		if !ok || int(j) >= len(col.valBits) {
 			fillBits(v.t, false)
 			return
@@ -395,6 +605,7 @@ func (x *exec) eval(id int32, n *node, v *vbuf) {
 		gatherBits(v.t, col.valBits[j], x.lo, x.sel)
 	case opListSize:
 		x.alloc(v, kInt)
+		x.strict(v, n.a...)
 		off := x.cols.cols[x.nodes[n.a[0]].v].off
 		if x.sel != nil {
 			for j, r := range x.sel {
@@ -410,9 +621,15 @@ func (x *exec) eval(id int32, n *node, v *vbuf) {
 	case opListAny, opListAll:
 		x.alloc(v, kBool)
 		x.listPred(id, n, v)
+		if u := &x.buf[n.a[0]]; u.hasU { // the range is unknown
+			v.hasU = true
+			copy(x.ownU(v), u.u[:w])
+			x.unionMasks(v, n.a)
+			x.settle(v)
+		}
 	case opToInt:
 		x.alloc(v, kInt)
-		x.errs(v, n.a...)
+		x.strict(v, n.a...)
 		for j, f := range arg(0).f {
 			i, ok := toInt(f)
 			if !ok {
@@ -421,43 +638,67 @@ func (x *exec) eval(id int32, n *node, v *vbuf) {
 			}
 			v.i[j] = i
 		}
+		x.settle(v)
 	case opToDouble:
 		x.alloc(v, kDouble)
-		x.errs(v, n.a...)
+		x.strict(v, n.a...)
 		for j, i := range arg(0).i {
 			v.f[j] = float64(i)
 		}
-	case opMin, opMax:
-		x.alloc(v, n.k)
-		x.errs(v, n.a...)
-		a, b := arg(0), arg(1)
-		if n.k == kInt {
-			bi := b.i[:len(a.i)]
-			if n.op == opMin {
-				for j, p := range a.i {
-					v.i[j] = min(p, bi[j])
-				}
-			} else {
-				for j, p := range a.i {
-					v.i[j] = max(p, bi[j])
-				}
-			}
-			return
+	case opMulRate:
+		x.alloc(v, kInt)
+		x.strict(v, n.a...)
+		r, mode := policy.Rate{Num: n.iv, Scale: n.v}, policy.RoundDown
+		if n.bv {
+			mode = policy.RoundHalfUp
 		}
-		for j := range v.f {
-			var r float64
-			var ok bool
-			if n.op == opMin {
-				r, ok = minDouble(a.f[j], b.f[j])
-			} else {
-				r, ok = maxDouble(a.f[j], b.f[j])
-			}
-			v.f[j] = r
+		for j, i := range arg(0).i {
+			p, ok := policy.MulRate(i, r, mode)
 			if !ok {
 				v.e[j/64] |= 1 << (j % 64)
 				v.hasE = true
 			}
+			v.i[j] = p
 		}
+		x.settle(v)
+	case opMin, opMax:
+		x.alloc(v, n.k)
+		x.strict(v, n.a...)
+		if n.k == kInt {
+			copy(v.i, arg(0).i)
+			for k := 1; k < len(n.a); k++ {
+				bi := arg(k).i[:len(v.i)]
+				if n.op == opMin {
+					for j, p := range v.i {
+						v.i[j] = min(p, bi[j])
+					}
+				} else {
+					for j, p := range v.i {
+						v.i[j] = max(p, bi[j])
+					}
+				}
+			}
+			return
+		}
+		copy(v.f, arg(0).f)
+		for k := 1; k < len(n.a); k++ {
+			b := arg(k).f
+			for j := range v.f {
+				var r float64
+				var ok bool
+				if n.op == opMin {
+					r, ok = minDouble(v.f[j], b[j])
+				} else {
+					r, ok = maxDouble(v.f[j], b[j])
+				}
+				v.f[j] = r
+				if !ok {
+					v.e[j/64] |= 1 << (j % 64)
+					v.hasE = true
+				}
+			}
+		}
+		x.settle(v)
 	default:
 		panic("vector: unknown operation")
 	}
@@ -520,6 +761,13 @@ func word(v *vbuf, j int) uint64 {
 	return v.e[j]
 }
 
+func uword(v *vbuf, j int) uint64 {
+	if !v.hasU {
+		return 0
+	}
+	return v.u[j]
+}
+
 func fillBits(t []uint64, b bool) {
 	f := uint64(0)
 	if b {
@@ -544,6 +792,7 @@ func (x *exec) readVar(n *node, v *vbuf) {
 	}
 	lo, hi := x.lo, x.lo+x.n
 	v.hasE = false
+	defer x.missBits(v, n.v)
 	if col.k == kInt && col.same {
 		x.constant(v, kInt, col.sameVal, 0, false)
 		return
@@ -589,6 +838,34 @@ func (x *exec) readVar(n *node, v *vbuf) {
 	}
 }
 
+// missBits marks v unknown where schema variable i's column is missing
+// (none for the iteration variable, i < 0): the rows depend on i's slot.
+func (x *exec) missBits(v *vbuf, i int) {
+	v.hasU = false
+	if i < 0 || x.cols.cols[i].miss == nil {
+		return
+	}
+	miss, w := x.cols.cols[i].miss, x.words()
+	switch {
+	case x.sel == nil && v.pooled != 0:
+		copy(x.ownU(v), miss[x.lo/64:x.lo/64+w])
+	case x.sel == nil:
+		v.u = miss[x.lo/64 : x.lo/64+w]
+	default:
+		if v.pooled == 0 {
+			if v.ou == nil {
+				v.ou = make([]uint64, (x.size+63)/64)
+			}
+			v.u = v.ou[:w]
+		} else {
+			x.ownU(v)
+		}
+		gatherBits(v.u, miss, x.lo, x.sel)
+	}
+	v.hasU = true
+	v.m, v.mc = nil, x.slots[i]
+}
+
 // gatherBits sets bit j of t to bit lo+sel[j] of src.
 func gatherBits(t, src []uint64, lo int, sel []int32) {
 	clear(t)
@@ -600,7 +877,8 @@ func gatherBits(t, src []uint64, lo int, sel []int32) {
 
 func (x *exec) arith(n *node, v *vbuf) {
 	x.alloc(v, n.k)
-	x.errs(v, n.a...)
+	x.strict(v, n.a...)
+	defer x.settle(v)
 	a, b := &x.buf[n.a[0]], &x.buf[n.a[1]]
 	if n.k == kDouble {
 		arithDouble(n.op, v.f, a.f, b.f)
@@ -619,7 +897,7 @@ func (x *exec) arith(n *node, v *vbuf) {
 
 func (x *exec) compare(n *node, v *vbuf) {
 	x.alloc(v, kBool)
-	x.errs(v, n.a...)
+	x.strict(v, n.a...)
 	a, b := &x.buf[n.a[0]], &x.buf[n.a[1]]
 	bn := &x.nodes[n.a[1]]
 	an := &x.nodes[n.a[0]]
@@ -694,7 +972,7 @@ func subTables(p *Program, cols *Columns) map[int32]*[2][]bool {
 		}
 		t := &[2][]bool{make([]bool, d), make([]bool, d)}
 		if d > 0 {
-			x := newExec(n.sub.nodes, nil, iter, nil, d)
+			x := newExec(n.sub.nodes, nil, nil, iter, nil, d)
 			x.chunk(0, d)
 			v := x.ensure(n.sub.root)
 			for j := 0; j < d; j++ {
@@ -708,17 +986,32 @@ func subTables(p *Program, cols *Columns) map[int32]*[2][]bool {
 }
 
 // rowActivation reads one row of the columns for cel-go, as the reference
-// reads a policy.Subject.
+// reads a policy.Subject: a partial activation naming the row's missing
+// variables unknown.
 type rowActivation struct {
-	cols   *Columns
-	row    int
-	params map[string]any
+	cols     *Columns
+	row      int
+	params   map[string]any
+	reads    []int
+	unknowns []*interpreter.AttributePattern
+}
+
+var _ interpreter.PartialActivation = (*rowActivation)(nil)
+
+// at moves the activation to row r.
+func (a *rowActivation) at(r int) {
+	a.row, a.unknowns = r, a.unknowns[:0]
+	for _, i := range a.reads {
+		if a.cols.cols[i] != nil && a.cols.cols[i].missing(r) {
+			a.unknowns = append(a.unknowns, policy.UnknownPattern(i))
+		}
+	}
 }
 
 func (a *rowActivation) ResolveName(name string) (any, bool) {
 	if len(name) > 2 && name[:2] == "p." {
 		v, ok := a.params[name[2:]]
-		return v, ok
+		return policy.CELValue(v), ok
 	}
 	i, ok := schemaIndex[name]
 	if !ok {
@@ -728,6 +1021,25 @@ func (a *rowActivation) ResolveName(name string) (any, bool) {
 }
 
 func (a *rowActivation) Parent() interpreter.Activation { return nil }
+
+// UnknownAttributePatterns implements interpreter.PartialActivation.
+func (a *rowActivation) UnknownAttributePatterns() []*interpreter.AttributePattern {
+	return a.unknowns
+}
+
+// AsPartialActivation lets cel-go find the patterns through its frames.
+func (a *rowActivation) AsPartialActivation() (interpreter.PartialActivation, bool) { return a, true }
+
+// slotMask is the slot bits of the variables an unknown depends on.
+func (x *exec) slotMask(v ref.Val) uint64 {
+	var m uint64
+	for _, name := range policy.UnknownNames(v) {
+		if i, ok := schemaIndex[name]; ok {
+			m |= x.slots[i]
+		}
+	}
+	return m
+}
 
 // tuning says when a policy's remaining work moves to its selected rows: a
 // condition not yet computed for the chunk once fewer than one row in
@@ -746,6 +1058,19 @@ func Run(cols *Columns, progs ...*Program) Result { return run(cols, defaultTuni
 func run(cols *Columns, tu tuning, progs []*Program) Result {
 	cols.seal()
 	res := Result{Rows: cols.n}
+	// A slot per column with missing rows: the bit a needs mask names it by.
+	slots := make([]uint64, len(schema))
+	for i, col := range cols.cols {
+		if col != nil && col.miss != nil {
+			k := min(len(res.Slots), 63) // past 64 such columns, the last slot is shared
+			slots[i] = 1 << k
+			if len(res.Slots) < 64 {
+				res.Slots = append(res.Slots, schema[i].Name)
+			} else {
+				res.Shared = true
+			}
+		}
+	}
 	type job struct {
 		p    *Program
 		subs map[int32]*[2][]bool
@@ -753,26 +1078,36 @@ func run(cols *Columns, tu tuning, progs []*Program) Result {
 		filt []bool
 	}
 	var jobs []job
+	words, np := (cols.n+63)/64, 0
+	for _, p := range progs {
+		np += len(p.pols)
+	}
+	slab := make([]uint64, 3*words*np) // one allocation for every policy's bitmaps
+	bitmap := func() []uint64 {
+		b := slab[:words:words]
+		slab = slab[words:]
+		return b
+	}
 	for _, p := range progs {
 		jobs = append(jobs, job{p, subTables(p, cols), p.releases(), filterable(p.nodes, cols)})
 		for _, pp := range p.pols {
 			res.Policies = append(res.Policies, PolicyResult{PolicyID: pp.c.Policy.ID, Version: pp.c.Policy.Version,
-				Eligible: make([]uint64, (cols.n+63)/64)})
+				Eligible: bitmap(), NeedsData: bitmap(), Errors: bitmap()})
 		}
 	}
 	chunks := (cols.n + chunkRows - 1) / chunkRows
-	np := len(res.Policies)
-	amounts := make([][]int64, chunks*np)
+	outs := make([]chunkOut, chunks*np)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	workers := min(runtime.GOMAXPROCS(0), max(chunks, 1))
 	for range workers {
 		wg.Go(func() {
-			d := &decider{tu: tu, elig: make([]uint64, chunkRows/64), sel: make([]int32, chunkRows)}
+			d := &decider{tu: tu, elig: make([]uint64, chunkRows/64), unk: make([]uint64, chunkRows/64), err: make([]uint64, chunkRows/64),
+				need: make([]uint64, chunkRows), sel: make([]int32, chunkRows), scratch: make([]int32, chunkRows)}
 			xs, ss := make([]*exec, len(jobs)), make([]*exec, len(jobs))
 			for i, j := range jobs {
-				xs[i] = newExec(j.p.nodes, cols, nil, j.subs, chunkRows)
-				ss[i] = newExec(j.p.nodes, cols, nil, j.subs, chunkRows)
+				xs[i] = newExec(j.p.nodes, cols, slots, nil, j.subs, chunkRows)
+				ss[i] = newExec(j.p.nodes, cols, slots, nil, j.subs, chunkRows)
 			}
 			for {
 				c := int(next.Add(1) - 1)
@@ -786,7 +1121,8 @@ func run(cols *Columns, tu tuning, progs []*Program) Result {
 					xs[i].chunk(lo, n)
 					d.x, d.sx, d.filt = xs[i], ss[i], j.filt
 					for pi := range j.p.pols {
-						amounts[c*np+k] = d.decide(&j.p.pols[pi], res.Policies[k].Eligible[lo/64:])
+						r := &res.Policies[k]
+						outs[c*np+k] = d.decide(&j.p.pols[pi], r.Eligible[lo/64:], r.NeedsData[lo/64:], r.Errors[lo/64:])
 						xs[i].release(j.rel[pi])
 						k++
 					}
@@ -797,15 +1133,20 @@ func run(cols *Columns, tu tuning, progs []*Program) Result {
 	wg.Wait()
 	for k := range res.Policies {
 		r := &res.Policies[k]
-		total := 0
+		amounts, needs := 0, 0
 		for c := 0; c < chunks; c++ {
-			total += len(amounts[c*np+k])
+			amounts += len(outs[c*np+k].amounts)
+			needs += len(outs[c*np+k].needs)
 		}
-		r.Amounts = make([]int64, 0, total)
+		r.Amounts, r.Needs = make([]int64, 0, amounts), make([]uint64, 0, needs)
 		for c := 0; c < chunks; c++ {
-			r.Amounts = append(r.Amounts, amounts[c*np+k]...)
+			r.Amounts = append(r.Amounts, outs[c*np+k].amounts...)
+			r.Needs = append(r.Needs, outs[c*np+k].needs...)
 		}
-		r.Count = len(r.Amounts)
+		r.Count, r.NeedsCount = len(r.Amounts), len(r.Needs)
+		for _, x := range r.Errors {
+			r.ErrorCount += bits.OnesCount64(x)
+		}
 		var sum chanye.FenSum
 		for _, a := range r.Amounts {
 			sum.Add(chanye.Fen(a))
@@ -813,6 +1154,13 @@ func run(cols *Columns, tu tuning, progs []*Program) Result {
 		r.TotalFen, r.Overflow = int64(sum.Value()), sum.Overflowed()
 	}
 	return res
+}
+
+// chunkOut is one policy's decisions over one chunk: the amounts of the
+// eligible rows and the needs masks of the needs-data rows, in row order.
+type chunkOut struct {
+	amounts []int64
+	needs   []uint64
 }
 
 // releases lists, per policy of the program, the nodes no later policy
@@ -855,7 +1203,13 @@ type decider struct {
 	x, sx *exec  // the chunk; the selected rows
 	filt  []bool // per node of the program: filter can test it row by row
 	elig  []uint64
+	unk   []uint64 // rows a condition left unknown
+	err   []uint64 // rows a condition failed on
+	need  []uint64 // per row: the variables its unknown conditions depend on
 	sel   []int32
+	// scratch holds the known rows of a selection while filter tests them.
+	scratch []int32
+	marked  bool // d.need holds something for the policy at hand
 }
 
 func sparse(count, n, ratio int) bool { return count*ratio < n || ratio == 0 }
@@ -872,24 +1226,69 @@ func (d *decider) selection(elig []uint64) []int32 {
 	return s
 }
 
-// decide decides one policy over the chunk, writes its eligible bits to
-// out and returns the amounts of the eligible rows. While most rows are
-// eligible, conditions are bitmaps over the chunk, shared with the other
+// mark records that chunk row r is unknown (depending on mask) or in
+// error for the condition at hand.
+func (d *decider) mark(r int32, unknown bool, mask uint64, failed bool) {
+	switch {
+	case failed:
+		d.err[r/64] |= 1 << (r % 64)
+	case unknown:
+		d.unk[r/64] |= 1 << (r % 64)
+		d.need[r] |= mask
+		d.marked = true
+	}
+}
+
+// keepState keeps the rows of sel that v (a chunk vector) does not make
+// false, and marks those it leaves unknown or in error.
+func (d *decider) keepState(sel []int32, v *vbuf) []int32 {
+	k := 0
+	for _, r := range sel {
+		w, bit := r/64, uint64(1)<<(r%64)
+		t, u, e := v.t[w]&bit != 0, uword(v, int(w))&bit != 0, word(v, int(w))&bit != 0
+		if t || u || e {
+			sel[k] = r
+			k++
+			if u || e {
+				d.mark(r, u, maskAt(v, int(r)), e)
+			}
+		}
+	}
+	return sel[:k]
+}
+
+// decide decides one policy over the chunk and writes its eligible,
+// needs-data and error bits to out, needs and errs. The conditions are
+// joined as cel-go joins &&: a row stays alive until a condition is false
+// for it; alive at the end, it is in error if a condition failed, else
+// needs data if one was unknown (needing what those read), else eligible
+// — then the amount formula decides its amount, or an error, or needs
+// data (needing what it reads). While most rows are
+// alive, conditions are bitmaps over the chunk, shared with the other
 // policies; once few are, the rows left are a selection that each further
 // condition narrows.
-func (d *decider) decide(pp *polPlan, out []uint64) []int64 {
-	if !pp.live {
-		return nil
-	}
+func (d *decider) decide(pp *polPlan, out, needs, errs []uint64) chunkOut {
 	x, sx := d.x, d.sx
 	w := x.words()
-	elig := d.elig[:w]
-	fillBits(elig, true)
-	if r := x.n % 64; r != 0 {
-		elig[w-1] = 1<<r - 1
+	all := func(b []uint64) {
+		fillBits(b[:w], true)
+		if r := x.n % 64; r != 0 {
+			b[w-1] = 1<<r - 1
+		}
 	}
+	if pp.allErr {
+		all(errs)
+		return chunkOut{}
+	}
+	if !pp.live {
+		return chunkOut{}
+	}
+	elig, unk, ferr := d.elig[:w], d.unk[:w], d.err[:w]
+	all(elig)
+	clear(unk)
+	clear(ferr)
 	count := x.n
-	var sel []int32 // not nil: the eligible rows, and elig is stale
+	var sel []int32 // not nil: the alive rows, and elig is stale
 	for _, id := range pp.conds {
 		if count == 0 {
 			break
@@ -898,8 +1297,25 @@ func (d *decider) decide(pp *polPlan, out []uint64) []int64 {
 		if sel == nil && (done || !sparse(count, x.n, d.tu.condSparse)) {
 			v := x.ensure(id)
 			count = 0
+			if !v.hasE && !v.hasU {
+				for j := range elig {
+					elig[j] &= v.t[j]
+					count += bits.OnesCount64(elig[j])
+				}
+				continue
+			}
 			for j := range elig {
-				elig[j] &= v.t[j]
+				u, e := uword(v, j)&elig[j], word(v, j)&elig[j]
+				elig[j] &= v.t[j] | u | e
+				ferr[j] |= e
+				if u != 0 {
+					d.marked = true
+					unk[j] |= u
+					for m := u; m != 0; m &= m - 1 {
+						r := j*64 + bits.TrailingZeros64(m)
+						d.need[r] |= maskAt(v, r)
+					}
+				}
 				count += bits.OnesCount64(elig[j])
 			}
 			continue
@@ -909,15 +1325,22 @@ func (d *decider) decide(pp *polPlan, out []uint64) []int64 {
 		}
 		switch {
 		case done:
-			sel = keepBits(sel, x.buf[id].t)
+			sel = d.keepState(sel, &x.buf[id])
 		case d.filt[id]:
 			sel = d.filter(id, sel)
 		default:
 			v := sx.selected(x.lo, sel, id)
 			k := 0
 			for j, r := range sel {
-				sel[k] = r
-				k += int(v.t[j/64] >> (j % 64) & 1)
+				bit := uint64(1) << (j % 64)
+				t, u, e := v.t[j/64]&bit != 0, uword(v, j/64)&bit != 0, word(v, j/64)&bit != 0
+				if t || u || e {
+					sel[k] = r
+					k++
+					if u || e {
+						d.mark(r, u, maskAt(v, j), e)
+					}
+				}
 			}
 			sel = sel[:k]
 			sx.releaseAll()
@@ -930,79 +1353,187 @@ func (d *decider) decide(pp *polPlan, out []uint64) []int64 {
 			elig[r/64] |= 1 << (r % 64)
 		}
 	}
-	act := &rowActivation{cols: x.cols, params: pp.params}
 	if count > 0 && len(pp.fbConds) > 0 {
+		act := &rowActivation{cols: x.cols, params: pp.params, reads: pp.reads}
 		sel = nil
 		eachRow(elig, func(j int) bool {
-			act.row = x.lo + j
+			act.at(x.lo + j)
+			keep := true
 			for _, fc := range pp.fbConds {
 				out, _, err := fc.Program.Eval(act)
-				if err != nil || out != types.True {
-					count--
-					return false
+				switch {
+				case err != nil:
+					d.mark(int32(j), false, 0, true)
+				case types.IsUnknown(out):
+					d.mark(int32(j), true, x.slotMask(out), false)
+				case out != types.True:
+					keep = false
 				}
 			}
-			return true
+			if !keep {
+				count--
+			}
+			return keep
 		})
 	}
-	var amts []int64
-	a := pp.c.Policy.Amount
-	switch {
-	case count == 0:
-	case pp.amount >= 0 && sparse(count, x.n, d.tu.amountSparse):
-		if sel == nil {
-			sel = d.selection(elig)
-		}
-		v := sx.selected(x.lo, sel, pp.amount)
-		amts = make([]int64, 0, len(sel))
-		for j, r := range sel {
-			amt, ok := finalAmount(v.i[j], a)
-			if !ok || v.hasE && v.e[j/64]&(1<<(j%64)) != 0 {
-				elig[r/64] &^= 1 << (r % 64)
-				continue
-			}
-			amts = append(amts, amt)
-		}
-		sx.releaseAll()
-	default:
-		var av *vbuf
-		if pp.amount >= 0 {
-			av = x.ensure(pp.amount)
-		}
-		amts = make([]int64, 0, count)
-		eachRow(elig, func(j int) bool {
-			var raw int64
-			if av != nil {
-				if av.hasE && av.e[j/64]&(1<<(j%64)) != 0 {
-					return false
-				}
-				raw = av.i[j]
-			} else {
-				act.row = x.lo + j
-				out, _, err := pp.fbAmount.Program.Eval(act)
-				i, ok := out.(types.Int)
-				if err != nil || !ok {
-					return false
-				}
-				raw = int64(i)
-			}
-			amt, ok := finalAmount(raw, a)
-			if !ok {
-				return false
-			}
-			amts = append(amts, amt)
-			return true
-		})
+	if count == 0 { // nobody alive: every row not eligible
+		d.cleanNeeds(unk, nil)
+		return chunkOut{}
 	}
+	// Alive rows: in error, needing data, or eligible pending the amount.
+	var any uint64
+	for j := range elig {
+		errs[j] = elig[j] & ferr[j]
+		needs[j] = elig[j] & unk[j] &^ ferr[j]
+		elig[j] &^= ferr[j] | unk[j]
+		any |= needs[j]
+	}
+	anyNeeds := any != 0
+	var co chunkOut
+	co.amounts = d.amounts(pp, elig, needs, errs, &anyNeeds)
+	if anyNeeds {
+		n := 0
+		for j := range needs[:w] {
+			n += bits.OnesCount64(needs[j])
+		}
+		co.needs = make([]uint64, 0, n)
+		for j := range needs[:w] {
+			for m := needs[j]; m != 0; m &= m - 1 {
+				co.needs = append(co.needs, d.need[j*64+bits.TrailingZeros64(m)])
+			}
+		}
+	}
+	d.cleanNeeds(unk, needs)
 	copy(out[:w], elig)
-	return amts
+	return co
 }
 
-// finalAmount floors and caps the formula's value as policy.Evaluate does;
-// false is an amount above chanye.MaxGrantFen, an evaluation error.
-func finalAmount(raw int64, a policy.Amount) (int64, bool) {
-	amt, _, ok := a.Final(chanye.Fen(raw))
-	return int64(amt), ok
+// cleanNeeds clears d.need where it was written, the rows of unk and
+// needs, for the next policy.
+func (d *decider) cleanNeeds(unk, needs []uint64) {
+	if !d.marked {
+		return
+	}
+	d.marked = false
+	for j := range unk {
+		m := unk[j]
+		if needs != nil {
+			m |= needs[j]
+		}
+		for ; m != 0; m &= m - 1 {
+			d.need[j*64+bits.TrailingZeros64(m)] = 0
+		}
+	}
+}
+
+// amounts computes the amount formula for the rows of elig (conditions
+// all true) and returns their amounts in row order; a row whose amount
+// fails moves to errs, one whose amount reads an unknown to needs (and
+// anyNeeds is set).
+func (d *decider) amounts(pp *polPlan, elig, needs, errs []uint64, anyNeeds *bool) []int64 {
+	x, sx := d.x, d.sx
+	rows := d.sel[:0]
+	for j := range elig {
+		for m := elig[j]; m != 0; m &= m - 1 {
+			rows = append(rows, int32(j*64+bits.TrailingZeros64(m)))
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	a := &pp.c.Policy.Amount
+	round, capFen := a.Round(), a.CapFen
+	out := make([]int64, 0, len(rows))
+	// keep takes the formula's value of chunk row r, or its failure or
+	// unknown (with the variables it depends on).
+	keep := func(r int32, raw int64, failed, unknown bool, mask uint64) {
+		w, bit := r/64, uint64(1)<<(r%64)
+		switch {
+		case failed:
+			elig[w] &^= bit
+			errs[w] |= bit
+			return
+		case unknown:
+			elig[w] &^= bit
+			needs[w] |= bit
+			d.need[r] = mask
+			d.marked, *anyNeeds = true, true
+			return
+		}
+		if raw >= 0 && raw <= int64(chanye.MaxGrantFen) { // as policy.Amount.Final, without its messages
+			amt := round.Apply(chanye.Fen(raw))
+			if capFen > 0 && amt > capFen {
+				amt = capFen
+			}
+			out = append(out, int64(amt))
+			return
+		}
+		amt, problem := finalAmount(raw, *a)
+		if problem != "" {
+			elig[w] &^= bit
+			errs[w] |= bit
+			return
+		}
+		out = append(out, amt)
+	}
+	// quick takes the rows' values when none failed or is unknown and
+	// every one is a plain amount, as keep would; false leaves it to keep.
+	quick := func(vals []int64, sel []int32) bool {
+		for _, raw := range vals {
+			if raw < 0 || raw > int64(chanye.MaxGrantFen) {
+				return false
+			}
+		}
+		for k, raw := range vals {
+			_ = sel[k]
+			amt := round.Apply(chanye.Fen(raw))
+			if capFen > 0 && amt > capFen {
+				amt = capFen
+			}
+			out = append(out, int64(amt))
+		}
+		return true
+	}
+	switch {
+	case pp.amount >= 0 && sparse(len(rows), x.n, d.tu.amountSparse):
+		v := sx.selected(x.lo, rows, pp.amount)
+		if v.hasE || v.hasU || !quick(v.i[:len(rows)], rows) {
+			for j, r := range rows {
+				bit := uint64(1) << (j % 64)
+				keep(r, v.i[j], word(v, j/64)&bit != 0, uword(v, j/64)&bit != 0, maskAt(v, j))
+			}
+		}
+		sx.releaseAll()
+	case pp.amount >= 0:
+		v := x.ensure(pp.amount)
+		for _, r := range rows {
+			bit := uint64(1) << (r % 64)
+			keep(r, v.i[r], word(v, int(r/64))&bit != 0, uword(v, int(r/64))&bit != 0, maskAt(v, int(r)))
+		}
+	default:
+		act := &rowActivation{cols: x.cols, params: pp.params, reads: pp.reads}
+		for _, r := range rows {
+			act.at(x.lo + int(r))
+			res, _, err := pp.fbAmount.Program.Eval(act)
+			i, ok := res.(types.Int)
+			switch {
+			case err != nil:
+				keep(r, 0, true, false, 0)
+			case types.IsUnknown(res):
+				keep(r, 0, false, true, x.slotMask(res))
+			default:
+				keep(r, int64(i), !ok, false, 0)
+			}
+		}
+	}
+	return out
+}
+
+// finalAmount rounds and caps the formula's value as policy.Evaluate does;
+// a problem (negative, above chanye.MaxGrantFen) is an evaluation error.
+func finalAmount(raw int64, a policy.Amount) (int64, string) {
+	amt, _, problem := a.Final(chanye.Fen(raw))
+	return int64(amt), problem
 }
 
 // eachRow calls keep for each set bit in row order and clears the bits it
