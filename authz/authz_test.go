@@ -47,7 +47,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store})
-	if _, err := eng.EnsureShipped(ctx); err != nil {
+	if _, err := eng.EnsureShipped(ctx, true); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := store.UpdateResponsibility(ctx, "icv-nev", chanye.ResponsibilityUpdate{LeadDepartment: ptr(dept)}); err != nil {
@@ -201,7 +201,7 @@ func TestPolicyRules(t *testing.T) {
 		{"the issuing office owns nothing", &chanye.Actor{Name: "g", Role: chanye.RoleDepartment, Department: "广州市人民政府办公厅"}, publish(f.owned), chanye.EFORBIDDEN},
 		{"other department publishes its own", otherDept, publish(f.other), chanye.ECONFLICT},
 		{"department: a version naming another department", ownDept, func(ctx context.Context) error {
-			src := strings.Replace(string(policy.ShippedSources()[len(policy.ShippedSources())-2]), "department: 市工业和信息化局", "department: 市科技局", 1)
+			src := strings.Replace(string(policy.ShippedSources(true)[len(policy.ShippedSources(true))-2]), "department: 市工业和信息化局", "department: 市科技局", 1)
 			_, err := f.pols.Versions.CreatePolicyVersion(ctx, []byte(src))
 			return err
 		}, chanye.EFORBIDDEN},

@@ -61,7 +61,7 @@ func newFixture(t testing.TB, n int, pols policies) *fixture {
 		pols = store
 	}
 	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: pols, Runs: pols})
-	if k, err := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store}).EnsureShipped(as(ctx, "test")); err != nil || k != len(policy.Shipped()) {
+	if k, err := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store}).EnsureShipped(as(ctx, "test"), true); err != nil || k != len(policy.Shipped()) {
 		t.Fatalf("EnsureShipped = %d, %v", k, err)
 	}
 	f := &fixture{store: store, eng: eng}

@@ -20,7 +20,7 @@ func TestRunTime(t *testing.T) {
 	ctx := chanye.WithActor(context.Background(), chanye.Operator)
 	store := sqlstoretest.New(t)
 	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store})
-	if _, err := eng.EnsureShipped(ctx); err != nil {
+	if _, err := eng.EnsureShipped(ctx, true); err != nil {
 		t.Fatal(err)
 	}
 	codes := []string{"91440106MA5B1K2X9F", "91440101MA5ALP4R4C", "9144011661842063XT"}

@@ -27,7 +27,7 @@ func TestPayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Now: func() time.Time { return clock }})
-	if _, err := eng.EnsureShipped(ctx); err != nil {
+	if _, err := eng.EnsureShipped(ctx, true); err != nil {
 		t.Fatal(err)
 	}
 	run, err := eng.Run(ctx, asOf)

@@ -31,7 +31,7 @@ func TestEnterprisePoliciesAsOf(t *testing.T) {
 		t.Fatal(err)
 	}
 	eng := engine.New(engine.Config{Now: policyToday, Catalog: store, Enterprises: store, Versions: store, Runs: store})
-	if _, err := eng.EnsureShipped(ctx); err != nil {
+	if _, err := eng.EnsureShipped(ctx, true); err != nil {
 		t.Fatal(err)
 	}
 	run, err := eng.Run(ctx, day(t, "2026-06-30"))

@@ -49,7 +49,7 @@ func newLCFixture(t testing.TB) *lcFixture {
 		t.Fatal(err)
 	}
 	eng := engine.New(engine.Config{Now: clock, Catalog: store, Enterprises: store, Versions: store, Runs: store})
-	if _, err := eng.EnsureShipped(ctx); err != nil {
+	if _, err := eng.EnsureShipped(ctx, true); err != nil {
 		t.Fatal(err)
 	}
 	run, err := eng.Run(ctx, asOf)

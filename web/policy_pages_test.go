@@ -50,7 +50,7 @@ func newPolicyFixture(t testing.TB) *policyFixture {
 		t.Fatal(err)
 	}
 	eng := engine.New(engine.Config{Now: policyToday, Catalog: store, Enterprises: store, Versions: store, Runs: store})
-	if n, err := eng.EnsureShipped(ctx); err != nil || n != len(policy.Shipped()) {
+	if n, err := eng.EnsureShipped(ctx, true); err != nil || n != len(policy.Shipped()) {
 		t.Fatalf("EnsureShipped = %d, %v; want %d", n, err, len(policy.Shipped()))
 	}
 	run, err := eng.Run(ctx, asOf)

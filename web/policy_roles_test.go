@@ -26,7 +26,7 @@ func TestPolicyPagesByRole(t *testing.T) {
 	db, store := sqlstoretest.NewWithDB(t)
 	db.Now = policyToday
 	eng := engine.New(engine.Config{Now: policyToday, Catalog: store, Enterprises: store, Versions: store, Runs: store})
-	if _, err := eng.EnsureShipped(ctx); err != nil {
+	if _, err := eng.EnsureShipped(ctx, true); err != nil {
 		t.Fatal(err)
 	}
 	h, err := NewHandler(Config{Now: policyToday, Catalog: authz.Catalog(store), Enterprises: authz.Enterprises(store, policyToday),
@@ -109,7 +109,7 @@ func TestPagesRateLimited(t *testing.T) {
 	db, store := sqlstoretest.NewWithDB(t)
 	db.Now = policyToday
 	eng := engine.New(engine.Config{Now: policyToday, Catalog: store, Enterprises: store, Versions: store, Runs: store})
-	if _, err := eng.EnsureShipped(ctx); err != nil {
+	if _, err := eng.EnsureShipped(ctx, true); err != nil {
 		t.Fatal(err)
 	}
 	lim := httpmw.NewLimiter(httpmw.RateLimit{PerMinute: 1, Burst: 1})

@@ -62,7 +62,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store})
-	if _, err := eng.EnsureShipped(ctx); err != nil {
+	if _, err := eng.EnsureShipped(ctx, true); err != nil {
 		t.Fatal(err)
 	}
 	run, err := eng.Run(ctx, asOf)

@@ -66,7 +66,7 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 	}
 	el := time.Since(start)
 	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Logger: cfg.Logger, Now: cfg.Now})
-	if err := ensureShipped(ctx, eng, cfg.Logger); err != nil {
+	if err := ensureShipped(ctx, eng, cfg.Logger, true); err != nil {
 		return err
 	}
 	fmt.Fprintf(cfg.Stdout, "演示数据 / demo data: %d 家企业 enterprises, %d 条年度数据 facts, %d 个梯度 tiers, %d 个指标 indicators\n",

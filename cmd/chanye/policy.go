@@ -12,9 +12,11 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/dataio"
+	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/sqlstore"
@@ -79,9 +81,11 @@ func newEngine(ctx context.Context, cfg Config) (*sqlstore.DB, *sqlstore.Store, 
 }
 
 // ensureShipped stores and publishes the shipped policies when the database
-// has none, for serve and demo: the pages then have something to show.
-func ensureShipped(ctx context.Context, eng *engine.Engine, log *slog.Logger) error {
-	n, err := eng.EnsureShipped(ctx)
+// has none, for serve and demo: the pages then have something to show. The
+// illustrative examples are published only with examples (a demo): a real
+// database starts with the city's real policies alone.
+func ensureShipped(ctx context.Context, eng *engine.Engine, log *slog.Logger, examples bool) error {
+	n, err := eng.EnsureShipped(ctx, examples)
 	if err != nil {
 		return fmt.Errorf("内置政策 / shipped policies: %w", err)
 	}
@@ -584,5 +588,35 @@ func runPolicyPayments(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	fmt.Fprintf(cfg.Stdout, "已写出 / wrote %d 行 rows to %s\n", n, *out)
+	return nil
+}
+
+// ensureDemoLifecycle carries demo decisions through every state of the
+// lifecycle (demo.Lifecycle) when the database has no runs yet: serve
+// --demo then shows runs whose 公示 has ended, objections answered both
+// ways, approvals, payments, a reversal and a list in its window. The store
+// and the demo's engine read one clock, moved through the past weeks and
+// put back.
+func ensureDemoLifecycle(ctx context.Context, db *sqlstore.DB, store *sqlstore.Store, cfg Config, log *slog.Logger) error {
+	if _, total, err := store.FindRuns(ctx, policy.RunFilter{Limit: 1}); err != nil || total > 0 {
+		return err
+	}
+	now := cfg.Now
+	clock := now
+	realNow := db.Now
+	db.Now = func() time.Time { return clock() }
+	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Logger: cfg.Logger, Now: func() time.Time { return clock() }})
+	st, err := demo.Lifecycle(ctx, demo.LifecycleOptions{
+		Today:    chanye.DateOf(now()),
+		Services: store.PolicyServices(),
+		Run:      eng.Run,
+		SetClock: func(t time.Time) { clock = func() time.Time { return t } },
+		Restore:  func() { db.Now = realNow },
+	})
+	if err != nil {
+		return fmt.Errorf("演示流程 / demo lifecycle: %w", err)
+	}
+	log.Info("demo lifecycle", "runs", st.Runs, "publicised", st.Publicised, "objections", st.Objections,
+		"approved", st.Approved, "paid", st.Paid, "reversed", st.Reversed, "needs_data", st.NeedsData)
 	return nil
 }

@@ -31,7 +31,7 @@ const demoServeEnterprises = 20000
 const serveHelp = `chanye serve [--addr :8080] [--db PATH|postgres://…] [--audit-key FILE] [--demo] [--tls-proxy] [--rate-limit 30] [--rate-burst 10]
 
 升级数据库、载入默认产业目录（首次），在同一端口提供网页（/）和接口（/api/、/healthz）。
---demo 在数据库没有企业时生成约 2 万家演示企业（种子 1），没有项目时生成 1,246 个重点项目。没有任何政策时保存并发布内置政策。首次启动创建管理员 admin，
+--demo 在数据库没有企业时生成约 2 万家演示企业（种子 1），没有项目时生成 1,246 个重点项目。没有任何政策时保存并发布本市的正式政策（加 --demo 时另加（示例）政策），没有计算批次时生成演示流程（公示、异议、审批、拨付、追回）。首次启动创建管理员 admin，
 密码取自环境变量 CHANYE_ADMIN_PASSWORD，未设置则随机生成并只显示一次。首次启动创建审计密钥文件（SQLite 默认在数据库旁，
 PostgreSQL 须以 --audit-key 指定）。Ctrl-C 或 SIGTERM 平稳退出。
 测试、模拟、计算、预警和记分卡每个账号（未登录则每个地址）每分钟至多 --rate-limit 次（默认 30，
@@ -42,7 +42,10 @@ web pages (/) and the API (/api/, /healthz) on one port, with /readyz (the
 database answers) and /metrics (Prometheus). With --demo an empty
 database is filled with about 20,000 demo enterprises (seed 1), and one without
 projects with the 1,246 key projects. When no policy is
-stored, the shipped policies are stored and published. The first start creates
+stored, the city's official shipped policies are stored and published (with
+--demo the illustrative （示例） ones too), and with --demo a database without
+runs gets the demo lifecycle: runs, 公示, objections answered both ways,
+approvals, payments and a reversal. The first start creates
 the account admin with the password in CHANYE_ADMIN_PASSWORD, or a random one
 printed once. The first start creates the audit key file (beside a SQLite
 database by default; PostgreSQL needs --audit-key). Stops gracefully on
@@ -107,8 +110,13 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	met := metrics.New()
 	policies := met.Policies(store.PolicyServices()) // counts runs, stored decisions and payments
 	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: policies.Versions, Runs: policies.Runs, Logger: log, Now: cfg.Now})
-	if err := ensureShipped(opCtx, eng, log); err != nil {
+	if err := ensureShipped(opCtx, eng, log, *withDemo); err != nil {
 		return err
+	}
+	if *withDemo {
+		if err := ensureDemoLifecycle(opCtx, db, store, cfg, log); err != nil {
+			return err
+		}
 	}
 	// The API and the pages reach the services only through authz, which
 	// checks the request's actor. The engine reads the whole base through

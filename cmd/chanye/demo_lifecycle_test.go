@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/demo"
+	"github.com/chanye-org/chanye/engine"
+	"github.com/chanye-org/chanye/internal/testclock"
+	"github.com/chanye-org/chanye/policy"
+	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
+)
+
+// serve --demo reaches every state of the lifecycle (issue 9, point 9), and
+// a real database starts with the city's real policies alone.
+// The demo runs the shipped examples, valid in 2025–2027: the test pins its
+// clock inside that period.
+func TestDemoLifecycle(t *testing.T) {
+	now := testclock.Fixed("2026-11-16")
+	db, store := sqlstoretest.NewWithDB(t)
+	db.Now = now
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	today := chanye.DateOf(now())
+	if _, err := demo.Generate(ctx, store, demo.Options{Enterprises: 20000, Seed: 1, AsOf: today}); err != nil {
+		t.Fatal(err)
+	}
+	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Now: now})
+
+	// Without --demo only the official policies are published.
+	if n, err := eng.EnsureShipped(ctx, false); err != nil || n != official(t) || n == len(policy.Shipped()) {
+		t.Fatalf("EnsureShipped(false) = %d, %v; want the %d official of %d", n, err, official(t), len(policy.Shipped()))
+	}
+	vs, _, err := store.FindPolicies(ctx, policy.VersionFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vs {
+		if !v.Policy.Official {
+			t.Errorf("%s published on a real database", v.PolicyID)
+		}
+	}
+	// A demo database publishes the examples too (a fresh one in serve;
+	// here the examples are added beside the official ones).
+	for _, src := range policy.ShippedSources(true) {
+		p, err := policy.Parse(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Official {
+			continue
+		}
+		v, err := store.CreatePolicyVersion(ctx, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.PublishPolicyVersion(ctx, v.PolicyID, v.Version); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	cfg := Config{Now: now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := ensureDemoLifecycle(ctx, db, store, cfg, cfg.Logger); err != nil {
+		t.Fatal(err)
+	}
+	if got := db.Now(); !got.Equal(now()) {
+		t.Errorf("the store's clock is %v after the demo, not put back to %v", got, now())
+	}
+	runs, _, err := store.FindRuns(ctx, policy.RunFilter{Limit: 10})
+	if err != nil || len(runs) != 2 {
+		t.Fatalf("runs = %d, %v; want 2", len(runs), err)
+	}
+
+	// Every state a newcomer should see.
+	statuses := map[policy.DecisionStatus]int{}
+	for _, r := range runs {
+		ds, _, err := store.FindDecisions(ctx, policy.DecisionFilter{RunID: &r.ID, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range ds {
+			statuses[d.Status]++
+		}
+	}
+	for _, s := range []policy.DecisionStatus{policy.DecisionComputed, policy.DecisionPublicised, policy.DecisionObjected,
+		policy.DecisionWithdrawn, policy.DecisionApproved, policy.DecisionPaid, policy.DecisionReversed} {
+		if statuses[s] == 0 {
+			t.Errorf("no decision %s; have %v", s, statuses)
+		}
+	}
+	nd := policy.VerdictNeedsData
+	if _, n, err := store.FindDecisions(ctx, policy.DecisionFilter{Verdict: &nd, Limit: 1}); err != nil || n == 0 {
+		t.Errorf("needs-data decisions = %d, %v", n, err)
+	}
+	for _, s := range []policy.ObjectionStatus{policy.ObjectionOpen, policy.ObjectionUpheld, policy.ObjectionRejected} {
+		if _, n, err := store.FindObjections(ctx, policy.ObjectionFilter{Status: &s, Limit: 1}); err != nil || n == 0 {
+			t.Errorf("objections %s = %d, %v", s, n, err)
+		}
+	}
+	// One list's 公示 has ended, another's is open today.
+	var ended, open bool
+	ps, _, err := store.FindPublicity(ctx, policy.PublicityFilter{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		ended = ended || p.PublicTo.Before(today.Time)
+		open = open || !p.PublicTo.Before(today.Time)
+	}
+	if !ended || !open {
+		t.Errorf("publicity ended %v, open %v; want both", ended, open)
+	}
+	for _, k := range []policy.LedgerKind{policy.LedgerPayment, policy.LedgerReversal} {
+		es, _, err := store.FindLedger(ctx, policy.LedgerFilter{Kind: &k, Limit: 1})
+		if err != nil || len(es) == 0 {
+			t.Fatalf("ledger %s: %v, %v", k, es, err)
+		}
+		if k == policy.LedgerPayment && (es[0].Voucher == "" || es[0].Batch == "") {
+			t.Errorf("a payment without voucher or batch: %+v", es[0])
+		}
+	}
+	// Everything went through the audited services.
+	if rep, err := store.VerifyAudit(ctx, nil); err != nil || !rep.OK {
+		t.Errorf("audit verify after the demo: %+v, %v", rep, err)
+	}
+	// A second start changes nothing.
+	if err := ensureDemoLifecycle(ctx, db, store, cfg, cfg.Logger); err != nil {
+		t.Fatal(err)
+	}
+	if _, n, _ := store.FindRuns(ctx, policy.RunFilter{Limit: 1}); n != 2 {
+		t.Errorf("runs after a second start = %d, want 2", n)
+	}
+}
+
+func official(t *testing.T) int {
+	n := 0
+	for _, p := range policy.Shipped() {
+		if p.Official {
+			n++
+		}
+	}
+	return n
+}
