@@ -63,13 +63,16 @@ var benchSchemaIndex = func() map[string]int {
 }()
 
 func runBench(ctx context.Context, cfg Config, args []string) error {
+	if len(args) > 0 && args[0] == "http" {
+		return runBenchHTTP(ctx, cfg, args[1:])
+	}
 	if len(args) == 0 || args[0] != "policies" {
 		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
 			fmt.Fprint(cfg.Stdout, benchHelp)
 			return nil
 		}
 		fmt.Fprint(cfg.Stderr, benchHelp)
-		return errors.New("用法 / usage: chanye bench policies …")
+		return errors.New("用法 / usage: chanye bench policies … | chanye bench http …")
 	}
 	fs := newFlags(&cfg, "bench policies", benchHelp)
 	n := fs.Int("enterprises", 1_000_000, "企业数 / enterprises")

@@ -30,10 +30,13 @@ type Config struct {
 	// AdminPassword is the first admin's password, from
 	// CHANYE_ADMIN_PASSWORD; serve generates one when it is empty.
 	AdminPassword string
-	Stdin         io.Reader
-	Stdout        io.Writer
-	Stderr        io.Writer
-	Logger        *slog.Logger
+	// Token is the API token the client commands send (bench http), from
+	// CHANYE_TOKEN.
+	Token  string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Logger *slog.Logger
 	// Now is the one clock of the process: the store, the engine, the
 	// pages, the API and every command read "now" and "today" from it.
 	// main passes time.Now; tests pass a fixed clock.
@@ -79,6 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, now fun
 		AuditKeyFile:  getenv("CHANYE_AUDIT_KEY_FILE"),
 		Version:       version(),
 		AdminPassword: getenv("CHANYE_ADMIN_PASSWORD"),
+		Token:         getenv("CHANYE_TOKEN"),
 		Stdin:         stdin,
 		Stdout:        stdout,
 		Stderr:        stderr,
