@@ -16,6 +16,7 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/engine"
+	"github.com/chanye-org/chanye/internal/sqlbench"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/policy/vector"
 )
@@ -39,19 +40,25 @@ batches to bound memory. No --db is needed.
 
 // benchResult is the --json output; nil is a peer that was not run.
 type benchResult struct {
-	Enterprises  int    `json:"enterprises"`
-	Policies     int    `json:"policies"`
-	FastNs       *int64 `json:"fast_ns"`
-	CelgoNs      *int64 `json:"celgo_ns"`
-	SqliteNs     *int64 `json:"sqlite_ns"`
-	PostgresNs   *int64 `json:"postgres_ns"`
-	ExplainNs    *int64 `json:"explain_ns"`
-	RSSBytes     *int64 `json:"rss_bytes"`
-	ColumnsBytes int64  `json:"columns_bytes"`
-	CelgoSample  int    `json:"celgo_sample"`
-	Eligible     int    `json:"eligible"`
-	Fallback     int    `json:"fallback_exprs"`
-	Cores        int    `json:"cores"`
+	Enterprises int    `json:"enterprises"`
+	Policies    int    `json:"policies"`
+	FastNs      *int64 `json:"fast_ns"`
+	CelgoNs     *int64 `json:"celgo_ns"`
+	SqliteNs    *int64 `json:"sqlite_ns"`   // one COUNT per policy
+	PostgresNs  *int64 `json:"postgres_ns"` // one COUNT per policy
+	// One scan for every policy (COUNT … FILTER), counts only and with
+	// the amounts summed.
+	SqliteScanNs      *int64 `json:"sqlite_scan_ns"`
+	SqliteAmountsNs   *int64 `json:"sqlite_amounts_ns"`
+	PostgresScanNs    *int64 `json:"postgres_scan_ns"`
+	PostgresAmountsNs *int64 `json:"postgres_amounts_ns"`
+	ExplainNs         *int64 `json:"explain_ns"`
+	RSSBytes          *int64 `json:"rss_bytes"`
+	ColumnsBytes      int64  `json:"columns_bytes"`
+	CelgoSample       int    `json:"celgo_sample"`
+	Eligible          int    `json:"eligible"`
+	Fallback          int    `json:"fallback_exprs"`
+	Cores             int    `json:"cores"`
 }
 
 var benchSchemaIndex = func() map[string]int {
@@ -107,37 +114,30 @@ func runBench(ctx context.Context, cfg Config, args []string) error {
 	res.Fallback = prog.Fallback
 
 	// The SQL of each policy, from its checked AST.
-	wheres := map[string][]string{}
-	var peers []*sqlPeer
+	rules := map[string][]sqlbench.Rule{}
+	var peers []*sqlbench.Table
 	defer func() {
 		for _, p := range peers {
-			p.close()
+			p.Close()
 		}
 	}()
-	addPeer := func(d sqlDialect, driver, dsn string, closeFn func()) error {
+	addPeer := func(d sqlbench.Dialect, driver, dsn string, closeFn func()) error {
 		db, err := sql.Open(driver, dsn)
 		if err != nil {
 			return err
 		}
-		var ws []string
+		var rs []sqlbench.Rule
 		for _, c := range pols {
-			params, err := c.Policy.ParamsAt(asOf)
-			if err != nil || !c.Policy.Effective.Contains(asOf) {
-				ws = append(ws, "")
-				continue
-			}
-			w, err := sqlWhere(d, c, params)
+			r, err := sqlbench.Translate(d, c, asOf)
 			if err != nil {
 				db.Close()
 				return err
 			}
-			ws = append(ws, w)
+			rs = append(rs, r)
 		}
-		wheres[d.name] = ws
-		p, err := newSQLPeer(ctx, d, db, reads, func() { db.Close(); closeFn() })
+		rules[d.Name] = rs
+		p, err := sqlbench.NewTable(ctx, d, db, fmt.Sprintf("chanye_bench_%d", os.Getpid()), reads, func() { db.Close(); closeFn() })
 		if err != nil {
-			db.Close()
-			closeFn()
 			return err
 		}
 		peers = append(peers, p)
@@ -149,12 +149,12 @@ func runBench(ctx context.Context, cfg Config, args []string) error {
 			return err
 		}
 		dsn := "file:" + filepath.Join(dir, "bench.db") + "?_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)&_pragma=cache_size(-262144)&_pragma=temp_store(FILE)"
-		if err := addPeer(sqliteBench, "sqlite", dsn, func() { os.RemoveAll(dir) }); err != nil {
+		if err := addPeer(sqlbench.SQLite, "sqlite", dsn, func() { os.RemoveAll(dir) }); err != nil {
 			return err
 		}
 	}
 	if *pgURL != "" {
-		if err := addPeer(postgresBench, "pgx", *pgURL, func() {}); err != nil {
+		if err := addPeer(sqlbench.Postgres, "pgx", *pgURL, func() {}); err != nil {
 			return err
 		}
 	}
@@ -173,7 +173,7 @@ func runBench(ctx context.Context, cfg Config, args []string) error {
 		for i, s := range subs {
 			cols.Append(s)
 			for _, p := range peers {
-				if err := p.add(ctx, off+i, s.Values(), s.MissingFlags()); err != nil {
+				if err := p.Add(ctx, off+i, s.Values(), s.MissingFlags()); err != nil {
 					return err
 				}
 			}
@@ -229,28 +229,50 @@ func runBench(ctx context.Context, cfg Config, args []string) error {
 	exNs := time.Since(t0).Nanoseconds() / int64(len(ex))
 	res.ExplainNs = &exNs
 
-	// SQL: the same rules as one COUNT per policy; counts must agree.
+	// SQL: the same rules; every form's counts (and amounts) must agree
+	// with the fast path's. PostgreSQL gets its strongest honest form: an
+	// unlogged table, parallel workers on every core, one scan for all
+	// policies with FILTER.
+	counts := make([]int, len(fast.Policies))
+	totals := make([]int64, len(fast.Policies))
+	for k, pr := range fast.Policies {
+		counts[k], totals[k] = pr.Count, pr.TotalFen
+	}
 	for _, p := range peers {
-		counts, el, err := p.count(ctx, wheres[p.d.name])
-		if err != nil {
+		if err := p.Analyze(ctx); err != nil {
 			return err
 		}
-		var bad []string
-		for k, pr := range fast.Policies {
-			if counts[k] != pr.Count {
-				bad = append(bad, fmt.Sprintf("%s: %s %d, fast path %d\n  WHERE %s", pr.PolicyID, p.d.name, counts[k], pr.Count, wheres[p.d.name][k]))
+		if p.D.Name == "PostgreSQL" {
+			if _, err := p.Conn.ExecContext(ctx, fmt.Sprintf("SET max_parallel_workers_per_gather = %d", runtime.NumCPU())); err != nil {
+				return err
 			}
 		}
-		if len(bad) > 0 {
-			return fmt.Errorf("%s 与快速路径的计数不一致 / %s counts differ from the fast path:\n%s", p.d.name, p.d.name, strings.Join(bad, "\n"))
+		rs := rules[p.D.Name]
+		forms := []struct {
+			name string
+			run  func() (*sqlbench.Tally, error)
+			ns   **int64
+		}{
+			{"one COUNT per policy", func() (*sqlbench.Tally, error) { return p.CountEach(ctx, rs) }, map[string]**int64{"SQLite": &res.SqliteNs, "PostgreSQL": &res.PostgresNs}[p.D.Name]},
+			{"one scan, counts", func() (*sqlbench.Tally, error) { return p.ScanAll(ctx, rs, false) }, map[string]**int64{"SQLite": &res.SqliteScanNs, "PostgreSQL": &res.PostgresScanNs}[p.D.Name]},
+			{"one scan, counts and amounts", func() (*sqlbench.Tally, error) { return p.ScanAll(ctx, rs, true) }, map[string]**int64{"SQLite": &res.SqliteAmountsNs, "PostgreSQL": &res.PostgresAmountsNs}[p.D.Name]},
 		}
-		ns := el.Nanoseconds()
-		if p.d.name == "SQLite" {
-			res.SqliteNs = &ns
-		} else {
-			res.PostgresNs = &ns
+		// A first scan warms the caches: every form is timed warm.
+		if _, err := p.Conn.ExecContext(ctx, "SELECT COUNT(*) FROM "+p.Name); err != nil {
+			return err
 		}
-		progress("%s %s（计数一致 / counts agree）", p.d.name, el.Round(time.Millisecond))
+		for _, f := range forms {
+			t, err := f.run()
+			if err != nil {
+				return err
+			}
+			if err := sqlbench.Check(p.D.Name+" ("+f.name+")", t, rs, counts, totals); err != nil {
+				return err
+			}
+			ns := t.Elapsed.Nanoseconds()
+			*f.ns = &ns
+			progress("%s, %s: %s（与快速路径一致 / agrees with the fast path）", p.D.Name, f.name, t.Elapsed.Round(time.Millisecond))
+		}
 	}
 
 	if *asJSON {
@@ -282,7 +304,11 @@ func printBench(cfg Config, r *benchResult) {
 	row("fast path", r.FastNs, "  compile + run, best of 3")
 	row("cel-go", r.CelgoNs, fmt.Sprintf("  one at a time; %d enterprises timed, scaled to %d", r.CelgoSample, r.Enterprises))
 	row("SQLite", r.SqliteNs, "  one COUNT(*) per policy, counts checked")
-	row("PostgreSQL", r.PostgresNs, "  one COUNT(*) per policy, counts checked")
+	row("SQLite", r.SqliteScanNs, "  one scan, COUNT(*) FILTER per policy, counts checked")
+	row("SQLite", r.SqliteAmountsNs, "  one scan, counts and amounts checked")
+	row("PostgreSQL", r.PostgresNs, "  unlogged table, parallel; one COUNT(*) per policy, counts checked")
+	row("PostgreSQL", r.PostgresScanNs, "  one scan, COUNT(*) FILTER per policy, counts checked")
+	row("PostgreSQL", r.PostgresAmountsNs, "  one scan, counts and amounts checked")
 	tw.Flush()
 	fmt.Fprintf(w, "解释一家企业的全部 %d 项政策 / explain one enterprise across %d policies: %s\n", r.Policies, r.Policies, time.Duration(*r.ExplainNs))
 	fmt.Fprintf(w, "内存 / memory: 峰值 RSS / peak RSS %.1f MiB (columns %.1f MiB)\n", float64(*r.RSSBytes)/(1<<20), float64(r.ColumnsBytes)/(1<<20))
