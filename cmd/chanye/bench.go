@@ -159,45 +159,23 @@ func runBench(ctx context.Context, cfg Config, args []string) error {
 		}
 	}
 
-	// Generate in batches: the subjects of one batch at a time, into the
-	// columns and the SQL tables.
+	// Generate in batches, into the columns and the SQL tables.
 	start := time.Now()
-	cols, err := vector.NewColumns(*n, reads...)
+	var sinks []func(int, policy.Subject) error
+	for _, p := range peers {
+		sinks = append(sinks, func(id int, s policy.Subject) error { return p.Add(ctx, id, s.Values(), s.MissingFlags()) })
+	}
+	cols, first, err := sqlbench.Load(ctx, *n, asOf, reads, sinks...)
 	if err != nil {
 		return err
 	}
-	const batch = 20_000
-	var sample []policy.Subject
-	for off := 0; off < *n; off += batch {
-		subs := vector.SyntheticSubjects(min(batch, *n-off), asOf, uint64(off/batch)+1)
-		for i, s := range subs {
-			cols.Append(s)
-			for _, p := range peers {
-				if err := p.Add(ctx, off+i, s.Values(), s.MissingFlags()); err != nil {
-					return err
-				}
-			}
-		}
-		if off == 0 {
-			sample = subs[:min(len(subs), max(*celSample, 200))]
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-	}
+	sample := first[:min(len(first), max(*celSample, 200))]
 	progress("生成并载入 / generated and loaded %d enterprises in %s", *n, time.Since(start).Round(time.Millisecond))
 	res.ColumnsBytes = cols.Bytes()
 
 	// The fast path: compile and run, best of three.
-	var fast vector.Result
-	best := int64(-1)
-	for range 3 {
-		t0 := time.Now()
-		fast = vector.Run(cols, vector.Compile(asOf, pols...))
-		if ns := time.Since(t0).Nanoseconds(); best < 0 || ns < best {
-			best = ns
-		}
-	}
+	el, fast := sqlbench.Fast(cols, asOf, pols)
+	best := el.Nanoseconds()
 	res.FastNs = &best
 	for _, pr := range fast.Policies {
 		res.Eligible += pr.Count
@@ -233,11 +211,7 @@ func runBench(ctx context.Context, cfg Config, args []string) error {
 	// with the fast path's. PostgreSQL gets its strongest honest form: an
 	// unlogged table, parallel workers on every core, one scan for all
 	// policies with FILTER.
-	counts := make([]int, len(fast.Policies))
-	totals := make([]int64, len(fast.Policies))
-	for k, pr := range fast.Policies {
-		counts[k], totals[k] = pr.Count, pr.TotalFen
-	}
+	counts, totals := sqlbench.Expected(fast)
 	for _, p := range peers {
 		if err := p.Analyze(ctx); err != nil {
 			return err
