@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"math/bits"
+	"slices"
 	"sort"
 	"strings"
 
@@ -132,6 +133,12 @@ func (s *Store) Bulk(ctx context.Context, fn func(w chanye.BulkWriter) error) er
 		if err != nil {
 			return err
 		}
+		// The memberships keep their index by code, which the bulk's own
+		// rewrites of changed enterprises read.
+		rebuildCounts, err := dropIndexesWhenEmpty(ctx, tx, "enterprise_industries", "enterprise_industries_counts")
+		if err != nil {
+			return err
+		}
 		w := newBulkWriter(ctx, tx, cat)
 		if err := fn(w); err != nil {
 			return err
@@ -140,6 +147,9 @@ func (s *Store) Bulk(ctx context.Context, fn func(w chanye.BulkWriter) error) er
 			return err
 		}
 		if err := rebuild(); err != nil {
+			return err
+		}
+		if err := rebuildCounts(); err != nil {
 			return err
 		}
 		// One entry per bulk, with its counts: a row per enterprise would
@@ -158,7 +168,9 @@ func (s *Store) Bulk(ctx context.Context, fn func(w chanye.BulkWriter) error) er
 // growing it row by row. On a table with rows it does nothing, so that
 // small bulks into a live registry keep their indexes (and readers their
 // plans). Both databases drop and create indexes inside the transaction.
-func dropIndexesWhenEmpty(ctx context.Context, tx *txn, table string) (rebuild func() error, err error) {
+// With names, only those indexes are dropped.
+func dropIndexesWhenEmpty(ctx context.Context, tx *txn, table string, names ...string) (rebuild func() error, err error) {
+	only := names
 	nothing := func() error { return nil }
 	var n int
 	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+table+` LIMIT 1) t`).Scan(&n); err != nil || n > 0 {
@@ -168,14 +180,17 @@ func dropIndexesWhenEmpty(ctx context.Context, tx *txn, table string) (rebuild f
 	if err != nil {
 		return nil, err
 	}
-	var names, defs []string
+	names = nil
+	var defs []string
 	for rows.Next() {
 		var name, def string
 		if err := rows.Scan(&name, &def); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		names, defs = append(names, name), append(defs, def)
+		if len(only) == 0 || slices.Contains(only, name) {
+			names, defs = append(names, name), append(defs, def)
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -458,8 +473,12 @@ func (w *bulkWriter) flushEnterprises() error {
 	if err != nil {
 		return err
 	}
+	// Written after the enterprises, each with their district and size
+	// class (migration 0014).
 	return inChunks(w.ctx, w.tx, pairs, 2, func(n int) string {
-		return `INSERT INTO enterprise_industries (industry_id, code) VALUES ` + placeholders(n, 2)
+		return `WITH v (industry_id, code) AS (VALUES ` + placeholders(n, 2) + `)
+			INSERT INTO enterprise_industries (industry_id, code, district_code, size_class)
+			SELECT v.industry_id, e.code, e.district_code, e.size_class FROM v JOIN enterprises e ON e.code = v.code`
 	}, nil)
 }
 
@@ -594,13 +613,22 @@ func refreshSizes(ctx context.Context, tx *txn, args []any) error {
 	return updateSizes(ctx, tx, updates)
 }
 
-// updateSizes writes (code, size class) pairs.
+// updateSizes writes (code, size class) pairs, to the enterprises and
+// their industry memberships (migration 0014).
 func updateSizes(ctx context.Context, tx *txn, updates []any) error {
 	now := tx.now.UnixMilli()
-	return inChunks(ctx, tx, updates, 2, func(n int) string {
+	err := inChunks(ctx, tx, updates, 2, func(n int) string {
 		return `WITH v (code, size_class) AS (VALUES ` + placeholders(n, 2) + `)
 			UPDATE enterprises SET size_class = v.size_class, updated_at = ` + itoa(now) + `, revision = revision + 1
 			FROM v WHERE enterprises.code = v.code`
+	}, nil)
+	if err != nil {
+		return err
+	}
+	return inChunks(ctx, tx, updates, 2, func(n int) string {
+		return `WITH v (code, size_class) AS (VALUES ` + placeholders(n, 2) + `)
+			UPDATE enterprise_industries SET size_class = v.size_class
+			FROM v WHERE enterprise_industries.code = v.code`
 	}, nil)
 }
 

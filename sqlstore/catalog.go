@@ -354,8 +354,8 @@ func importCatalog(ctx context.Context, tx *txn, c *chanye.Catalog) error {
 		return err
 	}
 	_, err = tx.exec(ctx, `
-		INSERT INTO enterprise_industries (industry_id, code)
-		SELECT DISTINCT ic.industry_id, e.code
+		INSERT INTO enterprise_industries (industry_id, code, district_code, size_class)
+		SELECT DISTINCT ic.industry_id, e.code, e.district_code, e.size_class
 		FROM enterprises e JOIN industry_classes ic ON ic.class = e.industry_class
 		WHERE e.industries_override = 0 AND e.industry_class IN (`+in+`)`, changed...)
 	return err

@@ -235,22 +235,38 @@ func inList(n int) string {
 
 // where builds the condition of an enterprise filter on alias e.
 func (tx *txn) where(f chanye.EnterpriseFilter) (string, []any) {
+	return tx.filterConds(f, "e", true)
+}
+
+// memberWhere is the filter as conditions on the memberships of its
+// industry (enterprise_industries ei, which carries each member's district
+// and size class): an industry's selection is counted and grouped from its
+// memberships alone. f.IndustryID must be set.
+func (tx *txn) memberWhere(f chanye.EnterpriseFilter) (string, []any) {
+	cond, args := tx.filterConds(f, "ei", false)
+	return "ei.industry_id = ? AND " + cond, append([]any{*f.IndustryID}, args...)
+}
+
+// filterConds are the filter's conditions on the table aliased t, which
+// has code, district_code and size_class columns; the industry is tested
+// through the memberships when industry is true.
+func (tx *txn) filterConds(f chanye.EnterpriseFilter, t string, industry bool) (string, []any) {
 	conds := []string{"1 = 1"}
 	var args []any
 	if f.DistrictCode != nil {
-		conds, args = append(conds, "e.district_code = ?"), append(args, *f.DistrictCode)
+		conds, args = append(conds, t+".district_code = ?"), append(args, *f.DistrictCode)
 	}
-	if f.IndustryID != nil {
-		conds, args = append(conds, "e.code IN (SELECT ei.code FROM enterprise_industries ei WHERE ei.industry_id = ?)"), append(args, *f.IndustryID)
+	if industry && f.IndustryID != nil {
+		conds, args = append(conds, t+".code IN (SELECT ei.code FROM enterprise_industries ei WHERE ei.industry_id = ?)"), append(args, *f.IndustryID)
 	}
 	if f.Tier != nil {
 		today := tx.today()
-		conds = append(conds, `e.code IN (SELECT t.code FROM enterprise_tiers t
+		conds = append(conds, t+`.code IN (SELECT t.code FROM enterprise_tiers t
 			WHERE t.kind = ? AND t.from_date <= ? AND (t.to_date IS NULL OR t.to_date >= ?))`)
 		args = append(args, string(*f.Tier), today, today)
 	}
 	if f.SizeClass != nil {
-		conds, args = append(conds, "e.size_class = ?"), append(args, string(*f.SizeClass))
+		conds, args = append(conds, t+".size_class = ?"), append(args, string(*f.SizeClass))
 	}
 	if f.Q != nil {
 		if q := strings.TrimSpace(*f.Q); q != "" {
@@ -258,7 +274,12 @@ func (tx *txn) where(f chanye.EnterpriseFilter) (string, []any) {
 			// exactly the prefix and can use the primary key.
 			prefix := strings.ToUpper(q)
 			escaped := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(lowerASCII(q))
-			conds = append(conds, `(`+tx.db.dialect.lowerASCII("e.name")+` LIKE ? ESCAPE '\' OR (e.code >= ? AND e.code < ?))`)
+			match := `(` + tx.db.dialect.lowerASCII("q.name") + ` LIKE ? ESCAPE '\' OR (q.code >= ? AND q.code < ?))`
+			if t == "e" {
+				conds = append(conds, strings.ReplaceAll(match, "q.", "e."))
+			} else {
+				conds = append(conds, t+".code IN (SELECT q.code FROM enterprises q WHERE "+match+")")
+			}
 			args = append(args, "%"+escaped+"%", prefix, prefix+"~")
 		}
 	}
@@ -309,9 +330,34 @@ func (s *Store) FindEnterprises(ctx context.Context, filter chanye.EnterpriseFil
 		total int
 	)
 	err = s.db.transact(ctx, true, func(tx *txn) error {
-		cond, args := tx.where(filter)
-		w := where{conds: []string{cond}, args: args}
-		if page, total, err = findPage(ctx, tx, enterpriseColumns, ` FROM enterprises e`, w, `e.code`, limit, filter.Offset, scanEnterprise); err != nil {
+		if filter.IndustryID == nil {
+			cond, args := tx.where(filter)
+			w := where{conds: []string{cond}, args: args}
+			if page, total, err = findPage(ctx, tx, enterpriseColumns, ` FROM enterprises e`, w, `e.code`, limit, filter.Offset, scanEnterprise); err != nil {
+				return err
+			}
+			return attachIndustriesAndTiers(ctx, tx, page)
+		}
+		// An industry's selection: counted from its memberships, paged
+		// in their (industry_id, code) order.
+		cond, args := tx.memberWhere(filter)
+		if total, err = count(ctx, tx, `SELECT COUNT(*) FROM enterprise_industries ei WHERE `+cond, args...); err != nil || total <= filter.Offset {
+			return err
+		}
+		rows, err := tx.query(ctx, `SELECT `+enterpriseColumns+` FROM enterprise_industries ei JOIN enterprises e ON e.code = ei.code
+			WHERE `+cond+` ORDER BY ei.code LIMIT ? OFFSET ?`, append(args, limit, filter.Offset)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanEnterprise(rows)
+			if err != nil {
+				return err
+			}
+			page = append(page, e)
+		}
+		if err := rows.Err(); err != nil {
 			return err
 		}
 		return attachIndustriesAndTiers(ctx, tx, page)
@@ -330,27 +376,40 @@ func (s *Store) FindEnterprises(ctx context.Context, filter chanye.EnterpriseFil
 func (s *Store) EnterpriseStats(ctx context.Context, filter chanye.EnterpriseFilter) (*chanye.EnterpriseStats, error) {
 	st := &chanye.EnterpriseStats{ByTier: map[string]int{}, BySize: map[string]int{}, ByDistrict: map[string]int{}}
 	err := s.db.transact(ctx, true, func(tx *txn) error {
-		where, args := tx.where(filter)
-		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM enterprises e WHERE `+where, args...).Scan(&st.Total); err != nil {
+		// The total, sizes and districts in one scan: of the industry's
+		// memberships when the filter names one, else of the enterprises.
+		from, tiers, t := `enterprises e`, `enterprise_tiers t JOIN enterprises e ON e.code = t.code`, "e"
+		cond, args := tx.where(filter)
+		tierCond := cond
+		if filter.IndustryID != nil {
+			// The tiers, which are few, drive the join to the memberships
+			// (CROSS JOIN keeps that order on SQLite).
+			from, tiers, t = `enterprise_industries ei`, `enterprise_tiers t CROSS JOIN enterprise_industries ei`, "ei"
+			cond, args = tx.memberWhere(filter)
+			tierCond = "ei.code = t.code AND " + cond
+		}
+		rows, err := tx.query(ctx, `SELECT `+t+`.size_class, `+t+`.district_code, COUNT(*) FROM `+from+` WHERE `+cond+` GROUP BY 1, 2`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var size, district string
+			var n int
+			if err := rows.Scan(&size, &district, &n); err != nil {
+				return err
+			}
+			st.Total += n
+			st.BySize[size] += n
+			st.ByDistrict[district] += n
+		}
+		if err := rows.Err(); err != nil {
 			return err
 		}
 		today := tx.today()
-		for _, g := range []struct {
-			query string
-			args  []any
-			into  map[string]int
-		}{
-			{`SELECT t.kind, COUNT(DISTINCT t.code) FROM enterprise_tiers t JOIN enterprises e ON e.code = t.code
-				WHERE t.from_date <= ? AND (t.to_date IS NULL OR t.to_date >= ?) AND ` + where + ` GROUP BY t.kind`,
-				append([]any{today, today}, args...), st.ByTier},
-			{`SELECT e.size_class, COUNT(*) FROM enterprises e WHERE ` + where + ` GROUP BY e.size_class`, args, st.BySize},
-			{`SELECT e.district_code, COUNT(*) FROM enterprises e WHERE ` + where + ` GROUP BY e.district_code`, args, st.ByDistrict},
-		} {
-			if err := countInto(ctx, tx, g.into, g.query, g.args...); err != nil {
-				return err
-			}
-		}
-		return nil
+		return countInto(ctx, tx, st.ByTier, `SELECT t.kind, COUNT(DISTINCT t.code) FROM `+tiers+`
+			WHERE t.from_date <= ? AND (t.to_date IS NULL OR t.to_date >= ?) AND `+tierCond+` GROUP BY t.kind`,
+			append([]any{today, today}, args...)...)
 	})
 	if err != nil {
 		return nil, err
@@ -430,13 +489,16 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// writeIndustries replaces the memberships of one enterprise.
+// writeIndustries replaces the memberships of one enterprise, written
+// after the enterprise: each carries its district and size class
+// (migration 0014).
 func writeIndustries(ctx context.Context, tx *txn, code string, ids []string) error {
 	if _, err := tx.exec(ctx, `DELETE FROM enterprise_industries WHERE code = ?`, code); err != nil {
 		return err
 	}
 	for _, id := range uniq(ids) {
-		if _, err := tx.exec(ctx, `INSERT INTO enterprise_industries (industry_id, code) VALUES (?, ?)`, id, code); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO enterprise_industries (industry_id, code, district_code, size_class)
+			SELECT ?, code, district_code, size_class FROM enterprises WHERE code = ?`, id, code); err != nil {
 			return err
 		}
 	}
