@@ -534,6 +534,10 @@ type EnterpriseFilter struct {
 	Tier         *TierKind
 	SizeClass    *SizeClass
 	Q            *string
+	// ChangedAfter keeps the enterprises changed (their row, industries,
+	// facts or tiers) after the change stamp it names: see
+	// EnterpriseService.ChangeSeq.
+	ChangedAfter *int64
 	Offset       int
 	Limit        int // 0 means the default page of 50; at most 1000
 }

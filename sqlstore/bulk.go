@@ -473,6 +473,16 @@ func (w *bulkWriter) flushEnterprises() error {
 	if err != nil {
 		return err
 	}
+	var stamped []any
+	for code := range inserted {
+		stamped = append(stamped, code)
+	}
+	for code := range changed {
+		stamped = append(stamped, code)
+	}
+	if err := w.tx.stampCodes(w.ctx, stamped); err != nil {
+		return err
+	}
 	// Written after the enterprises, each with their district and size
 	// class (migration 0014).
 	return inChunks(w.ctx, w.tx, pairs, 2, func(n int) string {
@@ -500,6 +510,7 @@ func (w *bulkWriter) flushFacts() error {
 		args = factArgs(args, w.facts[i].Code, &w.facts[i].Facts)
 	}
 	d := w.tx.db.dialect
+	var stamped []any
 	err := inChunks(w.ctx, w.tx, args, 4+len(chanye.FactFields), func(n int) string { return upsertFacts(d, n) }, func(rows *sql.Rows) error {
 		for rows.Next() {
 			var code string
@@ -508,13 +519,17 @@ func (w *bulkWriter) flushFacts() error {
 			}
 			w.touched[code] = true
 			w.counts.FactsChanged++
+			stamped = append(stamped, code)
 		}
 		return rows.Err()
 	})
 	w.facts = w.facts[:0]
 	clear(w.factKeys)
 	w.args = args[:0]
-	return err
+	if err != nil {
+		return err
+	}
+	return w.tx.stampCodes(w.ctx, stamped)
 }
 
 func (w *bulkWriter) flushTiers() error {
@@ -529,16 +544,25 @@ func (w *bulkWriter) flushTiers() error {
 		args = append(args, r.Code, string(r.Kind), r.From.String(), dateArg(r.To), r.Source, string(r.Level))
 	}
 	d := w.tx.db.dialect
+	var stamped []any
 	err := inChunks(w.ctx, w.tx, args, tierCols, func(n int) string { return upsertTiers(d, n) }, func(rows *sql.Rows) error {
 		for rows.Next() {
+			var code string
+			if err := rows.Scan(&code); err != nil {
+				return err
+			}
 			w.counts.TiersChanged++
+			stamped = append(stamped, code)
 		}
 		return rows.Err()
 	})
 	w.tiers = w.tiers[:0]
 	clear(w.tierKeys)
 	w.args = args[:0]
-	return err
+	if err != nil {
+		return err
+	}
+	return w.tx.stampCodes(w.ctx, stamped)
 }
 
 // refreshSizes re-derives the size class of the given enterprises from their

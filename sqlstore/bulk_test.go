@@ -91,7 +91,7 @@ func TestBulk(t *testing.T) {
 			}
 			return rows.Err()
 		})
-		if want := "[enterprises_class enterprises_district enterprises_size]"; err != nil || fmt.Sprint(indexes) != want {
+		if want := "[enterprises_change_seq enterprises_class enterprises_district enterprises_size]"; err != nil || fmt.Sprint(indexes) != want {
 			t.Errorf("indexes after first bulk = %v, %v; want %s", indexes, err, want)
 		}
 		ht := chanye.TierHighTech

@@ -358,7 +358,10 @@ func importCatalog(ctx context.Context, tx *txn, c *chanye.Catalog) error {
 		SELECT DISTINCT ic.industry_id, e.code, e.district_code, e.size_class
 		FROM enterprises e JOIN industry_classes ic ON ic.class = e.industry_class
 		WHERE e.industries_override = 0 AND e.industry_class IN (`+in+`)`, changed...)
-	return err
+	if err != nil {
+		return err
+	}
+	return tx.stamp(ctx, `industries_override = 0 AND industry_class IN (`+in+`)`, changed...)
 }
 
 // catalogSummary counts what the catalog holds, for the audit log: the

@@ -86,6 +86,8 @@ type txn struct {
 	// audits are the audit entries queued by audit, appended to the chain
 	// just before COMMIT (see audit.go).
 	audits []auditRow
+	// seq is the transaction's change stamp once taken (see stamp).
+	seq int64
 }
 
 // today returns the date of the transaction's now, as stored.

@@ -268,6 +268,9 @@ func (tx *txn) filterConds(f chanye.EnterpriseFilter, t string, industry bool) (
 	if f.SizeClass != nil {
 		conds, args = append(conds, t+".size_class = ?"), append(args, string(*f.SizeClass))
 	}
+	if f.ChangedAfter != nil {
+		conds, args = append(conds, t+".code IN (SELECT c.code FROM enterprises c WHERE c.change_seq > ?)"), append(args, *f.ChangedAfter)
+	}
 	if f.Q != nil {
 		if q := strings.TrimSpace(*f.Q); q != "" {
 			// Codes use only 0-9 and A-Z, all below '~', so the range is
@@ -467,6 +470,9 @@ func (s *Store) CreateEnterprise(ctx context.Context, e *chanye.Enterprise) erro
 		if err := writeIndustries(ctx, tx, e.Code, e.Industries); err != nil {
 			return err
 		}
+		if err := tx.stamp(ctx, `code = ?`, e.Code); err != nil {
+			return err
+		}
 		for _, t := range e.Tiers {
 			if err := putTier(ctx, tx, e.Code, t); err != nil {
 				return err
@@ -558,6 +564,9 @@ func (s *Store) UpdateEnterprise(ctx context.Context, code string, upd chanye.En
 			return err
 		}
 		if err := writeIndustries(ctx, tx, e.Code, e.Industries); err != nil {
+			return err
+		}
+		if err := tx.stamp(ctx, `code = ?`, e.Code); err != nil {
 			return err
 		}
 		return tx.audit(ctx, "update", "enterprise", e.Code, json.RawMessage(before), e)
@@ -686,7 +695,50 @@ func (s *Store) writeEnterprise(ctx context.Context, code, action, entity, key s
 		if e, err = findEnterprise(ctx, tx, code); err != nil {
 			return err
 		}
+		if same, err := sameJSON(before, e); err != nil {
+			return err
+		} else if !same {
+			if err := tx.stamp(ctx, `code = ?`, code); err != nil {
+				return err
+			}
+		}
 		return tx.audit(ctx, action, entity, key, before, e)
 	})
 	return e, err
+}
+
+// stamp marks the enterprises that cond selects (on enterprises, with
+// args) as changed by this transaction: it takes the transaction's stamp,
+// the next value of the change counter, once, and writes it on each
+// enterprise not stamped by it yet (migration 0015).
+func (tx *txn) stamp(ctx context.Context, cond string, args ...any) error {
+	if tx.seq == 0 {
+		if err := tx.queryRow(ctx, `UPDATE change_counter SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&tx.seq); err != nil {
+			return err
+		}
+	}
+	_, err := tx.exec(ctx, `UPDATE enterprises SET change_seq = ? WHERE change_seq < ? AND (`+cond+`)`, append([]any{tx.seq, tx.seq}, args...)...)
+	return err
+}
+
+// stampCodes stamps the enterprises of codes, in chunks.
+func (tx *txn) stampCodes(ctx context.Context, codes []any) error {
+	for len(codes) > 0 {
+		n := min(len(codes), 500)
+		if err := tx.stamp(ctx, `code IN (`+inList(n)+`)`, codes[:n]...); err != nil {
+			return err
+		}
+		codes = codes[n:]
+	}
+	return nil
+}
+
+// ChangeSeq is the last change stamp given: every enterprise changed since
+// a reader saw it has a greater change_seq (EnterpriseFilter.ChangedAfter).
+func (s *Store) ChangeSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	err := s.db.transact(ctx, true, func(tx *txn) error {
+		return tx.queryRow(ctx, `SELECT seq FROM change_counter WHERE id = 1`).Scan(&seq)
+	})
+	return seq, err
 }
