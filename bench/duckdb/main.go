@@ -41,9 +41,9 @@ type result struct {
 	Cores       int    `json:"cores"`
 	Eligible    int    `json:"eligible"`
 	FastNs      int64  `json:"fast_ns"`
-	ScanNs      int64  `json:"duckdb_scan_ns"`      // one scan, counts
-	AmountsNs   int64  `json:"duckdb_amounts_ns"`   // one scan, counts and amounts
-	EachNs      int64  `json:"duckdb_each_ns"`      // one query per policy, counts and amounts
+	ScanNs      int64  `json:"duckdb_scan_ns"`       // one scan, counts
+	AmountsNs   int64  `json:"duckdb_amounts_ns"`    // one scan, counts and amounts
+	EachNs      int64  `json:"duckdb_each_ns"`       // one query per policy, counts and amounts
 	CountEachNs int64  `json:"duckdb_count_each_ns"` // one COUNT per policy
 	Version     string `json:"duckdb_version"`
 }
