@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -31,6 +32,43 @@ type DB struct {
 	// AuditKeys sign the audit chain and verify it (see audit.go). Without
 	// them every audited write fails: set them before the first write.
 	AuditKeys *AuditKeys
+
+	// prepared holds the reads prepared once for every transaction (see
+	// preparedRead).
+	preparedMu sync.Mutex
+	prepared   map[string]*sql.Stmt
+}
+
+// maxPrepared bounds the reads kept prepared: queries built with values in
+// their text are distinct each time and would otherwise grow the map.
+const maxPrepared = 1000
+
+// preparedRead returns query prepared on the pool, once, for the
+// transactions to use (each connection then prepares it once): SQLite
+// otherwise parses every statement on every call, which was half the time
+// of reading one enterprise. nil on PostgreSQL, whose driver keeps its own
+// statement cache, and once maxPrepared reads are kept.
+func (db *DB) preparedRead(ctx context.Context, query string) *sql.Stmt {
+	if db.dialect.name != "sqlite" {
+		return nil
+	}
+	db.preparedMu.Lock()
+	defer db.preparedMu.Unlock()
+	if st, ok := db.prepared[query]; ok {
+		return st
+	}
+	if len(db.prepared) >= maxPrepared {
+		return nil
+	}
+	st, err := db.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the query runs unprepared and reports its error there
+	}
+	if db.prepared == nil {
+		db.prepared = map[string]*sql.Stmt{}
+	}
+	db.prepared[query] = st
+	return st
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL
@@ -70,8 +108,16 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return &DB{db: db, dialect: d, Now: time.Now}, nil
 }
 
-// Close closes the pool.
-func (db *DB) Close() error { return db.db.Close() }
+// Close closes the pool and its prepared reads.
+func (db *DB) Close() error {
+	db.preparedMu.Lock()
+	for _, st := range db.prepared {
+		st.Close()
+	}
+	db.prepared = nil
+	db.preparedMu.Unlock()
+	return db.db.Close()
+}
 
 // Dialect returns "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.dialect.name }
@@ -109,12 +155,18 @@ func (tx *txn) query(ctx context.Context, query string, args ...any) (*sql.Rows,
 	if err := checkArgs(args); err != nil {
 		return nil, err
 	}
+	if st := tx.db.preparedRead(ctx, query); st != nil {
+		return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
 	return tx.QueryContext(ctx, tx.db.dialect.rebind(query), args...)
 }
 
 func (tx *txn) queryRow(ctx context.Context, query string, args ...any) row {
 	if err := checkArgs(args); err != nil {
 		return row{err: err}
+	}
+	if st := tx.db.preparedRead(ctx, query); st != nil {
+		return row{Row: tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)}
 	}
 	return row{Row: tx.QueryRowContext(ctx, tx.db.dialect.rebind(query), args...)}
 }
