@@ -305,6 +305,28 @@ type entry struct {
 // and each group's budget when pro_rata or in_order. The work is over the
 // eligible decisions of the related policies only.
 func (r *Resolver) Resolve(rows int, grants []Grants, codes func(row int) string) *Resolution {
+	res := r.resolveFirms(rows, grants)
+	if r.active {
+		r.budgets(res, grants, codes)
+	}
+	return res
+}
+
+// adjuster returns the function that records an adjustment of an entry.
+func (res *Resolution) adjuster() func(e *entry, a Adjustment) {
+	return func(e *entry, a Adjustment) {
+		a.BeforeFen = chanye.Fen(e.amount)
+		if a.Excluded {
+			a.AfterFen, e.out = 0, true
+		}
+		e.amount = int64(a.AfterFen)
+		res.Amounts[e.k][e.i] = e.amount
+		res.Adjusted[e.k][e.i] = append(res.Adjusted[e.k][e.i], a)
+	}
+}
+
+// resolveFirms applies the per-firm relations and caps.
+func (r *Resolver) resolveFirms(rows int, grants []Grants) *Resolution {
 	res := &Resolution{Amounts: make([][]int64, len(r.pols)), Adjusted: make([]map[int32][]Adjustment, len(r.pols))}
 	for k := range r.pols {
 		res.Amounts[k] = slices.Clone(grants[k].Amounts)
@@ -313,15 +335,7 @@ func (r *Resolver) Resolve(rows int, grants []Grants, codes func(row int) string
 	if !r.active {
 		return res
 	}
-	adjust := func(e *entry, a Adjustment) {
-		a.BeforeFen, a.AfterFen = chanye.Fen(e.amount), chanye.Fen(a.AfterFen)
-		if a.Excluded {
-			a.AfterFen, e.out = 0, true
-		}
-		e.amount = int64(a.AfterFen)
-		res.Amounts[e.k][e.i] = e.amount
-		res.Adjusted[e.k][e.i] = append(res.Adjusted[e.k][e.i], a)
-	}
+	adjust := res.adjuster()
 
 	// Per firm: the policies that take part in a per-firm relation.
 	var per []int
@@ -363,8 +377,12 @@ func (r *Resolver) Resolve(rows int, grants []Grants, codes func(row int) string
 			r.firm(firm, adjust)
 		}
 	}
+	return res
+}
 
-	// Over all firms: budgets that cut.
+// budgets applies, over all firms, the budgets that cut.
+func (r *Resolver) budgets(res *Resolution, grants []Grants, codes func(int) string) {
+	adjust := res.adjuster()
 	for _, k := range r.order {
 		p := r.pols[k]
 		b := p.PolicyBudget()
@@ -394,7 +412,6 @@ func (r *Resolver) Resolve(rows int, grants []Grants, codes func(row int) string
 		}
 		r.budget(g.Budget, id, true, set, grants, codes, adjust)
 	}
-	return res
 }
 
 func mapKeys[V any](m map[string]V) func(func(string) bool) {
@@ -730,4 +747,41 @@ func sameCohort(p, q *Policy) string {
 		}
 	}
 	return ""
+}
+
+// Adjust records adjustments on an eligible decision: the amount is the
+// last one's, and an exclusion makes the decision excluded (not
+// eligible, no amount).
+func (d *Decision) Adjust(adj []Adjustment) {
+	if len(adj) == 0 {
+		return
+	}
+	d.Adjustments = append(d.Adjustments, adj...)
+	last := adj[len(adj)-1]
+	d.AmountFen = last.AfterFen
+	if last.Excluded {
+		d.Status, d.Eligible, d.AmountFen = VerdictExcluded, false, 0
+	}
+}
+
+// ResolveDecisions applies the relations to one enterprise's decisions,
+// ds[k] being the decision of the resolver's policy k: what the
+// explanations of one firm say. Budgets that cut (pro_rata, in_order)
+// depend on every firm and are applied by runs only.
+func (r *Resolver) ResolveDecisions(ds []Decision) {
+	if !r.active {
+		return
+	}
+	grants := make([]Grants, len(r.pols))
+	for k := range ds {
+		if ds[k].Eligible {
+			grants[k] = Grants{Rows: []int32{0}, Amounts: []int64{int64(ds[k].AmountFen)}}
+		}
+	}
+	res := r.resolveFirms(1, grants)
+	for k := range ds {
+		if ds[k].Eligible {
+			ds[k].Adjust(res.Adjusted[k][0])
+		}
+	}
 }

@@ -69,6 +69,11 @@ type RunPolicy struct {
 	NotEligible int        `json:"not_eligible"` // set by the caller
 	NeedsData   int        `json:"needs_data"`   // set by the store from the decisions stored
 	Errors      int        `json:"errors"`       // set by the caller
+	// Excluded is the decisions eligible by the rules that a relation or
+	// the budget took out, set by the store from the decisions stored:
+	// Eligible + Excluded + NotEligible + NeedsData + Errors is the run's
+	// Enterprises.
+	Excluded int `json:"excluded"`
 	// ErrorSamples are the first failed decisions (at most MaxRunErrors,
 	// in code order) with their messages; Errors counts them all.
 	ErrorSamples []RunError `json:"error_samples,omitempty"`
@@ -99,6 +104,7 @@ type Run struct {
 	Eligible    int         `json:"eligible"`    // eligible decisions stored, set by the store
 	TotalFen    chanye.Fen  `json:"total_fen"`   // their money, set by the store
 	NeedsData   int         `json:"needs_data"`  // needs-data decisions stored, set by the store
+	Excluded    int         `json:"excluded"`    // excluded decisions stored, set by the store
 	// Errors is the decisions that failed, over every policy, set by the
 	// store from the policies' counts. A run with errors is stored and
 	// listed as such (its decisions that did not fail are as good as any
@@ -227,9 +233,12 @@ type StoredDecision struct {
 	Period     int             `json:"period"` // the policy year
 	AsOf       chanye.Date     `json:"as_of"`  // the day its run decided as of, set by the store
 	Eligible   bool            `json:"eligible"`
-	Verdict    Verdict         `json:"verdict"` // eligible or needs_data
+	Verdict    Verdict         `json:"verdict"` // eligible, needs_data or excluded
 	Needs      []Need          `json:"needs,omitempty"`
-	AmountFen  chanye.Fen      `json:"amount_fen"`
+	AmountFen  chanye.Fen      `json:"amount_fen"` // after the adjustments; 0 when excluded
+	// Adjustments are what the relations or the budget did to the
+	// decision (Resolver): excluded it, or lowered its amount, and why.
+	Adjustments []Adjustment `json:"adjustments,omitempty"`
 	Params     json.RawMessage `json:"params"`     // values in force, by name
 	Conditions json.RawMessage `json:"conditions"` // []Outcome: each condition's outcome and values
 	Status     DecisionStatus  `json:"status"`
@@ -262,7 +271,7 @@ func NewStoredDecision(d *Decision, period int, e *chanye.Enterprise) (*StoredDe
 		return nil, err
 	}
 	sd := &StoredDecision{PolicyID: d.PolicyID, Version: d.Version, Code: d.Code, Period: period,
-		Eligible: d.Eligible, Verdict: d.Status, Needs: d.Needs, AmountFen: d.AmountFen, Params: params, Conditions: conds}
+		Eligible: d.Eligible, Verdict: d.Status, Needs: d.Needs, AmountFen: d.AmountFen, Adjustments: d.Adjustments, Params: params, Conditions: conds}
 	if e != nil {
 		sd.Name, sd.District, sd.Size = e.Name, e.DistrictCode, string(e.SizeClass)
 		sd.Industries = append([]string(nil), e.Industries...)
@@ -280,7 +289,8 @@ type DecisionFilter struct {
 	// Eligible false selects nothing: only eligible decisions are stored.
 	Eligible *bool
 	// Verdict needs_data selects the needs-data decisions instead of the
-	// eligible ones (nil or eligible); any other verdict selects nothing.
+	// eligible ones (nil or eligible), excluded the excluded ones; any
+	// other verdict selects nothing.
 	Verdict *Verdict
 	Offset  int
 	Limit   int
