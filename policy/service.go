@@ -221,29 +221,29 @@ type Entitlement struct {
 // paid. Name, District, Industries and Size are the enterprise as the run
 // saw it, for totals, filters and the public list.
 type StoredDecision struct {
-	ID         int64           `json:"id"`
-	RunID      int64           `json:"run_id"`
-	PolicyID   string          `json:"policy_id"`
-	Version    int             `json:"version"`
-	Code       string          `json:"code"`
-	Name       string          `json:"name"`
-	District   string          `json:"district"`
-	Industries []string        `json:"industries"`
-	Size       string          `json:"size"`
-	Period     int             `json:"period"` // the policy year
-	AsOf       chanye.Date     `json:"as_of"`  // the day its run decided as of, set by the store
-	Eligible   bool            `json:"eligible"`
-	Verdict    Verdict         `json:"verdict"` // eligible, needs_data or excluded
-	Needs      []Need          `json:"needs,omitempty"`
-	AmountFen  chanye.Fen      `json:"amount_fen"` // after the adjustments; 0 when excluded
+	ID         int64       `json:"id"`
+	RunID      int64       `json:"run_id"`
+	PolicyID   string      `json:"policy_id"`
+	Version    int         `json:"version"`
+	Code       string      `json:"code"`
+	Name       string      `json:"name"`
+	District   string      `json:"district"`
+	Industries []string    `json:"industries"`
+	Size       string      `json:"size"`
+	Period     int         `json:"period"` // the policy year
+	AsOf       chanye.Date `json:"as_of"`  // the day its run decided as of, set by the store
+	Eligible   bool        `json:"eligible"`
+	Verdict    Verdict     `json:"verdict"` // eligible, needs_data or excluded
+	Needs      []Need      `json:"needs,omitempty"`
+	AmountFen  chanye.Fen  `json:"amount_fen"` // after the adjustments; 0 when excluded
 	// Adjustments are what the relations or the budget did to the
 	// decision (Resolver): excluded it, or lowered its amount, and why.
-	Adjustments []Adjustment `json:"adjustments,omitempty"`
-	Params     json.RawMessage `json:"params"`     // values in force, by name
-	Conditions json.RawMessage `json:"conditions"` // []Outcome: each condition's outcome and values
-	Status     DecisionStatus  `json:"status"`
-	StatusAt   time.Time       `json:"status_at"`
-	StatusBy   string          `json:"status_by"`
+	Adjustments []Adjustment    `json:"adjustments,omitempty"`
+	Params      json.RawMessage `json:"params"`     // values in force, by name
+	Conditions  json.RawMessage `json:"conditions"` // []Outcome: each condition's outcome and values
+	Status      DecisionStatus  `json:"status"`
+	StatusAt    time.Time       `json:"status_at"`
+	StatusBy    string          `json:"status_by"`
 	// PublicFrom and PublicTo are the publicity window, once publicised.
 	PublicFrom chanye.Date `json:"public_from"`
 	PublicTo   chanye.Date `json:"public_to"`

@@ -22,8 +22,8 @@ import (
 type guard struct {
 	tx       *txn
 	paidOnly bool
-	pub      map[string]*policy.Policy      // published, by id
-	own      map[string]*policy.Policy      // a decision's version, by versionKey
+	pub      map[string]*policy.Policy        // published, by id
+	own      map[string]*policy.Policy        // a decision's version, by versionKey
 	carried  map[string]map[string]chanye.Fen // policy/period → code → carried
 	totals   map[string]chanye.Fen            // policy/period → sum of carried
 }

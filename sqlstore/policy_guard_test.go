@@ -61,8 +61,12 @@ func TestExclusiveGroupNeverPaysTwice(t *testing.T) {
 		ra := runOf(t, s, "equip-a", va, eligible(va, x, "440103", 100_00), eligible(va, y, "440103", 100_00))
 		rb := runOf(t, s, "equip-b", vb, eligible(vb, x, "440103", 200_00), eligible(vb, y, "440103", 200_00))
 		*clock = clock.AddDate(0, 0, 10)
-		a := func(c string) policy.DecisionRef { return policy.DecisionRef{RunID: ra.ID, PolicyID: "equip-a", Code: c} }
-		b := func(c string) policy.DecisionRef { return policy.DecisionRef{RunID: rb.ID, PolicyID: "equip-b", Code: c} }
+		a := func(c string) policy.DecisionRef {
+			return policy.DecisionRef{RunID: ra.ID, PolicyID: "equip-a", Code: c}
+		}
+		b := func(c string) policy.DecisionRef {
+			return policy.DecisionRef{RunID: rb.ID, PolicyID: "equip-b", Code: c}
+		}
 
 		if err := s.Approve(as(ctx, "director"), []policy.DecisionRef{a(x)}); err != nil {
 			t.Fatal(err)
@@ -115,7 +119,9 @@ func TestBudgetNeverExceeded(t *testing.T) {
 		}
 		run := runOf(t, s, "always", v, ds...)
 		*clock = clock.AddDate(0, 0, 10)
-		ref := func(i int) policy.DecisionRef { return policy.DecisionRef{RunID: run.ID, PolicyID: "always", Code: code(t, i)} }
+		ref := func(i int) policy.DecisionRef {
+			return policy.DecisionRef{RunID: run.ID, PolicyID: "always", Code: code(t, i)}
+		}
 		var all []policy.DecisionRef
 		for i := 1; i <= 30; i++ {
 			all = append(all, ref(i))
