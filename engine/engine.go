@@ -17,6 +17,11 @@ type Config struct {
 	Enterprises chanye.EnterpriseService
 	Versions    policy.VersionService // the policies to decide
 	Runs        policy.RunService     // where runs are stored and decisions read back
+	// Budgets, when set, gives a simulation's budget line what is
+	// approved and paid already (policy.LedgerService.FindBudgetUse).
+	Budgets interface {
+		FindBudgetUse(ctx context.Context, policyID string, period int) (*policy.BudgetUse, error)
+	}
 	Logger      *slog.Logger
 	Now         func() time.Time
 	// SimulationMaxAge is how long Simulate may reuse the base it loaded

@@ -65,7 +65,7 @@ func explainAll(ent *chanye.Enterprise, pols []*policy.Compiled, asOf chanye.Dat
 // when there are many, and sorts the decisions. Stored is left empty.
 func ExplainSubject(s policy.Subject, pols []*policy.Compiled, asOf chanye.Date) *EnterpriseDecisions {
 	out := &EnterpriseDecisions{Code: s.Code, AsOf: asOf, Stored: []*policy.StoredDecision{}, StoredNeedsData: []*policy.StoredDecision{},
-		Granted: []PolicyDecision{}, NeedsData: []PolicyDecision{}, Errors: []PolicyDecision{}, NearMisses: []PolicyDecision{}, Others: []PolicyDecision{}}
+		Granted: []PolicyDecision{}, Excluded: []PolicyDecision{}, NeedsData: []PolicyDecision{}, Errors: []PolicyDecision{}, NearMisses: []PolicyDecision{}, Others: []PolicyDecision{}}
 	pds := make([]PolicyDecision, len(pols))
 	// The reference evaluator allocates heavily; with many policies the
 	// cores share them, so that 100 policies stay under a millisecond.
@@ -85,8 +85,11 @@ func ExplainSubject(s policy.Subject, pols []*policy.Compiled, asOf chanye.Date)
 			pds[i] = policyDecision(c, c.Evaluate(s, asOf))
 		}
 	}
+	resolveAll(pols, pds)
 	for _, pd := range pds {
 		switch {
+		case pd.Decision.Status == policy.VerdictExcluded:
+			out.Excluded = append(out.Excluded, pd)
 		case pd.Decision.Eligible:
 			out.Granted = append(out.Granted, pd)
 		case pd.Decision.Status == policy.VerdictNeedsData:
@@ -100,6 +103,28 @@ func ExplainSubject(s policy.Subject, pols []*policy.Compiled, asOf chanye.Date)
 		}
 	}
 	return out
+}
+
+// resolveAll applies the relations between pols to one firm's decisions
+// pds (pds[k] of pols[k]): the explanation says why a decision is
+// excluded or lowered. Budgets that cut over all firms are a run's.
+func resolveAll(pols []*policy.Compiled, pds []PolicyDecision) {
+	ps := make([]*policy.Policy, len(pols))
+	for k, c := range pols {
+		ps[k] = c.Policy
+	}
+	rs := policy.NewResolver(ps)
+	if !rs.Active() {
+		return
+	}
+	ds := make([]policy.Decision, len(pds))
+	for k := range pds {
+		ds[k] = pds[k].Decision
+	}
+	rs.ResolveDecisions(ds)
+	for k := range pds {
+		pds[k].Decision = ds[k]
+	}
 }
 
 func policyDecision(c *policy.Compiled, d policy.Decision) PolicyDecision {
@@ -124,6 +149,35 @@ func (e *Engine) Explain(ctx context.Context, policyID string, version int, code
 	if err != nil {
 		return nil, err
 	}
-	pd := policyDecision(c, c.Evaluate(policy.NewSubject(ent, asOf), asOf))
-	return &pd, nil
+	s := policy.NewSubject(ent, asOf)
+	pd := policyDecision(c, c.Evaluate(s, asOf))
+	if !pd.Decision.Eligible {
+		return &pd, nil
+	}
+	// The relations with the published policies: decide them too when
+	// any is declared.
+	all, err := e.published(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pols := []*policy.Compiled{c}
+	for _, o := range all {
+		if o.Policy.ID != c.Policy.ID && o.Policy.Effective.Contains(asOf) {
+			pols = append(pols, o)
+		}
+	}
+	ps := make([]*policy.Policy, len(pols))
+	for k, x := range pols {
+		ps[k] = x.Policy
+	}
+	if !policy.NewResolver(ps).Active() {
+		return &pd, nil
+	}
+	pds := make([]PolicyDecision, len(pols))
+	pds[0] = pd
+	for k := 1; k < len(pols); k++ {
+		pds[k] = policyDecision(pols[k], pols[k].Evaluate(s, asOf))
+	}
+	resolveAll(pols, pds)
+	return &pds[0], nil
 }

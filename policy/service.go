@@ -617,7 +617,39 @@ type LedgerService interface {
 	Reverse(ctx context.Context, ref DecisionRef, reason string) (*LedgerEntry, error)
 	// FindLedger returns one page of ledger entries and the total.
 	FindLedger(ctx context.Context, filter LedgerFilter) ([]*LedgerEntry, int, error)
+	// FindBudgetUse returns what the published version of a policy
+	// (and its group) has approved and paid for one period, across runs,
+	// against its budget. ENOTFOUND (no published version).
+	FindBudgetUse(ctx context.Context, policyID string, period int) (*BudgetUse, error)
 }
+
+// BudgetUse is what a policy's budget carries for one period, across
+// runs. Approved counts each entitlement once, at the most of its approved
+// or paid decisions and what the ledger holds; Paid is the ledger's net.
+// Approvals and payments beyond BudgetFen are refused, whatever AtLimit.
+type BudgetUse struct {
+	PolicyID    string     `json:"policy_id"`
+	Period      int        `json:"period"`
+	BudgetFen   chanye.Fen `json:"budget_fen"` // 0: no budget
+	AtLimit     AtLimit    `json:"at_limit"`
+	ApprovedFen chanye.Fen `json:"approved_fen"`
+	PaidFen     chanye.Fen `json:"paid_fen"`
+	// Group is the policy's exclusive group with its budget, when it
+	// declares one: the same figures over the group's policies.
+	Group *GroupUse `json:"group,omitempty"`
+}
+
+// GroupUse is a group's budget and what its policies carry for a period.
+type GroupUse struct {
+	ID                  string     `json:"id"`
+	BudgetFen           chanye.Fen `json:"budget_fen"`
+	CapPerEnterpriseFen chanye.Fen `json:"cap_per_enterprise_fen"`
+	ApprovedFen         chanye.Fen `json:"approved_fen"`
+	PaidFen             chanye.Fen `json:"paid_fen"`
+}
+
+// RemainingFen is the budget less what is approved (negative when over).
+func (u *BudgetUse) RemainingFen() chanye.Fen { return u.BudgetFen - u.ApprovedFen }
 
 // Services are the policy services together, for the consumers that use
 // several of them (the API, the pages) and for the decorators that wrap

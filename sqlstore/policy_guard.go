@@ -268,3 +268,53 @@ func (g *guard) check(ctx context.Context, d *policy.StoredDecision) error {
 }
 
 func yuanText(f chanye.Fen) string { return f.Yuan() + " 元" }
+
+// FindBudgetUse returns what the published version of a policy and its
+// group carry for one period.
+func (s *Store) FindBudgetUse(ctx context.Context, policyID string, period int) (*policy.BudgetUse, error) {
+	var out *policy.BudgetUse
+	err := s.db.transact(ctx, true, func(tx *txn) error {
+		v, err := findVersion(ctx, tx, policyID, 0)
+		if err != nil {
+			return err
+		}
+		p := v.Policy
+		out = &policy.BudgetUse{PolicyID: p.ID, Period: period, BudgetFen: p.BudgetFen, AtLimit: p.PolicyBudget().Mode()}
+		approved, err := newGuard(ctx, tx, false)
+		if err != nil {
+			return err
+		}
+		paid, err := newGuard(ctx, tx, true)
+		if err != nil {
+			return err
+		}
+		sum := func(g *guard, ids ...string) (chanye.Fen, error) {
+			var t chanye.FenSum
+			for _, id := range ids {
+				if _, err := g.load(ctx, id, period); err != nil {
+					return 0, err
+				}
+				t.Add(g.totals[fmt.Sprintf("%s/%d", id, period)])
+			}
+			return t.Total("carried_fen")
+		}
+		if out.ApprovedFen, err = sum(approved, p.ID); err != nil {
+			return err
+		}
+		if out.PaidFen, err = sum(paid, p.ID); err != nil {
+			return err
+		}
+		if grp, members, ok := approved.group(p); ok && (grp.Budget.Fen > 0 || grp.CapPerEnterpriseFen > 0) {
+			gu := &policy.GroupUse{ID: grp.ID, BudgetFen: grp.Budget.Fen, CapPerEnterpriseFen: grp.CapPerEnterpriseFen}
+			if gu.ApprovedFen, err = sum(approved, members...); err != nil {
+				return err
+			}
+			if gu.PaidFen, err = sum(paid, members...); err != nil {
+				return err
+			}
+			out.Group = gu
+		}
+		return nil
+	})
+	return out, err
+}
