@@ -22,8 +22,8 @@ type Config struct {
 	Budgets interface {
 		FindBudgetUse(ctx context.Context, policyID string, period int) (*policy.BudgetUse, error)
 	}
-	Logger      *slog.Logger
-	Now         func() time.Time
+	Logger *slog.Logger
+	Now    func() time.Time
 	// SimulationMaxAge is how long Simulate may reuse the base it loaded
 	// last (same as-of day, the columns it needs): a what-if on data a
 	// few seconds old, instead of reading millions of enterprises again.

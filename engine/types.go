@@ -43,14 +43,14 @@ type BudgetLine struct {
 // Totals are the eligible firms and money of one policy version over the
 // base, overall and broken down.
 type Totals struct {
-	Eligible   int        `json:"eligible"`
-	AmountFen  chanye.Fen `json:"amount_fen"`
-	NeedsData  int        `json:"needs_data"` // decisions an unknown figure leaves open
-	Excluded   int        `json:"excluded"`   // eligible by the rules, excluded by a relation or the budget
+	Eligible  int        `json:"eligible"`
+	AmountFen chanye.Fen `json:"amount_fen"`
+	NeedsData int        `json:"needs_data"` // decisions an unknown figure leaves open
+	Excluded  int        `json:"excluded"`   // eligible by the rules, excluded by a relation or the budget
 	// ReducedFen is what the relations and the budget took off the
 	// amounts the rules decided (caps, pro rata, exclusions).
 	ReducedFen chanye.Fen `json:"reduced_fen"`
-	Errors     int        `json:"errors"`     // decisions that failed
+	Errors     int        `json:"errors"` // decisions that failed
 	ByDistrict []Bucket   `json:"by_district"`
 	ByIndustry []Bucket   `json:"by_industry"`
 	BySize     []Bucket   `json:"by_size"`
@@ -111,7 +111,7 @@ type EnterpriseDecisions struct {
 	Name       string                   `json:"name"`
 	AsOf       chanye.Date              `json:"as_of"`
 	Granted    []PolicyDecision         `json:"granted"`
-	Excluded   []PolicyDecision         `json:"excluded"` // eligible by the rules, excluded by a relation with a granted policy (the reason in Decision.Adjustments)
+	Excluded   []PolicyDecision         `json:"excluded"`   // eligible by the rules, excluded by a relation with a granted policy (the reason in Decision.Adjustments)
 	NeedsData  []PolicyDecision         `json:"needs_data"` // 待补充数据: the figures each needs
 	Errors     []PolicyDecision         `json:"errors"`     // the evaluation failed
 	NearMisses []PolicyDecision         `json:"near_misses"`
