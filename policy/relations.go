@@ -646,10 +646,11 @@ func ProRata(amounts []int64, budget chanye.Fen) []int64 {
 }
 
 // Conflict is a problem between a policy being published and the
-// policies published already: a relation naming a policy that is not
-// published (Invalid: the publication is refused), a group declared
-// differently, or two policies likely to pay the same firms twice with no
-// relation declared (a warning).
+// policies published already: a group declared differently (Invalid: the
+// publication is refused, two declarations of one group cannot both
+// hold); a relation naming a policy that is not published, or two
+// policies likely to pay the same firms twice with no relation declared
+// (warnings, shown with the publication).
 type Conflict struct {
 	With     string `json:"with"`
 	Invalid  bool   `json:"invalid"`
@@ -673,7 +674,7 @@ func Conflicts(p *Policy, published []*Policy) []Conflict {
 	}{{"excludes", p.Relations.Excludes}, {"requires", p.Relations.Requires}} {
 		for _, id := range l.ids {
 			if by[id] == nil {
-				out = append(out, Conflict{With: id, Invalid: true,
+				out = append(out, Conflict{With: id,
 					ReasonZH: fmt.Sprintf("relations.%s 指向的政策 %s 不存在或未发布", l.name, id),
 					ReasonEN: fmt.Sprintf("relations.%s names %s, which is not a published policy", l.name, id)})
 			}

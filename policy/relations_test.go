@@ -186,11 +186,17 @@ func TestConflicts(t *testing.T) {
 	}
 	p := lg("new", Relations{Requires: []string{"gone"}})
 	got := Conflicts(p, []*Policy{lg("old", Relations{}), lg("new", Relations{})})
-	if len(got) != 2 || !got[0].Invalid || got[0].With != "gone" || got[1].Invalid || got[1].With != "old" {
+	if len(got) != 2 || got[0].Invalid || got[0].With != "gone" || got[1].Invalid || got[1].With != "old" {
 		t.Fatalf("conflicts = %+v", got)
 	}
 	p = lg("new", Relations{ExclusiveGroup: "g"})
 	if got := Conflicts(p, []*Policy{lg("old", Relations{ExclusiveGroup: "g"})}); len(got) != 0 {
 		t.Errorf("related policies conflict: %+v", got)
+	}
+	p.Groups = []Group{{ID: "g", CapPerEnterpriseFen: 100}}
+	old := lg("old", Relations{ExclusiveGroup: "g"})
+	old.Groups = []Group{{ID: "g", CapPerEnterpriseFen: 200}}
+	if got := Conflicts(p, []*Policy{old}); len(got) != 1 || !got[0].Invalid {
+		t.Errorf("a group declared twice differently: %+v", got)
 	}
 }

@@ -45,6 +45,9 @@ type Version struct {
 	PublishedAt time.Time `json:"published_at,omitzero"`
 	PublishedBy string    `json:"published_by,omitempty"`
 	RetiredAt   time.Time `json:"retired_at,omitzero"`
+	// Conflicts are set by PublishPolicyVersion: what the version may
+	// conflict with among the published policies (warnings).
+	Conflicts []Conflict `json:"conflicts,omitempty"`
 }
 
 // VersionFilter selects policy versions. Nil fields are not filtered on.
@@ -515,8 +518,10 @@ type VersionService interface {
 	// one. ENOTFOUND.
 	FindPolicyVersion(ctx context.Context, id string, version int) (*Version, error)
 	// PublishPolicyVersion publishes a draft and retires the version
-	// published before it. EINVALID naming the failing cases (CanPublish),
-	// ECONFLICT when the version is not a draft, ENOTFOUND.
+	// published before it; the result lists its Conflicts with the
+	// published policies (warnings). EINVALID naming the failing cases
+	// (CanPublish) or a group declared unlike a published policy's
+	// (relations), ECONFLICT when the version is not a draft, ENOTFOUND.
 	PublishPolicyVersion(ctx context.Context, id string, version int) (*Version, error)
 }
 

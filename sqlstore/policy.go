@@ -204,6 +204,24 @@ func (s *Store) PublishPolicyVersion(ctx context.Context, id string, version int
 		if err := policy.CanPublish(v.Policy); err != nil {
 			return err
 		}
+		g, err := newGuard(ctx, tx, false)
+		if err != nil {
+			return err
+		}
+		var published []*policy.Policy
+		for _, id := range sortedKeys(g.pub) {
+			published = append(published, g.pub[id])
+		}
+		conflicts := policy.Conflicts(v.Policy, published)
+		bad := map[string]string{}
+		for _, c := range conflicts {
+			if c.Invalid {
+				bad["groups"] = c.ReasonZH + " / " + c.ReasonEN
+			}
+		}
+		if len(bad) > 0 {
+			return chanye.Invalid(fmt.Sprintf("政策 %s 的组声明与已发布政策冲突，不能发布 / policy %s declares a group unlike a published policy", id, id), bad)
+		}
 		now := tx.now.UnixMilli()
 		if old, err := findVersion(ctx, tx, id, 0); err == nil {
 			if _, err := tx.exec(ctx, `UPDATE policy_versions SET status = 'retired', retired_at = ?
@@ -231,6 +249,7 @@ func (s *Store) PublishPolicyVersion(ctx context.Context, id string, version int
 		if out, err = findVersion(ctx, tx, id, version); err != nil {
 			return err
 		}
+		out.Conflicts = conflicts
 		return tx.audit(ctx, "publish", "policy_version", versionKey(id, version), versionAudit(v), versionAudit(out))
 	})
 	return out, err

@@ -198,3 +198,38 @@ func countStatus(t *testing.T, db *DB, status string) int {
 	}
 	return n
 }
+
+// TestPublishShowsConflicts: publishing a policy whose relation names a
+// policy not published gives a warning with the result; one declaring a
+// group unlike a published member's is refused.
+func TestPublishShowsConflicts(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		setClock(db)
+		s := NewStore(db)
+		publishVariant(t, s, "grp-a", "budget_yuan: \"1\"\nrelations: {exclusive_group: g}\ngroups: [{id: g, cap_per_enterprise_yuan: \"100\"}]")
+		src := strings.Replace(string(policySource(t)), "id: "+testPolicyID, "id: grp-b", 1)
+		src = strings.Replace(src, `budget_yuan: "200000000"`, "budget_yuan: \"1\"\nrelations: {exclusive_group: g, excludes: [nowhere]}", 1)
+		v, err := s.CreatePolicyVersion(as(ctx, "editor"), []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := s.PublishPolicyVersion(as(ctx, "director"), v.PolicyID, v.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Conflicts) != 1 || out.Conflicts[0].With != "nowhere" || out.Conflicts[0].Invalid {
+			t.Errorf("conflicts %+v, want a warning about nowhere", out.Conflicts)
+		}
+		src = strings.Replace(string(policySource(t)), "id: "+testPolicyID, "id: grp-c", 1)
+		src = strings.Replace(src, `budget_yuan: "200000000"`, "budget_yuan: \"1\"\nrelations: {exclusive_group: g}\ngroups: [{id: g, cap_per_enterprise_yuan: \"200\"}]", 1)
+		if v, err = s.CreatePolicyVersion(as(ctx, "editor"), []byte(src)); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.PublishPolicyVersion(as(ctx, "director"), v.PolicyID, v.Version)
+		wantCodeOf(t, "a group declared differently", err, chanye.EINVALID)
+		if msg := chanye.ErrorFields(err)["groups"]; !strings.Contains(msg, "grp-a") {
+			t.Errorf("fields %v do not name grp-a", chanye.ErrorFields(err))
+		}
+	})
+}
