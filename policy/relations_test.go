@@ -200,3 +200,24 @@ func TestConflicts(t *testing.T) {
 		t.Errorf("a group declared twice differently: %+v", got)
 	}
 }
+
+func TestExplainSaysWhyExcluded(t *testing.T) {
+	a := rel("a", Relations{ExclusiveGroup: "g"})
+	b := rel("b", Relations{ExclusiveGroup: "g"})
+	ds := []Decision{{PolicyID: "a", Status: VerdictEligible, Eligible: true, AmountFen: 100, Active: true},
+		{PolicyID: "b", Status: VerdictEligible, Eligible: true, AmountFen: 200, Active: true},
+	}
+	NewResolver([]*Policy{a, b}).ResolveDecisions(ds)
+	if ds[0].Status != VerdictExcluded || ds[0].AmountFen != 0 || ds[1].Status != VerdictEligible || ds[1].AmountFen != 200 {
+		t.Fatalf("decisions %+v", ds)
+	}
+	if got := ds[0].Explain(); !strings.Contains(got, "已排除") || !strings.Contains(got, "与 政策b（b） 就高不重复") || !strings.Contains(got, "按规则 1 元") {
+		t.Errorf("explanation %q", got)
+	}
+	// A needs-data decision takes no part.
+	nd := []Decision{{PolicyID: "a", Status: VerdictNeedsData}, {PolicyID: "b", Status: VerdictEligible, Eligible: true, AmountFen: 1}}
+	NewResolver([]*Policy{a, b}).ResolveDecisions(nd)
+	if nd[0].Status != VerdictNeedsData || nd[1].Status != VerdictEligible || len(nd[0].Adjustments)+len(nd[1].Adjustments) != 0 {
+		t.Errorf("needs data resolved: %+v", nd)
+	}
+}
