@@ -376,13 +376,13 @@ func runPolicyRun(ctx context.Context, cfg Config, args []string) error {
 		run.FinishedAt.Sub(run.StartedAt).Round(1e6))
 	fmt.Fprintf(w, "数据快照 / snapshot %s\n", run.Snapshot)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "政策 policy\t版本 version\t符合 eligible\t已排除 excluded\t不符合 not eligible\t待补充数据 needs data\t出错 errors\t金额（元） amount ¥\t")
+	fmt.Fprintln(tw, "政策 policy\t版本 version\t符合 eligible\t不符合 not eligible\t待补充数据 needs data\t出错 errors\t已排除 excluded\t金额（元） amount ¥\t")
 	notEligible := 0
 	for _, p := range run.Policies {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n", p.ID, p.Version, p.Eligible, p.Excluded, p.NotEligible, p.NeedsData, p.Errors, p.AmountFen.Yuan())
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n", p.ID, p.Version, p.Eligible, p.NotEligible, p.NeedsData, p.Errors, p.Excluded, p.AmountFen.Yuan())
 		notEligible += p.NotEligible
 	}
-	fmt.Fprintf(tw, "合计 total\t\t%d\t%d\t%d\t%d\t%d\t%s\t\n", run.Eligible, run.Excluded, notEligible, run.NeedsData, run.Errors, run.TotalFen.Yuan())
+	fmt.Fprintf(tw, "合计 total\t\t%d\t%d\t%d\t%d\t%d\t%s\t\n", run.Eligible, notEligible, run.NeedsData, run.Errors, run.Excluded, run.TotalFen.Yuan())
 	if err := tw.Flush(); err != nil {
 		return err
 	}
