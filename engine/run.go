@@ -68,7 +68,7 @@ func (e *Engine) Run(ctx context.Context, asOf chanye.Date) (*policy.Run, error)
 	// Relations between the policies and budgets that cut, over the
 	// eligible rows only.
 	t0 = time.Now()
-	resolved := resolve(pols, &res, b.Len(), b.codes)
+	resolved := Resolve(pols, &res, func(row int) string { return b.codes[row] })
 	resolving := time.Since(t0)
 
 	run := &policy.Run{AsOf: asOf, StartedAt: start, Snapshot: b.snapshot, Enterprises: b.Len()}
@@ -166,7 +166,7 @@ func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled
 					return false
 				}
 				if resolved != nil && verdict == policy.VerdictEligible {
-					d.Adjust(resolved.Adjusted[k][int32(i)])
+					d.Adjust(resolved.Adjustments(k, int32(i)))
 				}
 				sd, err := policy.NewStoredDecision(&d, c.Policy.Period(b.asOf), ent)
 				if err != nil {
@@ -214,19 +214,16 @@ func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled
 	}
 }
 
-// resolve applies the relations and budgets of pols to the eligible rows
-// of res (nil when none is declared): bitmaps and amounts in, per-policy
-// adjustments out, no evaluation.
-func resolve(pols []*policy.Compiled, res *vector.Result, rows int, codes []string) *policy.Resolution {
-	ps := make([]*policy.Policy, len(pols))
-	for k, c := range pols {
-		ps[k] = c.Policy
-	}
-	rs := policy.NewResolver(ps)
+// Resolve applies the relations and budgets of pols (res.Policies[k] is
+// pols[k]'s) to the eligible rows of res, nil when none is declared:
+// bitmaps and amounts in, per-policy adjustments out, no evaluation.
+// codes gives a row's credit code (budgets granted in order read it).
+func Resolve(pols []*policy.Compiled, res *vector.Result, codes func(row int) string) *policy.Resolution {
+	rs := policy.NewResolver(policiesOf(pols))
 	if !rs.Active() {
 		return nil
 	}
-	return rs.Resolve(rows, grantsOf(res), func(row int) string { return codes[row] })
+	return rs.Resolve(res.Rows, grantsOf(res), codes)
 }
 
 // grantsOf lists each policy's eligible rows with their amounts.

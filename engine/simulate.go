@@ -97,7 +97,7 @@ func (e *Engine) Simulate(ctx context.Context, draft *policy.Policy, asOf chanye
 		}
 		set := append([]*policy.Compiled{c}, others...)
 		sub := &vector.Result{Rows: res.Rows, Policies: append([]vector.PolicyResult{res.Policies[k]}, res.Policies[rest:]...)}
-		rs := resolve(set, sub, b.Len(), b.codes)
+		rs := Resolve(set, sub, func(row int) string { return b.codes[row] })
 		if rs == nil {
 			return amountsByRow(&res.Policies[k]), 0, 0
 		}

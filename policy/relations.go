@@ -197,6 +197,7 @@ type Adjustment struct {
 	Excluded  bool       `json:"excluded"`
 	ReasonZH  string     `json:"reason_zh"`
 	ReasonEN  string     `json:"reason_en"`
+	group     bool       // a group's budget, not the policy's (By names the group)
 }
 
 // VerdictExcluded is the verdict of an eligible decision the relations or
@@ -215,8 +216,44 @@ type Grants struct {
 type Resolution struct {
 	Amounts [][]int64
 	// Adjusted maps (policy, index) to the adjustments of that decision,
-	// only for changed decisions.
+	// only for changed decisions. Their words may be unwritten until
+	// Adjustments writes them: formatting amounts for every capped firm
+	// would cost more than the resolution.
 	Adjusted []map[int32][]Adjustment
+	rs       *Resolver
+}
+
+// Adjustments returns the adjustments of decision i of policy k with
+// their reasons in words.
+func (res *Resolution) Adjustments(k int, i int32) []Adjustment {
+	adj := res.Adjusted[k][i]
+	for j := range adj {
+		if adj[j].ReasonZH == "" {
+			res.rs.describe(&adj[j])
+		}
+	}
+	return adj
+}
+
+// describe writes the reason of a cap or a pro-rata cut in words.
+func (r *Resolver) describe(a *Adjustment) {
+	cutZH, cutEN := MoneyText(a.BeforeFen - a.AfterFen)
+	switch a.Kind {
+	case AdjustGroupCap:
+		capZH, capEN := MoneyText(r.groups[a.By].CapPerEnterpriseFen)
+		a.ReasonZH = fmt.Sprintf("同组 %s 每户合计上限 %s，核减 %s", a.By, capZH, cutZH)
+		a.ReasonEN = fmt.Sprintf("group %s caps an enterprise at %s in all; %s less", a.By, capEN, cutEN)
+	case AdjustProRata:
+		b, whose, whoseEN := Budget{}, "预算", "the budget"
+		if a.group {
+			b, whose, whoseEN = r.groups[a.By].Budget, "组 "+a.By+" 预算", "group "+a.By+"'s budget"
+		} else if k, ok := r.idx[a.By]; ok {
+			b = r.pols[k].PolicyBudget()
+		}
+		budZH, budEN := MoneyText(b.Fen)
+		a.ReasonZH = fmt.Sprintf("%s %s 不足，按比例核减 %s", whose, budZH, cutZH)
+		a.ReasonEN = fmt.Sprintf("%s of %s is short: cut pro rata by %s", whoseEN, budEN, cutEN)
+	}
 }
 
 // Excluded reports whether decision i of policy k was excluded.
@@ -244,6 +281,23 @@ type Resolver struct {
 	members map[string][]int // group id → policies, by id order
 	order   []int            // policy indexes by id
 	active  bool
+
+	// Per policy, precomputed for the per-firm pass: its group's index
+	// (-1: none), the policies it excludes or that exclude it, and those
+	// it requires (-1: not in play, never granted).
+	group    []int
+	gnames   []string
+	gcap     []int64
+	excl     [][]int
+	requires [][]int
+	// reasons caches the words of an exclusion by kind and other policy.
+	reasons map[reasonKey][2]string
+}
+
+type reasonKey struct {
+	kind  AdjustKind
+	other int
+	id    string
 }
 
 // NewResolver prepares the resolution of pols (the policies of one run or
@@ -271,7 +325,60 @@ func NewResolver(pols []*Policy) *Resolver {
 			}
 		}
 	}
+	r.group, r.excl, r.requires = make([]int, len(pols)), make([][]int, len(pols)), make([][]int, len(pols))
+	r.reasons = map[reasonKey][2]string{}
+	gi := map[string]int{}
+	for _, k := range r.order {
+		p := pols[k]
+		r.group[k] = -1
+		if g := p.Relations.ExclusiveGroup; g != "" {
+			if _, ok := gi[g]; !ok {
+				gi[g] = len(r.gnames)
+				r.gnames = append(r.gnames, g)
+				r.gcap = append(r.gcap, int64(r.groups[g].CapPerEnterpriseFen))
+			}
+			r.group[k] = gi[g]
+		}
+		for _, id := range p.Relations.Excludes {
+			if o, ok := r.idx[id]; ok {
+				r.excl[k] = append(r.excl[k], o)
+				r.excl[o] = append(r.excl[o], k)
+			}
+		}
+		for _, id := range p.Relations.Requires {
+			o, ok := r.idx[id]
+			if !ok {
+				o = -1
+			}
+			r.requires[k] = append(r.requires[k], o)
+		}
+	}
 	return r
+}
+
+// reason returns the words of an exclusion of kind by policy other (or
+// the policy named id when other is -1), cached.
+func (r *Resolver) reason(kind AdjustKind, other int, id string) (string, string) {
+	key := reasonKey{kind, other, id}
+	if x, ok := r.reasons[key]; ok {
+		return x[0], x[1]
+	}
+	zh, en := id, id
+	if other >= 0 {
+		zh, en = r.title(other)
+	}
+	var x [2]string
+	switch kind {
+	case AdjustExclusive:
+		g := r.pols[other].Relations.ExclusiveGroup
+		x = [2]string{fmt.Sprintf("与 %s 就高不重复（同属 %s，该项金额较高）", zh, g), fmt.Sprintf("the higher of it and %s only (group %s; that one grants more)", en, g)}
+	case AdjustExcludes:
+		x = [2]string{fmt.Sprintf("与 %s 互斥，已享受该项", zh), fmt.Sprintf("excludes %s, which the firm is granted", en)}
+	case AdjustRequires:
+		x = [2]string{fmt.Sprintf("需先获得 %s", zh), fmt.Sprintf("requires %s first", en)}
+	}
+	r.reasons[key] = x
+	return x[0], x[1]
 }
 
 // Active reports whether any relation, group or budget mode is in play:
@@ -327,7 +434,7 @@ func (res *Resolution) adjuster() func(e *entry, a Adjustment) {
 
 // resolveFirms applies the per-firm relations and caps.
 func (r *Resolver) resolveFirms(rows int, grants []Grants) *Resolution {
-	res := &Resolution{Amounts: make([][]int64, len(r.pols)), Adjusted: make([]map[int32][]Adjustment, len(r.pols))}
+	res := &Resolution{Amounts: make([][]int64, len(r.pols)), Adjusted: make([]map[int32][]Adjustment, len(r.pols)), rs: r}
 	for k := range r.pols {
 		res.Amounts[k] = slices.Clone(grants[k].Amounts)
 		res.Adjusted[k] = map[int32][]Adjustment{}
@@ -350,8 +457,11 @@ func (r *Resolver) resolveFirms(rows int, grants []Grants) *Resolution {
 		for i := range head {
 			head[i] = -1
 		}
-		var ents []entry
-		var next []int32
+		n := 0
+		for _, k := range per {
+			n += len(grants[k].Rows)
+		}
+		ents, next := make([]entry, 0, n), make([]int32, 0, n)
 		// In reverse id order so that each row's list runs in id order.
 		for j := len(per) - 1; j >= 0; j-- {
 			k := per[j]
@@ -363,11 +473,7 @@ func (r *Resolver) resolveFirms(rows int, grants []Grants) *Resolution {
 		}
 		var firm []*entry
 		for row := range head {
-			if head[row] < 0 || next[head[row]] < 0 {
-				// one decision: only requires can touch it
-				if h := head[row]; h >= 0 {
-					r.firm([]*entry{&ents[h]}, adjust)
-				}
+			if head[row] < 0 {
 				continue
 			}
 			firm = firm[:0]
@@ -434,57 +540,45 @@ func (r *Resolver) referenced(id string) bool {
 	return false
 }
 
-// firm resolves one firm's eligible decisions, in policy id order.
+// firm resolves one firm's eligible decisions, in policy id order. It
+// allocates nothing but the adjustments it records.
 func (r *Resolver) firm(firm []*entry, adjust func(*entry, Adjustment)) {
-	granted := func(id string) *entry {
-		k, ok := r.idx[id]
-		if !ok {
-			return nil
-		}
+	granted := func(k int) bool {
 		for _, e := range firm {
 			if e.k == k && !e.out {
-				return e
+				return true
 			}
 		}
-		return nil
+		return false
 	}
-	// Exclusive groups: the highest amount, ties to the lower id (firm
-	// runs in id order).
 	if len(firm) > 1 {
-		best := map[string]*entry{}
+		// Exclusive groups: the highest amount, ties to the lower id
+		// (firm runs in id order).
 		for _, e := range firm {
-			g := r.pols[e.k].Relations.ExclusiveGroup
-			if g == "" {
+			g := r.group[e.k]
+			if g < 0 || e.out {
 				continue
 			}
-			if b := best[g]; b == nil || e.amount > b.amount {
-				best[g] = e
+			var best *entry
+			for _, o := range firm {
+				if r.group[o.k] == g && (best == nil || o.amount > best.amount) {
+					best = o
+				}
 			}
-		}
-		for _, e := range firm {
-			g := r.pols[e.k].Relations.ExclusiveGroup
-			if b := best[g]; g != "" && b != e {
-				zh, en := r.title(b.k)
-				adjust(e, Adjustment{Kind: AdjustExclusive, By: r.pols[b.k].ID, Excluded: true,
-					ReasonZH: fmt.Sprintf("与 %s 就高不重复（同属 %s，该项金额较高）", zh, g),
-					ReasonEN: fmt.Sprintf("the higher of it and %s only (group %s; that one grants more)", en, g)})
+			if best != e {
+				zh, en := r.reason(AdjustExclusive, best.k, "")
+				adjust(e, Adjustment{Kind: AdjustExclusive, By: r.pols[best.k].ID, Excluded: true, ReasonZH: zh, ReasonEN: en})
 			}
 		}
 		// Excludes, either way.
 		for _, e := range firm {
-			if e.out {
+			if e.out || len(r.excl[e.k]) == 0 {
 				continue
 			}
 			for _, o := range firm {
-				if o == e || o.out {
-					continue
-				}
-				oid := r.pols[o.k].ID
-				if slices.Contains(r.pols[e.k].Relations.Excludes, oid) || slices.Contains(r.pols[o.k].Relations.Excludes, r.pols[e.k].ID) {
-					zh, en := r.title(o.k)
-					adjust(e, Adjustment{Kind: AdjustExcludes, By: oid, Excluded: true,
-						ReasonZH: fmt.Sprintf("与 %s 互斥，已享受该项", zh),
-						ReasonEN: fmt.Sprintf("excludes %s, which the firm is granted", en)})
+				if o != e && !o.out && slices.Contains(r.excl[e.k], o.k) {
+					zh, en := r.reason(AdjustExcludes, o.k, "")
+					adjust(e, Adjustment{Kind: AdjustExcludes, By: r.pols[o.k].ID, Excluded: true, ReasonZH: zh, ReasonEN: en})
 					break
 				}
 			}
@@ -495,53 +589,65 @@ func (r *Resolver) firm(firm []*entry, adjust func(*entry, Adjustment)) {
 		if e.out {
 			continue
 		}
-		for _, id := range r.pols[e.k].Relations.Requires {
-			if granted(id) == nil {
-				zh, en := id, id
-				if k, ok := r.idx[id]; ok {
-					zh, en = r.title(k)
-				}
-				adjust(e, Adjustment{Kind: AdjustRequires, By: id, Excluded: true,
-					ReasonZH: fmt.Sprintf("需先获得 %s", zh),
-					ReasonEN: fmt.Sprintf("requires %s first", en)})
+		for j, o := range r.requires[e.k] {
+			if o < 0 || !granted(o) {
+				id := r.pols[e.k].Relations.Requires[j]
+				zh, en := r.reason(AdjustRequires, o, id)
+				adjust(e, Adjustment{Kind: AdjustRequires, By: id, Excluded: true, ReasonZH: zh, ReasonEN: en})
 				break
 			}
 		}
 	}
 	// Group caps: the highest amounts first.
-	if len(r.groups) == 0 {
-		return
-	}
-	byGroup := map[string][]*entry{}
 	for _, e := range firm {
-		if g := r.pols[e.k].Relations.ExclusiveGroup; g != "" && !e.out {
-			byGroup[g] = append(byGroup[g], e)
-		}
-	}
-	for g, es := range byGroup {
-		cap := r.groups[g].CapPerEnterpriseFen
-		if cap <= 0 {
+		g := r.group[e.k]
+		if g < 0 || e.out || r.gcap[g] <= 0 {
 			continue
 		}
-		slices.SortStableFunc(es, func(a, b *entry) int { return cmp.Compare(b.amount, a.amount) })
-		left := int64(cap)
-		for _, e := range es {
-			if e.amount <= left {
-				left -= e.amount
+		// Once per group: at its first live member in firm.
+		first := true
+		for _, o := range firm {
+			if o == e {
+				break
+			}
+			if r.group[o.k] == g && !o.out {
+				first = false
+				break
+			}
+		}
+		if !first {
+			continue
+		}
+		var total int64
+		n := 0
+		for _, o := range firm {
+			if r.group[o.k] == g && !o.out {
+				total += o.amount
+				n++
+			}
+		}
+		if total <= r.gcap[g] {
+			continue
+		}
+		members := make([]*entry, 0, n)
+		for _, o := range firm {
+			if r.group[o.k] == g && !o.out {
+				members = append(members, o)
+			}
+		}
+		slices.SortStableFunc(members, func(a, b *entry) int { return cmp.Compare(b.amount, a.amount) })
+		left := r.gcap[g]
+		for _, o := range members {
+			if o.amount <= left {
+				left -= o.amount
 				continue
 			}
-			capZH, capEN := MoneyText(cap)
-			a := Adjustment{Kind: AdjustGroupCap, By: g, AfterFen: chanye.Fen(left), Excluded: left == 0,
-				ReasonZH: fmt.Sprintf("同组 %s 每户合计上限 %s，核减 %s", g, capZH, fenZH(e.amount-left)),
-				ReasonEN: fmt.Sprintf("group %s caps an enterprise at %s in all; %s less", g, capEN, fenEN(e.amount-left))}
-			adjust(e, a)
+			// The words are written when asked for (Resolution.Adjustments).
+			adjust(o, Adjustment{Kind: AdjustGroupCap, By: r.gnames[g], AfterFen: chanye.Fen(left), Excluded: left == 0})
 			left = 0
 		}
 	}
 }
-
-func fenZH(x int64) string { z, _ := MoneyText(chanye.Fen(x)); return z }
-func fenEN(x int64) string { _, e := MoneyText(chanye.Fen(x)); return e }
 
 // budget cuts the amounts of set to the budget b when their sum exceeds
 // it: pro rata or in order.
@@ -567,9 +673,7 @@ func (r *Resolver) budget(b Budget, id string, group bool, set []*entry, grants 
 			if cut[j] == e.amount {
 				continue
 			}
-			adjust(e, Adjustment{Kind: AdjustProRata, By: id, AfterFen: chanye.Fen(cut[j]), Excluded: cut[j] == 0,
-				ReasonZH: fmt.Sprintf("%s %s 不足，按比例核减 %s", whose, budZH, fenZH(e.amount-cut[j])),
-				ReasonEN: fmt.Sprintf("%s of %s is short: cut pro rata by %s", whoseEN, budEN, fenEN(e.amount-cut[j]))})
+			adjust(e, Adjustment{Kind: AdjustProRata, By: id, AfterFen: chanye.Fen(cut[j]), Excluded: cut[j] == 0, group: group})
 		}
 	case AtLimitInOrder:
 		slices.SortStableFunc(set, func(x, y *entry) int {
@@ -590,15 +694,15 @@ func (r *Resolver) budget(b Budget, id string, group bool, set []*entry, grants 
 			return cmp.Compare(x.k, y.k)
 		})
 		left, spent := int64(b.Fen), false
+		zh := fmt.Sprintf("预算已用完（%s %s 按序发放）", whose, budZH)
+		en := fmt.Sprintf("the budget is spent (%s of %s, granted in order)", whoseEN, budEN)
 		for _, e := range set {
 			if !spent && e.amount <= left {
 				left -= e.amount
 				continue
 			}
 			spent = true
-			adjust(e, Adjustment{Kind: AdjustInOrder, By: id, Excluded: true,
-				ReasonZH: fmt.Sprintf("预算已用完（%s %s 按序发放）", whose, budZH),
-				ReasonEN: fmt.Sprintf("the budget is spent (%s of %s, granted in order)", whoseEN, budEN)})
+			adjust(e, Adjustment{Kind: AdjustInOrder, By: id, Excluded: true, ReasonZH: zh, ReasonEN: en})
 		}
 	}
 }
@@ -782,7 +886,7 @@ func (r *Resolver) ResolveDecisions(ds []Decision) {
 	res := r.resolveFirms(1, grants)
 	for k := range ds {
 		if ds[k].Eligible {
-			ds[k].Adjust(res.Adjusted[k][0])
+			ds[k].Adjust(res.Adjustments(k, 0))
 		}
 	}
 }

@@ -130,7 +130,7 @@ func TestResolve(t *testing.T) {
 		}
 	}
 	reason := func(k int, i int32) string {
-		adj := res.Adjusted[k][i]
+		adj := res.Adjustments(k, i)
 		if len(adj) == 0 {
 			return ""
 		}
@@ -170,7 +170,7 @@ func TestResolveBudgets(t *testing.T) {
 	if got := res.Amounts[1]; got[0] != 0 || got[1] != 60 || got[2] != 0 {
 		t.Errorf("in order = %v", got)
 	}
-	if adj := res.Adjusted[1][0]; len(adj) != 1 || !strings.Contains(adj[0].ReasonZH, "预算已用完") {
+	if adj := res.Adjustments(1, 0); len(adj) != 1 || !strings.Contains(adj[0].ReasonZH, "预算已用完") {
 		t.Errorf("in order reason = %+v", adj)
 	}
 	if got := res.Amounts[2]; got[0] != 50 || got[1] != 60 || got[2] != 40 {
