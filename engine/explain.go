@@ -150,15 +150,24 @@ func (e *Engine) Explain(ctx context.Context, policyID string, version int, code
 		return nil, err
 	}
 	s := policy.NewSubject(ent, asOf)
-	pd := policyDecision(c, c.Evaluate(s, asOf))
-	if !pd.Decision.Eligible {
-		return &pd, nil
-	}
-	// The relations with the published policies: decide them too when
-	// any is declared.
-	all, err := e.published(ctx)
+	d, err := e.related(ctx, c, s, asOf, c.Evaluate(s, asOf))
 	if err != nil {
 		return nil, err
+	}
+	pd := policyDecision(c, d)
+	return &pd, nil
+}
+
+// related applies to d, c's eligible decision for s, the relations with
+// the published policies in force on asOf, deciding them for s when any
+// relation is declared: what Explain and Redecide say and store.
+func (e *Engine) related(ctx context.Context, c *policy.Compiled, s policy.Subject, asOf chanye.Date, d policy.Decision) (policy.Decision, error) {
+	if !d.Eligible {
+		return d, nil
+	}
+	all, err := e.published(ctx)
+	if err != nil {
+		return d, err
 	}
 	pols := []*policy.Compiled{c}
 	for _, o := range all {
@@ -166,18 +175,15 @@ func (e *Engine) Explain(ctx context.Context, policyID string, version int, code
 			pols = append(pols, o)
 		}
 	}
-	ps := make([]*policy.Policy, len(pols))
-	for k, x := range pols {
-		ps[k] = x.Policy
+	rs := policy.NewResolver(policiesOf(pols))
+	if !rs.Active() {
+		return d, nil
 	}
-	if !policy.NewResolver(ps).Active() {
-		return &pd, nil
-	}
-	pds := make([]PolicyDecision, len(pols))
-	pds[0] = pd
+	ds := make([]policy.Decision, len(pols))
+	ds[0] = d
 	for k := 1; k < len(pols); k++ {
-		pds[k] = policyDecision(pols[k], pols[k].Evaluate(s, asOf))
+		ds[k] = pols[k].Evaluate(s, asOf)
 	}
-	resolveAll(pols, pds)
-	return &pds[0], nil
+	rs.ResolveDecisions(ds)
+	return ds[0], nil
 }
