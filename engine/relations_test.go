@@ -157,6 +157,14 @@ func TestRunResolvesRelations(t *testing.T) {
 			pd.Decision.Adjustments[len(pd.Decision.Adjustments)-1].ReasonZH != d.Adjustments[len(d.Adjustments)-1].ReasonZH {
 			t.Errorf("explain %s/%s: %+v", d.PolicyID, d.Code, pd.Decision)
 		}
+		// A re-decision of that firm applies the relations as the run did.
+		_, rd, err := f.eng.Redecide(as(ctx, "redecider"), d.PolicyID, d.Code, asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rd.Decision.Status != policy.VerdictExcluded {
+			t.Errorf("re-decision of %s/%s: %s, want excluded", d.PolicyID, d.Code, rd.Decision.Status)
+		}
 		all, err := f.eng.ExplainEnterprise(ctx, d.Code, asOf)
 		if err != nil {
 			t.Fatal(err)
