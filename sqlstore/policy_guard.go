@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/policy"
@@ -31,19 +32,41 @@ type guard struct {
 func newGuard(ctx context.Context, tx *txn, paidOnly bool) (*guard, error) {
 	g := &guard{tx: tx, paidOnly: paidOnly, pub: map[string]*policy.Policy{}, own: map[string]*policy.Policy{},
 		carried: map[string]map[string]chanye.Fen{}, totals: map[string]chanye.Fen{}}
-	rows, err := tx.query(ctx, `SELECT `+versionColumns+` FROM policy_versions WHERE status = 'published'`)
+	rows, err := tx.query(ctx, `SELECT policy_id, source FROM policy_versions WHERE status = 'published'`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		v, err := scanVersion(rows)
-		if err != nil {
+		var id, src string
+		if err := rows.Scan(&id, &src); err != nil {
 			return nil, err
 		}
-		g.pub[v.PolicyID] = v.Policy
+		p, err := parsedSource(src)
+		if err != nil {
+			return nil, fmt.Errorf("stored policy %s: %w", id, err)
+		}
+		g.pub[id] = p
 	}
 	return g, rows.Err()
+}
+
+// parsed caches policies parsed from their source: a stored version's
+// source never changes, and each approval and payment reads every
+// published policy's relations. The policies are shared: read only;
+// the cache holds one entry per version published while the process runs.
+var parsed sync.Map // source → *policy.Policy
+
+func parsedSource(src string) (*policy.Policy, error) {
+	if p, ok := parsed.Load(src); ok {
+		return p.(*policy.Policy), nil
+	}
+	p, err := policy.Parse([]byte(src))
+	if err != nil {
+		return nil, err
+	}
+	parsed.Store(src, p)
+	return p, nil
 }
 
 // policyOf is the version that decided d.
