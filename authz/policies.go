@@ -429,6 +429,14 @@ func (s *ledger) Reverse(ctx context.Context, ref policy.DecisionRef, reason str
 	return s.inner.Reverse(ctx, ref, reason)
 }
 
+// FindBudgetUse: a budget's use is read by those who read runs.
+func (s *ledger) FindBudgetUse(ctx context.Context, policyID string, period int) (*policy.BudgetUse, error) {
+	if _, _, err := check(ctx, policyRules, ReadRuns); err != nil {
+		return nil, err
+	}
+	return s.inner.FindBudgetUse(ctx, policyID, period)
+}
+
 // FindLedger: an enterprise reads its own payments (已拨付, with the
 // treasury's reference) and nobody else's.
 func (s *ledger) FindLedger(ctx context.Context, filter policy.LedgerFilter) ([]*policy.LedgerEntry, int, error) {

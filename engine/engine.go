@@ -17,8 +17,13 @@ type Config struct {
 	Enterprises chanye.EnterpriseService
 	Versions    policy.VersionService // the policies to decide
 	Runs        policy.RunService     // where runs are stored and decisions read back
-	Logger      *slog.Logger
-	Now         func() time.Time
+	// Budgets, when set, gives a simulation's budget line what is
+	// approved and paid already (policy.LedgerService.FindBudgetUse).
+	Budgets interface {
+		FindBudgetUse(ctx context.Context, policyID string, period int) (*policy.BudgetUse, error)
+	}
+	Logger *slog.Logger
+	Now    func() time.Time
 	// SimulationMaxAge is how long Simulate may reuse the base it loaded
 	// last (same as-of day, the columns it needs): a what-if on data a
 	// few seconds old, instead of reading millions of enterprises again.

@@ -52,8 +52,13 @@ func as(ctx context.Context, name string) context.Context {
 
 func newFixture(t testing.TB, n int, pols policies) *fixture {
 	t.Helper()
+	return newFixtureOn(t, sqlstoretest.New(t), n, pols)
+}
+
+// newFixtureOn is newFixture on a store of the caller's.
+func newFixtureOn(t testing.TB, store *sqlstore.Store, n int, pols policies) *fixture {
+	t.Helper()
 	ctx := context.Background()
-	store := sqlstoretest.New(t)
 	if _, err := demo.Generate(ctx, store, demo.Options{Enterprises: n, Seed: 1, AsOf: asOf}); err != nil {
 		t.Fatal(err)
 	}

@@ -65,7 +65,7 @@ func explainAll(ent *chanye.Enterprise, pols []*policy.Compiled, asOf chanye.Dat
 // when there are many, and sorts the decisions. Stored is left empty.
 func ExplainSubject(s policy.Subject, pols []*policy.Compiled, asOf chanye.Date) *EnterpriseDecisions {
 	out := &EnterpriseDecisions{Code: s.Code, AsOf: asOf, Stored: []*policy.StoredDecision{}, StoredNeedsData: []*policy.StoredDecision{},
-		Granted: []PolicyDecision{}, NeedsData: []PolicyDecision{}, Errors: []PolicyDecision{}, NearMisses: []PolicyDecision{}, Others: []PolicyDecision{}}
+		Granted: []PolicyDecision{}, Excluded: []PolicyDecision{}, NeedsData: []PolicyDecision{}, Errors: []PolicyDecision{}, NearMisses: []PolicyDecision{}, Others: []PolicyDecision{}}
 	pds := make([]PolicyDecision, len(pols))
 	// The reference evaluator allocates heavily; with many policies the
 	// cores share them, so that 100 policies stay under a millisecond.
@@ -85,8 +85,11 @@ func ExplainSubject(s policy.Subject, pols []*policy.Compiled, asOf chanye.Date)
 			pds[i] = policyDecision(c, c.Evaluate(s, asOf))
 		}
 	}
+	resolveAll(pols, pds)
 	for _, pd := range pds {
 		switch {
+		case pd.Decision.Status == policy.VerdictExcluded:
+			out.Excluded = append(out.Excluded, pd)
 		case pd.Decision.Eligible:
 			out.Granted = append(out.Granted, pd)
 		case pd.Decision.Status == policy.VerdictNeedsData:
@@ -100,6 +103,28 @@ func ExplainSubject(s policy.Subject, pols []*policy.Compiled, asOf chanye.Date)
 		}
 	}
 	return out
+}
+
+// resolveAll applies the relations between pols to one firm's decisions
+// pds (pds[k] of pols[k]): the explanation says why a decision is
+// excluded or lowered. Budgets that cut over all firms are a run's.
+func resolveAll(pols []*policy.Compiled, pds []PolicyDecision) {
+	ps := make([]*policy.Policy, len(pols))
+	for k, c := range pols {
+		ps[k] = c.Policy
+	}
+	rs := policy.NewResolver(ps)
+	if !rs.Active() {
+		return
+	}
+	ds := make([]policy.Decision, len(pds))
+	for k := range pds {
+		ds[k] = pds[k].Decision
+	}
+	rs.ResolveDecisions(ds)
+	for k := range pds {
+		pds[k].Decision = ds[k]
+	}
 }
 
 func policyDecision(c *policy.Compiled, d policy.Decision) PolicyDecision {
@@ -124,6 +149,41 @@ func (e *Engine) Explain(ctx context.Context, policyID string, version int, code
 	if err != nil {
 		return nil, err
 	}
-	pd := policyDecision(c, c.Evaluate(policy.NewSubject(ent, asOf), asOf))
+	s := policy.NewSubject(ent, asOf)
+	d, err := e.related(ctx, c, s, asOf, c.Evaluate(s, asOf))
+	if err != nil {
+		return nil, err
+	}
+	pd := policyDecision(c, d)
 	return &pd, nil
+}
+
+// related applies to d, c's eligible decision for s, the relations with
+// the published policies in force on asOf, deciding them for s when any
+// relation is declared: what Explain and Redecide say and store.
+func (e *Engine) related(ctx context.Context, c *policy.Compiled, s policy.Subject, asOf chanye.Date, d policy.Decision) (policy.Decision, error) {
+	if !d.Eligible {
+		return d, nil
+	}
+	all, err := e.published(ctx)
+	if err != nil {
+		return d, err
+	}
+	pols := []*policy.Compiled{c}
+	for _, o := range all {
+		if o.Policy.ID != c.Policy.ID && o.Policy.Effective.Contains(asOf) {
+			pols = append(pols, o)
+		}
+	}
+	rs := policy.NewResolver(policiesOf(pols))
+	if !rs.Active() {
+		return d, nil
+	}
+	ds := make([]policy.Decision, len(pols))
+	ds[0] = d
+	for k := 1; k < len(pols); k++ {
+		ds[k] = pols[k].Evaluate(s, asOf)
+	}
+	rs.ResolveDecisions(ds)
+	return ds[0], nil
 }

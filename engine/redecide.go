@@ -57,7 +57,13 @@ func (e *Engine) Redecide(ctx context.Context, policyID, code string, asOf chany
 		return nil, nil, err
 	}
 	sum := sha256.Sum256(record)
-	d := c.Evaluate(policy.NewSubject(ent, asOf), asOf)
+	s := policy.NewSubject(ent, asOf)
+	// The relations with the published policies apply as in a run: a
+	// firm granted the group's higher policy is not granted this one.
+	d, err := e.related(ctx, c, s, asOf, c.Evaluate(s, asOf))
+	if err != nil {
+		return nil, nil, err
+	}
 	pd := policyDecision(c, d)
 	rp := policy.RunPolicy{ID: c.Policy.ID, Version: c.Policy.Version}
 	switch d.Status {
@@ -69,7 +75,7 @@ func (e *Engine) Redecide(ctx context.Context, policyID, code string, asOf chany
 	run := &policy.Run{AsOf: asOf, StartedAt: start, Snapshot: hex.EncodeToString(sum[:]), Enterprises: 1,
 		Policies: []policy.RunPolicy{rp}}
 	decisions := func(yield func(*policy.StoredDecision, error) bool) {
-		if d.Status != policy.VerdictEligible && d.Status != policy.VerdictNeedsData {
+		if d.Status != policy.VerdictEligible && d.Status != policy.VerdictNeedsData && d.Status != policy.VerdictExcluded {
 			return
 		}
 		yield(policy.NewStoredDecision(&d, c.Policy.Period(asOf), ent))

@@ -65,6 +65,11 @@ func (e *Engine) Run(ctx context.Context, asOf chanye.Date) (*policy.Run, error)
 		}
 	}
 	b.cols = nil // the columns are done with; let them go before the write
+	// Relations between the policies and budgets that cut, over the
+	// eligible rows only.
+	t0 = time.Now()
+	resolved := Resolve(pols, &res, func(row int) string { return b.codes[row] })
+	resolving := time.Since(t0)
 
 	run := &policy.Run{AsOf: asOf, StartedAt: start, Snapshot: b.snapshot, Enterprises: b.Len()}
 	for k, c := range pols {
@@ -77,7 +82,7 @@ func (e *Engine) Run(ctx context.Context, asOf chanye.Date) (*policy.Run, error)
 		run.Policies = append(run.Policies, rp)
 	}
 	t0 = time.Now()
-	if err := e.cfg.Runs.CreateRun(ctx, run, e.explained(ctx, b, pols, &res)); err != nil {
+	if err := e.cfg.Runs.CreateRun(ctx, run, e.explained(ctx, b, pols, &res, resolved)); err != nil {
 		return nil, err
 	}
 	log := e.cfg.Logger.Info
@@ -86,7 +91,7 @@ func (e *Engine) Run(ctx context.Context, asOf chanye.Date) (*policy.Run, error)
 	}
 	log("policy run", "run", run.ID, "as_of", asOf.String(), "enterprises", run.Enterprises,
 		"policies", len(pols), "eligible", run.Eligible, "needs_data", run.NeedsData, "errors", run.Errors, "total_fen", int64(run.TotalFen),
-		"load", loaded.Round(time.Millisecond), "evaluate", evaluated.Round(time.Millisecond), "store", time.Since(t0).Round(time.Millisecond))
+		"load", loaded.Round(time.Millisecond), "evaluate", evaluated.Round(time.Millisecond), "resolve", resolving.Round(time.Millisecond), "excluded", run.Excluded, "store", time.Since(t0).Round(time.Millisecond))
 	return run, nil
 }
 
@@ -115,7 +120,7 @@ func (e *Engine) errorSamples(ctx context.Context, b *base, c *policy.Compiled, 
 // rows of res, each explained by the reference evaluator on the
 // enterprise read again. A disagreement with the fast path (or data that
 // changed under the run) ends the run with an error.
-func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled, res *vector.Result) iter.Seq2[*policy.StoredDecision, error] {
+func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled, res *vector.Result, resolved *policy.Resolution) iter.Seq2[*policy.StoredDecision, error] {
 	return func(yield func(*policy.StoredDecision, error) bool) {
 		// rows eligible for or needing data under any policy, ascending
 		anyRow := make([]uint64, (b.Len()+63)/64)
@@ -143,9 +148,10 @@ func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled
 				verdict := pr.Verdict(row)
 				var amount int64
 				var need []policy.Need
+				i := amounts[k]
 				switch verdict {
 				case policy.VerdictEligible:
-					amount = pr.Amounts[amounts[k]]
+					amount = pr.Amounts[i]
 					amounts[k]++
 				case policy.VerdictNeedsData:
 					need = policy.NeedsOf(s, b.asOf, res.NeedNames(pr.Needs[needs[k]]))
@@ -158,6 +164,9 @@ func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled
 					yield(nil, fmt.Errorf("engine: %s for %s: fast path %s with %d fen needing %v, reference %s with %d fen needing %v (data changed during the run?)",
 						c.Policy.ID, ent.Code, verdict, amount, need, d.Status, d.AmountFen, d.Needs))
 					return false
+				}
+				if resolved != nil && verdict == policy.VerdictEligible {
+					d.Adjust(resolved.Adjustments(k, int32(i)))
 				}
 				sd, err := policy.NewStoredDecision(&d, c.Policy.Period(b.asOf), ent)
 				if err != nil {
@@ -203,6 +212,34 @@ func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled
 			yield(nil, chanye.Errorf(chanye.ECONFLICT, "企业数据在计算期间发生变化，请重试 / the enterprise data changed during the run, run again"))
 		}
 	}
+}
+
+// Resolve applies the relations and budgets of pols (res.Policies[k] is
+// pols[k]'s) to the eligible rows of res, nil when none is declared:
+// bitmaps and amounts in, per-policy adjustments out, no evaluation.
+// codes gives a row's credit code (budgets granted in order read it).
+func Resolve(pols []*policy.Compiled, res *vector.Result, codes func(row int) string) *policy.Resolution {
+	rs := policy.NewResolver(policiesOf(pols))
+	if !rs.Active() {
+		return nil
+	}
+	return rs.Resolve(res.Rows, grantsOf(res), codes)
+}
+
+// grantsOf lists each policy's eligible rows with their amounts.
+func grantsOf(res *vector.Result) []policy.Grants {
+	out := make([]policy.Grants, len(res.Policies))
+	for k := range res.Policies {
+		pr := &res.Policies[k]
+		rows := make([]int32, 0, pr.Count)
+		for w, x := range pr.Eligible {
+			for ; x != 0; x &= x - 1 {
+				rows = append(rows, int32(w*64+trailingZeros(x)))
+			}
+		}
+		out[k] = policy.Grants{Rows: rows, Amounts: pr.Amounts}
+	}
+	return out
 }
 
 // sameNeeds reports whether two lists of needs name the same figures.

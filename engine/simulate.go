@@ -40,9 +40,33 @@ func (e *Engine) Simulate(ctx context.Context, draft *policy.Policy, asOf chanye
 	if err != nil && chanye.ErrorCode(err) != chanye.ENOTFOUND {
 		return nil, err
 	}
+	// The draft is decided beside the published policies in force, so
+	// that the relations between them apply: set 0 is the draft and the
+	// others, set 1 the published version and the others.
+	all, err := e.published(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var others []*policy.Compiled
+	for _, c := range all {
+		if c.Policy.ID != draft.ID && c.Policy.Effective.Contains(asOf) {
+			others = append(others, c)
+		}
+	}
+	withDraft := append([]*policy.Compiled{dc}, others...)
+	related := policy.NewResolver(policiesOf(withDraft)).Active()
+	if pub != nil {
+		related = related || policy.NewResolver(policiesOf(append([]*policy.Compiled{pub}, others...))).Active()
+	}
+	if !related {
+		others = nil // nothing relates the draft to them: decide it alone
+	}
 	progs := []*vector.Program{vector.Compile(asOf, dc)}
 	if pub != nil {
 		progs = append(progs, vector.Compile(asOf, pub))
+	}
+	if len(others) > 0 {
+		progs = append(progs, vector.Compile(asOf, others...))
 	}
 	var reads []string
 	for _, p := range progs {
@@ -60,21 +84,56 @@ func (e *Engine) Simulate(ctx context.Context, draft *policy.Policy, asOf chanye
 		return nil, err
 	}
 	sim := &Simulation{PolicyID: draft.ID, AsOf: asOf, Enterprises: b.Len(), BudgetFen: draft.BudgetFen}
-	after := amountsByRow(&res.Policies[0])
+	// resolved returns policy k's amounts by row after the relations with
+	// the others (results from index rest on), with what they excluded
+	// and took off.
+	rest := 1
+	if pub != nil {
+		rest = 2
+	}
+	resolved := func(k int, c *policy.Compiled) (map[int]chanye.Fen, int, chanye.Fen) {
+		if len(others) == 0 && !policy.NewResolver([]*policy.Policy{c.Policy}).Active() {
+			return amountsByRow(&res.Policies[k]), 0, 0
+		}
+		set := append([]*policy.Compiled{c}, others...)
+		sub := &vector.Result{Rows: res.Rows, Policies: append([]vector.PolicyResult{res.Policies[k]}, res.Policies[rest:]...)}
+		rs := Resolve(set, sub, func(row int) string { return b.codes[row] })
+		if rs == nil {
+			return amountsByRow(&res.Policies[k]), 0, 0
+		}
+		out := map[int]chanye.Fen{}
+		excluded := 0
+		var reduced int64
+		for i, row := range grantsOf(sub)[0].Rows {
+			if rs.Excluded(0, int32(i)) {
+				excluded++
+			} else {
+				out[int(row)] = chanye.Fen(rs.Amounts[0][i])
+			}
+			reduced += res.Policies[k].Amounts[i] - rs.Amounts[0][i]
+		}
+		return out, excluded, chanye.Fen(reduced)
+	}
+	after, excl, reduced := resolved(0, dc)
 	if sim.Draft, err = b.totals(after, cat); err != nil {
 		return nil, fmt.Errorf("engine: simulation of %s: draft: %w", draft.ID, err)
 	}
 	sim.Draft.NeedsData, sim.Draft.Errors = res.Policies[0].NeedsCount, res.Policies[0].ErrorCount
+	sim.Draft.Excluded, sim.Draft.ReducedFen = excl, reduced
 	sim.OverBudget = draft.BudgetFen > 0 && sim.Draft.AmountFen > draft.BudgetFen
 	before := map[int]chanye.Fen{}
 	if pub != nil {
-		before = amountsByRow(&res.Policies[1])
+		before, excl, reduced = resolved(1, pub)
 		t, err := b.totals(before, cat)
 		if err != nil {
 			return nil, fmt.Errorf("engine: simulation of %s: published: %w", draft.ID, err)
 		}
 		t.NeedsData, t.Errors = res.Policies[1].NeedsCount, res.Policies[1].ErrorCount
+		t.Excluded, t.ReducedFen = excl, reduced
 		sim.Published = &t
+	}
+	if err := e.budgetLine(ctx, sim, draft, asOf); err != nil {
+		return nil, err
 	}
 	// Amounts are in [0, MaxGrantFen], so a difference never overflows;
 	// the sums of differences are checked like every total.
@@ -128,6 +187,42 @@ func (e *Engine) Simulate(ctx context.Context, draft *policy.Policy, asOf chanye
 	}
 	sim.ElapsedMS = time.Since(start).Milliseconds()
 	return sim, nil
+}
+
+// budgetLine sets the simulation's budget line: the draft's budget and
+// what it decides, against what the published version approved and paid
+// for the same period (when the engine can read it).
+func (e *Engine) budgetLine(ctx context.Context, sim *Simulation, draft *policy.Policy, asOf chanye.Date) error {
+	if draft.BudgetFen == 0 {
+		return nil
+	}
+	l := &BudgetLine{PolicyID: draft.ID, Period: draft.Period(asOf), BudgetFen: draft.BudgetFen, AtLimit: draft.PolicyBudget().Mode(),
+		DecidedFen: sim.Draft.AmountFen}
+	if e.cfg.Budgets != nil {
+		u, err := e.cfg.Budgets.FindBudgetUse(ctx, draft.ID, l.Period)
+		switch {
+		case err == nil:
+			l.ApprovedFen, l.PaidFen = u.ApprovedFen, u.PaidFen
+		case chanye.ErrorCode(err) != chanye.ENOTFOUND:
+			return err
+		}
+	}
+	left, err := chanye.SubFen(l.BudgetFen, max(l.DecidedFen, l.ApprovedFen))
+	if err != nil {
+		return err
+	}
+	l.RemainingFen, l.Over = left, left < 0
+	sim.Budget = l
+	return nil
+}
+
+// policiesOf returns the policies of cs.
+func policiesOf(cs []*policy.Compiled) []*policy.Policy {
+	out := make([]*policy.Policy, len(cs))
+	for k, c := range cs {
+		out[k] = c.Policy
+	}
+	return out
 }
 
 // simulationBase returns the cached base when it is recent, of the same

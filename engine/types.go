@@ -24,13 +24,33 @@ type Bucket struct {
 	AmountFen chanye.Fen `json:"amount_fen"`
 }
 
+// BudgetLine is a policy's budget for one period against what is decided,
+// approved and paid: Remaining is the budget less the most of what is
+// decided and what is approved (negative: over). Over is set when the
+// decided or the approved amount exceeds the budget.
+type BudgetLine struct {
+	PolicyID     string         `json:"policy_id"`
+	Period       int            `json:"period"`
+	BudgetFen    chanye.Fen     `json:"budget_fen"`
+	AtLimit      policy.AtLimit `json:"at_limit"`
+	DecidedFen   chanye.Fen     `json:"decided_fen"`
+	ApprovedFen  chanye.Fen     `json:"approved_fen"` // approved or paid, by entitlement
+	PaidFen      chanye.Fen     `json:"paid_fen"`     // the ledger's net
+	RemainingFen chanye.Fen     `json:"remaining_fen"`
+	Over         bool           `json:"over"`
+}
+
 // Totals are the eligible firms and money of one policy version over the
 // base, overall and broken down.
 type Totals struct {
-	Eligible   int        `json:"eligible"`
-	AmountFen  chanye.Fen `json:"amount_fen"`
-	NeedsData  int        `json:"needs_data"` // decisions an unknown figure leaves open
-	Errors     int        `json:"errors"`     // decisions that failed
+	Eligible  int        `json:"eligible"`
+	AmountFen chanye.Fen `json:"amount_fen"`
+	NeedsData int        `json:"needs_data"` // decisions an unknown figure leaves open
+	Excluded  int        `json:"excluded"`   // eligible by the rules, excluded by a relation or the budget
+	// ReducedFen is what the relations and the budget took off the
+	// amounts the rules decided (caps, pro rata, exclusions).
+	ReducedFen chanye.Fen `json:"reduced_fen"`
+	Errors     int        `json:"errors"` // decisions that failed
 	ByDistrict []Bucket   `json:"by_district"`
 	ByIndustry []Bucket   `json:"by_industry"`
 	BySize     []Bucket   `json:"by_size"`
@@ -55,6 +75,10 @@ type Simulation struct {
 	Draft       Totals      `json:"draft"`
 	BudgetFen   chanye.Fen  `json:"budget_fen"`
 	OverBudget  bool        `json:"over_budget"`
+	// Budget is the budget line: the budget and its mode, what the draft
+	// decides (after the relations and the budget's cut), what is
+	// approved and paid already for the period and what is left.
+	Budget *BudgetLine `json:"budget,omitempty"`
 	// Published is nil when the policy has no published version.
 	Published *Totals    `json:"published"`
 	Gainers   int        `json:"gainers"` // newly eligible or paid more
@@ -87,6 +111,7 @@ type EnterpriseDecisions struct {
 	Name       string                   `json:"name"`
 	AsOf       chanye.Date              `json:"as_of"`
 	Granted    []PolicyDecision         `json:"granted"`
+	Excluded   []PolicyDecision         `json:"excluded"`   // eligible by the rules, excluded by a relation with a granted policy (the reason in Decision.Adjustments)
 	NeedsData  []PolicyDecision         `json:"needs_data"` // 待补充数据: the figures each needs
 	Errors     []PolicyDecision         `json:"errors"`     // the evaluation failed
 	NearMisses []PolicyDecision         `json:"near_misses"`

@@ -201,6 +201,7 @@ func (s *server) routes() []route {
 		{"POST", "/api/v1/policies/test", s.expensive(s.testPolicy)},
 		{"GET", "/api/v1/policies/{id}", s.getPolicy},
 		{"POST", "/api/v1/policies/{id}/versions/{version}/publish", s.publishPolicy},
+		{"GET", "/api/v1/policies/{id}/budget", s.getBudgetUse},
 		{"POST", "/api/v1/policies/{id}/simulate", s.expensive(s.simulatePolicy)},
 
 		{"GET", "/api/v1/runs", s.listRuns},

@@ -54,12 +54,30 @@ func summarise(v *policy.Version) policySummary {
 // Source is text: policy.Version's []byte would encode as base64.
 type policyDetail struct {
 	policySummary
-	Source string         `json:"source"`
-	Policy *policy.Policy `json:"policy"`
+	Source    string            `json:"source"`
+	Policy    *policy.Policy    `json:"policy"`
+	Conflicts []policy.Conflict `json:"conflicts,omitempty"`
 }
 
 func detail(v *policy.Version) policyDetail {
-	return policyDetail{policySummary: summarise(v), Source: string(v.Source), Policy: v.Policy}
+	return policyDetail{policySummary: summarise(v), Source: string(v.Source), Policy: v.Policy, Conflicts: v.Conflicts}
+}
+
+// getBudgetUse is GET /api/v1/policies/{id}/budget?period=N.
+func (s *server) getBudgetUse(w http.ResponseWriter, r *http.Request) error {
+	q, err := query(r, "period")
+	if err != nil {
+		return err
+	}
+	period, err := queryInt("period", q["period"], 1949, 9999)
+	if err != nil {
+		return err
+	}
+	u, err := s.policies.Ledger.FindBudgetUse(r.Context(), r.PathValue("id"), period)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, u)
 }
 
 // page is the envelope of a paged list.

@@ -138,8 +138,8 @@ func (s *server) listDecisions(w http.ResponseWriter, r *http.Request) error {
 	}
 	if v, ok := q["verdict"]; ok {
 		vd := policy.Verdict(v)
-		if vd != policy.VerdictEligible && vd != policy.VerdictNeedsData {
-			return paramError("verdict", fmt.Sprintf("须为 eligible 或 needs_data，不是 %q", v), fmt.Sprintf("must be eligible or needs_data, not %q", v))
+		if vd != policy.VerdictEligible && vd != policy.VerdictNeedsData && vd != policy.VerdictExcluded {
+			return paramError("verdict", fmt.Sprintf("须为 eligible、needs_data 或 excluded，不是 %q", v), fmt.Sprintf("must be eligible, needs_data or excluded, not %q", v))
 		}
 		f.Verdict = &vd
 	}

@@ -30,6 +30,10 @@ type Decision struct {
 	NearMiss   bool           `json:"near_miss"`       // active and missed by exactly one condition, none open or failing
 	Needs      []Need         `json:"needs,omitempty"` // needs data: the figures it waits for
 	Err        string         `json:"error,omitempty"` // the evaluation failed; Status is error
+	// Adjustments are what the relations with other policies or the
+	// budget did (Resolver.Apply): Status excluded with the reason, or a
+	// lower AmountFen.
+	Adjustments []Adjustment `json:"adjustments,omitempty"`
 }
 
 // Outcome is one condition's result and the values it saw: passed, not

@@ -446,6 +446,10 @@ func (d *Decision) Explain() string {
 	if !d.Active {
 		b.WriteString("；基准日不在有效期内 / the as-of date is outside the effective period")
 	}
+	for _, a := range d.Adjustments {
+		bz, be := MoneyText(a.BeforeFen)
+		fmt.Fprintf(&b, "；%s（按规则 %s）/ %s (the rules give %s)", a.ReasonZH, bz, a.ReasonEN, be)
+	}
 	if len(d.Needs) > 0 {
 		var zh, en []string
 		for _, n := range d.Needs {

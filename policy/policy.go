@@ -55,7 +55,15 @@ type Policy struct {
 	Official   bool       `json:"official"` // false: an illustrative example, not an official text
 	Effective  Period     `json:"effective"`
 	BudgetFen  chanye.Fen `json:"budget_fen"`
-	Mode       Mode       `json:"mode"`
+	// AtLimit is what happens at the budget ("" is refuse: approvals
+	// beyond it are refused); BudgetOrder is the order of in_order.
+	AtLimit     AtLimit  `json:"at_limit,omitempty"`
+	BudgetOrder []string `json:"budget_order,omitempty"`
+	// Relations and Groups are how the policy relates to others that may
+	// pay the same firm (see Relations, Group, Resolver).
+	Relations Relations `json:"relations,omitzero"`
+	Groups    []Group   `json:"groups,omitempty"`
+	Mode      Mode      `json:"mode"`
 	// FiscalYears is how many fiscal years before the as-of date the rules
 	// read (e.fy1 … e.fyN); 0 means DefaultFiscalYears.
 	FiscalYears int `json:"fiscal_years,omitempty"`
@@ -450,9 +458,7 @@ func (p *Policy) Validate() error {
 	} else if !p.Effective.To.IsZero() && p.Effective.To.Before(p.Effective.From.Time) {
 		set("effective.to", "不能早于起始日期 / must not be before from")
 	}
-	if msg := chanye.CheckFen(p.BudgetFen, chanye.MaxBudgetFen); msg != "" {
-		set("budget_fen", msg)
-	}
+	p.validateRelations(set)
 	if p.Mode != ModeNoApplication && p.Mode != ModeOnApplication {
 		set("mode", fmt.Sprintf("方式 %q 须为 no_application（免申即享）或 on_application / mode must be no_application or on_application", p.Mode))
 	}

@@ -45,6 +45,9 @@ type Version struct {
 	PublishedAt time.Time `json:"published_at,omitzero"`
 	PublishedBy string    `json:"published_by,omitempty"`
 	RetiredAt   time.Time `json:"retired_at,omitzero"`
+	// Conflicts are set by PublishPolicyVersion: what the version may
+	// conflict with among the published policies (warnings).
+	Conflicts []Conflict `json:"conflicts,omitempty"`
 }
 
 // VersionFilter selects policy versions. Nil fields are not filtered on.
@@ -69,6 +72,11 @@ type RunPolicy struct {
 	NotEligible int        `json:"not_eligible"` // set by the caller
 	NeedsData   int        `json:"needs_data"`   // set by the store from the decisions stored
 	Errors      int        `json:"errors"`       // set by the caller
+	// Excluded is the decisions eligible by the rules that a relation or
+	// the budget took out, set by the store from the decisions stored:
+	// Eligible + Excluded + NotEligible + NeedsData + Errors is the run's
+	// Enterprises.
+	Excluded int `json:"excluded"`
 	// ErrorSamples are the first failed decisions (at most MaxRunErrors,
 	// in code order) with their messages; Errors counts them all.
 	ErrorSamples []RunError `json:"error_samples,omitempty"`
@@ -99,6 +107,7 @@ type Run struct {
 	Eligible    int         `json:"eligible"`    // eligible decisions stored, set by the store
 	TotalFen    chanye.Fen  `json:"total_fen"`   // their money, set by the store
 	NeedsData   int         `json:"needs_data"`  // needs-data decisions stored, set by the store
+	Excluded    int         `json:"excluded"`    // excluded decisions stored, set by the store
 	// Errors is the decisions that failed, over every policy, set by the
 	// store from the policies' counts. A run with errors is stored and
 	// listed as such (its decisions that did not fail are as good as any
@@ -215,26 +224,29 @@ type Entitlement struct {
 // paid. Name, District, Industries and Size are the enterprise as the run
 // saw it, for totals, filters and the public list.
 type StoredDecision struct {
-	ID         int64           `json:"id"`
-	RunID      int64           `json:"run_id"`
-	PolicyID   string          `json:"policy_id"`
-	Version    int             `json:"version"`
-	Code       string          `json:"code"`
-	Name       string          `json:"name"`
-	District   string          `json:"district"`
-	Industries []string        `json:"industries"`
-	Size       string          `json:"size"`
-	Period     int             `json:"period"` // the policy year
-	AsOf       chanye.Date     `json:"as_of"`  // the day its run decided as of, set by the store
-	Eligible   bool            `json:"eligible"`
-	Verdict    Verdict         `json:"verdict"` // eligible or needs_data
-	Needs      []Need          `json:"needs,omitempty"`
-	AmountFen  chanye.Fen      `json:"amount_fen"`
-	Params     json.RawMessage `json:"params"`     // values in force, by name
-	Conditions json.RawMessage `json:"conditions"` // []Outcome: each condition's outcome and values
-	Status     DecisionStatus  `json:"status"`
-	StatusAt   time.Time       `json:"status_at"`
-	StatusBy   string          `json:"status_by"`
+	ID         int64       `json:"id"`
+	RunID      int64       `json:"run_id"`
+	PolicyID   string      `json:"policy_id"`
+	Version    int         `json:"version"`
+	Code       string      `json:"code"`
+	Name       string      `json:"name"`
+	District   string      `json:"district"`
+	Industries []string    `json:"industries"`
+	Size       string      `json:"size"`
+	Period     int         `json:"period"` // the policy year
+	AsOf       chanye.Date `json:"as_of"`  // the day its run decided as of, set by the store
+	Eligible   bool        `json:"eligible"`
+	Verdict    Verdict     `json:"verdict"` // eligible, needs_data or excluded
+	Needs      []Need      `json:"needs,omitempty"`
+	AmountFen  chanye.Fen  `json:"amount_fen"` // after the adjustments; 0 when excluded
+	// Adjustments are what the relations or the budget did to the
+	// decision (Resolver): excluded it, or lowered its amount, and why.
+	Adjustments []Adjustment    `json:"adjustments,omitempty"`
+	Params      json.RawMessage `json:"params"`     // values in force, by name
+	Conditions  json.RawMessage `json:"conditions"` // []Outcome: each condition's outcome and values
+	Status      DecisionStatus  `json:"status"`
+	StatusAt    time.Time       `json:"status_at"`
+	StatusBy    string          `json:"status_by"`
 	// PublicFrom and PublicTo are the publicity window, once publicised.
 	PublicFrom chanye.Date `json:"public_from"`
 	PublicTo   chanye.Date `json:"public_to"`
@@ -262,7 +274,7 @@ func NewStoredDecision(d *Decision, period int, e *chanye.Enterprise) (*StoredDe
 		return nil, err
 	}
 	sd := &StoredDecision{PolicyID: d.PolicyID, Version: d.Version, Code: d.Code, Period: period,
-		Eligible: d.Eligible, Verdict: d.Status, Needs: d.Needs, AmountFen: d.AmountFen, Params: params, Conditions: conds}
+		Eligible: d.Eligible, Verdict: d.Status, Needs: d.Needs, AmountFen: d.AmountFen, Adjustments: d.Adjustments, Params: params, Conditions: conds}
 	if e != nil {
 		sd.Name, sd.District, sd.Size = e.Name, e.DistrictCode, string(e.SizeClass)
 		sd.Industries = append([]string(nil), e.Industries...)
@@ -280,7 +292,8 @@ type DecisionFilter struct {
 	// Eligible false selects nothing: only eligible decisions are stored.
 	Eligible *bool
 	// Verdict needs_data selects the needs-data decisions instead of the
-	// eligible ones (nil or eligible); any other verdict selects nothing.
+	// eligible ones (nil or eligible), excluded the excluded ones; any
+	// other verdict selects nothing.
 	Verdict *Verdict
 	Offset  int
 	Limit   int
@@ -505,8 +518,10 @@ type VersionService interface {
 	// one. ENOTFOUND.
 	FindPolicyVersion(ctx context.Context, id string, version int) (*Version, error)
 	// PublishPolicyVersion publishes a draft and retires the version
-	// published before it. EINVALID naming the failing cases (CanPublish),
-	// ECONFLICT when the version is not a draft, ENOTFOUND.
+	// published before it; the result lists its Conflicts with the
+	// published policies (warnings). EINVALID naming the failing cases
+	// (CanPublish) or a group declared unlike a published policy's
+	// (relations), ECONFLICT when the version is not a draft, ENOTFOUND.
 	PublishPolicyVersion(ctx context.Context, id string, version int) (*Version, error)
 }
 
@@ -607,7 +622,39 @@ type LedgerService interface {
 	Reverse(ctx context.Context, ref DecisionRef, reason string) (*LedgerEntry, error)
 	// FindLedger returns one page of ledger entries and the total.
 	FindLedger(ctx context.Context, filter LedgerFilter) ([]*LedgerEntry, int, error)
+	// FindBudgetUse returns what the published version of a policy
+	// (and its group) has approved and paid for one period, across runs,
+	// against its budget. ENOTFOUND (no published version).
+	FindBudgetUse(ctx context.Context, policyID string, period int) (*BudgetUse, error)
 }
+
+// BudgetUse is what a policy's budget carries for one period, across
+// runs. Approved counts each entitlement once, at the most of its approved
+// or paid decisions and what the ledger holds; Paid is the ledger's net.
+// Approvals and payments beyond BudgetFen are refused, whatever AtLimit.
+type BudgetUse struct {
+	PolicyID    string     `json:"policy_id"`
+	Period      int        `json:"period"`
+	BudgetFen   chanye.Fen `json:"budget_fen"` // 0: no budget
+	AtLimit     AtLimit    `json:"at_limit"`
+	ApprovedFen chanye.Fen `json:"approved_fen"`
+	PaidFen     chanye.Fen `json:"paid_fen"`
+	// Group is the policy's exclusive group with its budget, when it
+	// declares one: the same figures over the group's policies.
+	Group *GroupUse `json:"group,omitempty"`
+}
+
+// GroupUse is a group's budget and what its policies carry for a period.
+type GroupUse struct {
+	ID                  string     `json:"id"`
+	BudgetFen           chanye.Fen `json:"budget_fen"`
+	CapPerEnterpriseFen chanye.Fen `json:"cap_per_enterprise_fen"`
+	ApprovedFen         chanye.Fen `json:"approved_fen"`
+	PaidFen             chanye.Fen `json:"paid_fen"`
+}
+
+// RemainingFen is the budget less what is approved (negative when over).
+func (u *BudgetUse) RemainingFen() chanye.Fen { return u.BudgetFen - u.ApprovedFen }
 
 // Services are the policy services together, for the consumers that use
 // several of them (the API, the pages) and for the decorators that wrap

@@ -41,12 +41,12 @@ var Verdicts = []Verdict{VerdictEligible, VerdictNotEligible, VerdictNeedsData, 
 
 // NameZH is the verdict in Chinese, as pages and the CLI show it.
 func (v Verdict) NameZH() string {
-	return map[Verdict]string{VerdictEligible: "符合", VerdictNotEligible: "不符合", VerdictNeedsData: "待补充数据", VerdictError: "计算出错"}[v]
+	return map[Verdict]string{VerdictEligible: "符合", VerdictNotEligible: "不符合", VerdictNeedsData: "待补充数据", VerdictError: "计算出错", VerdictExcluded: "已排除"}[v]
 }
 
 // NameEN is the verdict in English.
 func (v Verdict) NameEN() string {
-	return map[Verdict]string{VerdictEligible: "eligible", VerdictNotEligible: "not eligible", VerdictNeedsData: "needs data", VerdictError: "error"}[v]
+	return map[Verdict]string{VerdictEligible: "eligible", VerdictNotEligible: "not eligible", VerdictNeedsData: "needs data", VerdictError: "error", VerdictExcluded: "excluded"}[v]
 }
 
 // Need is a figure a needs-data decision waits for: a schema variable with

@@ -38,6 +38,9 @@ type fileYAML struct {
 	Effective   struct{ From, To dateYAML } `yaml:"effective"`
 	BudgetYuan  *yuanYAML                   `yaml:"budget_yuan"`
 	BudgetFen   *fenYAML                    `yaml:"budget_fen"`
+	Budget      *budgetYAML                 `yaml:"budget"`
+	Relations   *relationsYAML              `yaml:"relations"`
+	Groups      []groupYAML                 `yaml:"groups"`
 	Mode        string                      `yaml:"mode"`
 	FiscalYears *int                        `yaml:"fiscal_years"`
 	Cohort      *cohortYAML                 `yaml:"cohort"`
@@ -101,6 +104,44 @@ func (y *rateYAML) UnmarshalYAML(n *yaml.Node) error {
 	}
 	y.r = r
 	return nil
+}
+
+// budgetYAML is a budget and what happens at it:
+// {yuan: "300000000", at_limit: refuse | pro_rata | in_order, order: [amount_desc, code]}.
+type budgetYAML struct {
+	Yuan    *yuanYAML `yaml:"yuan"`
+	Fen     *fenYAML  `yaml:"fen"`
+	AtLimit string    `yaml:"at_limit"`
+	Order   []string  `yaml:"order"`
+}
+
+// budget converts the budget at path.
+func (b *budgetYAML) budget(path string, fields map[string]string) Budget {
+	out := Budget{AtLimit: AtLimit(b.AtLimit), Order: b.Order}
+	switch {
+	case b.Yuan != nil && b.Fen != nil:
+		fields[path] = "yuan 与 fen 只能写一个 / give yuan or fen, not both"
+	case b.Yuan != nil:
+		out.Fen = b.Yuan.fen
+	case b.Fen != nil:
+		out.Fen = b.Fen.fen
+	default:
+		fields[path+".yuan"] = "必填 / required"
+	}
+	return out
+}
+
+type relationsYAML struct {
+	ExclusiveGroup string   `yaml:"exclusive_group"`
+	Excludes       []string `yaml:"excludes"`
+	Requires       []string `yaml:"requires"`
+}
+
+type groupYAML struct {
+	ID                   string      `yaml:"id"`
+	CapPerEnterpriseYuan *yuanYAML   `yaml:"cap_per_enterprise_yuan"`
+	CapPerEnterpriseFen  *fenYAML    `yaml:"cap_per_enterprise_fen"`
+	Budget               *budgetYAML `yaml:"budget"`
 }
 
 type amountYAML struct {
@@ -415,6 +456,25 @@ func (f *fileYAML) policy(lines map[string]int) (*Policy, map[string]string) {
 		p.Conds = append(append([]Condition(nil), p.Conds...), p.Cohort.condition())
 	}
 	p.BudgetFen, _ = money(f.BudgetYuan, f.BudgetFen, "budget", fields)
+	if f.Budget != nil {
+		if f.BudgetYuan != nil || f.BudgetFen != nil {
+			fields["budget"] = "budget 与 budget_yuan/budget_fen 只能写一种 / give budget or budget_yuan/budget_fen, not both" + at("budget")
+		}
+		b := f.Budget.budget("budget", fields)
+		p.BudgetFen, p.AtLimit, p.BudgetOrder = b.Fen, b.AtLimit, b.Order
+	}
+	if r := f.Relations; r != nil {
+		p.Relations = Relations{ExclusiveGroup: r.ExclusiveGroup, Excludes: r.Excludes, Requires: r.Requires}
+	}
+	for i, g := range f.Groups {
+		path := fmt.Sprintf("groups[%d]", i)
+		grp := Group{ID: g.ID}
+		grp.CapPerEnterpriseFen, _ = money(g.CapPerEnterpriseYuan, g.CapPerEnterpriseFen, path+".cap_per_enterprise", fields)
+		if g.Budget != nil {
+			grp.Budget = g.Budget.budget(path+".budget", fields)
+		}
+		p.Groups = append(p.Groups, grp)
+	}
 	p.Amount = Amount{Expr: f.Amount.Expr, Floor: Floor(f.Amount.Floor)}
 	if r := f.Amount.Rounding; r != nil {
 		p.Amount.Rounding = Rounding{Mode: RoundMode(r.Mode), To: RoundUnit(r.To)}

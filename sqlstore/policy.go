@@ -204,6 +204,24 @@ func (s *Store) PublishPolicyVersion(ctx context.Context, id string, version int
 		if err := policy.CanPublish(v.Policy); err != nil {
 			return err
 		}
+		g, err := newGuard(ctx, tx, false)
+		if err != nil {
+			return err
+		}
+		var published []*policy.Policy
+		for _, id := range sortedKeys(g.pub) {
+			published = append(published, g.pub[id])
+		}
+		conflicts := policy.Conflicts(v.Policy, published)
+		bad := map[string]string{}
+		for _, c := range conflicts {
+			if c.Invalid {
+				bad["groups"] = c.ReasonZH + " / " + c.ReasonEN
+			}
+		}
+		if len(bad) > 0 {
+			return chanye.Invalid(fmt.Sprintf("政策 %s 的组声明与已发布政策冲突，不能发布 / policy %s declares a group unlike a published policy", id, id), bad)
+		}
 		now := tx.now.UnixMilli()
 		if old, err := findVersion(ctx, tx, id, 0); err == nil {
 			if _, err := tx.exec(ctx, `UPDATE policy_versions SET status = 'retired', retired_at = ?
@@ -231,12 +249,15 @@ func (s *Store) PublishPolicyVersion(ctx context.Context, id string, version int
 		if out, err = findVersion(ctx, tx, id, version); err != nil {
 			return err
 		}
+		out.Conflicts = conflicts
 		return tx.audit(ctx, "publish", "policy_version", versionKey(id, version), versionAudit(v), versionAudit(out))
 	})
 	return out, err
 }
 
-const decisionInsertColumns = `run_id, policy_id, version, code, name, district, industries, size_class, period, amount_fen, params, conditions, status, status_at, status_by`
+const decisionInsertColumns = `run_id, policy_id, version, code, name, district, industries, size_class, period, amount_fen, params, conditions, status, status_at, status_by, adjustments`
+
+const excludedInsertColumns = `run_id, policy_id, version, code, name, district, industries, size_class, period, adjustments, params, conditions, created_at`
 
 const needsInsertColumns = `run_id, policy_id, version, code, name, district, industries, size_class, period, needs, params, conditions, created_at`
 
@@ -307,7 +328,7 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 			t.Eligible++
 			t.fen.Add(amount)
 		}
-		const cols = 15
+		const cols = 16
 		args := make([]any, 0, bulkRows*cols)
 		flush := func() error {
 			err := inChunks(ctx, tx, args, cols, func(n int) string {
@@ -325,7 +346,15 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 			nargs = nargs[:0]
 			return err
 		}
-		needsData := map[string]int{}
+		xargs := make([]any, 0, bulkRows*ncols)
+		flushExcluded := func() error {
+			err := inChunks(ctx, tx, xargs, ncols, func(n int) string {
+				return `INSERT INTO policy_excluded (` + excludedInsertColumns + `) VALUES ` + placeholders(n, ncols)
+			}, nil)
+			xargs = xargs[:0]
+			return err
+		}
+		needsData, excluded := map[string]int{}, map[string]int{}
 		now := tx.now.UnixMilli()
 		n := 0
 		for d, err := range decisions {
@@ -333,12 +362,35 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 				return err
 			}
 			n++
-			if d == nil || !d.Eligible && d.Verdict != policy.VerdictNeedsData {
+			if d == nil || !d.Eligible && d.Verdict != policy.VerdictNeedsData && d.Verdict != policy.VerdictExcluded {
 				continue
 			}
 			if v, ok := versions[d.PolicyID]; !ok || v != d.Version {
 				return chanye.Invalid("决定不属于本次计算的政策版本 / a decision of a policy version not in the run",
 					map[string]string{fmt.Sprintf("decisions[%d]", n-1): fmt.Sprintf("%s v%d, %s", d.PolicyID, d.Version, d.Code)})
+			}
+			if d.Verdict == policy.VerdictExcluded { // taken out by a relation or the budget: stored apart, never paid
+				if d.Code == "" || d.Period < 1 || d.AmountFen != 0 || len(d.Adjustments) == 0 || !d.Adjustments[len(d.Adjustments)-1].Excluded {
+					return chanye.Invalid("决定有误 / invalid decision",
+						map[string]string{fmt.Sprintf("decisions[%d]", n-1): "已排除的决定须有企业代码、政策年度和排除原因，金额为 0 / an excluded decision needs a code, a period and why it was excluded, and no amount"})
+				}
+				industries, err := json.Marshal(nonNil(d.Industries))
+				if err != nil {
+					return err
+				}
+				adj, err := json.Marshal(d.Adjustments)
+				if err != nil {
+					return err
+				}
+				xargs = append(xargs, run.ID, d.PolicyID, d.Version, d.Code, d.Name, d.District, string(industries), d.Size,
+					d.Period, string(adj), rawJSON(d.Params, "{}"), rawJSON(d.Conditions, "[]"), now)
+				if len(xargs) == bulkRows*ncols {
+					if err := flushExcluded(); err != nil {
+						return err
+					}
+				}
+				excluded[d.PolicyID]++
+				continue
 			}
 			if !d.Eligible { // needs data: stored apart, never paid
 				if d.Code == "" || d.Period < 1 || d.AmountFen != 0 || len(d.Needs) == 0 {
@@ -375,9 +427,17 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 			if err != nil {
 				return err
 			}
+			adj := "[]"
+			if len(d.Adjustments) > 0 {
+				b, err := json.Marshal(d.Adjustments)
+				if err != nil {
+					return err
+				}
+				adj = string(b)
+			}
 			args = append(args, run.ID, d.PolicyID, d.Version, d.Code, d.Name, d.District, string(industries), d.Size,
 				d.Period, int64(d.AmountFen), rawJSON(d.Params, "{}"), rawJSON(d.Conditions, "[]"),
-				string(policy.DecisionComputed), now, run.By)
+				string(policy.DecisionComputed), now, run.By, adj)
 			if len(args) == bulkRows*cols {
 				if err := flush(); err != nil {
 					return err
@@ -396,6 +456,9 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 		if err := flushNeeds(); err != nil {
 			return err
 		}
+		if err := flushExcluded(); err != nil {
+			return err
+		}
 
 		// Every total is checked: a run whose money overflows is refused
 		// whole rather than stored wrapped.
@@ -405,19 +468,20 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 				return fmt.Errorf("run total of %s by %s %q: %w", t.PolicyID, t.Dimension, t.Key, err)
 			}
 		}
-		run.Eligible, run.TotalFen, run.NeedsData = 0, 0, 0
+		run.Eligible, run.TotalFen, run.NeedsData, run.Excluded = 0, 0, 0, 0
 		var runTotal chanye.FenSum
 		for i := range run.Policies {
 			rp := &run.Policies[i]
-			rp.Eligible, rp.AmountFen, rp.NeedsData = 0, 0, needsData[rp.ID]
+			rp.Eligible, rp.AmountFen, rp.NeedsData, rp.Excluded = 0, 0, needsData[rp.ID], excluded[rp.ID]
 			if t := totals[bucket{rp.ID, policy.DimAll, ""}]; t != nil {
 				rp.Eligible, rp.AmountFen = t.Eligible, t.AmountFen
 			}
 			run.Eligible += rp.Eligible
 			run.NeedsData += rp.NeedsData
+			run.Excluded += rp.Excluded
 			runTotal.Add(rp.AmountFen)
-			if _, err := tx.exec(ctx, `UPDATE policy_run_policies SET eligible = ?, amount_fen = ?, needs_data = ? WHERE run_id = ? AND policy_id = ?`,
-				rp.Eligible, int64(rp.AmountFen), rp.NeedsData, run.ID, rp.ID); err != nil {
+			if _, err := tx.exec(ctx, `UPDATE policy_run_policies SET eligible = ?, amount_fen = ?, needs_data = ?, excluded = ? WHERE run_id = ? AND policy_id = ?`,
+				rp.Eligible, int64(rp.AmountFen), rp.NeedsData, rp.Excluded, run.ID, rp.ID); err != nil {
 				return err
 			}
 		}
@@ -433,8 +497,8 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 		}, nil); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `UPDATE policy_runs SET eligible = ?, total_fen = ?, needs_data = ?, errors = ? WHERE id = ?`,
-			run.Eligible, int64(run.TotalFen), run.NeedsData, run.Errors, run.ID); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE policy_runs SET eligible = ?, total_fen = ?, needs_data = ?, errors = ?, excluded = ? WHERE id = ?`,
+			run.Eligible, int64(run.TotalFen), run.NeedsData, run.Errors, run.Excluded, run.ID); err != nil {
 			return err
 		}
 		// One entry per run with its counts, not one per decision.
@@ -475,7 +539,7 @@ func rawJSON(b json.RawMessage, empty string) string {
 	return string(b)
 }
 
-const runColumns = `id, as_of, started_at, finished_at, run_by, snapshot, enterprises, eligible, total_fen, needs_data, errors`
+const runColumns = `id, as_of, started_at, finished_at, run_by, snapshot, enterprises, eligible, total_fen, needs_data, errors, excluded`
 
 func scanRun(row interface{ Scan(...any) error }) (*policy.Run, error) {
 	var (
@@ -484,7 +548,7 @@ func scanRun(row interface{ Scan(...any) error }) (*policy.Run, error) {
 		started, finished sql.NullInt64
 		total             int64
 	)
-	if err := row.Scan(&r.ID, &asOf, &started, &finished, &r.By, &r.Snapshot, &r.Enterprises, &r.Eligible, &total, &r.NeedsData, &r.Errors); err != nil {
+	if err := row.Scan(&r.ID, &asOf, &started, &finished, &r.By, &r.Snapshot, &r.Enterprises, &r.Eligible, &total, &r.NeedsData, &r.Errors, &r.Excluded); err != nil {
 		return nil, err
 	}
 	var err error
@@ -498,7 +562,7 @@ func scanRun(row interface{ Scan(...any) error }) (*policy.Run, error) {
 // attachRunPolicies fills the policies of each run.
 func attachRunPolicies(ctx context.Context, tx *txn, runs []*policy.Run) error {
 	for _, r := range runs {
-		rows, err := tx.query(ctx, `SELECT policy_id, version, eligible, amount_fen, not_eligible, needs_data, errors FROM policy_run_policies
+		rows, err := tx.query(ctx, `SELECT policy_id, version, eligible, amount_fen, not_eligible, needs_data, errors, excluded FROM policy_run_policies
 			WHERE run_id = ? ORDER BY policy_id`, r.ID)
 		if err != nil {
 			return err
@@ -506,7 +570,7 @@ func attachRunPolicies(ctx context.Context, tx *txn, runs []*policy.Run) error {
 		for rows.Next() {
 			var rp policy.RunPolicy
 			var amount int64
-			if err := rows.Scan(&rp.ID, &rp.Version, &rp.Eligible, &amount, &rp.NotEligible, &rp.NeedsData, &rp.Errors); err != nil {
+			if err := rows.Scan(&rp.ID, &rp.Version, &rp.Eligible, &amount, &rp.NotEligible, &rp.NeedsData, &rp.Errors, &rp.Excluded); err != nil {
 				rows.Close()
 				return err
 			}
@@ -618,20 +682,25 @@ func (s *Store) FindRunTotals(ctx context.Context, id int64) ([]*policy.RunTotal
 // decisionColumns are read from decisionsFrom: a decision is as of its run's
 // day (r.as_of).
 const decisionColumns = `d.id, d.run_id, d.policy_id, d.version, d.code, d.name, d.district, d.industries, d.size_class, d.period,
-	d.amount_fen, d.params, d.conditions, d.status, d.status_at, d.status_by, d.public_from, d.public_to, r.as_of`
+	d.amount_fen, d.params, d.conditions, d.status, d.status_at, d.status_by, d.public_from, d.public_to, r.as_of, d.adjustments`
 
 const decisionsFrom = ` FROM policy_decisions d JOIN policy_runs r ON r.id = d.run_id`
 
 func scanDecision(row interface{ Scan(...any) error }) (*policy.StoredDecision, error) {
 	var (
-		d                         policy.StoredDecision
-		industries, params, conds string
-		amount, statusAt          int64
-		from, to, asOf            sql.NullString
+		d                              policy.StoredDecision
+		industries, params, conds, adj string
+		amount, statusAt               int64
+		from, to, asOf                 sql.NullString
 	)
 	if err := row.Scan(&d.ID, &d.RunID, &d.PolicyID, &d.Version, &d.Code, &d.Name, &d.District, &industries, &d.Size, &d.Period,
-		&amount, &params, &conds, &d.Status, &statusAt, &d.StatusBy, &from, &to, &asOf); err != nil {
+		&amount, &params, &conds, &d.Status, &statusAt, &d.StatusBy, &from, &to, &asOf, &adj); err != nil {
 		return nil, err
+	}
+	if adj != "[]" && adj != "" {
+		if err := json.Unmarshal([]byte(adj), &d.Adjustments); err != nil {
+			return nil, fmt.Errorf("stored adjustments of decision %d: %w", d.ID, err)
+		}
 	}
 	if err := json.Unmarshal([]byte(industries), &d.Industries); err != nil {
 		return nil, fmt.Errorf("stored industries of decision %d: %w", d.ID, err)
@@ -700,6 +769,12 @@ func (s *Store) FindDecisions(ctx context.Context, f policy.DecisionFilter) ([]*
 		}
 		return readPage(ctx, s.db, needsColumns, needsFrom, w, `d.run_id, d.policy_id, d.code`, limit, f.Offset, scanNeedsData)
 	}
+	if f.Verdict != nil && *f.Verdict == policy.VerdictExcluded {
+		if f.Status != nil || f.Eligible != nil && *f.Eligible {
+			return nil, 0, nil // excluded decisions have no lifecycle and are not eligible
+		}
+		return readPage(ctx, s.db, excludedColumns, excludedFrom, w, `d.run_id, d.policy_id, d.code`, limit, f.Offset, scanExcluded)
+	}
 	if f.Eligible != nil && !*f.Eligible || f.Verdict != nil && *f.Verdict != policy.VerdictEligible {
 		return nil, 0, nil // only eligible decisions are stored here
 	}
@@ -712,6 +787,41 @@ const needsColumns = `d.id, d.run_id, d.policy_id, d.version, d.code, d.name, d.
 	d.needs, d.params, d.conditions, d.created_at, r.as_of`
 
 const needsFrom = ` FROM policy_needs_data d JOIN policy_runs r ON r.id = d.run_id`
+
+// excludedColumns are read from excludedFrom.
+const excludedColumns = `d.id, d.run_id, d.policy_id, d.version, d.code, d.name, d.district, d.industries, d.size_class, d.period,
+	d.adjustments, d.params, d.conditions, d.created_at, r.as_of`
+
+const excludedFrom = ` FROM policy_excluded d JOIN policy_runs r ON r.id = d.run_id`
+
+// scanExcluded reads an excluded decision: not eligible, no amount, what
+// excluded it in its adjustments, no status but computed.
+func scanExcluded(row interface{ Scan(...any) error }) (*policy.StoredDecision, error) {
+	var (
+		d                              policy.StoredDecision
+		industries, adj, params, conds string
+		at                             int64
+		asOf                           sql.NullString
+	)
+	if err := row.Scan(&d.ID, &d.RunID, &d.PolicyID, &d.Version, &d.Code, &d.Name, &d.District, &industries, &d.Size, &d.Period,
+		&adj, &params, &conds, &at, &asOf); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(industries), &d.Industries); err != nil {
+		return nil, fmt.Errorf("stored industries of excluded decision %d: %w", d.ID, err)
+	}
+	if err := json.Unmarshal([]byte(adj), &d.Adjustments); err != nil {
+		return nil, fmt.Errorf("stored adjustments of excluded decision %d: %w", d.ID, err)
+	}
+	d.Verdict, d.Status = policy.VerdictExcluded, policy.DecisionComputed
+	d.Params, d.Conditions = json.RawMessage(params), json.RawMessage(conds)
+	d.StatusAt = fromMillis(sql.NullInt64{Int64: at, Valid: true})
+	var err error
+	if d.AsOf, err = parseDate(asOf); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
 
 // scanNeedsData reads a needs-data decision: not eligible, no amount, no
 // status but computed, no publicity.

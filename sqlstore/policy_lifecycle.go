@@ -459,6 +459,23 @@ func (s *Store) Approve(ctx context.Context, refs []policy.DecisionRef) error {
 		// One entry per call with the decisions it approved.
 		approved := []policy.DecisionRef{}
 		checked := map[string]bool{}
+		// Relations and budgets: lock what the decisions share, then check
+		// each against what is approved or paid already.
+		ds := make([]*policy.StoredDecision, len(refs))
+		for i, ref := range refs {
+			d, err := findDecision(ctx, tx, ref)
+			if err != nil {
+				return err
+			}
+			ds[i] = d
+		}
+		g, err := newGuard(ctx, tx, false)
+		if err != nil {
+			return err
+		}
+		if err := g.lockAll(ctx, ds); err != nil {
+			return err
+		}
 		for _, ref := range refs {
 			d, err := findDecision(ctx, tx, ref)
 			if err != nil {
@@ -481,6 +498,9 @@ func (s *Store) Approve(ctx context.Context, refs []policy.DecisionRef) error {
 			default:
 				return chanye.Invalid("只有公示期满且无异议的决定可以审批 / only decisions publicised without objection can be approved",
 					map[string]string{ref.String(): string(d.Status)})
+			}
+			if err := g.check(ctx, d); err != nil {
+				return err
 			}
 			moved, err := move(ctx, tx, ref, policy.DecisionPublicised, policy.DecisionApproved, "approve", by, "")
 			if err != nil {
@@ -747,7 +767,22 @@ func pay(ctx context.Context, tx *txn, ref policy.DecisionRef, by string, p poli
 			return nil, 0, err
 		}
 	}
+	// Money leaves only within the relations and the budgets: the
+	// guard's locks, then its check against what the ledger holds.
+	guarded := func() error {
+		g, err := newGuard(ctx, tx, true)
+		if err != nil {
+			return err
+		}
+		if err := g.lockAll(ctx, []*policy.StoredDecision{d}); err != nil {
+			return err
+		}
+		return g.check(ctx, d)
+	}
 	if len(entries) == 0 {
+		if err := guarded(); err != nil {
+			return nil, 0, err
+		}
 		out = &policy.LedgerEntry{Entitlement: d.Entitlement(), Kind: policy.LedgerPayment, AmountFen: d.AmountFen, Decision: ref, By: by,
 			PaidOn: p.PaidOn, Voucher: p.Voucher, Batch: p.Batch}
 		if err := appendLedger(ctx, tx, out, 0); err != nil {
@@ -786,6 +821,11 @@ func pay(ctx context.Context, tx *txn, ref policy.DecisionRef, by string, p poli
 		diff, err := chanye.SubFen(d.AmountFen, net)
 		if err != nil {
 			return nil, 0, err
+		}
+		if diff > 0 {
+			if err := guarded(); err != nil {
+				return nil, 0, err
+			}
 		}
 		if diff != 0 {
 			out = &policy.LedgerEntry{Entitlement: d.Entitlement(), Kind: policy.LedgerAdjustment, AmountFen: diff, Decision: ref, By: by,

@@ -249,12 +249,12 @@ func (rc *reconciler) entitlements(ctx context.Context, tx *txn) error {
 func (rc *reconciler) runRows(ctx context.Context, tx *txn) error {
 	skipped := map[int64]bool{} // runs that predate the log
 	seen := map[int64]bool{}
-	err := eachRow(ctx, tx, `SELECT id, as_of, finished_at, run_by, snapshot, enterprises, eligible, total_fen, needs_data, errors FROM policy_runs ORDER BY id`, func(rows *sql.Rows) error {
+	err := eachRow(ctx, tx, `SELECT id, as_of, finished_at, run_by, snapshot, enterprises, eligible, total_fen, needs_data, errors, excluded FROM policy_runs ORDER BY id`, func(rows *sql.Rows) error {
 		var (
-			id, finished, enterprises, eligible, total, needsData, errs int64
-			asOf, by, snapshot                                          string
+			id, finished, enterprises, eligible, total, needsData, errs, excluded int64
+			asOf, by, snapshot                                                    string
 		)
-		if err := rows.Scan(&id, &asOf, &finished, &by, &snapshot, &enterprises, &eligible, &total, &needsData, &errs); err != nil {
+		if err := rows.Scan(&id, &asOf, &finished, &by, &snapshot, &enterprises, &eligible, &total, &needsData, &errs, &excluded); err != nil {
 			return err
 		}
 		const table = "policy_runs"
@@ -279,6 +279,7 @@ func (rc *reconciler) runRows(ctx context.Context, tx *txn) error {
 		rc.differ(table, key, "total_fen", total, int64(a.TotalFen))
 		rc.differ(table, key, "needs_data", needsData, a.NeedsData)
 		rc.differ(table, key, "errors", errs, a.Errors)
+		rc.differ(table, key, "excluded", excluded, a.Excluded)
 		return nil
 	})
 	if err != nil {
@@ -346,10 +347,10 @@ func (rc *reconciler) runRows(ctx context.Context, tx *txn) error {
 // runVerdicts reconciles each run's policies' verdict counts and its
 // stored needs-data decisions with the run's entry.
 func (rc *reconciler) runVerdicts(ctx context.Context, tx *txn, skipped map[int64]bool) error {
-	err := eachRow(ctx, tx, `SELECT run_id, policy_id, not_eligible, needs_data, errors FROM policy_run_policies`, func(rows *sql.Rows) error {
-		var runID, notEligible, needsData, errs int64
+	err := eachRow(ctx, tx, `SELECT run_id, policy_id, not_eligible, needs_data, errors, excluded FROM policy_run_policies`, func(rows *sql.Rows) error {
+		var runID, notEligible, needsData, errs, excluded int64
 		var policyID string
-		if err := rows.Scan(&runID, &policyID, &notEligible, &needsData, &errs); err != nil {
+		if err := rows.Scan(&runID, &policyID, &notEligible, &needsData, &errs, &excluded); err != nil {
 			return err
 		}
 		if rp := auditedRunPolicy(rc.runs[runID], policyID); rp != nil && !skipped[runID] {
@@ -357,41 +358,51 @@ func (rc *reconciler) runVerdicts(ctx context.Context, tx *txn, skipped map[int6
 			rc.differ("policy_run_policies", key, "not_eligible", notEligible, rp.NotEligible)
 			rc.differ("policy_run_policies", key, "needs_data", needsData, rp.NeedsData)
 			rc.differ("policy_run_policies", key, "errors", errs, rp.Errors)
+			rc.differ("policy_run_policies", key, "excluded", excluded, rp.Excluded)
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	found := map[string]bool{}
-	err = eachRow(ctx, tx, `SELECT run_id, policy_id, COUNT(*) FROM policy_needs_data GROUP BY run_id, policy_id`, func(rows *sql.Rows) error {
-		var runID, n int64
-		var policyID string
-		if err := rows.Scan(&runID, &policyID, &n); err != nil {
+	for _, part := range []struct {
+		table string
+		count func(*policy.RunPolicy) int
+		what  string
+	}{
+		{"policy_needs_data", func(rp *policy.RunPolicy) int { return rp.NeedsData }, "needs data"},
+		{"policy_excluded", func(rp *policy.RunPolicy) int { return rp.Excluded }, "excluded"},
+	} {
+		found := map[string]bool{}
+		err = eachRow(ctx, tx, `SELECT run_id, policy_id, COUNT(*) FROM `+part.table+` GROUP BY run_id, policy_id`, func(rows *sql.Rows) error {
+			var runID, n int64
+			var policyID string
+			if err := rows.Scan(&runID, &policyID, &n); err != nil {
+				return err
+			}
+			key := itoa(runID) + "/" + policyID
+			found[key] = true
+			rp := auditedRunPolicy(rc.runs[runID], policyID)
+			switch {
+			case skipped[runID]:
+				rc.rep.Unreconciled[part.table]++
+			case rp == nil:
+				rc.mismatch(part.table, key, "row", "present", "-")
+			default:
+				rc.rep.Reconciled[part.table]++
+				rc.differ(part.table, key, "count(*)", n, part.count(rp))
+			}
+			return nil
+		})
+		if err != nil {
 			return err
 		}
-		const table = "policy_needs_data"
-		key := itoa(runID) + "/" + policyID
-		found[key] = true
-		rp := auditedRunPolicy(rc.runs[runID], policyID)
-		switch {
-		case skipped[runID]:
-			rc.rep.Unreconciled[table]++
-		case rp == nil:
-			rc.mismatch(table, key, "row", "present", "-")
-		default:
-			rc.rep.Reconciled[table]++
-			rc.differ(table, key, "count(*)", n, rp.NeedsData)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, id := range sortedIDs(rc.runs) {
-		for _, rp := range rc.runs[id].Policies {
-			if key := itoa(id) + "/" + rp.ID; !found[key] && rp.NeedsData > 0 {
-				rc.mismatch("policy_needs_data", key, "row", "-", fmt.Sprintf("needs data %d", rp.NeedsData))
+		for _, id := range sortedIDs(rc.runs) {
+			for i := range rc.runs[id].Policies {
+				rp := &rc.runs[id].Policies[i]
+				if key := itoa(id) + "/" + rp.ID; !found[key] && part.count(rp) > 0 {
+					rc.mismatch(part.table, key, "row", "-", fmt.Sprintf("%s %d", part.what, part.count(rp)))
+				}
 			}
 		}
 	}

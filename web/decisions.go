@@ -27,6 +27,7 @@ type decisionRow struct {
 	PublicFrom, PublicTo   string
 	StatusBy, StatusAtText string
 	Needs                  []string // a needs-data decision: the figures it needs
+	Reasons                []string // what the relations or the budget did to it
 }
 
 type decisionsView struct {
@@ -34,6 +35,7 @@ type decisionsView struct {
 	Runs, Policies, Statuses, Districts []option
 	Verdicts                            []option
 	NeedsData                           bool // the list is of needs-data decisions
+	Excluded                            bool // the list is of excluded decisions, with why
 	Code                                string
 	Rows                                []decisionRow
 	pager
@@ -111,13 +113,16 @@ func (s *Server) decisionList(w http.ResponseWriter, r *http.Request) error {
 		f.Status = &st
 	}
 	verdict := policy.Verdict(q.Get("verdict"))
-	v.Verdicts = []option{{"", l.T("dec.verdict.eligible"), verdict == ""}, {string(policy.VerdictNeedsData), l.T("dec.verdict.needs_data"), verdict == policy.VerdictNeedsData}}
+	v.Verdicts = []option{{"", l.T("dec.verdict.eligible"), verdict == ""}, {string(policy.VerdictNeedsData), l.T("dec.verdict.needs_data"), verdict == policy.VerdictNeedsData},
+		{string(policy.VerdictExcluded), l.T("dec.verdict.excluded"), verdict == policy.VerdictExcluded}}
 	switch verdict {
 	case "", policy.VerdictEligible:
 	case policy.VerdictNeedsData:
 		f.Verdict, v.NeedsData = &verdict, true
+	case policy.VerdictExcluded:
+		f.Verdict, v.Excluded = &verdict, true
 	default:
-		bad["verdict"] = "须为 eligible 或 needs_data / must be eligible or needs_data"
+		bad["verdict"] = "须为 eligible、needs_data 或 excluded / must be eligible, needs_data or excluded"
 	}
 	district := q.Get("district")
 	v.Districts = append(v.Districts, option{"", l.T("ent.all"), district == ""})
@@ -168,6 +173,9 @@ func decisionRowOf(l Lang, c *chanye.Catalog, titles map[string]string, d *polic
 	}
 	for _, n := range d.Needs {
 		row.Needs = append(row.Needs, needText(l, n))
+	}
+	for _, a := range d.Adjustments {
+		row.Reasons = append(row.Reasons, l.Pick(a.ReasonZH, a.ReasonEN))
 	}
 	return row
 }
@@ -261,7 +269,8 @@ type runPolicyRow struct {
 	ID, Title              string
 	Version, Eligible      int
 	NotEligible, NeedsData int
-	Errors                 int
+	Errors, Excluded       int
+	ExcludedURL            string
 	Amount                 string
 	Publicised             bool
 	PublicFrom, PubTo      string
@@ -273,9 +282,10 @@ type runPolicyRow struct {
 
 type runView struct {
 	page
-	Run      runRow
-	Policies []runPolicyRow
-	Error    string
+	Run        runRow
+	Policies   []runPolicyRow
+	Error      string
+	BudgetRows []*budgetRow
 }
 
 func (s *Server) runPage(w http.ResponseWriter, r *http.Request) error {
@@ -305,6 +315,8 @@ func (s *Server) showRun(w http.ResponseWriter, r *http.Request, msg string) err
 			MoreErrors: p.Errors - len(p.ErrorSamples), Amount: yuan(p.AmountFen),
 			DecisionsURL: "/decisions?run=" + strconv.FormatInt(rn.ID, 10) + "&policy=" + url.QueryEscape(p.ID),
 			NeedsURL:     "/decisions?verdict=needs_data&run=" + strconv.FormatInt(rn.ID, 10) + "&policy=" + url.QueryEscape(p.ID),
+			Excluded:     p.Excluded,
+			ExcludedURL:  "/decisions?verdict=excluded&run=" + strconv.FormatInt(rn.ID, 10) + "&policy=" + url.QueryEscape(p.ID),
 			PubliciseURL: "/runs/" + strconv.FormatInt(rn.ID, 10) + "/policies/" + url.PathEscape(p.ID) + "/publicise"}
 		pid, rid := p.ID, rn.ID
 		pub, _, err := s.cfg.Policies.Publicity.FindPublicity(ctx, policy.PublicityFilter{RunID: &rid, PolicyID: &pid, Limit: 1})
@@ -315,6 +327,17 @@ func (s *Server) showRun(w http.ResponseWriter, r *http.Request, msg string) err
 			row.Publicised, row.PublicFrom, row.PubTo = true, pub[0].PublicFrom.String(), pub[0].PublicTo.String()
 		}
 		v.Policies = append(v.Policies, row)
+		if ver, err := s.cfg.Policies.Versions.FindPolicyVersion(ctx, p.ID, p.Version); err == nil {
+			line, err := s.budgetLine(ctx, l, ver.Policy, ver.Policy.Period(rn.AsOf), p.AmountFen)
+			if err != nil {
+				return err
+			}
+			if line != nil {
+				v.BudgetRows = append(v.BudgetRows, line)
+			}
+		} else if chanye.ErrorCode(err) != chanye.ENOTFOUND {
+			return err
+		}
 	}
 	status := http.StatusOK
 	if msg != "" {

@@ -39,6 +39,8 @@ type decisionView struct {
 	Needs                             []string // needs data: the figures, with their years
 	Err                               string   // the evaluation failed
 	URL                               string
+	Excluded                          bool     // a relation with another policy took it out
+	Reasons                           []string // what the relations did: 与 X 就高不重复, a group cap
 }
 
 // storedNeedsView is a needs-data decision a run stored, as of the run's
@@ -81,6 +83,7 @@ type entPoliciesView struct {
 	Today              bool   // AsOf is today
 	AsOfURL            string // the page's address, for the as-of form
 	Granted, NearMiss  []decisionView
+	Excluded           []decisionView // eligible by the rules, excluded by a relation
 	Others             []decisionView
 	NeedsData          []decisionView
 	StoredNeeds        []storedNeedsView
@@ -148,6 +151,9 @@ func (s *Server) entPoliciesView(r *http.Request, code string) (*entPoliciesView
 	v.Title = e.Name + " · " + l.T("ep.title")
 	for _, d := range ed.Granted {
 		v.Granted = append(v.Granted, decisionViewOf(l, d))
+	}
+	for _, d := range ed.Excluded {
+		v.Excluded = append(v.Excluded, decisionViewOf(l, d))
 	}
 	for _, d := range ed.NearMisses {
 		v.NearMiss = append(v.NearMiss, decisionViewOf(l, d))
@@ -293,6 +299,10 @@ func decisionViewOf(l Lang, pd engine.PolicyDecision) decisionView {
 		Missing: d.Missing, Err: d.Err, URL: "/policies/" + url.PathEscape(pd.PolicyID)}
 	for _, n := range d.Needs {
 		v.Needs = append(v.Needs, needText(l, n))
+	}
+	v.Excluded = d.Status == policy.VerdictExcluded
+	for _, a := range d.Adjustments {
+		v.Reasons = append(v.Reasons, l.Pick(a.ReasonZH, a.ReasonEN))
 	}
 	for _, o := range d.Conditions {
 		cv := conditionViewOf(l, o)

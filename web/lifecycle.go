@@ -571,6 +571,7 @@ type lifecycleView struct {
 	PaidOn, Voucher, Batch string
 	FileCSV, FileXLSX      string
 	Today                  string
+	BudgetRows             []*budgetRow // the policy's budget line for the run's period, across runs
 }
 
 // listLimit bounds the decisions a lifecycle page lists; "all" acts on
@@ -759,6 +760,20 @@ func (s *Server) lifecycleView(r *http.Request, kind string, runID int64, pid st
 			return nil, err
 		}
 		v.Remaining, v.OverBudget = yuan(left), left < 0
+		decided := chanye.Fen(0)
+		for _, rp := range run.Policies {
+			if rp.ID == pid {
+				decided = rp.AmountFen
+			}
+		}
+		line, err := s.budgetLine(ctx, l, p, p.Period(run.AsOf), decided)
+		if err != nil {
+			return nil, err
+		}
+		if line != nil {
+			v.BudgetRows = []*budgetRow{line}
+			v.OverBudget = v.OverBudget || line.Over
+		}
 	}
 	list := approved
 	if kind == "approvals" {

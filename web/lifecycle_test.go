@@ -253,7 +253,7 @@ func TestLifecyclePages(t *testing.T) {
 	s, _, b = f.do(t, f.official, "GET", "/approvals", nil)
 	want(t, "approvals, index", s, b, 200, `id="pairs"`, "/approvals"+strings.ReplaceAll(q, "&", "&amp;"))
 	s, _, b = f.do(t, f.official, "GET", "/approvals"+q, nil)
-	want(t, "approvals, ready", s, b, 200, `id="ready"`, `id="approve-all"`, f.granted, "预算")
+	want(t, "approvals, ready", s, b, 200, `id="ready"`, `id="approve-all"`, f.granted, "预算", `id="budget-lines"`, "拒绝超额审批")
 	s, _, b = f.do(t, f.leader, "GET", "/approvals"+q, nil)
 	want(t, "approvals, leader", s, b, 200, `id="ready"`)
 	if strings.Contains(b, `id="approve-all"`) {
@@ -416,6 +416,11 @@ func TestBrowserLifecycle(t *testing.T) {
 	}
 	if got := text(t, ctx, `#approved-count`); got == "0" {
 		t.Errorf("approved count after approving all: %s", got)
+	}
+	// The budget line: the budget for the period, what is decided,
+	// approved and paid across runs, and what is left.
+	if got := text(t, ctx, `#budget-lines`); !strings.Contains(got, "拒绝超额审批") || !strings.Contains(got, "余额") || !strings.Contains(got, "已审批") {
+		t.Errorf("the approval page's budget line: %q", got)
 	}
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(official.URL+"/payments"+q),

@@ -160,7 +160,16 @@ type policyView struct {
 	// What the signed-in actor may start from the page: the public sees
 	// no button that would fail.
 	MayEdit, MaySimulate bool
+	// BudgetMode is what happens at the budget; Relations what the
+	// policy declares about others, in words; Conflicts what it may
+	// conflict with among the published policies.
+	BudgetMode string
+	Relations  []kvText
+	Conflicts  []string
 }
+
+// kvText is a labelled line of text.
+type kvText struct{ Label, Text string }
 
 // policyVersion resolves /policies/{id}?version=N: the given version, or
 // the latest. It returns every version too.
@@ -232,6 +241,39 @@ func (s *Server) policyView(r *http.Request, ver *policy.Version, all []*policy.
 		amt = append(amt, l.T("pol.floor."+string(p.Amount.Floor)))
 	}
 	v.Amount = strings.Join(amt, " · ")
+	if p.BudgetFen > 0 {
+		v.BudgetMode = l.T("budget.mode." + string(p.PolicyBudget().Mode()))
+	}
+	rel := p.Relations
+	if rel.ExclusiveGroup != "" {
+		v.Relations = append(v.Relations, kvText{l.T("pol.rel.group"), rel.ExclusiveGroup})
+	}
+	if len(rel.Excludes) > 0 {
+		v.Relations = append(v.Relations, kvText{l.T("pol.rel.excludes"), strings.Join(rel.Excludes, "、")})
+	}
+	if len(rel.Requires) > 0 {
+		v.Relations = append(v.Relations, kvText{l.T("pol.rel.requires"), strings.Join(rel.Requires, "、")})
+	}
+	for _, g := range p.Groups {
+		if g.CapPerEnterpriseFen > 0 {
+			v.Relations = append(v.Relations, kvText{l.T("pol.rel.cap"), yuan(g.CapPerEnterpriseFen)})
+		}
+		if g.Budget.Fen > 0 {
+			v.Relations = append(v.Relations, kvText{l.T("pol.rel.groupbudget"), yuan(g.Budget.Fen) + " · " + l.T("budget.mode."+string(g.Budget.Mode()))})
+		}
+	}
+	if s.cfg.Policies.Versions != nil {
+		st := policy.StatusPublished
+		if pubs, _, err := s.cfg.Policies.Versions.FindPolicies(r.Context(), policy.VersionFilter{Status: &st, Limit: 1000}); err == nil {
+			var ps []*policy.Policy
+			for _, x := range pubs {
+				ps = append(ps, x.Policy)
+			}
+			for _, c := range policy.Conflicts(p, ps) {
+				v.Conflicts = append(v.Conflicts, l.Pick(c.ReasonZH, c.ReasonEN))
+			}
+		}
+	}
 	results, err := policy.RunCases(p)
 	if err != nil {
 		v.CaseErr = chanye.ErrorMessage(err)

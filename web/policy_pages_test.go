@@ -149,7 +149,7 @@ func TestPolicyPages(t *testing.T) {
 		{"policy bad version", "/policies/" + giant + "?version=x", 400, []string{"版本号有误"}, nil},
 		{"editor", "/policies/" + giant + "/edit", 200, []string{"检查 Check", "保存为新版本 Save as new version", "e.fy1.rd_ratio", "研发投入强度（上年度）", "id: gz-little-giant-reward", "p.reward"}, nil},
 		{"editor en", "/policies/new?lang=en", 200, []string{"Schema variables", "R&amp;D ratio (last fiscal year)", "Save as new version", "id: my-policy"}, nil},
-		{"simulate zh", "/policies/example-rd-subsidy/simulate", 200, []string{"模拟测算", "符合企业", "预算", "chart-sim-data", "按产业", "按规模", "已发布版本", "与已发布版本没有差别"}, nil},
+		{"simulate zh", "/policies/example-rd-subsidy/simulate", 200, []string{"模拟测算", "符合企业", "预算", "chart-sim-data", "按产业", "按规模", "已发布版本", "与已发布版本没有差别", `id="budget-lines"`, "拒绝超额审批", "余额（元）"}, nil},
 		{"simulate en", "/policies/example-rd-subsidy/simulate?lang=en&as_of=2026-06-30", 200, []string{"Simulation", "Eligible firms", "Budget", "By industry", "2026-06-30"}, nil},
 		{"simulate bad date", "/policies/example-rd-subsidy/simulate?as_of=tomorrow", 400, []string{"基准日有误"}, nil},
 		{"decisions", "/decisions", 200, []string{"政策兑现决定", "公示中", "已计算", "第 " + runID + " 批"}, nil},

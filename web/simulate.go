@@ -55,6 +55,9 @@ type simulateView struct {
 	ByIndustry, BySize    []bucketRow
 	Changes               []changeRow
 	BackURL               string
+	BudgetRows            []*budgetRow
+	Excluded              int    // eligible by the rules, excluded by a relation or the budget
+	Reduced               string // what the relations and the budget took off
 }
 
 func (s *Server) simulate(w http.ResponseWriter, r *http.Request) error {
@@ -86,6 +89,12 @@ func (s *Server) simulate(w http.ResponseWriter, r *http.Request) error {
 		v.Budget = fenMoney(l, sim.BudgetFen)
 		v.BudgetShare = percent(float64(sim.Draft.AmountFen) / float64(sim.BudgetFen))
 	}
+	if b := sim.Budget; b != nil {
+		v.BudgetRows = []*budgetRow{{Policy: v.PolicyTitle, Period: b.Period, Mode: l.T("budget.mode." + string(b.AtLimit)),
+			Budget: yuan(b.BudgetFen), Decided: yuan(b.DecidedFen), Approved: yuan(b.ApprovedFen), Paid: yuan(b.PaidFen),
+			Remaining: yuan(b.RemainingFen), Over: b.Over}}
+	}
+	v.Excluded, v.Reduced = sim.Draft.Excluded, fenMoney(l, sim.Draft.ReducedFen)
 	v.Gain, v.Loss = fenMoney(l, sim.GainFen), fenMoney(l, sim.LossFen)
 	if sim.Published != nil {
 		v.HasPublished = true

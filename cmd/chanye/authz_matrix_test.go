@@ -216,9 +216,10 @@ func TestRouteRoleMatrix(t *testing.T) {
 			want: [7]int{409, 403, 409, 403, 403, 403, api401}},
 		"POST /api/v1/policies/{id}/simulate": {path: "/api/v1/policies/" + pid + "/simulate", body: `{"as_of":"2025-12-31"}`,
 			want: [7]int{200, 200, 200, 403, 403, 403, api401}},
-		"GET /api/v1/runs":      {path: "/api/v1/runs", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
-		"POST /api/v1/runs":     {path: "/api/v1/runs", body: `{"as_of":"2025-12-31"}`, want: [7]int{201, 403, 403, 403, 403, 403, api401}},
-		"GET /api/v1/runs/{id}": {path: "/api/v1/runs/" + run1, want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+		"GET /api/v1/runs":                 {path: "/api/v1/runs", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+		"POST /api/v1/runs":                {path: "/api/v1/runs", body: `{"as_of":"2025-12-31"}`, want: [7]int{201, 403, 403, 403, 403, 403, api401}},
+		"GET /api/v1/runs/{id}":            {path: "/api/v1/runs/" + run1, want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+		"GET /api/v1/policies/{id}/budget": {path: "/api/v1/policies/" + pid + "/budget?period=2025", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
 		// Publicised already: who may publicise gets 409.
 		"POST /api/v1/runs/{id}/policies/{policy}/publicise": {path: "/api/v1/runs/" + run1 + "/policies/" + pid + "/publicise", body: `{}`,
 			want: [7]int{409, 403, 409, 403, 403, 403, api401}},

@@ -77,7 +77,7 @@ func newEngine(ctx context.Context, cfg Config) (*sqlstore.DB, *sqlstore.Store, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return db, store, engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Logger: cfg.Logger, Now: cfg.Now}), nil
+	return db, store, engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Budgets: store, Logger: cfg.Logger, Now: cfg.Now}), nil
 }
 
 // ensureShipped stores and publishes the shipped policies when the database
@@ -194,6 +194,9 @@ func runPolicyPublish(ctx context.Context, cfg Config, args []string) error {
 		return withFields(err)
 	}
 	fmt.Fprintf(cfg.Stdout, "%s v%d 已发布 / published\n", v.PolicyID, v.Version)
+	for _, c := range v.Conflicts {
+		fmt.Fprintf(cfg.Stdout, "注意 / warning: %s / %s\n", c.ReasonZH, c.ReasonEN)
+	}
 	return nil
 }
 
@@ -363,7 +366,7 @@ func runPolicyRun(ctx context.Context, cfg Config, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, _, eng, err := newEngine(ctx, cfg)
+	db, store, eng, err := newEngine(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -377,14 +380,20 @@ func runPolicyRun(ctx context.Context, cfg Config, args []string) error {
 		run.FinishedAt.Sub(run.StartedAt).Round(1e6))
 	fmt.Fprintf(w, "数据快照 / snapshot %s\n", run.Snapshot)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "政策 policy\t版本 version\t符合 eligible\t不符合 not eligible\t待补充数据 needs data\t出错 errors\t金额（元） amount ¥\t")
+	fmt.Fprintln(tw, "政策 policy\t版本 version\t符合 eligible\t不符合 not eligible\t待补充数据 needs data\t出错 errors\t已排除 excluded\t金额（元） amount ¥\t")
 	notEligible := 0
 	for _, p := range run.Policies {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%s\t\n", p.ID, p.Version, p.Eligible, p.NotEligible, p.NeedsData, p.Errors, p.AmountFen.Yuan())
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n", p.ID, p.Version, p.Eligible, p.NotEligible, p.NeedsData, p.Errors, p.Excluded, p.AmountFen.Yuan())
 		notEligible += p.NotEligible
 	}
-	fmt.Fprintf(tw, "合计 total\t\t%d\t%d\t%d\t%d\t%s\t\n", run.Eligible, notEligible, run.NeedsData, run.Errors, run.TotalFen.Yuan())
+	fmt.Fprintf(tw, "合计 total\t\t%d\t%d\t%d\t%d\t%d\t%s\t\n", run.Eligible, notEligible, run.NeedsData, run.Errors, run.Excluded, run.TotalFen.Yuan())
 	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if run.Excluded > 0 {
+		fmt.Fprintf(w, "已排除：与其他政策就高不重复、互斥、需先获得，或预算已用完（chanye policy explain 说明原因）/ excluded by a relation with another policy or the budget (chanye policy explain says why)\n")
+	}
+	if err := printBudgetUse(ctx, w, store, run); err != nil {
 		return err
 	}
 	if !run.HasErrors() {
@@ -487,11 +496,58 @@ func runPolicySimulate(ctx context.Context, cfg Config, args []string) error {
 	return nil
 }
 
+// printBudgetUse prints the budget line of each policy of run that has a
+// budget: its period, what happens at the limit, the budget, what the run
+// decides, what is approved and paid across runs and what is left.
+func printBudgetUse(ctx context.Context, w io.Writer, store *sqlstore.Store, run *policy.Run) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	header := false
+	for _, rp := range run.Policies {
+		v, err := store.FindPolicyVersion(ctx, rp.ID, rp.Version)
+		if err != nil {
+			return err
+		}
+		p := v.Policy
+		if p.BudgetFen == 0 {
+			continue
+		}
+		u, err := store.FindBudgetUse(ctx, p.ID, p.Period(run.AsOf))
+		if err != nil {
+			return err
+		}
+		if !header {
+			fmt.Fprintln(w, "预算 / budgets:")
+			fmt.Fprintln(tw, "政策 policy\t年度 period\t超出时 at limit\t预算 budget ¥\t本批 decided ¥\t已审批 approved ¥\t已拨付 paid ¥\t余额 left ¥\t\t")
+			header = true
+		}
+		left := p.BudgetFen - max(rp.AmountFen, u.ApprovedFen)
+		over := ""
+		if left < 0 {
+			over = "超出 OVER"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", p.ID, u.Period, u.AtLimit, p.BudgetFen.Yuan(), rp.AmountFen.Yuan(),
+			u.ApprovedFen.Yuan(), u.PaidFen.Yuan(), left.Yuan(), over)
+	}
+	return tw.Flush()
+}
+
 func printSimulation(w io.Writer, sim *engine.Simulation, top int) {
 	fmt.Fprintf(w, "政策 / policy %s  基准日 / as of %s  企业 / enterprises %d  用时 / elapsed %d ms\n", sim.PolicyID, sim.AsOf, sim.Enterprises, sim.ElapsedMS)
 	fmt.Fprintf(w, "草稿 / draft: 符合 %d 家 / %d eligible, 金额 / amount ¥%s\n", sim.Draft.Eligible, sim.Draft.Eligible, sim.Draft.AmountFen.Yuan())
 	if sim.Draft.NeedsData > 0 || sim.Draft.Errors > 0 {
 		fmt.Fprintf(w, "  待补充数据 %d 家、计算出错 %d 家 / %d need data, %d failed\n", sim.Draft.NeedsData, sim.Draft.Errors, sim.Draft.NeedsData, sim.Draft.Errors)
+	}
+	if sim.Draft.Excluded > 0 || sim.Draft.ReducedFen > 0 {
+		fmt.Fprintf(w, "  与其他政策的关系或预算排除 %d 家、核减 ¥%s / excluded %d by a relation or the budget, ¥%s taken off\n",
+			sim.Draft.Excluded, sim.Draft.ReducedFen.Yuan(), sim.Draft.Excluded, sim.Draft.ReducedFen.Yuan())
+	}
+	if b := sim.Budget; b != nil {
+		over := ""
+		if b.Over {
+			over = "  超出 / OVER"
+		}
+		fmt.Fprintf(w, "预算 / budget %d（%s）: ¥%s  草稿 / decided ¥%s  已审批 / approved ¥%s  已拨付 / paid ¥%s  余 / left ¥%s%s\n",
+			b.Period, b.AtLimit, b.BudgetFen.Yuan(), b.DecidedFen.Yuan(), b.ApprovedFen.Yuan(), b.PaidFen.Yuan(), b.RemainingFen.Yuan(), over)
 	}
 	switch {
 	case sim.BudgetFen == 0:

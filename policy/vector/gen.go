@@ -253,3 +253,26 @@ func RealisticPolicies(n int, seed uint64) ([]*policy.Compiled, error) {
 	}
 	return out, nil
 }
+
+// WithRelations declares relations on half the policies, as the benchmark
+// and the differential tests put them in play: every even-numbered policy
+// joins an exclusive group of five (就高不重复), the first of each group
+// declaring a cap per enterprise of capFen (0: none), and every tenth
+// odd-numbered policy requires the policy before it. It changes the
+// policies in place; compiled programs are unaffected (relations are
+// resolved after evaluation).
+func WithRelations(pols []*policy.Compiled, capFen chanye.Fen) {
+	for k, c := range pols {
+		p := c.Policy
+		switch {
+		case k%2 == 0:
+			g := fmt.Sprintf("bench-g%d", k/10)
+			p.Relations = policy.Relations{ExclusiveGroup: g}
+			if k%10 == 0 && capFen > 0 {
+				p.Groups = []policy.Group{{ID: g, CapPerEnterpriseFen: capFen}}
+			}
+		case k%10 == 1:
+			p.Relations = policy.Relations{Requires: []string{pols[k-1].Policy.ID}}
+		}
+	}
+}
