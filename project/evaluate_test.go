@@ -260,3 +260,44 @@ func BenchmarkEvaluate1246(b *testing.B) {
 		Evaluate(rs, d, asOf)
 	}
 }
+
+// TestEvaluateManyInOrder: a selection large enough to be shared among
+// goroutines gives the warnings of each project in the projects' order,
+// the same as evaluating them one by one.
+func TestEvaluateManyInOrder(t *testing.T) {
+	rs := defaults(t)
+	rng := rand.New(rand.NewPCG(1, 2))
+	asOf := date("2025-09-15")
+	var d Data
+	for i := range 1000 {
+		p := testProject(t)
+		p.ID = fmt.Sprintf("GZ2025-%04d", i)
+		p.PlannedStart = chanye.DateOf(date("2024-01-01").AddDate(0, rng.IntN(24), 0))
+		p.PlannedCompletion = chanye.DateOf(p.PlannedStart.AddDate(2, 0, 0))
+		p.Stage = Stages[rng.IntN(len(Stages))].Stage
+		d.Projects = append(d.Projects, p)
+		for m := range rng.IntN(20) {
+			d.Reports = append(d.Reports, &Report{ProjectID: p.ID, Month: p.PlannedStart.AddDate(0, m, 0).Format("2006-01"),
+				CumulativeFen: chanye.Fen(m) * 1_000_000_00, ProgressPct: float64(rng.IntN(100))})
+		}
+	}
+	var want []Warning
+	for _, p := range d.Projects {
+		var rr []*Report
+		for _, r := range d.Reports {
+			if r.ProjectID == p.ID {
+				rr = append(rr, r)
+			}
+		}
+		want = append(want, rs.EvaluateProject(p, rr, nil, nil, asOf)...)
+	}
+	got := Evaluate(rs, d, asOf)
+	if len(want) < 100 || len(got) != len(want) {
+		t.Fatalf("%d warnings, want %d (and at least 100 for the test to mean something)", len(got), len(want))
+	}
+	for i := range got {
+		if got[i].ProjectID != want[i].ProjectID || got[i].RuleID != want[i].RuleID || got[i].MessageEN != want[i].MessageEN {
+			t.Fatalf("warning %d: %s %s, want %s %s", i, got[i].ProjectID, got[i].RuleID, want[i].ProjectID, want[i].RuleID)
+		}
+	}
+}
