@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"time"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/policy"
@@ -386,40 +385,45 @@ func (s *Service) payout(ctx context.Context, b *base, dept string) (*Payout, er
 		b.published = append([]*policy.Version{}, vs...)
 	}
 	out := &Payout{}
-	var days []float64
 	pay := policy.LedgerPayment
+	var (
+		entries []*policy.LedgerEntry
+		refs    []policy.DecisionRef
+	)
 	for _, v := range b.published {
 		if v.Policy.Department != dept {
 			continue
 		}
 		out.Policies++
 		id := v.Policy.ID
-		entries, _, err := s.Ledger.FindLedger(ctx, policy.LedgerFilter{PolicyID: &id, Kind: &pay, Limit: maxPayments})
+		es, _, err := s.Ledger.FindLedger(ctx, policy.LedgerFilter{PolicyID: &id, Kind: &pay, Limit: maxPayments})
 		switch code := chanye.ErrorCode(err); {
 		case code == chanye.EFORBIDDEN || code == chanye.EUNAUTHORIZED:
 			return nil, nil // not the actor's to see: shown as no data
 		case err != nil:
 			return nil, err
 		}
-		for _, e := range entries {
-			if len(days) >= maxPayments {
-				break
-			}
-			evs, err := s.Runs.FindDecisionEvents(ctx, e.Decision)
-			if err != nil {
-				return nil, err
-			}
-			var approved time.Time
-			for _, ev := range evs {
-				if ev.To == policy.DecisionApproved {
-					approved = ev.At
-				}
-			}
-			if approved.IsZero() || e.At.Before(approved) {
-				continue
-			}
-			days = append(days, e.At.Sub(approved).Hours()/24)
+		entries = append(entries, es...)
+		for _, e := range es {
+			refs = append(refs, e.Decision)
 		}
+	}
+	// When each paid decision was approved, read at once rather than each
+	// decision's history apart.
+	approvals, err := s.Runs.FindApprovals(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	var days []float64
+	for _, e := range entries {
+		if len(days) >= maxPayments {
+			break
+		}
+		approved := approvals[e.Decision]
+		if approved.IsZero() || e.At.Before(approved) {
+			continue
+		}
+		days = append(days, e.At.Sub(approved).Hours()/24)
 	}
 	if len(days) == 0 {
 		return nil, nil
