@@ -330,7 +330,7 @@ func (s *Store) ruleData(ctx context.Context, tx *txn, ps []*project.Project, as
 	}
 	// Small selections read their own rows; large ones read the tables
 	// whole rather than send thousands of ids.
-	rq, nq := `SELECT `+reportColumns+` FROM project_reports WHERE month <= ?`, `SELECT `+nodeColumns+` FROM project_nodes`
+	rq, nq := `SELECT project_id, month, cumulative_fen, progress_pct FROM project_reports WHERE month <= ?`, `SELECT `+nodeColumns+` FROM project_nodes`
 	var ids []any
 	if len(ps) <= 500 {
 		in := " project_id IN (" + strings.TrimSuffix(strings.Repeat("?,", len(ps)), ",") + ")"
@@ -339,11 +339,31 @@ func (s *Store) ruleData(ctx context.Context, tx *txn, ps []*project.Project, as
 			ids = append(ids, p.ID)
 		}
 	}
-	if d.Reports, err = queryReports(ctx, tx, rq, append([]any{project.MonthOf(asOf)}, ids...)...); err != nil {
+	if d.Reports, err = ruleReports(ctx, tx, rq, append([]any{project.MonthOf(asOf)}, ids...)...); err != nil {
 		return nil, d, err
 	}
 	d.Nodes, err = queryNodes(ctx, tx, nq+" ORDER BY project_id, seq", ids...)
 	return rs, d, err
+}
+
+// ruleReports reads the columns of reports the rules read (the month, the
+// cumulative investment and the progress), the others left zero: the
+// problems and who reported are text the board does not need.
+func ruleReports(ctx context.Context, tx *txn, query string, args ...any) ([]*project.Report, error) {
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*project.Report{}
+	for rows.Next() {
+		var r project.Report
+		if err := rows.Scan(&r.ProjectID, &r.Month, &r.CumulativeFen, &r.ProgressPct); err != nil {
+			return nil, err
+		}
+		out = append(out, &r)
+	}
+	return out, rows.Err()
 }
 
 // FindBoard reads the projects the filter selects (Colour, Offset and
