@@ -317,7 +317,7 @@ func (s *Store) ruleData(ctx context.Context, tx *txn, ps []*project.Project, as
 	if err != nil {
 		return nil, d, err
 	}
-	rs, err := project.CompileRules(rules)
+	rs, err := compileRules(rules)
 	if err != nil {
 		return nil, d, fmt.Errorf("stored warning rules: %w", err)
 	}
