@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"strings"
+	"time"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/policy"
@@ -292,6 +293,23 @@ func (s *runs) FindDecisionEvents(ctx context.Context, ref policy.DecisionRef) (
 		return nil, hidden()
 	}
 	return s.inner.FindDecisionEvents(ctx, ref)
+}
+
+func (s *runs) FindApprovals(ctx context.Context, refs []policy.DecisionRef) (map[policy.DecisionRef]time.Time, error) {
+	own, err := enterpriseCode(ctx, ReadDecisions)
+	if err != nil {
+		return nil, err
+	}
+	if own != "" {
+		var mine []policy.DecisionRef
+		for _, r := range refs {
+			if sameCode(r.Code, own) {
+				mine = append(mine, r)
+			}
+		}
+		refs = mine
+	}
+	return s.inner.FindApprovals(ctx, refs)
 }
 
 // publicity guards the public list and objections.

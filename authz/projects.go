@@ -202,6 +202,21 @@ func (s *projects) FindWarnings(ctx context.Context, filter project.ProjectFilte
 	return s.inner.FindWarnings(ctx, filter)
 }
 
+// FindBoard is FindProjects, FindNodes and FindWarnings at once: an
+// enterprise's selection is narrowed to its own projects, so it reads the
+// nodes and warnings of those only.
+func (s *projects) FindBoard(ctx context.Context, filter project.ProjectFilter) (*project.Board, error) {
+	a, g, err := check(ctx, projectRules, ReadProjects)
+	if err != nil {
+		return nil, err
+	}
+	var ok bool
+	if filter.OwnerCode, ok = ownCode(a, g, filter.OwnerCode); !ok {
+		return &project.Board{Projects: []*project.Project{}, Warnings: []project.Warning{}, Nodes: map[string][]*project.Node{}}, nil
+	}
+	return s.inner.FindBoard(ctx, filter)
+}
+
 func (s *projects) FindWarningRules(ctx context.Context) ([]*project.Rule, error) {
 	if _, _, err := check(ctx, projectRules, ReadWarningRules); err != nil {
 		return nil, err

@@ -186,3 +186,28 @@ func TestProjectsGuardLists(t *testing.T) {
 		t.Errorf("public lists: %v", err)
 	}
 }
+
+// TestProjectsGuardBoard: the batch read shows an enterprise its own
+// projects, their nodes and warnings only, and nothing to the public.
+func TestProjectsGuardBoard(t *testing.T) {
+	svc, codeA, codeB := projectFixture(t)
+	entA := chanye.WithActor(context.Background(), &chanye.Actor{Name: "ea", Role: chanye.RoleEnterprise, Code: codeA})
+	b, err := svc.FindBoard(entA, project.ProjectFilter{})
+	if err != nil || len(b.Projects) != 1 || b.Projects[0].ID != "P1" || len(b.Nodes) != 1 || len(b.Nodes["P1"]) == 0 {
+		t.Fatalf("enterprise A's board: %+v, %v; want P1 and its nodes only", b, err)
+	}
+	for _, w := range b.Warnings {
+		if w.ProjectID != "P1" {
+			t.Errorf("enterprise A sees a warning of %s", w.ProjectID)
+		}
+	}
+	if b, err := svc.FindBoard(entA, project.ProjectFilter{OwnerCode: &codeB}); err != nil || len(b.Projects)+len(b.Nodes)+len(b.Warnings) != 0 {
+		t.Errorf("enterprise A asking for B's board sees %+v, %v", b, err)
+	}
+	if b, err := svc.FindBoard(chanye.WithActor(context.Background(), leader), project.ProjectFilter{}); err != nil || len(b.Projects) != 3 || len(b.Nodes) != 3 {
+		t.Errorf("leader's board: %+v, %v; want 3 projects with nodes", b, err)
+	}
+	if _, err := svc.FindBoard(chanye.WithActor(context.Background(), public), project.ProjectFilter{}); chanye.ErrorCode(err) != chanye.EUNAUTHORIZED {
+		t.Errorf("public reads the board: %v", err)
+	}
+}

@@ -551,6 +551,11 @@ type RunService interface {
 	FindDecision(ctx context.Context, ref DecisionRef) (*StoredDecision, error)
 	// FindDecisionEvents returns the transitions of a decision, oldest first.
 	FindDecisionEvents(ctx context.Context, ref DecisionRef) ([]*DecisionEvent, error)
+	// FindApprovals returns when each decision of refs was approved (its
+	// latest transition to approved), by decision, read at once: what
+	// FindDecisionEvents tells of each. A decision never approved, or one
+	// the reader may not see, is absent.
+	FindApprovals(ctx context.Context, refs []DecisionRef) (map[DecisionRef]time.Time, error)
 }
 
 // PublicityService puts decisions on the public list (公示) and handles

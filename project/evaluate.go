@@ -2,6 +2,7 @@ package project
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -81,6 +82,13 @@ type RuleSet struct {
 	// replay are the red rules of the groups where some rule reads
 	// was_red: the only ones Evaluate replays over past months.
 	replay []*compiled
+	// hyst are the rules of those groups: when none of them fires today
+	// with was_red either false or true, was_red changes nothing and
+	// the replay is skipped.
+	hyst []*compiled
+	// alwaysReplay turns that shortcut off, for the tests that show it
+	// gives the same warnings.
+	alwaysReplay bool
 }
 
 type compiled struct {
@@ -125,7 +133,28 @@ func (rs *RuleSet) index() {
 		if c.Colour == Red && hyst[c.Group] {
 			rs.replay = append(rs.replay, c)
 		}
+		if hyst[c.Group] {
+			rs.hyst = append(rs.hyst, c)
+		}
 	}
+}
+
+// wasRedMatters reports whether some rule of a hysteresis group fires on
+// a (today's variables) with was_red false or true: only then can the
+// replay change a warning, its values or its message.
+func (rs *RuleSet) wasRedMatters(a *activation) bool {
+	if rs.alwaysReplay {
+		return true
+	}
+	for _, c := range rs.hyst {
+		for _, v := range []bool{false, true} {
+			a.vals[wasRedIdx] = v
+			if fires(c, a) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // CompileRules compiles rules in Position order (then ID). EINVALID names
@@ -233,12 +262,37 @@ func Evaluate(rs *RuleSet, d Data, asOf chanye.Date) []Warning {
 	for _, n := range d.Nodes {
 		nodes[n.ProjectID] = append(nodes[n.ProjectID], n)
 	}
+	// Projects are independent and the rule set is safe for concurrent
+	// use: a board of a thousand projects is evaluated on every core, in
+	// contiguous shares so that the order stays the projects'.
+	shares := min(runtime.GOMAXPROCS(0), (len(d.Projects)+minShare-1)/minShare)
+	if shares <= 1 {
+		var out []Warning
+		for _, p := range d.Projects {
+			out = append(out, rs.evaluate(p, reports[p.ID], nodes[p.ID], d.Industries[p.IndustryID], asOf)...)
+		}
+		return out
+	}
+	parts := make([][]Warning, shares)
+	var wg sync.WaitGroup
+	for i := range shares {
+		lo, hi := i*len(d.Projects)/shares, (i+1)*len(d.Projects)/shares
+		wg.Go(func() {
+			for _, p := range d.Projects[lo:hi] {
+				parts[i] = append(parts[i], rs.evaluate(p, reports[p.ID], nodes[p.ID], d.Industries[p.IndustryID], asOf)...)
+			}
+		})
+	}
+	wg.Wait()
 	var out []Warning
-	for _, p := range d.Projects {
-		out = append(out, rs.evaluate(p, reports[p.ID], nodes[p.ID], d.Industries[p.IndustryID], asOf)...)
+	for _, ws := range parts {
+		out = append(out, ws...)
 	}
 	return out
 }
+
+// minShare is the fewest projects Evaluate gives a goroutine of their own.
+const minShare = 128
 
 // EvaluateProject returns the warnings of one project as of asOf; reports
 // and nodes are the project's own.
@@ -252,18 +306,20 @@ func (rs *RuleSet) evaluate(p *Project, reports []*Report, nodes []*Node, ind *c
 	now := monthIndex(asOf.Time)
 	wasRed := map[string]bool{}
 	var a activation
-	if len(rs.replay) > 0 {
+	a.fill(p, reports, nodes, asOf, false)
+	if len(rs.replay) > 0 && rs.wasRedMatters(&a) {
+		var r activation
 		prev := make([]bool, len(rs.replay)) // per replayed rule
 		cur := make([]bool, len(rs.replay))
 		for m := now - HysteresisMonths; m < now; m++ {
-			a.fill(p, reports, nodes, monthEnd(m), false)
+			r.fill(p, reports, nodes, monthEnd(m), false)
 			for i, c := range rs.replay {
 				was := false
 				for j, d := range rs.replay {
 					was = was || (prev[j] && d.Group == c.Group)
 				}
-				a.vals[wasRedIdx] = was
-				cur[i] = fires(c, &a)
+				r.vals[wasRedIdx] = was
+				cur[i] = fires(c, &r)
 			}
 			prev, cur = cur, prev
 		}
@@ -271,7 +327,6 @@ func (rs *RuleSet) evaluate(p *Project, reports []*Report, nodes []*Node, ind *c
 			wasRed[c.Group] = wasRed[c.Group] || prev[i]
 		}
 	}
-	a.fill(p, reports, nodes, asOf, false)
 	var ws []Warning
 	redGroups := map[string]bool{}
 	owners := p.EffectiveOwners(ind)

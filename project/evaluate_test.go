@@ -3,6 +3,7 @@ package project
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -258,5 +259,90 @@ func BenchmarkEvaluate1246(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		Evaluate(rs, d, asOf)
+	}
+}
+
+// TestEvaluateManyInOrder: a selection large enough to be shared among
+// goroutines gives the warnings of each project in the projects' order,
+// the same as evaluating them one by one.
+func TestEvaluateManyInOrder(t *testing.T) {
+	rs := defaults(t)
+	asOf := date("2025-09-15")
+	d := randomData(t, 1000)
+	var want []Warning
+	for _, p := range d.Projects {
+		var rr []*Report
+		for _, r := range d.Reports {
+			if r.ProjectID == p.ID {
+				rr = append(rr, r)
+			}
+		}
+		want = append(want, rs.EvaluateProject(p, rr, nil, nil, asOf)...)
+	}
+	got := Evaluate(rs, d, asOf)
+	if len(want) < 100 || len(got) != len(want) {
+		t.Fatalf("%d warnings, want %d (and at least 100 for the test to mean something)", len(got), len(want))
+	}
+	for i := range got {
+		if got[i].ProjectID != want[i].ProjectID || got[i].RuleID != want[i].RuleID || got[i].MessageEN != want[i].MessageEN {
+			t.Fatalf("warning %d: %s %s, want %s %s", i, got[i].ProjectID, got[i].RuleID, want[i].ProjectID, want[i].RuleID)
+		}
+	}
+}
+
+// randomData makes n projects planned to start over two years, at random
+// stages, with up to 20 monthly reports of random progress.
+func randomData(t *testing.T, n int) Data {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var d Data
+	for i := range n {
+		p := testProject(t)
+		p.ID = fmt.Sprintf("GZ2025-%04d", i)
+		p.PlannedStart = chanye.DateOf(date("2024-01-01").AddDate(0, rng.IntN(24), 0))
+		p.PlannedCompletion = chanye.DateOf(p.PlannedStart.AddDate(2, 0, 0))
+		p.Stage = Stages[rng.IntN(len(Stages))].Stage
+		d.Projects = append(d.Projects, p)
+		for m := range rng.IntN(20) {
+			d.Reports = append(d.Reports, &Report{ProjectID: p.ID, Month: p.PlannedStart.AddDate(0, m, 0).Format("2006-01"),
+				CumulativeFen: chanye.Fen(m) * 1_000_000_00, ProgressPct: float64(rng.IntN(100))})
+		}
+	}
+	return d
+}
+
+// TestReplaySkippedOnlyWhereItChangesNothing: skipping the replay of past
+// months when no rule of a hysteresis group fires today either way gives
+// the warnings, values and messages of the full replay, also for a group
+// whose rules read was_red the other way round.
+func TestReplaySkippedOnlyWhereItChangesNothing(t *testing.T) {
+	rules := append(DefaultRules(),
+		&Rule{ID: "odd_red", Group: "odd", Colour: Red, Owner: OwnerDepartment, Position: 7, LabelZH: "甲", LabelEN: "a",
+			Expr: "started && progress_gap_pts > 20.0 && !was_red"},
+		&Rule{ID: "odd_yellow", Group: "odd", Colour: Yellow, Owner: OwnerEnterprise, Position: 8, LabelZH: "乙", LabelEN: "b",
+			Expr: "was_red && progress_gap_pts > 0.0"})
+	fast, err := CompileRules(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := CompileRules(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full.alwaysReplay = true
+	d := randomData(t, 600)
+	for _, asOf := range []chanye.Date{date("2025-03-31"), date("2025-09-15"), date("2026-06-30")} {
+		got, want := Evaluate(fast, d, asOf), Evaluate(full, d, asOf)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("as of %s: %d warnings with the shortcut, %d with the full replay, or they differ", asOf, len(got), len(want))
+		}
+		held := 0
+		for _, w := range want {
+			if w.Values["was_red"] == true {
+				held++
+			}
+		}
+		if held == 0 {
+			t.Errorf("as of %s: no warning read was_red true: the test shows nothing", asOf)
+		}
 	}
 }

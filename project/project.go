@@ -495,6 +495,11 @@ type Service interface {
 	// selects (its Colour, Offset and Limit ignored) as of filter.AsOf
 	// (today when zero), ordered by project and rule. EINVALID.
 	FindWarnings(ctx context.Context, filter ProjectFilter) ([]Warning, error)
+	// FindBoard reads every project the filter selects (its Colour, Offset
+	// and Limit ignored) with its nodes and evaluates the warning rules
+	// once, as of filter.AsOf (today when zero): the batch form of
+	// FindProjects, FindNodes and FindWarnings, with the same answers.
+	FindBoard(ctx context.Context, filter ProjectFilter) (*Board, error)
 	// FindWarningRules returns the warning rules in order: the defaults
 	// (DefaultRules) until one is saved.
 	FindWarningRules(ctx context.Context) ([]*Rule, error)

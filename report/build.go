@@ -58,17 +58,12 @@ func Build(ctx context.Context, src Sources, month string, asOf chanye.Date) (*M
 	if err != nil {
 		return nil, err
 	}
-	var ps []*project.Project
-	for off := 0; ; off += 1000 {
-		page, total, err := src.Projects.FindProjects(ctx, project.ProjectFilter{AsOf: asOf, Offset: off, Limit: 1000})
-		if err != nil {
-			return nil, err
-		}
-		ps = append(ps, page...)
-		if off+len(page) >= total || len(page) == 0 {
-			break
-		}
+	// Every project with its colour and nodes in one read.
+	board, err := src.Projects.FindBoard(ctx, project.ProjectFilter{AsOf: asOf})
+	if err != nil {
+		return nil, err
 	}
+	ps := board.Projects
 	m := &Meeting{Month: first.Format("2006-01"), AsOf: asOf.String()}
 	year := first.Year()
 	ym := m.Month
@@ -144,12 +139,8 @@ func Build(ctx context.Context, src Sources, month string, asOf chanye.Date) (*M
 				plan = y.PlannedFen
 			}
 		}
-		nodes, err := src.Projects.FindNodes(ctx, p.ID)
-		if err != nil {
-			return nil, err
-		}
 		overdue := 0
-		for _, n := range nodes {
+		for _, n := range board.Nodes[p.ID] {
 			if !n.Overdue(asOf) {
 				continue
 			}

@@ -15,8 +15,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"sync"
-	"time"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/policy"
@@ -160,7 +158,8 @@ type base struct {
 	projects   []*project.Project
 	owners     map[string]project.Owners
 	warnings   map[string][]project.Warning
-	nodes      map[string][]*project.Node // read once per project, as cards need them
+	nodes      map[string][]*project.Node
+	published  []*policy.Version // read once, for the first department's payout
 }
 
 // check refuses scorecards to the public (sign in) and to enterprises:
@@ -193,25 +192,18 @@ func (s *Service) load(ctx context.Context, asOf chanye.Date) (*base, error) {
 	for _, in := range ins {
 		b.indicators[in.IndustryID] = append(b.indicators[in.IndustryID], in)
 	}
-	for off := 0; ; {
-		ps, total, err := s.Projects.FindProjects(ctx, project.ProjectFilter{AsOf: asOf, Offset: off, Limit: 1000})
-		if err != nil {
-			return nil, err
-		}
-		b.projects = append(b.projects, ps...)
-		off += len(ps)
-		if len(ps) == 0 || off >= total {
-			break
-		}
-	}
-	for _, p := range b.projects {
-		b.owners[p.ID] = p.EffectiveOwners(b.catalog.Industry(p.IndustryID))
-	}
-	ws, err := s.Projects.FindWarnings(ctx, project.ProjectFilter{AsOf: asOf})
+	// One read of the projects, their nodes and their warnings, the rules
+	// evaluated once, rather than a page of projects, the warnings and each
+	// project's nodes apart.
+	board, err := s.Projects.FindBoard(ctx, project.ProjectFilter{AsOf: asOf})
 	if err != nil {
 		return nil, err
 	}
-	for _, w := range ws {
+	b.projects, b.nodes = board.Projects, board.Nodes
+	for _, p := range b.projects {
+		b.owners[p.ID] = p.EffectiveOwners(b.catalog.Industry(p.IndustryID))
+	}
+	for _, w := range board.Warnings {
 		b.warnings[w.ProjectID] = append(b.warnings[w.ProjectID], w)
 	}
 	return b, nil
@@ -250,62 +242,6 @@ func (b *base) belongs(p *project.Project, k Kind, name string, inds []string) b
 		return o.Department == name
 	}
 	return slices.Contains(inds, p.IndustryID)
-}
-
-// prefetch reads the nodes of the projects ids not read yet.
-func (b *base) prefetch(ctx context.Context, ps project.Service, ids []string) error {
-	var missing []string
-	for _, id := range ids {
-		if _, ok := b.nodes[id]; !ok {
-			missing = append(missing, id)
-		}
-	}
-	nodes, err := NodesOf(ctx, ps, missing)
-	for id, ns := range nodes {
-		b.nodes[id] = ns
-	}
-	return err
-}
-
-// NodesOf reads the nodes of the projects ids, a few projects at a time:
-// project.Service reads one project's nodes per call, and each call
-// through the guards also reads the project.
-func NodesOf(ctx context.Context, ps project.Service, ids []string) (map[string][]*project.Node, error) {
-	const workers = 8
-	out := make(map[string][]*project.Node, len(ids))
-	var (
-		mu       sync.Mutex
-		wg       sync.WaitGroup
-		firstErr error
-	)
-	next := make(chan string)
-	for range min(workers, len(ids)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for id := range next {
-				ns, err := ps.FindNodes(ctx, id)
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				out[id] = ns
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, id := range ids {
-		mu.Lock()
-		failed := firstErr != nil
-		mu.Unlock()
-		if failed {
-			break
-		}
-		next <- id
-	}
-	close(next)
-	wg.Wait()
-	return out, firstErr
 }
 
 // Subjects lists everyone of kind k who answers for an industry or a
@@ -359,13 +295,6 @@ func (s *Service) Cards(ctx context.Context, asOf chanye.Date, kinds ...Kind) ([
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(b.projects))
-	for i, p := range b.projects {
-		ids[i] = p.ID
-	}
-	if err := b.prefetch(ctx, s.Projects, ids); err != nil {
-		return nil, err
-	}
 	out := []*Card{}
 	for _, k := range kinds {
 		for _, sub := range b.subjects(k) {
@@ -396,15 +325,6 @@ func (s *Service) Card(ctx context.Context, k Kind, name string, asOf chanye.Dat
 
 func (s *Service) card(ctx context.Context, b *base, k Kind, name string) (*Card, error) {
 	inds := b.industriesOf(k, name)
-	var ids []string
-	for _, p := range b.projects {
-		if b.belongs(p, k, name, inds) {
-			ids = append(ids, p.ID)
-		}
-	}
-	if err := b.prefetch(ctx, s.Projects, ids); err != nil {
-		return nil, err
-	}
 	c := &Card{Kind: k, Name: name, AsOf: b.asOf, Industries: []IndustryStatus{}, Overdue: []OverdueNode{}, Red: []ProjectRef{}}
 	byInd := map[string]int{}
 	for _, id := range inds {
@@ -443,7 +363,7 @@ func (s *Service) card(ctx context.Context, b *base, k Kind, name string) (*Card
 		c.Overdue = c.Overdue[:MaxListed]
 	}
 	if k == Department && s.Ledger != nil {
-		p, err := s.payout(ctx, name)
+		p, err := s.payout(ctx, b, name)
 		if err != nil {
 			return nil, err
 		}
@@ -455,47 +375,55 @@ func (s *Service) card(ctx context.Context, b *base, k Kind, name string) (*Card
 // payout measures the days from approval to payment of the decisions of
 // the published policies dept administers. It returns nil when the
 // actor may not read the ledger or nothing has been paid.
-func (s *Service) payout(ctx context.Context, dept string) (*Payout, error) {
-	st := policy.StatusPublished
-	vs, _, err := s.Versions.FindPolicies(ctx, policy.VersionFilter{Status: &st, Limit: 1000})
-	if err != nil {
-		return nil, err
+func (s *Service) payout(ctx context.Context, b *base, dept string) (*Payout, error) {
+	if b.published == nil {
+		st := policy.StatusPublished
+		vs, _, err := s.Versions.FindPolicies(ctx, policy.VersionFilter{Status: &st, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		b.published = append([]*policy.Version{}, vs...)
 	}
 	out := &Payout{}
-	var days []float64
 	pay := policy.LedgerPayment
-	for _, v := range vs {
+	var (
+		entries []*policy.LedgerEntry
+		refs    []policy.DecisionRef
+	)
+	for _, v := range b.published {
 		if v.Policy.Department != dept {
 			continue
 		}
 		out.Policies++
 		id := v.Policy.ID
-		entries, _, err := s.Ledger.FindLedger(ctx, policy.LedgerFilter{PolicyID: &id, Kind: &pay, Limit: maxPayments})
+		es, _, err := s.Ledger.FindLedger(ctx, policy.LedgerFilter{PolicyID: &id, Kind: &pay, Limit: maxPayments})
 		switch code := chanye.ErrorCode(err); {
 		case code == chanye.EFORBIDDEN || code == chanye.EUNAUTHORIZED:
 			return nil, nil // not the actor's to see: shown as no data
 		case err != nil:
 			return nil, err
 		}
-		for _, e := range entries {
-			if len(days) >= maxPayments {
-				break
-			}
-			evs, err := s.Runs.FindDecisionEvents(ctx, e.Decision)
-			if err != nil {
-				return nil, err
-			}
-			var approved time.Time
-			for _, ev := range evs {
-				if ev.To == policy.DecisionApproved {
-					approved = ev.At
-				}
-			}
-			if approved.IsZero() || e.At.Before(approved) {
-				continue
-			}
-			days = append(days, e.At.Sub(approved).Hours()/24)
+		entries = append(entries, es...)
+		for _, e := range es {
+			refs = append(refs, e.Decision)
 		}
+	}
+	// When each paid decision was approved, read at once rather than each
+	// decision's history apart.
+	approvals, err := s.Runs.FindApprovals(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	var days []float64
+	for _, e := range entries {
+		if len(days) >= maxPayments {
+			break
+		}
+		approved := approvals[e.Decision]
+		if approved.IsZero() || e.At.Before(approved) {
+			continue
+		}
+		days = append(days, e.At.Sub(approved).Hours()/24)
 	}
 	if len(days) == 0 {
 		return nil, nil

@@ -72,7 +72,7 @@ func scanVersion(row interface{ Scan(...any) error }) (*policy.Version, error) {
 	v.Source = []byte(src)
 	v.CreatedAt = fromMillis(sql.NullInt64{Int64: created, Valid: true})
 	v.PublishedAt, v.PublishedBy, v.RetiredAt = fromMillis(published), publishedBy.String, fromMillis(retired)
-	p, err := policy.Parse(v.Source)
+	p, err := parsePolicy(src)
 	if err != nil {
 		return nil, fmt.Errorf("stored policy %s v%d: %w", v.PolicyID, v.Version, err)
 	}

@@ -293,44 +293,122 @@ func (s *Store) colour(ctx context.Context, ps []*project.Project, asOf chanye.D
 
 // warnings evaluates the stored rules on ps as of asOf.
 func (s *Store) warnings(ctx context.Context, ps []*project.Project, asOf chanye.Date) ([]project.Warning, error) {
-	d := project.Data{Projects: ps, Industries: map[string]*chanye.Industry{}}
-	var rs *project.RuleSet
-	err := s.db.transact(ctx, true, func(tx *txn) error {
-		rules, err := findRules(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if rs, err = project.CompileRules(rules); err != nil {
-			return fmt.Errorf("stored warning rules: %w", err)
-		}
-		c, err := s.currentCatalog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		for _, ind := range c.Industries {
-			d.Industries[ind.ID] = ind
-		}
-		// Small selections read their own rows; large ones read the tables
-		// whole rather than send thousands of ids.
-		rq, nq := `SELECT `+reportColumns+` FROM project_reports WHERE month <= ?`, `SELECT `+nodeColumns+` FROM project_nodes`
-		var ids []any
-		if len(ps) <= 500 {
-			in := " project_id IN (" + strings.TrimSuffix(strings.Repeat("?,", len(ps)), ",") + ")"
-			rq, nq = rq+" AND"+in, nq+" WHERE"+in
-			for _, p := range ps {
-				ids = append(ids, p.ID)
-			}
-		}
-		if d.Reports, err = queryReports(ctx, tx, rq, append([]any{project.MonthOf(asOf)}, ids...)...); err != nil {
-			return err
-		}
-		d.Nodes, err = queryNodes(ctx, tx, nq, ids...)
+	var (
+		rs *project.RuleSet
+		d  project.Data
+	)
+	err := s.db.transact(ctx, true, func(tx *txn) (err error) {
+		rs, d, err = s.ruleData(ctx, tx, ps, asOf)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return project.Evaluate(rs, d, asOf), nil
+}
+
+// ruleData reads in tx what the stored rules need to evaluate ps as of
+// asOf: the compiled rules, the industries, the reports up to asOf's month
+// and the nodes, ordered by project and seq. Large selections read the
+// tables whole, so d.Nodes may hold nodes of other projects too.
+func (s *Store) ruleData(ctx context.Context, tx *txn, ps []*project.Project, asOf chanye.Date) (*project.RuleSet, project.Data, error) {
+	d := project.Data{Projects: ps, Industries: map[string]*chanye.Industry{}}
+	rules, err := findRules(ctx, tx)
+	if err != nil {
+		return nil, d, err
+	}
+	rs, err := compileRules(rules)
+	if err != nil {
+		return nil, d, fmt.Errorf("stored warning rules: %w", err)
+	}
+	c, err := s.currentCatalog(ctx, tx)
+	if err != nil {
+		return nil, d, err
+	}
+	for _, ind := range c.Industries {
+		d.Industries[ind.ID] = ind
+	}
+	// Small selections read their own rows; large ones read the tables
+	// whole rather than send thousands of ids.
+	rq, nq := `SELECT project_id, month, cumulative_fen, progress_pct FROM project_reports WHERE month <= ?`, `SELECT `+nodeColumns+` FROM project_nodes`
+	var ids []any
+	if len(ps) <= 500 {
+		in := " project_id IN (" + strings.TrimSuffix(strings.Repeat("?,", len(ps)), ",") + ")"
+		rq, nq = rq+" AND"+in, nq+" WHERE"+in
+		for _, p := range ps {
+			ids = append(ids, p.ID)
+		}
+	}
+	if d.Reports, err = ruleReports(ctx, tx, rq, append([]any{project.MonthOf(asOf)}, ids...)...); err != nil {
+		return nil, d, err
+	}
+	d.Nodes, err = queryNodes(ctx, tx, nq+" ORDER BY project_id, seq", ids...)
+	return rs, d, err
+}
+
+// ruleReports reads the columns of reports the rules read (the month, the
+// cumulative investment and the progress), the others left zero: the
+// problems and who reported are text the board does not need.
+func ruleReports(ctx context.Context, tx *txn, query string, args ...any) ([]*project.Report, error) {
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*project.Report{}
+	for rows.Next() {
+		var r project.Report
+		if err := rows.Scan(&r.ProjectID, &r.Month, &r.CumulativeFen, &r.ProgressPct); err != nil {
+			return nil, err
+		}
+		out = append(out, &r)
+	}
+	return out, rows.Err()
+}
+
+// FindBoard reads the projects the filter selects (Colour, Offset and
+// Limit ignored), their nodes and what the rules read in one read
+// transaction, and evaluates the rules once as of filter.AsOf (today when
+// zero).
+func (s *Store) FindBoard(ctx context.Context, f project.ProjectFilter) (*project.Board, error) {
+	asOf := f.AsOf
+	if asOf.IsZero() {
+		asOf = chanye.DateOf(s.db.Now())
+	}
+	b := &project.Board{Projects: []*project.Project{}, Warnings: []project.Warning{}, Nodes: map[string][]*project.Node{}}
+	var (
+		rs *project.RuleSet
+		d  project.Data
+	)
+	err := s.db.transact(ctx, true, func(tx *txn) error {
+		ps, _, err := findPage(ctx, tx, projectColumns, projectFrom, projectWhere(f), "p.id", 1<<30, 0, scanProject)
+		if err != nil || len(ps) == 0 {
+			return err
+		}
+		b.Projects = ps
+		rs, d, err = s.ruleData(ctx, tx, ps, asOf)
+		return err
+	})
+	if err != nil || len(b.Projects) == 0 {
+		return b, err
+	}
+	if ws := project.Evaluate(rs, d, asOf); ws != nil {
+		b.Warnings = ws
+	}
+	cs := project.Colours(b.Warnings)
+	for _, p := range b.Projects {
+		p.Colour = project.Green
+		if c, ok := cs[p.ID]; ok {
+			p.Colour = c
+		}
+		b.Nodes[p.ID] = []*project.Node{}
+	}
+	for _, n := range d.Nodes {
+		if ns, ok := b.Nodes[n.ProjectID]; ok {
+			b.Nodes[n.ProjectID] = append(ns, n)
+		}
+	}
+	return b, nil
 }
 
 // FindWarnings evaluates the rules on the filter's projects as of

@@ -454,14 +454,11 @@ func (s *Server) warningBoard(w http.ResponseWriter, r *http.Request) error {
 	v.AsOf = f.AsOf.String()
 	colour := f.Colour
 	f.Colour = nil
-	projects, err := allProjects(ctx, ps, f)
+	board, err := ps.FindBoard(ctx, f)
 	if err != nil {
 		return err
 	}
-	ws, err := ps.FindWarnings(ctx, f)
-	if err != nil {
-		return err
-	}
+	projects, ws := board.Projects, board.Warnings
 	labels, err := s.ruleLabels(ctx, l)
 	if err != nil {
 		return err

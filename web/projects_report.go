@@ -77,14 +77,11 @@ func (s *Server) projectReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.AsOf, v.Year = asOf.String(), v.Month[:4]
 	v.Title = l.Tf("rep.title", v.Month)
-	projects, err := allProjects(ctx, ps, project.ProjectFilter{AsOf: asOf})
+	board, err := ps.FindBoard(ctx, project.ProjectFilter{AsOf: asOf})
 	if err != nil {
 		return err
 	}
-	ws, err := ps.FindWarnings(ctx, project.ProjectFilter{AsOf: asOf})
-	if err != nil {
-		return err
-	}
+	projects, ws, nodes := board.Projects, board.Warnings, board.Nodes
 	labels, err := s.ruleLabels(ctx, l)
 	if err != nil {
 		return err
@@ -108,14 +105,6 @@ func (s *Server) projectReport(w http.ResponseWriter, r *http.Request) error {
 		if len(reps) == 0 || off >= total {
 			break
 		}
-	}
-	ids := make([]string, len(projects))
-	for i, p := range projects {
-		ids[i] = p.ID
-	}
-	nodes, err := scorecard.NodesOf(ctx, ps, ids)
-	if err != nil {
-		return err
 	}
 	year, _ := strconv.Atoi(v.Year)
 	cols := project.Colours(ws)

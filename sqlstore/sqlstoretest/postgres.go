@@ -30,6 +30,18 @@ func ForEachDB(t *testing.T, fn func(t *testing.T, store *sqlstore.Store)) {
 	})
 }
 
+// NewPostgres returns a store over a schema of its own in the PostgreSQL
+// database CHANYE_TEST_POSTGRES names, prepared as New prepares SQLite, for
+// benchmarks that compare the two; it skips without the variable.
+func NewPostgres(t testing.TB) *sqlstore.Store {
+	t.Helper()
+	db, err := sqlstore.Open(context.Background(), PostgresSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prepare(t, db)
+}
+
 // PostgresSchema makes a schema of its own in the PostgreSQL database that
 // CHANYE_TEST_POSTGRES names, dropped when the test ends, and returns the
 // URL that opens it; it skips the test when the variable is not set.
