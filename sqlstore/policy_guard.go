@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/policy"
@@ -42,31 +41,13 @@ func newGuard(ctx context.Context, tx *txn, paidOnly bool) (*guard, error) {
 		if err := rows.Scan(&id, &src); err != nil {
 			return nil, err
 		}
-		p, err := parsedSource(src)
+		p, err := parsePolicy(src)
 		if err != nil {
 			return nil, fmt.Errorf("stored policy %s: %w", id, err)
 		}
 		g.pub[id] = p
 	}
 	return g, rows.Err()
-}
-
-// parsed caches policies parsed from their source: a stored version's
-// source never changes, and each approval and payment reads every
-// published policy's relations. The policies are shared: read only;
-// the cache holds one entry per version published while the process runs.
-var parsed sync.Map // source → *policy.Policy
-
-func parsedSource(src string) (*policy.Policy, error) {
-	if p, ok := parsed.Load(src); ok {
-		return p.(*policy.Policy), nil
-	}
-	p, err := policy.Parse([]byte(src))
-	if err != nil {
-		return nil, err
-	}
-	parsed.Store(src, p)
-	return p, nil
 }
 
 // policyOf is the version that decided d.
