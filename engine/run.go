@@ -148,7 +148,7 @@ func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled
 					amount = pr.Amounts[amounts[k]]
 					amounts[k]++
 				case policy.VerdictNeedsData:
-					need = policy.NeedsOf(s, b.asOf, res.NeedNames(pr.Needs[needs[k]]))
+					need = c.NeedsOf(s, b.asOf, res.NeedNames(pr.Needs[needs[k]]))
 					needs[k]++
 				default:
 					continue
