@@ -17,8 +17,11 @@ type Config struct {
 	Enterprises chanye.EnterpriseService
 	Versions    policy.VersionService // the policies to decide
 	Runs        policy.RunService     // where runs are stored and decisions read back
-	Logger      *slog.Logger
-	Now         func() time.Time
+	// Inputs reads the declared inputs' values (key projects, accepted
+	// applications); nil: none, every declared input is unknown.
+	Inputs policy.InputService
+	Logger *slog.Logger
+	Now    func() time.Time
 	// SimulationMaxAge is how long Simulate may reuse the base it loaded
 	// last (same as-of day, the columns it needs): a what-if on data a
 	// few seconds old, instead of reading millions of enterprises again.
@@ -146,4 +149,23 @@ func (e *Engine) asOfOrToday(d chanye.Date, ahead int) (chanye.Date, error) {
 	}
 	return d, &chanye.Error{Code: chanye.EINVALID, Message: fmt.Sprintf("基准日 %s %s / the as-of date %s %s", d, zh, d, en),
 		Fields: map[string]string{"as_of": zh + " / " + en}}
+}
+
+// inputs reads the declared inputs' values of the enterprises codes (all
+// when none is named), or none without an InputService.
+func (e *Engine) inputs(ctx context.Context, codes ...string) (map[string]*policy.Inputs, error) {
+	if e.cfg.Inputs == nil {
+		return map[string]*policy.Inputs{}, nil
+	}
+	return e.cfg.Inputs.FindInputs(ctx, codes...)
+}
+
+// subject is ent as the rules see it on day asOf, with its declared
+// inputs read.
+func (e *Engine) subject(ctx context.Context, ent *chanye.Enterprise, asOf chanye.Date) (policy.Subject, error) {
+	ins, err := e.inputs(ctx, ent.Code)
+	if err != nil {
+		return policy.Subject{}, err
+	}
+	return policy.NewSubject(ent, asOf).WithInputs(ins[ent.Code]), nil
 }

@@ -57,7 +57,11 @@ func (e *Engine) Redecide(ctx context.Context, policyID, code string, asOf chany
 		return nil, nil, err
 	}
 	sum := sha256.Sum256(record)
-	d := c.Evaluate(policy.NewSubject(ent, asOf), asOf)
+	s, err := e.subject(ctx, ent, asOf)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := c.Evaluate(s, asOf)
 	pd := policyDecision(c, d)
 	rp := policy.RunPolicy{ID: c.Policy.ID, Version: c.Policy.Version}
 	switch d.Status {

@@ -75,7 +75,7 @@ func newEngine(ctx context.Context, cfg Config) (*sqlstore.DB, *sqlstore.Store, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return db, store, engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Logger: cfg.Logger, Now: cfg.Now}), nil
+	return db, store, engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Inputs: store, Logger: cfg.Logger, Now: cfg.Now}), nil
 }
 
 // ensureShipped stores and publishes the shipped policies when the database
