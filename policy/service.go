@@ -614,8 +614,9 @@ type LedgerService interface {
 // each (authorization, metrics). Applications join here as a service of
 // their own.
 type Services struct {
-	Versions  VersionService
-	Runs      RunService
-	Publicity PublicityService
-	Ledger    LedgerService
+	Versions     VersionService
+	Runs         RunService
+	Publicity    PublicityService
+	Ledger       LedgerService
+	Applications ApplicationService // 快申快享 applications (application.go)
 }
