@@ -39,7 +39,10 @@ func TestApplicationRules(t *testing.T) {
 	read := func(ctx context.Context) error { _, err := apps.FindApplicationByID(ctx, app.ID); return err }
 	download := func(ctx context.Context) error { _, _, err := apps.FindAttachment(ctx, app.ID, file.ID); return err }
 	move := func(to policy.AppStatus) func(ctx context.Context) error {
-		return func(ctx context.Context) error { _, err := apps.MoveApplication(ctx, app.ID, to, "原因 / reason"); return err }
+		return func(ctx context.Context) error {
+			_, err := apps.MoveApplication(ctx, app.ID, to, "原因 / reason")
+			return err
+		}
 	}
 	run(t, []rcase{
 		{"enterprise B cannot apply as A", firmB, save(f.a), chanye.ENOTFOUND},
