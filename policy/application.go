@@ -258,3 +258,32 @@ type InputService interface {
 	// enterprise that has any when codes is empty, by code.
 	FindInputs(ctx context.Context, codes ...string) (map[string]*Inputs, error)
 }
+
+// ParseValues reads the values of p's applied inputs as a form or a
+// request writes them (Input.ParseInput; units[NAME] is "wan" for money in
+// 万元, "percent" for a ratio in percent, else 元 and a decimal or "12%").
+// A blank value is left out (not given). EINVALID keyed values.NAME.
+func ParseValues(p *Policy, raw, units map[string]string) (map[string]any, error) {
+	out := map[string]any{}
+	f := map[string]string{}
+	for n, s := range raw {
+		in := p.Input(n)
+		if in == nil || !in.Applied() {
+			f["values."+n] = fmt.Sprintf("政策 %s 没有可申报的输入 %s / policy %s has no applied input %s", p.ID, n, p.ID, n)
+			continue
+		}
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		v, err := in.ParseInput(s, units[n])
+		if err != nil {
+			f["values."+n] = err.Error()
+			continue
+		}
+		out[n] = v
+	}
+	if err := chanye.Invalid("申报数据有误 / invalid application figures", f); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
