@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/chanye-org/chanye"
-	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/internal/testclock"
+	"github.com/chanye-org/chanye/policy"
 )
 
 // TestPolicyApplications lists applications by policy and status, with
