@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -181,8 +182,12 @@ type appFile struct {
 func (s *Server) applicationNew(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	a := chanye.ActorFrom(ctx)
-	if a.Role == chanye.RolePublic {
+	switch a.Role {
+	case chanye.RolePublic:
 		return chanye.Errorf(chanye.EUNAUTHORIZED, "请先登录 / sign in first")
+	case chanye.RoleEnterprise, chanye.RoleAdmin:
+	default:
+		return chanye.Errorf(chanye.EFORBIDDEN, "只有企业填报申报 / only an enterprise fills in an application")
 	}
 	code := a.Code
 	if a.Role != chanye.RoleEnterprise {
@@ -437,12 +442,19 @@ func (s *Server) applicationMove(w http.ResponseWriter, r *http.Request) error {
 // applicationAttach takes one uploaded file (multipart, field "file").
 func (s *Server) applicationAttach(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, policy.MaxAttachmentBytes+64<<10)
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		return chanye.Errorf(chanye.ETOOLARGE, "附件超过 %d MB 或表单有误 / the file exceeds %d MB or the form is malformed", policy.MaxAttachmentBytes>>20, policy.MaxAttachmentBytes>>20)
-	}
 	v, err := s.applicationView(r)
 	if err != nil {
 		return err
+	}
+	// Who may not attach learns so before the file is read.
+	if ac := chanye.ActorFrom(r.Context()); ac.Role != chanye.RoleEnterprise && ac.Role != chanye.RoleAdmin {
+		return chanye.Errorf(chanye.EFORBIDDEN, "只有企业上传附件 / only the enterprise attaches files")
+	}
+	if !v.A.Status.Editable() {
+		return chanye.Errorf(chanye.ECONFLICT, "申报 %d 为%s，不能添加附件 / application %d is %s: no attachment can be added", v.A.ID, v.A.Status.NameZH(), v.A.ID, v.A.Status.NameEN())
+	}
+	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return chanye.Errorf(chanye.ETOOLARGE, "附件超过 %d MB 或表单有误 / the file exceeds %d MB or the form is malformed", policy.MaxAttachmentBytes>>20, policy.MaxAttachmentBytes>>20)
 	}
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
