@@ -37,6 +37,16 @@ var applicationMessages = map[string][2]string{
 	"app.ep.needs":    {"所需数据", "Figures needed"},
 	"app.nav":         {"我的申报", "My applications"},
 
+	"proj.inputs":           {"政策所需数据", "Figures policies read"},
+	"proj.inputs.note":      {"技术改造等政策按项目的设备、厂房建设投资额与竣工日期判定；此处登记的数据优先于企业申报（留空为未知，不按 0 计）。", "Policies such as the technical retrofit read the project's equipment and plant construction investment and its completion date; figures recorded here come before the enterprise's application (blank is unknown, never 0)."},
+	"proj.inputs.equipment": {"设备投资额", "Equipment investment"},
+	"proj.inputs.plant":     {"厂房建设投资额", "Plant construction investment"},
+	"proj.inputs.finished":  {"竣工日期", "Completion date"},
+	"proj.inputs.unknown":   {"未登记", "not recorded"},
+	"proj.inputs.edit":      {"登记或修改", "Record or change"},
+	"proj.inputs.unit":      {"金额单位", "Unit of the amounts"},
+	"proj.inputs.save":      {"保存", "Save"},
+
 	"app.bounds.money": {"0 元至 1 亿亿元，最多两位小数（万元六位）", "0 to 10^16 yuan, at most two decimals (six in 10k yuan)"},
 	"app.bounds.int":   {"非负整数", "A whole number, not negative"},
 	"app.bounds.ratio": {"0% 至 100%", "0 % to 100 %"},

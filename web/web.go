@@ -223,6 +223,7 @@ func (s *Server) routeTable() []route {
 		{"GET /projects/{id}", s.handle(s.projectPage)},
 		{"POST /projects/{id}/reports", s.handle(s.putReport)},
 		{"POST /projects/{id}/nodes/{seq}", s.handle(s.putNode)},
+		{"POST /projects/{id}/inputs", s.handle(s.putInputs)},
 		{"GET /warnings", s.handle(s.expensive(s.warningBoard))},
 		{"GET /warnings/rules", s.handle(s.warningRules)},
 		{"POST /warnings/rules", s.handle(s.saveWarningRule)},

@@ -400,6 +400,9 @@ func TestRouteRoleMatrix(t *testing.T) {
 			want: [7]int{303, 403, 303, 303, 404, 303, login}},
 		"POST /projects/{id}/nodes/{seq}": {path: "/projects/" + projID + "/nodes/1", body: "note=" + url.QueryEscape("矩阵"),
 			want: [7]int{303, 403, 303, 303, 404, 403, login}},
+		// The input figures are the officials' to record, as the project.
+		"POST /projects/{id}/inputs": {path: "/projects/" + projID + "/inputs", body: "unit=wan&equipment_investment_fen=100&finished_on=2025-06-30",
+			want: [7]int{303, 403, 303, 303, 403, 403, login}},
 		"GET /warnings":       {path: "/warnings", want: [7]int{200, 200, 200, 200, 200, 200, login}},
 		"GET /warnings/rules": {path: "/warnings/rules", want: [7]int{200, 200, 200, 200, 200, 200, login}},
 		"POST /warnings/rules": {path: "/warnings/rules",
