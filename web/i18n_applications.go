@@ -47,8 +47,8 @@ var applicationMessages = map[string][2]string{
 	"proj.inputs.unit":      {"金额单位", "Unit of the amounts"},
 	"proj.inputs.save":      {"保存", "Save"},
 
-	"app.bounds.money": {"0 元至 1 亿亿元，最多两位小数（万元六位）", "0 to 10^16 yuan, at most two decimals (six in 10k yuan)"},
-	"app.bounds.int":   {"非负整数", "A whole number, not negative"},
+	"app.bounds.money": {"0 元至 100 万亿元，元至多两位小数，万元至多六位", "0 to 10^14 yuan, at most two decimals in yuan, six in 10k yuan"},
+	"app.bounds.int":   {"0 至 1 亿的整数", "A whole number from 0 to 100,000,000"},
 	"app.bounds.ratio": {"0% 至 100%", "0 % to 100 %"},
 	"app.bounds.date":  {"不早于 1949-10-01", "Not before 1949-10-01"},
 	"app.bounds.bool":  {"是或否", "Yes or no"},
