@@ -144,3 +144,12 @@ func TestBrowserApplication(t *testing.T) {
 		t.Errorf("another enterprise downloads: %v %v", resp.StatusCode, err)
 	}
 }
+
+// TestPolicyPageShowsInputs: the policy page lists the declared inputs
+// with their types and sources in order, and the review period.
+func TestPolicyPageShowsInputs(t *testing.T) {
+	f := newLCFixture(t)
+	status, _, body := f.do(t, f.leader, "GET", "/policies/gz-tech-retrofit?lang=zh", nil)
+	want(t, "policy page", status, body, http.StatusOK, `id="policy-inputs"`, "input.equipment_investment", "设备投资额",
+		"重点项目 → 快申快享申报", "5 个工作日内审核")
+}

@@ -37,6 +37,18 @@ var applicationMessages = map[string][2]string{
 	"app.ep.needs":    {"所需数据", "Figures needed"},
 	"app.nav":         {"我的申报", "My applications"},
 
+	"pol.inputs":                 {"所需数据（登记数据以外）", "Declared inputs (beyond the registry)"},
+	"pol.inputs.type":            {"类型", "Type"},
+	"pol.inputs.from":            {"来源（按优先顺序）", "Sources (first wins)"},
+	"pol.inputs.money":           {"金额", "money"},
+	"pol.inputs.int":             {"整数", "integer"},
+	"pol.inputs.ratio":           {"比例", "ratio"},
+	"pol.inputs.date":            {"日期", "date"},
+	"pol.inputs.bool":            {"是否", "yes/no"},
+	"pol.inputs.src.project":     {"重点项目", "key project"},
+	"pol.inputs.src.application": {"快申快享申报", "application"},
+	"pol.inputs.review":          {"申报由主管部门在提交后 %d 个工作日内审核。", "Applications are reviewed within %d working days of submission."},
+
 	"proj.inputs":           {"政策所需数据", "Figures policies read"},
 	"proj.inputs.note":      {"技术改造等政策按项目的设备、厂房建设投资额与竣工日期判定；此处登记的数据优先于企业申报（留空为未知，不按 0 计）。", "Policies such as the technical retrofit read the project's equipment and plant construction investment and its completion date; figures recorded here come before the enterprise's application (blank is unknown, never 0)."},
 	"proj.inputs.equipment": {"设备投资额", "Equipment investment"},
