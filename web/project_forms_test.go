@@ -123,8 +123,13 @@ func TestProjectInputsForm(t *testing.T) {
 	f := newFixture(t)
 	addProjects(t, f)
 	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	before, err := f.store.FindProjectByID(ctx, "GZ-0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := before.PlannedCompletion.String() // after the planned start, whatever the test clock
 	res, _ := f.post(t, "/projects/GZ-0001/inputs", url.Values{"unit": {"wan"}, "equipment_investment_fen": {"12345.678901"},
-		"plant_investment_fen": {""}, "finished_on": {"2025-06-30"}})
+		"plant_investment_fen": {""}, "finished_on": {done}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("status %d, want 303", res.StatusCode)
 	}
@@ -132,7 +137,7 @@ func TestProjectInputsForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.EquipmentInvestmentFen == nil || *p.EquipmentInvestmentFen != 12345678901 || p.PlantInvestmentFen != nil || p.FinishedOn.String() != "2025-06-30" {
+	if p.EquipmentInvestmentFen == nil || *p.EquipmentInvestmentFen != 12345678901 || p.PlantInvestmentFen != nil || p.FinishedOn.String() != done {
 		t.Errorf("stored %v %v %v", p.EquipmentInvestmentFen, p.PlantInvestmentFen, p.FinishedOn)
 	}
 	if _, body := f.get(t, "/projects/GZ-0001", ""); !strings.Contains(body, "12,345.678901 万元") || !strings.Contains(body, "未登记") {
