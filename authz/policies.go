@@ -82,10 +82,11 @@ func ownsPolicy(ctx context.Context, pols policy.VersionService, a *chanye.Actor
 // issues a policy is read from inner.Versions, unguarded.
 func Policies(inner policy.Services) policy.Services {
 	return policy.Services{
-		Versions:  &versions{inner: inner.Versions},
-		Runs:      &runs{inner: inner.Runs, versions: inner.Versions},
-		Publicity: &publicity{inner: inner.Publicity, versions: inner.Versions},
-		Ledger:    &ledger{inner: inner.Ledger, versions: inner.Versions},
+		Versions:     &versions{inner: inner.Versions},
+		Runs:         &runs{inner: inner.Runs, versions: inner.Versions},
+		Publicity:    &publicity{inner: inner.Publicity, versions: inner.Versions},
+		Ledger:       &ledger{inner: inner.Ledger, versions: inner.Versions},
+		Applications: Applications(inner.Applications),
 	}
 }
 

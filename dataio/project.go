@@ -49,6 +49,10 @@ var projectSchemas = map[Kind][]column{
 		{"planned_completion", []string{"计划竣工", "计划竣工日期"}, true},
 		{"department", []string{"责任部门"}, false},
 		{"city_leader", []string{"牵头市领导", "市领导"}, false},
+		// The figures policies read as declared inputs; blank is unknown.
+		{"equipment_investment_yuan", []string{"设备投资(元)", "设备投资额(元)", "设备投资"}, false},
+		{"plant_investment_yuan", []string{"厂房建设投资(元)", "厂房建设投资额(元)", "厂房建设投资"}, false},
+		{"finished_on", []string{"竣工日期", "实际竣工日期"}, false},
 	},
 	Nodes: {
 		{"project_id", []string{"项目编号"}, true},
@@ -432,6 +436,26 @@ func (st *projectImport) project(ctx context.Context, cells []string, h *header,
 			*c.d = d
 		}
 	}
+	for _, c := range []struct {
+		key string
+		dst **chanye.Fen
+	}{{"equipment_investment_yuan", &p.EquipmentInvestmentFen}, {"plant_investment_yuan", &p.PlantInvestmentFen}} {
+		if s := h.get(cells, c.key); s != "" {
+			v, err := chanye.ParseYuan(s)
+			if err != nil {
+				pr.add(c.key, err.Error())
+			}
+			*c.dst = &v
+		}
+	}
+	if s := h.get(cells, "finished_on"); s != "" {
+		d, err := parseDate(s)
+		if err != nil {
+			pr.add("finished_on", err.Error())
+		} else {
+			p.FinishedOn = &d
+		}
+	}
 	years := make([]int, 0, len(plans))
 	for y := range plans {
 		years = append(years, y)
@@ -463,6 +487,8 @@ func (st *projectImport) project(ctx context.Context, cells []string, h *header,
 			return h.name("industry")
 		case field == "total_investment_fen":
 			return h.name("total_investment_yuan")
+		case field == "equipment_investment_fen", field == "plant_investment_fen":
+			return h.name(strings.TrimSuffix(field, "_fen") + "_yuan")
 		}
 		return h.name(field)
 	})
@@ -621,7 +647,7 @@ func batchProblems(err error, b *project.Batch, lines []srcLine, headers []*head
 			col = "industry"
 		case "total_investment_fen":
 			col = "total_investment_yuan"
-		case "invested_fen", "cumulative_fen":
+		case "invested_fen", "cumulative_fen", "equipment_investment_fen", "plant_investment_fen":
 			col = strings.TrimSuffix(col, "_fen") + "_yuan"
 		}
 		name := ""
@@ -703,7 +729,8 @@ func (pf *ProjectFiles) Export(ctx context.Context, kind Kind, w io.Writer, form
 	case Projects:
 		for _, p := range ps {
 			cells := []string{p.ID, p.Name, p.OwnerCode, p.IndustryID, p.DistrictCode, string(p.Kind), string(p.Stage),
-				p.TotalInvestmentFen.Yuan(), p.PlannedStart.String(), p.PlannedCompletion.String(), p.Department, p.CityLeader}
+				p.TotalInvestmentFen.Yuan(), p.PlannedStart.String(), p.PlannedCompletion.String(), p.Department, p.CityLeader,
+				optYuan(p.EquipmentInvestmentFen), optYuan(p.PlantInvestmentFen), optDate(p.FinishedOn)}
 			plan := map[int]chanye.Fen{}
 			has := map[int]bool{}
 			for _, y := range p.YearlyPlan {
@@ -762,4 +789,20 @@ func (pf *ProjectFiles) Export(ctx context.Context, kind Kind, w io.Writer, form
 		}
 	}
 	return n, out.Close()
+}
+
+// optYuan writes an optional amount in yuan, "" when unknown.
+func optYuan(f *chanye.Fen) string {
+	if f == nil {
+		return ""
+	}
+	return f.Yuan()
+}
+
+// optDate writes an optional day, "" when unknown.
+func optDate(d *chanye.Date) string {
+	if d == nil {
+		return ""
+	}
+	return d.String()
 }

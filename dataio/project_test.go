@@ -88,6 +88,15 @@ func TestProjectImportGood(t *testing.T) {
 	if len(p.YearlyPlan) != 1 || p.YearlyPlan[0] != (project.YearPlan{Year: 2026, PlannedFen: 10000000000}) {
 		t.Errorf("yearly plan %+v, want 2026 only", p.YearlyPlan)
 	}
+	// The declared inputs' figures: given for GZ2025-0001, unknown for the others.
+	p1, _ := e.store.FindProjectByID(ctx, "GZ2025-0001")
+	if p1.EquipmentInvestmentFen == nil || *p1.EquipmentInvestmentFen != 12345678901 || p1.PlantInvestmentFen == nil ||
+		*p1.PlantInvestmentFen != 30000000000 || p1.FinishedOn == nil || p1.FinishedOn.String() != "2025-06-30" {
+		t.Errorf("GZ2025-0001 input figures %v %v %v", p1.EquipmentInvestmentFen, p1.PlantInvestmentFen, p1.FinishedOn)
+	}
+	if p.EquipmentInvestmentFen != nil || p.PlantInvestmentFen != nil || p.FinishedOn != nil {
+		t.Errorf("GZ2025-0002 has input figures: blank cells are unknown")
+	}
 	p3, _ := e.store.FindProjectByID(ctx, "GZ2025-0003")
 	if p3.DistrictCode != "440112" || p3.PlannedStart.String() != "2024-09-01" {
 		t.Errorf("GZ2025-0003 district %s start %s", p3.DistrictCode, p3.PlannedStart)

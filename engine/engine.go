@@ -22,6 +22,9 @@ type Config struct {
 	Budgets interface {
 		FindBudgetUse(ctx context.Context, policyID string, period int) (*policy.BudgetUse, error)
 	}
+	// Inputs reads the declared inputs' values (key projects, accepted
+	// applications); nil: none, every declared input is unknown.
+	Inputs policy.InputService
 	Logger *slog.Logger
 	Now    func() time.Time
 	// SimulationMaxAge is how long Simulate may reuse the base it loaded
@@ -151,4 +154,23 @@ func (e *Engine) asOfOrToday(d chanye.Date, ahead int) (chanye.Date, error) {
 	}
 	return d, &chanye.Error{Code: chanye.EINVALID, Message: fmt.Sprintf("基准日 %s %s / the as-of date %s %s", d, zh, d, en),
 		Fields: map[string]string{"as_of": zh + " / " + en}}
+}
+
+// inputs reads the declared inputs' values of the enterprises codes (all
+// when none is named), or none without an InputService.
+func (e *Engine) inputs(ctx context.Context, codes ...string) (map[string]*policy.Inputs, error) {
+	if e.cfg.Inputs == nil {
+		return map[string]*policy.Inputs{}, nil
+	}
+	return e.cfg.Inputs.FindInputs(ctx, codes...)
+}
+
+// subject is ent as the rules see it on day asOf, with its declared
+// inputs read.
+func (e *Engine) subject(ctx context.Context, ent *chanye.Enterprise, asOf chanye.Date) (policy.Subject, error) {
+	ins, err := e.inputs(ctx, ent.Code)
+	if err != nil {
+		return policy.Subject{}, err
+	}
+	return policy.NewSubject(ent, asOf).WithInputs(ins[ent.Code]), nil
 }

@@ -33,7 +33,12 @@ func (e *Engine) ExplainEnterprise(ctx context.Context, code string, asOf chanye
 	if err != nil {
 		return nil, err
 	}
-	out := explainAll(ent, pols, asOf)
+	s, err := e.subject(ctx, ent, asOf)
+	if err != nil {
+		return nil, err
+	}
+	out := ExplainSubject(s, pols, asOf)
+	out.Name = ent.Name
 	stored, _, err := e.cfg.Runs.FindDecisions(ctx, policy.DecisionFilter{Code: &ent.Code, Limit: maxStored})
 	if err != nil {
 		return nil, err
@@ -149,7 +154,10 @@ func (e *Engine) Explain(ctx context.Context, policyID string, version int, code
 	if err != nil {
 		return nil, err
 	}
-	s := policy.NewSubject(ent, asOf)
+	s, err := e.subject(ctx, ent, asOf)
+	if err != nil {
+		return nil, err
+	}
 	d, err := e.related(ctx, c, s, asOf, c.Evaluate(s, asOf))
 	if err != nil {
 		return nil, err

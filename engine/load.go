@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"math"
+	"sort"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/policy"
@@ -25,6 +26,7 @@ type base struct {
 	size     []uint8  // index into sizes
 	inds     []uint32 // index into indSets
 	snapshot string
+	inputs   map[string]*policy.Inputs // declared inputs' values, by code
 
 	districts []string
 	sizes     []string
@@ -125,11 +127,14 @@ func (e *Engine) load(ctx context.Context, asOf chanye.Date, reads []string) (*b
 	for i, name := range reads {
 		idx[i] = schemaIndex[name]
 	}
+	if b.inputs, err = e.inputs(ctx); err != nil {
+		return nil, err
+	}
 	dIdx, sIdx, iIdx := map[string]uint16{}, map[string]uint8{}, map[string]uint32{}
 	h := sha256.New()
 	var row []byte
 	err = e.scan(ctx, func(ent *chanye.Enterprise) error {
-		s := policy.NewSubject(ent, asOf)
+		s := policy.NewSubject(ent, asOf).WithInputs(b.inputs[ent.Code])
 		cols.Append(s)
 		b.codes = append(b.codes, ent.Code)
 		d, ok := dIdx[ent.DistrictCode]
@@ -156,6 +161,7 @@ func (e *Engine) load(ctx context.Context, asOf chanye.Date, reads []string) (*b
 		}
 		b.inds = append(b.inds, in)
 		row = appendRow(row[:0], ent.Code, s.Values(), idx)
+		row = appendInputs(row, b.inputs[ent.Code])
 		h.Write(row)
 		return nil
 	})
@@ -226,4 +232,27 @@ func appendRow(b []byte, code string, vals []any, idx []int) []byte {
 func appendString(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
+}
+
+// appendInputs encodes a row's declared inputs for the snapshot hash,
+// sorted, in their stored form.
+func appendInputs(b []byte, ins *policy.Inputs) []byte {
+	if ins.Empty() {
+		return b
+	}
+	var kv []string
+	for n, v := range ins.Project {
+		kv = append(kv, "project/"+n+"="+policy.FormatInput(v))
+	}
+	for id, m := range ins.Applied {
+		for n, v := range m {
+			kv = append(kv, id+"/"+n+"="+policy.FormatInput(v))
+		}
+	}
+	sort.Strings(kv)
+	b = append(b, 'I')
+	for _, s := range kv {
+		b = appendString(b, s)
+	}
+	return b
 }

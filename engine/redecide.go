@@ -57,7 +57,10 @@ func (e *Engine) Redecide(ctx context.Context, policyID, code string, asOf chany
 		return nil, nil, err
 	}
 	sum := sha256.Sum256(record)
-	s := policy.NewSubject(ent, asOf)
+	s, err := e.subject(ctx, ent, asOf)
+	if err != nil {
+		return nil, nil, err
+	}
 	// The relations with the published policies apply as in a run: a
 	// firm granted the group's higher policy is not granted this one.
 	d, err := e.related(ctx, c, s, asOf, c.Evaluate(s, asOf))

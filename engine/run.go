@@ -106,7 +106,7 @@ func (e *Engine) errorSamples(ctx context.Context, b *base, c *policy.Compiled, 
 			if err != nil {
 				return nil, err
 			}
-			d := c.Evaluate(policy.NewSubject(ent, b.asOf), b.asOf)
+			d := c.Evaluate(policy.NewSubject(ent, b.asOf).WithInputs(b.inputs[ent.Code]), b.asOf)
 			if d.Status != policy.VerdictError {
 				return nil, fmt.Errorf("engine: %s for %s: fast path failed, reference %s (data changed during the run?)", c.Policy.ID, ent.Code, d.Status)
 			}
@@ -141,7 +141,7 @@ func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled
 				yield(nil, chanye.Errorf(chanye.ECONFLICT, "企业数据在计算期间发生变化，请重试 / the enterprise data changed during the run (%s), run again", b.codes[row]))
 				return false
 			}
-			s := policy.NewSubject(ent, b.asOf)
+			s := policy.NewSubject(ent, b.asOf).WithInputs(b.inputs[ent.Code])
 			ent.SizeClass = ent.SizeClassOn(b.asOf) // stored with the decision: the size the rules saw
 			for k, c := range pols {
 				pr := &res.Policies[k]
@@ -154,7 +154,7 @@ func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled
 					amount = pr.Amounts[i]
 					amounts[k]++
 				case policy.VerdictNeedsData:
-					need = policy.NeedsOf(s, b.asOf, res.NeedNames(pr.Needs[needs[k]]))
+					need = c.NeedsOf(s, b.asOf, res.NeedNames(pr.Needs[needs[k]]))
 					needs[k]++
 				default:
 					continue

@@ -220,6 +220,13 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/payments/file", s.paymentFile},
 		{"POST", "/api/v1/reversals", s.reverse},
 		{"GET", "/api/v1/ledger", s.listLedger},
+		{"GET", "/api/v1/applications", s.listApplications},
+		{"POST", "/api/v1/applications", s.createApplication},
+		{"GET", "/api/v1/applications/{id}", s.getApplication},
+		{"PATCH", "/api/v1/applications/{id}", s.patchApplication},
+		{"POST", "/api/v1/applications/{id}/status", s.moveApplication},
+		{"POST", "/api/v1/applications/{id}/files", s.attachFile},
+		{"GET", "/api/v1/applications/{id}/files/{file}", s.getFile},
 
 		{"GET", "/api/v1/audit", s.listAudit},
 

@@ -31,7 +31,7 @@ func RunCases(p *Policy) ([]CaseResult, error) {
 func (c *Compiled) RunCases() []CaseResult {
 	out := make([]CaseResult, 0, len(c.Policy.Cases))
 	for _, cs := range c.Policy.Cases {
-		d := c.Evaluate(NewSubject(cs.Enterprise, cs.AsOf), cs.AsOf)
+		d := c.Evaluate(cs.Subject(c.Policy.ID), cs.AsOf)
 		r := CaseResult{Name: cs.Name, Want: cs.Expect, Decision: d}
 		want := cs.Expect.Verdict()
 		r.Pass = d.Status == want && d.AmountFen == cs.Expect.AmountFen
@@ -145,4 +145,19 @@ func CanPublish(p *Policy) error {
 		return chanye.Invalid(fmt.Sprintf("政策 %s 的测试用例不完整，不能发布 / the cases of policy %s are incomplete: it cannot be published", p.ID, p.ID), fields)
 	}
 	return chanye.Invalid(fmt.Sprintf("政策 %s 有未通过的测试用例且用例不完整，不能发布 / policy %s has failing and incomplete cases and cannot be published", p.ID, p.ID), fields)
+}
+
+// Subject is the case's enterprise as the rules of policy id see it on its
+// as-of day, with its inputs.
+func (cs *Case) Subject(id string) Subject {
+	return NewSubject(cs.Enterprise, cs.AsOf).WithInputs(cs.inputs(id))
+}
+
+// inputs are the case's input values as every source of policy id would
+// hold them.
+func (cs *Case) inputs(id string) *Inputs {
+	if cs.Inputs == nil {
+		return nil
+	}
+	return &Inputs{Project: cs.Inputs, Applied: map[string]map[string]any{id: cs.Inputs}}
 }

@@ -13,6 +13,7 @@ import (
 	celast "github.com/google/cel-go/common/ast"
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/ext"
+	"github.com/google/cel-go/interpreter"
 )
 
 // MaxCost bounds the cost of one expression: cel-go's static estimate of
@@ -44,6 +45,8 @@ type Compiled struct {
 	conds  []*expr
 	amount *expr
 	reads  []int // schema indexes the expressions read, for the unknown patterns
+	// inPatterns mark each declared input unknown, in declaration order.
+	inPatterns []*interpreter.AttributePattern
 }
 
 // expr is one compiled expression with what explanations need.
@@ -102,11 +105,15 @@ func Compile(p *Policy) (*Compiled, error) {
 	if p.Cohort != nil {
 		opts = append(opts, cel.Variable("p."+CohortParam, cel.IntType))
 	}
+	opts = append(opts, p.inputDecls()...)
 	env, err := base.Extend(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("policy: parameter environment: %w", err)
 	}
 	c := &Compiled{Policy: p}
+	for _, in := range p.Inputs {
+		c.inPatterns = append(c.inPatterns, cel.AttributePattern(in.Variable()))
+	}
 	fields := map[string]string{}
 	for i, cd := range p.Conds {
 		path := fmt.Sprintf("conditions[%d].expr", i)
@@ -187,7 +194,7 @@ func (x *expr) plan() {
 	seen := map[string]bool{}
 	isVar := func(name string) bool {
 		_, ok := schemaIndex[name]
-		return ok || strings.HasPrefix(name, "p.")
+		return ok || strings.HasPrefix(name, "p.") || strings.HasPrefix(name, InputPrefix)
 	}
 	celast.PreOrderVisit(native.Expr(), celast.NewExprVisitor(func(e celast.Expr) {
 		if e.Kind() == celast.IdentKind && isVar(e.AsIdent()) && !seen[e.AsIdent()] {

@@ -18,7 +18,7 @@ func TestConcurrentEvaluate(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if d := c.Evaluate(NewSubject(cs.Enterprise, cs.AsOf), cs.AsOf); d.Eligible != cs.Expect.Eligible {
+				if d := c.Evaluate(cs.Subject(p.ID), cs.AsOf); d.Eligible != cs.Expect.Eligible {
 					t.Errorf("%s %s: eligible %v", p.ID, cs.Name, d.Eligible)
 				}
 			}()

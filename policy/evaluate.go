@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/chanye-org/chanye"
 	"github.com/google/cel-go/common/types"
@@ -91,7 +92,8 @@ func (c *Compiled) Evaluate(s Subject, asOf chanye.Date) Decision {
 		return d
 	}
 	d.Params = params
-	act := partial{activation: activation{s: &s, params: params}, unknowns: s.UnknownPatterns(c.reads)}
+	inputs, inUnknown := c.InputActivation(s.inputs)
+	act := partial{activation: activation{s: &s, params: params, inputs: inputs}, unknowns: append(s.UnknownPatterns(c.reads), inUnknown...)}
 	var unknown []string
 	firstErr := ""
 	for i, cd := range p.Conds {
@@ -116,6 +118,10 @@ func (c *Compiled) Evaluate(s Subject, asOf chanye.Date) Decision {
 		for _, name := range x.reads {
 			v, _ := act.ResolveName(name)
 			val := Value{Name: name, Value: v, Missing: s.Missing(name)}
+			if strings.HasPrefix(name, InputPrefix) {
+				_, held := inputs[name]
+				val.Missing = !held
+			}
 			val.TextZH, val.TextEN = c.valueText(name, v, val.Missing)
 			o.Values = append(o.Values, val)
 		}
@@ -133,7 +139,7 @@ func (c *Compiled) Evaluate(s Subject, asOf chanye.Date) Decision {
 		return d
 	}
 	if d.Unknown > 0 {
-		d.Status, d.Needs = VerdictNeedsData, NeedsOf(s, asOf, unknown)
+		d.Status, d.Needs = VerdictNeedsData, c.NeedsOf(s, asOf, unknown)
 		return d
 	}
 	out, _, err := c.amount.prg.Eval(act)
@@ -142,7 +148,7 @@ func (c *Compiled) Evaluate(s Subject, asOf chanye.Date) Decision {
 		d.Status, d.Err = VerdictError, "金额公式无法计算 / the amount formula failed: "+err.Error()
 		return d
 	case types.IsUnknown(out):
-		d.Status, d.Needs = VerdictNeedsData, NeedsOf(s, asOf, unknownNames(out))
+		d.Status, d.Needs = VerdictNeedsData, c.NeedsOf(s, asOf, unknownNames(out))
 		return d
 	}
 	raw := chanye.Fen(out.(types.Int))

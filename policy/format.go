@@ -50,6 +50,9 @@ func (p *Policy) labelOf(name string) (zh, en string, u Unit) {
 		}
 		return zh, en, u
 	}
+	if zh, en, u, ok := p.inputLabel(name); ok {
+		return zh, en, u
+	}
 	v, ok := LookupVariable(name)
 	if !ok {
 		return name, name, UnitNone
@@ -78,6 +81,9 @@ func (p *Policy) ParamLabel(name string) (string, string) {
 // valueText is "label value" for a value a condition read.
 func (c *Compiled) valueText(name string, v any, missing bool) (string, string) {
 	lz, le, u := c.Policy.labelOf(name)
+	if missing && strings.HasPrefix(name, InputPrefix) {
+		return lz + " 未填报", le + " not given"
+	}
 	if missing {
 		return lz + " 未报送", le + " not reported"
 	}

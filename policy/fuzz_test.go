@@ -69,13 +69,13 @@ func FuzzCompile(f *testing.F) {
 				}
 			}
 			done := make(chan Decision, 1)
-			go func() { done <- c.Evaluate(NewSubject(cs.Enterprise, cs.AsOf), cs.AsOf) }()
+			go func() { done <- c.Evaluate(cs.Subject(p.ID), cs.AsOf) }()
 			select {
 			case <-done:
 			case <-time.After(10 * time.Second):
 				t.Fatalf("%s %q: evaluation did not end within 10 s", where, text)
 			}
-			act := activation{s: ptrTo(NewSubject(cs.Enterprise, cs.AsOf)), params: mustParams(t, p, cs.AsOf)}
+			act := activation{s: ptrTo(cs.Subject(p.ID)), params: mustParams(t, p, cs.AsOf)}
 			for i, x := range append(append([]*expr(nil), c.conds...), c.amount) {
 				_, det, _ := x.prg.Eval(act)
 				if det != nil && det.ActualCost() != nil && *det.ActualCost() > MaxCost {

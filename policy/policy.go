@@ -70,12 +70,16 @@ type Policy struct {
 	// Cohort, when set, is the recognition the policy pays and the batches
 	// it pays: a run pays the batch of its as-of year, and the entitlement
 	// is of the batch's year of recognition (see Period).
-	Cohort *Cohort        `json:"cohort,omitempty"`
-	Params []Param        `json:"params"`
-	Conds  []Condition    `json:"conditions"`
-	Amount Amount         `json:"amount"`
-	Cases  []Case         `json:"cases,omitempty"`
-	lines  map[string]int // YAML line of a field path, set by Parse
+	Cohort *Cohort `json:"cohort,omitempty"`
+	// Inputs are the figures the rules read beyond the schema (input.NAME)
+	// and where they come from; Application, how they are applied for.
+	Inputs      []Input          `json:"inputs,omitempty"`
+	Application *ApplicationRule `json:"application,omitempty"`
+	Params      []Param          `json:"params"`
+	Conds       []Condition      `json:"conditions"`
+	Amount      Amount           `json:"amount"`
+	Cases       []Case           `json:"cases,omitempty"`
+	lines       map[string]int   // YAML line of a field path, set by Parse
 }
 
 // Recognition says which recognition of a tier a cohort counts.
@@ -378,6 +382,7 @@ type Case struct {
 	Name       string             `json:"name"`
 	AsOf       chanye.Date        `json:"as_of"`
 	Enterprise *chanye.Enterprise `json:"enterprise"`
+	Inputs     map[string]any     `json:"inputs,omitempty"` // the declared inputs' values, by name
 	Expect     Expect             `json:"expect"`
 }
 
@@ -468,6 +473,7 @@ func (p *Policy) Validate() error {
 	if p.Cohort != nil {
 		p.validateCohort(set)
 	}
+	p.validateInputs(set)
 	seen := map[string]bool{}
 	for i, pa := range p.Params {
 		at := fmt.Sprintf("params.%s", pa.Name)

@@ -206,7 +206,17 @@ type Subject struct {
 	AsOf    chanye.Date
 	values  []any // by schema index: int64, float64, string, bool or []string
 	missing []bool
+	inputs  *Inputs // the declared inputs' values chanye holds; nil: none
 }
+
+// WithInputs returns s reading the declared inputs' values from ins.
+func (s Subject) WithInputs(ins *Inputs) Subject {
+	s.inputs = ins
+	return s
+}
+
+// Inputs returns the declared inputs' values the subject holds, or nil.
+func (s Subject) Inputs() *Inputs { return s.inputs }
 
 // NewSubject computes the schema values of e as of day asOf. Tiers count
 // from their day of recognition on, with its date and level; the size class
@@ -398,6 +408,7 @@ func (s Subject) Missing(name string) bool {
 type activation struct {
 	s      *Subject
 	params map[string]any
+	inputs map[string]any // declared inputs held, keyed input.NAME
 }
 
 var _ interpreter.Activation = activation{}
@@ -405,6 +416,10 @@ var _ interpreter.Activation = activation{}
 func (a activation) ResolveName(name string) (any, bool) {
 	if p, ok := strings.CutPrefix(name, "p."); ok {
 		v, ok := a.params[p]
+		return v, ok
+	}
+	if strings.HasPrefix(name, InputPrefix) {
+		v, ok := a.inputs[name]
 		return v, ok
 	}
 	return a.s.Value(name)

@@ -661,13 +661,56 @@ type GroupUse struct {
 // RemainingFen is the budget less what is approved (negative when over).
 func (u *BudgetUse) RemainingFen() chanye.Fen { return u.BudgetFen - u.ApprovedFen }
 
+// ApplicationService stores 快申快享 applications. Every change is recorded
+// with the context's actor, as an event of the application's timeline
+// and an audit entry, in the same transaction.
+type ApplicationService interface {
+	// SaveApplication creates a draft application of enterprise a.Code for
+	// the published version of a.PolicyID with a.Values, or — a.ID set —
+	// replaces the values of a draft or returned one. Values are checked
+	// against the policy's applied inputs (CheckValues). EINVALID (the
+	// policy takes no application; a value), ENOTFOUND (policy,
+	// enterprise, application), ECONFLICT (an application of the
+	// enterprise for the policy is already open, or this one is no longer
+	// editable).
+	SaveApplication(ctx context.Context, a *Application) (*Application, error)
+	// MoveApplication moves an application to status to (submitted,
+	// accepted, returned, withdrawn) with note (the reason of a return,
+	// required). Submitting requires every applied input and sets the
+	// review deadline: ReviewDays working days after today. ECONFLICT (not
+	// a move from its status), EINVALID (a return without a reason,
+	// missing values), ENOTFOUND.
+	MoveApplication(ctx context.Context, id int64, to AppStatus, note string) (*Application, error)
+	// AttachFile adds a file to an editable application (CheckAttachment
+	// on name, the sniffed type and the size). EINVALID, ECONFLICT (not
+	// editable; MaxAttachments reached), ENOTFOUND.
+	AttachFile(ctx context.Context, appID int64, name, contentType string, data []byte) (*Attachment, error)
+	// FindAttachment returns an attachment with its bytes. ENOTFOUND.
+	FindAttachment(ctx context.Context, appID, fileID int64) (*Attachment, []byte, error)
+	// FindApplicationByID returns an application with its files and
+	// events. ENOTFOUND.
+	FindApplicationByID(ctx context.Context, id int64) (*Application, error)
+	// FindApplications returns one page of applications, newest first,
+	// without files and events, and the total.
+	FindApplications(ctx context.Context, filter ApplicationFilter) ([]*Application, int, error)
+}
+
+// InputService reads the declared inputs' values chanye holds: of key
+// projects and of accepted applications.
+type InputService interface {
+	// FindInputs returns the inputs of the enterprises codes, or of every
+	// enterprise that has any when codes is empty, by code.
+	FindInputs(ctx context.Context, codes ...string) (map[string]*Inputs, error)
+}
+
 // Services are the policy services together, for the consumers that use
 // several of them (the API, the pages) and for the decorators that wrap
 // each (authorization, metrics). Applications join here as a service of
 // their own.
 type Services struct {
-	Versions  VersionService
-	Runs      RunService
-	Publicity PublicityService
-	Ledger    LedgerService
+	Versions     VersionService
+	Runs         RunService
+	Publicity    PublicityService
+	Ledger       LedgerService
+	Applications ApplicationService // 快申快享 applications (application.go)
 }

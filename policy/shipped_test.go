@@ -19,7 +19,7 @@ func TestShippedCasesPass(t *testing.T) {
 			t.Errorf("%s: %v", p.ID, err)
 		}
 	}
-	if official != 2 {
-		t.Errorf("got %d official policies, want the 2 clauses of 穗府办规〔2025〕13号", official)
+	if official != 3 {
+		t.Errorf("got %d official policies, want the 2 clauses of 穗府办规〔2025〕13号 and the technical retrofit of 穗府办规〔2024〕12号", official)
 	}
 }

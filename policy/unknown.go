@@ -59,6 +59,9 @@ type Need struct {
 	// Zero marks a figure that was reported as 0 where a rule divides by
 	// it: the ratio is unknown until the figure is corrected or confirmed.
 	Zero bool `json:"zero,omitempty"`
+	// Input marks a declared input (input.NAME): the enterprise gives it
+	// in an application, or its key project records it.
+	Input bool `json:"input,omitempty"`
 }
 
 // derivedFrom names the figures a derived variable is computed from, the

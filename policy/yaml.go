@@ -44,6 +44,8 @@ type fileYAML struct {
 	Mode        string                      `yaml:"mode"`
 	FiscalYears *int                        `yaml:"fiscal_years"`
 	Cohort      *cohortYAML                 `yaml:"cohort"`
+	Inputs      inputsYAML                  `yaml:"inputs"`
+	Application *ApplicationRule            `yaml:"application"`
 	Params      map[string]paramYAML        `yaml:"params"`
 	Conditions  []Condition                 `yaml:"conditions"`
 	Amount      amountYAML                  `yaml:"amount"`
@@ -171,6 +173,7 @@ type caseYAML struct {
 	Name       string          `yaml:"name"`
 	AsOf       dateYAML        `yaml:"as_of"`
 	Enterprise *enterpriseYAML `yaml:"enterprise"`
+	Inputs     yaml.Node       `yaml:"inputs"`
 	Expect     struct {
 		Eligible   *bool     `yaml:"eligible"`
 		NeedsData  bool      `yaml:"needs_data"`
@@ -438,7 +441,7 @@ func (f *fileYAML) policy(lines map[string]int) (*Policy, map[string]string) {
 		Document: f.Document, Clause: f.Clause, Issuer: f.Issuer, Department: f.Department, Contact: f.Contact, SourceURL: f.SourceURL,
 		NoteZH: f.NoteZH, NoteEN: f.NoteEN, Mode: Mode(f.Mode),
 		Effective: Period{From: f.Effective.From.Date, To: f.Effective.To.Date},
-		Conds:     f.Conditions, lines: lines,
+		Conds:     f.Conditions, lines: lines, Inputs: f.Inputs.list, Application: f.Application,
 	}
 	if f.Official == nil {
 		fields["official"] = "必填：true 为正式文件，false 为示例 / required: true for an official text, false for an example"
@@ -522,6 +525,7 @@ func (f *fileYAML) policy(lines map[string]int) (*Policy, map[string]string) {
 		if c.Enterprise != nil {
 			cs.Enterprise = c.Enterprise.enterprise(path+".enterprise", fields, at)
 		}
+		cs.Inputs = p.caseInputs(&c.Inputs, path+".inputs", fields)
 		switch {
 		case c.Expect.NeedsData && c.Expect.Eligible != nil && *c.Expect.Eligible:
 			fields[path+".expect.needs_data"] = "待补充数据的决定不符合条件 / a needs-data decision is not eligible" + at(path)
@@ -641,4 +645,98 @@ func (y *enterpriseYAML) enterprise(path string, fields map[string]string, at fu
 		e.DeriveSizeClass()
 	}
 	return e
+}
+
+// inputsYAML is the inputs of a policy, a mapping from name to
+// {type, label_zh, label_en, from}, kept in the file's order.
+type inputsYAML struct{ list []Input }
+
+func (y *inputsYAML) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return typeErr(n, "inputs 须为映射 / inputs must be a mapping")
+	}
+	var errs []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		var d struct {
+			Type    string   `yaml:"type"`
+			LabelZH string   `yaml:"label_zh"`
+			LabelEN string   `yaml:"label_en"`
+			From    []string `yaml:"from"`
+		}
+		if err := n.Content[i+1].Decode(&d); err != nil {
+			var te *yaml.TypeError
+			if errors.As(err, &te) {
+				errs = append(errs, te.Errors...)
+				continue
+			}
+			return err
+		}
+		in := Input{Name: n.Content[i].Value, Type: InputType(d.Type), LabelZH: d.LabelZH, LabelEN: d.LabelEN}
+		for _, s := range d.From {
+			in.From = append(in.From, InputSource(s))
+		}
+		y.list = append(y.list, in)
+	}
+	if len(errs) > 0 {
+		return &yaml.TypeError{Errors: errs}
+	}
+	return nil
+}
+
+// caseInputs reads the inputs of a case: NAME_yuan ("123.45") or NAME_fen
+// for money, "12%" for a ratio, YYYY-MM-DD for a date, an int, a bool.
+func (p *Policy) caseInputs(n *yaml.Node, path string, fields map[string]string) map[string]any {
+	if n.Kind == 0 {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		fields[path] = fmt.Sprintf("须为映射（第 %d 行）/ must be a mapping (line %d)", n.Line, n.Line)
+		return nil
+	}
+	out := map[string]any{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, v := n.Content[i].Value, n.Content[i+1]
+		at := fmt.Sprintf("%s.%s", path, key)
+		line := fmt.Sprintf("（第 %d 行 / line %d）", v.Line, v.Line)
+		name, unit := key, ""
+		if s, ok := strings.CutSuffix(key, "_yuan"); ok {
+			name, unit = s, "yuan"
+		} else if s, ok := strings.CutSuffix(key, "_fen"); ok {
+			name, unit = s, "fen"
+		}
+		in := p.Input(name)
+		switch {
+		case in == nil:
+			fields[at] = fmt.Sprintf("未声明的输入 %s / undeclared input %s", name, name) + line
+			continue
+		case (in.Type == InputMoney) != (unit != ""):
+			fields[at] = fmt.Sprintf("金额输入写作 %s_yuan 或 %s_fen，其他输入写名称本身 / write a money input as %s_yuan or %s_fen, others by their name", name, name, name, name) + line
+			continue
+		}
+		var val any
+		var err error
+		if unit == "fen" {
+			var x int64
+			if x, err = strconv.ParseInt(v.Value, 10, 64); err == nil && v.Tag == "!!int" {
+				val = x
+				if msg := in.CheckInput(val); msg != "" {
+					err = errors.New(msg)
+				}
+			} else {
+				err = errors.New("分金额须为整数 / a fen amount must be an integer")
+			}
+		} else {
+			if in.Type == InputMoney && v.Tag != "!!str" && v.Tag != "!!int" || in.Type == InputRatio && v.Tag != "!!str" {
+				err = errors.New("须写成带引号的字符串 / must be a quoted string")
+			} else {
+				val, err = in.ParseInput(v.Value, "")
+			}
+		}
+		if err != nil {
+			fields[at] = err.Error() + line
+			continue
+		}
+		out[name] = val
+	}
+	return out
 }

@@ -166,8 +166,14 @@ type Project struct {
 	Stage              Stage       `json:"stage"`
 	Department         string      `json:"department,omitempty"`
 	CityLeader         string      `json:"city_leader,omitempty"`
-	CreatedAt          time.Time   `json:"created_at,omitzero"`
-	UpdatedAt          time.Time   `json:"updated_at,omitzero"`
+	// The figures policies read as declared inputs (policy.ProjectInputs):
+	// the equipment and the plant construction investment and the day the
+	// project was finished (竣工). Nil is unknown, never 0.
+	EquipmentInvestmentFen *chanye.Fen  `json:"equipment_investment_fen,omitempty"`
+	PlantInvestmentFen     *chanye.Fen  `json:"plant_investment_fen,omitempty"`
+	FinishedOn             *chanye.Date `json:"finished_on,omitempty"`
+	CreatedAt              time.Time    `json:"created_at,omitzero"`
+	UpdatedAt              time.Time    `json:"updated_at,omitzero"`
 
 	// Colour is computed, never stored: the worst warning as of the day a
 	// Find call names (today by default), green without any.
@@ -242,6 +248,22 @@ func (p *Project) Validate() error {
 	if (sum.Overflowed() || sum.Value() > p.TotalInvestmentFen) && p.TotalInvestmentFen > 0 {
 		f["yearly_plan"] = "年度计划合计超过总投资 / the yearly plans exceed the total investment"
 	}
+	for k, v := range map[string]*chanye.Fen{"equipment_investment_fen": p.EquipmentInvestmentFen, "plant_investment_fen": p.PlantInvestmentFen} {
+		switch {
+		case v == nil:
+		case *v < 0:
+			f[k] = "不能为负 / cannot be negative"
+		case *v > p.TotalInvestmentFen && p.TotalInvestmentFen > 0:
+			f[k] = "不能超过总投资 / cannot exceed the total investment"
+		}
+	}
+	if p.EquipmentInvestmentFen != nil && p.PlantInvestmentFen != nil && p.TotalInvestmentFen > 0 &&
+		*p.EquipmentInvestmentFen > p.TotalInvestmentFen-*p.PlantInvestmentFen {
+		f["plant_investment_fen"] = "设备与厂房投资合计超过总投资 / equipment and plant investment exceed the total investment"
+	}
+	if p.FinishedOn != nil && (p.FinishedOn.IsZero() || !p.PlannedStart.IsZero() && p.FinishedOn.Before(p.PlannedStart.Time)) {
+		f["finished_on"] = "竣工日期须不早于计划开工 / the completion date must not be before the planned start"
+	}
 	for k, v := range map[string]string{"department": p.Department, "city_leader": p.CityLeader} {
 		if utf8.RuneCountInString(v) > 100 {
 			f[k] = "不超过 100 个字符 / at most 100 characters"
@@ -288,6 +310,11 @@ type ProjectUpdate struct {
 	Stage              *Stage       `json:"stage"`
 	Department         *string      `json:"department"`
 	CityLeader         *string      `json:"city_leader"`
+	// The declared inputs' figures; ClearInputs unsets all three first.
+	EquipmentInvestmentFen *chanye.Fen  `json:"equipment_investment_fen"`
+	PlantInvestmentFen     *chanye.Fen  `json:"plant_investment_fen"`
+	FinishedOn             *chanye.Date `json:"finished_on"`
+	ClearInputs            bool         `json:"clear_inputs,omitempty"`
 }
 
 // Apply returns a copy of p with the given fields of u set; call Validate
@@ -320,6 +347,21 @@ func (u ProjectUpdate) Apply(p Project) Project {
 	}
 	if u.Stage != nil {
 		p.Stage = *u.Stage
+	}
+	if u.ClearInputs {
+		p.EquipmentInvestmentFen, p.PlantInvestmentFen, p.FinishedOn = nil, nil, nil
+	}
+	if u.EquipmentInvestmentFen != nil {
+		v := *u.EquipmentInvestmentFen
+		p.EquipmentInvestmentFen = &v
+	}
+	if u.PlantInvestmentFen != nil {
+		v := *u.PlantInvestmentFen
+		p.PlantInvestmentFen = &v
+	}
+	if u.FinishedOn != nil {
+		v := *u.FinishedOn
+		p.FinishedOn = &v
 	}
 	return p
 }

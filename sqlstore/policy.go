@@ -23,7 +23,7 @@ var (
 
 // PolicyServices returns the store as each of the policy services.
 func (s *Store) PolicyServices() policy.Services {
-	return policy.Services{Versions: s, Runs: s, Publicity: s, Ledger: s}
+	return policy.Services{Versions: s, Runs: s, Publicity: s, Ledger: s, Applications: s}
 }
 
 // where collects the conditions and arguments of a filtered query.

@@ -16,7 +16,8 @@ import (
 var _ project.Service = (*Store)(nil)
 
 const projectColumns = `p.id, p.name, p.owner_code, p.industry_id, p.district_code, p.kind, p.total_investment_fen,
-	p.yearly_plan, p.planned_start, p.planned_completion, p.stage, p.department, p.city_leader, p.created_at, p.updated_at`
+	p.yearly_plan, p.planned_start, p.planned_completion, p.stage, p.department, p.city_leader, p.created_at, p.updated_at,
+	p.equipment_investment_fen, p.plant_investment_fen, p.finished_on`
 
 // projectFrom joins the industry so that filters on the department and the
 // city leader see the effective owners.
@@ -28,10 +29,27 @@ func scanProject(row interface{ Scan(...any) error }) (*project.Project, error) 
 		plan              string
 		start, completion sql.NullString
 		created, updated  sql.NullInt64
+		equip, plant      sql.NullInt64
+		finished          sql.NullString
 	)
 	if err := row.Scan(&p.ID, &p.Name, &p.OwnerCode, &p.IndustryID, &p.DistrictCode, &p.Kind, &p.TotalInvestmentFen,
-		&plan, &start, &completion, &p.Stage, &p.Department, &p.CityLeader, &created, &updated); err != nil {
+		&plan, &start, &completion, &p.Stage, &p.Department, &p.CityLeader, &created, &updated, &equip, &plant, &finished); err != nil {
 		return nil, err
+	}
+	if equip.Valid {
+		v := chanye.Fen(equip.Int64)
+		p.EquipmentInvestmentFen = &v
+	}
+	if plant.Valid {
+		v := chanye.Fen(plant.Int64)
+		p.PlantInvestmentFen = &v
+	}
+	if finished.Valid {
+		d, err := chanye.ParseDate(finished.String)
+		if err != nil {
+			return nil, fmt.Errorf("project %s: finished_on: %w", p.ID, err)
+		}
+		p.FinishedOn = &d
 	}
 	if err := json.Unmarshal([]byte(plan), &p.YearlyPlan); err != nil {
 		return nil, fmt.Errorf("project %s: yearly plan: %w", p.ID, err)
@@ -75,21 +93,22 @@ func planJSON(p *project.Project) string {
 
 func insertProject(ctx context.Context, tx *txn, p *project.Project) error {
 	_, err := tx.exec(ctx, `INSERT INTO projects (id, name, owner_code, industry_id, district_code, kind, total_investment_fen,
-		yearly_plan, planned_start, planned_completion, stage, department, city_leader, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		yearly_plan, planned_start, planned_completion, stage, department, city_leader, created_at, updated_at,
+		equipment_investment_fen, plant_investment_fen, finished_on)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.Name, p.OwnerCode, p.IndustryID, p.DistrictCode, string(p.Kind), int64(p.TotalInvestmentFen), planJSON(p),
 		dateArg(p.PlannedStart), dateArg(p.PlannedCompletion), string(p.Stage), p.Department, p.CityLeader,
-		millis(p.CreatedAt), millis(p.UpdatedAt))
+		millis(p.CreatedAt), millis(p.UpdatedAt), fenPtrArg(p.EquipmentInvestmentFen), fenPtrArg(p.PlantInvestmentFen), datePtrArg(p.FinishedOn))
 	return err
 }
 
 func updateProjectRow(ctx context.Context, tx *txn, p *project.Project) error {
 	_, err := tx.exec(ctx, `UPDATE projects SET name = ?, owner_code = ?, industry_id = ?, district_code = ?, kind = ?,
 		total_investment_fen = ?, yearly_plan = ?, planned_start = ?, planned_completion = ?, stage = ?, department = ?,
-		city_leader = ?, updated_at = ? WHERE id = ?`,
+		city_leader = ?, updated_at = ?, equipment_investment_fen = ?, plant_investment_fen = ?, finished_on = ? WHERE id = ?`,
 		p.Name, p.OwnerCode, p.IndustryID, p.DistrictCode, string(p.Kind), int64(p.TotalInvestmentFen), planJSON(p),
 		dateArg(p.PlannedStart), dateArg(p.PlannedCompletion), string(p.Stage), p.Department, p.CityLeader,
-		millis(p.UpdatedAt), p.ID)
+		millis(p.UpdatedAt), fenPtrArg(p.EquipmentInvestmentFen), fenPtrArg(p.PlantInvestmentFen), datePtrArg(p.FinishedOn), p.ID)
 	return err
 }
 
@@ -911,4 +930,20 @@ func (s *Store) WriteBatch(ctx context.Context, b *project.Batch) error {
 			"projects_created": created, "projects_updated": updated, "nodes": len(b.Nodes), "nodes_changed": nodesChanged,
 			"reports": len(b.Reports), "reports_changed": reportsChanged})
 	})
+}
+
+// fenPtrArg is a nullable money column's value.
+func fenPtrArg(f *chanye.Fen) any {
+	if f == nil {
+		return nil
+	}
+	return int64(*f)
+}
+
+// datePtrArg is a nullable date column's value.
+func datePtrArg(d *chanye.Date) any {
+	if d == nil || d.IsZero() {
+		return nil
+	}
+	return d.String()
 }

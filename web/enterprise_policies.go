@@ -91,6 +91,7 @@ type entPoliciesView struct {
 	Targets            []option
 	Form               objectionForm
 	Objections         []objectionView
+	Offers             []appOffer // policies that take an application
 	ProfileURL, Action string
 }
 
@@ -257,6 +258,9 @@ func (s *Server) entPoliciesView(r *http.Request, code string) (*entPoliciesView
 			ov.RepliedAt = o.ResolvedAt.In(loc).Format("2006-01-02 15:04")
 		}
 		v.Objections = append(v.Objections, ov)
+	}
+	if v.Offers, err = s.applicationOffers(r, code); err != nil {
+		return nil, err
 	}
 	return v, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
 )
 
@@ -158,4 +159,95 @@ func (s *Server) putNode(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.NodeSeq, v.NodeForm, v.Message, v.Errs = seq, form, chanye.ErrorMessage(err), chanye.ErrorFields(err)
 	return s.renderStatus(w, http.StatusBadRequest, "project", v)
+}
+
+// inputsForm shows and edits the figures of a project that policies read
+// as declared inputs (policy.ProjectInputs): the equipment and the plant
+// construction investment, in 元 or 万元, and the completion date. A blank
+// field is unknown.
+type inputsForm struct {
+	Equipment, Plant, Unit, Finished string
+	EquipmentText, PlantText         string
+	Units                            []option
+	Errs                             map[string]string
+	Message                          string
+}
+
+func inputsFormOf(l Lang, p *project.Project) inputsForm {
+	f := inputsForm{Unit: "yuan", Units: []option{{"yuan", l.T("unit.yuan"), true}, {"wan", l.T("lc.unit.wan"), false}}}
+	if p.EquipmentInvestmentFen != nil {
+		f.Equipment, f.EquipmentText = p.EquipmentInvestmentFen.Yuan(), exactMoney(l, *p.EquipmentInvestmentFen)
+	}
+	if p.PlantInvestmentFen != nil {
+		f.Plant, f.PlantText = p.PlantInvestmentFen.Yuan(), exactMoney(l, *p.PlantInvestmentFen)
+	}
+	if p.FinishedOn != nil {
+		f.Finished = p.FinishedOn.String()
+	}
+	return f
+}
+
+// putInputs saves the project's input figures; a blank field clears one.
+func (s *Server) putInputs(w http.ResponseWriter, r *http.Request) error {
+	ps, err := s.projectService()
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return chanye.Errorf(chanye.EINVALID, "表单有误 / bad form")
+	}
+	id := r.PathValue("id")
+	unit := r.PostFormValue("unit")
+	upd := project.ProjectUpdate{ClearInputs: true}
+	bad := map[string]string{}
+	money := func(key string, dst **chanye.Fen) {
+		s := strings.TrimSpace(r.PostFormValue(key))
+		if s == "" {
+			return
+		}
+		in := policy.Input{Name: key, Type: policy.InputMoney, LabelZH: key, LabelEN: key}
+		v, err := in.ParseInput(s, unit)
+		if err != nil {
+			bad[key] = "须为金额（元至多两位小数，万元至多六位）/ must be an amount (yuan with two decimals, 10k yuan with six)"
+			return
+		}
+		f := chanye.Fen(v.(int64))
+		*dst = &f
+	}
+	money("equipment_investment_fen", &upd.EquipmentInvestmentFen)
+	money("plant_investment_fen", &upd.PlantInvestmentFen)
+	if s := strings.TrimSpace(r.PostFormValue("finished_on")); s != "" {
+		d, err := chanye.ParseDate(s)
+		if err != nil {
+			bad["finished_on"] = "须为 YYYY-MM-DD / must be YYYY-MM-DD"
+		}
+		upd.FinishedOn = &d
+	}
+	if len(bad) == 0 {
+		_, err = ps.UpdateProject(r.Context(), id, upd)
+	} else {
+		err = chanye.Invalid("项目数据有误 / invalid project figures", bad)
+	}
+	if err == nil {
+		http.Redirect(w, r, projectHref(id)+"#inputs", http.StatusSeeOther)
+		return nil
+	}
+	if chanye.ErrorCode(err) != chanye.EINVALID {
+		return err
+	}
+	v, verr := s.projectView(r)
+	if verr != nil {
+		return verr
+	}
+	v.Inputs.Equipment, v.Inputs.Plant, v.Inputs.Finished = r.PostFormValue("equipment_investment_fen"), r.PostFormValue("plant_investment_fen"), r.PostFormValue("finished_on")
+	v.Inputs.Unit = unit
+	pick(v.Inputs.Units, unit)
+	v.Inputs.Errs, v.Inputs.Message = chanye.ErrorFields(err), chanye.ErrorMessage(err)
+	return s.renderStatus(w, http.StatusBadRequest, "project", v)
+}
+
+// exactMoney shows an amount exactly to the fen, in 元 or 万元.
+func exactMoney(l Lang, f chanye.Fen) string {
+	zh, en := policy.MoneyText(f)
+	return l.Pick(zh, en)
 }

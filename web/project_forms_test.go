@@ -116,3 +116,42 @@ func TestProjectForms(t *testing.T) {
 		}
 	})
 }
+
+// TestProjectInputsForm records a project's input figures in 万元, exactly
+// to the fen; a bad amount is refused beside its field; blank clears.
+func TestProjectInputsForm(t *testing.T) {
+	f := newFixture(t)
+	addProjects(t, f)
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	before, err := f.store.FindProjectByID(ctx, "GZ-0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := before.PlannedCompletion.String() // after the planned start, whatever the test clock
+	res, _ := f.post(t, "/projects/GZ-0001/inputs", url.Values{"unit": {"wan"}, "equipment_investment_fen": {"12345.678901"},
+		"plant_investment_fen": {""}, "finished_on": {done}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("status %d, want 303", res.StatusCode)
+	}
+	p, err := f.store.FindProjectByID(ctx, "GZ-0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.EquipmentInvestmentFen == nil || *p.EquipmentInvestmentFen != 12345678901 || p.PlantInvestmentFen != nil || p.FinishedOn.String() != done {
+		t.Errorf("stored %v %v %v", p.EquipmentInvestmentFen, p.PlantInvestmentFen, p.FinishedOn)
+	}
+	if _, body := f.get(t, "/projects/GZ-0001", ""); !strings.Contains(body, "12,345.678901 万元") || !strings.Contains(body, "未登记") {
+		i := strings.Index(body, `id="project-inputs"`)
+		t.Errorf("the project page does not show the figures: %.600s", body[max(i, 0):])
+	}
+	res, body := f.post(t, "/projects/GZ-0001/inputs", url.Values{"unit": {"yuan"}, "equipment_investment_fen": {"1.001"}})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "须为金额") {
+		t.Errorf("a bad amount: %d", res.StatusCode)
+	}
+	if res, _ := f.post(t, "/projects/GZ-0001/inputs", url.Values{"unit": {"yuan"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("clear: %d", res.StatusCode)
+	}
+	if p, _ := f.store.FindProjectByID(ctx, "GZ-0001"); p.EquipmentInvestmentFen != nil || p.FinishedOn != nil {
+		t.Errorf("blank did not clear: %v %v", p.EquipmentInvestmentFen, p.FinishedOn)
+	}
+}

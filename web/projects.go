@@ -299,6 +299,7 @@ type projectView struct {
 	Errs      map[string]string // the refused form's field errors
 	NodeSeq   int               // the node whose form was refused
 	NodeForm  nodeForm
+	Inputs    inputsForm // the figures policies read as declared inputs
 }
 
 // projectPage shows a project: its warnings with the values the rules
@@ -331,6 +332,7 @@ func (s *Server) projectView(r *http.Request) (*projectView, error) {
 	v.CanReport, v.CanRecord = mayReport(v.Actor, p), mayRecord(v.Actor)
 	v.Form = reportForm{Month: lastMonth(s.now())}
 	l := v.L
+	v.Inputs = inputsFormOf(l, p)
 	v.Title = p.Name
 	v.P = s.projectRow(l, c, p, p.Colour)
 	if e, err := s.cfg.Enterprises.FindEnterpriseByCode(ctx, p.OwnerCode); err == nil {

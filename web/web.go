@@ -80,7 +80,7 @@ type Engine interface {
 var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "error",
 	"policies", "policy", "policy_edit", "simulate", "decisions", "runs", "run", "publicity", "enterprise_policies",
 	"login", "users", "audit", "projects", "project", "warnings", "warning_rules", "scorecards", "scorecard", "projects_report",
-	"objections", "objection", "approvals", "payments"}
+	"objections", "objection", "approvals", "payments", "applications", "application"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -197,6 +197,14 @@ func (s *Server) routeTable() []route {
 		{"POST /payments", s.handle(s.pay)},
 		{"GET /payments/file", s.handle(s.paymentFile)},
 		{"POST /reversals", s.handle(s.reverse)},
+		{"GET /applications", s.handle(s.applicationList)},
+		{"GET /applications/new", s.handle(s.applicationNew)},
+		{"POST /applications", s.handle(s.applicationCreate)},
+		{"GET /applications/{id}", s.handle(s.applicationPage)},
+		{"POST /applications/{id}/save", s.handle(s.applicationSave)},
+		{"POST /applications/{id}/status", s.handle(s.applicationMove)},
+		{"POST /applications/{id}/files", s.handle(s.applicationAttach)},
+		{"GET /applications/{id}/files/{file}", s.handle(s.applicationFile)},
 		// Sign-in and accounts (auth.go); auth.Service refuses user
 		// management to anyone but an admin.
 		{"GET /login", s.handle(s.loginPage)},
@@ -215,6 +223,7 @@ func (s *Server) routeTable() []route {
 		{"GET /projects/{id}", s.handle(s.projectPage)},
 		{"POST /projects/{id}/reports", s.handle(s.putReport)},
 		{"POST /projects/{id}/nodes/{seq}", s.handle(s.putNode)},
+		{"POST /projects/{id}/inputs", s.handle(s.putInputs)},
 		{"GET /warnings", s.handle(s.expensive(s.warningBoard))},
 		{"GET /warnings/rules", s.handle(s.warningRules)},
 		{"POST /warnings/rules", s.handle(s.saveWarningRule)},

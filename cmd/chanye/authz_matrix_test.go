@@ -122,6 +122,18 @@ func TestRouteRoleMatrix(t *testing.T) {
 	if err := store.PutReport(ctx, &project.Report{ProjectID: projID, Month: "2025-10", InvestedFen: 100, CumulativeFen: 100, ProgressPct: 1}); err != nil {
 		t.Fatal(err)
 	}
+	// A submitted application of B for the technical retrofit, with a file.
+	app, err := store.SaveApplication(ctx, &policy.Application{PolicyID: "gz-tech-retrofit", Code: codeB, Values: map[string]any{
+		"equipment_investment": int64(100_000_00), "plant_investment": int64(0), "finished_on": asOf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.AttachFile(ctx, app.ID, "a.pdf", "application/pdf", []byte("%PDF-1.4\n%%EOF\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.MoveApplication(ctx, app.ID, policy.AppSubmitted, ""); err != nil {
+		t.Fatal(err)
+	}
 	newProject := `{"id":"GZ-M002","name":"矩阵新项目","owner_code":"` + codeB + `","industry_id":"` + ind + `","district_code":"440106","kind":"industrial",` +
 		`"total_investment_fen":100000000,"planned_start":"2026-01-01","planned_completion":"2027-01-01","stage":"signed"}`
 	report := `{"invested_fen":100,"cumulative_fen":200,"progress_pct":2}`
@@ -252,6 +264,24 @@ func TestRouteRoleMatrix(t *testing.T) {
 		// An enterprise reads its own payments (none here).
 		"GET /api/v1/ledger": {path: "/api/v1/ledger", want: [7]int{200, 200, 200, 403, 200, 200, api401}},
 		"GET /api/v1/audit":  {path: "/api/v1/audit", want: [7]int{200, 200, 403, 403, 403, 403, api401}},
+		// Applications (authz.Applications): an enterprise its own, the
+		// policy's department reviews, leaders read; application 1 is B's,
+		// submitted, with file 1.
+		"GET /api/v1/applications": {path: "/api/v1/applications", want: [7]int{200, 200, 200, 403, 200, 200, api401}},
+		// B has an open application: who may apply for B gets 409.
+		"POST /api/v1/applications": {path: "/api/v1/applications", body: `{"policy_id":"gz-tech-retrofit","code":"` + codeB + `","values":{}}`,
+			want: [7]int{409, 403, 403, 403, 404, 409, api401}},
+		"GET /api/v1/applications/{id}": {path: "/api/v1/applications/1", want: [7]int{200, 200, 200, 403, 404, 200, api401}},
+		// Submitted: who may edit gets 409.
+		"PATCH /api/v1/applications/{id}": {path: "/api/v1/applications/1", body: `{"values":{}}`, want: [7]int{409, 403, 403, 403, 404, 409, api401}},
+		// A return without a reason: who may review gets 400; an
+		// enterprise may review none (403, whatever the application).
+		"POST /api/v1/applications/{id}/status": {path: "/api/v1/applications/1/status", body: `{"status":"returned"}`,
+			want: [7]int{400, 403, 400, 403, 403, 403, api401}},
+		"POST /api/v1/applications/{id}/files": {path: "/api/v1/applications/1/files?name=b.pdf", body: `{}`,
+			want: [7]int{400, 403, 403, 403, 404, 400, api401}},
+		// Files: the enterprise and the reviewing department, not leaders.
+		"GET /api/v1/applications/{id}/files/{file}": {path: "/api/v1/applications/1/files/1", want: [7]int{200, 403, 200, 403, 404, 200, api401}},
 		// Key projects (authz.Projects): officials read all; the department
 		// and the task force change and report on their industry's, the
 		// owner reports on its own; another enterprise learns nothing.
@@ -329,7 +359,20 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"GET /payments": {path: "/payments?run=" + run1 + "&policy=" + pid, want: [7]int{200, 200, 200, 403, 403, 403, login}},
 		"POST /payments": {path: "/payments", body: "run=" + run1 + "&policy=" + pid + "&scope=all&paid_on=2025-12-31&voucher=v&batch=b",
 			want: [7]int{400, 403, 400, 403, 403, 403, login}},
-		"GET /payments/file": {path: "/payments/file?run=" + run1 + "&policy=" + pid, want: [7]int{200, 200, 200, 403, 403, 403, login}},
+		// Applications (web/applications.go): the queue is the officials';
+		// the form an enterprise's (A's own draft is created: 303); B's
+		// application 1 is submitted.
+		"GET /applications":     {path: "/applications?status=all", want: [7]int{200, 200, 200, 403, 403, 403, login}},
+		"GET /applications/new": {path: "/applications/new?policy=gz-tech-retrofit&code=" + codeB, want: [7]int{200, 403, 403, 403, 200, 200, login}},
+		"POST /applications": {path: "/applications", body: "policy=gz-tech-retrofit&code=" + codeB,
+			want: [7]int{400, 403, 403, 403, 303, 400, login}},
+		"GET /applications/{id}":       {path: "/applications/1", want: [7]int{200, 200, 200, 403, 404, 200, login}},
+		"POST /applications/{id}/save": {path: "/applications/1/save", body: "plant_investment=0", want: [7]int{400, 403, 403, 403, 404, 400, login}},
+		"POST /applications/{id}/status": {path: "/applications/1/status", body: "to=submitted",
+			want: [7]int{400, 403, 403, 403, 404, 400, login}},
+		"POST /applications/{id}/files":       {path: "/applications/1/files", body: "x=1", want: [7]int{409, 403, 403, 403, 404, 409, login}},
+		"GET /applications/{id}/files/{file}": {path: "/applications/1/files/1", want: [7]int{200, 403, 200, 403, 404, 200, login}},
+		"GET /payments/file":                  {path: "/payments/file?run=" + run1 + "&policy=" + pid, want: [7]int{200, 200, 200, 403, 403, 403, login}},
 		// Nothing paid: who may reverse sees the page with the conflict.
 		"POST /reversals": {path: "/reversals", body: "run=" + run1 + "&policy=" + pid + "&code=" + codeB + "&reason=" + url.QueryEscape("矩阵"),
 			want: [7]int{400, 403, 400, 403, 403, 403, login}},
@@ -358,6 +401,9 @@ func TestRouteRoleMatrix(t *testing.T) {
 			want: [7]int{303, 403, 303, 303, 404, 303, login}},
 		"POST /projects/{id}/nodes/{seq}": {path: "/projects/" + projID + "/nodes/1", body: "note=" + url.QueryEscape("矩阵"),
 			want: [7]int{303, 403, 303, 303, 404, 403, login}},
+		// The input figures are the officials' to record, as the project.
+		"POST /projects/{id}/inputs": {path: "/projects/" + projID + "/inputs", body: "unit=wan&equipment_investment_fen=100&finished_on=2025-06-30",
+			want: [7]int{303, 403, 303, 303, 403, 403, login}},
 		"GET /warnings":       {path: "/warnings", want: [7]int{200, 200, 200, 200, 200, 200, login}},
 		"GET /warnings/rules": {path: "/warnings/rules", want: [7]int{200, 200, 200, 200, 200, 200, login}},
 		"POST /warnings/rules": {path: "/warnings/rules",

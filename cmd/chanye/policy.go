@@ -38,6 +38,8 @@ Benefit policies granted without applying: rules, cases, runs, explanations, wha
   simulate FILE [--as-of DATE]     在现有企业库上模拟草稿，不写入 / what-if of a draft on the live base, writing nothing
   payments --run N --policy ID [--format csv|xlsx] [--out FILE]
                                    国库支付文件 / the payment file of one policy in one run, for the treasury
+  applications [--policy ID] [--status S] [--code CODE] [--id N]
+                                   快申快享申报及审核期限 / applications and their review deadlines
 
 "chanye policy <command> --help" 说明各命令 / explains each command.
 `
@@ -48,14 +50,15 @@ func runPolicy(ctx context.Context, cfg Config, args []string) error {
 		return errors.New("缺少子命令 / missing policy command")
 	}
 	cmds := map[string]func(context.Context, Config, []string) error{
-		"add":      runPolicyAdd,
-		"publish":  runPolicyPublish,
-		"list":     runPolicyList,
-		"test":     runPolicyTest,
-		"run":      runPolicyRun,
-		"explain":  runPolicyExplain,
-		"simulate": runPolicySimulate,
-		"payments": runPolicyPayments,
+		"add":          runPolicyAdd,
+		"publish":      runPolicyPublish,
+		"list":         runPolicyList,
+		"test":         runPolicyTest,
+		"run":          runPolicyRun,
+		"explain":      runPolicyExplain,
+		"simulate":     runPolicySimulate,
+		"payments":     runPolicyPayments,
+		"applications": runPolicyApplications,
 	}
 	name, rest := args[0], args[1:]
 	switch name {
@@ -77,7 +80,7 @@ func newEngine(ctx context.Context, cfg Config) (*sqlstore.DB, *sqlstore.Store, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return db, store, engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Budgets: store, Logger: cfg.Logger, Now: cfg.Now}), nil
+	return db, store, engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Budgets: store, Inputs: store, Logger: cfg.Logger, Now: cfg.Now}), nil
 }
 
 // ensureShipped stores and publishes the shipped policies when the database
@@ -674,5 +677,121 @@ func ensureDemoLifecycle(ctx context.Context, db *sqlstore.DB, store *sqlstore.S
 	}
 	log.Info("demo lifecycle", "runs", st.Runs, "publicised", st.Publicised, "objections", st.Objections,
 		"approved", st.Approved, "paid", st.Paid, "reversed", st.Reversed, "needs_data", st.NeedsData)
+	return nil
+}
+
+const policyApplicationsHelp = `chanye policy applications [--policy ID] [--status S] [--code CODE] [--id N]
+
+列出快申快享申报：企业、政策、状态、提交日与审核截止日（逾期标出）、申报的数据。
+--status 为 draft、submitted、returned、accepted 或 withdrawn。--id 显示一份申报的数据、附件和处理记录。
+Lists applications: enterprise, policy, status, the day submitted and the review
+deadline (overdue marked), the figures given. --status is draft, submitted,
+returned, accepted or withdrawn. --id shows one application with its figures,
+files and timeline.
+`
+
+func runPolicyApplications(ctx context.Context, cfg Config, args []string) error {
+	fs := newFlags(&cfg, "policy applications", policyApplicationsHelp)
+	pid := fs.String("policy", "", "政策编号 / policy id")
+	status := fs.String("status", "", "状态 / status")
+	code := fs.String("code", "", "企业信用代码 / enterprise credit code")
+	id := fs.Int64("id", 0, "申报编号 / application id")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	var f policy.ApplicationFilter
+	if *pid != "" {
+		f.PolicyID = pid
+	}
+	if *code != "" {
+		f.Code = code
+	}
+	if *status != "" {
+		st := policy.AppStatus(*status)
+		if !st.Valid() {
+			return fmt.Errorf("--status %q 须为 draft、submitted、returned、accepted 或 withdrawn / must be draft, submitted, returned, accepted or withdrawn", *status)
+		}
+		f.Status = &st
+	}
+	db, store, _, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	today := chanye.DateOf(cfg.Now())
+	values := func(a *policy.Application) (string, error) {
+		v, err := store.FindPolicyVersion(ctx, a.PolicyID, a.Version)
+		if err != nil {
+			return "", err
+		}
+		var parts []string
+		for _, in := range v.Policy.AppliedInputs() {
+			if zh, _ := a.ValueText(in); zh != "" {
+				parts = append(parts, in.LabelZH+" "+zh)
+			}
+		}
+		return strings.Join(parts, "；"), nil
+	}
+	if *id > 0 {
+		a, err := store.FindApplicationByID(ctx, *id)
+		if err != nil {
+			return describe(err)
+		}
+		vals, err := values(a)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(cfg.Stdout, "申报 / application %d: %s %s — %s v%d\n", a.ID, a.Code, a.Name, a.PolicyID, a.Version)
+		fmt.Fprintf(cfg.Stdout, "状态 / status: %s / %s", a.Status.NameZH(), a.Status.NameEN())
+		if !a.DueOn.IsZero() {
+			fmt.Fprintf(cfg.Stdout, "，提交 %s，审核截止 %s / submitted %s, due %s", a.SubmittedOn, a.DueOn, a.SubmittedOn, a.DueOn)
+		}
+		if a.Overdue(today) {
+			fmt.Fprint(cfg.Stdout, "（已逾期 / overdue）")
+		}
+		fmt.Fprintln(cfg.Stdout)
+		if a.Reason != "" {
+			fmt.Fprintf(cfg.Stdout, "退回原因 / returned: %s\n", a.Reason)
+		}
+		fmt.Fprintf(cfg.Stdout, "数据 / figures: %s\n", vals)
+		for _, fl := range a.Files {
+			fmt.Fprintf(cfg.Stdout, "附件 / file %d: %s (%s, %d bytes, sha256 %s)\n", fl.ID, fl.Name, fl.ContentType, fl.Size, fl.SHA256)
+		}
+		for _, e := range a.Events {
+			fmt.Fprintf(cfg.Stdout, "  %s  %-8s %s → %s  %s  %s\n", e.At.UTC().Format("2006-01-02 15:04"), e.Action, e.From, e.To, e.By, e.Note)
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(cfg.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "编号 id\t企业 enterprise\t政策 policy\t状态 status\t提交 submitted\t截止 due\t数据 figures")
+	n := 0
+	for off := 0; ; {
+		f.Offset, f.Limit = off, 1000
+		apps, total, err := store.FindApplications(ctx, f)
+		if err != nil {
+			return describe(err)
+		}
+		for _, a := range apps {
+			vals, err := values(a)
+			if err != nil {
+				return err
+			}
+			due := a.DueOn.String()
+			if a.Overdue(today) {
+				due += " 逾期/overdue"
+			}
+			fmt.Fprintf(tw, "%d\t%s %s\t%s\t%s / %s\t%s\t%s\t%s\n", a.ID, a.Code, a.Name, a.PolicyID, a.Status.NameZH(), a.Status.NameEN(),
+				a.SubmittedOn, due, vals)
+			n++
+		}
+		off += len(apps)
+		if len(apps) == 0 || off >= total {
+			break
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(cfg.Stdout, "共 %d 份 / %d applications\n", n, n)
 	return nil
 }

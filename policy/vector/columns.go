@@ -7,6 +7,7 @@ package vector
 
 import (
 	"fmt"
+	"sort"
 	"sync"
 
 	"github.com/chanye-org/chanye/policy"
@@ -62,6 +63,18 @@ type Columns struct {
 	// alongside a Run.
 	mu       sync.Mutex
 	sealedAt int
+	// inputRows are the rows that hold declared inputs' values, ascending,
+	// and inputVals their values: few enterprises have any.
+	inputRows []int
+	inputVals []*policy.Inputs
+}
+
+// inputsAt returns row r's declared inputs' values, or nil.
+func (c *Columns) inputsAt(r int) *policy.Inputs {
+	if k := sort.SearchInts(c.inputRows, r); k < len(c.inputRows) && c.inputRows[k] == r {
+		return c.inputVals[k]
+	}
+	return nil
 }
 
 type column struct {
@@ -145,6 +158,9 @@ func (c *Columns) Len() int { return c.n }
 // missing (and as the zero of its kind).
 func (c *Columns) Append(s policy.Subject) {
 	vals, miss, row := s.Values(), s.MissingFlags(), c.n
+	if in := s.Inputs(); !in.Empty() {
+		c.inputRows, c.inputVals = append(c.inputRows, row), append(c.inputVals, in)
+	}
 	for i, col := range c.cols {
 		if col == nil {
 			continue

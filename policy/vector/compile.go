@@ -49,7 +49,14 @@ const (
 	opMax      // n-ary: math.greatest over a[]
 	opMask     // a[0]'s value, unknown or in error as a[1:] are: x in [a, b] as cel-go's strict list
 	opMulRate  // a[0] × the rate iv / 10^v, rounded to the fen: half up when bv
+	opInput    // a declared input of a policy: Program.inputs[v]
 )
+
+// inputRef is a declared input a program's rules read.
+type inputRef struct {
+	c              *policy.Compiled
+	name, variable string
+}
 
 // node is one vector operation of the DAG. Operands come before it.
 type node struct {
@@ -80,8 +87,9 @@ type Program struct {
 	nodes    []node
 	pols     []polPlan
 	reads    []string
-	Native   int // expressions translated to vector operations
-	Fallback int // expressions left to cel-go per row
+	inputs   []inputRef // by the v of opInput nodes
+	Native   int        // expressions translated to vector operations
+	Fallback int        // expressions left to cel-go per row
 }
 
 type polPlan struct {
@@ -109,6 +117,8 @@ type builder struct {
 	params map[string]any
 	halfUp bool   // money × rate rounds half up, in the current policy
 	iter   string // name of the comprehension variable, in a sub-program
+	pol    *policy.Compiled
+	inputs []inputRef
 }
 
 func newBuilder(params map[string]any) *builder {
@@ -155,7 +165,7 @@ func Compile(asOf chanye.Date, pols ...*policy.Compiled) *Program {
 			pr.pols = append(pr.pols, pp)
 			continue
 		}
-		b.params, b.halfUp = params, c.RoundMode() == policy.RoundHalfUp
+		b.params, b.halfUp, b.pol = params, c.RoundMode() == policy.RoundHalfUp, c
 		conds, amount := c.CheckedExprs()
 		for _, x := range conds {
 			addReads(x, reads)
@@ -177,7 +187,7 @@ func Compile(asOf chanye.Date, pols ...*policy.Compiled) *Program {
 		}
 		pr.pols = append(pr.pols, pp)
 	}
-	pr.nodes = b.nodes
+	pr.nodes, pr.inputs = b.nodes, b.inputs
 	for _, v := range schema {
 		if reads[v.Name] {
 			pr.reads = append(pr.reads, v.Name)
@@ -291,6 +301,9 @@ func (b *builder) expr1(a *celast.AST, e celast.Expr) (int32, error) {
 				return -1, unsupported("parameter %s", p)
 			}
 			return b.constOf(v)
+		}
+		if n, ok := strings.CutPrefix(name, policy.InputPrefix); ok && b.pol != nil && b.iter == "" {
+			return b.input(n)
 		}
 		i, ok := schemaIndex[name]
 		if !ok || b.iter != "" { // a predicate may read only its variable
@@ -557,4 +570,30 @@ func sortedSet(m map[string]bool) []string {
 		}
 	}
 	return out
+}
+
+// input is the node reading declared input n of the policy at hand.
+func (b *builder) input(n string) (int32, error) {
+	in := b.pol.Policy.Input(n)
+	if in == nil {
+		return -1, unsupported("input %s", n)
+	}
+	k := kInt
+	switch in.Type {
+	case policy.InputRatio:
+		k = kDouble
+	case policy.InputBool:
+		k = kBool
+	}
+	v := -1
+	for i, r := range b.inputs {
+		if r.c == b.pol && r.name == n {
+			v = i
+		}
+	}
+	if v < 0 {
+		v = len(b.inputs)
+		b.inputs = append(b.inputs, inputRef{c: b.pol, name: n, variable: in.Variable()})
+	}
+	return b.add(node{op: opInput, k: k, sv: b.pol.Policy.ID, v: v}), nil
 }

@@ -381,7 +381,7 @@ func compareRuns(t *testing.T, subjects []policy.Subject, pols []*policy.Compile
 							amt = r.Amounts[amounts[m]]
 							amounts[m]++
 						case policy.VerdictNeedsData:
-							need = policy.NeedsOf(s, asOf, results[m].NeedNames(r.Needs[needs[m]]))
+							need = c.NeedsOf(s, asOf, results[m].NeedNames(r.Needs[needs[m]]))
 							needs[m]++
 						}
 						if got != d.Status || amt != int64(d.AmountFen) || !results[m].Shared && fmt.Sprint(need) != fmt.Sprint(d.Needs) {

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/bits"
 	"runtime"
+	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -123,13 +125,17 @@ type exec struct {
 	nodes []node
 	cols  *Columns
 	slots []uint64 // per schema index: the slot bit of a column with missing rows
-	iter  *column  // the iteration variable, in a sub-program
-	subs  map[int32]*[2][]bool
-	buf   []vbuf
-	epoch int
-	lo, n int
-	sel   []int32 // when not nil, the rows are lo+sel[j] and n is len(sel)
-	size  int     // rows a vector holds
+	// inSlots are the slot bits of the declared inputs, by input.NAME;
+	// inputs are the program's opInput nodes' inputs.
+	inSlots map[string]uint64
+	inputs  []inputRef
+	iter    *column // the iteration variable, in a sub-program
+	subs    map[int32]*[2][]bool
+	buf     []vbuf
+	epoch   int
+	lo, n   int
+	sel     []int32 // when not nil, the rows are lo+sel[j] and n is len(sel)
+	size    int     // rows a vector holds
 	// The pool: vectors of size rows and bitmaps of size bits.
 	freeI [][]int64
 	freeF [][]float64
@@ -424,6 +430,8 @@ func (x *exec) eval(id int32, n *node, v *vbuf) {
 		x.constant(v, n.k, n.iv, n.fv, n.bv)
 	case opVar:
 		x.readVar(n, v)
+	case opInput:
+		x.readInput(n, v)
 	case opAdd, opSub, opMul, opDiv, opMod:
 		x.arith(n, v)
 	case opNeg:
@@ -994,6 +1002,8 @@ type rowActivation struct {
 	params   map[string]any
 	reads    []int
 	unknowns []*interpreter.AttributePattern
+	c        *policy.Compiled
+	inputs   map[string]any // the row's declared inputs held, by input.NAME
 }
 
 var _ interpreter.PartialActivation = (*rowActivation)(nil)
@@ -1006,12 +1016,21 @@ func (a *rowActivation) at(r int) {
 			a.unknowns = append(a.unknowns, policy.UnknownPattern(i))
 		}
 	}
+	if len(a.c.Policy.Inputs) > 0 {
+		var unk []*interpreter.AttributePattern
+		a.inputs, unk = a.c.InputActivation(a.cols.inputsAt(r))
+		a.unknowns = append(a.unknowns, unk...)
+	}
 }
 
 func (a *rowActivation) ResolveName(name string) (any, bool) {
 	if len(name) > 2 && name[:2] == "p." {
 		v, ok := a.params[name[2:]]
 		return policy.CELValue(v), ok
+	}
+	if strings.HasPrefix(name, policy.InputPrefix) {
+		v, ok := a.inputs[name]
+		return v, ok
 	}
 	i, ok := schemaIndex[name]
 	if !ok {
@@ -1036,6 +1055,8 @@ func (x *exec) slotMask(v ref.Val) uint64 {
 	for _, name := range policy.UnknownNames(v) {
 		if i, ok := schemaIndex[name]; ok {
 			m |= x.slots[i]
+		} else {
+			m |= x.inSlots[name]
 		}
 	}
 	return m
@@ -1068,6 +1089,23 @@ func run(cols *Columns, tu tuning, progs []*Program) Result {
 				res.Slots = append(res.Slots, schema[i].Name)
 			} else {
 				res.Shared = true
+			}
+		}
+	}
+	// Then a slot per declared input: fallback rows mark them.
+	inSlots := map[string]uint64{}
+	for _, p := range progs {
+		for _, pp := range p.pols {
+			for _, in := range pp.c.Policy.Inputs {
+				if _, ok := inSlots[in.Variable()]; ok {
+					continue
+				}
+				inSlots[in.Variable()] = 1 << min(len(res.Slots), 63)
+				if len(res.Slots) < 64 {
+					res.Slots = append(res.Slots, in.Variable())
+				} else {
+					res.Shared = true
+				}
 			}
 		}
 	}
@@ -1108,6 +1146,8 @@ func run(cols *Columns, tu tuning, progs []*Program) Result {
 			for i, j := range jobs {
 				xs[i] = newExec(j.p.nodes, cols, slots, nil, j.subs, chunkRows)
 				ss[i] = newExec(j.p.nodes, cols, slots, nil, j.subs, chunkRows)
+				xs[i].inSlots, ss[i].inSlots = inSlots, inSlots
+				xs[i].inputs, ss[i].inputs = j.p.inputs, j.p.inputs
 			}
 			for {
 				c := int(next.Add(1) - 1)
@@ -1354,7 +1394,7 @@ func (d *decider) decide(pp *polPlan, out, needs, errs []uint64) chunkOut {
 		}
 	}
 	if count > 0 && len(pp.fbConds) > 0 {
-		act := &rowActivation{cols: x.cols, params: pp.params, reads: pp.reads}
+		act := &rowActivation{cols: x.cols, params: pp.params, reads: pp.reads, c: pp.c}
 		sel = nil
 		eachRow(elig, func(j int) bool {
 			act.at(x.lo + j)
@@ -1511,7 +1551,7 @@ func (d *decider) amounts(pp *polPlan, elig, needs, errs []uint64, anyNeeds *boo
 			keep(r, v.i[r], word(v, int(r/64))&bit != 0, uword(v, int(r/64))&bit != 0, maskAt(v, int(r)))
 		}
 	default:
-		act := &rowActivation{cols: x.cols, params: pp.params, reads: pp.reads}
+		act := &rowActivation{cols: x.cols, params: pp.params, reads: pp.reads, c: pp.c}
 		for _, r := range rows {
 			act.at(x.lo + int(r))
 			res, _, err := pp.fbAmount.Program.Eval(act)
@@ -1548,4 +1588,53 @@ func eachRow(b []uint64, keep func(j int) bool) {
 			}
 		}
 	}
+}
+
+// readInput reads a declared input of a policy for the chunk's rows (or
+// its selected rows): unknown for the rows without a value, as cel-go
+// reads an unknown attribute, depending on the input's slot.
+func (x *exec) readInput(n *node, v *vbuf) {
+	ref := &x.inputs[n.v]
+	x.alloc(v, n.k)
+	clear(v.t)
+	clear(v.i)
+	clear(v.f)
+	u := x.ownU(v)
+	fillBits(u, true)
+	if r := x.n % 64; r != 0 {
+		u[len(u)-1] = 1<<r - 1
+	}
+	known := 0
+	set := func(j int, ins *policy.Inputs) {
+		val, ok := ref.c.Policy.InputCEL(ins, ref.name)
+		if !ok {
+			return
+		}
+		known++
+		u[j/64] &^= 1 << (j % 64)
+		switch y := val.(type) {
+		case int64:
+			v.i[j] = y
+		case float64:
+			v.f[j] = y
+		case bool:
+			if y {
+				v.t[j/64] |= 1 << (j % 64)
+			}
+		}
+	}
+	if x.sel == nil {
+		rows := x.cols.inputRows
+		for k := sort.SearchInts(rows, x.lo); k < len(rows) && rows[k] < x.lo+x.n; k++ {
+			set(rows[k]-x.lo, x.cols.inputVals[k])
+		}
+	} else {
+		for j, r := range x.sel {
+			if ins := x.cols.inputsAt(x.lo + int(r)); ins != nil {
+				set(j, ins)
+			}
+		}
+	}
+	v.hasU = known < x.n
+	v.m, v.mc = nil, x.inSlots[ref.variable]
 }
