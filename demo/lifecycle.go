@@ -36,6 +36,7 @@ type LifecycleOptions struct {
 type LifecycleStats struct {
 	Runs, Publicised, Objections, Approved, Paid, Reversed int
 	NeedsData                                              int
+	Applications                                           int // 快申快享: one in review, one returned
 }
 
 // Lifecycle carries demo decisions through every state of 免申即享, so that
@@ -44,7 +45,9 @@ type LifecycleStats struct {
 // and rejected, decisions approved by another person, paid with voucher and
 // bank batch, one payment reversed with a reason and approved decisions
 // still owed; and a run of yesterday whose list is in its window with an
-// objection open. Both runs hold needs-data (待补充数据) decisions. Every
+// objection open. Both runs hold needs-data (待补充数据) decisions; two
+// firms the technical-retrofit policy needs figures from have applied
+// (快申快享), one in review, one returned with a reason. Every
 // step goes through the services, audited like any; the officials' names
 // say 演示. It does nothing when the examples are not published (a real
 // database) or decide no one.
@@ -128,6 +131,13 @@ func Lifecycle(ctx context.Context, o LifecycleOptions) (st LifecycleStats, err 
 	}
 	st.Reversed++
 
+	// 快申快享: two firms the technical-retrofit policy needs figures from
+	// apply with their project's figures and the acceptance report; one
+	// waits in review, the department returned the other.
+	if st.Applications, err = demoApplications(ctx, svc, run1.ID, at); err != nil {
+		return st, err
+	}
+
 	// Yesterday: a new run; its largest list on 公示 now, with an
 	// objection open.
 	run2, err := o.Run(clerk, at(1))
@@ -160,6 +170,59 @@ func Lifecycle(ctx context.Context, o LifecycleOptions) (st LifecycleStats, err 
 	}
 	st.Objections++
 	return st, nil
+}
+
+// retrofitPolicy is the shipped policy whose figures come from an
+// application when no key project records them.
+const retrofitPolicy = "gz-tech-retrofit"
+
+// demoPDF is a minimal PDF: the demo's acceptance report.
+var demoPDF = []byte("%PDF-1.4\n% 演示数据 demo data\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+// demoApplications submits applications for two firms of run runID that
+// need figures for the technical-retrofit policy: one is in review today,
+// the other was returned with a reason. None when the policy decided no
+// one needing data.
+func demoApplications(ctx context.Context, svc policy.Services, runID int64, at func(daysAgo int) chanye.Date) (int, error) {
+	if svc.Applications == nil {
+		return 0, nil
+	}
+	nd, pid := policy.VerdictNeedsData, retrofitPolicy
+	ds, _, err := svc.Runs.FindDecisions(ctx, policy.DecisionFilter{RunID: &runID, PolicyID: &pid, Verdict: &nd, Limit: 2})
+	if chanye.ErrorCode(err) == chanye.ENOTFOUND || len(ds) < 2 {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	clerk := chanye.WithActor(ctx, &demoClerk)
+	n := 0
+	for i, d := range ds {
+		day := at(4 - i) // the one returned was submitted first
+		firm := asEnterprise(ctx, d.Code)
+		a, err := svc.Applications.SaveApplication(firm, &policy.Application{PolicyID: retrofitPolicy, Code: d.Code, Values: map[string]any{
+			"equipment_investment": int64(12_345_678_901 + i*1_000_000_00), // 123,456,789.01 元 and 124,456,789.01 元
+			"plant_investment":     int64(300_000_000_00),                  // 3 亿元
+			"finished_on":          chanye.Date{Time: day.AddDate(-1, -2, 0)},
+		}})
+		if err != nil {
+			return n, fmt.Errorf("application: %w", err)
+		}
+		if _, err := svc.Applications.AttachFile(firm, a.ID, "竣工验收报告（演示数据）.pdf", "application/pdf", demoPDF); err != nil {
+			return n, fmt.Errorf("attachment: %w", err)
+		}
+		if _, err := svc.Applications.MoveApplication(firm, a.ID, policy.AppSubmitted, ""); err != nil {
+			return n, fmt.Errorf("submit: %w", err)
+		}
+		if i == 0 {
+			at(3) // returned the next day
+			if _, err := svc.Applications.MoveApplication(clerk, a.ID, policy.AppReturned, "设备投资额与验收报告所列金额不一致，请核对后重新提交。（演示数据）"); err != nil {
+				return n, fmt.Errorf("return: %w", err)
+			}
+		}
+		n++
+	}
+	return n, nil
 }
 
 // eligible lists the eligible decisions of one policy in a run, in the

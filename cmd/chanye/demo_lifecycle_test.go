@@ -121,6 +121,17 @@ func TestDemoLifecycle(t *testing.T) {
 			t.Errorf("a payment without voucher or batch: %+v", es[0])
 		}
 	}
+	// 快申快享: one application in review, one returned with its reason.
+	for _, st := range []policy.AppStatus{policy.AppSubmitted, policy.AppReturned} {
+		apps, _, err := store.FindApplications(ctx, policy.ApplicationFilter{Status: &st, Limit: 10})
+		if err != nil || len(apps) != 1 {
+			t.Fatalf("applications %s = %d, %v; want 1", st, len(apps), err)
+		}
+		a, err := store.FindApplicationByID(ctx, apps[0].ID)
+		if err != nil || len(a.Files) != 1 || (st == policy.AppReturned) != (a.Reason != "") {
+			t.Errorf("application %s: %+v, %v", st, a, err)
+		}
+	}
 	// Everything went through the audited services.
 	if rep, err := store.VerifyAudit(ctx, nil); err != nil || !rep.OK {
 		t.Errorf("audit verify after the demo: %+v, %v", rep, err)

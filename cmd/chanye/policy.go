@@ -653,7 +653,8 @@ func runPolicyPayments(ctx context.Context, cfg Config, args []string) error {
 // ensureDemoLifecycle carries demo decisions through every state of the
 // lifecycle (demo.Lifecycle) when the database has no runs yet: serve
 // --demo then shows runs whose 公示 has ended, objections answered both
-// ways, approvals, payments, a reversal and a list in its window. The store
+// ways, approvals, payments, a reversal, a list in its window and
+// applications in review and returned. The store
 // and the demo's engine read one clock, moved through the past weeks and
 // put back.
 func ensureDemoLifecycle(ctx context.Context, db *sqlstore.DB, store *sqlstore.Store, cfg Config, log *slog.Logger) error {
@@ -664,7 +665,7 @@ func ensureDemoLifecycle(ctx context.Context, db *sqlstore.DB, store *sqlstore.S
 	clock := now
 	realNow := db.Now
 	db.Now = func() time.Time { return clock() }
-	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Logger: cfg.Logger, Now: func() time.Time { return clock() }})
+	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Budgets: store, Inputs: store, Logger: cfg.Logger, Now: func() time.Time { return clock() }})
 	st, err := demo.Lifecycle(ctx, demo.LifecycleOptions{
 		Today:    chanye.DateOf(now()),
 		Services: store.PolicyServices(),
@@ -676,7 +677,7 @@ func ensureDemoLifecycle(ctx context.Context, db *sqlstore.DB, store *sqlstore.S
 		return fmt.Errorf("演示流程 / demo lifecycle: %w", err)
 	}
 	log.Info("demo lifecycle", "runs", st.Runs, "publicised", st.Publicised, "objections", st.Objections,
-		"approved", st.Approved, "paid", st.Paid, "reversed", st.Reversed, "needs_data", st.NeedsData)
+		"approved", st.Approved, "paid", st.Paid, "reversed", st.Reversed, "needs_data", st.NeedsData, "applications", st.Applications)
 	return nil
 }
 
