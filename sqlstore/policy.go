@@ -797,52 +797,40 @@ const excludedFrom = ` FROM policy_excluded d JOIN policy_runs r ON r.id = d.run
 // scanExcluded reads an excluded decision: not eligible, no amount, what
 // excluded it in its adjustments, no status but computed.
 func scanExcluded(row interface{ Scan(...any) error }) (*policy.StoredDecision, error) {
-	var (
-		d                              policy.StoredDecision
-		industries, adj, params, conds string
-		at                             int64
-		asOf                           sql.NullString
-	)
-	if err := row.Scan(&d.ID, &d.RunID, &d.PolicyID, &d.Version, &d.Code, &d.Name, &d.District, &industries, &d.Size, &d.Period,
-		&adj, &params, &conds, &at, &asOf); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal([]byte(industries), &d.Industries); err != nil {
-		return nil, fmt.Errorf("stored industries of excluded decision %d: %w", d.ID, err)
-	}
-	if err := json.Unmarshal([]byte(adj), &d.Adjustments); err != nil {
-		return nil, fmt.Errorf("stored adjustments of excluded decision %d: %w", d.ID, err)
-	}
-	d.Verdict, d.Status = policy.VerdictExcluded, policy.DecisionComputed
-	d.Params, d.Conditions = json.RawMessage(params), json.RawMessage(conds)
-	d.StatusAt = fromMillis(sql.NullInt64{Int64: at, Valid: true})
-	var err error
-	if d.AsOf, err = parseDate(asOf); err != nil {
-		return nil, err
-	}
-	return &d, nil
+	return scanApart(policy.VerdictExcluded, row)
 }
 
 // scanNeedsData reads a needs-data decision: not eligible, no amount, no
 // status but computed, no publicity.
 func scanNeedsData(row interface{ Scan(...any) error }) (*policy.StoredDecision, error) {
+	return scanApart(policy.VerdictNeedsData, row)
+}
+
+// scanApart reads a decision stored apart from the eligible ones, with the
+// verdict of its table: its needs (needs data) or its adjustments
+// (excluded) are the JSON column between its period and its params.
+func scanApart(verdict policy.Verdict, row interface{ Scan(...any) error }) (*policy.StoredDecision, error) {
 	var (
 		d                                policy.StoredDecision
-		industries, needs, params, conds string
+		industries, extra, params, conds string
 		at                               int64
 		asOf                             sql.NullString
 	)
 	if err := row.Scan(&d.ID, &d.RunID, &d.PolicyID, &d.Version, &d.Code, &d.Name, &d.District, &industries, &d.Size, &d.Period,
-		&needs, &params, &conds, &at, &asOf); err != nil {
+		&extra, &params, &conds, &at, &asOf); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(industries), &d.Industries); err != nil {
-		return nil, fmt.Errorf("stored industries of needs-data decision %d: %w", d.ID, err)
+		return nil, fmt.Errorf("stored industries of %s decision %d: %w", verdict, d.ID, err)
 	}
-	if err := json.Unmarshal([]byte(needs), &d.Needs); err != nil {
-		return nil, fmt.Errorf("stored needs of needs-data decision %d: %w", d.ID, err)
+	into, what := any(&d.Needs), "needs"
+	if verdict == policy.VerdictExcluded {
+		into, what = &d.Adjustments, "adjustments"
 	}
-	d.Verdict, d.Status = policy.VerdictNeedsData, policy.DecisionComputed
+	if err := json.Unmarshal([]byte(extra), into); err != nil {
+		return nil, fmt.Errorf("stored %s of %s decision %d: %w", what, verdict, d.ID, err)
+	}
+	d.Verdict, d.Status = verdict, policy.DecisionComputed
 	d.Params, d.Conditions = json.RawMessage(params), json.RawMessage(conds)
 	d.StatusAt = fromMillis(sql.NullInt64{Int64: at, Valid: true})
 	var err error

@@ -82,8 +82,18 @@ func (s *Server) putReport(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		err = chanye.Invalid("月报有误 / invalid report", bad)
 	}
+	return s.projectFormDone(w, r, id, "#reports", err, func(v *projectView) {
+		v.Form, v.Message, v.Errs = form, chanye.ErrorMessage(err), chanye.ErrorFields(err)
+	})
+}
+
+// projectFormDone ends a form of the project page: on success back to the
+// section (anchor) it changed; on invalid input the page again, 400, with
+// what was typed and the errors, which show puts on the view; any other
+// error as such.
+func (s *Server) projectFormDone(w http.ResponseWriter, r *http.Request, id, anchor string, err error, show func(v *projectView)) error {
 	if err == nil {
-		http.Redirect(w, r, projectHref(id)+"#reports", http.StatusSeeOther)
+		http.Redirect(w, r, projectHref(id)+anchor, http.StatusSeeOther)
 		return nil
 	}
 	if chanye.ErrorCode(err) != chanye.EINVALID {
@@ -93,7 +103,7 @@ func (s *Server) putReport(w http.ResponseWriter, r *http.Request) error {
 	if verr != nil {
 		return verr
 	}
-	v.Form, v.Message, v.Errs = form, chanye.ErrorMessage(err), chanye.ErrorFields(err)
+	show(v)
 	return s.renderStatus(w, http.StatusBadRequest, "project", v)
 }
 
@@ -228,22 +238,12 @@ func (s *Server) putInputs(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		err = chanye.Invalid("项目数据有误 / invalid project figures", bad)
 	}
-	if err == nil {
-		http.Redirect(w, r, projectHref(id)+"#inputs", http.StatusSeeOther)
-		return nil
-	}
-	if chanye.ErrorCode(err) != chanye.EINVALID {
-		return err
-	}
-	v, verr := s.projectView(r)
-	if verr != nil {
-		return verr
-	}
-	v.Inputs.Equipment, v.Inputs.Plant, v.Inputs.Finished = r.PostFormValue("equipment_investment_fen"), r.PostFormValue("plant_investment_fen"), r.PostFormValue("finished_on")
-	v.Inputs.Unit = unit
-	pick(v.Inputs.Units, unit)
-	v.Inputs.Errs, v.Inputs.Message = chanye.ErrorFields(err), chanye.ErrorMessage(err)
-	return s.renderStatus(w, http.StatusBadRequest, "project", v)
+	return s.projectFormDone(w, r, id, "#inputs", err, func(v *projectView) {
+		v.Inputs.Equipment, v.Inputs.Plant, v.Inputs.Finished = r.PostFormValue("equipment_investment_fen"), r.PostFormValue("plant_investment_fen"), r.PostFormValue("finished_on")
+		v.Inputs.Unit = unit
+		pick(v.Inputs.Units, unit)
+		v.Inputs.Errs, v.Inputs.Message = chanye.ErrorFields(err), chanye.ErrorMessage(err)
+	})
 }
 
 // exactMoney shows an amount exactly to the fen, in 元 or 万元.

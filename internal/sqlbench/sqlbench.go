@@ -174,7 +174,7 @@ func (t *translator) literal(v any) (string, error) {
 }
 
 var sqlOps = map[string]string{"_==_": "=", "_!=_": "<>", "_<_": "<", "_<=_": "<=", "_>_": ">", "_>=_": ">=",
-	"_+_": "+", "_-_": "-", "_*_": "*", "_%_": "%", "_&&_": "AND", "_||_": "OR"}
+	"_+_": "+", "_-_": "-", "_*_": "*", "_/_": "/", "_%_": "%", "_&&_": "AND", "_||_": "OR"}
 
 // expr translates e; iterVar is the variable of an enclosing exists(), whose
 // tests become tests on the industries column.
@@ -288,19 +288,6 @@ func (t *translator) call(e celast.Expr, iterVar string) (string, error) {
 				return t.mulRate(x, r), nil
 			}
 		}
-	case fn == "_/_" && len(args) == 2:
-		l, err := t.expr(args[0], iterVar)
-		if err != nil {
-			return "", err
-		}
-		r, err := t.expr(args[1], iterVar)
-		if err != nil {
-			return "", err
-		}
-		if t.ast.GetType(e.ID()).Kind() == types.IntKind {
-			return t.d.IntDiv(l, r), nil
-		}
-		return "(" + l + " / " + r + ")", nil
 	}
 	op, ok := sqlOps[fn]
 	if !ok || len(args) != 2 {
@@ -313,6 +300,9 @@ func (t *translator) call(e celast.Expr, iterVar string) (string, error) {
 	r, err := t.expr(args[1], iterVar)
 	if err != nil {
 		return "", err
+	}
+	if fn == "_/_" && t.ast.GetType(e.ID()).Kind() == types.IntKind {
+		return t.d.IntDiv(l, r), nil
 	}
 	return "(" + l + " " + op + " " + r + ")", nil
 }
