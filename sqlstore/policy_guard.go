@@ -13,7 +13,8 @@ import (
 // relations between policies and the budgets promise whatever the runs
 // decided (issue 9, points 3 and 4): two policies of one exclusive group,
 // or one excluding the other, never both carry one firm's money for one
-// period; a group's cap per enterprise is never exceeded; and nothing is
+// period; a policy requiring another's award carries only firms that hold
+// it; a group's cap per enterprise is never exceeded; and nothing is
 // approved or paid beyond a policy's or a group's budget for its period.
 // "Carried" counts, per entitlement, the most of what was approved and
 // what the ledger holds (paidOnly: the ledger alone, for payments).
@@ -221,6 +222,16 @@ func (g *guard) check(ctx context.Context, d *policy.StoredDecision) error {
 				p.ID, kindEN, q, d.Code, stateEN, yuanText(m[d.Code]), d.Period)
 		}
 	}
+	for _, q := range p.Relations.Requires {
+		ok, err := g.granted(ctx, q, d)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return chanye.Errorf(chanye.ECONFLICT, "需先获得 %s：企业 %s 的 %s 决定已撤回、已追回或未获批，不能%s %s / %s requires %s: %s's decision of %s is withdrawn, reversed or not approved, so %s cannot be %s",
+				q, d.Code, q, state, p.ID, p.ID, q, d.Code, q, p.ID, stateEN)
+		}
+	}
 	mine, err := g.load(ctx, p.ID, d.Period)
 	if err != nil {
 		return err
@@ -269,6 +280,21 @@ func (g *guard) check(ctx context.Context, d *policy.StoredDecision) error {
 	}
 	mine[d.Code], g.totals[k] = after, total
 	return nil
+}
+
+// granted reports whether the firm of d holds the award of policy q that
+// d's policy requires: approved or paid for d's period (from any run), or
+// decided in d's own run and neither withdrawn nor reversed since (the run
+// resolved requires within itself).
+func (g *guard) granted(ctx context.Context, q string, d *policy.StoredDecision) (bool, error) {
+	m, err := g.load(ctx, q, d.Period)
+	if err != nil || m[d.Code] > 0 {
+		return err == nil, err
+	}
+	var n int
+	err = g.tx.queryRow(ctx, `SELECT COUNT(*) FROM policy_decisions WHERE run_id = ? AND policy_id = ? AND code = ? AND status NOT IN (?, ?)`,
+		d.RunID, q, d.Code, string(policy.DecisionWithdrawn), string(policy.DecisionReversed)).Scan(&n)
+	return n > 0, err
 }
 
 func yuanText(f chanye.Fen) string { return f.Yuan() + " 元" }

@@ -233,3 +233,47 @@ func TestPublishShowsConflicts(t *testing.T) {
 		}
 	})
 }
+
+// TestRequiresAtApproval: a policy requiring another's award is approved
+// and paid only for firms that hold it — approved or paid from any run, or
+// decided in the same run and not withdrawn since; a firm whose required
+// award was withdrawn after an upheld objection is refused (issue 9,
+// point 3: enforced in approval and payment).
+func TestRequiresAtApproval(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		clock := setClock(db)
+		s := NewStore(db)
+		vb := publishVariant(t, s, "retrofit-base", `budget_yuan: "200000000"`)
+		vt := publishVariant(t, s, "retrofit-topup", "budget_yuan: \"200000000\"\nrelations: {requires: [retrofit-base]}")
+		x, y := code(t, 1), code(t, 2)
+		rb := runOf(t, s, "retrofit-base", vb, eligible(vb, x, "440103", 100_00), eligible(vb, y, "440103", 100_00))
+		// y objects to the base award in its window; upheld, withdrawn.
+		o := &policy.Objection{Ref: policy.DecisionRef{RunID: rb.ID, PolicyID: "retrofit-base", Code: y}, Reason: "金额有误"}
+		if err := s.CreateObjection(as(ctx, "enterprise:"+y), o); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ResolveObjection(as(ctx, "clerk"), o.ID, true, "撤回重算"); err != nil {
+			t.Fatal(err)
+		}
+		rt := runOf(t, s, "retrofit-topup", vt, eligible(vt, x, "440103", 2_00), eligible(vt, y, "440103", 2_00))
+		*clock = clock.AddDate(0, 0, 10)
+		base := policy.DecisionRef{RunID: rb.ID, PolicyID: "retrofit-base", Code: x}
+		top := func(c string) policy.DecisionRef { return policy.DecisionRef{RunID: rt.ID, PolicyID: "retrofit-topup", Code: c} }
+
+		// x: the base award is only publicised, in another run: refused.
+		wantCodeOf(t, "top-up before the base is approved", s.Approve(as(ctx, "director"), []policy.DecisionRef{top(x)}), chanye.ECONFLICT)
+		if err := s.Approve(as(ctx, "director"), []policy.DecisionRef{base}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Approve(as(ctx, "director"), []policy.DecisionRef{top(x)}); err != nil {
+			t.Fatalf("top-up of a firm holding the base award: %v", err)
+		}
+		// y: its base award was withdrawn.
+		err := s.Approve(as(ctx, "director"), []policy.DecisionRef{top(y)})
+		wantCodeOf(t, "top-up of a withdrawn base award", err, chanye.ECONFLICT)
+		if err != nil && !strings.Contains(err.Error(), "需先获得 retrofit-base") {
+			t.Errorf("error %q does not say what is required", err)
+		}
+	})
+}
