@@ -259,7 +259,9 @@ func TestRequiresAtApproval(t *testing.T) {
 		rt := runOf(t, s, "retrofit-topup", vt, eligible(vt, x, "440103", 2_00), eligible(vt, y, "440103", 2_00))
 		*clock = clock.AddDate(0, 0, 10)
 		base := policy.DecisionRef{RunID: rb.ID, PolicyID: "retrofit-base", Code: x}
-		top := func(c string) policy.DecisionRef { return policy.DecisionRef{RunID: rt.ID, PolicyID: "retrofit-topup", Code: c} }
+		top := func(c string) policy.DecisionRef {
+			return policy.DecisionRef{RunID: rt.ID, PolicyID: "retrofit-topup", Code: c}
+		}
 
 		// x: the base award is only publicised, in another run: refused.
 		wantCodeOf(t, "top-up before the base is approved", s.Approve(as(ctx, "director"), []policy.DecisionRef{top(x)}), chanye.ECONFLICT)
