@@ -3,7 +3,6 @@ package sqlstore_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/demo"
@@ -12,9 +11,10 @@ import (
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 )
 
-// TestWarnings1246FromStore times what the warning board costs end to end:
-// the 1,246 demo projects with their nodes and report histories read from
-// SQLite and evaluated with the stored rules.
+// TestWarnings1246FromStore reads the warning board of the 1,246 demo
+// projects with their nodes and report histories from SQLite, evaluated
+// with the stored rules, and the red list agrees with it. What it costs is
+// BenchmarkCards' to show (scorecard), not a timed test's.
 func TestWarnings1246FromStore(t *testing.T) {
 	if testing.Short() {
 		t.Skip("demo base")
@@ -28,23 +28,19 @@ func TestWarnings1246FromStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	asOf := chanye.DateOf(time.Now())
+	asOf := testclock.Today()
 	stats, err := demo.GenerateProjects(ctx, store, cat, store, demo.ProjectOptions{Seed: 1, AsOf: asOf})
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
 	ws, err := store.FindWarnings(ctx, project.ProjectFilter{AsOf: asOf})
 	if err != nil {
 		t.Fatal(err)
 	}
-	board := time.Since(start)
-	start = time.Now()
 	reds, total, err := store.FindProjects(ctx, project.ProjectFilter{AsOf: asOf, Colour: ptr(project.Red), Limit: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
-	list := time.Since(start)
 	colours := map[project.Colour]int{}
 	cs := project.Colours(ws)
 	for range stats.Projects - len(cs) {
@@ -53,13 +49,9 @@ func TestWarnings1246FromStore(t *testing.T) {
 	for _, c := range cs {
 		colours[c]++
 	}
-	t.Logf("%d projects: %d warnings (%v) read and evaluated in %v; red list page of %d/%d in %v",
-		stats.Projects, len(ws), colours, board, len(reds), total, list)
-	if total != colours[project.Red] {
-		t.Errorf("red list total %d, board counts %d red", total, colours[project.Red])
-	}
-	if board > time.Second {
-		t.Errorf("warning board took %v, want well under a second", board)
+	t.Logf("%d projects: %d warnings (%v); red list page of %d/%d", stats.Projects, len(ws), colours, len(reds), total)
+	if total != colours[project.Red] || total == 0 || len(reds) != min(total, 50) {
+		t.Errorf("red list %d of %d, board counts %d red", len(reds), total, colours[project.Red])
 	}
 }
 

@@ -122,7 +122,7 @@ func TestDifferentialInputs(t *testing.T) {
 			pols = append(pols, c)
 		}
 	}
-	for k := 0; len(pols) < 120; k++ {
+	for k := 0; len(pols) < sized(60); k++ {
 		if c, err := policy.Compile(genInputPolicy(g, k)); err == nil {
 			pols = append(pols, c)
 		} else if k > 1000 {
@@ -142,12 +142,12 @@ func TestDifferentialInputs(t *testing.T) {
 			t.Fatalf("%s: no input is read natively", day)
 		}
 		t.Logf("%s: %d expressions native, %d to cel-go, %d input nodes", day, prog.Native, prog.Fallback, inputReads)
-		synth := withRandomInputs(SyntheticSubjects(2000, asOf, 21), pols, asOf, 1)
+		synth := withRandomInputs(SyntheticSubjects(sized(1000), asOf, 21), pols, asOf, 1)
 		if sharedNeeds(t, synth, prog) {
 			t.Errorf("%s: needs shared: they would not be compared", day)
 		}
 		compareRuns(t, synth, pols, asOf)
-		compareRuns(t, withRandomInputs(randomSubjects(400, asOf, 22, true), pols, asOf, 2), pols, asOf)
+		compareRuns(t, withRandomInputs(randomSubjects(sized(200), asOf, 22, true), pols, asOf, 2), pols, asOf)
 	}
 }
 
