@@ -879,23 +879,31 @@ func selected(r *http.Request, runID int64, pid string, all []*policy.StoredDeci
 	return refs, nil
 }
 
-// approve approves all or the ticked decisions of the page, in chunks of
-// at most 1000 (each one transaction; approving again is harmless).
-func (s *Server) approve(w http.ResponseWriter, r *http.Request) error {
-	if err := form(w, r, 1<<20); err != nil {
-		return err
+// ledgerForm reads a form of the approval or payment page (at most limit
+// bytes): its run and policy, both required, and the policy the actor
+// must administer.
+func (s *Server) ledgerForm(w http.ResponseWriter, r *http.Request, limit int64) (runID int64, pid string, err error) {
+	if err := form(w, r, limit); err != nil {
+		return 0, "", err
 	}
-	runID, pid, err := pairQuery(r.PostFormValue)
+	runID, pid, err = pairQuery(r.PostFormValue)
 	if err == nil && runID == 0 {
 		err = chanye.Invalid("须指明批次和政策 / run and policy required", map[string]string{"run": "必填 / required"})
 	}
 	if err != nil {
+		return 0, "", err
+	}
+	return runID, pid, s.mayActOn(r.Context(), pid)
+}
+
+// approve approves all or the ticked decisions of the page, in chunks of
+// at most 1000 (each one transaction; approving again is harmless).
+func (s *Server) approve(w http.ResponseWriter, r *http.Request) error {
+	runID, pid, err := s.ledgerForm(w, r, 1<<20)
+	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	if err := s.mayActOn(ctx, pid); err != nil {
-		return err
-	}
 	all, err := s.decisionsOf(ctx, runID, pid, policy.DecisionPublicised)
 	if err != nil {
 		return err
@@ -948,20 +956,11 @@ func (s *Server) paymentPage(w http.ResponseWriter, r *http.Request) error {
 // transaction and idempotent: a batch cut short is finished by posting it
 // again.
 func (s *Server) pay(w http.ResponseWriter, r *http.Request) error {
-	if err := form(w, r, 1<<20); err != nil {
-		return err
-	}
-	runID, pid, err := pairQuery(r.PostFormValue)
-	if err == nil && runID == 0 {
-		err = chanye.Invalid("须指明批次和政策 / run and policy required", map[string]string{"run": "必填 / required"})
-	}
+	runID, pid, err := s.ledgerForm(w, r, 1<<20)
 	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	if err := s.mayActOn(ctx, pid); err != nil {
-		return err
-	}
 	p := policy.Payout{Voucher: r.PostFormValue("voucher"), Batch: r.PostFormValue("batch")}
 	bad := map[string]string{}
 	if p.PaidOn, err = chanye.ParseDate(r.PostFormValue("paid_on")); err != nil {
@@ -1015,17 +1014,8 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) error {
 // reverse cancels what was paid for a decision's entitlement, with the
 // reason the enterprise will see.
 func (s *Server) reverse(w http.ResponseWriter, r *http.Request) error {
-	if err := form(w, r, 64<<10); err != nil {
-		return err
-	}
-	runID, pid, err := pairQuery(r.PostFormValue)
-	if err == nil && runID == 0 {
-		err = chanye.Invalid("须指明批次和政策 / run and policy required", map[string]string{"run": "必填 / required"})
-	}
+	runID, pid, err := s.ledgerForm(w, r, 64<<10)
 	if err != nil {
-		return err
-	}
-	if err := s.mayActOn(r.Context(), pid); err != nil {
 		return err
 	}
 	code := strings.TrimSpace(r.PostFormValue("code"))
