@@ -35,7 +35,7 @@ type DB struct {
 
 	// prepared holds the reads prepared once for every transaction (see
 	// preparedRead).
-	preparedMu sync.Mutex
+	preparedMu sync.RWMutex
 	prepared   map[string]*sql.Stmt
 }
 
@@ -51,6 +51,12 @@ const maxPrepared = 1000
 func (db *DB) preparedRead(ctx context.Context, query string) *sql.Stmt {
 	if db.dialect.name != "sqlite" {
 		return nil
+	}
+	db.preparedMu.RLock()
+	st, ok := db.prepared[query]
+	db.preparedMu.RUnlock()
+	if ok {
+		return st
 	}
 	db.preparedMu.Lock()
 	defer db.preparedMu.Unlock()
