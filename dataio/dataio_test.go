@@ -214,7 +214,7 @@ func TestReimportChangesNothing(t *testing.T) {
 		before[f.kind] = e.export(t, f.kind, dataio.CSV)
 	}
 	// A later clock makes a rewrite visible in updated_at.
-	e.db.Now = func() time.Time { return time.Now().Add(time.Hour) }
+	e.db.Now = func() time.Time { return testclock.Now().Add(time.Hour) }
 	for _, f := range files {
 		e.mustImport(t, f.kind, f.name)
 	}
