@@ -575,6 +575,11 @@ type EnterpriseService interface {
 	// reading in chunks so that a scan of millions costs one pass. It stops at
 	// the first error of fn and returns it.
 	ScanEnterprises(ctx context.Context, filter EnterpriseFilter, fn func(*Enterprise) error) error
+	// ScanEnterprisesByCode calls fn for each of codes that exists, in code
+	// order, with industries, tiers and merged facts as FindEnterpriseByCode
+	// returns it; codes that do not exist are skipped. The reads form one
+	// transaction.
+	ScanEnterprisesByCode(ctx context.Context, codes []string, fn func(*Enterprise) error) error
 	// ScanCodes calls fn with the code of every enterprise of the filter's
 	// selection (paging ignored), in code order.
 	ScanCodes(ctx context.Context, filter EnterpriseFilter, fn func(code string) error) error

@@ -146,6 +146,19 @@ func (s *enterprises) ScanEnterprises(ctx context.Context, filter chanye.Enterpr
 	return fn(e)
 }
 
+func (s *enterprises) ScanEnterprisesByCode(ctx context.Context, codes []string, fn func(*chanye.Enterprise) error) error {
+	e, all, err := s.self(ctx, chanye.EnterpriseFilter{})
+	switch {
+	case err != nil:
+		return err
+	case all:
+		return s.inner.ScanEnterprisesByCode(ctx, codes, fn)
+	case e == nil || !slices.Contains(codes, e.Code):
+		return nil
+	}
+	return fn(e)
+}
+
 func (s *enterprises) ScanCodes(ctx context.Context, filter chanye.EnterpriseFilter, fn func(code string) error) error {
 	e, all, err := s.self(ctx, filter)
 	switch {

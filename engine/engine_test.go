@@ -96,8 +96,8 @@ func allDecisions(t *testing.T, s policy.RunService, runID int64) []*policy.Stor
 // reference evaluator makes eligible for every enterprise, with the same
 // amounts and explanations, and that the snapshot is stable.
 func TestRunEqualsReference(t *testing.T) {
-	t.Run("by code", func(t *testing.T) { defer engine.SetRescanShare(0)(); testRunEqualsReference(t) })
-	t.Run("rescan", func(t *testing.T) { defer engine.SetRescanShare(1 << 30)(); testRunEqualsReference(t) })
+	t.Run("one chunk", testRunEqualsReference)
+	t.Run("chunks of 7", func(t *testing.T) { defer engine.SetExplainChunk(7)(); testRunEqualsReference(t) })
 }
 
 func testRunEqualsReference(t *testing.T) {

@@ -1,9 +1,9 @@
 package engine
 
-// SetRescanShare changes when Run reads eligible enterprises back with a
-// scan, for tests of both ways; it returns the restore.
-func SetRescanShare(n int) func() {
-	old := rescanShare
-	rescanShare = n
-	return func() { rescanShare = old }
+// SetExplainChunk changes how many enterprises Run reads back at once, for
+// tests of many chunks; it returns the restore.
+func SetExplainChunk(n int) func() {
+	old := explainChunk
+	explainChunk = n
+	return func() { explainChunk = old }
 }

@@ -15,9 +15,9 @@ import (
 // errStop ends a scan early when the consumer of decisions stops.
 var errStop = errors.New("engine: stop")
 
-// rescanShare is the share of eligible enterprises above which Run reads
-// them back with one more scan of the base rather than one by one.
-var rescanShare = 50
+// explainChunk is how many enterprises Run reads back at once to explain
+// their decisions.
+var explainChunk = 4096
 
 // Run evaluates every published policy active on asOf for every enterprise
 // and stores the run, all or nothing: per policy the eligible, not
@@ -179,37 +179,36 @@ func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled
 			}
 			return true
 		}
-		if len(rows)*rescanShare < b.Len() {
-			for _, row := range rows {
-				ent, err := e.cfg.Enterprises.FindEnterpriseByCode(ctx, b.codes[row])
-				if err != nil {
-					yield(nil, err)
+		// The rows' enterprises are read by code, a chunk at a time, and
+		// decided in row order (the amounts and needs are by row).
+		ents := make(map[string]*chanye.Enterprise, explainChunk)
+		codes := make([]string, 0, explainChunk)
+		for len(rows) > 0 {
+			chunk := rows[:min(len(rows), explainChunk)]
+			rows = rows[len(chunk):]
+			codes = codes[:0]
+			for _, row := range chunk {
+				codes = append(codes, b.codes[row])
+			}
+			clear(ents)
+			err := e.cfg.Enterprises.ScanEnterprisesByCode(ctx, codes, func(ent *chanye.Enterprise) error {
+				ents[ent.Code] = ent
+				return nil
+			})
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for _, row := range chunk {
+				ent := ents[b.codes[row]]
+				if ent == nil {
+					yield(nil, chanye.Errorf(chanye.ECONFLICT, "企业数据在计算期间发生变化，请重试 / the enterprise data changed during the run (%s), run again", b.codes[row]))
 					return
 				}
 				if !decide(row, ent) {
 					return
 				}
 			}
-			return
-		}
-		i, r := 0, 0
-		err := e.scan(ctx, func(ent *chanye.Enterprise) error {
-			defer func() { i++ }()
-			if r >= len(rows) || rows[r] != i {
-				return nil
-			}
-			r++
-			if i >= b.Len() || !decide(i, ent) {
-				return errStop
-			}
-			return nil
-		})
-		if err != nil && !errors.Is(err, errStop) {
-			yield(nil, err)
-			return
-		}
-		if err == nil && r < len(rows) {
-			yield(nil, chanye.Errorf(chanye.ECONFLICT, "企业数据在计算期间发生变化，请重试 / the enterprise data changed during the run, run again"))
 		}
 	}
 }

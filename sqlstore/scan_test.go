@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"testing"
 
@@ -195,4 +196,45 @@ func jsonOf(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// ScanEnterprisesByCode reads what FindEnterpriseByCode reads, for many
+// codes at once: across chunks, with duplicates and unknown codes skipped.
+func TestScanEnterprisesByCode(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		s := newStore(t, db)
+		es, facts, tiers := population(t, codesChunk+40)
+		if err := s.Bulk(ctx, writeAll(es, facts, tiers)); err != nil {
+			t.Fatal(err)
+		}
+		var codes []string
+		for i := len(es) - 1; i >= 0; i -= 2 { // every other one, backwards
+			codes = append(codes, es[i].Code)
+		}
+		codes = append(codes, es[len(es)-1].Code, "91440101MA00000000")
+		var got []*chanye.Enterprise
+		err := s.ScanEnterprisesByCode(ctx, codes, func(e *chanye.Enterprise) error {
+			got = append(got, e)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := (len(es) + 1) / 2; len(got) != want {
+			t.Fatalf("read %d enterprises, want %d", len(got), want)
+		}
+		for i, e := range got {
+			if i > 0 && got[i-1].Code >= e.Code {
+				t.Fatalf("not in code order at %d: %s after %s", i, e.Code, got[i-1].Code)
+			}
+			one, err := s.FindEnterpriseByCode(ctx, e.Code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(one, e) {
+				t.Fatalf("%s: read by code\n%+v\nwant\n%+v", e.Code, e, one)
+			}
+		}
+	})
 }
