@@ -538,6 +538,11 @@ type EnterpriseFilter struct {
 	// facts or tiers) after the change stamp it names: see
 	// EnterpriseService.ChangeSeq.
 	ChangedAfter *int64
+	// Turning keeps the enterprises that may look different to the rules
+	// on two days of one year: a founding anniversary, or a tier starting
+	// or ending, between them (both days included). The rest differ only
+	// in the day itself.
+	Turning *[2]Date
 	Offset       int
 	Limit        int // 0 means the default page of 50; at most 1000
 }
@@ -575,6 +580,9 @@ type EnterpriseService interface {
 	// reading in chunks so that a scan of millions costs one pass. It stops at
 	// the first error of fn and returns it.
 	ScanEnterprises(ctx context.Context, filter EnterpriseFilter, fn func(*Enterprise) error) error
+	// ChangeSeq is the last change stamp given: every enterprise changed
+	// after a reader read it has a greater stamp (EnterpriseFilter.ChangedAfter).
+	ChangeSeq(ctx context.Context) (int64, error)
 	// ScanEnterprisesByCode calls fn for each of codes that exists, in code
 	// order, with industries, tiers and merged facts as FindEnterpriseByCode
 	// returns it; codes that do not exist are skipped. The reads form one

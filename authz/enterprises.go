@@ -146,6 +146,13 @@ func (s *enterprises) ScanEnterprises(ctx context.Context, filter chanye.Enterpr
 	return fn(e)
 }
 
+func (s *enterprises) ChangeSeq(ctx context.Context) (int64, error) {
+	if _, _, err := check(ctx, registryRules, ReadRegistry); err != nil {
+		return 0, err
+	}
+	return s.inner.ChangeSeq(ctx)
+}
+
 func (s *enterprises) ScanEnterprisesByCode(ctx context.Context, codes []string, fn func(*chanye.Enterprise) error) error {
 	e, all, err := s.self(ctx, chanye.EnterpriseFilter{})
 	switch {

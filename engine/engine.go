@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chanye-org/chanye"
@@ -27,28 +28,27 @@ type Config struct {
 	Inputs policy.InputService
 	Logger *slog.Logger
 	Now    func() time.Time
-	// SimulationMaxAge is how long Simulate may reuse the base it loaded
-	// last (same as-of day, the columns it needs): a what-if on data a
-	// few seconds old, instead of reading millions of enterprises again.
-	// 0 means 30 s; negative never reuses. Run always reads afresh.
-	SimulationMaxAge time.Duration
+	// Snapshots, when set, keeps the last base between processes: a run
+	// stores the base it decided on, and the next process refreshes it
+	// instead of reading the whole base (see resident.go).
+	Snapshots BaseStore
 }
 
-// Engine decides policies for the enterprise base. It holds no enterprise
-// data between calls, only compiled policy versions (which never change once
-// stored), so it is safe for concurrent use and can be partitioned later.
+// Engine decides policies for the enterprise base. It holds compiled
+// policy versions (which never change once stored) and the last base it
+// built, brought up to date with every stamped change before each use
+// (resident.go); it is safe for concurrent use.
 type Engine struct {
 	cfg Config
 
 	mu       sync.Mutex
 	compiled map[versionKey]*policy.Compiled
 
-	// simMu serialises simulations over the cached base: the columns are
-	// shared and evaluation seals them on first use.
-	simMu     sync.Mutex
-	simBase   *base
-	simReads  map[string]bool
-	simLoaded time.Time
+	// resMu guards res, the last base built. A base is never changed once
+	// built: runs and simulations share it while the next is built.
+	resMu sync.Mutex
+	res   *base
+	loads atomic.Int64 // whole reads of the base, for the log and the tests
 }
 
 type versionKey struct {
@@ -63,9 +63,6 @@ func New(cfg Config) *Engine {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
-	}
-	if cfg.SimulationMaxAge == 0 {
-		cfg.SimulationMaxAge = 30 * time.Second
 	}
 	return &Engine{cfg: cfg, compiled: map[versionKey]*policy.Compiled{}}
 }

@@ -355,7 +355,7 @@ func TestSimulate(t *testing.T) {
 	if sim3.Losers == 0 || sim3.Gainers != 0 || sim3.LossFen != sim.Draft.AmountFen-sim3.Draft.AmountFen {
 		t.Errorf("higher threshold: losers %d gainers %d loss %d, want loss %d", sim3.Losers, sim3.Gainers, sim3.LossFen, sim.Draft.AmountFen-sim3.Draft.AmountFen)
 	}
-	// The base is reused within SimulationMaxAge: the same answer.
+	// The kept base is reused: the same answer.
 	again, err := f.eng.Simulate(ctx, &d3, asOf)
 	if err != nil || again.Draft.AmountFen != sim3.Draft.AmountFen || again.Losers != sim3.Losers {
 		t.Errorf("cached simulation: %+v, %v; want %+v", again.Draft, err, sim3.Draft)

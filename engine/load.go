@@ -5,45 +5,160 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
-	"math"
-	"sort"
+	"slices"
+	"sync"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/policy/vector"
 )
 
-// base is the enterprise base loaded for one evaluation: the columns the
-// programs read, and per row what breakdowns and stored decisions need.
-// Names are not held (3.6 M of them would be the largest column); the few
-// that are shown are read by code.
+// base is the enterprise base as the rules see it on one day: the columns
+// the programs read, and per row what breakdowns and stored decisions
+// need, in code order. Names are not held (3.6 M of them would be the
+// largest column); the few that are shown are read by code. A base is
+// never changed once built: refresh builds a new one from it, so that
+// runs and simulations may share it.
 type base struct {
 	asOf     chanye.Date
+	seq      int64 // every change stamped up to seq is in the base
 	cols     *vector.Columns
 	codes    []string
 	district []uint16 // index into districts
 	size     []uint8  // index into sizes
 	inds     []uint32 // index into indSets
-	snapshot string
 	inputs   map[string]*policy.Inputs // declared inputs' values, by code
+	sums     *sums                     // the hashes the snapshots are made of
 
 	districts []string
 	sizes     []string
 	indSets   [][]string
+
+	// stored says the store holds this base (Config.Snapshots): it was
+	// read from there or written there.
+	stored bool
+	// while building
+	dIdx map[string]uint16
+	sIdx map[string]uint8
+	iIdx map[string]uint32
 }
 
 // Len is the number of rows.
 func (b *base) Len() int { return len(b.codes) }
 
+// newBase returns an empty base as of asOf for about n enterprises
+// holding the variables vars, with the declared inputs' values inputs.
+func newBase(asOf chanye.Date, n int, vars []string, inputs map[string]*policy.Inputs) (*base, error) {
+	cols, err := vector.NewColumns(n, vars...)
+	if err != nil {
+		return nil, err
+	}
+	return &base{asOf: asOf, cols: cols, inputs: inputs,
+		codes: make([]string, 0, n), district: make([]uint16, 0, n), size: make([]uint8, 0, n), inds: make([]uint32, 0, n),
+		dIdx: map[string]uint16{}, sIdx: map[string]uint8{}, iIdx: map[string]uint32{}}, nil
+}
+
+// add appends ent as the next row.
+func (b *base) add(ent *chanye.Enterprise) {
+	s := policy.NewSubject(ent, b.asOf).WithInputs(b.inputs[ent.Code])
+	b.cols.Append(s)
+	b.appendMeta(ent.Code, ent.DistrictCode, s.Values()[sizeIndex].(string), ent.Industries)
+}
+
+// copyRow appends row r of old, as add of its enterprise would.
+func (b *base) copyRow(old *base, r int) {
+	b.cols.AppendRow(old.cols, r)
+	b.appendMeta(old.codes[r], old.districts[old.district[r]], old.sizes[old.size[r]], old.indSets[old.inds[r]])
+}
+
+// appendMeta appends a row's code and breakdown keys: district, size as of
+// the base's day (as the rules see it) and industries.
+func (b *base) appendMeta(code, district, size string, industries []string) {
+	b.codes = append(b.codes, code)
+	d, ok := b.dIdx[district]
+	if !ok {
+		d = uint16(len(b.districts))
+		b.dIdx[district] = d
+		b.districts = append(b.districts, district)
+	}
+	b.district = append(b.district, d)
+	sz, ok := b.sIdx[size]
+	if !ok {
+		sz = uint8(len(b.sizes))
+		b.sIdx[size] = sz
+		b.sizes = append(b.sizes, size)
+	}
+	b.size = append(b.size, sz)
+	key := setKey(industries)
+	in, ok := b.iIdx[key]
+	if !ok {
+		in = uint32(len(b.indSets))
+		b.iIdx[key] = in
+		b.indSets = append(b.indSets, append([]string(nil), industries...))
+	}
+	b.inds = append(b.inds, in)
+}
+
+// finish ends building.
+func (b *base) finish() {
+	b.dIdx, b.sIdx, b.iIdx = nil, nil, nil
+	h := sha256.New()
+	var buf []byte
+	for _, c := range b.codes {
+		buf = appendString(buf, c)
+		if len(buf) > 1<<16 {
+			h.Write(buf)
+			buf = buf[:0]
+		}
+	}
+	h.Write(buf)
+	b.sums = &sums{vars: map[string][]byte{}, codes: h.Sum(nil)}
+}
+
+// sums are the SHA-256 of a base's codes and, computed when first asked
+// for, of each column.
+type sums struct {
+	codes []byte
+	mu    sync.Mutex
+	vars  map[string][]byte
+}
+
+// snapshotOf identifies the data a decision over the variables vars read:
+// the SHA-256 of the codes' hash, each column's (vector.Columns.HashVar)
+// in schema order and the declared inputs'. A base read afresh and one
+// refreshed to the same data give the same snapshot, whatever else they
+// hold.
+func (b *base) snapshotOf(vars []string) string {
+	h := sha256.New()
+	h.Write(b.sums.codes)
+	b.sums.mu.Lock()
+	for _, v := range policy.Schema() {
+		if !slices.Contains(vars, v.Name) {
+			continue
+		}
+		sum, ok := b.sums.vars[v.Name]
+		if !ok {
+			vh := sha256.New()
+			if b.cols.HashVar(vh, v.Name) {
+				sum = vh.Sum(nil)
+			}
+			b.sums.vars[v.Name] = sum
+		}
+		h.Write(sum)
+	}
+	b.sums.mu.Unlock()
+	b.cols.HashInputs(h)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 // factBatch is how many fact reports the reading goroutine hands over at
 // once: channel operations per report would cost more than the reading.
 const factBatch = 2048
 
-// scan streams every enterprise with all its fact reports (NewSubject
+// scan streams every enterprise of filter with all its fact reports (NewSubject
 // merges them per year), in code order: ScanEnterprises and ScanFacts run
 // together and are merged by code. fn must not keep e.Facts' slice.
-func (e *Engine) scan(ctx context.Context, fn func(ent *chanye.Enterprise) error) error {
+func (e *Engine) scan(ctx context.Context, filter chanye.EnterpriseFilter, fn func(ent *chanye.Enterprise) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan []*chanye.FactsRecord, 4)
@@ -51,7 +166,7 @@ func (e *Engine) scan(ctx context.Context, fn func(ent *chanye.Enterprise) error
 	go func() {
 		defer close(batches)
 		buf := make([]*chanye.FactsRecord, 0, factBatch)
-		err := e.cfg.Enterprises.ScanFacts(ctx, chanye.EnterpriseFilter{}, func(r *chanye.FactsRecord) error {
+		err := e.cfg.Enterprises.ScanFacts(ctx, filter, func(r *chanye.FactsRecord) error {
 			buf = append(buf, r)
 			if len(buf) == factBatch {
 				select {
@@ -89,7 +204,7 @@ func (e *Engine) scan(ctx context.Context, fn func(ent *chanye.Enterprise) error
 		return pending[0]
 	}
 	var facts []*chanye.Facts
-	err := e.cfg.Enterprises.ScanEnterprises(ctx, chanye.EnterpriseFilter{}, func(ent *chanye.Enterprise) error {
+	err := e.cfg.Enterprises.ScanEnterprises(ctx, filter, func(ent *chanye.Enterprise) error {
 		facts = facts[:0]
 		for r := next(); r != nil && r.Code <= ent.Code; r = next() {
 			if r.Code == ent.Code {
@@ -101,74 +216,48 @@ func (e *Engine) scan(ctx context.Context, fn func(ent *chanye.Enterprise) error
 		ent.Facts = facts
 		return fn(ent)
 	})
-	cancel()
-	for range batches { // let the reader finish
+	if err != nil {
+		cancel() // the facts are not needed: stop their reader
 	}
-	if ferr := <-factErr; err == nil && ferr != nil && !errors.Is(ferr, context.Canceled) {
+	for range batches { // let the reader finish (on success it reads to the end)
+	}
+	if ferr := <-factErr; err == nil && ferr != nil {
 		err = ferr
 	}
 	return err
 }
 
-// load reads the base as of asOf into columns holding the variables reads.
+// load reads the whole base as of asOf into columns holding the
+// variables reads.
 func (e *Engine) load(ctx context.Context, asOf chanye.Date, reads []string) (*base, error) {
+	// The stamp first: a change stamped after it is read again by the
+	// next refresh, whether this scan saw it or not.
+	seq, err := e.cfg.Enterprises.ChangeSeq(ctx)
+	if err != nil {
+		return nil, err
+	}
 	_, total, err := e.cfg.Enterprises.FindEnterprises(ctx, chanye.EnterpriseFilter{Limit: 1})
 	if err != nil {
 		return nil, err
 	}
-	cols, err := vector.NewColumns(total, reads...)
+	inputs, err := e.inputs(ctx)
 	if err != nil {
 		return nil, err
 	}
-	b := &base{asOf: asOf, cols: cols,
-		codes: make([]string, 0, total), district: make([]uint16, 0, total),
-		size: make([]uint8, 0, total), inds: make([]uint32, 0, total)}
-	idx := make([]int, len(reads))
-	for i, name := range reads {
-		idx[i] = schemaIndex[name]
-	}
-	if b.inputs, err = e.inputs(ctx); err != nil {
+	b, err := newBase(asOf, total, reads, inputs)
+	if err != nil {
 		return nil, err
 	}
-	dIdx, sIdx, iIdx := map[string]uint16{}, map[string]uint8{}, map[string]uint32{}
-	h := sha256.New()
-	var row []byte
-	err = e.scan(ctx, func(ent *chanye.Enterprise) error {
-		s := policy.NewSubject(ent, asOf).WithInputs(b.inputs[ent.Code])
-		cols.Append(s)
-		b.codes = append(b.codes, ent.Code)
-		d, ok := dIdx[ent.DistrictCode]
-		if !ok {
-			d = uint16(len(b.districts))
-			dIdx[ent.DistrictCode] = d
-			b.districts = append(b.districts, ent.DistrictCode)
-		}
-		b.district = append(b.district, d)
-		size := s.Values()[sizeIndex].(string) // as of asOf, as the rules see it
-		sz, ok := sIdx[size]
-		if !ok {
-			sz = uint8(len(b.sizes))
-			sIdx[size] = sz
-			b.sizes = append(b.sizes, size)
-		}
-		b.size = append(b.size, sz)
-		key := setKey(ent.Industries)
-		in, ok := iIdx[key]
-		if !ok {
-			in = uint32(len(b.indSets))
-			iIdx[key] = in
-			b.indSets = append(b.indSets, append([]string(nil), ent.Industries...))
-		}
-		b.inds = append(b.inds, in)
-		row = appendRow(row[:0], ent.Code, s.Values(), idx)
-		row = appendInputs(row, b.inputs[ent.Code])
-		h.Write(row)
+	err = e.scan(ctx, chanye.EnterpriseFilter{}, func(ent *chanye.Enterprise) error {
+		b.add(ent)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	b.snapshot = hex.EncodeToString(h.Sum(nil))
+	b.seq = seq
+	b.finish()
+	e.loads.Add(1)
 	return b, nil
 }
 
@@ -197,62 +286,8 @@ func setKey(ss []string) string {
 	return string(b)
 }
 
-// appendRow encodes a row for the snapshot hash: the code and each value
-// read, typed and length-prefixed so that no two rows encode alike.
-func appendRow(b []byte, code string, vals []any, idx []int) []byte {
-	b = appendString(b, code)
-	for _, i := range idx {
-		switch v := vals[i].(type) {
-		case int64:
-			b = append(b, 'i')
-			b = binary.LittleEndian.AppendUint64(b, uint64(v))
-		case float64:
-			b = append(b, 'd')
-			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
-		case bool:
-			if v {
-				b = append(b, 'T')
-			} else {
-				b = append(b, 'F')
-			}
-		case string:
-			b = append(b, 's')
-			b = appendString(b, v)
-		case []string:
-			b = append(b, 'l')
-			b = binary.AppendUvarint(b, uint64(len(v)))
-			for _, s := range v {
-				b = appendString(b, s)
-			}
-		}
-	}
-	return b
-}
-
 func appendString(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
 }
 
-// appendInputs encodes a row's declared inputs for the snapshot hash,
-// sorted, in their stored form.
-func appendInputs(b []byte, ins *policy.Inputs) []byte {
-	if ins.Empty() {
-		return b
-	}
-	var kv []string
-	for n, v := range ins.Project {
-		kv = append(kv, "project/"+n+"="+policy.FormatInput(v))
-	}
-	for id, m := range ins.Applied {
-		for n, v := range m {
-			kv = append(kv, id+"/"+n+"="+policy.FormatInput(v))
-		}
-	}
-	sort.Strings(kv)
-	b = append(b, 'I')
-	for _, s := range kv {
-		b = appendString(b, s)
-	}
-	return b
-}

@@ -51,7 +51,7 @@ func (e *Engine) Run(ctx context.Context, asOf chanye.Date) (*policy.Run, error)
 	}
 	prog := vector.Compile(asOf, pols...)
 	t0 := time.Now()
-	b, err := e.load(ctx, asOf, prog.Reads())
+	b, err := e.current(ctx, asOf, prog.Reads())
 	if err != nil {
 		return nil, err
 	}
@@ -64,14 +64,13 @@ func (e *Engine) Run(ctx context.Context, asOf chanye.Date) (*policy.Run, error)
 			return nil, fmt.Errorf("engine: run: policy %s: %w", pr.PolicyID, chanye.ErrOverflow("total_fen"))
 		}
 	}
-	b.cols = nil // the columns are done with; let them go before the write
 	// Relations between the policies and budgets that cut, over the
 	// eligible rows only.
 	t0 = time.Now()
 	resolved := Resolve(pols, &res, func(row int) string { return b.codes[row] })
 	resolving := time.Since(t0)
 
-	run := &policy.Run{AsOf: asOf, StartedAt: start, Snapshot: b.snapshot, Enterprises: b.Len()}
+	run := &policy.Run{AsOf: asOf, StartedAt: start, Snapshot: b.snapshotOf(prog.Reads()), Enterprises: b.Len()}
 	for k, c := range pols {
 		pr := &res.Policies[k]
 		rp := policy.RunPolicy{ID: c.Policy.ID, Version: c.Policy.Version, Errors: pr.ErrorCount,
@@ -85,13 +84,16 @@ func (e *Engine) Run(ctx context.Context, asOf chanye.Date) (*policy.Run, error)
 	if err := e.cfg.Runs.CreateRun(ctx, run, e.explained(ctx, b, pols, &res, resolved)); err != nil {
 		return nil, err
 	}
+	stored := time.Since(t0)
+	t0 = time.Now()
+	e.store(ctx, b) // for the next process
 	log := e.cfg.Logger.Info
 	if run.HasErrors() {
 		log = e.cfg.Logger.Warn
 	}
 	log("policy run", "run", run.ID, "as_of", asOf.String(), "enterprises", run.Enterprises,
 		"policies", len(pols), "eligible", run.Eligible, "needs_data", run.NeedsData, "errors", run.Errors, "total_fen", int64(run.TotalFen),
-		"load", loaded.Round(time.Millisecond), "evaluate", evaluated.Round(time.Millisecond), "resolve", resolving.Round(time.Millisecond), "excluded", run.Excluded, "store", time.Since(t0).Round(time.Millisecond))
+		"load", loaded.Round(time.Millisecond), "evaluate", evaluated.Round(time.Millisecond), "resolve", resolving.Round(time.Millisecond), "excluded", run.Excluded, "store", stored.Round(time.Millisecond), "keep", time.Since(t0).Round(time.Millisecond))
 	return run, nil
 }
 

@@ -72,9 +72,7 @@ func (e *Engine) Simulate(ctx context.Context, draft *policy.Policy, asOf chanye
 	for _, p := range progs {
 		reads = append(reads, p.Reads()...)
 	}
-	e.simMu.Lock()
-	defer e.simMu.Unlock()
-	b, err := e.simulationBase(ctx, asOf, reads)
+	b, err := e.current(ctx, asOf, reads)
 	if err != nil {
 		return nil, err
 	}
@@ -223,52 +221,6 @@ func policiesOf(cs []*policy.Compiled) []*policy.Policy {
 		out[k] = c.Policy
 	}
 	return out
-}
-
-// simulationBase returns the cached base when it is recent, of the same
-// day and holds the columns; otherwise it loads one holding these and the
-// cached columns, and caches it. e.simMu is held.
-func (e *Engine) simulationBase(ctx context.Context, asOf chanye.Date, reads []string) (*base, error) {
-	if b := e.simBase; b != nil && e.cfg.SimulationMaxAge > 0 && b.asOf.Equal(asOf.Time) &&
-		time.Since(e.simLoaded) < e.cfg.SimulationMaxAge {
-		hit := true
-		for _, r := range reads {
-			hit = hit && e.simReads[r]
-		}
-		if hit {
-			return b, nil
-		}
-	}
-	want := map[string]bool{}
-	if e.simBase != nil && e.simBase.asOf.Equal(asOf.Time) {
-		want = e.simReads // keep what earlier simulations needed
-	}
-	for _, r := range reads {
-		want[r] = true
-	}
-	var names []string
-	for _, v := range policy.Schema() {
-		if want[v.Name] {
-			names = append(names, v.Name)
-		}
-	}
-	e.simBase = nil // let the old one go before loading
-	b, err := e.load(ctx, asOf, names)
-	if err != nil {
-		return nil, err
-	}
-	if e.cfg.SimulationMaxAge > 0 {
-		at := time.Now()
-		e.simBase, e.simReads, e.simLoaded = b, want, at
-		time.AfterFunc(e.cfg.SimulationMaxAge, func() { // free the memory when stale
-			e.simMu.Lock()
-			if e.simLoaded.Equal(at) {
-				e.simBase, e.simReads = nil, nil
-			}
-			e.simMu.Unlock()
-		})
-	}
-	return b, nil
 }
 
 func abs(f chanye.Fen) chanye.Fen {

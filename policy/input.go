@@ -365,6 +365,26 @@ type Inputs struct {
 // Empty reports whether no value is held.
 func (x *Inputs) Empty() bool { return x == nil || len(x.Project) == 0 && len(x.Applied) == 0 }
 
+// Pairs lists the values held as sorted "source/name=value" strings
+// (source "project" or the policy id of an application): one form to
+// compare and hash.
+func (x *Inputs) Pairs() []string {
+	if x == nil {
+		return nil
+	}
+	var kv []string
+	for n, v := range x.Project {
+		kv = append(kv, "project/"+n+"="+FormatInput(v))
+	}
+	for id, m := range x.Applied {
+		for n, v := range m {
+			kv = append(kv, id+"/"+n+"="+FormatInput(v))
+		}
+	}
+	slices.Sort(kv)
+	return kv
+}
+
 // Resolve returns the value of each of p's inputs in ins (which may be
 // nil), taking the first of its sources that holds one; an input without
 // a value is absent from the map.

@@ -318,7 +318,7 @@ func (s *Store) AttachFile(ctx context.Context, appID int64, name, contentType s
 		f := &policy.Attachment{AppID: appID, Name: name, ContentType: contentType, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]),
 			CreatedAt: tx.now, CreatedBy: by}
 		if err := tx.queryRow(ctx, `INSERT INTO policy_application_files (application_id, name, content_type, size, sha256, data, created_at, created_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, appID, f.Name, f.ContentType, f.Size, f.SHA256, data, tx.now.UnixMilli(), by).Scan(&f.ID); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, appID, f.Name, f.ContentType, f.Size, f.SHA256, blob(data), tx.now.UnixMilli(), by).Scan(&f.ID); err != nil {
 			return err
 		}
 		if err := appEvent(ctx, tx, appID, a.Status, a.Status, "attach", by, f.Name); err != nil {

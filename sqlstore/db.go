@@ -7,6 +7,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -212,6 +213,13 @@ func (s stmt) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) 
 
 // errNUL is the answer to a text holding a NUL character.
 var errNUL = &chanye.Error{Code: chanye.EINVALID, Message: "文本不能含有空字符（NUL，U+0000）/ text must not contain a NUL character (U+0000)"}
+
+// blob is a binary argument (attachments, the engine's base): bytes, not
+// text, so checkArgs lets a NUL in it pass.
+type blob []byte
+
+// Value gives the driver the bytes.
+func (b blob) Value() (driver.Value, error) { return []byte(b), nil }
 
 // checkArgs returns EINVALID when a text argument holds a NUL.
 func checkArgs(args []any) error {

@@ -271,6 +271,18 @@ func (tx *txn) filterConds(f chanye.EnterpriseFilter, t string, industry bool) (
 	if f.ChangedAfter != nil {
 		conds, args = append(conds, t+".code IN (SELECT c.code FROM enterprises c WHERE c.change_seq > ?)"), append(args, *f.ChangedAfter)
 	}
+	if f.Turning != nil {
+		lo, hi := f.Turning[0], f.Turning[1]
+		if hi.Before(lo.Time) {
+			lo, hi = hi, lo
+		}
+		if lo.Year() == hi.Year() { // days of two years: every enterprise
+			md := func(d chanye.Date) string { return d.String()[5:] }
+			conds = append(conds, t+`.code IN (SELECT c.code FROM enterprises c WHERE substr(c.founded, 6, 5) BETWEEN ? AND ?
+				UNION SELECT g.code FROM enterprise_tiers g WHERE g.from_date BETWEEN ? AND ? OR g.to_date BETWEEN ? AND ?)`)
+			args = append(args, md(lo), md(hi), lo.String(), hi.String(), lo.String(), hi.String())
+		}
+	}
 	if f.Q != nil {
 		if q := strings.TrimSpace(*f.Q); q != "" {
 			// Codes use only 0-9 and A-Z, all below '~', so the range is

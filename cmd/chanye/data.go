@@ -65,7 +65,7 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	el := time.Since(start)
-	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Budgets: store, Inputs: store, Logger: cfg.Logger, Now: cfg.Now})
+	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Budgets: store, Inputs: store, Snapshots: store, Logger: cfg.Logger, Now: cfg.Now})
 	if err := ensureShipped(ctx, eng, cfg.Logger, true); err != nil {
 		return err
 	}

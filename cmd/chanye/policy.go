@@ -80,7 +80,7 @@ func newEngine(ctx context.Context, cfg Config) (*sqlstore.DB, *sqlstore.Store, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return db, store, engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Budgets: store, Inputs: store, Logger: cfg.Logger, Now: cfg.Now}), nil
+	return db, store, engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Budgets: store, Inputs: store, Snapshots: store, Logger: cfg.Logger, Now: cfg.Now}), nil
 }
 
 // ensureShipped stores and publishes the shipped policies when the database
@@ -665,7 +665,7 @@ func ensureDemoLifecycle(ctx context.Context, db *sqlstore.DB, store *sqlstore.S
 	clock := now
 	realNow := db.Now
 	db.Now = func() time.Time { return clock() }
-	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Budgets: store, Inputs: store, Logger: cfg.Logger, Now: func() time.Time { return clock() }})
+	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Budgets: store, Inputs: store, Snapshots: store, Logger: cfg.Logger, Now: func() time.Time { return clock() }})
 	st, err := demo.Lifecycle(ctx, demo.LifecycleOptions{
 		Today:    chanye.DateOf(now()),
 		Services: store.PolicyServices(),

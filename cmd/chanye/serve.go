@@ -109,7 +109,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 
 	met := metrics.New()
 	policies := met.Policies(store.PolicyServices()) // counts runs, stored decisions and payments
-	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: policies.Versions, Runs: policies.Runs, Budgets: policies.Ledger, Inputs: store, Logger: log, Now: cfg.Now})
+	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: policies.Versions, Runs: policies.Runs, Budgets: policies.Ledger, Inputs: store, Snapshots: store, Logger: log, Now: cfg.Now})
 	if err := ensureShipped(opCtx, eng, log, *withDemo); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ package vector
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 
@@ -167,57 +168,131 @@ func (c *Columns) Append(s policy.Subject) {
 		}
 		v := vals[i]
 		if miss != nil && miss[i] {
-			for len(col.miss) <= row/64 {
-				col.miss = append(col.miss, 0)
-			}
-			col.miss[row/64] |= 1 << (row % 64)
+			col.setMissing(row)
 			v = zeroOf[col.k]
 		}
 		switch col.k {
 		case kInt:
-			x := v.(int64)
-			if col.same {
-				if row == 0 {
-					col.sameVal = x
-					continue
-				}
-				if x == col.sameVal {
-					continue
-				}
-				col.same = false
-				for range row {
-					col.appendInt(col.sameVal)
-				}
-			}
-			col.appendInt(x)
+			col.pushInt(row, v.(int64))
 		case kDouble:
 			col.dbls = append(col.dbls, v.(float64))
 		case kBool:
-			if row%64 == 0 {
-				col.bits = append(col.bits, 0)
-			}
-			if v.(bool) {
-				col.bits[row/64] |= 1 << (row % 64)
-			}
+			col.pushBool(row, v.(bool))
 		case kString:
 			col.codes = append(col.codes, col.code(v.(string)))
 		case kList:
 			for _, x := range v.([]string) {
-				j := col.code(x)
-				for len(col.valBits) <= int(j) {
-					col.valBits = append(col.valBits, nil)
-				}
-				w := row / 64
-				for len(col.valBits[j]) <= w {
-					col.valBits[j] = append(col.valBits[j], 0)
-				}
-				col.valBits[j][w] |= 1 << (row % 64)
-				col.codes = append(col.codes, j)
+				col.pushItem(row, x)
 			}
 			col.off = append(col.off, uint32(len(col.codes)))
 		}
 	}
 	c.n++
+}
+
+// AppendRow adds row r of src as the next row, as Append of the subject
+// src's row came from would, so that columns rebuilt from an older copy
+// and a few new subjects equal columns loaded afresh. c must hold the
+// variables src holds.
+func (c *Columns) AppendRow(src *Columns, r int) {
+	row := c.n
+	if in := src.inputsAt(r); in != nil {
+		c.inputRows, c.inputVals = append(c.inputRows, row), append(c.inputVals, in)
+	}
+	for i, col := range c.cols {
+		if col == nil {
+			continue
+		}
+		from := src.cols[i]
+		if from.missing(r) {
+			col.setMissing(row) // held as the zero of its kind in src too
+		}
+		switch col.k {
+		case kInt:
+			col.pushInt(row, from.int(r))
+		case kDouble:
+			col.dbls = append(col.dbls, from.dbls[r])
+		case kBool:
+			col.pushBool(row, from.bits[r/64]&(1<<(r%64)) != 0)
+		case kString:
+			col.codes = append(col.codes, col.code(from.dict[from.codes[r]]))
+		case kList:
+			for _, j := range from.codes[from.off[r]:from.off[r+1]] {
+				col.pushItem(row, from.dict[j])
+			}
+			col.off = append(col.off, uint32(len(col.codes)))
+		}
+	}
+	c.n++
+}
+
+// Holds reports whether c holds every variable src holds.
+func (c *Columns) Holds(src *Columns) bool {
+	for i, col := range src.cols {
+		if col != nil && c.cols[i] == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// Vars names the variables c holds, in schema order.
+func (c *Columns) Vars() []string {
+	var out []string
+	for i, col := range c.cols {
+		if col != nil {
+			out = append(out, schema[i].Name)
+		}
+	}
+	return out
+}
+
+func (col *column) setMissing(row int) {
+	for len(col.miss) <= row/64 {
+		col.miss = append(col.miss, 0)
+	}
+	col.miss[row/64] |= 1 << (row % 64)
+}
+
+// pushInt appends x as row row of an int column.
+func (col *column) pushInt(row int, x int64) {
+	if col.same {
+		if row == 0 {
+			col.sameVal = x
+			return
+		}
+		if x == col.sameVal {
+			return
+		}
+		col.same = false
+		for range row {
+			col.appendInt(col.sameVal)
+		}
+	}
+	col.appendInt(x)
+}
+
+func (col *column) pushBool(row int, v bool) {
+	if row%64 == 0 {
+		col.bits = append(col.bits, 0)
+	}
+	if v {
+		col.bits[row/64] |= 1 << (row % 64)
+	}
+}
+
+// pushItem appends x to row row of a list column.
+func (col *column) pushItem(row int, x string) {
+	j := col.code(x)
+	for len(col.valBits) <= int(j) {
+		col.valBits = append(col.valBits, nil)
+	}
+	w := row / 64
+	for len(col.valBits[j]) <= w {
+		col.valBits[j] = append(col.valBits[j], 0)
+	}
+	col.valBits[j][w] |= 1 << (row % 64)
+	col.codes = append(col.codes, j)
 }
 
 // zeroOf is what a missing value is held as, by kind.
@@ -397,3 +472,29 @@ func (c *Columns) Bytes() int64 {
 	}
 	return b
 }
+
+// WithDay returns columns sharing c's, except that the variables whose
+// value is the same for every row whatever the enterprise (as_of,
+// policy_year) hold s's values: the columns as of s's day for the rows
+// whose other values do not change with the day. ok is false when such a
+// held column is not one value without missing rows.
+func (c *Columns) WithDay(s policy.Subject) (_ *Columns, ok bool) {
+	out := &Columns{n: c.n, cols: slices.Clone(c.cols), inputRows: c.inputRows, inputVals: c.inputVals}
+	vals := s.Values()
+	for _, name := range dayVars {
+		i := schemaIndex[name]
+		col := c.cols[i]
+		if col == nil {
+			continue
+		}
+		if !col.scalar() {
+			return nil, false
+		}
+		out.cols[i] = &column{k: kInt, same: true, sameVal: vals[i].(int64), hint: c.n}
+	}
+	return out, true
+}
+
+// dayVars are the variables that hold the day itself, one value for every
+// row.
+var dayVars = []string{"as_of", "policy_year"}

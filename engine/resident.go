@@ -1,0 +1,275 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/gob"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"slices"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/policy"
+	"github.com/chanye-org/chanye/policy/vector"
+)
+
+// The engine keeps the last base it built (Engine.res) and brings it up
+// to date for the next run or simulation instead of reading millions of
+// enterprises again: the enterprises stamped since (chanye.EnterpriseFilter
+// .ChangedAfter), those whose declared inputs changed, and, for another day
+// of the same year, those a founding anniversary or a tier turns between
+// the two days (Turning) are read and decided afresh; every other row is
+// copied. The result equals a base read afresh — the same rows, columns
+// and snapshot — which the tests hold it to. A process that starts (the
+// CLI) finds the last base in the store (Config.Snapshots) with the stamp
+// it had seen, and refreshes it the same way.
+
+// BaseStore keeps the engine's last base between processes, as one opaque
+// stream.
+type BaseStore interface {
+	// LoadEngineBase calls read with the stored stream; not at all when
+	// none is stored.
+	LoadEngineBase(ctx context.Context, read func(io.Reader) error) error
+	// SaveEngineBase replaces the stored stream by what write writes, all
+	// or nothing.
+	SaveEngineBase(ctx context.Context, write func(io.Writer) error) error
+}
+
+// current returns the base as of asOf holding at least the variables
+// reads, with every change stamped before the call: the resident base
+// refreshed, the stored one refreshed, or the whole base read.
+func (e *Engine) current(ctx context.Context, asOf chanye.Date, reads []string) (*base, error) {
+	e.resMu.Lock()
+	defer e.resMu.Unlock()
+	seq, err := e.cfg.Enterprises.ChangeSeq(ctx)
+	if err != nil {
+		return nil, err
+	}
+	old := e.res
+	if old == nil && e.cfg.Snapshots != nil {
+		if old, err = e.readStored(ctx); err != nil {
+			return nil, err
+		}
+	}
+	want := reads
+	if old != nil && old.asOf.Year() == asOf.Year() && seq >= old.seq {
+		held := old.cols.Vars()
+		if holdsAll(held, reads) {
+			b, err := e.refresh(ctx, old, asOf, seq)
+			if err != nil {
+				return nil, err
+			}
+			e.res = b
+			return b, nil
+		}
+		want = append(held, reads...) // keep what the earlier calls needed
+	}
+	e.res = nil // let the old base go before reading the new one
+	b, err := e.load(ctx, asOf, want)
+	if err != nil {
+		return nil, err
+	}
+	e.res = b
+	return b, nil
+}
+
+func holdsAll(held, reads []string) bool {
+	for _, r := range reads {
+		if !slices.Contains(held, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// refresh returns old brought to day asOf (of old's year) and to stamp seq.
+func (e *Engine) refresh(ctx context.Context, old *base, asOf chanye.Date, seq int64) (*base, error) {
+	inputs, err := e.inputs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fresh := map[string]*chanye.Enterprise{}
+	collect := func(ent *chanye.Enterprise) error {
+		ent.Facts = slices.Clone(ent.Facts) // scan reuses the slice
+		fresh[ent.Code] = ent
+		return nil
+	}
+	since := old.seq
+	if err := e.scan(ctx, chanye.EnterpriseFilter{ChangedAfter: &since}, collect); err != nil {
+		return nil, err
+	}
+	day := !asOf.Equal(old.asOf.Time)
+	if day {
+		if err := e.scan(ctx, chanye.EnterpriseFilter{Turning: &[2]chanye.Date{old.asOf, asOf}}, collect); err != nil {
+			return nil, err
+		}
+	}
+	// Rows whose declared inputs changed, appeared or went.
+	var again []string
+	for code, ins := range inputs {
+		if fresh[code] == nil && !slices.Equal(ins.Pairs(), old.inputs[code].Pairs()) {
+			again = append(again, code)
+		}
+	}
+	for _, r := range old.cols.InputRows() {
+		if code := old.codes[r]; fresh[code] == nil && inputs[code] == nil {
+			again = append(again, code)
+		}
+	}
+	if len(again) > 0 {
+		err := e.cfg.Enterprises.ScanEnterprisesByCode(ctx, again, func(ent *chanye.Enterprise) error {
+			fresh[ent.Code] = ent
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(fresh) == 0 && !day {
+		b := *old
+		b.seq, b.inputs = seq, inputs
+		return &b, nil
+	}
+	src := old.cols
+	if day {
+		var ok bool
+		if src, ok = src.WithDay(policy.NewSubject(&chanye.Enterprise{}, asOf)); !ok {
+			return nil, fmt.Errorf("engine: the day's columns of the base of %s hold more than one value", old.asOf)
+		}
+	}
+	// New enterprises go in code order among the rows.
+	var added []string
+	for code := range fresh {
+		if _, ok := slices.BinarySearch(old.codes, code); !ok {
+			added = append(added, code)
+		}
+	}
+	slices.Sort(added)
+	b, err := newBase(asOf, old.Len()+len(added), old.cols.Vars(), inputs)
+	if err != nil {
+		return nil, err
+	}
+	oldDay := &base{cols: src, codes: old.codes, district: old.district, size: old.size, inds: old.inds,
+		districts: old.districts, sizes: old.sizes, indSets: old.indSets}
+	for r, k := 0, 0; r < old.Len() || k < len(added); {
+		if k < len(added) && (r == old.Len() || added[k] < old.codes[r]) {
+			b.add(fresh[added[k]])
+			k++
+			continue
+		}
+		if ent := fresh[old.codes[r]]; ent != nil {
+			b.add(ent)
+		} else {
+			b.copyRow(oldDay, r)
+		}
+		r++
+	}
+	b.seq = seq
+	b.finish()
+	return b, nil
+}
+
+// baseFormat is the version of the stored base's form and of what a row
+// holds: bump it when policy.NewSubject or the columns change meaning, so
+// that a base stored by an older build is read afresh.
+const baseFormat = 1
+
+// storedHeader is what the stream holds before the columns.
+type storedHeader struct {
+	Build     string // baseFormat, the schema and the build: another build reads afresh
+	AsOf      string
+	Seq       int64
+	Codes     []string
+	District  []uint16
+	Size      []uint8
+	Inds      []uint32
+	Districts []string
+	Sizes     []string
+	IndSets   [][]string
+}
+
+// buildKey identifies what a stored base can be read back by: the form,
+// the schema's variables and the build of the program.
+var buildKey = func() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "format %d\n", baseFormat)
+	for _, v := range policy.Schema() {
+		fmt.Fprintf(h, "%s %s\n", v.Name, v.Type)
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		fmt.Fprintf(h, "%s %s\n", bi.Main.Path, bi.Main.Version)
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" || s.Key == "vcs.time" || s.Key == "vcs.modified" {
+				fmt.Fprintf(h, "%s=%s\n", s.Key, s.Value)
+			}
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}()
+
+// readStored returns the base the store holds, or nil when it holds none
+// or one another build wrote. Its rows holding declared inputs hold none
+// (refresh reads them again).
+func (e *Engine) readStored(ctx context.Context) (*base, error) {
+	var b *base
+	err := e.cfg.Snapshots.LoadEngineBase(ctx, func(r io.Reader) error {
+		dec := gob.NewDecoder(r)
+		var h storedHeader
+		if err := dec.Decode(&h); err != nil {
+			return fmt.Errorf("engine: stored base: %w", err)
+		}
+		if h.Build != buildKey {
+			return nil
+		}
+		asOf, err := chanye.ParseDate(h.AsOf)
+		if err != nil {
+			return fmt.Errorf("engine: stored base: %w", err)
+		}
+		cols, err := vector.Decode(dec)
+		if err != nil {
+			return fmt.Errorf("engine: stored base: %w", err)
+		}
+		n := len(h.Codes)
+		if cols.Len() != n || len(h.District) != n || len(h.Size) != n || len(h.Inds) != n {
+			return fmt.Errorf("engine: stored base: %d codes, %d rows", n, cols.Len())
+		}
+		b = &base{asOf: asOf, seq: h.Seq, cols: cols, codes: h.Codes, district: h.District, size: h.Size, inds: h.Inds,
+			inputs: map[string]*policy.Inputs{}, districts: h.Districts, sizes: h.Sizes, indSets: h.IndSets, stored: true}
+		b.finish()
+		return nil
+	})
+	if err != nil {
+		e.cfg.Logger.Warn("stored base not read, reading the whole base", "err", err)
+		return nil, nil
+	}
+	return b, nil
+}
+
+// store writes b to the store for the next process, once; a failure is
+// logged, not returned: the next process reads the whole base instead.
+func (e *Engine) store(ctx context.Context, b *base) {
+	if e.cfg.Snapshots == nil {
+		return
+	}
+	e.resMu.Lock()
+	defer e.resMu.Unlock()
+	if b.stored || e.res != b {
+		return // stored already, or a newer base is resident
+	}
+	err := e.cfg.Snapshots.SaveEngineBase(ctx, func(w io.Writer) error {
+		enc := gob.NewEncoder(w)
+		h := storedHeader{Build: buildKey, AsOf: b.asOf.String(), Seq: b.seq, Codes: b.codes,
+			District: b.district, Size: b.size, Inds: b.inds, Districts: b.districts, Sizes: b.sizes, IndSets: b.indSets}
+		if err := enc.Encode(&h); err != nil {
+			return err
+		}
+		return b.cols.Encode(enc)
+	})
+	if err != nil {
+		e.cfg.Logger.Warn("base not stored", "err", err)
+		return
+	}
+	b.stored = true
+}
