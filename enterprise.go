@@ -543,8 +543,8 @@ type EnterpriseFilter struct {
 	// or ending, between them (both days included). The rest differ only
 	// in the day itself.
 	Turning *[2]Date
-	Offset       int
-	Limit        int // 0 means the default page of 50; at most 1000
+	Offset  int
+	Limit   int // 0 means the default page of 50; at most 1000
 }
 
 // EnterpriseStats counts enterprises of a selection by tier, size class and

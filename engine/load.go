@@ -24,9 +24,9 @@ type base struct {
 	seq      int64 // every change stamped up to seq is in the base
 	cols     *vector.Columns
 	codes    []string
-	district []uint16 // index into districts
-	size     []uint8  // index into sizes
-	inds     []uint32 // index into indSets
+	district []uint16                  // index into districts
+	size     []uint8                   // index into sizes
+	inds     []uint32                  // index into indSets
 	inputs   map[string]*policy.Inputs // declared inputs' values, by code
 	sums     *sums                     // the hashes the snapshots are made of
 
@@ -290,4 +290,3 @@ func appendString(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
 }
-
