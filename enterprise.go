@@ -583,6 +583,9 @@ type EnterpriseService interface {
 	// ChangeSeq is the last change stamp given: every enterprise changed
 	// after a reader read it has a greater stamp (EnterpriseFilter.ChangedAfter).
 	ChangeSeq(ctx context.Context) (int64, error)
+	// FindNames returns the names of the enterprises of codes that exist,
+	// by code.
+	FindNames(ctx context.Context, codes []string) (map[string]string, error)
 	// ScanEnterprisesByCode calls fn for each of codes that exists, in code
 	// order, with industries, tiers and merged facts as FindEnterpriseByCode
 	// returns it; codes that do not exist are skipped. The reads form one

@@ -153,6 +153,19 @@ func (s *enterprises) ChangeSeq(ctx context.Context) (int64, error) {
 	return s.inner.ChangeSeq(ctx)
 }
 
+func (s *enterprises) FindNames(ctx context.Context, codes []string) (map[string]string, error) {
+	e, all, err := s.self(ctx, chanye.EnterpriseFilter{})
+	switch {
+	case err != nil:
+		return nil, err
+	case all:
+		return s.inner.FindNames(ctx, codes)
+	case e == nil || !slices.Contains(codes, e.Code):
+		return map[string]string{}, nil
+	}
+	return map[string]string{e.Code: e.Name}, nil
+}
+
 func (s *enterprises) ScanEnterprisesByCode(ctx context.Context, codes []string, fn func(*chanye.Enterprise) error) error {
 	e, all, err := s.self(ctx, chanye.EnterpriseFilter{})
 	switch {

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"runtime"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/chanye-org/chanye"
@@ -119,9 +122,11 @@ func (e *Engine) errorSamples(ctx context.Context, b *base, c *policy.Compiled, 
 }
 
 // explained yields the stored decisions of the eligible and needs-data
-// rows of res, each explained by the reference evaluator on the
-// enterprise read again. A disagreement with the fast path (or data that
-// changed under the run) ends the run with an error.
+// rows of res in row order, each explained by the reference evaluator on
+// the row's values as the base holds them (the data the snapshot names):
+// the fast path's verdict, amount and needs must be the reference's, or
+// the run ends with an error. Chunks of rows are explained on every core
+// while the store writes the chunks before them.
 func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled, res *vector.Result, resolved *policy.Resolution) iter.Seq2[*policy.StoredDecision, error] {
 	return func(yield func(*policy.StoredDecision, error) bool) {
 		// rows eligible for or needing data under any policy, ascending
@@ -137,82 +142,138 @@ func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled
 				rows = append(rows, w*64+trailingZeros(x))
 			}
 		}
+		// Cut the rows in chunks, each with the index of its first amount
+		// and first needs per policy (both are by row).
+		var jobs []*explainJob
 		amounts, needs := make([]int, len(pols)), make([]int, len(pols))
-		decide := func(row int, ent *chanye.Enterprise) bool {
-			if ent.Code != b.codes[row] {
-				yield(nil, chanye.Errorf(chanye.ECONFLICT, "企业数据在计算期间发生变化，请重试 / the enterprise data changed during the run (%s), run again", b.codes[row]))
-				return false
-			}
-			s := policy.NewSubject(ent, b.asOf).WithInputs(b.inputs[ent.Code])
-			ent.SizeClass = ent.SizeClassOn(b.asOf) // stored with the decision: the size the rules saw
-			for k, c := range pols {
-				pr := &res.Policies[k]
-				verdict := pr.Verdict(row)
-				var amount int64
-				var need []policy.Need
-				i := amounts[k]
-				switch verdict {
-				case policy.VerdictEligible:
-					amount = pr.Amounts[i]
-					amounts[k]++
-				case policy.VerdictNeedsData:
-					need = c.NeedsOf(s, b.asOf, res.NeedNames(pr.Needs[needs[k]]))
-					needs[k]++
-				default:
-					continue
-				}
-				d := c.Evaluate(s, b.asOf)
-				if d.Status != verdict || int64(d.AmountFen) != amount || !res.Shared && !sameNeeds(need, d.Needs) {
-					yield(nil, fmt.Errorf("engine: %s for %s: fast path %s with %d fen needing %v, reference %s with %d fen needing %v (data changed during the run?)",
-						c.Policy.ID, ent.Code, verdict, amount, need, d.Status, d.AmountFen, d.Needs))
-					return false
-				}
-				if resolved != nil && verdict == policy.VerdictEligible {
-					d.Adjust(resolved.Adjustments(k, int32(i)))
-				}
-				sd, err := policy.NewStoredDecision(&d, c.Policy.Period(b.asOf), ent)
-				if err != nil {
-					yield(nil, err)
-					return false
-				}
-				if !yield(sd, nil) {
-					return false
-				}
-			}
-			return true
-		}
-		// The rows' enterprises are read by code, a chunk at a time, and
-		// decided in row order (the amounts and needs are by row).
-		ents := make(map[string]*chanye.Enterprise, explainChunk)
-		codes := make([]string, 0, explainChunk)
 		for len(rows) > 0 {
-			chunk := rows[:min(len(rows), explainChunk)]
-			rows = rows[len(chunk):]
-			codes = codes[:0]
-			for _, row := range chunk {
-				codes = append(codes, b.codes[row])
+			j := &explainJob{rows: rows[:min(len(rows), explainChunk)], amounts: slices.Clone(amounts), needs: slices.Clone(needs), done: make(chan struct{})}
+			rows = rows[len(j.rows):]
+			for _, row := range j.rows {
+				for k := range pols {
+					switch res.Policies[k].Verdict(row) {
+					case policy.VerdictEligible:
+						amounts[k]++
+					case policy.VerdictNeedsData:
+						needs[k]++
+					}
+				}
 			}
-			clear(ents)
-			err := e.cfg.Enterprises.ScanEnterprisesByCode(ctx, codes, func(ent *chanye.Enterprise) error {
-				ents[ent.Code] = ent
-				return nil
-			})
-			if err != nil {
-				yield(nil, err)
+			jobs = append(jobs, j)
+		}
+		ctx, cancel := context.WithCancel(ctx)
+		workers := runtime.GOMAXPROCS(0)
+		queue := make(chan *explainJob)
+		var wg sync.WaitGroup
+		defer func() { cancel(); wg.Wait() }()
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for j := range queue {
+					j.out, j.err = e.explainChunk(ctx, b, pols, res, resolved, j)
+					close(j.done)
+				}
+			}()
+		}
+		go func() { // at most 2 chunks per worker ahead of the writer
+			defer close(queue)
+			for i, j := range jobs {
+				if i >= 2*workers {
+					select {
+					case <-jobs[i-2*workers].done:
+					case <-ctx.Done():
+						return
+					}
+				}
+				select {
+				case queue <- j:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+		for _, j := range jobs {
+			select {
+			case <-j.done:
+			case <-ctx.Done():
+				yield(nil, ctx.Err())
 				return
 			}
-			for _, row := range chunk {
-				ent := ents[b.codes[row]]
-				if ent == nil {
-					yield(nil, chanye.Errorf(chanye.ECONFLICT, "企业数据在计算期间发生变化，请重试 / the enterprise data changed during the run (%s), run again", b.codes[row]))
-					return
-				}
-				if !decide(row, ent) {
+			if j.err != nil {
+				yield(nil, j.err)
+				return
+			}
+			for _, sd := range j.out {
+				if !yield(sd, nil) {
 					return
 				}
 			}
+			j.out = nil
 		}
 	}
+}
+
+// explainJob is a chunk of rows to explain: amounts and needs are the
+// indexes of its first amount and needs per policy.
+type explainJob struct {
+	rows           []int
+	amounts, needs []int
+	out            []*policy.StoredDecision
+	err            error
+	done           chan struct{}
+}
+
+// explainChunk explains the decisions of the rows of j (see explained).
+func (e *Engine) explainChunk(ctx context.Context, b *base, pols []*policy.Compiled, res *vector.Result, resolved *policy.Resolution, j *explainJob) ([]*policy.StoredDecision, error) {
+	codes := make([]string, len(j.rows))
+	for i, row := range j.rows {
+		codes[i] = b.codes[row]
+	}
+	names, err := e.cfg.Enterprises.FindNames(ctx, codes)
+	if err != nil {
+		return nil, err
+	}
+	amounts, needs := j.amounts, j.needs
+	var out []*policy.StoredDecision
+	for _, row := range j.rows {
+		code := b.codes[row]
+		s := b.cols.Subject(row, code, b.asOf)
+		// stored with the decision: the size the rules saw
+		ent := &chanye.Enterprise{Code: code, Name: names[code], DistrictCode: b.districts[b.district[row]],
+			SizeClass: chanye.SizeClass(b.sizes[b.size[row]]), Industries: b.indSets[b.inds[row]]}
+		for k, c := range pols {
+			pr := &res.Policies[k]
+			verdict := pr.Verdict(row)
+			var amount int64
+			var need []policy.Need
+			i := amounts[k]
+			switch verdict {
+			case policy.VerdictEligible:
+				amount = pr.Amounts[i]
+				amounts[k]++
+			case policy.VerdictNeedsData:
+				need = c.NeedsOf(s, b.asOf, res.NeedNames(pr.Needs[needs[k]]))
+				needs[k]++
+			default:
+				continue
+			}
+			d := c.Evaluate(s, b.asOf)
+			if d.Status != verdict || int64(d.AmountFen) != amount || !res.Shared && !sameNeeds(need, d.Needs) {
+				return nil, fmt.Errorf("engine: %s for %s: fast path %s with %d fen needing %v, reference %s with %d fen needing %v",
+					c.Policy.ID, code, verdict, amount, need, d.Status, d.AmountFen, d.Needs)
+			}
+			if resolved != nil && verdict == policy.VerdictEligible {
+				d.Adjust(resolved.Adjustments(k, int32(i)))
+			}
+			sd, err := policy.NewStoredDecision(&d, c.Policy.Period(b.asOf), ent)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sd)
+		}
+	}
+	return out, nil
 }
 
 // Resolve applies the relations and budgets of pols (res.Policies[k] is

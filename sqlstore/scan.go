@@ -216,3 +216,40 @@ func (s *Store) ScanEnterprisesByCode(ctx context.Context, codes []string, fn fu
 		return nil
 	})
 }
+
+// FindNames returns the names of the enterprises of codes that exist, by
+// code, read in one transaction, 500 codes a query.
+func (s *Store) FindNames(ctx context.Context, codes []string) (map[string]string, error) {
+	out := make(map[string]string, len(codes))
+	err := s.db.transact(ctx, true, func(tx *txn) error {
+		args := make([]any, 0, codesChunk)
+		for rest := codes; len(rest) > 0; {
+			n := min(len(rest), codesChunk)
+			args = args[:0]
+			for _, c := range rest[:n] {
+				args = append(args, c)
+			}
+			rest = rest[n:]
+			rows, err := tx.query(ctx, `SELECT code, name FROM enterprises WHERE code IN (`+inList(n)+`)`, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var code, name string
+				if err := rows.Scan(&code, &name); err != nil {
+					rows.Close()
+					return err
+				}
+				out[code] = name
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}

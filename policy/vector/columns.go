@@ -11,6 +11,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/policy"
 )
 
@@ -498,3 +499,21 @@ func (c *Columns) WithDay(s policy.Subject) (_ *Columns, ok bool) {
 // dayVars are the variables that hold the day itself, one value for every
 // row.
 var dayVars = []string{"as_of", "policy_year"}
+
+// Subject returns row r as the subject it was appended from, for the
+// reference evaluator to explain: the held variables' values and missing
+// flags and the row's declared inputs, with code and asOf. A variable not
+// held is the zero of its type: the programs the columns were loaded for
+// read none.
+func (c *Columns) Subject(r int, code string, asOf chanye.Date) policy.Subject {
+	vals, miss := make([]any, len(schema)), make([]bool, len(schema))
+	for i, col := range c.cols {
+		if col == nil {
+			vals[i] = zeroOf[kindOf(schema[i].Type)]
+			continue
+		}
+		vals[i], _ = c.value(i, r)
+		miss[i] = col.missing(r)
+	}
+	return policy.SubjectOf(code, asOf, vals, miss).WithInputs(c.inputsAt(r))
+}
