@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 	"slices"
+	"sync"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/policy"
@@ -191,12 +193,23 @@ type storedHeader struct {
 }
 
 // buildKey identifies what a stored base can be read back by: the form,
-// the schema's variables and the build of the program.
-var buildKey = func() string {
+// the schema's variables and the program itself (the SHA-256 of its
+// executable, or its version and revision when the file cannot be read),
+// so that a base stored by another build is read afresh.
+var buildKey = sync.OnceValue(func() string {
 	h := sha256.New()
 	fmt.Fprintf(h, "format %d\n", baseFormat)
 	for _, v := range policy.Schema() {
 		fmt.Fprintf(h, "%s %s\n", v.Name, v.Type)
+	}
+	if exe, err := os.Executable(); err == nil {
+		if f, err := os.Open(exe); err == nil {
+			_, err = io.Copy(h, f)
+			f.Close()
+			if err == nil {
+				return hex.EncodeToString(h.Sum(nil))
+			}
+		}
 	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		fmt.Fprintf(h, "%s %s\n", bi.Main.Path, bi.Main.Version)
@@ -207,7 +220,7 @@ var buildKey = func() string {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}()
+})
 
 // readStored returns the base the store holds, or nil when it holds none
 // or one another build wrote. Its rows holding declared inputs hold none
@@ -220,7 +233,7 @@ func (e *Engine) readStored(ctx context.Context) (*base, error) {
 		if err := dec.Decode(&h); err != nil {
 			return fmt.Errorf("engine: stored base: %w", err)
 		}
-		if h.Build != buildKey {
+		if h.Build != buildKey() {
 			return nil
 		}
 		asOf, err := chanye.ParseDate(h.AsOf)
@@ -260,7 +273,7 @@ func (e *Engine) store(ctx context.Context, b *base) {
 	}
 	err := e.cfg.Snapshots.SaveEngineBase(ctx, func(w io.Writer) error {
 		enc := gob.NewEncoder(w)
-		h := storedHeader{Build: buildKey, AsOf: b.asOf.String(), Seq: b.seq, Codes: b.codes,
+		h := storedHeader{Build: buildKey(), AsOf: b.asOf.String(), Seq: b.seq, Codes: b.codes,
 			District: b.district, Size: b.size, Inds: b.inds, Districts: b.districts, Sizes: b.sizes, IndSets: b.indSets}
 		if err := enc.Encode(&h); err != nil {
 			return err
