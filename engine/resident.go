@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/chanye-org/chanye"
@@ -183,7 +184,10 @@ type storedHeader struct {
 	Build     string // baseFormat, the schema and the build: another build reads afresh
 	AsOf      string
 	Seq       int64
-	Codes     []string
+	// Codes are the codes end to end, CodeWidth long each (credit codes
+	// are 18 characters): one string instead of millions.
+	Codes     string
+	CodeWidth int
 	District  []uint16
 	Size      []uint8
 	Inds      []uint32
@@ -244,11 +248,15 @@ func (e *Engine) readStored(ctx context.Context) (*base, error) {
 		if err != nil {
 			return fmt.Errorf("engine: stored base: %w", err)
 		}
-		n := len(h.Codes)
+		codes, err := splitCodes(h.Codes, h.CodeWidth)
+		if err != nil {
+			return fmt.Errorf("engine: stored base: %w", err)
+		}
+		n := len(codes)
 		if cols.Len() != n || len(h.District) != n || len(h.Size) != n || len(h.Inds) != n {
 			return fmt.Errorf("engine: stored base: %d codes, %d rows", n, cols.Len())
 		}
-		b = &base{asOf: asOf, seq: h.Seq, cols: cols, codes: h.Codes, district: h.District, size: h.Size, inds: h.Inds,
+		b = &base{asOf: asOf, seq: h.Seq, cols: cols, codes: codes, district: h.District, size: h.Size, inds: h.Inds,
 			inputs: map[string]*policy.Inputs{}, districts: h.Districts, sizes: h.Sizes, indSets: h.IndSets, stored: true}
 		b.finish()
 		return nil
@@ -271,9 +279,13 @@ func (e *Engine) store(ctx context.Context, b *base) {
 	if b.stored || e.res != b {
 		return // stored already, or a newer base is resident
 	}
+	codes, width, ok := joinCodes(b.codes)
+	if !ok {
+		return // codes of several lengths: never stored (the store validates credit codes)
+	}
 	err := e.cfg.Snapshots.SaveEngineBase(ctx, func(w io.Writer) error {
 		enc := gob.NewEncoder(w)
-		h := storedHeader{Build: buildKey(), AsOf: b.asOf.String(), Seq: b.seq, Codes: b.codes,
+		h := storedHeader{Build: buildKey(), AsOf: b.asOf.String(), Seq: b.seq, Codes: codes, CodeWidth: width,
 			District: b.district, Size: b.size, Inds: b.inds, Districts: b.districts, Sizes: b.sizes, IndSets: b.indSets}
 		if err := enc.Encode(&h); err != nil {
 			return err
@@ -285,4 +297,37 @@ func (e *Engine) store(ctx context.Context, b *base) {
 		return
 	}
 	b.stored = true
+}
+
+// joinCodes returns the codes end to end and their length, false when
+// they are not all of one length.
+func joinCodes(codes []string) (string, int, bool) {
+	if len(codes) == 0 {
+		return "", 0, true
+	}
+	w := len(codes[0])
+	var sb strings.Builder
+	sb.Grow(w * len(codes))
+	for _, c := range codes {
+		if len(c) != w {
+			return "", 0, false
+		}
+		sb.WriteString(c)
+	}
+	return sb.String(), w, true
+}
+
+// splitCodes cuts what joinCodes joined, the codes sharing its memory.
+func splitCodes(all string, w int) ([]string, error) {
+	if all == "" {
+		return nil, nil
+	}
+	if w <= 0 || len(all)%w != 0 {
+		return nil, fmt.Errorf("codes of %d bytes are not whole codes of %d", len(all), w)
+	}
+	out := make([]string, len(all)/w)
+	for i := range out {
+		out[i] = all[i*w : (i+1)*w]
+	}
+	return out, nil
 }

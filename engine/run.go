@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -235,6 +236,7 @@ func (e *Engine) explainChunk(ctx context.Context, b *base, pols []*policy.Compi
 		return nil, err
 	}
 	amounts, needs := j.amounts, j.needs
+	params := make([]json.RawMessage, len(pols)) // marshalled once per policy
 	var out []*policy.StoredDecision
 	for _, row := range j.rows {
 		code := b.codes[row]
@@ -266,7 +268,12 @@ func (e *Engine) explainChunk(ctx context.Context, b *base, pols []*policy.Compi
 			if resolved != nil && verdict == policy.VerdictEligible {
 				d.Adjust(resolved.Adjustments(k, int32(i)))
 			}
-			sd, err := policy.NewStoredDecision(&d, c.Policy.Period(b.asOf), ent)
+			if params[k] == nil {
+				if params[k], err = json.Marshal(d.Params); err != nil {
+					return nil, err
+				}
+			}
+			sd, err := policy.NewStoredDecisionParams(&d, c.Policy.Period(b.asOf), ent, params[k])
 			if err != nil {
 				return nil, err
 			}

@@ -269,6 +269,13 @@ func NewStoredDecision(d *Decision, period int, e *chanye.Enterprise) (*StoredDe
 	if err != nil {
 		return nil, err
 	}
+	return NewStoredDecisionParams(d, period, e, params)
+}
+
+// NewStoredDecisionParams is NewStoredDecision with d.Params marshalled
+// already: they are the same for every decision of a policy version on
+// one day, and a run stores hundreds of thousands.
+func NewStoredDecisionParams(d *Decision, period int, e *chanye.Enterprise, params json.RawMessage) (*StoredDecision, error) {
 	conds, err := json.Marshal(d.Conditions)
 	if err != nil {
 		return nil, err

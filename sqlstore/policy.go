@@ -356,6 +356,20 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 		}
 		needsData, excluded := map[string]int{}, map[string]int{}
 		now := tx.now.UnixMilli()
+		// Few sets of industries recur over many decisions: marshal each once.
+		industriesJSON := map[string]string{}
+		marshalIndustries := func(ids []string) (string, error) {
+			key := strings.Join(ids, "\x00")
+			if j, ok := industriesJSON[key]; ok {
+				return j, nil
+			}
+			b, err := json.Marshal(nonNil(ids))
+			if err != nil {
+				return "", err
+			}
+			industriesJSON[key] = string(b)
+			return string(b), nil
+		}
 		n := 0
 		for d, err := range decisions {
 			if err != nil {
@@ -374,7 +388,7 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 					return chanye.Invalid("决定有误 / invalid decision",
 						map[string]string{fmt.Sprintf("decisions[%d]", n-1): "已排除的决定须有企业代码、政策年度和排除原因，金额为 0 / an excluded decision needs a code, a period and why it was excluded, and no amount"})
 				}
-				industries, err := json.Marshal(nonNil(d.Industries))
+				industries, err := marshalIndustries(d.Industries)
 				if err != nil {
 					return err
 				}
@@ -382,7 +396,7 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 				if err != nil {
 					return err
 				}
-				xargs = append(xargs, run.ID, d.PolicyID, d.Version, d.Code, d.Name, d.District, string(industries), d.Size,
+				xargs = append(xargs, run.ID, d.PolicyID, d.Version, d.Code, d.Name, d.District, industries, d.Size,
 					d.Period, string(adj), rawJSON(d.Params, "{}"), rawJSON(d.Conditions, "[]"), now)
 				if len(xargs) == bulkRows*ncols {
 					if err := flushExcluded(); err != nil {
@@ -397,7 +411,7 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 					return chanye.Invalid("决定有误 / invalid decision",
 						map[string]string{fmt.Sprintf("decisions[%d]", n-1): "待补充数据的决定须有企业代码、政策年度和所需数据，金额为 0 / a needs-data decision needs a code, a period and the figures needed, and no amount"})
 				}
-				industries, err := json.Marshal(nonNil(d.Industries))
+				industries, err := marshalIndustries(d.Industries)
 				if err != nil {
 					return err
 				}
@@ -405,7 +419,7 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 				if err != nil {
 					return err
 				}
-				nargs = append(nargs, run.ID, d.PolicyID, d.Version, d.Code, d.Name, d.District, string(industries), d.Size,
+				nargs = append(nargs, run.ID, d.PolicyID, d.Version, d.Code, d.Name, d.District, industries, d.Size,
 					d.Period, string(needs), rawJSON(d.Params, "{}"), rawJSON(d.Conditions, "[]"), now)
 				if len(nargs) == bulkRows*ncols {
 					if err := flushNeeds(); err != nil {
@@ -423,7 +437,7 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 				return chanye.Invalid("决定有误 / invalid decision",
 					map[string]string{fmt.Sprintf("decisions[%d].amount_fen", n-1): chanye.ExceedsFen(chanye.MaxGrantFen)})
 			}
-			industries, err := json.Marshal(nonNil(d.Industries))
+			industries, err := marshalIndustries(d.Industries)
 			if err != nil {
 				return err
 			}
@@ -435,7 +449,7 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 				}
 				adj = string(b)
 			}
-			args = append(args, run.ID, d.PolicyID, d.Version, d.Code, d.Name, d.District, string(industries), d.Size,
+			args = append(args, run.ID, d.PolicyID, d.Version, d.Code, d.Name, d.District, industries, d.Size,
 				d.Period, int64(d.AmountFen), rawJSON(d.Params, "{}"), rawJSON(d.Conditions, "[]"),
 				string(policy.DecisionComputed), now, run.By, adj)
 			if len(args) == bulkRows*cols {

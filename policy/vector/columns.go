@@ -296,6 +296,15 @@ func (col *column) pushItem(row int, x string) {
 	col.codes = append(col.codes, j)
 }
 
+// schemaZeros is the zero of every schema variable's kind, in schema order.
+var schemaZeros = func() []any {
+	out := make([]any, len(schema))
+	for i, v := range schema {
+		out[i] = zeroOf[kindOf(v.Type)]
+	}
+	return out
+}()
+
 // zeroOf is what a missing value is held as, by kind.
 var zeroOf = map[kind]any{kInt: int64(0), kDouble: 0.0, kBool: false, kString: "", kList: []string(nil)}
 
@@ -506,14 +515,12 @@ var dayVars = []string{"as_of", "policy_year"}
 // held is the zero of its type: the programs the columns were loaded for
 // read none.
 func (c *Columns) Subject(r int, code string, asOf chanye.Date) policy.Subject {
-	vals, miss := make([]any, len(schema)), make([]bool, len(schema))
+	vals, miss := slices.Clone(schemaZeros), make([]bool, len(schema))
 	for i, col := range c.cols {
-		if col == nil {
-			vals[i] = zeroOf[kindOf(schema[i].Type)]
-			continue
+		if col != nil {
+			vals[i], _ = c.value(i, r)
+			miss[i] = col.missing(r)
 		}
-		vals[i], _ = c.value(i, r)
-		miss[i] = col.missing(r)
 	}
 	return policy.SubjectOf(code, asOf, vals, miss).WithInputs(c.inputsAt(r))
 }

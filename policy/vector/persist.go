@@ -133,16 +133,37 @@ type columnFile struct {
 	Same    bool
 	SameVal int64
 	Width   uint8
-	I16     []int16
-	I32     []int32
-	Ints    []int64
-	Dbls    []float64
-	Bits    []uint64
-	Codes   []uint32
+	// The slices as little-endian bytes: gob would write them element by
+	// element.
+	I16, I32, Ints, Dbls, Bits, Codes, Off, Miss []byte
 	Dict    []string
-	Off     []uint32
-	ValBits [][]uint64
-	Miss    []uint64
+	ValBits [][]byte
+}
+
+// raw is xs as little-endian bytes.
+func raw[T int16 | int32 | int64 | uint32 | uint64 | float64](xs []T) []byte {
+	if len(xs) == 0 {
+		return nil
+	}
+	b, err := binary.Append(nil, binary.LittleEndian, xs)
+	if err != nil {
+		panic(err) // fixed-size elements always encode
+	}
+	return b
+}
+
+// unraw reads what raw wrote.
+func unraw[T int16 | int32 | int64 | uint32 | uint64 | float64](b []byte) ([]T, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	size := binary.Size(T(0))
+	if len(b)%size != 0 {
+		return nil, fmt.Errorf("%d bytes are not whole values of %d", len(b), size)
+	}
+	xs := make([]T, len(b)/size)
+	_, err := binary.Decode(b, binary.LittleEndian, xs)
+	return xs, err
 }
 
 // Encode writes the columns with gob, without their declared inputs'
@@ -153,9 +174,13 @@ func (c *Columns) Encode(enc *gob.Encoder) error {
 		if col == nil {
 			continue
 		}
-		f.Cols = append(f.Cols, columnFile{Name: schema[i].Name, K: col.k, Same: col.same, SameVal: col.sameVal, Width: col.width,
-			I16: col.i16, I32: col.i32, Ints: col.ints, Dbls: col.dbls, Bits: col.bits, Codes: col.codes, Dict: col.dict,
-			Off: col.off, ValBits: col.valBits, Miss: col.miss})
+		cf := columnFile{Name: schema[i].Name, K: col.k, Same: col.same, SameVal: col.sameVal, Width: col.width,
+			I16: raw(col.i16), I32: raw(col.i32), Ints: raw(col.ints), Dbls: raw(col.dbls), Bits: raw(col.bits),
+			Codes: raw(col.codes), Off: raw(col.off), Miss: raw(col.miss), Dict: col.dict}
+		for _, vb := range col.valBits {
+			cf.ValBits = append(cf.ValBits, raw(vb))
+		}
+		f.Cols = append(f.Cols, cf)
 	}
 	return enc.Encode(&f)
 }
@@ -173,17 +198,46 @@ func Decode(dec *gob.Decoder) (*Columns, error) {
 		if !ok || kindOf(schema[i].Type) != cf.K {
 			return nil, fmt.Errorf("vector: decode: variable %q is not in the schema as %d: %w", cf.Name, cf.K, io.ErrUnexpectedEOF)
 		}
-		col := &column{k: cf.K, same: cf.Same, sameVal: cf.SameVal, width: cf.Width, hint: f.N,
-			i16: cf.I16, i32: cf.I32, ints: cf.Ints, dbls: cf.Dbls, bits: cf.Bits, codes: cf.Codes, dict: cf.Dict,
-			off: cf.Off, valBits: cf.ValBits, miss: cf.Miss}
+		col := &column{k: cf.K, same: cf.Same, sameVal: cf.SameVal, width: cf.Width, hint: f.N, dict: cf.Dict}
+		var err error
+		set := func(e error) {
+			if err == nil {
+				err = e
+			}
+		}
+		var e error
+		col.i16, e = unraw[int16](cf.I16)
+		set(e)
+		col.i32, e = unraw[int32](cf.I32)
+		set(e)
+		col.ints, e = unraw[int64](cf.Ints)
+		set(e)
+		col.dbls, e = unraw[float64](cf.Dbls)
+		set(e)
+		col.bits, e = unraw[uint64](cf.Bits)
+		set(e)
+		col.codes, e = unraw[uint32](cf.Codes)
+		set(e)
+		col.off, e = unraw[uint32](cf.Off)
+		set(e)
+		col.miss, e = unraw[uint64](cf.Miss)
+		set(e)
+		for _, vb := range cf.ValBits {
+			w, e := unraw[uint64](vb)
+			set(e)
+			col.valBits = append(col.valBits, w)
+		}
+		if err == nil {
+			err = col.check(f.N)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("vector: decode: %s: %w", cf.Name, err)
+		}
 		if col.k == kString || col.k == kList {
 			col.dictIdx = make(map[string]uint32, len(col.dict))
 			for j, s := range col.dict {
 				col.dictIdx[s] = uint32(j)
 			}
-		}
-		if err := col.check(f.N); err != nil {
-			return nil, fmt.Errorf("vector: decode: %s: %w", cf.Name, err)
 		}
 		c.cols[i] = col
 	}
@@ -197,7 +251,16 @@ func (col *column) check(n int) error {
 	bad := false
 	switch col.k {
 	case kInt:
-		bad = !col.same && col.intLen() != n || col.same && col.intLen() != 0
+		switch {
+		case col.same:
+			bad = col.intLen() != 0
+		case col.width == 2:
+			bad = len(col.i16) != n || col.intLen() != n
+		case col.width == 4:
+			bad = len(col.i32) != n || col.intLen() != n
+		default:
+			bad = col.width != 8 || len(col.ints) != n || col.intLen() != n
+		}
 	case kDouble:
 		bad = len(col.dbls) != n
 	case kBool:
@@ -208,12 +271,15 @@ func (col *column) check(n int) error {
 			bad = bad || int(j) >= len(col.dict)
 		}
 	case kList:
-		bad = len(col.off) != n+1 || col.off[n] != uint32(len(col.codes))
+		bad = len(col.off) != n+1 || col.off[0] != 0 || col.off[n] != uint32(len(col.codes))
+		for r := 1; !bad && r <= n; r++ {
+			bad = col.off[r] < col.off[r-1]
+		}
 		for _, j := range col.codes {
 			bad = bad || int(j) >= len(col.dict) || int(j) >= len(col.valBits)
 		}
 	}
-	if col.miss != nil && len(col.miss) < words {
+	if len(col.miss) > words {
 		bad = true
 	}
 	if bad {
