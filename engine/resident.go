@@ -181,9 +181,9 @@ const baseFormat = 1
 
 // storedHeader is what the stream holds before the columns.
 type storedHeader struct {
-	Build     string // baseFormat, the schema and the build: another build reads afresh
-	AsOf      string
-	Seq       int64
+	Build string // baseFormat, the schema and the build: another build reads afresh
+	AsOf  string
+	Seq   int64
 	// Codes are the codes end to end, CodeWidth long each (credit codes
 	// are 18 characters): one string instead of millions.
 	Codes     string

@@ -136,8 +136,8 @@ type columnFile struct {
 	// The slices as little-endian bytes: gob would write them element by
 	// element.
 	I16, I32, Ints, Dbls, Bits, Codes, Off, Miss []byte
-	Dict    []string
-	ValBits [][]byte
+	Dict                                         []string
+	ValBits                                      [][]byte
 }
 
 // raw is xs as little-endian bytes.
