@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"bufio"
 	"context"
+	"encoding/binary"
 	"crypto/sha256"
 	"encoding/gob"
 	"encoding/hex"
@@ -10,7 +12,6 @@ import (
 	"os"
 	"runtime/debug"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/chanye-org/chanye"
@@ -179,18 +180,17 @@ func (e *Engine) refresh(ctx context.Context, old *base, asOf chanye.Date, seq i
 // that a base stored by an older build is read afresh.
 const baseFormat = 1
 
-// storedHeader is what the stream holds before the columns.
+// The stored stream: the build key (gob), storedHeader (gob), the codes
+// end to end, the rows' district, size and industries indexes (little-
+// endian), then the columns (vector.Columns.Encode). The large parts are
+// written as bytes: gob would hold the whole stream in memory.
+
+// storedHeader is what the stream holds after the build key.
 type storedHeader struct {
-	Build string // baseFormat, the schema and the build: another build reads afresh
-	AsOf  string
-	Seq   int64
-	// Codes are the codes end to end, CodeWidth long each (credit codes
-	// are 18 characters): one string instead of millions.
-	Codes     string
-	CodeWidth int
-	District  []uint16
-	Size      []uint8
-	Inds      []uint32
+	AsOf      string
+	Seq       int64
+	N         int
+	CodeWidth int // every code is as long (credit codes are 18 characters)
 	Districts []string
 	Sizes     []string
 	IndSets   [][]string
@@ -232,32 +232,49 @@ var buildKey = sync.OnceValue(func() string {
 func (e *Engine) readStored(ctx context.Context) (*base, error) {
 	var b *base
 	err := e.cfg.Snapshots.LoadEngineBase(ctx, func(r io.Reader) error {
-		dec := gob.NewDecoder(r)
+		br := bufio.NewReaderSize(r, 1<<20)
+		dec := gob.NewDecoder(br) // br is a ByteReader: gob reads no further than its values
+		var build string
+		if err := dec.Decode(&build); err != nil {
+			return err
+		}
+		if build != buildKey() {
+			return nil
+		}
 		var h storedHeader
 		if err := dec.Decode(&h); err != nil {
-			return fmt.Errorf("engine: stored base: %w", err)
-		}
-		if h.Build != buildKey() {
-			return nil
+			return err
 		}
 		asOf, err := chanye.ParseDate(h.AsOf)
 		if err != nil {
-			return fmt.Errorf("engine: stored base: %w", err)
+			return err
 		}
-		cols, err := vector.Decode(dec)
-		if err != nil {
-			return fmt.Errorf("engine: stored base: %w", err)
+		if h.N < 0 || h.N > vector.MaxRows || h.CodeWidth < 1 || h.CodeWidth > 64 {
+			return fmt.Errorf("%d codes of %d bytes", h.N, h.CodeWidth)
 		}
-		codes, err := splitCodes(h.Codes, h.CodeWidth)
-		if err != nil {
-			return fmt.Errorf("engine: stored base: %w", err)
+		all := make([]byte, h.N*h.CodeWidth)
+		if _, err := io.ReadFull(br, all); err != nil {
+			return err
 		}
-		n := len(codes)
-		if cols.Len() != n || len(h.District) != n || len(h.Size) != n || len(h.Inds) != n {
-			return fmt.Errorf("engine: stored base: %d codes, %d rows", n, cols.Len())
-		}
-		b = &base{asOf: asOf, seq: h.Seq, cols: cols, codes: codes, district: h.District, size: h.Size, inds: h.Inds,
+		b = &base{asOf: asOf, seq: h.Seq, codes: splitCodes(string(all), h.CodeWidth),
+			district: make([]uint16, h.N), size: make([]uint8, h.N), inds: make([]uint32, h.N),
 			inputs: map[string]*policy.Inputs{}, districts: h.Districts, sizes: h.Sizes, indSets: h.IndSets, stored: true}
+		for _, p := range []any{b.district, b.size, b.inds} {
+			if err := binary.Read(br, binary.LittleEndian, p); err != nil {
+				return err
+			}
+		}
+		for r := range h.N {
+			if int(b.district[r]) >= len(b.districts) || int(b.size[r]) >= len(b.sizes) || int(b.inds[r]) >= len(b.indSets) {
+				return fmt.Errorf("row %d: a breakdown index out of range", r)
+			}
+		}
+		if b.cols, err = vector.Decode(br); err != nil {
+			return err
+		}
+		if b.cols.Len() != h.N {
+			return fmt.Errorf("%d codes, %d rows", h.N, b.cols.Len())
+		}
 		b.finish()
 		return nil
 	})
@@ -279,18 +296,37 @@ func (e *Engine) store(ctx context.Context, b *base) {
 	if b.stored || e.res != b {
 		return // stored already, or a newer base is resident
 	}
-	codes, width, ok := joinCodes(b.codes)
-	if !ok {
-		return // codes of several lengths: never stored (the store validates credit codes)
+	width := 18
+	if b.Len() > 0 {
+		width = len(b.codes[0])
+	}
+	for _, c := range b.codes {
+		if len(c) != width {
+			return // codes of several lengths: never stored (the store validates credit codes)
+		}
 	}
 	err := e.cfg.Snapshots.SaveEngineBase(ctx, func(w io.Writer) error {
-		enc := gob.NewEncoder(w)
-		h := storedHeader{Build: buildKey(), AsOf: b.asOf.String(), Seq: b.seq, Codes: codes, CodeWidth: width,
-			District: b.district, Size: b.size, Inds: b.inds, Districts: b.districts, Sizes: b.sizes, IndSets: b.indSets}
+		bw := bufio.NewWriterSize(w, 1<<20)
+		enc := gob.NewEncoder(bw)
+		if err := enc.Encode(buildKey()); err != nil {
+			return err
+		}
+		h := storedHeader{AsOf: b.asOf.String(), Seq: b.seq, N: b.Len(), CodeWidth: width, Districts: b.districts, Sizes: b.sizes, IndSets: b.indSets}
 		if err := enc.Encode(&h); err != nil {
 			return err
 		}
-		return b.cols.Encode(enc)
+		for _, c := range b.codes {
+			bw.WriteString(c)
+		}
+		for _, p := range []any{b.district, b.size, b.inds} {
+			if err := binary.Write(bw, binary.LittleEndian, p); err != nil {
+				return err
+			}
+		}
+		if err := b.cols.Encode(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
 	})
 	if err != nil {
 		e.cfg.Logger.Warn("base not stored", "err", err)
@@ -299,35 +335,12 @@ func (e *Engine) store(ctx context.Context, b *base) {
 	b.stored = true
 }
 
-// joinCodes returns the codes end to end and their length, false when
-// they are not all of one length.
-func joinCodes(codes []string) (string, int, bool) {
-	if len(codes) == 0 {
-		return "", 0, true
-	}
-	w := len(codes[0])
-	var sb strings.Builder
-	sb.Grow(w * len(codes))
-	for _, c := range codes {
-		if len(c) != w {
-			return "", 0, false
-		}
-		sb.WriteString(c)
-	}
-	return sb.String(), w, true
-}
-
-// splitCodes cuts what joinCodes joined, the codes sharing its memory.
-func splitCodes(all string, w int) ([]string, error) {
-	if all == "" {
-		return nil, nil
-	}
-	if w <= 0 || len(all)%w != 0 {
-		return nil, fmt.Errorf("codes of %d bytes are not whole codes of %d", len(all), w)
-	}
+// splitCodes cuts codes end to end, w bytes each, into strings sharing
+// all's memory.
+func splitCodes(all string, w int) []string {
 	out := make([]string, len(all)/w)
 	for i := range out {
 		out[i] = all[i*w : (i+1)*w]
 	}
-	return out, nil
+	return out
 }

@@ -118,120 +118,149 @@ func appendStr(b []byte, s string) []byte {
 // InputRows are the rows holding declared inputs' values, ascending.
 func (c *Columns) InputRows() []int { return c.inputRows }
 
-// columnsFile is how columns are written by Encode: the exported mirror
-// of Columns and column. Declared inputs are not written (they are few and
-// read afresh): Decode returns columns whose input rows hold none.
-type columnsFile struct {
+// MaxRows bounds the rows of columns read back by Decode: far above the
+// nation's 180 million enterprises, far below what a damaged length would
+// make it allocate.
+const MaxRows = 1 << 30
+
+// columnsMeta is what Encode writes with gob before the columns' slices,
+// which follow as little-endian bytes in the order of slicesOf (gob would
+// write them element by element, and hold the whole stream in memory).
+// Declared inputs are not written (they are few and read afresh): Decode
+// returns columns whose input rows hold none.
+type columnsMeta struct {
 	N         int
-	Cols      []columnFile
+	Cols      []columnMeta
 	InputRows []int
 }
 
-type columnFile struct {
+type columnMeta struct {
 	Name    string
 	K       kind
 	Same    bool
 	SameVal int64
 	Width   uint8
-	// The slices as little-endian bytes: gob would write them element by
-	// element.
-	I16, I32, Ints, Dbls, Bits, Codes, Off, Miss []byte
-	Dict                                         []string
-	ValBits                                      [][]byte
+	Dict    []string
+	Lens    []int // of the slices, in the order of slicesOf
 }
 
-// raw is xs as little-endian bytes.
-func raw[T int16 | int32 | int64 | uint32 | uint64 | float64](xs []T) []byte {
-	if len(xs) == 0 {
-		return nil
+// slicesOf lists a column's slices in the order they are written, as
+// pointers, for Encode and Decode alike.
+func slicesOf(col *column) []any {
+	out := []any{&col.i16, &col.i32, &col.ints, &col.dbls, &col.bits, &col.codes, &col.off, &col.miss}
+	for j := range col.valBits {
+		out = append(out, &col.valBits[j])
 	}
-	b, err := binary.Append(nil, binary.LittleEndian, xs)
-	if err != nil {
-		panic(err) // fixed-size elements always encode
-	}
-	return b
+	return out
 }
 
-// unraw reads what raw wrote.
-func unraw[T int16 | int32 | int64 | uint32 | uint64 | float64](b []byte) ([]T, error) {
-	if len(b) == 0 {
-		return nil, nil
+// sliceLen is the length of a slice slicesOf points to.
+func sliceLen(p any) int {
+	switch p := p.(type) {
+	case *[]int16:
+		return len(*p)
+	case *[]int32:
+		return len(*p)
+	case *[]int64:
+		return len(*p)
+	case *[]float64:
+		return len(*p)
+	case *[]uint32:
+		return len(*p)
+	case *[]uint64:
+		return len(*p)
 	}
-	size := binary.Size(T(0))
-	if len(b)%size != 0 {
-		return nil, fmt.Errorf("%d bytes are not whole values of %d", len(b), size)
-	}
-	xs := make([]T, len(b)/size)
-	_, err := binary.Decode(b, binary.LittleEndian, xs)
-	return xs, err
+	panic(fmt.Sprintf("vector: no slice %T", p))
 }
 
-// Encode writes the columns with gob, without their declared inputs'
-// values (see Decode).
-func (c *Columns) Encode(enc *gob.Encoder) error {
-	f := columnsFile{N: c.n, InputRows: c.inputRows}
+// makeSlice makes the slice p points to n long.
+func makeSlice(p any, n int) {
+	switch p := p.(type) {
+	case *[]int16:
+		*p = make([]int16, n)
+	case *[]int32:
+		*p = make([]int32, n)
+	case *[]int64:
+		*p = make([]int64, n)
+	case *[]float64:
+		*p = make([]float64, n)
+	case *[]uint32:
+		*p = make([]uint32, n)
+	case *[]uint64:
+		*p = make([]uint64, n)
+	}
+}
+
+// Encode writes the columns to w, without their declared inputs' values
+// (see Decode).
+func (c *Columns) Encode(w io.Writer) error {
+	m := columnsMeta{N: c.n, InputRows: c.inputRows}
 	for i, col := range c.cols {
 		if col == nil {
 			continue
 		}
-		cf := columnFile{Name: schema[i].Name, K: col.k, Same: col.same, SameVal: col.sameVal, Width: col.width,
-			I16: raw(col.i16), I32: raw(col.i32), Ints: raw(col.ints), Dbls: raw(col.dbls), Bits: raw(col.bits),
-			Codes: raw(col.codes), Off: raw(col.off), Miss: raw(col.miss), Dict: col.dict}
-		for _, vb := range col.valBits {
-			cf.ValBits = append(cf.ValBits, raw(vb))
+		cm := columnMeta{Name: schema[i].Name, K: col.k, Same: col.same, SameVal: col.sameVal, Width: col.width, Dict: col.dict}
+		for _, p := range slicesOf(col) {
+			cm.Lens = append(cm.Lens, sliceLen(p))
 		}
-		f.Cols = append(f.Cols, cf)
+		m.Cols = append(m.Cols, cm)
 	}
-	return enc.Encode(&f)
-}
-
-// Decode reads columns written by Encode. The rows that held declared
-// inputs' values (InputRows) hold none until the caller rebuilds them.
-func Decode(dec *gob.Decoder) (*Columns, error) {
-	var f columnsFile
-	if err := dec.Decode(&f); err != nil {
-		return nil, err
+	if err := gob.NewEncoder(w).Encode(&m); err != nil {
+		return err
 	}
-	c := &Columns{n: f.N, cols: make([]*column, len(schema)), inputRows: f.InputRows, inputVals: make([]*policy.Inputs, len(f.InputRows))}
-	for _, cf := range f.Cols {
-		i, ok := schemaIndex[cf.Name]
-		if !ok || kindOf(schema[i].Type) != cf.K {
-			return nil, fmt.Errorf("vector: decode: variable %q is not in the schema as %d: %w", cf.Name, cf.K, io.ErrUnexpectedEOF)
+	for _, col := range c.cols {
+		if col == nil {
+			continue
 		}
-		col := &column{k: cf.K, same: cf.Same, sameVal: cf.SameVal, width: cf.Width, hint: f.N, dict: cf.Dict}
-		var err error
-		set := func(e error) {
-			if err == nil {
-				err = e
+		for _, p := range slicesOf(col) {
+			if sliceLen(p) == 0 {
+				continue
+			}
+			if err := binary.Write(w, binary.LittleEndian, p); err != nil {
+				return err
 			}
 		}
-		var e error
-		col.i16, e = unraw[int16](cf.I16)
-		set(e)
-		col.i32, e = unraw[int32](cf.I32)
-		set(e)
-		col.ints, e = unraw[int64](cf.Ints)
-		set(e)
-		col.dbls, e = unraw[float64](cf.Dbls)
-		set(e)
-		col.bits, e = unraw[uint64](cf.Bits)
-		set(e)
-		col.codes, e = unraw[uint32](cf.Codes)
-		set(e)
-		col.off, e = unraw[uint32](cf.Off)
-		set(e)
-		col.miss, e = unraw[uint64](cf.Miss)
-		set(e)
-		for _, vb := range cf.ValBits {
-			w, e := unraw[uint64](vb)
-			set(e)
-			col.valBits = append(col.valBits, w)
+	}
+	return nil
+}
+
+// Decode reads columns written by Encode from r, reading no further. The
+// rows that held declared inputs' values (InputRows) hold none until the
+// caller rebuilds them.
+func Decode(r io.ByteReader) (*Columns, error) {
+	rd, ok := r.(io.Reader)
+	if !ok {
+		return nil, fmt.Errorf("vector: decode: %T is not an io.Reader", r)
+	}
+	var m columnsMeta
+	if err := gob.NewDecoder(rd).Decode(&m); err != nil {
+		return nil, err
+	}
+	if m.N < 0 || m.N > MaxRows {
+		return nil, fmt.Errorf("vector: decode: %d rows", m.N)
+	}
+	c := &Columns{n: m.N, cols: make([]*column, len(schema)), inputRows: m.InputRows, inputVals: make([]*policy.Inputs, len(m.InputRows))}
+	for _, cm := range m.Cols {
+		i, ok := schemaIndex[cm.Name]
+		if !ok || kindOf(schema[i].Type) != cm.K || c.cols[i] != nil || len(cm.Lens) < 8 {
+			return nil, fmt.Errorf("vector: decode: variable %q is not in the schema as %d", cm.Name, cm.K)
 		}
-		if err == nil {
-			err = col.check(f.N)
+		col := &column{k: cm.K, same: cm.Same, sameVal: cm.SameVal, width: cm.Width, hint: m.N, dict: cm.Dict}
+		col.valBits = make([][]uint64, len(cm.Lens)-8)
+		for k, p := range slicesOf(col) {
+			n := cm.Lens[k]
+			if n < 0 || n > 32*(m.N+64) { // a list holds a few items a row
+				return nil, fmt.Errorf("vector: decode: %s: a slice of %d", cm.Name, n)
+			}
+			if n > 0 {
+				makeSlice(p, n)
+				if err := binary.Read(rd, binary.LittleEndian, p); err != nil {
+					return nil, fmt.Errorf("vector: decode: %s: %w", cm.Name, err)
+				}
+			}
 		}
-		if err != nil {
-			return nil, fmt.Errorf("vector: decode: %s: %w", cf.Name, err)
+		if err := col.check(m.N); err != nil {
+			return nil, fmt.Errorf("vector: decode: %s: %w", cm.Name, err)
 		}
 		if col.k == kString || col.k == kList {
 			col.dictIdx = make(map[string]uint32, len(col.dict))

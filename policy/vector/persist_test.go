@@ -3,7 +3,6 @@ package vector
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/gob"
 	"strings"
 	"testing"
 )
@@ -21,10 +20,10 @@ func TestEncodeDecode(t *testing.T) {
 		cols.Append(s)
 	}
 	var buf bytes.Buffer
-	if err := cols.Encode(gob.NewEncoder(&buf)); err != nil {
+	if err := cols.Encode(&buf); err != nil {
 		t.Fatal(err)
 	}
-	back, err := Decode(gob.NewDecoder(bytes.NewReader(buf.Bytes())))
+	back, err := Decode(bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,10 +46,10 @@ func TestEncodeDecode(t *testing.T) {
 		}
 	}
 	buf.Reset()
-	if err := cols.Encode(gob.NewEncoder(&buf)); err != nil {
+	if err := cols.Encode(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Decode(gob.NewDecoder(&buf)); err == nil || !strings.Contains(err.Error(), "rows do not add up") {
+	if _, err := Decode(&buf); err == nil || !strings.Contains(err.Error(), "rows do not add up") {
 		t.Errorf("a short column decoded: %v", err)
 	}
 }
