@@ -3,8 +3,8 @@ package engine
 import (
 	"bufio"
 	"context"
-	"encoding/binary"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/gob"
 	"encoding/hex"
 	"fmt"
