@@ -17,7 +17,7 @@ func SetExplainChunk(n int) func() {
 // BaseSnapshot returns the snapshot of the base holding every variable
 // that the engine decides on as of asOf, brought up to date as a run's.
 func (e *Engine) BaseSnapshot(ctx context.Context, asOf chanye.Date) (string, error) {
-	b, err := e.current(ctx, asOf, nil)
+	b, err := e.current(ctx, asOf, nil, nil)
 	if err != nil {
 		return "", err
 	}

@@ -44,24 +44,30 @@ type BaseStore interface {
 // current returns the base as of asOf holding at least the variables
 // reads, with every change stamped before the call: the resident base
 // refreshed, the stored one refreshed, or the whole base read.
-func (e *Engine) current(ctx context.Context, asOf chanye.Date, reads []string) (*base, error) {
+// tm, when not nil, is told where the base came from.
+func (e *Engine) current(ctx context.Context, asOf chanye.Date, reads []string, tm *Timings) (*base, error) {
+	if tm == nil {
+		tm = &Timings{}
+	}
 	e.resMu.Lock()
 	defer e.resMu.Unlock()
 	seq, err := e.cfg.Enterprises.ChangeSeq(ctx)
 	if err != nil {
 		return nil, err
 	}
-	old := e.res
+	var old *base
+	old, tm.Base = e.res, BaseKept
 	if old == nil && e.cfg.Snapshots != nil {
 		if old, err = e.readStored(ctx); err != nil {
 			return nil, err
 		}
+		tm.Base = BaseStored
 	}
 	want := reads
 	if old != nil && old.asOf.Year() == asOf.Year() && seq >= old.seq {
 		held := old.cols.Vars()
 		if holdsAll(held, reads) {
-			b, err := e.refresh(ctx, old, asOf, seq)
+			b, err := e.refresh(ctx, old, asOf, seq, &tm.Changed)
 			if err != nil {
 				return nil, err
 			}
@@ -70,7 +76,7 @@ func (e *Engine) current(ctx context.Context, asOf chanye.Date, reads []string) 
 		}
 		want = append(held, reads...) // keep what the earlier calls needed
 	}
-	e.res = nil // let the old base go before reading the new one
+	e.res, tm.Base = nil, BaseWhole // let the old base go before reading the new one
 	b, err := e.load(ctx, asOf, want)
 	if err != nil {
 		return nil, err
@@ -89,7 +95,8 @@ func holdsAll(held, reads []string) bool {
 }
 
 // refresh returns old brought to day asOf (of old's year) and to stamp seq.
-func (e *Engine) refresh(ctx context.Context, old *base, asOf chanye.Date, seq int64) (*base, error) {
+// changed is set to the number of rows read again.
+func (e *Engine) refresh(ctx context.Context, old *base, asOf chanye.Date, seq int64, changed *int) (*base, error) {
 	inputs, err := e.inputs(ctx)
 	if err != nil {
 		return nil, err
@@ -131,6 +138,7 @@ func (e *Engine) refresh(ctx context.Context, old *base, asOf chanye.Date, seq i
 			return nil, err
 		}
 	}
+	*changed = len(fresh)
 	if len(fresh) == 0 && !day {
 		b := *old
 		b.seq, b.inputs = seq, inputs

@@ -35,6 +35,37 @@ var explainChunk = 4096
 // recorded as the context's actor's. EINVALID when no published policy is
 // active on asOf, or asOf is after today or before MinAsOf.
 func (e *Engine) Run(ctx context.Context, asOf chanye.Date) (*policy.Run, error) {
+	run, _, err := e.RunTimed(ctx, asOf)
+	return run, err
+}
+
+// Timings says where a run's time went, for chanye bench run and the log.
+type Timings struct {
+	Base    BaseSource    // where the base came from
+	Read    time.Duration // the base made ready: read whole, or a kept one refreshed
+	Decide  time.Duration // the fast path, relations and budgets
+	Store   time.Duration // decisions explained and stored, in one transaction
+	Keep    time.Duration // the base stored for the next process
+	Changed int           // rows read again to refresh a kept base
+}
+
+// BaseSource is where the base a run decided on came from.
+type BaseSource string
+
+const (
+	BaseWhole  BaseSource = "whole"  // the whole base read
+	BaseStored BaseSource = "stored" // the base a run stored, refreshed
+	BaseKept   BaseSource = "kept"   // the base this process kept, refreshed
+)
+
+// RunTimed is Run, also saying where the time went.
+func (e *Engine) RunTimed(ctx context.Context, asOf chanye.Date) (*policy.Run, Timings, error) {
+	var tm Timings
+	run, err := e.run(ctx, asOf, &tm)
+	return run, tm, err
+}
+
+func (e *Engine) run(ctx context.Context, asOf chanye.Date, tm *Timings) (*policy.Run, error) {
 	start := e.cfg.Now()
 	asOf, err := e.asOfOrToday(asOf, 0)
 	if err != nil {
@@ -55,14 +86,14 @@ func (e *Engine) Run(ctx context.Context, asOf chanye.Date) (*policy.Run, error)
 	}
 	prog := vector.Compile(asOf, pols...)
 	t0 := time.Now()
-	b, err := e.current(ctx, asOf, prog.Reads())
+	b, err := e.current(ctx, asOf, prog.Reads(), tm)
 	if err != nil {
 		return nil, err
 	}
-	loaded := time.Since(t0)
+	tm.Read = time.Since(t0)
 	t0 = time.Now()
 	res := vector.Run(b.cols, prog)
-	evaluated := time.Since(t0)
+	tm.Decide = time.Since(t0)
 	for _, pr := range res.Policies {
 		if pr.Overflow {
 			return nil, fmt.Errorf("engine: run: policy %s: %w", pr.PolicyID, chanye.ErrOverflow("total_fen"))
@@ -72,7 +103,7 @@ func (e *Engine) Run(ctx context.Context, asOf chanye.Date) (*policy.Run, error)
 	// eligible rows only.
 	t0 = time.Now()
 	resolved := Resolve(pols, &res, func(row int) string { return b.codes[row] })
-	resolving := time.Since(t0)
+	tm.Decide += time.Since(t0)
 
 	run := &policy.Run{AsOf: asOf, StartedAt: start, Snapshot: b.snapshotOf(prog.Reads()), Enterprises: b.Len()}
 	for k, c := range pols {
@@ -88,16 +119,18 @@ func (e *Engine) Run(ctx context.Context, asOf chanye.Date) (*policy.Run, error)
 	if err := e.cfg.Runs.CreateRun(ctx, run, e.explained(ctx, b, pols, &res, resolved)); err != nil {
 		return nil, err
 	}
-	stored := time.Since(t0)
+	tm.Store = time.Since(t0)
 	t0 = time.Now()
 	e.store(ctx, b) // for the next process
+	tm.Keep = time.Since(t0)
 	log := e.cfg.Logger.Info
 	if run.HasErrors() {
 		log = e.cfg.Logger.Warn
 	}
 	log("policy run", "run", run.ID, "as_of", asOf.String(), "enterprises", run.Enterprises,
 		"policies", len(pols), "eligible", run.Eligible, "needs_data", run.NeedsData, "errors", run.Errors, "total_fen", int64(run.TotalFen),
-		"load", loaded.Round(time.Millisecond), "evaluate", evaluated.Round(time.Millisecond), "resolve", resolving.Round(time.Millisecond), "excluded", run.Excluded, "store", stored.Round(time.Millisecond), "keep", time.Since(t0).Round(time.Millisecond))
+		"excluded", run.Excluded, "base", tm.Base, "changed", tm.Changed, "read", tm.Read.Round(time.Millisecond), "decide", tm.Decide.Round(time.Millisecond),
+		"store", tm.Store.Round(time.Millisecond), "keep", tm.Keep.Round(time.Millisecond))
 	return run, nil
 }
 

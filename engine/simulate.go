@@ -72,7 +72,7 @@ func (e *Engine) Simulate(ctx context.Context, draft *policy.Policy, asOf chanye
 	for _, p := range progs {
 		reads = append(reads, p.Reads()...)
 	}
-	b, err := e.current(ctx, asOf, reads)
+	b, err := e.current(ctx, asOf, reads, nil)
 	if err != nil {
 		return nil, err
 	}

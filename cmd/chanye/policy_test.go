@@ -206,3 +206,23 @@ func TestPolicyRunWithErrors(t *testing.T) {
 		t.Errorf("no per-policy counts with errors in\n%s", out)
 	}
 }
+
+// bench run decides on the stored base twice: the first run of a fresh
+// database reads the whole base and stores it, the second refreshes the
+// kept one; a second process starts from the stored base.
+func TestBenchRun(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "bench.db")
+	mustRun(t, db, "demo", "--enterprises", "300", "--projects", "0")
+	out := mustRun(t, db, "bench", "run", "--runs", "2", "--as-of", "2026-06-30")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 4 || !strings.Contains(lines[1], " whole ") || !strings.Contains(lines[2], " kept ") || !strings.Contains(lines[3], "peak RSS") {
+		t.Fatalf("bench run printed\n%s", out)
+	}
+	out = mustRun(t, db, "bench", "run", "--runs", "1", "--as-of", "2026-06-30")
+	if !strings.Contains(out, " stored ") {
+		t.Errorf("a second process did not start from the stored base:\n%s", out)
+	}
+	if _, err := runCmd(t, db, "bench", "run", "--runs", "0"); err == nil || !strings.Contains(err.Error(), "1–20") {
+		t.Errorf("--runs 0: %v", err)
+	}
+}
