@@ -130,7 +130,7 @@ func (e *Engine) run(ctx context.Context, asOf chanye.Date, tm *Timings) (*polic
 	log("policy run", "run", run.ID, "as_of", asOf.String(), "enterprises", run.Enterprises,
 		"policies", len(pols), "eligible", run.Eligible, "needs_data", run.NeedsData, "errors", run.Errors, "total_fen", int64(run.TotalFen),
 		"excluded", run.Excluded, "base", tm.Base, "changed", tm.Changed, "read", tm.Read.Round(time.Millisecond), "decide", tm.Decide.Round(time.Millisecond),
-		"store", tm.Store.Round(time.Millisecond), "keep", tm.Keep.Round(time.Millisecond))
+		"store", tm.Store.Round(time.Millisecond), "keep", tm.Keep.Round(time.Millisecond), "columns_mib", b.cols.Bytes()>>20)
 	return run, nil
 }
 

@@ -125,6 +125,14 @@ func inChunks(ctx context.Context, tx *txn, args []any, cols int, build func(n i
 // as does a missing catalog.
 func (s *Store) Bulk(ctx context.Context, fn func(w chanye.BulkWriter) error) error {
 	return s.db.transact(ctx, false, func(tx *txn) error {
+		if s.db.dialect.name == "sqlite" {
+			// A bulk rewrites indexes larger than the everyday page cache:
+			// its connection gets a larger one for the transaction.
+			if _, err := tx.exec(ctx, `PRAGMA cache_size = `+itoa(bulkCacheKiB)); err != nil {
+				return err
+			}
+			defer tx.exec(context.WithoutCancel(ctx), `PRAGMA cache_size = `+itoa(cacheKiB))
+		}
 		cat, err := s.currentCatalog(ctx, tx)
 		if err != nil {
 			return err

@@ -100,7 +100,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "foreign_keys(1)")
 		q.Add("_pragma", "synchronous(NORMAL)")
-		q.Add("_pragma", "cache_size(-262144)")
+		q.Add("_pragma", "cache_size("+itoa(cacheKiB)+")")
 		q.Set("_txlock", "immediate")
 		driverName, source, d = "sqlite", "file:"+dsn+"?"+q.Encode(), sqliteDialect
 	}
@@ -213,6 +213,14 @@ func (s stmt) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) 
 
 // errNUL is the answer to a text holding a NUL character.
 var errNUL = &chanye.Error{Code: chanye.EINVALID, Message: "文本不能含有空字符（NUL，U+0000）/ text must not contain a NUL character (U+0000)"}
+
+// SQLite's page cache per connection, in KiB as its negative: 64 MiB for
+// everyday work (a server holds several connections), 256 MiB for the
+// transaction of a bulk import, whose indexes are larger.
+const (
+	cacheKiB     = -64 << 10
+	bulkCacheKiB = -256 << 10
+)
 
 // blob is a binary argument (attachments, the engine's base): bytes, not
 // text, so checkArgs lets a NUL in it pass.

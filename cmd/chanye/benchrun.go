@@ -38,6 +38,7 @@ func runBenchRun(ctx context.Context, cfg Config, args []string) error {
 	if err != nil {
 		return err
 	}
+	softMemoryLimit()
 	db, _, eng, err := newEngine(ctx, cfg)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -369,6 +370,7 @@ func runPolicyRun(ctx context.Context, cfg Config, args []string) error {
 	if err != nil {
 		return err
 	}
+	softMemoryLimit()
 	db, store, eng, err := newEngine(ctx, cfg)
 	if err != nil {
 		return err
@@ -795,4 +797,17 @@ func runPolicyApplications(ctx context.Context, cfg Config, args []string) error
 	}
 	fmt.Fprintf(cfg.Stdout, "共 %d 份 / %d applications\n", n, n)
 	return nil
+}
+
+// runMemoryLimit is the Go heap a batch run keeps near (a soft limit: the
+// collector works harder rather than let the heap double): 3.6 M
+// enterprises' base and the decisions being stored live in about 0.7 GiB.
+const runMemoryLimit = 1 << 30
+
+// softMemoryLimit sets runMemoryLimit for a batch run unless GOMEMLIMIT
+// says otherwise.
+func softMemoryLimit() {
+	if os.Getenv("GOMEMLIMIT") == "" { // the runtime reads the real environment
+		debug.SetMemoryLimit(runMemoryLimit)
+	}
 }
