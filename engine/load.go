@@ -75,28 +75,21 @@ func (b *base) copyRow(old *base, r int) {
 // the base's day (as the rules see it) and industries.
 func (b *base) appendMeta(code, district, size string, industries []string) {
 	b.codes = append(b.codes, code)
-	d, ok := b.dIdx[district]
+	b.district = append(b.district, intern(b.dIdx, &b.districts, district, district))
+	b.size = append(b.size, intern(b.sIdx, &b.sizes, size, size))
+	b.inds = append(b.inds, intern(b.iIdx, &b.indSets, setKey(industries), industries))
+}
+
+// intern returns the index of key's value in dict, appending v, the value,
+// when key is new: idx maps the keys to the indexes.
+func intern[I uint8 | uint16 | uint32, V any](idx map[string]I, dict *[]V, key string, v V) I {
+	i, ok := idx[key]
 	if !ok {
-		d = uint16(len(b.districts))
-		b.dIdx[district] = d
-		b.districts = append(b.districts, district)
+		i = I(len(*dict))
+		idx[key] = i
+		*dict = append(*dict, v)
 	}
-	b.district = append(b.district, d)
-	sz, ok := b.sIdx[size]
-	if !ok {
-		sz = uint8(len(b.sizes))
-		b.sIdx[size] = sz
-		b.sizes = append(b.sizes, size)
-	}
-	b.size = append(b.size, sz)
-	key := setKey(industries)
-	in, ok := b.iIdx[key]
-	if !ok {
-		in = uint32(len(b.indSets))
-		b.iIdx[key] = in
-		b.indSets = append(b.indSets, append([]string(nil), industries...))
-	}
-	b.inds = append(b.inds, in)
+	return i
 }
 
 // finish ends building.
