@@ -35,8 +35,11 @@ type base struct {
 	indSets   [][]string
 
 	// stored says the store holds this base (Config.Snapshots): it was
-	// read from there or written there.
+	// read from there or written there. drift counts the rows read again
+	// since the base the store holds, -1 when the store holds none this
+	// base comes from (see Engine.store).
 	stored bool
+	drift  int
 	// while building
 	dIdx map[string]uint16
 	sIdx map[string]uint8
@@ -53,7 +56,7 @@ func newBase(asOf chanye.Date, n int, vars []string, inputs map[string]*policy.I
 	if err != nil {
 		return nil, err
 	}
-	return &base{asOf: asOf, cols: cols, inputs: inputs,
+	return &base{asOf: asOf, cols: cols, inputs: inputs, drift: -1,
 		codes: make([]string, 0, n), district: make([]uint16, 0, n), size: make([]uint8, 0, n), inds: make([]uint32, 0, n),
 		dIdx: map[string]uint16{}, sIdx: map[string]uint8{}, iIdx: map[string]uint32{}}, nil
 }

@@ -139,6 +139,12 @@ func (e *Engine) refresh(ctx context.Context, old *base, asOf chanye.Date, seq i
 		}
 	}
 	*changed = len(fresh)
+	drift := -1 // rows read again since the stored base, when it is an ancestor
+	if old.stored {
+		drift = len(fresh)
+	} else if old.drift >= 0 {
+		drift = old.drift + len(fresh)
+	}
 	if len(fresh) == 0 && !day {
 		b := *old
 		b.seq, b.inputs = seq, inputs
@@ -178,7 +184,7 @@ func (e *Engine) refresh(ctx context.Context, old *base, asOf chanye.Date, seq i
 		}
 		r++
 	}
-	b.seq = seq
+	b.seq, b.drift = seq, drift
 	b.finish()
 	return b, nil
 }
@@ -266,7 +272,7 @@ func (e *Engine) readStored(ctx context.Context) (*base, error) {
 		}
 		b = &base{asOf: asOf, seq: h.Seq, codes: splitCodes(string(all), h.CodeWidth),
 			district: make([]uint16, h.N), size: make([]uint8, h.N), inds: make([]uint32, h.N),
-			inputs: map[string]*policy.Inputs{}, districts: h.Districts, sizes: h.Sizes, indSets: h.IndSets, stored: true}
+			inputs: map[string]*policy.Inputs{}, districts: h.Districts, sizes: h.Sizes, indSets: h.IndSets, stored: true, drift: 0}
 		for _, p := range []any{b.district, b.size, b.inds} {
 			if err := binary.Read(br, binary.LittleEndian, p); err != nil {
 				return err
@@ -293,7 +299,13 @@ func (e *Engine) readStored(ctx context.Context) (*base, error) {
 	return b, nil
 }
 
-// store writes b to the store for the next process, once; a failure is
+// keepDrift is how many rows a base may differ from the stored one it
+// comes from before it replaces it: refreshing a few thousand rows more
+// in the next process costs less than writing the whole base again.
+func keepDrift(rows int) int { return max(10_000, rows/100) }
+
+// store writes b to the store for the next process unless the store holds
+// it, or a base b differs from by fewer than keepDrift rows. A failure is
 // logged, not returned: the next process reads the whole base instead.
 func (e *Engine) store(ctx context.Context, b *base) {
 	if e.cfg.Snapshots == nil {
@@ -301,8 +313,8 @@ func (e *Engine) store(ctx context.Context, b *base) {
 	}
 	e.resMu.Lock()
 	defer e.resMu.Unlock()
-	if b.stored || e.res != b {
-		return // stored already, or a newer base is resident
+	if b.stored || e.res != b || b.drift >= 0 && b.drift < keepDrift(b.Len()) {
+		return // stored already, a newer base is resident, or the stored one is near enough
 	}
 	width := 18
 	if b.Len() > 0 {
