@@ -17,7 +17,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -133,6 +134,7 @@ func (db *DB) Dialect() string { return db.dialect.name }
 // sees one "now".
 type txn struct {
 	*sql.Tx
+	conn  *sql.Conn // the transaction's connection: PostgreSQL writes only
 	db    *DB
 	now   time.Time
 	stmts map[string]stmt // prepared by stmt, closed with the transaction
@@ -222,6 +224,40 @@ const (
 	bulkCacheKiB = -256 << 10
 )
 
+// copyRows is how many rows a COPY of insertMany carries at most.
+const copyRows = 5000
+
+// insertMany inserts rows of len(columns) values each (args, row after
+// row) into table: with COPY on PostgreSQL, in multi-row INSERTs of
+// bulkRows on SQLite. A run stores hundreds of thousands of decisions.
+func (tx *txn) insertMany(ctx context.Context, table string, columns []string, args []any) error {
+	cols := len(columns)
+	if len(args) == 0 {
+		return nil
+	}
+	if tx.conn == nil {
+		list := strings.Join(columns, ", ")
+		return inChunks(ctx, tx, args, cols, func(n int) string {
+			return `INSERT INTO ` + table + ` (` + list + `) VALUES ` + placeholders(n, cols)
+		}, nil)
+	}
+	if err := checkArgs(args); err != nil {
+		return err
+	}
+	rows := make([][]any, len(args)/cols)
+	for i := range rows {
+		rows[i] = args[i*cols : (i+1)*cols]
+	}
+	return tx.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("sqlstore: copy into %s: a %T is not a pgx connection", table, dc)
+		}
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+		return err
+	})
+}
+
 // blob is a binary argument (attachments, the engine's base): bytes, not
 // text, so checkArgs lets a NUL in it pass.
 type blob []byte
@@ -292,11 +328,26 @@ func (db *DB) snapshot(ctx context.Context, fn func(tx *txn) error) error {
 }
 
 func (db *DB) transactWith(ctx context.Context, opts *sql.TxOptions, fn func(tx *txn) error) error {
-	sqlTx, err := db.db.BeginTx(ctx, opts)
+	var (
+		conn  *sql.Conn
+		sqlTx *sql.Tx
+		err   error
+	)
+	if db.dialect.name == "postgres" && !opts.ReadOnly {
+		// A write on PostgreSQL holds its connection, so that insertMany
+		// can COPY on it inside the transaction.
+		if conn, err = db.db.Conn(ctx); err != nil {
+			return db.dialect.translate(err)
+		}
+		defer conn.Close()
+		sqlTx, err = conn.BeginTx(ctx, opts)
+	} else {
+		sqlTx, err = db.db.BeginTx(ctx, opts)
+	}
 	if err != nil {
 		return db.dialect.translate(err)
 	}
-	tx := &txn{Tx: sqlTx, db: db, now: db.Now().UTC()}
+	tx := &txn{Tx: sqlTx, conn: conn, db: db, now: db.Now().UTC()}
 	defer func() {
 		for _, st := range tx.stmts {
 			st.Close()

@@ -255,11 +255,11 @@ func (s *Store) PublishPolicyVersion(ctx context.Context, id string, version int
 	return out, err
 }
 
-const decisionInsertColumns = `run_id, policy_id, version, code, name, district, industries, size_class, period, amount_fen, params, conditions, status, status_at, status_by, adjustments`
+var decisionInsertColumns = strings.Split(`run_id, policy_id, version, code, name, district, industries, size_class, period, amount_fen, params, conditions, status, status_at, status_by, adjustments`, ", ")
 
-const excludedInsertColumns = `run_id, policy_id, version, code, name, district, industries, size_class, period, adjustments, params, conditions, created_at`
+var excludedInsertColumns = strings.Split(`run_id, policy_id, version, code, name, district, industries, size_class, period, adjustments, params, conditions, created_at`, ", ")
 
-const needsInsertColumns = `run_id, policy_id, version, code, name, district, industries, size_class, period, needs, params, conditions, created_at`
+var needsInsertColumns = strings.Split(`run_id, policy_id, version, code, name, district, industries, size_class, period, needs, params, conditions, created_at`, ", ")
 
 // CreateRun writes the run, its eligible decisions and its totals in one
 // transaction, streaming decisions in multi-row inserts of bulkRows.
@@ -328,29 +328,29 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 			t.Eligible++
 			t.fen.Add(amount)
 		}
+		// Rows a write takes: one multi-row INSERT on SQLite, a COPY on
+		// PostgreSQL (where each costs a round trip).
+		batch := bulkRows
+		if tx.conn != nil {
+			batch = copyRows
+		}
 		const cols = 16
-		args := make([]any, 0, bulkRows*cols)
+		args := make([]any, 0, batch*cols)
 		flush := func() error {
-			err := inChunks(ctx, tx, args, cols, func(n int) string {
-				return `INSERT INTO policy_decisions (` + decisionInsertColumns + `) VALUES ` + placeholders(n, cols)
-			}, nil)
+			err := tx.insertMany(ctx, "policy_decisions", decisionInsertColumns, args)
 			args = args[:0]
 			return err
 		}
 		const ncols = 13
-		nargs := make([]any, 0, bulkRows*ncols)
+		nargs := make([]any, 0, batch*ncols)
 		flushNeeds := func() error {
-			err := inChunks(ctx, tx, nargs, ncols, func(n int) string {
-				return `INSERT INTO policy_needs_data (` + needsInsertColumns + `) VALUES ` + placeholders(n, ncols)
-			}, nil)
+			err := tx.insertMany(ctx, "policy_needs_data", needsInsertColumns, nargs)
 			nargs = nargs[:0]
 			return err
 		}
-		xargs := make([]any, 0, bulkRows*ncols)
+		xargs := make([]any, 0, batch*ncols)
 		flushExcluded := func() error {
-			err := inChunks(ctx, tx, xargs, ncols, func(n int) string {
-				return `INSERT INTO policy_excluded (` + excludedInsertColumns + `) VALUES ` + placeholders(n, ncols)
-			}, nil)
+			err := tx.insertMany(ctx, "policy_excluded", excludedInsertColumns, xargs)
 			xargs = xargs[:0]
 			return err
 		}
@@ -398,7 +398,7 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 				}
 				xargs = append(xargs, run.ID, d.PolicyID, d.Version, d.Code, d.Name, d.District, industries, d.Size,
 					d.Period, string(adj), rawJSON(d.Params, "{}"), rawJSON(d.Conditions, "[]"), now)
-				if len(xargs) == bulkRows*ncols {
+				if len(xargs) >= batch*ncols {
 					if err := flushExcluded(); err != nil {
 						return err
 					}
@@ -421,7 +421,7 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 				}
 				nargs = append(nargs, run.ID, d.PolicyID, d.Version, d.Code, d.Name, d.District, industries, d.Size,
 					d.Period, string(needs), rawJSON(d.Params, "{}"), rawJSON(d.Conditions, "[]"), now)
-				if len(nargs) == bulkRows*ncols {
+				if len(nargs) >= batch*ncols {
 					if err := flushNeeds(); err != nil {
 						return err
 					}
@@ -452,7 +452,7 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 			args = append(args, run.ID, d.PolicyID, d.Version, d.Code, d.Name, d.District, industries, d.Size,
 				d.Period, int64(d.AmountFen), rawJSON(d.Params, "{}"), rawJSON(d.Conditions, "[]"),
 				string(policy.DecisionComputed), now, run.By, adj)
-			if len(args) == bulkRows*cols {
+			if len(args) >= batch*cols {
 				if err := flush(); err != nil {
 					return err
 				}
