@@ -538,13 +538,8 @@ type EnterpriseFilter struct {
 	// facts or tiers) after the change stamp it names: see
 	// EnterpriseService.ChangeSeq.
 	ChangedAfter *int64
-	// Turning keeps the enterprises that may look different to the rules
-	// on two days of one year: a founding anniversary, or a tier starting
-	// or ending, between them (both days included). The rest differ only
-	// in the day itself.
-	Turning *[2]Date
-	Offset  int
-	Limit   int // 0 means the default page of 50; at most 1000
+	Offset       int
+	Limit        int // 0 means the default page of 50; at most 1000
 }
 
 // EnterpriseStats counts enterprises of a selection by tier, size class and
@@ -583,6 +578,11 @@ type EnterpriseService interface {
 	// ChangeSeq is the last change stamp given: every enterprise changed
 	// after a reader read it has a greater stamp (EnterpriseFilter.ChangedAfter).
 	ChangeSeq(ctx context.Context) (int64, error)
+	// ChangedCodes returns the codes of the enterprises stamped after
+	// stamp after and, with turning, those that may look different to the
+	// rules on its two days of one year (a founding anniversary, or a tier
+	// starting or ending, between them); the rest differ only in the day.
+	ChangedCodes(ctx context.Context, after int64, turning *[2]Date) ([]string, error)
 	// FindNames returns the names of the enterprises of codes that exist,
 	// by code.
 	FindNames(ctx context.Context, codes []string) (map[string]string, error)

@@ -166,6 +166,17 @@ func (s *enterprises) FindNames(ctx context.Context, codes []string) (map[string
 	return map[string]string{e.Code: e.Name}, nil
 }
 
+func (s *enterprises) ChangedCodes(ctx context.Context, after int64, turning *[2]chanye.Date) ([]string, error) {
+	a, g, err := check(ctx, registryRules, ReadRegistry)
+	if err != nil {
+		return nil, err
+	}
+	if g != Allow {
+		return nil, scoped(a, ReadRegistry, false)
+	}
+	return s.inner.ChangedCodes(ctx, after, turning)
+}
+
 func (s *enterprises) ScanEnterprisesByCode(ctx context.Context, codes []string, fn func(*chanye.Enterprise) error) error {
 	e, all, err := s.self(ctx, chanye.EnterpriseFilter{})
 	switch {

@@ -151,10 +151,10 @@ func (b *base) snapshotOf(vars []string) string {
 // once: channel operations per report would cost more than the reading.
 const factBatch = 2048
 
-// scan streams every enterprise of filter with all its fact reports (NewSubject
+// scan streams every enterprise with all its fact reports (NewSubject
 // merges them per year), in code order: ScanEnterprises and ScanFacts run
 // together and are merged by code. fn must not keep e.Facts' slice.
-func (e *Engine) scan(ctx context.Context, filter chanye.EnterpriseFilter, fn func(ent *chanye.Enterprise) error) error {
+func (e *Engine) scan(ctx context.Context, fn func(ent *chanye.Enterprise) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan []*chanye.FactsRecord, 4)
@@ -162,7 +162,7 @@ func (e *Engine) scan(ctx context.Context, filter chanye.EnterpriseFilter, fn fu
 	go func() {
 		defer close(batches)
 		buf := make([]*chanye.FactsRecord, 0, factBatch)
-		err := e.cfg.Enterprises.ScanFacts(ctx, filter, func(r *chanye.FactsRecord) error {
+		err := e.cfg.Enterprises.ScanFacts(ctx, chanye.EnterpriseFilter{}, func(r *chanye.FactsRecord) error {
 			buf = append(buf, r)
 			if len(buf) == factBatch {
 				select {
@@ -200,7 +200,7 @@ func (e *Engine) scan(ctx context.Context, filter chanye.EnterpriseFilter, fn fu
 		return pending[0]
 	}
 	var facts []*chanye.Facts
-	err := e.cfg.Enterprises.ScanEnterprises(ctx, filter, func(ent *chanye.Enterprise) error {
+	err := e.cfg.Enterprises.ScanEnterprises(ctx, chanye.EnterpriseFilter{}, func(ent *chanye.Enterprise) error {
 		facts = facts[:0]
 		for r := next(); r != nil && r.Code <= ent.Code; r = next() {
 			if r.Code == ent.Code {
@@ -244,7 +244,7 @@ func (e *Engine) load(ctx context.Context, asOf chanye.Date, reads []string) (*b
 	if err != nil {
 		return nil, err
 	}
-	err = e.scan(ctx, chanye.EnterpriseFilter{}, func(ent *chanye.Enterprise) error {
+	err = e.scan(ctx, func(ent *chanye.Enterprise) error {
 		b.add(ent)
 		return nil
 	})

@@ -95,40 +95,38 @@ func holdsAll(held, reads []string) bool {
 }
 
 // refresh returns old brought to day asOf (of old's year) and to stamp seq.
-// changed is set to the number of rows read again.
-func (e *Engine) refresh(ctx context.Context, old *base, asOf chanye.Date, seq int64, changed *int) (*base, error) {
+// reread is set to the number of rows read again.
+func (e *Engine) refresh(ctx context.Context, old *base, asOf chanye.Date, seq int64, reread *int) (*base, error) {
 	inputs, err := e.inputs(ctx)
 	if err != nil {
 		return nil, err
 	}
-	fresh := map[string]*chanye.Enterprise{}
-	collect := func(ent *chanye.Enterprise) error {
-		ent.Facts = slices.Clone(ent.Facts) // scan reuses the slice
-		fresh[ent.Code] = ent
-		return nil
+	day := !asOf.Equal(old.asOf.Time)
+	var turning *[2]chanye.Date
+	if day {
+		turning = &[2]chanye.Date{old.asOf, asOf}
 	}
-	since := old.seq
-	if err := e.scan(ctx, chanye.EnterpriseFilter{ChangedAfter: &since}, collect); err != nil {
+	changed, err := e.cfg.Enterprises.ChangedCodes(ctx, old.seq, turning)
+	if err != nil {
 		return nil, err
 	}
-	day := !asOf.Equal(old.asOf.Time)
-	if day {
-		if err := e.scan(ctx, chanye.EnterpriseFilter{Turning: &[2]chanye.Date{old.asOf, asOf}}, collect); err != nil {
-			return nil, err
-		}
+	// And the rows whose declared inputs changed, appeared or went.
+	again := changed
+	isChanged := func(code string) bool {
+		_, ok := slices.BinarySearch(changed, code)
+		return ok
 	}
-	// Rows whose declared inputs changed, appeared or went.
-	var again []string
 	for code, ins := range inputs {
-		if fresh[code] == nil && !slices.Equal(ins.Pairs(), old.inputs[code].Pairs()) {
+		if !isChanged(code) && !slices.Equal(ins.Pairs(), old.inputs[code].Pairs()) {
 			again = append(again, code)
 		}
 	}
 	for _, r := range old.cols.InputRows() {
-		if code := old.codes[r]; fresh[code] == nil && inputs[code] == nil {
+		if code := old.codes[r]; !isChanged(code) && inputs[code] == nil {
 			again = append(again, code)
 		}
 	}
+	fresh := make(map[string]*chanye.Enterprise, len(again))
 	if len(again) > 0 {
 		err := e.cfg.Enterprises.ScanEnterprisesByCode(ctx, again, func(ent *chanye.Enterprise) error {
 			fresh[ent.Code] = ent
@@ -138,7 +136,7 @@ func (e *Engine) refresh(ctx context.Context, old *base, asOf chanye.Date, seq i
 			return nil, err
 		}
 	}
-	*changed = len(fresh)
+	*reread = len(fresh)
 	drift := -1 // rows read again since the stored base, when it is an ancestor
 	if old.stored {
 		drift = len(fresh)

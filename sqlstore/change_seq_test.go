@@ -33,6 +33,13 @@ func TestChangeStamps(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			byIndex, err := s.ChangedCodes(ctx, after, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(byIndex, codes) {
+				t.Errorf("ChangedCodes(%d) = %v, the filter gives %v", after, byIndex, codes)
+			}
 			return codes
 		}
 		expect := func(step string, after int64, want ...string) {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/chanye-org/chanye"
@@ -270,18 +271,6 @@ func (tx *txn) filterConds(f chanye.EnterpriseFilter, t string, industry bool) (
 	}
 	if f.ChangedAfter != nil {
 		conds, args = append(conds, t+".code IN (SELECT c.code FROM enterprises c WHERE c.change_seq > ?)"), append(args, *f.ChangedAfter)
-	}
-	if f.Turning != nil {
-		lo, hi := f.Turning[0], f.Turning[1]
-		if hi.Before(lo.Time) {
-			lo, hi = hi, lo
-		}
-		if lo.Year() == hi.Year() { // days of two years: every enterprise
-			md := func(d chanye.Date) string { return d.String()[5:] }
-			conds = append(conds, t+`.code IN (SELECT c.code FROM enterprises c WHERE substr(c.founded, 6, 5) BETWEEN ? AND ?
-				UNION SELECT g.code FROM enterprise_tiers g WHERE g.from_date BETWEEN ? AND ? OR g.to_date BETWEEN ? AND ?)`)
-			args = append(args, md(lo), md(hi), lo.String(), hi.String(), lo.String(), hi.String())
-		}
 	}
 	if f.Q != nil {
 		if q := strings.TrimSpace(*f.Q); q != "" {
@@ -743,6 +732,48 @@ func (tx *txn) stampCodes(ctx context.Context, codes []any) error {
 		codes = codes[n:]
 	}
 	return nil
+}
+
+// ChangedCodes returns, in code order, the codes of the enterprises
+// stamped after the change stamp after (by the index on the stamps) and,
+// when turning is set, those that may look different to the rules on its
+// two days of one year: a founding anniversary, or a tier starting or
+// ending, between them, both days included (every code for days of two
+// years).
+func (s *Store) ChangedCodes(ctx context.Context, after int64, turning *[2]chanye.Date) ([]string, error) {
+	q, args := `SELECT code FROM enterprises WHERE change_seq > ?`, []any{after}
+	if turning != nil {
+		lo, hi := turning[0], turning[1]
+		if hi.Before(lo.Time) {
+			lo, hi = hi, lo
+		}
+		if lo.Year() != hi.Year() {
+			q, args = `SELECT code FROM enterprises`, nil
+		} else {
+			md := func(d chanye.Date) string { return d.String()[5:] }
+			q += ` UNION SELECT code FROM enterprises WHERE substr(founded, 6, 5) BETWEEN ? AND ?
+				UNION SELECT code FROM enterprise_tiers WHERE from_date BETWEEN ? AND ? OR to_date BETWEEN ? AND ?`
+			args = append(args, md(lo), md(hi), lo.String(), hi.String(), lo.String(), hi.String())
+		}
+	}
+	var codes []string
+	err := s.db.transact(ctx, true, func(tx *txn) error {
+		rows, err := tx.query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				return err
+			}
+			codes = append(codes, c)
+		}
+		return rows.Err()
+	})
+	slices.Sort(codes)
+	return codes, err
 }
 
 // ChangeSeq is the last change stamp given: every enterprise changed since
