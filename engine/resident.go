@@ -71,8 +71,10 @@ func (e *Engine) current(ctx context.Context, asOf chanye.Date, reads []string, 
 			if err != nil {
 				return nil, err
 			}
-			e.res = b
-			return b, nil
+			if b != nil {
+				e.res = b
+				return b, nil
+			}
 		}
 		want = append(held, reads...) // keep what the earlier calls needed
 	}
@@ -94,7 +96,9 @@ func holdsAll(held, reads []string) bool {
 	return true
 }
 
-// refresh returns old brought to day asOf (of old's year) and to stamp seq.
+// refresh returns old brought to day asOf (of old's year) and to stamp seq,
+// or nil when more than a quarter of its rows would be read again: reading
+// them by key would cost more than reading the whole base.
 // reread is set to the number of rows read again.
 func (e *Engine) refresh(ctx context.Context, old *base, asOf chanye.Date, seq int64, reread *int) (*base, error) {
 	inputs, err := e.inputs(ctx)
@@ -125,6 +129,9 @@ func (e *Engine) refresh(ctx context.Context, old *base, asOf chanye.Date, seq i
 		if code := old.codes[r]; !isChanged(code) && inputs[code] == nil {
 			again = append(again, code)
 		}
+	}
+	if len(again) > old.Len()/4 {
+		return nil, nil // most rows changed (a new year of facts): read the whole base
 	}
 	fresh := make(map[string]*chanye.Enterprise, len(again))
 	if len(again) > 0 {

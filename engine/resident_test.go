@@ -139,8 +139,8 @@ func TestResidentBaseEqualsFresh(t *testing.T) {
 		ins.set(c[40], &policy.Inputs{Project: map[string]any{"investment": int64(4e10)}})
 		ins.set(c[41], nil)
 		check(eng, "inputs changed and gone", asOf, 1)
-		for _, d := range []string{"2026-08-15", "2026-01-01", "2026-12-31", "2026-06-30"} {
-			check(eng, "day "+d, mustDate(d), 1) // anniversaries and tiers turn; the same year needs no whole read
+		for _, d := range []string{"2026-08-15", "2026-07-20", "2026-08-31", "2026-06-30"} {
+			check(eng, "day "+d, mustDate(d), 1) // anniversaries and tiers turn, some weeks apart: no whole read
 		}
 
 		// Another process finds the base the run stored and refreshes it.
@@ -179,8 +179,16 @@ func TestResidentBaseEqualsFresh(t *testing.T) {
 			t.Errorf("decisions on the kept base differ from a fresh run's: %d and %d", len(a), len(b))
 		}
 
+		// A change to most rows reads the whole base rather than each by key.
+		for _, code := range c[:len(c)/3] {
+			if _, err := store.PutFacts(ctx, code, []*chanye.Facts{{Year: 2025, Source: "bulk", AsOf: mustDate("2026-06-30"), Employees: ptr(int64(5))}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		check(next, "a third of the rows changed", asOf, 1)
+
 		// Another year reads the whole base.
-		check(next, "next year", mustDate("2027-01-04"), 1)
+		check(next, "next year", mustDate("2027-01-04"), 2)
 	})
 }
 
