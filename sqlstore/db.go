@@ -39,6 +39,8 @@ type DB struct {
 	// preparedRead).
 	preparedMu sync.RWMutex
 	prepared   map[string]*sql.Stmt
+
+	counts registryCounts // see registryCount
 }
 
 // maxPrepared bounds the reads kept prepared: queries built with values in

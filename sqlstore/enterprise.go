@@ -334,22 +334,22 @@ func (s *Store) FindEnterprises(ctx context.Context, filter chanye.EnterpriseFil
 		total int
 	)
 	err = s.db.transact(ctx, true, func(tx *txn) error {
-		if filter.IndustryID == nil {
-			cond, args := tx.where(filter)
-			w := where{conds: []string{cond}, args: args}
-			if page, total, err = findPage(ctx, tx, enterpriseColumns, ` FROM enterprises e`, w, `e.code`, limit, filter.Offset, scanEnterprise); err != nil {
-				return err
-			}
-			return attachIndustriesAndTiers(ctx, tx, page)
+		// The selection is counted once per change stamp (registryCount);
+		// an industry's from its memberships, paged in their (industry_id,
+		// code) order.
+		cond, args := tx.where(filter)
+		countQ := `SELECT COUNT(*) FROM enterprises e WHERE ` + cond
+		pageQ := `SELECT ` + enterpriseColumns + ` FROM enterprises e WHERE ` + cond + ` ORDER BY e.code LIMIT ? OFFSET ?`
+		if filter.IndustryID != nil {
+			cond, args = tx.memberWhere(filter)
+			countQ = `SELECT COUNT(*) FROM enterprise_industries ei WHERE ` + cond
+			pageQ = `SELECT ` + enterpriseColumns + ` FROM enterprise_industries ei JOIN enterprises e ON e.code = ei.code
+			WHERE ` + cond + ` ORDER BY ei.code LIMIT ? OFFSET ?`
 		}
-		// An industry's selection: counted from its memberships, paged
-		// in their (industry_id, code) order.
-		cond, args := tx.memberWhere(filter)
-		if total, err = count(ctx, tx, `SELECT COUNT(*) FROM enterprise_industries ei WHERE `+cond, args...); err != nil || total <= filter.Offset {
+		if total, err = tx.registryCount(ctx, countQ, args...); err != nil || total <= filter.Offset {
 			return err
 		}
-		rows, err := tx.query(ctx, `SELECT `+enterpriseColumns+` FROM enterprise_industries ei JOIN enterprises e ON e.code = ei.code
-			WHERE `+cond+` ORDER BY ei.code LIMIT ? OFFSET ?`, append(args, limit, filter.Offset)...)
+		rows, err := tx.query(ctx, pageQ, append(args, limit, filter.Offset)...)
 		if err != nil {
 			return err
 		}
