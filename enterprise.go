@@ -534,10 +534,6 @@ type EnterpriseFilter struct {
 	Tier         *TierKind
 	SizeClass    *SizeClass
 	Q            *string
-	// ChangedAfter keeps the enterprises changed (their row, industries,
-	// facts or tiers) after the change stamp it names: see
-	// EnterpriseService.ChangeSeq.
-	ChangedAfter *int64
 	Offset       int
 	Limit        int // 0 means the default page of 50; at most 1000
 }
@@ -576,7 +572,7 @@ type EnterpriseService interface {
 	// the first error of fn and returns it.
 	ScanEnterprises(ctx context.Context, filter EnterpriseFilter, fn func(*Enterprise) error) error
 	// ChangeSeq is the last change stamp given: every enterprise changed
-	// after a reader read it has a greater stamp (EnterpriseFilter.ChangedAfter).
+	// after a reader read it has a greater stamp (ChangedCodes).
 	ChangeSeq(ctx context.Context) (int64, error)
 	// ChangedCodes returns the codes of the enterprises stamped after
 	// stamp after and, with turning, those that may look different to the

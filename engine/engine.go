@@ -48,7 +48,7 @@ type Engine struct {
 	// built: runs and simulations share it while the next is built.
 	resMu sync.Mutex
 	res   *base
-	loads atomic.Int64 // whole reads of the base, for the log and the tests
+	loads atomic.Int64 // whole reads of the base, for the tests
 }
 
 type versionKey struct {

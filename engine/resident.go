@@ -21,11 +21,12 @@ import (
 
 // The engine keeps the last base it built (Engine.res) and brings it up
 // to date for the next run or simulation instead of reading millions of
-// enterprises again: the enterprises stamped since (chanye.EnterpriseFilter
-// .ChangedAfter), those whose declared inputs changed, and, for another day
-// of the same year, those a founding anniversary or a tier turns between
-// the two days (Turning) are read and decided afresh; every other row is
-// copied. The result equals a base read afresh — the same rows, columns
+// enterprises again: the enterprises stamped since, those a founding
+// anniversary or a tier turns between its day and the new one of the same
+// year (both from EnterpriseService.ChangedCodes), and those whose declared
+// inputs changed are read by key and decided afresh; every other row is
+// copied. More than a quarter of the rows to read again, a new year, or
+// variables the base lacks read the whole base instead. The result equals a base read afresh — the same rows, columns
 // and snapshot — which the tests hold it to. A process that starts (the
 // CLI) finds the last base in the store (Config.Snapshots) with the stamp
 // it had seen, and refreshes it the same way.

@@ -25,20 +25,9 @@ func TestChangeStamps(t *testing.T) {
 		}
 		changedSince := func(after int64) []string {
 			t.Helper()
-			var codes []string
-			err := s.ScanEnterprises(ctx, chanye.EnterpriseFilter{ChangedAfter: &after}, func(e *chanye.Enterprise) error {
-				codes = append(codes, e.Code)
-				return nil
-			})
+			codes, err := s.ChangedCodes(ctx, after, nil)
 			if err != nil {
 				t.Fatal(err)
-			}
-			byIndex, err := s.ChangedCodes(ctx, after, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !slices.Equal(byIndex, codes) {
-				t.Errorf("ChangedCodes(%d) = %v, the filter gives %v", after, byIndex, codes)
 			}
 			return codes
 		}

@@ -269,9 +269,6 @@ func (tx *txn) filterConds(f chanye.EnterpriseFilter, t string, industry bool) (
 	if f.SizeClass != nil {
 		conds, args = append(conds, t+".size_class = ?"), append(args, string(*f.SizeClass))
 	}
-	if f.ChangedAfter != nil {
-		conds, args = append(conds, t+".code IN (SELECT c.code FROM enterprises c WHERE c.change_seq > ?)"), append(args, *f.ChangedAfter)
-	}
 	if f.Q != nil {
 		if q := strings.TrimSpace(*f.Q); q != "" {
 			// Codes use only 0-9 and A-Z, all below '~', so the range is
@@ -777,7 +774,7 @@ func (s *Store) ChangedCodes(ctx context.Context, after int64, turning *[2]chany
 }
 
 // ChangeSeq is the last change stamp given: every enterprise changed since
-// a reader saw it has a greater change_seq (EnterpriseFilter.ChangedAfter).
+// a reader saw it has a greater change_seq (ChangedCodes).
 func (s *Store) ChangeSeq(ctx context.Context) (int64, error) {
 	var seq int64
 	err := s.db.transact(ctx, true, func(tx *txn) error {

@@ -227,16 +227,6 @@ func (c *Columns) AppendRow(src *Columns, r int) {
 	c.n++
 }
 
-// Holds reports whether c holds every variable src holds.
-func (c *Columns) Holds(src *Columns) bool {
-	for i, col := range src.cols {
-		if col != nil && c.cols[i] == nil {
-			return false
-		}
-	}
-	return true
-}
-
 // Vars names the variables c holds, in schema order.
 func (c *Columns) Vars() []string {
 	var out []string
