@@ -50,20 +50,29 @@ func mayRecord(a *chanye.Actor) bool {
 	return a != nil && (a.Role == chanye.RoleAdmin || a.Role == chanye.RoleDepartment || a.Role == chanye.RoleTaskForce)
 }
 
+// projectForm is the preamble of a project's forms: the project service,
+// the form parsed, and the project's id from the path.
+func (s *Server) projectForm(r *http.Request) (project.Service, string, error) {
+	ps, err := s.projectService()
+	if err != nil {
+		return nil, "", err
+	}
+	if err := r.ParseForm(); err != nil {
+		return nil, "", chanye.Errorf(chanye.EINVALID, "表单有误 / bad form")
+	}
+	return ps, r.PathValue("id"), nil
+}
+
 // projectHref is the project page of id.
 func projectHref(id string) string { return "/projects/" + url.PathEscape(id) }
 
 // putReport saves the monthly report form: EINVALID shows the page again
 // with the errors beside the fields and what was typed.
 func (s *Server) putReport(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.projectService()
+	ps, id, err := s.projectForm(r)
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return chanye.Errorf(chanye.EINVALID, "表单有误 / bad form")
-	}
-	id := r.PathValue("id")
 	form := reportForm{Month: strings.TrimSpace(r.PostFormValue("month")), Invested: r.PostFormValue("invested_fen"),
 		Cumulative: r.PostFormValue("cumulative_fen"), Progress: r.PostFormValue("progress_pct"), Problems: r.PostFormValue("problems")}
 	rep := &project.Report{ProjectID: id, Month: form.Month, Problems: strings.TrimSpace(form.Problems), ReportedBy: actor(r)}
@@ -110,14 +119,10 @@ func (s *Server) projectFormDone(w http.ResponseWriter, r *http.Request, id, anc
 // putNode records a node's actual date and evidence from its form; the
 // file already attached is kept.
 func (s *Server) putNode(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.projectService()
+	ps, id, err := s.projectForm(r)
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return chanye.Errorf(chanye.EINVALID, "表单有误 / bad form")
-	}
-	id := r.PathValue("id")
 	seq, err := strconv.Atoi(r.PathValue("seq"))
 	if err != nil {
 		return chanye.Errorf(chanye.ENOTFOUND, "节点不存在 / node not found")
@@ -199,14 +204,10 @@ func inputsFormOf(l Lang, p *project.Project) inputsForm {
 
 // putInputs saves the project's input figures; a blank field clears one.
 func (s *Server) putInputs(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.projectService()
+	ps, id, err := s.projectForm(r)
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return chanye.Errorf(chanye.EINVALID, "表单有误 / bad form")
-	}
-	id := r.PathValue("id")
 	unit := r.PostFormValue("unit")
 	upd := project.ProjectUpdate{ClearInputs: true}
 	bad := map[string]string{}
