@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"iter"
 	"slices"
 
 	"github.com/chanye-org/chanye"
@@ -160,6 +161,23 @@ func (s *Store) ScanTiers(ctx context.Context, filter chanye.EnterpriseFilter, f
 // under every database's limit on bound parameters.
 const codesChunk = 500
 
+// codeArgs yields codes as query arguments, codesChunk at a time; the
+// slice is reused between chunks.
+func codeArgs(codes []string) iter.Seq[[]any] {
+	return func(yield func([]any) bool) {
+		args := make([]any, 0, codesChunk)
+		for chunk := range slices.Chunk(codes, codesChunk) {
+			args = args[:0]
+			for _, c := range chunk {
+				args = append(args, c)
+			}
+			if !yield(args) {
+				return
+			}
+		}
+	}
+}
+
 // ScanEnterprisesByCode calls fn for each enterprise of codes that exists,
 // in code order, with industries, tiers and facts merged per year (newest
 // first), as FindEnterpriseByCode returns it: many enterprises read by
@@ -169,15 +187,8 @@ func (s *Store) ScanEnterprisesByCode(ctx context.Context, codes []string, fn fu
 	slices.Sort(sorted)
 	sorted = slices.Compact(sorted)
 	return s.db.transact(ctx, true, func(tx *txn) error {
-		args := make([]any, 0, codesChunk)
-		for len(sorted) > 0 {
-			n := min(len(sorted), codesChunk)
-			args = args[:0]
-			for _, c := range sorted[:n] {
-				args = append(args, c)
-			}
-			sorted = sorted[n:]
-			cond := `code IN (` + inList(n) + `)`
+		for args := range codeArgs(sorted) {
+			cond := `code IN (` + inList(len(args)) + `)`
 			rows, err := tx.query(ctx, `SELECT `+enterpriseColumns+` FROM enterprises e WHERE e.`+cond+` ORDER BY e.code`, args...)
 			if err != nil {
 				return err
@@ -222,15 +233,8 @@ func (s *Store) ScanEnterprisesByCode(ctx context.Context, codes []string, fn fu
 func (s *Store) FindNames(ctx context.Context, codes []string) (map[string]string, error) {
 	out := make(map[string]string, len(codes))
 	err := s.db.transact(ctx, true, func(tx *txn) error {
-		args := make([]any, 0, codesChunk)
-		for rest := codes; len(rest) > 0; {
-			n := min(len(rest), codesChunk)
-			args = args[:0]
-			for _, c := range rest[:n] {
-				args = append(args, c)
-			}
-			rest = rest[n:]
-			rows, err := tx.query(ctx, `SELECT code, name FROM enterprises WHERE code IN (`+inList(n)+`)`, args...)
+		for args := range codeArgs(codes) {
+			rows, err := tx.query(ctx, `SELECT code, name FROM enterprises WHERE code IN (`+inList(len(args))+`)`, args...)
 			if err != nil {
 				return err
 			}
