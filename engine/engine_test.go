@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -387,11 +388,21 @@ func TestExplainNearMisses(t *testing.T) {
 		if n := len(ed.Granted) + len(ed.NeedsData) + len(ed.Errors) + len(ed.NearMisses) + len(ed.Others); n != len(policy.Shipped()) {
 			t.Fatalf("%s: %d decisions, want %d", code, n, len(policy.Shipped()))
 		}
+		// The run stores the fast path's needs, without conditions: the
+		// reference's needs, as the live explanation gives them.
+		live := map[string][]policy.Need{}
+		for _, pd := range ed.NeedsData {
+			live[pd.PolicyID] = pd.Decision.Needs
+		}
 		storedNeeds := 0
 		for _, sd := range ed.StoredNeedsData {
-			if sd.RunID == run.ID && sd.Verdict == policy.VerdictNeedsData && len(sd.Needs) > 0 {
-				storedNeeds++
+			if sd.RunID != run.ID {
+				continue
 			}
+			if sd.Verdict != policy.VerdictNeedsData || !reflect.DeepEqual(sd.Needs, live[sd.PolicyID]) || string(sd.Conditions) != "[]" {
+				t.Errorf("%s %s: stored %s needing %+v with conditions %s; the reference needs %+v", code, sd.PolicyID, sd.Verdict, sd.Needs, sd.Conditions, live[sd.PolicyID])
+			}
+			storedNeeds++
 		}
 		if storedNeeds != len(ed.NeedsData) {
 			t.Errorf("%s: %d stored needs-data decisions, %d live", code, storedNeeds, len(ed.NeedsData))

@@ -242,11 +242,13 @@ type StoredDecision struct {
 	// Adjustments are what the relations or the budget did to the
 	// decision (Resolver): excluded it, or lowered its amount, and why.
 	Adjustments []Adjustment    `json:"adjustments,omitempty"`
-	Params      json.RawMessage `json:"params"`     // values in force, by name
-	Conditions  json.RawMessage `json:"conditions"` // []Outcome: each condition's outcome and values
-	Status      DecisionStatus  `json:"status"`
-	StatusAt    time.Time       `json:"status_at"`
-	StatusBy    string          `json:"status_by"`
+	Params      json.RawMessage `json:"params"` // values in force, by name
+	// Conditions are each condition's outcome and values ([]Outcome);
+	// empty for a needs-data decision (see NewStoredDecisionParams).
+	Conditions json.RawMessage `json:"conditions"`
+	Status     DecisionStatus  `json:"status"`
+	StatusAt   time.Time       `json:"status_at"`
+	StatusBy   string          `json:"status_by"`
 	// PublicFrom and PublicTo are the publicity window, once publicised.
 	PublicFrom chanye.Date `json:"public_from"`
 	PublicTo   chanye.Date `json:"public_to"`
@@ -275,10 +277,18 @@ func NewStoredDecision(d *Decision, period int, e *chanye.Enterprise) (*StoredDe
 // NewStoredDecisionParams is NewStoredDecision with d.Params marshalled
 // already: they are the same for every decision of a policy version on
 // one day, and a run stores hundreds of thousands.
+//
+// A needs-data decision is stored with its needs and without its
+// conditions (an empty list): it grants nothing, most of a run's decisions
+// are of this kind, and their explanations were most of what a run wrote.
+// Explain replays them for the run's as-of day.
 func NewStoredDecisionParams(d *Decision, period int, e *chanye.Enterprise, params json.RawMessage) (*StoredDecision, error) {
-	conds, err := json.Marshal(d.Conditions)
-	if err != nil {
-		return nil, err
+	conds := json.RawMessage("[]")
+	if d.Status != VerdictNeedsData {
+		var err error
+		if conds, err = json.Marshal(d.Conditions); err != nil {
+			return nil, err
+		}
 	}
 	sd := &StoredDecision{PolicyID: d.PolicyID, Version: d.Version, Code: d.Code, Period: period,
 		Eligible: d.Eligible, Verdict: d.Status, Needs: d.Needs, AmountFen: d.AmountFen, Adjustments: d.Adjustments, Params: params, Conditions: conds}
