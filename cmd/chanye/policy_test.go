@@ -225,4 +225,20 @@ func TestBenchRun(t *testing.T) {
 	if _, err := runCmd(t, db, "bench", "run", "--runs", "0"); err == nil || !strings.Contains(err.Error(), "1–20") {
 		t.Errorf("--runs 0: %v", err)
 	}
+	// Copies of the shipped policies are published until there are 20;
+	// a second call publishes none, and the run decides all 20.
+	out = mustRun(t, db, "bench", "run", "--runs", "1", "--policies", "20", "--as-of", "2026-06-30")
+	if !strings.Contains(out, "published policies: 20") || !strings.Contains(out, "copies published now: 13") {
+		t.Errorf("bench run --policies 20 printed\n%s", out)
+	}
+	out = mustRun(t, db, "bench", "run", "--runs", "1", "--policies", "20", "--as-of", "2026-06-30")
+	if !strings.Contains(out, "copies published now: 0") {
+		t.Errorf("a second bench run --policies 20 printed\n%s", out)
+	}
+	if out = mustRun(t, db, "policy", "run", "--as-of", "2026-06-30"); len(regexp.MustCompile(`-bench-\d+ +1 `).FindAllString(out, -1)) != 13 {
+		t.Errorf("policy run after the copies printed\n%s", out)
+	}
+	if _, err := runCmd(t, db, "bench", "run", "--policies", "1001"); err == nil || !strings.Contains(err.Error(), "0–1000") {
+		t.Errorf("--policies 1001: %v", err)
+	}
 }
