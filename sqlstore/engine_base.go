@@ -1,15 +1,25 @@
 package sqlstore
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"io"
+
+	"github.com/klauspost/compress/zstd"
 )
 
-// engineBasePart is the size of one stored part of the engine's base.
-const engineBasePart = 16 << 20
+// engineBasePart is the size of one stored part of the engine's base (a
+// variable for the tests).
+var engineBasePart = 16 << 20
+
+// The base is stored compressed with zstd at its fastest level: a quarter
+// of the bytes to read back (103 of 384 MiB at 3.6 M enterprises), which
+// the database hands over page by page, for a decompression that runs
+// beside the reading.
+var zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
 
 // LoadEngineBase calls read with the engine's stored base (see
 // engine.BaseStore), read part by part in one consistent read; not at all
@@ -23,7 +33,16 @@ func (s *Store) LoadEngineBase(ctx context.Context, read func(io.Reader) error) 
 		if n == 0 {
 			return nil
 		}
-		return read(&partReader{ctx: ctx, tx: tx, parts: n})
+		br := bufio.NewReader(&partReader{ctx: ctx, tx: tx, parts: n})
+		if head, err := br.Peek(len(zstdMagic)); err != nil || !bytes.Equal(head, zstdMagic) {
+			return read(br) // stored by an older build, uncompressed: the engine judges it
+		}
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(2))
+		if err != nil {
+			return err
+		}
+		defer zr.Close()
+		return read(zr)
 	})
 }
 
@@ -62,7 +81,15 @@ func (s *Store) SaveEngineBase(ctx context.Context, write func(io.Writer) error)
 			return err
 		}
 		w := &partWriter{ctx: ctx, tx: tx, buf: make([]byte, 0, engineBasePart)}
-		if err := write(w); err != nil {
+		zw, err := zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(2))
+		if err != nil {
+			return err
+		}
+		if err := write(zw); err != nil {
+			zw.Close()
+			return err
+		}
+		if err := zw.Close(); err != nil {
 			return err
 		}
 		return w.flush()
