@@ -19,6 +19,8 @@ var messages = map[string][2]string{
 	"site.name":       {"广州现代化产业体系", "Guangzhou modern industrial system"},
 	"site.tagline":    {"“12218”产业体系平台", "The “12218” industrial system platform"},
 	"nav.overview":    {"产业体系", "Overview"},
+	"nav.mine":        {"我的企业", "My enterprise"},
+	"nav.label":       {"主导航", "Main navigation"},
 	"nav.enterprises": {"企业", "Enterprises"},
 	"nav.policies":    {"惠企政策", "Policies"},
 	"nav.decisions":   {"决定", "Decisions"},

@@ -466,6 +466,41 @@ func TestRouteRoleMatrix(t *testing.T) {
 		}
 		t.Logf("%s: %d routes × %d actors", kind, len(routes), len(matrixActors))
 	}
+	// Every link of the header a role is shown answers 200 for it, and the
+	// links it is shown are those the rules let it use.
+	t.Run("navigation", func(t *testing.T) {
+		wantLinks := map[string]string{
+			"admin":           "nav-overview nav-enterprises nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
+			"leader":          "nav-overview nav-enterprises nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
+			"department":      "nav-overview nav-enterprises nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
+			"task_force":      "nav-overview nav-enterprises nav-projects nav-policies nav-decisions nav-publicity",
+			"enterprise":      "nav-overview nav-mine nav-projects nav-policies nav-publicity",
+			"enterprise_self": "nav-overview nav-mine nav-projects nav-policies nav-publicity",
+			"public":          "nav-overview nav-policies nav-publicity",
+		}
+		navRe := regexp.MustCompile(`(?s)<nav class="nav"[^>]*>(.*?)</nav>`)
+		linkRe := regexp.MustCompile(`<a href="([^"]+)" id="([^"]+)"`)
+		for _, name := range matrixActors {
+			rec := httptest.NewRecorder()
+			mux.ServeHTTP(rec, as(actors[name], httptest.NewRequest("GET", "/policies", nil)))
+			nav := navRe.FindStringSubmatch(rec.Body.String())
+			if rec.Code != 200 || nav == nil {
+				t.Fatalf("/policies as %s: %d, navigation %v", name, rec.Code, nav)
+			}
+			var ids []string
+			for _, m := range linkRe.FindAllStringSubmatch(nav[1], -1) {
+				ids = append(ids, m[2])
+				rec := httptest.NewRecorder()
+				mux.ServeHTTP(rec, as(actors[name], httptest.NewRequest("GET", m[1], nil)))
+				if rec.Code != 200 {
+					t.Errorf("%s is shown %s (%s), which answers %d", name, m[2], m[1], rec.Code)
+				}
+			}
+			if got := strings.Join(ids, " "); got != wantLinks[name] {
+				t.Errorf("%s is shown %s, want %s", name, got, wantLinks[name])
+			}
+		}
+	})
 	t.Run("api", func(t *testing.T) { check(t, "API", httpapi.Routes(), apiTable, true) })
 	t.Run("pages", func(t *testing.T) { check(t, "page", web.Routes(), pageTable, false) })
 	// Readiness is for load balancers and metrics for the scraper: both open,

@@ -1,0 +1,62 @@
+package web
+
+import (
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/authz"
+)
+
+// navLink is one link of the header's navigation.
+type navLink struct {
+	ID, Href, Label string
+	Active          bool
+}
+
+// navItem is a link of the navigation and who sees it: a role sees a link
+// only when the rules let it use the page, so that no link it is shown
+// answers 401 or 403.
+type navItem struct {
+	key, href, label string
+	shows            func(a *chanye.Actor) bool
+}
+
+// navItems are the header's links in order. The registry and the runs are
+// for officials (an enterprise reads its own records from 我的企业); 办理
+// (objections, approvals, payments, applications) for those who handle or
+// oversee them.
+var navItems = []navItem{
+	{"overview", "/", "nav.overview", func(a *chanye.Actor) bool { return may(a, authz.RegistryRules(), authz.ReadStats) }},
+	{"enterprises", "/enterprises", "nav.enterprises", func(a *chanye.Actor) bool { return allowed(a, authz.RegistryRules(), authz.ReadRegistry) }},
+	{"mine", "", "nav.mine", func(a *chanye.Actor) bool { return a != nil && a.Role == chanye.RoleEnterprise && a.Code != "" }},
+	{"projects", "/projects", "nav.projects", func(a *chanye.Actor) bool { return may(a, authz.ProjectRules(), authz.ReadProjects) }},
+	{"policies", "/policies", "nav.policies", func(a *chanye.Actor) bool { return may(a, authz.PolicyRules(), authz.ReadPolicies) }},
+	{"decisions", "/decisions", "nav.decisions", func(a *chanye.Actor) bool { return may(a, authz.PolicyRules(), authz.ReadRuns) }},
+	{"publicity", "/public/publicity", "nav.publicity", func(a *chanye.Actor) bool { return may(a, authz.PolicyRules(), authz.ReadPublicity) }},
+	{"lifecycle", "/objections", "nav.lifecycle", func(a *chanye.Actor) bool {
+		return may(a, authz.PolicyRules(), authz.Approve) || a != nil && a.Role == chanye.RoleLeader
+	}},
+}
+
+// allowed reports whether the rules give a's role the action on every
+// record (not only its own).
+func allowed(a *chanye.Actor, rules authz.Rules, act authz.Action) bool {
+	return a != nil && rules.Grant(a.Role, act) == authz.Allow
+}
+
+// Links are the navigation links the page's actor may use, the page's
+// own marked active.
+func (p page) Links() []navLink {
+	var out []navLink
+	for _, it := range navItems {
+		if !it.shows(p.Actor) {
+			continue
+		}
+		href := it.href
+		if it.key == "mine" {
+			href = "/enterprises/" + p.Actor.Code + "/policies"
+		}
+		// An enterprise's pages are its own: 我的企业 is where it is.
+		active := p.Nav == it.key || it.key == "mine" && p.Nav == "enterprises"
+		out = append(out, navLink{ID: "nav-" + it.key, Href: href, Label: p.L.T(it.label), Active: active})
+	}
+	return out
+}
