@@ -181,7 +181,10 @@ func TestLifecyclePages(t *testing.T) {
 		t.Errorf("a leader is shown the reply form")
 	}
 	s, _, b = f.do(t, ent, "GET", "/objections", nil)
-	want(t, "queue, enterprise", s, b, 403)
+	want(t, "queue, enterprise", s, b, 403, "无权访问", "的账号无权打开此页面", "（企业）")
+	if strings.Contains(b, "may not") {
+		t.Errorf("the 403 page speaks the rules' English:\n%s", b)
+	}
 	if strings.Contains(b, `id="nav-lifecycle"`) {
 		t.Errorf("an enterprise is shown the lifecycle link")
 	}

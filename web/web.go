@@ -338,6 +338,12 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	v := &errorView{page: s.newPage(r, ""), Status: status, Fields: chanye.ErrorFields(err)}
 	v.Title = fmt.Sprintf("%d", status)
 	v.Message = chanye.ErrorMessage(err)
+	if status == http.StatusForbidden && v.Actor != nil {
+		// The rule's words are for developers ("… may not read runs"):
+		// the page says who is refused, in the page's language, and
+		// where to go instead (the links the header shows).
+		v.Message = v.L.Tf("err.403.msg", v.Actor.Name, v.L.T("role."+string(v.Actor.Role)))
+	}
 	var ic *invalidCode
 	if errors.As(err, &ic) {
 		v.Mark = ic.marked()
