@@ -464,6 +464,54 @@ func (r *Report) Validate() error {
 	return chanye.Invalid("月报有误 / invalid report", f)
 }
 
+// CheckChain checks r against its project and the reports around it: the
+// cumulative never exceeds the project's total investment; it is the
+// previous report's cumulative plus this month's investment when prev is
+// the month before (at least that after a gap: the missing months invested
+// too), and the next report's cumulative is this one's plus its month's in
+// the same way. prev and next are the stored reports nearest before and
+// after r's month, or nil. Field errors name the figures.
+func (r *Report) CheckChain(p *Project, prev, next *Report) error {
+	f := map[string]string{}
+	if p.TotalInvestmentFen > 0 && r.CumulativeFen > p.TotalInvestmentFen {
+		f["cumulative_fen"] = fmt.Sprintf("累计完成投资 %s 元超过项目总投资 %s 元 / the cumulative ¥%s exceeds the project's total investment ¥%s",
+			r.CumulativeFen.Yuan(), p.TotalInvestmentFen.Yuan(), r.CumulativeFen.Yuan(), p.TotalInvestmentFen.Yuan())
+	}
+	// consecutive reports a then b: b's cumulative is a's plus b's month
+	link := func(a, b *Report, field, whoZH, whoEN string) {
+		want, err := chanye.AddFen(a.CumulativeFen, b.InvestedFen)
+		if err != nil || f[field] != "" {
+			return
+		}
+		switch {
+		case nextMonth(a.Month) == b.Month && b.CumulativeFen != want:
+			f[field] = fmt.Sprintf("%s累计 %s 元 ≠ %s 月累计 %s 元 + %s 月投资 %s 元 = %s 元 / %s cumulative ¥%s ≠ %s's cumulative ¥%s + %s's investment ¥%s = ¥%s",
+				whoZH, b.CumulativeFen.Yuan(), a.Month, a.CumulativeFen.Yuan(), b.Month, b.InvestedFen.Yuan(), want.Yuan(),
+				whoEN, b.CumulativeFen.Yuan(), a.Month, a.CumulativeFen.Yuan(), b.Month, b.InvestedFen.Yuan(), want.Yuan())
+		case nextMonth(a.Month) != b.Month && b.CumulativeFen < want:
+			f[field] = fmt.Sprintf("%s累计 %s 元小于 %s 月累计 %s 元 + %s 月投资 %s 元 = %s 元 / %s cumulative ¥%s is less than %s's cumulative ¥%s + %s's investment ¥%s = ¥%s",
+				whoZH, b.CumulativeFen.Yuan(), a.Month, a.CumulativeFen.Yuan(), b.Month, b.InvestedFen.Yuan(), want.Yuan(),
+				whoEN, b.CumulativeFen.Yuan(), a.Month, a.CumulativeFen.Yuan(), b.Month, b.InvestedFen.Yuan(), want.Yuan())
+		}
+	}
+	if prev != nil {
+		link(prev, r, "cumulative_fen", "本月", "this month's")
+	}
+	if next != nil {
+		link(r, next, "cumulative_fen", next.Month+" 月月报的", "the "+next.Month+" report's")
+	}
+	return chanye.Invalid(fmt.Sprintf("%s 月报与项目或前后月报不符 / the %s report does not agree with the project or the reports around it", r.Month, r.Month), f)
+}
+
+// nextMonth returns the month after m (YYYY-MM).
+func nextMonth(m string) string {
+	t, err := time.Parse("2006-01", m)
+	if err != nil {
+		return ""
+	}
+	return t.AddDate(0, 1, 0).Format("2006-01")
+}
+
 // ProjectFilter selects projects; nil fields match all. Leader matches the
 // effective city leader and Department the effective department (the
 // project's own, else its industry's). Colour compares with the colour as

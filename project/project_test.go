@@ -206,3 +206,40 @@ func TestReportBounds(t *testing.T) {
 		}
 	}
 }
+
+// A report agrees with its project and the reports around it: consecutive
+// months add up exactly; after a gap the cumulative holds at least the
+// months around it; never above the total investment.
+func TestReportChain(t *testing.T) {
+	p := &Project{TotalInvestmentFen: 1000}
+	rep := func(month string, invested, cumulative chanye.Fen) *Report {
+		return &Report{Month: month, InvestedFen: invested, CumulativeFen: cumulative}
+	}
+	for _, tc := range []struct {
+		name       string
+		r          *Report
+		prev, next *Report
+		bad        bool
+	}{
+		{"first report", rep("2025-01", 10, 10), nil, nil, false},
+		{"adds up", rep("2025-02", 10, 30), rep("2025-01", 20, 20), nil, false},
+		{"does not add up", rep("2025-02", 10, 31), rep("2025-01", 20, 20), nil, true},
+		{"across the new year", rep("2025-01", 10, 30), rep("2024-12", 20, 20), nil, false},
+		{"after a gap, more", rep("2025-03", 10, 45), rep("2025-01", 20, 20), nil, false},
+		{"after a gap, less", rep("2025-03", 10, 29), rep("2025-01", 20, 20), nil, true},
+		{"the next follows", rep("2025-02", 10, 30), rep("2025-01", 20, 20), rep("2025-03", 5, 35), false},
+		{"the next does not follow", rep("2025-02", 10, 30), rep("2025-01", 20, 20), rep("2025-03", 5, 36), true},
+		{"the next after a gap", rep("2025-02", 10, 30), nil, rep("2025-05", 5, 99), false},
+		{"the next after a gap, less", rep("2025-02", 10, 30), nil, rep("2025-05", 5, 34), true},
+		{"at the total", rep("2025-02", 10, 1000), rep("2025-01", 990, 990), nil, false},
+		{"above the total", rep("2025-02", 11, 1001), rep("2025-01", 990, 990), nil, true},
+	} {
+		err := tc.r.CheckChain(p, tc.prev, tc.next)
+		if _, got := chanye.ErrorFields(err)["cumulative_fen"]; got != tc.bad {
+			t.Errorf("%s: %v, want refused %v", tc.name, err, tc.bad)
+		}
+	}
+	if err := rep("2025-02", 0, 5000).CheckChain(&Project{}, nil, nil); err != nil {
+		t.Errorf("a project without a total investment: %v", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -577,6 +578,27 @@ func upsertReport(ctx context.Context, tx *txn, r *project.Report) (bool, error)
 	return n > 0, err
 }
 
+// checkReportChain checks r against its project and the stored reports
+// nearest before and after its month (project.Report.CheckChain).
+func checkReportChain(ctx context.Context, tx *txn, p *project.Project, r *project.Report) error {
+	near := func(q string) (*project.Report, error) {
+		rep, err := scanReport(tx.queryRow(ctx, `SELECT `+reportColumns+` FROM project_reports WHERE `+q, r.ProjectID, r.Month))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		return rep, err
+	}
+	prev, err := near(`project_id = ? AND month < ? ORDER BY month DESC LIMIT 1`)
+	if err != nil {
+		return err
+	}
+	next, err := near(`project_id = ? AND month > ? ORDER BY month LIMIT 1`)
+	if err != nil {
+		return err
+	}
+	return r.CheckChain(p, prev, next)
+}
+
 // PutReport creates or replaces the report of a project for a month.
 // ReportedBy is the actor's name and ReportedAt the transaction's time.
 // ENOTFOUND, EINVALID (also for a month after the current one).
@@ -585,11 +607,15 @@ func (s *Store) PutReport(ctx context.Context, r *project.Report) error {
 		return err
 	}
 	return s.db.transact(ctx, false, func(tx *txn) error {
-		if _, err := findProject(ctx, tx, r.ProjectID); err != nil {
+		p, err := findProject(ctx, tx, r.ProjectID)
+		if err != nil {
 			return err
 		}
 		if r.Month > tx.now.Format("2006-01") {
 			return chanye.Invalid("月报有误 / invalid report", map[string]string{"month": "不能晚于本月 / cannot be after this month"})
+		}
+		if err := checkReportChain(ctx, tx, p, r); err != nil {
+			return err
 		}
 		var before *project.Report
 		old, err := scanReport(tx.queryRow(ctx, `SELECT `+reportColumns+` FROM project_reports WHERE project_id = ? AND month = ?`, r.ProjectID, r.Month))
@@ -905,6 +931,7 @@ func (s *Store) WriteBatch(ctx context.Context, b *project.Batch) error {
 			}
 		}
 		by := chanye.ActorFrom(ctx).Name
+		projectsOf := map[string]*project.Project{}
 		for i, r := range b.Reports {
 			if !known(r.ProjectID) {
 				return chanye.Invalid("导入数据有误 / invalid batch", map[string]string{fmt.Sprintf("reports[%d].project_id", i): "项目不存在 / unknown project"})
@@ -914,6 +941,23 @@ func (s *Store) WriteBatch(ctx context.Context, b *project.Batch) error {
 			}
 			if r.ReportedAt.IsZero() {
 				r.ReportedAt = tx.now
+			}
+			p := projectsOf[r.ProjectID]
+			if p == nil {
+				if p, err = findProject(ctx, tx, r.ProjectID); err != nil {
+					return err
+				}
+				projectsOf[r.ProjectID] = p
+			}
+			if err := checkReportChain(ctx, tx, p, r); err != nil {
+				if chanye.ErrorCode(err) != chanye.EINVALID {
+					return err
+				}
+				fields := map[string]string{}
+				for k, v := range chanye.ErrorFields(err) {
+					fields[fmt.Sprintf("reports[%d].%s", i, k)] = v
+				}
+				return chanye.Invalid("导入数据有误 / invalid batch", fields)
 			}
 			wrote, err := upsertReport(ctx, tx, r)
 			if err != nil {

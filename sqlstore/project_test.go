@@ -174,10 +174,30 @@ func TestProjectNodesAndReports(t *testing.T) {
 			}
 		}
 		// Correct May: the upsert replaces the row.
-		if err := s.PutReport(ctx, &project.Report{ProjectID: p.ID, Month: "2025-05", InvestedFen: 5, CumulativeFen: 17_000_000_005,
+		if err := s.PutReport(ctx, &project.Report{ProjectID: p.ID, Month: "2025-05", InvestedFen: 5, CumulativeFen: 16_000_000_005,
 			ProgressPct: 71, Problems: "用电报装滞后"}); err != nil {
 			t.Fatal(err)
 		}
+		// Figures that cannot be are refused, naming them, and change
+		// nothing: a cumulative that is not April's plus May's, above the
+		// total investment, a March that April's no longer follows, a
+		// July (after a gap) below May's plus July's.
+		chain := func(r project.Report, words ...string) { // project.TestReportChain covers gaps
+			t.Helper()
+			err := s.PutReport(ctx, &r)
+			msg := chanye.ErrorFields(err)["cumulative_fen"]
+			for _, w := range words {
+				if !strings.Contains(msg, w) {
+					t.Errorf("%s report %d/%d: %v; want cumulative_fen naming %q", r.Month, r.InvestedFen, r.CumulativeFen, err, w)
+				}
+			}
+		}
+		chain(project.Report{ProjectID: p.ID, Month: "2025-05", InvestedFen: 5, CumulativeFen: 17_000_000_005},
+			"本月累计 170000000.05 元 ≠ 2025-04 月累计 160000000.00 元 + 2025-05 月投资 0.05 元 = 160000000.05 元")
+		chain(project.Report{ProjectID: p.ID, Month: "2025-05", InvestedFen: 34_000_000_000, CumulativeFen: 50_000_000_001},
+			"超过项目总投资 500000000.00 元")
+		chain(project.Report{ProjectID: p.ID, Month: "2025-03", InvestedFen: 1_500_000_000, CumulativeFen: 15_500_000_000},
+			"2025-04 月月报的累计 160000000.00 元 ≠ 2025-03 月累计 155000000.00 元 + 2025-04 月投资 10000000.00 元")
 		wantCode(t, s.PutReport(ctx, &project.Report{ProjectID: p.ID, Month: "2025-07", CumulativeFen: 1}), chanye.EINVALID)
 		wantCode(t, s.PutReport(ctx, &project.Report{ProjectID: "nope", Month: "2025-01", CumulativeFen: 1}), chanye.ENOTFOUND)
 		wantCode(t, s.PutReport(ctx, &project.Report{ProjectID: p.ID, Month: "2025-01", ProgressPct: 120}), chanye.EINVALID)
@@ -186,7 +206,7 @@ func TestProjectNodesAndReports(t *testing.T) {
 		if err != nil || total != 5 || len(rs) != 3 || rs[0].Month != "2025-01" {
 			t.Fatalf("FindReports = %v, %d, %v", rs, total, err)
 		}
-		rs, _, _ = s.FindReports(ctx, project.ReportFilter{ProjectID: &p.ID, From: ptr("2025-05")})
+		rs, _, _ = s.FindReports(ctx, project.ReportFilter{ProjectID: &p.ID, From: ptr("2025-05"), To: ptr("2025-05")})
 		if len(rs) != 1 || rs[0].Problems != "用电报装滞后" || rs[0].InvestedFen != 5 || rs[0].ReportedBy != "owner1" || !rs[0].ReportedAt.Equal(today) {
 			t.Errorf("corrected May = %+v", rs)
 		}
