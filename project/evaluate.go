@@ -49,6 +49,7 @@ var variables = []Variable{
 	{Name: "actual_progress_pct", Type: "double", DescZH: "最近月报的形象进度（%；竣工后为 100）", DescEN: "physical progress in the latest report (%; 100 once completed)", cel: cel.DoubleType},
 	{Name: "progress_gap_pts", Type: "double", DescZH: "进度差：最近月报所属月末的计划进度 − 该月报的实际进度（百分点；无月报时按当日计划）", DescEN: "progress gap: planned at the end of the latest report's month − that report's progress (points; with no report, planned today)", cel: cel.DoubleType},
 	{Name: "months_without_report", Type: "int", DescZH: "连续未报月报的月数（上月起算）", DescEN: "months without a report, counting from last month", cel: cel.IntType},
+	{Name: "reports_missed_6m", Type: "int", DescZH: "此前六个月中应报而未报月报的月数（补报后减少）", DescEN: "months among the six before this one whose report was due and is not filed (filing late lowers it)", cel: cel.IntType},
 	{Name: "invested_ratio", Type: "double", DescZH: "累计完成投资 / 总投资", DescEN: "cumulative investment / total investment", cel: cel.DoubleType},
 	{Name: "planned_invested_ratio", Type: "double", DescZH: "计划累计投资 / 总投资", DescEN: "planned cumulative investment / total investment", cel: cel.DoubleType},
 	{Name: "investment_gap_pts", Type: "double", DescZH: "投资差（计划 − 实际，占总投资百分点）", DescEN: "investment gap (planned − actual, points of the total)", cel: cel.DoubleType},
@@ -392,7 +393,7 @@ type activation struct {
 	vals [len0]any
 }
 
-const len0 = 18
+const len0 = 19
 
 func (a *activation) ResolveName(name string) (any, bool) {
 	if i, ok := variableIndex[name]; ok {
@@ -457,6 +458,24 @@ func (a *activation) fill(p *Project, reports []*Report, nodes []*Node, asOf cha
 		actual = 100
 	}
 	missing := max(0, now-1-lastM)
+	// Reports are due from the planned start month, or the actual start's
+	// when earlier; a month filed late counts as filed.
+	firstDue := startM
+	for _, n := range nodes {
+		if n.Name == StartNode && !n.ActualDate.IsZero() && !n.ActualDate.After(asOf.Time) {
+			firstDue = min(firstDue, monthIndex(n.ActualDate.Time))
+		}
+	}
+	missed := 0
+	for m := max(firstDue, now-6); m < now; m++ {
+		missed++
+		for _, r := range reports {
+			if rm, ok := parseMonth(r.Month); ok && rm == m {
+				missed--
+				break
+			}
+		}
+	}
 	total := float64(p.TotalInvestmentFen)
 	inv, plannedInv := 0.0, 0.0
 	if total > 0 {
@@ -476,6 +495,7 @@ func (a *activation) fill(p *Project, reports []*Report, nodes []*Node, asOf cha
 		actual,
 		plannedThen - actual,
 		int64(missing),
+		int64(missed),
 		inv,
 		plannedInv,
 		(plannedInv - inv) * 100,

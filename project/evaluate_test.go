@@ -176,6 +176,38 @@ func TestDefaultRules(t *testing.T) {
 	}
 }
 
+// Filing only the latest month after two empty ones does not clear the
+// red: the missing months stay missing until they are filed, late.
+func TestMissedReportsStayRed(t *testing.T) {
+	rs := defaults(t)
+	p := testProject(t)
+	p.Stage = StageBuilding
+	p.PlannedStart = date("2024-01-01")
+	p.PlannedCompletion = date("2025-12-31")
+	nodes := startedNodes(p, "2024-01-05")
+	all := reportsWithGap(p, "2025-06", func(string) float64 { return 0 })
+	var without []*Report // April and May missing
+	for _, r := range all {
+		if r.Month != "2025-04" && r.Month != "2025-05" {
+			without = append(without, r)
+		}
+	}
+	if got := strings.Join(warningsOf(rs, p, without, nodes, "2025-07-15"), ","); got != "report_missing_red" {
+		t.Errorf("April and May missing, June filed: warnings %q, want report_missing_red\nvalues %v", got, Values(p, without, nodes, date("2025-07-15")))
+	}
+	if v := Values(p, without, nodes, date("2025-07-15")); v["months_without_report"] != int64(0) || v["reports_missed_6m"] != int64(2) {
+		t.Errorf("values %v", v)
+	}
+	if got := warningsOf(rs, p, all, nodes, "2025-07-15"); len(got) != 0 {
+		t.Errorf("April and May filed late: warnings %v, want none", got)
+	}
+	// Seven months on, the gap is older than the six months counted.
+	later := append(without, reportsWithGap(p, "2026-01", func(string) float64 { return 0 })[len(all):]...)
+	if v := Values(p, later, nodes, date("2026-02-10")); v["reports_missed_6m"] != int64(0) {
+		t.Errorf("the missing April and May counted in February 2026: %v", v["reports_missed_6m"])
+	}
+}
+
 func TestWarningExplains(t *testing.T) {
 	rs := defaults(t)
 	p := testProject(t)

@@ -139,7 +139,8 @@ func Colours(ws []Warning) map[string]Colour {
 // a start missed in its planned month is yellow, by three months red;
 // progress 10–30 points behind plan yellow, more than 30 red, and a red
 // stays red until the gap is back to 10 points or less; no monthly report
-// for one month yellow, for two red.
+// for one month yellow, for two red (two missing among the last six months
+// stay red until they are filed, even when a later month is).
 func DefaultRules() []*Rule {
 	return []*Rule{
 		{ID: "start_late_yellow", Group: "start_late", Colour: Yellow, Owner: OwnerEnterprise, Position: 1,
@@ -158,7 +159,7 @@ func DefaultRules() []*Rule {
 			LabelZH: "一个月未报送月报", LabelEN: "no monthly report for one month",
 			Expr: "reporting && months_without_report == 1"},
 		{ID: "report_missing_red", Group: "report_missing", Colour: Red, Owner: OwnerDepartment, Position: 6,
-			LabelZH: "两个月及以上未报送月报", LabelEN: "no monthly report for two months or more",
-			Expr: "reporting && months_without_report >= 2"},
+			LabelZH: "两个月及以上未报送月报（近六个月内，补报前保持红色）", LabelEN: "no monthly report for two months or more (within the last six, red until filed)",
+			Expr: "reporting && (months_without_report >= 2 || reports_missed_6m >= 2)"},
 	}
 }
