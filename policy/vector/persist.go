@@ -173,6 +173,27 @@ func sliceLen(p any) int {
 	panic(fmt.Sprintf("vector: no slice %T", p))
 }
 
+// deref returns the slice p points to: encoding/binary reads and writes a
+// slice of fixed-size values in one pass, a pointer to one by reflection,
+// value by value (a second of the three a stored base took to read).
+func deref(p any) any {
+	switch p := p.(type) {
+	case *[]int16:
+		return *p
+	case *[]int32:
+		return *p
+	case *[]int64:
+		return *p
+	case *[]float64:
+		return *p
+	case *[]uint32:
+		return *p
+	case *[]uint64:
+		return *p
+	}
+	panic(fmt.Sprintf("vector: no slice %T", p))
+}
+
 // makeSlice makes the slice p points to n long.
 func makeSlice(p any, n int) {
 	switch p := p.(type) {
@@ -216,7 +237,7 @@ func (c *Columns) Encode(w io.Writer) error {
 			if sliceLen(p) == 0 {
 				continue
 			}
-			if err := binary.Write(w, binary.LittleEndian, p); err != nil {
+			if err := binary.Write(w, binary.LittleEndian, deref(p)); err != nil {
 				return err
 			}
 		}
@@ -254,7 +275,7 @@ func Decode(r io.ByteReader) (*Columns, error) {
 			}
 			if n > 0 {
 				makeSlice(p, n)
-				if err := binary.Read(rd, binary.LittleEndian, p); err != nil {
+				if err := binary.Read(rd, binary.LittleEndian, deref(p)); err != nil {
 					return nil, fmt.Errorf("vector: decode: %s: %w", cm.Name, err)
 				}
 			}
