@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sync"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // registryCounts remembers counts of enterprise selections with the change
@@ -16,6 +18,11 @@ type registryCounts struct {
 	mu  sync.Mutex
 	seq int64
 	n   map[string]int
+	// flight makes the requests that miss the same count at the same
+	// stamp wait for one counting (32 pages of one industry asked at once
+	// counted it 32 times over, none finishing in 10 s). The same stamp
+	// is the same registry, whichever transaction counts.
+	flight singleflight.Group
 }
 
 // maxCounts bounds the selections remembered at one stamp.
@@ -39,10 +46,17 @@ func (tx *txn) registryCount(ctx context.Context, query string, args ...any) (in
 	if ok {
 		return n, nil
 	}
-	n, err := count(ctx, tx, query, args...)
+	v, err, shared := c.flight.Do(fmt.Sprint(seq, "\x00", key), func() (any, error) {
+		return count(ctx, tx, query, args...)
+	})
+	if shared && err != nil && ctx.Err() == nil {
+		// the request that counted went away (its context ended): count here
+		v, err = count(ctx, tx, query, args...)
+	}
 	if err != nil {
 		return 0, err
 	}
+	n = v.(int)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if seq > c.seq || c.n == nil {
