@@ -46,6 +46,17 @@ func TestRegistryCountsFollowWrites(t *testing.T) {
 				if total != fresh {
 					t.Errorf("%s: %s total %d, counted afresh %d", step, name, total, fresh)
 				}
+				st, err := s.EnterpriseStats(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if st.Total != fresh {
+					t.Errorf("%s: %s statistics total %d, counted afresh %d", step, name, st.Total, fresh)
+				}
+				st.BySize["changed by the caller"] = 1 // the kept statistics are the store's
+				if again, _ := s.EnterpriseStats(ctx, f); again.BySize["changed by the caller"] != 0 {
+					t.Errorf("%s: %s: a caller's change reached the kept statistics", step, name)
+				}
 			}
 		}
 		expect("bulk")
