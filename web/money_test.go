@@ -88,7 +88,7 @@ func TestReportFormMoneyBounds(t *testing.T) {
 	f := newFixture(t)
 	addProjects(t, f)
 	for _, typed := range []string{"1000000000000.01", "999999999999999.99"} {
-		res, body := f.post(t, "/projects/GZ-0001/reports", url.Values{"month": {testclock.Month(-12)}, "invested_fen": {"1"},
+		res, body := f.post(t, "/projects/GZ-0001/reports", url.Values{"month": {testclock.Month(-12)}, "unit": {"yuan"}, "invested_fen": {"1"},
 			"cumulative_fen": {typed}, "progress_pct": {"10"}})
 		if res.StatusCode != 400 {
 			t.Fatalf("%s: status %d, want 400", typed, res.StatusCode)

@@ -19,6 +19,36 @@ import (
 // reportForm is the monthly report form as typed, kept when refused.
 type reportForm struct {
 	Month, Invested, Cumulative, Progress, Problems string
+	Unit                                            string // yuan or wan (万元, the default: the pages show 万元)
+	Units                                           []option
+}
+
+// moneyUnits are the units a money field is typed in, unit selected.
+func moneyUnits(l Lang, unit string) []option {
+	return []option{{"wan", l.T("lc.unit.wan"), unit == "wan"}, {"yuan", l.T("unit.yuan"), unit != "wan"}}
+}
+
+// moneyBad is the field error of an amount that does not parse.
+const moneyBad = "须为金额（元至多两位小数，万元至多六位）/ must be an amount (yuan with two decimals, 10k yuan with six)"
+
+// parseReportMoney reads an amount of a monthly report typed in unit:
+// 万元 exactly to the fen (up to six decimals), 元 as before (a negative
+// or too large amount is left to the report's own check, which names it).
+// The message is the field error, "" when it parses.
+func parseReportMoney(s, unit string) (chanye.Fen, string) {
+	if unit == "wan" {
+		in := policy.Input{Name: "amount", Type: policy.InputMoney, LabelZH: "金额", LabelEN: "amount"}
+		v, err := in.ParseInput(s, unit)
+		if err != nil {
+			return 0, err.Error()
+		}
+		return chanye.Fen(v.(int64)), ""
+	}
+	f, err := chanye.ParseYuan(s)
+	if err != nil {
+		return 0, "须为金额（元，至多两位小数）/ must be an amount in yuan, at most two decimals"
+	}
+	return f, ""
 }
 
 // nodeForm is a node's form as typed, kept when refused.
@@ -74,14 +104,19 @@ func (s *Server) putReport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	form := reportForm{Month: strings.TrimSpace(r.PostFormValue("month")), Invested: r.PostFormValue("invested_fen"),
-		Cumulative: r.PostFormValue("cumulative_fen"), Progress: r.PostFormValue("progress_pct"), Problems: r.PostFormValue("problems")}
+		Cumulative: r.PostFormValue("cumulative_fen"), Progress: r.PostFormValue("progress_pct"), Problems: r.PostFormValue("problems"),
+		Unit: r.PostFormValue("unit")}
+	if form.Unit != "yuan" {
+		form.Unit = "wan"
+	}
 	rep := &project.Report{ProjectID: id, Month: form.Month, Problems: strings.TrimSpace(form.Problems), ReportedBy: actor(r)}
 	bad := map[string]string{}
-	if rep.InvestedFen, err = chanye.ParseYuan(form.Invested); err != nil {
-		bad["invested_fen"] = "须为金额（元，至多两位小数）/ must be an amount in yuan, at most two decimals"
+	var msg string
+	if rep.InvestedFen, msg = parseReportMoney(form.Invested, form.Unit); msg != "" {
+		bad["invested_fen"] = msg
 	}
-	if rep.CumulativeFen, err = chanye.ParseYuan(form.Cumulative); err != nil {
-		bad["cumulative_fen"] = "须为金额（元，至多两位小数）/ must be an amount in yuan, at most two decimals"
+	if rep.CumulativeFen, msg = parseReportMoney(form.Cumulative, form.Unit); msg != "" {
+		bad["cumulative_fen"] = msg
 	}
 	if rep.ProgressPct, err = strconv.ParseFloat(strings.TrimSpace(form.Progress), 64); err != nil {
 		bad["progress_pct"] = "须为 0–100 的数 / must be a number 0–100"
@@ -92,6 +127,7 @@ func (s *Server) putReport(w http.ResponseWriter, r *http.Request) error {
 		err = chanye.Invalid("月报有误 / invalid report", bad)
 	}
 	return s.projectFormDone(w, r, id, "#reports", err, func(v *projectView) {
+		form.Units = moneyUnits(v.L, form.Unit)
 		v.Form, v.Message, v.Errs = form, chanye.ErrorMessage(err), chanye.ErrorFields(err)
 	})
 }
@@ -189,7 +225,7 @@ type inputsForm struct {
 }
 
 func inputsFormOf(l Lang, p *project.Project) inputsForm {
-	f := inputsForm{Unit: "yuan", Units: []option{{"yuan", l.T("unit.yuan"), true}, {"wan", l.T("lc.unit.wan"), false}}}
+	f := inputsForm{Unit: "yuan", Units: moneyUnits(l, "yuan")}
 	if p.EquipmentInvestmentFen != nil {
 		f.Equipment, f.EquipmentText = p.EquipmentInvestmentFen.Yuan(), exactMoney(l, *p.EquipmentInvestmentFen)
 	}
@@ -219,7 +255,7 @@ func (s *Server) putInputs(w http.ResponseWriter, r *http.Request) error {
 		in := policy.Input{Name: key, Type: policy.InputMoney, LabelZH: key, LabelEN: key}
 		v, err := in.ParseInput(s, unit)
 		if err != nil {
-			bad[key] = "须为金额（元至多两位小数，万元至多六位）/ must be an amount (yuan with two decimals, 10k yuan with six)"
+			bad[key] = moneyBad
 			return
 		}
 		f := chanye.Fen(v.(int64))

@@ -49,7 +49,9 @@ func TestProjectForms(t *testing.T) {
 	})
 	nextMonth := testclock.Month(-12) // the month after GZ-0001's report
 	t.Run("report saved", func(t *testing.T) {
-		res, _ := f.post(t, "/projects/GZ-0001/reports", url.Values{"month": {nextMonth}, "invested_fen": {"1,234,567.89"},
+		// In 元 first, then corrected in 万元 (the form's default unit),
+		// each exact to the fen.
+		res, _ := f.post(t, "/projects/GZ-0001/reports", url.Values{"month": {nextMonth}, "unit": {"yuan"}, "invested_fen": {"1,234,567.89"},
 			"cumulative_fen": {"201234567.89"}, "progress_pct": {"14.5"}, "problems": {"环评批复待出"}})
 		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/projects/GZ-0001") {
 			t.Fatalf("status = %d %q, want 303 to the project", res.StatusCode, res.Header.Get("Location"))
@@ -57,6 +59,15 @@ func TestProjectForms(t *testing.T) {
 		rs := reports()
 		if got := rs[len(rs)-1]; got.Month != nextMonth || got.InvestedFen != 123456789 || got.CumulativeFen != 20123456789 || got.ProgressPct != 14.5 {
 			t.Errorf("stored %+v", got)
+		}
+		res, _ = f.post(t, "/projects/GZ-0001/reports", url.Values{"month": {nextMonth}, "invested_fen": {"123.456701"},
+			"cumulative_fen": {"20,123.456701"}, "progress_pct": {"14.5"}, "problems": {"环评批复待出"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("in 万元: status = %d, want 303", res.StatusCode)
+		}
+		rs = reports()
+		if got := rs[len(rs)-1]; got.InvestedFen != 123456701 || got.CumulativeFen != 20123456701 {
+			t.Errorf("typed in 万元, stored %+v", got)
 		}
 		_, body := f.get(t, "/projects/GZ-0001", "")
 		for _, w := range []string{nextMonth, "环评批复待出", "14.5%"} {
@@ -70,9 +81,9 @@ func TestProjectForms(t *testing.T) {
 		form  url.Values
 		field string
 	}{
-		{"bad month", url.Values{"month": {"2025-13"}, "invested_fen": {"1"}, "cumulative_fen": {"2"}, "progress_pct": {"5"}, "problems": {"留存文字"}}, "须为 YYYY-MM"},
-		{"negative", url.Values{"month": {"2025-12"}, "invested_fen": {"-5"}, "cumulative_fen": {"2"}, "progress_pct": {"5"}, "problems": {"留存文字"}}, "不能为负"},
-		{"not money", url.Values{"month": {"2025-12"}, "invested_fen": {"1.234"}, "cumulative_fen": {"2"}, "progress_pct": {"5"}, "problems": {"留存文字"}}, "至多两位小数"},
+		{"bad month", url.Values{"month": {"2025-13"}, "unit": {"yuan"}, "invested_fen": {"1"}, "cumulative_fen": {"2"}, "progress_pct": {"5"}, "problems": {"留存文字"}}, "须为 YYYY-MM"},
+		{"negative", url.Values{"month": {"2025-12"}, "unit": {"yuan"}, "invested_fen": {"-5"}, "cumulative_fen": {"2"}, "progress_pct": {"5"}, "problems": {"留存文字"}}, "不能为负"},
+		{"not money", url.Values{"month": {"2025-12"}, "unit": {"yuan"}, "invested_fen": {"1.234"}, "cumulative_fen": {"2"}, "progress_pct": {"5"}, "problems": {"留存文字"}}, "至多两位小数"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := len(reports())

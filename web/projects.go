@@ -330,7 +330,7 @@ func (s *Server) projectView(r *http.Request) (*projectView, error) {
 	}
 	v := &projectView{page: s.newPage(r, "projects")}
 	v.CanReport, v.CanRecord = mayReport(v.Actor, p), mayRecord(v.Actor)
-	v.Form = reportForm{Month: lastMonth(s.now())}
+	v.Form = reportForm{Month: lastMonth(s.now()), Unit: "wan", Units: moneyUnits(v.L, "wan")}
 	l := v.L
 	v.Inputs = inputsFormOf(l, p)
 	v.Title = p.Name

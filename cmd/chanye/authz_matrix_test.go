@@ -397,7 +397,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 		// it does not exist; nodes are the officials' to record (the page
 		// reads the node first, so another enterprise gets 404 there too).
 		"POST /projects/{id}/reports": {path: "/projects/" + projID + "/reports",
-			body: "month=2025-11&invested_fen=1.5&cumulative_fen=2.5&progress_pct=5", // follows October (1.00 元)
+			body: "month=2025-11&unit=yuan&invested_fen=1.5&cumulative_fen=2.5&progress_pct=5", // follows October (1.00 元)
 			want: [7]int{303, 403, 303, 303, 404, 303, login}},
 		"POST /projects/{id}/nodes/{seq}": {path: "/projects/" + projID + "/nodes/1", body: "note=" + url.QueryEscape("矩阵"),
 			want: [7]int{303, 403, 303, 303, 404, 403, login}},
