@@ -51,6 +51,10 @@ type Indicator struct {
 	Source     string `json:"source"`
 }
 
+// Demo reports whether the indicator is demo data: its source names 演示数据
+// (as every series `chanye demo` generates does).
+func (in *Indicator) Demo() bool { return strings.Contains(in.Source, "演示数据") }
+
 // IndicatorFilter selects indicators; nil fields match all.
 type IndicatorFilter struct {
 	IndustryID *string

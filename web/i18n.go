@@ -232,6 +232,8 @@ var messages = map[string][2]string{
 	"ep.err.absent.none":   {"本企业不在该名单中；如认为应当列入，请勾选“对未获认定提出异议”", "Your enterprise is not on that list; tick “I was left out” if it should be"},
 	"lang.switch":          {"English", "中文"},
 	"footer.version":       {"版本", "Version"},
+	"footer.demo":          {"本页数字含演示数据（合成，非官方统计）；产业体系结构来源：广州市高质量发展大会讲话（2025-02-06）", "Figures on this page include demo data (synthetic, not official statistics); the structure of the system: speech at Guangzhou's High-Quality Development Conference (2025-02-06)"},
+	"demo.note":            {"演示数据：本页的营收等数字由 chanye demo 合成，用于演示，不是官方统计。", "演示数据 Demo data: revenue and other figures on this page are synthetic (chanye demo), not official statistics."},
 	"footer.source":        {"数据来源：广州市高质量发展大会讲话（2025-02-06）及公开资料", "Sources: speech at Guangzhou's High-Quality Development Conference (2025-02-06) and public records"},
 
 	"ov.title":       {"“12218”现代化产业体系", "The “12218” modern industrial system"},
@@ -575,6 +577,9 @@ type page struct {
 	SwitchURL  string // the same page in the other language
 	CSRF       string // the token every POST form carries in its hidden "csrf" field
 	Actor      *chanye.Actor
+	// Demo is set by pages that show demo figures (chanye demo's): the
+	// page says 演示数据 above them and the footer names no real source.
+	Demo bool
 }
 
 func (s *Server) newPage(r *http.Request, nav string) page {

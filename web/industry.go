@@ -75,6 +75,7 @@ func (s *Server) industry(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := &industryView{page: s.newPage(r, "overview"), NameZH: ind.NameZH, NameEN: ind.NameEN,
 		ClassNote: ind.ClassNote, Stats: stats, EnterprisesURL: "/enterprises?industry=" + id}
+	v.Demo = anyDemo(byInd)
 	l := v.L
 	v.Row = s.industryRow(l, c, ind, byInd[id])
 	v.Title = v.Row.Name

@@ -84,6 +84,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := &overviewView{page: s.newPage(r, "overview"), Declared: c.Declared,
 		OverallRequirement: c.OverallRequirement, Directions: c.Directions}
+	v.Demo = anyDemo(byInd)
 	l := v.L
 	v.Title = l.T("ov.title")
 	v.City = l.Pick(c.City.NameZH, c.City.NameEN)
@@ -160,6 +161,19 @@ func (s *Server) indicatorsByIndustry(ctx context.Context, id *string) (map[stri
 		out[in.IndustryID] = append(out[in.IndustryID], in)
 	}
 	return out, nil
+}
+
+// anyDemo reports whether any of the indicators is demo data: the page
+// that shows them says so.
+func anyDemo(byInd map[string][]*chanye.Indicator) bool {
+	for _, ins := range byInd {
+		for _, in := range ins {
+			if in.Demo() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // industryRow computes what a row shows: target, progress and owners.

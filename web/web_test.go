@@ -13,6 +13,7 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/catalog"
+	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/sqlstore"
@@ -128,7 +129,8 @@ func TestPages(t *testing.T) {
 			"产业第一、制造业立市", autoZH, "万亿级", "时尚消费品", "软件与互联网", "轨道交通", "生物医药与健康",
 			"智能无人系统", "具身智能", "细胞与基因", "另 3 个未来产业待公布", "现代服务业", "4 万亿元", "7.5%",
 			"6 万亿元", "未指定", "chart-targets-data", `lang="zh-CN"`, "v-test", "6,000 亿元", "9.5%",
-		}, []string{"Overview"}},
+			"数据来源：广州市高质量发展大会讲话",
+		}, []string{"Overview", `id="demo-note"`, "演示数据"}},
 		{"overview en by query", "/?lang=en", "", 200, []string{
 			"Strategic industry clusters", "3 more future industries not yet named", "not assigned", `lang="en"`, "中文",
 		}, []string{"产业体系</a>"}},
@@ -185,6 +187,29 @@ func TestPages(t *testing.T) {
 			}
 			checkPage(t, body)
 		})
+	}
+}
+
+// Figures from chanye demo say 演示数据 where they are shown, and the footer
+// then names no real source; real figures on other pages do not.
+func TestDemoFiguresLabelled(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if err := f.store.UpsertIndicators(ctx, []*chanye.Indicator{{IndustryID: "biomedicine", Metric: "revenue", Period: "2024",
+		Value: 3000 * yuanPerYi, Source: demo.IndicatorSource}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path string
+		demo bool
+	}{{"/", true}, {"/industries/biomedicine", true}, {"/industries/" + f.autoID, false}} {
+		_, body := f.get(t, tc.path, "")
+		if got := strings.Contains(body, `id="demo-note"`) && strings.Contains(body, "本页数字含演示数据"); got != tc.demo {
+			t.Errorf("%s: labelled demo %v, want %v", tc.path, got, tc.demo)
+		}
+		if got := strings.Contains(body, "数据来源：广州市高质量发展大会讲话"); got == tc.demo {
+			t.Errorf("%s: footer names the real source: %v, want %v", tc.path, got, !tc.demo)
+		}
 	}
 }
 
