@@ -62,7 +62,7 @@ func runBenchRun(ctx context.Context, cfg Config, args []string) error {
 	if *npol > 0 {
 		n, err := publishCopies(ctx, store, *npol)
 		if err != nil {
-			return withFields(err)
+			return err
 		}
 		fmt.Fprintf(cfg.Stdout, "已发布政策 / published policies: %d（本次发布副本 / copies published now: %d）\n", *npol, n)
 	}
@@ -72,7 +72,7 @@ func runBenchRun(ctx context.Context, cfg Config, args []string) error {
 		t0 := time.Now()
 		run, tm, err := eng.RunTimed(ctx, asOf)
 		if err != nil {
-			return withFields(err)
+			return err
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t\n", i+1, tm.Base, tm.Changed, run.Enterprises, run.Eligible+run.NeedsData+run.Excluded,
 			round(tm.Read), round(tm.Decide), round(tm.Store), round(tm.Keep), round(time.Since(t0)))

@@ -77,7 +77,7 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 		start := time.Now()
 		ps, err := generateProjects(ctx, store, demo.ProjectOptions{Projects: *projects, Seed: *seed, AsOf: opts.AsOf})
 		if err != nil {
-			return describe(err)
+			return err
 		}
 		fmt.Fprintf(cfg.Stdout, "重点项目 / key projects: %d 个 projects, 总投资 total %.4g 万亿元 trillion yuan, %d 个节点 nodes, %d 份月报 reports, 用时 elapsed %s\n",
 			ps.Projects, float64(ps.Total)/1e14, ps.Nodes, ps.Reports, time.Since(start).Round(time.Millisecond))
@@ -147,10 +147,10 @@ func runImport(ctx context.Context, cfg Config, args []string) error {
 		}
 		c, err := chanye.ParseCatalog(data)
 		if err != nil {
-			return describe(err)
+			return err
 		}
 		if err := store.ImportCatalog(ctx, c); err != nil {
-			return describe(err)
+			return err
 		}
 		fmt.Fprintf(cfg.Stdout, "已导入产业目录 / catalog imported: %d 个产业 industries, %d 个区县 districts\n", len(c.Industries), len(c.Districts))
 		return nil
@@ -174,7 +174,7 @@ func runImport(ctx context.Context, cfg Config, args []string) error {
 	el := time.Since(start)
 	printImport(cfg, in.names, reports, err)
 	if err != nil {
-		return describe(err)
+		return err
 	}
 	read := 0
 	for _, r := range reports {
@@ -262,25 +262,6 @@ func printImport(cfg Config, names []string, reports []dataio.Report, err error)
 			}
 		}
 	}
-}
-
-// describe spells out the fields of a domain error, which the CLI would
-// otherwise show only as a message.
-func describe(err error) error {
-	var pe *dataio.ProblemsError
-	if errors.As(err, &pe) {
-		return err
-	}
-	var e *chanye.Error
-	if errors.As(err, &e) {
-		var b strings.Builder
-		b.WriteString(e.Message)
-		for k, v := range e.Fields {
-			b.WriteString("\n  " + k + ": " + v)
-		}
-		return errors.New(b.String())
-	}
-	return err
 }
 
 const exportHelp = `chanye export enterprises|facts|tiers [--format csv|xlsx] [--out FILE]
@@ -374,7 +355,7 @@ func runExport(ctx context.Context, cfg Config, args []string) error {
 		if *out != "" {
 			os.Remove(*out)
 		}
-		return describe(err)
+		return err
 	}
 	if *out != "" {
 		if f, ok := w.(*os.File); ok {

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -13,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/internal/testclock"
 )
 
@@ -178,5 +181,17 @@ func testServe(t *testing.T, db string) {
 	// The database had enterprises, so --demo added none.
 	if !strings.Contains(stderr.String(), "demo data skipped") {
 		t.Errorf("stderr %q, want demo skipped on a non-empty database", stderr.String())
+	}
+}
+
+// The CLI writes a domain error for a person: its message, not code=…
+// message=…, then its fields a line each, sorted; wrapping kept.
+func TestDescribe(t *testing.T) {
+	err := fmt.Errorf("政策 / policy: %w", chanye.Invalid("有误 / invalid", map[string]string{"b": "二", "a": "一"}))
+	if got, want := describe(err), "政策 / policy: 有误 / invalid\n  a: 一\n  b: 二"; got != want {
+		t.Errorf("describe = %q, want %q", got, want)
+	}
+	if got := describe(errors.New("plain")); got != "plain" {
+		t.Errorf("describe(plain) = %q", got)
 	}
 }

@@ -134,30 +134,11 @@ func runPolicyAdd(ctx context.Context, cfg Config, args []string) error {
 		}
 		v, err := store.CreatePolicyVersion(ctx, src)
 		if err != nil {
-			return fmt.Errorf("%s: %w", f, withFields(err))
+			return fmt.Errorf("%s: %w", f, err)
 		}
 		fmt.Fprintf(cfg.Stdout, "%s v%d 草稿已保存 / draft stored (%s)\n", v.PolicyID, v.Version, f)
 	}
 	return nil
-}
-
-// withFields adds the fields of a domain error to its message, one a line.
-func withFields(err error) error {
-	f := chanye.ErrorFields(err)
-	if len(f) == 0 {
-		return err
-	}
-	keys := make([]string, 0, len(f))
-	for k := range f {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	b.WriteString(err.Error())
-	for _, k := range keys {
-		fmt.Fprintf(&b, "\n  %s: %s", k, f[k])
-	}
-	return errors.New(b.String())
 }
 
 const policyPublishHelp = `chanye policy publish ID [--version N] [--db PATH]
@@ -195,7 +176,7 @@ func runPolicyPublish(ctx context.Context, cfg Config, args []string) error {
 	}
 	v, err := store.PublishPolicyVersion(ctx, id, n)
 	if err != nil {
-		return withFields(err)
+		return err
 	}
 	fmt.Fprintf(cfg.Stdout, "%s v%d 已发布 / published\n", v.PolicyID, v.Version)
 	for _, c := range v.Conflicts {
@@ -298,7 +279,7 @@ func runPolicyTest(ctx context.Context, cfg Config, args []string) error {
 		}
 		if err != nil {
 			broken++
-			fmt.Fprintf(cfg.Stdout, "✗ %s: %v\n", f, withFields(err))
+			fmt.Fprintf(cfg.Stdout, "✗ %s: %s\n", f, describe(err))
 			continue
 		}
 		fmt.Fprintf(cfg.Stdout, "%s (%s v%d): %d 个用例 / cases\n", f, p.ID, p.Version, len(results))
@@ -378,7 +359,7 @@ func runPolicyRun(ctx context.Context, cfg Config, args []string) error {
 	defer db.Close()
 	run, err := eng.Run(ctx, asOf)
 	if err != nil {
-		return withFields(err)
+		return err
 	}
 	w := cfg.Stdout
 	fmt.Fprintf(w, "批次 / run %d  基准日 / as of %s  企业 / enterprises %d  用时 / elapsed %s\n", run.ID, run.AsOf, run.Enterprises,
@@ -486,7 +467,7 @@ func runPolicySimulate(ctx context.Context, cfg Config, args []string) error {
 	}
 	draft, err := policy.Parse(src)
 	if err != nil {
-		return withFields(err)
+		return err
 	}
 	db, _, eng, err := newEngine(ctx, cfg)
 	if err != nil {
@@ -495,7 +476,7 @@ func runPolicySimulate(ctx context.Context, cfg Config, args []string) error {
 	defer db.Close()
 	sim, err := eng.Simulate(ctx, draft, asOf)
 	if err != nil {
-		return withFields(err)
+		return err
 	}
 	printSimulation(cfg.Stdout, sim, *top)
 	return nil
@@ -639,7 +620,7 @@ func runPolicyPayments(ctx context.Context, cfg Config, args []string) error {
 	var buf bytes.Buffer
 	n, err := dataio.WritePayments(ctx, dataio.PaymentSources{Versions: store, Runs: store, Ledger: store}, *runID, *pid, &buf, format)
 	if err != nil {
-		return describe(err)
+		return err
 	}
 	if *out == "" {
 		_, err := cfg.Stdout.Write(buf.Bytes())
@@ -738,7 +719,7 @@ func runPolicyApplications(ctx context.Context, cfg Config, args []string) error
 	if *id > 0 {
 		a, err := store.FindApplicationByID(ctx, *id)
 		if err != nil {
-			return describe(err)
+			return err
 		}
 		vals, err := values(a)
 		if err != nil {
@@ -772,7 +753,7 @@ func runPolicyApplications(ctx context.Context, cfg Config, args []string) error
 		f.Offset, f.Limit = off, 1000
 		apps, total, err := store.FindApplications(ctx, f)
 		if err != nil {
-			return describe(err)
+			return err
 		}
 		for _, a := range apps {
 			vals, err := values(a)

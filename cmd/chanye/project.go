@@ -72,7 +72,7 @@ func importProjects(ctx context.Context, cfg Config, pos []string, skip bool, re
 	reports, err := files.ImportBatch(ctx, in.sources, dataio.Options{SkipInvalid: skip, Now: cfg.Now()})
 	printImport(cfg, in.names, reports, err)
 	if err != nil {
-		return describe(err)
+		return err
 	}
 	fmt.Fprintf(cfg.Stdout, "用时 / elapsed %s\n", time.Since(start).Round(time.Millisecond))
 	return nil
@@ -108,7 +108,7 @@ func exportProjects(ctx context.Context, cfg Config, kind dataio.Kind, format da
 			f.Close()
 			os.Remove(out)
 		}
-		return describe(err)
+		return err
 	}
 	if f != nil {
 		if err := f.Close(); err != nil {
@@ -152,7 +152,7 @@ func runReport(ctx context.Context, cfg Config, args []string) error {
 	}
 	first, err := report.ParseMonth(*month)
 	if err != nil {
-		return describe(err)
+		return err
 	}
 	asOf := report.MonthAsOf(first, cfg.Now())
 	if *asOfFlag != "" {
@@ -168,7 +168,7 @@ func runReport(ctx context.Context, cfg Config, args []string) error {
 	start := time.Now()
 	m, err := report.Build(ctx, report.Sources{Catalog: store, Projects: store, Enterprises: store}, *month, asOf)
 	if err != nil {
-		return describe(err)
+		return err
 	}
 	f, err := os.Create(*out)
 	if err != nil {
