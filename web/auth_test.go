@@ -141,6 +141,9 @@ func TestLogin(t *testing.T) {
 	if res.StatusCode != 400 || !strings.Contains(body, "统一社会信用代码") || !strings.Contains(body, `value="firm"`) {
 		t.Errorf("bad enterprise account: %d, want 400 with the form kept", res.StatusCode)
 	}
+	if !strings.Contains(body, "长度为 3，应为 18") || strings.Contains(body, "内部错误") {
+		t.Errorf("bad credit code: the form does not say what is wrong with it:\n%s", body)
+	}
 	res, _ = post(t, c, srv.URL+"/admin/users", url.Values{"csrf": {token}, "name": {"firm"}, "role": {"enterprise"},
 		"code": {codeAuto}, "password": {"firm password 1"}})
 	if res.StatusCode != http.StatusSeeOther {
