@@ -199,26 +199,50 @@ type warningRow struct {
 	Colour, ColourName           string
 	RuleID, Rule                 string
 	Message                      string
-	Values                       []kv
+	Values                       []ruleValue
 	OwnerHint, Owner             string
 }
 
 type kv struct{ Key, Value string }
 
-// valuesOf lists a warning's values by name, numbers rounded for reading.
-func valuesOf(m map[string]any) []kv {
-	var out []kv
+// ruleValue is a value a warning rule read: the variable's label (its
+// name, which rules are written with, on hover) and the value for reading.
+type ruleValue struct{ Label, Name, Value string }
+
+// ruleVarLabels maps the warning rules' variables to short labels: their
+// descriptions without what the parentheses explain.
+var ruleVarLabels = func() map[string][2]string {
+	m := map[string][2]string{}
+	for _, v := range project.Variables() {
+		zh, _, _ := strings.Cut(v.DescZH, "（")
+		en, _, _ := strings.Cut(v.DescEN, " (")
+		m[v.Name] = [2]string{zh, en}
+	}
+	return m
+}()
+
+// valuesOf lists a warning's values by label, in the order of the
+// variables' names, numbers rounded for reading, yes or no for truth.
+func valuesOf(l Lang, m map[string]any) []ruleValue {
+	var out []ruleValue
 	for k, v := range m {
 		s := fmt.Sprint(v)
-		if f, ok := v.(float64); ok {
-			s = strconv.FormatFloat(f, 'f', -1, 64)
-			if f != float64(int64(f)) {
-				s = strconv.FormatFloat(f, 'f', 1, 64)
+		switch x := v.(type) {
+		case float64:
+			s = strconv.FormatFloat(x, 'f', -1, 64)
+			if x != float64(int64(x)) {
+				s = strconv.FormatFloat(x, 'f', 1, 64)
 			}
+		case bool:
+			s = l.T(map[bool]string{true: "ep.true", false: "ep.false"}[x])
 		}
-		out = append(out, kv{k, s})
+		label := k
+		if d, ok := ruleVarLabels[k]; ok {
+			label = l.Pick(d[0], d[1])
+		}
+		out = append(out, ruleValue{Label: label, Name: k, Value: s})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
 
@@ -238,7 +262,7 @@ func (s *Server) ruleLabels(ctx context.Context, l Lang) (map[string]string, err
 func (s *Server) warningRow(l Lang, c *chanye.Catalog, labels map[string]string, w project.Warning, p *project.Project) warningRow {
 	row := warningRow{ProjectID: w.ProjectID, Href: "/projects/" + url.PathEscape(w.ProjectID), Colour: string(w.Colour),
 		ColourName: colourName(l, w.Colour), RuleID: w.RuleID, Rule: orDefault(labels[w.RuleID], w.RuleID),
-		Message: l.Pick(w.MessageZH, w.MessageEN), Values: valuesOf(w.Values),
+		Message: l.Pick(w.MessageZH, w.MessageEN), Values: valuesOf(l, w.Values),
 		OwnerHint: l.T("hint." + string(w.OwnerHint)), Owner: orDefault(w.Owner, l.T("dash"))}
 	if p != nil {
 		row.ProjectName, row.IndustryID = p.Name, p.IndustryID
