@@ -181,6 +181,11 @@ type Service interface {
 	// and revokes all its live API tokens (see PasswordChange). EINVALID for
 	// a password under MinPasswordLength, ENOTFOUND, EFORBIDDEN.
 	ChangePassword(ctx context.Context, id int64, password string) (*PasswordChange, error)
+	// ChangeOwnPassword sets the signed-in user's password, as
+	// ChangePassword does, once current is its password: EINVALID (field
+	// current) when it is not, or the new one is under MinPasswordLength;
+	// EUNAUTHORIZED with no signed-in user.
+	ChangeOwnPassword(ctx context.Context, current, password string) (*PasswordChange, error)
 	// CountAdmins returns how many enabled admins there are; it needs no
 	// actor, so that the first start can create one.
 	CountAdmins(ctx context.Context) (int, error)

@@ -180,52 +180,86 @@ func (s *Store) ChangePassword(ctx context.Context, id int64, password string) (
 	}
 	var pc *auth.PasswordChange
 	err = s.db.transact(ctx, false, func(tx *txn) error {
-		u, err := findUser(ctx, tx, `id = ?`, id)
-		if err != nil {
-			return err
-		}
-		before := *u
-		u.PasswordChangedAt = tx.now
-		pc = &auth.PasswordChange{User: u}
-		if _, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`, hash, tx.now.UnixMilli(), id); err != nil {
-			return err
-		}
-		res, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		pc.SessionsEnded = int(n)
-		rows, err := tx.query(ctx, `SELECT id FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL ORDER BY id`, id)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var t int64
-			if err := rows.Scan(&t); err != nil {
-				rows.Close()
-				return err
-			}
-			pc.TokenIDs = append(pc.TokenIDs, t)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		pc.TokensRevoked = len(pc.TokenIDs)
-		if _, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, tx.now.UnixMilli(), id); err != nil {
-			return err
-		}
-		// The audit log holds what was revoked, never the password or its hash.
-		return tx.audit(ctx, "password", "user", itoa(id), &before, pc)
+		pc, err = setPassword(ctx, tx, id, hash)
+		return err
 	})
+	return pc, err
+}
+
+// ChangeOwnPassword sets the signed-in user's password once its current
+// one is given, as ChangePassword does.
+func (s *Store) ChangeOwnPassword(ctx context.Context, current, password string) (*auth.PasswordChange, error) {
+	a := chanye.ActorFrom(ctx)
+	if a.UserID == 0 {
+		return nil, chanye.Errorf(chanye.EUNAUTHORIZED, "请先登录 / sign in first")
+	}
+	hash, err := auth.HashPassword(password)
 	if err != nil {
 		return nil, err
 	}
-	return pc, nil
+	var pc *auth.PasswordChange
+	err = s.db.transact(ctx, false, func(tx *txn) error {
+		var old string
+		if err := tx.queryRow(ctx, `SELECT password_hash FROM users WHERE id = ? AND disabled = 0`, a.UserID).Scan(&old); errors.Is(err, sql.ErrNoRows) {
+			return chanye.Errorf(chanye.EUNAUTHORIZED, "请先登录 / sign in first")
+		} else if err != nil {
+			return err
+		}
+		if ok, err := auth.VerifyPassword(old, current); err != nil {
+			return err
+		} else if !ok {
+			return chanye.Invalid("当前密码不正确 / the current password is wrong", map[string]string{"current": "当前密码不正确 / the current password is wrong"})
+		}
+		pc, err = setPassword(ctx, tx, a.UserID, hash)
+		return err
+	})
+	return pc, err
+}
+
+// setPassword stores the hash as user id's password, ends all its
+// sessions and revokes its live API tokens, and audits what it revoked.
+func setPassword(ctx context.Context, tx *txn, id int64, hash string) (*auth.PasswordChange, error) {
+	u, err := findUser(ctx, tx, `id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	before := *u
+	u.PasswordChangedAt = tx.now
+	pc := &auth.PasswordChange{User: u}
+	if _, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`, hash, tx.now.UnixMilli(), id); err != nil {
+		return nil, err
+	}
+	res, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return nil, err
+	}
+	pc.SessionsEnded = int(n)
+	rows, err := tx.query(ctx, `SELECT id FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var t int64
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		pc.TokenIDs = append(pc.TokenIDs, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	pc.TokensRevoked = len(pc.TokenIDs)
+	if _, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, tx.now.UnixMilli(), id); err != nil {
+		return nil, err
+	}
+	// The audit log holds what was revoked, never the password or its hash.
+	return pc, tx.audit(ctx, "password", "user", itoa(id), &before, pc)
 }
 
 func countAdmins(ctx context.Context, tx *txn) (int, error) {

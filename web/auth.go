@@ -292,3 +292,57 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
 	return nil
 }
+
+type accountView struct {
+	page
+	Done, Message string
+	Errs          map[string]string
+}
+
+// accountPage is the signed-in user's own page: who it is and the form to
+// change its password. The public is sent to sign in.
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
+	v := &accountView{page: s.newPage(r, "")}
+	if v.Actor == nil || v.Actor.UserID == 0 {
+		return chanye.Errorf(chanye.EUNAUTHORIZED, "请先登录 / sign in first")
+	}
+	v.Title = v.L.T("acct.title")
+	if r.URL.Query().Get("changed") == "1" {
+		v.Done = v.L.T("acct.done")
+	}
+	return s.render(w, "account", v)
+}
+
+// changeOwnPassword changes the signed-in user's password, the current
+// one given; every session and token of the user ends, and this browser is
+// signed in again with a new session.
+func (s *Server) changeOwnPassword(w http.ResponseWriter, r *http.Request) error {
+	accounts, _, err := s.accounts()
+	if err != nil {
+		return err
+	}
+	v := &accountView{page: s.newPage(r, "")}
+	if v.Actor == nil || v.Actor.UserID == 0 {
+		return chanye.Errorf(chanye.EUNAUTHORIZED, "请先登录 / sign in first")
+	}
+	v.Title = v.L.T("acct.title")
+	var pc *auth.PasswordChange
+	if r.PostFormValue("password") != r.PostFormValue("repeat") {
+		err = chanye.Invalid("两次输入的新密码不同 / the new passwords differ", map[string]string{"repeat": "两次输入的新密码不同 / the new passwords differ"})
+	} else {
+		pc, err = accounts.ChangeOwnPassword(r.Context(), r.PostFormValue("current"), r.PostFormValue("password"))
+	}
+	switch chanye.ErrorCode(err) {
+	case "":
+	case chanye.EINVALID:
+		v.Message, v.Errs = chanye.ErrorMessage(err), chanye.ErrorFields(err)
+		return s.renderStatus(w, http.StatusBadRequest, "account", v)
+	default:
+		return err
+	}
+	if err := s.cfg.Auth.StartSession(w, r, pc.User); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/account?changed=1", http.StatusSeeOther)
+	return nil
+}

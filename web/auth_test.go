@@ -425,3 +425,48 @@ func TestHomeFor(t *testing.T) {
 		}
 	}
 }
+
+// A signed-in user changes its own password from 我的账号: the current one
+// is checked, the new one typed twice; afterwards the old one no longer
+// signs in, the new one does, and this browser stays signed in.
+func TestOwnPassword(t *testing.T) {
+	srv := authFixture(t)
+	c := browser(t)
+	if res, _ := get(t, c, srv.URL+"/account"); res.StatusCode != http.StatusFound || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+		t.Fatalf("account page, signed out: %d %q, want the login page", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res, _ := signIn(t, c, srv.URL, "leader", "leader password 1"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", res.StatusCode)
+	}
+	res, body := get(t, c, srv.URL+"/account")
+	if res.StatusCode != 200 || !strings.Contains(body, `id="password-form"`) || !strings.Contains(body, `id="nav-account"`) || strings.Contains(body, "⟦") {
+		t.Fatalf("account page: %d\n%s", res.StatusCode, body)
+	}
+	token := csrfField.FindStringSubmatch(body)[1]
+	change := func(current, password, repeat string) (*http.Response, string) {
+		return post(t, c, srv.URL+"/account/password", url.Values{"csrf": {token}, "current": {current}, "password": {password}, "repeat": {repeat}})
+	}
+	for _, tc := range []struct{ name, current, password, repeat, want string }{
+		{"wrong current", "not my password", "a new password 2", "a new password 2", "当前密码不正确"},
+		{"repeat differs", "leader password 1", "a new password 2", "a new password 3", "两次输入的新密码不同"},
+		{"too short", "leader password 1", "short", "short", "12"},
+	} {
+		res, body := change(tc.current, tc.password, tc.repeat)
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, tc.want) || !strings.Contains(body, `class="field-err"`) {
+			t.Errorf("%s: %d, want 400 saying %q", tc.name, res.StatusCode, tc.want)
+		}
+	}
+	res, _ = change("leader password 1", "a new password 2", "a new password 2")
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/account?changed=1" {
+		t.Fatalf("change: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res, body := get(t, c, srv.URL+"/account?changed=1"); res.StatusCode != 200 || !strings.Contains(body, `id="password-changed"`) {
+		t.Errorf("after the change this browser is not signed in: %d", res.StatusCode)
+	}
+	if res, _ := signIn(t, browser(t), srv.URL, "leader", "leader password 1"); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the old password still signs in: %d", res.StatusCode)
+	}
+	if res, _ := signIn(t, browser(t), srv.URL, "leader", "a new password 2"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("the new password does not sign in: %d", res.StatusCode)
+	}
+}

@@ -80,7 +80,7 @@ type Engine interface {
 var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "error",
 	"policies", "policy", "policy_edit", "simulate", "decisions", "runs", "run", "publicity", "enterprise_policies",
 	"login", "users", "audit", "projects", "project", "warnings", "warning_rules", "scorecards", "scorecard", "projects_report",
-	"objections", "objection", "approvals", "payments", "applications", "application"}
+	"objections", "objection", "approvals", "payments", "applications", "application", "account"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -208,6 +208,8 @@ func (s *Server) routeTable() []route {
 		// Sign-in and accounts (auth.go); auth.Service refuses user
 		// management to anyone but an admin.
 		{"GET /login", s.handle(s.loginPage)},
+		{"GET /account", s.handle(s.accountPage)},
+		{"POST /account/password", s.handle(s.changeOwnPassword)},
 		{"POST /login", s.handle(s.login)},
 		{"POST /logout", s.handle(s.logout)},
 		{"GET /admin/users", s.handle(s.userList)},

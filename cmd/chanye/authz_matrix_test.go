@@ -380,6 +380,10 @@ func TestRouteRoleMatrix(t *testing.T) {
 		// Sign-in and accounts (web/auth.go, auth.Service): user management
 		// is the administrators'.
 		"GET /login": {path: "/login", want: all(200)},
+		// One's own account needs an account: the matrix's actors have none
+		// (web's TestOwnPassword signs in with one).
+		"GET /account":           {path: "/account", want: all(login)},
+		"POST /account/password": {path: "/account/password", body: "current=x&password=y&repeat=y", want: all(login)},
 		// Wrong passwords: 401, until the limiter holds the address back.
 		"POST /login":                    {path: "/login", body: "name=x&password=y", want: [7]int{401, 401, 401, 401, 401, 429, 429}},
 		"POST /logout":                   {path: "/logout", want: all(303)},
