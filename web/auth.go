@@ -125,6 +125,11 @@ type usersView struct {
 	Changed  *auth.PasswordChange // a password just changed: what it revoked
 	NewToken string               // a token just created: shown this once
 	TokenFor string
+	// Scopes words each user's scope: its department, its industry by
+	// name or its enterprise's code. Industries are the create form's
+	// choices.
+	Scopes     map[int64]string
+	Industries []option
 }
 
 // userList shows every account with its tokens.
@@ -158,6 +163,27 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 	}
 	if v.Form == nil {
 		v.Form = &auth.User{Role: chanye.RoleLeader}
+	}
+	c, err := s.cfg.Catalog.FindCatalog(r.Context())
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	v.Industries = []option{{"", v.L.T("dash"), v.Form.IndustryID == ""}}
+	for _, ind := range c.Industries {
+		names[ind.ID] = v.L.Pick(ind.NameZH, ind.NameEN)
+		v.Industries = append(v.Industries, option{ind.ID, names[ind.ID], ind.ID == v.Form.IndustryID})
+	}
+	v.Scopes = map[int64]string{}
+	for _, u := range users {
+		switch {
+		case u.Department != "":
+			v.Scopes[u.ID] = u.Department
+		case u.IndustryID != "":
+			v.Scopes[u.ID] = orDefault(names[u.IndustryID], u.IndustryID)
+		default:
+			v.Scopes[u.ID] = u.Code
+		}
 	}
 	return s.renderStatus(w, status, "users", v)
 }

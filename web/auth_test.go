@@ -470,3 +470,28 @@ func TestOwnPassword(t *testing.T) {
 		t.Errorf("the new password does not sign in: %d", res.StatusCode)
 	}
 }
+
+// The account form chooses a task force's industry from the catalog, and
+// the list names it, not its id.
+func TestUserIndustryByName(t *testing.T) {
+	srv := authFixture(t)
+	c := browser(t)
+	if res, _ := signIn(t, c, srv.URL, "admin", "admin password 1"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", res.StatusCode)
+	}
+	_, body := get(t, c, srv.URL+"/admin/users")
+	if !strings.Contains(body, `id="user-industry"`) || !strings.Contains(body, `<option value="embodied-ai">具身智能</option>`) {
+		t.Fatalf("the create form does not offer the industries by name:\n%s", body)
+	}
+	token := csrfField.FindStringSubmatch(body)[1]
+	res, _ := post(t, c, srv.URL+"/admin/users", url.Values{"csrf": {token}, "name": {"tf"}, "role": {"task_force"},
+		"industry_id": {"embodied-ai"}, "password": {"task force password"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create task force: %d", res.StatusCode)
+	}
+	_, body = get(t, c, srv.URL+"/admin/users")
+	row := regexp.MustCompile(`(?s)<tr id="user-tf">.*?</tr>`).FindString(body)
+	if !strings.Contains(row, "<td>具身智能</td>") || strings.Contains(row, "embodied-ai</td>") {
+		t.Errorf("task force row: %s", row)
+	}
+}
