@@ -33,11 +33,11 @@ type industryRow struct {
 
 // chartSeries is the data block of the overview chart.
 type targetChart struct {
-	Names  []string      `json:"names"`
-	Latest []json.Number `json:"latest"`
-	Target []json.Number `json:"target"`
-	Labels [2]string     `json:"labels"`
-	Unit   string        `json:"unit"`
+	Names  []string       `json:"names"`
+	Latest []*json.Number `json:"latest"` // null where no figure is known: unknown, never 0
+	Target []json.Number  `json:"target"`
+	Labels [2]string      `json:"labels"`
+	Unit   string         `json:"unit"`
 }
 
 type groupView struct {
@@ -110,9 +110,10 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
 			}
 			if ind.Target != nil {
 				p := chanye.ComputeProgress(ind.Target, byInd[ind.ID])
-				latest := json.Number("0")
+				var latest *json.Number // unknown: ECharts draws no bar
 				if p != nil {
-					latest = chartNumber(p.LatestValue, yuanPerYi, 2)
+					n := chartNumber(p.LatestValue, yuanPerYi, 2)
+					latest = &n
 				}
 				v.Chart.Names = append(v.Chart.Names, row.Name)
 				v.Chart.Latest = append(v.Chart.Latest, latest)

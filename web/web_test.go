@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -312,5 +313,37 @@ func TestMoney(t *testing.T) {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
 		}
+	}
+}
+
+// The targets chart leaves a cluster without figures empty (null), never
+// at 0: missing data is unknown.
+func TestTargetChartUnknownIsNull(t *testing.T) {
+	f := newFixture(t)
+	_, body := f.get(t, "/", "")
+	m := regexp.MustCompile(`(?s)<script type="application/json" id="chart-targets-data">(.*?)</script>`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no targets chart data")
+	}
+	var ch struct {
+		Names  []string   `json:"names"`
+		Latest []*float64 `json:"latest"`
+	}
+	if err := json.Unmarshal([]byte(m[1]), &ch); err != nil {
+		t.Fatalf("%v: %s", err, m[1])
+	}
+	known, unknown := 0, 0
+	for i, name := range ch.Names {
+		switch {
+		case name == autoZH && (ch.Latest[i] == nil || *ch.Latest[i] <= 0):
+			t.Errorf("%s: latest %v, want its figure", name, ch.Latest[i])
+		case ch.Latest[i] == nil:
+			unknown++
+		default:
+			known++
+		}
+	}
+	if known != 1 || unknown == 0 {
+		t.Errorf("%d clusters with a figure, %d without; want 1 and some null: %s", known, unknown, m[1])
 	}
 }
