@@ -270,7 +270,21 @@ func (e *Engine) explainChunk(ctx context.Context, b *base, pols []*policy.Compi
 		return nil, err
 	}
 	amounts, needs := j.amounts, j.needs
-	params := make([]json.RawMessage, len(pols)) // marshalled once per policy
+	// The parameters in force, as Evaluate gives them, marshalled once per
+	// policy for every decision stored.
+	params := make([]json.RawMessage, len(pols))
+	paramsOf := func(k int) (json.RawMessage, error) {
+		if params[k] == nil {
+			ps, err := pols[k].Policy.ParamsAt(b.asOf)
+			if err != nil {
+				return nil, err
+			}
+			if params[k], err = json.Marshal(ps); err != nil {
+				return nil, err
+			}
+		}
+		return params[k], nil
+	}
 	var out []*policy.StoredDecision
 	for _, row := range j.rows {
 		code := b.codes[row]
@@ -296,18 +310,13 @@ func (e *Engine) explainChunk(ctx context.Context, b *base, pols []*policy.Compi
 				// policy.NewStoredDecisionParams): the reference is not
 				// asked, the differential tests holding the fast path's
 				// needs equal to its.
-				if params[k] == nil {
-					ps, err := c.Policy.ParamsAt(b.asOf)
-					if err != nil {
-						return nil, err
-					}
-					if params[k], err = json.Marshal(ps); err != nil {
-						return nil, err
-					}
+				ps, err := paramsOf(k)
+				if err != nil {
+					return nil, err
 				}
 				d := policy.Decision{PolicyID: c.Policy.ID, Version: c.Policy.Version, Code: code, AsOf: b.asOf, Active: true,
 					Status: verdict, Needs: c.NeedsOf(s, b.asOf, res.NeedNames(pr.Needs[needs[k]-1]))}
-				sd, err := policy.NewStoredDecisionParams(&d, c.Policy.Period(b.asOf), ent, params[k])
+				sd, err := policy.NewStoredDecisionParams(&d, c.Policy.Period(b.asOf), ent, ps)
 				if err != nil {
 					return nil, err
 				}
@@ -324,12 +333,11 @@ func (e *Engine) explainChunk(ctx context.Context, b *base, pols []*policy.Compi
 			if resolved != nil && verdict == policy.VerdictEligible {
 				d.Adjust(resolved.Adjustments(k, int32(i)))
 			}
-			if params[k] == nil {
-				if params[k], err = json.Marshal(d.Params); err != nil {
-					return nil, err
-				}
+			ps, err := paramsOf(k)
+			if err != nil {
+				return nil, err
 			}
-			sd, err := policy.NewStoredDecisionParams(&d, c.Policy.Period(b.asOf), ent, params[k])
+			sd, err := policy.NewStoredDecisionParams(&d, c.Policy.Period(b.asOf), ent, ps)
 			if err != nil {
 				return nil, err
 			}

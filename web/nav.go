@@ -1,6 +1,9 @@
 package web
 
 import (
+	"net/url"
+	"strings"
+
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/authz"
 )
@@ -26,7 +29,7 @@ type navItem struct {
 var navItems = []navItem{
 	{"overview", "/", "nav.overview", func(a *chanye.Actor) bool { return may(a, authz.RegistryRules(), authz.ReadStats) }},
 	{"enterprises", "/enterprises", "nav.enterprises", func(a *chanye.Actor) bool { return allowed(a, authz.RegistryRules(), authz.ReadRegistry) }},
-	{"mine", "", "nav.mine", func(a *chanye.Actor) bool { return a != nil && a.Role == chanye.RoleEnterprise && a.Code != "" }},
+	{"mine", "/enterprises/{code}/policies", "nav.mine", func(a *chanye.Actor) bool { return a != nil && a.Role == chanye.RoleEnterprise && a.Code != "" }},
 	{"projects", "/projects", "nav.projects", func(a *chanye.Actor) bool { return may(a, authz.ProjectRules(), authz.ReadProjects) }},
 	{"policies", "/policies", "nav.policies", func(a *chanye.Actor) bool { return may(a, authz.PolicyRules(), authz.ReadPolicies) }},
 	{"decisions", "/decisions", "nav.decisions", func(a *chanye.Actor) bool { return may(a, authz.PolicyRules(), authz.ReadRuns) }},
@@ -50,10 +53,7 @@ func (p page) Links() []navLink {
 		if !it.shows(p.Actor) {
 			continue
 		}
-		href := it.href
-		if it.key == "mine" {
-			href = "/enterprises/" + p.Actor.Code + "/policies"
-		}
+		href := strings.Replace(it.href, "{code}", url.PathEscape(p.Actor.Code), 1) // an enterprise's own pages
 		// An enterprise's pages are its own: 我的企业 is where it is.
 		active := p.Nav == it.key || it.key == "mine" && p.Nav == "enterprises"
 		out = append(out, navLink{ID: "nav-" + it.key, Href: href, Label: p.L.T(it.label), Active: active})

@@ -31,18 +31,28 @@ func moneyUnits(l Lang, unit string) []option {
 // moneyBad is the field error of an amount that does not parse.
 const moneyBad = "须为金额（元至多两位小数，万元至多六位）/ must be an amount (yuan with two decimals, 10k yuan with six)"
 
+// parseMoney reads an amount typed in 元 or 万元 (unit yuan or wan), as a
+// declared money input is read: exact, not negative, bounded.
+func parseMoney(s, unit string) (chanye.Fen, error) {
+	in := policy.Input{Name: "amount", Type: policy.InputMoney, LabelZH: "金额", LabelEN: "amount"}
+	v, err := in.ParseInput(s, unit)
+	if err != nil {
+		return 0, err
+	}
+	return chanye.Fen(v.(int64)), nil
+}
+
 // parseReportMoney reads an amount of a monthly report typed in unit:
 // 万元 exactly to the fen (up to six decimals), 元 as before (a negative
 // or too large amount is left to the report's own check, which names it).
 // The message is the field error, "" when it parses.
 func parseReportMoney(s, unit string) (chanye.Fen, string) {
 	if unit == "wan" {
-		in := policy.Input{Name: "amount", Type: policy.InputMoney, LabelZH: "金额", LabelEN: "amount"}
-		v, err := in.ParseInput(s, unit)
+		f, err := parseMoney(s, unit)
 		if err != nil {
 			return 0, err.Error()
 		}
-		return chanye.Fen(v.(int64)), ""
+		return f, ""
 	}
 	f, err := chanye.ParseYuan(s)
 	if err != nil {
@@ -252,13 +262,11 @@ func (s *Server) putInputs(w http.ResponseWriter, r *http.Request) error {
 		if s == "" {
 			return
 		}
-		in := policy.Input{Name: key, Type: policy.InputMoney, LabelZH: key, LabelEN: key}
-		v, err := in.ParseInput(s, unit)
+		f, err := parseMoney(s, unit)
 		if err != nil {
 			bad[key] = moneyBad
 			return
 		}
-		f := chanye.Fen(v.(int64))
 		*dst = &f
 	}
 	money("equipment_investment_fen", &upd.EquipmentInvestmentFen)

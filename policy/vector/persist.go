@@ -7,6 +7,7 @@ import (
 	"hash"
 	"io"
 	"math"
+	"reflect"
 
 	"github.com/chanye-org/chanye/policy"
 )
@@ -155,23 +156,7 @@ func slicesOf(col *column) []any {
 }
 
 // sliceLen is the length of a slice slicesOf points to.
-func sliceLen(p any) int {
-	switch p := p.(type) {
-	case *[]int16:
-		return len(*p)
-	case *[]int32:
-		return len(*p)
-	case *[]int64:
-		return len(*p)
-	case *[]float64:
-		return len(*p)
-	case *[]uint32:
-		return len(*p)
-	case *[]uint64:
-		return len(*p)
-	}
-	panic(fmt.Sprintf("vector: no slice %T", p))
-}
+func sliceLen(p any) int { return reflect.ValueOf(p).Elem().Len() }
 
 // deref returns the slice p points to: encoding/binary reads and writes a
 // slice of fixed-size values in one pass, a pointer to one by reflection,
