@@ -53,7 +53,11 @@ type Indicator struct {
 
 // Demo reports whether the indicator is demo data: its source names 演示数据
 // (as every series `chanye demo` generates does).
-func (in *Indicator) Demo() bool { return strings.Contains(in.Source, "演示数据") }
+func (in *Indicator) Demo() bool { return DemoSource(in.Source) }
+
+// DemoSource reports whether a source names demo data (演示数据), as the
+// source of every fact, tier and series `chanye demo` generates does.
+func DemoSource(source string) bool { return strings.Contains(source, "演示数据") }
 
 // IndicatorFilter selects indicators; nil fields match all.
 type IndicatorFilter struct {

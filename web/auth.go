@@ -31,10 +31,14 @@ type loginView struct {
 }
 
 // homeFor returns where a user lands after sign-in when the request names
-// no safe page: an enterprise its own policies, everyone else the overview.
+// no safe page: an enterprise its own profile (我的企业), an official
+// 我的待办, anyone else the overview.
 func homeFor(u *auth.User) string {
 	if u != nil && u.Role == chanye.RoleEnterprise && u.Code != "" {
-		return "/enterprises/" + url.PathEscape(u.Code) + "/policies"
+		return "/enterprises/" + url.PathEscape(u.Code)
+	}
+	if u != nil && official(u.Role) {
+		return "/todo"
 	}
 	return "/"
 }

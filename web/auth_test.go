@@ -264,22 +264,23 @@ func rawPost(t *testing.T, c *http.Client, u string, form url.Values) *http.Resp
 }
 
 // TestLoginNext: after sign-in the browser goes only to a clean path of
-// this site, whatever next says (issue 8, finding 8).
+// this site, whatever next says (issue 8, finding 8); without one, the
+// leader lands on its home, 我的待办.
 func TestLoginNext(t *testing.T) {
 	srv := authFixture(t)
 	for _, tt := range []struct{ query, want string }{
-		{"next=/%09/evil.example/phish", "/"},
-		{"next=//evil.example", "/"},
-		{"next=/%5Cevil.example", "/"},
-		{"next=/%255Cevil", "/"},
-		{"next=https://evil.example", "/"},
-		{"next=/%0d%0aSet-Cookie:x", "/"},
-		{"next=/%00/evil.example", "/"},
-		{"next=%2F%2F%2Fevil.example", "/"},
-		{"next=/%252F%252Fevil.example", "/"},
+		{"next=/%09/evil.example/phish", "/todo"},
+		{"next=//evil.example", "/todo"},
+		{"next=/%5Cevil.example", "/todo"},
+		{"next=/%255Cevil", "/todo"},
+		{"next=https://evil.example", "/todo"},
+		{"next=/%0d%0aSet-Cookie:x", "/todo"},
+		{"next=/%00/evil.example", "/todo"},
+		{"next=%2F%2F%2Fevil.example", "/todo"},
+		{"next=/%252F%252Fevil.example", "/todo"},
 		{"next=/runs%3Fpolicy%3Dx", "/runs?policy=x"},
 		{"next=/enterprises/91440101MA5CXXXX0X/policies", "/enterprises/91440101MA5CXXXX0X/policies"},
-		{"", "/"},
+		{"", "/todo"},
 	} {
 		c := browser(t)
 		_, body := get(t, c, srv.URL+"/login?"+tt.query)
@@ -416,8 +417,10 @@ func TestHomeFor(t *testing.T) {
 		u    *auth.User
 		want string
 	}{
-		{&auth.User{Role: chanye.RoleEnterprise, Code: "91440101MA5CXXXX0X"}, "/enterprises/91440101MA5CXXXX0X/policies"},
-		{&auth.User{Role: chanye.RoleLeader}, "/"},
+		{&auth.User{Role: chanye.RoleEnterprise, Code: "91440101MA5CXXXX0X"}, "/enterprises/91440101MA5CXXXX0X"},
+		{&auth.User{Role: chanye.RoleLeader}, "/todo"},
+		{&auth.User{Role: chanye.RoleTaskForce, IndustryID: "icv-nev"}, "/todo"},
+		{&auth.User{Role: chanye.RolePublic}, "/"},
 		{nil, "/"},
 	} {
 		if got := homeFor(tt.u); got != tt.want {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/gbt4754"
+	"github.com/chanye-org/chanye/project"
 	"github.com/chanye-org/chanye/uscc"
 )
 
@@ -222,6 +223,11 @@ type enterpriseView struct {
 	Chart    comboChart
 	Columns  []factColumn
 	Reports  []factRow
+	// Own is set when the reader is the enterprise itself: the page is
+	// its home (我的企业) and links to its benefits.
+	Own         bool
+	Projects    []projectRow // its key projects, when the reader may read projects
+	HasProjects bool         // the projects section is shown
 }
 
 func (s *Server) enterprise(w http.ResponseWriter, r *http.Request) error {
@@ -264,6 +270,29 @@ func (s *Server) enterprise(w http.ResponseWriter, r *http.Request) error {
 	v.HasFacts = len(e.Facts) > 0
 	v.Chart = factsChart(l, e.Facts)
 	v.Columns, v.Reports = factsTable(l, reports)
+	for _, fr := range reports {
+		v.Demo = v.Demo || chanye.DemoSource(fr.Source)
+	}
+	for _, t := range e.Tiers {
+		v.Demo = v.Demo || chanye.DemoSource(t.Source)
+	}
+	a := chanye.ActorFrom(ctx)
+	v.Own = a.Role == chanye.RoleEnterprise && a.Code == code
+	if v.Own {
+		v.Nav = "mine"
+	}
+	if s.cfg.Projects != nil {
+		ps, _, err := s.cfg.Projects.FindProjects(ctx, project.ProjectFilter{OwnerCode: &code, AsOf: today, Limit: 100})
+		switch {
+		case err == nil:
+			v.HasProjects = true
+			for _, p := range ps {
+				v.Projects = append(v.Projects, s.projectRow(l, c, p, p.Colour))
+			}
+		case chanye.ErrorCode(err) != chanye.EFORBIDDEN && chanye.ErrorCode(err) != chanye.EUNAUTHORIZED:
+			return err
+		}
+	}
 	return s.render(w, "enterprise", v)
 }
 

@@ -166,30 +166,14 @@ func (s *Server) objectionList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// A department's queue is its policies' objections: the store filters
-	// by one policy at a time, so the page reads each and pages in memory.
-	// Objections are few (one per disputed decision) next to decisions.
-	var all []*policy.Objection
-	f := policy.ObjectionFilter{Limit: 1000}
+	f := policy.ObjectionFilter{}
 	if v.Status != "all" {
 		st := policy.ObjectionStatus(v.Status)
 		f.Status = &st
 	}
-	for off := 0; ; {
-		f.Offset = off
-		os, total, err := s.cfg.Policies.Publicity.FindObjections(ctx, f)
-		if err != nil {
-			return err
-		}
-		for _, o := range os {
-			if p := pols[o.Ref.PolicyID]; p != nil && mayRead(a, p.Department) {
-				all = append(all, o)
-			}
-		}
-		off += len(os)
-		if len(os) == 0 || off >= total {
-			break
-		}
+	all, err := s.objectionsOf(ctx, a, pols, f)
+	if err != nil {
+		return err
 	}
 	// Open first, then by id: the oldest open objection heads the queue.
 	open := make([]*policy.Objection, 0, len(all))
@@ -216,6 +200,31 @@ func (s *Server) objectionList(w http.ResponseWriter, r *http.Request) error {
 		v.Rows = append(v.Rows, row)
 	}
 	return s.render(w, "objections", v)
+}
+
+// objectionsOf returns every objection f selects on a policy a may read
+// (mayRead). The store filters by one policy at a time, so a department's
+// queue is read whole and filtered here; objections are few (one per
+// disputed decision) next to decisions.
+func (s *Server) objectionsOf(ctx context.Context, a *chanye.Actor, pols map[string]*policy.Policy, f policy.ObjectionFilter) ([]*policy.Objection, error) {
+	var out []*policy.Objection
+	f.Limit = 1000
+	for off := 0; ; {
+		f.Offset = off
+		os, total, err := s.cfg.Policies.Publicity.FindObjections(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range os {
+			if p := pols[o.Ref.PolicyID]; p != nil && mayRead(a, p.Department) {
+				out = append(out, o)
+			}
+		}
+		off += len(os)
+		if len(os) == 0 || off >= total {
+			return out, nil
+		}
+	}
 }
 
 type eventRow struct {

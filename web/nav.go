@@ -27,9 +27,10 @@ type navItem struct {
 // (objections, approvals, payments, applications) for those who handle or
 // oversee them.
 var navItems = []navItem{
+	{"todo", "/todo", "nav.todo", func(a *chanye.Actor) bool { return a != nil && official(a.Role) }},
 	{"overview", "/", "nav.overview", func(a *chanye.Actor) bool { return may(a, authz.RegistryRules(), authz.ReadStats) }},
 	{"enterprises", "/enterprises", "nav.enterprises", func(a *chanye.Actor) bool { return allowed(a, authz.RegistryRules(), authz.ReadRegistry) }},
-	{"mine", "/enterprises/{code}/policies", "nav.mine", func(a *chanye.Actor) bool { return a != nil && a.Role == chanye.RoleEnterprise && a.Code != "" }},
+	{"mine", "/enterprises/{code}", "nav.mine", func(a *chanye.Actor) bool { return a != nil && a.Role == chanye.RoleEnterprise && a.Code != "" }},
 	{"projects", "/projects", "nav.projects", func(a *chanye.Actor) bool { return may(a, authz.ProjectRules(), authz.ReadProjects) }},
 	{"policies", "/policies", "nav.policies", func(a *chanye.Actor) bool { return may(a, authz.PolicyRules(), authz.ReadPolicies) }},
 	{"decisions", "/decisions", "nav.decisions", func(a *chanye.Actor) bool { return may(a, authz.PolicyRules(), authz.ReadRuns) }},
@@ -37,6 +38,16 @@ var navItems = []navItem{
 	{"lifecycle", "/objections", "nav.lifecycle", func(a *chanye.Actor) bool {
 		return may(a, authz.PolicyRules(), authz.Approve) || a != nil && a.Role == chanye.RoleLeader
 	}},
+}
+
+// official reports whether r is a role of the city's officials, whose
+// home is 我的待办.
+func official(r chanye.Role) bool {
+	switch r {
+	case chanye.RoleAdmin, chanye.RoleLeader, chanye.RoleDepartment, chanye.RoleTaskForce:
+		return true
+	}
+	return false
 }
 
 // allowed reports whether the rules give a's role the action on every

@@ -99,6 +99,9 @@ func TestProjectPages(t *testing.T) {
 		{"report", "/projects/report?month=" + reportMonth, 200, []string{"月度调度会报告 " + reportMonth, "按产业汇总", "按区汇总", "红色项目清单", "GZ-0001", "@media print", "黄埔区"}, nil},
 		{"report en", "/projects/report?month=" + reportMonth + "&lang=en", 200, []string{"monthly meeting report " + reportMonth, "Summary by district", "Red list"}, nil},
 		{"report bad month", "/projects/report?month=2025-13", 400, nil, nil},
+		{"todo", "/todo", 200, []string{"我的待办", `id="todo-red"`, `data-total="1"`, "示范整车基地", "/projects?colour=red"}, nil},
+		{"enterprise projects", "/enterprises/" + codeAuto, 200, []string{`id="own-projects"`, "示范整车基地", "示范数字化车间", "/projects/GZ-0001"}, nil},
+		{"enterprise without projects", "/enterprises/" + codeSoft, 200, []string{`id="no-projects"`}, []string{"own-projects"}},
 		{"overview lights", "/", 200, []string{`class="cluster-lights"`, "/projects?industry=" + f.autoID}, nil},
 	}
 	for _, tt := range tests {

@@ -78,7 +78,7 @@ type Engine interface {
 
 // pageNames are the views; NewHandler fails if any is missing.
 var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "error",
-	"policies", "policy", "policy_edit", "simulate", "decisions", "runs", "run", "publicity", "enterprise_policies",
+	"policies", "policy", "policy_edit", "simulate", "decisions", "runs", "run", "publicity", "enterprise_policies", "todo",
 	"login", "users", "audit", "projects", "project", "warnings", "warning_rules", "scorecards", "scorecard", "projects_report",
 	"objections", "objection", "approvals", "payments", "applications", "application", "account"}
 
@@ -166,6 +166,7 @@ func (s *Server) routeTable() []route {
 	return []route{
 		{"GET /static/", s.assets},
 		{"GET /{$}", s.handle(s.overview)},
+		{"GET /todo", s.handle(s.todo)},
 		{"GET /industries/{id}", s.handle(s.industry)},
 		{"GET /enterprises", s.handle(s.enterpriseList)},
 		{"GET /enterprises/{code}", s.handle(s.enterprise)},

@@ -313,8 +313,10 @@ func TestRouteRoleMatrix(t *testing.T) {
 	}
 	lg := url.Values{"source": {string(src.Source)}, "action": {"save"}}.Encode()
 	pageTable := map[string]matrixRequest{
-		"GET /static/":            {path: asset, want: all(200)},
-		"GET /{$}":                {path: "/", want: all(200)},
+		"GET /static/": {path: asset, want: all(200)},
+		"GET /{$}":     {path: "/", want: all(200)},
+		// 我的待办: every official's home; an enterprise has 我的企业.
+		"GET /todo":               {path: "/todo", want: [7]int{200, 200, 200, 200, 403, 403, login}},
 		"GET /industries/{id}":    {path: "/industries/" + ind, want: all(200)},
 		"GET /enterprises":        {path: "/enterprises", want: [7]int{200, 200, 200, 200, 200, 200, login}},
 		"GET /enterprises/{code}": {path: "/enterprises/" + codeB, want: [7]int{200, 200, 200, 200, 404, 200, login}},
@@ -474,10 +476,10 @@ func TestRouteRoleMatrix(t *testing.T) {
 	// links it is shown are those the rules let it use.
 	t.Run("navigation", func(t *testing.T) {
 		wantLinks := map[string]string{
-			"admin":           "nav-overview nav-enterprises nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
-			"leader":          "nav-overview nav-enterprises nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
-			"department":      "nav-overview nav-enterprises nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
-			"task_force":      "nav-overview nav-enterprises nav-projects nav-policies nav-decisions nav-publicity",
+			"admin":           "nav-todo nav-overview nav-enterprises nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
+			"leader":          "nav-todo nav-overview nav-enterprises nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
+			"department":      "nav-todo nav-overview nav-enterprises nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
+			"task_force":      "nav-todo nav-overview nav-enterprises nav-projects nav-policies nav-decisions nav-publicity",
 			"enterprise":      "nav-overview nav-mine nav-projects nav-policies nav-publicity",
 			"enterprise_self": "nav-overview nav-mine nav-projects nav-policies nav-publicity",
 			"public":          "nav-overview nav-policies nav-publicity",

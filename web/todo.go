@@ -1,0 +1,169 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/policy"
+	"github.com/chanye-org/chanye/project"
+)
+
+// todoShown is how many items of each kind 我的待办 lists; the rest are a
+// link to the kind's own queue away.
+const todoShown = 5
+
+// todoItem is one thing that waits on the reader.
+type todoItem struct {
+	Text, Sub, URL string
+}
+
+// todoSection is one kind of waiting work: its total, the first items and
+// the queue that holds them all.
+type todoSection struct {
+	ID, Title, Note string
+	Total           int
+	Items           []todoItem
+	QueueURL        string
+}
+
+type todoView struct {
+	page
+	Scope    string // whose work: the department, the task force's industry or the city
+	Sections []todoSection
+	Empty    bool
+}
+
+// todo is an official's home (我的待办): what waits on them — decisions to
+// approve and to pay, objections to answer, applications to check, red
+// projects in their scope. Each section is shown only to roles that may
+// open its queue; the lists are the queues' own, cut to their heads.
+func (s *Server) todo(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	a := chanye.ActorFrom(ctx)
+	switch a.Role {
+	case chanye.RolePublic:
+		return chanye.Errorf(chanye.EUNAUTHORIZED, "请先登录 / sign in first")
+	case chanye.RoleEnterprise:
+		return chanye.Errorf(chanye.EFORBIDDEN, "我的待办供政府用户使用，企业请看“我的企业” / 我的待办 is for officials; an enterprise has 我的企业")
+	}
+	v := &todoView{page: s.newPage(r, "todo")}
+	l := v.L
+	v.Title = l.T("todo.title")
+	v.Scope = l.T("todo.scope.city")
+	switch a.Role {
+	case chanye.RoleDepartment:
+		v.Scope = a.Department
+	case chanye.RoleTaskForce:
+		v.Scope = a.IndustryID
+		if ind, err := s.cfg.Catalog.FindIndustryByID(ctx, a.IndustryID); err == nil {
+			v.Scope = l.Pick(ind.NameZH, ind.NameEN)
+		}
+	}
+	if _, err := officials(ctx); err == nil {
+		secs, err := s.lifecycleTodo(ctx, a, l)
+		if err != nil {
+			return err
+		}
+		v.Sections = append(v.Sections, secs...)
+	}
+	if s.cfg.Projects != nil {
+		sec, err := s.redTodo(ctx, a, l)
+		if err != nil {
+			return err
+		}
+		v.Sections = append(v.Sections, sec)
+	}
+	v.Empty = true
+	for _, sec := range v.Sections {
+		v.Empty = v.Empty && sec.Total == 0
+	}
+	return s.render(w, "todo", v)
+}
+
+// lifecycleTodo reads the 免申即享 queues: pairs of a run and a policy
+// whose decisions wait for approval or payment, open objections and
+// submitted applications, each in a's scope (mayRead).
+func (s *Server) lifecycleTodo(ctx context.Context, a *chanye.Actor, l Lang) ([]todoSection, error) {
+	pols, err := s.latestPolicies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pairs, err := s.pairs(ctx, a, l, pols)
+	if err != nil {
+		return nil, err
+	}
+	approve := todoSection{ID: "todo-approve", Title: l.T("todo.approve"), Note: l.T("todo.approve.note"), QueueURL: "/approvals"}
+	pay := todoSection{ID: "todo-pay", Title: l.T("todo.pay"), Note: l.T("todo.pay.note"), QueueURL: "/payments"}
+	for _, p := range pairs {
+		sub := l.Tf("lc.run", p.RunID) + " · " + p.AsOf
+		if p.Ready > 0 {
+			approve.Total += p.Ready
+			if len(approve.Items) < todoShown {
+				approve.Items = append(approve.Items, todoItem{Text: l.Tf("todo.decisions", p.Policy, p.Ready), Sub: sub, URL: p.ApproveURL})
+			}
+		}
+		if p.Approved > 0 {
+			pay.Total += p.Approved
+			if len(pay.Items) < todoShown {
+				pay.Items = append(pay.Items, todoItem{Text: l.Tf("todo.decisions", p.Policy, p.Approved), Sub: sub, URL: p.PayURL})
+			}
+		}
+	}
+	open := policy.ObjectionOpen
+	objs, err := s.objectionsOf(ctx, a, pols, policy.ObjectionFilter{Status: &open})
+	if err != nil {
+		return nil, err
+	}
+	titles, _, err := s.policyTitles(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	obj := todoSection{ID: "todo-objections", Title: l.T("todo.objections"), Note: l.T("todo.objections.note"), Total: len(objs), QueueURL: "/objections"}
+	for _, o := range objs[:min(todoShown, len(objs))] {
+		obj.Items = append(obj.Items, todoItem{Text: orDefault(titles[o.Ref.PolicyID], o.Ref.PolicyID) + " · " + o.Ref.Code,
+			Sub: o.CreatedAt.In(s.now().Location()).Format("2006-01-02 15:04"), URL: "/objections/" + strconv.FormatInt(o.ID, 10)})
+	}
+	submitted := policy.AppSubmitted
+	apps, total, err := s.cfg.Policies.Applications.FindApplications(ctx, policy.ApplicationFilter{Status: &submitted, Limit: todoShown})
+	if err != nil {
+		return nil, err
+	}
+	app := todoSection{ID: "todo-applications", Title: l.T("todo.applications"), Note: l.T("todo.applications.note"), Total: total, QueueURL: "/applications"}
+	for _, x := range apps {
+		sub := l.T("app.due") + " " + x.DueOn.String()
+		if chanye.DateOf(s.now()).After(x.DueOn.Time) {
+			sub += " · " + l.T("app.overdue")
+		}
+		app.Items = append(app.Items, todoItem{Text: orDefault(titles[x.PolicyID], x.PolicyID) + " · " + x.Code, Sub: sub,
+			URL: "/applications/" + strconv.FormatInt(x.ID, 10)})
+	}
+	return []todoSection{approve, pay, obj, app}, nil
+}
+
+// redTodo lists the red projects in a's scope: a department's industries,
+// a task force's industry, the whole city for leaders and administrators.
+func (s *Server) redTodo(ctx context.Context, a *chanye.Actor, l Lang) (todoSection, error) {
+	red := project.Red
+	f := project.ProjectFilter{Colour: &red, AsOf: chanye.DateOf(s.now()), Limit: todoShown}
+	q := url.Values{"colour": {"red"}}
+	switch a.Role {
+	case chanye.RoleDepartment:
+		f.Department = &a.Department
+		q.Set("department", a.Department)
+	case chanye.RoleTaskForce:
+		f.IndustryID = &a.IndustryID
+		q.Set("industry", a.IndustryID)
+	}
+	ps, total, err := s.cfg.Projects.FindProjects(ctx, f)
+	if err != nil {
+		return todoSection{}, err
+	}
+	sec := todoSection{ID: "todo-red", Title: l.T("todo.red"), Note: l.T("todo.red.note"), Total: total, QueueURL: "/projects?" + q.Encode()}
+	for _, p := range ps {
+		sec.Items = append(sec.Items, todoItem{Text: p.Name, Sub: p.ID, URL: "/projects/" + url.PathEscape(p.ID)})
+	}
+	return sec, nil
+}
