@@ -132,32 +132,14 @@ func WritePayments(ctx context.Context, src PaymentSources, runID int64, policyI
 
 // decisionsIn reads every decision of one policy in a run in one status.
 func decisionsIn(ctx context.Context, runs policy.RunService, runID int64, policyID string, st policy.DecisionStatus) ([]*policy.StoredDecision, error) {
-	var out []*policy.StoredDecision
-	for off := 0; ; {
-		ds, total, err := runs.FindDecisions(ctx, policy.DecisionFilter{RunID: &runID, PolicyID: &policyID, Status: &st, Offset: off, Limit: pageOf})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ds...)
-		off += len(ds)
-		if len(ds) == 0 || off >= total {
-			return out, nil
-		}
-	}
+	return chanye.All(pageOf, func(off, limit int) ([]*policy.StoredDecision, int, error) {
+		return runs.FindDecisions(ctx, policy.DecisionFilter{RunID: &runID, PolicyID: &policyID, Status: &st, Offset: off, Limit: limit})
+	})
 }
 
 // ledgerOf reads every ledger entry of a filter, in order.
 func ledgerOf(ctx context.Context, ledger policy.LedgerService, f policy.LedgerFilter) ([]*policy.LedgerEntry, error) {
-	var out []*policy.LedgerEntry
-	for f.Offset = 0; ; {
-		es, total, err := ledger.FindLedger(ctx, policy.LedgerFilter{PolicyID: f.PolicyID, Period: f.Period, RunID: f.RunID, Offset: f.Offset, Limit: pageOf})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, es...)
-		f.Offset += len(es)
-		if len(es) == 0 || f.Offset >= total {
-			return out, nil
-		}
-	}
+	return chanye.All(pageOf, func(off, limit int) ([]*policy.LedgerEntry, int, error) {
+		return ledger.FindLedger(ctx, policy.LedgerFilter{PolicyID: f.PolicyID, Period: f.Period, RunID: f.RunID, Offset: off, Limit: limit})
+	})
 }

@@ -185,18 +185,14 @@ func (st *projectImport) zero() []Report {
 
 // loadKnown reads the numbers of the stored projects.
 func (st *projectImport) loadKnown(ctx context.Context) error {
-	for off := 0; ; off += 1000 {
-		ps, total, err := st.pf.Projects.FindProjects(ctx, project.ProjectFilter{Offset: off, Limit: 1000})
-		if err != nil {
-			return err
-		}
+	return chanye.EachPage(1000, func(off, limit int) ([]*project.Project, int, error) {
+		return st.pf.Projects.FindProjects(ctx, project.ProjectFilter{Offset: off, Limit: limit})
+	}, func(ps []*project.Project) error {
 		for _, p := range ps {
 			st.known[p.ID] = true
 		}
-		if off+len(ps) >= total || len(ps) == 0 {
-			return nil
-		}
-	}
+		return nil
+	})
 }
 
 // read parses and checks every row of one source and adds the good ones to b.
@@ -686,18 +682,13 @@ func (pf *ProjectFiles) Export(ctx context.Context, kind Kind, w io.Writer, form
 		return 0, chanye.Errorf(chanye.EINVALID, "未知数据类型 %q / unknown kind", kind)
 	}
 	filter.Colour = nil
-	var ps []*project.Project
-	for off := 0; ; off += 1000 {
+	ps, err := chanye.All(1000, func(off, limit int) ([]*project.Project, int, error) {
 		f := filter
-		f.Offset, f.Limit = off, 1000
-		page, total, err := pf.Projects.FindProjects(ctx, f)
-		if err != nil {
-			return 0, err
-		}
-		ps = append(ps, page...)
-		if off+len(page) >= total || len(page) == 0 {
-			break
-		}
+		f.Offset, f.Limit = off, limit
+		return pf.Projects.FindProjects(ctx, f)
+	})
+	if err != nil {
+		return 0, err
 	}
 	var years []int
 	if kind == Projects {
@@ -765,11 +756,9 @@ func (pf *ProjectFiles) Export(ctx context.Context, kind Kind, w io.Writer, form
 		for _, p := range ps {
 			selected[p.ID] = true
 		}
-		for off := 0; ; off += 10000 {
-			page, total, err := pf.Projects.FindReports(ctx, project.ReportFilter{Offset: off, Limit: 10000})
-			if err != nil {
-				return n, err
-			}
+		err := chanye.EachPage(10000, func(off, limit int) ([]*project.Report, int, error) {
+			return pf.Projects.FindReports(ctx, project.ReportFilter{Offset: off, Limit: limit})
+		}, func(page []*project.Report) error {
 			for _, r := range page {
 				if !selected[r.ProjectID] {
 					continue
@@ -780,12 +769,13 @@ func (pf *ProjectFiles) Export(ctx context.Context, kind Kind, w io.Writer, form
 				}
 				if err := emit([]string{r.ProjectID, r.Month, r.InvestedFen.Yuan(), r.CumulativeFen.Yuan(),
 					strconv.FormatFloat(r.ProgressPct, 'f', -1, 64), r.Problems, r.ReportedBy, at}); err != nil {
-					return n, err
+					return err
 				}
 			}
-			if off+len(page) >= total || len(page) == 0 {
-				break
-			}
+			return nil
+		})
+		if err != nil {
+			return n, err
 		}
 	}
 	return n, out.Close()

@@ -91,23 +91,19 @@ func (e *Engine) compile(v *policy.Version) (*policy.Compiled, error) {
 func (e *Engine) published(ctx context.Context) ([]*policy.Compiled, error) {
 	st := policy.StatusPublished
 	var out []*policy.Compiled
-	for off := 0; ; {
-		vs, total, err := e.cfg.Versions.FindPolicies(ctx, policy.VersionFilter{Status: &st, Offset: off, Limit: 1000})
-		if err != nil {
-			return nil, err
-		}
+	err := chanye.EachPage(1000, func(off, limit int) ([]*policy.Version, int, error) {
+		return e.cfg.Versions.FindPolicies(ctx, policy.VersionFilter{Status: &st, Offset: off, Limit: limit})
+	}, func(vs []*policy.Version) error {
 		for _, v := range vs {
 			c, err := e.compile(v)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			out = append(out, c)
 		}
-		off += len(vs)
-		if len(vs) == 0 || off >= total {
-			return out, nil
-		}
-	}
+		return nil
+	})
+	return out, err
 }
 
 // version returns a stored version compiled; version 0 is the published one.

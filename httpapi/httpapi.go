@@ -70,15 +70,9 @@ const (
 	codeUnsupportedMedia = "unsupported_media_type"
 )
 
-// statusOf maps error codes to HTTP statuses; any other code is a 500.
-var statusOf = map[string]int{
-	chanye.EINVALID:      http.StatusBadRequest,
-	chanye.ENOTFOUND:     http.StatusNotFound,
-	chanye.ECONFLICT:     http.StatusConflict,
-	chanye.ETOOLARGE:     http.StatusRequestEntityTooLarge,
-	chanye.EUNAUTHORIZED: http.StatusUnauthorized,
-	chanye.EFORBIDDEN:    http.StatusForbidden,
-	chanye.ETOOMANY:      http.StatusTooManyRequests,
+// transportStatus maps the transport's own codes to HTTP statuses; the
+// domain's codes go by httpmw.Status, the table the pages use too.
+var transportStatus = map[string]int{
 	codeMethodNotAllowed: http.StatusMethodNotAllowed,
 	codeUnsupportedMedia: http.StatusUnsupportedMediaType,
 }
@@ -299,9 +293,11 @@ type errorDetail struct {
 // logged as errors: client errors are the client's business.
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := chanye.ErrorCode(err)
-	status, ok := statusOf[code]
+	status, ok := transportStatus[code]
 	if !ok {
-		status, code = http.StatusInternalServerError, chanye.EINTERNAL
+		if status = httpmw.Status(code); status == http.StatusInternalServerError {
+			code = chanye.EINTERNAL
+		}
 	}
 	body := errorBody{errorDetail{Code: code, Message: chanye.ErrorMessage(err), Fields: chanye.ErrorFields(err)}}
 	if status == http.StatusUnauthorized {

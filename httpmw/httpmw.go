@@ -380,3 +380,25 @@ func Ready(check func(context.Context) error, log *slog.Logger) http.Handler {
 		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok", "database": "ok"})
 	})
 }
+
+// statuses is the one table from the domain's error codes to HTTP
+// statuses, for the API and the pages alike.
+var statuses = map[string]int{
+	chanye.EINVALID:      http.StatusBadRequest,
+	chanye.ENOTFOUND:     http.StatusNotFound,
+	chanye.ECONFLICT:     http.StatusConflict,
+	chanye.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	chanye.EUNAUTHORIZED: http.StatusUnauthorized,
+	chanye.EFORBIDDEN:    http.StatusForbidden,
+	chanye.ETOOMANY:      http.StatusTooManyRequests,
+	chanye.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// Status returns the HTTP status of a domain error code; an unknown code
+// is a 500.
+func Status(code string) int {
+	if s, ok := statuses[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}

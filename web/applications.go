@@ -83,18 +83,12 @@ func (s *Server) applicationList(w http.ResponseWriter, r *http.Request) error {
 		st := policy.AppStatus(v.Status)
 		f.Status = &st
 	}
-	var all []*policy.Application
-	for off := 0; ; {
-		f.Offset = off
-		apps, total, err := s.cfg.Policies.Applications.FindApplications(ctx, f)
-		if err != nil {
-			return err
-		}
-		all = append(all, apps...)
-		off += len(apps)
-		if len(apps) == 0 || off >= total {
-			break
-		}
+	all, err := chanye.All(1000, func(off, limit int) ([]*policy.Application, int, error) {
+		f.Offset, f.Limit = off, limit
+		return s.cfg.Policies.Applications.FindApplications(ctx, f)
+	})
+	if err != nil {
+		return err
 	}
 	sort.SliceStable(all, func(i, j int) bool {
 		a, b := all[i], all[j]

@@ -272,21 +272,18 @@ func (s *Server) paymentsOf(ctx context.Context, code string) (map[policy.Entitl
 	if s.cfg.Policies.Ledger == nil {
 		return out, nil
 	}
-	for off := 0; ; {
-		es, total, err := s.cfg.Policies.Ledger.FindLedger(ctx, policy.LedgerFilter{Code: &code, Offset: off, Limit: 1000})
-		if chanye.ErrorCode(err) == chanye.EFORBIDDEN {
-			return out, nil // a reader of decisions who may not read payments (a task force)
-		} else if err != nil {
-			return nil, err
-		}
+	err := chanye.EachPage(1000, func(off, limit int) ([]*policy.LedgerEntry, int, error) {
+		return s.cfg.Policies.Ledger.FindLedger(ctx, policy.LedgerFilter{Code: &code, Offset: off, Limit: limit})
+	}, func(es []*policy.LedgerEntry) error {
 		for _, e := range es {
 			out[e.Entitlement] = append(out[e.Entitlement], e)
 		}
-		off += len(es)
-		if len(es) == 0 || off >= total {
-			return out, nil
-		}
+		return nil
+	})
+	if chanye.ErrorCode(err) == chanye.EFORBIDDEN {
+		return out, nil // a reader of decisions who may not read payments (a task force)
 	}
+	return out, err
 }
 
 func dateText(d chanye.Date) string {

@@ -208,23 +208,18 @@ func (s *Server) objectionList(w http.ResponseWriter, r *http.Request) error {
 // disputed decision) next to decisions.
 func (s *Server) objectionsOf(ctx context.Context, a *chanye.Actor, pols map[string]*policy.Policy, f policy.ObjectionFilter) ([]*policy.Objection, error) {
 	var out []*policy.Objection
-	f.Limit = 1000
-	for off := 0; ; {
-		f.Offset = off
-		os, total, err := s.cfg.Policies.Publicity.FindObjections(ctx, f)
-		if err != nil {
-			return nil, err
-		}
+	err := chanye.EachPage(1000, func(off, limit int) ([]*policy.Objection, int, error) {
+		f.Offset, f.Limit = off, limit
+		return s.cfg.Policies.Publicity.FindObjections(ctx, f)
+	}, func(os []*policy.Objection) error {
 		for _, o := range os {
 			if p := pols[o.Ref.PolicyID]; p != nil && mayRead(a, p.Department) {
 				out = append(out, o)
 			}
 		}
-		off += len(os)
-		if len(os) == 0 || off >= total {
-			return out, nil
-		}
-	}
+		return nil
+	})
+	return out, err
 }
 
 type eventRow struct {
@@ -589,18 +584,9 @@ const listLimit = 200
 
 // decisionsOf reads every decision of one policy in a run in one status.
 func (s *Server) decisionsOf(ctx context.Context, runID int64, pid string, st policy.DecisionStatus) ([]*policy.StoredDecision, error) {
-	var out []*policy.StoredDecision
-	for off := 0; ; {
-		ds, total, err := s.cfg.Policies.Runs.FindDecisions(ctx, policy.DecisionFilter{RunID: &runID, PolicyID: &pid, Status: &st, Offset: off, Limit: 1000})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ds...)
-		off += len(ds)
-		if len(ds) == 0 || off >= total {
-			return out, nil
-		}
-	}
+	return chanye.All(1000, func(off, limit int) ([]*policy.StoredDecision, int, error) {
+		return s.cfg.Policies.Runs.FindDecisions(ctx, policy.DecisionFilter{RunID: &runID, PolicyID: &pid, Status: &st, Offset: off, Limit: limit})
+	})
 }
 
 // pairs lists, for the index of the approval and payment pages, each
@@ -817,21 +803,17 @@ func (s *Server) lifecycleView(r *http.Request, kind string, runID int64, pid st
 // the run (a payment or an adjustment).
 func (s *Server) entriesOf(ctx context.Context, runID int64, pid string) (map[string]*policy.LedgerEntry, error) {
 	out := map[string]*policy.LedgerEntry{}
-	for off := 0; ; {
-		es, total, err := s.cfg.Policies.Ledger.FindLedger(ctx, policy.LedgerFilter{RunID: &runID, PolicyID: &pid, Offset: off, Limit: 1000})
-		if err != nil {
-			return nil, err
-		}
+	err := chanye.EachPage(1000, func(off, limit int) ([]*policy.LedgerEntry, int, error) {
+		return s.cfg.Policies.Ledger.FindLedger(ctx, policy.LedgerFilter{RunID: &runID, PolicyID: &pid, Offset: off, Limit: limit})
+	}, func(es []*policy.LedgerEntry) error {
 		for _, e := range es {
 			if e.Kind != policy.LedgerReversal {
 				out[e.Entitlement.Code] = e
 			}
 		}
-		off += len(es)
-		if len(es) == 0 || off >= total {
-			return out, nil
-		}
-	}
+		return nil
+	})
+	return out, err
 }
 
 // pairQuery reads ?run= and ?policy= (or the posted fields): both or

@@ -305,18 +305,6 @@ func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 	}
 }
 
-// statuses maps domain error codes to HTTP statuses.
-var statuses = map[string]int{
-	chanye.EINVALID:      http.StatusBadRequest,
-	chanye.ENOTFOUND:     http.StatusNotFound,
-	chanye.ECONFLICT:     http.StatusConflict,
-	chanye.ETOOLARGE:     http.StatusRequestEntityTooLarge,
-	chanye.EUNAUTHORIZED: http.StatusUnauthorized,
-	chanye.EFORBIDDEN:    http.StatusForbidden,
-	chanye.ETOOMANY:      http.StatusTooManyRequests,
-	chanye.EINTERNAL:     http.StatusInternalServerError,
-}
-
 type errorView struct {
 	page
 	Status  int
@@ -331,10 +319,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		redirectToLogin(w, r)
 		return
 	}
-	status, ok := statuses[code]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
+	status := httpmw.Status(code)
 	if status >= 500 {
 		s.log.Error("web: page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}

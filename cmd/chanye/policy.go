@@ -204,11 +204,9 @@ func runPolicyList(ctx context.Context, cfg Config, args []string) error {
 	defer db.Close()
 	tw := tabwriter.NewWriter(cfg.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "编号 id\t版本 version\t状态 status\t有效期 effective\t预算（元） budget ¥\t标题 title")
-	for off := 0; ; {
-		vs, total, err := store.FindPolicies(ctx, policy.VersionFilter{Offset: off, Limit: 1000})
-		if err != nil {
-			return err
-		}
+	err = chanye.EachPage(1000, func(off, limit int) ([]*policy.Version, int, error) {
+		return store.FindPolicies(ctx, policy.VersionFilter{Offset: off, Limit: limit})
+	}, func(vs []*policy.Version) error {
 		for _, v := range vs {
 			p := v.Policy
 			to := p.Effective.To.String()
@@ -218,10 +216,10 @@ func runPolicyList(ctx context.Context, cfg Config, args []string) error {
 			fmt.Fprintf(tw, "%s\t%d\t%s\t%s – %s\t%s\t%s / %s\n", v.PolicyID, v.Version, v.Status,
 				p.Effective.From, to, p.BudgetFen.Yuan(), p.TitleZH, p.TitleEN)
 		}
-		off += len(vs)
-		if len(vs) == 0 || off >= total {
-			break
-		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	return tw.Flush()
 }
@@ -749,12 +747,10 @@ func runPolicyApplications(ctx context.Context, cfg Config, args []string) error
 	tw := tabwriter.NewWriter(cfg.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "编号 id\t企业 enterprise\t政策 policy\t状态 status\t提交 submitted\t截止 due\t数据 figures")
 	n := 0
-	for off := 0; ; {
-		f.Offset, f.Limit = off, 1000
-		apps, total, err := store.FindApplications(ctx, f)
-		if err != nil {
-			return err
-		}
+	err = chanye.EachPage(1000, func(off, limit int) ([]*policy.Application, int, error) {
+		f.Offset, f.Limit = off, limit
+		return store.FindApplications(ctx, f)
+	}, func(apps []*policy.Application) error {
 		for _, a := range apps {
 			vals, err := values(a)
 			if err != nil {
@@ -768,10 +764,10 @@ func runPolicyApplications(ctx context.Context, cfg Config, args []string) error
 				a.SubmittedOn, due, vals)
 			n++
 		}
-		off += len(apps)
-		if len(apps) == 0 || off >= total {
-			break
-		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if err := tw.Flush(); err != nil {
 		return err
