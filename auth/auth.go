@@ -233,4 +233,4 @@ func RequireAdmin(ctx context.Context) error {
 
 // ErrBadCredentials is the one answer to a wrong name, a wrong password or
 // a disabled account, so that none can be told apart.
-var ErrBadCredentials = &chanye.Error{Code: chanye.EUNAUTHORIZED, Message: "用户名或密码错误 / wrong name or password"}
+var ErrBadCredentials = chanye.NewError(chanye.EUNAUTHORIZED, "用户名或密码错误 / wrong name or password", nil)

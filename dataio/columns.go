@@ -167,7 +167,7 @@ func parseHeaderOf(kind Kind, cols []column, row []string) (*header, error) {
 		fields["revenue_yuan"] = "至少需要一列数据（如 revenue_yuan 营业收入(元)）/ at least one figure column is required"
 	}
 	if len(fields) > 0 {
-		return nil, &chanye.Error{Code: chanye.EINVALID, Message: "表头有误 / invalid header row", Fields: fields}
+		return nil, chanye.NewError(chanye.EINVALID, "表头有误 / invalid header row", fields)
 	}
 	return h, nil
 }

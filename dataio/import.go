@@ -105,7 +105,7 @@ func (e *ProblemsError) Unwrap() error {
 	for _, p := range e.Problems {
 		fields[fmt.Sprintf("row %d, column %s", p.Row, p.Column)] = p.Reason
 	}
-	return &chanye.Error{Code: chanye.EINVALID, Message: fmt.Sprintf("文件有 %d 行有误 / %d bad rows", e.Rows, e.Rows), Fields: fields}
+	return chanye.NewError(chanye.EINVALID, fmt.Sprintf("文件有 %d 行有误 / %d bad rows", e.Rows, e.Rows), fields)
 }
 
 // Files moves the registry to and from files.

@@ -146,9 +146,7 @@ func (b *boundedRows) error(o *overLimit) error {
 		p.Column = b.column(o.row, o.col)
 		field += ", column " + p.Column
 	}
-	return &chanye.Error{Code: chanye.ETOOLARGE,
-		Message: "文件超出上限，未导入任何数据 / the file is over a limit, nothing imported: " + p.String(),
-		Fields:  map[string]string{field: o.reason}}
+	return chanye.NewError(chanye.ETOOLARGE, "文件超出上限，未导入任何数据 / the file is over a limit, nothing imported: "+p.String(), map[string]string{field: o.reason})
 }
 
 // column names the col-th column: its header cell, or its letters (A, B…

@@ -211,8 +211,7 @@ func (st *projectImport) read(ctx context.Context, i int, src Source, b *project
 		for j, name := range first {
 			if y, ok := planYear(name); ok {
 				if _, dup := plans[y]; dup {
-					return &chanye.Error{Code: chanye.EINVALID, Message: "表头有误 / invalid header row",
-						Fields: map[string]string{name: fmt.Sprintf("列 %q 重复 / duplicate column", name)}}
+					return chanye.NewError(chanye.EINVALID, "表头有误 / invalid header row", map[string]string{name: fmt.Sprintf("列 %q 重复 / duplicate column", name)})
 				}
 				plans[y] = j
 				fixed[j] = ""

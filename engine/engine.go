@@ -145,8 +145,7 @@ func (e *Engine) asOfOrToday(d chanye.Date, ahead int) (chanye.Date, error) {
 	default:
 		return d, nil
 	}
-	return d, &chanye.Error{Code: chanye.EINVALID, Message: fmt.Sprintf("基准日 %s %s / the as-of date %s %s", d, zh, d, en),
-		Fields: map[string]string{"as_of": zh + " / " + en}}
+	return d, chanye.NewError(chanye.EINVALID, fmt.Sprintf("基准日 %s %s / the as-of date %s %s", d, zh, d, en), map[string]string{"as_of": zh + " / " + en})
 }
 
 // inputs reads the declared inputs' values of the enterprises codes (all

@@ -241,7 +241,7 @@ func (s *server) attachFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return &chanye.Error{Code: chanye.ETOOLARGE, Message: fmt.Sprintf("附件超过 %d MB / the file exceeds %d MB", policy.MaxAttachmentBytes>>20, policy.MaxAttachmentBytes>>20)}
+			return chanye.NewError(chanye.ETOOLARGE, fmt.Sprintf("附件超过 %d MB / the file exceeds %d MB", policy.MaxAttachmentBytes>>20, policy.MaxAttachmentBytes>>20), nil)
 		}
 		return chanye.Errorf(chanye.EINVALID, "无法读取附件 / cannot read the file: %v", err)
 	}

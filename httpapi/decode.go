@@ -41,7 +41,7 @@ func (s *server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return nil, &chanye.Error{Code: chanye.ETOOLARGE, Message: fmt.Sprintf("请求体超过 %d 字节 / request body exceeds %d bytes", tooLarge.Limit, tooLarge.Limit)}
+			return nil, chanye.NewError(chanye.ETOOLARGE, fmt.Sprintf("请求体超过 %d 字节 / request body exceeds %d bytes", tooLarge.Limit, tooLarge.Limit), nil)
 		}
 		return nil, chanye.Errorf(chanye.EINVALID, "无法读取请求体 / cannot read request body: %v", err)
 	}
@@ -154,11 +154,7 @@ func nulAt(body []byte) (string, bool) {
 
 func syntaxError(offset int64, detail string) error {
 	detail = strings.TrimPrefix(detail, "json: ")
-	return &chanye.Error{
-		Code:    chanye.EINVALID,
-		Message: fmt.Sprintf("JSON 语法错误，位于第 %d 字节：%s / malformed JSON at byte %d: %s", offset, detail, offset, detail),
-		Fields:  map[string]string{"body": fmt.Sprintf("第 %d 字节 / at byte %d", offset, offset)},
-	}
+	return chanye.NewError(chanye.EINVALID, fmt.Sprintf("JSON 语法错误，位于第 %d 字节：%s / malformed JSON at byte %d: %s", offset, detail, offset, detail), map[string]string{"body": fmt.Sprintf("第 %d 字节 / at byte %d", offset, offset)})
 }
 
 // jsonKind names the JSON type that Go types with an UnmarshalJSON method
@@ -220,15 +216,26 @@ func locate(raw []byte, t reflect.Type, path string) *chanye.Error {
 	}
 	// An UnmarshalJSON method refused the value: its message says why,
 	// in Chinese and English when it is one of ours.
-	zh, en, ok := strings.Cut(err.Error(), " / ")
-	if !ok {
-		zh, en = err.Error(), err.Error()
-	}
+	zh, en := textOf(err)
 	zh = "有误：" + zh
 	if path == "" {
 		path = "body"
 	}
 	return fieldError(path, zh, en, "")
+}
+
+// textOf returns the message of a parser's error (a date's, a value's
+// UnmarshalJSON) in Chinese and English: a domain error's own two, else the
+// halves of a plain error's "中文 / English", else its words in both.
+func textOf(err error) (zh, en string) {
+	if ce := (*chanye.Error)(nil); errors.As(err, &ce) {
+		return ce.In(false), ce.In(true)
+	}
+	zh, en, ok := strings.Cut(err.Error(), " / ")
+	if !ok {
+		zh, en = err.Error(), err.Error()
+	}
+	return zh, en
 }
 
 // fieldError returns an EINVALID error for one field; message defaults to
@@ -237,7 +244,7 @@ func fieldError(field, zh, en, message string) *chanye.Error {
 	if message == "" {
 		message = fmt.Sprintf("字段 %q %s / field %q: %s", field, zh, field, en)
 	}
-	return &chanye.Error{Code: chanye.EINVALID, Message: message, Fields: map[string]string{field: zh + " / " + en}}
+	return chanye.NewError(chanye.EINVALID, message, map[string]string{field: zh + " / " + en})
 }
 
 func strictUnmarshal(raw []byte, dst any) error {

@@ -47,11 +47,7 @@ func pathCode(r *http.Request) (string, error) {
 func checkCode(code string) (string, error) {
 	code = uscc.Normalize(code)
 	if err := uscc.Validate(code); err != nil {
-		return "", &chanye.Error{
-			Code:    chanye.EINVALID,
-			Message: "统一社会信用代码有误：" + strings.Replace(err.Error(), " / ", " / invalid credit code: ", 1),
-			Fields:  map[string]string{"code": err.Error()},
-		}
+		return "", chanye.NewError(chanye.EINVALID, "统一社会信用代码有误："+strings.Replace(err.Error(), " / ", " / invalid credit code: ", 1), map[string]string{"code": err.Error()})
 	}
 	return code, nil
 }
@@ -272,7 +268,7 @@ func (s *server) deleteTier(w http.ResponseWriter, r *http.Request) error {
 	}
 	from, err := chanye.ParseDate(r.PathValue("from"))
 	if err != nil {
-		zh, en, _ := strings.Cut(err.Error(), " / ")
+		zh, en := textOf(err)
 		return paramError("from", zh, en)
 	}
 	e, err := s.enterprises.DeleteTier(r.Context(), code, kind, from)

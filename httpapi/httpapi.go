@@ -284,9 +284,11 @@ type errorBody struct {
 }
 
 type errorDetail struct {
-	Code    string            `json:"code"`
-	Message string            `json:"message"`
-	Fields  map[string]string `json:"fields,omitempty"`
+	Code      string            `json:"code"`
+	Message   string            `json:"message"`
+	MessageZH string            `json:"message_zh"`
+	MessageEN string            `json:"message_en"`
+	Fields    map[string]string `json:"fields,omitempty"`
 }
 
 // writeError writes err with the status of its code. Only server errors are
@@ -299,7 +301,8 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			code = chanye.EINTERNAL
 		}
 	}
-	body := errorBody{errorDetail{Code: code, Message: chanye.ErrorMessage(err), Fields: chanye.ErrorFields(err)}}
+	zh, en := chanye.ErrorText(err)
+	body := errorBody{errorDetail{Code: code, Message: chanye.ErrorMessage(err), MessageZH: zh, MessageEN: en, Fields: chanye.ErrorFields(err)}}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="chanye"`)
 	}

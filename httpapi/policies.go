@@ -154,8 +154,7 @@ type sourceBody struct {
 // a YAML media type, or as {"source": "..."} in JSON. The YAML is held to
 // policy.MaxSourceBytes.
 func (s *server) readSource(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	tooLarge := &chanye.Error{Code: chanye.ETOOLARGE, Message: fmt.Sprintf("政策文件超过 %d 字节 / the policy file exceeds %d bytes", policy.MaxSourceBytes, policy.MaxSourceBytes),
-		Fields: map[string]string{"source": fmt.Sprintf("至多 %d 字节 / at most %d bytes", policy.MaxSourceBytes, policy.MaxSourceBytes)}}
+	tooLarge := chanye.NewError(chanye.ETOOLARGE, fmt.Sprintf("政策文件超过 %d 字节 / the policy file exceeds %d bytes", policy.MaxSourceBytes, policy.MaxSourceBytes), map[string]string{"source": fmt.Sprintf("至多 %d 字节 / at most %d bytes", policy.MaxSourceBytes, policy.MaxSourceBytes)})
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err == nil && (mt == "application/yaml" || mt == "text/yaml" || mt == "application/x-yaml" || mt == "text/x-yaml") {
@@ -435,7 +434,7 @@ func queryBool(name, v string) (bool, error) {
 func queryDate(name, v string) (chanye.Date, error) {
 	d, err := chanye.ParseDate(v)
 	if err != nil {
-		zh, en, _ := strings.Cut(err.Error(), " / ")
+		zh, en := textOf(err)
 		return chanye.Date{}, paramError(name, zh, en)
 	}
 	return d, nil

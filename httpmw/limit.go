@@ -97,9 +97,9 @@ func (l *Limiter) Check(w http.ResponseWriter, r *http.Request) error {
 	}
 	secs := int(math.Ceil(wait.Seconds()))
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	return &chanye.Error{Code: chanye.ETOOMANY, Message: fmt.Sprintf(
+	return chanye.NewError(chanye.ETOOMANY, fmt.Sprintf(
 		"请求过于频繁：测试、模拟、计算、预警和记分卡每个账号（未登录则每个地址）每分钟至多 %g 次，请 %d 秒后再试 / too many requests: tests, simulations, runs, warnings and scorecards are limited to %g a minute per account (per address without one); try again in %d s",
-		float64(l.limit)*60, secs, float64(l.limit)*60, secs)}
+		float64(l.limit)*60, secs, float64(l.limit)*60, secs), nil)
 }
 
 // take takes a token for key and returns 0, or how long until one is due.

@@ -327,8 +327,7 @@ var yamlFieldRE = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
 func Parse(b []byte) (*Policy, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
-		return nil, &chanye.Error{Code: chanye.EINVALID, Message: "YAML 无法解析 / YAML does not parse",
-			Fields: map[string]string{"yaml": err.Error()}}
+		return nil, chanye.NewError(chanye.EINVALID, "YAML 无法解析 / YAML does not parse", map[string]string{"yaml": err.Error()})
 	}
 	lines, paths := map[string]int{}, map[int]string{}
 	if len(root.Content) == 1 {
@@ -340,14 +339,13 @@ func Parse(b []byte) (*Policy, error) {
 	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
 		var te *yaml.TypeError
 		if !errors.As(err, &te) {
-			return nil, &chanye.Error{Code: chanye.EINVALID, Message: "YAML 无法解析 / YAML does not parse",
-				Fields: map[string]string{"yaml": err.Error()}}
+			return nil, chanye.NewError(chanye.EINVALID, "YAML 无法解析 / YAML does not parse", map[string]string{"yaml": err.Error()})
 		}
-		return nil, &chanye.Error{Code: chanye.EINVALID, Message: "政策文件有误 / invalid policy file", Fields: yamlFields(te.Errors, lines, paths)}
+		return nil, chanye.NewError(chanye.EINVALID, "政策文件有误 / invalid policy file", yamlFields(te.Errors, lines, paths))
 	}
 	p, fields := f.policy(lines)
 	if len(fields) > 0 {
-		return nil, &chanye.Error{Code: chanye.EINVALID, Message: fmt.Sprintf("政策 %s 有误 / invalid policy", f.ID), Fields: fields}
+		return nil, chanye.NewError(chanye.EINVALID, fmt.Sprintf("政策 %s 有误 / invalid policy", f.ID), fields)
 	}
 	if err := p.Validate(); err != nil {
 		return nil, err

@@ -551,7 +551,7 @@ type Batch struct {
 
 // ErrNotFound is the answer for a project that does not exist, and for one
 // an enterprise may not see: the two must not be told apart.
-var ErrNotFound = &chanye.Error{Code: chanye.ENOTFOUND, Message: "项目不存在 / project not found"}
+var ErrNotFound = chanye.NewError(chanye.ENOTFOUND, "项目不存在 / project not found", nil)
 
 // Service reads and changes key projects. Errors: ENOTFOUND for an unknown
 // project (and, through authz, for a project an enterprise does not own),

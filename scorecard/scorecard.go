@@ -41,9 +41,7 @@ func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
 func ParseKind(s string) (Kind, error) {
 	k := Kind(s)
 	if !k.Valid() {
-		return "", &chanye.Error{Code: chanye.EINVALID,
-			Message: fmt.Sprintf("未知记分卡类型 %q，可选 leader、department、task_force / unknown scorecard kind %q, one of leader, department, task_force", s, s),
-			Fields:  map[string]string{"kind": "须为 leader、department 或 task_force / must be leader, department or task_force"}}
+		return "", chanye.NewError(chanye.EINVALID, fmt.Sprintf("未知记分卡类型 %q，可选 leader、department、task_force / unknown scorecard kind %q, one of leader, department, task_force", s, s), map[string]string{"kind": "须为 leader、department 或 task_force / must be leader, department or task_force"})
 	}
 	return k, nil
 }

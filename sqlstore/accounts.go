@@ -340,7 +340,7 @@ func (s *Store) CreateSession(ctx context.Context, userID int64) (string, error)
 // one write a minute per session, not one per page.
 const touchEvery = time.Minute
 
-var errNoSession = &chanye.Error{Code: chanye.EUNAUTHORIZED, Message: "会话已过期，请重新登录 / session expired, please sign in again"}
+var errNoSession = chanye.NewError(chanye.EUNAUTHORIZED, "会话已过期，请重新登录 / session expired, please sign in again", nil)
 
 // FindSession returns the live session with this secret id and marks it
 // seen. EUNAUTHORIZED when unknown, expired or its user is disabled.
@@ -464,7 +464,7 @@ func (s *Store) CreateToken(ctx context.Context, userID int64, name string) (*au
 	return t, secret, nil
 }
 
-var errBadToken = &chanye.Error{Code: chanye.EUNAUTHORIZED, Message: "令牌无效或已撤销 / invalid or revoked token"}
+var errBadToken = chanye.NewError(chanye.EUNAUTHORIZED, "令牌无效或已撤销 / invalid or revoked token", nil)
 
 // FindTokenUser returns the enabled owner of the live token and records
 // its use (at most once a minute). EUNAUTHORIZED otherwise.

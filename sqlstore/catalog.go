@@ -37,7 +37,7 @@ var (
 // NewStore returns a store on db. The database must be migrated.
 func NewStore(db *DB) *Store { return &Store{db: db} }
 
-var errNoCatalog = &chanye.Error{Code: chanye.ENOTFOUND, Message: "尚未导入产业目录 / no catalog has been loaded"}
+var errNoCatalog = chanye.NewError(chanye.ENOTFOUND, "尚未导入产业目录 / no catalog has been loaded", nil)
 
 // currentCatalog returns the stored catalog, from memory when its version is
 // still the stored one. ENOTFOUND when no catalog is stored.
@@ -478,7 +478,7 @@ func (s *Store) UpsertIndicators(ctx context.Context, values []*chanye.Indicator
 			}
 		}
 		if len(missing) > 0 {
-			return &chanye.Error{Code: chanye.ENOTFOUND, Message: "产业不存在 / unknown industry", Fields: missing}
+			return chanye.NewError(chanye.ENOTFOUND, "产业不存在 / unknown industry", missing)
 		}
 		stmt, err := tx.stmt(ctx, `
 			INSERT INTO indicators (industry_id, metric, period, value, unit, source, updated_at)

@@ -216,7 +216,7 @@ func (s stmt) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) 
 }
 
 // errNUL is the answer to a text holding a NUL character.
-var errNUL = &chanye.Error{Code: chanye.EINVALID, Message: "文本不能含有空字符（NUL，U+0000）/ text must not contain a NUL character (U+0000)"}
+var errNUL = chanye.NewError(chanye.EINVALID, "文本不能含有空字符（NUL，U+0000）/ text must not contain a NUL character (U+0000)", nil)
 
 // SQLite's page cache per connection, in KiB as its negative: 64 MiB for
 // everyday work (a server holds several connections), 256 MiB for the
@@ -487,9 +487,9 @@ func (d dialect) translate(err error) error {
 	}
 	switch {
 	case unique:
-		return &chanye.Error{Code: chanye.ECONFLICT, Message: "记录已存在 / record already exists"}
+		return chanye.NewError(chanye.ECONFLICT, "记录已存在 / record already exists", nil)
 	case foreign:
-		return &chanye.Error{Code: chanye.ENOTFOUND, Message: "引用的记录不存在 / referenced record does not exist"}
+		return chanye.NewError(chanye.ENOTFOUND, "引用的记录不存在 / referenced record does not exist", nil)
 	case overflow:
 		return fmt.Errorf("%w (%v)", chanye.ErrOverflow(""), err)
 	}

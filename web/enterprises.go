@@ -234,9 +234,7 @@ func (s *Server) enterprise(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	code := uscc.Normalize(r.PathValue("code"))
 	if err := uscc.Validate(code); err != nil {
-		ie := &invalidCode{err: &chanye.Error{Code: chanye.EINVALID,
-			Message: "统一社会信用代码有误 / invalid unified social credit code",
-			Fields:  map[string]string{"code": err.Error()}}, Code: code}
+		ie := &invalidCode{err: chanye.NewError(chanye.EINVALID, "统一社会信用代码有误 / invalid unified social credit code", map[string]string{"code": err.Error()}), Code: code}
 		var ue *uscc.Error
 		if errors.As(err, &ue) {
 			ie.Pos = ue.Pos

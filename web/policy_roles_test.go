@@ -127,7 +127,7 @@ func TestPagesRateLimited(t *testing.T) {
 		if rec.Code != want {
 			t.Fatalf("simulation %d: %d, want %d", i, rec.Code, want)
 		}
-		if want == http.StatusTooManyRequests && (rec.Header().Get("Retry-After") != "60" || !strings.Contains(rec.Body.String(), "60 s")) {
+		if want == http.StatusTooManyRequests && (rec.Header().Get("Retry-After") != "60" || !strings.Contains(rec.Body.String(), "60 秒后再试")) {
 			t.Errorf("refused without saying when: Retry-After %q\n%.300s", rec.Header().Get("Retry-After"), rec.Body.String())
 		}
 	}

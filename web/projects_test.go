@@ -78,7 +78,8 @@ func TestProjectPages(t *testing.T) {
 		{"list red", "/projects?colour=red", 200, []string{"共 1 个项目", "GZ-0001"}, []string{"GZ-0002"}},
 		{"list stage", "/projects?stage=planning&industry=" + f.autoID + "&district=440112", 200, []string{"共 1 个项目", "GZ-0002"}, []string{"示范整车基地"}},
 		{"list en", "/projects?lang=en", 200, []string{"2 projects, page 1 of 1", "Key projects", "signed"}, nil},
-		{"list bad colour", "/projects?colour=blue", 400, []string{"red、yellow"}, nil},
+		{"list bad colour", "/projects?colour=blue", 400, []string{"red、yellow", "筛选条件有误"}, []string{"invalid filter"}},
+		{"list bad colour en", "/projects?colour=blue&lang=en", 400, []string{"invalid filter"}, []string{"筛选条件有误"}},
 		{"project", "/projects/GZ-0001", 200, []string{
 			"示范整车基地", "开工滞后三个月及以上", "months_since_planned_start", testDept, "节点进度", "chart-investment-data",
 			"用地指标待落实", "12.5%", "广州示范智能汽车有限公司", "逾期",

@@ -325,7 +325,8 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 	v := &errorView{page: s.newPage(r, ""), Status: status, Fields: chanye.ErrorFields(err)}
 	v.Title = fmt.Sprintf("%d", status)
-	v.Message = chanye.ErrorMessage(err)
+	zh, en := chanye.ErrorText(err)
+	v.Message = v.L.Pick(zh, en)
 	if status == http.StatusForbidden && v.Actor != nil {
 		// The rule's words are for developers ("… may not read runs"):
 		// the page says who is refused, in the page's language, and
