@@ -529,6 +529,10 @@ func (u EnterpriseUpdate) Apply(e *Enterprise, c *Catalog) {
 // tiers held on the day of the query. Q matches a name substring or a code
 // prefix.
 type EnterpriseFilter struct {
+	// Code narrows the selection to one enterprise: authz sets it for an
+	// enterprise reading the registry, so the store applies the other
+	// conditions to it as to any other.
+	Code         *string
 	DistrictCode *string
 	IndustryID   *string
 	Tier         *TierKind

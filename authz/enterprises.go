@@ -57,54 +57,36 @@ func (s *enterprises) readOne(ctx context.Context, code string) error {
 	return nil
 }
 
-// self returns the actor's own enterprise when the grant is Own and it
-// matches filter, nil when it does not match; all is true when the grant
-// covers every enterprise.
-func (s *enterprises) self(ctx context.Context, filter chanye.EnterpriseFilter) (e *chanye.Enterprise, all bool, err error) {
+// narrow returns filter as the actor may read it: whole when the grant
+// covers every enterprise, narrowed to the actor's own code when the grant
+// is Own (the store then applies the filter's other conditions to it, as to
+// any), none when the actor has no enterprise.
+func (s *enterprises) narrow(ctx context.Context, filter chanye.EnterpriseFilter) (f chanye.EnterpriseFilter, none bool, err error) {
 	a, g, err := check(ctx, registryRules, ReadRegistry)
 	if err != nil {
-		return nil, false, err
+		return filter, true, err
 	}
 	if g == Allow {
-		return nil, true, nil
+		return filter, false, nil
 	}
-	if a.Code == "" {
-		return nil, false, nil
+	if a.Code == "" || filter.Code != nil && *filter.Code != a.Code {
+		return filter, true, nil
 	}
-	e, err = s.inner.FindEnterpriseByCode(ctx, a.Code)
-	if chanye.ErrorCode(err) == chanye.ENOTFOUND {
-		return nil, false, nil
-	} else if err != nil {
-		return nil, false, err
-	}
-	if !matches(e, filter, chanye.DateOf(s.now())) {
-		return nil, false, nil
-	}
-	return e, false, nil
+	filter.Code = &a.Code
+	return filter, false, nil
 }
 
-// matches reports whether e passes filter, as the store's where clause
-// does: a name containing Q (ASCII case folded) or a code starting with it.
-func matches(e *chanye.Enterprise, f chanye.EnterpriseFilter, today chanye.Date) bool {
-	if f.DistrictCode != nil && e.DistrictCode != *f.DistrictCode {
-		return false
+// ownCodes returns of codes those the actor may read: all of them when the
+// grant covers every enterprise, else at most its own.
+func (s *enterprises) ownCodes(ctx context.Context, codes []string) ([]string, error) {
+	a, g, err := check(ctx, registryRules, ReadRegistry)
+	if err != nil || g == Allow {
+		return codes, err
 	}
-	if f.IndustryID != nil && !slices.Contains(e.Industries, *f.IndustryID) {
-		return false
+	if a.Code != "" && slices.Contains(codes, a.Code) {
+		return []string{a.Code}, nil
 	}
-	if f.Tier != nil && !slices.Contains(e.ActiveTiers(today), *f.Tier) {
-		return false
-	}
-	if f.SizeClass != nil && e.SizeClass != *f.SizeClass {
-		return false
-	}
-	if f.Q != nil {
-		if q := strings.TrimSpace(*f.Q); q != "" &&
-			!strings.Contains(strings.ToLower(e.Name), strings.ToLower(q)) && !strings.HasPrefix(e.Code, strings.ToUpper(q)) {
-			return false
-		}
-	}
-	return true
+	return nil, nil
 }
 
 func (s *enterprises) FindEnterpriseByCode(ctx context.Context, code string) (*chanye.Enterprise, error) {
@@ -115,35 +97,19 @@ func (s *enterprises) FindEnterpriseByCode(ctx context.Context, code string) (*c
 }
 
 func (s *enterprises) FindEnterprises(ctx context.Context, filter chanye.EnterpriseFilter) ([]*chanye.Enterprise, int, error) {
-	e, all, err := s.self(ctx, filter)
-	if err != nil || all {
-		if err != nil {
-			return nil, 0, err
-		}
-		return s.inner.FindEnterprises(ctx, filter)
+	f, none, err := s.narrow(ctx, filter)
+	if err != nil || none {
+		return []*chanye.Enterprise{}, 0, err
 	}
-	if e == nil {
-		return []*chanye.Enterprise{}, 0, nil
-	}
-	if filter.Offset > 0 {
-		return []*chanye.Enterprise{}, 1, nil
-	}
-	e.Facts = nil // lists carry no facts
-	return []*chanye.Enterprise{e}, 1, nil
+	return s.inner.FindEnterprises(ctx, f)
 }
 
 func (s *enterprises) ScanEnterprises(ctx context.Context, filter chanye.EnterpriseFilter, fn func(*chanye.Enterprise) error) error {
-	e, all, err := s.self(ctx, filter)
-	switch {
-	case err != nil:
+	f, none, err := s.narrow(ctx, filter)
+	if err != nil || none {
 		return err
-	case all:
-		return s.inner.ScanEnterprises(ctx, filter, fn)
-	case e == nil:
-		return nil
 	}
-	e.Facts = nil
-	return fn(e)
+	return s.inner.ScanEnterprises(ctx, f, fn)
 }
 
 func (s *enterprises) ChangeSeq(ctx context.Context) (int64, error) {
@@ -154,16 +120,11 @@ func (s *enterprises) ChangeSeq(ctx context.Context) (int64, error) {
 }
 
 func (s *enterprises) FindNames(ctx context.Context, codes []string) (map[string]string, error) {
-	e, all, err := s.self(ctx, chanye.EnterpriseFilter{})
-	switch {
-	case err != nil:
-		return nil, err
-	case all:
-		return s.inner.FindNames(ctx, codes)
-	case e == nil || !slices.Contains(codes, e.Code):
-		return map[string]string{}, nil
+	codes, err := s.ownCodes(ctx, codes)
+	if err != nil || len(codes) == 0 {
+		return map[string]string{}, err
 	}
-	return map[string]string{e.Code: e.Name}, nil
+	return s.inner.FindNames(ctx, codes)
 }
 
 func (s *enterprises) ChangedCodes(ctx context.Context, after int64, turning *[2]chanye.Date) ([]string, error) {
@@ -178,69 +139,35 @@ func (s *enterprises) ChangedCodes(ctx context.Context, after int64, turning *[2
 }
 
 func (s *enterprises) ScanEnterprisesByCode(ctx context.Context, codes []string, fn func(*chanye.Enterprise) error) error {
-	e, all, err := s.self(ctx, chanye.EnterpriseFilter{})
-	switch {
-	case err != nil:
+	codes, err := s.ownCodes(ctx, codes)
+	if err != nil || len(codes) == 0 {
 		return err
-	case all:
-		return s.inner.ScanEnterprisesByCode(ctx, codes, fn)
-	case e == nil || !slices.Contains(codes, e.Code):
-		return nil
 	}
-	return fn(e)
+	return s.inner.ScanEnterprisesByCode(ctx, codes, fn)
 }
 
 func (s *enterprises) ScanCodes(ctx context.Context, filter chanye.EnterpriseFilter, fn func(code string) error) error {
-	e, all, err := s.self(ctx, filter)
-	switch {
-	case err != nil:
+	f, none, err := s.narrow(ctx, filter)
+	if err != nil || none {
 		return err
-	case all:
-		return s.inner.ScanCodes(ctx, filter, fn)
-	case e == nil:
-		return nil
 	}
-	return fn(e.Code)
+	return s.inner.ScanCodes(ctx, f, fn)
 }
 
 func (s *enterprises) ScanFacts(ctx context.Context, filter chanye.EnterpriseFilter, fn func(*chanye.FactsRecord) error) error {
-	e, all, err := s.self(ctx, filter)
-	switch {
-	case err != nil:
-		return err
-	case all:
-		return s.inner.ScanFacts(ctx, filter, fn)
-	case e == nil:
-		return nil
-	}
-	facts, err := s.inner.FindFacts(ctx, e.Code)
-	if err != nil {
+	f, none, err := s.narrow(ctx, filter)
+	if err != nil || none {
 		return err
 	}
-	for _, f := range facts {
-		if err := fn(&chanye.FactsRecord{Code: e.Code, Facts: *f}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.inner.ScanFacts(ctx, f, fn)
 }
 
 func (s *enterprises) ScanTiers(ctx context.Context, filter chanye.EnterpriseFilter, fn func(*chanye.TierRecord) error) error {
-	e, all, err := s.self(ctx, filter)
-	switch {
-	case err != nil:
+	f, none, err := s.narrow(ctx, filter)
+	if err != nil || none {
 		return err
-	case all:
-		return s.inner.ScanTiers(ctx, filter, fn)
-	case e == nil:
-		return nil
 	}
-	for _, t := range e.Tiers {
-		if err := fn(&chanye.TierRecord{Code: e.Code, Tier: t}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.inner.ScanTiers(ctx, f, fn)
 }
 
 func (s *enterprises) EnterpriseStats(ctx context.Context, filter chanye.EnterpriseFilter) (*chanye.EnterpriseStats, error) {

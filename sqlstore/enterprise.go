@@ -254,6 +254,9 @@ func (tx *txn) memberWhere(f chanye.EnterpriseFilter) (string, []any) {
 func (tx *txn) filterConds(f chanye.EnterpriseFilter, t string, industry bool) (string, []any) {
 	conds := []string{"1 = 1"}
 	var args []any
+	if f.Code != nil {
+		conds, args = append(conds, t+".code = ?"), append(args, *f.Code)
+	}
 	if f.DistrictCode != nil {
 		conds, args = append(conds, t+".district_code = ?"), append(args, *f.DistrictCode)
 	}
