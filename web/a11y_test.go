@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -243,90 +244,109 @@ func TestBrowserAccessibility(t *testing.T) {
 	}
 	slices.Sort(routes)
 
-	browser := newBrowserTimeout(t, 5*time.Minute)
+	browser := newBrowserTimeout(t, 10*time.Minute)
 	if _, err := chromedp.Run(browser, chromedp.Location()); err != nil { // start the browser
 		t.Fatal(err)
 	}
 	start := time.Now()
+	var mu sync.Mutex
 	byRule := map[string]int{}
+	t.Run("walk", func(t *testing.T) {
+		for _, role := range a11yRoles {
+			t.Run(string(role), func(t *testing.T) {
+				t.Parallel() // a tab each, in a browser context of its own: its own cookies
+				tab, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+				defer cancel()
+				for rule, n := range f.walk(t, tab, axe, role, routes) {
+					mu.Lock()
+					byRule[rule] += n
+					mu.Unlock()
+				}
+			})
+		}
+	})
 	total := 0
-	for _, role := range a11yRoles {
-		// Each role in a browser context of its own: its own cookies.
-		tab, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
-		defer cancel()
-		if err := chromedp.Do(tab, chromedp.Navigate("about:blank")); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := chromedp.Call(tab, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: axe}); err != nil {
-			t.Fatal(err)
-		}
-		if name := f.logins[role]; name != "" {
-			if err := chromedp.Do(tab,
-				chromedp.Navigate(f.srv.URL+"/login?lang=zh"),
-				chromedp.SendKeys(chromedp.CSS(`#login-form input[name="name"]`), name),
-				chromedp.SendKeys(chromedp.CSS(`#login-form input[name="password"]`), name+" password 1"),
-				chromedp.Submit(chromedp.CSS(`#login-form`)),
-				chromedp.WaitVisible(chromedp.CSS(`#logout`)),
-			); err != nil {
-				t.Fatalf("sign in as %s: %v", name, err)
-			}
-		}
-		for _, width := range []int{1280, 390} {
-			if err := chromedp.Do(tab, chromedp.EmulateViewport(int64(width), 900)); err != nil {
-				t.Fatal(err)
-			}
-			seen := map[string]bool{}
-			for _, rt := range routes {
-				if err := chromedp.Do(tab, chromedp.Navigate(f.srv.URL+f.paths[rt])); err != nil {
-					t.Errorf("%s %dpx %s: %v", role, width, f.paths[rt], err)
-					continue
-				}
-				landed, err := chromedp.Run(tab, chromedp.Location())
-				if err != nil {
-					t.Fatal(err)
-				}
-				// The public is sent to sign in from many pages, and a
-				// role refused a page sees the error page: each is
-				// checked once.
-				u, _ := url.Parse(landed)
-				kind, err := chromedp.Run(tab, chromedp.Evaluate[string](`(document.querySelector('.error-page .status') || {}).textContent || location.pathname`))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if seen[kind] && (kind == "/login" || kind != u.Path) {
-					continue
-				}
-				seen[kind] = true
-				c, err := chromedp.Run(tab, chromedp.Evaluate[pageCheck](checkPageJS, chromedp.EvalAwaitPromise))
-				if err != nil {
-					t.Errorf("%s %dpx %s: axe: %v", role, width, landed, err)
-					continue
-				}
-				at := fmt.Sprintf("%s %dpx %s", role, width, u.RequestURI())
-				for _, x := range c.Findings {
-					t.Errorf("%s: %s (%s) at %s: %s", at, x.Rule, x.Impact, x.Target, x.Help)
-					byRule[x.Rule]++
-					total++
-				}
-				if c.Unwrapped > 0 {
-					t.Errorf("%s: %d table(s) outside <div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=…>", at, c.Unwrapped)
-				}
-				if len(c.Charts) > 0 {
-					t.Errorf("%s: charts wider than their box: %v", at, c.Charts)
-				}
-				if width == 390 && c.ScrollWidth > width+1 {
-					if role == chanye.RolePublic || role == chanye.RoleEnterprise {
-						t.Errorf("%s: the page is %d px wide, it scrolls sideways; widest: %v", at, c.ScrollWidth, c.Wide)
-					} else {
-						t.Logf("%s: the page is %d px wide; widest: %v", at, c.ScrollWidth, c.Wide)
-					}
-				}
-			}
-		}
+	for _, n := range byRule {
+		total += n
 	}
 	if total > 0 {
 		b, _ := json.Marshal(byRule)
 		t.Errorf("%d serious or critical axe findings by rule: %s", total, b)
 	}
 	t.Logf("walked %d routes × %d roles × 2 widths in %v", len(routes), len(a11yRoles), time.Since(start).Round(time.Millisecond))
+}
+
+// walk signs in as role in tab and checks every route at both widths. It
+// returns the axe findings counted by rule.
+func (f *a11yFixture) walk(t *testing.T, tab context.Context, axe string, role chanye.Role, routes []string) map[string]int {
+	byRule := map[string]int{}
+	if err := chromedp.Do(tab, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(tab, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: axe}); err != nil {
+		t.Fatal(err)
+	}
+	if name := f.logins[role]; name != "" {
+		if err := chromedp.Do(tab,
+			chromedp.Navigate(f.srv.URL+"/login?lang=zh"),
+			chromedp.SendKeys(chromedp.CSS(`#login-form input[name="name"]`), name),
+			chromedp.SendKeys(chromedp.CSS(`#login-form input[name="password"]`), name+" password 1"),
+			chromedp.Submit(chromedp.CSS(`#login-form`)),
+			chromedp.WaitVisible(chromedp.CSS(`#logout`)),
+		); err != nil {
+			t.Fatalf("sign in as %s: %v", name, err)
+		}
+	}
+	for _, width := range []int{1280, 390} {
+		if err := chromedp.Do(tab, chromedp.EmulateViewport(int64(width), 900)); err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, rt := range routes {
+			if err := chromedp.Do(tab, chromedp.Navigate(f.srv.URL+f.paths[rt])); err != nil {
+				t.Errorf("%s %dpx %s: %v", role, width, f.paths[rt], err)
+				continue
+			}
+			landed, err := chromedp.Run(tab, chromedp.Location())
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The public is sent to sign in from many pages, and a
+			// role refused a page sees the error page: each is
+			// checked once.
+			u, _ := url.Parse(landed)
+			kind, err := chromedp.Run(tab, chromedp.Evaluate[string](`(document.querySelector('.error-page .status') || {}).textContent || location.pathname`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if seen[kind] && (kind == "/login" || kind != u.Path) {
+				continue
+			}
+			seen[kind] = true
+			c, err := chromedp.Run(tab, chromedp.Evaluate[pageCheck](checkPageJS, chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Errorf("%s %dpx %s: axe: %v", role, width, landed, err)
+				continue
+			}
+			at := fmt.Sprintf("%s %dpx %s", role, width, u.RequestURI())
+			for _, x := range c.Findings {
+				t.Errorf("%s: %s (%s) at %s: %s", at, x.Rule, x.Impact, x.Target, x.Help)
+				byRule[x.Rule]++
+			}
+			if c.Unwrapped > 0 {
+				t.Errorf("%s: %d table(s) outside <div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=…>", at, c.Unwrapped)
+			}
+			if len(c.Charts) > 0 {
+				t.Errorf("%s: charts wider than their box: %v", at, c.Charts)
+			}
+			if width == 390 && c.ScrollWidth > width+1 {
+				if role == chanye.RolePublic || role == chanye.RoleEnterprise {
+					t.Errorf("%s: the page is %d px wide, it scrolls sideways; widest: %v", at, c.ScrollWidth, c.Wide)
+				} else {
+					t.Logf("%s: the page is %d px wide; widest: %v", at, c.ScrollWidth, c.Wide)
+				}
+			}
+		}
+	}
+	return byRule
 }
