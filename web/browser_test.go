@@ -33,6 +33,12 @@ func chromiumPath(t *testing.T) string {
 
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
+	return newBrowserTimeout(t, 90*time.Second)
+}
+
+// newBrowserTimeout is newBrowser for a test that needs more than 90 s.
+func newBrowserTimeout(t *testing.T, timeout time.Duration) context.Context {
+	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.Flag("headless", true),
@@ -47,7 +53,7 @@ func newBrowser(t *testing.T) context.Context {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 	return ctx
 }

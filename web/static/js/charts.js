@@ -121,7 +121,13 @@
     var chart = echarts.init(el, null, { renderer: 'canvas' });
     chart.setOption(merge(base, make(data)));
     el.setAttribute('data-rendered', 'true');
-    window.addEventListener('resize', function () { chart.resize(); });
+    // Follow the box, not only the window: a phone's rotation, a column
+    // layout that changes at a breakpoint or a panel that opens.
+    if (typeof ResizeObserver !== 'undefined') {
+      new ResizeObserver(function () { chart.resize(); }).observe(el);
+    } else {
+      window.addEventListener('resize', function () { chart.resize(); });
+    }
   }
 
   function start() {

@@ -1,0 +1,354 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/auth"
+	"github.com/chanye-org/chanye/authz"
+	"github.com/chanye-org/chanye/demo"
+	"github.com/chanye-org/chanye/engine"
+	"github.com/chanye-org/chanye/httpauth"
+	"github.com/chanye-org/chanye/policy"
+	"github.com/chanye-org/chanye/project"
+	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
+)
+
+// axeDir holds the package.json that pins axe-core; `npm ci` there
+// installs it.
+const axeDir = "testdata/axe"
+
+// axeSource reads axe-core as npm installed it. Without it the
+// accessibility test skips, unless CHANYE_BROWSER_TEST=required, when it
+// fails saying how to install it.
+func axeSource(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(axeDir, "node_modules", "axe-core", "axe.min.js"))
+	if err == nil {
+		return string(b)
+	}
+	msg := fmt.Sprintf("axe-core is not installed (%v): run `npm ci` in web/%s", err, axeDir)
+	if os.Getenv("CHANYE_BROWSER_TEST") == "required" {
+		t.Fatal(msg + " (CHANYE_BROWSER_TEST=required)")
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// a11yEnterprises is the smallest demo base whose lifecycle reaches every
+// state (objections, payments, applications).
+const a11yEnterprises = 1000
+
+// a11yRoles are the roles the pages are walked as; "" is the public.
+var a11yRoles = []chanye.Role{chanye.RolePublic, chanye.RoleEnterprise, chanye.RoleDepartment, chanye.RoleAdmin}
+
+// notPages are the GET routes that answer something other than a page.
+var notPages = []string{"GET /static/", "GET /payments/file", "GET /applications/{id}/files/{file}"}
+
+// a11yFixture is a demo city behind the sign-in middleware, as serve runs
+// it: 300 enterprises, 40 key projects, the shipped policies carried
+// through the demo lifecycle, and an account for each role walked.
+type a11yFixture struct {
+	srv *httptest.Server
+	// paths gives each GET page route the path walked for it.
+	paths map[string]string
+	// logins are the accounts by role; each password is name + " password 1".
+	logins map[chanye.Role]string
+}
+
+func newA11yFixture(t *testing.T) *a11yFixture {
+	t.Helper()
+	now := policyToday
+	db, store := sqlstoretest.NewWithDB(t)
+	db.Now = now
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	today := chanye.DateOf(now())
+	if _, err := demo.Generate(ctx, store, demo.Options{Enterprises: a11yEnterprises, Seed: 1, AsOf: today}); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := store.FindCatalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.GenerateProjects(ctx, store, cat, store, demo.ProjectOptions{Projects: 40, TotalYuan: 2e11, Seed: 1, AsOf: today}); err != nil {
+		t.Fatal(err)
+	}
+	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Budgets: store, Inputs: store, Snapshots: store, Now: now})
+	if _, err := eng.EnsureShipped(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	// The demo lifecycle lives through the past weeks on its own clock,
+	// as serve --demo does it.
+	clock := now
+	db.Now = func() time.Time { return clock() }
+	demoEng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Budgets: store, Inputs: store, Snapshots: store, Now: func() time.Time { return clock() }})
+	st, err := demo.Lifecycle(ctx, demo.LifecycleOptions{Today: today, Services: store.PolicyServices(), Run: demoEng.Run,
+		SetClock: func(at time.Time) { clock = func() time.Time { return at } },
+		Restore:  func() { db.Now = now }})
+	if err != nil || st.Objections == 0 || st.Applications == 0 {
+		t.Fatalf("demo lifecycle: %+v, %v", st, err)
+	}
+
+	runs, _, err := store.FindRuns(ctx, policy.RunFilter{Limit: 1})
+	if err != nil || len(runs) == 0 {
+		t.Fatalf("runs: %d, %v", len(runs), err)
+	}
+	objections, _, err := store.FindObjections(ctx, policy.ObjectionFilter{Limit: 1})
+	if err != nil || len(objections) == 0 {
+		t.Fatalf("objections: %d, %v", len(objections), err)
+	}
+	apps, _, err := store.FindApplications(ctx, policy.ApplicationFilter{Limit: 1})
+	if err != nil || len(apps) == 0 {
+		t.Fatalf("applications: %d, %v", len(apps), err)
+	}
+	projects, _, err := store.FindProjects(ctx, project.ProjectFilter{Limit: 1})
+	if err != nil || len(projects) == 0 {
+		t.Fatalf("projects: %d, %v", len(projects), err)
+	}
+	p := projects[0]
+	v, err := store.FindPolicyVersion(ctx, objections[0].Ref.PolicyID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dept := v.Policy.Department
+	code := p.OwnerCode // the enterprise signed in owns a project
+
+	f := &a11yFixture{logins: map[chanye.Role]string{}}
+	for _, u := range []*auth.User{
+		{Name: "admin", Role: chanye.RoleAdmin},
+		{Name: "dept", Role: chanye.RoleDepartment, Department: dept},
+		{Name: "firm", Role: chanye.RoleEnterprise, Code: code},
+	} {
+		if err := store.CreateUser(ctx, u, u.Name+" password 1"); err != nil {
+			t.Fatal(err)
+		}
+		f.logins[u.Role] = u.Name
+	}
+	accounts := auth.NewThrottle(store, store)
+	m := httpauth.New(httpauth.Config{Accounts: accounts})
+	h, err := NewHandler(Config{Now: now, Catalog: authz.Catalog(store), Enterprises: authz.Enterprises(store, now),
+		Policies: authz.Policies(store.PolicyServices()), Engine: authz.Engine(eng, store), Accounts: accounts, Auth: m,
+		Audit: authz.Audit(store), Projects: authz.Projects(store, store)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv = httptest.NewServer(m.Authenticate(h))
+	t.Cleanup(f.srv.Close)
+
+	esc := url.PathEscape
+	run := fmt.Sprint(runs[0].ID)
+	f.paths = map[string]string{
+		"GET /{$}":                         "/",
+		"GET /industries/{id}":             "/industries/" + p.IndustryID,
+		"GET /enterprises":                 "/enterprises",
+		"GET /enterprises/{code}":          "/enterprises/" + code,
+		"GET /policies":                    "/policies",
+		"GET /policies/new":                "/policies/new",
+		"GET /policies/{id}":               "/policies/" + v.PolicyID,
+		"GET /policies/{id}/edit":          "/policies/" + v.PolicyID + "/edit",
+		"GET /policies/{id}/simulate":      "/policies/" + v.PolicyID + "/simulate",
+		"GET /decisions":                   "/decisions",
+		"GET /runs":                        "/runs",
+		"GET /runs/{id}":                   "/runs/" + run,
+		"GET /public/publicity":            "/public/publicity",
+		"GET /enterprises/{code}/policies": "/enterprises/" + code + "/policies",
+		"GET /objections":                  "/objections",
+		"GET /objections/{id}":             "/objections/" + fmt.Sprint(objections[0].ID),
+		"GET /approvals":                   "/approvals?run=" + run + "&policy=" + v.PolicyID,
+		"GET /payments":                    "/payments?run=" + run + "&policy=" + v.PolicyID,
+		"GET /applications":                "/applications",
+		"GET /applications/new":            "/applications/new?policy=" + apps[0].PolicyID,
+		"GET /applications/{id}":           "/applications/" + fmt.Sprint(apps[0].ID),
+		"GET /login":                       "/login",
+		"GET /account":                     "/account",
+		"GET /admin/users":                 "/admin/users",
+		"GET /audit":                       "/audit",
+		"GET /projects":                    "/projects",
+		"GET /projects/report":             "/projects/report",
+		"GET /projects/{id}":               "/projects/" + esc(p.ID),
+		"GET /warnings":                    "/warnings",
+		"GET /warnings/rules":              "/warnings/rules",
+		"GET /scorecards":                  "/scorecards",
+		"GET /scorecards/{kind}/{name}":    "/scorecards/department/" + esc(dept),
+		"/":                                "/no-such-page",
+	}
+	return f
+}
+
+// axeFinding is one element axe-core found at fault.
+type axeFinding struct {
+	Rule, Impact, Help, Target string
+}
+
+// pageCheck is what the walk finds on one page at one width.
+type pageCheck struct {
+	Findings    []axeFinding
+	ScrollWidth int
+	Wide        []string // elements reaching past the viewport
+	Unwrapped   int      // tables outside a focusable scrolling region
+	Charts      []string // charts wider than their container
+}
+
+// checkPage runs axe-core on the open page (injected by the tab) with the
+// WCAG 2.1 A and AA rules and measures the page's width.
+const checkPageJS = `(async () => {
+  // A long list repeats one row's markup: its first ten rows stand for it.
+  const context = {exclude: [['tbody > tr:nth-child(n+11)'], ['ol.source > li:nth-child(n+21)']]};
+  const r = await axe.run(context, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations'], preload: false});
+  const findings = [];
+  for (const v of r.violations) {
+    if (v.impact !== 'serious' && v.impact !== 'critical') continue;
+    for (const n of v.nodes) findings.push({Rule: v.id, Impact: v.impact, Help: v.help, Target: n.target.join(' ')});
+  }
+  const vw = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > vw + 1 && !e.closest('.table-wrap'))
+    .slice(0, 6).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : '') + ' ' + Math.round(e.getBoundingClientRect().right));
+  const unwrapped = [...document.querySelectorAll('main table')].filter(t => { const w = t.closest('.table-wrap'); return !w || w.tabIndex !== 0 || w.getAttribute('role') !== 'region' || !w.getAttribute('aria-label'); }).length;
+  const charts = [...document.querySelectorAll('[data-chart]')].filter(c => { const k = c.querySelector('canvas'); return k && k.getBoundingClientRect().width > c.getBoundingClientRect().width + 1; }).map(c => c.id);
+  return {Findings: findings, ScrollWidth: document.documentElement.scrollWidth, Wide: wide, Unwrapped: unwrapped, Charts: charts};
+})()`
+
+// TestBrowserAccessibility walks every page for the public, an enterprise,
+// a department and an admin at 1280 and 390 px wide. axe-core's WCAG 2.1 AA
+// rules must find nothing serious or critical; every table sits in a
+// focusable scrolling region; and on a phone no page of the public or an
+// enterprise is wider than the screen (the others' widths are logged).
+func TestBrowserAccessibility(t *testing.T) {
+	chromiumPath(t)
+	axe := axeSource(t)
+	f := newA11yFixture(t)
+	var missing []string
+	for _, rt := range Routes() {
+		if _, ok := f.paths[rt]; !ok && !slices.Contains(notPages, rt) && (strings.HasPrefix(rt, "GET ") || rt == "/") {
+			missing = append(missing, rt)
+		}
+	}
+	if len(missing) > 0 {
+		t.Fatalf("pages not walked: add a path for each to newA11yFixture's paths: %v", missing)
+	}
+	routes := make([]string, 0, len(f.paths))
+	for rt := range f.paths {
+		routes = append(routes, rt)
+	}
+	slices.Sort(routes)
+
+	browser := newBrowserTimeout(t, 10*time.Minute)
+	if _, err := chromedp.Run(browser, chromedp.Location()); err != nil { // start the browser
+		t.Fatal(err)
+	}
+	start := time.Now()
+	var mu sync.Mutex
+	byRule := map[string]int{}
+	t.Run("walk", func(t *testing.T) {
+		for _, role := range a11yRoles {
+			t.Run(string(role), func(t *testing.T) {
+				t.Parallel() // a tab each, in a browser context of its own: its own cookies
+				tab, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+				defer cancel()
+				for rule, n := range f.walk(t, tab, axe, role, routes) {
+					mu.Lock()
+					byRule[rule] += n
+					mu.Unlock()
+				}
+			})
+		}
+	})
+	total := 0
+	for _, n := range byRule {
+		total += n
+	}
+	if total > 0 {
+		b, _ := json.Marshal(byRule)
+		t.Errorf("%d serious or critical axe findings by rule: %s", total, b)
+	}
+	t.Logf("walked %d routes × %d roles × 2 widths in %v", len(routes), len(a11yRoles), time.Since(start).Round(time.Millisecond))
+}
+
+// walk signs in as role in tab and checks every route at both widths. It
+// returns the axe findings counted by rule.
+func (f *a11yFixture) walk(t *testing.T, tab context.Context, axe string, role chanye.Role, routes []string) map[string]int {
+	byRule := map[string]int{}
+	if err := chromedp.Do(tab, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(tab, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: axe}); err != nil {
+		t.Fatal(err)
+	}
+	if name := f.logins[role]; name != "" {
+		if err := chromedp.Do(tab,
+			chromedp.Navigate(f.srv.URL+"/login?lang=zh"),
+			chromedp.SendKeys(chromedp.CSS(`#login-form input[name="name"]`), name),
+			chromedp.SendKeys(chromedp.CSS(`#login-form input[name="password"]`), name+" password 1"),
+			chromedp.Submit(chromedp.CSS(`#login-form`)),
+			chromedp.WaitVisible(chromedp.CSS(`#logout`)),
+		); err != nil {
+			t.Fatalf("sign in as %s: %v", name, err)
+		}
+	}
+	for _, width := range []int{1280, 390} {
+		if err := chromedp.Do(tab, chromedp.EmulateViewport(int64(width), 900)); err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, rt := range routes {
+			if err := chromedp.Do(tab, chromedp.Navigate(f.srv.URL+f.paths[rt])); err != nil {
+				t.Errorf("%s %dpx %s: %v", role, width, f.paths[rt], err)
+				continue
+			}
+			landed, err := chromedp.Run(tab, chromedp.Location())
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The public is sent to sign in from many pages, and a
+			// role refused a page sees the error page: each is
+			// checked once.
+			u, _ := url.Parse(landed)
+			kind, err := chromedp.Run(tab, chromedp.Evaluate[string](`(document.querySelector('.error-page .status') || {}).textContent || location.pathname`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if seen[kind] && (kind == "/login" || kind != u.Path) {
+				continue
+			}
+			seen[kind] = true
+			c, err := chromedp.Run(tab, chromedp.Evaluate[pageCheck](checkPageJS, chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Errorf("%s %dpx %s: axe: %v", role, width, landed, err)
+				continue
+			}
+			at := fmt.Sprintf("%s %dpx %s", role, width, u.RequestURI())
+			for _, x := range c.Findings {
+				t.Errorf("%s: %s (%s) at %s: %s", at, x.Rule, x.Impact, x.Target, x.Help)
+				byRule[x.Rule]++
+			}
+			if c.Unwrapped > 0 {
+				t.Errorf("%s: %d table(s) outside <div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=…>", at, c.Unwrapped)
+			}
+			if len(c.Charts) > 0 {
+				t.Errorf("%s: charts wider than their box: %v", at, c.Charts)
+			}
+			if width == 390 && c.ScrollWidth > width+1 {
+				if role == chanye.RolePublic || role == chanye.RoleEnterprise {
+					t.Errorf("%s: the page is %d px wide, it scrolls sideways; widest: %v", at, c.ScrollWidth, c.Wide)
+				} else {
+					t.Logf("%s: the page is %d px wide; widest: %v", at, c.ScrollWidth, c.Wide)
+				}
+			}
+		}
+	}
+	return byRule
+}
