@@ -153,6 +153,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 	run := fmt.Sprint(runs[0].ID)
 	f.paths = map[string]string{
 		"GET /{$}":                         "/",
+		"GET /todo":                        "/todo",
 		"GET /industries/{id}":             "/industries/" + p.IndustryID,
 		"GET /enterprises":                 "/enterprises",
 		"GET /enterprises/{code}":          "/enterprises/" + code,
