@@ -53,6 +53,9 @@ func newFixture(t *testing.T) *fixture {
 	if _, err := store.UpdateResponsibility(ctx, "icv-nev", chanye.ResponsibilityUpdate{LeadDepartment: ptr(dept)}); err != nil {
 		t.Fatal(err)
 	}
+	if err := store.CreateOrgUnit(ctx, &chanye.OrgUnit{Kind: chanye.OrgLeader, NameZH: "张三"}); err != nil {
+		t.Fatal(err)
+	}
 	es, _, err := store.FindEnterprises(ctx, chanye.EnterpriseFilter{Limit: 2})
 	if err != nil || len(es) < 2 {
 		t.Fatal(err)

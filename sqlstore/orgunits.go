@@ -488,8 +488,9 @@ func (s *Store) FindOrgUnitUses(ctx context.Context, id int64) ([]chanye.OrgUse,
 }
 
 // checkChoices returns EINVALID naming each field whose value changed to a
-// name not on its list, or retired. fields maps a field name to its kind,
-// the old value and the new one.
+// name not on its list, or retired; the message names the fields and the
+// values. fields maps a field name to its kind, the old value and the new
+// one.
 func checkChoices(ctx context.Context, tx *txn, message string, fields map[string]choice) error {
 	var lists chanye.OrgLists
 	bad := map[string]string{}
@@ -510,17 +511,12 @@ func checkChoices(ctx context.Context, tx *txn, message string, fields map[strin
 	if len(bad) == 0 {
 		return nil
 	}
-	return chanye.Invalid(message+describeBad(bad), bad)
-}
-
-// describeBad lists the fields and messages of bad in the order of their
-// names, for a message that says which value is unknown.
-func describeBad(bad map[string]string) string {
-	var parts []string
+	var named []string
 	for _, k := range sortedKeys(bad) {
-		parts = append(parts, k+": "+bad[k])
+		named = append(named, fmt.Sprintf("%s %q", k, fields[k].new))
 	}
-	return "：" + strings.Join(parts, "；")
+	list := strings.Join(named, ", ")
+	return chanye.Invalid(fmt.Sprintf("%s：%s 不在名单中或已停用 / %s not on its list or retired", message, list, list), bad)
 }
 
 // choice is a field's list, old value and new value.

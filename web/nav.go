@@ -37,6 +37,10 @@ var navItems = []navItem{
 	{"lifecycle", "/objections", "nav.lifecycle", func(a *chanye.Actor) bool {
 		return may(a, authz.PolicyRules(), authz.Approve) || a != nil && a.Role == chanye.RoleLeader
 	}},
+	// Administrators assign any industry; a department those it leads.
+	{"responsibilities", "/admin/responsibilities", "nav.responsibilities", func(a *chanye.Actor) bool {
+		return may(a, authz.CatalogRules(), authz.WriteResponsibility)
+	}},
 }
 
 // allowed reports whether the rules give a's role the action on every

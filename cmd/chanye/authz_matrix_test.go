@@ -151,10 +151,10 @@ func TestRouteRoleMatrix(t *testing.T) {
 	g := guard(store, store.PolicyServices(), eng, testclock.Now)
 	log := slog.New(slog.DiscardHandler)
 	api := httpapi.NewHandler(httpapi.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
-		Audit: authz.Audit(store), Logger: log, Projects: g.projects})
+		Audit: authz.Audit(store), Logger: log, Projects: g.projects, Lists: g.lists})
 	accounts := auth.NewThrottle(store, store)
 	pages, err := web.NewHandler(web.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
-		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects})
+		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects, Lists: g.lists})
 	if err != nil {
 		t.Fatal(err)
 	}
