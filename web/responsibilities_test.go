@@ -75,7 +75,7 @@ func (f *respFixture) do(t *testing.T, a *chanye.Actor, path string, form url.Va
 
 // rowOf returns the table row of industry id on the responsibilities page.
 func rowOf(body, id string) string {
-	return regexp.MustCompile(`(?s)<tr id="ind-`+regexp.QuoteMeta(id)+`".*?</tr>`).FindString(body)
+	return regexp.MustCompile(`(?s)<tr id="ind-` + regexp.QuoteMeta(id) + `".*?</tr>`).FindString(body)
 }
 
 func TestResponsibilitiesPage(t *testing.T) {
@@ -236,7 +236,7 @@ func TestListsPage(t *testing.T) {
 	}
 	// A blank rename is refused, the row showing the error.
 	res, body = f.do(t, respAdmin, "/admin/lists/"+itoa(ls[0].ID), url.Values{"action": {"save"}, "name_zh": {" "}, "name_en": {"kept"}})
-	row := regexp.MustCompile(`(?s)<tr id="entry-`+itoa(ls[0].ID)+`".*?</tr>`).FindString(body)
+	row := regexp.MustCompile(`(?s)<tr id="entry-` + itoa(ls[0].ID) + `".*?</tr>`).FindString(body)
 	if res.StatusCode != 400 || !strings.Contains(row, `value="kept"`) || !strings.Contains(row, "必填") {
 		t.Errorf("blank rename: status %d, row:\n%s", res.StatusCode, row)
 	}
