@@ -110,7 +110,8 @@ type District struct {
 }
 
 // Responsibility names who owns an industry: one city leader, one lead
-// department and one task force (工作专班).
+// department and one task force (工作专班), each a name of its managed list
+// (OrgUnitService), or "" when not assigned.
 type Responsibility struct {
 	CityLeader     string    `json:"city_leader"`
 	LeadDepartment string    `json:"lead_department"`
@@ -388,7 +389,9 @@ type CatalogService interface {
 	FindIndustries(ctx context.Context, filter IndustryFilter) ([]*Industry, error)
 	// FindIndustryByID returns ENOTFOUND for an unknown id.
 	FindIndustryByID(ctx context.Context, id string) (*Industry, error)
-	// UpdateResponsibility returns ENOTFOUND or EINVALID.
+	// UpdateResponsibility returns ENOTFOUND, or EINVALID naming the field
+	// and the value when a name changed to is not an active entry of its
+	// list (OrgUnitService).
 	UpdateResponsibility(ctx context.Context, id string, upd ResponsibilityUpdate) (*Industry, error)
 	// ImportCatalog replaces the catalog, keeping the responsibilities and
 	// indicators of industries whose ids remain. EINVALID on a bad catalog.

@@ -53,6 +53,9 @@ func newFixture(t *testing.T) *fixture {
 	if _, err := store.UpdateResponsibility(ctx, "icv-nev", chanye.ResponsibilityUpdate{LeadDepartment: ptr(dept)}); err != nil {
 		t.Fatal(err)
 	}
+	if err := store.CreateOrgUnit(ctx, &chanye.OrgUnit{Kind: chanye.OrgLeader, NameZH: "张三"}); err != nil {
+		t.Fatal(err)
+	}
 	es, _, err := store.FindEnterprises(ctx, chanye.EnterpriseFilter{Limit: 2})
 	if err != nil || len(es) < 2 {
 		t.Fatal(err)
@@ -320,7 +323,7 @@ func TestEngineRules(t *testing.T) {
 // known role.
 func TestRulesNameEveryRole(t *testing.T) {
 	for name, rs := range map[string]authz.Rules{"catalog": authz.CatalogRules(), "registry": authz.RegistryRules(),
-		"policy": authz.PolicyRules(), "engine": authz.EngineRules(), "audit": authz.AuditRules()} {
+		"policy": authz.PolicyRules(), "engine": authz.EngineRules(), "audit": authz.AuditRules(), "lists": authz.OrgUnitRules()} {
 		for act, grants := range rs {
 			for role := range grants {
 				if !role.Valid() {

@@ -242,9 +242,13 @@ var leadDepartments = map[string]string{
 	"software-internet": "市工业和信息化局", "ai": "市工业和信息化局", "new-energy-storage": "市发展改革委",
 }
 
-// demoLeaders are placeholders for the city leaders; a real list names them
-// in the catalog's responsibilities, which then take precedence.
+// demoLeaders are placeholders for the city leaders, in the order of the
+// list (甲乙丙丁戊己); a real list names them in the industries'
+// responsibilities, which then take precedence.
 var demoLeaders = []string{"市领导甲（演示）", "市领导乙（演示）", "市领导丙（演示）", "市领导丁（演示）", "市领导戊（演示）", "市领导己（演示）"}
+
+// demoLeadersEN are the English names of demoLeaders.
+var demoLeadersEN = []string{"City leader A (demo)", "City leader B (demo)", "City leader C (demo)", "City leader D (demo)", "City leader E (demo)", "City leader F (demo)"}
 
 type projectGen struct {
 	opts       ProjectOptions

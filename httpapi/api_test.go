@@ -69,6 +69,13 @@ func unknownCode(t *testing.T) string {
 
 func TestAPIScenarios(t *testing.T) {
 	store := sqlstoretest.New(t)
+	// The names the responsibility scenarios choose, on their lists.
+	op := chanye.WithActor(context.Background(), chanye.Operator)
+	for k, n := range map[chanye.OrgKind]string{chanye.OrgLeader: "张三", chanye.OrgTaskForce: "智能网联与新能源汽车产业专班"} {
+		if err := store.CreateOrgUnit(op, &chanye.OrgUnit{Kind: k, NameZH: n}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var logs bytes.Buffer
 	h := asActor(NewHandler(Config{Now: testclock.Now,
 		Catalog: store, Enterprises: store, Version: "test-1",

@@ -63,6 +63,9 @@ func TestSameBodyTwiceAddsNoAuditRow(t *testing.T) {
 		IndustryClass: "3612", Founded: founded}); err != nil {
 		t.Fatal(err)
 	}
+	if err := store.CreateOrgUnit(ctx, &chanye.OrgUnit{Kind: chanye.OrgLeader, NameZH: "张三"}); err != nil {
+		t.Fatal(err)
+	}
 	h := asActor(NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Projects: store, Audit: store}))
 	rows := func() int {
 		_, total, err := store.FindAudit(ctx, chanye.AuditFilter{Limit: 1})

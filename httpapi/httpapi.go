@@ -51,6 +51,9 @@ type Config struct {
 	// Now is the clock that "today" is read from: the same one the store
 	// and the engine use. nil: time.Now.
 	Now func() time.Time
+	// Lists keeps the lists of city leaders, departments and task forces;
+	// nil: the /api/v1/org-units routes answer 404.
+	Lists chanye.OrgUnitService
 }
 
 // Engine is what the API asks of the policy engine: *engine.Engine, or
@@ -90,6 +93,7 @@ type server struct {
 	maxBody     int64
 	now         func() time.Time
 	limiter     *httpmw.Limiter
+	lists       chanye.OrgUnitService
 }
 
 // handlerFunc is a handler that returns its error instead of writing it.
@@ -138,7 +142,7 @@ func newServer(cfg Config) *server {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.audit, s.projects, s.limiter = cfg.Audit, cfg.Projects, cfg.Limiter
+	s.audit, s.projects, s.limiter, s.lists = cfg.Audit, cfg.Projects, cfg.Limiter, cfg.Lists
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -240,6 +244,12 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/targets", s.listTargets},
 		{"GET", "/api/v1/scorecards", s.expensive(s.listScorecards)},
 		{"GET", "/api/v1/scorecards/{kind}/{name}", s.expensive(s.getScorecard)},
+
+		// The lists responsibilities choose from (orgunits.go).
+		{"GET", "/api/v1/org-units", s.listOrgUnits},
+		{"POST", "/api/v1/org-units", s.createOrgUnit},
+		{"PATCH", "/api/v1/org-units/{id}", s.patchOrgUnit},
+		{"GET", "/api/v1/org-units/{id}/uses", s.orgUnitUses},
 	}
 }
 

@@ -63,7 +63,7 @@ func (s *server) viewProject(r *http.Request, p *project.Project) (projectView, 
 func (s *server) projectFilter(r *http.Request, q map[string]string) (project.ProjectFilter, error) {
 	var f project.ProjectFilter
 	for name, dst := range map[string]**string{"industry": &f.IndustryID, "district": &f.DistrictCode, "owner": &f.OwnerCode,
-		"department": &f.Department, "leader": &f.CityLeader} {
+		"department": &f.Department, "leader": &f.CityLeader, "task_force": &f.TaskForce} {
 		if v, ok := q[name]; ok {
 			if utf8Len(v) > 100 {
 				return f, paramError(name, "不超过 100 个字符", "at most 100 characters")
@@ -120,7 +120,7 @@ func stageIDs() string {
 }
 
 func (s *server) listProjects(w http.ResponseWriter, r *http.Request, ps project.Service) error {
-	q, err := query(r, "industry", "district", "stage", "kind", "colour", "owner", "department", "leader", "as_of", "offset", "limit")
+	q, err := query(r, "industry", "district", "stage", "kind", "colour", "owner", "department", "leader", "task_force", "as_of", "offset", "limit")
 	if err != nil {
 		return err
 	}
@@ -306,7 +306,7 @@ type boardWarning struct {
 }
 
 func (s *server) listWarnings(w http.ResponseWriter, r *http.Request, ps project.Service) error {
-	q, err := query(r, "industry", "district", "stage", "kind", "colour", "owner", "department", "leader", "as_of")
+	q, err := query(r, "industry", "district", "stage", "kind", "colour", "owner", "department", "leader", "task_force", "as_of")
 	if err != nil {
 		return err
 	}
@@ -423,7 +423,8 @@ func (s *server) scorecards() (*scorecard.Service, error) {
 	if _, err := s.projectService(); err != nil {
 		return nil, err
 	}
-	return &scorecard.Service{Catalog: s.catalog, Projects: s.projects, Versions: s.policies.Versions, Runs: s.policies.Runs, Ledger: s.policies.Ledger}, nil
+	return &scorecard.Service{Catalog: s.catalog, Projects: s.projects, Versions: s.policies.Versions, Runs: s.policies.Runs, Ledger: s.policies.Ledger,
+		Lists: s.lists}, nil
 }
 
 func (s *server) listScorecards(w http.ResponseWriter, r *http.Request) error {

@@ -26,6 +26,11 @@ func TestProjectScenarios(t *testing.T) {
 		t.Fatal(err)
 	}
 	leader, dept, tf := "张市长", "市工业和信息化局", "智能网联汽车专班"
+	for kind, name := range map[chanye.OrgKind]string{chanye.OrgLeader: leader, chanye.OrgTaskForce: tf} {
+		if err := store.CreateOrgUnit(ctx, &chanye.OrgUnit{Kind: kind, NameZH: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := store.UpdateResponsibility(ctx, "icv-nev", chanye.ResponsibilityUpdate{CityLeader: &leader, LeadDepartment: &dept, TaskForce: &tf}); err != nil {
 		t.Fatal(err)
 	}

@@ -525,6 +525,7 @@ type ProjectFilter struct {
 	OwnerCode    *string
 	Department   *string
 	CityLeader   *string
+	TaskForce    *string  // the task force of the project's industry
 	IDs          []string // when not nil, only these projects
 	AsOf         chanye.Date
 	Offset       int

@@ -137,6 +137,10 @@ type Service struct {
 	Versions policy.VersionService
 	Runs     policy.RunService // when each paid decision was approved
 	Ledger   policy.LedgerService
+	// Lists order the scorecards of a kind as the managed list of its
+	// names does (chanye.OrgLists): the administrators' order. Names not on
+	// the list follow, by name; without Lists all are by name.
+	Lists chanye.OrgUnitService
 }
 
 // Subject is one leader, department or task force with the number of
@@ -158,6 +162,7 @@ type base struct {
 	warnings   map[string][]project.Warning
 	nodes      map[string][]*project.Node
 	published  []*policy.Version // read once, for the first department's payout
+	lists      chanye.OrgLists
 }
 
 // check refuses scorecards to the public (sign in) and to enterprises:
@@ -196,6 +201,11 @@ func (s *Service) load(ctx context.Context, asOf chanye.Date) (*base, error) {
 	board, err := s.Projects.FindBoard(ctx, project.ProjectFilter{AsOf: asOf})
 	if err != nil {
 		return nil, err
+	}
+	if s.Lists != nil {
+		if b.lists, err = s.Lists.FindOrgUnits(ctx, chanye.OrgUnitFilter{}); err != nil {
+			return nil, err
+		}
 	}
 	b.projects, b.nodes = board.Projects, board.Nodes
 	for _, p := range b.projects {
@@ -243,7 +253,7 @@ func (b *base) belongs(p *project.Project, k Kind, name string, inds []string) b
 }
 
 // Subjects lists everyone of kind k who answers for an industry or a
-// project, by name.
+// project, in the order of the list of kind k (see Service.Lists).
 func (s *Service) Subjects(ctx context.Context, k Kind, asOf chanye.Date) ([]Subject, error) {
 	b, err := s.load(ctx, asOf)
 	if err != nil {
@@ -282,12 +292,23 @@ func (b *base) subjects(k Kind) []Subject {
 		}
 		out = append(out, sub)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	rank := b.lists.Rank(chanye.OrgKind(k))
+	sort.Slice(out, func(i, j int) bool {
+		ri, iok := rank[out[i].Name]
+		rj, jok := rank[out[j].Name]
+		switch {
+		case iok && jok:
+			return ri < rj
+		case iok != jok:
+			return iok
+		}
+		return out[i].Name < out[j].Name
+	})
 	return out
 }
 
 // Cards returns the scorecard of everyone of the kinds, kind by kind and
-// by name within a kind.
+// within a kind in the order of its list (see Service.Lists).
 func (s *Service) Cards(ctx context.Context, asOf chanye.Date, kinds ...Kind) ([]*Card, error) {
 	b, err := s.load(ctx, asOf)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/engine"
+	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/scorecard"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
@@ -50,6 +51,9 @@ func TestPayout(t *testing.T) {
 		t.Fatal("no policy of the department has eligible decisions")
 	}
 	d, l := dept, leader
+	if err := store.CreateOrgUnit(ctx, &chanye.OrgUnit{Kind: chanye.OrgLeader, NameZH: leader}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := store.UpdateResponsibility(ctx, "icv-nev", chanye.ResponsibilityUpdate{LeadDepartment: &d, CityLeader: &l}); err != nil {
 		t.Fatal(err)
 	}
@@ -104,5 +108,46 @@ func TestPayout(t *testing.T) {
 	ent := chanye.WithActor(context.Background(), &chanye.Actor{Name: "企业", Role: chanye.RoleEnterprise, Code: ref.Code})
 	if _, err := sc.Cards(ent, day, scorecard.Kinds...); chanye.ErrorCode(err) != chanye.EFORBIDDEN {
 		t.Errorf("an enterprise: %v, want forbidden", err)
+	}
+}
+
+// TestSubjectsInListOrder: the scorecards of a kind follow the order of its
+// managed list, 甲乙丙丁 as the administrators keep it, not code point order
+// (丁丙乙甲); a name not on the list comes last.
+func TestSubjectsInListOrder(t *testing.T) {
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	store := sqlstoretest.New(t)
+	leaders := []string{"市领导甲", "市领导乙", "市领导丙", "市领导丁"}
+	for _, n := range leaders {
+		if err := store.CreateOrgUnit(ctx, &chanye.OrgUnit{Kind: chanye.OrgLeader, NameZH: n}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inds, err := store.FindIndustries(ctx, chanye.IndustryFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Assigned in reverse, so that neither the industries' order nor the
+	// names' gives the list's.
+	for i, n := range []string{"市领导丁", "市领导丙", "市领导乙", "市领导甲"} {
+		if _, err := store.UpdateResponsibility(ctx, inds[i].ID, chanye.ResponsibilityUpdate{CityLeader: &n}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sc := &scorecard.Service{Catalog: store, Projects: store, Versions: store, Runs: store, Lists: store}
+	subs, err := sc.Subjects(ctx, scorecard.Leader, chanye.DateOf(testclock.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range subs {
+		got = append(got, s.Name)
+	}
+	if strings.Join(got, " ") != strings.Join(leaders, " ") {
+		t.Errorf("leaders in order %v, want %v", got, leaders)
+	}
+	sc.Lists = nil
+	if subs, _ = sc.Subjects(ctx, scorecard.Leader, chanye.DateOf(testclock.Now())); subs[0].Name != "市领导丁" {
+		t.Errorf("without lists the first is %q, want code point order", subs[0].Name)
 	}
 }

@@ -29,9 +29,16 @@ func scanUser(row interface{ Scan(...any) error }) (*auth.User, error) {
 	return &u, nil
 }
 
-// checkScope validates u and that a task force's industry exists.
-func checkScope(ctx context.Context, tx *txn, u *auth.User) error {
+// checkScope validates u, that a task force's industry exists and that a
+// department's name is on the list of departments (unless it is the one
+// the account had: oldDept), not retired.
+func checkScope(ctx context.Context, tx *txn, u *auth.User, oldDept string) error {
 	if err := u.Validate(); err != nil {
+		return err
+	}
+	if err := checkChoices(ctx, tx, "账号有误 / invalid account", map[string]choice{
+		"department": {chanye.OrgDepartment, oldDept, u.Department},
+	}); err != nil {
 		return err
 	}
 	if u.Role == chanye.RoleTaskForce {
@@ -59,7 +66,7 @@ func (s *Store) CreateUser(ctx context.Context, u *auth.User, password string) e
 		return err
 	}
 	return s.db.transact(ctx, false, func(tx *txn) error {
-		if err := checkScope(ctx, tx, u); err != nil {
+		if err := checkScope(ctx, tx, u, ""); err != nil {
 			return err
 		}
 		var n int
@@ -139,7 +146,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, upd auth.UserUpdate) (
 		wasAdmin := u.Role == chanye.RoleAdmin && !u.Disabled
 		before := *u
 		upd.Apply(u)
-		if err := checkScope(ctx, tx, u); err != nil {
+		if err := checkScope(ctx, tx, u, before.Department); err != nil {
 			return err
 		}
 		if _, err := tx.exec(ctx, `UPDATE users SET display_name = ?, role = ?, department = ?, industry_id = ?, code = ?, disabled = ? WHERE id = ?`,

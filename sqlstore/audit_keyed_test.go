@@ -344,7 +344,7 @@ func TestNoOpWritesAreNotAudited(t *testing.T) {
 			}},
 			{"put report", func() error { return s.PutReport(ctx, report()) }},
 			{"update responsibility", func() error {
-				_, err := s.UpdateResponsibility(ctx, "auto", chanye.ResponsibilityUpdate{TaskForce: ptr("新专班")})
+				_, err := s.UpdateResponsibility(ctx, "auto", chanye.ResponsibilityUpdate{TaskForce: ptr("")})
 				return err
 			}},
 			{"upsert indicators", func() error {

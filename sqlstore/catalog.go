@@ -76,7 +76,33 @@ func (s *Store) FindCatalog(ctx context.Context) (*chanye.Catalog, error) {
 	return c, err
 }
 
+// loadCatalog reads the catalog with its industries. Its Departments are
+// the managed list's that may be chosen, in the list's order, once the
+// list holds any: the list is kept by administrators after the import.
 func loadCatalog(ctx context.Context, tx *txn) (*chanye.Catalog, error) {
+	c, err := loadCatalogDoc(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if c.Industries, err = findIndustries(ctx, tx, ""); err != nil {
+		return nil, err
+	}
+	kind := chanye.OrgDepartment
+	depts, err := findOrgUnits(ctx, tx, chanye.OrgUnitFilter{Kind: &kind})
+	if err != nil {
+		return nil, err
+	}
+	if len(depts) > 0 {
+		c.Departments = []chanye.Department{}
+		for _, d := range depts.Active(kind) {
+			c.Departments = append(c.Departments, chanye.Department{NameZH: d.NameZH, NameEN: d.NameEN})
+		}
+	}
+	return c, nil
+}
+
+// loadCatalogDoc reads the stored catalog document, without industries.
+func loadCatalogDoc(ctx context.Context, tx *txn) (*chanye.Catalog, error) {
 	var doc string
 	err := tx.queryRow(ctx, `SELECT doc FROM catalog_meta WHERE id = 1`).Scan(&doc)
 	if err == sql.ErrNoRows {
@@ -87,9 +113,6 @@ func loadCatalog(ctx context.Context, tx *txn) (*chanye.Catalog, error) {
 	var c chanye.Catalog
 	if err := json.Unmarshal([]byte(doc), &c); err != nil {
 		return nil, fmt.Errorf("stored catalog: %w", err)
-	}
-	if c.Industries, err = findIndustries(ctx, tx, ""); err != nil {
-		return nil, err
 	}
 	return &c, nil
 }
@@ -187,7 +210,10 @@ func findIndustries(ctx context.Context, tx *txn, id string) ([]*chanye.Industry
 	return out, rows.Err()
 }
 
-// UpdateResponsibility changes who owns an industry. ENOTFOUND, EINVALID.
+// UpdateResponsibility changes who owns an industry. Each name changed
+// must be an active entry of its managed list (chanye.OrgUnitService); ""
+// leaves the place unassigned. ENOTFOUND; EINVALID naming the field and
+// the unknown or retired value.
 func (s *Store) UpdateResponsibility(ctx context.Context, id string, upd chanye.ResponsibilityUpdate) (*chanye.Industry, error) {
 	if err := upd.Validate(); err != nil {
 		return nil, err
@@ -202,6 +228,14 @@ func (s *Store) UpdateResponsibility(ctx context.Context, id string, upd chanye.
 		if r == before.Responsibility {
 			return nil // nothing to write or record
 		}
+		old := before.Responsibility
+		if err := checkChoices(ctx, tx, "责任信息有误 / invalid responsibility", map[string]choice{
+			"city_leader":     {chanye.OrgLeader, old.CityLeader, r.CityLeader},
+			"lead_department": {chanye.OrgDepartment, old.LeadDepartment, r.LeadDepartment},
+			"task_force":      {chanye.OrgTaskForce, old.TaskForce, r.TaskForce},
+		}); err != nil {
+			return err
+		}
 		r.UpdatedAt = tx.now
 		ind.Responsibility = r
 		if _, err = tx.exec(ctx, `UPDATE industries SET city_leader = ?, lead_department = ?, task_force = ?, responsibility_updated_at = ? WHERE id = ?`,
@@ -213,9 +247,7 @@ func (s *Store) UpdateResponsibility(ctx context.Context, id string, upd chanye.
 	if err == nil {
 		// The cached catalog carries responsibilities, which the catalog
 		// version does not count: drop it so the next read sees the change.
-		s.mu.Lock()
-		s.catalog = nil
-		s.mu.Unlock()
+		s.dropCatalog()
 	}
 	return ind, err
 }
@@ -332,11 +364,18 @@ func importCatalog(ctx context.Context, tx *txn, c *chanye.Catalog) error {
 		}
 	}
 
+	// The catalog's departments, and the names its new industries carry,
+	// join the managed lists they are missing from.
+	seeded, err := seedOrgUnits(ctx, tx, c.Departments)
+	if err != nil {
+		return err
+	}
 	after, err := catalogSummary(ctx, tx)
 	if err != nil {
 		return err
 	}
 	after["reclassified_classes"] = int64(len(changedSet))
+	after["list_entries_added"] = int64(seeded)
 	if err := tx.audit(ctx, "import", "catalog", "", before, after); err != nil {
 		return err
 	}

@@ -11,6 +11,13 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// afterMigration holds the work in Go that a migration needs besides its
+// SQL, run in its transaction: data that SQL cannot derive the same way on
+// both databases (the catalog's departments live in a JSON document).
+var afterMigration = map[string]func(ctx context.Context, tx *txn) error{
+	"0019_org_units.sql": seedAfterMigration,
+}
+
 // Migrate applies the embedded migrations not yet recorded in
 // schema_migrations, in name order, each in its own transaction, and returns
 // the names it applied. Migrations are forward-only: a file, once applied,
@@ -41,6 +48,11 @@ func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 			}
 			if _, err := tx.ExecContext(ctx, tx.db.dialect.migration(string(text))); err != nil {
 				return err
+			}
+			if after := afterMigration[name]; after != nil {
+				if err := after(ctx, tx); err != nil {
+					return err
+				}
 			}
 			if _, err := tx.exec(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, tx.now.UnixMilli()); err != nil {
 				return err

@@ -118,25 +118,35 @@ func (s *Store) CreatePolicyVersion(ctx context.Context, src []byte) (*policy.Ve
 }
 
 // checkDepartment requires a new version to name the department that
-// administers it, one of the catalog's. A catalog stored before catalogs
-// listed departments names none, and a store may hold policies before any
-// catalog: then any single name is taken (policy.Validate checks its
-// form), until a catalog with departments is imported.
+// administers it, an active one of the list of departments (which the
+// catalog's departments seed and administrators keep). A catalog stored
+// before catalogs listed departments names none, and a store may hold
+// policies before any catalog: then any single name is taken (policy.Validate
+// checks its form), until a catalog with departments is imported.
 func (s *Store) checkDepartment(ctx context.Context, tx *txn, p *policy.Policy) error {
 	if p.Department == "" {
 		return chanye.Invalid(fmt.Sprintf("政策 %s 须写明主管部门 / policy %s must name the department that administers it", p.ID, p.ID),
 			map[string]string{"department": "必填：一个部门的名称，如 市工业和信息化局 / required: the name of one department, such as 市工业和信息化局"})
 	}
-	c, err := s.currentCatalog(ctx, tx)
+	doc, err := loadCatalogDoc(ctx, tx)
 	if err == errNoCatalog {
 		return nil // nothing to check against yet
-	} else if err != nil {
+	} else if err != nil || len(doc.Departments) == 0 {
 		return err
 	}
-	if len(c.Departments) > 0 && !c.HasDepartment(p.Department) {
-		names := strings.Join(c.DepartmentNames(), "、")
+	kind := chanye.OrgDepartment
+	lists, err := findOrgUnits(ctx, tx, chanye.OrgUnitFilter{Kind: &kind})
+	if err != nil {
+		return err
+	}
+	if lists.CheckChoice(kind, p.Department) != "" {
+		var names []string
+		for _, d := range lists.Active(kind) {
+			names = append(names, d.NameZH)
+		}
+		list := strings.Join(names, "、")
 		return chanye.Invalid(fmt.Sprintf("未知部门 %q / unknown department %q", p.Department, p.Department),
-			map[string]string{"department": fmt.Sprintf("须为产业目录中的部门之一：%s / must be one of the catalog's departments: %s", names, names)})
+			map[string]string{"department": fmt.Sprintf("须为部门名单中的部门之一：%s / must be one of the listed departments: %s", list, list)})
 	}
 	return nil
 }

@@ -234,6 +234,7 @@ func projectWhere(f project.ProjectFilter) where {
 	}
 	str("(CASE WHEN p.department <> '' THEN p.department ELSE COALESCE(i.lead_department, '') END)", f.Department)
 	str("(CASE WHEN p.city_leader <> '' THEN p.city_leader ELSE COALESCE(i.city_leader, '') END)", f.CityLeader)
+	str("COALESCE(i.task_force, '')", f.TaskForce)
 	if f.IDs != nil {
 		if len(f.IDs) == 0 {
 			w.add("1 = 0")

@@ -264,6 +264,8 @@ func TestUpdateResponsibility(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		s := newStore(t, db)
+		addUnits(t, s, chanye.OrgLeader, "乙")
+		addUnits(t, s, chanye.OrgTaskForce, "信息专班")
 		ind, err := s.UpdateResponsibility(ctx, "ict", chanye.ResponsibilityUpdate{CityLeader: ptr(" 乙 "), TaskForce: ptr("信息专班")})
 		if err != nil {
 			t.Fatal(err)
@@ -290,6 +292,7 @@ func TestImportCatalogKeepsWhatRemains(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		s := newStore(t, db)
+		addUnits(t, s, chanye.OrgLeader, "丁")
 		if _, err := s.UpdateResponsibility(ctx, "auto", chanye.ResponsibilityUpdate{CityLeader: ptr("丁")}); err != nil {
 			t.Fatal(err)
 		}

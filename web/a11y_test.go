@@ -177,6 +177,8 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		"GET /login":                       "/login",
 		"GET /account":                     "/account",
 		"GET /admin/users":                 "/admin/users",
+		"GET /admin/responsibilities":      "/admin/responsibilities",
+		"GET /admin/lists":                 "/admin/lists",
 		"GET /audit":                       "/audit",
 		"GET /projects":                    "/projects",
 		"GET /projects/report":             "/projects/report",

@@ -134,6 +134,9 @@ type usersView struct {
 	// choices.
 	Scopes     map[int64]string
 	Industries []option
+	// Departments are the create form's choices of department: the
+	// list's, in its order (the catalog's departments are the list's).
+	Departments []option
 }
 
 // userList shows every account with its tokens.
@@ -177,6 +180,19 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 	for _, ind := range c.Industries {
 		names[ind.ID] = v.L.Pick(ind.NameZH, ind.NameEN)
 		v.Industries = append(v.Industries, option{ind.ID, names[ind.ID], ind.ID == v.Form.IndustryID})
+	}
+	v.Departments = []option{{"", v.L.T("dash"), v.Form.Department == ""}}
+	found := v.Form.Department == ""
+	for _, d := range c.Departments {
+		text := d.NameZH
+		if v.L == "en" && d.NameEN != "" {
+			text = d.NameEN + " · " + d.NameZH
+		}
+		v.Departments = append(v.Departments, option{d.NameZH, text, d.NameZH == v.Form.Department})
+		found = found || d.NameZH == v.Form.Department
+	}
+	if !found { // a refused value, kept to be corrected
+		v.Departments = append(v.Departments, option{v.Form.Department, v.L.Tf("lists.notlisted", v.Form.Department), true})
 	}
 	v.Scopes = map[int64]string{}
 	for _, u := range users {

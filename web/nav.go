@@ -38,6 +38,10 @@ var navItems = []navItem{
 	{"lifecycle", "/objections", "nav.lifecycle", func(a *chanye.Actor) bool {
 		return may(a, authz.PolicyRules(), authz.Approve) || a != nil && a.Role == chanye.RoleLeader
 	}},
+	// Administrators assign any industry; a department those it leads.
+	{"responsibilities", "/admin/responsibilities", "nav.responsibilities", func(a *chanye.Actor) bool {
+		return may(a, authz.CatalogRules(), authz.WriteResponsibility)
+	}},
 }
 
 // official reports whether r is a role of the city's officials, whose

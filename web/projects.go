@@ -88,6 +88,7 @@ type projectListView struct {
 	page
 	Districts, Industries, Stages, Colours []option
 	Department, Leader, Owner              string
+	Owners                                 ownerFilters
 	Rows                                   []projectRow
 	pager
 }
@@ -144,7 +145,7 @@ func readProjectFilter(l Lang, c *chanye.Catalog, q url.Values, f *project.Proje
 		}
 		f.Colour = &col
 	}
-	for name, dst := range map[string]**string{"department": &f.Department, "leader": &f.CityLeader, "owner": &f.OwnerCode} {
+	for name, dst := range map[string]**string{"department": &f.Department, "leader": &f.CityLeader, "task_force": &f.TaskForce, "owner": &f.OwnerCode} {
 		if v := strings.TrimSpace(q.Get(name)); v != "" {
 			if len([]rune(v)) > 100 {
 				bad[name] = "不超过 100 个字符 / at most 100 characters"
@@ -176,6 +177,9 @@ func (s *Server) projectList(w http.ResponseWriter, r *http.Request) error {
 	bad := map[string]string{}
 	readProjectFilter(l, c, q, &f, bad, &v.Districts, &v.Industries, &v.Stages, &v.Colours)
 	v.Department, v.Leader, v.Owner = deref(f.Department), deref(f.CityLeader), deref(f.OwnerCode)
+	if v.Owners, err = s.ownerFilters(r, l, c, f); err != nil {
+		return err
+	}
 	v.pager.read(q, bad)
 	if err := chanye.Invalid("筛选条件有误 / invalid filter", bad); err != nil {
 		return err
@@ -453,6 +457,7 @@ type boardView struct {
 	page
 	Districts, Industries, Colours []option
 	Department, Leader, Owner      string
+	Owners                         ownerFilters
 	Counts                         scorecard.Colours
 	Red, Yellow                    []boardGroup
 	ByOwner, ByRule                []tally
@@ -474,6 +479,9 @@ func (s *Server) warningBoard(w http.ResponseWriter, r *http.Request) error {
 	bad := map[string]string{}
 	readProjectFilter(l, c, r.URL.Query(), &f, bad, &v.Districts, &v.Industries, nil, &v.Colours)
 	v.Department, v.Leader, v.Owner = deref(f.Department), deref(f.CityLeader), deref(f.OwnerCode)
+	if v.Owners, err = s.ownerFilters(r, l, c, f); err != nil {
+		return err
+	}
 	if err := chanye.Invalid("筛选条件有误 / invalid filter", bad); err != nil {
 		return err
 	}

@@ -37,6 +37,11 @@ func addProjects(t *testing.T, f *fixture) {
 	t.Helper()
 	ctx := chanye.WithActor(context.Background(), chanye.Operator)
 	leader, dept, tf := testLeader, testDept, testTF
+	for kind, name := range map[chanye.OrgKind]string{chanye.OrgLeader: leader, chanye.OrgTaskForce: tf} {
+		if err := f.store.CreateOrgUnit(ctx, &chanye.OrgUnit{Kind: kind, NameZH: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := f.store.UpdateResponsibility(ctx, f.autoID, chanye.ResponsibilityUpdate{CityLeader: &leader, LeadDepartment: &dept, TaskForce: &tf}); err != nil {
 		t.Fatal(err)
 	}

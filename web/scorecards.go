@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/scorecard"
@@ -56,6 +57,7 @@ type scorecardsView struct {
 	page
 	Kind  string
 	Kinds []link
+	Names []option // the filter: the kind's list, in its order
 	Rows  []cardRow
 }
 
@@ -63,7 +65,8 @@ func (s *Server) scorecardService() (*scorecard.Service, error) {
 	if _, err := s.projectService(); err != nil {
 		return nil, err
 	}
-	return &scorecard.Service{Catalog: s.cfg.Catalog, Projects: s.cfg.Projects, Versions: s.cfg.Policies.Versions, Runs: s.cfg.Policies.Runs, Ledger: s.cfg.Policies.Ledger}, nil
+	return &scorecard.Service{Catalog: s.cfg.Catalog, Projects: s.cfg.Projects, Versions: s.cfg.Policies.Versions, Runs: s.cfg.Policies.Runs, Ledger: s.cfg.Policies.Ledger,
+		Lists: s.cfg.Lists}, nil
 }
 
 // scorecardList shows the scorecards of one kind: city leaders by default.
@@ -89,8 +92,22 @@ func (s *Server) scorecardList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The name filter chooses from the kind's list; without one, from the
+	// names that have a card.
+	name := strings.TrimSpace(r.URL.Query().Get("name"))
+	lists, err := s.orgLists(r)
+	if err != nil {
+		return err
+	}
+	var names []string
 	for _, c := range cards {
-		v.Rows = append(v.Rows, s.cardRow(l, c))
+		names = append(names, c.Name)
+	}
+	v.Names = filterOptions(l, lists, chanye.OrgKind(kind), name, names)
+	for _, c := range cards {
+		if name == "" || c.Name == name {
+			v.Rows = append(v.Rows, s.cardRow(l, c))
+		}
 	}
 	return s.render(w, "scorecards", v)
 }

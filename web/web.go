@@ -64,6 +64,10 @@ type Config struct {
 	// Limiter limits each client's rate on the pages that evaluate over
 	// the whole base; nil: no limit. serve shares one with the API.
 	Limiter *httpmw.Limiter
+	// Lists keeps the lists of city leaders, departments and task forces
+	// (responsibilities.go); without it those pages answer 404 and the
+	// filters offer only the names in use.
+	Lists chanye.OrgUnitService
 }
 
 // Engine is what the pages ask of the policy engine: *engine.Engine, or
@@ -80,7 +84,8 @@ type Engine interface {
 var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "error",
 	"policies", "policy", "policy_edit", "simulate", "decisions", "runs", "run", "publicity", "enterprise_policies", "todo",
 	"login", "users", "audit", "projects", "project", "warnings", "warning_rules", "scorecards", "scorecard", "projects_report",
-	"objections", "objection", "approvals", "payments", "applications", "application", "account"}
+	"objections", "objection", "approvals", "payments", "applications", "application", "account",
+	"responsibilities", "lists"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -233,6 +238,12 @@ func (s *Server) routeTable() []route {
 		{"POST /warnings/rules/{id}/delete", s.handle(s.deleteWarningRule)},
 		{"GET /scorecards", s.handle(s.expensive(s.scorecardList))},
 		{"GET /scorecards/{kind}/{name}", s.handle(s.expensive(s.scorecardPage))},
+		// Responsibilities and the lists they choose from (responsibilities.go).
+		{"GET /admin/responsibilities", s.handle(s.responsibilities)},
+		{"POST /admin/responsibilities/{id}", s.handle(s.saveResponsibility)},
+		{"GET /admin/lists", s.handle(s.listsPage)},
+		{"POST /admin/lists", s.handle(s.createListEntry)},
+		{"POST /admin/lists/{id}", s.handle(s.updateListEntry)},
 		{"/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 			return chanye.Errorf(chanye.ENOTFOUND, "页面不存在 / page not found")
 		})},

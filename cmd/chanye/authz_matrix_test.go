@@ -102,9 +102,24 @@ func TestRouteRoleMatrix(t *testing.T) {
 		codeA = ents[1].Code
 	}
 	ind := "icv-nev"
+	// The demo's lists and responsibilities (demo.Responsibilities).
+	if _, err := demo.Responsibilities(ctx, store); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := store.UpdateResponsibility(ctx, ind, chanye.ResponsibilityUpdate{LeadDepartment: ptr(dept)}); err != nil {
 		t.Fatal(err)
 	}
+	indRow, err := store.FindIndustryByID(ctx, ind)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaderKind := chanye.OrgLeader
+	leaders, err := store.FindOrgUnits(ctx, chanye.OrgUnitFilter{Kind: &leaderKind})
+	if err != nil || len(leaders) == 0 {
+		t.Fatalf("no leaders: %v", err)
+	}
+	lastLeader := leaders[len(leaders)-1]
+	unitPath := fmt.Sprint(lastLeader.ID)
 	src, err := store.FindPolicyVersion(ctx, pid, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -151,10 +166,10 @@ func TestRouteRoleMatrix(t *testing.T) {
 	g := guard(store, store.PolicyServices(), eng, testclock.Now)
 	log := slog.New(slog.DiscardHandler)
 	api := httpapi.NewHandler(httpapi.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
-		Audit: authz.Audit(store), Logger: log, Projects: g.projects})
+		Audit: authz.Audit(store), Logger: log, Projects: g.projects, Lists: g.lists})
 	accounts := auth.NewThrottle(store, store)
 	pages, err := web.NewHandler(web.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
-		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects})
+		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects, Lists: g.lists})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +206,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"GET /api/v1/catalog":         {path: "/api/v1/catalog", want: all(200)},
 		"GET /api/v1/industries":      {path: "/api/v1/industries", want: all(200)},
 		"GET /api/v1/industries/{id}": {path: "/api/v1/industries/" + ind, want: all(200)},
-		"PATCH /api/v1/industries/{id}/responsibility": {path: "/api/v1/industries/" + ind + "/responsibility", body: `{"city_leader":"张三"}`,
+		"PATCH /api/v1/industries/{id}/responsibility": {path: "/api/v1/industries/" + ind + "/responsibility", body: `{"city_leader":"市领导乙（演示）"}`,
 			want: [7]int{200, 403, 200, 403, 403, 403, api401}},
 		"GET /api/v1/industries/{id}/indicators": {path: "/api/v1/industries/" + ind + "/indicators", want: all(200)},
 		"PUT /api/v1/industries/{id}/indicators": {path: "/api/v1/industries/" + ind + "/indicators",
@@ -310,6 +325,14 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"GET /api/v1/scorecards": {path: "/api/v1/scorecards", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
 		"GET /api/v1/scorecards/{kind}/{name}": {path: "/api/v1/scorecards/department/" + url.PathEscape(dept),
 			want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+		// The lists responsibilities choose from: read by all, kept by
+		// administrators (authz.OrgUnitRules).
+		"GET /api/v1/org-units": {path: "/api/v1/org-units?kind=leader", want: all(200)},
+		"POST /api/v1/org-units": {path: "/api/v1/org-units", body: `{"kind":"leader","name_zh":"矩阵领导"}`,
+			want: [7]int{201, 403, 403, 403, 403, 403, api401}},
+		"PATCH /api/v1/org-units/{id}": {path: "/api/v1/org-units/" + unitPath, body: `{"name_en":"Matrix leader"}`,
+			want: [7]int{200, 403, 403, 403, 403, 403, api401}},
+		"GET /api/v1/org-units/{id}/uses": {path: "/api/v1/org-units/" + unitPath + "/uses", want: [7]int{200, 403, 403, 403, 403, 403, api401}},
 	}
 	lg := url.Values{"source": {string(src.Source)}, "action": {"save"}}.Encode()
 	pageTable := map[string]matrixRequest{
@@ -419,6 +442,18 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"GET /scorecards":                  {path: "/scorecards", want: [7]int{200, 200, 200, 200, 403, 403, login}},
 		"GET /scorecards/{kind}/{name}": {path: "/scorecards/department/" + url.PathEscape(dept),
 			want: [7]int{200, 200, 200, 200, 403, 403, login}},
+		// Responsibilities: administrators any industry, a department
+		// those it leads (authz.CatalogRules); the lists administrators.
+		"GET /admin/responsibilities": {path: "/admin/responsibilities", want: [7]int{200, 403, 200, 403, 403, 403, login}},
+		"POST /admin/responsibilities/{id}": {path: "/admin/responsibilities/" + ind,
+			body: url.Values{"city_leader": {indRow.Responsibility.CityLeader}, "lead_department": {dept}, "task_force": {indRow.Responsibility.TaskForce}}.Encode(),
+			want: [7]int{303, 403, 303, 403, 403, 403, login}},
+		"GET /admin/lists": {path: "/admin/lists", want: [7]int{200, 403, 403, 403, 403, 403, login}},
+		"POST /admin/lists": {path: "/admin/lists", body: url.Values{"kind": {"leader"}, "name_zh": {"矩阵页面领导"}}.Encode(),
+			want: [7]int{303, 403, 403, 403, 403, 403, login}},
+		"POST /admin/lists/{id}": {path: "/admin/lists/" + unitPath,
+			body: url.Values{"action": {"save"}, "name_zh": {lastLeader.NameZH}, "name_en": {"Matrix page leader"}}.Encode(),
+			want: [7]int{303, 403, 403, 403, 403, 403, login}},
 	}
 
 	check := func(t *testing.T, kind string, routes []string, table map[string]matrixRequest, isAPI bool) {
@@ -476,9 +511,9 @@ func TestRouteRoleMatrix(t *testing.T) {
 	// links it is shown are those the rules let it use.
 	t.Run("navigation", func(t *testing.T) {
 		wantLinks := map[string]string{
-			"admin":           "nav-todo nav-overview nav-enterprises nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
+			"admin":           "nav-todo nav-overview nav-enterprises nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
 			"leader":          "nav-todo nav-overview nav-enterprises nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
-			"department":      "nav-todo nav-overview nav-enterprises nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
+			"department":      "nav-todo nav-overview nav-enterprises nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
 			"task_force":      "nav-todo nav-overview nav-enterprises nav-projects nav-policies nav-decisions nav-publicity",
 			"enterprise":      "nav-overview nav-mine nav-projects nav-policies nav-publicity",
 			"enterprise_self": "nav-overview nav-mine nav-projects nav-policies nav-publicity",
