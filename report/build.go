@@ -255,7 +255,7 @@ func redItems(ctx context.Context, src Sources, cat *chanye.Catalog, red []*proj
 	}
 	reasons := map[string][]string{}
 	for _, w := range ws {
-		if w.Colour == project.Red {
+		if w.Colour == project.Red && w.Closed == nil {
 			reasons[w.ProjectID] = append(reasons[w.ProjectID], w.MessageZH)
 		}
 	}
