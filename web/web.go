@@ -58,6 +58,11 @@ type Config struct {
 	// Projects serves the key projects, the warning board, the scorecards
 	// and the meeting report; without it those pages answer 404.
 	Projects project.Service
+	// Closures and Supervisions serve 销号 and 督办 on the project pages
+	// and /supervision; without them those forms and pages are absent
+	// (404).
+	Closures     project.ClosureService
+	Supervisions project.SupervisionService
 	// Now is the clock that "today" is read from: the same one the store
 	// and the engine use. nil: time.Now.
 	Now func() time.Time
