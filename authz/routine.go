@@ -194,3 +194,44 @@ func (s *supervisions) FindSupervisions(ctx context.Context, f project.Supervisi
 	}
 	return s.inner.FindSupervisions(ctx, f)
 }
+
+// MayOnProject reports whether the rules let a take act on p, whose
+// industry is ind (nil when unknown): what the pages ask before showing a
+// form; the services decide.
+func MayOnProject(a *chanye.Actor, act Action, p *project.Project, ind *chanye.Industry) bool {
+	if a == nil {
+		return false
+	}
+	switch projectRules.Grant(a.Role, act) {
+	case Allow:
+		return true
+	case Own:
+		switch a.Role {
+		case chanye.RoleDepartment:
+			return a.Department != "" && p.EffectiveOwners(ind).Department == a.Department
+		case chanye.RoleTaskForce:
+			return a.IndustryID != "" && p.IndustryID == a.IndustryID
+		case chanye.RoleEnterprise:
+			return a.Code != "" && strings.EqualFold(p.OwnerCode, a.Code)
+		}
+	}
+	return false
+}
+
+// MayAnswer reports whether the rules let a answer x.
+func MayAnswer(a *chanye.Actor, x *project.Supervision) bool {
+	if a == nil {
+		return false
+	}
+	g := projectRules.Grant(a.Role, AnswerSupervision)
+	return g == Allow || g == Own && answers(a, x)
+}
+
+// MaySettle reports whether the rules let a close or return x.
+func MaySettle(a *chanye.Actor, x *project.Supervision) bool {
+	if a == nil {
+		return false
+	}
+	g := projectRules.Grant(a.Role, SettleSupervision)
+	return g == Allow || g == Own && issued(a, x)
+}

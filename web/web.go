@@ -85,7 +85,8 @@ type Engine interface {
 var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "error",
 	"policies", "policy", "policy_edit", "simulate", "decisions", "runs", "run", "publicity", "enterprise_policies",
 	"login", "users", "audit", "projects", "project", "warnings", "warning_rules", "scorecards", "scorecard", "projects_report",
-	"objections", "objection", "approvals", "payments", "applications", "application", "account"}
+	"objections", "objection", "approvals", "payments", "applications", "application", "account",
+	"supervision"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -231,6 +232,16 @@ func (s *Server) routeTable() []route {
 		{"POST /projects/{id}/reports", s.handle(s.putReport)},
 		{"POST /projects/{id}/nodes/{seq}", s.handle(s.putNode)},
 		{"POST /projects/{id}/inputs", s.handle(s.putInputs)},
+		// 销号 and 督办 (routine.go), the meeting workbook and the exports (exports.go).
+		{"POST /projects/{id}/closures", s.handle(s.closeWarning)},
+		{"GET /projects/{id}/closures/{closure}/file", s.handle(s.closureFile)},
+		{"POST /projects/{id}/supervisions", s.handle(s.createSupervision)},
+		{"GET /supervision", s.handle(s.supervisionList)},
+		{"POST /supervision/{id}", s.handle(s.moveSupervision)},
+		{"GET /projects/report.xlsx", s.handle(s.expensive(s.projectReportXLSX))},
+		{"GET /exports/enterprises.csv", s.handle(s.expensive(s.exportEnterprises))},
+		{"GET /exports/projects.csv", s.handle(s.expensive(s.exportProjects))},
+		{"GET /exports/decisions.csv", s.handle(s.expensive(s.exportDecisions))},
 		{"GET /warnings", s.handle(s.expensive(s.warningBoard))},
 		{"GET /warnings/rules", s.handle(s.warningRules)},
 		{"POST /warnings/rules", s.handle(s.saveWarningRule)},
