@@ -936,9 +936,25 @@ func (s *Store) WriteBatch(ctx context.Context, b *project.Batch) error {
 			}
 			given[n.ProjectID] = append(given[n.ProjectID], n)
 		}
+		batchProject := map[string]*project.Project{}
+		for _, p := range b.Projects {
+			batchProject[p.ID] = p
+		}
 		for _, id := range sortedKeys(given) {
 			nodes := given[id]
 			slices.SortFunc(nodes, func(x, y *project.Node) int { return cmp.Compare(x.Seq, y.Seq) })
+			p := batchProject[id]
+			if p == nil {
+				p = stored[id]
+			}
+			if err := project.CheckNodeDates(p, nodes); err != nil {
+				for i, n := range b.Nodes { // name the node at fault by its place in the batch
+					if n.ProjectID == id && strings.Contains(chanye.ErrorFields(err)["actual_date"], "「"+n.Name+"」") {
+						return chanye.Invalid("导入数据有误 / invalid batch", map[string]string{fmt.Sprintf("nodes[%d].actual_date", i): chanye.ErrorFields(err)["actual_date"]})
+					}
+				}
+				return err
+			}
 			old, err := queryNodes(ctx, tx, `SELECT `+nodeColumns+` FROM project_nodes WHERE project_id = ? ORDER BY seq`, id)
 			if err != nil {
 				return err

@@ -224,3 +224,26 @@ func TestNodeBeforeStart(t *testing.T) {
 		wantCode(t, err, chanye.EINVALID)
 	})
 }
+
+// An import refuses a node after the start done before it, naming the
+// node's place in the batch.
+func TestBatchNodeBeforeStart(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		s, ctx := newStore(t, db), operator()
+		p := testProjectN(t, 1)
+		nodes := project.NodesFor(p.Kind, p.PlannedStart, p.PlannedCompletion)
+		for _, n := range nodes {
+			n.ProjectID = p.ID
+		}
+		nodes[8].ActualDate = date("2023-06-01") // 投产 before the planned start
+		err := s.WriteBatch(ctx, &project.Batch{Projects: []*project.Project{p}, Nodes: nodes})
+		wantCode(t, err, chanye.EINVALID)
+		if chanye.ErrorFields(err)["nodes[8].actual_date"] == "" {
+			t.Errorf("fields = %v", chanye.ErrorFields(err))
+		}
+		nodes[8].ActualDate = chanye.Date{}
+		if err := s.WriteBatch(ctx, &project.Batch{Projects: []*project.Project{p}, Nodes: nodes}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
