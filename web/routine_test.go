@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/authz"
 	"github.com/chanye-org/chanye/engine"
@@ -276,5 +278,42 @@ func TestMeetingReportAndExports(t *testing.T) {
 	res, csv = getAs(t, owner, "/exports/enterprises.csv")
 	if res.StatusCode == 200 && strings.Contains(csv, codeAuto) {
 		t.Errorf("an enterprise exported another: %s", csv)
+	}
+}
+
+// On a phone (390 px), the project page with its 销号 and 督办 forms, the
+// supervision list, the warning board and the meeting report do not scroll
+// sideways: wide tables scroll in their own wrappers. The 销号 form opens
+// with its file input.
+func TestBrowserRoutine(t *testing.T) {
+	chromiumPath(t)
+	f := newFixture(t)
+	addProjects(t, f)
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	if _, err := f.store.CreateSupervision(ctx, &project.Supervision{ProjectID: "GZ-0001", Addressee: project.ToOwner,
+		Instruction: "请于两周内报送开工计划，并说明用地指标落实情况", DueOn: chanye.DateOf(testclock.Now().AddDate(0, 0, 14))}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(f.h)
+	defer srv.Close()
+	b := newBrowser(t)
+	for _, u := range []struct{ path, sel string }{
+		{"/projects/GZ-0001?lang=zh", `#supervision`}, {"/supervision?lang=zh", `#sup-1`},
+		{"/warnings?lang=zh", `#board`}, {"/projects/report?month=" + reportMonth + "&lang=zh", `#rep-district`},
+	} {
+		if err := chromedp.Do(b, chromedp.EmulateViewport(390, 844), chromedp.Navigate(srv.URL+u.path), chromedp.WaitVisible(chromedp.CSS(u.sel))); err != nil {
+			t.Fatalf("%s: %v", u.path, err)
+		}
+		wide, err := chromedp.Run(b, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+		if err != nil || wide > 390 {
+			culprits, _ := chromedp.Run(b, chromedp.Evaluate[[]string](`[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391 && !e.closest('.table-wrap')).slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))`))
+			t.Errorf("%s is %d px wide at 390 px (%v); widest: %v", u.path, wide, err, culprits)
+		}
+	}
+	if err := chromedp.Do(b, chromedp.Navigate(srv.URL+"/projects/GZ-0001?lang=zh"),
+		chromedp.Click(chromedp.CSS(`tr[data-rule="start_late_red"] details summary`)),
+		chromedp.WaitVisible(chromedp.CSS(`#close-form-start_late_red input[type="file"]`)),
+	); err != nil {
+		t.Errorf("the 销号 form does not open: %v", err)
 	}
 }
