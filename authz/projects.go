@@ -16,6 +16,12 @@ const (
 	ReadWarningRules  Action = "read warning rules"     // how colours are computed
 	WriteWarningRules Action = "change warning rules"   // save, delete
 	ImportProjects    Action = "import key projects"    // the demo and file imports, in bulk
+	// Routine work (routine.go).
+	CloseWarnings     Action = "close warnings"                    // 销号, with a note and evidence
+	IssueSupervision  Action = "issue supervision items"           // 督办
+	AnswerSupervision Action = "answer supervision items"          // the addressee's answer
+	SettleSupervision Action = "close or return supervision items" // the issuer's
+	ReadSupervision   Action = "read supervision items"
 )
 
 // projectRules: officials read every project; a department changes and
@@ -31,6 +37,17 @@ var projectRules = Rules{
 	ReadWarningRules:  {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, enterprise: Allow},
 	WriteWarningRules: {admin: Allow},
 	ImportProjects:    {admin: Allow},
+	// A warning is closed by whoever answers for the project or oversees
+	// it; an item is issued by a leader or the department answering for
+	// the project, answered by its addressee (the owner enterprise or the
+	// industry's task force), closed or sent back by its issuer (a leader
+	// its own items, a department those it issued), and read by all of
+	// them.
+	CloseWarnings:     {admin: Allow, leader: Allow, department: Own, taskForce: Own},
+	IssueSupervision:  {admin: Allow, leader: Allow, department: Own},
+	AnswerSupervision: {admin: Allow, taskForce: Own, enterprise: Own},
+	SettleSupervision: {admin: Allow, leader: Own, department: Own},
+	ReadSupervision:   {admin: Allow, leader: Allow, department: Own, taskForce: Own, enterprise: Own},
 }
 
 // ProjectRules returns the project rules, for review and tests.

@@ -192,3 +192,15 @@ func (x *xlsxWriter) Close() error {
 	_, err := x.f.WriteTo(x.w)
 	return err
 }
+
+// WriteCSV writes rows as CSV, every cell through CSVCell, for the exports
+// that are not files an import reads back.
+func WriteCSV(w io.Writer, rows [][]string) error {
+	c := newCSVWriter(w)
+	for _, row := range rows {
+		if err := c.Write(row); err != nil {
+			return err
+		}
+	}
+	return c.Close()
+}

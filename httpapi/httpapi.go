@@ -38,8 +38,10 @@ type Config struct {
 	Catalog      chanye.CatalogService
 	Enterprises  chanye.EnterpriseService
 	Policies     policy.Services
-	Audit        chanye.AuditService // nil: GET /api/v1/audit answers 404
-	Projects     project.Service     // nil: the project, warning and scorecard routes answer 404
+	Audit        chanye.AuditService        // nil: GET /api/v1/audit answers 404
+	Projects     project.Service            // nil: the project, warning and scorecard routes answer 404
+	Closures     project.ClosureService     // nil: the closure (销号) routes answer 404
+	Supervisions project.SupervisionService // nil: the supervision (督办) routes answer 404
 	Engine       Engine
 	Logger       *slog.Logger // nil: slog.Default()
 	Version      string
@@ -87,6 +89,8 @@ type server struct {
 	policies    policy.Services
 	audit       chanye.AuditService
 	projects    project.Service
+	closures    project.ClosureService
+	supervision project.SupervisionService
 	engine      Engine
 	log         *slog.Logger
 	version     string
@@ -143,6 +147,7 @@ func newServer(cfg Config) *server {
 		s.now = time.Now
 	}
 	s.audit, s.projects, s.limiter, s.lists = cfg.Audit, cfg.Projects, cfg.Limiter, cfg.Lists
+	s.closures, s.supervision = cfg.Closures, cfg.Supervisions
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -237,6 +242,13 @@ func (s *server) routes() []route {
 		{"PATCH", "/api/v1/projects/{id}/nodes/{seq}", s.withProjects(s.patchNode)},
 		{"GET", "/api/v1/projects/{id}/reports/{month}", s.withProjects(s.getReport)},
 		{"PUT", "/api/v1/projects/{id}/reports/{month}", s.withProjects(s.putReport)},
+		{"GET", "/api/v1/projects/{id}/closures", s.listClosures},
+		{"POST", "/api/v1/projects/{id}/closures", s.closeWarning},
+		{"GET", "/api/v1/projects/{id}/closures/{closure}/file", s.getClosureFile},
+		{"GET", "/api/v1/supervisions", s.listSupervisions},
+		{"POST", "/api/v1/supervisions", s.createSupervision},
+		{"GET", "/api/v1/supervisions/{id}", s.getSupervision},
+		{"POST", "/api/v1/supervisions/{id}/steps", s.moveSupervision},
 		{"GET", "/api/v1/warnings", s.expensive(s.withProjects(s.listWarnings))},
 		{"GET", "/api/v1/warning-rules", s.listWarningRules},
 		{"PUT", "/api/v1/warning-rules/{id}", s.putWarningRule},

@@ -243,11 +243,16 @@ type Data struct {
 	Reports    []*Report
 	Nodes      []*Node
 	Industries map[string]*chanye.Industry
+	// Closures are the warnings closed (销号); those that cover asOf
+	// mark their warnings Closed.
+	Closures []*Closure
 }
 
 // Evaluate returns the warnings of every project as of asOf, ordered by
 // project (as given) and rule. A rule whose evaluation fails (cost limit)
 // fires no warning. In each group a red warning hides the yellow ones.
+//
+// Warnings that d.Closures cover are marked Closed (closure.go).
 //
 // was_red at asOf is found by replaying the red rules at the end of each
 // of the HysteresisMonths previous months, oldest first.
@@ -272,6 +277,7 @@ func Evaluate(rs *RuleSet, d Data, asOf chanye.Date) []Warning {
 		for _, p := range d.Projects {
 			out = append(out, rs.evaluate(p, reports[p.ID], nodes[p.ID], d.Industries[p.IndustryID], asOf)...)
 		}
+		applyClosures(out, d.Closures, asOf)
 		return out
 	}
 	parts := make([][]Warning, shares)
@@ -289,6 +295,7 @@ func Evaluate(rs *RuleSet, d Data, asOf chanye.Date) []Warning {
 	for _, ws := range parts {
 		out = append(out, ws...)
 	}
+	applyClosures(out, d.Closures, asOf)
 	return out
 }
 

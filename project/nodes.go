@@ -1,6 +1,7 @@
 package project
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/chanye-org/chanye"
@@ -117,4 +118,35 @@ func NodesFor(kind Kind, plannedStart, plannedCompletion chanye.Date) []*Node {
 		out[i] = &Node{Seq: i + 1, Name: t.Name, OwnerDepartment: t.Dept, PlannedDate: chanye.DateOf(d)}
 	}
 	return out
+}
+
+// CheckNodeDates checks the actual dates of a project's nodes against its
+// start: no node after the start node (开工) in the template — 主体封顶,
+// 竣工验收, 投产, 达产 … — may be done before the project started, which is
+// the start node's actual date once recorded and the planned start until
+// then. Nodes before the start (approvals, permits) are not bounded. A
+// project without a start node is not checked. EINVALID keyed actual_date,
+// naming the node at fault.
+func CheckNodeDates(p *Project, nodes []*Node) error {
+	var start *Node
+	for _, n := range nodes {
+		if n.Name == StartNode {
+			start = n
+		}
+	}
+	if start == nil {
+		return nil
+	}
+	from, zh, en := p.PlannedStart, "计划开工日期", "the planned start"
+	if !start.ActualDate.IsZero() {
+		from, zh, en = start.ActualDate, "开工节点的实际日期", "the start node's actual date"
+	}
+	for _, n := range nodes {
+		if n.Seq > start.Seq && !n.ActualDate.IsZero() && n.ActualDate.Before(from.Time) {
+			return chanye.Invalid("节点日期有误 / invalid node date", map[string]string{"actual_date": fmt.Sprintf(
+				"「%s」的实际日期 %s 早于项目开工 %s（%s）/ %s on %s is before the project's start on %s (%s)",
+				n.Name, n.ActualDate, from, zh, n.Name, n.ActualDate, from, en)})
+		}
+	}
+	return nil
 }

@@ -109,26 +109,29 @@ type Warning struct {
 	OwnerHint OwnerHint      `json:"owner_hint"`
 	Owner     string         `json:"owner"` // the credit code, department or leader the hint names
 	Owners    Owners         `json:"owners"`
+	// Closed is set when the warning is closed (销号) as of AsOf: it is
+	// still listed, and no longer colours the project.
+	Closed *Closed `json:"closed,omitempty"`
 }
 
-// ProjectColour returns the worst colour among the warnings of project id,
-// green without any.
+// ProjectColour returns the worst colour among the open warnings of
+// project id, green without any.
 func ProjectColour(ws []Warning, id string) Colour {
 	c := Green
 	for _, w := range ws {
-		if w.ProjectID == id && w.Colour.Rank() > c.Rank() {
+		if w.ProjectID == id && w.Closed == nil && w.Colour.Rank() > c.Rank() {
 			c = w.Colour
 		}
 	}
 	return c
 }
 
-// Colours returns the colour of every project of ws; projects without a
-// warning are absent (green).
+// Colours returns the colour of every project of ws from its open
+// warnings; projects without one are absent (green).
 func Colours(ws []Warning) map[string]Colour {
 	m := map[string]Colour{}
 	for _, w := range ws {
-		if w.Colour.Rank() > m[w.ProjectID].Rank() {
+		if w.Closed == nil && w.Colour.Rank() > m[w.ProjectID].Rank() {
 			m[w.ProjectID] = w.Colour
 		}
 	}

@@ -78,11 +78,9 @@ func Build(ctx context.Context, src Sources, month string, asOf chanye.Date) (*M
 	dones := map[string]*done{}
 	from, to := fmt.Sprintf("%d-01", year), ym
 	due := time.Date(asOf.Year(), asOf.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0).Format("2006-01")
-	for off := 0; ; off += 10000 {
-		page, total, err := src.Projects.FindReports(ctx, project.ReportFilter{To: &to, Offset: off, Limit: 10000})
-		if err != nil {
-			return nil, err
-		}
+	err = chanye.EachPage(10000, func(off, limit int) ([]*project.Report, int, error) {
+		return src.Projects.FindReports(ctx, project.ReportFilter{To: &to, Offset: off, Limit: limit})
+	}, func(page []*project.Report) error {
 		for _, r := range page {
 			d := dones[r.ProjectID]
 			if d == nil {
@@ -98,9 +96,10 @@ func Build(ctx context.Context, src Sources, month string, asOf chanye.Date) (*M
 				d.reported = true
 			}
 		}
-		if off+len(page) >= total || len(page) == 0 {
-			break
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 
 	industryName := func(id string) string {
@@ -255,7 +254,7 @@ func redItems(ctx context.Context, src Sources, cat *chanye.Catalog, red []*proj
 	}
 	reasons := map[string][]string{}
 	for _, w := range ws {
-		if w.Colour == project.Red {
+		if w.Colour == project.Red && w.Closed == nil {
 			reasons[w.ProjectID] = append(reasons[w.ProjectID], w.MessageZH)
 		}
 	}

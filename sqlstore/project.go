@@ -329,9 +329,10 @@ func (s *Store) warnings(ctx context.Context, ps []*project.Project, asOf chanye
 }
 
 // ruleData reads in tx what the stored rules need to evaluate ps as of
-// asOf: the compiled rules, the industries, the reports up to asOf's month
-// and the nodes, ordered by project and seq. Large selections read the
-// tables whole, so d.Nodes may hold nodes of other projects too.
+// asOf: the compiled rules, the industries, the reports up to asOf's month,
+// the nodes, ordered by project and seq, and the closures of asOf's
+// month. Large selections read the tables whole, so d.Nodes may hold nodes
+// of other projects too.
 func (s *Store) ruleData(ctx context.Context, tx *txn, ps []*project.Project, asOf chanye.Date) (*project.RuleSet, project.Data, error) {
 	d := project.Data{Projects: ps, Industries: map[string]*chanye.Industry{}}
 	rules, err := findRules(ctx, tx)
@@ -363,7 +364,14 @@ func (s *Store) ruleData(ctx context.Context, tx *txn, ps []*project.Project, as
 	if d.Reports, err = ruleReports(ctx, tx, rq, append([]any{project.MonthOf(asOf)}, ids...)...); err != nil {
 		return nil, d, err
 	}
-	d.Nodes, err = queryNodes(ctx, tx, nq+" ORDER BY project_id, seq", ids...)
+	if d.Nodes, err = queryNodes(ctx, tx, nq+" ORDER BY project_id, seq", ids...); err != nil {
+		return nil, d, err
+	}
+	cq := `SELECT ` + closureColumns + ` FROM project_warning_closures WHERE month = ?`
+	if ids != nil {
+		cq += ` AND project_id IN (` + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + `)`
+	}
+	d.Closures, err = queryClosures(ctx, tx, cq, append([]any{project.MonthOf(asOf)}, ids...)...)
 	return rs, d, err
 }
 
@@ -490,7 +498,9 @@ func (s *Store) FindNodes(ctx context.Context, projectID string) ([]*project.Nod
 	return out, err
 }
 
-// PutNode records a node's actual date and evidence. ENOTFOUND, EINVALID.
+// PutNode records a node's actual date and evidence. ENOTFOUND, EINVALID
+// (also for a node after the start done before the project started:
+// project.CheckNodeDates).
 func (s *Store) PutNode(ctx context.Context, projectID string, seq int, upd project.NodeUpdate) (*project.Node, error) {
 	var out *project.Node
 	err := s.db.transact(ctx, false, func(tx *txn) error {
@@ -517,6 +527,22 @@ func (s *Store) PutNode(ctx context.Context, projectID string, seq int, upd proj
 		}
 		if !n.ActualDate.IsZero() && n.ActualDate.After(tx.now) {
 			return chanye.Invalid("节点信息有误 / invalid node", map[string]string{"actual_date": "不能晚于今天 / cannot be in the future"})
+		}
+		p, err := findProject(ctx, tx, projectID)
+		if err != nil {
+			return err
+		}
+		all, err := queryNodes(ctx, tx, `SELECT `+nodeColumns+` FROM project_nodes WHERE project_id = ? ORDER BY seq`, p.ID)
+		if err != nil {
+			return err
+		}
+		for i, x := range all {
+			if x.Seq == n.Seq {
+				all[i] = n
+			}
+		}
+		if err := project.CheckNodeDates(p, all); err != nil {
+			return err
 		}
 		out = n
 		if same, err := sameJSON(&before, n); err != nil || same {
@@ -911,9 +937,25 @@ func (s *Store) WriteBatch(ctx context.Context, b *project.Batch) error {
 			}
 			given[n.ProjectID] = append(given[n.ProjectID], n)
 		}
+		batchProject := map[string]*project.Project{}
+		for _, p := range b.Projects {
+			batchProject[p.ID] = p
+		}
 		for _, id := range sortedKeys(given) {
 			nodes := given[id]
 			slices.SortFunc(nodes, func(x, y *project.Node) int { return cmp.Compare(x.Seq, y.Seq) })
+			p := batchProject[id]
+			if p == nil {
+				p = stored[id]
+			}
+			if err := project.CheckNodeDates(p, nodes); err != nil {
+				for i, n := range b.Nodes { // name the node at fault by its place in the batch
+					if n.ProjectID == id && strings.Contains(chanye.ErrorFields(err)["actual_date"], "「"+n.Name+"」") {
+						return chanye.Invalid("导入数据有误 / invalid batch", map[string]string{fmt.Sprintf("nodes[%d].actual_date", i): chanye.ErrorFields(err)["actual_date"]})
+					}
+				}
+				return err
+			}
 			old, err := queryNodes(ctx, tx, `SELECT `+nodeColumns+` FROM project_nodes WHERE project_id = ? ORDER BY seq`, id)
 			if err != nil {
 				return err

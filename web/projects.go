@@ -205,6 +205,8 @@ type warningRow struct {
 	Message                      string
 	Values                       []ruleValue
 	OwnerHint, Owner             string
+	Closed                       bool   // closed (销号) as of the day shown
+	ClosedBy, ClosedNote         string // who closed it, and why
 }
 
 type kv struct{ Key, Value string }
@@ -268,6 +270,9 @@ func (s *Server) warningRow(l Lang, c *chanye.Catalog, labels map[string]string,
 		ColourName: colourName(l, w.Colour), RuleID: w.RuleID, Rule: orDefault(labels[w.RuleID], w.RuleID),
 		Message: l.Pick(w.MessageZH, w.MessageEN), Values: valuesOf(l, w.Values),
 		OwnerHint: l.T("hint." + string(w.OwnerHint)), Owner: orDefault(w.Owner, l.T("dash"))}
+	if w.Closed != nil {
+		row.Closed, row.ClosedBy, row.ClosedNote = true, w.Closed.By, w.Closed.Note
+	}
 	if p != nil {
 		row.ProjectName, row.IndustryID = p.Name, p.IndustryID
 		if ind := c.Industry(p.IndustryID); ind != nil {
@@ -320,14 +325,15 @@ type projectView struct {
 	Planned  string // progress planned to date
 	Reported string // latest reported progress
 
-	CanReport bool // the actor may send a monthly report (the service decides)
-	CanRecord bool // the actor may record nodes (the service decides)
-	Form      reportForm
-	Message   string            // why a form was refused
-	Errs      map[string]string // the refused form's field errors
-	NodeSeq   int               // the node whose form was refused
-	NodeForm  nodeForm
-	Inputs    inputsForm // the figures policies read as declared inputs
+	CanReport   bool // the actor may send a monthly report (the service decides)
+	CanRecord   bool // the actor may record nodes (the service decides)
+	Form        reportForm
+	Message     string            // why a form was refused
+	Errs        map[string]string // the refused form's field errors
+	NodeSeq     int               // the node whose form was refused
+	NodeForm    nodeForm
+	Inputs      inputsForm // the figures policies read as declared inputs
+	routineView            // 销号 and 督办 (routine.go)
 }
 
 // projectPage shows a project: its warnings with the values the rules
@@ -381,6 +387,9 @@ func (s *Server) projectView(r *http.Request) (*projectView, error) {
 	sort.SliceStable(ws, func(i, j int) bool { return ws[i].Colour.Rank() > ws[j].Colour.Rank() })
 	for _, x := range ws {
 		v.Warnings = append(v.Warnings, s.warningRow(l, c, labels, x, p))
+	}
+	if err := s.routineOf(r, v, p, c.Industry(p.IndustryID), labels); err != nil {
+		return nil, err
 	}
 	nodes, err := ps.FindNodes(ctx, p.ID)
 	if err != nil {
@@ -441,10 +450,17 @@ func monthEnd(m string) (chanye.Date, bool) {
 	return chanye.DateOf(d.AddDate(0, 1, -1)), true
 }
 
-// boardGroup is one industry's warnings of one colour.
+// boardGroup is the warnings of one industry on a page of the board, by
+// colour, red first.
 type boardGroup struct {
 	Industry string
-	Rows     []warningRow
+	Colours  []boardColour
+}
+
+// boardColour is one colour's warnings within an industry's group.
+type boardColour struct {
+	Colour, ColourName, Heading string
+	Rows                        []warningRow
 }
 
 type tally struct {
@@ -459,13 +475,17 @@ type boardView struct {
 	Department, Leader, Owner      string
 	Owners                         ownerFilters
 	Counts                         scorecard.Colours
-	Red, Yellow                    []boardGroup
+	Groups                         []boardGroup
+	Closed                         int // warnings closed (销号) this month, not listed
 	ByOwner, ByRule                []tally
 	AsOf                           string
+	pager
 }
 
-// warningBoard shows every warning, red first, grouped by industry, with
-// tallies by owner and by rule.
+// warningBoard shows the open warnings grouped by industry (in the
+// catalog's order), then by colour, red first, a page at a time, with
+// tallies by owner and by rule over the whole selection. Closed warnings
+// (销号) are counted, not listed: the project page shows them.
 func (s *Server) warningBoard(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	ps, c, err := s.projectsAndCatalog(ctx)
@@ -477,11 +497,13 @@ func (s *Server) warningBoard(w http.ResponseWriter, r *http.Request) error {
 	v.Title = l.T("board.title")
 	f := project.ProjectFilter{AsOf: chanye.DateOf(s.now())}
 	bad := map[string]string{}
-	readProjectFilter(l, c, r.URL.Query(), &f, bad, &v.Districts, &v.Industries, nil, &v.Colours)
+	q := r.URL.Query()
+	readProjectFilter(l, c, q, &f, bad, &v.Districts, &v.Industries, nil, &v.Colours)
 	v.Department, v.Leader, v.Owner = deref(f.Department), deref(f.CityLeader), deref(f.OwnerCode)
 	if v.Owners, err = s.ownerFilters(r, l, c, f); err != nil {
 		return err
 	}
+	v.pager.read(q, bad)
 	if err := chanye.Invalid("筛选条件有误 / invalid filter", bad); err != nil {
 		return err
 	}
@@ -492,56 +514,69 @@ func (s *Server) warningBoard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	projects, ws := board.Projects, board.Warnings
 	labels, err := s.ruleLabels(ctx, l)
 	if err != nil {
 		return err
 	}
 	byID := map[string]*project.Project{}
-	cols := project.Colours(ws)
-	for _, p := range projects {
+	cols := project.Colours(board.Warnings)
+	for _, p := range board.Projects {
 		byID[p.ID] = p
 		v.Counts.Add(cols[p.ID])
 	}
+	pos := map[string]int{}
+	for i, ind := range c.Industries {
+		pos[ind.ID] = i
+	}
 	owners, rules := map[string]*tally{}, map[string]*tally{}
-	groups := map[project.Colour]map[string]*boardGroup{project.Red: {}, project.Yellow: {}}
-	for _, x := range ws {
+	var rows []warningRow
+	for _, x := range board.Warnings {
+		if x.Closed != nil {
+			v.Closed++
+			continue
+		}
 		if colour != nil && x.Colour != *colour {
 			continue
 		}
 		row := s.warningRow(l, c, labels, x, byID[x.ProjectID])
-		g := groups[x.Colour]
-		if g == nil {
-			continue
-		}
-		if g[row.Industry] == nil {
-			g[row.Industry] = &boardGroup{Industry: row.Industry}
-		}
-		g[row.Industry].Rows = append(g[row.Industry].Rows, row)
+		rows = append(rows, row)
 		for _, t := range []struct {
 			m   map[string]*tally
 			key string
 		}{{owners, row.OwnerHint + " · " + row.Owner}, {rules, row.Rule}} {
-			m, key := t.m, t.key
-			if m[key] == nil {
-				m[key] = &tally{Name: key}
+			if t.m[t.key] == nil {
+				t.m[t.key] = &tally{Name: t.key}
 			}
 			if x.Colour == project.Red {
-				m[key].Red++
+				t.m[t.key].Red++
 			} else {
-				m[key].Yellow++
+				t.m[t.key].Yellow++
 			}
 		}
 	}
-	flatten := func(g map[string]*boardGroup) []boardGroup {
-		var out []boardGroup
-		for _, x := range g {
-			out = append(out, *x)
+	rank := func(r warningRow) int { return project.Colour(r.Colour).Rank() }
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if pa, pb := pos[a.IndustryID], pos[b.IndustryID]; pa != pb {
+			return pa < pb
 		}
-		sort.Slice(out, func(i, j int) bool { return out[i].Industry < out[j].Industry })
-		return out
+		if a.Industry != b.Industry { // industries no longer in the catalog
+			return a.Industry < b.Industry
+		}
+		return rank(a) > rank(b) // the warnings come ordered by project and rule
+	})
+	v.pager.link(r.URL, len(rows))
+	for _, row := range rows[min(v.offset(), len(rows)):min(v.offset()+pageSize, len(rows))] {
+		if n := len(v.Groups); n == 0 || v.Groups[n-1].Industry != row.Industry {
+			v.Groups = append(v.Groups, boardGroup{Industry: row.Industry})
+		}
+		g := &v.Groups[len(v.Groups)-1]
+		if n := len(g.Colours); n == 0 || g.Colours[n-1].Colour != row.Colour {
+			g.Colours = append(g.Colours, boardColour{Colour: row.Colour, ColourName: row.ColourName, Heading: l.T("board." + row.Colour)})
+		}
+		cc := &g.Colours[len(g.Colours)-1]
+		cc.Rows = append(cc.Rows, row)
 	}
-	v.Red, v.Yellow = flatten(groups[project.Red]), flatten(groups[project.Yellow])
 	v.ByOwner, v.ByRule = sortTallies(owners), sortTallies(rules)
 	return s.render(w, "warnings", v)
 }

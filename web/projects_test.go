@@ -167,11 +167,11 @@ func TestBrowserProjects(t *testing.T) {
 	t.Run("warning board", func(t *testing.T) {
 		if err := chromedp.Do(ctx,
 			chromedp.Navigate(srv.URL+"/warnings?lang=zh"),
-			chromedp.WaitVisible(css(`#board-red tr[data-project="GZ-0001"]`)),
+			chromedp.WaitVisible(css(`#board .board-colour[data-colour="red"] tr[data-project="GZ-0001"]`)),
 		); err != nil {
 			t.Fatal(err)
 		}
-		row := `#board-red tr[data-project="GZ-0001"][data-rule="start_late_red"]`
+		row := `#board .board-colour[data-colour="red"] tr[data-project="GZ-0001"][data-rule="start_late_red"]`
 		if got := text(t, ctx, row+` td`); !strings.Contains(got, "红") || !strings.Contains(got, "示范整车基地") {
 			t.Errorf("red row project cell = %q", got)
 		}
@@ -184,13 +184,13 @@ func TestBrowserProjects(t *testing.T) {
 		if got := text(t, ctx, row+` td.owner`); !strings.Contains(got, testDept) {
 			t.Errorf("owner cell = %q, want %s", got, testDept)
 		}
-		if got := text(t, ctx, `#board-red h3`); got != autoZH {
-			t.Errorf("red group = %q, want %s", got, autoZH)
+		if got := text(t, ctx, `#board .board-industry h2`); got != autoZH {
+			t.Errorf("industry group = %q, want %s", got, autoZH)
 		}
-		// Red comes before yellow on the page.
-		first, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('section[id^="board-"]').id`))
-		if err != nil || first != "board-red" {
-			t.Errorf("first section = %q (%v), want board-red", first, err)
+		// Within an industry, red comes before yellow.
+		first, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#board .board-colour').dataset.colour`))
+		if err != nil || first != "red" {
+			t.Errorf("first colour = %q (%v), want red", first, err)
 		}
 	})
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/authz"
 	"github.com/chanye-org/chanye/project"
 )
 
@@ -127,6 +128,14 @@ func (s *Server) deleteWarningRule(w http.ResponseWriter, r *http.Request) error
 	ps, err := s.projectService()
 	if err != nil {
 		return err
+	}
+	// Deleting is confirmed by a box of its own form, apart from 保存;
+	// who may not delete is told so before that.
+	if a := chanye.ActorFrom(r.Context()); authz.ProjectRules().Grant(a.Role, authz.WriteWarningRules) == authz.Deny {
+		return ps.DeleteWarningRule(r.Context(), r.PathValue("id")) // the service's own refusal
+	}
+	if r.PostFormValue("confirm") != "1" {
+		return chanye.Invalid("删除须确认 / deleting needs confirming", map[string]string{"confirm": "请勾选确认删除 / tick the box to confirm"})
 	}
 	if err := ps.DeleteWarningRule(r.Context(), r.PathValue("id")); err != nil {
 		return err

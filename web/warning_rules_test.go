@@ -78,7 +78,17 @@ func TestWarningRulesPage(t *testing.T) {
 		}
 	})
 	t.Run("delete", func(t *testing.T) {
+		// The 删除 button is a form of its own, apart from 保存, and asks
+		// for a tick first.
+		_, body := f.get(t, "/warnings/rules", "")
+		if !strings.Contains(body, `id="delete-web_rule"`) || strings.Contains(body, `formaction="/warnings/rules/web_rule/delete"`) {
+			t.Error("the delete button is not a form of its own")
+		}
 		res, _ := f.post(t, "/warnings/rules/web_rule/delete", url.Values{})
+		if res.StatusCode != http.StatusBadRequest || stored("web_rule") == nil {
+			t.Fatalf("unconfirmed: status = %d, want 400 and the rule kept", res.StatusCode)
+		}
+		res, _ = f.post(t, "/warnings/rules/web_rule/delete", url.Values{"confirm": {"1"}})
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("status = %d, want 303", res.StatusCode)
 		}

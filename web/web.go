@@ -58,6 +58,11 @@ type Config struct {
 	// Projects serves the key projects, the warning board, the scorecards
 	// and the meeting report; without it those pages answer 404.
 	Projects project.Service
+	// Closures and Supervisions serve 销号 and 督办 on the project pages
+	// and /supervision; without them those forms and pages are absent
+	// (404).
+	Closures     project.ClosureService
+	Supervisions project.SupervisionService
 	// Now is the clock that "today" is read from: the same one the store
 	// and the engine use. nil: time.Now.
 	Now func() time.Time
@@ -85,7 +90,7 @@ var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "e
 	"policies", "policy", "policy_edit", "simulate", "decisions", "runs", "run", "publicity", "enterprise_policies", "todo",
 	"login", "users", "audit", "projects", "project", "warnings", "warning_rules", "scorecards", "scorecard", "projects_report",
 	"objections", "objection", "approvals", "payments", "applications", "application", "account",
-	"responsibilities", "lists"}
+	"responsibilities", "lists", "supervision"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -232,6 +237,16 @@ func (s *Server) routeTable() []route {
 		{"POST /projects/{id}/reports", s.handle(s.putReport)},
 		{"POST /projects/{id}/nodes/{seq}", s.handle(s.putNode)},
 		{"POST /projects/{id}/inputs", s.handle(s.putInputs)},
+		// 销号 and 督办 (routine.go), the meeting workbook and the exports (exports.go).
+		{"POST /projects/{id}/closures", s.handle(s.closeWarning)},
+		{"GET /projects/{id}/closures/{closure}/file", s.handle(s.closureFile)},
+		{"POST /projects/{id}/supervisions", s.handle(s.createSupervision)},
+		{"GET /supervision", s.handle(s.supervisionList)},
+		{"POST /supervision/{id}", s.handle(s.moveSupervision)},
+		{"GET /projects/report.xlsx", s.handle(s.expensive(s.projectReportXLSX))},
+		{"GET /exports/enterprises.csv", s.handle(s.expensive(s.exportEnterprises))},
+		{"GET /exports/projects.csv", s.handle(s.expensive(s.exportProjects))},
+		{"GET /exports/decisions.csv", s.handle(s.expensive(s.exportDecisions))},
 		{"GET /warnings", s.handle(s.expensive(s.warningBoard))},
 		{"GET /warnings/rules", s.handle(s.warningRules)},
 		{"POST /warnings/rules", s.handle(s.saveWarningRule)},

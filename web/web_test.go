@@ -92,7 +92,8 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store})
-	h, err := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Engine: eng, Version: "v-test", Projects: store})
+	h, err := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Engine: eng, Version: "v-test", Projects: store,
+		Closures: store, Supervisions: store})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -43,9 +44,10 @@ const login = -1
 // matrixRequest is one route's request in the matrix and what each actor
 // gets, in matrixActors order.
 type matrixRequest struct {
-	path string // with real ids; {code} is the enterprise asked about
-	body string // JSON for the API, a form for the pages
-	want [7]int
+	path  string // with real ids; {code} is the enterprise asked about
+	body  string // JSON for the API, a form for the pages
+	want  [7]int
+	ctype string // the body's type when neither (a multipart form)
 }
 
 // TestRouteRoleMatrix sends one request per route of the API and of the
@@ -149,6 +151,10 @@ func TestRouteRoleMatrix(t *testing.T) {
 	if _, err := store.MoveApplication(ctx, app.ID, policy.AppSubmitted, ""); err != nil {
 		t.Fatal(err)
 	}
+	// 销号 and 督办: a closure of GZ-M001's red start warning, as a
+	// multipart form with its evidence; supervision items due in a week.
+	closeBody, closeType := multipartBody(t, map[string]string{"rule_id": "start_late_red", "note": "矩阵"}, "evidence", "e.pdf", []byte("%PDF-1.4\n%%EOF\n"))
+	due := chanye.DateOf(testclock.Now().AddDate(0, 0, 7)).String()
 	newProject := `{"id":"GZ-M002","name":"矩阵新项目","owner_code":"` + codeB + `","industry_id":"` + ind + `","district_code":"440106","kind":"industrial",` +
 		`"total_investment_fen":100000000,"planned_start":"2026-01-01","planned_completion":"2027-01-01","stage":"signed"}`
 	report := `{"invested_fen":100,"cumulative_fen":200,"progress_pct":2}`
@@ -166,10 +172,11 @@ func TestRouteRoleMatrix(t *testing.T) {
 	g := guard(store, store.PolicyServices(), eng, testclock.Now)
 	log := slog.New(slog.DiscardHandler)
 	api := httpapi.NewHandler(httpapi.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
-		Audit: authz.Audit(store), Logger: log, Projects: g.projects, Lists: g.lists})
+		Audit: authz.Audit(store), Logger: log, Projects: g.projects, Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists})
 	accounts := auth.NewThrottle(store, store)
 	pages, err := web.NewHandler(web.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
-		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects, Lists: g.lists})
+		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects,
+		Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +320,26 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"PUT /api/v1/projects/{id}/reports/{month}": {path: "/api/v1/projects/" + projID + "/reports/2025-11", body: report,
 			want: [7]int{200, 403, 200, 200, 404, 200, api401}},
 		"GET /api/v1/warnings": {path: "/api/v1/warnings", want: [7]int{200, 200, 200, 200, 200, 200, api401}},
-		"GET /api/v1/targets":  {path: "/api/v1/targets", want: all(200)},
+		// 销号: who answers for or oversees the project closes its warning
+		// (the admin first: the others find it closed, 409); whoever reads
+		// the project reads the history and the evidence.
+		"GET /api/v1/projects/{id}/closures": {path: "/api/v1/projects/" + projID + "/closures", want: [7]int{200, 200, 200, 200, 404, 200, api401}},
+		"POST /api/v1/projects/{id}/closures": {path: "/api/v1/projects/" + projID + "/closures", body: closeBody, ctype: closeType,
+			want: [7]int{201, 409, 409, 409, 403, 403, api401}},
+		"GET /api/v1/projects/{id}/closures/{closure}/file": {path: "/api/v1/projects/" + projID + "/closures/1/file",
+			want: [7]int{200, 200, 200, 200, 404, 200, api401}},
+		// 督办: leaders and the department issue (items 1–3), the addressee
+		// answers (the admin answers item 1 first: the owner finds it
+		// answered, 409), the issuer settles; another enterprise learns
+		// nothing.
+		"GET /api/v1/supervisions": {path: "/api/v1/supervisions", want: [7]int{200, 200, 200, 200, 200, 200, api401}},
+		"POST /api/v1/supervisions": {path: "/api/v1/supervisions",
+			body: `{"project_id":"` + projID + `","addressee":"owner","instruction":"矩阵督办","due_on":"` + due + `"}`,
+			want: [7]int{201, 201, 201, 403, 403, 403, api401}},
+		"GET /api/v1/supervisions/{id}": {path: "/api/v1/supervisions/1", want: [7]int{200, 200, 200, 200, 404, 200, api401}},
+		"POST /api/v1/supervisions/{id}/steps": {path: "/api/v1/supervisions/1/steps", body: `{"action":"answer","note":"矩阵答复"}`,
+			want: [7]int{200, 403, 403, 403, 404, 409, api401}},
+		"GET /api/v1/targets": {path: "/api/v1/targets", want: all(200)},
 		// How colours are computed is open to every official and owner;
 		// only administrators change it.
 		"GET /api/v1/warning-rules": {path: "/api/v1/warning-rules", want: [7]int{200, 200, 200, 200, 200, 200, api401}},
@@ -433,12 +459,32 @@ func TestRouteRoleMatrix(t *testing.T) {
 		// The input figures are the officials' to record, as the project.
 		"POST /projects/{id}/inputs": {path: "/projects/" + projID + "/inputs", body: "unit=wan&equipment_investment_fen=100&finished_on=2025-06-30",
 			want: [7]int{303, 403, 303, 303, 403, 403, login}},
+		// 销号 and 督办 on the pages (web/routine.go): as the API. The
+		// form here carries no file: who may close is told it is required.
+		"POST /projects/{id}/closures": {path: "/projects/" + projID + "/closures", body: "rule_id=start_late_red&note=" + url.QueryEscape("矩阵"),
+			want: [7]int{400, 400, 400, 400, 403, 403, login}},
+		"GET /projects/{id}/closures/{closure}/file": {path: "/projects/" + projID + "/closures/1/file", want: [7]int{200, 200, 200, 200, 404, 200, login}},
+		"POST /projects/{id}/supervisions": {path: "/projects/" + projID + "/supervisions",
+			body: "addressee=owner&instruction=" + url.QueryEscape("矩阵") + "&due_on=" + due, want: [7]int{303, 303, 303, 403, 403, 403, login}},
+		"GET /supervision": {path: "/supervision", want: [7]int{200, 200, 200, 200, 200, 200, login}},
+		// Item 2 is the leader's: the admin closes it; the leader then
+		// finds it closed (409); no one else settles it.
+		"POST /supervision/{id}": {path: "/supervision/2", body: "action=close&note=" + url.QueryEscape("矩阵"),
+			want: [7]int{303, 409, 403, 403, 403, 403, login}},
+		// The meeting workbook as the page; the exports as the lists they
+		// come from.
+		"GET /projects/report.xlsx":    {path: "/projects/report.xlsx", want: [7]int{200, 200, 200, 200, 200, 200, login}},
+		"GET /exports/enterprises.csv": {path: "/exports/enterprises.csv?district=440106", want: [7]int{200, 200, 200, 200, 200, 200, login}},
+		"GET /exports/projects.csv":    {path: "/exports/projects.csv", want: [7]int{200, 200, 200, 200, 200, 200, login}},
+		// An enterprise's export holds its own decisions only (A's none).
+		"GET /exports/decisions.csv": {path: "/exports/decisions.csv?run=" + run1 + "&policy=" + pid,
+			want: [7]int{200, 200, 200, 200, 200, 200, login}},
 		"GET /warnings":       {path: "/warnings", want: [7]int{200, 200, 200, 200, 200, 200, login}},
 		"GET /warnings/rules": {path: "/warnings/rules", want: [7]int{200, 200, 200, 200, 200, 200, login}},
 		"POST /warnings/rules": {path: "/warnings/rules",
 			body: "new=1&id=matrix_page_rule&colour=yellow&label_zh=" + url.QueryEscape("矩阵") + "&label_en=matrix&owner=department&expr=" + url.QueryEscape("overdue_nodes > 100"),
 			want: [7]int{303, 403, 403, 403, 403, 403, login}},
-		"POST /warnings/rules/{id}/delete": {path: "/warnings/rules/matrix_page_rule/delete", want: [7]int{303, 403, 403, 403, 403, 403, login}},
+		"POST /warnings/rules/{id}/delete": {path: "/warnings/rules/matrix_page_rule/delete", body: "confirm=1", want: [7]int{303, 403, 403, 403, 403, 403, login}},
 		"GET /scorecards":                  {path: "/scorecards", want: [7]int{200, 200, 200, 200, 403, 403, login}},
 		"GET /scorecards/{kind}/{name}": {path: "/scorecards/department/" + url.PathEscape(dept),
 			want: [7]int{200, 200, 200, 200, 403, 403, login}},
@@ -483,7 +529,9 @@ func TestRouteRoleMatrix(t *testing.T) {
 				}
 				r := httptest.NewRequest(method, req.path, body)
 				if req.body != "" {
-					if isAPI {
+					if req.ctype != "" {
+						r.Header.Set("Content-Type", req.ctype)
+					} else if isAPI {
 						r.Header.Set("Content-Type", "application/json")
 					} else {
 						r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -556,6 +604,29 @@ func TestRouteRoleMatrix(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// multipartBody is a multipart form of fields and one file.
+func multipartBody(t *testing.T, fields map[string]string, field, name string, data []byte) (body, contentType string) {
+	t.Helper()
+	var b strings.Builder
+	mw := multipart.NewWriter(&b)
+	for k, v := range fields {
+		if err := mw.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fw, err := mw.CreateFormFile(field, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fw.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String(), mw.FormDataContentType()
+}
 
 func jsonQuote(s string) string {
 	b, _ := json.Marshal(s)

@@ -84,7 +84,7 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 		el.Round(time.Millisecond), rate(st.Enterprises, el), rate(st.Rows(), el))
 	if *projects > 0 {
 		start := time.Now()
-		ps, err := generateProjects(ctx, store, demo.ProjectOptions{Projects: *projects, Seed: *seed, AsOf: opts.AsOf})
+		ps, err := generateProjects(ctx, store, demo.ProjectOptions{Projects: *projects, Seed: *seed, AsOf: opts.AsOf}, chanye.DateOf(cfg.Now()))
 		if err != nil {
 			return err
 		}

@@ -18,14 +18,24 @@ import (
 )
 
 // generateProjects adds the demo key projects, owned by the registry's
-// enterprises.
-func generateProjects(ctx context.Context, store *sqlstore.Store, opts demo.ProjectOptions) (demo.ProjectStats, error) {
+// enterprises, then closes a few of their warnings and issues supervision
+// items in every state as of today, the store's clock
+// (demo.GenerateRoutine).
+func generateProjects(ctx context.Context, store *sqlstore.Store, opts demo.ProjectOptions, today chanye.Date) (demo.ProjectStats, error) {
 	cat, err := store.FindCatalog(ctx)
 	if err != nil {
 		return demo.ProjectStats{}, err
 	}
-	return demo.GenerateProjects(ctx, store, cat, store, opts)
+	st, err := demo.GenerateProjects(ctx, store, cat, store, opts)
+	if err != nil {
+		return st, err
+	}
+	_, err = demo.GenerateRoutine(ctx, store, store, store, today, demoClosures)
+	return st, err
 }
+
+// demoClosures is how many of the demo's warnings are closed (销号).
+const demoClosures = 3
 
 // ensureDemoProjects fills a database without projects with the demo list,
 // for serve --demo.
@@ -39,7 +49,7 @@ func ensureDemoProjects(ctx context.Context, store *sqlstore.Store, log *slog.Lo
 		return nil
 	}
 	start := time.Now()
-	st, err := generateProjects(ctx, store, demo.ProjectOptions{Seed: 1, AsOf: today})
+	st, err := generateProjects(ctx, store, demo.ProjectOptions{Seed: 1, AsOf: today}, today)
 	if err != nil {
 		return fmt.Errorf("演示项目 / demo projects: %w", err)
 	}

@@ -129,7 +129,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		limiter.Key = clientKey
 	}
 	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
-		Audit: authz.Audit(store), Projects: guarded.projects, Now: cfg.Now, Limiter: limiter, Lists: guarded.lists})
+		Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions, Now: cfg.Now, Limiter: limiter, Lists: guarded.lists})
 	// Accounts: sign-in throttled per account and address, the counters in
 	// the database (auth.Limits); the first start creates an admin. The
 	// middleware turns each request's token or
@@ -140,7 +140,8 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	}
 	authn := httpauth.New(httpauth.Config{Accounts: accounts, Logger: log, Secure: *tlsProxy, TrustProxy: *tlsProxy})
 	pages, err := web.NewHandler(web.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
-		Accounts: accounts, Auth: authn, Audit: authz.Audit(store), Projects: guarded.projects, Now: cfg.Now, Limiter: limiter, Lists: guarded.lists})
+		Accounts: accounts, Auth: authn, Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions,
+		Now: cfg.Now, Limiter: limiter, Lists: guarded.lists})
 	if err != nil {
 		return err
 	}
@@ -210,18 +211,21 @@ func opsHandlers(ready, metrics http.Handler) map[string]http.Handler {
 
 // guarded holds the services as requests may use them.
 type guarded struct {
-	catalog     chanye.CatalogService
-	enterprises chanye.EnterpriseService
-	policies    policy.Services
-	engine      *authz.EngineGuard
-	projects    project.Service
-	lists       chanye.OrgUnitService
+	catalog      chanye.CatalogService
+	enterprises  chanye.EnterpriseService
+	policies     policy.Services
+	engine       *authz.EngineGuard
+	projects     project.Service
+	closures     project.ClosureService
+	supervisions project.SupervisionService
+	lists        chanye.OrgUnitService
 }
 
 // guard wraps the services and the engine with authz.
 func guard(store *sqlstore.Store, policies policy.Services, eng *engine.Engine, now func() time.Time) guarded {
 	return guarded{catalog: authz.Catalog(store), enterprises: authz.Enterprises(store, now),
 		policies: authz.Policies(policies), engine: authz.Engine(eng, policies.Versions), projects: authz.Projects(store, store),
+		closures: authz.Closures(store, store, store), supervisions: authz.Supervisions(store, store, store),
 		lists: authz.OrgUnits(store)}
 }
 
