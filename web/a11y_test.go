@@ -57,7 +57,8 @@ const a11yEnterprises = 1000
 var a11yRoles = []chanye.Role{chanye.RolePublic, chanye.RoleEnterprise, chanye.RoleDepartment, chanye.RoleAdmin}
 
 // notPages are the GET routes that answer something other than a page.
-var notPages = []string{"GET /static/", "GET /payments/file", "GET /applications/{id}/files/{file}"}
+var notPages = []string{"GET /static/", "GET /payments/file", "GET /applications/{id}/files/{file}",
+	"GET /projects/{id}/closures/{closure}/file", "GET /projects/report.xlsx", "GET /exports/enterprises.csv", "GET /exports/projects.csv", "GET /exports/decisions.csv"}
 
 // a11yFixture is a demo city behind the sign-in middleware, as serve runs
 // it: 300 enterprises, 40 key projects, the shipped policies carried
@@ -184,6 +185,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		"GET /projects/report":             "/projects/report",
 		"GET /projects/{id}":               "/projects/" + esc(p.ID),
 		"GET /warnings":                    "/warnings",
+		"GET /supervision":                 "/supervision",
 		"GET /warnings/rules":              "/warnings/rules",
 		"GET /scorecards":                  "/scorecards",
 		"GET /scorecards/{kind}/{name}":    "/scorecards/department/" + esc(dept),
