@@ -372,7 +372,9 @@ type scanFirst struct {
 	first []any
 }
 
-func (s scanFirst) Scan(dest ...any) error { return s.row.Scan(append(slices.Clip(s.first), dest...)...) }
+func (s scanFirst) Scan(dest ...any) error {
+	return s.row.Scan(append(slices.Clip(s.first), dest...)...)
+}
 
 // DueDeliveries returns up to limit pending deliveries whose next try has
 // come, oldest first.

@@ -80,7 +80,9 @@ func TestNotifyPolicyLifecycle(t *testing.T) {
 			&auth.User{Name: "boss", Role: chanye.RoleLeader},
 			&auth.User{Name: "root", Role: chanye.RoleAdmin})
 		run := createRun(t, s, version, eligible(version, a, "440103", 100_00), eligible(version, b, "440103", 200_00))
-		ref := func(code string) policy.DecisionRef { return policy.DecisionRef{RunID: run.ID, PolicyID: testPolicyID, Code: code} }
+		ref := func(code string) policy.DecisionRef {
+			return policy.DecisionRef{RunID: run.ID, PolicyID: testPolicyID, Code: code}
+		}
 		if _, err := s.Publicise(as(ctx, "clerk"), run.ID, testPolicyID, 5); err != nil {
 			t.Fatal(err)
 		}
