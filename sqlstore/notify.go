@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/auth"
 	"github.com/chanye-org/chanye/notify"
 )
 
@@ -48,6 +49,22 @@ func (tx *txn) notify(ctx context.Context, m notify.Message, scopes ...notify.Sc
 		}
 	}
 	return nil
+}
+
+// Notify stores m for the scopes in a transaction of its own, for a
+// notification that no store write carries (an announcement by the
+// operator, say): writes of the store call tx.notify in their own
+// transaction instead. Admins only (EFORBIDDEN, EUNAUTHORIZED); audited.
+func (s *Store) Notify(ctx context.Context, m notify.Message, scopes ...notify.Scope) error {
+	if err := auth.RequireAdmin(ctx); err != nil {
+		return err
+	}
+	return s.db.transact(ctx, false, func(tx *txn) error {
+		if err := tx.notify(ctx, m, scopes...); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "notify", "notification", m.Subject, nil, map[string]any{"message": m, "scopes": scopes})
+	})
 }
 
 // inbox is the signed-in account whose inbox a call reads, with its scope.
