@@ -209,6 +209,8 @@ type Service interface {
 	// current) when it is not, or the new one is under MinPasswordLength;
 	// EUNAUTHORIZED with no signed-in user.
 	ChangeOwnPassword(ctx context.Context, current, password string) (*PasswordChange, error)
+	// FindOwnUser returns the signed-in user. EUNAUTHORIZED without one.
+	FindOwnUser(ctx context.Context) (*User, error)
 	// ChangeOwnEmail sets the signed-in user's e-mail address for
 	// notifications ("" removes it) and returns the user. EINVALID for a
 	// malformed address, EUNAUTHORIZED with no signed-in user.

@@ -21,6 +21,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/httpmw"
+	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
 )
@@ -39,6 +40,9 @@ type Config struct {
 	Enterprises  chanye.EnterpriseService
 	Policies     policy.Services
 	Audit        chanye.AuditService // nil: GET /api/v1/audit answers 404
+	// Notifications is the caller's inbox; nil: the notification routes
+	// answer 404.
+	Notifications notify.Service
 	Projects     project.Service     // nil: the project, warning and scorecard routes answer 404
 	Engine       Engine
 	Logger       *slog.Logger // nil: slog.Default()
@@ -96,6 +100,8 @@ type server struct {
 	maxBody     int64
 	now         func() time.Time
 	limiter     *httpmw.Limiter
+
+	notifications notify.Service
 }
 
 // handlerFunc is a handler that returns its error instead of writing it.
@@ -145,6 +151,7 @@ func newServer(cfg Config) *server {
 		s.now = time.Now
 	}
 	s.audit, s.projects, s.limiter = cfg.Audit, cfg.Projects, cfg.Limiter
+	s.notifications = cfg.Notifications
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -229,6 +236,10 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/applications/{id}/files/{file}", s.getFile},
 
 		{"GET", "/api/v1/audit", s.listAudit},
+
+		// The caller's own inbox (notifications.go).
+		{"GET", "/api/v1/notifications", s.listNotifications},
+		{"POST", "/api/v1/notifications/read", s.markNotificationsRead},
 
 		// Key projects, warnings, targets and scorecards (projects.go).
 		{"GET", "/api/v1/projects", s.withProjects(s.listProjects)},

@@ -82,6 +82,11 @@ type DeliveryService interface {
 	// the error and the next try by Backoff, or failed after MaxAttempts.
 	// It returns the delivery as recorded.
 	RecordDelivery(ctx context.Context, id int64, sendErr error) (*Delivery, error)
+	DeliveryReader
+}
+
+// DeliveryReader reads the e-mail queue, for administrators.
+type DeliveryReader interface {
 	// FindDeliveries returns a page of deliveries, newest first, the total
 	// and the counts by status.
 	FindDeliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, int, DeliveryCounts, error)
@@ -106,7 +111,7 @@ type Mailer interface {
 // notifications' deliveries and sends those due, recording each attempt.
 // Nothing fails silently: every failure is recorded with its error on the
 // delivery (shown to administrators on their inbox page), logged, and
-// counted in Failures.
+// counted (Observe).
 type Sender struct {
 	Store  DeliveryService
 	Mailer Mailer
@@ -119,9 +124,8 @@ type Sender struct {
 	BaseURL  string
 	Interval time.Duration // 0: 30 seconds
 	Batch    int           // deliveries per round; 0: 50
-	// Failures counts failed attempts, when set (a Prometheus counter's
-	// Inc, say).
-	Failures func()
+	// Observe is told of every attempt, when set (metrics.ObserveEmail).
+	Observe func(err error)
 }
 
 // Run sends until ctx ends.
@@ -171,6 +175,9 @@ func (s *Sender) Once(ctx context.Context) (Round, error) {
 			return r, ctx.Err()
 		}
 		sendErr := s.Mailer.Send(ctx, s.email(d))
+		if s.Observe != nil {
+			s.Observe(sendErr)
+		}
 		rec, err := s.Store.RecordDelivery(ctx, d.ID, sendErr)
 		if err != nil {
 			return r, err
@@ -180,9 +187,6 @@ func (s *Sender) Once(ctx context.Context) (Round, error) {
 			continue
 		}
 		r.Failed++
-		if s.Failures != nil {
-			s.Failures()
-		}
 		s.log().Warn("notify: e-mail failed", "delivery", d.ID, "notification", d.Notification.ID, "user", d.UserName,
 			"attempts", rec.Attempts, "status", rec.Status, "err", sendErr)
 	}

@@ -216,6 +216,24 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, current, password string)
 	return pc, err
 }
 
+// FindOwnUser returns the signed-in user. EUNAUTHORIZED without one, or
+// when it is disabled.
+func (s *Store) FindOwnUser(ctx context.Context) (*auth.User, error) {
+	a := chanye.ActorFrom(ctx)
+	if a.UserID == 0 {
+		return nil, chanye.Errorf(chanye.EUNAUTHORIZED, "请先登录 / sign in first")
+	}
+	var u *auth.User
+	err := s.db.transact(ctx, true, func(tx *txn) (err error) {
+		u, err = findUser(ctx, tx, `id = ? AND disabled = 0`, a.UserID)
+		if chanye.ErrorCode(err) == chanye.ENOTFOUND {
+			return chanye.Errorf(chanye.EUNAUTHORIZED, "请先登录 / sign in first")
+		}
+		return err
+	})
+	return u, err
+}
+
 // ChangeOwnEmail sets the signed-in user's e-mail address for
 // notifications ("" removes it), audited as an update of the user.
 // EINVALID, EUNAUTHORIZED.

@@ -27,6 +27,7 @@ import (
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/httpauth"
 	"github.com/chanye-org/chanye/httpmw"
+	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
 )
@@ -64,6 +65,11 @@ type Config struct {
 	// Limiter limits each client's rate on the pages that evaluate over
 	// the whole base; nil: no limit. serve shares one with the API.
 	Limiter *httpmw.Limiter
+	// Notifications is the accounts' inbox (/inbox and the header's 通知
+	// count); Deliveries the e-mail queue its admins see. nil: /inbox
+	// answers 404 and the header shows no count.
+	Notifications notify.Service
+	Deliveries    notify.DeliveryReader
 }
 
 // Engine is what the pages ask of the policy engine: *engine.Engine, or
@@ -80,7 +86,7 @@ type Engine interface {
 var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "error",
 	"policies", "policy", "policy_edit", "simulate", "decisions", "runs", "run", "publicity", "enterprise_policies",
 	"login", "users", "audit", "projects", "project", "warnings", "warning_rules", "scorecards", "scorecard", "projects_report",
-	"objections", "objection", "approvals", "payments", "applications", "application", "account"}
+	"objections", "objection", "approvals", "payments", "applications", "application", "account", "inbox"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -210,6 +216,11 @@ func (s *Server) routeTable() []route {
 		{"GET /login", s.handle(s.loginPage)},
 		{"GET /account", s.handle(s.accountPage)},
 		{"POST /account/password", s.handle(s.changeOwnPassword)},
+		{"POST /account/email", s.handle(s.changeOwnEmail)},
+		// Notifications (inbox.go): each account's own.
+		{"GET /inbox", s.handle(s.inboxPage)},
+		{"GET /inbox/{id}", s.handle(s.openNotification)},
+		{"POST /inbox/read", s.handle(s.markRead)},
 		{"POST /login", s.handle(s.login)},
 		{"POST /logout", s.handle(s.logout)},
 		{"GET /admin/users", s.handle(s.userList)},
