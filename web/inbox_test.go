@@ -7,9 +7,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/auth"
@@ -18,6 +22,7 @@ import (
 	"github.com/chanye-org/chanye/httpauth"
 	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/notify"
+	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 )
 
@@ -26,32 +31,9 @@ import (
 // read state per account, no reading another scope's notification, the
 // failed e-mails on the admins' inbox, and the account's own address.
 func TestInbox(t *testing.T) {
-	store := sqlstoretest.New(t)
-	op := chanye.WithActor(context.Background(), chanye.Operator)
-	for _, u := range []*auth.User{{Name: "admin", Role: chanye.RoleAdmin, Email: "admin@example.org"}, {Name: "leader", Role: chanye.RoleLeader},
-		{Name: "leader2", Role: chanye.RoleLeader}, {Name: "firm", Role: chanye.RoleEnterprise, Code: codeAuto}} {
-		if err := store.CreateUser(op, u, u.Name+" password 1"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	accounts := auth.NewThrottle(store, store)
-	m := httpauth.New(httpauth.Config{Accounts: accounts})
-	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store})
-	h, err := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Engine: eng, Accounts: accounts, Auth: m,
-		Notifications: authz.Notifications(store), Deliveries: authz.Deliveries(store)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store, h, m, send := inboxFixture(t)
 	srv := httptest.NewServer(m.Authenticate(h))
 	t.Cleanup(srv.Close)
-
-	send := func(subject, link string, to notify.Scope) {
-		t.Helper()
-		if err := store.Notify(op, notify.Message{Kind: notify.Supervision, Subject: subject, TitleZH: "督办 " + subject, TitleEN: "Supervision " + subject,
-			BodyZH: "请处理 " + subject, BodyEN: "Please act on " + subject, Link: link}, to); err != nil {
-			t.Fatal(err)
-		}
-	}
 	send("s-1", "/projects", notify.Leaders)
 	send("s-2", "/warnings", notify.Leaders)
 	send("s-3", "", notify.Enterprise(codeAuto))
@@ -164,6 +146,96 @@ func TestInbox(t *testing.T) {
 	}
 	if _, body := get(t, pc, srv.URL+"/"); strings.Contains(body, `id="nav-inbox"`) {
 		t.Error("the public is shown 通知")
+	}
+}
+
+// inboxFixture is a store with the accounts admin (with an address),
+// leader, leader2 and firm (of codeAuto), the pages over it with the
+// inbox, and send, which notifies a scope.
+func inboxFixture(t *testing.T) (*sqlstore.Store, http.Handler, *httpauth.Middleware, func(subject, link string, to notify.Scope)) {
+	t.Helper()
+	store := sqlstoretest.New(t)
+	op := chanye.WithActor(context.Background(), chanye.Operator)
+	for _, u := range []*auth.User{{Name: "admin", Role: chanye.RoleAdmin, Email: "admin@example.org"}, {Name: "leader", Role: chanye.RoleLeader},
+		{Name: "leader2", Role: chanye.RoleLeader}, {Name: "firm", Role: chanye.RoleEnterprise, Code: codeAuto}} {
+		if err := store.CreateUser(op, u, u.Name+" password 1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	accounts := auth.NewThrottle(store, store)
+	m := httpauth.New(httpauth.Config{Accounts: accounts})
+	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store})
+	h, err := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Engine: eng, Accounts: accounts, Auth: m,
+		Notifications: authz.Notifications(store), Deliveries: authz.Deliveries(store)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(subject, link string, to notify.Scope) {
+		t.Helper()
+		if err := store.Notify(op, notify.Message{Kind: notify.Supervision, Subject: subject, TitleZH: "督办 " + subject, TitleEN: "Supervision " + subject,
+			BodyZH: "请处理 " + subject, BodyEN: "Please act on " + subject, Link: link}, to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return store, h, m, send
+}
+
+// TestBrowserInbox: on a phone, the inbox fits 390 px; opening a
+// notification goes to its page and lowers the header's count;
+// 全部标为已读 clears it.
+func TestBrowserInbox(t *testing.T) {
+	chromiumPath(t)
+	store, h, _, send := inboxFixture(t)
+	send("s-1", "/policies", notify.Leaders)
+	send("s-2", "/public/publicity", notify.Leaders)
+	send("一条很长的督办事项标题，说明某重点项目的开工节点已经滞后三个月以上，需要牵头部门和工作专班在本周内拿出解决方案并报市领导", "", notify.Leaders)
+	leader := userActor(t, store, "leader")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(chanye.WithActor(r.Context(), leader)))
+	}))
+	defer srv.Close()
+	ctx := newBrowser(t)
+	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+	if err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(srv.URL+"/inbox?lang=zh"),
+		chromedp.WaitVisible(css(`#inbox`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, `#inbox-count`); got != "3" {
+		t.Errorf("header count %q, want 3", got)
+	}
+	if wide, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || wide > 390 {
+		t.Errorf("the inbox is %d px wide at 390 px (%v)", wide, err)
+	}
+	if dir := os.Getenv("CHANYE_SCREENSHOT_DIR"); dir != "" {
+		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+			os.WriteFile(filepath.Join(dir, "inbox-390.png"), png, 0o644)
+		}
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Click(css(`#inbox li:nth-child(2) a`)),
+		chromedp.WaitVisible(css(`#nav-inbox`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if path, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`)); err != nil || path != "/public/publicity" {
+		t.Errorf("opened s-2 at %q, %v", path, err)
+	}
+	if got := text(t, ctx, `#inbox-count`); got != "2" {
+		t.Errorf("header count after opening one: %q, want 2", got)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Click(css(`#nav-inbox`)),
+		chromedp.WaitVisible(css(`#mark-all button`)),
+		chromedp.Click(css(`#mark-all button`)),
+		chromedp.WaitVisible(css(`#inbox-done`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#inbox-count, #inbox .unread').length`)); err != nil || n != 0 {
+		t.Errorf("%d unread marks after 全部标为已读 (%v)", n, err)
 	}
 }
 
