@@ -13,7 +13,9 @@ import (
 // user id as the unread count.
 type inbox struct{ notify.Service }
 
-func (inbox) CountUnread(ctx context.Context) (int, error) { return int(chanye.ActorFrom(ctx).UserID), nil }
+func (inbox) CountUnread(ctx context.Context) (int, error) {
+	return int(chanye.ActorFrom(ctx).UserID), nil
+}
 
 type queue struct{}
 

@@ -36,18 +36,18 @@ var openAPIDocument []byte
 // the policy routes need Policies, and runs, simulations and explanations
 // need Engine.
 type Config struct {
-	Catalog      chanye.CatalogService
-	Enterprises  chanye.EnterpriseService
-	Policies     policy.Services
-	Audit        chanye.AuditService // nil: GET /api/v1/audit answers 404
+	Catalog     chanye.CatalogService
+	Enterprises chanye.EnterpriseService
+	Policies    policy.Services
+	Audit       chanye.AuditService // nil: GET /api/v1/audit answers 404
 	// Notifications is the caller's inbox; nil: the notification routes
 	// answer 404.
 	Notifications notify.Service
-	Projects     project.Service     // nil: the project, warning and scorecard routes answer 404
-	Engine       Engine
-	Logger       *slog.Logger // nil: slog.Default()
-	Version      string
-	MaxBodyBytes int64 // 0: DefaultMaxBodyBytes
+	Projects      project.Service // nil: the project, warning and scorecard routes answer 404
+	Engine        Engine
+	Logger        *slog.Logger // nil: slog.Default()
+	Version       string
+	MaxBodyBytes  int64 // 0: DefaultMaxBodyBytes
 	// Limiter limits each client's rate on the routes that evaluate over
 	// the whole base (expensive); nil: no limit. serve shares one with the
 	// pages.

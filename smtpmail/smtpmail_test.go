@@ -248,10 +248,10 @@ func TestSenderDelivers(t *testing.T) {
 		failures := 0
 		s := &notify.Sender{Store: store, Mailer: mailer(t, smtpmail.Config{Host: srv.host, Port: srv.port, From: "chanye@example.org"}),
 			Now: func() time.Time { return now }, BaseURL: "https://chanye.example.org/", Observe: func(err error) {
-			if err != nil {
-				failures++
-			}
-		}}
+				if err != nil {
+					failures++
+				}
+			}}
 		r, err := s.Once(context.Background())
 		if err != nil || r != (notify.Round{Queued: 2, Sent: 1, Failed: 1}) || failures != 1 {
 			t.Fatalf("round %+v, %d failures, %v", r, failures, err)
