@@ -36,18 +36,15 @@ var openAPIDocument []byte
 // the policy routes need Policies, and runs, simulations and explanations
 // need Engine.
 type Config struct {
-	Catalog     chanye.CatalogService
-	Enterprises chanye.EnterpriseService
-	Policies    policy.Services
-	Audit       chanye.AuditService // nil: GET /api/v1/audit answers 404
-	// Notifications is the caller's inbox; nil: the notification routes
-	// answer 404.
-	Notifications notify.Service
-	Projects      project.Service // nil: the project, warning and scorecard routes answer 404
-	Engine        Engine
-	Logger        *slog.Logger // nil: slog.Default()
-	Version       string
-	MaxBodyBytes  int64 // 0: DefaultMaxBodyBytes
+	Catalog      chanye.CatalogService
+	Enterprises  chanye.EnterpriseService
+	Policies     policy.Services
+	Audit        chanye.AuditService // nil: GET /api/v1/audit answers 404
+	Projects     project.Service     // nil: the project, warning and scorecard routes answer 404
+	Engine       Engine
+	Logger       *slog.Logger // nil: slog.Default()
+	Version      string
+	MaxBodyBytes int64 // 0: DefaultMaxBodyBytes
 	// Limiter limits each client's rate on the routes that evaluate over
 	// the whole base (expensive); nil: no limit. serve shares one with the
 	// pages.
@@ -55,6 +52,9 @@ type Config struct {
 	// Now is the clock that "today" is read from: the same one the store
 	// and the engine use. nil: time.Now.
 	Now func() time.Time
+	// Notifications is the caller's inbox; nil: the notification routes
+	// answer 404.
+	Notifications notify.Service
 }
 
 // Engine is what the API asks of the policy engine: *engine.Engine, or
