@@ -35,9 +35,14 @@ type Scope struct {
 	Key  string      `json:"key,omitempty"`
 }
 
-// The scopes, by role.
-func Enterprise(code string) Scope    { return Scope{chanye.RoleEnterprise, code} }
-func Department(name string) Scope    { return Scope{chanye.RoleDepartment, name} }
+// Enterprise is the scope of the enterprise with this credit code.
+func Enterprise(code string) Scope { return Scope{chanye.RoleEnterprise, code} }
+
+// Department is the scope of the department of this name, as accounts and
+// responsibilities name it.
+func Department(name string) Scope { return Scope{chanye.RoleDepartment, name} }
+
+// TaskForce is the scope of the task force (专班) of this industry.
 func TaskForce(industry string) Scope { return Scope{chanye.RoleTaskForce, industry} }
 
 // Leaders and Admins are the city leaders' and the administrators' scopes.
@@ -142,7 +147,7 @@ type Notification struct {
 	Read      bool      `json:"read"`
 }
 
-// Title and Body are the notification's words in the language asked for.
+// Title is the notification's title in the language asked for.
 func (n *Notification) Title(en bool) string {
 	if en {
 		return n.TitleEN

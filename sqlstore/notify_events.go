@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/notify"
@@ -175,18 +176,11 @@ func (s *Store) watchRed(ctx context.Context, tx *txn, id string, write func() e
 	m := notify.Message{Kind: notify.ProjectRed, Subject: "project/" + p.ID + "/" + tx.today(),
 		TitleZH: fmt.Sprintf("项目转为红色预警：%s（%s）", p.Name, p.ID), TitleEN: fmt.Sprintf("Project turned red: %s (%s)", p.Name, p.ID),
 		Link: "/projects/" + url.PathEscape(p.ID)}
-	for i, w := range red {
-		sep := "；"
-		if i == 0 {
-			sep = ""
-		}
-		m.BodyZH += sep + w.MessageZH
-		if i > 0 {
-			m.BodyEN += "; "
-		}
-		m.BodyEN += w.MessageEN
+	var zh, en []string
+	for _, w := range red {
+		zh, en = append(zh, w.MessageZH), append(en, w.MessageEN)
 	}
-	m.BodyZH, m.BodyEN = clip(m.BodyZH, 2000), clip(m.BodyEN, 2000)
+	m.BodyZH, m.BodyEN = clip(strings.Join(zh, "；"), 2000), clip(strings.Join(en, "; "), 2000)
 	owners := p.EffectiveOwners(ind)
 	return tx.notify(ctx, m, notify.Enterprise(owners.OwnerCode), notify.TaskForce(p.IndustryID), notify.Department(owners.Department))
 }
