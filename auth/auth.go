@@ -7,6 +7,7 @@ package auth
 
 import (
 	"context"
+	"net/mail"
 	"regexp"
 	"strings"
 	"time"
@@ -25,6 +26,7 @@ type User struct {
 	Department        string      `json:"department,omitempty"`  // RoleDepartment
 	IndustryID        string      `json:"industry_id,omitempty"` // RoleTaskForce
 	Code              string      `json:"code,omitempty"`        // RoleEnterprise: the credit code
+	Email             string      `json:"email,omitempty"`       // optional: where notifications are e-mailed
 	Disabled          bool        `json:"disabled"`
 	CreatedAt         time.Time   `json:"created_at"`
 	PasswordChangedAt time.Time   `json:"password_changed_at"`
@@ -43,6 +45,9 @@ func (u *User) Validate() error {
 	u.IndustryID = strings.TrimSpace(u.IndustryID)
 	u.Code = uscc.Normalize(u.Code)
 	fields := map[string]string{}
+	if err := NormalizeEmail(&u.Email); err != nil {
+		fields["email"] = err.Error()
+	}
 	if !namePattern.MatchString(u.Name) {
 		fields["name"] = "登录名为 2–64 个小写字母、数字或 . _ - / login name: 2–64 of a-z, 0-9, . _ -"
 	}
@@ -70,6 +75,22 @@ func (u *User) Validate() error {
 	return chanye.Invalid("账号有误 / invalid account", fields)
 }
 
+// NormalizeEmail trims *email and checks that it is empty or one plain
+// address (name@host, no display name), at most 254 characters. The error
+// is bilingual, for a field.
+func NormalizeEmail(email *string) error {
+	e := strings.TrimSpace(*email)
+	*email = e
+	if e == "" {
+		return nil
+	}
+	a, err := mail.ParseAddress(e)
+	if err != nil || a.Address != e || a.Name != "" || len(e) > 254 || !strings.Contains(e[strings.LastIndex(e, "@")+1:], ".") {
+		return chanye.Errorf(chanye.EINVALID, "电子邮箱格式不正确，如 name@example.org / not an e-mail address such as name@example.org")
+	}
+	return nil
+}
+
 // Actor returns who the user acts as, with the scope of its role.
 func (u *User) Actor() *chanye.Actor {
 	return &chanye.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, Department: u.Department, IndustryID: u.IndustryID, Code: u.Code}
@@ -93,6 +114,7 @@ type UserUpdate struct {
 	Department  *string
 	IndustryID  *string
 	Code        *string
+	Email       *string
 	Disabled    *bool
 }
 
@@ -118,6 +140,7 @@ func (upd UserUpdate) Apply(u *User) {
 	set(&u.Department, upd.Department)
 	set(&u.IndustryID, upd.IndustryID)
 	set(&u.Code, upd.Code)
+	set(&u.Email, upd.Email)
 	if upd.Role != nil {
 		u.Role = *upd.Role
 	}
@@ -186,6 +209,12 @@ type Service interface {
 	// current) when it is not, or the new one is under MinPasswordLength;
 	// EUNAUTHORIZED with no signed-in user.
 	ChangeOwnPassword(ctx context.Context, current, password string) (*PasswordChange, error)
+	// FindOwnUser returns the signed-in user. EUNAUTHORIZED without one.
+	FindOwnUser(ctx context.Context) (*User, error)
+	// ChangeOwnEmail sets the signed-in user's e-mail address for
+	// notifications ("" removes it) and returns the user. EINVALID for a
+	// malformed address, EUNAUTHORIZED with no signed-in user.
+	ChangeOwnEmail(ctx context.Context, email string) (*User, error)
 	// CountAdmins returns how many enabled admins there are; it needs no
 	// actor, so that the first start can create one.
 	CountAdmins(ctx context.Context) (int, error)

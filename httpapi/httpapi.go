@@ -21,6 +21,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/httpmw"
+	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
 )
@@ -56,6 +57,9 @@ type Config struct {
 	// Lists keeps the lists of city leaders, departments and task forces;
 	// nil: the /api/v1/org-units routes answer 404.
 	Lists chanye.OrgUnitService
+	// Notifications is the caller's inbox; nil: the notification routes
+	// answer 404.
+	Notifications notify.Service
 }
 
 // Engine is what the API asks of the policy engine: *engine.Engine, or
@@ -84,20 +88,21 @@ var transportStatus = map[string]int{
 
 // server carries the configuration to the handlers.
 type server struct {
-	catalog     chanye.CatalogService
-	enterprises chanye.EnterpriseService
-	policies    policy.Services
-	audit       chanye.AuditService
-	projects    project.Service
-	closures    project.ClosureService
-	supervision project.SupervisionService
-	engine      Engine
-	log         *slog.Logger
-	version     string
-	maxBody     int64
-	now         func() time.Time
-	limiter     *httpmw.Limiter
-	lists       chanye.OrgUnitService
+	catalog       chanye.CatalogService
+	enterprises   chanye.EnterpriseService
+	policies      policy.Services
+	audit         chanye.AuditService
+	projects      project.Service
+	closures      project.ClosureService
+	supervision   project.SupervisionService
+	engine        Engine
+	log           *slog.Logger
+	version       string
+	maxBody       int64
+	now           func() time.Time
+	limiter       *httpmw.Limiter
+	lists         chanye.OrgUnitService
+	notifications notify.Service
 }
 
 // handlerFunc is a handler that returns its error instead of writing it.
@@ -148,6 +153,7 @@ func newServer(cfg Config) *server {
 	}
 	s.audit, s.projects, s.limiter, s.lists = cfg.Audit, cfg.Projects, cfg.Limiter, cfg.Lists
 	s.closures, s.supervision = cfg.Closures, cfg.Supervisions
+	s.notifications = cfg.Notifications
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -232,6 +238,10 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/applications/{id}/files/{file}", s.getFile},
 
 		{"GET", "/api/v1/audit", s.listAudit},
+
+		// The caller's own inbox (notifications.go).
+		{"GET", "/api/v1/notifications", s.listNotifications},
+		{"POST", "/api/v1/notifications/read", s.markNotificationsRead},
 
 		// Key projects, warnings, targets and scorecards (projects.go).
 		{"GET", "/api/v1/projects", s.withProjects(s.listProjects)},

@@ -37,6 +37,7 @@ type Metrics struct {
 	adjustedFen *prometheus.CounterVec
 	reversals   prometheus.Counter
 	reversedFen prometheus.Counter
+	emails      *prometheus.CounterVec
 }
 
 // New returns metrics registered in a fresh registry, with the Go runtime
@@ -94,14 +95,28 @@ func New() *Metrics {
 			Name: "chanye_reversals_fen_total",
 			Help: "Amounts reversed, in fen: the absolute value of the reversal entries written to the ledger.",
 		}),
+		emails: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chanye_notification_emails_total",
+			Help: "Attempts to e-mail a notification, by outcome (sent or failed); a failed one is retried up to notify.MaxAttempts times.",
+		}, []string{"outcome"}),
 	}
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.latency, m.runs, m.runDuration, m.decisions, m.amount,
-		m.payments, m.paidFen, m.adjustments, m.adjustedFen, m.reversals, m.reversedFen,
+		m.payments, m.paidFen, m.adjustments, m.adjustedFen, m.reversals, m.reversedFen, m.emails,
 	)
 	return m
+}
+
+// ObserveEmail counts one attempt to e-mail a notification: sent when err
+// is nil, else failed.
+func (m *Metrics) ObserveEmail(err error) {
+	outcome := "sent"
+	if err != nil {
+		outcome = "failed"
+	}
+	m.emails.WithLabelValues(outcome).Inc()
 }
 
 // Handler serves the metrics in the Prometheus text format.

@@ -13,7 +13,7 @@ import (
 
 var _ auth.Service = (*Store)(nil)
 
-const userColumns = `id, name, display_name, role, department, industry_id, code, disabled, created_at, password_changed_at`
+const userColumns = `id, name, display_name, role, department, industry_id, code, email, disabled, created_at, password_changed_at`
 
 func scanUser(row interface{ Scan(...any) error }) (*auth.User, error) {
 	var (
@@ -21,7 +21,7 @@ func scanUser(row interface{ Scan(...any) error }) (*auth.User, error) {
 		disabled          int
 		created, password int64
 	)
-	if err := row.Scan(&u.ID, &u.Name, &u.DisplayName, &u.Role, &u.Department, &u.IndustryID, &u.Code, &disabled, &created, &password); err != nil {
+	if err := row.Scan(&u.ID, &u.Name, &u.DisplayName, &u.Role, &u.Department, &u.IndustryID, &u.Code, &u.Email, &disabled, &created, &password); err != nil {
 		return nil, err
 	}
 	u.Disabled = disabled != 0
@@ -76,9 +76,9 @@ func (s *Store) CreateUser(ctx context.Context, u *auth.User, password string) e
 			return chanye.Errorf(chanye.ECONFLICT, "账号 %q 已存在 / user already exists", u.Name)
 		}
 		u.CreatedAt, u.PasswordChangedAt = tx.now, tx.now
-		if err := tx.queryRow(ctx, `INSERT INTO users (name, display_name, role, department, industry_id, code, password_hash, disabled, created_at, password_changed_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			u.Name, u.DisplayName, string(u.Role), u.Department, u.IndustryID, u.Code, hash, boolInt(u.Disabled),
+		if err := tx.queryRow(ctx, `INSERT INTO users (name, display_name, role, department, industry_id, code, email, password_hash, disabled, created_at, password_changed_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			u.Name, u.DisplayName, string(u.Role), u.Department, u.IndustryID, u.Code, u.Email, hash, boolInt(u.Disabled),
 			tx.now.UnixMilli(), tx.now.UnixMilli()).Scan(&u.ID); err != nil {
 			return err
 		}
@@ -149,8 +149,8 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, upd auth.UserUpdate) (
 		if err := checkScope(ctx, tx, u, before.Department); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `UPDATE users SET display_name = ?, role = ?, department = ?, industry_id = ?, code = ?, disabled = ? WHERE id = ?`,
-			u.DisplayName, string(u.Role), u.Department, u.IndustryID, u.Code, boolInt(u.Disabled), id); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE users SET display_name = ?, role = ?, department = ?, industry_id = ?, code = ?, email = ?, disabled = ? WHERE id = ?`,
+			u.DisplayName, string(u.Role), u.Department, u.IndustryID, u.Code, u.Email, boolInt(u.Disabled), id); err != nil {
 			return err
 		}
 		if u.Disabled {
@@ -221,6 +221,52 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, current, password string)
 		return err
 	})
 	return pc, err
+}
+
+// FindOwnUser returns the signed-in user. EUNAUTHORIZED without one, or
+// when it is disabled.
+func (s *Store) FindOwnUser(ctx context.Context) (*auth.User, error) {
+	a := chanye.ActorFrom(ctx)
+	if a.UserID == 0 {
+		return nil, chanye.Errorf(chanye.EUNAUTHORIZED, "请先登录 / sign in first")
+	}
+	var u *auth.User
+	err := s.db.transact(ctx, true, func(tx *txn) (err error) {
+		u, err = findUser(ctx, tx, `id = ? AND disabled = 0`, a.UserID)
+		if chanye.ErrorCode(err) == chanye.ENOTFOUND {
+			return chanye.Errorf(chanye.EUNAUTHORIZED, "请先登录 / sign in first")
+		}
+		return err
+	})
+	return u, err
+}
+
+// ChangeOwnEmail sets the signed-in user's e-mail address for
+// notifications ("" removes it), audited as an update of the user.
+// EINVALID, EUNAUTHORIZED.
+func (s *Store) ChangeOwnEmail(ctx context.Context, email string) (*auth.User, error) {
+	a := chanye.ActorFrom(ctx)
+	if a.UserID == 0 {
+		return nil, chanye.Errorf(chanye.EUNAUTHORIZED, "请先登录 / sign in first")
+	}
+	if err := auth.NormalizeEmail(&email); err != nil {
+		return nil, chanye.Invalid("电子邮箱有误 / invalid e-mail address", map[string]string{"email": chanye.ErrorMessage(err)})
+	}
+	var u *auth.User
+	err := s.db.transact(ctx, false, func(tx *txn) (err error) {
+		if u, err = findUser(ctx, tx, `id = ? AND disabled = 0`, a.UserID); chanye.ErrorCode(err) == chanye.ENOTFOUND {
+			return chanye.Errorf(chanye.EUNAUTHORIZED, "请先登录 / sign in first")
+		} else if err != nil || u.Email == email {
+			return err
+		}
+		before := *u
+		u.Email = email
+		if _, err := tx.exec(ctx, `UPDATE users SET email = ? WHERE id = ?`, email, u.ID); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "update", "user", itoa(u.ID), &before, u)
+	})
+	return u, err
 }
 
 // setPassword stores the hash as user id's password, ends all its

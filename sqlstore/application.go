@@ -99,9 +99,16 @@ func appValues(ctx context.Context, tx *txn, p *policy.Policy, id int64) (map[st
 
 // appEvent appends one transition to an application's timeline.
 func appEvent(ctx context.Context, tx *txn, id int64, from, to policy.AppStatus, action, by, note string) error {
-	_, err := tx.exec(ctx, `INSERT INTO policy_application_events (application_id, from_status, to_status, action, actor, at, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, string(from), string(to), action, by, tx.now.UnixMilli(), note)
+	_, err := appEventID(ctx, tx, id, from, to, action, by, note)
 	return err
+}
+
+// appEventID is appEvent, returning the event's id.
+func appEventID(ctx context.Context, tx *txn, id int64, from, to policy.AppStatus, action, by, note string) (int64, error) {
+	var eid int64
+	err := tx.queryRow(ctx, `INSERT INTO policy_application_events (application_id, from_status, to_status, action, actor, at, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, id, string(from), string(to), action, by, tx.now.UnixMilli(), note).Scan(&eid)
+	return eid, err
 }
 
 // writeValues replaces an application's values.
@@ -256,7 +263,11 @@ func (s *Store) MoveApplication(ctx context.Context, id int64, to policy.AppStat
 		} else if n == 0 {
 			return chanye.Errorf(chanye.ECONFLICT, "申报 %d 已被他人处理 / application %d was changed meanwhile", a.ID, a.ID)
 		}
-		if err := appEvent(ctx, tx, a.ID, from, to, action, by, note); err != nil {
+		eid, err := appEventID(ctx, tx, a.ID, from, to, action, by, note)
+		if err != nil {
+			return err
+		}
+		if err := notifyApplication(ctx, tx, a, eid); err != nil {
 			return err
 		}
 		out = a

@@ -270,6 +270,9 @@ func (s *Store) CreateObjection(ctx context.Context, o *policy.Objection) error 
 		if err != nil {
 			return err
 		}
+		if err := notifyObjectionFiled(ctx, tx, o); err != nil {
+			return err
+		}
 		return tx.audit(ctx, "object", "policy_objection", itoa(o.ID), nil, o)
 	})
 }
@@ -343,6 +346,9 @@ func (s *Store) ResolveObjection(ctx context.Context, id int64, upheld bool, res
 			_, err = move(ctx, tx, o.Ref, policy.DecisionObjected, to, action, by, resolution)
 		}
 		if err != nil {
+			return err
+		}
+		if err := notifyObjectionResolved(ctx, tx, o); err != nil {
 			return err
 		}
 		return tx.audit(ctx, "resolve", "policy_objection", itoa(id), before, o)
@@ -678,6 +684,9 @@ func (s *Store) Pay(ctx context.Context, ref policy.DecisionRef, p policy.Payout
 		created = did == paidEntry
 		switch did {
 		case paidEntry:
+			if err := notifyPayment(ctx, tx, out); err != nil {
+				return err
+			}
 			return tx.audit(ctx, "pay", "policy_ledger", ref.String(), nil, out)
 		case paidMarked:
 			// No money moved: the decision is marked paid by an entry

@@ -188,7 +188,7 @@ func (s *Store) UpdateProject(ctx context.Context, id string, upd project.Projec
 			return err
 		}
 		p.UpdatedAt = tx.now
-		if err := updateProjectRow(ctx, tx, &p); err != nil {
+		if err := s.watchRed(ctx, tx, p.ID, func() error { return updateProjectRow(ctx, tx, &p) }); err != nil {
 			return err
 		}
 		out = &p
@@ -548,8 +548,11 @@ func (s *Store) PutNode(ctx context.Context, projectID string, seq int, upd proj
 		if same, err := sameJSON(&before, n); err != nil || same {
 			return err
 		}
-		if _, err := tx.exec(ctx, `UPDATE project_nodes SET actual_date = ?, evidence_note = ?, evidence_link = ?, evidence_file = ?
-			WHERE project_id = ? AND seq = ?`, dateArg(n.ActualDate), n.Evidence.Note, n.Evidence.Link, n.Evidence.File, n.ProjectID, n.Seq); err != nil {
+		if err := s.watchRed(ctx, tx, n.ProjectID, func() error {
+			_, err := tx.exec(ctx, `UPDATE project_nodes SET actual_date = ?, evidence_note = ?, evidence_link = ?, evidence_file = ?
+				WHERE project_id = ? AND seq = ?`, dateArg(n.ActualDate), n.Evidence.Note, n.Evidence.Link, n.Evidence.File, n.ProjectID, n.Seq)
+			return err
+		}); err != nil {
 			return err
 		}
 		return tx.audit(ctx, "update", "project_node", fmt.Sprintf("%s/%d", n.ProjectID, n.Seq), &before, n)
@@ -657,7 +660,7 @@ func (s *Store) PutReport(ctx context.Context, r *project.Report) error {
 			return nil
 		}
 		r.ReportedBy, r.ReportedAt = chanye.ActorFrom(ctx).Name, tx.now
-		if _, err := upsertReport(ctx, tx, r); err != nil {
+		if err := s.watchRed(ctx, tx, p.ID, func() error { _, err := upsertReport(ctx, tx, r); return err }); err != nil {
 			return err
 		}
 		action := "create"

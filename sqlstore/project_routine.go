@@ -7,9 +7,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/project"
 )
 
@@ -257,10 +259,9 @@ func (s *Store) CreateSupervision(ctx context.Context, in *project.Supervision) 
 		if err := supEvent(ctx, tx, x.ID, "issue", "", x.Status, by, x.Instruction); err != nil {
 			return err
 		}
-		// notify: supervision received — tell the addressee (x.Addressee:
-		// the owner enterprise x.OwnerCode, or the task force of
-		// x.IndustryID) that item x.ID on project x.ProjectID is due on
-		// x.DueOn; emit it here, inside this transaction.
+		if err := tx.notifySupervision(ctx, &x, "issue"); err != nil {
+			return err
+		}
 		if err := tx.audit(ctx, "issue", "project_supervision", itoa(x.ID), nil, auditSupervision(&x)); err != nil {
 			return err
 		}
@@ -314,8 +315,9 @@ func (s *Store) MoveSupervision(ctx context.Context, id int64, action project.Su
 		if err := supEvent(ctx, tx, x.ID, string(action), from, to, by, note); err != nil {
 			return err
 		}
-		// notify: a returned item is received again by its addressee, as
-		// at issue; an answer is for the issuer (x.IssuedBy).
+		if err := tx.notifySupervision(ctx, x, string(action)); err != nil {
+			return err
+		}
 		if err := tx.audit(ctx, string(action), "project_supervision", itoa(x.ID), before, auditSupervision(x)); err != nil {
 			return err
 		}
@@ -381,4 +383,48 @@ func (s *Store) FindSupervisions(ctx context.Context, f project.SupervisionFilte
 	}
 	overdue(today, out...)
 	return out, total, nil
+}
+
+// notifySupervision tells who must act on a supervision item after a step:
+// the addressee when it is issued or sent back (the owner enterprise, or
+// the task force of the project's industry), the issuer when it is
+// answered (its department, or the leaders or administrators). Closing
+// tells the addressee it is done.
+func (tx *txn) notifySupervision(ctx context.Context, x *project.Supervision, step string) error {
+	addressee := notify.Enterprise(x.OwnerCode)
+	if x.Addressee == project.ToTaskForce {
+		addressee = notify.TaskForce(x.IndustryID)
+	}
+	issuer := notify.Scope{Role: x.IssuerRole}
+	if x.IssuerRole == chanye.RoleDepartment {
+		issuer = notify.Department(x.IssuerDepartment)
+	}
+	name := x.ProjectName + "（" + x.ProjectID + "）"
+	m := notify.Message{Kind: notify.Supervision, Subject: fmt.Sprintf("supervision/%d/%s/%d", x.ID, step, len(x.Events)),
+		Link: "/projects/" + url.PathEscape(x.ProjectID), BodyZH: x.Instruction, BodyEN: x.Instruction}
+	to := addressee
+	switch step {
+	case "issue":
+		m.TitleZH, m.TitleEN = "收到督办："+name+"，限 "+x.DueOn.String()+" 前答复", "Supervision received: "+name+", answer by "+x.DueOn.String()
+	case string(project.SupReturn):
+		m.TitleZH, m.TitleEN = "督办答复被退回："+name, "Supervision answer sent back: "+name
+	case string(project.SupAnswer):
+		m.TitleZH, m.TitleEN, m.BodyZH, m.BodyEN = "督办已答复："+name, "Supervision answered: "+name, x.Answer, x.Answer
+		to = issuer
+	case string(project.SupClose):
+		m.TitleZH, m.TitleEN = "督办已办结："+name, "Supervision closed: "+name
+	default:
+		return nil
+	}
+	m.TitleZH, m.TitleEN = truncRunes(m.TitleZH, 200), truncRunes(m.TitleEN, 200)
+	m.BodyZH, m.BodyEN = truncRunes(m.BodyZH, 2000), truncRunes(m.BodyEN, 2000)
+	return tx.notify(ctx, m, to)
+}
+
+// truncRunes cuts s to at most n characters.
+func truncRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }

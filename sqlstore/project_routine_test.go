@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"bytes"
+	"maps"
 	"testing"
 	"time"
 
@@ -167,6 +168,29 @@ func TestSupervision(t *testing.T) {
 		}
 		if n := auditCount(t, s, "project_supervision"); n != 6 {
 			t.Errorf("%d supervision audit entries, want 6", n)
+		}
+		// Each step told whoever must act next, once: the owner of a at
+		// issue, on the return and at closing, the issuing department on
+		// each answer; b's task force at its issue.
+		told := map[string]int{}
+		rows, err := db.db.QueryContext(operator(), `SELECT scope_role, scope_key FROM notifications WHERE kind = 'supervision'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var role, key string
+			if err := rows.Scan(&role, &key); err != nil {
+				t.Fatal(err)
+			}
+			told[role+"/"+key]++
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+		want := map[string]int{"enterprise/" + code(t, 1): 3, "department/工信局": 2, "task_force/" + b.IndustryID: 1}
+		if !maps.Equal(told, want) {
+			t.Errorf("supervision notifications: %v, want %v", told, want)
 		}
 
 		// Two months on, b (due 08-01, unanswered) is overdue and first.

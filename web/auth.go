@@ -215,7 +215,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	}
 	u := &auth.User{Name: r.PostFormValue("name"), DisplayName: r.PostFormValue("display_name"),
 		Role: chanye.Role(r.PostFormValue("role")), Department: r.PostFormValue("department"),
-		IndustryID: r.PostFormValue("industry_id"), Code: r.PostFormValue("code")}
+		IndustryID: r.PostFormValue("industry_id"), Code: r.PostFormValue("code"), Email: r.PostFormValue("email")}
 	err = accounts.CreateUser(r.Context(), u, r.PostFormValue("password"))
 	switch chanye.ErrorCode(err) {
 	case "":
@@ -254,6 +254,8 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
 		upd.Disabled = new(false)
 	case "password":
 		return s.changePassword(w, r, accounts, id)
+	case "email":
+		upd.Email = new(r.PostFormValue("email"))
 	default:
 		return chanye.Invalid("未知操作 / unknown action", map[string]string{"action": r.PostFormValue("action")})
 	}
@@ -343,6 +345,7 @@ type accountView struct {
 	page
 	Done, Message string
 	Errs          map[string]string
+	Email         string // the address for notifications, as stored or as typed
 }
 
 // accountPage is the signed-in user's own page: who it is and the form to
@@ -355,6 +358,16 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
 	v.Title = v.L.T("acct.title")
 	if r.URL.Query().Get("changed") == "1" {
 		v.Done = v.L.T("acct.done")
+	}
+	if r.URL.Query().Get("email") == "1" {
+		v.Done = v.L.T("acct.email.done")
+	}
+	if accounts, _, err := s.accounts(); err == nil {
+		u, err := accounts.FindOwnUser(r.Context())
+		if err != nil {
+			return err
+		}
+		v.Email = u.Email
 	}
 	return s.render(w, "account", v)
 }

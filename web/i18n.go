@@ -590,6 +590,9 @@ type page struct {
 	// query is the request's query: the filter a list shows, for links
 	// that keep it (ExportURL).
 	query url.Values
+	// unread counts the account's unread notifications, when the layout
+	// asks (see Unread).
+	unread func() int
 }
 
 func (s *Server) newPage(r *http.Request, nav string) page {
@@ -599,7 +602,7 @@ func (s *Server) newPage(r *http.Request, nav string) page {
 		other = "zh"
 	}
 	return page{L: l, Nav: nav, AppVersion: s.cfg.Version, SwitchURL: withQuery(r.URL, "lang", other),
-		CSRF: httpauth.CSRFToken(r), Actor: chanye.ActorFrom(r.Context()), query: r.URL.Query()}
+		CSRF: httpauth.CSRFToken(r), Actor: chanye.ActorFrom(r.Context()), query: r.URL.Query(), unread: s.unreadCount(r)}
 }
 
 // withQuery returns u's path and query with key set to value.

@@ -27,6 +27,7 @@ import (
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/httpauth"
 	"github.com/chanye-org/chanye/httpmw"
+	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
 )
@@ -73,6 +74,11 @@ type Config struct {
 	// (responsibilities.go); without it those pages answer 404 and the
 	// filters offer only the names in use.
 	Lists chanye.OrgUnitService
+	// Notifications is the accounts' inbox (/inbox and the header's 通知
+	// count); Deliveries the e-mail queue its admins see. nil: /inbox
+	// answers 404 and the header shows no count.
+	Notifications notify.Service
+	Deliveries    notify.DeliveryReader
 }
 
 // Engine is what the pages ask of the policy engine: *engine.Engine, or
@@ -90,7 +96,7 @@ var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "e
 	"policies", "policy", "policy_edit", "simulate", "decisions", "runs", "run", "publicity", "enterprise_policies", "todo",
 	"login", "users", "audit", "projects", "project", "warnings", "warning_rules", "scorecards", "scorecard", "projects_report",
 	"objections", "objection", "approvals", "payments", "applications", "application", "account",
-	"responsibilities", "lists", "supervision"}
+	"responsibilities", "lists", "supervision", "inbox"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -221,6 +227,11 @@ func (s *Server) routeTable() []route {
 		{"GET /login", s.handle(s.loginPage)},
 		{"GET /account", s.handle(s.accountPage)},
 		{"POST /account/password", s.handle(s.changeOwnPassword)},
+		{"POST /account/email", s.handle(s.changeOwnEmail)},
+		// Notifications (inbox.go): each account's own.
+		{"GET /inbox", s.handle(s.inboxPage)},
+		{"GET /inbox/{id}", s.handle(s.openNotification)},
+		{"POST /inbox/read", s.handle(s.markRead)},
 		{"POST /login", s.handle(s.login)},
 		{"POST /logout", s.handle(s.logout)},
 		{"GET /admin/users", s.handle(s.userList)},

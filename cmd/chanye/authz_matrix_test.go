@@ -172,11 +172,12 @@ func TestRouteRoleMatrix(t *testing.T) {
 	g := guard(store, store.PolicyServices(), eng, testclock.Now)
 	log := slog.New(slog.DiscardHandler)
 	api := httpapi.NewHandler(httpapi.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
-		Audit: authz.Audit(store), Logger: log, Projects: g.projects, Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists})
+		Audit: authz.Audit(store), Logger: log, Projects: g.projects, Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists,
+		Notifications: g.notifications})
 	accounts := auth.NewThrottle(store, store)
 	pages, err := web.NewHandler(web.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
 		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects,
-		Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists})
+		Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Notifications: g.notifications, Deliveries: g.deliveries})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,6 +279,9 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"POST /api/v1/approvals": {path: "/api/v1/approvals", body: `{"items":[` + ref(codeB) + `]}`, want: [7]int{400, 403, 400, 403, 403, 403, api401}},
 		// Not approved: who may pay gets 400; the others 403, whatever the
 		// decision (A learns nothing of B's).
+		// An inbox is an account's own: the matrix's actors have none.
+		"GET /api/v1/notifications":       {path: "/api/v1/notifications", want: all(401)},
+		"POST /api/v1/notifications/read": {path: "/api/v1/notifications/read", body: `{"all":true}`, want: all(401)},
 		"POST /api/v1/payments": {path: "/api/v1/payments", body: strings.TrimSuffix(ref(codeB), "}") + `,"paid_on":"2025-12-31","voucher":"记-1","batch":"B-1"}`,
 			want: [7]int{400, 403, 400, 403, 403, 403, api401}},
 		// Nothing paid: who may reverse gets 409.
@@ -435,6 +439,11 @@ func TestRouteRoleMatrix(t *testing.T) {
 		// (web's TestOwnPassword signs in with one).
 		"GET /account":           {path: "/account", want: all(login)},
 		"POST /account/password": {path: "/account/password", body: "current=x&password=y&repeat=y", want: all(login)},
+		"POST /account/email":    {path: "/account/email", body: "email=a%40example.org", want: all(login)},
+		// The inbox is an account's own: the matrix's actors have none.
+		"GET /inbox":       {path: "/inbox", want: all(login)},
+		"GET /inbox/{id}":  {path: "/inbox/1", want: all(login)},
+		"POST /inbox/read": {path: "/inbox/read", body: "id=1", want: all(login)},
 		// Wrong passwords: 401, until the limiter holds the address back.
 		"POST /login":                    {path: "/login", body: "name=x&password=y", want: [7]int{401, 401, 401, 401, 401, 429, 429}},
 		"POST /logout":                   {path: "/logout", want: all(303)},

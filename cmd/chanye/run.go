@@ -15,6 +15,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/catalog"
 	"github.com/chanye-org/chanye/httpmw"
+	"github.com/chanye-org/chanye/smtpmail"
 	"github.com/chanye-org/chanye/sqlstore"
 	"golang.org/x/term"
 )
@@ -45,6 +46,13 @@ type Config struct {
 	// CHANYE_RATE_LIMIT (a minute) and CHANYE_RATE_BURST, else
 	// httpmw.DefaultRateLimit; serve's flags override both.
 	RateLimit httpmw.RateLimit
+	// SMTP is where serve e-mails notifications: CHANYE_SMTP_HOST, _PORT,
+	// _FROM, _USERNAME, _PASSWORD and _STARTTLS, serve's flags overriding
+	// all but the password. No host: no e-mail, the inbox only.
+	SMTP smtpmail.Config
+	// BaseURL is the site's address as users reach it, for the links in
+	// e-mails (CHANYE_BASE_URL).
+	BaseURL string
 }
 
 const usage = `chanye — 现代化产业体系平台 / modern industrial system platform
@@ -105,6 +113,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, now fun
 			return fmt.Errorf("CHANYE_RATE_BURST %q 须为正整数 / must be a positive integer", v)
 		}
 		cfg.RateLimit.Burst = n
+	}
+	cfg.SMTP = smtpmail.Config{Host: getenv("CHANYE_SMTP_HOST"), From: getenv("CHANYE_SMTP_FROM"),
+		Username: getenv("CHANYE_SMTP_USERNAME"), Password: getenv("CHANYE_SMTP_PASSWORD")}
+	cfg.BaseURL = getenv("CHANYE_BASE_URL")
+	if v := getenv("CHANYE_SMTP_PORT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("CHANYE_SMTP_PORT %q 须为 1–65535 / must be 1–65535", v)
+		}
+		cfg.SMTP.Port = n
+	}
+	if v := getenv("CHANYE_SMTP_STARTTLS"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("CHANYE_SMTP_STARTTLS %q 须为 true 或 false / must be true or false", v)
+		}
+		cfg.SMTP.StartTLS = b
 	}
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)

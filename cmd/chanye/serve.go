@@ -18,8 +18,10 @@ import (
 	"github.com/chanye-org/chanye/httpauth"
 	"github.com/chanye-org/chanye/httpmw"
 	"github.com/chanye-org/chanye/metrics"
+	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
+	"github.com/chanye-org/chanye/smtpmail"
 	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/chanye-org/chanye/web"
 )
@@ -29,6 +31,7 @@ import (
 const demoServeEnterprises = 20000
 
 const serveHelp = `chanye serve [--addr :8080] [--db PATH|postgres://…] [--audit-key FILE] [--demo] [--tls-proxy] [--rate-limit 30] [--rate-burst 10]
+             [--smtp-host HOST --smtp-from ADDR [--smtp-port 587] [--smtp-user NAME] [--smtp-starttls] [--base-url URL]]
 
 升级数据库、载入默认产业目录（首次），在同一端口提供网页（/）和接口（/api/、/healthz）。
 --demo 在数据库没有企业时生成约 2 万家演示企业（种子 1），没有项目时生成 1,246 个重点项目。没有任何政策时保存并发布本市的正式政策（加 --demo 时另加（示例）政策），没有计算批次时生成演示流程（公示、异议、审批、拨付、追回）。首次启动创建管理员 admin，
@@ -53,6 +56,15 @@ Ctrl-C or SIGTERM. Tests, simulations, runs, warnings and scorecards are
 limited per account (per address without one) to --rate-limit a minute (30, or
 CHANYE_RATE_LIMIT; 0 turns it off), --rate-burst at once (10, or
 CHANYE_RATE_BURST); past it they answer 429 with Retry-After.
+
+通知邮件：给出 --smtp-host 与 --smtp-from 时，每 30 秒把新通知发到所在范围内留有邮箱的账号；密码只取自环境变量
+CHANYE_SMTP_PASSWORD。失败的邮件至多试 5 次，错误记录在案，管理员在“通知”页看到。
+Notification e-mail: with --smtp-host and --smtp-from (or CHANYE_SMTP_HOST,
+CHANYE_SMTP_FROM, CHANYE_SMTP_PORT, CHANYE_SMTP_USERNAME, CHANYE_SMTP_STARTTLS),
+every 30 seconds the new notifications are e-mailed to the accounts of their
+scope that gave an address; the password only from CHANYE_SMTP_PASSWORD. A
+failed e-mail is tried at most 5 times, each error recorded and shown to
+admins on their 通知 page, logged and counted in /metrics.
 `
 
 func runServe(ctx context.Context, cfg Config, args []string) error {
@@ -62,8 +74,21 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	rateLimit := fs.Float64("rate-limit", cfg.RateLimit.PerMinute, "每个账号（未登录则每个地址）每分钟可发起的测试、模拟、计算、预警和记分卡请求数，0 为不限 / expensive requests (tests, simulations, runs, warnings, scorecards) a minute per account, or per address without one; 0 turns the limit off")
 	rateBurst := fs.Int("rate-burst", cfg.RateLimit.Burst, "上述请求可连续发起的次数 / how many of them may come at once")
 	tlsProxy := fs.Bool("tls-proxy", false, "在终止 TLS 的反向代理之后：Cookie 加 Secure，客户端地址取自 X-Forwarded-For / behind a TLS-terminating proxy: Secure cookies, client address from X-Forwarded-For")
+	fs.StringVar(&cfg.SMTP.Host, "smtp-host", cfg.SMTP.Host, "发送通知邮件的 SMTP 服务器，空则不发邮件 / SMTP server for notification e-mail; empty: none (env CHANYE_SMTP_HOST)")
+	fs.IntVar(&cfg.SMTP.Port, "smtp-port", cfg.SMTP.Port, "SMTP 端口，0 为 587（STARTTLS）或 25 / SMTP port; 0: 587 with STARTTLS, else 25 (env CHANYE_SMTP_PORT)")
+	fs.StringVar(&cfg.SMTP.From, "smtp-from", cfg.SMTP.From, "发件地址 / sender address (env CHANYE_SMTP_FROM)")
+	fs.StringVar(&cfg.SMTP.Username, "smtp-user", cfg.SMTP.Username, "SMTP 用户名，密码取自 CHANYE_SMTP_PASSWORD / SMTP user name; the password comes from CHANYE_SMTP_PASSWORD (env CHANYE_SMTP_USERNAME)")
+	fs.BoolVar(&cfg.SMTP.StartTLS, "smtp-starttls", cfg.SMTP.StartTLS, "先以 STARTTLS 加密，服务器不支持则不发 / require STARTTLS (env CHANYE_SMTP_STARTTLS)")
+	fs.StringVar(&cfg.BaseURL, "base-url", cfg.BaseURL, "用户访问本站的地址，用于邮件中的链接 / the site's address as users reach it, for links in e-mails (env CHANYE_BASE_URL)")
 	if _, err := parse(fs, args); err != nil {
 		return err
+	}
+	var mailer *smtpmail.Mailer
+	if cfg.SMTP.Enabled() {
+		var err error
+		if mailer, err = smtpmail.New(cfg.SMTP); err != nil {
+			return err
+		}
 	}
 	if *rateLimit < 0 || *rateBurst < 1 {
 		return fmt.Errorf("--rate-limit 须为非负数，--rate-burst 须为正整数 / --rate-limit must not be negative, --rate-burst must be positive")
@@ -129,7 +154,8 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		limiter.Key = clientKey
 	}
 	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
-		Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions, Now: cfg.Now, Limiter: limiter, Lists: guarded.lists})
+		Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions, Now: cfg.Now, Limiter: limiter, Lists: guarded.lists,
+		Notifications: guarded.notifications})
 	// Accounts: sign-in throttled per account and address, the counters in
 	// the database (auth.Limits); the first start creates an admin. The
 	// middleware turns each request's token or
@@ -141,9 +167,18 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	authn := httpauth.New(httpauth.Config{Accounts: accounts, Logger: log, Secure: *tlsProxy, TrustProxy: *tlsProxy})
 	pages, err := web.NewHandler(web.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
 		Accounts: accounts, Auth: authn, Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions,
-		Now: cfg.Now, Limiter: limiter, Lists: guarded.lists})
+		Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Notifications: guarded.notifications, Deliveries: guarded.deliveries})
 	if err != nil {
 		return err
+	}
+	if mailer != nil {
+		// The sender works for no request: it acts as the operator.
+		sender := &notify.Sender{Store: store, Mailer: mailer, Now: cfg.Now, Log: log, BaseURL: cfg.BaseURL, Observe: met.ObserveEmail}
+		senderCtx, stopSender := context.WithCancel(opCtx)
+		done := make(chan struct{})
+		go func() { defer close(done); sender.Run(senderCtx) }()
+		defer func() { stopSender(); <-done }()
+		log.Info("notification e-mail on", "smtp", cfg.SMTP.Host, "from", cfg.SMTP.From, "starttls", cfg.SMTP.StartTLS)
 	}
 	mux := newMux(api, pages, httpmw.Ready(db.Ping, log), met.Handler())
 
@@ -211,14 +246,16 @@ func opsHandlers(ready, metrics http.Handler) map[string]http.Handler {
 
 // guarded holds the services as requests may use them.
 type guarded struct {
-	catalog      chanye.CatalogService
-	enterprises  chanye.EnterpriseService
-	policies     policy.Services
-	engine       *authz.EngineGuard
-	projects     project.Service
-	closures     project.ClosureService
-	supervisions project.SupervisionService
-	lists        chanye.OrgUnitService
+	catalog       chanye.CatalogService
+	enterprises   chanye.EnterpriseService
+	policies      policy.Services
+	engine        *authz.EngineGuard
+	projects      project.Service
+	closures      project.ClosureService
+	supervisions  project.SupervisionService
+	lists         chanye.OrgUnitService
+	notifications notify.Service
+	deliveries    notify.DeliveryReader
 }
 
 // guard wraps the services and the engine with authz.
@@ -226,7 +263,7 @@ func guard(store *sqlstore.Store, policies policy.Services, eng *engine.Engine, 
 	return guarded{catalog: authz.Catalog(store), enterprises: authz.Enterprises(store, now),
 		policies: authz.Policies(policies), engine: authz.Engine(eng, policies.Versions), projects: authz.Projects(store, store),
 		closures: authz.Closures(store, store, store), supervisions: authz.Supervisions(store, store, store),
-		lists: authz.OrgUnits(store)}
+		lists: authz.OrgUnits(store), notifications: authz.Notifications(store), deliveries: authz.Deliveries(store)}
 }
 
 // listenURL is the URL to open for a bound address: an unspecified host

@@ -17,8 +17,9 @@ import (
 	"github.com/chanye-org/chanye/auth"
 )
 
-const userHelp = `chanye user add NAME --role R [--department D] [--industry ID] [--enterprise CODE] [--display NAME]
+const userHelp = `chanye user add NAME --role R [--department D] [--industry ID] [--enterprise CODE] [--display NAME] [--email ADDR]
 chanye user list
+chanye user email NAME [--email ADDR]
 chanye user disable NAME
 chanye user enable NAME
 chanye user password NAME
@@ -28,14 +29,15 @@ chanye user revoke-token ID
 管理账号。密码从标准输入读取（终端中不回显），从不作为参数。角色：admin、leader、
 department（须 --department）、task_force（须 --industry）、enterprise（须 --enterprise）。
 token 新建接口令牌并只显示这一次。password 设置新密码，同时结束该账号的所有
-会话并吊销其全部接口令牌，并列出吊销了哪些。
+会话并吊销其全部接口令牌，并列出吊销了哪些。email 设置（不给 --email 则清除）通知邮箱。
 
 Manages accounts. Passwords are read from stdin (without echo on a terminal),
 never taken as an argument. Roles: admin, leader, department (needs
 --department), task_force (needs --industry), enterprise (needs --enterprise).
 token creates an API token and prints it this once. password sets a new
 password, ends all the account's sessions and revokes all its API tokens,
-and lists the tokens it revoked.
+and lists the tokens it revoked. email sets the address notifications are
+e-mailed to (clears it without --email).
 `
 
 func runUser(ctx context.Context, cfg Config, args []string) error {
@@ -46,6 +48,7 @@ func runUser(ctx context.Context, cfg Config, args []string) error {
 	code := fs.String("enterprise", "", "统一社会信用代码 / credit code (role enterprise)")
 	display := fs.String("display", "", "显示名称 / display name")
 	tokenName := fs.String("name", "cli", "令牌名称 / token name")
+	email := fs.String("email", "", "通知邮箱 / e-mail address for notifications")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -54,7 +57,7 @@ func runUser(ctx context.Context, cfg Config, args []string) error {
 		fs.Usage()
 		return errors.New("缺少子命令 / missing subcommand")
 	}
-	want := map[string]int{"add": 2, "list": 1, "disable": 2, "enable": 2, "password": 2, "token": 2, "revoke-token": 2}
+	want := map[string]int{"add": 2, "list": 1, "disable": 2, "enable": 2, "password": 2, "token": 2, "revoke-token": 2, "email": 2}
 	if n, ok := want[pos[0]]; !ok {
 		return fmt.Errorf("未知子命令 %q / unknown subcommand", pos[0])
 	} else if len(pos) != n {
@@ -71,7 +74,7 @@ func runUser(ctx context.Context, cfg Config, args []string) error {
 
 	switch pos[0] {
 	case "add":
-		u := &auth.User{Name: pos[1], DisplayName: *display, Role: chanye.Role(*role), Department: *dept, IndustryID: *industry, Code: *code}
+		u := &auth.User{Name: pos[1], DisplayName: *display, Role: chanye.Role(*role), Department: *dept, IndustryID: *industry, Code: *code, Email: *email}
 		if err := u.Validate(); err != nil {
 			return err
 		}
@@ -98,6 +101,15 @@ func runUser(ctx context.Context, cfg Config, args []string) error {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Name, u.Role, u.Department+u.IndustryID+u.Code, status, u.DisplayName)
 		}
 		return tw.Flush()
+	case "email":
+		u, err := store.FindUserByName(ctx, pos[1])
+		if err != nil {
+			return err
+		}
+		if u, err = store.UpdateUser(ctx, u.ID, auth.UserUpdate{Email: email}); err != nil {
+			return err
+		}
+		fmt.Fprintf(cfg.Stdout, "已更新 / updated %s: %q\n", u.Name, u.Email)
 	case "disable", "enable":
 		u, err := store.FindUserByName(ctx, pos[1])
 		if err != nil {

@@ -46,6 +46,17 @@ func TestUserCommands(t *testing.T) {
 		t.Fatalf("user list: %v\n%s", err, out)
 	}
 
+	// The address notifications are e-mailed to: set, refused when bad, cleared.
+	if out, _, err := runStdin(t, db, "", "user", "email", "dept1", "--email", "dept1@example.org"); err != nil || !strings.Contains(out, `"dept1@example.org"`) {
+		t.Errorf("user email: %v, %q", err, out)
+	}
+	if _, _, err := runStdin(t, db, "", "user", "email", "dept1", "--email", "dept1@"); chanye.ErrorCode(err) != chanye.EINVALID {
+		t.Errorf("a bad address: %v, want EINVALID", err)
+	}
+	if out, _, err := runStdin(t, db, "", "user", "email", "dept1"); err != nil || !strings.Contains(out, `""`) {
+		t.Errorf("user email without --email: %v, %q; want it cleared", err, out)
+	}
+
 	// The password read from stdin is the one that signs in.
 	sdb, store, _, err := open(context.Background(), Config{DB: db, Now: testclock.Now})
 	if err != nil {
