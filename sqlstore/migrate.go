@@ -11,6 +11,13 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// afterMigration is Go that a migration needs run after its SQL, in its
+// transaction: filling what only Go can compute.
+var afterMigration = map[string]func(ctx context.Context, tx *txn) error{
+	// The search terms of the records already stored (search.go).
+	"0022_search.sql": reindex,
+}
+
 // Migrate applies the embedded migrations not yet recorded in
 // schema_migrations, in name order, each in its own transaction, and returns
 // the names it applied. Migrations are forward-only: a file, once applied,
@@ -41,6 +48,11 @@ func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 			}
 			if _, err := tx.ExecContext(ctx, tx.db.dialect.migration(string(text))); err != nil {
 				return err
+			}
+			if after := afterMigration[name]; after != nil {
+				if err := after(ctx, tx); err != nil {
+					return err
+				}
 			}
 			if _, err := tx.exec(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, tx.now.UnixMilli()); err != nil {
 				return err
