@@ -23,6 +23,7 @@ import (
 	"github.com/chanye-org/chanye/httpmw"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
+	"github.com/chanye-org/chanye/search"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Config gives none.
@@ -40,6 +41,7 @@ type Config struct {
 	Policies     policy.Services
 	Audit        chanye.AuditService // nil: GET /api/v1/audit answers 404
 	Projects     project.Service     // nil: the project, warning and scorecard routes answer 404
+	Search       search.Service      // nil: GET /api/v1/search answers 404
 	Engine       Engine
 	Logger       *slog.Logger // nil: slog.Default()
 	Version      string
@@ -90,6 +92,7 @@ type server struct {
 	policies    policy.Services
 	audit       chanye.AuditService
 	projects    project.Service
+	searcher    search.Service
 	engine      Engine
 	log         *slog.Logger
 	version     string
@@ -144,7 +147,7 @@ func newServer(cfg Config) *server {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.audit, s.projects, s.limiter = cfg.Audit, cfg.Projects, cfg.Limiter
+	s.audit, s.projects, s.limiter, s.searcher = cfg.Audit, cfg.Projects, cfg.Limiter, cfg.Search
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -183,6 +186,8 @@ func (s *server) routes() []route {
 		{"PATCH", "/api/v1/industries/{id}/responsibility", s.patchResponsibility},
 		{"GET", "/api/v1/industries/{id}/indicators", s.listIndicators},
 		{"PUT", "/api/v1/industries/{id}/indicators", s.putIndicators},
+
+		{"GET", "/api/v1/search", s.search},
 
 		{"GET", "/api/v1/enterprises", s.listEnterprises},
 		{"POST", "/api/v1/enterprises", s.createEnterprise},

@@ -587,6 +587,8 @@ type page struct {
 	// Demo is set by pages that show demo figures (chanye demo's): the
 	// page says 演示数据 above them and the footer names no real source.
 	Demo bool
+	// searchable says the search service is configured (search.go).
+	searchable bool
 }
 
 func (s *Server) newPage(r *http.Request, nav string) page {
@@ -596,7 +598,7 @@ func (s *Server) newPage(r *http.Request, nav string) page {
 		other = "zh"
 	}
 	return page{L: l, Nav: nav, AppVersion: s.cfg.Version, SwitchURL: withQuery(r.URL, "lang", other),
-		CSRF: httpauth.CSRFToken(r), Actor: chanye.ActorFrom(r.Context())}
+		CSRF: httpauth.CSRFToken(r), Actor: chanye.ActorFrom(r.Context()), searchable: s.cfg.Search != nil}
 }
 
 // withQuery returns u's path and query with key set to value.

@@ -29,6 +29,7 @@ import (
 	"github.com/chanye-org/chanye/httpmw"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
+	"github.com/chanye-org/chanye/search"
 )
 
 //go:embed templates/*.html
@@ -58,6 +59,9 @@ type Config struct {
 	// Projects serves the key projects, the warning board, the scorecards
 	// and the meeting report; without it those pages answer 404.
 	Projects project.Service
+	// Search answers the header's search box; without it /search answers
+	// 404 and the box is not shown.
+	Search search.Service
 	// Now is the clock that "today" is read from: the same one the store
 	// and the engine use. nil: time.Now.
 	Now func() time.Time
@@ -80,7 +84,7 @@ type Engine interface {
 var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "error",
 	"policies", "policy", "policy_edit", "simulate", "decisions", "runs", "run", "publicity", "enterprise_policies",
 	"login", "users", "audit", "projects", "project", "warnings", "warning_rules", "scorecards", "scorecard", "projects_report",
-	"objections", "objection", "approvals", "payments", "applications", "application", "account"}
+	"objections", "objection", "approvals", "payments", "applications", "application", "account", "search"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -167,6 +171,7 @@ func (s *Server) routeTable() []route {
 		{"GET /static/", s.assets},
 		{"GET /{$}", s.handle(s.overview)},
 		{"GET /industries/{id}", s.handle(s.industry)},
+		{"GET /search", s.handle(s.searchPage)},
 		{"GET /enterprises", s.handle(s.enterpriseList)},
 		{"GET /enterprises/{code}", s.handle(s.enterprise)},
 		{"GET /policies", s.handle(s.policyList)},

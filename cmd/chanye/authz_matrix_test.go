@@ -151,10 +151,10 @@ func TestRouteRoleMatrix(t *testing.T) {
 	g := guard(store, store.PolicyServices(), eng, testclock.Now)
 	log := slog.New(slog.DiscardHandler)
 	api := httpapi.NewHandler(httpapi.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
-		Audit: authz.Audit(store), Logger: log, Projects: g.projects})
+		Audit: authz.Audit(store), Logger: log, Projects: g.projects, Search: authz.Search(store)})
 	accounts := auth.NewThrottle(store, store)
 	pages, err := web.NewHandler(web.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
-		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects})
+		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects, Search: authz.Search(store)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,6 +197,9 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"PUT /api/v1/industries/{id}/indicators": {path: "/api/v1/industries/" + ind + "/indicators",
 			body: `{"items":[{"industry_id":"` + ind + `","metric":"revenue","period":"2024","value":100000000000,"unit":"yuan","source":"市统计局"}]}`,
 			want: [7]int{200, 403, 200, 200, 403, 403, api401}},
+		// Search narrows each kind to what the role may read (the public:
+		// published policies); asking for a kind it may not read is refused.
+		"GET /api/v1/search":      {path: "/api/v1/search?q=" + url.QueryEscape(ents[0].Name), want: all(200)},
 		"GET /api/v1/enterprises": {path: "/api/v1/enterprises", want: [7]int{200, 200, 200, 200, 200, 200, api401}},
 		"POST /api/v1/enterprises": {path: "/api/v1/enterprises",
 			body: `{"code":"` + newCode + `","name":"广州矩阵测试有限公司","district_code":"440106","industry_class":"3612","founded":"2015-06-01"}`,
@@ -316,6 +319,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"GET /static/":            {path: asset, want: all(200)},
 		"GET /{$}":                {path: "/", want: all(200)},
 		"GET /industries/{id}":    {path: "/industries/" + ind, want: all(200)},
+		"GET /search":             {path: "/search?q=" + url.QueryEscape(ents[0].Name), want: all(200)},
 		"GET /enterprises":        {path: "/enterprises", want: [7]int{200, 200, 200, 200, 200, 200, login}},
 		"GET /enterprises/{code}": {path: "/enterprises/" + codeB, want: [7]int{200, 200, 200, 200, 404, 200, login}},
 		"GET /policies":           {path: "/policies", want: all(200)},

@@ -129,7 +129,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		limiter.Key = clientKey
 	}
 	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
-		Audit: authz.Audit(store), Projects: guarded.projects, Now: cfg.Now, Limiter: limiter})
+		Audit: authz.Audit(store), Projects: guarded.projects, Search: authz.Search(store), Now: cfg.Now, Limiter: limiter})
 	// Accounts: sign-in throttled per account and address, the counters in
 	// the database (auth.Limits); the first start creates an admin. The
 	// middleware turns each request's token or
@@ -140,7 +140,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	}
 	authn := httpauth.New(httpauth.Config{Accounts: accounts, Logger: log, Secure: *tlsProxy, TrustProxy: *tlsProxy})
 	pages, err := web.NewHandler(web.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
-		Accounts: accounts, Auth: authn, Audit: authz.Audit(store), Projects: guarded.projects, Now: cfg.Now, Limiter: limiter})
+		Accounts: accounts, Auth: authn, Audit: authz.Audit(store), Projects: guarded.projects, Search: authz.Search(store), Now: cfg.Now, Limiter: limiter})
 	if err != nil {
 		return err
 	}
