@@ -256,6 +256,9 @@ func (s *Store) Search(ctx context.Context, f search.Filter) (*search.Results, e
 			if err != nil {
 				return err
 			}
+			if hits == nil {
+				hits = []search.Hit{}
+			}
 			search.Rank(hits)
 			g := search.Group{Kind: kind, Hits: hits, More: len(hits) > f.Limit}
 			if g.More {
