@@ -223,3 +223,27 @@ func TestSearchBackfill(t *testing.T) {
 		}
 	})
 }
+
+// A first import into an empty registry builds the index at the end
+// (PostgreSQL drops and rebuilds its GIN index): its rows are found.
+func TestSearchAfterFirstImport(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		s, ctx := newStore(t, db), operator()
+		var es []*chanye.Enterprise
+		for i, n := range []string{"广州首批导入甲有限公司", "广州首批导入乙有限公司", "深圳其他有限公司"} {
+			e := enterprise(t, i+1, "440106", "3612")
+			e.Name = n
+			es = append(es, e)
+		}
+		if err := s.Bulk(ctx, writeAll(es, nil, nil)); err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.Search(ctx, search.Filter{Q: "首批导入"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := keysOf(r, search.Enterprises), []string{code(t, 1), code(t, 2)}; !slices.Equal(got, want) {
+			t.Errorf("首批导入 = %v, want %v", got, want)
+		}
+	})
+}
