@@ -9,9 +9,10 @@ import (
 	"time"
 
 	"github.com/chanye-org/chanye/search"
+	"github.com/chanye-org/chanye/uscc"
 )
 
-const searchHelp = `chanye search [--kind K] [--limit N] [--repeat R] [--db PATH] QUERY...
+const searchHelp = `chanye search [--kind K] [--limit N] [--repeat R] [--as-enterprise CODE] [--db PATH] QUERY...
 chanye search reindex [--db PATH]
 
 按名称、信用代码或关键词搜索企业、重点项目和政策，列出每类最相关的结果和用时；
@@ -48,6 +49,7 @@ func runSearch(ctx context.Context, cfg Config, args []string) error {
 	kind := fs.String("kind", "", "只搜索这些类别，逗号分隔：enterprise, project, policy / only these kinds, comma-separated")
 	limit := fs.Int("limit", 5, "每类列出条数 / hits listed per kind")
 	repeat := fs.Int("repeat", 1, "每个查询重复次数 / runs of each query")
+	as := fs.String("as-enterprise", "", "按该企业账号可见范围搜索：本企业、本企业项目、已发布政策 / search as this enterprise's account sees: itself, its projects, published policies")
 	queries, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -69,6 +71,10 @@ func runSearch(ctx context.Context, cfg Config, args []string) error {
 		for _, k := range strings.Split(*kind, ",") {
 			f.Kinds = append(f.Kinds, search.Kind(strings.TrimSpace(k)))
 		}
+	}
+	if *as != "" {
+		code := uscc.Normalize(*as)
+		f.EnterpriseCode, f.ProjectOwner, f.PublishedOnly = &code, &code, true
 	}
 	for _, q := range queries {
 		f.Q = q
