@@ -258,8 +258,36 @@ func Query(q string) Parsed {
 		}
 	}
 	p.Squeezed = sq.String()
+	// The bigrams of a legal form (有限公司, 股份, 集团 …) are in nearly
+	// every name: ANDed with a rare term they only cost time (a full
+	// name took 112 ms at 3.6 M enterprises, 2 ms without them). They
+	// are left out when other terms remain; ranking still compares the
+	// whole query (Squeezed).
+	var terms []string
+	var prefix []bool
+	for i, t := range p.Terms {
+		if !common[t] {
+			terms, prefix = append(terms, t), append(prefix, p.Prefix[i])
+		}
+	}
+	if len(terms) > 0 {
+		p.Terms, p.Prefix = terms, prefix
+	}
 	return p
 }
+
+// common are the bigrams of the legal forms of Chinese enterprise names.
+var common = func() map[string]bool {
+	m := map[string]bool{}
+	for _, form := range []string{"有限公司", "有限责任公司", "股份有限公司", "集团"} {
+		for _, t := range Terms(form) {
+			if utf8.RuneCountInString(t) == 2 {
+				m[t] = true
+			}
+		}
+	}
+	return m
+}()
 
 // Squeeze is what Query's Squeezed is for any text.
 func Squeeze(text string) string {

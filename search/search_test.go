@@ -93,3 +93,13 @@ func TestRank(t *testing.T) {
 		t.Errorf("ranked %v, want %v", got, want)
 	}
 }
+
+func TestQueryLeavesOutLegalForms(t *testing.T) {
+	if got := Query("云海汽车有限公司").Terms; !slices.Equal(got, []string{"云海", "海汽", "汽车", "车有"}) {
+		t.Errorf("terms = %q", got)
+	}
+	// Nothing else to match: kept.
+	if got := Query("有限公司").Terms; !slices.Equal(got, []string{"有限", "限公", "公司"}) {
+		t.Errorf("terms = %q", got)
+	}
+}
