@@ -24,6 +24,7 @@ import (
 	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
+	"github.com/chanye-org/chanye/search"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Config gives none.
@@ -43,6 +44,7 @@ type Config struct {
 	Projects     project.Service            // nil: the project, warning and scorecard routes answer 404
 	Closures     project.ClosureService     // nil: the closure (销号) routes answer 404
 	Supervisions project.SupervisionService // nil: the supervision (督办) routes answer 404
+	Search       search.Service             // nil: GET /api/v1/search answers 404
 	Engine       Engine
 	Logger       *slog.Logger // nil: slog.Default()
 	Version      string
@@ -95,6 +97,7 @@ type server struct {
 	projects      project.Service
 	closures      project.ClosureService
 	supervision   project.SupervisionService
+	searcher      search.Service
 	engine        Engine
 	log           *slog.Logger
 	version       string
@@ -151,7 +154,7 @@ func newServer(cfg Config) *server {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.audit, s.projects, s.limiter, s.lists = cfg.Audit, cfg.Projects, cfg.Limiter, cfg.Lists
+	s.audit, s.projects, s.limiter, s.lists, s.searcher = cfg.Audit, cfg.Projects, cfg.Limiter, cfg.Lists, cfg.Search
 	s.closures, s.supervision = cfg.Closures, cfg.Supervisions
 	s.notifications = cfg.Notifications
 	if s.log == nil {
@@ -192,6 +195,8 @@ func (s *server) routes() []route {
 		{"PATCH", "/api/v1/industries/{id}/responsibility", s.patchResponsibility},
 		{"GET", "/api/v1/industries/{id}/indicators", s.listIndicators},
 		{"PUT", "/api/v1/industries/{id}/indicators", s.putIndicators},
+
+		{"GET", "/api/v1/search", s.search},
 
 		{"GET", "/api/v1/enterprises", s.listEnterprises},
 		{"POST", "/api/v1/enterprises", s.createEnterprise},

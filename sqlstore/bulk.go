@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/search"
 )
 
 // Rows per multi-row statement: large enough that per-statement overhead
@@ -147,6 +148,12 @@ func (s *Store) Bulk(ctx context.Context, fn func(w chanye.BulkWriter) error) er
 		if err != nil {
 			return err
 		}
+		// PostgreSQL builds the enterprises' GIN index of search terms at
+		// the end of a first import, once, rather than row by row.
+		rebuildSearch, err := dropIndexesWhenEmpty(ctx, tx, "search_docs", "search_docs_enterprise")
+		if err != nil {
+			return err
+		}
 		w := newBulkWriter(ctx, tx, cat)
 		if err := fn(w); err != nil {
 			return err
@@ -158,6 +165,9 @@ func (s *Store) Bulk(ctx context.Context, fn func(w chanye.BulkWriter) error) er
 			return err
 		}
 		if err := rebuildCounts(); err != nil {
+			return err
+		}
+		if err := rebuildSearch(); err != nil {
 			return err
 		}
 		// One entry per bulk, with its counts: a row per enterprise would
@@ -465,8 +475,12 @@ func (w *bulkWriter) flushEnterprises() error {
 		clear(w.fresh)
 	}
 	var stale, pairs []any
+	var docs []searchDoc
 	for _, r := range w.ents {
 		code := r.e.Code
+		if inserted[code] || changed[code] {
+			docs = append(docs, searchDoc{ref: code, text: r.e.Name, fresh: inserted[code]})
+		}
 		if inserted[code] {
 			w.fresh[code] = &sizeAcc{class: r.e.IndustryClass}
 		}
@@ -482,6 +496,9 @@ func (w *bulkWriter) flushEnterprises() error {
 	w.ents = w.ents[:0]
 	clear(w.entKeys)
 	w.args = args[:0]
+	if err := indexDocs(w.ctx, w.tx, search.Enterprises, docs); err != nil {
+		return err
+	}
 	err = inChunks(w.ctx, w.tx, stale, 1, func(n int) string {
 		return `DELETE FROM enterprise_industries WHERE code IN (` + inList(n) + `)`
 	}, nil)

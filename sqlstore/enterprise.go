@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/search"
 	"github.com/chanye-org/chanye/uscc"
 )
 
@@ -479,6 +480,9 @@ func (s *Store) CreateEnterprise(ctx context.Context, e *chanye.Enterprise) erro
 			tx.now.UnixMilli(), tx.now.UnixMilli()); err != nil {
 			return err
 		}
+		if err := indexDocs(ctx, tx, search.Enterprises, []searchDoc{{ref: e.Code, text: e.Name, fresh: true}}); err != nil {
+			return err
+		}
 		if err := writeIndustries(ctx, tx, e.Code, e.Industries); err != nil {
 			return err
 		}
@@ -555,6 +559,7 @@ func (s *Store) UpdateEnterprise(ctx context.Context, code string, upd chanye.En
 		if err != nil {
 			return err
 		}
+		oldName := e.Name
 		upd.Apply(e, cat)
 		if err := e.Validate(cat, tx.now); err != nil {
 			return err
@@ -574,6 +579,11 @@ func (s *Store) UpdateEnterprise(ctx context.Context, code string, upd chanye.En
 			e.Name, e.DistrictCode, e.IndustryClass, e.Founded.String(), boolInt(e.IndustriesOverride),
 			string(e.SizeClass), tx.now.UnixMilli(), e.Code); err != nil {
 			return err
+		}
+		if e.Name != oldName {
+			if err := indexDocs(ctx, tx, search.Enterprises, []searchDoc{{ref: e.Code, text: e.Name}}); err != nil {
+				return err
+			}
 		}
 		if err := writeIndustries(ctx, tx, e.Code, e.Industries); err != nil {
 			return err

@@ -13,9 +13,12 @@ var migrations embed.FS
 
 // afterMigration holds the work in Go that a migration needs besides its
 // SQL, run in its transaction: data that SQL cannot derive the same way on
-// both databases (the catalog's departments live in a JSON document).
+// both databases (the catalog's departments live in a JSON document), and
+// what only Go computes (search terms).
 var afterMigration = map[string]func(ctx context.Context, tx *txn) error{
 	"0019_org_units.sql": seedAfterMigration,
+	// The search terms of the records already stored (search.go).
+	"0022_search.sql": reindex,
 }
 
 // Migrate applies the embedded migrations not yet recorded in

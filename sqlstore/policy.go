@@ -12,6 +12,7 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/policy"
+	"github.com/chanye-org/chanye/search"
 )
 
 var (
@@ -107,6 +108,10 @@ func (s *Store) CreatePolicyVersion(ctx context.Context, src []byte) (*policy.Ve
 		if _, err := tx.exec(ctx, `INSERT INTO policy_versions (policy_id, version, status, source, title_zh, title_en, document, created_at, created_by)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.ID, version, policy.StatusDraft, string(src), p.TitleZH, p.TitleEN, p.Document, tx.now.UnixMilli(), by); err != nil {
+			return err
+		}
+		if err := indexDocs(ctx, tx, search.Policies, []searchDoc{{ref: p.ID, version: version,
+			text: policyText(p.ID, p.TitleZH, p.TitleEN, p.Document), fresh: true}}); err != nil {
 			return err
 		}
 		if out, err = findVersion(ctx, tx, p.ID, version); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/project"
+	"github.com/chanye-org/chanye/search"
 )
 
 var _ project.Service = (*Store)(nil)
@@ -100,7 +101,10 @@ func insertProject(ctx context.Context, tx *txn, p *project.Project) error {
 		p.ID, p.Name, p.OwnerCode, p.IndustryID, p.DistrictCode, string(p.Kind), int64(p.TotalInvestmentFen), planJSON(p),
 		dateArg(p.PlannedStart), dateArg(p.PlannedCompletion), string(p.Stage), p.Department, p.CityLeader,
 		millis(p.CreatedAt), millis(p.UpdatedAt), fenPtrArg(p.EquipmentInvestmentFen), fenPtrArg(p.PlantInvestmentFen), datePtrArg(p.FinishedOn))
-	return err
+	if err != nil {
+		return err
+	}
+	return indexDocs(ctx, tx, search.Projects, []searchDoc{{ref: p.ID, text: p.Name, fresh: true}})
 }
 
 func updateProjectRow(ctx context.Context, tx *txn, p *project.Project) error {
@@ -110,7 +114,10 @@ func updateProjectRow(ctx context.Context, tx *txn, p *project.Project) error {
 		p.Name, p.OwnerCode, p.IndustryID, p.DistrictCode, string(p.Kind), int64(p.TotalInvestmentFen), planJSON(p),
 		dateArg(p.PlannedStart), dateArg(p.PlannedCompletion), string(p.Stage), p.Department, p.CityLeader,
 		millis(p.UpdatedAt), fenPtrArg(p.EquipmentInvestmentFen), fenPtrArg(p.PlantInvestmentFen), datePtrArg(p.FinishedOn), p.ID)
-	return err
+	if err != nil {
+		return err
+	}
+	return indexDocs(ctx, tx, search.Projects, []searchDoc{{ref: p.ID, text: p.Name}})
 }
 
 func insertNodes(ctx context.Context, tx *txn, nodes []*project.Node) error {

@@ -58,7 +58,8 @@ var a11yRoles = []chanye.Role{chanye.RolePublic, chanye.RoleEnterprise, chanye.R
 
 // notPages are the GET routes that answer something other than a page.
 var notPages = []string{"GET /static/", "GET /payments/file", "GET /applications/{id}/files/{file}",
-	"GET /projects/{id}/closures/{closure}/file", "GET /projects/report.xlsx", "GET /exports/enterprises.csv", "GET /exports/projects.csv", "GET /exports/decisions.csv"}
+	"GET /projects/{id}/closures/{closure}/file", "GET /projects/report.xlsx", "GET /exports/enterprises.csv", "GET /exports/projects.csv", "GET /exports/decisions.csv",
+	"GET /inbox/{id}"}
 
 // a11yFixture is a demo city behind the sign-in middleware, as serve runs
 // it: 300 enterprises, 40 key projects, the shipped policies carried
@@ -186,6 +187,8 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		"GET /projects/{id}":               "/projects/" + esc(p.ID),
 		"GET /warnings":                    "/warnings",
 		"GET /supervision":                 "/supervision",
+		"GET /inbox":                       "/inbox",
+		"GET /search":                      "/search?q=" + url.QueryEscape("广州"),
 		"GET /warnings/rules":              "/warnings/rules",
 		"GET /scorecards":                  "/scorecards",
 		"GET /scorecards/{kind}/{name}":    "/scorecards/department/" + esc(dept),

@@ -593,6 +593,8 @@ type page struct {
 	// unread counts the account's unread notifications, when the layout
 	// asks (see Unread).
 	unread func() int
+	// searchable says the search service is configured (search.go).
+	searchable bool
 }
 
 func (s *Server) newPage(r *http.Request, nav string) page {
@@ -602,7 +604,8 @@ func (s *Server) newPage(r *http.Request, nav string) page {
 		other = "zh"
 	}
 	return page{L: l, Nav: nav, AppVersion: s.cfg.Version, SwitchURL: withQuery(r.URL, "lang", other),
-		CSRF: httpauth.CSRFToken(r), Actor: chanye.ActorFrom(r.Context()), query: r.URL.Query(), unread: s.unreadCount(r)}
+		CSRF: httpauth.CSRFToken(r), Actor: chanye.ActorFrom(r.Context()), query: r.URL.Query(), unread: s.unreadCount(r),
+		searchable: s.cfg.Search != nil}
 }
 
 // withQuery returns u's path and query with key set to value.

@@ -30,6 +30,7 @@ import (
 	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
+	"github.com/chanye-org/chanye/search"
 )
 
 //go:embed templates/*.html
@@ -64,6 +65,9 @@ type Config struct {
 	// (404).
 	Closures     project.ClosureService
 	Supervisions project.SupervisionService
+	// Search answers the header's search box; without it /search answers
+	// 404 and the box is not shown.
+	Search search.Service
 	// Now is the clock that "today" is read from: the same one the store
 	// and the engine use. nil: time.Now.
 	Now func() time.Time
@@ -96,7 +100,7 @@ var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "e
 	"policies", "policy", "policy_edit", "simulate", "decisions", "runs", "run", "publicity", "enterprise_policies", "todo",
 	"login", "users", "audit", "projects", "project", "warnings", "warning_rules", "scorecards", "scorecard", "projects_report",
 	"objections", "objection", "approvals", "payments", "applications", "application", "account",
-	"responsibilities", "lists", "supervision", "inbox"}
+	"responsibilities", "lists", "supervision", "inbox", "search"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -184,6 +188,7 @@ func (s *Server) routeTable() []route {
 		{"GET /{$}", s.handle(s.overview)},
 		{"GET /todo", s.handle(s.todo)},
 		{"GET /industries/{id}", s.handle(s.industry)},
+		{"GET /search", s.handle(s.searchPage)},
 		{"GET /enterprises", s.handle(s.enterpriseList)},
 		{"GET /enterprises/{code}", s.handle(s.enterprise)},
 		{"GET /policies", s.handle(s.policyList)},

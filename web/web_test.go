@@ -13,6 +13,7 @@ import (
 	"testing/fstest"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/authz"
 	"github.com/chanye-org/chanye/catalog"
 	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/engine"
@@ -93,7 +94,7 @@ func newFixture(t testing.TB) *fixture {
 	}
 	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store})
 	h, err := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Engine: eng, Version: "v-test", Projects: store,
-		Closures: store, Supervisions: store})
+		Closures: store, Supervisions: store, Search: authz.Search(store)})
 	if err != nil {
 		t.Fatal(err)
 	}

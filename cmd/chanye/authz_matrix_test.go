@@ -173,11 +173,11 @@ func TestRouteRoleMatrix(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	api := httpapi.NewHandler(httpapi.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
 		Audit: authz.Audit(store), Logger: log, Projects: g.projects, Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists,
-		Notifications: g.notifications})
+		Notifications: g.notifications, Search: authz.Search(store)})
 	accounts := auth.NewThrottle(store, store)
 	pages, err := web.NewHandler(web.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
 		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects,
-		Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Notifications: g.notifications, Deliveries: g.deliveries})
+		Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Notifications: g.notifications, Deliveries: g.deliveries, Search: authz.Search(store)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,6 +220,9 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"PUT /api/v1/industries/{id}/indicators": {path: "/api/v1/industries/" + ind + "/indicators",
 			body: `{"items":[{"industry_id":"` + ind + `","metric":"revenue","period":"2024","value":100000000000,"unit":"yuan","source":"市统计局"}]}`,
 			want: [7]int{200, 403, 200, 200, 403, 403, api401}},
+		// Search narrows each kind to what the role may read (the public:
+		// published policies); asking for a kind it may not read is refused.
+		"GET /api/v1/search":      {path: "/api/v1/search?q=" + url.QueryEscape(ents[0].Name), want: all(200)},
 		"GET /api/v1/enterprises": {path: "/api/v1/enterprises", want: [7]int{200, 200, 200, 200, 200, 200, api401}},
 		"POST /api/v1/enterprises": {path: "/api/v1/enterprises",
 			body: `{"code":"` + newCode + `","name":"广州矩阵测试有限公司","district_code":"440106","industry_class":"3612","founded":"2015-06-01"}`,
@@ -371,6 +374,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 		// 我的待办: every official's home; an enterprise has 我的企业.
 		"GET /todo":               {path: "/todo", want: [7]int{200, 200, 200, 200, 403, 403, login}},
 		"GET /industries/{id}":    {path: "/industries/" + ind, want: all(200)},
+		"GET /search":             {path: "/search?q=" + url.QueryEscape(ents[0].Name), want: all(200)},
 		"GET /enterprises":        {path: "/enterprises", want: [7]int{200, 200, 200, 200, 200, 200, login}},
 		"GET /enterprises/{code}": {path: "/enterprises/" + codeB, want: [7]int{200, 200, 200, 200, 404, 200, login}},
 		"GET /policies":           {path: "/policies", want: all(200)},

@@ -71,6 +71,7 @@ const usage = `chanye — 现代化产业体系平台 / modern industrial system
   audit     审计日志：核验哈希链、查询 / the audit log: verify the chain, list entries
   policy    免申即享政策：保存、发布、测试、计算、解释、模拟 / benefit policies: add, publish, test, run, explain, simulate
   bench     基准测试 / benchmarks (bench policies)
+  search    搜索企业、项目、政策；重建搜索索引 / search enterprises, projects, policies; reindex
   user      账号：新建、列出、停用、接口令牌 / accounts: add, list, disable, API tokens
   version   显示版本 / print the version
 
@@ -147,6 +148,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, now fun
 		"audit":   runAudit,
 		"policy":  runPolicy,
 		"bench":   runBench,
+		"search":  runSearch,
 		"user":    runUser,
 		"version": func(_ context.Context, cfg Config, _ []string) error {
 			fmt.Fprintln(cfg.Stdout, "chanye", cfg.Version)

@@ -155,7 +155,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	}
 	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
 		Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions, Now: cfg.Now, Limiter: limiter, Lists: guarded.lists,
-		Notifications: guarded.notifications})
+		Notifications: guarded.notifications, Search: authz.Search(store)})
 	// Accounts: sign-in throttled per account and address, the counters in
 	// the database (auth.Limits); the first start creates an admin. The
 	// middleware turns each request's token or
@@ -167,7 +167,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	authn := httpauth.New(httpauth.Config{Accounts: accounts, Logger: log, Secure: *tlsProxy, TrustProxy: *tlsProxy})
 	pages, err := web.NewHandler(web.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
 		Accounts: accounts, Auth: authn, Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions,
-		Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Notifications: guarded.notifications, Deliveries: guarded.deliveries})
+		Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Notifications: guarded.notifications, Deliveries: guarded.deliveries, Search: authz.Search(store)})
 	if err != nil {
 		return err
 	}
