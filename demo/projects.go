@@ -394,7 +394,7 @@ func (pg *projectGen) generate() *project.Batch {
 func (pg *projectGen) draft(i int, d *draft) {
 	r := pg.rng
 	kind := kindOrder[pick(kindCum, r)]
-	p := &project.Project{ID: fmt.Sprintf("GZZD-%04d", i+1), Kind: kind}
+	p := &project.Project{ID: fmt.Sprintf("GZZD-%04d", i+1), Kind: kind, Demo: true}
 	d.p = p
 	var name string
 	switch kind {

@@ -175,6 +175,10 @@ type Project struct {
 	CreatedAt              time.Time    `json:"created_at,omitzero"`
 	UpdatedAt              time.Time    `json:"updated_at,omitzero"`
 
+	// Demo marks a project `chanye demo` generated: pages showing it say
+	// 演示数据.
+	Demo bool `json:"demo,omitempty"`
+
 	// Colour is computed, never stored: the worst warning as of the day a
 	// Find call names (today by default), green without any.
 	Colour Colour `json:"colour,omitempty"`

@@ -124,6 +124,7 @@ func Build(ctx context.Context, src Sources, month string, asOf chanye.Date) (*M
 	var red []*project.Project
 	overdueBy := map[string]int{}
 	for _, p := range ps {
+		m.Demo = m.Demo || p.Demo
 		d := dones[p.ID]
 		if d == nil {
 			d = &done{}

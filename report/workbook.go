@@ -34,6 +34,9 @@ type Meeting struct {
 	Red        []RedItem
 	Overdue    []OverdueNode
 	Investment []Investment
+	// Demo says some of the projects are demo data (chanye demo's): the
+	// page and the workbook say 演示数据.
+	Demo bool
 }
 
 // Summary counts the projects of one industry or district by colour, with
@@ -283,6 +286,9 @@ var summaryCols = []col{
 func writeSummary(f *excelize.File, s *styles, m *Meeting) error {
 	w := &sheet{f: f, s: s, name: SheetSummary, cols: summaryCols,
 		title: fmt.Sprintf("重点项目月度调度汇总 %s（按产业、按区；金额单位：万元；颜色截至 %s）", m.Month, m.AsOf)}
+	if m.Demo {
+		w.title = "【演示数据，非官方统计】" + w.title
+	}
 	if err := w.start(); err != nil {
 		return err
 	}

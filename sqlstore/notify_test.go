@@ -20,7 +20,17 @@ import (
 func inboxUsers(t *testing.T, s *Store, users ...*auth.User) map[string]context.Context {
 	t.Helper()
 	out := map[string]context.Context{}
+	listed := map[string]bool{}
 	for _, u := range users {
+		// A department account names a department of the managed list
+		// (seeded already with the names projects use).
+		if d := u.Department; u.Role == chanye.RoleDepartment && !listed[d] {
+			listed[d] = true
+			err := s.CreateOrgUnit(context.Background(), &chanye.OrgUnit{Kind: chanye.OrgDepartment, NameZH: d})
+			if err != nil && chanye.ErrorCode(err) != chanye.ECONFLICT {
+				t.Fatal(err)
+			}
+		}
 		if err := s.CreateUser(operator(), u, "a-long-enough-password"); err != nil {
 			t.Fatalf("create %s: %v", u.Name, err)
 		}

@@ -19,7 +19,7 @@ var _ project.Service = (*Store)(nil)
 
 const projectColumns = `p.id, p.name, p.owner_code, p.industry_id, p.district_code, p.kind, p.total_investment_fen,
 	p.yearly_plan, p.planned_start, p.planned_completion, p.stage, p.department, p.city_leader, p.created_at, p.updated_at,
-	p.equipment_investment_fen, p.plant_investment_fen, p.finished_on`
+	p.equipment_investment_fen, p.plant_investment_fen, p.finished_on, p.demo`
 
 // projectFrom joins the industry so that filters on the department and the
 // city leader see the effective owners.
@@ -33,9 +33,10 @@ func scanProject(row interface{ Scan(...any) error }) (*project.Project, error) 
 		created, updated  sql.NullInt64
 		equip, plant      sql.NullInt64
 		finished          sql.NullString
+		demo              int
 	)
 	if err := row.Scan(&p.ID, &p.Name, &p.OwnerCode, &p.IndustryID, &p.DistrictCode, &p.Kind, &p.TotalInvestmentFen,
-		&plan, &start, &completion, &p.Stage, &p.Department, &p.CityLeader, &created, &updated, &equip, &plant, &finished); err != nil {
+		&plan, &start, &completion, &p.Stage, &p.Department, &p.CityLeader, &created, &updated, &equip, &plant, &finished, &demo); err != nil {
 		return nil, err
 	}
 	if equip.Valid {
@@ -64,6 +65,7 @@ func scanProject(row interface{ Scan(...any) error }) (*project.Project, error) 
 		return nil, err
 	}
 	p.CreatedAt, p.UpdatedAt = fromMillis(created), fromMillis(updated)
+	p.Demo = demo == 1
 	return &p, nil
 }
 
@@ -96,11 +98,11 @@ func planJSON(p *project.Project) string {
 func insertProject(ctx context.Context, tx *txn, p *project.Project) error {
 	_, err := tx.exec(ctx, `INSERT INTO projects (id, name, owner_code, industry_id, district_code, kind, total_investment_fen,
 		yearly_plan, planned_start, planned_completion, stage, department, city_leader, created_at, updated_at,
-		equipment_investment_fen, plant_investment_fen, finished_on)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		equipment_investment_fen, plant_investment_fen, finished_on, demo)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.Name, p.OwnerCode, p.IndustryID, p.DistrictCode, string(p.Kind), int64(p.TotalInvestmentFen), planJSON(p),
 		dateArg(p.PlannedStart), dateArg(p.PlannedCompletion), string(p.Stage), p.Department, p.CityLeader,
-		millis(p.CreatedAt), millis(p.UpdatedAt), fenPtrArg(p.EquipmentInvestmentFen), fenPtrArg(p.PlantInvestmentFen), datePtrArg(p.FinishedOn))
+		millis(p.CreatedAt), millis(p.UpdatedAt), fenPtrArg(p.EquipmentInvestmentFen), fenPtrArg(p.PlantInvestmentFen), datePtrArg(p.FinishedOn), boolInt(p.Demo))
 	if err != nil {
 		return err
 	}
@@ -110,10 +112,10 @@ func insertProject(ctx context.Context, tx *txn, p *project.Project) error {
 func updateProjectRow(ctx context.Context, tx *txn, p *project.Project) error {
 	_, err := tx.exec(ctx, `UPDATE projects SET name = ?, owner_code = ?, industry_id = ?, district_code = ?, kind = ?,
 		total_investment_fen = ?, yearly_plan = ?, planned_start = ?, planned_completion = ?, stage = ?, department = ?,
-		city_leader = ?, updated_at = ?, equipment_investment_fen = ?, plant_investment_fen = ?, finished_on = ? WHERE id = ?`,
+		city_leader = ?, updated_at = ?, equipment_investment_fen = ?, plant_investment_fen = ?, finished_on = ?, demo = ? WHERE id = ?`,
 		p.Name, p.OwnerCode, p.IndustryID, p.DistrictCode, string(p.Kind), int64(p.TotalInvestmentFen), planJSON(p),
 		dateArg(p.PlannedStart), dateArg(p.PlannedCompletion), string(p.Stage), p.Department, p.CityLeader,
-		millis(p.UpdatedAt), fenPtrArg(p.EquipmentInvestmentFen), fenPtrArg(p.PlantInvestmentFen), datePtrArg(p.FinishedOn), p.ID)
+		millis(p.UpdatedAt), fenPtrArg(p.EquipmentInvestmentFen), fenPtrArg(p.PlantInvestmentFen), datePtrArg(p.FinishedOn), boolInt(p.Demo), p.ID)
 	if err != nil {
 		return err
 	}

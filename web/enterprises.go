@@ -285,6 +285,7 @@ func (s *Server) enterprise(w http.ResponseWriter, r *http.Request) error {
 		case err == nil:
 			v.HasProjects = true
 			for _, p := range ps {
+				v.Demo = v.Demo || p.Demo
 				v.Projects = append(v.Projects, s.projectRow(l, c, p, p.Colour))
 			}
 		case chanye.ErrorCode(err) != chanye.EFORBIDDEN && chanye.ErrorCode(err) != chanye.EUNAUTHORIZED:

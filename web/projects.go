@@ -191,6 +191,7 @@ func (s *Server) projectList(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.link(r.URL, total)
 	for _, p := range items {
+		v.Demo = v.Demo || p.Demo
 		v.Rows = append(v.Rows, s.projectRow(l, c, p, p.Colour))
 	}
 	return s.render(w, "projects", v)
@@ -368,6 +369,7 @@ func (s *Server) projectView(r *http.Request) (*projectView, error) {
 	l := v.L
 	v.Inputs = inputsFormOf(l, p)
 	v.Title = p.Name
+	v.Demo = p.Demo
 	v.P = s.projectRow(l, c, p, p.Colour)
 	if e, err := s.cfg.Enterprises.FindEnterpriseByCode(ctx, p.OwnerCode); err == nil {
 		v.Owner = e.Name
@@ -521,6 +523,7 @@ func (s *Server) warningBoard(w http.ResponseWriter, r *http.Request) error {
 	byID := map[string]*project.Project{}
 	cols := project.Colours(board.Warnings)
 	for _, p := range board.Projects {
+		v.Demo = v.Demo || p.Demo
 		byID[p.ID] = p
 		v.Counts.Add(cols[p.ID])
 	}

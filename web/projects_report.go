@@ -78,6 +78,7 @@ func (s *Server) projectReport(w http.ResponseWriter, r *http.Request) error {
 	v := &meetingView{page: s.newPage(r, "projects"), Month: m.Month, Year: m.Month[:4], AsOf: m.AsOf,
 		XLSX: "/projects/report.xlsx?month=" + m.Month}
 	l := v.L
+	v.Demo = m.Demo
 	v.Title = l.Tf("rep.title", m.Month)
 	var sums [3]chanye.FenSum
 	summaries := func(in []report.Summary) []summaryRow {

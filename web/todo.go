@@ -27,6 +27,7 @@ type todoSection struct {
 	Total           int
 	Items           []todoItem
 	QueueURL        string
+	Demo            bool // some items are demo data
 }
 
 type todoView struct {
@@ -79,6 +80,7 @@ func (s *Server) todo(w http.ResponseWriter, r *http.Request) error {
 	v.Empty = true
 	for _, sec := range v.Sections {
 		v.Empty = v.Empty && sec.Total == 0
+		v.Demo = v.Demo || sec.Demo
 	}
 	return s.render(w, "todo", v)
 }
@@ -163,6 +165,7 @@ func (s *Server) redTodo(ctx context.Context, a *chanye.Actor, l Lang) (todoSect
 	}
 	sec := todoSection{ID: "todo-red", Title: l.T("todo.red"), Note: l.T("todo.red.note"), Total: total, QueueURL: "/projects?" + q.Encode()}
 	for _, p := range ps {
+		sec.Demo = sec.Demo || p.Demo
 		sec.Items = append(sec.Items, todoItem{Text: p.Name, Sub: p.ID, URL: "/projects/" + url.PathEscape(p.ID)})
 	}
 	return sec, nil

@@ -18,6 +18,7 @@ import (
 	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/internal/testclock"
+	"github.com/chanye-org/chanye/project"
 	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 	"github.com/chanye-org/chanye/uscc"
@@ -197,6 +198,7 @@ func TestPages(t *testing.T) {
 // then names no real source; real figures on other pages do not.
 func TestDemoFiguresLabelled(t *testing.T) {
 	f := newFixture(t)
+	addProjects(t, f)
 	ctx := context.Background()
 	if err := f.store.UpsertIndicators(ctx, []*chanye.Indicator{{IndustryID: "biomedicine", Metric: "revenue", Period: "2024",
 		Value: 3000 * yuanPerYi, Source: demo.IndicatorSource}}); err != nil {
@@ -205,7 +207,9 @@ func TestDemoFiguresLabelled(t *testing.T) {
 	for _, tc := range []struct {
 		path string
 		demo bool
-	}{{"/", true}, {"/industries/biomedicine", true}, {"/industries/" + f.autoID, false}} {
+	}{{"/", true}, {"/industries/biomedicine", true}, {"/industries/" + f.autoID, false},
+		{"/projects", false}, {"/projects/GZ-0001", false}, {"/warnings", false}, {"/projects/report?month=" + reportMonth, false},
+		{"/enterprises/" + codeAuto, false}} {
 		_, body := f.get(t, tc.path, "")
 		if got := strings.Contains(body, `id="demo-note"`) && strings.Contains(body, "本页数字含演示数据"); got != tc.demo {
 			t.Errorf("%s: labelled demo %v, want %v", tc.path, got, tc.demo)
@@ -213,6 +217,27 @@ func TestDemoFiguresLabelled(t *testing.T) {
 		if got := strings.Contains(body, "数据来源：广州市高质量发展大会讲话"); got == tc.demo {
 			t.Errorf("%s: footer names the real source: %v, want %v", tc.path, got, !tc.demo)
 		}
+	}
+	// A project chanye demo generated is demo data wherever it shows:
+	// the project, the lists and board that hold it, the meeting report,
+	// its owner's page.
+	p, err := f.store.FindProjectByID(ctx, "GZ-0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Demo = true
+	if err := f.store.CreateProject(ctx, &project.Project{ID: "GZZD-9001", Name: "演示项目", OwnerCode: codeAuto, IndustryID: f.autoID,
+		DistrictCode: "440112", Kind: project.KindIndustrial, TotalInvestmentFen: 100_000_00, PlannedStart: p.PlannedStart,
+		PlannedCompletion: p.PlannedCompletion, Stage: project.StagePlanning, Demo: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/projects", "/projects/GZZD-9001", "/warnings", "/projects/report?month=" + reportMonth, "/enterprises/" + codeAuto} {
+		if _, body := f.get(t, path, ""); !strings.Contains(body, `id="demo-note"`) {
+			t.Errorf("%s: a demo project shown without 演示数据", path)
+		}
+	}
+	if _, body := f.get(t, "/projects/GZ-0001", ""); strings.Contains(body, `id="demo-note"`) {
+		t.Error("a real project is labelled demo")
 	}
 }
 
