@@ -207,6 +207,7 @@ type SupervisionService interface {
 	MoveSupervision(ctx context.Context, id int64, action SupAction, note string) (*Supervision, error)
 	// FindSupervisionByID returns an item with its history. ENOTFOUND.
 	FindSupervisionByID(ctx context.Context, id int64) (*Supervision, error)
-	// FindSupervisions returns a page of items and the total. EINVALID.
+	// FindSupervisions returns a page of items with their histories and
+	// the total. EINVALID.
 	FindSupervisions(ctx context.Context, f SupervisionFilter) ([]*Supervision, int, error)
 }

@@ -190,23 +190,39 @@ func findSupervision(ctx context.Context, tx *txn, id int64) (*project.Supervisi
 	} else if err != nil {
 		return nil, err
 	}
-	rows, err := tx.query(ctx, `SELECT id, action, from_status, to_status, actor, at, note FROM project_supervision_events
-		WHERE supervision_id = ? ORDER BY id`, id)
-	if err != nil {
+	if err := supEvents(ctx, tx, x); err != nil {
 		return nil, err
+	}
+	overdue(chanye.DateOf(tx.now), x)
+	return x, nil
+}
+
+// supEvents reads the history of xs in one query.
+func supEvents(ctx context.Context, tx *txn, xs ...*project.Supervision) error {
+	if len(xs) == 0 {
+		return nil
+	}
+	by := map[int64]*project.Supervision{}
+	args := make([]any, len(xs))
+	for i, x := range xs {
+		by[x.ID], args[i] = x, x.ID
+	}
+	rows, err := tx.query(ctx, `SELECT supervision_id, id, action, from_status, to_status, actor, at, note FROM project_supervision_events
+		WHERE supervision_id IN (`+strings.TrimSuffix(strings.Repeat("?,", len(xs)), ",")+`) ORDER BY supervision_id, id`, args...)
+	if err != nil {
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var e project.SupervisionEvent
-		var at int64
-		if err := rows.Scan(&e.ID, &e.Action, &e.From, &e.To, &e.By, &at, &e.Note); err != nil {
-			return nil, err
+		var sid, at int64
+		if err := rows.Scan(&sid, &e.ID, &e.Action, &e.From, &e.To, &e.By, &at, &e.Note); err != nil {
+			return err
 		}
 		e.At = fromMillis(sql.NullInt64{Int64: at, Valid: true})
-		x.Events = append(x.Events, &e)
+		by[sid].Events = append(by[sid].Events, &e)
 	}
-	overdue(chanye.DateOf(tx.now), x)
-	return x, rows.Err()
+	return rows.Err()
 }
 
 func supEvent(ctx context.Context, tx *txn, id int64, action string, from, to project.SupStatus, by, note string) error {
@@ -340,8 +356,8 @@ func (s *Store) FindSupervisionByID(ctx context.Context, id int64) (*project.Sup
 	return out, err
 }
 
-// FindSupervisions returns a page of items, open before closed, overdue
-// first, then by due date, and the total. EINVALID.
+// FindSupervisions returns a page of items with their histories, open
+// before closed, overdue first, then by due date, and the total. EINVALID.
 func (s *Store) FindSupervisions(ctx context.Context, f project.SupervisionFilter) ([]*project.Supervision, int, error) {
 	limit, err := pageLimit(f.Offset, f.Limit)
 	if err != nil {
@@ -374,7 +390,16 @@ func (s *Store) FindSupervisions(ctx context.Context, f project.SupervisionFilte
 	// The day is the clock's, never the client's: safe to write inline.
 	order := fmt.Sprintf(`CASE WHEN s.status = 'closed' THEN 2 WHEN s.status IN ('issued', 'returned') AND s.due_on < '%s' THEN 0 ELSE 1 END,
 		s.due_on, s.id`, today)
-	out, total, err := readPage(ctx, s.db, supervisionColumns, supervisionFrom, w, order, limit, f.Offset, scanSupervision)
+	var (
+		out   []*project.Supervision
+		total int
+	)
+	err = s.db.transact(ctx, true, func(tx *txn) (err error) {
+		if out, total, err = findPage(ctx, tx, supervisionColumns, supervisionFrom, w, order, limit, f.Offset, scanSupervision); err != nil {
+			return err
+		}
+		return supEvents(ctx, tx, out...)
+	})
 	if err != nil {
 		return nil, 0, err
 	}

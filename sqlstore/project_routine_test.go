@@ -204,6 +204,9 @@ func TestSupervision(t *testing.T) {
 		if err != nil || total != 3 || list[0].ID != b.ID || !list[0].Overdue || list[1].ID != c.ID || list[1].Overdue || list[2].ID != a.ID {
 			t.Fatalf("list = %+v (%d), %v", list, total, err)
 		}
+		if len(list[2].Events) != 5 || list[2].Events[4].Action != "close" || len(list[0].Events) != 1 {
+			t.Errorf("the list's histories: %d and %d events", len(list[2].Events), len(list[0].Events))
+		}
 		open, total, err := s.FindSupervisions(ctx, project.SupervisionFilter{Open: true, OwnerCode: ptr(code(t, 1))})
 		if err != nil || total != 1 || open[0].ID != c.ID {
 			t.Fatalf("open of owner 1 = %+v (%d), %v", open, total, err)

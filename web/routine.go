@@ -120,11 +120,7 @@ func (s *Server) routineOf(r *http.Request, v *projectView, p *project.Project, 
 			return err
 		}
 		for _, x := range xs {
-			full, err := s.cfg.Supervisions.FindSupervisionByID(ctx, x.ID)
-			if err != nil {
-				return err
-			}
-			row := s.supRow(l, a, full)
+			row := s.supRow(l, a, x)
 			row.Back = "project"
 			v.Supervisions = append(v.Supervisions, row)
 		}
@@ -337,11 +333,7 @@ func (s *Server) supervisionView(r *http.Request) (*supervisionView, error) {
 	}
 	v.link(r.URL, total)
 	for _, x := range xs {
-		full, err := svc.FindSupervisionByID(r.Context(), x.ID)
-		if err != nil {
-			return nil, err
-		}
-		v.Rows = append(v.Rows, s.supRow(l, v.Actor, full))
+		v.Rows = append(v.Rows, s.supRow(l, v.Actor, x))
 	}
 	return v, nil
 }
