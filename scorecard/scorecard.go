@@ -60,6 +60,8 @@ type Card struct {
 	// Payout is null where it does not apply (leaders, task forces) or
 	// where no payment has been made yet: there is nothing to measure.
 	Payout *Payout `json:"payout"`
+	// Demo says some of the card's projects are demo data (chanye demo's).
+	Demo bool `json:"demo,omitempty"`
 }
 
 // MaxListed bounds the lists of a card.
@@ -360,6 +362,7 @@ func (s *Service) card(ctx context.Context, b *base, k Kind, name string) (*Card
 			continue
 		}
 		col := project.ProjectColour(b.warnings[p.ID], p.ID)
+		c.Demo = c.Demo || p.Demo
 		c.Projects.Add(col)
 		if i, ok := byInd[p.IndustryID]; ok {
 			c.Industries[i].Projects.Add(col)

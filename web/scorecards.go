@@ -106,6 +106,7 @@ func (s *Server) scorecardList(w http.ResponseWriter, r *http.Request) error {
 	v.Names = filterOptions(l, lists, chanye.OrgKind(kind), name, names)
 	for _, c := range cards {
 		if name == "" || c.Name == name {
+			v.Demo = v.Demo || c.Demo
 			v.Rows = append(v.Rows, s.cardRow(l, c))
 		}
 	}
@@ -138,6 +139,7 @@ func (s *Server) scorecardPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Title = c.Name + " · " + l.T("sc.title")
+	v.Demo = c.Demo
 	v.KindName = l.T("sc.kind." + string(k))
 	v.Card = s.cardRow(l, c)
 	v.Overdue, v.Red, v.AsOf = c.Overdue, c.Red, c.AsOf.String()

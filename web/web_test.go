@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -209,7 +210,7 @@ func TestDemoFiguresLabelled(t *testing.T) {
 		demo bool
 	}{{"/", true}, {"/industries/biomedicine", true}, {"/industries/" + f.autoID, false},
 		{"/projects", false}, {"/projects/GZ-0001", false}, {"/warnings", false}, {"/projects/report?month=" + reportMonth, false},
-		{"/enterprises/" + codeAuto, false}} {
+		{"/enterprises/" + codeAuto, false}, {"/scorecards", false}} {
 		_, body := f.get(t, tc.path, "")
 		if got := strings.Contains(body, `id="demo-note"`) && strings.Contains(body, "本页数字含演示数据"); got != tc.demo {
 			t.Errorf("%s: labelled demo %v, want %v", tc.path, got, tc.demo)
@@ -231,7 +232,8 @@ func TestDemoFiguresLabelled(t *testing.T) {
 		PlannedCompletion: p.PlannedCompletion, Stage: project.StagePlanning, Demo: true}); err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range []string{"/projects", "/projects/GZZD-9001", "/warnings", "/projects/report?month=" + reportMonth, "/enterprises/" + codeAuto} {
+	for _, path := range []string{"/projects", "/projects/GZZD-9001", "/warnings", "/projects/report?month=" + reportMonth, "/enterprises/" + codeAuto,
+		"/scorecards", "/scorecards/department/" + url.PathEscape(testDept)} {
 		if _, body := f.get(t, path, ""); !strings.Contains(body, `id="demo-note"`) {
 			t.Errorf("%s: a demo project shown without 演示数据", path)
 		}
