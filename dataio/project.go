@@ -53,6 +53,9 @@ var projectSchemas = map[Kind][]column{
 		{"equipment_investment_yuan", []string{"设备投资(元)", "设备投资额(元)", "设备投资"}, false},
 		{"plant_investment_yuan", []string{"厂房建设投资(元)", "厂房建设投资额(元)", "厂房建设投资"}, false},
 		{"finished_on", []string{"竣工日期", "实际竣工日期"}, false},
+		// 1: a project chanye demo generated (演示数据), so that an
+		// export of a demo base imports back unchanged; blank: real.
+		{"demo", []string{"演示数据"}, false},
 	},
 	Nodes: {
 		{"project_id", []string{"项目编号"}, true},
@@ -451,6 +454,13 @@ func (st *projectImport) project(ctx context.Context, cells []string, h *header,
 			p.FinishedOn = &d
 		}
 	}
+	switch s := h.get(cells, "demo"); s {
+	case "":
+	case "1":
+		p.Demo = true
+	default:
+		pr.add("demo", fmt.Sprintf("须为 1 或留空，而不是 %q / must be 1 or blank, not %q", s, s))
+	}
 	years := make([]int, 0, len(plans))
 	for y := range plans {
 		years = append(years, y)
@@ -720,7 +730,7 @@ func (pf *ProjectFiles) Export(ctx context.Context, kind Kind, w io.Writer, form
 		for _, p := range ps {
 			cells := []string{p.ID, p.Name, p.OwnerCode, p.IndustryID, p.DistrictCode, string(p.Kind), string(p.Stage),
 				p.TotalInvestmentFen.Yuan(), p.PlannedStart.String(), p.PlannedCompletion.String(), p.Department, p.CityLeader,
-				optYuan(p.EquipmentInvestmentFen), optYuan(p.PlantInvestmentFen), optDate(p.FinishedOn)}
+				optYuan(p.EquipmentInvestmentFen), optYuan(p.PlantInvestmentFen), optDate(p.FinishedOn), demoCell(p.Demo)}
 			plan := map[int]chanye.Fen{}
 			has := map[int]bool{}
 			for _, y := range p.YearlyPlan {
@@ -778,6 +788,14 @@ func (pf *ProjectFiles) Export(ctx context.Context, kind Kind, w io.Writer, form
 		}
 	}
 	return n, out.Close()
+}
+
+// demoCell writes the demo mark: 1 for demo data, blank for real.
+func demoCell(demo bool) string {
+	if demo {
+		return "1"
+	}
+	return ""
 }
 
 // optYuan writes an optional amount in yuan, "" when unknown.
