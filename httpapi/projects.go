@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/project"
@@ -59,45 +58,15 @@ func (s *server) viewProject(r *http.Request, p *project.Project) (projectView, 
 }
 
 // projectFilter reads the filters shared by the project list and the
-// warning board.
+// warning board, as the pages do (project.ParseFilter), and as_of.
 func (s *server) projectFilter(r *http.Request, q map[string]string) (project.ProjectFilter, error) {
-	var f project.ProjectFilter
-	for name, dst := range map[string]**string{"industry": &f.IndustryID, "district": &f.DistrictCode, "owner": &f.OwnerCode,
-		"department": &f.Department, "leader": &f.CityLeader, "task_force": &f.TaskForce} {
-		if v, ok := q[name]; ok {
-			if utf8Len(v) > 100 {
-				return f, paramError(name, "不超过 100 个字符", "at most 100 characters")
-			}
-			*dst = &v
-		}
+	c, err := s.catalog.FindCatalog(r.Context())
+	if err != nil {
+		return project.ProjectFilter{}, err
 	}
-	if f.IndustryID != nil {
-		if _, err := s.catalog.FindIndustryByID(r.Context(), *f.IndustryID); chanye.ErrorCode(err) == chanye.ENOTFOUND {
-			return f, paramError("industry", fmt.Sprintf("未知产业 %q", *f.IndustryID), fmt.Sprintf("unknown industry %q", *f.IndustryID))
-		} else if err != nil {
-			return f, err
-		}
-	}
-	if v, ok := q["stage"]; ok {
-		st, ok := project.ParseStage(v)
-		if !ok {
-			return f, paramError("stage", fmt.Sprintf("未知阶段 %q，可选 %s", v, stageIDs()), fmt.Sprintf("unknown stage %q, one of %s", v, stageIDs()))
-		}
-		f.Stage = &st
-	}
-	if v, ok := q["kind"]; ok {
-		k, ok := project.ParseKind(v)
-		if !ok {
-			return f, paramError("kind", fmt.Sprintf("未知项目类型 %q", v), fmt.Sprintf("unknown project kind %q", v))
-		}
-		f.Kind = &k
-	}
-	if v, ok := q["colour"]; ok {
-		c := project.Colour(v)
-		if c.Rank() < 0 {
-			return f, paramError("colour", fmt.Sprintf("%q 须为 red、yellow 或 green", v), fmt.Sprintf("%q must be red, yellow or green", v))
-		}
-		f.Colour = &c
+	f, bad := project.ParseFilter(func(name string) string { return q[name] }, c)
+	if err := chanye.Invalid("查询参数有误 / invalid query parameters", bad); err != nil {
+		return f, err
 	}
 	if v, ok := q["as_of"]; ok {
 		d, err := queryDate("as_of", v)
@@ -107,16 +76,6 @@ func (s *server) projectFilter(r *http.Request, q map[string]string) (project.Pr
 		f.AsOf = d
 	}
 	return f, nil
-}
-
-func utf8Len(s string) int { return len([]rune(s)) }
-
-func stageIDs() string {
-	var ids []string
-	for _, st := range project.Stages {
-		ids = append(ids, string(st.Stage))
-	}
-	return strings.Join(ids, ", ")
 }
 
 func (s *server) listProjects(w http.ResponseWriter, r *http.Request, ps project.Service) error {

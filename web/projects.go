@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -97,61 +98,39 @@ type projectListView struct {
 // the view's options, noting bad values in bad.
 func readProjectFilter(l Lang, c *chanye.Catalog, q url.Values, f *project.ProjectFilter, bad map[string]string,
 	districts, industries, stages, colours *[]option) {
-	district := q.Get("district")
+	pf, wrong := project.ParseFilter(q.Get, c)
+	maps.Copy(bad, wrong)
+	pf.AsOf, pf.Offset, pf.Limit, pf.IDs = f.AsOf, f.Offset, f.Limit, f.IDs
+	if stages == nil {
+		pf.Stage = nil // the board has no stage filter
+		delete(bad, "stage")
+	}
+	*f = pf
+	district, industry, colour := deref(f.DistrictCode), deref(f.IndustryID), ""
+	if f.Colour != nil {
+		colour = string(*f.Colour)
+	}
 	*districts = append(*districts, option{"", l.T("ent.all"), district == ""})
 	for _, d := range c.Districts {
 		*districts = append(*districts, option{d.Code, l.Pick(d.NameZH, d.NameEN), d.Code == district})
 	}
-	if district != "" {
-		if _, ok := c.District(district); !ok {
-			bad["district"] = "未知区县 / unknown district " + strconv.Quote(district)
-		}
-		f.DistrictCode = &district
-	}
-	industry := q.Get("industry")
 	*industries = append(*industries, option{"", l.T("ent.all"), industry == ""})
 	for _, ind := range c.Industries {
 		*industries = append(*industries, option{ind.ID, l.Pick(ind.NameZH, ind.NameEN), ind.ID == industry})
 	}
-	if industry != "" {
-		if c.Industry(industry) == nil {
-			bad["industry"] = "未知产业 / unknown industry " + strconv.Quote(industry)
-		}
-		f.IndustryID = &industry
-	}
 	if stages != nil {
-		stage := q.Get("stage")
+		stage := ""
+		if f.Stage != nil {
+			stage = string(*f.Stage)
+		}
 		*stages = append(*stages, option{"", l.T("ent.all"), stage == ""})
 		for _, st := range project.Stages {
 			*stages = append(*stages, option{string(st.Stage), l.Pick(st.NameZH, st.NameEN), string(st.Stage) == stage})
 		}
-		if stage != "" {
-			st, ok := project.ParseStage(stage)
-			if !ok {
-				bad["stage"] = "未知阶段 / unknown stage " + strconv.Quote(stage)
-			}
-			f.Stage = &st
-		}
 	}
-	colour := q.Get("colour")
 	*colours = append(*colours, option{"", l.T("ent.all"), colour == ""})
 	for _, col := range []project.Colour{project.Red, project.Yellow, project.Green} {
 		*colours = append(*colours, option{string(col), colourName(l, col), string(col) == colour})
-	}
-	if colour != "" {
-		col := project.Colour(colour)
-		if col.Rank() < 0 {
-			bad["colour"] = "须为 red、yellow 或 green / must be red, yellow or green"
-		}
-		f.Colour = &col
-	}
-	for name, dst := range map[string]**string{"department": &f.Department, "leader": &f.CityLeader, "task_force": &f.TaskForce, "owner": &f.OwnerCode} {
-		if v := strings.TrimSpace(q.Get(name)); v != "" {
-			if len([]rune(v)) > 100 {
-				bad[name] = "不超过 100 个字符 / at most 100 characters"
-			}
-			*dst = &v
-		}
 	}
 }
 
