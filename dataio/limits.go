@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/chanye-org/chanye"
@@ -128,6 +129,13 @@ func (b *boundedRows) Read() ([]string, error) {
 		// Counting is needed only when the bytes could be too many.
 		if len(c) > b.lim.MaxCellChars && utf8.RuneCountInString(c) > b.lim.MaxCellChars {
 			return nil, b.error(b.lim.cellTooLong(b.row, i+1))
+		}
+		// The store refuses NUL in text (sqlstore.checkArgs), but
+		// could not say where it was: it is refused here, located.
+		if strings.IndexByte(c, 0) >= 0 {
+			col := b.column(b.row, i+1)
+			return nil, chanye.NewError(chanye.EINVALID, fmt.Sprintf("第 %d 行 %s 列含空字符（NUL），未导入任何数据 / row %d, column %s holds a NUL character, nothing imported", b.row, col, b.row, col),
+				map[string]string{fmt.Sprintf("row %d, column %s", b.row, col): "不能含有空字符 / must not contain a NUL character"})
 		}
 	}
 	if b.row == 1 {
