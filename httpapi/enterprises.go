@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/uscc"
@@ -57,45 +56,15 @@ func (s *server) listEnterprises(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	filter := chanye.EnterpriseFilter{Limit: 50}
-	if v, ok := q["district"]; ok {
-		if len(v) != 6 || strings.Trim(v, "0123456789") != "" {
-			return paramError("district", fmt.Sprintf("%q 须为 6 位区县代码", v), fmt.Sprintf("%q must be a 6-digit district code", v))
-		}
-		filter.DistrictCode = &v
+	c, err := s.catalog.FindCatalog(r.Context())
+	if err != nil {
+		return err
 	}
-	if v, ok := q["industry"]; ok {
-		if _, err := s.catalog.FindIndustryByID(r.Context(), v); chanye.ErrorCode(err) == chanye.ENOTFOUND {
-			return paramError("industry", fmt.Sprintf("未知产业 %q", v), fmt.Sprintf("unknown industry %q", v))
-		} else if err != nil {
-			return err
-		}
-		filter.IndustryID = &v
+	filter, bad := chanye.ParseEnterpriseFilter(func(name string) string { return q[name] }, c)
+	if err := chanye.Invalid("查询参数有误 / invalid query parameters", bad); err != nil {
+		return err
 	}
-	if v, ok := q["tier"]; ok {
-		k := chanye.TierKind(v)
-		if !k.Valid() {
-			ids := make([]string, len(chanye.TierKinds))
-			for i, k := range chanye.TierKinds {
-				ids[i] = string(k)
-			}
-			return paramError("tier", fmt.Sprintf("未知梯度 %q，可选 %s", v, strings.Join(ids, ", ")), fmt.Sprintf("unknown tier %q, one of %s", v, strings.Join(ids, ", ")))
-		}
-		filter.Tier = &k
-	}
-	if v, ok := q["size"]; ok {
-		c, err := parseSize(v)
-		if err != nil {
-			return err
-		}
-		filter.SizeClass = &c
-	}
-	if v, ok := q["q"]; ok {
-		if utf8.RuneCountInString(v) > 100 {
-			return paramError("q", "不超过 100 个字符", "at most 100 characters")
-		}
-		filter.Q = &v
-	}
+	filter.Limit = 50
 	if v, ok := q["offset"]; ok {
 		if filter.Offset, err = queryInt("offset", v, 0, math.MaxInt32); err != nil {
 			return err
@@ -281,13 +250,4 @@ func (s *server) deleteTier(w http.ResponseWriter, r *http.Request) error {
 // paramError is an EINVALID error for a query or path parameter.
 func paramError(name, zh, en string) error {
 	return fieldError(name, zh, en, fmt.Sprintf("参数 %q 有误：%s / parameter %q: %s", name, zh, name, en))
-}
-
-// parseSize parses the size filter.
-func parseSize(v string) (chanye.SizeClass, error) {
-	c := chanye.SizeClass(v)
-	if !c.Valid() {
-		return "", paramError("size", fmt.Sprintf("未知规模 %q，可选 large、medium、small、micro", v), fmt.Sprintf("unknown size class %q, one of large, medium, small, micro", v))
-	}
-	return c, nil
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/gbt4754"
@@ -84,58 +83,31 @@ func (s *Server) enterpriseList(w http.ResponseWriter, r *http.Request) error {
 	l := v.L
 	v.Title = l.T("ent.title")
 	q := r.URL.Query()
-	f := chanye.EnterpriseFilter{Limit: pageSize}
-	bad := map[string]string{}
-
-	district := q.Get("district")
+	f, bad := chanye.ParseEnterpriseFilter(q.Get, c)
+	f.Limit = pageSize
+	district, industry, tier, size := deref(f.DistrictCode), deref(f.IndustryID), chanye.TierKind(""), chanye.SizeClass("")
+	if f.Tier != nil {
+		tier = *f.Tier
+	}
+	if f.SizeClass != nil {
+		size = *f.SizeClass
+	}
+	v.Q = deref(f.Q)
 	v.Districts = append(v.Districts, option{"", l.T("ent.all"), district == ""})
 	for _, d := range c.Districts {
 		v.Districts = append(v.Districts, option{d.Code, l.Pick(d.NameZH, d.NameEN), d.Code == district})
 	}
-	if district != "" {
-		if _, ok := c.District(district); !ok {
-			bad["district"] = "未知区县 / unknown district " + strconv.Quote(district)
-		}
-		f.DistrictCode = &district
-	}
-	industry := q.Get("industry")
 	v.Industries = append(v.Industries, option{"", l.T("ent.all"), industry == ""})
 	for _, ind := range c.Industries {
 		v.Industries = append(v.Industries, option{ind.ID, l.Pick(ind.NameZH, ind.NameEN), ind.ID == industry})
 	}
-	if industry != "" {
-		if c.Industry(industry) == nil {
-			bad["industry"] = "未知产业 / unknown industry " + strconv.Quote(industry)
-		}
-		f.IndustryID = &industry
-	}
-	tier := chanye.TierKind(q.Get("tier"))
 	v.Tiers = append(v.Tiers, option{"", l.T("ent.all"), tier == ""})
 	for _, k := range chanye.TierKinds {
 		v.Tiers = append(v.Tiers, option{string(k), l.Pick(k.NameZH(), k.NameEN()), k == tier})
 	}
-	if tier != "" {
-		if !tier.Valid() {
-			bad["tier"] = "未知梯度 / unknown tier " + strconv.Quote(string(tier))
-		}
-		f.Tier = &tier
-	}
-	size := chanye.SizeClass(q.Get("size"))
 	v.Sizes = append(v.Sizes, option{"", l.T("ent.all"), size == ""})
-	known := false
 	for _, k := range sizeClasses {
 		v.Sizes = append(v.Sizes, option{string(k), sizeName(l, k), k == size})
-		known = known || k == size
-	}
-	if size != "" {
-		if !known {
-			bad["size"] = "未知规模 / unknown size class " + strconv.Quote(string(size))
-		}
-		f.SizeClass = &size
-	}
-	if v.Q = strings.TrimSpace(q.Get("q")); v.Q != "" {
-		qq := v.Q
-		f.Q = &qq
 	}
 	v.read(q, bad)
 	if err := chanye.Invalid("筛选条件有误 / invalid filter", bad); err != nil {

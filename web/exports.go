@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/dataio"
@@ -48,45 +47,6 @@ func sendCSV(w http.ResponseWriter, name string, body []byte) {
 	_, _ = w.Write(body) // a failed write means the client left
 }
 
-// enterpriseFilter reads the registry list's filter (district, industry,
-// tier, size, q) from q, as /enterprises does.
-func enterpriseFilter(c *chanye.Catalog, q url.Values) (chanye.EnterpriseFilter, error) {
-	var f chanye.EnterpriseFilter
-	bad := map[string]string{}
-	if v := q.Get("district"); v != "" {
-		if _, ok := c.District(v); !ok {
-			bad["district"] = "未知区县 / unknown district " + strconv.Quote(v)
-		}
-		f.DistrictCode = &v
-	}
-	if v := q.Get("industry"); v != "" {
-		if c.Industry(v) == nil {
-			bad["industry"] = "未知产业 / unknown industry " + strconv.Quote(v)
-		}
-		f.IndustryID = &v
-	}
-	if v := chanye.TierKind(q.Get("tier")); v != "" {
-		if !v.Valid() {
-			bad["tier"] = "未知梯度 / unknown tier " + strconv.Quote(string(v))
-		}
-		f.Tier = &v
-	}
-	if v := chanye.SizeClass(q.Get("size")); v != "" {
-		known := false
-		for _, k := range sizeClasses {
-			known = known || k == v
-		}
-		if !known {
-			bad["size"] = "未知规模 / unknown size class " + strconv.Quote(string(v))
-		}
-		f.SizeClass = &v
-	}
-	if v := strings.TrimSpace(q.Get("q")); v != "" {
-		f.Q = &v
-	}
-	return f, chanye.Invalid("筛选条件有误 / invalid filter", bad)
-}
-
 // exportEnterprises downloads the registry list as filtered, with the
 // columns an import reads back.
 func (s *Server) exportEnterprises(w http.ResponseWriter, r *http.Request) error {
@@ -95,8 +55,8 @@ func (s *Server) exportEnterprises(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	f, err := enterpriseFilter(c, r.URL.Query())
-	if err != nil {
+	f, bad := chanye.ParseEnterpriseFilter(r.URL.Query().Get, c)
+	if err := chanye.Invalid("筛选条件有误 / invalid filter", bad); err != nil {
 		return err
 	}
 	f.Limit = 1
