@@ -12,48 +12,58 @@ const MaxFilterQuery = 100
 
 // ParseEnterpriseFilter reads the registry's filter from query parameters
 // — district, industry, tier, size, q; get returns a parameter's value, ""
-// when absent — and checks it against the catalog: districts and
-// industries it lists, known tiers and size classes, a search text of at
-// most MaxFilterQuery characters. The API, the list page and its export
-// all read the filter here. bad maps each parameter at fault to what is
-// wrong; the filter holds every parameter given, so a form can show it back.
+// when absent — and checks it with Validate. The API, the list page and
+// its export all read the filter here. The filter holds every parameter
+// given, good or bad, so a form can show it back.
 func ParseEnterpriseFilter(get func(string) string, c *Catalog) (f EnterpriseFilter, bad map[string]string) {
-	bad = map[string]string{}
-	param := func(name string) string { return strings.TrimSpace(get(name)) }
-	if v := param("district"); v != "" {
-		if _, ok := c.District(v); !ok {
-			bad["district"] = fmt.Sprintf("未知区县 %q / unknown district %q", v, v)
+	param := func(name string) *string {
+		if v := strings.TrimSpace(get(name)); v != "" {
+			return &v
 		}
-		f.DistrictCode = &v
+		return nil
 	}
-	if v := param("industry"); v != "" {
-		if c.Industry(v) == nil {
-			bad["industry"] = fmt.Sprintf("未知产业 %q / unknown industry %q", v, v)
+	f.DistrictCode = param("district")
+	f.IndustryID = param("industry")
+	f.Q = param("q")
+	if v := param("tier"); v != nil {
+		t := TierKind(*v)
+		f.Tier = &t
+	}
+	if v := param("size"); v != nil {
+		s := SizeClass(*v)
+		f.SizeClass = &s
+	}
+	return f, f.Validate(c)
+}
+
+// Validate checks the filter against the catalog: districts and industries
+// it lists, known tiers and size classes, a search text of at most
+// MaxFilterQuery characters. It maps each query parameter at fault
+// (district, industry, tier, size, q) to what is wrong; the map is empty
+// when the filter is sound.
+func (f EnterpriseFilter) Validate(c *Catalog) map[string]string {
+	bad := map[string]string{}
+	if v := f.DistrictCode; v != nil {
+		if _, ok := c.District(*v); !ok {
+			bad["district"] = fmt.Sprintf("未知区县 %q / unknown district %q", *v, *v)
 		}
-		f.IndustryID = &v
 	}
-	if v := TierKind(param("tier")); v != "" {
-		if !v.Valid() {
-			ids := make([]string, len(TierKinds))
-			for i, k := range TierKinds {
-				ids[i] = string(k)
-			}
-			one := strings.Join(ids, ", ")
-			bad["tier"] = fmt.Sprintf("未知梯度 %q，可选 %s / unknown tier %q, one of %s", v, one, v, one)
+	if v := f.IndustryID; v != nil && c.Industry(*v) == nil {
+		bad["industry"] = fmt.Sprintf("未知产业 %q / unknown industry %q", *v, *v)
+	}
+	if v := f.Tier; v != nil && !v.Valid() {
+		ids := make([]string, len(TierKinds))
+		for i, k := range TierKinds {
+			ids[i] = string(k)
 		}
-		f.Tier = &v
+		one := strings.Join(ids, ", ")
+		bad["tier"] = fmt.Sprintf("未知梯度 %q，可选 %s / unknown tier %q, one of %s", *v, one, *v, one)
 	}
-	if v := SizeClass(param("size")); v != "" {
-		if !v.Valid() {
-			bad["size"] = fmt.Sprintf("未知规模 %q，可选 large、medium、small、micro / unknown size class %q, one of large, medium, small, micro", v, v)
-		}
-		f.SizeClass = &v
+	if v := f.SizeClass; v != nil && !v.Valid() {
+		bad["size"] = fmt.Sprintf("未知规模 %q，可选 large、medium、small、micro / unknown size class %q, one of large, medium, small, micro", *v, *v)
 	}
-	if v := param("q"); v != "" {
-		if utf8.RuneCountInString(v) > MaxFilterQuery {
-			bad["q"] = fmt.Sprintf("不超过 %d 个字符 / at most %d characters", MaxFilterQuery, MaxFilterQuery)
-		}
-		f.Q = &v
+	if v := f.Q; v != nil && utf8.RuneCountInString(*v) > MaxFilterQuery {
+		bad["q"] = fmt.Sprintf("不超过 %d 个字符 / at most %d characters", MaxFilterQuery, MaxFilterQuery)
 	}
-	return f, bad
+	return bad
 }

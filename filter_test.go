@@ -31,3 +31,17 @@ func TestParseEnterpriseFilter(t *testing.T) {
 		t.Errorf("bad parameters %v, want %v", got, want)
 	}
 }
+
+// TestEnterpriseFilterValidate: a filter built in Go, not read from a
+// query, answers to the same rules.
+func TestEnterpriseFilterValidate(t *testing.T) {
+	c := catalog.Default()
+	ind, nope, tier := c.Industries[0].ID, "nope", chanye.TierKind("x")
+	if bad := (chanye.EnterpriseFilter{IndustryID: &ind}).Validate(c); len(bad) != 0 {
+		t.Errorf("a known industry is refused: %v", bad)
+	}
+	bad := (chanye.EnterpriseFilter{IndustryID: &nope, Tier: &tier}).Validate(c)
+	if got, want := slices.Sorted(maps.Keys(bad)), []string{"industry", "tier"}; !slices.Equal(got, want) {
+		t.Errorf("bad fields %v, want %v", got, want)
+	}
+}

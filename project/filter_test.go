@@ -29,3 +29,16 @@ func TestParseFilter(t *testing.T) {
 		t.Errorf("bad parameters %v, want %v (%v)", got, want, bad)
 	}
 }
+
+// TestFilterValidate: a filter built in Go answers to the same rules as one
+// read from a query.
+func TestFilterValidate(t *testing.T) {
+	c := catalog.Default()
+	st, col := project.StageSigned, project.Colour("blue")
+	if bad := (project.ProjectFilter{Stage: &st}).Validate(c); len(bad) != 0 {
+		t.Errorf("a known stage is refused: %v", bad)
+	}
+	if bad := (project.ProjectFilter{Colour: &col}).Validate(c); len(bad) != 1 || bad["colour"] == "" {
+		t.Errorf("an unknown colour: %v", bad)
+	}
+}
