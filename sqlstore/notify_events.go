@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/auth"
 	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
@@ -163,26 +164,115 @@ func (s *Store) watchRed(ctx context.Context, tx *txn, id string, write func() e
 	if err := write(); err != nil {
 		return err
 	}
-	if before == project.Red {
-		return nil
-	}
 	if p, err = findProject(ctx, tx, id); err != nil {
 		return err
 	}
 	after, red, ind, err := s.projectColour(ctx, tx, p)
-	if err != nil || after != project.Red {
+	if err != nil {
 		return err
 	}
+	if err := tx.seeColour(ctx, p.ID, after); err != nil || before == project.Red || after != project.Red {
+		return err
+	}
+	return tx.notifyRed(ctx, p, red, ind)
+}
+
+// notifyRed tells the owner, the industry's task force and the responsible
+// department that project p turned red today, for the red warnings given.
+func (tx *txn) notifyRed(ctx context.Context, p *project.Project, red []project.Warning, ind *chanye.Industry) error {
 	m := notify.Message{Kind: notify.ProjectRed, Subject: "project/" + p.ID + "/" + tx.today(),
 		TitleZH: fmt.Sprintf("项目转为红色预警：%s（%s）", p.Name, p.ID), TitleEN: fmt.Sprintf("Project turned red: %s (%s)", p.Name, p.ID),
 		Link: "/projects/" + url.PathEscape(p.ID)}
 	var zh, en []string
 	for _, w := range red {
-		zh, en = append(zh, w.MessageZH), append(en, w.MessageEN)
+		if w.ProjectID == p.ID && w.Colour == project.Red {
+			zh, en = append(zh, w.MessageZH), append(en, w.MessageEN)
+		}
 	}
 	m.BodyZH, m.BodyEN = clip(strings.Join(zh, "；"), 2000), clip(strings.Join(en, "; "), 2000)
 	owners := p.EffectiveOwners(ind)
 	return tx.notify(ctx, m, notify.Enterprise(owners.OwnerCode), notify.TaskForce(p.IndustryID), notify.Department(owners.Department))
+}
+
+// seeColour records that project id is seen in colour c today, keeping the
+// day it was first seen in it.
+func (tx *txn) seeColour(ctx context.Context, id string, c project.Colour) error {
+	_, err := tx.exec(ctx, `INSERT INTO project_colours (project_id, colour, since) VALUES (?, ?, ?)
+		ON CONFLICT (project_id) DO UPDATE SET colour = excluded.colour, since = excluded.since
+		WHERE project_colours.colour <> excluded.colour`, id, string(c), tx.today())
+	return err
+}
+
+// Sweep is what one SweepRed did.
+type Sweep struct {
+	Projects  int `json:"projects"`   // projects evaluated
+	TurnedRed int `json:"turned_red"` // seen red today, not red when last seen: told of
+	Changed   int `json:"changed"`    // whose colour changed since last seen, red or not
+}
+
+// SweepRed evaluates every project as of today and tells of each one that
+// turned red since it was last seen — by time alone, a report missing or a
+// node past its date, which no write announces. A project seen for the
+// first time is recorded, not told of: the sweep tells of changes. Run
+// daily by serve and by `chanye project sweep`; a second sweep the same
+// day tells no one twice. Admins (the operator) only.
+func (s *Store) SweepRed(ctx context.Context) (Sweep, error) {
+	var out Sweep
+	if err := auth.RequireAdmin(ctx); err != nil {
+		return out, err
+	}
+	err := s.db.transact(ctx, false, func(tx *txn) error {
+		out = Sweep{}
+		asOf := chanye.DateOf(tx.now)
+		ps, _, err := findPage(ctx, tx, projectColumns, projectFrom, where{}, "p.id", 1<<30, 0, scanProject)
+		if err != nil || len(ps) == 0 {
+			return err
+		}
+		seen := map[string]project.Colour{}
+		rows, err := tx.query(ctx, `SELECT project_id, colour FROM project_colours`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id, c string
+			if err := rows.Scan(&id, &c); err != nil {
+				rows.Close()
+				return err
+			}
+			seen[id] = project.Colour(c)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		rs, d, err := s.ruleData(ctx, tx, ps, asOf)
+		if err != nil {
+			return err
+		}
+		ws := project.Evaluate(rs, d, asOf)
+		out.Projects = len(ps)
+		for _, p := range ps {
+			now := project.ProjectColour(ws, p.ID)
+			before, known := seen[p.ID]
+			if known && before == now {
+				continue
+			}
+			if err := tx.seeColour(ctx, p.ID, now); err != nil {
+				return err
+			}
+			if !known {
+				continue
+			}
+			out.Changed++
+			if now == project.Red {
+				out.TurnedRed++
+				if err := tx.notifyRed(ctx, p, ws, d.Industries[p.IndustryID]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // clip cuts s to at most n characters.

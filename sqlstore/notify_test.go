@@ -358,6 +358,75 @@ func TestNotifyProjectRed(t *testing.T) {
 	})
 }
 
+// TestSweepRed: a project that turns red by time alone — no write, its
+// reports missing and its completion date passed — is told of by the
+// sweep, once; the first sweep only records what it sees, and one turned
+// red by a write is not told of again by the sweep.
+func TestSweepRed(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		clock := setClock(db) // 2025-06-15
+		s, ctx := newStore(t, db), operator()
+		u := inboxUsers(t, s, &auth.User{Name: "tf", Role: chanye.RoleTaskForce, IndustryID: "auto"},
+			&auth.User{Name: "owner", Role: chanye.RoleEnterprise, Code: code(t, 1)})
+		p := testProjectN(t, 1)
+		p.YearlyPlan = nil
+		p.PlannedStart, p.PlannedCompletion = date("2025-04-01"), date("2025-07-31")
+		if err := s.CreateProject(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range []string{"2025-04", "2025-05"} {
+			pct := project.PlannedProgress(p, date(m+"-28"))
+			if err := s.PutReport(ctx, &project.Report{ProjectID: p.ID, Month: m, InvestedFen: 100, CumulativeFen: chanye.Fen(100 * int64(m[6]-'3')), ProgressPct: pct}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.SweepRed(chanye.WithActor(context.Background(), &chanye.Actor{Name: "tf", Role: chanye.RoleTaskForce, IndustryID: "auto"})); chanye.ErrorCode(err) != chanye.EFORBIDDEN {
+			t.Fatalf("a task force sweeps: %v", err)
+		}
+		sweep := func(want Sweep) {
+			t.Helper()
+			got, err := s.SweepRed(ctx)
+			if err != nil || got != want {
+				t.Fatalf("sweep on %s = %+v, %v; want %+v", clock.Format(time.DateOnly), got, err, want)
+			}
+		}
+		sweep(Sweep{Projects: 1})
+		wantInbox(t, s, u["tf"], "tf")
+
+		// Two months later, nothing reported since May and the completion
+		// date passed: red with no write.
+		*clock = clock.AddDate(0, 2, 5) // 2025-08-20
+		if got, err := s.FindProjectByID(ctx, p.ID); err != nil || got.Colour != project.Red {
+			t.Fatalf("project on 2025-08-20: %v, %v; want red", got.Colour, err)
+		}
+		wantInbox(t, s, u["tf"], "tf")
+		sweep(Sweep{Projects: 1, Changed: 1, TurnedRed: 1})
+		red := "project_red project/" + p.ID + "/2025-08-20"
+		wantInbox(t, s, u["tf"], "tf", red)
+		wantInbox(t, s, u["owner"], "owner", red)
+		sweep(Sweep{Projects: 1})
+		*clock = clock.Add(24 * time.Hour)
+		sweep(Sweep{Projects: 1})
+		wantInbox(t, s, u["tf"], "tf", red)
+
+		// Turned red by a write: told at once, not again by the sweep.
+		q := testProjectN(t, 2)
+		q.Stage, q.YearlyPlan = project.StageSigned, nil
+		q.PlannedStart, q.PlannedCompletion = date("2025-10-01"), date("2026-12-31")
+		if err := s.CreateProject(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+		sweep(Sweep{Projects: 2})
+		if _, err := s.UpdateProject(ctx, q.ID, project.ProjectUpdate{PlannedStart: ptr(date("2025-02-01"))}); err != nil {
+			t.Fatal(err)
+		}
+		byWrite := "project_red project/" + q.ID + "/2025-08-21"
+		wantInbox(t, s, u["tf"], "tf", byWrite, red)
+		sweep(Sweep{Projects: 2})
+		wantInbox(t, s, u["tf"], "tf", byWrite, red)
+	})
+}
+
 // TestDeliveries: the queue mails the enabled accounts of a scope that
 // gave an address, records each attempt, retries with a bound and keeps
 // the error; old notifications are not mailed.

@@ -30,23 +30,11 @@ carries a keyed hash (HMAC-SHA-256) of itself and the row before it.
 `
 
 func runAudit(ctx context.Context, cfg Config, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(cfg.Stderr, auditHelp)
-		return errors.New("缺少子命令 / missing audit command")
-	}
-	switch args[0] {
-	case "verify":
-		return runAuditVerify(ctx, cfg, args[1:])
-	case "list":
-		return runAuditList(ctx, cfg, args[1:])
-	case "rotate-key":
-		return runAuditRotateKey(ctx, cfg, args[1:])
-	case "help", "-h", "--help", "-help":
-		fmt.Fprint(cfg.Stdout, auditHelp)
-		return nil
-	}
-	fmt.Fprint(cfg.Stderr, auditHelp)
-	return fmt.Errorf("未知子命令 %q / unknown audit command", args[0])
+	return dispatch(ctx, cfg, args, "audit", auditHelp, map[string]func(context.Context, Config, []string) error{
+		"verify":     runAuditVerify,
+		"list":       runAuditList,
+		"rotate-key": runAuditRotateKey,
+	})
 }
 
 const auditVerifyHelp = `chanye audit verify [--expect ID:HASH] [--db PATH] [--audit-key FILE]

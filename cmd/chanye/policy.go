@@ -46,11 +46,7 @@ Benefit policies granted without applying: rules, cases, runs, explanations, wha
 `
 
 func runPolicy(ctx context.Context, cfg Config, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(cfg.Stderr, policyHelp)
-		return errors.New("缺少子命令 / missing policy command")
-	}
-	cmds := map[string]func(context.Context, Config, []string) error{
+	return dispatch(ctx, cfg, args, "policy", policyHelp, map[string]func(context.Context, Config, []string) error{
 		"add":          runPolicyAdd,
 		"publish":      runPolicyPublish,
 		"list":         runPolicyList,
@@ -60,19 +56,7 @@ func runPolicy(ctx context.Context, cfg Config, args []string) error {
 		"simulate":     runPolicySimulate,
 		"payments":     runPolicyPayments,
 		"applications": runPolicyApplications,
-	}
-	name, rest := args[0], args[1:]
-	switch name {
-	case "help", "-h", "--help", "-help":
-		fmt.Fprint(cfg.Stdout, policyHelp)
-		return nil
-	}
-	cmd, ok := cmds[name]
-	if !ok {
-		fmt.Fprint(cfg.Stderr, policyHelp)
-		return fmt.Errorf("未知子命令 %q / unknown policy command", name)
-	}
-	return cmd(ctx, cfg, rest)
+	})
 }
 
 // newEngine opens the database and returns the engine over it.

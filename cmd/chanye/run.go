@@ -71,6 +71,7 @@ const usage = `chanye — 现代化产业体系平台 / modern industrial system
   audit     审计日志：核验哈希链、查询 / the audit log: verify the chain, list entries
   policy    免申即享政策：保存、发布、测试、计算、解释、模拟 / benefit policies: add, publish, test, run, explain, simulate
   bench     基准测试 / benchmarks (bench policies)
+  project   重点项目：预警巡检、销号、督办 / key projects: red sweep, closing warnings, supervision
   search    搜索企业、项目、政策；重建搜索索引 / search enterprises, projects, policies; reindex
   user      账号：新建、列出、停用、接口令牌 / accounts: add, list, disable, API tokens
   version   显示版本 / print the version
@@ -149,6 +150,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, now fun
 		"policy":  runPolicy,
 		"bench":   runBench,
 		"search":  runSearch,
+		"project": runProject,
 		"user":    runUser,
 		"version": func(_ context.Context, cfg Config, _ []string) error {
 			fmt.Fprintln(cfg.Stdout, "chanye", cfg.Version)
@@ -190,6 +192,26 @@ func version() string {
 
 // newFlags returns a flag set for a subcommand that prints its help, and
 // the --db flag every subcommand shares.
+// dispatch runs the subcommand of a command (policy, audit, project) named
+// by args[0]; help, a missing or an unknown name print the command's help.
+func dispatch(ctx context.Context, cfg Config, args []string, command, help string, cmds map[string]func(context.Context, Config, []string) error) error {
+	if len(args) == 0 {
+		fmt.Fprint(cfg.Stderr, help)
+		return fmt.Errorf("缺少子命令 / missing %s command", command)
+	}
+	switch args[0] {
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(cfg.Stdout, help)
+		return nil
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprint(cfg.Stderr, help)
+		return fmt.Errorf("未知子命令 %q / unknown %s command", args[0], command)
+	}
+	return cmd(ctx, cfg, args[1:])
+}
+
 func newFlags(cfg *Config, name, help string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(cfg.Stderr)

@@ -180,6 +180,13 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		defer func() { stopSender(); <-done }()
 		log.Info("notification e-mail on", "smtp", cfg.SMTP.Host, "from", cfg.SMTP.From, "starttls", cfg.SMTP.StartTLS)
 	}
+	// The red sweep tells of projects turned red by time alone (a report
+	// missing, a node past its date): now and every hour, the day read
+	// from the clock; a second sweep the same day tells no one twice.
+	sweepCtx, stopSweep := context.WithCancel(opCtx)
+	swept := make(chan struct{})
+	go func() { defer close(swept); sweepEvery(sweepCtx, store, log, time.Hour) }()
+	defer func() { stopSweep(); <-swept }()
 	mux := newMux(api, pages, httpmw.Ready(db.Ping, log), met.Handler())
 
 	ln, err := net.Listen("tcp", *addr)
@@ -277,4 +284,23 @@ func listenURL(a net.Addr) string {
 		host = "127.0.0.1"
 	}
 	return "http://" + net.JoinHostPort(host, port) + "/"
+}
+
+// sweepEvery runs the red sweep (Store.SweepRed) now and then every
+// interval until ctx ends, logging what each sweep told of.
+func sweepEvery(ctx context.Context, store *sqlstore.Store, log *slog.Logger, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if sw, err := store.SweepRed(ctx); err != nil && ctx.Err() == nil {
+			log.Error("red sweep failed", "err", err)
+		} else if sw.TurnedRed > 0 {
+			log.Info("red sweep", "projects", sw.Projects, "turned_red", sw.TurnedRed)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
