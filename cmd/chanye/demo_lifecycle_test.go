@@ -1,16 +1,22 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/auth"
 	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/internal/testclock"
+	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/policy"
+	"github.com/chanye-org/chanye/project"
+	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 )
 
@@ -143,6 +149,51 @@ func TestDemoLifecycle(t *testing.T) {
 	if _, n, _ := store.FindRuns(ctx, policy.RunFilter{Limit: 1}); n != 2 {
 		t.Errorf("runs after a second start = %d, want 2", n)
 	}
+
+	// The demo accounts: one per role, each signs in with the admin's
+	// first password and finds something in its inbox or its queue.
+	if _, err := generateProjects(ctx, store, demo.ProjectOptions{Seed: 1, AsOf: today}, today); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	if err := ensureDemoAccounts(ctx, store, "the-admins-first-password", &stderr); err != nil {
+		t.Fatal(err)
+	}
+	inbox := map[string]int{}
+	for _, name := range []string{"demo-leader", "demo-department", "demo-enterprise", "demo-taskforce", "demo-owner"} {
+		if !strings.Contains(stderr.String(), name) {
+			t.Errorf("%s not announced:\n%s", name, stderr.String())
+		}
+		u, err := store.Authenticate(ctx, name, "the-admins-first-password", "")
+		if err != nil {
+			t.Fatalf("%s signs in: %v", name, err)
+		}
+		_, n, _, err := store.FindNotifications(chanye.WithActor(context.Background(), u.Actor()), notify.Filter{Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inbox[name] = n
+	}
+	for _, name := range []string{"demo-department", "demo-enterprise", "demo-owner"} {
+		if inbox[name] == 0 {
+			t.Errorf("%s's inbox is empty (%v)", name, inbox)
+		}
+	}
+	tf := chanye.WithActor(context.Background(), &chanye.Actor{Role: chanye.RoleTaskForce, IndustryID: mustUser(t, store, "demo-taskforce").IndustryID})
+	red := project.Red
+	if _, n, err := store.FindProjects(tf, project.ProjectFilter{Colour: &red, IndustryID: &mustUser(t, store, "demo-taskforce").IndustryID, Limit: 1}); err != nil || n == 0 {
+		t.Errorf("the demo task force's industry has %d red projects, %v", n, err)
+	}
+}
+
+// mustUser returns the account of that name.
+func mustUser(t *testing.T, store *sqlstore.Store, name string) *auth.User {
+	t.Helper()
+	us, _, err := store.FindUsers(chanye.WithActor(context.Background(), chanye.Operator), auth.UserFilter{Name: &name, Limit: 1})
+	if err != nil || len(us) != 1 {
+		t.Fatalf("user %s: %v, %v", name, us, err)
+	}
+	return us[0]
 }
 
 func official(t *testing.T) int {

@@ -35,7 +35,7 @@ const serveHelp = `chanye serve [--addr :8080] [--db PATH|postgres://…] [--aud
 
 升级数据库、载入默认产业目录（首次），在同一端口提供网页（/）和接口（/api/、/healthz）。
 --demo 在数据库没有企业时生成约 2 万家演示企业（种子 1），没有项目时生成 1,246 个重点项目。没有任何政策时保存并发布本市的正式政策（加 --demo 时另加（示例）政策），没有计算批次时生成演示流程（公示、异议、审批、拨付、追回）。首次启动创建管理员 admin，
-密码取自环境变量 CHANYE_ADMIN_PASSWORD，未设置则随机生成并只显示一次。首次启动创建审计密钥文件（SQLite 默认在数据库旁，
+密码取自环境变量 CHANYE_ADMIN_PASSWORD，未设置则随机生成并只显示一次；加 --demo 时另建各角色的演示账号（密码相同）。首次启动创建审计密钥文件（SQLite 默认在数据库旁，
 PostgreSQL 须以 --audit-key 指定）。Ctrl-C 或 SIGTERM 平稳退出。
 测试、模拟、计算、预警和记分卡每个账号（未登录则每个地址）每分钟至多 --rate-limit 次（默认 30，
 环境变量 CHANYE_RATE_LIMIT），可连续 --rate-burst 次（默认 10，CHANYE_RATE_BURST），超出答 429。
@@ -50,7 +50,9 @@ stored, the city's official shipped policies are stored and published (with
 runs gets the demo lifecycle: runs, 公示, objections answered both ways,
 approvals, payments and a reversal. The first start creates
 the account admin with the password in CHANYE_ADMIN_PASSWORD, or a random one
-printed once. The first start creates the audit key file (beside a SQLite
+printed once; with --demo also one demo account per role with the same
+password (demo-leader, demo-department, demo-taskforce, demo-enterprise,
+demo-owner), each where the demo gives it something to do. The first start creates the audit key file (beside a SQLite
 database by default; PostgreSQL needs --audit-key). Stops gracefully on
 Ctrl-C or SIGTERM. Tests, simulations, runs, warnings and scorecards are
 limited per account (per address without one) to --rate-limit a minute (30, or
@@ -161,8 +163,14 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	// middleware turns each request's token or
 	// session cookie into its actor and checks forms' CSRF tokens.
 	accounts := auth.NewThrottle(store, store)
-	if err := ensureAdmin(opCtx, accounts, cfg.AdminPassword, cfg.Stderr); err != nil {
+	password, err := ensureAdmin(opCtx, accounts, cfg.AdminPassword, cfg.Stderr)
+	if err != nil {
 		return err
+	}
+	if *withDemo && password != "" {
+		if err := ensureDemoAccounts(opCtx, store, password, cfg.Stderr); err != nil {
+			return err
+		}
 	}
 	authn := httpauth.New(httpauth.Config{Accounts: accounts, Logger: log, Secure: *tlsProxy, TrustProxy: *tlsProxy})
 	pages, err := web.NewHandler(web.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,

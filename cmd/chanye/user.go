@@ -189,12 +189,13 @@ func readPassword(cfg Config, prompt string) (string, error) {
 }
 
 // ensureAdmin creates the account admin when no enabled admin exists, with
-// password, or else a random one printed once to stderr.
-func ensureAdmin(ctx context.Context, accounts auth.Service, password string, stderr io.Writer) error {
+// password, or else a random one printed once to stderr. It returns the
+// password when it created the account, "" when an admin existed.
+func ensureAdmin(ctx context.Context, accounts auth.Service, password string, stderr io.Writer) (string, error) {
 	ctx = chanye.WithActor(ctx, chanye.Operator)
 	n, err := accounts.CountAdmins(ctx)
 	if err != nil || n > 0 {
-		return err
+		return "", err
 	}
 	generated := password == ""
 	if generated {
@@ -202,7 +203,7 @@ func ensureAdmin(ctx context.Context, accounts auth.Service, password string, st
 	}
 	u := &auth.User{Name: "admin", DisplayName: "管理员 / Administrator", Role: chanye.RoleAdmin}
 	if err := accounts.CreateUser(ctx, u, password); err != nil {
-		return fmt.Errorf("创建管理员账号 / creating the admin account: %w", err)
+		return "", fmt.Errorf("创建管理员账号 / creating the admin account: %w", err)
 	}
 	if generated {
 		fmt.Fprintf(stderr, `
@@ -220,5 +221,5 @@ then change it after signing in):
 	} else {
 		fmt.Fprintln(stderr, "已用 CHANYE_ADMIN_PASSWORD 创建管理员账号 admin / created the admin account \"admin\" with CHANYE_ADMIN_PASSWORD")
 	}
-	return nil
+	return password, nil
 }

@@ -117,7 +117,7 @@ func TestEnsureAdmin(t *testing.T) {
 	}
 	defer sdb.Close()
 	var stderr bytes.Buffer
-	if err := ensureAdmin(context.Background(), store, "", &stderr); err != nil {
+	if _, err := ensureAdmin(context.Background(), store, "", &stderr); err != nil {
 		t.Fatal(err)
 	}
 	m := regexp.MustCompile(`(?m)^    (\S{24})$`).FindStringSubmatch(stderr.String())
@@ -128,7 +128,7 @@ func TestEnsureAdmin(t *testing.T) {
 		t.Errorf("sign in with the printed password: %v, %v", u, err)
 	}
 	stderr.Reset()
-	if err := ensureAdmin(context.Background(), store, "", &stderr); err != nil || stderr.Len() != 0 {
+	if _, err := ensureAdmin(context.Background(), store, "", &stderr); err != nil || stderr.Len() != 0 {
 		t.Errorf("second start: %v, printed %q", err, stderr.String())
 	}
 
@@ -139,7 +139,7 @@ func TestEnsureAdmin(t *testing.T) {
 	}
 	defer sdb2.Close()
 	stderr.Reset()
-	if err := ensureAdmin(context.Background(), store2, "from the environment", &stderr); err != nil {
+	if _, err := ensureAdmin(context.Background(), store2, "from the environment", &stderr); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(stderr.String(), "from the environment") {

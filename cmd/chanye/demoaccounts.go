@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/auth"
+	"github.com/chanye-org/chanye/policy"
+	"github.com/chanye-org/chanye/project"
+	"github.com/chanye-org/chanye/sqlstore"
+)
+
+// demoAccounts returns an account for each role a newcomer to serve --demo
+// should be able to sign in as, each where the demo data gives it
+// something to do: the department that administers a policy objected to,
+// the task force of a red project's industry, the owner of a project under
+// supervision, the enterprise that objected. A role the data gives nothing
+// to (no objection, say) is left out rather than pointed at nothing.
+func demoAccounts(ctx context.Context, store *sqlstore.Store) ([]*auth.User, error) {
+	out := []*auth.User{{Name: "demo-leader", DisplayName: "演示市领导 / demo city leader", Role: chanye.RoleLeader}}
+	obs, _, err := store.FindObjections(ctx, policy.ObjectionFilter{Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(obs) > 0 {
+		vs, _, err := store.FindPolicies(ctx, policy.VersionFilter{PolicyID: &obs[0].Ref.PolicyID, Latest: true, Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		if len(vs) > 0 && vs[0].Policy.Department != "" {
+			out = append(out, &auth.User{Name: "demo-department", DisplayName: "演示部门 / demo department", Role: chanye.RoleDepartment, Department: vs[0].Policy.Department})
+		}
+		out = append(out, &auth.User{Name: "demo-enterprise", DisplayName: "演示企业（异议、拨付）/ demo enterprise (objection, payment)", Role: chanye.RoleEnterprise, Code: obs[0].Ref.Code})
+	}
+	red := project.Red
+	ps, _, err := store.FindProjects(ctx, project.ProjectFilter{Colour: &red, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) > 0 {
+		out = append(out, &auth.User{Name: "demo-taskforce", DisplayName: "演示专班 / demo task force", Role: chanye.RoleTaskForce, IndustryID: ps[0].IndustryID})
+	}
+	sv, _, err := store.FindSupervisions(ctx, project.SupervisionFilter{Open: true, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(sv) > 0 {
+		out = append(out, &auth.User{Name: "demo-owner", DisplayName: "演示项目业主（督办）/ demo project owner (supervision)", Role: chanye.RoleEnterprise, Code: sv[0].OwnerCode})
+	}
+	return out, nil
+}
+
+// ensureDemoAccounts creates the demo accounts with the admin's first
+// password, on the first start of serve --demo (when it creates the
+// admin), and says who they are.
+func ensureDemoAccounts(ctx context.Context, store *sqlstore.Store, password string, stderr io.Writer) error {
+	us, err := demoAccounts(ctx, store)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stderr, "演示账号（密码与 admin 的初始密码相同）/ demo accounts (with the admin's first password):")
+	for _, u := range us {
+		if err := store.CreateUser(ctx, u, password); err != nil {
+			return fmt.Errorf("演示账号 / demo account %s: %w", u.Name, err)
+		}
+		fmt.Fprintf(stderr, "    %-16s %s\n", u.Name, u.DisplayName)
+	}
+	return nil
+}
