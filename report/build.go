@@ -102,18 +102,8 @@ func Build(ctx context.Context, src Sources, month string, asOf chanye.Date) (*M
 		return nil, err
 	}
 
-	industryName := func(id string) string {
-		if ind := cat.Industry(id); ind != nil {
-			return ind.NameZH
-		}
-		return id
-	}
-	districtName := func(code string) string {
-		if d, ok := cat.District(code); ok {
-			return d.NameZH
-		}
-		return code
-	}
+	industryName := func(id string) string { return industryName(cat, id) }
+	districtName := func(code string) string { return districtName(cat, code) }
 	// Every amount is summed in fen with overflow checking: the reports
 	// are bounded (project.Report.Validate), but a sum of many must still
 	// be an error rather than wrap.
@@ -146,7 +136,7 @@ func Build(ctx context.Context, src Sources, month string, asOf chanye.Date) (*M
 			}
 			overdue++
 			m.Overdue = append(m.Overdue, OverdueNode{ProjectID: p.ID, ProjectName: p.Name, Node: n.Name,
-				Department: n.OwnerDepartment, District: districtName(p.DistrictCode), Planned: n.PlannedDate.String(),
+				Department: n.OwnerDepartment, District: districtName(p.DistrictCode), DistrictCode: p.DistrictCode, Planned: n.PlannedDate.String(),
 				DaysLate: int(asOf.Sub(n.PlannedDate.Time).Hours() / 24), Colour: p.Colour.NameZH()})
 		}
 		overdueBy[p.ID] = overdue
@@ -158,7 +148,7 @@ func Build(ctx context.Context, src Sources, month string, asOf chanye.Date) (*M
 		}{{byInd, p.IndustryID, industryName(p.IndustryID)}, {byDist, p.DistrictCode, districtName(p.DistrictCode)}} {
 			s := k.m[k.key]
 			if s == nil {
-				s = &Summary{Name: k.name}
+				s = &Summary{Key: k.key, Name: k.name}
 				k.m[k.key] = s
 				sumsOf[s] = &sums{}
 			}
@@ -230,6 +220,24 @@ func Build(ctx context.Context, src Sources, month string, asOf chanye.Date) (*M
 	return m, nil
 }
 
+// industryName is an industry's Chinese name, its id when the catalog no
+// longer has it.
+func industryName(cat *chanye.Catalog, id string) string {
+	if ind := cat.Industry(id); ind != nil {
+		return ind.NameZH
+	}
+	return id
+}
+
+// districtName is a district's Chinese name, its code when the catalog
+// does not list it.
+func districtName(cat *chanye.Catalog, code string) string {
+	if d, ok := cat.District(code); ok {
+		return d.NameZH
+	}
+	return code
+}
+
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -295,7 +303,8 @@ func redItems(ctx context.Context, src Sources, cat *chanye.Catalog, red []*proj
 			}
 			names[o.OwnerCode] = name
 		}
-		out = append(out, RedItem{ID: p.ID, Name: p.Name, Industry: p.IndustryID, District: p.DistrictCode,
+		out = append(out, RedItem{ID: p.ID, Name: p.Name, IndustryID: p.IndustryID, Industry: industryName(cat, p.IndustryID),
+			DistrictCode: p.DistrictCode, District: districtName(cat, p.DistrictCode),
 			Stage: p.Stage.NameZH(), Owner: name, OwnerCode: o.OwnerCode, Department: o.Department, Leader: o.CityLeader,
 			Total: p.TotalInvestmentFen, Reasons: strings.Join(reasons[p.ID], "；"), Since: since[p.ID]})
 	}
@@ -305,7 +314,7 @@ func redItems(ctx context.Context, src Sources, cat *chanye.Catalog, red []*proj
 		pos[ind.ID] = i
 	}
 	slices.SortStableFunc(out, func(a, b RedItem) int {
-		if d := pos[a.Industry] - pos[b.Industry]; d != 0 {
+		if d := pos[a.IndustryID] - pos[b.IndustryID]; d != 0 {
 			return d
 		}
 		return strings.Compare(a.ID, b.ID)

@@ -42,7 +42,8 @@ type Meeting struct {
 // Summary counts the projects of one industry or district by colour, with
 // their investment. Money is in fen, summed with overflow checking.
 type Summary struct {
-	Name      string
+	Key       string // the industry's id or the district's code
+	Name      string // its Chinese name
 	Projects  int
 	Green     int
 	Yellow    int
@@ -56,30 +57,33 @@ type Summary struct {
 
 // RedItem is one red project and who answers for it.
 type RedItem struct {
-	ID         string
-	Name       string
-	Industry   string
-	District   string
-	Stage      string
-	Owner      string // owner enterprise name
-	OwnerCode  string // its credit code
-	Department string
-	Leader     string
-	Total      chanye.Fen
-	Reasons    string // the red warnings: rule and values
-	Since      string // month the project turned red, when known
+	ID           string
+	Name         string
+	IndustryID   string
+	Industry     string // its Chinese name
+	DistrictCode string
+	District     string // its Chinese name
+	Stage        string
+	Owner        string // owner enterprise name
+	OwnerCode    string // its credit code
+	Department   string
+	Leader       string
+	Total        chanye.Fen
+	Reasons      string // the red warnings: rule and values
+	Since        string // month the project turned red, when known
 }
 
 // OverdueNode is a node past its planned date and not done.
 type OverdueNode struct {
-	ProjectID   string
-	ProjectName string
-	Node        string
-	Department  string // the node's owner department
-	District    string
-	Planned     string // YYYY-MM-DD
-	DaysLate    int
-	Colour      string // the project's colour
+	ProjectID    string
+	ProjectName  string
+	Node         string
+	Department   string // the node's owner department
+	District     string // the project's district, its Chinese name
+	DistrictCode string
+	Planned      string // YYYY-MM-DD
+	DaysLate     int
+	Colour       string // the project's colour
 }
 
 // Investment is one project's investment against its plan for the year.

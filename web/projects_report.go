@@ -88,7 +88,31 @@ func (s *Server) projectReport(w http.ResponseWriter, r *http.Request) error {
 		}
 		return out
 	}
+	c, err := s.cfg.Catalog.FindCatalog(r.Context())
+	if err != nil {
+		return err
+	}
+	// The report names industries and districts in Chinese, as the
+	// workbook does; the page says them in the reader's language.
+	industry := func(id, zh string) string {
+		if ind := c.Industry(id); ind != nil {
+			return l.Pick(ind.NameZH, ind.NameEN)
+		}
+		return zh
+	}
+	district := func(code, zh string) string {
+		if d, ok := c.District(code); ok {
+			return l.Pick(d.NameZH, d.NameEN)
+		}
+		return zh
+	}
 	v.ByIndustry, v.ByDistrict = summaries(m.ByIndustry), summaries(m.ByDistrict)
+	for i := range v.ByIndustry {
+		v.ByIndustry[i].Name = industry(v.ByIndustry[i].Key, v.ByIndustry[i].Name)
+	}
+	for i := range v.ByDistrict {
+		v.ByDistrict[i].Name = district(v.ByDistrict[i].Key, v.ByDistrict[i].Name)
+	}
 	// The total is the industries' sum (every project has one industry).
 	var t report.Summary
 	for _, x := range m.ByIndustry {
@@ -107,10 +131,12 @@ func (s *Server) projectReport(w http.ResponseWriter, r *http.Request) error {
 	v.Total = summaryOf(l, t)
 	v.Counts.Total, v.Counts.Red, v.Counts.Yellow, v.Counts.Green = t.Projects, t.Red, t.Yellow, t.Green
 	for _, x := range m.Red {
+		x.Industry, x.District = industry(x.IndustryID, x.Industry), district(x.DistrictCode, x.District)
 		v.Red = append(v.Red, redRow{RedItem: x, Href: projectHref(x.ID), Investment: fenMoney(l, x.Total)})
 	}
 	v.OverdueTotal = len(m.Overdue)
 	for _, x := range m.Overdue[:min(len(m.Overdue), maxOverdueShown)] {
+		x.District = district(x.DistrictCode, x.District)
 		v.Overdue = append(v.Overdue, overdueRow{OverdueNode: x, Href: projectHref(x.ProjectID)})
 	}
 	return s.render(w, "projects_report", v)
