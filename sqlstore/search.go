@@ -177,7 +177,8 @@ func reindex(ctx context.Context, tx *txn) error {
 			after = docs[len(docs)-1].ref
 		}
 	}
-	return nil
+	// The planner's statistics of the terms (see Bulk).
+	return analyze(ctx, tx, "search_docs")
 }
 
 // Reindex rebuilds the search index from the records, in one transaction:
