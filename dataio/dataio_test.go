@@ -28,6 +28,10 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	db, s := sqlstoretest.NewWithDB(t)
+	// The city leader the project files name is on the managed list.
+	if err := s.CreateOrgUnit(context.Background(), &chanye.OrgUnit{Kind: chanye.OrgLeader, NameZH: "市领导甲"}); err != nil {
+		t.Fatal(err)
+	}
 	return &env{db: db, store: s, files: &dataio.Files{Catalog: s, Enterprises: s}}
 }
 

@@ -235,6 +235,9 @@ func TestProjectRoundTrip(t *testing.T) {
 		}
 	}
 	src, dst := envs[0], envs[1]
+	if err := demo.EnsureLeaders(ctx, dst.store); err != nil { // the leaders the demo gives its projects
+		t.Fatal(err)
+	}
 	cat, _ := src.store.FindCatalog(ctx)
 	if _, err := demo.GenerateProjects(ctx, src.store, cat, src.store, demo.ProjectOptions{Projects: 150, TotalYuan: 6e11, Seed: 2, AsOf: asOf}); err != nil {
 		t.Fatal(err)

@@ -70,6 +70,17 @@ func GenerateProjects(ctx context.Context, svc project.Service, cat *chanye.Cata
 		return stats, err
 	}
 	b := pg.generate()
+	// A project's own city leader, for an industry without one, must be on
+	// the managed list of leaders: the demo's are added to it.
+	if len(pg.leaders) > 0 {
+		lists, ok := svc.(chanye.OrgUnitService)
+		if !ok {
+			return stats, errors.New("demo: industries without a city leader need a project service that keeps the managed lists (chanye.OrgUnitService)")
+		}
+		if err := EnsureLeaders(ctx, lists); err != nil {
+			return stats, err
+		}
+	}
 	if err := svc.WriteBatch(ctx, b); err != nil {
 		return stats, fmt.Errorf("demo projects: %w", err)
 	}

@@ -19,7 +19,8 @@ import (
 // other methods are not called.
 type capture struct {
 	project.Service
-	b *project.Batch
+	chanye.OrgUnitService // the managed lists, where the demo's leaders go
+	b                     *project.Batch
 }
 
 func (c *capture) WriteBatch(_ context.Context, b *project.Batch) error { c.b = b; return nil }
@@ -145,7 +146,7 @@ func TestGenerateProjectsDeterministic(t *testing.T) {
 	ctx := context.Background()
 	var got [3]*project.Batch
 	for i, seed := range []int64{3, 3, 4} {
-		c := &capture{}
+		c := &capture{OrgUnitService: s}
 		if _, err := demo.GenerateProjects(ctx, c, cat, s, demo.ProjectOptions{Seed: seed, AsOf: asOf}); err != nil {
 			t.Fatal(err)
 		}

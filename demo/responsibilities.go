@@ -44,10 +44,8 @@ func Responsibilities(ctx context.Context, store ResponsibilityStore) (int, erro
 		lists = append(lists, u)
 		return nil
 	}
-	for i, n := range demoLeaders {
-		if err := ensure(chanye.OrgLeader, n, demoLeadersEN[i]); err != nil {
-			return 0, err
-		}
+	if err := ensureLeaders(ctx, store, &lists); err != nil {
+		return 0, err
 	}
 	inds, err := store.FindIndustries(ctx, chanye.IndustryFilter{})
 	if err != nil {
@@ -84,4 +82,31 @@ func Responsibilities(ctx context.Context, store ResponsibilityStore) (int, erro
 		assigned++
 	}
 	return assigned, nil
+}
+
+// EnsureLeaders adds the demo city leaders (市领导甲（演示）…) to the managed
+// list where they are missing, as GenerateProjects and Responsibilities
+// do: a database that imports the demo's projects needs them.
+func EnsureLeaders(ctx context.Context, store chanye.OrgUnitService) error {
+	have, err := store.FindOrgUnits(ctx, chanye.OrgUnitFilter{})
+	if err != nil {
+		return err
+	}
+	return ensureLeaders(ctx, store, &have)
+}
+
+// ensureLeaders adds the demo city leaders to the managed list where they
+// are missing; lists is what the store holds, kept up to date.
+func ensureLeaders(ctx context.Context, store chanye.OrgUnitService, lists *[]*chanye.OrgUnit) error {
+	for i, zh := range demoLeaders {
+		if chanye.OrgLists(*lists).Find(chanye.OrgLeader, zh) != nil {
+			continue
+		}
+		u := &chanye.OrgUnit{Kind: chanye.OrgLeader, NameZH: zh, NameEN: demoLeadersEN[i]}
+		if err := store.CreateOrgUnit(ctx, u); err != nil {
+			return err
+		}
+		*lists = append(*lists, u)
+	}
+	return nil
 }

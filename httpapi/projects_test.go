@@ -26,8 +26,8 @@ func TestProjectScenarios(t *testing.T) {
 		t.Fatal(err)
 	}
 	leader, dept, tf := "张市长", "市工业和信息化局", "智能网联汽车专班"
-	for kind, name := range map[chanye.OrgKind]string{chanye.OrgLeader: leader, chanye.OrgTaskForce: tf} {
-		if err := store.CreateOrgUnit(ctx, &chanye.OrgUnit{Kind: kind, NameZH: name}); err != nil {
+	for _, u := range []chanye.OrgUnit{{Kind: chanye.OrgLeader, NameZH: leader}, {Kind: chanye.OrgLeader, NameZH: "李副市长"}, {Kind: chanye.OrgTaskForce, NameZH: tf}} {
+		if err := store.CreateOrgUnit(ctx, &u); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -108,6 +108,8 @@ func TestProjectScenarios(t *testing.T) {
 			status: 400, contains: []string{"cumulative_fen", "progress_pct"}},
 		{name: "report bad month", method: "PUT", path: "/api/v1/projects/GZ-0001/reports/2025-13", body: `{"invested_fen":0,"cumulative_fen":0,"progress_pct":0}`, status: 400, contains: []string{`"month"`}},
 		{name: "report unknown project", method: "PUT", path: "/api/v1/projects/GZ-9999/reports/2025-10", body: `{"invested_fen":0,"cumulative_fen":0,"progress_pct":0}`, status: 404},
+		{name: "patch leader not on the list", method: "PATCH", path: "/api/v1/projects/GZ-0001", body: `{"city_leader":"王不在"}`, status: 400,
+			json: map[string]any{"error.message_en": `invalid project: city_leader "王不在" not on its list or retired`}, contains: []string{`"city_leader":`}},
 		{name: "patch", method: "PATCH", path: "/api/v1/projects/GZ-0001", body: `{"city_leader":"李副市长"}`, status: 200,
 			json: map[string]any{"city_leader": "李副市长", "owners.city_leader": "李副市长"}},
 		{name: "patch invalid", method: "PATCH", path: "/api/v1/projects/GZ-0001", body: `{"stage":"done"}`, status: 400, contains: []string{`"stage"`}},

@@ -36,7 +36,7 @@ func checkScope(ctx context.Context, tx *txn, u *auth.User, oldDept string) erro
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	if err := checkChoices(ctx, tx, "账号有误 / invalid account", map[string]choice{
+	if err := checkChoices(ctx, tx, "账号有误", "invalid account", map[string]choice{
 		"department": {chanye.OrgDepartment, oldDept, u.Department},
 	}); err != nil {
 		return err

@@ -229,7 +229,7 @@ func (s *Store) UpdateResponsibility(ctx context.Context, id string, upd chanye.
 			return nil // nothing to write or record
 		}
 		old := before.Responsibility
-		if err := checkChoices(ctx, tx, "责任信息有误 / invalid responsibility", map[string]choice{
+		if err := checkChoices(ctx, tx, "责任信息有误", "invalid responsibility", map[string]choice{
 			"city_leader":     {chanye.OrgLeader, old.CityLeader, r.CityLeader},
 			"lead_department": {chanye.OrgDepartment, old.LeadDepartment, r.LeadDepartment},
 			"task_force":      {chanye.OrgTaskForce, old.TaskForce, r.TaskForce},

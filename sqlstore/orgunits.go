@@ -488,10 +488,10 @@ func (s *Store) FindOrgUnitUses(ctx context.Context, id int64) ([]chanye.OrgUse,
 }
 
 // checkChoices returns EINVALID naming each field whose value changed to a
-// name not on its list, or retired; the message names the fields and the
-// values. fields maps a field name to its kind, the old value and the new
-// one.
-func checkChoices(ctx context.Context, tx *txn, message string, fields map[string]choice) error {
+// name not on its list, or retired; the message (zh, en: what is invalid)
+// names the first fields and values. fields maps a field name to its kind,
+// the old value and the new one.
+func checkChoices(ctx context.Context, tx *txn, zh, en string, fields map[string]choice) error {
 	var lists chanye.OrgLists
 	bad := map[string]string{}
 	for name, c := range fields {
@@ -512,12 +512,24 @@ func checkChoices(ctx context.Context, tx *txn, message string, fields map[strin
 		return nil
 	}
 	var named []string
-	for _, k := range sortedKeys(bad) {
+	keys := sortedKeys(bad)
+	for _, k := range keys[:min(len(keys), maxNamedChoices)] {
 		named = append(named, fmt.Sprintf("%s %q", k, fields[k].new))
 	}
 	list := strings.Join(named, ", ")
-	return chanye.Invalid(fmt.Sprintf("%s：%s 不在名单中或已停用 / %s not on its list or retired", message, list, list), bad)
+	moreZH, moreEN := "", ""
+	if n := len(keys) - maxNamedChoices; n > 0 {
+		moreZH, moreEN = fmt.Sprintf(" 等 %d 处", len(keys)), fmt.Sprintf(" and %d more", n)
+	}
+	e := chanye.Bilingual(chanye.EINVALID, fmt.Sprintf("%s：%s%s 不在名单中或已停用", zh, list, moreZH),
+		fmt.Sprintf("%s: %s%s not on its list or retired", en, list, moreEN))
+	e.Fields = bad
+	return e
 }
+
+// maxNamedChoices bounds the fields checkChoices names in its message; the
+// fields of the error hold them all.
+const maxNamedChoices = 5
 
 // choice is a field's list, old value and new value.
 type choice struct {

@@ -161,6 +161,9 @@ func (s *Store) CreateProject(ctx context.Context, p *project.Project) error {
 		if err := checkProject(c, p, ""); err != nil {
 			return err
 		}
+		if err := checkChoices(ctx, tx, "项目信息有误", "invalid project", projectChoices(nil, p, nil, "")); err != nil {
+			return err
+		}
 		p.CreatedAt, p.UpdatedAt, p.Colour = tx.now, tx.now, ""
 		if err := insertProject(ctx, tx, p); err != nil {
 			return err
@@ -192,6 +195,9 @@ func (s *Store) UpdateProject(ctx context.Context, id string, upd project.Projec
 		if err := checkProject(c, &p, ""); err != nil {
 			return err
 		}
+		if err := checkChoices(ctx, tx, "项目信息有误", "invalid project", projectChoices(nil, &p, old, "")); err != nil {
+			return err
+		}
 		if same, err := sameJSON(old, &p); err != nil || same {
 			out = old // nothing to write or record
 			return err
@@ -207,6 +213,23 @@ func (s *Store) UpdateProject(ctx context.Context, id string, upd project.Projec
 		return nil, err
 	}
 	return out, s.colour(ctx, []*project.Project{out}, chanye.DateOf(s.db.Now()))
+}
+
+// projectChoices adds to into (a new map when nil) the names of p that
+// must be on the managed lists — its own department and city leader, where
+// they differ from its industry's — under prefix and their field names;
+// the values old (nil for a new project) held stay allowed, retired or not.
+func projectChoices(into map[string]choice, p, old *project.Project, prefix string) map[string]choice {
+	if into == nil {
+		into = map[string]choice{}
+	}
+	var dept, leader string
+	if old != nil {
+		dept, leader = old.Department, old.CityLeader
+	}
+	into[prefix+"department"] = choice{chanye.OrgDepartment, dept, p.Department}
+	into[prefix+"city_leader"] = choice{chanye.OrgLeader, leader, p.CityLeader}
+	return into
 }
 
 // FindProjectByID returns the project with its colour as of today.
@@ -907,6 +930,13 @@ func (s *Store) WriteBatch(ctx context.Context, b *project.Batch) error {
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
+			return err
+		}
+		names := map[string]choice{}
+		for i, p := range b.Projects {
+			projectChoices(names, p, stored[p.ID], fmt.Sprintf("projects[%d].", i))
+		}
+		if err := checkChoices(ctx, tx, "导入数据有误", "invalid batch", names); err != nil {
 			return err
 		}
 		var created, updated, nodesChanged, reportsChanged int

@@ -67,6 +67,13 @@ func TestProjectCreateUpdateFind(t *testing.T) {
 			t.Fatalf("FindNodes = %v, %v", nodes, err)
 		}
 
+		// A project's own leader or department comes from the managed
+		// lists: a name not on them is refused, naming the field.
+		_, err = s.UpdateProject(ctx, p.ID, project.ProjectUpdate{CityLeader: ptr("乙"), Department: ptr("不存在局")})
+		if f := chanye.ErrorFields(err); f["city_leader"] == "" || f["department"] == "" {
+			t.Fatalf("names not on the lists: %v", err)
+		}
+		listed(t, s, chanye.OrgLeader, "乙")
 		up, err := s.UpdateProject(ctx, p.ID, project.ProjectUpdate{Stage: ptr(project.StageCompleted), CityLeader: ptr("乙")})
 		if err != nil || up.Stage != project.StageCompleted || up.CityLeader != "乙" || up.Name != p.Name {
 			t.Fatalf("UpdateProject = %+v, %v", up, err)
@@ -81,9 +88,21 @@ func TestProjectCreateUpdateFind(t *testing.T) {
 	})
 }
 
+// listed puts names on the managed list of kind.
+func listed(t *testing.T, s *Store, kind chanye.OrgKind, names ...string) {
+	t.Helper()
+	for _, n := range names {
+		if err := s.CreateOrgUnit(operator(), &chanye.OrgUnit{Kind: kind, NameZH: n}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestProjectFilters(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *DB) {
 		s, ctx := newStore(t, db), operator()
+		listed(t, s, chanye.OrgDepartment, "发改委")
+		listed(t, s, chanye.OrgLeader, "丙")
 		for i := 1; i <= 5; i++ {
 			p := testProjectN(t, i)
 			switch i {
