@@ -188,6 +188,20 @@ func (s *projects) FindNodes(ctx context.Context, projectID string) ([]*project.
 	return s.inner.FindNodes(ctx, projectID)
 }
 
+// FindOverdueNodes: the nodes of the projects the actor reads (an
+// enterprise only its own projects').
+func (s *projects) FindOverdueNodes(ctx context.Context, filter project.ProjectFilter) ([]*project.Node, int, error) {
+	a, g, err := check(ctx, projectRules, ReadProjects)
+	if err != nil {
+		return nil, 0, err
+	}
+	var ok bool
+	if filter.OwnerCode, ok = ownCode(a, g, filter.OwnerCode); !ok {
+		return []*project.Node{}, 0, nil
+	}
+	return s.inner.FindOverdueNodes(ctx, filter)
+}
+
 func (s *projects) PutReport(ctx context.Context, r *project.Report) error {
 	if _, err := s.checkOne(ctx, ReportProjects, r.ProjectID); err != nil {
 		return err

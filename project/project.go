@@ -580,6 +580,12 @@ type Service interface {
 	PutNode(ctx context.Context, projectID string, seq int, upd NodeUpdate) (*Node, error)
 	// FindNodes returns a project's nodes in order. ENOTFOUND.
 	FindNodes(ctx context.Context, projectID string) ([]*Node, error)
+	// FindOverdueNodes returns the nodes past their planned date and not
+	// done as of today, the longest overdue first, with their total:
+	// filter.Department selects the nodes that department owns,
+	// filter.IndustryID those of the industry's projects, filter.OwnerCode
+	// those of the enterprise's projects; Offset and Limit page them.
+	FindOverdueNodes(ctx context.Context, filter ProjectFilter) ([]*Node, int, error)
 	// PutReport creates or replaces the report of r.ProjectID for r.Month;
 	// ReportedBy and ReportedAt are set from the actor and the clock.
 	// ENOTFOUND, EINVALID.

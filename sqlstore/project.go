@@ -492,6 +492,39 @@ func (s *Store) FindWarnings(ctx context.Context, f project.ProjectFilter) ([]pr
 
 const nodeColumns = `project_id, seq, name, owner_department, planned_date, actual_date, evidence_note, evidence_link, evidence_file`
 
+// FindOverdueNodes returns the nodes overdue today in the filter's scope
+// (see project.Service), the longest overdue first. EINVALID.
+func (s *Store) FindOverdueNodes(ctx context.Context, f project.ProjectFilter) ([]*project.Node, int, error) {
+	limit, err := pageLimit(f.Offset, f.Limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	var w where
+	w.add("n.actual_date IS NULL AND n.planned_date < ?", chanye.DateOf(s.db.Now()).String())
+	if f.Department != nil {
+		w.add("n.owner_department = ?", *f.Department)
+	}
+	if f.IndustryID != nil {
+		w.add("p.industry_id = ?", *f.IndustryID)
+	}
+	if f.OwnerCode != nil {
+		w.add("p.owner_code = ?", *f.OwnerCode)
+	}
+	var (
+		out   []*project.Node
+		total int
+	)
+	err = s.db.transact(ctx, true, func(tx *txn) (err error) {
+		out, total, err = findPage(ctx, tx, "n."+strings.ReplaceAll(nodeColumns, ", ", ", n."), ` FROM project_nodes n JOIN projects p ON p.id = n.project_id`,
+			w, "n.planned_date, n.project_id, n.seq", limit, f.Offset, scanNode)
+		return err
+	})
+	if out == nil {
+		out = []*project.Node{}
+	}
+	return out, total, err
+}
+
 func queryNodes(ctx context.Context, tx *txn, query string, args ...any) ([]*project.Node, error) {
 	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
@@ -500,21 +533,30 @@ func queryNodes(ctx context.Context, tx *txn, query string, args ...any) ([]*pro
 	defer rows.Close()
 	out := []*project.Node{}
 	for rows.Next() {
-		var n project.Node
-		var planned, actual sql.NullString
-		if err := rows.Scan(&n.ProjectID, &n.Seq, &n.Name, &n.OwnerDepartment, &planned, &actual,
-			&n.Evidence.Note, &n.Evidence.Link, &n.Evidence.File); err != nil {
+		n, err := scanNode(rows)
+		if err != nil {
 			return nil, err
 		}
-		if n.PlannedDate, err = parseDate(planned); err != nil {
-			return nil, err
-		}
-		if n.ActualDate, err = parseDate(actual); err != nil {
-			return nil, err
-		}
-		out = append(out, &n)
+		out = append(out, n)
 	}
 	return out, rows.Err()
+}
+
+// scanNode reads a row of nodeColumns.
+func scanNode(row interface{ Scan(...any) error }) (*project.Node, error) {
+	var n project.Node
+	var planned, actual sql.NullString
+	err := row.Scan(&n.ProjectID, &n.Seq, &n.Name, &n.OwnerDepartment, &planned, &actual, &n.Evidence.Note, &n.Evidence.Link, &n.Evidence.File)
+	if err != nil {
+		return nil, err
+	}
+	if n.PlannedDate, err = parseDate(planned); err != nil {
+		return nil, err
+	}
+	if n.ActualDate, err = parseDate(actual); err != nil {
+		return nil, err
+	}
+	return &n, nil
 }
 
 // FindNodes returns a project's nodes in order. ENOTFOUND.

@@ -364,3 +364,56 @@ func TestWriteBatch(t *testing.T) {
 		}
 	})
 }
+
+// TestFindOverdueNodes: the nodes past their date and not done, the
+// longest overdue first, by the owning department, the industry or the
+// owner; a node done leaves the list.
+func TestFindOverdueNodes(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		setClock(db) // 2025-06-15
+		s, ctx := newStore(t, db), operator()
+		p, q := testProjectN(t, 1), testProjectN(t, 2)
+		q.IndustryID = "ict"
+		for _, x := range []*project.Project{p, q} {
+			if err := s.CreateProject(ctx, x); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ns, _ := s.FindNodes(ctx, p.ID)
+		want, byDept := 0, map[string]int{}
+		for _, n := range ns {
+			if n.Overdue(date("2025-06-15")) {
+				want++
+				byDept[n.OwnerDepartment]++
+			}
+		}
+		all, total, err := s.FindOverdueNodes(ctx, project.ProjectFilter{Limit: 100})
+		if err != nil || total != 2*want || len(all) != total || want == 0 {
+			t.Fatalf("all overdue: %d (%d rows), %v; want %d", total, len(all), err, 2*want)
+		}
+		for i := 1; i < len(all); i++ {
+			if all[i].PlannedDate.Before(all[i-1].PlannedDate.Time) {
+				t.Errorf("not the longest overdue first: %v after %v", all[i].PlannedDate, all[i-1].PlannedDate)
+			}
+		}
+		ind := "ict"
+		if _, n, _ := s.FindOverdueNodes(ctx, project.ProjectFilter{IndustryID: &ind}); n != want {
+			t.Errorf("ict: %d, want %d", n, want)
+		}
+		owner := p.OwnerCode
+		if _, n, _ := s.FindOverdueNodes(ctx, project.ProjectFilter{OwnerCode: &owner}); n != want {
+			t.Errorf("owner: %d, want %d", n, want)
+		}
+		for dept, k := range byDept {
+			if _, n, _ := s.FindOverdueNodes(ctx, project.ProjectFilter{Department: &dept}); n != 2*k {
+				t.Errorf("%s: %d, want %d", dept, n, 2*k)
+			}
+		}
+		if _, err := s.PutNode(ctx, p.ID, all[0].Seq, project.NodeUpdate{ActualDate: ptr(date("2025-06-01")), Evidence: &project.Evidence{Note: "已完成"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, n, _ := s.FindOverdueNodes(ctx, project.ProjectFilter{}); n != 2*want-1 {
+			t.Errorf("after one is done: %d, want %d", n, 2*want-1)
+		}
+	})
+}

@@ -71,11 +71,15 @@ func (s *Server) todo(w http.ResponseWriter, r *http.Request) error {
 		v.Sections = append(v.Sections, secs...)
 	}
 	if s.cfg.Projects != nil {
-		sec, err := s.redTodo(ctx, a, l)
-		if err != nil {
-			return err
+		for _, section := range []func(context.Context, *chanye.Actor, Lang) (todoSection, error){s.redTodo, s.overdueTodo, s.supervisionTodo} {
+			sec, err := section(ctx, a, l)
+			if err != nil {
+				return err
+			}
+			if sec.ID != "" {
+				v.Sections = append(v.Sections, sec)
+			}
 		}
-		v.Sections = append(v.Sections, sec)
 	}
 	v.Empty = true
 	for _, sec := range v.Sections {
@@ -167,6 +171,53 @@ func (s *Server) redTodo(ctx context.Context, a *chanye.Actor, l Lang) (todoSect
 	for _, p := range ps {
 		sec.Demo = sec.Demo || p.Demo
 		sec.Items = append(sec.Items, todoItem{Text: p.Name, Sub: p.ID, URL: "/projects/" + url.PathEscape(p.ID)})
+	}
+	return sec, nil
+}
+
+// overdueTodo lists the overdue nodes in a's scope: those a department
+// owns, those of a task force's industry, the whole city's for leaders
+// and administrators. The queue is the meeting report's list.
+func (s *Server) overdueTodo(ctx context.Context, a *chanye.Actor, l Lang) (todoSection, error) {
+	f := project.ProjectFilter{Limit: todoShown}
+	switch a.Role {
+	case chanye.RoleDepartment:
+		f.Department = &a.Department
+	case chanye.RoleTaskForce:
+		f.IndustryID = &a.IndustryID
+	}
+	ns, total, err := s.cfg.Projects.FindOverdueNodes(ctx, f)
+	if err != nil {
+		return todoSection{}, err
+	}
+	sec := todoSection{ID: "todo-overdue", Title: l.T("todo.overdue"), Note: l.T("todo.overdue.note"), Total: total, QueueURL: "/projects/report#rep-overdue"}
+	today := chanye.DateOf(s.now())
+	for _, n := range ns {
+		days := int(today.Sub(n.PlannedDate.Time).Hours() / 24)
+		sec.Items = append(sec.Items, todoItem{Text: l.Tf("todo.overdue.item", n.ProjectID, n.Name), Sub: l.Tf("todo.overdue.sub", n.PlannedDate, days),
+			URL: "/projects/" + url.PathEscape(n.ProjectID) + "#nodes"})
+	}
+	return sec, nil
+}
+
+// supervisionTodo lists the open supervision items a may read (authz
+// scopes them: a task force its industry's, a department those it issued
+// or whose projects it answers for), overdue first.
+func (s *Server) supervisionTodo(ctx context.Context, a *chanye.Actor, l Lang) (todoSection, error) {
+	if s.cfg.Supervisions == nil {
+		return todoSection{}, nil
+	}
+	items, total, err := s.cfg.Supervisions.FindSupervisions(ctx, project.SupervisionFilter{Open: true, Limit: todoShown})
+	if err != nil {
+		return todoSection{}, err
+	}
+	sec := todoSection{ID: "todo-supervision", Title: l.T("todo.sup"), Note: l.T("todo.sup.note"), Total: total, QueueURL: "/supervision"}
+	for _, x := range items {
+		sub := l.Tf("todo.sup.sub", l.Pick(x.Status.NameZH(), x.Status.NameEN()), x.DueOn)
+		if x.Overdue {
+			sub += " · " + l.T("app.overdue")
+		}
+		sec.Items = append(sec.Items, todoItem{Text: x.ProjectName + " · " + x.Instruction, Sub: sub, URL: "/supervision#sup-" + strconv.FormatInt(x.ID, 10)})
 	}
 	return sec, nil
 }

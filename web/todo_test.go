@@ -5,11 +5,14 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/policy"
+	"github.com/chanye-org/chanye/project"
 )
 
 // todoTotal returns the total a section of 我的待办 shows, -1 when the
@@ -87,4 +90,49 @@ func policyStatusCount(t *testing.T, f *lcFixture, st policy.DecisionStatus) int
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestTodoProjectWork: 我的待办's overdue nodes and supervision items are
+// the queues' own — the nodes past their date counted from the store, an
+// item issued to the task force listed until it is closed.
+func TestTodoProjectWork(t *testing.T) {
+	f := newFixture(t)
+	addProjects(t, f)
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	today := chanye.DateOf(testclock.Now())
+	overdue := 0
+	for _, id := range []string{"GZ-0001", "GZ-0002"} {
+		ns, err := f.store.FindNodes(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range ns {
+			if n.Overdue(today) {
+				overdue++
+			}
+		}
+	}
+	_, body := f.get(t, "/todo", "")
+	if n := todoTotal(t, body, "todo-overdue"); n != overdue || n == 0 {
+		t.Errorf("overdue nodes: %d, want %d (> 0)", n, overdue)
+	}
+	if n := todoTotal(t, body, "todo-supervision"); n != 0 {
+		t.Errorf("supervision items before any: %d", n)
+	}
+	x, err := f.store.CreateSupervision(ctx, &project.Supervision{ProjectID: "GZ-0001", Addressee: project.ToTaskForce,
+		DueOn: chanye.DateOf(testclock.Now().AddDate(0, 0, 7)), Instruction: "请本周内落实用地指标"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body = f.get(t, "/todo", "")
+	if n := todoTotal(t, body, "todo-supervision"); n != 1 || !strings.Contains(body, "请本周内落实用地指标") || !strings.Contains(body, "#sup-"+strconv.FormatInt(x.ID, 10)) {
+		t.Errorf("supervision items after one: %d\n%s", n, body)
+	}
+	if _, err := f.store.MoveSupervision(ctx, x.ID, project.SupClose, "撤回"); err != nil {
+		t.Fatal(err)
+	}
+	_, body = f.get(t, "/todo", "")
+	if n := todoTotal(t, body, "todo-supervision"); n != 0 {
+		t.Errorf("supervision items after closing: %d", n)
+	}
 }
