@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/chain"
 	"github.com/chanye-org/chanye/dataio"
 	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/engine"
@@ -101,7 +103,7 @@ chanye import catalog FILE.json [--db PATH]
 从 CSV（UTF-8，可带 BOM）或 XLSX（按扩展名）导入，逐行校验，一个事务写入：默认只要有一行
 有误就不导入任何数据，并列出问题（行、列、原因）；--skip-invalid 导入正确的行，把错误行及
 原因写到 --rejects 文件（CSV）。多个文件（如先 enterprises 再 facts）在同一事务中导入。
-catalog 导入产业目录 JSON。表头用英文键或中文名，例如 code/统一社会信用代码。
+catalog 导入产业目录 JSON，chains 导入产业链 JSON（替换全部产业链，错误指明产业链、环节和字段）。表头用英文键或中文名，例如 code/统一社会信用代码。
 上限：每个文件 1000 万行，每行 200 列，每格 32767 字；XLSX 解压后 2 GiB。导出的 CSV 在
 以 = + - @ 开头的文字前加 '（防公式注入），导入时去掉。
 
@@ -110,7 +112,8 @@ row, in one transaction: by default one bad row imports nothing and the problems
 are listed (row, column, reason); --skip-invalid imports the good rows and writes
 the bad ones with their reasons to the --rejects file (CSV). Several files (say
 enterprises, then facts) import in one transaction. "catalog" imports a catalog
-JSON file. Headers are English keys or Chinese names, e.g. code/统一社会信用代码.
+JSON file, "chains" a chains JSON file (it replaces every chain; errors name the
+chain, the link and the field). Headers are English keys or Chinese names, e.g. code/统一社会信用代码.
 Limits: 10 M rows a file, 200 columns a row, 32,767 characters a cell; XLSX 2 GiB
 unpacked. CSV exports put ' before text beginning with = + - @ (no formulas);
 imports drop it.
@@ -162,6 +165,30 @@ func runImport(ctx context.Context, cfg Config, args []string) error {
 			return err
 		}
 		fmt.Fprintf(cfg.Stdout, "已导入产业目录 / catalog imported: %d 个产业 industries, %d 个区县 districts\n", len(c.Industries), len(c.Districts))
+		return nil
+	}
+
+	if pos[0] == "chains" {
+		if len(pos) != 2 {
+			return errors.New("chains 须单独导入 / import chains on their own")
+		}
+		data, err := os.ReadFile(pos[1])
+		if err != nil {
+			return err
+		}
+		c, err := store.FindCatalog(ctx)
+		if err != nil {
+			return err
+		}
+		set, err := chain.Parse(data, c)
+		if err != nil {
+			return err
+		}
+		imp, err := store.ImportChains(ctx, set)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(cfg.Stdout, "已导入产业链 / chains imported: %d 条产业链 chains, %d 个环节 links, 删去 removed %d 个环节 links\n", imp.Chains, imp.Links, imp.Removed)
 		return nil
 	}
 
@@ -276,6 +303,7 @@ func printImport(cfg Config, names []string, reports []dataio.Report, err error)
 const exportHelp = `chanye export enterprises|facts|tiers [--format csv|xlsx] [--out FILE]
               [--district CODE] [--industry ID] [--tier KIND] [--size large|medium|small|micro] [--db PATH]
 chanye export projects|nodes|reports [--format csv|xlsx] [--out FILE] [--district CODE] [--industry ID]
+chanye export chains [--out FILE.json]
 
 导出企业、年度数据或梯度，列与 import 相同（导出后可原样导入）。默认写到标准输出，
 格式取自 --out 的扩展名，否则为 csv。筛选：区县代码、产业 id、当前持有的梯度、规模。
@@ -312,6 +340,9 @@ func runExport(ctx context.Context, cfg Config, args []string) error {
 		if f, err := dataio.FormatOf(*out); err == nil {
 			format = f
 		}
+	}
+	if pos[0] == "chains" {
+		return exportChains(ctx, cfg, *out)
 	}
 	if dataio.IsProjectKind(pos[0]) {
 		kind, _ := dataio.ParseProjectKind(pos[0])
@@ -375,5 +406,32 @@ func runExport(ctx context.Context, cfg Config, args []string) error {
 		el := time.Since(start)
 		fmt.Fprintf(cfg.Stdout, "已导出 / exported %d 行 rows to %s in %s (%s 行/秒 rows/s)\n", n, *out, el.Round(time.Millisecond), rate(n, el))
 	}
+	return nil
+}
+
+// exportChains writes the stored chains as the JSON file import reads.
+func exportChains(ctx context.Context, cfg Config, out string) error {
+	db, store, _, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	set, err := store.FindChains(ctx)
+	if err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(set, "", "  ")
+	if err != nil {
+		return err
+	}
+	data = append(data, '\n')
+	if out == "" {
+		_, err = cfg.Stdout.Write(data)
+		return err
+	}
+	if err := os.WriteFile(out, data, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(cfg.Stdout, "已导出 / exported %d 条产业链 chains to %s\n", len(set.Chains), out)
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/catalog"
+	"github.com/chanye-org/chanye/chain"
 	"github.com/chanye-org/chanye/httpmw"
 	"github.com/chanye-org/chanye/smtpmail"
 	"github.com/chanye-org/chanye/sqlstore"
@@ -266,6 +267,12 @@ func open(ctx context.Context, cfg Config) (*sqlstore.DB, *sqlstore.Store, []str
 		return nil, nil, nil, err
 	}
 	if _, err := store.EnsureCatalog(ctx, catalog.Default()); err != nil {
+		db.Close()
+		return nil, nil, nil, err
+	}
+	// The default chains, on a database without any: those of the
+	// catalog's industries.
+	if _, err := store.EnsureChains(ctx, chain.Default(catalog.Default())); err != nil {
 		db.Close()
 		return nil, nil, nil, err
 	}

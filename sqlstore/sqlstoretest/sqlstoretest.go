@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/chanye-org/chanye/catalog"
+	"github.com/chanye-org/chanye/chain"
 	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/sqlstore"
 )
@@ -50,6 +51,9 @@ func prepare(t testing.TB, db *sqlstore.DB) *sqlstore.Store {
 	}
 	store := sqlstore.NewStore(db)
 	if _, err := store.EnsureCatalog(ctx, catalog.Default()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.EnsureChains(ctx, chain.Default(catalog.Default())); err != nil {
 		t.Fatal(err)
 	}
 	return store

@@ -1,0 +1,95 @@
+package sqlstore
+
+import (
+	"testing"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/catalog"
+	"github.com/chanye-org/chanye/chain"
+)
+
+// TestChains: the default set is stored once, on a database without one;
+// an import replaces it, dropping the links it no longer has; a chain is
+// replaced alone; a bad set changes nothing and names the link and field.
+func TestChains(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		s, ctx := newStore(t, db), operator()
+		if err := s.ImportCatalog(ctx, catalog.Default()); err != nil {
+			t.Fatal(err)
+		}
+		empty, err := s.FindChains(ctx)
+		if err != nil || len(empty.Chains) != 0 {
+			t.Fatalf("a new database's chains: %v, %v", empty, err)
+		}
+		def := chain.Default(catalog.Default())
+		if loaded, err := s.EnsureChains(ctx, def); err != nil || !loaded {
+			t.Fatalf("EnsureChains = %v, %v", loaded, err)
+		}
+		if loaded, err := s.EnsureChains(ctx, def); err != nil || loaded {
+			t.Fatalf("EnsureChains again = %v, %v", loaded, err)
+		}
+		got, err := s.FindChains(ctx)
+		if err != nil || len(got.Chains) != len(def.Chains) || got.Chain("icv-nev") == nil {
+			t.Fatalf("stored default: %d chains, %v", len(got.Chains), err)
+		}
+		links := func() int {
+			var n int
+			if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM chain_links`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		all := 0
+		for _, ch := range def.Chains {
+			all += len(ch.Links)
+		}
+		if n := links(); n != all {
+			t.Errorf("chain_links = %d, want %d", n, all)
+		}
+
+		// One chain replaced: its links follow.
+		ch := got.Chain("icv-nev")
+		kept := ch.Links[:2]
+		ch.Links = kept
+		var rel []chain.Relation
+		for _, r := range ch.Relations {
+			if ch.Link(r.From) != nil && ch.Link(r.To) != nil {
+				rel = append(rel, r)
+			}
+		}
+		ch.Relations = rel
+		for _, l := range ch.Links {
+			l.Parent = ""
+		}
+		imp, err := s.PutChain(ctx, ch)
+		if err != nil {
+			t.Fatalf("PutChain: %v %v", err, chanye.ErrorFields(err))
+		}
+		if imp.Removed != len(def.Chain("icv-nev").Links)-2 || links() != all-imp.Removed {
+			t.Errorf("PutChain removed %d links, chain_links %d", imp.Removed, links())
+		}
+		// A bad chain changes nothing.
+		bad := *ch
+		bad.Links = append([]*chain.Link{{ID: "icv-nev.x", Stage: "side", NameZH: "坏", NameEN: "bad", Keywords: []string{"坏环节"}}}, ch.Links...)
+		_, err = s.PutChain(ctx, &bad)
+		if f := chanye.ErrorFields(err); f["chains[icv-nev].links[icv-nev.x].stage"] == "" || f["chains[icv-nev].links[icv-nev.x].name_zh"] == "" {
+			t.Errorf("a bad chain: %v %v", err, f)
+		}
+		if again, _ := s.FindChains(ctx); len(again.Chain("icv-nev").Links) != 2 {
+			t.Error("a refused chain was stored")
+		}
+		// An import replaces the set.
+		small := &chain.Set{City: "广州", Sources: def.Sources[:1], Chains: []*chain.Chain{{IndustryID: "ai", Sources: []string{def.Sources[0].ID},
+			Links: []*chain.Link{{ID: "ai.chips", Stage: chain.Upstream, NameZH: "智能芯片", NameEN: "AI chips", Keywords: []string{"人工智能芯片"}}}}}}
+		if _, err := s.ImportChains(chanye.WithActor(ctx, &chanye.Actor{Name: "tf", Role: chanye.RoleTaskForce, IndustryID: "ai"}), small); chanye.ErrorCode(err) != chanye.EFORBIDDEN {
+			t.Errorf("a task force imports the set: %v", err)
+		}
+		imp, err = s.ImportChains(ctx, small)
+		if err != nil || imp.Chains != 1 || imp.Links != 1 || links() != 1 {
+			t.Errorf("import = %+v, %v; chain_links %d", imp, err, links())
+		}
+		if n := auditCount(t, s, "chains") + auditCount(t, s, "chain"); n != 2 {
+			t.Errorf("%d audit entries, want 2 (the chain, the import)", n)
+		}
+	})
+}
