@@ -323,7 +323,8 @@ func TestEngineRules(t *testing.T) {
 // known role.
 func TestRulesNameEveryRole(t *testing.T) {
 	for name, rs := range map[string]authz.Rules{"catalog": authz.CatalogRules(), "registry": authz.RegistryRules(),
-		"policy": authz.PolicyRules(), "engine": authz.EngineRules(), "audit": authz.AuditRules(), "lists": authz.OrgUnitRules()} {
+		"policy": authz.PolicyRules(), "engine": authz.EngineRules(), "audit": authz.AuditRules(), "lists": authz.OrgUnitRules(),
+		"chains": authz.ChainRules()} {
 		for act, grants := range rs {
 			for role := range grants {
 				if !role.Valid() {

@@ -37,7 +37,12 @@ func (s *server) decodeJSON(w http.ResponseWriter, r *http.Request, dst any) err
 
 // readBody reads the request body up to the limit.
 func (s *server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	return readBodyLimit(w, r, s.maxBody)
+}
+
+// readBodyLimit reads the request body up to limit bytes.
+func readBodyLimit(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {

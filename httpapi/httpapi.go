@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/chain"
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/httpmw"
 	"github.com/chanye-org/chanye/notify"
@@ -62,6 +63,8 @@ type Config struct {
 	// Notifications is the caller's inbox; nil: the notification routes
 	// answer 404.
 	Notifications notify.Service
+	// Chains serves the industry chains; nil answers 404 there.
+	Chains chain.Service
 }
 
 // Engine is what the API asks of the policy engine: *engine.Engine, or
@@ -106,6 +109,7 @@ type server struct {
 	limiter       *httpmw.Limiter
 	lists         chanye.OrgUnitService
 	notifications notify.Service
+	chains        chain.Service
 }
 
 // handlerFunc is a handler that returns its error instead of writing it.
@@ -157,6 +161,7 @@ func newServer(cfg Config) *server {
 	s.audit, s.projects, s.limiter, s.lists, s.searcher = cfg.Audit, cfg.Projects, cfg.Limiter, cfg.Lists, cfg.Search
 	s.closures, s.supervision = cfg.Closures, cfg.Supervisions
 	s.notifications = cfg.Notifications
+	s.chains = cfg.Chains
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -271,6 +276,12 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/targets", s.listTargets},
 		{"GET", "/api/v1/scorecards", s.expensive(s.listScorecards)},
 		{"GET", "/api/v1/scorecards/{kind}/{name}", s.expensive(s.getScorecard)},
+
+		// Industry chains (chains.go).
+		{"GET", "/api/v1/chains", s.listChains},
+		{"PUT", "/api/v1/chains", s.importChains},
+		{"GET", "/api/v1/chains/{industry}", s.getChain},
+		{"PUT", "/api/v1/chains/{industry}", s.putChain},
 
 		// The lists responsibilities choose from (orgunits.go).
 		{"GET", "/api/v1/org-units", s.listOrgUnits},

@@ -144,7 +144,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 	m := httpauth.New(httpauth.Config{Accounts: accounts})
 	h, err := NewHandler(Config{Now: now, Catalog: authz.Catalog(store), Enterprises: authz.Enterprises(store, now),
 		Policies: authz.Policies(store.PolicyServices()), Engine: authz.Engine(eng, store), Accounts: accounts, Auth: m,
-		Audit: authz.Audit(store), Projects: authz.Projects(store, store)})
+		Audit: authz.Audit(store), Projects: authz.Projects(store, store), Chains: authz.Chains(store, store)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,6 +157,9 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		"GET /{$}":                         "/",
 		"GET /todo":                        "/todo",
 		"GET /industries/{id}":             "/industries/" + p.IndustryID,
+		"GET /chains":                      "/chains",
+		"GET /chains/{industry}":           "/chains/icv-nev",
+		"GET /chains/{industry}/edit":      "/chains/icv-nev/edit",
 		"GET /enterprises":                 "/enterprises",
 		"GET /enterprises/{code}":          "/enterprises/" + code,
 		"GET /policies":                    "/policies",

@@ -24,6 +24,7 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/auth"
+	"github.com/chanye-org/chanye/chain"
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/httpauth"
 	"github.com/chanye-org/chanye/httpmw"
@@ -68,6 +69,8 @@ type Config struct {
 	// Search answers the header's search box; without it /search answers
 	// 404 and the box is not shown.
 	Search search.Service
+	// Chains serves the industry chain pages; without it they answer 404.
+	Chains chain.Service
 	// Now is the clock that "today" is read from: the same one the store
 	// and the engine use. nil: time.Now.
 	Now func() time.Time
@@ -100,7 +103,7 @@ var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "e
 	"policies", "policy", "policy_edit", "simulate", "decisions", "runs", "run", "publicity", "enterprise_policies", "todo",
 	"login", "users", "audit", "projects", "project", "warnings", "warning_rules", "scorecards", "scorecard", "projects_report",
 	"objections", "objection", "approvals", "payments", "applications", "application", "account",
-	"responsibilities", "lists", "supervision", "inbox", "search"}
+	"responsibilities", "lists", "supervision", "inbox", "search", "chains", "chain", "chain_edit"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -188,6 +191,10 @@ func (s *Server) routeTable() []route {
 		{"GET /{$}", s.handle(s.overview)},
 		{"GET /todo", s.handle(s.todo)},
 		{"GET /industries/{id}", s.handle(s.industry)},
+		{"GET /chains", s.handle(s.chains)},
+		{"GET /chains/{industry}", s.handle(s.chainPage)},
+		{"GET /chains/{industry}/edit", s.handle(s.chainEdit)},
+		{"POST /chains/{industry}/edit", s.handle(s.chainSave)},
 		{"GET /search", s.handle(s.searchPage)},
 		{"GET /enterprises", s.handle(s.enterpriseList)},
 		{"GET /enterprises/{code}", s.handle(s.enterprise)},

@@ -173,11 +173,12 @@ func TestRouteRoleMatrix(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	api := httpapi.NewHandler(httpapi.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
 		Audit: authz.Audit(store), Logger: log, Projects: g.projects, Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists,
-		Notifications: g.notifications, Search: authz.Search(store)})
+		Notifications: g.notifications, Search: authz.Search(store), Chains: g.chains})
 	accounts := auth.NewThrottle(store, store)
 	pages, err := web.NewHandler(web.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
 		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects,
-		Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Notifications: g.notifications, Deliveries: g.deliveries, Search: authz.Search(store)})
+		Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Notifications: g.notifications, Deliveries: g.deliveries, Search: authz.Search(store),
+		Chains: g.chains})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,6 +207,12 @@ func TestRouteRoleMatrix(t *testing.T) {
 	all := func(s int) [7]int { return [7]int{s, s, s, s, s, s, s} }
 	//                 admin leader dept  tf   ent(A→B) ent(B) public
 	// A write some roles may do: allowed ones get ok, the others 403.
+	chains, err := store.FindChains(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	indChain, _ := json.Marshal(chains.Chain(ind))
+	allChains, _ := json.Marshal(chains)
 	api401 := 401
 	apiTable := map[string]matrixRequest{
 		"GET /healthz":                {path: "/healthz", want: all(200)},
@@ -366,6 +373,13 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"PATCH /api/v1/org-units/{id}": {path: "/api/v1/org-units/" + unitPath, body: `{"name_en":"Matrix leader"}`,
 			want: [7]int{200, 403, 403, 403, 403, 403, api401}},
 		"GET /api/v1/org-units/{id}/uses": {path: "/api/v1/org-units/" + unitPath + "/uses", want: [7]int{200, 403, 403, 403, 403, 403, api401}},
+		// Chains: open structure; an industry's chain kept by its task force,
+		// the department that leads it and administrators; the whole set by
+		// administrators (authz.ChainRules).
+		"GET /api/v1/chains":            {path: "/api/v1/chains", want: all(200)},
+		"GET /api/v1/chains/{industry}": {path: "/api/v1/chains/" + ind, want: all(200)},
+		"PUT /api/v1/chains/{industry}": {path: "/api/v1/chains/" + ind, body: string(indChain), want: [7]int{200, 403, 200, 200, 403, 403, api401}},
+		"PUT /api/v1/chains":            {path: "/api/v1/chains", body: string(allChains), want: [7]int{200, 403, 403, 403, 403, 403, api401}},
 	}
 	lg := url.Values{"source": {string(src.Source)}, "action": {"save"}}.Encode()
 	pageTable := map[string]matrixRequest{
@@ -507,7 +521,11 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"POST /admin/responsibilities/{id}": {path: "/admin/responsibilities/" + ind,
 			body: url.Values{"city_leader": {indRow.Responsibility.CityLeader}, "lead_department": {dept}, "task_force": {indRow.Responsibility.TaskForce}}.Encode(),
 			want: [7]int{303, 403, 303, 403, 403, 403, login}},
-		"GET /admin/lists": {path: "/admin/lists", want: [7]int{200, 403, 403, 403, 403, 403, login}},
+		"GET /admin/lists":             {path: "/admin/lists", want: [7]int{200, 403, 403, 403, 403, 403, login}},
+		"GET /chains":                  {path: "/chains", want: all(200)},
+		"GET /chains/{industry}":       {path: "/chains/" + ind, want: all(200)},
+		"GET /chains/{industry}/edit":  {path: "/chains/" + ind + "/edit", want: [7]int{200, 403, 200, 200, 403, 403, login}},
+		"POST /chains/{industry}/edit": {path: "/chains/" + ind + "/edit", body: url.Values{"source": {string(indChain)}}.Encode(), want: [7]int{303, 403, 303, 303, 403, 403, login}},
 		"POST /admin/lists": {path: "/admin/lists", body: url.Values{"kind": {"leader"}, "name_zh": {"矩阵页面领导"}}.Encode(),
 			want: [7]int{303, 403, 403, 403, 403, 403, login}},
 		"POST /admin/lists/{id}": {path: "/admin/lists/" + unitPath,
@@ -572,13 +590,13 @@ func TestRouteRoleMatrix(t *testing.T) {
 	// links it is shown are those the rules let it use.
 	t.Run("navigation", func(t *testing.T) {
 		wantLinks := map[string]string{
-			"admin":           "nav-todo nav-overview nav-enterprises nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
-			"leader":          "nav-todo nav-overview nav-enterprises nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
-			"department":      "nav-todo nav-overview nav-enterprises nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
-			"task_force":      "nav-todo nav-overview nav-enterprises nav-projects nav-policies nav-decisions nav-publicity",
-			"enterprise":      "nav-overview nav-mine nav-projects nav-policies nav-publicity",
-			"enterprise_self": "nav-overview nav-mine nav-projects nav-policies nav-publicity",
-			"public":          "nav-overview nav-policies nav-publicity",
+			"admin":           "nav-todo nav-overview nav-enterprises nav-chains nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
+			"leader":          "nav-todo nav-overview nav-enterprises nav-chains nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
+			"department":      "nav-todo nav-overview nav-enterprises nav-chains nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
+			"task_force":      "nav-todo nav-overview nav-enterprises nav-chains nav-projects nav-policies nav-decisions nav-publicity",
+			"enterprise":      "nav-overview nav-mine nav-chains nav-projects nav-policies nav-publicity",
+			"enterprise_self": "nav-overview nav-mine nav-chains nav-projects nav-policies nav-publicity",
+			"public":          "nav-overview nav-chains nav-policies nav-publicity",
 		}
 		navRe := regexp.MustCompile(`(?s)<nav class="nav"[^>]*>(.*?)</nav>`)
 		linkRe := regexp.MustCompile(`<a href="([^"]+)" id="([^"]+)"`)

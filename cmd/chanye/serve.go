@@ -12,6 +12,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/auth"
 	"github.com/chanye-org/chanye/authz"
+	"github.com/chanye-org/chanye/chain"
 	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/httpapi"
@@ -157,7 +158,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	}
 	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
 		Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions, Now: cfg.Now, Limiter: limiter, Lists: guarded.lists,
-		Notifications: guarded.notifications, Search: authz.Search(store)})
+		Notifications: guarded.notifications, Search: authz.Search(store), Chains: guarded.chains})
 	// Accounts: sign-in throttled per account and address, the counters in
 	// the database (auth.Limits); the first start creates an admin. The
 	// middleware turns each request's token or
@@ -271,6 +272,7 @@ type guarded struct {
 	lists         chanye.OrgUnitService
 	notifications notify.Service
 	deliveries    notify.DeliveryReader
+	chains        chain.Service
 }
 
 // guard wraps the services and the engine with authz.
@@ -278,7 +280,8 @@ func guard(store *sqlstore.Store, policies policy.Services, eng *engine.Engine, 
 	return guarded{catalog: authz.Catalog(store), enterprises: authz.Enterprises(store, now),
 		policies: authz.Policies(policies), engine: authz.Engine(eng, policies.Versions), projects: authz.Projects(store, store),
 		closures: authz.Closures(store, store, store), supervisions: authz.Supervisions(store, store, store),
-		lists: authz.OrgUnits(store), notifications: authz.Notifications(store), deliveries: authz.Deliveries(store)}
+		lists: authz.OrgUnits(store), notifications: authz.Notifications(store), deliveries: authz.Deliveries(store),
+		chains: authz.Chains(store, store)}
 }
 
 // listenURL is the URL to open for a bound address: an unspecified host

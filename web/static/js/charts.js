@@ -111,7 +111,31 @@
     };
   }
 
-  var kinds = { targets: targets, combo: combo, bar: bar, pie: pie, budget: budget };
+  // chain: an industry chain's links placed by stage (x) and order (y),
+  // supply edges as arrows, a sub-segment joined to its link by a dashed
+  // line; one colour per stage.
+  function chain(d) {
+    var colours = ['#1f5fa8', '#b4232a', '#1d7f4e'];
+    return {
+      tooltip: { formatter: function (p) { return p.dataType === 'node' ? p.data.name : ''; } },
+      legend: { top: 6, data: d.stages },
+      series: [{
+        type: 'graph', layout: 'none', roam: true, top: 48, bottom: 24, left: 24, right: 140,
+        categories: d.stages.map(function (name, i) { return { name: name, itemStyle: { color: colours[i] } }; }),
+        label: { show: true, position: 'right', fontSize: 12, width: 120, overflow: 'truncate' },
+        edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 7,
+        data: d.nodes.map(function (n) {
+          return { id: n.id, name: n.name, x: n.x, y: n.y, category: n.stage, symbolSize: n.sub ? 9 : 15 };
+        }),
+        links: d.edges.map(function (e) {
+          return e.part ? { source: e.from, target: e.to, symbol: ['none', 'none'], lineStyle: { type: 'dashed', color: '#9aa5b1' } }
+            : { source: e.from, target: e.to, lineStyle: { color: '#5d6b7a', opacity: 0.6, curveness: 0.15 } };
+        })
+      }]
+    };
+  }
+
+  var kinds = { targets: targets, combo: combo, bar: bar, pie: pie, budget: budget, chain: chain };
 
   function draw(el) {
     var src = document.getElementById(el.getAttribute('data-source'));
@@ -120,6 +144,12 @@
     var data = JSON.parse(src.textContent);
     var chart = echarts.init(el, null, { renderer: 'canvas' });
     chart.setOption(merge(base, make(data)));
+    // A chart whose nodes stand for parts of the page opens them.
+    if (data.linkHash) {
+      chart.on('click', function (p) {
+        if (p.dataType === 'node') { window.location.hash = data.linkHash + p.data.id; }
+      });
+    }
     el.setAttribute('data-rendered', 'true');
     // Follow the box, not only the window: a phone's rotation, a column
     // layout that changes at a breakpoint or a panel that opens.

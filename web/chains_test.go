@@ -1,0 +1,74 @@
+package web
+
+import (
+	"context"
+	"html"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chanye-org/chanye"
+)
+
+// TestChainPages: the index lists every chain; a chain's page draws its
+// map and lists its links by stage with what they supply; the editor saves
+// a changed chain and shows a bad one again with the link and field at
+// fault, storing nothing.
+func TestChainPages(t *testing.T) {
+	f := newFixture(t)
+	_, body := f.get(t, "/chains", "")
+	for _, want := range []string{`id="chains"`, `data-industry="icv-nev"`, `href="/chains/icv-nev"`, "智能网联与新能源汽车", `id="chain-sources"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("index lacks %s", want)
+		}
+	}
+	if n := strings.Count(body, "data-industry="); n != 18 {
+		t.Errorf("index lists %d chains, want 18", n)
+	}
+	res, body := f.get(t, "/chains/icv-nev", "")
+	for _, want := range []string{`data-chart="chain"`, `id="chain-map-data"`, `id="link-icv-nev.battery"`, `id="stage-downstream"`,
+		"动力电池", "<code>3841</code> 锂离子电池制造", `href="#link-icv-nev.vehicle"`, `id="chain-edit"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("chain page lacks %s", want)
+		}
+	}
+	if res.StatusCode != 200 {
+		t.Fatalf("chain page: %d", res.StatusCode)
+	}
+	if res, _ := f.get(t, "/chains/finance", ""); res.StatusCode != http.StatusNotFound {
+		t.Errorf("an industry without a chain: %d", res.StatusCode)
+	}
+	_, en := f.get(t, "/chains/icv-nev?lang=en", "")
+	if !strings.Contains(en, "Traction batteries") || !strings.Contains(en, "Upstream") {
+		t.Error("the English page does not name links in English")
+	}
+
+	post := func(src string) (*http.Response, string) {
+		req := httptest.NewRequest("POST", "/chains/ai/edit", strings.NewReader(url.Values{"source": {src}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		f.h.ServeHTTP(rec, req)
+		return rec.Result(), rec.Body.String()
+	}
+	_, edit := f.get(t, "/chains/ai/edit", "")
+	src := edit[strings.Index(edit, `spellcheck="false">`)+len(`spellcheck="false">`) : strings.Index(edit, "</textarea>")]
+	src = html.UnescapeString(src)
+	bad := strings.Replace(src, `"stage": "upstream"`, `"stage": "upper"`, 1)
+	res, body = post(bad)
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="chain-errors"`) || !strings.Contains(body, "].stage</code>") || !strings.Contains(body, "upper") {
+		t.Errorf("a bad chain: %d\n%.2000s", res.StatusCode, body)
+	}
+	if res, body := post("{not json"); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "JSON 无法解析") {
+		t.Errorf("bad JSON: %d", res.StatusCode)
+	}
+	changed := strings.Replace(src, `"name_zh": "`, `"name_zh": "新`, 1)
+	if res, _ := post(changed); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/chains/ai/edit?saved=1" {
+		t.Fatalf("a good save: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	set, err := f.store.FindChains(chanye.WithActor(context.Background(), chanye.Operator))
+	if err != nil || !strings.HasPrefix(set.Chain("ai").Links[0].NameZH, "新") {
+		t.Errorf("the saved chain: %v", err)
+	}
+}
