@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chromedp/chromedp"
 )
 
 // TestChainPages: the index lists every chain; a chain's page draws its
@@ -70,5 +71,42 @@ func TestChainPages(t *testing.T) {
 	set, err := f.store.FindChains(chanye.WithActor(context.Background(), chanye.Operator))
 	if err != nil || !strings.HasPrefix(set.Chain("ai").Links[0].NameZH, "新") {
 		t.Errorf("the saved chain: %v", err)
+	}
+}
+
+// TestBrowserChainMap: the chain map is drawn in Chromium, and clicking a
+// link's node opens that link on the page.
+func TestBrowserChainMap(t *testing.T) {
+	chromiumPath(t)
+	f := newFixture(t)
+	srv := httptest.NewServer(f.h)
+	defer srv.Close()
+	ctx := newBrowser(t)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/chains/icv-nev?lang=zh"),
+		chromedp.WaitVisible(chromedp.CSS(`#chain-map canvas`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	drawn, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('#chain-map').dataset.rendered === 'true'`))
+	if err != nil || !drawn {
+		t.Fatalf("chain map not rendered: %v", err)
+	}
+	// Where the battery node is drawn, in the page's coordinates.
+	xy, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(function () {
+		var el = document.querySelector('#chain-map'), chart = echarts.getInstanceByDom(el);
+		var node = chart.getOption().series[0].data.find(function (n) { return n.id === 'icv-nev.battery'; });
+		var p = chart.convertToPixel({ seriesIndex: 0 }, [node.x, node.y]), r = el.getBoundingClientRect();
+		return [r.left + p[0], r.top + p[1]];
+	})()`))
+	if err != nil || len(xy) != 2 {
+		t.Fatalf("node position: %v, %v", xy, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.MouseClickXY(xy[0], xy[1])); err != nil {
+		t.Fatal(err)
+	}
+	hash, err := chromedp.Run(ctx, chromedp.Evaluate[string](`window.location.hash`))
+	if err != nil || hash != "#link-icv-nev.battery" {
+		t.Errorf("after clicking the battery node the page is at %q (%v)", hash, err)
 	}
 }
