@@ -43,14 +43,7 @@ func ParseEnterpriseFilter(get func(string) string, c *Catalog) (f EnterpriseFil
 // when the filter is sound.
 func (f EnterpriseFilter) Validate(c *Catalog) map[string]string {
 	bad := map[string]string{}
-	if v := f.DistrictCode; v != nil {
-		if _, ok := c.District(*v); !ok {
-			bad["district"] = fmt.Sprintf("未知区县 %q / unknown district %q", *v, *v)
-		}
-	}
-	if v := f.IndustryID; v != nil && c.Industry(*v) == nil {
-		bad["industry"] = fmt.Sprintf("未知产业 %q / unknown industry %q", *v, *v)
-	}
+	c.CheckPlace(f.DistrictCode, f.IndustryID, bad)
 	if v := f.Tier; v != nil && !v.Valid() {
 		ids := make([]string, len(TierKinds))
 		for i, k := range TierKinds {
@@ -66,4 +59,18 @@ func (f EnterpriseFilter) Validate(c *Catalog) map[string]string {
 		bad["q"] = fmt.Sprintf("不超过 %d 个字符 / at most %d characters", MaxFilterQuery, MaxFilterQuery)
 	}
 	return bad
+}
+
+// CheckPlace adds to bad what is wrong with a filter's district and
+// industry, under the query parameters "district" and "industry": each,
+// when given, must be one the catalog lists.
+func (c *Catalog) CheckPlace(district, industry *string, bad map[string]string) {
+	if v := district; v != nil {
+		if _, ok := c.District(*v); !ok {
+			bad["district"] = fmt.Sprintf("未知区县 %q / unknown district %q", *v, *v)
+		}
+	}
+	if v := industry; v != nil && c.Industry(*v) == nil {
+		bad["industry"] = fmt.Sprintf("未知产业 %q / unknown industry %q", *v, *v)
+	}
 }

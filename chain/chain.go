@@ -372,29 +372,13 @@ var guangzhouJSON []byte
 func Default(c *chanye.Catalog) *Set {
 	s, err := Parse(guangzhouJSON, c)
 	if err != nil {
-		panic("chain: embedded guangzhou.json: " + describe(err))
+		panic("chain: embedded guangzhou.json: " + err.Error())
 	}
 	return s
 }
 
 // DefaultJSON returns a copy of the embedded chains file.
 func DefaultJSON() []byte { return slices.Clone(guangzhouJSON) }
-
-// describe is an error with its fields, for a panic.
-func describe(err error) string {
-	var b strings.Builder
-	b.WriteString(chanye.ErrorMessage(err))
-	fields := chanye.ErrorFields(err)
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		b.WriteString("\n  " + k + ": " + fields[k])
-	}
-	return b.String()
-}
 
 // Imported is what storing a set changed.
 type Imported struct {

@@ -59,14 +59,7 @@ func ParseFilter(get func(string) string, c *chanye.Catalog) (f ProjectFilter, b
 // is wrong; the map is empty when the filter is sound.
 func (f ProjectFilter) Validate(c *chanye.Catalog) map[string]string {
 	bad := map[string]string{}
-	if v := f.DistrictCode; v != nil {
-		if _, ok := c.District(*v); !ok {
-			bad["district"] = fmt.Sprintf("未知区县 %q / unknown district %q", *v, *v)
-		}
-	}
-	if v := f.IndustryID; v != nil && c.Industry(*v) == nil {
-		bad["industry"] = fmt.Sprintf("未知产业 %q / unknown industry %q", *v, *v)
-	}
+	c.CheckPlace(f.DistrictCode, f.IndustryID, bad)
 	if v := f.Stage; v != nil && !v.Valid() {
 		bad["stage"] = fmt.Sprintf("未知阶段 %q / unknown stage %q", *v, *v)
 	}

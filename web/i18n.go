@@ -614,3 +614,14 @@ func withQuery(u *url.URL, key, value string) string {
 	q.Set(key, value)
 	return u.Path + "?" + q.Encode()
 }
+
+// addMessages adds a page family's labels to messages; a key defined twice
+// is a build defect.
+func addMessages(m map[string][2]string) {
+	for k, v := range m {
+		if _, dup := messages[k]; dup {
+			panic("web: message " + k + " defined twice")
+		}
+		messages[k] = v
+	}
+}

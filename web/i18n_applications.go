@@ -91,11 +91,4 @@ var applicationMessages = map[string][2]string{
 	"app.action.withdraw": {"撤回", "withdrawn"},
 }
 
-func init() {
-	for k, v := range applicationMessages {
-		if _, dup := messages[k]; dup {
-			panic("web: message " + k + " defined twice")
-		}
-		messages[k] = v
-	}
-}
+func init() { addMessages(applicationMessages) }

@@ -38,11 +38,4 @@ var chainMessages = map[string][2]string{
 	"chain.stage.downstream": {"下游", "Downstream"},
 }
 
-func init() {
-	for k, v := range chainMessages {
-		if _, dup := messages[k]; dup {
-			panic("web: message " + k + " defined twice")
-		}
-		messages[k] = v
-	}
-}
+func init() { addMessages(chainMessages) }

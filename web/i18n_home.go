@@ -35,11 +35,4 @@ var homeMessages = map[string][2]string{
 	"home.benefits.link":     {"查看判定、申报、异议与拨付", "See decisions, applications, objections and payments"},
 }
 
-func init() {
-	for k, v := range homeMessages {
-		if _, dup := messages[k]; dup {
-			panic("web: message " + k + " defined twice")
-		}
-		messages[k] = v
-	}
-}
+func init() { addMessages(homeMessages) }

@@ -148,11 +148,4 @@ var lifecycleMessages = map[string][2]string{
 	"lc.pub.search":  {"企业名称或信用代码", "Company name or credit code"},
 }
 
-func init() {
-	for k, v := range lifecycleMessages {
-		if _, dup := messages[k]; dup {
-			panic("web: message " + k + " defined twice")
-		}
-		messages[k] = v
-	}
-}
+func init() { addMessages(lifecycleMessages) }

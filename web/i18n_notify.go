@@ -33,11 +33,4 @@ var notifyMessages = map[string][2]string{
 	"users.email.save":   {"改邮箱", "Set e-mail"},
 }
 
-func init() {
-	for k, v := range notifyMessages {
-		if _, dup := messages[k]; dup {
-			panic("web: message " + k + " defined twice")
-		}
-		messages[k] = v
-	}
-}
+func init() { addMessages(notifyMessages) }

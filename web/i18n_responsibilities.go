@@ -43,11 +43,4 @@ var responsibilityMessages = map[string][2]string{
 	"lists.notlisted":        {"%s（不在名单中）", "%s (not on the list)"},
 }
 
-func init() {
-	for k, v := range responsibilityMessages {
-		if _, dup := messages[k]; dup {
-			panic("web: message " + k + " defined twice")
-		}
-		messages[k] = v
-	}
-}
+func init() { addMessages(responsibilityMessages) }

@@ -49,11 +49,4 @@ var routineMessages = map[string][2]string{
 	"board.closed": {"本月已销号 %d 条（见项目页）", "%d closed this month (see the projects)"},
 }
 
-func init() {
-	for k, v := range routineMessages {
-		if _, dup := messages[k]; dup {
-			panic("web: message " + k + " defined twice")
-		}
-		messages[k] = v
-	}
-}
+func init() { addMessages(routineMessages) }

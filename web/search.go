@@ -32,14 +32,7 @@ var searchMessages = map[string][2]string{
 	"search.version":          {"第 %d 版", "version %d"},
 }
 
-func init() {
-	for k, v := range searchMessages {
-		if _, dup := messages[k]; dup {
-			panic("web: message " + k + " defined twice")
-		}
-		messages[k] = v
-	}
-}
+func init() { addMessages(searchMessages) }
 
 // MaySearch reports whether the header shows the search box: to every
 // role that may search a kind (the public searches policies).
