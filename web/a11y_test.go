@@ -57,7 +57,7 @@ const a11yEnterprises = 1000
 var a11yRoles = []chanye.Role{chanye.RolePublic, chanye.RoleEnterprise, chanye.RoleDepartment, chanye.RoleAdmin}
 
 // notPages are the GET routes that answer something other than a page.
-var notPages = []string{"GET /static/", "GET /payments/file", "GET /applications/{id}/files/{file}",
+var notPages = []string{"GET /static/", "GET /chains/links.xlsx", "GET /payments/file", "GET /applications/{id}/files/{file}",
 	"GET /projects/{id}/closures/{closure}/file", "GET /projects/report.xlsx", "GET /exports/enterprises.csv", "GET /exports/projects.csv", "GET /exports/decisions.csv",
 	"GET /inbox/{id}"}
 

@@ -12,6 +12,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/authz"
 	"github.com/chanye-org/chanye/chain"
+	"github.com/chanye-org/chanye/dataio"
 	"github.com/chanye-org/chanye/gbt4754"
 )
 
@@ -347,5 +348,32 @@ func (s *Server) chainSave(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.Redirect(w, r, "/chains/"+url.PathEscape(v.IndustryID)+"/edit?saved=1", http.StatusSeeOther)
+	return nil
+}
+
+// chainLinksXLSX downloads every link of the chains as a workbook
+// (dataio.ExportChainLinks): the structure is open data.
+func (s *Server) chainLinksXLSX(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.chainService()
+	if err != nil {
+		return err
+	}
+	set, err := svc.FindChains(r.Context())
+	if err != nil {
+		return err
+	}
+	c, err := s.cfg.Catalog.FindCatalog(r.Context())
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if _, err := dataio.ExportChainLinks(&buf, dataio.XLSX, set, c); err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	h.Set("Content-Disposition", `attachment; filename="chain-links.xlsx"`)
+	h.Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write(buf.Bytes()) // a failed write means the client left
 	return nil
 }

@@ -25,6 +25,10 @@ func TestChainPages(t *testing.T) {
 			t.Errorf("index lacks %s", want)
 		}
 	}
+	if res, xlsx := f.get(t, "/chains/links.xlsx", ""); res.StatusCode != 200 || !strings.HasPrefix(xlsx, "PK") ||
+		res.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Errorf("links workbook: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
 	if n := strings.Count(body, "data-industry="); n != 18 {
 		t.Errorf("index lists %d chains, want 18", n)
 	}

@@ -6,6 +6,7 @@ var chainMessages = map[string][2]string{
 	"chain.index":            {"产业链", "Industry chains"},
 	"chain.index.intro":      {"各产业的产业链结构：上游、中游、下游的环节，每个环节的产品、技术、行业代码和挂链关键词，以及环节之间的供给关系。", "Each industry's chain: its links upstream, midstream and downstream, each with its products, technologies, industry classes and placement keywords, and which link supplies which."},
 	"chain.index.note":       {"结构由本平台作者依据所列公开资料整理，并非官方产业链图谱；各地可导入自己的产业链。", "The structure is a reading of the listed public sources by chanye's authors, not an official chain map; a city loads its own."},
+	"chain.xlsx":             {"下载全部环节（XLSX）", "Download every link (XLSX)"},
 	"chain.industry":         {"产业", "Industry"},
 	"chain.links":            {"环节", "Links"},
 	"chain.subs":             {"子环节", "Sub-segments"},

@@ -192,6 +192,7 @@ func (s *Server) routeTable() []route {
 		{"GET /todo", s.handle(s.todo)},
 		{"GET /industries/{id}", s.handle(s.industry)},
 		{"GET /chains", s.handle(s.chains)},
+		{"GET /chains/links.xlsx", s.handle(s.chainLinksXLSX)},
 		{"GET /chains/{industry}", s.handle(s.chainPage)},
 		{"GET /chains/{industry}/edit", s.handle(s.chainEdit)},
 		{"POST /chains/{industry}/edit", s.handle(s.chainSave)},

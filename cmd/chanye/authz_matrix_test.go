@@ -523,6 +523,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 			want: [7]int{303, 403, 303, 403, 403, 403, login}},
 		"GET /admin/lists":             {path: "/admin/lists", want: [7]int{200, 403, 403, 403, 403, 403, login}},
 		"GET /chains":                  {path: "/chains", want: all(200)},
+		"GET /chains/links.xlsx":       {path: "/chains/links.xlsx", want: all(200)},
 		"GET /chains/{industry}":       {path: "/chains/" + ind, want: all(200)},
 		"GET /chains/{industry}/edit":  {path: "/chains/" + ind + "/edit", want: [7]int{200, 403, 200, 200, 403, 403, login}},
 		"POST /chains/{industry}/edit": {path: "/chains/" + ind + "/edit", body: url.Values{"source": {string(indChain)}}.Encode(), want: [7]int{303, 403, 303, 303, 403, 403, login}},

@@ -34,4 +34,7 @@ func TestChainCommands(t *testing.T) {
 	if got := mustRun(t, db, "export", "chains"); got != string(data) {
 		t.Error("a refused import changed the chains")
 	}
+	if got := mustRun(t, db, "export", "chain-links", "--out", filepath.Join(dir, "links.xlsx")); !strings.Contains(got, "284 个环节 links") {
+		t.Errorf("export chain-links: %s", got)
+	}
 }

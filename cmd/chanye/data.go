@@ -304,6 +304,7 @@ const exportHelp = `chanye export enterprises|facts|tiers [--format csv|xlsx] [-
               [--district CODE] [--industry ID] [--tier KIND] [--size large|medium|small|micro] [--db PATH]
 chanye export projects|nodes|reports [--format csv|xlsx] [--out FILE] [--district CODE] [--industry ID]
 chanye export chains [--out FILE.json]
+chanye export chain-links [--format csv|xlsx] [--out FILE]   # one row per link, for people
 
 导出企业、年度数据或梯度，列与 import 相同（导出后可原样导入）。默认写到标准输出，
 格式取自 --out 的扩展名，否则为 csv。筛选：区县代码、产业 id、当前持有的梯度、规模。
@@ -343,6 +344,9 @@ func runExport(ctx context.Context, cfg Config, args []string) error {
 	}
 	if pos[0] == "chains" {
 		return exportChains(ctx, cfg, *out)
+	}
+	if pos[0] == "chain-links" {
+		return exportChainLinks(ctx, cfg, format, *out)
 	}
 	if dataio.IsProjectKind(pos[0]) {
 		kind, _ := dataio.ParseProjectKind(pos[0])
@@ -433,5 +437,46 @@ func exportChains(ctx context.Context, cfg Config, out string) error {
 		return err
 	}
 	fmt.Fprintf(cfg.Stdout, "已导出 / exported %d 条产业链 chains to %s\n", len(set.Chains), out)
+	return nil
+}
+
+// exportChainLinks writes one row per link of the stored chains.
+func exportChainLinks(ctx context.Context, cfg Config, format dataio.Format, out string) error {
+	db, store, _, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	set, err := store.FindChains(ctx)
+	if err != nil {
+		return err
+	}
+	c, err := store.FindCatalog(ctx)
+	if err != nil {
+		return err
+	}
+	var w io.Writer = cfg.Stdout
+	var f *os.File
+	if out != "" {
+		if f, err = os.Create(out); err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	n, err := dataio.ExportChainLinks(w, format, set, c)
+	if err != nil {
+		if f != nil {
+			f.Close()
+			os.Remove(out)
+		}
+		return err
+	}
+	if f != nil {
+		if err := f.Close(); err != nil {
+			return err
+		}
+		fmt.Fprintf(cfg.Stdout, "已导出 / exported %d 个环节 links to %s\n", n, out)
+	}
 	return nil
 }
