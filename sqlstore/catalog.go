@@ -370,10 +370,16 @@ func importCatalog(ctx context.Context, tx *txn, c *chanye.Catalog) error {
 	if err != nil {
 		return err
 	}
+	// The chains of the industries the catalog no longer has go with them.
+	pruned, err := pruneChains(ctx, tx, c)
+	if err != nil {
+		return err
+	}
 	after, err := catalogSummary(ctx, tx)
 	if err != nil {
 		return err
 	}
+	after["chains_removed"] = int64(pruned)
 	after["reclassified_classes"] = int64(len(changedSet))
 	after["list_entries_added"] = int64(seeded)
 	if err := tx.audit(ctx, "import", "catalog", "", before, after); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strings"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/auth"
@@ -186,4 +187,50 @@ func (s *Store) storeChains(ctx context.Context, tx *txn, set *chain.Set) (chain
 	}
 	out.Removed = len(gone)
 	return out, nil
+}
+
+// pruneChains removes from the stored set the chains of industries c does
+// not list, with their links and the sources no chain cites any more, for
+// a catalog import; it returns how many chains it removed.
+func pruneChains(ctx context.Context, tx *txn, c *chanye.Catalog) (int, error) {
+	set, err := findChains(ctx, tx)
+	if err != nil || len(set.Chains) == 0 {
+		return 0, err
+	}
+	kept := set.Chains[:0]
+	cited := map[string]bool{}
+	var gone []any
+	for _, ch := range set.Chains {
+		if c.Industry(ch.IndustryID) == nil {
+			gone = append(gone, ch.IndustryID)
+			continue
+		}
+		kept = append(kept, ch)
+		for _, id := range ch.Sources {
+			cited[id] = true
+		}
+	}
+	if len(gone) == 0 {
+		return 0, nil
+	}
+	set.Chains = kept
+	sources := set.Sources[:0]
+	for _, src := range set.Sources {
+		if cited[src.ID] {
+			sources = append(sources, src)
+		}
+	}
+	set.Sources = sources
+	doc, err := json.Marshal(set)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.exec(ctx, `UPDATE chain_sets SET doc = ?, updated_at = ? WHERE id = 1`, string(doc), tx.now.UnixMilli()); err != nil {
+		return 0, err
+	}
+	in := strings.TrimSuffix(strings.Repeat("?,", len(gone)), ",")
+	if _, err := tx.exec(ctx, `DELETE FROM chain_links WHERE industry_id IN (`+in+`)`, gone...); err != nil {
+		return 0, err
+	}
+	return len(gone), nil
 }

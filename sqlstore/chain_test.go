@@ -93,3 +93,39 @@ func TestChains(t *testing.T) {
 		}
 	})
 }
+
+// TestChainsFollowTheCatalog: a catalog import without an industry removes
+// its chain and links; the other chains stay valid and can be changed.
+func TestChainsFollowTheCatalog(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		s, ctx := newStore(t, db), operator()
+		c := catalog.Default()
+		if err := s.ImportCatalog(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.EnsureChains(ctx, chain.Default(c)); err != nil {
+			t.Fatal(err)
+		}
+		var without []*chanye.Industry
+		for _, ind := range c.Industries {
+			if ind.ID != "cell-gene" {
+				without = append(without, ind)
+			}
+		}
+		c.Industries = without
+		if err := s.ImportCatalog(ctx, c); err != nil {
+			t.Fatalf("import without cell-gene: %v %v", err, chanye.ErrorFields(err))
+		}
+		set, err := s.FindChains(ctx)
+		if err != nil || set.Chain("cell-gene") != nil || len(set.Chains) != 17 {
+			t.Fatalf("chains after the import: %d, %v", len(set.Chains), err)
+		}
+		var n int
+		if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM chain_links WHERE industry_id = 'cell-gene'`).Scan(&n); err != nil || n != 0 {
+			t.Errorf("cell-gene links left: %d, %v", n, err)
+		}
+		if _, err := s.PutChain(ctx, set.Chain("ai")); err != nil {
+			t.Errorf("a chain changed after the import: %v %v", err, chanye.ErrorFields(err))
+		}
+	})
+}
