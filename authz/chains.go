@@ -12,6 +12,8 @@ const (
 	ReadChains   Action = "read the industry chains" // the structure: open data
 	WriteChain   Action = "change an industry chain"
 	ImportChains Action = "import the industry chains"
+	ReadLeads    Action = "read the 链主 designations"
+	WriteLeads   Action = "designate 链主"
 )
 
 // chainRules: a chain's structure is open data; a task force keeps its
@@ -21,6 +23,9 @@ var chainRules = Rules{
 	ReadChains:   {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, enterprise: Allow, public: Allow},
 	WriteChain:   {admin: Allow, department: Own, taskForce: Own},
 	ImportChains: {admin: Allow},
+	// 链主 are firm-level detail: the officials'.
+	ReadLeads:  {admin: Allow, leader: Allow, department: Allow, taskForce: Allow},
+	WriteLeads: {admin: Allow, department: Own, taskForce: Own},
 }
 
 // ChainRules returns the chains' rules, for review and tests.
@@ -68,4 +73,52 @@ func (c *chains) PutChain(ctx context.Context, ch *chain.Chain) (chain.Imported,
 		}
 	}
 	return c.inner.PutChain(ctx, ch)
+}
+
+type leadFirms struct {
+	inner chain.LeadFirmService
+	cat   chanye.CatalogService
+}
+
+// LeadFirms returns inner guarded by chainRules: officials read the 链主,
+// an industry's task force and the department that leads it designate
+// them, as administrators do for any.
+func LeadFirms(inner chain.LeadFirmService, cat chanye.CatalogService) chain.LeadFirmService {
+	return &leadFirms{inner: inner, cat: cat}
+}
+
+var _ chain.LeadFirmService = (*leadFirms)(nil)
+
+func (l *leadFirms) FindLeadFirms(ctx context.Context, industryID string) ([]*chain.LeadFirm, error) {
+	if _, _, err := check(ctx, chainRules, ReadLeads); err != nil {
+		return nil, err
+	}
+	return l.inner.FindLeadFirms(ctx, industryID)
+}
+
+// write checks that a may designate the industry's 链主.
+func (l *leadFirms) write(ctx context.Context, industryID string) error {
+	a, g, err := check(ctx, chainRules, WriteLeads)
+	if err != nil || g != Own {
+		return err
+	}
+	ok, err := ownsIndustry(ctx, l.cat, a, industryID)
+	if err != nil {
+		return err
+	}
+	return scoped(a, WriteLeads, ok)
+}
+
+func (l *leadFirms) DesignateLeadFirm(ctx context.Context, x *chain.LeadFirm) error {
+	if err := l.write(ctx, x.IndustryID); err != nil {
+		return err
+	}
+	return l.inner.DesignateLeadFirm(ctx, x)
+}
+
+func (l *leadFirms) EndLeadFirm(ctx context.Context, industryID string, id int64, on chanye.Date) (*chain.LeadFirm, error) {
+	if err := l.write(ctx, industryID); err != nil {
+		return nil, err
+	}
+	return l.inner.EndLeadFirm(ctx, industryID, id, on)
 }

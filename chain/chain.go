@@ -21,6 +21,7 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/gbt4754"
+	"github.com/chanye-org/chanye/uscc"
 )
 
 // Stage is where a link sits on its chain.
@@ -399,4 +400,89 @@ type Service interface {
 	// when the set has none); the set must stay valid (its sources too).
 	// EINVALID.
 	PutChain(ctx context.Context, ch *Chain) (Imported, error)
+}
+
+// LeadFirm is the designation of an enterprise as a 链主 (a firm that
+// leads its industry's chain): when, on what authority (the source: a
+// list published by a department, a meeting's decision) and the criteria
+// scores that justified it. EndedOn is set when the designation ends.
+type LeadFirm struct {
+	ID           int64       `json:"id"`
+	IndustryID   string      `json:"industry_id"`
+	Code         string      `json:"code"`
+	Name         string      `json:"name,omitempty"` // the registry's, when read
+	DesignatedOn chanye.Date `json:"designated_on"`
+	Source       string      `json:"source"`
+	Scores       []Score     `json:"scores"`
+	Note         string      `json:"note,omitempty"`
+	EndedOn      chanye.Date `json:"ended_on,omitzero"`
+	By           string      `json:"by,omitempty"`
+}
+
+// Score is one criterion of a designation and the firm's score on it.
+type Score struct {
+	Criterion string `json:"criterion"`
+	Value     int    `json:"value"` // 0–100
+}
+
+// The bounds of a designation.
+const (
+	MaxScores         = 10  // criteria of a designation
+	MaxCriterionRunes = 30  // characters of a criterion
+	MaxSourceRunes    = 200 // characters of a designation's source
+)
+
+// Validate checks a designation: a well-formed credit code, a date, a
+// source, 1–MaxScores distinct criteria scored 0–100, a note of at most
+// MaxTextRunes characters. It trims the texts.
+func (x *LeadFirm) Validate() error {
+	bad := map[string]string{}
+	x.Code = uscc.Normalize(x.Code)
+	x.Source, x.Note = strings.TrimSpace(x.Source), strings.TrimSpace(x.Note)
+	if err := uscc.Validate(x.Code); err != nil {
+		bad["code"] = chanye.ErrorMessage(err)
+	}
+	if x.DesignatedOn.IsZero() {
+		bad["designated_on"] = "必填 / required"
+	}
+	if n := utf8.RuneCountInString(x.Source); n == 0 || n > MaxSourceRunes {
+		bad["source"] = fmt.Sprintf("须为 1–%d 个字符，如认定文件 / must be 1–%d characters, e.g. the designating document", MaxSourceRunes, MaxSourceRunes)
+	}
+	if utf8.RuneCountInString(x.Note) > MaxTextRunes {
+		bad["note"] = fmt.Sprintf("不超过 %d 个字符 / at most %d characters", MaxTextRunes, MaxTextRunes)
+	}
+	if len(x.Scores) == 0 || len(x.Scores) > MaxScores {
+		bad["scores"] = fmt.Sprintf("须给出 1–%d 项评分 / give 1–%d criteria scores", MaxScores, MaxScores)
+	}
+	seen := map[string]bool{}
+	for i, s := range x.Scores {
+		x.Scores[i].Criterion = strings.TrimSpace(s.Criterion)
+		key := fmt.Sprintf("scores[%d]", i)
+		switch n := utf8.RuneCountInString(x.Scores[i].Criterion); {
+		case n == 0 || n > MaxCriterionRunes:
+			bad[key+".criterion"] = fmt.Sprintf("须为 1–%d 个字符 / must be 1–%d characters", MaxCriterionRunes, MaxCriterionRunes)
+		case seen[x.Scores[i].Criterion]:
+			bad[key+".criterion"] = "重复 / duplicate"
+		}
+		seen[x.Scores[i].Criterion] = true
+		if s.Value < 0 || s.Value > 100 {
+			bad[key+".value"] = "须为 0–100 / must be 0–100"
+		}
+	}
+	return chanye.Invalid("链主认定有误 / invalid 链主 designation", bad)
+}
+
+// LeadFirmService keeps the 链主 designations. Writes are audited.
+type LeadFirmService interface {
+	// FindLeadFirms returns an industry's designations, current ones
+	// first, each with the registry's name of the firm.
+	FindLeadFirms(ctx context.Context, industryID string) ([]*LeadFirm, error)
+	// DesignateLeadFirm stores a designation of a registry enterprise;
+	// its ID and By are set. EINVALID, ENOTFOUND (industry, enterprise),
+	// ECONFLICT when the firm is already a current 链主 of the industry.
+	DesignateLeadFirm(ctx context.Context, x *LeadFirm) error
+	// EndLeadFirm ends a current designation of the industry on a day.
+	// ENOTFOUND (also for a designation of another industry), ECONFLICT
+	// when it has ended, EINVALID for a day before it began or after today.
+	EndLeadFirm(ctx context.Context, industryID string, id int64, on chanye.Date) (*LeadFirm, error)
 }

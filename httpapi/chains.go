@@ -125,3 +125,71 @@ func (s *server) importChains(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, http.StatusOK, imp)
 }
+
+// leadFirmsService returns the 链主 service, or ENOTFOUND without one.
+func (s *server) leadFirmsService() (chain.LeadFirmService, error) {
+	if s.leadFirms == nil {
+		return nil, chanye.Errorf(chanye.ENOTFOUND, "未配置链主 / no 链主 designations configured")
+	}
+	return s.leadFirms, nil
+}
+
+func (s *server) listLeadFirms(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.leadFirmsService()
+	if err != nil {
+		return err
+	}
+	xs, err := svc.FindLeadFirms(r.Context(), r.PathValue("industry"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newList(xs))
+}
+
+// leadFirmBody is the body of a designation.
+type leadFirmBody struct {
+	Code         string        `json:"code"`
+	DesignatedOn chanye.Date   `json:"designated_on"`
+	Source       string        `json:"source"`
+	Scores       []chain.Score `json:"scores"`
+	Note         string        `json:"note"`
+}
+
+func (s *server) designateLeadFirm(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.leadFirmsService()
+	if err != nil {
+		return err
+	}
+	var body leadFirmBody
+	if err := s.decodeJSON(w, r, &body); err != nil {
+		return err
+	}
+	x := &chain.LeadFirm{IndustryID: r.PathValue("industry"), Code: body.Code, DesignatedOn: body.DesignatedOn, Source: body.Source,
+		Scores: body.Scores, Note: body.Note}
+	if err := svc.DesignateLeadFirm(r.Context(), x); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, x)
+}
+
+func (s *server) endLeadFirm(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.leadFirmsService()
+	if err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	var body struct {
+		EndedOn chanye.Date `json:"ended_on"`
+	}
+	if err := s.decodeJSON(w, r, &body); err != nil {
+		return err
+	}
+	x, err := svc.EndLeadFirm(r.Context(), r.PathValue("industry"), id, body.EndedOn)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, x)
+}

@@ -63,8 +63,10 @@ type Config struct {
 	// Notifications is the caller's inbox; nil: the notification routes
 	// answer 404.
 	Notifications notify.Service
-	// Chains serves the industry chains; nil answers 404 there.
-	Chains chain.Service
+	// Chains serves the industry chains and LeadFirms their 链主; nil
+	// answers 404 there.
+	Chains    chain.Service
+	LeadFirms chain.LeadFirmService
 }
 
 // Engine is what the API asks of the policy engine: *engine.Engine, or
@@ -110,6 +112,7 @@ type server struct {
 	lists         chanye.OrgUnitService
 	notifications notify.Service
 	chains        chain.Service
+	leadFirms     chain.LeadFirmService
 }
 
 // handlerFunc is a handler that returns its error instead of writing it.
@@ -161,7 +164,7 @@ func newServer(cfg Config) *server {
 	s.audit, s.projects, s.limiter, s.lists, s.searcher = cfg.Audit, cfg.Projects, cfg.Limiter, cfg.Lists, cfg.Search
 	s.closures, s.supervision = cfg.Closures, cfg.Supervisions
 	s.notifications = cfg.Notifications
-	s.chains = cfg.Chains
+	s.chains, s.leadFirms = cfg.Chains, cfg.LeadFirms
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -282,6 +285,9 @@ func (s *server) routes() []route {
 		{"PUT", "/api/v1/chains", s.importChains},
 		{"GET", "/api/v1/chains/{industry}", s.getChain},
 		{"PUT", "/api/v1/chains/{industry}", s.putChain},
+		{"GET", "/api/v1/chains/{industry}/lead-firms", s.listLeadFirms},
+		{"POST", "/api/v1/chains/{industry}/lead-firms", s.designateLeadFirm},
+		{"POST", "/api/v1/chains/{industry}/lead-firms/{id}/end", s.endLeadFirm},
 
 		// The lists responsibilities choose from (orgunits.go).
 		{"GET", "/api/v1/org-units", s.listOrgUnits},

@@ -129,3 +129,78 @@ func TestChainsFollowTheCatalog(t *testing.T) {
 		}
 	})
 }
+
+// TestLeadFirms: a registry enterprise is designated 链主 with its source
+// and scores, once while it holds; the designation ends on a day between
+// its start and today; bad input names its field; both steps audited.
+func TestLeadFirms(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		setClock(db) // 2025-06-15
+		s, ctx := newStore(t, db), operator()
+		e := enterprise(t, 7, "440106", "3612")
+		if err := s.CreateEnterprise(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		x := &chain.LeadFirm{IndustryID: "auto", Code: e.Code, DesignatedOn: date("2025-03-01"), Source: "市工信局链主企业名单（2025）",
+			Scores: []chain.Score{{Criterion: "营收规模", Value: 92}, {Criterion: "带动配套", Value: 85}}}
+		if err := s.DesignateLeadFirm(ctx, x); err != nil || x.ID == 0 || x.Name != e.Name {
+			t.Fatalf("designate: %+v, %v", x, err)
+		}
+		again := *x
+		again.Scores = append([]chain.Score(nil), x.Scores...)
+		if err := s.DesignateLeadFirm(ctx, &again); chanye.ErrorCode(err) != chanye.ECONFLICT {
+			t.Errorf("designated twice: %v", err)
+		}
+		for name, tc := range map[string]struct {
+			change func(y *chain.LeadFirm)
+			field  string
+		}{
+			"unknown firm":   {func(y *chain.LeadFirm) { y.Code = code(t, 99) }, "code"},
+			"bad code":       {func(y *chain.LeadFirm) { y.Code = "91440101" }, "code"},
+			"no source":      {func(y *chain.LeadFirm) { y.Source = " " }, "source"},
+			"no scores":      {func(y *chain.LeadFirm) { y.Scores = nil }, "scores"},
+			"score too high": {func(y *chain.LeadFirm) { y.Scores = []chain.Score{{Criterion: "技术", Value: 101}} }, "scores[0].value"},
+			"twice a criterion": {func(y *chain.LeadFirm) {
+				y.Scores = []chain.Score{{Criterion: "技术", Value: 1}, {Criterion: "技术", Value: 2}}
+			}, "scores[1].criterion"},
+			"in the future": {func(y *chain.LeadFirm) { y.DesignatedOn = date("2025-07-01") }, "designated_on"},
+		} {
+			y := &chain.LeadFirm{IndustryID: "auto", Code: code(t, 8), DesignatedOn: date("2025-03-01"), Source: "名单", Scores: []chain.Score{{Criterion: "规模", Value: 50}}}
+			if name == "unknown firm" || name == "bad code" {
+				tc.change(y)
+			} else {
+				y.Code = e.Code
+				y.IndustryID = "ict"
+				tc.change(y)
+			}
+			if err := s.DesignateLeadFirm(ctx, y); chanye.ErrorFields(err)[tc.field] == "" {
+				t.Errorf("%s: %v %v", name, err, chanye.ErrorFields(err))
+			}
+		}
+		if _, err := s.EndLeadFirm(ctx, "ict", x.ID, date("2025-06-01")); chanye.ErrorCode(err) != chanye.ENOTFOUND {
+			t.Errorf("ended through another industry: %v", err)
+		}
+		if _, err := s.EndLeadFirm(ctx, "auto", x.ID, date("2025-02-01")); chanye.ErrorFields(err)["ended_on"] == "" {
+			t.Errorf("ended before it began: %v", err)
+		}
+		ended, err := s.EndLeadFirm(ctx, "auto", x.ID, date("2025-06-01"))
+		if err != nil || ended.EndedOn != date("2025-06-01") {
+			t.Fatalf("end: %+v, %v", ended, err)
+		}
+		if _, err := s.EndLeadFirm(ctx, "auto", x.ID, date("2025-06-02")); chanye.ErrorCode(err) != chanye.ECONFLICT {
+			t.Errorf("ended twice: %v", err)
+		}
+		// Ended, the firm may be designated again; the current one lists first.
+		again.ID, again.DesignatedOn = 0, date("2025-06-10")
+		if err := s.DesignateLeadFirm(ctx, &again); err != nil {
+			t.Fatal(err)
+		}
+		list, err := s.FindLeadFirms(ctx, "auto")
+		if err != nil || len(list) != 2 || list[0].ID != again.ID || !list[0].EndedOn.IsZero() || list[1].Scores[0].Value != 92 {
+			t.Errorf("list: %+v, %v", list, err)
+		}
+		if n := auditCount(t, s, "lead_firm"); n != 3 {
+			t.Errorf("%d audit entries, want 3", n)
+		}
+	})
+}

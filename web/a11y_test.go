@@ -144,7 +144,8 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 	m := httpauth.New(httpauth.Config{Accounts: accounts})
 	h, err := NewHandler(Config{Now: now, Catalog: authz.Catalog(store), Enterprises: authz.Enterprises(store, now),
 		Policies: authz.Policies(store.PolicyServices()), Engine: authz.Engine(eng, store), Accounts: accounts, Auth: m,
-		Audit: authz.Audit(store), Projects: authz.Projects(store, store), Chains: authz.Chains(store, store)})
+		Audit: authz.Audit(store), Projects: authz.Projects(store, store), Chains: authz.Chains(store, store),
+		LeadFirms: authz.LeadFirms(store, store)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -142,12 +142,19 @@ type chainView struct {
 	Sources          []chain.Source
 	MayEdit          bool
 	EditURL          string
+	Leads            *leadFirmsSection // nil: not for this reader
 }
 
 // chainPage is one industry's chain: the map, every link by stage with
 // what it supplies and what supplies it, and the sources. Open to all:
 // the structure is public.
 func (s *Server) chainPage(w http.ResponseWriter, r *http.Request) error {
+	return s.chainPageWith(w, r, nil)
+}
+
+// chainPageWith renders the chain page; adjust, when given, fills the 链主
+// section's form again with its errors, and the page answers 400.
+func (s *Server) chainPageWith(w http.ResponseWriter, r *http.Request, adjust func(*leadFirmsSection, Lang)) error {
 	svc, err := s.chainService()
 	if err != nil {
 		return err
@@ -226,6 +233,13 @@ func (s *Server) chainPage(w http.ResponseWriter, r *http.Request) error {
 		v.Map.Edges = append(v.Map.Edges, chainMapEdge{From: rel.From, To: rel.To})
 	}
 	v.MapAlt = l.Tf("chain.map.alt", len(ch.Links), len(ch.Relations))
+	if v.Leads, err = s.leadFirmsOf(r, v.Actor, ind, l); err != nil {
+		return err
+	}
+	if adjust != nil && v.Leads != nil {
+		adjust(v.Leads, l)
+		return s.renderStatus(w, http.StatusBadRequest, "chain", v)
+	}
 	return s.render(w, "chain", v)
 }
 

@@ -6,10 +6,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chromedp/chromedp"
 )
 
@@ -112,5 +114,48 @@ func TestBrowserChainMap(t *testing.T) {
 	hash, err := chromedp.Run(ctx, chromedp.Evaluate[string](`window.location.hash`))
 	if err != nil || hash != "#link-icv-nev.battery" {
 		t.Errorf("after clicking the battery node the page is at %q (%v)", hash, err)
+	}
+}
+
+// TestLeadFirmPages: an official designates a 链主 on the chain page,
+// sees it listed with its scores and ends it; a bad form comes back with
+// what was typed and the field at fault.
+func TestLeadFirmPages(t *testing.T) {
+	f := newFixture(t)
+	form := func(path string, v url.Values) (*http.Response, string) {
+		req := httptest.NewRequest("POST", path, strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		f.h.ServeHTTP(rec, req)
+		return rec.Result(), rec.Body.String()
+	}
+	_, body := f.get(t, "/chains/icv-nev", "")
+	if !strings.Contains(body, `id="no-lead-firms"`) || !strings.Contains(body, `id="lead-form"`) {
+		t.Fatal("the chain page has no 链主 section for an administrator")
+	}
+	today := testclock.Today().String()
+	res, body := form("/chains/icv-nev/lead-firms", url.Values{"code": {codeAuto}, "designated_on": {today}, "source": {"链主企业名单"}, "scores": {"营收规模 x"}})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="lead-error"`) || !strings.Contains(body, "营收规模 x") {
+		t.Errorf("a bad score line: %d", res.StatusCode)
+	}
+	res, _ = form("/chains/icv-nev/lead-firms", url.Values{"code": {codeAuto}, "designated_on": {today}, "source": {"链主企业名单"}, "scores": {"营收规模 90\n带动配套：85"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("designate: %d", res.StatusCode)
+	}
+	_, body = f.get(t, "/chains/icv-nev", "")
+	if !strings.Contains(body, `data-code="`+codeAuto+`" data-current="true"`) || !strings.Contains(body, "营收规模 90；带动配套 85") {
+		t.Fatalf("the designation is not listed:\n%.3000s", body[strings.Index(body, `id="lead-firms"`):])
+	}
+	xs, err := f.store.FindLeadFirms(chanye.WithActor(context.Background(), chanye.Operator), "icv-nev")
+	if err != nil || len(xs) != 1 {
+		t.Fatal(xs, err)
+	}
+	res, _ = form("/chains/icv-nev/lead-firms/"+strconv.FormatInt(xs[0].ID, 10)+"/end", url.Values{"ended_on": {today}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("end: %d", res.StatusCode)
+	}
+	_, body = f.get(t, "/chains/icv-nev", "")
+	if !strings.Contains(body, `data-current="false"`) || !strings.Contains(body, "已于 "+today+" 结束") {
+		t.Error("the ended designation is not shown ended")
 	}
 }

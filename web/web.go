@@ -70,7 +70,9 @@ type Config struct {
 	// 404 and the box is not shown.
 	Search search.Service
 	// Chains serves the industry chain pages; without it they answer 404.
-	Chains chain.Service
+	// LeadFirms adds the 链主 of each chain for officials.
+	Chains    chain.Service
+	LeadFirms chain.LeadFirmService
 	// Now is the clock that "today" is read from: the same one the store
 	// and the engine use. nil: time.Now.
 	Now func() time.Time
@@ -196,6 +198,8 @@ func (s *Server) routeTable() []route {
 		{"GET /chains/{industry}", s.handle(s.chainPage)},
 		{"GET /chains/{industry}/edit", s.handle(s.chainEdit)},
 		{"POST /chains/{industry}/edit", s.handle(s.chainSave)},
+		{"POST /chains/{industry}/lead-firms", s.handle(s.designateLeadFirm)},
+		{"POST /chains/{industry}/lead-firms/{id}/end", s.handle(s.endLeadFirm)},
 		{"GET /search", s.handle(s.searchPage)},
 		{"GET /enterprises", s.handle(s.enterpriseList)},
 		{"GET /enterprises/{code}", s.handle(s.enterprise)},

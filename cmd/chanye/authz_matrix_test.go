@@ -173,12 +173,12 @@ func TestRouteRoleMatrix(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	api := httpapi.NewHandler(httpapi.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
 		Audit: authz.Audit(store), Logger: log, Projects: g.projects, Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists,
-		Notifications: g.notifications, Search: authz.Search(store), Chains: g.chains})
+		Notifications: g.notifications, Search: authz.Search(store), Chains: g.chains, LeadFirms: g.leadFirms})
 	accounts := auth.NewThrottle(store, store)
 	pages, err := web.NewHandler(web.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
 		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects,
 		Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Notifications: g.notifications, Deliveries: g.deliveries, Search: authz.Search(store),
-		Chains: g.chains})
+		Chains: g.chains, LeadFirms: g.leadFirms})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,6 +380,14 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"GET /api/v1/chains/{industry}": {path: "/api/v1/chains/" + ind, want: all(200)},
 		"PUT /api/v1/chains/{industry}": {path: "/api/v1/chains/" + ind, body: string(indChain), want: [7]int{200, 403, 200, 200, 403, 403, api401}},
 		"PUT /api/v1/chains":            {path: "/api/v1/chains", body: string(allChains), want: [7]int{200, 403, 403, 403, 403, 403, api401}},
+		// 链主: read by officials; designated and ended as the chain is kept.
+		// The admin's step comes first, so the owners' repeat conflicts.
+		"GET /api/v1/chains/{industry}/lead-firms": {path: "/api/v1/chains/" + ind + "/lead-firms", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+		"POST /api/v1/chains/{industry}/lead-firms": {path: "/api/v1/chains/" + ind + "/lead-firms",
+			body: `{"code":"` + ents[0].Code + `","designated_on":"` + testclock.Today().String() + `","source":"矩阵名单","scores":[{"criterion":"规模","value":80}]}`,
+			want: [7]int{201, 403, 409, 409, 403, 403, api401}},
+		"POST /api/v1/chains/{industry}/lead-firms/{id}/end": {path: "/api/v1/chains/" + ind + "/lead-firms/1/end",
+			body: `{"ended_on":"` + testclock.Today().String() + `"}`, want: [7]int{200, 403, 409, 409, 403, 403, api401}},
 	}
 	lg := url.Values{"source": {string(src.Source)}, "action": {"save"}}.Encode()
 	pageTable := map[string]matrixRequest{
@@ -521,9 +529,14 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"POST /admin/responsibilities/{id}": {path: "/admin/responsibilities/" + ind,
 			body: url.Values{"city_leader": {indRow.Responsibility.CityLeader}, "lead_department": {dept}, "task_force": {indRow.Responsibility.TaskForce}}.Encode(),
 			want: [7]int{303, 403, 303, 403, 403, 403, login}},
-		"GET /admin/lists":             {path: "/admin/lists", want: [7]int{200, 403, 403, 403, 403, 403, login}},
-		"GET /chains":                  {path: "/chains", want: all(200)},
-		"GET /chains/links.xlsx":       {path: "/chains/links.xlsx", want: all(200)},
+		"GET /admin/lists":       {path: "/admin/lists", want: [7]int{200, 403, 403, 403, 403, 403, login}},
+		"GET /chains":            {path: "/chains", want: all(200)},
+		"GET /chains/links.xlsx": {path: "/chains/links.xlsx", want: all(200)},
+		"POST /chains/{industry}/lead-firms": {path: "/chains/" + ind + "/lead-firms",
+			body: url.Values{"code": {ents[1].Code}, "designated_on": {testclock.Today().String()}, "source": {"矩阵名单"}, "scores": {"规模 80"}}.Encode(),
+			want: [7]int{303, 403, 400, 400, 403, 403, login}},
+		"POST /chains/{industry}/lead-firms/{id}/end": {path: "/chains/" + ind + "/lead-firms/2/end",
+			body: url.Values{"ended_on": {testclock.Today().String()}}.Encode(), want: [7]int{303, 403, 400, 400, 403, 403, login}},
 		"GET /chains/{industry}":       {path: "/chains/" + ind, want: all(200)},
 		"GET /chains/{industry}/edit":  {path: "/chains/" + ind + "/edit", want: [7]int{200, 403, 200, 200, 403, 403, login}},
 		"POST /chains/{industry}/edit": {path: "/chains/" + ind + "/edit", body: url.Values{"source": {string(indChain)}}.Encode(), want: [7]int{303, 403, 303, 303, 403, 403, login}},

@@ -155,6 +155,9 @@ func testServe(t *testing.T, db string) {
 		{"healthz", "ok"},
 		{"api/v1/industries", "icv-nev"},
 		{"", "<html"},
+		{"chains", "icv-nev"},
+		{"chains/icv-nev", "chain-map"},
+		{"api/v1/chains/icv-nev", "icv-nev.battery"},
 	} {
 		resp, err := http.Get(base + tc.path)
 		if err != nil {
