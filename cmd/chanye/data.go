@@ -76,6 +76,13 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 	if assigned > 0 {
 		fmt.Fprintf(cfg.Stdout, "演示责任分工 / demo responsibilities: %d 个产业 industries\n", assigned)
 	}
+	leads, err := demo.LeadFirms(ctx, store)
+	if err != nil {
+		return fmt.Errorf("演示链主 / demo 链主: %w", err)
+	}
+	if leads > 0 {
+		fmt.Fprintf(cfg.Stdout, "演示链主 / demo 链主: %d 家企业 firms\n", leads)
+	}
 	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Budgets: store, Inputs: store, Snapshots: store, Logger: cfg.Logger, Now: cfg.Now})
 	if err := ensureShipped(ctx, eng, cfg.Logger, true); err != nil {
 		return err

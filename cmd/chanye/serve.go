@@ -127,6 +127,11 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 				return fmt.Errorf("演示数据 / demo data: %w", err)
 			}
 			log.Info("demo data generated", "enterprises", st.Enterprises, "facts", st.Facts, "tiers", st.Tiers, "elapsed", time.Since(start).Round(time.Millisecond))
+			leads, err := demo.LeadFirms(opCtx, store)
+			if err != nil {
+				return fmt.Errorf("演示链主 / demo 链主: %w", err)
+			}
+			log.Info("demo 链主 designated", "firms", leads)
 		} else {
 			log.Info("demo data skipped: database has enterprises", "enterprises", total)
 		}
