@@ -27,6 +27,20 @@ func (s *Server) chainService() (chain.Service, error) {
 	return s.cfg.Chains, nil
 }
 
+// chainSet reads the chains and the catalog whose order they are shown in.
+func (s *Server) chainSet(r *http.Request) (*chain.Set, *chanye.Catalog, error) {
+	svc, err := s.chainService()
+	if err != nil {
+		return nil, nil, err
+	}
+	set, err := svc.FindChains(r.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := s.cfg.Catalog.FindCatalog(r.Context())
+	return set, c, err
+}
+
 // chainRow is an industry's line in the index.
 type chainRow struct {
 	ID, Name                string
@@ -43,15 +57,7 @@ type chainsView struct {
 
 // chains is the index: every industry with a chain, in catalog order.
 func (s *Server) chains(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.chainService()
-	if err != nil {
-		return err
-	}
-	set, err := svc.FindChains(r.Context())
-	if err != nil {
-		return err
-	}
-	c, err := s.cfg.Catalog.FindCatalog(r.Context())
+	set, c, err := s.chainSet(r)
 	if err != nil {
 		return err
 	}
@@ -368,15 +374,7 @@ func (s *Server) chainSave(w http.ResponseWriter, r *http.Request) error {
 // chainLinksXLSX downloads every link of the chains as a workbook
 // (dataio.ExportChainLinks): the structure is open data.
 func (s *Server) chainLinksXLSX(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.chainService()
-	if err != nil {
-		return err
-	}
-	set, err := svc.FindChains(r.Context())
-	if err != nil {
-		return err
-	}
-	c, err := s.cfg.Catalog.FindCatalog(r.Context())
+	set, c, err := s.chainSet(r)
 	if err != nil {
 		return err
 	}

@@ -462,28 +462,5 @@ func exportChainLinks(ctx context.Context, cfg Config, format dataio.Format, out
 	if err != nil {
 		return err
 	}
-	var w io.Writer = cfg.Stdout
-	var f *os.File
-	if out != "" {
-		if f, err = os.Create(out); err != nil {
-			return err
-		}
-		defer f.Close()
-		w = f
-	}
-	n, err := dataio.ExportChainLinks(w, format, set, c)
-	if err != nil {
-		if f != nil {
-			f.Close()
-			os.Remove(out)
-		}
-		return err
-	}
-	if f != nil {
-		if err := f.Close(); err != nil {
-			return err
-		}
-		fmt.Fprintf(cfg.Stdout, "已导出 / exported %d 个环节 links to %s\n", n, out)
-	}
-	return nil
+	return exportTo(cfg, out, "个环节 links", func(w io.Writer) (int, error) { return dataio.ExportChainLinks(w, format, set, c) })
 }

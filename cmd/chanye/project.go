@@ -102,30 +102,33 @@ func exportProjects(ctx context.Context, cfg Config, kind dataio.Kind, format da
 		return err
 	}
 	defer db.Close()
-	var w io.Writer = cfg.Stdout
-	var f *os.File
-	if out != "" {
-		if f, err = os.Create(out); err != nil {
-			return err
-		}
-		defer f.Close()
-		w = f
-	}
 	files := &dataio.ProjectFiles{Catalog: store, Projects: store, Enterprises: store}
-	n, err := files.Export(ctx, kind, w, format, filter)
-	if err != nil {
-		if f != nil {
-			f.Close()
-			os.Remove(out)
-		}
+	return exportTo(cfg, out, "行 rows", func(w io.Writer) (int, error) { return files.Export(ctx, kind, w, format, filter) })
+}
+
+// exportTo writes an export to out, or to stdout when out is "": a file
+// that failed half-way is removed; a written one is announced with its
+// count of unit.
+func exportTo(cfg Config, out, unit string, write func(io.Writer) (int, error)) error {
+	if out == "" {
+		_, err := write(cfg.Stdout)
 		return err
 	}
-	if f != nil {
-		if err := f.Close(); err != nil {
-			return err
-		}
-		fmt.Fprintf(cfg.Stdout, "已导出 / exported %d 行 rows to %s\n", n, out)
+	f, err := os.Create(out)
+	if err != nil {
+		return err
 	}
+	n, err := write(f)
+	if err == nil {
+		err = f.Close()
+	} else {
+		f.Close()
+	}
+	if err != nil {
+		os.Remove(out)
+		return err
+	}
+	fmt.Fprintf(cfg.Stdout, "已导出 / exported %d %s to %s\n", n, unit, out)
 	return nil
 }
 
