@@ -55,7 +55,7 @@ func LeadFirms(ctx context.Context, store LeadFirmStore) (int, error) {
 			v := int(h.Sum32())
 			x := &chain.LeadFirm{IndustryID: id, Code: e.Code, DesignatedOn: from, Source: "演示数据：链主企业认定（演示）",
 				Scores: []chain.Score{{Criterion: "营收规模", Value: 70 + v%30}, {Criterion: "产业链带动", Value: 60 + v/7%40}, {Criterion: "研发创新", Value: 55 + v/11%45}},
-				Note: "演示数据，非真实认定 / demo data, not a real designation"}
+				Note:   "演示数据，非真实认定 / demo data, not a real designation"}
 			if err := store.DesignateLeadFirm(ctx, x); err != nil {
 				return n, err
 			}
