@@ -582,7 +582,8 @@ type Service interface {
 	FindNodes(ctx context.Context, projectID string) ([]*Node, error)
 	// FindOverdueNodes returns the nodes past their planned date and not
 	// done as of today, the longest overdue first, with their total:
-	// filter.Department selects the nodes that department owns,
+	// filter.Department selects the nodes of the projects that department
+	// answers for (EffectiveOwners, as the scorecards count them),
 	// filter.IndustryID those of the industry's projects, filter.OwnerCode
 	// those of the enterprise's projects; Offset and Limit page them.
 	FindOverdueNodes(ctx context.Context, filter ProjectFilter) ([]*Node, int, error)

@@ -264,7 +264,7 @@ func projectWhere(f project.ProjectFilter) where {
 	if f.Kind != nil {
 		w.add("p.kind = ?", string(*f.Kind))
 	}
-	str("(CASE WHEN p.department <> '' THEN p.department ELSE COALESCE(i.lead_department, '') END)", f.Department)
+	str(effectiveDepartment, f.Department)
 	str("(CASE WHEN p.city_leader <> '' THEN p.city_leader ELSE COALESCE(i.city_leader, '') END)", f.CityLeader)
 	str("COALESCE(i.task_force, '')", f.TaskForce)
 	if f.IDs != nil {
@@ -492,6 +492,11 @@ func (s *Store) FindWarnings(ctx context.Context, f project.ProjectFilter) ([]pr
 
 const nodeColumns = `project_id, seq, name, owner_department, planned_date, actual_date, evidence_note, evidence_link, evidence_file`
 
+// effectiveDepartment is the SQL of a project's responsible department
+// (alias p, its industry i): its own, else its industry's lead department,
+// as project.EffectiveOwners says.
+const effectiveDepartment = `(CASE WHEN p.department <> '' THEN p.department ELSE COALESCE(i.lead_department, '') END)`
+
 // FindOverdueNodes returns the nodes overdue today in the filter's scope
 // (see project.Service), the longest overdue first. EINVALID.
 func (s *Store) FindOverdueNodes(ctx context.Context, f project.ProjectFilter) ([]*project.Node, int, error) {
@@ -502,7 +507,7 @@ func (s *Store) FindOverdueNodes(ctx context.Context, f project.ProjectFilter) (
 	var w where
 	w.add("n.actual_date IS NULL AND n.planned_date < ?", chanye.DateOf(s.db.Now()).String())
 	if f.Department != nil {
-		w.add("n.owner_department = ?", *f.Department)
+		w.add(effectiveDepartment+" = ?", *f.Department)
 	}
 	if f.IndustryID != nil {
 		w.add("p.industry_id = ?", *f.IndustryID)
@@ -515,7 +520,8 @@ func (s *Store) FindOverdueNodes(ctx context.Context, f project.ProjectFilter) (
 		total int
 	)
 	err = s.db.transact(ctx, true, func(tx *txn) (err error) {
-		out, total, err = findPage(ctx, tx, "n."+strings.ReplaceAll(nodeColumns, ", ", ", n."), ` FROM project_nodes n JOIN projects p ON p.id = n.project_id`,
+		out, total, err = findPage(ctx, tx, "n."+strings.ReplaceAll(nodeColumns, ", ", ", n."),
+			` FROM project_nodes n JOIN projects p ON p.id = n.project_id LEFT JOIN industries i ON i.id = p.industry_id`,
 			w, "n.planned_date, n.project_id, n.seq", limit, f.Offset, scanNode)
 		return err
 	})

@@ -383,7 +383,7 @@ func (s *Store) FindSupervisions(ctx context.Context, f project.SupervisionFilte
 		w.add("p.industry_id = ?", *f.IndustryID)
 	}
 	if f.Department != nil {
-		w.add("((CASE WHEN p.department <> '' THEN p.department ELSE COALESCE(i.lead_department, '') END) = ? OR s.issuer_department = ?)",
+		w.add("("+effectiveDepartment+" = ? OR s.issuer_department = ?)",
 			*f.Department, *f.Department)
 	}
 	today := chanye.DateOf(s.db.Now())

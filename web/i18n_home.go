@@ -22,7 +22,7 @@ var homeMessages = map[string][2]string{
 	"todo.red":               {"红色预警项目", "Red projects"},
 	"todo.red.note":          {"按预警规则为红色的重点项目。", "Key projects the warning rules mark red."},
 	"todo.overdue":           {"逾期节点", "Overdue nodes"},
-	"todo.overdue.note":      {"已过计划日期仍未完成的项目节点，逾期最久的在前（部门：本部门负责的节点）。", "Project nodes past their planned date and not done, the longest overdue first (a department: the nodes it owns)."},
+	"todo.overdue.note":      {"已过计划日期仍未完成的项目节点，逾期最久的在前；部门看本部门负责的项目，专班看本产业的项目，与记分卡的口径一致。", "Project nodes past their planned date and not done, the longest overdue first: a department's the projects it answers for, a task force's its industry's, as the scorecards count them."},
 	"todo.overdue.item":      {"%s · %s", "%s · %s"},
 	"todo.overdue.sub":       {"计划 %s，逾期 %d 天", "planned %s, %d days late"},
 	"todo.sup":               {"督办事项", "Supervision items"},

@@ -175,22 +175,29 @@ func (s *Server) redTodo(ctx context.Context, a *chanye.Actor, l Lang) (todoSect
 	return sec, nil
 }
 
-// overdueTodo lists the overdue nodes in a's scope: those a department
-// owns, those of a task force's industry, the whole city's for leaders
-// and administrators. The queue is the meeting report's list.
+// overdueTodo lists the overdue nodes in a's scope, counted as the
+// scorecards count them: those of the projects a department answers for,
+// of a task force's industry, the whole city's for leaders and
+// administrators. The queue is the scorecard's list, the city's the
+// meeting report's.
 func (s *Server) overdueTodo(ctx context.Context, a *chanye.Actor, l Lang) (todoSection, error) {
 	f := project.ProjectFilter{Limit: todoShown}
+	queue := "/projects/report#rep-overdue"
 	switch a.Role {
 	case chanye.RoleDepartment:
 		f.Department = &a.Department
+		queue = "/scorecards/department/" + url.PathEscape(a.Department)
 	case chanye.RoleTaskForce:
 		f.IndustryID = &a.IndustryID
+		if ind, err := s.cfg.Catalog.FindIndustryByID(ctx, a.IndustryID); err == nil && ind.Responsibility.TaskForce != "" {
+			queue = "/scorecards/task_force/" + url.PathEscape(ind.Responsibility.TaskForce)
+		}
 	}
 	ns, total, err := s.cfg.Projects.FindOverdueNodes(ctx, f)
 	if err != nil {
 		return todoSection{}, err
 	}
-	sec := todoSection{ID: "todo-overdue", Title: l.T("todo.overdue"), Note: l.T("todo.overdue.note"), Total: total, QueueURL: "/projects/report#rep-overdue"}
+	sec := todoSection{ID: "todo-overdue", Title: l.T("todo.overdue"), Note: l.T("todo.overdue.note"), Total: total, QueueURL: queue}
 	today := chanye.DateOf(s.now())
 	for _, n := range ns {
 		days := int(today.Sub(n.PlannedDate.Time).Hours() / 24)

@@ -116,6 +116,9 @@ func TestTodoProjectWork(t *testing.T) {
 	if n := todoTotal(t, body, "todo-overdue"); n != overdue || n == 0 {
 		t.Errorf("overdue nodes: %d, want %d (> 0)", n, overdue)
 	}
+	if !strings.Contains(body, `href="/projects/report#rep-overdue"`) {
+		t.Error("an administrator's overdue nodes do not lead to the meeting report's list")
+	}
 	if n := todoTotal(t, body, "todo-supervision"); n != 0 {
 		t.Errorf("supervision items before any: %d", n)
 	}
