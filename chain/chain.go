@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/catalog"
 	"github.com/chanye-org/chanye/gbt4754"
 	"github.com/chanye-org/chanye/uscc"
 )
@@ -377,6 +378,11 @@ func Default(c *chanye.Catalog) *Set {
 	}
 	return s
 }
+
+// DefaultSet is Default checked against the default catalog: what a new
+// database starts with (sqlstore's EnsureChains keeps the chains that fit
+// its catalog).
+func DefaultSet() *Set { return Default(catalog.Default()) }
 
 // DefaultJSON returns a copy of the embedded chains file.
 func DefaultJSON() []byte { return slices.Clone(guangzhouJSON) }

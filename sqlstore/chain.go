@@ -86,11 +86,13 @@ func (s *Store) PutChain(ctx context.Context, ch *chain.Chain) (chain.Imported, 
 	return out, err
 }
 
-// EnsureChains stores set when none is stored, keeping only the chains of
-// industries the catalog lists (a city with its own catalog starts with
-// the default chains that fit it) and the sources they cite. It reports
-// whether it stored them.
-func (s *Store) EnsureChains(ctx context.Context, set *chain.Set) (loaded bool, err error) {
+// EnsureChains stores the set def returns when none is stored, keeping
+// only the chains of industries the catalog lists (a city with its own
+// catalog starts with the default chains that fit it) and the sources
+// they cite. def is called only then: every command opens the store, and
+// reading the default set is work a database that has one need not do.
+// It reports whether it stored them.
+func (s *Store) EnsureChains(ctx context.Context, def func() *chain.Set) (loaded bool, err error) {
 	err = s.db.transact(ctx, false, func(tx *txn) error {
 		var n int
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM chain_sets`).Scan(&n); err != nil || n > 0 {
@@ -100,6 +102,7 @@ func (s *Store) EnsureChains(ctx context.Context, set *chain.Set) (loaded bool, 
 		if err != nil {
 			return err
 		}
+		set := def()
 		fit := &chain.Set{City: set.City, Note: set.Note}
 		cited := map[string]bool{}
 		for _, ch := range set.Chains {

@@ -22,10 +22,11 @@ func TestChains(t *testing.T) {
 			t.Fatalf("a new database's chains: %v, %v", empty, err)
 		}
 		def := chain.Default(catalog.Default())
-		if loaded, err := s.EnsureChains(ctx, def); err != nil || !loaded {
+		if loaded, err := s.EnsureChains(ctx, func() *chain.Set { return def }); err != nil || !loaded {
 			t.Fatalf("EnsureChains = %v, %v", loaded, err)
 		}
-		if loaded, err := s.EnsureChains(ctx, def); err != nil || loaded {
+		again := func() *chain.Set { t.Error("the default set was read for a database that has one"); return def }
+		if loaded, err := s.EnsureChains(ctx, again); err != nil || loaded {
 			t.Fatalf("EnsureChains again = %v, %v", loaded, err)
 		}
 		got, err := s.FindChains(ctx)
@@ -103,7 +104,7 @@ func TestChainsFollowTheCatalog(t *testing.T) {
 		if err := s.ImportCatalog(ctx, c); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.EnsureChains(ctx, chain.Default(c)); err != nil {
+		if _, err := s.EnsureChains(ctx, func() *chain.Set { return chain.Default(c) }); err != nil {
 			t.Fatal(err)
 		}
 		var without []*chanye.Industry

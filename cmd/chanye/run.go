@@ -272,7 +272,7 @@ func open(ctx context.Context, cfg Config) (*sqlstore.DB, *sqlstore.Store, []str
 	}
 	// The default chains, on a database without any: those of the
 	// catalog's industries.
-	if _, err := store.EnsureChains(ctx, chain.Default(catalog.Default())); err != nil {
+	if _, err := store.EnsureChains(ctx, chain.DefaultSet); err != nil {
 		db.Close()
 		return nil, nil, nil, err
 	}

@@ -53,7 +53,7 @@ func prepare(t testing.TB, db *sqlstore.DB) *sqlstore.Store {
 	if _, err := store.EnsureCatalog(ctx, catalog.Default()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.EnsureChains(ctx, chain.Default(catalog.Default())); err != nil {
+	if _, err := store.EnsureChains(ctx, chain.DefaultSet); err != nil {
 		t.Fatal(err)
 	}
 	return store
