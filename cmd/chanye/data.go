@@ -156,46 +156,48 @@ func runImport(ctx context.Context, cfg Config, args []string) error {
 	}
 	defer db.Close()
 
-	if pos[0] == "catalog" {
-		if len(pos) != 2 {
-			return errors.New("catalog 须单独导入 / import a catalog on its own")
-		}
-		data, err := os.ReadFile(pos[1])
-		if err != nil {
-			return err
-		}
-		c, err := chanye.ParseCatalog(data)
-		if err != nil {
-			return err
-		}
-		if err := store.ImportCatalog(ctx, c); err != nil {
-			return err
-		}
-		fmt.Fprintf(cfg.Stdout, "已导入产业目录 / catalog imported: %d 个产业 industries, %d 个区县 districts\n", len(c.Industries), len(c.Districts))
-		return nil
+	// The JSON files, each imported on its own: the file's data in, what
+	// was imported out.
+	jsonKinds := map[string]func(data []byte) (string, error){
+		"catalog": func(data []byte) (string, error) {
+			c, err := chanye.ParseCatalog(data)
+			if err != nil {
+				return "", err
+			}
+			if err := store.ImportCatalog(ctx, c); err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("已导入产业目录 / catalog imported: %d 个产业 industries, %d 个区县 districts", len(c.Industries), len(c.Districts)), nil
+		},
+		"chains": func(data []byte) (string, error) {
+			c, err := store.FindCatalog(ctx)
+			if err != nil {
+				return "", err
+			}
+			set, err := chain.Parse(data, c)
+			if err != nil {
+				return "", err
+			}
+			imp, err := store.ImportChains(ctx, set)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("已导入产业链 / chains imported: %d 条产业链 chains, %d 个环节 links, 删去 removed %d 个环节 links", imp.Chains, imp.Links, imp.Removed), nil
+		},
 	}
-
-	if pos[0] == "chains" {
+	if imp, ok := jsonKinds[pos[0]]; ok {
 		if len(pos) != 2 {
-			return errors.New("chains 须单独导入 / import chains on their own")
+			return fmt.Errorf("%s 须单独导入 / import %s on its own", pos[0], pos[0])
 		}
 		data, err := os.ReadFile(pos[1])
 		if err != nil {
 			return err
 		}
-		c, err := store.FindCatalog(ctx)
+		done, err := imp(data)
 		if err != nil {
 			return err
 		}
-		set, err := chain.Parse(data, c)
-		if err != nil {
-			return err
-		}
-		imp, err := store.ImportChains(ctx, set)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(cfg.Stdout, "已导入产业链 / chains imported: %d 条产业链 chains, %d 个环节 links, 删去 removed %d 个环节 links\n", imp.Chains, imp.Links, imp.Removed)
+		fmt.Fprintln(cfg.Stdout, done)
 		return nil
 	}
 
