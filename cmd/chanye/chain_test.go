@@ -15,6 +15,9 @@ func TestChainCommands(t *testing.T) {
 	db := filepath.Join(dir, "chanye.db")
 	out := filepath.Join(dir, "chains.json")
 	mustRun(t, db, "migrate")
+	if got := mustRun(t, db, "import", "catalog", filepath.Join("..", "..", "catalog", "guangzhou.json")); !strings.Contains(got, "26 个产业 industries") {
+		t.Errorf("import catalog: %s", got)
+	}
 	if got := mustRun(t, db, "export", "chains", "--out", out); !strings.Contains(got, "已导出 / exported 18 条产业链 chains") {
 		t.Fatalf("export: %s", got)
 	}
