@@ -107,7 +107,9 @@ func TestBrowserApplication(t *testing.T) {
 	if wide, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || wide > 390 {
 		t.Errorf("the application page is %d px wide at 390 px (%v)", wide, err)
 	}
-	run("resubmit", chromedp.Click(css(`#app-submit`)), chromedp.WaitVisible(css(`#app-due`)))
+	// The returned page still shows the first due date, so wait for the
+	// confirmation that only the resubmission's redirect carries.
+	run("resubmit", chromedp.Click(css(`#app-submit`)), chromedp.WaitVisible(css(`#done`)))
 
 	run("the department accepts",
 		chromedp.EmulateViewport(1280, 1600),
