@@ -617,6 +617,14 @@ type EnterpriseService interface {
 	DeleteTier(ctx context.Context, code string, kind TierKind, from Date) (*Enterprise, error)
 	// Bulk runs fn in one transaction: all of its writes land or none.
 	Bulk(ctx context.Context, fn func(w BulkWriter) error) error
+	// FindScope returns an enterprise's business scope. ENOTFOUND when the
+	// enterprise has none.
+	FindScope(ctx context.Context, code string) (*Scope, error)
+	// PutScope stores an enterprise's business scope, to be placed on the
+	// chains at the next placement. ENOTFOUND, EINVALID.
+	PutScope(ctx context.Context, code string, s *Scope) error
+	// ScanScopes calls fn for every scope of the filter's selection, by code.
+	ScanScopes(ctx context.Context, filter EnterpriseFilter, fn func(*ScopeRecord) error) error
 }
 
 // BulkWriter upserts many records fast inside one transaction, for imports
@@ -626,6 +634,7 @@ type BulkWriter interface {
 	PutEnterprise(e *Enterprise) error // by code; keeps tiers and facts
 	PutFacts(r *FactsRecord) error     // by code, year, source
 	PutTier(r *TierRecord) error       // by code, kind, from
+	PutScope(r *ScopeRecord) error     // by code
 	// Finish re-derives size classes of enterprises whose facts changed.
 	Finish() error
 }

@@ -234,3 +234,25 @@ func (s *enterprises) Bulk(ctx context.Context, fn func(w chanye.BulkWriter) err
 	}
 	return s.inner.Bulk(ctx, fn)
 }
+
+func (s *enterprises) FindScope(ctx context.Context, code string) (*chanye.Scope, error) {
+	if err := s.readOne(ctx, code); err != nil {
+		return nil, err
+	}
+	return s.inner.FindScope(ctx, code)
+}
+
+func (s *enterprises) PutScope(ctx context.Context, code string, sc *chanye.Scope) error {
+	if err := s.write(ctx); err != nil {
+		return err
+	}
+	return s.inner.PutScope(ctx, code, sc)
+}
+
+func (s *enterprises) ScanScopes(ctx context.Context, filter chanye.EnterpriseFilter, fn func(*chanye.ScopeRecord) error) error {
+	f, none, err := s.narrow(ctx, filter)
+	if err != nil || none {
+		return err
+	}
+	return s.inner.ScanScopes(ctx, f, fn)
+}

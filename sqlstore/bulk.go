@@ -240,7 +240,7 @@ func dropIndexesWhenEmpty(ctx context.Context, tx *txn, table string, names ...s
 
 func newBulkWriter(ctx context.Context, tx *txn, cat *chanye.Catalog) *bulkWriter {
 	return &bulkWriter{ctx: ctx, tx: tx, classes: cat.ClassIndex(),
-		entKeys: map[string]int{}, factKeys: map[factKey]int{}, tierKeys: map[tierKey]int{}, touched: map[string]bool{},
+		entKeys: map[string]int{}, factKeys: map[factKey]int{}, tierKeys: map[tierKey]int{}, scopeKeys: map[string]int{}, touched: map[string]bool{},
 		fresh: map[string]*sizeAcc{}}
 }
 
@@ -266,12 +266,14 @@ type bulkWriter struct {
 	tx      *txn
 	classes map[string][]string // class → industry ids, instead of a catalog scan per row
 
-	ents     []entRow
-	entKeys  map[string]int
-	facts    []chanye.FactsRecord
-	factKeys map[factKey]int
-	tiers    []chanye.TierRecord
-	tierKeys map[tierKey]int
+	ents      []entRow
+	entKeys   map[string]int
+	facts     []chanye.FactsRecord
+	factKeys  map[factKey]int
+	tiers     []chanye.TierRecord
+	tierKeys  map[tierKey]int
+	scopes    []chanye.ScopeRecord
+	scopeKeys map[string]int
 
 	touched map[string]bool // codes whose size class must be re-derived
 	// fresh holds enterprises this writer inserted, with every report
@@ -285,13 +287,14 @@ type bulkWriter struct {
 // bulkCounts is what a bulk was given and what it changed, for its audit
 // entry.
 type bulkCounts struct {
-	Enterprises  int64 `json:"enterprises"`   // records given, a repeated code counted each time
-	Inserted     int64 `json:"inserted"`      // enterprises new to the registry
-	Changed      int64 `json:"changed"`       // existing enterprises whose stored fields changed
-	Facts        int64 `json:"facts"`         // reports given
-	FactsChanged int64 `json:"facts_changed"` // reports inserted or changed
-	Tiers        int64 `json:"tiers"`         // tiers given
-	TiersChanged int64 `json:"tiers_changed"` // tiers inserted or changed
+	Enterprises  int64 `json:"enterprises"`      // records given, a repeated code counted each time
+	Inserted     int64 `json:"inserted"`         // enterprises new to the registry
+	Changed      int64 `json:"changed"`          // existing enterprises whose stored fields changed
+	Facts        int64 `json:"facts"`            // reports given
+	FactsChanged int64 `json:"facts_changed"`    // reports inserted or changed
+	Tiers        int64 `json:"tiers"`            // tiers given
+	TiersChanged int64 `json:"tiers_changed"`    // tiers inserted or changed
+	Scopes       int64 `json:"scopes,omitempty"` // business scopes given
 }
 
 // freshLimit bounds fresh; past it, fresh is emptied and its enterprises
@@ -407,7 +410,7 @@ func (w *bulkWriter) flushed(err error) error {
 // inserted, from the database for the others.
 func (w *bulkWriter) Finish() error {
 	// Enterprises first: their sizes are read back below.
-	for _, flush := range []func() error{w.flushEnterprises, w.flushFacts, w.flushTiers} {
+	for _, flush := range []func() error{w.flushEnterprises, w.flushFacts, w.flushTiers, w.flushScopes} {
 		if err := flush(); err != nil {
 			return err
 		}
