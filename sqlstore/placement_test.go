@@ -63,7 +63,7 @@ func TestPlaceAll(t *testing.T) {
 		}
 		scope(1, "电芯、锂离子电池的研发和制造；动力电池销售")
 		scope(2, "发电机及发电机组制造") // 电机 is inside 发电机: not a word of it
-		scope(4, "电芯研发")          // a class no link lists
+		scope(4, "电芯研发")       // a class no link lists
 		scope(5, "汽车零部件销售")
 		if _, err := s.PutTier(ctx, code(t, 1), chanye.Tier{Kind: chanye.TierAboveScale, From: date("2020-01-01"), Source: "统计局"}); err != nil {
 			t.Fatal(err)
