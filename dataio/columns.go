@@ -20,15 +20,16 @@ const (
 	Enterprises Kind = "enterprises"
 	Facts       Kind = "facts"
 	Tiers       Kind = "tiers"
+	Scopes      Kind = "scopes" // business scopes (经营范围), read by placement on the chains
 )
 
-// ParseKind accepts enterprises, facts or tiers.
+// ParseKind accepts enterprises, facts, tiers or scopes.
 func ParseKind(s string) (Kind, error) {
 	switch k := Kind(strings.ToLower(strings.TrimSpace(s))); k {
-	case Enterprises, Facts, Tiers:
+	case Enterprises, Facts, Tiers, Scopes:
 		return k, nil
 	}
-	return "", chanye.Errorf(chanye.EINVALID, "未知数据类型 %q，可选 enterprises、facts、tiers / unknown kind", s)
+	return "", chanye.Errorf(chanye.EINVALID, "未知数据类型 %q，可选 enterprises、facts、tiers、scopes / unknown kind", s)
 }
 
 // Format is a file format.
@@ -88,6 +89,12 @@ var schemas = map[Kind][]column{
 		{"from", []string{"起始日期", "认定日期"}, true},
 		{"to", []string{"截止日期", "到期日期"}, false},
 		{"source", []string{"来源", "数据来源"}, false},
+	},
+	Scopes: {
+		{"code", []string{"统一社会信用代码", "信用代码"}, true},
+		{"scope", []string{"经营范围", "主营产品", "主要产品"}, true},
+		{"source", []string{"来源", "数据来源"}, true},
+		{"as_of", []string{"数据日期", "截至日期"}, true},
 	},
 }
 

@@ -80,7 +80,14 @@ func TestImportGood(t *testing.T) {
 	}
 	e.mustImport(t, dataio.Facts, "facts_good.csv")
 	e.mustImport(t, dataio.Tiers, "tiers_good.csv")
+	e.mustImport(t, dataio.Scopes, "scopes_good.csv")
 	ctx := context.Background()
+	if sc, err := e.store.FindScope(ctx, "9144011661842063XT"); err != nil || sc.Text != "集成电路设计；软件开发, 技术服务" || sc.Source != "企业填报" {
+		t.Errorf("imported scope %+v, %v", sc, err)
+	}
+	if got := string(e.export(t, dataio.Scopes, dataio.CSV)); !strings.Contains(got, "91440101MA5ALP4R4C,锂离子电池、电芯的研发、制造和销售；货物进出口,市场监管登记,2025-01-02") {
+		t.Errorf("scopes export:\n%s", got)
+	}
 	ent, err := e.store.FindEnterpriseByCode(ctx, "91440101MA5ALP4R4C") // imported in lower case
 	if err != nil {
 		t.Fatal(err)
@@ -122,6 +129,10 @@ func TestImportBadRowsImportsNothing(t *testing.T) {
 		{dataio.Facts, "facts_bad.csv", []dataio.Problem{
 			{Row: 3, Column: "营业收入(元)", Reason: "不能为负"},
 			{Row: 4, Column: "code", Reason: "不存在"},
+		}, []string{"enterprises_good.csv"}},
+		{dataio.Scopes, "scopes_bad.csv", []dataio.Problem{
+			{Row: 3, Column: "经营范围", Reason: "1–2000"},
+			{Row: 4, Column: "来源", Reason: "来源"},
 		}, []string{"enterprises_good.csv"}},
 		{dataio.Tiers, "tiers_bad.csv", []dataio.Problem{
 			{Row: 3, Column: "梯度", Reason: "未知梯度"},

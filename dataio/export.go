@@ -64,6 +64,11 @@ func (fs *Files) Export(ctx context.Context, kind Kind, w io.Writer, format Form
 			copy(cells, []string{t.Code, string(t.Kind), string(t.Level), t.From.String(), t.To.String(), t.Source})
 			return emit()
 		})
+	case Scopes:
+		err = fs.Enterprises.ScanScopes(ctx, filter, func(s *chanye.ScopeRecord) error {
+			copy(cells, []string{s.Code, s.Text, s.Source, s.AsOf.String()})
+			return emit()
+		})
 	}
 	if err != nil {
 		return n, err

@@ -320,6 +320,7 @@ type row struct {
 	ent      *chanye.Enterprise
 	facts    *chanye.FactsRecord
 	tier     *chanye.TierRecord
+	scope    *chanye.ScopeRecord
 	problems []Problem
 }
 
@@ -517,6 +518,8 @@ func (v *validator) check(kind Kind, r *row) {
 		err = v.facts(r, add)
 	case Tiers:
 		err = v.tier(r, add)
+	case Scopes:
+		err = v.scope(r, add)
 	}
 	fields := chanye.ErrorFields(err)
 	keys := make([]string, 0, len(fields))
@@ -555,8 +558,11 @@ func fieldColumn(field string) string {
 			return figureKey(f)
 		}
 	}
-	if field == "facts" {
+	switch field {
+	case "facts":
 		return ""
+	case "text": // a scope's text is the file's scope column
+		return "scope"
 	}
 	return field
 }
@@ -673,7 +679,23 @@ func (v *validator) tier(r *row, add func(key, reason string)) error {
 	return t.Validate()
 }
 
-// code reads and checks the code column of a facts or tiers row.
+func (v *validator) scope(r *row, add func(key, reason string)) error {
+	h := v.h
+	code := v.code(r, add)
+	s := chanye.Scope{Text: h.get(r.cells, "scope"), Source: h.get(r.cells, "source")}
+	if d := h.get(r.cells, "as_of"); d != "" {
+		day, err := parseDate(d)
+		if err != nil {
+			add("as_of", err.Error())
+		}
+		s.AsOf = day
+	}
+	err := s.Validate(v.st.now)
+	r.scope = &chanye.ScopeRecord{Code: code, Scope: s}
+	return err
+}
+
+// code reads and checks the code column of a facts, tiers or scopes row.
 func (v *validator) code(r *row, add func(key, reason string)) string {
 	code := uscc.Normalize(v.h.get(r.cells, "code"))
 	if err := uscc.Validate(code); err != nil {

@@ -22,10 +22,11 @@ import (
 // before, 17 s after.
 type pending struct {
 	buffering bool // a row came out of order: keep the rest, facts and tiers included
-	last      [3][18]byte
+	last      [4][18]byte
 	ents      []entRec
 	facts     []factRec
 	tiers     []tierRec
+	scopes    []chanye.ScopeRecord
 	seq       int32             // file order, to keep the last of repeated keys last
 	intern    map[string]string // districts, classes and sources: a few hundred values
 }
@@ -40,6 +41,8 @@ func (p *pending) put(w chanye.BulkWriter, kind Kind, r *row) error {
 		i = 1
 	case Tiers:
 		i = 2
+	case Scopes:
+		i = 3
 	}
 	if !p.buffering && bytes.Compare(k[:], p.last[i][:]) >= 0 {
 		p.last[i] = k
@@ -50,6 +53,8 @@ func (p *pending) put(w chanye.BulkWriter, kind Kind, r *row) error {
 			return w.PutFacts(r.facts)
 		case Tiers:
 			return w.PutTier(r.tier)
+		case Scopes:
+			return w.PutScope(r.scope)
 		}
 	}
 	p.buffering = true
@@ -60,6 +65,10 @@ func (p *pending) put(w chanye.BulkWriter, kind Kind, r *row) error {
 		p.addFacts(r.facts)
 	case Tiers:
 		p.addTier(r.tier)
+	case Scopes:
+		s := *r.scope
+		s.Text, s.Source = strings.Clone(s.Text), p.str(s.Source)
+		p.scopes = append(p.scopes, s)
 	}
 	return nil
 }
@@ -205,5 +214,13 @@ func (p *pending) write(ctx context.Context, w chanye.BulkWriter) error {
 		}
 	}
 	p.tiers = nil
+	// Stable: the last of repeated codes is written last and wins.
+	slices.SortStableFunc(p.scopes, func(a, b chanye.ScopeRecord) int { return strings.Compare(a.Code, b.Code) })
+	for i := range p.scopes {
+		if err := w.PutScope(&p.scopes[i]); err != nil {
+			return fmt.Errorf("经营范围 / scope %s: %w", p.scopes[i].Code, err)
+		}
+	}
+	p.scopes = nil
 	return ctx.Err()
 }

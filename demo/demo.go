@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/chain"
 	"github.com/chanye-org/chanye/uscc"
 )
 
@@ -39,6 +40,9 @@ type Options struct {
 	// AsOf is the day the data describes: facts cover the three fiscal
 	// years before it, tiers are held on it. Required.
 	AsOf chanye.Date
+	// Chains, when set, are the chains whose keywords the firms' business
+	// scopes name (see scope); without them scopes name classes only.
+	Chains *chain.Set
 	// Progress, when set, is called with the enterprises written so far.
 	Progress func(done int)
 }
@@ -106,6 +110,9 @@ func Generate(ctx context.Context, store Store, opts Options) (Stats, error) {
 						return err
 					}
 				}
+				if err := w.PutScope(&r.scope); err != nil {
+					return err
+				}
 				for j := range r.ntiers {
 					if err := w.PutTier(&r.tiers[j]); err != nil {
 						return err
@@ -150,6 +157,7 @@ type record struct {
 	nfacts int
 	tiers  [maxTierRecords]chanye.TierRecord
 	ntiers int
+	scope  chanye.ScopeRecord
 }
 
 // firm holds what the first pass draws for each enterprise: the facts that
@@ -185,22 +193,23 @@ type class struct {
 }
 
 type generator struct {
-	opts      Options
-	asOf      chanye.Date
-	firms     []firm
-	codes     [][18]byte // credit code of each firm, set by writeOrder
-	classes   []class
-	classCum  []float64
-	districts []chanye.District
-	distCum   []float64
-	nclusters int
-	rng       *rand.Rand
-	pcg       *rand.PCG
-	orgOff    [2]uint64
+	opts       Options
+	asOf       chanye.Date
+	scopeWords map[string][]string // class → keywords of its links
+	firms      []firm
+	codes      [][18]byte // credit code of each firm, set by writeOrder
+	classes    []class
+	classCum   []float64
+	districts  []chanye.District
+	distCum    []float64
+	nclusters  int
+	rng        *rand.Rand
+	pcg        *rand.PCG
+	orgOff     [2]uint64
 }
 
 func newGenerator(cat *chanye.Catalog, opts Options) (*generator, error) {
-	g := &generator{opts: opts, asOf: opts.AsOf, pcg: rand.NewPCG(0, 0)}
+	g := &generator{opts: opts, asOf: opts.AsOf, scopeWords: scopeKeywords(opts.Chains), pcg: rand.NewPCG(0, 0)}
 	g.rng = rand.New(g.pcg)
 	if len(cat.Districts) == 0 {
 		return nil, chanye.Errorf(chanye.EINVALID, "目录没有区县，无法生成演示数据 / the catalog has no districts")
@@ -517,6 +526,7 @@ func (g *generator) record(i int, r *record) {
 			r.ntiers++
 		}
 	}
+	g.scope(i, c, r)
 }
 
 func fen(yuan float64) int64 { return int64(math.Round(yuan * 100)) }

@@ -103,13 +103,15 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 	return nil
 }
 
-const importHelp = `chanye import enterprises|facts|tiers FILE [KIND FILE …] [--skip-invalid] [--rejects FILE] [--db PATH]
+const importHelp = `chanye import enterprises|facts|tiers|scopes FILE [KIND FILE …] [--skip-invalid] [--rejects FILE] [--db PATH]
 chanye import projects|nodes|reports FILE [KIND FILE …] [--skip-invalid] [--rejects FILE] [--db PATH]
 chanye import catalog FILE.json [--db PATH]
+chanye import chains FILE.json [--db PATH]
 
 从 CSV（UTF-8，可带 BOM）或 XLSX（按扩展名）导入，逐行校验，一个事务写入：默认只要有一行
 有误就不导入任何数据，并列出问题（行、列、原因）；--skip-invalid 导入正确的行，把错误行及
 原因写到 --rejects 文件（CSV）。多个文件（如先 enterprises 再 facts）在同一事务中导入。
+scopes 为经营范围（code, scope 经营范围, source 来源, as_of 数据日期），挂链时读取。
 catalog 导入产业目录 JSON，chains 导入产业链 JSON（替换全部产业链，错误指明产业链、环节和字段）。表头用英文键或中文名，例如 code/统一社会信用代码。
 上限：每个文件 1000 万行，每行 200 列，每格 32767 字；XLSX 解压后 2 GiB。导出的 CSV 在
 以 = + - @ 开头的文字前加 '（防公式注入），导入时去掉。
@@ -118,7 +120,8 @@ Imports CSV (UTF-8, optional BOM) or XLSX files (by extension), validating every
 row, in one transaction: by default one bad row imports nothing and the problems
 are listed (row, column, reason); --skip-invalid imports the good rows and writes
 the bad ones with their reasons to the --rejects file (CSV). Several files (say
-enterprises, then facts) import in one transaction. "catalog" imports a catalog
+enterprises, then facts) import in one transaction. "scopes" are business scopes
+(code, scope, source, as_of), which placement on the chains reads. "catalog" imports a catalog
 JSON file, "chains" a chains JSON file (it replaces every chain; errors name the
 chain, the link and the field). Headers are English keys or Chinese names, e.g. code/统一社会信用代码.
 Limits: 10 M rows a file, 200 columns a row, 32,767 characters a cell; XLSX 2 GiB
@@ -309,16 +312,16 @@ func printImport(cfg Config, names []string, reports []dataio.Report, err error)
 	}
 }
 
-const exportHelp = `chanye export enterprises|facts|tiers [--format csv|xlsx] [--out FILE]
+const exportHelp = `chanye export enterprises|facts|tiers|scopes [--format csv|xlsx] [--out FILE]
               [--district CODE] [--industry ID] [--tier KIND] [--size large|medium|small|micro] [--db PATH]
 chanye export projects|nodes|reports [--format csv|xlsx] [--out FILE] [--district CODE] [--industry ID]
 chanye export chains [--out FILE.json]
 chanye export chain-links [--format csv|xlsx] [--out FILE]   # one row per link, for people
 
-导出企业、年度数据或梯度，列与 import 相同（导出后可原样导入）。默认写到标准输出，
+导出企业、年度数据、梯度或经营范围，列与 import 相同（导出后可原样导入）。默认写到标准输出，
 格式取自 --out 的扩展名，否则为 csv。筛选：区县代码、产业 id、当前持有的梯度、规模。
 
-Exports enterprises, facts or tiers with the columns import reads, so an export
+Exports enterprises, facts, tiers or scopes with the columns import reads, so an export
 imports back unchanged. Writes to stdout unless --out is given; the format comes
 from --format, else the --out extension, else csv. Filters: district code,
 industry id, tier held today, size class.
@@ -338,7 +341,7 @@ func runExport(ctx context.Context, cfg Config, args []string) error {
 	}
 	if len(pos) != 1 {
 		fs.Usage()
-		return errors.New("须给出一个类型 / give one kind: enterprises, facts or tiers")
+		return errors.New("须给出一个类型 / give one kind: enterprises, facts, tiers or scopes")
 	}
 	format := dataio.CSV
 	switch {

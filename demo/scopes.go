@@ -1,0 +1,62 @@
+package demo
+
+import (
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/chain"
+	"github.com/chanye-org/chanye/gbt4754"
+)
+
+// Business scopes (经营范围) of the demo: a firm whose class some chain link
+// lists says it makes what one or two of those links' keywords name, so
+// that placement puts it there; about one in seven says only its class's
+// name and stays off the chain (未挂链), as firms whose registered scope is
+// vague do. Firms of other classes name their class.
+
+// scopeUnplaced is the share of chain-class firms whose scope names no
+// link's keyword.
+const scopeUnplaced = 0.15
+
+// genericScopes end every demo scope, as registry scopes end in the
+// activities every firm lists.
+var genericScopes = []string{
+	"技术服务、技术开发、技术咨询；货物进出口",
+	"技术进出口；软件开发",
+	"工程和技术研究和试验发展；销售代理",
+	"货物进出口；信息咨询服务（不含许可类信息咨询服务）",
+}
+
+// scopeKeywords returns, per GB/T 4754 class, the keywords of the links
+// that list it, in the set's order.
+func scopeKeywords(set *chain.Set) map[string][]string {
+	out := map[string][]string{}
+	if set == nil {
+		return out
+	}
+	for _, ch := range set.Chains {
+		for _, l := range ch.Links {
+			for _, c := range l.Classes {
+				out[c] = append(out[c], l.Keywords...)
+			}
+		}
+	}
+	return out
+}
+
+// scope writes firm i's business scope.
+func (g *generator) scope(i int, c *class, r *record) {
+	g.seed(7, i)
+	rng := g.rng
+	generic := genericScopes[rng.IntN(len(genericScopes))]
+	text := c.code + "；" + generic
+	if cl, ok := gbt4754.Lookup(c.code); ok {
+		text = cl.NameZH + "；" + generic
+	}
+	if words := g.scopeWords[c.code]; len(words) > 0 && rng.Float64() >= scopeUnplaced {
+		a, b := words[rng.IntN(len(words))], words[rng.IntN(len(words))]
+		if a != b && rng.IntN(2) == 0 {
+			a += "、" + b
+		}
+		text = a + "的研发、制造和销售；" + generic
+	}
+	r.scope = chanye.ScopeRecord{Code: r.ent.Code, Scope: chanye.Scope{Text: text, Source: Source, AsOf: g.asOf}}
+}
