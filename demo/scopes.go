@@ -60,3 +60,21 @@ func (g *generator) scope(i int, c *class, r *record) {
 	}
 	r.scope = chanye.ScopeRecord{Code: r.ent.Code, Scope: chanye.Scope{Text: text, Source: Source, AsOf: g.asOf}}
 }
+
+// GuangzhouEnterprises is the registry the default thresholds are set for.
+const GuangzhouEnterprises = 3_600_000
+
+// Thresholds returns the diagnosis thresholds for a demo of n enterprises:
+// the defaults, with the firm counts scaled down to the demo's share of
+// Guangzhou's registry (at least one 规上 firm for strength), so that a
+// small demo shows strong, weak and missing links as the city would.
+func Thresholds(n int) chain.Thresholds {
+	t := chain.DefaultThresholds()
+	if n <= 0 || n >= GuangzhouEnterprises {
+		return t
+	}
+	scale := func(v int64) int64 { return v * int64(n) / GuangzhouEnterprises }
+	t.StrongAboveScale = max(t.MissingAboveScale, scale(t.StrongAboveScale), 2)
+	t.StrongLeaders = scale(t.StrongLeaders)
+	return t
+}

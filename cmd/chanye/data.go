@@ -63,6 +63,9 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 		opts.Progress = func(done int) { bar.Set(done) }
 		defer bar.Finish()
 	}
+	if opts.Chains, err = store.FindChains(ctx); err != nil {
+		return err
+	}
 	start := time.Now()
 	st, err := demo.Generate(ctx, store, opts)
 	if err != nil {
@@ -100,7 +103,7 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 		fmt.Fprintf(cfg.Stdout, "重点项目 / key projects: %d 个 projects, 总投资 total %.4g 万亿元 trillion yuan, %d 个节点 nodes, %d 份月报 reports, 用时 elapsed %s\n",
 			ps.Projects, float64(ps.Total)/1e14, ps.Nodes, ps.Reports, time.Since(start).Round(time.Millisecond))
 	}
-	return nil
+	return placeDemo(ctx, cfg, store, st.Enterprises)
 }
 
 const importHelp = `chanye import enterprises|facts|tiers|scopes FILE [KIND FILE …] [--skip-invalid] [--rejects FILE] [--db PATH]

@@ -73,6 +73,7 @@ const usage = `chanye — 现代化产业体系平台 / modern industrial system
   policy    免申即享政策：保存、发布、测试、计算、解释、模拟 / benefit policies: add, publish, test, run, explain, simulate
   bench     基准测试 / benchmarks (bench policies)
   project   重点项目：预警巡检、销号、督办 / key projects: red sweep, closing warnings, supervision
+  chains    产业链：挂链、诊断、环节企业 / industry chains: place firms, diagnose links, list a link's firms
   search    搜索企业、项目、政策；重建搜索索引 / search enterprises, projects, policies; reindex
   user      账号：新建、列出、停用、接口令牌 / accounts: add, list, disable, API tokens
   version   显示版本 / print the version
@@ -152,6 +153,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, now fun
 		"bench":   runBench,
 		"search":  runSearch,
 		"project": runProject,
+		"chains":  runChains,
 		"user":    runUser,
 		"version": func(_ context.Context, cfg Config, _ []string) error {
 			fmt.Fprintln(cfg.Stdout, "chanye", cfg.Version)

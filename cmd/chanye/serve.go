@@ -121,8 +121,12 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 			return err
 		}
 		if total == 0 {
+			chains, err := store.FindChains(opCtx)
+			if err != nil {
+				return err
+			}
 			start := time.Now()
-			st, err := demo.Generate(opCtx, store, demo.Options{Enterprises: demoServeEnterprises, Seed: 1, AsOf: chanye.DateOf(cfg.Now())})
+			st, err := demo.Generate(opCtx, store, demo.Options{Enterprises: demoServeEnterprises, Seed: 1, AsOf: chanye.DateOf(cfg.Now()), Chains: chains})
 			if err != nil {
 				return fmt.Errorf("演示数据 / demo data: %w", err)
 			}
@@ -137,6 +141,18 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		}
 		if err := ensureDemoProjects(opCtx, store, log, chanye.DateOf(cfg.Now())); err != nil {
 			return err
+		}
+		if run, err := store.LastPlaceRun(opCtx); err != nil {
+			return err
+		} else if run == nil {
+			if err := store.PutThresholds(opCtx, demo.Thresholds(demoServeEnterprises)); err != nil {
+				return err
+			}
+			run, err := store.PlaceAll(opCtx)
+			if err != nil {
+				return fmt.Errorf("演示挂链 / demo placement: %w", err)
+			}
+			log.Info("demo firms placed on the chains", "placed", run.Placed, "placements", run.Placements, "elapsed", run.Took)
 		}
 	}
 
