@@ -295,3 +295,9 @@ func JoinReasons(rs []Reason, en bool) string {
 	}
 	return strings.Join(parts, sep)
 }
+
+// Placements serves placement and diagnosis together, as the store does.
+type Placements interface {
+	PlacementService
+	DiagnosisService
+}

@@ -17,10 +17,7 @@ import (
 	"github.com/chanye-org/chanye/uscc"
 )
 
-var (
-	_ chain.PlacementService = (*Store)(nil)
-	_ chain.DiagnosisService = (*Store)(nil)
-)
+var _ chain.Placements = (*Store)(nil)
 
 // placePage is how many enterprises one transaction of PlaceAll handles.
 const placePage = 20_000
