@@ -175,10 +175,10 @@ func (p *placements) LastPlaceRun(ctx context.Context) (*chain.PlaceRun, error) 
 // readAll checks that the actor may read every firm's placements.
 func (p *placements) readAll(ctx context.Context) error {
 	a, g, err := check(ctx, chainRules, ReadPlacements)
-	if err != nil {
+	if err != nil || g == Allow {
 		return err
 	}
-	return scoped(a, ReadPlacements, g == Allow)
+	return deny(a, ReadPlacements) // an enterprise reads only its own links
 }
 
 func (p *placements) FindPlacements(ctx context.Context, linkID string, offset, limit int) ([]*chain.Placement, int, error) {
@@ -228,16 +228,16 @@ func (p *placements) Place(ctx context.Context, x *chain.Placement) error {
 	return p.inner.Place(ctx, x)
 }
 
-func (p *placements) Unplace(ctx context.Context, linkID, code, reason string) error {
+func (p *placements) Unplace(ctx context.Context, linkID, code, reason string) (*chain.Removal, error) {
 	if err := p.write(ctx, linkIndustry(linkID)); err != nil {
-		return err
+		return nil, err
 	}
 	return p.inner.Unplace(ctx, linkID, code, reason)
 }
 
-func (p *placements) UndoRemoval(ctx context.Context, linkID, code string) error {
+func (p *placements) UndoRemoval(ctx context.Context, linkID, code string) (*chain.Removal, error) {
 	if err := p.write(ctx, linkIndustry(linkID)); err != nil {
-		return err
+		return nil, err
 	}
 	return p.inner.UndoRemoval(ctx, linkID, code)
 }

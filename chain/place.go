@@ -101,12 +101,12 @@ type PlacementService interface {
 	Place(ctx context.Context, p *Placement) error
 	// Unplace takes a firm off a link with a reason; a rule placement is
 	// remembered as a removal. ENOTFOUND when it is not on the link.
-	Unplace(ctx context.Context, linkID, code, reason string) error
+	Unplace(ctx context.Context, linkID, code, reason string) (*Removal, error)
 	// FindRemovals lists an industry's removals, newest first.
 	FindRemovals(ctx context.Context, industryID string) ([]*Removal, error)
 	// UndoRemoval lets the rule place the firm again (at the next
-	// placement). ENOTFOUND.
-	UndoRemoval(ctx context.Context, linkID, code string) error
+	// placement) and returns the removal undone. ENOTFOUND.
+	UndoRemoval(ctx context.Context, linkID, code string) (*Removal, error)
 }
 
 // Placer places firms on the links of a set.

@@ -69,3 +69,56 @@ func TestLeadFirmsAPI(t *testing.T) {
 		{name: "end again", method: "POST", path: "/api/v1/chains/icv-nev/lead-firms/1/end", body: `{"ended_on":"` + day + `"}`, status: 409},
 	})
 }
+
+// TestPlacementsAPI: a scope is stored, the placement puts the firm on its
+// link, the diagnosis explains every link, firms are placed and removed by
+// hand, and bad input names its field — all as openapi.json says.
+func TestPlacementsAPI(t *testing.T) {
+	store := sqlstoretest.New(t)
+	ctx := chanye.WithActor(t.Context(), chanye.Operator)
+	founded, _ := chanye.ParseDate("2015-06-01")
+	for code, class := range map[string]string{codeA: "3841", codeB: "3841"} {
+		if err := store.CreateEnterprise(ctx, &chanye.Enterprise{Code: code, Name: "示例电池" + code[len(code)-4:], DistrictCode: "440106", IndustryClass: class, Founded: founded}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := asActor(NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Chains: store, Placements: store}))
+	spec := newSpecValidator(t)
+	day := testclock.Today().String()
+	runScenarios(t, h, spec, []scenario{
+		{name: "no scope yet", method: "GET", path: "/api/v1/enterprises/" + codeA + "/scope", status: 404},
+		{name: "not diagnosed before a placement", method: "GET", path: "/api/v1/chains/icv-nev/diagnosis", status: 200,
+			json: map[string]any{"placed_at": nil, "links.0.verdict": "unknown"}},
+		{name: "a scope", method: "PUT", path: "/api/v1/enterprises/" + codeA + "/scope", status: 200,
+			body: `{"text":"锂离子电池、电芯的研发和制造","source":"市场监管登记","as_of":"` + day + `"}`, json: map[string]any{"source": "市场监管登记"}},
+		{name: "an empty scope", method: "PUT", path: "/api/v1/enterprises/" + codeA + "/scope", status: 400,
+			body: `{"text":"","source":"x","as_of":"` + day + `"}`, contains: []string{`"text"`}},
+		{name: "place", method: "POST", path: "/api/v1/chains/place", status: 200, json: map[string]any{"placed": 1, "segmented": 1}},
+		{name: "its links", method: "GET", path: "/api/v1/enterprises/" + codeA + "/placements", status: 200,
+			// 锂离子电池 is a keyword of the storage chain's cells too.
+			json: map[string]any{"items.#": 2, "items.0.link_id": "icv-nev.battery.cell", "items.1.link_id": "new-energy-storage.cells.lithium", "items.0.source": "rule"}},
+		{name: "the link's firms", method: "GET", path: "/api/v1/chain-links/icv-nev.battery/firms", status: 200,
+			json: map[string]any{"total": 1, "items.0.code": codeA}},
+		{name: "a limit too large", method: "GET", path: "/api/v1/chain-links/icv-nev.battery/firms?limit=501", status: 400, contains: []string{`"limit"`}},
+		{name: "by hand", method: "POST", path: "/api/v1/chain-links/icv-nev.battery/firms", status: 201,
+			body: `{"code":"` + codeB + `","note":"走访确认"}`, json: map[string]any{"source": "manual", "industry_id": "icv-nev"}},
+		{name: "by hand twice", method: "POST", path: "/api/v1/chain-links/icv-nev.battery/firms", status: 409, body: `{"code":"` + codeB + `"}`},
+		{name: "an unknown link", method: "POST", path: "/api/v1/chain-links/icv-nev.nowhere/firms", status: 404, body: `{"code":"` + codeB + `"}`},
+		{name: "remove without a reason", method: "POST", path: "/api/v1/chain-links/icv-nev.battery.cell/firms/" + codeA + "/remove", status: 400,
+			body: `{"reason":""}`, contains: []string{`"reason"`}},
+		{name: "remove", method: "POST", path: "/api/v1/chain-links/icv-nev.battery.cell/firms/" + codeA + "/remove", status: 200, body: `{"reason":"主营已转为储能"}`, json: map[string]any{"reason": "主营已转为储能"}},
+		{name: "removals", method: "GET", path: "/api/v1/chains/icv-nev/removals", status: 200, json: map[string]any{"items.#": 1, "items.0.reason": "主营已转为储能"}},
+		{name: "undo", method: "POST", path: "/api/v1/chain-links/icv-nev.battery.cell/removals/" + codeA + "/undo", status: 200, json: map[string]any{"code": codeA}},
+		{name: "undo again", method: "POST", path: "/api/v1/chain-links/icv-nev.battery.cell/removals/" + codeA + "/undo", status: 404},
+		{name: "place again", method: "POST", path: "/api/v1/chains/place", status: 200, json: map[string]any{"placed": 2, "added": 1, "segmented": 0}},
+		{name: "diagnosis", method: "GET", path: "/api/v1/chains/icv-nev/diagnosis", status: 200,
+			json: map[string]any{"links.0.link_id": "icv-nev.battery", "links.0.verdict": "missing", "links.0.stats.firms": 2, "thresholds.strong_above_scale": 10},
+			contains: []string{`本地无规上企业`}},
+		{name: "thresholds", method: "GET", path: "/api/v1/chain-thresholds", status: 200, json: map[string]any{"max_top_share": 500}},
+		{name: "bad thresholds", method: "PUT", path: "/api/v1/chain-thresholds", status: 400,
+			body: `{"missing_above_scale":1,"strong_above_scale":10,"strong_leaders":1,"max_top_share":1001,"min_growth":0}`, contains: []string{`"max_top_share"`}},
+		{name: "looser thresholds", method: "PUT", path: "/api/v1/chain-thresholds", status: 200,
+			body: `{"missing_above_scale":0,"strong_above_scale":0,"strong_leaders":0,"max_top_share":1000,"min_growth":-1000}`},
+		{name: "strong now", method: "GET", path: "/api/v1/chains/icv-nev/diagnosis", status: 200, json: map[string]any{"links.0.verdict": "strong"}},
+	})
+}

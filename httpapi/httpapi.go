@@ -67,6 +67,9 @@ type Config struct {
 	// answers 404 there.
 	Chains    chain.Service
 	LeadFirms chain.LeadFirmService
+	// Placements places firms on the chains and diagnoses the links; nil
+	// answers 404 there.
+	Placements chain.Placements
 }
 
 // Engine is what the API asks of the policy engine: *engine.Engine, or
@@ -112,6 +115,7 @@ type server struct {
 	lists         chanye.OrgUnitService
 	notifications notify.Service
 	chains        chain.Service
+	placements    chain.Placements
 	leadFirms     chain.LeadFirmService
 }
 
@@ -164,7 +168,7 @@ func newServer(cfg Config) *server {
 	s.audit, s.projects, s.limiter, s.lists, s.searcher = cfg.Audit, cfg.Projects, cfg.Limiter, cfg.Lists, cfg.Search
 	s.closures, s.supervision = cfg.Closures, cfg.Supervisions
 	s.notifications = cfg.Notifications
-	s.chains, s.leadFirms = cfg.Chains, cfg.LeadFirms
+	s.chains, s.leadFirms, s.placements = cfg.Chains, cfg.LeadFirms, cfg.Placements
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -288,6 +292,19 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/chains/{industry}/lead-firms", s.listLeadFirms},
 		{"POST", "/api/v1/chains/{industry}/lead-firms", s.designateLeadFirm},
 		{"POST", "/api/v1/chains/{industry}/lead-firms/{id}/end", s.endLeadFirm},
+		// Placement (挂链) and diagnosis (placements.go).
+		{"POST", "/api/v1/chains/place", s.placeAll},
+		{"GET", "/api/v1/chains/{industry}/diagnosis", s.chainDiagnosis},
+		{"GET", "/api/v1/chains/{industry}/removals", s.listRemovals},
+		{"GET", "/api/v1/chain-links/{link}/firms", s.listPlacements},
+		{"POST", "/api/v1/chain-links/{link}/firms", s.placeFirm},
+		{"POST", "/api/v1/chain-links/{link}/firms/{code}/remove", s.unplaceFirm},
+		{"POST", "/api/v1/chain-links/{link}/removals/{code}/undo", s.undoRemoval},
+		{"GET", "/api/v1/chain-thresholds", s.getThresholds},
+		{"PUT", "/api/v1/chain-thresholds", s.putThresholds},
+		{"GET", "/api/v1/enterprises/{code}/placements", s.enterprisePlacements},
+		{"GET", "/api/v1/enterprises/{code}/scope", s.getScope},
+		{"PUT", "/api/v1/enterprises/{code}/scope", s.putScope},
 
 		// The lists responsibilities choose from (orgunits.go).
 		{"GET", "/api/v1/org-units", s.listOrgUnits},

@@ -669,13 +669,14 @@ func (s *Store) Place(ctx context.Context, x *chain.Placement) error {
 }
 
 // Unplace takes a firm off a link and remembers the removal.
-func (s *Store) Unplace(ctx context.Context, linkID, code, reason string) error {
+func (s *Store) Unplace(ctx context.Context, linkID, code, reason string) (*chain.Removal, error) {
 	code, reason = uscc.Normalize(code), strings.TrimSpace(reason)
 	if n := len([]rune(reason)); n == 0 || n > chain.MaxNoteRunes {
-		return chanye.Invalid("移出有误 / invalid removal", map[string]string{"reason": "须说明理由，不超过 200 字 / a reason of at most 200 characters is required"})
+		return nil, chanye.Invalid("移出有误 / invalid removal", map[string]string{"reason": "须说明理由，不超过 200 字 / a reason of at most 200 characters is required"})
 	}
 	a := chanye.ActorFrom(ctx)
-	return s.db.transact(ctx, false, func(tx *txn) error {
+	var out *chain.Removal
+	err := s.db.transact(ctx, false, func(tx *txn) error {
 		industry, err := placementLink(ctx, tx, linkID)
 		if err != nil {
 			return err
@@ -694,6 +695,7 @@ func (s *Store) Unplace(ctx context.Context, linkID, code, reason string) error 
 			return err
 		}
 		r := chain.Removal{LinkID: linkID, Code: code, RemovedOn: chanye.DateOf(tx.now), By: a.Name, Reason: reason}
+		out = &r
 		if _, err := tx.exec(ctx, `INSERT INTO chain_removals (link_id, code, industry_id, removed_on, removed_by, reason) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (link_id, code) DO UPDATE SET removed_on = excluded.removed_on, removed_by = excluded.removed_by, reason = excluded.reason`,
 			linkID, code, industry, r.RemovedOn.String(), r.By, r.Reason); err != nil {
@@ -701,6 +703,7 @@ func (s *Store) Unplace(ctx context.Context, linkID, code, reason string) error 
 		}
 		return tx.audit(ctx, "unplace", "chain_placements", linkID+"/"+code, before, r)
 	})
+	return out, err
 }
 
 // FindRemovals lists an industry's removals, newest first.
@@ -731,20 +734,30 @@ func (s *Store) FindRemovals(ctx context.Context, industryID string) ([]*chain.R
 }
 
 // UndoRemoval lets the rule place the firm on the link again.
-func (s *Store) UndoRemoval(ctx context.Context, linkID, code string) error {
+func (s *Store) UndoRemoval(ctx context.Context, linkID, code string) (*chain.Removal, error) {
 	code = uscc.Normalize(code)
-	return s.db.transact(ctx, false, func(tx *txn) error {
-		res, err := tx.exec(ctx, `DELETE FROM chain_removals WHERE link_id = ? AND code = ?`, linkID, code)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
+	var r chain.Removal
+	err := s.db.transact(ctx, false, func(tx *txn) error {
+		var on string
+		err := tx.queryRow(ctx, `SELECT removed_on, removed_by, reason FROM chain_removals WHERE link_id = ? AND code = ?`, linkID, code).Scan(&on, &r.By, &r.Reason)
+		if err == sql.ErrNoRows {
 			return chanye.Errorf(chanye.ENOTFOUND, "企业 %s 未从环节 %s 移出 / no such removal", code, linkID)
+		} else if err != nil {
+			return err
 		}
-		return tx.audit(ctx, "undo", "chain_removals", linkID+"/"+code, nil, nil)
+		r.LinkID, r.Code = linkID, code
+		if r.RemovedOn, err = chanye.ParseDate(on); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM chain_removals WHERE link_id = ? AND code = ?`, linkID, code); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "undo", "chain_removals", linkID+"/"+code, r, nil)
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
 }
 
 // FindLinkStats returns the figures of every link for the year and the

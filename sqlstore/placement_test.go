@@ -113,10 +113,10 @@ func TestPlaceAll(t *testing.T) {
 		if err := s.Place(ctx, &chain.Placement{LinkID: "icv-nev.nowhere", Code: code(t, 2), Source: chain.ByHand}); chanye.ErrorCode(err) != chanye.ENOTFOUND {
 			t.Errorf("an unknown link: %v", err)
 		}
-		if err := s.Unplace(ctx, "icv-nev.battery.cell", code(t, 1), ""); chanye.ErrorFields(err)["reason"] == "" {
+		if _, err := s.Unplace(ctx, "icv-nev.battery.cell", code(t, 1), ""); chanye.ErrorFields(err)["reason"] == "" {
 			t.Errorf("a removal without a reason: %v", err)
 		}
-		if err := s.Unplace(ctx, "icv-nev.battery.cell", code(t, 1), "主营已转为储能"); err != nil {
+		if _, err := s.Unplace(ctx, "icv-nev.battery.cell", code(t, 1), "主营已转为储能"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.PlaceAll(ctx); err != nil {
@@ -132,7 +132,7 @@ func TestPlaceAll(t *testing.T) {
 		if err != nil || len(removals) != 1 || removals[0].Reason != "主营已转为储能" {
 			t.Fatalf("removals: %v, %v", removals, err)
 		}
-		if err := s.UndoRemoval(ctx, "icv-nev.battery.cell", code(t, 1)); err != nil {
+		if r, err := s.UndoRemoval(ctx, "icv-nev.battery.cell", code(t, 1)); err != nil || r.Reason != "主营已转为储能" {
 			t.Fatal(err)
 		}
 

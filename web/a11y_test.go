@@ -145,7 +145,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 	h, err := NewHandler(Config{Now: now, Catalog: authz.Catalog(store), Enterprises: authz.Enterprises(store, now),
 		Policies: authz.Policies(store.PolicyServices()), Engine: authz.Engine(eng, store), Accounts: accounts, Auth: m,
 		Audit: authz.Audit(store), Projects: authz.Projects(store, store), Chains: authz.Chains(store, store),
-		LeadFirms: authz.LeadFirms(store, store)})
+		LeadFirms: authz.LeadFirms(store, store), Placements: authz.Placements(store, store)})
 	if err != nil {
 		t.Fatal(err)
 	}

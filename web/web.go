@@ -73,6 +73,9 @@ type Config struct {
 	// LeadFirms adds the 链主 of each chain for officials.
 	Chains    chain.Service
 	LeadFirms chain.LeadFirmService
+	// Placements places firms on the chains and diagnoses the links; nil:
+	// the chain pages show no verdicts and the link pages answer 404.
+	Placements chain.Placements
 	// Now is the clock that "today" is read from: the same one the store
 	// and the engine use. nil: time.Now.
 	Now func() time.Time

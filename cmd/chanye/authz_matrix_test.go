@@ -173,12 +173,12 @@ func TestRouteRoleMatrix(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	api := httpapi.NewHandler(httpapi.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
 		Audit: authz.Audit(store), Logger: log, Projects: g.projects, Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists,
-		Notifications: g.notifications, Search: authz.Search(store), Chains: g.chains, LeadFirms: g.leadFirms})
+		Notifications: g.notifications, Search: authz.Search(store), Chains: g.chains, LeadFirms: g.leadFirms, Placements: g.placements})
 	accounts := auth.NewThrottle(store, store)
 	pages, err := web.NewHandler(web.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
 		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects,
 		Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Notifications: g.notifications, Deliveries: g.deliveries, Search: authz.Search(store),
-		Chains: g.chains, LeadFirms: g.leadFirms})
+		Chains: g.chains, LeadFirms: g.leadFirms, Placements: g.placements})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,6 +388,28 @@ func TestRouteRoleMatrix(t *testing.T) {
 			want: [7]int{201, 403, 409, 409, 403, 403, api401}},
 		"POST /api/v1/chains/{industry}/lead-firms/{id}/end": {path: "/api/v1/chains/" + ind + "/lead-firms/1/end",
 			body: `{"ended_on":"` + testclock.Today().String() + `"}`, want: [7]int{200, 403, 409, 409, 403, 403, api401}},
+		// Placement: administrators run it; which firm sits where is for
+		// officials (an enterprise sees its own links); the industry's task
+		// force and lead department place by hand; the figures and the
+		// thresholds are open, changed by administrators.
+		"POST /api/v1/chains/place":               {path: "/api/v1/chains/place", want: [7]int{200, 403, 403, 403, 403, 403, api401}},
+		"GET /api/v1/chains/{industry}/diagnosis": {path: "/api/v1/chains/" + ind + "/diagnosis", want: all(200)},
+		"GET /api/v1/chains/{industry}/removals":  {path: "/api/v1/chains/" + ind + "/removals", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+		"GET /api/v1/chain-links/{link}/firms":    {path: "/api/v1/chain-links/" + ind + ".battery/firms", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+		"POST /api/v1/chain-links/{link}/firms": {path: "/api/v1/chain-links/" + ind + ".battery/firms", body: `{"code":"` + codeB + `"}`,
+			want: [7]int{201, 403, 409, 409, 403, 403, api401}},
+		"POST /api/v1/chain-links/{link}/firms/{code}/remove": {path: "/api/v1/chain-links/" + ind + ".battery/firms/" + codeB + "/remove",
+			body: `{"reason":"矩阵"}`, want: [7]int{200, 403, 404, 404, 403, 403, api401}},
+		"POST /api/v1/chain-links/{link}/removals/{code}/undo": {path: "/api/v1/chain-links/" + ind + ".battery/removals/" + codeB + "/undo",
+			want: [7]int{200, 403, 404, 404, 403, 403, api401}},
+		"GET /api/v1/chain-thresholds": {path: "/api/v1/chain-thresholds", want: all(200)},
+		"PUT /api/v1/chain-thresholds": {path: "/api/v1/chain-thresholds",
+			body: `{"missing_above_scale":1,"strong_above_scale":10,"strong_leaders":1,"max_top_share":500,"min_growth":0}`,
+			want: [7]int{200, 403, 403, 403, 403, 403, api401}},
+		"GET /api/v1/enterprises/{code}/placements": {path: "/api/v1/enterprises/" + codeB + "/placements", want: [7]int{200, 200, 200, 200, 404, 200, api401}},
+		"GET /api/v1/enterprises/{code}/scope":      {path: "/api/v1/enterprises/" + codeB + "/scope", want: [7]int{200, 200, 200, 200, 404, 200, api401}},
+		"PUT /api/v1/enterprises/{code}/scope": {path: "/api/v1/enterprises/" + codeB + "/scope",
+			body: `{"text":"动力电池研发","source":"矩阵","as_of":"` + testclock.Today().String() + `"}`, want: [7]int{200, 403, 403, 403, 403, 403, api401}},
 	}
 	lg := url.Values{"source": {string(src.Source)}, "action": {"save"}}.Encode()
 	pageTable := map[string]matrixRequest{

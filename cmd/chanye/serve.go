@@ -180,7 +180,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
 		Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions, Now: cfg.Now, Limiter: limiter, Lists: guarded.lists,
 		Notifications: guarded.notifications, Search: authz.Search(store), Chains: guarded.chains,
-		LeadFirms: guarded.leadFirms})
+		LeadFirms: guarded.leadFirms, Placements: guarded.placements})
 	// Accounts: sign-in throttled per account and address, the counters in
 	// the database (auth.Limits); the first start creates an admin. The
 	// middleware turns each request's token or
@@ -199,7 +199,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	pages, err := web.NewHandler(web.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
 		Accounts: accounts, Auth: authn, Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions,
 		Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Notifications: guarded.notifications, Deliveries: guarded.deliveries, Search: authz.Search(store),
-		Chains: guarded.chains, LeadFirms: guarded.leadFirms})
+		Chains: guarded.chains, LeadFirms: guarded.leadFirms, Placements: guarded.placements})
 	if err != nil {
 		return err
 	}
@@ -297,6 +297,7 @@ type guarded struct {
 	deliveries    notify.DeliveryReader
 	chains        chain.Service
 	leadFirms     chain.LeadFirmService
+	placements    chain.Placements
 }
 
 // guard wraps the services and the engine with authz.
@@ -305,7 +306,7 @@ func guard(store *sqlstore.Store, policies policy.Services, eng *engine.Engine, 
 		policies: authz.Policies(policies), engine: authz.Engine(eng, policies.Versions), projects: authz.Projects(store, store),
 		closures: authz.Closures(store, store, store), supervisions: authz.Supervisions(store, store, store),
 		lists: authz.OrgUnits(store), notifications: authz.Notifications(store), deliveries: authz.Deliveries(store),
-		chains: authz.Chains(store, store), leadFirms: authz.LeadFirms(store, store)}
+		chains: authz.Chains(store, store), leadFirms: authz.LeadFirms(store, store), placements: authz.Placements(store, store)}
 }
 
 // listenURL is the URL to open for a bound address: an unspecified host
