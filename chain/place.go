@@ -78,6 +78,7 @@ type PlaceRun struct {
 	Unplaced    int64         `json:"unplaced"`    // firms of a chain class that no keyword placed
 	NoScope     int64         `json:"no_scope"`    // firms of a chain class without a business scope
 	Year        int           `json:"year"`        // the fiscal year the link figures are for
+	Demo        bool          `json:"demo"`        // some placed firm's scope is demo data (演示数据)
 	Took        time.Duration `json:"took_ns"`
 	At          time.Time     `json:"at"`
 }

@@ -197,6 +197,7 @@ func (p *placing) loadShared(tx *txn) error {
 // firm is one enterprise of a page.
 type firm struct {
 	code, class, size, founded string
+	source                     string // of the scope
 	hasScope                   bool
 	words                      []string
 	stale                      *string // the scope text when its words must be found again
@@ -215,7 +216,7 @@ type tierSpan struct {
 // read and the last code.
 func (p *placing) page(ctx context.Context, tx *txn, after string) (int, string, error) {
 	vocab := p.pl.Vocab()
-	rows, err := tx.query(ctx, `SELECT e.code, e.industry_class, e.size_class, e.founded, s.code IS NOT NULL,
+	rows, err := tx.query(ctx, `SELECT e.code, e.industry_class, e.size_class, e.founded, s.code IS NOT NULL, COALESCE(s.source, ''),
 			CASE WHEN s.vocab = ? THEN s.words ELSE '' END, CASE WHEN s.vocab = ? THEN NULL ELSE s.scope END
 		FROM enterprises e LEFT JOIN enterprise_scopes s ON s.code = e.code
 		WHERE e.code > ? ORDER BY e.code LIMIT `+strconv.Itoa(placePage), vocab, vocab, after)
@@ -228,7 +229,7 @@ func (p *placing) page(ctx context.Context, tx *txn, after string) (int, string,
 		f := &firm{}
 		var words string
 		var scope sql.NullString
-		if err := rows.Scan(&f.code, &f.class, &f.size, &f.founded, &f.hasScope, &words, &scope); err != nil {
+		if err := rows.Scan(&f.code, &f.class, &f.size, &f.founded, &f.hasScope, &f.source, &words, &scope); err != nil {
 			rows.Close()
 			return 0, after, err
 		}
@@ -285,6 +286,7 @@ func (p *placing) page(ctx context.Context, tx *txn, after string) (int, string,
 			}
 		}
 		if len(f.placed) > 0 {
+			p.run.Demo = p.run.Demo || chanye.DemoSource(f.source)
 			p.run.Placed++
 			p.run.Placements += int64(len(f.placed))
 			if err := p.count(f); err != nil {
