@@ -145,8 +145,11 @@ type TargetFilter struct {
 	LinkID     *string   `json:"link_id"`
 	Kind       *ListKind `json:"kind"`
 	Code       *string   `json:"code"`
-	Offset     int       `json:"offset"`
-	Limit      int       `json:"limit"` // DefaultPage when 0, at most MaxPage
+	// Industries narrows the selection to these industries: what authz
+	// sets for a scoped actor. Nil selects every industry.
+	Industries []string `json:"-"`
+	Offset     int      `json:"offset"`
+	Limit      int      `json:"limit"` // DefaultPage when 0, at most MaxPage
 }
 
 // TargetService keeps the targets. Every write is audited.

@@ -123,6 +123,10 @@ func (s *Store) FindTargets(ctx context.Context, f invest.TargetFilter) ([]*inve
 	if f.Code != nil {
 		w.add("t.code = ?", strings.ToUpper(strings.TrimSpace(*f.Code)))
 	}
+	if f.Industries != nil {
+		// '' keeps the list well-formed when it is empty: no industry is ''.
+		w.add("t.industry_id IN (''"+strings.Repeat(", ?", len(f.Industries))+")", anys(f.Industries)...)
+	}
 	var (
 		out   []*invest.Target
 		total int
