@@ -840,7 +840,11 @@ func (s *Store) MoveLead(ctx context.Context, id int64, m invest.Move) (*invest.
 		if l.ProjectID != old.ProjectID && old.ProjectID != "" {
 			return chanye.Errorf(chanye.ECONFLICT, "线索已关联项目 %s / the lead is linked to project %s", old.ProjectID, old.ProjectID)
 		}
-		if err := checkOutcome(ctx, tx, &l, m.ProjectID, l.EnterpriseCode); err != nil {
+		var projectID string // a project named now; one linked before was checked then
+		if l.ProjectID != old.ProjectID {
+			projectID = l.ProjectID
+		}
+		if err := checkOutcome(ctx, tx, &l, projectID, l.EnterpriseCode); err != nil {
 			return err
 		}
 		for _, e := range events {
