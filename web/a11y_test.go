@@ -79,7 +79,11 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 	db.Now = now
 	ctx := chanye.WithActor(context.Background(), chanye.Operator)
 	today := chanye.DateOf(now())
-	if _, err := demo.Generate(ctx, store, demo.Options{Enterprises: a11yEnterprises, Seed: 1, AsOf: today}); err != nil {
+	chains, err := store.FindChains(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Generate(ctx, store, demo.Options{Enterprises: a11yEnterprises, Seed: 1, AsOf: today, Chains: chains}); err != nil {
 		t.Fatal(err)
 	}
 	cat, err := store.FindCatalog(ctx)
@@ -87,6 +91,14 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		t.Fatal(err)
 	}
 	if _, err := demo.GenerateProjects(ctx, store, cat, store, demo.ProjectOptions{Projects: 40, TotalYuan: 2e11, Seed: 1, AsOf: today}); err != nil {
+		t.Fatal(err)
+	}
+	// The chain pages show verdicts: the demo's firms placed, with the
+	// thresholds scaled to its size as serve --demo does.
+	if err := store.PutThresholds(ctx, demo.Thresholds(a11yEnterprises)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.PlaceAll(ctx); err != nil {
 		t.Fatal(err)
 	}
 	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Budgets: store, Inputs: store, Snapshots: store, Now: now})
@@ -161,6 +173,8 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		"GET /chains":                      "/chains",
 		"GET /chains/{industry}":           "/chains/icv-nev",
 		"GET /chains/{industry}/edit":      "/chains/icv-nev/edit",
+		"GET /chains/thresholds":           "/chains/thresholds",
+		"GET /chain-links/{link}":          "/chain-links/icv-nev.battery",
 		"GET /enterprises":                 "/enterprises",
 		"GET /enterprises/{code}":          "/enterprises/" + code,
 		"GET /policies":                    "/policies",

@@ -104,6 +104,7 @@ type linkRow struct {
 	Products, Technologies, Keywords []string
 	Classes                          []classLabel
 	Supplies, SuppliedBy             []linkRef
+	V                                *verdictView // nil without a diagnosis
 }
 
 // stageColumn is a stage's links, top-level links each followed by its
@@ -119,6 +120,7 @@ type stageColumn struct {
 // link. charts.js draws it (kind "chain").
 type chainMap struct {
 	Stages   []string       `json:"stages"`
+	Verdicts []mapVerdict   `json:"verdicts,omitempty"` // when set, nodes are coloured by verdict
 	Nodes    []chainMapNode `json:"nodes"`
 	Edges    []chainMapEdge `json:"edges"`
 	LinkHash string         `json:"linkHash"` // a clicked node opens #LinkHash+id
@@ -129,8 +131,10 @@ type chainMapNode struct {
 	Name  string `json:"name"`
 	Stage int    `json:"stage"`
 	Sub   bool   `json:"sub"`
-	X     int    `json:"x"`
-	Y     int    `json:"y"`
+	// Verdict indexes chainMap.Verdicts.
+	Verdict int `json:"verdict"`
+	X       int `json:"x"`
+	Y       int `json:"y"`
 }
 
 type chainMapEdge struct {
@@ -149,7 +153,22 @@ type chainView struct {
 	MayEdit          bool
 	EditURL          string
 	Leads            *leadFirmsSection // nil: not for this reader
+	Diag             *chainDiagnosis   // nil without placement
+	MayReadFirms     bool              // officials: links open their firms
+	MaySetThresholds bool
 }
+
+// mapVerdict is a verdict's name and colour in the chain map's legend.
+type mapVerdict struct {
+	Name   string `json:"name"`
+	Colour string `json:"colour"`
+}
+
+// verdictOrder is the legend's order; mapColours the nodes' colours.
+var (
+	verdictOrder = []chain.Verdict{chain.Strong, chain.Weak, chain.Missing, chain.Unknown}
+	mapColours   = map[chain.Verdict]string{chain.Strong: "#1d7f4e", chain.Weak: "#c98a00", chain.Missing: "#b4232a", chain.Unknown: "#8a94a3"}
+)
 
 // chainPage is one industry's chain: the map, every link by stage with
 // what it supplies and what supplies it, and the sources. Open to all:
@@ -190,6 +209,17 @@ func (s *Server) chainPageWith(w http.ResponseWriter, r *http.Request, adjust fu
 			}
 		}
 	}
+	if v.Diag, err = s.diagnose(r, set, ch, l); err != nil {
+		return err
+	}
+	if v.Diag != nil {
+		v.Demo = v.Diag.Demo
+		for _, vd := range verdictOrder {
+			v.Map.Verdicts = append(v.Map.Verdicts, mapVerdict{l.Pick(vd.NameZH(), vd.NameEN()), mapColours[vd]})
+		}
+	}
+	v.MayReadFirms = v.Actor != nil && authz.ChainRules().Grant(v.Actor.Role, authz.ReadPlacements) == authz.Allow && s.cfg.Placements != nil
+	v.MaySetThresholds = may(v.Actor, authz.ChainRules(), authz.WriteThresholds)
 	name := func(lk *chain.Link) string { return l.Pick(lk.NameZH, lk.NameEN) }
 	supplies, suppliedBy := map[string][]linkRef{}, map[string][]linkRef{}
 	for _, rel := range ch.Relations {
@@ -202,6 +232,9 @@ func (s *Server) chainPageWith(w http.ResponseWriter, r *http.Request, adjust fu
 			Products: lk.Products, Technologies: lk.Technologies, Keywords: lk.Keywords, Supplies: supplies[lk.ID], SuppliedBy: suppliedBy[lk.ID]}
 		if p := ch.Link(lk.Parent); p != nil {
 			out.Parent = &linkRef{p.ID, name(p)}
+		}
+		if v.Diag != nil {
+			out.V = v.Diag.Links[lk.ID]
 		}
 		for _, code := range lk.Classes {
 			cl := classLabel{Code: code}
@@ -224,11 +257,11 @@ func (s *Server) chainPageWith(w http.ResponseWriter, r *http.Request, adjust fu
 				continue
 			}
 			col.Links = append(col.Links, row(lk))
-			v.Map.Nodes = append(v.Map.Nodes, chainMapNode{ID: lk.ID, Name: name(lk), Stage: i, X: i * 300, Y: y * 40})
+			v.Map.Nodes = append(v.Map.Nodes, chainMapNode{ID: lk.ID, Name: name(lk), Stage: i, Verdict: v.verdictIndex(lk.ID), X: i * 300, Y: y * 40})
 			y++
 			for _, sub := range ch.Children(lk.ID) {
 				col.Links = append(col.Links, row(sub))
-				v.Map.Nodes = append(v.Map.Nodes, chainMapNode{ID: sub.ID, Name: name(sub), Stage: i, Sub: true, X: i*300 + 40, Y: y * 40})
+				v.Map.Nodes = append(v.Map.Nodes, chainMapNode{ID: sub.ID, Name: name(sub), Stage: i, Sub: true, Verdict: v.verdictIndex(sub.ID), X: i*300 + 40, Y: y * 40})
 				v.Map.Edges = append(v.Map.Edges, chainMapEdge{From: lk.ID, To: sub.ID, Part: true})
 				y++
 			}
@@ -247,6 +280,14 @@ func (s *Server) chainPageWith(w http.ResponseWriter, r *http.Request, adjust fu
 		return s.renderStatus(w, http.StatusBadRequest, "chain", v)
 	}
 	return s.render(w, "chain", v)
+}
+
+// verdictIndex is the place of a link's verdict in the map's legend.
+func (v *chainView) verdictIndex(id string) int {
+	if v.Diag == nil || v.Diag.Links[id] == nil {
+		return len(verdictOrder) - 1
+	}
+	return slices.Index(verdictOrder, v.Diag.Links[id].Verdict)
 }
 
 // mayEditChain reports whether a may change ind's chain: an admin any, a

@@ -200,6 +200,15 @@ type enterpriseView struct {
 	Own         bool
 	Projects    []projectRow // its key projects, when the reader may read projects
 	HasProjects bool         // the projects section is shown
+	Scope       *chanye.Scope
+	Placements  []entPlacement // the chain links it sits on, when the reader may read them
+	HasChains   bool           // the chain section is shown
+}
+
+// entPlacement is a link an enterprise sits on, as its page names it.
+type entPlacement struct {
+	Href, Chain, Link, Source string
+	PlacedOn                  chanye.Date
 }
 
 func (s *Server) enterprise(w http.ResponseWriter, r *http.Request) error {
@@ -264,7 +273,59 @@ func (s *Server) enterprise(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if err := s.enterpriseChains(r, v, code); err != nil {
+		return err
+	}
 	return s.render(w, "enterprise", v)
+}
+
+// enterpriseChains fills the business scope and the chain links of the
+// enterprise's page, for readers who may see them.
+func (s *Server) enterpriseChains(r *http.Request, v *enterpriseView, code string) error {
+	ctx, l := r.Context(), v.L
+	sc, err := s.cfg.Enterprises.FindScope(ctx, code)
+	switch chanye.ErrorCode(err) {
+	case "":
+		v.Scope = sc
+		v.Demo = v.Demo || chanye.DemoSource(sc.Source)
+	case chanye.ENOTFOUND, chanye.EFORBIDDEN, chanye.EUNAUTHORIZED:
+	default:
+		return err
+	}
+	if s.cfg.Placements == nil || s.cfg.Chains == nil {
+		return nil
+	}
+	ps, err := s.cfg.Placements.FindEnterprisePlacements(ctx, code)
+	switch chanye.ErrorCode(err) {
+	case "":
+	case chanye.ENOTFOUND, chanye.EFORBIDDEN, chanye.EUNAUTHORIZED:
+		return nil
+	default:
+		return err
+	}
+	v.HasChains = true
+	set, err := s.cfg.Chains.FindChains(ctx)
+	if err != nil {
+		return err
+	}
+	cat, err := s.cfg.Catalog.FindCatalog(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		row := entPlacement{Href: "/chains/" + url.PathEscape(p.IndustryID) + "#link-" + p.LinkID, Chain: p.IndustryID, Link: p.LinkID,
+			Source: l.T("place.source." + string(p.Source)), PlacedOn: p.PlacedOn}
+		if ind := cat.Industry(p.IndustryID); ind != nil {
+			row.Chain = l.Pick(ind.NameZH, ind.NameEN)
+		}
+		if ch := set.Chain(p.IndustryID); ch != nil {
+			if lk := ch.Link(p.LinkID); lk != nil {
+				row.Link = l.Pick(lk.NameZH, lk.NameEN)
+			}
+		}
+		v.Placements = append(v.Placements, row)
+	}
+	return nil
 }
 
 // factsChart draws revenue and R&D spending in 万元 as bars and employees

@@ -108,7 +108,8 @@ var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "e
 	"policies", "policy", "policy_edit", "simulate", "decisions", "runs", "run", "publicity", "enterprise_policies", "todo",
 	"login", "users", "audit", "projects", "project", "warnings", "warning_rules", "scorecards", "scorecard", "projects_report",
 	"objections", "objection", "approvals", "payments", "applications", "application", "account",
-	"responsibilities", "lists", "supervision", "inbox", "search", "chains", "chain", "chain_edit"}
+	"responsibilities", "lists", "supervision", "inbox", "search", "chains", "chain", "chain_edit",
+	"chain_link", "chain_thresholds"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -203,6 +204,12 @@ func (s *Server) routeTable() []route {
 		{"POST /chains/{industry}/edit", s.handle(s.chainSave)},
 		{"POST /chains/{industry}/lead-firms", s.handle(s.designateLeadFirm)},
 		{"POST /chains/{industry}/lead-firms/{id}/end", s.handle(s.endLeadFirm)},
+		{"GET /chains/thresholds", s.handle(s.thresholdsPage)},
+		{"POST /chains/thresholds", s.handle(s.saveThresholds)},
+		{"GET /chain-links/{link}", s.handle(s.linkPage)},
+		{"POST /chain-links/{link}/firms", s.handle(s.placeFirm)},
+		{"POST /chain-links/{link}/firms/{code}/remove", s.handle(s.unplaceFirm)},
+		{"POST /chain-links/{link}/removals/{code}/undo", s.handle(s.undoRemoval)},
 		{"GET /search", s.handle(s.searchPage)},
 		{"GET /enterprises", s.handle(s.enterpriseList)},
 		{"GET /enterprises/{code}", s.handle(s.enterprise)},

@@ -562,6 +562,19 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"GET /chains/{industry}":       {path: "/chains/" + ind, want: all(200)},
 		"GET /chains/{industry}/edit":  {path: "/chains/" + ind + "/edit", want: [7]int{200, 403, 200, 200, 403, 403, login}},
 		"POST /chains/{industry}/edit": {path: "/chains/" + ind + "/edit", body: url.Values{"source": {string(indChain)}}.Encode(), want: [7]int{303, 403, 303, 303, 403, 403, login}},
+		// The thresholds are open, set by administrators; a link's firms are
+		// for officials, placed and removed by its task force, the
+		// department that leads the industry and administrators.
+		"GET /chains/thresholds": {path: "/chains/thresholds", want: all(200)},
+		"POST /chains/thresholds": {path: "/chains/thresholds",
+			body: "missing_above_scale=1&strong_above_scale=10&strong_leaders=1&max_top_share=500&min_growth=0", want: [7]int{303, 403, 403, 403, 403, 403, login}},
+		"GET /chain-links/{link}": {path: "/chain-links/" + ind + ".battery", want: [7]int{200, 200, 200, 200, 403, 403, login}},
+		"POST /chain-links/{link}/firms": {path: "/chain-links/" + ind + ".battery/firms", body: "code=" + codeB,
+			want: [7]int{303, 403, 400, 400, 403, 403, login}},
+		"POST /chain-links/{link}/firms/{code}/remove": {path: "/chain-links/" + ind + ".battery/firms/" + codeB + "/remove", body: "reason=" + url.QueryEscape("矩阵"),
+			want: [7]int{303, 403, 400, 400, 403, 403, login}},
+		"POST /chain-links/{link}/removals/{code}/undo": {path: "/chain-links/" + ind + ".battery/removals/" + codeB + "/undo",
+			want: [7]int{303, 403, 404, 404, 403, 403, login}},
 		"POST /admin/lists": {path: "/admin/lists", body: url.Values{"kind": {"leader"}, "name_zh": {"矩阵页面领导"}}.Encode(),
 			want: [7]int{303, 403, 403, 403, 403, 403, login}},
 		"POST /admin/lists/{id}": {path: "/admin/lists/" + unitPath,

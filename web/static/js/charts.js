@@ -113,19 +113,22 @@
 
   // chain: an industry chain's links placed by stage (x) and order (y),
   // supply edges as arrows, a sub-segment joined to its link by a dashed
-  // line; one colour per stage.
+  // line; coloured by the links' verdicts (strong, weak, missing) when the
+  // chain is diagnosed, else one colour per stage.
   function chain(d) {
     var colours = ['#1f5fa8', '#b4232a', '#1d7f4e'];
+    var cats = d.verdicts ? d.verdicts.map(function (v) { return { name: v.name, itemStyle: { color: v.colour } }; })
+      : d.stages.map(function (name, i) { return { name: name, itemStyle: { color: colours[i] } }; });
     return {
       tooltip: { formatter: function (p) { return p.dataType === 'node' ? p.data.name : ''; } },
-      legend: { top: 6, data: d.stages },
+      legend: { top: 6, data: cats.map(function (c) { return c.name; }) },
       series: [{
         type: 'graph', layout: 'none', roam: true, top: 48, bottom: 24, left: 24, right: 140,
-        categories: d.stages.map(function (name, i) { return { name: name, itemStyle: { color: colours[i] } }; }),
+        categories: cats,
         label: { show: true, position: 'right', fontSize: 12, width: 120, overflow: 'truncate' },
         edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 7,
         data: d.nodes.map(function (n) {
-          return { id: n.id, name: n.name, x: n.x, y: n.y, category: n.stage, symbolSize: n.sub ? 9 : 15 };
+          return { id: n.id, name: n.name, x: n.x, y: n.y, category: d.verdicts ? n.verdict : n.stage, symbolSize: n.sub ? 9 : 15 };
         }),
         links: d.edges.map(function (e) {
           return e.part ? { source: e.from, target: e.to, symbol: ['none', 'none'], lineStyle: { type: 'dashed', color: '#9aa5b1' } }
