@@ -112,7 +112,7 @@ func TestPlacementsAPI(t *testing.T) {
 		{name: "undo again", method: "POST", path: "/api/v1/chain-links/icv-nev.battery.cell/removals/" + codeA + "/undo", status: 404},
 		{name: "place again", method: "POST", path: "/api/v1/chains/place", status: 200, json: map[string]any{"placed": 2, "added": 1, "segmented": 0}},
 		{name: "diagnosis", method: "GET", path: "/api/v1/chains/icv-nev/diagnosis", status: 200,
-			json: map[string]any{"links.0.link_id": "icv-nev.battery", "links.0.verdict": "missing", "links.0.stats.firms": 2, "thresholds.strong_above_scale": 10},
+			json:     map[string]any{"links.0.link_id": "icv-nev.battery", "links.0.verdict": "missing", "links.0.stats.firms": 2, "thresholds.strong_above_scale": 10},
 			contains: []string{`本地无规上企业`}},
 		{name: "thresholds", method: "GET", path: "/api/v1/chain-thresholds", status: 200, json: map[string]any{"max_top_share": 500}},
 		{name: "bad thresholds", method: "PUT", path: "/api/v1/chain-thresholds", status: 400,
