@@ -32,6 +32,7 @@ var navItems = []navItem{
 	{"enterprises", "/enterprises", "nav.enterprises", func(a *chanye.Actor) bool { return allowed(a, authz.RegistryRules(), authz.ReadRegistry) }},
 	{"mine", "/enterprises/{code}", "nav.mine", func(a *chanye.Actor) bool { return a != nil && a.Role == chanye.RoleEnterprise && a.Code != "" }},
 	{"chains", "/chains", "nav.chains", func(a *chanye.Actor) bool { return may(a, authz.ChainRules(), authz.ReadChains) }},
+	{"leads", "/leads", "nav.leads", func(a *chanye.Actor) bool { return may(a, authz.InvestRules(), authz.ReadInvestLeads) }},
 	{"projects", "/projects", "nav.projects", func(a *chanye.Actor) bool { return may(a, authz.ProjectRules(), authz.ReadProjects) }},
 	{"policies", "/policies", "nav.policies", func(a *chanye.Actor) bool { return may(a, authz.PolicyRules(), authz.ReadPolicies) }},
 	{"decisions", "/decisions", "nav.decisions", func(a *chanye.Actor) bool { return may(a, authz.PolicyRules(), authz.ReadRuns) }},

@@ -143,6 +143,7 @@ type linkPageView struct {
 	Form                     url.Values
 	Message                  string
 	Errs                     map[string]string
+	Invest                   *investSection // nil: not for this reader
 }
 
 type placementRow struct {
@@ -238,6 +239,9 @@ func (s *Server) linkView(r *http.Request) (*linkPageView, error) {
 	}
 	if v.Offset+v.Limit < total {
 		v.NextURL = base + "?offset=" + strconv.Itoa(v.Offset+v.Limit) + "#link-firms"
+	}
+	if v.Invest, err = s.investOf(r, v); err != nil {
+		return nil, err
 	}
 	removals, err := svc.FindRemovals(r.Context(), industry)
 	if err != nil {

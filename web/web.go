@@ -76,6 +76,8 @@ type Config struct {
 	// Placements places firms on the chains and diagnoses the links; nil:
 	// the chain pages show no verdicts and the link pages answer 404.
 	Placements chain.Placements
+	// Invest serves 招商; nil fields hide their parts of the pages.
+	Invest InvestServices
 	// Now is the clock that "today" is read from: the same one the store
 	// and the engine use. nil: time.Now.
 	Now func() time.Time
@@ -109,7 +111,7 @@ var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "e
 	"login", "users", "audit", "projects", "project", "warnings", "warning_rules", "scorecards", "scorecard", "projects_report",
 	"objections", "objection", "approvals", "payments", "applications", "application", "account",
 	"responsibilities", "lists", "supervision", "inbox", "search", "chains", "chain", "chain_edit",
-	"chain_link", "chain_thresholds"}
+	"chain_link", "chain_thresholds", "leads", "lead"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -210,6 +212,14 @@ func (s *Server) routeTable() []route {
 		{"POST /chain-links/{link}/firms", s.handle(s.placeFirm)},
 		{"POST /chain-links/{link}/firms/{code}/remove", s.handle(s.unplaceFirm)},
 		{"POST /chain-links/{link}/removals/{code}/undo", s.handle(s.undoRemoval)},
+		{"POST /chain-links/{link}/targets", s.handle(s.addTarget)},
+		{"GET /leads", s.handle(s.leadList)},
+		{"POST /leads", s.handle(s.createLead)},
+		{"GET /leads/{id}", s.handle(s.leadPage)},
+		{"POST /leads/{id}/move", s.handle(s.moveLead)},
+		{"POST /leads/{id}/contacts", s.handle(s.addContact)},
+		{"POST /leads/{id}/next", s.handle(s.setNextAction)},
+		{"POST /leads/{id}/convert", s.handle(s.convertLead)},
 		{"GET /search", s.handle(s.searchPage)},
 		{"GET /enterprises", s.handle(s.enterpriseList)},
 		{"GET /enterprises/{code}", s.handle(s.enterprise)},

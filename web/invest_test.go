@@ -1,0 +1,109 @@
+package web
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/invest"
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserGapToProject is the newcomer's walk of issue 12 in Chromium:
+// the chain map shows a missing link explained; the link's page proposes a
+// candidate with its reasons; the candidate goes on the 招商 list, a lead is
+// opened, moved to 签约 (a move without the signed amount is refused,
+// naming it), turned into a key project, and found again from the link.
+func TestBrowserGapToProject(t *testing.T) {
+	chromiumPath(t)
+	f := newFixture(t)
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	if err := f.store.ImportRoster(ctx, "测试名单（专精特新）", []invest.RosterFirm{
+		{Name: "示例电芯科技有限公司", City: "宁德", Province: "福建", Class: "3841", Products: "锂离子电池电芯、储能电芯", Tier: chanye.TierLittleGiant},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.PlaceAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(f.h)
+	defer srv.Close()
+	b := newBrowser(t)
+	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+	run := func(what string, acts ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(b, acts...); err != nil {
+			body, _ := chromedp.Run(b, chromedp.Evaluate[string](`document.body.innerText`))
+			t.Fatalf("%s: %v\n%s", what, err, body)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(b, chromedp.Evaluate[string](`(document.querySelector(`+"`"+sel+"`"+`) || {innerText: ''}).innerText`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+
+	run("the chain map", chromedp.Navigate(srv.URL+"/chains/icv-nev?lang=zh"), chromedp.WaitVisible(css(`#chain-map canvas`)))
+	if got := text(`#link-icv-nev\\.battery-cell, [id="link-icv-nev.battery.cell"] .link-verdict`); !strings.Contains(got, "缺失") || !strings.Contains(got, "本地无规上企业") {
+		t.Errorf("the cells link's verdict: %q", got)
+	}
+	colours, err := chromedp.Run(b, chromedp.Evaluate[[]string](`(function () {
+		var o = echarts.getInstanceByDom(document.querySelector('#chain-map')).getOption();
+		return o.series[0].categories.map(function (c) { return c.name; });
+	})()`))
+	if err != nil || strings.Join(colours, ",") != "强,弱,缺失,未诊断" {
+		t.Errorf("the map's legend: %q, %v", colours, err)
+	}
+
+	run("the link's page", chromedp.Click(css(`[id="link-icv-nev.battery.cell"] a.link-firms`)), chromedp.WaitVisible(css(`#candidate-table`)))
+	if got := text(`#candidate-table`); !strings.Contains(got, "示例电芯科技有限公司") || !strings.Contains(got, "行业代码") {
+		t.Errorf("the candidates: %q", got)
+	}
+	run("onto the list", chromedp.Click(css(`#candidate-table .add-target`)), chromedp.WaitVisible(css(`#target-table`)))
+	run("open a lead",
+		chromedp.SendKeys(css(`#target-table .lead-new input[name=owner_name]`), "智能网联汽车专班"),
+		chromedp.SendKeys(css(`#target-table .lead-new input[name=expected]`), "50000"),
+		chromedp.Click(css(`#target-table .lead-new button`)),
+		chromedp.WaitVisible(css(`#lead-stage`)))
+	if got := text(`#lead-stage`); !strings.Contains(got, "线索") {
+		t.Errorf("a new lead is at %q", got)
+	}
+	run("signed without an amount",
+		chromedp.SetValue(css(`#move-to`), "signed"),
+		chromedp.Click(css(`#move-submit`)),
+		chromedp.WaitVisible(css(`#lead-error`)))
+	if got := text(`#lead-error`); !strings.Contains(got, "signed_fen") {
+		t.Errorf("the refused move says %q", got)
+	}
+	run("signed",
+		chromedp.SetValue(css(`#move-to`), "signed"),
+		chromedp.SendKeys(css(`#move-signed`), "48000"),
+		chromedp.Click(css(`#move-submit`)),
+		chromedp.WaitVisible(css(`#done`)))
+	if got := text(`#lead-stage`); !strings.Contains(got, "签约") {
+		t.Errorf("after the move the lead is at %q", got)
+	}
+	if got := text(`#lead-events`); strings.Count(got, "跨过") != 3 {
+		t.Errorf("the three stages passed are not in the history: %q", got)
+	}
+	run("a key project",
+		chromedp.SendKeys(css(`#convert-name`), "示例电芯项目"),
+		chromedp.SetValue(css(`#convert-owner`), codeAuto),
+		chromedp.SetValue(css(`#convert-completion`), "2028-12-31"),
+		chromedp.Click(css(`#convert-submit`)),
+		chromedp.WaitVisible(css(`#lead-project a`)))
+	project := text(`#lead-project`)
+	run("found from the link", chromedp.Click(css(`#lead-link`)), chromedp.WaitVisible(css(`#link-leads`)))
+	if got := text(`#link-leads .lead-project`); got == "" || got != project {
+		t.Errorf("the link's leads show project %q, want %q", got, project)
+	}
+	run("the project", chromedp.Click(css(`#link-leads .lead-project`)), chromedp.WaitVisible(css(`h1`)))
+	if got := text(`h1`); !strings.Contains(got, "示例电芯项目") {
+		t.Errorf("the project page: %q", got)
+	}
+}
