@@ -126,18 +126,23 @@ func (s *server) getInvestTarget(w http.ResponseWriter, r *http.Request, svc *In
 	return writeJSON(w, http.StatusOK, t)
 }
 
-// deleteInvestTarget removes a target and answers it, as it was.
+// deleteInvestTarget removes a target and answers it, as it was. For a
+// target that is not there the delete still answers, so that a caller who
+// may read targets but not delete them is told so (403), not 404.
 func (s *server) deleteInvestTarget(w http.ResponseWriter, r *http.Request, svc *InvestServices) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
 	t, err := svc.Targets.FindTargetByID(r.Context(), id)
-	if err != nil {
+	if err != nil && chanye.ErrorCode(err) != chanye.ENOTFOUND {
 		return err
 	}
 	if err := svc.Targets.DeleteTarget(r.Context(), id); err != nil {
 		return err
+	}
+	if t == nil {
+		return chanye.Errorf(chanye.ENOTFOUND, "招商对象 %d 不存在 / target %d not found", id, id)
 	}
 	return writeJSON(w, http.StatusOK, t)
 }
