@@ -115,3 +115,41 @@ func (f *RosterFile) Problems(err error) []Problem {
 	})
 	return out
 }
+
+// LeadHeader is the header of a leads sheet, one row per lead; amounts in
+// fen, as everywhere in chanye's files.
+var LeadHeader = []string{"id", "target_id", "target", "industry_id", "link_id", "stage", "stage_zh", "stage_on", "owner_kind", "owner_name",
+	"expected_fen", "next_action", "next_action_on", "signed_on", "signed_fen", "landed_on", "lost_reason", "project_id", "enterprise_code"}
+
+// ExportLeads writes the leads as CSV or XLSX, one row each, and returns
+// the rows written. Unknown amounts and days are empty cells.
+func ExportLeads(w io.Writer, format Format, leads []*invest.Lead) (int, error) {
+	out, err := newRowWriter(format, w)
+	if err != nil {
+		return 0, err
+	}
+	if err := out.Write(LeadHeader); err != nil {
+		return 0, err
+	}
+	fen := func(f *chanye.Fen) string {
+		if f == nil {
+			return ""
+		}
+		return strconv.FormatInt(int64(*f), 10)
+	}
+	day := func(d chanye.Date) string {
+		if d.IsZero() {
+			return ""
+		}
+		return d.String()
+	}
+	for i, l := range leads {
+		row := []string{strconv.FormatInt(l.ID, 10), strconv.FormatInt(l.TargetID, 10), l.TargetName, l.IndustryID, l.LinkID, string(l.Stage),
+			l.Stage.NameZH(), day(l.StageOn), string(l.OwnerKind), l.OwnerName, fen(l.ExpectedFen), l.NextAction, day(l.NextActionOn),
+			day(l.SignedOn), fen(l.SignedFen), day(l.LandedOn), l.LostReason, l.ProjectID, l.EnterpriseCode}
+		if err := out.Write(row); err != nil {
+			return i, err
+		}
+	}
+	return len(leads), out.Close()
+}

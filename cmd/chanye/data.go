@@ -370,6 +370,7 @@ const exportHelp = `chanye export enterprises|facts|tiers|scopes [--format csv|x
 chanye export projects|nodes|reports [--format csv|xlsx] [--out FILE] [--district CODE] [--industry ID]
 chanye export chains [--out FILE.json]
 chanye export chain-links [--format csv|xlsx] [--out FILE]   # one row per link, for people
+chanye export leads [--format csv|xlsx] [--out FILE] [--industry ID]   # 招商线索, the latest first
 
 导出企业、年度数据、梯度或经营范围，列与 import 相同（导出后可原样导入）。默认写到标准输出，
 格式取自 --out 的扩展名，否则为 csv。筛选：区县代码、产业 id、当前持有的梯度、规模。
@@ -412,6 +413,9 @@ func runExport(ctx context.Context, cfg Config, args []string) error {
 	}
 	if pos[0] == "chain-links" {
 		return exportChainLinks(ctx, cfg, format, *out)
+	}
+	if pos[0] == "leads" {
+		return exportLeads(ctx, cfg, format, *out, *industry)
 	}
 	if dataio.IsProjectKind(pos[0]) {
 		kind, _ := dataio.ParseProjectKind(pos[0])
@@ -506,6 +510,33 @@ func exportChains(ctx context.Context, cfg Config, out string) error {
 }
 
 // exportChainLinks writes one row per link of the stored chains.
+// exportLeads writes every 招商 lead (of the industry, when given), the
+// latest created first.
+func exportLeads(ctx context.Context, cfg Config, format dataio.Format, out, industry string) error {
+	db, store, _, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	f := invest.LeadFilter{Limit: invest.MaxPage}
+	if industry != "" {
+		f.IndustryID = &industry
+	}
+	var leads []*invest.Lead
+	for {
+		page, total, err := store.FindLeads(ctx, f)
+		if err != nil {
+			return err
+		}
+		leads = append(leads, page...)
+		if len(page) == 0 || len(leads) >= total {
+			break
+		}
+		f.Offset += len(page)
+	}
+	return exportTo(cfg, out, "条线索 leads", func(w io.Writer) (int, error) { return dataio.ExportLeads(w, format, leads) })
+}
+
 func exportChainLinks(ctx context.Context, cfg Config, format dataio.Format, out string) error {
 	db, store, _, err := open(ctx, cfg)
 	if err != nil {

@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/internal/testclock"
+	"github.com/chanye-org/chanye/invest"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -80,5 +82,37 @@ func TestImportRoster(t *testing.T) {
 	}
 	if got := mustRun(t, db, "import", "roster", xlsx, "--source", "国家级小巨人名单"); !strings.Contains(got, "1 家企业 firms") {
 		t.Errorf("import xlsx: %s", got)
+	}
+}
+
+// TestExportLeads: the leads are written one a row, amounts in fen.
+func TestExportLeads(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "chanye.db")
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	sdb, store, _, err := open(ctx, Config{DB: db, Now: testclock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := &invest.Target{IndustryID: "icv-nev", LinkID: "icv-nev.battery.cell", Kind: invest.ListAttract, Name: "宁德某电池", Source: "名单"}
+	if err := store.CreateTarget(ctx, target); err != nil {
+		t.Fatal(err)
+	}
+	fen := chanye.Fen(5_000_000_000)
+	if err := store.CreateLead(ctx, &invest.Lead{TargetID: target.ID, OwnerKind: invest.OwnerDistrict, OwnerName: "440106", ExpectedFen: &fen}); err != nil {
+		t.Fatal(err)
+	}
+	sdb.Close()
+	got := mustRun(t, db, "export", "leads", "--industry", "icv-nev")
+	lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(got, "\ufeff")), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "id,target_id,target,") || !strings.Contains(lines[1], ",宁德某电池,icv-nev,icv-nev.battery.cell,clue,线索,") ||
+		!strings.Contains(lines[1], ",5000000000,") {
+		t.Errorf("export leads:\n%s", got)
+	}
+	if got := mustRun(t, db, "export", "leads", "--out", filepath.Join(dir, "leads.xlsx")); !strings.Contains(got, "1 条线索 leads") {
+		t.Errorf("export leads xlsx: %s", got)
+	}
+	if got := mustRun(t, db, "export", "leads", "--industry", "biomed"); strings.Count(got, "\n") != 1 {
+		t.Errorf("another industry's leads: %s", got)
 	}
 }
