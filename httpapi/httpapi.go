@@ -70,6 +70,9 @@ type Config struct {
 	// Placements places firms on the chains and diagnoses the links; nil
 	// answers 404 there.
 	Placements chain.Placements
+	// Invest serves 招商: targets, rosters, candidates, leads and their
+	// funnel; nil answers 404 there.
+	Invest *InvestServices
 }
 
 // Engine is what the API asks of the policy engine: *engine.Engine, or
@@ -117,6 +120,7 @@ type server struct {
 	chains        chain.Service
 	placements    chain.Placements
 	leadFirms     chain.LeadFirmService
+	invest        *InvestServices
 }
 
 // handlerFunc is a handler that returns its error instead of writing it.
@@ -169,6 +173,7 @@ func newServer(cfg Config) *server {
 	s.closures, s.supervision = cfg.Closures, cfg.Supervisions
 	s.notifications = cfg.Notifications
 	s.chains, s.leadFirms, s.placements = cfg.Chains, cfg.LeadFirms, cfg.Placements
+	s.invest = cfg.Invest
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -305,6 +310,25 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/enterprises/{code}/placements", s.enterprisePlacements},
 		{"GET", "/api/v1/enterprises/{code}/scope", s.getScope},
 		{"PUT", "/api/v1/enterprises/{code}/scope", s.putScope},
+		// 招商: targets, candidates, rosters, leads and the funnel
+		// (invest.go). GET /api/v1/targets is taken by the industries'
+		// targets (目标), so 招商's are invest-targets.
+		{"GET", "/api/v1/invest-targets", s.withInvest(s.listInvestTargets)},
+		{"POST", "/api/v1/invest-targets", s.withInvest(s.createInvestTarget)},
+		{"GET", "/api/v1/invest-targets/{id}", s.withInvest(s.getInvestTarget)},
+		{"DELETE", "/api/v1/invest-targets/{id}", s.withInvest(s.deleteInvestTarget)},
+		{"GET", "/api/v1/chain-links/{link}/candidates", s.withInvest(s.listCandidates)},
+		{"GET", "/api/v1/roster", s.withInvest(s.listRoster)},
+		{"PUT", "/api/v1/roster", s.withInvest(s.putRoster)},
+		{"GET", "/api/v1/leads", s.withInvest(s.listLeads)},
+		{"POST", "/api/v1/leads", s.withInvest(s.createLead)},
+		{"GET", "/api/v1/leads/overdue", s.withInvest(s.listOverdueLeads)},
+		{"GET", "/api/v1/leads/{id}", s.withInvest(s.getLead)},
+		{"PATCH", "/api/v1/leads/{id}", s.withInvest(s.patchLead)},
+		{"POST", "/api/v1/leads/{id}/move", s.withInvest(s.moveLead)},
+		{"POST", "/api/v1/leads/{id}/contacts", s.withInvest(s.addLeadContact)},
+		{"POST", "/api/v1/leads/{id}/convert", s.withInvest(s.convertLead)},
+		{"GET", "/api/v1/funnel", s.withInvest(s.getFunnel)},
 
 		// The lists responsibilities choose from (orgunits.go).
 		{"GET", "/api/v1/org-units", s.listOrgUnits},

@@ -173,7 +173,8 @@ func TestRouteRoleMatrix(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	api := httpapi.NewHandler(httpapi.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
 		Audit: authz.Audit(store), Logger: log, Projects: g.projects, Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists,
-		Notifications: g.notifications, Search: authz.Search(store), Chains: g.chains, LeadFirms: g.leadFirms, Placements: g.placements})
+		Notifications: g.notifications, Search: authz.Search(store), Chains: g.chains, LeadFirms: g.leadFirms, Placements: g.placements,
+		Invest: g.invest})
 	accounts := auth.NewThrottle(store, store)
 	pages, err := web.NewHandler(web.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
 		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects,
@@ -410,6 +411,42 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"GET /api/v1/enterprises/{code}/scope":      {path: "/api/v1/enterprises/" + codeB + "/scope", want: [7]int{200, 200, 200, 200, 404, 200, api401}},
 		"PUT /api/v1/enterprises/{code}/scope": {path: "/api/v1/enterprises/" + codeB + "/scope",
 			body: `{"text":"动力电池研发","source":"矩阵","as_of":"` + testclock.Today().String() + `"}`, want: [7]int{200, 403, 403, 403, 403, 403, api401}},
+		// 招商 (authz.InvestRules): firm-level work of the officials. A task
+		// force keeps its industry's targets and leads; the department reads
+		// those of the industries it leads and follows the leads it owns (not
+		// a district's); leaders read; administrators do all and import the
+		// rosters. Enterprises see nothing; the public the funnel's counts.
+		"GET /api/v1/invest-targets": {path: "/api/v1/invest-targets?industry=" + ind, want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+		// Target 1 is the admin's, target 2 the task force's.
+		"POST /api/v1/invest-targets": {path: "/api/v1/invest-targets",
+			body: `{"industry_id":"` + ind + `","link_id":"` + ind + `.battery.cell","kind":"attract","name":"矩阵电池公司","source":"矩阵名单"}`,
+			want: [7]int{201, 403, 403, 201, 403, 403, api401}},
+		"GET /api/v1/invest-targets/{id}": {path: "/api/v1/invest-targets/1", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+		// The admin deletes target 2; the task force then finds it gone.
+		"DELETE /api/v1/invest-targets/{id}":        {path: "/api/v1/invest-targets/2", want: [7]int{200, 403, 403, 404, 403, 403, api401}},
+		"GET /api/v1/chain-links/{link}/candidates": {path: "/api/v1/chain-links/" + ind + ".battery/candidates", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+		"GET /api/v1/roster":                        {path: "/api/v1/roster", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+		"PUT /api/v1/roster": {path: "/api/v1/roster",
+			body: `{"source":"矩阵名单","rows":[{"name":"矩阵外地企业","city":"宁德","class":"3841","products":"电芯"}]}`,
+			want: [7]int{200, 403, 403, 403, 403, 403, api401}},
+		"GET /api/v1/leads": {path: "/api/v1/leads", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+		// A lead of target 1 that a district owns: the department, which
+		// follows its own leads only, may not create it (leads 1 and 2).
+		"POST /api/v1/leads": {path: "/api/v1/leads", body: `{"target_id":1,"owner_kind":"district","owner_name":"440106","expected_fen":100000000}`,
+			want: [7]int{201, 403, 403, 201, 403, 403, api401}},
+		"GET /api/v1/leads/overdue": {path: "/api/v1/leads/overdue", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+		"GET /api/v1/leads/{id}":    {path: "/api/v1/leads/1", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+		"PATCH /api/v1/leads/{id}": {path: "/api/v1/leads/1", body: `{"next_action":"矩阵回访"}`,
+			want: [7]int{200, 403, 403, 200, 403, 403, api401}},
+		// The admin signs lead 1; the task force's repeat is no move forward.
+		"POST /api/v1/leads/{id}/move": {path: "/api/v1/leads/1/move", body: `{"to":"signed","signed_fen":100000000}`,
+			want: [7]int{200, 403, 403, 400, 403, 403, api401}},
+		"POST /api/v1/leads/{id}/contacts": {path: "/api/v1/leads/1/contacts", body: `{"kind":"call","on":"` + testclock.Today().String() + `"}`,
+			want: [7]int{201, 403, 403, 201, 403, 403, api401}},
+		// Linking the same project again changes nothing.
+		"POST /api/v1/leads/{id}/convert": {path: "/api/v1/leads/1/convert", body: `{"project_id":"` + projID + `"}`,
+			want: [7]int{200, 403, 403, 200, 403, 403, api401}},
+		"GET /api/v1/funnel": {path: "/api/v1/funnel?industry=" + ind, want: [7]int{200, 200, 200, 200, 403, 403, 200}},
 	}
 	lg := url.Values{"source": {string(src.Source)}, "action": {"save"}}.Encode()
 	pageTable := map[string]matrixRequest{

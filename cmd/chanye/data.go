@@ -16,6 +16,7 @@ import (
 	"github.com/chanye-org/chanye/dataio"
 	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/engine"
+	"github.com/chanye-org/chanye/invest"
 	"github.com/schollz/progressbar/v3"
 )
 
@@ -110,12 +111,15 @@ const importHelp = `chanye import enterprises|facts|tiers|scopes FILE [KIND FILE
 chanye import projects|nodes|reports FILE [KIND FILE …] [--skip-invalid] [--rejects FILE] [--db PATH]
 chanye import catalog FILE.json [--db PATH]
 chanye import chains FILE.json [--db PATH]
+chanye import roster FILE.csv|FILE.xlsx --source NAME [--db PATH]
 
 从 CSV（UTF-8，可带 BOM）或 XLSX（按扩展名）导入，逐行校验，一个事务写入：默认只要有一行
 有误就不导入任何数据，并列出问题（行、列、原因）；--skip-invalid 导入正确的行，把错误行及
 原因写到 --rejects 文件（CSV）。多个文件（如先 enterprises 再 facts）在同一事务中导入。
 scopes 为经营范围（code, scope 经营范围, source 来源, as_of 数据日期），挂链时读取。
-catalog 导入产业目录 JSON，chains 导入产业链 JSON（替换全部产业链，错误指明产业链、环节和字段）。表头用英文键或中文名，例如 code/统一社会信用代码。
+catalog 导入产业目录 JSON，chains 导入产业链 JSON（替换全部产业链，错误指明产业链、环节和字段）。
+roster 导入外地企业名单（招商候选），整体替换 --source 来源的名单：列 name 企业名称、code 统一社会信用代码、
+city 城市、province 省份、class 行业代码、products 主营产品、tier 梯度。表头用英文键或中文名，例如 code/统一社会信用代码。
 上限：每个文件 1000 万行，每行 200 列，每格 32767 字；XLSX 解压后 2 GiB。导出的 CSV 在
 以 = + - @ 开头的文字前加 '（防公式注入），导入时去掉。
 
@@ -126,7 +130,9 @@ the bad ones with their reasons to the --rejects file (CSV). Several files (say
 enterprises, then facts) import in one transaction. "scopes" are business scopes
 (code, scope, source, as_of), which placement on the chains reads. "catalog" imports a catalog
 JSON file, "chains" a chains JSON file (it replaces every chain; errors name the
-chain, the link and the field). Headers are English keys or Chinese names, e.g. code/统一社会信用代码.
+chain, the link and the field). "roster" replaces the --source roster of outside firms
+(candidates for 招商) with the file: columns name, code, city, province, class, products,
+tier. Headers are English keys or Chinese names, e.g. code/统一社会信用代码.
 Limits: 10 M rows a file, 200 columns a row, 32,767 characters a cell; XLSX 2 GiB
 unpacked. CSV exports put ' before text beginning with = + - @ (no formulas);
 imports drop it.
@@ -142,6 +148,7 @@ func runImport(ctx context.Context, cfg Config, args []string) error {
 	fs := newFlags(&cfg, "import", importHelp)
 	skip := fs.Bool("skip-invalid", false, "跳过错误行 / import the good rows, skip the bad ones")
 	rejectsPath := fs.String("rejects", "", "错误行写入此 CSV（需 --skip-invalid）/ write rejected rows to this CSV (with --skip-invalid)")
+	source := fs.String("source", "", "名单来源（import roster）/ the roster's source, such as 国家级专精特新“小巨人”名单 (import roster)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -190,6 +197,12 @@ func runImport(ctx context.Context, cfg Config, args []string) error {
 			}
 			return fmt.Sprintf("已导入产业链 / chains imported: %d 条产业链 chains, %d 个环节 links, 删去 removed %d 个环节 links", imp.Chains, imp.Links, imp.Removed), nil
 		},
+	}
+	if pos[0] == string(dataio.Roster) {
+		if len(pos) != 2 {
+			return errors.New("roster 须单独导入 / import roster on its own")
+		}
+		return importRoster(ctx, cfg, store, pos[1], *source)
 	}
 	if imp, ok := jsonKinds[pos[0]]; ok {
 		if len(pos) != 2 {
@@ -298,6 +311,43 @@ func (in *importFiles) Close() {
 	}
 }
 
+// importRoster replaces the firms of the roster source with the rows of
+// the file, all or nothing; the problems name the file's rows and columns.
+func importRoster(ctx context.Context, cfg Config, rosters invest.RosterService, path, source string) error {
+	format, err := dataio.FormatOf(path)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	file, err := dataio.ReadRoster(f, format)
+	if err != nil {
+		return err
+	}
+	err = invest.ValidateRoster(source, file.Rows)
+	if err == nil {
+		err = rosters.ImportRoster(ctx, source, file.Rows)
+	}
+	if problems := file.Problems(err); len(problems) > 0 {
+		for _, p := range problems {
+			if p.Row == 0 {
+				fmt.Fprintf(cfg.Stderr, "  %s: %s\n", p.Column, p.Reason)
+			} else {
+				fmt.Fprintln(cfg.Stderr, "  "+p.String())
+			}
+		}
+		return fmt.Errorf("%s：未导入 / nothing imported: %w", path, err)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cfg.Stdout, "已导入名单 / roster imported: %s, %d 家企业 firms\n", strings.TrimSpace(source), len(file.Rows))
+	return nil
+}
+
 // printImport writes what the import did with each file and, when the
 // good rows were imported, the problems of the bad ones.
 func printImport(cfg Config, names []string, reports []dataio.Report, err error) {
@@ -320,6 +370,7 @@ const exportHelp = `chanye export enterprises|facts|tiers|scopes [--format csv|x
 chanye export projects|nodes|reports [--format csv|xlsx] [--out FILE] [--district CODE] [--industry ID]
 chanye export chains [--out FILE.json]
 chanye export chain-links [--format csv|xlsx] [--out FILE]   # one row per link, for people
+chanye export leads [--format csv|xlsx] [--out FILE] [--industry ID]   # 招商线索, the latest first
 
 导出企业、年度数据、梯度或经营范围，列与 import 相同（导出后可原样导入）。默认写到标准输出，
 格式取自 --out 的扩展名，否则为 csv。筛选：区县代码、产业 id、当前持有的梯度、规模。
@@ -362,6 +413,9 @@ func runExport(ctx context.Context, cfg Config, args []string) error {
 	}
 	if pos[0] == "chain-links" {
 		return exportChainLinks(ctx, cfg, format, *out)
+	}
+	if pos[0] == "leads" {
+		return exportLeads(ctx, cfg, format, *out, *industry)
 	}
 	if dataio.IsProjectKind(pos[0]) {
 		kind, _ := dataio.ParseProjectKind(pos[0])
@@ -456,6 +510,33 @@ func exportChains(ctx context.Context, cfg Config, out string) error {
 }
 
 // exportChainLinks writes one row per link of the stored chains.
+// exportLeads writes every 招商 lead (of the industry, when given), the
+// latest created first.
+func exportLeads(ctx context.Context, cfg Config, format dataio.Format, out, industry string) error {
+	db, store, _, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	f := invest.LeadFilter{Limit: invest.MaxPage}
+	if industry != "" {
+		f.IndustryID = &industry
+	}
+	var leads []*invest.Lead
+	for {
+		page, total, err := store.FindLeads(ctx, f)
+		if err != nil {
+			return err
+		}
+		leads = append(leads, page...)
+		if len(page) == 0 || len(leads) >= total {
+			break
+		}
+		f.Offset += len(page)
+	}
+	return exportTo(cfg, out, "条线索 leads", func(w io.Writer) (int, error) { return dataio.ExportLeads(w, format, leads) })
+}
+
 func exportChainLinks(ctx context.Context, cfg Config, format dataio.Format, out string) error {
 	db, store, _, err := open(ctx, cfg)
 	if err != nil {

@@ -180,7 +180,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
 		Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions, Now: cfg.Now, Limiter: limiter, Lists: guarded.lists,
 		Notifications: guarded.notifications, Search: authz.Search(store), Chains: guarded.chains,
-		LeadFirms: guarded.leadFirms, Placements: guarded.placements})
+		LeadFirms: guarded.leadFirms, Placements: guarded.placements, Invest: guarded.invest})
 	// Accounts: sign-in throttled per account and address, the counters in
 	// the database (auth.Limits); the first start creates an admin. The
 	// middleware turns each request's token or
@@ -298,6 +298,7 @@ type guarded struct {
 	chains        chain.Service
 	leadFirms     chain.LeadFirmService
 	placements    chain.Placements
+	invest        *httpapi.InvestServices
 }
 
 // guard wraps the services and the engine with authz.
@@ -306,7 +307,9 @@ func guard(store *sqlstore.Store, policies policy.Services, eng *engine.Engine, 
 		policies: authz.Policies(policies), engine: authz.Engine(eng, policies.Versions), projects: authz.Projects(store, store),
 		closures: authz.Closures(store, store, store), supervisions: authz.Supervisions(store, store, store),
 		lists: authz.OrgUnits(store), notifications: authz.Notifications(store), deliveries: authz.Deliveries(store),
-		chains: authz.Chains(store, store), leadFirms: authz.LeadFirms(store, store), placements: authz.Placements(store, store)}
+		chains: authz.Chains(store, store), leadFirms: authz.LeadFirms(store, store), placements: authz.Placements(store, store),
+		invest: &httpapi.InvestServices{Targets: authz.Targets(store, store), Roster: authz.Rosters(store), Candidates: authz.Candidates(store, store),
+			Leads: authz.Leads(store, store, store), Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store)}}
 }
 
 // listenURL is the URL to open for a bound address: an unspecified host
