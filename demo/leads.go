@@ -39,7 +39,7 @@ type LeadOptions struct {
 	Projects int // landed leads turned into new key projects; DefaultLeadProjects when 0
 	Seed     int64
 	// Today is the store's today: contacts and overdue next actions fall
-	// before it, converted projects are planned around it. Required.
+	// before it, converted projects are planned to start after it. Required.
 	Today chanye.Date
 }
 
@@ -655,7 +655,8 @@ func (g *leadGen) convert(ctx context.Context, l *invest.Lead, t *invest.Target,
 		what = strings.TrimSuffix(what, "技术成果转化") + "成果转化"
 	}
 	suffix := kindSuffix[kind]
-	start := chanye.DateOf(g.opts.Today.AddDate(0, -2+g.rng.IntN(7), 0))
+	// Planned to start within months: a project only signed is not late.
+	start := chanye.DateOf(g.opts.Today.AddDate(0, 1+g.rng.IntN(5), 0))
 	p := &project.Project{ID: id, Name: clip("(演示) "+what+"「"+g.linkNames[t.LinkID]+"」"+suffix[g.rng.IntN(len(suffix))], 200),
 		OwnerCode: owner, IndustryID: ind.ID, DistrictCode: g.district(), Kind: kind, Stage: project.StageSigned,
 		PlannedStart: start, PlannedCompletion: chanye.DateOf(start.AddDate(0, 18+g.rng.IntN(19), 0)), Demo: true}
