@@ -16,6 +16,7 @@ import (
 	"github.com/chanye-org/chanye/dataio"
 	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/engine"
+	"github.com/chanye-org/chanye/invest"
 	"github.com/schollz/progressbar/v3"
 )
 
@@ -103,7 +104,19 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 		fmt.Fprintf(cfg.Stdout, "重点项目 / key projects: %d 个 projects, 总投资 total %.4g 万亿元 trillion yuan, %d 个节点 nodes, %d 份月报 reports, 用时 elapsed %s\n",
 			ps.Projects, float64(ps.Total)/1e14, ps.Nodes, ps.Reports, time.Since(start).Round(time.Millisecond))
 	}
-	return placeDemo(ctx, cfg, store, st.Enterprises)
+	if err := placeDemo(ctx, cfg, store, st.Enterprises); err != nil {
+		return err
+	}
+	ls, err := demo.Leads(ctx, store, demo.LeadOptions{Seed: *seed, Today: chanye.DateOf(cfg.Now())})
+	if err != nil {
+		return fmt.Errorf("演示招商 / demo leads: %w", err)
+	}
+	if ls.Leads > 0 {
+		fmt.Fprintf(cfg.Stdout, "演示招商 / demo 招商: 名单 roster %d 家 firms, %d 个缺链 gaps, 对象 targets %d 招商 attract / %d 科技转化 tech / %d 增资扩产 expand, %d 条线索 leads (%d 逾期 overdue, %d 流失 lost), %d 个转为重点项目 key projects\n",
+			ls.Roster, ls.Gaps, ls.Targets[invest.ListAttract], ls.Targets[invest.ListTech], ls.Targets[invest.ListExpand],
+			ls.Leads, ls.Overdue, ls.ByStage[invest.StageLost], ls.Projects)
+	}
+	return nil
 }
 
 const importHelp = `chanye import enterprises|facts|tiers|scopes FILE [KIND FILE …] [--skip-invalid] [--rejects FILE] [--db PATH]

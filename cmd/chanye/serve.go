@@ -154,6 +154,14 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 			}
 			log.Info("demo firms placed on the chains", "placed", run.Placed, "placements", run.Placements, "elapsed", run.Took)
 		}
+		ls, err := demo.Leads(opCtx, store, demo.LeadOptions{Seed: 1, Today: chanye.DateOf(cfg.Now())})
+		if err != nil {
+			return fmt.Errorf("演示招商 / demo leads: %w", err)
+		}
+		if ls.Leads > 0 {
+			log.Info("demo 招商 generated", "roster", ls.Roster, "gaps", ls.Gaps, "targets", ls.Targets, "leads", ls.Leads,
+				"overdue", ls.Overdue, "projects", ls.Projects)
+		}
 	}
 
 	met := metrics.New()
