@@ -231,6 +231,7 @@ func (g *leadGen) gaps(ctx context.Context, set *chain.Set) ([]gap, error) {
 			return nil, err
 		}
 		for _, d := range th.Diagnose(set, stats, run.Year) {
+			// A link without figures (Unknown) has no firm: missing too.
 			weak[d.LinkID] = d.Verdict != chain.Strong
 		}
 	}

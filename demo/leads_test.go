@@ -2,6 +2,8 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -160,19 +162,34 @@ func TestLeads(t *testing.T) {
 }
 
 // TestLeadsWithoutPlacement: before any placement every link is a gap,
-// and the demo still fills the lists and the stages.
+// the demo still fills the lists and the stages, and the same seed gives
+// the same leads.
 func TestLeadsWithoutPlacement(t *testing.T) {
-	s := sqlstoretest.New(t)
-	ctx := chanye.WithActor(context.Background(), chanye.Operator)
-	today := testclock.Today()
-	if _, err := demo.Generate(ctx, s, demo.Options{Enterprises: 500, Seed: 2, AsOf: today}); err != nil {
-		t.Fatal(err)
+	var got [2][]string
+	for i := range got {
+		s := sqlstoretest.New(t)
+		ctx := chanye.WithActor(context.Background(), chanye.Operator)
+		today := testclock.Today()
+		if _, err := demo.Generate(ctx, s, demo.Options{Enterprises: 500, Seed: 2, AsOf: today}); err != nil {
+			t.Fatal(err)
+		}
+		st, err := demo.Leads(ctx, s, demo.LeadOptions{Leads: 40, Roster: 60, Projects: 2, Seed: 2, Today: today})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Leads != 40 || st.Projects != 2 || len(st.Targets) != 3 {
+			t.Errorf("stats %+v", st)
+		}
+		leads, _, err := s.FindLeads(ctx, invest.LeadFilter{Limit: invest.MaxPage})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range leads {
+			got[i] = append(got[i], fmt.Sprintf("%s %s %s %s/%s %d %s %s", l.TargetName, l.LinkID, l.Stage, l.OwnerKind, l.OwnerName,
+				*l.ExpectedFen, l.NextActionOn, l.ProjectID))
+		}
 	}
-	st, err := demo.Leads(ctx, s, demo.LeadOptions{Leads: 40, Roster: 60, Projects: 2, Seed: 2, Today: today})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.Leads != 40 || st.Projects != 2 || len(st.Targets) != 3 {
-		t.Errorf("stats %+v", st)
+	if !slices.Equal(got[0], got[1]) {
+		t.Errorf("the same seed gave different leads:\n%v\n%v", got[0], got[1])
 	}
 }
