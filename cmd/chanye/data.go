@@ -25,6 +25,8 @@ const demoHelp = `chanye demo [--enterprises N] [--projects N] [--seed S] [--as-
 生成确定性的演示企业数据（同一种子得到同样的数据）：信用代码、名称、区县、行业、
 三年财务数据、企业梯度，以及各产业的营收指标；打印用时和每秒行数。重复运行不改变数据。
 尚无政策时保存并发布内置政策。随后生成 1,246 个市重点项目（总投资约 5.6 万亿元）及节点和月报。
+挂链后，尚无招商线索时生成演示招商：外地企业名单、弱链缺链的三张清单、约 300 条各阶段线索，
+其中 10 条落地转为重点项目（ZS-0001…），均标明演示数据。
 
 Generates a deterministic demo base (same seed, same data): codes, names, districts,
 classes, three years of facts, tiers and industry revenue series; prints the elapsed
@@ -33,6 +35,9 @@ lead department and task force, from the lists (names the demo invents say 演�
 Running it again changes nothing. When no policy is
 stored, the shipped policies are stored and published. Then the 1,246 city key
 projects (about 5.6 trillion yuan) are added with their nodes and monthly reports.
+After placement, a database without leads gets the demo's 招商: a roster of outside
+firms, the three lists for weak and missing links, about 300 leads in every stage,
+10 of them landed as key projects (ZS-0001 …), all marked 演示数据.
 `
 
 func runDemo(ctx context.Context, cfg Config, args []string) error {
@@ -104,7 +109,19 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 		fmt.Fprintf(cfg.Stdout, "重点项目 / key projects: %d 个 projects, 总投资 total %.4g 万亿元 trillion yuan, %d 个节点 nodes, %d 份月报 reports, 用时 elapsed %s\n",
 			ps.Projects, float64(ps.Total)/1e14, ps.Nodes, ps.Reports, time.Since(start).Round(time.Millisecond))
 	}
-	return placeDemo(ctx, cfg, store, st.Enterprises)
+	if err := placeDemo(ctx, cfg, store, st.Enterprises); err != nil {
+		return err
+	}
+	ls, err := demo.Leads(ctx, store, demo.LeadOptions{Seed: *seed, Today: chanye.DateOf(cfg.Now())})
+	if err != nil {
+		return fmt.Errorf("演示招商 / demo leads: %w", err)
+	}
+	if ls.Leads > 0 {
+		fmt.Fprintf(cfg.Stdout, "演示招商 / demo 招商: 名单 roster %d 家 firms, %d 个缺链 gaps, 对象 targets %d 招商 attract / %d 科技转化 tech / %d 增资扩产 expand, %d 条线索 leads (%d 逾期 overdue, %d 流失 lost), %d 个转为重点项目 key projects\n",
+			ls.Roster, ls.Gaps, ls.Targets[invest.ListAttract], ls.Targets[invest.ListTech], ls.Targets[invest.ListExpand],
+			ls.Leads, ls.Overdue, ls.ByStage[invest.StageLost], ls.Projects)
+	}
+	return nil
 }
 
 const importHelp = `chanye import enterprises|facts|tiers|scopes FILE [KIND FILE …] [--skip-invalid] [--rejects FILE] [--db PATH]

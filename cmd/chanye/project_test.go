@@ -6,10 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/project"
 )
@@ -34,7 +36,9 @@ func TestProjectCommands(t *testing.T) {
 	// Import the export back: same projects, nothing new.
 	out = mustRun(t, db, "import", "projects", filepath.Join(dir, "projects.xlsx"), "nodes", filepath.Join(dir, "nodes.csv"),
 		"reports", filepath.Join(dir, "reports.xlsx"))
-	if !strings.Contains(out, "写入 written 1246") {
+	// The demo's key projects and the ones its landed leads became.
+	projects := strconv.Itoa(demo.KeyProjects + demo.DefaultLeadProjects)
+	if !strings.Contains(out, "写入 written "+projects) {
 		t.Errorf("import:\n%s", out)
 	}
 	// A bad file imports nothing and names row and column.
@@ -46,7 +50,7 @@ func TestProjectCommands(t *testing.T) {
 	}
 	xlsx := filepath.Join(dir, "meeting.xlsx")
 	out = mustRun(t, db, "report", "meeting", "--month", month, "--as-of", today, "--out", xlsx)
-	if !strings.Contains(out, "1246 个项目 projects") {
+	if !strings.Contains(out, projects+" 个项目 projects") {
 		t.Errorf("report: %s", out)
 	}
 	zr, err := zip.OpenReader(xlsx)
@@ -57,13 +61,13 @@ func TestProjectCommands(t *testing.T) {
 	if _, err := runCmd(t, db, "report", "meeting", "--month", "2026-13", "--out", xlsx); err == nil {
 		t.Error("a bad month was accepted")
 	}
-	routineCommands(t, db, dir)
+	routineCommands(t, db, dir, projects)
 }
 
 // routineCommands walks the red sweep, 销号 and 督办 through the command
 // line on a demo database.
-func routineCommands(t *testing.T, db, dir string) {
-	if out := mustRun(t, db, "project", "sweep"); !strings.Contains(out, "巡检 / swept 1246 个项目 projects: 颜色变化 changed 0") {
+func routineCommands(t *testing.T, db, dir, projects string) {
+	if out := mustRun(t, db, "project", "sweep"); !strings.Contains(out, "巡检 / swept "+projects+" 个项目 projects: 颜色变化 changed 0") {
 		t.Errorf("first sweep: %s", out)
 	}
 	if out := mustRun(t, db, "project", "sweep"); !strings.Contains(out, "turned red and told 0") {

@@ -35,7 +35,7 @@ const serveHelp = `chanye serve [--addr :8080] [--db PATH|postgres://…] [--aud
              [--smtp-host HOST --smtp-from ADDR [--smtp-port 587] [--smtp-user NAME] [--smtp-starttls] [--base-url URL]]
 
 升级数据库、载入默认产业目录（首次），在同一端口提供网页（/）和接口（/api/、/healthz）。
---demo 在数据库没有企业时生成约 2 万家演示企业（种子 1），没有项目时生成 1,246 个重点项目。没有任何政策时保存并发布本市的正式政策（加 --demo 时另加（示例）政策），没有计算批次时生成演示流程（公示、异议、审批、拨付、追回）。首次启动创建管理员 admin，
+--demo 在数据库没有企业时生成约 2 万家演示企业（种子 1），没有项目时生成 1,246 个重点项目，没有招商线索时生成演示招商（约 300 条各阶段线索）。没有任何政策时保存并发布本市的正式政策（加 --demo 时另加（示例）政策），没有计算批次时生成演示流程（公示、异议、审批、拨付、追回）。首次启动创建管理员 admin，
 密码取自环境变量 CHANYE_ADMIN_PASSWORD，未设置则随机生成并只显示一次；加 --demo 时另建各角色的演示账号（密码相同）。首次启动创建审计密钥文件（SQLite 默认在数据库旁，
 PostgreSQL 须以 --audit-key 指定）。Ctrl-C 或 SIGTERM 平稳退出。
 测试、模拟、计算、预警和记分卡每个账号（未登录则每个地址）每分钟至多 --rate-limit 次（默认 30，
@@ -45,7 +45,8 @@ Migrates the database, loads the default catalog on first start, and serves the
 web pages (/) and the API (/api/, /healthz) on one port, with /readyz (the
 database answers) and /metrics (Prometheus). With --demo an empty
 database is filled with about 20,000 demo enterprises (seed 1), and one without
-projects with the 1,246 key projects. When no policy is
+projects with the 1,246 key projects, and one without leads with the demo's
+招商 (a roster, the three lists, about 300 leads in every stage). When no policy is
 stored, the city's official shipped policies are stored and published (with
 --demo the illustrative （示例） ones too), and with --demo a database without
 runs gets the demo lifecycle: runs, 公示, objections answered both ways,
@@ -153,6 +154,14 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 				return fmt.Errorf("演示挂链 / demo placement: %w", err)
 			}
 			log.Info("demo firms placed on the chains", "placed", run.Placed, "placements", run.Placements, "elapsed", run.Took)
+		}
+		ls, err := demo.Leads(opCtx, store, demo.LeadOptions{Seed: 1, Today: chanye.DateOf(cfg.Now())})
+		if err != nil {
+			return fmt.Errorf("演示招商 / demo leads: %w", err)
+		}
+		if ls.Leads > 0 {
+			log.Info("demo 招商 generated", "roster", ls.Roster, "gaps", ls.Gaps, "targets", ls.Targets, "leads", ls.Leads,
+				"overdue", ls.Overdue, "projects", ls.Projects)
 		}
 	}
 
