@@ -157,7 +157,9 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 	h, err := NewHandler(Config{Now: now, Catalog: authz.Catalog(store), Enterprises: authz.Enterprises(store, now),
 		Policies: authz.Policies(store.PolicyServices()), Engine: authz.Engine(eng, store), Accounts: accounts, Auth: m,
 		Audit: authz.Audit(store), Projects: authz.Projects(store, store), Chains: authz.Chains(store, store),
-		LeadFirms: authz.LeadFirms(store, store), Placements: authz.Placements(store, store)})
+		LeadFirms: authz.LeadFirms(store, store), Placements: authz.Placements(store, store),
+		Invest: InvestServices{Targets: authz.Targets(store, store), Candidates: authz.Candidates(store, store), Leads: authz.Leads(store, store, store),
+			Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store)}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,6 @@ var investMessages = map[string][2]string{
 	"inv.brings":           {"可带来（产品、产能、技术）", "Would bring (products, capacity, technology)"},
 	"inv.newlead":          {"新建线索", "Open a lead"},
 	"inv.owner":            {"负责方", "Owner"},
-	"inv.owner.name":       {"负责单位", "Owner's name"},
 	"inv.owner.task_force": {"专班", "Task force"},
 	"inv.owner.department": {"部门", "Department"},
 	"inv.owner.district":   {"区", "District"},

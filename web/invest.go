@@ -110,8 +110,43 @@ func (s *Server) investOf(r *http.Request, v *linkPageView) (*investSection, err
 	for _, k := range invest.ListKinds {
 		sec.Kinds = append(sec.Kinds, option{string(k.Kind), l.Pick(k.NameZH, k.NameEN), false})
 	}
-	sec.Owners = ownerKinds(l, "")
+	if sec.Owners, err = s.leadOwners(r, l, v.IndustryID); err != nil {
+		return nil, err
+	}
 	return sec, nil
+}
+
+// leadOwners are who may own a lead, as "kind:name" options: the task
+// forces and departments on the managed lists (the industry's own first
+// selected), then the districts.
+func (s *Server) leadOwners(r *http.Request, l Lang, industryID string) ([]option, error) {
+	ctx := r.Context()
+	lists, err := s.orgLists(r)
+	if err != nil {
+		return nil, err
+	}
+	ind, err := s.cfg.Catalog.FindIndustryByID(ctx, industryID)
+	if err != nil {
+		return nil, err
+	}
+	var out []option
+	for _, k := range []struct {
+		org   chanye.OrgKind
+		owner invest.OwnerKind
+		own   string
+	}{{chanye.OrgTaskForce, invest.OwnerTaskForce, ind.Responsibility.TaskForce}, {chanye.OrgDepartment, invest.OwnerDepartment, ind.Responsibility.LeadDepartment}} {
+		for _, u := range lists.Active(k.org) {
+			out = append(out, option{string(k.owner) + ":" + u.NameZH, l.T("inv.owner."+string(k.owner)) + " · " + u.NameZH, u.NameZH == k.own && k.own != ""})
+		}
+	}
+	c, err := s.cfg.Catalog.FindCatalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range c.Districts {
+		out = append(out, option{string(invest.OwnerDistrict) + ":" + d.Code, l.T("inv.owner.district") + " · " + l.Pick(d.NameZH, d.NameEN), false})
+	}
+	return out, nil
 }
 
 // hidden reports an error that means "not for this reader".
@@ -121,15 +156,6 @@ func hidden(err error) bool {
 		return true
 	}
 	return false
-}
-
-// ownerKinds are the kinds of a lead's owner, k selected.
-func ownerKinds(l Lang, k invest.OwnerKind) []option {
-	out := []option{}
-	for _, x := range []invest.OwnerKind{invest.OwnerTaskForce, invest.OwnerDepartment, invest.OwnerDistrict} {
-		out = append(out, option{string(x), l.T("inv.owner." + string(x)), x == k})
-	}
-	return out
 }
 
 // districtName names a district code, or returns it.
@@ -198,8 +224,8 @@ func (s *Server) createLead(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		bad["target_id"] = "须为招商对象编号 / must be a target id"
 	}
-	x := &invest.Lead{TargetID: target, OwnerKind: invest.OwnerKind(r.PostFormValue("owner_kind")), OwnerName: r.PostFormValue("owner_name"),
-		NextAction: r.PostFormValue("next_action")}
+	kind, name, _ := strings.Cut(r.PostFormValue("owner"), ":")
+	x := &invest.Lead{TargetID: target, OwnerKind: invest.OwnerKind(kind), OwnerName: name, NextAction: r.PostFormValue("next_action")}
 	if v := strings.TrimSpace(r.PostFormValue("expected")); v != "" {
 		f, err := parseMoney(v, "wan")
 		if err != nil {

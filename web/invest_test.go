@@ -66,7 +66,7 @@ func TestBrowserGapToProject(t *testing.T) {
 	}
 	run("onto the list", chromedp.Click(css(`#candidate-table .add-target`)), chromedp.WaitVisible(css(`#target-table`)))
 	run("open a lead",
-		chromedp.SendKeys(css(`#target-table .lead-new input[name=owner_name]`), "智能网联汽车专班"),
+		chromedp.SetValue(css(`#target-table .lead-new select[name=owner]`), "district:440106"),
 		chromedp.SendKeys(css(`#target-table .lead-new input[name=expected]`), "50000"),
 		chromedp.Click(css(`#target-table .lead-new button`)),
 		chromedp.WaitVisible(css(`#lead-stage`)))

@@ -179,7 +179,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	pages, err := web.NewHandler(web.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
 		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects,
 		Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Notifications: g.notifications, Deliveries: g.deliveries, Search: authz.Search(store),
-		Chains: g.chains, LeadFirms: g.leadFirms, Placements: g.placements})
+		Chains: g.chains, LeadFirms: g.leadFirms, Placements: g.placements, Invest: g.webInvest()})
 	if err != nil {
 		t.Fatal(err)
 	}

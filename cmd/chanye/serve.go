@@ -208,7 +208,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	pages, err := web.NewHandler(web.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
 		Accounts: accounts, Auth: authn, Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions,
 		Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Notifications: guarded.notifications, Deliveries: guarded.deliveries, Search: authz.Search(store),
-		Chains: guarded.chains, LeadFirms: guarded.leadFirms, Placements: guarded.placements})
+		Chains: guarded.chains, LeadFirms: guarded.leadFirms, Placements: guarded.placements, Invest: guarded.webInvest()})
 	if err != nil {
 		return err
 	}
@@ -319,6 +319,12 @@ func guard(store *sqlstore.Store, policies policy.Services, eng *engine.Engine, 
 		chains: authz.Chains(store, store), leadFirms: authz.LeadFirms(store, store), placements: authz.Placements(store, store),
 		invest: &httpapi.InvestServices{Targets: authz.Targets(store, store), Roster: authz.Rosters(store), Candidates: authz.Candidates(store, store),
 			Leads: authz.Leads(store, store, store), Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store)}}
+}
+
+// webInvest is the 招商 the pages use: the same guarded services as the API.
+func (g guarded) webInvest() web.InvestServices {
+	i := g.invest
+	return web.InvestServices{Targets: i.Targets, Candidates: i.Candidates, Leads: i.Leads, Conversions: i.Conversions, Funnel: i.Funnel}
 }
 
 // listenURL is the URL to open for a bound address: an unspecified host
