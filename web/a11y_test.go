@@ -101,6 +101,9 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 	if _, err := store.PlaceAll(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := demo.Leads(ctx, store, demo.LeadOptions{Seed: 1, Today: today, Leads: 40, Roster: 40, Projects: 3}); err != nil {
+		t.Fatal(err)
+	}
 	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: store, Runs: store, Budgets: store, Inputs: store, Snapshots: store, Now: now})
 	if _, err := eng.EnsureShipped(ctx, true); err != nil {
 		t.Fatal(err)
@@ -177,6 +180,8 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		"GET /chains/{industry}/edit":      "/chains/icv-nev/edit",
 		"GET /chains/thresholds":           "/chains/thresholds",
 		"GET /chain-links/{link}":          "/chain-links/icv-nev.battery",
+		"GET /leads":                       "/leads",
+		"GET /leads/{id}":                  "/leads/1",
 		"GET /enterprises":                 "/enterprises",
 		"GET /enterprises/{code}":          "/enterprises/" + code,
 		"GET /policies":                    "/policies",

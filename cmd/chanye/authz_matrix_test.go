@@ -612,6 +612,23 @@ func TestRouteRoleMatrix(t *testing.T) {
 			want: [7]int{303, 403, 400, 400, 403, 403, login}},
 		"POST /chain-links/{link}/removals/{code}/undo": {path: "/chain-links/" + ind + ".battery/removals/" + codeB + "/undo",
 			want: [7]int{303, 403, 404, 404, 403, 403, login}},
+		// 招商 in the pages, after the API's rows: lead 1 is signed and
+		// linked to GZ-M001, lead 2 (a district's) is at 线索. A department
+		// follows its own leads only; the task force its industry's.
+		"POST /chain-links/{link}/targets": {path: "/chain-links/" + ind + ".battery.cell/targets", body: "kind=attract&name=" + url.QueryEscape("矩阵页面公司") + "&source=" + url.QueryEscape("矩阵"),
+			want: [7]int{303, 403, 403, 303, 403, 403, login}},
+		"GET /leads": {path: "/leads", want: [7]int{200, 200, 200, 200, 403, 403, login}},
+		"POST /leads": {path: "/leads", body: "target_id=1&owner=district:440106&page=" + ind + ".battery.cell",
+			want: [7]int{303, 403, 403, 303, 403, 403, login}},
+		"GET /leads/{id}": {path: "/leads/2", want: [7]int{200, 200, 200, 200, 403, 403, login}},
+		// The admin moves lead 2 to 接洽; the task force's repeat is no move forward.
+		"POST /leads/{id}/move": {path: "/leads/2/move", body: "to=contact", want: [7]int{303, 403, 403, 400, 403, 403, login}},
+		"POST /leads/{id}/contacts": {path: "/leads/2/contacts", body: "kind=call&on=" + testclock.Today().String() + "&note=" + url.QueryEscape("矩阵"),
+			want: [7]int{303, 403, 403, 303, 403, 403, login}},
+		"POST /leads/{id}/next": {path: "/leads/2/next", body: "next_action=" + url.QueryEscape("回访") + "&next_action_on=" + testclock.Today().String(),
+			want: [7]int{303, 403, 403, 303, 403, 403, login}},
+		// Linking lead 1 to its project again changes nothing.
+		"POST /leads/{id}/convert": {path: "/leads/1/convert", body: "existing=" + projID, want: [7]int{303, 403, 403, 303, 403, 403, login}},
 		"POST /admin/lists": {path: "/admin/lists", body: url.Values{"kind": {"leader"}, "name_zh": {"矩阵页面领导"}}.Encode(),
 			want: [7]int{303, 403, 403, 403, 403, 403, login}},
 		"POST /admin/lists/{id}": {path: "/admin/lists/" + unitPath,
@@ -676,10 +693,10 @@ func TestRouteRoleMatrix(t *testing.T) {
 	// links it is shown are those the rules let it use.
 	t.Run("navigation", func(t *testing.T) {
 		wantLinks := map[string]string{
-			"admin":           "nav-todo nav-overview nav-enterprises nav-chains nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
-			"leader":          "nav-todo nav-overview nav-enterprises nav-chains nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
-			"department":      "nav-todo nav-overview nav-enterprises nav-chains nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
-			"task_force":      "nav-todo nav-overview nav-enterprises nav-chains nav-projects nav-policies nav-decisions nav-publicity",
+			"admin":           "nav-todo nav-overview nav-enterprises nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
+			"leader":          "nav-todo nav-overview nav-enterprises nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
+			"department":      "nav-todo nav-overview nav-enterprises nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
+			"task_force":      "nav-todo nav-overview nav-enterprises nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity",
 			"enterprise":      "nav-overview nav-mine nav-chains nav-projects nav-policies nav-publicity",
 			"enterprise_self": "nav-overview nav-mine nav-chains nav-projects nav-policies nav-publicity",
 			"public":          "nav-overview nav-chains nav-policies nav-publicity",
