@@ -86,6 +86,12 @@ var investMessages = map[string][2]string{
 	"inv.done.moved":       {"已推进。", "Moved."},
 	"inv.done.contact":     {"已记录接洽。", "Contact recorded."},
 	"inv.done.updated":     {"已保存下一步。", "Next action saved."},
+	"todo.leads":           {"招商线索下一步逾期", "招商 leads with an overdue next action"},
+	"todo.leads.note":      {"线索的下一步工作已过计划日期；逾期最久的在前。", "Leads whose next action is past its day, the longest overdue first."},
+	"todo.leads.due":       {"计划 %s", "due %s"},
+	"sc.funnel":            {"招商漏斗", "招商 funnel"},
+	"inv.open.now":         {"进行中", "Open"},
+	"inv.lost.n":           {"流失", "Lost"},
 	"inv.done.converted":   {"已转为重点项目。", "Now a key project."},
 }
 

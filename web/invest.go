@@ -78,6 +78,7 @@ func (s *Server) investOf(r *http.Request, v *linkPageView) (*investSection, err
 	}
 	for _, t := range ts {
 		sec.Targets = append(sec.Targets, targetRow{Target: t, KindName: l.Pick(t.Kind.NameZH(), t.Kind.NameEN())})
+		v.Demo = v.Demo || chanye.DemoSource(t.Source)
 	}
 	ls, _, err := inv.Leads.FindLeads(ctx, invest.LeadFilter{LinkID: &link, Limit: invest.MaxPage})
 	if err != nil && !hidden(err) {
@@ -364,6 +365,9 @@ func (s *Server) leadList(w http.ResponseWriter, r *http.Request) error {
 	for _, x := range ls {
 		v.Rows = append(v.Rows, s.leadRow(l, x, today))
 	}
+	if v.Demo, err = s.demoTargets(r, ls); err != nil {
+		return err
+	}
 	ff := f
 	ff.Open, ff.Stage = nil, nil
 	fun, err := inv.Funnel.FindFunnel(r.Context(), ff)
@@ -432,6 +436,7 @@ func (s *Server) leadView(r *http.Request) (*leadView, error) {
 	if v.Target, err = inv.Targets.FindTargetByID(ctx, x.TargetID); err != nil && !hidden(err) {
 		return nil, err
 	}
+	v.Demo = v.Target != nil && chanye.DemoSource(v.Target.Source)
 	if x.LinkID != "" {
 		v.LinkHref, v.LinkName = "/chain-links/"+url.PathEscape(x.LinkID), x.LinkID
 		if s.cfg.Chains != nil {
@@ -625,4 +630,28 @@ func (s *Server) convertLead(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err = s.cfg.Invest.Conversions.CreateProjectFromLead(ctx, id, p)
 	return s.leadDone(w, r, err, "converted")
+}
+
+// demoTargets reports whether a lead of ls follows a target whose source is
+// demo data (演示数据): the page then says so.
+func (s *Server) demoTargets(r *http.Request, ls []*invest.Lead) (bool, error) {
+	if len(ls) == 0 {
+		return false, nil
+	}
+	ts, _, err := s.cfg.Invest.Targets.FindTargets(r.Context(), invest.TargetFilter{Limit: invest.MaxPage})
+	if hidden(err) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	demo := map[int64]bool{}
+	for _, t := range ts {
+		demo[t.ID] = chanye.DemoSource(t.Source)
+	}
+	for _, x := range ls {
+		if demo[x.TargetID] {
+			return true, nil
+		}
+	}
+	return false, nil
 }

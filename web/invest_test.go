@@ -3,10 +3,13 @@ package web
 import (
 	"context"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/invest"
 	"github.com/chromedp/chromedp"
 )
@@ -105,5 +108,42 @@ func TestBrowserGapToProject(t *testing.T) {
 	run("the project", chromedp.Click(css(`#link-leads .lead-project`)), chromedp.WaitVisible(css(`h1`)))
 	if got := text(`h1`); !strings.Contains(got, "示例电芯项目") {
 		t.Errorf("the project page: %q", got)
+	}
+}
+
+// TestInvestPages: a lead whose next action is past its day is a warning
+// in 我的待办 and on /leads?overdue=1; the department's scorecard shows its
+// industry's funnel; a lead of a demo target says 演示数据.
+func TestInvestPages(t *testing.T) {
+	f := newFixture(t)
+	addProjects(t, f)
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	target := &invest.Target{IndustryID: f.autoID, LinkID: f.autoID + ".battery", Kind: invest.ListAttract, Name: "示例电池外地公司", Source: "演示数据 demo 名单"}
+	if err := f.store.CreateTarget(ctx, target); err != nil {
+		t.Fatal(err)
+	}
+	due := chanye.DateOf(testclock.Now().AddDate(0, 0, -3))
+	expected := chanye.Fen(30_000_000_000)
+	lead := &invest.Lead{TargetID: target.ID, OwnerKind: invest.OwnerDistrict, OwnerName: "440112", ExpectedFen: &expected,
+		NextAction: "上门拜访", NextActionOn: due}
+	if err := f.store.CreateLead(ctx, lead); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string][]string{
+		"/todo":            {`id="todo-leads"`, "上门拜访", "/leads/" + strconv.FormatInt(lead.ID, 10)},
+		"/leads?overdue=1": {"示例电池外地公司", "逾期", "演示数据", "3.00 亿元"},
+		"/leads/" + strconv.FormatInt(lead.ID, 10):           {"演示数据", `id="move-form"`, "上门拜访"},
+		"/scorecards/department/" + url.PathEscape(testDept): {`id="sc-funnel-table"`, `data-industry="` + f.autoID + `"`},
+	} {
+		resp, body := f.get(t, path+map[bool]string{true: "&", false: "?"}[strings.Contains(path, "?")]+"lang=zh", "")
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: %d", path, resp.StatusCode)
+			continue
+		}
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s lacks %q", path, w)
+			}
+		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/authz"
+	"github.com/chanye-org/chanye/invest"
 	"github.com/chanye-org/chanye/scorecard"
 )
 
@@ -120,6 +122,17 @@ type scorecardView struct {
 	Overdue  []scorecard.OverdueNode
 	Red      []scorecard.ProjectRef
 	AsOf     string
+	// Funnel is the 招商 of the card's industries, one row each; nil when
+	// the reader may not see it.
+	Funnel []funnelRow
+}
+
+// funnelRow is an industry's 招商 on a scorecard.
+type funnelRow struct {
+	ID, Name                 string
+	Leads, Open, Lost        int
+	SignedLeads, LandedLeads int
+	Signed, Landed, Href     string
 }
 
 // scorecardPage shows one scorecard in full.
@@ -143,5 +156,36 @@ func (s *Server) scorecardPage(w http.ResponseWriter, r *http.Request) error {
 	v.KindName = l.T("sc.kind." + string(k))
 	v.Card = s.cardRow(l, c)
 	v.Overdue, v.Red, v.AsOf = c.Overdue, c.Red, c.AsOf.String()
+	if v.Funnel, err = s.cardFunnel(r, l, v.Card); err != nil {
+		return err
+	}
 	return s.render(w, "scorecard", v)
+}
+
+// cardFunnel is the 招商 funnel of each of a card's industries, for
+// readers of the funnel's amounts; nil for others.
+func (s *Server) cardFunnel(r *http.Request, l Lang, c cardRow) ([]funnelRow, error) {
+	if s.cfg.Invest.Funnel == nil || !may(chanye.ActorFrom(r.Context()), authz.InvestRules(), authz.ReadInvestLeads) {
+		return nil, nil
+	}
+	out := []funnelRow{}
+	for _, ind := range c.Industries {
+		id := ind.ID
+		f, err := s.cfg.Invest.Funnel.FindFunnel(r.Context(), invest.LeadFilter{IndustryID: &id})
+		if hidden(err) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		fv := funnelOf(l, f)
+		row := funnelRow{ID: id, Name: ind.Name, Leads: f.Leads, Lost: f.Lost, SignedLeads: f.SignedLeads, LandedLeads: f.LandedLeads,
+			Signed: fv.Signed, Landed: fv.Landed, Href: "/leads?industry=" + url.QueryEscape(id)}
+		for _, st := range f.Stages {
+			if !st.Stage.Closed() {
+				row.Open += st.Now
+			}
+		}
+		out = append(out, row)
+	}
+	return out, nil
 }

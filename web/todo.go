@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/invest"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
 )
@@ -80,6 +81,11 @@ func (s *Server) todo(w http.ResponseWriter, r *http.Request) error {
 				v.Sections = append(v.Sections, sec)
 			}
 		}
+	}
+	if sec, err := s.overdueLeadsTodo(ctx, l); err != nil {
+		return err
+	} else if sec.ID != "" {
+		v.Sections = append(v.Sections, sec)
 	}
 	v.Empty = true
 	for _, sec := range v.Sections {
@@ -225,6 +231,26 @@ func (s *Server) supervisionTodo(ctx context.Context, a *chanye.Actor, l Lang) (
 			sub += " · " + l.T("app.overdue")
 		}
 		sec.Items = append(sec.Items, todoItem{Text: x.ProjectName + " · " + x.Instruction, Sub: sub, URL: "/supervision#sup-" + strconv.FormatInt(x.ID, 10)})
+	}
+	return sec, nil
+}
+
+// overdueLeadsTodo lists the 招商 leads in the reader's scope whose next
+// action is overdue, the longest overdue first: the warnings of 招商.
+func (s *Server) overdueLeadsTodo(ctx context.Context, l Lang) (todoSection, error) {
+	if s.cfg.Invest.Leads == nil {
+		return todoSection{}, nil
+	}
+	ls, total, err := s.cfg.Invest.Leads.FindOverdueLeads(ctx, invest.LeadFilter{Limit: todoShown})
+	if hidden(err) {
+		return todoSection{}, nil
+	} else if err != nil {
+		return todoSection{}, err
+	}
+	sec := todoSection{ID: "todo-leads", Title: l.T("todo.leads"), Note: l.T("todo.leads.note"), Total: total, QueueURL: "/leads?overdue=1"}
+	for _, x := range ls {
+		sec.Items = append(sec.Items, todoItem{Text: "#" + strconv.FormatInt(x.ID, 10) + " " + x.TargetName + " · " + x.NextAction,
+			Sub: l.Tf("todo.leads.due", x.NextActionOn.String()), URL: "/leads/" + strconv.FormatInt(x.ID, 10)})
 	}
 	return sec, nil
 }
