@@ -272,3 +272,27 @@ func (p *placements) PutThresholds(ctx context.Context, t chain.Thresholds) erro
 	}
 	return p.inner.PutThresholds(ctx, t)
 }
+
+// ImportPlacements checks every row's industry as a placement by hand
+// would be checked.
+func (p *placements) ImportPlacements(ctx context.Context, rows []*chain.Placement) (*chain.PlaceImport, error) {
+	seen := map[string]bool{}
+	for _, x := range rows {
+		ind := linkIndustry(x.LinkID)
+		if seen[ind] {
+			continue
+		}
+		seen[ind] = true
+		if err := p.write(ctx, ind); err != nil {
+			return nil, err
+		}
+	}
+	return p.inner.ImportPlacements(ctx, rows)
+}
+
+func (p *placements) ScanPlacements(ctx context.Context, fn func(*chain.Placement) error) error {
+	if err := p.readAll(ctx); err != nil {
+		return err
+	}
+	return p.inner.ScanPlacements(ctx, fn)
+}

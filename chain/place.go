@@ -108,7 +108,24 @@ type PlacementService interface {
 	// UndoRemoval lets the rule place the firm again (at the next
 	// placement) and returns the removal undone. ENOTFOUND.
 	UndoRemoval(ctx context.Context, linkID, code string) (*Removal, error)
+	// ImportPlacements places the rows' firms on their links by import,
+	// all or none: EINVALID naming rows[N].field for an unknown link or
+	// enterprise or a note too long. A rule placement becomes an import; a
+	// placement by hand is kept as it is; a removal is undone.
+	ImportPlacements(ctx context.Context, rows []*Placement) (*PlaceImport, error)
+	// ScanPlacements calls fn for every placement, by link and code.
+	ScanPlacements(ctx context.Context, fn func(*Placement) error) error
 }
+
+// PlaceImport is what an import of placements did.
+type PlaceImport struct {
+	Added   int `json:"added"`   // new placements
+	Updated int `json:"updated"` // rule or earlier import placements now this import's
+	Kept    int `json:"kept"`    // placements by hand, left as they are
+}
+
+// MaxImportRows bounds a file of placements.
+const MaxImportRows = 100_000
 
 // Placer places firms on the links of a set.
 type Placer struct {

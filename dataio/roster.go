@@ -30,9 +30,8 @@ var rosterSchema = []column{
 // RosterFile is a roster read from a file: its firms in the file's order,
 // and where each came from, to say where a problem is.
 type RosterFile struct {
-	Rows  []invest.RosterFirm
-	lines []int // the file's row (1-based, the header row 1) of each of Rows
-	h     *header
+	Rows []invest.RosterFirm
+	*sheet
 }
 
 // ReadRoster reads a roster file (CSV or XLSX, first sheet) whose header
@@ -42,37 +41,15 @@ type RosterFile struct {
 // invest.ValidateRoster does that, and Problems places its errors. A tier
 // may be given by its Chinese name.
 func ReadRoster(r io.Reader, format Format) (*RosterFile, error) {
-	rr, err := newRowReader(format, r, Limits{}.withDefaults())
+	sh, err := readSheet(r, format, Roster, rosterSchema)
 	if err != nil {
 		return nil, err
 	}
-	defer rr.Close()
-	first, err := rr.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, chanye.Errorf(chanye.EINVALID, "文件为空 / the file is empty")
-	}
-	if err != nil {
-		return nil, err
-	}
-	h, err := parseHeaderOf(Roster, rosterSchema, first)
-	if err != nil {
-		return nil, err
-	}
-	f := &RosterFile{h: h}
-	for line := 2; ; line++ {
-		cells, err := rr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if !slices.ContainsFunc(cells, func(s string) bool { return strings.TrimSpace(s) != "" }) {
-			continue
-		}
+	f := &RosterFile{sheet: sh}
+	for _, cells := range sh.rows {
+		h := sh.h
 		f.Rows = append(f.Rows, invest.RosterFirm{Name: h.get(cells, "name"), Code: h.get(cells, "code"), City: h.get(cells, "city"),
 			Province: h.get(cells, "province"), Class: h.get(cells, "class"), Products: h.get(cells, "products"), Tier: tierOf(h.get(cells, "tier"))})
-		f.lines = append(f.lines, line)
 	}
 	return f, nil
 }
@@ -87,12 +64,56 @@ func tierOf(s string) chanye.TierKind {
 	return chanye.TierKind(s)
 }
 
+// sheet is a small file read whole (a roster, placements): its header and
+// its non-blank rows, each with its row in the file.
+type sheet struct {
+	h     *header
+	rows  [][]string
+	lines []int // the file's row (1-based, the header row 1) of each of rows
+}
+
+// readSheet reads a CSV or XLSX file (first sheet) whose header names the
+// columns of schema, skipping blank rows.
+func readSheet(r io.Reader, format Format, kind Kind, schema []column) (*sheet, error) {
+	rr, err := newRowReader(format, r, Limits{}.withDefaults())
+	if err != nil {
+		return nil, err
+	}
+	defer rr.Close()
+	first, err := rr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, chanye.Errorf(chanye.EINVALID, "文件为空 / the file is empty")
+	}
+	if err != nil {
+		return nil, err
+	}
+	h, err := parseHeaderOf(kind, schema, first)
+	if err != nil {
+		return nil, err
+	}
+	sh := &sheet{h: h}
+	for line := 2; ; line++ {
+		cells, err := rr.Read()
+		if errors.Is(err, io.EOF) {
+			return sh, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !slices.ContainsFunc(cells, func(s string) bool { return strings.TrimSpace(s) != "" }) {
+			continue
+		}
+		sh.rows = append(sh.rows, cells)
+		sh.lines = append(sh.lines, line)
+	}
+}
+
 var rowField = regexp.MustCompile(`^rows\[(\d+)\]\.(\w+)$`)
 
-// Problems places the field errors of err (invest.ValidateRoster's,
-// keyed rows[N].field) on the file's rows and columns, in file order; the
+// Problems places the field errors of err (keyed rows[N].field, N the
+// index of a row read) on the file's rows and columns, in file order; the
 // other fields are problems of the whole file (row 0).
-func (f *RosterFile) Problems(err error) []Problem {
+func (f *sheet) Problems(err error) []Problem {
 	var out []Problem
 	for key, reason := range chanye.ErrorFields(err) {
 		m := rowField.FindStringSubmatch(key)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"runtime"
 	"slices"
 	"strconv"
@@ -706,6 +707,95 @@ func (s *Store) Unplace(ctx context.Context, linkID, code, reason string) (*chai
 		return tx.audit(ctx, "unplace", "chain_placements", linkID+"/"+code, before, r)
 	})
 	return out, err
+}
+
+// ImportPlacements places the rows' firms by import, all or none.
+func (s *Store) ImportPlacements(ctx context.Context, rows []*chain.Placement) (*chain.PlaceImport, error) {
+	if len(rows) == 0 || len(rows) > chain.MaxImportRows {
+		return nil, chanye.Invalid("挂链文件有误 / invalid placements",
+			map[string]string{"rows": fmt.Sprintf("须有 1–%d 行 / must have 1–%d rows", chain.MaxImportRows, chain.MaxImportRows)})
+	}
+	by := chanye.ActorFrom(ctx).Name
+	out := &chain.PlaceImport{}
+	err := s.db.transact(ctx, false, func(tx *txn) error {
+		links := map[string]string{} // link id → industry
+		err := eachRowArgs(ctx, tx, `SELECT id, industry_id FROM chain_links`, nil, func(r *sql.Rows) error {
+			var id, ind string
+			if err := r.Scan(&id, &ind); err != nil {
+				return err
+			}
+			links[id] = ind
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		bad := map[string]string{}
+		for i, x := range rows {
+			key := fmt.Sprintf("rows[%d].", i)
+			x.Code, x.Note, x.LinkID = uscc.Normalize(x.Code), strings.TrimSpace(x.Note), strings.TrimSpace(x.LinkID)
+			x.Source, x.PlacedOn, x.By = chain.ByImport, chanye.DateOf(tx.now), by
+			if x.IndustryID = links[x.LinkID]; x.IndustryID == "" {
+				bad[key+"link_id"] = fmt.Sprintf("产业链环节 %q 不存在 / no such chain link", x.LinkID)
+			}
+			if err := uscc.Validate(x.Code); err != nil {
+				bad[key+"code"] = chanye.ErrorMessage(err)
+			} else if _, err := findEnterprise(ctx, tx, x.Code); chanye.ErrorCode(err) == chanye.ENOTFOUND {
+				bad[key+"code"] = "企业不存在 / no such enterprise"
+			} else if err != nil {
+				return err
+			}
+			if len([]rune(x.Note)) > chain.MaxNoteRunes {
+				bad[key+"note"] = fmt.Sprintf("不超过 %d 个字符 / at most %d characters", chain.MaxNoteRunes, chain.MaxNoteRunes)
+			}
+		}
+		if len(bad) > 0 {
+			return chanye.Invalid(fmt.Sprintf("挂链文件有 %d 处错误，未导入 / %d errors: nothing imported", len(bad), len(bad)), bad)
+		}
+		for _, x := range rows {
+			var src string
+			switch err := tx.queryRow(ctx, `SELECT source FROM chain_placements WHERE link_id = ? AND code = ?`, x.LinkID, x.Code).Scan(&src); {
+			case err == sql.ErrNoRows:
+				out.Added++
+			case err != nil:
+				return err
+			case src == string(chain.ByHand):
+				out.Kept++
+				continue
+			default:
+				out.Updated++
+				if _, err := tx.exec(ctx, `DELETE FROM chain_placements WHERE link_id = ? AND code = ?`, x.LinkID, x.Code); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.exec(ctx, `DELETE FROM chain_removals WHERE link_id = ? AND code = ?`, x.LinkID, x.Code); err != nil {
+				return err
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO chain_placements (link_id, code, industry_id, source, placed_on, placed_by, note)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, x.LinkID, x.Code, x.IndustryID, string(x.Source), x.PlacedOn.String(), x.By, x.Note); err != nil {
+				return err
+			}
+		}
+		return tx.audit(ctx, "import", "chain_placements", "", nil, out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ScanPlacements calls fn for every placement, by link and code.
+func (s *Store) ScanPlacements(ctx context.Context, fn func(*chain.Placement) error) error {
+	return s.db.transact(ctx, true, func(tx *txn) error {
+		return eachRowArgs(ctx, tx, `SELECT `+placementColumns+` FROM chain_placements p LEFT JOIN enterprises e ON e.code = p.code
+			ORDER BY p.link_id, p.code`, nil, func(r *sql.Rows) error {
+			x, err := scanPlacement(r)
+			if err != nil {
+				return err
+			}
+			return fn(x)
+		})
+	})
 }
 
 // FindRemovals lists an industry's removals, newest first.

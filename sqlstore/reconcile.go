@@ -174,17 +174,7 @@ func (rc *reconciler) reconcile(ctx context.Context, tx *txn, rep *chanye.AuditR
 
 // eachRow runs query and calls scan for every row.
 func eachRow(ctx context.Context, tx *txn, query string, scan func(rows *sql.Rows) error) error {
-	rows, err := tx.query(ctx, query)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachRowArgs(ctx, tx, query, nil, scan)
 }
 
 func (rc *reconciler) ledgerRows(ctx context.Context, tx *txn) error {

@@ -41,3 +41,50 @@ func TestChainCommands(t *testing.T) {
 		t.Errorf("export chain-links: %s", got)
 	}
 }
+
+// TestPlacementCommands: scopes come in from a file; chanye chains place
+// puts the firm on its link and diagnose explains every link; a file of
+// placements is imported all or nothing, its problems naming row and
+// column, and an export of the placements imports back.
+func TestPlacementCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "chanye.db")
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	mustRun(t, db, "migrate")
+	ents := write("e.csv", "code,name,district_code,industry_class,founded\n"+
+		"91440101MA5ALP4R4C,示例电芯有限公司,440106,3841,2015-06-01\n9144011661842063XT,示例整车有限公司,440112,3612,2012-01-01\n")
+	scopes := write("s.csv", "统一社会信用代码,经营范围,来源,数据日期\n91440101MA5ALP4R4C,锂离子电池、电芯的研发和制造,市场监管登记,2025-01-02\n")
+	mustRun(t, db, "import", "enterprises", ents, "scopes", scopes)
+	if got := mustRun(t, db, "chains", "place"); !strings.Contains(got, "1 家在链 on a link") || !strings.Contains(got, "1 家无经营范围 no scope") {
+		t.Errorf("place: %s", got)
+	}
+	got := mustRun(t, db, "chains", "diagnose", "--industry", "icv-nev")
+	if !strings.Contains(got, "icv-nev.battery.cell") || !strings.Contains(got, "缺失：本地无规上企业（在链企业 1 家）") || !strings.Contains(got, "诊断用时 / diagnosed in") {
+		t.Errorf("diagnose: %s", got)
+	}
+	bad := write("bad.csv", "统一社会信用代码,环节,说明\n9144011661842063XT,icv-nev.vehicle,走访确认\n9144011661842063XT,icv-nev.nowhere,\n91440101MA5ALP4R4X,icv-nev.vehicle,\n")
+	_, err := runCmd(t, db, "import", "placements", bad)
+	if err == nil || !strings.Contains(describe(err), "未导入") {
+		t.Errorf("a bad file: %v", describe(err))
+	}
+	if got := mustRun(t, db, "chains", "firms", "icv-nev.vehicle"); !strings.Contains(got, "共 0 个挂链") {
+		t.Errorf("a refused file placed firms: %s", got)
+	}
+	good := write("good.csv", "统一社会信用代码,环节,说明\n9144011661842063XT,icv-nev.vehicle,走访确认\n91440101MA5ALP4R4C,icv-nev.battery.cell,\n")
+	if got := mustRun(t, db, "import", "placements", good); !strings.Contains(got, "新增 added 1, 更新 updated 1") {
+		t.Errorf("import placements: %s", got)
+	}
+	out := filepath.Join(dir, "out.csv")
+	if got := mustRun(t, db, "export", "placements", "--out", out); !strings.Contains(got, "3 个挂链 placements") {
+		t.Errorf("export placements: %s", got)
+	}
+	if got := mustRun(t, db, "import", "placements", out); !strings.Contains(got, "新增 added 0, 更新 updated 3") {
+		t.Errorf("the export imported back: %s", got)
+	}
+}

@@ -129,6 +129,7 @@ chanye import projects|nodes|reports FILE [KIND FILE …] [--skip-invalid] [--re
 chanye import catalog FILE.json [--db PATH]
 chanye import chains FILE.json [--db PATH]
 chanye import roster FILE.csv|FILE.xlsx --source NAME [--db PATH]
+chanye import placements FILE.csv|FILE.xlsx [--db PATH]
 
 从 CSV（UTF-8，可带 BOM）或 XLSX（按扩展名）导入，逐行校验，一个事务写入：默认只要有一行
 有误就不导入任何数据，并列出问题（行、列、原因）；--skip-invalid 导入正确的行，把错误行及
@@ -220,6 +221,12 @@ func runImport(ctx context.Context, cfg Config, args []string) error {
 			return errors.New("roster 须单独导入 / import roster on its own")
 		}
 		return importRoster(ctx, cfg, store, pos[1], *source)
+	}
+	if pos[0] == string(dataio.Placements) {
+		if len(pos) != 2 {
+			return errors.New("placements 须单独导入 / import placements on its own")
+		}
+		return importPlacements(ctx, cfg, store, pos[1])
 	}
 	if imp, ok := jsonKinds[pos[0]]; ok {
 		if len(pos) != 2 {
@@ -348,21 +355,62 @@ func importRoster(ctx context.Context, cfg Config, rosters invest.RosterService,
 	if err == nil {
 		err = rosters.ImportRoster(ctx, source, file.Rows)
 	}
-	if problems := file.Problems(err); len(problems) > 0 {
-		for _, p := range problems {
-			if p.Row == 0 {
-				fmt.Fprintf(cfg.Stderr, "  %s: %s\n", p.Column, p.Reason)
-			} else {
-				fmt.Fprintln(cfg.Stderr, "  "+p.String())
-			}
-		}
-		return fmt.Errorf("%s：未导入 / nothing imported: %w", path, err)
-	}
-	if err != nil {
+	if err := sheetProblems(cfg, path, file.Problems(err), err); err != nil {
 		return err
 	}
 	fmt.Fprintf(cfg.Stdout, "已导入名单 / roster imported: %s, %d 家企业 firms\n", strings.TrimSpace(source), len(file.Rows))
 	return nil
+}
+
+// sheetProblems prints the problems of a file read whole (a roster,
+// placements), row and column first, and returns err said of the file.
+func sheetProblems(cfg Config, path string, problems []dataio.Problem, err error) error {
+	if len(problems) == 0 {
+		return err
+	}
+	for _, p := range problems {
+		if p.Row == 0 {
+			fmt.Fprintf(cfg.Stderr, "  %s: %s\n", p.Column, p.Reason)
+		} else {
+			fmt.Fprintln(cfg.Stderr, "  "+p.String())
+		}
+	}
+	return fmt.Errorf("%s：未导入 / nothing imported: %w", path, err)
+}
+
+// importPlacements places the file's firms on their links by import, all
+// or nothing; the problems name the file's rows and columns.
+func importPlacements(ctx context.Context, cfg Config, places chain.PlacementService, path string) error {
+	format, err := dataio.FormatOf(path)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	file, err := dataio.ReadPlacements(f, format)
+	if err != nil {
+		return err
+	}
+	imp, err := places.ImportPlacements(ctx, file.Rows)
+	if err := sheetProblems(cfg, path, file.Problems(err), err); err != nil {
+		return err
+	}
+	fmt.Fprintf(cfg.Stdout, "已导入挂链 / placements imported: 新增 added %d, 更新 updated %d, 手工挂链保留 kept by hand %d\n", imp.Added, imp.Updated, imp.Kept)
+	return nil
+}
+
+func exportPlacements(ctx context.Context, cfg Config, format dataio.Format, out string) error {
+	db, store, _, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return exportTo(cfg, out, "个挂链 placements", func(w io.Writer) (int, error) {
+		return dataio.ExportPlacements(w, format, func(fn func(*chain.Placement) error) error { return store.ScanPlacements(ctx, fn) })
+	})
 }
 
 // printImport writes what the import did with each file and, when the
@@ -388,6 +436,7 @@ chanye export projects|nodes|reports [--format csv|xlsx] [--out FILE] [--distric
 chanye export chains [--out FILE.json]
 chanye export chain-links [--format csv|xlsx] [--out FILE]   # one row per link, for people
 chanye export leads [--format csv|xlsx] [--out FILE] [--industry ID]   # 招商线索, the latest first
+chanye export placements [--format csv|xlsx] [--out FILE]   # 挂链: code, link_id, note, source, placed_on, name
 
 导出企业、年度数据、梯度或经营范围，列与 import 相同（导出后可原样导入）。默认写到标准输出，
 格式取自 --out 的扩展名，否则为 csv。筛选：区县代码、产业 id、当前持有的梯度、规模。
@@ -433,6 +482,9 @@ func runExport(ctx context.Context, cfg Config, args []string) error {
 	}
 	if pos[0] == "leads" {
 		return exportLeads(ctx, cfg, format, *out, *industry)
+	}
+	if pos[0] == string(dataio.Placements) {
+		return exportPlacements(ctx, cfg, format, *out)
 	}
 	if dataio.IsProjectKind(pos[0]) {
 		kind, _ := dataio.ParseProjectKind(pos[0])
