@@ -37,8 +37,32 @@ func TestChainCommands(t *testing.T) {
 	if got := mustRun(t, db, "export", "chains"); got != string(data) {
 		t.Error("a refused import changed the chains")
 	}
-	if got := mustRun(t, db, "export", "chain-links", "--out", filepath.Join(dir, "links.xlsx")); !strings.Contains(got, "284 个环节 links") {
+	sheet := filepath.Join(dir, "links.xlsx")
+	if got := mustRun(t, db, "export", "chain-links", "--out", sheet); !strings.Contains(got, "284 个环节 links") {
 		t.Errorf("export chain-links: %s", got)
+	}
+	// The sheet imports back unchanged (the workbook and the CSV); an
+	// edited one names row and column.
+	if got := mustRun(t, db, "import", "chain-links", sheet); !strings.Contains(got, "18 条产业链 chains from the sheet, 284 个环节 links") || !strings.Contains(got, "删去 removed 0") {
+		t.Errorf("import chain-links: %s", got)
+	}
+	csvSheet := filepath.Join(dir, "links.csv")
+	mustRun(t, db, "export", "chain-links", "--out", csvSheet)
+	text, err := os.ReadFile(csvSheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, db, "import", "chain-links", csvSheet)
+	mustRun(t, db, "export", "chain-links", "--out", csvSheet)
+	if again, _ := os.ReadFile(csvSheet); string(again) != string(text) {
+		t.Error("importing the exported sheet changed the chains")
+	}
+	edited := filepath.Join(dir, "edited.csv")
+	os.WriteFile(edited, []byte(strings.Replace(string(text), ",upstream,", ",upper,", 1)), 0o644)
+	var stderr strings.Builder
+	_, err = runCmdErr(t, &stderr, db, "import", "chain-links", edited)
+	if err == nil || !strings.Contains(stderr.String(), "第 2 行 / row 2, 列 / column stage") {
+		t.Errorf("an edited sheet: %v\n%s", describe(err), stderr.String())
 	}
 }
 

@@ -130,6 +130,7 @@ chanye import catalog FILE.json [--db PATH]
 chanye import chains FILE.json [--db PATH]
 chanye import roster FILE.csv|FILE.xlsx --source NAME [--db PATH]
 chanye import placements FILE.csv|FILE.xlsx [--db PATH]
+chanye import chain-links FILE.csv|FILE.xlsx [--db PATH]   # the sheet export chain-links writes, edited
 
 从 CSV（UTF-8，可带 BOM）或 XLSX（按扩展名）导入，逐行校验，一个事务写入：默认只要有一行
 有误就不导入任何数据，并列出问题（行、列、原因）；--skip-invalid 导入正确的行，把错误行及
@@ -227,6 +228,12 @@ func runImport(ctx context.Context, cfg Config, args []string) error {
 			return errors.New("placements 须单独导入 / import placements on its own")
 		}
 		return importPlacements(ctx, cfg, store, pos[1])
+	}
+	if pos[0] == string(dataio.ChainLinks) {
+		if len(pos) != 2 {
+			return errors.New("chain-links 须单独导入 / import chain-links on its own")
+		}
+		return importChainLinks(ctx, cfg, store, pos[1])
 	}
 	if imp, ok := jsonKinds[pos[0]]; ok {
 		if len(pos) != 2 {
@@ -399,6 +406,43 @@ func importPlacements(ctx context.Context, cfg Config, places chain.PlacementSer
 		return err
 	}
 	fmt.Fprintf(cfg.Stdout, "已导入挂链 / placements imported: 新增 added %d, 更新 updated %d, 手工挂链保留 kept by hand %d\n", imp.Added, imp.Updated, imp.Kept)
+	return nil
+}
+
+// importChainLinks replaces the chains a links sheet holds (each keeping
+// the stored chain's sources) and stores the whole set, all or nothing;
+// the problems name the sheet's rows and columns.
+func importChainLinks(ctx context.Context, cfg Config, chains chain.Service, path string) error {
+	format, err := dataio.FormatOf(path)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	file, err := dataio.ReadChainLinks(f, format)
+	if err != nil {
+		return err
+	}
+	set, err := chains.FindChains(ctx)
+	if err != nil {
+		return err
+	}
+	for _, ch := range file.Chains {
+		if old := set.Chain(ch.IndustryID); old != nil {
+			ch.Sources = old.Sources
+			*old = *ch
+		} else {
+			set.Chains = append(set.Chains, ch)
+		}
+	}
+	imp, err := chains.ImportChains(ctx, set)
+	if err := sheetProblems(cfg, path, file.Problems(err), err); err != nil {
+		return err
+	}
+	fmt.Fprintf(cfg.Stdout, "已导入产业链 / chains imported: %d 条产业链 chains from the sheet, %d 个环节 links in all, 删去 removed %d 个环节 links\n", len(file.Chains), imp.Links, imp.Removed)
 	return nil
 }
 

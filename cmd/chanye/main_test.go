@@ -41,14 +41,24 @@ func (s *syncBuffer) String() string {
 // runCmd runs one command against the test database and returns stdout.
 func runCmd(t *testing.T, db string, args ...string) (string, error) {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
+	var stderr bytes.Buffer
+	return runCmdErr(t, &stderr, db, args...)
+}
+
+// runCmdErr is runCmd writing the command's stderr to stderr.
+func runCmdErr(t *testing.T, stderr interface {
+	io.Writer
+	String() string
+}, db string, args ...string) (string, error) {
+	t.Helper()
+	var stdout bytes.Buffer
 	getenv := func(k string) string {
 		if k == "CHANYE_DB" {
 			return db
 		}
 		return ""
 	}
-	err := run(context.Background(), args, getenv, testclock.Now, strings.NewReader(""), &stdout, &stderr)
+	err := run(context.Background(), args, getenv, testclock.Now, strings.NewReader(""), &stdout, stderr)
 	if err != nil {
 		t.Logf("chanye %s: %v\nstderr: %s", strings.Join(args, " "), err, stderr.String())
 	}
