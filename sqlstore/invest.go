@@ -986,28 +986,7 @@ func (s *Store) CreateProjectFromLead(ctx context.Context, leadID int64, p *proj
 			}
 			p.OwnerCode = t.Code
 		}
-		c, err := s.currentCatalog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := checkProject(c, p, ""); err != nil {
-			return err
-		}
-		if err := checkChoices(ctx, tx, "项目信息有误", "invalid project", projectChoices(nil, p, nil, "")); err != nil {
-			return err
-		}
-		p.CreatedAt, p.UpdatedAt, p.Colour = tx.now, tx.now, ""
-		if err := insertProject(ctx, tx, p); err != nil {
-			return err
-		}
-		nodes := project.NodesFor(p.Kind, p.PlannedStart, p.PlannedCompletion)
-		for _, n := range nodes {
-			n.ProjectID = p.ID
-		}
-		if err := insertNodes(ctx, tx, nodes); err != nil {
-			return err
-		}
-		if err := tx.audit(ctx, "create", "project", p.ID, nil, p); err != nil {
+		if err := s.createProject(ctx, tx, p); err != nil {
 			return err
 		}
 		out, err = linkProject(ctx, tx, l, p.ID)

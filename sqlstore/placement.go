@@ -575,22 +575,22 @@ func (s *Store) FindPlacements(ctx context.Context, linkID string, offset, limit
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM chain_placements p WHERE `+cond, args...).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := tx.query(ctx, `SELECT `+placementColumns+` FROM chain_placements p LEFT JOIN enterprises e ON e.code = p.code
-			WHERE `+cond+` ORDER BY p.code, p.link_id LIMIT ? OFFSET ?`, append(args, limit, max(offset, 0))...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			x, err := scanPlacement(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, x)
-		}
-		return rows.Err()
+		return queryPlacements(ctx, tx, &out, `WHERE `+cond+` ORDER BY p.code, p.link_id LIMIT ? OFFSET ?`, append(args, limit, max(offset, 0))...)
 	})
 	return out, total, err
+}
+
+// queryPlacements appends to out the placements of the query's tail (its
+// WHERE and ORDER BY), with the firms' names.
+func queryPlacements(ctx context.Context, tx *txn, out *[]*chain.Placement, tail string, args ...any) error {
+	return eachRowArgs(ctx, tx, `SELECT `+placementColumns+` FROM chain_placements p LEFT JOIN enterprises e ON e.code = p.code `+tail, args,
+		func(r *sql.Rows) error {
+			x, err := scanPlacement(r)
+			if err == nil {
+				*out = append(*out, x)
+			}
+			return err
+		})
 }
 
 // FindEnterprisePlacements returns the links an enterprise sits on.
@@ -598,20 +598,7 @@ func (s *Store) FindEnterprisePlacements(ctx context.Context, code string) ([]*c
 	code = uscc.Normalize(code)
 	out := []*chain.Placement{}
 	err := s.db.transact(ctx, true, func(tx *txn) error {
-		rows, err := tx.query(ctx, `SELECT `+placementColumns+` FROM chain_placements p LEFT JOIN enterprises e ON e.code = p.code
-			WHERE p.code = ? ORDER BY p.link_id`, code)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			x, err := scanPlacement(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, x)
-		}
-		return rows.Err()
+		return queryPlacements(ctx, tx, &out, `WHERE p.code = ? ORDER BY p.link_id`, code)
 	})
 	return out, err
 }

@@ -153,30 +153,34 @@ func findProject(ctx context.Context, tx *txn, id string) (*project.Project, err
 // CreateProject stores a new project with the nodes of its kind's template.
 // EINVALID (also for an unknown industry or district), ECONFLICT.
 func (s *Store) CreateProject(ctx context.Context, p *project.Project) error {
-	return s.db.transact(ctx, false, func(tx *txn) error {
-		c, err := s.currentCatalog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := checkProject(c, p, ""); err != nil {
-			return err
-		}
-		if err := checkChoices(ctx, tx, "项目信息有误", "invalid project", projectChoices(nil, p, nil, "")); err != nil {
-			return err
-		}
-		p.CreatedAt, p.UpdatedAt, p.Colour = tx.now, tx.now, ""
-		if err := insertProject(ctx, tx, p); err != nil {
-			return err
-		}
-		nodes := project.NodesFor(p.Kind, p.PlannedStart, p.PlannedCompletion)
-		for _, n := range nodes {
-			n.ProjectID = p.ID
-		}
-		if err := insertNodes(ctx, tx, nodes); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "create", "project", p.ID, nil, p)
-	})
+	return s.db.transact(ctx, false, func(tx *txn) error { return s.createProject(ctx, tx, p) })
+}
+
+// createProject checks and stores a new project in tx, with its kind's
+// nodes, audited: CreateProject's and a converted lead's.
+func (s *Store) createProject(ctx context.Context, tx *txn, p *project.Project) error {
+	c, err := s.currentCatalog(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if err := checkProject(c, p, ""); err != nil {
+		return err
+	}
+	if err := checkChoices(ctx, tx, "项目信息有误", "invalid project", projectChoices(nil, p, nil, "")); err != nil {
+		return err
+	}
+	p.CreatedAt, p.UpdatedAt, p.Colour = tx.now, tx.now, ""
+	if err := insertProject(ctx, tx, p); err != nil {
+		return err
+	}
+	nodes := project.NodesFor(p.Kind, p.PlannedStart, p.PlannedCompletion)
+	for _, n := range nodes {
+		n.ProjectID = p.ID
+	}
+	if err := insertNodes(ctx, tx, nodes); err != nil {
+		return err
+	}
+	return tx.audit(ctx, "create", "project", p.ID, nil, p)
 }
 
 // UpdateProject changes a project. ENOTFOUND, EINVALID.

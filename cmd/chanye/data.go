@@ -345,11 +345,7 @@ func (in *importFiles) Close() {
 // importRoster replaces the firms of the roster source with the rows of
 // the file, all or nothing; the problems name the file's rows and columns.
 func importRoster(ctx context.Context, cfg Config, rosters invest.RosterService, path, source string) error {
-	format, err := dataio.FormatOf(path)
-	if err != nil {
-		return err
-	}
-	f, err := os.Open(path)
+	f, format, err := openSheet(path)
 	if err != nil {
 		return err
 	}
@@ -367,6 +363,16 @@ func importRoster(ctx context.Context, cfg Config, rosters invest.RosterService,
 	}
 	fmt.Fprintf(cfg.Stdout, "已导入名单 / roster imported: %s, %d 家企业 firms\n", strings.TrimSpace(source), len(file.Rows))
 	return nil
+}
+
+// openSheet opens a CSV or XLSX file, its format read from its name.
+func openSheet(path string) (*os.File, dataio.Format, error) {
+	format, err := dataio.FormatOf(path)
+	if err != nil {
+		return nil, "", err
+	}
+	f, err := os.Open(path)
+	return f, format, err
 }
 
 // sheetProblems prints the problems of a file read whole (a roster,
@@ -388,11 +394,7 @@ func sheetProblems(cfg Config, path string, problems []dataio.Problem, err error
 // importPlacements places the file's firms on their links by import, all
 // or nothing; the problems name the file's rows and columns.
 func importPlacements(ctx context.Context, cfg Config, places chain.PlacementService, path string) error {
-	format, err := dataio.FormatOf(path)
-	if err != nil {
-		return err
-	}
-	f, err := os.Open(path)
+	f, format, err := openSheet(path)
 	if err != nil {
 		return err
 	}
@@ -413,11 +415,7 @@ func importPlacements(ctx context.Context, cfg Config, places chain.PlacementSer
 // the stored chain's sources) and stores the whole set, all or nothing;
 // the problems name the sheet's rows and columns.
 func importChainLinks(ctx context.Context, cfg Config, chains chain.Service, path string) error {
-	format, err := dataio.FormatOf(path)
-	if err != nil {
-		return err
-	}
-	f, err := os.Open(path)
+	f, format, err := openSheet(path)
 	if err != nil {
 		return err
 	}
