@@ -512,7 +512,12 @@ func (g *leadGen) leads(ctx context.Context, targets []*invest.Target, st *LeadS
 		ind := g.cat.Industry(t.IndustryID)
 		kind, name := g.owner(ind)
 		expected := g.yuanFen(1e7, 1e10)
-		l := &invest.Lead{TargetID: t.ID, LinkID: t.LinkID, OwnerKind: kind, OwnerName: name, ExpectedFen: &expected}
+		// The clue came in up to a year ago; the moves follow at even steps
+		// up to a few days ago, so that the funnel's days in stage mean
+		// something.
+		start := 15 + g.rng.IntN(350)
+		l := &invest.Lead{TargetID: t.ID, LinkID: t.LinkID, OwnerKind: kind, OwnerName: name, ExpectedFen: &expected,
+			StageOn: chanye.DateOf(g.opts.Today.AddDate(0, 0, -start))}
 		if !stage.Closed() {
 			as := nextActions[stage]
 			l.NextAction = as[g.rng.IntN(len(as))]
@@ -532,7 +537,7 @@ func (g *leadGen) leads(ctx context.Context, targets []*invest.Target, st *LeadS
 			return err
 		}
 		st.Contacts += n
-		if l, err = g.move(ctx, l, t, ind, stage, expected, st); err != nil {
+		if l, err = g.move(ctx, l, t, ind, stage, expected, start, st); err != nil {
 			return fmt.Errorf("lead %d to %s: %w", l.ID, stage, err)
 		}
 		st.Leads++
@@ -570,14 +575,15 @@ func (g *leadGen) contacts(ctx context.Context, id int64, stage invest.Stage) (i
 // move takes a new lead to stage: step by step along the path, a lost one
 // from the stage it got to; landed through a new key project or the local
 // firm it is.
-func (g *leadGen) move(ctx context.Context, l *invest.Lead, t *invest.Target, ind *chanye.Industry, stage invest.Stage, expected chanye.Fen, st *LeadStats) (*invest.Lead, error) {
+func (g *leadGen) move(ctx context.Context, l *invest.Lead, t *invest.Target, ind *chanye.Industry, stage invest.Stage, expected chanye.Fen, start int, st *LeadStats) (*invest.Lead, error) {
 	end := stage.Ordinal()
 	if stage == invest.StageLost {
 		end = g.rng.IntN(invest.StageNegotiate.Ordinal() + 1)
 	}
+	step := start / (end + 2)
 	var err error
 	for i := 1; i <= end && i <= invest.StageSigned.Ordinal(); i++ {
-		m := invest.Move{To: invest.Path[i], Note: "演示数据：推进至" + invest.Path[i].NameZH()}
+		m := invest.Move{To: invest.Path[i], Note: "演示数据：推进至" + invest.Path[i].NameZH(), On: chanye.DateOf(g.opts.Today.AddDate(0, 0, -start+i*step))}
 		if invest.Path[i] == invest.StageSigned {
 			// Signed within 60 %–120 % of what was expected.
 			signed := min(chanye.Fen(float64(expected)*(0.6+0.6*g.rng.Float64()))/1_000_000*1_000_000, invest.MaxLeadFen)

@@ -144,6 +144,10 @@ func TestLeads(t *testing.T) {
 	if f.Stages[0].Reached != f.Leads {
 		t.Errorf("funnel: %d reached 线索 of %d", f.Stages[0].Reached, f.Leads)
 	}
+	// The leads were followed over months: days in stage are not all nil or 0.
+	if d := f.Stages[0].MeanDays; d == nil || *d < 1 {
+		t.Errorf("funnel: mean days at 线索 %v, want some", d)
+	}
 	if f.SignedLeads != byStage[invest.StageSigned]+byStage[invest.StageLanded] || f.LandedLeads != byStage[invest.StageLanded] {
 		t.Errorf("funnel: %d signed, %d landed", f.SignedLeads, f.LandedLeads)
 	}

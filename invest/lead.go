@@ -101,6 +101,10 @@ func (k OwnerKind) Valid() bool {
 // from int64 overflow and are checked all the same.
 const MaxLeadFen chanye.Fen = 1_000_000_000_000_000
 
+// MaxLeadAgeYears bounds how far back a lead's first day (StageOn at
+// creation: the day the clue came in, recorded later) may lie.
+const MaxLeadAgeYears = 5
+
 // Lead is one investment lead (线索) following a target. Nil amounts and
 // zero dates are not known or not yet.
 type Lead struct {

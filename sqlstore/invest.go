@@ -729,17 +729,27 @@ func (s *Store) CreateLead(ctx context.Context, l *invest.Lead) error {
 			return err
 		}
 		today := chanye.DateOf(tx.now)
-		l.Stage, l.StageOn = invest.StageClue, today
+		on := today
+		if !l.StageOn.IsZero() {
+			// The day the clue came in, recorded later: not in the future,
+			// not older than MaxLeadAgeYears.
+			if l.StageOn.After(today.Time) || l.StageOn.Before(today.AddDate(-invest.MaxLeadAgeYears, 0, 0)) {
+				return chanye.Invalid("线索有误 / invalid lead", map[string]string{"stage_on": fmt.Sprintf(
+					"线索日期须在今天及以前 %d 年内 / the day of the clue must be today or within %d years before", invest.MaxLeadAgeYears, invest.MaxLeadAgeYears)})
+			}
+			on = l.StageOn
+		}
+		l.Stage, l.StageOn = invest.StageClue, on
 		l.SignedOn, l.SignedFen, l.LandedOn, l.LostReason, l.ProjectID, l.EnterpriseCode = chanye.Date{}, nil, chanye.Date{}, "", "", ""
 		l.CreatedAt, l.UpdatedAt, l.CreatedBy = tx.now, tx.now, by
 		if err := tx.queryRow(ctx, `INSERT INTO invest_leads (target_id, industry_id, link_id, stage, stage_on, owner_kind, owner_name,
 			expected_fen, next_action, next_action_on, signed_on, signed_fen, landed_on, lost_reason, project_id, enterprise_code,
 			created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, '', NULL, NULL, ?, ?, ?) RETURNING id`,
-			l.TargetID, l.IndustryID, l.LinkID, string(l.Stage), today.String(), string(l.OwnerKind), l.OwnerName,
+			l.TargetID, l.IndustryID, l.LinkID, string(l.Stage), on.String(), string(l.OwnerKind), l.OwnerName,
 			fenArg(l.ExpectedFen), l.NextAction, dateArg(l.NextActionOn), tx.now.UnixMilli(), by, tx.now.UnixMilli()).Scan(&l.ID); err != nil {
 			return err
 		}
-		if err := insertEvent(ctx, tx, &invest.Event{LeadID: l.ID, On: today, Kind: invest.EventStage, To: invest.StageClue, By: by}); err != nil {
+		if err := insertEvent(ctx, tx, &invest.Event{LeadID: l.ID, On: on, Kind: invest.EventStage, To: invest.StageClue, By: by}); err != nil {
 			return err
 		}
 		return tx.audit(ctx, "create", "invest_lead", strconv.FormatInt(l.ID, 10), nil, l)

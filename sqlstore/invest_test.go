@@ -286,6 +286,8 @@ func TestLeadLifecycle(t *testing.T) {
 			"unknown target":   {TargetID: 999, OwnerKind: invest.OwnerDistrict, OwnerName: "440106"},
 			"too much":         {TargetID: tg.ID, OwnerKind: invest.OwnerDistrict, OwnerName: "440106", ExpectedFen: ptr(invest.MaxLeadFen + 1)},
 			"no owner kind":    {TargetID: tg.ID, OwnerName: "440106"},
+			"from tomorrow":    {TargetID: tg.ID, OwnerKind: invest.OwnerDistrict, OwnerName: "440106", StageOn: date("2025-05-17")},
+			"six years back":   {TargetID: tg.ID, OwnerKind: invest.OwnerDistrict, OwnerName: "440106", StageOn: date("2019-05-15")},
 		} {
 			if err := s.CreateLead(ctx, l); chanye.ErrorCode(err) != chanye.EINVALID {
 				t.Errorf("%s: %v", name, err)
