@@ -155,6 +155,20 @@ func (t *targets) CreateTarget(ctx context.Context, x *invest.Target) error {
 	return t.inner.CreateTarget(ctx, x)
 }
 
+// ImportTargets checks every row's industry as CreateTarget does.
+func (t *targets) ImportTargets(ctx context.Context, rows []*invest.Target) (int, error) {
+	seen := map[string]bool{}
+	for _, x := range rows {
+		if !seen[x.IndustryID] {
+			seen[x.IndustryID] = true
+			if err := t.industry(ctx, WriteTargets, x.IndustryID); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return t.inner.ImportTargets(ctx, rows)
+}
+
 func (t *targets) DeleteTarget(ctx context.Context, id int64) error {
 	if _, _, err := check(ctx, investRules, WriteTargets); err != nil {
 		return err

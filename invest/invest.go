@@ -164,6 +164,9 @@ type TargetService interface {
 	// expansion target not in the registry), ECONFLICT when the firm is
 	// already on that list of the link.
 	CreateTarget(ctx context.Context, t *Target) error
+	// ImportTargets stores the rows as targets, all or none: EINVALID
+	// naming rows[N].field (also for a firm twice on a list).
+	ImportTargets(ctx context.Context, rows []*Target) (int, error)
 	// DeleteTarget removes a target. ENOTFOUND, ECONFLICT when a lead
 	// follows it.
 	DeleteTarget(ctx context.Context, id int64) error

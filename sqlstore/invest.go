@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -152,35 +153,108 @@ func (s *Store) CreateTarget(ctx context.Context, t *invest.Target) error {
 		return err
 	}
 	return s.db.transact(ctx, false, func(tx *txn) error {
-		bad := map[string]string{}
-		if _, err := findIndustry(ctx, tx, t.IndustryID); chanye.ErrorCode(err) == chanye.ENOTFOUND {
-			bad["industry_id"] = fmt.Sprintf("未知产业 %q / unknown industry", t.IndustryID)
-		} else if err != nil {
+		bad, err := checkTarget(ctx, tx, t, "")
+		if err != nil {
 			return err
-		}
-		if msg, err := checkLink(ctx, tx, t.IndustryID, t.LinkID); err != nil {
-			return err
-		} else if msg != "" {
-			bad["link_id"] = msg
-		}
-		if t.Kind == invest.ListExpand {
-			if ok, err := inRegistry(ctx, tx, t.Code); err != nil {
-				return err
-			} else if !ok {
-				bad["code"] = "企业库中没有该企业 / no such enterprise in the registry"
-			}
 		}
 		if err := chanye.Invalid("招商对象有误 / invalid target", bad); err != nil {
 			return err
 		}
-		t.CreatedAt, t.CreatedBy = tx.now, by
-		if err := tx.queryRow(ctx, `INSERT INTO invest_targets (industry_id, link_id, kind, name, code, city, brings, source, note, created_at, created_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, t.IndustryID, t.LinkID, string(t.Kind), t.Name, t.Code, t.City, t.Brings,
-			t.Source, t.Note, tx.now.UnixMilli(), by).Scan(&t.ID); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "create", "invest_target", strconv.FormatInt(t.ID, 10), nil, t)
+		return insertTarget(ctx, tx, t, by)
 	})
+}
+
+// checkTarget returns the field errors of a target against the stored
+// industries, links and registry, each key prefixed.
+func checkTarget(ctx context.Context, tx *txn, t *invest.Target, prefix string) (map[string]string, error) {
+	bad := map[string]string{}
+	if _, err := findIndustry(ctx, tx, t.IndustryID); chanye.ErrorCode(err) == chanye.ENOTFOUND {
+		bad[prefix+"industry_id"] = fmt.Sprintf("未知产业 %q / unknown industry", t.IndustryID)
+	} else if err != nil {
+		return nil, err
+	}
+	if msg, err := checkLink(ctx, tx, t.IndustryID, t.LinkID); err != nil {
+		return nil, err
+	} else if msg != "" {
+		bad[prefix+"link_id"] = msg
+	}
+	if t.Kind == invest.ListExpand {
+		if ok, err := inRegistry(ctx, tx, t.Code); err != nil {
+			return nil, err
+		} else if !ok {
+			bad[prefix+"code"] = "企业库中没有该企业 / no such enterprise in the registry"
+		}
+	}
+	return bad, nil
+}
+
+// insertTarget stores a checked target, audited; ECONFLICT when its firm
+// is on that list of the link already.
+func insertTarget(ctx context.Context, tx *txn, t *invest.Target, by string) error {
+	t.CreatedAt, t.CreatedBy = tx.now, by
+	if err := tx.queryRow(ctx, `INSERT INTO invest_targets (industry_id, link_id, kind, name, code, city, brings, source, note, created_at, created_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, t.IndustryID, t.LinkID, string(t.Kind), t.Name, t.Code, t.City, t.Brings,
+		t.Source, t.Note, tx.now.UnixMilli(), by).Scan(&t.ID); err != nil {
+		return err
+	}
+	return tx.audit(ctx, "create", "invest_target", strconv.FormatInt(t.ID, 10), nil, t)
+}
+
+// ImportTargets stores the rows as targets, all or none: EINVALID naming
+// rows[N].field for a bad row, a firm twice on one list in the file, or one
+// that is on that list already.
+func (s *Store) ImportTargets(ctx context.Context, rows []*invest.Target) (int, error) {
+	by, err := actor(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if len(rows) == 0 || len(rows) > invest.MaxRosterRows {
+		return 0, chanye.Invalid("招商对象文件有误 / invalid targets",
+			map[string]string{"rows": fmt.Sprintf("须有 1–%d 行 / must have 1–%d rows", invest.MaxRosterRows, invest.MaxRosterRows)})
+	}
+	err = s.db.transact(ctx, false, func(tx *txn) error {
+		bad := map[string]string{}
+		seen := map[string]int{}
+		for i, t := range rows {
+			prefix := fmt.Sprintf("rows[%d].", i)
+			for k, v := range chanye.ErrorFields(t.Validate()) {
+				bad[prefix+k] = v
+			}
+			more, err := checkTarget(ctx, tx, t, prefix)
+			if err != nil {
+				return err
+			}
+			maps.Copy(bad, more)
+			if t.Code == "" {
+				continue
+			}
+			key := t.IndustryID + "|" + t.LinkID + "|" + string(t.Kind) + "|" + t.Code
+			if j, dup := seen[key]; dup {
+				bad[prefix+"code"] = fmt.Sprintf("与第 %d 条重复 / the same as row %d", j+1, j+1)
+			}
+			seen[key] = i
+			var n int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM invest_targets WHERE industry_id = ? AND link_id = ? AND kind = ? AND code = ?`,
+				t.IndustryID, t.LinkID, string(t.Kind), t.Code).Scan(&n); err != nil {
+				return err
+			} else if n > 0 {
+				bad[prefix+"code"] = "已在该环节的名单上 / already on the link's list"
+			}
+		}
+		if len(bad) > 0 {
+			return chanye.Invalid(fmt.Sprintf("招商对象文件有 %d 处错误，未导入 / %d errors: nothing imported", len(bad), len(bad)), bad)
+		}
+		for _, t := range rows {
+			if err := insertTarget(ctx, tx, t, by); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(rows), nil
 }
 
 // DeleteTarget removes a target no lead follows. ENOTFOUND, ECONFLICT.

@@ -111,4 +111,28 @@ func TestPlacementCommands(t *testing.T) {
 	if got := mustRun(t, db, "import", "placements", out); !strings.Contains(got, "新增 added 0, 更新 updated 3") {
 		t.Errorf("the export imported back: %s", got)
 	}
+
+	// 招商 targets by file: all or nothing, problems by row and column.
+	badTargets := write("bt.csv", "产业编号,环节,名单,名称,统一社会信用代码,来源\n"+
+		"icv-nev,icv-nev.battery.cell,招商,外地电芯公司,,名单\n"+
+		"icv-nev,icv-nev.nowhere,招商,外地电机公司,,名单\n"+
+		"icv-nev,icv-nev.vehicle,增资扩产,本地整车,9144011661842063XT,\n")
+	var stderr strings.Builder
+	if _, err := runCmdErr(t, &stderr, db, "import", "targets", badTargets); err == nil ||
+		!strings.Contains(stderr.String(), "第 3 行 / row 3, 列 / column 环节") || !strings.Contains(stderr.String(), "第 4 行 / row 4, 列 / column 来源") {
+		t.Errorf("bad targets: %v\n%s", describe(err), stderr.String())
+	}
+	if got := mustRun(t, db, "export", "targets"); strings.Count(got, "\n") != 1 {
+		t.Errorf("a refused file stored targets:\n%s", got)
+	}
+	goodTargets := write("gt.csv", "产业编号,环节,名单,名称,统一社会信用代码,来源\n"+
+		"icv-nev,icv-nev.battery.cell,招商,外地电芯公司,,名单\n"+
+		"icv-nev,icv-nev.vehicle,增资扩产,本地整车,9144011661842063XT,走访\n")
+	if got := mustRun(t, db, "import", "targets", goodTargets); !strings.Contains(got, "已导入招商对象 / targets imported: 2") {
+		t.Errorf("import targets: %s", got)
+	}
+	stderr.Reset()
+	if _, err := runCmdErr(t, &stderr, db, "import", "targets", goodTargets); err == nil || !strings.Contains(stderr.String(), "已在该环节的名单上") {
+		t.Errorf("the same firm twice on a list: %v\n%s", describe(err), stderr.String())
+	}
 }

@@ -130,6 +130,7 @@ chanye import catalog FILE.json [--db PATH]
 chanye import chains FILE.json [--db PATH]
 chanye import roster FILE.csv|FILE.xlsx --source NAME [--db PATH]
 chanye import placements FILE.csv|FILE.xlsx [--db PATH]
+chanye import targets FILE.csv|FILE.xlsx [--db PATH]   # 招商对象: industry_id, link_id, kind, name, code, city, brings, source, note
 chanye import chain-links FILE.csv|FILE.xlsx [--db PATH]   # the sheet export chain-links writes, edited
 
 从 CSV（UTF-8，可带 BOM）或 XLSX（按扩展名）导入，逐行校验，一个事务写入：默认只要有一行
@@ -228,6 +229,12 @@ func runImport(ctx context.Context, cfg Config, args []string) error {
 			return errors.New("placements 须单独导入 / import placements on its own")
 		}
 		return importPlacements(ctx, cfg, store, pos[1])
+	}
+	if pos[0] == string(dataio.Targets) {
+		if len(pos) != 2 {
+			return errors.New("targets 须单独导入 / import targets on its own")
+		}
+		return importTargets(ctx, cfg, store, pos[1])
 	}
 	if pos[0] == string(dataio.ChainLinks) {
 		if len(pos) != 2 {
@@ -411,6 +418,51 @@ func importPlacements(ctx context.Context, cfg Config, places chain.PlacementSer
 	return nil
 }
 
+// importTargets adds the file's targets to the 招商 lists, all or
+// nothing; the problems name the file's rows and columns.
+func importTargets(ctx context.Context, cfg Config, targets invest.TargetService, path string) error {
+	f, format, err := openSheet(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	file, err := dataio.ReadTargets(f, format)
+	if err != nil {
+		return err
+	}
+	n, err := targets.ImportTargets(ctx, file.Rows)
+	if err := sheetProblems(cfg, path, file.Problems(err), err); err != nil {
+		return err
+	}
+	fmt.Fprintf(cfg.Stdout, "已导入招商对象 / targets imported: %d\n", n)
+	return nil
+}
+
+func exportTargets(ctx context.Context, cfg Config, format dataio.Format, out, industry string) error {
+	db, store, _, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	f := invest.TargetFilter{Limit: invest.MaxPage}
+	if industry != "" {
+		f.IndustryID = &industry
+	}
+	var all []*invest.Target
+	for {
+		page, total, err := store.FindTargets(ctx, f)
+		if err != nil {
+			return err
+		}
+		all = append(all, page...)
+		if len(page) == 0 || len(all) >= total {
+			break
+		}
+		f.Offset += len(page)
+	}
+	return exportTo(cfg, out, "个招商对象 targets", func(w io.Writer) (int, error) { return dataio.ExportTargets(w, format, all) })
+}
+
 // importChainLinks replaces the chains a links sheet holds (each keeping
 // the stored chain's sources) and stores the whole set, all or nothing;
 // the problems name the sheet's rows and columns.
@@ -479,6 +531,7 @@ chanye export chains [--out FILE.json]
 chanye export chain-links [--format csv|xlsx] [--out FILE]   # one row per link, for people
 chanye export leads [--format csv|xlsx] [--out FILE] [--industry ID]   # 招商线索, the latest first
 chanye export placements [--format csv|xlsx] [--out FILE]   # 挂链: code, link_id, note, source, placed_on, name
+chanye export targets [--format csv|xlsx] [--out FILE] [--industry ID]   # 招商对象
 
 导出企业、年度数据、梯度或经营范围，列与 import 相同（导出后可原样导入）。默认写到标准输出，
 格式取自 --out 的扩展名，否则为 csv。筛选：区县代码、产业 id、当前持有的梯度、规模。
@@ -527,6 +580,9 @@ func runExport(ctx context.Context, cfg Config, args []string) error {
 	}
 	if pos[0] == string(dataio.Placements) {
 		return exportPlacements(ctx, cfg, format, *out)
+	}
+	if pos[0] == string(dataio.Targets) {
+		return exportTargets(ctx, cfg, format, *out, *industry)
 	}
 	if dataio.IsProjectKind(pos[0]) {
 		kind, _ := dataio.ParseProjectKind(pos[0])
