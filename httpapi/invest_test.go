@@ -29,7 +29,7 @@ func TestInvestAPI(t *testing.T) {
 	yesterday := chanye.DateOf(testclock.Now().AddDate(0, 0, -1)).String()
 	tomorrow := chanye.DateOf(testclock.Now().AddDate(0, 0, 1)).String()
 	newProject := `{"project":{"id":"GZ-ZS01","name":"电芯扩产项目","district_code":"440106","kind":"industrial",` +
-		`"planned_start":"` + today + `","planned_completion":"2027-12-31"}}`
+		`"planned_start":"` + today + `","planned_completion":"` + testclock.AddMonths(24).String() + `"}}`
 	runScenarios(t, h, spec, []scenario{
 		{name: "no targets", method: "GET", path: "/api/v1/invest-targets", status: 200, json: map[string]any{"total": 0, "items.#": 0}},
 		{name: "an unknown list", method: "GET", path: "/api/v1/invest-targets?kind=buy", status: 400, contains: []string{`"kind"`}},
@@ -118,7 +118,7 @@ func TestInvestAPI(t *testing.T) {
 			body: `{"project_id":"GZ-1","project":{"id":"GZ-2"}}`, contains: []string{`"project"`}},
 		{name: "convert to an unknown project", method: "POST", path: "/api/v1/leads/1/convert", status: 404, body: `{"project_id":"GZ-NONE"}`},
 		{name: "a bad new project", method: "POST", path: "/api/v1/leads/1/convert", status: 400,
-			body:     `{"project":{"id":"GZ-ZS01","name":"x","district_code":"440106","kind":"mine","planned_start":"` + today + `","planned_completion":"2027-12-31"}}`,
+			body:     `{"project":{"id":"GZ-ZS01","name":"x","district_code":"440106","kind":"mine","planned_start":"` + today + `","planned_completion":"` + testclock.AddMonths(24).String() + `"}}`,
 			contains: []string{`"kind"`}},
 		{name: "a new project", method: "POST", path: "/api/v1/leads/1/convert", status: 201, body: newProject,
 			json: map[string]any{"project_id": "GZ-ZS01", "stage": "signed"},

@@ -97,7 +97,7 @@ func TestBrowserGapToProject(t *testing.T) {
 	run("a key project",
 		chromedp.SendKeys(css(`#convert-name`), "示例电芯项目"),
 		chromedp.SetValue(css(`#convert-owner`), codeAuto),
-		chromedp.SetValue(css(`#convert-completion`), "2028-12-31"),
+		chromedp.SetValue(css(`#convert-completion`), testclock.AddMonths(30).String()),
 		chromedp.Click(css(`#convert-submit`)),
 		chromedp.WaitVisible(css(`#lead-project a`)))
 	project := text(`#lead-project`)
