@@ -46,6 +46,7 @@ func (s *Store) PlaceAll(ctx context.Context) (*chain.PlaceRun, error) {
 	pl := chain.NewPlacer(set)
 	today := chanye.DateOf(start)
 	p := &placing{store: s, pl: pl, today: today, year: today.Year() - 1, cache: map[string]string{}}
+	p.ends = [2]string{dayOf(p.year, 12, 31).String(), dayOf(p.year-1, 12, 31).String()}
 	p.run.Year = p.year
 	p.stats = make([][2]statAcc, len(pl.Links()))
 	if err := s.db.transact(ctx, true, p.loadShared); err != nil {
@@ -111,7 +112,8 @@ type placing struct {
 	pl    *chain.Placer
 	seg   *chain.Segmenter
 	today chanye.Date
-	year  int // the fiscal year of the figures; year-1 is computed too
+	year  int       // the fiscal year of the figures; year-1 is computed too
+	ends  [2]string // the last days of year and year-1
 	run   chain.PlaceRun
 
 	removed  map[string]bool      // link + " " + code
@@ -253,6 +255,7 @@ func (p *placing) page(ctx context.Context, tx *txn, after string) (int, string,
 		return 0, after, err
 	}
 	var adds, drops []any
+	var placed []*firm
 	day := p.today.String()
 	for _, f := range firms {
 		p.run.Enterprises++
@@ -290,9 +293,17 @@ func (p *placing) page(ctx context.Context, tx *txn, after string) (int, string,
 			p.run.Demo = p.run.Demo || chanye.DemoSource(f.source)
 			p.run.Placed++
 			p.run.Placements += int64(len(f.placed))
-			if err := p.count(f); err != nil {
-				return 0, after, err
-			}
+			placed = append(placed, f)
+		}
+	}
+	// The figures are read for the placed firms only: a third of the
+	// registry at Guangzhou's scale.
+	if err := p.readFigures(ctx, tx, placed, index); err != nil {
+		return 0, after, err
+	}
+	for _, f := range placed {
+		if err := p.count(f); err != nil {
+			return 0, after, err
 		}
 	}
 	for len(drops) > 0 {
@@ -306,7 +317,7 @@ func (p *placing) page(ctx context.Context, tx *txn, after string) (int, string,
 	return len(firms), hi, err
 }
 
-// readPage reads the placements, revenues and tiers of the page's firms.
+// readPage reads the stored placements of the page's firms.
 func (p *placing) readPage(ctx context.Context, tx *txn, lo, hi string, index map[string]*firm) error {
 	rows, err := tx.query(ctx, `SELECT code, link_id, source FROM chain_placements WHERE code >= ? AND code <= ?`, lo, hi)
 	if err != nil {
@@ -329,11 +340,28 @@ func (p *placing) readPage(ctx context.Context, tx *txn, lo, hi string, index ma
 		f.placed[i] = chain.PlacementSource(src)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+	return rows.Err()
+}
+
+// readFigures reads the revenues and tiers of the placed firms, codesChunk
+// at a time.
+func (p *placing) readFigures(ctx context.Context, tx *txn, placed []*firm, index map[string]*firm) error {
+	for chunk := range slices.Chunk(placed, codesChunk) {
+		args := make([]any, 0, len(chunk)+2)
+		for _, f := range chunk {
+			args = append(args, f.code)
+		}
+		if err := p.readChunk(ctx, tx, args, index); err != nil {
+			return err
+		}
 	}
-	rows, err = tx.query(ctx, `SELECT code, year, as_of, revenue_fen FROM enterprise_facts
-		WHERE code >= ? AND code <= ? AND year >= ? AND year <= ? AND revenue_fen IS NOT NULL`, lo, hi, p.year-2, p.year)
+	return nil
+}
+
+func (p *placing) readChunk(ctx context.Context, tx *txn, codes []any, index map[string]*firm) error {
+	in := inList(len(codes))
+	rows, err := tx.query(ctx, `SELECT code, year, as_of, revenue_fen FROM enterprise_facts
+		WHERE code IN (`+in+`) AND year >= ? AND year <= ? AND revenue_fen IS NOT NULL`, append(codes, p.year-2, p.year)...)
 	if err != nil {
 		return err
 	}
@@ -358,7 +386,7 @@ func (p *placing) readPage(ctx context.Context, tx *txn, lo, hi string, index ma
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = tx.query(ctx, `SELECT code, kind, from_date, COALESCE(to_date, '') FROM enterprise_tiers WHERE code >= ? AND code <= ?`, lo, hi)
+	rows, err = tx.query(ctx, `SELECT code, kind, from_date, COALESCE(to_date, '') FROM enterprise_tiers WHERE code IN (`+in+`)`, codes[:len(codes):len(codes)]...)
 	if err != nil {
 		return err
 	}
@@ -446,13 +474,19 @@ func (p *placing) count(f *firm) error {
 		}
 	}
 	for k := range 2 {
-		y := p.year - k
-		end := dayOf(y, 12, 31).String()
+		end := p.ends[k]
 		if f.founded > end {
 			continue
 		}
+		// The tiers held at the year's end, once per firm, not per link.
+		var held uint16
+		for _, t := range f.tiers {
+			if i := slices.Index(chanye.TierKinds, t.kind); i >= 0 && t.from <= end && (t.to == "" || t.to >= end) {
+				held |= 1 << i
+			}
+		}
 		for _, i := range on {
-			if err := p.stats[i][k].add(f, k, end, p.projects[f.code], p.paid[f.code][k]); err != nil {
+			if err := p.stats[i][k].add(f, k, end, held, p.projects[f.code], p.paid[f.code][k]); err != nil {
 				return err
 			}
 		}
@@ -464,7 +498,7 @@ func (p *placing) count(f *firm) error {
 type statAcc struct {
 	firms, reported, comparable int64
 	bySize                      map[chanye.SizeClass]int64
-	tiers                       map[chanye.TierKind]int64
+	tiers                       [16]int64 // by index in chanye.TierKinds
 	revenue, top                chanye.Fen
 	topCode                     string
 	compNow, compPrev           chanye.Fen
@@ -473,17 +507,16 @@ type statAcc struct {
 }
 
 // add counts firm f in the year k years before the run's, which ends on end.
-func (a *statAcc) add(f *firm, k int, end string, projects []projFig, paid int64) (err error) {
+// held has bit i set for the i-th of chanye.TierKinds held at the end.
+func (a *statAcc) add(f *firm, k int, end string, held uint16, projects []projFig, paid int64) (err error) {
 	if a.bySize == nil {
-		a.bySize, a.tiers = map[chanye.SizeClass]int64{}, map[chanye.TierKind]int64{}
+		a.bySize = map[chanye.SizeClass]int64{}
 	}
 	a.firms++
 	a.bySize[chanye.SizeClass(f.size)]++
-	held := map[chanye.TierKind]bool{}
-	for _, t := range f.tiers {
-		if t.from <= end && (t.to == "" || t.to >= end) && !held[t.kind] {
-			held[t.kind] = true
-			a.tiers[t.kind]++
+	for i := range chanye.TierKinds {
+		if held&(1<<i) != 0 {
+			a.tiers[i]++
 		}
 	}
 	if r := f.revenue[k]; r != nil {
@@ -517,12 +550,18 @@ func (a *statAcc) add(f *firm, k int, end string, projects []projFig, paid int64
 }
 
 func (a *statAcc) finish(link string, year int) *chain.LinkStats {
-	s := &chain.LinkStats{LinkID: link, Year: year, Firms: a.firms, BySize: a.bySize, Tiers: a.tiers,
+	tiers := map[chanye.TierKind]int64{}
+	for i, k := range chanye.TierKinds {
+		if a.tiers[i] > 0 {
+			tiers[k] = a.tiers[i]
+		}
+	}
+	s := &chain.LinkStats{LinkID: link, Year: year, Firms: a.firms, BySize: a.bySize, Tiers: tiers,
 		Reported: a.reported, TopCode: a.topCode, Comparable: a.comparable,
 		ComparableNow: int64(a.compNow), ComparablePrev: int64(a.compPrev),
 		Projects: a.projects, Investment: int64(a.investment), Paid: int64(a.paid)}
 	if s.BySize == nil {
-		s.BySize, s.Tiers = map[chanye.SizeClass]int64{}, map[chanye.TierKind]int64{}
+		s.BySize = map[chanye.SizeClass]int64{}
 	}
 	if a.reported > 0 {
 		rev, top := int64(a.revenue), int64(a.top)
