@@ -310,6 +310,9 @@ type leadBody struct {
 	ExpectedFen  *chanye.Fen      `json:"expected_fen"`
 	NextAction   string           `json:"next_action"`
 	NextActionOn chanye.Date      `json:"next_action_on"`
+	// StageOn is the day the clue came in when it is recorded later; today
+	// when omitted.
+	StageOn chanye.Date `json:"stage_on"`
 }
 
 func (s *server) createLead(w http.ResponseWriter, r *http.Request, svc *InvestServices) error {
@@ -318,7 +321,7 @@ func (s *server) createLead(w http.ResponseWriter, r *http.Request, svc *InvestS
 		return err
 	}
 	l := &invest.Lead{TargetID: b.TargetID, LinkID: b.LinkID, OwnerKind: b.OwnerKind, OwnerName: b.OwnerName, ExpectedFen: b.ExpectedFen,
-		NextAction: b.NextAction, NextActionOn: b.NextActionOn}
+		NextAction: b.NextAction, NextActionOn: b.NextActionOn, StageOn: b.StageOn}
 	if err := svc.Leads.CreateLead(r.Context(), l); err != nil {
 		return err
 	}

@@ -83,6 +83,8 @@ func TestInvestAPI(t *testing.T) {
 		{name: "a lead", method: "POST", path: "/api/v1/leads", status: 201,
 			body: `{"target_id":2,"owner_kind":"district","owner_name":"440106","expected_fen":5000000000,"next_action":"回访","next_action_on":"` + yesterday + `"}`,
 			json: map[string]any{"id": 1, "stage": "clue", "stage_on": today, "industry_id": "icv-nev", "link_id": "icv-nev.battery", "expected_fen": 5000000000}},
+		{name: "a lead from tomorrow", method: "POST", path: "/api/v1/leads", status: 400,
+			body: `{"target_id":2,"owner_kind":"district","owner_name":"440106","stage_on":"` + tomorrow + `"}`, contains: []string{`"stage_on"`}},
 		{name: "a lead with an unknown owner kind", method: "POST", path: "/api/v1/leads", status: 400,
 			body: `{"target_id":2,"owner_kind":"boss","owner_name":"某某"}`, contains: []string{`"owner_kind"`}},
 		{name: "a lead of an unknown target", method: "POST", path: "/api/v1/leads", status: 400,

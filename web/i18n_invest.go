@@ -92,6 +92,7 @@ var investMessages = map[string][2]string{
 	"sc.funnel":            {"招商漏斗", "招商 funnel"},
 	"inv.open.now":         {"进行中", "Open"},
 	"inv.lost.n":           {"流失", "Lost"},
+	"inv.stage.on":         {"线索日期", "Clue came in on"},
 	"inv.done.converted":   {"已转为重点项目。", "Now a key project."},
 }
 

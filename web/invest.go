@@ -234,9 +234,14 @@ func (s *Server) createLead(w http.ResponseWriter, r *http.Request) error {
 		}
 		x.ExpectedFen = &f
 	}
-	if v := strings.TrimSpace(r.PostFormValue("next_action_on")); v != "" {
-		if x.NextActionOn, err = chanye.ParseDate(v); err != nil {
-			bad["next_action_on"] = "须为 YYYY-MM-DD / must be YYYY-MM-DD"
+	for _, d := range []struct {
+		key string
+		dst *chanye.Date
+	}{{"next_action_on", &x.NextActionOn}, {"stage_on", &x.StageOn}} {
+		if v := strings.TrimSpace(r.PostFormValue(d.key)); v != "" {
+			if *d.dst, err = chanye.ParseDate(v); err != nil {
+				bad[d.key] = "须为 YYYY-MM-DD / must be YYYY-MM-DD"
+			}
 		}
 	}
 	if len(bad) > 0 {
