@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"fmt"
+	"github.com/chanye-org/chanye/chain"
 	"slices"
 	"strings"
 	"testing"
@@ -40,6 +41,21 @@ func TestLeads(t *testing.T) {
 	}
 	if _, err := s.PlaceAll(ctx); err != nil {
 		t.Fatal(err)
+	}
+	// A removal and a placement by hand, once, both saying 演示数据.
+	if n, err := demo.HandPlacements(ctx, s); err != nil || n != 2 {
+		t.Fatalf("HandPlacements = %d, %v", n, err)
+	}
+	removals, err := s.FindRemovals(ctx, set.Chains[0].IndustryID)
+	if err != nil || len(removals) != 1 || !chanye.DemoSource(removals[0].Reason) {
+		t.Fatalf("the demo's removal: %+v, %v", removals, err)
+	}
+	placed, err := s.FindEnterprisePlacements(ctx, removals[0].Code)
+	if err != nil || !slices.ContainsFunc(placed, func(p *chain.Placement) bool { return p.Source == chain.ByHand && chanye.DemoSource(p.Note) }) {
+		t.Errorf("the demo's placement by hand: %+v, %v", placed, err)
+	}
+	if n, err := demo.HandPlacements(ctx, s); err != nil || n != 0 {
+		t.Errorf("HandPlacements again = %d, %v", n, err)
 	}
 	opts := demo.LeadOptions{Leads: 120, Roster: 150, Projects: 4, Seed: 1, Today: today}
 	st, err := demo.Leads(ctx, s, opts)

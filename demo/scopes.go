@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"context"
+
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/chain"
 	"github.com/chanye-org/chanye/gbt4754"
@@ -77,4 +79,53 @@ func Thresholds(n int) chain.Thresholds {
 	t.StrongAboveScale = max(t.MissingAboveScale, scale(t.StrongAboveScale), 2)
 	t.StrongLeaders = scale(t.StrongLeaders)
 	return t
+}
+
+// HandStore is what HandPlacements needs.
+type HandStore interface {
+	chain.Service
+	chain.Placements
+}
+
+// HandPlacements shows the placements made by hand on a fresh demo: in the
+// first chain with firms, one firm placed by the rule is taken off its link
+// (a removal, with its reason) and put by hand on a link of the chain that
+// has none, both saying 演示数据. It does nothing when the chain has a
+// removal already, and returns how many changes it made.
+func HandPlacements(ctx context.Context, s HandStore) (int, error) {
+	set, err := s.FindChains(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, ch := range set.Chains {
+		removals, err := s.FindRemovals(ctx, ch.IndustryID)
+		if err != nil || len(removals) > 0 {
+			return 0, err
+		}
+		var from *chain.Placement
+		var empty *chain.Link
+		for _, l := range ch.Links {
+			ps, total, err := s.FindPlacements(ctx, l.ID, 0, 1)
+			if err != nil {
+				return 0, err
+			}
+			switch {
+			case total == 0 && empty == nil:
+				empty = l
+			case from == nil && len(ps) > 0 && ps[0].LinkID == l.ID && ps[0].Source == chain.ByRule:
+				from = ps[0]
+			}
+		}
+		if from == nil || empty == nil {
+			continue
+		}
+		if _, err := s.Unplace(ctx, from.LinkID, from.Code, "演示数据：主营已转向其他环节"); err != nil {
+			return 0, err
+		}
+		if err := s.Place(ctx, &chain.Placement{LinkID: empty.ID, Code: from.Code, Source: chain.ByHand, Note: "演示数据：走访确认"}); err != nil {
+			return 1, err
+		}
+		return 2, nil
+	}
+	return 0, nil
 }

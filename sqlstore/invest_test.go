@@ -168,16 +168,11 @@ func TestRosterImport(t *testing.T) {
 	})
 }
 
-// placementsFixture creates chain_placements when the branch has no
-// migration for it yet (it is another change's), as that migration has
-// it, and places the firms.
+// placementsFixture places the firms (link, code) by hand, as rows: the
+// test's chain set is not one the store checks links against.
 func placementsFixture(t *testing.T, db *DB, rows ...[2]string) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS chain_placements (link_id TEXT NOT NULL, code TEXT NOT NULL,
-		industry_id TEXT NOT NULL, source TEXT NOT NULL, placed_on TEXT NOT NULL, PRIMARY KEY (link_id, code))`); err != nil {
-		t.Fatal(err)
-	}
 	for _, r := range rows {
 		if _, err := db.db.ExecContext(ctx, db.dialect.rebind(`INSERT INTO chain_placements (link_id, code, industry_id, source, placed_on)
 			VALUES (?, ?, 'auto', 'manual', '2025-06-01')`), r[0], r[1]); err != nil {

@@ -67,6 +67,10 @@ func (s *Server) investOf(r *http.Request, v *linkPageView) (*investSection, err
 		return nil, nil
 	}
 	ctx, l := r.Context(), v.L
+	c, err := s.cfg.Catalog.FindCatalog(ctx)
+	if err != nil {
+		return nil, err
+	}
 	today := chanye.DateOf(s.now())
 	sec := &investSection{Today: today.String(),
 		MayTarget: may(v.Actor, authz.InvestRules(), authz.WriteTargets),
@@ -92,13 +96,13 @@ func (s *Server) investOf(r *http.Request, v *linkPageView) (*investSection, err
 		switch {
 		case err == nil:
 			sec.ShowCandidates = true
-			for _, c := range cs {
-				row := candidateRow{Candidate: c, KindName: l.Pick(c.Kind.NameZH(), c.Kind.NameEN()), Place: c.City}
-				if c.DistrictCode != "" {
-					row.Place = s.districtName(r, l, c.DistrictCode)
+			for _, x := range cs {
+				row := candidateRow{Candidate: x, KindName: l.Pick(x.Kind.NameZH(), x.Kind.NameEN()), Place: x.City}
+				if d, ok := c.District(x.DistrictCode); ok {
+					row.Place = l.Pick(d.NameZH, d.NameEN)
 				}
-				parts := make([]string, len(c.Reasons))
-				for i, x := range c.Reasons {
+				parts := make([]string, len(x.Reasons))
+				for i, x := range x.Reasons {
 					parts[i] = l.Pick(x.ZH, x.EN) + " (+" + strconv.Itoa(x.Points) + ")"
 				}
 				row.Reasons = strings.Join(parts, l.Pick("；", "; "))
@@ -111,7 +115,7 @@ func (s *Server) investOf(r *http.Request, v *linkPageView) (*investSection, err
 	for _, k := range invest.ListKinds {
 		sec.Kinds = append(sec.Kinds, option{string(k.Kind), l.Pick(k.NameZH, k.NameEN), false})
 	}
-	if sec.Owners, err = s.leadOwners(r, l, v.IndustryID); err != nil {
+	if sec.Owners, err = s.leadOwners(r, l, c, v.IndustryID); err != nil {
 		return nil, err
 	}
 	return sec, nil
@@ -120,15 +124,14 @@ func (s *Server) investOf(r *http.Request, v *linkPageView) (*investSection, err
 // leadOwners are who may own a lead, as "kind:name" options: the task
 // forces and departments on the managed lists (the industry's own first
 // selected), then the districts.
-func (s *Server) leadOwners(r *http.Request, l Lang, industryID string) ([]option, error) {
-	ctx := r.Context()
+func (s *Server) leadOwners(r *http.Request, l Lang, c *chanye.Catalog, industryID string) ([]option, error) {
 	lists, err := s.orgLists(r)
 	if err != nil {
 		return nil, err
 	}
-	ind, err := s.cfg.Catalog.FindIndustryByID(ctx, industryID)
-	if err != nil {
-		return nil, err
+	ind := c.Industry(industryID)
+	if ind == nil {
+		return nil, chanye.Errorf(chanye.ENOTFOUND, "产业 %s 不存在 / no such industry", industryID)
 	}
 	var out []option
 	for _, k := range []struct {
@@ -139,10 +142,6 @@ func (s *Server) leadOwners(r *http.Request, l Lang, industryID string) ([]optio
 		for _, u := range lists.Active(k.org) {
 			out = append(out, option{string(k.owner) + ":" + u.NameZH, l.T("inv.owner."+string(k.owner)) + " · " + u.NameZH, u.NameZH == k.own && k.own != ""})
 		}
-	}
-	c, err := s.cfg.Catalog.FindCatalog(ctx)
-	if err != nil {
-		return nil, err
 	}
 	for _, d := range c.Districts {
 		out = append(out, option{string(invest.OwnerDistrict) + ":" + d.Code, l.T("inv.owner.district") + " · " + l.Pick(d.NameZH, d.NameEN), false})
@@ -157,20 +156,6 @@ func hidden(err error) bool {
 		return true
 	}
 	return false
-}
-
-// districtName names a district code, or returns it.
-func (s *Server) districtName(r *http.Request, l Lang, code string) string {
-	c, err := s.cfg.Catalog.FindCatalog(r.Context())
-	if err != nil {
-		return code
-	}
-	for _, d := range c.Districts {
-		if d.Code == code {
-			return l.Pick(d.NameZH, d.NameEN)
-		}
-	}
-	return code
 }
 
 func (s *Server) leadRow(l Lang, x *invest.Lead, today chanye.Date) leadRow {

@@ -67,16 +67,32 @@ func printPlaceRun(cfg Config, run *chain.PlaceRun, took time.Duration) {
 // placeDemo places the demo's enterprises on the chains, so that the chain
 // pages show firms, figures and verdicts from the first start.
 func placeDemo(ctx context.Context, cfg Config, store *sqlstore.Store, enterprises int) error {
-	if err := store.PutThresholds(ctx, demo.Thresholds(enterprises)); err != nil {
+	start := time.Now()
+	run, byHand, err := demoPlacements(ctx, store, enterprises)
+	if err != nil {
 		return err
 	}
-	start := time.Now()
+	printPlaceRun(cfg, run, time.Since(start))
+	fmt.Fprintf(cfg.Stdout, "演示手工挂链与移出 / demo changes by hand: %d\n", byHand)
+	return nil
+}
+
+// demoPlacements places a demo of n enterprises with thresholds scaled to
+// its size, then shows a removal and a placement by hand
+// (demo.HandPlacements); it returns the run and the changes by hand.
+func demoPlacements(ctx context.Context, store *sqlstore.Store, n int) (*chain.PlaceRun, int, error) {
+	if err := store.PutThresholds(ctx, demo.Thresholds(n)); err != nil {
+		return nil, 0, err
+	}
 	run, err := store.PlaceAll(ctx)
 	if err != nil {
-		return fmt.Errorf("演示挂链 / demo placement: %w", err)
+		return nil, 0, fmt.Errorf("演示挂链 / demo placement: %w", err)
 	}
-	printPlaceRun(cfg, run, time.Since(start))
-	return nil
+	byHand, err := demo.HandPlacements(ctx, store)
+	if err != nil {
+		return nil, 0, fmt.Errorf("演示手工挂链 / demo placement by hand: %w", err)
+	}
+	return run, byHand, nil
 }
 
 func runChainsDiagnose(ctx context.Context, cfg Config, args []string) error {

@@ -448,17 +448,12 @@ func exportTargets(ctx context.Context, cfg Config, format dataio.Format, out, i
 	if industry != "" {
 		f.IndustryID = &industry
 	}
-	var all []*invest.Target
-	for {
-		page, total, err := store.FindTargets(ctx, f)
-		if err != nil {
-			return err
-		}
-		all = append(all, page...)
-		if len(page) == 0 || len(all) >= total {
-			break
-		}
-		f.Offset += len(page)
+	all, err := allPages(func(offset int) ([]*invest.Target, int, error) {
+		f.Offset = offset
+		return store.FindTargets(ctx, f)
+	})
+	if err != nil {
+		return err
 	}
 	return exportTo(cfg, out, "个招商对象 targets", func(w io.Writer) (int, error) { return dataio.ExportTargets(w, format, all) })
 }
@@ -676,7 +671,6 @@ func exportChains(ctx context.Context, cfg Config, out string) error {
 	return nil
 }
 
-// exportChainLinks writes one row per link of the stored chains.
 // exportLeads writes every 招商 lead (of the industry, when given), the
 // latest created first.
 func exportLeads(ctx context.Context, cfg Config, format dataio.Format, out, industry string) error {
@@ -689,21 +683,17 @@ func exportLeads(ctx context.Context, cfg Config, format dataio.Format, out, ind
 	if industry != "" {
 		f.IndustryID = &industry
 	}
-	var leads []*invest.Lead
-	for {
-		page, total, err := store.FindLeads(ctx, f)
-		if err != nil {
-			return err
-		}
-		leads = append(leads, page...)
-		if len(page) == 0 || len(leads) >= total {
-			break
-		}
-		f.Offset += len(page)
+	leads, err := allPages(func(offset int) ([]*invest.Lead, int, error) {
+		f.Offset = offset
+		return store.FindLeads(ctx, f)
+	})
+	if err != nil {
+		return err
 	}
 	return exportTo(cfg, out, "条线索 leads", func(w io.Writer) (int, error) { return dataio.ExportLeads(w, format, leads) })
 }
 
+// exportChainLinks writes one row per link of the stored chains.
 func exportChainLinks(ctx context.Context, cfg Config, format dataio.Format, out string) error {
 	db, store, _, err := open(ctx, cfg)
 	if err != nil {
@@ -719,4 +709,20 @@ func exportChainLinks(ctx context.Context, cfg Config, format dataio.Format, out
 		return err
 	}
 	return exportTo(cfg, out, "个环节 links", func(w io.Writer) (int, error) { return dataio.ExportChainLinks(w, format, set, c) })
+}
+
+// allPages reads a paged list whole: find returns the page at offset and
+// the total.
+func allPages[T any](find func(offset int) ([]T, int, error)) ([]T, error) {
+	var all []T
+	for {
+		page, total, err := find(len(all))
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if len(page) == 0 || len(all) >= total {
+			return all, nil
+		}
+	}
 }

@@ -146,14 +146,11 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		if run, err := store.LastPlaceRun(opCtx); err != nil {
 			return err
 		} else if run == nil {
-			if err := store.PutThresholds(opCtx, demo.Thresholds(demoServeEnterprises)); err != nil {
+			run, byHand, err := demoPlacements(opCtx, store, demoServeEnterprises)
+			if err != nil {
 				return err
 			}
-			run, err := store.PlaceAll(opCtx)
-			if err != nil {
-				return fmt.Errorf("演示挂链 / demo placement: %w", err)
-			}
-			log.Info("demo firms placed on the chains", "placed", run.Placed, "placements", run.Placements, "elapsed", run.Took)
+			log.Info("demo firms placed on the chains", "placed", run.Placed, "placements", run.Placements, "by_hand", byHand, "elapsed", run.Took)
 		}
 		ls, err := demo.Leads(opCtx, store, demo.LeadOptions{Seed: 1, Today: chanye.DateOf(cfg.Now())})
 		if err != nil {
