@@ -15,12 +15,13 @@ const (
 	RoleLeader     Role = "leader"     // city leaders: read everything, change nothing
 	RoleDepartment Role = "department" // a department: its industries and the policies it issues
 	RoleTaskForce  Role = "task_force" // a task force (专班): one industry
+	RoleDistrict   Role = "district"   // a district government (区): the 招商 leads it follows
 	RoleEnterprise Role = "enterprise" // one enterprise: its own profile, decisions and objections
 	RolePublic     Role = "public"     // no login: the publicity list and open pages
 )
 
 // Roles lists every role, most powerful first.
-var Roles = []Role{RoleAdmin, RoleLeader, RoleDepartment, RoleTaskForce, RoleEnterprise, RolePublic}
+var Roles = []Role{RoleAdmin, RoleLeader, RoleDepartment, RoleTaskForce, RoleDistrict, RoleEnterprise, RolePublic}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
@@ -42,6 +43,7 @@ type Actor struct {
 	Department string `json:"department,omitempty"`  // RoleDepartment: the department's name, as in responsibilities and policy issuers
 	IndustryID string `json:"industry_id,omitempty"` // RoleTaskForce: its industry
 	Code       string `json:"code,omitempty"`        // RoleEnterprise: its credit code
+	District   string `json:"district,omitempty"`    // RoleDistrict: its district code (GB/T 2260)
 }
 
 // String names the actor for "who did it" fields: the user name, with the

@@ -26,6 +26,7 @@ type User struct {
 	Department        string      `json:"department,omitempty"`  // RoleDepartment
 	IndustryID        string      `json:"industry_id,omitempty"` // RoleTaskForce
 	Code              string      `json:"code,omitempty"`        // RoleEnterprise: the credit code
+	District          string      `json:"district,omitempty"`    // RoleDistrict: the district's code
 	Email             string      `json:"email,omitempty"`       // optional: where notifications are e-mailed
 	Disabled          bool        `json:"disabled"`
 	CreatedAt         time.Time   `json:"created_at"`
@@ -43,6 +44,7 @@ func (u *User) Validate() error {
 	u.DisplayName = strings.TrimSpace(u.DisplayName)
 	u.Department = strings.TrimSpace(u.Department)
 	u.IndustryID = strings.TrimSpace(u.IndustryID)
+	u.District = strings.TrimSpace(u.District)
 	u.Code = uscc.Normalize(u.Code)
 	fields := map[string]string{}
 	if err := NormalizeEmail(&u.Email); err != nil {
@@ -66,6 +68,11 @@ func (u *User) Validate() error {
 		u.IndustryID = ""
 	} else if u.IndustryID == "" {
 		fields["industry_id"] = "专班账号须填写产业 / a task force account needs its industry"
+	}
+	if u.Role != chanye.RoleDistrict {
+		u.District = ""
+	} else if u.District == "" {
+		fields["district"] = "区账号须填写区县代码 / a district account needs its district code"
 	}
 	if u.Role != chanye.RoleEnterprise {
 		u.Code = ""
@@ -93,7 +100,7 @@ func NormalizeEmail(email *string) error {
 
 // Actor returns who the user acts as, with the scope of its role.
 func (u *User) Actor() *chanye.Actor {
-	return &chanye.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, Department: u.Department, IndustryID: u.IndustryID, Code: u.Code}
+	return &chanye.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, Department: u.Department, IndustryID: u.IndustryID, Code: u.Code, District: u.District}
 }
 
 // UserFilter selects users; nil fields select all.
@@ -113,6 +120,7 @@ type UserUpdate struct {
 	Role        *chanye.Role
 	Department  *string
 	IndustryID  *string
+	District    *string
 	Code        *string
 	Email       *string
 	Disabled    *bool
@@ -139,6 +147,7 @@ func (upd UserUpdate) Apply(u *User) {
 	set(&u.DisplayName, upd.DisplayName)
 	set(&u.Department, upd.Department)
 	set(&u.IndustryID, upd.IndustryID)
+	set(&u.District, upd.District)
 	set(&u.Code, upd.Code)
 	set(&u.Email, upd.Email)
 	if upd.Role != nil {

@@ -101,6 +101,8 @@ func TestValidate(t *testing.T) {
 		{User{Name: "dept", Role: chanye.RoleDepartment, Department: "市工业和信息化局"}, ""},
 		{User{Name: "tf", Role: chanye.RoleTaskForce}, "industry_id"},
 		{User{Name: "tf", Role: chanye.RoleTaskForce, IndustryID: "c01"}, ""},
+		{User{Name: "dist", Role: chanye.RoleDistrict}, "district"},
+		{User{Name: "dist", Role: chanye.RoleDistrict, District: "440106"}, ""},
 		{User{Name: "ent", Role: chanye.RoleEnterprise, Code: "91440101MA5CXXXX"}, "code"},
 		{User{Name: "ent", Role: chanye.RoleEnterprise, Code: "91350100M000100Y43"}, ""},
 	}

@@ -48,9 +48,15 @@ type Action string
 type Rules map[Action]map[chanye.Role]Grant
 
 // Grant returns what the rules give the role for the action: Deny for an
-// action or role they do not name.
+// action or role they do not name, except that a district account is
+// given at least what the public is: a table names districts only where
+// they may do more (the 招商 leads they follow).
 func (rs Rules) Grant(role chanye.Role, act Action) Grant {
-	return rs[act][role]
+	g, ok := rs[act][role]
+	if !ok && role == chanye.RoleDistrict {
+		return rs[act][chanye.RolePublic]
+	}
+	return g
 }
 
 // Short names of the roles, so that the rule tables read as tables.
@@ -59,6 +65,7 @@ var (
 	leader     = chanye.RoleLeader
 	department = chanye.RoleDepartment
 	taskForce  = chanye.RoleTaskForce
+	district   = chanye.RoleDistrict
 	enterprise = chanye.RoleEnterprise
 	public     = chanye.RolePublic
 )

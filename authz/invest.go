@@ -25,20 +25,19 @@ const (
 // investRules: 招商 is firm-level work of the officials. A task force
 // keeps its own industry's targets and leads; a department reads the
 // targets and leads of the industries it leads and follows the leads it
-// owns; city leaders read all; administrators do all. Enterprises see
-// nothing; the public only the funnel's counts. chanye has no district
-// role: leads a district owns are followed by the industry's task force
-// (and administrators) on its behalf.
+// owns; a district (区) reads the lists and the candidates and follows the
+// leads it owns; city leaders read all; administrators do all.
+// Enterprises see nothing; the public only the funnel's counts.
 var investRules = Rules{
-	ReadTargets:      {admin: Allow, leader: Allow, department: Own, taskForce: Own},
+	ReadTargets:      {admin: Allow, leader: Allow, department: Own, taskForce: Own, district: Allow},
 	WriteTargets:     {admin: Allow, taskForce: Own},
-	ReadRoster:       {admin: Allow, leader: Allow, department: Allow, taskForce: Allow},
+	ReadRoster:       {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, district: Allow},
 	ImportRoster:     {admin: Allow},
-	ReadCandidates:   {admin: Allow, leader: Allow, department: Own, taskForce: Own},
-	ReadInvestLeads:  {admin: Allow, leader: Allow, department: Own, taskForce: Own},
-	WriteInvestLeads: {admin: Allow, department: Own, taskForce: Own},
-	ConvertLeads:     {admin: Allow, department: Own, taskForce: Own},
-	ReadFunnel:       {admin: Allow, leader: Allow, department: Own, taskForce: Own, public: Aggregate},
+	ReadCandidates:   {admin: Allow, leader: Allow, department: Own, taskForce: Own, district: Allow},
+	ReadInvestLeads:  {admin: Allow, leader: Allow, department: Own, taskForce: Own, district: Own},
+	WriteInvestLeads: {admin: Allow, department: Own, taskForce: Own, district: Own},
+	ConvertLeads:     {admin: Allow, department: Own, taskForce: Own, district: Own},
+	ReadFunnel:       {admin: Allow, leader: Allow, department: Own, taskForce: Own, district: Own, public: Aggregate},
 }
 
 // InvestRules returns the 招商 rules, for review and tests.
@@ -73,12 +72,15 @@ func ledIndustries(ctx context.Context, cat chanye.CatalogService, a *chanye.Act
 }
 
 // leadScope is the leads an Own grant covers: those of the actor's
-// industries and, for a department, those it owns; for writes
-// (industries false) a department's own only.
+// industries and, for a department or a district, those it owns; for
+// writes (industries false) a department's own only.
 func leadScope(ctx context.Context, cat chanye.CatalogService, a *chanye.Actor, industries bool) (*invest.LeadScope, error) {
 	sc := &invest.LeadScope{IndustryIDs: []string{}}
-	if a.Role == chanye.RoleDepartment && a.Department != "" {
+	switch {
+	case a.Role == chanye.RoleDepartment && a.Department != "":
 		sc.OwnerKind, sc.OwnerName = invest.OwnerDepartment, a.Department
+	case a.Role == chanye.RoleDistrict && a.District != "":
+		sc.OwnerKind, sc.OwnerName = invest.OwnerDistrict, a.District
 	}
 	if industries || a.Role == chanye.RoleTaskForce {
 		var err error

@@ -28,6 +28,8 @@ func TestInvestRules(t *testing.T) {
 	leader := as(&chanye.Actor{Name: "l", Role: chanye.RoleLeader})
 	ent := as(&chanye.Actor{Name: "e", Role: chanye.RoleEnterprise, Code: "91440101MA5CXXXX0X"})
 	public := as(chanye.Public)
+	tianhe := as(&chanye.Actor{Name: "th", Role: chanye.RoleDistrict, District: "440106"})
+	yuexiu := as(&chanye.Actor{Name: "yx", Role: chanye.RoleDistrict, District: "440104"})
 
 	targets := authz.Targets(store, store)
 	leads := authz.Leads(store, store, store)
@@ -120,7 +122,34 @@ func TestInvestRules(t *testing.T) {
 		"task force: not another's":            {tf, func(ctx context.Context) error { _, err := cands.FindCandidates(ctx, "ai", "ai.chips", 0); return err }, chanye.EFORBIDDEN},
 		"enterprise: no candidates":            {ent, func(ctx context.Context) error { _, err := cands.FindCandidates(ctx, "ai", "ai.chips", 0); return err }, chanye.EFORBIDDEN},
 		"task force: not another's conversion": {tfAI, func(ctx context.Context) error { _, err := conv.ConvertLead(ctx, l1.ID, "GZ-1"); return err }, chanye.EFORBIDDEN},
-		"enterprise: no funnel":                {ent, func(ctx context.Context) error { _, err := funnel.FindFunnel(ctx, invest.LeadFilter{}); return err }, chanye.EFORBIDDEN},
+		// A district follows the leads it owns, reads the lists and the
+		// candidates, and makes no key project (projects are the city's).
+		"district reads a target":     {tianhe, func(ctx context.Context) error { _, err := targets.FindTargetByID(ctx, ai.ID); return err }, ""},
+		"district adds no target":     {tianhe, func(ctx context.Context) error { return targets.CreateTarget(ctx, target("ai", "")) }, chanye.EFORBIDDEN},
+		"district reads its own lead": {tianhe, func(ctx context.Context) error { _, err := leads.FindLeadByID(ctx, l1.ID); return err }, ""},
+		"district: not a department's lead": {tianhe, func(ctx context.Context) error {
+			_, err := leads.FindLeadByID(ctx, l2.ID)
+			return err
+		}, chanye.EFORBIDDEN},
+		"district: not another district's lead": {yuexiu, func(ctx context.Context) error {
+			return leads.AddLeadContact(ctx, l1.ID, &invest.Event{Kind: invest.EventCall})
+		}, chanye.EFORBIDDEN},
+		"district opens its own lead": {yuexiu, func(ctx context.Context) error {
+			return leads.CreateLead(ctx, &invest.Lead{TargetID: ai.ID, OwnerKind: invest.OwnerDistrict, OwnerName: "440104"})
+		}, ""},
+		"district opens no lead for another": {yuexiu, func(ctx context.Context) error {
+			return leads.CreateLead(ctx, &invest.Lead{TargetID: ai.ID, OwnerKind: invest.OwnerDistrict, OwnerName: "440106"})
+		}, chanye.EFORBIDDEN},
+		"district gives its lead away": {tianhe, func(ctx context.Context) error {
+			k, n := invest.OwnerDepartment, dept
+			_, err := leads.UpdateLead(ctx, l1.ID, invest.LeadUpdate{OwnerKind: &k, OwnerName: &n})
+			return err
+		}, chanye.EFORBIDDEN},
+		"district: no new key project": {tianhe, func(ctx context.Context) error {
+			_, err := conv.CreateProjectFromLead(ctx, l1.ID, nil)
+			return err
+		}, chanye.EFORBIDDEN},
+		"enterprise: no funnel": {ent, func(ctx context.Context) error { _, err := funnel.FindFunnel(ctx, invest.LeadFilter{}); return err }, chanye.EFORBIDDEN},
 	} {
 		if got := chanye.ErrorCode(tc.call(tc.ctx)); got != tc.want {
 			t.Errorf("%s: %q, want %q", name, got, tc.want)
@@ -134,8 +163,9 @@ func TestInvestRules(t *testing.T) {
 	}{
 		"department": {lead, 1, 2}, // icv-nev's target; l1 (its industry) and l2 (its own)
 		"task force": {tf, 1, 1},
-		"ai":         {tfAI, 1, 1},
-		"leader":     {leader, 2, 2},
+		"ai":         {tfAI, 1, 2}, // with 越秀's lead of ai
+		"leader":     {leader, 2, 3},
+		"district":   {tianhe, 2, 1}, // every target; l1, its own
 	} {
 		if _, n, err := targets.FindTargets(tc.ctx, invest.TargetFilter{}); err != nil || n != tc.targets {
 			t.Errorf("%s sees %d targets (%v), want %d", name, n, err, tc.targets)
@@ -152,7 +182,7 @@ func TestInvestRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	f, err := funnel.FindFunnel(public, invest.LeadFilter{})
-	if err != nil || f.Leads != 2 || f.SignedLeads != 1 || f.SignedFen != nil || f.ExpectedFen != nil {
+	if err != nil || f.Leads != 3 || f.SignedLeads != 1 || f.SignedFen != nil || f.ExpectedFen != nil {
 		t.Errorf("the public's funnel: %+v %v", f, err)
 	}
 	if f, _ := funnel.FindFunnel(leader, invest.LeadFilter{}); f.SignedFen == nil || *f.SignedFen != amount {

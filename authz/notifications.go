@@ -18,7 +18,7 @@ const (
 // scope, there is no way to name another's); the e-mail queue, with its
 // addresses and errors, is for administrators.
 var notificationRules = Rules{
-	ReadInbox:      {admin: Own, leader: Own, department: Own, taskForce: Own, enterprise: Own},
+	ReadInbox:      {admin: Own, leader: Own, department: Own, taskForce: Own, district: Own, enterprise: Own},
 	ReadDeliveries: {admin: Allow},
 }
 

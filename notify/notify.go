@@ -28,7 +28,7 @@ import (
 
 // Scope is who a notification is for: a role and the key of that role's
 // scope — an enterprise's credit code, a department's name, a task
-// force's industry id — or "" for the leaders and the administrators,
+// force's industry id, a district's code — or "" for the leaders and the administrators,
 // who each see the whole city.
 type Scope struct {
 	Role chanye.Role `json:"role"`
@@ -45,6 +45,9 @@ func Department(name string) Scope { return Scope{chanye.RoleDepartment, name} }
 // TaskForce is the scope of the task force (专班) of this industry.
 func TaskForce(industry string) Scope { return Scope{chanye.RoleTaskForce, industry} }
 
+// District is the scope of the district (区) with this code.
+func District(code string) Scope { return Scope{chanye.RoleDistrict, code} }
+
 // Leaders and Admins are the city leaders' and the administrators' scopes.
 var (
 	Leaders = Scope{Role: chanye.RoleLeader}
@@ -57,7 +60,7 @@ func (s Scope) Valid() bool {
 	switch s.Role {
 	case chanye.RoleAdmin, chanye.RoleLeader:
 		return s.Key == ""
-	case chanye.RoleEnterprise, chanye.RoleDepartment, chanye.RoleTaskForce:
+	case chanye.RoleEnterprise, chanye.RoleDepartment, chanye.RoleTaskForce, chanye.RoleDistrict:
 		return strings.TrimSpace(s.Key) != ""
 	}
 	return false
@@ -76,6 +79,8 @@ func ScopeOf(a *chanye.Actor) (Scope, bool) {
 		s = Department(a.Department)
 	case chanye.RoleTaskForce:
 		s = TaskForce(a.IndustryID)
+	case chanye.RoleDistrict:
+		s = District(a.District)
 	}
 	return s, s.Valid()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 
 var _ auth.Service = (*Store)(nil)
 
-const userColumns = `id, name, display_name, role, department, industry_id, code, email, disabled, created_at, password_changed_at`
+const userColumns = `id, name, display_name, role, department, industry_id, code, district, email, disabled, created_at, password_changed_at`
 
 func scanUser(row interface{ Scan(...any) error }) (*auth.User, error) {
 	var (
@@ -21,7 +22,7 @@ func scanUser(row interface{ Scan(...any) error }) (*auth.User, error) {
 		disabled          int
 		created, password int64
 	)
-	if err := row.Scan(&u.ID, &u.Name, &u.DisplayName, &u.Role, &u.Department, &u.IndustryID, &u.Code, &u.Email, &disabled, &created, &password); err != nil {
+	if err := row.Scan(&u.ID, &u.Name, &u.DisplayName, &u.Role, &u.Department, &u.IndustryID, &u.Code, &u.District, &u.Email, &disabled, &created, &password); err != nil {
 		return nil, err
 	}
 	u.Disabled = disabled != 0
@@ -29,10 +30,11 @@ func scanUser(row interface{ Scan(...any) error }) (*auth.User, error) {
 	return &u, nil
 }
 
-// checkScope validates u, that a task force's industry exists and that a
-// department's name is on the list of departments (unless it is the one
-// the account had: oldDept), not retired.
-func checkScope(ctx context.Context, tx *txn, u *auth.User, oldDept string) error {
+// checkScope validates u, that a task force's industry exists, that a
+// district's code is one of the city's and that a department's name is on
+// the list of departments (unless it is the one the account had:
+// oldDept), not retired.
+func (s *Store) checkScope(ctx context.Context, tx *txn, u *auth.User, oldDept string) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -46,6 +48,15 @@ func checkScope(ctx context.Context, tx *txn, u *auth.User, oldDept string) erro
 			return chanye.Invalid("账号有误 / invalid account", map[string]string{"industry_id": "产业不存在 / no such industry"})
 		} else if err != nil {
 			return err
+		}
+	}
+	if u.Role == chanye.RoleDistrict {
+		c, err := s.currentCatalog(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if _, ok := c.District(u.District); !ok {
+			return chanye.Invalid("账号有误 / invalid account", map[string]string{"district": fmt.Sprintf("%q 不是本市的区县代码 / not a district code of the city", u.District)})
 		}
 	}
 	return nil
@@ -66,7 +77,7 @@ func (s *Store) CreateUser(ctx context.Context, u *auth.User, password string) e
 		return err
 	}
 	return s.db.transact(ctx, false, func(tx *txn) error {
-		if err := checkScope(ctx, tx, u, ""); err != nil {
+		if err := s.checkScope(ctx, tx, u, ""); err != nil {
 			return err
 		}
 		var n int
@@ -76,9 +87,9 @@ func (s *Store) CreateUser(ctx context.Context, u *auth.User, password string) e
 			return chanye.Errorf(chanye.ECONFLICT, "账号 %q 已存在 / user already exists", u.Name)
 		}
 		u.CreatedAt, u.PasswordChangedAt = tx.now, tx.now
-		if err := tx.queryRow(ctx, `INSERT INTO users (name, display_name, role, department, industry_id, code, email, password_hash, disabled, created_at, password_changed_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			u.Name, u.DisplayName, string(u.Role), u.Department, u.IndustryID, u.Code, u.Email, hash, boolInt(u.Disabled),
+		if err := tx.queryRow(ctx, `INSERT INTO users (name, display_name, role, department, industry_id, code, district, email, password_hash, disabled, created_at, password_changed_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			u.Name, u.DisplayName, string(u.Role), u.Department, u.IndustryID, u.Code, u.District, u.Email, hash, boolInt(u.Disabled),
 			tx.now.UnixMilli(), tx.now.UnixMilli()).Scan(&u.ID); err != nil {
 			return err
 		}
@@ -146,11 +157,11 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, upd auth.UserUpdate) (
 		wasAdmin := u.Role == chanye.RoleAdmin && !u.Disabled
 		before := *u
 		upd.Apply(u)
-		if err := checkScope(ctx, tx, u, before.Department); err != nil {
+		if err := s.checkScope(ctx, tx, u, before.Department); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `UPDATE users SET display_name = ?, role = ?, department = ?, industry_id = ?, code = ?, email = ?, disabled = ? WHERE id = ?`,
-			u.DisplayName, string(u.Role), u.Department, u.IndustryID, u.Code, u.Email, boolInt(u.Disabled), id); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE users SET display_name = ?, role = ?, department = ?, industry_id = ?, code = ?, district = ?, email = ?, disabled = ? WHERE id = ?`,
+			u.DisplayName, string(u.Role), u.Department, u.IndustryID, u.Code, u.District, u.Email, boolInt(u.Disabled), id); err != nil {
 			return err
 		}
 		if u.Disabled {

@@ -54,6 +54,7 @@ func TestAccounts(t *testing.T) {
 		}{
 			"duplicate":        {&auth.User{Name: "ROOT", Role: chanye.RoleLeader}, testPassword, chanye.ECONFLICT},
 			"unknown industry": {&auth.User{Name: "tf2", Role: chanye.RoleTaskForce, IndustryID: "steel"}, testPassword, chanye.EINVALID},
+			"unknown district": {&auth.User{Name: "dist", Role: chanye.RoleDistrict, District: "110101"}, testPassword, chanye.EINVALID},
 			"short password":   {&auth.User{Name: "short", Role: chanye.RoleLeader}, "short", chanye.EINVALID},
 			"no code":          {&auth.User{Name: "firm", Role: chanye.RoleEnterprise}, testPassword, chanye.EINVALID},
 		} {

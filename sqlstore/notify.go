@@ -297,6 +297,8 @@ func scopeUsers(sc notify.Scope) (string, []any) {
 		return `role = ? AND department = ?`, []any{string(sc.Role), sc.Key}
 	case chanye.RoleTaskForce:
 		return `role = ? AND industry_id = ?`, []any{string(sc.Role), sc.Key}
+	case chanye.RoleDistrict:
+		return `role = ? AND district = ?`, []any{string(sc.Role), sc.Key}
 	}
 	return `role = ?`, []any{string(sc.Role)}
 }

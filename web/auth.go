@@ -134,6 +134,8 @@ type usersView struct {
 	// choices.
 	Scopes     map[int64]string
 	Industries []option
+	// Districts are the create form's choices of district (区).
+	Districts []option
 	// Departments are the create form's choices of department: the
 	// list's, in its order (the catalog's departments are the list's).
 	Departments []option
@@ -181,6 +183,12 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 		names[ind.ID] = v.L.Pick(ind.NameZH, ind.NameEN)
 		v.Industries = append(v.Industries, option{ind.ID, names[ind.ID], ind.ID == v.Form.IndustryID})
 	}
+	districts := map[string]string{}
+	v.Districts = []option{{"", v.L.T("dash"), v.Form.District == ""}}
+	for _, d := range c.Districts {
+		districts[d.Code] = v.L.Pick(d.NameZH, d.NameEN)
+		v.Districts = append(v.Districts, option{d.Code, districts[d.Code], d.Code == v.Form.District})
+	}
 	v.Departments = []option{{"", v.L.T("dash"), v.Form.Department == ""}}
 	found := v.Form.Department == ""
 	for _, d := range c.Departments {
@@ -201,6 +209,8 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 			v.Scopes[u.ID] = u.Department
 		case u.IndustryID != "":
 			v.Scopes[u.ID] = orDefault(names[u.IndustryID], u.IndustryID)
+		case u.District != "":
+			v.Scopes[u.ID] = orDefault(districts[u.District], u.District)
 		default:
 			v.Scopes[u.ID] = u.Code
 		}
@@ -215,7 +225,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	}
 	u := &auth.User{Name: r.PostFormValue("name"), DisplayName: r.PostFormValue("display_name"),
 		Role: chanye.Role(r.PostFormValue("role")), Department: r.PostFormValue("department"),
-		IndustryID: r.PostFormValue("industry_id"), Code: r.PostFormValue("code"), Email: r.PostFormValue("email")}
+		IndustryID: r.PostFormValue("industry_id"), District: r.PostFormValue("district"), Code: r.PostFormValue("code"), Email: r.PostFormValue("email")}
 	err = accounts.CreateUser(r.Context(), u, r.PostFormValue("password"))
 	switch chanye.ErrorCode(err) {
 	case "":

@@ -387,11 +387,13 @@ var messages = map[string][2]string{
 	"users.create":         {"新建账号", "New account"},
 	"users.department":     {"部门（部门账号）", "Department (department accounts)"},
 	"users.industry":       {"产业编号（专班账号）", "Industry id (task force accounts)"},
+	"users.district":       {"区县（区账号）", "District (district accounts)"},
 	"users.code":           {"统一社会信用代码（企业账号）", "Credit code (enterprise accounts)"},
 	"role.admin":           {"管理员", "Admin"},
 	"role.leader":          {"市领导", "Leader"},
 	"role.department":      {"部门", "Department"},
 	"role.task_force":      {"专班", "Task force"},
+	"role.district":        {"区", "District"},
 	"role.enterprise":      {"企业", "Enterprise"},
 	"role.public":          {"公众", "Public"},
 

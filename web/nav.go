@@ -46,11 +46,11 @@ var navItems = []navItem{
 	}},
 }
 
-// official reports whether r is a role of the city's officials, whose
-// home is 我的待办.
+// official reports whether r is a role of the city's and the districts'
+// officials, whose home is 我的待办.
 func official(r chanye.Role) bool {
 	switch r {
-	case chanye.RoleAdmin, chanye.RoleLeader, chanye.RoleDepartment, chanye.RoleTaskForce:
+	case chanye.RoleAdmin, chanye.RoleLeader, chanye.RoleDepartment, chanye.RoleTaskForce, chanye.RoleDistrict:
 		return true
 	}
 	return false

@@ -63,6 +63,13 @@ func (s *Server) todo(w http.ResponseWriter, r *http.Request) error {
 		if ind, err := s.cfg.Catalog.FindIndustryByID(ctx, a.IndustryID); err == nil {
 			v.Scope = l.Pick(ind.NameZH, ind.NameEN)
 		}
+	case chanye.RoleDistrict:
+		v.Scope = a.District
+		if c, err := s.cfg.Catalog.FindCatalog(ctx); err == nil {
+			if d, ok := c.District(a.District); ok {
+				v.Scope = l.Pick(d.NameZH, d.NameEN)
+			}
+		}
 	}
 	if _, err := officials(ctx); err == nil {
 		secs, err := s.lifecycleTodo(ctx, a, l)
@@ -71,7 +78,8 @@ func (s *Server) todo(w http.ResponseWriter, r *http.Request) error {
 		}
 		v.Sections = append(v.Sections, secs...)
 	}
-	if s.cfg.Projects != nil {
+	// A district follows 招商 leads only: key projects are the city's.
+	if s.cfg.Projects != nil && a.Role != chanye.RoleDistrict {
 		for _, section := range []func(context.Context, *chanye.Actor, Lang) (todoSection, error){s.redTodo, s.overdueTodo, s.supervisionTodo} {
 			sec, err := section(ctx, a, l)
 			if err != nil {

@@ -34,8 +34,9 @@ import (
 )
 
 // The columns of the matrix: every role, the enterprise twice — asking for
-// another enterprise's data (it learns nothing: 404) and for its own.
-var matrixActors = []string{"admin", "leader", "department", "task_force", "enterprise", "enterprise_self", "public"}
+// another enterprise's data (it learns nothing: 404) and for its own;
+// the district last, so that its writes come after the others'.
+var matrixActors = []string{"admin", "leader", "department", "task_force", "enterprise", "enterprise_self", "public", "district"}
 
 // login is the expected "status" of a page that sends the public to sign
 // in: 302 (a GET) or 303 (a form) to /login?next=….
@@ -46,7 +47,7 @@ const login = -1
 type matrixRequest struct {
 	path  string // with real ids; {code} is the enterprise asked about
 	body  string // JSON for the API, a form for the pages
-	want  [7]int
+	want  [8]int
 	ctype string // the body's type when neither (a multipart form)
 }
 
@@ -167,6 +168,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"enterprise":      {Name: "企业甲", Role: chanye.RoleEnterprise, Code: codeA},
 		"enterprise_self": {Name: "企业乙", Role: chanye.RoleEnterprise, Code: codeB},
 		"public":          nil,
+		"district":        {Name: "天河区", Role: chanye.RoleDistrict, District: "440106"},
 	}
 
 	g := guard(store, store.PolicyServices(), eng, testclock.Now)
@@ -205,8 +207,8 @@ func TestRouteRoleMatrix(t *testing.T) {
 	ref := func(code string) string {
 		return fmt.Sprintf(`{"run_id":%d,"policy_id":%q,"code":%q}`, run.ID, pid, code)
 	}
-	all := func(s int) [7]int { return [7]int{s, s, s, s, s, s, s} }
-	//                 admin leader dept  tf   ent(A→B) ent(B) public
+	all := func(s int) [8]int { return [8]int{s, s, s, s, s, s, s, s} }
+	//                 admin leader dept  tf   ent(A→B) ent(B) public district
 	// A write some roles may do: allowed ones get ok, the others 403.
 	chains, err := store.FindChains(ctx)
 	if err != nil {
@@ -223,299 +225,301 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"GET /api/v1/industries":      {path: "/api/v1/industries", want: all(200)},
 		"GET /api/v1/industries/{id}": {path: "/api/v1/industries/" + ind, want: all(200)},
 		"PATCH /api/v1/industries/{id}/responsibility": {path: "/api/v1/industries/" + ind + "/responsibility", body: `{"city_leader":"市领导乙（演示）"}`,
-			want: [7]int{200, 403, 200, 403, 403, 403, api401}},
+			want: [8]int{200, 403, 200, 403, 403, 403, api401, 403}},
 		"GET /api/v1/industries/{id}/indicators": {path: "/api/v1/industries/" + ind + "/indicators", want: all(200)},
 		"PUT /api/v1/industries/{id}/indicators": {path: "/api/v1/industries/" + ind + "/indicators",
 			body: `{"items":[{"industry_id":"` + ind + `","metric":"revenue","period":"2024","value":100000000000,"unit":"yuan","source":"市统计局"}]}`,
-			want: [7]int{200, 403, 200, 200, 403, 403, api401}},
+			want: [8]int{200, 403, 200, 200, 403, 403, api401, 403}},
 		// Search narrows each kind to what the role may read (the public:
 		// published policies); asking for a kind it may not read is refused.
 		"GET /api/v1/search":      {path: "/api/v1/search?q=" + url.QueryEscape(ents[0].Name), want: all(200)},
-		"GET /api/v1/enterprises": {path: "/api/v1/enterprises", want: [7]int{200, 200, 200, 200, 200, 200, api401}},
+		"GET /api/v1/enterprises": {path: "/api/v1/enterprises", want: [8]int{200, 200, 200, 200, 200, 200, api401, 403}},
 		"POST /api/v1/enterprises": {path: "/api/v1/enterprises",
 			body: `{"code":"` + newCode + `","name":"广州矩阵测试有限公司","district_code":"440106","industry_class":"3612","founded":"2015-06-01"}`,
-			want: [7]int{201, 403, 403, 403, 403, 403, api401}},
-		"GET /api/v1/enterprises/{code}":       {path: "/api/v1/enterprises/" + codeB, want: [7]int{200, 200, 200, 200, 404, 200, api401}},
-		"PATCH /api/v1/enterprises/{code}":     {path: "/api/v1/enterprises/" + codeB, body: `{"name":"` + ents[0].Name + `"}`, want: [7]int{200, 403, 403, 403, 403, 403, api401}},
-		"GET /api/v1/enterprises/{code}/facts": {path: "/api/v1/enterprises/" + codeB + "/facts", want: [7]int{200, 200, 200, 200, 404, 200, api401}},
+			want: [8]int{201, 403, 403, 403, 403, 403, api401, 403}},
+		"GET /api/v1/enterprises/{code}":       {path: "/api/v1/enterprises/" + codeB, want: [8]int{200, 200, 200, 200, 404, 200, api401, 403}},
+		"PATCH /api/v1/enterprises/{code}":     {path: "/api/v1/enterprises/" + codeB, body: `{"name":"` + ents[0].Name + `"}`, want: [8]int{200, 403, 403, 403, 403, 403, api401, 403}},
+		"GET /api/v1/enterprises/{code}/facts": {path: "/api/v1/enterprises/" + codeB + "/facts", want: [8]int{200, 200, 200, 200, 404, 200, api401, 403}},
 		"PUT /api/v1/enterprises/{code}/facts": {path: "/api/v1/enterprises/" + codeB + "/facts",
 			body: `{"items":[{"year":2020,"employees":10,"source":"矩阵测试","as_of":"2021-03-01"}]}`,
-			want: [7]int{200, 403, 403, 403, 403, 403, api401}},
+			want: [8]int{200, 403, 403, 403, 403, 403, api401, 403}},
 		"POST /api/v1/enterprises/{code}/tiers": {path: "/api/v1/enterprises/" + codeB + "/tiers",
-			body: `{"kind":"gazelle","from":"2019-01-01","source":"矩阵测试"}`, want: [7]int{201, 403, 403, 403, 403, 403, api401}},
+			body: `{"kind":"gazelle","from":"2019-01-01","source":"矩阵测试"}`, want: [8]int{201, 403, 403, 403, 403, 403, api401, 403}},
 		"DELETE /api/v1/enterprises/{code}/tiers/{kind}/{from}": {path: "/api/v1/enterprises/" + codeB + "/tiers/gazelle/2019-01-01",
-			want: [7]int{200, 403, 403, 403, 403, 403, api401}},
-		"GET /api/v1/enterprises/{code}/decisions": {path: "/api/v1/enterprises/" + codeB + "/decisions", want: [7]int{200, 200, 200, 200, 404, 200, api401}},
+			want: [8]int{200, 403, 403, 403, 403, 403, api401, 403}},
+		"GET /api/v1/enterprises/{code}/decisions": {path: "/api/v1/enterprises/" + codeB + "/decisions", want: [8]int{200, 200, 200, 200, 404, 200, api401, 403}},
 		"GET /api/v1/enterprises/{code}/decisions/{policy}": {path: "/api/v1/enterprises/" + codeB + "/decisions/" + pid,
-			want: [7]int{200, 200, 200, 200, 404, 200, api401}},
+			want: [8]int{200, 200, 200, 200, 404, 200, api401, 403}},
 		"GET /api/v1/policy-schema": {path: "/api/v1/policy-schema", want: all(200)},
 		// Published policies are public documents; drafts are hidden from the public and enterprises.
 		"GET /api/v1/policies": {path: "/api/v1/policies", want: all(200)},
 		"POST /api/v1/policies": {path: "/api/v1/policies", body: `{"source":` + jsonQuote(string(src.Source)) + `}`,
-			want: [7]int{201, 403, 201, 403, 403, 403, api401}},
+			want: [8]int{201, 403, 201, 403, 403, 403, api401, 403}},
 		// Testing runs the author's code: those who write or review policies.
 		"POST /api/v1/policies/test": {path: "/api/v1/policies/test", body: `{"source":` + jsonQuote(string(src.Source)) + `}`,
-			want: [7]int{200, 200, 200, 403, 403, 403, api401}},
+			want: [8]int{200, 200, 200, 403, 403, 403, api401, 403}},
 		"GET /api/v1/policies/{id}": {path: "/api/v1/policies/" + pid, want: all(200)},
 		// Version 1 is published already: who may publish gets 409.
 		"POST /api/v1/policies/{id}/versions/{version}/publish": {path: "/api/v1/policies/" + pid + "/versions/1/publish",
-			want: [7]int{409, 403, 409, 403, 403, 403, api401}},
+			want: [8]int{409, 403, 409, 403, 403, 403, api401, 403}},
 		"POST /api/v1/policies/{id}/simulate": {path: "/api/v1/policies/" + pid + "/simulate", body: `{"as_of":"2025-12-31"}`,
-			want: [7]int{200, 200, 200, 403, 403, 403, api401}},
-		"GET /api/v1/runs":                 {path: "/api/v1/runs", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
-		"POST /api/v1/runs":                {path: "/api/v1/runs", body: `{"as_of":"2025-12-31"}`, want: [7]int{201, 403, 403, 403, 403, 403, api401}},
-		"GET /api/v1/runs/{id}":            {path: "/api/v1/runs/" + run1, want: [7]int{200, 200, 200, 200, 403, 403, api401}},
-		"GET /api/v1/policies/{id}/budget": {path: "/api/v1/policies/" + pid + "/budget?period=2025", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+			want: [8]int{200, 200, 200, 403, 403, 403, api401, 403}},
+		"GET /api/v1/runs":                 {path: "/api/v1/runs", want: [8]int{200, 200, 200, 200, 403, 403, api401, 403}},
+		"POST /api/v1/runs":                {path: "/api/v1/runs", body: `{"as_of":"2025-12-31"}`, want: [8]int{201, 403, 403, 403, 403, 403, api401, 403}},
+		"GET /api/v1/runs/{id}":            {path: "/api/v1/runs/" + run1, want: [8]int{200, 200, 200, 200, 403, 403, api401, 403}},
+		"GET /api/v1/policies/{id}/budget": {path: "/api/v1/policies/" + pid + "/budget?period=2025", want: [8]int{200, 200, 200, 200, 403, 403, api401, 403}},
 		// Publicised already: who may publicise gets 409.
 		"POST /api/v1/runs/{id}/policies/{policy}/publicise": {path: "/api/v1/runs/" + run1 + "/policies/" + pid + "/publicise", body: `{}`,
-			want: [7]int{409, 403, 409, 403, 403, 403, api401}},
-		"GET /api/v1/decisions":        {path: "/api/v1/decisions", want: [7]int{200, 200, 200, 200, 200, 200, api401}},
+			want: [8]int{409, 403, 409, 403, 403, 403, api401, 403}},
+		"GET /api/v1/decisions":        {path: "/api/v1/decisions", want: [8]int{200, 200, 200, 200, 200, 200, api401, 403}},
 		"GET /api/v1/public/publicity": {path: "/api/v1/public/publicity", want: all(200)},
-		"GET /api/v1/objections":       {path: "/api/v1/objections", want: [7]int{200, 200, 200, 200, 200, 200, api401}},
+		"GET /api/v1/objections":       {path: "/api/v1/objections", want: [8]int{200, 200, 200, 200, 200, 200, api401, 403}},
 		// The admin objects for B first; B's own objection then finds it open.
 		"POST /api/v1/objections": {path: "/api/v1/objections", body: strings.TrimSuffix(ref(codeB), "}") + `,"reason":"矩阵测试"}`,
-			want: [7]int{201, 403, 403, 403, 404, 409, api401}},
+			want: [8]int{201, 403, 403, 403, 404, 409, api401, 403}},
 		// The admin rejects objection 1; the department finds it resolved.
 		"POST /api/v1/objections/{id}/resolve": {path: "/api/v1/objections/1/resolve", body: `{"upheld":false,"resolution":"维持"}`,
-			want: [7]int{200, 403, 409, 403, 403, 403, api401}},
+			want: [8]int{200, 403, 409, 403, 403, 403, api401, 403}},
 		// Objection 1 is rejected by now: who may correct gets 400; the
 		// department, reading it, is told the same (it issues the policy).
 		"POST /api/v1/objections/{id}/facts": {path: "/api/v1/objections/1/facts",
-			body: `{"year":2024,"employees":10,"source":"矩阵测试","as_of":"2025-03-01"}`, want: [7]int{400, 403, 400, 403, 403, 403, api401}},
+			body: `{"year":2024,"employees":10,"source":"矩阵测试","as_of":"2025-03-01"}`, want: [8]int{400, 403, 400, 403, 403, 403, api401, 403}},
 		// A re-decision is a one-enterprise run: who may re-decide gets 201.
-		"POST /api/v1/objections/{id}/redecide": {path: "/api/v1/objections/1/redecide", want: [7]int{201, 403, 201, 403, 404, 403, api401}},
+		"POST /api/v1/objections/{id}/redecide": {path: "/api/v1/objections/1/redecide", want: [8]int{201, 403, 201, 403, 404, 403, api401, 403}},
 		// The payment file reads decisions and the ledger: the ledger's readers.
-		"GET /api/v1/payments/file": {path: "/api/v1/payments/file?run=" + run1 + "&policy=" + pid, want: [7]int{200, 200, 200, 403, 403, 403, api401}},
+		"GET /api/v1/payments/file": {path: "/api/v1/payments/file?run=" + run1 + "&policy=" + pid, want: [8]int{200, 200, 200, 403, 403, 403, api401, 403}},
 		// Still in its publicity window: who may approve gets 400.
-		"POST /api/v1/approvals": {path: "/api/v1/approvals", body: `{"items":[` + ref(codeB) + `]}`, want: [7]int{400, 403, 400, 403, 403, 403, api401}},
+		"POST /api/v1/approvals": {path: "/api/v1/approvals", body: `{"items":[` + ref(codeB) + `]}`, want: [8]int{400, 403, 400, 403, 403, 403, api401, 403}},
 		// Not approved: who may pay gets 400; the others 403, whatever the
 		// decision (A learns nothing of B's).
 		// An inbox is an account's own: the matrix's actors have none.
 		"GET /api/v1/notifications":       {path: "/api/v1/notifications", want: all(401)},
 		"POST /api/v1/notifications/read": {path: "/api/v1/notifications/read", body: `{"all":true}`, want: all(401)},
 		"POST /api/v1/payments": {path: "/api/v1/payments", body: strings.TrimSuffix(ref(codeB), "}") + `,"paid_on":"2025-12-31","voucher":"记-1","batch":"B-1"}`,
-			want: [7]int{400, 403, 400, 403, 403, 403, api401}},
+			want: [8]int{400, 403, 400, 403, 403, 403, api401, 403}},
 		// Nothing paid: who may reverse gets 409.
 		"POST /api/v1/reversals": {path: "/api/v1/reversals", body: strings.TrimSuffix(ref(codeB), "}") + `,"reason":"矩阵测试"}`,
-			want: [7]int{409, 403, 409, 403, 403, 403, api401}},
+			want: [8]int{409, 403, 409, 403, 403, 403, api401, 403}},
 		// An enterprise reads its own payments (none here).
-		"GET /api/v1/ledger": {path: "/api/v1/ledger", want: [7]int{200, 200, 200, 403, 200, 200, api401}},
-		"GET /api/v1/audit":  {path: "/api/v1/audit", want: [7]int{200, 200, 403, 403, 403, 403, api401}},
+		"GET /api/v1/ledger": {path: "/api/v1/ledger", want: [8]int{200, 200, 200, 403, 200, 200, api401, 403}},
+		"GET /api/v1/audit":  {path: "/api/v1/audit", want: [8]int{200, 200, 403, 403, 403, 403, api401, 403}},
 		// Applications (authz.Applications): an enterprise its own, the
 		// policy's department reviews, leaders read; application 1 is B's,
 		// submitted, with file 1.
-		"GET /api/v1/applications": {path: "/api/v1/applications", want: [7]int{200, 200, 200, 403, 200, 200, api401}},
+		"GET /api/v1/applications": {path: "/api/v1/applications", want: [8]int{200, 200, 200, 403, 200, 200, api401, 403}},
 		// B has an open application: who may apply for B gets 409.
 		"POST /api/v1/applications": {path: "/api/v1/applications", body: `{"policy_id":"gz-tech-retrofit","code":"` + codeB + `","values":{}}`,
-			want: [7]int{409, 403, 403, 403, 404, 409, api401}},
-		"GET /api/v1/applications/{id}": {path: "/api/v1/applications/1", want: [7]int{200, 200, 200, 403, 404, 200, api401}},
+			want: [8]int{409, 403, 403, 403, 404, 409, api401, 403}},
+		"GET /api/v1/applications/{id}": {path: "/api/v1/applications/1", want: [8]int{200, 200, 200, 403, 404, 200, api401, 403}},
 		// Submitted: who may edit gets 409.
-		"PATCH /api/v1/applications/{id}": {path: "/api/v1/applications/1", body: `{"values":{}}`, want: [7]int{409, 403, 403, 403, 404, 409, api401}},
+		"PATCH /api/v1/applications/{id}": {path: "/api/v1/applications/1", body: `{"values":{}}`, want: [8]int{409, 403, 403, 403, 404, 409, api401, 403}},
 		// A return without a reason: who may review gets 400; an
 		// enterprise may review none (403, whatever the application).
 		"POST /api/v1/applications/{id}/status": {path: "/api/v1/applications/1/status", body: `{"status":"returned"}`,
-			want: [7]int{400, 403, 400, 403, 403, 403, api401}},
+			want: [8]int{400, 403, 400, 403, 403, 403, api401, 403}},
 		"POST /api/v1/applications/{id}/files": {path: "/api/v1/applications/1/files?name=b.pdf", body: `{}`,
-			want: [7]int{400, 403, 403, 403, 404, 400, api401}},
+			want: [8]int{400, 403, 403, 403, 404, 400, api401, 403}},
 		// Files: the enterprise and the reviewing department, not leaders.
-		"GET /api/v1/applications/{id}/files/{file}": {path: "/api/v1/applications/1/files/1", want: [7]int{200, 403, 200, 403, 404, 200, api401}},
+		"GET /api/v1/applications/{id}/files/{file}": {path: "/api/v1/applications/1/files/1", want: [8]int{200, 403, 200, 403, 404, 200, api401, 403}},
 		// Key projects (authz.Projects): officials read all; the department
 		// and the task force change and report on their industry's, the
 		// owner reports on its own; another enterprise learns nothing.
-		"GET /api/v1/projects": {path: "/api/v1/projects", want: [7]int{200, 200, 200, 200, 200, 200, api401}},
+		"GET /api/v1/projects": {path: "/api/v1/projects", want: [8]int{200, 200, 200, 200, 200, 200, api401, 403}},
 		// Created by the admin first: who else may create gets 409.
-		"POST /api/v1/projects":     {path: "/api/v1/projects", body: newProject, want: [7]int{201, 403, 409, 409, 403, 403, api401}},
-		"GET /api/v1/projects/{id}": {path: "/api/v1/projects/" + projID, want: [7]int{200, 200, 200, 200, 404, 200, api401}},
+		"POST /api/v1/projects":     {path: "/api/v1/projects", body: newProject, want: [8]int{201, 403, 409, 409, 403, 403, api401, 403}},
+		"GET /api/v1/projects/{id}": {path: "/api/v1/projects/" + projID, want: [8]int{200, 200, 200, 200, 404, 200, api401, 403}},
 		"PATCH /api/v1/projects/{id}": {path: "/api/v1/projects/" + projID, body: `{"name":"矩阵测试项目二"}`,
-			want: [7]int{200, 403, 200, 200, 403, 403, api401}},
-		"GET /api/v1/projects/{id}/nodes": {path: "/api/v1/projects/" + projID + "/nodes", want: [7]int{200, 200, 200, 200, 404, 200, api401}},
+			want: [8]int{200, 403, 200, 200, 403, 403, api401, 403}},
+		"GET /api/v1/projects/{id}/nodes": {path: "/api/v1/projects/" + projID + "/nodes", want: [8]int{200, 200, 200, 200, 404, 200, api401, 403}},
 		"PATCH /api/v1/projects/{id}/nodes/{seq}": {path: "/api/v1/projects/" + projID + "/nodes/1", body: `{"evidence":{"note":"矩阵"}}`,
-			want: [7]int{200, 403, 200, 200, 403, 403, api401}},
-		"GET /api/v1/projects/{id}/reports/{month}": {path: "/api/v1/projects/" + projID + "/reports/2025-10", want: [7]int{200, 200, 200, 200, 404, 200, api401}},
+			want: [8]int{200, 403, 200, 200, 403, 403, api401, 403}},
+		"GET /api/v1/projects/{id}/reports/{month}": {path: "/api/v1/projects/" + projID + "/reports/2025-10", want: [8]int{200, 200, 200, 200, 404, 200, api401, 403}},
 		"PUT /api/v1/projects/{id}/reports/{month}": {path: "/api/v1/projects/" + projID + "/reports/2025-11", body: report,
-			want: [7]int{200, 403, 200, 200, 404, 200, api401}},
-		"GET /api/v1/warnings": {path: "/api/v1/warnings", want: [7]int{200, 200, 200, 200, 200, 200, api401}},
+			want: [8]int{200, 403, 200, 200, 404, 200, api401, 403}},
+		"GET /api/v1/warnings": {path: "/api/v1/warnings", want: [8]int{200, 200, 200, 200, 200, 200, api401, 403}},
 		// 销号: who answers for or oversees the project closes its warning
 		// (the admin first: the others find it closed, 409); whoever reads
 		// the project reads the history and the evidence.
-		"GET /api/v1/projects/{id}/closures": {path: "/api/v1/projects/" + projID + "/closures", want: [7]int{200, 200, 200, 200, 404, 200, api401}},
+		"GET /api/v1/projects/{id}/closures": {path: "/api/v1/projects/" + projID + "/closures", want: [8]int{200, 200, 200, 200, 404, 200, api401, 403}},
 		"POST /api/v1/projects/{id}/closures": {path: "/api/v1/projects/" + projID + "/closures", body: closeBody, ctype: closeType,
-			want: [7]int{201, 409, 409, 409, 403, 403, api401}},
+			want: [8]int{201, 409, 409, 409, 403, 403, api401, 403}},
 		"GET /api/v1/projects/{id}/closures/{closure}/file": {path: "/api/v1/projects/" + projID + "/closures/1/file",
-			want: [7]int{200, 200, 200, 200, 404, 200, api401}},
+			want: [8]int{200, 200, 200, 200, 404, 200, api401, 403}},
 		// 督办: leaders and the department issue (items 1–3), the addressee
 		// answers (the admin answers item 1 first: the owner finds it
 		// answered, 409), the issuer settles; another enterprise learns
 		// nothing.
-		"GET /api/v1/supervisions": {path: "/api/v1/supervisions", want: [7]int{200, 200, 200, 200, 200, 200, api401}},
+		"GET /api/v1/supervisions": {path: "/api/v1/supervisions", want: [8]int{200, 200, 200, 200, 200, 200, api401, 403}},
 		"POST /api/v1/supervisions": {path: "/api/v1/supervisions",
 			body: `{"project_id":"` + projID + `","addressee":"owner","instruction":"矩阵督办","due_on":"` + due + `"}`,
-			want: [7]int{201, 201, 201, 403, 403, 403, api401}},
-		"GET /api/v1/supervisions/{id}": {path: "/api/v1/supervisions/1", want: [7]int{200, 200, 200, 200, 404, 200, api401}},
+			want: [8]int{201, 201, 201, 403, 403, 403, api401, 403}},
+		"GET /api/v1/supervisions/{id}": {path: "/api/v1/supervisions/1", want: [8]int{200, 200, 200, 200, 404, 200, api401, 403}},
 		"POST /api/v1/supervisions/{id}/steps": {path: "/api/v1/supervisions/1/steps", body: `{"action":"answer","note":"矩阵答复"}`,
-			want: [7]int{200, 403, 403, 403, 404, 409, api401}},
+			want: [8]int{200, 403, 403, 403, 404, 409, api401, 403}},
 		"GET /api/v1/targets": {path: "/api/v1/targets", want: all(200)},
 		// How colours are computed is open to every official and owner;
 		// only administrators change it.
-		"GET /api/v1/warning-rules": {path: "/api/v1/warning-rules", want: [7]int{200, 200, 200, 200, 200, 200, api401}},
+		"GET /api/v1/warning-rules": {path: "/api/v1/warning-rules", want: [8]int{200, 200, 200, 200, 200, 200, api401, 403}},
 		"PUT /api/v1/warning-rules/{id}": {path: "/api/v1/warning-rules/matrix_rule",
 			body: `{"colour":"yellow","label_zh":"矩阵测试","label_en":"matrix test","expr":"overdue_nodes > 100","owner":"department"}`,
-			want: [7]int{200, 403, 403, 403, 403, 403, api401}},
-		"DELETE /api/v1/warning-rules/{id}": {path: "/api/v1/warning-rules/matrix_rule", want: [7]int{200, 403, 403, 403, 403, 403, api401}},
+			want: [8]int{200, 403, 403, 403, 403, 403, api401, 403}},
+		"DELETE /api/v1/warning-rules/{id}": {path: "/api/v1/warning-rules/matrix_rule", want: [8]int{200, 403, 403, 403, 403, 403, api401, 403}},
 		// Scorecards are the officials' view of their own work.
-		"GET /api/v1/scorecards": {path: "/api/v1/scorecards", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+		"GET /api/v1/scorecards": {path: "/api/v1/scorecards", want: [8]int{200, 200, 200, 200, 403, 403, api401, 403}},
 		"GET /api/v1/scorecards/{kind}/{name}": {path: "/api/v1/scorecards/department/" + url.PathEscape(dept),
-			want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+			want: [8]int{200, 200, 200, 200, 403, 403, api401, 403}},
 		// The lists responsibilities choose from: read by all, kept by
 		// administrators (authz.OrgUnitRules).
 		"GET /api/v1/org-units": {path: "/api/v1/org-units?kind=leader", want: all(200)},
 		"POST /api/v1/org-units": {path: "/api/v1/org-units", body: `{"kind":"leader","name_zh":"矩阵领导"}`,
-			want: [7]int{201, 403, 403, 403, 403, 403, api401}},
+			want: [8]int{201, 403, 403, 403, 403, 403, api401, 403}},
 		"PATCH /api/v1/org-units/{id}": {path: "/api/v1/org-units/" + unitPath, body: `{"name_en":"Matrix leader"}`,
-			want: [7]int{200, 403, 403, 403, 403, 403, api401}},
-		"GET /api/v1/org-units/{id}/uses": {path: "/api/v1/org-units/" + unitPath + "/uses", want: [7]int{200, 403, 403, 403, 403, 403, api401}},
+			want: [8]int{200, 403, 403, 403, 403, 403, api401, 403}},
+		"GET /api/v1/org-units/{id}/uses": {path: "/api/v1/org-units/" + unitPath + "/uses", want: [8]int{200, 403, 403, 403, 403, 403, api401, 403}},
 		// Chains: open structure; an industry's chain kept by its task force,
 		// the department that leads it and administrators; the whole set by
 		// administrators (authz.ChainRules).
 		"GET /api/v1/chains":            {path: "/api/v1/chains", want: all(200)},
 		"GET /api/v1/chains/{industry}": {path: "/api/v1/chains/" + ind, want: all(200)},
-		"PUT /api/v1/chains/{industry}": {path: "/api/v1/chains/" + ind, body: string(indChain), want: [7]int{200, 403, 200, 200, 403, 403, api401}},
-		"PUT /api/v1/chains":            {path: "/api/v1/chains", body: string(allChains), want: [7]int{200, 403, 403, 403, 403, 403, api401}},
+		"PUT /api/v1/chains/{industry}": {path: "/api/v1/chains/" + ind, body: string(indChain), want: [8]int{200, 403, 200, 200, 403, 403, api401, 403}},
+		"PUT /api/v1/chains":            {path: "/api/v1/chains", body: string(allChains), want: [8]int{200, 403, 403, 403, 403, 403, api401, 403}},
 		// 链主: read by officials; designated and ended as the chain is kept.
 		// The admin's step comes first, so the owners' repeat conflicts.
-		"GET /api/v1/chains/{industry}/lead-firms": {path: "/api/v1/chains/" + ind + "/lead-firms", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+		"GET /api/v1/chains/{industry}/lead-firms": {path: "/api/v1/chains/" + ind + "/lead-firms", want: [8]int{200, 200, 200, 200, 403, 403, api401, 403}},
 		"POST /api/v1/chains/{industry}/lead-firms": {path: "/api/v1/chains/" + ind + "/lead-firms",
 			body: `{"code":"` + ents[0].Code + `","designated_on":"` + testclock.Today().String() + `","source":"矩阵名单","scores":[{"criterion":"规模","value":80}]}`,
-			want: [7]int{201, 403, 409, 409, 403, 403, api401}},
+			want: [8]int{201, 403, 409, 409, 403, 403, api401, 403}},
 		"POST /api/v1/chains/{industry}/lead-firms/{id}/end": {path: "/api/v1/chains/" + ind + "/lead-firms/1/end",
-			body: `{"ended_on":"` + testclock.Today().String() + `"}`, want: [7]int{200, 403, 409, 409, 403, 403, api401}},
+			body: `{"ended_on":"` + testclock.Today().String() + `"}`, want: [8]int{200, 403, 409, 409, 403, 403, api401, 403}},
 		// Placement: administrators run it; which firm sits where is for
 		// officials (an enterprise sees its own links); the industry's task
 		// force and lead department place by hand; the figures and the
 		// thresholds are open, changed by administrators.
-		"POST /api/v1/chains/place":               {path: "/api/v1/chains/place", want: [7]int{200, 403, 403, 403, 403, 403, api401}},
+		"POST /api/v1/chains/place":               {path: "/api/v1/chains/place", want: [8]int{200, 403, 403, 403, 403, 403, api401, 403}},
 		"GET /api/v1/chains/{industry}/diagnosis": {path: "/api/v1/chains/" + ind + "/diagnosis", want: all(200)},
-		"GET /api/v1/chains/{industry}/removals":  {path: "/api/v1/chains/" + ind + "/removals", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
-		"GET /api/v1/chain-links/{link}/firms":    {path: "/api/v1/chain-links/" + ind + ".battery/firms", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+		"GET /api/v1/chains/{industry}/removals":  {path: "/api/v1/chains/" + ind + "/removals", want: [8]int{200, 200, 200, 200, 403, 403, api401, 403}},
+		"GET /api/v1/chain-links/{link}/firms":    {path: "/api/v1/chain-links/" + ind + ".battery/firms", want: [8]int{200, 200, 200, 200, 403, 403, api401, 403}},
 		"POST /api/v1/chain-links/{link}/firms": {path: "/api/v1/chain-links/" + ind + ".battery/firms", body: `{"code":"` + codeB + `"}`,
-			want: [7]int{201, 403, 409, 409, 403, 403, api401}},
+			want: [8]int{201, 403, 409, 409, 403, 403, api401, 403}},
 		"POST /api/v1/chain-links/{link}/firms/{code}/remove": {path: "/api/v1/chain-links/" + ind + ".battery/firms/" + codeB + "/remove",
-			body: `{"reason":"矩阵"}`, want: [7]int{200, 403, 404, 404, 403, 403, api401}},
+			body: `{"reason":"矩阵"}`, want: [8]int{200, 403, 404, 404, 403, 403, api401, 403}},
 		"POST /api/v1/chain-links/{link}/removals/{code}/undo": {path: "/api/v1/chain-links/" + ind + ".battery/removals/" + codeB + "/undo",
-			want: [7]int{200, 403, 404, 404, 403, 403, api401}},
+			want: [8]int{200, 403, 404, 404, 403, 403, api401, 403}},
 		"GET /api/v1/chain-thresholds": {path: "/api/v1/chain-thresholds", want: all(200)},
 		"PUT /api/v1/chain-thresholds": {path: "/api/v1/chain-thresholds",
 			body: `{"missing_above_scale":1,"strong_above_scale":10,"strong_leaders":1,"max_top_share":500,"min_growth":0}`,
-			want: [7]int{200, 403, 403, 403, 403, 403, api401}},
-		"GET /api/v1/enterprises/{code}/placements": {path: "/api/v1/enterprises/" + codeB + "/placements", want: [7]int{200, 200, 200, 200, 404, 200, api401}},
-		"GET /api/v1/enterprises/{code}/scope":      {path: "/api/v1/enterprises/" + codeB + "/scope", want: [7]int{200, 200, 200, 200, 404, 200, api401}},
+			want: [8]int{200, 403, 403, 403, 403, 403, api401, 403}},
+		"GET /api/v1/enterprises/{code}/placements": {path: "/api/v1/enterprises/" + codeB + "/placements", want: [8]int{200, 200, 200, 200, 404, 200, api401, 403}},
+		"GET /api/v1/enterprises/{code}/scope":      {path: "/api/v1/enterprises/" + codeB + "/scope", want: [8]int{200, 200, 200, 200, 404, 200, api401, 403}},
 		"PUT /api/v1/enterprises/{code}/scope": {path: "/api/v1/enterprises/" + codeB + "/scope",
-			body: `{"text":"动力电池研发","source":"矩阵","as_of":"` + testclock.Today().String() + `"}`, want: [7]int{200, 403, 403, 403, 403, 403, api401}},
+			body: `{"text":"动力电池研发","source":"矩阵","as_of":"` + testclock.Today().String() + `"}`, want: [8]int{200, 403, 403, 403, 403, 403, api401, 403}},
 		// 招商 (authz.InvestRules): firm-level work of the officials. A task
 		// force keeps its industry's targets and leads; the department reads
 		// those of the industries it leads and follows the leads it owns (not
-		// a district's); leaders read; administrators do all and import the
-		// rosters. Enterprises see nothing; the public the funnel's counts.
-		"GET /api/v1/invest-targets": {path: "/api/v1/invest-targets?industry=" + ind, want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+		// a district's); the district (440106) reads the lists and follows
+		// the leads it owns (leads 1 and 2 are its own); leaders read;
+		// administrators do all and import the rosters. Enterprises see
+		// nothing; the public the funnel's counts.
+		"GET /api/v1/invest-targets": {path: "/api/v1/invest-targets?industry=" + ind, want: [8]int{200, 200, 200, 200, 403, 403, api401, 200}},
 		// Target 1 is the admin's, target 2 the task force's.
 		"POST /api/v1/invest-targets": {path: "/api/v1/invest-targets",
 			body: `{"industry_id":"` + ind + `","link_id":"` + ind + `.battery.cell","kind":"attract","name":"矩阵电池公司","source":"矩阵名单"}`,
-			want: [7]int{201, 403, 403, 201, 403, 403, api401}},
-		"GET /api/v1/invest-targets/{id}": {path: "/api/v1/invest-targets/1", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+			want: [8]int{201, 403, 403, 201, 403, 403, api401, 403}},
+		"GET /api/v1/invest-targets/{id}": {path: "/api/v1/invest-targets/1", want: [8]int{200, 200, 200, 200, 403, 403, api401, 200}},
 		// The admin deletes target 2; the task force then finds it gone.
-		"DELETE /api/v1/invest-targets/{id}":        {path: "/api/v1/invest-targets/2", want: [7]int{200, 403, 403, 404, 403, 403, api401}},
-		"GET /api/v1/chain-links/{link}/candidates": {path: "/api/v1/chain-links/" + ind + ".battery/candidates", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
-		"GET /api/v1/roster":                        {path: "/api/v1/roster", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+		"DELETE /api/v1/invest-targets/{id}":        {path: "/api/v1/invest-targets/2", want: [8]int{200, 403, 403, 404, 403, 403, api401, 403}},
+		"GET /api/v1/chain-links/{link}/candidates": {path: "/api/v1/chain-links/" + ind + ".battery/candidates", want: [8]int{200, 200, 200, 200, 403, 403, api401, 200}},
+		"GET /api/v1/roster":                        {path: "/api/v1/roster", want: [8]int{200, 200, 200, 200, 403, 403, api401, 200}},
 		"PUT /api/v1/roster": {path: "/api/v1/roster",
 			body: `{"source":"矩阵名单","rows":[{"name":"矩阵外地企业","city":"宁德","class":"3841","products":"电芯"}]}`,
-			want: [7]int{200, 403, 403, 403, 403, 403, api401}},
-		"GET /api/v1/leads": {path: "/api/v1/leads", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+			want: [8]int{200, 403, 403, 403, 403, 403, api401, 403}},
+		"GET /api/v1/leads": {path: "/api/v1/leads", want: [8]int{200, 200, 200, 200, 403, 403, api401, 200}},
 		// A lead of target 1 that a district owns: the department, which
 		// follows its own leads only, may not create it (leads 1 and 2).
 		"POST /api/v1/leads": {path: "/api/v1/leads", body: `{"target_id":1,"owner_kind":"district","owner_name":"440106","expected_fen":100000000}`,
-			want: [7]int{201, 403, 403, 201, 403, 403, api401}},
-		"GET /api/v1/leads/overdue": {path: "/api/v1/leads/overdue", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
-		"GET /api/v1/leads/{id}":    {path: "/api/v1/leads/1", want: [7]int{200, 200, 200, 200, 403, 403, api401}},
+			want: [8]int{201, 403, 403, 201, 403, 403, api401, 201}},
+		"GET /api/v1/leads/overdue": {path: "/api/v1/leads/overdue", want: [8]int{200, 200, 200, 200, 403, 403, api401, 200}},
+		"GET /api/v1/leads/{id}":    {path: "/api/v1/leads/1", want: [8]int{200, 200, 200, 200, 403, 403, api401, 200}},
 		"PATCH /api/v1/leads/{id}": {path: "/api/v1/leads/1", body: `{"next_action":"矩阵回访"}`,
-			want: [7]int{200, 403, 403, 200, 403, 403, api401}},
+			want: [8]int{200, 403, 403, 200, 403, 403, api401, 200}},
 		// The admin signs lead 1; the task force's repeat is no move forward.
 		"POST /api/v1/leads/{id}/move": {path: "/api/v1/leads/1/move", body: `{"to":"signed","signed_fen":100000000}`,
-			want: [7]int{200, 403, 403, 400, 403, 403, api401}},
+			want: [8]int{200, 403, 403, 400, 403, 403, api401, 400}},
 		"POST /api/v1/leads/{id}/contacts": {path: "/api/v1/leads/1/contacts", body: `{"kind":"call","on":"` + testclock.Today().String() + `"}`,
-			want: [7]int{201, 403, 403, 201, 403, 403, api401}},
+			want: [8]int{201, 403, 403, 201, 403, 403, api401, 201}},
 		// Linking the same project again changes nothing.
 		"POST /api/v1/leads/{id}/convert": {path: "/api/v1/leads/1/convert", body: `{"project_id":"` + projID + `"}`,
-			want: [7]int{200, 403, 403, 200, 403, 403, api401}},
-		"GET /api/v1/funnel": {path: "/api/v1/funnel?industry=" + ind, want: [7]int{200, 200, 200, 200, 403, 403, 200}},
+			want: [8]int{200, 403, 403, 200, 403, 403, api401, 200}},
+		"GET /api/v1/funnel": {path: "/api/v1/funnel?industry=" + ind, want: [8]int{200, 200, 200, 200, 403, 403, 200, 200}},
 	}
 	lg := url.Values{"source": {string(src.Source)}, "action": {"save"}}.Encode()
 	pageTable := map[string]matrixRequest{
 		"GET /static/": {path: asset, want: all(200)},
 		"GET /{$}":     {path: "/", want: all(200)},
 		// 我的待办: every official's home; an enterprise has 我的企业.
-		"GET /todo":               {path: "/todo", want: [7]int{200, 200, 200, 200, 403, 403, login}},
+		"GET /todo":               {path: "/todo", want: [8]int{200, 200, 200, 200, 403, 403, login, 200}},
 		"GET /industries/{id}":    {path: "/industries/" + ind, want: all(200)},
 		"GET /search":             {path: "/search?q=" + url.QueryEscape(ents[0].Name), want: all(200)},
-		"GET /enterprises":        {path: "/enterprises", want: [7]int{200, 200, 200, 200, 200, 200, login}},
-		"GET /enterprises/{code}": {path: "/enterprises/" + codeB, want: [7]int{200, 200, 200, 200, 404, 200, login}},
+		"GET /enterprises":        {path: "/enterprises", want: [8]int{200, 200, 200, 200, 200, 200, login, 403}},
+		"GET /enterprises/{code}": {path: "/enterprises/" + codeB, want: [8]int{200, 200, 200, 200, 404, 200, login, 403}},
 		"GET /policies":           {path: "/policies", want: all(200)},
 		// The editor reads nothing stored; saving is what is guarded.
 		"GET /policies/new":        {path: "/policies/new", want: all(200)},
-		"POST /policies/new":       {path: "/policies/new", body: lg, want: [7]int{303, 403, 303, 403, 403, 403, login}},
+		"POST /policies/new":       {path: "/policies/new", body: lg, want: [8]int{303, 403, 303, 403, 403, 403, login, 403}},
 		"GET /policies/{id}":       {path: "/policies/" + pid, want: all(200)},
 		"GET /policies/{id}/edit":  {path: "/policies/" + pid + "/edit", want: all(200)},
-		"POST /policies/{id}/edit": {path: "/policies/" + pid + "/edit", body: lg, want: [7]int{303, 403, 303, 403, 403, 403, login}},
+		"POST /policies/{id}/edit": {path: "/policies/" + pid + "/edit", body: lg, want: [8]int{303, 403, 303, 403, 403, 403, login, 403}},
 		// Published already: who may publish sees the page again with the conflict.
 		"POST /policies/{id}/versions/{version}/publish": {path: "/policies/" + pid + "/versions/1/publish",
-			want: [7]int{400, 403, 400, 403, 403, 403, login}},
-		"GET /policies/{id}/simulate": {path: "/policies/" + pid + "/simulate", want: [7]int{200, 200, 200, 403, 403, 403, login}},
-		"GET /decisions":              {path: "/decisions", want: [7]int{200, 200, 200, 200, 403, 403, login}},
-		"GET /runs":                   {path: "/runs", want: [7]int{200, 200, 200, 200, 403, 403, login}},
-		"POST /runs":                  {path: "/runs", body: "as_of=2025-12-31", want: [7]int{303, 403, 403, 403, 403, 403, login}},
-		"GET /runs/{id}":              {path: "/runs/" + run1, want: [7]int{200, 200, 200, 200, 403, 403, login}},
+			want: [8]int{400, 403, 400, 403, 403, 403, login, 403}},
+		"GET /policies/{id}/simulate": {path: "/policies/" + pid + "/simulate", want: [8]int{200, 200, 200, 403, 403, 403, login, 403}},
+		"GET /decisions":              {path: "/decisions", want: [8]int{200, 200, 200, 200, 403, 403, login, 403}},
+		"GET /runs":                   {path: "/runs", want: [8]int{200, 200, 200, 200, 403, 403, login, 403}},
+		"POST /runs":                  {path: "/runs", body: "as_of=2025-12-31", want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
+		"GET /runs/{id}":              {path: "/runs/" + run1, want: [8]int{200, 200, 200, 200, 403, 403, login, 403}},
 		"POST /runs/{id}/policies/{policy}/publicise": {path: "/runs/" + run1 + "/policies/" + pid + "/publicise",
-			want: [7]int{400, 403, 400, 403, 403, 403, login}},
+			want: [8]int{400, 403, 400, 403, 403, 403, login, 403}},
 		"GET /public/publicity":            {path: "/public/publicity", want: all(200)},
-		"GET /enterprises/{code}/policies": {path: "/enterprises/" + codeB + "/policies", want: [7]int{200, 200, 200, 200, 404, 200, login}},
+		"GET /enterprises/{code}/policies": {path: "/enterprises/" + codeB + "/policies", want: [8]int{200, 200, 200, 200, 404, 200, login, 403}},
 		// The admin objects for B first (objection 1 is resolved by now).
 		"POST /enterprises/{code}/objections": {path: "/enterprises/" + codeB + "/objections",
 			body: url.Values{"target": {run1 + "/" + pid}, "reason": {"矩阵测试"}}.Encode(),
-			want: [7]int{303, 403, 403, 403, 404, 400, login}},
+			want: [8]int{303, 403, 403, 403, 404, 400, login, 403}},
 		// The lifecycle pages (web/lifecycle.go): administrators, the
 		// department for its policies, leaders reading; no one else.
-		"GET /objections":      {path: "/objections?status=all", want: [7]int{200, 200, 200, 403, 403, 403, login}},
-		"GET /objections/{id}": {path: "/objections/1", want: [7]int{200, 200, 200, 403, 403, 403, login}},
+		"GET /objections":      {path: "/objections?status=all", want: [8]int{200, 200, 200, 403, 403, 403, login, 403}},
+		"GET /objections/{id}": {path: "/objections/1", want: [8]int{200, 200, 200, 403, 403, 403, login, 403}},
 		// Objection 1 is resolved: who may answer sees the page again.
 		"POST /objections/{id}/resolve": {path: "/objections/1/resolve", body: "decision=uphold&reply=" + url.QueryEscape("矩阵"),
-			want: [7]int{400, 403, 400, 403, 403, 403, login}},
+			want: [8]int{400, 403, 400, 403, 403, 403, login, 403}},
 		"POST /objections/{id}/facts": {path: "/objections/1/facts",
 			body: "year=2024&figure=employees&value=10&unit=count&source=" + url.QueryEscape("矩阵") + "&as_of=2025-03-01",
-			want: [7]int{400, 403, 400, 403, 403, 403, login}},
-		"POST /objections/{id}/redecide": {path: "/objections/1/redecide", want: [7]int{303, 403, 303, 403, 403, 403, login}},
-		"GET /approvals":                 {path: "/approvals?run=" + run1 + "&policy=" + pid, want: [7]int{200, 200, 200, 403, 403, 403, login}},
+			want: [8]int{400, 403, 400, 403, 403, 403, login, 403}},
+		"POST /objections/{id}/redecide": {path: "/objections/1/redecide", want: [8]int{303, 403, 303, 403, 403, 403, login, 403}},
+		"GET /approvals":                 {path: "/approvals?run=" + run1 + "&policy=" + pid, want: [8]int{200, 200, 200, 403, 403, 403, login, 403}},
 		// Still in the window: nothing ticked to approve.
 		"POST /approvals": {path: "/approvals", body: "run=" + run1 + "&policy=" + pid + "&scope=selected",
-			want: [7]int{400, 403, 400, 403, 403, 403, login}},
-		"GET /payments": {path: "/payments?run=" + run1 + "&policy=" + pid, want: [7]int{200, 200, 200, 403, 403, 403, login}},
+			want: [8]int{400, 403, 400, 403, 403, 403, login, 403}},
+		"GET /payments": {path: "/payments?run=" + run1 + "&policy=" + pid, want: [8]int{200, 200, 200, 403, 403, 403, login, 403}},
 		"POST /payments": {path: "/payments", body: "run=" + run1 + "&policy=" + pid + "&scope=all&paid_on=2025-12-31&voucher=v&batch=b",
-			want: [7]int{400, 403, 400, 403, 403, 403, login}},
+			want: [8]int{400, 403, 400, 403, 403, 403, login, 403}},
 		// Applications (web/applications.go): the queue is the officials';
 		// the form an enterprise's (A's own draft is created: 303); B's
 		// application 1 is submitted.
-		"GET /applications":     {path: "/applications?status=all", want: [7]int{200, 200, 200, 403, 403, 403, login}},
-		"GET /applications/new": {path: "/applications/new?policy=gz-tech-retrofit&code=" + codeB, want: [7]int{200, 403, 403, 403, 200, 200, login}},
+		"GET /applications":     {path: "/applications?status=all", want: [8]int{200, 200, 200, 403, 403, 403, login, 403}},
+		"GET /applications/new": {path: "/applications/new?policy=gz-tech-retrofit&code=" + codeB, want: [8]int{200, 403, 403, 403, 200, 200, login, 403}},
 		"POST /applications": {path: "/applications", body: "policy=gz-tech-retrofit&code=" + codeB,
-			want: [7]int{400, 403, 403, 403, 303, 400, login}},
-		"GET /applications/{id}":       {path: "/applications/1", want: [7]int{200, 200, 200, 403, 404, 200, login}},
-		"POST /applications/{id}/save": {path: "/applications/1/save", body: "plant_investment=0", want: [7]int{400, 403, 403, 403, 404, 400, login}},
+			want: [8]int{400, 403, 403, 403, 303, 400, login, 403}},
+		"GET /applications/{id}":       {path: "/applications/1", want: [8]int{200, 200, 200, 403, 404, 200, login, 403}},
+		"POST /applications/{id}/save": {path: "/applications/1/save", body: "plant_investment=0", want: [8]int{400, 403, 403, 403, 404, 400, login, 403}},
 		"POST /applications/{id}/status": {path: "/applications/1/status", body: "to=submitted",
-			want: [7]int{400, 403, 403, 403, 404, 400, login}},
-		"POST /applications/{id}/files":       {path: "/applications/1/files", body: "x=1", want: [7]int{409, 403, 403, 403, 404, 409, login}},
-		"GET /applications/{id}/files/{file}": {path: "/applications/1/files/1", want: [7]int{200, 403, 200, 403, 404, 200, login}},
-		"GET /payments/file":                  {path: "/payments/file?run=" + run1 + "&policy=" + pid, want: [7]int{200, 200, 200, 403, 403, 403, login}},
+			want: [8]int{400, 403, 403, 403, 404, 400, login, 403}},
+		"POST /applications/{id}/files":       {path: "/applications/1/files", body: "x=1", want: [8]int{409, 403, 403, 403, 404, 409, login, 403}},
+		"GET /applications/{id}/files/{file}": {path: "/applications/1/files/1", want: [8]int{200, 403, 200, 403, 404, 200, login, 403}},
+		"GET /payments/file":                  {path: "/payments/file?run=" + run1 + "&policy=" + pid, want: [8]int{200, 200, 200, 403, 403, 403, login, 403}},
 		// Nothing paid: who may reverse sees the page with the conflict.
 		"POST /reversals": {path: "/reversals", body: "run=" + run1 + "&policy=" + pid + "&code=" + codeB + "&reason=" + url.QueryEscape("矩阵"),
-			want: [7]int{400, 403, 400, 403, 403, 403, login}},
+			want: [8]int{400, 403, 400, 403, 403, 403, login, 403}},
 		"/": {path: "/no-such-page", want: all(404)},
 		// Sign-in and accounts (web/auth.go, auth.Service): user management
 		// is the administrators'.
@@ -530,110 +534,110 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"GET /inbox/{id}":  {path: "/inbox/1", want: all(login)},
 		"POST /inbox/read": {path: "/inbox/read", body: "id=1", want: all(login)},
 		// Wrong passwords: 401, until the limiter holds the address back.
-		"POST /login":                    {path: "/login", body: "name=x&password=y", want: [7]int{401, 401, 401, 401, 401, 429, 429}},
+		"POST /login":                    {path: "/login", body: "name=x&password=y", want: [8]int{401, 401, 401, 401, 401, 429, 429, 429}},
 		"POST /logout":                   {path: "/logout", want: all(303)},
-		"GET /admin/users":               {path: "/admin/users", want: [7]int{200, 403, 403, 403, 403, 403, login}},
-		"POST /admin/users":              {path: "/admin/users", body: "name=matrix&role=leader&password=matrix-password-1", want: [7]int{303, 403, 403, 403, 403, 403, login}},
-		"POST /admin/users/{id}":         {path: "/admin/users/1", body: "action=disable", want: [7]int{303, 403, 403, 403, 403, 403, login}},
-		"POST /admin/users/{id}/tokens":  {path: "/admin/users/1/tokens", body: "name=t", want: [7]int{200, 403, 403, 403, 403, 403, login}},
-		"POST /admin/tokens/{id}/revoke": {path: "/admin/tokens/1/revoke", want: [7]int{303, 403, 403, 403, 403, 403, login}},
-		"GET /audit":                     {path: "/audit", want: [7]int{200, 200, 403, 403, 403, 403, login}},
+		"GET /admin/users":               {path: "/admin/users", want: [8]int{200, 403, 403, 403, 403, 403, login, 403}},
+		"POST /admin/users":              {path: "/admin/users", body: "name=matrix&role=leader&password=matrix-password-1", want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
+		"POST /admin/users/{id}":         {path: "/admin/users/1", body: "action=disable", want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
+		"POST /admin/users/{id}/tokens":  {path: "/admin/users/1/tokens", body: "name=t", want: [8]int{200, 403, 403, 403, 403, 403, login, 403}},
+		"POST /admin/tokens/{id}/revoke": {path: "/admin/tokens/1/revoke", want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
+		"GET /audit":                     {path: "/audit", want: [8]int{200, 200, 403, 403, 403, 403, login, 403}},
 		// Key projects (web/projects.go): as the API.
-		"GET /projects":        {path: "/projects", want: [7]int{200, 200, 200, 200, 200, 200, login}},
-		"GET /projects/report": {path: "/projects/report", want: [7]int{200, 200, 200, 200, 200, 200, login}},
-		"GET /projects/{id}":   {path: "/projects/" + projID, want: [7]int{200, 200, 200, 200, 404, 200, login}},
+		"GET /projects":        {path: "/projects", want: [8]int{200, 200, 200, 200, 200, 200, login, 403}},
+		"GET /projects/report": {path: "/projects/report", want: [8]int{200, 200, 200, 200, 200, 200, login, 403}},
+		"GET /projects/{id}":   {path: "/projects/" + projID, want: [8]int{200, 200, 200, 200, 404, 200, login, 403}},
 		// The owner reports on its own project; another enterprise is told
 		// it does not exist; nodes are the officials' to record (the page
 		// reads the node first, so another enterprise gets 404 there too).
 		"POST /projects/{id}/reports": {path: "/projects/" + projID + "/reports",
 			body: "month=2025-11&unit=yuan&invested_fen=1.5&cumulative_fen=2.5&progress_pct=5", // follows October (1.00 元)
-			want: [7]int{303, 403, 303, 303, 404, 303, login}},
+			want: [8]int{303, 403, 303, 303, 404, 303, login, 403}},
 		"POST /projects/{id}/nodes/{seq}": {path: "/projects/" + projID + "/nodes/1", body: "note=" + url.QueryEscape("矩阵"),
-			want: [7]int{303, 403, 303, 303, 404, 403, login}},
+			want: [8]int{303, 403, 303, 303, 404, 403, login, 403}},
 		// The input figures are the officials' to record, as the project.
 		"POST /projects/{id}/inputs": {path: "/projects/" + projID + "/inputs", body: "unit=wan&equipment_investment_fen=100&finished_on=2025-06-30",
-			want: [7]int{303, 403, 303, 303, 403, 403, login}},
+			want: [8]int{303, 403, 303, 303, 403, 403, login, 403}},
 		// 销号 and 督办 on the pages (web/routine.go): as the API. The
 		// form here carries no file: who may close is told it is required.
 		"POST /projects/{id}/closures": {path: "/projects/" + projID + "/closures", body: "rule_id=start_late_red&note=" + url.QueryEscape("矩阵"),
-			want: [7]int{400, 400, 400, 400, 403, 403, login}},
-		"GET /projects/{id}/closures/{closure}/file": {path: "/projects/" + projID + "/closures/1/file", want: [7]int{200, 200, 200, 200, 404, 200, login}},
+			want: [8]int{400, 400, 400, 400, 403, 403, login, 403}},
+		"GET /projects/{id}/closures/{closure}/file": {path: "/projects/" + projID + "/closures/1/file", want: [8]int{200, 200, 200, 200, 404, 200, login, 403}},
 		"POST /projects/{id}/supervisions": {path: "/projects/" + projID + "/supervisions",
-			body: "addressee=owner&instruction=" + url.QueryEscape("矩阵") + "&due_on=" + due, want: [7]int{303, 303, 303, 403, 403, 403, login}},
-		"GET /supervision": {path: "/supervision", want: [7]int{200, 200, 200, 200, 200, 200, login}},
+			body: "addressee=owner&instruction=" + url.QueryEscape("矩阵") + "&due_on=" + due, want: [8]int{303, 303, 303, 403, 403, 403, login, 403}},
+		"GET /supervision": {path: "/supervision", want: [8]int{200, 200, 200, 200, 200, 200, login, 403}},
 		// Item 2 is the leader's: the admin closes it; the leader then
 		// finds it closed (409); no one else settles it.
 		"POST /supervision/{id}": {path: "/supervision/2", body: "action=close&note=" + url.QueryEscape("矩阵"),
-			want: [7]int{303, 409, 403, 403, 403, 403, login}},
+			want: [8]int{303, 409, 403, 403, 403, 403, login, 403}},
 		// The meeting workbook as the page; the exports as the lists they
 		// come from.
-		"GET /projects/report.xlsx":    {path: "/projects/report.xlsx", want: [7]int{200, 200, 200, 200, 200, 200, login}},
-		"GET /exports/enterprises.csv": {path: "/exports/enterprises.csv?district=440106", want: [7]int{200, 200, 200, 200, 200, 200, login}},
-		"GET /exports/projects.csv":    {path: "/exports/projects.csv", want: [7]int{200, 200, 200, 200, 200, 200, login}},
+		"GET /projects/report.xlsx":    {path: "/projects/report.xlsx", want: [8]int{200, 200, 200, 200, 200, 200, login, 403}},
+		"GET /exports/enterprises.csv": {path: "/exports/enterprises.csv?district=440106", want: [8]int{200, 200, 200, 200, 200, 200, login, 403}},
+		"GET /exports/projects.csv":    {path: "/exports/projects.csv", want: [8]int{200, 200, 200, 200, 200, 200, login, 403}},
 		// An enterprise's export holds its own decisions only (A's none).
 		"GET /exports/decisions.csv": {path: "/exports/decisions.csv?run=" + run1 + "&policy=" + pid,
-			want: [7]int{200, 200, 200, 200, 200, 200, login}},
-		"GET /warnings":       {path: "/warnings", want: [7]int{200, 200, 200, 200, 200, 200, login}},
-		"GET /warnings/rules": {path: "/warnings/rules", want: [7]int{200, 200, 200, 200, 200, 200, login}},
+			want: [8]int{200, 200, 200, 200, 200, 200, login, 403}},
+		"GET /warnings":       {path: "/warnings", want: [8]int{200, 200, 200, 200, 200, 200, login, 403}},
+		"GET /warnings/rules": {path: "/warnings/rules", want: [8]int{200, 200, 200, 200, 200, 200, login, 403}},
 		"POST /warnings/rules": {path: "/warnings/rules",
 			body: "new=1&id=matrix_page_rule&colour=yellow&label_zh=" + url.QueryEscape("矩阵") + "&label_en=matrix&owner=department&expr=" + url.QueryEscape("overdue_nodes > 100"),
-			want: [7]int{303, 403, 403, 403, 403, 403, login}},
-		"POST /warnings/rules/{id}/delete": {path: "/warnings/rules/matrix_page_rule/delete", body: "confirm=1", want: [7]int{303, 403, 403, 403, 403, 403, login}},
-		"GET /scorecards":                  {path: "/scorecards", want: [7]int{200, 200, 200, 200, 403, 403, login}},
+			want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
+		"POST /warnings/rules/{id}/delete": {path: "/warnings/rules/matrix_page_rule/delete", body: "confirm=1", want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
+		"GET /scorecards":                  {path: "/scorecards", want: [8]int{200, 200, 200, 200, 403, 403, login, 403}},
 		"GET /scorecards/{kind}/{name}": {path: "/scorecards/department/" + url.PathEscape(dept),
-			want: [7]int{200, 200, 200, 200, 403, 403, login}},
+			want: [8]int{200, 200, 200, 200, 403, 403, login, 403}},
 		// Responsibilities: administrators any industry, a department
 		// those it leads (authz.CatalogRules); the lists administrators.
-		"GET /admin/responsibilities": {path: "/admin/responsibilities", want: [7]int{200, 403, 200, 403, 403, 403, login}},
+		"GET /admin/responsibilities": {path: "/admin/responsibilities", want: [8]int{200, 403, 200, 403, 403, 403, login, 403}},
 		"POST /admin/responsibilities/{id}": {path: "/admin/responsibilities/" + ind,
 			body: url.Values{"city_leader": {indRow.Responsibility.CityLeader}, "lead_department": {dept}, "task_force": {indRow.Responsibility.TaskForce}}.Encode(),
-			want: [7]int{303, 403, 303, 403, 403, 403, login}},
-		"GET /admin/lists":       {path: "/admin/lists", want: [7]int{200, 403, 403, 403, 403, 403, login}},
+			want: [8]int{303, 403, 303, 403, 403, 403, login, 403}},
+		"GET /admin/lists":       {path: "/admin/lists", want: [8]int{200, 403, 403, 403, 403, 403, login, 403}},
 		"GET /chains":            {path: "/chains", want: all(200)},
 		"GET /chains/links.xlsx": {path: "/chains/links.xlsx", want: all(200)},
 		"POST /chains/{industry}/lead-firms": {path: "/chains/" + ind + "/lead-firms",
 			body: url.Values{"code": {ents[1].Code}, "designated_on": {testclock.Today().String()}, "source": {"矩阵名单"}, "scores": {"规模 80"}}.Encode(),
-			want: [7]int{303, 403, 400, 400, 403, 403, login}},
+			want: [8]int{303, 403, 400, 400, 403, 403, login, 403}},
 		"POST /chains/{industry}/lead-firms/{id}/end": {path: "/chains/" + ind + "/lead-firms/2/end",
-			body: url.Values{"ended_on": {testclock.Today().String()}}.Encode(), want: [7]int{303, 403, 400, 400, 403, 403, login}},
+			body: url.Values{"ended_on": {testclock.Today().String()}}.Encode(), want: [8]int{303, 403, 400, 400, 403, 403, login, 403}},
 		"GET /chains/{industry}":       {path: "/chains/" + ind, want: all(200)},
-		"GET /chains/{industry}/edit":  {path: "/chains/" + ind + "/edit", want: [7]int{200, 403, 200, 200, 403, 403, login}},
-		"POST /chains/{industry}/edit": {path: "/chains/" + ind + "/edit", body: url.Values{"source": {string(indChain)}}.Encode(), want: [7]int{303, 403, 303, 303, 403, 403, login}},
+		"GET /chains/{industry}/edit":  {path: "/chains/" + ind + "/edit", want: [8]int{200, 403, 200, 200, 403, 403, login, 403}},
+		"POST /chains/{industry}/edit": {path: "/chains/" + ind + "/edit", body: url.Values{"source": {string(indChain)}}.Encode(), want: [8]int{303, 403, 303, 303, 403, 403, login, 403}},
 		// The thresholds are open, set by administrators; a link's firms are
 		// for officials, placed and removed by its task force, the
 		// department that leads the industry and administrators.
 		"GET /chains/thresholds": {path: "/chains/thresholds", want: all(200)},
 		"POST /chains/thresholds": {path: "/chains/thresholds",
-			body: "missing_above_scale=1&strong_above_scale=10&strong_leaders=1&max_top_share=500&min_growth=0", want: [7]int{303, 403, 403, 403, 403, 403, login}},
-		"GET /chain-links/{link}": {path: "/chain-links/" + ind + ".battery", want: [7]int{200, 200, 200, 200, 403, 403, login}},
+			body: "missing_above_scale=1&strong_above_scale=10&strong_leaders=1&max_top_share=500&min_growth=0", want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
+		"GET /chain-links/{link}": {path: "/chain-links/" + ind + ".battery", want: [8]int{200, 200, 200, 200, 403, 403, login, 403}},
 		"POST /chain-links/{link}/firms": {path: "/chain-links/" + ind + ".battery/firms", body: "code=" + codeB,
-			want: [7]int{303, 403, 400, 400, 403, 403, login}},
+			want: [8]int{303, 403, 400, 400, 403, 403, login, 403}},
 		"POST /chain-links/{link}/firms/{code}/remove": {path: "/chain-links/" + ind + ".battery/firms/" + codeB + "/remove", body: "reason=" + url.QueryEscape("矩阵"),
-			want: [7]int{303, 403, 400, 400, 403, 403, login}},
+			want: [8]int{303, 403, 400, 400, 403, 403, login, 403}},
 		"POST /chain-links/{link}/removals/{code}/undo": {path: "/chain-links/" + ind + ".battery/removals/" + codeB + "/undo",
-			want: [7]int{303, 403, 404, 404, 403, 403, login}},
+			want: [8]int{303, 403, 404, 404, 403, 403, login, 403}},
 		// 招商 in the pages, after the API's rows: lead 1 is signed and
 		// linked to GZ-M001, lead 2 (a district's) is at 线索. A department
 		// follows its own leads only; the task force its industry's.
 		"POST /chain-links/{link}/targets": {path: "/chain-links/" + ind + ".battery.cell/targets", body: "kind=attract&name=" + url.QueryEscape("矩阵页面公司") + "&source=" + url.QueryEscape("矩阵"),
-			want: [7]int{303, 403, 403, 303, 403, 403, login}},
-		"GET /leads": {path: "/leads", want: [7]int{200, 200, 200, 200, 403, 403, login}},
+			want: [8]int{303, 403, 403, 303, 403, 403, login, 403}},
+		"GET /leads": {path: "/leads", want: [8]int{200, 200, 200, 200, 403, 403, login, 200}},
 		"POST /leads": {path: "/leads", body: "target_id=1&owner=district:440106&page=" + ind + ".battery.cell",
-			want: [7]int{303, 403, 403, 303, 403, 403, login}},
-		"GET /leads/{id}": {path: "/leads/2", want: [7]int{200, 200, 200, 200, 403, 403, login}},
+			want: [8]int{303, 403, 403, 303, 403, 403, login, 303}},
+		"GET /leads/{id}": {path: "/leads/2", want: [8]int{200, 200, 200, 200, 403, 403, login, 200}},
 		// The admin moves lead 2 to 接洽; the task force's repeat is no move forward.
-		"POST /leads/{id}/move": {path: "/leads/2/move", body: "to=contact", want: [7]int{303, 403, 403, 400, 403, 403, login}},
+		"POST /leads/{id}/move": {path: "/leads/2/move", body: "to=contact", want: [8]int{303, 403, 403, 400, 403, 403, login, 400}},
 		"POST /leads/{id}/contacts": {path: "/leads/2/contacts", body: "kind=call&on=" + testclock.Today().String() + "&note=" + url.QueryEscape("矩阵"),
-			want: [7]int{303, 403, 403, 303, 403, 403, login}},
+			want: [8]int{303, 403, 403, 303, 403, 403, login, 303}},
 		"POST /leads/{id}/next": {path: "/leads/2/next", body: "next_action=" + url.QueryEscape("回访") + "&next_action_on=" + testclock.Today().String(),
-			want: [7]int{303, 403, 403, 303, 403, 403, login}},
+			want: [8]int{303, 403, 403, 303, 403, 403, login, 303}},
 		// Linking lead 1 to its project again changes nothing.
-		"POST /leads/{id}/convert": {path: "/leads/1/convert", body: "existing=" + projID, want: [7]int{303, 403, 403, 303, 403, 403, login}},
+		"POST /leads/{id}/convert": {path: "/leads/1/convert", body: "existing=" + projID, want: [8]int{303, 403, 403, 303, 403, 403, login, 303}},
 		"POST /admin/lists": {path: "/admin/lists", body: url.Values{"kind": {"leader"}, "name_zh": {"矩阵页面领导"}}.Encode(),
-			want: [7]int{303, 403, 403, 403, 403, 403, login}},
+			want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
 		"POST /admin/lists/{id}": {path: "/admin/lists/" + unitPath,
 			body: url.Values{"action": {"save"}, "name_zh": {lastLeader.NameZH}, "name_en": {"Matrix page leader"}}.Encode(),
-			want: [7]int{303, 403, 403, 403, 403, 403, login}},
+			want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
 	}
 
 	check := func(t *testing.T, kind string, routes []string, table map[string]matrixRequest, isAPI bool) {
@@ -700,6 +704,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 			"enterprise":      "nav-overview nav-mine nav-chains nav-projects nav-policies nav-publicity",
 			"enterprise_self": "nav-overview nav-mine nav-chains nav-projects nav-policies nav-publicity",
 			"public":          "nav-overview nav-chains nav-policies nav-publicity",
+			"district":        "nav-todo nav-overview nav-chains nav-leads nav-policies nav-publicity",
 		}
 		navRe := regexp.MustCompile(`(?s)<nav class="nav"[^>]*>(.*?)</nav>`)
 		linkRe := regexp.MustCompile(`<a href="([^"]+)" id="([^"]+)"`)

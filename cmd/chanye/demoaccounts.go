@@ -7,6 +7,7 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/auth"
+	"github.com/chanye-org/chanye/invest"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
 	"github.com/chanye-org/chanye/sqlstore"
@@ -41,6 +42,19 @@ func demoAccounts(ctx context.Context, store *sqlstore.Store) ([]*auth.User, err
 	}
 	if len(ps) > 0 {
 		out = append(out, &auth.User{Name: "demo-taskforce", DisplayName: "演示专班 / demo task force", Role: chanye.RoleTaskForce, IndustryID: ps[0].IndustryID})
+	}
+	// The district of the demo's first overdue district lead, else of its
+	// first district lead.
+	dk := invest.OwnerDistrict
+	for _, find := range []func(context.Context, invest.LeadFilter) ([]*invest.Lead, int, error){store.FindOverdueLeads, store.FindLeads} {
+		ls, _, err := find(ctx, invest.LeadFilter{OwnerKind: &dk, Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		if len(ls) > 0 {
+			out = append(out, &auth.User{Name: "demo-district", DisplayName: "演示区（招商线索）/ demo district (招商 leads)", Role: chanye.RoleDistrict, District: ls[0].OwnerName})
+			break
+		}
 	}
 	sv, _, err := store.FindSupervisions(ctx, project.SupervisionFilter{Open: true, Limit: 1})
 	if err != nil {

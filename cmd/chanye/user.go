@@ -17,7 +17,7 @@ import (
 	"github.com/chanye-org/chanye/auth"
 )
 
-const userHelp = `chanye user add NAME --role R [--department D] [--industry ID] [--enterprise CODE] [--display NAME] [--email ADDR]
+const userHelp = `chanye user add NAME --role R [--department D] [--industry ID] [--district CODE] [--enterprise CODE] [--display NAME] [--email ADDR]
 chanye user list
 chanye user email NAME [--email ADDR]
 chanye user disable NAME
@@ -27,13 +27,15 @@ chanye user token NAME [--name N]
 chanye user revoke-token ID
 
 管理账号。密码从标准输入读取（终端中不回显），从不作为参数。角色：admin、leader、
-department（须 --department）、task_force（须 --industry）、enterprise（须 --enterprise）。
+department（须 --department）、task_force（须 --industry）、district（区，须 --district
+区县代码）、enterprise（须 --enterprise）。
 token 新建接口令牌并只显示这一次。password 设置新密码，同时结束该账号的所有
 会话并吊销其全部接口令牌，并列出吊销了哪些。email 设置（不给 --email 则清除）通知邮箱。
 
 Manages accounts. Passwords are read from stdin (without echo on a terminal),
 never taken as an argument. Roles: admin, leader, department (needs
---department), task_force (needs --industry), enterprise (needs --enterprise).
+--department), task_force (needs --industry), district (a 区, needs --district
+and its code), enterprise (needs --enterprise).
 token creates an API token and prints it this once. password sets a new
 password, ends all the account's sessions and revokes all its API tokens,
 and lists the tokens it revoked. email sets the address notifications are
@@ -42,9 +44,10 @@ e-mailed to (clears it without --email).
 
 func runUser(ctx context.Context, cfg Config, args []string) error {
 	fs := newFlags(&cfg, "user", userHelp)
-	role := fs.String("role", "", "角色 / role: admin, leader, department, task_force, enterprise")
+	role := fs.String("role", "", "角色 / role: admin, leader, department, task_force, district, enterprise")
 	dept := fs.String("department", "", "部门名称 / the department (role department)")
 	industry := fs.String("industry", "", "产业编号 / industry id (role task_force)")
+	district := fs.String("district", "", "区县代码 / district code (role district)")
 	code := fs.String("enterprise", "", "统一社会信用代码 / credit code (role enterprise)")
 	display := fs.String("display", "", "显示名称 / display name")
 	tokenName := fs.String("name", "cli", "令牌名称 / token name")
@@ -74,7 +77,7 @@ func runUser(ctx context.Context, cfg Config, args []string) error {
 
 	switch pos[0] {
 	case "add":
-		u := &auth.User{Name: pos[1], DisplayName: *display, Role: chanye.Role(*role), Department: *dept, IndustryID: *industry, Code: *code, Email: *email}
+		u := &auth.User{Name: pos[1], DisplayName: *display, Role: chanye.Role(*role), Department: *dept, IndustryID: *industry, District: *district, Code: *code, Email: *email}
 		if err := u.Validate(); err != nil {
 			return err
 		}
@@ -98,7 +101,7 @@ func runUser(ctx context.Context, cfg Config, args []string) error {
 			if u.Disabled {
 				status = "disabled"
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Name, u.Role, u.Department+u.IndustryID+u.Code, status, u.DisplayName)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Name, u.Role, u.Department+u.IndustryID+u.District+u.Code, status, u.DisplayName)
 		}
 		return tw.Flush()
 	case "email":
