@@ -20,6 +20,11 @@ const (
 	WriteInvestLeads Action = "follow 招商 leads" // create, change, move, record contacts
 	ConvertLeads     Action = "turn 招商 leads into key projects"
 	ReadFunnel       Action = "read the 招商 funnel"
+
+	IssueLeadSupervision  Action = "put 招商 leads under supervision" // 督办
+	AnswerLeadSupervision Action = "answer the supervision of 招商 leads"
+	SettleLeadSupervision Action = "close or return the supervision of 招商 leads"
+	ReadLeadSupervision   Action = "read the supervision of 招商 leads"
 )
 
 // investRules: 招商 is firm-level work of the officials. A task force
@@ -38,6 +43,12 @@ var investRules = Rules{
 	WriteInvestLeads: {admin: Allow, department: Own, taskForce: Own, district: Own},
 	ConvertLeads:     {admin: Allow, department: Own, taskForce: Own, district: Own},
 	ReadFunnel:       {admin: Allow, leader: Allow, department: Own, taskForce: Own, district: Own, public: Aggregate},
+	// 督办 of leads, as of projects: leaders and the industry's lead
+	// department issue; the lead's owner answers; the issuer settles.
+	IssueLeadSupervision:  {admin: Allow, leader: Allow, department: Own},
+	AnswerLeadSupervision: {admin: Allow, department: Own, taskForce: Own, district: Own},
+	SettleLeadSupervision: {admin: Allow, leader: Own, department: Own},
+	ReadLeadSupervision:   {admin: Allow, leader: Allow, department: Own, taskForce: Own, district: Own},
 }
 
 // InvestRules returns the 招商 rules, for review and tests.

@@ -218,20 +218,30 @@ func MayOnProject(a *chanye.Actor, act Action, p *project.Project, ind *chanye.I
 	return false
 }
 
-// MayAnswer reports whether the rules let a answer x.
+// MayAnswer reports whether the rules let a answer x, a project's item or
+// a lead's.
 func MayAnswer(a *chanye.Actor, x *project.Supervision) bool {
 	if a == nil {
 		return false
+	}
+	if x.LeadID != 0 {
+		g := investRules.Grant(a.Role, AnswerLeadSupervision)
+		return g == Allow || g == Own && answersLead(a, x)
 	}
 	g := projectRules.Grant(a.Role, AnswerSupervision)
 	return g == Allow || g == Own && answers(a, x)
 }
 
-// MaySettle reports whether the rules let a close or return x.
+// MaySettle reports whether the rules let a close or return x, a
+// project's item or a lead's.
 func MaySettle(a *chanye.Actor, x *project.Supervision) bool {
 	if a == nil {
 		return false
 	}
-	g := projectRules.Grant(a.Role, SettleSupervision)
+	rules, act := projectRules, SettleSupervision
+	if x.LeadID != 0 {
+		rules, act = investRules, SettleLeadSupervision
+	}
+	g := rules.Grant(a.Role, act)
 	return g == Allow || g == Own && issued(a, x)
 }

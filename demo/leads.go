@@ -60,6 +60,8 @@ type LeadStats struct {
 	Overdue  int // open leads whose next action is due before Today
 	Contacts int
 	Projects int // key projects created from landed leads
+	// Supervisions counts the leads put under 督办 by their items' status.
+	Supervisions map[project.SupStatus]int
 }
 
 // LeadStore is what Leads reads and writes: the chains and their
@@ -80,6 +82,7 @@ type LeadStore interface {
 	invest.CandidateService
 	invest.LeadService
 	invest.ConversionService
+	LeadSupervisions() project.SupervisionService
 }
 
 // rosterCities are the home cities of the roster's firms, with provinces.
@@ -209,7 +212,64 @@ func Leads(ctx context.Context, s LeadStore, opts LeadOptions) (LeadStats, error
 	if err := g.leads(ctx, targets, &st); err != nil {
 		return st, fmt.Errorf("demo leads: %w", err)
 	}
+	if err := g.supervise(ctx, &st); err != nil {
+		return st, fmt.Errorf("demo supervision of leads: %w", err)
+	}
 	return st, nil
+}
+
+// supervise puts up to four overdue leads under 督办 by the demo's city
+// leader, one in each state: issued (a district's lead, due today, so
+// overdue from tomorrow), answered by the lead's owner, sent back, closed.
+func (g *leadGen) supervise(ctx context.Context, st *LeadStats) error {
+	st.Supervisions = map[project.SupStatus]int{}
+	dk := invest.OwnerDistrict
+	first, _, err := g.s.FindOverdueLeads(ctx, invest.LeadFilter{OwnerKind: &dk, Limit: 1})
+	if err != nil {
+		return err
+	}
+	rest, _, err := g.s.FindOverdueLeads(ctx, invest.LeadFilter{Limit: 5})
+	if err != nil {
+		return err
+	}
+	leads := first
+	for _, l := range rest {
+		if len(first) == 0 || l.ID != first[0].ID {
+			leads = append(leads, l)
+		}
+	}
+	steps := [][]project.SupAction{nil, {project.SupAnswer}, {project.SupAnswer, project.SupReturn}, {project.SupAnswer, project.SupClose}}
+	sups, lctx := g.s.LeadSupervisions(), chanye.WithActor(ctx, &demoLeader)
+	for i, path := range steps[:min(len(steps), len(leads))] {
+		l := leads[i]
+		due := chanye.DateOf(g.opts.Today.AddDate(0, 0, 7*i))
+		x, err := sups.CreateSupervision(lctx, &project.Supervision{LeadID: l.ID, Addressee: project.ToLeadOwner, DueOn: due,
+			Instruction: fmt.Sprintf("演示数据：“%s”已逾期，请于 %s 前推进并报告进展 / demo: %q is overdue; move it on and report by %s", l.NextAction, due, l.NextAction, due)})
+		if err != nil {
+			return err
+		}
+		owner := &chanye.Actor{Name: "演示线索跟进单位", Role: chanye.RoleTaskForce, IndustryID: l.IndustryID}
+		switch l.OwnerKind {
+		case invest.OwnerDepartment:
+			owner = &chanye.Actor{Name: "演示线索跟进单位", Role: chanye.RoleDepartment, Department: l.OwnerName}
+		case invest.OwnerDistrict:
+			owner = &chanye.Actor{Name: "演示线索跟进单位", Role: chanye.RoleDistrict, District: l.OwnerName}
+		}
+		for _, a := range path {
+			actx, note := lctx, "演示数据：请补充企业决策层意向 / demo: add the firm's board's intent"
+			switch a {
+			case project.SupAnswer:
+				actx, note = chanye.WithActor(ctx, owner), "演示数据：已约定下周再次拜访 / demo: a second visit is set for next week"
+			case project.SupClose:
+				note = "演示数据：已推进，办结 / demo: moved on, closed"
+			}
+			if x, err = sups.MoveSupervision(actx, x.ID, a, note); err != nil {
+				return err
+			}
+		}
+		st.Supervisions[x.Status]++
+	}
+	return nil
 }
 
 // gaps returns the weak and missing links of the last placement's

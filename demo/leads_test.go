@@ -3,10 +3,12 @@ package demo_test
 import (
 	"context"
 	"fmt"
-	"github.com/chanye-org/chanye/chain"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/chanye-org/chanye/chain"
+	"github.com/chanye-org/chanye/project"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/demo"
@@ -166,6 +168,19 @@ func TestLeads(t *testing.T) {
 	}
 	if f.SignedLeads != byStage[invest.StageSigned]+byStage[invest.StageLanded] || f.LandedLeads != byStage[invest.StageLanded] {
 		t.Errorf("funnel: %d signed, %d landed", f.SignedLeads, f.LandedLeads)
+	}
+
+	// Four overdue leads under 督办, one in each state, the first a
+	// district's, every item saying 演示数据.
+	for _, x := range project.SupStatuses {
+		if st.Supervisions[x.Status] != 1 {
+			t.Errorf("%d lead items %s, want 1 in every state: %v", st.Supervisions[x.Status], x.Status, st.Supervisions)
+		}
+	}
+	issued := project.SupIssued
+	items, _, err := s.LeadSupervisions().FindSupervisions(ctx, project.SupervisionFilter{Status: &issued})
+	if err != nil || len(items) != 1 || items[0].LeadOwnerKind != string(invest.OwnerDistrict) || !chanye.DemoSource(items[0].Instruction) {
+		t.Errorf("the demo's issued lead item: %+v, %v", items, err)
 	}
 
 	// A second run changes nothing.

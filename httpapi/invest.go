@@ -26,6 +26,9 @@ type InvestServices struct {
 	Leads       invest.LeadService
 	Conversions invest.ConversionService
 	Funnel      invest.FunnelService
+	// Supervisions is the supervision (督办) of leads; nil: its routes
+	// answer 404.
+	Supervisions project.SupervisionService
 }
 
 // withInvest passes the 招商 services to h, or answers 404 without them.

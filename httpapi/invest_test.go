@@ -21,7 +21,8 @@ func TestInvestAPI(t *testing.T) {
 	if err := store.CreateEnterprise(ctx, &chanye.Enterprise{Code: codeA, Name: "示例电池公司", DistrictCode: "440106", IndustryClass: "3841", Founded: founded}); err != nil {
 		t.Fatal(err)
 	}
-	svc := &InvestServices{Targets: store, Roster: store, Candidates: store, Leads: store, Conversions: store, Funnel: store}
+	svc := &InvestServices{Targets: store, Roster: store, Candidates: store, Leads: store, Conversions: store, Funnel: store,
+		Supervisions: store.LeadSupervisions()}
 	h := asActor(NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Projects: store,
 		Chains: store, Placements: store, Invest: svc}))
 	spec := newSpecValidator(t)
@@ -107,6 +108,22 @@ func TestInvestAPI(t *testing.T) {
 		{name: "the next action", method: "PATCH", path: "/api/v1/leads/1", status: 200, body: `{"next_action":"签约仪式","next_action_on":"` + tomorrow + `"}`,
 			json: map[string]any{"next_action": "签约仪式", "next_action_on": tomorrow}},
 		{name: "not overdue now", method: "GET", path: "/api/v1/leads/overdue", status: 200, json: map[string]any{"total": 0}},
+		// 督办 of the lead: to its owner, answered, its history.
+		{name: "supervised", method: "POST", path: "/api/v1/lead-supervisions", status: 201,
+			body: `{"lead_id":1,"instruction":"尽快签约","due_on":"` + tomorrow + `"}`,
+			json: map[string]any{"id": 1, "lead_id": 1, "lead_name": "示例电池公司", "addressee": "lead_owner", "lead_owner_kind": "district",
+				"lead_owner_name": "440106", "status": "issued", "events.#": 1}},
+		{name: "supervised to a project's owner", method: "POST", path: "/api/v1/lead-supervisions", status: 400,
+			body: `{"lead_id":1,"addressee":"owner","instruction":"尽快签约","due_on":"` + tomorrow + `"}`, contains: []string{`"addressee"`}},
+		{name: "supervised due yesterday", method: "POST", path: "/api/v1/lead-supervisions", status: 400,
+			body: `{"lead_id":1,"instruction":"尽快签约","due_on":"` + yesterday + `"}`, contains: []string{`"due_on"`}},
+		{name: "an unknown lead supervised", method: "POST", path: "/api/v1/lead-supervisions", status: 404,
+			body: `{"lead_id":99,"instruction":"尽快签约","due_on":"` + tomorrow + `"}`},
+		{name: "the lead's items", method: "GET", path: "/api/v1/lead-supervisions?lead=1&open=true", status: 200, json: map[string]any{"total": 1, "items.0.id": 1}},
+		{name: "a bad lead filter", method: "GET", path: "/api/v1/lead-supervisions?lead=x", status: 400, contains: []string{`"lead"`}},
+		{name: "the owner answers", method: "POST", path: "/api/v1/lead-supervisions/1/steps", status: 200, body: `{"action":"answer","note":"已约定签约日期"}`,
+			json: map[string]any{"status": "answered", "answer": "已约定签约日期"}},
+		{name: "the item", method: "GET", path: "/api/v1/lead-supervisions/1", status: 200, json: map[string]any{"events.#": 2, "events.1.action": "answer"}},
 		{name: "a bad owner", method: "PATCH", path: "/api/v1/leads/1", status: 400, body: `{"owner_kind":"task_force","owner_name":"不存在的专班"}`,
 			contains: []string{`"owner_name"`}},
 		{name: "converted before it is signed", method: "POST", path: "/api/v1/leads/1/convert", status: 409, body: newProject},
@@ -139,6 +156,8 @@ func TestInvestAPI(t *testing.T) {
 		{name: "a second lead, lost", method: "POST", path: "/api/v1/leads", status: 201,
 			body: `{"target_id":1,"owner_kind":"district","owner_name":"440106"}`, json: map[string]any{"id": 2, "link_id": "icv-nev.battery.cell"}},
 		{name: "lost", method: "POST", path: "/api/v1/leads/2/move", status: 200, body: `{"to":"lost","lost_reason":"已落户他市"}`, json: map[string]any{"lost_reason": "已落户他市"}},
+		{name: "a lost lead supervised", method: "POST", path: "/api/v1/lead-supervisions", status: 409,
+			body: `{"lead_id":2,"instruction":"再争取","due_on":"` + tomorrow + `"}`},
 		{name: "the landed leads", method: "GET", path: "/api/v1/leads?stage=landed&industry=icv-nev", status: 200, json: map[string]any{"total": 1}},
 		{name: "the open leads", method: "GET", path: "/api/v1/leads?open=true", status: 200, json: map[string]any{"total": 0}},
 		{name: "a district's leads", method: "GET", path: "/api/v1/leads?owner_kind=district&district=440106", status: 200, json: map[string]any{"total": 2, "items.0.id": 2}},
@@ -165,6 +184,7 @@ func TestInvestNotConfigured(t *testing.T) {
 	runScenarios(t, h, newSpecValidator(t), []scenario{
 		{name: "leads", method: "GET", path: "/api/v1/leads", status: 404},
 		{name: "funnel", method: "GET", path: "/api/v1/funnel", status: 404},
+		{name: "lead supervision", method: "GET", path: "/api/v1/lead-supervisions", status: 404},
 		{name: "a target", method: "POST", path: "/api/v1/invest-targets", status: 404, body: `{}`},
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/chanye-org/chanye"
@@ -129,12 +130,35 @@ var supStatuses = func() []string {
 	return out
 }()
 
-func (s *server) listSupervisions(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.supervisionService()
+// supAPI serves the supervision (督办) routes of one subject: key
+// projects (/api/v1/supervisions) or 招商 leads (/api/v1/lead-supervisions).
+type supAPI struct {
+	s     *server
+	svc   func() (project.SupervisionService, error)
+	leads bool // the subject is a lead: lead_id instead of project_id
+}
+
+func (s *server) projectSupAPI() supAPI { return supAPI{s: s, svc: s.supervisionService} }
+
+func (s *server) leadSupAPI() supAPI {
+	return supAPI{s: s, leads: true, svc: func() (project.SupervisionService, error) {
+		if s.invest == nil || s.invest.Supervisions == nil {
+			return nil, chanye.Errorf(chanye.ENOTFOUND, "未配置招商督办 / no supervision of leads configured")
+		}
+		return s.invest.Supervisions, nil
+	}}
+}
+
+func (api supAPI) list(w http.ResponseWriter, r *http.Request) error {
+	svc, err := api.svc()
 	if err != nil {
 		return err
 	}
-	q, err := query(r, "project", "status", "open", "offset", "limit")
+	subject := "project"
+	if api.leads {
+		subject = "lead"
+	}
+	q, err := query(r, subject, "status", "open", "offset", "limit")
 	if err != nil {
 		return err
 	}
@@ -142,7 +166,13 @@ func (s *server) listSupervisions(w http.ResponseWriter, r *http.Request) error 
 	if f.Offset, f.Limit, err = paging(q); err != nil {
 		return err
 	}
-	if v, ok := q["project"]; ok {
+	if v, ok := q[subject]; ok && api.leads {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return fieldError("lead", fmt.Sprintf("线索编号 %q 须为正整数", v), fmt.Sprintf("lead %q must be a positive integer", v), "")
+		}
+		f.LeadID = &id
+	} else if ok {
 		f.ProjectID = &v
 	}
 	if v, ok := q["status"]; ok {
@@ -164,32 +194,39 @@ func (s *server) listSupervisions(w http.ResponseWriter, r *http.Request) error 
 	return writeJSON(w, http.StatusOK, newPage(xs, total, f.Offset, f.Limit))
 }
 
+// supervisionRequest issues an item: on a project (project_id and the
+// addressee) or on a lead (lead_id; its owner answers).
 type supervisionRequest struct {
 	ProjectID   string            `json:"project_id"`
+	LeadID      int64             `json:"lead_id"`
 	Addressee   project.Addressee `json:"addressee"`
 	Instruction string            `json:"instruction"`
 	DueOn       chanye.Date       `json:"due_on"`
 }
 
-func (s *server) createSupervision(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.supervisionService()
+func (api supAPI) create(w http.ResponseWriter, r *http.Request) error {
+	svc, err := api.svc()
 	if err != nil {
 		return err
 	}
 	var req supervisionRequest
-	if err := s.decodeJSON(w, r, &req); err != nil {
+	if err := api.s.decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	x, err := svc.CreateSupervision(r.Context(), &project.Supervision{ProjectID: req.ProjectID, Addressee: req.Addressee,
-		Instruction: req.Instruction, DueOn: req.DueOn})
-	if err != nil {
+	x := &project.Supervision{Addressee: req.Addressee, Instruction: req.Instruction, DueOn: req.DueOn}
+	if api.leads {
+		x.LeadID = req.LeadID
+	} else {
+		x.ProjectID = req.ProjectID
+	}
+	if x, err = svc.CreateSupervision(r.Context(), x); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, x)
 }
 
-func (s *server) getSupervision(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.supervisionService()
+func (api supAPI) get(w http.ResponseWriter, r *http.Request) error {
+	svc, err := api.svc()
 	if err != nil {
 		return err
 	}
@@ -209,8 +246,8 @@ type stepRequest struct {
 	Note   string            `json:"note"`
 }
 
-func (s *server) moveSupervision(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.supervisionService()
+func (api supAPI) move(w http.ResponseWriter, r *http.Request) error {
+	svc, err := api.svc()
 	if err != nil {
 		return err
 	}
@@ -219,7 +256,7 @@ func (s *server) moveSupervision(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var req stepRequest
-	if err := s.decodeJSON(w, r, &req); err != nil {
+	if err := api.s.decodeJSON(w, r, &req); err != nil {
 		return err
 	}
 	x, err := svc.MoveSupervision(r.Context(), id, req.Action, req.Note)

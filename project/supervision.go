@@ -13,7 +13,11 @@ import (
 // Supervision (督办): a leader or a department instructs a project's owner
 // — the owner enterprise or the industry's task force — to act by a due
 // date; the owner answers; the issuer closes the item or sends it back for
-// a better answer. Every step is an event of the item's history.
+// a better answer. Every step is an event of the item's history. A 招商
+// lead (package invest) is supervised the same way, its owner — a task
+// force, a department or a district — answering: such an item has a
+// LeadID instead of a ProjectID and is kept by a service of its own, with
+// ids of its own.
 
 // SupStatus is where a supervision item is.
 type SupStatus string
@@ -95,6 +99,7 @@ type Addressee string
 const (
 	ToOwner     Addressee = "owner"      // the owner enterprise (项目业主)
 	ToTaskForce Addressee = "task_force" // the task force of the project's industry
+	ToLeadOwner Addressee = "lead_owner" // a 招商 lead's owner: its task force, department or district
 )
 
 // MaxSupervisionDays bounds how far ahead a due date may be.
@@ -105,16 +110,22 @@ const MaxSupervisionText = 2000
 
 // Supervision is one supervision item (督办事项).
 type Supervision struct {
-	ID          int64       `json:"id"`
-	ProjectID   string      `json:"project_id"`
-	ProjectName string      `json:"project_name,omitempty"`
-	IndustryID  string      `json:"industry_id,omitempty"`
-	OwnerCode   string      `json:"owner_code,omitempty"`
-	Addressee   Addressee   `json:"addressee"`
-	Instruction string      `json:"instruction"`
-	DueOn       chanye.Date `json:"due_on"`
-	Status      SupStatus   `json:"status"`
-	Answer      string      `json:"answer,omitempty"` // the latest answer
+	ID          int64  `json:"id"`
+	ProjectID   string `json:"project_id,omitempty"`
+	ProjectName string `json:"project_name,omitempty"`
+	// A lead's item: the lead, its target's name and its owner (kind
+	// task_force, department or district, and the name or code).
+	LeadID        int64       `json:"lead_id,omitempty"`
+	LeadName      string      `json:"lead_name,omitempty"`
+	LeadOwnerKind string      `json:"lead_owner_kind,omitempty"`
+	LeadOwnerName string      `json:"lead_owner_name,omitempty"`
+	IndustryID    string      `json:"industry_id,omitempty"`
+	OwnerCode     string      `json:"owner_code,omitempty"`
+	Addressee     Addressee   `json:"addressee"`
+	Instruction   string      `json:"instruction"`
+	DueOn         chanye.Date `json:"due_on"`
+	Status        SupStatus   `json:"status"`
+	Answer        string      `json:"answer,omitempty"` // the latest answer
 	// The issuer: the account's name, its role, its department (for a
 	// department) and user id (0 for the operator).
 	IssuedBy         string      `json:"issued_by"`
@@ -140,12 +151,18 @@ type SupervisionEvent struct {
 	Note   string    `json:"note,omitempty"`
 }
 
-// Validate checks a new item as of today: an addressee, an instruction of
+// Validate checks a new item as of today: an addressee (a lead's owner
+// for a lead's item, the default when not given), an instruction of
 // 1–2000 characters, a due date from today to MaxSupervisionDays ahead.
 func (s *Supervision) Validate(today chanye.Date) error {
 	f := map[string]string{}
 	s.Instruction = strings.TrimSpace(s.Instruction)
-	if s.Addressee != ToOwner && s.Addressee != ToTaskForce {
+	switch {
+	case s.LeadID != 0 && s.Addressee == "":
+		s.Addressee = ToLeadOwner
+	case s.LeadID != 0 && s.Addressee != ToLeadOwner:
+		f["addressee"] = "线索的督办对象须为 lead_owner / a lead's item goes to its owner: lead_owner"
+	case s.LeadID == 0 && s.Addressee != ToOwner && s.Addressee != ToTaskForce:
 		f["addressee"] = "须为 owner 或 task_force / must be owner or task_force"
 	}
 	if n := utf8.RuneCountInString(s.Instruction); n == 0 || n > MaxSupervisionText {
@@ -182,9 +199,12 @@ func CheckStep(action SupAction, note string) error {
 // scope fields are how authz narrows a list to an actor's items:
 // OwnerCode the projects of an enterprise (addressed to it), IndustryID
 // those of an industry, Department the projects a department answers for
-// or the items it issued.
+// (for leads: the leads of the industries it leads and those it owns) or
+// the items it issued, District the leads a district owns.
 type SupervisionFilter struct {
 	ProjectID  *string
+	LeadID     *int64  // a lead's items (the leads' service only)
+	District   *string // the items on the leads a district owns
 	Status     *SupStatus
 	Open       bool // only items not closed
 	OwnerCode  *string

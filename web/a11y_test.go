@@ -162,7 +162,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		Audit: authz.Audit(store), Projects: authz.Projects(store, store), Chains: authz.Chains(store, store),
 		LeadFirms: authz.LeadFirms(store, store), Placements: authz.Placements(store, store),
 		Invest: InvestServices{Targets: authz.Targets(store, store), Candidates: authz.Candidates(store, store), Leads: authz.Leads(store, store, store),
-			Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store)}})
+			Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store), Supervisions: authz.LeadSupervisions(store.LeadSupervisions(), store, store)}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,8 @@ var homeMessages = map[string][2]string{
 	"todo.sup":               {"督办事项", "Supervision items"},
 	"todo.sup.note":          {"您范围内未办结的督办事项，逾期的在前：待您答复的，或已答复、待您办结的。", "Open supervision items in your scope, overdue first: to answer, or answered and waiting for you to close."},
 	"todo.sup.sub":           {"%s · 期限 %s", "%s · due %s"},
+	"todo.leadsup":           {"招商线索督办", "Supervision of 招商 leads"},
+	"todo.leadsup.note":      {"您范围内未办结的招商线索督办，逾期的在前：待您（线索跟进单位）答复的，或已答复、待您办结的。", "Open supervision items of 招商 leads in your scope, overdue first: to answer as the lead's owner, or answered and waiting for you to close."},
 	"home.summary":           {"概要", "Summary"},
 	"home.projects":          {"本企业的重点项目", "This enterprise's key projects"},
 	"home.projects.none":     {"本企业没有登记重点项目。", "No key project of this enterprise is registered."},

@@ -94,6 +94,8 @@ var investMessages = map[string][2]string{
 	"inv.lost.n":           {"流失", "Lost"},
 	"inv.stage.on":         {"线索日期", "Clue came in on"},
 	"inv.done.converted":   {"已转为重点项目。", "Now a key project."},
+	"inv.done.supervised":  {"已下达督办，已通知线索跟进单位。", "Supervision issued; the lead's owner has been notified."},
+	"inv.sup.to":           {"督办对象：线索跟进单位", "Addressed to the lead's owner:"},
 }
 
 func init() { addMessages(investMessages) }

@@ -23,6 +23,9 @@ type InvestServices struct {
 	Leads       invest.LeadService
 	Conversions invest.ConversionService
 	Funnel      invest.FunnelService
+	// Supervisions is the supervision (督办) of leads; nil: the lead page
+	// shows none.
+	Supervisions project.SupervisionService
 }
 
 // investSection is the 招商 part of a link's page.
@@ -386,6 +389,10 @@ type leadView struct {
 	Errs                        map[string]string
 	Form                        url.Values
 	SuggestedID, SuggestedOwner string
+	// 督办 of the lead: its items, and the form for those who may issue.
+	MaySupervise bool
+	Supervisions []supRow
+	SupForm      supForm
 }
 
 type leadEventRow struct {
@@ -464,6 +471,9 @@ func (s *Server) leadView(r *http.Request) (*leadView, error) {
 	for _, k := range []invest.EventKind{invest.EventVisit, invest.EventCall, invest.EventMeeting, invest.EventEmail} {
 		v.ContactKinds = append(v.ContactKinds, option{string(k), l.T("inv.event." + string(k)), false})
 	}
+	if err := s.leadSupervision(r, v); err != nil {
+		return nil, err
+	}
 	if v.MayConvert {
 		c, err := s.cfg.Catalog.FindCatalog(ctx)
 		if err != nil {
@@ -484,6 +494,52 @@ func (s *Server) leadView(r *http.Request) (*leadView, error) {
 	return v, nil
 }
 
+// leadSupervision reads the lead's supervision items (督办) for its page,
+// and whether the viewer may issue one: only on an open lead.
+func (s *Server) leadSupervision(r *http.Request, v *leadView) error {
+	svc := s.cfg.Invest.Supervisions
+	if svc == nil {
+		return nil
+	}
+	ctx, x := r.Context(), v.Lead
+	today := chanye.DateOf(s.now())
+	v.SupForm = supForm{Min: today.String(),
+		Max: chanye.DateOf(today.AddDate(0, 0, project.MaxSupervisionDays)).String()}
+	v.MaySupervise = !x.Stage.Closed() && authz.MayOnLead(ctx, s.cfg.Catalog, v.Actor, authz.IssueLeadSupervision, x)
+	xs, _, err := svc.FindSupervisions(ctx, project.SupervisionFilter{LeadID: &x.ID, Limit: 1000})
+	if hidden(err) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	for _, it := range xs {
+		row := s.supRow(v.L, v.Actor, it)
+		row.Back = "subject"
+		v.Supervisions = append(v.Supervisions, row)
+	}
+	return nil
+}
+
+// superviseLead puts a lead under supervision (督办) from its page.
+func (s *Server) superviseLead(w http.ResponseWriter, r *http.Request) error {
+	svc := s.cfg.Invest.Supervisions
+	if svc == nil {
+		return chanye.Errorf(chanye.ENOTFOUND, "页面不存在 / page not found")
+	}
+	id, err := leadID(r)
+	if err != nil {
+		return err
+	}
+	x := &project.Supervision{LeadID: id, Addressee: project.ToLeadOwner, Instruction: r.PostFormValue("instruction")}
+	if due := strings.TrimSpace(r.PostFormValue("due_on")); due != "" {
+		if x.DueOn, err = chanye.ParseDate(due); err != nil {
+			return s.leadAgain(w, r, chanye.Invalid("督办事项有误 / invalid supervision item", map[string]string{"due_on": "须为 YYYY-MM-DD / must be YYYY-MM-DD"}))
+		}
+	}
+	_, err = svc.CreateSupervision(r.Context(), x)
+	return s.leadDone(w, r, err, "supervised")
+}
+
 // leadAgain renders the lead's page with a refused form's errors.
 func (s *Server) leadAgain(w http.ResponseWriter, r *http.Request, cause error) error {
 	v, err := s.leadView(r)
@@ -492,6 +548,7 @@ func (s *Server) leadAgain(w http.ResponseWriter, r *http.Request, cause error) 
 	}
 	zh, en := chanye.ErrorText(cause)
 	v.Message, v.Errs, v.Form = v.L.Pick(zh, en), chanye.ErrorFields(cause), r.PostForm
+	v.SupForm.Instruction, v.SupForm.Due = r.PostForm.Get("instruction"), r.PostForm.Get("due_on")
 	return s.renderStatus(w, http.StatusBadRequest, "lead", v)
 }
 

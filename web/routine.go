@@ -32,20 +32,21 @@ type closureRow struct {
 	FileName, FileHref  string
 }
 
-// supRow is a supervision item as the pages show it.
+// supRow is a supervision item as the pages show it: on a project or on
+// a 招商 lead (its subject), with the URL its steps post to.
 type supRow struct {
-	ID                     int64
-	ProjectID, ProjectName string
-	ProjectHref            string
-	Addressee              string
-	Instruction, Answer    string
-	Due                    string
-	Status, StatusName     string
-	Overdue                bool
-	IssuedBy, IssuedAt     string
-	CanAnswer, CanSettle   bool
-	Back                   string // "project": a step's form goes back to the project page
-	Events                 []supEventRow
+	ID                                  int64
+	SubjectID, SubjectName, SubjectHref string
+	StepURL                             string
+	Addressee                           string
+	Instruction, Answer                 string
+	Due                                 string
+	Status, StatusName                  string
+	Overdue                             bool
+	IssuedBy, IssuedAt                  string
+	CanAnswer, CanSettle                bool
+	Back                                string // "subject": a step's form goes back to the project's or the lead's page
+	Events                              []supEventRow
 }
 
 type supEventRow struct {
@@ -74,10 +75,16 @@ type routineView struct {
 }
 
 func (s *Server) supRow(l Lang, a *chanye.Actor, x *project.Supervision) supRow {
-	row := supRow{ID: x.ID, ProjectID: x.ProjectID, ProjectName: x.ProjectName, ProjectHref: projectHref(x.ProjectID) + "#supervision",
+	row := supRow{ID: x.ID, SubjectID: x.ProjectID, SubjectName: x.ProjectName, SubjectHref: supSubjectHref(x),
+		StepURL:   "/supervision/" + strconv.FormatInt(x.ID, 10),
 		Addressee: l.T("sup.to." + string(x.Addressee)), Instruction: x.Instruction, Answer: x.Answer, Due: x.DueOn.String(),
 		Status: string(x.Status), StatusName: l.Pick(x.Status.NameZH(), x.Status.NameEN()), Overdue: x.Overdue,
 		IssuedBy: x.IssuedBy, IssuedAt: s.stamp(x.IssuedAt)}
+	if x.LeadID != 0 {
+		row.SubjectID, row.SubjectName = "#"+strconv.FormatInt(x.LeadID, 10), x.LeadName
+		row.StepURL = "/lead-supervision/" + strconv.FormatInt(x.ID, 10)
+		row.Addressee = l.T("inv.owner."+x.LeadOwnerKind) + " · " + x.LeadOwnerName
+	}
 	if x.Status != project.SupClosed {
 		row.CanAnswer = x.Status.Awaiting() && authz.MayAnswer(a, x)
 		row.CanSettle = authz.MaySettle(a, x)
@@ -86,6 +93,15 @@ func (s *Server) supRow(l Lang, a *chanye.Actor, x *project.Supervision) supRow 
 		row.Events = append(row.Events, supEventRow{Action: l.T("sup.act." + e.Action), By: e.By, At: s.stamp(e.At), Note: e.Note})
 	}
 	return row
+}
+
+// supSubjectHref is where an item's subject shows its supervision: the
+// project's page or the lead's.
+func supSubjectHref(x *project.Supervision) string {
+	if x.LeadID != 0 {
+		return "/leads/" + strconv.FormatInt(x.LeadID, 10) + "#supervision"
+	}
+	return projectHref(x.ProjectID) + "#supervision"
 }
 
 // stamp shows a time as the pages do: to the minute, in the clock's zone.
@@ -121,7 +137,7 @@ func (s *Server) routineOf(r *http.Request, v *projectView, p *project.Project, 
 		}
 		for _, x := range xs {
 			row := s.supRow(l, a, x)
-			row.Back = "project"
+			row.Back = "subject"
 			v.Supervisions = append(v.Supervisions, row)
 		}
 	}
@@ -236,10 +252,39 @@ func (s *Server) createSupervision(w http.ResponseWriter, r *http.Request) error
 	})
 }
 
-// moveSupervision takes a step on an item (answer, return, close) and goes
-// back where the form was: the project page or the list.
+// supKinds are the subjects of supervision on the pages: key projects
+// (/supervision, steps at /supervision/{id}) and 招商 leads
+// (/supervision?kind=leads, steps at /lead-supervision/{id}).
+const (
+	supProjects = ""
+	supLeads    = "leads"
+)
+
+// supervisionOf returns the service of the kind of items.
+func (s *Server) supervisionOf(kind string) (project.SupervisionService, error) {
+	if kind == supLeads {
+		if s.cfg.Invest.Supervisions == nil {
+			return nil, chanye.Errorf(chanye.ENOTFOUND, "未配置招商督办 / no supervision of leads configured")
+		}
+		return s.cfg.Invest.Supervisions, nil
+	}
+	return s.supervisionService()
+}
+
+// moveSupervision takes a step on a project's item (answer, return,
+// close); moveLeadSupervision on a lead's.
 func (s *Server) moveSupervision(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.supervisionService()
+	return s.supStep(w, r, supProjects)
+}
+
+func (s *Server) moveLeadSupervision(w http.ResponseWriter, r *http.Request) error {
+	return s.supStep(w, r, supLeads)
+}
+
+// supStep takes the step and goes back where the form was: the project's
+// or the lead's page, or the list; a refused step is shown on the list.
+func (s *Server) supStep(w http.ResponseWriter, r *http.Request, kind string) error {
+	svc, err := s.supervisionOf(kind)
 	if err != nil {
 		return err
 	}
@@ -252,8 +297,11 @@ func (s *Server) moveSupervision(w http.ResponseWriter, r *http.Request) error {
 	}
 	x, err := svc.MoveSupervision(r.Context(), id, project.SupAction(r.PostFormValue("action")), r.PostFormValue("note"))
 	back := "/supervision"
-	if r.PostFormValue("back") == "project" && x != nil {
-		back = projectHref(x.ProjectID) + "#supervision"
+	if kind == supLeads {
+		back += "?kind=leads"
+	}
+	if r.PostFormValue("back") == "subject" && x != nil {
+		back = supSubjectHref(x)
 	}
 	if err == nil {
 		http.Redirect(w, r, back, http.StatusSeeOther)
@@ -263,6 +311,7 @@ func (s *Server) moveSupervision(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// Shown on the list, with the item's message.
+	r.URL.RawQuery = url.Values{"kind": {kind}}.Encode()
 	v, verr := s.supervisionView(r)
 	if verr != nil {
 		return verr
@@ -273,6 +322,8 @@ func (s *Server) moveSupervision(w http.ResponseWriter, r *http.Request) error {
 
 type supervisionView struct {
 	page
+	Kind     string   // supProjects or supLeads
+	Kinds    []option // the kinds the actor may read, as tabs
 	Statuses []option
 	Open     bool
 	Rows     []supRow
@@ -293,13 +344,30 @@ func (s *Server) supervisionList(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) supervisionView(r *http.Request) (*supervisionView, error) {
-	svc, err := s.supervisionService()
+	a := chanye.ActorFrom(r.Context())
+	projects := authz.ProjectRules().Grant(a.Role, authz.ReadSupervision) != authz.Deny
+	leads := authz.InvestRules().Grant(a.Role, authz.ReadLeadSupervision) != authz.Deny && s.cfg.Invest.Supervisions != nil
+	kind := r.URL.Query().Get("kind")
+	if kind == supProjects && !projects && leads {
+		kind = supLeads
+	}
+	if kind != supProjects && kind != supLeads {
+		return nil, chanye.Invalid("筛选条件有误 / invalid filter", map[string]string{"kind": "须为空或 leads / must be empty or leads"})
+	}
+	svc, err := s.supervisionOf(kind)
 	if err != nil {
 		return nil, err
 	}
-	v := &supervisionView{page: s.newPage(r, "projects")}
+	nav := "projects"
+	if kind == supLeads {
+		nav = "leads"
+	}
+	v := &supervisionView{page: s.newPage(r, nav), Kind: kind}
 	l := v.L
 	v.Title = l.T("sup.title")
+	if projects && leads {
+		v.Kinds = []option{{"/supervision", l.T("sup.kind.projects"), kind == supProjects}, {"/supervision?kind=leads", l.T("sup.kind.leads"), kind == supLeads}}
+	}
 	q := r.URL.Query()
 	if r.Method == http.MethodPost {
 		q = url.Values{}
@@ -342,4 +410,10 @@ func (s *Server) supervisionView(r *http.Request) (*supervisionView, error) {
 // items: whether the projects' navigation links /supervision.
 func (p page) MaySupervise() bool {
 	return p.Actor != nil && authz.ProjectRules().Grant(p.Actor.Role, authz.ReadSupervision) != authz.Deny
+}
+
+// MaySuperviseLeads reports whether the page's actor may read the
+// supervision items of 招商 leads: whether the leads' pages link them.
+func (p page) MaySuperviseLeads() bool {
+	return p.Actor != nil && authz.InvestRules().Grant(p.Actor.Role, authz.ReadLeadSupervision) != authz.Deny
 }

@@ -207,7 +207,7 @@ func TestSupervisionPages(t *testing.T) {
 		h      http.Handler
 		action string
 	}{{owner, "answer"}, {dept, "return"}, {owner, "answer"}, {dept, "close"}} {
-		res, _ := postAs(t, st.h, "/supervision/1", url.Values{"action": {st.action}, "note": {"第 " + st.action}, "back": {"project"}})
+		res, _ := postAs(t, st.h, "/supervision/1", url.Values{"action": {st.action}, "note": {"第 " + st.action}, "back": {"subject"}})
 		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/projects/GZ-0001#supervision" {
 			t.Fatalf("%s: %d %q", st.action, res.StatusCode, res.Header.Get("Location"))
 		}

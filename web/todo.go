@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/invest"
@@ -90,10 +91,12 @@ func (s *Server) todo(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	if sec, err := s.overdueLeadsTodo(ctx, l); err != nil {
-		return err
-	} else if sec.ID != "" {
-		v.Sections = append(v.Sections, sec)
+	for _, section := range []func(context.Context, Lang) (todoSection, error){s.overdueLeadsTodo, s.leadSupervisionTodo} {
+		if sec, err := section(ctx, l); err != nil {
+			return err
+		} else if sec.ID != "" {
+			v.Sections = append(v.Sections, sec)
+		}
 	}
 	v.Empty = true
 	for _, sec := range v.Sections {
@@ -221,24 +224,48 @@ func (s *Server) overdueTodo(ctx context.Context, a *chanye.Actor, l Lang) (todo
 	return sec, nil
 }
 
-// supervisionTodo lists the open supervision items a may read (authz
-// scopes them: a task force its industry's, a department those it issued
-// or whose projects it answers for), overdue first.
+// supervisionTodo lists the open supervision items of key projects a
+// may read (authz scopes them: a task force its industry's, a department
+// those it issued or whose projects it answers for), overdue first.
 func (s *Server) supervisionTodo(ctx context.Context, a *chanye.Actor, l Lang) (todoSection, error) {
 	if s.cfg.Supervisions == nil {
 		return todoSection{}, nil
 	}
-	items, total, err := s.cfg.Supervisions.FindSupervisions(ctx, project.SupervisionFilter{Open: true, Limit: todoShown})
+	return s.supTodo(ctx, s.cfg.Supervisions, l, todoSection{ID: "todo-supervision", Title: l.T("todo.sup"), Note: l.T("todo.sup.note"), QueueURL: "/supervision"})
+}
+
+// leadSupervisionTodo lists the open supervision items of 招商 leads in
+// the reader's scope: those it answers as a lead's owner, those it issued.
+func (s *Server) leadSupervisionTodo(ctx context.Context, l Lang) (todoSection, error) {
+	if s.cfg.Invest.Supervisions == nil {
+		return todoSection{}, nil
+	}
+	sec, err := s.supTodo(ctx, s.cfg.Invest.Supervisions, l,
+		todoSection{ID: "todo-lead-supervision", Title: l.T("todo.leadsup"), Note: l.T("todo.leadsup.note"), QueueURL: "/supervision?kind=leads"})
+	if hidden(err) {
+		return todoSection{}, nil
+	}
+	return sec, err
+}
+
+// supTodo fills sec with the head of svc's open items, overdue first.
+func (s *Server) supTodo(ctx context.Context, svc project.SupervisionService, l Lang, sec todoSection) (todoSection, error) {
+	items, total, err := svc.FindSupervisions(ctx, project.SupervisionFilter{Open: true, Limit: todoShown})
 	if err != nil {
 		return todoSection{}, err
 	}
-	sec := todoSection{ID: "todo-supervision", Title: l.T("todo.sup"), Note: l.T("todo.sup.note"), Total: total, QueueURL: "/supervision"}
+	sec.Total = total
+	queue, _, _ := strings.Cut(sec.QueueURL, "#")
 	for _, x := range items {
 		sub := l.Tf("todo.sup.sub", l.Pick(x.Status.NameZH(), x.Status.NameEN()), x.DueOn)
 		if x.Overdue {
 			sub += " · " + l.T("app.overdue")
 		}
-		sec.Items = append(sec.Items, todoItem{Text: x.ProjectName + " · " + x.Instruction, Sub: sub, URL: "/supervision#sup-" + strconv.FormatInt(x.ID, 10)})
+		name := x.ProjectName
+		if x.LeadID != 0 {
+			name = "#" + strconv.FormatInt(x.LeadID, 10) + " " + x.LeadName
+		}
+		sec.Items = append(sec.Items, todoItem{Text: name + " · " + x.Instruction, Sub: sub, URL: queue + "#sup-" + strconv.FormatInt(x.ID, 10)})
 	}
 	return sec, nil
 }

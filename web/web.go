@@ -220,6 +220,8 @@ func (s *Server) routeTable() []route {
 		{"POST /leads/{id}/contacts", s.handle(s.addContact)},
 		{"POST /leads/{id}/next", s.handle(s.setNextAction)},
 		{"POST /leads/{id}/convert", s.handle(s.convertLead)},
+		{"POST /leads/{id}/supervisions", s.handle(s.superviseLead)},
+		{"POST /lead-supervision/{id}", s.handle(s.moveLeadSupervision)},
 		{"GET /search", s.handle(s.searchPage)},
 		{"GET /enterprises", s.handle(s.enterpriseList)},
 		{"GET /enterprises/{code}", s.handle(s.enterprise)},

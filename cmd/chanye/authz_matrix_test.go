@@ -450,6 +450,16 @@ func TestRouteRoleMatrix(t *testing.T) {
 		// Linking the same project again changes nothing.
 		"POST /api/v1/leads/{id}/convert": {path: "/api/v1/leads/1/convert", body: `{"project_id":"` + projID + `"}`,
 			want: [8]int{200, 403, 403, 200, 403, 403, api401, 200}},
+		// 督办 of leads: leaders and the lead department issue on lead 1 (the
+		// district's); only the district answers it (the admin first, so
+		// the district's is a conflict, not a denial).
+		"GET /api/v1/lead-supervisions": {path: "/api/v1/lead-supervisions", want: [8]int{200, 200, 200, 200, 403, 403, api401, 200}},
+		"POST /api/v1/lead-supervisions": {path: "/api/v1/lead-supervisions",
+			body: `{"lead_id":1,"instruction":"矩阵督办","due_on":"` + testclock.Today().AddDate(0, 0, 7).Format("2006-01-02") + `"}`,
+			want: [8]int{201, 201, 201, 403, 403, 403, api401, 403}},
+		"GET /api/v1/lead-supervisions/{id}": {path: "/api/v1/lead-supervisions/1", want: [8]int{200, 200, 200, 200, 403, 403, api401, 200}},
+		"POST /api/v1/lead-supervisions/{id}/steps": {path: "/api/v1/lead-supervisions/1/steps", body: `{"action":"answer","note":"已约见"}`,
+			want: [8]int{200, 403, 403, 403, 403, 403, api401, 409}},
 		"GET /api/v1/funnel": {path: "/api/v1/funnel?industry=" + ind, want: [8]int{200, 200, 200, 200, 403, 403, 200, 200}},
 	}
 	lg := url.Values{"source": {string(src.Source)}, "action": {"save"}}.Encode()
@@ -564,7 +574,8 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"GET /projects/{id}/closures/{closure}/file": {path: "/projects/" + projID + "/closures/1/file", want: [8]int{200, 200, 200, 200, 404, 200, login, 403}},
 		"POST /projects/{id}/supervisions": {path: "/projects/" + projID + "/supervisions",
 			body: "addressee=owner&instruction=" + url.QueryEscape("矩阵") + "&due_on=" + due, want: [8]int{303, 303, 303, 403, 403, 403, login, 403}},
-		"GET /supervision": {path: "/supervision", want: [8]int{200, 200, 200, 200, 200, 200, login, 403}},
+		// A district reads the supervision of the leads it owns.
+		"GET /supervision": {path: "/supervision", want: [8]int{200, 200, 200, 200, 200, 200, login, 200}},
 		// Item 2 is the leader's: the admin closes it; the leader then
 		// finds it closed (409); no one else settles it.
 		"POST /supervision/{id}": {path: "/supervision/2", body: "action=close&note=" + url.QueryEscape("矩阵"),
@@ -633,6 +644,11 @@ func TestRouteRoleMatrix(t *testing.T) {
 			want: [8]int{303, 403, 403, 303, 403, 403, login, 303}},
 		// Linking lead 1 to its project again changes nothing.
 		"POST /leads/{id}/convert": {path: "/leads/1/convert", body: "existing=" + projID, want: [8]int{303, 403, 403, 303, 403, 403, login, 303}},
+		// The leader and the lead department put lead 2 under 督办; the
+		// admin closes item 1, which only its issuer (the admin) may.
+		"POST /leads/{id}/supervisions": {path: "/leads/2/supervisions", body: "instruction=" + url.QueryEscape("矩阵督办") + "&due_on=" + testclock.Today().String(),
+			want: [8]int{303, 303, 303, 403, 403, 403, login, 403}},
+		"POST /lead-supervision/{id}": {path: "/lead-supervision/1", body: "action=close", want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
 		"POST /admin/lists": {path: "/admin/lists", body: url.Values{"kind": {"leader"}, "name_zh": {"矩阵页面领导"}}.Encode(),
 			want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
 		"POST /admin/lists/{id}": {path: "/admin/lists/" + unitPath,

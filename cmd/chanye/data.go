@@ -117,9 +117,9 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 		return fmt.Errorf("演示招商 / demo leads: %w", err)
 	}
 	if ls.Leads > 0 {
-		fmt.Fprintf(cfg.Stdout, "演示招商 / demo 招商: 名单 roster %d 家 firms, %d 个缺链 gaps, 对象 targets %d 招商 attract / %d 科技转化 tech / %d 增资扩产 expand, %d 条线索 leads (%d 逾期 overdue, %d 流失 lost), %d 个转为重点项目 key projects\n",
+		fmt.Fprintf(cfg.Stdout, "演示招商 / demo 招商: 名单 roster %d 家 firms, %d 个缺链 gaps, 对象 targets %d 招商 attract / %d 科技转化 tech / %d 增资扩产 expand, %d 条线索 leads (%d 逾期 overdue, %d 流失 lost), %d 个转为重点项目 key projects, %d 条督办 under supervision\n",
 			ls.Roster, ls.Gaps, ls.Targets[invest.ListAttract], ls.Targets[invest.ListTech], ls.Targets[invest.ListExpand],
-			ls.Leads, ls.Overdue, ls.ByStage[invest.StageLost], ls.Projects)
+			ls.Leads, ls.Overdue, ls.ByStage[invest.StageLost], ls.Projects, sum(ls.Supervisions))
 	}
 	return nil
 }
@@ -725,4 +725,13 @@ func allPages[T any](find func(offset int) ([]T, int, error)) ([]T, error) {
 			return all, nil
 		}
 	}
+}
+
+// sum adds up the counts of a map.
+func sum[K comparable](m map[K]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }

@@ -155,12 +155,15 @@ func TestDemoLifecycle(t *testing.T) {
 	if _, err := generateProjects(ctx, store, demo.ProjectOptions{Seed: 1, AsOf: today}, today); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := demo.Leads(ctx, store, demo.LeadOptions{Seed: 1, Today: today, Leads: 40, Roster: 40, Projects: 2}); err != nil {
+		t.Fatal(err)
+	}
 	var stderr bytes.Buffer
 	if err := ensureDemoAccounts(ctx, store, "the-admins-first-password", &stderr); err != nil {
 		t.Fatal(err)
 	}
 	inbox := map[string]int{}
-	for _, name := range []string{"demo-leader", "demo-department", "demo-enterprise", "demo-taskforce", "demo-owner"} {
+	for _, name := range []string{"demo-leader", "demo-department", "demo-enterprise", "demo-taskforce", "demo-owner", "demo-district"} {
 		if !strings.Contains(stderr.String(), name) {
 			t.Errorf("%s not announced:\n%s", name, stderr.String())
 		}
@@ -174,7 +177,8 @@ func TestDemoLifecycle(t *testing.T) {
 		}
 		inbox[name] = n
 	}
-	for _, name := range []string{"demo-department", "demo-enterprise", "demo-owner"} {
+	// The district's: the 督办 of its overdue lead.
+	for _, name := range []string{"demo-department", "demo-enterprise", "demo-owner", "demo-district"} {
 		if inbox[name] == 0 {
 			t.Errorf("%s's inbox is empty (%v)", name, inbox)
 		}

@@ -158,7 +158,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		}
 		if ls.Leads > 0 {
 			log.Info("demo 招商 generated", "roster", ls.Roster, "gaps", ls.Gaps, "targets", ls.Targets, "leads", ls.Leads,
-				"overdue", ls.Overdue, "projects", ls.Projects)
+				"overdue", ls.Overdue, "projects", ls.Projects, "supervised", sum(ls.Supervisions))
 		}
 	}
 
@@ -315,13 +315,15 @@ func guard(store *sqlstore.Store, policies policy.Services, eng *engine.Engine, 
 		lists: authz.OrgUnits(store), notifications: authz.Notifications(store), deliveries: authz.Deliveries(store),
 		chains: authz.Chains(store, store), leadFirms: authz.LeadFirms(store, store), placements: authz.Placements(store, store),
 		invest: &httpapi.InvestServices{Targets: authz.Targets(store, store), Roster: authz.Rosters(store), Candidates: authz.Candidates(store, store),
-			Leads: authz.Leads(store, store, store), Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store)}}
+			Leads: authz.Leads(store, store, store), Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store),
+			Supervisions: authz.LeadSupervisions(store.LeadSupervisions(), store, store)}}
 }
 
 // webInvest is the 招商 the pages use: the same guarded services as the API.
 func (g guarded) webInvest() web.InvestServices {
 	i := g.invest
-	return web.InvestServices{Targets: i.Targets, Candidates: i.Candidates, Leads: i.Leads, Conversions: i.Conversions, Funnel: i.Funnel}
+	return web.InvestServices{Targets: i.Targets, Candidates: i.Candidates, Leads: i.Leads, Conversions: i.Conversions, Funnel: i.Funnel,
+		Supervisions: i.Supervisions}
 }
 
 // listenURL is the URL to open for a bound address: an unspecified host
