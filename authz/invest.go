@@ -38,6 +38,7 @@ var investRules = Rules{
 	ReadInvestLeads:  {admin: Allow, leader: Allow, department: Own, taskForce: Own},
 	WriteInvestLeads: {admin: Allow, department: Own, taskForce: Own},
 	ConvertLeads:     {admin: Allow, department: Own, taskForce: Own},
+	ImportLeads:      {admin: Allow, department: Own, taskForce: Own}, // invest_import.go
 	ReadFunnel:       {admin: Allow, leader: Allow, department: Own, taskForce: Own, public: Aggregate},
 }
 
