@@ -328,6 +328,7 @@ func (s *server) routes() []route {
 		{"POST", "/api/v1/leads/{id}/move", s.withInvest(s.moveLead)},
 		{"POST", "/api/v1/leads/{id}/contacts", s.withInvest(s.addLeadContact)},
 		{"POST", "/api/v1/leads/{id}/convert", s.withInvest(s.convertLead)},
+		{"POST", "/api/v1/leads/import", s.withInvest(s.importLeads)}, // invest_import.go
 		{"GET", "/api/v1/funnel", s.withInvest(s.getFunnel)},
 
 		// The lists responsibilities choose from (orgunits.go).

@@ -26,6 +26,7 @@ type InvestServices struct {
 	Leads       invest.LeadService
 	Conversions invest.ConversionService
 	Funnel      invest.FunnelService
+	Imports     invest.LeadImporter // nil: POST /api/v1/leads/import answers 404
 }
 
 // withInvest passes the 招商 services to h, or answers 404 without them.

@@ -215,6 +215,8 @@ func TestRouteRoleMatrix(t *testing.T) {
 	indChain, _ := json.Marshal(chains.Chain(ind))
 	allChains, _ := json.Marshal(chains)
 	api401 := 401
+	leadSheet, leadSheetType := multipartBody(t, nil, "file", "leads.csv",
+		[]byte("id,target_id,stage,stage_on,owner_kind,owner_name\n,1,contact,"+testclock.Today().String()+",district,440106\n"))
 	apiTable := map[string]matrixRequest{
 		"GET /healthz":                {path: "/healthz", want: all(200)},
 		"GET /api/v1/healthz":         {path: "/api/v1/healthz", want: all(200)},
@@ -445,6 +447,10 @@ func TestRouteRoleMatrix(t *testing.T) {
 			want: [7]int{201, 403, 403, 201, 403, 403, api401}},
 		// Linking the same project again changes nothing.
 		"POST /api/v1/leads/{id}/convert": {path: "/api/v1/leads/1/convert", body: `{"project_id":"` + projID + `"}`,
+			want: [7]int{200, 403, 403, 200, 403, 403, api401}},
+		// A sheet of one lead of target 1 that a district owns: the
+		// department, which imports only the leads it owns, may not.
+		"POST /api/v1/leads/import": {path: "/api/v1/leads/import", body: leadSheet, ctype: leadSheetType,
 			want: [7]int{200, 403, 403, 200, 403, 403, api401}},
 		"GET /api/v1/funnel": {path: "/api/v1/funnel?industry=" + ind, want: [7]int{200, 200, 200, 200, 403, 403, 200}},
 	}

@@ -315,7 +315,8 @@ func guard(store *sqlstore.Store, policies policy.Services, eng *engine.Engine, 
 		lists: authz.OrgUnits(store), notifications: authz.Notifications(store), deliveries: authz.Deliveries(store),
 		chains: authz.Chains(store, store), leadFirms: authz.LeadFirms(store, store), placements: authz.Placements(store, store),
 		invest: &httpapi.InvestServices{Targets: authz.Targets(store, store), Roster: authz.Rosters(store), Candidates: authz.Candidates(store, store),
-			Leads: authz.Leads(store, store, store), Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store)}}
+			Leads: authz.Leads(store, store, store), Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store),
+			Imports: authz.LeadImports(store, store, store)}}
 }
 
 // webInvest is the 招商 the pages use: the same guarded services as the API.
