@@ -635,6 +635,9 @@ func TestRouteRoleMatrix(t *testing.T) {
 			want: [7]int{303, 403, 403, 303, 403, 403, login}},
 		// Linking lead 1 to its project again changes nothing.
 		"POST /leads/{id}/convert": {path: "/leads/1/convert", body: "existing=" + projID, want: [7]int{303, 403, 403, 303, 403, 403, login}},
+		// The API's sheet again: the department's refusal is the page
+		// again, naming the row it may not import.
+		"POST /leads/import": {path: "/leads/import", body: leadSheet, ctype: leadSheetType, want: [7]int{303, 403, 403, 303, 403, 403, login}},
 		"POST /admin/lists": {path: "/admin/lists", body: url.Values{"kind": {"leader"}, "name_zh": {"矩阵页面领导"}}.Encode(),
 			want: [7]int{303, 403, 403, 403, 403, 403, login}},
 		"POST /admin/lists/{id}": {path: "/admin/lists/" + unitPath,

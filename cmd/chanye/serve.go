@@ -322,7 +322,7 @@ func guard(store *sqlstore.Store, policies policy.Services, eng *engine.Engine, 
 // webInvest is the 招商 the pages use: the same guarded services as the API.
 func (g guarded) webInvest() web.InvestServices {
 	i := g.invest
-	return web.InvestServices{Targets: i.Targets, Candidates: i.Candidates, Leads: i.Leads, Conversions: i.Conversions, Funnel: i.Funnel}
+	return web.InvestServices{Targets: i.Targets, Candidates: i.Candidates, Leads: i.Leads, Conversions: i.Conversions, Funnel: i.Funnel, Imports: i.Imports}
 }
 
 // listenURL is the URL to open for a bound address: an unspecified host
