@@ -49,6 +49,7 @@ var investRules = Rules{
 	AnswerLeadSupervision: {admin: Allow, department: Own, taskForce: Own, district: Own},
 	SettleLeadSupervision: {admin: Allow, leader: Own, department: Own},
 	ReadLeadSupervision:   {admin: Allow, leader: Allow, department: Own, taskForce: Own, district: Own},
+	ImportLeads:           {admin: Allow, department: Own, taskForce: Own, district: Own}, // invest_import.go
 }
 
 // InvestRules returns the 招商 rules, for review and tests.

@@ -332,6 +332,7 @@ func (s *server) routes() []route {
 		{"POST", "/api/v1/lead-supervisions", s.leadSupAPI().create},
 		{"GET", "/api/v1/lead-supervisions/{id}", s.leadSupAPI().get},
 		{"POST", "/api/v1/lead-supervisions/{id}/steps", s.leadSupAPI().move},
+		{"POST", "/api/v1/leads/import", s.withInvest(s.importLeads)}, // invest_import.go
 		{"GET", "/api/v1/funnel", s.withInvest(s.getFunnel)},
 
 		// The lists responsibilities choose from (orgunits.go).

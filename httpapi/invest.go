@@ -29,6 +29,7 @@ type InvestServices struct {
 	// Supervisions is the supervision (督办) of leads; nil: its routes
 	// answer 404.
 	Supervisions project.SupervisionService
+	Imports      invest.LeadImporter // nil: POST /api/v1/leads/import answers 404
 }
 
 // withInvest passes the 招商 services to h, or answers 404 without them.

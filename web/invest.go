@@ -26,6 +26,7 @@ type InvestServices struct {
 	// Supervisions is the supervision (督办) of leads; nil: the lead page
 	// shows none.
 	Supervisions project.SupervisionService
+	Imports      invest.LeadImporter // the import form of /leads (leads_import.go)
 }
 
 // investSection is the 招商 part of a link's page.
@@ -260,6 +261,7 @@ type leadsView struct {
 	Industries, Stages []option
 	Open, OverdueOnly  bool
 	IndustryID         string
+	Import             *leadsImport // nil: the reader may not import
 }
 
 type funnelView struct {
@@ -306,13 +308,22 @@ func funnelOf(l Lang, f *invest.Funnel) *funnelView {
 
 // leadList lists the leads the reader may see, filtered, with the funnel.
 func (s *Server) leadList(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.leadsOf(r)
+	if err != nil {
+		return err
+	}
+	return s.render(w, "leads", v)
+}
+
+// leadsOf is the leads page as the request's query selects.
+func (s *Server) leadsOf(r *http.Request) (*leadsView, error) {
 	inv := s.cfg.Invest
 	if inv.Leads == nil || inv.Funnel == nil {
-		return chanye.Errorf(chanye.ENOTFOUND, "页面不存在 / page not found")
+		return nil, chanye.Errorf(chanye.ENOTFOUND, "页面不存在 / page not found")
 	}
 	v := &leadsView{page: s.newPage(r, "leads")}
 	if err := refuse(v.Actor, authz.InvestRules(), authz.ReadInvestLeads); err != nil {
-		return err
+		return nil, err
 	}
 	l := v.L
 	v.Title = l.T("inv.leads")
@@ -324,7 +335,7 @@ func (s *Server) leadList(w http.ResponseWriter, r *http.Request) error {
 	stage := invest.Stage(q.Get("stage"))
 	if stage != "" {
 		if !stage.Valid() {
-			return chanye.Invalid("筛选有误 / invalid filter", map[string]string{"stage": "未知阶段 / unknown stage"})
+			return nil, chanye.Invalid("筛选有误 / invalid filter", map[string]string{"stage": "未知阶段 / unknown stage"})
 		}
 		f.Stage = &stage
 	}
@@ -334,7 +345,7 @@ func (s *Server) leadList(w http.ResponseWriter, r *http.Request) error {
 	}
 	c, err := s.cfg.Catalog.FindCatalog(r.Context())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	v.Industries = []option{{"", l.T("inv.all"), v.IndustryID == ""}}
 	for _, ind := range c.Industries {
@@ -353,22 +364,23 @@ func (s *Server) leadList(w http.ResponseWriter, r *http.Request) error {
 		ls, v.Total, err = inv.Leads.FindLeads(r.Context(), f)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, x := range ls {
 		v.Rows = append(v.Rows, s.leadRow(l, x, today))
 	}
 	if v.Demo, err = s.demoTargets(r, ls); err != nil {
-		return err
+		return nil, err
 	}
 	ff := f
 	ff.Open, ff.Stage = nil, nil
 	fun, err := inv.Funnel.FindFunnel(r.Context(), ff)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	v.Funnel = funnelOf(l, fun)
-	return s.render(w, "leads", v)
+	v.Import = s.leadsImportOf(r, v.Actor)
+	return v, nil
 }
 
 // leadView is one lead's page.

@@ -215,6 +215,7 @@ func (s *Server) routeTable() []route {
 		{"POST /chain-links/{link}/targets", s.handle(s.addTarget)},
 		{"GET /leads", s.handle(s.leadList)},
 		{"POST /leads", s.handle(s.createLead)},
+		{"POST /leads/import", s.handle(s.importLeads)}, // leads_import.go
 		{"GET /leads/{id}", s.handle(s.leadPage)},
 		{"POST /leads/{id}/move", s.handle(s.moveLead)},
 		{"POST /leads/{id}/contacts", s.handle(s.addContact)},

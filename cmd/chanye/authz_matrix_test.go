@@ -217,6 +217,8 @@ func TestRouteRoleMatrix(t *testing.T) {
 	indChain, _ := json.Marshal(chains.Chain(ind))
 	allChains, _ := json.Marshal(chains)
 	api401 := 401
+	leadSheet, leadSheetType := multipartBody(t, nil, "file", "leads.csv",
+		[]byte("id,target_id,stage,stage_on,owner_kind,owner_name\n,1,contact,"+testclock.Today().String()+",district,440106\n"))
 	apiTable := map[string]matrixRequest{
 		"GET /healthz":                {path: "/healthz", want: all(200)},
 		"GET /api/v1/healthz":         {path: "/api/v1/healthz", want: all(200)},
@@ -460,6 +462,10 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"GET /api/v1/lead-supervisions/{id}": {path: "/api/v1/lead-supervisions/1", want: [8]int{200, 200, 200, 200, 403, 403, api401, 200}},
 		"POST /api/v1/lead-supervisions/{id}/steps": {path: "/api/v1/lead-supervisions/1/steps", body: `{"action":"answer","note":"已约见"}`,
 			want: [8]int{200, 403, 403, 403, 403, 403, api401, 409}},
+		// A sheet of one lead of target 1 that the district owns: the
+		// department, which imports only the leads it owns, may not.
+		"POST /api/v1/leads/import": {path: "/api/v1/leads/import", body: leadSheet, ctype: leadSheetType,
+			want: [8]int{200, 403, 403, 200, 403, 403, api401, 200}},
 		"GET /api/v1/funnel": {path: "/api/v1/funnel?industry=" + ind, want: [8]int{200, 200, 200, 200, 403, 403, 200, 200}},
 	}
 	lg := url.Values{"source": {string(src.Source)}, "action": {"save"}}.Encode()
@@ -649,6 +655,9 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"POST /leads/{id}/supervisions": {path: "/leads/2/supervisions", body: "instruction=" + url.QueryEscape("矩阵督办") + "&due_on=" + testclock.Today().String(),
 			want: [8]int{303, 303, 303, 403, 403, 403, login, 403}},
 		"POST /lead-supervision/{id}": {path: "/lead-supervision/1", body: "action=close", want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
+		// The API's sheet again: the department's refusal is the page
+		// again, naming the row it may not import.
+		"POST /leads/import": {path: "/leads/import", body: leadSheet, ctype: leadSheetType, want: [8]int{303, 403, 403, 303, 403, 403, login, 303}},
 		"POST /admin/lists": {path: "/admin/lists", body: url.Values{"kind": {"leader"}, "name_zh": {"矩阵页面领导"}}.Encode(),
 			want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
 		"POST /admin/lists/{id}": {path: "/admin/lists/" + unitPath,

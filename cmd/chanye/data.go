@@ -131,6 +131,7 @@ chanye import chains FILE.json [--db PATH]
 chanye import roster FILE.csv|FILE.xlsx --source NAME [--db PATH]
 chanye import placements FILE.csv|FILE.xlsx [--db PATH]
 chanye import targets FILE.csv|FILE.xlsx [--db PATH]   # 招商对象: industry_id, link_id, kind, name, code, city, brings, source, note
+chanye import leads FILE.csv|FILE.xlsx [--db PATH]   # 招商线索, the sheet export leads writes with its id column empty
 chanye import chain-links FILE.csv|FILE.xlsx [--db PATH]   # the sheet export chain-links writes, edited
 
 从 CSV（UTF-8，可带 BOM）或 XLSX（按扩展名）导入，逐行校验，一个事务写入：默认只要有一行
@@ -140,6 +141,9 @@ scopes 为经营范围（code, scope 经营范围, source 来源, as_of 数据�
 catalog 导入产业目录 JSON，chains 导入产业链 JSON（替换全部产业链，错误指明产业链、环节和字段）。
 roster 导入外地企业名单（招商候选），整体替换 --source 来源的名单：列 name 企业名称、code 统一社会信用代码、
 city 城市、province 省份、class 行业代码、products 主营产品、tier 梯度。表头用英文键或中文名，例如 code/统一社会信用代码。
+leads 导入招商线索：export leads 导出的表，id 列须为空（导入只新建线索）；target_id、stage（或 stage_zh）、stage_on
+必填，签约、落地须填 signed_on、signed_fen，落地须填 landed_on，流失须填 lost_reason；target、industry_id、
+project_id、enterprise_code 列不导入。
 上限：每个文件 1000 万行，每行 200 列，每格 32767 字；XLSX 解压后 2 GiB。导出的 CSV 在
 以 = + - @ 开头的文字前加 '（防公式注入），导入时去掉。
 
@@ -153,6 +157,10 @@ JSON file, "chains" a chains JSON file (it replaces every chain; errors name the
 chain, the link and the field). "roster" replaces the --source roster of outside firms
 (candidates for 招商) with the file: columns name, code, city, province, class, products,
 tier. Headers are English keys or Chinese names, e.g. code/统一社会信用代码.
+"leads" adds 招商 leads from the sheet export leads writes, its id column empty (an
+import only creates leads): target_id, stage (or stage_zh) and stage_on are required; a
+signed or landed lead gives signed_on and signed_fen, a landed one landed_on, a lost one
+lost_reason; the columns target, industry_id, project_id and enterprise_code are not imported.
 Limits: 10 M rows a file, 200 columns a row, 32,767 characters a cell; XLSX 2 GiB
 unpacked. CSV exports put ' before text beginning with = + - @ (no formulas);
 imports drop it.
@@ -235,6 +243,12 @@ func runImport(ctx context.Context, cfg Config, args []string) error {
 			return errors.New("targets 须单独导入 / import targets on its own")
 		}
 		return importTargets(ctx, cfg, store, pos[1])
+	}
+	if pos[0] == string(dataio.Leads) {
+		if len(pos) != 2 {
+			return errors.New("leads 须单独导入 / import leads on its own")
+		}
+		return importLeads(ctx, cfg, store, pos[1])
 	}
 	if pos[0] == string(dataio.ChainLinks) {
 		if len(pos) != 2 {
@@ -435,6 +449,29 @@ func importTargets(ctx context.Context, cfg Config, targets invest.TargetService
 		return err
 	}
 	fmt.Fprintf(cfg.Stdout, "已导入招商对象 / targets imported: %d\n", n)
+	return nil
+}
+
+// importLeads adds the file's leads, each at its stage, all or nothing;
+// the problems name the file's rows and columns.
+func importLeads(ctx context.Context, cfg Config, leads invest.LeadImporter, path string) error {
+	f, format, err := openSheet(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	file, err := dataio.ReadLeads(f, format)
+	if err != nil {
+		return err
+	}
+	n := 0
+	if err = file.Err(); err == nil {
+		n, err = leads.ImportLeads(ctx, file.Rows)
+	}
+	if err := sheetProblems(cfg, path, file.Problems(err), err); err != nil {
+		return err
+	}
+	fmt.Fprintf(cfg.Stdout, "已导入线索 / leads imported: %d\n", n)
 	return nil
 }
 

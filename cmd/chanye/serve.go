@@ -316,14 +316,14 @@ func guard(store *sqlstore.Store, policies policy.Services, eng *engine.Engine, 
 		chains: authz.Chains(store, store), leadFirms: authz.LeadFirms(store, store), placements: authz.Placements(store, store),
 		invest: &httpapi.InvestServices{Targets: authz.Targets(store, store), Roster: authz.Rosters(store), Candidates: authz.Candidates(store, store),
 			Leads: authz.Leads(store, store, store), Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store),
-			Supervisions: authz.LeadSupervisions(store.LeadSupervisions(), store, store)}}
+			Supervisions: authz.LeadSupervisions(store.LeadSupervisions(), store, store), Imports: authz.LeadImports(store, store, store)}}
 }
 
 // webInvest is the 招商 the pages use: the same guarded services as the API.
 func (g guarded) webInvest() web.InvestServices {
 	i := g.invest
 	return web.InvestServices{Targets: i.Targets, Candidates: i.Candidates, Leads: i.Leads, Conversions: i.Conversions, Funnel: i.Funnel,
-		Supervisions: i.Supervisions}
+		Supervisions: i.Supervisions, Imports: i.Imports}
 }
 
 // listenURL is the URL to open for a bound address: an unspecified host
