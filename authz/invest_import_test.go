@@ -32,6 +32,7 @@ func TestImportLeadsRules(t *testing.T) {
 	leader := as(&chanye.Actor{Name: "l", Role: chanye.RoleLeader})
 	ent := as(&chanye.Actor{Name: "e", Role: chanye.RoleEnterprise, Code: "91440101MA5CXXXX0X"})
 	public := as(chanye.Public)
+	tianhe := as(&chanye.Actor{Name: "th", Role: chanye.RoleDistrict, District: "440106"})
 
 	nev := &invest.Target{IndustryID: "icv-nev", LinkID: "icv-nev.battery.cell", Kind: invest.ListAttract, Name: "某电池公司", Source: "名单"}
 	ai := &invest.Target{IndustryID: "ai", Kind: invest.ListAttract, Name: "某芯片公司", Source: "名单"}
@@ -67,6 +68,9 @@ func TestImportLeadsRules(t *testing.T) {
 		// A target that does not exist has no industry to check: the
 		// store refuses the row.
 		{"task force: an unknown target", tf, []*invest.Lead{district(999)}, chanye.EINVALID, []string{"rows[0].target_id"}},
+		{"district: its own, any industry", tianhe, []*invest.Lead{district(nev.ID), district(ai.ID)}, "", nil},
+		{"district: not another's", tianhe, []*invest.Lead{district(ai.ID), owned(nev.ID), row(ai.ID, invest.OwnerDistrict, "440104")}, chanye.EFORBIDDEN,
+			[]string{"rows[1].owner_name", "rows[2].owner_name"}},
 		{"leader", leader, []*invest.Lead{district(nev.ID)}, chanye.EFORBIDDEN, nil},
 		{"enterprise", ent, []*invest.Lead{district(nev.ID)}, chanye.EFORBIDDEN, nil},
 		{"public", public, []*invest.Lead{district(nev.ID)}, chanye.EUNAUTHORIZED, nil},
