@@ -16,8 +16,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/chanye-org/chanye"
-	"github.com/chanye-org/chanye/authz"
-	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/invest"
 )
@@ -37,19 +35,7 @@ func leadsImportFixture(t *testing.T) (f *fixture, target *invest.Target, as fun
 	if err := f.store.CreateTarget(ctx, target); err != nil {
 		t.Fatal(err)
 	}
-	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: f.store, Enterprises: f.store, Versions: f.store, Runs: f.store})
-	h, err := NewHandler(Config{Now: testclock.Now, Catalog: authz.Catalog(f.store), Enterprises: authz.Enterprises(f.store, testclock.Now),
-		Policies: authz.Policies(f.store.PolicyServices()), Engine: authz.Engine(eng, f.store), Version: "v-test",
-		Invest: InvestServices{Targets: authz.Targets(f.store, f.store), Leads: authz.Leads(f.store, f.store, f.store),
-			Funnel: authz.Funnel(f.store, f.store), Imports: authz.LeadImports(f.store, f.store, f.store)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f, target, func(a *chanye.Actor) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			h.ServeHTTP(w, r.WithContext(chanye.WithActor(r.Context(), a)))
-		})
-	}
+	return f, target, func(a *chanye.Actor) http.Handler { return investAs(t, f, a) }
 }
 
 // postSheet sends the import form of /leads with the file name holding

@@ -11,6 +11,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/invest"
+	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -87,22 +88,11 @@ func TestImportRoster(t *testing.T) {
 
 // TestExportLeads: the leads are written one a row, amounts in fen.
 func TestExportLeads(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "chanye.db")
-	ctx := chanye.WithActor(context.Background(), chanye.Operator)
-	sdb, store, _, err := open(ctx, Config{DB: db, Now: testclock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	target := &invest.Target{IndustryID: "icv-nev", LinkID: "icv-nev.battery.cell", Kind: invest.ListAttract, Name: "宁德某电池", Source: "名单"}
-	if err := store.CreateTarget(ctx, target); err != nil {
-		t.Fatal(err)
-	}
+	dir, db, target := leadsDB(t)
 	fen := chanye.Fen(5_000_000_000)
-	if err := store.CreateLead(ctx, &invest.Lead{TargetID: target.ID, OwnerKind: invest.OwnerDistrict, OwnerName: "440106", ExpectedFen: &fen}); err != nil {
-		t.Fatal(err)
-	}
-	sdb.Close()
+	inDB(t, db, func(ctx context.Context, store *sqlstore.Store) error {
+		return store.CreateLead(ctx, &invest.Lead{TargetID: target.ID, OwnerKind: invest.OwnerDistrict, OwnerName: "440106", ExpectedFen: &fen})
+	})
 	got := mustRun(t, db, "export", "leads", "--industry", "icv-nev")
 	lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(got, "\ufeff")), "\n")
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], "id,target_id,target,") || !strings.Contains(lines[1], ",宁德某电池,icv-nev,icv-nev.battery.cell,clue,线索,") ||
@@ -114,5 +104,30 @@ func TestExportLeads(t *testing.T) {
 	}
 	if got := mustRun(t, db, "export", "leads", "--industry", "biomed"); strings.Count(got, "\n") != 1 {
 		t.Errorf("another industry's leads: %s", got)
+	}
+}
+
+// leadsDB is a database file in a temporary folder with one 招商 target on
+// icv-nev's battery cells.
+func leadsDB(t *testing.T) (dir, db string, target *invest.Target) {
+	t.Helper()
+	dir = t.TempDir()
+	db = filepath.Join(dir, "chanye.db")
+	target = &invest.Target{IndustryID: "icv-nev", LinkID: "icv-nev.battery.cell", Kind: invest.ListAttract, Name: "宁德某电池", Source: "名单"}
+	inDB(t, db, func(ctx context.Context, store *sqlstore.Store) error { return store.CreateTarget(ctx, target) })
+	return dir, db, target
+}
+
+// inDB opens the database file db, calls f as the operator and closes it.
+func inDB(t *testing.T, db string, f func(context.Context, *sqlstore.Store) error) {
+	t.Helper()
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	sdb, store, _, err := open(ctx, Config{DB: db, Now: testclock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sdb.Close()
+	if err := f(ctx, store); err != nil {
+		t.Fatal(err)
 	}
 }

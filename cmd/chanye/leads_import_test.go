@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/csv"
 	"fmt"
 	"os"
@@ -11,25 +10,13 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/internal/testclock"
-	"github.com/chanye-org/chanye/invest"
 )
 
 // TestImportLeads: chanye import leads adds a file's leads at their
 // stages, all or nothing, each problem naming its row and column; an
 // export imports back once its id column is emptied, and not before.
 func TestImportLeads(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "chanye.db")
-	ctx := chanye.WithActor(context.Background(), chanye.Operator)
-	sdb, store, _, err := open(ctx, Config{DB: db, Now: testclock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	target := &invest.Target{IndustryID: "icv-nev", LinkID: "icv-nev.battery.cell", Kind: invest.ListAttract, Name: "宁德某电池", Source: "名单"}
-	if err := store.CreateTarget(ctx, target); err != nil {
-		t.Fatal(err)
-	}
-	sdb.Close()
+	dir, db, target := leadsDB(t)
 	write := func(name, text string) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
