@@ -30,12 +30,13 @@ var chainRules = Rules{
 	WriteChain:   {admin: Allow, department: Own, taskForce: Own},
 	ImportChains: {admin: Allow},
 	// 链主 are firm-level detail: the officials'.
-	ReadLeads:  {admin: Allow, leader: Allow, department: Allow, taskForce: Allow},
+	ReadLeads:  {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, district: Allow},
 	WriteLeads: {admin: Allow, department: Own, taskForce: Own},
-	// Which firm sits on which link is firm-level: officials read it all,
+	// Which firm sits on which link is firm-level: officials (a district's
+	// too, which follows 招商 leads from the links) read it all,
 	// an enterprise only its own links; the public sees the counts (the
 	// diagnosis, read under ReadChains, without the top firm's code).
-	ReadPlacements:  {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, enterprise: Own},
+	ReadPlacements:  {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, district: Allow, enterprise: Own},
 	WritePlacements: {admin: Allow, department: Own, taskForce: Own},
 	PlaceChains:     {admin: Allow},
 	WriteThresholds: {admin: Allow},

@@ -16,12 +16,13 @@ const (
 	WriteRegistry Action = "change the enterprise registry" // profiles, facts (from the authorities), tiers, imports
 )
 
-// registryRules: officials read the registry, an enterprise only itself;
+// registryRules: officials (a district's too) read the registry, an
+// enterprise only itself;
 // totals that single out no enterprise are open; only administrators
 // write, since facts and tiers come from the authorities.
 var registryRules = Rules{
-	ReadRegistry:  {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, enterprise: Own},
-	ReadStats:     {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, enterprise: Aggregate, public: Aggregate},
+	ReadRegistry:  {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, district: Allow, enterprise: Own},
+	ReadStats:     {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, district: Allow, enterprise: Aggregate, public: Aggregate},
 	WriteRegistry: {admin: Allow},
 }
 

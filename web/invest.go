@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -127,7 +128,8 @@ func (s *Server) investOf(r *http.Request, v *linkPageView) (*investSection, err
 
 // leadOwners are who may own a lead, as "kind:name" options: the task
 // forces and departments on the managed lists (the industry's own first
-// selected), then the districts.
+// selected), then the districts. A department or a district opens only
+// leads it owns: it is offered itself alone.
 func (s *Server) leadOwners(r *http.Request, l Lang, c *chanye.Catalog, industryID string) ([]option, error) {
 	lists, err := s.orgLists(r)
 	if err != nil {
@@ -149,6 +151,18 @@ func (s *Server) leadOwners(r *http.Request, l Lang, c *chanye.Catalog, industry
 	}
 	for _, d := range c.Districts {
 		out = append(out, option{string(invest.OwnerDistrict) + ":" + d.Code, l.T("inv.owner.district") + " · " + l.Pick(d.NameZH, d.NameEN), false})
+	}
+	self := ""
+	switch a := chanye.ActorFrom(r.Context()); a.Role {
+	case chanye.RoleDepartment:
+		self = string(invest.OwnerDepartment) + ":" + a.Department
+	case chanye.RoleDistrict:
+		self = string(invest.OwnerDistrict) + ":" + a.District
+	}
+	if i := slices.IndexFunc(out, func(o option) bool { return o.Value == self }); i >= 0 {
+		own := out[i]
+		own.Selected = true
+		return []option{own}, nil
 	}
 	return out, nil
 }
