@@ -23,7 +23,7 @@ func investAs(t *testing.T, f *fixture, a *chanye.Actor) http.Handler {
 	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: s, Enterprises: s, Versions: s, Runs: s})
 	h, err := NewHandler(Config{Now: testclock.Now, Catalog: authz.Catalog(s), Enterprises: authz.Enterprises(s, testclock.Now),
 		Policies: authz.Policies(s.PolicyServices()), Engine: authz.Engine(eng, s), Version: "v-test", Projects: authz.Projects(s, s),
-		Supervisions: authz.Supervisions(s, s, s), Chains: authz.Chains(s, s),
+		Supervisions: authz.Supervisions(s, s, s), Chains: authz.Chains(s, s), Placements: authz.Placements(s, s), LeadFirms: authz.LeadFirms(s, s),
 		Invest: InvestServices{Targets: authz.Targets(s, s), Candidates: authz.Candidates(s, s), Leads: authz.Leads(s, s, s),
 			Conversions: authz.Conversions(s, s, s), Funnel: authz.Funnel(s, s), Supervisions: authz.LeadSupervisions(s.LeadSupervisions(), s, s),
 			Imports: authz.LeadImports(s, s, s)}})
@@ -107,5 +107,38 @@ func TestLeadSupervisionPages(t *testing.T) {
 	}
 	if res, body := postAs(t, leadDept, "/lead-supervision/1?lang=zh", url.Values{"action": {"close"}}); res.StatusCode != http.StatusConflict || !strings.Contains(body, "已办结") {
 		t.Errorf("closed twice: %d", res.StatusCode)
+	}
+}
+
+// TestDistrictLeadPages: a district opens a lead from a link's page, as
+// its own owner only, and follows it on /leads; it does not see another
+// district's leads.
+func TestDistrictLeadPages(t *testing.T) {
+	f := newFixture(t)
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	link := f.autoID + ".battery"
+	target := &invest.Target{IndustryID: f.autoID, LinkID: link, Kind: invest.ListAttract, Name: "示例区招商公司", Source: "名单"}
+	if err := f.store.CreateTarget(ctx, target); err != nil {
+		t.Fatal(err)
+	}
+	other := &invest.Lead{TargetID: target.ID, OwnerKind: invest.OwnerDistrict, OwnerName: "440106", NextAction: "天河区的回访"}
+	if err := f.store.CreateLead(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	huangpu := investAs(t, f, &chanye.Actor{Name: "黄埔区", Role: chanye.RoleDistrict, District: "440112"})
+	_, body := getAs(t, huangpu, "/chain-links/"+link+"?lang=zh")
+	if !strings.Contains(body, `value="district:440112" selected`) || strings.Contains(body, `value="district:440106"`) || strings.Contains(body, `value="task_force:`) {
+		t.Fatalf("the district's owner choices on the link page:\n%.3000s", body)
+	}
+	res, _ := postAs(t, huangpu, "/leads", url.Values{"target_id": {strconv.FormatInt(target.ID, 10)}, "owner": {"district:440112"}, "page": {link}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the district opens a lead: %d", res.StatusCode)
+	}
+	if res, _ := postAs(t, huangpu, "/leads", url.Values{"target_id": {strconv.FormatInt(target.ID, 10)}, "owner": {"district:440106"}, "page": {link}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("the district opens another district's lead: %d", res.StatusCode)
+	}
+	_, body = getAs(t, huangpu, "/leads?lang=zh")
+	if !strings.Contains(body, "示例区招商公司") || strings.Contains(body, "/leads/"+strconv.FormatInt(other.ID, 10)+`"`) {
+		t.Errorf("the district's /leads:\n%.3000s", body)
 	}
 }
