@@ -26,6 +26,7 @@ import (
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
 	"github.com/chanye-org/chanye/search"
+	"github.com/chanye-org/chanye/workday"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Config gives none.
@@ -60,6 +61,9 @@ type Config struct {
 	// Lists keeps the lists of city leaders, departments and task forces;
 	// nil: the /api/v1/org-units routes answer 404.
 	Lists chanye.OrgUnitService
+	// Calendar is the working-day calendar; nil: /api/v1/calendar answers
+	// 404.
+	Calendar workday.Service
 	// Notifications is the caller's inbox; nil: the notification routes
 	// answer 404.
 	Notifications notify.Service
@@ -116,6 +120,7 @@ type server struct {
 	now           func() time.Time
 	limiter       *httpmw.Limiter
 	lists         chanye.OrgUnitService
+	calendar      workday.Service
 	notifications notify.Service
 	chains        chain.Service
 	placements    chain.Placements
@@ -173,7 +178,7 @@ func newServer(cfg Config) *server {
 	s.closures, s.supervision = cfg.Closures, cfg.Supervisions
 	s.notifications = cfg.Notifications
 	s.chains, s.leadFirms, s.placements = cfg.Chains, cfg.LeadFirms, cfg.Placements
-	s.invest = cfg.Invest
+	s.invest, s.calendar = cfg.Invest, cfg.Calendar
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -336,6 +341,9 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/funnel", s.withInvest(s.getFunnel)},
 
 		// The lists responsibilities choose from (orgunits.go).
+		// The working-day calendar (calendar.go).
+		{"GET", "/api/v1/calendar", s.getCalendar},
+		{"PUT", "/api/v1/calendar", s.putCalendar},
 		{"GET", "/api/v1/org-units", s.listOrgUnits},
 		{"POST", "/api/v1/org-units", s.createOrgUnit},
 		{"PATCH", "/api/v1/org-units/{id}", s.patchOrgUnit},

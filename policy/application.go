@@ -193,19 +193,6 @@ func CheckAttachment(name, sniffed string, size int64) error {
 	return nil
 }
 
-// Calendar counts working days. Weekdays is the one in use; a calendar of
-// public holidays and make-up working days replaces it later.
-type Calendar interface {
-	// AddWorkingDays returns the n-th working day after from.
-	AddWorkingDays(from chanye.Date, n int) chanye.Date
-}
-
-// Weekdays counts Monday to Friday as working days.
-type Weekdays struct{}
-
-// AddWorkingDays implements Calendar, skipping Saturdays and Sundays.
-func (Weekdays) AddWorkingDays(from chanye.Date, n int) chanye.Date { return PublicityEnd(from, n) }
-
 // ApplicationFilter selects applications. Nil fields are not filtered on.
 type ApplicationFilter struct {
 	PolicyID   *string

@@ -330,20 +330,6 @@ type Publicity struct {
 	CreatedBy string      `json:"created_by"`
 }
 
-// PublicityEnd returns the last day of a publicity of n working days that
-// starts on from: n days after from, skipping Saturdays and Sundays. Public
-// holidays and make-up working days are not yet known to it.
-func PublicityEnd(from chanye.Date, n int) chanye.Date {
-	d := from.Time
-	for n > 0 {
-		d = d.AddDate(0, 0, 1)
-		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
-			n--
-		}
-	}
-	return chanye.Date{Time: d}
-}
-
 // PublicityFilter selects entries of the public list.
 type PublicityFilter struct {
 	PolicyID *string

@@ -24,10 +24,6 @@ var (
 	_ policy.InputService       = (*Store)(nil)
 )
 
-// calendar counts the review period's working days: Monday to Friday
-// until a holiday calendar replaces it.
-var calendar policy.Calendar = policy.Weekdays{}
-
 const applicationColumns = `a.id, a.policy_id, a.version, a.department, a.code, e.name, a.status, a.review_days, a.submitted_on, a.due_on,
 	a.reason, a.created_at, a.created_by, a.updated_at`
 
@@ -247,7 +243,11 @@ func (s *Store) MoveApplication(ctx context.Context, id int64, to policy.AppStat
 				return err
 			}
 			a.SubmittedOn = chanye.DateOf(tx.now)
-			a.DueOn = calendar.AddWorkingDays(a.SubmittedOn, a.ReviewDays)
+			cal, err := calendarIn(ctx, tx) // the review period in working days, holidays skipped
+			if err != nil {
+				return err
+			}
+			a.DueOn = cal.AddWorkingDays(a.SubmittedOn, a.ReviewDays)
 			a.Reason = ""
 		case policy.AppReturned:
 			a.Reason = note

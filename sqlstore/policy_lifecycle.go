@@ -103,7 +103,11 @@ func (s *Store) Publicise(ctx context.Context, runID int64, policyID string, day
 			return chanye.Errorf(chanye.ECONFLICT, "批量计算 %d 的政策 %s 已公示 / already publicised", runID, policyID)
 		}
 		p.From = chanye.DateOf(tx.now)
-		p.To = policy.PublicityEnd(p.From, days)
+		cal, err := calendarIn(ctx, tx) // working days: weekends and holidays skipped, 调休 weekends counted
+		if err != nil {
+			return err
+		}
+		p.To = cal.AddWorkingDays(p.From, days)
 		now := tx.now.UnixMilli()
 		// One INSERT … SELECT and one UPDATE, however many decisions.
 		if _, err := tx.exec(ctx, `INSERT INTO policy_decision_events (run_id, policy_id, code, from_status, to_status, action, actor, at, note)

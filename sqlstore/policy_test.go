@@ -300,24 +300,6 @@ func TestCreateRunAllOrNothing(t *testing.T) {
 	})
 }
 
-func TestPublicityEnd(t *testing.T) {
-	for _, tc := range []struct {
-		from string
-		days int
-		want string
-	}{
-		{"2025-06-13", 3, "2025-06-18"}, // Friday: Mon, Tue, Wed
-		{"2025-06-15", 5, "2025-06-20"}, // Sunday: Mon–Fri
-		{"2025-06-16", 5, "2025-06-23"}, // Monday: Tue–Fri, Mon
-		{"2025-06-14", 1, "2025-06-16"}, // Saturday
-	} {
-		from, _ := chanye.ParseDate(tc.from)
-		if got := policy.PublicityEnd(from, tc.days).String(); got != tc.want {
-			t.Errorf("PublicityEnd(%s, %d) = %s, want %s", tc.from, tc.days, got, tc.want)
-		}
-	}
-}
-
 func TestDecisionLifecycle(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()

@@ -32,6 +32,7 @@ import (
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
 	"github.com/chanye-org/chanye/search"
+	"github.com/chanye-org/chanye/workday"
 )
 
 //go:embed templates/*.html
@@ -84,6 +85,9 @@ type Config struct {
 	// Limiter limits each client's rate on the pages that evaluate over
 	// the whole base; nil: no limit. serve shares one with the API.
 	Limiter *httpmw.Limiter
+	// Calendar is the working-day calendar (/calendar); nil: it answers
+	// 404.
+	Calendar workday.Service
 	// Lists keeps the lists of city leaders, departments and task forces
 	// (responsibilities.go); without it those pages answer 404 and the
 	// filters offer only the names in use.
@@ -111,7 +115,7 @@ var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "e
 	"login", "users", "audit", "projects", "project", "warnings", "warning_rules", "scorecards", "scorecard", "projects_report",
 	"objections", "objection", "approvals", "payments", "applications", "application", "account",
 	"responsibilities", "lists", "supervision", "inbox", "search", "chains", "chain", "chain_edit",
-	"chain_link", "chain_thresholds", "leads", "lead"}
+	"chain_link", "chain_thresholds", "leads", "lead", "calendar"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -308,6 +312,8 @@ func (s *Server) routeTable() []route {
 		{"GET /admin/responsibilities", s.handle(s.responsibilities)},
 		{"POST /admin/responsibilities/{id}", s.handle(s.saveResponsibility)},
 		{"GET /admin/lists", s.handle(s.listsPage)},
+		{"GET /calendar", s.handle(s.calendarPage)},
+		{"POST /calendar", s.handle(s.importCalendar)},
 		{"POST /admin/lists", s.handle(s.createListEntry)},
 		{"POST /admin/lists/{id}", s.handle(s.updateListEntry)},
 		{"/", s.handle(func(w http.ResponseWriter, r *http.Request) error {

@@ -177,13 +177,13 @@ func TestRouteRoleMatrix(t *testing.T) {
 	g := guard(store, store.PolicyServices(), eng, testclock.Now)
 	log := slog.New(slog.DiscardHandler)
 	api := httpapi.NewHandler(httpapi.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
-		Audit: authz.Audit(store), Logger: log, Projects: g.projects, Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists,
+		Audit: authz.Audit(store), Logger: log, Projects: g.projects, Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Calendar: g.calendar,
 		Notifications: g.notifications, Search: authz.Search(store), Chains: g.chains, LeadFirms: g.leadFirms, Placements: g.placements,
 		Invest: g.invest})
 	accounts := auth.NewThrottle(store, store)
 	pages, err := web.NewHandler(web.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
 		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects,
-		Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Notifications: g.notifications, Deliveries: g.deliveries, Search: authz.Search(store),
+		Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Calendar: g.calendar, Notifications: g.notifications, Deliveries: g.deliveries, Search: authz.Search(store),
 		Chains: g.chains, LeadFirms: g.leadFirms, Placements: g.placements, Invest: g.webInvest()})
 	if err != nil {
 		t.Fatal(err)
@@ -220,6 +220,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	indChain, _ := json.Marshal(chains.Chain(ind))
 	allChains, _ := json.Marshal(chains)
 	api401 := 401
+	calSheet, calSheetType := multipartBody(t, nil, "file", "2027.csv", []byte("date,kind,name,source\n2027-01-01,off,元旦,矩阵测试\n"))
 	leadSheet, leadSheetType := multipartBody(t, nil, "file", "leads.csv",
 		[]byte("id,target_id,stage,stage_on,owner_kind,owner_name\n,1,contact,"+testclock.Today().String()+",district,440106\n"))
 	apiTable := map[string]matrixRequest{
@@ -375,6 +376,12 @@ func TestRouteRoleMatrix(t *testing.T) {
 			want: [8]int{200, 200, 200, 200, 403, 403, api401, 403}},
 		// The lists responsibilities choose from: read by all, kept by
 		// administrators (authz.OrgUnitRules).
+		// The working-day calendar: public documents every deadline is
+		// counted on; administrators load a year's schedule.
+		"GET /api/v1/calendar": {path: "/api/v1/calendar", want: all(200)},
+		"PUT /api/v1/calendar": {path: "/api/v1/calendar",
+			body: `{"years":[{"year":2027,"source":"矩阵测试","days":[{"date":"2027-01-01","kind":"off","name":"元旦"}]}]}`,
+			want: [8]int{200, 403, 403, 403, 403, 403, api401, 403}},
 		"GET /api/v1/org-units": {path: "/api/v1/org-units?kind=leader", want: all(200)},
 		"POST /api/v1/org-units": {path: "/api/v1/org-units", body: `{"kind":"leader","name_zh":"矩阵领导"}`,
 			want: [8]int{201, 403, 403, 403, 403, 403, api401, 403}},
@@ -661,6 +668,8 @@ func TestRouteRoleMatrix(t *testing.T) {
 		// The API's sheet again: the department's refusal is the page
 		// again, naming the row it may not import.
 		"POST /leads/import": {path: "/leads/import", body: leadSheet, ctype: leadSheetType, want: [8]int{303, 403, 403, 303, 403, 403, login, 303}},
+		"GET /calendar":  {path: "/calendar", want: all(200)},
+		"POST /calendar": {path: "/calendar", body: calSheet, ctype: calSheetType, want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
 		"POST /admin/lists": {path: "/admin/lists", body: url.Values{"kind": {"leader"}, "name_zh": {"矩阵页面领导"}}.Encode(),
 			want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
 		"POST /admin/lists/{id}": {path: "/admin/lists/" + unitPath,

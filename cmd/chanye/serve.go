@@ -25,6 +25,7 @@ import (
 	"github.com/chanye-org/chanye/smtpmail"
 	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/chanye-org/chanye/web"
+	"github.com/chanye-org/chanye/workday"
 )
 
 // demoServeEnterprises is the size of the base "serve --demo" fills an
@@ -184,7 +185,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		limiter.Key = clientKey
 	}
 	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
-		Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions, Now: cfg.Now, Limiter: limiter, Lists: guarded.lists,
+		Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions, Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Calendar: guarded.calendar,
 		Notifications: guarded.notifications, Search: authz.Search(store), Chains: guarded.chains,
 		LeadFirms: guarded.leadFirms, Placements: guarded.placements, Invest: guarded.invest})
 	// Accounts: sign-in throttled per account and address, the counters in
@@ -204,7 +205,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	authn := httpauth.New(httpauth.Config{Accounts: accounts, Logger: log, Secure: *tlsProxy, TrustProxy: *tlsProxy})
 	pages, err := web.NewHandler(web.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
 		Accounts: accounts, Auth: authn, Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions,
-		Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Notifications: guarded.notifications, Deliveries: guarded.deliveries, Search: authz.Search(store),
+		Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Calendar: guarded.calendar, Notifications: guarded.notifications, Deliveries: guarded.deliveries, Search: authz.Search(store),
 		Chains: guarded.chains, LeadFirms: guarded.leadFirms, Placements: guarded.placements, Invest: guarded.webInvest()})
 	if err != nil {
 		return err
@@ -299,6 +300,7 @@ type guarded struct {
 	closures      project.ClosureService
 	supervisions  project.SupervisionService
 	lists         chanye.OrgUnitService
+	calendar      workday.Service
 	notifications notify.Service
 	deliveries    notify.DeliveryReader
 	chains        chain.Service
@@ -312,7 +314,7 @@ func guard(store *sqlstore.Store, policies policy.Services, eng *engine.Engine, 
 	return guarded{catalog: authz.Catalog(store), enterprises: authz.Enterprises(store, now),
 		policies: authz.Policies(policies), engine: authz.Engine(eng, policies.Versions), projects: authz.Projects(store, store),
 		closures: authz.Closures(store, store, store), supervisions: authz.Supervisions(store, store, store),
-		lists: authz.OrgUnits(store), notifications: authz.Notifications(store), deliveries: authz.Deliveries(store),
+		lists: authz.OrgUnits(store), calendar: authz.Calendar(store), notifications: authz.Notifications(store), deliveries: authz.Deliveries(store),
 		chains: authz.Chains(store, store), leadFirms: authz.LeadFirms(store, store), placements: authz.Placements(store, store),
 		invest: &httpapi.InvestServices{Targets: authz.Targets(store, store), Roster: authz.Rosters(store), Candidates: authz.Candidates(store, store),
 			Leads: authz.Leads(store, store, store), Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store),
