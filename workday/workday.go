@@ -273,6 +273,31 @@ func (c *Calendar) AddWorkingDays(from chanye.Date, n int) chanye.Date {
 	return chanye.Date{Time: d}
 }
 
+// MaxHours bounds the working hours a clock adds: a year of working days.
+const MaxHours = 24 * 260
+
+// AddWorkingHours returns the instant h working hours after t: hours that
+// fall on working days (all 24 of them, in t's location) count, those of
+// days off do not. A clock started on a day off starts at the next working
+// day's midnight. h is cut to MaxHours; t itself for h <= 0.
+func (c *Calendar) AddWorkingHours(t time.Time, h int) time.Time {
+	left := time.Duration(min(h, MaxHours)) * time.Hour
+	for left > 0 {
+		y, m, d := t.Date()
+		next := time.Date(y, m, d+1, 0, 0, 0, 0, t.Location())
+		if !c.Working(chanye.Date{Time: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}) {
+			t = next
+			continue
+		}
+		if step := next.Sub(t); step < left {
+			t, left = next, left-step
+		} else {
+			t, left = t.Add(left), 0
+		}
+	}
+	return t
+}
+
 // WorkingDaysBetween counts the working days after from up to and
 // including to; 0 when to is not after from.
 func (c *Calendar) WorkingDaysBetween(from, to chanye.Date) int {

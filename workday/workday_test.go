@@ -3,6 +3,7 @@ package workday
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chanye-org/chanye"
 )
@@ -132,5 +133,36 @@ func TestRead(t *testing.T) {
 	}
 	if c.Working(day(t, "2026-03-02")) || !c.Working(day(t, "2026-02-23")) {
 		t.Error("the loaded 2026 does not replace the shipped one")
+	}
+}
+
+// TestAddWorkingHours: a 24-hour clock started on the Friday before the
+// Spring Festival of 2025 runs through the Sunday worked; one started on
+// the first day off starts after the holiday.
+func TestAddWorkingHours(t *testing.T) {
+	c := Default()
+	loc := time.FixedZone("CST", 8*3600)
+	at := func(s string) time.Time {
+		x, err := time.ParseInLocation("2006-01-02 15:04", s, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	for _, tc := range []struct {
+		from string
+		h    int
+		want string
+	}{
+		{"2025-01-24 16:00", 1, "2025-01-24 17:00"},
+		{"2025-01-24 16:00", 24, "2025-01-26 16:00"}, // Saturday off, Sunday worked
+		{"2025-01-27 10:00", 24, "2025-02-05 10:00"}, // Monday, then eight days off
+		{"2025-01-30 09:00", 2, "2025-02-05 02:00"},  // started in the holiday
+		{"2025-03-07 12:00", 48, "2025-03-11 12:00"}, // Friday over an ordinary weekend
+		{"2025-03-07 12:00", 0, "2025-03-07 12:00"},
+	} {
+		if got := c.AddWorkingHours(at(tc.from), tc.h).Format("2006-01-02 15:04"); got != tc.want {
+			t.Errorf("AddWorkingHours(%s, %d) = %s, want %s", tc.from, tc.h, got, tc.want)
+		}
 	}
 }
