@@ -100,6 +100,7 @@ const (
 	PaymentMade          Kind = "payment_made"          // to the enterprise paid
 	ProjectRed           Kind = "project_red"           // to the owner, the task force and the responsible department
 	Supervision          Kind = "supervision"           // 督办: to whoever is to act
+	Request              Kind = "request"               // 诉求: to whoever is to act on an enterprise request
 )
 
 // Message is what a notification says, in Chinese and English, and where

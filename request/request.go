@@ -157,8 +157,10 @@ func (l Limit) check() string {
 }
 
 // Due returns when a clock of l started at t runs out, on cal: after N
-// working hours, or at the end of the N-th working day after t's day.
+// working hours, or at the end of the N-th working day after t's day, the
+// days being China's (workday.China).
 func (l Limit) Due(cal *workday.Calendar, t time.Time) time.Time {
+	t = t.In(workday.China)
 	if l.Unit == Hours {
 		return cal.AddWorkingHours(t, l.N)
 	}

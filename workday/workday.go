@@ -273,6 +273,10 @@ func (c *Calendar) AddWorkingDays(from chanye.Date, n int) chanye.Date {
 	return chanye.Date{Time: d}
 }
 
+// China is the time of the calendar's days: UTC+8 all year (China keeps
+// no daylight saving time), so that no time-zone database is needed.
+var China = time.FixedZone("CST", 8*3600)
+
 // MaxHours bounds the working hours a clock adds: a year of working days.
 const MaxHours = 24 * 260
 
