@@ -324,14 +324,15 @@ func TestEngineRules(t *testing.T) {
 func TestRulesNameEveryRole(t *testing.T) {
 	for name, rs := range map[string]authz.Rules{"catalog": authz.CatalogRules(), "registry": authz.RegistryRules(),
 		"policy": authz.PolicyRules(), "engine": authz.EngineRules(), "audit": authz.AuditRules(), "lists": authz.OrgUnitRules(),
-		"chains": authz.ChainRules(), "invest": authz.InvestRules(), "calendar": authz.CalendarRules()} {
+		"chains": authz.ChainRules(), "invest": authz.InvestRules(), "calendar": authz.CalendarRules(), "requests": authz.RequestRules()} {
 		for act, grants := range rs {
 			for role := range grants {
 				if !role.Valid() {
 					t.Errorf("%s rules: %q grants unknown role %q", name, act, role)
 				}
 			}
-			if rs.Grant(chanye.RoleAdmin, act) != authz.Allow {
+			// Only the enterprise agrees that its request is solved.
+			if rs.Grant(chanye.RoleAdmin, act) != authz.Allow && act != authz.ConfirmRequests {
 				t.Errorf("%s rules: admin may not %q", name, act)
 			}
 		}
