@@ -65,12 +65,18 @@ func TestRequestRules(t *testing.T) {
 			_, _, err := svc.CreateRequest(ctx, raise(codeA, request.ChannelVisit))
 			return err
 		}, chanye.EFORBIDDEN},
-		"another enterprise reads":  {entB, func(ctx context.Context) error { _, err := svc.FindRequestByID(ctx, r.ID); return err }, chanye.ENOTFOUND},
-		"another department reads":  {other, func(ctx context.Context) error { _, err := svc.FindRequestByID(ctx, r.ID); return err }, chanye.EFORBIDDEN},
-		"the task force reads":      {tf, func(ctx context.Context) error { _, err := svc.FindRequestByID(ctx, r.ID); return err }, ""},
-		"the leader reads":          {leader, func(ctx context.Context) error { _, err := svc.FindRequestByID(ctx, r.ID); return err }, ""},
-		"the task force handles":    {tf, func(ctx context.Context) error { _, err := svc.Act(ctx, r.ID, request.Step{Action: request.StepAcknowledge}); return err }, chanye.EFORBIDDEN},
-		"the enterprise handles":    {entA, func(ctx context.Context) error { _, err := svc.Act(ctx, r.ID, request.Step{Action: request.StepAcknowledge}); return err }, chanye.EFORBIDDEN},
+		"another enterprise reads": {entB, func(ctx context.Context) error { _, err := svc.FindRequestByID(ctx, r.ID); return err }, chanye.ENOTFOUND},
+		"another department reads": {other, func(ctx context.Context) error { _, err := svc.FindRequestByID(ctx, r.ID); return err }, chanye.EFORBIDDEN},
+		"the task force reads":     {tf, func(ctx context.Context) error { _, err := svc.FindRequestByID(ctx, r.ID); return err }, ""},
+		"the leader reads":         {leader, func(ctx context.Context) error { _, err := svc.FindRequestByID(ctx, r.ID); return err }, ""},
+		"the task force handles": {tf, func(ctx context.Context) error {
+			_, err := svc.Act(ctx, r.ID, request.Step{Action: request.StepAcknowledge})
+			return err
+		}, chanye.EFORBIDDEN},
+		"the enterprise handles": {entA, func(ctx context.Context) error {
+			_, err := svc.Act(ctx, r.ID, request.Step{Action: request.StepAcknowledge})
+			return err
+		}, chanye.EFORBIDDEN},
 		"public lists":              {as(chanye.Public), func(ctx context.Context) error { _, _, err := svc.FindRequests(ctx, request.Filter{}); return err }, chanye.EUNAUTHORIZED},
 		"public reads categories":   {as(chanye.Public), func(ctx context.Context) error { _, err := svc.FindCategories(ctx); return err }, ""},
 		"department keeps no table": {lead, func(ctx context.Context) error { return svc.PutCategory(ctx, &request.Category{ID: "x"}) }, chanye.EFORBIDDEN},
