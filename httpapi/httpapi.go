@@ -25,6 +25,7 @@ import (
 	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
+	"github.com/chanye-org/chanye/request"
 	"github.com/chanye-org/chanye/search"
 	"github.com/chanye-org/chanye/workday"
 )
@@ -64,6 +65,9 @@ type Config struct {
 	// Calendar is the working-day calendar; nil: /api/v1/calendar answers
 	// 404.
 	Calendar workday.Service
+	// Requests are the enterprise requests (诉求); nil: their routes
+	// answer 404.
+	Requests request.Service
 	// Notifications is the caller's inbox; nil: the notification routes
 	// answer 404.
 	Notifications notify.Service
@@ -121,6 +125,7 @@ type server struct {
 	limiter       *httpmw.Limiter
 	lists         chanye.OrgUnitService
 	calendar      workday.Service
+	requests      request.Service
 	notifications notify.Service
 	chains        chain.Service
 	placements    chain.Placements
@@ -178,7 +183,7 @@ func newServer(cfg Config) *server {
 	s.closures, s.supervision = cfg.Closures, cfg.Supervisions
 	s.notifications = cfg.Notifications
 	s.chains, s.leadFirms, s.placements = cfg.Chains, cfg.LeadFirms, cfg.Placements
-	s.invest, s.calendar = cfg.Invest, cfg.Calendar
+	s.invest, s.calendar, s.requests = cfg.Invest, cfg.Calendar, cfg.Requests
 	if s.log == nil {
 		s.log = slog.Default()
 	}

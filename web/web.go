@@ -31,6 +31,7 @@ import (
 	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
+	"github.com/chanye-org/chanye/request"
 	"github.com/chanye-org/chanye/search"
 	"github.com/chanye-org/chanye/workday"
 )
@@ -88,6 +89,9 @@ type Config struct {
 	// Calendar is the working-day calendar (/calendar); nil: it answers
 	// 404.
 	Calendar workday.Service
+	// Requests are the enterprise requests (诉求); nil: their pages answer
+	// 404 and the navigation hides them.
+	Requests request.Service
 	// Lists keeps the lists of city leaders, departments and task forces
 	// (responsibilities.go); without it those pages answer 404 and the
 	// filters offer only the names in use.

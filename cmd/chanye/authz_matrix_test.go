@@ -177,13 +177,13 @@ func TestRouteRoleMatrix(t *testing.T) {
 	g := guard(store, store.PolicyServices(), eng, testclock.Now)
 	log := slog.New(slog.DiscardHandler)
 	api := httpapi.NewHandler(httpapi.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
-		Audit: authz.Audit(store), Logger: log, Projects: g.projects, Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Calendar: g.calendar,
+		Audit: authz.Audit(store), Logger: log, Projects: g.projects, Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Calendar: g.calendar, Requests: g.requests,
 		Notifications: g.notifications, Search: authz.Search(store), Chains: g.chains, LeadFirms: g.leadFirms, Placements: g.placements,
 		Invest: g.invest})
 	accounts := auth.NewThrottle(store, store)
 	pages, err := web.NewHandler(web.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
 		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects,
-		Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Calendar: g.calendar, Notifications: g.notifications, Deliveries: g.deliveries, Search: authz.Search(store),
+		Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Calendar: g.calendar, Requests: g.requests, Notifications: g.notifications, Deliveries: g.deliveries, Search: authz.Search(store),
 		Chains: g.chains, LeadFirms: g.leadFirms, Placements: g.placements, Invest: g.webInvest()})
 	if err != nil {
 		t.Fatal(err)

@@ -22,6 +22,7 @@ import (
 	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
+	"github.com/chanye-org/chanye/request"
 	"github.com/chanye-org/chanye/smtpmail"
 	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/chanye-org/chanye/web"
@@ -185,7 +186,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		limiter.Key = clientKey
 	}
 	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
-		Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions, Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Calendar: guarded.calendar,
+		Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions, Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Calendar: guarded.calendar, Requests: guarded.requests,
 		Notifications: guarded.notifications, Search: authz.Search(store), Chains: guarded.chains,
 		LeadFirms: guarded.leadFirms, Placements: guarded.placements, Invest: guarded.invest})
 	// Accounts: sign-in throttled per account and address, the counters in
@@ -205,7 +206,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	authn := httpauth.New(httpauth.Config{Accounts: accounts, Logger: log, Secure: *tlsProxy, TrustProxy: *tlsProxy})
 	pages, err := web.NewHandler(web.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
 		Accounts: accounts, Auth: authn, Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions,
-		Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Calendar: guarded.calendar, Notifications: guarded.notifications, Deliveries: guarded.deliveries, Search: authz.Search(store),
+		Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Calendar: guarded.calendar, Requests: guarded.requests, Notifications: guarded.notifications, Deliveries: guarded.deliveries, Search: authz.Search(store),
 		Chains: guarded.chains, LeadFirms: guarded.leadFirms, Placements: guarded.placements, Invest: guarded.webInvest()})
 	if err != nil {
 		return err
@@ -301,6 +302,7 @@ type guarded struct {
 	supervisions  project.SupervisionService
 	lists         chanye.OrgUnitService
 	calendar      workday.Service
+	requests      request.Service
 	notifications notify.Service
 	deliveries    notify.DeliveryReader
 	chains        chain.Service
@@ -314,7 +316,7 @@ func guard(store *sqlstore.Store, policies policy.Services, eng *engine.Engine, 
 	return guarded{catalog: authz.Catalog(store), enterprises: authz.Enterprises(store, now),
 		policies: authz.Policies(policies), engine: authz.Engine(eng, policies.Versions), projects: authz.Projects(store, store),
 		closures: authz.Closures(store, store, store), supervisions: authz.Supervisions(store, store, store),
-		lists: authz.OrgUnits(store), calendar: authz.Calendar(store), notifications: authz.Notifications(store), deliveries: authz.Deliveries(store),
+		lists: authz.OrgUnits(store), calendar: authz.Calendar(store), requests: authz.Requests(store, store), notifications: authz.Notifications(store), deliveries: authz.Deliveries(store),
 		chains: authz.Chains(store, store), leadFirms: authz.LeadFirms(store, store), placements: authz.Placements(store, store),
 		invest: &httpapi.InvestServices{Targets: authz.Targets(store, store), Roster: authz.Rosters(store), Candidates: authz.Candidates(store, store),
 			Leads: authz.Leads(store, store, store), Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store),
