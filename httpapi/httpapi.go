@@ -346,6 +346,13 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/funnel", s.withInvest(s.getFunnel)},
 
 		// The lists responsibilities choose from (orgunits.go).
+		// Enterprise requests (requests.go).
+		{"GET", "/api/v1/request-categories", s.listRequestCategories},
+		{"PUT", "/api/v1/request-categories/{id}", s.putRequestCategory},
+		{"GET", "/api/v1/requests", s.listRequests},
+		{"POST", "/api/v1/requests", s.createRequest},
+		{"GET", "/api/v1/requests/{id}", s.getRequest},
+		{"POST", "/api/v1/requests/{id}/steps", s.actOnRequest},
 		// The working-day calendar (calendar.go).
 		{"GET", "/api/v1/calendar", s.getCalendar},
 		{"PUT", "/api/v1/calendar", s.putCalendar},

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -28,6 +29,7 @@ import (
 	"github.com/chanye-org/chanye/metrics"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
+	"github.com/chanye-org/chanye/request"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 	"github.com/chanye-org/chanye/uscc"
 	"github.com/chanye-org/chanye/web"
@@ -144,6 +146,21 @@ func TestRouteRoleMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A submitted application of B for the technical retrofit, with a file.
+	// A request (诉求) of B, led by the department; the task force reads it
+	// only when B's registry industry is its own.
+	apiReq, _, err := store.CreateRequest(ctx, &request.Request{Code: codeB, CategoryID: "permit", Title: "矩阵诉求", Description: "矩阵", Channel: request.ChannelPhone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if apiReq.Department != dept {
+		if apiReq, err = store.Act(ctx, apiReq.ID, request.Step{Action: request.StepReroute, Department: dept, Note: "矩阵"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apiReqPath, tfReads := "/api/v1/requests/"+strconv.FormatInt(apiReq.ID, 10), 403
+	if apiReq.IndustryID == ind {
+		tfReads = 200
+	}
 	app, err := store.SaveApplication(ctx, &policy.Application{PolicyID: "gz-tech-retrofit", Code: codeB, Values: map[string]any{
 		"equipment_investment": int64(100_000_00), "plant_investment": int64(0), "finished_on": asOf}})
 	if err != nil {
@@ -378,6 +395,23 @@ func TestRouteRoleMatrix(t *testing.T) {
 		// administrators (authz.OrgUnitRules).
 		// The working-day calendar: public documents every deadline is
 		// counted on; administrators load a year's schedule.
+		// Enterprise requests (authz.RequestRules): an enterprise raises its
+		// own online, reads its own (another's is 404) and alone confirms;
+		// officials record one on an enterprise's behalf; the lead
+		// department handles; the categories are open, kept by
+		// administrators.
+		"GET /api/v1/request-categories": {path: "/api/v1/request-categories", want: all(200)},
+		"PUT /api/v1/request-categories/{id}": {path: "/api/v1/request-categories/other",
+			body: `{"name_zh":"其他","acknowledge":{"n":24,"unit":"hours"},"answer":{"n":3,"unit":"days"},"close":{"n":7,"unit":"days"},"yellow_per_mille":800,"confirm_days":5,"position":7}`,
+			want: [8]int{200, 403, 403, 403, 403, 403, api401, 403}},
+		"GET /api/v1/requests": {path: "/api/v1/requests", want: [8]int{200, 200, 200, 200, 200, 200, api401, 403}},
+		// B's own by phone is refused: an enterprise raises online.
+		"POST /api/v1/requests": {path: "/api/v1/requests", body: `{"code":"` + codeB + `","category_id":"other","title":"矩阵","description":"矩阵","channel":"phone"}`,
+			want: [8]int{201, 403, 201, 201, 404, 400, api401, 201}},
+		"GET /api/v1/requests/{id}": {path: apiReqPath, want: [8]int{200, 200, 200, tfReads, 404, 200, api401, 403}},
+		// The admin acknowledges; the department's is then a conflict.
+		"POST /api/v1/requests/{id}/steps": {path: apiReqPath + "/steps", body: `{"action":"acknowledge"}`,
+			want: [8]int{200, 403, 409, 403, 403, 403, api401, 403}},
 		"GET /api/v1/calendar": {path: "/api/v1/calendar", want: all(200)},
 		"PUT /api/v1/calendar": {path: "/api/v1/calendar",
 			body: `{"years":[{"year":2027,"source":"矩阵测试","days":[{"date":"2027-01-01","kind":"off","name":"元旦"}]}]}`,

@@ -343,8 +343,9 @@ func listenURL(a net.Addr) string {
 	return "http://" + net.JoinHostPort(host, port) + "/"
 }
 
-// sweepEvery runs the red sweep (Store.SweepRed) now and then every
-// interval until ctx ends, logging what each sweep told of.
+// sweepEvery runs the red sweep (Store.SweepRed) and the escalation of
+// overdue requests (Store.Escalate) now and then every interval until ctx
+// ends, logging what each sweep told of.
 func sweepEvery(ctx context.Context, store *sqlstore.Store, log *slog.Logger, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -353,6 +354,11 @@ func sweepEvery(ctx context.Context, store *sqlstore.Store, log *slog.Logger, ev
 			log.Error("red sweep failed", "err", err)
 		} else if sw.TurnedRed > 0 {
 			log.Info("red sweep", "projects", sw.Projects, "turned_red", sw.TurnedRed)
+		}
+		if n, err := store.Escalate(ctx); err != nil && ctx.Err() == nil {
+			log.Error("request escalation failed", "err", err)
+		} else if n > 0 {
+			log.Info("requests escalated", "requests", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -1,0 +1,51 @@
+package httpapi
+
+import (
+	"testing"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/internal/testclock"
+	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
+)
+
+// TestRequestsAPI: the routing table; intake with its field errors, from
+// another platform once per reference; the queue's filters; a step, one
+// out of turn and a bad one — all as openapi.json says.
+func TestRequestsAPI(t *testing.T) {
+	store := sqlstoretest.New(t)
+	ctx := chanye.WithActor(t.Context(), chanye.Operator)
+	founded, _ := chanye.ParseDate("2015-06-01")
+	if err := store.CreateEnterprise(ctx, &chanye.Enterprise{Code: codeA, Name: "示例汽车公司", DistrictCode: "440106", IndustryClass: "3612", Founded: founded}); err != nil {
+		t.Fatal(err)
+	}
+	h := asActor(NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Requests: store}))
+	item := `{"code":"` + codeA + `","category_id":"permit","title":"施工许可迟迟未批","description":"报建三个月未有答复","channel":"phone"}`
+	platform := `{"code":"` + codeA + `","category_id":"utilities","title":"扩容供电","description":"新产线","channel":"platform","external_source":"12345热线","external_ref":"GZ-0001"}`
+	runScenarios(t, h, newSpecValidator(t), []scenario{
+		{name: "the categories", method: "GET", path: "/api/v1/request-categories", status: 200, json: map[string]any{"items.#": 7, "items.0.id": "permit", "items.0.acknowledge.unit": "hours"}},
+		{name: "a category to a department not listed", method: "PUT", path: "/api/v1/request-categories/permit", status: 400,
+			body:     `{"name_zh":"审批许可","department":"不存在局","acknowledge":{"n":24,"unit":"hours"},"answer":{"n":3,"unit":"days"},"close":{"n":7,"unit":"days"},"yellow_per_mille":800,"confirm_days":5}`,
+			contains: []string{`"department"`}},
+		{name: "limits the wrong way round", method: "PUT", path: "/api/v1/request-categories/permit", status: 400,
+			body:     `{"name_zh":"审批许可","acknowledge":{"n":5,"unit":"days"},"answer":{"n":3,"unit":"days"},"close":{"n":7,"unit":"days"},"yellow_per_mille":800,"confirm_days":5}`,
+			contains: []string{`"answer"`}},
+		{name: "a bad request", method: "POST", path: "/api/v1/requests", status: 400,
+			body: `{"code":"` + codeA + `","category_id":"weather","title":"","description":"x","channel":"fax"}`, contains: []string{`"title"`, `"channel"`}},
+		{name: "a request", method: "POST", path: "/api/v1/requests", status: 201, body: item,
+			json: map[string]any{"id": 1, "status": "submitted", "industry_id": "icv-nev", "clock.stage": "acknowledge", "clock.colour": "green", "events.#": 2}},
+		{name: "from a platform", method: "POST", path: "/api/v1/requests", status: 201, body: platform, json: map[string]any{"id": 2, "external_ref": "GZ-0001"}},
+		{name: "from the platform again", method: "POST", path: "/api/v1/requests", status: 200, body: platform, json: map[string]any{"id": 2}},
+		{name: "the queue", method: "GET", path: "/api/v1/requests?open=true", status: 200, json: map[string]any{"total": 2}},
+		{name: "a bad status", method: "GET", path: "/api/v1/requests?status=done", status: 400, contains: []string{`"status"`}},
+		{name: "one", method: "GET", path: "/api/v1/requests/1", status: 200, json: map[string]any{"title": "施工许可迟迟未批", "events.0.action": "submit"}},
+		{name: "an unknown one", method: "GET", path: "/api/v1/requests/99", status: 404},
+		{name: "confirmed out of turn", method: "POST", path: "/api/v1/requests/1/steps", status: 409, body: `{"action":"confirm","rating":"satisfied"}`},
+		{name: "an unknown step", method: "POST", path: "/api/v1/requests/1/steps", status: 400, body: `{"action":"approve"}`, contains: []string{`"action"`}},
+		{name: "acknowledged", method: "POST", path: "/api/v1/requests/1/steps", status: 200, body: `{"action":"acknowledge"}`,
+			json: map[string]any{"status": "acknowledged", "clock.stage": "answer"}},
+		{name: "answered without the answer", method: "POST", path: "/api/v1/requests/1/steps", status: 400, body: `{"action":"answer"}`, contains: []string{`"note"`}},
+		{name: "answered", method: "POST", path: "/api/v1/requests/1/steps", status: 200, body: `{"action":"answer","note":"已协调加快审批"}`,
+			json: map[string]any{"status": "answered", "answer": "已协调加快审批"}},
+		{name: "in hand", method: "GET", path: "/api/v1/requests?status=answered", status: 200, json: map[string]any{"total": 1, "items.0.id": 1}},
+	})
+}
