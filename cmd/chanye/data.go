@@ -37,7 +37,10 @@ stored, the shipped policies are stored and published. Then the 1,246 city key
 projects (about 5.6 trillion yuan) are added with their nodes and monthly reports.
 After placement, a database without leads gets the demo's 招商: a roster of outside
 firms, the three lists for weak and missing links, about 300 leads in every stage,
-10 of them landed as key projects (ZS-0001 …), all marked 演示数据.
+10 of them landed as key projects (ZS-0001 …), all marked 演示数据. A database
+without enterprise requests (诉求) gets 60 raised over the past four weeks in every
+state — waiting, overdue and escalated, in hand, answered, confirmed, reopened,
+closed after a callback — also marked 演示数据.
 `
 
 func runDemo(ctx context.Context, cfg Config, args []string) error {
@@ -120,6 +123,13 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 		fmt.Fprintf(cfg.Stdout, "演示招商 / demo 招商: 名单 roster %d 家 firms, %d 个缺链 gaps, 对象 targets %d 招商 attract / %d 科技转化 tech / %d 增资扩产 expand, %d 条线索 leads (%d 逾期 overdue, %d 流失 lost), %d 个转为重点项目 key projects, %d 条督办 under supervision\n",
 			ls.Roster, ls.Gaps, ls.Targets[invest.ListAttract], ls.Targets[invest.ListTech], ls.Targets[invest.ListExpand],
 			ls.Leads, ls.Overdue, ls.ByStage[invest.StageLost], ls.Projects, sum(ls.Supervisions))
+	}
+	rs, err := ensureDemoRequests(ctx, db, store, cfg.Now, uint64(*seed))
+	if err != nil {
+		return err
+	}
+	if len(rs.ByStatus) > 0 {
+		fmt.Fprintln(cfg.Stdout, requestSummary(rs))
 	}
 	return nil
 }

@@ -52,11 +52,12 @@ projects with the 1,246 key projects, and one without leads with the demo's
 stored, the city's official shipped policies are stored and published (with
 --demo the illustrative （示例） ones too), and with --demo a database without
 runs gets the demo lifecycle: runs, 公示, objections answered both ways,
-approvals, payments and a reversal. The first start creates
+approvals, payments and a reversal, and one without enterprise requests 60 of
+them in every state (演示数据). The first start creates
 the account admin with the password in CHANYE_ADMIN_PASSWORD, or a random one
 printed once; with --demo also one demo account per role with the same
 password (demo-leader, demo-department, demo-taskforce, demo-enterprise,
-demo-owner), each where the demo gives it something to do. The first start creates the audit key file (beside a SQLite
+demo-owner, demo-district), each where the demo gives it something to do. The first start creates the audit key file (beside a SQLite
 database by default; PostgreSQL needs --audit-key). Stops gracefully on
 Ctrl-C or SIGTERM. Tests, simulations, runs, warnings and scorecards are
 limited per account (per address without one) to --rate-limit a minute (30, or
@@ -173,6 +174,11 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	if *withDemo {
 		if err := ensureDemoLifecycle(opCtx, db, store, cfg, log); err != nil {
 			return err
+		}
+		if rs, err := ensureDemoRequests(opCtx, db, store, cfg.Now, 1); err != nil {
+			return err
+		} else if len(rs.ByStatus) > 0 {
+			log.Info(requestSummary(rs))
 		}
 	}
 	// The API and the pages reach the services only through authz, which
