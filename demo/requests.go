@@ -168,7 +168,9 @@ func Requests(ctx context.Context, s RequestStore, opts RequestOptions) (Request
 		var steps []func() error
 		ack := func() error { return step(3*hour, handler, request.Step{Action: request.StepAcknowledge}) }
 		answer := func(note string) func() error {
-			return func() error { return step(2*day, handler, request.Step{Action: request.StepAnswer, Note: "演示数据：" + note}) }
+			return func() error {
+				return step(2*day, handler, request.Step{Action: request.StepAnswer, Note: "演示数据：" + note})
+			}
 		}
 		rate := func(r request.Rating, note string) func() error {
 			return func() error { return step(day, firm, request.Step{Action: request.StepConfirm, Rating: r, Note: note}) }
