@@ -11,13 +11,14 @@ import (
 
 // Actions on enterprise requests (诉求).
 const (
-	RaiseRequests   Action = "raise enterprise requests"
-	ReadRequests    Action = "read enterprise requests"
-	HandleRequests  Action = "handle enterprise requests" // acknowledge, answer, callback, reroute, co-handling
-	ConfirmRequests Action = "confirm and rate the answer to a request"
-	ReadCategories  Action = "read the request categories"
-	WriteCategories Action = "keep the request categories"
-	EscalateAll     Action = "escalate overdue requests"
+	RaiseRequests    Action = "raise enterprise requests"
+	ReadRequests     Action = "read enterprise requests"
+	HandleRequests   Action = "handle enterprise requests" // acknowledge, answer, callback, reroute, co-handling
+	ConfirmRequests  Action = "confirm and rate the answer to a request"
+	ReadCategories   Action = "read the request categories"
+	WriteCategories  Action = "keep the request categories"
+	EscalateAll      Action = "escalate overdue requests"
+	ReadRequestStats Action = "read the requests' anonymised statistics"
 )
 
 // requestRules: an enterprise raises its own requests, reads them and is
@@ -37,6 +38,8 @@ var requestRules = Rules{
 	ReadCategories:  {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, enterprise: Allow, public: Allow},
 	WriteCategories: {admin: Allow},
 	EscalateAll:     {admin: Allow},
+	// Counts and shares, never an enterprise's name: open data.
+	ReadRequestStats: {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, enterprise: Allow, public: Allow},
 }
 
 // RequestRules returns the requests' rules, for review and tests.
@@ -202,4 +205,11 @@ func (s *requests) Escalate(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	return s.inner.Escalate(ctx)
+}
+
+func (s *requests) FindStats(ctx context.Context, f request.StatsFilter) ([]*request.Stat, error) {
+	if _, _, err := check(ctx, requestRules, ReadRequestStats); err != nil {
+		return nil, err
+	}
+	return s.inner.FindStats(ctx, f)
 }

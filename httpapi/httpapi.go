@@ -353,6 +353,7 @@ func (s *server) routes() []route {
 		{"POST", "/api/v1/requests", s.createRequest},
 		{"GET", "/api/v1/requests/{id}", s.getRequest},
 		{"POST", "/api/v1/requests/{id}/steps", s.actOnRequest},
+		{"GET", "/api/v1/request-stats", s.getRequestStats},
 		// The working-day calendar (calendar.go).
 		{"GET", "/api/v1/calendar", s.getCalendar},
 		{"PUT", "/api/v1/calendar", s.putCalendar},

@@ -168,3 +168,36 @@ func (s *server) actOnRequest(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
+
+// getRequestStats returns the anonymised figures of the request loop,
+// grouped by category, department, industry or city leader, for the
+// requests received in the days given: open data.
+func (s *server) getRequestStats(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.requestService()
+	if err != nil {
+		return err
+	}
+	q, err := query(r, "by", "from", "to")
+	if err != nil {
+		return err
+	}
+	f := request.StatsFilter{By: q["by"]}
+	if f.By == "" {
+		f.By = request.ByCategory
+	}
+	for name, dst := range map[string]*chanye.Date{"from": &f.From, "to": &f.To} {
+		if v, ok := q[name]; ok {
+			if *dst, err = chanye.ParseDate(v); err != nil {
+				return paramError(name, "须为 YYYY-MM-DD", "must be YYYY-MM-DD")
+			}
+		}
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From.Time) {
+		return paramError("to", "不能早于 from", "cannot be before from")
+	}
+	st, err := svc.FindStats(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"by": f.By, "items": st})
+}

@@ -47,5 +47,10 @@ func TestRequestsAPI(t *testing.T) {
 		{name: "answered", method: "POST", path: "/api/v1/requests/1/steps", status: 200, body: `{"action":"answer","note":"已协调加快审批"}`,
 			json: map[string]any{"status": "answered", "answer": "已协调加快审批"}},
 		{name: "in hand", method: "GET", path: "/api/v1/requests?status=answered", status: 200, json: map[string]any{"total": 1, "items.0.id": 1}},
+		{name: "the open figures", method: "GET", path: "/api/v1/request-stats", status: 200,
+			json: map[string]any{"by": "category", "items.#": 2, "items.0.requests": 1, "items.0.acknowledged": 1}},
+		{name: "by department", method: "GET", path: "/api/v1/request-stats?by=department&from=2020-01-01", status: 200, json: map[string]any{"by": "department"}},
+		{name: "a bad grouping", method: "GET", path: "/api/v1/request-stats?by=colour", status: 400, contains: []string{`"by"`}},
+		{name: "backwards days", method: "GET", path: "/api/v1/request-stats?from=2025-02-01&to=2025-01-01", status: 400, contains: []string{`"to"`}},
 	})
 }

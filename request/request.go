@@ -474,6 +474,10 @@ type Service interface {
 	// once the confirmation time has passed), reroute (department and
 	// reason), cohandle (departments). EINVALID, ECONFLICT.
 	Act(ctx context.Context, id int64, s Step) (*Request, error)
+	// FindStats returns the figures of the requests received in the
+	// filter's days, grouped, largest groups first. EINVALID for an
+	// unknown grouping.
+	FindStats(ctx context.Context, f StatsFilter) ([]*Stat, error)
 	// Escalate raises every open request whose running clock calls for a
 	// higher level (EscalationAt), recording each step and telling the
 	// level's department or leader; it returns how many it raised.
@@ -626,4 +630,50 @@ func (r *Request) Apply(st Step, c *Category, cal *workday.Calendar, now time.Ti
 		r.CoHandlers = slices.Clone(st.Departments)
 	}
 	return out, nil
+}
+
+// Stat is one group's figures of the request loop: counts, timeliness,
+// reopenings and ratings, never a name of an enterprise. Means are nil
+// when nothing was measured (unknown, never zero).
+type Stat struct {
+	Key                string `json:"key"` // the category id, department name, industry id or city leader
+	Requests           int    `json:"requests"`
+	Open               int    `json:"open"`
+	Closed             int    `json:"closed"`
+	ClosedOnTime       int    `json:"closed_on_time"` // closed by its close limit
+	Acknowledged       int    `json:"acknowledged"`
+	AcknowledgedOnTime int    `json:"acknowledged_on_time"`
+	Overdue            int    `json:"overdue"` // open with its running clock red, as of the reading
+	Reopened           int    `json:"reopened"`
+	Satisfied          int    `json:"satisfied"`
+	Basic              int    `json:"basic"`
+	Unsatisfied        int    `json:"unsatisfied"`
+	// AckMinutes is the mean time from intake to acknowledgement;
+	// CloseHours from intake to closure.
+	AckMinutes *int64 `json:"ack_minutes,omitempty"`
+	CloseHours *int64 `json:"close_hours,omitempty"`
+}
+
+// PerMille returns n of d in ‰, nil when d is 0 (unknown).
+func PerMille(n, d int) *int64 {
+	if d == 0 {
+		return nil
+	}
+	v := int64(n) * 1000 / int64(d)
+	return &v
+}
+
+// The groupings of StatsFilter.By.
+const (
+	ByCategory   = "category"
+	ByDepartment = "department" // the lead department
+	ByIndustry   = "industry"
+	ByLeader     = "leader" // the city leader of the request's industry
+)
+
+// StatsFilter selects the requests counted: those received from From to
+// To (inclusive, China days; zero: unbounded), grouped By.
+type StatsFilter struct {
+	By       string      `json:"by"`
+	From, To chanye.Date `json:"-"`
 }

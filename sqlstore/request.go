@@ -14,6 +14,7 @@ import (
 	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/request"
 	"github.com/chanye-org/chanye/uscc"
+	"github.com/chanye-org/chanye/workday"
 )
 
 // Enterprise requests (诉求): the routing table (request_categories), the
@@ -576,4 +577,74 @@ func (tx *txn) notifyRequest(ctx context.Context, r *request.Request, step strin
 		Link: "/requests/" + itoa(r.ID), TitleZH: truncRunes(titles[0]+name, 200), TitleEN: truncRunes(titles[1]+name, 200),
 		BodyZH: truncRunes(body, 2000), BodyEN: truncRunes(body, 2000)}
 	return tx.notify(ctx, m, to...)
+}
+
+// FindStats counts the requests received in the filter's days, grouped,
+// in one aggregate query; the means are nil for a group without a
+// measurement.
+func (s *Store) FindStats(ctx context.Context, f request.StatsFilter) ([]*request.Stat, error) {
+	key, ok := map[string]string{
+		request.ByCategory:   "r.category_id",
+		request.ByDepartment: "r.department",
+		request.ByIndustry:   "r.industry_id",
+		request.ByLeader:     "COALESCE(i.city_leader, '')",
+	}[f.By]
+	if !ok {
+		return nil, chanye.Invalid("统计口径有误 / invalid grouping", map[string]string{"by": "须为 category、department、industry 或 leader / must be category, department, industry or leader"})
+	}
+	var w where
+	if !f.From.IsZero() {
+		w.add("r.received_at >= ?", time.Date(f.From.Year(), f.From.Month(), f.From.Day(), 0, 0, 0, 0, workday.China).UnixMilli())
+	}
+	if !f.To.IsZero() {
+		w.add("r.received_at < ?", time.Date(f.To.Year(), f.To.Month(), f.To.Day()+1, 0, 0, 0, 0, workday.China).UnixMilli())
+	}
+	now := s.db.Now().UnixMilli()
+	q := `SELECT ` + key + `, COUNT(*),
+		SUM(CASE WHEN r.status <> 'closed' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.status = 'closed' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.status = 'closed' AND r.closed_at <= r.close_due THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.acknowledged_at > 0 THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.acknowledged_at > 0 AND r.acknowledged_at <= r.acknowledge_due THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.status <> 'closed' AND ` + runningDue + ` < ? THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.reopened > 0 THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.rating = 'satisfied' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.rating = 'basic' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.rating = 'unsatisfied' THEN 1 ELSE 0 END),
+		CAST(SUM(CASE WHEN r.acknowledged_at > 0 THEN r.acknowledged_at - r.received_at ELSE 0 END) AS BIGINT),
+		CAST(SUM(CASE WHEN r.status = 'closed' THEN r.closed_at - r.received_at ELSE 0 END) AS BIGINT)
+		FROM requests r LEFT JOIN industries i ON i.id = r.industry_id` + w.String() + `
+		GROUP BY ` + key + ` ORDER BY COUNT(*) DESC, ` + key
+	var out []*request.Stat
+	err := s.db.transact(ctx, true, func(tx *txn) error {
+		rows, err := tx.query(ctx, q, append([]any{now}, w.args...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				st             request.Stat
+				ackMs, closeMs int64
+			)
+			if err := rows.Scan(&st.Key, &st.Requests, &st.Open, &st.Closed, &st.ClosedOnTime, &st.Acknowledged, &st.AcknowledgedOnTime,
+				&st.Overdue, &st.Reopened, &st.Satisfied, &st.Basic, &st.Unsatisfied, &ackMs, &closeMs); err != nil {
+				return err
+			}
+			if st.Acknowledged > 0 {
+				v := ackMs / int64(st.Acknowledged) / 60_000
+				st.AckMinutes = &v
+			}
+			if st.Closed > 0 {
+				v := closeMs / int64(st.Closed) / 3_600_000
+				st.CloseHours = &v
+			}
+			out = append(out, &st)
+		}
+		return rows.Err()
+	})
+	if out == nil {
+		out = []*request.Stat{}
+	}
+	return out, err
 }

@@ -178,6 +178,24 @@ func TestRequests(t *testing.T) {
 		if !maps.Equal(told, want) {
 			t.Errorf("request notifications %v, want %v", told, want)
 		}
+		// The open figures: by category, largest first; a's times measured.
+		stats, err := s.FindStats(op, request.StatsFilter{By: request.ByCategory})
+		if err != nil || len(stats) != 2 || stats[0].Key != "talent" || stats[0].Requests != 2 || stats[0].Overdue != 2 || stats[0].AckMinutes != nil {
+			t.Fatalf("stats by category: %+v %v", stats, err)
+		}
+		u := stats[1]
+		if u.Key != "utilities" || u.Closed != 1 || u.Reopened != 1 || u.Satisfied != 1 || u.AckMinutes == nil || u.CloseHours == nil || *u.CloseHours < 24 {
+			t.Errorf("utilities: %+v", u)
+		}
+		if st, _ := s.FindStats(op, request.StatsFilter{By: request.ByLeader}); len(st) != 2 { // 甲 (auto), "" (no industry)
+			t.Errorf("by leader: %+v", st)
+		}
+		if st, _ := s.FindStats(op, request.StatsFilter{By: request.ByDepartment, From: date("2025-02-01")}); len(st) != 0 {
+			t.Errorf("none received from February: %+v", st)
+		}
+		if _, err := s.FindStats(op, request.StatsFilter{By: "colour"}); chanye.ErrorFields(err)["by"] == "" {
+			t.Errorf("a bad grouping: %v", err)
+		}
 		if n := auditCount(t, s, "request"); n != 3+5+2+2 {
 			t.Errorf("%d request audit entries, want 12", n)
 		}

@@ -404,7 +404,8 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"PUT /api/v1/request-categories/{id}": {path: "/api/v1/request-categories/other",
 			body: `{"name_zh":"其他","acknowledge":{"n":24,"unit":"hours"},"answer":{"n":3,"unit":"days"},"close":{"n":7,"unit":"days"},"yellow_per_mille":800,"confirm_days":5,"position":7}`,
 			want: [8]int{200, 403, 403, 403, 403, 403, api401, 403}},
-		"GET /api/v1/requests": {path: "/api/v1/requests", want: [8]int{200, 200, 200, 200, 200, 200, api401, 403}},
+		"GET /api/v1/request-stats": {path: "/api/v1/request-stats?by=department", want: all(200)}, // open data: counts only
+		"GET /api/v1/requests":      {path: "/api/v1/requests", want: [8]int{200, 200, 200, 200, 200, 200, api401, 403}},
 		// B's own by phone is refused: an enterprise raises online.
 		"POST /api/v1/requests": {path: "/api/v1/requests", body: `{"code":"` + codeB + `","category_id":"other","title":"矩阵","description":"矩阵","channel":"phone"}`,
 			want: [8]int{201, 403, 201, 201, 404, 400, api401, 201}},
