@@ -648,6 +648,7 @@ type Stat struct {
 	Satisfied          int    `json:"satisfied"`
 	Basic              int    `json:"basic"`
 	Unsatisfied        int    `json:"unsatisfied"`
+	Demo               int    `json:"demo"` // of them marked 演示数据 (their titles say so)
 	// AckMinutes is the mean time from intake to acknowledgement;
 	// CloseHours from intake to closure.
 	AckMinutes *int64 `json:"ack_minutes,omitempty"`

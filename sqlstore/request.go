@@ -611,6 +611,7 @@ func (s *Store) FindStats(ctx context.Context, f request.StatsFilter) ([]*reques
 		SUM(CASE WHEN r.rating = 'satisfied' THEN 1 ELSE 0 END),
 		SUM(CASE WHEN r.rating = 'basic' THEN 1 ELSE 0 END),
 		SUM(CASE WHEN r.rating = 'unsatisfied' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.title LIKE '演示数据%' THEN 1 ELSE 0 END),
 		CAST(SUM(CASE WHEN r.acknowledged_at > 0 THEN r.acknowledged_at - r.received_at ELSE 0 END) AS BIGINT),
 		CAST(SUM(CASE WHEN r.status = 'closed' THEN r.closed_at - r.received_at ELSE 0 END) AS BIGINT)
 		FROM requests r LEFT JOIN industries i ON i.id = r.industry_id` + w.String() + `
@@ -628,7 +629,7 @@ func (s *Store) FindStats(ctx context.Context, f request.StatsFilter) ([]*reques
 				ackMs, closeMs int64
 			)
 			if err := rows.Scan(&st.Key, &st.Requests, &st.Open, &st.Closed, &st.ClosedOnTime, &st.Acknowledged, &st.AcknowledgedOnTime,
-				&st.Overdue, &st.Reopened, &st.Satisfied, &st.Basic, &st.Unsatisfied, &ackMs, &closeMs); err != nil {
+				&st.Overdue, &st.Reopened, &st.Satisfied, &st.Basic, &st.Unsatisfied, &st.Demo, &ackMs, &closeMs); err != nil {
 				return err
 			}
 			if st.Acknowledged > 0 {

@@ -213,6 +213,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		"GET /warnings":                    "/warnings",
 		"GET /supervision":                 "/supervision",
 		"GET /calendar":                    "/calendar",
+		"GET /open/requests":               "/open/requests?by=department",
 		"GET /inbox":                       "/inbox",
 		"GET /search":                      "/search?q=" + url.QueryEscape("广州"),
 		"GET /warnings/rules":              "/warnings/rules",

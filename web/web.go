@@ -119,7 +119,7 @@ var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "e
 	"login", "users", "audit", "projects", "project", "warnings", "warning_rules", "scorecards", "scorecard", "projects_report",
 	"objections", "objection", "approvals", "payments", "applications", "application", "account",
 	"responsibilities", "lists", "supervision", "inbox", "search", "chains", "chain", "chain_edit",
-	"chain_link", "chain_thresholds", "leads", "lead", "calendar"}
+	"chain_link", "chain_thresholds", "leads", "lead", "calendar", "request_stats"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -317,6 +317,7 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/responsibilities/{id}", s.handle(s.saveResponsibility)},
 		{"GET /admin/lists", s.handle(s.listsPage)},
 		{"GET /calendar", s.handle(s.calendarPage)},
+		{"GET /open/requests", s.handle(s.requestStats)},
 		{"POST /calendar", s.handle(s.importCalendar)},
 		{"POST /admin/lists", s.handle(s.createListEntry)},
 		{"POST /admin/lists/{id}", s.handle(s.updateListEntry)},

@@ -704,6 +704,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 		// again, naming the row it may not import.
 		"POST /leads/import": {path: "/leads/import", body: leadSheet, ctype: leadSheetType, want: [8]int{303, 403, 403, 303, 403, 403, login, 303}},
 		"GET /calendar":      {path: "/calendar", want: all(200)},
+		"GET /open/requests": {path: "/open/requests?by=industry", want: all(200)},
 		"POST /calendar":     {path: "/calendar", body: calSheet, ctype: calSheetType, want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
 		"POST /admin/lists": {path: "/admin/lists", body: url.Values{"kind": {"leader"}, "name_zh": {"矩阵页面领导"}}.Encode(),
 			want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},

@@ -1,0 +1,33 @@
+package web
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/request"
+)
+
+// TestRequestStatsPage: the public sees the loop's figures by category,
+// with unknown shares as "—", the demo's share said, and no enterprise's
+// name.
+func TestRequestStatsPage(t *testing.T) {
+	f := newFixture(t)
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	if _, _, err := f.store.CreateRequest(ctx, &request.Request{Code: codeAuto, CategoryID: "permit", Title: "演示数据：施工许可", Description: "演示数据：详情", Channel: request.ChannelPhone}); err != nil {
+		t.Fatal(err)
+	}
+	public := investAs(t, f, chanye.Public)
+	res, body := getAs(t, public, "/open/requests?lang=zh")
+	if res.StatusCode != 200 || !strings.Contains(body, `id="rs-table"`) || !strings.Contains(body, "审批许可") || !strings.Contains(body, "—") ||
+		!strings.Contains(body, "其中 1 件为演示数据") || strings.Contains(body, "广州示范智能汽车有限公司") {
+		t.Fatalf("the open figures: %d\n%.3000s", res.StatusCode, body)
+	}
+	if _, body := getAs(t, public, "/open/requests?by=industry&lang=zh"); !strings.Contains(body, "智能网联") {
+		t.Errorf("by industry: the industry's name is not shown")
+	}
+	if res, _ := getAs(t, public, "/open/requests?by=colour"); res.StatusCode != 400 {
+		t.Errorf("a bad grouping: %d", res.StatusCode)
+	}
+}
