@@ -678,3 +678,56 @@ type StatsFilter struct {
 	By       string      `json:"by"`
 	From, To chanye.Date `json:"-"`
 }
+
+// Grouping (共性问题): requests of one category from several firms on one
+// chain link, or else in one industry, received within GroupWindowDays,
+// are raised to the industry's task force as one issue, so that a common
+// cause is solved once.
+const (
+	GroupMinFirms   = 3  // distinct enterprises that make an issue
+	GroupWindowDays = 30 // how far back the requests of an issue go
+)
+
+// Issue is a common problem grouped from requests.
+type Issue struct {
+	ID         int64     `json:"id"`
+	CategoryID string    `json:"category_id"`
+	IndustryID string    `json:"industry_id"`
+	LinkID     string    `json:"link_id,omitempty"` // "" the industry as a whole
+	TaskForce  string    `json:"task_force,omitempty"`
+	Firms      int       `json:"firms"`
+	RaisedAt   time.Time `json:"raised_at"`
+	Solved     bool      `json:"solved"`
+	SolvedAt   time.Time `json:"solved_at,omitzero"`
+	Note       string    `json:"note,omitempty"` // how it was solved
+	// Members are the requests grouped, with their enterprises.
+	Members []IssueMember `json:"members"`
+}
+
+// IssueMember is a request of an issue.
+type IssueMember struct {
+	RequestID      int64  `json:"request_id"`
+	Code           string `json:"code"`
+	EnterpriseName string `json:"enterprise_name,omitempty"`
+	Title          string `json:"title"`
+	Status         Status `json:"status"`
+}
+
+// IssueFilter selects issues; IndustryIDs is how authz narrows them to
+// the industries a task force or a department answers for (nil: all).
+type IssueFilter struct {
+	IndustryIDs []string
+	Open        bool
+}
+
+// IssueService groups requests into issues and keeps them.
+type IssueService interface {
+	// GroupRequests raises the issues the requests not yet grouped make,
+	// by link first, then by industry; it returns how many it raised.
+	GroupRequests(ctx context.Context) (int, error)
+	// FindIssues returns the issues, open first, the latest first.
+	FindIssues(ctx context.Context, f IssueFilter) ([]*Issue, error)
+	// SolveIssue records how an issue was solved (note, 1–4000). EINVALID,
+	// ENOTFOUND, ECONFLICT when solved already.
+	SolveIssue(ctx context.Context, id int64, note string) (*Issue, error)
+}
