@@ -19,6 +19,9 @@ const (
 	WriteCategories  Action = "keep the request categories"
 	EscalateAll      Action = "escalate overdue requests"
 	ReadRequestStats Action = "read the requests' anonymised statistics"
+	ReadIssues       Action = "read the common problems grouped from requests"
+	SolveIssues      Action = "record how a common problem was solved"
+	GroupAll         Action = "group requests into common problems"
 )
 
 // requestRules: an enterprise raises its own requests, reads them and is
@@ -40,6 +43,11 @@ var requestRules = Rules{
 	EscalateAll:     {admin: Allow},
 	// Counts and shares, never an enterprise's name: open data.
 	ReadRequestStats: {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, enterprise: Allow, public: Allow},
+	// Common problems go to the industry's task force, which solves them;
+	// the departments leading the industry read them.
+	ReadIssues:  {admin: Allow, leader: Allow, department: Own, taskForce: Own},
+	SolveIssues: {admin: Allow, taskForce: Own},
+	GroupAll:    {admin: Allow},
 }
 
 // RequestRules returns the requests' rules, for review and tests.
@@ -212,4 +220,55 @@ func (s *requests) FindStats(ctx context.Context, f request.StatsFilter) ([]*req
 		return nil, err
 	}
 	return s.inner.FindStats(ctx, f)
+}
+
+type requestIssues struct {
+	inner request.IssueService
+	cat   chanye.CatalogService
+}
+
+// Issues returns inner guarded by requestRules: a task force reads and
+// solves its industry's issues, a department reads those of the
+// industries it leads.
+func Issues(inner request.IssueService, cat chanye.CatalogService) request.IssueService {
+	return &requestIssues{inner: inner, cat: cat}
+}
+
+var _ request.IssueService = (*requestIssues)(nil)
+
+func (s *requestIssues) GroupRequests(ctx context.Context) (int, error) {
+	if _, _, err := check(ctx, requestRules, GroupAll); err != nil {
+		return 0, err
+	}
+	return s.inner.GroupRequests(ctx)
+}
+
+func (s *requestIssues) FindIssues(ctx context.Context, f request.IssueFilter) ([]*request.Issue, error) {
+	a, g, err := check(ctx, requestRules, ReadIssues)
+	if err != nil {
+		return nil, err
+	}
+	if g == Own {
+		if f.IndustryIDs, err = ledIndustries(ctx, s.cat, a); err != nil {
+			return nil, err
+		}
+	}
+	return s.inner.FindIssues(ctx, f)
+}
+
+func (s *requestIssues) SolveIssue(ctx context.Context, id int64, note string) (*request.Issue, error) {
+	a, g, err := check(ctx, requestRules, SolveIssues)
+	if err != nil {
+		return nil, err
+	}
+	if g == Own {
+		xs, err := s.inner.FindIssues(ctx, request.IssueFilter{IndustryIDs: []string{a.IndustryID}})
+		if err != nil {
+			return nil, err
+		}
+		if err := scoped(a, SolveIssues, slices.ContainsFunc(xs, func(x *request.Issue) bool { return x.ID == id })); err != nil {
+			return nil, err
+		}
+	}
+	return s.inner.SolveIssue(ctx, id, note)
 }

@@ -65,9 +65,10 @@ type Config struct {
 	// Calendar is the working-day calendar; nil: /api/v1/calendar answers
 	// 404.
 	Calendar workday.Service
-	// Requests are the enterprise requests (诉求); nil: their routes
-	// answer 404.
-	Requests request.Service
+	// Requests are the enterprise requests (诉求) and RequestIssues the
+	// common problems grouped from them; nil: their routes answer 404.
+	Requests      request.Service
+	RequestIssues request.IssueService
 	// Notifications is the caller's inbox; nil: the notification routes
 	// answer 404.
 	Notifications notify.Service
@@ -126,6 +127,7 @@ type server struct {
 	lists         chanye.OrgUnitService
 	calendar      workday.Service
 	requests      request.Service
+	issues        request.IssueService
 	notifications notify.Service
 	chains        chain.Service
 	placements    chain.Placements
@@ -183,7 +185,7 @@ func newServer(cfg Config) *server {
 	s.closures, s.supervision = cfg.Closures, cfg.Supervisions
 	s.notifications = cfg.Notifications
 	s.chains, s.leadFirms, s.placements = cfg.Chains, cfg.LeadFirms, cfg.Placements
-	s.invest, s.calendar, s.requests = cfg.Invest, cfg.Calendar, cfg.Requests
+	s.invest, s.calendar, s.requests, s.issues = cfg.Invest, cfg.Calendar, cfg.Requests, cfg.RequestIssues
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -354,6 +356,8 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/requests/{id}", s.getRequest},
 		{"POST", "/api/v1/requests/{id}/steps", s.actOnRequest},
 		{"GET", "/api/v1/request-stats", s.getRequestStats},
+		{"GET", "/api/v1/request-issues", s.listRequestIssues},
+		{"POST", "/api/v1/request-issues/{id}/solve", s.solveRequestIssue},
 		// The working-day calendar (calendar.go).
 		{"GET", "/api/v1/calendar", s.getCalendar},
 		{"PUT", "/api/v1/calendar", s.putCalendar},

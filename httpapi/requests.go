@@ -201,3 +201,56 @@ func (s *server) getRequestStats(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"by": f.By, "items": st})
 }
+
+func (s *server) issueService() (request.IssueService, error) {
+	if s.issues == nil {
+		return nil, chanye.Errorf(chanye.ENOTFOUND, "未配置共性问题 / no common problems configured")
+	}
+	return s.issues, nil
+}
+
+// listRequestIssues returns the common problems in the caller's scope,
+// open first, each with its requests and firms.
+func (s *server) listRequestIssues(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.issueService()
+	if err != nil {
+		return err
+	}
+	q, err := query(r, "open")
+	if err != nil {
+		return err
+	}
+	var f request.IssueFilter
+	if v, ok := q["open"]; ok {
+		if f.Open, err = queryBool("open", v); err != nil {
+			return err
+		}
+	}
+	xs, err := svc.FindIssues(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newList(xs))
+}
+
+func (s *server) solveRequestIssue(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.issueService()
+	if err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	var b struct {
+		Note string `json:"note"`
+	}
+	if err := s.decodeJSON(w, r, &b); err != nil {
+		return err
+	}
+	x, err := svc.SolveIssue(r.Context(), id, b.Note)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, x)
+}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/internal/testclock"
+	"github.com/chanye-org/chanye/request"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 )
 
@@ -52,5 +53,33 @@ func TestRequestsAPI(t *testing.T) {
 		{name: "by department", method: "GET", path: "/api/v1/request-stats?by=department&from=2020-01-01", status: 200, json: map[string]any{"by": "department"}},
 		{name: "a bad grouping", method: "GET", path: "/api/v1/request-stats?by=colour", status: 400, contains: []string{`"by"`}},
 		{name: "backwards days", method: "GET", path: "/api/v1/request-stats?from=2025-02-01&to=2025-01-01", status: 400, contains: []string{`"to"`}},
+	})
+}
+
+// TestRequestIssuesAPI: the common problems with their firms, solved once
+// with a note.
+func TestRequestIssuesAPI(t *testing.T) {
+	store := sqlstoretest.New(t)
+	ctx := chanye.WithActor(t.Context(), chanye.Operator)
+	founded, _ := chanye.ParseDate("2015-06-01")
+	for i, c := range []string{codeA, codeB, unknownCode(t)} {
+		if err := store.CreateEnterprise(ctx, &chanye.Enterprise{Code: c, Name: "企业" + string(rune('甲'+i)), DistrictCode: "440106", IndustryClass: "3612", Founded: founded}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := store.CreateRequest(ctx, &request.Request{Code: c, CategoryID: "land", Title: "用地", Description: "扩产用地", Channel: request.ChannelVisit}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := store.GroupRequests(ctx); err != nil || n != 1 {
+		t.Fatalf("grouped %d, %v", n, err)
+	}
+	h := asActor(NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Requests: store, RequestIssues: store}))
+	runScenarios(t, h, newSpecValidator(t), []scenario{
+		{name: "the issues", method: "GET", path: "/api/v1/request-issues?open=true", status: 200,
+			json: map[string]any{"items.#": 1, "items.0.firms": 3, "items.0.category_id": "land", "items.0.members.#": 3, "items.0.solved": false}},
+		{name: "solved without a note", method: "POST", path: "/api/v1/request-issues/1/solve", status: 400, body: `{"note":""}`, contains: []string{`"note"`}},
+		{name: "solved", method: "POST", path: "/api/v1/request-issues/1/solve", status: 200, body: `{"note":"统一协调园区用地"}`, json: map[string]any{"solved": true}},
+		{name: "solved twice", method: "POST", path: "/api/v1/request-issues/1/solve", status: 409, body: `{"note":"again"}`},
+		{name: "none open", method: "GET", path: "/api/v1/request-issues?open=true", status: 200, json: map[string]any{"items.#": 0}},
 	})
 }

@@ -192,7 +192,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		limiter.Key = clientKey
 	}
 	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
-		Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions, Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Calendar: guarded.calendar, Requests: guarded.requests,
+		Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions, Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Calendar: guarded.calendar, Requests: guarded.requests, RequestIssues: guarded.issues,
 		Notifications: guarded.notifications, Search: authz.Search(store), Chains: guarded.chains,
 		LeadFirms: guarded.leadFirms, Placements: guarded.placements, Invest: guarded.invest})
 	// Accounts: sign-in throttled per account and address, the counters in
@@ -309,6 +309,7 @@ type guarded struct {
 	lists         chanye.OrgUnitService
 	calendar      workday.Service
 	requests      request.Service
+	issues        request.IssueService
 	notifications notify.Service
 	deliveries    notify.DeliveryReader
 	chains        chain.Service
@@ -322,7 +323,7 @@ func guard(store *sqlstore.Store, policies policy.Services, eng *engine.Engine, 
 	return guarded{catalog: authz.Catalog(store), enterprises: authz.Enterprises(store, now),
 		policies: authz.Policies(policies), engine: authz.Engine(eng, policies.Versions), projects: authz.Projects(store, store),
 		closures: authz.Closures(store, store, store), supervisions: authz.Supervisions(store, store, store),
-		lists: authz.OrgUnits(store), calendar: authz.Calendar(store), requests: authz.Requests(store, store), notifications: authz.Notifications(store), deliveries: authz.Deliveries(store),
+		lists: authz.OrgUnits(store), calendar: authz.Calendar(store), requests: authz.Requests(store, store), issues: authz.Issues(store, store), notifications: authz.Notifications(store), deliveries: authz.Deliveries(store),
 		chains: authz.Chains(store, store), leadFirms: authz.LeadFirms(store, store), placements: authz.Placements(store, store),
 		invest: &httpapi.InvestServices{Targets: authz.Targets(store, store), Roster: authz.Rosters(store), Candidates: authz.Candidates(store, store),
 			Leads: authz.Leads(store, store, store), Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store),
@@ -349,8 +350,9 @@ func listenURL(a net.Addr) string {
 	return "http://" + net.JoinHostPort(host, port) + "/"
 }
 
-// sweepEvery runs the red sweep (Store.SweepRed) and the escalation of
-// overdue requests (Store.Escalate) now and then every interval until ctx
+// sweepEvery runs the red sweep (Store.SweepRed), the escalation of
+// overdue requests (Store.Escalate) and their grouping into common
+// problems (Store.GroupRequests) now and then every interval until ctx
 // ends, logging what each sweep told of.
 func sweepEvery(ctx context.Context, store *sqlstore.Store, log *slog.Logger, every time.Duration) {
 	t := time.NewTicker(every)
@@ -365,6 +367,11 @@ func sweepEvery(ctx context.Context, store *sqlstore.Store, log *slog.Logger, ev
 			log.Error("request escalation failed", "err", err)
 		} else if n > 0 {
 			log.Info("requests escalated", "requests", n)
+		}
+		if n, err := store.GroupRequests(ctx); err != nil && ctx.Err() == nil {
+			log.Error("request grouping failed", "err", err)
+		} else if n > 0 {
+			log.Info("common problems raised", "issues", n)
 		}
 		select {
 		case <-ctx.Done():
