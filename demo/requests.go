@@ -18,6 +18,7 @@ type RequestStore interface {
 	FindEnterprises(ctx context.Context, filter chanye.EnterpriseFilter) ([]*chanye.Enterprise, int, error)
 	FindOrgUnits(ctx context.Context, filter chanye.OrgUnitFilter) ([]*chanye.OrgUnit, error)
 	request.Service
+	request.IssueService
 }
 
 // RequestOptions says how many demo requests to raise and over which
@@ -40,6 +41,7 @@ type RequestStats struct {
 	ByStatus            map[request.Status]int
 	Reopened, Escalated int
 	Callbacks, Rerouted int
+	Issues              int // common problems grouped from them
 }
 
 // demoAsks are what the demo's enterprises ask, by category.
@@ -58,7 +60,8 @@ var demoAsks = map[string][]string{
 // overdue and escalated to the lead department or the city leader), in
 // hand, answered and waiting for the enterprise, confirmed (满意 and 基本满意),
 // rated 不满意 and reopened, closed after a callback, rerouted and
-// co-handled. Every title and text says 演示数据. It raises nothing when the
+// co-handled — and groups them into common problems as the hourly sweep
+// does. Every title and text says 演示数据. It raises nothing when the
 // base has requests already.
 func Requests(ctx context.Context, s RequestStore, opts RequestOptions) (RequestStats, error) {
 	st := RequestStats{ByStatus: map[request.Status]int{}}
@@ -226,6 +229,9 @@ func Requests(ctx context.Context, s RequestStore, opts RequestOptions) (Request
 	}
 	opts.Restore() // escalated as of now: the real clock
 	if st.Escalated, err = s.Escalate(ctx); err != nil {
+		return st, err
+	}
+	if st.Issues, err = s.GroupRequests(ctx); err != nil {
 		return st, err
 	}
 	return st, nil

@@ -39,7 +39,7 @@ func TestRequests(t *testing.T) {
 			t.Errorf("no demo request %s: %+v", x.Status, st)
 		}
 	}
-	if st.Reopened == 0 || st.Escalated == 0 || st.Callbacks == 0 || st.Rerouted == 0 {
+	if st.Reopened == 0 || st.Escalated == 0 || st.Callbacks == 0 || st.Rerouted == 0 || st.Issues == 0 {
 		t.Errorf("the demo lacks a reopening, an escalation, a callback or a rerouting: %+v", st)
 	}
 	rs, total, err := s.FindRequests(ctx, request.Filter{Limit: 1000})

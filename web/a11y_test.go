@@ -159,7 +159,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 	m := httpauth.New(httpauth.Config{Accounts: accounts})
 	h, err := NewHandler(Config{Now: now, Catalog: authz.Catalog(store), Enterprises: authz.Enterprises(store, now),
 		Policies: authz.Policies(store.PolicyServices()), Engine: authz.Engine(eng, store), Accounts: accounts, Auth: m,
-		Audit: authz.Audit(store), Projects: authz.Projects(store, store), Chains: authz.Chains(store, store), Calendar: authz.Calendar(store), Requests: authz.Requests(store, store),
+		Audit: authz.Audit(store), Projects: authz.Projects(store, store), Chains: authz.Chains(store, store), Calendar: authz.Calendar(store), Requests: authz.Requests(store, store), RequestIssues: authz.Issues(store, store),
 		LeadFirms: authz.LeadFirms(store, store), Placements: authz.Placements(store, store),
 		Invest: InvestServices{Targets: authz.Targets(store, store), Candidates: authz.Candidates(store, store), Leads: authz.Leads(store, store, store),
 			Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store), Supervisions: authz.LeadSupervisions(store.LeadSupervisions(), store, store)}})
@@ -214,6 +214,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		"GET /supervision":                 "/supervision",
 		"GET /calendar":                    "/calendar",
 		"GET /open/requests":               "/open/requests?by=department",
+		"GET /request-issues":              "/request-issues?all=1",
 		"GET /inbox":                       "/inbox",
 		"GET /search":                      "/search?q=" + url.QueryEscape("广州"),
 		"GET /warnings/rules":              "/warnings/rules",

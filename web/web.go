@@ -90,8 +90,10 @@ type Config struct {
 	// 404.
 	Calendar workday.Service
 	// Requests are the enterprise requests (诉求); nil: their pages answer
-	// 404 and the navigation hides them.
-	Requests request.Service
+	// 404 and the navigation hides them. RequestIssues are the common
+	// problems grouped from them (/request-issues).
+	Requests      request.Service
+	RequestIssues request.IssueService
 	// Lists keeps the lists of city leaders, departments and task forces
 	// (responsibilities.go); without it those pages answer 404 and the
 	// filters offer only the names in use.
@@ -119,7 +121,7 @@ var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "e
 	"login", "users", "audit", "projects", "project", "warnings", "warning_rules", "scorecards", "scorecard", "projects_report",
 	"objections", "objection", "approvals", "payments", "applications", "application", "account",
 	"responsibilities", "lists", "supervision", "inbox", "search", "chains", "chain", "chain_edit",
-	"chain_link", "chain_thresholds", "leads", "lead", "calendar", "request_stats"}
+	"chain_link", "chain_thresholds", "leads", "lead", "calendar", "request_stats", "request_issues"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -318,6 +320,8 @@ func (s *Server) routeTable() []route {
 		{"GET /admin/lists", s.handle(s.listsPage)},
 		{"GET /calendar", s.handle(s.calendarPage)},
 		{"GET /open/requests", s.handle(s.requestStats)},
+		{"GET /request-issues", s.handle(s.issuesPage)},
+		{"POST /request-issues/{id}/solve", s.handle(s.solveIssue)},
 		{"POST /calendar", s.handle(s.importCalendar)},
 		{"POST /admin/lists", s.handle(s.createListEntry)},
 		{"POST /admin/lists/{id}", s.handle(s.updateListEntry)},

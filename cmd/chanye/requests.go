@@ -27,7 +27,7 @@ func ensureDemoRequests(ctx context.Context, db *sqlstore.DB, store *sqlstore.St
 
 // requestSummary words the demo's requests for a log line or the terminal.
 func requestSummary(st demo.RequestStats) string {
-	return fmt.Sprintf("演示诉求 / demo requests: %d 待签收 to acknowledge, %d 办理中 in hand, %d 待确认 answered, %d 已办结 closed; %d 重办 reopened, %d 升级 escalated, %d 回访办结 by callback, %d 改派 rerouted",
+	return fmt.Sprintf("演示诉求 / demo requests: %d 待签收 to acknowledge, %d 办理中 in hand, %d 待确认 answered, %d 已办结 closed; %d 重办 reopened, %d 升级 escalated, %d 回访办结 by callback, %d 改派 rerouted, %d 个共性问题 common problems",
 		st.ByStatus[request.Submitted], st.ByStatus[request.Acknowledged], st.ByStatus[request.Answered], st.ByStatus[request.Closed],
-		st.Reopened, st.Escalated, st.Callbacks, st.Rerouted)
+		st.Reopened, st.Escalated, st.Callbacks, st.Rerouted, st.Issues)
 }
