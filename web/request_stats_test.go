@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -15,6 +16,10 @@ import (
 func TestRequestStatsPage(t *testing.T) {
 	f := newFixture(t)
 	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	dept := testDept
+	if _, err := f.store.UpdateResponsibility(ctx, f.autoID, chanye.ResponsibilityUpdate{LeadDepartment: &dept}); err != nil {
+		t.Fatal(err)
+	}
 	if _, _, err := f.store.CreateRequest(ctx, &request.Request{Code: codeAuto, CategoryID: "permit", Title: "演示数据：施工许可", Description: "演示数据：详情", Channel: request.ChannelPhone}); err != nil {
 		t.Fatal(err)
 	}
@@ -29,5 +34,11 @@ func TestRequestStatsPage(t *testing.T) {
 	}
 	if res, _ := getAs(t, public, "/open/requests?by=colour"); res.StatusCode != 400 {
 		t.Errorf("a bad grouping: %d", res.StatusCode)
+	}
+	// The department's scorecard counts the request it leads.
+	addProjects(t, f)
+	_, body = f.get(t, "/scorecards/department/"+url.PathEscape(testDept)+"?lang=zh", "")
+	if !strings.Contains(body, `id="sc-requests-table"`) || !strings.Contains(body, "按时签收率") {
+		t.Errorf("the department's scorecard lacks its requests:\n%.2000s", body)
 	}
 }

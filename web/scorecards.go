@@ -9,6 +9,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/authz"
 	"github.com/chanye-org/chanye/invest"
+	"github.com/chanye-org/chanye/request"
 	"github.com/chanye-org/chanye/scorecard"
 )
 
@@ -125,6 +126,11 @@ type scorecardView struct {
 	// Funnel is the 招商 of the card's industries, one row each; nil when
 	// the reader may not see it.
 	Funnel []funnelRow
+	// Requests are the figures of the enterprise requests the card
+	// answers for: its own row, or one per industry of a task force's
+	// card with their total; By names the first column.
+	Requests []requestStatRow
+	By       string
 }
 
 // funnelRow is an industry's 招商 on a scorecard.
@@ -159,7 +165,49 @@ func (s *Server) scorecardPage(w http.ResponseWriter, r *http.Request) error {
 	if v.Funnel, err = s.cardFunnel(r, l, v.Card); err != nil {
 		return err
 	}
+	if v.Requests, v.By, err = s.cardRequests(r, l, k, v.Card); err != nil {
+		return err
+	}
 	return s.render(w, "scorecard", v)
+}
+
+// cardRequests are the request figures of a card: a leader's requests
+// are those of the industries it leads, a department's those it leads as
+// handler, a task force's those of its industries.
+func (s *Server) cardRequests(r *http.Request, l Lang, k scorecard.Kind, c cardRow) ([]requestStatRow, string, error) {
+	if s.cfg.Requests == nil {
+		return nil, "", nil
+	}
+	by := map[scorecard.Kind]string{scorecard.Leader: request.ByLeader, scorecard.Department: request.ByDepartment}[k]
+	if by == "" {
+		by = request.ByIndustry
+	}
+	stats, err := s.cfg.Requests.FindStats(r.Context(), request.StatsFilter{By: by})
+	if err != nil {
+		return nil, "", err
+	}
+	byKey := map[string]*request.Stat{}
+	for _, st := range stats {
+		byKey[st.Key] = st
+	}
+	var rows []requestStatRow
+	if by != request.ByIndustry {
+		if st := byKey[c.Name]; st != nil {
+			rows = append(rows, statRow(l, c.Name, st))
+		}
+		return rows, by, nil
+	}
+	var all request.Stat
+	for _, ind := range c.Industries {
+		if st := byKey[ind.ID]; st != nil {
+			rows = append(rows, statRow(l, ind.Name, st))
+			addStat(&all, st)
+		}
+	}
+	if len(rows) > 1 {
+		rows = append(rows, statRow(l, l.T("rs.total"), &all))
+	}
+	return rows, by, nil
 }
 
 // cardFunnel is the 招商 funnel of each of a card's industries, for
