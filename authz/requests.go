@@ -272,3 +272,43 @@ func (s *requestIssues) SolveIssue(ctx context.Context, id int64, note string) (
 	}
 	return s.inner.SolveIssue(ctx, id, note)
 }
+
+type requestFiles struct {
+	inner request.FileService
+	reqs  *requests
+}
+
+// RequestFiles returns inner guarded by requestRules: whoever reads a
+// request reads its files; its enterprise and the lead department (or an
+// administrator) attach them. reqs and cat, unguarded, tell whose a
+// request is.
+func RequestFiles(inner request.FileService, reqs request.Service, cat chanye.CatalogService) request.FileService {
+	return &requestFiles{inner: inner, reqs: &requests{inner: reqs, cat: cat}}
+}
+
+var _ request.FileService = (*requestFiles)(nil)
+
+func (s *requestFiles) AddFile(ctx context.Context, id int64, name string, data []byte) (*request.File, error) {
+	r, err := s.reqs.one(ctx, ReadRequests, id)
+	if err != nil {
+		return nil, err
+	}
+	if a := chanye.ActorFrom(ctx); !MayHandle(a, r) && !MayConfirm(a, r) {
+		return nil, deny(a, "attach files to this request")
+	}
+	return s.inner.AddFile(ctx, id, name, data)
+}
+
+func (s *requestFiles) FindFiles(ctx context.Context, id int64) ([]*request.File, error) {
+	if _, err := s.reqs.one(ctx, ReadRequests, id); err != nil {
+		return nil, err
+	}
+	return s.inner.FindFiles(ctx, id)
+}
+
+func (s *requestFiles) FindFile(ctx context.Context, id, fileID int64) (*request.File, []byte, error) {
+	if _, err := s.reqs.one(ctx, ReadRequests, id); err != nil {
+		return nil, nil, err
+	}
+	return s.inner.FindFile(ctx, id, fileID)
+}

@@ -69,6 +69,7 @@ type Config struct {
 	// common problems grouped from them; nil: their routes answer 404.
 	Requests      request.Service
 	RequestIssues request.IssueService
+	RequestFiles  request.FileService
 	// Notifications is the caller's inbox; nil: the notification routes
 	// answer 404.
 	Notifications notify.Service
@@ -110,29 +111,30 @@ var transportStatus = map[string]int{
 
 // server carries the configuration to the handlers.
 type server struct {
-	catalog       chanye.CatalogService
-	enterprises   chanye.EnterpriseService
-	policies      policy.Services
-	audit         chanye.AuditService
-	projects      project.Service
-	closures      project.ClosureService
-	supervision   project.SupervisionService
-	searcher      search.Service
-	engine        Engine
-	log           *slog.Logger
-	version       string
-	maxBody       int64
-	now           func() time.Time
-	limiter       *httpmw.Limiter
-	lists         chanye.OrgUnitService
-	calendar      workday.Service
-	requests      request.Service
-	issues        request.IssueService
-	notifications notify.Service
-	chains        chain.Service
-	placements    chain.Placements
-	leadFirms     chain.LeadFirmService
-	invest        *InvestServices
+	catalog        chanye.CatalogService
+	enterprises    chanye.EnterpriseService
+	policies       policy.Services
+	audit          chanye.AuditService
+	projects       project.Service
+	closures       project.ClosureService
+	supervision    project.SupervisionService
+	searcher       search.Service
+	engine         Engine
+	log            *slog.Logger
+	version        string
+	maxBody        int64
+	now            func() time.Time
+	limiter        *httpmw.Limiter
+	lists          chanye.OrgUnitService
+	calendar       workday.Service
+	requests       request.Service
+	issues         request.IssueService
+	requestFileSvc request.FileService
+	notifications  notify.Service
+	chains         chain.Service
+	placements     chain.Placements
+	leadFirms      chain.LeadFirmService
+	invest         *InvestServices
 }
 
 // handlerFunc is a handler that returns its error instead of writing it.
@@ -185,7 +187,7 @@ func newServer(cfg Config) *server {
 	s.closures, s.supervision = cfg.Closures, cfg.Supervisions
 	s.notifications = cfg.Notifications
 	s.chains, s.leadFirms, s.placements = cfg.Chains, cfg.LeadFirms, cfg.Placements
-	s.invest, s.calendar, s.requests, s.issues = cfg.Invest, cfg.Calendar, cfg.Requests, cfg.RequestIssues
+	s.invest, s.calendar, s.requests, s.issues, s.requestFileSvc = cfg.Invest, cfg.Calendar, cfg.Requests, cfg.RequestIssues, cfg.RequestFiles
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -355,6 +357,9 @@ func (s *server) routes() []route {
 		{"POST", "/api/v1/requests", s.createRequest},
 		{"GET", "/api/v1/requests/{id}", s.getRequest},
 		{"POST", "/api/v1/requests/{id}/steps", s.actOnRequest},
+		{"GET", "/api/v1/requests/{id}/files", s.listRequestFiles},
+		{"POST", "/api/v1/requests/{id}/files", s.attachRequestFile},
+		{"GET", "/api/v1/requests/{id}/files/{file}", s.getRequestFile},
 		{"GET", "/api/v1/request-stats", s.getRequestStats},
 		{"GET", "/api/v1/request-issues", s.listRequestIssues},
 		{"POST", "/api/v1/request-issues/{id}/solve", s.solveRequestIssue},

@@ -1,11 +1,14 @@
 package httpapi
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/request"
 )
 
@@ -253,4 +256,79 @@ func (s *server) solveRequestIssue(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	return writeJSON(w, http.StatusOK, x)
+}
+
+func (s *server) requestFiles() (request.FileService, error) {
+	if s.requestFileSvc == nil {
+		return nil, chanye.Errorf(chanye.ENOTFOUND, "未配置诉求附件 / no request files configured")
+	}
+	return s.requestFileSvc, nil
+}
+
+// attachRequestFile takes the body as the file (?name= its name), as an
+// application's attachment is taken.
+func (s *server) attachRequestFile(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.requestFiles()
+	if err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	q, err := query(r, "name")
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, policy.MaxAttachmentBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return chanye.NewError(chanye.ETOOLARGE, fmt.Sprintf("附件超过 %d MB / the file exceeds %d MB", policy.MaxAttachmentBytes>>20, policy.MaxAttachmentBytes>>20), nil)
+		}
+		return chanye.Errorf(chanye.EINVALID, "无法读取附件 / cannot read the file: %v", err)
+	}
+	f, err := svc.AddFile(r.Context(), id, q["name"], data)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, f)
+}
+
+func (s *server) listRequestFiles(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.requestFiles()
+	if err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	fs, err := svc.FindFiles(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newList(fs))
+}
+
+// getRequestFile downloads a file as an attachment, never rendered inline.
+func (s *server) getRequestFile(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.requestFiles()
+	if err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	fid, err := pathInt(r, "file")
+	if err != nil {
+		return err
+	}
+	f, data, err := svc.FindFile(r.Context(), id, fid)
+	if err != nil {
+		return err
+	}
+	ServeAttachment(w, &policy.Attachment{Name: f.Name, ContentType: f.ContentType}, data)
+	return nil
 }

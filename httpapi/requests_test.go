@@ -1,6 +1,9 @@
 package httpapi
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/chanye-org/chanye"
@@ -19,7 +22,9 @@ func TestRequestsAPI(t *testing.T) {
 	if err := store.CreateEnterprise(ctx, &chanye.Enterprise{Code: codeA, Name: "示例汽车公司", DistrictCode: "440106", IndustryClass: "3612", Founded: founded}); err != nil {
 		t.Fatal(err)
 	}
-	h := asActor(NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Requests: store}))
+	h := asActor(NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Requests: store, RequestFiles: store}))
+	pdf := "%PDF-1.4\n%%EOF\n"
+	octet := map[string]string{"Content-Type": "application/octet-stream"}
 	item := `{"code":"` + codeA + `","category_id":"permit","title":"施工许可迟迟未批","description":"报建三个月未有答复","channel":"phone"}`
 	platform := `{"code":"` + codeA + `","category_id":"utilities","title":"扩容供电","description":"新产线","channel":"platform","external_source":"12345热线","external_ref":"GZ-0001"}`
 	runScenarios(t, h, newSpecValidator(t), []scenario{
@@ -48,12 +53,30 @@ func TestRequestsAPI(t *testing.T) {
 		{name: "answered", method: "POST", path: "/api/v1/requests/1/steps", status: 200, body: `{"action":"answer","note":"已协调加快审批"}`,
 			json: map[string]any{"status": "answered", "answer": "已协调加快审批"}},
 		{name: "in hand", method: "GET", path: "/api/v1/requests?status=answered", status: 200, json: map[string]any{"total": 1, "items.0.id": 1}},
+		{name: "a file", method: "POST", path: "/api/v1/requests/1/files?name=" + "%E7%94%B3%E8%AF%B7.pdf", status: 201, body: pdf, header: octet,
+			json: map[string]any{"id": 1, "content_type": "application/pdf", "size": len(pdf)},
+			check: func(t *testing.T, body map[string]any, _ *http.Response) {
+				if s, _ := body["sha256"].(string); len(s) != 64 {
+					t.Errorf("sha256 %q", s)
+				}
+			}},
+		{name: "HTML named .pdf", method: "POST", path: "/api/v1/requests/1/files?name=x.pdf", status: 400, body: "<html><script>alert(1)</script></html>", header: octet, contains: []string{`"file"`}},
+		{name: "a program", method: "POST", path: "/api/v1/requests/1/files?name=x.exe", status: 400, body: pdf, header: octet, contains: []string{`"file"`}},
+		{name: "the files", method: "GET", path: "/api/v1/requests/1/files", status: 200, json: map[string]any{"items.#": 1, "items.0.name": "申请.pdf"}},
+		{name: "an unknown file", method: "GET", path: "/api/v1/requests/1/files/9", status: 404},
 		{name: "the open figures", method: "GET", path: "/api/v1/request-stats", status: 200,
 			json: map[string]any{"by": "category", "items.#": 2, "items.0.requests": 1, "items.0.acknowledged": 1}},
 		{name: "by department", method: "GET", path: "/api/v1/request-stats?by=department&from=2020-01-01", status: 200, json: map[string]any{"by": "department"}},
 		{name: "a bad grouping", method: "GET", path: "/api/v1/request-stats?by=colour", status: 400, contains: []string{`"by"`}},
 		{name: "backwards days", method: "GET", path: "/api/v1/request-stats?from=2025-02-01&to=2025-01-01", status: 400, contains: []string{`"to"`}},
 	})
+	// The file itself: always an attachment, its type not to be sniffed.
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/requests/1/files/1", nil))
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "application/pdf" || !strings.HasPrefix(rec.Header().Get("Content-Disposition"), "attachment") ||
+		rec.Header().Get("X-Content-Type-Options") != "nosniff" || rec.Body.String() != pdf {
+		t.Errorf("the file served: %d %v", rec.Code, rec.Header())
+	}
 }
 
 // TestRequestIssuesAPI: the common problems with their firms, solved once

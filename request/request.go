@@ -731,3 +731,28 @@ type IssueService interface {
 	// ENOTFOUND, ECONFLICT when solved already.
 	SolveIssue(ctx context.Context, id int64, note string) (*Issue, error)
 }
+
+// File is an attachment of a request: bounded in size and type as a
+// policy application's (policy.CheckAttachment: PDF, JPEG or PNG by their
+// bytes, at most 10 MB, policy.MaxAttachments a request), checksummed,
+// only ever served as a download.
+type File struct {
+	ID          int64     `json:"id"`
+	Name        string    `json:"name"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256"`
+	By          string    `json:"by"`
+	At          time.Time `json:"at"`
+}
+
+// FileService keeps the attachments of requests.
+type FileService interface {
+	// AddFile attaches a file to an open request. EINVALID, ENOTFOUND,
+	// ECONFLICT for a closed request or one with policy.MaxAttachments.
+	AddFile(ctx context.Context, id int64, name string, data []byte) (*File, error)
+	// FindFiles lists a request's files, without their bytes.
+	FindFiles(ctx context.Context, id int64) ([]*File, error)
+	// FindFile returns one file with its bytes. ENOTFOUND.
+	FindFile(ctx context.Context, id, fileID int64) (*File, []byte, error)
+}

@@ -194,7 +194,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	g := guard(store, store.PolicyServices(), eng, testclock.Now)
 	log := slog.New(slog.DiscardHandler)
 	api := httpapi.NewHandler(httpapi.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
-		Audit: authz.Audit(store), Logger: log, Projects: g.projects, Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Calendar: g.calendar, Requests: g.requests, RequestIssues: g.issues,
+		Audit: authz.Audit(store), Logger: log, Projects: g.projects, Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Calendar: g.calendar, Requests: g.requests, RequestIssues: g.issues, RequestFiles: g.requestFiles,
 		Notifications: g.notifications, Search: authz.Search(store), Chains: g.chains, LeadFirms: g.leadFirms, Placements: g.placements,
 		Invest: g.invest})
 	accounts := auth.NewThrottle(store, store)
@@ -414,6 +414,12 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"POST /api/v1/requests": {path: "/api/v1/requests", body: `{"code":"` + codeB + `","category_id":"other","title":"矩阵","description":"矩阵","channel":"phone"}`,
 			want: [8]int{201, 403, 201, 201, 404, 400, api401, 201}},
 		"GET /api/v1/requests/{id}": {path: apiReqPath, want: [8]int{200, 200, 200, tfReads, 404, 200, api401, 403}},
+		// Files: whoever reads the request reads them; its enterprise and its
+		// lead department attach them (a PDF's bytes).
+		"GET /api/v1/requests/{id}/files": {path: apiReqPath + "/files", want: [8]int{200, 200, 200, tfReads, 404, 200, api401, 403}},
+		"POST /api/v1/requests/{id}/files": {path: apiReqPath + "/files?name=a.pdf", body: "%PDF-1.4\n%%EOF\n", ctype: "application/octet-stream",
+			want: [8]int{201, 403, 201, 403, 404, 201, api401, 403}},
+		"GET /api/v1/requests/{id}/files/{file}": {path: apiReqPath + "/files/1", want: [8]int{200, 200, 200, tfReads, 404, 200, api401, 403}},
 		// The admin acknowledges; the department's is then a conflict.
 		"POST /api/v1/requests/{id}/steps": {path: apiReqPath + "/steps", body: `{"action":"acknowledge"}`,
 			want: [8]int{200, 403, 409, 403, 403, 403, api401, 403}},

@@ -192,7 +192,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		limiter.Key = clientKey
 	}
 	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
-		Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions, Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Calendar: guarded.calendar, Requests: guarded.requests, RequestIssues: guarded.issues,
+		Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions, Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Calendar: guarded.calendar, Requests: guarded.requests, RequestIssues: guarded.issues, RequestFiles: guarded.requestFiles,
 		Notifications: guarded.notifications, Search: authz.Search(store), Chains: guarded.chains,
 		LeadFirms: guarded.leadFirms, Placements: guarded.placements, Invest: guarded.invest})
 	// Accounts: sign-in throttled per account and address, the counters in
@@ -310,6 +310,7 @@ type guarded struct {
 	calendar      workday.Service
 	requests      request.Service
 	issues        request.IssueService
+	requestFiles  request.FileService
 	notifications notify.Service
 	deliveries    notify.DeliveryReader
 	chains        chain.Service
@@ -323,7 +324,7 @@ func guard(store *sqlstore.Store, policies policy.Services, eng *engine.Engine, 
 	return guarded{catalog: authz.Catalog(store), enterprises: authz.Enterprises(store, now),
 		policies: authz.Policies(policies), engine: authz.Engine(eng, policies.Versions), projects: authz.Projects(store, store),
 		closures: authz.Closures(store, store, store), supervisions: authz.Supervisions(store, store, store),
-		lists: authz.OrgUnits(store), calendar: authz.Calendar(store), requests: authz.Requests(store, store), issues: authz.Issues(store, store), notifications: authz.Notifications(store), deliveries: authz.Deliveries(store),
+		lists: authz.OrgUnits(store), calendar: authz.Calendar(store), requests: authz.Requests(store, store), issues: authz.Issues(store, store), requestFiles: authz.RequestFiles(store, store, store), notifications: authz.Notifications(store), deliveries: authz.Deliveries(store),
 		chains: authz.Chains(store, store), leadFirms: authz.LeadFirms(store, store), placements: authz.Placements(store, store),
 		invest: &httpapi.InvestServices{Targets: authz.Targets(store, store), Roster: authz.Rosters(store), Candidates: authz.Candidates(store, store),
 			Leads: authz.Leads(store, store, store), Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store),
