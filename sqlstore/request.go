@@ -228,16 +228,80 @@ func (s *Store) CreateRequest(ctx context.Context, in *request.Request) (*reques
 	if err != nil {
 		return nil, false, err
 	}
+	var (
+		out     *request.Request
+		created bool
+	)
+	err = s.db.transact(ctx, false, func(tx *txn) (err error) {
+		out, created, err = createRequest(ctx, tx, in, by)
+		return err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return out, created, nil
+}
+
+// ImportRequests takes in a file's requests from another platform, all or
+// nothing: every row's problems are named (rows[N].field); rows whose
+// reference was taken in before are counted as existing, not taken again.
+func (s *Store) ImportRequests(ctx context.Context, rows []*request.Request) (created, existing int, err error) {
+	by, err := actor(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	if len(rows) == 0 || len(rows) > request.MaxRequestRows {
+		return 0, 0, chanye.Invalid("诉求文件有误 / invalid requests file", map[string]string{"rows": fmt.Sprintf("须有 1–%d 行 / 1–%d rows", request.MaxRequestRows, request.MaxRequestRows)})
+	}
+	err = s.db.transact(ctx, false, func(tx *txn) error {
+		bad := map[string]string{}
+		seen := map[string]int{}
+		for i, in := range rows {
+			prefix := fmt.Sprintf("rows[%d].", i)
+			if in.Channel != request.ChannelPlatform {
+				bad[prefix+"channel"] = "导入的诉求须来自其他平台 / imported requests come from another platform"
+				continue
+			}
+			key := in.ExternalSource + "\x00" + in.ExternalRef
+			if j, dup := seen[key]; dup {
+				bad[prefix+"external_ref"] = fmt.Sprintf("与第 %d 行重复 / the same as row %d", j+1, j+1)
+				continue
+			}
+			seen[key] = i
+			_, isNew, err := createRequest(ctx, tx, in, by)
+			switch {
+			case chanye.ErrorCode(err) == chanye.EINVALID:
+				for k, v := range chanye.ErrorFields(err) {
+					bad[prefix+k] = v
+				}
+			case err != nil:
+				return err
+			case isNew:
+				created++
+			default:
+				existing++
+			}
+		}
+		return chanye.Invalid("诉求文件有误，未导入 / invalid requests file: nothing imported", bad)
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	return created, existing, nil
+}
+
+// createRequest is CreateRequest's work in tx.
+func createRequest(ctx context.Context, tx *txn, in *request.Request, by string) (*request.Request, bool, error) {
 	r := *in
 	r.Code = uscc.Normalize(r.Code)
 	if err := r.Validate(); err != nil {
 		return nil, false, err
 	}
 	var (
-		out     *request.Request
-		created bool
+		out   *request.Request
+		isNew bool
 	)
-	err = s.db.transact(ctx, false, func(tx *txn) error {
+	err := func() error {
 		if r.ExternalRef != "" {
 			var id int64
 			err := tx.queryRow(ctx, `SELECT id FROM requests WHERE external_source = ? AND external_ref = ?`, r.ExternalSource, r.ExternalRef).Scan(&id)
@@ -307,14 +371,14 @@ func (s *Store) CreateRequest(ctx context.Context, in *request.Request) (*reques
 		if err := tx.audit(ctx, "create", "request", itoa(r.ID), nil, auditRequest(&r)); err != nil {
 			return err
 		}
-		created = true
+		isNew = true
 		out, err = findRequest(ctx, tx, r.ID)
 		return err
-	})
+	}()
 	if err != nil {
 		return nil, false, err
 	}
-	return out, created, nil
+	return out, isNew, nil
 }
 
 // FindRequestByID returns a request with its clock and history.

@@ -17,6 +17,8 @@ import (
 	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/invest"
+	"github.com/chanye-org/chanye/request"
+	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/schollz/progressbar/v3"
 )
 
@@ -141,6 +143,7 @@ chanye import chains FILE.json [--db PATH]
 chanye import roster FILE.csv|FILE.xlsx --source NAME [--db PATH]
 chanye import placements FILE.csv|FILE.xlsx [--db PATH]
 chanye import targets FILE.csv|FILE.xlsx [--db PATH]   # 招商对象: industry_id, link_id, kind, name, code, city, brings, source, note
+chanye import requests FILE.csv|FILE.xlsx [--db PATH]   # 企业诉求 from another platform: code, category_id, title, description, external_source, external_ref
 chanye import leads FILE.csv|FILE.xlsx [--db PATH]   # 招商线索, the sheet export leads writes with its id column empty
 chanye import chain-links FILE.csv|FILE.xlsx [--db PATH]   # the sheet export chain-links writes, edited
 
@@ -253,6 +256,12 @@ func runImport(ctx context.Context, cfg Config, args []string) error {
 			return errors.New("targets 须单独导入 / import targets on its own")
 		}
 		return importTargets(ctx, cfg, store, pos[1])
+	}
+	if pos[0] == string(dataio.Requests) {
+		if len(pos) != 2 {
+			return errors.New("requests 须单独导入 / import requests on its own")
+		}
+		return importRequests(ctx, cfg, store, pos[1])
 	}
 	if pos[0] == string(dataio.Leads) {
 		if len(pos) != 2 {
@@ -572,6 +581,7 @@ chanye export projects|nodes|reports [--format csv|xlsx] [--out FILE] [--distric
 chanye export chains [--out FILE.json]
 chanye export chain-links [--format csv|xlsx] [--out FILE]   # one row per link, for people
 chanye export leads [--format csv|xlsx] [--out FILE] [--industry ID]   # 招商线索, the latest first
+chanye export requests [--format csv|xlsx] [--out FILE] [--industry ID]   # 企业诉求, overdue first, with their clocks
 chanye export placements [--format csv|xlsx] [--out FILE]   # 挂链: code, link_id, note, source, placed_on, name
 chanye export targets [--format csv|xlsx] [--out FILE] [--industry ID]   # 招商对象
 
@@ -619,6 +629,9 @@ func runExport(ctx context.Context, cfg Config, args []string) error {
 	}
 	if pos[0] == "leads" {
 		return exportLeads(ctx, cfg, format, *out, *industry)
+	}
+	if pos[0] == string(dataio.Requests) {
+		return exportRequests(ctx, cfg, format, *out, *industry)
 	}
 	if pos[0] == string(dataio.Placements) {
 		return exportPlacements(ctx, cfg, format, *out)
@@ -781,4 +794,46 @@ func sum[K comparable](m map[K]int) int {
 		n += v
 	}
 	return n
+}
+
+// importRequests takes in a file of requests another platform hands over
+// (code, category_id, title, description, external_source, external_ref),
+// all or nothing; a reference taken in before is not taken again.
+func importRequests(ctx context.Context, cfg Config, store *sqlstore.Store, path string) error {
+	f, format, err := openSheet(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	file, err := dataio.ReadRequests(f, format)
+	if err != nil {
+		return err
+	}
+	created, existing, err := store.ImportRequests(ctx, file.Rows)
+	if err := sheetProblems(cfg, path, file.Problems(err), err); err != nil {
+		return err
+	}
+	fmt.Fprintf(cfg.Stdout, "已导入诉求 / requests taken in: %d 新 new, %d 此前已导入 taken in before\n", created, existing)
+	return nil
+}
+
+// exportRequests writes the requests, overdue first, with their clocks.
+func exportRequests(ctx context.Context, cfg Config, format dataio.Format, out, industry string) error {
+	db, store, _, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	f := request.Filter{Limit: request.MaxPage}
+	if industry != "" {
+		f.IndustryID = &industry
+	}
+	rs, err := allPages(func(offset int) ([]*request.Request, int, error) {
+		f.Offset = offset
+		return store.FindRequests(ctx, f)
+	})
+	if err != nil {
+		return err
+	}
+	return exportTo(cfg, out, "件诉求 requests", func(w io.Writer) (int, error) { return dataio.ExportRequests(w, format, rs) })
 }
