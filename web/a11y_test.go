@@ -215,6 +215,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		"GET /calendar":                    "/calendar",
 		"GET /open/requests":               "/open/requests?by=department",
 		"GET /request-issues":              "/request-issues?all=1",
+		"GET /admin/request-categories":    "/admin/request-categories",
 		"GET /inbox":                       "/inbox",
 		"GET /search":                      "/search?q=" + url.QueryEscape("广州"),
 		"GET /warnings/rules":              "/warnings/rules",

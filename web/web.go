@@ -121,7 +121,7 @@ var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "e
 	"login", "users", "audit", "projects", "project", "warnings", "warning_rules", "scorecards", "scorecard", "projects_report",
 	"objections", "objection", "approvals", "payments", "applications", "application", "account",
 	"responsibilities", "lists", "supervision", "inbox", "search", "chains", "chain", "chain_edit",
-	"chain_link", "chain_thresholds", "leads", "lead", "calendar", "request_stats", "request_issues"}
+	"chain_link", "chain_thresholds", "leads", "lead", "calendar", "request_stats", "request_issues", "request_categories"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -321,6 +321,8 @@ func (s *Server) routeTable() []route {
 		{"GET /calendar", s.handle(s.calendarPage)},
 		{"GET /open/requests", s.handle(s.requestStats)},
 		{"GET /request-issues", s.handle(s.issuesPage)},
+		{"GET /admin/request-categories", s.handle(s.categoriesPage)},
+		{"POST /admin/request-categories", s.handle(s.putCategory)},
 		{"POST /request-issues/{id}/solve", s.handle(s.solveIssue)},
 		{"POST /calendar", s.handle(s.importCalendar)},
 		{"POST /admin/lists", s.handle(s.createListEntry)},

@@ -712,9 +712,13 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"POST /lead-supervision/{id}": {path: "/lead-supervision/1", body: "action=close", want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
 		// The API's sheet again: the department's refusal is the page
 		// again, naming the row it may not import.
-		"POST /leads/import":  {path: "/leads/import", body: leadSheet, ctype: leadSheetType, want: [8]int{303, 403, 403, 303, 403, 403, login, 303}},
-		"GET /calendar":       {path: "/calendar", want: all(200)},
-		"GET /open/requests":  {path: "/open/requests?by=industry", want: all(200)},
+		"POST /leads/import":            {path: "/leads/import", body: leadSheet, ctype: leadSheetType, want: [8]int{303, 403, 403, 303, 403, 403, login, 303}},
+		"GET /calendar":                 {path: "/calendar", want: all(200)},
+		"GET /open/requests":            {path: "/open/requests?by=industry", want: all(200)},
+		"GET /admin/request-categories": {path: "/admin/request-categories", want: [8]int{200, 403, 403, 403, 403, 403, login, 403}},
+		"POST /admin/request-categories": {path: "/admin/request-categories", body: url.Values{"id": {"other"}, "name_zh": {"其他"}, "ack_n": {"24"},
+			"ack_unit": {"hours"}, "answer_n": {"3"}, "answer_unit": {"days"}, "close_n": {"7"}, "close_unit": {"days"}, "yellow_per_mille": {"800"},
+			"confirm_days": {"5"}, "position": {"7"}}.Encode(), want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
 		"GET /request-issues": {path: "/request-issues", want: [8]int{200, 200, 200, 200, 403, 403, login, 403}},
 		"POST /request-issues/{id}/solve": {path: "/request-issues/1/solve", body: "note=" + url.QueryEscape("矩阵"),
 			want: [8]int{404, 403, 403, 403, 403, 403, login, 403}}, // none raised: the task force learns nothing
