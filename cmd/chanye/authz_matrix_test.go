@@ -28,6 +28,7 @@ import (
 	"github.com/chanye-org/chanye/metrics"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
+	"github.com/chanye-org/chanye/request"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 	"github.com/chanye-org/chanye/uscc"
 	"github.com/chanye-org/chanye/web"
@@ -153,6 +154,16 @@ func TestRouteRoleMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := store.MoveApplication(ctx, app.ID, policy.AppSubmitted, ""); err != nil {
+		t.Fatal(err)
+	}
+	// A request (诉求) of B, raised online; B is in no industry of the
+	// catalog, so the administrators route it to the department.
+	bReq, _, err := store.CreateRequest(chanye.WithActor(ctx, &chanye.Actor{Name: "企业乙", Role: chanye.RoleEnterprise, Code: codeB}),
+		&request.Request{Code: codeB, CategoryID: "utilities", Title: "矩阵诉求", Description: "新产线需扩容供电", Channel: request.ChannelOnline})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bReq, err = store.Act(ctx, bReq.ID, request.Step{Action: request.StepReroute, Department: dept, Note: "按职责分派"}); err != nil {
 		t.Fatal(err)
 	}
 	// 销号 and 督办: a closure of GZ-M001's red start warning, as a
@@ -670,6 +681,19 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"POST /leads/import": {path: "/leads/import", body: leadSheet, ctype: leadSheetType, want: [8]int{303, 403, 403, 303, 403, 403, login, 303}},
 		"GET /calendar":      {path: "/calendar", want: all(200)},
 		"POST /calendar":     {path: "/calendar", body: calSheet, ctype: calSheetType, want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
+		// Enterprise requests (诉求): officials record one for B by visit,
+		// an enterprise raises its own (whatever code it posts); a
+		// district records one too but may not read them.
+		"GET /requests":     {path: "/requests", want: [8]int{200, 200, 200, 200, 200, 200, login, 403}},
+		"GET /requests/new": {path: "/requests/new", want: [8]int{200, 403, 200, 200, 200, 200, login, 200}},
+		"POST /requests": {path: "/requests", body: url.Values{"code": {codeB}, "channel": {"visit"}, "category_id": {"permit"}, "title": {"矩阵"}, "description": {"矩阵"}}.Encode(),
+			want: [8]int{303, 403, 303, 303, 303, 303, login, 303}},
+		// B's request: the task force reads its industry's only.
+		"GET /requests/{id}": {path: fmt.Sprintf("/requests/%d", bReq.ID), want: [8]int{200, 200, 200, 403, 404, 200, login, 403}},
+		// The admin acknowledges B's request; the lead department then
+		// finds it acknowledged (409); no one else handles it.
+		"POST /requests/{id}/steps": {path: fmt.Sprintf("/requests/%d/steps", bReq.ID), body: "action=acknowledge",
+			want: [8]int{303, 403, 409, 403, 403, 403, login, 403}},
 		"POST /admin/lists": {path: "/admin/lists", body: url.Values{"kind": {"leader"}, "name_zh": {"矩阵页面领导"}}.Encode(),
 			want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
 		"POST /admin/lists/{id}": {path: "/admin/lists/" + unitPath,
