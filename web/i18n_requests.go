@@ -117,5 +117,10 @@ func init() {
 		"req.done.callback":    {"已回访办结。", "Closed after the callback."},
 		"req.done.confirm":     {"感谢评价，诉求已办结。", "Thank you: the request is closed."},
 		"req.done.reopen":      {"已重新交办，部门将重新办理。", "Sent back: the department handles it again."},
+
+		"req.home":      {"诉求", "Requests"},
+		"req.home.note": {"生产经营中遇到审批、用地、水电气、融资、用工等问题，可在此提出，平台分派责任部门限时办理。", "Permits, land, utilities, finance, labour: raise a problem here and the platform routes it to the responsible department, on the clock."},
+		"req.todo":      {"诉求", "Requests"},
+		"req.todo.note": {"职责范围内未办结的企业诉求，超时的在前。", "Open enterprise requests in your scope, overdue first."},
 	})
 }

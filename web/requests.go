@@ -498,3 +498,32 @@ func (s *Server) requestStep(w http.ResponseWriter, r *http.Request) error {
 	}
 	return err
 }
+
+// requestsTodo lists the open requests in the reader's scope, overdue
+// first, for 我的待办; none for a reader the rules refuse them.
+func (s *Server) requestsTodo(ctx context.Context, l Lang) (todoSection, error) {
+	if s.cfg.Requests == nil {
+		return todoSection{}, nil
+	}
+	xs, total, err := s.cfg.Requests.FindRequests(ctx, request.Filter{Open: true, Limit: todoShown})
+	if hidden(err) {
+		return todoSection{}, nil
+	} else if err != nil {
+		return todoSection{}, err
+	}
+	sec := todoSection{ID: "todo-requests", Title: l.T("req.todo"), Note: l.T("req.todo.note"), Total: total, QueueURL: "/requests?open=1"}
+	for _, x := range xs {
+		sub := l.Pick(x.Status.NameZH(), x.Status.NameEN())
+		if x.Clock != nil {
+			c := clockOf(l, x.Clock)
+			sub += " · " + c.Stage + " " + c.Due + " · " + c.ColourName
+		}
+		sec.Items = append(sec.Items, todoItem{Text: "#" + strconv.FormatInt(x.ID, 10) + " " + x.EnterpriseName + " · " + x.Title, Sub: sub,
+			URL: "/requests/" + strconv.FormatInt(x.ID, 10)})
+	}
+	return sec, nil
+}
+
+// HasRequests reports whether the requests are served: the navigation and
+// an enterprise's home then link them.
+func (p page) HasRequests() bool { return p.requests }

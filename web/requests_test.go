@@ -107,6 +107,10 @@ func TestRequestPages(t *testing.T) {
 	}
 
 	// The lead department acknowledges and answers.
+	_, body = getAs(t, lead, "/todo?lang=zh")
+	if !strings.Contains(body, `id="todo-requests"`) || !strings.Contains(body, "新产线需扩容供电") {
+		t.Errorf("the department's 我的待办 lacks the request:\n%.3000s", body)
+	}
 	_, body = getAs(t, lead, "/requests/1?lang=zh")
 	for _, want := range []string{`id="req-ack-form"`, `id="req-reroute-form"`, `id="req-cohandle-form"`} {
 		if !strings.Contains(body, want) {
@@ -188,7 +192,7 @@ func TestRequestPages(t *testing.T) {
 
 // TestRequestQueue: the queue puts an overdue request first, with its
 // colour named, whatever the order they came in; 只看超时 keeps it alone;
-// a district may not read it.
+// the navigation links the queue for those who may read it.
 func TestRequestQueue(t *testing.T) {
 	f := requestFixture(t)
 	ctx := chanye.WithActor(context.Background(), &chanye.Actor{Name: "示范汽车", Role: chanye.RoleEnterprise, Code: codeAuto})
@@ -210,7 +214,7 @@ func TestRequestQueue(t *testing.T) {
 	if len(rows) != 2 || rows[0][1] != "2" || rows[0][2] != "red" || rows[1][1] != "1" || rows[1][2] != "green" {
 		t.Fatalf("the queue's rows: %v, want #2 (red) before #1 (green)\n%.3000s", rows, body)
 	}
-	for _, want := range []string{`<span class="light red">超时</span>`, `<span class="light green">正常</span>`, "示范智能汽车"} {
+	for _, want := range []string{`<span class="light red">超时</span>`, `<span class="light green">正常</span>`, "示范智能汽车", `id="nav-requests"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the queue lacks %q", want)
 		}
@@ -223,8 +227,18 @@ func TestRequestQueue(t *testing.T) {
 	if res, _ := getAs(t, lead, "/requests?status=lost"); res.StatusCode != http.StatusBadRequest {
 		t.Errorf("an unknown status: %d", res.StatusCode)
 	}
+	// A district may not read requests: no link, and the page refuses it.
 	district := requestsAs(t, f, &chanye.Actor{Name: "黄埔区", Role: chanye.RoleDistrict, District: "440112"})
-	if res, _ := getAs(t, district, "/requests"); res.StatusCode != http.StatusForbidden {
+	if res, body := getAs(t, district, "/requests"); res.StatusCode != http.StatusForbidden || strings.Contains(body, `id="nav-requests"`) {
 		t.Errorf("a district's queue: %d", res.StatusCode)
+	}
+	// The enterprise's home links its requests.
+	firm := requestsAs(t, f, &chanye.Actor{Name: "示范汽车", Role: chanye.RoleEnterprise, Code: codeAuto})
+	if _, body := getAs(t, firm, "/enterprises/"+codeAuto+"?lang=zh"); !strings.Contains(body, `href="/requests/new"`) || !strings.Contains(body, `id="home-requests"`) {
+		t.Error("the enterprise's home does not link 提出诉求 and 我的诉求")
+	}
+	other := requestsAs(t, f, &chanye.Actor{Name: "示范软件", Role: chanye.RoleEnterprise, Code: codeSoft})
+	if _, body := getAs(t, other, "/enterprises/"+codeAuto+"?lang=zh"); strings.Contains(body, `id="home-requests"`) {
+		t.Error("another enterprise's page links 我的诉求")
 	}
 }

@@ -758,12 +758,12 @@ func TestRouteRoleMatrix(t *testing.T) {
 	// links it is shown are those the rules let it use.
 	t.Run("navigation", func(t *testing.T) {
 		wantLinks := map[string]string{
-			"admin":           "nav-todo nav-overview nav-enterprises nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
-			"leader":          "nav-todo nav-overview nav-enterprises nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
-			"department":      "nav-todo nav-overview nav-enterprises nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
-			"task_force":      "nav-todo nav-overview nav-enterprises nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity",
-			"enterprise":      "nav-overview nav-mine nav-chains nav-projects nav-policies nav-publicity",
-			"enterprise_self": "nav-overview nav-mine nav-chains nav-projects nav-policies nav-publicity",
+			"admin":           "nav-todo nav-overview nav-enterprises nav-requests nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
+			"leader":          "nav-todo nav-overview nav-enterprises nav-requests nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
+			"department":      "nav-todo nav-overview nav-enterprises nav-requests nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
+			"task_force":      "nav-todo nav-overview nav-enterprises nav-requests nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity",
+			"enterprise":      "nav-overview nav-mine nav-requests nav-chains nav-projects nav-policies nav-publicity",
+			"enterprise_self": "nav-overview nav-mine nav-requests nav-chains nav-projects nav-policies nav-publicity",
 			"public":          "nav-overview nav-chains nav-policies nav-publicity",
 			"district":        "nav-todo nav-overview nav-enterprises nav-chains nav-leads nav-policies nav-publicity",
 		}
