@@ -3,11 +3,14 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/authz"
@@ -240,5 +243,99 @@ func TestRequestQueue(t *testing.T) {
 	other := requestsAs(t, f, &chanye.Actor{Name: "示范软件", Role: chanye.RoleEnterprise, Code: codeSoft})
 	if _, body := getAs(t, other, "/enterprises/"+codeAuto+"?lang=zh"); strings.Contains(body, `id="home-requests"`) {
 		t.Error("another enterprise's page links 我的诉求")
+	}
+}
+
+// TestBrowserRequests: in Chromium, an enterprise raises a request from
+// its home; the lead department finds it in its queue on a phone (390 px,
+// an overdue request first, nothing wider than the screen), acknowledges
+// and answers it; the enterprise rates the answer 满意 and the request is
+// closed.
+func TestBrowserRequests(t *testing.T) {
+	chromiumPath(t)
+	f := requestFixture(t)
+	f.db.Now = func() time.Time { return testclock.Now().AddDate(0, 0, -30) }
+	if _, _, err := f.store.CreateRequest(chanye.WithActor(context.Background(), chanye.Operator), &request.Request{Code: codeAuto, CategoryID: "permit",
+		Title: "一个月前的施工许可", Description: "迟迟未批", Channel: request.ChannelPhone}); err != nil {
+		t.Fatal(err)
+	}
+	f.db.Now = testclock.Now
+	firm := httptest.NewServer(requestsAs(t, f, &chanye.Actor{Name: "示范汽车", Role: chanye.RoleEnterprise, Code: codeAuto}))
+	defer firm.Close()
+	dept := httptest.NewServer(requestsAs(t, f, &chanye.Actor{Name: "工信局", Role: chanye.RoleDepartment, Department: testDept}))
+	defer dept.Close()
+	b := newBrowser(t)
+	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+	run := func(what string, acts ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(b, acts...); err != nil {
+			body, _ := chromedp.Run(b, chromedp.Evaluate[string](`document.body.innerText`))
+			t.Fatalf("%s: %v\n%s", what, err, body)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(b, chromedp.Evaluate[string](`(document.querySelector(`+"`"+sel+"`"+`) || {innerText: ''}).innerText`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	narrow := func(where string) {
+		t.Helper()
+		w, err := chromedp.Run(b, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+		if err != nil || w > 391 {
+			t.Errorf("%s is %d px wide on a 390 px screen (%v)", where, w, err)
+		}
+	}
+
+	run("the enterprise's home", chromedp.Navigate(firm.URL+"/enterprises/"+codeAuto+"?lang=zh"), chromedp.WaitVisible(css(`#home-request-new`)))
+	run("the form", chromedp.Click(css(`#home-request-new`)), chromedp.WaitVisible(css(`#req-form`)))
+	run("raised",
+		chromedp.SetValue(css(`#req-category`), "utilities"),
+		chromedp.SendKeys(css(`#req-title`), "新产线需扩容供电"),
+		chromedp.SendKeys(css(`#req-description`), "新产线下月投产，需将供电容量扩至 2 万千伏安。"),
+		chromedp.Click(css(`#req-submit`)),
+		chromedp.WaitVisible(css(`#done`)))
+	if got := text(`#req-status`); !strings.Contains(got, "待签收") {
+		t.Errorf("a raised request is %q", got)
+	}
+	if got := text(`#req-clock`); !strings.Contains(got, "正常") || !strings.Contains(got, "签收时限") {
+		t.Errorf("its clock says %q", got)
+	}
+
+	run("the department's queue on a phone", chromedp.EmulateViewport(390, 900), chromedp.Navigate(dept.URL+"/requests?lang=zh"), chromedp.WaitVisible(css(`#req-list`)))
+	narrow("the queue")
+	rows, err := chromedp.Run(b, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#req-list tbody tr')].map(r => r.dataset.id + ' ' + r.querySelector('.light').innerText)`))
+	if err != nil || len(rows) != 2 || rows[0] != "1 超时" || rows[1] != "2 正常" {
+		t.Errorf("the queue's rows: %q (%v), want the overdue #1 first", rows, err)
+	}
+	run("the request", chromedp.Click(css(`#req-list tr[data-id="2"] a`)), chromedp.WaitVisible(css(`#req-ack-form`)))
+	narrow("the request's page")
+	run("acknowledged", chromedp.Click(css(`#req-ack-submit`)), chromedp.WaitVisible(css(`#req-answer-form`)))
+	run("answered",
+		chromedp.SendKeys(css(`#req-answer-note`), "已协调供电局，本周内上门勘查。"),
+		chromedp.Click(css(`#req-answer-submit`)),
+		chromedp.WaitVisible(css(`#req-status[data-status="answered"]`)))
+	if got := text(`#req-status`); !strings.Contains(got, "待确认") {
+		t.Errorf("an answered request is %q", got)
+	}
+
+	run("我的诉求", chromedp.Navigate(firm.URL+"/requests?lang=zh"), chromedp.WaitVisible(css(`#req-list`)))
+	narrow("我的诉求")
+	if got := text(`#req-list tr[data-id="2"]`); !strings.Contains(got, "待您确认") || !strings.Contains(got, "已协调供电局") {
+		t.Errorf("我的诉求 shows %q", got)
+	}
+	run("the rating form", chromedp.Click(css(`#req-list tr[data-id="2"] a`)), chromedp.WaitVisible(css(`#req-confirm-form`)))
+	narrow("the rating form")
+	run("rated",
+		chromedp.Click(css(`#req-rating-satisfied`)),
+		chromedp.Click(css(`#req-confirm-submit`)),
+		chromedp.WaitVisible(css(`#req-status[data-status="closed"]`)))
+	if got := text(`#req-status`) + text(`#req-rating`); !strings.Contains(got, "已办结") || !strings.Contains(got, "满意") {
+		t.Errorf("a rated request is %q", got)
+	}
+	if got := text(`#req-events`); !strings.Contains(got, "确认评价") || !strings.Contains(got, "签收") {
+		t.Errorf("the history: %q", got)
 	}
 }
