@@ -58,9 +58,9 @@ func clockOf(l Lang, c *request.Clock) *clockView {
 type requestRow struct {
 	*request.Request
 	Href, Category, StatusName string
-	Clock                      *clockView
-	Escalation                 string // "" at level 0
-	MustConfirm                bool   // the viewer is the enterprise and the answer waits for it
+	Clock                      *clockView // the view of Request.Clock, which it hides
+	Escalation                 string     // "" at level 0
+	MustConfirm                bool       // the viewer is the enterprise and the answer waits for it
 }
 
 func newRequestRow(l Lang, a *chanye.Actor, x *request.Request, cats map[string]string) requestRow {
@@ -346,7 +346,10 @@ func (s *Server) requestPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v.Done = r.URL.Query().Get("done")
+	// Only the steps' own messages: the query is anyone's to write.
+	if done := r.URL.Query().Get("done"); messages["req.done."+done] != [2]string{} {
+		v.Done = done
+	}
 	return s.render(w, "request", v)
 }
 

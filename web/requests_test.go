@@ -195,7 +195,8 @@ func TestRequestPages(t *testing.T) {
 
 // TestRequestQueue: the queue puts an overdue request first, with its
 // colour named, whatever the order they came in; 只看超时 keeps it alone;
-// the navigation links the queue for those who may read it.
+// the navigation links the queue for those who may read it, not a
+// district, which records a request but may not read it.
 func TestRequestQueue(t *testing.T) {
 	f := requestFixture(t)
 	ctx := chanye.WithActor(context.Background(), &chanye.Actor{Name: "示范汽车", Role: chanye.RoleEnterprise, Code: codeAuto})
@@ -227,6 +228,9 @@ func TestRequestQueue(t *testing.T) {
 	if !strings.Contains(body, "一个月前的诉求") || strings.Contains(body, "新近提出的诉求") {
 		t.Error("只看超时 shows more than the overdue request")
 	}
+	if _, body := getAs(t, lead, "/requests/1?done=nothing"); strings.Contains(body, `id="done"`) {
+		t.Error("the page says an unknown step is done")
+	}
 	if res, _ := getAs(t, lead, "/requests?status=lost"); res.StatusCode != http.StatusBadRequest {
 		t.Errorf("an unknown status: %d", res.StatusCode)
 	}
@@ -234,6 +238,12 @@ func TestRequestQueue(t *testing.T) {
 	district := requestsAs(t, f, &chanye.Actor{Name: "黄埔区", Role: chanye.RoleDistrict, District: "440112"})
 	if res, body := getAs(t, district, "/requests"); res.StatusCode != http.StatusForbidden || strings.Contains(body, `id="nav-requests"`) {
 		t.Errorf("a district's queue: %d", res.StatusCode)
+	}
+	// It records one all the same, and is told so on the form.
+	res, body := postAs(t, district, "/requests", url.Values{"code": {codeAuto}, "channel": {"meeting"}, "category_id": {"talent"}, "title": {"招工难"}, "description": {"座谈会上提出"}})
+	wantRedirect(t, "recorded by a district", res, body, "/requests/new?created=3")
+	if _, body := getAs(t, district, "/requests/new?created=3&lang=zh"); !strings.Contains(body, "诉求 #3 已登记并分派") {
+		t.Error("the district is not told the request was recorded")
 	}
 	// The enterprise's home links its requests.
 	firm := requestsAs(t, f, &chanye.Actor{Name: "示范汽车", Role: chanye.RoleEnterprise, Code: codeAuto})
