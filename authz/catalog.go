@@ -39,8 +39,13 @@ func Catalog(inner chanye.CatalogService) chanye.CatalogService {
 var _ chanye.CatalogService = (*catalog)(nil)
 
 // ownsIndustry reports whether the industry is in a's scope: a department
-// leads it, or it is the task force's. ENOTFOUND for an unknown industry.
+// leads it, or it is the task force's. No industry ("") is no one's (the
+// store would read "" as the first industry). ENOTFOUND for an unknown
+// industry.
 func ownsIndustry(ctx context.Context, cat chanye.CatalogService, a *chanye.Actor, id string) (bool, error) {
+	if id == "" {
+		return false, nil
+	}
 	switch a.Role {
 	case chanye.RoleDepartment:
 		ind, err := cat.FindIndustryByID(ctx, id)

@@ -116,3 +116,41 @@ func TestRequestRules(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestWithoutIndustry: a request of an enterprise that belongs to
+// no industry of the catalog is routed by the administrators; no
+// department reads it as the lead department of its industry, not even
+// that of the catalog's first industry (the store reads "" as every
+// industry), until the administrators route it there.
+func TestRequestWithoutIndustry(t *testing.T) {
+	store := sqlstoretest.New(t)
+	op := chanye.WithActor(context.Background(), chanye.Operator)
+	inds, err := store.FindIndustries(op, chanye.IndustryFilter{})
+	if err != nil || len(inds) == 0 {
+		t.Fatalf("industries: %v", err)
+	}
+	dept := "市工业和信息化局"
+	if _, err := store.UpdateResponsibility(op, inds[0].ID, chanye.ResponsibilityUpdate{LeadDepartment: &dept}); err != nil {
+		t.Fatal(err)
+	}
+	founded, _ := chanye.ParseDate("2015-06-01")
+	code := projectCode(t, 73)
+	if err := store.CreateEnterprise(op, &chanye.Enterprise{Code: code, Name: "农场", DistrictCode: "440106", IndustryClass: "0111", Founded: founded}); err != nil {
+		t.Fatal(err)
+	}
+	svc := authz.Requests(store, store)
+	r, _, err := svc.CreateRequest(op, &request.Request{Code: code, CategoryID: "land", Title: "用地", Description: "扩建", Channel: request.ChannelVisit})
+	if err != nil || r.IndustryID != "" || r.Department != "" {
+		t.Fatalf("not routed: %+v %v", r, err)
+	}
+	lead := chanye.WithActor(context.Background(), &chanye.Actor{Name: "d", Role: chanye.RoleDepartment, Department: dept})
+	if _, err := svc.FindRequestByID(lead, r.ID); chanye.ErrorCode(err) != chanye.EFORBIDDEN {
+		t.Errorf("the first industry's lead department reads a request of no industry: %v", err)
+	}
+	if _, err := svc.Act(op, r.ID, request.Step{Action: request.StepReroute, Department: dept, Note: "按职责分派"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.FindRequestByID(lead, r.ID); err != nil {
+		t.Errorf("the department it is routed to: %v", err)
+	}
+}

@@ -25,6 +25,8 @@ import (
 	"github.com/chanye-org/chanye/httpauth"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
+	"github.com/chanye-org/chanye/request"
+	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 )
 
@@ -144,6 +146,10 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 	dept := v.Policy.Department
 	code := p.OwnerCode // the enterprise signed in owns a project
 
+	// A request of the enterprise's, answered by the department: the
+	// enterprise is offered its rating, the department the callback.
+	req := a11yRequest(t, ctx, store, code, dept)
+
 	f := &a11yFixture{logins: map[chanye.Role]string{}}
 	for _, u := range []*auth.User{
 		{Name: "admin", Role: chanye.RoleAdmin},
@@ -221,9 +227,36 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		"GET /warnings/rules":              "/warnings/rules",
 		"GET /scorecards":                  "/scorecards",
 		"GET /scorecards/{kind}/{name}":    "/scorecards/department/" + esc(dept),
+		"GET /requests":                    "/requests",
+		"GET /requests/new":                "/requests/new",
+		"GET /requests/{id}":               "/requests/" + fmt.Sprint(req.ID),
 		"/":                                "/no-such-page",
 	}
 	return f
+}
+
+// a11yRequest raises a request of enterprise code, reroutes it to
+// department dept, which acknowledges and answers it.
+func a11yRequest(t *testing.T, ctx context.Context, store *sqlstore.Store, code, dept string) *request.Request {
+	t.Helper()
+	if err := store.CreateOrgUnit(ctx, &chanye.OrgUnit{Kind: chanye.OrgDepartment, NameZH: dept}); err != nil && chanye.ErrorCode(err) != chanye.ECONFLICT {
+		t.Fatal(err)
+	}
+	x, _, err := store.CreateRequest(ctx, &request.Request{Code: code, CategoryID: "utilities", Title: "新产线需扩容供电",
+		Description: "新产线下月投产，需将供电容量扩至 2 万千伏安。", Channel: request.ChannelVisit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []request.Step{{Action: request.StepReroute, Department: dept, Note: "按职责改派"}, {Action: request.StepAcknowledge},
+		{Action: request.StepAnswer, Note: "已协调供电局，本周内上门勘查。"}} {
+		if st.Action == request.StepReroute && x.Department == dept {
+			continue
+		}
+		if x, err = store.Act(ctx, x.ID, st); err != nil {
+			t.Fatalf("%s: %v", st.Action, err)
+		}
+	}
+	return x
 }
 
 // axeFinding is one element axe-core found at fault.

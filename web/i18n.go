@@ -597,6 +597,8 @@ type page struct {
 	unread func() int
 	// searchable says the search service is configured (search.go).
 	searchable bool
+	// requests says the requests are served (requests.go).
+	requests bool
 }
 
 func (s *Server) newPage(r *http.Request, nav string) page {
@@ -607,7 +609,7 @@ func (s *Server) newPage(r *http.Request, nav string) page {
 	}
 	return page{L: l, Nav: nav, AppVersion: s.cfg.Version, SwitchURL: withQuery(r.URL, "lang", other),
 		CSRF: httpauth.CSRFToken(r), Actor: chanye.ActorFrom(r.Context()), query: r.URL.Query(), unread: s.unreadCount(r),
-		searchable: s.cfg.Search != nil}
+		searchable: s.cfg.Search != nil, requests: s.cfg.Requests != nil}
 }
 
 // withQuery returns u's path and query with key set to value.

@@ -31,6 +31,8 @@ var navItems = []navItem{
 	{"overview", "/", "nav.overview", func(a *chanye.Actor) bool { return may(a, authz.RegistryRules(), authz.ReadStats) }},
 	{"enterprises", "/enterprises", "nav.enterprises", func(a *chanye.Actor) bool { return allowed(a, authz.RegistryRules(), authz.ReadRegistry) }},
 	{"mine", "/enterprises/{code}", "nav.mine", func(a *chanye.Actor) bool { return a != nil && a.Role == chanye.RoleEnterprise && a.Code != "" }},
+	// 诉求: the officials' queue in their scope, an enterprise's own.
+	{"requests", "/requests", "nav.requests", func(a *chanye.Actor) bool { return may(a, authz.RequestRules(), authz.ReadRequests) }},
 	{"chains", "/chains", "nav.chains", func(a *chanye.Actor) bool { return may(a, authz.ChainRules(), authz.ReadChains) }},
 	{"leads", "/leads", "nav.leads", func(a *chanye.Actor) bool { return may(a, authz.InvestRules(), authz.ReadInvestLeads) }},
 	{"projects", "/projects", "nav.projects", func(a *chanye.Actor) bool { return may(a, authz.ProjectRules(), authz.ReadProjects) }},
@@ -44,6 +46,12 @@ var navItems = []navItem{
 	{"responsibilities", "/admin/responsibilities", "nav.responsibilities", func(a *chanye.Actor) bool {
 		return may(a, authz.CatalogRules(), authz.WriteResponsibility)
 	}},
+}
+
+// serves reports whether the page of a navigation item is served: the
+// requests' pages answer 404 without their service.
+func (p page) serves(key string) bool {
+	return key != "requests" || p.requests
 }
 
 // official reports whether r is a role of the city's and the districts'
@@ -67,7 +75,7 @@ func allowed(a *chanye.Actor, rules authz.Rules, act authz.Action) bool {
 func (p page) Links() []navLink {
 	var out []navLink
 	for _, it := range navItems {
-		if !it.shows(p.Actor) {
+		if !it.shows(p.Actor) || !p.serves(it.key) {
 			continue
 		}
 		href := strings.Replace(it.href, "{code}", url.PathEscape(p.Actor.Code), 1) // an enterprise's own pages

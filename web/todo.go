@@ -41,8 +41,9 @@ type todoView struct {
 
 // todo is an official's home (我的待办): what waits on them — decisions to
 // approve and to pay, objections to answer, applications to check, red
-// projects in their scope. Each section is shown only to roles that may
-// open its queue; the lists are the queues' own, cut to their heads.
+// projects and open enterprise requests (诉求) in their scope. Each section
+// is shown only to roles that may open its queue; the lists are the
+// queues' own, cut to their heads.
 func (s *Server) todo(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	a := chanye.ActorFrom(ctx)
@@ -91,7 +92,7 @@ func (s *Server) todo(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	for _, section := range []func(context.Context, Lang) (todoSection, error){s.overdueLeadsTodo, s.leadSupervisionTodo} {
+	for _, section := range []func(context.Context, Lang) (todoSection, error){s.requestsTodo, s.overdueLeadsTodo, s.leadSupervisionTodo} {
 		if sec, err := section(ctx, l); err != nil {
 			return err
 		} else if sec.ID != "" {

@@ -121,7 +121,8 @@ var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "e
 	"login", "users", "audit", "projects", "project", "warnings", "warning_rules", "scorecards", "scorecard", "projects_report",
 	"objections", "objection", "approvals", "payments", "applications", "application", "account",
 	"responsibilities", "lists", "supervision", "inbox", "search", "chains", "chain", "chain_edit",
-	"chain_link", "chain_thresholds", "leads", "lead", "calendar", "request_stats", "request_issues", "request_categories"}
+	"chain_link", "chain_thresholds", "leads", "lead", "calendar", "request_stats", "request_issues", "request_categories",
+	"requests", "request", "request_new"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -325,6 +326,12 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/request-categories", s.handle(s.putCategory)},
 		{"POST /request-issues/{id}/solve", s.handle(s.solveIssue)},
 		{"POST /calendar", s.handle(s.importCalendar)},
+		// Enterprise requests (诉求, requests.go).
+		{"GET /requests", s.handle(s.requestList)},
+		{"GET /requests/new", s.handle(s.requestNew)},
+		{"POST /requests", s.handle(s.requestCreate)},
+		{"GET /requests/{id}", s.handle(s.requestPage)},
+		{"POST /requests/{id}/steps", s.handle(s.requestStep)},
 		{"POST /admin/lists", s.handle(s.createListEntry)},
 		{"POST /admin/lists/{id}", s.handle(s.updateListEntry)},
 		{"/", s.handle(func(w http.ResponseWriter, r *http.Request) error {

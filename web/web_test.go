@@ -37,14 +37,15 @@ const (
 type fixture struct {
 	h      http.Handler
 	store  *sqlstore.Store
+	db     *sqlstore.DB // its clock, for tests that move it
 	autoID string
 }
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	store := sqlstoretest.New(t)
-	f := &fixture{store: store}
+	db, store := sqlstoretest.NewWithDB(t)
+	f := &fixture{store: store, db: db}
 	for _, ind := range catalog.Default().Industries {
 		if ind.NameZH == autoZH {
 			f.autoID = ind.ID

@@ -172,6 +172,16 @@ func TestRouteRoleMatrix(t *testing.T) {
 	if _, err := store.MoveApplication(ctx, app.ID, policy.AppSubmitted, ""); err != nil {
 		t.Fatal(err)
 	}
+	// A request (诉求) of B, raised online; B is in no industry of the
+	// catalog, so the administrators route it to the department.
+	bReq, _, err := store.CreateRequest(chanye.WithActor(ctx, &chanye.Actor{Name: "企业乙", Role: chanye.RoleEnterprise, Code: codeB}),
+		&request.Request{Code: codeB, CategoryID: "utilities", Title: "矩阵诉求", Description: "新产线需扩容供电", Channel: request.ChannelOnline})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bReq, err = store.Act(ctx, bReq.ID, request.Step{Action: request.StepReroute, Department: dept, Note: "按职责分派"}); err != nil {
+		t.Fatal(err)
+	}
 	// 销号 and 督办: a closure of GZ-M001's red start warning, as a
 	// multipart form with its evidence; supervision items due in a week.
 	closeBody, closeType := multipartBody(t, map[string]string{"rule_id": "start_late_red", "note": "矩阵"}, "evidence", "e.pdf", []byte("%PDF-1.4\n%%EOF\n"))
@@ -723,6 +733,19 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"POST /request-issues/{id}/solve": {path: "/request-issues/1/solve", body: "note=" + url.QueryEscape("矩阵"),
 			want: [8]int{404, 403, 403, 403, 403, 403, login, 403}}, // none raised: the task force learns nothing
 		"POST /calendar": {path: "/calendar", body: calSheet, ctype: calSheetType, want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
+		// Enterprise requests (诉求): officials record one for B by visit,
+		// an enterprise raises its own (whatever code it posts); a
+		// district records one too but may not read them.
+		"GET /requests":     {path: "/requests", want: [8]int{200, 200, 200, 200, 200, 200, login, 403}},
+		"GET /requests/new": {path: "/requests/new", want: [8]int{200, 403, 200, 200, 200, 200, login, 200}},
+		"POST /requests": {path: "/requests", body: url.Values{"code": {codeB}, "channel": {"visit"}, "category_id": {"permit"}, "title": {"矩阵"}, "description": {"矩阵"}}.Encode(),
+			want: [8]int{303, 403, 303, 303, 303, 303, login, 303}},
+		// B's request: the task force reads its industry's only.
+		"GET /requests/{id}": {path: fmt.Sprintf("/requests/%d", bReq.ID), want: [8]int{200, 200, 200, 403, 404, 200, login, 403}},
+		// The admin acknowledges B's request; the lead department then
+		// finds it acknowledged (409); no one else handles it.
+		"POST /requests/{id}/steps": {path: fmt.Sprintf("/requests/%d/steps", bReq.ID), body: "action=acknowledge",
+			want: [8]int{303, 403, 409, 403, 403, 403, login, 403}},
 		"POST /admin/lists": {path: "/admin/lists", body: url.Values{"kind": {"leader"}, "name_zh": {"矩阵页面领导"}}.Encode(),
 			want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
 		"POST /admin/lists/{id}": {path: "/admin/lists/" + unitPath,
@@ -787,12 +810,12 @@ func TestRouteRoleMatrix(t *testing.T) {
 	// links it is shown are those the rules let it use.
 	t.Run("navigation", func(t *testing.T) {
 		wantLinks := map[string]string{
-			"admin":           "nav-todo nav-overview nav-enterprises nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
-			"leader":          "nav-todo nav-overview nav-enterprises nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
-			"department":      "nav-todo nav-overview nav-enterprises nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
-			"task_force":      "nav-todo nav-overview nav-enterprises nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity",
-			"enterprise":      "nav-overview nav-mine nav-chains nav-projects nav-policies nav-publicity",
-			"enterprise_self": "nav-overview nav-mine nav-chains nav-projects nav-policies nav-publicity",
+			"admin":           "nav-todo nav-overview nav-enterprises nav-requests nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
+			"leader":          "nav-todo nav-overview nav-enterprises nav-requests nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
+			"department":      "nav-todo nav-overview nav-enterprises nav-requests nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
+			"task_force":      "nav-todo nav-overview nav-enterprises nav-requests nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity",
+			"enterprise":      "nav-overview nav-mine nav-requests nav-chains nav-projects nav-policies nav-publicity",
+			"enterprise_self": "nav-overview nav-mine nav-requests nav-chains nav-projects nav-policies nav-publicity",
 			"public":          "nav-overview nav-chains nav-policies nav-publicity",
 			"district":        "nav-todo nav-overview nav-enterprises nav-chains nav-leads nav-policies nav-publicity",
 		}
