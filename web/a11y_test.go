@@ -165,7 +165,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 	m := httpauth.New(httpauth.Config{Accounts: accounts})
 	h, err := NewHandler(Config{Now: now, Catalog: authz.Catalog(store), Enterprises: authz.Enterprises(store, now),
 		Policies: authz.Policies(store.PolicyServices()), Engine: authz.Engine(eng, store), Accounts: accounts, Auth: m,
-		Audit: authz.Audit(store), Projects: authz.Projects(store, store), Chains: authz.Chains(store, store), Calendar: authz.Calendar(store), Requests: authz.Requests(store, store), RequestIssues: authz.Issues(store, store),
+		Audit: authz.Audit(store), Projects: authz.Projects(store, store), Chains: authz.Chains(store, store), Calendar: authz.Calendar(store), Requests: authz.Requests(store, store), RequestIssues: authz.Issues(store, store), RequestFiles: authz.RequestFiles(store, store, store),
 		LeadFirms: authz.LeadFirms(store, store), Placements: authz.Placements(store, store),
 		Invest: InvestServices{Targets: authz.Targets(store, store), Candidates: authz.Candidates(store, store), Leads: authz.Leads(store, store, store),
 			Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store), Supervisions: authz.LeadSupervisions(store.LeadSupervisions(), store, store)}})

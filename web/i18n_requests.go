@@ -109,6 +109,13 @@ func init() {
 		"req.confirm.note":     {"意见（选填）", "Comments (optional)"},
 		"req.confirm.submit":   {"提交评价", "Send the rating"},
 
+		"req.done.attach":      {"附件已上传。", "File attached."},
+		"req.files":            {"附件", "Files"},
+		"req.files.none":       {"暂无附件。", "No files."},
+		"req.file":             {"文件", "File"},
+		"req.attach":           {"上传", "Attach"},
+		"req.file.meta":        {"%d 字节 · %s", "%d bytes · %s"},
+		"req.files.help":       {"PDF、JPEG 或 PNG，单个不超过 10 MB，每件诉求至多 10 个；只作为下载提供。", "PDF, JPEG or PNG, at most 10 MB each and 10 a request; only ever downloaded."},
 		"req.done.created":     {"诉求已提交并分派，办理进度见下。", "The request is submitted and routed; its progress is below."},
 		"req.done.acknowledge": {"已签收。", "Acknowledged."},
 		"req.done.answer":      {"已答复，等待企业确认。", "Answered: the enterprise is to confirm."},

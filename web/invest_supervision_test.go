@@ -24,7 +24,7 @@ func investAs(t *testing.T, f *fixture, a *chanye.Actor) http.Handler {
 	h, err := NewHandler(Config{Now: testclock.Now, Catalog: authz.Catalog(s), Enterprises: authz.Enterprises(s, testclock.Now),
 		Policies: authz.Policies(s.PolicyServices()), Engine: authz.Engine(eng, s), Version: "v-test", Projects: authz.Projects(s, s),
 		Supervisions: authz.Supervisions(s, s, s), Chains: authz.Chains(s, s), Placements: authz.Placements(s, s), LeadFirms: authz.LeadFirms(s, s),
-		Calendar: authz.Calendar(s), Requests: authz.Requests(s, s), RequestIssues: authz.Issues(s, s),
+		Calendar: authz.Calendar(s), Requests: authz.Requests(s, s), RequestIssues: authz.Issues(s, s), RequestFiles: authz.RequestFiles(s, s, s),
 		Invest: InvestServices{Targets: authz.Targets(s, s), Candidates: authz.Candidates(s, s), Leads: authz.Leads(s, s, s),
 			Conversions: authz.Conversions(s, s, s), Funnel: authz.Funnel(s, s), Supervisions: authz.LeadSupervisions(s.LeadSupervisions(), s, s),
 			Imports: authz.LeadImports(s, s, s)}})

@@ -119,3 +119,15 @@ func (s *Server) solveIssue(w http.ResponseWriter, r *http.Request) error {
 	}
 	return err
 }
+
+// MayReadIssues reports whether the page's actor may open the common
+// problems.
+func (p page) MayReadIssues() bool {
+	return p.Actor != nil && authz.RequestRules().Grant(p.Actor.Role, authz.ReadIssues) != authz.Deny
+}
+
+// MayKeepCategories reports whether the page's actor keeps the routing
+// table of requests.
+func (p page) MayKeepCategories() bool {
+	return p.Actor != nil && authz.RequestRules().Grant(p.Actor.Role, authz.WriteCategories) == authz.Allow
+}

@@ -11,7 +11,9 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/authz"
+	"github.com/chanye-org/chanye/httpapi"
 	"github.com/chanye-org/chanye/httpmw"
+	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/request"
 	"github.com/chanye-org/chanye/uscc"
 	"github.com/chanye-org/chanye/workday"
@@ -307,6 +309,9 @@ type requestView struct {
 	Errs                              map[string]string
 	Form                              url.Values
 	Failed                            string // the step whose form was refused
+	// Files are the request's attachments; MayAttach shows the upload.
+	Files     []*request.File
+	MayAttach bool
 }
 
 type requestEventRow struct {
@@ -432,7 +437,68 @@ func (s *Server) requestView(r *http.Request) (*requestView, error) {
 	for _, rt := range []request.Rating{request.Satisfied, request.Basic, request.Unsatisfied} {
 		v.Ratings = append(v.Ratings, option{string(rt), l.T("req.rating." + string(rt)), false})
 	}
+	if s.cfg.RequestFiles != nil {
+		if v.Files, err = s.cfg.RequestFiles.FindFiles(ctx, x.ID); err != nil {
+			return nil, err
+		}
+		v.MayAttach = x.Status != request.Closed && len(v.Files) < policy.MaxAttachments && (handle || authz.MayConfirm(v.Actor, x))
+	}
 	return v, nil
+}
+
+// requestAttach takes one uploaded file (multipart, field "file") for a
+// request, as an application's are taken.
+func (s *Server) requestAttach(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.RequestFiles == nil {
+		return chanye.Errorf(chanye.ENOTFOUND, "页面不存在 / page not found")
+	}
+	id, err := requestID(r)
+	if err != nil {
+		return err
+	}
+	up, err := readUpload(w, r, "file")
+	if err != nil {
+		return err
+	}
+	if len(up.Data) == 0 {
+		err = chanye.Invalid("附件无效 / invalid attachment", map[string]string{"file": "请选择文件 / choose a file"})
+	} else {
+		_, err = s.cfg.RequestFiles.AddFile(r.Context(), id, up.Name, up.Data)
+	}
+	switch chanye.ErrorCode(err) {
+	case "":
+		http.Redirect(w, r, "/requests/"+strconv.FormatInt(id, 10)+"?done=attach#req-files", http.StatusSeeOther)
+		return nil
+	case chanye.EINVALID, chanye.ECONFLICT:
+		v, verr := s.requestView(r)
+		if verr != nil {
+			return verr
+		}
+		v.Message, v.Errs, v.Failed = chanye.ErrorMessage(err), chanye.ErrorFields(err), "attach"
+		return s.renderStatus(w, httpmw.Status(chanye.ErrorCode(err)), "request", v)
+	}
+	return err
+}
+
+// requestFile downloads a request's file, always as an attachment.
+func (s *Server) requestFile(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.RequestFiles == nil {
+		return chanye.Errorf(chanye.ENOTFOUND, "页面不存在 / page not found")
+	}
+	id, err := requestID(r)
+	if err != nil {
+		return err
+	}
+	fid, err := strconv.ParseInt(r.PathValue("file"), 10, 64)
+	if err != nil {
+		return chanye.Errorf(chanye.ENOTFOUND, "附件不存在 / no such file")
+	}
+	f, data, err := s.cfg.RequestFiles.FindFile(r.Context(), id, fid)
+	if err != nil {
+		return err
+	}
+	httpapi.ServeAttachment(w, &policy.Attachment{Name: f.Name, ContentType: f.ContentType}, data)
+	return nil
 }
 
 // departmentNames are the departments a request may be rerouted to or

@@ -94,6 +94,7 @@ type Config struct {
 	// problems grouped from them (/request-issues).
 	Requests      request.Service
 	RequestIssues request.IssueService
+	RequestFiles  request.FileService
 	// Lists keeps the lists of city leaders, departments and task forces
 	// (responsibilities.go); without it those pages answer 404 and the
 	// filters offer only the names in use.
@@ -322,6 +323,8 @@ func (s *Server) routeTable() []route {
 		{"GET /calendar", s.handle(s.calendarPage)},
 		{"GET /open/requests", s.handle(s.requestStats)},
 		{"GET /request-issues", s.handle(s.issuesPage)},
+		{"POST /requests/{id}/files", s.handle(s.requestAttach)},
+		{"GET /requests/{id}/files/{file}", s.handle(s.requestFile)},
 		{"GET /admin/request-categories", s.handle(s.categoriesPage)},
 		{"POST /admin/request-categories", s.handle(s.putCategory)},
 		{"POST /request-issues/{id}/solve", s.handle(s.solveIssue)},

@@ -210,7 +210,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	accounts := auth.NewThrottle(store, store)
 	pages, err := web.NewHandler(web.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
 		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects,
-		Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Calendar: g.calendar, Requests: g.requests, RequestIssues: g.issues, Notifications: g.notifications, Deliveries: g.deliveries, Search: authz.Search(store),
+		Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Calendar: g.calendar, Requests: g.requests, RequestIssues: g.issues, RequestFiles: g.requestFiles, Notifications: g.notifications, Deliveries: g.deliveries, Search: authz.Search(store),
 		Chains: g.chains, LeadFirms: g.leadFirms, Placements: g.placements, Invest: g.webInvest()})
 	if err != nil {
 		t.Fatal(err)
@@ -247,6 +247,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	indChain, _ := json.Marshal(chains.Chain(ind))
 	allChains, _ := json.Marshal(chains)
 	api401 := 401
+	reqFile, reqFileType := multipartBody(t, nil, "file", "证明.pdf", []byte("%PDF-1.4\n%%EOF\n"))
 	calSheet, calSheetType := multipartBody(t, nil, "file", "2027.csv", []byte("date,kind,name,source\n2027-01-01,off,元旦,矩阵测试\n"))
 	leadSheet, leadSheetType := multipartBody(t, nil, "file", "leads.csv",
 		[]byte("id,target_id,stage,stage_on,owner_kind,owner_name\n,1,contact,"+testclock.Today().String()+",district,440106\n"))
@@ -744,6 +745,11 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"GET /requests/{id}": {path: fmt.Sprintf("/requests/%d", bReq.ID), want: [8]int{200, 200, 200, 403, 404, 200, login, 403}},
 		// The admin acknowledges B's request; the lead department then
 		// finds it acknowledged (409); no one else handles it.
+		// Files: the enterprise and the lead department attach; whoever
+		// reads the request downloads them (the API's file 1 of B's other).
+		"POST /requests/{id}/files": {path: fmt.Sprintf("/requests/%d/files", bReq.ID), body: reqFile, ctype: reqFileType,
+			want: [8]int{303, 403, 303, 403, 404, 303, login, 403}},
+		"GET /requests/{id}/files/{file}": {path: fmt.Sprintf("/requests/%d/files/1", apiReq.ID), want: [8]int{200, 200, 200, tfReads, 404, 200, login, 403}},
 		"POST /requests/{id}/steps": {path: fmt.Sprintf("/requests/%d/steps", bReq.ID), body: "action=acknowledge",
 			want: [8]int{303, 403, 409, 403, 403, 403, login, 403}},
 		"POST /admin/lists": {path: "/admin/lists", body: url.Values{"kind": {"leader"}, "name_zh": {"矩阵页面领导"}}.Encode(),

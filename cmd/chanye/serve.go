@@ -212,7 +212,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	authn := httpauth.New(httpauth.Config{Accounts: accounts, Logger: log, Secure: *tlsProxy, TrustProxy: *tlsProxy})
 	pages, err := web.NewHandler(web.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
 		Accounts: accounts, Auth: authn, Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions,
-		Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Calendar: guarded.calendar, Requests: guarded.requests, RequestIssues: guarded.issues, Notifications: guarded.notifications, Deliveries: guarded.deliveries, Search: authz.Search(store),
+		Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Calendar: guarded.calendar, Requests: guarded.requests, RequestIssues: guarded.issues, RequestFiles: guarded.requestFiles, Notifications: guarded.notifications, Deliveries: guarded.deliveries, Search: authz.Search(store),
 		Chains: guarded.chains, LeadFirms: guarded.leadFirms, Placements: guarded.placements, Invest: guarded.webInvest()})
 	if err != nil {
 		return err
