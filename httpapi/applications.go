@@ -237,13 +237,9 @@ func (s *server) attachFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, policy.MaxAttachmentBytes))
+	data, err := readAttachment(w, r)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return chanye.NewError(chanye.ETOOLARGE, fmt.Sprintf("附件超过 %d MB / the file exceeds %d MB", policy.MaxAttachmentBytes>>20, policy.MaxAttachmentBytes>>20), nil)
-		}
-		return chanye.Errorf(chanye.EINVALID, "无法读取附件 / cannot read the file: %v", err)
+		return err
 	}
 	f, err := s.policies.Applications.AttachFile(r.Context(), id, q["name"], http.DetectContentType(data), data)
 	if err != nil {
@@ -279,4 +275,18 @@ func ServeAttachment(w http.ResponseWriter, f *policy.Attachment, data []byte) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(data)
+}
+
+// readAttachment reads a request body that is one attachment, at most
+// policy.MaxAttachmentBytes: ETOOLARGE past it.
+func readAttachment(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, policy.MaxAttachmentBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, chanye.NewError(chanye.ETOOLARGE, fmt.Sprintf("附件超过 %d MB / the file exceeds %d MB", policy.MaxAttachmentBytes>>20, policy.MaxAttachmentBytes>>20), nil)
+		}
+		return nil, chanye.Errorf(chanye.EINVALID, "无法读取附件 / cannot read the file: %v", err)
+	}
+	return data, nil
 }

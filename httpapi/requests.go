@@ -1,9 +1,7 @@
 package httpapi
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 
@@ -280,13 +278,9 @@ func (s *server) attachRequestFile(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, policy.MaxAttachmentBytes))
+	data, err := readAttachment(w, r)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return chanye.NewError(chanye.ETOOLARGE, fmt.Sprintf("附件超过 %d MB / the file exceeds %d MB", policy.MaxAttachmentBytes>>20, policy.MaxAttachmentBytes>>20), nil)
-		}
-		return chanye.Errorf(chanye.EINVALID, "无法读取附件 / cannot read the file: %v", err)
+		return err
 	}
 	f, err := svc.AddFile(r.Context(), id, q["name"], data)
 	if err != nil {

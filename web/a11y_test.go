@@ -61,7 +61,7 @@ var a11yRoles = []chanye.Role{chanye.RolePublic, chanye.RoleEnterprise, chanye.R
 // notPages are the GET routes that answer something other than a page.
 var notPages = []string{"GET /static/", "GET /chains/links.xlsx", "GET /payments/file", "GET /applications/{id}/files/{file}",
 	"GET /projects/{id}/closures/{closure}/file", "GET /projects/report.xlsx", "GET /exports/enterprises.csv", "GET /exports/projects.csv", "GET /exports/decisions.csv",
-	"GET /inbox/{id}"}
+	"GET /inbox/{id}", "GET /requests/{id}/files/{file}"}
 
 // a11yFixture is a demo city behind the sign-in middleware, as serve runs
 // it: 300 enterprises, 40 key projects, the shipped policies carried

@@ -109,6 +109,8 @@ func init() {
 		"req.confirm.note":     {"意见（选填）", "Comments (optional)"},
 		"req.confirm.submit":   {"提交评价", "Send the rating"},
 
+		"req.scope":            {"只看：%s。", "Only: %s."},
+		"req.scope.all":        {"看全部", "See all"},
 		"req.done.attach":      {"附件已上传。", "File attached."},
 		"req.files":            {"附件", "Files"},
 		"req.files.none":       {"暂无附件。", "No files."},

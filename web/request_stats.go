@@ -3,8 +3,10 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/authz"
 	"github.com/chanye-org/chanye/request"
 )
 
@@ -24,7 +26,7 @@ type requestStatsView struct {
 }
 
 type requestStatRow struct {
-	Name                                   string
+	Name, Href                             string // Href: the row's queue, for its readers
 	Requests, Open, Closed, Overdue        int
 	OnTime, AckOnTime, ReopenRate, Content string // shares as percentages, "—" when unknown
 	AckTime, CloseTime                     string
@@ -75,7 +77,14 @@ func (s *Server) requestStats(w http.ResponseWriter, r *http.Request) error {
 		if st.Key == "" {
 			name = l.T("rs.none." + v.By)
 		}
-		v.Rows = append(v.Rows, statRow(l, name, st))
+		row := statRow(l, name, st)
+		if may(v.Actor, authz.RequestRules(), authz.ReadRequests) && st.Key != "" {
+			param := map[string]string{request.ByCategory: "category", request.ByDepartment: "department", request.ByIndustry: "industry"}[v.By]
+			if param != "" {
+				row.Href = "/requests?open=1&" + param + "=" + url.QueryEscape(st.Key)
+			}
+		}
+		v.Rows = append(v.Rows, row)
 		addStat(&all, st)
 		v.DemoN += st.Demo
 	}

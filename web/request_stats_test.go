@@ -35,6 +35,19 @@ func TestRequestStatsPage(t *testing.T) {
 	if res, _ := getAs(t, public, "/open/requests?by=colour"); res.StatusCode != 400 {
 		t.Errorf("a bad grouping: %d", res.StatusCode)
 	}
+	// For officials the board opens the queues: the department's row its
+	// requests; the public's rows are plain.
+	if strings.Contains(body, "/requests?open=1") {
+		t.Error("the public's board links into the queue")
+	}
+	_, body = f.get(t, "/open/requests?by=department&lang=zh", "")
+	link := "/requests?open=1&amp;department=" + url.QueryEscape(testDept)
+	if !strings.Contains(body, link) {
+		t.Errorf("the board does not open the department's queue (%s)", link)
+	}
+	if _, body := f.get(t, "/requests?open=1&department="+url.QueryEscape(testDept)+"&lang=zh", ""); !strings.Contains(body, "只看："+testDept) || !strings.Contains(body, "施工许可") {
+		t.Errorf("the department's queue from the board:\n%.2000s", body)
+	}
 	// The department's scorecard counts the request it leads.
 	addProjects(t, f)
 	_, body = f.get(t, "/scorecards/department/"+url.PathEscape(testDept)+"?lang=zh", "")

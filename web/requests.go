@@ -103,6 +103,9 @@ type requestsView struct {
 	Statuses, Categories  []option
 	Open, OverdueOnly     bool
 	StatusValue, Category string
+	// The board's drill-down: the department or industry the queue is
+	// cut to, and its name.
+	Department, Industry, Scope string
 	pager
 }
 
@@ -151,6 +154,17 @@ func (s *Server) requestList(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Open, v.OverdueOnly = q.Get("open") == "1", q.Get("overdue") == "1"
 	f.Open, f.Overdue = v.Open, v.OverdueOnly
+	// The board's rows (/open/requests) open the queue of a department or
+	// an industry; the rules still narrow it to the reader's scope.
+	if d := strings.TrimSpace(q.Get("department")); d != "" {
+		f.Department, v.Department, v.Scope = &d, d, d
+	}
+	if ind := strings.TrimSpace(q.Get("industry")); ind != "" {
+		f.IndustryID, v.Industry, v.Scope = &ind, ind, ind
+		if x, err := s.cfg.Catalog.FindIndustryByID(ctx, ind); err == nil {
+			v.Scope = l.Pick(x.NameZH, x.NameEN)
+		}
+	}
 	v.pager.read(q, bad)
 	if err := chanye.Invalid("筛选条件有误 / invalid filter", bad); err != nil {
 		return err
