@@ -48,8 +48,13 @@ func TestRequestFiles(t *testing.T) {
 	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, page+"?done=attach") {
 		t.Fatalf("attached: %d %q", res.StatusCode, loc)
 	}
-	if _, body := getAs(t, firm, page+"?lang=zh"); !strings.Contains(body, "许可证明.pdf") || !strings.Contains(body, page+"/files/1") {
+	_, body = getAs(t, firm, page+"?lang=zh")
+	if !strings.Contains(body, "许可证明.pdf") || !strings.Contains(body, page+"/files/1") {
 		t.Error("the file is not on the page")
+	}
+	// The history names the intake's channel.
+	if i := strings.Index(body, `data-action="submit"`); i < 0 || !strings.Contains(body[i:i+strings.Index(body[i:], "</tr>")], "电话") {
+		t.Error("the history does not name the channel")
 	}
 	res, _ = getAs(t, firm, page+"/files/1")
 	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") || res.Header.Get("X-Content-Type-Options") != "nosniff" {

@@ -331,6 +331,7 @@ type requestView struct {
 type requestEventRow struct {
 	*request.Event
 	At, Action string
+	Note       string // the event's, the intake's channel by its name
 }
 
 // Kept returns what was typed in field of step's form, when that form was
@@ -420,7 +421,16 @@ func (s *Server) requestView(r *http.Request) (*requestView, error) {
 		v.Rating = l.T("req.rating." + string(x.Rating))
 	}
 	for _, e := range x.Events {
-		v.Events = append(v.Events, requestEventRow{Event: e, At: chinaTime(e.At), Action: l.T("req.act." + e.Action)})
+		row := requestEventRow{Event: e, At: chinaTime(e.At), Action: l.T("req.act." + e.Action), Note: e.Note}
+		if e.Action == "submit" { // the store notes the channel's id, then any platform reference
+			ch, rest, _ := strings.Cut(e.Note, " ")
+			for _, c := range request.Channels {
+				if string(c.Channel) == ch {
+					row.Note = strings.TrimSpace(l.Pick(c.NameZH, c.NameEN) + " " + rest)
+				}
+			}
+		}
+		v.Events = append(v.Events, row)
 	}
 	handle := authz.MayHandle(v.Actor, x)
 	v.CanAck = handle && x.Status == request.Submitted

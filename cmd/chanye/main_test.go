@@ -82,7 +82,8 @@ func TestEndToEnd(t *testing.T) {
 	if out := mustRun(t, db, "migrate"); !strings.Contains(out, "0001") {
 		t.Errorf("migrate printed %q, want the applied migration", out)
 	}
-	if out := mustRun(t, db, "demo", "--enterprises", "500", "--seed", "3"); !strings.Contains(out, "500 家企业") || !strings.Contains(out, "rows/s") {
+	if out := mustRun(t, db, "demo", "--enterprises", "500", "--seed", "3"); !strings.Contains(out, "500 家企业") || !strings.Contains(out, "rows/s") ||
+		!strings.Contains(out, "演示诉求 / demo requests:") {
 		t.Errorf("demo printed %q", out)
 	}
 	for _, kind := range []string{"enterprises", "facts", "tiers"} {
