@@ -43,14 +43,13 @@ func (s *Store) GroupRequests(ctx context.Context) (int, error) {
 		since := tx.now.AddDate(0, 0, -request.GroupWindowDays).UnixMilli()
 		ungrouped := ` FROM requests r WHERE r.received_at >= ? AND NOT EXISTS (SELECT 1 FROM request_issue_members m WHERE m.request_id = r.id)`
 		taken := map[int64]bool{}
-		for _, pass := range []struct {
-			query string
-		}{
-			{`SELECT r.category_id, p.industry_id, p.link_id, r.id, r.code` + strings.Replace(ungrouped, " WHERE ", " JOIN chain_placements p ON p.code = r.code WHERE ", 1) +
-				` ORDER BY r.category_id, p.link_id, r.id`},
-			{`SELECT r.category_id, r.industry_id, '', r.id, r.code` + ungrouped + ` AND r.industry_id <> '' ORDER BY r.category_id, r.industry_id, r.id`},
+		// By chain link first, then by industry for the requests left.
+		for _, pass := range []string{
+			`SELECT r.category_id, p.industry_id, p.link_id, r.id, r.code` + strings.Replace(ungrouped, " WHERE ", " JOIN chain_placements p ON p.code = r.code WHERE ", 1) +
+				` ORDER BY r.category_id, p.link_id, r.id`,
+			`SELECT r.category_id, r.industry_id, '', r.id, r.code` + ungrouped + ` AND r.industry_id <> '' ORDER BY r.category_id, r.industry_id, r.id`,
 		} {
-			rows, err := tx.query(ctx, pass.query, since)
+			rows, err := tx.query(ctx, pass, since)
 			if err != nil {
 				return err
 			}
@@ -161,7 +160,7 @@ func (s *Store) FindIssues(ctx context.Context, f request.IssueFilter) ([]*reque
 		if len(f.IndustryIDs) == 0 {
 			return []*request.Issue{}, nil
 		}
-		w.add("x.industry_id IN ("+strings.TrimSuffix(strings.Repeat("?,", len(f.IndustryIDs)), ",")+")", anySlice(f.IndustryIDs)...)
+		w.add("x.industry_id IN ("+strings.TrimSuffix(strings.Repeat("?,", len(f.IndustryIDs)), ",")+")", anys(f.IndustryIDs)...)
 	}
 	if f.Open {
 		w.add("x.solved_at = 0")
@@ -222,14 +221,6 @@ func findIssues(ctx context.Context, tx *txn, w where) ([]*request.Issue, error)
 		by[id].Members = append(by[id].Members, m)
 	}
 	return out, rows.Err()
-}
-
-func anySlice(xs []string) []any {
-	out := make([]any, len(xs))
-	for i, x := range xs {
-		out[i] = x
-	}
-	return out
 }
 
 // SolveIssue records how an issue was solved, audited.

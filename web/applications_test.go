@@ -35,13 +35,7 @@ func TestBrowserApplication(t *testing.T) {
 	}
 	ctx := newBrowser(t)
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
-	run := func(what string, acts ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, acts...); err != nil {
-			body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('main') ? document.querySelector('main').innerText : ''`))
-			t.Fatalf("%s: %v\n%.1500s", what, err, body)
-		}
-	}
+	run, _ := drive(t, ctx)
 
 	run("the enterprise opens the form",
 		chromedp.Navigate(firm.URL+"/enterprises/"+code+"/policies?lang=zh"),

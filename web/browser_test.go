@@ -183,3 +183,25 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 	}
 	return strings.TrimSpace(s)
 }
+
+// drive returns run, which takes actions in b and fails t with the
+// page's text when one fails, and text, which reads the text of the
+// element sel selects ("" when there is none).
+func drive(t *testing.T, b context.Context) (run func(what string, acts ...chromedp.Action[chromedp.Void]), text func(sel string) string) {
+	run = func(what string, acts ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(b, acts...); err != nil {
+			body, _ := chromedp.Run(b, chromedp.Evaluate[string](`document.body.innerText`))
+			t.Fatalf("%s: %v\n%.1500s", what, err, body)
+		}
+	}
+	text = func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(b, chromedp.Evaluate[string](`(document.querySelector(`+"`"+sel+"`"+`) || {innerText: ''}).innerText`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	return run, text
+}

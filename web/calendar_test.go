@@ -36,13 +36,13 @@ func postCalendar(t *testing.T, h http.Handler, text string) (*http.Response, st
 // mistake is refused naming its row, and loads nothing).
 func TestCalendarPage(t *testing.T) {
 	f := newFixture(t)
-	public := investAs(t, f, chanye.Public)
+	public := pagesAs(t, f, chanye.Public)
 	res, body := getAs(t, public, "/calendar?lang=zh")
 	if res.StatusCode != 200 || !strings.Contains(body, `id="cal-2025"`) || !strings.Contains(body, "国办发明电〔2024〕12号") ||
 		!strings.Contains(body, "2025-01-26") || strings.Contains(body, `id="cal-import"`) {
 		t.Fatalf("the public calendar: %d\n%.1500s", res.StatusCode, body)
 	}
-	if res, _ := postCalendar(t, investAs(t, f, &chanye.Actor{Name: "l", Role: chanye.RoleLeader}), "date,kind,name,source\n"); res.StatusCode != http.StatusForbidden {
+	if res, _ := postCalendar(t, pagesAs(t, f, &chanye.Actor{Name: "l", Role: chanye.RoleLeader}), "date,kind,name,source\n"); res.StatusCode != http.StatusForbidden {
 		t.Errorf("a leader loads a schedule: %d", res.StatusCode)
 	}
 	_, body = f.get(t, "/calendar?lang=zh", "")

@@ -15,16 +15,17 @@ import (
 	"github.com/chanye-org/chanye/invest"
 )
 
-// investAs serves the pages over f's store through the services as serve
-// guards them, 招商 and its 督办 included, as actor a.
-func investAs(t *testing.T, f *fixture, a *chanye.Actor) http.Handler {
+// pagesAs serves the pages over f's store through the services as serve
+// guards them — the registry, projects, chains, 招商 and its 督办, the
+// calendar, requests, the lists — as actor a.
+func pagesAs(t *testing.T, f *fixture, a *chanye.Actor) http.Handler {
 	t.Helper()
 	s := f.store
 	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: s, Enterprises: s, Versions: s, Runs: s})
 	h, err := NewHandler(Config{Now: testclock.Now, Catalog: authz.Catalog(s), Enterprises: authz.Enterprises(s, testclock.Now),
 		Policies: authz.Policies(s.PolicyServices()), Engine: authz.Engine(eng, s), Version: "v-test", Projects: authz.Projects(s, s),
 		Supervisions: authz.Supervisions(s, s, s), Chains: authz.Chains(s, s), Placements: authz.Placements(s, s), LeadFirms: authz.LeadFirms(s, s),
-		Calendar: authz.Calendar(s), Requests: authz.Requests(s, s), RequestIssues: authz.Issues(s, s), RequestFiles: authz.RequestFiles(s, s, s),
+		Calendar: authz.Calendar(s), Lists: authz.OrgUnits(s), Requests: authz.Requests(s, s), RequestIssues: authz.Issues(s, s), RequestFiles: authz.RequestFiles(s, s, s),
 		Invest: InvestServices{Targets: authz.Targets(s, s), Candidates: authz.Candidates(s, s), Leads: authz.Leads(s, s, s),
 			Conversions: authz.Conversions(s, s, s), Funnel: authz.Funnel(s, s), Supervisions: authz.LeadSupervisions(s.LeadSupervisions(), s, s),
 			Imports: authz.LeadImports(s, s, s)}})
@@ -57,9 +58,9 @@ func TestLeadSupervisionPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := "/leads/" + strconv.FormatInt(lead.ID, 10)
-	leadDept := investAs(t, f, &chanye.Actor{Name: "工信局", Role: chanye.RoleDepartment, Department: testDept})
-	district := investAs(t, f, &chanye.Actor{Name: "黄埔区", Role: chanye.RoleDistrict, District: "440112"})
-	other := investAs(t, f, &chanye.Actor{Name: "天河区", Role: chanye.RoleDistrict, District: "440106"})
+	leadDept := pagesAs(t, f, &chanye.Actor{Name: "工信局", Role: chanye.RoleDepartment, Department: testDept})
+	district := pagesAs(t, f, &chanye.Actor{Name: "黄埔区", Role: chanye.RoleDistrict, District: "440112"})
+	other := pagesAs(t, f, &chanye.Actor{Name: "天河区", Role: chanye.RoleDistrict, District: "440106"})
 
 	if _, body := getAs(t, leadDept, page+"?lang=zh"); !strings.Contains(body, `id="lead-sup-form"`) {
 		t.Fatal("the lead department is not offered 督办")
@@ -126,7 +127,7 @@ func TestDistrictLeadPages(t *testing.T) {
 	if err := f.store.CreateLead(ctx, other); err != nil {
 		t.Fatal(err)
 	}
-	huangpu := investAs(t, f, &chanye.Actor{Name: "黄埔区", Role: chanye.RoleDistrict, District: "440112"})
+	huangpu := pagesAs(t, f, &chanye.Actor{Name: "黄埔区", Role: chanye.RoleDistrict, District: "440112"})
 	_, body := getAs(t, huangpu, "/chain-links/"+link+"?lang=zh")
 	if !strings.Contains(body, `value="district:440112" selected`) || strings.Contains(body, `value="district:440106"`) || strings.Contains(body, `value="task_force:`) {
 		t.Fatalf("the district's owner choices on the link page:\n%.3000s", body)

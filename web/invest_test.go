@@ -35,21 +35,7 @@ func TestBrowserGapToProject(t *testing.T) {
 	defer srv.Close()
 	b := newBrowser(t)
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
-	run := func(what string, acts ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(b, acts...); err != nil {
-			body, _ := chromedp.Run(b, chromedp.Evaluate[string](`document.body.innerText`))
-			t.Fatalf("%s: %v\n%s", what, err, body)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(b, chromedp.Evaluate[string](`(document.querySelector(`+"`"+sel+"`"+`) || {innerText: ''}).innerText`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
+	run, text := drive(t, b)
 
 	run("the chain map", chromedp.Navigate(srv.URL+"/chains/icv-nev?lang=zh"), chromedp.WaitVisible(css(`#chain-map canvas`)))
 	if got := text(`#link-icv-nev\\.battery-cell, [id="link-icv-nev.battery.cell"] .link-verdict`); !strings.Contains(got, "缺失") || !strings.Contains(got, "本地无规上企业") {

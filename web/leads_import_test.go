@@ -35,7 +35,7 @@ func leadsImportFixture(t *testing.T) (f *fixture, target *invest.Target, as fun
 	if err := f.store.CreateTarget(ctx, target); err != nil {
 		t.Fatal(err)
 	}
-	return f, target, func(a *chanye.Actor) http.Handler { return investAs(t, f, a) }
+	return f, target, func(a *chanye.Actor) http.Handler { return pagesAs(t, f, a) }
 }
 
 // postSheet sends the import form of /leads with the file name holding
@@ -165,13 +165,7 @@ func TestBrowserLeadsImport(t *testing.T) {
 	}
 	b := newBrowser(t)
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
-	run := func(what string, acts ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(b, acts...); err != nil {
-			body, _ := chromedp.Run(b, chromedp.Evaluate[string](`document.body.innerText`))
-			t.Fatalf("%s: %v\n%.1500s", what, err, body)
-		}
-	}
+	run, _ := drive(t, b)
 	run("a refused sheet",
 		chromedp.EmulateViewport(390, 900),
 		chromedp.Navigate(srv.URL+"/leads?lang=zh"),

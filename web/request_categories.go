@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -57,20 +58,11 @@ func (s *Server) categoriesView(r *http.Request, failed *request.Category) (*cat
 	}
 	n := &request.Category{Acknowledge: request.Limit{N: 24, Unit: request.Hours}, Answer: request.Limit{N: 3, Unit: request.Days},
 		Close: request.Limit{N: 7, Unit: request.Days}, YellowPerMille: 800, ConfirmDays: 5, Position: len(cs) + 1}
-	if failed != nil && !slicesHasCategory(cs, failed.ID) {
+	if failed != nil && !slices.ContainsFunc(cs, func(c *request.Category) bool { return c.ID == failed.ID }) {
 		n = failed
 	}
 	v.New = categoryRow{Category: n, Depts: choiceOptions(l, lists, chanye.OrgDepartment, n.Department, l.T("cat.byindustry"))}
 	return v, nil
-}
-
-func slicesHasCategory(cs []*request.Category, id string) bool {
-	for _, c := range cs {
-		if c.ID == id {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Server) categoriesPage(w http.ResponseWriter, r *http.Request) error {

@@ -14,7 +14,7 @@ import (
 // refused and kept as typed; a department may not open the page.
 func TestCategoriesPage(t *testing.T) {
 	f := newFixture(t)
-	admin := investAs(t, f, &chanye.Actor{Name: "admin", Role: chanye.RoleAdmin})
+	admin := pagesAs(t, f, &chanye.Actor{Name: "admin", Role: chanye.RoleAdmin})
 	_, body := getAs(t, admin, "/admin/request-categories?lang=zh")
 	if !strings.Contains(body, `id="cat-permit"`) || !strings.Contains(body, "按企业所属产业的牵头部门") || !strings.Contains(body, `id="cat-new"`) {
 		t.Fatalf("the routing table:\n%.2000s", body)
@@ -35,7 +35,7 @@ func TestCategoriesPage(t *testing.T) {
 	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "答复时限不能短于签收时限") || !strings.Contains(body, `value="9"`) {
 		t.Fatalf("limits the wrong way round: %d\n%.1500s", res.StatusCode, body)
 	}
-	if res, _ := getAs(t, investAs(t, f, &chanye.Actor{Name: "d", Role: chanye.RoleDepartment, Department: testDept}), "/admin/request-categories"); res.StatusCode != http.StatusForbidden {
+	if res, _ := getAs(t, pagesAs(t, f, &chanye.Actor{Name: "d", Role: chanye.RoleDepartment, Department: testDept}), "/admin/request-categories"); res.StatusCode != http.StatusForbidden {
 		t.Errorf("a department opens the table: %d", res.StatusCode)
 	}
 }

@@ -26,7 +26,7 @@ func TestRequestFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := "/requests/" + strconv.FormatInt(r.ID, 10)
-	firm := investAs(t, f, &chanye.Actor{Name: "e", Role: chanye.RoleEnterprise, Code: codeAuto})
+	firm := pagesAs(t, f, &chanye.Actor{Name: "e", Role: chanye.RoleEnterprise, Code: codeAuto})
 	upload := func(h http.Handler, name, text string) (*http.Response, string) {
 		var b bytes.Buffer
 		mw := multipart.NewWriter(&b)
@@ -60,7 +60,7 @@ func TestRequestFiles(t *testing.T) {
 	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") || res.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Errorf("download: %d %v", res.StatusCode, res.Header)
 	}
-	other := investAs(t, f, &chanye.Actor{Name: "o", Role: chanye.RoleEnterprise, Code: codeSoft})
+	other := pagesAs(t, f, &chanye.Actor{Name: "o", Role: chanye.RoleEnterprise, Code: codeSoft})
 	if res, _ := getAs(t, other, page+"/files/1"); res.StatusCode != http.StatusNotFound {
 		t.Errorf("another enterprise downloads: %d", res.StatusCode)
 	}

@@ -37,8 +37,8 @@ func TestIssuesPage(t *testing.T) {
 	if n, err := f.store.GroupRequests(ctx); err != nil || n != 1 {
 		t.Fatalf("grouped %d, %v", n, err)
 	}
-	tf := investAs(t, f, &chanye.Actor{Name: "专班", Role: chanye.RoleTaskForce, IndustryID: f.autoID})
-	lead := investAs(t, f, &chanye.Actor{Name: "工信局", Role: chanye.RoleDepartment, Department: testDept})
+	tf := pagesAs(t, f, &chanye.Actor{Name: "专班", Role: chanye.RoleTaskForce, IndustryID: f.autoID})
+	lead := pagesAs(t, f, &chanye.Actor{Name: "工信局", Role: chanye.RoleDepartment, Department: testDept})
 	_, body := getAs(t, tf, "/request-issues?lang=zh")
 	if !strings.Contains(body, `id="issue-1"`) || !strings.Contains(body, "3 家企业") || !strings.Contains(body, "广州示范智能汽车有限公司") || !strings.Contains(body, `id="solve-1"`) {
 		t.Fatalf("the task force's issues:\n%.3000s", body)
@@ -46,7 +46,7 @@ func TestIssuesPage(t *testing.T) {
 	if _, body := getAs(t, lead, "/request-issues?lang=zh"); !strings.Contains(body, `id="issue-1"`) || strings.Contains(body, `id="solve-1"`) {
 		t.Error("the lead department: the issue without the form")
 	}
-	if res, _ := getAs(t, investAs(t, f, &chanye.Actor{Name: "e", Role: chanye.RoleEnterprise, Code: codeAuto}), "/request-issues"); res.StatusCode != http.StatusForbidden {
+	if res, _ := getAs(t, pagesAs(t, f, &chanye.Actor{Name: "e", Role: chanye.RoleEnterprise, Code: codeAuto}), "/request-issues"); res.StatusCode != http.StatusForbidden {
 		t.Errorf("an enterprise opens the issues: %d", res.StatusCode)
 	}
 	if res, body := postAs(t, tf, "/request-issues/1/solve?lang=zh", url.Values{"note": {" "}}); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "须写明解决情况") {

@@ -23,7 +23,7 @@ func TestRequestStatsPage(t *testing.T) {
 	if _, _, err := f.store.CreateRequest(ctx, &request.Request{Code: codeAuto, CategoryID: "permit", Title: "演示数据：施工许可", Description: "演示数据：详情", Channel: request.ChannelPhone}); err != nil {
 		t.Fatal(err)
 	}
-	public := investAs(t, f, chanye.Public)
+	public := pagesAs(t, f, chanye.Public)
 	res, body := getAs(t, public, "/open/requests?lang=zh")
 	if res.StatusCode != 200 || !strings.Contains(body, `id="rs-table"`) || !strings.Contains(body, "审批许可") || !strings.Contains(body, "—") ||
 		!strings.Contains(body, "其中 1 件为演示数据") || strings.Contains(body, "广州示范智能汽车有限公司") {

@@ -13,29 +13,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/chanye-org/chanye"
-	"github.com/chanye-org/chanye/authz"
-	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/request"
 )
-
-// requestsAs serves the pages over f's store through the services as
-// serve guards them, the requests and the departments' list included, as
-// actor a.
-func requestsAs(t *testing.T, f *fixture, a *chanye.Actor) http.Handler {
-	t.Helper()
-	s := f.store
-	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: s, Enterprises: s, Versions: s, Runs: s})
-	h, err := NewHandler(Config{Now: testclock.Now, Catalog: authz.Catalog(s), Enterprises: authz.Enterprises(s, testclock.Now),
-		Policies: authz.Policies(s.PolicyServices()), Engine: authz.Engine(eng, s), Version: "v-test", Projects: authz.Projects(s, s),
-		Requests: authz.Requests(s, s), Lists: authz.OrgUnits(s)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeHTTP(w, r.WithContext(chanye.WithActor(r.Context(), a)))
-	})
-}
 
 // requestFixture is newFixture with the automotive cluster led by
 // testDept, so that codeAuto's requests are routed to it.
@@ -67,10 +47,10 @@ func wantRedirect(t *testing.T, what string, res *http.Response, body, loc strin
 // one on an enterprise's behalf by a channel other than online.
 func TestRequestPages(t *testing.T) {
 	f := requestFixture(t)
-	firm := requestsAs(t, f, &chanye.Actor{Name: "示范汽车", Role: chanye.RoleEnterprise, Code: codeAuto})
-	other := requestsAs(t, f, &chanye.Actor{Name: "示范软件", Role: chanye.RoleEnterprise, Code: codeSoft})
-	lead := requestsAs(t, f, &chanye.Actor{Name: "工信局", Role: chanye.RoleDepartment, Department: testDept})
-	leader := requestsAs(t, f, &chanye.Actor{Name: "市领导", Role: chanye.RoleLeader})
+	firm := pagesAs(t, f, &chanye.Actor{Name: "示范汽车", Role: chanye.RoleEnterprise, Code: codeAuto})
+	other := pagesAs(t, f, &chanye.Actor{Name: "示范软件", Role: chanye.RoleEnterprise, Code: codeSoft})
+	lead := pagesAs(t, f, &chanye.Actor{Name: "工信局", Role: chanye.RoleDepartment, Department: testDept})
+	leader := pagesAs(t, f, &chanye.Actor{Name: "市领导", Role: chanye.RoleLeader})
 
 	_, body := getAs(t, firm, "/requests/new?lang=zh")
 	if !strings.Contains(body, `id="req-category"`) || !strings.Contains(body, "按企业名录中的登记自动确定") || strings.Contains(body, `id="req-code"`) {
@@ -211,7 +191,7 @@ func TestRequestQueue(t *testing.T) {
 	f.db.Now = func() time.Time { return testclock.Now().AddDate(0, 0, -30) }
 	raise("一个月前的诉求")
 	f.db.Now = testclock.Now
-	lead := requestsAs(t, f, &chanye.Actor{Name: "工信局", Role: chanye.RoleDepartment, Department: testDept})
+	lead := pagesAs(t, f, &chanye.Actor{Name: "工信局", Role: chanye.RoleDepartment, Department: testDept})
 
 	_, body := getAs(t, lead, "/requests?lang=zh")
 	rows := regexp.MustCompile(`<tr data-id="(\d+)" data-status="submitted" data-colour="(\w+)">`).FindAllStringSubmatch(body, -1)
@@ -235,7 +215,7 @@ func TestRequestQueue(t *testing.T) {
 		t.Errorf("an unknown status: %d", res.StatusCode)
 	}
 	// A district may not read requests: no link, and the page refuses it.
-	district := requestsAs(t, f, &chanye.Actor{Name: "黄埔区", Role: chanye.RoleDistrict, District: "440112"})
+	district := pagesAs(t, f, &chanye.Actor{Name: "黄埔区", Role: chanye.RoleDistrict, District: "440112"})
 	if res, body := getAs(t, district, "/requests"); res.StatusCode != http.StatusForbidden || strings.Contains(body, `id="nav-requests"`) {
 		t.Errorf("a district's queue: %d", res.StatusCode)
 	}
@@ -246,11 +226,11 @@ func TestRequestQueue(t *testing.T) {
 		t.Error("the district is not told the request was recorded")
 	}
 	// The enterprise's home links its requests.
-	firm := requestsAs(t, f, &chanye.Actor{Name: "示范汽车", Role: chanye.RoleEnterprise, Code: codeAuto})
+	firm := pagesAs(t, f, &chanye.Actor{Name: "示范汽车", Role: chanye.RoleEnterprise, Code: codeAuto})
 	if _, body := getAs(t, firm, "/enterprises/"+codeAuto+"?lang=zh"); !strings.Contains(body, `href="/requests/new"`) || !strings.Contains(body, `id="home-requests"`) {
 		t.Error("the enterprise's home does not link 提出诉求 and 我的诉求")
 	}
-	other := requestsAs(t, f, &chanye.Actor{Name: "示范软件", Role: chanye.RoleEnterprise, Code: codeSoft})
+	other := pagesAs(t, f, &chanye.Actor{Name: "示范软件", Role: chanye.RoleEnterprise, Code: codeSoft})
 	if _, body := getAs(t, other, "/enterprises/"+codeAuto+"?lang=zh"); strings.Contains(body, `id="home-requests"`) {
 		t.Error("another enterprise's page links 我的诉求")
 	}
@@ -270,27 +250,13 @@ func TestBrowserRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.db.Now = testclock.Now
-	firm := httptest.NewServer(requestsAs(t, f, &chanye.Actor{Name: "示范汽车", Role: chanye.RoleEnterprise, Code: codeAuto}))
+	firm := httptest.NewServer(pagesAs(t, f, &chanye.Actor{Name: "示范汽车", Role: chanye.RoleEnterprise, Code: codeAuto}))
 	defer firm.Close()
-	dept := httptest.NewServer(requestsAs(t, f, &chanye.Actor{Name: "工信局", Role: chanye.RoleDepartment, Department: testDept}))
+	dept := httptest.NewServer(pagesAs(t, f, &chanye.Actor{Name: "工信局", Role: chanye.RoleDepartment, Department: testDept}))
 	defer dept.Close()
 	b := newBrowser(t)
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
-	run := func(what string, acts ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(b, acts...); err != nil {
-			body, _ := chromedp.Run(b, chromedp.Evaluate[string](`document.body.innerText`))
-			t.Fatalf("%s: %v\n%s", what, err, body)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(b, chromedp.Evaluate[string](`(document.querySelector(`+"`"+sel+"`"+`) || {innerText: ''}).innerText`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
+	run, text := drive(t, b)
 	narrow := func(where string) {
 		t.Helper()
 		w, err := chromedp.Run(b, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
