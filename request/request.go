@@ -329,7 +329,6 @@ type Request struct {
 	YellowPerMille int         `json:"-"`
 	Clock          *Clock      `json:"clock,omitempty"` // the running one, as of the reading; nil when closed
 	Events         []*Event    `json:"events,omitempty"`
-	OnDay          chanye.Date `json:"-"`
 }
 
 // Event is one step of a request's history.
