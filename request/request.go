@@ -297,38 +297,38 @@ const (
 // Request is one enterprise request with its handling. Zero times are
 // not yet.
 type Request struct {
-	ID             int64       `json:"id"`
-	Code           string      `json:"code"`
-	EnterpriseName string      `json:"enterprise_name,omitempty"`
-	IndustryID     string      `json:"industry_id"` // the enterprise's, from the registry; "" none
-	CategoryID     string      `json:"category_id"`
-	Title          string      `json:"title"`
-	Description    string      `json:"description"`
-	Channel        Channel     `json:"channel"`
-	ExternalSource string      `json:"external_source,omitempty"` // another platform: the pair is unique
-	ExternalRef    string      `json:"external_ref,omitempty"`
-	Status         Status      `json:"status"`
-	Department     string      `json:"department"` // the lead handler (牵头); "" not routed: the administrators'
-	CoHandlers     []string    `json:"co_handlers,omitempty"`
-	TaskForce      string      `json:"task_force,omitempty"` // the industry's
-	Escalation     int         `json:"escalation"`           // 0, 1 the lead department, 2 the city leader
-	Reopened       int         `json:"reopened"`
-	Answer         string      `json:"answer,omitempty"`
-	Rating         Rating      `json:"rating,omitempty"`
-	ReceivedAt     time.Time   `json:"received_at"`
-	ClockStart     time.Time   `json:"clock_start"` // intake, or the last reopening
-	AcknowledgeDue time.Time   `json:"acknowledge_due"`
-	AnswerDue      time.Time   `json:"answer_due"`
-	CloseDue       time.Time   `json:"close_due"`
-	AcknowledgedAt time.Time   `json:"acknowledged_at,omitzero"`
-	AnsweredAt     time.Time   `json:"answered_at,omitzero"`
-	ConfirmDue     time.Time   `json:"confirm_due,omitzero"` // the enterprise's, once answered
-	ClosedAt       time.Time   `json:"closed_at,omitzero"`
-	ClosedBy       string      `json:"closed_by,omitempty"` // confirmed, callback
-	CreatedBy      string      `json:"created_by"`
-	YellowPerMille int         `json:"-"`
-	Clock          *Clock      `json:"clock,omitempty"` // the running one, as of the reading; nil when closed
-	Events         []*Event    `json:"events,omitempty"`
+	ID             int64     `json:"id"`
+	Code           string    `json:"code"`
+	EnterpriseName string    `json:"enterprise_name,omitempty"`
+	IndustryID     string    `json:"industry_id"` // the enterprise's, from the registry; "" none
+	CategoryID     string    `json:"category_id"`
+	Title          string    `json:"title"`
+	Description    string    `json:"description"`
+	Channel        Channel   `json:"channel"`
+	ExternalSource string    `json:"external_source,omitempty"` // another platform: the pair is unique
+	ExternalRef    string    `json:"external_ref,omitempty"`
+	Status         Status    `json:"status"`
+	Department     string    `json:"department"` // the lead handler (牵头); "" not routed: the administrators'
+	CoHandlers     []string  `json:"co_handlers,omitempty"`
+	TaskForce      string    `json:"task_force,omitempty"` // the industry's
+	Escalation     int       `json:"escalation"`           // 0, 1 the lead department, 2 the city leader
+	Reopened       int       `json:"reopened"`
+	Answer         string    `json:"answer,omitempty"`
+	Rating         Rating    `json:"rating,omitempty"`
+	ReceivedAt     time.Time `json:"received_at"`
+	ClockStart     time.Time `json:"clock_start"` // intake, or the last reopening
+	AcknowledgeDue time.Time `json:"acknowledge_due"`
+	AnswerDue      time.Time `json:"answer_due"`
+	CloseDue       time.Time `json:"close_due"`
+	AcknowledgedAt time.Time `json:"acknowledged_at,omitzero"`
+	AnsweredAt     time.Time `json:"answered_at,omitzero"`
+	ConfirmDue     time.Time `json:"confirm_due,omitzero"` // the enterprise's, once answered
+	ClosedAt       time.Time `json:"closed_at,omitzero"`
+	ClosedBy       string    `json:"closed_by,omitempty"` // confirmed, callback
+	CreatedBy      string    `json:"created_by"`
+	YellowPerMille int       `json:"-"`
+	Clock          *Clock    `json:"clock,omitempty"` // the running one, as of the reading; nil when closed
+	Events         []*Event  `json:"events,omitempty"`
 }
 
 // Event is one step of a request's history.
