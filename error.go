@@ -28,12 +28,14 @@ const (
 // languages (Chinese first, English after " / ") as logs and the CLI show
 // it; ZH and EN are the same message in one language each, which the pages
 // and the API pick by the reader's language. Fields maps a field name, or a
-// "row N, column C" locator, to what is wrong with it.
+// "row N, column C" locator, to what is wrong with it, in both languages;
+// FieldsZH and FieldsEN hold each field's message in one language.
 type Error struct {
-	Code    string
-	Message string
-	ZH, EN  string
-	Fields  map[string]string
+	Code               string
+	Message            string
+	ZH, EN             string
+	Fields             map[string]string
+	FieldsZH, FieldsEN map[string]string
 }
 
 // Bilingual returns an *Error whose message is given in each language.
@@ -41,16 +43,60 @@ func Bilingual(code, zh, en string) *Error {
 	return &Error{Code: code, Message: zh + " / " + en, ZH: zh, EN: en}
 }
 
-// bilingual returns e with ZH and EN read from a "中文 / English" message:
-// the constructors split a message once, where it is made, so that no
-// reader of an error has to.
+// bilingual returns e with ZH and EN read from a "中文 / English" message,
+// and FieldsZH and FieldsEN from its fields' messages: the constructors
+// split a message once, where it is made, so that no reader of an error
+// has to.
 func (e *Error) bilingual() *Error {
-	zh, en, ok := strings.Cut(e.Message, " / ")
-	if !ok {
-		zh, en = e.Message, e.Message
+	e.ZH, e.EN = SplitBilingual(e.Message)
+	return e.WithFields(e.Fields)
+}
+
+// WithFields sets e's field messages, each "中文 / English", and reads
+// FieldsZH and FieldsEN from them; it returns e.
+func (e *Error) WithFields(fields map[string]string) *Error {
+	e.Fields, e.FieldsZH, e.FieldsEN = fields, nil, nil
+	if len(fields) > 0 {
+		e.FieldsZH = make(map[string]string, len(fields))
+		e.FieldsEN = make(map[string]string, len(fields))
+		for k, m := range fields {
+			e.FieldsZH[k], e.FieldsEN[k] = SplitBilingual(m)
+		}
 	}
-	e.ZH, e.EN = zh, en
 	return e
+}
+
+// SplitBilingual reads a "中文 / English" text as its two halves at the
+// first " / ", or at a full-width "）/ " or "。/ " before it (the bracket
+// or stop stays Chinese); a text without a separator is the same in both.
+func SplitBilingual(m string) (zh, en string) {
+	cut, skip := strings.Index(m, " / "), len(" / ")
+	for _, sep := range []string{"）/ ", "。/ "} {
+		if i := strings.Index(m, sep); i >= 0 && (cut < 0 || i < cut) {
+			cut, skip = i+len(sep)-len("/ "), len("/ ")
+		}
+	}
+	if cut < 0 {
+		return m, m
+	}
+	return m[:cut], m[cut+skip:]
+}
+
+// AppendBilingual returns the "中文 / English" text msg with zh added to
+// its Chinese half and en to its English half.
+func AppendBilingual(msg, zh, en string) string {
+	z, e := SplitBilingual(msg)
+	return z + zh + " / " + e + en
+}
+
+// JoinBilingual joins "中文 / English" texts half by half: the Chinese
+// halves with "；", the English ones with "; ".
+func JoinBilingual(msgs ...string) string {
+	zh, en := make([]string, len(msgs)), make([]string, len(msgs))
+	for i, m := range msgs {
+		zh[i], en[i] = SplitBilingual(m)
+	}
+	return strings.Join(zh, "；") + " / " + strings.Join(en, "; ")
 }
 
 // In returns the message in one language (en: English, else Chinese), the
@@ -63,6 +109,19 @@ func (e *Error) In(en bool) string {
 		return e.ZH
 	}
 	return e.Message
+}
+
+// FieldsIn returns the field messages in one language (en: English, else
+// Chinese), the two-language Fields when the error was built without the
+// split ones.
+func (e *Error) FieldsIn(en bool) map[string]string {
+	switch {
+	case en && e.FieldsEN != nil:
+		return e.FieldsEN
+	case !en && e.FieldsZH != nil:
+		return e.FieldsZH
+	}
+	return e.Fields
 }
 
 // Error implements the error interface.
@@ -133,11 +192,22 @@ func ErrorText(err error) (zh, en string) {
 	return "内部错误", "internal error"
 }
 
-// ErrorFields returns the field errors of the *Error in err's chain.
+// ErrorFields returns the field errors of the *Error in err's chain, each
+// in both languages.
 func ErrorFields(err error) map[string]string {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Fields
+	}
+	return nil
+}
+
+// ErrorFieldsIn returns the field errors of the *Error in err's chain in
+// one language (en: English, else Chinese).
+func ErrorFieldsIn(err error, en bool) map[string]string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.FieldsIn(en)
 	}
 	return nil
 }

@@ -55,11 +55,11 @@ const OverflowMessage = "金额合计超出可计算范围 / a total of amounts 
 // would leave the int64 range; what names what was being computed, e.g.
 // "total_fen". Callers add context with %w.
 func ErrOverflow(what string) error {
-	e := &Error{Code: EINVALID, Message: OverflowMessage}
+	var fields map[string]string
 	if what != "" {
-		e.Fields = map[string]string{what: "合计溢出 / the total overflows"}
+		fields = map[string]string{what: "合计溢出 / the total overflows"}
 	}
-	return e
+	return NewError(EINVALID, OverflowMessage, fields)
 }
 
 // AddFen returns a+b, or ErrOverflow when the sum leaves the int64 range.

@@ -77,7 +77,8 @@ func (u *User) Validate() error {
 	if u.Role != chanye.RoleEnterprise {
 		u.Code = ""
 	} else if err := uscc.Validate(u.Code); err != nil {
-		fields["code"] = "企业账号须填写有效的统一社会信用代码 / an enterprise account needs a valid credit code: " + err.Error() // uscc.Error: bilingual, not a domain error
+		zh, en := chanye.SplitBilingual(err.Error()) // uscc.Error: bilingual, not a domain error
+		fields["code"] = "企业账号须填写有效的统一社会信用代码：" + zh + " / an enterprise account needs a valid credit code: " + en
 	}
 	return chanye.Invalid("账号有误 / invalid account", fields)
 }

@@ -419,6 +419,8 @@ type errorDetail struct {
 	MessageZH string            `json:"message_zh"`
 	MessageEN string            `json:"message_en"`
 	Fields    map[string]string `json:"fields,omitempty"`
+	FieldsZH  map[string]string `json:"fields_zh,omitempty"`
+	FieldsEN  map[string]string `json:"fields_en,omitempty"`
 }
 
 // writeError writes err with the status of its code. Only server errors are
@@ -432,13 +434,14 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	}
 	zh, en := chanye.ErrorText(err)
-	body := errorBody{errorDetail{Code: code, Message: chanye.ErrorMessage(err), MessageZH: zh, MessageEN: en, Fields: chanye.ErrorFields(err)}}
+	body := errorBody{errorDetail{Code: code, Message: chanye.ErrorMessage(err), MessageZH: zh, MessageEN: en,
+		Fields: chanye.ErrorFields(err), FieldsZH: chanye.ErrorFieldsIn(err, false), FieldsEN: chanye.ErrorFieldsIn(err, true)}}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="chanye"`)
 	}
 	if status == http.StatusInternalServerError {
 		// Even an *Error with code EINTERNAL may carry internals.
-		body.Error.Message, body.Error.Fields = "内部错误 / internal error", nil
+		body.Error.Message, body.Error.Fields, body.Error.FieldsZH, body.Error.FieldsEN = "内部错误 / internal error", nil, nil, nil
 		s.log.ErrorContext(r.Context(), "http request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	} else {
 		s.log.DebugContext(r.Context(), "http request rejected", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)

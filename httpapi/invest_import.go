@@ -86,14 +86,14 @@ func onSheet(problems func(error) []dataio.Problem, err error) error {
 	if !errors.As(err, &e) || len(e.Fields) == 0 {
 		return err
 	}
-	out := *e
-	out.Fields = map[string]string{}
+	fields := map[string]string{}
 	for _, p := range problems(err) {
 		key := p.Column
 		if p.Row > 0 {
 			key = fmt.Sprintf("row %d, column %s", p.Row, p.Column)
 		}
-		out.Fields[key] = p.Reason
+		fields[key] = p.Reason
 	}
-	return &out
+	out := *e
+	return out.WithFields(fields)
 }

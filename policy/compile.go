@@ -123,7 +123,7 @@ func Compile(p *Policy) (*Compiled, error) {
 			msg = p.beyondYears(x.reads, who)
 		}
 		if msg != "" {
-			fields[path] = msg + p.line(path)
+			fields[path] = p.atLine(msg, path)
 		}
 		c.conds = append(c.conds, x)
 	}
@@ -135,7 +135,7 @@ func Compile(p *Policy) (*Compiled, error) {
 		msg = p.beyondYears(x.reads, "金额公式|amount formula")
 	}
 	if msg != "" {
-		fields["amount.expr"] = msg + p.line("amount.expr")
+		fields["amount.expr"] = p.atLine(msg, "amount.expr")
 	}
 	c.amount = x
 	if err := chanye.Invalid(fmt.Sprintf("政策 %s 的规则有误 / the rules of policy %s do not compile", p.ID, p.ID), fields); err != nil {

@@ -419,16 +419,15 @@ var (
 	identRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 )
 
-// line returns " (第 N 行 / line N)" for a field path Parse saw, or "".
-func (p *Policy) line(path string) string {
+// atLine returns the "中文 / English" message msg with the line of a field
+// path Parse saw added to each half — "（第 N 行）", " (line N)" — or msg
+// as it is for a path it did not see.
+func (p *Policy) atLine(msg, path string) string {
 	n := p.lines[path]
 	if n == 0 && strings.HasSuffix(path, "_fen") {
 		n = p.lines[strings.TrimSuffix(path, "_fen")+"_yuan"]
 	}
-	if n == 0 {
-		return ""
-	}
-	return fmt.Sprintf("（第 %d 行 / line %d）", n, n)
+	return atLine(msg, n)
 }
 
 // Validate checks everything but the expressions, which Compile checks. The
@@ -437,7 +436,7 @@ func (p *Policy) Validate() error {
 	f := map[string]string{}
 	set := func(path, msg string) {
 		if _, dup := f[path]; !dup {
-			f[path] = msg + p.line(path)
+			f[path] = p.atLine(msg, path)
 		}
 	}
 	if !slugRE.MatchString(p.ID) {

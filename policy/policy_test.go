@@ -116,7 +116,7 @@ func TestCompileErrors(t *testing.T) {
 		{"unknown parameter", "e.fy1.rd_ratio >= p.min_ratio", "e.fy1.rd_ratio >= p.min_ratoi", "conditions[1].expr",
 			"unknown variable p.min_ratoi; did you mean p.min_ratio?"},
 		{"no suggestion", "e.fy1.rd_ratio >= p.min_ratio", "e.whatever > 0.0", "conditions[1].expr",
-			"unknown variable e.whatever（"},
+			"unknown variable e.whatever (line 32)"},
 		{"second line", "    expr: e.fy1.revenue >= p.min_revenue && e.fy1.reported",
 			"    expr: |-\n      e.fy1.reported &&\n        e.fy1.revnue >= p.min_revenue", "conditions[2].expr", "at 2:3: unknown variable e.fy1.revnue"},
 		{"non-bool condition", "expr: e.tier.high_tech.held", "expr: e.fy1.revenue", "conditions[0].expr",

@@ -353,6 +353,15 @@ func Parse(b []byte) (*Policy, error) {
 	return p, nil
 }
 
+// atLine returns the "中文 / English" message msg with line n added to
+// each half — "（第 N 行）", " (line N)" — or msg as it is when n is 0.
+func atLine(msg string, n int) string {
+	if n <= 0 {
+		return msg
+	}
+	return chanye.AppendBilingual(msg, fmt.Sprintf("（第 %d 行）", n), fmt.Sprintf(" (line %d)", n))
+}
+
 // yamlFields turns yaml.v3's "line N: msg" errors into fields keyed by the
 // path of the key on that line, or of the unknown field itself when a flow
 // mapping holds several keys on one line.
@@ -375,10 +384,10 @@ func yamlFields(errs []string, lines map[string]int, paths map[int]string) map[s
 					}
 				}
 			}
-			msg += fmt.Sprintf("（第 %d 行 / line %d）", n, n)
+			msg = atLine(msg, n)
 		}
 		if old, dup := out[key]; dup {
-			msg = old + "; " + msg
+			msg = chanye.JoinBilingual(old, msg)
 		}
 		out[key] = msg
 	}
@@ -428,12 +437,7 @@ func money(y *yuanYAML, f *fenYAML, path string, fields map[string]string) (chan
 // say.
 func (f *fileYAML) policy(lines map[string]int) (*Policy, map[string]string) {
 	fields := map[string]string{}
-	at := func(path string) string {
-		if n := lines[path]; n > 0 {
-			return fmt.Sprintf("（第 %d 行 / line %d）", n, n)
-		}
-		return ""
-	}
+	at := func(msg, path string) string { return atLine(msg, lines[path]) }
 	p := &Policy{
 		ID: f.ID, Version: f.Version, Status: Status(f.Status), TitleZH: f.TitleZH, TitleEN: f.TitleEN,
 		Document: f.Document, Clause: f.Clause, Issuer: f.Issuer, Department: f.Department, Contact: f.Contact, SourceURL: f.SourceURL,
@@ -449,7 +453,7 @@ func (f *fileYAML) policy(lines map[string]int) (*Policy, map[string]string) {
 	if f.FiscalYears != nil {
 		p.FiscalYears = *f.FiscalYears
 		if p.FiscalYears == 0 {
-			fields["fiscal_years"] = fmt.Sprintf("须为 1 至 %d / must be 1 to %d", MaxFiscalYears, MaxFiscalYears) + at("fiscal_years")
+			fields["fiscal_years"] = at(fmt.Sprintf("须为 1 至 %d / must be 1 to %d", MaxFiscalYears, MaxFiscalYears), "fiscal_years")
 		}
 	}
 	if f.Cohort != nil {
@@ -459,7 +463,7 @@ func (f *fileYAML) policy(lines map[string]int) (*Policy, map[string]string) {
 	p.BudgetFen, _ = money(f.BudgetYuan, f.BudgetFen, "budget", fields)
 	if f.Budget != nil {
 		if f.BudgetYuan != nil || f.BudgetFen != nil {
-			fields["budget"] = "budget 与 budget_yuan/budget_fen 只能写一种 / give budget or budget_yuan/budget_fen, not both" + at("budget")
+			fields["budget"] = at("budget 与 budget_yuan/budget_fen 只能写一种 / give budget or budget_yuan/budget_fen, not both", "budget")
 		}
 		b := f.Budget.budget("budget", fields)
 		p.BudgetFen, p.AtLimit, p.BudgetOrder = b.Fen, b.AtLimit, b.Order
@@ -489,7 +493,7 @@ func (f *fileYAML) policy(lines map[string]int) (*Policy, map[string]string) {
 			pv := ParamValue{From: v.From.Date}
 			if v.ValueRate != nil {
 				if v.Value.Kind != 0 || v.ValueYuan != nil || v.ValueFen != nil {
-					fields[path+".value"] = "value_rate 与 value、value_yuan、value_fen 只能写一个 / give value_rate or another value, not both" + at(path)
+					fields[path+".value"] = at("value_rate 与 value、value_yuan、value_fen 只能写一个 / give value_rate or another value, not both", path)
 				}
 				pv.Value = v.ValueRate.r
 				if j == 0 {
@@ -497,13 +501,13 @@ func (f *fileYAML) policy(lines map[string]int) (*Policy, map[string]string) {
 				}
 			} else if m, ok := money(v.ValueYuan, v.ValueFen, path+".value", fields); ok {
 				if v.Value.Kind != 0 {
-					fields[path+".value"] = "value 与 value_yuan/value_fen 只能写一个 / give value or value_yuan/value_fen, not both" + at(path)
+					fields[path+".value"] = at("value 与 value_yuan/value_fen 只能写一个 / give value or value_yuan/value_fen, not both", path)
 				}
 				pv.Value, pa.Money = int64(m), true
 			} else {
 				val, typ, err := scalar(&v.Value)
 				if err != nil {
-					fields[path+".value"] = err.Error() + at(path)
+					fields[path+".value"] = at(err.Error(), path)
 				}
 				pv.Value = val
 				if j == 0 {
@@ -526,17 +530,17 @@ func (f *fileYAML) policy(lines map[string]int) (*Policy, map[string]string) {
 		cs.Inputs = p.caseInputs(&c.Inputs, path+".inputs", fields)
 		switch {
 		case c.Expect.NeedsData && c.Expect.Eligible != nil && *c.Expect.Eligible:
-			fields[path+".expect.needs_data"] = "待补充数据的决定不符合条件 / a needs-data decision is not eligible" + at(path)
+			fields[path+".expect.needs_data"] = at("待补充数据的决定不符合条件 / a needs-data decision is not eligible", path)
 		case c.Expect.NeedsData:
 			cs.Expect.NeedsData = true
 		case c.Expect.Eligible == nil:
-			fields[path+".expect.eligible"] = "必填 / required" + at(path)
+			fields[path+".expect.eligible"] = at("必填 / required", path)
 		default:
 			cs.Expect.Eligible = *c.Expect.Eligible
 		}
 		cs.Expect.AmountFen, _ = money(c.Expect.AmountYuan, c.Expect.AmountFen, path+".expect.amount", fields)
 		if !cs.Expect.Eligible && cs.Expect.AmountFen != 0 {
-			fields[path+".expect.amount_fen"] = "不符合条件时金额须为 0 / the amount must be 0 when not eligible" + at(path)
+			fields[path+".expect.amount_fen"] = at("不符合条件时金额须为 0 / the amount must be 0 when not eligible", path)
 		}
 		p.Cases = append(p.Cases, cs)
 	}
@@ -545,28 +549,28 @@ func (f *fileYAML) policy(lines map[string]int) (*Policy, map[string]string) {
 
 // cohort converts the cohort of a file. The condition it adds comes last,
 // so that the conditions written keep their index (and their lines).
-func (y *cohortYAML) cohort(fields map[string]string, at func(string) string) *Cohort {
+func (y *cohortYAML) cohort(fields map[string]string, at func(msg, path string) string) *Cohort {
 	c := &Cohort{Recognition: Recognition(y.Recognition)}
 	if c.Recognition == "" {
 		c.Recognition = RecognitionFirst
 	}
 	if y.Tier == "" {
-		fields["cohort.tier"] = "必填 / required" + at("cohort")
+		fields["cohort.tier"] = at("必填 / required", "cohort")
 	} else if k, err := chanye.ParseTierKind(y.Tier); err != nil {
-		fields["cohort.tier"] = err.Error() + at("cohort.tier")
+		fields["cohort.tier"] = at(err.Error(), "cohort.tier")
 	} else {
 		c.Tier = k
 	}
 	if l, err := chanye.ParseTierLevel(y.Level); err != nil {
-		fields["cohort.level"] = err.Error() + at("cohort.level")
+		fields["cohort.level"] = at(err.Error(), "cohort.level")
 	} else {
 		c.Level = l
 	}
 	switch {
 	case (y.RecognisedIn == nil) != (y.PaidIn == nil):
-		fields["cohort"] = "recognised_in 与 paid_in 须同时写明 / give both recognised_in and paid_in" + at("cohort")
+		fields["cohort"] = at("recognised_in 与 paid_in 须同时写明 / give both recognised_in and paid_in", "cohort")
 	case y.RecognisedIn != nil && len(y.Batches) > 0:
-		fields["cohort"] = "recognised_in/paid_in 与 batches 只能写一种 / give recognised_in and paid_in, or batches, not both" + at("cohort")
+		fields["cohort"] = at("recognised_in/paid_in 与 batches 只能写一种 / give recognised_in and paid_in, or batches, not both", "cohort")
 	case y.RecognisedIn != nil:
 		c.Batches = []Batch{{RecognisedIn: *y.RecognisedIn, PaidIn: *y.PaidIn}}
 	}
@@ -600,17 +604,17 @@ func scalar(n *yaml.Node) (any, ParamType, error) {
 // enterprise builds the enterprise of a case: facts merged per year, newest
 // first, and the size class derived from them, or as given when the case
 // has no facts.
-func (y *enterpriseYAML) enterprise(path string, fields map[string]string, at func(string) string) *chanye.Enterprise {
+func (y *enterpriseYAML) enterprise(path string, fields map[string]string, at func(msg, path string) string) *chanye.Enterprise {
 	e := &chanye.Enterprise{Code: y.Code, Name: y.Name, DistrictCode: y.District, IndustryClass: y.Class,
 		Founded: y.Founded.Date, Industries: y.Industries, IndustriesOverride: y.Industries != nil}
 	for i, t := range y.Tiers {
 		k, err := chanye.ParseTierKind(t.Kind)
 		if err != nil {
-			fields[fmt.Sprintf("%s.tiers[%d].kind", path, i)] = err.Error() + at(fmt.Sprintf("%s.tiers[%d]", path, i))
+			fields[fmt.Sprintf("%s.tiers[%d].kind", path, i)] = at(err.Error(), fmt.Sprintf("%s.tiers[%d]", path, i))
 		}
 		l, err := chanye.ParseTierLevel(t.Level)
 		if err != nil {
-			fields[fmt.Sprintf("%s.tiers[%d].level", path, i)] = err.Error() + at(fmt.Sprintf("%s.tiers[%d]", path, i))
+			fields[fmt.Sprintf("%s.tiers[%d].level", path, i)] = at(err.Error(), fmt.Sprintf("%s.tiers[%d]", path, i))
 		}
 		e.Tiers = append(e.Tiers, chanye.Tier{Kind: k, Level: l, From: t.From.Date, To: t.To.Date, Source: "case"})
 	}
@@ -634,10 +638,10 @@ func (y *enterpriseYAML) enterprise(path string, fields map[string]string, at fu
 		e.SizeClass = chanye.SizeClass(y.Size)
 		switch {
 		case !e.SizeClass.Valid():
-			fields[path+".size"] = fmt.Sprintf("规模 %q 须为 large、medium、small 或 micro / size must be large, medium, small or micro", y.Size) + at(path+".size")
+			fields[path+".size"] = at(fmt.Sprintf("规模 %q 须为 large、medium、small 或 micro / size must be large, medium, small or micro", y.Size), path+".size")
 		case len(y.Facts) > 0:
 			// Rules see the class of the fiscal year the as-of date sees.
-			fields[path+".size"] = "写有年度数据时，规模按基准日所见年度的数据计算，不能另写 size / with facts the size class is computed from the fiscal year the as-of date sees; drop size" + at(path+".size")
+			fields[path+".size"] = at("写有年度数据时，规模按基准日所见年度的数据计算，不能另写 size / with facts the size class is computed from the fiscal year the as-of date sees; drop size", path+".size")
 		}
 	} else {
 		e.DeriveSizeClass()
@@ -695,7 +699,7 @@ func (p *Policy) caseInputs(n *yaml.Node, path string, fields map[string]string)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, v := n.Content[i].Value, n.Content[i+1]
 		at := fmt.Sprintf("%s.%s", path, key)
-		line := fmt.Sprintf("（第 %d 行 / line %d）", v.Line, v.Line)
+		onLine := func(msg string) string { return atLine(msg, v.Line) }
 		name, unit := key, ""
 		if s, ok := strings.CutSuffix(key, "_yuan"); ok {
 			name, unit = s, "yuan"
@@ -705,10 +709,10 @@ func (p *Policy) caseInputs(n *yaml.Node, path string, fields map[string]string)
 		in := p.Input(name)
 		switch {
 		case in == nil:
-			fields[at] = fmt.Sprintf("未声明的输入 %s / undeclared input %s", name, name) + line
+			fields[at] = onLine(fmt.Sprintf("未声明的输入 %s / undeclared input %s", name, name))
 			continue
 		case (in.Type == InputMoney) != (unit != ""):
-			fields[at] = fmt.Sprintf("金额输入写作 %s_yuan 或 %s_fen，其他输入写名称本身 / write a money input as %s_yuan or %s_fen, others by their name", name, name, name, name) + line
+			fields[at] = onLine(fmt.Sprintf("金额输入写作 %s_yuan 或 %s_fen，其他输入写名称本身 / write a money input as %s_yuan or %s_fen, others by their name", name, name, name, name))
 			continue
 		}
 		var val any
@@ -731,7 +735,7 @@ func (p *Policy) caseInputs(n *yaml.Node, path string, fields map[string]string)
 			}
 		}
 		if err != nil {
-			fields[at] = err.Error() + line
+			fields[at] = onLine(err.Error())
 			continue
 		}
 		out[name] = val

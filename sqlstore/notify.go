@@ -73,7 +73,7 @@ type inbox struct {
 	scope notify.Scope
 }
 
-var errNoInbox = &chanye.Error{Code: chanye.EUNAUTHORIZED, Message: "请先登录 / sign in to read your notifications"}
+var errNoInbox = chanye.Bilingual(chanye.EUNAUTHORIZED, "请先登录", "sign in to read your notifications")
 
 func inboxOf(ctx context.Context) (inbox, error) {
 	a := chanye.ActorFrom(ctx)

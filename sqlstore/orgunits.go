@@ -112,8 +112,8 @@ func nameFree(ctx context.Context, tx *txn, kind chanye.OrgKind, name string, id
 		return err
 	}
 	if n > 0 {
-		return &chanye.Error{Code: chanye.ECONFLICT, Message: fmt.Sprintf("%s名单中已有 %q / the list of %ss holds %q already", kind.NameZH(), name, kind.NameEN(), name),
-			Fields: map[string]string{"name_zh": fmt.Sprintf("已有同名项 / %q is taken", name)}}
+		return chanye.NewError(chanye.ECONFLICT, fmt.Sprintf("%s名单中已有 %q / the list of %ss holds %q already", kind.NameZH(), name, kind.NameEN(), name),
+			map[string]string{"name_zh": fmt.Sprintf("已有同名项 / %q is taken", name)})
 	}
 	return nil
 }
@@ -363,10 +363,10 @@ func carryRename(ctx context.Context, tx *txn, kind chanye.OrgKind, old, name st
 		}
 		if len(ids) > 0 {
 			list := strings.Join(ids[:min(len(ids), maxUseKeys)], ", ")
-			return nil, &chanye.Error{Code: chanye.ECONFLICT,
-				Message: fmt.Sprintf("政策 %s 写明了主管部门 %q，政策文本不改写，因此不能改名；可先发布写新名称的新版本，或新增一个部门 / policies %s name %q as their department and published policy texts are not rewritten, so it cannot be renamed: publish versions naming the new name first, or add a new department",
+			return nil, chanye.NewError(chanye.ECONFLICT,
+				fmt.Sprintf("政策 %s 写明了主管部门 %q，政策文本不改写，因此不能改名；可先发布写新名称的新版本，或新增一个部门 / policies %s name %q as their department and published policy texts are not rewritten, so it cannot be renamed: publish versions naming the new name first, or add a new department",
 					list, old, list, old),
-				Fields: map[string]string{"name_zh": fmt.Sprintf("政策 %s 使用此名称 / used by policies %s", list, list)}}
+				map[string]string{"name_zh": fmt.Sprintf("政策 %s 使用此名称 / used by policies %s", list, list)})
 		}
 	}
 	carried := map[string]int64{}
@@ -521,10 +521,8 @@ func checkChoices(ctx context.Context, tx *txn, zh, en string, fields map[string
 	if n := len(keys) - maxNamedChoices; n > 0 {
 		moreZH, moreEN = fmt.Sprintf(" 等 %d 处", len(keys)), fmt.Sprintf(" and %d more", n)
 	}
-	e := chanye.Bilingual(chanye.EINVALID, fmt.Sprintf("%s：%s%s 不在名单中或已停用", zh, list, moreZH),
-		fmt.Sprintf("%s: %s%s not on its list or retired", en, list, moreEN))
-	e.Fields = bad
-	return e
+	return chanye.Bilingual(chanye.EINVALID, fmt.Sprintf("%s：%s%s 不在名单中或已停用", zh, list, moreZH),
+		fmt.Sprintf("%s: %s%s not on its list or retired", en, list, moreEN)).WithFields(bad)
 }
 
 // maxNamedChoices bounds the fields checkChoices names in its message; the

@@ -345,7 +345,7 @@ func (s *Server) applicationCreate(w http.ResponseWriter, r *http.Request) error
 // fieldErrors puts err's fields beside the form's fields, keeping what was
 // typed.
 func (s *Server) fieldErrors(r *http.Request, v *applicationView, err error) {
-	fields := chanye.ErrorFields(err)
+	fields := errFields(r, err)
 	for i := range v.Fields {
 		f := &v.Fields[i]
 		f.Value = r.PostFormValue(f.Name)
@@ -356,7 +356,7 @@ func (s *Server) fieldErrors(r *http.Request, v *applicationView, err error) {
 		f.Err = fields["values."+f.Name]
 		delete(fields, "values."+f.Name)
 	}
-	v.Message = chanye.ErrorMessage(err)
+	v.Message = errText(r, err)
 	for k, m := range fields {
 		v.Message += "；" + k + "：" + m
 	}
@@ -425,8 +425,8 @@ func (s *Server) applicationMove(w http.ResponseWriter, r *http.Request) error {
 		if c := chanye.ErrorCode(err); c != chanye.EINVALID && c != chanye.ECONFLICT {
 			return err
 		}
-		v.Message = chanye.ErrorMessage(err)
-		for k, m := range chanye.ErrorFields(err) {
+		v.Message = errText(r, err)
+		for k, m := range errFields(r, err) {
 			v.Message += "；" + k + "：" + m
 		}
 	}
@@ -464,8 +464,8 @@ func (s *Server) applicationAttach(w http.ResponseWriter, r *http.Request) error
 		if c := chanye.ErrorCode(err); c != chanye.EINVALID && c != chanye.ECONFLICT {
 			return err
 		}
-		v.Message = chanye.ErrorMessage(err)
-		for _, m := range chanye.ErrorFields(err) {
+		v.Message = errText(r, err)
+		for _, m := range errFields(r, err) {
 			v.Message += "：" + m
 		}
 		return s.renderStatus(w, http.StatusBadRequest, "application", v)

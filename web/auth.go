@@ -232,7 +232,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
 		return nil
 	case chanye.EINVALID, chanye.ECONFLICT:
-		return s.renderUsers(w, r, http.StatusBadRequest, &usersView{Form: u, Fields: chanye.ErrorFields(err), Message: chanye.ErrorMessage(err)})
+		return s.renderUsers(w, r, http.StatusBadRequest, &usersView{Form: u, Fields: errFields(r, err), Message: errText(r, err)})
 	}
 	return err
 }
@@ -275,7 +275,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
 		return nil
 	case chanye.EINVALID, chanye.ECONFLICT:
-		return s.renderUsers(w, r, http.StatusBadRequest, &usersView{Fields: chanye.ErrorFields(err), Message: chanye.ErrorMessage(err)})
+		return s.renderUsers(w, r, http.StatusBadRequest, &usersView{Fields: errFields(r, err), Message: errText(r, err)})
 	}
 	return err
 }
@@ -288,7 +288,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, accounts
 	switch chanye.ErrorCode(err) {
 	case "":
 	case chanye.EINVALID:
-		return s.renderUsers(w, r, http.StatusBadRequest, &usersView{Fields: chanye.ErrorFields(err), Message: chanye.ErrorMessage(err)})
+		return s.renderUsers(w, r, http.StatusBadRequest, &usersView{Fields: errFields(r, err), Message: errText(r, err)})
 	default:
 		return err
 	}
@@ -330,7 +330,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	case "":
 		return s.renderUsers(w, r, http.StatusOK, &usersView{NewToken: secret, TokenFor: fmt.Sprintf("%s · %s", t.UserName, t.Name)})
 	case chanye.EINVALID, chanye.ECONFLICT:
-		return s.renderUsers(w, r, http.StatusBadRequest, &usersView{Fields: chanye.ErrorFields(err), Message: chanye.ErrorMessage(err)})
+		return s.renderUsers(w, r, http.StatusBadRequest, &usersView{Fields: errFields(r, err), Message: errText(r, err)})
 	}
 	return err
 }
@@ -404,7 +404,7 @@ func (s *Server) changeOwnPassword(w http.ResponseWriter, r *http.Request) error
 	switch chanye.ErrorCode(err) {
 	case "":
 	case chanye.EINVALID:
-		v.Message, v.Errs = chanye.ErrorMessage(err), chanye.ErrorFields(err)
+		v.Message, v.Errs = errText(r, err), errFields(r, err)
 		return s.renderStatus(w, http.StatusBadRequest, "account", v)
 	default:
 		return err

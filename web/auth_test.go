@@ -144,6 +144,16 @@ func TestLogin(t *testing.T) {
 	if !strings.Contains(body, "长度为 3，应为 18") || strings.Contains(body, "内部错误") {
 		t.Errorf("bad credit code: the form does not say what is wrong with it:\n%s", body)
 	}
+	if strings.Contains(body, "length is 3") {
+		t.Errorf("bad credit code: the Chinese page shows the English message too:\n%s", body)
+	}
+	// The same refusal on the English page: the message and its field in
+	// English only.
+	res, body = post(t, c, srv.URL+"/admin/users?lang=en", url.Values{"csrf": {token}, "name": {"firm"}, "role": {"enterprise"},
+		"code": {"bad"}, "password": {"firm password 1"}})
+	if res.StatusCode != 400 || !strings.Contains(body, "an enterprise account needs a valid credit code: length is 3, must be 18") || strings.Contains(body, "长度为") {
+		t.Errorf("bad credit code in English: %d, the field should say it in English alone:\n%s", res.StatusCode, body)
+	}
 	res, _ = post(t, c, srv.URL+"/admin/users", url.Values{"csrf": {token}, "name": {"firm"}, "role": {"enterprise"},
 		"code": {codeAuto}, "password": {"firm password 1"}})
 	if res.StatusCode != http.StatusSeeOther {

@@ -122,6 +122,6 @@ func (s *Server) importCalendar(w http.ResponseWriter, r *http.Request) error {
 	if verr != nil {
 		return verr
 	}
-	v.Message, v.Errs = chanye.ErrorMessage(err), chanye.ErrorFields(err)
+	v.Message, v.Errs = errText(r, err), errFields(r, err)
 	return s.renderStatus(w, http.StatusBadRequest, "calendar", v)
 }

@@ -403,8 +403,7 @@ func (s *Server) chainSave(w http.ResponseWriter, r *http.Request) error {
 	svc, _ := s.chainService()
 	_, err = svc.PutChain(r.Context(), &ch)
 	if chanye.ErrorCode(err) == chanye.EINVALID {
-		zh, en := chanye.ErrorText(err)
-		return fail(l.Pick(zh, en), chanye.ErrorFields(err))
+		return fail(errText(r, err), errFields(r, err))
 	} else if err != nil {
 		return err
 	}

@@ -261,7 +261,7 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) error {
 	if verr != nil {
 		return verr
 	}
-	v.AsOf, v.Error, v.Fields = asOf, chanye.ErrorMessage(err), chanye.ErrorFields(err)
+	v.AsOf, v.Error, v.Fields = asOf, errText(r, err), errFields(r, err)
 	return s.renderStatus(w, http.StatusBadRequest, "runs", v)
 }
 
@@ -361,7 +361,7 @@ func (s *Server) publicise(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/runs/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 		return nil
 	case chanye.EINVALID, chanye.ECONFLICT:
-		return s.showRun(w, r, chanye.ErrorMessage(err))
+		return s.showRun(w, r, errText(r, err))
 	}
 	return err
 }

@@ -477,8 +477,8 @@ func (s *Server) createObjection(w http.ResponseWriter, r *http.Request) error {
 		}
 		switch chanye.ErrorCode(err) {
 		case chanye.EINVALID, chanye.ECONFLICT, chanye.ENOTFOUND:
-			form.Message = chanye.ErrorMessage(err)
-			for k, m := range chanye.ErrorFields(err) {
+			form.Message = errText(r, err)
+			for k, m := range errFields(r, err) {
 				form.Errors[k] = m
 			}
 		default:

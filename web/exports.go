@@ -33,8 +33,8 @@ const maxExportRows = 100_000
 
 // tooMany is the answer for a selection larger than maxExportRows.
 func tooMany(n int) error {
-	return &chanye.Error{Code: chanye.ETOOLARGE, Message: fmt.Sprintf("所选 %d 行超过导出上限 %d 行，请缩小筛选范围 / the %d rows selected exceed the export limit of %d: narrow the filter",
-		n, maxExportRows, n, maxExportRows)}
+	return chanye.NewError(chanye.ETOOLARGE, fmt.Sprintf("所选 %d 行超过导出上限 %d 行，请缩小筛选范围 / the %d rows selected exceed the export limit of %d: narrow the filter",
+		n, maxExportRows, n, maxExportRows), nil)
 }
 
 // sendCSV writes a CSV download named name.

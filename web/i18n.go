@@ -629,3 +629,15 @@ func addMessages(m map[string][2]string) {
 		messages[k] = v
 	}
 }
+
+// errText returns err's message in the language of r's page: a domain
+// error's own, "内部错误" or "internal error" for anything else.
+func errText(r *http.Request, err error) string {
+	zh, en := chanye.ErrorText(err)
+	return langOf(r).Pick(zh, en)
+}
+
+// errFields returns err's field messages in the language of r's page.
+func errFields(r *http.Request, err error) map[string]string {
+	return chanye.ErrorFieldsIn(err, langOf(r).EN())
+}

@@ -180,7 +180,7 @@ func (s *Server) changeOwnEmail(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	case chanye.EINVALID:
 		v.Email = r.PostFormValue("email")
-		v.Message, v.Errs = chanye.ErrorMessage(err), chanye.ErrorFields(err)
+		v.Message, v.Errs = errText(r, err), errFields(r, err)
 		return s.renderStatus(w, http.StatusBadRequest, "account", v)
 	}
 	return err

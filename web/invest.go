@@ -572,8 +572,7 @@ func (s *Server) leadAgain(w http.ResponseWriter, r *http.Request, cause error) 
 	if err != nil {
 		return err
 	}
-	zh, en := chanye.ErrorText(cause)
-	v.Message, v.Errs, v.Form = v.L.Pick(zh, en), chanye.ErrorFields(cause), r.PostForm
+	v.Message, v.Errs, v.Form = errText(r, cause), errFields(r, cause), r.PostForm
 	v.SupForm.Instruction, v.SupForm.Due = r.PostForm.Get("instruction"), r.PostForm.Get("due_on")
 	return s.renderStatus(w, http.StatusBadRequest, "lead", v)
 }

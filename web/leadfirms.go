@@ -104,7 +104,7 @@ func (s *Server) designateLeadFirm(w http.ResponseWriter, r *http.Request) error
 			http.Redirect(w, r, "/chains/"+url.PathEscape(ind)+"#lead-firms", http.StatusSeeOther)
 			return nil
 		case chanye.EINVALID, chanye.ECONFLICT:
-			bad = chanye.ErrorFields(err)
+			bad = errFields(r, err)
 		default:
 			return err
 		}
@@ -113,8 +113,7 @@ func (s *Server) designateLeadFirm(w http.ResponseWriter, r *http.Request) error
 		sec.Form = r.PostForm
 		sec.Errs = bad
 		if err != nil {
-			zh, en := chanye.ErrorText(err)
-			sec.Message = l.Pick(zh, en)
+			sec.Message = errText(r, err)
 		} else {
 			sec.Message = l.T("lead.invalid")
 		}
@@ -146,9 +145,8 @@ func (s *Server) endLeadFirm(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	case chanye.EINVALID, chanye.ECONFLICT:
 		return s.chainPageWith(w, r, func(sec *leadFirmsSection, l Lang) {
-			zh, en := chanye.ErrorText(err)
-			sec.Message = l.Pick(zh, en)
-			sec.Errs = chanye.ErrorFields(err)
+			sec.Message = errText(r, err)
+			sec.Errs = errFields(r, err)
 		})
 	}
 	return err

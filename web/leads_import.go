@@ -115,7 +115,7 @@ func (s *Server) importRefused(w http.ResponseWriter, r *http.Request, name stri
 	case chanye.ETOOLARGE:
 		status = http.StatusRequestEntityTooLarge
 	case chanye.EFORBIDDEN:
-		if len(chanye.ErrorFields(cause)) == 0 {
+		if len(errFields(r, cause)) == 0 {
 			return cause
 		}
 		status = http.StatusForbidden
@@ -129,13 +129,12 @@ func (s *Server) importRefused(w http.ResponseWriter, r *http.Request, name stri
 	if v.Import == nil {
 		return cause
 	}
-	zh, en := chanye.ErrorText(cause)
-	v.Import.File, v.Import.Message = name, v.L.Pick(zh, en)
+	v.Import.File, v.Import.Message = name, errText(r, cause)
 	var ps []dataio.Problem
 	if problems != nil {
 		ps = problems(cause)
 	} else {
-		for k, reason := range chanye.ErrorFields(cause) {
+		for k, reason := range errFields(r, cause) {
 			ps = append(ps, dataio.Problem{Column: k, Reason: reason})
 		}
 		slices.SortFunc(ps, func(a, b dataio.Problem) int { return strings.Compare(a.Column, b.Column) })

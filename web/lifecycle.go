@@ -400,7 +400,7 @@ func (s *Server) resolveObjection(w http.ResponseWriter, r *http.Request) error 
 		if c := chanye.ErrorCode(err); c != chanye.EINVALID && c != chanye.ECONFLICT {
 			return err
 		}
-		v.ReplyError = chanye.ErrorMessage(err)
+		v.ReplyError = errText(r, err)
 	}
 	return s.renderStatus(w, http.StatusBadRequest, "objection", v)
 }
@@ -486,8 +486,8 @@ func (s *Server) correctFacts(w http.ResponseWriter, r *http.Request) error {
 		if chanye.ErrorCode(err) != chanye.EINVALID {
 			return err
 		}
-		c.Message = chanye.ErrorMessage(err)
-		for k, m := range chanye.ErrorFields(err) {
+		c.Message = errText(r, err)
+		for k, m := range errFields(r, err) {
 			c.Errors[k] = m
 		}
 	}
@@ -516,7 +516,7 @@ func (s *Server) redecide(w http.ResponseWriter, r *http.Request) error {
 	if chanye.ErrorCode(err) != chanye.EINVALID {
 		return err
 	}
-	v.Message = chanye.ErrorMessage(err)
+	v.Message = errText(r, err)
 	return s.renderStatus(w, http.StatusBadRequest, "objection", v)
 }
 
@@ -920,7 +920,7 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request) error {
 	if verr != nil {
 		return verr
 	}
-	v.Error, v.Fields = chanye.ErrorMessage(err), chanye.ErrorFields(err)
+	v.Error, v.Fields = errText(r, err), errFields(r, err)
 	status := http.StatusBadRequest
 	if chanye.ErrorCode(err) == chanye.EFORBIDDEN {
 		status = http.StatusForbidden
@@ -957,7 +957,7 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) error {
 	if p.PaidOn, err = chanye.ParseDate(r.PostFormValue("paid_on")); err != nil {
 		bad["paid_on"] = err.Error()
 	}
-	for k, m := range chanye.ErrorFields(p.Validate()) {
+	for k, m := range errFields(r, p.Validate()) {
 		if _, ok := bad[k]; !ok {
 			bad[k] = m
 		}
@@ -994,7 +994,7 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) error {
 	if verr != nil {
 		return verr
 	}
-	v.Error, v.Fields = chanye.ErrorMessage(err), chanye.ErrorFields(err)
+	v.Error, v.Fields = errText(r, err), errFields(r, err)
 	if paid > 0 {
 		v.Done = strconv.Itoa(paid)
 	}
@@ -1033,7 +1033,7 @@ func (s *Server) reverse(w http.ResponseWriter, r *http.Request) error {
 	if verr != nil {
 		return verr
 	}
-	v.Error, v.Fields, v.PaidOn = chanye.ErrorMessage(err), chanye.ErrorFields(err), v.Today
+	v.Error, v.Fields, v.PaidOn = errText(r, err), errFields(r, err), v.Today
 	return s.renderStatus(w, http.StatusBadRequest, "payments", v)
 }
 

@@ -296,9 +296,8 @@ func (s *Server) linkAgain(w http.ResponseWriter, r *http.Request, cause error, 
 	if err != nil {
 		return err
 	}
-	zh, en := chanye.ErrorText(cause)
-	v.Message, v.Form = v.L.Pick(zh, en), r.PostForm
-	v.Errs = chanye.ErrorFields(cause)
+	v.Message, v.Form = errText(r, cause), r.PostForm
+	v.Errs = errFields(r, cause)
 	if len(v.Errs) == 0 {
 		v.Errs = map[string]string{field: v.Message}
 	}
@@ -451,7 +450,7 @@ func (s *Server) saveThresholds(w http.ResponseWriter, r *http.Request) error {
 		if chanye.ErrorCode(err) != chanye.EINVALID {
 			return err
 		}
-		bad = chanye.ErrorFields(err)
+		bad = errFields(r, err)
 	}
 	v.Errs, v.Form, v.Message = bad, r.PostForm, v.L.T("diag.th.invalid")
 	v.fields(t, r.PostForm)

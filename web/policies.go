@@ -276,7 +276,7 @@ func (s *Server) policyView(r *http.Request, ver *policy.Version, all []*policy.
 	}
 	results, err := policy.RunCases(p)
 	if err != nil {
-		v.CaseErr = chanye.ErrorMessage(err)
+		v.CaseErr = errText(r, err)
 	}
 	for _, cr := range results {
 		cv := caseView{Name: cr.Name, Pass: cr.Pass, Want: expectText(l, cr.Want.Verdict(), cr.Want.AmountFen),
@@ -347,7 +347,7 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := s.policyView(r, ver, all)
-	v.Error, v.ErrFields = chanye.ErrorMessage(perr), chanye.ErrorFields(perr)
+	v.Error, v.ErrFields = errText(r, perr), errFields(r, perr)
 	return s.renderStatus(w, http.StatusBadRequest, "policy", v)
 }
 
@@ -480,8 +480,8 @@ func (s *Server) policySave(w http.ResponseWriter, r *http.Request) error {
 		if chanye.ErrorCode(err) != chanye.EINVALID {
 			return err
 		}
-		v.Message = chanye.ErrorMessage(err)
-		v.placeErrors(chanye.ErrorFields(err))
+		v.Message = errText(r, err)
+		v.placeErrors(chanye.ErrorFields(err), errFields(r, err))
 		return s.renderStatus(w, http.StatusBadRequest, "policy_edit", v)
 	}
 	if strings.TrimSpace(src) == "" {
@@ -494,7 +494,7 @@ func (s *Server) policySave(w http.ResponseWriter, r *http.Request) error {
 	v.addParams(p)
 	if id != "" && p.ID != id {
 		return fail(chanye.Invalid("政策编号与所编辑的政策不同 / the id differs from the policy being edited",
-			map[string]string{"id": fmt.Sprintf("应为 %s，实为 %s / must be %s, not %s%s", id, p.ID, id, p.ID, lineOf(src, "id"))}))
+			map[string]string{"id": lineOf(src, "id", fmt.Sprintf("应为 %s，实为 %s / must be %s, not %s", id, p.ID, id, p.ID))}))
 	}
 	switch r.PostFormValue("action") {
 	case "save":
@@ -522,14 +522,15 @@ func (s *Server) policySave(w http.ResponseWriter, r *http.Request) error {
 	return fail(chanye.Invalid("未知操作 / unknown action", map[string]string{"action": "须为 check 或 save / must be check or save"}))
 }
 
-// lineOf returns the "（第 N 行 / line N）" suffix of a top-level key.
-func lineOf(src, key string) string {
+// lineOf returns the "中文 / English" message msg with the line of a
+// top-level key added to each half, or msg when src has no such key.
+func lineOf(src, key, msg string) string {
 	for i, ln := range strings.Split(src, "\n") {
 		if strings.HasPrefix(ln, key+":") {
-			return fmt.Sprintf("（第 %d 行 / line %d）", i+1, i+1)
+			return chanye.AppendBilingual(msg, fmt.Sprintf("（第 %d 行）", i+1), fmt.Sprintf(" (line %d)", i+1))
 		}
 	}
-	return ""
+	return msg
 }
 
 var (
@@ -540,8 +541,10 @@ var (
 )
 
 // placeErrors turns the fields of a parse or compile error into errors
-// with a line and a condition, and lays them under their source lines.
-func (v *editView) placeErrors(fields map[string]string) {
+// with a line and a condition, and lays them under their source lines:
+// both are read from the two-language messages (fields), each shown in
+// the page's language (shown).
+func (v *editView) placeErrors(fields, shown map[string]string) {
 	keys := make([]string, 0, len(fields))
 	for k := range fields {
 		keys = append(keys, k)
@@ -551,7 +554,7 @@ func (v *editView) placeErrors(fields map[string]string) {
 	byLine := map[int][]sourceError{}
 	for _, k := range keys {
 		msg := fields[k]
-		e := sourceError{Field: k, Message: msg}
+		e := sourceError{Field: k, Message: shown[k]}
 		if m := lineRE.FindStringSubmatch(msg); m != nil {
 			e.Line, _ = strconv.Atoi(m[1])
 		}

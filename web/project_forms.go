@@ -138,7 +138,7 @@ func (s *Server) putReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.projectFormDone(w, r, id, "#reports", err, func(v *projectView) {
 		form.Units = moneyUnits(v.L, form.Unit)
-		v.Form, v.Message, v.Errs = form, chanye.ErrorMessage(err), chanye.ErrorFields(err)
+		v.Form, v.Message, v.Errs = form, errText(r, err), errFields(r, err)
 	})
 }
 
@@ -218,7 +218,7 @@ func (s *Server) putNode(w http.ResponseWriter, r *http.Request) error {
 	if verr != nil {
 		return verr
 	}
-	v.NodeSeq, v.NodeForm, v.Message, v.Errs = seq, form, chanye.ErrorMessage(err), chanye.ErrorFields(err)
+	v.NodeSeq, v.NodeForm, v.Message, v.Errs = seq, form, errText(r, err), errFields(r, err)
 	return s.renderStatus(w, http.StatusBadRequest, "project", v)
 }
 
@@ -287,7 +287,7 @@ func (s *Server) putInputs(w http.ResponseWriter, r *http.Request) error {
 		v.Inputs.Equipment, v.Inputs.Plant, v.Inputs.Finished = r.PostFormValue("equipment_investment_fen"), r.PostFormValue("plant_investment_fen"), r.PostFormValue("finished_on")
 		v.Inputs.Unit = unit
 		pick(v.Inputs.Units, unit)
-		v.Inputs.Errs, v.Inputs.Message = chanye.ErrorFields(err), chanye.ErrorMessage(err)
+		v.Inputs.Errs, v.Inputs.Message = errFields(r, err), errText(r, err)
 	})
 }
 

@@ -100,7 +100,7 @@ func (s *Server) putCategory(w http.ResponseWriter, r *http.Request) error {
 		if verr != nil {
 			return verr
 		}
-		v.ErrID, v.Message, v.Errs = c.ID, chanye.ErrorMessage(err), chanye.ErrorFields(err)
+		v.ErrID, v.Message, v.Errs = c.ID, errText(r, err), errFields(r, err)
 		return s.renderStatus(w, http.StatusBadRequest, "request_categories", v)
 	}
 	return err

@@ -110,7 +110,7 @@ func (s *Server) solveIssue(w http.ResponseWriter, r *http.Request) error {
 		if verr != nil {
 			return verr
 		}
-		v.ErrID, v.Message, v.Errs, v.NoteText = id, chanye.ErrorMessage(err), chanye.ErrorFields(err), r.PostFormValue("note")
+		v.ErrID, v.Message, v.Errs, v.NoteText = id, errText(r, err), errFields(r, err), r.PostFormValue("note")
 		status := http.StatusBadRequest
 		if chanye.ErrorCode(err) == chanye.ECONFLICT {
 			status = http.StatusConflict

@@ -209,7 +209,7 @@ func (s *Server) renderRequestNew(w http.ResponseWriter, r *http.Request, status
 	if _, err := s.requestService(); err != nil {
 		return err
 	}
-	v := &requestNewView{page: s.newPage(r, "requests"), Form: form, Errs: chanye.ErrorFields(cause)}
+	v := &requestNewView{page: s.newPage(r, "requests"), Form: form, Errs: errFields(r, cause)}
 	if err := refuse(v.Actor, authz.RequestRules(), authz.RaiseRequests); err != nil {
 		return err
 	}
@@ -220,8 +220,7 @@ func (s *Server) renderRequestNew(w http.ResponseWriter, r *http.Request, status
 		v.Title = l.T("req.record")
 	}
 	if cause != nil {
-		zh, en := chanye.ErrorText(cause)
-		v.Message = l.Pick(zh, en)
+		v.Message = errText(r, cause)
 	}
 	if id := r.URL.Query().Get("created"); id != "" {
 		if _, err := strconv.ParseInt(id, 10, 64); err == nil {
@@ -278,7 +277,7 @@ func (s *Server) requestCreate(w http.ResponseWriter, r *http.Request) error {
 		// Every field's error at once: the request's own checks too.
 		probe := *x
 		probe.Channel = request.ChannelOnline
-		for k, m := range chanye.ErrorFields(probe.Validate()) {
+		for k, m := range errFields(r, probe.Validate()) {
 			if _, ok := bad[k]; !ok {
 				bad[k] = m
 			}
@@ -498,7 +497,7 @@ func (s *Server) requestAttach(w http.ResponseWriter, r *http.Request) error {
 		if verr != nil {
 			return verr
 		}
-		v.Message, v.Errs, v.Failed = chanye.ErrorMessage(err), chanye.ErrorFields(err), "attach"
+		v.Message, v.Errs, v.Failed = errText(r, err), errFields(r, err), "attach"
 		return s.renderStatus(w, httpmw.Status(chanye.ErrorCode(err)), "request", v)
 	}
 	return err
@@ -585,8 +584,7 @@ func (s *Server) requestStep(w http.ResponseWriter, r *http.Request) error {
 		if verr != nil {
 			return verr
 		}
-		zh, en := chanye.ErrorText(err)
-		v.Message, v.Errs, v.Form, v.Failed = v.L.Pick(zh, en), chanye.ErrorFields(err), r.PostForm, st.Action
+		v.Message, v.Errs, v.Form, v.Failed = errText(r, err), errFields(r, err), r.PostForm, st.Action
 		return s.renderStatus(w, httpmw.Status(chanye.ErrorCode(err)), "request", v)
 	}
 	return err

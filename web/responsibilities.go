@@ -118,12 +118,12 @@ func (s *Server) renderResponsibilities(w http.ResponseWriter, r *http.Request, 
 			Leader: orDefault(resp.CityLeader, none), Dept: orDefault(resp.LeadDepartment, none), Force: orDefault(resp.TaskForce, none)}
 		row.Editable = !v.Own || v.Actor.Department != "" && resp.LeadDepartment == v.Actor.Department
 		if ind.ID == failed {
-			row.Fields, row.Current = chanye.ErrorFields(err), true
+			row.Fields, row.Current = errFields(r, err), true
 			if len(row.Fields) == 0 {
-				row.Fields = map[string]string{"": chanye.ErrorMessage(err)}
+				row.Fields = map[string]string{"": errText(r, err)}
 			}
 			resp = kept // the values sent, kept for correcting
-			v.Message = l.Tf("resp.page.failed", row.Name, chanye.ErrorMessage(err))
+			v.Message = l.Tf("resp.page.failed", row.Name, errText(r, err))
 		}
 		if ind.ID == saved && failed == "" {
 			row.Saved, v.Saved = true, row.Name
@@ -205,7 +205,7 @@ func (s *Server) renderLists(w http.ResponseWriter, r *http.Request, status int,
 		return e
 	}
 	if err != nil {
-		v.Message = chanye.ErrorMessage(err)
+		v.Message = errText(r, err)
 	} else if d := r.URL.Query().Get("done"); d != "" {
 		v.Done = l.Tf("lists.done", d)
 	}
@@ -224,12 +224,12 @@ func (s *Server) renderLists(w http.ResponseWriter, r *http.Request, status int,
 				if sent != nil {
 					cp.NameZH, cp.NameEN = sent.NameZH, sent.NameEN
 				}
-				e.OrgUnit, e.Fields = &cp, fieldsOrMessage(err)
+				e.OrgUnit, e.Fields = &cp, fieldsOrMessage(r, err)
 			}
 			sec.Entries = append(sec.Entries, e)
 		}
 		if err != nil && id == 0 && sent != nil && sent.Kind == k {
-			sec.New, sec.NewFields = *sent, fieldsOrMessage(err)
+			sec.New, sec.NewFields = *sent, fieldsOrMessage(r, err)
 		}
 		v.Sections = append(v.Sections, sec)
 	}
@@ -238,11 +238,11 @@ func (s *Server) renderLists(w http.ResponseWriter, r *http.Request, status int,
 
 // fieldsOrMessage returns err's fields, or its message under "" when it
 // names none (a conflict).
-func fieldsOrMessage(err error) map[string]string {
-	if f := chanye.ErrorFields(err); len(f) > 0 {
+func fieldsOrMessage(r *http.Request, err error) map[string]string {
+	if f := errFields(r, err); len(f) > 0 {
 		return f
 	}
-	return map[string]string{"": chanye.ErrorMessage(err)}
+	return map[string]string{"": errText(r, err)}
 }
 
 // createListEntry adds a name at the end of its list.

@@ -196,7 +196,7 @@ func (s *Server) closeWarning(w http.ResponseWriter, r *http.Request) error {
 	if verr != nil {
 		return verr
 	}
-	v.CloseRule, v.CloseNote, v.RoutineMsg, v.RoutineErrs = rule, note, chanye.ErrorMessage(err), chanye.ErrorFields(err)
+	v.CloseRule, v.CloseNote, v.RoutineMsg, v.RoutineErrs = rule, note, errText(r, err), errFields(r, err)
 	return s.renderStatus(w, httpmw.Status(chanye.ErrorCode(err)), "project", v)
 }
 
@@ -248,7 +248,7 @@ func (s *Server) createSupervision(w http.ResponseWriter, r *http.Request) error
 	}
 	return s.projectFormDone(w, r, id, "#supervision", err, func(v *projectView) {
 		form.Min, form.Max = v.SupForm.Min, v.SupForm.Max
-		v.SupForm, v.SupNew, v.RoutineMsg, v.RoutineErrs = form, true, chanye.ErrorMessage(err), chanye.ErrorFields(err)
+		v.SupForm, v.SupNew, v.RoutineMsg, v.RoutineErrs = form, true, errText(r, err), errFields(r, err)
 	})
 }
 
@@ -316,7 +316,7 @@ func (s *Server) supStep(w http.ResponseWriter, r *http.Request, kind string) er
 	if verr != nil {
 		return verr
 	}
-	v.StepID, v.Message, v.Errs = id, chanye.ErrorMessage(err), chanye.ErrorFields(err)
+	v.StepID, v.Message, v.Errs = id, errText(r, err), errFields(r, err)
 	return s.renderStatus(w, httpmw.Status(chanye.ErrorCode(err)), "supervision", v)
 }
 

@@ -86,8 +86,8 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	res, err := s.cfg.Search.Search(r.Context(), search.Filter{Q: v.Q})
 	if chanye.ErrorCode(err) == chanye.EINVALID {
-		v.Error = chanye.ErrorMessage(err)
-		if m := chanye.ErrorFields(err)["q"]; m != "" {
+		v.Error = errText(r, err)
+		if m := errFields(r, err)["q"]; m != "" {
 			v.Error = m
 		}
 		return s.render(w, "search", v)

@@ -108,7 +108,7 @@ func (s *Server) saveWarningRule(w http.ResponseWriter, r *http.Request) error {
 	if verr != nil {
 		return verr
 	}
-	f.Message, f.Fields = chanye.ErrorMessage(err), chanye.ErrorFields(err)
+	f.Message, f.Fields = errText(r, err), errFields(r, err)
 	placed := false
 	if !f.New {
 		for i, ru := range v.Rules {

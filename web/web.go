@@ -427,10 +427,9 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	if status >= 500 {
 		s.log.Error("web: page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	v := &errorView{page: s.newPage(r, ""), Status: status, Fields: chanye.ErrorFields(err)}
+	v := &errorView{page: s.newPage(r, ""), Status: status, Fields: errFields(r, err)}
 	v.Title = fmt.Sprintf("%d", status)
-	zh, en := chanye.ErrorText(err)
-	v.Message = v.L.Pick(zh, en)
+	v.Message = errText(r, err)
 	if status == http.StatusForbidden && v.Actor != nil {
 		// The rule's words are for developers ("… may not read runs"):
 		// the page says who is refused, in the page's language, and
