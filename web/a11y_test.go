@@ -55,8 +55,42 @@ func axeSource(t *testing.T) string {
 // state (objections, payments, applications).
 const a11yEnterprises = 1000
 
-// a11yRoles are the roles the pages are walked as; "" is the public.
-var a11yRoles = []chanye.Role{chanye.RolePublic, chanye.RoleEnterprise, chanye.RoleDepartment, chanye.RoleAdmin}
+// a11yWalk is one walk over every page: as a role ("" is the public), in
+// a language, at the widths given.
+type a11yWalk struct {
+	role   chanye.Role
+	lang   Lang
+	widths []int
+}
+
+// name names the walk in the test's output, e.g. enterprise-en.
+func (w a11yWalk) name() string {
+	r := string(w.role)
+	if r == "" {
+		r = "public"
+	}
+	return r + "-" + string(w.lang)
+}
+
+// a11yWalks are the walks of the accessibility test. The public and the
+// enterprise, whose pages are opened on phones, and the department and
+// the administrator, who see the most pages, are walked in Chinese on a
+// desktop and a phone; the public and the enterprise again in English on a
+// phone, where the longer English labels would first overflow, and the
+// administrator in English on a desktop; the leader, the task force and
+// the district, whose navigation and homes differ, on a desktop.
+var a11yWalks = []a11yWalk{
+	{chanye.RolePublic, "zh", []int{1280, 390}},
+	{chanye.RoleEnterprise, "zh", []int{1280, 390}},
+	{chanye.RoleDepartment, "zh", []int{1280, 390}},
+	{chanye.RoleAdmin, "zh", []int{1280, 390}},
+	{chanye.RoleLeader, "zh", []int{1280}},
+	{chanye.RoleTaskForce, "zh", []int{1280}},
+	{chanye.RoleDistrict, "zh", []int{1280}},
+	{chanye.RolePublic, "en", []int{390}},
+	{chanye.RoleEnterprise, "en", []int{390}},
+	{chanye.RoleAdmin, "en", []int{1280}},
+}
 
 // notPages are the GET routes that answer something other than a page.
 var notPages = []string{"GET /static/", "GET /chains/links.xlsx", "GET /payments/file", "GET /applications/{id}/files/{file}",
@@ -155,6 +189,9 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		{Name: "admin", Role: chanye.RoleAdmin},
 		{Name: "dept", Role: chanye.RoleDepartment, Department: dept},
 		{Name: "firm", Role: chanye.RoleEnterprise, Code: code},
+		{Name: "leader", Role: chanye.RoleLeader},
+		{Name: "force", Role: chanye.RoleTaskForce, IndustryID: p.IndustryID},
+		{Name: "district", Role: chanye.RoleDistrict, District: p.DistrictCode},
 	} {
 		if err := store.CreateUser(ctx, u, u.Name+" password 1"); err != nil {
 			t.Fatal(err)
@@ -292,8 +329,8 @@ const checkPageJS = `(async () => {
   return {Findings: findings, ScrollWidth: document.documentElement.scrollWidth, Wide: wide, Unwrapped: unwrapped, Charts: charts};
 })()`
 
-// TestBrowserAccessibility walks every page for the public, an enterprise,
-// a department and an admin at 1280 and 390 px wide. axe-core's WCAG 2.1 AA
+// TestBrowserAccessibility walks every page in each of a11yWalks: every
+// role, in Chinese and in English, at 1280 and 390 px wide. axe-core's WCAG 2.1 AA
 // rules must find nothing serious or critical; every table sits in a
 // focusable scrolling region; and on a phone no page of the public or an
 // enterprise is wider than the screen (the others' widths are logged).
@@ -329,12 +366,12 @@ func TestBrowserAccessibility(t *testing.T) {
 	var mu sync.Mutex
 	byRule := map[string]int{}
 	t.Run("walk", func(t *testing.T) {
-		for _, role := range a11yRoles {
-			t.Run(string(role), func(t *testing.T) {
+		for _, w := range a11yWalks {
+			t.Run(w.name(), func(t *testing.T) {
 				t.Parallel() // a tab each, in a browser context of its own: its own cookies
 				tab, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 				defer cancel()
-				for rule, n := range f.walk(t, tab, axe, role, routes) {
+				for rule, n := range f.walk(t, tab, axe, w, routes) {
 					mu.Lock()
 					byRule[rule] += n
 					mu.Unlock()
@@ -350,12 +387,14 @@ func TestBrowserAccessibility(t *testing.T) {
 		b, _ := json.Marshal(byRule)
 		t.Errorf("%d serious or critical axe findings by rule: %s", total, b)
 	}
-	t.Logf("walked %d routes × %d roles × 2 widths in %v", len(routes), len(a11yRoles), time.Since(start).Round(time.Millisecond))
+	t.Logf("walked %d routes in %d walks in %v", len(routes), len(a11yWalks), time.Since(start).Round(time.Millisecond))
 }
 
-// walk signs in as role in tab and checks every route at both widths. It
-// returns the axe findings counted by rule.
-func (f *a11yFixture) walk(t *testing.T, tab context.Context, axe string, role chanye.Role, routes []string) map[string]int {
+// walk signs in as the walk's role in tab, in its language, and checks
+// every route at the walk's widths. It returns the axe findings counted by
+// rule.
+func (f *a11yFixture) walk(t *testing.T, tab context.Context, axe string, w a11yWalk, routes []string) map[string]int {
+	role := w.role
 	byRule := map[string]int{}
 	if err := chromedp.Do(tab, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatal(err)
@@ -363,9 +402,12 @@ func (f *a11yFixture) walk(t *testing.T, tab context.Context, axe string, role c
 	if _, err := chromedp.Call(tab, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: axe}); err != nil {
 		t.Fatal(err)
 	}
+	// ?lang= sets the language cookie the rest of the walk reads.
+	if err := chromedp.Do(tab, chromedp.Navigate(f.srv.URL+"/login?lang="+string(w.lang))); err != nil {
+		t.Fatal(err)
+	}
 	if name := f.logins[role]; name != "" {
 		if err := chromedp.Do(tab,
-			chromedp.Navigate(f.srv.URL+"/login?lang=zh"),
 			chromedp.SendKeys(chromedp.CSS(`#login-form input[name="name"]`), name),
 			chromedp.SendKeys(chromedp.CSS(`#login-form input[name="password"]`), name+" password 1"),
 			chromedp.Submit(chromedp.CSS(`#login-form`)),
@@ -374,14 +416,14 @@ func (f *a11yFixture) walk(t *testing.T, tab context.Context, axe string, role c
 			t.Fatalf("sign in as %s: %v", name, err)
 		}
 	}
-	for _, width := range []int{1280, 390} {
+	for _, width := range w.widths {
 		if err := chromedp.Do(tab, chromedp.EmulateViewport(int64(width), 900)); err != nil {
 			t.Fatal(err)
 		}
 		seen := map[string]bool{}
 		for _, rt := range routes {
 			if err := chromedp.Do(tab, chromedp.Navigate(f.srv.URL+f.paths[rt])); err != nil {
-				t.Errorf("%s %dpx %s: %v", role, width, f.paths[rt], err)
+				t.Errorf("%s %dpx %s: %v", w.name(), width, f.paths[rt], err)
 				continue
 			}
 			landed, err := chromedp.Run(tab, chromedp.Location())
@@ -402,10 +444,10 @@ func (f *a11yFixture) walk(t *testing.T, tab context.Context, axe string, role c
 			seen[kind] = true
 			c, err := chromedp.Run(tab, chromedp.Evaluate[pageCheck](checkPageJS, chromedp.EvalAwaitPromise))
 			if err != nil {
-				t.Errorf("%s %dpx %s: axe: %v", role, width, landed, err)
+				t.Errorf("%s %dpx %s: axe: %v", w.name(), width, landed, err)
 				continue
 			}
-			at := fmt.Sprintf("%s %dpx %s", role, width, u.RequestURI())
+			at := fmt.Sprintf("%s %dpx %s", w.name(), width, u.RequestURI())
 			for _, x := range c.Findings {
 				t.Errorf("%s: %s (%s) at %s: %s", at, x.Rule, x.Impact, x.Target, x.Help)
 				byRule[x.Rule]++
