@@ -79,7 +79,7 @@ func (a *Application) Validate() error {
 		bad["scenario_id"] = "必填 / required"
 	}
 	if err := uscc.Validate(a.Code); err != nil {
-		bad["code"] = chanye.ErrorMessage(err)
+		bad["code"] = err.Error()
 	}
 	text(bad, "solution", a.Solution, 1, MaxTextRunes)
 	if !a.Status.Valid() {

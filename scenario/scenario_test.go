@@ -951,7 +951,11 @@ func TestFilters(t *testing.T) {
 		t.Errorf("application filter: %v %+v", err, af)
 	}
 	af = ApplicationFilter{Code: &badCode, Limit: MaxPage + 1}
-	if f := chanye.ErrorFields(af.Validate()); f["code"] == "" || f["limit"] == "" {
+	if f := chanye.ErrorFields(af.Validate()); !strings.Contains(f["code"], "长度为 6") || f["limit"] == "" {
 		t.Errorf("bad application filter: %v", f)
+	}
+	app := Application{ScenarioID: 1, Code: badCode, Solution: "方案", Status: Submitted}
+	if f := chanye.ErrorFields(app.Validate()); !strings.Contains(f["code"], "长度为 6") {
+		t.Errorf("bad application code: %q, want the code's own fault", f["code"])
 	}
 }

@@ -76,7 +76,7 @@ func (f *ApplicationFilter) Validate() error {
 	if f.Code != nil {
 		code := uscc.Normalize(*f.Code)
 		if err := uscc.Validate(code); err != nil {
-			bad["code"] = chanye.ErrorMessage(err)
+			bad["code"] = err.Error()
 		}
 		f.Code = &code
 	}
