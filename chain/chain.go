@@ -446,7 +446,7 @@ func (x *LeadFirm) Validate() error {
 	x.Code = uscc.Normalize(x.Code)
 	x.Source, x.Note = strings.TrimSpace(x.Source), strings.TrimSpace(x.Note)
 	if err := uscc.Validate(x.Code); err != nil {
-		bad["code"] = chanye.ErrorMessage(err)
+		bad["code"] = err.Error()
 	}
 	if x.DesignatedOn.IsZero() {
 		bad["designated_on"] = "必填 / required"

@@ -127,7 +127,7 @@ func (t *Target) Validate() error {
 	switch {
 	case t.Code != "":
 		if err := uscc.Validate(t.Code); err != nil {
-			bad["code"] = chanye.ErrorMessage(err)
+			bad["code"] = err.Error()
 		}
 	case t.Kind == ListExpand:
 		bad["code"] = "增资扩产对象须为本地企业，须填统一社会信用代码 / an expansion target is a registry firm: give its credit code"
@@ -197,7 +197,7 @@ func (f *RosterFirm) Validate() error {
 	text(bad, "name", f.Name, 1, MaxNameRunes)
 	if f.Code != "" {
 		if err := uscc.Validate(f.Code); err != nil {
-			bad["code"] = chanye.ErrorMessage(err)
+			bad["code"] = err.Error()
 		}
 	}
 	text(bad, "city", f.City, 0, MaxCityRunes)

@@ -303,7 +303,7 @@ func (l *Lead) Apply(m Move, today chanye.Date, by string) ([]*Event, error) {
 	}
 	if m.EnterpriseCode != "" {
 		if err := uscc.Validate(m.EnterpriseCode); err != nil {
-			bad["enterprise_code"] = chanye.ErrorMessage(err)
+			bad["enterprise_code"] = err.Error()
 		}
 	}
 	if m.ProjectID != "" && !project.IDPattern.MatchString(m.ProjectID) {

@@ -765,7 +765,7 @@ func (s *Store) ImportPlacements(ctx context.Context, rows []*chain.Placement) (
 				bad[key+"link_id"] = fmt.Sprintf("产业链环节 %q 不存在 / no such chain link", x.LinkID)
 			}
 			if err := uscc.Validate(x.Code); err != nil {
-				bad[key+"code"] = chanye.ErrorMessage(err)
+				bad[key+"code"] = err.Error()
 			} else if _, err := findEnterprise(ctx, tx, x.Code); chanye.ErrorCode(err) == chanye.ENOTFOUND {
 				bad[key+"code"] = "企业不存在 / no such enterprise"
 			} else if err != nil {
