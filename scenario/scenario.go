@@ -253,9 +253,11 @@ type Scenario struct {
 	Procurements     []Procurement `json:"procurements,omitempty"`
 	ClosedOn         chanye.Date   `json:"closed_on,omitzero"`
 	CloseReason      string        `json:"close_reason,omitempty"`
-	CreatedAt        time.Time     `json:"created_at,omitzero"`
-	CreatedBy        string        `json:"created_by,omitempty"`
-	UpdatedAt        time.Time     `json:"updated_at,omitzero"`
+	// Demo marks a scenario chanye demo made: the pages say 演示数据.
+	Demo      bool      `json:"demo,omitempty"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
+	CreatedBy string    `json:"created_by,omitempty"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
 // text checks that v has min to max characters, under key.

@@ -117,22 +117,22 @@ type ScenarioService interface {
 
 // ApplicationService keeps the applications (揭榜).
 type ApplicationService interface {
-	// FindApplicationByID returns an application with its enterprise's
+	// FindScenarioApplicationByID returns an application with its enterprise's
 	// name. ENOTFOUND.
-	FindApplicationByID(ctx context.Context, id int64) (*Application, error)
-	// FindApplications returns a page of applications, the latest
+	FindScenarioApplicationByID(ctx context.Context, id int64) (*Application, error)
+	// FindScenarioApplications returns a page of applications, the latest
 	// submitted first, and the total. EINVALID (ApplicationFilter.Validate).
-	FindApplications(ctx context.Context, filter ApplicationFilter) ([]*Application, int, error)
-	// CreateApplication stores a submitted application; its ID, Status,
+	FindScenarioApplications(ctx context.Context, filter ApplicationFilter) ([]*Application, int, error)
+	// CreateScenarioApplication stores a submitted application; its ID, Status,
 	// SubmittedAt and SubmittedBy are set. ENOTFOUND for an unknown
 	// scenario, EINVALID (Application.Validate, also for an enterprise
 	// not in the registry), ECONFLICT when the scenario takes no
 	// applications today (Scenario.CanApply) or the enterprise already
 	// has a submitted application to it.
-	CreateApplication(ctx context.Context, a *Application) error
-	// WithdrawApplication withdraws a submitted application
+	CreateScenarioApplication(ctx context.Context, a *Application) error
+	// WithdrawScenarioApplication withdraws a submitted application
 	// (Application.Withdraw). ENOTFOUND, ECONFLICT.
-	WithdrawApplication(ctx context.Context, id int64) (*Application, error)
+	WithdrawScenarioApplication(ctx context.Context, id int64) (*Application, error)
 }
 
 // ReviewService keeps a scenario's review: its panel, the members'

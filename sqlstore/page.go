@@ -43,3 +43,21 @@ func readPage[T any](ctx context.Context, db *DB, columns, from string, w where,
 	})
 	return out, total, err
 }
+
+// queryAll returns every row of a query, each read by scan.
+func queryAll[T any](ctx context.Context, tx *txn, scan func(row interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
