@@ -83,6 +83,9 @@ type Config struct {
 	// Invest serves 招商: targets, rosters, candidates, leads and their
 	// funnel; nil answers 404 there.
 	Invest *InvestServices
+	// Scenarios serves the application scenarios (首试首用); nil: their
+	// routes answer 404.
+	Scenarios *ScenarioServices
 }
 
 // Engine is what the API asks of the policy engine: *engine.Engine, or
@@ -135,6 +138,7 @@ type server struct {
 	placements     chain.Placements
 	leadFirms      chain.LeadFirmService
 	invest         *InvestServices
+	scenarios      *ScenarioServices
 }
 
 // handlerFunc is a handler that returns its error instead of writing it.
@@ -188,6 +192,7 @@ func newServer(cfg Config) *server {
 	s.notifications = cfg.Notifications
 	s.chains, s.leadFirms, s.placements = cfg.Chains, cfg.LeadFirms, cfg.Placements
 	s.invest, s.calendar, s.requests, s.issues, s.requestFileSvc = cfg.Invest, cfg.Calendar, cfg.Requests, cfg.RequestIssues, cfg.RequestFiles
+	s.scenarios = cfg.Scenarios
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -363,6 +368,27 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/request-stats", s.getRequestStats},
 		{"GET", "/api/v1/request-issues", s.listRequestIssues},
 		{"POST", "/api/v1/request-issues/{id}/solve", s.solveRequestIssue},
+		// Application scenarios (scenarios.go).
+		{"GET", "/api/v1/scenarios", s.withScenarios(s.listScenarios)},
+		{"POST", "/api/v1/scenarios", s.withScenarios(s.createScenario)},
+		{"GET", "/api/v1/scenarios/feed.json", s.withScenarios(s.scenarioFeedJSON)},
+		{"GET", "/api/v1/scenarios/feed.atom", s.withScenarios(s.scenarioFeedAtom)},
+		{"GET", "/api/v1/scenarios/{id}", s.withScenarios(s.getScenario)},
+		{"PATCH", "/api/v1/scenarios/{id}", s.withScenarios(s.patchScenario)},
+		{"GET", "/api/v1/scenarios/{id}/events", s.withScenarios(s.listScenarioEvents)},
+		{"POST", "/api/v1/scenarios/{id}/steps", s.withScenarios(s.moveScenario)},
+		{"GET", "/api/v1/scenarios/{id}/applications", s.withScenarios(s.listScenarioApplications)},
+		{"POST", "/api/v1/scenarios/{id}/applications", s.withScenarios(s.applyToScenario)},
+		{"GET", "/api/v1/scenarios/{id}/panel", s.withScenarios(s.getScenarioPanel)},
+		{"PUT", "/api/v1/scenarios/{id}/panel", s.withScenarios(s.putScenarioPanel)},
+		{"POST", "/api/v1/scenarios/{id}/conflicts", s.withScenarios(s.declareScenarioConflict)},
+		{"GET", "/api/v1/scenarios/{id}/scores", s.withScenarios(s.getScenarioScores)},
+		{"PUT", "/api/v1/scenarios/{id}/scores", s.withScenarios(s.putScenarioScores)},
+		{"GET", "/api/v1/scenarios/{id}/ranking", s.withScenarios(s.getScenarioRanking)},
+		{"GET", "/api/v1/scenario-applications", s.withScenarios(s.listScenarioApplications)},
+		{"GET", "/api/v1/scenario-applications/{id}", s.withScenarios(s.getScenarioApplication)},
+		{"POST", "/api/v1/scenario-applications/{id}/withdraw", s.withScenarios(s.withdrawScenarioApplication)},
+		{"GET", "/api/v1/scenario-progress", s.withScenarios(s.getScenarioProgress)},
 		// The working-day calendar (calendar.go).
 		{"GET", "/api/v1/calendar", s.getCalendar},
 		{"PUT", "/api/v1/calendar", s.putCalendar},

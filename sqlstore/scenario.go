@@ -695,7 +695,8 @@ func (s *Store) FindPanel(ctx context.Context, scenarioID int64) ([]string, erro
 
 // SetPanel replaces a scenario's panel while it is published or in
 // review; the scores and declarations of members no longer on it are
-// deleted. Each member must be an account. ENOTFOUND, EINVALID, ECONFLICT.
+// deleted. Each member must be an active account, not an enterprise's.
+// ENOTFOUND, EINVALID, ECONFLICT.
 func (s *Store) SetPanel(ctx context.Context, scenarioID int64, members []string) error {
 	if _, err := actor(ctx); err != nil {
 		return err
@@ -709,10 +710,10 @@ func (s *Store) SetPanel(ctx context.Context, scenarioID int64, members []string
 		}
 		bad := map[string]string{}
 		for i, m := range members {
-			if n, err := count(ctx, tx, `SELECT COUNT(*) FROM users WHERE name = ? AND disabled = 0`, m); err != nil {
+			if n, err := count(ctx, tx, `SELECT COUNT(*) FROM users WHERE name = ? AND disabled = 0 AND role <> 'enterprise'`, m); err != nil {
 				return err
 			} else if n == 0 {
-				bad[fmt.Sprintf("members[%d]", i)] = fmt.Sprintf("没有启用的账号 %q / no active account %q", m, m)
+				bad[fmt.Sprintf("members[%d]", i)] = fmt.Sprintf("没有启用的官方账号 %q（企业账号不能评审）/ no active official account %q (an enterprise does not judge)", m, m)
 			}
 		}
 		if err := chanye.Invalid("评审专家有误 / invalid panel", bad); err != nil {

@@ -30,6 +30,8 @@ import (
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
 	"github.com/chanye-org/chanye/request"
+	"github.com/chanye-org/chanye/scenario"
+	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 	"github.com/chanye-org/chanye/uscc"
 	"github.com/chanye-org/chanye/web"
@@ -182,6 +184,10 @@ func TestRouteRoleMatrix(t *testing.T) {
 	if bReq, err = store.Act(ctx, bReq.ID, request.Step{Action: request.StepReroute, Department: dept, Note: "按职责分派"}); err != nil {
 		t.Fatal(err)
 	}
+	// A published scenario of the industry with B's application and a
+	// panel of three accounts none of the matrix's actors is.
+	scenarioPath, scenarioApp := matrixScenario(t, ctx, store, ind, codeB)
+
 	// 销号 and 督办: a closure of GZ-M001's red start warning, as a
 	// multipart form with its evidence; supervision items due in a week.
 	closeBody, closeType := multipartBody(t, map[string]string{"rule_id": "start_late_red", "note": "矩阵"}, "evidence", "e.pdf", []byte("%PDF-1.4\n%%EOF\n"))
@@ -206,7 +212,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	api := httpapi.NewHandler(httpapi.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
 		Audit: authz.Audit(store), Logger: log, Projects: g.projects, Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Calendar: g.calendar, Requests: g.requests, RequestIssues: g.issues, RequestFiles: g.requestFiles,
 		Notifications: g.notifications, Search: authz.Search(store), Chains: g.chains, LeadFirms: g.leadFirms, Placements: g.placements,
-		Invest: g.invest})
+		Invest: g.invest, Scenarios: g.scenarios})
 	accounts := auth.NewThrottle(store, store)
 	pages, err := web.NewHandler(web.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
 		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects,
@@ -434,6 +440,45 @@ func TestRouteRoleMatrix(t *testing.T) {
 		// The admin acknowledges; the department's is then a conflict.
 		"POST /api/v1/requests/{id}/steps": {path: apiReqPath + "/steps", body: `{"action":"acknowledge"}`,
 			want: [8]int{200, 403, 409, 403, 403, 403, api401, 403}},
+		// Application scenarios: officials read all, the others the
+		// published; the industry's department and task force run them;
+		// enterprises apply for themselves; the review is the runners'
+		// and the panel's, and only panel members score (no one here).
+		"GET /api/v1/scenarios": {path: "/api/v1/scenarios", want: all(200)},
+		"POST /api/v1/scenarios": {path: "/api/v1/scenarios", body: `{"title":"矩阵场景","offerer":{"name":"市交通集团","kind":"state_owned"},"industry_id":"` + ind +
+			`","requirements":"矩阵","deadline":"` + dayFrom(30) + `","pilot_start":"` + dayFrom(40) + `","pilot_end":"` + dayFrom(400) +
+			`","criteria":[{"id":"tech","name_zh":"技术","name_en":"technology","weight":100}]}`,
+			want: [8]int{201, 403, 201, 201, 403, 403, api401, 403}},
+		"GET /api/v1/scenarios/feed.json": {path: "/api/v1/scenarios/feed.json", want: all(200)},
+		"GET /api/v1/scenarios/feed.atom": {path: "/api/v1/scenarios/feed.atom", want: all(200)},
+		"GET /api/v1/scenarios/{id}":      {path: scenarioPath, want: all(200)},
+		"PATCH /api/v1/scenarios/{id}": {path: scenarioPath, body: `{"site":"矩阵现场"}`,
+			want: [8]int{200, 403, 200, 200, 403, 403, api401, 403}},
+		"GET /api/v1/scenarios/{id}/events": {path: scenarioPath + "/events", want: all(200)},
+		// The review cannot start before the deadline: the runners get 409.
+		"POST /api/v1/scenarios/{id}/steps": {path: scenarioPath + "/steps", body: `{"action":"start_review"}`,
+			want: [8]int{409, 403, 409, 409, 403, 403, api401, 403}},
+		"GET /api/v1/scenarios/{id}/applications": {path: scenarioPath + "/applications", want: [8]int{200, 200, 200, 200, 200, 200, api401, 403}},
+		// A applies; B has applied already.
+		"POST /api/v1/scenarios/{id}/applications": {path: scenarioPath + "/applications", body: `{"solution":"矩阵方案"}`,
+			want: [8]int{403, 403, 403, 403, 201, 409, api401, 403}},
+		"GET /api/v1/scenarios/{id}/panel": {path: scenarioPath + "/panel", want: [8]int{200, 200, 200, 200, 403, 403, api401, 403}},
+		"PUT /api/v1/scenarios/{id}/panel": {path: scenarioPath + "/panel", body: `{"members":["panel-a","panel-b","panel-c"]}`,
+			want: [8]int{200, 403, 200, 200, 403, 403, api401, 403}},
+		"POST /api/v1/scenarios/{id}/conflicts": {path: scenarioPath + "/conflicts", body: fmt.Sprintf(`{"application_id":%d,"reason":"矩阵"}`, scenarioApp),
+			want: [8]int{403, 403, 403, 403, 403, 403, api401, 403}},
+		"GET /api/v1/scenarios/{id}/scores": {path: scenarioPath + "/scores", want: [8]int{200, 200, 200, 200, 403, 403, api401, 403}},
+		"PUT /api/v1/scenarios/{id}/scores": {path: scenarioPath + "/scores", body: fmt.Sprintf(`{"scores":[{"application_id":%d,"criterion_id":"tech","points":80}]}`, scenarioApp),
+			want: [8]int{403, 403, 403, 403, 403, 403, api401, 403}},
+		"GET /api/v1/scenarios/{id}/ranking": {path: scenarioPath + "/ranking?partial=true", want: [8]int{200, 200, 200, 200, 403, 403, api401, 403}},
+		// Across scenarios: all for the readers of every application, its
+		// own for an enterprise; the others must name the scenario (400).
+		"GET /api/v1/scenario-applications": {path: "/api/v1/scenario-applications", want: [8]int{200, 200, 400, 400, 200, 200, api401, 400}},
+		"GET /api/v1/scenario-applications/{id}": {path: fmt.Sprintf("/api/v1/scenario-applications/%d", scenarioApp),
+			want: [8]int{200, 200, 200, 200, 404, 200, api401, 403}},
+		"POST /api/v1/scenario-applications/{id}/withdraw": {path: fmt.Sprintf("/api/v1/scenario-applications/%d/withdraw", scenarioApp),
+			want: [8]int{403, 403, 403, 403, 404, 200, api401, 403}},
+		"GET /api/v1/scenario-progress": {path: "/api/v1/scenario-progress", want: all(200)},
 		"GET /api/v1/calendar": {path: "/api/v1/calendar", want: all(200)},
 		"PUT /api/v1/calendar": {path: "/api/v1/calendar",
 			body: `{"years":[{"year":2027,"source":"矩阵测试","days":[{"date":"2027-01-01","kind":"off","name":"元旦"}]}]}`,
@@ -906,3 +951,35 @@ func unusedCode(t *testing.T, store chanye.EnterpriseService, ctx context.Contex
 	t.Fatal("no unused credit code")
 	return ""
 }
+
+// matrixScenario stores a published scenario of industry ind with an
+// application of enterprise code and a panel of three leader accounts,
+// and returns its API path and the application's id.
+func matrixScenario(t *testing.T, ctx context.Context, store *sqlstore.Store, ind, code string) (string, int64) {
+	t.Helper()
+	for _, n := range []string{"panel-a", "panel-b", "panel-c"} {
+		if err := store.CreateUser(ctx, &auth.User{Name: n, Role: chanye.RoleLeader}, n+" password 1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x := &scenario.Scenario{Title: "矩阵场景", Offerer: scenario.Offerer{Name: "市交通集团", Kind: scenario.OffererStateOwned}, IndustryID: ind,
+		Requirements: "矩阵", Deadline: chanye.DateOf(testclock.Now().AddDate(0, 0, 30)), PilotStart: chanye.DateOf(testclock.Now().AddDate(0, 0, 40)),
+		PilotEnd: chanye.DateOf(testclock.Now().AddDate(1, 0, 40)), Criteria: []scenario.Criterion{{ID: "tech", NameZH: "技术", NameEN: "technology", Weight: 100}}}
+	if err := store.CreateScenario(ctx, x); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.MoveScenario(ctx, x.ID, scenario.Move{Action: scenario.ActPublish}); err != nil {
+		t.Fatal(err)
+	}
+	a := &scenario.Application{ScenarioID: x.ID, Code: code, Solution: "矩阵方案"}
+	if err := store.CreateScenarioApplication(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SetPanel(ctx, x.ID, []string{"panel-a", "panel-b", "panel-c"}); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("/api/v1/scenarios/%d", x.ID), a.ID
+}
+
+// dayFrom is the test clock's today plus n days, as YYYY-MM-DD.
+func dayFrom(n int) string { return chanye.DateOf(testclock.Now().AddDate(0, 0, n)).String() }

@@ -194,7 +194,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
 		Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions, Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Calendar: guarded.calendar, Requests: guarded.requests, RequestIssues: guarded.issues, RequestFiles: guarded.requestFiles,
 		Notifications: guarded.notifications, Search: authz.Search(store), Chains: guarded.chains,
-		LeadFirms: guarded.leadFirms, Placements: guarded.placements, Invest: guarded.invest})
+		LeadFirms: guarded.leadFirms, Placements: guarded.placements, Invest: guarded.invest, Scenarios: guarded.scenarios})
 	// Accounts: sign-in throttled per account and address, the counters in
 	// the database (auth.Limits); the first start creates an admin. The
 	// middleware turns each request's token or
@@ -317,6 +317,7 @@ type guarded struct {
 	leadFirms     chain.LeadFirmService
 	placements    chain.Placements
 	invest        *httpapi.InvestServices
+	scenarios     *httpapi.ScenarioServices
 }
 
 // guard wraps the services and the engine with authz.
@@ -328,7 +329,9 @@ func guard(store *sqlstore.Store, policies policy.Services, eng *engine.Engine, 
 		chains: authz.Chains(store, store), leadFirms: authz.LeadFirms(store, store), placements: authz.Placements(store, store),
 		invest: &httpapi.InvestServices{Targets: authz.Targets(store, store), Roster: authz.Rosters(store), Candidates: authz.Candidates(store, store),
 			Leads: authz.Leads(store, store, store), Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store),
-			Supervisions: authz.LeadSupervisions(store.LeadSupervisions(), store, store), Imports: authz.LeadImports(store, store, store)}}
+			Supervisions: authz.LeadSupervisions(store.LeadSupervisions(), store, store), Imports: authz.LeadImports(store, store, store)},
+		scenarios: &httpapi.ScenarioServices{Scenarios: authz.Scenarios(store, store, store), Applications: authz.ScenarioApplications(store, store, store, store),
+			Reviews: authz.ScenarioReviews(store, store, store, store)}}
 }
 
 // webInvest is the 招商 the pages use: the same guarded services as the API.
