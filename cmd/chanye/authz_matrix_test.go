@@ -479,7 +479,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"POST /api/v1/scenario-applications/{id}/withdraw": {path: fmt.Sprintf("/api/v1/scenario-applications/%d/withdraw", scenarioApp),
 			want: [8]int{403, 403, 403, 403, 404, 200, api401, 403}},
 		"GET /api/v1/scenario-progress": {path: "/api/v1/scenario-progress", want: all(200)},
-		"GET /api/v1/calendar": {path: "/api/v1/calendar", want: all(200)},
+		"GET /api/v1/calendar":          {path: "/api/v1/calendar", want: all(200)},
 		"PUT /api/v1/calendar": {path: "/api/v1/calendar",
 			body: `{"years":[{"year":2027,"source":"矩阵测试","days":[{"date":"2027-01-01","kind":"off","name":"元旦"}]}]}`,
 			want: [8]int{200, 403, 403, 403, 403, 403, api401, 403}},
