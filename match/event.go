@@ -61,6 +61,8 @@ type Event struct {
 	SlotMinutes int         `json:"slot_minutes"`
 	Start       TimeOfDay   `json:"start"`
 	End         TimeOfDay   `json:"end"`
+	// Demo marks a fair chanye demo made: the pages say 演示数据.
+	Demo bool `json:"demo,omitempty"`
 }
 
 // The bounds of a fair, each checked by a Validate.
@@ -151,6 +153,30 @@ type MeetingRequest struct {
 	BuyerCode    string `json:"buyer_code"`
 	SupplierCode string `json:"supplier_code"`
 	Priority     int    `json:"priority"` // higher first; a match's score
+}
+
+// Validate checks a meeting request: two well-formed and different
+// credit codes and a priority of 0–MaxScore. Whether the match exists,
+// and is of these two firms, is the store's to check.
+func (r *MeetingRequest) Validate() error {
+	bad := map[string]string{}
+	r.BuyerCode, r.SupplierCode = uscc.Normalize(r.BuyerCode), uscc.Normalize(r.SupplierCode)
+	for field, code := range map[string]string{"buyer_code": r.BuyerCode, "supplier_code": r.SupplierCode} {
+		if err := uscc.Validate(code); err != nil {
+			zh, en := chanye.SplitBilingual(err.Error())
+			bad[field] = "统一社会信用代码无效：" + zh + " / invalid credit code: " + en
+		}
+	}
+	if bad["supplier_code"] == "" && r.BuyerCode == r.SupplierCode {
+		bad["supplier_code"] = "企业不能与自己洽谈 / a firm does not meet itself"
+	}
+	if r.MatchID < 0 {
+		bad["match_id"] = "不能为负 / must not be negative"
+	}
+	if r.Priority < 0 || r.Priority > MaxScore {
+		bad["priority"] = fmt.Sprintf("须为 0–%d / must be 0–%d", MaxScore, MaxScore)
+	}
+	return chanye.Invalid("洽谈申请有误 / invalid meeting request", bad)
 }
 
 // MeetingOutcome is what became of a meeting.
@@ -436,6 +462,22 @@ type OutcomeUpdate struct {
 	ContractFen chanye.Fen     `json:"contract_fen"`
 }
 
+// Validate checks an outcome as Timetable.Validate checks a meeting's: a
+// known outcome ("" clears it), an intention or a contract (0 to
+// chanye.MaxProjectFen) only for a meeting held.
+func (o *OutcomeUpdate) Validate() error {
+	bad := map[string]string{}
+	if !o.Outcome.Valid() {
+		bad["outcome"] = "须为 held、no_show 或空 / must be held, no_show or empty"
+	} else if o.Outcome != Held && (o.Intention || o.ContractFen != 0) {
+		bad["outcome"] = "只有已洽谈的才有意向或签约 / only a meeting held has an intention or a contract"
+	}
+	if msg := chanye.CheckFen(o.ContractFen, chanye.MaxProjectFen); msg != "" {
+		bad["contract_fen"] = msg
+	}
+	return chanye.Invalid("洽谈结果有误 / invalid outcome", bad)
+}
+
 // EventFilter selects fairs; nil fields are not given. From and To bound
 // their days (inclusive; zero: unbounded).
 type EventFilter struct {
@@ -459,23 +501,32 @@ type EventService interface {
 	// FindEvents returns a page of fairs, the latest day first, and the
 	// total. EINVALID for a bad filter.
 	FindEvents(ctx context.Context, f EventFilter) ([]*Event, int, error)
-	// Register registers a registry firm for a fair in a role, or changes
-	// its attendance. EINVALID, ENOTFOUND (fair, enterprise), ECONFLICT
-	// past MaxRegistrations.
-	Register(ctx context.Context, eventID int64, r Registration) error
-	// RequestMeeting asks for a meeting at a fair. EINVALID, ENOTFOUND
-	// (fair, match), ECONFLICT when the pair has asked already.
-	RequestMeeting(ctx context.Context, eventID int64, r MeetingRequest) error
+	// RegisterForEvent registers a registry firm for a fair in a role,
+	// or changes its attendance. EINVALID, ENOTFOUND (fair, enterprise),
+	// ECONFLICT past MaxRegistrations.
+	RegisterForEvent(ctx context.Context, eventID int64, r Registration) error
+	// RequestMeeting asks for a meeting at a fair; from a match, the
+	// codes and priority left out are the match's. EINVALID (also codes
+	// not the match's), ENOTFOUND (fair, match), ECONFLICT when the pair
+	// has asked already.
+	RequestMeeting(ctx context.Context, eventID int64, r *MeetingRequest) error
+	// FindMeetingRequests returns a fair's meeting requests, the highest
+	// priority first, as Schedule orders them. ENOTFOUND.
+	FindMeetingRequests(ctx context.Context, eventID int64) ([]MeetingRequest, error)
 	// ScheduleEvent places the fair's requested meetings (Schedule),
 	// replacing its timetable, and returns it with the requests left out.
 	// ENOTFOUND, ECONFLICT once outcomes are recorded.
 	ScheduleEvent(ctx context.Context, eventID int64) (*Timetable, []Unscheduled, error)
+	// FindTimetable returns a fair's timetable, by slot and table.
+	// ENOTFOUND.
+	FindTimetable(ctx context.Context, eventID int64) (*Timetable, error)
 	// SaveTimetable replaces a fair's timetable with one edited by hand,
 	// checked by Timetable.Validate. EINVALID (a double booking among
 	// them), ENOTFOUND.
 	SaveTimetable(ctx context.Context, eventID int64, t *Timetable) error
-	// RecordOutcome records what became of a meeting. EINVALID, ENOTFOUND.
-	RecordOutcome(ctx context.Context, eventID, meetingID int64, o OutcomeUpdate) (*Meeting, error)
+	// RecordMeetingOutcome records what became of a meeting
+	// (OutcomeUpdate.Validate). EINVALID, ENOTFOUND.
+	RecordMeetingOutcome(ctx context.Context, eventID, meetingID int64, o OutcomeUpdate) (*Meeting, error)
 	// FindEventReport returns what a fair came to (Report). ENOTFOUND,
 	// EINVALID on overflow.
 	FindEventReport(ctx context.Context, eventID int64) (*EventReport, error)

@@ -309,3 +309,39 @@ func TestReport(t *testing.T) {
 		t.Errorf("overflow: %v", err)
 	}
 }
+
+// TestRequestAndOutcomeValidate: a meeting request names two different
+// firms and a priority on the score's scale; an outcome is what a
+// timetable's meeting may hold.
+func TestRequestAndOutcomeValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		req  match.MeetingRequest
+		want []string
+	}{
+		{"good", match.MeetingRequest{BuyerCode: code(t, 1), SupplierCode: code(t, 2), Priority: 70}, nil},
+		{"a firm with itself", match.MeetingRequest{BuyerCode: code(t, 1), SupplierCode: code(t, 1)}, []string{"supplier_code"}},
+		{"bad codes", match.MeetingRequest{BuyerCode: "B", SupplierCode: ""}, []string{"buyer_code", "supplier_code"}},
+		{"priority past the score", match.MeetingRequest{BuyerCode: code(t, 1), SupplierCode: code(t, 2), Priority: match.MaxScore + 1}, []string{"priority"}},
+		{"a negative match", match.MeetingRequest{MatchID: -1, BuyerCode: code(t, 1), SupplierCode: code(t, 2)}, []string{"match_id"}},
+	} {
+		if got := fields(tc.req.Validate()); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: fields %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		o    match.OutcomeUpdate
+		want []string
+	}{
+		{"held with a contract", match.OutcomeUpdate{Outcome: match.Held, Intention: true, ContractFen: 100}, nil},
+		{"cleared", match.OutcomeUpdate{}, nil},
+		{"an intention without a meeting", match.OutcomeUpdate{Outcome: match.NoShow, Intention: true}, []string{"outcome"}},
+		{"unknown", match.OutcomeUpdate{Outcome: "maybe"}, []string{"outcome"}},
+		{"a negative contract", match.OutcomeUpdate{Outcome: match.Held, ContractFen: -1}, []string{"contract_fen"}},
+	} {
+		if got := fields(tc.o.Validate()); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: fields %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

@@ -418,15 +418,20 @@ type ProposeRun struct {
 
 // MatchFilter selects matches; nil fields are not given. Code selects
 // the matches a firm is either side of (how authz narrows a firm to its
-// own); IndustryID those on the industry's chain links.
+// own), BuyerCode and SupplierCode those it is the one side of; LinkID
+// those whose demand's or supply's link it is, IndustryID those on the
+// industry's chain links.
 type MatchFilter struct {
-	Code       *string
-	DemandID   *int64
-	SupplyID   *int64
-	IndustryID *string
-	Status     *MatchStatus
-	Offset     int
-	Limit      int // DefaultPage when 0, at most MaxPage
+	Code         *string
+	BuyerCode    *string
+	SupplierCode *string
+	LinkID       *string
+	DemandID     *int64
+	SupplyID     *int64
+	IndustryID   *string
+	Status       *MatchStatus
+	Offset       int
+	Limit        int // DefaultPage when 0, at most MaxPage
 }
 
 // MatchService proposes matches and follows them. Every write is one
@@ -437,8 +442,9 @@ type MatchService interface {
 	// ProposeMatches runs Propose over the open listings, the chains, the
 	// firms' registry facts and the past results, and stores the pairs it
 	// returns as proposed matches; a (demand, supply) pair matched before
-	// keeps its match whatever its status.
-	ProposeMatches(ctx context.Context) (*ProposeRun, error)
+	// keeps its match whatever its status. seg cuts the texts of listings
+	// whose words are not stored yet (nil: such listings share no words).
+	ProposeMatches(ctx context.Context, seg Segmenter) (*ProposeRun, error)
 	// FindMatchByID returns a match with its history. ENOTFOUND.
 	FindMatchByID(ctx context.Context, id int64) (*Match, error)
 	// FindMatches returns a page of matches, the best first, and the

@@ -92,6 +92,8 @@ type Supply struct {
 	Certifications []string    `json:"certifications,omitempty"` // e.g. IATF 16949
 	Status         Status      `json:"status"`
 	PostedOn       chanye.Date `json:"posted_on,omitzero"`
+	// Demo marks a supply chanye demo made: the pages say 演示数据.
+	Demo bool `json:"demo,omitempty"`
 }
 
 // Demand is what a firm needs to buy or solve (需求). LinkID, when given,
@@ -112,6 +114,8 @@ type Demand struct {
 	DistrictCode string      `json:"district_code,omitempty"`
 	Status       Status      `json:"status"`
 	PostedOn     chanye.Date `json:"posted_on,omitzero"`
+	// Demo marks a demand chanye demo made: the pages say 演示数据.
+	Demo bool `json:"demo,omitempty"`
 }
 
 // linkIDPattern is the form of a chain link id (chain.Link.ID); whether
