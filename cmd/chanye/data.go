@@ -133,6 +133,13 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 	if len(rs.ByStatus) > 0 {
 		fmt.Fprintln(cfg.Stdout, requestSummary(rs))
 	}
+	ss, err := ensureDemoScenarios(ctx, db, store, cfg.Now)
+	if err != nil {
+		return err
+	}
+	if len(ss.ByStatus) > 0 {
+		fmt.Fprintln(cfg.Stdout, scenarioSummary(ss))
+	}
 	return nil
 }
 

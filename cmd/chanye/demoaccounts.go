@@ -7,6 +7,7 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/auth"
+	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/invest"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
@@ -77,6 +78,20 @@ func ensureDemoAccounts(ctx context.Context, store *sqlstore.Store, password str
 	fmt.Fprintln(stderr, "演示账号（密码与 admin 的初始密码相同）/ demo accounts (with the admin's first password):")
 	for _, u := range us {
 		if err := store.CreateUser(ctx, u, password); err != nil {
+			return fmt.Errorf("演示账号 / demo account %s: %w", u.Name, err)
+		}
+		fmt.Fprintf(stderr, "    %-16s %s\n", u.Name, u.DisplayName)
+	}
+	// The demo's judges exist already, with a password no one knows: they
+	// get the same as the others.
+	for _, name := range demo.Judges {
+		u, err := store.FindUserByName(ctx, name)
+		if chanye.ErrorCode(err) == chanye.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if _, err := store.ChangePassword(ctx, u.ID, password); err != nil {
 			return fmt.Errorf("演示账号 / demo account %s: %w", u.Name, err)
 		}
 		fmt.Fprintf(stderr, "    %-16s %s\n", u.Name, u.DisplayName)

@@ -180,6 +180,11 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		} else if len(rs.ByStatus) > 0 {
 			log.Info(requestSummary(rs))
 		}
+		if ss, err := ensureDemoScenarios(opCtx, db, store, cfg.Now); err != nil {
+			return err
+		} else if len(ss.ByStatus) > 0 {
+			log.Info(scenarioSummary(ss))
+		}
 	}
 	// The API and the pages reach the services only through authz, which
 	// checks the request's actor. The engine reads the whole base through
