@@ -101,6 +101,7 @@ const (
 	ProjectRed           Kind = "project_red"           // to the owner, the task force and the responsible department
 	Supervision          Kind = "supervision"           // 督办: to whoever is to act
 	Request              Kind = "request"               // 诉求: to whoever is to act on an enterprise request
+	Scenario             Kind = "scenario"              // 首试首用: an application to the scenario's runners; a result to its applicants
 )
 
 // Message is what a notification says, in Chinese and English, and where

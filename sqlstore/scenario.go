@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/scenario"
 )
 
@@ -394,6 +395,9 @@ func (s *Store) MoveScenario(ctx context.Context, id int64, m scenario.Move) (*s
 		if err := tx.scenarioEvents(ctx, evs); err != nil {
 			return err
 		}
+		if err := notifyApplicants(ctx, tx, &x, m.Action); err != nil {
+			return err
+		}
 		out = &x
 		return tx.audit(ctx, string(m.Action), "scenario", itoa(id), old, &x)
 	})
@@ -423,6 +427,69 @@ func selectApplication(ctx context.Context, tx *txn, s *scenario.Scenario, id in
 		}
 	}
 	return nil
+}
+
+// runners are the scopes that run scenario x: its industry's task force
+// and lead department.
+func runners(ctx context.Context, tx *txn, x *scenario.Scenario) []notify.Scope {
+	to := []notify.Scope{notify.TaskForce(x.IndustryID)}
+	if ind, err := findIndustry(ctx, tx, x.IndustryID); err == nil && ind.Responsibility.LeadDepartment != "" {
+		to = append(to, notify.Department(ind.Responsibility.LeadDepartment))
+	}
+	return to
+}
+
+// notifyApplicants tells the applicants of x what a step did for them: the
+// selected and the others at selection; the selected at the first use and
+// each procurement; every applicant when the call closes.
+func notifyApplicants(ctx context.Context, tx *txn, x *scenario.Scenario, act scenario.Action) error {
+	switch act {
+	case scenario.ActSelect, scenario.ActConfirmFirstUse, scenario.ActProcure, scenario.ActClose:
+	default:
+		return nil
+	}
+	apps, err := queryAll(ctx, tx, scanScenarioApplication, `SELECT `+scenarioAppColumns+scenarioAppFrom+` WHERE a.scenario_id = ? AND a.status <> 'withdrawn' ORDER BY a.id`, x.ID)
+	if err != nil {
+		return err
+	}
+	for _, a := range apps {
+		step := string(act)
+		switch {
+		case act == scenario.ActSelect && a.Status == scenario.NotSelected:
+			step = "not_selected"
+		case act != scenario.ActClose && a.ID != x.SelectedID:
+			continue
+		}
+		if err := tx.notifyScenario(ctx, x, step, int64(len(x.Procurements)), "", notify.Enterprise(a.Code)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// notifyScenario tells the scopes of a scenario's step; key tells one
+// event of a step from another (an application's id, a procurement's
+// number), who is the applicant's name when it is about one.
+func (tx *txn) notifyScenario(ctx context.Context, x *scenario.Scenario, step string, key int64, who string, to ...notify.Scope) error {
+	titles := map[string][2]string{
+		"apply":             {"新的揭榜申请：", "A new application: "},
+		"select":            {"您的方案入选试点：", "Your solution is selected for the pilot: "},
+		"not_selected":      {"评审结果：方案未入选：", "Review result: your solution was not selected: "},
+		"confirm_first_use": {"首试首用已确认：", "First use confirmed: "},
+		"procure":           {"新增采购：", "A procurement is recorded: "},
+		"close":             {"应用场景终止：", "The scenario closed without a result: "},
+	}[step]
+	if titles[0] == "" {
+		return fmt.Errorf("sqlstore: no notification for scenario step %q", step)
+	}
+	name := x.Title
+	if who != "" {
+		name += " · " + who
+	}
+	m := notify.Message{Kind: notify.Scenario, Subject: fmt.Sprintf("scenario/%d/%s/%d", x.ID, step, key),
+		Link: "/scenarios/" + itoa(x.ID), TitleZH: truncRunes(titles[0]+name, 200), TitleEN: truncRunes(titles[1]+name, 200),
+		BodyZH: truncRunes(x.CloseReason, 2000), BodyEN: truncRunes(x.CloseReason, 2000)}
+	return tx.notify(ctx, m, to...)
 }
 
 // FindProgress counts the year's scenarios against the target
@@ -554,6 +621,9 @@ func (s *Store) CreateScenarioApplication(ctx context.Context, in *scenario.Appl
 			return err
 		}
 		a = *stored
+		if err := tx.notifyScenario(ctx, x, "apply", a.ID, a.EnterpriseName, runners(ctx, tx, x)...); err != nil {
+			return err
+		}
 		return tx.audit(ctx, "create", "scenario_application", itoa(a.ID), nil, &a)
 	})
 	if err != nil {

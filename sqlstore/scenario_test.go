@@ -239,6 +239,21 @@ func TestScenarioLife(t *testing.T) {
 			t.Errorf("application audit entries: %d", n)
 		}
 
+		// The inboxes: the task force heard of each application; the
+		// winner of its selection, first use and procurements, the other
+		// of its rejection.
+		u := inboxUsers(t, s, &auth.User{Name: "tf-auto", Role: chanye.RoleTaskForce, IndustryID: "auto"},
+			&auth.User{Name: "firm-1", Role: chanye.RoleEnterprise, Code: firms[0].Code}, &auth.User{Name: "firm-2", Role: chanye.RoleEnterprise, Code: firms[1].Code})
+		if got, _ := inboxOfUser(t, s, u["tf-auto"]); len(got) != 3 {
+			t.Errorf("the task force's inbox: %v", got)
+		}
+		if got, _ := inboxOfUser(t, s, u["firm-1"]); len(got) != 4 || !strings.Contains(got[len(got)-1], "/select/") {
+			t.Errorf("the winner's inbox: %v", got)
+		}
+		if got, _ := inboxOfUser(t, s, u["firm-2"]); len(got) != 1 || !strings.Contains(got[0], "/not_selected/") {
+			t.Errorf("the other's inbox: %v", got)
+		}
+
 		p, err := s.FindProgress(ctx, 2025)
 		if err != nil || p.Target != scenario.TargetPerYear || p.Count.Published != 1 || p.Count.FirstUses != 1 || len(p.ByIndustry) != 1 {
 			t.Errorf("progress: %+v %v", p, err)
