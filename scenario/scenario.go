@@ -158,6 +158,7 @@ const (
 	DefaultPage         = 50
 	MaxPage             = 1000 // rows a Find call returns at most
 	TargetPerYear       = 100  // scenarios the city pledges to publish each year
+	MaxImportRows       = 1000 // calls one imported file brings
 )
 
 const (

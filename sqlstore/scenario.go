@@ -266,30 +266,84 @@ func (s *Store) CreateScenario(ctx context.Context, in *scenario.Scenario) error
 		if err := checkScenarioPlace(ctx, tx, &x); err != nil {
 			return err
 		}
-		x.CreatedAt, x.UpdatedAt, x.CreatedBy = tx.now, tx.now, by
-		demo := 0
-		if x.Demo {
-			demo = 1
-		}
-		if err := tx.queryRow(ctx, `INSERT INTO scenarios (title, offerer_name, offerer_kind, industry_id, link_id, requirements, site, budget_fen,
-			deadline, pilot_start, pilot_end, criteria, status, selected_id, first_use_evidence, first_use_by, close_reason, demo, created_at, created_by, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '', '', '', ?, ?, ?, ?) RETURNING id`,
-			x.Title, x.Offerer.Name, string(x.Offerer.Kind), x.IndustryID, x.LinkID, x.Requirements, x.Site, fenArg(x.BudgetFen),
-			x.Deadline.String(), x.PilotStart.String(), x.PilotEnd.String(), criteria, string(x.Status), demo,
-			ms(tx.now), by, ms(tx.now)).Scan(&x.ID); err != nil {
-			return err
-		}
-		ev := &scenario.Event{ScenarioID: x.ID, Action: scenario.ActCreate, To: scenario.Draft, On: chanye.DateOf(tx.now), By: by, Note: x.Title}
-		if err := tx.scenarioEvents(ctx, []*scenario.Event{ev}); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "create", "scenario", itoa(x.ID), nil, &x)
+		return createScenario(ctx, tx, &x, criteria, by)
 	})
 	if err != nil {
 		return err
 	}
 	*in = x
 	return nil
+}
+
+// ImportScenarios stores a file's calls as drafts, all or nothing: every
+// row's problems are named (rows[N].field) before anything is written.
+// EINVALID.
+func (s *Store) ImportScenarios(ctx context.Context, rows []*scenario.Scenario) (int, error) {
+	by, err := actor(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if len(rows) == 0 || len(rows) > scenario.MaxImportRows {
+		return 0, chanye.Invalid("应用场景文件有误 / invalid scenarios file", map[string]string{"rows": fmt.Sprintf("须有 1–%d 行 / 1–%d rows", scenario.MaxImportRows, scenario.MaxImportRows)})
+	}
+	err = s.db.transact(ctx, false, func(tx *txn) error {
+		bad := map[string]string{}
+		criteria := make([]string, len(rows))
+		for i, x := range rows {
+			x.Status = scenario.Draft
+			err := x.Validate()
+			if err == nil {
+				err = checkScenarioPlace(ctx, tx, x)
+			}
+			if chanye.ErrorCode(err) == chanye.EINVALID {
+				for k, v := range chanye.ErrorFields(err) {
+					bad[fmt.Sprintf("rows[%d].%s", i, k)] = v
+				}
+				continue
+			} else if err != nil {
+				return err
+			}
+			if criteria[i], err = criteriaJSON(x.Criteria); err != nil {
+				return err
+			}
+		}
+		if err := chanye.Invalid(fmt.Sprintf("应用场景文件有 %d 处错误，未导入 / %d errors: nothing imported", len(bad), len(bad)), bad); err != nil {
+			return err
+		}
+		for i, x := range rows {
+			if err := createScenario(ctx, tx, x, criteria[i], by); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(rows), nil
+}
+
+// createScenario inserts a checked draft with its create event and audit
+// entry.
+func createScenario(ctx context.Context, tx *txn, x *scenario.Scenario, criteria, by string) error {
+	x.CreatedAt, x.UpdatedAt, x.CreatedBy = tx.now, tx.now, by
+	demo := 0
+	if x.Demo {
+		demo = 1
+	}
+	if err := tx.queryRow(ctx, `INSERT INTO scenarios (title, offerer_name, offerer_kind, industry_id, link_id, requirements, site, budget_fen,
+		deadline, pilot_start, pilot_end, criteria, status, selected_id, first_use_evidence, first_use_by, close_reason, demo, created_at, created_by, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '', '', '', ?, ?, ?, ?) RETURNING id`,
+		x.Title, x.Offerer.Name, string(x.Offerer.Kind), x.IndustryID, x.LinkID, x.Requirements, x.Site, fenArg(x.BudgetFen),
+		x.Deadline.String(), x.PilotStart.String(), x.PilotEnd.String(), criteria, string(x.Status), demo,
+		ms(tx.now), by, ms(tx.now)).Scan(&x.ID); err != nil {
+		return err
+	}
+	ev := &scenario.Event{ScenarioID: x.ID, Action: scenario.ActCreate, To: scenario.Draft, On: chanye.DateOf(tx.now), By: by, Note: x.Title}
+	if err := tx.scenarioEvents(ctx, []*scenario.Event{ev}); err != nil {
+		return err
+	}
+	return tx.audit(ctx, "create", "scenario", itoa(x.ID), nil, x)
 }
 
 // writeScenario stores a scenario's row and its milestones; procurements

@@ -153,6 +153,7 @@ chanye import targets FILE.csv|FILE.xlsx [--db PATH]   # 招商对象: industry_
 chanye import requests FILE.csv|FILE.xlsx [--db PATH]   # 企业诉求 from another platform: code, category_id, title, description, external_source, external_ref
 chanye import leads FILE.csv|FILE.xlsx [--db PATH]   # 招商线索, the sheet export leads writes with its id column empty
 chanye import chain-links FILE.csv|FILE.xlsx [--db PATH]   # the sheet export chain-links writes, edited
+chanye import scenarios FILE.csv|FILE.xlsx [--db PATH]   # 应用场景 as drafts: title, offerer, offerer_kind, industry_id, requirements, deadline, pilot_start, pilot_end, criteria
 
 从 CSV（UTF-8，可带 BOM）或 XLSX（按扩展名）导入，逐行校验，一个事务写入：默认只要有一行
 有误就不导入任何数据，并列出问题（行、列、原因）；--skip-invalid 导入正确的行，把错误行及
@@ -164,6 +165,8 @@ city 城市、province 省份、class 行业代码、products 主营产品、tie
 leads 导入招商线索：export leads 导出的表，id 列须为空（导入只新建线索）；target_id、stage（或 stage_zh）、stage_on
 必填，签约、落地须填 signed_on、signed_fen，落地须填 landed_on，流失须填 lost_reason；target、industry_id、
 project_id、enterprise_code 列不导入。
+scenarios 导入应用场景（首试首用）为征集稿：export scenarios 导出的表，id 列须为空；criteria 评审标准写作
+编号:名称:权重（或 编号:名称:英文名:权重），以分号分隔，权重合计 100；budget_yuan 预算为元。
 上限：每个文件 1000 万行，每行 200 列，每格 32767 字；XLSX 解压后 2 GiB。导出的 CSV 在
 以 = + - @ 开头的文字前加 '（防公式注入），导入时去掉。
 
@@ -246,41 +249,21 @@ func runImport(ctx context.Context, cfg Config, args []string) error {
 			return fmt.Sprintf("已导入产业链 / chains imported: %d 条产业链 chains, %d 个环节 links, 删去 removed %d 个环节 links", imp.Chains, imp.Links, imp.Removed), nil
 		},
 	}
-	if pos[0] == string(dataio.Roster) {
-		if len(pos) != 2 {
-			return errors.New("roster 须单独导入 / import roster on its own")
-		}
-		return importRoster(ctx, cfg, store, pos[1], *source)
+	// Kinds imported one file at a time, each on its own.
+	sheetKinds := map[string]func(path string) error{
+		string(dataio.Roster):     func(path string) error { return importRoster(ctx, cfg, store, path, *source) },
+		string(dataio.Placements): func(path string) error { return importPlacements(ctx, cfg, store, path) },
+		string(dataio.Targets):    func(path string) error { return importTargets(ctx, cfg, store, path) },
+		string(dataio.Requests):   func(path string) error { return importRequests(ctx, cfg, store, path) },
+		string(dataio.Leads):      func(path string) error { return importLeads(ctx, cfg, store, path) },
+		string(dataio.ChainLinks): func(path string) error { return importChainLinks(ctx, cfg, store, path) },
+		string(dataio.Scenarios):  func(path string) error { return importScenarios(ctx, cfg, store, path) },
 	}
-	if pos[0] == string(dataio.Placements) {
+	if imp, ok := sheetKinds[pos[0]]; ok {
 		if len(pos) != 2 {
-			return errors.New("placements 须单独导入 / import placements on its own")
+			return fmt.Errorf("%s 须单独导入 / import %s on its own", pos[0], pos[0])
 		}
-		return importPlacements(ctx, cfg, store, pos[1])
-	}
-	if pos[0] == string(dataio.Targets) {
-		if len(pos) != 2 {
-			return errors.New("targets 须单独导入 / import targets on its own")
-		}
-		return importTargets(ctx, cfg, store, pos[1])
-	}
-	if pos[0] == string(dataio.Requests) {
-		if len(pos) != 2 {
-			return errors.New("requests 须单独导入 / import requests on its own")
-		}
-		return importRequests(ctx, cfg, store, pos[1])
-	}
-	if pos[0] == string(dataio.Leads) {
-		if len(pos) != 2 {
-			return errors.New("leads 须单独导入 / import leads on its own")
-		}
-		return importLeads(ctx, cfg, store, pos[1])
-	}
-	if pos[0] == string(dataio.ChainLinks) {
-		if len(pos) != 2 {
-			return errors.New("chain-links 须单独导入 / import chain-links on its own")
-		}
-		return importChainLinks(ctx, cfg, store, pos[1])
+		return imp(pos[1])
 	}
 	if imp, ok := jsonKinds[pos[0]]; ok {
 		if len(pos) != 2 {
@@ -591,6 +574,7 @@ chanye export leads [--format csv|xlsx] [--out FILE] [--industry ID]   # 招商�
 chanye export requests [--format csv|xlsx] [--out FILE] [--industry ID]   # 企业诉求, overdue first, with their clocks
 chanye export placements [--format csv|xlsx] [--out FILE]   # 挂链: code, link_id, note, source, placed_on, name
 chanye export targets [--format csv|xlsx] [--out FILE] [--industry ID]   # 招商对象
+chanye export scenarios [--format csv|xlsx] [--out FILE] [--industry ID]   # 应用场景 with their results, the latest first
 
 导出企业、年度数据、梯度或经营范围，列与 import 相同（导出后可原样导入）。默认写到标准输出，
 格式取自 --out 的扩展名，否则为 csv。筛选：区县代码、产业 id、当前持有的梯度、规模。
@@ -639,6 +623,9 @@ func runExport(ctx context.Context, cfg Config, args []string) error {
 	}
 	if pos[0] == string(dataio.Requests) {
 		return exportRequests(ctx, cfg, format, *out, *industry)
+	}
+	if pos[0] == string(dataio.Scenarios) {
+		return exportScenarios(ctx, cfg, format, *out, *industry)
 	}
 	if pos[0] == string(dataio.Placements) {
 		return exportPlacements(ctx, cfg, format, *out)

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/dataio"
 	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/scenario"
 	"github.com/chanye-org/chanye/sqlstore"
@@ -31,4 +33,49 @@ func scenarioSummary(st demo.ScenarioStats) string {
 	return fmt.Sprintf("演示应用场景 / demo scenarios: %d 征集 drafts, %d 发布 published, %d 评审 in review, %d 试点 piloting, %d 首试首用 first use, %d 推广采购 procured, %d 未成 closed; %d 份揭榜 applications",
 		st.ByStatus[scenario.Draft], st.ByStatus[scenario.Published], st.ByStatus[scenario.Reviewing], st.ByStatus[scenario.Piloting],
 		st.ByStatus[scenario.FirstUse], st.ByStatus[scenario.Procured], st.ByStatus[scenario.Closed], st.Applications)
+}
+
+// importScenarios stores a file's calls as drafts, all or nothing, each
+// problem named by its row and column.
+func importScenarios(ctx context.Context, cfg Config, store *sqlstore.Store, path string) error {
+	f, format, err := openSheet(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	file, err := dataio.ReadScenarios(f, format)
+	if err != nil {
+		return err
+	}
+	n := 0
+	if err = file.Err(); err == nil {
+		n, err = store.ImportScenarios(ctx, file.Rows)
+	}
+	if err := sheetProblems(cfg, path, file.Problems(err), err); err != nil {
+		return err
+	}
+	fmt.Fprintf(cfg.Stdout, "已导入应用场景（征集稿）/ scenarios imported as drafts: %d\n", n)
+	return nil
+}
+
+// exportScenarios writes the scenarios, the latest first, with their
+// results.
+func exportScenarios(ctx context.Context, cfg Config, format dataio.Format, out, industry string) error {
+	db, store, _, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	f := scenario.Filter{Limit: scenario.MaxPage}
+	if industry != "" {
+		f.IndustryID = &industry
+	}
+	ss, err := allPages(func(offset int) ([]*scenario.Scenario, int, error) {
+		f.Offset = offset
+		return store.FindScenarios(ctx, f)
+	})
+	if err != nil {
+		return err
+	}
+	return exportTo(cfg, out, "个应用场景 scenarios", func(w io.Writer) (int, error) { return dataio.ExportScenarios(w, format, ss) })
 }
