@@ -159,5 +159,5 @@ func (cs *Case) inputs(id string) *Inputs {
 	if cs.Inputs == nil {
 		return nil
 	}
-	return &Inputs{Project: cs.Inputs, Applied: map[string]map[string]any{id: cs.Inputs}}
+	return &Inputs{Project: cs.Inputs, Scenario: cs.Inputs, Applied: map[string]map[string]any{id: cs.Inputs}}
 }

@@ -21,7 +21,8 @@ import (
 //
 // Values come from the sources the declaration lists, in its order: the
 // first that holds a value wins. A project source reads the enterprise's
-// key project (ProjectInputs names the figures a project holds); an
+// key project (ProjectInputs names the figures a project holds); a
+// scenario source the application scenarios it won (ScenarioInputs); an
 // application source reads the enterprise's accepted 快申快享 application
 // for the policy. The shipped technical-retrofit policy lists
 // [project, application]: a figure the project records is used, and the
@@ -51,7 +52,18 @@ type InputSource string
 const (
 	SourceProject     InputSource = "project"     // the enterprise's key project
 	SourceApplication InputSource = "application" // an accepted 快申快享 application
+	SourceScenario    InputSource = "scenario"    // the application scenarios (首试首用) the enterprise won
 )
+
+// ScenarioInputs are the figures of the application scenarios (首试首用)
+// an enterprise won, by input name, with their types: the day of its
+// latest confirmed first use, and what buyers procured after its first
+// uses, in all. A first-use award reads "confirmed first use in year Y"
+// as input.first_use_on >= Y0101 && input.first_use_on <= Y1231.
+var ScenarioInputs = map[string]InputType{
+	"first_use_on": InputDate,  // 最近一次首试首用确认日期
+	"procured":     InputMoney, // 首试首用后的采购金额合计
+}
 
 // ProjectInputs are the figures a key project holds, by input name, with
 // their types: an input read from a project must be one of them.
@@ -164,7 +176,7 @@ func (p *Policy) validateInputs(set func(path, msg string)) {
 			set(at+".label_en", "必填 / required")
 		}
 		if len(in.From) == 0 {
-			set(at+".from", "须写明来源：project 或 application / give the sources: project or application")
+			set(at+".from", "须写明来源：project、scenario 或 application / give the sources: project, scenario or application")
 		}
 		for i, src := range in.From {
 			switch {
@@ -173,10 +185,15 @@ func (p *Policy) validateInputs(set func(path, msg string)) {
 					set(at+".from", fmt.Sprintf("重点项目没有 %s 类型的 %s（项目有 equipment_investment、plant_investment（money）与 finished_on（date））/ a project holds no %s %s (it holds equipment_investment, plant_investment (money) and finished_on (date))",
 						in.Type, in.Name, in.Type, in.Name))
 				}
+			case src == SourceScenario:
+				if t, ok := ScenarioInputs[in.Name]; !ok || t != in.Type {
+					set(at+".from", fmt.Sprintf("应用场景没有 %s 类型的 %s（有 first_use_on（date）与 procured（money））/ a scenario holds no %s %s (it holds first_use_on (date) and procured (money))",
+						in.Type, in.Name, in.Type, in.Name))
+				}
 			case src == SourceApplication:
 				applied = true
 			default:
-				set(at+".from", fmt.Sprintf("来源 %q 须为 project 或 application / the source must be project or application", src))
+				set(at+".from", fmt.Sprintf("来源 %q 须为 project、scenario 或 application / the source must be project, scenario or application", src))
 			}
 			if slices.Index(in.From, src) != i {
 				set(at+".from", fmt.Sprintf("来源 %s 重复 / duplicate source", src))
@@ -358,12 +375,30 @@ func (in Input) InputText(v any) (string, string) {
 // applications, by policy ID and input name. Values are int64 (money in
 // fen, ints), Rate, chanye.Date or bool.
 type Inputs struct {
-	Project map[string]any            `json:"project,omitempty"`
-	Applied map[string]map[string]any `json:"applied,omitempty"`
+	Project  map[string]any            `json:"project,omitempty"`
+	Scenario map[string]any            `json:"scenario,omitempty"`
+	Applied  map[string]map[string]any `json:"applied,omitempty"`
 }
 
 // Empty reports whether no value is held.
-func (x *Inputs) Empty() bool { return x == nil || len(x.Project) == 0 && len(x.Applied) == 0 }
+func (x *Inputs) Empty() bool {
+	return x == nil || len(x.Project) == 0 && len(x.Scenario) == 0 && len(x.Applied) == 0
+}
+
+// from returns the value source src holds of input n for policy id.
+func (x *Inputs) from(src InputSource, id, n string) (any, bool) {
+	var v any
+	var ok bool
+	switch src {
+	case SourceProject:
+		v, ok = x.Project[n]
+	case SourceScenario:
+		v, ok = x.Scenario[n]
+	case SourceApplication:
+		v, ok = x.Applied[id][n]
+	}
+	return v, ok
+}
 
 // Pairs lists the values held as sorted "source/name=value" strings
 // (source "project" or the policy id of an application): one form to
@@ -375,6 +410,9 @@ func (x *Inputs) Pairs() []string {
 	var kv []string
 	for n, v := range x.Project {
 		kv = append(kv, "project/"+n+"="+FormatInput(v))
+	}
+	for n, v := range x.Scenario {
+		kv = append(kv, "scenario/"+n+"="+FormatInput(v))
 	}
 	for id, m := range x.Applied {
 		for n, v := range m {
@@ -395,14 +433,7 @@ func (p *Policy) Resolve(ins *Inputs) map[string]any {
 	}
 	for _, in := range p.Inputs {
 		for _, src := range in.From {
-			var v any
-			var ok bool
-			switch src {
-			case SourceProject:
-				v, ok = ins.Project[in.Name]
-			case SourceApplication:
-				v, ok = ins.Applied[p.ID][in.Name]
-			}
+			v, ok := ins.from(src, p.ID, in.Name)
 			if ok && in.CheckInput(v) == "" {
 				out[in.Name] = v
 				break
@@ -423,14 +454,7 @@ func (p *Policy) InputCEL(ins *Inputs, n string) (any, bool) {
 		return nil, false
 	}
 	for _, src := range in.From {
-		var v any
-		var ok bool
-		switch src {
-		case SourceProject:
-			v, ok = ins.Project[n]
-		case SourceApplication:
-			v, ok = ins.Applied[p.ID][n]
-		}
+		v, ok := ins.from(src, p.ID, n)
 		if ok && in.CheckInput(v) == "" {
 			return inputCEL(v), true
 		}

@@ -179,3 +179,56 @@ func mustDay(t *testing.T, s string) chanye.Date {
 	}
 	return d
 }
+
+// TestFirstUseAward: a policy rewarding a confirmed first use in a year
+// reads it from the scenarios the enterprise won (from: [scenario]); a
+// first use of another year is not eligible, none at all needs data, and
+// a scenario input of a figure scenarios do not hold is refused.
+func TestFirstUseAward(t *testing.T) {
+	src := `id: first-use-award
+version: 1
+status: draft
+official: false
+title_zh: 首试首用奖励（测试）
+title_en: first-use award (test)
+document: 测试
+issuer: 测试
+effective: {from: 2026-01-01}
+mode: no_application
+inputs:
+  first_use_on: {type: date, label_zh: 首试首用确认日期, label_en: first use confirmed on, from: [scenario]}
+conditions:
+  - {id: first_use_2026, label_zh: 2026 年确认首试首用, label_en: first use confirmed in 2026, expr: "input.first_use_on >= 20260101 && input.first_use_on <= 20261231"}
+amount: {expr: "50000000"}
+cases:
+  - {name: in 2026, as_of: 2026-12-01, enterprise: {district: "440113"}, inputs: {first_use_on: 2026-05-20}, expect: {eligible: true, amount_fen: 50000000}}
+  - {name: in 2025, as_of: 2026-12-01, enterprise: {district: "440113"}, inputs: {first_use_on: 2025-11-02}, expect: {eligible: false}}
+`
+	p, err := Parse([]byte(src))
+	if err != nil {
+		t.Fatalf("parse: %v %v", err, chanye.ErrorFields(err))
+	}
+	c, err := Compile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asOf := mustDay(t, "2026-12-01")
+	e := &chanye.Enterprise{Code: "X", DistrictCode: "440113", IndustryClass: "3670"}
+	for _, tc := range []struct {
+		ins  *Inputs
+		want Verdict
+	}{
+		{&Inputs{Scenario: map[string]any{"first_use_on": mustDay(t, "2026-05-20"), "procured": int64(0)}}, VerdictEligible},
+		{&Inputs{Scenario: map[string]any{"first_use_on": mustDay(t, "2025-11-02")}}, VerdictNotEligible},
+		{&Inputs{Project: map[string]any{"finished_on": mustDay(t, "2026-05-20")}}, VerdictNeedsData},
+		{nil, VerdictNeedsData},
+	} {
+		if d := c.Evaluate(NewSubject(e, asOf).WithInputs(tc.ins), asOf); d.Status != tc.want {
+			t.Errorf("%+v: got %s, want %s", tc.ins, d.Status, tc.want)
+		}
+	}
+	bad := strings.Replace(src[:strings.Index(src, "cases:")], "first_use_on: {type: date", "first_use_on: {type: money", 1)
+	if _, err := Parse([]byte(bad)); chanye.ErrorFields(err)["inputs.first_use_on.from"] == "" {
+		t.Errorf("a money first_use_on from scenarios: %v", err)
+	}
+}

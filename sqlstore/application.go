@@ -464,8 +464,9 @@ func (s *Store) FindApplications(ctx context.Context, f policy.ApplicationFilter
 
 // FindInputs returns the declared inputs' values of enterprises: those of
 // their key project (the latest finished of the projects that record any
-// of the figures, then the latest created), and those of their latest
-// accepted application per policy.
+// of the figures, then the latest created), those of the application
+// scenarios they won, and those of their latest accepted application per
+// policy.
 func (s *Store) FindInputs(ctx context.Context, codes ...string) (map[string]*policy.Inputs, error) {
 	out := map[string]*policy.Inputs{}
 	get := func(code string) *policy.Inputs {
@@ -520,6 +521,9 @@ func (s *Store) FindInputs(ctx context.Context, codes ...string) (map[string]*po
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := scenarioInputs(ctx, tx, codes, get); err != nil {
 			return err
 		}
 		rows, err = tx.query(ctx, `SELECT a.id, a.code, a.policy_id, a.version, v.name, v.value FROM policy_applications a

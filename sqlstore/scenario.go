@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/notify"
+	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/scenario"
 )
 
@@ -571,6 +573,52 @@ func (s *Store) FindProgress(ctx context.Context, year int) (*scenario.YearProgr
 		return nil, err
 	}
 	return &out, nil
+}
+
+// scenarioInputs adds to the inputs of each enterprise of codes (every
+// enterprise when none) what the application scenarios it won hold for
+// policies (policy.ScenarioInputs): the day of its latest confirmed first
+// use and the total procured after its first uses.
+func scenarioInputs(ctx context.Context, tx *txn, codes []string, get func(code string) *policy.Inputs) error {
+	var w where
+	w.add("s.first_use_on IS NOT NULL")
+	if len(codes) > 0 {
+		w.add("a.code IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(codes)), ", ")+")", anys(codes)...)
+	}
+	type won struct {
+		code     string
+		first    chanye.Date
+		procured chanye.Fen
+	}
+	rows, err := queryAll(ctx, tx, func(row interface{ Scan(...any) error }) (won, error) {
+		var (
+			x     won
+			first string
+		)
+		if err := row.Scan(&x.code, &first, &x.procured); err != nil {
+			return x, err
+		}
+		var err error
+		x.first, err = parseDate(valid(first))
+		return x, err
+	}, `SELECT a.code, s.first_use_on, COALESCE((SELECT CAST(SUM(p.amount_fen) AS BIGINT) FROM scenario_procurements p WHERE p.scenario_id = s.id), 0)
+		FROM scenarios s JOIN scenario_applications a ON a.id = s.selected_id`+w.String()+` ORDER BY a.code, s.first_use_on`, w.args...)
+	if err != nil {
+		return err
+	}
+	for _, x := range rows {
+		in := get(x.code)
+		if in.Scenario == nil {
+			in.Scenario = map[string]any{"procured": int64(0)}
+		}
+		in.Scenario["first_use_on"] = x.first // the latest: rows come in day order
+		total, err := chanye.AddFen(chanye.Fen(in.Scenario["procured"].(int64)), x.procured)
+		if err != nil {
+			return err
+		}
+		in.Scenario["procured"] = int64(total)
+	}
+	return nil
 }
 
 // Applications.

@@ -214,6 +214,13 @@ func TestScenarioLife(t *testing.T) {
 			t.Errorf("procured: %+v %v", got, err)
 		}
 
+		// What policies read of it: the winner's first use and purchases.
+		ins, err := s.FindInputs(ctx, firms[0].Code, firms[1].Code)
+		if err != nil || ins[firms[0].Code] == nil || ins[firms[0].Code].Scenario["first_use_on"] != dayAfter(30) ||
+			ins[firms[0].Code].Scenario["procured"] != int64(15_000_000_00) || ins[firms[1].Code] != nil {
+			t.Errorf("policy inputs: %+v %v", ins, err)
+		}
+
 		evs, err := s.FindScenarioEvents(ctx, x.ID)
 		var actions []scenario.Action
 		for _, e := range evs {
