@@ -376,21 +376,49 @@ func (f *fairs) FindEvents(ctx context.Context, flt match.EventFilter) ([]*match
 	return f.inner.FindEvents(ctx, flt)
 }
 
-// RegisterForEvent: a firm itself; the fair's organisers any firm (and
-// its attendance on the day).
+// RegisterForEvent: a firm itself; the fair's organisers any firm, and
+// its attendance on the day. A firm registered already in the role is
+// left as it is, lest registering again undo the attendance recorded.
 func (f *fairs) RegisterForEvent(ctx context.Context, eventID int64, r match.Registration) error {
 	a, _, err := check(ctx, matchRules, JoinFairs)
 	if err != nil {
 		return err
 	}
-	if a.Role == chanye.RoleEnterprise {
-		if err := scoped(a, JoinFairs, isFirm(a, r.Code)); err != nil {
+	if a.Role != chanye.RoleEnterprise {
+		if err := f.organises(ctx, JoinFairs, eventID); err != nil {
 			return err
 		}
-	} else if err := f.organises(ctx, JoinFairs, eventID); err != nil {
+		return f.inner.RegisterForEvent(ctx, eventID, r)
+	}
+	if err := scoped(a, JoinFairs, isFirm(a, r.Code)); err != nil {
 		return err
 	}
+	if r.Attended {
+		return deny(a, OrganiseFairs) // attendance is the organisers' to record
+	}
+	plan, err := f.inner.FindEventByID(ctx, eventID)
+	if err != nil {
+		return err
+	}
+	for _, x := range plan.Registrations {
+		if isFirm(a, x.Code) && x.Role == r.Role {
+			return nil
+		}
+	}
 	return f.inner.RegisterForEvent(ctx, eventID, r)
+}
+
+// MayOrganiseFair reports whether the rules let a organise ev: an
+// administrator, or the department or task force of its industry.
+func MayOrganiseFair(ctx context.Context, cat chanye.CatalogService, a *chanye.Actor, ev *match.Event) bool {
+	switch matchRules.Grant(a.Role, OrganiseFairs) {
+	case Allow:
+		return true
+	case Own:
+		ok, err := ownsIndustry(ctx, cat, a, ev.IndustryID)
+		return err == nil && ok
+	}
+	return false
 }
 
 // RequestMeeting: a firm for a meeting it is a party to (of a match, a

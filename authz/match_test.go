@@ -122,6 +122,21 @@ func TestMatchRules(t *testing.T) {
 			t.Fatalf("%s registers: %v", r.Code, err)
 		}
 	}
+	if err := fairs.RegisterForEvent(buyer, ev.ID, match.Registration{Code: codeA, Role: match.SideBuyer, Attended: true}); chanye.ErrorCode(err) != chanye.EFORBIDDEN {
+		t.Errorf("A records its own attendance: %v", err)
+	}
+	if err := fairs.RegisterForEvent(tf, ev.ID, match.Registration{Code: codeA, Role: match.SideBuyer, Attended: true}); err != nil {
+		t.Fatalf("the task force records A's attendance: %v", err)
+	}
+	if err := fairs.RegisterForEvent(buyer, ev.ID, match.Registration{Code: codeA, Role: match.SideBuyer}); err != nil {
+		t.Errorf("A registers again: %v", err)
+	}
+	if plan, err := fairs.FindEventByID(buyer, ev.ID); err != nil || len(plan.Registrations) != 1 || !plan.Registrations[0].Attended {
+		t.Errorf("registering again undid the attendance: %+v %v", plan, err)
+	}
+	if !authz.MayOrganiseFair(tf, store, chanye.ActorFrom(tf), ev) || authz.MayOrganiseFair(otherTF, store, chanye.ActorFrom(otherTF), ev) {
+		t.Error("MayOrganiseFair disagrees with the rules")
+	}
 	if err := fairs.RequestMeeting(stranger, ev.ID, &match.MeetingRequest{MatchID: m.ID}); chanye.ErrorCode(err) != chanye.ENOTFOUND {
 		t.Errorf("C asks for A and B's meeting: %v", err)
 	}
@@ -147,8 +162,8 @@ func TestMatchRules(t *testing.T) {
 	if err != nil || plan.Event.Title != ev.Title || len(plan.Registrations) != 0 {
 		t.Errorf("the public reads the fair: %+v %v", plan, err)
 	}
-	if plan, err := fairs.FindEventByID(buyer, ev.ID); err != nil || len(plan.Registrations) != 1 || plan.Registrations[0].Code != codeA {
-		t.Errorf("A reads its registration only: %+v %v", plan, err)
+	if plan, err := fairs.FindEventByID(supplier, ev.ID); err != nil || len(plan.Registrations) != 1 || plan.Registrations[0].Code != codeB {
+		t.Errorf("B reads its registration only: %+v %v", plan, err)
 	}
 	if _, err := fairs.FindEventReport(public, ev.ID); chanye.ErrorCode(err) != chanye.EUNAUTHORIZED {
 		t.Errorf("the public reads the report: %v", err)
