@@ -10,7 +10,6 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/dataio"
 	"github.com/chanye-org/chanye/match"
-	"github.com/xuri/excelize/v2"
 )
 
 // Supply–demand matchmaking (广聚群链): the firms' supplies and demands,
@@ -483,12 +482,6 @@ func (s *server) getFairReport(w http.ResponseWriter, r *http.Request, svc *Matc
 	return writeJSON(w, http.StatusOK, rep)
 }
 
-// The sheets of a fair's report workbook.
-const (
-	SheetFairReport   = "对接会"
-	SheetFairMeetings = "洽谈"
-)
-
 // getFairReportXLSX writes a fair's report as a workbook: the fair and
 // its figures, then its meetings with their outcomes (as the caller may
 // read the timetable: the report's readers read it whole).
@@ -505,73 +498,10 @@ func (s *server) getFairReportXLSX(w http.ResponseWriter, r *http.Request, svc *
 	if err != nil {
 		return err
 	}
-	body, err := fairWorkbook(rep, t)
-	if err != nil {
+	var buf bytes.Buffer
+	if err := dataio.WriteFairReport(&buf, rep, t); err != nil {
 		return err
 	}
-	writeFile(w, fmt.Sprintf("fair-%d-report.xlsx", id), dataio.XLSX, body)
+	writeFile(w, fmt.Sprintf("fair-%d-report.xlsx", id), dataio.XLSX, buf.Bytes())
 	return nil
-}
-
-// fairWorkbook renders a fair's report and meetings as XLSX.
-func fairWorkbook(rep *match.EventReport, t *match.Timetable) ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetSheetName("Sheet1", SheetFairReport); err != nil {
-		return nil, err
-	}
-	ev := t.Event
-	rows := [][]any{
-		{"对接会 / Fair", ev.Title},
-		{"日期 / Date", ev.Date.String()},
-		{"地点 / Venue", ev.Venue},
-		{"报名 / Registered", rep.Registered},
-		{"到场 / Attended", rep.Attended},
-		{"安排洽谈 / Meetings", rep.Meetings},
-		{"已洽谈 / Held", rep.Held},
-		{"未到场 / No-shows", rep.NoShow},
-		{"未记录 / Pending", rep.Pending},
-		{"意向 / Intentions", rep.Intentions},
-		{"签约 / Contracts", rep.Contracts},
-		{"签约金额（元）/ Contracts (yuan)", rep.ContractFen.Yuan()},
-	}
-	if ev.Demo {
-		rows = append(rows, []any{"演示数据 / Demo data", "是 / yes"})
-	}
-	for i, row := range rows {
-		if err := f.SetSheetRow(SheetFairReport, fmt.Sprintf("A%d", i+1), &row); err != nil {
-			return nil, err
-		}
-	}
-	if _, err := f.NewSheet(SheetFairMeetings); err != nil {
-		return nil, err
-	}
-	head := []any{"时段 / Slot", "开始 / Start", "结束 / End", "桌号 / Table", "需方 / Buyer", "供方 / Supplier", "对接 / Match",
-		"结果 / Outcome", "意向 / Intention", "签约金额（元）/ Contract (yuan)"}
-	if err := f.SetSheetRow(SheetFairMeetings, "A1", &head); err != nil {
-		return nil, err
-	}
-	for i, m := range t.Meetings {
-		var matchID any
-		if m.MatchID != 0 {
-			matchID = m.MatchID
-		}
-		outcome := "未记录 / pending"
-		if m.Outcome != "" {
-			outcome = m.Outcome.NameZH() + " / " + m.Outcome.NameEN()
-		}
-		intention := "否"
-		if m.Intention {
-			intention = "是"
-		}
-		row := []any{m.Slot + 1, m.Start.String(), m.End.String(), m.Table, m.BuyerCode, m.SupplierCode, matchID, outcome, intention, m.ContractFen.Yuan()}
-		if err := f.SetSheetRow(SheetFairMeetings, fmt.Sprintf("A%d", i+2), &row); err != nil {
-			return nil, err
-		}
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }

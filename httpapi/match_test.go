@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/dataio"
 	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 	"github.com/xuri/excelize/v2"
@@ -129,15 +130,15 @@ func TestMatchAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); len(got) != 2 || got[0] != SheetFairReport || got[1] != SheetFairMeetings {
+	if got := f.GetSheetList(); len(got) != 2 || got[0] != dataio.SheetFairReport || got[1] != dataio.SheetFairMeetings {
 		t.Errorf("sheets %v", got)
 	}
 	for cell, want := range map[string]string{"B1": "新能源汽车供需对接会", "B2": day, "B7": "1", "B12": "5000000.00"} {
-		if got, _ := f.GetCellValue(SheetFairReport, cell); got != want {
-			t.Errorf("%s!%s = %q, want %q", SheetFairReport, cell, got, want)
+		if got, _ := f.GetCellValue(dataio.SheetFairReport, cell); got != want {
+			t.Errorf("%s!%s = %q, want %q", dataio.SheetFairReport, cell, got, want)
 		}
 	}
-	rows, _ := f.GetRows(SheetFairMeetings)
+	rows, _ := f.GetRows(dataio.SheetFairMeetings)
 	if len(rows) != 2 || rows[1][1] != "09:30" || rows[1][3] != "2" || rows[1][4] != codeA || !strings.HasPrefix(rows[1][7], "已洽谈") {
 		t.Errorf("meetings sheet: %q", rows)
 	}
