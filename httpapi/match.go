@@ -2,12 +2,14 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/chain"
 	"github.com/chanye-org/chanye/dataio"
 	"github.com/chanye-org/chanye/match"
 )
@@ -23,27 +25,40 @@ type MatchServices struct {
 	Matches  match.MatchService
 	Events   match.EventService
 	// Segmenter cuts the listings' texts when matching runs; nil loads
-	// match.NewSegmenter once, at the first run (about 1.5 s).
+	// match.NewSegmenter once, at the first run (about 1.5 s), with the
+	// keywords and products of the chains (Config.Chains, when given).
 	Segmenter match.Segmenter
 }
 
-// lazySegmenter loads the production segmenter once per process.
+// lazySegmenter loads the production segmenter once per process, with
+// the chains' keywords and products. A mutex rather than sync.Once: a
+// failed load (the chains unread) is tried again at the next run instead
+// of failing every run until a restart.
 type lazySegmenter struct {
-	once sync.Once
-	seg  match.Segmenter
-	err  error
+	mu  sync.Mutex
+	seg match.Segmenter
 }
 
-func (l *lazySegmenter) get() (match.Segmenter, error) {
-	l.once.Do(func() {
-		seg, err := match.NewSegmenter()
+func (l *lazySegmenter) get(ctx context.Context, chains chain.Service) (match.Segmenter, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.seg != nil {
+		return l.seg, nil
+	}
+	var words []string
+	if chains != nil {
+		set, err := chains.FindChains(ctx)
 		if err != nil {
-			l.err = fmt.Errorf("loading the segmenter: %w", err)
-			return
+			return nil, err
 		}
-		l.seg = seg
-	})
-	return l.seg, l.err
+		words = match.ChainWords(set)
+	}
+	seg, err := match.NewSegmenter(words...)
+	if err != nil {
+		return nil, fmt.Errorf("loading the segmenter: %w", err)
+	}
+	l.seg = seg
+	return seg, nil
 }
 
 func (s *server) withMatch(h func(http.ResponseWriter, *http.Request, *MatchServices) error) handlerFunc {
@@ -203,7 +218,7 @@ func (s *server) proposeMatches(w http.ResponseWriter, r *http.Request, svc *Mat
 	seg := svc.Segmenter
 	if seg == nil {
 		var err error
-		if seg, err = s.segmenter.get(); err != nil {
+		if seg, err = s.segmenter.get(r.Context(), s.chains); err != nil {
 			return err
 		}
 	}

@@ -143,3 +143,24 @@ func TestMatchAPI(t *testing.T) {
 		t.Errorf("meetings sheet: %q", rows)
 	}
 }
+
+// TestLazySegmenter: the segmenter is loaded once, with the chains'
+// words, and shared by the runs after.
+func TestLazySegmenter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the dictionary")
+	}
+	store := sqlstoretest.New(t)
+	var l lazySegmenter
+	a, err := l.get(t.Context(), store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := l.get(t.Context(), store)
+	if a != b {
+		t.Error("loaded twice")
+	}
+	if got := a.Words("电机控制器"); len(got) != 1 || got[0] != "电机控制器" {
+		t.Errorf("a chain's keyword is cut: %q", got)
+	}
+}

@@ -43,8 +43,12 @@ func runMatchPropose(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	defer db.Close()
+	set, err := store.FindChains(ctx)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
-	seg, err := match.NewSegmenter()
+	seg, err := match.NewSegmenter(match.ChainWords(set)...)
 	if err != nil {
 		return err
 	}
