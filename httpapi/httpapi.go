@@ -86,6 +86,9 @@ type Config struct {
 	// Scenarios serves the application scenarios (首试首用); nil: their
 	// routes answer 404.
 	Scenarios *ScenarioServices
+	// Match serves supply–demand matchmaking (广聚群链); nil: its routes
+	// answer 404.
+	Match *MatchServices
 }
 
 // Engine is what the API asks of the policy engine: *engine.Engine, or
@@ -139,6 +142,8 @@ type server struct {
 	leadFirms      chain.LeadFirmService
 	invest         *InvestServices
 	scenarios      *ScenarioServices
+	match          *MatchServices
+	segmenter      *lazySegmenter
 }
 
 // handlerFunc is a handler that returns its error instead of writing it.
@@ -193,6 +198,7 @@ func newServer(cfg Config) *server {
 	s.chains, s.leadFirms, s.placements = cfg.Chains, cfg.LeadFirms, cfg.Placements
 	s.invest, s.calendar, s.requests, s.issues, s.requestFileSvc = cfg.Invest, cfg.Calendar, cfg.Requests, cfg.RequestIssues, cfg.RequestFiles
 	s.scenarios = cfg.Scenarios
+	s.match, s.segmenter = cfg.Match, &lazySegmenter{}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -389,6 +395,32 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/scenario-applications/{id}", s.withScenarios(s.getScenarioApplication)},
 		{"POST", "/api/v1/scenario-applications/{id}/withdraw", s.withScenarios(s.withdrawScenarioApplication)},
 		{"GET", "/api/v1/scenario-progress", s.withScenarios(s.getScenarioProgress)},
+		// Supply–demand matchmaking (match.go).
+		{"GET", "/api/v1/supplies", s.withMatch(s.listSupplies)},
+		{"POST", "/api/v1/supplies", s.withMatch(s.createSupply)},
+		{"GET", "/api/v1/supplies/{id}", s.withMatch(s.getSupply)},
+		{"PATCH", "/api/v1/supplies/{id}", s.withMatch(s.patchSupply)},
+		{"GET", "/api/v1/demands", s.withMatch(s.listDemands)},
+		{"POST", "/api/v1/demands", s.withMatch(s.createDemand)},
+		{"GET", "/api/v1/demands/{id}", s.withMatch(s.getDemand)},
+		{"PATCH", "/api/v1/demands/{id}", s.withMatch(s.patchDemand)},
+		{"POST", "/api/v1/match-runs", s.expensive(s.withMatch(s.proposeMatches))},
+		{"GET", "/api/v1/matches", s.withMatch(s.listMatches)},
+		{"GET", "/api/v1/matches/{id}", s.withMatch(s.getMatch)},
+		{"POST", "/api/v1/matches/{id}/steps", s.withMatch(s.actOnMatch)},
+		{"GET", "/api/v1/match-metrics/{industry}", s.withMatch(s.getMatchMetrics)},
+		{"GET", "/api/v1/fairs", s.withMatch(s.listFairs)},
+		{"POST", "/api/v1/fairs", s.withMatch(s.createFair)},
+		{"GET", "/api/v1/fairs/{id}", s.withMatch(s.getFair)},
+		{"POST", "/api/v1/fairs/{id}/registrations", s.withMatch(s.registerForFair)},
+		{"GET", "/api/v1/fairs/{id}/meeting-requests", s.withMatch(s.listMeetingRequests)},
+		{"POST", "/api/v1/fairs/{id}/meeting-requests", s.withMatch(s.requestMeeting)},
+		{"POST", "/api/v1/fairs/{id}/schedule", s.withMatch(s.scheduleFair)},
+		{"GET", "/api/v1/fairs/{id}/timetable", s.withMatch(s.getTimetable)},
+		{"PUT", "/api/v1/fairs/{id}/timetable", s.withMatch(s.putTimetable)},
+		{"PUT", "/api/v1/fairs/{id}/meetings/{meeting}/outcome", s.withMatch(s.recordMeetingOutcome)},
+		{"GET", "/api/v1/fairs/{id}/report", s.withMatch(s.getFairReport)},
+		{"GET", "/api/v1/fairs/{id}/report.xlsx", s.withMatch(s.getFairReportXLSX)},
 		// The working-day calendar (calendar.go).
 		{"GET", "/api/v1/calendar", s.getCalendar},
 		{"PUT", "/api/v1/calendar", s.putCalendar},

@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/chanye-org/chanye/chain"
 	"github.com/go-ego/gse"
 )
 
@@ -57,6 +58,24 @@ func NewSegmenter(words ...string) (*DictSegmenter, error) {
 		}
 	}
 	return &DictSegmenter{seg: &seg}, nil
+}
+
+// ChainWords returns the keywords and products of every link of the
+// chains, each once, sorted: the words NewSegmenter is to add, so that a
+// listing's text is cut as the chains name things.
+func ChainWords(set *chain.Set) []string {
+	var out []string
+	if set == nil {
+		return out
+	}
+	for _, ch := range set.Chains {
+		for _, l := range ch.Links {
+			out = append(out, l.Keywords...)
+			out = append(out, l.Products...)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // Words returns the words of text of at least two characters that are

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/chanye-org/chanye/chain"
 	"github.com/chanye-org/chanye/match"
 )
 
@@ -66,4 +67,20 @@ func TestDictSegmenter(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestChainWords: the chains' keywords and products, each once, sorted.
+func TestChainWords(t *testing.T) {
+	words := match.ChainWords(chain.DefaultSet())
+	if !slices.IsSorted(words) || len(slices.Compact(slices.Clone(words))) != len(words) {
+		t.Errorf("not sorted and unique: %q", words)
+	}
+	for _, w := range []string{"电机控制器", "电芯", "激光雷达"} {
+		if !slices.Contains(words, w) {
+			t.Errorf("lacks %s", w)
+		}
+	}
+	if got := match.ChainWords(nil); len(got) != 0 {
+		t.Errorf("no chains: %q", got)
+	}
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/chanye-org/chanye/httpauth"
 	"github.com/chanye-org/chanye/httpmw"
 	"github.com/chanye-org/chanye/internal/testclock"
+	"github.com/chanye-org/chanye/match"
 	"github.com/chanye-org/chanye/metrics"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
@@ -187,6 +188,10 @@ func TestRouteRoleMatrix(t *testing.T) {
 	// A published scenario of the industry with B's application and a
 	// panel of three accounts none of the matrix's actors is.
 	scenarioPath, scenarioApp := matrixScenario(t, ctx, store, ind, codeB)
+	// Matchmaking: B's supply and demand, a third firm C's supply that
+	// matches B's demand (accepted by both), a fair of the industry where
+	// both registered and asked to meet, and another already scheduled.
+	mm := matrixMatch(t, ctx, store, ind, codeA, codeB)
 
 	// 销号 and 督办: a closure of GZ-M001's red start warning, as a
 	// multipart form with its evidence; supervision items due in a week.
@@ -212,7 +217,8 @@ func TestRouteRoleMatrix(t *testing.T) {
 	api := httpapi.NewHandler(httpapi.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
 		Audit: authz.Audit(store), Logger: log, Projects: g.projects, Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Calendar: g.calendar, Requests: g.requests, RequestIssues: g.issues, RequestFiles: g.requestFiles,
 		Notifications: g.notifications, Search: authz.Search(store), Chains: g.chains, LeadFirms: g.leadFirms, Placements: g.placements,
-		Invest: g.invest, Scenarios: g.scenarios})
+		Invest: g.invest, Scenarios: g.scenarios, Match: &httpapi.MatchServices{Listings: g.match.Listings, Matches: g.match.Matches,
+			Events: g.match.Events, Segmenter: spaceWords{}}})
 	accounts := auth.NewThrottle(store, store)
 	pages, err := web.NewHandler(web.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
 		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects,
@@ -480,6 +486,42 @@ func TestRouteRoleMatrix(t *testing.T) {
 			want: [8]int{403, 403, 403, 403, 404, 200, api401, 403}},
 		"GET /api/v1/scenario-progress": {path: "/api/v1/scenario-progress", want: all(200)},
 		"GET /api/v1/calendar":          {path: "/api/v1/calendar", want: all(200)},
+
+		// Matchmaking: officials read everything, a firm its own listings
+		// and matches (404 for another's) and writes for itself; runs by
+		// administrators, departments and task forces; the fairs organised
+		// by administrators and the industry's department and task force;
+		// the public reads the fairs and the chains' figures only.
+		"GET /api/v1/supplies":        {path: "/api/v1/supplies", want: [8]int{200, 200, 200, 200, 200, 200, api401, 200}},
+		"POST /api/v1/supplies":       {path: "/api/v1/supplies", body: `{"code":"` + codeB + `","products":"矩阵电芯","link_id":"icv-nev.battery.cell","classes":["3841"]}`, want: [8]int{201, 403, 403, 403, 404, 201, api401, 403}},
+		"GET /api/v1/supplies/{id}":   {path: mm.supply, want: [8]int{200, 200, 200, 200, 404, 200, api401, 200}},
+		"PATCH /api/v1/supplies/{id}": {path: mm.supply, body: `{"capacity":"矩阵产能"}`, want: [8]int{200, 403, 403, 403, 404, 200, api401, 403}},
+		"GET /api/v1/demands":         {path: "/api/v1/demands", want: [8]int{200, 200, 200, 200, 200, 200, api401, 200}},
+		"POST /api/v1/demands":        {path: "/api/v1/demands", body: `{"code":"` + codeB + `","needs":"矩阵需求"}`, want: [8]int{201, 403, 403, 403, 404, 201, api401, 403}},
+		"GET /api/v1/demands/{id}":    {path: mm.demand, want: [8]int{200, 200, 200, 200, 404, 200, api401, 200}},
+		"PATCH /api/v1/demands/{id}":  {path: mm.demand, body: `{"quantity":"矩阵数量"}`, want: [8]int{200, 403, 403, 403, 404, 200, api401, 403}},
+		"POST /api/v1/match-runs":     {path: "/api/v1/match-runs", want: [8]int{201, 403, 201, 201, 403, 403, api401, 403}},
+		"GET /api/v1/matches":         {path: "/api/v1/matches", want: [8]int{200, 200, 200, 200, 200, 200, api401, 200}},
+		"GET /api/v1/matches/{id}":    {path: mm.match, want: [8]int{200, 200, 200, 200, 404, 200, api401, 200}},
+		// The admin negotiates the accepted match; the others' repeat conflicts.
+		"POST /api/v1/matches/{id}/steps":         {path: mm.match + "/steps", body: `{"action":"negotiate"}`, want: [8]int{200, 403, 409, 409, 404, 409, api401, 403}},
+		"GET /api/v1/match-metrics/{industry}":    {path: "/api/v1/match-metrics/" + ind, want: all(200)},
+		"GET /api/v1/fairs":                       {path: "/api/v1/fairs", want: all(200)},
+		"POST /api/v1/fairs":                      {path: "/api/v1/fairs", body: `{"title":"矩阵对接会","industry_id":"` + ind + `","date":"` + dayFrom(30) + `","venue":"矩阵会场","tables":2,"slot_minutes":30,"start":"09:00","end":"11:00"}`, want: [8]int{201, 403, 201, 201, 403, 403, api401, 403}},
+		"GET /api/v1/fairs/{id}":                  {path: mm.fair, want: all(200)},
+		"POST /api/v1/fairs/{id}/registrations":   {path: mm.fair + "/registrations", body: `{"code":"` + codeB + `","role":"buyer"}`, want: [8]int{200, 403, 200, 200, 404, 200, api401, 403}},
+		"GET /api/v1/fairs/{id}/meeting-requests": {path: mm.fair + "/meeting-requests", want: [8]int{200, 200, 200, 200, 200, 200, api401, 200}},
+		// B and C have asked already: a conflict for those who may ask.
+		"POST /api/v1/fairs/{id}/meeting-requests": {path: mm.fair + "/meeting-requests", body: `{"match_id":` + mm.matchID + `}`, want: [8]int{409, 403, 409, 409, 404, 409, api401, 403}},
+		"POST /api/v1/fairs/{id}/schedule":         {path: mm.fair + "/schedule", want: [8]int{200, 403, 200, 200, 403, 403, api401, 403}},
+		"GET /api/v1/fairs/{id}/timetable":         {path: mm.fair + "/timetable", want: [8]int{200, 200, 200, 200, 200, 200, api401, 200}},
+		// A table 0: refused once the rules let the caller edit.
+		"PUT /api/v1/fairs/{id}/timetable": {path: mm.fair + "/timetable", body: `{"meetings":[{"buyer_code":"` + codeB + `","supplier_code":"` + mm.codeC + `","table":0,"slot":0}]}`,
+			want: [8]int{400, 403, 400, 400, 403, 403, api401, 403}},
+		"PUT /api/v1/fairs/{id}/meetings/{meeting}/outcome": {path: mm.done + "/meetings/" + mm.meetingID + "/outcome", body: `{"outcome":"held","intention":true}`,
+			want: [8]int{200, 403, 200, 200, 403, 403, api401, 403}},
+		"GET /api/v1/fairs/{id}/report":      {path: mm.done + "/report", want: [8]int{200, 200, 200, 200, 403, 403, api401, 200}},
+		"GET /api/v1/fairs/{id}/report.xlsx": {path: mm.done + "/report.xlsx", want: [8]int{200, 200, 200, 200, 403, 403, api401, 200}},
 		"PUT /api/v1/calendar": {path: "/api/v1/calendar",
 			body: `{"years":[{"year":2027,"source":"矩阵测试","days":[{"date":"2027-01-01","kind":"off","name":"元旦"}]}]}`,
 			want: [8]int{200, 403, 403, 403, 403, 403, api401, 403}},
@@ -979,6 +1021,83 @@ func matrixScenario(t *testing.T, ctx context.Context, store *sqlstore.Store, in
 		t.Fatal(err)
 	}
 	return fmt.Sprintf("/api/v1/scenarios/%d", x.ID), a.ID
+}
+
+// matrixPaths are the matchmaking records of the matrix, as API paths
+// and ids.
+type matrixPaths struct {
+	supply, demand, match, fair, done string // done: a fair scheduled, which no row reschedules
+	matchID, meetingID, codeC         string
+}
+
+// spaceWords is the matrix's segmenter: the words between spaces.
+type spaceWords struct{}
+
+func (spaceWords) Words(text string) []string { return strings.Fields(text) }
+
+// matrixMatch stores B's supply and demand and a supply of a third firm
+// C (not a nor b) that matches B's demand; the match accepted by both
+// sides; two fairs of industry ind where B (buyer) and C (supplier)
+// registered and asked to meet, the second scheduled.
+func matrixMatch(t *testing.T, ctx context.Context, store *sqlstore.Store, ind, a, b string) matrixPaths {
+	t.Helper()
+	ents, _, err := store.FindEnterprises(ctx, chanye.EnterpriseFilter{Limit: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c string
+	for _, e := range ents {
+		if e.Code != a && e.Code != b {
+			c = e.Code
+			break
+		}
+	}
+	sup := &match.Supply{Code: b, Products: "矩阵电芯", LinkID: ind + ".battery.cell", Classes: []string{"3841"}}
+	dem := &match.Demand{Code: b, Needs: "矩阵电池", LinkID: ind + ".vehicle.passenger", Classes: []string{"3841"}}
+	other := &match.Supply{Code: c, Products: "矩阵电池", LinkID: ind + ".battery.cell", Classes: []string{"3841"}}
+	for _, err := range []error{store.CreateSupply(ctx, sup), store.CreateDemand(ctx, dem), store.CreateSupply(ctx, other)} {
+		if err != nil {
+			t.Fatalf("listings: %v %v", err, chanye.ErrorFields(err))
+		}
+	}
+	if _, err := store.ProposeMatches(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	ms, _, err := store.FindMatches(ctx, match.MatchFilter{DemandID: &dem.ID, SupplyID: &other.ID})
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("the match: %v %v", ms, err)
+	}
+	m := ms[0]
+	for _, code := range []string{b, c} {
+		firm := chanye.WithActor(ctx, &chanye.Actor{Name: "firm" + code[14:], Role: chanye.RoleEnterprise, Code: code})
+		if _, err := store.ActOnMatch(firm, m.ID, match.Step{Action: match.StepAccept}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var fairs [2]*match.Event
+	for i := range fairs {
+		ev := &match.Event{Title: "矩阵对接会", IndustryID: ind, Date: chanye.DateOf(testclock.Now().AddDate(0, 0, 20+i)), Venue: "矩阵会场",
+			Tables: 2, SlotMinutes: 30, Start: 9 * 60, End: 11 * 60}
+		if err := store.CreateEvent(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range []match.Registration{{Code: b, Role: match.SideBuyer}, {Code: c, Role: match.SideSupplier}} {
+			if err := store.RegisterForEvent(ctx, ev.ID, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := store.RequestMeeting(ctx, ev.ID, &match.MeetingRequest{MatchID: m.ID}); err != nil {
+			t.Fatal(err)
+		}
+		fairs[i] = ev
+	}
+	tt, _, err := store.ScheduleEvent(ctx, fairs[1].ID)
+	if err != nil || len(tt.Meetings) != 1 {
+		t.Fatalf("schedule: %v %v", tt, err)
+	}
+	return matrixPaths{supply: fmt.Sprintf("/api/v1/supplies/%d", sup.ID), demand: fmt.Sprintf("/api/v1/demands/%d", dem.ID),
+		match: fmt.Sprintf("/api/v1/matches/%d", m.ID), fair: fmt.Sprintf("/api/v1/fairs/%d", fairs[0].ID), done: fmt.Sprintf("/api/v1/fairs/%d", fairs[1].ID),
+		matchID: fmt.Sprint(m.ID), meetingID: fmt.Sprint(tt.Meetings[0].ID), codeC: c}
 }
 
 // dayFrom is the test clock's today plus n days, as YYYY-MM-DD.

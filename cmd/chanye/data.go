@@ -154,6 +154,7 @@ chanye import requests FILE.csv|FILE.xlsx [--db PATH]   # 企业诉求 from anot
 chanye import leads FILE.csv|FILE.xlsx [--db PATH]   # 招商线索, the sheet export leads writes with its id column empty
 chanye import chain-links FILE.csv|FILE.xlsx [--db PATH]   # the sheet export chain-links writes, edited
 chanye import scenarios FILE.csv|FILE.xlsx [--db PATH]   # 应用场景 as drafts: title, offerer, offerer_kind, industry_id, requirements, deadline, pilot_start, pilot_end, criteria
+chanye import supplies|demands FILE.csv|FILE.xlsx [--db PATH]   # 供需对接的供给、需求 (see below)
 
 从 CSV（UTF-8，可带 BOM）或 XLSX（按扩展名）导入，逐行校验，一个事务写入：默认只要有一行
 有误就不导入任何数据，并列出问题（行、列、原因）；--skip-invalid 导入正确的行，把错误行及
@@ -187,6 +188,15 @@ lost_reason; the columns target, industry_id, project_id and enterprise_code are
 Limits: 10 M rows a file, 200 columns a row, 32,767 characters a cell; XLSX 2 GiB
 unpacked. CSV exports put ' before text beginning with = + - @ (no formulas);
 imports drop it.
+
+供需对接 / matchmaking: supplies（code 统一社会信用代码, products 产品, link_id 环节, classes 行业代码, capacity 产能,
+district_code 区县, certifications 认证, status 状态）、demands（code, needs 需求, link_id, classes, quantity 数量,
+needed_by 需求日期, district_code, status）；行业代码、认证用 ; 或 , 分隔；id 列须为空（导入只新增）。先逐行核对
+（企业在库、环节在产业链上、区县在目录中），有一行有误则不导入；然后逐行写入。
+Supplies and demands of matchmaking: classes and certifications are lists separated by
+; or ,; the id column must be empty (an import only adds). Every row is checked first
+(the firm in the registry, the link on a chain, the district in the catalog) and one
+bad row imports nothing; then each row is stored in its own transaction.
 
 重点项目 / key projects: projects（id 项目编号, name, owner_code, industry, district_code,
 kind, stage, total_investment_yuan, planned_start, planned_completion, department,
@@ -258,6 +268,8 @@ func runImport(ctx context.Context, cfg Config, args []string) error {
 		string(dataio.Leads):      func(path string) error { return importLeads(ctx, cfg, store, path) },
 		string(dataio.ChainLinks): func(path string) error { return importChainLinks(ctx, cfg, store, path) },
 		string(dataio.Scenarios):  func(path string) error { return importScenarios(ctx, cfg, store, path) },
+		string(dataio.Supplies):   func(path string) error { return importSupplies(ctx, cfg, store, path) },
+		string(dataio.Demands):    func(path string) error { return importDemands(ctx, cfg, store, path) },
 	}
 	if imp, ok := sheetKinds[pos[0]]; ok {
 		if len(pos) != 2 {
@@ -575,6 +587,7 @@ chanye export requests [--format csv|xlsx] [--out FILE] [--industry ID]   # 企�
 chanye export placements [--format csv|xlsx] [--out FILE]   # 挂链: code, link_id, note, source, placed_on, name
 chanye export targets [--format csv|xlsx] [--out FILE] [--industry ID]   # 招商对象
 chanye export scenarios [--format csv|xlsx] [--out FILE] [--industry ID]   # 应用场景 with their results, the latest first
+chanye export supplies|demands [--format csv|xlsx] [--out FILE] [--industry ID]   # 供需对接, the latest first
 
 导出企业、年度数据、梯度或经营范围，列与 import 相同（导出后可原样导入）。默认写到标准输出，
 格式取自 --out 的扩展名，否则为 csv。筛选：区县代码、产业 id、当前持有的梯度、规模。
@@ -629,6 +642,9 @@ func runExport(ctx context.Context, cfg Config, args []string) error {
 	}
 	if pos[0] == string(dataio.Placements) {
 		return exportPlacements(ctx, cfg, format, *out)
+	}
+	if pos[0] == string(dataio.Supplies) || pos[0] == string(dataio.Demands) {
+		return exportListings(ctx, cfg, dataio.Kind(pos[0]), format, *out, *industry)
 	}
 	if pos[0] == string(dataio.Targets) {
 		return exportTargets(ctx, cfg, format, *out, *industry)
