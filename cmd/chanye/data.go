@@ -140,6 +140,13 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 	if len(ss.ByStatus) > 0 {
 		fmt.Fprintln(cfg.Stdout, scenarioSummary(ss))
 	}
+	ms, err := ensureDemoMatchmaking(ctx, db, store, cfg.Now)
+	if err != nil {
+		return err
+	}
+	if ms.Supplies > 0 {
+		fmt.Fprintln(cfg.Stdout, matchSummary(ms))
+	}
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/dataio"
 	"github.com/chanye-org/chanye/demo"
+	"github.com/chanye-org/chanye/match"
 	"github.com/chanye-org/chanye/scenario"
 	"github.com/chanye-org/chanye/sqlstore"
 )
@@ -78,4 +79,37 @@ func exportScenarios(ctx context.Context, cfg Config, format dataio.Format, out,
 		return err
 	}
 	return exportTo(cfg, out, "个应用场景 scenarios", func(w io.Writer) (int, error) { return dataio.ExportScenarios(w, format, ss) })
+}
+
+// ensureDemoMatchmaking makes the demo's 广聚群链 on a base without
+// listings: supplies and demands, matches in every state and two fairs,
+// cutting texts with the gse dictionary and the chains' words.
+func ensureDemoMatchmaking(ctx context.Context, db *sqlstore.DB, store *sqlstore.Store, now func() time.Time) (demo.MatchStats, error) {
+	if _, total, err := store.FindSupplies(ctx, match.ListingFilter{Limit: 1}); err != nil || total > 0 {
+		return demo.MatchStats{}, err
+	}
+	set, err := store.FindChains(ctx)
+	if err != nil {
+		return demo.MatchStats{}, err
+	}
+	seg, err := match.NewSegmenter(match.ChainWords(set)...)
+	if err != nil {
+		return demo.MatchStats{}, err
+	}
+	realNow := db.Now
+	st, err := demo.Matchmaking(ctx, store, demo.MatchOptions{Today: chanye.DateOf(now()), Words: seg,
+		SetClock: func(at time.Time) { db.Now = func() time.Time { return at } },
+		Restore:  func() { db.Now = realNow }})
+	if err != nil {
+		return st, fmt.Errorf("演示供需对接 / demo matchmaking: %w", err)
+	}
+	return st, nil
+}
+
+// matchSummary words the demo's matchmaking for a log line or the
+// terminal.
+func matchSummary(st demo.MatchStats) string {
+	return fmt.Sprintf("演示供需对接 / demo matchmaking: %d 条供给 supplies, %d 条需求 demands; 匹配 matches %d 待确认 proposed, %d 已接受 accepted, %d 洽谈中 negotiating, %d 已签约 signed, %d 未成 failed, %d 已谢绝 declined; %d 场对接会 fairs, %d 场洽谈 meetings",
+		st.Supplies, st.Demands, st.ByStatus[match.Proposed], st.ByStatus[match.Accepted], st.ByStatus[match.Negotiating], st.ByStatus[match.Signed],
+		st.ByStatus[match.Failed], st.ByStatus[match.Declined], st.Fairs, st.Meetings)
 }

@@ -185,6 +185,11 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		} else if len(ss.ByStatus) > 0 {
 			log.Info(scenarioSummary(ss))
 		}
+		if ms, err := ensureDemoMatchmaking(opCtx, db, store, cfg.Now); err != nil {
+			return err
+		} else if ms.Supplies > 0 {
+			log.Info(matchSummary(ms))
+		}
 	}
 	// The API and the pages reach the services only through authz, which
 	// checks the request's actor. The engine reads the whole base through
