@@ -623,7 +623,13 @@ func (s *Server) scenarioReview(ctx context.Context, l Lang, v *scenarioView, x 
 				case g.Member == "":
 					v.Gaps = append(v.Gaps, l.Tf("scn.gap.all", name(g.ApplicationID)))
 				default:
-					v.Gaps = append(v.Gaps, l.Tf("scn.gap", name(g.ApplicationID), g.Member, g.CriterionID))
+					crit := g.CriterionID
+					for _, c := range x.Criteria {
+						if c.ID == crit {
+							crit = l.Pick(c.NameZH, orDefault(c.NameEN, c.NameZH))
+						}
+					}
+					v.Gaps = append(v.Gaps, l.Tf("scn.gap", name(g.ApplicationID), g.Member, crit))
 				}
 			}
 		}

@@ -141,7 +141,26 @@ func TestScenarioPages(t *testing.T) {
 	if !strings.Contains(body, `id="scn-mine"`) || !strings.Contains(body, "汽车方案") || strings.Contains(body, "软件方案") || strings.Contains(body, `id="scn-apply-form"`) {
 		t.Error("the enterprise's page: its own application, and no other's, no second form")
 	}
-	apps, _, err := f.store.FindScenarioApplications(ctx, scenario.ApplicationFilter{ScenarioID: &id})
+	// The software firm withdraws and applies again while the call is open;
+	// the car maker may not withdraw another's.
+	softApps, _, err := f.store.FindScenarioApplications(ctx, scenario.ApplicationFilter{ScenarioID: &id, Code: ptr(codeSoft)})
+	if err != nil || len(softApps) != 1 {
+		t.Fatalf("the software firm's applications: %d, %v", len(softApps), err)
+	}
+	withdraw := fmt.Sprintf("%s/applications/%d/withdraw", path, softApps[0].ID)
+	if res, _ := postAs(t, auto, withdraw, nil); res.StatusCode != http.StatusNotFound {
+		t.Errorf("another's withdrawal: %d, want 404", res.StatusCode)
+	}
+	if res, _ := postAs(t, soft, withdraw, nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("withdraw: %d", res.StatusCode)
+	}
+	if _, body := getAs(t, soft, path); !strings.Contains(body, `data-status="withdrawn"`) || !strings.Contains(body, `id="scn-apply-form"`) {
+		t.Error("the withdrawn application is not shown, or no new one offered")
+	}
+	if res, _ := postAs(t, soft, path+"/applications", url.Values{"solution": {"软件方案：调度平台（修订）。"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("apply again: %d", res.StatusCode)
+	}
+	apps, _, err := f.store.FindScenarioApplications(ctx, scenario.ApplicationFilter{ScenarioID: &id, Status: ptr(scenario.Submitted)})
 	if err != nil || len(apps) != 2 {
 		t.Fatalf("applications: %d, %v", len(apps), err)
 	}
@@ -213,6 +232,7 @@ func TestScenarioPages(t *testing.T) {
 	steps := []url.Values{
 		{"action": {"select"}, "application_id": {fmt.Sprint(appOf[codeAuto])}},
 		{"action": {"add_milestone"}, "name": {"首批车辆上路"}, "due": {chanye.DateOf(testclock.Now().AddDate(0, 1, 0)).String()}},
+		{"action": {"complete_milestone"}, "milestone_no": {"1"}, "evidence": {"三台车辆上路"}},
 		{"action": {"confirm_first_use"}, "evidence": {"验收报告"}},
 		{"action": {"procure"}, "buyer": {"市城管局"}, "amount": {"50.5"}},
 	}
@@ -237,6 +257,18 @@ func TestScenarioPages(t *testing.T) {
 	_, body = getAs(t, auto, path)
 	if !strings.Contains(body, `data-status="selected"`) || !strings.Contains(body, `id="scn-selected"`) {
 		t.Error("the enterprise does not see its application selected")
+	}
+	// Another scenario comes to nothing: closed with its reason.
+	res, _ = postAs(t, tf, "/scenarios", scenarioForm(f.autoID))
+	other := fmt.Sprintf("/scenarios/%d", scenarioIDFrom(t, res))
+	if res, body := postAs(t, tf, other+"/moves", url.Values{"action": {"close"}}); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="scn-error"`) {
+		t.Errorf("a close without reason: %d", res.StatusCode)
+	}
+	if res, _ := postAs(t, tf, other+"/moves", url.Values{"action": {"close"}, "reason": {"出题单位撤回需求"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("close: %d", res.StatusCode)
+	}
+	if _, body := getAs(t, tf, other); !strings.Contains(body, `data-status="closed"`) || !strings.Contains(body, "出题单位撤回需求") || strings.Contains(body, `id="scn-close-form"`) {
+		t.Error("the closed scenario's page: its status, its reason and no close form")
 	}
 	_, body = getAs(t, public, path)
 	if !strings.Contains(body, `id="scn-procurements"`) || !strings.Contains(body, `id="scn-events"`) {
