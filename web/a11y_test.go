@@ -26,6 +26,7 @@ import (
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
 	"github.com/chanye-org/chanye/request"
+	"github.com/chanye-org/chanye/scenario"
 	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 )
@@ -198,6 +199,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		}
 		f.logins[u.Role] = u.Name
 	}
+	scn := a11yScenario(t, ctx, db, store, code, p.IndustryID)
 	accounts := auth.NewThrottle(store, store)
 	m := httpauth.New(httpauth.Config{Accounts: accounts})
 	h, err := NewHandler(Config{Now: now, Catalog: authz.Catalog(store), Enterprises: authz.Enterprises(store, now),
@@ -205,7 +207,9 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		Audit: authz.Audit(store), Projects: authz.Projects(store, store), Chains: authz.Chains(store, store), Calendar: authz.Calendar(store), Requests: authz.Requests(store, store), RequestIssues: authz.Issues(store, store), RequestFiles: authz.RequestFiles(store, store, store),
 		LeadFirms: authz.LeadFirms(store, store), Placements: authz.Placements(store, store),
 		Invest: InvestServices{Targets: authz.Targets(store, store), Candidates: authz.Candidates(store, store), Leads: authz.Leads(store, store, store),
-			Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store), Supervisions: authz.LeadSupervisions(store.LeadSupervisions(), store, store)}})
+			Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store), Supervisions: authz.LeadSupervisions(store.LeadSupervisions(), store, store)},
+		Scenarios: ScenarioServices{Scenarios: authz.Scenarios(store, store, store), Applications: authz.ScenarioApplications(store, store, store, store),
+			Reviews: authz.ScenarioReviews(store, store, store, store)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,9 +271,70 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		"GET /requests":                    "/requests",
 		"GET /requests/new":                "/requests/new",
 		"GET /requests/{id}":               "/requests/" + fmt.Sprint(req.ID),
+		"GET /scenarios":                   "/scenarios",
+		"GET /scenarios/new":               "/scenarios/new",
+		"GET /scenarios/{id}":              "/scenarios/" + fmt.Sprint(scn),
 		"/":                                "/no-such-page",
 	}
 	return f
+}
+
+// a11yScenario stores a scenario of industry ind under review: enterprise
+// code and another applied before its deadline, the panel (admin, leader,
+// dept) scores in part, so that its page shows the ranking with its gaps,
+// and a member's scoring and conflict forms. It returns the scenario's id.
+func a11yScenario(t *testing.T, ctx context.Context, db *sqlstore.DB, store *sqlstore.Store, code, ind string) int64 {
+	t.Helper()
+	now := db.Now
+	past := func() time.Time { return now().AddDate(0, 0, -20) }
+	db.Now = past
+	defer func() { db.Now = now }()
+	day := func(n int) chanye.Date { return chanye.DateOf(past().AddDate(0, 0, n)) }
+	budget := chanye.Fen(1_234_567_89)
+	x := &scenario.Scenario{Title: "智能网联公交首试首用", Offerer: scenario.Offerer{Name: "市公交集团", Kind: scenario.OffererStateOwned}, IndustryID: ind,
+		Requirements: "在 3 条公交线路试点车路协同与自动驾驶接驳。", Site: "天河区", BudgetFen: &budget, Deadline: day(5), PilotStart: day(30), PilotEnd: day(200),
+		Criteria: []scenario.Criterion{{ID: "tech", NameZH: "技术方案", NameEN: "technology", Weight: 60}, {ID: "cost", NameZH: "成本效益", NameEN: "cost", Weight: 40}}}
+	if err := store.CreateScenario(ctx, x); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.MoveScenario(ctx, x.ID, scenario.Move{Action: scenario.ActPublish}); err != nil {
+		t.Fatal(err)
+	}
+	others, _, err := store.FindEnterprises(ctx, chanye.EnterpriseFilter{Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := []string{code}
+	if o := others[0].Code; o != code {
+		codes = append(codes, o)
+	} else {
+		codes = append(codes, others[1].Code)
+	}
+	var apps []int64
+	for _, c := range codes {
+		a := &scenario.Application{ScenarioID: x.ID, Code: c, Solution: "以车路协同平台和 L4 级接驳车完成试点。"}
+		if err := store.CreateScenarioApplication(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		apps = append(apps, a.ID)
+	}
+	if err := store.SetPanel(ctx, x.ID, []string{"admin", "leader", "dept"}); err != nil {
+		t.Fatal(err)
+	}
+	db.Now = now
+	if _, err := store.MoveScenario(ctx, x.ID, scenario.Move{Action: scenario.ActStartReview}); err != nil {
+		t.Fatal(err)
+	}
+	var scores []scenario.Score
+	for _, m := range []string{"leader", "dept"} {
+		for _, c := range []string{"tech", "cost"} {
+			scores = append(scores, scenario.Score{ApplicationID: apps[0], Member: m, CriterionID: c, Points: 80})
+		}
+	}
+	if err := store.PutScores(ctx, x.ID, scores); err != nil {
+		t.Fatal(err)
+	}
+	return x.ID
 }
 
 // a11yRequest raises a request of enterprise code, reroutes it to

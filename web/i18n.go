@@ -599,6 +599,8 @@ type page struct {
 	searchable bool
 	// requests says the requests are served (requests.go).
 	requests bool
+	// scenarios says the scenarios are served (scenarios.go).
+	scenarios bool
 }
 
 func (s *Server) newPage(r *http.Request, nav string) page {
@@ -609,7 +611,8 @@ func (s *Server) newPage(r *http.Request, nav string) page {
 	}
 	return page{L: l, Nav: nav, AppVersion: s.cfg.Version, SwitchURL: withQuery(r.URL, "lang", other),
 		CSRF: httpauth.CSRFToken(r), Actor: chanye.ActorFrom(r.Context()), query: r.URL.Query(), unread: s.unreadCount(r),
-		searchable: s.cfg.Search != nil, requests: s.cfg.Requests != nil}
+		searchable: s.cfg.Search != nil, requests: s.cfg.Requests != nil,
+		scenarios: s.cfg.Scenarios.Scenarios != nil}
 }
 
 // withQuery returns u's path and query with key set to value.

@@ -28,7 +28,9 @@ func pagesAs(t *testing.T, f *fixture, a *chanye.Actor) http.Handler {
 		Calendar: authz.Calendar(s), Lists: authz.OrgUnits(s), Requests: authz.Requests(s, s), RequestIssues: authz.Issues(s, s), RequestFiles: authz.RequestFiles(s, s, s),
 		Invest: InvestServices{Targets: authz.Targets(s, s), Candidates: authz.Candidates(s, s), Leads: authz.Leads(s, s, s),
 			Conversions: authz.Conversions(s, s, s), Funnel: authz.Funnel(s, s), Supervisions: authz.LeadSupervisions(s.LeadSupervisions(), s, s),
-			Imports: authz.LeadImports(s, s, s)}})
+			Imports: authz.LeadImports(s, s, s)},
+		Scenarios: ScenarioServices{Scenarios: authz.Scenarios(s, s, s), Applications: authz.ScenarioApplications(s, s, s, s),
+			Reviews: authz.ScenarioReviews(s, s, s, s)}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,6 +33,8 @@ var navItems = []navItem{
 	{"mine", "/enterprises/{code}", "nav.mine", func(a *chanye.Actor) bool { return a != nil && a.Role == chanye.RoleEnterprise && a.Code != "" }},
 	// 诉求: the officials' queue in their scope, an enterprise's own.
 	{"requests", "/requests", "nav.requests", func(a *chanye.Actor) bool { return may(a, authz.RequestRules(), authz.ReadRequests) }},
+	// 应用场景: open to everyone, the published ones to the public.
+	{"scenarios", "/scenarios", "nav.scenarios", func(a *chanye.Actor) bool { return may(a, authz.ScenarioRules(), authz.ReadScenarios) }},
 	{"chains", "/chains", "nav.chains", func(a *chanye.Actor) bool { return may(a, authz.ChainRules(), authz.ReadChains) }},
 	{"leads", "/leads", "nav.leads", func(a *chanye.Actor) bool { return may(a, authz.InvestRules(), authz.ReadInvestLeads) }},
 	{"projects", "/projects", "nav.projects", func(a *chanye.Actor) bool { return may(a, authz.ProjectRules(), authz.ReadProjects) }},
@@ -51,7 +53,13 @@ var navItems = []navItem{
 // serves reports whether the page of a navigation item is served: the
 // requests' pages answer 404 without their service.
 func (p page) serves(key string) bool {
-	return key != "requests" || p.requests
+	switch key {
+	case "requests":
+		return p.requests
+	case "scenarios":
+		return p.scenarios
+	}
+	return true
 }
 
 // official reports whether r is a role of the city's and the districts'

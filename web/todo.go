@@ -92,7 +92,7 @@ func (s *Server) todo(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	for _, section := range []func(context.Context, Lang) (todoSection, error){s.requestsTodo, s.overdueLeadsTodo, s.leadSupervisionTodo} {
+	for _, section := range []func(context.Context, Lang) (todoSection, error){s.requestsTodo, s.overdueLeadsTodo, s.leadSupervisionTodo, s.scenarioReviewTodo} {
 		if sec, err := section(ctx, l); err != nil {
 			return err
 		} else if sec.ID != "" {

@@ -104,6 +104,9 @@ type Config struct {
 	// answers 404 and the header shows no count.
 	Notifications notify.Service
 	Deliveries    notify.DeliveryReader
+	// Scenarios serves the application scenarios (应用场景, scenarios.go);
+	// without them their pages answer 404 and the navigation hides them.
+	Scenarios ScenarioServices
 }
 
 // Engine is what the pages ask of the policy engine: *engine.Engine, or
@@ -123,7 +126,8 @@ var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "e
 	"objections", "objection", "approvals", "payments", "applications", "application", "account",
 	"responsibilities", "lists", "supervision", "inbox", "search", "chains", "chain", "chain_edit",
 	"chain_link", "chain_thresholds", "leads", "lead", "calendar", "request_stats", "request_issues", "request_categories",
-	"requests", "request", "request_new"}
+	"requests", "request", "request_new",
+	"scenarios", "scenario", "scenario_new"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -335,6 +339,17 @@ func (s *Server) routeTable() []route {
 		{"POST /requests", s.handle(s.requestCreate)},
 		{"GET /requests/{id}", s.handle(s.requestPage)},
 		{"POST /requests/{id}/steps", s.handle(s.requestStep)},
+		// Application scenarios (应用场景, scenarios.go).
+		{"GET /scenarios", s.handle(s.scenarioList)},
+		{"GET /scenarios/new", s.handle(s.scenarioNew)},
+		{"POST /scenarios", s.handle(s.scenarioCreate)},
+		{"GET /scenarios/{id}", s.handle(s.scenarioPage)},
+		{"POST /scenarios/{id}/moves", s.handle(s.scenarioMove)},
+		{"POST /scenarios/{id}/panel", s.handle(s.scenarioPanel)},
+		{"POST /scenarios/{id}/applications", s.handle(s.scenarioApply)},
+		{"POST /scenarios/{id}/applications/{app}/withdraw", s.handle(s.scenarioWithdraw)},
+		{"POST /scenarios/{id}/scores", s.handle(s.scenarioScores)},
+		{"POST /scenarios/{id}/conflicts", s.handle(s.scenarioConflict)},
 		{"POST /admin/lists", s.handle(s.createListEntry)},
 		{"POST /admin/lists/{id}", s.handle(s.updateListEntry)},
 		{"/", s.handle(func(w http.ResponseWriter, r *http.Request) error {

@@ -98,7 +98,8 @@ func newFixture(t testing.TB) *fixture {
 	eng := engine.New(engine.Config{Now: testclock.Now, Catalog: store, Enterprises: store, Versions: store, Runs: store})
 	h, err := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Engine: eng, Version: "v-test", Projects: store,
 		Closures: store, Supervisions: store, Search: authz.Search(store), Chains: store, LeadFirms: store, Placements: store, Calendar: store, Requests: store, RequestIssues: store, RequestFiles: store,
-		Invest: InvestServices{Targets: store, Candidates: store, Leads: store, Conversions: store, Funnel: store, Supervisions: store.LeadSupervisions()}})
+		Invest:    InvestServices{Targets: store, Candidates: store, Leads: store, Conversions: store, Funnel: store, Supervisions: store.LeadSupervisions()},
+		Scenarios: ScenarioServices{Scenarios: store, Applications: store, Reviews: store}})
 	if err != nil {
 		t.Fatal(err)
 	}

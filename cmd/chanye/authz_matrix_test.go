@@ -188,6 +188,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	// A published scenario of the industry with B's application and a
 	// panel of three accounts none of the matrix's actors is.
 	scenarioPath, scenarioApp := matrixScenario(t, ctx, store, ind, codeB)
+	scenarioPage := strings.TrimPrefix(scenarioPath, "/api/v1")
 	// Matchmaking: B's supply and demand, a third firm C's supply that
 	// matches B's demand (accepted by both), a fair of the industry where
 	// both registered and asked to meet, and another already scheduled.
@@ -223,7 +224,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	pages, err := web.NewHandler(web.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
 		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects,
 		Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Calendar: g.calendar, Requests: g.requests, RequestIssues: g.issues, RequestFiles: g.requestFiles, Notifications: g.notifications, Deliveries: g.deliveries, Search: authz.Search(store),
-		Chains: g.chains, LeadFirms: g.leadFirms, Placements: g.placements, Invest: g.webInvest()})
+		Chains: g.chains, LeadFirms: g.leadFirms, Placements: g.placements, Invest: g.webInvest(), Scenarios: g.webScenarios()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -839,6 +840,31 @@ func TestRouteRoleMatrix(t *testing.T) {
 		"GET /requests/{id}/files/{file}": {path: fmt.Sprintf("/requests/%d/files/1", apiReq.ID), want: [8]int{200, 200, 200, tfReads, 404, 200, login, 403}},
 		"POST /requests/{id}/steps": {path: fmt.Sprintf("/requests/%d/steps", bReq.ID), body: "action=acknowledge",
 			want: [8]int{303, 403, 409, 403, 403, 403, login, 403}},
+		// Application scenarios: the list and a published scenario for
+		// everyone; the form for its runners. After the API's rows A has
+		// applied and B withdrawn, and the review cannot start before the
+		// deadline; no one here is on the panel.
+		"GET /scenarios":     {path: "/scenarios", want: all(200)},
+		"GET /scenarios/new": {path: "/scenarios/new", want: [8]int{200, 403, 200, 200, 403, 403, login, 403}},
+		"POST /scenarios": {path: "/scenarios", body: url.Values{"title": {"矩阵页面场景"}, "offerer.name": {"市交通集团"}, "offerer.kind": {"state_owned"},
+			"industry_id": {ind}, "requirements": {"矩阵"}, "deadline": {dayFrom(30)}, "pilot_start": {dayFrom(40)}, "pilot_end": {dayFrom(400)},
+			"criteria[0].id": {"tech"}, "criteria[0].name_zh": {"技术"}, "criteria[0].weight": {"100"}}.Encode(),
+			want: [8]int{303, 403, 303, 303, 403, 403, login, 403}},
+		"GET /scenarios/{id}": {path: scenarioPage, want: all(200)},
+		"POST /scenarios/{id}/moves": {path: scenarioPage + "/moves", body: "action=start_review",
+			want: [8]int{409, 403, 409, 409, 403, 403, login, 403}},
+		// panel-a is user 1, disabled by the row of /admin/users/{id}: the
+		// leader "matrix" created there takes its place.
+		"POST /scenarios/{id}/panel": {path: scenarioPage + "/panel", body: url.Values{"panel": {"panel-b\npanel-c\nmatrix"}}.Encode(),
+			want: [8]int{303, 403, 303, 303, 403, 403, login, 403}},
+		"POST /scenarios/{id}/applications": {path: scenarioPage + "/applications", body: "solution=" + url.QueryEscape("矩阵页面方案"),
+			want: [8]int{403, 403, 403, 403, 409, 303, login, 403}},
+		"POST /scenarios/{id}/applications/{app}/withdraw": {path: fmt.Sprintf("%s/applications/%d/withdraw", scenarioPage, scenarioApp),
+			want: [8]int{403, 403, 403, 403, 404, 409, login, 403}},
+		"POST /scenarios/{id}/scores": {path: scenarioPage + "/scores", body: fmt.Sprintf("score-%d-tech=80", scenarioApp),
+			want: [8]int{403, 403, 403, 403, 403, 403, login, 403}},
+		"POST /scenarios/{id}/conflicts": {path: scenarioPage + "/conflicts", body: fmt.Sprintf("application_id=%d&reason=%s", scenarioApp, url.QueryEscape("矩阵")),
+			want: [8]int{403, 403, 403, 403, 403, 403, login, 403}},
 		"POST /admin/lists": {path: "/admin/lists", body: url.Values{"kind": {"leader"}, "name_zh": {"矩阵页面领导"}}.Encode(),
 			want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
 		"POST /admin/lists/{id}": {path: "/admin/lists/" + unitPath,
@@ -903,14 +929,14 @@ func TestRouteRoleMatrix(t *testing.T) {
 	// links it is shown are those the rules let it use.
 	t.Run("navigation", func(t *testing.T) {
 		wantLinks := map[string]string{
-			"admin":           "nav-todo nav-overview nav-enterprises nav-requests nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
-			"leader":          "nav-todo nav-overview nav-enterprises nav-requests nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
-			"department":      "nav-todo nav-overview nav-enterprises nav-requests nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
-			"task_force":      "nav-todo nav-overview nav-enterprises nav-requests nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity",
-			"enterprise":      "nav-overview nav-mine nav-requests nav-chains nav-projects nav-policies nav-publicity",
-			"enterprise_self": "nav-overview nav-mine nav-requests nav-chains nav-projects nav-policies nav-publicity",
-			"public":          "nav-overview nav-chains nav-policies nav-publicity",
-			"district":        "nav-todo nav-overview nav-enterprises nav-chains nav-leads nav-policies nav-publicity",
+			"admin":           "nav-todo nav-overview nav-enterprises nav-requests nav-scenarios nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
+			"leader":          "nav-todo nav-overview nav-enterprises nav-requests nav-scenarios nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
+			"department":      "nav-todo nav-overview nav-enterprises nav-requests nav-scenarios nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
+			"task_force":      "nav-todo nav-overview nav-enterprises nav-requests nav-scenarios nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity",
+			"enterprise":      "nav-overview nav-mine nav-requests nav-scenarios nav-chains nav-projects nav-policies nav-publicity",
+			"enterprise_self": "nav-overview nav-mine nav-requests nav-scenarios nav-chains nav-projects nav-policies nav-publicity",
+			"public":          "nav-overview nav-scenarios nav-chains nav-policies nav-publicity",
+			"district":        "nav-todo nav-overview nav-enterprises nav-scenarios nav-chains nav-leads nav-policies nav-publicity",
 		}
 		navRe := regexp.MustCompile(`(?s)<nav class="nav"[^>]*>(.*?)</nav>`)
 		linkRe := regexp.MustCompile(`<a href="([^"]+)" id="([^"]+)"`)

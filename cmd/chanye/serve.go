@@ -223,7 +223,8 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	pages, err := web.NewHandler(web.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
 		Accounts: accounts, Auth: authn, Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions,
 		Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Calendar: guarded.calendar, Requests: guarded.requests, RequestIssues: guarded.issues, RequestFiles: guarded.requestFiles, Notifications: guarded.notifications, Deliveries: guarded.deliveries, Search: authz.Search(store),
-		Chains: guarded.chains, LeadFirms: guarded.leadFirms, Placements: guarded.placements, Invest: guarded.webInvest()})
+		Chains: guarded.chains, LeadFirms: guarded.leadFirms, Placements: guarded.placements, Invest: guarded.webInvest(),
+		Scenarios: guarded.webScenarios()})
 	if err != nil {
 		return err
 	}
@@ -352,6 +353,12 @@ func (g guarded) webInvest() web.InvestServices {
 	i := g.invest
 	return web.InvestServices{Targets: i.Targets, Candidates: i.Candidates, Leads: i.Leads, Conversions: i.Conversions, Funnel: i.Funnel,
 		Supervisions: i.Supervisions, Imports: i.Imports}
+}
+
+// webScenarios are the application scenarios the pages use: the same
+// guarded services as the API.
+func (g guarded) webScenarios() web.ScenarioServices {
+	return web.ScenarioServices{Scenarios: g.scenarios.Scenarios, Applications: g.scenarios.Applications, Reviews: g.scenarios.Reviews}
 }
 
 // listenURL is the URL to open for a bound address: an unspecified host

@@ -1,0 +1,960 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/authz"
+	"github.com/chanye-org/chanye/httpmw"
+	"github.com/chanye-org/chanye/scenario"
+)
+
+// The pages of application scenarios (应用场景, 首试首用): the list with the
+// year's progress, the form that creates one, and a scenario's page with
+// the steps its viewer may take — the runners' (authz.MayRunScenario), an
+// enterprise's application, a panel member's scores. Sections and forms
+// show only to those the rules let use them; the guarded services decide.
+
+// ScenarioServices are the guarded services of the scenarios' pages; the
+// pages answer 404 without Scenarios.
+type ScenarioServices struct {
+	Scenarios    scenario.ScenarioService
+	Applications scenario.ApplicationService
+	Reviews      scenario.ReviewService
+}
+
+// scenarioCriteriaRows is how many criteria rows the new form offers.
+const scenarioCriteriaRows = 5
+
+func (s *Server) scenarioService() (scenario.ScenarioService, error) {
+	if s.cfg.Scenarios.Scenarios == nil || s.cfg.Scenarios.Applications == nil || s.cfg.Scenarios.Reviews == nil {
+		return nil, chanye.Errorf(chanye.ENOTFOUND, "页面不存在 / page not found")
+	}
+	return s.cfg.Scenarios.Scenarios, nil
+}
+
+// industryNames reads the industries as names by id and in catalog order;
+// a reader the catalog refuses gets none and the pages show ids.
+func (s *Server) industryNames(ctx context.Context, l Lang) (map[string]string, []*chanye.Industry, error) {
+	inds, err := s.cfg.Catalog.FindIndustries(ctx, chanye.IndustryFilter{})
+	if err != nil && !hidden(err) {
+		return nil, nil, err
+	}
+	names := map[string]string{}
+	for _, ind := range inds {
+		names[ind.ID] = l.Pick(ind.NameZH, ind.NameEN)
+	}
+	return names, inds, nil
+}
+
+func scenarioStatusName(l Lang, st scenario.Status) string {
+	return l.Pick(st.NameZH(), st.NameEN())
+}
+
+// points shows hundredths of a point as 85.50.
+func points(n int64) string { return fmt.Sprintf("%d.%02d", n/100, n%100) }
+
+// scenarioRow is a scenario in the list.
+type scenarioRow struct {
+	*scenario.Scenario
+	Href, Industry, Kind, StatusName string
+}
+
+func newScenarioRow(l Lang, x *scenario.Scenario, names map[string]string) scenarioRow {
+	return scenarioRow{Scenario: x, Href: "/scenarios/" + strconv.FormatInt(x.ID, 10), Industry: orDefault(names[x.IndustryID], x.IndustryID),
+		Kind: l.Pick(x.Offerer.Kind.NameZH(), x.Offerer.Kind.NameEN()), StatusName: scenarioStatusName(l, x.Status)}
+}
+
+// progressRow is one line of the year's progress.
+type progressRow struct {
+	Name                 string
+	Published, FirstUses int
+}
+
+// scenariosView is the list of scenarios and the year's progress.
+type scenariosView struct {
+	page
+	Rows                        []scenarioRow
+	Statuses, Industries, Years []option
+	StatusValue, Industry, Year string
+	MayCreate                   bool
+	// The year's progress against the pledge.
+	PYear, Target, Published, FirstUses, Remaining, Percent int
+	ByIndustry, ByOfferer                                   []progressRow
+	pager
+}
+
+// scenarioList shows the scenarios the reader may see (the published for
+// the public, enterprises and districts), filtered and paged, with the
+// year's progress.
+func (s *Server) scenarioList(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.scenarioService()
+	if err != nil {
+		return err
+	}
+	v := &scenariosView{page: s.newPage(r, "scenarios")}
+	ctx, l, q := r.Context(), v.L, r.URL.Query()
+	v.Title = l.T("scn.title")
+	v.MayCreate = may(v.Actor, authz.ScenarioRules(), authz.RunScenarios)
+	names, inds, err := s.industryNames(ctx, l)
+	if err != nil {
+		return err
+	}
+	f := scenario.Filter{Limit: pageSize}
+	bad := map[string]string{}
+	v.StatusValue = q.Get("status")
+	v.Statuses = []option{{"", l.T("ent.all"), v.StatusValue == ""}}
+	for _, x := range scenario.Statuses {
+		v.Statuses = append(v.Statuses, option{string(x.Status), l.Pick(x.NameZH, x.NameEN), string(x.Status) == v.StatusValue})
+	}
+	if v.StatusValue != "" {
+		st := scenario.Status(v.StatusValue)
+		if !st.Valid() {
+			bad["status"] = "未知状态 / unknown status"
+		}
+		f.Status = &st
+	}
+	v.Industry = q.Get("industry")
+	v.Industries = []option{{"", l.T("ent.all"), v.Industry == ""}}
+	for _, ind := range inds {
+		v.Industries = append(v.Industries, option{ind.ID, names[ind.ID], ind.ID == v.Industry})
+	}
+	if v.Industry != "" {
+		f.IndustryID = &v.Industry
+	}
+	this := s.now().Year()
+	v.PYear = this
+	v.Year = q.Get("year")
+	v.Years = []option{{"", l.T("ent.all"), v.Year == ""}}
+	for y := this + 1; y >= this-5; y-- {
+		v.Years = append(v.Years, option{strconv.Itoa(y), strconv.Itoa(y), strconv.Itoa(y) == v.Year})
+	}
+	if v.Year != "" {
+		y, err := strconv.Atoi(v.Year)
+		if err != nil || y < scenario.MinYear || y > scenario.MaxYear {
+			bad["year"] = "年份有误 / invalid year"
+		} else {
+			f.Year, v.PYear = &y, y
+		}
+	}
+	v.pager.read(q, bad)
+	if err := chanye.Invalid("筛选条件有误 / invalid filter", bad); err != nil {
+		return err
+	}
+	f.Offset = v.offset()
+	xs, total, err := svc.FindScenarios(ctx, f)
+	if err != nil {
+		return err
+	}
+	v.link(r.URL, total)
+	for _, x := range xs {
+		v.Rows = append(v.Rows, newScenarioRow(l, x, names))
+	}
+	p, err := svc.FindProgress(ctx, v.PYear)
+	if err != nil && !hidden(err) {
+		return err
+	}
+	if p != nil {
+		v.Target, v.Published, v.FirstUses, v.Remaining = p.Target, p.Published, p.FirstUses, p.Remaining
+		if p.Target > 0 {
+			v.Percent = min(100, p.Published*100/p.Target)
+		}
+		for _, c := range p.ByIndustry {
+			v.ByIndustry = append(v.ByIndustry, progressRow{orDefault(names[c.IndustryID], c.IndustryID), c.Published, c.FirstUses})
+		}
+		for _, c := range p.ByOfferer {
+			v.ByOfferer = append(v.ByOfferer, progressRow{c.Name + " · " + l.Pick(c.Kind.NameZH(), c.Kind.NameEN()), c.Published, c.FirstUses})
+		}
+	}
+	return s.render(w, "scenarios", v)
+}
+
+// scenarioNewView is the form that creates a scenario.
+type scenarioNewView struct {
+	page
+	Form       url.Values
+	Industries []option
+	Kinds      []option
+	Criteria   []critRow
+	Message    string
+	Errs       map[string]string
+}
+
+// Val returns what was typed in field.
+func (v *scenarioNewView) Val(field string) string { return v.Form.Get(field) }
+
+// Err returns field's error.
+func (v *scenarioNewView) Err(field string) string { return v.Errs[field] }
+
+// scnField is one input of the new form, as the "scnfield" block shows it.
+type scnField struct {
+	ID, Name, Label, Type, Value, Err string
+	Max                               int
+}
+
+// Field returns the input name, labelled label, of type typ.
+func (v *scenarioNewView) Field(name, label, typ string, max int) scnField {
+	return scnField{ID: "f-" + strings.NewReplacer(".", "-", "[", "-", "]", "").Replace(name), Name: name, Label: v.L.T(label), Type: typ, Value: v.Form.Get(name),
+		Err: v.Errs[name], Max: max}
+}
+
+// critRow is a row of the criteria: its id, name and weight inputs.
+type critRow struct {
+	Legend     string
+	ID, ZH, Wt scnField
+}
+
+func (s *Server) scenarioNew(w http.ResponseWriter, r *http.Request) error {
+	form := url.Values{"criteria[0].id": {"tech"}, "criteria[0].name_zh": {"技术方案"}, "criteria[0].weight": {"60"},
+		"criteria[1].id": {"cost"}, "criteria[1].name_zh": {"成本效益"}, "criteria[1].weight": {"40"}}
+	return s.renderScenarioNew(w, r, http.StatusOK, nil, form)
+}
+
+func (s *Server) renderScenarioNew(w http.ResponseWriter, r *http.Request, status int, cause error, form url.Values) error {
+	if _, err := s.scenarioService(); err != nil {
+		return err
+	}
+	v := &scenarioNewView{page: s.newPage(r, "scenarios"), Form: form, Errs: errFields(r, cause)}
+	if err := refuse(v.Actor, authz.ScenarioRules(), authz.RunScenarios); err != nil {
+		return err
+	}
+	l := v.L
+	v.Title = l.T("scn.new")
+	if cause != nil {
+		v.Message = errText(r, cause)
+	}
+	names, inds, err := s.industryNames(r.Context(), l)
+	if err != nil {
+		return err
+	}
+	v.Industries = []option{{"", l.T("req.choose"), form.Get("industry_id") == ""}}
+	for _, ind := range inds {
+		if authz.MayRunScenario(r.Context(), s.cfg.Catalog, v.Actor, &scenario.Scenario{IndustryID: ind.ID}) {
+			v.Industries = append(v.Industries, option{ind.ID, names[ind.ID], ind.ID == form.Get("industry_id")})
+		}
+	}
+	for _, k := range scenario.OffererKinds {
+		v.Kinds = append(v.Kinds, option{string(k.Kind), l.Pick(k.NameZH, k.NameEN), string(k.Kind) == form.Get("offerer.kind")})
+	}
+	for i := range scenarioCriteriaRows {
+		f := func(field, label, typ string, max int) scnField {
+			return v.Field(fmt.Sprintf("criteria[%d].%s", i, field), label, typ, max)
+		}
+		v.Criteria = append(v.Criteria, critRow{Legend: l.Tf("scn.crit.row", i+1), ID: f("id", "scn.crit.id", "text", 32),
+			ZH: f("name_zh", "scn.crit.name", "text", scenario.MaxCriterionZHRunes), Wt: f("weight", "scn.crit.weight", "number", 0)})
+	}
+	return s.renderStatus(w, status, "scenario_new", v)
+}
+
+// parseDay reads an optional date field into bad under key.
+func parseDay(s, key string, bad map[string]string) chanye.Date {
+	if strings.TrimSpace(s) == "" {
+		return chanye.Date{}
+	}
+	d, err := chanye.ParseDate(s)
+	if err != nil {
+		bad[key] = "须为日期 YYYY-MM-DD / must be a date YYYY-MM-DD"
+	}
+	return d
+}
+
+// parseWan reads an amount in 万元 exactly to the fen into bad under key.
+func parseWan(s, key string, bad map[string]string) chanye.Fen {
+	f, err := parseMoney(strings.TrimSpace(s), "wan")
+	if err != nil {
+		bad[key] = moneyBad
+	}
+	return f
+}
+
+// scenarioCreate stores a new scenario from the form; a refused form is
+// shown again with every field's error and what was typed.
+func (s *Server) scenarioCreate(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.scenarioService()
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return chanye.Errorf(chanye.EINVALID, "表单无法读取 / cannot read the form")
+	}
+	a := chanye.ActorFrom(r.Context())
+	if err := refuse(a, authz.ScenarioRules(), authz.RunScenarios); err != nil {
+		return err
+	}
+	fv := r.PostFormValue
+	bad := map[string]string{}
+	x := &scenario.Scenario{Title: fv("title"), Offerer: scenario.Offerer{Name: fv("offerer.name"), Kind: scenario.OffererKind(fv("offerer.kind"))},
+		IndustryID: strings.TrimSpace(fv("industry_id")), LinkID: strings.TrimSpace(fv("link_id")), Requirements: fv("requirements"), Site: fv("site"),
+		Deadline: parseDay(fv("deadline"), "deadline", bad), PilotStart: parseDay(fv("pilot_start"), "pilot_start", bad),
+		PilotEnd: parseDay(fv("pilot_end"), "pilot_end", bad), Status: scenario.Draft}
+	if b := strings.TrimSpace(fv("budget")); b != "" {
+		f := parseWan(b, "budget_fen", bad)
+		x.BudgetFen = &f
+	}
+	for i := range scenarioCriteriaRows {
+		key := func(f string) string { return fmt.Sprintf("criteria[%d].%s", i, f) }
+		id, zh, wt := strings.TrimSpace(fv(key("id"))), fv(key("name_zh")), strings.TrimSpace(fv(key("weight")))
+		if id == "" && strings.TrimSpace(zh) == "" && wt == "" {
+			continue
+		}
+		c := scenario.Criterion{ID: id, NameZH: zh}
+		if n, err := strconv.Atoi(wt); err != nil {
+			bad[fmt.Sprintf("criteria[%d].weight", len(x.Criteria))] = "须为整数 / must be a whole number"
+		} else {
+			c.Weight = n
+		}
+		x.Criteria = append(x.Criteria, c)
+	}
+	if len(bad) > 0 {
+		probe := *x
+		for k, m := range errFields(r, probe.Validate()) {
+			if _, ok := bad[k]; !ok {
+				bad[k] = m
+			}
+		}
+		err = chanye.Invalid("应用场景有误 / invalid scenario", bad)
+	} else {
+		err = svc.CreateScenario(r.Context(), x)
+	}
+	switch chanye.ErrorCode(err) {
+	case "":
+		http.Redirect(w, r, "/scenarios/"+strconv.FormatInt(x.ID, 10)+"?done=created", http.StatusSeeOther)
+		return nil
+	case chanye.EINVALID, chanye.ECONFLICT:
+		return s.renderScenarioNew(w, r, httpmw.Status(chanye.ErrorCode(err)), err, renumberCriteria(r.PostForm))
+	}
+	return err
+}
+
+// renumberCriteria moves the typed criteria rows up past blank ones, so
+// that the errors the domain names by index ("criteria[1].weight") sit
+// next to the row they are about.
+func renumberCriteria(form url.Values) url.Values {
+	out := url.Values{}
+	for k, v := range form {
+		if !strings.HasPrefix(k, "criteria[") {
+			out[k] = v
+		}
+	}
+	n := 0
+	for i := range scenarioCriteriaRows {
+		key := func(j int, f string) string { return fmt.Sprintf("criteria[%d].%s", j, f) }
+		if strings.TrimSpace(form.Get(key(i, "id"))+form.Get(key(i, "name_zh"))+form.Get(key(i, "weight"))) == "" {
+			continue
+		}
+		for _, f := range []string{"id", "name_zh", "weight"} {
+			out.Set(key(n, f), form.Get(key(i, f)))
+		}
+		n++
+	}
+	return out
+}
+
+// scenarioEventRow is an event of the timeline.
+type scenarioEventRow struct {
+	*scenario.Event
+	At, Action, From, To, Amount string
+}
+
+// scenarioAppRow is an application as the page shows it.
+type scenarioAppRow struct {
+	*scenario.Application
+	StatusName, Submitted string
+	Conflicted            bool // the viewing member declared a conflict with it
+}
+
+// rankRow is a ranking's entry.
+type rankRow struct {
+	Rank          int
+	Name, Total   string
+	Members       int
+	Tied          bool
+	ApplicationID int64
+	Means         []string
+}
+
+// scoreCell is one score field of the scoring form.
+type scoreCell struct {
+	Name, Label, Value string
+}
+
+// scoreRow is one application's row of the scoring form.
+type scoreRow struct {
+	Name  string
+	Cells []scoreCell
+}
+
+// scenarioView is one scenario's page.
+type scenarioView struct {
+	page
+	S                                           *scenario.Scenario
+	Row                                         scenarioRow
+	Budget, Procured                            string
+	Events                                      []scenarioEventRow
+	Procurements                                []scenarioProcRow
+	OpenMilestones                              []option
+	Done, Message, Failed                       string
+	Errs                                        map[string]string
+	Form                                        url.Values
+	Runner, MayApply, ReadsReview, Member       bool
+	CanPublish, CanStartReview, CanSetPanel     bool
+	CanSelect, CanMilestone, CanConfirm         bool
+	CanProcure, CanClose                        bool
+	Panel                                       []string
+	PanelText                                   string
+	Apps                                        []scenarioAppRow
+	Mine                                        []scenarioAppRow // an enterprise's own
+	Ranking                                     []rankRow
+	Gaps                                        []string
+	SelectOptions, ConflictOptions              []option
+	ScoreRows                                   []scoreRow
+	Criteria                                    []scenario.Criterion
+	CriterionNames                              []string
+	SelectedName, FirstUse, PilotPlan, Deadline string
+}
+
+// scenarioProcRow is a procurement as the page shows it.
+type scenarioProcRow struct {
+	scenario.Procurement
+	Amount string
+}
+
+// Kept returns what was typed in field of step's form, when it was
+// refused.
+func (v *scenarioView) Kept(step, field string) string {
+	if v.Failed != step {
+		return ""
+	}
+	return v.Form.Get(field)
+}
+
+// Err returns the error of field of step's form, when it was refused.
+func (v *scenarioView) Err(step, field string) string {
+	if v.Failed != step {
+		return ""
+	}
+	return v.Errs[field]
+}
+
+func scenarioID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id < 1 {
+		return 0, chanye.Errorf(chanye.ENOTFOUND, "应用场景不存在 / no such scenario")
+	}
+	return id, nil
+}
+
+func (s *Server) scenarioPage(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.scenarioView(r)
+	if err != nil {
+		return err
+	}
+	if done := r.URL.Query().Get("done"); messages["scn.done."+done] != [2]string{} {
+		v.Done = done
+	}
+	return s.render(w, "scenario", v)
+}
+
+func (s *Server) scenarioView(r *http.Request) (*scenarioView, error) {
+	svc, err := s.scenarioService()
+	if err != nil {
+		return nil, err
+	}
+	id, err := scenarioID(r)
+	if err != nil {
+		return nil, err
+	}
+	v := &scenarioView{page: s.newPage(r, "scenarios"), Errs: map[string]string{}, Form: url.Values{}}
+	ctx, l, a := r.Context(), v.L, v.Actor
+	x, err := svc.FindScenarioByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	names, _, err := s.industryNames(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	v.S, v.Row, v.Demo = x, newScenarioRow(l, x, names), x.Demo
+	v.Title = x.Title
+	v.Budget = l.T("dash")
+	if x.BudgetFen != nil {
+		v.Budget = exactMoney(l, *x.BudgetFen)
+	}
+	v.Deadline, v.PilotPlan = x.Deadline.String(), x.PilotStart.String()+" – "+x.PilotEnd.String()
+	if t, err := x.ProcuredFen(); err == nil && len(x.Procurements) > 0 {
+		v.Procured = exactMoney(l, t)
+	}
+	for _, p := range x.Procurements {
+		v.Procurements = append(v.Procurements, scenarioProcRow{p, exactMoney(l, p.AmountFen)})
+	}
+	for _, m := range x.Milestones {
+		if !m.IsDone() {
+			v.OpenMilestones = append(v.OpenMilestones, option{strconv.Itoa(m.No), fmt.Sprintf("%d. %s", m.No, m.Name), false})
+		}
+	}
+	evs, err := svc.FindScenarioEvents(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range evs {
+		row := scenarioEventRow{Event: e, At: chinaTime(e.At), Action: l.T("scn.act." + string(e.Action)), To: scenarioStatusName(l, e.To)}
+		if e.From != "" {
+			row.From = scenarioStatusName(l, e.From)
+		}
+		if e.AmountFen != nil {
+			row.Amount = exactMoney(l, *e.AmountFen)
+		}
+		v.Events = append(v.Events, row)
+	}
+	for _, c := range x.Criteria {
+		v.CriterionNames = append(v.CriterionNames, fmt.Sprintf("%s（%d%%）", l.Pick(c.NameZH, orDefault(c.NameEN, c.NameZH)), c.Weight))
+	}
+	v.Criteria = x.Criteria
+	v.Runner = authz.MayRunScenario(ctx, s.cfg.Catalog, a, x)
+	if v.Runner {
+		st := x.Status
+		v.CanPublish = st == scenario.Draft
+		v.CanStartReview = st == scenario.Published
+		v.CanSetPanel = st == scenario.Published || st == scenario.Reviewing
+		v.CanSelect = st == scenario.Reviewing
+		v.CanMilestone = st == scenario.Piloting
+		v.CanConfirm = st == scenario.Piloting
+		v.CanProcure = st == scenario.FirstUse || st == scenario.Procured
+		v.CanClose = !st.Terminal()
+	}
+	apps := map[int64]*scenario.Application{}
+	if a.Role == chanye.RoleEnterprise {
+		xs, _, err := s.cfg.Scenarios.Applications.FindScenarioApplications(ctx, scenario.ApplicationFilter{ScenarioID: &id, Limit: scenario.MaxPage})
+		if err != nil && !hidden(err) {
+			return nil, err
+		}
+		submitted := false
+		for _, ap := range xs {
+			v.Mine = append(v.Mine, newScenarioAppRow(l, ap))
+			submitted = submitted || ap.Status == scenario.Submitted
+		}
+		v.MayApply = may(a, authz.ScenarioRules(), authz.ApplyToScenarios) && a.Code != "" && !submitted && x.CanApply(chanye.DateOf(s.now())) == nil
+	}
+	// The review: applications, panel, scores and ranking, for those
+	// the rules let read them.
+	panel, err := s.cfg.Scenarios.Reviews.FindPanel(ctx, id)
+	if err != nil && !hidden(err) {
+		return nil, err
+	}
+	if err == nil {
+		v.ReadsReview, v.Panel = true, panel
+		v.PanelText = strings.Join(panel, "\n")
+		v.Member = a.Name != "" && slices.Contains(panel, a.Name)
+		xs, _, err := s.cfg.Scenarios.Applications.FindScenarioApplications(ctx, scenario.ApplicationFilter{ScenarioID: &id, Limit: scenario.MaxPage})
+		if err != nil {
+			return nil, err
+		}
+		for _, ap := range xs {
+			apps[ap.ID] = ap
+		}
+		if err := s.scenarioReview(ctx, l, v, x, xs, apps); err != nil {
+			return nil, err
+		}
+	}
+	if ap, ok := apps[x.SelectedID]; ok {
+		v.SelectedName = orDefault(ap.EnterpriseName, ap.Code)
+	}
+	for _, m := range v.Mine {
+		if m.ID == x.SelectedID {
+			v.SelectedName = orDefault(m.EnterpriseName, m.Code)
+		}
+	}
+	if x.Status.Achieved() {
+		v.FirstUse = x.FirstUseOn.String()
+	}
+	return v, nil
+}
+
+func newScenarioAppRow(l Lang, ap *scenario.Application) scenarioAppRow {
+	return scenarioAppRow{Application: ap, StatusName: l.Pick(ap.Status.NameZH(), ap.Status.NameEN()), Submitted: chinaTime(ap.SubmittedAt)}
+}
+
+// scenarioReview fills the review's part of v: the applications, the ranking with
+// its gaps, and a member's scoring and conflict forms.
+func (s *Server) scenarioReview(ctx context.Context, l Lang, v *scenarioView, x *scenario.Scenario, xs []*scenario.Application, apps map[int64]*scenario.Application) error {
+	scores, conflicts, err := s.cfg.Scenarios.Reviews.FindScores(ctx, x.ID)
+	if err != nil {
+		return err
+	}
+	conflicted := map[int64]bool{}
+	for _, c := range conflicts {
+		if c.Member == v.Actor.Name {
+			conflicted[c.ApplicationID] = true
+		}
+	}
+	for _, ap := range xs {
+		row := newScenarioAppRow(l, ap)
+		row.Conflicted = conflicted[ap.ID]
+		v.Apps = append(v.Apps, row)
+	}
+	name := func(id int64) string {
+		if ap, ok := apps[id]; ok {
+			return fmt.Sprintf("#%d %s", id, orDefault(ap.EnterpriseName, ap.Code))
+		}
+		return "#" + strconv.FormatInt(id, 10)
+	}
+	if x.Status != scenario.Draft && x.Status != scenario.Published {
+		rk, err := s.cfg.Scenarios.Reviews.FindRanking(ctx, x.ID, true)
+		if err != nil && chanye.ErrorCode(err) != chanye.EINVALID {
+			return err
+		}
+		if rk != nil {
+			for _, e := range rk.Entries {
+				row := rankRow{Rank: e.Rank, Name: name(e.ApplicationID), Total: points(e.Total), Members: e.Members, Tied: e.Tied, ApplicationID: e.ApplicationID}
+				for _, m := range e.Means {
+					row.Means = append(row.Means, points(m.Mean))
+				}
+				v.Ranking = append(v.Ranking, row)
+				v.SelectOptions = append(v.SelectOptions, option{strconv.FormatInt(e.ApplicationID, 10), fmt.Sprintf("%d. %s · %s", e.Rank, row.Name, row.Total), e.Rank == 1})
+			}
+			for _, g := range rk.Incomplete {
+				switch {
+				case g.Member == "":
+					v.Gaps = append(v.Gaps, l.Tf("scn.gap.all", name(g.ApplicationID)))
+				default:
+					crit := g.CriterionID
+					for _, c := range x.Criteria {
+						if c.ID == crit {
+							crit = l.Pick(c.NameZH, orDefault(c.NameEN, c.NameZH))
+						}
+					}
+					v.Gaps = append(v.Gaps, l.Tf("scn.gap", name(g.ApplicationID), g.Member, crit))
+				}
+			}
+		}
+	}
+	if v.Member && x.Status == scenario.Reviewing {
+		mine := map[string]int{}
+		for _, sc := range scores {
+			if sc.Member == v.Actor.Name {
+				mine[fmt.Sprintf("%d-%s", sc.ApplicationID, sc.CriterionID)] = sc.Points
+			}
+		}
+		for _, ap := range xs {
+			if ap.Status != scenario.Submitted || conflicted[ap.ID] {
+				continue
+			}
+			row := scoreRow{Name: name(ap.ID)}
+			for _, c := range x.Criteria {
+				k := fmt.Sprintf("%d-%s", ap.ID, c.ID)
+				cell := scoreCell{Name: "score-" + k, Label: l.Pick(c.NameZH, orDefault(c.NameEN, c.NameZH))}
+				if p, ok := mine[k]; ok {
+					cell.Value = strconv.Itoa(p)
+				}
+				if kept := v.Kept("scores", cell.Name); kept != "" {
+					cell.Value = kept
+				}
+				row.Cells = append(row.Cells, cell)
+			}
+			v.ScoreRows = append(v.ScoreRows, row)
+			v.ConflictOptions = append(v.ConflictOptions, option{strconv.FormatInt(ap.ID, 10), name(ap.ID), false})
+		}
+	}
+	return nil
+}
+
+// scenarioFailed shows the page again after a refused form: 400 for a
+// field to fix, 409 for a step the status does not allow.
+func (s *Server) scenarioFailed(w http.ResponseWriter, r *http.Request, step string, err error) error {
+	switch chanye.ErrorCode(err) {
+	case chanye.EINVALID, chanye.ECONFLICT:
+	default:
+		return err
+	}
+	v, verr := s.scenarioView(r)
+	if verr != nil {
+		return verr
+	}
+	v.Failed, v.Form = step, r.PostForm
+	v.Message, v.Errs = errText(r, err), errFields(r, err)
+	// The scores kept as typed need the view built with Failed set.
+	if step == "scores" && v.Member {
+		for i := range v.ScoreRows {
+			for j := range v.ScoreRows[i].Cells {
+				if kept := v.Form.Get(v.ScoreRows[i].Cells[j].Name); kept != "" {
+					v.ScoreRows[i].Cells[j].Value = kept
+				}
+			}
+		}
+	}
+	return s.renderStatus(w, httpmw.Status(chanye.ErrorCode(err)), "scenario", v)
+}
+
+// scenarioDone goes back to the scenario's page with done's message.
+func scenarioDone(w http.ResponseWriter, r *http.Request, id int64, done, anchor string) {
+	http.Redirect(w, r, "/scenarios/"+strconv.FormatInt(id, 10)+"?done="+done+anchor, http.StatusSeeOther)
+}
+
+// scenarioForm reads the path's id and the posted form.
+func (s *Server) scenarioForm(r *http.Request) (int64, error) {
+	if _, err := s.scenarioService(); err != nil {
+		return 0, err
+	}
+	id, err := scenarioID(r)
+	if err != nil {
+		return 0, err
+	}
+	if err := r.ParseForm(); err != nil {
+		return 0, chanye.Errorf(chanye.EINVALID, "表单无法读取 / cannot read the form")
+	}
+	return id, nil
+}
+
+// scenarioMove takes a runner's step from the page.
+func (s *Server) scenarioMove(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.scenarioForm(r)
+	if err != nil {
+		return err
+	}
+	fv := r.PostFormValue
+	m := scenario.Move{Action: scenario.Action(fv("action")), Name: fv("name"), Evidence: fv("evidence"), Buyer: fv("buyer"),
+		Reason: fv("reason"), Note: fv("note")}
+	bad := map[string]string{}
+	switch m.Action {
+	case scenario.ActSelect:
+		if n, err := strconv.ParseInt(fv("application_id"), 10, 64); err == nil {
+			m.ApplicationID = n
+		} else {
+			bad["application_id"] = "请选择方案 / choose an application"
+		}
+	case scenario.ActAddMilestone:
+		m.Due = parseDay(fv("due"), "due", bad)
+	case scenario.ActCompleteMilestone:
+		m.MilestoneNo, _ = strconv.Atoi(fv("milestone_no"))
+		m.On = parseDay(fv("on"), "on", bad)
+	case scenario.ActConfirmFirstUse:
+		m.On = parseDay(fv("on"), "on", bad)
+	case scenario.ActProcure:
+		m.On = parseDay(fv("on"), "on", bad)
+		if strings.TrimSpace(fv("amount")) == "" {
+			bad["amount_fen"] = "必填 / required"
+		} else {
+			m.AmountFen = parseWan(fv("amount"), "amount_fen", bad)
+		}
+	}
+	if len(bad) > 0 {
+		err = chanye.Invalid("表单有误 / invalid form", bad)
+	} else {
+		_, err = s.cfg.Scenarios.Scenarios.MoveScenario(r.Context(), id, m)
+	}
+	if err != nil {
+		return s.scenarioFailed(w, r, string(m.Action), err)
+	}
+	scenarioDone(w, r, id, string(m.Action), "")
+	return nil
+}
+
+// scenarioPanel sets the panel from account names, one a line (or
+// separated by commas).
+func (s *Server) scenarioPanel(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.scenarioForm(r)
+	if err != nil {
+		return err
+	}
+	members := strings.FieldsFunc(r.PostFormValue("panel"), func(c rune) bool {
+		return c == '\n' || c == '\r' || c == ',' || c == '，' || c == '、'
+	})
+	var names []string
+	for _, m := range members {
+		if m = strings.TrimSpace(m); m != "" {
+			names = append(names, m)
+		}
+	}
+	if err := s.cfg.Scenarios.Reviews.SetPanel(r.Context(), id, names); err != nil {
+		return s.scenarioFailed(w, r, "panel", err)
+	}
+	scenarioDone(w, r, id, "panel", "#scn-panel")
+	return nil
+}
+
+// scenarioApply takes an enterprise's application for itself.
+func (s *Server) scenarioApply(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.scenarioForm(r)
+	if err != nil {
+		return err
+	}
+	a := chanye.ActorFrom(r.Context())
+	x := &scenario.Application{ScenarioID: id, Code: a.Code, Solution: r.PostFormValue("solution")}
+	if err := s.cfg.Scenarios.Applications.CreateScenarioApplication(r.Context(), x); err != nil {
+		return s.scenarioFailed(w, r, "apply", err)
+	}
+	scenarioDone(w, r, id, "apply", "#scn-mine")
+	return nil
+}
+
+// scenarioWithdraw withdraws an enterprise's own application.
+func (s *Server) scenarioWithdraw(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.scenarioForm(r)
+	if err != nil {
+		return err
+	}
+	app, err := strconv.ParseInt(r.PathValue("app"), 10, 64)
+	if err != nil {
+		return chanye.Errorf(chanye.ENOTFOUND, "申报不存在 / no such application")
+	}
+	x, err := s.cfg.Scenarios.Applications.FindScenarioApplicationByID(r.Context(), app)
+	if err != nil {
+		return err
+	}
+	if x.ScenarioID != id {
+		return chanye.Errorf(chanye.ENOTFOUND, "申报不存在 / no such application")
+	}
+	if _, err := s.cfg.Scenarios.Applications.WithdrawScenarioApplication(r.Context(), app); err != nil {
+		return s.scenarioFailed(w, r, "withdraw", err)
+	}
+	scenarioDone(w, r, id, "withdraw", "#scn-mine")
+	return nil
+}
+
+// scenarioScores records a panel member's scores: every field
+// "score-{application}-{criterion}" typed.
+func (s *Server) scenarioScores(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.scenarioForm(r)
+	if err != nil {
+		return err
+	}
+	a := chanye.ActorFrom(r.Context())
+	var scores []scenario.Score
+	bad := map[string]string{}
+	keys := make([]string, 0, len(r.PostForm))
+	for k := range r.PostForm {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		rest, ok := strings.CutPrefix(k, "score-")
+		if !ok {
+			continue
+		}
+		val := strings.TrimSpace(r.PostForm.Get(k))
+		if val == "" {
+			continue
+		}
+		appS, crit, _ := strings.Cut(rest, "-")
+		app, err := strconv.ParseInt(appS, 10, 64)
+		if err != nil {
+			bad[k] = "未知方案 / unknown application"
+			continue
+		}
+		p, err := strconv.Atoi(val)
+		if err != nil || p < 0 || p > scenario.MaxPoints {
+			bad[k] = fmt.Sprintf("须为 0–%d 的整数 / must be a whole number 0–%d", scenario.MaxPoints, scenario.MaxPoints)
+			continue
+		}
+		scores = append(scores, scenario.Score{ApplicationID: app, Member: a.Name, CriterionID: crit, Points: p})
+	}
+	if len(bad) == 0 && len(scores) == 0 {
+		bad["scores"] = "请至少填写一项评分 / give at least one score"
+	}
+	if len(bad) > 0 {
+		err = chanye.Invalid("评分有误 / invalid scores", bad)
+	} else {
+		err = s.cfg.Scenarios.Reviews.PutScores(r.Context(), id, scores)
+	}
+	if err != nil {
+		return s.scenarioFailed(w, r, "scores", err)
+	}
+	scenarioDone(w, r, id, "scores", "#scn-ranking")
+	return nil
+}
+
+// scenarioConflict records a panel member's declared conflict.
+func (s *Server) scenarioConflict(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.scenarioForm(r)
+	if err != nil {
+		return err
+	}
+	a := chanye.ActorFrom(r.Context())
+	c := &scenario.Conflict{Member: a.Name, Reason: r.PostFormValue("reason")}
+	if c.ApplicationID, err = strconv.ParseInt(r.PostFormValue("application_id"), 10, 64); err != nil {
+		err = chanye.Invalid("表单有误 / invalid form", map[string]string{"application_id": "请选择方案 / choose an application"})
+	} else {
+		// The service checks the application's own scenario.
+		err = s.cfg.Scenarios.Reviews.DeclareConflict(r.Context(), c)
+	}
+	if err != nil {
+		return s.scenarioFailed(w, r, "conflict", err)
+	}
+	scenarioDone(w, r, id, "conflict", "#scn-apps")
+	return nil
+}
+
+// HasScenarios reports whether the scenarios are served: the navigation
+// then links them.
+func (p page) HasScenarios() bool { return p.scenarios }
+
+// scenarioReviewTodo lists, for 我的待办, the scenarios under review on
+// whose panel the reader sits with scores still to give; no section for
+// one on no such panel.
+func (s *Server) scenarioReviewTodo(ctx context.Context, l Lang) (todoSection, error) {
+	if _, err := s.scenarioService(); err != nil {
+		return todoSection{}, nil
+	}
+	a := chanye.ActorFrom(ctx)
+	if a.Name == "" || a.Role == chanye.RoleEnterprise || a.Role == chanye.RolePublic {
+		return todoSection{}, nil
+	}
+	st := scenario.Reviewing
+	xs, _, err := s.cfg.Scenarios.Scenarios.FindScenarios(ctx, scenario.Filter{Status: &st, Limit: scenario.MaxPage})
+	if hidden(err) {
+		return todoSection{}, nil
+	} else if err != nil {
+		return todoSection{}, err
+	}
+	sec := todoSection{ID: "todo-scenario-scores", Title: l.T("scn.todo"), Note: l.T("scn.todo.note"), QueueURL: "/scenarios?status=reviewing"}
+	member := false
+	for _, x := range xs {
+		panel, err := s.cfg.Scenarios.Reviews.FindPanel(ctx, x.ID)
+		if hidden(err) || err == nil && !slices.Contains(panel, a.Name) {
+			continue
+		} else if err != nil {
+			return todoSection{}, err
+		}
+		member = true
+		scores, conflicts, err := s.cfg.Scenarios.Reviews.FindScores(ctx, x.ID)
+		if err != nil {
+			return todoSection{}, err
+		}
+		apps, _, err := s.cfg.Scenarios.Applications.FindScenarioApplications(ctx, scenario.ApplicationFilter{ScenarioID: &x.ID, Limit: scenario.MaxPage})
+		if err != nil {
+			return todoSection{}, err
+		}
+		missing := 0
+		for _, ap := range apps {
+			if ap.Status != scenario.Submitted || slices.ContainsFunc(conflicts, func(c scenario.Conflict) bool { return c.ApplicationID == ap.ID && c.Member == a.Name }) {
+				continue
+			}
+			for _, c := range x.Criteria {
+				if !slices.ContainsFunc(scores, func(sc scenario.Score) bool {
+					return sc.ApplicationID == ap.ID && sc.Member == a.Name && sc.CriterionID == c.ID
+				}) {
+					missing++
+				}
+			}
+		}
+		if missing == 0 {
+			continue
+		}
+		sec.Total++
+		sec.Demo = sec.Demo || x.Demo
+		if len(sec.Items) < todoShown {
+			sec.Items = append(sec.Items, todoItem{Text: "#" + strconv.FormatInt(x.ID, 10) + " " + x.Title, Sub: l.Tf("scn.todo.missing", missing),
+				URL: "/scenarios/" + strconv.FormatInt(x.ID, 10) + "#scn-score-form"})
+		}
+	}
+	if !member {
+		return todoSection{}, nil
+	}
+	return sec, nil
+}
