@@ -138,7 +138,9 @@ func Matchmaking(ctx context.Context, s MatchStore, opts MatchOptions) (MatchSta
 			func(m *match.Match) error { return step(m, m.SupplierCode, match.StepAccept, match.Step{}) }},
 		{func(m *match.Match) error { return step(m, m.BuyerCode, match.StepAccept, match.Step{}) },
 			func(m *match.Match) error { return step(m, m.SupplierCode, match.StepAccept, match.Step{}) },
-			func(m *match.Match) error { return step(m, "", match.StepNegotiate, match.Step{Note: "演示数据：已约见洽谈"}) }},
+			func(m *match.Match) error {
+				return step(m, "", match.StepNegotiate, match.Step{Note: "演示数据：已约见洽谈"})
+			}},
 		{func(m *match.Match) error { return step(m, m.BuyerCode, match.StepAccept, match.Step{}) },
 			func(m *match.Match) error { return step(m, m.SupplierCode, match.StepAccept, match.Step{}) },
 			func(m *match.Match) error { return step(m, "", match.StepNegotiate, match.Step{}) },
