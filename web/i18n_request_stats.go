@@ -30,6 +30,9 @@ func init() {
 		"rs.notes":           {"按时：在该类别的办结时限内办结（工作日按国务院放假安排计算）。满意率：满意与基本满意占已评价的比例；经回访办结、企业未评价的不计入。“—”表示尚无可计算的数据。", "On time: closed within the category's limit (working days by the State Council's holiday schedule). Satisfied: 满意 and 基本满意 of those rated; requests closed after a callback without a rating are not counted. \"—\": nothing to measure yet."},
 		"sc.requests":        {"企业诉求办理", "Enterprise requests"},
 		"sc.norequests":      {"尚无本卡范围内的诉求。", "No requests in this card's scope yet."},
+		"sc.scenarios":       {"应用场景（首试首用，%d 年）", "Application scenarios (first use, %d)"},
+		"sc.scen.published":  {"发布", "Published"},
+		"sc.scen.firstuses":  {"首试首用", "First uses"},
 		"rs.empty":           {"尚无诉求。", "No requests yet."},
 	})
 }

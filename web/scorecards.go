@@ -10,6 +10,7 @@ import (
 	"github.com/chanye-org/chanye/authz"
 	"github.com/chanye-org/chanye/invest"
 	"github.com/chanye-org/chanye/request"
+	"github.com/chanye-org/chanye/scenario"
 	"github.com/chanye-org/chanye/scorecard"
 )
 
@@ -131,6 +132,18 @@ type scorecardView struct {
 	// card with their total; By names the first column.
 	Requests []requestStatRow
 	By       string
+	// Scenarios are the year's application scenarios (首试首用) of the
+	// card's industries, one row each with their total; nil when there is
+	// no scenario service.
+	Scenarios     []scenarioCardRow
+	ScenarioYear  int
+	ScenarioShown bool
+}
+
+// scenarioCardRow is an industry's scenarios of the year on a scorecard.
+type scenarioCardRow struct {
+	ID, Name             string
+	Published, FirstUses int
 }
 
 // funnelRow is an industry's 招商 on a scorecard.
@@ -168,7 +181,40 @@ func (s *Server) scorecardPage(w http.ResponseWriter, r *http.Request) error {
 	if v.Requests, v.By, err = s.cardRequests(r, l, k, v.Card); err != nil {
 		return err
 	}
+	if err := s.cardScenarios(r, l, v); err != nil {
+		return err
+	}
 	return s.render(w, "scorecard", v)
+}
+
+// cardScenarios fills the year's scenarios of the card's industries: those
+// published and the first uses confirmed, from the year's progress, with
+// their total when there are several industries.
+func (s *Server) cardScenarios(r *http.Request, l Lang, v *scorecardView) error {
+	if s.cfg.Scenarios.Scenarios == nil {
+		return nil
+	}
+	v.ScenarioYear, v.ScenarioShown = chanye.DateOf(s.now()).Year(), true
+	p, err := s.cfg.Scenarios.Scenarios.FindProgress(r.Context(), v.ScenarioYear)
+	if err != nil {
+		return err
+	}
+	byID := map[string]scenario.Count{}
+	for _, x := range p.ByIndustry {
+		byID[x.IndustryID] = x.Count
+	}
+	var total scenarioCardRow
+	for _, ind := range v.Card.Industries {
+		c := byID[ind.ID]
+		v.Scenarios = append(v.Scenarios, scenarioCardRow{ID: ind.ID, Name: ind.Name, Published: c.Published, FirstUses: c.FirstUses})
+		total.Published += c.Published
+		total.FirstUses += c.FirstUses
+	}
+	if len(v.Scenarios) > 1 {
+		total.Name = l.T("rs.total")
+		v.Scenarios = append(v.Scenarios, total)
+	}
+	return nil
 }
 
 // cardRequests are the request figures of a card: a leader's requests
