@@ -104,6 +104,31 @@ func ownListings(ctx context.Context, f *match.ListingFilter) (bool, error) {
 	return true, nil
 }
 
+// listing reads listing id with find after checking act (ReadListings or
+// WriteListings), and checks that the actor's grant covers its firm: a
+// firm reads and changes only its own.
+func listing[T any](ctx context.Context, act Action, id int64, find func(context.Context, int64) (T, error), code func(T) string) (T, error) {
+	var zero T
+	if _, _, err := check(ctx, matchRules, act); err != nil {
+		return zero, err
+	}
+	x, err := find(ctx, id)
+	if err != nil {
+		return zero, err
+	}
+	own := readOwn
+	if act == WriteListings {
+		own = writeOwn
+	}
+	if err := own(ctx, code(x)); err != nil {
+		return zero, err
+	}
+	return x, nil
+}
+
+func supplyCode(x *match.Supply) string { return x.Code }
+func demandCode(x *match.Demand) string { return x.Code }
+
 func (l *listings) CreateSupply(ctx context.Context, s *match.Supply) error {
 	if err := writeOwn(ctx, s.Code); err != nil {
 		return err
@@ -112,28 +137,14 @@ func (l *listings) CreateSupply(ctx context.Context, s *match.Supply) error {
 }
 
 func (l *listings) UpdateSupply(ctx context.Context, id int64, upd match.SupplyUpdate) (*match.Supply, error) {
-	if _, _, err := check(ctx, matchRules, WriteListings); err != nil {
-		return nil, err
-	}
-	x, err := l.inner.FindSupplyByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := writeOwn(ctx, x.Code); err != nil {
+	if _, err := listing(ctx, WriteListings, id, l.inner.FindSupplyByID, supplyCode); err != nil {
 		return nil, err
 	}
 	return l.inner.UpdateSupply(ctx, id, upd)
 }
 
 func (l *listings) FindSupplyByID(ctx context.Context, id int64) (*match.Supply, error) {
-	if _, _, err := check(ctx, matchRules, ReadListings); err != nil {
-		return nil, err
-	}
-	x, err := l.inner.FindSupplyByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return x, readOwn(ctx, x.Code)
+	return listing(ctx, ReadListings, id, l.inner.FindSupplyByID, supplyCode)
 }
 
 func (l *listings) FindSupplies(ctx context.Context, f match.ListingFilter) ([]*match.Supply, int, error) {
@@ -151,28 +162,14 @@ func (l *listings) CreateDemand(ctx context.Context, d *match.Demand) error {
 }
 
 func (l *listings) UpdateDemand(ctx context.Context, id int64, upd match.DemandUpdate) (*match.Demand, error) {
-	if _, _, err := check(ctx, matchRules, WriteListings); err != nil {
-		return nil, err
-	}
-	x, err := l.inner.FindDemandByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := writeOwn(ctx, x.Code); err != nil {
+	if _, err := listing(ctx, WriteListings, id, l.inner.FindDemandByID, demandCode); err != nil {
 		return nil, err
 	}
 	return l.inner.UpdateDemand(ctx, id, upd)
 }
 
 func (l *listings) FindDemandByID(ctx context.Context, id int64) (*match.Demand, error) {
-	if _, _, err := check(ctx, matchRules, ReadListings); err != nil {
-		return nil, err
-	}
-	x, err := l.inner.FindDemandByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return x, readOwn(ctx, x.Code)
+	return listing(ctx, ReadListings, id, l.inner.FindDemandByID, demandCode)
 }
 
 func (l *listings) FindDemands(ctx context.Context, f match.ListingFilter) ([]*match.Demand, int, error) {

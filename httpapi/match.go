@@ -131,31 +131,11 @@ func (s *server) createSupply(w http.ResponseWriter, r *http.Request, svc *Match
 }
 
 func (s *server) getSupply(w http.ResponseWriter, r *http.Request, svc *MatchServices) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	x, err := svc.Listings.FindSupplyByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, x)
+	return byID(w, r, svc.Listings.FindSupplyByID)
 }
 
 func (s *server) patchSupply(w http.ResponseWriter, r *http.Request, svc *MatchServices) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	var u match.SupplyUpdate
-	if err := s.decodeJSON(w, r, &u); err != nil {
-		return err
-	}
-	x, err := svc.Listings.UpdateSupply(r.Context(), id, u)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, x)
+	return byIDWith(s, w, r, svc.Listings.UpdateSupply)
 }
 
 func (s *server) listDemands(w http.ResponseWriter, r *http.Request, svc *MatchServices) error {
@@ -184,31 +164,11 @@ func (s *server) createDemand(w http.ResponseWriter, r *http.Request, svc *Match
 }
 
 func (s *server) getDemand(w http.ResponseWriter, r *http.Request, svc *MatchServices) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	x, err := svc.Listings.FindDemandByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, x)
+	return byID(w, r, svc.Listings.FindDemandByID)
 }
 
 func (s *server) patchDemand(w http.ResponseWriter, r *http.Request, svc *MatchServices) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	var u match.DemandUpdate
-	if err := s.decodeJSON(w, r, &u); err != nil {
-		return err
-	}
-	x, err := svc.Listings.UpdateDemand(r.Context(), id, u)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, x)
+	return byIDWith(s, w, r, svc.Listings.UpdateDemand)
 }
 
 // Matching and matches.
@@ -270,31 +230,11 @@ func (s *server) listMatches(w http.ResponseWriter, r *http.Request, svc *MatchS
 }
 
 func (s *server) getMatch(w http.ResponseWriter, r *http.Request, svc *MatchServices) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	m, err := svc.Matches.FindMatchByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, m)
+	return byID(w, r, svc.Matches.FindMatchByID)
 }
 
 func (s *server) actOnMatch(w http.ResponseWriter, r *http.Request, svc *MatchServices) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	var st match.Step
-	if err := s.decodeJSON(w, r, &st); err != nil {
-		return err
-	}
-	m, err := svc.Matches.ActOnMatch(r.Context(), id, st)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, m)
+	return byIDWith(s, w, r, svc.Matches.ActOnMatch)
 }
 
 func (s *server) getMatchMetrics(w http.ResponseWriter, r *http.Request, svc *MatchServices) error {
@@ -486,15 +426,7 @@ func (s *server) recordMeetingOutcome(w http.ResponseWriter, r *http.Request, sv
 }
 
 func (s *server) getFairReport(w http.ResponseWriter, r *http.Request, svc *MatchServices) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	rep, err := svc.Events.FindEventReport(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, rep)
+	return byID(w, r, svc.Events.FindEventReport)
 }
 
 // getFairReportXLSX writes a fair's report as a workbook: the fair and

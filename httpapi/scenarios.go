@@ -90,31 +90,11 @@ func (s *server) createScenario(w http.ResponseWriter, r *http.Request, svc *Sce
 }
 
 func (s *server) getScenario(w http.ResponseWriter, r *http.Request, svc *ScenarioServices) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	x, err := svc.Scenarios.FindScenarioByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, x)
+	return byID(w, r, svc.Scenarios.FindScenarioByID)
 }
 
 func (s *server) patchScenario(w http.ResponseWriter, r *http.Request, svc *ScenarioServices) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	var u scen.ScenarioUpdate
-	if err := s.decodeJSON(w, r, &u); err != nil {
-		return err
-	}
-	x, err := svc.Scenarios.UpdateScenario(r.Context(), id, u)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, x)
+	return byIDWith(s, w, r, svc.Scenarios.UpdateScenario)
 }
 
 func (s *server) listScenarioEvents(w http.ResponseWriter, r *http.Request, svc *ScenarioServices) error {
@@ -130,19 +110,7 @@ func (s *server) listScenarioEvents(w http.ResponseWriter, r *http.Request, svc 
 }
 
 func (s *server) moveScenario(w http.ResponseWriter, r *http.Request, svc *ScenarioServices) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	var m scen.Move
-	if err := s.decodeJSON(w, r, &m); err != nil {
-		return err
-	}
-	x, err := svc.Scenarios.MoveScenario(r.Context(), id, m)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, x)
+	return byIDWith(s, w, r, svc.Scenarios.MoveScenario)
 }
 
 func (s *server) getScenarioProgress(w http.ResponseWriter, r *http.Request, svc *ScenarioServices) error {
@@ -214,10 +182,7 @@ func (s *server) applyToScenario(w http.ResponseWriter, r *http.Request, svc *Sc
 	if err := s.decodeJSON(w, r, &b); err != nil {
 		return err
 	}
-	if b.Code == "" {
-		b.Code = chanye.ActorFrom(r.Context()).Code
-	}
-	a := scen.Application{ScenarioID: id, Code: b.Code, Solution: b.Solution}
+	a := scen.Application{ScenarioID: id, Code: ownCode(r, b.Code), Solution: b.Solution}
 	if err := svc.Applications.CreateScenarioApplication(r.Context(), &a); err != nil {
 		return err
 	}
@@ -226,27 +191,11 @@ func (s *server) applyToScenario(w http.ResponseWriter, r *http.Request, svc *Sc
 }
 
 func (s *server) getScenarioApplication(w http.ResponseWriter, r *http.Request, svc *ScenarioServices) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	a, err := svc.Applications.FindScenarioApplicationByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, a)
+	return byID(w, r, svc.Applications.FindScenarioApplicationByID)
 }
 
 func (s *server) withdrawScenarioApplication(w http.ResponseWriter, r *http.Request, svc *ScenarioServices) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	a, err := svc.Applications.WithdrawScenarioApplication(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, a)
+	return byID(w, r, svc.Applications.WithdrawScenarioApplication)
 }
 
 // The review.
@@ -474,10 +423,8 @@ func (s *server) scenarioFeedAtom(w http.ResponseWriter, r *http.Request, svc *S
 		Link: atomLink{Href: "/scenarios", Rel: "alternate"}}
 	for _, it := range items {
 		e := atomEntry{ID: fmt.Sprintf("urn:chanye:scenario:%d", it.ID), Title: it.Title, Updated: stamp(it.PublishedOn), Link: atomLink{Href: it.URL}}
-		for _, d := range []chanye.Date{it.FirstUseOn} {
-			if d.After(it.PublishedOn.Time) {
-				e.Updated = stamp(d)
-			}
+		if it.FirstUseOn.After(it.PublishedOn.Time) {
+			e.Updated = stamp(it.FirstUseOn)
 		}
 		e.Author.Name = it.Offerer
 		e.Summary = fmt.Sprintf("%s · 揭榜截止 %s", it.StatusZH, it.Deadline)
