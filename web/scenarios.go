@@ -922,25 +922,16 @@ func (s *Server) scenarioReviewTodo(ctx context.Context, l Lang) (todoSection, e
 			return todoSection{}, err
 		}
 		member = true
-		scores, conflicts, err := s.cfg.Scenarios.Reviews.FindScores(ctx, x.ID)
-		if err != nil {
-			return todoSection{}, err
-		}
-		apps, _, err := s.cfg.Scenarios.Applications.FindScenarioApplications(ctx, scenario.ApplicationFilter{ScenarioID: &x.ID, Limit: scenario.MaxPage})
+		// The member's gaps are the ranking's: every criterion of every
+		// application it has not scored nor declared a conflict with.
+		rk, err := s.cfg.Scenarios.Reviews.FindRanking(ctx, x.ID, true)
 		if err != nil {
 			return todoSection{}, err
 		}
 		missing := 0
-		for _, ap := range apps {
-			if ap.Status != scenario.Submitted || slices.ContainsFunc(conflicts, func(c scenario.Conflict) bool { return c.ApplicationID == ap.ID && c.Member == a.Name }) {
-				continue
-			}
-			for _, c := range x.Criteria {
-				if !slices.ContainsFunc(scores, func(sc scenario.Score) bool {
-					return sc.ApplicationID == ap.ID && sc.Member == a.Name && sc.CriterionID == c.ID
-				}) {
-					missing++
-				}
+		for _, m := range rk.Incomplete {
+			if m.Member == a.Name {
+				missing++
 			}
 		}
 		if missing == 0 {
