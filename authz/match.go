@@ -63,12 +63,17 @@ func isFirm(a *chanye.Actor, code string) bool {
 	return a.Role == chanye.RoleEnterprise && a.Code != "" && strings.EqualFold(a.Code, strings.TrimSpace(code))
 }
 
-// MatchListings returns inner guarded by matchRules.
-func MatchListings(inner match.ListingService) match.ListingService {
-	return &listings{inner: inner}
+// MatchListings returns inner guarded by matchRules; matches (unguarded)
+// tell whether a firm is matched with a listing of another firm, which it
+// may then read: a side judges a match by what the other offers or needs.
+func MatchListings(inner match.ListingService, matches match.MatchService) match.ListingService {
+	return &listings{inner: inner, matches: matches}
 }
 
-type listings struct{ inner match.ListingService }
+type listings struct {
+	inner   match.ListingService
+	matches match.MatchService
+}
 
 var _ match.ListingService = (*listings)(nil)
 
@@ -144,7 +149,23 @@ func (l *listings) UpdateSupply(ctx context.Context, id int64, upd match.SupplyU
 }
 
 func (l *listings) FindSupplyByID(ctx context.Context, id int64) (*match.Supply, error) {
-	return listing(ctx, ReadListings, id, l.inner.FindSupplyByID, supplyCode)
+	x, err := listing(ctx, ReadListings, id, l.inner.FindSupplyByID, supplyCode)
+	if err != nil && l.matched(ctx, err, match.MatchFilter{SupplyID: &id}) {
+		return l.inner.FindSupplyByID(ctx, id)
+	}
+	return x, err
+}
+
+// matched reports whether err refuses a firm a listing it is matched with:
+// f selects the listing's matches, narrowed here to the firm's.
+func (l *listings) matched(ctx context.Context, err error, f match.MatchFilter) bool {
+	a := chanye.ActorFrom(ctx)
+	if chanye.ErrorCode(err) != chanye.ENOTFOUND || a.Role != chanye.RoleEnterprise || a.Code == "" {
+		return false
+	}
+	f.Code, f.Limit = &a.Code, 1
+	_, n, ferr := l.matches.FindMatches(ctx, f)
+	return ferr == nil && n > 0
 }
 
 func (l *listings) FindSupplies(ctx context.Context, f match.ListingFilter) ([]*match.Supply, int, error) {
@@ -169,7 +190,11 @@ func (l *listings) UpdateDemand(ctx context.Context, id int64, upd match.DemandU
 }
 
 func (l *listings) FindDemandByID(ctx context.Context, id int64) (*match.Demand, error) {
-	return listing(ctx, ReadListings, id, l.inner.FindDemandByID, demandCode)
+	x, err := listing(ctx, ReadListings, id, l.inner.FindDemandByID, demandCode)
+	if err != nil && l.matched(ctx, err, match.MatchFilter{DemandID: &id}) {
+		return l.inner.FindDemandByID(ctx, id)
+	}
+	return x, err
 }
 
 func (l *listings) FindDemands(ctx context.Context, f match.ListingFilter) ([]*match.Demand, int, error) {

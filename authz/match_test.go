@@ -36,7 +36,7 @@ func TestMatchRules(t *testing.T) {
 	tf := as(&chanye.Actor{Name: "tf", Role: chanye.RoleTaskForce, IndustryID: "icv-nev"})
 	otherTF := as(&chanye.Actor{Name: "tf2", Role: chanye.RoleTaskForce, IndustryID: "biomedicine"})
 	public := context.Background()
-	listings := authz.MatchListings(store)
+	listings := authz.MatchListings(store, store)
 	matches := authz.Matches(store, store, store)
 	fairs := authz.MatchEvents(store, store, store)
 
@@ -77,6 +77,16 @@ func TestMatchRules(t *testing.T) {
 	m := ms[0]
 	if _, err := matches.FindMatchByID(stranger, m.ID); chanye.ErrorCode(err) != chanye.ENOTFOUND {
 		t.Errorf("C reads A and B's match: %v", err)
+	}
+	// A side reads the other side's listing of its match, no other one.
+	if x, err := listings.FindSupplyByID(buyer, sup.ID); err != nil || x.Code != codeB {
+		t.Errorf("A reads the supply it is matched with: %+v %v", x, err)
+	}
+	if x, err := listings.FindDemandByID(supplier, dem.ID); err != nil || x.Code != codeA {
+		t.Errorf("B reads the demand it is matched with: %+v %v", x, err)
+	}
+	if _, err := listings.FindSupplyByID(stranger, sup.ID); chanye.ErrorCode(err) != chanye.ENOTFOUND {
+		t.Errorf("C reads B's supply: %v", err)
 	}
 	if list, total, err := matches.FindMatches(stranger, match.MatchFilter{BuyerCode: &codeA}); err != nil || total != 0 || len(list) != 0 {
 		t.Errorf("C lists A's matches: %d %v", total, err)

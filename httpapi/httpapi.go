@@ -22,6 +22,7 @@ import (
 	"github.com/chanye-org/chanye/chain"
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/httpmw"
+	"github.com/chanye-org/chanye/match"
 	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
@@ -143,7 +144,7 @@ type server struct {
 	invest         *InvestServices
 	scenarios      *ScenarioServices
 	match          *MatchServices
-	segmenter      *lazySegmenter
+	segmenter      *match.LazySegmenter
 }
 
 // handlerFunc is a handler that returns its error instead of writing it.
@@ -198,7 +199,10 @@ func newServer(cfg Config) *server {
 	s.chains, s.leadFirms, s.placements = cfg.Chains, cfg.LeadFirms, cfg.Placements
 	s.invest, s.calendar, s.requests, s.issues, s.requestFileSvc = cfg.Invest, cfg.Calendar, cfg.Requests, cfg.RequestIssues, cfg.RequestFiles
 	s.scenarios = cfg.Scenarios
-	s.match, s.segmenter = cfg.Match, &lazySegmenter{}
+	s.match, s.segmenter = cfg.Match, &match.LazySegmenter{}
+	if cfg.Match != nil && cfg.Match.Lazy != nil {
+		s.segmenter = cfg.Match.Lazy
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

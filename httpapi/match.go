@@ -2,14 +2,11 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"strconv"
-	"sync"
 
 	"github.com/chanye-org/chanye"
-	"github.com/chanye-org/chanye/chain"
 	"github.com/chanye-org/chanye/dataio"
 	"github.com/chanye-org/chanye/match"
 )
@@ -28,37 +25,9 @@ type MatchServices struct {
 	// match.NewSegmenter once, at the first run (about 1.5 s), with the
 	// keywords and products of the chains (Config.Chains, when given).
 	Segmenter match.Segmenter
-}
-
-// lazySegmenter loads the production segmenter once per process, with
-// the chains' keywords and products. A mutex rather than sync.Once: a
-// failed load (the chains unread) is tried again at the next run instead
-// of failing every run until a restart.
-type lazySegmenter struct {
-	mu  sync.Mutex
-	seg match.Segmenter
-}
-
-func (l *lazySegmenter) get(ctx context.Context, chains chain.Service) (match.Segmenter, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.seg != nil {
-		return l.seg, nil
-	}
-	var words []string
-	if chains != nil {
-		set, err := chains.FindChains(ctx)
-		if err != nil {
-			return nil, err
-		}
-		words = match.ChainWords(set)
-	}
-	seg, err := match.NewSegmenter(words...)
-	if err != nil {
-		return nil, fmt.Errorf("loading the segmenter: %w", err)
-	}
-	l.seg = seg
-	return seg, nil
+	// Lazy loads the production segmenter once, shared with the pages;
+	// nil: the API loads its own.
+	Lazy *match.LazySegmenter
 }
 
 func (s *server) withMatch(h func(http.ResponseWriter, *http.Request, *MatchServices) error) handlerFunc {
@@ -178,7 +147,7 @@ func (s *server) proposeMatches(w http.ResponseWriter, r *http.Request, svc *Mat
 	seg := svc.Segmenter
 	if seg == nil {
 		var err error
-		if seg, err = s.segmenter.get(r.Context(), s.chains); err != nil {
+		if seg, err = s.segmenter.Get(r.Context(), s.chains); err != nil {
 			return err
 		}
 	}

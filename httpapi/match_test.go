@@ -11,6 +11,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/dataio"
 	"github.com/chanye-org/chanye/internal/testclock"
+	"github.com/chanye-org/chanye/match"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 	"github.com/xuri/excelize/v2"
 )
@@ -151,12 +152,12 @@ func TestLazySegmenter(t *testing.T) {
 		t.Skip("loads the dictionary")
 	}
 	store := sqlstoretest.New(t)
-	var l lazySegmenter
-	a, err := l.get(t.Context(), store)
+	var l match.LazySegmenter
+	a, err := l.Get(t.Context(), store)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := l.get(t.Context(), store)
+	b, _ := l.Get(t.Context(), store)
 	if a != b {
 		t.Error("loaded twice")
 	}

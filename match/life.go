@@ -176,6 +176,9 @@ type Match struct {
 	EndedOn          chanye.Date   `json:"ended_on,omitzero"`    // signed, failed or declined
 	EndReason        string        `json:"end_reason,omitempty"` // why it failed or was declined
 	Events           []*MatchEvent `json:"events,omitempty"`
+	// Demo marks a match of a listing chanye demo made: the pages say
+	// 演示数据.
+	Demo bool `json:"demo,omitempty"`
 }
 
 // SideOf returns the side of the firm of credit code code on m, and false

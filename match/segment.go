@@ -1,8 +1,11 @@
 package match
 
 import (
+	"context"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -91,4 +94,37 @@ func (s *DictSegmenter) Words(text string) []string {
 		out = append(out, w)
 	}
 	return out
+}
+
+// LazySegmenter loads the production segmenter once per process, at its
+// first Get, with the chains' keywords and products (none when chains is
+// nil); the zero value is ready to use and safe for concurrent use. A
+// mutex rather than sync.Once: a failed load (the chains unread) is tried
+// again at the next run instead of failing every run until a restart.
+type LazySegmenter struct {
+	mu  sync.Mutex
+	seg Segmenter
+}
+
+// Get returns the segmenter, loading it at the first call.
+func (l *LazySegmenter) Get(ctx context.Context, chains chain.Service) (Segmenter, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.seg != nil {
+		return l.seg, nil
+	}
+	var words []string
+	if chains != nil {
+		set, err := chains.FindChains(ctx)
+		if err != nil {
+			return nil, err
+		}
+		words = ChainWords(set)
+	}
+	seg, err := NewSegmenter(words...)
+	if err != nil {
+		return nil, fmt.Errorf("loading the segmenter: %w", err)
+	}
+	l.seg = seg
+	return seg, nil
 }

@@ -448,7 +448,8 @@ func (s *Store) UpdateDemand(ctx context.Context, id int64, upd match.DemandUpda
 
 const matchColumns = `m.id, m.demand_id, m.supply_id, m.buyer_code, m.supplier_code, COALESCE(eb.name, ''), COALESCE(es.name, ''),
 	m.demand_link, m.supply_link, m.is_local, m.score, m.reasons, m.status, m.buyer_decision, m.supplier_decision,
-	m.proposed_on, m.accepted_on, m.signed_on, m.contract_fen, m.ended_on, m.end_reason`
+	m.proposed_on, m.accepted_on, m.signed_on, m.contract_fen, m.ended_on, m.end_reason,
+	COALESCE((SELECT demo FROM match_demands WHERE id = m.demand_id), 0) + COALESCE((SELECT demo FROM match_supplies WHERE id = m.supply_id), 0)`
 
 const matchFrom = ` FROM matches m LEFT JOIN enterprises eb ON eb.code = m.buyer_code LEFT JOIN enterprises es ON es.code = m.supplier_code`
 
@@ -459,10 +460,11 @@ func scanMatch(row interface{ Scan(...any) error }) (*match.Match, error) {
 		reasons, proposed       string
 		accepted, signed, ended sql.NullString
 		contract                sql.NullInt64
+		demo                    int
 	)
 	if err := row.Scan(&m.ID, &m.DemandID, &m.SupplyID, &m.BuyerCode, &m.SupplierCode, &m.BuyerName, &m.SupplierName,
 		&m.DemandLink, &m.SupplyLink, &local, &m.Score, &reasons, &m.Status, &m.BuyerDecision, &m.SupplierDecision,
-		&proposed, &accepted, &signed, &contract, &ended, &m.EndReason); err != nil {
+		&proposed, &accepted, &signed, &contract, &ended, &m.EndReason, &demo); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(reasons), &m.Reasons); err != nil {
@@ -477,7 +479,7 @@ func scanMatch(row interface{ Scan(...any) error }) (*match.Match, error) {
 			return nil, err
 		}
 	}
-	m.Local, m.ContractFen = local != 0, chanye.Fen(contract.Int64)
+	m.Local, m.ContractFen, m.Demo = local != 0, chanye.Fen(contract.Int64), demo > 0
 	return &m, nil
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/httpauth"
+	"github.com/chanye-org/chanye/match"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
 	"github.com/chanye-org/chanye/request"
@@ -96,7 +97,7 @@ var a11yWalks = []a11yWalk{
 // notPages are the GET routes that answer something other than a page.
 var notPages = []string{"GET /static/", "GET /chains/links.xlsx", "GET /payments/file", "GET /applications/{id}/files/{file}",
 	"GET /projects/{id}/closures/{closure}/file", "GET /projects/report.xlsx", "GET /exports/enterprises.csv", "GET /exports/projects.csv", "GET /exports/decisions.csv",
-	"GET /inbox/{id}", "GET /requests/{id}/files/{file}"}
+	"GET /inbox/{id}", "GET /requests/{id}/files/{file}", "GET /fairs/{id}/report.xlsx"}
 
 // a11yFixture is a demo city behind the sign-in middleware, as serve runs
 // it: 300 enterprises, 40 key projects, the shipped policies carried
@@ -200,6 +201,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		f.logins[u.Role] = u.Name
 	}
 	scn := a11yScenario(t, ctx, db, store, code, p.IndustryID)
+	mm := a11yMatchmaking(t, ctx, store, code, p.IndustryID)
 	accounts := auth.NewThrottle(store, store)
 	m := httpauth.New(httpauth.Config{Accounts: accounts})
 	h, err := NewHandler(Config{Now: now, Catalog: authz.Catalog(store), Enterprises: authz.Enterprises(store, now),
@@ -209,7 +211,9 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		Invest: InvestServices{Targets: authz.Targets(store, store), Candidates: authz.Candidates(store, store), Leads: authz.Leads(store, store, store),
 			Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store), Supervisions: authz.LeadSupervisions(store.LeadSupervisions(), store, store)},
 		Scenarios: ScenarioServices{Scenarios: authz.Scenarios(store, store, store), Applications: authz.ScenarioApplications(store, store, store, store),
-			Reviews: authz.ScenarioReviews(store, store, store, store)}})
+			Reviews: authz.ScenarioReviews(store, store, store, store)},
+		Match: MatchServices{Listings: authz.MatchListings(store, store), Matches: authz.Matches(store, store, store), Events: authz.MatchEvents(store, store, store),
+			Segmenter: spaceWords{}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,9 +278,82 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		"GET /scenarios":                   "/scenarios",
 		"GET /scenarios/new":               "/scenarios/new",
 		"GET /scenarios/{id}":              "/scenarios/" + fmt.Sprint(scn),
+		"GET /supplies":                    "/supplies",
+		"GET /supplies/{id}":               "/supplies/" + fmt.Sprint(mm.supply),
+		"GET /demands":                     "/demands",
+		"GET /demands/{id}":                "/demands/" + fmt.Sprint(mm.demand),
+		"GET /matches":                     "/matches?industry=" + esc(p.IndustryID),
+		"GET /matches/{id}":                "/matches/" + fmt.Sprint(mm.match),
+		"GET /fairs":                       "/fairs",
+		"GET /fairs/{id}":                  "/fairs/" + fmt.Sprint(mm.fair),
 		"/":                                "/no-such-page",
 	}
 	return f
+}
+
+// a11yMatch are the ids of a11yMatchmaking's records.
+type a11yMatch struct{ supply, demand, match, fair int64 }
+
+// a11yMatchmaking stores a demand of enterprise code on the first link of
+// industry ind's chain (or of the first chain) and another firm's supply
+// on it, matches them, and plans a fair of the chain's industry with both
+// registered and their meeting scheduled, so that each page shows its
+// forms and its tables.
+func a11yMatchmaking(t *testing.T, ctx context.Context, store *sqlstore.Store, code, ind string) a11yMatch {
+	t.Helper()
+	set, err := store.FindChains(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The industry's chain, else the first: a service industry has none.
+	ch := set.Chain(ind)
+	if ch == nil {
+		ch = set.Chains[0]
+	}
+	if len(ch.Links) == 0 || len(ch.Links[0].Classes) == 0 {
+		t.Fatalf("chain %s has no link with classes", ch.IndustryID)
+	}
+	link := ch.Links[0]
+	ents, _, err := store.FindEnterprises(ctx, chanye.EnterpriseFilter{Limit: 2})
+	if err != nil || len(ents) < 2 {
+		t.Fatalf("enterprises: %d %v", len(ents), err)
+	}
+	other := ents[0].Code
+	if other == code {
+		other = ents[1].Code
+	}
+	sup := &match.Supply{Code: other, Products: "精密零件 总成", LinkID: link.ID, Classes: link.Classes[:1], Capacity: "年产 5 万套", Certifications: []string{"IATF 16949"}}
+	if err := store.CreateSupply(ctx, sup); err != nil {
+		t.Fatal(err)
+	}
+	dem := &match.Demand{Code: code, Needs: "采购 精密零件", LinkID: link.ID, Classes: link.Classes[:1], Quantity: "每月 500 件"}
+	if err := store.CreateDemand(ctx, dem); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.ProposeMatches(ctx, spaceWords{}); err != nil {
+		t.Fatal(err)
+	}
+	ms, _, err := store.FindMatches(ctx, match.MatchFilter{DemandID: &dem.ID})
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("matches: %d %v", len(ms), err)
+	}
+	ev := &match.Event{Title: "供需对接会", IndustryID: ch.IndustryID, Date: chanye.DateOf(policyToday().AddDate(0, 0, 7)), Venue: "琶洲", Tables: 3,
+		SlotMinutes: 30, Start: 9 * 60, End: 11 * 60}
+	if err := store.CreateEvent(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []match.Registration{{Code: code, Role: match.SideBuyer}, {Code: other, Role: match.SideSupplier}} {
+		if err := store.RegisterForEvent(ctx, ev.ID, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := store.RequestMeeting(ctx, ev.ID, &match.MeetingRequest{MatchID: ms[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := store.ScheduleEvent(ctx, ev.ID); err != nil {
+		t.Fatal(err)
+	}
+	return a11yMatch{supply: sup.ID, demand: dem.ID, match: ms[0].ID, fair: ev.ID}
 }
 
 // a11yScenario stores a scenario of industry ind under review: enterprise

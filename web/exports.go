@@ -39,8 +39,18 @@ func tooMany(n int) error {
 
 // sendCSV writes a CSV download named name.
 func sendCSV(w http.ResponseWriter, name string, body []byte) {
+	sendFile(w, "text/csv; charset=utf-8", name, body)
+}
+
+// sendXLSX writes a workbook download named name.
+func sendXLSX(w http.ResponseWriter, name string, body []byte) {
+	sendFile(w, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name, body)
+}
+
+// sendFile writes a download of type typ named name.
+func sendFile(w http.ResponseWriter, typ, name string, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Type", typ)
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-store")

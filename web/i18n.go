@@ -601,6 +601,8 @@ type page struct {
 	requests bool
 	// scenarios says the scenarios are served (scenarios.go).
 	scenarios bool
+	// matchmaking says matchmaking is served (match.go).
+	matchmaking bool
 }
 
 func (s *Server) newPage(r *http.Request, nav string) page {
@@ -612,7 +614,7 @@ func (s *Server) newPage(r *http.Request, nav string) page {
 	return page{L: l, Nav: nav, AppVersion: s.cfg.Version, SwitchURL: withQuery(r.URL, "lang", other),
 		CSRF: httpauth.CSRFToken(r), Actor: chanye.ActorFrom(r.Context()), query: r.URL.Query(), unread: s.unreadCount(r),
 		searchable: s.cfg.Search != nil, requests: s.cfg.Requests != nil,
-		scenarios: s.cfg.Scenarios.Scenarios != nil}
+		scenarios: s.cfg.Scenarios.Scenarios != nil, matchmaking: s.cfg.Match.Listings != nil}
 }
 
 // withQuery returns u's path and query with key set to value.

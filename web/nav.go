@@ -35,6 +35,12 @@ var navItems = []navItem{
 	{"requests", "/requests", "nav.requests", func(a *chanye.Actor) bool { return may(a, authz.RequestRules(), authz.ReadRequests) }},
 	// 应用场景: open to everyone, the published ones to the public.
 	{"scenarios", "/scenarios", "nav.scenarios", func(a *chanye.Actor) bool { return may(a, authz.ScenarioRules(), authz.ReadScenarios) }},
+	// 广聚群链: a firm's own matches and listings, the officials' all; the
+	// public sees the fairs.
+	{"match", "/matches", "nav.match", func(a *chanye.Actor) bool { return may(a, authz.MatchRules(), authz.ReadMatches) }},
+	{"fairs", "/fairs", "nav.fairs", func(a *chanye.Actor) bool {
+		return a != nil && a.Role == chanye.RolePublic && may(a, authz.MatchRules(), authz.ReadFairs)
+	}},
 	{"chains", "/chains", "nav.chains", func(a *chanye.Actor) bool { return may(a, authz.ChainRules(), authz.ReadChains) }},
 	{"leads", "/leads", "nav.leads", func(a *chanye.Actor) bool { return may(a, authz.InvestRules(), authz.ReadInvestLeads) }},
 	{"projects", "/projects", "nav.projects", func(a *chanye.Actor) bool { return may(a, authz.ProjectRules(), authz.ReadProjects) }},
@@ -58,6 +64,8 @@ func (p page) serves(key string) bool {
 		return p.requests
 	case "scenarios":
 		return p.scenarios
+	case "match", "fairs":
+		return p.matchmaking
 	}
 	return true
 }

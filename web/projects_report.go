@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"fmt"
-	"mime"
 	"net/http"
 
 	"github.com/chanye-org/chanye"
@@ -161,11 +160,6 @@ func (s *Server) projectReportXLSX(w http.ResponseWriter, r *http.Request) error
 	if err := report.Write(&buf, m); err != nil {
 		return err
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": fmt.Sprintf("meeting-%s.xlsx", m.Month)}))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "no-store")
-	_, _ = w.Write(buf.Bytes()) // a failed write means the client left
+	sendXLSX(w, fmt.Sprintf("meeting-%s.xlsx", m.Month), buf.Bytes())
 	return nil
 }

@@ -107,6 +107,10 @@ type Config struct {
 	// Scenarios serves the application scenarios (应用场景, scenarios.go);
 	// without them their pages answer 404 and the navigation hides them.
 	Scenarios ScenarioServices
+	// Match serves supply–demand matchmaking (广聚群链, match.go,
+	// fairs.go); without it its pages answer 404 and the navigation hides
+	// them.
+	Match MatchServices
 }
 
 // Engine is what the pages ask of the policy engine: *engine.Engine, or
@@ -127,7 +131,7 @@ var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "e
 	"responsibilities", "lists", "supervision", "inbox", "search", "chains", "chain", "chain_edit",
 	"chain_link", "chain_thresholds", "leads", "lead", "calendar", "request_stats", "request_issues", "request_categories",
 	"requests", "request", "request_new",
-	"scenarios", "scenario", "scenario_new"}
+	"scenarios", "scenario", "scenario_new", "listings", "listing", "matches", "match", "fairs", "fair"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -350,6 +354,28 @@ func (s *Server) routeTable() []route {
 		{"POST /scenarios/{id}/applications/{app}/withdraw", s.handle(s.scenarioWithdraw)},
 		{"POST /scenarios/{id}/scores", s.handle(s.scenarioScores)},
 		{"POST /scenarios/{id}/conflicts", s.handle(s.scenarioConflict)},
+		// Supply–demand matchmaking (广聚群链, match.go) and its fairs (fairs.go).
+		{"GET /supplies", s.handle(s.supplyList)},
+		{"POST /supplies", s.handle(s.supplyCreate)},
+		{"GET /supplies/{id}", s.handle(s.supplyPage)},
+		{"POST /supplies/{id}", s.handle(s.supplySave)},
+		{"GET /demands", s.handle(s.demandList)},
+		{"POST /demands", s.handle(s.demandCreate)},
+		{"GET /demands/{id}", s.handle(s.demandPage)},
+		{"POST /demands/{id}", s.handle(s.demandSave)},
+		{"GET /matches", s.handle(s.matchList)},
+		{"POST /matches/run", s.handle(s.expensive(s.matchRun))},
+		{"GET /matches/{id}", s.handle(s.matchPage)},
+		{"POST /matches/{id}/steps", s.handle(s.matchStep)},
+		{"GET /fairs", s.handle(s.fairList)},
+		{"POST /fairs", s.handle(s.fairCreate)},
+		{"GET /fairs/{id}", s.handle(s.fairPage)},
+		{"GET /fairs/{id}/report.xlsx", s.handle(s.fairReportXLSX)},
+		{"POST /fairs/{id}/registrations", s.handle(s.fairRegister)},
+		{"POST /fairs/{id}/requests", s.handle(s.fairRequest)},
+		{"POST /fairs/{id}/schedule", s.handle(s.fairSchedule)},
+		{"POST /fairs/{id}/meetings/{meeting}", s.handle(s.fairOutcome)},
+		{"POST /fairs/{id}/meetings/{meeting}/move", s.handle(s.fairMove)},
 		{"POST /admin/lists", s.handle(s.createListEntry)},
 		{"POST /admin/lists/{id}", s.handle(s.updateListEntry)},
 		{"/", s.handle(func(w http.ResponseWriter, r *http.Request) error {

@@ -214,17 +214,17 @@ func TestRouteRoleMatrix(t *testing.T) {
 	}
 
 	g := guard(store, store.PolicyServices(), eng, testclock.Now)
+	g.match.Segmenter = spaceWords{} // not the dictionary: matching runs by spaces here
 	log := slog.New(slog.DiscardHandler)
 	api := httpapi.NewHandler(httpapi.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
 		Audit: authz.Audit(store), Logger: log, Projects: g.projects, Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Calendar: g.calendar, Requests: g.requests, RequestIssues: g.issues, RequestFiles: g.requestFiles,
 		Notifications: g.notifications, Search: authz.Search(store), Chains: g.chains, LeadFirms: g.leadFirms, Placements: g.placements,
-		Invest: g.invest, Scenarios: g.scenarios, Match: &httpapi.MatchServices{Listings: g.match.Listings, Matches: g.match.Matches,
-			Events: g.match.Events, Segmenter: spaceWords{}}})
+		Invest: g.invest, Scenarios: g.scenarios, Match: g.match})
 	accounts := auth.NewThrottle(store, store)
 	pages, err := web.NewHandler(web.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
 		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects,
 		Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Calendar: g.calendar, Requests: g.requests, RequestIssues: g.issues, RequestFiles: g.requestFiles, Notifications: g.notifications, Deliveries: g.deliveries, Search: authz.Search(store),
-		Chains: g.chains, LeadFirms: g.leadFirms, Placements: g.placements, Invest: g.webInvest(), Scenarios: g.webScenarios()})
+		Chains: g.chains, LeadFirms: g.leadFirms, Placements: g.placements, Invest: g.webInvest(), Scenarios: g.webScenarios(), Match: g.webMatch()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -865,6 +865,38 @@ func TestRouteRoleMatrix(t *testing.T) {
 			want: [8]int{403, 403, 403, 403, 403, 403, login, 403}},
 		"POST /scenarios/{id}/conflicts": {path: scenarioPage + "/conflicts", body: fmt.Sprintf("application_id=%d&reason=%s", scenarioApp, url.QueryEscape("矩阵")),
 			want: [8]int{403, 403, 403, 403, 403, 403, login, 403}},
+		// Matchmaking's pages, as the API's rows left it: the match in
+		// talks, the first fair scheduled, the second's meeting held.
+		// An enterprise posts its own listing whatever code it types.
+		"GET /supplies":      {path: "/supplies", want: [8]int{200, 200, 200, 200, 200, 200, login, 200}},
+		"POST /supplies":     {path: "/supplies", body: "code=" + codeB + "&text=" + url.QueryEscape("矩阵页面电芯") + "&link_id=" + ind + ".battery.cell&classes=3841", want: [8]int{303, 403, 403, 403, 303, 303, login, 403}},
+		"GET /supplies/{id}": {path: pagePath(mm.supply), want: [8]int{200, 200, 200, 200, 404, 200, login, 200}},
+		"POST /supplies/{id}": {path: pagePath(mm.supply), body: "text=" + url.QueryEscape("矩阵电芯") + "&link_id=" + ind + ".battery.cell&classes=3841&status=open",
+			want: [8]int{303, 403, 403, 403, 404, 303, login, 403}},
+		"GET /demands":      {path: "/demands", want: [8]int{200, 200, 200, 200, 200, 200, login, 200}},
+		"POST /demands":     {path: "/demands", body: "code=" + codeB + "&text=" + url.QueryEscape("矩阵页面需求"), want: [8]int{303, 403, 403, 403, 303, 303, login, 403}},
+		"GET /demands/{id}": {path: pagePath(mm.demand), want: [8]int{200, 200, 200, 200, 404, 200, login, 200}},
+		"POST /demands/{id}": {path: pagePath(mm.demand), body: "text=" + url.QueryEscape("矩阵电池") + "&link_id=" + ind + ".vehicle.passenger&classes=3841&status=open",
+			want: [8]int{303, 403, 403, 403, 404, 303, login, 403}},
+		"GET /matches":      {path: "/matches?industry=" + ind, want: [8]int{200, 200, 200, 200, 200, 200, login, 200}},
+		"POST /matches/run": {path: "/matches/run", want: [8]int{303, 403, 303, 303, 403, 403, login, 403}},
+		"GET /matches/{id}": {path: pagePath(mm.match), want: [8]int{200, 200, 200, 200, 404, 200, login, 200}},
+		// In talks already: a conflict for those who may act on it.
+		"POST /matches/{id}/steps": {path: pagePath(mm.match) + "/steps", body: "action=negotiate", want: [8]int{409, 403, 409, 409, 404, 409, login, 403}},
+		"GET /fairs":               {path: "/fairs", want: all(200)},
+		"POST /fairs": {path: "/fairs", body: "title=" + url.QueryEscape("矩阵页面对接会") + "&industry_id=" + ind + "&date=" + dayFrom(30) + "&venue=" + url.QueryEscape("矩阵会场") +
+			"&tables=2&slot_minutes=30&start=09:00&end=11:00", want: [8]int{303, 403, 303, 303, 403, 403, login, 403}},
+		"GET /fairs/{id}":             {path: pagePath(mm.fair), want: all(200)},
+		"GET /fairs/{id}/report.xlsx": {path: pagePath(mm.done) + "/report.xlsx", want: [8]int{200, 200, 200, 200, 403, 403, login, 200}},
+		// A firm registers itself; registering again leaves it as it is.
+		"POST /fairs/{id}/registrations": {path: pagePath(mm.fair) + "/registrations", body: "code=" + codeB + "&role=buyer", want: [8]int{303, 403, 303, 303, 303, 303, login, 403}},
+		"POST /fairs/{id}/requests":      {path: pagePath(mm.fair) + "/requests", body: "match_id=" + mm.matchID, want: [8]int{409, 403, 409, 409, 404, 409, login, 403}},
+		"POST /fairs/{id}/schedule":      {path: pagePath(mm.fair) + "/schedule", want: [8]int{303, 403, 303, 303, 403, 403, login, 403}},
+		"POST /fairs/{id}/meetings/{meeting}": {path: pagePath(mm.done) + "/meetings/" + mm.meetingID, body: "outcome=held&intention=1&amount=12",
+			want: [8]int{303, 403, 303, 303, 403, 403, login, 403}},
+		// A firm not at the meeting does not find it; one at it may not move it.
+		"POST /fairs/{id}/meetings/{meeting}/move": {path: pagePath(mm.done) + "/meetings/" + mm.meetingID + "/move", body: "slot=1&table=1",
+			want: [8]int{303, 403, 303, 303, 404, 403, login, 403}},
 		"POST /admin/lists": {path: "/admin/lists", body: url.Values{"kind": {"leader"}, "name_zh": {"矩阵页面领导"}}.Encode(),
 			want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
 		"POST /admin/lists/{id}": {path: "/admin/lists/" + unitPath,
@@ -929,14 +961,14 @@ func TestRouteRoleMatrix(t *testing.T) {
 	// links it is shown are those the rules let it use.
 	t.Run("navigation", func(t *testing.T) {
 		wantLinks := map[string]string{
-			"admin":           "nav-todo nav-overview nav-enterprises nav-requests nav-scenarios nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
-			"leader":          "nav-todo nav-overview nav-enterprises nav-requests nav-scenarios nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
-			"department":      "nav-todo nav-overview nav-enterprises nav-requests nav-scenarios nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
-			"task_force":      "nav-todo nav-overview nav-enterprises nav-requests nav-scenarios nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity",
-			"enterprise":      "nav-overview nav-mine nav-requests nav-scenarios nav-chains nav-projects nav-policies nav-publicity",
-			"enterprise_self": "nav-overview nav-mine nav-requests nav-scenarios nav-chains nav-projects nav-policies nav-publicity",
-			"public":          "nav-overview nav-scenarios nav-chains nav-policies nav-publicity",
-			"district":        "nav-todo nav-overview nav-enterprises nav-scenarios nav-chains nav-leads nav-policies nav-publicity",
+			"admin":           "nav-todo nav-overview nav-enterprises nav-requests nav-scenarios nav-match nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
+			"leader":          "nav-todo nav-overview nav-enterprises nav-requests nav-scenarios nav-match nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
+			"department":      "nav-todo nav-overview nav-enterprises nav-requests nav-scenarios nav-match nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
+			"task_force":      "nav-todo nav-overview nav-enterprises nav-requests nav-scenarios nav-match nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity",
+			"enterprise":      "nav-overview nav-mine nav-requests nav-scenarios nav-match nav-chains nav-projects nav-policies nav-publicity",
+			"enterprise_self": "nav-overview nav-mine nav-requests nav-scenarios nav-match nav-chains nav-projects nav-policies nav-publicity",
+			"public":          "nav-overview nav-scenarios nav-fairs nav-chains nav-policies nav-publicity",
+			"district":        "nav-todo nav-overview nav-enterprises nav-scenarios nav-match nav-chains nav-leads nav-policies nav-publicity",
 		}
 		navRe := regexp.MustCompile(`(?s)<nav class="nav"[^>]*>(.*?)</nav>`)
 		linkRe := regexp.MustCompile(`<a href="([^"]+)" id="([^"]+)"`)
@@ -1125,6 +1157,9 @@ func matrixMatch(t *testing.T, ctx context.Context, store *sqlstore.Store, ind, 
 		match: fmt.Sprintf("/api/v1/matches/%d", m.ID), fair: fmt.Sprintf("/api/v1/fairs/%d", fairs[0].ID), done: fmt.Sprintf("/api/v1/fairs/%d", fairs[1].ID),
 		matchID: fmt.Sprint(m.ID), meetingID: fmt.Sprint(tt.Meetings[0].ID), codeC: c}
 }
+
+// pagePath is the page of an API path: /api/v1/fairs/3 is /fairs/3.
+func pagePath(api string) string { return strings.TrimPrefix(api, "/api/v1") }
 
 // dayFrom is the test clock's today plus n days, as YYYY-MM-DD.
 func dayFrom(n int) string { return chanye.DateOf(testclock.Now().AddDate(0, 0, n)).String() }

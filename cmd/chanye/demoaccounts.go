@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/auth"
 	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/invest"
+	"github.com/chanye-org/chanye/match"
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
 	"github.com/chanye-org/chanye/sqlstore"
@@ -63,6 +65,45 @@ func demoAccounts(ctx context.Context, store *sqlstore.Store) ([]*auth.User, err
 	}
 	if len(sv) > 0 {
 		out = append(out, &auth.User{Name: "demo-owner", DisplayName: "演示项目业主（督办）/ demo project owner (supervision)", Role: chanye.RoleEnterprise, Code: sv[0].OwnerCode})
+	}
+	// The two sides of the best proposed match neither has answered, of
+	// firms registered for the demo's latest fair when there is one: a
+	// newcomer accepts it as each, follows it to a contract and meets at
+	// the fair.
+	proposed := match.Proposed
+	ms, _, err := store.FindMatches(ctx, match.MatchFilter{Status: &proposed, Limit: match.MaxPage})
+	if err != nil {
+		return nil, err
+	}
+	registered := map[string]bool{}
+	if evs, _, err := store.FindEvents(ctx, match.EventFilter{Limit: 1}); err != nil {
+		return nil, err
+	} else if len(evs) > 0 {
+		plan, err := store.FindEventByID(ctx, evs[0].ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range plan.Registrations {
+			registered[string(r.Role)+r.Code] = true
+		}
+	}
+	slices.SortStableFunc(ms, func(a, b *match.Match) int {
+		at := registered[string(match.SideBuyer)+a.BuyerCode] && registered[string(match.SideSupplier)+a.SupplierCode]
+		bt := registered[string(match.SideBuyer)+b.BuyerCode] && registered[string(match.SideSupplier)+b.SupplierCode]
+		switch {
+		case at && !bt:
+			return -1
+		case bt && !at:
+			return 1
+		}
+		return 0
+	})
+	for _, m := range ms {
+		if m.BuyerDecision == match.Pending && m.SupplierDecision == match.Pending {
+			out = append(out, &auth.User{Name: "demo-buyer", DisplayName: "演示需求方（供需对接）/ demo buyer (matchmaking)", Role: chanye.RoleEnterprise, Code: m.BuyerCode},
+				&auth.User{Name: "demo-supplier", DisplayName: "演示供应方（供需对接）/ demo supplier (matchmaking)", Role: chanye.RoleEnterprise, Code: m.SupplierCode})
+			break
+		}
 	}
 	return out, nil
 }

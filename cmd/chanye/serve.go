@@ -18,6 +18,7 @@ import (
 	"github.com/chanye-org/chanye/httpapi"
 	"github.com/chanye-org/chanye/httpauth"
 	"github.com/chanye-org/chanye/httpmw"
+	"github.com/chanye-org/chanye/match"
 	"github.com/chanye-org/chanye/metrics"
 	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/policy"
@@ -57,7 +58,8 @@ them in every state (演示数据). The first start creates
 the account admin with the password in CHANYE_ADMIN_PASSWORD, or a random one
 printed once; with --demo also one demo account per role with the same
 password (demo-leader, demo-department, demo-taskforce, demo-enterprise,
-demo-owner, demo-district), each where the demo gives it something to do. The first start creates the audit key file (beside a SQLite
+demo-owner, demo-district, demo-buyer, demo-supplier), each where the demo
+gives it something to do. The first start creates the audit key file (beside a SQLite
 database by default; PostgreSQL needs --audit-key). Stops gracefully on
 Ctrl-C or SIGTERM. Tests, simulations, runs, warnings and scorecards are
 limited per account (per address without one) to --rate-limit a minute (30, or
@@ -224,7 +226,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		Accounts: accounts, Auth: authn, Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions,
 		Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Calendar: guarded.calendar, Requests: guarded.requests, RequestIssues: guarded.issues, RequestFiles: guarded.requestFiles, Notifications: guarded.notifications, Deliveries: guarded.deliveries, Search: authz.Search(store),
 		Chains: guarded.chains, LeadFirms: guarded.leadFirms, Placements: guarded.placements, Invest: guarded.webInvest(),
-		Scenarios: guarded.webScenarios()})
+		Scenarios: guarded.webScenarios(), Match: guarded.webMatch()})
 	if err != nil {
 		return err
 	}
@@ -344,8 +346,8 @@ func guard(store *sqlstore.Store, policies policy.Services, eng *engine.Engine, 
 			Supervisions: authz.LeadSupervisions(store.LeadSupervisions(), store, store), Imports: authz.LeadImports(store, store, store)},
 		scenarios: &httpapi.ScenarioServices{Scenarios: authz.Scenarios(store, store, store), Applications: authz.ScenarioApplications(store, store, store, store),
 			Reviews: authz.ScenarioReviews(store, store, store, store)},
-		match: &httpapi.MatchServices{Listings: authz.MatchListings(store), Matches: authz.Matches(store, store, store),
-			Events: authz.MatchEvents(store, store, store)}}
+		match: &httpapi.MatchServices{Listings: authz.MatchListings(store, store), Matches: authz.Matches(store, store, store),
+			Events: authz.MatchEvents(store, store, store), Lazy: &match.LazySegmenter{}}}
 }
 
 // webInvest is the 招商 the pages use: the same guarded services as the API.
@@ -359,6 +361,13 @@ func (g guarded) webInvest() web.InvestServices {
 // guarded services as the API.
 func (g guarded) webScenarios() web.ScenarioServices {
 	return web.ScenarioServices{Scenarios: g.scenarios.Scenarios, Applications: g.scenarios.Applications, Reviews: g.scenarios.Reviews}
+}
+
+// webMatch is the matchmaking the pages use: the same guarded services as
+// the API, and its segmenter, loaded once for both.
+func (g guarded) webMatch() web.MatchServices {
+	m := g.match
+	return web.MatchServices{Listings: m.Listings, Matches: m.Matches, Events: m.Events, Segmenter: m.Segmenter, Lazy: m.Lazy}
 }
 
 // listenURL is the URL to open for a bound address: an unspecified host
