@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -14,13 +15,15 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/chain"
 	"github.com/chanye-org/chanye/match"
+	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/uscc"
 )
 
 // Supply–demand matchmaking (广聚群链): the firms' listings, the matches
 // proposed between them and followed to a contract, the runs that
 // proposed them and the chains' figures; the fairs are in
-// match_events.go. Every write is one transaction with its audit entry.
+// match_events.go. Every write is one transaction with its audit entry
+// and the notifications it makes (notify.Match, notify.Fair).
 
 var (
 	_ match.ListingService = (*Store)(nil)
@@ -746,7 +749,8 @@ func withoutEvents(m *match.Match) *match.Match {
 // side: an enterprise account acts as its firm's side, any other account
 // as an official. EINVALID, ENOTFOUND, ECONFLICT (a step the status does
 // not allow, or another step taken meanwhile), EFORBIDDEN (a firm that
-// is neither side; an official accepting or declining).
+// is neither side; an official accepting or declining). The firms are
+// told of the step (notifyMatchStep).
 func (s *Store) ActOnMatch(ctx context.Context, id int64, st match.Step) (*match.Match, error) {
 	by, err := actor(ctx)
 	if err != nil {
@@ -782,10 +786,83 @@ func (s *Store) ActOnMatch(ctx context.Context, id int64, st match.Step) (*match
 			}
 		}
 		x.Events = append(slices.Clip(old.Events), evs...)
+		if err := tx.notifyMatchStep(ctx, &x, st.Action, side); err != nil {
+			return err
+		}
 		out = &x
 		return tx.audit(ctx, st.Action, "match", itoa(id), withoutEvents(old), withoutEvents(&x))
 	})
 	return out, err
+}
+
+// notifyMatchStep tells the firms of match x what step action by side
+// did: an acceptance the other side, or both once both have accepted; a
+// decline the other side, with the reason; any later step both. Each
+// step is taken once on a match (a side accepts once), so its subject is
+// the match and the step.
+func (tx *txn) notifyMatchStep(ctx context.Context, x *match.Match, action string, side match.Side) error {
+	buyer, supplier := notify.Enterprise(x.BuyerCode), notify.Enterprise(x.SupplierCode)
+	to, other := []notify.Scope{buyer, supplier}, buyer
+	if side == match.SideBuyer {
+		other = supplier
+	}
+	bn, sn := cmp.Or(x.BuyerName, x.BuyerCode), cmp.Or(x.SupplierName, x.SupplierCode)
+	who := map[match.Side][2]string{match.SideBuyer: {"需方" + bn, "the buyer " + bn}, match.SideSupplier: {"供方" + sn, "the supplier " + sn},
+		match.SideOfficial: {"工作人员", "an official"}}[side]
+	m := notify.Message{Kind: notify.Match, Subject: fmt.Sprintf("match/%d/%s", x.ID, action), Link: "/matches/" + itoa(x.ID),
+		BodyZH: fmt.Sprintf("需方：%s；供方：%s；办理：%s。", bn, sn, who[0]), BodyEN: fmt.Sprintf("Buyer: %s; supplier: %s; by %s.", bn, sn, who[1])}
+	var zh, en string
+	switch {
+	case action == match.StepAccept && x.Status == match.Accepted:
+		m.Subject = fmt.Sprintf("match/%d/accepted", x.ID)
+		zh, en = "双方已接受对接，可安排洽谈", "Both sides accepted the match, ready to negotiate"
+	case action == match.StepAccept:
+		m.Subject += "/" + string(side)
+		zh, en, to = who[0]+"已接受对接，待您答复", "Accepted by "+who[1]+", awaiting your answer", []notify.Scope{other}
+	case action == match.StepDecline:
+		zh, en, to = who[0]+"谢绝了对接", "Declined by "+who[1], []notify.Scope{other}
+		if x.EndReason != "" {
+			m.BodyZH += "理由：" + x.EndReason
+			m.BodyEN += " Reason: " + x.EndReason
+		}
+	case action == match.StepNegotiate:
+		zh, en = "对接进入洽谈", "The match is in negotiation"
+	case action == match.StepSign:
+		zh, en = fmt.Sprintf("对接已签约，合同金额 %s 元", x.ContractFen.Yuan()), fmt.Sprintf("Contract signed for ¥%s", x.ContractFen.Yuan())
+		m.BodyZH += "签约日期 " + x.SignedOn.String() + "。"
+		m.BodyEN += " Signed on " + x.SignedOn.String() + "."
+	case action == match.StepFail:
+		zh, en = "对接未成", "The match failed"
+		m.BodyZH += "原因：" + x.EndReason
+		m.BodyEN += " Reason: " + x.EndReason
+	default:
+		return fmt.Errorf("sqlstore: no notification for match step %q", action)
+	}
+	m.TitleZH = truncRunes(fmt.Sprintf("%s：%s 与 %s", zh, bn, sn), 200)
+	m.TitleEN = truncRunes(fmt.Sprintf("%s: %s and %s", en, bn, sn), 200)
+	m.BodyZH, m.BodyEN = truncRunes(m.BodyZH, 2000), truncRunes(m.BodyEN, 2000)
+	return tx.notify(ctx, m, to...)
+}
+
+// notifyProposed tells each firm of a run's new matches, once per run
+// however many: how many it has as a buyer and as a supplier.
+func (tx *txn) notifyProposed(ctx context.Context, runID int64, added map[string]*[2]int) error {
+	for _, code := range slices.Sorted(maps.Keys(added)) {
+		n := added[code]
+		total := n[0] + n[1]
+		plural := "es"
+		if total == 1 {
+			plural = ""
+		}
+		m := notify.Message{Kind: notify.Match, Subject: "match_run/" + itoa(runID), Link: "/matches",
+			TitleZH: fmt.Sprintf("供需对接推荐：%d 条新的对接", total), TitleEN: fmt.Sprintf("Matchmaking: %d new match%s proposed", total, plural),
+			BodyZH: fmt.Sprintf("作为需方 %d 条，作为供方 %d 条。请逐条接受或谢绝。", n[0], n[1]),
+			BodyEN: fmt.Sprintf("%d as the buyer, %d as the supplier. Accept or decline each of them.", n[0], n[1])}
+		if err := tx.notify(ctx, m, notify.Enterprise(code)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Proposing.
@@ -939,8 +1016,9 @@ func (s *Store) proposeInput(ctx context.Context, tx *txn, seg match.Segmenter) 
 // returns as proposed matches, the best first; a (demand, supply) pair
 // matched before keeps its match whatever its status. Listings whose
 // words are not stored yet are cut by seg and their words stored (nil:
-// they share no words). The run is recorded with its counts. One
-// transaction: the same stored listings give the same matches.
+// they share no words). The run is recorded with its counts, and each
+// firm with new matches is told once. One transaction: the same stored
+// listings give the same matches.
 func (s *Store) ProposeMatches(ctx context.Context, seg match.Segmenter) (*match.ProposeRun, error) {
 	by, err := actor(ctx)
 	if err != nil {
@@ -960,6 +1038,7 @@ func (s *Store) ProposeMatches(ctx context.Context, seg match.Segmenter) (*match
 		if err != nil {
 			return err
 		}
+		added := map[string]*[2]int{} // new matches by firm: as buyer, as supplier
 		for _, m := range found {
 			reasons, err := json.Marshal(m.Reasons)
 			if err != nil {
@@ -974,13 +1053,24 @@ func (s *Store) ProposeMatches(ctx context.Context, seg match.Segmenter) (*match
 			if err != nil {
 				return err
 			}
-			run.Added += int(n)
+			if n > 0 {
+				run.Added++
+				for i, code := range []string{m.BuyerCode, m.SupplierCode} {
+					if added[code] == nil {
+						added[code] = &[2]int{}
+					}
+					added[code][i]++
+				}
+			}
 		}
 		run.Took = s.db.Now().Sub(tx.now)
 		var id int64
 		if err := tx.queryRow(ctx, `INSERT INTO match_runs (at, took_ms, supplies, demands, proposed, added, actor)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, ms(run.At), run.Took.Milliseconds(), run.Supplies, run.Demands,
 			run.Proposed, run.Added, by).Scan(&id); err != nil {
+			return err
+		}
+		if err := tx.notifyProposed(ctx, id, added); err != nil {
 			return err
 		}
 		return tx.audit(ctx, "propose", "match_run", itoa(id), nil, &run)
