@@ -75,6 +75,9 @@ const (
 	MaxNoteRunes      = 500  // characters of a step's note: why a match failed or was declined
 	DefaultPage       = 50
 	MaxPage           = 1000 // rows a Find call returns at most
+	// MaxImportRows bounds the listings of one imported file: an import
+	// is one transaction, checked whole before anything is stored.
+	MaxImportRows = 100_000
 )
 
 // Supply is what a firm makes or offers (供给). LinkID is the chain link

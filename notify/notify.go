@@ -102,6 +102,8 @@ const (
 	Supervision          Kind = "supervision"           // 督办: to whoever is to act
 	Request              Kind = "request"               // 诉求: to whoever is to act on an enterprise request
 	Scenario             Kind = "scenario"              // 首试首用: an application to the scenario's runners; a result to its applicants
+	Match                Kind = "match"                 // 供需对接: new proposals and each step of a match to its two firms
+	Fair                 Kind = "fair"                  // 供需对接会: a registration or the timetable to the firm; a firm's meeting request to the organisers
 )
 
 // Message is what a notification says, in Chinese and English, and where

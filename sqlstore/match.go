@@ -1,11 +1,13 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -13,13 +15,15 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/chain"
 	"github.com/chanye-org/chanye/match"
+	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/uscc"
 )
 
 // Supply–demand matchmaking (广聚群链): the firms' listings, the matches
 // proposed between them and followed to a contract, the runs that
 // proposed them and the chains' figures; the fairs are in
-// match_events.go. Every write is one transaction with its audit entry.
+// match_events.go. Every write is one transaction with its audit entry
+// and the notifications it makes (notify.Match, notify.Fair).
 
 var (
 	_ match.ListingService = (*Store)(nil)
@@ -56,37 +60,137 @@ func matchPage(offset, limit int, status string, known bool) (int, error) {
 	return limit, nil
 }
 
-// checkListing refuses a link the chains lack or a district the catalog
-// lacks (EINVALID, under msg), then an enterprise outside the registry
-// (ENOTFOUND). bad holds the faults found already, if any.
-func (s *Store) checkListing(ctx context.Context, tx *txn, msg, code, link, district string, bad map[string]string) error {
+// listingRefs checks what listings name against the store: the link on
+// a chain, the district in the catalog, the firm in the registry. Each
+// link and firm is read once and the catalog once, however many listings
+// an import brings.
+type listingRefs struct {
+	s         *Store
+	tx        *txn
+	links     map[string]bool
+	firms     map[string]bool
+	districts map[string]bool // the catalog's, read when a district is first checked
+}
+
+func (s *Store) listingRefs(tx *txn) *listingRefs {
+	return &listingRefs{s: s, tx: tx, links: map[string]bool{}, firms: map[string]bool{}}
+}
+
+// check adds to bad a link the chains lack (link_id) or a district the
+// catalog lacks (district_code), and reports whether the firm of code is
+// in the registry.
+func (r *listingRefs) check(ctx context.Context, code, link, district string, bad map[string]string) (registered bool, err error) {
 	if link != "" {
-		if n, err := count(ctx, tx, `SELECT COUNT(*) FROM chain_links WHERE id = ?`, link); err != nil {
-			return err
-		} else if n == 0 {
+		ok, seen := r.links[link]
+		if !seen {
+			n, err := count(ctx, r.tx, `SELECT COUNT(*) FROM chain_links WHERE id = ?`, link)
+			if err != nil {
+				return false, err
+			}
+			ok = n > 0
+			r.links[link] = ok
+		}
+		if !ok {
 			bad["link_id"] = fmt.Sprintf("%q 不是产业链的环节 / is not a link of the chains", link)
 		}
 	}
 	if district != "" {
-		known := false
-		if c, err := s.currentCatalog(ctx, tx); err == nil {
-			_, known = c.District(district)
-		} else if chanye.ErrorCode(err) != chanye.ENOTFOUND { // no catalog: no district is known
-			return err
+		if r.districts == nil {
+			r.districts = map[string]bool{}
+			if c, err := r.s.currentCatalog(ctx, r.tx); err == nil {
+				for _, d := range c.Districts {
+					r.districts[d.Code] = true
+				}
+			} else if chanye.ErrorCode(err) != chanye.ENOTFOUND { // no catalog: no district is known
+				return false, err
+			}
 		}
-		if !known {
+		if !r.districts[district] {
 			bad["district_code"] = fmt.Sprintf("未知区 %q / unknown district", district)
 		}
+	}
+	registered, seen := r.firms[code]
+	if !seen {
+		if registered, err = inRegistry(ctx, r.tx, code); err != nil {
+			return false, err
+		}
+		r.firms[code] = registered
+	}
+	return registered, nil
+}
+
+// checkListing refuses a link the chains lack or a district the catalog
+// lacks (EINVALID, under msg), then an enterprise outside the registry
+// (ENOTFOUND). bad holds the faults found already, if any.
+func (s *Store) checkListing(ctx context.Context, tx *txn, msg, code, link, district string, bad map[string]string) error {
+	registered, err := s.listingRefs(tx).check(ctx, code, link, district, bad)
+	if err != nil {
+		return err
 	}
 	if err := chanye.Invalid(msg, bad); err != nil {
 		return err
 	}
-	if ok, err := inRegistry(ctx, tx, code); err != nil {
-		return err
-	} else if !ok {
+	if !registered {
 		return chanye.Errorf(chanye.ENOTFOUND, "企业 %s 不在名录中 / no enterprise %s in the registry", code, code)
 	}
 	return nil
+}
+
+// importListings stores n listings of a file, all or nothing, in one
+// transaction with one audit entry (entity, the rows and their ids):
+// check adds a row's faults to bad, insert writes a checked row and
+// returns its id. Every fault is named rows[N].field before anything is
+// written. EINVALID, also for no rows or more than match.MaxImportRows.
+func (s *Store) importListings(ctx context.Context, entity, whatZH, whatEN string, n int,
+	check func(refs *listingRefs, i int, bad map[string]string) error, insert func(tx *txn, i int, by string) (int64, error)) (int, error) {
+	by, err := actor(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if n == 0 || n > match.MaxImportRows {
+		return 0, chanye.Invalid(whatZH+"文件有误 / invalid "+whatEN+" file",
+			map[string]string{"rows": fmt.Sprintf("须有 1–%d 行 / must have 1–%d rows", match.MaxImportRows, match.MaxImportRows)})
+	}
+	err = s.db.transact(ctx, false, func(tx *txn) error {
+		refs := s.listingRefs(tx)
+		bad := map[string]string{}
+		for i := range n {
+			row := map[string]string{}
+			if err := check(refs, i, row); err != nil {
+				return err
+			}
+			for k, v := range row {
+				bad[fmt.Sprintf("rows[%d].%s", i, k)] = v
+			}
+		}
+		if len(bad) > 0 {
+			return chanye.Invalid(fmt.Sprintf("%s文件有 %d 处错误，未导入 / %d errors: nothing imported", whatZH, len(bad), len(bad)), bad)
+		}
+		ids := make([]int64, n)
+		for i := range n {
+			var err error
+			if ids[i], err = insert(tx, i, by); err != nil {
+				return err
+			}
+		}
+		type summary struct {
+			Rows int     `json:"rows"`
+			IDs  []int64 `json:"ids"`
+		}
+		return tx.audit(ctx, "import", entity, "", nil, summary{n, ids})
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// registryFault names a firm outside the registry under code, unless
+// the code is at fault already.
+func registryFault(registered bool, code string, bad map[string]string) {
+	if !registered && bad["code"] == "" {
+		bad["code"] = fmt.Sprintf("企业 %s 不在名录中 / no enterprise %s in the registry", code, code)
+	}
 }
 
 // listingWhere is the condition of a listing filter on the listings x
@@ -198,10 +302,7 @@ func (s *Store) CreateSupply(ctx context.Context, in *match.Supply) error {
 		if err := s.checkListing(ctx, tx, "供给信息有误 / invalid supply", x.Code, x.LinkID, x.DistrictCode, map[string]string{}); err != nil {
 			return err
 		}
-		if err := tx.queryRow(ctx, `INSERT INTO match_supplies (code, products, link_id, classes, capacity, district_code, certifications,
-			status, posted_on, demo, created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			x.Code, x.Products, x.LinkID, jsonList(x.Classes), x.Capacity, x.DistrictCode, jsonList(x.Certifications),
-			string(x.Status), tx.today(), boolInt(x.Demo), ms(tx.now), by, ms(tx.now)).Scan(&x.ID); err != nil {
+		if err := insertSupply(ctx, tx, &x, by); err != nil {
 			return err
 		}
 		stored, err := findSupply(ctx, tx, x.ID)
@@ -216,6 +317,37 @@ func (s *Store) CreateSupply(ctx context.Context, in *match.Supply) error {
 	}
 	*in = x
 	return nil
+}
+
+// insertSupply writes a checked supply, posted today, and sets its ID
+// and PostedOn.
+func insertSupply(ctx context.Context, tx *txn, x *match.Supply, by string) error {
+	x.PostedOn = chanye.DateOf(tx.now)
+	return tx.queryRow(ctx, `INSERT INTO match_supplies (code, products, link_id, classes, capacity, district_code, certifications,
+		status, posted_on, demo, created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		x.Code, x.Products, x.LinkID, jsonList(x.Classes), x.Capacity, x.DistrictCode, jsonList(x.Certifications),
+		string(x.Status), x.PostedOn.String(), boolInt(x.Demo), ms(tx.now), by, ms(tx.now)).Scan(&x.ID)
+}
+
+// ImportSupplies stores a file's supplies, all or nothing, in one
+// transaction with one audit entry: each row is checked as CreateSupply
+// checks a supply, and every fault named rows[N].field (a firm outside
+// the registry under rows[N].code) before anything is stored. The rows
+// are trimmed and get their ids and day posted. EINVALID, also for no
+// rows or more than match.MaxImportRows.
+func (s *Store) ImportSupplies(ctx context.Context, rows []*match.Supply) (int, error) {
+	return s.importListings(ctx, "match_supplies", "供给", "supplies", len(rows),
+		func(refs *listingRefs, i int, bad map[string]string) error {
+			x := rows[i]
+			maps.Copy(bad, chanye.ErrorFields(x.Validate()))
+			registered, err := refs.check(ctx, x.Code, x.LinkID, x.DistrictCode, bad)
+			registryFault(registered, x.Code, bad)
+			return err
+		},
+		func(tx *txn, i int, by string) (int64, error) {
+			err := insertSupply(ctx, tx, rows[i], by)
+			return rows[i].ID, err
+		})
 }
 
 // UpdateSupply changes a supply and returns it; changed products are cut
@@ -375,10 +507,7 @@ func (s *Store) CreateDemand(ctx context.Context, in *match.Demand) error {
 		if err := s.checkListing(ctx, tx, "需求信息有误 / invalid demand", x.Code, x.LinkID, x.DistrictCode, bad); err != nil {
 			return err
 		}
-		if err := tx.queryRow(ctx, `INSERT INTO match_demands (code, needs, link_id, classes, quantity, needed_by, district_code,
-			status, posted_on, demo, created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			x.Code, x.Needs, x.LinkID, jsonList(x.Classes), x.Quantity, dateArg(x.NeededBy), x.DistrictCode,
-			string(x.Status), tx.today(), boolInt(x.Demo), ms(tx.now), by, ms(tx.now)).Scan(&x.ID); err != nil {
+		if err := insertDemand(ctx, tx, &x, by); err != nil {
 			return err
 		}
 		stored, err := findDemand(ctx, tx, x.ID)
@@ -393,6 +522,39 @@ func (s *Store) CreateDemand(ctx context.Context, in *match.Demand) error {
 	}
 	*in = x
 	return nil
+}
+
+// insertDemand writes a checked demand, posted today, and sets its ID
+// and PostedOn.
+func insertDemand(ctx context.Context, tx *txn, x *match.Demand, by string) error {
+	x.PostedOn = chanye.DateOf(tx.now)
+	return tx.queryRow(ctx, `INSERT INTO match_demands (code, needs, link_id, classes, quantity, needed_by, district_code,
+		status, posted_on, demo, created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		x.Code, x.Needs, x.LinkID, jsonList(x.Classes), x.Quantity, dateArg(x.NeededBy), x.DistrictCode,
+		string(x.Status), x.PostedOn.String(), boolInt(x.Demo), ms(tx.now), by, ms(tx.now)).Scan(&x.ID)
+}
+
+// ImportDemands stores a file's demands, all or nothing, in one
+// transaction with one audit entry: each row is checked as CreateDemand
+// checks a demand (a day needed by not before today), and every fault
+// named rows[N].field (a firm outside the registry under rows[N].code)
+// before anything is stored. The rows are trimmed and get their ids and
+// day posted. EINVALID, also for no rows or more than
+// match.MaxImportRows.
+func (s *Store) ImportDemands(ctx context.Context, rows []*match.Demand) (int, error) {
+	return s.importListings(ctx, "match_demands", "需求", "demands", len(rows),
+		func(refs *listingRefs, i int, bad map[string]string) error {
+			x := rows[i]
+			maps.Copy(bad, chanye.ErrorFields(x.Validate()))
+			neededByFault(x, chanye.DateOf(refs.tx.now), bad)
+			registered, err := refs.check(ctx, x.Code, x.LinkID, x.DistrictCode, bad)
+			registryFault(registered, x.Code, bad)
+			return err
+		},
+		func(tx *txn, i int, by string) (int64, error) {
+			err := insertDemand(ctx, tx, rows[i], by)
+			return rows[i].ID, err
+		})
 }
 
 // UpdateDemand changes a demand and returns it; changed needs are cut
@@ -589,7 +751,8 @@ func withoutEvents(m *match.Match) *match.Match {
 // side: an enterprise account acts as its firm's side, any other account
 // as an official. EINVALID, ENOTFOUND, ECONFLICT (a step the status does
 // not allow, or another step taken meanwhile), EFORBIDDEN (a firm that
-// is neither side; an official accepting or declining).
+// is neither side; an official accepting or declining). The firms are
+// told of the step (notifyMatchStep).
 func (s *Store) ActOnMatch(ctx context.Context, id int64, st match.Step) (*match.Match, error) {
 	by, err := actor(ctx)
 	if err != nil {
@@ -625,10 +788,83 @@ func (s *Store) ActOnMatch(ctx context.Context, id int64, st match.Step) (*match
 			}
 		}
 		x.Events = append(slices.Clip(old.Events), evs...)
+		if err := tx.notifyMatchStep(ctx, &x, st.Action, side); err != nil {
+			return err
+		}
 		out = &x
 		return tx.audit(ctx, st.Action, "match", itoa(id), withoutEvents(old), withoutEvents(&x))
 	})
 	return out, err
+}
+
+// notifyMatchStep tells the firms of match x what step action by side
+// did: an acceptance the other side, or both once both have accepted; a
+// decline the other side, with the reason; any later step both. Each
+// step is taken once on a match (a side accepts once), so its subject is
+// the match and the step.
+func (tx *txn) notifyMatchStep(ctx context.Context, x *match.Match, action string, side match.Side) error {
+	buyer, supplier := notify.Enterprise(x.BuyerCode), notify.Enterprise(x.SupplierCode)
+	to, other := []notify.Scope{buyer, supplier}, buyer
+	if side == match.SideBuyer {
+		other = supplier
+	}
+	bn, sn := cmp.Or(x.BuyerName, x.BuyerCode), cmp.Or(x.SupplierName, x.SupplierCode)
+	who := map[match.Side][2]string{match.SideBuyer: {"需方" + bn, "the buyer " + bn}, match.SideSupplier: {"供方" + sn, "the supplier " + sn},
+		match.SideOfficial: {"工作人员", "an official"}}[side]
+	m := notify.Message{Kind: notify.Match, Subject: fmt.Sprintf("match/%d/%s", x.ID, action), Link: "/matches/" + itoa(x.ID),
+		BodyZH: fmt.Sprintf("需方：%s；供方：%s；办理：%s。", bn, sn, who[0]), BodyEN: fmt.Sprintf("Buyer: %s; supplier: %s; by %s.", bn, sn, who[1])}
+	var zh, en string
+	switch {
+	case action == match.StepAccept && x.Status == match.Accepted:
+		m.Subject = fmt.Sprintf("match/%d/accepted", x.ID)
+		zh, en = "双方已接受对接，可安排洽谈", "Both sides accepted the match, ready to negotiate"
+	case action == match.StepAccept:
+		m.Subject += "/" + string(side)
+		zh, en, to = who[0]+"已接受对接，待您答复", "Accepted by "+who[1]+", awaiting your answer", []notify.Scope{other}
+	case action == match.StepDecline:
+		zh, en, to = who[0]+"谢绝了对接", "Declined by "+who[1], []notify.Scope{other}
+		if x.EndReason != "" {
+			m.BodyZH += "理由：" + x.EndReason
+			m.BodyEN += " Reason: " + x.EndReason
+		}
+	case action == match.StepNegotiate:
+		zh, en = "对接进入洽谈", "The match is in negotiation"
+	case action == match.StepSign:
+		zh, en = fmt.Sprintf("对接已签约，合同金额 %s 元", x.ContractFen.Yuan()), fmt.Sprintf("Contract signed for ¥%s", x.ContractFen.Yuan())
+		m.BodyZH += "签约日期 " + x.SignedOn.String() + "。"
+		m.BodyEN += " Signed on " + x.SignedOn.String() + "."
+	case action == match.StepFail:
+		zh, en = "对接未成", "The match failed"
+		m.BodyZH += "原因：" + x.EndReason
+		m.BodyEN += " Reason: " + x.EndReason
+	default:
+		return fmt.Errorf("sqlstore: no notification for match step %q", action)
+	}
+	m.TitleZH = truncRunes(fmt.Sprintf("%s：%s 与 %s", zh, bn, sn), 200)
+	m.TitleEN = truncRunes(fmt.Sprintf("%s: %s and %s", en, bn, sn), 200)
+	m.BodyZH, m.BodyEN = truncRunes(m.BodyZH, 2000), truncRunes(m.BodyEN, 2000)
+	return tx.notify(ctx, m, to...)
+}
+
+// notifyProposed tells each firm of a run's new matches, once per run
+// however many: how many it has as a buyer and as a supplier.
+func (tx *txn) notifyProposed(ctx context.Context, runID int64, added map[string]*[2]int) error {
+	for _, code := range slices.Sorted(maps.Keys(added)) {
+		n := added[code]
+		total := n[0] + n[1]
+		plural := "es"
+		if total == 1 {
+			plural = ""
+		}
+		m := notify.Message{Kind: notify.Match, Subject: "match_run/" + itoa(runID), Link: "/matches",
+			TitleZH: fmt.Sprintf("供需对接推荐：%d 条新的对接", total), TitleEN: fmt.Sprintf("Matchmaking: %d new match%s proposed", total, plural),
+			BodyZH: fmt.Sprintf("作为需方 %d 条，作为供方 %d 条。请逐条接受或谢绝。", n[0], n[1]),
+			BodyEN: fmt.Sprintf("%d as the buyer, %d as the supplier. Accept or decline each of them.", n[0], n[1])}
+		if err := tx.notify(ctx, m, notify.Enterprise(code)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Proposing.
@@ -782,8 +1018,9 @@ func (s *Store) proposeInput(ctx context.Context, tx *txn, seg match.Segmenter) 
 // returns as proposed matches, the best first; a (demand, supply) pair
 // matched before keeps its match whatever its status. Listings whose
 // words are not stored yet are cut by seg and their words stored (nil:
-// they share no words). The run is recorded with its counts. One
-// transaction: the same stored listings give the same matches.
+// they share no words). The run is recorded with its counts, and each
+// firm with new matches is told once. One transaction: the same stored
+// listings give the same matches.
 func (s *Store) ProposeMatches(ctx context.Context, seg match.Segmenter) (*match.ProposeRun, error) {
 	by, err := actor(ctx)
 	if err != nil {
@@ -803,6 +1040,7 @@ func (s *Store) ProposeMatches(ctx context.Context, seg match.Segmenter) (*match
 		if err != nil {
 			return err
 		}
+		added := map[string]*[2]int{} // new matches by firm: as buyer, as supplier
 		for _, m := range found {
 			reasons, err := json.Marshal(m.Reasons)
 			if err != nil {
@@ -817,13 +1055,24 @@ func (s *Store) ProposeMatches(ctx context.Context, seg match.Segmenter) (*match
 			if err != nil {
 				return err
 			}
-			run.Added += int(n)
+			if n > 0 {
+				run.Added++
+				for i, code := range []string{m.BuyerCode, m.SupplierCode} {
+					if added[code] == nil {
+						added[code] = &[2]int{}
+					}
+					added[code][i]++
+				}
+			}
 		}
 		run.Took = s.db.Now().Sub(tx.now)
 		var id int64
 		if err := tx.queryRow(ctx, `INSERT INTO match_runs (at, took_ms, supplies, demands, proposed, added, actor)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, ms(run.At), run.Took.Milliseconds(), run.Supplies, run.Demands,
 			run.Proposed, run.Added, by).Scan(&id); err != nil {
+			return err
+		}
+		if err := tx.notifyProposed(ctx, id, added); err != nil {
 			return err
 		}
 		return tx.audit(ctx, "propose", "match_run", itoa(id), nil, &run)

@@ -1,20 +1,26 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/match"
+	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/uscc"
 )
 
 // The matchmaking fairs (供需对接会, match.Event; tables match_fair*):
 // the fairs, their registrations, meeting requests and timetable, and
 // what the meetings came to. Every write is one transaction with its
-// audit entry.
+// audit entry and its notifications (notify.Fair).
 
 const fairColumns = `f.id, f.title, f.industry_id, f.on_day, f.venue, f.table_count, f.slot_minutes, f.start_min, f.end_min, f.demo`
 
@@ -133,9 +139,10 @@ func (s *Store) CreateEvent(ctx context.Context, in *match.Event) error {
 }
 
 // RegisterForEvent registers a registry firm for a fair in a role, once
-// per firm and role; registering again changes its attendance only.
-// EINVALID, ENOTFOUND (fair, enterprise), ECONFLICT past
-// match.MaxRegistrations of the role.
+// per firm and role; registering again changes its attendance only. A
+// firm registered by an official, not by itself, is told. EINVALID,
+// ENOTFOUND (fair, enterprise), ECONFLICT past match.MaxRegistrations of
+// the role.
 func (s *Store) RegisterForEvent(ctx context.Context, eventID int64, r match.Registration) error {
 	by, err := actor(ctx)
 	if err != nil {
@@ -146,7 +153,8 @@ func (s *Store) RegisterForEvent(ctx context.Context, eventID int64, r match.Reg
 	}
 	r.Name = ""
 	return s.db.transact(ctx, false, func(tx *txn) error {
-		if _, err := findFair(ctx, tx, eventID); err != nil {
+		ev, err := findFair(ctx, tx, eventID)
+		if err != nil {
 			return err
 		}
 		if ok, err := inRegistry(ctx, tx, r.Code); err != nil {
@@ -177,6 +185,15 @@ func (s *Store) RegisterForEvent(ctx context.Context, eventID int64, r match.Reg
 			eventID, r.Code, string(r.Role), boolInt(r.Attended), ms(tx.now), by); err != nil {
 			return err
 		}
+		if before == nil && chanye.ActorFrom(ctx).Role != chanye.RoleEnterprise {
+			m := notify.Message{Kind: notify.Fair, Subject: fmt.Sprintf("fair/%d/registration/%s", eventID, r.Role), Link: fairLink(eventID),
+				TitleZH: truncRunes(fmt.Sprintf("已为您报名对接会（%s）：%s", r.Role.NameZH(), ev.Title), 200),
+				TitleEN: truncRunes(fmt.Sprintf("You are registered as a %s for the fair %s", r.Role.NameEN(), ev.Title), 200)}
+			m.BodyZH, m.BodyEN = fairWhen(ev)
+			if err := tx.notify(ctx, m, notify.Enterprise(r.Code)); err != nil {
+				return err
+			}
+		}
 		return tx.audit(ctx, "register", "match_fair_registration", itoa(eventID)+"/"+r.Code+"/"+string(r.Role), before, &r)
 	})
 }
@@ -185,7 +202,8 @@ func (s *Store) RegisterForEvent(ctx context.Context, eventID int64, r match.Reg
 // the codes left out are the match's, given ones must be, and a priority
 // of 0 is the match's score; r is completed so. EINVALID
 // (MeetingRequest.Validate, codes not the match's), ENOTFOUND (fair,
-// match), ECONFLICT when the pair has asked at the fair already.
+// match), ECONFLICT when the pair has asked at the fair already. A
+// firm's request is told to the fair's organisers.
 func (s *Store) RequestMeeting(ctx context.Context, eventID int64, r *match.MeetingRequest) error {
 	by, err := actor(ctx)
 	if err != nil {
@@ -193,7 +211,8 @@ func (s *Store) RequestMeeting(ctx context.Context, eventID int64, r *match.Meet
 	}
 	x := *r
 	err = s.db.transact(ctx, false, func(tx *txn) error {
-		if _, err := findFair(ctx, tx, eventID); err != nil {
+		ev, err := findFair(ctx, tx, eventID)
+		if err != nil {
 			return err
 		}
 		if x.MatchID > 0 {
@@ -235,6 +254,11 @@ func (s *Store) RequestMeeting(ctx context.Context, eventID int64, r *match.Meet
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, eventID, idOrNull(x.MatchID), x.BuyerCode, x.SupplierCode, x.Priority,
 			ms(tx.now), by).Scan(&id); err != nil {
 			return err
+		}
+		if chanye.ActorFrom(ctx).Role == chanye.RoleEnterprise {
+			if err := tx.notifyMeetingRequest(ctx, ev, id, &x); err != nil {
+				return err
+			}
 		}
 		return tx.audit(ctx, "create", "match_fair_request", itoa(id), nil, map[string]any{"event_id": eventID, "request": x})
 	})
@@ -349,7 +373,8 @@ func writeTimetable(ctx context.Context, tx *txn, t *match.Timetable) error {
 }
 
 // ScheduleEvent places the fair's requested meetings (match.Schedule),
-// replacing its timetable, and returns it with the requests left out.
+// replacing its timetable, and returns it with the requests left out;
+// the firms whose meetings changed are told (notifyTimetable).
 // ENOTFOUND, ECONFLICT once an outcome is recorded.
 func (s *Store) ScheduleEvent(ctx context.Context, eventID int64) (*match.Timetable, []match.Unscheduled, error) {
 	if _, err := actor(ctx); err != nil {
@@ -384,6 +409,9 @@ func (s *Store) ScheduleEvent(ctx context.Context, eventID int64) (*match.Timeta
 		if err := writeTimetable(ctx, tx, &tt); err != nil {
 			return err
 		}
+		if err := tx.notifyTimetable(ctx, plan, old, tt.Meetings); err != nil {
+			return err
+		}
 		out, un = &tt, left
 		return tx.audit(ctx, "schedule", "match_fair", itoa(eventID), map[string]any{"meetings": old},
 			map[string]any{"meetings": tt.Meetings, "unscheduled": len(left)})
@@ -400,17 +428,19 @@ func (s *Store) ScheduleEvent(ctx context.Context, eventID int64) (*match.Timeta
 // SaveTimetable replaces a fair's timetable with one edited by hand, for
 // the fair as stored (t.Event is set from it): Timetable.Validate, each
 // meeting's id (kept) one of the fair's or 0 for a new one, its match
-// one stored or 0. t's meetings get their ids and times. EINVALID (a
-// double booking among them), ENOTFOUND.
+// one stored or 0. t's meetings get their ids and times; the firms
+// whose meetings changed are told (notifyTimetable). EINVALID (a double
+// booking among them), ENOTFOUND.
 func (s *Store) SaveTimetable(ctx context.Context, eventID int64, t *match.Timetable) error {
 	if _, err := actor(ctx); err != nil {
 		return err
 	}
 	return s.db.transact(ctx, false, func(tx *txn) error {
-		ev, err := findFair(ctx, tx, eventID)
+		plan, err := fairPlan(ctx, tx, eventID)
 		if err != nil {
 			return err
 		}
+		ev := &plan.Event
 		x := match.Timetable{Event: *ev, Meetings: make([]*match.Meeting, len(t.Meetings))}
 		for i, m := range t.Meetings {
 			if m != nil {
@@ -452,9 +482,130 @@ func (s *Store) SaveTimetable(ctx context.Context, eventID int64, t *match.Timet
 		if err := writeTimetable(ctx, tx, &x); err != nil {
 			return err
 		}
+		if err := tx.notifyTimetable(ctx, plan, old, x.Meetings); err != nil {
+			return err
+		}
 		*t = x
 		return tx.audit(ctx, "save_timetable", "match_fair", itoa(eventID), map[string]any{"meetings": old}, map[string]any{"meetings": x.Meetings})
 	})
+}
+
+// Notifications of the fairs (notify.Fair).
+
+func fairLink(id int64) string { return "/fairs/" + itoa(id) }
+
+// fairWhen says when and where fair ev is, in Chinese and English.
+func fairWhen(ev *match.Event) (zh, en string) {
+	return fmt.Sprintf("%s %s–%s，%s。", ev.Date, ev.Start, ev.End, ev.Venue), fmt.Sprintf("%s, %s–%s, at %s.", ev.Date, ev.Start, ev.End, ev.Venue)
+}
+
+// organisers are the scopes that organise fair ev: its industry's task
+// force and lead department, the administrators for a fair of every
+// industry.
+func organisers(ctx context.Context, tx *txn, ev *match.Event) []notify.Scope {
+	if ev.IndustryID == "" {
+		return []notify.Scope{notify.Admins}
+	}
+	return runners(ctx, tx, ev.IndustryID)
+}
+
+// notifyMeetingRequest tells the organisers of fair ev of meeting
+// request id, asked for by a firm.
+func (tx *txn) notifyMeetingRequest(ctx context.Context, ev *match.Event, id int64, r *match.MeetingRequest) error {
+	names := map[string]string{}
+	for _, code := range []string{r.BuyerCode, r.SupplierCode} {
+		var name string
+		if err := tx.queryRow(ctx, `SELECT name FROM enterprises WHERE code = ?`, code).Scan(&name); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		names[code] = cmp.Or(name, code)
+	}
+	bn, sn := names[r.BuyerCode], names[r.SupplierCode]
+	m := notify.Message{Kind: notify.Fair, Subject: fmt.Sprintf("fair/%d/request/%d", ev.ID, id), Link: fairLink(ev.ID),
+		TitleZH: truncRunes(fmt.Sprintf("对接会“%s”收到洽谈申请：%s 与 %s", ev.Title, bn, sn), 200),
+		TitleEN: truncRunes(fmt.Sprintf("A meeting request at the fair %s: %s and %s", ev.Title, bn, sn), 200),
+		BodyZH:  fmt.Sprintf("需方：%s；供方：%s；优先级 %d。排程时一并安排。", bn, sn, r.Priority),
+		BodyEN:  fmt.Sprintf("Buyer: %s; supplier: %s; priority %d. It is placed when the fair is scheduled.", bn, sn, r.Priority)}
+	if r.MatchID > 0 {
+		m.BodyZH += fmt.Sprintf("来自对接 %d。", r.MatchID)
+		m.BodyEN += fmt.Sprintf(" From match %d.", r.MatchID)
+	}
+	return tx.notify(ctx, m, organisers(ctx, tx, ev)...)
+}
+
+// meetingLines writes each firm's meetings of a timetable, by slot and
+// table, in Chinese and English, with the other firm's name.
+func meetingLines(plan *match.EventPlan, ms []*match.Meeting) map[string]*[2][]string {
+	names := map[string]string{}
+	for _, r := range plan.Registrations {
+		names[r.Code] = r.Name
+	}
+	sorted := slices.Clone(ms)
+	slices.SortFunc(sorted, func(a, b *match.Meeting) int {
+		return cmp.Or(cmp.Compare(a.Slot, b.Slot), cmp.Compare(a.Table, b.Table))
+	})
+	out := map[string]*[2][]string{}
+	for _, m := range sorted {
+		start, end := plan.Event.SlotTime(m.Slot)
+		for _, p := range []struct {
+			code, with string
+			side       match.Side
+		}{{m.BuyerCode, m.SupplierCode, match.SideSupplier}, {m.SupplierCode, m.BuyerCode, match.SideBuyer}} {
+			with := cmp.Or(names[p.with], p.with)
+			l := out[p.code]
+			if l == nil {
+				l = &[2][]string{}
+				out[p.code] = l
+			}
+			l[0] = append(l[0], fmt.Sprintf("%s–%s 第 %d 桌：与%s %s", start, end, m.Table, p.side.NameZH(), with))
+			l[1] = append(l[1], fmt.Sprintf("%s–%s table %d: with the %s %s", start, end, m.Table, p.side.NameEN(), with))
+		}
+	}
+	return out
+}
+
+// notifyTimetable tells each firm whose meetings at a fair differ
+// between the timetable old and the one now (scheduled or edited by
+// hand) what they are now, or that it has none left; a firm whose
+// meetings are as they were is not told again. A timetable may change
+// often: the subject names the time of the change and what the firm is
+// told.
+func (tx *txn) notifyTimetable(ctx context.Context, plan *match.EventPlan, old, now []*match.Meeting) error {
+	ev := &plan.Event
+	before, after := meetingLines(plan, old), meetingLines(plan, now)
+	codes := slices.Collect(maps.Keys(after))
+	for code := range before {
+		if after[code] == nil {
+			codes = append(codes, code)
+		}
+	}
+	slices.Sort(codes)
+	whenZH, whenEN := fairWhen(ev)
+	for _, code := range codes {
+		was, is := before[code], after[code]
+		if was != nil && is != nil && slices.Equal(was[0], is[0]) {
+			continue
+		}
+		m := notify.Message{Kind: notify.Fair, Link: fairLink(ev.ID)}
+		if is == nil {
+			m.TitleZH = truncRunes(fmt.Sprintf("您在对接会“%s”的洽谈已取消", ev.Title), 200)
+			m.TitleEN = truncRunes(fmt.Sprintf("Your meetings at the fair %s are cancelled", ev.Title), 200)
+			m.BodyZH, m.BodyEN = whenZH, whenEN
+			is = &[2][]string{}
+		} else {
+			m.TitleZH = truncRunes(fmt.Sprintf("您在对接会“%s”有 %d 场洽谈", ev.Title, len(is[0])), 200)
+			m.TitleEN = truncRunes(fmt.Sprintf("You have %d meetings at the fair %s", len(is[0]), ev.Title), 200)
+			m.BodyZH = truncRunes(whenZH+"\n"+strings.Join(is[0], "\n"), 2000)
+			m.BodyEN = truncRunes(whenEN+"\n"+strings.Join(is[1], "\n"), 2000)
+		}
+		h := fnv.New32a()
+		h.Write([]byte(strings.Join(is[0], "\n")))
+		m.Subject = fmt.Sprintf("fair/%d/timetable/%d/%08x", ev.ID, tx.now.UnixMilli(), h.Sum32())
+		if err := tx.notify(ctx, m, notify.Enterprise(code)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RecordMeetingOutcome records what became of a meeting of a fair

@@ -566,3 +566,83 @@ func TestMatchFair(t *testing.T) {
 		}
 	})
 }
+
+// TestMatchImport: a file of listings is stored all or nothing: one bad
+// row at the end stores none of the rows before it and is named by row
+// and field, as is every fault of every row (a firm outside the
+// registry too); a good file is stored in one transaction with one
+// audit entry, each row with its id and day.
+func TestMatchImport(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		s, ctx := investStore(t, db)
+		setClock(db)
+		e, far := enterprise(t, 1, "440106", "3841"), enterprise(t, 2, "440103", "3612")
+		for _, x := range []*chanye.Enterprise{e, far} {
+			if err := s.CreateEnterprise(ctx, x); err != nil {
+				t.Fatal(err)
+			}
+		}
+		supplies := func() []*match.Supply {
+			return []*match.Supply{
+				{Code: e.Code, Products: " 动力电池 ", LinkID: "auto.parts.battery", Classes: []string{"3841"}},
+				{Code: far.Code, Products: "驱动电机", LinkID: "auto.parts.motor", Classes: []string{"3812"}, DistrictCode: "440103"},
+				{Code: e.Code, Products: "电芯", LinkID: "auto.parts.battery", Classes: []string{"3841"}},
+			}
+		}
+		rows := supplies()
+		rows[2].Code = code(t, 77) // not in the registry
+		if n, err := s.ImportSupplies(ctx, rows); n != 0 || chanye.ErrorCode(err) != chanye.EINVALID || len(chanye.ErrorFields(err)) != 1 ||
+			!strings.Contains(chanye.ErrorFields(err)["rows[2].code"], "不在名录中") || !strings.Contains(err.Error(), "未导入") {
+			t.Errorf("a bad last row: %d %v %v", n, err, chanye.ErrorFields(err))
+		}
+		rows = supplies()
+		rows[0].LinkID, rows[1].DistrictCode, rows[1].Classes = "auto.nothing", "440199", []string{"38"}
+		_, err := s.ImportSupplies(ctx, rows)
+		if f := chanye.ErrorFields(err); len(f) != 3 || f["rows[0].link_id"] == "" || f["rows[1].district_code"] == "" || f["rows[1].classes"] == "" {
+			t.Errorf("faults of two rows: %v %v", err, f)
+		}
+		if _, total, _ := s.FindSupplies(ctx, match.ListingFilter{}); total != 0 {
+			t.Fatalf("refused files stored %d supplies", total)
+		}
+		for name, n := range map[string]int{"no rows": 0, "too many rows": match.MaxImportRows + 1} {
+			if _, err := s.ImportSupplies(ctx, make([]*match.Supply, n)); chanye.ErrorFields(err)["rows"] == "" {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+
+		rows = supplies()
+		if n, err := s.ImportSupplies(ctx, rows); n != 3 || err != nil {
+			t.Fatalf("import: %d %v %v", n, err, chanye.ErrorFields(err))
+		}
+		if rows[0].ID == 0 || rows[2].ID <= rows[0].ID || rows[0].Products != "动力电池" || rows[1].PostedOn != dayAfter(0) || rows[1].Status != match.Open {
+			t.Errorf("imported rows: %+v %+v %+v", rows[0], rows[1], rows[2])
+		}
+		if got, err := s.FindSupplyByID(ctx, rows[1].ID); err != nil || got.Products != "驱动电机" || got.Name != far.Name || got.DistrictCode != "440103" {
+			t.Errorf("stored: %+v %v", got, err)
+		}
+		if n := auditCount(t, s, "match_supplies"); n != 1 {
+			t.Errorf("import audit entries: %d, want 1", n)
+		}
+		if n := auditCount(t, s, "match_supply"); n != 0 {
+			t.Errorf("an import audited row by row: %d", n)
+		}
+
+		demands := []*match.Demand{
+			{Code: far.Code, Needs: "电芯", LinkID: "auto.assembly", Classes: []string{"3841"}, NeededBy: dayAfter(30)},
+			{Code: e.Code, Needs: "电机", NeededBy: dayAfter(-1)},
+		}
+		if _, err := s.ImportDemands(ctx, demands); len(chanye.ErrorFields(err)) != 1 || chanye.ErrorFields(err)["rows[1].needed_by"] == "" {
+			t.Errorf("a demand needed by yesterday: %v %v", err, chanye.ErrorFields(err))
+		}
+		if _, total, _ := s.FindDemands(ctx, match.ListingFilter{}); total != 0 {
+			t.Fatalf("a refused file stored %d demands", total)
+		}
+		demands[1].NeededBy = chanye.Date{}
+		if n, err := s.ImportDemands(ctx, demands); n != 2 || err != nil || demands[1].ID == 0 {
+			t.Fatalf("import demands: %d %v %v", n, err, chanye.ErrorFields(err))
+		}
+		if n := auditCount(t, s, "match_demands"); n != 1 {
+			t.Errorf("demand import audit entries: %d, want 1", n)
+		}
+	})
+}

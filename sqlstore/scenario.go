@@ -485,11 +485,11 @@ func selectApplication(ctx context.Context, tx *txn, s *scenario.Scenario, id in
 	return nil
 }
 
-// runners are the scopes that run scenario x: its industry's task force
-// and lead department.
-func runners(ctx context.Context, tx *txn, x *scenario.Scenario) []notify.Scope {
-	to := []notify.Scope{notify.TaskForce(x.IndustryID)}
-	if ind, err := findIndustry(ctx, tx, x.IndustryID); err == nil && ind.Responsibility.LeadDepartment != "" {
+// runners are the scopes that run an industry's scenarios and fairs: its
+// task force and lead department.
+func runners(ctx context.Context, tx *txn, industryID string) []notify.Scope {
+	to := []notify.Scope{notify.TaskForce(industryID)}
+	if ind, err := findIndustry(ctx, tx, industryID); err == nil && ind.Responsibility.LeadDepartment != "" {
 		to = append(to, notify.Department(ind.Responsibility.LeadDepartment))
 	}
 	return to
@@ -723,7 +723,7 @@ func (s *Store) CreateScenarioApplication(ctx context.Context, in *scenario.Appl
 			return err
 		}
 		a = *stored
-		if err := tx.notifyScenario(ctx, x, "apply", a.ID, a.EnterpriseName, runners(ctx, tx, x)...); err != nil {
+		if err := tx.notifyScenario(ctx, x, "apply", a.ID, a.EnterpriseName, runners(ctx, tx, x.IndustryID)...); err != nil {
 			return err
 		}
 		return tx.audit(ctx, "create", "scenario_application", itoa(a.ID), nil, &a)

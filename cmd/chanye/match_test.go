@@ -12,8 +12,9 @@ import (
 )
 
 // TestMatchCommands: supplies and demands import from CSV with their
-// faults named by row and column and nothing stored; good files import,
-// chanye match propose pairs them, and the exports write them back.
+// faults named by row and column and nothing stored, also when only the
+// last row is at fault; good files import, chanye match propose pairs
+// them, and the exports write them back.
 func TestMatchCommands(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "chanye.db")
@@ -38,16 +39,29 @@ func TestMatchCommands(t *testing.T) {
 		supplier+",动力电池 电芯,icv-nev.nothing,3841,,\n"+
 		"91440101MA5ALP4R4C,电芯,icv-nev.battery.cell,38,449999,\n"+
 		"91350100M000100Y43,电芯,icv-nev.battery.cell,3841,,\n"+
-		supplier+",电芯,icv-nev.battery.cell,3841,,7\n")
+		supplier+",电芯,icv-nev.battery.cell,3841,,\n")
 	_, stderr, err := runStd(t, db, "import", "supplies", bad)
 	if err == nil || !strings.Contains(err.Error(), "未导入") {
 		t.Errorf("a bad file: %v", err)
 	}
 	for _, want := range []string{"第 2 行 / row 2, 列 / column 环节:", "第 3 行 / row 3, 列 / column 行业代码:", "第 3 行 / row 3, 列 / column 区县:",
-		"第 4 行 / row 4, 列 / column 统一社会信用代码:", "第 5 行 / row 5, 列 / column 编号:"} {
+		"第 4 行 / row 4, 列 / column 统一社会信用代码:"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
+	}
+	if strings.Contains(stderr, "第 5 行") {
+		t.Errorf("a good row is named:\n%s", stderr)
+	}
+	// Good rows, then one whose firm is not in the registry: all or nothing.
+	last := write("last.csv", "code,products,link_id,classes\n"+
+		supplier+",动力电池 电芯,icv-nev.battery.cell,3841\n"+
+		buyer+",整车,icv-nev.vehicle.passenger,3612\n"+
+		"91350100M000100Y43,电芯,icv-nev.battery.cell,3841\n")
+	_, stderr, err = runStd(t, db, "import", "supplies", last)
+	if err == nil || !strings.Contains(err.Error(), "未导入") || !strings.Contains(stderr, "第 4 行 / row 4, 列 / column code:") ||
+		strings.Contains(stderr, "第 2 行") || strings.Contains(stderr, "第 3 行") || strings.Contains(stderr, "已导入") {
+		t.Errorf("a bad last row: %v\n%s", err, stderr)
 	}
 	if got := mustRun(t, db, "export", "supplies"); strings.Count(got, "\n") != 1 {
 		t.Errorf("a refused file stored supplies:\n%s", got)
