@@ -257,8 +257,8 @@ func (s *Server) fairView(r *http.Request) (*fairView, error) {
 		}
 	}
 	if v.Firm {
-		// The meetings a firm may ask for: its matches not ended, with a
-		// firm on the other side.
+		// The meetings a firm may ask for: its matches not declined nor
+		// failed (a pair that signed may meet again), with the other side.
 		ms, _, err := svc.Matches.FindMatches(ctx, match.MatchFilter{Code: &a.Code, Limit: match.MaxPage})
 		if err != nil && !hidden(err) {
 			return nil, err
@@ -266,7 +266,7 @@ func (s *Server) fairView(r *http.Request) (*fairView, error) {
 		for _, m := range ms {
 			// A firm's counterparts are named by its matches.
 			names[m.BuyerCode], names[m.SupplierCode] = orDefault(m.BuyerName, m.BuyerCode), orDefault(m.SupplierName, m.SupplierCode)
-			if m.Status.Ended() {
+			if m.Status == match.Declined || m.Status == match.Failed {
 				continue
 			}
 			other := orDefault(m.SupplierName, m.SupplierCode)

@@ -6,7 +6,7 @@ var notifyMessages = map[string][2]string{
 	"nav.inbox":          {"通知", "Notifications"},
 	"nav.inbox.unread":   {"%d 条未读", "%d unread"},
 	"inbox.title":        {"通知", "Notifications"},
-	"inbox.intro":        {"与您的账号有关的事项：异议答复、申报退回、拨付、项目转红、督办等。打开一条即标为已读。", "What concerns your account: objections answered, applications returned, payments, projects turned red, supervision and more. Opening one marks it read."},
+	"inbox.intro":        {"与您的账号有关的事项：异议答复、申报退回、拨付、项目转红、督办、供需对接等。打开一条即标为已读。", "What concerns your account: objections answered, applications returned, payments, projects turned red, supervision, matchmaking and more. Opening one marks it read."},
 	"inbox.total":        {"共 %d 条，未读 %d 条 · 第 %d / %d 页", "%d in all, %d unread · page %d of %d"},
 	"inbox.all":          {"全部", "All"},
 	"inbox.only":         {"只看未读", "Unread only"},

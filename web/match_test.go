@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/match"
+	"github.com/chromedp/chromedp"
 )
 
 // spaceWords cuts texts at spaces: matching without the dictionary.
@@ -257,5 +259,106 @@ func TestFairPages(t *testing.T) {
 	res, body = getAs(t, public, path)
 	if res.StatusCode != 200 || !strings.Contains(body, `id="mm-fair-public"`) || strings.Contains(body, codeSoft) || !strings.Contains(body, `id="nav-fairs"`) {
 		t.Errorf("the public's fair: %d, shows who registered or lacks its note", res.StatusCode)
+	}
+}
+
+// TestBrowserMatchmaking drives matchmaking in Chromium, each step by its
+// role: the supplier posts its supply from the form, the task force runs
+// matching, both sides accept, the task force negotiates and records the
+// contract; then it plans a fair, the supplier registers itself and the
+// task force registers the buyer, the buyer asks to meet from its match,
+// the task force schedules and the buyer sees its meeting on a phone; the
+// task force records the meeting's outcome and the report counts it.
+func TestBrowserMatchmaking(t *testing.T) {
+	chromiumPath(t)
+	f := newFixture(t)
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	if err := f.store.CreateDemand(ctx, &match.Demand{Code: codeAuto, Needs: "采购 电芯", LinkID: "icv-nev.vehicle", Classes: []string{"3841"}}); err != nil {
+		t.Fatal(err)
+	}
+	serve := func(a *chanye.Actor) string {
+		srv := httptest.NewServer(pagesAs(t, f, a))
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	tf := serve(&chanye.Actor{Name: "汽车专班", Role: chanye.RoleTaskForce, IndustryID: f.autoID})
+	buyer := serve(&chanye.Actor{Name: "示范汽车", Role: chanye.RoleEnterprise, Code: codeAuto})
+	supplier := serve(&chanye.Actor{Name: "示范软件", Role: chanye.RoleEnterprise, Code: codeSoft})
+	b := newBrowser(t)
+	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+	run, text := drive(t, b)
+	status := func(st match.MatchStatus) chromedp.Action[chromedp.Void] {
+		return chromedp.WaitVisible(css(`#mm-status[data-status="` + string(st) + `"]`))
+	}
+
+	run("the supply posted", chromedp.Navigate(supplier+"/supplies?lang=zh"), chromedp.WaitVisible(css(`#mm-post-form`)),
+		chromedp.SendKeys(css(`#l-text`), "动力电池 电芯"),
+		chromedp.SetValue(css(`#l-link`), "icv-nev.battery.cell"),
+		chromedp.SendKeys(css(`#l-classes`), "3841"),
+		chromedp.SendKeys(css(`#l-certs`), "IATF 16949"),
+		chromedp.Click(css(`#mm-post-submit`)), chromedp.WaitVisible(css(`#done`)))
+	run("matching", chromedp.Navigate(tf+"/matches?lang=zh"), chromedp.Click(css(`#mm-run`)), chromedp.WaitVisible(css(`#mm-match-list`)))
+	if got := text(`#done`); !strings.Contains(got, "新增 1 条") {
+		t.Errorf("the run: %q", got)
+	}
+	ms, _, err := f.store.FindMatches(ctx, match.MatchFilter{})
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("matches: %d %v", len(ms), err)
+	}
+	path := fmt.Sprintf("/matches/%d", ms[0].ID)
+	run("the buyer accepts", chromedp.Navigate(buyer+path+"?lang=zh"), chromedp.WaitVisible(css(`#mm-reasons`)),
+		chromedp.Click(css(`#mm-accept`)), chromedp.WaitVisible(css(`#done`)), status(match.Proposed))
+	run("the supplier accepts", chromedp.Navigate(supplier+path+"?lang=zh"), chromedp.Click(css(`#mm-accept`)), status(match.Accepted))
+	run("negotiating", chromedp.Navigate(tf+path+"?lang=zh"), chromedp.Click(css(`#mm-negotiate`)), status(match.Negotiating))
+	run("signed", chromedp.SendKeys(css(`#mm-amount`), "88.8"), chromedp.Click(css(`#mm-sign`)), status(match.Signed))
+	if got := text(`#mm-contract`); !strings.Contains(got, "88.8 万元") {
+		t.Errorf("the contract: %q", got)
+	}
+
+	day := chanye.DateOf(testclock.Now().AddDate(0, 0, 7)).String()
+	run("the fair planned", chromedp.Navigate(tf+"/fairs?lang=zh"), chromedp.WaitVisible(css(`#mm-fair-form`)),
+		chromedp.SendKeys(css(`#f-title`), "新能源汽车供需对接会"),
+		chromedp.SetValue(css(`#f-industry`), f.autoID),
+		chromedp.SetValue(css(`#f-date`), day),
+		chromedp.SendKeys(css(`#f-venue`), "琶洲"),
+		chromedp.SetValue(css(`#f-tables`), "2"),
+		chromedp.Click(css(`#mm-fair-submit`)), chromedp.WaitVisible(css(`#fair-schedule-form`)))
+	fair, err := chromedp.Run(b, chromedp.Evaluate[string](`location.pathname`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run("the supplier registers", chromedp.Navigate(supplier+fair+"?lang=zh"), chromedp.SetValue(css(`#fr-role`), "supplier"),
+		chromedp.Click(css(`#fair-register`)), chromedp.WaitVisible(css(`#fair-reg-list`)))
+	run("the buyer registered", chromedp.Navigate(tf+fair+"?lang=zh"), chromedp.SendKeys(css(`#fr-code`), codeAuto),
+		chromedp.SetValue(css(`#fr-role`), "buyer"), chromedp.Click(css(`#fair-register`)), chromedp.WaitVisible(css(`#done`)))
+	run("the meeting asked for", chromedp.Navigate(buyer+fair+"?lang=zh"), chromedp.SetValue(css(`#fq-match`), fmt.Sprint(ms[0].ID)),
+		chromedp.Click(css(`#fair-request`)), chromedp.WaitVisible(css(`#fair-req-list`)))
+	run("scheduled", chromedp.Navigate(tf+fair+"?lang=zh"), chromedp.Click(css(`#fair-schedule`)), chromedp.WaitVisible(css(`#fair-tt`)))
+	if got := text(`#fair-req-list`); !strings.Contains(got, "已排入") {
+		t.Errorf("the requests after scheduling: %q", got)
+	}
+	run("the buyer's meeting on a phone", chromedp.EmulateViewport(390, 900), chromedp.Navigate(buyer+fair+"?lang=zh"), chromedp.WaitVisible(css(`#fair-tt`)))
+	if got := text(`#fair-tt`); !strings.Contains(got, "09:00–09:30") || !strings.Contains(got, "广州示范软件科技有限公司") {
+		t.Errorf("the buyer's timetable: %q", got)
+	}
+	if w, err := chromedp.Run(b, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || w > 391 {
+		t.Errorf("the buyer's fair is %d px wide on a 390 px screen (%v)", w, err)
+	}
+	var fairID int64
+	if _, err := fmt.Sscanf(fair, "/fairs/%d", &fairID); err != nil {
+		t.Fatal(err)
+	}
+	tt, err := f.store.FindTimetable(ctx, fairID)
+	if err != nil || len(tt.Meetings) != 1 {
+		t.Fatalf("timetable: %+v %v", tt, err)
+	}
+	mid := tt.Meetings[0].ID
+	run("the outcome", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(tf+fair+"?lang=zh"),
+		chromedp.SetValue(css(fmt.Sprintf(`#fo-%d`, mid)), "held"),
+		chromedp.Click(css(fmt.Sprintf(`#fair-outcome-%d input[name=intention]`, mid))),
+		chromedp.SendKeys(css(fmt.Sprintf(`#fa-%d`, mid)), "50"),
+		chromedp.Click(css(fmt.Sprintf(`#fair-outcome-submit-%d`, mid))), chromedp.WaitVisible(css(`#done`)))
+	if got := text(`#fair-report`); !strings.Contains(got, "50 万元") || !strings.Contains(text(`#fair-report-intentions`), "1") {
+		t.Errorf("the report: %q", got)
 	}
 }
