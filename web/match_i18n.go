@@ -81,6 +81,7 @@ func init() {
 		"mm.run.note":         {"对全部有效供需运行匹配，只新增推荐，已有的对接保持不变。", "Matches every open listing; it only adds proposals and leaves existing matches as they are."},
 		"mm.done.run":         {"匹配完成：配对 %d 条，新增 %d 条。", "Matching done: %d pairs, %d new."},
 		"mm.metrics":          {"%s：产业链供需对接", "%s: the chain's matchmaking"},
+		"sc.matches":          {"供需对接（广聚群链）", "Matchmaking (广聚群链)"},
 		"mm.metrics.open":     {"有效需求", "Open demands"},
 		"mm.metrics.local":    {"本地配套率", "Local supply share"},
 		"mm.metrics.matches":  {"推荐对接", "Matches proposed"},

@@ -9,6 +9,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/authz"
 	"github.com/chanye-org/chanye/invest"
+	"github.com/chanye-org/chanye/match"
 	"github.com/chanye-org/chanye/request"
 	"github.com/chanye-org/chanye/scenario"
 	"github.com/chanye-org/chanye/scorecard"
@@ -138,6 +139,18 @@ type scorecardView struct {
 	Scenarios     []scenarioCardRow
 	ScenarioYear  int
 	ScenarioShown bool
+	// Matches are the matchmaking (广聚群链) of the card's industries with
+	// a chain, one row each with their total; nil when matchmaking is not
+	// served or the card has no industry with a chain.
+	Matches []matchCardRow
+}
+
+// matchCardRow is an industry's matchmaking figures on a scorecard
+// (match.Metrics); LocalShare "" is unknown (no open demand).
+type matchCardRow struct {
+	ID, Name                               string
+	OpenDemands, Matches, Accepted, Signed int
+	LocalShare, Contract                   string
 }
 
 // scenarioCardRow is an industry's scenarios of the year on a scorecard.
@@ -184,6 +197,9 @@ func (s *Server) scorecardPage(w http.ResponseWriter, r *http.Request) error {
 	if err := s.cardScenarios(r, l, v); err != nil {
 		return err
 	}
+	if v.Matches, err = s.cardMatches(r, l, v.Card); err != nil {
+		return err
+	}
 	return s.render(w, "scorecard", v)
 }
 
@@ -215,6 +231,51 @@ func (s *Server) cardScenarios(r *http.Request, l Lang, v *scorecardView) error 
 		v.Scenarios = append(v.Scenarios, total)
 	}
 	return nil
+}
+
+// cardMatches are the matchmaking figures of the card's industries that
+// have a chain, with their total when there are several: the local
+// supply share of the total is of the open demands summed, never an
+// average of shares.
+func (s *Server) cardMatches(r *http.Request, l Lang, c cardRow) ([]matchCardRow, error) {
+	if s.cfg.Match.Matches == nil {
+		return nil, nil
+	}
+	var out []matchCardRow
+	var total match.Metrics
+	var sum chanye.FenSum
+	for _, ind := range c.Industries {
+		mt, err := s.cfg.Match.Matches.FindChainMetrics(r.Context(), ind.ID)
+		if chanye.ErrorCode(err) == chanye.ENOTFOUND {
+			continue // an industry without a chain: nothing to match on
+		} else if err != nil {
+			return nil, err
+		}
+		row := newMetricsView(l, mt, ind.Name)
+		out = append(out, matchCardRow{ID: ind.ID, Name: ind.Name, OpenDemands: mt.OpenDemands, Matches: mt.Matches, Accepted: mt.Accepted,
+			Signed: mt.Signed, LocalShare: row.LocalShare, Contract: row.Contract})
+		total.OpenDemands += mt.OpenDemands
+		total.LocallyMatched += mt.LocallyMatched
+		total.Matches += mt.Matches
+		total.Accepted += mt.Accepted
+		total.Signed += mt.Signed
+		sum.Add(mt.ContractFen)
+	}
+	if len(out) > 1 {
+		fen, err := sum.Total("contract_fen")
+		if err != nil {
+			return nil, err
+		}
+		total.ContractFen = fen
+		if total.OpenDemands > 0 {
+			share := int64(total.LocallyMatched) * 1000 / int64(total.OpenDemands)
+			total.LocalSupplyPerMille = &share
+		}
+		row := newMetricsView(l, &total, l.T("rs.total"))
+		out = append(out, matchCardRow{Name: row.Industry, OpenDemands: total.OpenDemands, Matches: total.Matches, Accepted: total.Accepted,
+			Signed: total.Signed, LocalShare: row.LocalShare, Contract: row.Contract})
+	}
+	return out, nil
 }
 
 // cardRequests are the request figures of a card: a leader's requests
