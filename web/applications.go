@@ -263,7 +263,7 @@ func (s *Server) applicationView(r *http.Request) (*applicationView, error) {
 	if ac.Role == chanye.RolePublic {
 		return nil, chanye.Errorf(chanye.EUNAUTHORIZED, "请先登录 / sign in first")
 	}
-	id, err := pathInt(r, "id", "申报")
+	id, err := pathInt(r, "id", "申报", "application")
 	if err != nil {
 		return nil, err
 	}
@@ -477,11 +477,11 @@ func (s *Server) applicationAttach(w http.ResponseWriter, r *http.Request) error
 // applicationFile downloads an attachment (the service lets only the
 // enterprise, the department and administrators read it).
 func (s *Server) applicationFile(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id", "申报")
+	id, err := pathInt(r, "id", "申报", "application")
 	if err != nil {
 		return err
 	}
-	fid, err := pathInt(r, "file", "附件")
+	fid, err := pathInt(r, "file", "附件", "attachment")
 	if err != nil {
 		return err
 	}

@@ -199,14 +199,6 @@ type fairReportView struct {
 	Contract string
 }
 
-func fairID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id < 1 {
-		return 0, chanye.Errorf(chanye.ENOTFOUND, "对接会不存在 / no such fair")
-	}
-	return id, nil
-}
-
 func (s *Server) fairPage(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.fairView(r)
 	if err != nil {
@@ -223,7 +215,7 @@ func (s *Server) fairView(r *http.Request) (*fairView, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := fairID(r)
+	id, err := pathInt(r, "id", "对接会", "fair")
 	if err != nil {
 		return nil, err
 	}
@@ -357,7 +349,7 @@ func (s *Server) fairStep(w http.ResponseWriter, r *http.Request, step string, d
 	if err != nil {
 		return err
 	}
-	id, err := fairID(r)
+	id, err := pathInt(r, "id", "对接会", "fair")
 	if err != nil {
 		return err
 	}
@@ -438,18 +430,10 @@ func (s *Server) fairSchedule(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-func meetingID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("meeting"), 10, 64)
-	if err != nil || id < 1 {
-		return 0, chanye.Errorf(chanye.ENOTFOUND, "洽谈不存在 / no such meeting")
-	}
-	return id, nil
-}
-
 // fairOutcome records what became of a meeting.
 func (s *Server) fairOutcome(w http.ResponseWriter, r *http.Request) error {
 	return s.fairStep(w, r, "outcome", func(svc *MatchServices, id int64) error {
-		mid, err := meetingID(r)
+		mid, err := pathInt(r, "meeting", "洽谈", "meeting")
 		if err != nil {
 			return err
 		}
@@ -471,7 +455,7 @@ func (s *Server) fairOutcome(w http.ResponseWriter, r *http.Request) error {
 // that one change, checked whole (no firm nor table booked twice).
 func (s *Server) fairMove(w http.ResponseWriter, r *http.Request) error {
 	return s.fairStep(w, r, "move", func(svc *MatchServices, id int64) error {
-		mid, err := meetingID(r)
+		mid, err := pathInt(r, "meeting", "洽谈", "meeting")
 		if err != nil {
 			return err
 		}
@@ -511,7 +495,7 @@ func (s *Server) fairReportXLSX(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, err := fairID(r)
+	id, err := pathInt(r, "id", "对接会", "fair")
 	if err != nil {
 		return err
 	}

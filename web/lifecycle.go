@@ -78,11 +78,12 @@ func form(w http.ResponseWriter, r *http.Request, n int64) error {
 	return nil
 }
 
-// pathID reads a positive id from the path; ENOTFOUND otherwise.
-func pathInt(r *http.Request, name, what string) (int64, error) {
+// pathInt reads a positive id from the path's name; ENOTFOUND "no such
+// what" otherwise, what in Chinese and English.
+func pathInt(r *http.Request, name, whatZH, whatEN string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id < 1 {
-		return 0, chanye.Errorf(chanye.ENOTFOUND, "%s不存在 / no such %s", what, name)
+		return 0, chanye.Errorf(chanye.ENOTFOUND, "%s不存在 / no such %s", whatZH, whatEN)
 	}
 	return id, nil
 }
@@ -274,7 +275,7 @@ func (s *Server) objectionView(r *http.Request) (*objectionPageView, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := pathInt(r, "id", "异议")
+	id, err := pathInt(r, "id", "异议", "objection")
 	if err != nil {
 		return nil, err
 	}

@@ -291,26 +291,9 @@ func (s *Server) listingList(w http.ResponseWriter, r *http.Request, k listingKi
 	v.LinkGroups, v.Districts = names.groups, names.districtOptions(l, form.District)
 	f := match.ListingFilter{Limit: pageSize}
 	bad := map[string]string{}
-	v.StatusValue = q.Get("status")
-	v.Statuses = []option{{"", l.T("ent.all"), v.StatusValue == ""}}
-	for _, x := range match.Statuses {
-		v.Statuses = append(v.Statuses, option{string(x.Status), l.Pick(x.NameZH, x.NameEN), string(x.Status) == v.StatusValue})
-	}
-	if v.StatusValue != "" {
-		st := match.Status(v.StatusValue)
-		if !st.Valid() {
-			bad["status"] = "未知状态 / unknown status"
-		}
-		f.Status = &st
-	}
-	v.Industry = q.Get("industry")
-	v.Industries = []option{{"", l.T("ent.all"), v.Industry == ""}}
-	for _, ind := range names.indList {
-		v.Industries = append(v.Industries, option{ind.ID, names.inds[ind.ID], ind.ID == v.Industry})
-	}
-	if v.Industry != "" {
-		f.IndustryID = &v.Industry
-	}
+	v.StatusValue, v.Industry = q.Get("status"), q.Get("industry")
+	v.Statuses, f.Status = statusFilter(l, v.StatusValue, []match.Status{match.Open, match.Closed}, bad)
+	v.Industries, f.IndustryID = industryFilter(l, v.Industry, names.indList, names.inds)
 	v.pager.read(q, bad)
 	if err := chanye.Invalid("筛选条件有误 / invalid filter", bad); err != nil {
 		return err
@@ -412,14 +395,6 @@ type listingView struct {
 	Errs                map[string]string
 }
 
-func listingID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id < 1 {
-		return 0, chanye.Errorf(chanye.ENOTFOUND, "供需信息不存在 / no such listing")
-	}
-	return id, nil
-}
-
 func (s *Server) supplyPage(w http.ResponseWriter, r *http.Request) error {
 	return s.listingPage(w, r, kindSupply, http.StatusOK, nil)
 }
@@ -435,7 +410,7 @@ func (s *Server) listingPage(w http.ResponseWriter, r *http.Request, k listingKi
 	if err != nil {
 		return err
 	}
-	id, err := listingID(r)
+	id, err := pathInt(r, "id", "供需信息", "listing")
 	if err != nil {
 		return err
 	}
@@ -508,7 +483,7 @@ func (s *Server) listingSave(w http.ResponseWriter, r *http.Request, k listingKi
 	if err != nil {
 		return err
 	}
-	id, err := listingID(r)
+	id, err := pathInt(r, "id", "供需信息", "listing")
 	if err != nil {
 		return err
 	}
@@ -578,6 +553,46 @@ func newMatchRow(l Lang, m *match.Match, a *chanye.Actor) matchRow {
 	return row
 }
 
+// namedStatus is a status with its names, as the domain packages define
+// them.
+type namedStatus interface {
+	~string
+	NameZH() string
+	NameEN() string
+	Valid() bool
+}
+
+// statusFilter reads a list's ?status= value: the select's options, 全部
+// first, and the status to filter by (nil: all); an unknown one is noted
+// in bad.
+func statusFilter[S namedStatus](l Lang, value string, statuses []S, bad map[string]string) ([]option, *S) {
+	opts := []option{{"", l.T("ent.all"), value == ""}}
+	for _, st := range statuses {
+		opts = append(opts, option{string(st), l.Pick(st.NameZH(), st.NameEN()), string(st) == value})
+	}
+	if value == "" {
+		return opts, nil
+	}
+	st := S(value)
+	if !st.Valid() {
+		bad["status"] = "未知状态 / unknown status"
+	}
+	return opts, &st
+}
+
+// industryFilter reads a list's ?industry= value: the select's options,
+// 全部 first, and the industry to filter by (nil: all).
+func industryFilter(l Lang, value string, inds []*chanye.Industry, names map[string]string) ([]option, *string) {
+	opts := []option{{"", l.T("ent.all"), value == ""}}
+	for _, ind := range inds {
+		opts = append(opts, option{ind.ID, names[ind.ID], ind.ID == value})
+	}
+	if value == "" {
+		return opts, nil
+	}
+	return opts, &value
+}
+
 // metricsView is a chain's figures of matchmaking.
 type metricsView struct {
 	Industry                    string
@@ -624,26 +639,13 @@ func (s *Server) matchList(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := match.MatchFilter{Limit: pageSize}
 	bad := map[string]string{}
-	v.StatusValue = q.Get("status")
-	v.Statuses = []option{{"", l.T("ent.all"), v.StatusValue == ""}}
+	v.StatusValue, v.Industry = q.Get("status"), q.Get("industry")
+	var statuses []match.MatchStatus
 	for _, x := range match.MatchStatuses {
-		v.Statuses = append(v.Statuses, option{string(x.Status), l.Pick(x.NameZH, x.NameEN), string(x.Status) == v.StatusValue})
+		statuses = append(statuses, x.Status)
 	}
-	if v.StatusValue != "" {
-		st := match.MatchStatus(v.StatusValue)
-		if !st.Valid() {
-			bad["status"] = "未知状态 / unknown status"
-		}
-		f.Status = &st
-	}
-	v.Industry = q.Get("industry")
-	v.Industries = []option{{"", l.T("ent.all"), v.Industry == ""}}
-	for _, ind := range indList {
-		v.Industries = append(v.Industries, option{ind.ID, inds[ind.ID], ind.ID == v.Industry})
-	}
-	if v.Industry != "" {
-		f.IndustryID = &v.Industry
-	}
+	v.Statuses, f.Status = statusFilter(l, v.StatusValue, statuses, bad)
+	v.Industries, f.IndustryID = industryFilter(l, v.Industry, indList, inds)
 	v.Side = q.Get("side")
 	if v.Own {
 		v.Sides = []option{{"", l.T("mm.side.either"), v.Side == ""},
@@ -783,14 +785,6 @@ func (f *stepForm) Err(step, field string) string {
 	return f.Errs[field]
 }
 
-func matchID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id < 1 {
-		return 0, chanye.Errorf(chanye.ENOTFOUND, "供需对接不存在 / no such match")
-	}
-	return id, nil
-}
-
 func (s *Server) matchPage(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.matchView(r)
 	if err != nil {
@@ -807,7 +801,7 @@ func (s *Server) matchView(r *http.Request) (*matchView, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := matchID(r)
+	id, err := pathInt(r, "id", "供需对接", "match")
 	if err != nil {
 		return nil, err
 	}
@@ -876,7 +870,7 @@ func (s *Server) matchStep(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, err := matchID(r)
+	id, err := pathInt(r, "id", "供需对接", "match")
 	if err != nil {
 		return err
 	}

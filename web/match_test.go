@@ -30,6 +30,27 @@ func idFrom(t *testing.T, res *http.Response, prefix string) int64 {
 	return id
 }
 
+// proposeAutoSoft lists the demo software firm's battery cells and the
+// car maker's need of them, runs matching and returns their one match.
+func proposeAutoSoft(t *testing.T, f *fixture) *match.Match {
+	t.Helper()
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	if err := f.store.CreateSupply(ctx, &match.Supply{Code: codeSoft, Products: "动力电池 电芯", LinkID: "icv-nev.battery.cell", Classes: []string{"3841"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.CreateDemand(ctx, &match.Demand{Code: codeAuto, Needs: "采购 电芯", LinkID: "icv-nev.vehicle", Classes: []string{"3841"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.ProposeMatches(ctx, spaceWords{}); err != nil {
+		t.Fatal(err)
+	}
+	ms, _, err := f.store.FindMatches(ctx, match.MatchFilter{})
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("matches: %d %v", len(ms), err)
+	}
+	return ms[0]
+}
+
 // TestMatchPages walks matchmaking through the pages, each step by the
 // role that takes it: a supplier posts its supply (a refused form names
 // its fields and keeps what was typed) and a buyer its demand, each
@@ -172,20 +193,7 @@ func TestFairPages(t *testing.T) {
 	tf := pagesAs(t, f, &chanye.Actor{Name: "汽车专班", Role: chanye.RoleTaskForce, IndustryID: f.autoID})
 	buyer := pagesAs(t, f, &chanye.Actor{Name: "示范汽车", Role: chanye.RoleEnterprise, Code: codeAuto})
 	public := pagesAs(t, f, &chanye.Actor{Role: chanye.RolePublic})
-	sup := &match.Supply{Code: codeSoft, Products: "动力电池 电芯", LinkID: "icv-nev.battery.cell", Classes: []string{"3841"}}
-	if err := f.store.CreateSupply(ctx, sup); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.store.CreateDemand(ctx, &match.Demand{Code: codeAuto, Needs: "采购 电芯", LinkID: "icv-nev.vehicle", Classes: []string{"3841"}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.store.ProposeMatches(ctx, spaceWords{}); err != nil {
-		t.Fatal(err)
-	}
-	ms, _, err := f.store.FindMatches(ctx, match.MatchFilter{})
-	if err != nil || len(ms) != 1 {
-		t.Fatalf("matches: %d %v", len(ms), err)
-	}
+	ms := []*match.Match{proposeAutoSoft(t, f)}
 
 	_, body := getAs(t, tf, "/fairs")
 	if !strings.Contains(body, `id="mm-fair-form"`) || !strings.Contains(body, `<option value="`+f.autoID+`"`) {

@@ -205,7 +205,7 @@ func (s *Server) closureFile(w http.ResponseWriter, r *http.Request) error {
 	if s.cfg.Closures == nil {
 		return chanye.Errorf(chanye.ENOTFOUND, "未配置预警销号 / no closure service configured")
 	}
-	cid, err := pathInt(r, "closure", "销号记录")
+	cid, err := pathInt(r, "closure", "销号记录", "closure")
 	if err != nil {
 		return err
 	}
@@ -291,7 +291,7 @@ func (s *Server) supStep(w http.ResponseWriter, r *http.Request, kind string) er
 	if err := r.ParseForm(); err != nil {
 		return chanye.Errorf(chanye.EINVALID, "表单有误 / bad form")
 	}
-	id, err := pathInt(r, "id", "督办事项")
+	id, err := pathInt(r, "id", "督办事项", "supervision item")
 	if err != nil {
 		return err
 	}

@@ -27,19 +27,7 @@ func TestScorecardMatches(t *testing.T) {
 	if !strings.Contains(body, `id="sc-matches-table"`) || !strings.Contains(body, `<td class="num">0</td><td class="num">未知</td>`) {
 		t.Fatalf("a chain without demands:\n%.3000s", body)
 	}
-	if err := f.store.CreateSupply(ctx, &match.Supply{Code: codeSoft, Products: "动力电池 电芯", LinkID: "icv-nev.battery.cell", Classes: []string{"3841"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.store.CreateDemand(ctx, &match.Demand{Code: codeAuto, Needs: "采购 电芯", LinkID: "icv-nev.vehicle", Classes: []string{"3841"}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.store.ProposeMatches(ctx, spaceWords{}); err != nil {
-		t.Fatal(err)
-	}
-	ms, _, err := f.store.FindMatches(ctx, match.MatchFilter{})
-	if err != nil || len(ms) != 1 {
-		t.Fatalf("matches: %d %v", len(ms), err)
-	}
+	ms := []*match.Match{proposeAutoSoft(t, f)}
 	for _, code := range []string{codeAuto, codeSoft} {
 		firm := chanye.WithActor(ctx, &chanye.Actor{Name: "firm", Role: chanye.RoleEnterprise, Code: code})
 		if _, err := f.store.ActOnMatch(firm, ms[0].ID, match.Step{Action: match.StepAccept}); err != nil {
