@@ -80,6 +80,11 @@ func readSheet(r io.Reader, format Format, kind Kind, schema []column) (*sheet, 
 		return nil, err
 	}
 	defer rr.Close()
+	return sheetOf(rr, kind, schema)
+}
+
+// sheetOf reads the rows of rr, header first, as a sheet of schema.
+func sheetOf(rr rowReader, kind Kind, schema []column) (*sheet, error) {
 	first, err := rr.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, chanye.Errorf(chanye.EINVALID, "文件为空 / the file is empty")
