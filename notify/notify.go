@@ -104,6 +104,7 @@ const (
 	Scenario             Kind = "scenario"              // 首试首用: an application to the scenario's runners; a result to its applicants
 	Match                Kind = "match"                 // 供需对接: new proposals and each step of a match to its two firms
 	Fair                 Kind = "fair"                  // 供需对接会: a registration or the timetable to the firm; a firm's meeting request to the organisers
+	Space                Kind = "space"                 // 产业空间: a hold of a unit about to expire, to the project's or lead's holders
 )
 
 // Message is what a notification says, in Chinese and English, and where

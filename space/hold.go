@@ -54,6 +54,11 @@ const (
 	// ExpiryWarningDays is how many days before its end a hold's holder is
 	// told it will expire.
 	ExpiryWarningDays = 7
+	// MaxImportRows bounds the rows of one inventory import, blocks and
+	// units together: an import is one transaction, checked whole before
+	// anything is stored, and a city's inventory is some tens of
+	// thousands of units.
+	MaxImportRows = 200_000
 )
 
 // Hold keeps a unit for a project or a lead until a day (inclusive). One
@@ -70,6 +75,8 @@ type Hold struct {
 	HeldBy  string      `json:"held_by"`
 	EndedOn chanye.Date `json:"ended_on,omitzero"`
 	EndedBy string      `json:"ended_by,omitempty"`
+	// EndNote says why a hold was released by hand.
+	EndNote string `json:"end_note,omitempty"`
 }
 
 // Validate checks a new hold against today: a unit, what it is for, an
@@ -207,25 +214,56 @@ type BlockFilter struct {
 	DistrictCode *string
 	IndustryID   *string
 	Offset       int
-	Limit        int
+	Limit        int // DefaultPage when 0, at most MaxPage
+}
+
+// HoldFilter selects holds, the latest first; nil fields are not given.
+type HoldFilter struct {
+	UnitID  *int64
+	ForKind *ForKind // with ForID: the holds of one project or lead
+	ForID   *string
+	Status  *HoldStatus
+	Offset  int
+	Limit   int // DefaultPage when 0, at most MaxPage
+}
+
+// AllocationFilter selects allocations, the latest first; nil fields are
+// not given.
+type AllocationFilter struct {
+	UnitID *int64
+	Code   *string // a firm's
+	Ended  *bool
+	Offset int
+	Limit  int // DefaultPage when 0, at most MaxPage
 }
 
 // InventoryService keeps the blocks and their units. Every write is one
 // transaction with its audit entry. Errors: EINVALID (Validate, or an
 // unknown district, industry or block), ENOTFOUND, ECONFLICT (a code
-// taken), EFORBIDDEN or EUNAUTHORIZED from authz.
+// taken; the status or kind of a unit held or allocated changed by
+// hand), EFORBIDDEN or EUNAUTHORIZED from authz.
 type InventoryService interface {
 	CreateBlock(ctx context.Context, b *Block) error
 	UpdateBlock(ctx context.Context, b *Block) error
 	FindBlockByID(ctx context.Context, id int64) (*Block, error)
+	// FindBlockByCode returns the block of the city's number.
+	FindBlockByCode(ctx context.Context, code string) (*Block, error)
 	FindBlocks(ctx context.Context, f BlockFilter) ([]*Block, int, error)
+	// CreateUnit stores a unit in reserve or available; holds and
+	// allocations alone make it held or allocated.
 	CreateUnit(ctx context.Context, u *Unit) error
+	// UpdateUnit changes a unit; a unit held or allocated keeps its
+	// status and kind (ECONFLICT): ReleaseHold and EndAllocation change
+	// them.
 	UpdateUnit(ctx context.Context, u *Unit) error
 	FindUnitByID(ctx context.Context, id int64) (*Unit, error)
 	FindUnits(ctx context.Context, f UnitFilter) ([]*Unit, int, error)
 	// ImportInventory stores blocks and units all or nothing: the blocks
 	// by code (new ones created, known ones updated), then the units by
-	// block code and code; every problem names its row and field.
+	// block code and code; every problem names its row and field
+	// (blocks[N].field, units[N].field). At most MaxImportRows rows. A
+	// unit held or allocated keeps its status and kind: a file does not
+	// undo a hold or an allocation.
 	ImportInventory(ctx context.Context, blocks []*Block, units []*ImportUnit) (ImportStats, error)
 }
 
@@ -235,10 +273,20 @@ type ImportUnit struct {
 	Unit
 }
 
-// ImportStats counts what an import did.
+// ImportStats counts what an import did; a row equal to the stored one
+// counts as neither created nor updated.
 type ImportStats struct {
 	BlocksCreated, BlocksUpdated int
 	UnitsCreated, UnitsUpdated   int
+}
+
+// Expiry is what one ExpireHolds did.
+type Expiry struct {
+	Expired int `json:"expired"` // active holds past their day, ended expired
+	Warned  int `json:"warned"`  // holds ending within ExpiryWarningDays whose holders were told
+	// LeasesEnded counts the leases past their last day marked ended,
+	// their units available again.
+	LeasesEnded int `json:"leases_ended"`
 }
 
 // AllocationService holds and allocates units. A unit is held or
@@ -250,23 +298,43 @@ type AllocationService interface {
 	// Route answers needs over the whole inventory with the city's size
 	// rule.
 	Route(ctx context.Context, n Needs, limit int) (*Routing, error)
-	// HoldUnit holds a unit offered today for a project or a lead.
+	// HoldUnit holds a unit offered today for a project or a lead (one
+	// the store knows: EINVALID otherwise).
 	HoldUnit(ctx context.Context, h *Hold) error
 	// ReleaseHold ends an active hold by hand; the unit is available again.
 	ReleaseHold(ctx context.Context, holdID int64, note string) (*Hold, error)
 	// Allocate gives a unit to a firm: an available unit, or one held,
-	// whose active hold ends allocated.
+	// whose active hold ends allocated; the allocation of a held unit is
+	// for the hold's project or lead (ECONFLICT for another's). A lease
+	// that starts later makes the unit allocated all the same.
 	Allocate(ctx context.Context, a *Allocation) error
-	// EndAllocation ends an allocation early (a lease given up); the unit
-	// is available again.
+	// EndAllocation ends an allocation early (a lease given up) on a day
+	// no later than today; the unit is available again.
 	EndAllocation(ctx context.Context, allocationID int64, on chanye.Date) (*Allocation, error)
-	// ExpireHolds ends the active holds whose day has passed and tells
-	// the holders of those ending within ExpiryWarningDays; it returns how
-	// many expired.
-	ExpireHolds(ctx context.Context) (int, error)
-	FindHolds(ctx context.Context, unitID int64) ([]*Hold, error)
-	FindAllocations(ctx context.Context, unitID int64) ([]*Allocation, error)
-	// FindSizeRule and PutSizeRule read and set the city's size rule.
+	// ExpireHolds ends the active holds whose day has passed and the
+	// leases past their last day, and tells the holders of the holds
+	// ending within ExpiryWarningDays, once. Run daily.
+	ExpireHolds(ctx context.Context) (Expiry, error)
+	FindHoldByID(ctx context.Context, id int64) (*Hold, error)
+	FindHolds(ctx context.Context, f HoldFilter) ([]*Hold, int, error)
+	FindAllocationByID(ctx context.Context, id int64) (*Allocation, error)
+	FindAllocations(ctx context.Context, f AllocationFilter) ([]*Allocation, int, error)
+	// FindSizeRule and PutSizeRule read and set the city's size rule
+	// (DefaultRule until set).
 	FindSizeRule(ctx context.Context) (SizeRule, error)
 	PutSizeRule(ctx context.Context, r SizeRule) error
+}
+
+// UseService reads how the blocks are used (亩均) and keeps the
+// thresholds that flag them.
+type UseService interface {
+	// FindBlockUse returns the use of every block the filter selects
+	// (its Offset and Limit ignored: the ranking is over all of them) as
+	// of today, from the units' active allocations and the latest year's
+	// registry figures of the firms on their land.
+	FindBlockUse(ctx context.Context, f BlockFilter) ([]*BlockUse, error)
+	// FindUseThresholds and PutUseThresholds read and set the thresholds
+	// (DefaultThresholds until set).
+	FindUseThresholds(ctx context.Context) (Thresholds, error)
+	PutUseThresholds(ctx context.Context, t Thresholds) error
 }

@@ -27,6 +27,8 @@ type Store struct {
 	chunk int // enterprises per scan query; scanChunk when 0, small in tests
 	// maxAttempts bounds login_attempts; maxAttemptRows when 0, small in tests.
 	maxAttempts int
+
+	space spaceCache // the available units Route reads (space_route.go)
 }
 
 var (
