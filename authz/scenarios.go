@@ -394,3 +394,52 @@ func (s *scenarioReviews) FindRanking(ctx context.Context, id int64, partial boo
 	}
 	return s.inner.FindRanking(ctx, id, partial)
 }
+
+// ScenarioFiles returns inner guarded by scenarioRules: the enterprise
+// that applied attaches files to its own application (ApplyToScenarios;
+// another enterprise is told it does not exist); whoever reads the
+// application reads its files — administrators and leaders, the
+// scenario's department and task force, the members of its panel and the
+// applicant, never another enterprise. apps, scenarios and reviews
+// (unguarded) give the application, its scenario and its panel; cat which
+// industries a department leads.
+func ScenarioFiles(inner scenario.FileService, apps scenario.ApplicationService, scenarios scenario.ScenarioService, reviews scenario.ReviewService, cat chanye.CatalogService) scenario.FileService {
+	return &scenarioFiles{inner: inner, apps: apps, read: ScenarioApplications(apps, scenarios, reviews, cat)}
+}
+
+type scenarioFiles struct {
+	inner scenario.FileService
+	apps  scenario.ApplicationService // unguarded
+	read  scenario.ApplicationService // guarded: who reads an application
+}
+
+var _ scenario.FileService = (*scenarioFiles)(nil)
+
+func (s *scenarioFiles) AttachScenarioFile(ctx context.Context, appID int64, name string, data []byte) (*scenario.File, error) {
+	a, _, err := check(ctx, scenarioRules, ApplyToScenarios)
+	if err != nil {
+		return nil, err
+	}
+	x, err := s.apps.FindScenarioApplicationByID(ctx, appID)
+	if err != nil {
+		return nil, err
+	}
+	if err := scopedAs(a, ApplyToScenarios, ownApp(a, x), scenarioHidden); err != nil {
+		return nil, err
+	}
+	return s.inner.AttachScenarioFile(ctx, appID, name, data)
+}
+
+func (s *scenarioFiles) FindScenarioFiles(ctx context.Context, appID int64) ([]*scenario.File, error) {
+	if _, err := s.read.FindScenarioApplicationByID(ctx, appID); err != nil {
+		return nil, err
+	}
+	return s.inner.FindScenarioFiles(ctx, appID)
+}
+
+func (s *scenarioFiles) FindScenarioFile(ctx context.Context, appID, fileID int64) (*scenario.File, []byte, error) {
+	if _, err := s.read.FindScenarioApplicationByID(ctx, appID); err != nil {
+		return nil, nil, err
+	}
+	return s.inner.FindScenarioFile(ctx, appID, fileID)
+}

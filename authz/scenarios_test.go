@@ -16,7 +16,8 @@ import (
 // TestScenarioRules: a draft is the officials'; the public and
 // enterprises see a scenario once published; the industry's task force
 // runs it and another industry's does not; an enterprise applies for
-// itself and reads its own application only; a panel member of any
+// itself and reads its own application only, and attaches files to it
+// alone, which the runners and the panel read; a panel member of any
 // official role reads the review and scores for itself alone, a
 // department outside the industry and off the panel does neither.
 func TestScenarioRules(t *testing.T) {
@@ -47,6 +48,7 @@ func TestScenarioRules(t *testing.T) {
 	svc := authz.Scenarios(store, store, store)
 	apps := authz.ScenarioApplications(store, store, store, store)
 	reviews := authz.ScenarioReviews(store, store, store, store)
+	files := authz.ScenarioFiles(store, store, store, store, store)
 
 	day := func(n int) chanye.Date { return chanye.DateOf(now.AddDate(0, 0, n)) }
 	x := &scenario.Scenario{Title: "固态电池装车", Offerer: scenario.Offerer{Name: "市交通集团", Kind: scenario.OffererStateOwned}, IndustryID: "icv-nev",
@@ -95,6 +97,35 @@ func TestScenarioRules(t *testing.T) {
 		t.Errorf("B withdraws A's application: %v", err)
 	}
 
+	// Files: A attaches to its own; no one else attaches; the runners
+	// read them, another enterprise and a department off the industry
+	// do not.
+	pdf := []byte("%PDF-1.4\n%%EOF\n")
+	f, err := files.AttachScenarioFile(entA, a.ID, "方案.pdf", pdf)
+	if err != nil {
+		t.Fatalf("A attaches: %v %v", err, chanye.ErrorFields(err))
+	}
+	for name, tc := range map[string]struct {
+		ctx  context.Context
+		code string
+	}{"B": {entB, chanye.ENOTFOUND}, "the task force": {tf, chanye.EFORBIDDEN}, "the public": {public, chanye.EUNAUTHORIZED}} {
+		if _, err := files.AttachScenarioFile(tc.ctx, a.ID, "冒名.pdf", pdf); chanye.ErrorCode(err) != tc.code {
+			t.Errorf("%s attaches to A's application: %v, want %s", name, err, tc.code)
+		}
+	}
+	for name, tc := range map[string]struct {
+		ctx  context.Context
+		code string
+	}{"A": {entA, ""}, "the task force": {tf, ""}, "B": {entB, chanye.ENOTFOUND}, "a department off the industry": {dept, chanye.EFORBIDDEN},
+		"the public": {public, chanye.EUNAUTHORIZED}, "a district off the panel": {judge, chanye.EFORBIDDEN}} {
+		if _, err := files.FindScenarioFiles(tc.ctx, a.ID); chanye.ErrorCode(err) != tc.code {
+			t.Errorf("%s lists A's files: %v, want %q", name, err, tc.code)
+		}
+		if _, _, err := files.FindScenarioFile(tc.ctx, a.ID, f.ID); chanye.ErrorCode(err) != tc.code {
+			t.Errorf("%s reads A's file: %v, want %q", name, err, tc.code)
+		}
+	}
+
 	// The panel: a district account judges; a department off it reads nothing.
 	if err := reviews.SetPanel(dept, x.ID, []string{"judge", "pb", "pc"}); chanye.ErrorCode(err) != chanye.EFORBIDDEN {
 		t.Errorf("a department outside the industry sets the panel: %v", err)
@@ -108,6 +139,9 @@ func TestScenarioRules(t *testing.T) {
 	}
 	if _, err := apps.FindScenarioApplicationByID(judge, a.ID); err != nil {
 		t.Errorf("a panel member reads the application: %v", err)
+	}
+	if _, _, err := files.FindScenarioFile(judge, a.ID, f.ID); err != nil {
+		t.Errorf("a panel member reads the application's file: %v", err)
 	}
 	if _, _, err := reviews.FindScores(dept, x.ID); chanye.ErrorCode(err) != chanye.EFORBIDDEN {
 		t.Errorf("a department off the panel reads the scores: %v", err)

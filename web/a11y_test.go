@@ -97,7 +97,7 @@ var a11yWalks = []a11yWalk{
 // notPages are the GET routes that answer something other than a page.
 var notPages = []string{"GET /static/", "GET /chains/links.xlsx", "GET /payments/file", "GET /applications/{id}/files/{file}",
 	"GET /projects/{id}/closures/{closure}/file", "GET /projects/report.xlsx", "GET /exports/enterprises.csv", "GET /exports/projects.csv", "GET /exports/decisions.csv",
-	"GET /inbox/{id}", "GET /requests/{id}/files/{file}", "GET /fairs/{id}/report.xlsx"}
+	"GET /inbox/{id}", "GET /requests/{id}/files/{file}", "GET /fairs/{id}/report.xlsx", "GET /scenarios/{id}/applications/{app}/files/{file}"}
 
 // a11yFixture is a demo city behind the sign-in middleware, as serve runs
 // it: 300 enterprises, 40 key projects, the shipped policies carried
@@ -211,7 +211,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		Invest: InvestServices{Targets: authz.Targets(store, store), Candidates: authz.Candidates(store, store), Leads: authz.Leads(store, store, store),
 			Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store), Supervisions: authz.LeadSupervisions(store.LeadSupervisions(), store, store)},
 		Scenarios: ScenarioServices{Scenarios: authz.Scenarios(store, store, store), Applications: authz.ScenarioApplications(store, store, store, store),
-			Reviews: authz.ScenarioReviews(store, store, store, store)},
+			Reviews: authz.ScenarioReviews(store, store, store, store), Files: authz.ScenarioFiles(store, store, store, store, store)},
 		Match: MatchServices{Listings: authz.MatchListings(store, store), Matches: authz.Matches(store, store, store), Events: authz.MatchEvents(store, store, store),
 			Segmenter: spaceWords{}}})
 	if err != nil {
@@ -357,7 +357,7 @@ func a11yMatchmaking(t *testing.T, ctx context.Context, store *sqlstore.Store, c
 }
 
 // a11yScenario stores a scenario of industry ind under review: enterprise
-// code and another applied before its deadline, the panel (admin, leader,
+// code (with a file) and another applied before its deadline, the panel (admin, leader,
 // dept) scores in part, so that its page shows the ranking with its gaps,
 // and a member's scoring and conflict forms. It returns the scenario's id.
 func a11yScenario(t *testing.T, ctx context.Context, db *sqlstore.DB, store *sqlstore.Store, code, ind string) int64 {
@@ -394,6 +394,9 @@ func a11yScenario(t *testing.T, ctx context.Context, db *sqlstore.DB, store *sql
 			t.Fatal(err)
 		}
 		apps = append(apps, a.ID)
+	}
+	if _, err := store.AttachScenarioFile(ctx, apps[0], "车路协同方案.pdf", []byte("%PDF-1.4\n%%EOF\n")); err != nil {
+		t.Fatal(err)
 	}
 	if err := store.SetPanel(ctx, x.ID, []string{"admin", "leader", "dept"}); err != nil {
 		t.Fatal(err)

@@ -11,7 +11,9 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/authz"
+	"github.com/chanye-org/chanye/httpapi"
 	"github.com/chanye-org/chanye/httpmw"
+	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/scenario"
 )
 
@@ -22,11 +24,13 @@ import (
 // show only to those the rules let use them; the guarded services decide.
 
 // ScenarioServices are the guarded services of the scenarios' pages; the
-// pages answer 404 without Scenarios.
+// pages answer 404 without Scenarios, and show no attachments without
+// Files.
 type ScenarioServices struct {
 	Scenarios    scenario.ScenarioService
 	Applications scenario.ApplicationService
 	Reviews      scenario.ReviewService
+	Files        scenario.FileService
 }
 
 // scenarioCriteriaRows is how many criteria rows the new form offers.
@@ -367,6 +371,8 @@ type scenarioAppRow struct {
 	*scenario.Application
 	StatusName, Submitted string
 	Conflicted            bool // the viewing member declared a conflict with it
+	Files                 []*scenario.File
+	MayAttach             bool // the applicant may add a file now
 }
 
 // rankRow is a ranking's entry.
@@ -417,6 +423,7 @@ type scenarioView struct {
 	Criteria                                    []scenario.Criterion
 	CriterionNames                              []string
 	SelectedName, FirstUse, PilotPlan, Deadline string
+	files                                       bool
 }
 
 // scenarioProcRow is a procurement as the page shows it.
@@ -470,7 +477,7 @@ func (s *Server) scenarioView(r *http.Request) (*scenarioView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &scenarioView{page: s.newPage(r, "scenarios"), Errs: map[string]string{}, Form: url.Values{}}
+	v := &scenarioView{page: s.newPage(r, "scenarios"), Errs: map[string]string{}, Form: url.Values{}, files: s.cfg.Scenarios.Files != nil}
 	ctx, l, a := r.Context(), v.L, v.Actor
 	x, err := svc.FindScenarioByID(ctx, id)
 	if err != nil {
@@ -536,7 +543,12 @@ func (s *Server) scenarioView(r *http.Request) (*scenarioView, error) {
 		}
 		submitted := false
 		for _, ap := range xs {
-			v.Mine = append(v.Mine, newScenarioAppRow(l, ap))
+			row := newScenarioAppRow(l, ap)
+			if err := s.scenarioFiles(ctx, &row); err != nil {
+				return nil, err
+			}
+			row.MayAttach = s.cfg.Scenarios.Files != nil && ap.CanAttach(x, len(row.Files), chanye.DateOf(s.now())) == nil
+			v.Mine = append(v.Mine, row)
 			submitted = submitted || ap.Status == scenario.Submitted
 		}
 		v.MayApply = may(a, authz.ScenarioRules(), authz.ApplyToScenarios) && a.Code != "" && !submitted && x.CanApply(chanye.DateOf(s.now())) == nil
@@ -576,6 +588,20 @@ func (s *Server) scenarioView(r *http.Request) (*scenarioView, error) {
 	return v, nil
 }
 
+// scenarioFiles reads the files of row's application, when they are
+// served; a reader the rules refuse gets none.
+func (s *Server) scenarioFiles(ctx context.Context, row *scenarioAppRow) error {
+	if s.cfg.Scenarios.Files == nil {
+		return nil
+	}
+	fs, err := s.cfg.Scenarios.Files.FindScenarioFiles(ctx, row.ID)
+	if err != nil && !hidden(err) {
+		return err
+	}
+	row.Files = fs
+	return nil
+}
+
 func newScenarioAppRow(l Lang, ap *scenario.Application) scenarioAppRow {
 	return scenarioAppRow{Application: ap, StatusName: l.Pick(ap.Status.NameZH(), ap.Status.NameEN()), Submitted: chinaTime(ap.SubmittedAt)}
 }
@@ -596,6 +622,9 @@ func (s *Server) scenarioReview(ctx context.Context, l Lang, v *scenarioView, x 
 	for _, ap := range xs {
 		row := newScenarioAppRow(l, ap)
 		row.Conflicted = conflicted[ap.ID]
+		if err := s.scenarioFiles(ctx, &row); err != nil {
+			return err
+		}
 		v.Apps = append(v.Apps, row)
 	}
 	name := func(id int64) string {
@@ -778,18 +807,124 @@ func (s *Server) scenarioPanel(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// scenarioApply takes an enterprise's application for itself.
+// scenarioApply takes an enterprise's application for itself, with a
+// file when one is chosen (multipart, field "file"): the file is checked
+// before the application is stored, so that a refused file leaves nothing
+// half done.
 func (s *Server) scenarioApply(w http.ResponseWriter, r *http.Request) error {
-	id, err := s.scenarioForm(r)
+	if _, err := s.scenarioService(); err != nil {
+		return err
+	}
+	id, err := scenarioID(r)
 	if err != nil {
 		return err
 	}
+	up, err := readUpload(w, r, "file")
+	if err != nil {
+		return err
+	}
+	if r.MultipartForm != nil {
+		defer r.MultipartForm.RemoveAll()
+	}
 	a := chanye.ActorFrom(r.Context())
 	x := &scenario.Application{ScenarioID: id, Code: a.Code, Solution: r.PostFormValue("solution")}
-	if err := s.cfg.Scenarios.Applications.CreateScenarioApplication(r.Context(), x); err != nil {
+	attach := len(up.Data) > 0 && s.cfg.Scenarios.Files != nil
+	if attach {
+		err = policy.CheckAttachment(up.Name, up.ContentType, int64(len(up.Data)))
+	}
+	if err == nil {
+		err = s.cfg.Scenarios.Applications.CreateScenarioApplication(r.Context(), x)
+	}
+	if err != nil {
 		return s.scenarioFailed(w, r, "apply", err)
 	}
+	if attach {
+		if _, err := s.cfg.Scenarios.Files.AttachScenarioFile(r.Context(), x.ID, up.Name, up.Data); err != nil {
+			return s.scenarioFailed(w, r, fmt.Sprintf("attach-%d", x.ID), err)
+		}
+	}
 	scenarioDone(w, r, id, "apply", "#scn-mine")
+	return nil
+}
+
+// scenarioApp reads the path's application, a scenario's as the path
+// says: ENOTFOUND for another scenario's.
+func (s *Server) scenarioApp(r *http.Request, id int64) (*scenario.Application, error) {
+	app, err := strconv.ParseInt(r.PathValue("app"), 10, 64)
+	if err != nil {
+		return nil, chanye.Errorf(chanye.ENOTFOUND, "申报不存在 / no such application")
+	}
+	x, err := s.cfg.Scenarios.Applications.FindScenarioApplicationByID(r.Context(), app)
+	if err != nil {
+		return nil, err
+	}
+	if x.ScenarioID != id {
+		return nil, chanye.Errorf(chanye.ENOTFOUND, "申报不存在 / no such application")
+	}
+	return x, nil
+}
+
+// scenarioAttach takes one uploaded file (multipart, field "file") for
+// the enterprise's own application.
+func (s *Server) scenarioAttach(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.scenarioService(); err != nil {
+		return err
+	}
+	if s.cfg.Scenarios.Files == nil {
+		return chanye.Errorf(chanye.ENOTFOUND, "页面不存在 / page not found")
+	}
+	id, err := scenarioID(r)
+	if err != nil {
+		return err
+	}
+	up, err := readUpload(w, r, "file")
+	if err != nil {
+		return err
+	}
+	if r.MultipartForm != nil {
+		defer r.MultipartForm.RemoveAll()
+	}
+	x, err := s.scenarioApp(r, id)
+	if err != nil {
+		return err
+	}
+	if len(up.Data) == 0 {
+		err = chanye.Invalid("附件无效 / invalid attachment", map[string]string{"file": "请选择文件 / choose a file"})
+	} else {
+		_, err = s.cfg.Scenarios.Files.AttachScenarioFile(r.Context(), x.ID, up.Name, up.Data)
+	}
+	if err != nil {
+		return s.scenarioFailed(w, r, fmt.Sprintf("attach-%d", x.ID), err)
+	}
+	scenarioDone(w, r, id, "attach", fmt.Sprintf("#scn-mine-%d", x.ID))
+	return nil
+}
+
+// scenarioFile downloads an application's file, always as an attachment.
+func (s *Server) scenarioFile(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.scenarioService(); err != nil {
+		return err
+	}
+	if s.cfg.Scenarios.Files == nil {
+		return chanye.Errorf(chanye.ENOTFOUND, "页面不存在 / page not found")
+	}
+	id, err := scenarioID(r)
+	if err != nil {
+		return err
+	}
+	x, err := s.scenarioApp(r, id)
+	if err != nil {
+		return err
+	}
+	fid, err := strconv.ParseInt(r.PathValue("file"), 10, 64)
+	if err != nil {
+		return chanye.Errorf(chanye.ENOTFOUND, "附件不存在 / no such file")
+	}
+	f, data, err := s.cfg.Scenarios.Files.FindScenarioFile(r.Context(), x.ID, fid)
+	if err != nil {
+		return err
+	}
+	httpapi.ServeAttachment(w, &policy.Attachment{Name: f.Name, ContentType: f.ContentType}, data)
 	return nil
 }
 
@@ -799,18 +934,11 @@ func (s *Server) scenarioWithdraw(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	app, err := strconv.ParseInt(r.PathValue("app"), 10, 64)
-	if err != nil {
-		return chanye.Errorf(chanye.ENOTFOUND, "申报不存在 / no such application")
-	}
-	x, err := s.cfg.Scenarios.Applications.FindScenarioApplicationByID(r.Context(), app)
+	x, err := s.scenarioApp(r, id)
 	if err != nil {
 		return err
 	}
-	if x.ScenarioID != id {
-		return chanye.Errorf(chanye.ENOTFOUND, "申报不存在 / no such application")
-	}
-	if _, err := s.cfg.Scenarios.Applications.WithdrawScenarioApplication(r.Context(), app); err != nil {
+	if _, err := s.cfg.Scenarios.Applications.WithdrawScenarioApplication(r.Context(), x.ID); err != nil {
 		return s.scenarioFailed(w, r, "withdraw", err)
 	}
 	scenarioDone(w, r, id, "withdraw", "#scn-mine")
@@ -889,6 +1017,9 @@ func (s *Server) scenarioConflict(w http.ResponseWriter, r *http.Request) error 
 	scenarioDone(w, r, id, "conflict", "#scn-apps")
 	return nil
 }
+
+// HasFiles reports whether the applications' attachments are served.
+func (v *scenarioView) HasFiles() bool { return v.files }
 
 // HasScenarios reports whether the scenarios are served: the navigation
 // then links them.

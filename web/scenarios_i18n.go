@@ -145,5 +145,13 @@ func init() {
 		"scn.todo.note":               {"您是评审专家、尚有评分未给的应用场景。", "Scenarios under review on whose panel you sit, with scores still to give."},
 		"scn.todo.missing":            {"尚缺 %d 项评分", "%d scores to give"},
 		"scn.done.conflict":           {"已声明回避。", "Conflict declared."},
+		"scn.done.attach":             {"已上传附件。", "File attached."},
+		"scn.files":                   {"附件", "Files"},
+		"scn.files.none":              {"暂无附件。", "No files."},
+		"scn.file":                    {"文件", "File"},
+		"scn.file.optional":           {"附件（选填，提交后可继续上传）", "A file (optional; more may follow)"},
+		"scn.file.meta":               {"%d 字节 · %s", "%d bytes · %s"},
+		"scn.files.help":              {"PDF、JPEG 或 PNG，单个不超过 10 MB，每份申请至多 10 个，揭榜截止前可上传；只作为下载提供。", "PDF, JPEG or PNG, at most 10 MB each and 10 an application, until applications close; only ever downloaded."},
+		"scn.attach":                  {"上传附件", "Attach"},
 	})
 }

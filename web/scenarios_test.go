@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -290,7 +292,8 @@ func between(s, from, to string) string {
 }
 
 // TestBrowserScenario: in Chromium at 1280 px, the task force creates and
-// publishes a scenario; an enterprise applies; the task force sets the
+// publishes a scenario; an enterprise applies with a file, which the task
+// force's table of applications links; the task force sets the
 // panel and, the clock past the deadline, starts the review; a member
 // scores (the other two have); the task force selects the application,
 // confirms the first use and records a procurement. The public's list
@@ -342,13 +345,22 @@ func TestBrowserScenario(t *testing.T) {
 	}
 	run("published", chromedp.Click(css(`#scn-publish`)), status(scenario.Published))
 
+	plan := filepath.Join(t.TempDir(), "环卫方案.pdf")
+	if err := os.WriteFile(plan, []byte("%PDF-1.4\n%%EOF\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	run("applied", chromedp.Navigate(firm+path+"?lang=zh"), chromedp.WaitVisible(css(`#scn-apply-form`)),
 		chromedp.SendKeys(css(`#scn-solution`), "L4 级环卫车三台，配套调度平台。"),
+		chromedp.SetUploadFiles(css(`#scn-apply-file`), []string{plan}),
 		chromedp.Click(css(`#scn-apply-submit`)), chromedp.WaitVisible(css(`#scn-mine`)))
-	if got := text(`#scn-mine`); !strings.Contains(got, "已揭榜") {
-		t.Errorf("the enterprise's application: %q", got)
+	if got := text(`#scn-mine`); !strings.Contains(got, "已揭榜") || !strings.Contains(got, "环卫方案.pdf") {
+		t.Errorf("the enterprise's application and its file: %q", got)
 	}
 
+	run("the runners' table", chromedp.Navigate(tf+path+"?lang=zh"), chromedp.WaitVisible(css(`#scn-app-list`)))
+	if got := text(`#scn-app-list`); !strings.Contains(got, "环卫方案.pdf") {
+		t.Errorf("the task force's table lacks the file: %q", got)
+	}
 	run("the panel", chromedp.Navigate(tf+path+"?lang=zh"), chromedp.WaitVisible(css(`#scn-panel-form`)),
 		chromedp.SetValue(css(`#scn-panel-input`), "judge-a\njudge-b\njudge-c"),
 		chromedp.Click(css(`#scn-panel-save`)), chromedp.WaitVisible(css(`#done`)))

@@ -352,6 +352,8 @@ func (s *Server) routeTable() []route {
 		{"POST /scenarios/{id}/panel", s.handle(s.scenarioPanel)},
 		{"POST /scenarios/{id}/applications", s.handle(s.scenarioApply)},
 		{"POST /scenarios/{id}/applications/{app}/withdraw", s.handle(s.scenarioWithdraw)},
+		{"POST /scenarios/{id}/applications/{app}/files", s.handle(s.scenarioAttach)},
+		{"GET /scenarios/{id}/applications/{app}/files/{file}", s.handle(s.scenarioFile)},
 		{"POST /scenarios/{id}/scores", s.handle(s.scenarioScores)},
 		{"POST /scenarios/{id}/conflicts", s.handle(s.scenarioConflict)},
 		// Supply–demand matchmaking (广聚群链, match.go) and its fairs (fairs.go).
