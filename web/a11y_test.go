@@ -201,6 +201,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		f.logins[u.Role] = u.Name
 	}
 	scn := a11yScenario(t, ctx, db, store, code, p.IndustryID)
+	draft := a11yDraft(t, ctx, db, store, p.IndustryID)
 	mm := a11yMatchmaking(t, ctx, store, code, p.IndustryID)
 	accounts := auth.NewThrottle(store, store)
 	m := httpauth.New(httpauth.Config{Accounts: accounts})
@@ -278,6 +279,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		"GET /scenarios":                   "/scenarios",
 		"GET /scenarios/new":               "/scenarios/new",
 		"GET /scenarios/{id}":              "/scenarios/" + fmt.Sprint(scn),
+		"GET /scenarios/{id}/edit":         "/scenarios/" + fmt.Sprint(draft) + "/edit",
 		"GET /supplies":                    "/supplies",
 		"GET /supplies/{id}":               "/supplies/" + fmt.Sprint(mm.supply),
 		"GET /demands":                     "/demands",
@@ -412,6 +414,28 @@ func a11yScenario(t *testing.T, ctx context.Context, db *sqlstore.DB, store *sql
 		}
 	}
 	if err := store.PutScores(ctx, x.ID, scores); err != nil {
+		t.Fatal(err)
+	}
+	return x.ID
+}
+
+// a11yDraft stores a draft scenario of industry ind on the first link of
+// its chain, for the draft's form; it returns its id.
+func a11yDraft(t *testing.T, ctx context.Context, db *sqlstore.DB, store *sqlstore.Store, ind string) int64 {
+	t.Helper()
+	set, err := store.FindChains(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := ""
+	if ch := set.Chain(ind); ch != nil && len(ch.Links) > 0 {
+		link = ch.Links[0].ID
+	}
+	day := func(n int) chanye.Date { return chanye.DateOf(db.Now().AddDate(0, 0, n)) }
+	x := &scenario.Scenario{Title: "氢能重卡首试首用", Offerer: scenario.Offerer{Name: "市港务集团", Kind: scenario.OffererStateOwned}, IndustryID: ind, LinkID: link,
+		Requirements: "在港区试点氢能重卡短驳运输。", Deadline: day(30), PilotStart: day(60), PilotEnd: day(240),
+		Criteria: []scenario.Criterion{{ID: "tech", NameZH: "技术方案", NameEN: "technology", Weight: 100}}}
+	if err := store.CreateScenario(ctx, x); err != nil {
 		t.Fatal(err)
 	}
 	return x.ID

@@ -348,6 +348,8 @@ func (s *Server) routeTable() []route {
 		{"GET /scenarios/new", s.handle(s.scenarioNew)},
 		{"POST /scenarios", s.handle(s.scenarioCreate)},
 		{"GET /scenarios/{id}", s.handle(s.scenarioPage)},
+		{"GET /scenarios/{id}/edit", s.handle(s.scenarioEdit)},
+		{"POST /scenarios/{id}/edit", s.handle(s.scenarioUpdate)},
 		{"POST /scenarios/{id}/moves", s.handle(s.scenarioMove)},
 		{"POST /scenarios/{id}/panel", s.handle(s.scenarioPanel)},
 		{"POST /scenarios/{id}/applications", s.handle(s.scenarioApply)},
