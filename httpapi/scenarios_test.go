@@ -85,7 +85,7 @@ func TestScenariosAPI(t *testing.T) {
 		{name: "pb scores", method: "PUT", path: "/api/v1/scenarios/1/scores", status: 200, header: as("pb"), body: `{"scores":[` + score(1, 90, 70) + `,` + score(2, 70, 80) + `]}`},
 		{name: "pc scores", method: "PUT", path: "/api/v1/scenarios/1/scores", status: 200, header: as("pc"), body: `{"scores":[` + score(2, 70, 80) + `]}`},
 		{name: "the ranking", method: "GET", path: "/api/v1/scenarios/1/ranking", status: 200,
-			json: map[string]any{"entries.#": 2, "entries.0.application_id": 1, "entries.0.total": 8200, "entries.0.members": 2, "entries.1.total": 7400}},
+			json: map[string]any{"entries.#": 2, "ranked": 2, "entries.0.application_id": 1, "entries.0.total": 8200, "entries.0.members": 2, "entries.1.total": 7400}},
 		{name: "selected", method: "POST", path: "/api/v1/scenarios/1/steps", status: 200, body: `{"action":"select","application_id":1}`,
 			json: map[string]any{"status": "piloting", "selected_id": 1}},
 		{name: "the loser", method: "GET", path: "/api/v1/scenario-applications/2", status: 200, json: map[string]any{"status": "not_selected"}},

@@ -188,7 +188,8 @@ type scenarioAppRow struct {
 	StatusName, Submitted string
 	Conflicted            bool // the viewing member declared a conflict with it
 	Files                 []*scenario.File
-	MayAttach             bool // the applicant may add a file now
+	MayAttach             bool   // the applicant may add a file now
+	Result                string // its place in the ranking, told the applicant once one is selected
 }
 
 // rankRow is a ranking's entry.
@@ -199,6 +200,16 @@ type rankRow struct {
 	Tied          bool
 	ApplicationID int64
 	Means         []string
+}
+
+// memberScoreRow is one member's scores of one application: a cell per
+// criterion, in the scenario's order.
+type memberScoreRow struct {
+	AppID        int64
+	App, Member  string
+	Conflict     bool
+	ConflictNote string
+	Cells        []string
 }
 
 // scoreCell is one score field of the scoring form.
@@ -234,6 +245,8 @@ type scenarioView struct {
 	Mine                                        []scenarioAppRow // an enterprise's own
 	Ranking                                     []rankRow
 	Gaps                                        []string
+	MemberScores                                []memberScoreRow // each member's scores, for the runners
+	ShowMemberScores                            bool
 	SelectOptions, ConflictOptions              []option
 	ScoreRows                                   []scoreRow
 	Criteria                                    []scenario.Criterion
@@ -368,6 +381,11 @@ func (s *Server) scenarioView(r *http.Request) (*scenarioView, error) {
 			submitted = submitted || ap.Status == scenario.Submitted
 		}
 		v.MayApply = may(a, authz.ScenarioRules(), authz.ApplyToScenarios) && a.Code != "" && !submitted && x.CanApply(chanye.DateOf(s.now())) == nil
+		if x.SelectedID != 0 && len(v.Mine) > 0 {
+			if err := s.ownResult(ctx, l, x, v.Mine); err != nil {
+				return nil, err
+			}
+		}
 	}
 	// The review: applications, panel, scores and ranking, for those
 	// the rules let read them.
@@ -402,6 +420,26 @@ func (s *Server) scenarioView(r *http.Request) (*scenarioView, error) {
 		v.FirstUse = x.FirstUseOn.String()
 	}
 	return v, nil
+}
+
+// ownResult tells an applicant, once an application of x is selected,
+// its own applications' places in the ranking (the guarded ranking holds
+// its own entries alone); nothing when the rules refuse it.
+func (s *Server) ownResult(ctx context.Context, l Lang, x *scenario.Scenario, mine []scenarioAppRow) error {
+	rk, err := s.cfg.Scenarios.Reviews.FindRanking(ctx, x.ID, false)
+	if hidden(err) || chanye.ErrorCode(err) == chanye.EINVALID {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	for _, e := range rk.Entries {
+		for i := range mine {
+			if mine[i].ID == e.ApplicationID {
+				mine[i].Result = l.Tf("scn.result.mine", e.Rank, rk.Ranked, points(e.Total))
+			}
+		}
+	}
+	return nil
 }
 
 // scenarioFiles reads the files of row's application, when they are
@@ -479,6 +517,14 @@ func (s *Server) scenarioReview(ctx context.Context, l Lang, v *scenarioView, x 
 			}
 		}
 	}
+	// Each member's scores under the ranking, for the runners and those
+	// who read every review (administrators, leaders): a member who is
+	// only on the panel sees its own in its form.
+	if x.Status != scenario.Draft && x.Status != scenario.Published &&
+		(v.Runner || authz.ScenarioRules().Grant(v.Actor.Role, authz.ReadScenarioReviews) == authz.Allow) {
+		v.ShowMemberScores = true
+		v.MemberScores = memberScores(l, x, v.Panel, xs, scores, conflicts, name)
+	}
 	if v.Member && x.Status == scenario.Reviewing {
 		mine := map[string]int{}
 		for _, sc := range scores {
@@ -507,6 +553,50 @@ func (s *Server) scenarioReview(ctx context.Context, l Lang, v *scenarioView, x 
 		}
 	}
 	return nil
+}
+
+// memberScores lays out a review's scores by application (in the order
+// they came, withdrawn ones left out) and member (in the panel's order): a
+// member's points on each criterion, 「—」 where none is given yet, 回避
+// where the member declared a conflict (with its reason).
+func memberScores(l Lang, x *scenario.Scenario, panel []string, xs []*scenario.Application, scores []scenario.Score, conflicts []scenario.Conflict,
+	name func(int64) string) []memberScoreRow {
+	type key struct {
+		app               int64
+		member, criterion string
+	}
+	points := map[key]int{}
+	for _, sc := range scores {
+		points[key{sc.ApplicationID, sc.Member, sc.CriterionID}] = sc.Points
+	}
+	reasons := map[key]string{}
+	for _, c := range conflicts {
+		reasons[key{c.ApplicationID, c.Member, ""}] = c.Reason
+	}
+	var out []memberScoreRow
+	for i := len(xs) - 1; i >= 0; i-- {
+		ap := xs[i]
+		if ap.Status == scenario.Withdrawn {
+			continue
+		}
+		for _, m := range panel {
+			row := memberScoreRow{AppID: ap.ID, App: name(ap.ID), Member: m}
+			if reason, ok := reasons[key{ap.ID, m, ""}]; ok {
+				row.Conflict, row.ConflictNote = true, reason
+			}
+			for _, c := range x.Criteria {
+				cell := l.T("dash")
+				if row.Conflict {
+					cell = l.T("scn.conflict.short")
+				} else if p, ok := points[key{ap.ID, m, c.ID}]; ok {
+					cell = strconv.Itoa(p)
+				}
+				row.Cells = append(row.Cells, cell)
+			}
+			out = append(out, row)
+		}
+	}
+	return out
 }
 
 // scenarioFailed shows the page again after a refused form: 400 for a

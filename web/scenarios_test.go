@@ -48,8 +48,11 @@ func scenarioIDFrom(t *testing.T, res *http.Response) int64 {
 // what was typed and names each field) and publishes it; two enterprises
 // apply, each seeing its own application only; the panel is set, the
 // clock moves past the deadline and the review starts; the members score
-// (one declares a conflict); the ranking lets the task force select, add
-// a milestone, confirm the first use and record a procurement in 万元.
+// (one declares a conflict); under the ranking the task force reads each
+// member's scores, 回避 where declared; the ranking lets the task force
+// select, add a milestone, confirm the first use and record a procurement
+// in 万元; each applicant then reads its own place and total, never the
+// other's.
 func TestScenarioPages(t *testing.T) {
 	f := newFixture(t)
 	ctx := chanye.WithActor(context.Background(), chanye.Operator)
@@ -229,6 +232,21 @@ func TestScenarioPages(t *testing.T) {
 	if !strings.Contains(body, `id="scn-rank"`) || !strings.Contains(body, "86.00") || !strings.Contains(body, `id="scn-select-form"`) {
 		t.Fatalf("the task force's ranking: %q", between(body, `id="scn-ranking"`, `</section>`))
 	}
+	// Under the ranking, each member's scores: judge-c's of the software
+	// firm's application are 回避, with the reason.
+	scores := between(body, `id="scn-member-scores"`, `</table>`)
+	row := func(code, member string) string {
+		return between(scores, fmt.Sprintf(`data-app="%d" data-member="%s"`, appOf[code], member), `</tr>`)
+	}
+	if r := row(codeAuto, "judge-b"); !strings.Contains(r, ">90<") || !strings.Contains(r, ">80<") {
+		t.Errorf("judge-b's scores of the car maker's: %q", r)
+	}
+	if r := row(codeSoft, "judge-c"); !strings.Contains(r, `data-conflict="1"`) || !strings.Contains(r, "回避") || !strings.Contains(r, "曾任该企业顾问") || strings.Contains(r, ">70<") {
+		t.Errorf("judge-c's row of the software firm's: %q", r)
+	}
+	if _, body := getAs(t, auto, path); strings.Contains(body, `id="scn-member-scores"`) || strings.Contains(body, `id="scn-result-mine"`) {
+		t.Error("an applicant sees the members' scores, or its result before the selection")
+	}
 
 	// Select, pilot, first use, procurement.
 	steps := []url.Values{
@@ -259,6 +277,15 @@ func TestScenarioPages(t *testing.T) {
 	_, body = getAs(t, auto, path)
 	if !strings.Contains(body, `data-status="selected"`) || !strings.Contains(body, `id="scn-selected"`) {
 		t.Error("the enterprise does not see its application selected")
+	}
+	// Each applicant reads its own place and total, never the other's.
+	if got := between(body, `id="scn-result-mine"`, `</p>`); !strings.Contains(got, "第 1 名（共 2 个方案），总分 86.00") {
+		t.Errorf("the car maker's result: %q", got)
+	}
+	_, body = getAs(t, soft, path)
+	if got := between(body, `id="scn-result-mine"`, `</p>`); !strings.Contains(got, "第 2 名（共 2 个方案），总分 66.00") || strings.Contains(body, "86.00") ||
+		strings.Contains(body, `id="scn-rank"`) || strings.Contains(body, `id="scn-member-scores"`) {
+		t.Errorf("the software firm's result: %q, or others' scores shown", got)
 	}
 	// Another scenario comes to nothing: closed with its reason.
 	res, _ = postAs(t, tf, "/scenarios", scenarioForm(f.autoID))
