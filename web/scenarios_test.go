@@ -18,6 +18,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/auth"
 	"github.com/chanye-org/chanye/internal/testclock"
+	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/scenario"
 )
 
@@ -47,7 +48,8 @@ func scenarioIDFrom(t *testing.T, res *http.Response) int64 {
 // the role that takes it: the task force creates it (a refused form keeps
 // what was typed and names each field) and publishes it; two enterprises
 // apply, each seeing its own application only; the panel is set, the
-// clock moves past the deadline and the review starts; the members score
+// clock moves past the deadline and the review starts, each member asked
+// to score in its own inbox at both; the members score
 // (one declares a conflict); under the ranking the task force reads each
 // member's scores, 回避 where declared; the ranking lets the task force
 // select, add a milestone, confirm the first use and record a procurement
@@ -56,10 +58,13 @@ func scenarioIDFrom(t *testing.T, res *http.Response) int64 {
 func TestScenarioPages(t *testing.T) {
 	f := newFixture(t)
 	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	inboxes := map[string]context.Context{}
 	for _, n := range []string{"judge-a", "judge-b", "judge-c"} {
-		if err := f.store.CreateUser(ctx, &auth.User{Name: n, Role: chanye.RoleLeader}, n+" password 1"); err != nil {
+		u := &auth.User{Name: n, Role: chanye.RoleLeader}
+		if err := f.store.CreateUser(ctx, u, n+" password 1"); err != nil {
 			t.Fatal(err)
 		}
+		inboxes[n] = chanye.WithActor(context.Background(), u.Actor())
 	}
 	tf := pagesAs(t, f, &chanye.Actor{Name: "汽车专班", Role: chanye.RoleTaskForce, IndustryID: f.autoID})
 	auto := pagesAs(t, f, &chanye.Actor{Name: "示范汽车", Role: chanye.RoleEnterprise, Code: codeAuto})
@@ -189,6 +194,15 @@ func TestScenarioPages(t *testing.T) {
 	t.Cleanup(func() { f.db.Now = testclock.Now })
 	if res, _ := postAs(t, tf, path+"/moves", url.Values{"action": {"start_review"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("start review: %d", res.StatusCode)
+	}
+	// Each member was asked to score, in its own inbox, when the panel was
+	// set and when the review started.
+	for n, in := range inboxes {
+		items, _, unread, err := f.store.FindNotifications(in, notify.Filter{})
+		if err != nil || len(items) != 2 || unread != 2 || items[0].Link != path+"#scn-score-form" || items[0].TitleZH != "请为应用场景评分：自动驾驶环卫车首试首用" ||
+			items[1].Subject != fmt.Sprintf("scenario/%d/panel", id) {
+			t.Errorf("%s's inbox: %+v %v", n, items, err)
+		}
 	}
 
 	// The members score; one declares a conflict with the software firm.
