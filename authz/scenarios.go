@@ -18,6 +18,7 @@ const (
 	ReadScenarioReviews      Action = "read a scenario's review"
 	ScoreScenarios           Action = "declare conflicts and score a scenario's applications"
 	ReadScenarioProgress     Action = "read the scenarios' yearly progress"
+	ReadScenarioResult       Action = "read its own application's place in a scenario's ranking"
 )
 
 // scenarioRules: officials read every scenario, the public, enterprises
@@ -30,7 +31,10 @@ const (
 // ranking — is read by administrators and leaders, by the scenario's
 // department and task force (Own), and by the members of its panel, who
 // alone score (Own: on the panel), whatever their role; an enterprise
-// account is never on a panel. The yearly progress is open.
+// account is never on a panel. An enterprise that applied reads its own
+// application's place in the ranking (total, rank, means), never another's,
+// once an application is selected (Own: ScenarioReviews.FindRanking narrows
+// the ranking to it). The yearly progress is open.
 var scenarioRules = Rules{
 	ReadScenarios:            {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, enterprise: Published, public: Published},
 	RunScenarios:             {admin: Allow, department: Own, taskForce: Own},
@@ -39,6 +43,7 @@ var scenarioRules = Rules{
 	ReadScenarioReviews:      {admin: Allow, leader: Allow, department: Own, taskForce: Own, district: Own},
 	ScoreScenarios:           {admin: Own, leader: Own, department: Own, taskForce: Own, district: Own},
 	ReadScenarioProgress:     {admin: Allow, leader: Allow, department: Allow, taskForce: Allow, enterprise: Allow, public: Allow},
+	ReadScenarioResult:       {enterprise: Own},
 }
 
 // ScenarioRules returns the scenarios' rules, for review and tests.
@@ -388,9 +393,112 @@ func (s *scenarioReviews) FindScores(ctx context.Context, id int64) ([]scenario.
 	return s.inner.FindScores(ctx, id)
 }
 
+// FindRanking: the readers of the review the whole ranking; an
+// enterprise its own applications' entries alone (ReadScenarioResult),
+// once the scenario has selected one.
 func (s *scenarioReviews) FindRanking(ctx context.Context, id int64, partial bool) (*scenario.Ranking, error) {
+	if a := chanye.ActorFrom(ctx); a.Role == chanye.RoleEnterprise {
+		return s.ownResult(ctx, a, id, partial)
+	}
 	if err := s.review(ctx, ReadScenarioReviews, id); err != nil {
 		return nil, err
 	}
 	return s.inner.FindRanking(ctx, id, partial)
+}
+
+// ownResult is the ranking narrowed to enterprise a's applications to
+// scenario id: EFORBIDDEN before an application is selected or for an
+// enterprise that did not apply (withdrawn ones are not ranked), 404 for a
+// draft. Ranked still tells how many were ranked; what the panel missed
+// (Incomplete) is not told.
+func (s *scenarioReviews) ownResult(ctx context.Context, a *chanye.Actor, id int64, partial bool) (*scenario.Ranking, error) {
+	if _, _, err := check(ctx, scenarioRules, ReadScenarioResult); err != nil {
+		return nil, err
+	}
+	x, err := s.scenarios.FindScenarioByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !x.Public() {
+		return nil, scenarioHidden
+	}
+	if x.SelectedID == 0 {
+		return nil, chanye.Errorf(chanye.EFORBIDDEN, "确定入选方案后才公布评审结果 / the review's result is told once an application is selected")
+	}
+	mine := map[int64]bool{}
+	if a.Code != "" {
+		code := a.Code
+		apps, _, err := s.apps.FindScenarioApplications(ctx, scenario.ApplicationFilter{ScenarioID: &id, Code: &code, Limit: scenario.MaxPage})
+		if err != nil {
+			return nil, err
+		}
+		for _, ap := range apps {
+			if ap.Status != scenario.Withdrawn {
+				mine[ap.ID] = true
+			}
+		}
+	}
+	if len(mine) == 0 {
+		return nil, deny(a, ReadScenarioResult)
+	}
+	r, err := s.inner.FindRanking(ctx, id, partial)
+	if err != nil {
+		return nil, err
+	}
+	out := &scenario.Ranking{Entries: []scenario.Entry{}, Ranked: r.Ranked}
+	for _, e := range r.Entries {
+		if mine[e.ApplicationID] {
+			out.Entries = append(out.Entries, e)
+		}
+	}
+	return out, nil
+}
+
+// ScenarioFiles returns inner guarded by scenarioRules: the enterprise
+// that applied attaches files to its own application (ApplyToScenarios;
+// another enterprise is told it does not exist); whoever reads the
+// application reads its files — administrators and leaders, the
+// scenario's department and task force, the members of its panel and the
+// applicant, never another enterprise. apps, scenarios and reviews
+// (unguarded) give the application, its scenario and its panel; cat which
+// industries a department leads.
+func ScenarioFiles(inner scenario.FileService, apps scenario.ApplicationService, scenarios scenario.ScenarioService, reviews scenario.ReviewService, cat chanye.CatalogService) scenario.FileService {
+	return &scenarioFiles{inner: inner, apps: apps, read: ScenarioApplications(apps, scenarios, reviews, cat)}
+}
+
+type scenarioFiles struct {
+	inner scenario.FileService
+	apps  scenario.ApplicationService // unguarded
+	read  scenario.ApplicationService // guarded: who reads an application
+}
+
+var _ scenario.FileService = (*scenarioFiles)(nil)
+
+func (s *scenarioFiles) AttachScenarioFile(ctx context.Context, appID int64, name string, data []byte) (*scenario.File, error) {
+	a, _, err := check(ctx, scenarioRules, ApplyToScenarios)
+	if err != nil {
+		return nil, err
+	}
+	x, err := s.apps.FindScenarioApplicationByID(ctx, appID)
+	if err != nil {
+		return nil, err
+	}
+	if err := scopedAs(a, ApplyToScenarios, ownApp(a, x), scenarioHidden); err != nil {
+		return nil, err
+	}
+	return s.inner.AttachScenarioFile(ctx, appID, name, data)
+}
+
+func (s *scenarioFiles) FindScenarioFiles(ctx context.Context, appID int64) ([]*scenario.File, error) {
+	if _, err := s.read.FindScenarioApplicationByID(ctx, appID); err != nil {
+		return nil, err
+	}
+	return s.inner.FindScenarioFiles(ctx, appID)
+}
+
+func (s *scenarioFiles) FindScenarioFile(ctx context.Context, appID, fileID int64) (*scenario.File, []byte, error) {
+	if _, err := s.read.FindScenarioApplicationByID(ctx, appID); err != nil {
+		return nil, nil, err
+	}
+	return s.inner.FindScenarioFile(ctx, appID, fileID)
 }

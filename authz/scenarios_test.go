@@ -16,17 +16,20 @@ import (
 // TestScenarioRules: a draft is the officials'; the public and
 // enterprises see a scenario once published; the industry's task force
 // runs it and another industry's does not; an enterprise applies for
-// itself and reads its own application only; a panel member of any
+// itself and reads its own application only, and attaches files to it
+// alone, which the runners and the panel read; a panel member of any
 // official role reads the review and scores for itself alone, a
-// department outside the industry and off the panel does neither.
+// department outside the industry and off the panel does neither; once an
+// application is selected each applicant reads its own place in the
+// ranking, never another's.
 func TestScenarioRules(t *testing.T) {
 	db, store := sqlstoretest.NewWithDB(t)
 	now := testclock.Now()
 	db.Now = func() time.Time { return now }
 	op := chanye.WithActor(context.Background(), chanye.Operator)
 	founded, _ := chanye.ParseDate("2015-06-01")
-	codeA, codeB := projectCode(t, 81), projectCode(t, 82)
-	for _, c := range []string{codeA, codeB} {
+	codeA, codeB, codeC := projectCode(t, 81), projectCode(t, 82), projectCode(t, 83)
+	for _, c := range []string{codeA, codeB, codeC} {
 		if err := store.CreateEnterprise(op, &chanye.Enterprise{Code: c, Name: "企业" + c[14:], DistrictCode: "440106", IndustryClass: "3612", Founded: founded}); err != nil {
 			t.Fatal(err)
 		}
@@ -39,6 +42,7 @@ func TestScenarioRules(t *testing.T) {
 	as := func(a *chanye.Actor) context.Context { return chanye.WithActor(context.Background(), a) }
 	entA := as(&chanye.Actor{Name: "a", Role: chanye.RoleEnterprise, Code: codeA})
 	entB := as(&chanye.Actor{Name: "b", Role: chanye.RoleEnterprise, Code: codeB})
+	entC := as(&chanye.Actor{Name: "c", Role: chanye.RoleEnterprise, Code: codeC})
 	tf := as(&chanye.Actor{Name: "tf", Role: chanye.RoleTaskForce, IndustryID: "icv-nev"})
 	otherTF := as(&chanye.Actor{Name: "tf2", Role: chanye.RoleTaskForce, IndustryID: "biomedicine"})
 	dept := as(&chanye.Actor{Name: "d", Role: chanye.RoleDepartment, Department: "市科技局"})
@@ -47,6 +51,7 @@ func TestScenarioRules(t *testing.T) {
 	svc := authz.Scenarios(store, store, store)
 	apps := authz.ScenarioApplications(store, store, store, store)
 	reviews := authz.ScenarioReviews(store, store, store, store)
+	files := authz.ScenarioFiles(store, store, store, store, store)
 
 	day := func(n int) chanye.Date { return chanye.DateOf(now.AddDate(0, 0, n)) }
 	x := &scenario.Scenario{Title: "固态电池装车", Offerer: scenario.Offerer{Name: "市交通集团", Kind: scenario.OffererStateOwned}, IndustryID: "icv-nev",
@@ -95,6 +100,40 @@ func TestScenarioRules(t *testing.T) {
 		t.Errorf("B withdraws A's application: %v", err)
 	}
 
+	// Files: A attaches to its own; no one else attaches; the runners
+	// read them, another enterprise and a department off the industry
+	// do not.
+	pdf := []byte("%PDF-1.4\n%%EOF\n")
+	f, err := files.AttachScenarioFile(entA, a.ID, "方案.pdf", pdf)
+	if err != nil {
+		t.Fatalf("A attaches: %v %v", err, chanye.ErrorFields(err))
+	}
+	for name, tc := range map[string]struct {
+		ctx  context.Context
+		code string
+	}{"B": {entB, chanye.ENOTFOUND}, "the task force": {tf, chanye.EFORBIDDEN}, "the public": {public, chanye.EUNAUTHORIZED}} {
+		if _, err := files.AttachScenarioFile(tc.ctx, a.ID, "冒名.pdf", pdf); chanye.ErrorCode(err) != tc.code {
+			t.Errorf("%s attaches to A's application: %v, want %s", name, err, tc.code)
+		}
+	}
+	for name, tc := range map[string]struct {
+		ctx  context.Context
+		code string
+	}{"A": {entA, ""}, "the task force": {tf, ""}, "B": {entB, chanye.ENOTFOUND}, "a department off the industry": {dept, chanye.EFORBIDDEN},
+		"the public": {public, chanye.EUNAUTHORIZED}, "a district off the panel": {judge, chanye.EFORBIDDEN}} {
+		if _, err := files.FindScenarioFiles(tc.ctx, a.ID); chanye.ErrorCode(err) != tc.code {
+			t.Errorf("%s lists A's files: %v, want %q", name, err, tc.code)
+		}
+		if _, _, err := files.FindScenarioFile(tc.ctx, a.ID, f.ID); chanye.ErrorCode(err) != tc.code {
+			t.Errorf("%s reads A's file: %v, want %q", name, err, tc.code)
+		}
+	}
+
+	b := &scenario.Application{ScenarioID: x.ID, Code: codeB, Solution: "方案乙"}
+	if err := apps.CreateScenarioApplication(entB, b); err != nil {
+		t.Fatal(err)
+	}
+
 	// The panel: a district account judges; a department off it reads nothing.
 	if err := reviews.SetPanel(dept, x.ID, []string{"judge", "pb", "pc"}); chanye.ErrorCode(err) != chanye.EFORBIDDEN {
 		t.Errorf("a department outside the industry sets the panel: %v", err)
@@ -108,6 +147,9 @@ func TestScenarioRules(t *testing.T) {
 	}
 	if _, err := apps.FindScenarioApplicationByID(judge, a.ID); err != nil {
 		t.Errorf("a panel member reads the application: %v", err)
+	}
+	if _, _, err := files.FindScenarioFile(judge, a.ID, f.ID); err != nil {
+		t.Errorf("a panel member reads the application's file: %v", err)
 	}
 	if _, _, err := reviews.FindScores(dept, x.ID); chanye.ErrorCode(err) != chanye.EFORBIDDEN {
 		t.Errorf("a department off the panel reads the scores: %v", err)
@@ -125,6 +167,37 @@ func TestScenarioRules(t *testing.T) {
 		t.Errorf("a member reads the ranking: %v", err)
 	}
 	if _, err := reviews.FindRanking(entA, x.ID, true); chanye.ErrorCode(err) != chanye.EFORBIDDEN {
-		t.Errorf("an enterprise reads the ranking: %v", err)
+		t.Errorf("an enterprise reads the ranking before the selection: %v", err)
+	}
+
+	// Selected: each applicant reads its own place, never the other's;
+	// an enterprise that did not apply reads nothing.
+	for m, pts := range map[string][2]int{"judge": {90, 70}, "pb": {80, 60}, "pc": {85, 75}} {
+		sc := []scenario.Score{{ApplicationID: a.ID, Member: m, CriterionID: "tech", Points: pts[0]}, {ApplicationID: b.ID, Member: m, CriterionID: "tech", Points: pts[1]}}
+		if err := store.PutScores(op, x.ID, sc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.MoveScenario(tf, x.ID, scenario.Move{Action: scenario.ActSelect, ApplicationID: a.ID}); err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		ctx  context.Context
+		app  int64
+		rank int
+	}{"A": {entA, a.ID, 1}, "B": {entB, b.ID, 2}} {
+		r, err := reviews.FindRanking(tc.ctx, x.ID, false)
+		if err != nil || len(r.Entries) != 1 || r.Entries[0].ApplicationID != tc.app || r.Entries[0].Rank != tc.rank || r.Ranked != 2 || len(r.Incomplete) != 0 {
+			t.Errorf("%s reads its place: %+v %v", name, r, err)
+		}
+	}
+	if _, err := reviews.FindRanking(entC, x.ID, false); chanye.ErrorCode(err) != chanye.EFORBIDDEN {
+		t.Errorf("an enterprise that did not apply reads the ranking: %v", err)
+	}
+	if _, _, err := reviews.FindScores(entA, x.ID); chanye.ErrorCode(err) != chanye.EFORBIDDEN {
+		t.Errorf("an applicant reads the scores: %v", err)
+	}
+	if r, err := reviews.FindRanking(tf, x.ID, false); err != nil || len(r.Entries) != 2 {
+		t.Errorf("the task force reads the whole ranking: %+v %v", r, err)
 	}
 }

@@ -397,6 +397,9 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/scenarios/{id}/ranking", s.withScenarios(s.getScenarioRanking)},
 		{"GET", "/api/v1/scenario-applications", s.withScenarios(s.listScenarioApplications)},
 		{"GET", "/api/v1/scenario-applications/{id}", s.withScenarios(s.getScenarioApplication)},
+		{"GET", "/api/v1/scenario-applications/{id}/files", s.withScenarios(s.listScenarioFiles)},
+		{"POST", "/api/v1/scenario-applications/{id}/files", s.withScenarios(s.attachScenarioFile)},
+		{"GET", "/api/v1/scenario-applications/{id}/files/{file}", s.withScenarios(s.getScenarioFile)},
 		{"POST", "/api/v1/scenario-applications/{id}/withdraw", s.withScenarios(s.withdrawScenarioApplication)},
 		{"GET", "/api/v1/scenario-progress", s.withScenarios(s.getScenarioProgress)},
 		// Supply–demand matchmaking (match.go).

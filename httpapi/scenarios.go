@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/policy"
+
 	// scen: the package tests declare a type named scenario.
 	scen "github.com/chanye-org/chanye/scenario"
 )
@@ -18,10 +20,12 @@ import (
 // published ones.
 
 // ScenarioServices serves the scenarios; each is guarded by authz.
+// Without Files the applications' attachments answer 404.
 type ScenarioServices struct {
 	Scenarios    scen.ScenarioService
 	Applications scen.ApplicationService
 	Reviews      scen.ReviewService
+	Files        scen.FileService
 }
 
 func (s *server) withScenarios(h func(http.ResponseWriter, *http.Request, *ScenarioServices) error) handlerFunc {
@@ -196,6 +200,81 @@ func (s *server) getScenarioApplication(w http.ResponseWriter, r *http.Request, 
 
 func (s *server) withdrawScenarioApplication(w http.ResponseWriter, r *http.Request, svc *ScenarioServices) error {
 	return byID(w, r, svc.Applications.WithdrawScenarioApplication)
+}
+
+// scenarioFiles returns the applications' attachments, ENOTFOUND when not
+// served.
+func scenarioFiles(svc *ScenarioServices) (scen.FileService, error) {
+	if svc.Files == nil {
+		return nil, chanye.Errorf(chanye.ENOTFOUND, "未配置揭榜附件 / no application files configured")
+	}
+	return svc.Files, nil
+}
+
+// attachScenarioFile takes the body as the file (?name= its name), as a
+// request's attachment is taken.
+func (s *server) attachScenarioFile(w http.ResponseWriter, r *http.Request, svc *ScenarioServices) error {
+	files, err := scenarioFiles(svc)
+	if err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	q, err := query(r, "name")
+	if err != nil {
+		return err
+	}
+	data, err := readAttachment(w, r)
+	if err != nil {
+		return err
+	}
+	f, err := files.AttachScenarioFile(r.Context(), id, q["name"], data)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/scenario-applications/%d/files/%d", id, f.ID))
+	return writeJSON(w, http.StatusCreated, f)
+}
+
+func (s *server) listScenarioFiles(w http.ResponseWriter, r *http.Request, svc *ScenarioServices) error {
+	files, err := scenarioFiles(svc)
+	if err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	fs, err := files.FindScenarioFiles(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newList(fs))
+}
+
+// getScenarioFile downloads a file as an attachment, never rendered
+// inline.
+func (s *server) getScenarioFile(w http.ResponseWriter, r *http.Request, svc *ScenarioServices) error {
+	files, err := scenarioFiles(svc)
+	if err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	fid, err := pathInt(r, "file")
+	if err != nil {
+		return err
+	}
+	f, data, err := files.FindScenarioFile(r.Context(), id, fid)
+	if err != nil {
+		return err
+	}
+	ServeAttachment(w, &policy.Attachment{Name: f.Name, ContentType: f.ContentType}, data)
+	return nil
 }
 
 // The review.

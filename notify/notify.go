@@ -4,7 +4,8 @@
 // department, a task force, the city leaders or the administrators — never
 // to a list of users picked by hand: whoever holds an account of that
 // scope, now or later, finds it in their inbox, each with their own read
-// state.
+// state. What is asked of one named person (a member of a review panel,
+// named by the panel itself) goes to that account's own scope, User.
 //
 // Notifications are written by the store in the transaction of the action
 // they report (an objection answered, an application returned, a payment
@@ -29,7 +30,7 @@ import (
 // Scope is who a notification is for: a role and the key of that role's
 // scope — an enterprise's credit code, a department's name, a task
 // force's industry id, a district's code — or "" for the leaders and the administrators,
-// who each see the whole city.
+// who each see the whole city; or one account by name (User).
 type Scope struct {
 	Role chanye.Role `json:"role"`
 	Key  string      `json:"key,omitempty"`
@@ -48,6 +49,15 @@ func TaskForce(industry string) Scope { return Scope{chanye.RoleTaskForce, indus
 // District is the scope of the district (区) with this code.
 func District(code string) Scope { return Scope{chanye.RoleDistrict, code} }
 
+// UserRole is the Role of an account's own scope (User): not a role an
+// account holds, the mark of a notification for one named person.
+const UserRole chanye.Role = "user"
+
+// User is the scope of the one account of this name (its sign-in name):
+// for what concerns a person rather than an office, such as a review
+// panel's members. An account's inbox holds its role's scope and its own.
+func User(name string) Scope { return Scope{UserRole, name} }
+
 // Leaders and Admins are the city leaders' and the administrators' scopes.
 var (
 	Leaders = Scope{Role: chanye.RoleLeader}
@@ -60,14 +70,15 @@ func (s Scope) Valid() bool {
 	switch s.Role {
 	case chanye.RoleAdmin, chanye.RoleLeader:
 		return s.Key == ""
-	case chanye.RoleEnterprise, chanye.RoleDepartment, chanye.RoleTaskForce, chanye.RoleDistrict:
+	case chanye.RoleEnterprise, chanye.RoleDepartment, chanye.RoleTaskForce, chanye.RoleDistrict, UserRole:
 		return strings.TrimSpace(s.Key) != ""
 	}
 	return false
 }
 
-// ScopeOf returns the scope of an actor's inbox, and false for an actor
-// without one (the public, a scoped role missing its scope).
+// ScopeOf returns the scope of an actor's role, and false for an actor
+// without one (the public, a scoped role missing its scope). The actor's
+// inbox holds it and, for a named account, User(a.Name).
 func ScopeOf(a *chanye.Actor) (Scope, bool) {
 	var s Scope
 	switch a.Role {

@@ -29,6 +29,9 @@ func TestScopeOf(t *testing.T) {
 	if (Scope{Role: chanye.RoleLeader, Key: "x"}).Valid() || (Scope{Role: chanye.RolePublic}).Valid() {
 		t.Error("a leader scope with a key, or the public's, is valid")
 	}
+	if !User("judge").Valid() || User(" ").Valid() {
+		t.Error("an account's own scope: valid with a name, not without")
+	}
 }
 
 func TestMessageValidate(t *testing.T) {

@@ -267,6 +267,9 @@ const PointScale = 100
 // that an order by id is visible as such.
 type Ranking struct {
 	Entries []Entry `json:"entries"`
+	// Ranked is how many applications the ranking ranks: len(Entries),
+	// unless Entries was narrowed to one reader's own (authz).
+	Ranked int `json:"ranked"`
 	// Incomplete lists what RankComplete left out; Rank never fills it.
 	Incomplete []Missing `json:"incomplete,omitempty"`
 }
@@ -452,6 +455,7 @@ func rank(criteria []Criterion, members []string, scores []Score, conflicts []Co
 		// x.num/x.den against y.num/y.den, highest first.
 		return cmp.Or(cmp.Compare(y.num*x.den, x.num*y.den), cmp.Compare(x.ApplicationID, y.ApplicationID))
 	})
+	out.Ranked = len(out.Entries)
 	for i := range out.Entries {
 		e := &out.Entries[i]
 		e.Rank = i + 1

@@ -688,6 +688,9 @@ func TestRank(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if r.Ranked != 3 || len(r.Entries) != 3 {
+		t.Errorf("ranked %d, entries %d, want 3 (the withdrawn left out)", r.Ranked, len(r.Entries))
+	}
 	type row struct {
 		id          int64
 		rank        int

@@ -67,10 +67,22 @@ func (s *Store) Notify(ctx context.Context, m notify.Message, scopes ...notify.S
 	})
 }
 
-// inbox is the signed-in account whose inbox a call reads, with its scope.
+// inbox is the signed-in account whose inbox a call reads: its role's
+// scope and its own (notify.User; the role's again for an account
+// without a name).
 type inbox struct {
-	user  int64
-	scope notify.Scope
+	user       int64
+	scope, own notify.Scope
+}
+
+// cond is the condition on notifications (alias n, or none when "") that
+// selects the inbox's two scopes, and its arguments.
+func (in inbox) cond(n string) (string, []any) {
+	if n != "" {
+		n += "."
+	}
+	return `((` + n + `scope_role = ? AND ` + n + `scope_key = ?) OR (` + n + `scope_role = ? AND ` + n + `scope_key = ?))`,
+		[]any{string(in.scope.Role), in.scope.Key, string(in.own.Role), in.own.Key}
 }
 
 var errNoInbox = chanye.Bilingual(chanye.EUNAUTHORIZED, "请先登录", "sign in to read your notifications")
@@ -81,7 +93,11 @@ func inboxOf(ctx context.Context) (inbox, error) {
 	if a.UserID == 0 || !ok {
 		return inbox{}, errNoInbox
 	}
-	return inbox{user: a.UserID, scope: sc}, nil
+	in := inbox{user: a.UserID, scope: sc, own: notify.User(a.Name)}
+	if !in.own.Valid() {
+		in.own = sc
+	}
+	return in, nil
 }
 
 // readThrough is the account's cursor: every notification of its scope
@@ -110,9 +126,10 @@ func scanNotification(row interface{ Scan(...any) error }, extra ...any) (*notif
 // countUnread is the inbox's unread count: one range of the scope index
 // past the account's cursor.
 func countUnread(ctx context.Context, tx *txn, in inbox) (int, error) {
-	return count(ctx, tx, `SELECT COUNT(*) FROM notifications n WHERE n.scope_role = ? AND n.scope_key = ? AND n.id > `+readThrough+`
+	cond, args := in.cond("n")
+	return count(ctx, tx, `SELECT COUNT(*) FROM notifications n WHERE `+cond+` AND n.id > `+readThrough+`
 		AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = ? AND r.notification_id = n.id)`,
-		string(in.scope.Role), in.scope.Key, in.user, in.user)
+		append(args, in.user, in.user)...)
 }
 
 // FindNotifications returns a page of the actor's inbox, newest first,
@@ -128,8 +145,8 @@ func (s *Store) FindNotifications(ctx context.Context, f notify.Filter) ([]*noti
 		return nil, 0, 0, err
 	}
 	var w where
-	w.add(`n.scope_role = ?`, string(in.scope.Role))
-	w.add(`n.scope_key = ?`, in.scope.Key)
+	cond, args := in.cond("n")
+	w.add(cond, args...)
 	if f.Unread {
 		w.add(`n.id > `+readThrough+` AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = ? AND r.notification_id = n.id)`, in.user, in.user)
 	}
@@ -226,8 +243,8 @@ func (s *Store) MarkRead(ctx context.Context, ids ...int64) (int, error) {
 // markOne marks one notification of the inbox read. ENOTFOUND.
 func markOne(ctx context.Context, tx *txn, in inbox, id int64) error {
 	var n int
-	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE id = ? AND scope_role = ? AND scope_key = ?`,
-		id, string(in.scope.Role), in.scope.Key).Scan(&n); err != nil {
+	cond, args := in.cond("")
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE id = ? AND `+cond, append([]any{id}, args...)...).Scan(&n); err != nil {
 		return err
 	} else if n == 0 {
 		return chanye.Errorf(chanye.ENOTFOUND, "通知 %d 不存在 / no notification %d", id, id)
@@ -241,16 +258,18 @@ func markOne(ctx context.Context, tx *txn, in inbox, id int64) error {
 // cursorLag one by one, the cursor moved to the newest older one, and the
 // marks the cursor now covers dropped.
 func markAll(ctx context.Context, tx *txn, in inbox) error {
-	role, key, now := string(in.scope.Role), in.scope.Key, tx.now.UnixMilli()
+	now := tx.now.UnixMilli()
+	cond, args := in.cond("n")
 	if _, err := tx.exec(ctx, `INSERT INTO notification_reads (user_id, notification_id, read_at)
-		SELECT ?, n.id, ? FROM notifications n WHERE n.scope_role = ? AND n.scope_key = ? AND n.id > `+readThrough+`
+		SELECT ?, n.id, ? FROM notifications n WHERE `+cond+` AND n.id > `+readThrough+`
 			AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = ? AND r.notification_id = n.id)`,
-		in.user, now, role, key, in.user, in.user); err != nil {
+		append(append([]any{in.user, now}, args...), in.user, in.user)...); err != nil {
 		return err
 	}
 	var through sql.NullInt64
-	if err := tx.queryRow(ctx, `SELECT MAX(id) FROM notifications WHERE scope_role = ? AND scope_key = ? AND created_at <= ?`,
-		role, key, tx.now.Add(-cursorLag).UnixMilli()).Scan(&through); err != nil {
+	plain, args := in.cond("")
+	if err := tx.queryRow(ctx, `SELECT MAX(id) FROM notifications WHERE `+plain+` AND created_at <= ?`,
+		append(args, tx.now.Add(-cursorLag).UnixMilli())...).Scan(&through); err != nil {
 		return err
 	}
 	if !through.Valid {
@@ -299,6 +318,8 @@ func scopeUsers(sc notify.Scope) (string, []any) {
 		return `role = ? AND industry_id = ?`, []any{string(sc.Role), sc.Key}
 	case chanye.RoleDistrict:
 		return `role = ? AND district = ?`, []any{string(sc.Role), sc.Key}
+	case notify.UserRole:
+		return `name = ?`, []any{sc.Key}
 	}
 	return `role = ?`, []any{string(sc.Role)}
 }

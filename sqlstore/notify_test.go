@@ -537,3 +537,55 @@ func TestChangeOwnEmail(t *testing.T) {
 		}
 	})
 }
+
+// TestNotifyUser: a notification to one account (notify.User) is in that
+// account's inbox beside its role's, in no other's of the same role; it
+// is marked read with the rest and mailed to that account alone.
+func TestNotifyUser(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		clock := setClock(db)
+		s := newStore(t, db)
+		ctx := context.Background()
+		u := inboxUsers(t, s, &auth.User{Name: "judge", Role: chanye.RoleLeader, Email: "judge@example.org"},
+			&auth.User{Name: "boss", Role: chanye.RoleLeader, Email: "boss@example.org"})
+		send := func(subject string, scopes ...notify.Scope) {
+			t.Helper()
+			if err := db.transact(ctx, false, func(tx *txn) error {
+				return tx.notify(ctx, notify.Message{Kind: notify.Scenario, Subject: subject, TitleZH: "评分 " + subject, TitleEN: "Score " + subject}, scopes...)
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		send("all", notify.Leaders)
+		send("mine", notify.User("judge"), notify.User("judge"), notify.User(""))
+		send("mine", notify.User("judge")) // replayed
+		send("nobody", notify.User("no-such-account"))
+		wantInbox(t, s, u["judge"], "judge", "scenario mine", "scenario all")
+		wantInbox(t, s, u["boss"], "boss", "scenario all")
+		if n, err := s.QueueDeliveries(ctx); err != nil || n != 3 {
+			t.Fatalf("queued %d, %v; want 3 (both leaders, then the judge alone)", n, err)
+		}
+		due, err := s.DueDeliveries(ctx, 10)
+		if err != nil || len(due) != 3 || due[2].UserName != "judge" || due[2].Notification.Subject != "mine" || due[2].Notification.Scope != notify.User("judge") {
+			t.Fatalf("due: %+v %v", due, err)
+		}
+		items, _, _, err := s.FindNotifications(u["judge"], notify.Filter{})
+		if err != nil || len(items) != 2 {
+			t.Fatal(err)
+		}
+		if _, err := s.MarkRead(u["boss"], items[0].ID); chanye.ErrorCode(err) != chanye.ENOTFOUND {
+			t.Errorf("another account marks the judge's own: %v", err)
+		}
+		if _, err := s.OpenNotification(u["judge"], items[0].ID); err != nil {
+			t.Errorf("the judge opens its own: %v", err)
+		}
+		*clock = clock.Add(time.Hour)
+		if n, err := s.MarkRead(u["judge"]); err != nil || n != 0 {
+			t.Errorf("mark all: %d unread, %v", n, err)
+		}
+		send("later", notify.User("judge"))
+		if _, unread := inboxOfUser(t, s, u["judge"]); unread != 1 {
+			t.Errorf("unread after a new one of its own: %d, want 1", unread)
+		}
+	})
+}

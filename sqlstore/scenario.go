@@ -454,6 +454,15 @@ func (s *Store) MoveScenario(ctx context.Context, id int64, m scenario.Move) (*s
 		if err := notifyApplicants(ctx, tx, &x, m.Action); err != nil {
 			return err
 		}
+		if m.Action == scenario.ActStartReview {
+			r, err := review(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if err := tx.notifyPanel(ctx, &x, "start_review", r.panel); err != nil {
+				return err
+			}
+		}
 		out = &x
 		return tx.audit(ctx, string(m.Action), "scenario", itoa(id), old, &x)
 	})
@@ -877,7 +886,8 @@ func (s *Store) SetPanel(ctx context.Context, scenarioID int64, members []string
 		return err
 	}
 	return s.db.transact(ctx, false, func(tx *txn) error {
-		if _, err := reviewable(ctx, tx, scenarioID, scenario.Published, scenario.Reviewing); err != nil {
+		x, err := reviewable(ctx, tx, scenarioID, scenario.Published, scenario.Reviewing)
+		if err != nil {
 			return err
 		}
 		bad := map[string]string{}
@@ -913,8 +923,34 @@ func (s *Store) SetPanel(ctx context.Context, scenarioID int64, members []string
 				}
 			}
 		}
+		if err := tx.notifyPanel(ctx, x, "panel", members); err != nil {
+			return err
+		}
 		return tx.audit(ctx, "set_panel", "scenario", itoa(scenarioID), map[string]any{"panel": old.panel}, map[string]any{"panel": members})
 	})
+}
+
+// notifyPanel asks each member of a scenario's panel, in its own inbox
+// (notify.User), to score it: when the panel is set (step "panel"; a
+// member kept on a panel set again is not asked twice) and when the
+// review starts (step "start_review").
+func (tx *txn) notifyPanel(ctx context.Context, x *scenario.Scenario, step string, members []string) error {
+	if len(members) == 0 {
+		return nil
+	}
+	bodyZH := fmt.Sprintf("您是该应用场景的评审专家。揭榜于 %s 截止，之后开始评审。", x.Deadline)
+	bodyEN := fmt.Sprintf("You are on the scenario's review panel. Applications close on %s; the review starts after.", x.Deadline)
+	if x.Status == scenario.Reviewing {
+		bodyZH = "评审已开始：请按评审标准为每个揭榜方案评分，或声明回避。"
+		bodyEN = "The review has started: score each application on each criterion, or declare a conflict of interest."
+	}
+	to := make([]notify.Scope, len(members))
+	for i, m := range members {
+		to[i] = notify.User(m)
+	}
+	return tx.notify(ctx, notify.Message{Kind: notify.Scenario, Subject: fmt.Sprintf("scenario/%d/%s", x.ID, step),
+		Link: fmt.Sprintf("/scenarios/%d#scn-score-form", x.ID), TitleZH: truncRunes("请为应用场景评分："+x.Title, 200),
+		TitleEN: truncRunes("Score the scenario: "+x.Title, 200), BodyZH: bodyZH, BodyEN: bodyEN}, to...)
 }
 
 // DeclareConflict records a member's conflict of interest with an

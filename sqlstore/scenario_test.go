@@ -1,11 +1,14 @@
 package sqlstore
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/auth"
+	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/scenario"
 )
 
@@ -28,8 +31,10 @@ func dayAfter(n int) chanye.Date { return chanye.DateOf(today.AddDate(0, 0, n)) 
 // to by two firms (one withdraws and applies again, a third is refused
 // after the deadline), reviewed by a panel with a declared conflict,
 // ranked, its winner selected, piloted to a confirmed first use and
-// procured; every step is an event and an audit entry, and the year's
-// progress counts it. Bad input names its field; steps out of order are
+// procured; every step is an event and an audit entry, each panel member
+// is asked to score in its own inbox when the panel is set and when the
+// review starts, and the year's progress counts it. Bad input names its
+// field; steps out of order are
 // conflicts; the same on both databases.
 func TestScenarioLife(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *DB) {
@@ -42,10 +47,13 @@ func TestScenarioLife(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		judges := map[string]context.Context{}
 		for _, n := range []string{"wang", "li", "zhao"} {
-			if err := s.CreateUser(ctx, &auth.User{Name: n, Role: chanye.RoleLeader}, testPassword); err != nil {
+			u := &auth.User{Name: n, Role: chanye.RoleLeader}
+			if err := s.CreateUser(ctx, u, testPassword); err != nil {
 				t.Fatalf("user %s: %v %v", n, err, chanye.ErrorFields(err))
 			}
+			judges[n] = chanye.WithActor(context.Background(), u.Actor())
 		}
 
 		// Bad input names its field, before anything is stored.
@@ -259,6 +267,16 @@ func TestScenarioLife(t *testing.T) {
 		}
 		if got, _ := inboxOfUser(t, s, u["firm-2"]); len(got) != 1 || !strings.Contains(got[0], "/not_selected/") {
 			t.Errorf("the other's inbox: %v", got)
+		}
+		// Each member of the panel was asked to score, in its own inbox:
+		// when the panel was set and when the review started.
+		for n, jctx := range judges {
+			wantInbox(t, s, jctx, n, fmt.Sprintf("scenario scenario/%d/start_review", x.ID), fmt.Sprintf("scenario scenario/%d/panel", x.ID))
+			items, _, _, err := s.FindNotifications(jctx, notify.Filter{})
+			if err != nil || items[0].Link != fmt.Sprintf("/scenarios/%d#scn-score-form", x.ID) || !strings.HasPrefix(items[0].TitleZH, "请为应用场景评分：") ||
+				!strings.HasPrefix(items[0].TitleEN, "Score the scenario: ") || items[0].Scope != notify.User(n) {
+				t.Errorf("%s's notification: %+v %v", n, items, err)
+			}
 		}
 
 		p, err := s.FindProgress(ctx, 2025)

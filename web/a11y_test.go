@@ -97,7 +97,7 @@ var a11yWalks = []a11yWalk{
 // notPages are the GET routes that answer something other than a page.
 var notPages = []string{"GET /static/", "GET /chains/links.xlsx", "GET /payments/file", "GET /applications/{id}/files/{file}",
 	"GET /projects/{id}/closures/{closure}/file", "GET /projects/report.xlsx", "GET /exports/enterprises.csv", "GET /exports/projects.csv", "GET /exports/decisions.csv",
-	"GET /inbox/{id}", "GET /requests/{id}/files/{file}", "GET /fairs/{id}/report.xlsx"}
+	"GET /inbox/{id}", "GET /requests/{id}/files/{file}", "GET /fairs/{id}/report.xlsx", "GET /scenarios/{id}/applications/{app}/files/{file}"}
 
 // a11yFixture is a demo city behind the sign-in middleware, as serve runs
 // it: 300 enterprises, 40 key projects, the shipped policies carried
@@ -201,6 +201,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		f.logins[u.Role] = u.Name
 	}
 	scn := a11yScenario(t, ctx, db, store, code, p.IndustryID)
+	draft := a11yDraft(t, ctx, db, store, p.IndustryID)
 	mm := a11yMatchmaking(t, ctx, store, code, p.IndustryID)
 	accounts := auth.NewThrottle(store, store)
 	m := httpauth.New(httpauth.Config{Accounts: accounts})
@@ -211,7 +212,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		Invest: InvestServices{Targets: authz.Targets(store, store), Candidates: authz.Candidates(store, store), Leads: authz.Leads(store, store, store),
 			Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store), Supervisions: authz.LeadSupervisions(store.LeadSupervisions(), store, store)},
 		Scenarios: ScenarioServices{Scenarios: authz.Scenarios(store, store, store), Applications: authz.ScenarioApplications(store, store, store, store),
-			Reviews: authz.ScenarioReviews(store, store, store, store)},
+			Reviews: authz.ScenarioReviews(store, store, store, store), Files: authz.ScenarioFiles(store, store, store, store, store)},
 		Match: MatchServices{Listings: authz.MatchListings(store, store), Matches: authz.Matches(store, store, store), Events: authz.MatchEvents(store, store, store),
 			Segmenter: spaceWords{}}})
 	if err != nil {
@@ -278,6 +279,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		"GET /scenarios":                   "/scenarios",
 		"GET /scenarios/new":               "/scenarios/new",
 		"GET /scenarios/{id}":              "/scenarios/" + fmt.Sprint(scn),
+		"GET /scenarios/{id}/edit":         "/scenarios/" + fmt.Sprint(draft) + "/edit",
 		"GET /supplies":                    "/supplies",
 		"GET /supplies/{id}":               "/supplies/" + fmt.Sprint(mm.supply),
 		"GET /demands":                     "/demands",
@@ -357,7 +359,7 @@ func a11yMatchmaking(t *testing.T, ctx context.Context, store *sqlstore.Store, c
 }
 
 // a11yScenario stores a scenario of industry ind under review: enterprise
-// code and another applied before its deadline, the panel (admin, leader,
+// code (with a file) and another applied before its deadline, the panel (admin, leader,
 // dept) scores in part, so that its page shows the ranking with its gaps,
 // and a member's scoring and conflict forms. It returns the scenario's id.
 func a11yScenario(t *testing.T, ctx context.Context, db *sqlstore.DB, store *sqlstore.Store, code, ind string) int64 {
@@ -395,6 +397,9 @@ func a11yScenario(t *testing.T, ctx context.Context, db *sqlstore.DB, store *sql
 		}
 		apps = append(apps, a.ID)
 	}
+	if _, err := store.AttachScenarioFile(ctx, apps[0], "车路协同方案.pdf", []byte("%PDF-1.4\n%%EOF\n")); err != nil {
+		t.Fatal(err)
+	}
 	if err := store.SetPanel(ctx, x.ID, []string{"admin", "leader", "dept"}); err != nil {
 		t.Fatal(err)
 	}
@@ -409,6 +414,28 @@ func a11yScenario(t *testing.T, ctx context.Context, db *sqlstore.DB, store *sql
 		}
 	}
 	if err := store.PutScores(ctx, x.ID, scores); err != nil {
+		t.Fatal(err)
+	}
+	return x.ID
+}
+
+// a11yDraft stores a draft scenario of industry ind on the first link of
+// its chain, for the draft's form; it returns its id.
+func a11yDraft(t *testing.T, ctx context.Context, db *sqlstore.DB, store *sqlstore.Store, ind string) int64 {
+	t.Helper()
+	set, err := store.FindChains(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := ""
+	if ch := set.Chain(ind); ch != nil && len(ch.Links) > 0 {
+		link = ch.Links[0].ID
+	}
+	day := func(n int) chanye.Date { return chanye.DateOf(db.Now().AddDate(0, 0, n)) }
+	x := &scenario.Scenario{Title: "氢能重卡首试首用", Offerer: scenario.Offerer{Name: "市港务集团", Kind: scenario.OffererStateOwned}, IndustryID: ind, LinkID: link,
+		Requirements: "在港区试点氢能重卡短驳运输。", Deadline: day(30), PilotStart: day(60), PilotEnd: day(240),
+		Criteria: []scenario.Criterion{{ID: "tech", NameZH: "技术方案", NameEN: "technology", Weight: 100}}}
+	if err := store.CreateScenario(ctx, x); err != nil {
 		t.Fatal(err)
 	}
 	return x.ID

@@ -30,7 +30,7 @@ func pagesAs(t *testing.T, f *fixture, a *chanye.Actor) http.Handler {
 			Conversions: authz.Conversions(s, s, s), Funnel: authz.Funnel(s, s), Supervisions: authz.LeadSupervisions(s.LeadSupervisions(), s, s),
 			Imports: authz.LeadImports(s, s, s)},
 		Scenarios: ScenarioServices{Scenarios: authz.Scenarios(s, s, s), Applications: authz.ScenarioApplications(s, s, s, s),
-			Reviews: authz.ScenarioReviews(s, s, s, s)},
+			Reviews: authz.ScenarioReviews(s, s, s, s), Files: authz.ScenarioFiles(s, s, s, s, s)},
 		Match: MatchServices{Listings: authz.MatchListings(s, s), Matches: authz.Matches(s, s, s), Events: authz.MatchEvents(s, s, s), Segmenter: spaceWords{}}})
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,9 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/authz"
+	"github.com/chanye-org/chanye/httpapi"
 	"github.com/chanye-org/chanye/httpmw"
+	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/scenario"
 )
 
@@ -22,15 +24,14 @@ import (
 // show only to those the rules let use them; the guarded services decide.
 
 // ScenarioServices are the guarded services of the scenarios' pages; the
-// pages answer 404 without Scenarios.
+// pages answer 404 without Scenarios, and show no attachments without
+// Files.
 type ScenarioServices struct {
 	Scenarios    scenario.ScenarioService
 	Applications scenario.ApplicationService
 	Reviews      scenario.ReviewService
+	Files        scenario.FileService
 }
-
-// scenarioCriteriaRows is how many criteria rows the new form offers.
-const scenarioCriteriaRows = 5
 
 func (s *Server) scenarioService() (scenario.ScenarioService, error) {
 	if s.cfg.Scenarios.Scenarios == nil || s.cfg.Scenarios.Applications == nil || s.cfg.Scenarios.Reviews == nil {
@@ -175,187 +176,6 @@ func (s *Server) scenarioList(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, "scenarios", v)
 }
 
-// scenarioNewView is the form that creates a scenario.
-type scenarioNewView struct {
-	page
-	Form       url.Values
-	Industries []option
-	Kinds      []option
-	Criteria   []critRow
-	Message    string
-	Errs       map[string]string
-}
-
-// Val returns what was typed in field.
-func (v *scenarioNewView) Val(field string) string { return v.Form.Get(field) }
-
-// Err returns field's error.
-func (v *scenarioNewView) Err(field string) string { return v.Errs[field] }
-
-// scnField is one input of the new form, as the "scnfield" block shows it.
-type scnField struct {
-	ID, Name, Label, Type, Value, Err string
-	Max                               int
-}
-
-// Field returns the input name, labelled label, of type typ.
-func (v *scenarioNewView) Field(name, label, typ string, max int) scnField {
-	return scnField{ID: "f-" + strings.NewReplacer(".", "-", "[", "-", "]", "").Replace(name), Name: name, Label: v.L.T(label), Type: typ, Value: v.Form.Get(name),
-		Err: v.Errs[name], Max: max}
-}
-
-// critRow is a row of the criteria: its id, name and weight inputs.
-type critRow struct {
-	Legend     string
-	ID, ZH, Wt scnField
-}
-
-func (s *Server) scenarioNew(w http.ResponseWriter, r *http.Request) error {
-	form := url.Values{"criteria[0].id": {"tech"}, "criteria[0].name_zh": {"技术方案"}, "criteria[0].weight": {"60"},
-		"criteria[1].id": {"cost"}, "criteria[1].name_zh": {"成本效益"}, "criteria[1].weight": {"40"}}
-	return s.renderScenarioNew(w, r, http.StatusOK, nil, form)
-}
-
-func (s *Server) renderScenarioNew(w http.ResponseWriter, r *http.Request, status int, cause error, form url.Values) error {
-	if _, err := s.scenarioService(); err != nil {
-		return err
-	}
-	v := &scenarioNewView{page: s.newPage(r, "scenarios"), Form: form, Errs: errFields(r, cause)}
-	if err := refuse(v.Actor, authz.ScenarioRules(), authz.RunScenarios); err != nil {
-		return err
-	}
-	l := v.L
-	v.Title = l.T("scn.new")
-	if cause != nil {
-		v.Message = errText(r, cause)
-	}
-	names, inds, err := s.industryNames(r.Context(), l)
-	if err != nil {
-		return err
-	}
-	v.Industries = []option{{"", l.T("req.choose"), form.Get("industry_id") == ""}}
-	for _, ind := range inds {
-		if authz.MayRunScenario(r.Context(), s.cfg.Catalog, v.Actor, &scenario.Scenario{IndustryID: ind.ID}) {
-			v.Industries = append(v.Industries, option{ind.ID, names[ind.ID], ind.ID == form.Get("industry_id")})
-		}
-	}
-	for _, k := range scenario.OffererKinds {
-		v.Kinds = append(v.Kinds, option{string(k.Kind), l.Pick(k.NameZH, k.NameEN), string(k.Kind) == form.Get("offerer.kind")})
-	}
-	for i := range scenarioCriteriaRows {
-		f := func(field, label, typ string, max int) scnField {
-			return v.Field(fmt.Sprintf("criteria[%d].%s", i, field), label, typ, max)
-		}
-		v.Criteria = append(v.Criteria, critRow{Legend: l.Tf("scn.crit.row", i+1), ID: f("id", "scn.crit.id", "text", 32),
-			ZH: f("name_zh", "scn.crit.name", "text", scenario.MaxCriterionZHRunes), Wt: f("weight", "scn.crit.weight", "number", 0)})
-	}
-	return s.renderStatus(w, status, "scenario_new", v)
-}
-
-// parseDay reads an optional date field into bad under key.
-func parseDay(s, key string, bad map[string]string) chanye.Date {
-	if strings.TrimSpace(s) == "" {
-		return chanye.Date{}
-	}
-	d, err := chanye.ParseDate(s)
-	if err != nil {
-		bad[key] = "须为日期 YYYY-MM-DD / must be a date YYYY-MM-DD"
-	}
-	return d
-}
-
-// parseWan reads an amount in 万元 exactly to the fen into bad under key.
-func parseWan(s, key string, bad map[string]string) chanye.Fen {
-	f, err := parseMoney(strings.TrimSpace(s), "wan")
-	if err != nil {
-		bad[key] = moneyBad
-	}
-	return f
-}
-
-// scenarioCreate stores a new scenario from the form; a refused form is
-// shown again with every field's error and what was typed.
-func (s *Server) scenarioCreate(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.scenarioService()
-	if err != nil {
-		return err
-	}
-	if err := r.ParseForm(); err != nil {
-		return chanye.Errorf(chanye.EINVALID, "表单无法读取 / cannot read the form")
-	}
-	a := chanye.ActorFrom(r.Context())
-	if err := refuse(a, authz.ScenarioRules(), authz.RunScenarios); err != nil {
-		return err
-	}
-	fv := r.PostFormValue
-	bad := map[string]string{}
-	x := &scenario.Scenario{Title: fv("title"), Offerer: scenario.Offerer{Name: fv("offerer.name"), Kind: scenario.OffererKind(fv("offerer.kind"))},
-		IndustryID: strings.TrimSpace(fv("industry_id")), LinkID: strings.TrimSpace(fv("link_id")), Requirements: fv("requirements"), Site: fv("site"),
-		Deadline: parseDay(fv("deadline"), "deadline", bad), PilotStart: parseDay(fv("pilot_start"), "pilot_start", bad),
-		PilotEnd: parseDay(fv("pilot_end"), "pilot_end", bad), Status: scenario.Draft}
-	if b := strings.TrimSpace(fv("budget")); b != "" {
-		f := parseWan(b, "budget_fen", bad)
-		x.BudgetFen = &f
-	}
-	for i := range scenarioCriteriaRows {
-		key := func(f string) string { return fmt.Sprintf("criteria[%d].%s", i, f) }
-		id, zh, wt := strings.TrimSpace(fv(key("id"))), fv(key("name_zh")), strings.TrimSpace(fv(key("weight")))
-		if id == "" && strings.TrimSpace(zh) == "" && wt == "" {
-			continue
-		}
-		c := scenario.Criterion{ID: id, NameZH: zh}
-		if n, err := strconv.Atoi(wt); err != nil {
-			bad[fmt.Sprintf("criteria[%d].weight", len(x.Criteria))] = "须为整数 / must be a whole number"
-		} else {
-			c.Weight = n
-		}
-		x.Criteria = append(x.Criteria, c)
-	}
-	if len(bad) > 0 {
-		probe := *x
-		for k, m := range errFields(r, probe.Validate()) {
-			if _, ok := bad[k]; !ok {
-				bad[k] = m
-			}
-		}
-		err = chanye.Invalid("应用场景有误 / invalid scenario", bad)
-	} else {
-		err = svc.CreateScenario(r.Context(), x)
-	}
-	switch chanye.ErrorCode(err) {
-	case "":
-		http.Redirect(w, r, "/scenarios/"+strconv.FormatInt(x.ID, 10)+"?done=created", http.StatusSeeOther)
-		return nil
-	case chanye.EINVALID, chanye.ECONFLICT:
-		return s.renderScenarioNew(w, r, httpmw.Status(chanye.ErrorCode(err)), err, renumberCriteria(r.PostForm))
-	}
-	return err
-}
-
-// renumberCriteria moves the typed criteria rows up past blank ones, so
-// that the errors the domain names by index ("criteria[1].weight") sit
-// next to the row they are about.
-func renumberCriteria(form url.Values) url.Values {
-	out := url.Values{}
-	for k, v := range form {
-		if !strings.HasPrefix(k, "criteria[") {
-			out[k] = v
-		}
-	}
-	n := 0
-	for i := range scenarioCriteriaRows {
-		key := func(j int, f string) string { return fmt.Sprintf("criteria[%d].%s", j, f) }
-		if strings.TrimSpace(form.Get(key(i, "id"))+form.Get(key(i, "name_zh"))+form.Get(key(i, "weight"))) == "" {
-			continue
-		}
-		for _, f := range []string{"id", "name_zh", "weight"} {
-			out.Set(key(n, f), form.Get(key(i, f)))
-		}
-		n++
-	}
-	return out
-}
-
 // scenarioEventRow is an event of the timeline.
 type scenarioEventRow struct {
 	*scenario.Event
@@ -367,6 +187,9 @@ type scenarioAppRow struct {
 	*scenario.Application
 	StatusName, Submitted string
 	Conflicted            bool // the viewing member declared a conflict with it
+	Files                 []*scenario.File
+	MayAttach             bool   // the applicant may add a file now
+	Result                string // its place in the ranking, told the applicant once one is selected
 }
 
 // rankRow is a ranking's entry.
@@ -377,6 +200,16 @@ type rankRow struct {
 	Tied          bool
 	ApplicationID int64
 	Means         []string
+}
+
+// memberScoreRow is one member's scores of one application: a cell per
+// criterion, in the scenario's order.
+type memberScoreRow struct {
+	AppID        int64
+	App, Member  string
+	Conflict     bool
+	ConflictNote string
+	Cells        []string
 }
 
 // scoreCell is one score field of the scoring form.
@@ -412,11 +245,14 @@ type scenarioView struct {
 	Mine                                        []scenarioAppRow // an enterprise's own
 	Ranking                                     []rankRow
 	Gaps                                        []string
+	MemberScores                                []memberScoreRow // each member's scores, for the runners
+	ShowMemberScores                            bool
 	SelectOptions, ConflictOptions              []option
 	ScoreRows                                   []scoreRow
 	Criteria                                    []scenario.Criterion
 	CriterionNames                              []string
 	SelectedName, FirstUse, PilotPlan, Deadline string
+	files                                       bool
 }
 
 // scenarioProcRow is a procurement as the page shows it.
@@ -470,7 +306,7 @@ func (s *Server) scenarioView(r *http.Request) (*scenarioView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &scenarioView{page: s.newPage(r, "scenarios"), Errs: map[string]string{}, Form: url.Values{}}
+	v := &scenarioView{page: s.newPage(r, "scenarios"), Errs: map[string]string{}, Form: url.Values{}, files: s.cfg.Scenarios.Files != nil}
 	ctx, l, a := r.Context(), v.L, v.Actor
 	x, err := svc.FindScenarioByID(ctx, id)
 	if err != nil {
@@ -536,10 +372,20 @@ func (s *Server) scenarioView(r *http.Request) (*scenarioView, error) {
 		}
 		submitted := false
 		for _, ap := range xs {
-			v.Mine = append(v.Mine, newScenarioAppRow(l, ap))
+			row := newScenarioAppRow(l, ap)
+			if err := s.scenarioFiles(ctx, &row); err != nil {
+				return nil, err
+			}
+			row.MayAttach = s.cfg.Scenarios.Files != nil && ap.CanAttach(x, len(row.Files), chanye.DateOf(s.now())) == nil
+			v.Mine = append(v.Mine, row)
 			submitted = submitted || ap.Status == scenario.Submitted
 		}
 		v.MayApply = may(a, authz.ScenarioRules(), authz.ApplyToScenarios) && a.Code != "" && !submitted && x.CanApply(chanye.DateOf(s.now())) == nil
+		if x.SelectedID != 0 && len(v.Mine) > 0 {
+			if err := s.ownResult(ctx, l, x, v.Mine); err != nil {
+				return nil, err
+			}
+		}
 	}
 	// The review: applications, panel, scores and ranking, for those
 	// the rules let read them.
@@ -576,6 +422,40 @@ func (s *Server) scenarioView(r *http.Request) (*scenarioView, error) {
 	return v, nil
 }
 
+// ownResult tells an applicant, once an application of x is selected,
+// its own applications' places in the ranking (the guarded ranking holds
+// its own entries alone); nothing when the rules refuse it.
+func (s *Server) ownResult(ctx context.Context, l Lang, x *scenario.Scenario, mine []scenarioAppRow) error {
+	rk, err := s.cfg.Scenarios.Reviews.FindRanking(ctx, x.ID, false)
+	if hidden(err) || chanye.ErrorCode(err) == chanye.EINVALID {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	for _, e := range rk.Entries {
+		for i := range mine {
+			if mine[i].ID == e.ApplicationID {
+				mine[i].Result = l.Tf("scn.result.mine", e.Rank, rk.Ranked, points(e.Total))
+			}
+		}
+	}
+	return nil
+}
+
+// scenarioFiles reads the files of row's application, when they are
+// served; a reader the rules refuse gets none.
+func (s *Server) scenarioFiles(ctx context.Context, row *scenarioAppRow) error {
+	if s.cfg.Scenarios.Files == nil {
+		return nil
+	}
+	fs, err := s.cfg.Scenarios.Files.FindScenarioFiles(ctx, row.ID)
+	if err != nil && !hidden(err) {
+		return err
+	}
+	row.Files = fs
+	return nil
+}
+
 func newScenarioAppRow(l Lang, ap *scenario.Application) scenarioAppRow {
 	return scenarioAppRow{Application: ap, StatusName: l.Pick(ap.Status.NameZH(), ap.Status.NameEN()), Submitted: chinaTime(ap.SubmittedAt)}
 }
@@ -596,6 +476,9 @@ func (s *Server) scenarioReview(ctx context.Context, l Lang, v *scenarioView, x 
 	for _, ap := range xs {
 		row := newScenarioAppRow(l, ap)
 		row.Conflicted = conflicted[ap.ID]
+		if err := s.scenarioFiles(ctx, &row); err != nil {
+			return err
+		}
 		v.Apps = append(v.Apps, row)
 	}
 	name := func(id int64) string {
@@ -634,6 +517,14 @@ func (s *Server) scenarioReview(ctx context.Context, l Lang, v *scenarioView, x 
 			}
 		}
 	}
+	// Each member's scores under the ranking, for the runners and those
+	// who read every review (administrators, leaders): a member who is
+	// only on the panel sees its own in its form.
+	if x.Status != scenario.Draft && x.Status != scenario.Published &&
+		(v.Runner || authz.ScenarioRules().Grant(v.Actor.Role, authz.ReadScenarioReviews) == authz.Allow) {
+		v.ShowMemberScores = true
+		v.MemberScores = memberScores(l, x, v.Panel, xs, scores, conflicts, name)
+	}
 	if v.Member && x.Status == scenario.Reviewing {
 		mine := map[string]int{}
 		for _, sc := range scores {
@@ -662,6 +553,50 @@ func (s *Server) scenarioReview(ctx context.Context, l Lang, v *scenarioView, x 
 		}
 	}
 	return nil
+}
+
+// memberScores lays out a review's scores by application (in the order
+// they came, withdrawn ones left out) and member (in the panel's order): a
+// member's points on each criterion, 「—」 where none is given yet, 回避
+// where the member declared a conflict (with its reason).
+func memberScores(l Lang, x *scenario.Scenario, panel []string, xs []*scenario.Application, scores []scenario.Score, conflicts []scenario.Conflict,
+	name func(int64) string) []memberScoreRow {
+	type key struct {
+		app               int64
+		member, criterion string
+	}
+	points := map[key]int{}
+	for _, sc := range scores {
+		points[key{sc.ApplicationID, sc.Member, sc.CriterionID}] = sc.Points
+	}
+	reasons := map[key]string{}
+	for _, c := range conflicts {
+		reasons[key{c.ApplicationID, c.Member, ""}] = c.Reason
+	}
+	var out []memberScoreRow
+	for i := len(xs) - 1; i >= 0; i-- {
+		ap := xs[i]
+		if ap.Status == scenario.Withdrawn {
+			continue
+		}
+		for _, m := range panel {
+			row := memberScoreRow{AppID: ap.ID, App: name(ap.ID), Member: m}
+			if reason, ok := reasons[key{ap.ID, m, ""}]; ok {
+				row.Conflict, row.ConflictNote = true, reason
+			}
+			for _, c := range x.Criteria {
+				cell := l.T("dash")
+				if row.Conflict {
+					cell = l.T("scn.conflict.short")
+				} else if p, ok := points[key{ap.ID, m, c.ID}]; ok {
+					cell = strconv.Itoa(p)
+				}
+				row.Cells = append(row.Cells, cell)
+			}
+			out = append(out, row)
+		}
+	}
+	return out
 }
 
 // scenarioFailed shows the page again after a refused form: 400 for a
@@ -778,18 +713,124 @@ func (s *Server) scenarioPanel(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// scenarioApply takes an enterprise's application for itself.
+// scenarioApply takes an enterprise's application for itself, with a
+// file when one is chosen (multipart, field "file"): the file is checked
+// before the application is stored, so that a refused file leaves nothing
+// half done.
 func (s *Server) scenarioApply(w http.ResponseWriter, r *http.Request) error {
-	id, err := s.scenarioForm(r)
+	if _, err := s.scenarioService(); err != nil {
+		return err
+	}
+	id, err := scenarioID(r)
 	if err != nil {
 		return err
 	}
+	up, err := readUpload(w, r, "file")
+	if err != nil {
+		return err
+	}
+	if r.MultipartForm != nil {
+		defer r.MultipartForm.RemoveAll()
+	}
 	a := chanye.ActorFrom(r.Context())
 	x := &scenario.Application{ScenarioID: id, Code: a.Code, Solution: r.PostFormValue("solution")}
-	if err := s.cfg.Scenarios.Applications.CreateScenarioApplication(r.Context(), x); err != nil {
+	attach := len(up.Data) > 0 && s.cfg.Scenarios.Files != nil
+	if attach {
+		err = policy.CheckAttachment(up.Name, up.ContentType, int64(len(up.Data)))
+	}
+	if err == nil {
+		err = s.cfg.Scenarios.Applications.CreateScenarioApplication(r.Context(), x)
+	}
+	if err != nil {
 		return s.scenarioFailed(w, r, "apply", err)
 	}
+	if attach {
+		if _, err := s.cfg.Scenarios.Files.AttachScenarioFile(r.Context(), x.ID, up.Name, up.Data); err != nil {
+			return s.scenarioFailed(w, r, fmt.Sprintf("attach-%d", x.ID), err)
+		}
+	}
 	scenarioDone(w, r, id, "apply", "#scn-mine")
+	return nil
+}
+
+// scenarioApp reads the path's application, a scenario's as the path
+// says: ENOTFOUND for another scenario's.
+func (s *Server) scenarioApp(r *http.Request, id int64) (*scenario.Application, error) {
+	app, err := strconv.ParseInt(r.PathValue("app"), 10, 64)
+	if err != nil {
+		return nil, chanye.Errorf(chanye.ENOTFOUND, "申报不存在 / no such application")
+	}
+	x, err := s.cfg.Scenarios.Applications.FindScenarioApplicationByID(r.Context(), app)
+	if err != nil {
+		return nil, err
+	}
+	if x.ScenarioID != id {
+		return nil, chanye.Errorf(chanye.ENOTFOUND, "申报不存在 / no such application")
+	}
+	return x, nil
+}
+
+// scenarioAttach takes one uploaded file (multipart, field "file") for
+// the enterprise's own application.
+func (s *Server) scenarioAttach(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.scenarioService(); err != nil {
+		return err
+	}
+	if s.cfg.Scenarios.Files == nil {
+		return chanye.Errorf(chanye.ENOTFOUND, "页面不存在 / page not found")
+	}
+	id, err := scenarioID(r)
+	if err != nil {
+		return err
+	}
+	up, err := readUpload(w, r, "file")
+	if err != nil {
+		return err
+	}
+	if r.MultipartForm != nil {
+		defer r.MultipartForm.RemoveAll()
+	}
+	x, err := s.scenarioApp(r, id)
+	if err != nil {
+		return err
+	}
+	if len(up.Data) == 0 {
+		err = chanye.Invalid("附件无效 / invalid attachment", map[string]string{"file": "请选择文件 / choose a file"})
+	} else {
+		_, err = s.cfg.Scenarios.Files.AttachScenarioFile(r.Context(), x.ID, up.Name, up.Data)
+	}
+	if err != nil {
+		return s.scenarioFailed(w, r, fmt.Sprintf("attach-%d", x.ID), err)
+	}
+	scenarioDone(w, r, id, "attach", fmt.Sprintf("#scn-mine-%d", x.ID))
+	return nil
+}
+
+// scenarioFile downloads an application's file, always as an attachment.
+func (s *Server) scenarioFile(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.scenarioService(); err != nil {
+		return err
+	}
+	if s.cfg.Scenarios.Files == nil {
+		return chanye.Errorf(chanye.ENOTFOUND, "页面不存在 / page not found")
+	}
+	id, err := scenarioID(r)
+	if err != nil {
+		return err
+	}
+	x, err := s.scenarioApp(r, id)
+	if err != nil {
+		return err
+	}
+	fid, err := strconv.ParseInt(r.PathValue("file"), 10, 64)
+	if err != nil {
+		return chanye.Errorf(chanye.ENOTFOUND, "附件不存在 / no such file")
+	}
+	f, data, err := s.cfg.Scenarios.Files.FindScenarioFile(r.Context(), x.ID, fid)
+	if err != nil {
+		return err
+	}
+	httpapi.ServeAttachment(w, &policy.Attachment{Name: f.Name, ContentType: f.ContentType}, data)
 	return nil
 }
 
@@ -799,18 +840,11 @@ func (s *Server) scenarioWithdraw(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	app, err := strconv.ParseInt(r.PathValue("app"), 10, 64)
-	if err != nil {
-		return chanye.Errorf(chanye.ENOTFOUND, "申报不存在 / no such application")
-	}
-	x, err := s.cfg.Scenarios.Applications.FindScenarioApplicationByID(r.Context(), app)
+	x, err := s.scenarioApp(r, id)
 	if err != nil {
 		return err
 	}
-	if x.ScenarioID != id {
-		return chanye.Errorf(chanye.ENOTFOUND, "申报不存在 / no such application")
-	}
-	if _, err := s.cfg.Scenarios.Applications.WithdrawScenarioApplication(r.Context(), app); err != nil {
+	if _, err := s.cfg.Scenarios.Applications.WithdrawScenarioApplication(r.Context(), x.ID); err != nil {
 		return s.scenarioFailed(w, r, "withdraw", err)
 	}
 	scenarioDone(w, r, id, "withdraw", "#scn-mine")
@@ -889,6 +923,9 @@ func (s *Server) scenarioConflict(w http.ResponseWriter, r *http.Request) error 
 	scenarioDone(w, r, id, "conflict", "#scn-apps")
 	return nil
 }
+
+// HasFiles reports whether the applications' attachments are served.
+func (v *scenarioView) HasFiles() bool { return v.files }
 
 // HasScenarios reports whether the scenarios are served: the navigation
 // then links them.

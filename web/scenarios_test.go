@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +18,7 @@ import (
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/auth"
 	"github.com/chanye-org/chanye/internal/testclock"
+	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/scenario"
 )
 
@@ -45,16 +48,23 @@ func scenarioIDFrom(t *testing.T, res *http.Response) int64 {
 // the role that takes it: the task force creates it (a refused form keeps
 // what was typed and names each field) and publishes it; two enterprises
 // apply, each seeing its own application only; the panel is set, the
-// clock moves past the deadline and the review starts; the members score
-// (one declares a conflict); the ranking lets the task force select, add
-// a milestone, confirm the first use and record a procurement in 万元.
+// clock moves past the deadline and the review starts, each member asked
+// to score in its own inbox at both; the members score
+// (one declares a conflict); under the ranking the task force reads each
+// member's scores, 回避 where declared; the ranking lets the task force
+// select, add a milestone, confirm the first use and record a procurement
+// in 万元; each applicant then reads its own place and total, never the
+// other's.
 func TestScenarioPages(t *testing.T) {
 	f := newFixture(t)
 	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	inboxes := map[string]context.Context{}
 	for _, n := range []string{"judge-a", "judge-b", "judge-c"} {
-		if err := f.store.CreateUser(ctx, &auth.User{Name: n, Role: chanye.RoleLeader}, n+" password 1"); err != nil {
+		u := &auth.User{Name: n, Role: chanye.RoleLeader}
+		if err := f.store.CreateUser(ctx, u, n+" password 1"); err != nil {
 			t.Fatal(err)
 		}
+		inboxes[n] = chanye.WithActor(context.Background(), u.Actor())
 	}
 	tf := pagesAs(t, f, &chanye.Actor{Name: "汽车专班", Role: chanye.RoleTaskForce, IndustryID: f.autoID})
 	auto := pagesAs(t, f, &chanye.Actor{Name: "示范汽车", Role: chanye.RoleEnterprise, Code: codeAuto})
@@ -185,6 +195,15 @@ func TestScenarioPages(t *testing.T) {
 	if res, _ := postAs(t, tf, path+"/moves", url.Values{"action": {"start_review"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("start review: %d", res.StatusCode)
 	}
+	// Each member was asked to score, in its own inbox, when the panel was
+	// set and when the review started.
+	for n, in := range inboxes {
+		items, _, unread, err := f.store.FindNotifications(in, notify.Filter{})
+		if err != nil || len(items) != 2 || unread != 2 || items[0].Link != path+"#scn-score-form" || items[0].TitleZH != "请为应用场景评分：自动驾驶环卫车首试首用" ||
+			items[1].Subject != fmt.Sprintf("scenario/%d/panel", id) {
+			t.Errorf("%s's inbox: %+v %v", n, items, err)
+		}
+	}
 
 	// The members score; one declares a conflict with the software firm.
 	_, body = getAs(t, member("judge-a"), path)
@@ -227,6 +246,21 @@ func TestScenarioPages(t *testing.T) {
 	if !strings.Contains(body, `id="scn-rank"`) || !strings.Contains(body, "86.00") || !strings.Contains(body, `id="scn-select-form"`) {
 		t.Fatalf("the task force's ranking: %q", between(body, `id="scn-ranking"`, `</section>`))
 	}
+	// Under the ranking, each member's scores: judge-c's of the software
+	// firm's application are 回避, with the reason.
+	scores := between(body, `id="scn-member-scores"`, `</table>`)
+	row := func(code, member string) string {
+		return between(scores, fmt.Sprintf(`data-app="%d" data-member="%s"`, appOf[code], member), `</tr>`)
+	}
+	if r := row(codeAuto, "judge-b"); !strings.Contains(r, ">90<") || !strings.Contains(r, ">80<") {
+		t.Errorf("judge-b's scores of the car maker's: %q", r)
+	}
+	if r := row(codeSoft, "judge-c"); !strings.Contains(r, `data-conflict="1"`) || !strings.Contains(r, "回避") || !strings.Contains(r, "曾任该企业顾问") || strings.Contains(r, ">70<") {
+		t.Errorf("judge-c's row of the software firm's: %q", r)
+	}
+	if _, body := getAs(t, auto, path); strings.Contains(body, `id="scn-member-scores"`) || strings.Contains(body, `id="scn-result-mine"`) {
+		t.Error("an applicant sees the members' scores, or its result before the selection")
+	}
 
 	// Select, pilot, first use, procurement.
 	steps := []url.Values{
@@ -257,6 +291,15 @@ func TestScenarioPages(t *testing.T) {
 	_, body = getAs(t, auto, path)
 	if !strings.Contains(body, `data-status="selected"`) || !strings.Contains(body, `id="scn-selected"`) {
 		t.Error("the enterprise does not see its application selected")
+	}
+	// Each applicant reads its own place and total, never the other's.
+	if got := between(body, `id="scn-result-mine"`, `</p>`); !strings.Contains(got, "第 1 名（共 2 个方案），总分 86.00") {
+		t.Errorf("the car maker's result: %q", got)
+	}
+	_, body = getAs(t, soft, path)
+	if got := between(body, `id="scn-result-mine"`, `</p>`); !strings.Contains(got, "第 2 名（共 2 个方案），总分 66.00") || strings.Contains(body, "86.00") ||
+		strings.Contains(body, `id="scn-rank"`) || strings.Contains(body, `id="scn-member-scores"`) {
+		t.Errorf("the software firm's result: %q, or others' scores shown", got)
 	}
 	// Another scenario comes to nothing: closed with its reason.
 	res, _ = postAs(t, tf, "/scenarios", scenarioForm(f.autoID))
@@ -290,7 +333,8 @@ func between(s, from, to string) string {
 }
 
 // TestBrowserScenario: in Chromium at 1280 px, the task force creates and
-// publishes a scenario; an enterprise applies; the task force sets the
+// publishes a scenario; an enterprise applies with a file, which the task
+// force's table of applications links; the task force sets the
 // panel and, the clock past the deadline, starts the review; a member
 // scores (the other two have); the task force selects the application,
 // confirms the first use and records a procurement. The public's list
@@ -342,13 +386,22 @@ func TestBrowserScenario(t *testing.T) {
 	}
 	run("published", chromedp.Click(css(`#scn-publish`)), status(scenario.Published))
 
+	plan := filepath.Join(t.TempDir(), "环卫方案.pdf")
+	if err := os.WriteFile(plan, []byte("%PDF-1.4\n%%EOF\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	run("applied", chromedp.Navigate(firm+path+"?lang=zh"), chromedp.WaitVisible(css(`#scn-apply-form`)),
 		chromedp.SendKeys(css(`#scn-solution`), "L4 级环卫车三台，配套调度平台。"),
+		chromedp.SetUploadFiles(css(`#scn-apply-file`), []string{plan}),
 		chromedp.Click(css(`#scn-apply-submit`)), chromedp.WaitVisible(css(`#scn-mine`)))
-	if got := text(`#scn-mine`); !strings.Contains(got, "已揭榜") {
-		t.Errorf("the enterprise's application: %q", got)
+	if got := text(`#scn-mine`); !strings.Contains(got, "已揭榜") || !strings.Contains(got, "环卫方案.pdf") {
+		t.Errorf("the enterprise's application and its file: %q", got)
 	}
 
+	run("the runners' table", chromedp.Navigate(tf+path+"?lang=zh"), chromedp.WaitVisible(css(`#scn-app-list`)))
+	if got := text(`#scn-app-list`); !strings.Contains(got, "环卫方案.pdf") {
+		t.Errorf("the task force's table lacks the file: %q", got)
+	}
 	run("the panel", chromedp.Navigate(tf+path+"?lang=zh"), chromedp.WaitVisible(css(`#scn-panel-form`)),
 		chromedp.SetValue(css(`#scn-panel-input`), "judge-a\njudge-b\njudge-c"),
 		chromedp.Click(css(`#scn-panel-save`)), chromedp.WaitVisible(css(`#done`)))

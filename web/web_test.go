@@ -99,7 +99,7 @@ func newFixture(t testing.TB) *fixture {
 	h, err := NewHandler(Config{Now: testclock.Now, Catalog: store, Enterprises: store, Policies: store.PolicyServices(), Engine: eng, Version: "v-test", Projects: store,
 		Closures: store, Supervisions: store, Search: authz.Search(store), Chains: store, LeadFirms: store, Placements: store, Calendar: store, Requests: store, RequestIssues: store, RequestFiles: store,
 		Invest:    InvestServices{Targets: store, Candidates: store, Leads: store, Conversions: store, Funnel: store, Supervisions: store.LeadSupervisions()},
-		Scenarios: ScenarioServices{Scenarios: store, Applications: store, Reviews: store},
+		Scenarios: ScenarioServices{Scenarios: store, Applications: store, Reviews: store, Files: store},
 		Match:     MatchServices{Listings: store, Matches: store, Events: store, Segmenter: spaceWords{}}})
 	if err != nil {
 		t.Fatal(err)

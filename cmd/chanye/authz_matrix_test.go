@@ -189,6 +189,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	// panel of three accounts none of the matrix's actors is.
 	scenarioPath, scenarioApp := matrixScenario(t, ctx, store, ind, codeB)
 	scenarioPage := strings.TrimPrefix(scenarioPath, "/api/v1")
+	draftPage := matrixDraft(t, ctx, store, ind)
 	// Matchmaking: B's supply and demand, a third firm C's supply that
 	// matches B's demand (accepted by both), a fair of the industry where
 	// both registered and asked to meet, and another already scheduled.
@@ -482,6 +483,14 @@ func TestRouteRoleMatrix(t *testing.T) {
 		// own for an enterprise; the others must name the scenario (400).
 		"GET /api/v1/scenario-applications": {path: "/api/v1/scenario-applications", want: [8]int{200, 200, 400, 400, 200, 200, api401, 400}},
 		"GET /api/v1/scenario-applications/{id}": {path: fmt.Sprintf("/api/v1/scenario-applications/%d", scenarioApp),
+			want: [8]int{200, 200, 200, 200, 404, 200, api401, 403}},
+		// Its files: whoever reads the application reads them; only B,
+		// its applicant, attaches (A is told it does not exist).
+		"GET /api/v1/scenario-applications/{id}/files": {path: fmt.Sprintf("/api/v1/scenario-applications/%d/files", scenarioApp),
+			want: [8]int{200, 200, 200, 200, 404, 200, api401, 403}},
+		"POST /api/v1/scenario-applications/{id}/files": {path: fmt.Sprintf("/api/v1/scenario-applications/%d/files?name=a.pdf", scenarioApp),
+			body: "%PDF-1.4\n%%EOF\n", ctype: "application/octet-stream", want: [8]int{403, 403, 403, 403, 404, 201, api401, 403}},
+		"GET /api/v1/scenario-applications/{id}/files/{file}": {path: fmt.Sprintf("/api/v1/scenario-applications/%d/files/1", scenarioApp),
 			want: [8]int{200, 200, 200, 200, 404, 200, api401, 403}},
 		"POST /api/v1/scenario-applications/{id}/withdraw": {path: fmt.Sprintf("/api/v1/scenario-applications/%d/withdraw", scenarioApp),
 			want: [8]int{403, 403, 403, 403, 404, 200, api401, 403}},
@@ -851,6 +860,12 @@ func TestRouteRoleMatrix(t *testing.T) {
 			"criteria[0].id": {"tech"}, "criteria[0].name_zh": {"技术"}, "criteria[0].weight": {"100"}}.Encode(),
 			want: [8]int{303, 403, 303, 303, 403, 403, login, 403}},
 		"GET /scenarios/{id}": {path: scenarioPage, want: all(200)},
+		// A draft's form: its runners; the others are refused before it is read.
+		"GET /scenarios/{id}/edit": {path: draftPage + "/edit", want: [8]int{200, 403, 200, 200, 403, 403, login, 403}},
+		"POST /scenarios/{id}/edit": {path: draftPage + "/edit", body: url.Values{"title": {"矩阵页面场景"}, "offerer.name": {"市交通集团"}, "offerer.kind": {"state_owned"},
+			"industry_id": {ind}, "requirements": {"矩阵"}, "deadline": {dayFrom(30)}, "pilot_start": {dayFrom(40)}, "pilot_end": {dayFrom(400)},
+			"criteria[0].id": {"tech"}, "criteria[0].name_zh": {"技术"}, "criteria[0].weight": {"100"}}.Encode(),
+			want: [8]int{303, 403, 303, 303, 403, 403, login, 403}},
 		"POST /scenarios/{id}/moves": {path: scenarioPage + "/moves", body: "action=start_review",
 			want: [8]int{409, 403, 409, 409, 403, 403, login, 403}},
 		// panel-a is user 1, disabled by the row of /admin/users/{id}: the
@@ -861,6 +876,11 @@ func TestRouteRoleMatrix(t *testing.T) {
 			want: [8]int{403, 403, 403, 403, 409, 303, login, 403}},
 		"POST /scenarios/{id}/applications/{app}/withdraw": {path: fmt.Sprintf("%s/applications/%d/withdraw", scenarioPage, scenarioApp),
 			want: [8]int{403, 403, 403, 403, 404, 409, login, 403}},
+		// B's first application is withdrawn by now: it takes no file.
+		"POST /scenarios/{id}/applications/{app}/files": {path: fmt.Sprintf("%s/applications/%d/files", scenarioPage, scenarioApp), body: reqFile, ctype: reqFileType,
+			want: [8]int{403, 403, 403, 403, 404, 409, login, 403}},
+		"GET /scenarios/{id}/applications/{app}/files/{file}": {path: fmt.Sprintf("%s/applications/%d/files/1", scenarioPage, scenarioApp),
+			want: [8]int{200, 200, 200, 200, 404, 200, login, 403}},
 		"POST /scenarios/{id}/scores": {path: scenarioPage + "/scores", body: fmt.Sprintf("score-%d-tech=80", scenarioApp),
 			want: [8]int{403, 403, 403, 403, 403, 403, login, 403}},
 		"POST /scenarios/{id}/conflicts": {path: scenarioPage + "/conflicts", body: fmt.Sprintf("application_id=%d&reason=%s", scenarioApp, url.QueryEscape("矩阵")),
@@ -1079,6 +1099,19 @@ func matrixScenario(t *testing.T, ctx context.Context, store *sqlstore.Store, in
 		t.Fatal(err)
 	}
 	return fmt.Sprintf("/api/v1/scenarios/%d", x.ID), a.ID
+}
+
+// matrixDraft stores a draft scenario of industry ind and returns its
+// page's path.
+func matrixDraft(t *testing.T, ctx context.Context, store *sqlstore.Store, ind string) string {
+	t.Helper()
+	x := &scenario.Scenario{Title: "矩阵征集稿", Offerer: scenario.Offerer{Name: "市交通集团", Kind: scenario.OffererStateOwned}, IndustryID: ind,
+		Requirements: "矩阵", Deadline: chanye.DateOf(testclock.Now().AddDate(0, 0, 30)), PilotStart: chanye.DateOf(testclock.Now().AddDate(0, 0, 40)),
+		PilotEnd: chanye.DateOf(testclock.Now().AddDate(1, 0, 40)), Criteria: []scenario.Criterion{{ID: "tech", NameZH: "技术", NameEN: "technology", Weight: 100}}}
+	if err := store.CreateScenario(ctx, x); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("/scenarios/%d", x.ID)
 }
 
 // matrixPaths are the matchmaking records of the matrix, as API paths

@@ -345,7 +345,7 @@ func guard(store *sqlstore.Store, policies policy.Services, eng *engine.Engine, 
 			Leads: authz.Leads(store, store, store), Conversions: authz.Conversions(store, store, store), Funnel: authz.Funnel(store, store),
 			Supervisions: authz.LeadSupervisions(store.LeadSupervisions(), store, store), Imports: authz.LeadImports(store, store, store)},
 		scenarios: &httpapi.ScenarioServices{Scenarios: authz.Scenarios(store, store, store), Applications: authz.ScenarioApplications(store, store, store, store),
-			Reviews: authz.ScenarioReviews(store, store, store, store)},
+			Reviews: authz.ScenarioReviews(store, store, store, store), Files: authz.ScenarioFiles(store, store, store, store, store)},
 		match: &httpapi.MatchServices{Listings: authz.MatchListings(store, store), Matches: authz.Matches(store, store, store),
 			Events: authz.MatchEvents(store, store, store), Lazy: &match.LazySegmenter{}}}
 }
@@ -360,7 +360,8 @@ func (g guarded) webInvest() web.InvestServices {
 // webScenarios are the application scenarios the pages use: the same
 // guarded services as the API.
 func (g guarded) webScenarios() web.ScenarioServices {
-	return web.ScenarioServices{Scenarios: g.scenarios.Scenarios, Applications: g.scenarios.Applications, Reviews: g.scenarios.Reviews}
+	return web.ScenarioServices{Scenarios: g.scenarios.Scenarios, Applications: g.scenarios.Applications, Reviews: g.scenarios.Reviews,
+		Files: g.scenarios.Files}
 }
 
 // webMatch is the matchmaking the pages use: the same guarded services as
