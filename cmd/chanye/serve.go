@@ -206,7 +206,8 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
 		Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions, Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Calendar: guarded.calendar, Requests: guarded.requests, RequestIssues: guarded.issues, RequestFiles: guarded.requestFiles,
 		Notifications: guarded.notifications, Search: authz.Search(store), Chains: guarded.chains,
-		LeadFirms: guarded.leadFirms, Placements: guarded.placements, Invest: guarded.invest, Scenarios: guarded.scenarios, Match: guarded.match})
+		LeadFirms: guarded.leadFirms, Placements: guarded.placements, Invest: guarded.invest, Scenarios: guarded.scenarios, Match: guarded.match,
+		Space: guarded.space})
 	// Accounts: sign-in throttled per account and address, the counters in
 	// the database (auth.Limits); the first start creates an admin. The
 	// middleware turns each request's token or
@@ -332,6 +333,7 @@ type guarded struct {
 	invest        *httpapi.InvestServices
 	scenarios     *httpapi.ScenarioServices
 	match         *httpapi.MatchServices
+	space         *httpapi.SpaceServices
 }
 
 // guard wraps the services and the engine with authz.
@@ -347,7 +349,9 @@ func guard(store *sqlstore.Store, policies policy.Services, eng *engine.Engine, 
 		scenarios: &httpapi.ScenarioServices{Scenarios: authz.Scenarios(store, store, store), Applications: authz.ScenarioApplications(store, store, store, store),
 			Reviews: authz.ScenarioReviews(store, store, store, store)},
 		match: &httpapi.MatchServices{Listings: authz.MatchListings(store, store), Matches: authz.Matches(store, store, store),
-			Events: authz.MatchEvents(store, store, store), Lazy: &match.LazySegmenter{}}}
+			Events: authz.MatchEvents(store, store, store), Lazy: &match.LazySegmenter{}},
+		space: &httpapi.SpaceServices{Inventory: authz.SpaceInventory(store), Allocations: authz.SpaceAllocations(store, store, store, store, store),
+			Use: authz.SpaceUse(store)}}
 }
 
 // webInvest is the 招商 the pages use: the same guarded services as the API.
