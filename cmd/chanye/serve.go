@@ -388,9 +388,11 @@ func listenURL(a net.Addr) string {
 }
 
 // sweepEvery runs the red sweep (Store.SweepRed), the escalation of
-// overdue requests (Store.Escalate) and their grouping into common
-// problems (Store.GroupRequests) now and then every interval until ctx
-// ends, logging what each sweep told of.
+// overdue requests (Store.Escalate), their grouping into common problems
+// (Store.GroupRequests) and the expiry of space holds and lapsed leases
+// with the warnings of holds ending soon (Store.ExpireHolds) now and then
+// every interval until ctx ends, logging what each sweep did. ctx acts
+// as the operator: ExpireHolds is the administrators'.
 func sweepEvery(ctx context.Context, store *sqlstore.Store, log *slog.Logger, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -409,6 +411,11 @@ func sweepEvery(ctx context.Context, store *sqlstore.Store, log *slog.Logger, ev
 			log.Error("request grouping failed", "err", err)
 		} else if n > 0 {
 			log.Info("common problems raised", "issues", n)
+		}
+		if ex, err := store.ExpireHolds(ctx); err != nil && ctx.Err() == nil {
+			log.Error("space hold expiry failed", "err", err)
+		} else if ex.Expired+ex.Warned+ex.LeasesEnded > 0 {
+			log.Info("space holds swept", "expired", ex.Expired, "warned", ex.Warned, "leases_ended", ex.LeasesEnded)
 		}
 		select {
 		case <-ctx.Done():
