@@ -212,10 +212,11 @@ func TestSpaceAPI(t *testing.T) {
 	}
 
 	// Imports: a workbook adds a block and its plant and updates TH-01's
-	// name; a GeoJSON file changes TH-01's boundary; a faulty CSV stores
+	// name, keeping its boundary (a sheet has none); a GeoJSON file
+	// changes the boundary; a faulty CSV stores
 	// nothing and names the row and the column.
 	var wb bytes.Buffer
-	th := &space.Block{Code: "TH-01", Name: "天河智谷一期", DistrictCode: "440106", AreaM2: 1_000_000, Industries: []string{"icv-nev"}, Boundary: json.RawMessage(boundary), Schematic: true}
+	th := &space.Block{Code: "TH-01", Name: "天河智谷一期", DistrictCode: "440106", AreaM2: 1_000_000, Industries: []string{"icv-nev"}, Schematic: true}
 	hz := &space.Block{Code: "HZ-01", Name: "海珠区块", DistrictCode: "440105", AreaM2: 500_000, Industries: []string{"icv-nev"}}
 	rent := chanye.Fen(2800)
 	plant := &space.Unit{BlockCode: "HZ-01", Kind: space.Plant, Code: "CF-01", AreaM2: 800, RentFenM2Month: &rent, Status: space.Available}
@@ -224,7 +225,7 @@ func TestSpaceAPI(t *testing.T) {
 	}
 	var gj bytes.Buffer
 	moved := *th
-	moved.Boundary = json.RawMessage(`{"type":"Polygon","coordinates":[[[113.37,23.12],[113.38,23.12],[113.38,23.13],[113.37,23.12]]]}`)
+	moved.Name, moved.Boundary = "天河智谷一期", json.RawMessage(`{"type":"Polygon","coordinates":[[[113.37,23.12],[113.38,23.12],[113.38,23.13],[113.37,23.12]]]}`)
 	if _, err := dataio.ExportBlocksGeoJSON(&gj, []*space.Block{&moved}, "示意 / schematic"); err != nil {
 		t.Fatal(err)
 	}
@@ -234,6 +235,8 @@ func TestSpaceAPI(t *testing.T) {
 	runScenarios(t, h, newSpecValidator(t), []scenario{
 		{name: "a workbook", method: "POST", path: "/api/v1/space/import", header: xlsxHeader, body: xlsxBody, status: 200,
 			json: map[string]any{"blocks_created": 1, "blocks_updated": 1, "units_created": 1, "units_updated": 0}},
+		{name: "the workbook kept the boundary", method: "GET", path: "/api/v1/space/blocks/1", status: 200,
+			json: map[string]any{"name": "天河智谷一期", "boundary.coordinates.0.0.0": 113.35}},
 		{name: "an enterprise may not", method: "POST", path: "/api/v1/space/import", header: map[string]string{"Content-Type": xlsxHeader["Content-Type"], firmHeader: codeB},
 			body: xlsxBody, status: 403},
 		{name: "boundaries", method: "POST", path: "/api/v1/space/import", header: geoHeader, body: geoBody, status: 200, json: map[string]any{"blocks_updated": 1}},

@@ -1,19 +1,122 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chanye-org/chanye"
+	"github.com/chanye-org/chanye/dataio"
 	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/notify"
 	"github.com/chanye-org/chanye/project"
 	"github.com/chanye-org/chanye/space"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 )
+
+// TestSpaceCommands: chanye import space takes a workbook, a CSV file of
+// units or blocks (told apart by the header) and GeoJSON, all or
+// nothing, printing each problem by its row and column or its feature;
+// export space writes a workbook, two CSV files or GeoJSON, each of which
+// imports back unchanged; space route prints the kind, why and the
+// candidates with their reasons and unmet needs, and with --repeat the
+// median and the longest time.
+func TestSpaceCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "chanye.db")
+	path := func(name string) string { return filepath.Join(dir, name) }
+	mustRun(t, db, "migrate")
+	boundary := json.RawMessage(`{"type":"Polygon","coordinates":[[[113.35,23.12],[113.36,23.12],[113.36,23.13],[113.35,23.12]]]}`)
+	rent, price := chanye.Fen(4500), chanye.Fen(30_000_000_00)
+	blocks := []*space.Block{{Code: "TH-01", Name: "天河智谷", DistrictCode: "440106", AreaM2: 1_000_000, Industries: []string{"icv-nev"}, Boundary: boundary, Schematic: true}}
+	units := []*space.Unit{
+		{BlockCode: "TH-01", Kind: space.Land, Code: "DK-01", AreaM2: 30_000, LandUse: "M1 一类工业用地", PlotRatio: 250, PriceFen: &price, Status: space.Available},
+		{BlockCode: "TH-01", Kind: space.Floor, Code: "B1-F03", AreaM2: 2_500, Building: "1号楼", Level: 3, FreightLift: true, RentFenM2Month: &rent, Status: space.Available},
+		{BlockCode: "TH-01", Kind: space.Plant, Code: "CF-01", AreaM2: 900, RentFenM2Month: &rent, Status: space.Available},
+	}
+	var wb bytes.Buffer
+	if err := dataio.ExportInventory(&wb, blocks, units); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path("inventory.xlsx"), wb.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out := mustRun(t, db, "import", "space", path("inventory.xlsx")); !strings.Contains(out, "区块 blocks 新增 created 1, 更新 updated 0; 单元 units 新增 created 3") {
+		t.Errorf("import: %s", out)
+	}
+	// The boundaries come as GeoJSON; a workbook imported again keeps them.
+	var geo bytes.Buffer
+	if _, err := dataio.ExportBlocksGeoJSON(&geo, blocks, ""); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(path("in.geojson"), geo.Bytes(), 0o644)
+	if out := mustRun(t, db, "import", "space", path("in.geojson")); !strings.Contains(out, "区块 blocks 新增 created 0, 更新 updated 1") {
+		t.Errorf("import GeoJSON: %s", out)
+	}
+	if out := mustRun(t, db, "import", "space", path("inventory.xlsx")); !strings.Contains(out, "区块 blocks 新增 created 0, 更新 updated 0; 单元 units 新增 created 0, 更新 updated 0") {
+		t.Errorf("the workbook again: %s", out)
+	}
+
+	// Faults: a unit of no area in a CSV, a block of no district in GeoJSON.
+	os.WriteFile(path("units.csv"), []byte("区块编号,类型,编号,面积\nTH-01,厂房,CF-02,0\n"), 0o644)
+	os.WriteFile(path("blocks.geojson"), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null,"properties":{"code":"HZ-01","name":"海珠","area_m2":1000}}]}`), 0o644)
+	for file, want := range map[string]string{"units.csv": "第 2 行 / row 2, 列 / column 面积", "blocks.geojson": "features[0].district_code"} {
+		if _, stderr, err := runStd(t, db, "import", "space", path(file)); err == nil || !strings.Contains(stderr, want) {
+			t.Errorf("%s: %v, stderr lacks %q:\n%s", file, err, want, stderr)
+		}
+	}
+	// A blocks file told from its header; a block unknown to a unit.
+	os.WriteFile(path("blocks.csv"), []byte("code,name,district_code,area_m2,industries\nHZ-01,海珠区块,440105,500000,icv-nev\n"), 0o644)
+	if out := mustRun(t, db, "import", "space", path("blocks.csv")); !strings.Contains(out, "新增 created 1") {
+		t.Errorf("blocks.csv: %s", out)
+	}
+	os.WriteFile(path("orphan.csv"), []byte("block_code,kind,code,area_m2\nXX-99,plant,CF-01,800\n"), 0o644)
+	if _, stderr, err := runStd(t, db, "import", "space", path("orphan.csv")); err == nil || !strings.Contains(stderr, "row 2, 列 / column block_code") {
+		t.Errorf("a unit of no block: %v\n%s", err, stderr)
+	}
+
+	// Exports import back unchanged.
+	mustRun(t, db, "export", "space", "--out", path("out.xlsx"))
+	mustRun(t, db, "export", "space", "--format", "csv", "--out", path("out.csv"))
+	mustRun(t, db, "export", "space", "--format", "geojson", "--out", path("out.geojson"))
+	for _, file := range []string{"out.xlsx", "out.blocks.csv", "out.units.csv", "out.geojson"} {
+		if out := mustRun(t, db, "import", "space", path(file)); !strings.Contains(out, "新增 created 0, 更新 updated 0; 单元 units 新增 created 0, 更新 updated 0") {
+			t.Errorf("%s back: %s", file, out)
+		}
+	}
+	if units, _ := os.ReadFile(path("out.units.csv")); strings.Count(string(units), "\n") != 4 || !strings.Contains(string(units), "45.00") {
+		t.Errorf("units.csv:\n%s", units)
+	}
+	if geo, _ := os.ReadFile(path("out.geojson")); !bytes.Contains(geo, []byte(`"code":"TH-01"`)) || !bytes.Contains(geo, []byte(`"Polygon"`)) {
+		t.Errorf("geojson:\n%s", geo)
+	}
+	if _, err := runCmd(t, db, "export", "space", "--format", "csv"); err == nil {
+		t.Error("CSV to stdout: no error")
+	}
+
+	// Routing: 8,000 万元 is a medium project (floors); 30,000 m² large.
+	out := mustRun(t, db, "space", "route", "--area", "2000", "--investment", "80000000", "--industry", "icv-nev", "--district", "440106,440105", "--repeat", "3")
+	for _, want := range []string{"中项目供楼 / a medium project gets floors", "TH-01 B1-F03  2500 m²  天河智谷（天河区 440106）", "+ 区块规划主导产业相符", "中位数 median"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("route lacks %q:\n%s", want, out)
+		}
+	}
+	out = mustRun(t, db, "space", "route", "--area", "40000", "--env", "M3", "--power", "100")
+	for _, want := range []string{"大项目供地", "TH-01 DK-01", "− 面积 30000 平方米，少于所需 40000 平方米", "− 环境类别未知"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("route lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := runCmd(t, db, "space", "route", "--area", "100", "--env", "M4"); err == nil {
+		t.Error("--env M4: no error")
+	}
+}
 
 // TestSweepExpiresHolds: serve's hourly sweep ends the holds past their
 // day and tells the holders of those ending soon, and logs it.
