@@ -29,6 +29,8 @@ const demoHelp = `chanye demo [--enterprises N] [--projects N] [--seed S] [--as-
 尚无政策时保存并发布内置政策。随后生成 1,246 个市重点项目（总投资约 5.6 万亿元）及节点和月报。
 挂链后，尚无招商线索时生成演示招商：外地企业名单、弱链缺链的三张清单、约 300 条各阶段线索，
 其中 10 条落地转为重点项目（ZS-0001…），均标明演示数据。
+尚无产业区块时生成演示产业空间：690 个区块（示意边界）约 2 万个单元，三分之一地块出让给有数据的企业，
+部分楼层、厂房出租或出售，为重点项目和招商线索预留单元（其一一周内到期），一份租约提前终止。
 
 Generates a deterministic demo base (same seed, same data): codes, names, districts,
 classes, three years of facts, tiers and industry revenue series; prints the elapsed
@@ -42,7 +44,12 @@ firms, the three lists for weak and missing links, about 300 leads in every stag
 10 of them landed as key projects (ZS-0001 …), all marked 演示数据. A database
 without enterprise requests (诉求) gets 60 raised over the past four weeks in every
 state — waiting, overdue and escalated, in hand, answered, confirmed, reopened,
-closed after a callback — also marked 演示数据.
+closed after a callback — also marked 演示数据. A database without industrial blocks
+gets the demo's industrial space: 690 blocks over 626 km² with about 20,000 units
+(schematic boundaries), a third of the land transferred to registry firms (a few
+blocks' to a firm without figures, so their 亩均 is unknown), a share of each block's
+floors and plants let or sold, units held for key projects and leads (one hold ending
+within a week) and a lease given up early.
 `
 
 func runDemo(ctx context.Context, cfg Config, args []string) error {
@@ -146,6 +153,13 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 	}
 	if ms.Supplies > 0 {
 		fmt.Fprintln(cfg.Stdout, matchSummary(ms))
+	}
+	sp, err := ensureDemoSpace(ctx, db, store, cfg.Now)
+	if err != nil {
+		return err
+	}
+	if sp.Blocks > 0 {
+		fmt.Fprintln(cfg.Stdout, spaceSummary(sp))
 	}
 	return nil
 }

@@ -38,7 +38,7 @@ const serveHelp = `chanye serve [--addr :8080] [--db PATH|postgres://…] [--aud
              [--smtp-host HOST --smtp-from ADDR [--smtp-port 587] [--smtp-user NAME] [--smtp-starttls] [--base-url URL]]
 
 升级数据库、载入默认产业目录（首次），在同一端口提供网页（/）和接口（/api/、/healthz）。
---demo 在数据库没有企业时生成约 2 万家演示企业（种子 1），没有项目时生成 1,246 个重点项目，没有招商线索时生成演示招商（约 300 条各阶段线索）。没有任何政策时保存并发布本市的正式政策（加 --demo 时另加（示例）政策），没有计算批次时生成演示流程（公示、异议、审批、拨付、追回）。首次启动创建管理员 admin，
+--demo 在数据库没有企业时生成约 2 万家演示企业（种子 1），没有项目时生成 1,246 个重点项目，没有招商线索时生成演示招商（约 300 条各阶段线索）。没有任何政策时保存并发布本市的正式政策（加 --demo 时另加（示例）政策），没有计算批次时生成演示流程（公示、异议、审批、拨付、追回）。没有产业区块时生成演示产业空间（690 个区块、约 2 万个单元，部分已供地、出租、预留）。首次启动创建管理员 admin，
 密码取自环境变量 CHANYE_ADMIN_PASSWORD，未设置则随机生成并只显示一次；加 --demo 时另建各角色的演示账号（密码相同）。首次启动创建审计密钥文件（SQLite 默认在数据库旁，
 PostgreSQL 须以 --audit-key 指定）。Ctrl-C 或 SIGTERM 平稳退出。
 测试、模拟、计算、预警和记分卡每个账号（未登录则每个地址）每分钟至多 --rate-limit 次（默认 30，
@@ -54,7 +54,9 @@ stored, the city's official shipped policies are stored and published (with
 --demo the illustrative （示例） ones too), and with --demo a database without
 runs gets the demo lifecycle: runs, 公示, objections answered both ways,
 approvals, payments and a reversal, and one without enterprise requests 60 of
-them in every state (演示数据). The first start creates
+them in every state (演示数据); one without industrial blocks gets the demo's
+690 blocks and about 20,000 units, a third of the land transferred, floors and
+plants let, units held for key projects and leads. The first start creates
 the account admin with the password in CHANYE_ADMIN_PASSWORD, or a random one
 printed once; with --demo also one demo account per role with the same
 password (demo-leader, demo-department, demo-taskforce, demo-enterprise,
@@ -191,6 +193,11 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 			return err
 		} else if ms.Supplies > 0 {
 			log.Info(matchSummary(ms))
+		}
+		if sp, err := ensureDemoSpace(opCtx, db, store, cfg.Now); err != nil {
+			return err
+		} else if sp.Blocks > 0 {
+			log.Info(spaceSummary(sp))
 		}
 	}
 	// The API and the pages reach the services only through authz, which
