@@ -150,7 +150,7 @@ func printRouting(w io.Writer, r *space.Routing, c *chanye.Catalog) {
 		u := cand.Unit
 		fmt.Fprintf(w, "%2d. %s %s  %d m²", i+1, u.BlockCode, u.Code, u.AreaM2)
 		if b := cand.Block; b != nil {
-			fmt.Fprintf(w, "  %s（%s %s）", b.Name, districts[b.DistrictCode], b.DistrictCode)
+			fmt.Fprintf(w, "  %s，%s %s", b.Name, districts[b.DistrictCode], b.DistrictCode)
 		}
 		switch {
 		case u.Kind == space.Land && u.PriceFen != nil:

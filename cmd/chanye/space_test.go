@@ -103,7 +103,7 @@ func TestSpaceCommands(t *testing.T) {
 
 	// Routing: 8,000 万元 is a medium project (floors); 30,000 m² large.
 	out := mustRun(t, db, "space", "route", "--area", "2000", "--investment", "80000000", "--industry", "icv-nev", "--district", "440106,440105", "--repeat", "3")
-	for _, want := range []string{"中项目供楼 / a medium project gets floors", "TH-01 B1-F03  2500 m²  天河智谷（天河区 440106）", "+ 区块规划主导产业相符", "中位数 median"} {
+	for _, want := range []string{"中项目供楼 / a medium project gets floors", "TH-01 B1-F03  2500 m²  天河智谷，天河区 440106", "+ 区块规划主导产业相符", "中位数 median"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("route lacks %q:\n%s", want, out)
 		}
