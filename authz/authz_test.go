@@ -324,7 +324,8 @@ func TestEngineRules(t *testing.T) {
 func TestRulesNameEveryRole(t *testing.T) {
 	for name, rs := range map[string]authz.Rules{"catalog": authz.CatalogRules(), "registry": authz.RegistryRules(),
 		"policy": authz.PolicyRules(), "engine": authz.EngineRules(), "audit": authz.AuditRules(), "lists": authz.OrgUnitRules(),
-		"chains": authz.ChainRules(), "invest": authz.InvestRules(), "calendar": authz.CalendarRules(), "requests": authz.RequestRules()} {
+		"chains": authz.ChainRules(), "invest": authz.InvestRules(), "calendar": authz.CalendarRules(), "requests": authz.RequestRules(),
+		"space": authz.SpaceRules()} {
 		for act, grants := range rs {
 			for role := range grants {
 				if !role.Valid() {

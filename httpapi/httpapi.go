@@ -90,6 +90,9 @@ type Config struct {
 	// Match serves supply–demand matchmaking (广聚群链); nil: its routes
 	// answer 404.
 	Match *MatchServices
+	// Space serves industrial space (产业空间): blocks, units, routing,
+	// holds, allocations and 亩均; nil: its routes answer 404.
+	Space *SpaceServices
 }
 
 // Engine is what the API asks of the policy engine: *engine.Engine, or
@@ -145,6 +148,7 @@ type server struct {
 	scenarios      *ScenarioServices
 	match          *MatchServices
 	segmenter      *match.LazySegmenter
+	space          *SpaceServices
 }
 
 // handlerFunc is a handler that returns its error instead of writing it.
@@ -198,7 +202,7 @@ func newServer(cfg Config) *server {
 	s.notifications = cfg.Notifications
 	s.chains, s.leadFirms, s.placements = cfg.Chains, cfg.LeadFirms, cfg.Placements
 	s.invest, s.calendar, s.requests, s.issues, s.requestFileSvc = cfg.Invest, cfg.Calendar, cfg.Requests, cfg.RequestIssues, cfg.RequestFiles
-	s.scenarios = cfg.Scenarios
+	s.scenarios, s.space = cfg.Scenarios, cfg.Space
 	s.match, s.segmenter = cfg.Match, &match.LazySegmenter{}
 	if cfg.Match != nil && cfg.Match.Lazy != nil {
 		s.segmenter = cfg.Match.Lazy
@@ -428,6 +432,29 @@ func (s *server) routes() []route {
 		{"PUT", "/api/v1/fairs/{id}/meetings/{meeting}/outcome", s.withMatch(s.recordMeetingOutcome)},
 		{"GET", "/api/v1/fairs/{id}/report", s.withMatch(s.getFairReport)},
 		{"GET", "/api/v1/fairs/{id}/report.xlsx", s.withMatch(s.getFairReportXLSX)},
+		// Industrial space (space.go).
+		{"GET", "/api/v1/space/blocks", s.withSpace(s.listSpaceBlocks)},
+		{"POST", "/api/v1/space/blocks", s.withSpace(s.createSpaceBlock)},
+		{"GET", "/api/v1/space/blocks.geojson", s.withSpace(s.spaceBlocksGeoJSON)},
+		{"GET", "/api/v1/space/blocks/{id}", s.withSpace(s.getSpaceBlock)},
+		{"PATCH", "/api/v1/space/blocks/{id}", s.withSpace(s.patchSpaceBlock)},
+		{"GET", "/api/v1/space/units", s.withSpace(s.listSpaceUnits)},
+		{"POST", "/api/v1/space/units", s.withSpace(s.createSpaceUnit)},
+		{"GET", "/api/v1/space/units/{id}", s.withSpace(s.getSpaceUnit)},
+		{"PATCH", "/api/v1/space/units/{id}", s.withSpace(s.patchSpaceUnit)},
+		{"POST", "/api/v1/space/import", s.withSpace(s.importSpace)},
+		{"POST", "/api/v1/space/route", s.withSpace(s.routeSpace)},
+		{"GET", "/api/v1/space/holds", s.withSpace(s.listSpaceHolds)},
+		{"POST", "/api/v1/space/units/{id}/holds", s.withSpace(s.holdSpaceUnit)},
+		{"POST", "/api/v1/space/holds/{id}/release", s.withSpace(s.releaseSpaceHold)},
+		{"GET", "/api/v1/space/allocations", s.withSpace(s.listSpaceAllocations)},
+		{"POST", "/api/v1/space/units/{id}/allocations", s.withSpace(s.allocateSpaceUnit)},
+		{"POST", "/api/v1/space/allocations/{id}/end", s.withSpace(s.endSpaceAllocation)},
+		{"GET", "/api/v1/space/use", s.withSpace(s.getSpaceUse)},
+		{"GET", "/api/v1/space/size-rule", s.withSpace(s.getSizeRule)},
+		{"PUT", "/api/v1/space/size-rule", s.withSpace(s.putSizeRule)},
+		{"GET", "/api/v1/space/use-thresholds", s.withSpace(s.getUseThresholds)},
+		{"PUT", "/api/v1/space/use-thresholds", s.withSpace(s.putUseThresholds)},
 		// The working-day calendar (calendar.go).
 		{"GET", "/api/v1/calendar", s.getCalendar},
 		{"PUT", "/api/v1/calendar", s.putCalendar},

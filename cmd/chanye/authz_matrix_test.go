@@ -32,6 +32,7 @@ import (
 	"github.com/chanye-org/chanye/project"
 	"github.com/chanye-org/chanye/request"
 	"github.com/chanye-org/chanye/scenario"
+	"github.com/chanye-org/chanye/space"
 	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 	"github.com/chanye-org/chanye/uscc"
@@ -194,6 +195,9 @@ func TestRouteRoleMatrix(t *testing.T) {
 	// matches B's demand (accepted by both), a fair of the industry where
 	// both registered and asked to meet, and another already scheduled.
 	mm := matrixMatch(t, ctx, store, ind, codeA, codeB)
+	// Industrial space: a block of Tianhe (440106) planned for the
+	// industry, its units, two holds for GZ-M001 and a plant leased to B.
+	sp := matrixSpace(t, ctx, store, projID, codeB)
 
 	// 销号 and 督办: a closure of GZ-M001's red start warning, as a
 	// multipart form with its evidence; supervision items due in a week.
@@ -220,7 +224,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	api := httpapi.NewHandler(httpapi.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine,
 		Audit: authz.Audit(store), Logger: log, Projects: g.projects, Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Calendar: g.calendar, Requests: g.requests, RequestIssues: g.issues, RequestFiles: g.requestFiles,
 		Notifications: g.notifications, Search: authz.Search(store), Chains: g.chains, LeadFirms: g.leadFirms, Placements: g.placements,
-		Invest: g.invest, Scenarios: g.scenarios, Match: g.match})
+		Invest: g.invest, Scenarios: g.scenarios, Match: g.match, Space: g.space})
 	accounts := auth.NewThrottle(store, store)
 	pages, err := web.NewHandler(web.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
 		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects,
@@ -263,6 +267,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	api401 := 401
 	reqFile, reqFileType := multipartBody(t, nil, "file", "证明.pdf", []byte("%PDF-1.4\n%%EOF\n"))
 	calSheet, calSheetType := multipartBody(t, nil, "file", "2027.csv", []byte("date,kind,name,source\n2027-01-01,off,元旦,矩阵测试\n"))
+	spaceSheet, spaceSheetType := multipartBody(t, nil, "file", "units.csv", []byte("block_code,kind,code,area_m2\nMX-01,plant,MX-P8,600\n"))
 	leadSheet, leadSheetType := multipartBody(t, nil, "file", "leads.csv",
 		[]byte("id,target_id,stage,stage_on,owner_kind,owner_name\n,1,contact,"+testclock.Today().String()+",district,440106\n"))
 	apiTable := map[string]matrixRequest{
@@ -532,6 +537,48 @@ func TestRouteRoleMatrix(t *testing.T) {
 			want: [8]int{200, 403, 200, 200, 403, 403, api401, 403}},
 		"GET /api/v1/fairs/{id}/report":      {path: mm.done + "/report", want: [8]int{200, 200, 200, 200, 403, 403, api401, 200}},
 		"GET /api/v1/fairs/{id}/report.xlsx": {path: mm.done + "/report.xlsx", want: [8]int{200, 200, 200, 200, 403, 403, api401, 200}},
+		// Industrial space (authz.SpaceRules): everyone reads the blocks
+		// and the units on offer (enterprises and the public neither the
+		// others nor prices); officials read holds and the use, and an
+		// enterprise its own allocations; administrators, departments and
+		// the district (440106, the block's) keep the inventory and
+		// allocate; holds for GZ-M001 are the administrators', and the
+		// department's, task force's and district's whose scope it is in;
+		// the rule and the thresholds are the administrators'. The admin
+		// writes first: a repeat by another allowed role conflicts.
+		"GET /api/v1/space/blocks": {path: "/api/v1/space/blocks?district=440106", want: all(200)},
+		"POST /api/v1/space/blocks": {path: "/api/v1/space/blocks", body: `{"code":"MX-02","name":"矩阵新区块","district_code":"440106","area_m2":100000,"industries":["` + ind + `"]}`,
+			want: [8]int{201, 403, 409, 403, 403, 403, api401, 409}},
+		"GET /api/v1/space/blocks.geojson": {path: "/api/v1/space/blocks.geojson", want: all(200)},
+		"GET /api/v1/space/blocks/{id}":    {path: sp.block, want: all(200)},
+		"PATCH /api/v1/space/blocks/{id}":  {path: sp.block, body: `{"name":"矩阵区块（改）"}`, want: [8]int{200, 403, 200, 403, 403, 403, api401, 200}},
+		"GET /api/v1/space/units":          {path: "/api/v1/space/units?district=440106", want: all(200)},
+		"POST /api/v1/space/units": {path: "/api/v1/space/units", body: `{"block_id":` + sp.blockID + `,"kind":"plant","code":"MX-P9","area_m2":600}`,
+			want: [8]int{201, 403, 409, 403, 403, 403, api401, 409}},
+		// The held floor: to enterprises and the public, not there.
+		"GET /api/v1/space/units/{id}":   {path: sp.floor, want: [8]int{200, 200, 200, 200, 404, 404, 404, 200}},
+		"PATCH /api/v1/space/units/{id}": {path: sp.plant, body: `{"name":"矩阵厂房（改）"}`, want: [8]int{200, 403, 200, 403, 403, 403, api401, 200}},
+		"POST /api/v1/space/import": {path: "/api/v1/space/import?kind=units", body: spaceSheet, ctype: spaceSheetType,
+			want: [8]int{200, 403, 200, 403, 403, 403, api401, 200}},
+		"POST /api/v1/space/route": {path: "/api/v1/space/route", body: `{"investment_fen":100000000,"area_m2":500,"industry_id":"` + ind + `"}`,
+			want: [8]int{200, 200, 200, 200, 200, 200, api401, 200}},
+		"GET /api/v1/space/holds": {path: "/api/v1/space/holds?for_kind=project&for_id=" + projID, want: [8]int{200, 200, 200, 200, 403, 403, api401, 200}},
+		"POST /api/v1/space/units/{id}/holds": {path: sp.plant + "/holds", body: `{"for_kind":"project","for_id":"` + projID + `","until":"` + dayFrom(10) + `"}`,
+			want: [8]int{201, 403, 409, 409, 403, 403, api401, 409}},
+		"POST /api/v1/space/holds/{id}/release": {path: sp.release, body: `{"note":"矩阵"}`, want: [8]int{200, 403, 409, 403, 403, 403, api401, 409}},
+		"GET /api/v1/space/allocations":         {path: "/api/v1/space/allocations", want: [8]int{200, 200, 200, 200, 200, 200, api401, 200}},
+		// The floor held for GZ-M001 goes to it.
+		"POST /api/v1/space/units/{id}/allocations": {path: sp.floor + "/allocations",
+			body: `{"kind":"lease","code":"` + codeB + `","from":"` + dayFrom(0) + `","to":"` + dayFrom(730) + `"}`,
+			want: [8]int{201, 403, 409, 403, 403, 403, api401, 409}},
+		"POST /api/v1/space/allocations/{id}/end": {path: sp.lease + "/end", body: `{}`, want: [8]int{200, 403, 409, 403, 403, 403, api401, 409}},
+		"GET /api/v1/space/use":                   {path: "/api/v1/space/use?industry=" + ind, want: [8]int{200, 200, 200, 200, 403, 403, api401, 200}},
+		"GET /api/v1/space/size-rule":             {path: "/api/v1/space/size-rule", want: all(200)},
+		"PUT /api/v1/space/size-rule": {path: "/api/v1/space/size-rule", body: `{"large_fen":50000000000,"large_area_m2":20000,"medium_fen":5000000000,"medium_area_m2":2000}`,
+			want: [8]int{200, 403, 403, 403, 403, 403, api401, 403}},
+		"GET /api/v1/space/use-thresholds": {path: "/api/v1/space/use-thresholds", want: [8]int{200, 200, 200, 200, 403, 403, api401, 200}},
+		"PUT /api/v1/space/use-thresholds": {path: "/api/v1/space/use-thresholds", body: `{"min_tax_per_mu_fen":15000000,"min_revenue_per_mu_fen":300000000,"idle_days":365}`,
+			want: [8]int{200, 403, 403, 403, 403, 403, api401, 403}},
 		"PUT /api/v1/calendar": {path: "/api/v1/calendar",
 			body: `{"years":[{"year":2027,"source":"矩阵测试","days":[{"date":"2027-01-01","kind":"off","name":"元旦"}]}]}`,
 			want: [8]int{200, 403, 403, 403, 403, 403, api401, 403}},
@@ -1189,6 +1236,55 @@ func matrixMatch(t *testing.T, ctx context.Context, store *sqlstore.Store, ind, 
 	return matrixPaths{supply: fmt.Sprintf("/api/v1/supplies/%d", sup.ID), demand: fmt.Sprintf("/api/v1/demands/%d", dem.ID),
 		match: fmt.Sprintf("/api/v1/matches/%d", m.ID), fair: fmt.Sprintf("/api/v1/fairs/%d", fairs[0].ID), done: fmt.Sprintf("/api/v1/fairs/%d", fairs[1].ID),
 		matchID: fmt.Sprint(m.ID), meetingID: fmt.Sprint(tt.Meetings[0].ID), codeC: c}
+}
+
+// matrixSpacePaths are the industrial space records of the matrix, as
+// API paths and ids.
+type matrixSpacePaths struct {
+	block, blockID string
+	floor, plant   string // units: the floor held for the project, a plant on offer
+	release        string // a hold's release
+	lease          string // the plant leased to B
+}
+
+// matrixSpace stores block MX-01 of Tianhe (440106) planned for
+// icv-nev with a parcel, a floor and three plants; the floor and the
+// parcel held for project proj, a plant leased to firm b.
+func matrixSpace(t *testing.T, ctx context.Context, store *sqlstore.Store, proj, b string) matrixSpacePaths {
+	t.Helper()
+	blk := &space.Block{Code: "MX-01", Name: "矩阵区块", DistrictCode: "440106", AreaM2: 1_000_000, Industries: []string{"icv-nev"},
+		Boundary: json.RawMessage(`{"type":"Polygon","coordinates":[[[113.35,23.12],[113.36,23.12],[113.36,23.13],[113.35,23.12]]]}`), Schematic: true}
+	if err := store.CreateBlock(ctx, blk); err != nil {
+		t.Fatal(err)
+	}
+	rent := chanye.Fen(3000)
+	units := []*space.Unit{
+		{BlockID: blk.ID, Kind: space.Land, Code: "DK-01", AreaM2: 20_000},
+		{BlockID: blk.ID, Kind: space.Floor, Code: "B1-F03", AreaM2: 2_000, Building: "1号楼", Level: 3, RentFenM2Month: &rent},
+		{BlockID: blk.ID, Kind: space.Plant, Code: "CF-01", AreaM2: 900, RentFenM2Month: &rent},
+		{BlockID: blk.ID, Kind: space.Plant, Code: "CF-02", AreaM2: 1_100, RentFenM2Month: &rent},
+	}
+	for _, u := range units {
+		if err := store.CreateUnit(ctx, u); err != nil {
+			t.Fatalf("unit %s: %v %v", u.Code, err, chanye.ErrorFields(err))
+		}
+	}
+	land, floor, leased, plant := units[0], units[1], units[2], units[3]
+	var holds [2]*space.Hold
+	for i, u := range []*space.Unit{floor, land} {
+		holds[i] = &space.Hold{UnitID: u.ID, ForKind: space.ForProject, ForID: proj, Until: chanye.DateOf(testclock.Now().AddDate(0, 0, 30))}
+		if err := store.HoldUnit(ctx, holds[i]); err != nil {
+			t.Fatalf("hold: %v %v", err, chanye.ErrorFields(err))
+		}
+	}
+	lease := &space.Allocation{UnitID: leased.ID, Kind: space.Lease, Code: b, From: chanye.DateOf(testclock.Now().AddDate(0, 0, -30)),
+		To: chanye.DateOf(testclock.Now().AddDate(2, 0, 0)), AmountFen: &rent}
+	if err := store.Allocate(ctx, lease); err != nil {
+		t.Fatalf("lease: %v %v", err, chanye.ErrorFields(err))
+	}
+	return matrixSpacePaths{block: fmt.Sprintf("/api/v1/space/blocks/%d", blk.ID), blockID: fmt.Sprint(blk.ID),
+		floor: fmt.Sprintf("/api/v1/space/units/%d", floor.ID), plant: fmt.Sprintf("/api/v1/space/units/%d", plant.ID),
+		release: fmt.Sprintf("/api/v1/space/holds/%d/release", holds[1].ID), lease: fmt.Sprintf("/api/v1/space/allocations/%d", lease.ID)}
 }
 
 // pagePath is the page of an API path: /api/v1/fairs/3 is /fairs/3.

@@ -29,6 +29,8 @@ const demoHelp = `chanye demo [--enterprises N] [--projects N] [--seed S] [--as-
 尚无政策时保存并发布内置政策。随后生成 1,246 个市重点项目（总投资约 5.6 万亿元）及节点和月报。
 挂链后，尚无招商线索时生成演示招商：外地企业名单、弱链缺链的三张清单、约 300 条各阶段线索，
 其中 10 条落地转为重点项目（ZS-0001…），均标明演示数据。
+尚无产业区块时生成演示产业空间：690 个区块（示意边界）约 2 万个单元，三分之一地块出让给有数据的企业，
+部分楼层、厂房出租或出售，为重点项目和招商线索预留单元（其一一周内到期），一份租约提前终止。
 
 Generates a deterministic demo base (same seed, same data): codes, names, districts,
 classes, three years of facts, tiers and industry revenue series; prints the elapsed
@@ -42,7 +44,12 @@ firms, the three lists for weak and missing links, about 300 leads in every stag
 10 of them landed as key projects (ZS-0001 …), all marked 演示数据. A database
 without enterprise requests (诉求) gets 60 raised over the past four weeks in every
 state — waiting, overdue and escalated, in hand, answered, confirmed, reopened,
-closed after a callback — also marked 演示数据.
+closed after a callback — also marked 演示数据. A database without industrial blocks
+gets the demo's industrial space: 690 blocks over 626 km² with about 20,000 units
+(schematic boundaries), a third of the land transferred to registry firms (a few
+blocks' to a firm without figures, so their 亩均 is unknown), a share of each block's
+floors and plants let or sold, units held for key projects and leads (one hold ending
+within a week) and a lease given up early.
 `
 
 func runDemo(ctx context.Context, cfg Config, args []string) error {
@@ -147,6 +154,13 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 	if ms.Supplies > 0 {
 		fmt.Fprintln(cfg.Stdout, matchSummary(ms))
 	}
+	sp, err := ensureDemoSpace(ctx, db, store, cfg.Now)
+	if err != nil {
+		return err
+	}
+	if sp.Blocks > 0 {
+		fmt.Fprintln(cfg.Stdout, spaceSummary(sp))
+	}
 	return nil
 }
 
@@ -162,6 +176,7 @@ chanye import leads FILE.csv|FILE.xlsx [--db PATH]   # 招商线索, the sheet e
 chanye import chain-links FILE.csv|FILE.xlsx [--db PATH]   # the sheet export chain-links writes, edited
 chanye import scenarios FILE.csv|FILE.xlsx [--db PATH]   # 应用场景 as drafts: title, offerer, offerer_kind, industry_id, requirements, deadline, pilot_start, pilot_end, criteria
 chanye import supplies|demands FILE.csv|FILE.xlsx [--db PATH]   # 供需对接的供给、需求 (see below)
+chanye import space FILE.xlsx|FILE.csv|FILE.geojson [--db PATH]   # 产业空间: blocks, units or a whole inventory workbook (see below)
 
 从 CSV（UTF-8，可带 BOM）或 XLSX（按扩展名）导入，逐行校验，一个事务写入：默认只要有一行
 有误就不导入任何数据，并列出问题（行、列、原因）；--skip-invalid 导入正确的行，把错误行及
@@ -204,6 +219,17 @@ Supplies and demands of matchmaking: classes and certifications are lists separa
 ; or ,; the id column must be empty (an import only adds). Every row is checked first
 (the firm in the registry, the link on a chain, the district in the catalog) and one
 bad row imports nothing; then each row is stored in its own transaction.
+
+产业空间 / industrial space: space 导入 XLSX 工作簿（工作表“区块”“单元”，可只有其一，即 export space 所写）、
+区块或单元的 CSV（按表头区分）或区块的 GeoJSON FeatureCollection（要素的几何为边界，属性为区块各列）；区块按编号、
+单元按区块编号与单元编号新增或更新，已预留或已供的单元保持其状态与类型；金额为元；全部成功或全部不导入，问题
+按行、列（GeoJSON 按要素）列出。
+Industrial space: "space" imports an XLSX workbook (sheets 区块 and 单元, either or both, as
+export space writes it), a CSV file of blocks or of units (told apart by its header) or
+a GeoJSON FeatureCollection of blocks (each feature's geometry the boundary, its
+properties the block's columns); blocks are matched by code and units by block code
+and code, created or updated; a unit held or allocated keeps its status and kind;
+amounts in yuan; all or nothing, each problem by row and column (by feature for GeoJSON).
 
 重点项目 / key projects: projects（id 项目编号, name, owner_code, industry, district_code,
 kind, stage, total_investment_yuan, planned_start, planned_completion, department,
@@ -277,6 +303,7 @@ func runImport(ctx context.Context, cfg Config, args []string) error {
 		string(dataio.Scenarios):  func(path string) error { return importScenarios(ctx, cfg, store, path) },
 		string(dataio.Supplies):   func(path string) error { return importSupplies(ctx, cfg, store, path) },
 		string(dataio.Demands):    func(path string) error { return importDemands(ctx, cfg, store, path) },
+		"space":                   func(path string) error { return importSpace(ctx, cfg, store, path) },
 	}
 	if imp, ok := sheetKinds[pos[0]]; ok {
 		if len(pos) != 2 {
@@ -595,6 +622,7 @@ chanye export placements [--format csv|xlsx] [--out FILE]   # 挂链: code, link
 chanye export targets [--format csv|xlsx] [--out FILE] [--industry ID]   # 招商对象
 chanye export scenarios [--format csv|xlsx] [--out FILE] [--industry ID]   # 应用场景 with their results, the latest first
 chanye export supplies|demands [--format csv|xlsx] [--out FILE] [--industry ID]   # 供需对接, the latest first
+chanye export space [--format csv|xlsx|geojson] [--out FILE] [--district CODE] [--industry ID]   # 产业空间 (see below)
 
 导出企业、年度数据、梯度或经营范围，列与 import 相同（导出后可原样导入）。默认写到标准输出，
 格式取自 --out 的扩展名，否则为 csv。筛选：区县代码、产业 id、当前持有的梯度、规模。
@@ -603,6 +631,12 @@ Exports enterprises, facts, tiers or scopes with the columns import reads, so an
 imports back unchanged. Writes to stdout unless --out is given; the format comes
 from --format, else the --out extension, else csv. Filters: district code,
 industry id, tier held today, size class.
+
+产业空间 / industrial space: export space 默认写一个 XLSX 工作簿（工作表“区块”“单元”）；csv 写
+--out 旁的 NAME.blocks.csv 与 NAME.units.csv 两个文件；geojson 写区块及其边界。均可原样导入。
+"space" writes one XLSX workbook by default (sheets 区块 and 单元); csv writes two files
+beside --out, NAME.blocks.csv and NAME.units.csv; geojson the blocks with their
+boundaries. Each imports back with import space.
 `
 
 func runExport(ctx context.Context, cfg Config, args []string) error {
@@ -620,6 +654,9 @@ func runExport(ctx context.Context, cfg Config, args []string) error {
 	if len(pos) != 1 {
 		fs.Usage()
 		return errors.New("须给出一个类型 / give one kind: enterprises, facts, tiers or scopes")
+	}
+	if pos[0] == "space" {
+		return exportSpace(ctx, cfg, *formatFlag, *out, *district, *industry)
 	}
 	format := dataio.CSV
 	switch {

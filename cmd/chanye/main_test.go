@@ -83,7 +83,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("migrate printed %q, want the applied migration", out)
 	}
 	if out := mustRun(t, db, "demo", "--enterprises", "500", "--seed", "3"); !strings.Contains(out, "500 家企业") || !strings.Contains(out, "rows/s") ||
-		!strings.Contains(out, "演示诉求 / demo requests:") {
+		!strings.Contains(out, "演示诉求 / demo requests:") || !strings.Contains(out, "演示产业空间 / demo industrial space: 690 个区块 blocks") {
 		t.Errorf("demo printed %q", out)
 	}
 	for _, kind := range []string{"enterprises", "facts", "tiers"} {

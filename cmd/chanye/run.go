@@ -76,6 +76,7 @@ const usage = `chanye — 现代化产业体系平台 / modern industrial system
   chains    产业链：挂链、诊断、环节企业 / industry chains: place firms, diagnose links, list a link's firms
   calendar  工作日历：放假安排与调休 / the working-day calendar: holidays and 调休 working days
   match     供需对接：运行匹配 / supply–demand matchmaking: run matching
+  space     产业空间：按规模分流 / industrial space: route needs by the size rule
   search    搜索企业、项目、政策；重建搜索索引 / search enterprises, projects, policies; reindex
   user      账号：新建、列出、停用、接口令牌 / accounts: add, list, disable, API tokens
   version   显示版本 / print the version
@@ -158,6 +159,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, now fun
 		"chains":   runChains,
 		"calendar": runCalendar,
 		"match":    runMatch,
+		"space":    runSpace,
 		"user":     runUser,
 		"version": func(_ context.Context, cfg Config, _ []string) error {
 			fmt.Fprintln(cfg.Stdout, "chanye", cfg.Version)

@@ -38,7 +38,7 @@ const serveHelp = `chanye serve [--addr :8080] [--db PATH|postgres://…] [--aud
              [--smtp-host HOST --smtp-from ADDR [--smtp-port 587] [--smtp-user NAME] [--smtp-starttls] [--base-url URL]]
 
 升级数据库、载入默认产业目录（首次），在同一端口提供网页（/）和接口（/api/、/healthz）。
---demo 在数据库没有企业时生成约 2 万家演示企业（种子 1），没有项目时生成 1,246 个重点项目，没有招商线索时生成演示招商（约 300 条各阶段线索）。没有任何政策时保存并发布本市的正式政策（加 --demo 时另加（示例）政策），没有计算批次时生成演示流程（公示、异议、审批、拨付、追回）。首次启动创建管理员 admin，
+--demo 在数据库没有企业时生成约 2 万家演示企业（种子 1），没有项目时生成 1,246 个重点项目，没有招商线索时生成演示招商（约 300 条各阶段线索）。没有任何政策时保存并发布本市的正式政策（加 --demo 时另加（示例）政策），没有计算批次时生成演示流程（公示、异议、审批、拨付、追回）。没有产业区块时生成演示产业空间（690 个区块、约 2 万个单元，部分已供地、出租、预留）。首次启动创建管理员 admin，
 密码取自环境变量 CHANYE_ADMIN_PASSWORD，未设置则随机生成并只显示一次；加 --demo 时另建各角色的演示账号（密码相同）。首次启动创建审计密钥文件（SQLite 默认在数据库旁，
 PostgreSQL 须以 --audit-key 指定）。Ctrl-C 或 SIGTERM 平稳退出。
 测试、模拟、计算、预警和记分卡每个账号（未登录则每个地址）每分钟至多 --rate-limit 次（默认 30，
@@ -54,7 +54,9 @@ stored, the city's official shipped policies are stored and published (with
 --demo the illustrative （示例） ones too), and with --demo a database without
 runs gets the demo lifecycle: runs, 公示, objections answered both ways,
 approvals, payments and a reversal, and one without enterprise requests 60 of
-them in every state (演示数据). The first start creates
+them in every state (演示数据); one without industrial blocks gets the demo's
+690 blocks and about 20,000 units, a third of the land transferred, floors and
+plants let, units held for key projects and leads. The first start creates
 the account admin with the password in CHANYE_ADMIN_PASSWORD, or a random one
 printed once; with --demo also one demo account per role with the same
 password (demo-leader, demo-department, demo-taskforce, demo-enterprise,
@@ -192,6 +194,11 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		} else if ms.Supplies > 0 {
 			log.Info(matchSummary(ms))
 		}
+		if sp, err := ensureDemoSpace(opCtx, db, store, cfg.Now); err != nil {
+			return err
+		} else if sp.Blocks > 0 {
+			log.Info(spaceSummary(sp))
+		}
 	}
 	// The API and the pages reach the services only through authz, which
 	// checks the request's actor. The engine reads the whole base through
@@ -206,7 +213,8 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	api := httpapi.NewHandler(httpapi.Config{Catalog: guarded.catalog, Enterprises: guarded.enterprises, Policies: guarded.policies, Engine: guarded.engine, Logger: log, Version: cfg.Version,
 		Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions, Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Calendar: guarded.calendar, Requests: guarded.requests, RequestIssues: guarded.issues, RequestFiles: guarded.requestFiles,
 		Notifications: guarded.notifications, Search: authz.Search(store), Chains: guarded.chains,
-		LeadFirms: guarded.leadFirms, Placements: guarded.placements, Invest: guarded.invest, Scenarios: guarded.scenarios, Match: guarded.match})
+		LeadFirms: guarded.leadFirms, Placements: guarded.placements, Invest: guarded.invest, Scenarios: guarded.scenarios, Match: guarded.match,
+		Space: guarded.space})
 	// Accounts: sign-in throttled per account and address, the counters in
 	// the database (auth.Limits); the first start creates an admin. The
 	// middleware turns each request's token or
@@ -332,6 +340,7 @@ type guarded struct {
 	invest        *httpapi.InvestServices
 	scenarios     *httpapi.ScenarioServices
 	match         *httpapi.MatchServices
+	space         *httpapi.SpaceServices
 }
 
 // guard wraps the services and the engine with authz.
@@ -347,7 +356,9 @@ func guard(store *sqlstore.Store, policies policy.Services, eng *engine.Engine, 
 		scenarios: &httpapi.ScenarioServices{Scenarios: authz.Scenarios(store, store, store), Applications: authz.ScenarioApplications(store, store, store, store),
 			Reviews: authz.ScenarioReviews(store, store, store, store), Files: authz.ScenarioFiles(store, store, store, store, store)},
 		match: &httpapi.MatchServices{Listings: authz.MatchListings(store, store), Matches: authz.Matches(store, store, store),
-			Events: authz.MatchEvents(store, store, store), Lazy: &match.LazySegmenter{}}}
+			Events: authz.MatchEvents(store, store, store), Lazy: &match.LazySegmenter{}},
+		space: &httpapi.SpaceServices{Inventory: authz.SpaceInventory(store), Allocations: authz.SpaceAllocations(store, store, store, store, store),
+			Use: authz.SpaceUse(store)}}
 }
 
 // webInvest is the 招商 the pages use: the same guarded services as the API.
@@ -385,9 +396,11 @@ func listenURL(a net.Addr) string {
 }
 
 // sweepEvery runs the red sweep (Store.SweepRed), the escalation of
-// overdue requests (Store.Escalate) and their grouping into common
-// problems (Store.GroupRequests) now and then every interval until ctx
-// ends, logging what each sweep told of.
+// overdue requests (Store.Escalate), their grouping into common problems
+// (Store.GroupRequests) and the expiry of space holds and lapsed leases
+// with the warnings of holds ending soon (Store.ExpireHolds) now and then
+// every interval until ctx ends, logging what each sweep did. ctx acts
+// as the operator: ExpireHolds is the administrators'.
 func sweepEvery(ctx context.Context, store *sqlstore.Store, log *slog.Logger, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -406,6 +419,11 @@ func sweepEvery(ctx context.Context, store *sqlstore.Store, log *slog.Logger, ev
 			log.Error("request grouping failed", "err", err)
 		} else if n > 0 {
 			log.Info("common problems raised", "issues", n)
+		}
+		if ex, err := store.ExpireHolds(ctx); err != nil && ctx.Err() == nil {
+			log.Error("space hold expiry failed", "err", err)
+		} else if ex.Expired+ex.Warned+ex.LeasesEnded > 0 {
+			log.Info("space holds swept", "expired", ex.Expired, "warned", ex.Warned, "leases_ended", ex.LeasesEnded)
 		}
 		select {
 		case <-ctx.Done():
