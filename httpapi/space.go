@@ -681,9 +681,7 @@ func (s *server) importSpace(w http.ResponseWriter, r *http.Request, svc *SpaceS
 			if file.Units != nil {
 				units = file.Units.Rows
 			}
-			if err = keepBoundaries(ctx, svc.Inventory, blocks); err == nil {
-				st, err = imports(ctx, blocks, units)
-			}
+			st, err = imports(ctx, blocks, units)
 		}
 		if err != nil {
 			bp, up := file.Problems(err)
@@ -697,9 +695,7 @@ func (s *server) importSpace(w http.ResponseWriter, r *http.Request, svc *SpaceS
 				return err
 			}
 			if err = file.Err(); err == nil {
-				if err = keepBoundaries(ctx, svc.Inventory, file.Rows); err == nil {
-					st, err = imports(ctx, file.Rows, nil)
-				}
+				st, err = imports(ctx, file.Rows, nil)
 			}
 			if err != nil {
 				return withFaults(err, sheetFaults(map[string][]dataio.Problem{"blocks": file.Problems(rowsOf(err, "blocks"))}))
@@ -721,35 +717,6 @@ func (s *server) importSpace(w http.ResponseWriter, r *http.Request, svc *SpaceS
 	}
 	return writeJSON(w, http.StatusOK, spaceImported{BlocksCreated: st.BlocksCreated, BlocksUpdated: st.BlocksUpdated,
 		UnitsCreated: st.UnitsCreated, UnitsUpdated: st.UnitsUpdated})
-}
-
-// keepBoundaries gives each block of a sheet the stored block's boundary:
-// a sheet has no column for it, and importing a workbook exported from
-// here must not erase the boundaries a GeoJSON file brought (the store
-// writes a block as the file gives it).
-func keepBoundaries(ctx context.Context, inv space.InventoryService, blocks []*space.Block) error {
-	if len(blocks) == 0 {
-		return nil
-	}
-	stored := map[string]json.RawMessage{}
-	for offset := 0; ; {
-		page, total, err := inv.FindBlocks(ctx, space.BlockFilter{Offset: offset, Limit: space.MaxPage})
-		if err != nil {
-			return err
-		}
-		for _, b := range page {
-			stored[b.Code] = b.Boundary
-		}
-		if offset += len(page); len(page) == 0 || offset >= total {
-			break
-		}
-	}
-	for _, b := range blocks {
-		if len(b.Boundary) == 0 {
-			b.Boundary = stored[strings.TrimSpace(b.Code)]
-		}
-	}
-	return nil
 }
 
 // rowsOf restates the store's field errors of one kind (blocks[N].field)

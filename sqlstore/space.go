@@ -550,8 +550,9 @@ type storedUnit struct {
 // by block code (a block of the file or a stored one) and code. Every
 // fault is named blocks[N].field or units[N].field before anything is
 // stored; a code twice in the file is a fault of its second row. A unit
-// held or allocated keeps its status and kind. EINVALID, also for no rows
-// or more than space.MaxImportRows.
+// held or allocated keeps its status and kind; a block given without a
+// boundary keeps the stored one. EINVALID, also for no rows or more than
+// space.MaxImportRows.
 func (s *Store) ImportInventory(ctx context.Context, blocks []*space.Block, units []*space.ImportUnit) (space.ImportStats, error) {
 	var stats space.ImportStats
 	by, err := actor(ctx)
@@ -578,6 +579,14 @@ func (s *Store) ImportInventory(ctx context.Context, blocks []*space.Block, unit
 		known := make(map[string]*space.Block, len(stored)) // by code
 		for _, b := range stored {
 			known[b.Code] = b
+		}
+		// A sheet has no column for a boundary: a block of the file
+		// without one keeps the stored block's, lest a workbook erase
+		// what a GeoJSON file brought.
+		for _, b := range blocks {
+			if old := known[strings.TrimSpace(b.Code)]; old != nil && len(b.Boundary) == 0 {
+				b.Boundary = old.Boundary
+			}
 		}
 		bad := map[string]string{}
 		fault := func(list string, i int, fields map[string]string) {

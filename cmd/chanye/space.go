@@ -224,9 +224,7 @@ func importSpace(ctx context.Context, cfg Config, store *sqlstore.Store, path st
 			if file.Units != nil {
 				units = file.Units.Rows
 			}
-			if err = keepBoundaries(ctx, store, blocks); err == nil {
-				st, err = store.ImportInventory(ctx, blocks, units)
-			}
+			st, err = store.ImportInventory(ctx, blocks, units)
 		}
 		if err != nil {
 			bp, up := file.Problems(err)
@@ -279,37 +277,9 @@ func importSpaceCSV(ctx context.Context, cfg Config, store *sqlstore.Store, path
 	var st space.ImportStats
 	err := blocks.Err()
 	if err == nil {
-		if err = keepBoundaries(ctx, store, blocks.Rows); err == nil {
-			st, err = store.ImportInventory(ctx, blocks.Rows, nil)
-		}
+		st, err = store.ImportInventory(ctx, blocks.Rows, nil)
 	}
 	return st, sheetProblems(cfg, path, blocks.Problems(storeRows(err, "blocks")), err)
-}
-
-// keepBoundaries gives each block of a sheet the stored block's boundary:
-// a sheet has no column for it, and importing a workbook export space
-// wrote must not erase the boundaries a GeoJSON file brought (the store
-// writes a block as the file gives it).
-func keepBoundaries(ctx context.Context, store *sqlstore.Store, blocks []*space.Block) error {
-	if len(blocks) == 0 {
-		return nil
-	}
-	stored, err := allPages(func(offset int) ([]*space.Block, int, error) {
-		return store.FindBlocks(ctx, space.BlockFilter{Offset: offset, Limit: space.MaxPage})
-	})
-	if err != nil {
-		return err
-	}
-	byCode := make(map[string]*space.Block, len(stored))
-	for _, b := range stored {
-		byCode[b.Code] = b
-	}
-	for _, b := range blocks {
-		if old := byCode[strings.TrimSpace(b.Code)]; old != nil && len(b.Boundary) == 0 {
-			b.Boundary = old.Boundary
-		}
-	}
-	return nil
 }
 
 // storeRows restates the store's field errors of one kind of an import
