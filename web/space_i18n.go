@@ -169,6 +169,11 @@ func init() {
 		"sp.route.nohold":            {"可向所在区或主管部门申请预留。", "Ask the district or the department to hold a unit."},
 		"sp.route.holdfrom":          {"从重点项目或招商线索页面进入，可直接为其预留。", "Open this page from a key project or a 招商 lead to hold a unit for it."},
 
+		"sc.space":        {"产业空间", "Industrial space"},
+		"sc.space.note":   {"各产业规划区块内 %d 年出让的土地，以及区块内产业楼层和标准厂房的出租率；一个区块规划多个产业的，合计中只计一次。", "The land transferred in %d in the blocks planned for each industry, and the occupancy of their floors and plants; a block planned for several industries counts once in the total."},
+		"sc.space.blocks": {"规划区块", "Blocks"},
+		"sc.space.land":   {"%d 年供地", "Land supplied in %d"},
+
 		"sp.settings":         {"分级与亩均设置", "The size rule and the thresholds"},
 		"sp.rule.large_fen":   {"大项目：计划投资（万元）", "Large: planned investment (10k yuan)"},
 		"sp.rule.large_area":  {"大项目：用地面积（平方米）", "Large: area (m²)"},

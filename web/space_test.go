@@ -435,3 +435,43 @@ func TestSpaceRoutePages(t *testing.T) {
 	_, body = getAs(t, as.district, fmt.Sprintf("/leads/%d", lead.ID))
 	wantBody(t, "the lead's page", body, []string{`href="` + leadRoute + `"`, `id="sp-project-holds"`, "HP-001-01", `data-status="active"`}, nil)
 }
+
+// TestScorecardSpace: a department's scorecard shows, for the industry it
+// leads, the blocks planned for it, the land transferred in them this
+// year (not a transfer of last year) and the occupancy of their floors
+// and plants, linking the industry's blocks.
+func TestScorecardSpace(t *testing.T) {
+	f := newFixture(t)
+	addProjects(t, f)
+	sf := addSpace(t, f)
+	ctx := chanye.WithActor(context.Background(), chanye.Operator)
+	card := "/scorecards/department/" + url.PathEscape(testDept) + "?lang=zh"
+	_, body := f.get(t, card, "")
+	want := `<a href="/space?industry=` + f.autoID + `">`
+	if !strings.Contains(body, `id="sc-space-table"`) || !strings.Contains(body, want) {
+		t.Fatalf("the card lacks its space:\n%.3000s", body)
+	}
+	old := &space.Unit{BlockID: sf.drawn.ID, Kind: space.Land, Code: "HP-001-02", AreaM2: 10_000}
+	if err := f.store.CreateUnit(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	today := chanye.DateOf(testclock.Now())
+	lastYear := chanye.DateOf(testclock.Now().AddDate(-1, 0, 0))
+	for _, x := range []*space.Allocation{
+		{UnitID: sf.parcel.ID, Kind: space.Transfer, Code: codeAuto, From: today},
+		{UnitID: old.ID, Kind: space.Transfer, Code: codeSoft, From: lastYear},
+		{UnitID: sf.floor3.ID, Kind: space.Lease, Code: codeAuto, From: today, To: chanye.DateOf(testclock.Now().AddDate(2, 0, 0))},
+	} {
+		if err := f.store.Allocate(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, body = f.get(t, card, "")
+	row := body[strings.Index(body, want):]
+	row = row[:strings.Index(row, "</tr>")]
+	for _, cell := range []string{`<td class="num">1</td>`, "30,000 m² · 45 亩", "35.7%"} {
+		if !strings.Contains(row, cell) {
+			t.Errorf("the industry's row lacks %s:\n%s", cell, row)
+		}
+	}
+}
