@@ -40,10 +40,6 @@ func (s *Server) spaceServices() (*SpaceServices, error) {
 	return sp, nil
 }
 
-// HasSpace reports whether the industrial space is served: the project and
-// lead pages then link their routing.
-func (p page) HasSpace() bool { return p.space }
-
 // seesUse reports whether a reads the use of the blocks (亩均), the holds
 // and every allocation: the officials.
 func seesUse(a *chanye.Actor) bool { return may(a, authz.SpaceRules(), authz.ReadUse) }

@@ -148,6 +148,17 @@ func TestSpaceMapPages(t *testing.T) {
 	_, body = getAs(t, as.dept, unitPath)
 	wantBody(t, "the department's unit", body, []string{`id="sp-hold-form"`, `id="sp-allocate-form"`, `<option value="lease">`, `<option value="sale">`}, []string{`<option value="transfer">`})
 
+	// Every page in both languages, for every role, names its labels.
+	for _, h := range []http.Handler{as.admin, as.leader, as.dept, as.tf, as.district, as.firm, as.public} {
+		for _, p := range []string{"/space", "/space?colour=available", blockPath, unitPath, "/space/route?project=GZ-0002&area_m2=2400", "/space/settings", "/projects/GZ-0002"} {
+			for _, lang := range []string{"zh", "en"} {
+				if res, body := getAs(t, h, p+map[bool]string{true: "&", false: "?"}[strings.Contains(p, "?")]+"lang="+lang); res.StatusCode == 200 {
+					checkPage(t, body)
+				}
+			}
+		}
+	}
+
 	// Not found and not served.
 	for _, p := range []string{"/space/blocks/999", "/space/units/999", "/space/blocks/x"} {
 		if res, _ := getAs(t, as.admin, p); res.StatusCode != http.StatusNotFound {
