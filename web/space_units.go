@@ -514,7 +514,8 @@ func (s *Server) unitView(r *http.Request) (*unitView, error) {
 		row.For, row.ForHref = holdFor(l, h.ForKind, h.ForID)
 		v.Holds = append(v.Holds, row)
 		if h.Status == space.HoldActive && v.Active == nil {
-			v.Active = &v.Holds[len(v.Holds)-1]
+			active := row
+			v.Active = &active
 		}
 	}
 	xs, _, err := svc.Allocations.FindAllocations(ctx, space.AllocationFilter{UnitID: &id, Limit: space.MaxPage})
