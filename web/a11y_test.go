@@ -28,6 +28,7 @@ import (
 	"github.com/chanye-org/chanye/project"
 	"github.com/chanye-org/chanye/request"
 	"github.com/chanye-org/chanye/scenario"
+	"github.com/chanye-org/chanye/space"
 	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/chanye-org/chanye/sqlstore/sqlstoretest"
 )
@@ -203,6 +204,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 	scn := a11yScenario(t, ctx, db, store, code, p.IndustryID)
 	draft := a11yDraft(t, ctx, db, store, p.IndustryID)
 	mm := a11yMatchmaking(t, ctx, store, code, p.IndustryID)
+	sp := a11ySpace(t, ctx, store, p)
 	accounts := auth.NewThrottle(store, store)
 	m := httpauth.New(httpauth.Config{Accounts: accounts})
 	h, err := NewHandler(Config{Now: now, Catalog: authz.Catalog(store), Enterprises: authz.Enterprises(store, now),
@@ -214,7 +216,8 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		Scenarios: ScenarioServices{Scenarios: authz.Scenarios(store, store, store), Applications: authz.ScenarioApplications(store, store, store, store),
 			Reviews: authz.ScenarioReviews(store, store, store, store), Files: authz.ScenarioFiles(store, store, store, store, store)},
 		Match: MatchServices{Listings: authz.MatchListings(store, store), Matches: authz.Matches(store, store, store), Events: authz.MatchEvents(store, store, store),
-			Segmenter: spaceWords{}}})
+			Segmenter: spaceWords{}},
+		Space: SpaceServices{Inventory: authz.SpaceInventory(store), Allocations: authz.SpaceAllocations(store, store, store, store, store), Use: authz.SpaceUse(store)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,9 +291,74 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		"GET /matches/{id}":                "/matches/" + fmt.Sprint(mm.match),
 		"GET /fairs":                       "/fairs",
 		"GET /fairs/{id}":                  "/fairs/" + fmt.Sprint(mm.fair),
+		"GET /space":                       "/space",
+		"GET /space/blocks/{id}":           "/space/blocks/" + fmt.Sprint(sp.block),
+		"GET /space/units/{id}":            "/space/units/" + fmt.Sprint(sp.unit),
+		"GET /space/route":                 "/space/route?area_m2=2500&project=" + url.QueryEscape(p.ID),
+		"GET /space/settings":              "/space/settings",
 		"/":                                "/no-such-page",
 	}
 	return f
+}
+
+// a11ySpaceIDs are the ids of a11ySpace's records.
+type a11ySpaceIDs struct{ block, unit int64 }
+
+// a11ySpace loads the demo inventory and, in a block of project p's
+// district, transfers a land parcel to p's owner (the block's 亩均 known)
+// and gives a floor a history: held for p and released, leased to p's
+// owner and the lease ended, so that the floor's page shows its holds,
+// its allocations and every form to the roles that may use them.
+func a11ySpace(t *testing.T, ctx context.Context, store *sqlstore.Store, p *project.Project) a11ySpaceIDs {
+	t.Helper()
+	inds, err := store.FindIndustries(ctx, chanye.IndustryFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, ind := range inds {
+		ids = append(ids, ind.ID)
+	}
+	today := chanye.DateOf(policyToday())
+	blocks, units, err := demo.Space(demo.SpaceOptions{Seed: 1, Industries: ids, AsOf: today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.ImportInventory(ctx, blocks, units); err != nil {
+		t.Fatal(err)
+	}
+	avail, floor, land := space.Available, space.Floor, space.Land
+	fs, _, err := store.FindUnits(ctx, space.UnitFilter{DistrictCode: &p.DistrictCode, Kind: &floor, Status: &avail, Limit: 1})
+	if err != nil || len(fs) == 0 {
+		t.Fatalf("no floor available in %s: %v", p.DistrictCode, err)
+	}
+	u := fs[0]
+	ls, _, err := store.FindUnits(ctx, space.UnitFilter{BlockID: &u.BlockID, Kind: &land, Status: &avail, Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ls) > 0 {
+		if err := store.Allocate(ctx, &space.Allocation{UnitID: ls[0].ID, Kind: space.Transfer, Code: p.OwnerCode, From: today}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := &space.Hold{UnitID: u.ID, ForKind: space.ForProject, ForID: p.ID, Until: chanye.DateOf(policyToday().AddDate(0, 0, 30)), Note: "候选楼层"}
+	if err := store.HoldUnit(ctx, h); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.ReleaseHold(ctx, h.ID, "项目改址"); err != nil {
+		t.Fatal(err)
+	}
+	rent := chanye.Fen(3550)
+	x := &space.Allocation{UnitID: u.ID, Kind: space.Lease, Code: p.OwnerCode, ForKind: space.ForProject, ForID: p.ID, From: today,
+		To: chanye.DateOf(policyToday().AddDate(3, 0, 0)), AmountFen: &rent}
+	if err := store.Allocate(ctx, x); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.EndAllocation(ctx, x.ID, today); err != nil {
+		t.Fatal(err)
+	}
+	return a11ySpaceIDs{block: u.BlockID, unit: u.ID}
 }
 
 // a11yMatch are the ids of a11yMatchmaking's records.

@@ -603,6 +603,8 @@ type page struct {
 	scenarios bool
 	// matchmaking says matchmaking is served (match.go).
 	matchmaking bool
+	// space says the industrial space is served (space.go).
+	space bool
 }
 
 func (s *Server) newPage(r *http.Request, nav string) page {
@@ -614,7 +616,8 @@ func (s *Server) newPage(r *http.Request, nav string) page {
 	return page{L: l, Nav: nav, AppVersion: s.cfg.Version, SwitchURL: withQuery(r.URL, "lang", other),
 		CSRF: httpauth.CSRFToken(r), Actor: chanye.ActorFrom(r.Context()), query: r.URL.Query(), unread: s.unreadCount(r),
 		searchable: s.cfg.Search != nil, requests: s.cfg.Requests != nil,
-		scenarios: s.cfg.Scenarios.Scenarios != nil, matchmaking: s.cfg.Match.Listings != nil}
+		scenarios: s.cfg.Scenarios.Scenarios != nil, matchmaking: s.cfg.Match.Listings != nil,
+		space: s.cfg.Space.Inventory != nil}
 }
 
 // withQuery returns u's path and query with key set to value.

@@ -419,6 +419,9 @@ type leadView struct {
 	MaySupervise bool
 	Supervisions []supRow
 	SupForm      supForm
+	// Space is the lead's industrial space (space_links.go): nil when the
+	// space is not served.
+	Space *forSpace
 }
 
 type leadEventRow struct {
@@ -498,6 +501,9 @@ func (s *Server) leadView(r *http.Request) (*leadView, error) {
 		v.ContactKinds = append(v.ContactKinds, option{string(k), l.T("inv.event." + string(k)), false})
 	}
 	if err := s.leadSupervision(r, v); err != nil {
+		return nil, err
+	}
+	if v.Space, err = s.leadSpace(r, x); err != nil {
 		return nil, err
 	}
 	if v.MayConvert {

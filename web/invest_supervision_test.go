@@ -31,7 +31,8 @@ func pagesAs(t *testing.T, f *fixture, a *chanye.Actor) http.Handler {
 			Imports: authz.LeadImports(s, s, s)},
 		Scenarios: ScenarioServices{Scenarios: authz.Scenarios(s, s, s), Applications: authz.ScenarioApplications(s, s, s, s),
 			Reviews: authz.ScenarioReviews(s, s, s, s), Files: authz.ScenarioFiles(s, s, s, s, s)},
-		Match: MatchServices{Listings: authz.MatchListings(s, s), Matches: authz.Matches(s, s, s), Events: authz.MatchEvents(s, s, s), Segmenter: spaceWords{}}})
+		Match: MatchServices{Listings: authz.MatchListings(s, s), Matches: authz.Matches(s, s, s), Events: authz.MatchEvents(s, s, s), Segmenter: spaceWords{}},
+		Space: SpaceServices{Inventory: authz.SpaceInventory(s), Allocations: authz.SpaceAllocations(s, s, s, s, s), Use: authz.SpaceUse(s)}})
 	if err != nil {
 		t.Fatal(err)
 	}

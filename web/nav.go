@@ -43,6 +43,9 @@ var navItems = []navItem{
 	}},
 	{"chains", "/chains", "nav.chains", func(a *chanye.Actor) bool { return may(a, authz.ChainRules(), authz.ReadChains) }},
 	{"leads", "/leads", "nav.leads", func(a *chanye.Actor) bool { return may(a, authz.InvestRules(), authz.ReadInvestLeads) }},
+	// 产业空间: the map and the available space for everyone, the
+	// officials' holds, allocations and 亩均 besides.
+	{"space", "/space", "nav.space", func(a *chanye.Actor) bool { return may(a, authz.SpaceRules(), authz.ReadInventory) }},
 	{"projects", "/projects", "nav.projects", func(a *chanye.Actor) bool { return may(a, authz.ProjectRules(), authz.ReadProjects) }},
 	{"policies", "/policies", "nav.policies", func(a *chanye.Actor) bool { return may(a, authz.PolicyRules(), authz.ReadPolicies) }},
 	{"decisions", "/decisions", "nav.decisions", func(a *chanye.Actor) bool { return may(a, authz.PolicyRules(), authz.ReadRuns) }},
@@ -66,6 +69,8 @@ func (p page) serves(key string) bool {
 		return p.scenarios
 	case "match", "fairs":
 		return p.matchmaking
+	case "space":
+		return p.space
 	}
 	return true
 }

@@ -314,6 +314,9 @@ type projectView struct {
 	NodeForm    nodeForm
 	Inputs      inputsForm // the figures policies read as declared inputs
 	routineView            // 销号 and 督办 (routine.go)
+	// Space is the project's industrial space (space_links.go): nil when
+	// the space is not served.
+	Space *forSpace
 }
 
 // projectPage shows a project: its warnings with the values the rules
@@ -370,6 +373,9 @@ func (s *Server) projectView(r *http.Request) (*projectView, error) {
 		v.Warnings = append(v.Warnings, s.warningRow(l, c, labels, x, p))
 	}
 	if err := s.routineOf(r, v, p, c.Industry(p.IndustryID), labels); err != nil {
+		return nil, err
+	}
+	if v.Space, err = s.projectSpace(r, p); err != nil {
 		return nil, err
 	}
 	nodes, err := ps.FindNodes(ctx, p.ID)

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/chanye-org/chanye/request"
 	"github.com/chanye-org/chanye/scenario"
 	"github.com/chanye-org/chanye/scorecard"
+	"github.com/chanye-org/chanye/space"
 )
 
 // statusRow is an industry with its target status on a scorecard.
@@ -143,6 +145,19 @@ type scorecardView struct {
 	// a chain, one row each with their total; nil when matchmaking is not
 	// served or the card has no industry with a chain.
 	Matches []matchCardRow
+	// Space is the industrial space of the card's industries: the land
+	// transferred this year in the blocks planned for each and the
+	// occupancy of their floors and plants, with their total; nil when the
+	// space is not served or the reader does not see its use.
+	Space     []spaceCardRow
+	SpaceYear int
+}
+
+// spaceCardRow is an industry's industrial space on a scorecard.
+type spaceCardRow struct {
+	ID, Name, Href  string
+	Blocks          int
+	Land, Occupancy string
 }
 
 // matchCardRow is an industry's matchmaking figures on a scorecard
@@ -198,6 +213,10 @@ func (s *Server) scorecardPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if v.Matches, err = s.cardMatches(r, l, v.Card); err != nil {
+		return err
+	}
+	v.SpaceYear = chanye.DateOf(s.now()).Year()
+	if v.Space, err = s.cardSpace(r, l, v.Card, v.SpaceYear); err != nil {
 		return err
 	}
 	return s.render(w, "scorecard", v)
@@ -341,6 +360,91 @@ func (s *Server) cardFunnel(r *http.Request, l Lang, c cardRow) ([]funnelRow, er
 			}
 		}
 		out = append(out, row)
+	}
+	return out, nil
+}
+
+// cardSpace is the industrial space of each of the card's industries: the
+// blocks planned for it, the land transferred in them this year (active
+// transfers from a day of year) and the occupancy of their floors and
+// plants, with the total over the blocks of any of them, each counted
+// once; nil for readers who do not see the use of the blocks.
+func (s *Server) cardSpace(r *http.Request, l Lang, c cardRow, year int) ([]spaceCardRow, error) {
+	svc, err := s.spaceServices()
+	if err != nil || len(c.Industries) == 0 {
+		return nil, nil
+	}
+	ctx := r.Context()
+	uses, err := svc.Use.FindBlockUse(ctx, space.BlockFilter{})
+	if hidden(err) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	// The land transferred this year, by block: only blocks with land
+	// transferred are read, unit by unit.
+	landThisYear := map[int64]int64{}
+	land, allocated := space.Land, space.Allocated
+	for _, u := range uses {
+		if u.LandM2 == 0 || !slices.ContainsFunc(c.Industries, func(x statusRow) bool { return slices.Contains(u.Block.Industries, x.ID) }) {
+			continue
+		}
+		id := u.Block.ID
+		units, _, err := svc.Inventory.FindUnits(ctx, space.UnitFilter{BlockID: &id, Kind: &land, Status: &allocated, Limit: space.MaxPage})
+		if err != nil {
+			return nil, err
+		}
+		for _, unit := range units {
+			uid, ended := unit.ID, false
+			xs, _, err := svc.Allocations.FindAllocations(ctx, space.AllocationFilter{UnitID: &uid, Ended: &ended, Limit: space.MaxPage})
+			if err != nil {
+				return nil, err
+			}
+			if slices.ContainsFunc(xs, func(x *space.Allocation) bool { return x.Kind == space.Transfer && x.From.Year() == year }) {
+				landThisYear[id] += unit.AreaM2
+			}
+		}
+	}
+	type sums struct {
+		blocks           int
+		land, floor, let int64
+	}
+	add := func(t *sums, u *space.BlockUse) {
+		t.blocks++
+		t.land += landThisYear[u.Block.ID]
+		t.floor += u.FloorM2
+		t.let += u.FloorLetM2
+	}
+	row := func(id, name string, t sums) spaceCardRow {
+		out := spaceCardRow{ID: id, Name: name, Blocks: t.blocks, Land: areaText(t.land) + " · " + muText(l, t.land), Occupancy: l.T("sp.unknown")}
+		if id != "" {
+			out.Href = "/space?industry=" + url.QueryEscape(id)
+		}
+		if t.floor > 0 {
+			per := t.let * 1000 / t.floor
+			out.Occupancy = perMille(l, &per)
+		}
+		return out
+	}
+	var out []spaceCardRow
+	var total sums
+	counted := map[int64]bool{}
+	for _, ind := range c.Industries {
+		var t sums
+		for _, u := range uses {
+			if !slices.Contains(u.Block.Industries, ind.ID) {
+				continue
+			}
+			add(&t, u)
+			if !counted[u.Block.ID] {
+				counted[u.Block.ID] = true
+				add(&total, u)
+			}
+		}
+		out = append(out, row(ind.ID, ind.Name, t))
+	}
+	if len(out) > 1 {
+		out = append(out, row("", l.T("rs.total"), total))
 	}
 	return out, nil
 }

@@ -111,6 +111,11 @@ type Config struct {
 	// fairs.go); without it its pages answer 404 and the navigation hides
 	// them.
 	Match MatchServices
+	// Space serves the industrial space (产业空间, space.go): the map and
+	// the blocks, the units with their holds and allocations, routing and
+	// the settings; without it its pages answer 404 and the navigation
+	// hides them.
+	Space SpaceServices
 }
 
 // Engine is what the pages ask of the policy engine: *engine.Engine, or
@@ -131,7 +136,8 @@ var pageNames = []string{"overview", "industry", "enterprises", "enterprise", "e
 	"responsibilities", "lists", "supervision", "inbox", "search", "chains", "chain", "chain_edit",
 	"chain_link", "chain_thresholds", "leads", "lead", "calendar", "request_stats", "request_issues", "request_categories",
 	"requests", "request", "request_new",
-	"scenarios", "scenario", "scenario_new", "listings", "listing", "matches", "match", "fairs", "fair"}
+	"scenarios", "scenario", "scenario_new", "listings", "listing", "matches", "match", "fairs", "fair",
+	"space", "space_block", "space_unit", "space_route", "space_settings"}
 
 // Server renders the pages. It is safe for concurrent use.
 type Server struct {
@@ -380,6 +386,21 @@ func (s *Server) routeTable() []route {
 		{"POST /fairs/{id}/schedule", s.handle(s.fairSchedule)},
 		{"POST /fairs/{id}/meetings/{meeting}", s.handle(s.fairOutcome)},
 		{"POST /fairs/{id}/meetings/{meeting}/move", s.handle(s.fairMove)},
+		// Industrial space (产业空间, space.go, space_units.go, space_route.go).
+		{"GET /space", s.handle(s.spacePage)},
+		{"POST /space/blocks", s.handle(s.spaceBlockCreate)},
+		{"GET /space/blocks/{id}", s.handle(s.spaceBlockPage)},
+		{"POST /space/blocks/{id}", s.handle(s.spaceBlockSave)},
+		{"POST /space/blocks/{id}/units", s.handle(s.spaceUnitCreate)},
+		{"GET /space/units/{id}", s.handle(s.spaceUnitPage)},
+		{"POST /space/units/{id}/holds", s.handle(s.spaceHold)},
+		{"POST /space/units/{id}/holds/{hold}/release", s.handle(s.spaceRelease)},
+		{"POST /space/units/{id}/allocations", s.handle(s.spaceAllocate)},
+		{"POST /space/units/{id}/allocations/{alloc}/end", s.handle(s.spaceEndAllocation)},
+		{"GET /space/route", s.handle(s.spaceRoute)},
+		{"GET /space/settings", s.handle(s.spaceSettings)},
+		{"POST /space/settings/rule", s.handle(s.spaceRuleSave)},
+		{"POST /space/settings/thresholds", s.handle(s.spaceThresholdsSave)},
 		{"POST /admin/lists", s.handle(s.createListEntry)},
 		{"POST /admin/lists/{id}", s.handle(s.updateListEntry)},
 		{"/", s.handle(func(w http.ResponseWriter, r *http.Request) error {

@@ -100,7 +100,8 @@ func newFixture(t testing.TB) *fixture {
 		Closures: store, Supervisions: store, Search: authz.Search(store), Chains: store, LeadFirms: store, Placements: store, Calendar: store, Requests: store, RequestIssues: store, RequestFiles: store,
 		Invest:    InvestServices{Targets: store, Candidates: store, Leads: store, Conversions: store, Funnel: store, Supervisions: store.LeadSupervisions()},
 		Scenarios: ScenarioServices{Scenarios: store, Applications: store, Reviews: store, Files: store},
-		Match:     MatchServices{Listings: store, Matches: store, Events: store, Segmenter: spaceWords{}}})
+		Match:     MatchServices{Listings: store, Matches: store, Events: store, Segmenter: spaceWords{}},
+		Space:     SpaceServices{Inventory: store, Allocations: store, Use: store}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -138,7 +138,44 @@
     };
   }
 
-  var kinds = { targets: targets, combo: combo, bar: bar, pie: pie, budget: budget, chain: chain };
+  // esc makes text safe inside a tooltip's HTML.
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
+  }
+
+  // blocks: the industrial blocks as a map, from a GeoJSON FeatureCollection
+  // registered under d.name (each feature named by its block's code),
+  // coloured by each block's value on a scale from 0 to d.max; a block of
+  // unknown value stays grey. A schematic layout says so in the map's
+  // title (d.note). Each item carries the page its click opens (href).
+  function blocks(d) {
+    echarts.registerMap(d.name, d.geo);
+    var opt = {
+      tooltip: { trigger: 'item', formatter: function (p) {
+        if (!p.data) { return esc(p.name); }
+        return esc(p.data.label) + '<br>' + esc(d.metric) + ': ' + esc(p.data.text);
+      } },
+      visualMap: { type: 'continuous', min: 0, max: Number(d.max) > 0 ? Number(d.max) : 1, text: [d.high, d.low], calculable: false,
+        orient: 'horizontal', left: 'center', bottom: 6, itemHeight: 140, textStyle: { color: '#1d2733' },
+        inRange: { color: ['#dbe7f6', '#6f9fd8', '#1f4f8f'] } },
+      series: [{
+        type: 'map', map: d.name, roam: true, top: d.note ? 40 : 16, bottom: 56, selectedMode: false,
+        label: { show: false }, emphasis: { label: { show: false }, itemStyle: { areaColor: '#e39b2d' } },
+        itemStyle: { areaColor: '#eef2f7', borderColor: '#5d6b7a', borderWidth: 0.5 },
+        data: d.items.map(function (it) {
+          return { name: it.name, value: it.value === null ? '-' : Number(it.value), label: it.label, text: it.text, href: it.href };
+        })
+      }]
+    };
+    if (d.note) {
+      opt.title = { text: d.note, left: 8, top: 8, textStyle: { fontSize: 13, fontWeight: 600, color: '#5c3d00' } };
+    }
+    return opt;
+  }
+
+  var kinds = { targets: targets, combo: combo, bar: bar, pie: pie, budget: budget, chain: chain, blocks: blocks };
 
   function draw(el) {
     var src = document.getElementById(el.getAttribute('data-source'));
@@ -153,6 +190,10 @@
         if (p.dataType === 'node') { window.location.hash = data.linkHash + p.data.id; }
       });
     }
+    // A chart whose items stand for pages opens them (the blocks' map).
+    chart.on('click', function (p) {
+      if (p.data && p.data.href) { window.location.href = p.data.href; }
+    });
     el.setAttribute('data-rendered', 'true');
     // Follow the box, not only the window: a phone's rotation, a column
     // layout that changes at a breakpoint or a panel that opens.
