@@ -198,6 +198,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	// Industrial space: a block of Tianhe (440106) planned for the
 	// industry, its units, two holds for GZ-M001 and a plant leased to B.
 	sp := matrixSpace(t, ctx, store, projID, codeB)
+	spp := matrixSpacePages(t, ctx, store, projID, codeB)
 
 	// 销号 and 督办: a closure of GZ-M001's red start warning, as a
 	// multipart form with its evidence; supervision items due in a week.
@@ -229,7 +230,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	pages, err := web.NewHandler(web.Config{Now: testclock.Now, Catalog: g.catalog, Enterprises: g.enterprises, Policies: g.policies, Engine: g.engine, Logger: log,
 		Accounts: accounts, Auth: httpauth.New(httpauth.Config{Accounts: accounts, Logger: log}), Audit: authz.Audit(store), Projects: g.projects,
 		Closures: g.closures, Supervisions: g.supervisions, Lists: g.lists, Calendar: g.calendar, Requests: g.requests, RequestIssues: g.issues, RequestFiles: g.requestFiles, Notifications: g.notifications, Deliveries: g.deliveries, Search: authz.Search(store),
-		Chains: g.chains, LeadFirms: g.leadFirms, Placements: g.placements, Invest: g.webInvest(), Scenarios: g.webScenarios(), Match: g.webMatch()})
+		Chains: g.chains, LeadFirms: g.leadFirms, Placements: g.placements, Invest: g.webInvest(), Scenarios: g.webScenarios(), Match: g.webMatch(), Space: g.webSpace()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -964,6 +965,29 @@ func TestRouteRoleMatrix(t *testing.T) {
 		// A firm not at the meeting does not find it; one at it may not move it.
 		"POST /fairs/{id}/meetings/{meeting}/move": {path: pagePath(mm.done) + "/meetings/" + mm.meetingID + "/move", body: "slot=1&table=1",
 			want: [8]int{303, 403, 303, 303, 404, 403, login, 403}},
+		// Industrial space's pages over their own records: after the
+		// first actor allowed succeeds, the others allowed meet a
+		// conflict (a code taken, a unit held or allocated, a hold or a
+		// lease ended). The public sees the map and available space.
+		"GET /space":             {path: "/space", want: all(200)},
+		"POST /space/blocks":     {path: "/space/blocks", body: "code=M-PB-1&name=" + url.QueryEscape("矩阵页面新区块") + "&district_code=440106&area_m2=10000&industries=" + ind, want: [8]int{303, 403, 409, 403, 403, 403, login, 409}},
+		"GET /space/blocks/{id}": {path: spp.block, want: all(200)},
+		"POST /space/blocks/{id}": {path: spp.block, body: "code=M-TH-P1&name=" + url.QueryEscape("矩阵页面区块") + "&district_code=440106&area_m2=100000&industries=" + ind,
+			want: [8]int{303, 403, 303, 403, 403, 403, login, 303}},
+		"POST /space/blocks/{id}/units": {path: spp.block + "/units", body: "kind=plant&code=MP-1&area_m2=500&status=available", want: [8]int{303, 403, 409, 403, 403, 403, login, 409}},
+		"GET /space/units/{id}":         {path: spp.hold, want: all(200)},
+		"POST /space/units/{id}/holds": {path: spp.hold + "/holds", body: "for_kind=project&for_id=" + projID + "&until=" + dayFrom(10),
+			want: [8]int{303, 403, 409, 409, 403, 403, login, 409}},
+		"POST /space/units/{id}/holds/{hold}/release": {path: spp.release + "/holds/" + spp.holdID + "/release", body: "note=" + url.QueryEscape("矩阵"),
+			want: [8]int{303, 403, 409, 403, 403, 403, login, 409}},
+		"POST /space/units/{id}/allocations": {path: spp.alloc + "/allocations", body: "kind=lease&code=" + codeB + "&from=" + dayFrom(0) + "&to=" + dayFrom(365) + "&amount_fen=30",
+			want: [8]int{303, 403, 409, 403, 403, 403, login, 409}},
+		"POST /space/units/{id}/allocations/{alloc}/end": {path: spp.end + "/allocations/" + spp.leaseID + "/end", body: "on=" + dayFrom(0),
+			want: [8]int{303, 403, 409, 403, 403, 403, login, 409}},
+		"GET /space/route":                {path: "/space/route?project=" + projID + "&area_m2=2000", want: [8]int{200, 200, 200, 200, 404, 200, login, 403}},
+		"GET /space/settings":             {path: "/space/settings", want: [8]int{200, 200, 200, 200, 403, 403, login, 200}},
+		"POST /space/settings/rule":       {path: "/space/settings/rule", body: "large_fen=50000&large_area_m2=20000&medium_fen=5000&medium_area_m2=2000", want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
+		"POST /space/settings/thresholds": {path: "/space/settings/thresholds", body: "min_tax_per_mu_fen=15&min_revenue_per_mu_fen=300&idle_days=365", want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
 		"POST /admin/lists": {path: "/admin/lists", body: url.Values{"kind": {"leader"}, "name_zh": {"矩阵页面领导"}}.Encode(),
 			want: [8]int{303, 403, 403, 403, 403, 403, login, 403}},
 		"POST /admin/lists/{id}": {path: "/admin/lists/" + unitPath,
@@ -1028,14 +1052,14 @@ func TestRouteRoleMatrix(t *testing.T) {
 	// links it is shown are those the rules let it use.
 	t.Run("navigation", func(t *testing.T) {
 		wantLinks := map[string]string{
-			"admin":           "nav-todo nav-overview nav-enterprises nav-requests nav-scenarios nav-match nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
-			"leader":          "nav-todo nav-overview nav-enterprises nav-requests nav-scenarios nav-match nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
-			"department":      "nav-todo nav-overview nav-enterprises nav-requests nav-scenarios nav-match nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
-			"task_force":      "nav-todo nav-overview nav-enterprises nav-requests nav-scenarios nav-match nav-chains nav-leads nav-projects nav-policies nav-decisions nav-publicity",
-			"enterprise":      "nav-overview nav-mine nav-requests nav-scenarios nav-match nav-chains nav-projects nav-policies nav-publicity",
-			"enterprise_self": "nav-overview nav-mine nav-requests nav-scenarios nav-match nav-chains nav-projects nav-policies nav-publicity",
-			"public":          "nav-overview nav-scenarios nav-fairs nav-chains nav-policies nav-publicity",
-			"district":        "nav-todo nav-overview nav-enterprises nav-scenarios nav-match nav-chains nav-leads nav-policies nav-publicity",
+			"admin":           "nav-todo nav-overview nav-enterprises nav-requests nav-scenarios nav-match nav-chains nav-leads nav-space nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
+			"leader":          "nav-todo nav-overview nav-enterprises nav-requests nav-scenarios nav-match nav-chains nav-leads nav-space nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle",
+			"department":      "nav-todo nav-overview nav-enterprises nav-requests nav-scenarios nav-match nav-chains nav-leads nav-space nav-projects nav-policies nav-decisions nav-publicity nav-lifecycle nav-responsibilities",
+			"task_force":      "nav-todo nav-overview nav-enterprises nav-requests nav-scenarios nav-match nav-chains nav-leads nav-space nav-projects nav-policies nav-decisions nav-publicity",
+			"enterprise":      "nav-overview nav-mine nav-requests nav-scenarios nav-match nav-chains nav-space nav-projects nav-policies nav-publicity",
+			"enterprise_self": "nav-overview nav-mine nav-requests nav-scenarios nav-match nav-chains nav-space nav-projects nav-policies nav-publicity",
+			"public":          "nav-overview nav-scenarios nav-fairs nav-chains nav-space nav-policies nav-publicity",
+			"district":        "nav-todo nav-overview nav-enterprises nav-scenarios nav-match nav-chains nav-leads nav-space nav-policies nav-publicity",
 		}
 		navRe := regexp.MustCompile(`(?s)<nav class="nav"[^>]*>(.*?)</nav>`)
 		linkRe := regexp.MustCompile(`<a href="([^"]+)" id="([^"]+)"`)
@@ -1285,6 +1309,40 @@ func matrixSpace(t *testing.T, ctx context.Context, store *sqlstore.Store, proj,
 	return matrixSpacePaths{block: fmt.Sprintf("/api/v1/space/blocks/%d", blk.ID), blockID: fmt.Sprint(blk.ID),
 		floor: fmt.Sprintf("/api/v1/space/units/%d", floor.ID), plant: fmt.Sprintf("/api/v1/space/units/%d", plant.ID),
 		release: fmt.Sprintf("/api/v1/space/holds/%d/release", holds[1].ID), lease: fmt.Sprintf("/api/v1/space/allocations/%d", lease.ID)}
+}
+
+// matrixSpacePage are the space records the page rows act on, apart
+// from the API rows' own: block M-TH-P1 of Tianhe with four floors, the
+// first on offer (hold), the second held for project proj (release), the
+// third on offer (allocate), the fourth leased to firm b (end).
+type matrixSpacePage struct {
+	block, hold, release, holdID, alloc, end, leaseID string
+}
+
+func matrixSpacePages(t *testing.T, ctx context.Context, store *sqlstore.Store, proj, b string) matrixSpacePage {
+	t.Helper()
+	blk := &space.Block{Code: "M-TH-P1", Name: "矩阵页面区块", DistrictCode: "440106", AreaM2: 100_000, Industries: []string{"icv-nev"}}
+	if err := store.CreateBlock(ctx, blk); err != nil {
+		t.Fatal(err)
+	}
+	var us [4]*space.Unit
+	for i := range us {
+		us[i] = &space.Unit{BlockID: blk.ID, Kind: space.Floor, Code: fmt.Sprintf("MF-%d", i+1), Building: "1栋", Level: 1, AreaM2: 2_000}
+		if err := store.CreateUnit(ctx, us[i]); err != nil {
+			t.Fatalf("unit: %v %v", err, chanye.ErrorFields(err))
+		}
+	}
+	h := &space.Hold{UnitID: us[1].ID, ForKind: space.ForProject, ForID: proj, Until: chanye.DateOf(testclock.Now().AddDate(0, 0, 10))}
+	if err := store.HoldUnit(ctx, h); err != nil {
+		t.Fatal(err)
+	}
+	x := &space.Allocation{UnitID: us[3].ID, Kind: space.Lease, Code: b, From: chanye.DateOf(testclock.Now()), To: chanye.DateOf(testclock.Now().AddDate(1, 0, 0))}
+	if err := store.Allocate(ctx, x); err != nil {
+		t.Fatal(err)
+	}
+	unit := func(u *space.Unit) string { return fmt.Sprintf("/space/units/%d", u.ID) }
+	return matrixSpacePage{block: fmt.Sprintf("/space/blocks/%d", blk.ID), hold: unit(us[0]), release: unit(us[1]), holdID: fmt.Sprint(h.ID),
+		alloc: unit(us[2]), end: unit(us[3]), leaseID: fmt.Sprint(x.ID)}
 }
 
 // pagePath is the page of an API path: /api/v1/fairs/3 is /fairs/3.

@@ -234,7 +234,7 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 		Accounts: accounts, Auth: authn, Audit: authz.Audit(store), Projects: guarded.projects, Closures: guarded.closures, Supervisions: guarded.supervisions,
 		Now: cfg.Now, Limiter: limiter, Lists: guarded.lists, Calendar: guarded.calendar, Requests: guarded.requests, RequestIssues: guarded.issues, RequestFiles: guarded.requestFiles, Notifications: guarded.notifications, Deliveries: guarded.deliveries, Search: authz.Search(store),
 		Chains: guarded.chains, LeadFirms: guarded.leadFirms, Placements: guarded.placements, Invest: guarded.webInvest(),
-		Scenarios: guarded.webScenarios(), Match: guarded.webMatch()})
+		Scenarios: guarded.webScenarios(), Match: guarded.webMatch(), Space: guarded.webSpace()})
 	if err != nil {
 		return err
 	}
@@ -380,6 +380,12 @@ func (g guarded) webScenarios() web.ScenarioServices {
 func (g guarded) webMatch() web.MatchServices {
 	m := g.match
 	return web.MatchServices{Listings: m.Listings, Matches: m.Matches, Events: m.Events, Segmenter: m.Segmenter, Lazy: m.Lazy}
+}
+
+// webSpace is the industrial space the pages use: the same guarded
+// services as the API.
+func (g guarded) webSpace() web.SpaceServices {
+	return web.SpaceServices{Inventory: g.space.Inventory, Allocations: g.space.Allocations, Use: g.space.Use}
 }
 
 // listenURL is the URL to open for a bound address: an unspecified host
