@@ -878,3 +878,21 @@ func ExportBlocksGeoJSON(w io.Writer, blocks []*space.Block, source string) (int
 	_, err := w.Write(buf.Bytes())
 	return len(blocks), err
 }
+
+// AsRows restates the store's field errors of one list of an inventory
+// import (units[N].field, blocks[N].field) as a file's (rows[N].field),
+// for the file's Problems.
+func AsRows(err error, list string) error {
+	fields := chanye.ErrorFields(err)
+	if len(fields) == 0 {
+		return err
+	}
+	out := make(map[string]string, len(fields))
+	for k, v := range fields {
+		if rest, ok := strings.CutPrefix(k, list+"["); ok {
+			k = "rows[" + rest
+		}
+		out[k] = v
+	}
+	return chanye.Invalid(chanye.ErrorMessage(err), out)
+}

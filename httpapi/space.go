@@ -112,15 +112,30 @@ func (s *server) getSpaceBlock(w http.ResponseWriter, r *http.Request, svc *Spac
 	return byID(w, r, svc.Inventory.FindBlockByID)
 }
 
-// patchSpaceBlock changes the fields the body gives and keeps the others:
-// the body is decoded over the stored block. "boundary": null removes the
-// boundary.
+// patchSpaceBlock changes the fields the body gives and keeps the others
+// (patchStored); "boundary": null removes the boundary.
 func (s *server) patchSpaceBlock(w http.ResponseWriter, r *http.Request, svc *SpaceServices) error {
+	return patchStored(s, w, r, svc.Inventory.FindBlockByID, svc.Inventory.UpdateBlock, func(b *space.Block, id int64) {
+		b.ID = id
+		if string(b.Boundary) == "null" {
+			b.Boundary = nil
+		}
+		if b.Industries == nil {
+			b.Industries = []string{}
+		}
+	})
+}
+
+// patchStored decodes the body over stored record id and writes it back
+// with update, so that the fields the body leaves out keep their values;
+// prepare sets the id and mends what JSON's null leaves.
+func patchStored[T any](s *server, w http.ResponseWriter, r *http.Request, find func(context.Context, int64) (*T, error),
+	update func(context.Context, *T) error, prepare func(x *T, id int64)) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
-	b, err := svc.Inventory.FindBlockByID(r.Context(), id)
+	x, err := find(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -128,20 +143,14 @@ func (s *server) patchSpaceBlock(w http.ResponseWriter, r *http.Request, svc *Sp
 	if err != nil {
 		return err
 	}
-	if err := decodeBytes(body, b); err != nil {
+	if err := decodeBytes(body, x); err != nil {
 		return err
 	}
-	b.ID = id
-	if string(b.Boundary) == "null" {
-		b.Boundary = nil
-	}
-	if err := svc.Inventory.UpdateBlock(r.Context(), b); err != nil {
+	prepare(x, id)
+	if err := update(r.Context(), x); err != nil {
 		return err
 	}
-	if b.Industries == nil {
-		b.Industries = []string{}
-	}
-	return writeJSON(w, http.StatusOK, b)
+	return writeJSON(w, http.StatusOK, x)
 }
 
 // readJSONBody reads a JSON request body whole, as decodeJSON does before
@@ -236,29 +245,10 @@ func (s *server) getSpaceUnit(w http.ResponseWriter, r *http.Request, svc *Space
 	return byID(w, r, svc.Inventory.FindUnitByID)
 }
 
-// patchSpaceUnit changes the fields the body gives and keeps the others,
-// as patchSpaceBlock does; null clears a price or a rent.
+// patchSpaceUnit changes the fields the body gives and keeps the others
+// (patchStored); null clears a price or a rent.
 func (s *server) patchSpaceUnit(w http.ResponseWriter, r *http.Request, svc *SpaceServices) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	u, err := svc.Inventory.FindUnitByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	body, err := s.readJSONBody(w, r)
-	if err != nil {
-		return err
-	}
-	if err := decodeBytes(body, u); err != nil {
-		return err
-	}
-	u.ID = id
-	if err := svc.Inventory.UpdateUnit(r.Context(), u); err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, u)
+	return patchStored(s, w, r, svc.Inventory.FindUnitByID, svc.Inventory.UpdateUnit, func(u *space.Unit, id int64) { u.ID = id })
 }
 
 // routeSpace answers needs with the kind of space the size rule gives
@@ -698,7 +688,7 @@ func (s *server) importSpace(w http.ResponseWriter, r *http.Request, svc *SpaceS
 				st, err = imports(ctx, file.Rows, nil)
 			}
 			if err != nil {
-				return withFaults(err, sheetFaults(map[string][]dataio.Problem{"blocks": file.Problems(rowsOf(err, "blocks"))}))
+				return withFaults(err, sheetFaults(map[string][]dataio.Problem{"blocks": file.Problems(dataio.AsRows(err, "blocks"))}))
 			}
 		case string(dataio.Units):
 			file, err := dataio.ReadUnits(bytes.NewReader(data), dataio.CSV)
@@ -709,7 +699,7 @@ func (s *server) importSpace(w http.ResponseWriter, r *http.Request, svc *SpaceS
 				st, err = imports(ctx, nil, file.Rows)
 			}
 			if err != nil {
-				return withFaults(err, sheetFaults(map[string][]dataio.Problem{"units": file.Problems(rowsOf(err, "units"))}))
+				return withFaults(err, sheetFaults(map[string][]dataio.Problem{"units": file.Problems(dataio.AsRows(err, "units"))}))
 			}
 		default:
 			return paramError("kind", "CSV 文件须给出 kind=blocks 或 units", "a CSV file needs kind=blocks or units")
@@ -717,23 +707,6 @@ func (s *server) importSpace(w http.ResponseWriter, r *http.Request, svc *SpaceS
 	}
 	return writeJSON(w, http.StatusOK, spaceImported{BlocksCreated: st.BlocksCreated, BlocksUpdated: st.BlocksUpdated,
 		UnitsCreated: st.UnitsCreated, UnitsUpdated: st.UnitsUpdated})
-}
-
-// rowsOf restates the store's field errors of one kind (blocks[N].field)
-// as a file's (rows[N].field).
-func rowsOf(err error, prefix string) error {
-	fields := chanye.ErrorFields(err)
-	if len(fields) == 0 {
-		return err
-	}
-	out := make(map[string]string, len(fields))
-	for k, v := range fields {
-		if rest, ok := strings.CutPrefix(k, prefix+"["); ok {
-			k = "rows[" + rest
-		}
-		out[k] = v
-	}
-	return chanye.Invalid(chanye.ErrorMessage(err), out)
 }
 
 // sheetFaults keys each problem of each sheet "sheet row N, column C"

@@ -107,10 +107,7 @@ func (s *Server) fairCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return chanye.Errorf(chanye.EINVALID, "表单无法读取 / cannot read the form")
-	}
-	if err := refuse(chanye.ActorFrom(r.Context()), authz.MatchRules(), authz.OrganiseFairs); err != nil {
+	if err := readForm(r, authz.MatchRules(), authz.OrganiseFairs); err != nil {
 		return err
 	}
 	fv := r.PostFormValue

@@ -33,6 +33,18 @@ func (s *Server) orgLists(r *http.Request) (chanye.OrgLists, error) {
 	return s.cfg.Lists.FindOrgUnits(r.Context(), chanye.OrgUnitFilter{})
 }
 
+// readForm reads a posted form after checking that the rules let the
+// actor act at all: the refused are not shown the form's field errors.
+func readForm(r *http.Request, rules authz.Rules, act authz.Action) error {
+	if err := refuse(chanye.ActorFrom(r.Context()), rules, act); err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return chanye.Errorf(chanye.EINVALID, "表单无法读取 / cannot read the form")
+	}
+	return nil
+}
+
 // refuse returns the error for an actor the rules deny act: sign in for
 // the public, 403 for the others.
 func refuse(a *chanye.Actor, rules authz.Rules, act authz.Action) error {

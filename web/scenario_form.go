@@ -249,10 +249,7 @@ func (s *Server) scenarioCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return chanye.Errorf(chanye.EINVALID, "表单无法读取 / cannot read the form")
-	}
-	if err := refuse(chanye.ActorFrom(r.Context()), authz.ScenarioRules(), authz.RunScenarios); err != nil {
+	if err := readForm(r, authz.ScenarioRules(), authz.RunScenarios); err != nil {
 		return err
 	}
 	bad := map[string]string{}

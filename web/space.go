@@ -495,10 +495,7 @@ func (s *Server) spaceBlockCreate(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return chanye.Errorf(chanye.EINVALID, "表单无法读取 / cannot read the form")
-	}
-	if err := refuse(chanye.ActorFrom(r.Context()), authz.SpaceRules(), authz.WriteInventory); err != nil {
+	if err := readForm(r, authz.SpaceRules(), authz.WriteInventory); err != nil {
 		return err
 	}
 	bad := map[string]string{}
@@ -574,10 +571,7 @@ func (s *Server) spaceRuleSave(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return chanye.Errorf(chanye.EINVALID, "表单无法读取 / cannot read the form")
-	}
-	if err := refuse(chanye.ActorFrom(r.Context()), authz.SpaceRules(), authz.WriteSpaceSettings); err != nil {
+	if err := readForm(r, authz.SpaceRules(), authz.WriteSpaceSettings); err != nil {
 		return err
 	}
 	fv := r.PostFormValue
@@ -598,10 +592,7 @@ func (s *Server) spaceThresholdsSave(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return chanye.Errorf(chanye.EINVALID, "表单无法读取 / cannot read the form")
-	}
-	if err := refuse(chanye.ActorFrom(r.Context()), authz.SpaceRules(), authz.WriteSpaceSettings); err != nil {
+	if err := readForm(r, authz.SpaceRules(), authz.WriteSpaceSettings); err != nil {
 		return err
 	}
 	fv := r.PostFormValue

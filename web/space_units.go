@@ -291,10 +291,7 @@ func (s *Server) spaceBlockSave(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return chanye.Errorf(chanye.EINVALID, "表单无法读取 / cannot read the form")
-	}
-	if err := refuse(chanye.ActorFrom(r.Context()), authz.SpaceRules(), authz.WriteInventory); err != nil {
+	if err := readForm(r, authz.SpaceRules(), authz.WriteInventory); err != nil {
 		return err
 	}
 	old, err := svc.Inventory.FindBlockByID(r.Context(), id)
@@ -380,10 +377,7 @@ func (s *Server) spaceUnitCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return chanye.Errorf(chanye.EINVALID, "表单无法读取 / cannot read the form")
-	}
-	if err := refuse(chanye.ActorFrom(r.Context()), authz.SpaceRules(), authz.WriteInventory); err != nil {
+	if err := readForm(r, authz.SpaceRules(), authz.WriteInventory); err != nil {
 		return err
 	}
 	b, err := svc.Inventory.FindBlockByID(r.Context(), id)
@@ -583,10 +577,7 @@ func (s *Server) unitStep(r *http.Request, act authz.Action) (*SpaceServices, in
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := r.ParseForm(); err != nil {
-		return nil, 0, chanye.Errorf(chanye.EINVALID, "表单无法读取 / cannot read the form")
-	}
-	if err := refuse(chanye.ActorFrom(r.Context()), authz.SpaceRules(), act); err != nil {
+	if err := readForm(r, authz.SpaceRules(), act); err != nil {
 		return nil, 0, err
 	}
 	if act == authz.AllocateUnits {

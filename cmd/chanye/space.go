@@ -268,7 +268,7 @@ func importSpaceCSV(ctx context.Context, cfg Config, store *sqlstore.Store, path
 		if err == nil {
 			st, err = store.ImportInventory(ctx, nil, units.Rows)
 		}
-		return st, sheetProblems(cfg, path, units.Problems(storeRows(err, "units")), err)
+		return st, sheetProblems(cfg, path, units.Problems(dataio.AsRows(err, "units")), err)
 	}
 	blocks, berr := dataio.ReadBlocks(bytes.NewReader(data), dataio.CSV)
 	if berr != nil {
@@ -279,24 +279,7 @@ func importSpaceCSV(ctx context.Context, cfg Config, store *sqlstore.Store, path
 	if err == nil {
 		st, err = store.ImportInventory(ctx, blocks.Rows, nil)
 	}
-	return st, sheetProblems(cfg, path, blocks.Problems(storeRows(err, "blocks")), err)
-}
-
-// storeRows restates the store's field errors of one kind of an import
-// (units[N].field) as a file's (rows[N].field).
-func storeRows(err error, kind string) error {
-	fields := chanye.ErrorFields(err)
-	if len(fields) == 0 {
-		return err
-	}
-	out := make(map[string]string, len(fields))
-	for k, v := range fields {
-		if rest, ok := strings.CutPrefix(k, kind+"["); ok {
-			k = "rows[" + rest
-		}
-		out[k] = v
-	}
-	return chanye.Invalid(chanye.ErrorMessage(err), out)
+	return st, sheetProblems(cfg, path, blocks.Problems(dataio.AsRows(err, "blocks")), err)
 }
 
 // printProblems prints a file's problems, row and column first.
