@@ -442,6 +442,8 @@ func (s *server) endSpaceAllocation(w http.ResponseWriter, r *http.Request, svc 
 // flagged them.
 type spaceUse struct {
 	Items      []*space.BlockUse `json:"items"`
+	ByDistrict []*space.Rollup   `json:"by_district"`
+	ByIndustry []*space.Rollup   `json:"by_industry"`
 	Thresholds space.Thresholds  `json:"thresholds"`
 }
 
@@ -464,7 +466,14 @@ func (s *server) getSpaceUse(w http.ResponseWriter, r *http.Request, svc *SpaceS
 	if us == nil {
 		us = []*space.BlockUse{}
 	}
-	return writeJSON(w, http.StatusOK, spaceUse{Items: us, Thresholds: th})
+	out := spaceUse{Items: us, Thresholds: th}
+	if out.ByDistrict, err = space.Roll(us, func(b *space.Block) []string { return []string{b.DistrictCode} }); err != nil {
+		return err
+	}
+	if out.ByIndustry, err = space.Roll(us, func(b *space.Block) []string { return b.Industries }); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, out)
 }
 
 func (s *server) getSizeRule(w http.ResponseWriter, r *http.Request, svc *SpaceServices) error {

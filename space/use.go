@@ -71,6 +71,8 @@ type BlockUse struct {
 	LandM2            int64       `json:"land_m2"` // land transferred: the 亩均 base
 	Firms             int         `json:"firms"`
 	Missing           int         `json:"missing"` // firms on the land without figures
+	Revenue           *chanye.Fen `json:"revenue_fen"` // of the firms on the land, in all; nil unknown
+	Tax               *chanye.Fen `json:"tax_fen"`
 	RevenuePerMu      *chanye.Fen `json:"revenue_per_mu_fen"`
 	TaxPerMu          *chanye.Fen `json:"tax_per_mu_fen"`
 	VAPerMu           *chanye.Fen `json:"value_added_per_mu_fen"`
@@ -186,6 +188,12 @@ func Use(blocks []*Block, units []UnitState, figures map[string]Figures, th Thre
 			}
 			v := PerMu(total, bu.LandM2)
 			*x.to = &v
+			switch i {
+			case 0:
+				bu.Revenue = &total
+			case 1:
+				bu.Tax = &total
+			}
 		}
 		bu.Flags = flags(bu, s.oldest, th, today)
 	}
@@ -239,4 +247,102 @@ func PerMu(total chanye.Fen, landM2 int64) chanye.Fen {
 		}
 	}
 	return chanye.Fen(q.Int64())
+}
+
+// Rollup is the use of a group of blocks — a district's, an industry's —
+// summed from their BlockUse: units, areas, the occupancy of floors and
+// plants (vacancy is its complement), and 亩均 over the land of them all,
+// nil (unknown) when a block with land has the figure unknown.
+type Rollup struct {
+	Key               string      `json:"key"` // the district code or the industry id
+	Blocks            int         `json:"blocks"`
+	Units             int         `json:"units"`
+	Available         int         `json:"available"`
+	Held              int         `json:"held"`
+	Allocated         int         `json:"allocated"`
+	AreaM2            int64       `json:"area_m2"`
+	FloorM2           int64       `json:"floor_m2"`
+	FloorLetM2        int64       `json:"floor_let_m2"`
+	OccupancyPerMille *int64      `json:"occupancy_per_mille"`
+	VacancyPerMille   *int64      `json:"vacancy_per_mille"`
+	LandM2            int64       `json:"land_m2"`
+	RevenuePerMu      *chanye.Fen `json:"revenue_per_mu_fen"`
+	TaxPerMu          *chanye.Fen `json:"tax_per_mu_fen"`
+}
+
+// Roll sums uses by the keys each block gives (its district, or each
+// industry it is planned for: a block of two industries counts in both),
+// in the order the keys first appear. ErrOverflow (EINVALID) when a sum
+// leaves the int64 range.
+func Roll(uses []*BlockUse, keys func(*Block) []string) ([]*Rollup, error) {
+	type acc struct {
+		r          *Rollup
+		rev, tax   chanye.FenSum
+		revK, taxK bool
+	}
+	var order []*acc
+	by := map[string]*acc{}
+	for _, u := range uses {
+		for _, k := range keys(u.Block) {
+			a := by[k]
+			if a == nil {
+				a = &acc{r: &Rollup{Key: k}, revK: true, taxK: true}
+				by[k] = a
+				order = append(order, a)
+			}
+			r := a.r
+			r.Blocks++
+			r.Units += u.Units
+			r.Available += u.Available
+			r.Held += u.Held
+			r.Allocated += u.Allocated
+			r.AreaM2 += u.AreaM2
+			r.FloorM2 += u.FloorM2
+			r.FloorLetM2 += u.FloorLetM2
+			r.LandM2 += u.LandM2
+			if u.LandM2 == 0 {
+				continue
+			}
+			for _, x := range []struct {
+				v     *chanye.Fen
+				sum   *chanye.FenSum
+				known *bool
+			}{{u.Revenue, &a.rev, &a.revK}, {u.Tax, &a.tax, &a.taxK}} {
+				if x.v == nil {
+					*x.known = false
+				} else {
+					x.sum.Add(*x.v)
+				}
+			}
+		}
+	}
+	out := make([]*Rollup, 0, len(order))
+	for _, a := range order {
+		r := a.r
+		if r.FloorM2 > 0 {
+			occ := r.FloorLetM2 * 1000 / r.FloorM2
+			vac := 1000 - occ
+			r.OccupancyPerMille, r.VacancyPerMille = &occ, &vac
+		}
+		if r.LandM2 > 0 {
+			for _, x := range []struct {
+				sum   chanye.FenSum
+				known bool
+				to    **chanye.Fen
+				what  string
+			}{{a.rev, a.revK, &r.RevenuePerMu, "revenue_fen"}, {a.tax, a.taxK, &r.TaxPerMu, "tax_fen"}} {
+				if !x.known {
+					continue
+				}
+				total, err := x.sum.Total(x.what)
+				if err != nil {
+					return nil, err
+				}
+				v := PerMu(total, r.LandM2)
+				*x.to = &v
+			}
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }

@@ -232,6 +232,38 @@ const (
 )
 
 // spaceView is the map of the blocks and their list.
+// rollupRow is a district's or an industry's use as the page shows it.
+type rollupRow struct {
+	*space.Rollup
+	Name, Mu, Occupancy, Vacancy, Revenue, Tax string
+}
+
+// rollupTable is one of the page's tables of sums.
+type rollupTable struct {
+	ID, Caption, KeyLabel string
+	Rows                  []rollupRow
+}
+
+// Rollups are the tables by district and by industry.
+func (v *spaceView) Rollups() []rollupTable {
+	return []rollupTable{{"sp-by-district", v.L.T("sp.by.district"), v.L.T("sp.district"), v.ByDistrict},
+		{"sp-by-industry", v.L.T("sp.by.industry"), v.L.T("sp.industries"), v.ByIndustry}}
+}
+
+// rollups sums uses by keys (space.Roll), each group named by name.
+func rollups(l Lang, uses []*space.BlockUse, keys func(*space.Block) []string, name func(string) string) ([]rollupRow, error) {
+	rs, err := space.Roll(uses, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]rollupRow, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, rollupRow{Rollup: r, Name: name(r.Key), Mu: muText(l, r.LandM2), Occupancy: perMille(l, r.OccupancyPerMille),
+			Vacancy: perMille(l, r.VacancyPerMille), Revenue: perMuText(l, r.RevenuePerMu), Tax: perMuText(l, r.TaxPerMu)})
+	}
+	return out, nil
+}
+
 type spaceView struct {
 	page
 	Districts, Industries, Colours []option
@@ -243,6 +275,8 @@ type spaceView struct {
 	MapAlt                         string
 	Schematic, Official, MayWrite  bool
 	Rule                           string
+	// ByDistrict and ByIndustry sum the blocks selected (officials).
+	ByDistrict, ByIndustry []rollupRow
 	// The new block form.
 	BlockDistricts, BlockIndustries []option
 	stepForm
@@ -309,6 +343,13 @@ func (s *Server) renderSpace(w http.ResponseWriter, r *http.Request, status int,
 		for _, u := range uses {
 			all = append(all, names.useRow(l, u))
 			blocks = append(blocks, u.Block)
+		}
+		if v.ByDistrict, err = rollups(l, uses, func(b *space.Block) []string { return []string{b.DistrictCode} }, names.district); err != nil {
+			return err
+		}
+		if v.ByIndustry, err = rollups(l, uses, func(b *space.Block) []string { return b.Industries },
+			func(id string) string { return orDefault(names.inds[id], id) }); err != nil {
+			return err
 		}
 	} else {
 		if blocks, err = allBlocks(ctx, svc.Inventory, f); err != nil {

@@ -2,6 +2,18 @@ package web
 
 func init() {
 	addMessages(map[string][2]string{
+		"sp.by":               {"按区县和产业", "By district and industry"},
+		"sp.by.note":          {"所选区块按区县、按规划产业汇总（一个区块规划多个产业时各计一次）；空置率为楼层与厂房中未出租、未出售的面积占比；亩均按已出让土地计，任一区块数据未知则为未知。", "The blocks selected, summed by district and by the industries they are planned for (a block of two industries counts in both); vacancy is the share of the floors' and plants' area not let or sold; 亩均 is over the land transferred, unknown when a block's figure is."},
+		"sp.by.district":      {"按区县", "By district"},
+		"sp.by.industry":      {"按产业", "By industry"},
+		"sp.by.blocks":        {"区块", "Blocks"},
+		"sp.by.units":         {"单元", "Units"},
+		"sp.by.available":     {"可供", "Available"},
+		"sp.by.occupancy":     {"出租率", "Occupancy"},
+		"sp.by.vacancy":       {"空置率", "Vacancy"},
+		"sp.by.land":          {"已出让土地", "Land transferred"},
+		"sp.by.revenue":       {"亩均产值", "Revenue per 亩"},
+		"sp.by.tax":           {"亩均税收", "Tax per 亩"},
 		"nav.space":           {"产业空间", "Industrial space"},
 		"sp.nav.map":          {"区块地图", "Map of blocks"},
 		"sp.nav.route":        {"选址推荐", "Find space"},

@@ -108,7 +108,7 @@ func TestSpaceMapPages(t *testing.T) {
 	checkPage(t, body)
 	wantBody(t, "the public's map", body, []string{`id="sp-map-data"`, `data-chart="blocks"`, `id="sp-schematic"`, "示意布局，非真实边界", `"HP-001"`,
 		`id="sp-undrawn"`, "TH-001", `id="nav-space"`, `id="sp-map-rows"`, `href="` + blockPath + `"`, `id="sp-blocks"`},
-		[]string{`id="sp-block-form"`, "亩均税收</th>", `id="sp-nav-settings"`})
+		[]string{`id="sp-block-form"`, "亩均税收</th>", `id="sp-nav-settings"`, `id="sp-by-district"`})
 	if res, _ := getAs(t, as.public, "/space?colour=tax"); res.StatusCode != http.StatusBadRequest {
 		t.Errorf("the public colours by tax: %d", res.StatusCode)
 	}
@@ -119,7 +119,8 @@ func TestSpaceMapPages(t *testing.T) {
 
 	_, body = getAs(t, as.tf, "/space?colour=tax")
 	checkPage(t, body)
-	wantBody(t, "the task force's map", body, []string{`id="sp-blocks"`, "亩均税收", `value="tax" selected`, `id="sp-nav-settings"`}, []string{`id="sp-block-form"`})
+	wantBody(t, "the task force's map", body, []string{`id="sp-blocks"`, "亩均税收", `value="tax" selected`, `id="sp-nav-settings"`,
+		`id="sp-by-district"`, `id="sp-by-industry"`, `<tr data-key="440112">`}, []string{`id="sp-block-form"`})
 	_, body = getAs(t, as.district, "/space")
 	wantBody(t, "the district's map", body, []string{`id="sp-block-form"`}, nil)
 
