@@ -41,7 +41,7 @@ func TestSpaceAPI(t *testing.T) {
 	}
 	// A's latest year: 2 亿元 of revenue, 300 万元 of tax; B has no figures.
 	rev, tax := chanye.Fen(200_000_000_00), chanye.Fen(3_000_000_00)
-	asOf, _ := chanye.ParseDate(fmt.Sprintf("%d-05-31", now.Year()))
+	asOf := chanye.DateOf(now.AddDate(0, 0, -1)) // reported yesterday
 	if _, err := store.PutFacts(ctx, codeA, []*chanye.Facts{{Year: now.Year() - 1, Revenue: &rev, TaxPaid: &tax, Source: "test", AsOf: asOf}}); err != nil {
 		t.Fatal(err)
 	}
