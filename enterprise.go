@@ -255,8 +255,11 @@ type Facts struct {
 	Exports            *Fen   `json:"exports_fen"`
 	InventionPatents   *int64 `json:"invention_patents"`
 	EquipmentPurchases *Fen   `json:"equipment_purchases_fen"`
-	Source             string `json:"source"`
-	AsOf               Date   `json:"as_of"`
+	// ValueAdded is the year's value added (增加值): output less what was
+	// bought in to make it, the base of 亩均增加值.
+	ValueAdded *Fen   `json:"value_added_fen"`
+	Source     string `json:"source"`
+	AsOf       Date   `json:"as_of"`
 }
 
 // FactField describes one figure of Facts, for files, forms and charts.
@@ -278,20 +281,21 @@ var FactFields = []FactField{
 	{"exports_fen", "出口额", "Exports", true},
 	{"invention_patents", "发明专利", "Invention patents", false},
 	{"equipment_purchases_fen", "设备购置", "Equipment purchases", true},
+	{"value_added_fen", "增加值", "Value added", true},
 }
 
 // Values returns pointers to the figures in FactFields order, so adapters can
 // read and set them without a switch per field.
 func (f *Facts) Values() []*int64 {
 	return []*int64{(*int64)(f.Revenue), (*int64)(f.RDSpending), f.Employees, f.RDStaff, (*int64)(f.TotalAssets),
-		(*int64)(f.TaxPaid), (*int64)(f.Exports), f.InventionPatents, (*int64)(f.EquipmentPurchases)}
+		(*int64)(f.TaxPaid), (*int64)(f.Exports), f.InventionPatents, (*int64)(f.EquipmentPurchases), (*int64)(f.ValueAdded)}
 }
 
 // SetValues sets the figures in FactFields order; nil leaves a figure unreported.
 func (f *Facts) SetValues(v []*int64) {
 	f.Revenue, f.RDSpending, f.Employees, f.RDStaff = (*Fen)(v[0]), (*Fen)(v[1]), v[2], v[3]
 	f.TotalAssets, f.TaxPaid, f.Exports = (*Fen)(v[4]), (*Fen)(v[5]), (*Fen)(v[6])
-	f.InventionPatents, f.EquipmentPurchases = v[7], (*Fen)(v[8])
+	f.InventionPatents, f.EquipmentPurchases, f.ValueAdded = v[7], (*Fen)(v[8]), (*Fen)(v[9])
 }
 
 // Validate checks the year, the source and that figures are neither

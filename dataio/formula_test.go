@@ -132,7 +132,7 @@ func TestCSVExportKeepsNumbers(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := string(e.export(t, dataio.Facts, dataio.CSV))
-	if want := "9144011661842063XT,2024,1234.50,,0,,,,,,,'@统计局,2025-05-31"; !strings.Contains(out, want) {
+	if want := "9144011661842063XT,2024,1234.50,,0,,,,,,,,'@统计局,2025-05-31"; !strings.Contains(out, want) {
 		t.Errorf("facts export\n%s\nwant a line %s", out, want)
 	}
 	for _, tc := range []struct{ in, want string }{

@@ -91,7 +91,7 @@ type factRec struct {
 	year   int32
 	asOf   int32
 	source string
-	values [9]int64
+	values [10]int64 // chanye.FactFields
 }
 
 type tierRec struct {

@@ -153,7 +153,7 @@ const genBatch = 1024
 type record struct {
 	ent    chanye.Enterprise
 	facts  [3]chanye.FactsRecord
-	vals   [3][9]int64
+	vals   [3][10]int64
 	nfacts int
 	tiers  [maxTierRecords]chanye.TierRecord
 	ntiers int
@@ -464,6 +464,12 @@ func (g *generator) record(i int, r *record) {
 	if c.manuf && rng.Float64() < 0.15 {
 		exportRatio = 0.05 + 0.45*rng.Float64()
 	}
+	// Value added is a share of revenue, smaller for manufacturing (more
+	// is bought in); no draw, so the demo's other figures stay as they were.
+	vaRatio := 0.35
+	if c.manuf {
+		vaRatio = 0.22
+	}
 	equipRatio := 0.01 * rng.Float64()
 	if c.manuf {
 		equipRatio = 0.01 + 0.04*rng.Float64()
@@ -498,10 +504,11 @@ func (g *generator) record(i int, r *record) {
 		v[6] = fen(rev * exportRatio)
 		v[7] = int64(patents * math.Pow(0.85, float64(k)))
 		v[8] = fen(rev * equipRatio)
+		v[9] = fen(rev * vaRatio)
 		fr := &r.facts[r.nfacts]
 		fr.Code = r.ent.Code
 		fr.Facts = chanye.Facts{Year: year, Source: Source, AsOf: g.reportDate(year)}
-		fr.SetValues([]*int64{&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]})
+		fr.SetValues([]*int64{&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]})
 		r.nfacts++
 	}
 

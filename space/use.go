@@ -17,7 +17,7 @@ const (
 
 // Figures are a firm's latest year's figures from the registry, each nil
 // when not known: revenue (output, 产值 as the registry has it), tax paid,
-// value added.
+// value added (增加值).
 type Figures struct {
 	Revenue    *chanye.Fen `json:"revenue_fen,omitempty"`
 	Tax        *chanye.Fen `json:"tax_fen,omitempty"`
@@ -70,9 +70,10 @@ type BlockUse struct {
 	OccupancyPerMille *int64      `json:"occupancy_per_mille"`
 	LandM2            int64       `json:"land_m2"` // land transferred: the 亩均 base
 	Firms             int         `json:"firms"`
-	Missing           int         `json:"missing"` // firms on the land without figures
+	Missing           int         `json:"missing"`     // firms on the land without figures
 	Revenue           *chanye.Fen `json:"revenue_fen"` // of the firms on the land, in all; nil unknown
 	Tax               *chanye.Fen `json:"tax_fen"`
+	ValueAdded        *chanye.Fen `json:"value_added_fen"`
 	RevenuePerMu      *chanye.Fen `json:"revenue_per_mu_fen"`
 	TaxPerMu          *chanye.Fen `json:"tax_per_mu_fen"`
 	VAPerMu           *chanye.Fen `json:"value_added_per_mu_fen"`
@@ -193,6 +194,8 @@ func Use(blocks []*Block, units []UnitState, figures map[string]Figures, th Thre
 				bu.Revenue = &total
 			case 1:
 				bu.Tax = &total
+			case 2:
+				bu.ValueAdded = &total
 			}
 		}
 		bu.Flags = flags(bu, s.oldest, th, today)
@@ -268,6 +271,7 @@ type Rollup struct {
 	LandM2            int64       `json:"land_m2"`
 	RevenuePerMu      *chanye.Fen `json:"revenue_per_mu_fen"`
 	TaxPerMu          *chanye.Fen `json:"tax_per_mu_fen"`
+	VAPerMu           *chanye.Fen `json:"value_added_per_mu_fen"`
 }
 
 // Roll sums uses by the keys each block gives (its district, or each
@@ -276,9 +280,9 @@ type Rollup struct {
 // leaves the int64 range.
 func Roll(uses []*BlockUse, keys func(*Block) []string) ([]*Rollup, error) {
 	type acc struct {
-		r          *Rollup
-		rev, tax   chanye.FenSum
-		revK, taxK bool
+		r               *Rollup
+		rev, tax, va    chanye.FenSum
+		revK, taxK, vaK bool
 	}
 	var order []*acc
 	by := map[string]*acc{}
@@ -286,7 +290,7 @@ func Roll(uses []*BlockUse, keys func(*Block) []string) ([]*Rollup, error) {
 		for _, k := range keys(u.Block) {
 			a := by[k]
 			if a == nil {
-				a = &acc{r: &Rollup{Key: k}, revK: true, taxK: true}
+				a = &acc{r: &Rollup{Key: k}, revK: true, taxK: true, vaK: true}
 				by[k] = a
 				order = append(order, a)
 			}
@@ -307,7 +311,7 @@ func Roll(uses []*BlockUse, keys func(*Block) []string) ([]*Rollup, error) {
 				v     *chanye.Fen
 				sum   *chanye.FenSum
 				known *bool
-			}{{u.Revenue, &a.rev, &a.revK}, {u.Tax, &a.tax, &a.taxK}} {
+			}{{u.Revenue, &a.rev, &a.revK}, {u.Tax, &a.tax, &a.taxK}, {u.ValueAdded, &a.va, &a.vaK}} {
 				if x.v == nil {
 					*x.known = false
 				} else {
@@ -330,7 +334,7 @@ func Roll(uses []*BlockUse, keys func(*Block) []string) ([]*Rollup, error) {
 				known bool
 				to    **chanye.Fen
 				what  string
-			}{{a.rev, a.revK, &r.RevenuePerMu, "revenue_fen"}, {a.tax, a.taxK, &r.TaxPerMu, "tax_fen"}} {
+			}{{a.rev, a.revK, &r.RevenuePerMu, "revenue_fen"}, {a.tax, a.taxK, &r.TaxPerMu, "tax_fen"}, {a.va, a.vaK, &r.VAPerMu, "value_added_fen"}} {
 				if !x.known {
 					continue
 				}

@@ -98,7 +98,7 @@ func landFigures(ctx context.Context, tx *txn, codes []any) (map[string]space.Fi
 				reports = append(reports, &recs[j].Facts)
 			}
 			if m := chanye.MergeFacts(reports); m != nil {
-				out[recs[i].Code] = space.Figures{Revenue: m.Revenue, Tax: m.TaxPaid}
+				out[recs[i].Code] = space.Figures{Revenue: m.Revenue, Tax: m.TaxPaid, ValueAdded: m.ValueAdded}
 			}
 			i = j
 		}

@@ -235,7 +235,7 @@ const (
 // rollupRow is a district's or an industry's use as the page shows it.
 type rollupRow struct {
 	*space.Rollup
-	Name, Mu, Occupancy, Vacancy, Revenue, Tax string
+	Name, Mu, Occupancy, Vacancy, Revenue, Tax, VA string
 }
 
 // rollupTable is one of the page's tables of sums.
@@ -259,7 +259,7 @@ func rollups(l Lang, uses []*space.BlockUse, keys func(*space.Block) []string, n
 	out := make([]rollupRow, 0, len(rs))
 	for _, r := range rs {
 		out = append(out, rollupRow{Rollup: r, Name: name(r.Key), Mu: muText(l, r.LandM2), Occupancy: perMille(l, r.OccupancyPerMille),
-			Vacancy: perMille(l, r.VacancyPerMille), Revenue: perMuText(l, r.RevenuePerMu), Tax: perMuText(l, r.TaxPerMu)})
+			Vacancy: perMille(l, r.VacancyPerMille), Revenue: perMuText(l, r.RevenuePerMu), Tax: perMuText(l, r.TaxPerMu), VA: perMuText(l, r.VAPerMu)})
 	}
 	return out, nil
 }

@@ -14,6 +14,7 @@ func init() {
 		"sp.by.land":          {"已出让土地", "Land transferred"},
 		"sp.by.revenue":       {"亩均产值", "Revenue per 亩"},
 		"sp.by.tax":           {"亩均税收", "Tax per 亩"},
+		"sp.by.va":            {"亩均增加值", "Value added per 亩"},
 		"nav.space":           {"产业空间", "Industrial space"},
 		"sp.nav.map":          {"区块地图", "Map of blocks"},
 		"sp.nav.route":        {"选址推荐", "Find space"},
