@@ -109,26 +109,13 @@ func (s *Server) scenarioList(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := scenario.Filter{Limit: pageSize}
 	bad := map[string]string{}
-	v.StatusValue = q.Get("status")
-	v.Statuses = []option{{"", l.T("ent.all"), v.StatusValue == ""}}
+	v.StatusValue, v.Industry = q.Get("status"), q.Get("industry")
+	var statuses []scenario.Status
 	for _, x := range scenario.Statuses {
-		v.Statuses = append(v.Statuses, option{string(x.Status), l.Pick(x.NameZH, x.NameEN), string(x.Status) == v.StatusValue})
+		statuses = append(statuses, x.Status)
 	}
-	if v.StatusValue != "" {
-		st := scenario.Status(v.StatusValue)
-		if !st.Valid() {
-			bad["status"] = "未知状态 / unknown status"
-		}
-		f.Status = &st
-	}
-	v.Industry = q.Get("industry")
-	v.Industries = []option{{"", l.T("ent.all"), v.Industry == ""}}
-	for _, ind := range inds {
-		v.Industries = append(v.Industries, option{ind.ID, names[ind.ID], ind.ID == v.Industry})
-	}
-	if v.Industry != "" {
-		f.IndustryID = &v.Industry
-	}
+	v.Statuses, f.Status = statusFilter(l, v.StatusValue, statuses, bad)
+	v.Industries, f.IndustryID = industryFilter(l, v.Industry, inds, names)
 	this := s.now().Year()
 	v.PYear = this
 	v.Year = q.Get("year")
