@@ -467,51 +467,52 @@ func (s *server) getSpaceUse(w http.ResponseWriter, r *http.Request, svc *SpaceS
 		us = []*space.BlockUse{}
 	}
 	out := spaceUse{Items: us, Thresholds: th}
-	if out.ByDistrict, err = space.Roll(us, func(b *space.Block) []string { return []string{b.DistrictCode} }); err != nil {
+	if out.ByDistrict, err = space.Roll(us, space.ByDistrict); err != nil {
 		return err
 	}
-	if out.ByIndustry, err = space.Roll(us, func(b *space.Block) []string { return b.Industries }); err != nil {
+	if out.ByIndustry, err = space.Roll(us, space.ByIndustry); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
 
 func (s *server) getSizeRule(w http.ResponseWriter, r *http.Request, svc *SpaceServices) error {
-	rule, err := svc.Allocations.FindSizeRule(r.Context())
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, rule)
+	return getSetting(w, r, svc.Allocations.FindSizeRule)
 }
 
 func (s *server) putSizeRule(w http.ResponseWriter, r *http.Request, svc *SpaceServices) error {
-	var rule space.SizeRule
-	if err := s.decodeJSON(w, r, &rule); err != nil {
-		return err
-	}
-	if err := svc.Allocations.PutSizeRule(r.Context(), rule); err != nil {
-		return err
-	}
-	return s.getSizeRule(w, r, svc)
+	return putSetting(s, w, r, svc.Allocations.PutSizeRule, svc.Allocations.FindSizeRule)
 }
 
 func (s *server) getUseThresholds(w http.ResponseWriter, r *http.Request, svc *SpaceServices) error {
-	th, err := svc.Use.FindUseThresholds(r.Context())
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, th)
+	return getSetting(w, r, svc.Use.FindUseThresholds)
 }
 
 func (s *server) putUseThresholds(w http.ResponseWriter, r *http.Request, svc *SpaceServices) error {
-	var th space.Thresholds
-	if err := s.decodeJSON(w, r, &th); err != nil {
+	return putSetting(s, w, r, svc.Use.PutUseThresholds, svc.Use.FindUseThresholds)
+}
+
+// getSetting answers a setting of the city's (the size rule, the use
+// thresholds) as find reads it.
+func getSetting[T any](w http.ResponseWriter, r *http.Request, find func(context.Context) (T, error)) error {
+	v, err := find(r.Context())
+	if err != nil {
 		return err
 	}
-	if err := svc.Use.PutUseThresholds(r.Context(), th); err != nil {
+	return writeJSON(w, http.StatusOK, v)
+}
+
+// putSetting sets a setting from the body with put and answers it as
+// stored.
+func putSetting[T any](s *server, w http.ResponseWriter, r *http.Request, put func(context.Context, T) error, find func(context.Context) (T, error)) error {
+	var v T
+	if err := s.decodeJSON(w, r, &v); err != nil {
 		return err
 	}
-	return s.getUseThresholds(w, r, svc)
+	if err := put(r.Context(), v); err != nil {
+		return err
+	}
+	return getSetting(w, r, find)
 }
 
 // The blocks as GeoJSON, for the map.

@@ -274,6 +274,12 @@ type Rollup struct {
 	VAPerMu           *chanye.Fen `json:"value_added_per_mu_fen"`
 }
 
+// ByDistrict keys a block by its district, for Roll.
+func ByDistrict(b *Block) []string { return []string{b.DistrictCode} }
+
+// ByIndustry keys a block by the industries it is planned for, for Roll.
+func ByIndustry(b *Block) []string { return b.Industries }
+
 // Roll sums uses by the keys each block gives (its district, or each
 // industry it is planned for: a block of two industries counts in both),
 // in the order the keys first appear. ErrOverflow (EINVALID) when a sum

@@ -344,10 +344,10 @@ func (s *Server) renderSpace(w http.ResponseWriter, r *http.Request, status int,
 			all = append(all, names.useRow(l, u))
 			blocks = append(blocks, u.Block)
 		}
-		if v.ByDistrict, err = rollups(l, uses, func(b *space.Block) []string { return []string{b.DistrictCode} }, names.district); err != nil {
+		if v.ByDistrict, err = rollups(l, uses, space.ByDistrict, names.district); err != nil {
 			return err
 		}
-		if v.ByIndustry, err = rollups(l, uses, func(b *space.Block) []string { return b.Industries },
+		if v.ByIndustry, err = rollups(l, uses, space.ByIndustry,
 			func(id string) string { return orDefault(names.inds[id], id) }); err != nil {
 			return err
 		}
