@@ -45,6 +45,10 @@ type Options struct {
 	Chains *chain.Set
 	// Progress, when set, is called with the enterprises written so far.
 	Progress func(done int)
+	// Keep, when set, says which of the generated enterprises to write:
+	// one shard's share of the same base (issue 16), the others generated
+	// alike but not written.
+	Keep func(code string) bool
 }
 
 // Stats counts what Generate wrote.
@@ -102,6 +106,9 @@ func Generate(ctx context.Context, store Store, opts Options) (Stats, error) {
 		for b := range batches {
 			for i := range b {
 				r := &b[i]
+				if opts.Keep != nil && !opts.Keep(r.ent.Code) {
+					continue
+				}
 				if err := w.PutEnterprise(&r.ent); err != nil {
 					return err
 				}

@@ -67,13 +67,45 @@ func (e *Engine) RunTimed(ctx context.Context, asOf chanye.Date) (*policy.Run, T
 
 func (e *Engine) run(ctx context.Context, asOf chanye.Date, tm *Timings) (*policy.Run, error) {
 	start := e.cfg.Now()
-	asOf, err := e.asOfOrToday(asOf, 0)
+	asOf, pols, err := e.inForce(ctx, asOf)
 	if err != nil {
 		return nil, err
 	}
-	all, err := e.published(ctx)
+	d, err := e.decide(ctx, asOf, pols, tm)
 	if err != nil {
 		return nil, err
+	}
+	run := d.Run
+	run.StartedAt = start
+	t0 := time.Now()
+	if err := e.cfg.Runs.CreateRun(ctx, run, d.Decisions); err != nil {
+		return nil, err
+	}
+	tm.Store = time.Since(t0)
+	t0 = time.Now()
+	e.Keep(ctx, d) // for the next process
+	tm.Keep = time.Since(t0)
+	log := e.cfg.Logger.Info
+	if run.HasErrors() {
+		log = e.cfg.Logger.Warn
+	}
+	log("policy run", "run", run.ID, "as_of", asOf.String(), "enterprises", run.Enterprises,
+		"policies", len(pols), "eligible", run.Eligible, "needs_data", run.NeedsData, "errors", run.Errors, "total_fen", int64(run.TotalFen),
+		"excluded", run.Excluded, "base", tm.Base, "changed", tm.Changed, "read", tm.Read.Round(time.Millisecond), "decide", tm.Decide.Round(time.Millisecond),
+		"store", tm.Store.Round(time.Millisecond), "keep", tm.Keep.Round(time.Millisecond), "columns_mib", d.base.cols.Bytes()>>20)
+	return run, nil
+}
+
+// inForce checks asOf (today when zero) and returns it with the published
+// policies in force on it; EINVALID when there is none.
+func (e *Engine) inForce(ctx context.Context, asOf chanye.Date) (chanye.Date, []*policy.Compiled, error) {
+	asOf, err := e.asOfOrToday(asOf, 0)
+	if err != nil {
+		return asOf, nil, err
+	}
+	all, err := e.published(ctx)
+	if err != nil {
+		return asOf, nil, err
 	}
 	var pols []*policy.Compiled
 	for _, c := range all {
@@ -82,8 +114,39 @@ func (e *Engine) run(ctx context.Context, asOf chanye.Date, tm *Timings) (*polic
 		}
 	}
 	if len(pols) == 0 {
-		return nil, chanye.Errorf(chanye.EINVALID, "%s 没有生效的已发布政策 / no published policy is in force on %s", asOf, asOf)
+		return asOf, nil, chanye.Errorf(chanye.EINVALID, "%s 没有生效的已发布政策 / no published policy is in force on %s", asOf, asOf)
 	}
+	return asOf, pols, nil
+}
+
+// Decided is what the engine decided for a base: the run as counted
+// (per policy: not eligible, errors and the first errors; no id, and the
+// eligible, needs-data and excluded counts left for the store to add up
+// from Decisions), and the decisions to store, explained as they are
+// consumed. Decisions can be consumed once.
+type Decided struct {
+	Run       *policy.Run
+	Decisions iter.Seq2[*policy.StoredDecision, error]
+	base      *base
+}
+
+// Codes returns the number of enterprises decided and calls fn with each
+// code until it returns false.
+func (d *Decided) Codes(fn func(code string) bool) {
+	for _, c := range d.base.codes {
+		if !fn(c) {
+			return
+		}
+	}
+}
+
+// Keep stores the base d was decided on for the next process, when the
+// engine keeps bases (Config.Snapshots) and the stored one is stale.
+func (e *Engine) Keep(ctx context.Context, d *Decided) { e.store(ctx, d.base) }
+
+// decide decides pols for the current base as of asOf: the fast path, the
+// relations and budgets, the per-policy counts and the first errors.
+func (e *Engine) decide(ctx context.Context, asOf chanye.Date, pols []*policy.Compiled, tm *Timings) (*Decided, error) {
 	prog := vector.Compile(asOf, pols...)
 	t0 := time.Now()
 	b, err := e.current(ctx, asOf, prog.Reads(), tm)
@@ -105,7 +168,7 @@ func (e *Engine) run(ctx context.Context, asOf chanye.Date, tm *Timings) (*polic
 	resolved := Resolve(pols, &res, func(row int) string { return b.codes[row] })
 	tm.Decide += time.Since(t0)
 
-	run := &policy.Run{AsOf: asOf, StartedAt: start, Snapshot: b.snapshotOf(prog.Reads()), Enterprises: b.Len()}
+	run := &policy.Run{AsOf: asOf, Snapshot: b.snapshotOf(prog.Reads()), Enterprises: b.Len()}
 	for k, c := range pols {
 		pr := &res.Policies[k]
 		rp := policy.RunPolicy{ID: c.Policy.ID, Version: c.Policy.Version, Errors: pr.ErrorCount,
@@ -115,23 +178,7 @@ func (e *Engine) run(ctx context.Context, asOf chanye.Date, tm *Timings) (*polic
 		}
 		run.Policies = append(run.Policies, rp)
 	}
-	t0 = time.Now()
-	if err := e.cfg.Runs.CreateRun(ctx, run, e.explained(ctx, b, pols, &res, resolved)); err != nil {
-		return nil, err
-	}
-	tm.Store = time.Since(t0)
-	t0 = time.Now()
-	e.store(ctx, b) // for the next process
-	tm.Keep = time.Since(t0)
-	log := e.cfg.Logger.Info
-	if run.HasErrors() {
-		log = e.cfg.Logger.Warn
-	}
-	log("policy run", "run", run.ID, "as_of", asOf.String(), "enterprises", run.Enterprises,
-		"policies", len(pols), "eligible", run.Eligible, "needs_data", run.NeedsData, "errors", run.Errors, "total_fen", int64(run.TotalFen),
-		"excluded", run.Excluded, "base", tm.Base, "changed", tm.Changed, "read", tm.Read.Round(time.Millisecond), "decide", tm.Decide.Round(time.Millisecond),
-		"store", tm.Store.Round(time.Millisecond), "keep", tm.Keep.Round(time.Millisecond), "columns_mib", b.cols.Bytes()>>20)
-	return run, nil
+	return &Decided{Run: run, Decisions: e.explained(ctx, b, pols, &res, resolved), base: b}, nil
 }
 
 // errorSamples explains the first failed decisions of a policy with the

@@ -114,7 +114,17 @@ type Run struct {
 	// run's): the runs page and the run page show it with an error badge,
 	// `chanye policy run` prints the errors and exits non-zero.
 	Errors int `json:"errors"`
+	// Parts is the number of shards a sharded run is decided in (issue
+	// 16), 0 for a run stored whole; PartsDone the parts stored so far.
+	// Until every part is stored the run's counts are those of the parts
+	// done, and nothing may be publicised, approved or paid from it.
+	Parts     int `json:"parts,omitempty"`
+	PartsDone int `json:"parts_done,omitempty"`
 }
+
+// Complete reports whether every part of the run is stored (always, for a
+// run stored whole).
+func (r *Run) Complete() bool { return r.PartsDone >= r.Parts }
 
 // HasErrors reports whether some decision of the run failed.
 func (r *Run) HasErrors() bool { return r.Errors > 0 }

@@ -1,12 +1,14 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
 	"time"
 
@@ -288,17 +290,9 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 		return err
 	}
 	return s.db.transact(ctx, false, func(tx *txn) error {
-		versions := map[string]int{}
-		for i, rp := range run.Policies {
-			var status string
-			err := tx.queryRow(ctx, `SELECT status FROM policy_versions WHERE policy_id = ? AND version = ?`, rp.ID, rp.Version).Scan(&status)
-			if errors.Is(err, sql.ErrNoRows) || status != string(policy.StatusPublished) {
-				return chanye.Invalid("批量计算须用已发布的政策版本 / a run uses published policy versions",
-					map[string]string{fmt.Sprintf("policies[%d]", i): fmt.Sprintf("%s 第 %d 版未发布 / %s v%d is not published", rp.ID, rp.Version, rp.ID, rp.Version)})
-			} else if err != nil {
-				return err
-			}
-			versions[rp.ID] = rp.Version
+		versions, err := publishedVersions(ctx, tx, run)
+		if err != nil {
+			return err
 		}
 		if run.StartedAt.IsZero() {
 			run.StartedAt = tx.now
@@ -309,230 +303,268 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 			run.AsOf.String(), run.StartedAt.UnixMilli(), run.FinishedAt.UnixMilli(), run.By, run.Snapshot, run.Enterprises).Scan(&run.ID); err != nil {
 			return err
 		}
-		run.Errors = 0
-		for _, rp := range run.Policies {
-			if _, err := tx.exec(ctx, `INSERT INTO policy_run_policies (run_id, policy_id, version, eligible, amount_fen, not_eligible, needs_data, errors)
-				VALUES (?, ?, ?, 0, 0, ?, 0, ?)`, run.ID, rp.ID, rp.Version, rp.NotEligible, rp.Errors); err != nil {
-				return err
-			}
-			for i, re := range rp.ErrorSamples {
-				if _, err := tx.exec(ctx, `INSERT INTO policy_run_errors (run_id, policy_id, seq, code, message) VALUES (?, ?, ?, ?, ?)`,
-					run.ID, rp.ID, i, re.Code, re.Message); err != nil {
-					return err
-				}
-			}
-			run.Errors += rp.Errors
-		}
-
-		type bucket struct {
-			policy string
-			dim    policy.Dimension
-			key    string
-		}
-		type total struct {
-			*policy.RunTotal
-			fen chanye.FenSum
-		}
-		totals := map[bucket]*total{}
-		addTotal := func(b bucket, amount chanye.Fen) {
-			t := totals[b]
-			if t == nil {
-				t = &total{RunTotal: &policy.RunTotal{RunID: run.ID, PolicyID: b.policy, Dimension: b.dim, Key: b.key}}
-				totals[b] = t
-			}
-			t.Eligible++
-			t.fen.Add(amount)
-		}
-		// Rows a write takes: one multi-row INSERT on SQLite, a COPY on
-		// PostgreSQL (where each costs a round trip).
-		batch := bulkRows
-		if tx.conn != nil {
-			batch = copyRows
-		}
-		const cols = 16
-		args := make([]any, 0, batch*cols)
-		flush := func() error {
-			err := tx.insertMany(ctx, "policy_decisions", decisionInsertColumns, args)
-			args = args[:0]
-			return err
-		}
-		const ncols = 13
-		nargs := make([]any, 0, batch*ncols)
-		flushNeeds := func() error {
-			err := tx.insertMany(ctx, "policy_needs_data", needsInsertColumns, nargs)
-			nargs = nargs[:0]
-			return err
-		}
-		xargs := make([]any, 0, batch*ncols)
-		flushExcluded := func() error {
-			err := tx.insertMany(ctx, "policy_excluded", excludedInsertColumns, xargs)
-			xargs = xargs[:0]
-			return err
-		}
-		needsData, excluded := map[string]int{}, map[string]int{}
-		now := tx.now.UnixMilli()
-		// Few sets of industries recur over many decisions: marshal each once.
-		industriesJSON := map[string]string{}
-		marshalIndustries := func(ids []string) (string, error) {
-			key := strings.Join(ids, "\x00")
-			if j, ok := industriesJSON[key]; ok {
-				return j, nil
-			}
-			b, err := json.Marshal(nonNil(ids))
-			if err != nil {
-				return "", err
-			}
-			industriesJSON[key] = string(b)
-			return string(b), nil
-		}
-		n := 0
-		for d, err := range decisions {
-			if err != nil {
-				return err
-			}
-			n++
-			if d == nil || !d.Eligible && d.Verdict != policy.VerdictNeedsData && d.Verdict != policy.VerdictExcluded {
-				continue
-			}
-			if v, ok := versions[d.PolicyID]; !ok || v != d.Version {
-				return chanye.Invalid("决定不属于本次计算的政策版本 / a decision of a policy version not in the run",
-					map[string]string{fmt.Sprintf("decisions[%d]", n-1): fmt.Sprintf("%s v%d, %s", d.PolicyID, d.Version, d.Code)})
-			}
-			if d.Verdict == policy.VerdictExcluded { // taken out by a relation or the budget: stored apart, never paid
-				if d.Code == "" || d.Period < 1 || d.AmountFen != 0 || len(d.Adjustments) == 0 || !d.Adjustments[len(d.Adjustments)-1].Excluded {
-					return chanye.Invalid("决定有误 / invalid decision",
-						map[string]string{fmt.Sprintf("decisions[%d]", n-1): "已排除的决定须有企业代码、政策年度和排除原因，金额为 0 / an excluded decision needs a code, a period and why it was excluded, and no amount"})
-				}
-				industries, err := marshalIndustries(d.Industries)
-				if err != nil {
-					return err
-				}
-				adj, err := json.Marshal(d.Adjustments)
-				if err != nil {
-					return err
-				}
-				xargs = append(xargs, run.ID, d.PolicyID, d.Version, d.Code, d.Name, d.District, industries, d.Size,
-					d.Period, string(adj), rawJSON(d.Params, "{}"), rawJSON(d.Conditions, "[]"), now)
-				if len(xargs) >= batch*ncols {
-					if err := flushExcluded(); err != nil {
-						return err
-					}
-				}
-				excluded[d.PolicyID]++
-				continue
-			}
-			if !d.Eligible { // needs data: stored apart, never paid
-				if d.Code == "" || d.Period < 1 || d.AmountFen != 0 || len(d.Needs) == 0 {
-					return chanye.Invalid("决定有误 / invalid decision",
-						map[string]string{fmt.Sprintf("decisions[%d]", n-1): "待补充数据的决定须有企业代码、政策年度和所需数据，金额为 0 / a needs-data decision needs a code, a period and the figures needed, and no amount"})
-				}
-				industries, err := marshalIndustries(d.Industries)
-				if err != nil {
-					return err
-				}
-				needs, err := json.Marshal(d.Needs)
-				if err != nil {
-					return err
-				}
-				nargs = append(nargs, run.ID, d.PolicyID, d.Version, d.Code, d.Name, d.District, industries, d.Size,
-					d.Period, string(needs), rawJSON(d.Params, "{}"), rawJSON(d.Conditions, "[]"), now)
-				if len(nargs) >= batch*ncols {
-					if err := flushNeeds(); err != nil {
-						return err
-					}
-				}
-				needsData[d.PolicyID]++
-				continue
-			}
-			if d.Code == "" || d.Period < 1 || d.AmountFen < 0 {
-				return chanye.Invalid("决定有误 / invalid decision",
-					map[string]string{fmt.Sprintf("decisions[%d]", n-1): "须有企业代码、政策年度，金额不为负 / needs a code, a period and an amount not negative"})
-			}
-			if d.AmountFen > chanye.MaxGrantFen {
-				return chanye.Invalid("决定有误 / invalid decision",
-					map[string]string{fmt.Sprintf("decisions[%d].amount_fen", n-1): chanye.ExceedsFen(chanye.MaxGrantFen)})
-			}
-			industries, err := marshalIndustries(d.Industries)
-			if err != nil {
-				return err
-			}
-			adj := "[]"
-			if len(d.Adjustments) > 0 {
-				b, err := json.Marshal(d.Adjustments)
-				if err != nil {
-					return err
-				}
-				adj = string(b)
-			}
-			args = append(args, run.ID, d.PolicyID, d.Version, d.Code, d.Name, d.District, industries, d.Size,
-				d.Period, int64(d.AmountFen), rawJSON(d.Params, "{}"), rawJSON(d.Conditions, "[]"),
-				string(policy.DecisionComputed), now, run.By, adj)
-			if len(args) >= batch*cols {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-			addTotal(bucket{d.PolicyID, policy.DimAll, ""}, d.AmountFen)
-			addTotal(bucket{d.PolicyID, policy.DimDistrict, d.District}, d.AmountFen)
-			addTotal(bucket{d.PolicyID, policy.DimSize, d.Size}, d.AmountFen)
-			for _, ind := range uniq(d.Industries) {
-				addTotal(bucket{d.PolicyID, policy.DimIndustry, ind}, d.AmountFen)
-			}
-		}
-		if err := flush(); err != nil {
-			return err
-		}
-		if err := flushNeeds(); err != nil {
-			return err
-		}
-		if err := flushExcluded(); err != nil {
-			return err
-		}
-
-		// Every total is checked: a run whose money overflows is refused
-		// whole rather than stored wrapped.
-		var err error
-		for _, t := range totals {
-			if t.AmountFen, err = t.fen.Total("total_fen"); err != nil {
-				return fmt.Errorf("run total of %s by %s %q: %w", t.PolicyID, t.Dimension, t.Key, err)
-			}
-		}
-		run.Eligible, run.TotalFen, run.NeedsData, run.Excluded = 0, 0, 0, 0
-		var runTotal chanye.FenSum
-		for i := range run.Policies {
-			rp := &run.Policies[i]
-			rp.Eligible, rp.AmountFen, rp.NeedsData, rp.Excluded = 0, 0, needsData[rp.ID], excluded[rp.ID]
-			if t := totals[bucket{rp.ID, policy.DimAll, ""}]; t != nil {
-				rp.Eligible, rp.AmountFen = t.Eligible, t.AmountFen
-			}
-			run.Eligible += rp.Eligible
-			run.NeedsData += rp.NeedsData
-			run.Excluded += rp.Excluded
-			runTotal.Add(rp.AmountFen)
-			if _, err := tx.exec(ctx, `UPDATE policy_run_policies SET eligible = ?, amount_fen = ?, needs_data = ?, excluded = ? WHERE run_id = ? AND policy_id = ?`,
-				rp.Eligible, int64(rp.AmountFen), rp.NeedsData, rp.Excluded, run.ID, rp.ID); err != nil {
-				return err
-			}
-		}
-		if run.TotalFen, err = runTotal.Total("total_fen"); err != nil {
-			return fmt.Errorf("run total: %w", err)
-		}
-		targs := make([]any, 0, len(totals)*6)
-		for _, t := range totals {
-			targs = append(targs, t.RunID, t.PolicyID, string(t.Dimension), t.Key, t.Eligible, int64(t.AmountFen))
-		}
-		if err := inChunks(ctx, tx, targs, 6, func(n int) string {
-			return `INSERT INTO policy_run_totals (run_id, policy_id, dimension, bucket, eligible, amount_fen) VALUES ` + placeholders(n, 6)
-		}, nil); err != nil {
-			return err
-		}
-		if _, err := tx.exec(ctx, `UPDATE policy_runs SET eligible = ?, total_fen = ?, needs_data = ?, errors = ?, excluded = ? WHERE id = ?`,
-			run.Eligible, int64(run.TotalFen), run.NeedsData, run.Errors, run.Excluded, run.ID); err != nil {
+		if _, err := storeDecisions(ctx, tx, run, versions, decisions); err != nil {
 			return err
 		}
 		// One entry per run with its counts, not one per decision.
 		return tx.audit(ctx, "run", "policy_run", itoa(run.ID), nil, run)
 	})
+}
+
+// publishedVersions checks that every policy version of run is published
+// and returns the versions by policy id.
+func publishedVersions(ctx context.Context, tx *txn, run *policy.Run) (map[string]int, error) {
+	versions := map[string]int{}
+	for i, rp := range run.Policies {
+		var status string
+		err := tx.queryRow(ctx, `SELECT status FROM policy_versions WHERE policy_id = ? AND version = ?`, rp.ID, rp.Version).Scan(&status)
+		if errors.Is(err, sql.ErrNoRows) || status != string(policy.StatusPublished) {
+			return nil, chanye.Invalid("批量计算须用已发布的政策版本 / a run uses published policy versions",
+				map[string]string{fmt.Sprintf("policies[%d]", i): fmt.Sprintf("%s 第 %d 版未发布 / %s v%d is not published", rp.ID, rp.Version, rp.ID, rp.Version)})
+		} else if err != nil {
+			return nil, err
+		}
+		versions[rp.ID] = rp.Version
+	}
+	return versions, nil
+}
+
+// storeDecisions stores, for run (its row inserted, run.ID set), its
+// policies with their first errors, its eligible, needs-data and excluded
+// decisions streamed in multi-row inserts of bulkRows (COPY on
+// PostgreSQL), and its totals; it sets the run's and its policies' counts
+// and returns the totals by dimension. versions are the run's policy
+// versions by id: a decision of another is refused.
+func storeDecisions(ctx context.Context, tx *txn, run *policy.Run, versions map[string]int, decisions iter.Seq2[*policy.StoredDecision, error]) ([]*policy.RunTotal, error) {
+	run.Errors = 0
+	for _, rp := range run.Policies {
+		if _, err := tx.exec(ctx, `INSERT INTO policy_run_policies (run_id, policy_id, version, eligible, amount_fen, not_eligible, needs_data, errors)
+			VALUES (?, ?, ?, 0, 0, ?, 0, ?)`, run.ID, rp.ID, rp.Version, rp.NotEligible, rp.Errors); err != nil {
+			return nil, err
+		}
+		for i, re := range rp.ErrorSamples {
+			if _, err := tx.exec(ctx, `INSERT INTO policy_run_errors (run_id, policy_id, seq, code, message) VALUES (?, ?, ?, ?, ?)`,
+				run.ID, rp.ID, i, re.Code, re.Message); err != nil {
+				return nil, err
+			}
+		}
+		run.Errors += rp.Errors
+	}
+
+	type bucket struct {
+		policy string
+		dim    policy.Dimension
+		key    string
+	}
+	type total struct {
+		*policy.RunTotal
+		fen chanye.FenSum
+	}
+	totals := map[bucket]*total{}
+	addTotal := func(b bucket, amount chanye.Fen) {
+		t := totals[b]
+		if t == nil {
+			t = &total{RunTotal: &policy.RunTotal{RunID: run.ID, PolicyID: b.policy, Dimension: b.dim, Key: b.key}}
+			totals[b] = t
+		}
+		t.Eligible++
+		t.fen.Add(amount)
+	}
+	// Rows a write takes: one multi-row INSERT on SQLite, a COPY on
+	// PostgreSQL (where each costs a round trip).
+	batch := bulkRows
+	if tx.conn != nil {
+		batch = copyRows
+	}
+	const cols = 16
+	args := make([]any, 0, batch*cols)
+	flush := func() error {
+		err := tx.insertMany(ctx, "policy_decisions", decisionInsertColumns, args)
+		args = args[:0]
+		return err
+	}
+	const ncols = 13
+	nargs := make([]any, 0, batch*ncols)
+	flushNeeds := func() error {
+		err := tx.insertMany(ctx, "policy_needs_data", needsInsertColumns, nargs)
+		nargs = nargs[:0]
+		return err
+	}
+	xargs := make([]any, 0, batch*ncols)
+	flushExcluded := func() error {
+		err := tx.insertMany(ctx, "policy_excluded", excludedInsertColumns, xargs)
+		xargs = xargs[:0]
+		return err
+	}
+	needsData, excluded := map[string]int{}, map[string]int{}
+	now := tx.now.UnixMilli()
+	// Few sets of industries recur over many decisions: marshal each once.
+	industriesJSON := map[string]string{}
+	marshalIndustries := func(ids []string) (string, error) {
+		key := strings.Join(ids, "\x00")
+		if j, ok := industriesJSON[key]; ok {
+			return j, nil
+		}
+		b, err := json.Marshal(nonNil(ids))
+		if err != nil {
+			return "", err
+		}
+		industriesJSON[key] = string(b)
+		return string(b), nil
+	}
+	n := 0
+	for d, err := range decisions {
+		if err != nil {
+			return nil, err
+		}
+		n++
+		if d == nil || !d.Eligible && d.Verdict != policy.VerdictNeedsData && d.Verdict != policy.VerdictExcluded {
+			continue
+		}
+		if v, ok := versions[d.PolicyID]; !ok || v != d.Version {
+			return nil, chanye.Invalid("决定不属于本次计算的政策版本 / a decision of a policy version not in the run",
+				map[string]string{fmt.Sprintf("decisions[%d]", n-1): fmt.Sprintf("%s v%d, %s", d.PolicyID, d.Version, d.Code)})
+		}
+		if d.Verdict == policy.VerdictExcluded { // taken out by a relation or the budget: stored apart, never paid
+			if d.Code == "" || d.Period < 1 || d.AmountFen != 0 || len(d.Adjustments) == 0 || !d.Adjustments[len(d.Adjustments)-1].Excluded {
+				return nil, chanye.Invalid("决定有误 / invalid decision",
+					map[string]string{fmt.Sprintf("decisions[%d]", n-1): "已排除的决定须有企业代码、政策年度和排除原因，金额为 0 / an excluded decision needs a code, a period and why it was excluded, and no amount"})
+			}
+			industries, err := marshalIndustries(d.Industries)
+			if err != nil {
+				return nil, err
+			}
+			adj, err := json.Marshal(d.Adjustments)
+			if err != nil {
+				return nil, err
+			}
+			xargs = append(xargs, run.ID, d.PolicyID, d.Version, d.Code, d.Name, d.District, industries, d.Size,
+				d.Period, string(adj), rawJSON(d.Params, "{}"), rawJSON(d.Conditions, "[]"), now)
+			if len(xargs) >= batch*ncols {
+				if err := flushExcluded(); err != nil {
+					return nil, err
+				}
+			}
+			excluded[d.PolicyID]++
+			continue
+		}
+		if !d.Eligible { // needs data: stored apart, never paid
+			if d.Code == "" || d.Period < 1 || d.AmountFen != 0 || len(d.Needs) == 0 {
+				return nil, chanye.Invalid("决定有误 / invalid decision",
+					map[string]string{fmt.Sprintf("decisions[%d]", n-1): "待补充数据的决定须有企业代码、政策年度和所需数据，金额为 0 / a needs-data decision needs a code, a period and the figures needed, and no amount"})
+			}
+			industries, err := marshalIndustries(d.Industries)
+			if err != nil {
+				return nil, err
+			}
+			needs, err := json.Marshal(d.Needs)
+			if err != nil {
+				return nil, err
+			}
+			nargs = append(nargs, run.ID, d.PolicyID, d.Version, d.Code, d.Name, d.District, industries, d.Size,
+				d.Period, string(needs), rawJSON(d.Params, "{}"), rawJSON(d.Conditions, "[]"), now)
+			if len(nargs) >= batch*ncols {
+				if err := flushNeeds(); err != nil {
+					return nil, err
+				}
+			}
+			needsData[d.PolicyID]++
+			continue
+		}
+		if d.Code == "" || d.Period < 1 || d.AmountFen < 0 {
+			return nil, chanye.Invalid("决定有误 / invalid decision",
+				map[string]string{fmt.Sprintf("decisions[%d]", n-1): "须有企业代码、政策年度，金额不为负 / needs a code, a period and an amount not negative"})
+		}
+		if d.AmountFen > chanye.MaxGrantFen {
+			return nil, chanye.Invalid("决定有误 / invalid decision",
+				map[string]string{fmt.Sprintf("decisions[%d].amount_fen", n-1): chanye.ExceedsFen(chanye.MaxGrantFen)})
+		}
+		industries, err := marshalIndustries(d.Industries)
+		if err != nil {
+			return nil, err
+		}
+		adj := "[]"
+		if len(d.Adjustments) > 0 {
+			b, err := json.Marshal(d.Adjustments)
+			if err != nil {
+				return nil, err
+			}
+			adj = string(b)
+		}
+		args = append(args, run.ID, d.PolicyID, d.Version, d.Code, d.Name, d.District, industries, d.Size,
+			d.Period, int64(d.AmountFen), rawJSON(d.Params, "{}"), rawJSON(d.Conditions, "[]"),
+			string(policy.DecisionComputed), now, run.By, adj)
+		if len(args) >= batch*cols {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+		}
+		addTotal(bucket{d.PolicyID, policy.DimAll, ""}, d.AmountFen)
+		addTotal(bucket{d.PolicyID, policy.DimDistrict, d.District}, d.AmountFen)
+		addTotal(bucket{d.PolicyID, policy.DimSize, d.Size}, d.AmountFen)
+		for _, ind := range uniq(d.Industries) {
+			addTotal(bucket{d.PolicyID, policy.DimIndustry, ind}, d.AmountFen)
+		}
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	if err := flushNeeds(); err != nil {
+		return nil, err
+	}
+	if err := flushExcluded(); err != nil {
+		return nil, err
+	}
+
+	// Every total is checked: a run whose money overflows is refused
+	// whole rather than stored wrapped.
+	var err error
+	for _, t := range totals {
+		if t.AmountFen, err = t.fen.Total("total_fen"); err != nil {
+			return nil, fmt.Errorf("run total of %s by %s %q: %w", t.PolicyID, t.Dimension, t.Key, err)
+		}
+	}
+	run.Eligible, run.TotalFen, run.NeedsData, run.Excluded = 0, 0, 0, 0
+	var runTotal chanye.FenSum
+	for i := range run.Policies {
+		rp := &run.Policies[i]
+		rp.Eligible, rp.AmountFen, rp.NeedsData, rp.Excluded = 0, 0, needsData[rp.ID], excluded[rp.ID]
+		if t := totals[bucket{rp.ID, policy.DimAll, ""}]; t != nil {
+			rp.Eligible, rp.AmountFen = t.Eligible, t.AmountFen
+		}
+		run.Eligible += rp.Eligible
+		run.NeedsData += rp.NeedsData
+		run.Excluded += rp.Excluded
+		runTotal.Add(rp.AmountFen)
+		if _, err := tx.exec(ctx, `UPDATE policy_run_policies SET eligible = ?, amount_fen = ?, needs_data = ?, excluded = ? WHERE run_id = ? AND policy_id = ?`,
+			rp.Eligible, int64(rp.AmountFen), rp.NeedsData, rp.Excluded, run.ID, rp.ID); err != nil {
+			return nil, err
+		}
+	}
+	if run.TotalFen, err = runTotal.Total("total_fen"); err != nil {
+		return nil, fmt.Errorf("run total: %w", err)
+	}
+	targs := make([]any, 0, len(totals)*6)
+	for _, t := range totals {
+		targs = append(targs, t.RunID, t.PolicyID, string(t.Dimension), t.Key, t.Eligible, int64(t.AmountFen))
+	}
+	if err := inChunks(ctx, tx, targs, 6, func(n int) string {
+		return `INSERT INTO policy_run_totals (run_id, policy_id, dimension, bucket, eligible, amount_fen) VALUES ` + placeholders(n, 6)
+	}, nil); err != nil {
+		return nil, err
+	}
+	if _, err := tx.exec(ctx, `UPDATE policy_runs SET eligible = ?, total_fen = ?, needs_data = ?, errors = ?, excluded = ? WHERE id = ?`,
+		run.Eligible, int64(run.TotalFen), run.NeedsData, run.Errors, run.Excluded, run.ID); err != nil {
+		return nil, err
+	}
+	out := make([]*policy.RunTotal, 0, len(totals))
+	for _, t := range totals {
+		out = append(out, t.RunTotal)
+	}
+	slices.SortFunc(out, func(a, b *policy.RunTotal) int {
+		return cmp.Or(cmp.Compare(a.PolicyID, b.PolicyID), cmp.Compare(a.Dimension, b.Dimension), cmp.Compare(a.Key, b.Key))
+	})
+	return out, nil
 }
 
 // versionKey is the audit key of a policy version.
@@ -568,7 +600,7 @@ func rawJSON(b json.RawMessage, empty string) string {
 	return string(b)
 }
 
-const runColumns = `id, as_of, started_at, finished_at, run_by, snapshot, enterprises, eligible, total_fen, needs_data, errors, excluded`
+const runColumns = `id, as_of, started_at, finished_at, run_by, snapshot, enterprises, eligible, total_fen, needs_data, errors, excluded, parts, parts_done`
 
 func scanRun(row interface{ Scan(...any) error }) (*policy.Run, error) {
 	var (
@@ -577,7 +609,7 @@ func scanRun(row interface{ Scan(...any) error }) (*policy.Run, error) {
 		started, finished sql.NullInt64
 		total             int64
 	)
-	if err := row.Scan(&r.ID, &asOf, &started, &finished, &r.By, &r.Snapshot, &r.Enterprises, &r.Eligible, &total, &r.NeedsData, &r.Errors, &r.Excluded); err != nil {
+	if err := row.Scan(&r.ID, &asOf, &started, &finished, &r.By, &r.Snapshot, &r.Enterprises, &r.Eligible, &total, &r.NeedsData, &r.Errors, &r.Excluded, &r.Parts, &r.PartsDone); err != nil {
 		return nil, err
 	}
 	var err error

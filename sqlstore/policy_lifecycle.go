@@ -96,6 +96,13 @@ func (s *Store) Publicise(ctx context.Context, runID int64, policyID string, day
 		} else if err != nil {
 			return err
 		}
+		var parts, done int
+		if err := tx.queryRow(ctx, `SELECT parts, parts_done FROM policy_runs WHERE id = ?`, runID).Scan(&parts, &done); err != nil {
+			return err
+		} else if done < parts {
+			return chanye.Errorf(chanye.EINVALID, "批量计算 %d 尚未完成（%d/%d 个分片），不能公示 / run %d is not complete (%d of %d parts stored) and cannot be publicised",
+				runID, done, parts, runID, done, parts)
+		}
 		var n int
 		if n, err = count(ctx, tx, `SELECT COUNT(*) FROM policy_publicities WHERE run_id = ? AND policy_id = ?`, runID, policyID); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/chanye-org/chanye/demo"
 	"github.com/chanye-org/chanye/engine"
 	"github.com/chanye-org/chanye/invest"
+	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/request"
 	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/schollz/progressbar/v3"
@@ -58,10 +60,18 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 	seed := fs.Int64("seed", 1, "随机种子 / random seed")
 	asOf := fs.String("as-of", "", "数据日期，默认今天 / as-of date, default today")
 	projects := fs.Int("projects", demo.KeyProjects, "重点项目数，0 不生成 / key projects, 0 for none")
+	shardS := fs.String("shard", "", "只写入一个分片的企业（K/N，chanye.ShardOf），不生成其他演示数据 / write only shard K of N's enterprises (chanye.ShardOf), and no other demo data")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
 	opts := demo.Options{Enterprises: *n, Seed: *seed, AsOf: chanye.DateOf(cfg.Now())}
+	if *shardS != "" {
+		k, n, err := parseShard(*shardS)
+		if err != nil {
+			return err
+		}
+		opts.Keep = func(code string) bool { return chanye.ShardOf(code, n) == k }
+	}
 	if *asOf != "" {
 		d, err := chanye.ParseDate(*asOf)
 		if err != nil {
@@ -90,6 +100,10 @@ func runDemo(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	el := time.Since(start)
+	if opts.Keep != nil { // one shard's enterprises: the rest is the coordinator's
+		fmt.Fprintf(cfg.Stdout, "演示数据 / demo data, shard %s: %d 家企业 enterprises, %d 条年度数据 facts, %d 个梯度 tiers\n", *shardS, st.Enterprises, st.Facts, st.Tiers)
+		return nil
+	}
 	assigned, err := demo.Responsibilities(ctx, store)
 	if err != nil {
 		return err
@@ -890,4 +904,15 @@ func exportRequests(ctx context.Context, cfg Config, format dataio.Format, out, 
 		return err
 	}
 	return exportTo(cfg, out, "件诉求 requests", func(w io.Writer) (int, error) { return dataio.ExportRequests(w, format, rs) })
+}
+
+// parseShard reads K/N, 0 ≤ K < N ≤ policy.MaxShards.
+func parseShard(s string) (k, n int, err error) {
+	a, b, ok := strings.Cut(s, "/")
+	k, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || n > policy.MaxShards || k < 0 || k >= n {
+		return 0, 0, fmt.Errorf("--shard %q 须为 K/N，0 ≤ K < N ≤ %d / must be K/N with 0 ≤ K < N ≤ %d", s, policy.MaxShards, policy.MaxShards)
+	}
+	return k, n, nil
 }

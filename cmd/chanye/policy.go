@@ -321,11 +321,22 @@ figures they need; prints the run id, the data snapshot and per policy the
 firms eligible, not eligible, needing data and in error with the money in
 yuan, then the failed decisions (up to 10 per policy). A run with failed
 decisions is stored and marked as such, and the command exits non-zero.
+
+分片计算 / sharded (issue 16): --shards N 在协调库建立批次，把每个分片的部分放入
+队列（NATS JetStream，--queue 或 $CHANYE_QUEUE），由各分片旁的 chanye worker 计算并存储；
+--wait 等待全部分片完成后打印结果；--resume ID 把尚未完成的分片再次放入队列。
+--shards N creates the run on the coordinator (--db) and puts one part per shard
+on the queue (NATS JetStream, --queue or $CHANYE_QUEUE) for the chanye worker
+processes beside the shards to decide and store; --wait DURATION waits until
+every part is stored and prints the run; --resume ID queues again the parts of
+run ID not yet stored.
 `
 
 func runPolicyRun(ctx context.Context, cfg Config, args []string) error {
 	fs := newFlags(&cfg, "policy run", policyRunHelp)
 	asOfS := fs.String("as-of", "", "基准日 / as-of date (YYYY-MM-DD), default today")
+	var sh shardedFlags
+	sh.add(fs, cfg)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -339,11 +350,21 @@ func runPolicyRun(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	defer db.Close()
-	run, err := eng.Run(ctx, asOf)
-	if err != nil {
+	var run *policy.Run
+	if sh.on() {
+		run, err = runSharded(ctx, cfg, store, eng, asOf, sh)
+		if run == nil || err != nil || !run.Complete() {
+			return err
+		}
+	} else if run, err = eng.Run(ctx, asOf); err != nil {
 		return err
 	}
-	w := cfg.Stdout
+	return printRun(ctx, cfg.Stdout, store, run)
+}
+
+// printRun prints a stored run: its counts per policy, its budgets' use
+// and its first failed decisions (an error when there are any).
+func printRun(ctx context.Context, w io.Writer, store *sqlstore.Store, run *policy.Run) error {
 	fmt.Fprintf(w, "批次 / run %d  基准日 / as of %s  企业 / enterprises %d  用时 / elapsed %s\n", run.ID, run.AsOf, run.Enterprises,
 		run.FinishedAt.Sub(run.StartedAt).Round(1e6))
 	fmt.Fprintf(w, "数据快照 / snapshot %s\n", run.Snapshot)

@@ -54,6 +54,8 @@ type Config struct {
 	// BaseURL is the site's address as users reach it, for the links in
 	// e-mails (CHANYE_BASE_URL).
 	BaseURL string
+	// Queue is the NATS JetStream server of sharded runs (CHANYE_QUEUE).
+	Queue string
 }
 
 const usage = `chanye — 现代化产业体系平台 / modern industrial system platform
@@ -79,6 +81,7 @@ const usage = `chanye — 现代化产业体系平台 / modern industrial system
   space     产业空间：按规模分流 / industrial space: route needs by the size rule
   search    搜索企业、项目、政策；重建搜索索引 / search enterprises, projects, policies; reindex
   user      账号：新建、列出、停用、接口令牌 / accounts: add, list, disable, API tokens
+  worker    分片计算工作进程 / a worker of sharded runs, beside its shards
   version   显示版本 / print the version
 
 "chanye <command> --help" 说明各命令 / explains each command.
@@ -124,6 +127,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, now fun
 	cfg.SMTP = smtpmail.Config{Host: getenv("CHANYE_SMTP_HOST"), From: getenv("CHANYE_SMTP_FROM"),
 		Username: getenv("CHANYE_SMTP_USERNAME"), Password: getenv("CHANYE_SMTP_PASSWORD")}
 	cfg.BaseURL = getenv("CHANYE_BASE_URL")
+	cfg.Queue = getenv("CHANYE_QUEUE")
 	if v := getenv("CHANYE_SMTP_PORT"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 65535 {
@@ -161,6 +165,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, now fun
 		"match":    runMatch,
 		"space":    runSpace,
 		"user":     runUser,
+		"worker":   runWorker,
 		"version": func(_ context.Context, cfg Config, _ []string) error {
 			fmt.Fprintln(cfg.Stdout, "chanye", cfg.Version)
 			return nil
