@@ -66,7 +66,9 @@ func (e *Engine) Plan(ctx context.Context, asOf chanye.Date) (chanye.Date, []pol
 // Shardable reports, as EINVALID, why p cannot be decided shard by shard:
 // its own budget or a group's cuts amounts across every firm.
 func Shardable(p *policy.Policy) error {
-	cuts := func(b policy.Budget) bool { return b.Mode() == policy.AtLimitProRata || b.Mode() == policy.AtLimitInOrder }
+	cuts := func(b policy.Budget) bool {
+		return b.Mode() == policy.AtLimitProRata || b.Mode() == policy.AtLimitInOrder
+	}
 	if cuts(p.PolicyBudget()) {
 		return chanye.Errorf(chanye.EINVALID, "政策 %s 的预算按 %s 在全部企业间分配，不能分片计算 / policy %s: its budget (%s) is shared across every firm and cannot be decided shard by shard",
 			p.ID, p.PolicyBudget().Mode(), p.ID, p.PolicyBudget().Mode())

@@ -187,7 +187,7 @@ func nullString(s string) any {
 
 // partSummary is what a part's summary column holds.
 type partSummary struct {
-	Policies []policy.RunPolicy  `json:"policies"`
+	Policies []policy.RunPolicy `json:"policies"`
 	Totals   []*policy.RunTotal `json:"totals"`
 }
 
