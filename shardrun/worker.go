@@ -100,6 +100,7 @@ func (w *Worker) Process(ctx context.Context, p Part) (*PartResult, error) {
 	} else if chanye.ErrorCode(err) != chanye.ENOTFOUND {
 		return nil, err
 	}
+	w.Logger.Info("part started", "run", run.ID, "shard", p.Shard)
 	res := &PartResult{}
 	part, err := sh.Store.FindRunPart(ctx, run.ID, p.Shard)
 	if chanye.ErrorCode(err) == chanye.ENOTFOUND {

@@ -97,7 +97,9 @@ func (rc *reconciler) observe(e *chanye.AuditEntry) error {
 		if l.ID > 0 {
 			rc.ledger[l.ID] = auditedLedger{row: e.ID, e: l}
 		}
-	case e.Entity == "policy_run" && e.Action == "run":
+	case e.Entity == "policy_run" && (e.Action == "run" || e.Action == "complete"):
+		// A sharded run's entry when it was created, then when its last
+		// part made its sums (runpart.go).
 		var r policy.Run
 		if err := decode(&r); err != nil {
 			return err
@@ -322,6 +324,9 @@ func (rc *reconciler) runRows(ctx context.Context, tx *txn) error {
 			return err
 		}
 		for _, id := range sortedIDs(rc.runs) {
+			if part.counted && rc.runs[id].Parts > 0 {
+				continue // a sharded run's decisions are on its shards
+			}
 			for _, rp := range rc.runs[id].Policies {
 				key := itoa(id) + "/" + rp.ID
 				// Runs store decisions and totals only for eligible firms.
@@ -388,6 +393,9 @@ func (rc *reconciler) runVerdicts(ctx context.Context, tx *txn, skipped map[int6
 			return err
 		}
 		for _, id := range sortedIDs(rc.runs) {
+			if rc.runs[id].Parts > 0 {
+				continue // a sharded run's decisions are on its shards
+			}
 			for i := range rc.runs[id].Policies {
 				rp := &rc.runs[id].Policies[i]
 				if key := itoa(id) + "/" + rp.ID; !found[key] && part.count(rp) > 0 {

@@ -149,6 +149,11 @@ func (s *Store) StoreRunPart(ctx context.Context, run *policy.Run, versions []*p
 			return err
 		}
 		stored = true
+		// The shard's own chain records its copy of the run, as a run
+		// stored whole is recorded, and the part.
+		if err := tx.audit(ctx, "run", "policy_run", itoa(run.ID), nil, local); err != nil {
+			return err
+		}
 		return tx.audit(ctx, "store", "policy_run_part", partKey(run.ID, part.Shard), nil, partAudit(part))
 	})
 	return stored, err
