@@ -47,6 +47,7 @@ type Timings struct {
 	Store   time.Duration // decisions explained and stored, in one transaction
 	Keep    time.Duration // the base stored for the next process
 	Changed int           // rows read again to refresh a kept base
+	Columns int64         // bytes of the base's columns
 }
 
 // BaseSource is where the base a run decided on came from.
@@ -154,6 +155,7 @@ func (e *Engine) decide(ctx context.Context, asOf chanye.Date, pols []*policy.Co
 		return nil, err
 	}
 	tm.Read = time.Since(t0)
+	tm.Columns = b.cols.Bytes()
 	t0 = time.Now()
 	res := vector.Run(b.cols, prog)
 	tm.Decide = time.Since(t0)

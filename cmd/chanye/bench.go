@@ -24,6 +24,7 @@ import (
 const benchHelp = `chanye bench policies [--enterprises N] [--policies P] [--postgres URL] [--json]
 chanye bench run [--db PATH|URL] [--runs N]   （见 / see chanye bench run --help）
 chanye bench http …                           （见 / see chanye bench http --help）
+chanye bench shards …                         （见 / see chanye bench shards --help）
 
 在同一次运行中比较：快速路径（列式向量化，含编译）、cel-go 逐企业求值（抽样计时后按比例
 换算，输出中注明）、同样的规则生成的 SQL 在 SQLite（临时文件）和 PostgreSQL（--postgres，
@@ -87,13 +88,16 @@ func runBench(ctx context.Context, cfg Config, args []string) error {
 	if len(args) > 0 && args[0] == "run" {
 		return runBenchRun(ctx, cfg, args[1:])
 	}
+	if len(args) > 0 && args[0] == "shards" {
+		return runBenchShards(ctx, cfg, args[1:])
+	}
 	if len(args) == 0 || args[0] != "policies" {
 		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
 			fmt.Fprint(cfg.Stdout, benchHelp)
 			return nil
 		}
 		fmt.Fprint(cfg.Stderr, benchHelp)
-		return errors.New("用法 / usage: chanye bench policies … | chanye bench run … | chanye bench http …")
+		return errors.New("用法 / usage: chanye bench policies … | chanye bench run … | chanye bench http … | chanye bench shards …")
 	}
 	fs := newFlags(&cfg, "bench policies", benchHelp)
 	n := fs.Int("enterprises", 1_000_000, "企业数 / enterprises")
