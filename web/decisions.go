@@ -200,6 +200,9 @@ type runRow struct {
 	NeedsData, Errors     int // a run with errors shows an error badge
 	Total                 string
 	Policies              int
+	// Parts is the shards a sharded run is decided in (0: one database),
+	// PartsDone those stored; an incomplete run shows how far it is.
+	Parts, PartsDone int
 }
 
 type runsView struct {
@@ -213,7 +216,7 @@ type runsView struct {
 func runRowOf(l Lang, rn *policy.Run) runRow {
 	return runRow{ID: rn.ID, AsOf: rn.AsOf.String(), Finished: rn.FinishedAt.Local().Format("2006-01-02 15:04"), By: rn.By,
 		Snapshot: rn.Snapshot, Enterprises: rn.Enterprises, Eligible: rn.Eligible, NeedsData: rn.NeedsData, Errors: rn.Errors,
-		Total: yuan(rn.TotalFen), Policies: len(rn.Policies)}
+		Total: yuan(rn.TotalFen), Policies: len(rn.Policies), Parts: rn.Parts, PartsDone: rn.PartsDone}
 }
 
 func (s *Server) runsView(r *http.Request) (*runsView, error) {

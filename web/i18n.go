@@ -166,6 +166,8 @@ var messages = map[string][2]string{
 	"run.needs":              {"待补充数据", "Needs data"},
 	"run.errors":             {"出错", "Errors"},
 	"run.errbadge":           {"有决定计算出错", "Some decisions failed"},
+	"run.partial":            {"分片计算中：已完成 %d/%d 片，数字尚不完整", "Sharded run in progress: %d of %d parts stored, figures incomplete"},
+	"run.sharded":            {"分 %d 片计算", "Decided in %d shards"},
 	"run.errlist":            {"出错的决定", "Failed decisions"},
 	"run.errmore":            {"另有 %d 个", "%d more"},
 	"dec.verdict":            {"结果", "Verdict"},
