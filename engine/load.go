@@ -40,6 +40,11 @@ type base struct {
 	// base comes from (see Engine.store).
 	stored bool
 	drift  int
+	// parent is the stamp of the base this one was refreshed from, -1
+	// when it was read whole; again are the codes the refresh read again
+	// (or found gone), sorted: every other row is the parent's.
+	parent int64
+	again  []string
 	// while building
 	dIdx map[string]uint16
 	sIdx map[string]uint8
@@ -56,7 +61,7 @@ func newBase(asOf chanye.Date, n int, vars []string, inputs map[string]*policy.I
 	if err != nil {
 		return nil, err
 	}
-	return &base{asOf: asOf, cols: cols, inputs: inputs, drift: -1,
+	return &base{asOf: asOf, cols: cols, inputs: inputs, drift: -1, parent: -1,
 		codes: make([]string, 0, n), district: make([]uint16, 0, n), size: make([]uint8, 0, n), inds: make([]uint32, 0, n),
 		dIdx: map[string]uint16{}, sIdx: map[string]uint8{}, iIdx: map[string]uint32{}}, nil
 }

@@ -1,8 +1,12 @@
 package engine
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"iter"
+	"slices"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/policy"
@@ -43,6 +47,49 @@ func (e *Engine) DecidePart(ctx context.Context, asOf chanye.Date, versions []po
 		}
 	}
 	return d, nil
+}
+
+// BaseSeq is the change stamp of the base d was decided on: every change
+// stamped up to it is in the base.
+func (d *Decided) BaseSeq() int64 { return d.base.seq }
+
+// Carry reports whether the decisions of every enterprise that the
+// refresh of d's base did not read again are, to the byte, those decided
+// on the base it was refreshed from (stamp prevSeq) as of prevAsOf by the
+// same policy versions (the caller checks the versions): the same year,
+// period and parameters in force on both days, and no policy reading the
+// day itself when the days differ. Then it returns the codes to decide
+// afresh, sorted, and their decisions only; the others can be carried
+// from the earlier part without being explained again.
+func (d *Decided) Carry(prevSeq int64, prevAsOf chanye.Date) (again []string, decisions iter.Seq2[*policy.StoredDecision, error], ok bool) {
+	b, asOf := d.base, d.base.asOf
+	if b.parent < 0 || b.parent != prevSeq || prevAsOf.Year() != asOf.Year() {
+		return nil, nil, false
+	}
+	if !prevAsOf.Equal(asOf.Time) && slices.Contains(d.reads, "as_of") {
+		return nil, nil, false
+	}
+	for _, c := range d.pols {
+		p := c.Policy
+		if !p.Effective.Contains(prevAsOf) || p.Period(prevAsOf) != p.Period(asOf) {
+			return nil, nil, false
+		}
+		before, err1 := p.ParamsAt(prevAsOf)
+		now, err2 := p.ParamsAt(asOf)
+		if err1 != nil || err2 != nil {
+			return nil, nil, false
+		}
+		j1, err1 := json.Marshal(before)
+		j2, err2 := json.Marshal(now)
+		if err1 != nil || err2 != nil || !bytes.Equal(j1, j2) {
+			return nil, nil, false
+		}
+	}
+	keep := func(code string) bool {
+		_, found := slices.BinarySearch(b.again, code)
+		return found
+	}
+	return b.again, d.explain(keep), true
 }
 
 // Plan returns what a sharded run as of asOf decides: the day checked

@@ -151,9 +151,12 @@ func (e *Engine) refresh(ctx context.Context, old *base, asOf chanye.Date, seq i
 	} else if old.drift >= 0 {
 		drift = old.drift + len(fresh)
 	}
+	slices.Sort(again)
+	again = slices.Compact(again)
 	if len(fresh) == 0 && !day {
 		b := *old
 		b.seq, b.inputs = seq, inputs
+		b.parent, b.again = old.seq, again
 		return &b, nil
 	}
 	src := old.cols
@@ -191,6 +194,7 @@ func (e *Engine) refresh(ctx context.Context, old *base, asOf chanye.Date, seq i
 		r++
 	}
 	b.seq, b.drift = seq, drift
+	b.parent, b.again = old.seq, again
 	b.finish()
 	return b, nil
 }
@@ -276,7 +280,7 @@ func (e *Engine) readStored(ctx context.Context) (*base, error) {
 		if _, err := io.ReadFull(br, all); err != nil {
 			return err
 		}
-		b = &base{asOf: asOf, seq: h.Seq, codes: splitCodes(string(all), h.CodeWidth),
+		b = &base{asOf: asOf, seq: h.Seq, parent: -1, codes: splitCodes(string(all), h.CodeWidth),
 			district: make([]uint16, h.N), size: make([]uint8, h.N), inds: make([]uint32, h.N),
 			inputs: map[string]*policy.Inputs{}, districts: h.Districts, sizes: h.Sizes, indSets: h.IndSets, stored: true, drift: 0}
 		for _, p := range []any{b.district, b.size, b.inds} {

@@ -129,6 +129,9 @@ type Decided struct {
 	Run       *policy.Run
 	Decisions iter.Seq2[*policy.StoredDecision, error]
 	base      *base
+	pols      []*policy.Compiled
+	reads     []string
+	explain   func(keep func(code string) bool) iter.Seq2[*policy.StoredDecision, error]
 }
 
 // Codes returns the number of enterprises decided and calls fn with each
@@ -180,7 +183,12 @@ func (e *Engine) decide(ctx context.Context, asOf chanye.Date, pols []*policy.Co
 		}
 		run.Policies = append(run.Policies, rp)
 	}
-	return &Decided{Run: run, Decisions: e.explained(ctx, b, pols, &res, resolved), base: b}, nil
+	d := &Decided{Run: run, base: b, pols: pols, reads: prog.Reads()}
+	d.Decisions = e.explained(ctx, b, pols, &res, resolved, nil)
+	d.explain = func(keep func(string) bool) iter.Seq2[*policy.StoredDecision, error] {
+		return e.explained(ctx, b, pols, &res, resolved, keep)
+	}
+	return d, nil
 }
 
 // errorSamples explains the first failed decisions of a policy with the
@@ -211,7 +219,7 @@ func (e *Engine) errorSamples(ctx context.Context, b *base, c *policy.Compiled, 
 // reference's, or the run ends with an error. Needs-data decisions carry
 // the fast path's needs. Chunks of rows are explained on every core
 // while the store writes the chunks before them.
-func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled, res *vector.Result, resolved *policy.Resolution) iter.Seq2[*policy.StoredDecision, error] {
+func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled, res *vector.Result, resolved *policy.Resolution, keep func(code string) bool) iter.Seq2[*policy.StoredDecision, error] {
 	return func(yield func(*policy.StoredDecision, error) bool) {
 		// rows eligible for or needing data under any policy, ascending
 		anyRow := make([]uint64, (b.Len()+63)/64)
@@ -255,7 +263,7 @@ func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled
 			go func() {
 				defer wg.Done()
 				for j := range queue {
-					j.out, j.err = e.explainChunk(ctx, b, pols, res, resolved, j)
+					j.out, j.err = e.explainChunk(ctx, b, pols, res, resolved, j, keep)
 					close(j.done)
 				}
 			}()
@@ -309,10 +317,14 @@ type explainJob struct {
 }
 
 // explainChunk explains the decisions of the rows of j (see explained).
-func (e *Engine) explainChunk(ctx context.Context, b *base, pols []*policy.Compiled, res *vector.Result, resolved *policy.Resolution, j *explainJob) ([]*policy.StoredDecision, error) {
-	codes := make([]string, len(j.rows))
-	for i, row := range j.rows {
-		codes[i] = b.codes[row]
+// keep, when not nil, says whose decisions to explain: the others are
+// skipped (their amounts and needs counted past).
+func (e *Engine) explainChunk(ctx context.Context, b *base, pols []*policy.Compiled, res *vector.Result, resolved *policy.Resolution, j *explainJob, keep func(code string) bool) ([]*policy.StoredDecision, error) {
+	codes := make([]string, 0, len(j.rows))
+	for _, row := range j.rows {
+		if keep == nil || keep(b.codes[row]) {
+			codes = append(codes, b.codes[row])
+		}
 	}
 	names, err := e.cfg.Enterprises.FindNames(ctx, codes)
 	if err != nil {
@@ -337,6 +349,17 @@ func (e *Engine) explainChunk(ctx context.Context, b *base, pols []*policy.Compi
 	var out []*policy.StoredDecision
 	for _, row := range j.rows {
 		code := b.codes[row]
+		if keep != nil && !keep(code) {
+			for k := range pols {
+				switch res.Policies[k].Verdict(row) {
+				case policy.VerdictEligible:
+					amounts[k]++
+				case policy.VerdictNeedsData:
+					needs[k]++
+				}
+			}
+			continue
+		}
 		s := b.cols.Subject(row, code, b.asOf)
 		// stored with the decision: the size the rules saw
 		ent := &chanye.Enterprise{Code: code, Name: names[code], DistrictCode: b.districts[b.district[row]],

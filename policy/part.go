@@ -21,6 +21,15 @@ type RunPart struct {
 	Excluded    int         `json:"excluded"`
 	Errors      int         `json:"errors"`
 	Snapshot    string      `json:"snapshot"`
+	AsOf        chanye.Date `json:"as_of"`
+	// BaseSeq is the change stamp of the base the part was decided on.
+	BaseSeq int64 `json:"base_seq"`
+	// CarriedFrom is the earlier run of the shard whose decisions the
+	// part carried, unchanged, for the firms whose data did not change
+	// since (Carried decisions of any verdict); 0 when every decision was
+	// explained afresh.
+	CarriedFrom int64       `json:"carried_from,omitempty"`
+	Carried     int         `json:"carried,omitempty"`
 	Policies    []RunPolicy `json:"policies"`
 	Totals      []*RunTotal `json:"totals"`
 	StoredAt    time.Time   `json:"stored_at"`

@@ -117,7 +117,7 @@ func (w *Worker) Process(ctx context.Context, p Part) (*PartResult, error) {
 	if _, err := w.Coordinator.CompleteRunPart(ctx, part); err != nil {
 		return nil, err
 	}
-	w.Logger.Info("part stored", "run", run.ID, "shard", p.Shard, "stored_now", res.Stored, "enterprises", part.Enterprises,
+	w.Logger.Info("part stored", "run", run.ID, "shard", p.Shard, "stored_now", res.Stored, "enterprises", part.Enterprises, "carried", part.Carried,
 		"eligible", part.Eligible, "needs_data", part.NeedsData, "total_fen", int64(part.TotalFen), "timings", res.Timings.String())
 	return res, nil
 }
@@ -138,9 +138,24 @@ func (w *Worker) decideAndStore(ctx context.Context, sh *Shard, run *policy.Run,
 	} else if err != nil {
 		return nil, false, err
 	}
-	part := &policy.RunPart{Shard: p.Shard, Shards: p.Shards, Enterprises: d.Run.Enterprises, Snapshot: d.Run.Snapshot, Policies: d.Run.Policies}
+	part := &policy.RunPart{Shard: p.Shard, Shards: p.Shards, Enterprises: d.Run.Enterprises, Snapshot: d.Run.Snapshot,
+		Policies: d.Run.Policies, BaseSeq: d.BaseSeq()}
+	// A daily part explains only the firms whose data changed since the
+	// shard's last part, when that part's base is the one this base was
+	// refreshed from, and carries the others' decisions inside the
+	// database.
+	decisions, carry := d.Decisions, (*sqlstore.Carry)(nil)
+	prev, err := sh.Store.LastRunPart(ctx)
+	if err != nil && chanye.ErrorCode(err) != chanye.ENOTFOUND {
+		return nil, false, err
+	}
+	if prev != nil && sameVersions(prev.Policies, run.Policies) {
+		if again, ds, ok := d.Carry(prev.BaseSeq, prev.AsOf); ok {
+			decisions, carry = ds, &sqlstore.Carry{FromRun: prev.RunID, Again: again}
+		}
+	}
 	t0 := time.Now()
-	stored, err := sh.Store.StoreRunPart(ctx, run, versions, part, d.Decisions)
+	stored, err := sh.Store.StoreRunPart(ctx, run, versions, part, decisions, carry)
 	if err != nil {
 		return nil, false, fmt.Errorf("shard %d: %w", p.Shard, err)
 	}
@@ -151,4 +166,17 @@ func (w *Worker) decideAndStore(ctx context.Context, sh *Shard, run *policy.Run,
 		tm.Keep = time.Since(t0)
 	}
 	return part, stored, nil
+}
+
+// sameVersions reports whether two runs decide the same policy versions.
+func sameVersions(a, b []policy.RunPolicy) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].ID != b[i].ID || a[i].Version != b[i].Version {
+			return false
+		}
+	}
+	return true
 }

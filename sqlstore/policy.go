@@ -303,7 +303,7 @@ func (s *Store) CreateRun(ctx context.Context, run *policy.Run, decisions iter.S
 			run.AsOf.String(), run.StartedAt.UnixMilli(), run.FinishedAt.UnixMilli(), run.By, run.Snapshot, run.Enterprises).Scan(&run.ID); err != nil {
 			return err
 		}
-		if _, err := storeDecisions(ctx, tx, run, versions, decisions); err != nil {
+		if _, err := storeDecisions(ctx, tx, run, versions, decisions, nil); err != nil {
 			return err
 		}
 		// One entry per run with its counts, not one per decision.
@@ -334,8 +334,10 @@ func publishedVersions(ctx context.Context, tx *txn, run *policy.Run) (map[strin
 // decisions streamed in multi-row inserts of bulkRows (COPY on
 // PostgreSQL), and its totals; it sets the run's and its policies' counts
 // and returns the totals by dimension. versions are the run's policy
-// versions by id: a decision of another is refused.
-func storeDecisions(ctx context.Context, tx *txn, run *policy.Run, versions map[string]int, decisions iter.Seq2[*policy.StoredDecision, error]) ([]*policy.RunTotal, error) {
+// versions by id: a decision of another is refused. carry, when not nil,
+// carries decisions into the run once its policies are stored (runpart.go),
+// to be counted and totalled with the others.
+func storeDecisions(ctx context.Context, tx *txn, run *policy.Run, versions map[string]int, decisions iter.Seq2[*policy.StoredDecision, error], carry func() (*carried, error)) ([]*policy.RunTotal, error) {
 	run.Errors = 0
 	for _, rp := range run.Policies {
 		if _, err := tx.exec(ctx, `INSERT INTO policy_run_policies (run_id, policy_id, version, eligible, amount_fen, not_eligible, needs_data, errors)
@@ -361,15 +363,16 @@ func storeDecisions(ctx context.Context, tx *txn, run *policy.Run, versions map[
 		fen chanye.FenSum
 	}
 	totals := map[bucket]*total{}
-	addTotal := func(b bucket, amount chanye.Fen) {
+	addTotalN := func(b bucket, n int, amount chanye.Fen) {
 		t := totals[b]
 		if t == nil {
 			t = &total{RunTotal: &policy.RunTotal{RunID: run.ID, PolicyID: b.policy, Dimension: b.dim, Key: b.key}}
 			totals[b] = t
 		}
-		t.Eligible++
+		t.Eligible += n
 		t.fen.Add(amount)
 	}
+	addTotal := func(b bucket, amount chanye.Fen) { addTotalN(b, 1, amount) }
 	// Rows a write takes: one multi-row INSERT on SQLite, a COPY on
 	// PostgreSQL (where each costs a round trip).
 	batch := bulkRows
@@ -397,6 +400,30 @@ func storeDecisions(ctx context.Context, tx *txn, run *policy.Run, versions map[
 		return err
 	}
 	needsData, excluded := map[string]int{}, map[string]int{}
+	if carry != nil { // decisions carried from an earlier run: counted and totalled first
+		seed, err := carry()
+		if err != nil {
+			return nil, err
+		}
+		for id, n := range seed.needsData {
+			needsData[id] += n
+		}
+		for id, n := range seed.excluded {
+			excluded[id] += n
+		}
+		for _, g := range seed.groups {
+			var inds []string
+			if err := json.Unmarshal([]byte(g.industries), &inds); err != nil {
+				return nil, fmt.Errorf("carried decisions' industries %q: %w", g.industries, err)
+			}
+			addTotalN(bucket{g.policy, policy.DimAll, ""}, g.n, g.fen)
+			addTotalN(bucket{g.policy, policy.DimDistrict, g.district}, g.n, g.fen)
+			addTotalN(bucket{g.policy, policy.DimSize, g.size}, g.n, g.fen)
+			for _, ind := range uniq(inds) {
+				addTotalN(bucket{g.policy, policy.DimIndustry, ind}, g.n, g.fen)
+			}
+		}
+	}
 	now := tx.now.UnixMilli()
 	// Few sets of industries recur over many decisions: marshal each once.
 	industriesJSON := map[string]string{}

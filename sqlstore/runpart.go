@@ -12,6 +12,7 @@ import (
 	"hash/fnv"
 	"iter"
 	"slices"
+	"strings"
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/policy"
@@ -87,7 +88,13 @@ func partLockKey(runID int64, shard int) int64 {
 // first errors; the store sets the rest. A part already stored is not
 // stored again: stored is false, part is the stored record and decisions
 // are not read.
-func (s *Store) StoreRunPart(ctx context.Context, run *policy.Run, versions []*policy.Version, part *policy.RunPart, decisions iter.Seq2[*policy.StoredDecision, error]) (stored bool, err error) {
+//
+// carry, when not nil, carries the decisions of an earlier run of the shard
+// (carry.FromRun, decided by the same policy versions on the base this
+// part's was refreshed from; engine.Decided.Carry says when that holds)
+// for every firm but those in carry.Again, whose decisions are the ones
+// given: a daily run explains and sends only what changed.
+func (s *Store) StoreRunPart(ctx context.Context, run *policy.Run, versions []*policy.Version, part *policy.RunPart, decisions iter.Seq2[*policy.StoredDecision, error], carry *Carry) (stored bool, err error) {
 	by, err := actor(ctx)
 	if err != nil {
 		return false, err
@@ -138,13 +145,23 @@ func (s *Store) StoreRunPart(ctx context.Context, run *policy.Run, versions []*p
 			run.ID, run.AsOf.String(), run.StartedAt.UnixMilli(), tx.now.UnixMilli(), run.By, part.Snapshot, part.Enterprises, part.Shards); err != nil {
 			return err
 		}
-		totals, err := storeDecisions(ctx, tx, local, vmap, decisions)
+		var carryFn func() (*carried, error)
+		if carry != nil {
+			carryFn = func() (*carried, error) {
+				c, err := carryDecisions(ctx, tx, run.ID, by, carry)
+				if err == nil {
+					part.CarriedFrom, part.Carried = carry.FromRun, c.rows
+				}
+				return c, err
+			}
+		}
+		totals, err := storeDecisions(ctx, tx, local, vmap, decisions, carryFn)
 		if err != nil {
 			return err
 		}
 		part.RunID, part.Policies, part.Totals = run.ID, local.Policies, totals
 		part.Eligible, part.TotalFen, part.NeedsData, part.Excluded, part.Errors = local.Eligible, local.TotalFen, local.NeedsData, local.Excluded, local.Errors
-		part.StoredAt, part.StoredBy = tx.now, by
+		part.AsOf, part.StoredAt, part.StoredBy = run.AsOf, tx.now, by
 		if err := insertRunPart(ctx, tx, part); err != nil {
 			return err
 		}
@@ -201,24 +218,36 @@ func insertRunPart(ctx context.Context, tx *txn, p *policy.RunPart) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.exec(ctx, `INSERT INTO policy_run_parts (run_id, shard, shards, enterprises, eligible, total_fen, needs_data, excluded, errors, snapshot, summary, stored_at, stored_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		p.RunID, p.Shard, p.Shards, p.Enterprises, p.Eligible, int64(p.TotalFen), p.NeedsData, p.Excluded, p.Errors, p.Snapshot, string(sum), p.StoredAt.UnixMilli(), p.StoredBy)
+	var from any
+	if p.CarriedFrom > 0 {
+		from = p.CarriedFrom
+	}
+	_, err = tx.exec(ctx, `INSERT INTO policy_run_parts (`+runPartColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.RunID, p.Shard, p.Shards, p.Enterprises, p.Eligible, int64(p.TotalFen), p.NeedsData, p.Excluded, p.Errors, p.Snapshot,
+		p.AsOf.String(), p.BaseSeq, from, p.Carried, string(sum), p.StoredAt.UnixMilli(), p.StoredBy)
 	return err
 }
 
-const runPartColumns = `run_id, shard, shards, enterprises, eligible, total_fen, needs_data, excluded, errors, snapshot, summary, stored_at, stored_by`
+const runPartColumns = `run_id, shard, shards, enterprises, eligible, total_fen, needs_data, excluded, errors, snapshot, as_of, base_seq, carried_from, carried, summary, stored_at, stored_by`
 
 func scanRunPart(row interface{ Scan(...any) error }) (*policy.RunPart, error) {
 	var (
 		p      policy.RunPart
 		total  int64
 		sum    string
+		asOf   sql.NullString
+		from   sql.NullInt64
 		stored sql.NullInt64
 	)
-	if err := row.Scan(&p.RunID, &p.Shard, &p.Shards, &p.Enterprises, &p.Eligible, &total, &p.NeedsData, &p.Excluded, &p.Errors, &p.Snapshot, &sum, &stored, &p.StoredBy); err != nil {
+	if err := row.Scan(&p.RunID, &p.Shard, &p.Shards, &p.Enterprises, &p.Eligible, &total, &p.NeedsData, &p.Excluded, &p.Errors, &p.Snapshot,
+		&asOf, &p.BaseSeq, &from, &p.Carried, &sum, &stored, &p.StoredBy); err != nil {
 		return nil, err
 	}
+	var err error
+	if p.AsOf, err = parseDate(asOf); err != nil {
+		return nil, err
+	}
+	p.CarriedFrom = from.Int64
 	var s partSummary
 	if err := json.Unmarshal([]byte(sum), &s); err != nil {
 		return nil, fmt.Errorf("run %d part %d: summary: %w", p.RunID, p.Shard, err)
@@ -471,4 +500,129 @@ func partAudit(p *policy.RunPart) any {
 		Errors      int        `json:"errors"`
 		Snapshot    string     `json:"snapshot"`
 	}{p.RunID, p.Shard, p.Shards, p.Enterprises, p.Eligible, p.TotalFen, p.NeedsData, p.Excluded, p.Errors, p.Snapshot}
+}
+
+// Carry is what a part carries from an earlier run of its shard: every
+// decision of FromRun but those of the firms in Again (sorted), whose
+// decisions the part gives itself.
+type Carry struct {
+	FromRun int64
+	Again   []string
+}
+
+// carried is what carryDecisions copied, counted for storeDecisions.
+type carried struct {
+	rows                int
+	needsData, excluded map[string]int
+	groups              []carriedGroup
+}
+
+// carriedGroup sums the eligible decisions carried of one policy, district,
+// size and set of industries.
+type carriedGroup struct {
+	policy, district, size, industries string
+	n                                  int
+	fen                                chanye.Fen
+}
+
+// carryDecisions copies into run runID, inside the database, the eligible,
+// needs-data and excluded decisions of carry.FromRun of every firm not in
+// carry.Again, as computed decisions of the new run, and counts them.
+func carryDecisions(ctx context.Context, tx *txn, runID int64, by string, carry *Carry) (*carried, error) {
+	if tx.conn != nil {
+		if _, err := tx.exec(ctx, `CREATE TEMP TABLE carry_again (code TEXT PRIMARY KEY) ON COMMIT DROP`); err != nil {
+			return nil, err
+		}
+	} else {
+		if _, err := tx.exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS carry_again (code TEXT PRIMARY KEY)`); err != nil {
+			return nil, err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM carry_again`); err != nil {
+			return nil, err
+		}
+	}
+	args := make([]any, 0, len(carry.Again))
+	for _, c := range carry.Again {
+		args = append(args, c)
+	}
+	if err := tx.insertMany(ctx, "carry_again", []string{"code"}, args); err != nil {
+		return nil, err
+	}
+	now := tx.now.UnixMilli()
+	const notAgain = ` AND NOT EXISTS (SELECT 1 FROM carry_again a WHERE a.code = d.code)`
+	out := &carried{needsData: map[string]int{}, excluded: map[string]int{}}
+	for _, q := range []struct {
+		query string
+		args  []any
+	}{
+		{`INSERT INTO policy_decisions (` + strings.Join(decisionInsertColumns, ", ") + `)
+			SELECT ?, policy_id, version, code, name, district, industries, size_class, period, amount_fen, params, conditions, ?, ?, ?, adjustments
+			FROM policy_decisions d WHERE d.run_id = ?` + notAgain, []any{runID, string(policy.DecisionComputed), now, by, carry.FromRun}},
+		{`INSERT INTO policy_needs_data (` + strings.Join(needsInsertColumns, ", ") + `)
+			SELECT ?, policy_id, version, code, name, district, industries, size_class, period, needs, params, conditions, ?
+			FROM policy_needs_data d WHERE d.run_id = ?` + notAgain, []any{runID, now, carry.FromRun}},
+		{`INSERT INTO policy_excluded (` + strings.Join(excludedInsertColumns, ", ") + `)
+			SELECT ?, policy_id, version, code, name, district, industries, size_class, period, adjustments, params, conditions, ?
+			FROM policy_excluded d WHERE d.run_id = ?` + notAgain, []any{runID, now, carry.FromRun}},
+	} {
+		res, err := tx.exec(ctx, q.query, q.args...)
+		if err != nil {
+			return nil, err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return nil, err
+		}
+		out.rows += int(n)
+	}
+	if tx.conn == nil {
+		if _, err := tx.exec(ctx, `DROP TABLE temp.carry_again`); err != nil {
+			return nil, err
+		}
+	}
+	// Only carried decisions are in the run yet.
+	err := eachRowArgs(ctx, tx, `SELECT policy_id, district, size_class, industries, COUNT(*), COALESCE(SUM(amount_fen), 0)
+		FROM policy_decisions WHERE run_id = ? GROUP BY policy_id, district, size_class, industries`, []any{runID}, func(rows *sql.Rows) error {
+		var g carriedGroup
+		var fen int64
+		if err := rows.Scan(&g.policy, &g.district, &g.size, &g.industries, &g.n, &fen); err != nil {
+			return err
+		}
+		g.fen = chanye.Fen(fen)
+		out.groups = append(out.groups, g)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for table, m := range map[string]map[string]int{"policy_needs_data": out.needsData, "policy_excluded": out.excluded} {
+		err := eachRowArgs(ctx, tx, `SELECT policy_id, COUNT(*) FROM `+table+` WHERE run_id = ? GROUP BY policy_id`, []any{runID}, func(rows *sql.Rows) error {
+			var id string
+			var n int
+			if err := rows.Scan(&id, &n); err != nil {
+				return err
+			}
+			m[id] = n
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// LastRunPart returns the part stored last on this shard (of the highest
+// run), the one a daily part carries from; ENOTFOUND when there is none.
+func (s *Store) LastRunPart(ctx context.Context) (*policy.RunPart, error) {
+	var out *policy.RunPart
+	err := s.db.transact(ctx, true, func(tx *txn) error {
+		p, err := scanRunPart(tx.queryRow(ctx, `SELECT `+runPartColumns+` FROM policy_run_parts ORDER BY run_id DESC LIMIT 1`))
+		if errors.Is(err, sql.ErrNoRows) {
+			return chanye.Errorf(chanye.ENOTFOUND, "本分片尚无批次 / no run part on this shard")
+		}
+		out = p
+		return err
+	})
+	return out, err
 }

@@ -170,22 +170,26 @@ func runBenchShards(ctx context.Context, cfg Config, args []string) error {
 	return nil
 }
 
-// changeShare changes pct percent of the shard's enterprises as a day's
-// imports would: a revised revenue for the last fiscal year, through the
-// bulk path, which stamps each change. salt varies the figure per run.
+// changeShare changes about pct percent of the store's enterprises as a
+// day's imports would: a revised revenue for the last fiscal year, through
+// the bulk path, which stamps each change. Which firms, and their figures,
+// follow from the codes and salt alone, so that a shard and a database
+// holding every firm change the same ones.
 func changeShare(ctx context.Context, store *sqlstore.Store, pct float64, asOf chanye.Date, salt int) error {
+	every := max(1, int(100/pct))
 	var codes []string
 	if err := store.ScanCodes(ctx, chanye.EnterpriseFilter{}, func(code string) error {
-		codes = append(codes, code)
+		if chanye.ShardOf(fmt.Sprint(salt, code), every) == 0 {
+			codes = append(codes, code)
+		}
 		return nil
 	}); err != nil {
 		return err
 	}
-	every := max(1, int(100/pct))
 	return store.Bulk(ctx, func(bw chanye.BulkWriter) error {
-		for i := salt % every; i < len(codes); i += every {
-			rev := chanye.Fen(int64(1_000_000_00 + i*100 + salt))
-			if err := bw.PutFacts(&chanye.FactsRecord{Code: codes[i], Facts: chanye.Facts{Year: asOf.Year() - 1, Revenue: &rev, Source: "bench"}}); err != nil {
+		for _, code := range codes {
+			rev := chanye.Fen(100_000_000_00 + int64(chanye.ShardOf(code, 1_000_000))*100 + int64(salt))
+			if err := bw.PutFacts(&chanye.FactsRecord{Code: code, Facts: chanye.Facts{Year: asOf.Year() - 1, Revenue: &rev, Source: "bench"}}); err != nil {
 				return err
 			}
 		}

@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"log/slog"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,7 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/internal/pgcluster"
+	"github.com/chanye-org/chanye/internal/testclock"
 	"github.com/chanye-org/chanye/shardrun"
 	_ "github.com/jackc/pgx/v5/stdlib"
 )
@@ -156,7 +160,7 @@ func TestShardedRunKilledWorkers(t *testing.T) {
 	coord := withDatabase(t, coordServer, coordDB)
 	key := filepath.Join(t.TempDir(), "audit.key")
 	env := []string{"CHANYE_AUDIT_KEY_FILE=" + key, "CHANYE_QUEUE=" + queue}
-	chanye := func(args ...string) string {
+	cli := func(args ...string) string {
 		t.Helper()
 		cmd := exec.Command(bin, args...)
 		cmd.Env = append(os.Environ(), env...)
@@ -166,15 +170,15 @@ func TestShardedRunKilledWorkers(t *testing.T) {
 		}
 		return string(out)
 	}
-	chanye("demo", "--db", coord, "--enterprises", fmt.Sprint(enterprises), "--shard", "0/1")
+	cli("demo", "--db", coord, "--enterprises", fmt.Sprint(enterprises), "--shard", "0/1")
 	files, err := filepath.Glob("../../policy/policies/*.yaml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("shipped policies: %v", err)
 	}
 	for _, f := range files {
 		id := strings.TrimSuffix(filepath.Base(f), ".yaml")
-		chanye("policy", "add", "--db", coord, f)
-		chanye("policy", "publish", "--db", coord, id)
+		cli("policy", "add", "--db", coord, f)
+		cli("policy", "publish", "--db", coord, id)
 	}
 
 	// The shards: a cluster each, holding its share of the same base.
@@ -189,7 +193,7 @@ func TestShardedRunKilledWorkers(t *testing.T) {
 			t.Fatal(err)
 		}
 		urls[k] = c.URL("chanye")
-		chanye("demo", "--db", urls[k], "--enterprises", fmt.Sprint(enterprises), "--shard", fmt.Sprintf("%d/%d", k, shards))
+		cli("demo", "--db", urls[k], "--enterprises", fmt.Sprint(enterprises), "--shard", fmt.Sprintf("%d/%d", k, shards))
 	}
 	stream := fmt.Sprintf("CHANYE_TEST_%d", os.Getpid())
 	t.Cleanup(func() {
@@ -209,7 +213,7 @@ func TestShardedRunKilledWorkers(t *testing.T) {
 		w.waitFor(t, "worker ready", time.Minute)
 	}
 
-	out := chanye("policy", "run", "--db", coord, "--shards", fmt.Sprint(shards), "--stream", stream)
+	out := cli("policy", "run", "--db", coord, "--shards", fmt.Sprint(shards), "--stream", stream)
 	m := regexp.MustCompile(`run (\d+)`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("no run id in:\n%s", out)
@@ -234,7 +238,7 @@ func TestShardedRunKilledWorkers(t *testing.T) {
 	// stream's dedupe drops.
 	w0b := worker(0)
 	w2b := worker(2)
-	out = chanye("policy", "run", "--db", coord, "--resume", fmt.Sprint(runID), "--stream", stream, "--wait", "90s")
+	out = cli("policy", "run", "--db", coord, "--resume", fmt.Sprint(runID), "--stream", stream, "--wait", "90s")
 	if !strings.Contains(out, "企业 / enterprises 6000") {
 		t.Fatalf("the complete run does not count %d enterprises:\n%s", enterprises, out)
 	}
@@ -258,24 +262,123 @@ func TestShardedRunKilledWorkers(t *testing.T) {
 			t.Errorf("shard %d holds %d decisions of the run, its part counts %d", k, n, want)
 		}
 		decided += n
-		chanye("audit", "verify", "--db", u) // each shard's chain verifies on its own
+		cli("audit", "verify", "--db", u) // each shard's chain verifies on its own
 	}
 
 	// The same policies on one database, over the same enterprises.
-	chanye("policy", "run", "--db", coord)
-	whole := runID + 1
+	cli("policy", "run", "--db", coord)
+	sameRuns(t, coord, urls, runID, runID+1)
+	if n := countAt(t, coord, `SELECT COUNT(*) FROM policy_decisions WHERE run_id = $1`, runID+1); n != decided || n == 0 {
+		t.Errorf("one database stored %d eligible decisions, the shards %d", n, decided)
+	}
+
+	// The next day's run, 1 % of the firms changed alike on the shards
+	// and on the coordinator: each part explains the changed firms and
+	// carries the rest from its last part, and the run still equals the
+	// run on one database, decision by decision.
+	var asOf string
+	db, err := sql.Open("pgx", coord)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.QueryRow(`SELECT as_of FROM policy_runs WHERE id = $1`, runID).Scan(&asOf); err != nil {
+		t.Fatal(err)
+	}
+	day, err := chanye.ParseDate(asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range append([]string{coord}, urls...) {
+		_, store, _, err := open(ctx, Config{DB: u, AuditKeyFile: key, Now: testclock.Now, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := changeShare(chanye.WithActor(ctx, chanye.Operator), store, 1, day, 2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out = cli("policy", "run", "--db", coord, "--shards", fmt.Sprint(shards), "--stream", stream, "--wait", "90s")
+	m = regexp.MustCompile(`run (\d+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no run id in:\n%s", out)
+	}
+	daily, _ := strconv.ParseInt(m[1], 10, 64)
+	if n := countAt(t, coord, `SELECT COUNT(*) FROM policy_run_parts WHERE run_id = $1 AND carried > 0 AND carried_from = $2`, daily, runID); n != shards {
+		t.Errorf("%d of %d parts carried decisions from run %d", n, shards, runID)
+	}
+	cli("policy", "run", "--db", coord)
+	sameRuns(t, coord, urls, daily, daily+1)
+	cli("audit", "verify", "--db", coord)
+	for _, u := range urls {
+		cli("audit", "verify", "--db", u)
+	}
+}
+
+// sameRuns fails unless sharded run a equals run b on the coordinator, a
+// run on one database: per policy, in every total, and decision by
+// decision (amount, conditions, adjustments), the shards' decisions of a
+// together being the coordinator's of b.
+func sameRuns(t *testing.T, coord string, shards []string, a, b int64) {
+	t.Helper()
 	for _, q := range []string{
 		`SELECT COUNT(*) FROM (SELECT policy_id, eligible, amount_fen, not_eligible, needs_data, errors, excluded FROM policy_run_policies WHERE run_id = $1
 			EXCEPT SELECT policy_id, eligible, amount_fen, not_eligible, needs_data, errors, excluded FROM policy_run_policies WHERE run_id = $2) d`,
 		`SELECT COUNT(*) FROM (SELECT policy_id, dimension, bucket, eligible, amount_fen FROM policy_run_totals WHERE run_id = $1
 			EXCEPT SELECT policy_id, dimension, bucket, eligible, amount_fen FROM policy_run_totals WHERE run_id = $2) d`,
 	} {
-		if n := countAt(t, coord, q, runID, whole) + countAt(t, coord, q, whole, runID); n != 0 {
-			t.Errorf("the sharded run and the run on one database differ in %d rows of:\n%s", n, q)
+		if n := countAt(t, coord, q, a, b) + countAt(t, coord, q, b, a); n != 0 {
+			t.Errorf("runs %d (sharded) and %d (one database) differ in %d rows of:\n%s", a, b, n, q)
 		}
 	}
-	if n := countAt(t, coord, `SELECT COUNT(*) FROM policy_decisions WHERE run_id = $1`, whole); n != decided || n == 0 {
-		t.Errorf("one database stored %d eligible decisions, the shards %d", n, decided)
+	rows := func(url string, run int64) map[string]string {
+		db, err := sql.Open("pgx", url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		out := map[string]string{}
+		for _, q := range []string{
+			`SELECT 'e/' || policy_id || '/' || code, amount_fen || ' ' || conditions || ' ' || adjustments FROM policy_decisions WHERE run_id = $1`,
+			`SELECT 'n/' || policy_id || '/' || code, needs || ' ' || conditions FROM policy_needs_data WHERE run_id = $1`,
+			`SELECT 'x/' || policy_id || '/' || code, adjustments || ' ' || conditions FROM policy_excluded WHERE run_id = $1`,
+		} {
+			rs, err := db.Query(q, run)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rs.Next() {
+				var k, v string
+				if err := rs.Scan(&k, &v); err != nil {
+					t.Fatal(err)
+				}
+				out[k] = v
+			}
+			rs.Close()
+		}
+		return out
 	}
-	chanye("audit", "verify", "--db", coord)
+	want := rows(coord, b)
+	got := map[string]string{}
+	for _, u := range shards {
+		maps.Copy(got, rows(u, a))
+	}
+	diff := 0
+	for k, v := range want {
+		if got[k] != v {
+			if diff++; diff <= 3 {
+				t.Errorf("decision %s: sharded %q, one database %q", k, got[k], v)
+			}
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			if diff++; diff <= 3 {
+				t.Errorf("decision %s only in the sharded run", k)
+			}
+		}
+	}
+	if diff > 0 || len(want) == 0 {
+		t.Errorf("%d of %d decisions differ", diff, len(want))
+	}
 }

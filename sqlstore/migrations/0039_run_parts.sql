@@ -19,6 +19,10 @@ CREATE TABLE policy_run_parts (
     excluded    BIGINT  NOT NULL,
     errors      BIGINT  NOT NULL,
     snapshot    TEXT    NOT NULL,
+    as_of       TEXT    NOT NULL,
+    base_seq    BIGINT  NOT NULL, -- the change stamp of the base the part was decided on
+    carried_from BIGINT,          -- the run whose decisions the part carried for the firms not read again
+    carried     BIGINT  NOT NULL, -- decisions carried (eligible, needs data and excluded)
     summary     TEXT    NOT NULL, -- JSON: per policy its counts, totals by dimension and first errors
     stored_at   BIGINT  NOT NULL,
     stored_by   TEXT    NOT NULL,
