@@ -24,7 +24,9 @@ var afterMigration = map[string]func(ctx context.Context, tx *txn) error{
 // Migrate applies the embedded migrations not yet recorded in
 // schema_migrations, in name order, each in its own transaction, and returns
 // the names it applied. Migrations are forward-only: a file, once applied,
-// is never edited; changes go in a new, higher-numbered file.
+// is never edited; changes go in a new, higher-numbered file. On a
+// database with the Citus extension it then places the tables (see
+// citusPlan).
 func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name       TEXT   PRIMARY KEY,
@@ -69,6 +71,9 @@ func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 		if ran {
 			applied = append(applied, name)
 		}
+	}
+	if err := db.distribute(ctx); err != nil {
+		return applied, fmt.Errorf("citus: %w", err)
 	}
 	return applied, nil
 }
