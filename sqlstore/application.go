@@ -374,6 +374,8 @@ func (s *Store) FindApplicationByID(ctx context.Context, id int64) (*policy.Appl
 		if err != nil {
 			return err
 		}
+		// By id: one application's rows are one firm's, on one shard on
+		// Citus, where ids follow the order of insertion.
 		rows, err := tx.query(ctx, `SELECT `+attachmentColumns+` FROM policy_application_files WHERE application_id = ? ORDER BY id`, id)
 		if err != nil {
 			return err
@@ -435,7 +437,9 @@ func (s *Store) FindApplications(ctx context.Context, f policy.ApplicationFilter
 	var out []*policy.Application
 	var total int
 	err = s.db.transact(ctx, true, func(tx *txn) error {
-		out, total, err = findPage(ctx, tx, applicationColumns, applicationFrom, w, `a.id DESC`, limit, f.Offset, scanApplication)
+		// By time, then code and id: ids are ordered within one firm's
+		// rows only (one shard on Citus), not across firms.
+		out, total, err = findPage(ctx, tx, applicationColumns, applicationFrom, w, `a.created_at DESC, a.code, a.id DESC`, limit, f.Offset, scanApplication)
 		if err != nil {
 			return err
 		}
@@ -526,6 +530,7 @@ func (s *Store) FindInputs(ctx context.Context, codes ...string) (map[string]*po
 		if err := scenarioInputs(ctx, tx, codes, get); err != nil {
 			return err
 		}
+		// a.id DESC within one firm's applications of a policy: the latest first.
 		rows, err = tx.query(ctx, `SELECT a.id, a.code, a.policy_id, a.version, v.name, v.value FROM policy_applications a
 			JOIN policy_application_values v ON v.code = a.code AND v.application_id = a.id`+aw.String()+` ORDER BY a.code, a.policy_id, a.id DESC`, aw.args...)
 		if err != nil {

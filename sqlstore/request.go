@@ -164,6 +164,7 @@ func requestDetails(ctx context.Context, tx *txn, now time.Time, history bool, r
 	if err := rows.Err(); err != nil || !history {
 		return err
 	}
+	// By id within each request: one firm's rows, on one shard on Citus.
 	rows, err = tx.query(ctx, `SELECT request_id, id, action, from_status, to_status, actor, at, note, department FROM request_events
 		WHERE request_id IN `+in+` ORDER BY request_id, id`, args...)
 	if err != nil {
@@ -433,7 +434,9 @@ func (s *Store) FindRequests(ctx context.Context, f request.Filter) ([]*request.
 		w.add(runningDue+" < ?", now.UnixMilli())
 	}
 	// The instant is the clock's, never the client's: safe to write inline.
-	order := fmt.Sprintf(`CASE WHEN r.status = 'closed' THEN 2 WHEN %s < %d THEN 0 ELSE 1 END, %s, r.id`, runningDue, now.UnixMilli(), runningDue)
+	// Ties by time, then code and id: ids are ordered within one firm's
+	// rows only (one shard on Citus), not across firms.
+	order := fmt.Sprintf(`CASE WHEN r.status = 'closed' THEN 2 WHEN %s < %d THEN 0 ELSE 1 END, %s, r.received_at, r.code, r.id`, runningDue, now.UnixMilli(), runningDue)
 	var (
 		out   []*request.Request
 		total int
@@ -555,7 +558,8 @@ func (s *Store) Escalate(ctx context.Context) (int, error) {
 	}
 	raised := 0
 	err = s.db.transact(ctx, false, func(tx *txn) error {
-		rows, err := tx.query(ctx, `SELECT `+requestColumns+requestFrom+` WHERE r.status <> 'closed' AND r.escalation < ? AND `+runningDue+` < ? ORDER BY r.id`,
+		rows, err := tx.query(ctx, `SELECT `+requestColumns+requestFrom+` WHERE r.status <> 'closed' AND r.escalation < ? AND `+runningDue+` < ?
+			ORDER BY r.received_at, r.code, r.id`,
 			request.MaxEscalation, tx.now.UnixMilli())
 		if err != nil {
 			return err

@@ -89,6 +89,7 @@ func (s *Store) FindFiles(ctx context.Context, id int64) ([]*request.File, error
 		} else if n == 0 {
 			return chanye.Errorf(chanye.ENOTFOUND, "诉求 %d 不存在 / no request %d", id, id)
 		}
+		// By id: one request's files are one firm's, on one shard on Citus.
 		rows, err := tx.query(ctx, `SELECT `+requestFileColumns+` FROM request_files WHERE request_id = ? ORDER BY id`, id)
 		if err != nil {
 			return err

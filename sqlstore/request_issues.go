@@ -46,8 +46,8 @@ func (s *Store) GroupRequests(ctx context.Context) (int, error) {
 		// By chain link first, then by industry for the requests left.
 		for _, pass := range []string{
 			`SELECT r.category_id, p.industry_id, p.link_id, r.id, r.code` + strings.Replace(ungrouped, " WHERE ", " JOIN chain_placements p ON p.code = r.code WHERE ", 1) +
-				` ORDER BY r.category_id, p.link_id, r.id`,
-			`SELECT r.category_id, r.industry_id, '', r.id, r.code` + ungrouped + ` AND r.industry_id <> '' ORDER BY r.category_id, r.industry_id, r.id`,
+				` ORDER BY r.category_id, p.link_id, r.received_at, r.code, r.id`,
+			`SELECT r.category_id, r.industry_id, '', r.id, r.code` + ungrouped + ` AND r.industry_id <> '' ORDER BY r.category_id, r.industry_id, r.received_at, r.code, r.id`,
 		} {
 			rows, err := tx.query(ctx, pass, since)
 			if err != nil {
@@ -208,7 +208,7 @@ func findIssues(ctx context.Context, tx *txn, w where) ([]*request.Issue, error)
 	}
 	rows, err = tx.query(ctx, `SELECT m.issue_id, r.id, r.code, COALESCE(e.name, ''), r.title, r.status FROM request_issue_members m
 		JOIN requests r ON r.code = m.code AND r.id = m.request_id LEFT JOIN enterprises e ON e.code = r.code
-		WHERE m.issue_id IN (`+strings.TrimSuffix(strings.Repeat("?,", len(out)), ",")+`) ORDER BY m.issue_id, r.id`, args...)
+		WHERE m.issue_id IN (`+strings.TrimSuffix(strings.Repeat("?,", len(out)), ",")+`) ORDER BY m.issue_id, r.received_at, r.code, r.id`, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -23,6 +23,10 @@ UPDATE request_events SET code = (SELECT r.code FROM requests r WHERE r.id = req
 UPDATE request_files SET code = (SELECT r.code FROM requests r WHERE r.id = request_files.request_id);
 UPDATE request_issue_members SET code = (SELECT r.code FROM requests r WHERE r.id = request_issue_members.request_id);
 
+-- The ledger is listed by time, then code and id (FindLedger): ids are
+-- ordered within one firm's rows only once they are distributed.
+CREATE INDEX policy_ledger_at ON policy_ledger (at, code, id);
+
 -- PostgreSQL only from here. The defaults above served the copy: without
 -- them a row written without its code fails instead of landing on the
 -- shard of ''.
