@@ -61,15 +61,15 @@ func findApplication(ctx context.Context, tx *txn, id int64) (*policy.Applicatio
 	if err != nil {
 		return nil, nil, err
 	}
-	if a.Values, err = appValues(ctx, tx, v.Policy, a.ID); err != nil {
+	if a.Values, err = appValues(ctx, tx, v.Policy, a); err != nil {
 		return nil, nil, err
 	}
 	return a, v.Policy, nil
 }
 
 // appValues reads an application's values, typed by p's inputs.
-func appValues(ctx context.Context, tx *txn, p *policy.Policy, id int64) (map[string]any, error) {
-	rows, err := tx.query(ctx, `SELECT name, value FROM policy_application_values WHERE application_id = ?`, id)
+func appValues(ctx context.Context, tx *txn, p *policy.Policy, a *policy.Application) (map[string]any, error) {
+	rows, err := tx.query(ctx, `SELECT name, value FROM policy_application_values WHERE code = ? AND application_id = ?`, a.Code, a.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -86,40 +86,40 @@ func appValues(ctx context.Context, tx *txn, p *policy.Policy, id int64) (map[st
 		}
 		v, err := policy.DecodeInput(in.Type, s)
 		if err != nil {
-			return nil, fmt.Errorf("sqlstore: application %d value %s: %w", id, n, err)
+			return nil, fmt.Errorf("sqlstore: application %d value %s: %w", a.ID, n, err)
 		}
 		out[n] = v
 	}
 	return out, rows.Err()
 }
 
-// appEvent appends one transition to an application's timeline.
-func appEvent(ctx context.Context, tx *txn, id int64, from, to policy.AppStatus, action, by, note string) error {
-	_, err := appEventID(ctx, tx, id, from, to, action, by, note)
+// appEvent appends one transition to a's timeline.
+func appEvent(ctx context.Context, tx *txn, a *policy.Application, from, to policy.AppStatus, action, by, note string) error {
+	_, err := appEventID(ctx, tx, a, from, to, action, by, note)
 	return err
 }
 
 // appEventID is appEvent, returning the event's id.
-func appEventID(ctx context.Context, tx *txn, id int64, from, to policy.AppStatus, action, by, note string) (int64, error) {
+func appEventID(ctx context.Context, tx *txn, a *policy.Application, from, to policy.AppStatus, action, by, note string) (int64, error) {
 	var eid int64
-	err := tx.queryRow(ctx, `INSERT INTO policy_application_events (application_id, from_status, to_status, action, actor, at, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, id, string(from), string(to), action, by, tx.now.UnixMilli(), note).Scan(&eid)
+	err := tx.queryRow(ctx, `INSERT INTO policy_application_events (code, application_id, from_status, to_status, action, actor, at, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.Code, a.ID, string(from), string(to), action, by, tx.now.UnixMilli(), note).Scan(&eid)
 	return eid, err
 }
 
-// writeValues replaces an application's values.
-func writeValues(ctx context.Context, tx *txn, id int64, values map[string]any) error {
-	if _, err := tx.exec(ctx, `DELETE FROM policy_application_values WHERE application_id = ?`, id); err != nil {
+// writeValues replaces a's values with a.Values.
+func writeValues(ctx context.Context, tx *txn, a *policy.Application) error {
+	if _, err := tx.exec(ctx, `DELETE FROM policy_application_values WHERE code = ? AND application_id = ?`, a.Code, a.ID); err != nil {
 		return err
 	}
-	names := make([]string, 0, len(values))
-	for n := range values {
+	names := make([]string, 0, len(a.Values))
+	for n := range a.Values {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		if _, err := tx.exec(ctx, `INSERT INTO policy_application_values (application_id, name, value) VALUES (?, ?, ?)`,
-			id, n, policy.FormatInput(values[n])); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO policy_application_values (code, application_id, name, value) VALUES (?, ?, ?, ?)`,
+			a.Code, a.ID, n, policy.FormatInput(a.Values[n])); err != nil {
 			return err
 		}
 	}
@@ -159,13 +159,13 @@ func (s *Store) SaveApplication(ctx context.Context, in *policy.Application) (*p
 			}
 			before := auditApp(a)
 			a.Values = in.Values
-			if err := writeValues(ctx, tx, a.ID, a.Values); err != nil {
+			if err := writeValues(ctx, tx, a); err != nil {
 				return err
 			}
 			if _, err := tx.exec(ctx, `UPDATE policy_applications SET updated_at = ? WHERE id = ?`, tx.now.UnixMilli(), a.ID); err != nil {
 				return err
 			}
-			if err := appEvent(ctx, tx, a.ID, a.Status, a.Status, "save", by, ""); err != nil {
+			if err := appEvent(ctx, tx, a, a.Status, a.Status, "save", by, ""); err != nil {
 				return err
 			}
 			a.UpdatedAt, out = tx.now, a
@@ -199,10 +199,10 @@ func (s *Store) SaveApplication(ctx context.Context, in *policy.Application) (*p
 			}
 			return err
 		}
-		if err := writeValues(ctx, tx, a.ID, a.Values); err != nil {
+		if err := writeValues(ctx, tx, a); err != nil {
 			return err
 		}
-		if err := appEvent(ctx, tx, a.ID, "", policy.AppDraft, "create", by, ""); err != nil {
+		if err := appEvent(ctx, tx, a, "", policy.AppDraft, "create", by, ""); err != nil {
 			return err
 		}
 		out = a
@@ -263,7 +263,7 @@ func (s *Store) MoveApplication(ctx context.Context, id int64, to policy.AppStat
 		} else if n == 0 {
 			return chanye.Errorf(chanye.ECONFLICT, "申报 %d 已被他人处理 / application %d was changed meanwhile", a.ID, a.ID)
 		}
-		eid, err := appEventID(ctx, tx, a.ID, from, to, action, by, note)
+		eid, err := appEventID(ctx, tx, a, from, to, action, by, note)
 		if err != nil {
 			return err
 		}
@@ -328,11 +328,11 @@ func (s *Store) AttachFile(ctx context.Context, appID int64, name, contentType s
 		sum := sha256.Sum256(data)
 		f := &policy.Attachment{AppID: appID, Name: name, ContentType: contentType, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]),
 			CreatedAt: tx.now, CreatedBy: by}
-		if err := tx.queryRow(ctx, `INSERT INTO policy_application_files (application_id, name, content_type, size, sha256, data, created_at, created_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, appID, f.Name, f.ContentType, f.Size, f.SHA256, blob(data), tx.now.UnixMilli(), by).Scan(&f.ID); err != nil {
+		if err := tx.queryRow(ctx, `INSERT INTO policy_application_files (code, application_id, name, content_type, size, sha256, data, created_at, created_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.Code, appID, f.Name, f.ContentType, f.Size, f.SHA256, blob(data), tx.now.UnixMilli(), by).Scan(&f.ID); err != nil {
 			return err
 		}
-		if err := appEvent(ctx, tx, appID, a.Status, a.Status, "attach", by, f.Name); err != nil {
+		if err := appEvent(ctx, tx, a, a.Status, a.Status, "attach", by, f.Name); err != nil {
 			return err
 		}
 		out = f
@@ -358,7 +358,7 @@ func (s *Store) FindAttachment(ctx context.Context, appID, fileID int64) (*polic
 		} else if err != nil {
 			return err
 		}
-		return tx.queryRow(ctx, `SELECT data FROM policy_application_files WHERE id = ?`, fileID).Scan(&data)
+		return tx.queryRow(ctx, `SELECT data FROM policy_application_files WHERE id = ? AND application_id = ?`, fileID, appID).Scan(&data)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -374,6 +374,8 @@ func (s *Store) FindApplicationByID(ctx context.Context, id int64) (*policy.Appl
 		if err != nil {
 			return err
 		}
+		// By id: one application's rows are one firm's, on one shard on
+		// Citus, where ids follow the order of insertion.
 		rows, err := tx.query(ctx, `SELECT `+attachmentColumns+` FROM policy_application_files WHERE application_id = ? ORDER BY id`, id)
 		if err != nil {
 			return err
@@ -435,7 +437,9 @@ func (s *Store) FindApplications(ctx context.Context, f policy.ApplicationFilter
 	var out []*policy.Application
 	var total int
 	err = s.db.transact(ctx, true, func(tx *txn) error {
-		out, total, err = findPage(ctx, tx, applicationColumns, applicationFrom, w, `a.id DESC`, limit, f.Offset, scanApplication)
+		// By time, then code and id: ids are ordered within one firm's
+		// rows only (one shard on Citus), not across firms.
+		out, total, err = findPage(ctx, tx, applicationColumns, applicationFrom, w, `a.created_at DESC, a.code, a.id DESC`, limit, f.Offset, scanApplication)
 		if err != nil {
 			return err
 		}
@@ -450,7 +454,7 @@ func (s *Store) FindApplications(ctx context.Context, f policy.ApplicationFilter
 				}
 				p, pols[key] = v.Policy, v.Policy
 			}
-			if a.Values, err = appValues(ctx, tx, p, a.ID); err != nil {
+			if a.Values, err = appValues(ctx, tx, p, a); err != nil {
 				return err
 			}
 		}
@@ -526,8 +530,9 @@ func (s *Store) FindInputs(ctx context.Context, codes ...string) (map[string]*po
 		if err := scenarioInputs(ctx, tx, codes, get); err != nil {
 			return err
 		}
+		// a.id DESC within one firm's applications of a policy: the latest first.
 		rows, err = tx.query(ctx, `SELECT a.id, a.code, a.policy_id, a.version, v.name, v.value FROM policy_applications a
-			JOIN policy_application_values v ON v.application_id = a.id`+aw.String()+` ORDER BY a.code, a.policy_id, a.id DESC`, aw.args...)
+			JOIN policy_application_values v ON v.code = a.code AND v.application_id = a.id`+aw.String()+` ORDER BY a.code, a.policy_id, a.id DESC`, aw.args...)
 		if err != nil {
 			return err
 		}

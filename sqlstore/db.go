@@ -421,15 +421,16 @@ func (d dialect) rebind(query string) string {
 	return b.String()
 }
 
-// migration returns a migration's text for the dialect: on SQLite, each
-// /*sqlite: X*/ comment becomes X; elsewhere it stays a comment.
+// migration returns a migration's text for the dialect: each comment
+// /*NAME: X*/ whose NAME is the dialect's ("sqlite" or "postgres") becomes
+// X; the other dialect's stay comments. So /*sqlite: X*/ is SQLite only and
+// /*postgres: X*/ PostgreSQL only (whole statements, over several lines if
+// need be; X holds no comment of its own but -- ones).
 func (d dialect) migration(text string) string {
-	if d.name != "sqlite" {
-		return text
-	}
+	open := "/*" + d.name + ":"
 	var b strings.Builder
 	for {
-		i := strings.Index(text, "/*sqlite:")
+		i := strings.Index(text, open)
 		if i < 0 {
 			break
 		}
@@ -438,7 +439,7 @@ func (d dialect) migration(text string) string {
 			break
 		}
 		b.WriteString(text[:i])
-		b.WriteString(strings.TrimSpace(text[i+len("/*sqlite:") : i+j]))
+		b.WriteString(strings.TrimSpace(text[i+len(open) : i+j]))
 		text = text[i+j+2:]
 	}
 	b.WriteString(text)

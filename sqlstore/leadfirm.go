@@ -45,7 +45,7 @@ func (s *Store) FindLeadFirms(ctx context.Context, industryID string) ([]*chain.
 	var out []*chain.LeadFirm
 	err := s.db.transact(ctx, true, func(tx *txn) error {
 		rows, err := tx.query(ctx, `SELECT `+leadFirmColumns+leadFirmFrom+` WHERE f.industry_id = ?
-			ORDER BY CASE WHEN f.ended_on = '' THEN 0 ELSE 1 END, f.designated_on DESC, f.id`, industryID)
+			ORDER BY CASE WHEN f.ended_on = '' THEN 0 ELSE 1 END, f.designated_on DESC, f.created_at, f.code, f.id`, industryID)
 		if err != nil {
 			return err
 		}

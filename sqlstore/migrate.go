@@ -24,8 +24,23 @@ var afterMigration = map[string]func(ctx context.Context, tx *txn) error{
 // Migrate applies the embedded migrations not yet recorded in
 // schema_migrations, in name order, each in its own transaction, and returns
 // the names it applied. Migrations are forward-only: a file, once applied,
-// is never edited; changes go in a new, higher-numbered file.
+// is never edited; changes go in a new, higher-numbered file. On a
+// database with the Citus extension it then places the tables (see
+// citusPlan).
 func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
+	applied, err = db.migrate(ctx, "")
+	if err != nil {
+		return applied, err
+	}
+	if err := db.distribute(ctx); err != nil {
+		return applied, fmt.Errorf("citus: %w", err)
+	}
+	return applied, nil
+}
+
+// migrate is Migrate's work up to the migration named last (all for ""):
+// tests stop there to store rows as a later migration finds them.
+func (db *DB) migrate(ctx context.Context, last string) (applied []string, err error) {
 	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name       TEXT   PRIMARY KEY,
 		applied_at BIGINT NOT NULL
@@ -68,6 +83,9 @@ func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 		}
 		if ran {
 			applied = append(applied, name)
+		}
+		if name == last {
+			break
 		}
 	}
 	return applied, nil

@@ -46,7 +46,7 @@ func (s *Store) FindApprovals(ctx context.Context, refs []policy.DecisionRef) (m
 				cs = cs[n:]
 				rows, err := tx.query(ctx, `SELECT code, at FROM policy_decision_events
 					WHERE run_id = ? AND policy_id = ? AND to_status = 'approved'
-					AND code IN (`+strings.TrimSuffix(strings.Repeat("?,", n), ",")+`) ORDER BY id`, args...)
+					AND code IN (`+strings.TrimSuffix(strings.Repeat("?,", n), ",")+`) ORDER BY code, id`, args...)
 				if err != nil {
 					return err
 				}
@@ -57,7 +57,8 @@ func (s *Store) FindApprovals(ctx context.Context, refs []policy.DecisionRef) (m
 						rows.Close()
 						return err
 					}
-					// Ordered by id: a later approval replaces an earlier one.
+					// Ordered by id within each code (one shard on Citus, where
+					// ids follow insertion): a later approval replaces an earlier one.
 					out[policy.DecisionRef{RunID: g.run, PolicyID: g.policy, Code: code}] = fromMillis(sql.NullInt64{Int64: at, Valid: true})
 				}
 				rows.Close()

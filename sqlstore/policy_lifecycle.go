@@ -57,6 +57,8 @@ func move(ctx context.Context, tx *txn, ref policy.DecisionRef, from, to policy.
 func (s *Store) FindDecisionEvents(ctx context.Context, ref policy.DecisionRef) ([]*policy.DecisionEvent, error) {
 	var out []*policy.DecisionEvent
 	err := s.db.transact(ctx, true, func(tx *txn) error {
+		// By id: one firm's rows, on one shard on Citus, where ids follow
+		// the order of insertion.
 		rows, err := tx.query(ctx, `SELECT id, run_id, policy_id, code, from_status, to_status, action, actor, at, note
 			FROM policy_decision_events WHERE run_id = ? AND policy_id = ? AND code = ? ORDER BY id`, ref.RunID, ref.PolicyID, ref.Code)
 		if err != nil {
@@ -462,7 +464,9 @@ func (s *Store) FindObjections(ctx context.Context, f policy.ObjectionFilter) ([
 	if f.Status != nil {
 		w.add(`status = ?`, string(*f.Status))
 	}
-	return readPage(ctx, s.db, objectionColumns, ` FROM policy_objections`, w, `id`, limit, f.Offset, scanObjection)
+	// By time, then code and id: ids are ordered within one firm's rows
+	// only (one shard on Citus), not across firms.
+	return readPage(ctx, s.db, objectionColumns, ` FROM policy_objections`, w, `created_at, code, id`, limit, f.Offset, scanObjection)
 }
 
 // Approve approves publicised decisions whose window has ended.
@@ -616,6 +620,7 @@ func lockEntitlement(ctx context.Context, tx *txn, ent policy.Entitlement) ([]*p
 		ent.PolicyID, ent.Period, ent.Code, tx.now.UnixMilli()); err != nil {
 		return nil, err
 	}
+	// By id: one firm's entries, as FindDecisionEvents.
 	rows, err := tx.query(ctx, `SELECT `+ledgerColumns+` FROM policy_ledger WHERE policy_id = ? AND period = ? AND code = ? ORDER BY id`,
 		ent.PolicyID, ent.Period, ent.Code)
 	if err != nil {
@@ -961,5 +966,6 @@ func (s *Store) FindLedger(ctx context.Context, f policy.LedgerFilter) ([]*polic
 	if f.RunID != nil {
 		w.add(`run_id = ?`, *f.RunID)
 	}
-	return readPage(ctx, s.db, ledgerColumns, ` FROM policy_ledger`, w, `id`, limit, f.Offset, scanLedger)
+	// By time, then code and id, as FindObjections.
+	return readPage(ctx, s.db, ledgerColumns, ` FROM policy_ledger`, w, `at, code, id`, limit, f.Offset, scanLedger)
 }

@@ -181,7 +181,8 @@ func eachRow(ctx context.Context, tx *txn, query string, scan func(rows *sql.Row
 
 func (rc *reconciler) ledgerRows(ctx context.Context, tx *txn) error {
 	const table = "policy_ledger"
-	err := eachRow(ctx, tx, `SELECT `+ledgerColumns+` FROM policy_ledger ORDER BY id`, func(rows *sql.Rows) error {
+	// By time, then code and id: ids are ordered within one firm's rows only.
+	err := eachRow(ctx, tx, `SELECT `+ledgerColumns+` FROM policy_ledger ORDER BY at, code, id`, func(rows *sql.Rows) error {
 		l, err := scanLedger(rows)
 		if err != nil {
 			return err

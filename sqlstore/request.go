@@ -164,6 +164,7 @@ func requestDetails(ctx context.Context, tx *txn, now time.Time, history bool, r
 	if err := rows.Err(); err != nil || !history {
 		return err
 	}
+	// By id within each request: one firm's rows, on one shard on Citus.
 	rows, err = tx.query(ctx, `SELECT request_id, id, action, from_status, to_status, actor, at, note, department FROM request_events
 		WHERE request_id IN `+in+` ORDER BY request_id, id`, args...)
 	if err != nil {
@@ -195,10 +196,12 @@ func findRequest(ctx context.Context, tx *txn, id int64) (*request.Request, erro
 	return r, requestDetails(ctx, tx, tx.now, true, r)
 }
 
-func (tx *txn) requestEvents(ctx context.Context, id int64, evs []*request.Event) error {
+// requestEvents appends evs to the history of the request id of the firm
+// code.
+func (tx *txn) requestEvents(ctx context.Context, code string, id int64, evs []*request.Event) error {
 	for _, e := range evs {
-		if _, err := tx.exec(ctx, `INSERT INTO request_events (request_id, action, from_status, to_status, actor, at, note, department)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, e.Action, string(e.From), string(e.To), e.By, ms(e.At), e.Note, e.Department); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO request_events (code, request_id, action, from_status, to_status, actor, at, note, department)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, code, id, e.Action, string(e.From), string(e.To), e.By, ms(e.At), e.Note, e.Department); err != nil {
 			return err
 		}
 	}
@@ -359,7 +362,7 @@ func createRequest(ctx context.Context, tx *txn, in *request.Request, by string)
 		if r.Department == "" {
 			route = "未能按责任分派，待管理员分派 / no responsibility to route by: the administrators route it"
 		}
-		if err := tx.requestEvents(ctx, r.ID, []*request.Event{
+		if err := tx.requestEvents(ctx, r.Code, r.ID, []*request.Event{
 			{Action: "submit", To: request.Submitted, By: by, At: tx.now, Note: note},
 			{Action: "route", From: request.Submitted, To: request.Submitted, By: by, At: tx.now, Note: route, Department: r.Department},
 		}); err != nil {
@@ -431,7 +434,9 @@ func (s *Store) FindRequests(ctx context.Context, f request.Filter) ([]*request.
 		w.add(runningDue+" < ?", now.UnixMilli())
 	}
 	// The instant is the clock's, never the client's: safe to write inline.
-	order := fmt.Sprintf(`CASE WHEN r.status = 'closed' THEN 2 WHEN %s < %d THEN 0 ELSE 1 END, %s, r.id`, runningDue, now.UnixMilli(), runningDue)
+	// Ties by time, then code and id: ids are ordered within one firm's
+	// rows only (one shard on Citus), not across firms.
+	order := fmt.Sprintf(`CASE WHEN r.status = 'closed' THEN 2 WHEN %s < %d THEN 0 ELSE 1 END, %s, r.received_at, r.code, r.id`, runningDue, now.UnixMilli(), runningDue)
 	var (
 		out   []*request.Request
 		total int
@@ -501,16 +506,16 @@ func (s *Store) Act(ctx context.Context, id int64, st request.Step) (*request.Re
 			return chanye.Errorf(chanye.ECONFLICT, "诉求 %d 已被他人处理 / request %d was changed meanwhile", r.ID, r.ID)
 		}
 		if st.Action == request.StepCoHandle || st.Action == request.StepReroute {
-			if _, err := tx.exec(ctx, `DELETE FROM request_handlers WHERE request_id = ?`, r.ID); err != nil {
+			if _, err := tx.exec(ctx, `DELETE FROM request_handlers WHERE code = ? AND request_id = ?`, r.Code, r.ID); err != nil {
 				return err
 			}
 			for _, d := range r.CoHandlers {
-				if _, err := tx.exec(ctx, `INSERT INTO request_handlers (request_id, department) VALUES (?, ?)`, r.ID, d); err != nil {
+				if _, err := tx.exec(ctx, `INSERT INTO request_handlers (code, request_id, department) VALUES (?, ?, ?)`, r.Code, r.ID, d); err != nil {
 					return err
 				}
 			}
 		}
-		if err := tx.requestEvents(ctx, r.ID, evs); err != nil {
+		if err := tx.requestEvents(ctx, r.Code, r.ID, evs); err != nil {
 			return err
 		}
 		var to []notify.Scope
@@ -553,7 +558,8 @@ func (s *Store) Escalate(ctx context.Context) (int, error) {
 	}
 	raised := 0
 	err = s.db.transact(ctx, false, func(tx *txn) error {
-		rows, err := tx.query(ctx, `SELECT `+requestColumns+requestFrom+` WHERE r.status <> 'closed' AND r.escalation < ? AND `+runningDue+` < ? ORDER BY r.id`,
+		rows, err := tx.query(ctx, `SELECT `+requestColumns+requestFrom+` WHERE r.status <> 'closed' AND r.escalation < ? AND `+runningDue+` < ?
+			ORDER BY r.received_at, r.code, r.id`,
 			request.MaxEscalation, tx.now.UnixMilli())
 		if err != nil {
 			return err
@@ -598,7 +604,7 @@ func (s *Store) Escalate(ctx context.Context) (int, error) {
 				return err
 			}
 			note := fmt.Sprintf("%s 时限已过，升级至第 %d 级 / the clock ran out: raised to level %d", r.ClockAt(tx.now).Stage, level, level)
-			if err := tx.requestEvents(ctx, r.ID, []*request.Event{{Action: "escalate", From: r.Status, To: r.Status, By: by, At: tx.now, Note: note, Department: whom}}); err != nil {
+			if err := tx.requestEvents(ctx, r.Code, r.ID, []*request.Event{{Action: "escalate", From: r.Status, To: r.Status, By: by, At: tx.now, Note: note, Department: whom}}); err != nil {
 				return err
 			}
 			r.Escalation = level

@@ -47,11 +47,11 @@ func (s *Store) AddFile(ctx context.Context, id int64, name string, data []byte)
 			return chanye.Errorf(chanye.ECONFLICT, "每件诉求至多 %d 个附件 / at most %d files a request", policy.MaxAttachments, policy.MaxAttachments)
 		}
 		f.At = tx.now
-		if err := tx.queryRow(ctx, `INSERT INTO request_files (request_id, name, content_type, size, sha256, data, created_at, created_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, id, f.Name, f.ContentType, f.Size, f.SHA256, data, tx.now.UnixMilli(), by).Scan(&f.ID); err != nil {
+		if err := tx.queryRow(ctx, `INSERT INTO request_files (code, request_id, name, content_type, size, sha256, data, created_at, created_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, r.Code, id, f.Name, f.ContentType, f.Size, f.SHA256, data, tx.now.UnixMilli(), by).Scan(&f.ID); err != nil {
 			return err
 		}
-		if err := tx.requestEvents(ctx, id, []*request.Event{{Action: "attach", From: r.Status, To: r.Status, By: by, At: tx.now, Note: f.Name}}); err != nil {
+		if err := tx.requestEvents(ctx, r.Code, id, []*request.Event{{Action: "attach", From: r.Status, To: r.Status, By: by, At: tx.now, Note: f.Name}}); err != nil {
 			return err
 		}
 		return tx.audit(ctx, "attach", "request", itoa(id), nil, map[string]any{"file": f.ID, "name": f.Name, "size": f.Size, "sha256": f.SHA256})
@@ -89,6 +89,7 @@ func (s *Store) FindFiles(ctx context.Context, id int64) ([]*request.File, error
 		} else if n == 0 {
 			return chanye.Errorf(chanye.ENOTFOUND, "诉求 %d 不存在 / no request %d", id, id)
 		}
+		// By id: one request's files are one firm's, on one shard on Citus.
 		rows, err := tx.query(ctx, `SELECT `+requestFileColumns+` FROM request_files WHERE request_id = ? ORDER BY id`, id)
 		if err != nil {
 			return err

@@ -41,13 +41,13 @@ func (s *Store) GroupRequests(ctx context.Context) (int, error) {
 	raised := 0
 	err = s.db.transact(ctx, false, func(tx *txn) error {
 		since := tx.now.AddDate(0, 0, -request.GroupWindowDays).UnixMilli()
-		ungrouped := ` FROM requests r WHERE r.received_at >= ? AND NOT EXISTS (SELECT 1 FROM request_issue_members m WHERE m.request_id = r.id)`
+		ungrouped := ` FROM requests r WHERE r.received_at >= ? AND NOT EXISTS (SELECT 1 FROM request_issue_members m WHERE m.code = r.code AND m.request_id = r.id)`
 		taken := map[int64]bool{}
 		// By chain link first, then by industry for the requests left.
 		for _, pass := range []string{
 			`SELECT r.category_id, p.industry_id, p.link_id, r.id, r.code` + strings.Replace(ungrouped, " WHERE ", " JOIN chain_placements p ON p.code = r.code WHERE ", 1) +
-				` ORDER BY r.category_id, p.link_id, r.id`,
-			`SELECT r.category_id, r.industry_id, '', r.id, r.code` + ungrouped + ` AND r.industry_id <> '' ORDER BY r.category_id, r.industry_id, r.id`,
+				` ORDER BY r.category_id, p.link_id, r.received_at, r.code, r.id`,
+			`SELECT r.category_id, r.industry_id, '', r.id, r.code` + ungrouped + ` AND r.industry_id <> '' ORDER BY r.category_id, r.industry_id, r.received_at, r.code, r.id`,
 		} {
 			rows, err := tx.query(ctx, pass, since)
 			if err != nil {
@@ -126,14 +126,17 @@ func (s *Store) raiseIssue(ctx context.Context, tx *txn, g *issueGroup, ids []in
 	}
 	note := fmt.Sprintf("与 %d 家企业的同类诉求归为共性问题 #%d（%s），提交专班统筹解决 / grouped with %d firms' requests into issue #%d", firms, id, where, firms, id)
 	for _, rid := range ids {
-		if _, err := tx.exec(ctx, `INSERT INTO request_issue_members (request_id, issue_id) VALUES (?, ?)`, rid, id); err != nil {
+		var (
+			code string
+			st   request.Status
+		)
+		if err := tx.queryRow(ctx, `SELECT code, status FROM requests WHERE id = ?`, rid).Scan(&code, &st); err != nil {
 			return err
 		}
-		var st request.Status
-		if err := tx.queryRow(ctx, `SELECT status FROM requests WHERE id = ?`, rid).Scan(&st); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO request_issue_members (code, request_id, issue_id) VALUES (?, ?, ?)`, code, rid, id); err != nil {
 			return err
 		}
-		if err := tx.requestEvents(ctx, rid, []*request.Event{{Action: "grouped", From: st, To: st, By: by, At: tx.now, Note: note}}); err != nil {
+		if err := tx.requestEvents(ctx, code, rid, []*request.Event{{Action: "grouped", From: st, To: st, By: by, At: tx.now, Note: note}}); err != nil {
 			return err
 		}
 	}
@@ -204,8 +207,8 @@ func findIssues(ctx context.Context, tx *txn, w where) ([]*request.Issue, error)
 		args[i] = x.ID
 	}
 	rows, err = tx.query(ctx, `SELECT m.issue_id, r.id, r.code, COALESCE(e.name, ''), r.title, r.status FROM request_issue_members m
-		JOIN requests r ON r.id = m.request_id LEFT JOIN enterprises e ON e.code = r.code
-		WHERE m.issue_id IN (`+strings.TrimSuffix(strings.Repeat("?,", len(out)), ",")+`) ORDER BY m.issue_id, r.id`, args...)
+		JOIN requests r ON r.code = m.code AND r.id = m.request_id LEFT JOIN enterprises e ON e.code = r.code
+		WHERE m.issue_id IN (`+strings.TrimSuffix(strings.Repeat("?,", len(out)), ",")+`) ORDER BY m.issue_id, r.received_at, r.code, r.id`, args...)
 	if err != nil {
 		return nil, err
 	}
