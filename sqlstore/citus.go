@@ -67,6 +67,9 @@ var citusPlan = []citusTable{
 	reference("policy_run_policies"),
 	reference("policy_run_totals"),
 	reference("policy_run_errors"), // the first failures of a run, a few per policy
+	// One row per shard per run: each part's record, written in the
+	// part's transaction beside its decisions (runpart.go).
+	reference("policy_run_parts"),
 	reference("policy_publicities"),
 	// Shared lookups.
 	reference("org_units"),
