@@ -242,14 +242,7 @@ func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled
 			j := &explainJob{rows: rows[:min(len(rows), explainChunk)], amounts: slices.Clone(amounts), needs: slices.Clone(needs), done: make(chan struct{})}
 			rows = rows[len(j.rows):]
 			for _, row := range j.rows {
-				for k := range pols {
-					switch res.Policies[k].Verdict(row) {
-					case policy.VerdictEligible:
-						amounts[k]++
-					case policy.VerdictNeedsData:
-						needs[k]++
-					}
-				}
+				countPast(res, row, amounts, needs)
 			}
 			jobs = append(jobs, j)
 		}
@@ -306,6 +299,20 @@ func (e *Engine) explained(ctx context.Context, b *base, pols []*policy.Compiled
 	}
 }
 
+// countPast moves the indexes of each policy's next amount and next needs
+// past row: amounts and needs are kept by row, for the eligible and the
+// needs-data rows.
+func countPast(res *vector.Result, row int, amounts, needs []int) {
+	for k := range res.Policies {
+		switch res.Policies[k].Verdict(row) {
+		case policy.VerdictEligible:
+			amounts[k]++
+		case policy.VerdictNeedsData:
+			needs[k]++
+		}
+	}
+}
+
 // explainJob is a chunk of rows to explain: amounts and needs are the
 // indexes of its first amount and needs per policy.
 type explainJob struct {
@@ -350,14 +357,7 @@ func (e *Engine) explainChunk(ctx context.Context, b *base, pols []*policy.Compi
 	for _, row := range j.rows {
 		code := b.codes[row]
 		if keep != nil && !keep(code) {
-			for k := range pols {
-				switch res.Policies[k].Verdict(row) {
-				case policy.VerdictEligible:
-					amounts[k]++
-				case policy.VerdictNeedsData:
-					needs[k]++
-				}
-			}
+			countPast(res, row, amounts, needs)
 			continue
 		}
 		s := b.cols.Subject(row, code, b.asOf)

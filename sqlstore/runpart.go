@@ -485,21 +485,12 @@ func sumParts(ctx context.Context, tx *txn, run *policy.Run) error {
 
 func partKey(runID int64, shard int) string { return itoa(runID) + "/" + itoa(int64(shard)) }
 
-// partAudit is what the audit log keeps of a part: its counts, not its
-// totals by dimension.
+// partAudit is what the audit log keeps of a part: all but its totals by
+// dimension, which follow from the decisions.
 func partAudit(p *policy.RunPart) any {
-	return struct {
-		RunID       int64      `json:"run_id"`
-		Shard       int        `json:"shard"`
-		Shards      int        `json:"shards"`
-		Enterprises int        `json:"enterprises"`
-		Eligible    int        `json:"eligible"`
-		TotalFen    chanye.Fen `json:"total_fen"`
-		NeedsData   int        `json:"needs_data"`
-		Excluded    int        `json:"excluded"`
-		Errors      int        `json:"errors"`
-		Snapshot    string     `json:"snapshot"`
-	}{p.RunID, p.Shard, p.Shards, p.Enterprises, p.Eligible, p.TotalFen, p.NeedsData, p.Excluded, p.Errors, p.Snapshot}
+	c := *p
+	c.Totals = nil
+	return &c
 }
 
 // Carry is what a part carries from an earlier run of its shard: every

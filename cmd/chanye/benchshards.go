@@ -76,20 +76,11 @@ func runBenchShards(ctx context.Context, cfg Config, args []string) error {
 			return err
 		}
 	}
-	w := &shardrun.Worker{Coordinator: coord, Shards: map[int]*shardrun.Shard{}, Total: *total, Logger: cfg.Logger}
-	for k, url := range owned {
-		if k >= *total {
-			return fmt.Errorf("分片 %d 超出总数 %d / shard %d is not below --shards %d", k, *total, k, *total)
-		}
-		scfg := cfg
-		scfg.DB = url
-		sdb, sstore, _, err := open(ctx, scfg)
-		if err != nil {
-			return fmt.Errorf("分片 / shard %d: %w", k, err)
-		}
-		defer sdb.Close()
-		w.Shards[k] = shardrun.NewShard(k, *total, sstore, coord, cfg.Logger.With("shard", k), cfg.Now)
+	w, closeShards, err := newWorker(ctx, cfg, coord, owned, *total)
+	if err != nil {
+		return err
 	}
+	defer closeShards()
 	asOf, pols, err := eng.Plan(ctx, asOf)
 	if err != nil {
 		return err

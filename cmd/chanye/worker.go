@@ -5,8 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -161,23 +162,12 @@ func runWorker(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	defer db.Close()
-	w := &shardrun.Worker{Coordinator: coord, Shards: map[int]*shardrun.Shard{}, Total: *total, Logger: cfg.Logger}
-	var indexes []int
-	for k, url := range owned {
-		if k >= *total {
-			return fmt.Errorf("分片 %d 超出总数 %d / shard %d is not below --shards %d", k, *total, k, *total)
-		}
-		scfg := cfg
-		scfg.DB = url
-		sdb, sstore, _, err := open(ctx, scfg)
-		if err != nil {
-			return fmt.Errorf("分片 / shard %d: %w", k, err)
-		}
-		defer sdb.Close()
-		w.Shards[k] = shardrun.NewShard(k, *total, sstore, coord, cfg.Logger.With("shard", k), cfg.Now)
-		indexes = append(indexes, k)
+	w, closeShards, err := newWorker(ctx, cfg, coord, owned, *total)
+	if err != nil {
+		return err
 	}
-	sort.Ints(indexes)
+	defer closeShards()
+	indexes := slices.Sorted(maps.Keys(w.Shards))
 	if os.Getenv("CHANYE_WORKER_EXIT_AFTER_STORE") == "1" {
 		// Fault injection for the tests: die between storing a part on its
 		// shard and recording it on the coordinator.
@@ -193,4 +183,32 @@ func runWorker(ctx context.Context, cfg Config, args []string) error {
 	defer q.Close()
 	cfg.Logger.Info("worker ready", "shards", indexes, "of", *total, "queue", *qf.url)
 	return q.Work(ctx, indexes, cfg.Logger, w.Do)
+}
+
+// newWorker opens the shards owned (K=database) of total and returns the
+// worker of their parts, and a function that closes them.
+func newWorker(ctx context.Context, cfg Config, coord *sqlstore.Store, owned shardList, total int) (*shardrun.Worker, func(), error) {
+	w := &shardrun.Worker{Coordinator: coord, Shards: map[int]*shardrun.Shard{}, Total: total, Logger: cfg.Logger}
+	var dbs []*sqlstore.DB
+	closeAll := func() {
+		for _, db := range dbs {
+			db.Close()
+		}
+	}
+	for k, url := range owned {
+		if k >= total {
+			closeAll()
+			return nil, nil, fmt.Errorf("分片 %d 超出总数 %d / shard %d is not below --shards %d", k, total, k, total)
+		}
+		scfg := cfg
+		scfg.DB = url
+		sdb, sstore, _, err := open(ctx, scfg)
+		if err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("分片 / shard %d: %w", k, err)
+		}
+		dbs = append(dbs, sdb)
+		w.Shards[k] = shardrun.NewShard(k, total, sstore, coord, cfg.Logger.With("shard", k), cfg.Now)
+	}
+	return w, closeAll, nil
 }
