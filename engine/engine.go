@@ -32,6 +32,10 @@ type Config struct {
 	// stores the base it decided on, and the next process refreshes it
 	// instead of reading the whole base (see resident.go).
 	Snapshots BaseStore
+	// Sharded, when set, is how Run runs: it starts a run decided shard
+	// by shard by workers beside the data (shardrun.Start) and returns it
+	// incomplete, its parts still to come.
+	Sharded func(ctx context.Context, asOf chanye.Date) (*policy.Run, error)
 }
 
 // Engine decides policies for the enterprise base. It holds compiled

@@ -33,8 +33,12 @@ var explainChunk = 4096
 // evaluator, which must agree. A run with errors is stored with its
 // errors (policy.Run.HasErrors): decisions never fail silently. The run is
 // recorded as the context's actor's. EINVALID when no published policy is
-// active on asOf, or asOf is after today or before MinAsOf.
+// active on asOf, or asOf is after today or before MinAsOf. With
+// Config.Sharded, the run is started shard by shard instead.
 func (e *Engine) Run(ctx context.Context, asOf chanye.Date) (*policy.Run, error) {
+	if e.cfg.Sharded != nil {
+		return e.cfg.Sharded(ctx, asOf)
+	}
 	run, _, err := e.RunTimed(ctx, asOf)
 	return run, err
 }

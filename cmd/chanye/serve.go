@@ -24,6 +24,7 @@ import (
 	"github.com/chanye-org/chanye/policy"
 	"github.com/chanye-org/chanye/project"
 	"github.com/chanye-org/chanye/request"
+	"github.com/chanye-org/chanye/shardrun"
 	"github.com/chanye-org/chanye/smtpmail"
 	"github.com/chanye-org/chanye/sqlstore"
 	"github.com/chanye-org/chanye/web"
@@ -90,6 +91,9 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 	fs.StringVar(&cfg.SMTP.From, "smtp-from", cfg.SMTP.From, "发件地址 / sender address (env CHANYE_SMTP_FROM)")
 	fs.StringVar(&cfg.SMTP.Username, "smtp-user", cfg.SMTP.Username, "SMTP 用户名，密码取自 CHANYE_SMTP_PASSWORD / SMTP user name; the password comes from CHANYE_SMTP_PASSWORD (env CHANYE_SMTP_USERNAME)")
 	fs.BoolVar(&cfg.SMTP.StartTLS, "smtp-starttls", cfg.SMTP.StartTLS, "先以 STARTTLS 加密，服务器不支持则不发 / require STARTTLS (env CHANYE_SMTP_STARTTLS)")
+	var sharded queueFlags
+	sharded.add(fs, cfg)
+	shards := fs.Int("shards", 0, fmt.Sprintf("批量计算分片数（由 chanye worker 计算），0 为在本进程计算 / decide the pages' and the API's runs in this many shards, by chanye worker processes; 0 decides them here (at most %d)", policy.MaxShards))
 	fs.StringVar(&cfg.BaseURL, "base-url", cfg.BaseURL, "用户访问本站的地址，用于邮件中的链接 / the site's address as users reach it, for links in e-mails (env CHANYE_BASE_URL)")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -171,7 +175,21 @@ func runServe(ctx context.Context, cfg Config, args []string) error {
 
 	met := metrics.New()
 	policies := met.Policies(store.PolicyServices()) // counts runs, stored decisions and payments
-	eng := engine.New(engine.Config{Catalog: store, Enterprises: store, Versions: policies.Versions, Runs: policies.Runs, Budgets: policies.Ledger, Inputs: store, Snapshots: store, Logger: log, Now: cfg.Now})
+	engCfg := engine.Config{Catalog: store, Enterprises: store, Versions: policies.Versions, Runs: policies.Runs, Budgets: policies.Ledger, Inputs: store, Snapshots: store, Logger: log, Now: cfg.Now}
+	var eng *engine.Engine
+	if *shards < 0 || *shards > policy.MaxShards {
+		return fmt.Errorf("--shards 须在 0–%d 之间 / --shards must be 0–%d", policy.MaxShards, policy.MaxShards)
+	} else if *shards > 0 {
+		q, err := sharded.open(opCtx)
+		if err != nil {
+			return err
+		}
+		defer q.Close()
+		engCfg.Sharded = func(ctx context.Context, asOf chanye.Date) (*policy.Run, error) {
+			return shardrun.Start(ctx, store, eng, q, asOf, *shards)
+		}
+	}
+	eng = engine.New(engCfg)
 	if err := ensureShipped(opCtx, eng, log, *withDemo); err != nil {
 		return err
 	}
