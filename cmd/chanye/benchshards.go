@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -94,7 +96,7 @@ func runBenchShards(ctx context.Context, cfg Config, args []string) error {
 	idle := probe.measure(ctx, 2*time.Second)
 
 	tw := tabwriter.NewWriter(cfg.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "次 run\t片 shard\t基准 base\t重读 reread\t企业 enterprises\t决定 decisions\t读取 read\t判定 decide\t存储 store\t保留 keep\t读 rows/s\t判 rows×pol/s\t存 decisions/s\t列 MiB\t")
+	fmt.Fprintln(tw, "次 run\t片 shard\t基准 base\t重读 reread\t企业 enterprises\t决定 decisions\t带入 carried\t读取 read\t判定 decide\t存储 store\t保留 keep\t读 rows/s\t判 rows×pol/s\t存 decisions/s\t列 MiB\t")
 	var during []time.Duration
 	for r := 1; r <= *runs; r++ {
 		if r > 1 && *changed > 0 {
@@ -132,25 +134,26 @@ func runBenchShards(ctx context.Context, cfg Config, args []string) error {
 			return err
 		}
 		var sum struct {
-			ents, decisions           int
+			ents, decisions, carried  int
 			read, decide, store, keep time.Duration
 			cols                      int64
 		}
 		for k, res := range results {
 			tm, p := res.Timings, res.Part
 			decisions := p.Eligible + p.NeedsData + p.Excluded
-			fmt.Fprintf(tw, "%d\t%d\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t\n", r, k, tm.Base, tm.Changed, p.Enterprises, decisions,
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t\n", r, k, tm.Base, tm.Changed, p.Enterprises, decisions, p.Carried,
 				round(tm.Read), round(tm.Decide), round(tm.Store), round(tm.Keep),
 				rate(p.Enterprises, tm.Read), rate(p.Enterprises*len(pols), tm.Decide), rate(decisions, tm.Store), tm.Columns>>20)
 			sum.ents += p.Enterprises
+			sum.carried += p.Carried
 			sum.decisions += decisions
 			sum.read, sum.decide, sum.store, sum.keep = sum.read+tm.Read, sum.decide+tm.Decide, sum.store+tm.Store, sum.keep+tm.Keep
 			sum.cols += tm.Columns
 		}
-		fmt.Fprintf(tw, "%d\t合计 all\t\t\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t\n", r, sum.ents, sum.decisions,
+		fmt.Fprintf(tw, "%d\t合计 all\t\t\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t\n", r, sum.ents, sum.decisions, sum.carried,
 			round(sum.read), round(sum.decide), round(sum.store), round(sum.keep),
 			rate(sum.ents, sum.read), rate(sum.ents*len(pols), sum.decide), rate(sum.decisions, sum.store), sum.cols>>20)
-		fmt.Fprintf(tw, "%d\t墙钟 wall\t%s\t\t\t\t\t\t\t\t\t\t\t\t\n", r, round(wall))
+		fmt.Fprintf(tw, "%d\t墙钟 wall\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\n", r, round(wall))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -170,7 +173,10 @@ func changeShare(ctx context.Context, store *sqlstore.Store, pct float64, asOf c
 	every := max(1, int(100/pct))
 	var codes []string
 	if err := store.ScanCodes(ctx, chanye.EnterpriseFilter{}, func(code string) error {
-		if chanye.ShardOf(fmt.Sprint(salt, code), every) == 0 {
+		// SHA-256, not chanye.ShardOf's FNV: FNV's low bits follow the
+		// code's, so its picks would fall on one shard.
+		h := sha256.Sum256(fmt.Appendf(nil, "%d:%s", salt, code))
+		if binary.BigEndian.Uint64(h[:8])%uint64(every) == 0 {
 			codes = append(codes, code)
 		}
 		return nil
@@ -179,7 +185,8 @@ func changeShare(ctx context.Context, store *sqlstore.Store, pct float64, asOf c
 	}
 	return store.Bulk(ctx, func(bw chanye.BulkWriter) error {
 		for _, code := range codes {
-			rev := chanye.Fen(100_000_000_00 + int64(chanye.ShardOf(code, 1_000_000))*100 + int64(salt))
+			h := sha256.Sum256([]byte(code))
+			rev := chanye.Fen(100_000_000_00 + int64(binary.BigEndian.Uint32(h[:4])%1_000_000)*100 + int64(salt))
 			if err := bw.PutFacts(&chanye.FactsRecord{Code: code, Facts: chanye.Facts{Year: asOf.Year() - 1, Revenue: &rev, Source: "bench"}}); err != nil {
 				return err
 			}
