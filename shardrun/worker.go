@@ -102,11 +102,13 @@ func (w *Worker) Process(ctx context.Context, p Part) (*PartResult, error) {
 	}
 	w.Logger.Info("part started", "run", run.ID, "shard", p.Shard)
 	res := &PartResult{}
+	var decided *engine.Decided
 	part, err := sh.Store.FindRunPart(ctx, run.ID, p.Shard)
 	if chanye.ErrorCode(err) == chanye.ENOTFOUND {
-		if part, res.Stored, err = w.decideAndStore(ctx, sh, run, p, &res.Timings); err != nil {
+		if part, decided, err = w.decideAndStore(ctx, sh, run, p, &res.Timings); err != nil {
 			return nil, err
 		}
+		res.Stored = decided != nil
 	} else if err != nil {
 		return nil, err
 	}
@@ -117,26 +119,32 @@ func (w *Worker) Process(ctx context.Context, p Part) (*PartResult, error) {
 	if _, err := w.Coordinator.CompleteRunPart(ctx, part); err != nil {
 		return nil, err
 	}
+	if decided != nil {
+		// The base kept for the next process, once the run has its part.
+		t0 := time.Now()
+		sh.Engine.Keep(ctx, decided)
+		res.Timings.Keep = time.Since(t0)
+	}
 	w.Logger.Info("part stored", "run", run.ID, "shard", p.Shard, "stored_now", res.Stored, "enterprises", part.Enterprises, "carried", part.Carried,
 		"eligible", part.Eligible, "needs_data", part.NeedsData, "total_fen", int64(part.TotalFen), "timings", res.Timings.String())
 	return res, nil
 }
 
-func (w *Worker) decideAndStore(ctx context.Context, sh *Shard, run *policy.Run, p Part, tm *engine.Timings) (*policy.RunPart, bool, error) {
+func (w *Worker) decideAndStore(ctx context.Context, sh *Shard, run *policy.Run, p Part, tm *engine.Timings) (*policy.RunPart, *engine.Decided, error) {
 	versions := make([]*policy.Version, 0, len(run.Policies))
 	for _, rp := range run.Policies {
 		v, err := w.Coordinator.FindPolicyVersion(ctx, rp.ID, rp.Version)
 		if err != nil {
-			return nil, false, err
+			return nil, nil, err
 		}
 		versions = append(versions, v)
 	}
 	belongs := func(code string) bool { return chanye.ShardOf(code, p.Shards) == p.Shard }
 	d, err := sh.Engine.DecidePart(ctx, run.AsOf, run.Policies, belongs, tm)
 	if chanye.ErrorCode(err) == chanye.EINVALID {
-		return nil, false, Permanent(err)
+		return nil, nil, Permanent(err)
 	} else if err != nil {
-		return nil, false, err
+		return nil, nil, err
 	}
 	part := &policy.RunPart{Shard: p.Shard, Shards: p.Shards, Enterprises: d.Run.Enterprises, Snapshot: d.Run.Snapshot,
 		Policies: d.Run.Policies, BaseSeq: d.BaseSeq()}
@@ -147,7 +155,7 @@ func (w *Worker) decideAndStore(ctx context.Context, sh *Shard, run *policy.Run,
 	decisions, carry := d.Decisions, (*sqlstore.Carry)(nil)
 	prev, err := sh.Store.LastRunPart(ctx)
 	if err != nil && chanye.ErrorCode(err) != chanye.ENOTFOUND {
-		return nil, false, err
+		return nil, nil, err
 	}
 	if prev != nil && sameVersions(prev.Policies, run.Policies) {
 		if again, ds, ok := d.Carry(prev.BaseSeq, prev.AsOf); ok {
@@ -157,15 +165,13 @@ func (w *Worker) decideAndStore(ctx context.Context, sh *Shard, run *policy.Run,
 	t0 := time.Now()
 	stored, err := sh.Store.StoreRunPart(ctx, run, versions, part, decisions, carry)
 	if err != nil {
-		return nil, false, fmt.Errorf("shard %d: %w", p.Shard, err)
+		return nil, nil, fmt.Errorf("shard %d: %w", p.Shard, err)
 	}
 	tm.Store = time.Since(t0)
-	if stored {
-		t0 = time.Now()
-		sh.Engine.Keep(ctx, d)
-		tm.Keep = time.Since(t0)
+	if !stored { // stored meanwhile by another delivery: its base is not ours to keep
+		d = nil
 	}
-	return part, stored, nil
+	return part, d, nil
 }
 
 // sameVersions reports whether two runs decide the same policy versions.
