@@ -12,7 +12,8 @@ import (
 // with the record before and after, chained to the row before it by a keyed
 // hash so that an edited or removed row is found by AuditService.VerifyAudit.
 type AuditEntry struct {
-	ID        int64           `json:"id"`
+	Chain     int             `json:"chain"` // 0, the coordinator's; 1…N, a range of credit codes each (see AuditHead)
+	ID        int64           `json:"id"`    // 1, 2, 3 … within the chain
 	At        time.Time       `json:"at"`
 	Actor     string          `json:"actor"` // Actor.String() of the writer
 	ActorRole Role            `json:"actor_role"`
@@ -34,41 +35,64 @@ type AuditFilter struct {
 	Entity    *string
 	EntityKey *string
 	Action    *string
+	Chain     *int
 	From, To  *time.Time
 	Offset    int
 	Limit     int // 0: a default page
 }
 
-// AuditHead names one row of the chain by id and hash. Kept outside the
-// database (printed by "chanye audit verify", written down, sent elsewhere),
-// it lets a later verification detect rows removed from the end of the
-// chain, which the chain alone cannot.
+// AuditHead names one row of a chain by chain, id and hash. Kept outside
+// the database (printed by "chanye audit verify", written down, sent
+// elsewhere), it lets a later verification detect rows removed from the end
+// of the chain, which the chain alone cannot.
+//
+// The log is one chain per range of credit codes (1…N, one per shard of a
+// distributed database) besides the coordinator's own, chain 0, each
+// verifiable on its own. A single database has chain 0 only.
 type AuditHead struct {
-	ID   int64  `json:"id"`
-	Hash string `json:"hash"`
+	Chain int    `json:"chain,omitempty"`
+	ID    int64  `json:"id"`
+	Hash  string `json:"hash"`
 }
 
-// String returns "ID:HASH", the form ParseAuditHead reads.
-func (h AuditHead) String() string { return strconv.FormatInt(h.ID, 10) + ":" + h.Hash }
+// String returns "ID:HASH" for chain 0 and "CHAIN:ID:HASH" for the others,
+// the forms ParseAuditHead reads.
+func (h AuditHead) String() string {
+	s := strconv.FormatInt(h.ID, 10) + ":" + h.Hash
+	if h.Chain != 0 {
+		s = strconv.Itoa(h.Chain) + ":" + s
+	}
+	return s
+}
 
-// ParseAuditHead reads "ID:HASH": a positive id and 64 lowercase hex digits.
-// EINVALID otherwise.
+// ParseAuditHead reads "ID:HASH" (chain 0) or "CHAIN:ID:HASH": a chain of
+// 0 or more, a positive id and 64 lowercase hex digits. EINVALID otherwise.
 func ParseAuditHead(s string) (AuditHead, error) {
-	bad := Errorf(EINVALID, "审计链头应为 ID:HASH / an audit head is ID:HASH, got %q", s)
-	id, hash, ok := strings.Cut(strings.TrimSpace(s), ":")
-	if !ok {
+	bad := Errorf(EINVALID, "审计链头应为 ID:HASH 或 CHAIN:ID:HASH / an audit head is ID:HASH or CHAIN:ID:HASH, got %q", s)
+	parts := strings.Split(strings.TrimSpace(s), ":")
+	var h AuditHead
+	switch len(parts) {
+	case 2:
+	case 3:
+		n, err := strconv.Atoi(parts[0])
+		if err != nil || n < 0 || parts[0] != strconv.Itoa(n) {
+			return AuditHead{}, bad
+		}
+		h.Chain, parts = n, parts[1:]
+	default:
 		return AuditHead{}, bad
 	}
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil || n < 1 || len(hash) != 64 {
+	n, err := strconv.ParseInt(parts[0], 10, 64)
+	if err != nil || n < 1 || len(parts[1]) != 64 {
 		return AuditHead{}, bad
 	}
-	for _, c := range hash {
+	for _, c := range parts[1] {
 		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
 			return AuditHead{}, bad
 		}
 	}
-	return AuditHead{ID: n, Hash: hash}, nil
+	h.ID, h.Hash = n, parts[1]
+	return h, nil
 }
 
 // AuditMismatch is one difference between a money table and the audit log:
@@ -82,10 +106,12 @@ type AuditMismatch struct {
 	Audited string `json:"audited"`
 }
 
-// AuditReport is the outcome of walking the audit chain and reconciling the
-// money tables with it. When OK is false, Problem says what failed:
+// AuditReport is the outcome of walking the audit chains and reconciling
+// the money tables with them. When OK is false, Problem says what failed,
+// in chain BadChain:
 //
-//   - "altered": row BadID's hash does not match its fields under its key;
+//   - "altered": row BadID's hash does not match its fields under its key
+//     (a row moved to another chain is altered too);
 //   - "removed": rows before BadID are missing;
 //   - "broken": BadID's prev_hash is not the previous row's hash (a row was
 //     inserted, or the previous one rewritten with a new hash);
@@ -96,15 +122,19 @@ type AuditMismatch struct {
 //   - "truncated": the chain ends before an expected head or a head the key
 //     file pins (rows were removed from the end);
 //   - "expect": the row of an expected or pinned head has another hash;
-//   - "reconcile": the chain is intact but a money table disagrees with it
-//     (Mismatches, MismatchCount).
+//   - "reconcile": the chains are intact but a money table disagrees with
+//     them (Mismatches, MismatchCount).
+//
+// Chains reports each chain; the fields LastID, Head, LegacyRows and KeyIDs
+// repeat those of chain 0, or of the one chain verified.
 type AuditReport struct {
-	OK      bool   `json:"ok"`
-	Rows    int    `json:"rows"` // rows checked, up to and including BadID
-	LastID  int64  `json:"last_id,omitempty"`
-	BadID   int64  `json:"bad_id,omitempty"`
-	Problem string `json:"problem,omitempty"`
-	Message string `json:"message,omitempty"`
+	OK       bool   `json:"ok"`
+	Rows     int    `json:"rows"` // rows checked in all chains, up to and including BadID
+	LastID   int64  `json:"last_id,omitempty"`
+	BadChain int    `json:"bad_chain,omitempty"`
+	BadID    int64  `json:"bad_id,omitempty"`
+	Problem  string `json:"problem,omitempty"`
+	Message  string `json:"message,omitempty"`
 	// Head is the last row checked: keep it elsewhere and pass it as the
 	// expected head of a later verification.
 	Head *AuditHead `json:"head,omitempty"`
@@ -113,9 +143,13 @@ type AuditReport struct {
 	// signed the rest, in order.
 	LegacyRows int   `json:"legacy_rows,omitempty"`
 	KeyIDs     []int `json:"key_ids,omitempty"`
+	// Chains are the chains verified, in order, each with its outcome:
+	// a broken chain does not keep the others from being checked.
+	Chains []AuditChainReport `json:"chains,omitempty"`
 	// Reconciled counts the records of each money table compared with the
 	// audit log; Unreconciled those last written by a batch import, whose
-	// audit entry holds counts rather than the records.
+	// audit entry holds counts rather than the records. Both are nil when
+	// one chain alone was verified: the tables reconcile with all of them.
 	Reconciled   map[string]int `json:"reconciled,omitempty"`
 	Unreconciled map[string]int `json:"unreconciled,omitempty"`
 	// Mismatches are the first differences found, MismatchCount all of them.
@@ -123,13 +157,40 @@ type AuditReport struct {
 	MismatchCount int             `json:"mismatch_count,omitempty"`
 }
 
+// AuditChainReport is the outcome of walking one chain; Problem is one of
+// AuditReport's, except "reconcile".
+type AuditChainReport struct {
+	Chain      int        `json:"chain"`
+	OK         bool       `json:"ok"`
+	Rows       int        `json:"rows"`
+	LastID     int64      `json:"last_id,omitempty"`
+	BadID      int64      `json:"bad_id,omitempty"`
+	Problem    string     `json:"problem,omitempty"`
+	Message    string     `json:"message,omitempty"`
+	Head       *AuditHead `json:"head,omitempty"`
+	LegacyRows int        `json:"legacy_rows,omitempty"`
+	KeyIDs     []int      `json:"key_ids,omitempty"`
+}
+
+// AuditVerify says what VerifyAuditChains checks.
+type AuditVerify struct {
+	// Chain, when not nil, limits the walk to that chain, without
+	// reconciliation; nil walks every chain, then reconciles.
+	Chain *int
+	// Expect are heads kept elsewhere, each of its own chain.
+	Expect []AuditHead
+}
+
 // AuditService reads the audit log. Writes append to it by themselves.
 type AuditService interface {
 	// FindAudit returns one page of entries, newest first, and the total.
 	// EINVALID on bad paging.
 	FindAudit(ctx context.Context, filter AuditFilter) ([]*AuditEntry, int, error)
-	// VerifyAudit recomputes the chain, checks that it still holds expect
-	// (when not nil) and reconciles the money tables with it; the report
-	// names the first problem.
+	// VerifyAudit recomputes every chain, checks that they still hold
+	// expect (when not nil; its chain's) and reconciles the money tables
+	// with them; the report names the first problem.
 	VerifyAudit(ctx context.Context, expect *AuditHead) (*AuditReport, error)
+	// VerifyAuditChains is VerifyAudit with several expected heads, or of
+	// one chain only. EINVALID on a negative chain.
+	VerifyAuditChains(ctx context.Context, v AuditVerify) (*AuditReport, error)
 }

@@ -41,3 +41,10 @@ func (s *audit) VerifyAudit(ctx context.Context, expect *chanye.AuditHead) (*cha
 	}
 	return s.inner.VerifyAudit(ctx, expect)
 }
+
+func (s *audit) VerifyAuditChains(ctx context.Context, v chanye.AuditVerify) (*chanye.AuditReport, error) {
+	if _, _, err := check(ctx, auditRules, ReadAudit); err != nil {
+		return nil, err
+	}
+	return s.inner.VerifyAuditChains(ctx, v)
+}

@@ -17,17 +17,18 @@ const auditKeySize = 32
 
 // AuditKeys are the HMAC-SHA-256 keys that sign the audit chain, kept
 // outside the database so that whoever can write the database cannot
-// recompute the chain. The newest key signs new rows; the older ones stay
-// to verify the rows they signed. The keys also pin heads of the chain: the
-// last row of the unkeyed (legacy) chain written before keys existed, and
-// the head at each rotation, so that removing rows up to there is found
-// without a head kept elsewhere.
+// recompute the chains. The newest key signs new rows of every chain; the
+// older ones stay to verify the rows they signed. The keys also pin heads
+// of the chains: the last row of the unkeyed (legacy) chain written before
+// keys existed, in chain 0, and the heads at each rotation, so that
+// removing rows up to there is found without a head kept elsewhere.
 //
 // Text form, one item per line, # starts a comment:
 //
-//	legacy ID HASH   the unkeyed rows are exactly 1…ID; row ID has HASH
+//	legacy ID HASH   the unkeyed rows of chain 0 are exactly 1…ID; row ID has HASH
 //	key N HEX        key N, 64 hex digits; ids ascend, the last one signs
-//	pin ID HASH      row ID has HASH (written by Rotate)
+//	pin ID HASH      row ID of chain 0 has HASH (written by Rotate)
+//	pin C:ID HASH    row ID of chain C has HASH (written by Pin)
 type AuditKeys struct {
 	ids    []int // ascending
 	keys   map[int][]byte
@@ -70,6 +71,12 @@ func (k *AuditKeys) Rotate(head *chanye.AuditHead) (int, error) {
 	return k.add()
 }
 
+// Pin pins heads of chains, as Rotate pins its head: a rotation pins every
+// chain's head.
+func (k *AuditKeys) Pin(heads ...chanye.AuditHead) {
+	k.pins = append(k.pins, heads...)
+}
+
 // Current returns the id of the key that signs new rows.
 func (k *AuditKeys) Current() int { return k.ids[len(k.ids)-1] }
 
@@ -96,7 +103,11 @@ func (k *AuditKeys) MarshalText() ([]byte, error) {
 		fmt.Fprintf(&b, "key %d %s\n", id, hex.EncodeToString(k.keys[id]))
 	}
 	for _, p := range k.pins {
-		fmt.Fprintf(&b, "pin %d %s\n", p.ID, p.Hash)
+		id := strconv.FormatInt(p.ID, 10)
+		if p.Chain != 0 {
+			id = strconv.Itoa(p.Chain) + ":" + id
+		}
+		fmt.Fprintf(&b, "pin %s %s\n", id, p.Hash)
 	}
 	return b.Bytes(), nil
 }
@@ -138,6 +149,8 @@ func ParseAuditKeys(text []byte) (*AuditKeys, error) {
 			}
 			if f[0] == "pin" {
 				k.pins = append(k.pins, h)
+			} else if h.Chain != 0 {
+				return nil, bad("the legacy rows are chain 0's")
 			} else if k.legacy != nil {
 				return nil, bad("a second legacy line")
 			} else {

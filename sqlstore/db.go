@@ -141,8 +141,10 @@ type txn struct {
 	now   time.Time
 	stmts map[string]stmt // prepared by stmt, closed with the transaction
 	// audits are the audit entries queued by audit, appended to the chain
-	// just before COMMIT (see audit.go).
-	audits []auditRow
+	// auditChain just before COMMIT (see audit.go): 0 unless transactChain
+	// names another.
+	audits     []auditRow
+	auditChain int
 	// seq is the transaction's change stamp once taken (see stamp).
 	seq int64
 }

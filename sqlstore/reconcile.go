@@ -35,6 +35,10 @@ import (
 // unreconciled when the chain starts with legacy rows (a database that
 // predates the audit log); in a chain keyed from row 1 there is no such
 // row.
+//
+// The log may be several chains (audit.go), walked one after the other. A
+// record's latest entry is then the latest by auditPos.after: by id within
+// a chain, by time (then chain) across chains, whose ids do not compare.
 
 // auditMismatchLimit is how many mismatches a report lists.
 const auditMismatchLimit = 20
@@ -46,14 +50,52 @@ const (
 	importProjects    = "projects"
 )
 
+// auditPos is where a row stands in the log: its chain, id and time.
+type auditPos struct {
+	chain int
+	id    int64
+	at    int64 // unix milliseconds
+}
+
+func posOf(e *chanye.AuditEntry) auditPos { return auditPos{e.Chain, e.ID, e.At.UnixMilli()} }
+
+// after reports whether p was written after q: by id in one chain, which
+// is the order of commits; across chains by time, then chain, as the
+// listing orders them (the time is the writer's start, so two writes to
+// different chains at nearly the same moment may compare either way).
+func (p auditPos) after(q auditPos) bool {
+	switch {
+	case p.chain == q.chain:
+		return p.id > q.id
+	case p.at != q.at:
+		return p.at > q.at
+	}
+	return p.chain > q.chain
+}
+
+// String names the row for mismatches and errors.
+func (p auditPos) String() string {
+	if p.chain == 0 {
+		return fmt.Sprintf("审计第 %d 行 / audit row %d", p.id, p.id)
+	}
+	return fmt.Sprintf("审计链 %d 第 %d 行 / audit chain %d row %d", p.chain, p.id, p.chain, p.id)
+}
+
 type auditedLedger struct {
-	row int64 // the audit row
+	row auditPos
 	e   policy.LedgerEntry
 }
 
 type latestAfter struct {
-	row   int64
+	row   auditPos
 	after json.RawMessage
+}
+
+// setLatest keeps in m[key] the latest of the entry there and e's.
+func setLatest(m map[string]latestAfter, key string, e *chanye.AuditEntry) {
+	if l, ok := m[key]; !ok || posOf(e).after(l.row) {
+		m[key] = latestAfter{posOf(e), e.After}
+	}
 }
 
 // reconciler collects, while the chain is walked, what the log says the
@@ -66,24 +108,24 @@ type reconciler struct {
 	projects    map[string]latestAfter
 	reports     map[string]latestAfter // project id/month
 	enterprises map[string]latestAfter // credit code
-	lastImport  map[string]int64       // import entity → its last row
+	lastImport  map[string]auditPos    // import entity → its last row
 
 	rep *chanye.AuditReport
 }
 
 func newReconciler() *reconciler {
 	return &reconciler{ledger: map[int64]auditedLedger{}, runs: map[int64]*policy.Run{}, projects: map[string]latestAfter{},
-		reports: map[string]latestAfter{}, enterprises: map[string]latestAfter{}, lastImport: map[string]int64{}}
+		reports: map[string]latestAfter{}, enterprises: map[string]latestAfter{}, lastImport: map[string]auditPos{}}
 }
 
 // observe takes in one verified row.
 func (rc *reconciler) observe(e *chanye.AuditEntry) error {
-	if e.ID == 1 {
+	if e.Chain == 0 && e.ID == 1 {
 		rc.firstAt, rc.legacy = e.At.UnixMilli(), e.KeyID == 0
 	}
 	decode := func(v any) error {
 		if err := json.Unmarshal(e.After, v); err != nil {
-			return fmt.Errorf("audit row %d: %w", e.ID, err)
+			return fmt.Errorf("%s: %w", posOf(e), err)
 		}
 		return nil
 	}
@@ -94,8 +136,8 @@ func (rc *reconciler) observe(e *chanye.AuditEntry) error {
 		if err := decode(&l); err != nil {
 			return err
 		}
-		if l.ID > 0 {
-			rc.ledger[l.ID] = auditedLedger{row: e.ID, e: l}
+		if a, ok := rc.ledger[l.ID]; l.ID > 0 && (!ok || posOf(e).after(a.row)) {
+			rc.ledger[l.ID] = auditedLedger{row: posOf(e), e: l}
 		}
 	case e.Entity == "policy_run" && (e.Action == "run" || e.Action == "complete"):
 		// A sharded run's entry when it was created, then when its last
@@ -106,14 +148,16 @@ func (rc *reconciler) observe(e *chanye.AuditEntry) error {
 		}
 		rc.runs[r.ID] = &r
 	case e.Entity == "project":
-		rc.projects[e.EntityKey] = latestAfter{e.ID, e.After}
+		setLatest(rc.projects, e.EntityKey, e)
 	case e.Entity == "project_report":
-		rc.reports[e.EntityKey] = latestAfter{e.ID, e.After}
+		setLatest(rc.reports, e.EntityKey, e)
 	case e.Entity == "enterprise" || e.Entity == "enterprise_facts" || e.Entity == "enterprise_tiers":
 		code, _, _ := strings.Cut(e.EntityKey, "/")
-		rc.enterprises[code] = latestAfter{e.ID, e.After}
+		setLatest(rc.enterprises, code, e)
 	case e.Action == "import" && (e.Entity == importEnterprises || e.Entity == importProjects):
-		rc.lastImport[e.Entity] = e.ID
+		if last, ok := rc.lastImport[e.Entity]; !ok || posOf(e).after(last) {
+			rc.lastImport[e.Entity] = posOf(e)
+		}
 	}
 	return nil
 }
@@ -217,7 +261,7 @@ func (rc *reconciler) ledgerRows(ctx context.Context, tx *txn) error {
 		return err
 	}
 	for _, id := range sortedIDs(rc.ledger) {
-		rc.mismatch(table, itoa(id), "row", "-", fmt.Sprintf("审计第 %d 行 / audit row %d", rc.ledger[id].row, rc.ledger[id].row))
+		rc.mismatch(table, itoa(id), "row", "-", rc.ledger[id].row.String())
 	}
 	return nil
 }
@@ -424,12 +468,12 @@ func auditedRunPolicy(r *policy.Run, policyID string) *policy.RunPolicy {
 // entry: not when a batch import of its kind came later, or when only
 // imports wrote it. A record with neither entry nor import is a mismatch.
 func (rc *reconciler) perRecord(table, key, importEntity string, l latestAfter, ok bool) bool {
-	last := rc.lastImport[importEntity]
+	last, imported := rc.lastImport[importEntity]
 	switch {
-	case ok && l.row > last:
+	case ok && (!imported || l.row.after(last)):
 		rc.rep.Reconciled[table]++
 		return true
-	case last > 0:
+	case imported:
 		rc.rep.Unreconciled[table]++
 	default:
 		rc.mismatch(table, key, "row", "present", "-")
@@ -455,7 +499,7 @@ func (rc *reconciler) projectRows(ctx context.Context, tx *txn) error {
 		}
 		var a project.Project
 		if err := json.Unmarshal(l.after, &a); err != nil {
-			return fmt.Errorf("audit row %d: %w", l.row, err)
+			return fmt.Errorf("%s: %w", l.row, err)
 		}
 		var stored []project.YearPlan
 		if err := json.Unmarshal([]byte(plan), &stored); err != nil {
@@ -470,7 +514,7 @@ func (rc *reconciler) projectRows(ctx context.Context, tx *txn) error {
 	}
 	for _, id := range sortedKeys(rc.projects) {
 		if !seen[id] {
-			rc.mismatch(table, id, "row", "-", fmt.Sprintf("审计第 %d 行 / audit row %d", rc.projects[id].row, rc.projects[id].row))
+			rc.mismatch(table, id, "row", "-", rc.projects[id].row.String())
 		}
 	}
 	return nil
@@ -504,7 +548,7 @@ func (rc *reconciler) reportRows(ctx context.Context, tx *txn) error {
 		}
 		var a project.Report
 		if err := json.Unmarshal(l.after, &a); err != nil {
-			return fmt.Errorf("audit row %d: %w", l.row, err)
+			return fmt.Errorf("%s: %w", l.row, err)
 		}
 		rc.differ(table, key, "invested_fen", invested, int64(a.InvestedFen))
 		rc.differ(table, key, "cumulative_fen", cumulant, int64(a.CumulativeFen))
@@ -515,7 +559,7 @@ func (rc *reconciler) reportRows(ctx context.Context, tx *txn) error {
 	}
 	for _, key := range sortedKeys(rc.reports) {
 		if !seen[key] {
-			rc.mismatch(table, key, "row", "-", fmt.Sprintf("审计第 %d 行 / audit row %d", rc.reports[key].row, rc.reports[key].row))
+			rc.mismatch(table, key, "row", "-", rc.reports[key].row.String())
 		}
 	}
 	return nil
@@ -528,10 +572,10 @@ func (rc *reconciler) reportRows(ctx context.Context, tx *txn) error {
 // (and any pre-log data) they are mismatches.
 func (rc *reconciler) facts(ctx context.Context, tx *txn) error {
 	const table = "enterprise_facts"
-	last := rc.lastImport[importEnterprises]
+	last, imported := rc.lastImport[importEnterprises]
 	var codes []string
 	for _, code := range sortedKeys(rc.enterprises) {
-		if rc.enterprises[code].row > last {
+		if !imported || rc.enterprises[code].row.after(last) {
 			codes = append(codes, code)
 		}
 	}
@@ -556,7 +600,7 @@ func (rc *reconciler) facts(ctx context.Context, tx *txn) error {
 				Facts []*chanye.Facts `json:"facts"`
 			}
 			if err := json.Unmarshal(l.after, &a); err != nil {
-				return fmt.Errorf("audit row %d: %w", l.row, err)
+				return fmt.Errorf("%s: %w", l.row, err)
 			}
 			rc.rep.Reconciled[table]++
 			rc.compareFacts(code, mergeByYear(stored[code]), a.Facts)
@@ -569,7 +613,7 @@ func (rc *reconciler) facts(ctx context.Context, tx *txn) error {
 	if total == compared {
 		return nil
 	}
-	if last > 0 || rc.legacy {
+	if imported || rc.legacy {
 		rc.rep.Unreconciled[table] += total - compared
 		return nil
 	}
