@@ -28,6 +28,15 @@ type AuditEntry struct {
 	Hash      string          `json:"hash"`
 }
 
+// Ref names the entry: "ID" in chain 0, "CHAIN:ID" in the others, as the
+// heads of AuditHead.String are written.
+func (e *AuditEntry) Ref() string {
+	if e.Chain == 0 {
+		return strconv.FormatInt(e.ID, 10)
+	}
+	return strconv.Itoa(e.Chain) + ":" + strconv.FormatInt(e.ID, 10)
+}
+
 // AuditFilter selects audit entries. Nil fields are not filtered on; From
 // is inclusive and To exclusive.
 type AuditFilter struct {

@@ -37,37 +37,54 @@ func runAudit(ctx context.Context, cfg Config, args []string) error {
 	})
 }
 
-const auditVerifyHelp = `chanye audit verify [--expect ID:HASH] [--db PATH] [--audit-key FILE]
+const auditVerifyHelp = `chanye audit verify [--chain K] [--expect [CHAIN:]ID:HASH]... [--db PATH] [--audit-key FILE]
 
-逐行用审计密钥重算哈希链，检查密钥文件记录的链头和 --expect 给出的链头，再核对资金表
-（支付台账、批量计算、项目月报与投资、企业财务数据）与审计记录是否一致。完好则输出 OK、
-行数和链头（head ID:HASH）；否则指出第一处问题并以非零状态退出。把输出的链头另行保存，
+审计日志是若干条链：0 号链属协调节点，1…N 号链各属一段统一社会信用代码（分布式数据库的分片），
+各自独立核验；单机数据库只有 0 号链。逐行用审计密钥重算每条链，检查密钥文件记录的链头和
+--expect 给出的链头（可多次给出，各属其链），再核对资金表（支付台账、批量计算、项目月报与投资、
+企业财务数据）与审计记录是否一致。完好则输出 OK、行数和每条链的链头（head ID:HASH，
+0 号以外的链为 head CHAIN:ID:HASH）；否则指出第一处问题所在的链和行并以非零状态退出，
+其余各链照常核验并逐条报告。--chain K 只核验第 K 号链（不核对资金表）。把输出的链头另行保存，
 下次以 --expect 传入：末尾被删除的行只有这样才能发现。
 
-Recomputes the chain with the audit keys, checks the heads the key file pins
-and the head given with --expect, then reconciles the money tables (the
-payment ledger, policy runs, project reports and investment, enterprise
-facts) with the log. Prints OK, the row count and the head (head ID:HASH), or
-names the first problem and exits non-zero. Keep the printed head somewhere
-else and pass it with --expect next time: rows removed from the end of the
-log are found only that way.
+The log is several chains, each verified on its own: chain 0 is the
+coordinator's, chains 1...N each hold a range of credit codes (the shards of
+a distributed database); a single database has chain 0 only. Recomputes each
+chain with the audit keys, checks the heads the key file pins and those given
+with --expect (repeatable, each of its chain), then reconciles the money
+tables (the payment ledger, policy runs, project reports and investment,
+enterprise facts) with the log. Prints OK, the row count and each chain's
+head (head ID:HASH; head CHAIN:ID:HASH for chains other than 0), or names the
+chain and row of the first problem and exits non-zero; the other chains are
+still verified, each reported. --chain K verifies chain K alone (without
+reconciling the tables). Keep the printed heads somewhere else and pass them
+with --expect next time: rows removed from the end of a chain are found only
+that way.
 `
 
-// runAuditVerify prints the outcome and the head, and fails unless the
+// runAuditVerify prints the outcome and the heads, and fails unless the
 // log is intact, so that the exit status says so.
 func runAuditVerify(ctx context.Context, cfg Config, args []string) error {
 	fs := newFlags(&cfg, "audit verify", auditVerifyHelp)
-	expectFlag := fs.String("expect", "", "预期链头 ID:HASH（之前 verify 输出的 head）/ the head a previous verify printed, ID:HASH")
+	var v chanye.AuditVerify
+	fs.Func("expect", "预期链头 [CHAIN:]ID:HASH（之前 verify 输出的 head），可多次给出 / a head a previous verify printed, [CHAIN:]ID:HASH; repeatable", func(s string) error {
+		h, err := chanye.ParseAuditHead(s)
+		if err != nil {
+			return err
+		}
+		v.Expect = append(v.Expect, h)
+		return nil
+	})
+	fs.Func("chain", "只核验第 K 号链 / verify chain K alone", func(s string) error {
+		k, err := strconv.Atoi(s)
+		if err != nil || k < 0 {
+			return fmt.Errorf("审计链编号为 0 或正整数 / a chain is 0 or more, not %q", s)
+		}
+		v.Chain = &k
+		return nil
+	})
 	if _, err := parse(fs, args); err != nil {
 		return err
-	}
-	var expect *chanye.AuditHead
-	if *expectFlag != "" {
-		h, err := chanye.ParseAuditHead(*expectFlag)
-		if err != nil {
-			return fmt.Errorf("--expect: %w", err)
-		}
-		expect = &h
 	}
 	db, store, _, err := open(ctx, cfg)
 	if err != nil {
@@ -77,45 +94,87 @@ func runAuditVerify(ctx context.Context, cfg Config, args []string) error {
 	if db.AuditKeys == nil {
 		return errors.New("核验需要审计密钥文件：--audit-key FILE 或 CHANYE_AUDIT_KEY_FILE / verification needs the audit key file: --audit-key FILE or CHANYE_AUDIT_KEY_FILE")
 	}
-	rep, err := store.VerifyAudit(ctx, expect)
+	rep, err := store.VerifyAuditChains(ctx, v)
 	if err != nil {
 		return err
 	}
-	printAuditReport(cfg.Stdout, rep, expect)
+	printAuditReport(cfg.Stdout, rep, v)
 	if !rep.OK {
 		return fmt.Errorf("审计日志核验失败（%s）/ audit log verification failed (%s)", rep.Problem, rep.Problem)
 	}
 	return nil
 }
 
+// auditRow names row id of chain: "row 7", or "chain 2 row 7".
+func auditRow(chain int, id int64) string {
+	if chain == 0 {
+		return fmt.Sprintf("row %d", id)
+	}
+	return fmt.Sprintf("chain %d row %d", chain, id)
+}
+
 // printAuditReport writes the report: its first line is "OK N rows …" or
-// "FAIL …", then the head, the keys and what was reconciled.
-func printAuditReport(w io.Writer, rep *chanye.AuditReport, expect *chanye.AuditHead) {
+// "FAIL …", then each chain when there are several, the heads, the keys
+// and what was reconciled. A log of chain 0 alone prints as before chains
+// existed.
+func printAuditReport(w io.Writer, rep *chanye.AuditReport, v chanye.AuditVerify) {
+	several := len(rep.Chains) > 1 || len(rep.Chains) == 1 && rep.Chains[0].Chain != 0
 	switch {
+	case rep.OK && several && len(rep.Chains) > 1:
+		fmt.Fprintf(w, "OK %d rows in %d chains\n", rep.Rows, len(rep.Chains))
+	case rep.OK && several:
+		fmt.Fprintf(w, "OK %d rows (chain %d, last id %d)\n", rep.Rows, rep.Chains[0].Chain, rep.LastID)
 	case rep.OK:
 		fmt.Fprintf(w, "OK %d rows (last id %d)\n", rep.Rows, rep.LastID)
 	case rep.BadID > 0:
-		fmt.Fprintf(w, "FAIL row %d (%s): %s\n", rep.BadID, rep.Problem, rep.Message)
+		fmt.Fprintf(w, "FAIL %s (%s): %s\n", auditRow(rep.BadChain, rep.BadID), rep.Problem, rep.Message)
+	case rep.Problem != "reconcile" && rep.BadChain != 0:
+		fmt.Fprintf(w, "FAIL chain %d (%s): %s\n", rep.BadChain, rep.Problem, rep.Message)
 	default:
 		fmt.Fprintf(w, "FAIL (%s): %s\n", rep.Problem, rep.Message)
 	}
-	if rep.Head != nil {
-		fmt.Fprintf(w, "head %s\n", rep.Head)
-	} else {
+	if several {
+		for _, c := range rep.Chains {
+			switch {
+			case !c.OK && c.BadID > 0:
+				fmt.Fprintf(w, "chain %d: FAIL row %d (%s)\n", c.Chain, c.BadID, c.Problem)
+			case !c.OK:
+				fmt.Fprintf(w, "chain %d: FAIL (%s)\n", c.Chain, c.Problem)
+			default:
+				fmt.Fprintf(w, "chain %d: OK %d rows (last id %d)%s\n", c.Chain, c.Rows, c.LastID, keyList(", keys ", c.KeyIDs))
+			}
+		}
+	}
+	heads := 0
+	for _, c := range rep.Chains {
+		if c.Head != nil {
+			fmt.Fprintf(w, "head %s\n", c.Head)
+			heads++
+		}
+	}
+	if heads == 0 {
 		fmt.Fprintln(w, "head - (审计日志为空 / the log is empty)")
 	}
-	if expect != nil && (rep.OK || rep.Problem == "reconcile") {
-		fmt.Fprintf(w, "expected head %s: found / 预期链头完好\n", expect)
+	for _, e := range v.Expect {
+		for _, c := range rep.Chains {
+			if c.Chain == e.Chain && (c.OK || rep.Problem == "reconcile") {
+				fmt.Fprintf(w, "expected head %s: found / 预期链头完好\n", e)
+			}
+		}
 	}
 	if rep.LegacyRows > 0 {
 		fmt.Fprintf(w, "legacy rows 1–%d: unkeyed SHA-256 chain written before audit keys, pinned by the key file / 密钥启用前的无密钥旧链，由密钥文件固定\n", rep.LegacyRows)
 	}
-	if len(rep.KeyIDs) > 0 {
-		ids := make([]string, len(rep.KeyIDs))
-		for i, id := range rep.KeyIDs {
-			ids[i] = strconv.Itoa(id)
-		}
-		fmt.Fprintf(w, "signed with keys %s / 签名密钥\n", strings.Join(ids, ", "))
+	var keys []int
+	for _, c := range rep.Chains {
+		keys = append(keys, c.KeyIDs...)
+	}
+	slices.Sort(keys)
+	if keys = slices.Compact(keys); len(keys) > 0 {
+		fmt.Fprintf(w, "signed with keys %s / 签名密钥\n", keyList("", keys))
+	}
+	if v.Chain != nil && rep.OK {
+		fmt.Fprintln(w, "not reconciled: one chain verified; the money tables reconcile with all chains / 仅核验一条链，未核对资金表")
 	}
 	if len(rep.Reconciled) > 0 {
 		fmt.Fprintf(w, "reconciled / 已核对: %s\n", tableCounts(rep.Reconciled))
@@ -134,6 +193,18 @@ func printAuditReport(w io.Writer, rep *chanye.AuditReport, expect *chanye.Audit
 	}
 }
 
+// keyList formats key ids "1, 2" after prefix, "" for none.
+func keyList(prefix string, ids []int) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.Itoa(id)
+	}
+	return prefix + strings.Join(s, ", ")
+}
+
 // tableCounts formats "table n, table n" in table order.
 func tableCounts(m map[string]int) string {
 	var parts []string
@@ -145,13 +216,13 @@ func tableCounts(m map[string]int) string {
 
 const auditRotateHelp = `chanye audit rotate-key [--db PATH] [--audit-key FILE]
 
-先核验审计日志，再在密钥文件中新增一把密钥（编号加一），此后的记录由新密钥签名；旧密钥保留，
-用于核验旧记录，当前链头写入密钥文件。轮换后把新文件分发到每个实例并重启它们：仍持旧文件的
+先核验审计日志，再在密钥文件中新增一把密钥（编号加一），此后各链的记录由新密钥签名；旧密钥保留，
+用于核验旧记录，各链当前的链头写入密钥文件。轮换后把新文件分发到每个实例并重启它们：仍持旧文件的
 进程会拒绝写入。
 
-Verifies the log, then adds a key (the next id) to the key file: rows from
-now on are signed with it; the older keys stay to verify older rows, and the
-current head is pinned in the file. Then copy the file to every instance and
+Verifies the log, then adds a key (the next id) to the key file: rows of
+every chain from now on are signed with it; the older keys stay to verify
+older rows, and each chain's current head is pinned in the file. Then copy the file to every instance and
 restart them: a process still holding the old file refuses to write.
 `
 
@@ -174,12 +245,23 @@ func runAuditRotateKey(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	if !rep.OK {
-		printAuditReport(cfg.Stdout, rep, nil)
+		printAuditReport(cfg.Stdout, rep, chanye.AuditVerify{})
 		return errors.New("审计日志核验失败，未轮换密钥 / the audit log does not verify: the key was not rotated")
 	}
+	// Every chain's head is pinned: chain 0's by Rotate, the others' by Pin.
+	var pinned []chanye.AuditHead
+	for _, c := range rep.Chains {
+		if c.Chain != 0 && c.Head != nil {
+			pinned = append(pinned, *c.Head)
+		}
+	}
+	keys.Pin(pinned...)
 	id, err := keys.Rotate(rep.Head)
 	if err != nil {
 		return err
+	}
+	if rep.Head != nil {
+		pinned = append([]chanye.AuditHead{*rep.Head}, pinned...)
 	}
 	path := auditKeyPath(cfg, db)
 	if err := replaceAuditKeys(path, keys); err != nil {
@@ -189,14 +271,15 @@ func runAuditRotateKey(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	fmt.Fprintf(cfg.Stdout, "已新增密钥 %d，写入 %s；请分发到每个实例并重启 / key %d added to %s: copy it to every instance and restart them\n", id, path, id, path)
-	if rep.Head != nil {
-		fmt.Fprintf(cfg.Stdout, "pinned head %s\n", rep.Head)
+	for _, h := range pinned {
+		fmt.Fprintf(cfg.Stdout, "pinned head %s\n", h)
 	}
 	return nil
 }
 
 func runAuditList(ctx context.Context, cfg Config, args []string) error {
-	fs := newFlags(&cfg, "audit list", "chanye audit list [--actor A] [--entity E] [--key K] [--action X] [--from DATE] [--to DATE] [--limit N] [--offset N]\n\n列出审计记录，最新在前 / lists audit entries, newest first.\n")
+	fs := newFlags(&cfg, "audit list", "chanye audit list [--actor A] [--entity E] [--key K] [--action X] [--chain K] [--from DATE] [--to DATE] [--limit N] [--offset N]\n\n"+
+		"列出审计记录，最新在前；0 号以外的链的记录编号为 CHAIN:ID / lists audit entries, newest first; entries of chains other than 0 are numbered CHAIN:ID.\n")
 	var (
 		f                                    chanye.AuditFilter
 		actor, entity, key, action, from, to string
@@ -207,6 +290,14 @@ func runAuditList(ctx context.Context, cfg Config, args []string) error {
 	fs.StringVar(&action, "action", "", "操作，如 update / action, e.g. update")
 	fs.StringVar(&from, "from", "", "起始日期（含）YYYY-MM-DD / from this date (inclusive)")
 	fs.StringVar(&to, "to", "", "截止日期（含）YYYY-MM-DD / to this date (inclusive)")
+	fs.Func("chain", "只列第 K 号链 / entries of chain K only", func(v string) error {
+		k, err := strconv.Atoi(v)
+		if err != nil || k < 0 {
+			return fmt.Errorf("审计链编号为 0 或正整数 / a chain is 0 or more, not %q", v)
+		}
+		f.Chain = &k
+		return nil
+	})
 	fs.IntVar(&f.Limit, "limit", 50, "条数 / entries")
 	fs.IntVar(&f.Offset, "offset", 0, "跳过 / entries to skip")
 	if _, err := parse(fs, args); err != nil {
@@ -247,7 +338,7 @@ func runAuditList(ctx context.Context, cfg Config, args []string) error {
 	tw := tabwriter.NewWriter(cfg.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTIME (UTC)\tACTOR\tACTION\tENTITY\tKEY\tREQUEST")
 	for _, e := range entries {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.At.Format("2006-01-02 15:04:05"), e.Actor, e.Action, e.Entity,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Ref(), e.At.Format("2006-01-02 15:04:05"), e.Actor, e.Action, e.Entity,
 			dashIfEmpty(e.EntityKey), dashIfEmpty(e.RequestID))
 	}
 	tw.Flush()

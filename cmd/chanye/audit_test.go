@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -293,5 +295,114 @@ func TestReimportAddsNoAuditRow(t *testing.T) {
 		if got := printedHead(t, mustRun(t, db, "audit", "verify")); got != head {
 			t.Errorf("importing the exported %s again moved the head from %s to %s", kind, head, got)
 		}
+	}
+}
+
+// appendChainRows appends n rows to chain of the PostgreSQL log at dsn,
+// signed with key keyID of keyFile as the documented version 3 encoding
+// says, as the per-shard writers would; it returns the last row's hash.
+func appendChainRows(t *testing.T, dsn, keyFile string, keyID, chain, n int) string {
+	t.Helper()
+	text, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^key ` + strconv.Itoa(keyID) + ` ([0-9a-f]{64})$`).FindSubmatch(text)
+	if m == nil {
+		t.Fatalf("no key %d in %s", keyID, text)
+	}
+	key, _ := hex.DecodeString(string(m[1]))
+	conn, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	prev := strings.Repeat("0", 64)
+	for id := 1; id <= n; id++ {
+		const at = 1750000000000
+		fields := []string{strconv.Itoa(chain), strconv.Itoa(id), strconv.Itoa(at), strconv.Itoa(keyID),
+			"worker (admin)", "admin", "", "update", "shard_test", fmt.Sprintf("k%d", id)}
+		mac := hmac.New(sha256.New, key)
+		mac.Write([]byte("chanye.audit.v3\n"))
+		for _, f := range fields {
+			mac.Write([]byte(strconv.Itoa(len(f)) + ":" + f + ","))
+		}
+		mac.Write([]byte("-,"))
+		after := fmt.Sprintf(`{"n":%d}`, id)
+		mac.Write([]byte(strconv.Itoa(len(after)) + ":" + after + ","))
+		mac.Write([]byte(strconv.Itoa(len(prev)) + ":" + prev + ","))
+		sum := hex.EncodeToString(mac.Sum(nil))
+		if _, err := conn.Exec(`INSERT INTO audit_log (chain, id, at, actor, actor_role, request_id, action, entity, entity_key, before, after, prev_hash, hash, key_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10, $11, $12, $13)`,
+			chain, id, at, fields[4], fields[5], fields[6], fields[7], fields[8], fields[9], after, prev, sum, keyID); err != nil {
+			t.Fatal(err)
+		}
+		prev = sum
+	}
+	return prev
+}
+
+// TestAuditChainsPostgres verifies a log of three chains: each is
+// reported with its head, one can be verified alone, a rotation pins every
+// head, and a broken chain is named while the others still verify.
+func TestAuditChainsPostgres(t *testing.T) {
+	db := sqlstoretest.PostgresSchema(t)
+	keyFile := filepath.Join(t.TempDir(), "pg.audit-key")
+	k := "--audit-key=" + keyFile
+	mustRun(t, db, "demo", "--enterprises", "20", k)
+	head0 := printedHead(t, mustRun(t, db, "audit", "verify", k))
+	head1 := "1:2:" + appendChainRows(t, db, keyFile, 1, 1, 2)
+	head2 := "2:3:" + appendChainRows(t, db, keyFile, 1, 2, 3)
+
+	out := mustRun(t, db, "audit", "verify", k)
+	rows, _, _ := strings.Cut(head0, ":")
+	n, _ := strconv.Atoi(rows)
+	for _, want := range []string{fmt.Sprintf("OK %d rows in 3 chains\n", n+5), fmt.Sprintf("chain 0: OK %d rows (last id %d), keys 1\n", n, n),
+		"chain 1: OK 2 rows (last id 2), keys 1\n", "chain 2: OK 3 rows (last id 3), keys 1\n",
+		"head " + head0 + "\nhead " + head1 + "\nhead " + head2 + "\n", "reconciled / 已核对"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("verify = %q, want %q", out, want)
+		}
+	}
+	out = mustRun(t, db, "audit", "verify", "--chain", "1", "--expect", head1, k)
+	if !strings.HasPrefix(out, "OK 2 rows (chain 1, last id 2)\n") || !strings.Contains(out, "expected head "+head1+": found") ||
+		!strings.Contains(out, "not reconciled: one chain verified") || strings.Contains(out, "head "+head0) {
+		t.Errorf("verify --chain 1 = %q", out)
+	}
+	if out := mustRun(t, db, "audit", "list", "--chain", "2", k); !strings.Contains(out, "\n2:3 ") || !strings.Contains(out, "\n2:1 ") || !strings.HasSuffix(out, "3 / 3\n") {
+		t.Errorf("list --chain 2 = %q", out)
+	}
+
+	out = mustRun(t, db, "audit", "rotate-key", k)
+	for _, h := range []string{head0, head1, head2} {
+		if !strings.Contains(out, "pinned head "+h+"\n") {
+			t.Errorf("rotate-key = %q, want %s pinned", out, h)
+		}
+	}
+	text, err := os.ReadFile(keyFile)
+	if err != nil || !strings.Contains(string(text), "pin 2:3 "+head2[len("2:3:"):]+"\n") {
+		t.Errorf("key file after rotation:\n%s", text)
+	}
+
+	conn, err := sql.Open("pgx", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Exec(`UPDATE audit_log SET after = '{"n":9}' WHERE chain = 2 AND id = 2`); err != nil {
+		t.Fatal(err)
+	}
+	out, err = runCmd(t, db, "audit", "verify", "--expect", head1, k)
+	if err == nil || !strings.HasPrefix(out, "FAIL chain 2 row 2 (altered): 审计链 2：") || !strings.Contains(out, "chain 1: OK 2 rows") ||
+		!strings.Contains(out, "chain 2: FAIL row 2 (altered)\n") || !strings.Contains(out, "head 2:1:") ||
+		!strings.Contains(out, "expected head "+head1+": found") {
+		t.Errorf("verify after editing chain 2 = %q, %v", out, err)
+	}
+	// The pinned head of chain 2 is checked: its rows removed, verify fails.
+	if _, err := conn.Exec(`DELETE FROM audit_log WHERE chain = 2`); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runCmd(t, db, "audit", "verify", k); err == nil || !strings.HasPrefix(out, "FAIL chain 2 (truncated)") {
+		t.Errorf("verify after removing chain 2 = %q, %v", out, err)
 	}
 }
