@@ -2,19 +2,21 @@ package httpapi
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"time"
 
 	"github.com/chanye-org/chanye"
 )
 
-// listAudit answers one page of the audit log, newest first, filtered by
-// actor, entity, key, action and a time range.
+// listAudit answers one page of the audit log, newest first (by time, then
+// chain and id), filtered by actor, entity, key, action, chain and a time
+// range.
 func (s *server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	if s.audit == nil {
 		return chanye.Errorf(chanye.ENOTFOUND, "未配置审计日志 / no audit log configured")
 	}
-	q, err := query(r, "actor", "entity", "key", "action", "from", "to", "offset", "limit")
+	q, err := query(r, "actor", "entity", "key", "action", "chain", "from", "to", "offset", "limit")
 	if err != nil {
 		return err
 	}
@@ -26,6 +28,9 @@ func (s *server) listAudit(w http.ResponseWriter, r *http.Request) error {
 		if v, ok := q[name]; ok {
 			*dst = &v
 		}
+	}
+	if err := optional(q, "chain", func(name, v string) (int, error) { return queryInt(name, v, 0, math.MaxInt32) }, &f.Chain); err != nil {
+		return err
 	}
 	if err := optional(q, "from", queryTime, &f.From); err != nil {
 		return err

@@ -39,8 +39,18 @@ func TestListAudit(t *testing.T) {
 		t.Fatalf("status %d, body %v", status, body)
 	}
 	item := body["items"].([]any)[0].(map[string]any)
-	if item["entity_key"] != codeA || item["action"] != "create" || item["request_id"] != "r-1" || item["before"] != nil {
+	if item["entity_key"] != codeA || item["action"] != "create" || item["request_id"] != "r-1" || item["before"] != nil || item["chain"] != 0.0 {
 		t.Errorf("entry %v", item)
+	}
+	// A single database has chain 0 only.
+	if status, body := get("/api/v1/audit?chain=0"); status != http.StatusOK || body["total"] != 2.0 {
+		t.Errorf("chain 0: status %d, total %v", status, body["total"])
+	}
+	if status, body := get("/api/v1/audit?chain=1"); status != http.StatusOK || body["total"] != 0.0 {
+		t.Errorf("chain 1: status %d, total %v", status, body["total"])
+	}
+	if status, _ := get("/api/v1/audit?chain=-1"); status != http.StatusBadRequest {
+		t.Errorf("chain -1: status %d, want 400", status)
 	}
 	if status, body := get("/api/v1/audit"); status != http.StatusOK || body["total"] != 2.0 {
 		t.Errorf("all: status %d, total %v, want the catalog import and the creation", status, body["total"])

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,7 +18,7 @@ type auditChange struct {
 }
 
 type auditRow struct {
-	ID                    int64
+	Ref                   string // "ID" in chain 0, "CHAIN:ID" in the others
 	At                    string
 	Actor, Action, Entity string
 	Key, RequestID        string
@@ -29,13 +30,14 @@ type auditView struct {
 	page
 	// ActorQ is the actor filter as typed: page.Actor is who is signed in,
 	// which the layout reads.
-	ActorQ, Entity, Key, Action, From, To string
-	Rows                                  []auditRow
+	ActorQ, Entity, Key, Action, Chain, From, To string
+	Rows                                         []auditRow
 	pager
 }
 
-// auditPage lists the audit log, newest first, with filters and the fields
-// each write changed. Only admins and leaders may read it (package authz).
+// auditPage lists the audit log, newest first (by time, then chain and
+// id), with filters and the fields each write changed; an entry of a chain
+// other than 0 is numbered CHAIN:ID. Only admins and leaders may read it (package authz).
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	if s.cfg.Audit == nil {
 		return chanye.Errorf(chanye.ENOTFOUND, "未配置审计日志 / no audit log configured")
@@ -52,6 +54,13 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	}{{"actor", &v.ActorQ, &f.Actor}, {"entity", &v.Entity, &f.Entity}, {"key", &v.Key, &f.EntityKey}, {"action", &v.Action, &f.Action}} {
 		if *p.into = strings.TrimSpace(q.Get(p.name)); *p.into != "" {
 			*p.dst = p.into
+		}
+	}
+	if v.Chain = strings.TrimSpace(q.Get("chain")); v.Chain != "" {
+		if k, err := strconv.Atoi(v.Chain); err != nil || k < 0 {
+			bad["chain"] = "须为 0 或正整数 / must be 0 or more"
+		} else {
+			f.Chain = &k
 		}
 	}
 	// Dates are days in China Standard Time, both ends included.
@@ -83,7 +92,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.link(r.URL, total)
 	for _, e := range entries {
-		v.Rows = append(v.Rows, auditRow{ID: e.ID, At: e.At.In(cst).Format("2006-01-02 15:04:05"), Actor: e.Actor, Action: e.Action,
+		v.Rows = append(v.Rows, auditRow{Ref: e.Ref(), At: e.At.In(cst).Format("2006-01-02 15:04:05"), Actor: e.Actor, Action: e.Action,
 			Entity: e.Entity, Key: e.EntityKey, RequestID: e.RequestID, Changes: diffJSON(e.Before, e.After),
 			Created: e.Before == nil && e.After != nil, Deleted: e.Before != nil && e.After == nil})
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -51,6 +52,18 @@ func TestAuditPage(t *testing.T) {
 	}
 	if status, _ := get("/audit?from=tomorrow"); status != http.StatusBadRequest {
 		t.Errorf("bad date: status %d, want 400", status)
+	}
+	// A single database has chain 0 only; its entries keep their plain ids.
+	status, body = get("/audit?lang=en&chain=0&entity=enterprise_tiers&key=" + codeAuto + "/high_tech/2019-01-01")
+	if status != http.StatusOK || !strings.Contains(body, "1 entries") || !strings.Contains(body, `name="chain" min="0" step="1" value="0"`) ||
+		!regexp.MustCompile(`<td class="num">\d+</td>`).MatchString(body) {
+		t.Errorf("chain 0: status %d\n%s", status, body)
+	}
+	if status, body = get("/audit?lang=en&chain=1"); status != http.StatusOK || !strings.Contains(body, "No entries match") {
+		t.Errorf("chain 1: status %d", status)
+	}
+	if status, _ := get("/audit?chain=-1"); status != http.StatusBadRequest {
+		t.Errorf("chain -1: status %d, want 400", status)
 	}
 }
 

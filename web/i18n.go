@@ -406,6 +406,7 @@ var messages = map[string][2]string{
 	"audit.action":   {"操作", "Action"},
 	"audit.entity":   {"对象", "Entity"},
 	"audit.key":      {"键", "Key"},
+	"audit.chain":    {"审计链", "Chain"},
 	"audit.from":     {"起", "From"},
 	"audit.to":       {"止", "To"},
 	"audit.changes":  {"变更", "Changes"},
