@@ -118,12 +118,20 @@ func auditRow(chain int, id int64) string {
 // and what was reconciled. A log of chain 0 alone prints as before chains
 // existed.
 func printAuditReport(w io.Writer, rep *chanye.AuditReport, v chanye.AuditVerify) {
-	several := len(rep.Chains) > 1 || len(rep.Chains) == 1 && rep.Chains[0].Chain != 0
+	// one is the chain of a report of one chain: the one verified, or the
+	// only one there is.
+	one := 0
+	if v.Chain != nil {
+		one = *v.Chain
+	} else if len(rep.Chains) == 1 {
+		one = rep.Chains[0].Chain
+	}
+	several := len(rep.Chains) > 1 || one != 0
 	switch {
-	case rep.OK && several && len(rep.Chains) > 1:
+	case rep.OK && len(rep.Chains) > 1:
 		fmt.Fprintf(w, "OK %d rows in %d chains\n", rep.Rows, len(rep.Chains))
-	case rep.OK && several:
-		fmt.Fprintf(w, "OK %d rows (chain %d, last id %d)\n", rep.Rows, rep.Chains[0].Chain, rep.LastID)
+	case rep.OK && one != 0:
+		fmt.Fprintf(w, "OK %d rows (chain %d, last id %d)\n", rep.Rows, one, rep.LastID)
 	case rep.OK:
 		fmt.Fprintf(w, "OK %d rows (last id %d)\n", rep.Rows, rep.LastID)
 	case rep.BadID > 0:
@@ -152,7 +160,11 @@ func printAuditReport(w io.Writer, rep *chanye.AuditReport, v chanye.AuditVerify
 			heads++
 		}
 	}
-	if heads == 0 {
+	switch {
+	case heads > 0:
+	case v.Chain != nil:
+		fmt.Fprintf(w, "head - (审计链 %d 为空 / chain %d is empty)\n", *v.Chain, *v.Chain)
+	default:
 		fmt.Fprintln(w, "head - (审计日志为空 / the log is empty)")
 	}
 	for _, e := range v.Expect {

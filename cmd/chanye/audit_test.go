@@ -369,6 +369,9 @@ func TestAuditChainsPostgres(t *testing.T) {
 		!strings.Contains(out, "not reconciled: one chain verified") || strings.Contains(out, "head "+head0) {
 		t.Errorf("verify --chain 1 = %q", out)
 	}
+	if out := mustRun(t, db, "audit", "verify", "--chain", "7", k); !strings.HasPrefix(out, "OK 0 rows (chain 7, last id 0)\n") || !strings.Contains(out, "head - (审计链 7 为空 / chain 7 is empty)") {
+		t.Errorf("verify --chain 7 = %q", out)
+	}
 	if out := mustRun(t, db, "audit", "list", "--chain", "2", k); !strings.Contains(out, "\n2:3 ") || !strings.Contains(out, "\n2:1 ") || !strings.HasSuffix(out, "3 / 3\n") {
 		t.Errorf("list --chain 2 = %q", out)
 	}
