@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"hash/fnv"
 	"maps"
 	"slices"
 	"strconv"
@@ -94,21 +93,24 @@ const auditLockKey int64 = 0x63686e7961756474
 func auditChainLock(chain int) int64 { return auditLockKey ^ int64(chain)<<32 }
 
 // AuditChainOf returns the audit chain of the enterprise with credit code
-// code when the log has chains shard chains: 1 + the FNV-1a (32-bit) hash
-// of the code modulo chains, a value in 1…chains; 0, the coordinator's,
-// when chains < 1. The mapping depends on the code and chains alone, never
-// on the database: once rows are written to chains, chains must not change
-// (an enterprise's later entries would go to another chain than its
-// earlier ones; each chain would still verify, but no longer hold all of
-// the enterprise's shard writes).
+// code when the log has chains shard chains: the chain of its shard,
+// chanye.ShardOf(code, chains), a value in 1…chains (FNV-1a of the code
+// modulo chains, plus one); 0, the coordinator's, when chains < 1. The
+// mapping depends on the code and chains alone, never on the database:
+// once rows are written to chains, chains must not change (an
+// enterprise's later entries would go to another chain than its earlier
+// ones; each chain would still verify, but no longer hold all of the
+// enterprise's shard writes).
 func AuditChainOf(code string, chains int) int {
 	if chains < 1 {
 		return 0
 	}
-	h := fnv.New32a()
-	h.Write([]byte(code))
-	return 1 + int(h.Sum32()%uint32(chains))
+	return AuditChainOfShard(chanye.ShardOf(code, chains))
 }
+
+// AuditChainOfShard returns the audit chain of shard (0 ≤ shard < N):
+// shard + 1, chain 0 being the coordinator's.
+func AuditChainOfShard(shard int) int { return shard + 1 }
 
 // transactChain is transact for a write whose audit entries go to chain
 // (see above): the per-shard work names its shard's chain so that it

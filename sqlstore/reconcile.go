@@ -105,6 +105,7 @@ type reconciler struct {
 	legacy      bool  // the chain starts with unkeyed rows
 	ledger      map[int64]auditedLedger
 	runs        map[int64]*policy.Run
+	runAt       map[int64]auditPos // where each of runs was read
 	projects    map[string]latestAfter
 	reports     map[string]latestAfter // project id/month
 	enterprises map[string]latestAfter // credit code
@@ -114,7 +115,7 @@ type reconciler struct {
 }
 
 func newReconciler() *reconciler {
-	return &reconciler{ledger: map[int64]auditedLedger{}, runs: map[int64]*policy.Run{}, projects: map[string]latestAfter{},
+	return &reconciler{ledger: map[int64]auditedLedger{}, runs: map[int64]*policy.Run{}, runAt: map[int64]auditPos{}, projects: map[string]latestAfter{},
 		reports: map[string]latestAfter{}, enterprises: map[string]latestAfter{}, lastImport: map[string]auditPos{}}
 }
 
@@ -146,7 +147,9 @@ func (rc *reconciler) observe(e *chanye.AuditEntry) error {
 		if err := decode(&r); err != nil {
 			return err
 		}
-		rc.runs[r.ID] = &r
+		if at, ok := rc.runAt[r.ID]; !ok || posOf(e).after(at) {
+			rc.runs[r.ID], rc.runAt[r.ID] = &r, posOf(e)
+		}
 	case e.Entity == "project":
 		setLatest(rc.projects, e.EntityKey, e)
 	case e.Entity == "project_report":
