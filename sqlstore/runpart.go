@@ -119,7 +119,9 @@ func (s *Store) StoreRunPart(ctx context.Context, run *policy.Run, versions []*p
 		}
 		vmap[rp.ID] = rp.Version
 	}
-	err = s.db.transact(ctx, false, func(tx *txn) error {
+	// The part's entries go to its shard's audit chain: shards append at
+	// once, never waiting on one another's lock.
+	err = s.db.transactChain(ctx, AuditChainOfShard(part.Shard), func(tx *txn) error {
 		if tx.conn != nil {
 			if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(?)`, partLockKey(run.ID, part.Shard)); err != nil {
 				return err

@@ -262,7 +262,12 @@ func TestShardedRunKilledWorkers(t *testing.T) {
 			t.Errorf("shard %d holds %d decisions of the run, its part counts %d", k, n, want)
 		}
 		decided += n
-		cli("audit", "verify", "--db", u) // each shard's chain verifies on its own
+		// Each shard's part went to its own audit chain, k+1, which
+		// verifies on its own.
+		if out := cli("audit", "verify", "--db", u, "--chain", fmt.Sprint(k+1)); !strings.Contains(out, "OK") {
+			t.Errorf("shard %d's chain %d:\n%s", k, k+1, out)
+		}
+		cli("audit", "verify", "--db", u)
 	}
 
 	// The same policies on one database, over the same enterprises.
