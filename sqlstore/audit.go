@@ -94,8 +94,7 @@ func auditChainLock(chain int) int64 { return auditLockKey ^ int64(chain)<<32 }
 
 // AuditChainOf returns the audit chain of the enterprise with credit code
 // code when the log has chains shard chains: the chain of its shard,
-// chanye.ShardOf(code, chains), a value in 1…chains (FNV-1a of the code
-// modulo chains, plus one); 0, the coordinator's, when chains < 1. The
+// chanye.ShardOf(code, chains) plus one, a value in 1…chains; 0, the coordinator's, when chains < 1. The
 // mapping depends on the code and chains alone, never on the database:
 // once rows are written to chains, chains must not change (an
 // enterprise's later entries would go to another chain than its earlier

@@ -31,7 +31,9 @@ func forEachDBTrio(t *testing.T, fn func(t *testing.T, coord, s0, s1 *DB)) {
 
 // failing is a stream of decisions that must not be read.
 func failing(t *testing.T) iter.Seq2[*policy.StoredDecision, error] {
-	return func(func(*policy.StoredDecision, error) bool) { t.Error("a part stored already read its decisions again") }
+	return func(func(*policy.StoredDecision, error) bool) {
+		t.Error("a part stored already read its decisions again")
+	}
 }
 
 func TestRunParts(t *testing.T) {

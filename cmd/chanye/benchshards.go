@@ -179,8 +179,8 @@ func changeShare(ctx context.Context, store *sqlstore.Store, pct float64, asOf c
 	every := max(1, int(100/pct))
 	var codes []string
 	if err := store.ScanCodes(ctx, chanye.EnterpriseFilter{}, func(code string) error {
-		// SHA-256, not chanye.ShardOf's FNV: FNV's low bits follow the
-		// code's, so its picks would fall on one shard.
+		// SHA-256, apart from chanye.ShardOf's hash: picks by a hash
+		// related to the shard's would fall on few shards.
 		h := sha256.Sum256(fmt.Appendf(nil, "%d:%s", salt, code))
 		if binary.BigEndian.Uint64(h[:8])%uint64(every) == 0 {
 			codes = append(codes, code)
