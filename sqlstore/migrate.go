@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -19,6 +21,27 @@ var afterMigration = map[string]func(ctx context.Context, tx *txn) error{
 	"0019_org_units.sql": seedAfterMigration,
 	// The search terms of the records already stored (search.go).
 	"0022_search.sql": reindex,
+}
+
+// SchemaDigest is the SHA-256, in hex, of the migrations this build holds,
+// names and texts in order: two builds with the same digest migrate a
+// database to the same schema.
+func SchemaDigest() string {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		panic(err) // a constant pattern over an embedded directory
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, name := range names {
+		text, err := migrations.ReadFile(name)
+		if err != nil {
+			panic(err) // embedded
+		}
+		fmt.Fprintf(h, "%s %d\n", name, len(text))
+		h.Write(text)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Migrate applies the embedded migrations not yet recorded in

@@ -12,7 +12,7 @@ import (
 )
 
 // forEachDBTrio runs fn on three fresh databases of each kind: a
-// coordinator and two shards (SQLite files; PostgreSQL schemas).
+// coordinator and two shards (SQLite files; PostgreSQL databases).
 func forEachDBTrio(t *testing.T, fn func(t *testing.T, coord, s0, s1 *DB)) {
 	t.Run("sqlite", func(t *testing.T) {
 		t.Parallel()
@@ -23,7 +23,7 @@ func forEachDBTrio(t *testing.T, fn func(t *testing.T, coord, s0, s1 *DB)) {
 	if dsn := os.Getenv("CHANYE_TEST_POSTGRES"); dsn != "" {
 		t.Run("postgres", func(t *testing.T) {
 			t.Parallel()
-			open := func() *DB { return openTestDB(t, postgresSchema(t, dsn)) }
+			open := func() *DB { return openTestDB(t, migratedPostgres(t, dsn)) }
 			fn(t, open(), open(), open())
 		})
 	}

@@ -2,13 +2,9 @@ package sqlstore
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +13,7 @@ import (
 
 	"github.com/chanye-org/chanye"
 	"github.com/chanye-org/chanye/catalog"
+	"github.com/chanye-org/chanye/internal/pgtest"
 	"github.com/chanye-org/chanye/uscc"
 )
 
@@ -34,40 +31,37 @@ func forEachDB(t *testing.T, fn func(t *testing.T, db *DB)) {
 	if dsn := os.Getenv("CHANYE_TEST_POSTGRES"); dsn != "" {
 		t.Run("postgres", func(t *testing.T) {
 			t.Parallel()
-			fn(t, openTestDB(t, postgresSchema(t, dsn)))
+			fn(t, openTestDB(t, migratedPostgres(t, dsn)))
 		})
 	}
 }
 
-// postgresSchema creates a schema of its own for the test and returns dsn
-// with the schema as search_path.
+// postgresSchema creates an empty schema of its own for the test and
+// returns dsn with the schema as search_path.
 func postgresSchema(t testing.TB, dsn string) string {
 	t.Helper()
+	return pgtest.Schema(t, dsn)
+}
+
+// migratedPostgres returns the URL of a database of the test's own, a copy
+// of one migrated once per SchemaDigest: migrating PostgreSQL anew took
+// most of a short test's time.
+func migratedPostgres(t testing.TB, dsn string) string {
+	t.Helper()
+	return pgtest.Clone(t, dsn, "chanye_tmpl", SchemaDigest(), migrateTemplate)
+}
+
+// migrateTemplate migrates the database at dsn, as a template of stores.
+func migrateTemplate(dsn string) error {
 	ctx := context.Background()
-	admin, err := sql.Open("pgx", dsn)
+	db, err := Open(ctx, dsn)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "test_" + hex.EncodeToString(b)
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-		admin.Close()
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	defer db.Close()
+	db.Now = func() time.Time { return today }
+	_, err = db.Migrate(ctx)
+	return err
 }
 
 func openTestDB(t testing.TB, dsn string) *DB {

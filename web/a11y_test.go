@@ -79,14 +79,16 @@ func (w a11yWalk) name() string {
 // enterprise, whose pages are opened on phones, are walked in Chinese on a
 // desktop and a phone, and again in English on a phone, where the longer
 // English labels would first overflow; the administrator, who sees the
-// most pages, in Chinese on a desktop and a phone and in English on a
-// desktop; the department, the leader, the task force and the district,
-// whose navigation and homes differ, on a desktop.
+// most pages, in Chinese and in English on a desktop; the department, the
+// leader, the task force and the district, whose navigation and homes
+// differ, on a desktop. The officials' pages on a phone are not walked:
+// axe found the same at both widths, the widths were only logged, and the
+// walk was the longest part of CI.
 var a11yWalks = []a11yWalk{
 	{chanye.RolePublic, "zh", []int{1280, 390}},
 	{chanye.RoleEnterprise, "zh", []int{1280, 390}},
 	{chanye.RoleDepartment, "zh", []int{1280}},
-	{chanye.RoleAdmin, "zh", []int{1280, 390}},
+	{chanye.RoleAdmin, "zh", []int{1280}},
 	{chanye.RoleLeader, "zh", []int{1280}},
 	{chanye.RoleTaskForce, "zh", []int{1280}},
 	{chanye.RoleDistrict, "zh", []int{1280}},
@@ -320,9 +322,29 @@ func a11ySpace(t *testing.T, ctx context.Context, store *sqlstore.Store, p *proj
 		ids = append(ids, ind.ID)
 	}
 	today := chanye.DateOf(policyToday())
-	blocks, units, err := demo.Space(demo.SpaceOptions{Seed: 1, Industries: ids, AsOf: today})
+	all, allUnits, err := demo.Space(demo.SpaceOptions{Seed: 1, Industries: ids, AsOf: today})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// A share of the blocks, some in every district and p's district's
+	// first ones, makes the same pages: the whole inventory's 690 blocks and
+	// 20,760 units only made each visit of the map slower.
+	var blocks []*space.Block
+	kept := map[string]bool{}
+	inP := 0
+	for i, b := range all {
+		if b.DistrictCode == p.DistrictCode && inP < 12 {
+			inP++
+		} else if i%10 != 0 {
+			continue
+		}
+		blocks, kept[b.Code] = append(blocks, b), true
+	}
+	var units []*space.ImportUnit
+	for _, u := range allUnits {
+		if kept[u.BlockCode] {
+			units = append(units, u)
+		}
 	}
 	if _, err := store.ImportInventory(ctx, blocks, units); err != nil {
 		t.Fatal(err)
@@ -567,10 +589,10 @@ const checkPageJS = `(async () => {
 })()`
 
 // TestBrowserAccessibility walks every page in each of a11yWalks: every
-// role, in Chinese and in English, at 1280 and 390 px wide. axe-core's WCAG 2.1 AA
-// rules must find nothing serious or critical; every table sits in a
-// focusable scrolling region; and on a phone no page of the public or an
-// enterprise is wider than the screen (the others' widths are logged).
+// role, in Chinese and in English, at 1280 px wide and, for the public and
+// enterprises, 390. axe-core's WCAG 2.1 AA rules must find nothing serious
+// or critical; every table sits in a focusable scrolling region; and on a
+// phone no page is wider than the screen.
 func TestBrowserAccessibility(t *testing.T) {
 	if testing.Short() {
 		// The walk reads no clock of its own; CI's second pass, with
@@ -696,11 +718,7 @@ func (f *a11yFixture) walk(t *testing.T, tab context.Context, axe string, w a11y
 				t.Errorf("%s: charts wider than their box: %v", at, c.Charts)
 			}
 			if width == 390 && c.ScrollWidth > width+1 {
-				if role == chanye.RolePublic || role == chanye.RoleEnterprise {
-					t.Errorf("%s: the page is %d px wide, it scrolls sideways; widest: %v", at, c.ScrollWidth, c.Wide)
-				} else {
-					t.Logf("%s: the page is %d px wide; widest: %v", at, c.ScrollWidth, c.Wide)
-				}
+				t.Errorf("%s: the page is %d px wide, it scrolls sideways; widest: %v", at, c.ScrollWidth, c.Wide)
 			}
 		}
 	}

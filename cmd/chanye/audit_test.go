@@ -273,7 +273,7 @@ func TestAuditKeyPostgres(t *testing.T) {
 	if _, err := os.Stat(keyFile); err != nil {
 		t.Fatal(err)
 	}
-	mustRun(t, db, "demo", "--enterprises", "20", "--audit-key", keyFile)
+	mustRun(t, db, "demo", "--enterprises", "20", "--projects", "0", "--audit-key", keyFile)
 	out := mustRun(t, db, "audit", "verify", "--audit-key", keyFile)
 	if !strings.HasPrefix(out, "OK ") || !strings.Contains(out, "not reconciled") {
 		t.Errorf("verify = %q", out)
@@ -349,7 +349,7 @@ func TestAuditChainsPostgres(t *testing.T) {
 	db := sqlstoretest.PostgresSchema(t)
 	keyFile := filepath.Join(t.TempDir(), "pg.audit-key")
 	k := "--audit-key=" + keyFile
-	mustRun(t, db, "demo", "--enterprises", "20", k)
+	mustRun(t, db, "demo", "--enterprises", "20", "--projects", "0", k)
 	head0 := printedHead(t, mustRun(t, db, "audit", "verify", k))
 	head1 := "1:2:" + appendChainRows(t, db, keyFile, 1, 1, 2)
 	head2 := "2:3:" + appendChainRows(t, db, keyFile, 1, 2, 3)
