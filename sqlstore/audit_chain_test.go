@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -308,11 +307,7 @@ func TestAuditChainKeys(t *testing.T) {
 // chains 2 and 0 commit; a second writer to chain 1 waits for it and then
 // chains to its row: no fork.
 func TestAuditChainLocks(t *testing.T) {
-	dsn := os.Getenv("CHANYE_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("CHANYE_TEST_POSTGRES not set")
-	}
-	db := openTestDB(t, postgresSchema(t, dsn))
+	db := openTestDB(t, migratedPostgres(t, postgresDSN(t)))
 	s := newStore(t, db)
 	ctx := context.Background()
 	done := make(chan error, 1)

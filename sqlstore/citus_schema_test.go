@@ -18,11 +18,7 @@ import (
 // refers to no distributed one, and a reference table to reference tables
 // only; the plan names a table after those it refers to.
 func TestCitusPlan(t *testing.T) {
-	dsn := os.Getenv("CHANYE_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("CHANYE_TEST_POSTGRES not set")
-	}
-	db := openTestDB(t, postgresSchema(t, dsn))
+	db := openTestDB(t, migratedPostgres(t, postgresDSN(t)))
 	ctx := context.Background()
 
 	plan := map[string]citusTable{}

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"os"
 	"strings"
 	"testing"
 
@@ -15,11 +14,7 @@ import (
 // the server's own hashtext, for strings of every length a block and its
 // tail take, in ASCII and in Chinese.
 func TestShardOfIsCitusShard(t *testing.T) {
-	dsn := os.Getenv("CHANYE_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("CHANYE_TEST_POSTGRES not set: hashtext is PostgreSQL's")
-	}
-	db, err := sql.Open("pgx", dsn)
+	db, err := sql.Open("pgx", postgresDSN(t)) // hashtext is PostgreSQL's
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,17 @@ func forEachDB(t *testing.T, fn func(t *testing.T, db *DB)) {
 	}
 }
 
+// postgresDSN returns the PostgreSQL database CHANYE_TEST_POSTGRES names,
+// or skips the test, which is of PostgreSQL alone.
+func postgresDSN(t testing.TB) string {
+	t.Helper()
+	dsn := os.Getenv("CHANYE_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("CHANYE_TEST_POSTGRES not set")
+	}
+	return dsn
+}
+
 // postgresSchema creates an empty schema of its own for the test and
 // returns dsn with the schema as search_path.
 func postgresSchema(t testing.TB, dsn string) string {

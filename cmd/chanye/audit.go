@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -75,14 +76,7 @@ func runAuditVerify(ctx context.Context, cfg Config, args []string) error {
 		v.Expect = append(v.Expect, h)
 		return nil
 	})
-	fs.Func("chain", "只核验第 K 号链 / verify chain K alone", func(s string) error {
-		k, err := strconv.Atoi(s)
-		if err != nil || k < 0 {
-			return fmt.Errorf("审计链编号为 0 或正整数 / a chain is 0 or more, not %q", s)
-		}
-		v.Chain = &k
-		return nil
-	})
+	chainFlag(fs, &v.Chain, "只核验第 K 号链 / verify chain K alone")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -302,14 +296,7 @@ func runAuditList(ctx context.Context, cfg Config, args []string) error {
 	fs.StringVar(&action, "action", "", "操作，如 update / action, e.g. update")
 	fs.StringVar(&from, "from", "", "起始日期（含）YYYY-MM-DD / from this date (inclusive)")
 	fs.StringVar(&to, "to", "", "截止日期（含）YYYY-MM-DD / to this date (inclusive)")
-	fs.Func("chain", "只列第 K 号链 / entries of chain K only", func(v string) error {
-		k, err := strconv.Atoi(v)
-		if err != nil || k < 0 {
-			return fmt.Errorf("审计链编号为 0 或正整数 / a chain is 0 or more, not %q", v)
-		}
-		f.Chain = &k
-		return nil
-	})
+	chainFlag(fs, &f.Chain, "只列第 K 号链 / entries of chain K only")
 	fs.IntVar(&f.Limit, "limit", 50, "条数 / entries")
 	fs.IntVar(&f.Offset, "offset", 0, "跳过 / entries to skip")
 	if _, err := parse(fs, args); err != nil {
@@ -363,4 +350,17 @@ func dashIfEmpty(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// chainFlag defines --chain K, an audit chain's number (0 or more), set
+// into *chain when given.
+func chainFlag(fs *flag.FlagSet, chain **int, usage string) {
+	fs.Func("chain", usage, func(s string) error {
+		k, err := strconv.Atoi(s)
+		if err != nil || k < 0 {
+			return fmt.Errorf("审计链编号为 0 或正整数 / a chain is 0 or more, not %q", s)
+		}
+		*chain = &k
+		return nil
+	})
 }
