@@ -28,6 +28,11 @@ func TestAuditVerifyAndList(t *testing.T) {
 	if !strings.Contains(out, "import") || !strings.HasSuffix(out, "1 / 1\n") {
 		t.Errorf("list = %q", out)
 	}
+	for _, sub := range []string{"verify", "list"} {
+		if _, err := runCmd(t, db, "audit", sub, "--chain", "-1"); err == nil || !strings.Contains(err.Error(), `a chain is 0 or more, not "-1"`) {
+			t.Errorf("audit %s --chain -1: %v, want the chain refused", sub, err)
+		}
+	}
 
 	conn := openSQLite(t, db)
 	if _, err := conn.ExecContext(context.Background(), `UPDATE audit_log SET after = '{"enterprises":1}' WHERE id = 2`); err != nil {
